@@ -1,0 +1,48 @@
+# Two commands for a fresh machine (see README):
+#   make app    set up .venv and run the dashboard
+#   make test   set up .venv and run lint, type checks and the tests (network blocked)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: app test lint bench standin cassettes record-live clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.app: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e ".[app]"
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install -q -e ".[app,dev]"
+	touch $@ $(VENV)/.app
+
+app: $(VENV)/.app
+	$(BIN)/streamlit run app.py
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/python benchmarks/run.py
+
+standin: $(VENV)/.app
+	$(BIN)/python -m trialfinder.standin --data demo --port 8765
+
+# Re-write cassettes/ from our loopback stand-in (fictional data, no network).
+cassettes: $(VENV)/.dev
+	$(BIN)/python tools/make_cassettes.py
+
+# On a connected machine: re-record cassettes/ from the live API (review the diff after).
+record-live: $(VENV)/.dev
+	$(BIN)/python -m pytest -m vcr --record-mode=rewrite -p no:socket tests/test_cassettes.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,88 @@
+"""The one error hierarchy of trialfinder.
+
+Callers catch :class:`TrialFinderError`; the CLI and the dashboard catch nothing else.
+
+    TrialFinderError
+    ├── InvalidQueryError (also ValueError)   bad input, raised before any request is sent
+    ├── PlaceNotFoundError (also ValueError)  a place name we cannot resolve offline
+    ├── ApiError                              the API answered with a non-2xx status
+    │   ├── NotFoundError                     404, e.g. an unknown NCT id
+    │   └── RateLimitedError                  429 that outlasted the retries
+    ├── NetworkError                          timeouts, DNS failures, dropped connections
+    │   └── OfflineError                      offline mode and the answer is not in the cache
+    ├── SchemaError                           a reply whose shape we did not expect (HTML, bad JSON)
+    └── DataFileError                         a local file that is not a study download
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ApiError",
+    "DataFileError",
+    "InvalidQueryError",
+    "NetworkError",
+    "NotFoundError",
+    "OfflineError",
+    "PlaceNotFoundError",
+    "RateLimitedError",
+    "SchemaError",
+    "TrialFinderError",
+]
+
+
+class TrialFinderError(Exception):
+    """Base class of every error trialfinder raises on purpose."""
+
+
+class InvalidQueryError(TrialFinderError, ValueError):
+    """The query is not valid; nothing was sent."""
+
+
+class PlaceNotFoundError(InvalidQueryError):
+    """A place name could not be resolved to coordinates."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []
+
+
+class ApiError(TrialFinderError):
+    """The API answered with an error status. ``message`` is the server's own text."""
+
+    def __init__(self, status: int, url: str, message: str) -> None:
+        self.status = status
+        self.url = url
+        self.message = message
+        super().__init__(f"ClinicalTrials.gov API error {status}: {message}")
+
+
+class NotFoundError(ApiError):
+    """404: the study (or path) does not exist."""
+
+
+class RateLimitedError(ApiError):
+    """429 that outlasted the retries."""
+
+
+class NetworkError(TrialFinderError):
+    """The API could not be reached (timeout, DNS, refused or dropped connection)."""
+
+
+class OfflineError(NetworkError):
+    """Offline mode was asked for and the answer is not in the cache."""
+
+
+class SchemaError(TrialFinderError):
+    """The API sent something that is not the JSON shape we expect."""
+
+
+class DataFileError(TrialFinderError):
+    """A local file could not be read as ClinicalTrials.gov study records."""
+
+
+ERROR_CODES: dict[int, type[ApiError]] = {404: NotFoundError, 429: RateLimitedError}
+
+
+def api_error(status: int, url: str, message: str) -> ApiError:
+    """Pick the error class for an HTTP status."""
+    return ERROR_CODES.get(status, ApiError)(status, url, message)

@@ -1,0 +1,416 @@
+"""StudyQuery: what people search by, turned into exactly the API's parameters.
+
+A query is a frozen value: build a new one with :meth:`StudyQuery.replace`. It is validated
+when it is built, so a bad query never reaches the network.
+
+Parameter map (``GET /studies``):
+
+==================  ==========================================================
+field               API parameter
+==================  ==========================================================
+conditions          ``query.cond``   (several are joined with ``OR``)
+terms               ``query.term``
+interventions       ``query.intr``
+location            ``query.locn``
+titles              ``query.titles``
+sponsor             ``query.spons``
+nct_ids             ``filter.ids``
+statuses            ``filter.overallStatus``
+near                ``filter.geo=distance(lat,lon,50mi)``
+phases, study_types, sex, age, healthy_volunteers, start_from/start_to,
+has_results         ``filter.advanced`` (Essie ``AREA[...]`` expressions, ANDed)
+==================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any, Self
+
+from .errors import InvalidQueryError
+
+__all__ = [
+    "Distance",
+    "Phase",
+    "Sex",
+    "Status",
+    "StudyQuery",
+    "StudyType",
+    "essie_text",
+    "normalize_nct_id",
+]
+
+
+class _ApiEnum(StrEnum):
+    """An enum of the API's UPPER_SNAKE codes that also accepts friendly names."""
+
+    @classmethod
+    def parse(cls, value: str | Self) -> Self:
+        if isinstance(value, cls):
+            return value
+        key = re.sub(r"[\s\-,/]+", "_", str(value).strip()).upper()
+        key = _ALIASES.get(cls.__name__, {}).get(key, key)
+        try:
+            return cls(key)
+        except ValueError:
+            allowed = ", ".join(m.value.lower() for m in cls)
+            label = _LABELS.get(cls.__name__, cls.__name__.lower())
+            raise InvalidQueryError(
+                f"unknown {label} {value!r}; choose from: {allowed}"
+            ) from None
+
+    @property
+    def label(self) -> str:
+        """Human text, e.g. ``NOT_YET_RECRUITING`` -> ``Not yet recruiting``."""
+        return _PRETTY.get(self.value, self.value.replace("_", " ").capitalize())
+
+
+class Status(_ApiEnum):
+    """Overall recruitment status (``filter.overallStatus``)."""
+
+    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING"
+    COMPLETED = "COMPLETED"
+    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION"
+    NOT_YET_RECRUITING = "NOT_YET_RECRUITING"
+    RECRUITING = "RECRUITING"
+    SUSPENDED = "SUSPENDED"
+    TERMINATED = "TERMINATED"
+    WITHDRAWN = "WITHDRAWN"
+    AVAILABLE = "AVAILABLE"
+    NO_LONGER_AVAILABLE = "NO_LONGER_AVAILABLE"
+    TEMPORARILY_NOT_AVAILABLE = "TEMPORARILY_NOT_AVAILABLE"
+    APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING"
+    WITHHELD = "WITHHELD"
+    UNKNOWN = "UNKNOWN"
+
+
+class Phase(_ApiEnum):
+    NA = "NA"
+    EARLY_PHASE1 = "EARLY_PHASE1"
+    PHASE1 = "PHASE1"
+    PHASE2 = "PHASE2"
+    PHASE3 = "PHASE3"
+    PHASE4 = "PHASE4"
+
+
+class StudyType(_ApiEnum):
+    INTERVENTIONAL = "INTERVENTIONAL"
+    OBSERVATIONAL = "OBSERVATIONAL"
+    EXPANDED_ACCESS = "EXPANDED_ACCESS"
+
+
+class Sex(_ApiEnum):
+    """The sex of the person looking; studies open to ``ALL`` match either."""
+
+    ALL = "ALL"
+    FEMALE = "FEMALE"
+    MALE = "MALE"
+
+
+_LABELS = {"Status": "status", "Phase": "phase", "StudyType": "study type", "Sex": "sex"}
+_ALIASES: dict[str, dict[str, str]] = {
+    "Status": {
+        "ACTIVE": "ACTIVE_NOT_RECRUITING",
+        "OPEN": "RECRUITING",
+        "NOT_RECRUITING": "ACTIVE_NOT_RECRUITING",
+        "BY_INVITATION": "ENROLLING_BY_INVITATION",
+        "INVITATION": "ENROLLING_BY_INVITATION",
+        "NOT_YET": "NOT_YET_RECRUITING",
+    },
+    "Phase": {
+        "0": "EARLY_PHASE1", "EARLY_1": "EARLY_PHASE1", "EARLY": "EARLY_PHASE1",
+        "1": "PHASE1", "2": "PHASE2", "3": "PHASE3", "4": "PHASE4",
+        "PHASE_1": "PHASE1", "PHASE_2": "PHASE2", "PHASE_3": "PHASE3", "PHASE_4": "PHASE4",
+        "I": "PHASE1", "II": "PHASE2", "III": "PHASE3", "IV": "PHASE4",
+        "N_A": "NA", "NONE": "NA", "NOT_APPLICABLE": "NA",
+    },
+    "StudyType": {"EXPANDED": "EXPANDED_ACCESS"},
+    "Sex": {"F": "FEMALE", "M": "MALE", "WOMAN": "FEMALE", "MAN": "MALE", "ANY": "ALL",
+            "WOMEN": "FEMALE", "MEN": "MALE"},
+}
+_PRETTY = {
+    "NA": "Not applicable",
+    "EARLY_PHASE1": "Early phase 1",
+    "PHASE1": "Phase 1",
+    "PHASE2": "Phase 2",
+    "PHASE3": "Phase 3",
+    "PHASE4": "Phase 4",
+}
+
+#: Statuses meaning "you may be able to join".
+OPEN_STATUSES: tuple[Status, ...] = (Status.RECRUITING, Status.NOT_YET_RECRUITING)
+
+_NCT_RE = re.compile(r"^[Nn][Cc][Tt]0*([1-9]\d{0,7})$")
+_RADIUS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mi|miles?|km|kilomet(?:er|re)s?)?\s*$", re.I)
+
+
+def normalize_nct_id(value: str) -> str:
+    """``nct1234567`` -> ``NCT01234567``; anything else is an :class:`InvalidQueryError`."""
+    match = _NCT_RE.match(str(value).strip())
+    if not match:
+        raise InvalidQueryError(
+            f"{value!r} is not an NCT id (expected NCT followed by 8 digits, e.g. NCT01234567)"
+        )
+    return f"NCT{int(match.group(1)):08d}"
+
+
+def essie_text(text: str) -> str:
+    """Make free text safe for the API's Essie parser, keeping what the user meant.
+
+    Brackets and braces are syntax (``AREA[...]``), never words: they become spaces.
+    Quotes are kept only when balanced, parentheses only when they nest properly, and a
+    dangling ``AND``/``OR``/``NOT`` at either end is dropped. Returns ``""`` when nothing
+    searchable is left.
+    """
+    cleaned = re.sub(r"[\[\]{}\\^~]", " ", text)
+    if cleaned.count('"') % 2:
+        cleaned = cleaned.replace('"', " ")
+    depth = 0
+    for char in cleaned:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            break
+    if depth != 0:
+        cleaned = cleaned.replace("(", " ").replace(")", " ")
+    cleaned = re.sub(r"\(\s*\)", " ", cleaned)
+    words = cleaned.split()
+    operators = {"AND", "OR", "NOT"}
+    while words and words[-1] in operators:
+        words.pop()
+    while words and words[0] in {"AND", "OR"}:
+        words.pop(0)
+    collapsed: list[str] = []
+    for word in words:
+        if word in {"AND", "OR"} and collapsed and collapsed[-1] in operators:
+            continue
+        collapsed.append(word)
+    return " ".join(collapsed)
+
+
+def _any_of(items: Iterable[str]) -> str:
+    """Join several search phrases with OR; multi-word phrases are grouped in parentheses."""
+    items = list(items)
+    if len(items) == 1:
+        return items[0]
+    parts = [f"({item})" if " " in item and not item.startswith("(") else item for item in items]
+    return " OR ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Distance:
+    """A circle on the map: ``filter.geo=distance(lat,lon,radius unit)``."""
+
+    lat: float
+    lon: float
+    radius: float = 50.0
+    unit: str = "mi"
+
+    def __post_init__(self) -> None:
+        for name, value, bound in (("latitude", self.lat, 90), ("longitude", self.lon, 180)):
+            if not isinstance(value, int | float) or not math.isfinite(value):
+                raise InvalidQueryError(f"{name} must be a number, not {value!r}")
+            if not -bound <= value <= bound:
+                raise InvalidQueryError(f"{name} must be within -{bound}..{bound}, not {value}")
+        if not math.isfinite(self.radius) or self.radius <= 0:
+            raise InvalidQueryError(f"radius must be above 0, not {self.radius:g}")
+        if self.unit not in ("mi", "km"):
+            raise InvalidQueryError(f"radius unit must be mi or km, not {self.unit!r}")
+
+    @classmethod
+    def parse_radius(cls, text: str | float) -> tuple[float, str]:
+        """``"50mi"``, ``"80 km"``, ``"25"`` (miles) -> (value, unit)."""
+        if isinstance(text, int | float):
+            return float(text), "mi"
+        match = _RADIUS_RE.match(text)
+        if not match:
+            raise InvalidQueryError(f"radius {text!r} is not like 50mi or 80km")
+        unit = (match.group(2) or "mi").lower()
+        return float(match.group(1)), "km" if unit.startswith("k") else "mi"
+
+    @property
+    def radius_miles(self) -> float:
+        return self.radius if self.unit == "mi" else self.radius / 1.609344
+
+    @property
+    def radius_km(self) -> float:
+        return self.radius if self.unit == "km" else self.radius * 1.609344
+
+    def to_param(self) -> str:
+        return f"distance({_num(self.lat)},{_num(self.lon)},{_num(self.radius)}{self.unit})"
+
+
+def _num(value: float) -> str:
+    """A coordinate as the API's regex wants it: plain decimal, at most 6 places."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _date(value: str | date | None, label: str) -> str | None:
+    if value is None or value == "":
+        return None
+    text = value.isoformat() if isinstance(value, date) else str(value).strip()
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
+        raise InvalidQueryError(f"{label} must be a date like 2024, 2024-05 or 2024-05-31")
+    try:
+        parts = [int(p) for p in text.split("-")]
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise InvalidQueryError(f"{label} {text!r} is not a real date") from None
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class StudyQuery:
+    """An immutable search. Text fields are free text; filters use the API's codes.
+
+    Friendly values are accepted and normalized: ``statuses=("recruiting",)``,
+    ``phases=("2", "phase 3")``, ``sex="female"``, ``nct_ids=("nct1234567",)``.
+    """
+
+    conditions: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    location: str | None = None
+    titles: str | None = None
+    sponsor: str | None = None
+    nct_ids: tuple[str, ...] = ()
+    statuses: tuple[Status, ...] = ()
+    phases: tuple[Phase, ...] = ()
+    study_types: tuple[StudyType, ...] = ()
+    sex: Sex | None = None
+    age: float | None = None
+    healthy_volunteers: bool | None = None
+    start_from: str | None = None
+    start_to: str | None = None
+    has_results: bool | None = None
+    near: Distance | None = None
+    advanced: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        for name in ("conditions", "terms", "interventions"):
+            raw = _tuple(getattr(self, name))
+            cleaned = tuple(t for t in (essie_text(str(v)) for v in raw) if t)
+            if raw and not cleaned:
+                raise InvalidQueryError(f"{name} has no searchable words: {raw!r}")
+            set_(self, name, cleaned)
+        for name in ("location", "titles", "sponsor"):
+            raw_text = getattr(self, name)
+            if raw_text is not None:
+                set_(self, name, essie_text(str(raw_text)) or None)
+        set_(self, "nct_ids", tuple(dict.fromkeys(normalize_nct_id(v) for v in
+                                                   _tuple(self.nct_ids))))
+        set_(self, "statuses", tuple(dict.fromkeys(Status.parse(v) for v in
+                                                    _tuple(self.statuses))))
+        set_(self, "phases", tuple(dict.fromkeys(Phase.parse(v) for v in _tuple(self.phases))))
+        set_(self, "study_types", tuple(dict.fromkeys(StudyType.parse(v) for v in
+                                                       _tuple(self.study_types))))
+        if self.sex is not None:
+            set_(self, "sex", Sex.parse(self.sex))
+        if self.age is not None:
+            try:
+                age = float(self.age)
+            except (TypeError, ValueError):
+                raise InvalidQueryError(f"age must be a number, not {self.age!r}") from None
+            if not math.isfinite(age) or not 0 <= age <= 125:
+                raise InvalidQueryError(f"age must be within 0..125 years, not {self.age!r}")
+            set_(self, "age", age)
+        set_(self, "start_from", _date(self.start_from, "start date (from)"))
+        set_(self, "start_to", _date(self.start_to, "start date (to)"))
+        if self.start_from and self.start_to and self.start_from > self.start_to:
+            raise InvalidQueryError(
+                f"start date range is empty: {self.start_from} is after {self.start_to}"
+            )
+
+    # -- building ----------------------------------------------------------------------------
+
+    def replace(self, **changes: Any) -> StudyQuery:
+        """A copy with some fields changed (the original is left as it was)."""
+        return replace(self, **changes)
+
+    def merge(self, other: StudyQuery) -> StudyQuery:
+        """Combine two queries: text fields are unioned, ``other``'s set filters win."""
+        changes: dict[str, Any] = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, tuple) and f.name in ("conditions", "terms", "interventions"):
+                changes[f.name] = tuple(dict.fromkeys(mine + theirs))
+            elif theirs not in (None, ()):
+                changes[f.name] = theirs
+        return replace(self, **changes)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing narrows the search (it would match every study)."""
+        return self.to_params() == {}
+
+    # -- to the API --------------------------------------------------------------------------
+
+    def advanced_filter(self) -> str | None:
+        """The ``filter.advanced`` Essie expression for the structured filters, if any."""
+        clauses: list[str] = []
+        if self.phases:
+            clauses.append(_group([f"AREA[Phase]{p.value}" for p in self.phases]))
+        if self.study_types:
+            clauses.append(_group([f"AREA[StudyType]{t.value}" for t in self.study_types]))
+        if self.sex is not None and self.sex is not Sex.ALL:
+            clauses.append(f"(AREA[Sex]{self.sex.value} OR AREA[Sex]ALL)")
+        if self.age is not None:
+            years = f"{self.age:g} years"
+            clauses.append(f"(AREA[MinimumAge]RANGE[MIN, {years}] OR AREA[MinimumAge]MISSING)")
+            clauses.append(f"(AREA[MaximumAge]RANGE[{years}, MAX] OR AREA[MaximumAge]MISSING)")
+        if self.healthy_volunteers is not None:
+            clauses.append(f"AREA[HealthyVolunteers]{str(self.healthy_volunteers).lower()}")
+        if self.start_from or self.start_to:
+            low, high = self.start_from or "MIN", self.start_to or "MAX"
+            clauses.append(f"AREA[StartDate]RANGE[{low}, {high}]")
+        if self.has_results is not None:
+            clauses.append(f"AREA[HasResults]{str(self.has_results).lower()}")
+        if self.advanced:
+            clauses.append(f"({self.advanced})")
+        return " AND ".join(clauses) or None
+
+    def to_params(self) -> dict[str, str]:
+        """The query's part of the request parameters (no paging, fields or countTotal)."""
+        params: dict[str, str] = {}
+        if self.conditions:
+            params["query.cond"] = _any_of(self.conditions)
+        if self.terms:
+            params["query.term"] = _any_of(self.terms)
+        if self.interventions:
+            params["query.intr"] = _any_of(self.interventions)
+        for key, value in (("query.locn", self.location), ("query.titles", self.titles),
+                           ("query.spons", self.sponsor)):
+            if value:
+                params[key] = value
+        if self.nct_ids:
+            params["filter.ids"] = ",".join(self.nct_ids)
+        if self.statuses:
+            params["filter.overallStatus"] = ",".join(s.value for s in self.statuses)
+        if self.near is not None:
+            params["filter.geo"] = self.near.to_param()
+        advanced = self.advanced_filter()
+        if advanced:
+            params["filter.advanced"] = advanced
+        return params
+
+    def describe(self) -> str:
+        """One line for people: what this search asks for."""
+        params = self.to_params()
+        return "; ".join(f"{k}={v}" for k, v in params.items()) or "(every study)"
+
+
+def _group(clauses: list[str]) -> str:
+    return clauses[0] if len(clauses) == 1 else "(" + " OR ".join(clauses) + ")"
