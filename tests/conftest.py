@@ -1,0 +1,106 @@
+"""Shared pytest fixtures.
+
+Stand-in API (``trialfinder.standin``):
+
+* ``standin_studies`` — twelve small fictional records (ids NCT99100001..NCT99100012), with
+  sites in Boston, Worcester MA, New York and Lyon;
+* ``standin_factory(studies=None, **options)`` — start a :class:`StandInServer` (options as
+  its constructor: ``max_page_size``, ``faults``...), closed at teardown;
+* ``standin`` — a default server over ``standin_studies`` (page cap 1000, no faults).
+
+The network is blocked for every test (pytest-recording's ``--block-network``) except loopback
+(``--allowed-hosts`` in pyproject.toml), so tests reach the stand-in and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+
+from trialfinder.standin import StandInServer, fictional_site, fictional_study
+
+BOSTON = fictional_site("Fictional General Hospital", "Boston", "United States", 42.3601,
+                        -71.0589, state="Massachusetts", zip_code="02114", status="RECRUITING")
+WORCESTER = fictional_site("Imaginary Clinic Worcester", "Worcester", "United States", 42.2626,
+                           -71.8023, state="Massachusetts")
+NEW_YORK = fictional_site("Pretend Cancer Center", "New York", "United States", 40.7128,
+                          -74.0060, state="New York")
+LYON = fictional_site("Centre Hospitalier Fictif", "Lyon", "France", 45.7640, 4.8357)
+
+
+def make_standin_studies() -> list[dict[str, Any]]:
+    studies = [
+        fictional_study(
+            "NCT99100001", "Fictional Asthma Inhaler Study", conditions=["Asthma"],
+            mesh_terms=["Asthma"], keywords=["inhaler"],
+            interventions=[{"type": "DRUG", "name": "Fictonide", "otherNames": ["FX-101"]}],
+            minimum_age="18 Years", maximum_age="65 Years", start_date="2021-03",
+            sponsor="Fictional Lung Institute", collaborators=["Imaginary University"],
+            locations=[BOSTON, LYON],
+        ),
+        fictional_study(
+            "NCT99100002", "Imaginary Heart Failure Registry", status="COMPLETED",
+            conditions=["Heart Failure"], phases=(), study_type="OBSERVATIONAL",
+            minimum_age="40 Years", start_date="2018-06-15", has_results=True,
+            locations=[LYON],
+        ),
+        fictional_study(
+            "NCT99100003", "Fictional Migraine Prevention Trial", phases=("PHASE3",),
+            conditions=["Migraine Disorders"], keywords=["headache"], sex="FEMALE",
+            minimum_age="12 Years", maximum_age="17 Years", start_date="2023-09",
+            locations=[WORCESTER],
+        ),
+        fictional_study(
+            "NCT99100004", "Pretend Diabetes Diet Study", status="NOT_YET_RECRUITING",
+            phases=("NA",), conditions=["Type 2 Diabetes"], healthy_volunteers=True,
+            minimum_age=None, start_date="2025-01",
+            interventions=[{"type": "DIETARY_SUPPLEMENT", "name": "Imaginary Fibre"}],
+        ),
+        fictional_study(
+            "NCT99100005", "Fictional Lung Cancer Combination Study",
+            status="ACTIVE_NOT_RECRUITING", phases=("PHASE1", "PHASE2"),
+            conditions=["Non-small Cell Lung Cancer"],
+            mesh_terms=["Carcinoma, Non-Small-Cell Lung"], interventions=["Drug A", "Drug B"],
+            start_date="2022-05", locations=[NEW_YORK, LYON],
+        ),
+        fictional_study(
+            "NCT99100006", "Imaginary Asthma Exercise Program", status="TERMINATED",
+            phases=("NA",), conditions=["Asthma", "Obesity"], start_date="2019-11",
+            interventions=[{"type": "BEHAVIORAL", "name": "Walking Programme"}],
+            aliases=["NCT99100106"],
+        ),
+    ]
+    for number in range(7, 13):
+        studies.append(fictional_study(
+            f"NCT991000{number:02d}", f"Fictional Filler Study {number}", status="COMPLETED",
+            phases=("PHASE4",), start_date=f"2015-{number:02d}",
+        ))
+    return studies
+
+
+@pytest.fixture
+def standin_studies() -> list[dict[str, Any]]:
+    return make_standin_studies()
+
+
+@pytest.fixture
+def standin_factory(
+    standin_studies: list[dict[str, Any]],
+) -> Iterator[Callable[..., StandInServer]]:
+    servers: list[StandInServer] = []
+
+    def start(studies: Sequence[dict[str, Any]] | None = None, **options: Any) -> StandInServer:
+        server = StandInServer(standin_studies if studies is None else studies, **options)
+        servers.append(server.start())
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def standin(standin_factory: Callable[..., StandInServer]) -> StandInServer:
+    return standin_factory()
