@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import re
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trialfinder.demo import DEMO_BANNER, is_demo_id, load_demo_studies
+
+SHARED = Path("/work/shared/ctgov")
+STATUS_ENUM = {
+    "ACTIVE_NOT_RECRUITING", "COMPLETED", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING",
+    "RECRUITING", "SUSPENDED", "TERMINATED", "WITHDRAWN", "UNKNOWN",
+}
+PHASE_ENUM = {"NA", "EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4"}
+DATE_RE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+AGE_RE = re.compile(r"^\d+ (Year|Month|Week|Day)s?$")
+
+
+@pytest.fixture(scope="module")
+def studies() -> list[dict[str, Any]]:
+    return load_demo_studies()
+
+
+def _sites(study: dict[str, Any]) -> list[dict[str, Any]]:
+    module = study["protocolSection"].get("contactsLocationsModule", {})
+    locations: list[dict[str, Any]] = module.get("locations", [])
+    return locations
+
+
+def _date_structs(study: dict[str, Any]) -> list[dict[str, Any]]:
+    status = study["protocolSection"]["statusModule"]
+    return [v for k, v in status.items() if k.endswith("DateStruct")]
+
+
+def test_about_sixty_records_with_demo_ids(studies: list[dict[str, Any]]) -> None:
+    assert 55 <= len(studies) <= 65
+    ids = [s["protocolSection"]["identificationModule"]["nctId"] for s in studies]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"NCT99\d{6}", i) for i in ids)
+    assert all(is_demo_id(i) for i in ids)
+    assert ids[0] == "NCT99000001"
+    assert sorted(ids) == [f"NCT{99_000_000 + n:08d}" for n in range(1, len(ids) + 1)]
+
+
+def test_records_have_pure_api_shape(studies: list[dict[str, Any]]) -> None:
+    allowed_top = {"protocolSection", "resultsSection", "derivedSection", "hasResults"}
+    for study in studies:
+        assert set(study) <= allowed_top
+        assert isinstance(study["hasResults"], bool)
+        protocol = study["protocolSection"]
+        assert protocol["identificationModule"]["nctId"]
+        assert protocol["statusModule"]["overallStatus"] in STATUS_ENUM
+        assert re.fullmatch(r"\d{4}-\d{2}", protocol["statusModule"]["statusVerifiedDate"])
+        for struct in _date_structs(study):
+            assert DATE_RE.match(struct["date"])
+            assert struct.get("type", "ACTUAL") in {"ACTUAL", "ESTIMATED"}
+        assert set(protocol["designModule"].get("phases", [])) <= PHASE_ENUM
+        elig = protocol["eligibilityModule"]
+        assert "Inclusion Criteria:" in elig["eligibilityCriteria"]
+        assert "Exclusion Criteria:" in elig["eligibilityCriteria"]
+        assert elig["sex"] in {"ALL", "FEMALE", "MALE"}
+        for key in ("minimumAge", "maximumAge"):
+            if key in elig:
+                assert AGE_RE.match(elig[key])
+        assert study["derivedSection"]["miscInfoModule"]["versionHolder"]
+        for site in _sites(study):
+            if "geoPoint" in site:
+                assert set(site["geoPoint"]) == {"lat", "lon"}
+                assert -90 <= site["geoPoint"]["lat"] <= 90
+
+
+def test_every_summary_says_it_is_fictional(studies: list[dict[str, Any]]) -> None:
+    for study in studies:
+        assert "fictional demo study" in study["protocolSection"]["descriptionModule"][
+            "briefSummary"]
+
+
+def test_awkward_cases_are_present(studies: list[dict[str, Any]]) -> None:
+    structs = [d for s in studies for d in _date_structs(s)]
+    assert any(len(d["date"]) == 7 for d in structs)  # month-only, e.g. 2023-05
+    assert any("type" not in d for d in structs)
+    all_sites = [site for s in studies for site in _sites(s)]
+    assert any("geoPoint" not in site for site in all_sites)
+    assert max(len(_sites(s)) for s in studies) > 1000
+    assert sum(len(_sites(s)) > 1000 for s in studies) == 1
+    assert any("contactsLocationsModule" not in s["protocolSection"] for s in studies)
+    assert any("enrollmentInfo" not in s["protocolSection"]["designModule"] for s in studies)
+    assert any(s["hasResults"] for s in studies)
+    assert any(s["protocolSection"]["designModule"].get("phases") == ["PHASE2", "PHASE3"]
+               for s in studies)
+    assert any("phases" not in s["protocolSection"]["designModule"] for s in studies)
+    elig = [s["protocolSection"]["eligibilityModule"] for s in studies]
+    assert any("maximumAge" not in e for e in elig)
+    assert {e["sex"] for e in elig} == {"ALL", "FEMALE", "MALE"}
+    assert any(e.get("minimumAge") == "6 Months" for e in elig)
+    statuses = Counter(s["protocolSection"]["statusModule"]["overallStatus"] for s in studies)
+    assert {"RECRUITING", "NOT_YET_RECRUITING", "ACTIVE_NOT_RECRUITING", "COMPLETED",
+            "TERMINATED", "WITHDRAWN", "UNKNOWN", "ENROLLING_BY_INVITATION"} <= set(statuses)
+    for study in studies:
+        status = study["protocolSection"]["statusModule"]
+        if status["overallStatus"] == "UNKNOWN":
+            assert status["lastKnownStatus"] in STATUS_ENUM
+        if status["overallStatus"] in {"TERMINATED", "WITHDRAWN"}:
+            assert status["whyStopped"]
+
+
+def test_sites_near_boston_and_abroad(studies: list[dict[str, Any]]) -> None:
+    cities = {(site["city"], site["country"]) for s in studies for site in _sites(s)}
+    assert ("Boston", "United States") in cities
+    assert ("Lyon", "France") in cities
+    countries = {c for _, c in cities}
+    assert {"Canada", "Germany", "United Kingdom", "Australia"} <= countries
+    emails = [c["email"] for s in studies for site in _sites(s) for c in site.get("contacts", [])]
+    assert emails and all(e.endswith("@example.org") for e in emails)
+
+
+def test_load_returns_independent_copies() -> None:
+    first = load_demo_studies()
+    first[0]["protocolSection"]["identificationModule"]["nctId"] = "changed"
+    first.pop()
+    second = load_demo_studies()
+    assert second[0]["protocolSection"]["identificationModule"]["nctId"] == "NCT99000001"
+    assert len(second) == len(first) + 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("NCT99000001", True), ("nct99123456", True), (" NCT99999999 ", True),
+     ("NCT01234567", False), ("NCT9900001", False), ("NCT990000011", False), ("", False)],
+)
+def test_is_demo_id(value: str, expected: bool) -> None:
+    assert is_demo_id(value) is expected
+
+
+def test_banner_is_clear() -> None:
+    text = DEMO_BANNER.lower()
+    assert "invented" in text or "fictional" in text
+    assert "not medical advice" in text
+
+
+def test_packaged_file_is_small() -> None:
+    data = resources.files("trialfinder") / "data" / "demo_studies.json"
+    assert len(data.read_bytes()) < 2_000_000
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="no recorded real records here")
+def test_no_real_nct_id_in_demo_file() -> None:
+    nct = re.compile(r"NCT\d{8}")
+    real: set[str] = set()
+    for path in SHARED.rglob("*"):
+        if path.is_file() and path.suffix in {".json", ".csv", ".md", ".yaml", ".txt"}:
+            real.update(nct.findall(path.read_text("utf-8", errors="replace")))
+    assert real, "expected some real ids in the shared folder"
+    demo_text = (resources.files("trialfinder") / "data" / "demo_studies.json").read_text(
+        "utf-8")
+    assert not real & set(nct.findall(demo_text))
