@@ -1,0 +1,288 @@
+"""Exports: CSV and JSON lines as bytes, safe to open in a spreadsheet, plus provenance.
+
+CSV (:func:`to_csv_bytes`)
+    Plain UTF-8 **without** a byte-order mark, ``\\r\\n`` row ends (RFC 4180; line breaks
+    inside a quoted cell are kept as they are), a header row, the frame's
+    column order, no index. Missing values are empty cells; booleans are ``true``/``false``;
+    dates are written at their precision when a ``<col>_precision`` column exists (``day``
+    -> ``2023-05-31``, ``month`` -> ``2023-05``, ``year`` -> ``2023``), otherwise as
+    ``YYYY-MM-DD`` (or full ISO when a time of day is present). List or tuple cells are
+    joined with ``"|"`` like the tables' own joined columns.
+
+    Formula-injection guard: every *text* cell (and header) that starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so spreadsheets show it as
+    text. Numeric columns are written as numbers and never changed (``-5`` in an ``Int64``
+    column stays ``-5``; the string ``"-5"`` in a text column becomes ``'-5``).
+
+JSON lines (:func:`to_jsonl_bytes`)
+    UTF-8, one JSON object per row and line, keys in column order; missing values are
+    ``null``, dates as in CSV, numbers and booleans as JSON numbers and booleans, lists as
+    arrays. No formula guard (JSON is not opened by spreadsheets), so values are exact.
+
+Provenance (:func:`write_export`)
+    Next to ``DIR/NAME.EXT`` a sidecar ``DIR/NAME.meta.json`` (the file's stem +
+    ``.meta.json``, see :func:`sidecar_path`) records the caller's ``meta`` (query, API
+    version, data timestamp, fetched-at, total reported...) plus ``file``, ``format``,
+    ``encoding``, ``written_at`` and ``rows_written`` / ``columns`` computed from the frame
+    (these computed keys override the same keys in ``meta``). A CSV and a JSON lines export
+    with the same stem share one sidecar name; the later write wins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidQueryError
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "ExportFormat",
+    "meta_json_bytes",
+    "sidecar_path",
+    "to_csv_bytes",
+    "to_jsonl_bytes",
+    "write_export",
+]
+
+ExportFormat = Literal["csv", "jsonl"]
+
+#: A text cell starting with one of these is prefixed with ``'`` in CSV exports.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+_PRECISION_SUFFIX = "_precision"
+_WIDTH = {"year": 4, "month": 7}
+
+
+# -- column conversion ---------------------------------------------------------------------
+
+
+def _is_datetime(series: pd.Series[Any]) -> bool:
+    return bool(pd.api.types.is_datetime64_any_dtype(series.dtype))
+
+
+def _is_bool(series: pd.Series[Any]) -> bool:
+    return bool(pd.api.types.is_bool_dtype(series.dtype))
+
+
+def _is_number(series: pd.Series[Any]) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(series.dtype)) and not _is_bool(series)
+
+
+def _date_strings(frame: pd.DataFrame, column: str) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """Dates as text at their precision (object array, ``None`` where missing)."""
+    dates = frame[column]
+    missing = dates.isna().to_numpy()
+    if not isinstance(dates.dtype, pd.DatetimeTZDtype):
+        midnight = bool((dates.dropna() == dates.dropna().dt.normalize()).all())
+    else:
+        midnight = False
+    text = dates.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%dT%H:%M:%S%z")
+    out: np.ndarray[Any, np.dtype[np.object_]] = np.array(text.astype(object), dtype=object)
+    precision_column = column + _PRECISION_SUFFIX
+    if precision_column in frame.columns:
+        precision = frame[precision_column].astype(object).to_numpy(dtype=object)
+        day_text = dates.dt.strftime("%Y-%m-%d").astype(object).to_numpy(dtype=object)
+        for level, width in _WIDTH.items():
+            rows = (precision == level) & ~missing
+            out[rows] = [value[:width] for value in day_text[rows]]
+        rows = ~np.isin(precision, list(_WIDTH)) & ~missing
+        out[rows] = day_text[rows]
+    out[missing] = None
+    return out
+
+
+def _joined(value: Any) -> Any:
+    if isinstance(value, list | tuple | np.ndarray):
+        return "|".join("" if _missing(v) else str(v) for v in value)
+    return value
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _guard(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
+    series = frame[column]
+    if _is_datetime(series):
+        return pd.Series(_date_strings(frame, column), index=frame.index, dtype=object)
+    if _is_bool(series):
+        values = series.astype(object).to_numpy(dtype=object)
+        return pd.Series(
+            [None if _missing(v) else ("true" if v else "false") for v in values],
+            index=frame.index, dtype=object,
+        )
+    if _is_number(series):
+        return series
+    if isinstance(series.dtype, pd.CategoricalDtype) and _is_number(
+        pd.Series(series.cat.categories)
+    ):
+        return series
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        text = series.astype("string")
+        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
+        if risky.any():
+            text = text.where(~risky, "'" + text)
+        return text
+    # object (or categorical text) columns: text cells are guarded, other values kept
+    values = series.astype(object).to_numpy(dtype=object)
+    out = [None if _missing(v) else _joined(v) for v in values]
+    return pd.Series([_guard(v) if isinstance(v, str) else v for v in out],
+                     index=frame.index, dtype=object)
+
+
+def _json_value(value: Any) -> Any:
+    if _missing(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        return None if isinstance(value, float) and math.isnan(value) else value
+    if isinstance(value, np.ndarray):
+        return [_json_value(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _json_column(frame: pd.DataFrame, column: str) -> list[Any]:
+    series = frame[column]
+    if _is_datetime(series):
+        return list(_date_strings(frame, column))
+    return [_json_value(v) for v in series.astype(object).to_numpy(dtype=object)]
+
+
+# -- public --------------------------------------------------------------------------------
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """``df`` as formula-safe CSV, plain UTF-8 (no BOM); see the module docstring."""
+    columns = [str(c) for c in df.columns]
+    prepared = pd.DataFrame(
+        {i: _csv_column(df, c) for i, c in enumerate(df.columns)}, index=df.index
+    )
+    prepared.columns = pd.Index([_guard(c) for c in columns])
+    # CRLF (RFC 4180) also makes the writer quote cells holding a bare "\r"
+    text = prepared.to_csv(index=False, na_rep="", lineterminator="\r\n")
+    return text.encode("utf-8")
+
+
+def to_jsonl_bytes(df: pd.DataFrame) -> bytes:
+    """``df`` as JSON lines (one object per row, ``null`` for missing), UTF-8."""
+    names = [str(c) for c in df.columns]
+    columns = [_json_column(df, c) for c in df.columns]
+    lines = [
+        json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, allow_nan=False,
+                   default=_json_default)
+        for row in zip(*columns, strict=True)
+    ] if names else ["{}"] * len(df)
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def _json_default(value: Any) -> Any:
+    converted = _jsonable(value)
+    if converted is value:
+        raise TypeError(f"cannot write a {type(value).__name__} value as JSON")
+    return converted
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON data from ``value`` (mappings, sequences, dates, enums, numpy...)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, Enum):
+        return _jsonable(value.value)
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, set | frozenset):
+        return [_jsonable(v) for v in sorted(value, key=str)]
+    if isinstance(value, list | tuple | np.ndarray | pd.Index | pd.Series):
+        return [_jsonable(v) for v in list(value)]
+    return value
+
+
+def meta_json_bytes(meta: Mapping[str, Any]) -> bytes:
+    """``meta`` as pretty JSON (UTF-8, trailing newline). Dates, enums, paths, dataclasses,
+    sets and numpy values are converted; NaN becomes ``null``; anything else is a TypeError.
+    """
+    data = _jsonable(meta)
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False,
+                      default=_json_default)
+    return (text + "\n").encode("utf-8")
+
+
+def sidecar_path(path: Path) -> Path:
+    """The provenance file of an export: ``out/studies.csv`` -> ``out/studies.meta.json``."""
+    path = Path(path)
+    return path.with_name(path.stem + ".meta.json")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_export(
+    path: Path, df: pd.DataFrame, meta: Mapping[str, Any], fmt: ExportFormat | str = "csv"
+) -> Path:
+    """Write ``df`` to ``path`` as ``fmt`` (``"csv"`` or ``"jsonl"``) and its sidecar.
+
+    Parent folders are created. Both files are written atomically (temporary file, then
+    rename). Returns ``path``. The sidecar is :func:`sidecar_path` of ``path``.
+    """
+    path = Path(path)
+    if fmt == "csv":
+        data = to_csv_bytes(df)
+    elif fmt == "jsonl":
+        data = to_jsonl_bytes(df)
+    else:
+        raise InvalidQueryError(f"export format must be csv or jsonl, not {fmt!r}")
+    if path.name.endswith(".meta.json"):
+        raise InvalidQueryError(f"{path.name!r} is reserved for provenance sidecars")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = dict(meta)
+    record.update(
+        file=path.name,
+        format=fmt,
+        encoding="utf-8",
+        written_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        rows_written=len(df),
+        columns=[str(c) for c in df.columns],
+    )
+    sidecar = meta_json_bytes(record)
+    _write_atomic(path, data)
+    _write_atomic(sidecar_path(path), sidecar)
+    return path

@@ -1,0 +1,182 @@
+"""CSV / JSON lines exports and the provenance sidecar (fictional NCT99... rows)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from trialfinder.errors import InvalidQueryError
+from trialfinder.export import (
+    meta_json_bytes,
+    sidecar_path,
+    to_csv_bytes,
+    to_jsonl_bytes,
+    write_export,
+)
+from trialfinder.query import Status
+
+EVIL = '=HYPERLINK("http://evil.example","x")'
+
+
+@pytest.fixture
+def df() -> pd.DataFrame:
+    return pd.DataFrame({
+        "nct_id": pd.array(["NCT99000001", "NCT99000002", "NCT99000003"], dtype="string"),
+        "title": pd.array([EVIL, "-5", None], dtype="string"),
+        "enrollment": pd.array([-5, 120, None], dtype="Int64"),
+        "min_age_years": pd.array([18.5, None, -1.0], dtype="Float64"),
+        "has_results": pd.array([True, None, False], dtype="boolean"),
+        "start_date": pd.to_datetime(["2023-05-31", "2023-05-01", None]),
+        "start_date_precision": pd.Categorical(["day", "month", None]),
+        "completion_date": pd.to_datetime(["2025-01-01", "2024-02-01", "2026-07-04"]),
+        "completion_date_precision": pd.Categorical(["year", "month", "day"]),
+        "status": pd.Categorical(["RECRUITING", "+1", None]),
+        "notes": pd.Series(["\tindented", "\rreturn", "@user"], dtype=object),
+        "sponsor": pd.array(["Fictional Sponsor, Inc.", "Ünïcode Example", "plain"],
+                            dtype="string"),
+    })
+
+
+def read_back(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def test_csv_formula_injection_is_neutralised(df: pd.DataFrame) -> None:
+    data = to_csv_bytes(df)
+    back = read_back(data)
+    assert back.loc[0, "title"] == "'" + EVIL
+    assert back.loc[1, "title"] == "'-5"  # text "-5" is quoted
+    assert back.loc[0, "status"] == "RECRUITING"
+    assert back.loc[1, "status"] == "'+1"  # categorical text is guarded too
+    assert list(back["notes"]) == ["'\tindented", "'\rreturn", "'@user"]
+    assert b"'=HYPERLINK" in data
+
+
+def test_csv_numbers_stay_numbers(df: pd.DataFrame) -> None:
+    back = pd.read_csv(io.BytesIO(to_csv_bytes(df)))
+    assert back.loc[0, "enrollment"] == -5
+    assert back.loc[2, "min_age_years"] == -1.0
+    assert read_back(to_csv_bytes(df)).loc[0, "enrollment"] == "-5"  # no quote added
+
+
+def test_csv_dates_booleans_and_missing(df: pd.DataFrame) -> None:
+    back = read_back(to_csv_bytes(df))
+    assert list(back["start_date"]) == ["2023-05-31", "2023-05", ""]
+    assert list(back["completion_date"]) == ["2025", "2024-02", "2026-07-04"]
+    assert list(back["has_results"]) == ["true", "", "false"]
+    assert list(back["enrollment"]) == ["-5", "120", ""]
+    assert back.loc[2, "title"] == ""
+
+
+def test_csv_layout_and_encoding(df: pd.DataFrame) -> None:
+    data = to_csv_bytes(df)
+    assert not data.startswith(b"\xef\xbb\xbf")  # no BOM
+    text = data.decode("utf-8")
+    assert text.split("\r\n")[0] == ",".join(df.columns)
+    assert text.endswith("\r\n")
+    assert '"\'\rreturn"' in text  # a bare CR is quoted, so it cannot end the row
+    assert "Ünïcode Example" in text
+    assert '"Fictional Sponsor, Inc."' in text
+    back = read_back(data)
+    assert list(back.columns) == list(df.columns)
+    assert len(back) == len(df)
+
+
+def test_csv_joins_lists_and_dates_without_precision() -> None:
+    frame = pd.DataFrame({
+        "names": pd.Series([["a", "b"], ("c",), None], dtype=object),
+        "when": pd.to_datetime(["2024-01-02", None, "2024-03-04"]),
+        "stamp": pd.to_datetime(["2024-01-02 10:30:00", None, None]),
+        "flag": [True, False, True],
+        "neg": [-1, -2, 3],
+    })
+    back = read_back(to_csv_bytes(frame))
+    assert list(back["names"]) == ["a|b", "c", ""]
+    assert list(back["when"]) == ["2024-01-02", "", "2024-03-04"]
+    assert back.loc[0, "stamp"] == "2024-01-02T10:30:00"
+    assert list(back["flag"]) == ["true", "false", "true"]
+    assert list(back["neg"]) == ["-1", "-2", "3"]
+
+
+def test_csv_guards_risky_headers() -> None:
+    back = read_back(to_csv_bytes(pd.DataFrame({"=cmd": ["x"]})))
+    assert list(back.columns) == ["'=cmd"]
+
+
+def test_jsonl(df: pd.DataFrame) -> None:
+    lines = to_jsonl_bytes(df).decode("utf-8").splitlines()
+    assert len(lines) == 3
+    rows = [json.loads(line) for line in lines]
+    assert list(rows[0]) == list(df.columns)
+    assert rows[0]["title"] == EVIL  # exact in JSON
+    assert rows[0]["enrollment"] == -5
+    assert rows[0]["has_results"] is True
+    assert rows[0]["start_date"] == "2023-05-31"
+    assert rows[1]["start_date"] == "2023-05"
+    assert rows[0]["completion_date"] == "2025"
+    assert rows[1]["min_age_years"] is None
+    assert rows[1]["has_results"] is None
+    assert rows[2]["title"] is None
+    assert rows[2]["start_date"] is None
+    assert rows[2]["status"] is None
+    assert rows[1]["sponsor"] == "Ünïcode Example"
+    assert to_jsonl_bytes(df.iloc[:0]) == b""
+
+
+def test_sidecar_path() -> None:
+    assert sidecar_path(Path("out/studies.csv")) == Path("out/studies.meta.json")
+    assert sidecar_path(Path("studies.jsonl")) == Path("studies.meta.json")
+
+
+def test_meta_json_bytes_converts_values() -> None:
+    meta = {"query": {"query.cond": "diabetes"}, "fetched_at": datetime(2026, 1, 2, 3, 4, 5),
+            "day": date(2026, 1, 2), "status": Status.RECRUITING, "nan": float("nan"),
+            "ids": ("NCT99000001",), "path": Path("a/b")}
+    data = json.loads(meta_json_bytes(meta))
+    assert data == {"query": {"query.cond": "diabetes"}, "fetched_at": "2026-01-02T03:04:05",
+                    "day": "2026-01-02", "status": "RECRUITING", "nan": None,
+                    "ids": ["NCT99000001"], "path": "a/b"}
+    assert meta_json_bytes({}).endswith(b"\n")
+    with pytest.raises(TypeError, match="object"):
+        meta_json_bytes({"x": object()})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_write_export_and_sidecar(tmp_path: Path, df: pd.DataFrame, fmt: str) -> None:
+    meta = {"query": {"query.cond": "diabetes"}, "api_version": "2.0.5",
+            "data_timestamp": "2026-01-01T00:00:00", "fetched_at": "2026-01-02T00:00:00Z",
+            "total_reported": 42, "rows_written": 999}
+    target = tmp_path / "sub" / f"studies.{fmt}"
+    written = write_export(target, df, meta, fmt=fmt)
+    assert written == target
+    assert target.exists()
+    side = json.loads((tmp_path / "sub" / "studies.meta.json").read_text("utf-8"))
+    assert side["rows_written"] == 3  # computed from the frame, not taken from meta
+    assert side["columns"] == list(df.columns)
+    assert side["total_reported"] == 42
+    assert side["api_version"] == "2.0.5"
+    assert side["query"] == {"query.cond": "diabetes"}
+    assert side["file"] == f"studies.{fmt}"
+    assert side["format"] == fmt
+    assert side["encoding"] == "utf-8"
+    assert "written_at" in side
+    if fmt == "csv":
+        assert len(read_back(target.read_bytes())) == side["rows_written"]
+        assert target.read_bytes() == to_csv_bytes(df)
+    else:
+        assert len(target.read_bytes().splitlines()) == side["rows_written"]
+    assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == sorted(
+        [f"studies.{fmt}", "studies.meta.json"])  # no temporary files left
+
+
+def test_write_export_rejects_bad_format(tmp_path: Path, df: pd.DataFrame) -> None:
+    with pytest.raises(InvalidQueryError, match="export format must be csv or jsonl"):
+        write_export(tmp_path / "x.xlsx", df, {}, fmt="xlsx")
+    with pytest.raises(InvalidQueryError, match="reserved"):
+        write_export(tmp_path / "x.meta.json", df, {}, fmt="csv")
+    assert list(tmp_path.iterdir()) == []
