@@ -42,7 +42,7 @@ cassettes: $(VENV)/.dev
 
 # On a connected machine: re-record cassettes/ from the live API (review the diff after).
 record-live: $(VENV)/.dev
-	$(BIN)/python -m pytest -m vcr --record-mode=rewrite -p no:socket tests/test_cassettes.py
+	TRIALFINDER_RECORD_LIVE=1 $(BIN)/python -m pytest -o addopts="" --record-mode=rewrite tests/test_cassettes.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

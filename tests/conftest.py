@@ -14,7 +14,10 @@ The network is blocked for every test (pytest-recording's ``--block-network``) e
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -104,3 +107,62 @@ def standin_factory(
 @pytest.fixture
 def standin(standin_factory: Callable[..., StandInServer]) -> StandInServer:
     return standin_factory()
+
+
+# -- cassettes --------------------------------------------------------------------------------
+#
+# Tests marked ``vcr`` replay the YAML files in cassettes/<test module>/ (pytest-recording; the
+# default record mode "none" fails a test whose request is not in its cassette, so nothing can
+# reach the network). ``tools/make_cassettes.py`` writes them from the loopback stand-in serving
+# our fictional demo data, with URLs rewritten to the real API's; ``make record-live`` re-records
+# them from the real API on a connected machine.
+
+REAL_BASE_URL = "https://clinicaltrials.gov/api/v2"
+RECORD_FROM_STANDIN = os.environ.get("TRIALFINDER_RECORD_STANDIN") == "1"
+RECORD_LIVE = os.environ.get("TRIALFINDER_RECORD_LIVE") == "1"
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
+KEPT_RESPONSE_HEADERS = {"content-type", "retry-after"}
+LOOPBACK_API = re.compile(r"^http://127\.0\.0\.1:\d+/api/v2")
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(CASSETTES / request.module.__name__.split(".")[-1])
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    def keep_few_headers(response: dict[str, Any]) -> dict[str, Any]:
+        response["headers"] = {k: v for k, v in response["headers"].items()
+                               if k.lower() in KEPT_RESPONSE_HEADERS}
+        return response
+
+    def real_url(req: Any) -> Any:
+        req.uri = LOOPBACK_API.sub(REAL_BASE_URL, req.uri)
+        return req
+
+    return {
+        "before_record_request": real_url,
+        "decode_compressed_response": True,
+        "filter_headers": ["User-Agent", "Accept-Encoding", "Connection", "Accept"],
+        "before_record_response": keep_few_headers,
+    }
+
+
+@pytest.fixture
+def api_base_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The API root a cassette test talks to: the real one (replayed from the cassette), or
+    while recording with TRIALFINDER_RECORD_STANDIN=1 a stand-in serving the demo data, whose
+    URLs are rewritten to the real API's before they are written down."""
+    marker = request.node.get_closest_marker("standin_faults")
+    if marker is not None and RECORD_LIVE:
+        pytest.skip("fault cassettes are written from the stand-in only")
+    if not RECORD_FROM_STANDIN:
+        yield REAL_BASE_URL
+        return
+    from trialfinder.demo import load_demo_studies
+    from trialfinder.standin import Faults
+
+    faults = Faults(**marker.kwargs) if marker is not None else None
+    with StandInServer(load_demo_studies(), faults=faults) as server:
+        yield server.base_url
