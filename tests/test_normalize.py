@@ -1,0 +1,525 @@
+"""Tests for trialfinder.normalize: exact frames on fictional records, plus a real-data contract."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trialfinder.normalize import (
+    CONDITION_DTYPES,
+    INTERVENTION_DTYPES,
+    SITE_DTYPES,
+    STUDY_DTYPES,
+    Tables,
+    age_to_years,
+    empty_tables,
+    format_partial_date,
+    format_partial_dates,
+    normalize,
+    parse_partial_date,
+    study_url,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
+NA = None
+TS = pd.Timestamp
+
+
+def small_records() -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = json.loads(
+        (DATA / "normalize_small.json").read_text(encoding="utf-8")
+    )
+    return records
+
+
+def frame(dtypes: dict[str, str], **columns: list[Any]) -> pd.DataFrame:
+    """Expected frame: object columns in schema order, then the declared dtypes."""
+    assert list(columns) == list(dtypes), "test columns must follow the schema order"
+    df = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in columns.items()})
+    return df.astype(dtypes)
+
+
+def minimal(nct: str, **ps: Any) -> dict[str, Any]:
+    """A tiny record: protocolSection with an identificationModule plus given modules."""
+    return {"protocolSection": {"identificationModule": {"nctId": nct}, **ps}}
+
+
+@pytest.fixture(scope="module")
+def small() -> Tables:
+    return normalize(small_records())
+
+
+# --- exact frames ----------------------------------------------------------------------------
+
+
+def test_studies_full_small_study_and_study_without_locations(small: Tables) -> None:
+    expected = frame(
+        STUDY_DTYPES,
+        nct_id=["NCT99000001", "NCT99000002"],
+        title=["Stretching for Night Cramps", "Cramp Diary Study"],
+        official_title=["A Fictional Trial of Stretching for Night Cramps", NA],
+        acronym=["STRETCH", NA],
+        status=["RECRUITING", "SOME_NEW_STATUS"],
+        last_known_status=[NA, NA],
+        why_stopped=[NA, NA],
+        phases=["PHASE2|PHASE3", NA],
+        study_type=["INTERVENTIONAL", "OBSERVATIONAL"],
+        conditions=["Muscle Cramp|Sleep Disorder", "Night Cramps"],
+        keywords=["cramps|stretching", NA],
+        interventions=["Calf stretching|Placebo tablet", NA],
+        intervention_types=["BEHAVIORAL|DRUG", NA],
+        sponsor=["Example University", "Sample Foundation"],
+        sponsor_class=["OTHER", "OTHER"],
+        collaborators=["Sample Foundation|Demo Labs", NA],
+        enrollment=[120, NA],
+        enrollment_type=["ESTIMATED", NA],
+        start_date=[TS("2023-05-15"), TS("2022-03-01")],
+        start_date_precision=["day", "month"],
+        primary_completion_date=[TS("2024-06-01"), NA],
+        primary_completion_date_precision=["month", NA],
+        completion_date=[TS("2025-01-01"), TS("2023-11-01")],
+        completion_date_precision=["year", "month"],
+        first_posted=[TS("2023-04-01"), NA],
+        last_update=[TS("2024-01-10"), NA],
+        min_age_years=[18.0, 0.5],
+        max_age_years=[80.0, NA],
+        sex=["ALL", "FEMALE"],
+        healthy_volunteers=[False, NA],
+        std_ages=["ADULT|OLDER_ADULT", "CHILD"],
+        has_results=[False, True],
+        brief_summary=["Fictional study used by the tests.", NA],
+        eligibility_criteria=["Inclusion Criteria:\n\n* Adults", NA],
+        n_sites=[3, 0],
+        countries=["United States|France", NA],
+        url=[
+            "https://clinicaltrials.gov/study/NCT99000001",
+            "https://clinicaltrials.gov/study/NCT99000002",
+        ],
+    )
+    pd.testing.assert_frame_equal(small.studies, expected)
+
+
+def test_sites_first_contact_and_missing_geopoint(small: Tables) -> None:
+    expected = frame(
+        SITE_DTYPES,
+        nct_id=["NCT99000001"] * 3,
+        facility=["Example Clinic North", "Example Clinic South", "Example Clinic West"],
+        city=["Springfield", "Lyon", "Springfield"],
+        state=["Illinois", NA, "Oregon"],
+        zip=["62701", NA, NA],
+        country=["United States", "France", "United States"],
+        lat=[39.8, 45.75, NA],
+        lon=[-89.65, 4.85, NA],
+        site_status=["RECRUITING", NA, NA],
+        contact_name=["Pat Example", NA, NA],
+        contact_phone=["555-0100 ext. 12", NA, NA],
+        contact_email=["pat@example.org", NA, NA],
+        distance_mi=[NA, NA, NA],
+    )
+    pd.testing.assert_frame_equal(small.sites, expected)
+
+
+def test_conditions_mesh_rule(small: Tables) -> None:
+    # "muscle cramp" matches "Muscle Cramp" ignoring case; unmatched meshes become extra rows.
+    expected = frame(
+        CONDITION_DTYPES,
+        nct_id=["NCT99000001", "NCT99000001", "NCT99000001", "NCT99000002", "NCT99000002"],
+        condition=["Muscle Cramp", "Sleep Disorder", NA, "Night Cramps", NA],
+        mesh_id=["D999001", NA, "D999003", NA, "D999002"],
+        mesh_term=["muscle cramp", NA, "Sleep Wake Disorders", NA, "Cramps, Muscle"],
+    )
+    pd.testing.assert_frame_equal(small.conditions, expected)
+
+
+def test_interventions(small: Tables) -> None:
+    expected = frame(
+        INTERVENTION_DTYPES,
+        nct_id=["NCT99000001", "NCT99000001"],
+        type=["BEHAVIORAL", "DRUG"],
+        name=["Calf stretching", "Placebo tablet"],
+        other_names=["Stretch routine|Calf stretch", NA],
+        arm_labels=["Stretch", "Control|Stretch"],
+        description=["Nightly stretching.", NA],
+    )
+    pd.testing.assert_frame_equal(small.interventions, expected)
+
+
+def test_problems_unknown_status_kept_and_counted(small: Tables) -> None:
+    assert small.problems == {"site_without_geopoint": 1, "unknown_status": 1}
+    assert small.skipped == 0
+    assert small.studies["status"].tolist() == ["RECRUITING", "SOME_NEW_STATUS"]
+
+
+# --- empty input and dtypes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tables", [normalize([]), empty_tables(), normalize(iter(()))])
+def test_empty_input_keeps_columns_and_dtypes(tables: Tables) -> None:
+    for df, dtypes in (
+        (tables.studies, STUDY_DTYPES),
+        (tables.sites, SITE_DTYPES),
+        (tables.conditions, CONDITION_DTYPES),
+        (tables.interventions, INTERVENTION_DTYPES),
+    ):
+        assert len(df) == 0
+        assert list(df.columns) == list(dtypes)
+        assert {c: str(t) for c, t in df.dtypes.items()} == dtypes
+        pd.testing.assert_frame_equal(df, pd.DataFrame(columns=list(dtypes)).astype(dtypes))
+    assert tables.problems == {}
+    assert tables.skipped == 0
+
+
+def test_declared_dtypes_hold_for_data(small: Tables) -> None:
+    assert {c: str(t) for c, t in small.studies.dtypes.items()} == STUDY_DTYPES
+    assert {c: str(t) for c, t in small.sites.dtypes.items()} == SITE_DTYPES
+
+
+# --- odd records -----------------------------------------------------------------------------
+
+
+def test_bad_records_counted_in_skipped() -> None:
+    records: list[Any] = [
+        "not a study",
+        42,
+        {"protocolSection": {}},
+        {"protocolSection": {"identificationModule": {"nctId": "   "}}},
+        {"hasResults": True},
+        minimal("NCT99000010"),
+    ]
+    t = normalize(records)
+    assert t.skipped == 5
+    assert t.problems == {"record_not_a_dict": 2, "record_without_nct_id": 3}
+    assert t.studies["nct_id"].tolist() == ["NCT99000010"]
+    assert t.studies["n_sites"].tolist() == [0]
+
+
+def test_missing_enrollment_and_missing_modules() -> None:
+    t = normalize([minimal("NCT99000011", designModule={"studyType": "INTERVENTIONAL"})])
+    row = t.studies.iloc[0]
+    assert row["enrollment"] is pd.NA
+    assert pd.isna(row["enrollment_type"])
+    assert pd.isna(row["start_date"]) and pd.isna(row["start_date_precision"])
+    assert row["has_results"] is pd.NA
+    assert t.problems == {}
+    assert (len(t.sites), len(t.conditions), len(t.interventions)) == (0, 0, 0)
+
+
+def test_wrong_types_are_repaired_and_counted() -> None:
+    rec = minimal(
+        "NCT99000012",
+        statusModule={"overallStatus": "COMPLETED", "startDateStruct": "2021-07"},
+        conditionsModule={"conditions": "Asthma", "keywords": ["a", 7]},
+        designModule={"enrollmentInfo": {"count": "87"}, "phases": "PHASE1"},
+        contactsLocationsModule={
+            "locations": {
+                "facility": "Example Site",
+                "zip": 12345,
+                "geoPoint": {"lat": "45.5", "lon": -122.5},
+            }
+        },
+        armsInterventionsModule={"interventions": [None, {"name": "Drug A", "otherNames": "A1"}]},
+        eligibilityModule={"minimumAge": 18, "healthyVolunteers": "yes"},
+    )
+    t = normalize([rec])
+    s = t.studies.iloc[0]
+    assert s["conditions"] == "Asthma"
+    assert s["keywords"] == "a|7"
+    assert s["phases"] == "PHASE1"
+    assert s["enrollment"] == 87
+    assert s["start_date"] == TS("2021-07-01") and s["start_date_precision"] == "month"
+    assert s["min_age_years"] == 18.0  # the number 18 -> "18" -> a bare number is years
+    assert t.studies["healthy_volunteers"].tolist() == [True]  # "yes"
+    assert t.sites[["facility", "zip"]].iloc[0].tolist() == ["Example Site", "12345"]
+    assert t.sites["lat"].tolist() == [45.5] and t.sites["lon"].tolist() == [-122.5]
+    assert t.conditions["condition"].tolist() == ["Asthma"]
+    assert t.interventions["name"].tolist() == ["Drug A"]
+    assert t.interventions["other_names"].tolist() == ["A1"]
+    assert t.skipped == 0
+    assert t.problems == {
+        "dropped_list_item:protocolSection.armsInterventionsModule.interventions": 1,
+        "wrong_type:protocolSection.armsInterventionsModule.interventions.otherNames": 1,
+        "wrong_type:protocolSection.conditionsModule.conditions": 1,
+        "wrong_type:protocolSection.conditionsModule.keywords": 1,
+        "wrong_type:protocolSection.contactsLocationsModule.locations": 1,
+        "wrong_type:protocolSection.contactsLocationsModule.locations.geoPoint.lat": 1,
+        "wrong_type:protocolSection.contactsLocationsModule.locations.zip": 1,
+        "wrong_type:protocolSection.designModule.enrollmentInfo.count": 1,
+        "wrong_type:protocolSection.designModule.phases": 1,
+        "wrong_type:protocolSection.eligibilityModule.healthyVolunteers": 1,
+        "wrong_type:protocolSection.eligibilityModule.minimumAge": 1,
+        "wrong_type:protocolSection.statusModule.startDateStruct": 1,
+    }
+
+
+def test_scalar_type_errors_on_fast_path_are_coerced_column_wise() -> None:
+    # Shapes are right, only scalar types are off: no repair pass, column-wise coercion.
+    rec = minimal(
+        "NCT99000013",
+        designModule={"enrollmentInfo": {"count": "1,200"}},
+        contactsLocationsModule={"locations": [{"facility": 5, "geoPoint": {"lat": 1, "lon": 2}}]},
+    )
+    rec["hasResults"] = "false"
+    t = normalize([rec])
+    assert t.studies["enrollment"].tolist() == [1200]
+    assert t.studies["has_results"].tolist() == [False]
+    assert t.sites["facility"].tolist() == ["5"]
+    assert t.sites["lat"].tolist() == [1.0]
+    assert t.problems == {
+        "wrong_type:enrollmentInfo.count": 1,
+        "wrong_type:hasResults": 1,
+        "wrong_type:locations.facility": 1,
+    }
+
+
+def test_bad_dates_ages_geopoints_and_enums_counted() -> None:
+    rec = minimal(
+        "NCT99000014",
+        statusModule={
+            "overallStatus": "RECRUITING",
+            "startDateStruct": {"date": "2023-13-45"},
+            "completionDateStruct": {"date": "soon"},
+            "primaryCompletionDateStruct": {"date": "March 2020"},
+        },
+        designModule={"studyType": "NEW_KIND", "phases": ["PHASE2", "PHASE9"]},
+        eligibilityModule={"minimumAge": "eighteen", "maximumAge": "N/A", "sex": "ALL"},
+        contactsLocationsModule={
+            "locations": [
+                {"facility": "A", "geoPoint": {"lat": 95.0, "lon": 10.0}},
+                {"facility": "B", "geoPoint": {}},
+                {"facility": "C", "status": "OPENING_SOON", "geoPoint": {"lat": 1.5, "lon": 2.5}},
+            ]
+        },
+    )
+    t = normalize([rec])
+    s = t.studies.iloc[0]
+    assert pd.isna(s["start_date"]) and pd.isna(s["start_date_precision"])
+    assert s["primary_completion_date"] == TS("2020-03-01")
+    assert s["primary_completion_date_precision"] == "month"
+    assert s["min_age_years"] is pd.NA and s["max_age_years"] is pd.NA
+    assert s["study_type"] == "NEW_KIND"
+    assert t.sites["lat"].tolist() == [pd.NA, pd.NA, 1.5]
+    assert t.sites["site_status"].tolist()[2] == "OPENING_SOON"
+    assert t.problems == {
+        "bad_age": 1,
+        "bad_date": 2,
+        "bad_geopoint": 1,
+        "site_without_geopoint": 1,
+        "unknown_enum:phases": 1,
+        "unknown_enum:site_status": 1,
+        "unknown_enum:study_type": 1,
+    }
+
+
+def test_odd_and_duplicate_ids_are_kept_and_counted() -> None:
+    t = normalize([minimal(" nct99000015 "), minimal("NCT99000015"), minimal("TRIAL-1")])
+    assert t.studies["nct_id"].tolist() == ["NCT99000015", "NCT99000015", "TRIAL-1"]
+    assert t.problems == {"duplicate_nct_id": 1, "odd_nct_id": 1}
+
+
+def test_huge_strings_and_many_sites() -> None:
+    big = "x" * 2_000_000
+    locations = [
+        {
+            "facility": f"Site {i}",
+            "country": "Country A" if i % 2 else "Country B",
+            "geoPoint": {"lat": i / 100.0, "lon": -i / 100.0},
+        }
+        for i in range(1500)
+    ]
+    rec = minimal(
+        "NCT99000016",
+        descriptionModule={"briefSummary": big},
+        contactsLocationsModule={"locations": locations},
+    )
+    t = normalize([rec])
+    assert t.studies["brief_summary"].str.len().tolist() == [2_000_000]
+    assert t.studies["n_sites"].tolist() == [1500]
+    assert t.studies["countries"].tolist() == ["Country B|Country A"]
+    assert len(t.sites) == 1500
+    assert t.sites["lat"].iloc[1499] == 14.99
+
+
+def test_normalize_accepts_a_generator_and_does_not_mutate_input() -> None:
+    records = small_records()
+    before = copy.deepcopy(records)
+    t = normalize(r for r in records)
+    assert len(t.studies) == 2
+    assert records == before
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["date", "lat", "name", "count", "x"]), children, max_size=3
+        )
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    module=st.sampled_from(
+        [
+            "statusModule",
+            "designModule",
+            "conditionsModule",
+            "contactsLocationsModule",
+            "armsInterventionsModule",
+            "eligibilityModule",
+            "sponsorCollaboratorsModule",
+            "descriptionModule",
+        ]
+    ),
+    key=st.sampled_from(
+        [
+            "overallStatus",
+            "startDateStruct",
+            "phases",
+            "enrollmentInfo",
+            "conditions",
+            "locations",
+            "interventions",
+            "minimumAge",
+            "leadSponsor",
+            "collaborators",
+            "briefSummary",
+            "healthyVolunteers",
+            "sex",
+        ]
+    ),
+    value=json_values,
+)
+def test_any_shape_normalizes_without_raising(module: str, key: str, value: Any) -> None:
+    rec = small_records()[0]
+    rec["protocolSection"].setdefault(module, {})[key] = value
+    t = normalize([rec, {"protocolSection": {module: value}}])
+    assert t.studies["nct_id"].tolist() == ["NCT99000001"]
+    assert t.skipped == 1
+    assert {c: str(d) for c, d in t.studies.dtypes.items()} == STUDY_DTYPES
+    assert {c: str(d) for c, d in t.sites.dtypes.items()} == SITE_DTYPES
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("18 Years", 18.0),
+        ("6 Months", 0.5),
+        ("1 Year", 1.0),
+        ("2 Weeks", 14 / 365.25),
+        ("3 Days", 3 / 365.25),
+        ("N/A", None),
+        (None, None),
+        ("", None),
+        ("eighteen", None),
+        ("12 Parsecs", None),
+        ("21", 21.0),
+    ],
+)
+def test_age_to_years(text: str | None, years: float | None) -> None:
+    got = age_to_years(text)
+    if years is None:
+        assert got is None
+    else:
+        assert got is not None and math.isclose(got, years)
+
+
+@pytest.mark.parametrize(
+    ("text", "ts", "precision", "back"),
+    [
+        ("2023-05-17", TS("2023-05-17"), "day", "2023-05-17"),
+        ("2023-05", TS("2023-05-01"), "month", "2023-05"),
+        ("2023", TS("2023-01-01"), "year", "2023"),
+        ("March 2020", TS("2020-03-01"), "month", "2020-03"),
+    ],
+)
+def test_partial_dates_round_trip(text: str, ts: pd.Timestamp, precision: str, back: str) -> None:
+    assert parse_partial_date(text) == (ts, precision)
+    assert format_partial_date(ts, precision) == back
+
+
+@pytest.mark.parametrize("text", [None, "", "2023-02-30", "2023-5-x", "next year"])
+def test_parse_partial_date_bad(text: str | None) -> None:
+    ts, precision = parse_partial_date(text)
+    assert ts is pd.NaT and precision is None
+
+
+def test_format_partial_date_missing_values() -> None:
+    assert format_partial_date(pd.NaT, "day") == ""
+    assert format_partial_date(None, None) == ""
+    assert format_partial_date(TS("2023-05-01"), float("nan")) == "2023-05-01"
+
+
+def test_format_partial_dates_vectorised(small: Tables) -> None:
+    s = small.studies
+    out = format_partial_dates(s["primary_completion_date"], s["primary_completion_date_precision"])
+    assert out.tolist() == ["2024-06", ""]
+    out = format_partial_dates(s["completion_date"], s["completion_date_precision"])
+    assert out.tolist() == ["2025", "2023-11"]
+    out = format_partial_dates(s["start_date"], s["start_date_precision"])
+    assert out.tolist() == ["2023-05-15", "2022-03"]
+
+
+def test_study_url() -> None:
+    assert study_url("NCT99000001") == "https://clinicaltrials.gov/study/NCT99000001"
+
+
+# --- contract over every real recorded study in /work/shared/ctgov ---------------------------
+
+
+def _real_records() -> list[Any]:
+    if not SHARED.is_dir():
+        pytest.skip(f"real recordings not present at {SHARED}")
+    records: list[Any] = []
+    for path in sorted(SHARED.rglob("*.json")):
+        if "spec" in path.parts or "other_endpoints" in path.parts or "receipt" in path.name:
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, list):  # web_export: bare array of studies
+            records.extend(data)
+        elif isinstance(data, dict) and isinstance(data.get("studies"), list):
+            records.extend(data["studies"])
+        elif isinstance(data, dict) and "protocolSection" in data:
+            records.append(data)
+    if not records:
+        pytest.skip("no study records found")
+    return records
+
+
+def test_contract_every_real_record() -> None:
+    records = _real_records()
+    assert len(records) >= 250
+    t = normalize(records)
+    ids = [r["protocolSection"]["identificationModule"]["nctId"] for r in records]
+    assert t.skipped == 0
+    assert t.studies["nct_id"].tolist() == ids
+    locations = [
+        r["protocolSection"].get("contactsLocationsModule", {}).get("locations", [])
+        for r in records
+    ]
+    assert len(t.sites) == sum(len(locs) for locs in locations)
+    assert t.studies["n_sites"].tolist() == [len(locs) for locs in locations]
+    no_geo = np.array([("geoPoint" not in loc) for locs in locations for loc in locs])
+    assert (t.sites["lat"].isna().to_numpy() == no_geo).all()
+    assert (t.sites["lon"].isna().to_numpy() == no_geo).all()
+    assert t.problems.get("site_without_geopoint", 0) == int(no_geo.sum())
+    # nothing odd beyond missing geoPoints and the repeated ids across files
+    assert set(t.problems) <= {"site_without_geopoint", "duplicate_nct_id"}
+    assert {c: str(d) for c, d in t.studies.dtypes.items()} == STUDY_DTYPES
+    big = t.sites[t.sites["nct_id"] == "NCT04267848"]
+    assert len(big) == 1148
