@@ -1,0 +1,74 @@
+"""trialfinder: find and filter clinical trials from the ClinicalTrials.gov API v2.
+
+    >>> import trialfinder as tf
+    >>> res = tf.search(condition="ALS", status="recruiting", near="Boston, MA", radius="100mi")
+    >>> res.studies, res.sites, res.conditions, res.interventions, res.meta
+
+Not medical advice: trialfinder lists research studies; talk to your doctor about any of them.
+"""
+
+from ._version import __version__
+from .client import SearchResult, TrialsClient
+from .config import Settings
+from .errors import (
+    ApiError,
+    DataFileError,
+    InvalidQueryError,
+    NetworkError,
+    NotFoundError,
+    OfflineError,
+    PlaceNotFoundError,
+    RateLimitedError,
+    SchemaError,
+    TrialFinderError,
+)
+from .export import to_csv_bytes, to_jsonl_bytes, write_export
+from .filters import FilterStep, LocalFilters, apply_filters
+from .normalize import Tables, normalize
+from .places import Place, resolve_place
+from .presets import PRESETS, Preset, get_preset, list_presets
+from .query import Distance, Phase, Sex, Status, StudyQuery, StudyType
+from .service import Results, build_query, load_records, search, search_file, search_records
+
+__all__ = [
+    "PRESETS",
+    "ApiError",
+    "DataFileError",
+    "Distance",
+    "FilterStep",
+    "InvalidQueryError",
+    "LocalFilters",
+    "NetworkError",
+    "NotFoundError",
+    "OfflineError",
+    "Phase",
+    "Place",
+    "PlaceNotFoundError",
+    "Preset",
+    "RateLimitedError",
+    "Results",
+    "SchemaError",
+    "SearchResult",
+    "Settings",
+    "Sex",
+    "Status",
+    "StudyQuery",
+    "StudyType",
+    "Tables",
+    "TrialFinderError",
+    "TrialsClient",
+    "__version__",
+    "apply_filters",
+    "build_query",
+    "get_preset",
+    "list_presets",
+    "load_records",
+    "normalize",
+    "resolve_place",
+    "search",
+    "search_file",
+    "search_records",
+    "to_csv_bytes",
+    "to_jsonl_bytes",
+    "write_export",
+]
