@@ -6,6 +6,7 @@ Every value can come from the environment, so the CLI, the dashboard and tests a
 - ``TRIALFINDER_CACHE_DIR``     folder of the SQLite cache (default: the user's cache folder)
 - ``TRIALFINDER_RATE``          sustained requests per minute (default 50)
 - ``TRIALFINDER_TIMEOUT``       seconds per request (default 30)
+- ``TRIALFINDER_RETRIES``       retries after a failed attempt (default 5)
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Settings:
     expire_after: timedelta = timedelta(hours=12)
     requests_per_minute: float = field(default_factory=lambda: _env_float("TRIALFINDER_RATE", 50))
     burst: int = 10
-    retries: int = 5
+    retries: int = field(default_factory=lambda: int(_env_float("TRIALFINDER_RETRIES", 5)))
     backoff_factor: float = 0.5
     backoff_max: float = 30.0
     user_agent: str = f"trialfinder/{__version__} (+https://pypi.org/project/trialfinder/)"
@@ -69,6 +70,8 @@ class Settings:
             raise InvalidQueryError(f"page size must be within 1..{MAX_PAGE_SIZE}")
         if self.requests_per_minute <= 0:
             raise InvalidQueryError("requests per minute must be above 0")
+        if not 0 <= self.retries <= 20:
+            raise InvalidQueryError("retries must be within 0..20")
         if self.timeout <= 0:
             raise InvalidQueryError("timeout must be above 0 seconds")
 

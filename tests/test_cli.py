@@ -1,0 +1,214 @@
+"""The trialfinder command line, end to end against the loopback stand-in and local files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from trialfinder.cli import main
+from trialfinder.demo import load_demo_studies
+from trialfinder.standin import Faults, StandInServer, fictional_study
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
+Factory = Callable[..., StandInServer]
+
+
+@pytest.fixture
+def demo_api(standin_factory: Factory, monkeypatch: pytest.MonkeyPatch,
+             tmp_path: Path) -> StandInServer:
+    server = standin_factory(load_demo_studies())
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    return server
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_search_prints_one_line_per_study_and_the_total(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "search", "--preset", "als")
+    lines = out.splitlines()
+    assert code == 0, err
+    assert lines[0].split() == ["nct_id", "status", "title"]
+    assert [line.split()[0] for line in lines[1:-1]] == [
+        "NCT99000006", "NCT99000012", "NCT99000023", "NCT99000029", "NCT99000041", "NCT99000054"]
+    assert lines[-1] == "6 studies; API reported 6 matching studies, 6 fetched"
+
+
+def test_search_near_a_place_sends_filter_geo_and_sorts_by_distance(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "search", "-c", "muscle spasm", "--near", "42.36,-71.06",
+                       "--radius", "50mi", "--format", "csv")
+    frame = pd.read_csv(pd.io.common.StringIO(out))
+    assert code == 0
+    assert list(frame["nct_id"]) == ["NCT99000009", "NCT99000017", "NCT99000026", "NCT99000030",
+                                     "NCT99000038", "NCT99000048"]
+    assert frame["nearest_distance_mi"].max() <= 50
+    assert demo_api.stats.requests == 2  # /version, then one page
+
+
+def test_limit_is_reported_on_stderr(demo_api: StandInServer,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "search", "--preset", "muscle-spasm", "--limit", "5")
+    assert code == 0
+    assert len(out.splitlines()) == 7  # header, five studies, summary
+    assert "trialfinder: note: showing the first 5 of 32 matching studies (limit reached)" in err
+
+
+def test_sites_csv_with_sidecar(demo_api: StandInServer, capsys: pytest.CaptureFixture[str],
+                                tmp_path: Path) -> None:
+    target = tmp_path / "als-sites.csv"
+    code, _, err = run(capsys, "search", "--preset", "als", "--sites", "--output", str(target))
+    assert code == 0, err
+    sites = pd.read_csv(target)
+    meta = json.loads((tmp_path / "als-sites.meta.json").read_text())
+    assert meta["rows_written"] == len(sites) > 0
+    assert meta["total_reported"] == 6
+    assert meta["query"]["query.cond"].startswith("(Amyotrophic Lateral Sclerosis) OR ALS")
+    assert set(sites["nct_id"]) <= {"NCT99000006", "NCT99000012", "NCT99000023", "NCT99000029",
+                                    "NCT99000041", "NCT99000054"}
+
+
+def test_columns_and_json_lines(demo_api: StandInServer,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "--preset", "caffeine-muscle", "--format", "json",
+                       "--columns", "nct_id,enrollment")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [r["nct_id"] for r in rows] == ["NCT99000003", "NCT99000007", "NCT99000042",
+                                           "NCT99000043", "NCT99000059"]
+    assert set(rows[0]) == {"nct_id", "enrollment"}
+
+
+def test_show_prints_a_readable_detail(demo_api: StandInServer,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "show", "NCT99000017", "--near", "Boston, MA", "--sites", "2")
+    assert code == 0, err
+    assert "https://clinicaltrials.gov/study/NCT99000017" in out
+    assert "Sites (1,200, nearest first; showing 2)" in out
+    assert "Eligibility" in out
+    assert "Not medical advice" in out
+
+
+def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "presets")
+    assert code == 0
+    assert "als: " in out
+    assert ("query.cond=(Amyotrophic Lateral Sclerosis) OR ALS OR (Lou Gehrig Disease) "
+            "OR (Motor Neuron Disease)") in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["search", "--status", "bogus"], "trialfinder: error: unknown status 'bogus'; choose"),
+        (["show", "NCT09999999"],
+         "trialfinder: error: ClinicalTrials.gov API error 404: no study with id NCT09999999"),
+        (["show", "NCT1"], "trialfinder: error: ClinicalTrials.gov API error 404: no study"),
+        (["show", "12345"], "trialfinder: error: '12345' is not an NCT id"),
+        (["search", "-c", "cramp", "--near", "Nowhereville, Atlantis"],
+         "trialfinder: error: "),
+        (["search", "-c", "cramp", "--radius", "10mi"],
+         "trialfinder: error: a radius needs a place: give --near as well"),
+        (["search", "-c", "cramp", "--near", "42,-71", "--radius=-5mi"],
+         "trialfinder: error: radius '-5mi' is not like 50mi or 80km"),
+        (["search", "-c", "cramp", "--near", "95,10"], "trialfinder: error: "),
+        (["search"], "trialfinder: error: the search is empty"),
+        (["search", "-c", "cramp", "--columns", "nope"], "trialfinder: error: unknown column(s) nope"),
+        (["search", "--from-file", "/no/such/file.json"], "trialfinder: error: cannot read"),
+        (["search", "--offline", "--no-cache", "-c", "x"], "trialfinder: error: --offline answers"),
+    ],
+)
+def test_errors_are_one_line_and_exit_1(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 1
+    assert err.startswith(message)
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["search", "--age", "old"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err == ("trialfinder: usage error: argument --age: invalid float value: 'old' "
+                   "(see --help)\n")
+
+
+def test_api_unreachable_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str],
+                                     standin_factory: Factory) -> None:
+    server = standin_factory(load_demo_studies(), faults=Faults(script=[0] * 20))
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("TRIALFINDER_RETRIES", "1")
+    code, _, err = run(capsys, "search", "-c", "cramp", "--no-cache")
+    assert code == 1
+    assert err.startswith("trialfinder: error: cannot reach ClinicalTrials.gov at http://127.0.0.1")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_formula_in_a_title_cannot_become_a_formula(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evil = fictional_study("NCT99300001", '=HYPERLINK("http://evil.example","x")')
+    download = tmp_path / "ctg-studies.json"
+    download.write_text(json.dumps([evil]))
+    code, out, _ = run(capsys, "search", "--from-file", str(download), "--format", "csv")
+    assert code == 0
+    assert "\r\nNCT99300001,'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"," not in out
+    assert ",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"," in out
+
+
+def test_from_file_filters_locally(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    download = tmp_path / "ctg-studies.json"
+    download.write_text(json.dumps(load_demo_studies()))
+    code, out, _ = run(capsys, "search", "--from-file", str(download), "--preset", "als",
+                       "--status", "terminated", "--format", "csv", "--columns", "nct_id,status")
+    assert code == 0
+    assert out.splitlines() == ["nct_id,status", "NCT99000012,TERMINATED", "NCT99000029,TERMINATED"]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/ctgov is not present")
+@pytest.mark.parametrize("name", ["ctg-studies_herniated_disc_100_2024-12_koy570.json",
+                                  "ctg-studies_degenerative_disc_88_2024-12_scampbe3.json",
+                                  "ctg-studies_mixed_50_2023-07_dgg32.json"])
+def test_real_website_download_gives_one_row_per_site(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = SHARED / "web_export" / name
+    records: list[dict[str, Any]] = json.loads(source.read_bytes())
+    locations = [loc for r in records
+                 for loc in r["protocolSection"].get("contactsLocationsModule", {})
+                 .get("locations", [])]
+    sites_csv, studies_csv = tmp_path / "sites.csv", tmp_path / "studies.csv"
+    assert run(capsys, "search", "--from-file", str(source), "--sites", "--format", "csv",
+               "--output", str(sites_csv))[0] == 0
+    assert run(capsys, "search", "--from-file", str(source), "--format", "csv",
+               "--output", str(studies_csv))[0] == 0
+    sites = pd.read_csv(sites_csv, dtype={"zip": str})
+    studies = pd.read_csv(studies_csv)
+    assert len(sites) == len(locations)
+    assert int(sites["lat"].isna().sum()) == sum("geoPoint" not in loc for loc in locations)
+    assert list(studies["nct_id"]) == [r["protocolSection"]["identificationModule"]["nctId"]
+                                       for r in records]
+    assert list(studies["n_sites"]) == [
+        len(r["protocolSection"].get("contactsLocationsModule", {}).get("locations", []))
+        for r in records]
+    assert list(studies["status"]) == [r["protocolSection"]["statusModule"]["overallStatus"]
+                                       for r in records]
