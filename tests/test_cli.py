@@ -126,7 +126,8 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
          "trialfinder: error: radius '-5mi' is not like 50mi or 80km"),
         (["search", "-c", "cramp", "--near", "95,10"], "trialfinder: error: "),
         (["search"], "trialfinder: error: the search is empty"),
-        (["search", "-c", "cramp", "--columns", "nope"], "trialfinder: error: unknown column(s) nope"),
+        (["search", "-c", "cramp", "--columns", "nope"],
+         "trialfinder: error: unknown column(s) nope"),
         (["search", "--from-file", "/no/such/file.json"], "trialfinder: error: cannot read"),
         (["search", "--offline", "--no-cache", "-c", "x"], "trialfinder: error: --offline answers"),
     ],
@@ -134,7 +135,7 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
 def test_errors_are_one_line_and_exit_1(
     demo_api: StandInServer, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    code, out, err = run(capsys, *argv)
+    code, _, err = run(capsys, *argv)
     assert code == 1
     assert err.startswith(message)
     assert len(err.strip().splitlines()) == 1
