@@ -62,7 +62,7 @@ _MAX_CANDIDATES = 10
 _MAX_SUGGESTIONS = 6
 
 _COORD_RE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
-_ZIP_RE = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
+_ZIP_RE = re.compile(r"^\s*([0-9]{5})(?:-[0-9]{4})?\s*$")  # ASCII digits only
 
 # Folded forms; applied to index keys and queries alike.
 _TOKEN_ALIASES = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
