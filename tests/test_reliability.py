@@ -112,8 +112,11 @@ def test_any_distance_is_a_clear_error_or_a_valid_filter(
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.one_of(TEXT, st.from_regex(r"-?\d{1,3}(\.\d+)?, ?-?\d{1,3}(\.\d+)?",
-                                           fullmatch=True), st.from_regex(r"\d{5}", fullmatch=True)))
+@given(text=st.one_of(
+    TEXT,
+    st.from_regex(r"-?\d{1,3}(\.\d+)?, ?-?\d{1,3}(\.\d+)?", fullmatch=True),
+    st.from_regex(r"\d{5}", fullmatch=True),
+))
 def test_any_place_text_resolves_or_is_a_clear_error(text: str) -> None:
     try:
         place = resolve_place(text)

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 import requests
+from urllib3.exceptions import NameResolutionError
 
 from .config import Settings
 from .errors import (
@@ -147,6 +148,11 @@ class TrialsClient:
                 f"ClinicalTrials.gov did not answer within {self.settings.timeout:g} s ({url})"
             ) from exc
         except requests.exceptions.ConnectionError as exc:
+            if _caused_by(exc, NameResolutionError):
+                raise NetworkError(
+                    f"cannot reach ClinicalTrials.gov at {self.settings.base_url}: the host "
+                    "name does not resolve (is this machine offline?)"
+                ) from exc
             raise NetworkError(
                 f"cannot reach ClinicalTrials.gov at {self.settings.base_url} "
                 f"(after {self.settings.retries} retries): {_reason(exc)}"
@@ -353,6 +359,18 @@ class _BrokenBody(Exception):
     def __init__(self, error: TrialFinderError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: object = exc
+    while isinstance(current, BaseException) and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = (getattr(current, "reason", None) or current.__cause__
+                   or current.__context__ or (current.args[0] if current.args else None))
+    return False
 
 
 def _reason(exc: BaseException) -> str:

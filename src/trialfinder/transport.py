@@ -15,11 +15,15 @@ import os
 import sqlite3
 import warnings
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import MaxRetryError, NameResolutionError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from .config import Settings
@@ -48,8 +52,26 @@ class PacedAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+class PoliteRetry(Retry):
+    """urllib3's ``Retry``, except that a host name that does not resolve fails at once:
+    with no network (or a mistyped base URL) waiting through the backoff helps nobody."""
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
+        if isinstance(error, NameResolutionError):
+            raise MaxRetryError(_pool, url or "", error)  # type: ignore[arg-type]
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def make_retry(settings: Settings) -> Retry:
-    return Retry(
+    return PoliteRetry(
         total=settings.retries,
         connect=settings.retries,
         read=settings.retries,
