@@ -17,23 +17,26 @@ import pandas as pd
 from ._version import __version__
 from .client import ProgressCallback, SearchResult, TrialsClient
 from .config import Settings
-from .errors import DataFileError, InvalidQueryError
+from .detail import Criteria, outcomes_table, split_criteria
+from .errors import DataFileError, InvalidQueryError, NotFoundError
 from .export import write_export
 from .fields import LIST_FIELDS
 from .filters import FilterStep, LocalFilters, apply_filters
 from .normalize import Tables, normalize
 from .places import resolve_place
 from .presets import get_preset
-from .query import Distance, Phase, Sex, Status, StudyQuery, StudyType
+from .query import Distance, Phase, Sex, Status, StudyQuery, StudyType, normalize_nct_id
 
 __all__ = [
     "Results",
+    "StudyDetail",
     "build_query",
     "load_records",
     "local_filters_for",
     "search",
     "search_file",
     "search_records",
+    "study_detail",
 ]
 
 
@@ -52,6 +55,7 @@ class Results:
     interventions: pd.DataFrame
     steps: tuple[FilterStep, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    filters: LocalFilters = field(default_factory=LocalFilters)
 
     @classmethod
     def from_tables(
@@ -72,6 +76,7 @@ class Results:
             interventions=outcome.interventions,
             steps=tuple(outcome.steps),
             meta=info,
+            filters=filters or LocalFilters(),
         )
 
     def refilter(self, filters: LocalFilters) -> Results:
@@ -316,8 +321,10 @@ def search_records(
 ) -> Results:
     """Filter study records already in hand (a saved download, the demo set), without the API.
 
-    The structured filters of the query apply locally; condition, term and intervention text
-    become keyword filters (any of them may match).
+    As the API would, the text of the search (condition, term, intervention, a preset's words)
+    picks the studies first: any of its phrases may match. Those studies are ``Results.all``;
+    the structured filters and ``keyword`` then apply locally, so :meth:`Results.refilter`
+    can loosen or tighten them without losing the topic.
     """
     words: list[str] = []
     for key in ("condition", "term", "intervention"):
@@ -327,19 +334,75 @@ def search_records(
     if preset:
         query = get_preset(preset).query.merge(query)
         words.extend(query.conditions + query.terms + query.interventions)
-    if keyword:
-        words.append(keyword)
     unique, duplicates = _dedupe(records)
     tables = normalize(unique)
     if query.nct_ids:
-        tables = replace(tables, studies=tables.studies[tables.studies["nct_id"].isin(
-            set(query.nct_ids))])
+        tables = _narrow(tables, tables.studies["nct_id"].isin(set(query.nct_ids)))
+    if words:
+        topic = apply_filters(tables, LocalFilters(keyword=" OR ".join(words)))
+        tables = _narrow(tables, tables.studies["nct_id"].isin(set(topic.studies["nct_id"])))
     meta = _meta(query, None, tables, None, source=source)
+    if words:
+        meta["topic"] = list(dict.fromkeys(words))
     if duplicates:
         meta["warnings"].append(
             f"{duplicates} records repeated a study already read and were kept once")
-    filters = local_filters_for(query, keyword=" OR ".join(words) or None)
-    return Results.from_tables(tables, filters, meta)
+    return Results.from_tables(tables, local_filters_for(query, keyword=keyword or None), meta)
+
+
+def _narrow(tables: Tables, keep: pd.Series) -> Tables:
+    """The tables restricted to the studies where ``keep`` (a mask over studies) is true."""
+    studies = tables.studies[keep.to_numpy()].reset_index(drop=True)
+    ids = set(studies["nct_id"])
+    return replace(
+        tables,
+        studies=studies,
+        sites=tables.sites[tables.sites["nct_id"].isin(ids)].reset_index(drop=True),
+        conditions=tables.conditions[tables.conditions["nct_id"].isin(ids)]
+        .reset_index(drop=True),
+        interventions=tables.interventions[tables.interventions["nct_id"].isin(ids)]
+        .reset_index(drop=True),
+    )
+
+
+@dataclass(frozen=True)
+class StudyDetail:
+    """One study from its full record: the usual tables (sites nearest first when a point is
+    given), its outcomes, its eligibility split into lists, and the raw record."""
+
+    results: Results
+    outcomes: pd.DataFrame
+    criteria: Criteria
+    record: Mapping[str, Any]
+
+
+def study_detail(
+    nct_id: str,
+    *,
+    client: TrialsClient | None = None,
+    settings: Settings | None = None,
+    records: Iterable[Mapping[str, Any]] | None = None,
+    near: tuple[float, float] | None = None,
+) -> StudyDetail:
+    """The full record of one study, from the API (one request, cached) or from ``records``."""
+    nct = normalize_nct_id(nct_id)
+    record: Mapping[str, Any] | None = None
+    if records is not None:
+        for candidate in records:
+            ident = candidate.get("protocolSection", {}).get("identificationModule", {})
+            if ident.get("nctId") == nct:
+                record = candidate
+                break
+        if record is None:
+            raise NotFoundError(404, nct, f"no study with id {nct} in these records")
+    else:
+        record = (client or TrialsClient(settings)).get_study(nct)
+    tables = normalize([record])
+    results = Results.from_tables(tables, LocalFilters(near=near), {"source": "detail"})
+    text = tables.studies["eligibility_criteria"].iloc[0] if len(tables.studies) else None
+    criteria = split_criteria(text if isinstance(text, str) else None)
+    return StudyDetail(results=results, outcomes=outcomes_table(record), criteria=criteria,
+                       record=record)
 
 
 def search_file(path: str | Path, **kwargs: Any) -> Results:
