@@ -1,0 +1,323 @@
+"""The Streamlit dashboard (app.py), driven headless with ``streamlit.testing.v1.AppTest``.
+
+Searches go to the loopback stand-in serving the fictional demo records, so the whole path
+(client, normalize, filters) runs for real; ``service.search`` is wrapped only to count calls.
+Error paths replace ``service.search`` with a function that raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from trialfinder import background, service
+from trialfinder.demo import DEMO_BANNER, load_demo_studies
+from trialfinder.errors import ApiError, NetworkError
+from trialfinder.standin import StandInServer, fictional_study
+
+APP = Path(__file__).parents[1] / "app.py"
+
+# The recruiting / not yet recruiting demo studies of the "muscle-spasm" preset, in API order.
+SPASM_OPEN = [
+    "NCT99000007", "NCT99000010", "NCT99000017", "NCT99000018", "NCT99000022", "NCT99000024",
+    "NCT99000026", "NCT99000028", "NCT99000030", "NCT99000033", "NCT99000037", "NCT99000039",
+    "NCT99000041", "NCT99000044", "NCT99000048", "NCT99000049", "NCT99000052", "NCT99000054",
+]
+SPASM_OPEN_PHASE4 = [
+    "NCT99000017", "NCT99000018", "NCT99000026", "NCT99000033", "NCT99000037", "NCT99000048",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every call of ``service.search`` (which still runs for real)."""
+    seen: list[dict[str, Any]] = []
+    real = service.search
+
+    def counting(*args: Any, **kwargs: Any) -> service.Results:
+        seen.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "search", counting)
+    return seen
+
+
+@pytest.fixture
+def api(
+    standin_factory: Callable[..., StandInServer],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> StandInServer:
+    """The stand-in API over the demo records, with the app pointed at it."""
+    server = standin_factory(load_demo_studies())
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    return server
+
+
+def fail_with(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+
+    def failing(*args: Any, **kwargs: Any) -> service.Results:
+        seen.append(kwargs)
+        raise error
+
+    monkeypatch.setattr(service, "search", failing)
+    return seen
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def table_ids(at: AppTest) -> list[str]:
+    return [str(v) for v in at.dataframe(key="table").value["nct_id"]]
+
+
+def param(at: AppTest, key: str) -> list[str]:
+    """One URL parameter as a list (AppTest gives a bare string for a single value)."""
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def texts(elements: Any) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+def search_preset(at: AppTest, name: str = "muscle-spasm") -> AppTest:
+    at.selectbox(key="preset").set_value(name)
+    return at.button(key="search_button").click().run()
+
+
+def test_app_loads_and_shows_the_disclaimer() -> None:
+    at = new_app().run()
+    assert not at.exception
+    assert background.DISCLAIMER in texts(at.info)
+    assert any("Not medical advice; talk to your doctor" in t for t in texts(at.caption))
+    assert at.title[0].value == "Trial finder"
+    assert not at.dataframe  # nothing searched yet
+
+
+def test_no_widget_renders_html() -> None:
+    assert "unsafe_allow_html" not in APP.read_text("utf-8")
+
+
+def test_preset_search_fills_the_table(api: StandInServer, calls: list[dict[str, Any]]) -> None:
+    at = search_preset(new_app().run())
+    assert not at.exception
+    assert not at.error
+    assert table_ids(at) == SPASM_OPEN
+    assert len(calls) == 1
+    assert calls[0]["preset"] == "muscle-spasm"
+    assert calls[0]["status"] == ("RECRUITING", "NOT_YET_RECRUITING")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Studies"] == "18"
+    assert metrics["Recruiting now"] == str(
+        sum(1 for s in load_demo_studies()
+            if s["protocolSection"]["identificationModule"]["nctId"] in SPASM_OPEN
+            and s["protocolSection"]["statusModule"]["overallStatus"] == "RECRUITING"))
+    # the search is in the URL
+    assert param(at, "preset") == ["muscle-spasm"]
+
+
+def test_local_filters_apply_without_a_new_search(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = search_preset(new_app().run())
+    searches_after_search = api.stats.paths["/api/v2/studies"]
+    assert len(table_ids(at)) == 18
+
+    at.multiselect(key="phase").set_value(["PHASE4"]).run()
+    assert not at.exception
+    assert table_ids(at) == SPASM_OPEN_PHASE4
+    assert any(e.label.startswith("Filters: 18 fetched → 6 shown") for e in at.expander)
+    assert any("phase PHASE4: removed **12**" in t for t in texts(at.markdown))
+
+    at.number_input(key="age").set_value(70.0).run()
+    assert table_ids(at) == SPASM_OPEN_PHASE4  # all six accept a 70-year-old
+    at.text_input(key="keyword").input("ibuprofen").run()
+    assert table_ids(at) == ["NCT99000018", "NCT99000026"]
+
+    assert len(calls) == 1
+    # no new search; only the full record of a newly chosen study for the detail view
+    assert api.stats.paths["/api/v2/studies"] == searches_after_search
+    assert all(p == "/api/v2/studies" or p.startswith(("/api/v2/studies/NCT", "/api/v2/version"))
+               for p in api.stats.paths)
+    assert param(at, "phase") == ["PHASE4"]
+    assert param(at, "keyword") == ["ibuprofen"]
+
+
+def test_widening_a_filter_says_a_new_search_is_needed(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = search_preset(new_app().run())
+    at.multiselect(key="status").set_value(["RECRUITING", "COMPLETED"]).run()
+    assert not at.exception
+    assert any("wider than what the last search asked" in t for t in texts(at.info))
+    assert len(calls) == 1
+    at.button(key="search_button").click().run()
+    assert len(calls) == 2
+    assert calls[1]["status"] == ("RECRUITING", "COMPLETED")
+    assert not any("wider than" in t for t in texts(at.info))
+
+
+def test_detail_view_lists_inclusion_and_exclusion(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = search_preset(new_app().run())
+    at.selectbox(key="study").set_value("NCT99000049").run()
+    assert not at.exception
+    markdown = texts(at.markdown)
+    assert "#### Magnesium Citrate for Night\\-Time Leg Cramps in Older Adults" in markdown
+    inclusion = markdown[markdown.index("**Inclusion criteria**") + 1]
+    exclusion = markdown[markdown.index("**Exclusion criteria**") + 1]
+    assert inclusion.splitlines() == [
+        "- Age 65 years or older",
+        "- At least four leg cramps during a two\\-week run\\-in diary",
+        "- Stable doses of other regular medicines for 4 weeks",
+        "- Able to give written informed consent",
+    ]
+    assert exclusion.splitlines() == [
+        "- Kidney disease with eGFR \\< 30 mL\\/min",
+        "- Severe liver disease",
+        "- Pregnancy or breastfeeding",
+    ]
+    sites = next(d.value for d in at.dataframe if "facility" in d.value.columns)
+    assert set(sites["nct_id"]) == {"NCT99000049"}
+    assert param(at, "study") == ["NCT99000049"]
+    # outcomes come from the full record, fetched once for the chosen study
+    record = next(s for s in load_demo_studies()
+                  if s["protocolSection"]["identificationModule"]["nctId"] == "NCT99000049")
+    outcomes = next(d.value for d in at.dataframe if "time_frame" in d.value.columns)
+    assert list(outcomes["measure"]) == [
+        o["measure"] for kind in ("primaryOutcomes", "secondaryOutcomes")
+        for o in record["protocolSection"]["outcomesModule"].get(kind, [])]
+    assert api.stats.paths["/api/v2/studies/NCT99000049"] == 1
+
+
+def test_trial_text_is_rendered_inert(
+    standin_factory: Callable[..., StandInServer],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    record = fictional_study(
+        "NCT99100077", "Tricky <b>Title</b> [link](https://example.org)",
+        conditions=["Muscle Cramp"],
+    )
+    module = record["protocolSection"].setdefault("descriptionModule", {})
+    module["briefSummary"] = "Hello <script>alert(1)</script> ![img](https://example.org/x.png)"
+    record["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* adults :red[only] $x^2$\n\nExclusion Criteria:\n\n"
+        "* <img src=x onerror=alert(1)>"
+    )
+    server = standin_factory([record])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    at = new_app().run()
+    at.text_input(key="condition").input("muscle cramp")
+    at.multiselect(key="status").set_value([])
+    at.button(key="search_button").click().run()
+    assert not at.exception
+    markdown = texts(at.markdown)
+    assert ("#### Tricky \\<b\\>Title\\<\\/b\\> "
+            "\\[link\\]\\(https\\:\\/\\/example\\.org\\)") in markdown
+    assert ("Hello \\<script\\>alert\\(1\\)\\<\\/script\\> "
+            "\\!\\[img\\]\\(https\\:\\/\\/example\\.org\\/x\\.png\\)") in markdown
+    assert "- adults \\:red\\[only\\] \\$x\\^2\\$" in markdown
+    assert "- \\<img src\\=x onerror\\=alert\\(1\\)\\>" in markdown
+
+
+def test_api_error_shows_the_api_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    fail_with(monkeypatch, ApiError(
+        400, "https://clinicaltrials.gov/api/v2/studies",
+        "filter.overallStatus: unknown value 'RECRUTING'"))
+    at = search_preset(new_app().run())
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.error[0].value == (
+        "ClinicalTrials.gov turned the search down: "
+        "filter.overallStatus: unknown value 'RECRUTING'")
+    assert not at.dataframe
+
+
+def test_offline_offers_demo_data_with_a_banner(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = fail_with(monkeypatch, NetworkError(
+        "cannot reach ClinicalTrials.gov at https://clinicaltrials.gov/api/v2 (after 5 "
+        "retries): Name or service not known"))
+    at = search_preset(new_app().run())
+    assert not at.exception
+    assert at.error[0].value.startswith("ClinicalTrials.gov cannot be reached right now")
+    assert DEMO_BANNER not in texts(at.warning)
+
+    at.button(key="demo_button").click().run()
+    assert not at.exception
+    assert not at.error
+    # one banner at the top of each of the three tabs
+    assert texts(at.warning).count(DEMO_BANNER) == 3
+    ids = table_ids(at)
+    assert ids and all(i.startswith("NCT99") for i in ids)
+    assert "NCT99000049" in ids  # a recruiting muscle-cramp demo study
+    assert len(seen) == 1  # the demo needs no request
+    assert param(at, "demo") == ["1"]
+
+    at.multiselect(key="phase").set_value(["PHASE4"]).run()
+    assert set(table_ids(at)) < set(ids)
+    assert texts(at.warning).count(DEMO_BANNER) == 3
+
+    at.button(key="leave_demo").click().run()
+    assert DEMO_BANNER not in texts(at.warning)
+    assert at.error[0].value.startswith("ClinicalTrials.gov cannot be reached right now")
+
+
+def test_link_reopens_the_same_search_and_filters(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = new_app()
+    at.query_params.update(
+        {"preset": "muscle-spasm", "phase": "PHASE4", "keyword": "ibuprofen",
+         "study": "NCT99000026"})
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="preset").value == "muscle-spasm"
+    assert at.multiselect(key="phase").value == ["PHASE4"]
+    assert at.text_input(key="keyword").value == "ibuprofen"
+    assert table_ids(at) == ["NCT99000018", "NCT99000026"]
+    assert at.selectbox(key="study").value == "NCT99000026"
+    assert len(calls) == 1
+    assert calls[0]["phase"] == ("PHASE4",)
+
+
+def test_background_button_runs_its_preset(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = new_app().run()
+    section = next(s for s in background.SECTIONS if s.preset == "muscle-spasm")
+    at.button(key=f"bg_{section.key}").click().run()
+    assert not at.exception
+    assert at.selectbox(key="preset").value == "muscle-spasm"
+    assert table_ids(at) == SPASM_OPEN
+    assert [c["preset"] for c in calls] == ["muscle-spasm"]
+
+
+def test_unknown_place_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = fail_with(monkeypatch, AssertionError("search must not run"))
+    at = new_app().run()
+    at.text_input(key="place").input("Qwzxyville")
+    at.button(key="search_button").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("We could not place “Qwzxyville” on the map.")
+    assert seen == []
