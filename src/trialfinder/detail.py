@@ -15,8 +15,11 @@ import pandas as pd
 
 __all__ = ["OUTCOME_DTYPES", "Criteria", "outcomes_table", "split_criteria"]
 
-_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-_HEADING = re.compile(r"^(inclusion|exclusion)(?:\s+criteria)?\b", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)])\s+")
+_HEADING = re.compile(
+    r"^(?:(?:key|main|major|general|other|additional)\s+)?(inclusion|exclusion)(?:\s+criteria)?\b",
+    re.IGNORECASE,
+)
 
 OUTCOME_DTYPES = {"nct_id": "string", "kind": "category", "measure": "string",
                   "time_frame": "string", "description": "string"}
