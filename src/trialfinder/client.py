@@ -40,6 +40,9 @@ from .transport import make_session
 
 __all__ = ["Page", "ProgressCallback", "SearchResult", "TrialsClient"]
 
+#: Seconds a client keeps the API's ``/version`` answer.
+VERSION_TTL = 3600.0
+
 #: ``progress(fetched_so_far, total_or_None)``, called after each page.
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -73,6 +76,7 @@ class SearchResult:
     fetched_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     elapsed: float = 0.0
     params: dict[str, str] = field(default_factory=dict)
+    version: dict[str, str] | None = None  # the API's /version answer, when it could be had
 
     @property
     def complete(self) -> bool:
@@ -103,6 +107,7 @@ class TrialsClient:
         self.session = session if session is not None else make_session(self.settings)
         self.requests_made = 0
         self.bytes_received = 0
+        self._version_memo: tuple[float, dict[str, str]] | None = None
 
     # -- one GET ----------------------------------------------------------------------------
 
@@ -242,7 +247,10 @@ class TrialsClient:
         """
         started = time.perf_counter()
         requests_before, bytes_before = self.requests_made, self.bytes_received
-        data_time = self._data_time()
+        # /version: provenance, and when the data last changed (kept an hour, so this is one
+        # request an hour at most). Asked first, in turn: requests run one at a time.
+        version = self._version_or_none()
+        data_time = self._data_time(version)
         pages_iter = self.iter_pages(query, fields=fields, limit=limit)
         first = next(pages_iter)
         if (data_time is not None and first.from_cache and first.created_at is not None
@@ -290,6 +298,7 @@ class TrialsClient:
             duplicates_dropped=duplicates,
             elapsed=time.perf_counter() - started,
             params=query.to_params(),
+            version=version,
         )
         if duplicates:
             result.warnings.append(
@@ -336,20 +345,35 @@ class TrialsClient:
         return body
 
     def version(self) -> dict[str, str]:
-        """``GET /version``: ``{"apiVersion": "2.0.5", "dataTimestamp": "2026-11-20T09:00:00"}``."""
+        """``GET /version``: ``{"apiVersion": "2.0.5", "dataTimestamp": "2026-11-20T09:00:00"}``.
+
+        Kept for an hour in this client (and in the HTTP cache), since it changes once a day.
+        """
+        now = time.monotonic()
+        memo = self._version_memo
+        if memo is not None and now - memo[0] < VERSION_TTL:
+            return dict(memo[1])
         body, _ = self._get("version")
         if not isinstance(body, dict) or "apiVersion" not in body:
             raise SchemaError("the API's /version answer has no apiVersion")
-        return {k: str(v) for k, v in body.items()}
+        answer = {k: str(v) for k, v in body.items()}
+        self._version_memo = (now, answer)
+        return dict(answer)
 
-    def _data_time(self) -> datetime | None:
-        """When the API last refreshed its data (``/version``), if a cache makes it matter."""
-        if getattr(self.session, "cache", None) is None or self.settings.offline:
-            return None
+    def _version_or_none(self) -> dict[str, str] | None:
         try:
-            stamp = self.version().get("dataTimestamp", "")
+            return self.version()
+        except TrialFinderError:
+            return None
+
+    def _data_time(self, version: dict[str, str] | None) -> datetime | None:
+        """When the API last refreshed its data, if a cache makes it matter."""
+        if getattr(self.session, "cache", None) is None or self.settings.offline or not version:
+            return None
+        stamp = version.get("dataTimestamp", "")
+        try:
             return datetime.fromisoformat(stamp).replace(tzinfo=UTC) if stamp else None
-        except (TrialFinderError, ValueError):
+        except ValueError:
             return None
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._gc import gc_paused
 from ._version import __version__
 from .client import ProgressCallback, SearchResult, TrialsClient
 from .config import Settings
@@ -248,14 +249,10 @@ def search(
     if limit is not None and limit < 1:
         raise InvalidQueryError(f"limit must be at least 1, not {limit}")
     client = client or TrialsClient(settings)
-    result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
-    version: Mapping[str, str] | None = None
-    try:
-        version = client.version()
-    except Exception:  # version is provenance only; the search itself succeeded
-        version = None
-    tables = normalize(result.studies)
-    meta = _meta(query, result, tables, version, source=client.settings.base_url)
+    with gc_paused():
+        result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
+        tables = normalize(result.studies)
+    meta = _meta(query, result, tables, result.version, source=client.settings.base_url)
     filters = local_filters_for(
         query, keyword=keyword or None, intervention_types=tuple(intervention_types),
         countries=tuple(countries), states=tuple(states), cities=tuple(cities),
@@ -335,7 +332,8 @@ def search_records(
         query = get_preset(preset).query.merge(query)
         words.extend(query.conditions + query.terms + query.interventions)
     unique, duplicates = _dedupe(records)
-    tables = normalize(unique)
+    with gc_paused():
+        tables = normalize(unique)
     if query.nct_ids:
         tables = _narrow(tables, tables.studies["nct_id"].isin(set(query.nct_ids)))
     if words:
