@@ -252,6 +252,18 @@ def test_by_keyword_case_insensitive_across_columns(tables: Tables) -> None:
     assert keyword_terms(" insulin OR  glucose  or x ") == ["insulin", "glucose  or x"]
 
 
+def test_by_keyword_matches_whole_words_only() -> None:
+    studies = pd.DataFrame({
+        "title": pd.array(["Baclofen in ALS", "Pump for cerebral palsy", "Night cramps",
+                           "Also about spasms", None], dtype="string"),
+    })
+    assert mask(by_keyword(studies, "ALS")) == [True, False, False, False, False]
+    assert mask(by_keyword(studies, "cramp")) == [False, False, True, False, False]  # plural
+    assert mask(by_keyword(studies, '"cerebral  palsy"')) == [False, True, False, False, False]
+    assert mask(by_keyword(studies, "spasm OR ALS")) == [True, False, False, True, False]
+    assert mask(by_keyword(studies, "cram")) == [False] * 5  # no word starts
+
+
 def test_by_site_location_case_insensitive(tables: Tables) -> None:
     s, sites = tables.studies, tables.sites
     assert mask(by_site_location(s, sites, countries=["france"])) == [

@@ -480,20 +480,30 @@ def keyword_terms(keyword: str) -> list[str]:
     return [t for t in (p.strip() for p in re.split(r"\s+OR\s+", keyword)) if t]
 
 
+def keyword_pattern(keyword: str) -> str:
+    """One regular expression for the terms of ``keyword``: each matched as whole words
+    (an optional plural ``s``/``es`` allowed), so "ALS" finds "ALS" but not "palsy", and
+    "cramp" finds "cramps". Quotes around a phrase are ignored."""
+    terms = [re.escape(" ".join(t.strip('"').split())) for t in keyword_terms(keyword)]
+    alternatives = "|".join(t.replace(r"\ ", r"\s+") for t in terms if t)
+    return rf"(?<!\w)(?:{alternatives})(?:s|es)?(?!\w)"
+
+
 def by_keyword(studies: pd.DataFrame, keyword: str) -> pd.Series[bool]:
-    """Any term of ``keyword`` (see :func:`keyword_terms`) occurs, case-insensitive and
-    literal, in any of :data:`KEYWORD_COLUMNS`."""
+    """Any term of ``keyword`` (see :func:`keyword_terms`) occurs as whole words,
+    case-insensitive, in any of :data:`KEYWORD_COLUMNS`."""
     mask = np.zeros(len(studies), dtype=bool)
-    terms = keyword_terms(keyword)
+    if not keyword_terms(keyword):
+        return _series(mask, studies)
+    pattern = keyword_pattern(keyword)
     for column in KEYWORD_COLUMNS:
         if column not in studies.columns:
             continue
         values = studies[column]
         if not pd.api.types.is_string_dtype(values.dtype):
             values = values.astype("string")
-        for term in terms:
-            found = values.str.contains(term, case=False, regex=False, na=False)
-            mask |= found.to_numpy(dtype=bool, na_value=False)
+        found = values.str.contains(pattern, case=False, regex=True, na=False)
+        mask |= found.to_numpy(dtype=bool, na_value=False)
     return _series(mask, studies)
 
 
