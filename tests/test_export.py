@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from trialfinder.errors import InvalidQueryError
+from trialfinder.errors import DataFileError, InvalidQueryError
 from trialfinder.export import (
     meta_json_bytes,
     sidecar_path,
@@ -152,6 +152,7 @@ def test_write_export_and_sidecar(tmp_path: Path, df: pd.DataFrame, fmt: str) ->
             "data_timestamp": "2026-01-01T00:00:00", "fetched_at": "2026-01-02T00:00:00Z",
             "total_reported": 42, "rows_written": 999}
     target = tmp_path / "sub" / f"studies.{fmt}"
+    target.parent.mkdir()
     written = write_export(target, df, meta, fmt=fmt)
     assert written == target
     assert target.exists()
@@ -180,3 +181,26 @@ def test_write_export_rejects_bad_format(tmp_path: Path, df: pd.DataFrame) -> No
     with pytest.raises(InvalidQueryError, match="reserved"):
         write_export(tmp_path / "x.meta.json", df, {}, fmt="csv")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (".", "is a folder; give a file name such as studies.csv"),
+        ("missing/studies.csv", "does not exist"),
+        ("adir", "is a folder; give a file name"),
+    ],
+)
+def test_write_export_refuses_paths_that_are_not_files(
+    tmp_path: Path, df: pd.DataFrame, name: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(DataFileError, match=message):
+        write_export(Path(name), df, {}, fmt="csv")
+    assert not (tmp_path / "missing").exists()
+
+
+def test_write_export_never_replaces_a_device(df: pd.DataFrame) -> None:
+    with pytest.raises(DataFileError, match="exists and is not a regular file"):
+        write_export(Path("/dev/null"), df, {}, fmt="csv")

@@ -43,7 +43,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidQueryError
+from .errors import DataFileError, InvalidQueryError
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -260,10 +260,13 @@ def write_export(
 ) -> Path:
     """Write ``df`` to ``path`` as ``fmt`` (``"csv"`` or ``"jsonl"``) and its sidecar.
 
-    Parent folders are created. Both files are written atomically (temporary file, then
-    rename). Returns ``path``. The sidecar is :func:`sidecar_path` of ``path``.
+    The folder must exist and ``path`` must be a file name (an existing regular file is
+    replaced). Both files are written atomically (temporary file, then rename). Returns
+    ``path``. The sidecar is :func:`sidecar_path` of ``path``. Problems raise
+    :class:`DataFileError` with one clear line.
     """
     path = Path(path)
+    check_output_path(path)
     if fmt == "csv":
         data = to_csv_bytes(df)
     elif fmt == "jsonl":
@@ -272,7 +275,6 @@ def write_export(
         raise InvalidQueryError(f"export format must be csv or jsonl, not {fmt!r}")
     if path.name.endswith(".meta.json"):
         raise InvalidQueryError(f"{path.name!r} is reserved for provenance sidecars")
-    path.parent.mkdir(parents=True, exist_ok=True)
     record = dict(meta)
     record.update(
         file=path.name,
@@ -283,6 +285,24 @@ def write_export(
         columns=[str(c) for c in df.columns],
     )
     sidecar = meta_json_bytes(record)
-    _write_atomic(path, data)
-    _write_atomic(sidecar_path(path), sidecar)
+    try:
+        _write_atomic(path, data)
+        _write_atomic(sidecar_path(path), sidecar)
+    except OSError as exc:
+        raise DataFileError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
+
+
+def check_output_path(path: Path) -> None:
+    """One clear error for an output path that cannot be an export file."""
+    if not path.name or path.name in {".", ".."} or str(path).endswith(("/", "\\")):
+        raise DataFileError(f"{str(path)!r} is a folder; give a file name such as studies.csv")
+    if path.is_dir():
+        raise DataFileError(f"{path} is a folder; give a file name such as {path / 'studies.csv'}")
+    if path.exists() and not path.is_file():
+        raise DataFileError(f"{path} exists and is not a regular file; choose another name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise DataFileError(f"the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise DataFileError(f"cannot write into the folder {parent}")
