@@ -81,6 +81,8 @@ def test_fractional_age_and_sex_all_add_no_sex_clause() -> None:
         ("AREA[Phase]PHASE3", "AREA Phase PHASE3"),
         ("a ) b (", "a b"),
         ("[]", ""),
+        ("a & b -- c", "a b c"),
+        ('""', ""),
     ],
 )
 def test_free_text_is_made_safe_for_the_parser(text: str, safe: str) -> None:
@@ -122,7 +124,8 @@ def test_merge_unions_text_and_overrides_filters() -> None:
         ({"nct_ids": ("NCT00000000",)}, "is not an NCT id"),
         ({"age": -1}, "age must be within 0..125 years"),
         ({"age": "old"}, "age must be a number"),
-        ({"conditions": ("[]",)}, "conditions has no searchable words"),
+        ({"conditions": ("[]",)}, "condition '\\[\\]' has no searchable words"),
+        ({"conditions": ("&", "--")}, "condition '&', '--' has no searchable words"),
         ({"start_from": "2024-13"}, "is not a real date"),
         ({"start_from": "May 2024"}, "must be a date like 2024"),
         ({"start_from": "2025", "start_to": "2024"}, "start date range is empty"),

@@ -10,6 +10,7 @@ field               API parameter
 ==================  ==========================================================
 conditions          ``query.cond``   (several are joined with ``OR``)
 terms               ``query.term``
+narrow              ``query.term`` too, each ANDed (narrows a preset's search)
 interventions       ``query.intr``
 location            ``query.locn``
 titles              ``query.titles``
@@ -142,6 +143,9 @@ _PRETTY = {
     "PHASE4": "Phase 4",
 }
 
+#: The free-text fields of a query (each one's items are ORed).
+TEXT_FIELDS: tuple[str, ...] = ("conditions", "terms", "interventions")
+
 #: Statuses meaning "you may be able to join".
 OPEN_STATUSES: tuple[Status, ...] = (Status.RECRUITING, Status.NOT_YET_RECRUITING)
 
@@ -178,7 +182,9 @@ def essie_text(text: str) -> str:
     if depth != 0:
         cleaned = cleaned.replace("(", " ").replace(")", " ")
     cleaned = re.sub(r"\(\s*\)", " ", cleaned)
-    words = cleaned.split()
+    cleaned = re.sub(r'""', " ", cleaned)
+    # a "word" of punctuation only (&, -, |, ;) searches for nothing: drop it
+    words = [w for w in cleaned.split() if re.search(r'[\w()"]', w)]
     operators = {"AND", "OR", "NOT"}
     while words and words[-1] in operators:
         words.pop()
@@ -296,15 +302,17 @@ class StudyQuery:
     start_to: str | None = None
     has_results: bool | None = None
     near: Distance | None = None
+    narrow: tuple[str, ...] = ()
     advanced: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        for name in ("conditions", "terms", "interventions"):
+        for name in ("conditions", "terms", "interventions", "narrow"):
             raw = _tuple(getattr(self, name))
             cleaned = tuple(t for t in (essie_text(str(v)) for v in raw) if t)
             if raw and not cleaned:
-                raise InvalidQueryError(f"{name} has no searchable words: {raw!r}")
+                shown = ", ".join(repr(str(v)) for v in raw)
+                raise InvalidQueryError(f"{_SINGULAR[name]} {shown} has no searchable words")
             set_(self, name, cleaned)
         for name in ("location", "titles", "sponsor"):
             raw_text = getattr(self, name)
@@ -325,7 +333,7 @@ class StudyQuery:
             except (TypeError, ValueError):
                 raise InvalidQueryError(f"age must be a number, not {self.age!r}") from None
             if not math.isfinite(age) or not 0 <= age <= 125:
-                raise InvalidQueryError(f"age must be within 0..125 years, not {self.age!r}")
+                raise InvalidQueryError(f"age must be within 0..125 years, not {age:g}")
             set_(self, "age", age)
         set_(self, "start_from", _date(self.start_from, "start date (from)"))
         set_(self, "start_to", _date(self.start_to, "start date (to)"))
@@ -345,7 +353,7 @@ class StudyQuery:
         changes: dict[str, Any] = {}
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(mine, tuple) and f.name in ("conditions", "terms", "interventions"):
+            if isinstance(mine, tuple) and f.name in (*TEXT_FIELDS, "narrow"):
                 changes[f.name] = tuple(dict.fromkeys(mine + theirs))
             elif theirs not in (None, ()):
                 changes[f.name] = theirs
@@ -387,8 +395,11 @@ class StudyQuery:
         params: dict[str, str] = {}
         if self.conditions:
             params["query.cond"] = _any_of(self.conditions)
-        if self.terms:
-            params["query.term"] = _any_of(self.terms)
+        if self.terms or self.narrow:
+            parts = [_any_of(self.terms)] if self.terms else []
+            parts += list(self.narrow)
+            grouped = [f"({p})" if len(parts) > 1 and " " in p else p for p in parts]
+            params["query.term"] = " AND ".join(grouped)
         if self.interventions:
             params["query.intr"] = _any_of(self.interventions)
         for key, value in (("query.locn", self.location), ("query.titles", self.titles),
@@ -410,6 +421,10 @@ class StudyQuery:
         """One line for people: what this search asks for."""
         params = self.to_params()
         return "; ".join(f"{k}={v}" for k, v in params.items()) or "(every study)"
+
+
+_SINGULAR = {"conditions": "condition", "terms": "term", "interventions": "intervention",
+             "narrow": "narrowing term"}
 
 
 def _group(clauses: list[str]) -> str:

@@ -26,7 +26,16 @@ from .filters import FilterStep, LocalFilters, apply_filters
 from .normalize import Tables, normalize
 from .places import resolve_place
 from .presets import get_preset
-from .query import Distance, Phase, Sex, Status, StudyQuery, StudyType, normalize_nct_id
+from .query import (
+    TEXT_FIELDS,
+    Distance,
+    Phase,
+    Sex,
+    Status,
+    StudyQuery,
+    StudyType,
+    normalize_nct_id,
+)
 
 __all__ = [
     "Results",
@@ -170,8 +179,22 @@ def build_query(
         near=_near(near, radius),
     )
     if preset:
-        query = get_preset(preset).query.merge(query)
+        query = with_preset(get_preset(preset).query, query)
     return query
+
+
+def with_preset(base: StudyQuery, mine: StudyQuery) -> StudyQuery:
+    """A preset combined with a user's own search, narrowing it: where both give text for the
+    same field (say both name conditions), the user's text must also match (``narrow``)."""
+    moved: list[str] = []
+    changes: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if getattr(base, name) and getattr(mine, name):
+            moved.extend(getattr(mine, name))
+            changes[name] = ()
+    if moved:
+        mine = mine.replace(narrow=mine.narrow + tuple(moved), **changes)
+    return base.merge(mine)
 
 
 def local_filters_for(query: StudyQuery, **extra: Any) -> LocalFilters:
@@ -323,25 +346,21 @@ def search_records(
     the structured filters and ``keyword`` then apply locally, so :meth:`Results.refilter`
     can loosen or tighten them without losing the topic.
     """
-    words: list[str] = []
-    for key in ("condition", "term", "intervention"):
-        words.extend(_split(kwargs.pop(key, None)))
-    preset = kwargs.pop("preset", None)
     query = build_query(**kwargs)
-    if preset:
-        query = get_preset(preset).query.merge(query)
-        words.extend(query.conditions + query.terms + query.interventions)
     unique, duplicates = _dedupe(records)
     with gc_paused():
         tables = normalize(unique)
+    in_file = len(tables.studies)
     if query.nct_ids:
         tables = _narrow(tables, tables.studies["nct_id"].isin(set(query.nct_ids)))
-    if words:
-        topic = apply_filters(tables, LocalFilters(keyword=" OR ".join(words)))
+    words = [*query.conditions, *query.terms, *query.interventions]
+    for group in ([" OR ".join(words)] if words else []) + list(query.narrow):
+        topic = apply_filters(tables, LocalFilters(keyword=group))
         tables = _narrow(tables, tables.studies["nct_id"].isin(set(topic.studies["nct_id"])))
     meta = _meta(query, None, tables, None, source=source)
-    if words:
-        meta["topic"] = list(dict.fromkeys(words))
+    meta["records_read"] = in_file
+    if words or query.narrow:
+        meta["topic"] = list(dict.fromkeys([*words, *query.narrow]))
     if duplicates:
         meta["warnings"].append(
             f"{duplicates} records repeated a study already read and were kept once")
