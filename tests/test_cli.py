@@ -43,7 +43,7 @@ def test_search_prints_one_line_per_study_and_the_total(
     assert lines[0].split() == ["nct_id", "status", "title"]
     assert [line.split()[0] for line in lines[1:-1]] == [
         "NCT99000006", "NCT99000012", "NCT99000023", "NCT99000029", "NCT99000041", "NCT99000054"]
-    assert lines[-1] == "6 studies; API reported 6 matching studies, 6 fetched"
+    assert lines[-1] == "6 studies; the API reported 6 matching studies, 6 fetched"
 
 
 def test_search_near_a_place_sends_filter_geo_and_sorts_by_distance(
@@ -98,7 +98,8 @@ def test_show_prints_a_readable_detail(demo_api: StandInServer,
     assert code == 0, err
     assert "https://clinicaltrials.gov/study/NCT99000017" in out
     assert "Sites (1,200, nearest first; showing 2)" in out
-    assert "Eligibility" in out
+    assert "\nInclusion criteria\n" in out and "\nExclusion criteria\n" in out
+    assert "\nWhat the study measures\n" in out
     assert "Not medical advice" in out
 
 
@@ -111,35 +112,77 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("argv", "message", "code"),
     [
-        (["search", "--status", "bogus"], "trialfinder: error: unknown status 'bogus'; choose"),
+        (["search", "--status", "bogus"], "trialfinder: error: unknown status 'bogus'; choose",
+         2),
         (["show", "NCT09999999"],
-         "trialfinder: error: ClinicalTrials.gov API error 404: no study with id NCT09999999"),
-        (["show", "NCT1"], "trialfinder: error: ClinicalTrials.gov API error 404: no study"),
-        (["show", "12345"], "trialfinder: error: '12345' is not an NCT id"),
+         "trialfinder: error: ClinicalTrials.gov API error 404: no study with id NCT09999999",
+         1),
+        (["show", "NCT1"], "trialfinder: error: ClinicalTrials.gov API error 404: no study", 1),
+        (["show", "12345"], "trialfinder: error: '12345' is not an NCT id", 2),
         (["search", "-c", "cramp", "--near", "Nowhereville, Atlantis"],
-         "trialfinder: error: "),
+         "trialfinder: error: ", 2),
         (["search", "-c", "cramp", "--radius", "10mi"],
-         "trialfinder: error: a radius needs a place: give --near as well"),
+         "trialfinder: error: a radius needs a place: give --near as well", 2),
         (["search", "-c", "cramp", "--near", "42,-71", "--radius=-5mi"],
-         "trialfinder: error: radius '-5mi' is not like 50mi or 80km"),
-        (["search", "-c", "cramp", "--near", "95,10"], "trialfinder: error: "),
-        (["search"], "trialfinder: error: the search is empty"),
+         "trialfinder: error: radius '-5mi' is not like 50mi or 80km", 2),
+        (["search", "-c", "cramp", "--near", "95,10"], "trialfinder: error: latitude", 2),
+        (["search"], "trialfinder: error: the search is empty", 2),
+        (["search", "-c", "&"], "trialfinder: error: condition '&' has no searchable words", 2),
         (["search", "-c", "cramp", "--columns", "nope"],
-         "trialfinder: error: unknown column(s) nope"),
-        (["search", "--from-file", "/no/such/file.json"], "trialfinder: error: cannot read"),
-        (["search", "--offline", "--no-cache", "-c", "x"], "trialfinder: error: --offline answers"),
+         "trialfinder: error: unknown column(s) nope", 2),
+        (["search", "-c", "cramp", "--limit", "0"], "trialfinder: error: --limit must be", 2),
+        (["search", "-c", "cramp", "--age=-3"],
+         "trialfinder: error: age must be within 0..125 years, not -3", 2),
+        (["search", "-c", "cramp", "--format", "table", "--output", "t.txt"],
+         "trialfinder: error: --format table prints to the terminal", 2),
+        (["search", "-c", "cramp", "--output", "."], "trialfinder: error: '.' is a folder", 1),
+        (["search", "-c", "cramp", "--output", "/no/such/dir/x.csv"],
+         "trialfinder: error: the folder /no/such/dir does not exist", 1),
+        (["search", "--from-file", "/no/such/file.json"], "trialfinder: error: cannot read", 1),
+        (["search", "--offline", "--no-cache", "-c", "x"],
+         "trialfinder: error: --offline answers", 2),
+        (["show", "NCT99000017", "--sites", "-1"],
+         "trialfinder: error: --sites must be 0 or more", 2),
     ],
 )
-def test_errors_are_one_line_and_exit_1(
-    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+def test_errors_are_one_line(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], argv: list[str], message: str,
+    code: int,
 ) -> None:
-    code, _, err = run(capsys, *argv)
-    assert code == 1
+    status, _, err = run(capsys, *argv)
+    assert status == code
     assert err.startswith(message)
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+def test_the_chosen_place_is_named(demo_api: StandInServer,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "search", "--preset", "als", "--near", "Lyon, France")
+    assert code == 0
+    assert err.startswith("trialfinder: note: near Lyon, France (45.7")
+
+
+def test_output_format_follows_the_file_name(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "als.jsonl"
+    code, _, err = run(capsys, "search", "--preset", "als", "--output", str(target))
+    rows = [json.loads(line) for line in target.read_text().splitlines()]
+    assert code == 0
+    assert [r["nct_id"] for r in rows][:2] == ["NCT99000006", "NCT99000012"]
+    assert f"(provenance in {tmp_path / 'als.meta.json'})" in err
+
+
+def test_a_preset_with_your_own_condition_narrows_it(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "search", "--preset", "als", "-c", "spasticity",
+                       "--format", "csv", "--columns", "nct_id")
+    assert code == 0
+    assert out.split() == ["nct_id", "NCT99000006", "NCT99000041"]
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,9 @@
     trialfinder show NCT01234567
     trialfinder presets
 
-Errors print one line on stderr and exit 1; usage errors exit 2.
+Errors print one line on stderr: exit 2 when the input is not usable (an unknown option or
+value, a place that cannot be found), exit 1 when the search itself failed (the API refused it,
+could not be reached, a file could not be read or written).
 """
 
 from __future__ import annotations
@@ -24,18 +26,20 @@ import pandas as pd
 from ._version import __version__
 from .client import TrialsClient
 from .config import Settings
-from .errors import TrialFinderError
-from .export import to_csv_bytes, to_jsonl_bytes, write_export
-from .filters import LocalFilters, apply_filters
-from .normalize import format_partial_date, normalize
+from .errors import InvalidQueryError, TrialFinderError
+from .export import sidecar_path, to_csv_bytes, to_jsonl_bytes, write_export
+from .normalize import format_partial_date
 from .places import resolve_place
 from .presets import list_presets
 from .progress import ProgressBar
-from .query import Status
-from .service import Results, search, search_file
+from .query import Phase, Status, StudyType
+from .service import Results, search, search_file, study_detail
 
 __all__ = ["main"]
 
+#: Studies the CLI fetches unless told otherwise (--limit N, --all): a broad search such as
+#: "--sex female" alone would otherwise page through the whole registry.
+DEFAULT_LIMIT = 10_000
 TABLE_COLUMNS = ["nct_id", "status", "title"]
 SITE_COLUMNS = ["nct_id", "distance_mi", "site_status", "facility", "city", "state", "country"]
 
@@ -107,8 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     flt.add_argument("--keyword", help="local filter: words in title, summary, conditions, drugs")
     flt.add_argument("--country", action="append", help="local filter: a site in this country")
     out = s.add_argument_group("output")
-    out.add_argument("--limit", type=int, help="fetch at most N studies (stops the requests too)")
-    out.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    out.add_argument("--limit", type=int,
+                     help=f"fetch at most N studies (default {DEFAULT_LIMIT:,})")
+    out.add_argument("--all", action="store_true", help="fetch every matching study (no limit)")
+    out.add_argument("--format", choices=["table", "csv", "json"],
+                     help="table (default on screen), csv, or json (one object per line); with "
+                     "--output the file's extension decides when --format is not given")
     out.add_argument("--output", "-o", type=Path, help="write to this file (+ NAME.meta.json)")
     out.add_argument("--sites", action="store_true", help="one row per study site")
     out.add_argument("--columns", help="comma-separated columns to output")
@@ -133,7 +141,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     if args.cache_dir:
         changes["cache_dir"] = args.cache_dir
     if args.no_cache and args.offline:
-        raise TrialFinderError("--offline answers from the cache, so it cannot go with --no-cache")
+        raise InvalidQueryError("--offline answers from the cache, so it cannot go with --no-cache")
     return Settings().with_(**changes) if changes else Settings()
 
 
@@ -143,7 +151,7 @@ def _select(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
     wanted = [c.strip() for c in columns.split(",") if c.strip()]
     unknown = [c for c in wanted if c not in frame.columns]
     if unknown:
-        raise TrialFinderError(
+        raise InvalidQueryError(
             f"unknown column(s) {', '.join(unknown)}; available: {', '.join(frame.columns)}"
         )
     return frame[wanted]
@@ -172,22 +180,52 @@ def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
         out.write("  ".join([*parts, _fit(values[-1], last)]) + "\n")
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {_PLURALS.get(word, word + 's')}"
+
+
+_PLURALS = {"study": "studies", "matching study": "matching studies"}
+
+
 def _summary(res: Results, rows: int, what: str) -> str:
     meta = res.meta
     total = meta.get("total_reported")
-    fetched = meta.get("studies_fetched", 0)
-    parts = [f"{rows:,} {what}"]
+    fetched = int(meta.get("studies_fetched", 0))
+    parts = [_plural(rows, what)]
     if total is not None:
-        parts.append(f"API reported {total:,} matching studies, {fetched:,} fetched")
-    else:
-        parts.append(f"{fetched:,} studies read")
+        parts.append(f"the API reported {_plural(int(total), 'matching study')}, "
+                     f"{fetched:,} fetched")
+    elif "records_read" in meta:
+        read = int(meta["records_read"])
+        parts.append(f"{_plural(read, 'study')} in the file"
+                     + (f", {fetched:,} on the topic" if "topic" in meta else ""))
     removed = [f"{s.name}: -{s.removed}" for s in res.steps if s.removed]
     if removed:
         parts.append("local filters " + ", ".join(removed))
     return "; ".join(parts)
 
 
+def _output_format(args: argparse.Namespace) -> str:
+    """csv or jsonl for --output: --format when given, else the file's extension."""
+    if args.format == "table":
+        raise InvalidQueryError("--format table prints to the terminal; to write a file use "
+                                "--format csv or --format json (or a .csv / .jsonl name)")
+    if args.format:
+        return "jsonl" if args.format == "json" else "csv"
+    suffix = args.output.suffix.lower()
+    if suffix in {".json", ".jsonl", ".ndjson"}:
+        return "jsonl"
+    return "csv"
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
+    near: str | tuple[float, float] | None = None
+    if args.near:
+        place = resolve_place(args.near)
+        near = (place.lat, place.lon)
+        if place.kind != "coordinates":
+            print(f"trialfinder: note: near {place.name} ({place.lat:.4f}, {place.lon:.4f})",
+                  file=sys.stderr)
     kwargs: dict[str, Any] = {
         "preset": args.preset,
         "condition": _listing(args.condition) if args.condition else None,
@@ -206,37 +244,40 @@ def _cmd_search(args: argparse.Namespace) -> int:
         "start_from": args.start_from,
         "start_to": args.start_to,
         "has_results": args.has_results,
-        "near": args.near or None,
+        "near": near,
         "radius": args.radius,
     }
     if args.limit is not None and args.limit < 1:
-        raise TrialFinderError(f"--limit must be at least 1, not {args.limit}")
+        raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
+    limit = None if args.all else (args.limit or DEFAULT_LIMIT)
+    fmt = _output_format(args) if args.output else (args.format or "table")
     if args.from_file:
         res = search_file(args.from_file, keyword=args.keyword, **kwargs)
     else:
         bar = ProgressBar()
         try:
             res = search(
-                settings=_settings(args), limit=args.limit, progress=bar,
+                settings=_settings(args), limit=limit, progress=bar,
                 keyword=args.keyword, countries=_listing(args.country), **kwargs,
             )
         finally:
             bar.close()
     for warning in res.warnings:
+        if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
+            warning += "; use --limit N or --all to fetch more"
         print(f"trialfinder: note: {warning}", file=sys.stderr)
     frame = res.sites if args.sites else res.studies
-    what = "sites" if args.sites else "studies"
+    what = "site" if args.sites else "study"
     if args.output:
-        fmt = "jsonl" if args.format == "json" else "csv"
         path = write_export(args.output, _select(frame, args.columns), res.meta, fmt=fmt)
-        print(f"wrote {len(frame):,} {what} to {path} (+ provenance in "
-              f"{path.with_suffix('').name}.meta.json)", file=sys.stderr)
+        print(f"wrote {_plural(len(frame), what)} to {path} "
+              f"(provenance in {sidecar_path(path)})", file=sys.stderr)
         print(_summary(res, len(frame), what), file=sys.stderr)
         return 0
-    if args.format == "csv":
+    if fmt == "csv":
         sys.stdout.buffer.write(to_csv_bytes(_select(frame, args.columns)))
         print(_summary(res, len(frame), what), file=sys.stderr)
-    elif args.format == "json":
+    elif fmt == "json":
         sys.stdout.buffer.write(to_jsonl_bytes(_select(frame, args.columns)))
         print(_summary(res, len(frame), what), file=sys.stderr)
     else:
@@ -244,23 +285,30 @@ def _cmd_search(args: argparse.Namespace) -> int:
         if not args.sites and "nearest_distance_mi" in frame.columns and args.near:
             default = ["nct_id", "status", "nearest_distance_mi", "title"]
         columns = args.columns or ",".join(c for c in default if c in frame.columns)
-        _print_table(_rounded(_select(frame, columns)), sys.stdout)
+        _print_table(_for_people(_select(frame, columns)), sys.stdout)
         print(_summary(res, len(frame), what))
     return 0
 
 
-def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Terminal view: distances rounded, status codes as words."""
     out = frame.copy()
     for col in out.columns:
         if col.endswith("distance_mi"):
             out[col] = out[col].round(1)
+        elif col in ("status", "site_status", "last_known_status"):
+            out[col] = out[col].astype("string").map(_status_label, na_action="ignore")
     return out
 
 
+def _text(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
 def _wrap(label: str, text: object, width: int) -> str:
-    body = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
-    if body in ("", "<NA>", "nan"):
-        body = "—"
+    body = _text(text) or "—"
     return textwrap.fill(body, width=width, initial_indent=f"{label:<22}",
                          subsequent_indent=" " * 22)
 
@@ -270,7 +318,46 @@ def _status_label(value: object) -> str:
     return Status(text).label if text in Status.__members__ else text
 
 
+def _codes(value: object, parse: Any) -> str:
+    """``PHASE2|PHASE3`` -> ``Phase 2, Phase 3`` (unknown codes are kept as they are)."""
+    labels = []
+    for code in _text(value).split("|"):
+        if not code:
+            continue
+        try:
+            labels.append(parse(code).label)
+        except TrialFinderError:
+            labels.append(code)
+    return ", ".join(labels)
+
+
+def _date(row: pd.Series, col: str) -> str:
+    value = row[col]
+    if _text(value) == "" or pd.isna(value):
+        return ""
+    precision = row.get(f"{col}_precision")
+    return format_partial_date(value, precision if isinstance(precision, str) else "day")
+
+
+def _paragraphs(text: str, width: int, indent: str = "") -> list[str]:
+    """Registry Markdown as plain paragraphs and bullets, wrapped, blank lines kept."""
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip().replace("\\", "")
+        if not line:
+            if lines and lines[-1] != "":
+                lines.append("")
+            continue
+        bullet = line[:2] in ("* ", "- ", "+ ")
+        body = "• " + line[2:] if bullet else line
+        lines.append(textwrap.fill(body, width=width, initial_indent=indent,
+                                   subsequent_indent=indent + ("  " if bullet else "")))
+    return lines
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
+    if args.sites < 0:
+        raise InvalidQueryError(f"--sites must be 0 or more, not {args.sites}")
     settings = _settings(args)
     client = TrialsClient(settings)
     width = min(shutil.get_terminal_size((100, 24)).columns, 110)
@@ -278,59 +365,81 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if args.near:
         place = resolve_place(args.near)
         near = (place.lat, place.lon)
+        if place.kind != "coordinates":
+            print(f"trialfinder: note: near {place.name} ({place.lat:.4f}, {place.lon:.4f})",
+                  file=sys.stderr)
     for index, nct in enumerate(args.nct_id):
-        record = client.get_study(nct)
-        tables = normalize([record])
-        outcome = apply_filters(tables, LocalFilters(near=near, radius_mi=None))
-        row = tables.studies.iloc[0]
+        detail = study_detail(nct, client=client, near=near)
+        row = detail.results.studies.iloc[0]
+        out: list[str] = []
         if index:
-            print("\n" + "─" * width)
-        print(textwrap.fill(str(row["title"]), width=width))
-        print(f"{row['nct_id']}  ·  {_status_label(row['status'])}  ·  {row['url']}\n")
-        for label, col in (("Phases", "phases"), ("Study type", "study_type"),
-                           ("Conditions", "conditions"), ("Interventions", "interventions"),
-                           ("Sponsor", "sponsor"), ("Enrollment", "enrollment"),
-                           ("Start", "start_date"), ("Primary completion",
-                                                     "primary_completion_date"),
-                           ("Completion", "completion_date"), ("Last update", "last_update"),
-                           ("Ages", ""), ("Sex", "sex"),
-                           ("Healthy volunteers", "healthy_volunteers")):
-            if label == "Ages":
-                low, high = row["min_age_years"], row["max_age_years"]
-                text = (f"{'any' if pd.isna(low) else f'{low:g}'} to "
-                        f"{'no upper limit' if pd.isna(high) else f'{high:g} years'}")
-                print(_wrap(label, text, width))
-                continue
-            value = row[col]
-            if col.endswith("date") and f"{col}_precision" in row.index:
-                value = format_partial_date(value, row[f"{col}_precision"])
-            print(_wrap(label, value, width))
-        summary = row.get("brief_summary")
-        if isinstance(summary, str) and summary:
-            print("\nSummary\n" + textwrap.fill(summary, width=width))
-        criteria = row.get("eligibility_criteria")
-        if isinstance(criteria, str) and criteria:
-            print("\nEligibility")
-            for line in criteria.splitlines():
-                if line.strip():
-                    print(textwrap.fill(line.strip(), width=width, subsequent_indent="    "))
-        sites = outcome.sites
+            out += ["", "─" * width]
+        out.append(textwrap.fill(_text(row["title"]), width=width))
+        out.append(f"{row['nct_id']}  ·  {_status_label(row['status'])}  ·  {row['url']}")
+        out.append("")
+        if _text(row["why_stopped"]):
+            out.append(_wrap("Why it stopped", row["why_stopped"], width))
+        low, high = row["min_age_years"], row["max_age_years"]
+        ages = (f"{'any' if pd.isna(low) else f'{low:g}'} to "
+                f"{'no upper limit' if pd.isna(high) else f'{high:g} years'}")
+        hv = row["healthy_volunteers"]
+        facts = [
+            ("Phases", _codes(row["phases"], Phase.parse) or "—"),
+            ("Study type", _codes(row["study_type"], StudyType.parse)),
+            ("Conditions", _text(row["conditions"]).replace("|", ", ")),
+            ("Interventions", _text(row["interventions"]).replace("|", ", ")),
+            ("Sponsor", row["sponsor"]),
+            ("Enrollment", row["enrollment"]),
+            ("Start", _date(row, "start_date")),
+            ("Primary completion", _date(row, "primary_completion_date")),
+            ("Completion", _date(row, "completion_date")),
+            ("Last update", _date(row, "last_update")),
+            ("Ages", ages),
+            ("Sex", {"ALL": "All", "FEMALE": "Female", "MALE": "Male"}.get(_text(row["sex"]),
+                                                                        _text(row["sex"]))),
+            ("Healthy volunteers", "" if pd.isna(hv) else ("Accepted" if hv else "Not accepted")),
+        ]
+        out += [_wrap(label, value, width) for label, value in facts]
+        summary = _text(row.get("brief_summary"))
+        if summary:
+            out += ["", "Summary", *_paragraphs(summary, width)]
+        criteria = detail.criteria
+        for title, items in (("Eligibility", criteria.intro), ("Inclusion criteria",
+                              criteria.inclusion), ("Exclusion criteria", criteria.exclusion)):
+            if items:
+                out += ["", title]
+                out += [textwrap.fill(("    " if depth else "  ") + "• " + item, width=width,
+                                      subsequent_indent="      " if depth else "    ")
+                        for depth, item in items]
+        if len(detail.outcomes):
+            out += ["", "What the study measures"]
+            for outcome in detail.outcomes.itertuples(index=False):
+                when = f" ({outcome.time_frame})" if _text(outcome.time_frame) else ""
+                out.append(textwrap.fill(f"  • {str(outcome.kind).capitalize()}: "
+                                         f"{outcome.measure}{when}", width=width,
+                                         subsequent_indent="    "))
+        sites = detail.results.sites
         if len(sites):
             shown = sites.head(args.sites)
-            print(f"\nSites ({len(sites):,}{', nearest first' if near else ''}; "
-                  f"showing {len(shown)})")
-            for site in shown.itertuples(index=False):
-                dist = getattr(site, "distance_mi", None)
-                where = ", ".join(str(v) for v in (site.city, site.state, site.country)
-                                  if isinstance(v, str) and v)
-                lead = f"{dist:,.1f} mi  " if dist is not None and not pd.isna(dist) else ""
-                status = site.site_status if isinstance(site.site_status, str) else ""
-                print(f"  {lead}{site.facility} — {where} {f'[{status}]' if status else ''}")
-                contact = [str(v) for v in (site.contact_name, site.contact_phone,
-                                            site.contact_email) if isinstance(v, str) and v]
+            order = ", nearest first" if near else ""
+            out += ["", f"Sites ({len(sites):,}{order}; showing {len(shown)})"]
+            dists = [f"{d:,.1f} mi" for d in shown["distance_mi"].fillna(-1)] if near else []
+            pad = max((len(d) for d in dists), default=0)
+            for i, site in enumerate(shown.itertuples(index=False)):
+                where = ", ".join(_text(v) for v in (site.city, site.state, site.country)
+                                  if _text(v))
+                lead = ""
+                if near:
+                    lead = ("—" if dists[i].startswith("-") else dists[i]).rjust(pad) + "  "
+                status = _status_label(site.site_status) if _text(site.site_status) else ""
+                tail = f" [{status}]" if status else ""
+                out.append(f"  {lead}{_text(site.facility)} — {where}{tail}")
+                contact = [_text(v) for v in (site.contact_name, site.contact_phone,
+                                              site.contact_email) if _text(v)]
                 if contact:
-                    print(f"      contact: {', '.join(contact)}")
-        print("\nNot medical advice: talk to your doctor before joining any trial.")
+                    out.append(f"  {' ' * len(lead)}    contact: {', '.join(contact)}")
+        out += ["", "Not medical advice: talk to your doctor before joining any trial."]
+        print("\n".join(line.rstrip() for line in out))
     return 0
 
 
@@ -349,15 +458,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handlers = {"search": _cmd_search, "show": _cmd_show, "presets": _cmd_presets}
     try:
-        return handlers[args.command](args)
+        code = handlers[args.command](args)
+        sys.stdout.flush()
+        return code
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return 0
+        print(f"trialfinder: error: cannot write the output: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    except InvalidQueryError as exc:  # the input was not usable: a usage error
+        print(f"trialfinder: error: {exc}", file=sys.stderr)
+        return 2
     except TrialFinderError as exc:
         print(f"trialfinder: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("trialfinder: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":
