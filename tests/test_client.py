@@ -250,3 +250,22 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(standin: StandInServer, tmp_pat
     assert (settings.cache_dir / "http_cache.corrupt").exists()
     result = client.search(StudyQuery(conditions=("asthma",)))
     assert len(result.studies) == 2
+
+
+def test_unreachable_api_answers_from_the_cache_without_retrying_every_page(
+    standin: StandInServer, tmp_path: Path
+) -> None:
+    query = StudyQuery(conditions=("asthma",))
+    settings = cached_settings(standin, tmp_path)
+    first = TrialsClient(settings)
+    first.search(query)
+    first.session.cache.delete(urls=[f"{standin.base_url}/version"])  # type: ignore[attr-defined]
+    standin.close()
+    client = TrialsClient(settings)
+    result = client.search(query)  # /version fails to connect; the pages come from the cache
+    assert ids(result.studies) == ["NCT99100001", "NCT99100006"]
+    assert result.requests == 0
+    assert result.warnings[0].startswith(
+        "ClinicalTrials.gov could not be reached; showing cached results from ")
+    with pytest.raises(NetworkError, match=r"cannot reach ClinicalTrials\.gov at http://127"):
+        client.search(StudyQuery(conditions=("migraine",)))

@@ -108,6 +108,7 @@ class TrialsClient:
         self.requests_made = 0
         self.bytes_received = 0
         self._version_memo: tuple[float, dict[str, str]] | None = None
+        self._unreachable: NetworkError | None = None
 
     # -- one GET ----------------------------------------------------------------------------
 
@@ -115,7 +116,8 @@ class TrialsClient:
         return f"{self.settings.base_url}/{path.lstrip('/')}"
 
     def _get(
-        self, path: str, params: dict[str, str] | None = None, *, force_refresh: bool = False
+        self, path: str, params: dict[str, str] | None = None, *, force_refresh: bool = False,
+        cache_only: bool = False,
     ) -> tuple[Any, requests.Response]:
         """GET ``path`` and decode its JSON; every failure becomes a ``TrialFinderError``.
 
@@ -126,7 +128,8 @@ class TrialsClient:
         retries = self.settings.retries
         for attempt in range(retries + 1):
             try:
-                return self._get_once(path, params, force_refresh=force_refresh or attempt > 0)
+                return self._get_once(path, params, force_refresh=force_refresh or attempt > 0,
+                                      cache_only=cache_only)
             except _BrokenBody as broken:
                 if attempt == retries or self.settings.offline:
                     raise broken.error from broken.error.__cause__
@@ -135,12 +138,14 @@ class TrialsClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _get_once(
-        self, path: str, params: dict[str, str] | None, *, force_refresh: bool
+        self, path: str, params: dict[str, str] | None, *, force_refresh: bool,
+        cache_only: bool = False,
     ) -> tuple[Any, requests.Response]:
         url = self._url(path)
         kwargs: dict[str, Any] = {"params": params, "timeout": self.settings.timeout}
         cached = hasattr(self.session, "cache")
-        if cached and self.settings.offline:
+        offline = self.settings.offline or cache_only
+        if cached and offline:
             kwargs["only_if_cached"] = True
         elif cached and force_refresh:
             kwargs["force_refresh"] = True
@@ -159,8 +164,7 @@ class TrialsClient:
                     "name does not resolve (is this machine offline?)"
                 ) from exc
             raise NetworkError(
-                f"cannot reach ClinicalTrials.gov at {self.settings.base_url} "
-                f"(after {self.settings.retries} retries): {_reason(exc)}"
+                f"cannot reach ClinicalTrials.gov at {self.settings.base_url}: {_reason(exc)}"
             ) from exc
         except (requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
@@ -173,7 +177,7 @@ class TrialsClient:
             self.requests_made += 1
         content = response.content or b""
         self.bytes_received += len(content)
-        if self.settings.offline and response.status_code == 504:
+        if offline and response.status_code == 504:
             raise OfflineError(
                 "offline mode: this search is not in the cache yet; run it once while online"
             )
@@ -206,6 +210,7 @@ class TrialsClient:
         limit: int | None = None,
         count_total: bool = True,
         force_refresh: bool = False,
+        cache_only: bool = False,
     ) -> Generator[Page, None, None]:
         """Yield pages lazily until the API sends no ``nextPageToken`` (or ``limit`` is met)."""
         if limit is not None and limit < 1:
@@ -223,7 +228,8 @@ class TrialsClient:
                 params["countTotal"] = "true"
             if token:
                 params["pageToken"] = token
-            body, response = self._get("studies", params, force_refresh=force_refresh)
+            body, response = self._get("studies", params, force_refresh=force_refresh,
+                                       cache_only=cache_only)
             page = _parse_page(body, response)
             seen += len(page.studies)
             yield page
@@ -249,10 +255,22 @@ class TrialsClient:
         requests_before, bytes_before = self.requests_made, self.bytes_received
         # /version: provenance, and when the data last changed (kept an hour, so this is one
         # request an hour at most). Asked first, in turn: requests run one at a time.
-        version = self._version_or_none()
+        version, unreachable = self._version_or_none(), None
+        if version is None and self._unreachable is not None:
+            # /version just failed to connect, after its retries: asking for every page the
+            # same way would only repeat the wait. Answer from the cache if it can.
+            unreachable, self._unreachable = self._unreachable, None
+            if not hasattr(self.session, "cache"):
+                raise unreachable
         data_time = self._data_time(version)
-        pages_iter = self.iter_pages(query, fields=fields, limit=limit)
-        first = next(pages_iter)
+        pages_iter = self.iter_pages(query, fields=fields, limit=limit,
+                                     cache_only=unreachable is not None)
+        try:
+            first = next(pages_iter)
+        except OfflineError:
+            if unreachable is None:
+                raise
+            raise unreachable from None
         if (data_time is not None and first.from_cache and first.created_at is not None
                 and first.created_at < data_time):
             pages_iter.close()
@@ -271,6 +289,9 @@ class TrialsClient:
                 total = page.total_count
             if page.stale_age is not None:
                 worst_stale = max(worst_stale or 0.0, page.stale_age)
+            elif unreachable is not None and page.created_at is not None:
+                age = (datetime.now(UTC) - page.created_at).total_seconds()
+                worst_stale = max(worst_stale or 0.0, age)
             for study in page.studies:
                 nct = _nct_of(study)
                 if nct is not None:
@@ -363,6 +384,9 @@ class TrialsClient:
     def _version_or_none(self) -> dict[str, str] | None:
         try:
             return self.version()
+        except NetworkError as exc:
+            self._unreachable = exc
+            return None
         except TrialFinderError:
             return None
 

@@ -73,7 +73,8 @@ class PoliteRetry(Retry):
 def make_retry(settings: Settings) -> Retry:
     return PoliteRetry(
         total=settings.retries,
-        connect=settings.retries,
+        # A refused or unanswered connection rarely heals within seconds: two more tries.
+        connect=min(2, settings.retries),
         read=settings.retries,
         status=settings.retries,
         other=0,
