@@ -440,7 +440,7 @@ CONCEPTS: list[Concept] = [
         populations=["athletes", "adults"],
     ),
     Concept(
-        "caffeine", "Habitual Caffeine Intake and Muscle Cramps in Older Adults",
+        "caffeine", "Habitual Caffeine Intake and Muscle Cramps",
         ["Muscle Cramp", "Caffeine Consumption"], [("D009120", "Muscle Cramp")], [],
         ("Association between daily caffeine intake and cramp frequency",
          "Estimated from food-frequency questionnaires and diaries.", "2 years"),
