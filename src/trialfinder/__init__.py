@@ -28,7 +28,16 @@ from .normalize import Tables, normalize
 from .places import Place, resolve_place
 from .presets import PRESETS, Preset, get_preset, list_presets
 from .query import Distance, Phase, Sex, Status, StudyQuery, StudyType
-from .service import Results, build_query, load_records, search, search_file, search_records
+from .service import (
+    Results,
+    StudyDetail,
+    build_query,
+    load_records,
+    search,
+    search_file,
+    search_records,
+    study_detail,
+)
 
 __all__ = [
     "PRESETS",
@@ -52,6 +61,7 @@ __all__ = [
     "Settings",
     "Sex",
     "Status",
+    "StudyDetail",
     "StudyQuery",
     "StudyType",
     "Tables",
@@ -68,6 +78,7 @@ __all__ = [
     "search",
     "search_file",
     "search_records",
+    "study_detail",
     "to_csv_bytes",
     "to_jsonl_bytes",
     "write_export",
