@@ -218,14 +218,19 @@ def _output_format(args: argparse.Namespace) -> str:
     return "csv"
 
 
+def _resolve_near(text: str | None) -> tuple[float, float] | None:
+    """A --near value as coordinates, saying on stderr which place a name was taken for."""
+    if not text:
+        return None
+    place = resolve_place(text)
+    if place.kind != "coordinates":
+        print(f"trialfinder: note: near {place.name} ({place.lat:.4f}, {place.lon:.4f})",
+              file=sys.stderr)
+    return (place.lat, place.lon)
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
-    near: str | tuple[float, float] | None = None
-    if args.near:
-        place = resolve_place(args.near)
-        near = (place.lat, place.lon)
-        if place.kind != "coordinates":
-            print(f"trialfinder: note: near {place.name} ({place.lat:.4f}, {place.lon:.4f})",
-                  file=sys.stderr)
+    near = _resolve_near(args.near)
     kwargs: dict[str, Any] = {
         "preset": args.preset,
         "condition": _listing(args.condition) if args.condition else None,
@@ -361,13 +366,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     settings = _settings(args)
     client = TrialsClient(settings)
     width = min(shutil.get_terminal_size((100, 24)).columns, 110)
-    near = None
-    if args.near:
-        place = resolve_place(args.near)
-        near = (place.lat, place.lon)
-        if place.kind != "coordinates":
-            print(f"trialfinder: note: near {place.name} ({place.lat:.4f}, {place.lon:.4f})",
-                  file=sys.stderr)
+    near = _resolve_near(args.near)
     for index, nct in enumerate(args.nct_id):
         detail = study_detail(nct, client=client, near=near)
         row = detail.results.studies.iloc[0]

@@ -749,43 +749,28 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
                     cs = loc.get("contacts")
                     if cs:
                         c = cs[0]
-                        phone = c.get("phone")
+                        name, phone, email = c.get("name"), c.get("phone"), c.get("email")
                         ext = c.get("phoneExt")
                         if ext:
                             phone = f"{phone or ''} ext. {ext}"
-                        sapp(
-                            (
-                                nct,
-                                loc.get("facility"),
-                                loc.get("city"),
-                                loc.get("state"),
-                                loc.get("zip"),
-                                loc.get("country"),
-                                lat,
-                                lon,
-                                loc.get("status"),
-                                c.get("name"),
-                                phone,
-                                c.get("email"),
-                            )
-                        )
                     else:
-                        sapp(
-                            (
-                                nct,
-                                loc.get("facility"),
-                                loc.get("city"),
-                                loc.get("state"),
-                                loc.get("zip"),
-                                loc.get("country"),
-                                lat,
-                                lon,
-                                loc.get("status"),
-                                None,
-                                None,
-                                None,
-                            )
+                        name = phone = email = None
+                    sapp(
+                        (
+                            nct,
+                            loc.get("facility"),
+                            loc.get("city"),
+                            loc.get("state"),
+                            loc.get("zip"),
+                            loc.get("country"),
+                            lat,
+                            lon,
+                            loc.get("status"),
+                            name,
+                            phone,
+                            email,
                         )
+                    )
                 if srows:
                     countries = (
                         "|".join([k for k in dict.fromkeys(map(itemgetter(5), srows)) if k]) or None
