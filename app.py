@@ -37,6 +37,7 @@ from trialfinder.places import Place, resolve_place
 from trialfinder.query import Phase, Status, StudyType
 
 NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything you read here."
+NOT_STATED = "Not stated"  # one wording for a missing phase, sex, age limit...
 
 DEFAULT_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
 RADII = (5, 10, 25, 50, 100, 250, 500)
@@ -134,7 +135,36 @@ def code_label(code: str) -> str:
 
 
 def codes_label(joined: Any) -> str:
-    return ", ".join(code_label(c) for c in text_of(joined).split("|") if c) or "not stated"
+    """``"PHASE2|PHASE3"`` -> ``"Phase 2, Phase 3"``; nothing -> :data:`NOT_STATED`."""
+    return ", ".join(code_label(c) for c in text_of(joined).split("|") if c) or NOT_STATED
+
+
+def status_label(code: Any) -> str:
+    return NOT_STATED if is_blank(code) or not str(code) else code_label(str(code))
+
+
+def joined_label(joined: Any, default: str = "") -> str:
+    """A ``"|"``-joined list of the tables as readable text: ``"a|b"`` -> ``"a, b"``."""
+    return ", ".join(p.strip() for p in text_of(joined).split("|") if p.strip()) or default
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 study``, ``2 studies``, ``1,200 sites``."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def human_time(value: Any, with_time: bool = False) -> str:
+    """An ISO timestamp of the API or the client as ``20 Nov 2026`` (or ``... 15:57 UTC``)."""
+    try:
+        stamp = pd.Timestamp(str(value))
+    except (ValueError, TypeError):
+        return str(value)
+    if pd.isna(stamp):
+        return str(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC")
+    text = f"{stamp.day} {stamp:%b %Y}"
+    return f"{text} {stamp:%H:%M} UTC" if with_time else text
 
 
 def preset_title(name: str) -> str:
@@ -192,7 +222,7 @@ def fetch_api(
     def progress(fetched: int, total: int | None) -> None:
         goal = min(total, limit) if total is not None else limit
         share = 1.0 if goal == 0 else min(1.0, fetched / goal)
-        slot.progress(share, text=f"Fetched {fetched:,} of {goal:,} studies…")
+        slot.progress(share, text=f"Fetched {fetched:,} of {plural(goal, 'study', 'studies')}…")
 
     try:
         return _search(_client, limit, progress, preset, condition, intervention, term, near,
@@ -529,23 +559,34 @@ def run_search(searched: Mapping[str, Any]) -> tuple[service.Results | None, Pla
         )
         return results, place
     except PlaceNotFoundError as exc:
-        hint = ""
-        if exc.suggestions:
-            hint = " Did you mean: " + "; ".join(exc.suggestions[:5]) + "?"
-        st.error(f"We could not place “{searched['place']}” on the map. {exc}.{hint}")
+        st.error(place_problem(exc))
     except NetworkError as exc:
         st.error(
             "ClinicalTrials.gov cannot be reached right now, so no search was run. "
             "Check the internet connection and try again in a moment, or look around with "
             "the invented demo data meanwhile."
         )
-        st.caption(f"Details: {exc}")
+        st.caption(f"Details: {escape_md(str(exc))}")
         st.button("Use demo data", key="demo_button", on_click=use_demo)
     except ApiError as exc:
-        st.error(f"ClinicalTrials.gov turned the search down: {exc.message}")
+        st.error(f"ClinicalTrials.gov turned the search down: {escape_md(exc.message)}")
     except TrialFinderError as exc:
-        st.error(f"The search could not run: {exc}")
+        st.error(f"The search could not run: {escape_md(str(exc))}")
     return None, None
+
+
+_QUOTED = re.compile(r"""(?<!\w)'([^']*)'(?!\w)|(?<!\w)"([^"]*)"(?!\w)""")
+
+
+def place_problem(exc: PlaceNotFoundError) -> str:
+    """Why a place could not be used: the library's message once (its quotes made curly like
+    the rest of the page), then only those suggestions the message does not already list."""
+    message = str(exc).rstrip(". ")
+    extra = [s for s in dict.fromkeys(exc.suggestions) if s not in message][:5]
+    if extra:
+        message += "; did you mean: " + "; ".join(extra)
+    message = _QUOTED.sub(lambda m: f"“{m.group(1) or m.group(2) or ''}”", message)
+    return f"We could not find this place on the map: {escape_md(message)}."
 
 
 def demo_banner() -> None:
@@ -568,15 +609,19 @@ def show_landing() -> None:
 def show_provenance(results: service.Results, fetched: service.Results) -> None:
     meta = results.meta
     if st.session_state.get("demo"):
-        st.caption(f"Invented demo data: {len(fetched.all.studies)} studies match the topic.")
+        count = len(fetched.all.studies)
+        st.caption(f"Invented demo data: {plural(count, 'study', 'studies')} "
+                   f"{'matches' if count == 1 else 'match'} the topic.")
         return
-    parts = [f"Fetched {meta.get('studies_fetched', len(fetched.all.studies)):,} studies"]
+    count = int(meta.get("studies_fetched", len(fetched.all.studies)))
+    parts = [f"Fetched {plural(count, 'study', 'studies')}"]
     if meta.get("total_reported") is not None:
-        parts.append(f"ClinicalTrials.gov reported {meta['total_reported']:,} matches")
+        reported = plural(int(meta["total_reported"]), "match", "matches")
+        parts.append(f"ClinicalTrials.gov reported {reported}")
     if meta.get("data_timestamp"):
-        parts.append(f"registry data of {meta['data_timestamp']}")
+        parts.append(f"registry data of {human_time(meta['data_timestamp'])}")
     if meta.get("fetched_at"):
-        parts.append(f"fetched {meta['fetched_at']}")
+        parts.append(f"fetched {human_time(meta['fetched_at'], with_time=True)}")
     st.caption(" · ".join(parts) + ".")
 
 
@@ -613,11 +658,12 @@ def show_results(results: service.Results, fetched: service.Results) -> None:
         return
 
     near = "nearest_distance_mi" in studies.columns
-    order = ["url", "title", "status", "phases"]
-    order += ["nearest_site", "nearest_distance_mi"] if near else []
+    # Narrow columns first, so a phone (390 px) shows id, status and distance without scrolling.
+    order = ["url", "status", *(["nearest_distance_mi"] if near else []), "phases", "title"]
+    order += ["nearest_site"] if near else []
     order += ["conditions", "countries", "start_date", "enrollment", "sponsor"]
     event = st.dataframe(
-        studies,
+        table_frame(studies, order),
         key="table",
         hide_index=True,
         column_order=order,
@@ -626,17 +672,15 @@ def show_results(results: service.Results, fetched: service.Results) -> None:
         column_config={
             "url": st.column_config.LinkColumn(
                 "NCT id", display_text=r"https://clinicaltrials\.gov/study/(NCT\d+)",
-                help="Opens the study on ClinicalTrials.gov", width=110, pinned=True),
-            "title": st.column_config.TextColumn("Title", width=300),
-            "status": st.column_config.SelectboxColumn(
-                "Status", options=[s.value for s in Status], format_func=code_label),
-            "phases": st.column_config.SelectboxColumn(
-                "Phase", options=studies["phases"].dropna().unique().tolist(),
-                format_func=codes_label),
+                help="Opens the study on ClinicalTrials.gov", width=102, pinned=True),
+            "status": st.column_config.TextColumn("Status", width=140),
+            "nearest_distance_mi": st.column_config.NumberColumn(
+                "Miles", format="%.0f", width=58, help="To the nearest site of the study"),
+            "phases": st.column_config.TextColumn("Phase", width=110),
+            "title": st.column_config.TextColumn("Title", width=360),
+            "nearest_site": st.column_config.TextColumn("Nearest site", width="medium"),
             "conditions": st.column_config.TextColumn("Conditions", width="medium"),
             "countries": st.column_config.TextColumn("Countries"),
-            "nearest_site": st.column_config.TextColumn("Nearest site", width="medium"),
-            "nearest_distance_mi": st.column_config.NumberColumn("Miles", format="%.0f"),
             "start_date": st.column_config.DateColumn("Start", format="YYYY-MM"),
             "enrollment": st.column_config.NumberColumn("People", format="%d"),
             "sponsor": st.column_config.TextColumn("Sponsor"),
@@ -649,6 +693,18 @@ def show_results(results: service.Results, fetched: service.Results) -> None:
     if pick and pick != ss.get("_table_pick"):
         ss["study"] = pick
     ss["_table_pick"] = pick
+
+
+def table_frame(studies: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The studies as the table shows them: only its columns (plus the id), codes as labels,
+    lists as ``a, b``. Rows keep their order, so a selected row number still fits ``studies``."""
+    frame = blank_to_empty(studies[["nct_id", *columns]],
+                           ["title", "nearest_site", "sponsor"])
+    frame["status"] = [status_label(v) for v in frame["status"]]
+    frame["phases"] = [codes_label(v) for v in frame["phases"]]
+    for column in ("conditions", "countries"):
+        frame[column] = [joined_label(v) for v in frame[column]]
+    return frame
 
 
 def show_downloads(results: service.Results) -> None:
@@ -667,6 +723,47 @@ def show_downloads(results: service.Results) -> None:
         on_click="ignore", width="stretch")
 
 
+def age_range(low: Any, high: Any) -> str:
+    """``18 to 65 years``, ``18 years and over``, ``up to 17 years``, ``any age``."""
+    if is_blank(low) or float(low) <= 0:
+        return "any age" if is_blank(high) else f"up to {float(high):g} years"
+    if is_blank(high):
+        return f"{float(low):g} years and over"
+    return f"{float(low):g} to {float(high):g} years"
+
+
+def blank_to_empty(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Missing text shown as an empty cell (the table would print "None")."""
+    present = [c for c in columns if c in frame.columns]
+    return frame.assign(**{c: [text_of(v) for v in frame[c]] for c in present})
+
+
+def non_empty(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Those of ``columns`` that hold some text in at least one row."""
+    return [c for c in columns
+            if c in frame.columns and any(text_of(v).strip() for v in frame[c])]
+
+
+def load_detail(nct: str, near: tuple[float, float] | None) -> service.StudyDetail | None:
+    """The full record of one study, or ``None`` (with a note) when it cannot be had: the
+    detail then falls back to what the search returned. Never lets an error end the page."""
+    settings = Settings()
+    try:
+        detail = fetch_detail(get_client(settings.base_url, str(settings.cache_dir)),
+                              settings.base_url, nct, bool(st.session_state.get("demo")), near)
+    except TrialFinderError as exc:
+        reason = escape_md(str(exc))
+    except Exception as exc:
+        reason = escape_md(f"unexpected {type(exc).__name__}")
+    else:
+        if len(detail.results.studies):
+            return detail
+        reason = "the record came back empty"
+    st.warning(f"The full record of {nct} could not be loaded ({reason}). Showing what the "
+               "search returned instead; outcome measures need the full record.")
+    return None
+
+
 def show_detail(results: service.Results, place: Place | None) -> None:
     """One study from its full record: summary, eligibility lists, treatments, outcomes,
     sites nearest first with contacts, and the link."""
@@ -682,41 +779,40 @@ def show_detail(results: service.Results, place: Place | None) -> None:
     nct = st.selectbox("Study", ids, key="study",
                        format_func=lambda n: f"{n} · {titles[n][:90]}")
     near = (place.lat, place.lon) if place else None
-    settings = Settings()
-    try:
-        detail = fetch_detail(get_client(settings.base_url, str(settings.cache_dir)),
-                              settings.base_url, nct, bool(ss.get("demo")), near)
-    except TrialFinderError as exc:
-        st.warning(f"The full record of {nct} could not be loaded ({exc}); showing what the "
-                   "search returned instead.")
-        detail = None
+    detail = load_detail(nct, near)
     shown = detail.results if detail is not None else results
-    row = shown.studies.loc[shown.studies["nct_id"] == nct].iloc[0]
+    matches = shown.studies.loc[shown.studies["nct_id"] == nct]
+    row = (matches if len(matches) else shown.studies).iloc[0]
+    record_id = str(row["nct_id"])  # differs from ``nct`` only if the id was an alias
 
     st.markdown(f"#### {escape_md(text_of(row['title']))}")
     facts = [
-        code_label(text_of(row["status"], "UNKNOWN")),
-        codes_label(row["phases"]),
-        code_label(text_of(row["study_type"], "UNKNOWN")),
+        f"Status: {status_label(row['status'])}",
+        f"Phase: {codes_label(row['phases'])}",
+        f"Type: {status_label(row['study_type'])}",
     ]
     if not is_blank(row["sponsor"]):
-        facts.append(f"sponsor: {row['sponsor']}")
+        facts.append(f"Sponsor: {row['sponsor']}")
     st.caption(escape_md(" · ".join(facts)))
+    if not is_blank(row["why_stopped"]) and str(row["why_stopped"]).strip():
+        st.info(f"**Why it stopped:** {escape_md(str(row['why_stopped']))}",
+                icon=":material/do_not_disturb_on:")
+    conditions = joined_label(row["conditions"])
+    if conditions:
+        st.markdown(f"**Conditions:** {escape_md(conditions)}")
     st.link_button("Open on ClinicalTrials.gov", text_of(row["url"]), key="study_link")
 
     st.markdown("##### Summary")
     st.markdown(inert_markdown(text_of(row["brief_summary"], "No summary given.")))
 
     st.markdown("##### Who can take part")
-    low, high = row["min_age_years"], row["max_age_years"]
-    ages = (f"{'no lower limit' if is_blank(low) else f'{float(low):g}'} to "
-            f"{'no upper limit' if is_blank(high) else f'{float(high):g}'} years")
+    ages = age_range(row["min_age_years"], row["max_age_years"])
     hv = row["healthy_volunteers"]
-    hv_text = ("not stated" if is_blank(hv)
-               else "accepted" if bool(hv) else "not accepted")
+    hv_text = (NOT_STATED if is_blank(hv)
+               else "Accepted" if bool(hv) else "Not accepted")
     st.caption(escape_md(
-        f"Ages {ages} · sex: {SEX_LABELS.get(text_of(row['sex']), 'not stated')} · "
-        f"healthy volunteers: {hv_text}"))
+        f"Ages: {ages} · Sex: {SEX_LABELS.get(text_of(row['sex']), NOT_STATED)} · "
+        f"Healthy volunteers: {hv_text}"))
     criteria = (detail.criteria if detail is not None
                 else split_criteria(text_of(row["eligibility_criteria"])))
     if criteria.intro:
@@ -736,11 +832,17 @@ def show_detail(results: service.Results, place: Place | None) -> None:
             st.caption("None listed separately.")
 
     st.markdown("##### Treatments")
-    treatments = shown.interventions[shown.interventions["nct_id"] == nct]
+    treatments = shown.interventions[shown.interventions["nct_id"] == record_id]
     if len(treatments):
+        treatments = blank_to_empty(treatments, ["name", "description"]).assign(
+            type=[INTERVENTION_LABELS.get(text_of(t), code_label(text_of(t, "OTHER")))
+                  for t in treatments["type"]],
+            other_names=[joined_label(v) for v in treatments["other_names"]],
+        )
         st.dataframe(
             treatments, hide_index=True, key="detail_treatments",
-            column_order=["type", "name", "other_names", "description"],
+            column_order=["type", "name", *non_empty(treatments, ["other_names"]),
+                          "description"],
             column_config={
                 "type": "Type", "name": "Name", "other_names": "Also called",
                 "description": st.column_config.TextColumn("Description", width="large"),
@@ -752,12 +854,15 @@ def show_detail(results: service.Results, place: Place | None) -> None:
     if detail is not None:
         st.markdown("##### What the study measures")
         if len(detail.outcomes):
+            outcomes = blank_to_empty(detail.outcomes, ["measure", "time_frame",
+                                                         "description"]).assign(
+                kind=[text_of(k).capitalize() for k in detail.outcomes["kind"]])
             st.dataframe(
-                detail.outcomes, hide_index=True, key="detail_outcomes",
+                outcomes, hide_index=True, key="detail_outcomes",
                 column_order=["kind", "measure", "time_frame", "description"],
                 column_config={
                     "kind": "Outcome", "measure": st.column_config.TextColumn(
-                        "Measure", width="medium"),
+                        "Measure", width=300),
                     "time_frame": "When",
                     "description": st.column_config.TextColumn("Description", width="large"),
                 },
@@ -766,13 +871,16 @@ def show_detail(results: service.Results, place: Place | None) -> None:
             st.caption("No outcome measures listed.")
 
     st.markdown("##### Sites")
-    sites = shown.sites[shown.sites["nct_id"] == nct]
+    sites = shown.sites[shown.sites["nct_id"] == record_id]
     if len(sites):
-        if near is not None:
+        if near is not None and len(sites) > 1:
             st.caption(f"All {len(sites):,} sites, nearest first.")
+        sites = blank_to_empty(sites, ["facility", "city", "state", "country", "contact_name",
+                                       "contact_phone", "contact_email"])
+        sites = sites.assign(site_status=[status_label(v) for v in sites["site_status"]])
         order = ["facility", "city", "state", "country", "site_status"]
         order += ["distance_mi"] if "distance_mi" in sites.columns and near else []
-        order += ["contact_name", "contact_phone", "contact_email"]
+        order += non_empty(sites, ["contact_name", "contact_phone", "contact_email"])
         st.dataframe(
             sites, hide_index=True, key="detail_sites", column_order=order,
             column_config={
@@ -789,10 +897,38 @@ def show_detail(results: service.Results, place: Place | None) -> None:
     st.caption(NOT_ADVICE)
 
 
-def _zoom(lats: pd.Series, lons: pd.Series) -> float:
-    span = max(float(lats.quantile(0.9) - lats.quantile(0.1)),
-               float(lons.quantile(0.9) - lons.quantile(0.1)) / 1.5, 0.05)
-    return max(1.0, min(10.0, math.log2(180 / span)))
+# The map's first view must show every dot even on a phone, so it is fitted to a box about
+# the size of a phone's map (a wider screen just shows more around the dots).
+MAP_HEIGHT = 460
+FIT_BOX = (290, 380)  # pixels (width, height) the points must fit in, margins included
+MIN_ZOOM, MAX_ZOOM = 0.0, 11.0  # whole world ... a town
+
+
+def _mercator_y(lat: float) -> float:
+    """Web Mercator y of a latitude, as a share of the world's height (0 at the equator)."""
+    phi = math.radians(max(-85.0, min(85.0, lat)))
+    return math.log(math.tan(math.pi / 4 + phi / 2)) / (2 * math.pi)
+
+
+def fit_view(lats: Iterable[float], lons: Iterable[float]) -> tuple[float, float, float]:
+    """``(latitude, longitude, zoom)`` of a view that shows every point: centred on the middle
+    of their bounding box and zoomed so the box fits :data:`FIT_BOX` (deck.gl draws the whole
+    world 512 px wide at zoom 0), clamped to :data:`MIN_ZOOM`..:data:`MAX_ZOOM`."""
+    lat_list, lon_list = [float(v) for v in lats], [float(v) for v in lons]
+    if not lat_list:
+        return 20.0, 0.0, MIN_ZOOM
+    y_low, y_high = _mercator_y(min(lat_list)), _mercator_y(max(lat_list))
+    lon_low, lon_high = min(lon_list), max(lon_list)
+    width, height = FIT_BOX
+    zooms = [MAX_ZOOM]
+    if lon_high > lon_low:
+        zooms.append(math.log2(width * 360 / (512 * (lon_high - lon_low))))
+    if y_high > y_low:
+        zooms.append(math.log2(height / (512 * (y_high - y_low))))
+    zoom = max(MIN_ZOOM, min(zooms))
+    centre_y = (y_low + y_high) / 2
+    centre_lat = math.degrees(2 * math.atan(math.exp(centre_y * 2 * math.pi)) - math.pi / 2)
+    return centre_lat, (lon_low + lon_high) / 2, zoom
 
 
 def show_map(results: service.Results, place: Place | None) -> None:
@@ -801,7 +937,9 @@ def show_map(results: service.Results, place: Place | None) -> None:
     located = sites.dropna(subset=["lat", "lon"])
     missing = len(sites) - len(located)
     if missing:
-        st.caption(f"{missing:,} of {len(sites):,} sites have no map position and are not shown.")
+        st.caption(f"{missing:,} of {plural(len(sites), 'site')} "
+                   f"{'has' if missing == 1 else 'have'} no map position and "
+                   f"{'is' if missing == 1 else 'are'} not shown.")
     if not len(located):
         st.info("None of these sites has a map position.")
         return
@@ -809,7 +947,8 @@ def show_map(results: service.Results, place: Place | None) -> None:
     shown = shown.astype({"lat": float, "lon": float}).astype(
         {"facility": object, "city": object, "country": object, "site_status": object})
     shown = shown.where(shown.notna(), "").assign(
-        colour=[SITE_COLOURS.get(s, OTHER_COLOUR) for s in shown["site_status"]])
+        colour=[SITE_COLOURS.get(s, OTHER_COLOUR) for s in shown["site_status"]],
+        status_label=[status_label(s) for s in shown["site_status"]])
     layers = [pdk.Layer(
         "ScatterplotLayer", data=shown, get_position=["lon", "lat"], get_fill_color="colour",
         get_radius=6, radius_units="'pixels'", stroked=True,
@@ -817,33 +956,33 @@ def show_map(results: service.Results, place: Place | None) -> None:
     )]
     if place is not None:
         here = pd.DataFrame({"lat": [place.lat], "lon": [place.lon], "facility": [place.name],
-                             "city": [""], "country": [""], "site_status": ["your place"]})
+                             "city": [""], "country": [""], "status_label": ["Your place"]})
         layers.append(pdk.Layer(
             "ScatterplotLayer", data=here, get_position=["lon", "lat"],
             get_fill_color=[200, 30, 45, 230], get_radius=8, radius_units="'pixels'",
             pickable=True))
-        lats = pd.concat([shown["lat"], pd.Series([place.lat])])
-        lons = pd.concat([shown["lon"], pd.Series([place.lon])])
-        view = pdk.ViewState(latitude=place.lat, longitude=place.lon, zoom=_zoom(lats, lons))
-    else:
-        view = pdk.ViewState(latitude=float(shown["lat"].median()),
-                             longitude=float(shown["lon"].median()),
-                             zoom=_zoom(shown["lat"], shown["lon"]))
+    lats, lons = list(shown["lat"]), list(shown["lon"])
+    if place is not None:
+        lats.append(place.lat)
+        lons.append(place.lon)
+    latitude, longitude, zoom = fit_view(lats, lons)
+    view = pdk.ViewState(latitude=latitude, longitude=longitude, zoom=zoom)
     st.pydeck_chart(
         pdk.Deck(layers=layers, initial_view_state=view,
-                 tooltip={"text": "{facility}\n{city} {country}\n{site_status}"}),
-        key="map", height=460,
+                 tooltip={"text": "{facility}\n{city} {country}\n{status_label}"}),
+        key="map", height=MAP_HEIGHT,
     )
     st.caption(LEGEND + (" · :red[●] your place" if place is not None else ""))
+    st.caption("The background map comes from an online map service and needs an internet "
+               "connection; the dots, the tooltips and the table work without one.")
 
 
-def _label_expr() -> str:
-    """A Vega expression turning the API's codes on an axis into our labels."""
-    codes = [*(s.value for s in Status), *(p.value for p in Phase)]
-    expr = "datum.label"
-    for code in codes:
-        expr = f"datum.label == '{code}' ? '{code_label(code)}' : ({expr})"
-    return expr
+PHASE_ORDER = [*(p.label for p in Phase if p is not Phase.NA), Phase.NA.label, NOT_STATED]
+
+
+def count_axis() -> alt.Axis:
+    """Counts are whole numbers: no 0.5 ticks."""
+    return alt.Axis(format="d", tickMinStep=1)
 
 
 def show_charts(results: service.Results) -> None:
@@ -851,28 +990,31 @@ def show_charts(results: service.Results) -> None:
     if not len(studies):
         return
     st.subheader("At a glance")
-    base = alt.Chart(studies[["status", "phases", "start_date"]].astype(
-        {"status": "string", "phases": "string"}))
+    data = pd.DataFrame({
+        "status": [status_label(v) for v in studies["status"]],
+        "phases": ["|".join(code_label(c) for c in text_of(v).split("|") if c) or NOT_STATED
+                   for v in studies["phases"]],
+        "start_date": studies["start_date"],
+    })
+    base = alt.Chart(data)
+    studies_count = alt.Tooltip("count():Q", title="Studies")
     by_status = base.mark_bar(color="#2c7bb6").encode(
-        x=alt.X("count():Q", title="Studies"),
-        y=alt.Y("status:N", sort="-x", title=None, axis=alt.Axis(labelExpr=_label_expr())),
-        tooltip=[alt.Tooltip("status:N", title="Status"),
-                 alt.Tooltip("count():Q", title="Studies")],
+        x=alt.X("count():Q", title="Studies", axis=count_axis()),
+        y=alt.Y("status:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        tooltip=[alt.Tooltip("status:N", title="Status"), studies_count],
     ).properties(title="By status", height=alt.Step(22))
     by_phase = base.transform_calculate(
-        phase="split(datum.phases ? datum.phases : 'not stated', '|')"
+        phase="split(datum.phases, '|')"
     ).transform_flatten(["phase"]).mark_bar(color="#1a9641").encode(
-        x=alt.X("count():Q", title="Studies"),
-        y=alt.Y("phase:N", sort="ascending", title=None,
-                axis=alt.Axis(labelExpr=_label_expr())),
-        tooltip=[alt.Tooltip("phase:N", title="Phase"), alt.Tooltip("count():Q", title="Studies")],
+        x=alt.X("count():Q", title="Studies", axis=count_axis()),
+        y=alt.Y("phase:N", sort=PHASE_ORDER, title=None),
+        tooltip=[alt.Tooltip("phase:N", title="Phase"), studies_count],
     ).properties(title="By phase (a study may count twice)", height=alt.Step(22))
     by_year = base.transform_filter("isValid(datum.start_date)").mark_bar(
         color="#e6911e").encode(
         x=alt.X("year(start_date):O", title="Start year"),
-        y=alt.Y("count():Q", title="Studies"),
-        tooltip=[alt.Tooltip("year(start_date):O", title="Year"),
-                 alt.Tooltip("count():Q", title="Studies")],
+        y=alt.Y("count():Q", title="Studies", axis=count_axis()),
+        tooltip=[alt.Tooltip("year(start_date):O", title="Year"), studies_count],
     ).properties(title="Starts per year", height=240)
     left, right = st.columns(2)
     left.altair_chart(by_status, width="stretch", key="chart_status")
@@ -911,7 +1053,7 @@ def main() -> None:
         try:
             results = fetched.refilter(current_filters((place.lat, place.lon) if place else None))
         except TrialFinderError as exc:
-            st.error(f"The filters could not be applied: {exc}")
+            st.error(f"The filters could not be applied: {escape_md(str(exc))}")
         wider = wider_than_search(searched) if not ss.get("demo") else []
         if wider:
             st.info(f"Your filters are now wider than what the last search asked "
@@ -921,7 +1063,10 @@ def main() -> None:
     trials, where, about = st.tabs(["Trials", "Map and charts", "About these topics"])
     with trials:
         demo_banner()
-        if results is None:
+        if results is None and searched:
+            # the message above says what went wrong; no "choose a topic" invitation here
+            st.caption("No studies to list, because the search could not run.")
+        elif results is None:
             show_landing()
         else:
             show_results(results, fetched)
@@ -930,7 +1075,8 @@ def main() -> None:
     with where:
         demo_banner()
         if results is None:
-            st.caption("Run a search to see its sites on a map.")
+            st.caption("No sites to show, because the search could not run." if searched
+                       else "Run a search to see its sites on a map.")
         else:
             show_map(results, place)
             show_charts(results)

@@ -7,6 +7,9 @@ Error paths replace ``service.search`` with a function that raises.
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -96,6 +99,32 @@ def param(at: AppTest, key: str) -> list[str]:
 
 def texts(elements: Any) -> list[str]:
     return [str(e.value) for e in elements]
+
+
+def plain(markdown: str) -> str:
+    """Markdown as read on screen: backslash escapes undone."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def frame_element(at: AppTest, column: str) -> Any:
+    """The first dataframe element whose data has ``column``."""
+    return next(d for d in at.dataframe if column in d.value.columns)
+
+
+def frame(at: AppTest, column: str) -> Any:
+    return frame_element(at, column).value
+
+
+def shown_columns(at: AppTest, column: str) -> list[str]:
+    return list(frame_element(at, column).proto.column_order)
+
+
+def open_url(at: AppTest, **params: str) -> AppTest:
+    at.query_params.update(params)
+    return at.run()
+
+
+NEAR_BOSTON = {"preset": "als", "near": "Boston, MA", "radius": "100", "status": "any"}
 
 
 def search_preset(at: AppTest, name: str = "muscle-spasm") -> AppTest:
@@ -248,7 +277,7 @@ def test_api_error_shows_the_api_message(monkeypatch: pytest.MonkeyPatch) -> Non
     at = search_preset(new_app().run())
     assert not at.exception
     assert len(at.error) == 1
-    assert at.error[0].value == (
+    assert plain(at.error[0].value) == (
         "ClinicalTrials.gov turned the search down: "
         "filter.overallStatus: unknown value 'RECRUTING'")
     assert not at.dataframe
@@ -319,5 +348,196 @@ def test_unknown_place_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     at.text_input(key="place").input("Qwzxyville")
     at.button(key="search_button").click().run()
     assert not at.exception
-    assert at.error[0].value.startswith("We could not place “Qwzxyville” on the map.")
+    assert at.error[0].value == (
+        "We could not find this place on the map: unknown place “Qwzxyville”.")
     assert seen == []
+
+
+# -- the new-user review: wording, labels, map view, failures ------------------------------
+
+
+def test_counts_are_singular_for_one_and_timestamps_are_human(api: StandInServer) -> None:
+    at = open_url(new_app(), **NEAR_BOSTON)
+    assert not at.exception
+    assert table_ids(at) == ["NCT99000029"]
+    provenance = next(t for t in texts(at.caption) if t.startswith("Fetched "))
+    assert re.fullmatch(
+        r"Fetched 1 study · ClinicalTrials\.gov reported 1 match · registry data of "
+        r"20 Nov 2026 · fetched \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC\.", provenance)
+    assert not any("1 studies" in t or "1 matches" in t or "1 sites" in t
+                   for t in texts(at.caption) + texts(at.markdown))
+
+    at = search_preset(new_app().run())
+    assert any(t.startswith("Fetched 18 studies · ClinicalTrials.gov reported 18 matches")
+               for t in texts(at.caption))
+
+
+def test_table_shows_labels_and_puts_narrow_columns_first(api: StandInServer) -> None:
+    at = open_url(new_app(), **NEAR_BOSTON)
+    table = at.dataframe(key="table")
+    # a phone shows the id, the status and the distance before any sideways scroll
+    assert list(table.proto.column_order[:4]) == [
+        "url", "status", "nearest_distance_mi", "phases"]
+    row = table.value.iloc[0]
+    assert (row["status"], row["phases"]) == ("Terminated", "Not stated")  # observational
+    assert row["conditions"] == "Amyotrophic Lateral Sclerosis, Motor Neuron Disease"
+    assert "Status\\: Terminated · Phase\\: Not stated · Type\\: Observational" in " ".join(
+        texts(at.caption))
+    assert not any("None" in str(v) for v in table.value.iloc[0])
+
+    at = open_url(new_app(), preset="als", status="any")
+    table = at.dataframe(key="table")
+    assert "nearest_distance_mi" not in table.proto.column_order
+    assert list(table.proto.column_order[:3]) == ["url", "status", "phases"]
+    phases = dict(zip(table.value["nct_id"], table.value["phases"], strict=True))
+    assert phases["NCT99000012"] == "Not applicable"
+    assert phases["NCT99000023"] == "Phase 2, Phase 3"
+
+
+def _pixel(lat: float, lon: float, zoom: float) -> tuple[float, float]:
+    """Web Mercator pixel position at ``zoom`` (deck.gl: the world is 512 px wide at 0)."""
+    size = 512 * 2**zoom
+    phi = math.radians(lat)
+    return ((lon + 180) / 360 * size,
+            (0.5 - math.log(math.tan(math.pi / 4 + phi / 2)) / (2 * math.pi)) * size)
+
+
+def assert_view_shows_every_point(at: AppTest, width: int = 358, height: int = 460) -> None:
+    """Every dot of every layer lies inside a phone-sized map of the first view."""
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = spec["initialViewState"]
+    assert 0 <= view["zoom"] <= 11
+    cx, cy = _pixel(view["latitude"], view["longitude"], view["zoom"])
+    points = [(d["lat"], d["lon"]) for layer in spec["layers"] for d in layer["data"]]
+    assert points
+    for lat, lon in points:
+        x, y = _pixel(lat, lon, view["zoom"])
+        assert abs(x - cx) <= width / 2 - 6, (lat, lon, view)
+        assert abs(y - cy) <= height / 2 - 6, (lat, lon, view)
+
+
+def test_near_search_map_fits_the_place_and_every_site(api: StandInServer) -> None:
+    at = open_url(new_app(), **NEAR_BOSTON)
+    assert not at.exception
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    cities = [d["city"] for layer in spec["layers"] for d in layer["data"]]
+    assert "Hartford" in cities  # the one site, 93 miles from Boston
+    assert_view_shows_every_point(at)
+    assert spec["initialViewState"]["zoom"] > 5  # not zoomed out to the whole world
+    assert any("background map" in t and "internet connection" in t for t in texts(at.caption))
+
+
+def test_map_of_sites_around_the_world_fits_too(api: StandInServer) -> None:
+    at = search_preset(new_app().run())
+    # sites on four continents: the whole world (zoom 0, the least there is) fits a laptop's
+    # map, 900 px wide; a phone then needs a sideways drag
+    assert json.loads(at.get("deck_gl_json_chart")[0].proto.json)["initialViewState"][
+        "zoom"] == 0
+    assert_view_shows_every_point(at, width=900)
+
+
+def test_detail_says_why_a_trial_stopped_in_plain_labels(api: StandInServer) -> None:
+    at = open_url(new_app(), preset="als", status="any", study="NCT99000012")
+    assert not at.exception
+    assert ("**Why it stopped:** Interim review showed the study could not answer its question"
+            in texts(at.info))
+    assert "**Conditions:** Amyotrophic Lateral Sclerosis, Respiratory Muscle Weakness" in [
+        plain(t) for t in texts(at.markdown)]
+    assert list(frame(at, "arm_labels")["type"]) == ["Device", "Other"]
+    assert set(frame(at, "time_frame")["kind"]) == {"Primary", "Secondary"}
+    sites = frame(at, "facility")
+    assert set(sites["site_status"]) <= {"Completed", "Terminated", "Not stated"}
+    # no contact is given at any site of this study, so those columns are left out
+    order = shown_columns(at, "facility")
+    assert order[:5] == ["facility", "city", "state", "country", "site_status"]
+    assert not {"contact_name", "contact_phone", "contact_email"} & set(order)
+    assert "other_names" not in shown_columns(at, "arm_labels")
+
+    at = open_url(new_app(), preset="als", status="any", study="NCT99000054")
+    assert not any(t.startswith("**Why it stopped:**") for t in texts(at.info))
+
+    at = search_preset(new_app().run())
+    at.selectbox(key="study").set_value("NCT99000007").run()  # its sites give a phone number
+    assert "contact_phone" in shown_columns(at, "facility")
+
+
+def test_why_stopped_and_other_names_are_inert_text(
+    standin_factory: Callable[..., StandInServer],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    record = fictional_study(
+        "NCT99100078", "Fictional Naproxen Cramp Study", status="TERMINATED",
+        conditions=["Muscle Cramp", "Night Cramps"],
+        interventions=[{"type": "DRUG", "name": "Naproxen", "otherNames": ["Aleve", "Naprosyn"]}],
+    )
+    record["protocolSection"]["statusModule"]["whyStopped"] = "Funding [ended](https://x.org)"
+    server = standin_factory([record])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    at = open_url(new_app(), condition="muscle cramp", status="any")
+    assert not at.exception
+    assert ("**Why it stopped:** Funding \\[ended\\]\\(https\\:\\/\\/x\\.org\\)"
+            in texts(at.info))
+    treatments = frame(at, "arm_labels")
+    assert list(treatments["type"]) == ["Drug"]
+    assert list(treatments["other_names"]) == ["Aleve, Naprosyn"]
+    assert "other_names" in shown_columns(at, "arm_labels")
+
+
+def test_ambiguous_place_is_explained_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    fail_with(monkeypatch, AssertionError("search must not run"))
+    at = new_app().run()
+    at.text_input(key="place").input("Springfield")
+    at.button(key="search_button").click().run()
+    assert not at.exception
+    assert len(at.error) == 1
+    message = plain(at.error[0].value)
+    assert message.startswith("We could not find this place on the map: “Springfield” matches ")
+    assert message.count("Springfield, MA, US") == 1
+    assert "did you mean" not in message.lower()  # the candidates are listed already
+    assert "'" not in message and '"' not in message
+
+    at.text_input(key="place").input("Bostn")
+    at.button(key="search_button").click().run()
+    message = plain(at.error[0].value)
+    assert message.count("Boston, MA, US") == 1
+    assert message.lower().count("did you mean") == 1
+
+
+def test_failed_search_shows_no_landing_invitation(monkeypatch: pytest.MonkeyPatch) -> None:
+    fail_with(monkeypatch, NetworkError("cannot reach ClinicalTrials.gov"))
+    at = search_preset(new_app().run())
+    assert not at.exception
+    assert at.error[0].value.startswith("ClinicalTrials.gov cannot be reached right now")
+    assert not any("Choose a **topic**" in t for t in texts(at.markdown))
+    assert "No studies to list, because the search could not run." in texts(at.caption)
+    assert background.DISCLAIMER in texts(at.info)  # the background tab stays
+
+    at = new_app().run()  # nothing searched yet: the invitation is there
+    assert any("Choose a **topic**" in t for t in texts(at.markdown))
+
+
+@pytest.mark.parametrize("error", [
+    RuntimeError("a record the normalizer did not expect"),
+    NetworkError("cannot reach ClinicalTrials.gov"),
+    ApiError(404, "https://clinicaltrials.gov/api/v2/studies/NCT99000049", "not found"),
+])
+def test_detail_falls_back_when_the_full_record_fails(
+    api: StandInServer, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    def failing(*args: Any, **kwargs: Any) -> service.StudyDetail:
+        raise error
+
+    monkeypatch.setattr(service, "study_detail", failing)
+    at = search_preset(new_app().run())
+    at.selectbox(key="study").set_value("NCT99000049").run()
+    assert not at.exception
+    assert any("could not be loaded" in t for t in texts(at.warning))
+    assert "#### Magnesium Citrate for Night\\-Time Leg Cramps in Older Adults" in texts(
+        at.markdown)
+    assert "**Inclusion criteria**" in texts(at.markdown)
+    assert table_ids(at) == SPASM_OPEN
+    at.multiselect(key="phase").set_value(["PHASE4"]).run()  # the page still works
+    assert not at.exception
+    assert table_ids(at) == SPASM_OPEN_PHASE4

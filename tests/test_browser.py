@@ -131,3 +131,40 @@ def test_preset_search_shows_table_and_map(app_url: str, tmp_path: Path) -> None
             browser.close()
     assert sorted(f.name for f in shots.iterdir()) == [
         "laptop-map.png", "laptop-trials.png", "phone-map.png", "phone-trials.png"]
+
+
+def test_near_search_map_and_stopped_trial_detail(app_url: str, tmp_path: Path) -> None:
+    """A link with a place: the map fits the place and the site, the detail of a stopped trial
+    says why, and no part of the page shows a Python error (also not on a phone)."""
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    query = "?preset=als&near=Boston%2C%20MA&radius=100&status=any"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking"],
+        )
+        try:
+            for name, viewport in (("laptop", {"width": 1366, "height": 900}),
+                                   ("phone", {"width": 390, "height": 844})):
+                page = browser.new_page(viewport=viewport)
+                page.goto(app_url + query)
+                page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=30_000)
+                page.get_by_role("tab", name="Map and charts").click()
+                page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(
+                    timeout=30_000)
+                page.get_by_text("needs an internet connection").first.wait_for()
+                save(page, shots, f"{name}-near-map")
+
+                page.goto(app_url + "?preset=als&status=any&study=NCT99000012")
+                heading = page.get_by_role("heading", name="Inspiratory Muscle Training")
+                heading.first.wait_for(timeout=30_000)
+                heading.first.scroll_into_view_if_needed()
+                page.get_by_text("Why it stopped:").first.wait_for(timeout=30_000)
+                save(page, shots, f"{name}-stopped-detail")
+                assert page.locator("[data-testid=stException]").count() == 0
+                page.close()
+        finally:
+            browser.close()
+    assert len(list(shots.iterdir())) == 4
