@@ -131,7 +131,7 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
         (["search"], "trialfinder: error: the search is empty", 2),
         (["search", "-c", "&"], "trialfinder: error: condition '&' has no searchable words", 2),
         (["search", "-c", "cramp", "--columns", "nope"],
-         "trialfinder: error: unknown column(s) nope", 2),
+         "trialfinder: error: unknown column(s) 'nope'", 2),
         (["search", "-c", "cramp", "--limit", "0"], "trialfinder: error: --limit must be", 2),
         (["search", "-c", "cramp", "--age=-3"],
          "trialfinder: error: age must be within 0..125 years, not -3", 2),

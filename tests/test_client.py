@@ -54,7 +54,7 @@ def test_paging_follows_tokens_to_the_end(standin_factory: Factory) -> None:
     result = client.search(StudyQuery(conditions=("cramp",)))
     assert ids(result.studies) == [f"NCT99{200000 + i:06d}" for i in range(1, 24)]
     assert result.total_count == 23
-    assert (result.pages, result.requests, server.stats.requests) == (5, 6, 6)  # + /version
+    assert (result.pages, result.requests, server.stats.requests) == (5, 5, 5)
     assert server.stats.paths["/api/v2/studies"] == 5
     assert not result.truncated and result.warnings == []
 
@@ -107,7 +107,7 @@ def test_a_failed_attempt_is_retried(standin_factory: Factory, first: int) -> No
     server = standin_factory(many(3), faults=Faults(script=[first]))
     result = TrialsClient(fast_settings(server)).search(StudyQuery(conditions=("cramp",)))
     assert len(result.studies) == 3
-    assert server.stats.requests == 3  # the failed attempt, its retry, and /version
+    assert server.stats.requests == 2  # the failed attempt and its retry
 
 
 def test_rate_limit_that_outlasts_retries_is_one_clear_error(standin_factory: Factory) -> None:
@@ -116,8 +116,7 @@ def test_rate_limit_that_outlasts_retries_is_one_clear_error(standin_factory: Fa
     with pytest.raises(RateLimitedError, match="API error 429") as caught:
         client.search(StudyQuery(conditions=("cramp",)))
     assert caught.value.status == 429
-    # the first try and two retries, for the page and for /version alike
-    assert server.stats.requests == 6
+    assert server.stats.requests == 3  # the first try and two retries
 
 
 def test_server_errors_that_outlast_retries(standin_factory: Factory) -> None:

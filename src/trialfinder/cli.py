@@ -152,7 +152,8 @@ def _select(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
     unknown = [c for c in wanted if c not in frame.columns]
     if unknown:
         raise InvalidQueryError(
-            f"unknown column(s) {', '.join(unknown)}; available: {', '.join(frame.columns)}"
+            f"unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"available: {', '.join(frame.columns)}"
         )
     return frame[wanted]
 
@@ -452,6 +453,11 @@ def _cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line(exc: BaseException) -> str:
+    """An error message on one line, whatever the user typed into it."""
+    return " ".join(str(exc).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -467,10 +473,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     except InvalidQueryError as exc:  # the input was not usable: a usage error
-        print(f"trialfinder: error: {exc}", file=sys.stderr)
+        print(f"trialfinder: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except TrialFinderError as exc:
-        print(f"trialfinder: error: {exc}", file=sys.stderr)
+        print(f"trialfinder: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("trialfinder: interrupted", file=sys.stderr)

@@ -77,6 +77,7 @@ class SearchResult:
     elapsed: float = 0.0
     params: dict[str, str] = field(default_factory=dict)
     version: dict[str, str] | None = None  # the API's /version answer, when it could be had
+    stale_age: float | None = None  # seconds, when cached answers stood in for an unreachable API
 
     @property
     def complete(self) -> bool:
@@ -255,12 +256,14 @@ class TrialsClient:
         requests_before, bytes_before = self.requests_made, self.bytes_received
         # /version: provenance, and when the data last changed (kept an hour, so this is one
         # request an hour at most). Asked first, in turn: requests run one at a time.
-        version, unreachable = self._version_or_none(), None
+        # Without a cache /version is not asked: it would cost one more request per search.
+        cached = hasattr(self.session, "cache")
+        version, unreachable = (self._version_or_none() if cached else None), None
         if version is None and self._unreachable is not None:
             # /version just failed to connect, after its retries: asking for every page the
             # same way would only repeat the wait. Answer from the cache if it can.
             unreachable, self._unreachable = self._unreachable, None
-            if not hasattr(self.session, "cache"):
+            if not cached:
                 raise unreachable
         data_time = self._data_time(version)
         pages_iter = self.iter_pages(query, fields=fields, limit=limit,
@@ -320,6 +323,7 @@ class TrialsClient:
             elapsed=time.perf_counter() - started,
             params=query.to_params(),
             version=version,
+            stale_age=worst_stale,
         )
         if duplicates:
             result.warnings.append(
@@ -381,6 +385,10 @@ class TrialsClient:
         self._version_memo = (now, answer)
         return dict(answer)
 
+    def version_or_none(self) -> dict[str, str] | None:
+        """:meth:`version`, or ``None`` when it cannot be had (never raises)."""
+        return self._version_or_none()
+
     def _version_or_none(self) -> dict[str, str] | None:
         try:
             return self.version()
@@ -390,15 +398,19 @@ class TrialsClient:
         except TrialFinderError:
             return None
 
-    def _data_time(self, version: dict[str, str] | None) -> datetime | None:
-        """When the API last refreshed its data, if a cache makes it matter."""
-        if getattr(self.session, "cache", None) is None or self.settings.offline or not version:
-            return None
-        stamp = version.get("dataTimestamp", "")
+    def data_time(self, version: dict[str, str] | None) -> datetime | None:
+        """When the API last refreshed its data (``dataTimestamp`` of ``version``), if known."""
+        stamp = (version or {}).get("dataTimestamp", "")
         try:
             return datetime.fromisoformat(stamp).replace(tzinfo=UTC) if stamp else None
         except ValueError:
             return None
+
+    def _data_time(self, version: dict[str, str] | None) -> datetime | None:
+        """:meth:`data_time`, when a cache makes it matter."""
+        if getattr(self.session, "cache", None) is None or self.settings.offline:
+            return None
+        return self.data_time(version)
 
 
 class _BrokenBody(Exception):

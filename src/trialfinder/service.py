@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from .query import (
     StudyType,
     normalize_nct_id,
 )
+from .tablecache import TableCache
 
 __all__ = [
     "Results",
@@ -272,15 +273,50 @@ def search(
     if limit is not None and limit < 1:
         raise InvalidQueryError(f"limit must be at least 1, not {limit}")
     client = client or TrialsClient(settings)
-    with gc_paused():
-        result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
-        tables = normalize(result.studies)
+    tables, result = _fetch_tables(client, query, limit, progress)
     meta = _meta(query, result, tables, result.version, source=client.settings.base_url)
     filters = local_filters_for(
         query, keyword=keyword or None, intervention_types=tuple(intervention_types),
         countries=tuple(countries), states=tuple(states), cities=tuple(cities),
     )
     return Results.from_tables(tables, filters, meta)
+
+
+def _fetch_tables(
+    client: TrialsClient, query: StudyQuery, limit: int | None,
+    progress: ProgressCallback | None,
+) -> tuple[Tables, SearchResult]:
+    """The tables of a search: from the saved tables when fresh, else fetched and normalized
+    (and saved). Saved tables are used only with a cache, and never when the API's data
+    changed since they were made (``/version``, itself cached for an hour)."""
+    settings = client.settings
+    store = TableCache(settings.cache_dir / "tables") if settings.use_cache else None
+    key = TableCache.key(settings.base_url, query.to_params(), LIST_FIELDS, limit)
+    if store is not None:
+        version = client.version_or_none()
+        saved = store.get(
+            key,
+            max_age=None if settings.offline else settings.expire_after,
+            newer_than=None if settings.offline else client.data_time(version),
+        )
+        if saved is not None:
+            info = dict(saved.info)
+            result = SearchResult(studies=[], **info)
+            result.requests, result.nbytes, result.elapsed = 0, 0, 0.0
+            result.from_cache = result.pages
+            if settings.offline:
+                result.warnings.append("offline mode: results come from the local cache only")
+            if progress is not None:
+                progress(len(saved.tables.studies), result.total_count)
+            return saved.tables, result
+    with gc_paused():
+        result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
+        tables = normalize(result.studies)
+    if store is not None and result.stale_age is None and not settings.offline:
+        info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
+        info["warnings"] = [w for w in result.warnings if "limit reached" in w]
+        store.put(key, tables, info)
+    return tables, result
 
 
 def load_records(path: str | Path) -> list[dict[str, Any]]:

@@ -1440,6 +1440,7 @@ class ServerStats:
 
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # many clients at once (dashboard sessions, thread tests)
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], standin: StandInServer) -> None:
