@@ -29,9 +29,13 @@ lint: $(VENV)/.dev
 test: lint
 	$(BIN)/python -m pytest
 
+# Speed measurements (not tests): peers, fetching, normalization, filters -> benchmarks/results/
 bench: $(VENV)/.dev
 	$(BIN)/pip install -q -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_fetch.py
+	$(BIN)/python benchmarks/bench_filters.py
+	$(BIN)/python benchmarks/bench_normalize.py
 
 standin: $(VENV)/.app
 	$(BIN)/python -m trialfinder.standin --data demo --port 8765
