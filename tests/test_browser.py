@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from trialfinder.cli import main as cli_main
 from trialfinder.demo import load_demo_studies
 from trialfinder.standin import StandInServer
 
@@ -54,9 +55,12 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) 
 
 @pytest.fixture
 def app_url(
-    standin_factory: Callable[..., StandInServer], tmp_path: Path
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[str]:
     server = standin_factory(load_demo_studies())
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)  # for the CLI in the test
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cli-cache"))
     port = free_port()
     env = os.environ | {
         "TRIALFINDER_BASE_URL": server.base_url,
@@ -112,6 +116,12 @@ def test_preset_search_shows_table_and_map(app_url: str, tmp_path: Path) -> None
             save(page, shots, "laptop-trials")
             assert "preset=muscle-spasm" in page.url
 
+            button = page.get_by_role("button", name="Studies (CSV)")
+            button.scroll_into_view_if_needed()
+            with page.expect_download(timeout=30_000) as download:
+                button.click()
+            downloaded = Path(download.value.path()).read_bytes()
+
             page.get_by_role("tab", name="Map and charts").click()
             deck = page.locator("[data-testid=stDeckGlJsonChart]").first
             deck.wait_for(timeout=30_000)
@@ -131,6 +141,12 @@ def test_preset_search_shows_table_and_map(app_url: str, tmp_path: Path) -> None
             browser.close()
     assert sorted(f.name for f in shots.iterdir()) == [
         "laptop-map.png", "laptop-trials.png", "phone-map.png", "phone-trials.png"]
+    # The download is byte for byte what the command line writes for the same search.
+    cli_csv = tmp_path / "cli.csv"
+    assert cli_main(["search", "--preset", "muscle-spasm", "--status", "recruiting",
+                     "--status", "not yet recruiting", "--output", str(cli_csv)]) == 0
+    assert downloaded == cli_csv.read_bytes()
+    assert downloaded.count(b"\r\n") == 19  # header and 18 studies
 
 
 def test_near_search_map_and_stopped_trial_detail(app_url: str, tmp_path: Path) -> None:
