@@ -817,19 +817,17 @@ def show_detail(results: service.Results, place: Place | None) -> None:
                 else split_criteria(text_of(row["eligibility_criteria"])))
     if criteria.intro:
         st.markdown(markdown_list(criteria.intro))
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Inclusion criteria**")
-        if criteria.inclusion:
-            st.markdown(markdown_list(criteria.inclusion))
-        else:
-            st.caption("None listed separately.")
-    with right:
-        st.markdown("**Exclusion criteria**")
-        if criteria.exclusion:
-            st.markdown(markdown_list(criteria.exclusion))
-        else:
-            st.caption("None listed separately.")
+    for column, (title, items) in zip(
+        st.columns(2),
+        (("Inclusion criteria", criteria.inclusion), ("Exclusion criteria", criteria.exclusion)),
+        strict=True,
+    ):
+        with column:
+            st.markdown(f"**{title}**")
+            if items:
+                st.markdown(markdown_list(items))
+            else:
+                st.caption("None listed separately.")
 
     st.markdown("##### Treatments")
     treatments = shown.interventions[shown.interventions["nct_id"] == record_id]

@@ -85,6 +85,14 @@ def app_url(
             proc.wait()
 
 
+def launch(p: sync_api.Playwright) -> sync_api.Browser:
+    """Debian's Chromium, headless, with no calls home (this machine has no internet)."""
+    return p.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+
+
 def save(page: sync_api.Page, folder: Path, name: str) -> None:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path))
@@ -98,11 +106,7 @@ def test_preset_search_shows_table_and_map(app_url: str, tmp_path: Path) -> None
     shots = tmp_path / "shots"
     shots.mkdir()
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"],
-        )
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 900})
             page.goto(app_url)
@@ -156,11 +160,7 @@ def test_near_search_map_and_stopped_trial_detail(app_url: str, tmp_path: Path) 
     shots.mkdir()
     query = "?preset=als&near=Boston%2C%20MA&radius=100&status=any"
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"],
-        )
+        browser = launch(p)
         try:
             for name, viewport in (("laptop", {"width": 1366, "height": 900}),
                                    ("phone", {"width": 390, "height": 844})):

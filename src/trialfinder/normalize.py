@@ -403,12 +403,19 @@ def _to_int(v: Any) -> int | None:
     return None
 
 
-def _int_col(vals: list[Any], label: str, problems: _Problems) -> Any:
-    if not set(map(type, vals)) <= {int, _NoneType}:
-        bad = sum(1 for v in vals if v is not None and type(v) is not int)
-        vals = [v if v is None or type(v) is int else _to_int(v) for v in vals]
+def _typed_col(
+    vals: list[Any], kind: type, convert: Any, dtype: Any, label: str, problems: _Problems
+) -> Any:
+    """A nullable column of ``kind``; other values are converted (or NA) and counted."""
+    if not set(map(type, vals)) <= {kind, _NoneType}:
+        bad = sum(1 for v in vals if v is not None and type(v) is not kind)
+        vals = [v if v is None or type(v) is kind else convert(v) for v in vals]
         _bump(problems, "wrong_type:" + label, bad)
-    return pd.array(vals, dtype="Int64")
+    return pd.array(vals, dtype=dtype)
+
+
+def _int_col(vals: list[Any], label: str, problems: _Problems) -> Any:
+    return _typed_col(vals, int, _to_int, "Int64", label, problems)
 
 
 def _to_float(v: Any) -> float | None:
@@ -451,11 +458,7 @@ def _to_bool(v: Any) -> bool | None:
 
 
 def _bool_col(vals: list[Any], label: str, problems: _Problems) -> Any:
-    if not set(map(type, vals)) <= {bool, _NoneType}:
-        bad = sum(1 for v in vals if v is not None and type(v) is not bool)
-        vals = [v if v is None or type(v) is bool else _to_bool(v) for v in vals]
-        _bump(problems, "wrong_type:" + label, bad)
-    return pd.array(vals, dtype="boolean")
+    return _typed_col(vals, bool, _to_bool, "boolean", label, problems)
 
 
 def _date_col(
