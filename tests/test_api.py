@@ -45,7 +45,7 @@ def test_readme_python_examples_run(
     exec(compile(code, str(README), "exec"), namespace)
     res = namespace["res"]
     assert isinstance(res, tf.Results)
-    assert (tmp_path / "als.csv").exists() and (tmp_path / "als.meta.json").exists()
+    assert (tmp_path / "als.csv").exists() and (tmp_path / "als.csv.meta.json").exists()
     assert len(namespace["tables"].studies) == 60  # type: ignore[attr-defined]
     detail = namespace["detail"]
     assert isinstance(detail, tf.StudyDetail)

@@ -73,7 +73,7 @@ def test_sites_csv_with_sidecar(demo_api: StandInServer, capsys: pytest.CaptureF
     code, _, err = run(capsys, "search", "--preset", "als", "--sites", "--output", str(target))
     assert code == 0, err
     sites = pd.read_csv(target)
-    meta = json.loads((tmp_path / "als-sites.meta.json").read_text())
+    meta = json.loads((tmp_path / "als-sites.csv.meta.json").read_text())
     assert meta["rows_written"] == len(sites) > 0
     assert meta["total_reported"] == 6
     assert meta["query"]["query.cond"].startswith("(Amyotrophic Lateral Sclerosis) OR ALS")
@@ -97,7 +97,8 @@ def test_show_prints_a_readable_detail(demo_api: StandInServer,
     code, out, err = run(capsys, "show", "NCT99000017", "--near", "Boston, MA", "--sites", "2")
     assert code == 0, err
     assert "https://clinicaltrials.gov/study/NCT99000017" in out
-    assert "Sites (1,200, nearest first; showing 2)" in out
+    assert "1,200 sites, nearest first; 1,198 more with --sites 1200" in out
+    assert "Ages                  18 to 80 years" in out
     assert "\nInclusion criteria\n" in out and "\nExclusion criteria\n" in out
     assert "\nWhat the study measures\n" in out
     assert "Not medical advice" in out
@@ -173,7 +174,7 @@ def test_output_format_follows_the_file_name(
     rows = [json.loads(line) for line in target.read_text().splitlines()]
     assert code == 0
     assert [r["nct_id"] for r in rows][:2] == ["NCT99000006", "NCT99000012"]
-    assert f"(provenance in {tmp_path / 'als.meta.json'})" in err
+    assert f"(provenance in {tmp_path / 'als.jsonl.meta.json'})" in err
 
 
 def test_a_preset_with_your_own_condition_narrows_it(
@@ -203,7 +204,7 @@ def test_api_unreachable_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setenv("TRIALFINDER_RETRIES", "1")
     code, _, err = run(capsys, "search", "-c", "cramp", "--no-cache")
     assert code == 1
-    assert err.startswith("trialfinder: error: cannot reach ClinicalTrials.gov at http://127.0.0.1")
+    assert err.startswith("trialfinder: error: cannot reach the API at http://127.0.0.1")
     assert len(err.strip().splitlines()) == 1
 
 

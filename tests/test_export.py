@@ -129,8 +129,8 @@ def test_jsonl(df: pd.DataFrame) -> None:
 
 
 def test_sidecar_path() -> None:
-    assert sidecar_path(Path("out/studies.csv")) == Path("out/studies.meta.json")
-    assert sidecar_path(Path("studies.jsonl")) == Path("studies.meta.json")
+    assert sidecar_path(Path("out/studies.csv")) == Path("out/studies.csv.meta.json")
+    assert sidecar_path(Path("studies.jsonl")) == Path("studies.jsonl.meta.json")
 
 
 def test_meta_json_bytes_converts_values() -> None:
@@ -156,7 +156,7 @@ def test_write_export_and_sidecar(tmp_path: Path, df: pd.DataFrame, fmt: str) ->
     written = write_export(target, df, meta, fmt=fmt)
     assert written == target
     assert target.exists()
-    side = json.loads((tmp_path / "sub" / "studies.meta.json").read_text("utf-8"))
+    side = json.loads((tmp_path / "sub" / f"studies.{fmt}.meta.json").read_text("utf-8"))
     assert side["rows_written"] == 3  # computed from the frame, not taken from meta
     assert side["columns"] == list(df.columns)
     assert side["total_reported"] == 42
@@ -172,7 +172,7 @@ def test_write_export_and_sidecar(tmp_path: Path, df: pd.DataFrame, fmt: str) ->
     else:
         assert len(target.read_bytes().splitlines()) == side["rows_written"]
     assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == sorted(
-        [f"studies.{fmt}", "studies.meta.json"])  # no temporary files left
+        [f"studies.{fmt}", f"studies.{fmt}.meta.json"])  # no temporary files left
 
 
 def test_write_export_rejects_bad_format(tmp_path: Path, df: pd.DataFrame) -> None:

@@ -215,7 +215,7 @@ def test_drift_is_reported_to_the_user(tmp_path: Path,
     path.write_text(json.dumps(records))
     out = tmp_path / "out.csv"
     assert main(["search", "--from-file", str(path), "--output", str(out)]) == 0
-    meta = json.loads((tmp_path / "out.meta.json").read_text())
+    meta = json.loads((tmp_path / "out.csv.meta.json").read_text())
     assert meta["problems"]["unknown_status"] == 10
     assert meta["rows_written"] == 10
 

@@ -37,6 +37,8 @@ def test_repeat_search_uses_the_saved_tables(standin_factory: Factory, tmp_path:
     assert again.meta["total_reported"] == first.meta["total_reported"] == 32
     assert again.meta["fetched_at"] == first.meta["fetched_at"]
     assert again.meta["requests"] == 0
+    assert again.meta["answered_from"] == "tables saved 0 seconds ago"
+    assert first.meta["answered_from"] == "the API"
 
 
 def test_saved_tables_expire_and_yield_to_newer_data(tmp_path: Path) -> None:

@@ -27,7 +27,13 @@ from ._version import __version__
 from .client import TrialsClient
 from .config import Settings
 from .errors import InvalidQueryError, TrialFinderError
-from .export import sidecar_path, to_csv_bytes, to_jsonl_bytes, write_export
+from .export import (
+    check_output_path,
+    sidecar_path,
+    to_csv_bytes,
+    to_jsonl_bytes,
+    write_export,
+)
 from .normalize import format_partial_date
 from .places import resolve_place
 from .presets import list_presets
@@ -117,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--format", choices=["table", "csv", "json"],
                      help="table (default on screen), csv, or json (one object per line); with "
                      "--output the file's extension decides when --format is not given")
-    out.add_argument("--output", "-o", type=Path, help="write to this file (+ NAME.meta.json)")
+    out.add_argument("--output", "-o", type=Path, help="write to this file (and PATH.meta.json)")
     out.add_argument("--sites", action="store_true", help="one row per study site")
     out.add_argument("--columns", help="comma-separated columns to output")
 
@@ -211,12 +217,15 @@ def _output_format(args: argparse.Namespace) -> str:
     if args.format == "table":
         raise InvalidQueryError("--format table prints to the terminal; to write a file use "
                                 "--format csv or --format json (or a .csv / .jsonl name)")
-    if args.format:
-        return "jsonl" if args.format == "json" else "csv"
     suffix = args.output.suffix.lower()
-    if suffix in {".json", ".jsonl", ".ndjson"}:
-        return "jsonl"
-    return "csv"
+    by_name = "jsonl" if suffix in {".json", ".jsonl", ".ndjson"} else "csv"
+    if args.format:
+        wanted = "jsonl" if args.format == "json" else "csv"
+        if suffix in {".csv", ".json", ".jsonl", ".ndjson"} and wanted != by_name:
+            raise InvalidQueryError(
+                f"--format {args.format} does not fit the file name {args.output.name!r}")
+        return wanted
+    return by_name
 
 
 def _resolve_near(text: str | None) -> tuple[float, float] | None:
@@ -257,6 +266,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
     fmt = _output_format(args) if args.output else (args.format or "table")
+    if args.output:
+        check_output_path(args.output)  # before any request: a bad path fails at once
     if args.from_file:
         res = search_file(args.from_file, keyword=args.keyword, **kwargs)
     else:
@@ -324,6 +335,17 @@ def _status_label(value: object) -> str:
     return Status(text).label if text in Status.__members__ else text
 
 
+def age_range(low: Any, high: Any) -> str:
+    """``18 to 65 years``, ``18 years and over``, ``up to 17 years``, ``any age``."""
+    lo = None if low is None or pd.isna(low) or float(low) <= 0 else float(low)
+    hi = None if high is None or pd.isna(high) else float(high)
+    if lo is not None and hi is not None:
+        return f"{lo:g} to {hi:g} years"
+    if lo is not None:
+        return f"{lo:g} years and over"
+    return f"up to {hi:g} years" if hi is not None else "any age"
+
+
 def _codes(value: object, parse: Any) -> str:
     """``PHASE2|PHASE3`` -> ``Phase 2, Phase 3`` (unknown codes are kept as they are)."""
     labels = []
@@ -380,8 +402,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         if _text(row["why_stopped"]):
             out.append(_wrap("Why it stopped", row["why_stopped"], width))
         low, high = row["min_age_years"], row["max_age_years"]
-        ages = (f"{'any' if pd.isna(low) else f'{low:g}'} to "
-                f"{'no upper limit' if pd.isna(high) else f'{high:g} years'}")
+        ages = age_range(low, high)
         hv = row["healthy_volunteers"]
         facts = [
             ("Phases", _codes(row["phases"], Phase.parse) or "—"),
@@ -422,7 +443,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
         if len(sites):
             shown = sites.head(args.sites)
             order = ", nearest first" if near else ""
-            out += ["", f"Sites ({len(sites):,}{order}; showing {len(shown)})"]
+            more = len(sites) - len(shown)
+            hint = f"; {more:,} more with --sites {len(sites)}" if more else ""
+            out += ["", f"{_plural(len(sites), 'site')}{order}{hint}"]
             dists = [f"{d:,.1f} mi" for d in shown["distance_mi"].fillna(-1)] if near else []
             pad = max((len(d) for d in dists), default=0)
             for i, site in enumerate(shown.itertuples(index=False)):

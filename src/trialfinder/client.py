@@ -25,7 +25,7 @@ import orjson
 import requests
 from urllib3.exceptions import NameResolutionError
 
-from .config import Settings
+from .config import DEFAULT_BASE_URL, Settings
 from .errors import (
     NetworkError,
     NotFoundError,
@@ -42,6 +42,9 @@ __all__ = ["Page", "ProgressCallback", "SearchResult", "TrialsClient"]
 
 #: Seconds a client keeps the API's ``/version`` answer.
 VERSION_TTL = 3600.0
+
+#: Seconds a client remembers that the API could not be reached (no new wait through retries).
+UNREACHABLE_TTL = 30.0
 
 #: ``progress(fetched_so_far, total_or_None)``, called after each page.
 ProgressCallback = Callable[[int, int | None], None]
@@ -110,8 +113,13 @@ class TrialsClient:
         self.bytes_received = 0
         self._version_memo: tuple[float, dict[str, str]] | None = None
         self._unreachable: NetworkError | None = None
+        self._version_failed: tuple[float, NetworkError] | None = None
 
     # -- one GET ----------------------------------------------------------------------------
+
+    def _api_name(self) -> str:
+        base = self.settings.base_url
+        return f"ClinicalTrials.gov at {base}" if base == DEFAULT_BASE_URL else f"the API at {base}"
 
     def _url(self, path: str) -> str:
         return f"{self.settings.base_url}/{path.lstrip('/')}"
@@ -161,12 +169,10 @@ class TrialsClient:
         except requests.exceptions.ConnectionError as exc:
             if _caused_by(exc, NameResolutionError):
                 raise NetworkError(
-                    f"cannot reach ClinicalTrials.gov at {self.settings.base_url}: the host "
-                    "name does not resolve (is this machine offline?)"
+                    f"cannot reach {self._api_name()}: the host name does not resolve "
+                    "(is this machine offline?)"
                 ) from exc
-            raise NetworkError(
-                f"cannot reach ClinicalTrials.gov at {self.settings.base_url}: {_reason(exc)}"
-            ) from exc
+            raise NetworkError(f"cannot reach {self._api_name()}: {_reason(exc)}") from exc
         except (requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
             raise _BrokenBody(NetworkError(
@@ -378,7 +384,15 @@ class TrialsClient:
         memo = self._version_memo
         if memo is not None and now - memo[0] < VERSION_TTL:
             return dict(memo[1])
-        body, _ = self._get("version")
+        failed = self._version_failed
+        if failed is not None and now - failed[0] < UNREACHABLE_TTL:
+            raise failed[1]  # it just failed to connect: don't wait through the retries again
+        try:
+            body, _ = self._get("version")
+        except NetworkError as exc:
+            self._version_failed = (now, exc)
+            raise
+        self._version_failed = None
         if not isinstance(body, dict) or "apiVersion" not in body:
             raise SchemaError("the API's /version answer has no apiVersion")
         answer = {k: str(v) for k, v in body.items()}

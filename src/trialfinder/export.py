@@ -20,7 +20,7 @@ JSON lines (:func:`to_jsonl_bytes`)
     arrays. No formula guard (JSON is not opened by spreadsheets), so values are exact.
 
 Provenance (:func:`write_export`)
-    Next to ``DIR/NAME.EXT`` a sidecar ``DIR/NAME.meta.json`` (the file's stem +
+    Next to ``DIR/NAME.EXT`` a sidecar ``DIR/NAME.EXT.meta.json`` (the file's name +
     ``.meta.json``, see :func:`sidecar_path`) records the caller's ``meta`` (query, API
     version, data timestamp, fetched-at, total reported...) plus ``file``, ``format``,
     ``encoding``, ``written_at`` and ``rows_written`` / ``columns`` computed from the frame
@@ -241,9 +241,10 @@ def meta_json_bytes(meta: Mapping[str, Any]) -> bytes:
 
 
 def sidecar_path(path: Path) -> Path:
-    """The provenance file of an export: ``out/studies.csv`` -> ``out/studies.meta.json``."""
+    """The provenance file of an export: ``out/studies.csv`` -> ``out/studies.csv.meta.json``
+    (one per file, so a CSV and a JSON-lines export of the same name keep their own)."""
     path = Path(path)
-    return path.with_name(path.stem + ".meta.json")
+    return path.with_name(path.name + ".meta.json")
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -234,6 +234,7 @@ def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
         "truncated": result.truncated if result else False,
         "requests": result.requests if result else 0,
         "bytes": result.nbytes if result else 0,
+        "pages_from_cache": result.from_cache if result else 0,
         "records_skipped": tables.skipped,
         "problems": dict(tables.problems),
         "warnings": warnings,
@@ -273,8 +274,9 @@ def search(
     if limit is not None and limit < 1:
         raise InvalidQueryError(f"limit must be at least 1, not {limit}")
     client = client or TrialsClient(settings)
-    tables, result = _fetch_tables(client, query, limit, progress)
+    tables, result, answered_from = _fetch_tables(client, query, limit, progress)
     meta = _meta(query, result, tables, result.version, source=client.settings.base_url)
+    meta["answered_from"] = answered_from
     filters = local_filters_for(
         query, keyword=keyword or None, intervention_types=tuple(intervention_types),
         countries=tuple(countries), states=tuple(states), cities=tuple(cities),
@@ -285,7 +287,7 @@ def search(
 def _fetch_tables(
     client: TrialsClient, query: StudyQuery, limit: int | None,
     progress: ProgressCallback | None,
-) -> tuple[Tables, SearchResult]:
+) -> tuple[Tables, SearchResult, str]:
     """The tables of a search: from the saved tables when fresh, else fetched and normalized
     (and saved). Saved tables are used only with a cache, and never when the API's data
     changed since they were made (``/version``, itself cached for an hour)."""
@@ -308,7 +310,7 @@ def _fetch_tables(
                 result.warnings.append("offline mode: results come from the local cache only")
             if progress is not None:
                 progress(len(saved.tables.studies), result.total_count)
-            return saved.tables, result
+            return saved.tables, result, f"tables saved {_age(saved.age)} ago"
     with gc_paused():
         result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
         tables = normalize(result.studies)
@@ -316,7 +318,16 @@ def _fetch_tables(
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]
         store.put(key, tables, info)
-    return tables, result
+    source = "the API" if result.from_cache < result.pages else "the HTTP cache"
+    return tables, result, source
+
+
+def _age(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
 
 
 def load_records(path: str | Path) -> list[dict[str, Any]]:
