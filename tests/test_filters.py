@@ -467,3 +467,16 @@ def test_local_filters_reject_bad_values(kwargs: dict[str, Any], message: str) -
         LocalFilters(**kwargs)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_country_filter_understands_everyday_names() -> None:
+    studies = pd.DataFrame({"nct_id": pd.array(["NCT99000001", "NCT99000002"], dtype="string")})
+    sites = pd.DataFrame({
+        "nct_id": pd.array(["NCT99000001", "NCT99000002"], dtype="string"),
+        "country": pd.array(["United States", "United Kingdom"], dtype="string"),
+        "state": pd.array([None, None], dtype="string"),
+        "city": pd.array(["Boston", "Leeds"], dtype="string"),
+    })
+    assert mask(by_site_location(studies, sites, countries=["USA"])) == [True, False]
+    assert mask(by_site_location(studies, sites, countries=["uk"])) == [False, True]
+    assert mask(by_site_location(studies, sites, countries=["France"])) == [False, False]

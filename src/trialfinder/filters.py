@@ -317,8 +317,22 @@ def _per_unique(values: pd.Series[Any], test: Callable[[str], bool]) -> BoolArra
     return result
 
 
+#: Everyday names of countries as the registry writes them (folded).
+COUNTRY_ALIASES = {
+    "usa": "united states", "us": "united states", "u.s.": "united states",
+    "u.s.a.": "united states", "united states of america": "united states",
+    "america": "united states", "uk": "united kingdom", "u.k.": "united kingdom",
+    "great britain": "united kingdom", "britain": "united kingdom",
+    "england": "united kingdom", "scotland": "united kingdom", "wales": "united kingdom",
+    "south korea": "korea, republic of", "korea": "korea, republic of",
+    "russia": "russian federation", "iran": "iran, islamic republic of",
+    "holland": "netherlands", "the netherlands": "netherlands",
+}
+
+
 def _isin_folded(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
     targets = {_fold(w) for w in wanted}
+    targets |= {COUNTRY_ALIASES[t] for t in targets if t in COUNTRY_ALIASES}
     return _per_unique(values, lambda v: _fold(v) in targets)
 
 
