@@ -336,8 +336,10 @@ def state_from_url(params: Mapping[str, list[str]]) -> dict[str, Any]:
         state["radius"] = min(RADII, key=lambda r: abs(r - state["radius"]))
     status = params.get(PARAM["status"])
     if status:
-        state["status"] = [] if status == ["any"] else _parse_codes(
+        parsed = [] if status == ["any"] else _parse_codes(
             status, lambda v: Status.parse(v).value)
+        # a link whose statuses are all unknown keeps the default rather than showing any status
+        state["status"] = parsed if parsed or status == ["any"] else state["status"]
     state["phase"] = _parse_codes(params.get(PARAM["phase"], []), lambda v: Phase.parse(v).value)
     state["study_type"] = _parse_codes(
         params.get(PARAM["study_type"], []), lambda v: StudyType.parse(v).value)
@@ -623,6 +625,11 @@ def show_provenance(results: service.Results, fetched: service.Results) -> None:
     if meta.get("fetched_at"):
         parts.append(f"fetched {human_time(meta['fetched_at'], with_time=True)}")
     st.caption(" · ".join(parts) + ".")
+    statuses = (meta.get("query") or {}).get("filter.overallStatus")
+    if statuses:
+        labels = ", ".join(status_label(code).lower() for code in statuses.split(","))
+        st.caption(f"Only studies that are {labels} were asked for: widen Status in the "
+                   "sidebar and press Search to see others.")
 
 
 def show_steps(results: service.Results, fetched: service.Results) -> None:
@@ -658,8 +665,10 @@ def show_results(results: service.Results, fetched: service.Results) -> None:
         return
 
     near = "nearest_distance_mi" in studies.columns
+    # Demo studies are invented: they get no link to ClinicalTrials.gov.
+    first = "nct_id" if st.session_state.get("demo") else "url"
     # Narrow columns first, so a phone (390 px) shows id, status and distance without scrolling.
-    order = ["url", "status", *(["nearest_distance_mi"] if near else []), "phases", "title"]
+    order = [first, "status", *(["nearest_distance_mi"] if near else []), "phases", "title"]
     order += ["nearest_site"] if near else []
     order += ["conditions", "countries", "start_date", "enrollment", "sponsor"]
     event = st.dataframe(
@@ -673,6 +682,8 @@ def show_results(results: service.Results, fetched: service.Results) -> None:
             "url": st.column_config.LinkColumn(
                 "NCT id", display_text=r"https://clinicaltrials\.gov/study/(NCT\d+)",
                 help="Opens the study on ClinicalTrials.gov", width=102, pinned=True),
+            "nct_id": st.column_config.TextColumn(
+                "NCT id", help="An invented demo study", width=102, pinned=True),
             "status": st.column_config.TextColumn("Status", width=140),
             "nearest_distance_mi": st.column_config.NumberColumn(
                 "Miles", format="%.0f", width=58, help="To the nearest site of the study"),
@@ -698,7 +709,7 @@ def show_results(results: service.Results, fetched: service.Results) -> None:
 def table_frame(studies: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The studies as the table shows them: only its columns (plus the id), codes as labels,
     lists as ``a, b``. Rows keep their order, so a selected row number still fits ``studies``."""
-    frame = blank_to_empty(studies[["nct_id", *columns]],
+    frame = blank_to_empty(studies[["nct_id", *(c for c in columns if c != "nct_id")]],
                            ["title", "nearest_site", "sponsor"])
     frame["status"] = [status_label(v) for v in frame["status"]]
     frame["phases"] = [codes_label(v) for v in frame["phases"]]
@@ -774,6 +785,9 @@ def show_detail(results: service.Results, place: Place | None) -> None:
     ids = studies["nct_id"].astype(str).tolist()
     titles = dict(zip(ids, studies["title"].astype(str), strict=True))
     if ss.get("study") not in titles:
+        if ss.get("study"):
+            st.info(f"Study {ss['study']} is not among these results; showing {ids[0]} "
+                    "instead.")
         ss["study"] = ids[0]
     st.subheader("Study details")
     nct = st.selectbox("Study", ids, key="study",
@@ -800,7 +814,10 @@ def show_detail(results: service.Results, place: Place | None) -> None:
     conditions = joined_label(row["conditions"])
     if conditions:
         st.markdown(f"**Conditions:** {escape_md(conditions)}")
-    st.link_button("Open on ClinicalTrials.gov", text_of(row["url"]), key="study_link")
+    if ss.get("demo"):
+        st.caption("An invented demo study: it has no page on ClinicalTrials.gov.")
+    else:
+        st.link_button("Open on ClinicalTrials.gov", text_of(row["url"]), key="study_link")
 
     st.markdown("##### Summary")
     st.markdown(inert_markdown(text_of(row["brief_summary"], "No summary given.")))

@@ -541,3 +541,42 @@ def test_detail_falls_back_when_the_full_record_fails(
     at.multiselect(key="phase").set_value(["PHASE4"]).run()  # the page still works
     assert not at.exception
     assert table_ids(at) == SPASM_OPEN_PHASE4
+
+
+def test_status_sent_to_the_api_is_said(api: StandInServer,
+                                        calls: list[dict[str, Any]]) -> None:
+    at = search_preset(new_app().run())
+    assert ("Only studies that are recruiting, not yet recruiting were asked for: widen Status "
+            "in the sidebar and press Search to see others.") in texts(at.caption)
+
+
+def test_a_link_with_unknown_statuses_keeps_the_default(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = new_app()
+    at.query_params.update({"preset": "als", "status": "bogus"})
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="status").value == ["RECRUITING", "NOT_YET_RECRUITING"]
+    assert calls[0]["status"] == ("RECRUITING", "NOT_YET_RECRUITING")
+
+
+def test_a_linked_study_outside_the_results_is_said(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = new_app()
+    at.query_params.update({"preset": "als", "status": "any", "study": "NCT99000049"})
+    at.run()
+    assert not at.exception
+    first = table_ids(at)[0]
+    assert (f"Study NCT99000049 is not among these results; showing {first} instead."
+            in texts(at.info))
+
+
+def test_demo_studies_do_not_link_to_clinicaltrials_gov(monkeypatch: pytest.MonkeyPatch) -> None:
+    fail_with(monkeypatch, NetworkError("cannot reach ClinicalTrials.gov"))
+    at = search_preset(new_app().run())
+    at.button(key="demo_button").click().run()
+    assert not at.exception
+    assert "An invented demo study: it has no page on ClinicalTrials.gov." in texts(at.caption)
+    assert not [b for b in at.get("link_button") if "clinicaltrials.gov" in str(b.proto)]
