@@ -40,9 +40,8 @@ def ids(studies: list[dict[str, Any]]) -> list[str]:
         ("muscle-relaxants", ["NCT99000009", "NCT99000017", "NCT99000018", "NCT99000024",
                               "NCT99000026", "NCT99000031", "NCT99000036", "NCT99000037",
                               "NCT99000038", "NCT99000039", "NCT99000044", "NCT99000048"]),
-        ("autoimmune-spasms", ["NCT99000001", "NCT99000005", "NCT99000008", "NCT99000011",
-                               "NCT99000014", "NCT99000035", "NCT99000037", "NCT99000038",
-                               "NCT99000053"]),
+        ("autoimmune-spasms", ["NCT99000001", "NCT99000005", "NCT99000008", "NCT99000014",
+                               "NCT99000035", "NCT99000037", "NCT99000038", "NCT99000053"]),
     ],
 )
 def test_preset_search(api_base_url: str, preset: str, expected: list[str]) -> None:

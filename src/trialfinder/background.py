@@ -124,9 +124,9 @@ Stimulants usually affect spasms only indirectly, through the way they change th
 whole. Caffeine, found in coffee and in some medicines, can make muscles tenser in some
 people and so make spasms worse.
 
-There is another side to it: a small amount of caffeine may help someone manage moderate
-exercise, and the better blood flow from that exercise could in turn support muscle tone and
-mean fewer spasms.
+Our source also raises a gentler, indirect possibility: a little caffeine may make moderate
+exercise easier, and the circulation that exercise brings might help muscle tone. That is a
+suggestion rather than an established effect, which is one reason trials keep studying it.
 """,
         preset="caffeine-muscle",
     ),
@@ -152,10 +152,12 @@ treatments and approaches.
         title="Autoimmune disorders that cause spasms",
         body_markdown="""\
 In an autoimmune disorder the immune system turns on the body's own healthy tissue. When the
-target is muscle, or the nerves that control muscle, spasms can follow.
+target is muscle, or the nerves that control muscle, spasms or stiffness can follow, as in
+stiff-person syndrome, the spasticity of multiple sclerosis, or the overactive nerves of
+neuromyotonia.
 
-As with ALS, the spasms are involuntary and range from uncomfortable to painful; the cause
-is nerve damage that garbles the signals travelling from the nervous system to the muscles.
+As with ALS, the spasms are involuntary and range from uncomfortable to painful; they come
+from nerves that no longer pass their signals to the muscles as they should.
 Baclofen or tizanidine may be used to relieve them, alongside physical therapy, and research
 into further treatments is continuing in clinical trials.
 """,

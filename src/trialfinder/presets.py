@@ -206,9 +206,9 @@ _ALL: tuple[Preset, ...] = (
         name="autoimmune-spasms",
         title="Autoimmune disorders with spasms",
         description=(
-            "Immune conditions that attack muscles or the nerves driving them and cause spasm "
-            "or stiffness: stiff-person syndrome, spasticity in multiple sclerosis, "
-            "neuromyotonia (Isaacs syndrome) and myasthenia gravis."
+            "Immune conditions that attack the nerves driving the muscles and cause spasm or "
+            "stiffness: stiff-person syndrome, spasticity in multiple sclerosis and "
+            "neuromyotonia (Isaacs syndrome)."
         ),
         query=StudyQuery(conditions=(
             "Stiff-Person Syndrome",
@@ -216,8 +216,6 @@ _ALL: tuple[Preset, ...] = (
             "Multiple Sclerosis Spasticity",
             "Neuromyotonia",
             "Isaacs Syndrome",
-            "Myasthenia Gravis",
-            "Lambert-Eaton Myasthenic Syndrome",
         )),
     ),
 )
