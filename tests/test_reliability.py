@@ -252,7 +252,8 @@ PRESET_IDS = {
 
 def test_twenty_threads_share_one_on_disk_cache(standin_factory: Factory, tmp_path: Path) -> None:
     server = standin_factory(load_demo_studies(), max_page_size=2)
-    settings_ = quick(server, use_cache=True, cache_dir=tmp_path / "cache")
+    # a generous timeout: on a busy machine twenty threads may wait for the CPU a while
+    settings_ = quick(server, use_cache=True, cache_dir=tmp_path / "cache", timeout=120.0)
     shared_client = TrialsClient(settings_)
     names = list(PRESET_IDS)
 

@@ -636,5 +636,9 @@ def test_command_line_serves_until_interrupted(
         assert (len(body["studies"]), body["totalCount"]) == (4, 20)
     finally:
         process.send_signal(2)  # SIGINT, as Ctrl-C
-        _, err = process.communicate(timeout=10)
+        try:
+            _, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()  # never leave a server behind
+            _, err = process.communicate()
     assert process.returncode == 0, err

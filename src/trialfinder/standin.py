@@ -41,6 +41,7 @@ import math
 import os
 import random
 import re
+import signal
 import socket
 import sys
 import threading
@@ -1575,7 +1576,14 @@ class StandInServer:
         self.close()
 
     def serve_until_interrupted(self) -> None:
-        """Block until Ctrl-C (used by the command line)."""
+        """Block until Ctrl-C or SIGTERM (used by the command line). Ctrl-C works even when
+        the shell started us in the background with SIGINT ignored."""
+
+        def stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
         self.start()
         try:
             while True:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import pickle
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -79,7 +80,7 @@ class TableCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             path = self._path(key)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             record = {"format": FORMAT, "tables": tables, "info": info,
                       "created": datetime.now(UTC)}
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
