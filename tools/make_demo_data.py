@@ -958,7 +958,8 @@ class Maker:
 
     def summary(self, concept: Concept, title: str, status: str) -> str:
         rng = self.rng
-        what = " and ".join(i[1].lower() for i in concept.interventions) or "routine follow-up"
+        # lower-case only ordinary words: names such as "THC:CBD" or "Vitamin D3" keep their case
+        what = " and ".join(_soften(i[1]) for i in concept.interventions) or "routine follow-up"
         lines = [
             "This is a fictional demo study made up for the trialfinder demo; it does not "
             "describe a real trial and must not be used for medical decisions.",
@@ -1202,6 +1203,15 @@ def build() -> list[dict[str, Any]]:
     # one study without enrollment information, as happens in real records
     records[8]["protocolSection"]["designModule"].pop("enrollmentInfo", None)
     return records
+
+
+def _soften(name: str) -> str:
+    """A treatment name inside a sentence: its first word lower-cased unless it looks like a
+    proper name or code (any capital after the first letter, or a digit)."""
+    first, _, rest = name.partition(" ")
+    if any(c.isupper() or c.isdigit() for c in first[1:]):
+        return name
+    return f"{first.lower()} {rest}".strip() if rest else first.lower()
 
 
 def main() -> None:
