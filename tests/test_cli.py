@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from trialfinder.cli import main
 from trialfinder.demo import load_demo_studies
+from trialfinder.progress import ProgressBar
 from trialfinder.standin import Faults, StandInServer, fictional_study
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
@@ -257,3 +259,31 @@ def test_real_website_download_gives_one_row_per_site(
         for r in records]
     assert list(studies["status"]) == [r["protocolSection"]["statusModule"]["overallStatus"]
                                        for r in records]
+
+
+def test_cache_command_reports_and_clears(demo_api: StandInServer, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "search", "--preset", "als")[0] == 0
+    code, out, _ = run(capsys, "cache")
+    assert code == 0
+    assert out.splitlines()[0] == f"cache folder: {tmp_path / 'cache'}"
+    assert "1 saved search)" in out
+    code, out, _ = run(capsys, "cache", "--clear")
+    assert code == 0 and out.startswith("removed ")
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def test_progress_bar_draws_only_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    bar = ProgressBar(screen, width=10)
+    bar(500, 1000)
+    bar(1000, 1000)
+    bar.close()
+    assert "\rFetching 1,000 / 1,000 studies [##########]" in screen.getvalue()
+    plain = io.StringIO()
+    ProgressBar(plain)(10, 20)
+    assert plain.getvalue() == ""

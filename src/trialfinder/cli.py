@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--sites", type=int, default=5, help="how many sites to list (default 5)")
 
     sub.add_parser("presets", help="list the topic presets and the parameters they send")
+
+    c = sub.add_parser("cache", help="where the local cache is and how big; --clear empties it")
+    c.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
+    c.add_argument("--clear", action="store_true", help="delete the cached answers and tables")
     return parser
 
 
@@ -191,7 +195,8 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" if n == 1 else f"{n:,} {_PLURALS.get(word, word + 's')}"
 
 
-_PLURALS = {"study": "studies", "matching study": "matching studies"}
+_PLURALS = {"study": "studies", "matching study": "matching studies",
+            "saved search": "saved searches"}
 
 
 def _summary(res: Results, rows: int, what: str) -> str:
@@ -466,6 +471,22 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cache(args: argparse.Namespace) -> int:
+    folder = args.cache_dir or Settings().cache_dir
+    files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    size = sum(p.stat().st_size for p in files)
+    if args.clear:
+        for path in files:
+            path.unlink(missing_ok=True)
+        print(f"removed {_plural(len(files), 'file')} ({size / 1e6:,.1f} MB) from {folder}")
+        return 0
+    tables = sum(1 for p in files if p.suffix == ".pickle")
+    print(f"cache folder: {folder}")
+    print(f"{_plural(len(files), 'file')}, {size / 1e6:,.1f} MB "
+          f"(HTTP answers in http_cache.sqlite; {_plural(tables, 'saved search')})")
+    return 0
+
+
 def _cmd_presets(args: argparse.Namespace) -> int:
     for preset in list_presets():
         print(f"{preset.name}: {preset.title}")
@@ -484,7 +505,8 @@ def _one_line(exc: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"search": _cmd_search, "show": _cmd_show, "presets": _cmd_presets}
+    handlers = {"search": _cmd_search, "show": _cmd_show, "presets": _cmd_presets,
+                "cache": _cmd_cache}
     try:
         code = handlers[args.command](args)
         sys.stdout.flush()
