@@ -12,7 +12,6 @@ Flattening into tables happens in :mod:`trialfinder.normalize`, never here.
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -264,7 +263,7 @@ class TrialsClient:
         # request an hour at most). Asked first, in turn: requests run one at a time.
         # Without a cache /version is not asked: it would cost one more request per search.
         cached = hasattr(self.session, "cache")
-        version, unreachable = (self._version_or_none() if cached else None), None
+        version, unreachable = (self.version_or_none() if cached else None), None
         if version is None and self._unreachable is not None:
             # /version just failed to connect, after its retries: asking for every page the
             # same way would only repeat the wait. Answer from the cache if it can.
@@ -400,10 +399,8 @@ class TrialsClient:
         return dict(answer)
 
     def version_or_none(self) -> dict[str, str] | None:
-        """:meth:`version`, or ``None`` when it cannot be had (never raises)."""
-        return self._version_or_none()
-
-    def _version_or_none(self) -> dict[str, str] | None:
+        """:meth:`version`, or ``None`` when it cannot be had (never raises). A failure to
+        connect is kept in ``_unreachable`` for :meth:`search`."""
         try:
             return self.version()
         except NetworkError as exc:
@@ -516,8 +513,3 @@ def _parse_page(body: Any, response: requests.Response) -> Page:
         stale_age=stale,
         created_at=created,
     )
-
-
-def requests_needed(n: int, page_size: int = 1000) -> int:
-    """The fewest ``/studies`` requests that can return ``n`` studies."""
-    return max(1, math.ceil(n / page_size))
