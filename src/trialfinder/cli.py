@@ -233,19 +233,20 @@ def _output_format(args: argparse.Namespace) -> str:
     return by_name
 
 
-def _resolve_near(text: str | None) -> tuple[float, float] | None:
-    """A --near value as coordinates, saying on stderr which place a name was taken for."""
+def _resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | None]:
+    """A --near value as coordinates, and a note naming the place a name was taken for
+    (printed once the command has succeeded, so an error stays the only line)."""
     if not text:
-        return None
+        return None, None
     place = resolve_place(text)
+    note = None
     if place.kind != "coordinates":
-        print(f"trialfinder: note: near {place.name} ({place.lat:.4f}, {place.lon:.4f})",
-              file=sys.stderr)
-    return (place.lat, place.lon)
+        note = f"near {place.name} ({place.lat:.4f}, {place.lon:.4f})"
+    return (place.lat, place.lon), note
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    near = _resolve_near(args.near)
+    near, place_note = _resolve_near(args.near)
     kwargs: dict[str, Any] = {
         "preset": args.preset,
         "condition": _listing(args.condition) if args.condition else None,
@@ -284,12 +285,13 @@ def _cmd_search(args: argparse.Namespace) -> int:
             )
         finally:
             bar.close()
-    for warning in res.warnings:
+    frame = res.sites if args.sites else res.studies
+    what = "site" if args.sites else "study"
+    _select(frame, args.columns)  # an unknown column is an error before any note
+    for warning in ([place_note] if place_note else []) + res.warnings:
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         print(f"trialfinder: note: {warning}", file=sys.stderr)
-    frame = res.sites if args.sites else res.studies
-    what = "site" if args.sites else "study"
     if args.output:
         path = write_export(args.output, _select(frame, args.columns), res.meta, fmt=fmt)
         print(f"wrote {_plural(len(frame), what)} to {path} "
@@ -394,7 +396,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     settings = _settings(args)
     client = TrialsClient(settings)
     width = min(shutil.get_terminal_size((100, 24)).columns, 110)
-    near = _resolve_near(args.near)
+    near, place_note = _resolve_near(args.near)
     for index, nct in enumerate(args.nct_id):
         detail = study_detail(nct, client=client, near=near)
         row = detail.results.studies.iloc[0]
@@ -468,6 +470,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
                     out.append(f"  {' ' * len(lead)}    contact: {', '.join(contact)}")
         out += ["", "Not medical advice: talk to your doctor before joining any trial."]
         print("\n".join(line.rstrip() for line in out))
+    if place_note:
+        print(f"trialfinder: note: {place_note}", file=sys.stderr)
     return 0
 
 
