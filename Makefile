@@ -38,7 +38,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/bench_normalize.py
 
 standin: $(VENV)/.app
-	$(BIN)/python -m trialfinder.standin --data demo --port 8765
+	$(BIN)/python -m devtools.standin --data demo --port 8765
 
 # Re-write cassettes/ from our loopback stand-in (fictional data, no network).
 cassettes: $(VENV)/.dev

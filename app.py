@@ -21,10 +21,10 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from trialfinder import background, demo, export, presets, service
-from trialfinder.client import TrialsClient
+from trialfinder import service
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.config import Settings
-from trialfinder.detail import split_criteria
 from trialfinder.errors import (
     ApiError,
     InvalidQueryError,
@@ -32,9 +32,11 @@ from trialfinder.errors import (
     PlaceNotFoundError,
     TrialFinderError,
 )
-from trialfinder.filters import INTERVENTION_TYPES, LocalFilters
-from trialfinder.places import Place, resolve_place
-from trialfinder.query import Phase, Status, StudyType
+from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.tables import export
+from trialfinder.tables.detail import split_criteria
+from trialfinder.tables.filters import INTERVENTION_TYPES, LocalFilters
+from trialfinder.topics import background, demo, presets
 
 NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything you read here."
 NOT_STATED = "Not stated"  # one wording for a missing phase, sex, age limit...

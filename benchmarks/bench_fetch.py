@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from trialfinder.client import TrialsClient
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
+
+from devtools.standin import StandInServer, find_shared_dir, load_dataset, replicate
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.fields import LIST_FIELDS
+from trialfinder.api.query import Status, StudyQuery
 from trialfinder.config import Settings
-from trialfinder.fields import LIST_FIELDS
-from trialfinder.query import Status, StudyQuery
-from trialfinder.standin import StandInServer, find_shared_dir, load_dataset, replicate
 
 RESULTS = Path(__file__).resolve().parent / "results" / "fetch.md"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trialfinder.filters import LocalFilters, apply_filters
+from trialfinder.tables.filters import LocalFilters, apply_filters
 
 STATUSES = ["RECRUITING", "NOT_YET_RECRUITING", "ACTIVE_NOT_RECRUITING", "COMPLETED",
             "TERMINATED", "WITHDRAWN", "UNKNOWN"]

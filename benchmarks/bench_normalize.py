@@ -1,4 +1,4 @@
-"""Benchmark: trialfinder.normalize vs the orjson parse floor vs pandas.json_normalize.
+"""Benchmark: trialfinder.tables.normalize vs the orjson parse floor vs pandas.json_normalize.
 
 Run: ``python benchmarks/bench_normalize.py``. Needs /work/shared/ctgov (real recorded records)
 and orjson. Real records are replicated in memory (each copy gets a distinct fictional NCT id)
@@ -23,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover
     sys.exit("bench_normalize: orjson is required (pip install orjson)")
 
-from trialfinder.normalize import normalize
+from trialfinder.tables.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "ctgov"

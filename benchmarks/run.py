@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/run.py --quick          # 1,000 studies, one run: a smoke test
     .venv/bin/python benchmarks/run.py --sizes 1000,10000 --latencies 0,0.2 --repeat 3
 
-The stand-in API (``trialfinder.standin``) runs in this process on 127.0.0.1 with the real
+The stand-in API (``devtools.standin``) runs in this process on 127.0.0.1 with the real
 API's page cap of 1000. It serves the real recorded studies from ../shared/ctgov that match the
 query, replicated to each size with ``replicate`` (or the fictional demo set if shared data is
 absent; the table then says so), so every study served is a match and "studies" is the size.
@@ -37,7 +37,8 @@ from urllib.parse import urlencode
 
 import orjson
 
-from trialfinder.standin import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
+from devtools.standin import (
     Faults,
     StandInApi,
     StandInServer,
@@ -351,7 +352,7 @@ def floor_section(floor: dict[str, Any] | None, size: int) -> list[str]:
         "|---|---:|---:|",
         f"| orjson.loads on every page (the floor) | {floor['parse']:.2f} | "
         f"{floor['parse_gc']:.2f} |",
-        f"| trialfinder.normalize() on the parsed records | {floor['normalize']:.2f} | "
+        f"| trialfinder.tables.normalize() on the parsed records | {floor['normalize']:.2f} | "
         f"{floor['normalize_gc']:.2f} |",
         f"| normalize / parse | {floor['normalize'] / floor['parse']:.1f}x | "
         f"{floor['normalize_gc'] / floor['parse_gc']:.1f}x |",

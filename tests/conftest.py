@@ -1,6 +1,6 @@
 """Shared pytest fixtures.
 
-Stand-in API (``trialfinder.standin``):
+Stand-in API (``devtools.standin``):
 
 * ``standin_studies`` — twelve small fictional records (ids NCT99100001..NCT99100012), with
   sites in Boston, Worcester MA, New York and Lyon;
@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from trialfinder.standin import StandInServer, fictional_site, fictional_study
+from devtools.standin import StandInServer, fictional_site, fictional_study
 
 BOSTON = fictional_site("Fictional General Hospital", "Boston", "United States", 42.3601,
                         -71.0589, state="Massachusetts", zip_code="02114", status="RECRUITING")
@@ -160,8 +160,8 @@ def api_base_url(request: pytest.FixtureRequest) -> Iterator[str]:
     if not RECORD_FROM_STANDIN:
         yield REAL_BASE_URL
         return
-    from trialfinder.demo import load_demo_studies
-    from trialfinder.standin import Faults
+    from devtools.standin import Faults
+    from trialfinder.topics.demo import load_demo_studies
 
     faults = Faults(**marker.kwargs) if marker is not None else None
     with StandInServer(load_demo_studies(), faults=faults) as server:

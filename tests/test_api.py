@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import trialfinder as tf
-from trialfinder.demo import load_demo_studies
-from trialfinder.standin import StandInServer
+from devtools.standin import StandInServer
+from trialfinder.topics.demo import load_demo_studies
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -18,10 +18,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from trialfinder import background, service
-from trialfinder.demo import DEMO_BANNER, load_demo_studies
+from devtools.standin import StandInServer, fictional_study
+from trialfinder import service
 from trialfinder.errors import ApiError, NetworkError
-from trialfinder.standin import StandInServer, fictional_study
+from trialfinder.topics import background
+from trialfinder.topics.demo import DEMO_BANNER, load_demo_studies
 
 APP = Path(__file__).parents[1] / "app.py"
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.standin import StandInServer
 from trialfinder.cli import main as cli_main
-from trialfinder.demo import load_demo_studies
-from trialfinder.standin import StandInServer
+from trialfinder.topics.demo import load_demo_studies
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).parents[1]

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from trialfinder.client import TrialsClient
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.query import StudyQuery
 from trialfinder.config import Settings
 from trialfinder.errors import ApiError, NotFoundError
-from trialfinder.presets import get_preset
-from trialfinder.query import StudyQuery
 from trialfinder.service import search
+from trialfinder.topics.presets import get_preset
 
 pytestmark = pytest.mark.vcr
 

@@ -11,10 +11,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from devtools.standin import Faults, StandInServer, fictional_study
 from trialfinder.cli import main
-from trialfinder.demo import load_demo_studies
 from trialfinder.progress import ProgressBar
-from trialfinder.standin import Faults, StandInServer, fictional_study
+from trialfinder.topics.demo import load_demo_studies
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
 Factory = Callable[..., StandInServer]

@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 
-from trialfinder.client import TrialsClient
+from devtools.standin import Faults, StandInServer, fictional_study
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.query import Distance, StudyQuery
+from trialfinder.api.transport import CacheRebuiltWarning
 from trialfinder.config import Settings
 from trialfinder.errors import (
     ApiError,
@@ -23,9 +26,6 @@ from trialfinder.errors import (
     RateLimitedError,
     SchemaError,
 )
-from trialfinder.query import Distance, StudyQuery
-from trialfinder.standin import Faults, StandInServer, fictional_study
-from trialfinder.transport import CacheRebuiltWarning
 
 Factory = Callable[..., StandInServer]
 

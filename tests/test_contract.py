@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import requests
 
-from trialfinder.client import TrialsClient
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.query import StudyQuery
 from trialfinder.config import Settings
-from trialfinder.normalize import normalize
-from trialfinder.query import StudyQuery
+from trialfinder.tables.normalize import normalize
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
 PAGES = [*sorted(SHARED.glob("studies/**/search_*.json")),

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from trialfinder.demo import DEMO_BANNER, is_demo_id, load_demo_studies
+from trialfinder.topics.demo import DEMO_BANNER, is_demo_id, load_demo_studies
 
 SHARED = Path("/work/shared/ctgov")
 STATUS_ENUM = {

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
+from devtools.standin import StandInServer
 from trialfinder.config import Settings
-from trialfinder.demo import load_demo_studies
-from trialfinder.detail import Criteria, outcomes_table, split_criteria
 from trialfinder.errors import NotFoundError
 from trialfinder.service import study_detail
-from trialfinder.standin import StandInServer
+from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
+from trialfinder.topics.demo import load_demo_studies
 
 CRITERIA = """Participants must be adults.
 

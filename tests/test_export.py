@@ -10,15 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from trialfinder.api.query import Status
 from trialfinder.errors import DataFileError, InvalidQueryError
-from trialfinder.export import (
+from trialfinder.tables.export import (
     meta_json_bytes,
     sidecar_path,
     to_csv_bytes,
     to_jsonl_bytes,
     write_export,
 )
-from trialfinder.query import Status
 
 EVIL = '=HYPERLINK("http://evil.example","x")'
 

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from trialfinder.errors import InvalidQueryError
-from trialfinder.filters import (
+from trialfinder.places.geo import MILES_PER_KM, haversine_miles
+from trialfinder.tables.filters import (
     FilterStep,
     LocalFilters,
     apply_filters,
@@ -30,7 +31,6 @@ from trialfinder.filters import (
     keyword_terms,
     site_distances,
 )
-from trialfinder.geo import MILES_PER_KM, haversine_miles
 
 # -- a small builder of frames with the columns and dtypes of docs/design.md ---------------
 

@@ -1,4 +1,4 @@
-"""Tests for trialfinder.normalize: exact frames on fictional records, plus a real-data contract."""
+"""Tests for the normalizer: exact frames on fictional records, plus a real-data contract."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trialfinder.normalize import (
+from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
     INTERVENTION_DTYPES,
     SITE_DTYPES,

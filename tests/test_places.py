@@ -8,7 +8,7 @@ import time
 import pytest
 
 from trialfinder.errors import InvalidQueryError, PlaceNotFoundError
-from trialfinder.places import Place, resolve_place
+from trialfinder.places.resolve import Place, resolve_place
 
 
 @pytest.mark.parametrize(

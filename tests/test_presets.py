@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from trialfinder.background import DISCLAIMER, SECTIONS, Section, get_section
+from trialfinder.api.query import StudyQuery
 from trialfinder.errors import InvalidQueryError
-from trialfinder.presets import PRESETS, Preset, get_preset, list_presets
-from trialfinder.query import StudyQuery
+from trialfinder.topics.background import DISCLAIMER, SECTIONS, Section, get_section
+from trialfinder.topics.presets import PRESETS, Preset, get_preset, list_presets
 
 EXPECTED_NAMES = [
     "knee-twitching",

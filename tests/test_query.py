@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from trialfinder.api.query import (
+    Distance,
+    Phase,
+    Sex,
+    Status,
+    StudyQuery,
+    essie_text,
+    normalize_nct_id,
+)
 from trialfinder.errors import InvalidQueryError
-from trialfinder.query import Distance, Phase, Sex, Status, StudyQuery, essie_text, normalize_nct_id
 
 
 def test_condition_and_status_become_api_parameters() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trialfinder.ratelimit import TokenBucket
+from trialfinder.api.pacing import TokenBucket
 
 
 class FakeClock:

@@ -15,16 +15,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devtools.standin import Faults, StandInApi, StandInServer, replicate
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.query import Distance, StudyQuery
 from trialfinder.cli import main
-from trialfinder.client import TrialsClient
 from trialfinder.config import Settings
-from trialfinder.demo import load_demo_studies
 from trialfinder.errors import ApiError, InvalidQueryError, TrialFinderError
-from trialfinder.normalize import normalize
-from trialfinder.places import resolve_place
-from trialfinder.query import Distance, StudyQuery
+from trialfinder.places.resolve import resolve_place
 from trialfinder.service import search
-from trialfinder.standin import Faults, StandInApi, StandInServer, replicate
+from trialfinder.tables.normalize import normalize
+from trialfinder.topics.demo import load_demo_studies
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
 Factory = Callable[..., StandInServer]

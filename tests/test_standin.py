@@ -1,4 +1,4 @@
-"""The loopback stand-in for the ClinicalTrials.gov API v2 (``trialfinder.standin``)."""
+"""The loopback stand-in for the ClinicalTrials.gov API v2 (``devtools.standin``)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ import orjson
 import pytest
 import requests
 
-from trialfinder.query import Phase, Sex, Status, StudyQuery
-from trialfinder.standin import (
+from devtools.standin import (
     PIECES,
     Faults,
     Reply,
@@ -27,6 +26,7 @@ from trialfinder.standin import (
     load_dataset,
     replicate,
 )
+from trialfinder.api.query import Phase, Sex, Status, StudyQuery
 
 SHARED = find_shared_dir()
 SPEC = SHARED / "spec" / "ctg-oas-v2_2.0.5.yaml" if SHARED else None
@@ -621,7 +621,7 @@ def test_command_line_serves_until_interrupted(
     data.write_bytes(orjson.dumps(standin_studies))
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "trialfinder.standin", "--port", "0", "--data", str(data),
+        [sys.executable, "-m", "devtools.standin", "--port", "0", "--data", str(data),
          "--page-cap", "4", "--replicate", "20"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from trialfinder.client import TrialsClient
+from devtools.standin import StandInServer
+from trialfinder.api.client import TrialsClient
 from trialfinder.config import Settings
-from trialfinder.demo import load_demo_studies
-from trialfinder.normalize import normalize
 from trialfinder.service import search
-from trialfinder.standin import StandInServer
-from trialfinder.tablecache import TableCache
+from trialfinder.store.tablecache import TableCache
+from trialfinder.tables.normalize import normalize
+from trialfinder.topics.demo import load_demo_studies
 
 Factory = Callable[..., StandInServer]
 

@@ -1,6 +1,6 @@
 """Write cassettes/ from the loopback stand-in serving our fictional demo data.
 
-No network is used: the stand-in (``trialfinder.standin``) answers in the exact API v2 shape,
+No network is used: the stand-in (``devtools.standin``) answers in the exact API v2 shape,
 and the recorded URLs are rewritten to ``https://clinicaltrials.gov/api/v2`` so the tests replay
 them as if from the real API. Run with ``make cassettes`` and review the diff.
 """

@@ -7,10 +7,11 @@
 Not medical advice: trialfinder lists research studies; talk to your doctor about any of them.
 """
 
-from ._version import __version__
-from .client import SearchResult, TrialsClient
-from .config import Settings
-from .errors import (
+from trialfinder._version import __version__
+from trialfinder.api.client import SearchResult, TrialsClient
+from trialfinder.api.query import Distance, Phase, Sex, Status, StudyQuery, StudyType
+from trialfinder.config import Settings
+from trialfinder.errors import (
     ApiError,
     DataFileError,
     InvalidQueryError,
@@ -22,13 +23,8 @@ from .errors import (
     SchemaError,
     TrialFinderError,
 )
-from .export import to_csv_bytes, to_jsonl_bytes, write_export
-from .filters import FilterStep, LocalFilters, apply_filters
-from .normalize import Tables, normalize
-from .places import Place, resolve_place
-from .presets import PRESETS, Preset, get_preset, list_presets
-from .query import Distance, Phase, Sex, Status, StudyQuery, StudyType
-from .service import (
+from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.service import (
     Results,
     StudyDetail,
     build_query,
@@ -38,6 +34,10 @@ from .service import (
     search_records,
     study_detail,
 )
+from trialfinder.tables.export import to_csv_bytes, to_jsonl_bytes, write_export
+from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
+from trialfinder.tables.normalize import Tables, normalize
+from trialfinder.topics.presets import PRESETS, Preset, get_preset, list_presets
 
 __all__ = [
     "PRESETS",

@@ -23,23 +23,23 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from ._version import __version__
-from .client import TrialsClient
-from .config import Settings
-from .errors import InvalidQueryError, TrialFinderError
-from .export import (
+from trialfinder._version import __version__
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.query import Phase, Status, StudyType
+from trialfinder.config import Settings
+from trialfinder.errors import InvalidQueryError, TrialFinderError
+from trialfinder.places.resolve import resolve_place
+from trialfinder.progress import ProgressBar
+from trialfinder.service import Results, search, search_file, study_detail
+from trialfinder.tables.export import (
     check_output_path,
     sidecar_path,
     to_csv_bytes,
     to_jsonl_bytes,
     write_export,
 )
-from .normalize import format_partial_date
-from .places import resolve_place
-from .presets import list_presets
-from .progress import ProgressBar
-from .query import Phase, Status, StudyType
-from .service import Results, search, search_file, study_detail
+from trialfinder.tables.normalize import format_partial_date
+from trialfinder.topics.presets import list_presets
 
 __all__ = ["main"]
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from ._version import __version__
-from .errors import InvalidQueryError
+from trialfinder._version import __version__
+from trialfinder.errors import InvalidQueryError
 
 DEFAULT_BASE_URL = "https://clinicaltrials.gov/api/v2"
 MAX_PAGE_SIZE = 1000

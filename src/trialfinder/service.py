@@ -14,19 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from ._gc import gc_paused
-from ._version import __version__
-from .client import ProgressCallback, SearchResult, TrialsClient
-from .config import Settings
-from .detail import Criteria, outcomes_table, split_criteria
-from .errors import DataFileError, InvalidQueryError, NotFoundError
-from .export import write_export
-from .fields import LIST_FIELDS
-from .filters import FilterStep, LocalFilters, apply_filters
-from .normalize import Tables, normalize
-from .places import resolve_place
-from .presets import get_preset
-from .query import (
+from trialfinder._gc import gc_paused
+from trialfinder._version import __version__
+from trialfinder.api.client import ProgressCallback, SearchResult, TrialsClient
+from trialfinder.api.fields import LIST_FIELDS
+from trialfinder.api.query import (
     TEXT_FIELDS,
     Distance,
     Phase,
@@ -36,7 +28,15 @@ from .query import (
     StudyType,
     normalize_nct_id,
 )
-from .tablecache import TableCache
+from trialfinder.config import Settings
+from trialfinder.errors import DataFileError, InvalidQueryError, NotFoundError
+from trialfinder.places.resolve import resolve_place
+from trialfinder.store.tablecache import TableCache
+from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
+from trialfinder.tables.export import write_export
+from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
+from trialfinder.tables.normalize import Tables, normalize
+from trialfinder.topics.presets import get_preset
 
 __all__ = [
     "Results",

@@ -7,7 +7,7 @@
   took, and whether any answer came from a stale cache.
 - ``get_study()`` fetches one full record; an unknown id raises :class:`NotFoundError`.
 
-Flattening into tables happens in :mod:`trialfinder.normalize`, never here.
+Flattening into tables happens in :mod:`trialfinder.tables.normalize`, never here.
 """
 
 from __future__ import annotations
@@ -24,8 +24,11 @@ import orjson
 import requests
 from urllib3.exceptions import NameResolutionError
 
-from .config import DEFAULT_BASE_URL, Settings
-from .errors import (
+from trialfinder.api.fields import LIST_FIELDS, fields_param
+from trialfinder.api.query import StudyQuery, normalize_nct_id
+from trialfinder.api.transport import make_session
+from trialfinder.config import DEFAULT_BASE_URL, Settings
+from trialfinder.errors import (
     NetworkError,
     NotFoundError,
     OfflineError,
@@ -33,9 +36,6 @@ from .errors import (
     TrialFinderError,
     api_error,
 )
-from .fields import LIST_FIELDS, fields_param
-from .query import StudyQuery, normalize_nct_id
-from .transport import make_session
 
 __all__ = ["Page", "ProgressCallback", "SearchResult", "TrialsClient"]
 

@@ -48,7 +48,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from .errors import InvalidQueryError, PlaceNotFoundError
+from trialfinder.errors import InvalidQueryError, PlaceNotFoundError
 
 __all__ = ["DOMINANCE", "Place", "PlaceKind", "resolve_place"]
 

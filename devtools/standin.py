@@ -21,7 +21,7 @@ exact ``script`` of statuses for the first requests. Random faults are drawn per
 and at most ``max_consecutive`` in a row hit the same request, so a client that retries always
 gets its data in the end.
 
-Run ``python -m trialfinder.standin --data demo`` to serve until Ctrl-C.
+Run ``python -m devtools.standin --data demo`` to serve until Ctrl-C.
 
 Limitations (on purpose): JSON only (``format=csv`` is a 400), no ``sort``, ``aggFilters`` or
 ``filter.synonyms`` (400), no ranking (studies come in dataset order), no stemming or synonyms
@@ -1700,7 +1700,7 @@ def load_dataset(name_or_path: str) -> list[JsonDict]:
     record in ``../shared/ctgov``, deduplicated by NCT id) or a JSON file path (a bare array,
     as the website's "Download JSON", or a page with ``studies``)."""
     if name_or_path == "demo":
-        demo = importlib.import_module("trialfinder.demo")
+        demo = importlib.import_module("trialfinder.topics.demo")
         studies: list[JsonDict] = list(demo.load_demo_studies())
         return studies
     if name_or_path == "shared":
@@ -1864,7 +1864,7 @@ def fictional_study(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m trialfinder.standin",
+        prog="python -m devtools.standin",
         description="Serve a loopback stand-in for the ClinicalTrials.gov API v2.",
     )
     parser.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .query import Phase, Sex, Status, StudyType
+from trialfinder.api.query import Phase, Sex, Status, StudyType
 
 if TYPE_CHECKING:
     from pandas._libs.tslibs.nattype import NaTType

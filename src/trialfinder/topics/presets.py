@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import InvalidQueryError
-from .query import StudyQuery
+from trialfinder.api.query import StudyQuery
+from trialfinder.errors import InvalidQueryError
 
 __all__ = ["PRESETS", "Preset", "get_preset", "list_presets"]
 

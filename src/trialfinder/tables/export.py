@@ -43,7 +43,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .errors import DataFileError, InvalidQueryError
+from trialfinder.errors import DataFileError, InvalidQueryError
 
 __all__ = [
     "FORMULA_PREFIXES",

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .errors import DataFileError
+from trialfinder.errors import DataFileError
 
 __all__ = ["DEMO_BANNER", "DEMO_FILE", "is_demo_id", "load_demo_studies"]
 

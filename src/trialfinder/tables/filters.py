@@ -45,9 +45,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .errors import InvalidQueryError
-from .geo import haversine_miles
-from .query import Phase, Sex, Status, StudyType
+from trialfinder.api.query import Phase, Sex, Status, StudyType
+from trialfinder.errors import InvalidQueryError
+from trialfinder.places.geo import haversine_miles
 
 __all__ = [
     "FILTER_ORDER",

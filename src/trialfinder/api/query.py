@@ -33,7 +33,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Self
 
-from .errors import InvalidQueryError
+from trialfinder.errors import InvalidQueryError
 
 __all__ = [
     "Distance",

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .normalize import Tables
+from trialfinder.tables.normalize import Tables
 
 FORMAT = 1
 

@@ -1,6 +1,6 @@
 """One study in depth: eligibility split into lists, outcomes as a table.
 
-The list view asks the API only for ``fields`` (see :mod:`trialfinder.fields`); a detail view
+The list view asks the API only for ``fields`` (see :mod:`trialfinder.api.fields`); a detail view
 fetches the full record once and reads what only it has (outcomes, intervention descriptions).
 """
 

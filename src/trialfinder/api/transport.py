@@ -26,8 +26,8 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
-from .config import Settings
-from .ratelimit import TokenBucket
+from trialfinder.api.pacing import TokenBucket
+from trialfinder.config import Settings
 
 # requests-cache logs failed refreshes with a traceback at WARNING level; trialfinder reports
 # stale answers itself, so keep that noise out of users' terminals unless they configure logging.

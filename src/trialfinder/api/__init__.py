@@ -1,0 +1,1 @@
+"""The API layer: queries, the HTTP client, its transport and pacing, and the fields asked for."""

@@ -1,0 +1,1 @@
+"""Places: offline resolution of place names, ZIP codes and coordinates; distances."""

@@ -1,0 +1,1 @@
+"""What trialfinder keeps on disk between searches."""

@@ -1,0 +1,1 @@
+"""The focus topics: search presets, background notes and the fictional demo data set."""
