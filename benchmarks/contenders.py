@@ -190,12 +190,34 @@ def prepare_ctgforge_paged(base: str, condition: str, cache_dir: str | None) -> 
     return run
 
 
+# -- 6: ctgov (streams page by page) ----------------------------------------------------------
+
+
+def prepare_ctgov(base: str, condition: str, cache_dir: str | None) -> Runner:
+    import ctgov
+    import ctgov.client as cc
+
+    # Point it at the stand-in: the base URL is a module constant read on every request.
+    cc.BASE_URL = base + "/"
+
+    def run() -> tuple[pd.DataFrame, str]:
+        # delay=0: its default 0.34 s pause after every request would measure politeness,
+        # not the client (trialfinder's own pacing is switched off here too).
+        client = ctgov.Client(delay=0)
+        rows = [ctgov.study_context(study)
+                for study in client.iter_studies(f"AREA[ConditionSearch]{condition}")]
+        return pd.DataFrame(rows), "iter_studies() page by page, study_context() rows, delay=0"
+
+    return run
+
+
 CONTENDERS: dict[str, Callable[[str, str, str | None], Runner]] = {
     "trialfinder": prepare_trialfinder,
     "requests": prepare_requests,
     "pytrials": prepare_pytrials,
     "ctgforge": prepare_ctgforge,
     "ctgforge-paged": prepare_ctgforge_paged,
+    "ctgov": prepare_ctgov,
 }
 
 

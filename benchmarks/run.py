@@ -69,8 +69,9 @@ CONTENDERS = (
     Contender("pytrials", "pytrials (get_study_fields, json)", "pytrials"),
     Contender("ctgforge", "ctgforge (CTG.search)", "ctgforge"),
     Contender("ctgforge_paged", "ctgforge + paging adapter", "ctgforge-paged"),
+    Contender("ctgov", "ctgov (iter_studies, streams pages)", "ctgov"),
 )
-PEERS = ("requests", "pytrials", "ctgforge", "ctgforge_paged")
+PEERS = ("requests", "pytrials", "ctgforge", "ctgforge_paged", "ctgov")
 
 
 @dataclass
@@ -417,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     queries = [
         {"query.cond": condition},  # trialfinder, requests
         {"query.cond": f"({condition})"},  # ctgforge: F.condition.contains
-        {"query.term": f"AREA[ConditionSearch]{condition}"},  # pytrials
+        {"query.term": f"AREA[ConditionSearch]{condition}"},  # pytrials, ctgov
     ]
     rows: list[Row] = []
     profiles: list[str] = []
@@ -476,7 +477,8 @@ def main(argv: list[str] | None = None) -> int:
         f"studies that match `query.cond={condition}` (of {len(records)})**"
     )
     versions = ", ".join(f"{name} {dist_version(name)}" for name in
-                         ("trialfinder", "requests", "pandas", "orjson", "pytrials", "ctgforge"))
+                         ("trialfinder", "requests", "pandas", "orjson", "pytrials", "ctgforge",
+                          "ctgov"))
     text = "\n".join([
         "# trialfinder vs peers: every match of one query into a pandas DataFrame",
         "",
