@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections import Counter
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from trialfinder.topics.demo import DEMO_BANNER, is_demo_id, load_demo_studies
+from trialfinder.errors import DataFileError
+from trialfinder.topics.demo import is_demo_id, load_demo_studies, unpack_gzip
 
 SHARED = Path("/work/shared/ctgov")
 STATUS_ENUM = {
@@ -136,15 +138,15 @@ def test_is_demo_id(value: str, expected: bool) -> None:
     assert is_demo_id(value) is expected
 
 
-def test_banner_is_clear() -> None:
-    text = DEMO_BANNER.lower()
-    assert "invented" in text or "fictional" in text
-    assert "not medical advice" in text
 
-
-def test_packaged_file_is_small() -> None:
-    data = resources.files("trialfinder") / "data" / "demo_studies.json"
-    assert len(data.read_bytes()) < 2_000_000
+def test_unpack_gzip_refuses_a_bomb() -> None:
+    bomb = gzip.compress(b"[" + b" " * 5_000_000 + b"]")
+    assert len(bomb) < 10_000
+    with pytest.raises(DataFileError, match="unpacks to more than 1,000,000 bytes"):
+        unpack_gzip(bomb, 1_000_000, "bomb.gz")
+    with pytest.raises(DataFileError, match="not a readable gzip file"):
+        unpack_gzip(b"not gzip at all", 1_000_000, "junk.gz")
+    assert unpack_gzip(gzip.compress(b"[1]"), 10, "ok.gz") == b"[1]"
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="no recorded real records here")
@@ -155,6 +157,5 @@ def test_no_real_nct_id_in_demo_file() -> None:
         if path.is_file() and path.suffix in {".json", ".csv", ".md", ".yaml", ".txt"}:
             real.update(nct.findall(path.read_text("utf-8", errors="replace")))
     assert real, "expected some real ids in the shared folder"
-    demo_text = (resources.files("trialfinder") / "data" / "demo_studies.json").read_text(
-        "utf-8")
+    demo_text = json.dumps(load_demo_studies())
     assert not real & set(nct.findall(demo_text))

@@ -1,4 +1,4 @@
-"""Generate the fictional demo data set ``src/trialfinder/data/demo_studies.json``.
+"""Generate the fictional demo data set ``src/trialfinder/data/demo_studies.json.gz``.
 
 Every record has the exact shape of a ClinicalTrials.gov API v2 study object, and the file is
 a bare JSON array, like the website's "Download JSON". Nothing in it is real: ids run from
@@ -13,6 +13,7 @@ The output is deterministic (``random.Random(2026)``); run it again after editin
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "trialfinder" / "data" / "demo_studies.json"
+OUT = Path(__file__).resolve().parents[1] / "src" / "trialfinder" / "data" / "demo_studies.json.gz"
 SEED = 2026
 N_STUDIES = 60
 FIRST_ID = 99_000_000
@@ -1217,8 +1218,9 @@ def _soften(name: str) -> str:
 def main() -> None:
     records = build()
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(records, ensure_ascii=False, indent=1)
-    OUT.write_text(text + "\n", encoding="utf-8")
+    text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+    # mtime=0: the same records always give the same bytes, so a re-run changes nothing in git.
+    OUT.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
     print(f"wrote {len(records)} studies, {len(text) / 1e6:.2f} MB -> {OUT}")
 
 

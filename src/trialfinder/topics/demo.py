@@ -1,15 +1,17 @@
 """The fictional demo data set, for trying trialfinder without the network.
 
-``data/demo_studies.json`` holds about sixty invented study records in the exact shape of the
+``data/demo_studies.json.gz`` holds about sixty invented study records in the exact shape of the
 ClinicalTrials.gov API v2 (a bare JSON array, like the website's "Download JSON"). Their ids
 run from ``NCT99000001`` upwards, a range the real registry does not use, and every summary
-says it is a fictional demo study. The file is produced by ``tools/make_demo_data.py``.
+says it is a fictional demo study. The file is produced by ``tools/make_demo_data.py`` and
+shipped gzip-compressed; it is read with a cap on its unpacked size.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import zlib
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -19,7 +21,10 @@ from trialfinder.errors import DataFileError
 __all__ = ["DEMO_BANNER", "DEMO_FILE", "is_demo_id", "load_demo_studies"]
 
 #: Name of the packaged file, inside ``trialfinder/data``.
-DEMO_FILE = "demo_studies.json"
+DEMO_FILE = "demo_studies.json.gz"
+
+#: The unpacked demo file may not exceed this many bytes (it is about 0.7 MB).
+MAX_DEMO_BYTES = 8_000_000
 
 #: Shown wherever demo records are on screen.
 DEMO_BANNER = (
@@ -38,9 +43,22 @@ def is_demo_id(nct_id: str) -> bool:
 @cache
 def _demo_text() -> str:
     try:
-        return (resources.files("trialfinder") / "data" / DEMO_FILE).read_text("utf-8")
+        packed = (resources.files("trialfinder") / "data" / DEMO_FILE).read_bytes()
     except (FileNotFoundError, OSError) as exc:  # pragma: no cover - broken install
         raise DataFileError(f"the demo data file {DEMO_FILE} is missing: {exc}") from exc
+    return unpack_gzip(packed, MAX_DEMO_BYTES, DEMO_FILE).decode("utf-8")
+
+
+def unpack_gzip(packed: bytes, limit: int, name: str) -> bytes:
+    """``packed`` gunzipped, refusing anything that unpacks to more than ``limit`` bytes."""
+    inflater = zlib.decompressobj(wbits=31)  # 31: gzip header and trailer
+    try:
+        data = inflater.decompress(packed, limit + 1)
+    except zlib.error as exc:
+        raise DataFileError(f"{name} is not a readable gzip file: {exc}") from exc
+    if len(data) > limit or inflater.unconsumed_tail:
+        raise DataFileError(f"{name} unpacks to more than {limit:,} bytes")
+    return data
 
 
 def load_demo_studies() -> list[dict[str, Any]]:
