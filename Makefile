@@ -4,19 +4,22 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Exact versions that CI and the quick start install (pyproject.toml keeps the ranges).
+# `make lock` writes it anew from a fresh resolve.
+PIN := -c constraints.txt
 
-.PHONY: app test lint bench standin cassettes record-live clean
+.PHONY: app test lint bench standin cassettes record-live lock clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.app: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e ".[app]"
+$(VENV)/.app: pyproject.toml constraints.txt | $(BIN)/activate
+	$(BIN)/pip install -q $(PIN) -e ".[app]"
 	touch $@
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install -q -e ".[app,dev]"
+$(VENV)/.dev: pyproject.toml constraints.txt | $(BIN)/activate
+	$(BIN)/pip install -q $(PIN) -e ".[app]" --group dev
 	touch $@ $(VENV)/.app
 
 app: $(VENV)/.app
@@ -31,7 +34,7 @@ test: lint
 
 # Speed measurements (not tests): peers, fetching, normalization, filters -> benchmarks/results/
 bench: $(VENV)/.dev
-	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/pip install -q $(PIN) --group bench
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/bench_fetch.py
 	$(BIN)/python benchmarks/bench_filters.py
@@ -47,6 +50,14 @@ cassettes: $(VENV)/.dev
 # On a connected machine: re-record cassettes/ from the live API (review the diff after).
 record-live: $(VENV)/.dev
 	TRIALFINDER_RECORD_LIVE=1 $(BIN)/python -m pytest -o addopts="" --record-mode=rewrite tests/test_cassettes.py
+
+# Re-resolve every dependency (core, app, fast, dev, bench) in a scratch venv and pin it.
+lock:
+	rm -rf .lock-venv && $(PY) -m venv .lock-venv
+	.lock-venv/bin/pip install -q --upgrade pip
+	.lock-venv/bin/pip install -q ".[app,fast]" --group dev --group bench
+	.lock-venv/bin/pip freeze --exclude trialfinder | sort > constraints.txt
+	rm -rf .lock-venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
