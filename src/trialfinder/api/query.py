@@ -181,8 +181,13 @@ def essie_text(text: str) -> str:
             break
     if depth != 0:
         cleaned = cleaned.replace("(", " ").replace(")", " ")
-    cleaned = re.sub(r"\(\s*\)", " ", cleaned)
-    cleaned = re.sub(r'""', " ", cleaned)
+    # Empty groups and empty phrases are syntax errors; removing one can empty another
+    # (``("")``), so repeat until nothing changes.
+    while True:
+        before = cleaned
+        cleaned = re.sub(r"\(\s*\)", " ", _drop_blank_phrases(cleaned))
+        if cleaned == before:
+            break
     # a "word" of punctuation only (&, -, |, ;) searches for nothing: drop it
     words = [w for w in cleaned.split() if re.search(r'[\w()"]', w)]
     operators = {"AND", "OR", "NOT"}
@@ -196,6 +201,18 @@ def essie_text(text: str) -> str:
             continue
         collapsed.append(word)
     return " ".join(collapsed)
+
+
+def _drop_blank_phrases(text: str) -> str:
+    """``text`` without quoted phrases that hold only spaces (quotes come in pairs here)."""
+    parts = text.split('"')
+    # parts at odd positions are inside quotes
+    out = [parts[0]]
+    for index in range(1, len(parts), 2):
+        inside, after = parts[index], parts[index + 1] if index + 1 < len(parts) else ""
+        out.append(f'"{inside}"' if inside.strip() else " ")
+        out.append(after)
+    return "".join(out)
 
 
 def _any_of(items: Iterable[str]) -> str:
