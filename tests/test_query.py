@@ -94,6 +94,8 @@ def test_fractional_age_and_sex_all_add_no_sex_clause() -> None:
         ('("")', ""),
         ('a ("" ) b', "a b"),
         ('"a" "b"', '"a" "b"'),
+        ('"(")', ""),
+        ('"a (b)" c', '"a b " c'),
         ('"("', ""),
     ],
 )

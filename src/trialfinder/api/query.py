@@ -174,6 +174,10 @@ def essie_text(text: str) -> str:
     cleaned = re.sub(r"[\[\]{}\\^~]", " ", text)
     if cleaned.count('"') % 2:
         cleaned = cleaned.replace('"', " ")
+    # Inside a phrase a parenthesis is only punctuation, and it would upset the count below.
+    parts = cleaned.split('"')
+    parts[1::2] = [re.sub(r"[()]", " ", part) for part in parts[1::2]]
+    cleaned = '"'.join(parts)
     depth = 0
     for char in cleaned:
         depth += (char == "(") - (char == ")")
