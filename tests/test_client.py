@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from devtools.standin import Faults, StandInServer, fictional_study
-from trialfinder.api.client import TrialsClient
+from trialfinder.api.client import ApiMemo, TrialsClient
 from trialfinder.api.query import Distance, StudyQuery
 from trialfinder.api.transport import CacheRebuiltWarning
 from trialfinder.config import Settings
@@ -260,7 +260,7 @@ def test_unreachable_api_answers_from_the_cache_without_retrying_every_page(
     first.search(query)
     first.session.cache.delete(urls=[f"{standin.base_url}/version"])  # type: ignore[attr-defined]
     standin.close()
-    client = TrialsClient(settings)
+    client = TrialsClient(settings, memo=ApiMemo())  # as a new process would start
     result = client.search(query)  # /version fails to connect; the pages come from the cache
     assert ids(result.studies) == ["NCT99100001", "NCT99100006"]
     assert result.requests == 0
