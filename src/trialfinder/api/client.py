@@ -65,6 +65,8 @@ STALL_PAGES = 3
 #: Pages allowed beyond what the first ``totalCount`` needs (the data may change while paging).
 SLACK_PAGES = 3
 
+_TEN_YEARS = 10 * 365 * 86400.0
+
 #: ``progress(fetched_so_far, total_or_None)``, called after each page.
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -349,12 +351,13 @@ class TrialsClient:
         cap = self.settings.retry_after_max
         if asked is None or asked <= cap:
             return ""
-        try:
-            when = f"after {datetime.now(UTC) + timedelta(seconds=asked):%Y-%m-%d %H:%M} UTC"
-        except OverflowError:
-            when = "at a time too far away to name"
-        return (f" (the API asked us to come back in {_age_text(asked)}, {when}; this client "
-                f"waits at most {cap:g} s: TRIALFINDER_RETRY_AFTER_MAX)")
+        if asked > _TEN_YEARS:
+            when = "more than ten years from now"
+        else:
+            back = datetime.now(UTC) + timedelta(seconds=asked)
+            when = f"in {_age_text(asked)}, after {back:%Y-%m-%d %H:%M} UTC"
+        return (f" (the API asked us to come back {when}; this client waits at most "
+                f"{cap:g} s: TRIALFINDER_RETRY_AFTER_MAX)")
 
     # -- paging -----------------------------------------------------------------------------
 

@@ -353,6 +353,8 @@ class GuardedAdapter(HTTPAdapter):
                 if watch.expired or time.monotonic() > deadline:
                     raise DeadlineExceeded(url, seconds, "reading the answer")
                 parts.append(chunk)
+        except (BodyTooLarge, DeadlineExceeded):
+            raise  # (both are OSErrors, as every requests exception is)
         except (ProtocolError, ReadTimeoutError, Urllib3SSLError, OSError) as exc:
             if watch.expired:
                 raise DeadlineExceeded(url, seconds, "reading the answer") from exc
