@@ -181,7 +181,9 @@ def essie_text(text: str) -> str:
             break
     if depth != 0:
         cleaned = cleaned.replace("(", " ").replace(")", " ")
-    cleaned = re.sub(r"\(\s*\)", " ", cleaned)
+    emptied = None
+    while emptied != cleaned:  # "(())" holds an empty group inside an empty group
+        emptied, cleaned = cleaned, re.sub(r"\(\s*\)", " ", cleaned)
     cleaned = re.sub(r'""', " ", cleaned)
     # a "word" of punctuation only (&, -, |, ;) searches for nothing: drop it
     words = [w for w in cleaned.split() if re.search(r'[\w()"]', w)]

@@ -43,7 +43,6 @@ from urllib.parse import urljoin
 import requests
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
-from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     DecodeError,
@@ -52,7 +51,6 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 from urllib3.exceptions import SSLError as Urllib3SSLError
-from urllib3.response import HTTPResponse
 from urllib3.util.retry import Retry
 
 from trialfinder.api.pacing import TokenBucket, shared_bucket
@@ -122,68 +120,59 @@ class OtherOriginRefused(requests.exceptions.RequestException):
 
 
 class _Watch:
-    """Shuts down the sockets of one attempt when its deadline passes."""
+    """Shuts down the sockets of one attempt's connections when its deadline passes."""
 
     def __init__(self, seconds: float) -> None:
         self.expired = False
-        self._sockets: list[socket.socket] = []
+        self._connections: list[Any] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
         self._timer.start()
 
-    def add(self, sock: socket.socket | None) -> None:
-        if sock is None:
-            return
+    def add(self, connection: Any) -> None:
         with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                _shut(sock)
+            self._connections.append(connection)
 
     def _fire(self) -> None:
         with self._lock:
             self.expired = True
-            for sock in self._sockets:
-                _shut(sock)
+            for connection in self._connections:
+                sock = getattr(connection, "sock", None)
+                if isinstance(sock, socket.socket):
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
         self._timer.cancel()
         with self._lock:
-            self._sockets.clear()
-
-
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
+            self._connections.clear()
 
 
 _ACTIVE = threading.local()
 
 
-def _watch_socket(sock: socket.socket | None) -> None:
+def _watch(connection: Any) -> None:
     watch: _Watch | None = getattr(_ACTIVE, "watch", None)
     if watch is not None:
-        watch.add(sock)
-
-
-class _WatchedHTTPConnection(HTTPConnection):
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
-        _watch_socket(self.sock)
-        return super().getresponse()
-
-
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]
-        _watch_socket(self.sock)
-        return super().getresponse()
+        watch.add(connection)
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
+    """A pool whose connections are handed to the current attempt's watchdog. (The connection
+    class itself is left alone, so recording tools that replace it keep working.)"""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)
+        _watch(connection)
+        return connection
 
 
 class _WatchedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)
+        _watch(connection)
+        return connection
 
 
 # -- Retry-After ------------------------------------------------------------------------------
