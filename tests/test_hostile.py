@@ -4,6 +4,8 @@ deadline, with either the complete result or one clear error, and memory stays b
 from __future__ import annotations
 
 import os
+import pickle
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -13,10 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 import pytest
 
 from devtools.hostile import HostileServer
-from trialfinder.api.client import TrialsClient
+from trialfinder.api.client import API_MEMO, TrialsClient
 from trialfinder.api.query import StudyQuery
 from trialfinder.config import Settings
 from trialfinder.errors import (
@@ -288,3 +291,33 @@ def test_the_cli_ends_with_one_line(hostile: Callable[..., HostileServer], tmp_p
     assert expected in lines[0]
     assert "Traceback" not in done.stderr
     assert time.monotonic() - started < 30
+
+
+# -- the cache file ---------------------------------------------------------------------------
+
+
+class _Planted:
+    """Unpickling this would create the file named in ``marker``."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Path.touch, (Path(self.marker),))
+
+
+def test_a_planted_pickle_in_the_cache_is_never_run(hostile: Callable[..., HostileServer],
+                                                    tmp_path: Path) -> None:
+    server = hostile("ok")
+    settings = settings_for(server, use_cache=True, cache_dir=tmp_path / "cache")
+    first = TrialsClient(settings).search(QUERY)
+    with sqlite3.connect(settings.cache_path) as conn:
+        values = [row[0] for row in conn.execute("SELECT value FROM responses")]
+        assert values and all(orjson.loads(value)["status_code"] == 200 for value in values)
+        marker = tmp_path / "ran"
+        conn.execute("UPDATE responses SET value = ?", (pickle.dumps(_Planted(str(marker))),))
+    API_MEMO.forget()
+    again = TrialsClient(settings).search(QUERY)
+    assert not marker.exists()
+    assert ids(again.studies) == ids(first.studies)
+    assert again.from_cache == 0  # the planted entries were not answers

@@ -40,9 +40,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
+from requests_cache.serializers import SerializerPipeline, Stage
+from requests_cache.serializers.preconf import orjson_preconf_stage
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     DecodeError,
@@ -373,6 +376,14 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 # -- the cache --------------------------------------------------------------------------------
 
 
+#: Cached answers are stored as JSON (the body base64-encoded), never as pickles: reading a
+#: cache file back must not be able to run code, whoever wrote the file.
+SAFE_SERIALIZER = SerializerPipeline(
+    [orjson_preconf_stage, Stage(dumps=orjson.dumps, loads=orjson.loads)],
+    name="trialfinder-json", is_binary=True,
+)
+
+
 def _prepare_cache_file(path: Path) -> None:
     """Create the cache folder and file readable by the user only; rebuild a corrupt file."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -423,6 +434,7 @@ def make_session(
         session = CachedSession(
             str(settings.cache_path),
             backend="sqlite",
+            serializer=SAFE_SERIALIZER,
             expire_after=settings.expire_after,
             urls_expire_after={"*/version": 3600},
             allowable_codes=(200,),
