@@ -92,6 +92,8 @@ def test_fractional_age_and_sex_all_add_no_sex_clause() -> None:
         ("a & b -- c", "a b c"),
         ('""', ""),
         ("a (()) b", "a b"),
+        ('(("))"', ""),
+        ('("a)" b)', '("a)" b)'),
     ],
 )
 def test_free_text_is_made_safe_for_the_parser(text: str, safe: str) -> None:

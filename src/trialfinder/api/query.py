@@ -174,9 +174,17 @@ def essie_text(text: str) -> str:
     cleaned = re.sub(r"[\[\]{}\\^~]", " ", text)
     if cleaned.count('"') % 2:
         cleaned = cleaned.replace('"', " ")
+    # a quoted phrase of punctuation only searches for nothing; parentheses inside a phrase are
+    # text, so only those outside quotes must nest
+    cleaned = re.sub(r'"[^"\w]*"', " ", cleaned)
     depth = 0
-    for char in cleaned:
-        depth += (char == "(") - (char == ")")
+    for index, part in enumerate(cleaned.split('"')):
+        if index % 2:
+            continue
+        for char in part:
+            depth += (char == "(") - (char == ")")
+            if depth < 0:
+                break
         if depth < 0:
             break
     if depth != 0:
