@@ -10,6 +10,7 @@ Each :class:`HostileServer` answers ``GET /api/v2/version`` normally and ``GET /
 ``same_studies``       the same two studies on every page, each with a new token
 ``endless_new``        two new studies on every page, forever, while ``totalCount`` says 6
 ``total_mismatch``     ``totalCount`` 10, but only four studies over two pages
+``no_count``           two new studies on every page, forever, and no ``totalCount`` at all
 ``trickle_body``       headers at once, then the body one byte every ``interval`` seconds
 ``trickle_headers``    the status line and headers one byte every ``interval`` seconds
 ``retry_after_long``   429 with ``Retry-After: 3600``
@@ -48,6 +49,7 @@ __all__ = ["MODES", "HostileServer", "study"]
 
 MODES = (
     "ok", "repeat_token", "empty_pages", "same_studies", "endless_new", "total_mismatch",
+    "no_count",
     "trickle_body", "trickle_headers", "retry_after_long", "retry_after_garbage",
     "retry_after_absurd", "endless_chunked", "gzip_bomb", "cross_redirect", "wrong_shape",
     "json_list", "html_200",
@@ -83,6 +85,9 @@ def _bomb(megabytes: int) -> bytes:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: clients hanging up on a hostile server is the point."""
 
     def __init__(self, owner: HostileServer) -> None:
         self.owner = owner
@@ -165,6 +170,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _mode_endless_new(self, token: str) -> None:
         page = self._number(token)
         self._page(range(2 * page + 1, 2 * page + 3), f"p{page + 1}", 6 if page == 0 else None)
+
+    def _mode_no_count(self, token: str) -> None:
+        page = self._number(token)
+        self._page(range(2 * page + 1, 2 * page + 3), f"p{page + 1}")
 
     def _mode_total_mismatch(self, token: str) -> None:
         if not token:

@@ -321,3 +321,12 @@ def test_a_planted_pickle_in_the_cache_is_never_run(hostile: Callable[..., Hosti
     assert not marker.exists()
     assert ids(again.studies) == ids(first.studies)
     assert again.from_cache == 0  # the planted entries were not answers
+
+
+def test_pages_without_a_count_are_not_followed_blindly(hostile: Callable[..., HostileServer]
+                                                         ) -> None:
+    server = hostile("no_count")
+    error = search_error(server)
+    assert isinstance(error, PagingError)
+    assert "no totalCount on the first page, though it was asked for" in str(error)
+    assert server.paths["/api/v2/studies"] == 1

@@ -394,7 +394,7 @@ class TrialsClient:
         if limit is not None and limit < 1:
             raise ValueError("limit must be at least 1")
         base = query.to_params() | fields_param(fields)
-        progress = _Progress(self._url("studies"))
+        progress = _Progress(self._url("studies"), count_asked=count_total)
         token: str | None = None
         seen = 0
         first = True
@@ -621,8 +621,9 @@ def _warnings(result: SearchResult, offline: bool) -> list[str]:
 class _Progress:
     """Stops paging that does not move towards an end (see :meth:`TrialsClient.iter_pages`)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, count_asked: bool) -> None:
         self.url = url
+        self.count_asked = count_asked
         self.tokens: set[str] = set()
         self.ids: set[str] = set()
         self.new = 0
@@ -648,6 +649,10 @@ class _Progress:
             self.allowed_pages = math.ceil(self.total / max(1, per_page)) + SLACK_PAGES
         if done:
             return
+        if self.pages == 1 and self.count_asked and self.total is None:
+            self._stop("it did not say how many studies match (no totalCount on the first "
+                       "page, though it was asked for), so there is no telling where its pages "
+                       "end")
         token = page.next_token or ""
         if token in self.tokens:
             self._stop(f"it sent the page token {token[:40]!r} a second time, after "
