@@ -21,6 +21,7 @@ Each :class:`HostileServer` answers ``GET /api/v2/version`` normally and ``GET /
 ``cross_redirect``     302 to the same path on another loopback server (``decoy``)
 ``wrong_shape``        200, ``application/json``, but an object without ``studies``
 ``json_list``          200, ``application/json``, a JSON list
+``bad_json``           200, ``application/json``, an object that does not parse
 ``html_200``           200 with an HTML maintenance page
 =====================  =======================================================================
 
@@ -52,7 +53,7 @@ MODES = (
     "no_count",
     "trickle_body", "trickle_headers", "retry_after_long", "retry_after_garbage",
     "retry_after_absurd", "endless_chunked", "gzip_bomb", "cross_redirect", "wrong_shape",
-    "json_list", "html_200",
+    "json_list", "bad_json", "html_200",
 )
 
 _VERSION = b'{"apiVersion":"2.0.5","dataTimestamp":"2026-11-20T09:00:00"}'
@@ -232,6 +233,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _mode_json_list(self, token: str) -> None:
         self._send(200, b"[1, 2, 3]")
+
+    def _mode_bad_json(self, token: str) -> None:
+        self._send(200, b'{"studies": [{"protocolSection": }]}')
 
     def _mode_html_200(self, token: str) -> None:
         self._send(200, b"<!DOCTYPE html><html><body>Down for maintenance</body></html>",

@@ -439,3 +439,20 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.mark.parametrize("changes", [
+    {"timeout": "5"}, {"retries": 2.5}, {"page_size": True}, {"max_body_mb": float("nan")},
+    {"base_url": None}, {"burst": 0}, {"backoff_factor": -1.0},
+])
+def test_settings_of_the_wrong_kind_are_our_error(changes: dict[str, Any]) -> None:
+    with pytest.raises(InvalidQueryError):
+        Settings(**changes)
+
+
+@pytest.mark.parametrize("limit", [0, 2.5, True, "3"])
+def test_a_limit_must_be_a_whole_number(standin: StandInServer, limit: Any) -> None:
+    client = TrialsClient(fast_settings(standin))
+    with pytest.raises(InvalidQueryError, match="limit must be a whole number of at least 1"):
+        next(client.iter_pages(StudyQuery(conditions=("asthma",)), limit=limit))
+    assert standin.stats.requests == 0

@@ -330,3 +330,16 @@ def test_pages_without_a_count_are_not_followed_blindly(hostile: Callable[..., H
     assert isinstance(error, PagingError)
     assert "no totalCount on the first page, though it was asked for" in str(error)
     assert server.paths["/api/v2/studies"] == 1
+
+
+def test_a_body_that_does_not_parse_is_not_kept(hostile: Callable[..., HostileServer],
+                                                tmp_path: Path) -> None:
+    server = hostile("bad_json")
+    settings = settings_for(server, use_cache=True, cache_dir=tmp_path, retries=1)
+    for _ in range(2):
+        error = search_error(server, use_cache=True, cache_dir=tmp_path, retries=1)
+        assert str(error).startswith("the API sent a reply that is not valid JSON (36 bytes")
+    assert server.paths["/api/v2/studies"] == 4  # two tries per search: nothing was replayed
+    with sqlite3.connect(settings.cache_path) as conn:
+        kept = [orjson.loads(row[0])["url"] for row in conn.execute("SELECT value FROM responses")]
+    assert kept == [server.base_url + "/version"]

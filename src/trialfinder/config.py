@@ -118,6 +118,18 @@ class Settings:
     credentials: tuple[str, str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.base_url, str):
+            raise InvalidQueryError(f"base URL must be text, not {type(self.base_url).__name__}")
+        for name in ("timeout", "requests_per_minute", "retries", "page_size", "burst",
+                     "retry_after_max", "max_body_mb", "backoff_factor", "backoff_max"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or (
+                    isinstance(value, float) and not math.isfinite(value)):
+                raise InvalidQueryError(f"{name} must be a finite number, not {value!r}")
+        for name in ("page_size", "burst", "retries"):
+            if not isinstance(getattr(self, name), int):
+                raise InvalidQueryError(f"{name} must be a whole number, not "
+                                        f"{getattr(self, name)!r}")
         base = self.base_url.rstrip("/")
         if not base.startswith(("http://", "https://")):
             raise InvalidQueryError(
@@ -135,8 +147,10 @@ class Settings:
             object.__setattr__(self, "credentials", found)
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise InvalidQueryError(f"page size must be within 1..{MAX_PAGE_SIZE}")
-        if self.requests_per_minute <= 0:
-            raise InvalidQueryError("requests per minute must be above 0")
+        if self.requests_per_minute <= 0 or self.burst < 1:
+            raise InvalidQueryError("requests per minute must be above 0 and burst at least 1")
+        if self.backoff_factor < 0 or self.backoff_max < 0:
+            raise InvalidQueryError("backoff times cannot be negative")
         if not 0 <= self.retries <= 20:
             raise InvalidQueryError("retries must be within 0..20")
         if not 0 < self.timeout <= 3600:

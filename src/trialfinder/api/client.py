@@ -40,6 +40,7 @@ from trialfinder.api.transport import (
 from trialfinder.config import DEFAULT_BASE_URL, Settings, redact_url
 from trialfinder.errors import (
     ApiError,
+    InvalidQueryError,
     NetworkError,
     NotFoundError,
     OfflineError,
@@ -230,6 +231,8 @@ class TrialsClient:
                     path, params, tally, force_refresh=force_refresh or attempt > 0,
                     cache_only=cache_only)
             except _BrokenBody as broken:
+                if broken.response is not None:
+                    self._forget(broken.response)
                 if attempt == retries or self.settings.offline:
                     raise broken.error from broken.error.__cause__
                 delay = min(self.settings.backoff_max, self.settings.backoff_factor * 2**attempt)
@@ -331,7 +334,7 @@ class TrialsClient:
         if _looks_like_html(response):
             raise _BrokenBody(SchemaError(
                 f"the API sent an HTML page instead of JSON ({url}); it may be down for maintenance"
-            ))
+            ), response)
         try:
             body = orjson.loads(content)
         except orjson.JSONDecodeError as exc:
@@ -340,7 +343,7 @@ class TrialsClient:
                 f"from {url}): {exc}"
             )
             error.__cause__ = exc
-            raise _BrokenBody(error) from exc
+            raise _BrokenBody(error, response) from exc
         return body, response
 
     def _come_back(self, response: requests.Response) -> str:
@@ -391,8 +394,9 @@ class TrialsClient:
         force_refresh: bool = False,
         cache_only: bool = False,
     ) -> Generator[Page, None, None]:
-        if limit is not None and limit < 1:
-            raise ValueError("limit must be at least 1")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                                  or limit < 1):
+            raise InvalidQueryError(f"limit must be a whole number of at least 1, not {limit!r}")
         base = query.to_params() | fields_param(fields)
         progress = _Progress(self._url("studies"), count_asked=count_total)
         token: str | None = None
@@ -682,9 +686,11 @@ def _parse_version(body: Any, _: requests.Response) -> dict[str, str]:
 class _BrokenBody(Exception):
     """A reply whose body cannot be used; retried, then ``error`` is raised."""
 
-    def __init__(self, error: TrialFinderError) -> None:
+    def __init__(self, error: TrialFinderError,
+                 response: requests.Response | None = None) -> None:
         super().__init__(str(error))
         self.error = error
+        self.response = response
 
 
 def _reason(exc: BaseException) -> str:

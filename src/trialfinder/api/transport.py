@@ -229,6 +229,12 @@ class GuardedAdapter(HTTPAdapter):
             "http": _WatchedHTTPPool, "https": _WatchedHTTPSPool,
         }
 
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if hasattr(manager, "pool_classes_by_scheme") and not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+        return manager
+
     @property
     def allowed(self) -> str:
         scheme, host, port = self.origin
