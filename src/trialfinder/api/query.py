@@ -189,23 +189,39 @@ def essie_text(text: str) -> str:
             break
     if depth != 0:
         cleaned = cleaned.replace("(", " ").replace(")", " ")
-    emptied = None
-    while emptied != cleaned:  # "(())" holds an empty group inside an empty group
-        emptied, cleaned = cleaned, re.sub(r"\(\s*\)", " ", cleaned)
-    cleaned = re.sub(r'""', " ", cleaned)
-    # a "word" of punctuation only (&, -, |, ;) searches for nothing: drop it
-    words = [w for w in cleaned.split() if re.search(r'[\w()"]', w)]
+    # Dropping one thing can leave another to drop ("( ' )" loses "'", then is an empty
+    # group), so tidy until nothing changes.
+    previous = None
+    while previous != cleaned:
+        previous = cleaned
+        cleaned = _tidy(cleaned)
+    return cleaned
+
+
+def _tidy(text: str) -> str:
+    """One pass: empty groups and phrases, punctuation-only words, stray operators."""
+    # quotes are balanced by now: a phrase is one token, and parentheses are tokens of their own
+    tokens = re.findall(r'"[^"]*"|[()]|[^\s()"]+', text)
     operators = {"AND", "OR", "NOT"}
-    while words and words[-1] in operators:
-        words.pop()
-    while words and words[0] in {"AND", "OR"}:
-        words.pop(0)
-    collapsed: list[str] = []
-    for word in words:
-        if word in {"AND", "OR"} and collapsed and collapsed[-1] in operators:
-            continue
-        collapsed.append(word)
-    return " ".join(collapsed)
+    out: list[str] = []
+    for word in tokens:
+        if word == ")":
+            while out and out[-1] in operators:
+                out.pop()
+            if out and out[-1] == "(":
+                out.pop()  # an empty group
+            else:
+                out.append(word)
+        elif word in {"AND", "OR"}:
+            if out and out[-1] not in operators and out[-1] != "(":
+                out.append(word)
+        elif word == "(" or re.search(r"\w", word):
+            out.append(word)
+        # else: a word or phrase of punctuation only (&, -, |, ;) searches for nothing
+    while out and out[-1] in operators:
+        out.pop()
+    joined = " ".join(out)
+    return re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", joined))
 
 
 def _any_of(items: Iterable[str]) -> str:
