@@ -456,3 +456,26 @@ def test_a_limit_must_be_a_whole_number(standin: StandInServer, limit: Any) -> N
     with pytest.raises(InvalidQueryError, match="limit must be a whole number of at least 1"):
         next(client.iter_pages(StudyQuery(conditions=("asthma",)), limit=limit))
     assert standin.stats.requests == 0
+
+
+@pytest.mark.parametrize(("asked", "cap", "slept", "requests"), [
+    ("7", 120.0, [7.0], 2),        # waited out, then answered
+    ("121", 120.0, [], 1),         # beyond the cap: no wait, one clear error
+    ("later", 120.0, [0.0], 2),    # unreadable: the usual backoff (0 here)
+])
+def test_retry_after_is_waited_out_up_to_the_cap(
+    standin_factory: Factory, asked: str, cap: float, slept: list[float], requests: int
+) -> None:
+    server = standin_factory(many(2), faults=Faults(script=[429], retry_after=asked))
+    settings = fast_settings(server, retry_after_max=cap)
+    waits: list[float] = []
+    client = TrialsClient(settings, make_session(settings, sleep=waits.append))
+    try:
+        result = client.search(StudyQuery(conditions=("cramp",)))
+    except RateLimitedError as exc:
+        assert requests == 1
+        assert "asked us to come back in 2 minutes, after " in str(exc)
+    else:
+        assert len(result.studies) == 2
+    assert waits == slept
+    assert server.stats.requests == requests
