@@ -22,6 +22,7 @@ Each :class:`HostileServer` answers ``GET /api/v2/version`` normally and ``GET /
 ``wrong_shape``        200, ``application/json``, but an object without ``studies``
 ``json_list``          200, ``application/json``, a JSON list
 ``bad_json``           200, ``application/json``, an object that does not parse
+``dense_json``         200, valid JSON packed with ``bomb_mb`` MB of empty objects
 ``html_200``           200 with an HTML maintenance page
 =====================  =======================================================================
 
@@ -53,7 +54,7 @@ MODES = (
     "no_count",
     "trickle_body", "trickle_headers", "retry_after_long", "retry_after_garbage",
     "retry_after_absurd", "endless_chunked", "gzip_bomb", "cross_redirect", "wrong_shape",
-    "json_list", "bad_json", "html_200",
+    "json_list", "bad_json", "dense_json", "html_200",
 )
 
 _VERSION = b'{"apiVersion":"2.0.5","dataTimestamp":"2026-11-20T09:00:00"}'
@@ -236,6 +237,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _mode_bad_json(self, token: str) -> None:
         self._send(200, b'{"studies": [{"protocolSection": }]}')
+
+    def _mode_dense_json(self, token: str) -> None:
+        count = self.server.owner.bomb_mb * 1_000_000 // 3
+        self._send(200, b'{"studies":[' + b"{}," * (count - 1) + b'{}],"totalCount":1}')
 
     def _mode_html_200(self, token: str) -> None:
         self._send(200, b"<!DOCTYPE html><html><body>Down for maintenance</body></html>",

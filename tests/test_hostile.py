@@ -343,3 +343,19 @@ def test_a_body_that_does_not_parse_is_not_kept(hostile: Callable[..., HostileSe
     with sqlite3.connect(settings.cache_path) as conn:
         kept = [orjson.loads(row[0])["url"] for row in conn.execute("SELECT value FROM responses")]
     assert kept == [server.base_url + "/version"]
+
+
+def test_a_body_packed_with_tiny_objects_is_refused_unparsed(
+    hostile: Callable[..., HostileServer]
+) -> None:
+    server = hostile("dense_json", bomb_mb=6)
+    tracemalloc.start()
+    try:
+        error = search_error(server, timeout=10)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(error, SchemaError)
+    assert "(6,000,028 bytes) is packed with 2,000,002 objects and 2,000,002 values" in str(error)
+    # parsing it would have taken about 24 times its 6 MB
+    assert peak < 40_000_000
