@@ -36,6 +36,7 @@ from trialfinder.api.transport import (
     _caused_by,
     make_session,
     retry_after_seconds,
+    too_dense,
 )
 from trialfinder.config import DEFAULT_BASE_URL, Settings, redact_url
 from trialfinder.errors import (
@@ -335,7 +336,11 @@ class TrialsClient:
             raise _BrokenBody(SchemaError(
                 f"the API sent an HTML page instead of JSON ({url}); it may be down for maintenance"
             ), response)
-        _check_density(content, url)
+        try:
+            _check_density(content, url)
+        except SchemaError:
+            self._forget(response)
+            raise
         try:
             body = orjson.loads(content)
         except orjson.JSONDecodeError as exc:
@@ -694,27 +699,16 @@ class _BrokenBody(Exception):
         self.response = response
 
 
-#: Below these averages a large answer is refused before it is parsed. Real answers hold one
-#: object or list per 47+ bytes and one value per 10+ bytes; a body packed tighter (``[{},{},...]``)
-#: would take over 20 times its size in memory once parsed.
-MIN_BYTES_PER_CONTAINER = 24
-MIN_BYTES_PER_VALUE = 7
-_DENSITY_FROM = 1_000_000
-
-
 def _check_density(content: bytes, url: str) -> None:
     """Refuse a large answer packed so densely with tiny values that parsing it could use many
     times its size in memory (the body cap bounds bytes; this bounds what they become)."""
-    size = len(content)
-    if size < _DENSITY_FROM:
-        return
-    containers = content.count(b"{") + content.count(b"[")
-    values = content.count(b",") + content.count(b":")
-    if (containers * MIN_BYTES_PER_CONTAINER > size or values * MIN_BYTES_PER_VALUE > size):
+    dense = too_dense(content)
+    if dense is not None:
+        containers, values = dense
         raise SchemaError(
-            f"the answer from {url} ({size:,} bytes) is packed with {containers:,} objects and "
-            f"{values:,} values, far denser than real study records; refused rather than "
-            "parsed, since that could exhaust memory"
+            f"the answer from {url} ({len(content):,} bytes) is packed with {containers:,} "
+            f"objects and {values:,} values, far denser than real study records; refused "
+            "rather than parsed, since that could exhaust memory"
         )
 
 

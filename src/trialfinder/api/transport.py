@@ -69,6 +69,7 @@ __all__ = [
     "cacheable",
     "make_session",
     "retry_after_seconds",
+    "too_dense",
 ]
 
 logger = logging.getLogger(__name__)
@@ -415,6 +416,27 @@ def _prepare_cache_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+#: Below these averages a large answer is refused before it is parsed. Real answers hold one
+#: object or list per 47+ bytes and one value per 10+ bytes; a body packed tighter (``[{},{},...]``)
+#: would take over 20 times its size in memory once parsed.
+MIN_BYTES_PER_CONTAINER = 24
+MIN_BYTES_PER_VALUE = 7
+DENSITY_FROM = 1_000_000
+
+
+def too_dense(content: bytes) -> tuple[int, int] | None:
+    """``(objects and lists, values)`` when a large JSON body is packed tighter than real
+    records ever are, else ``None`` (small bodies are never refused)."""
+    size = len(content)
+    if size < DENSITY_FROM:
+        return None
+    containers = content.count(b"{") + content.count(b"[")
+    values = content.count(b",") + content.count(b":")
+    if containers * MIN_BYTES_PER_CONTAINER > size or values * MIN_BYTES_PER_VALUE > size:
+        return containers, values
+    return None
+
+
 def cacheable(response: requests.Response) -> bool:
     """Only JSON bodies that arrived whole go into the cache (a cut-short body or an HTML page
     sent with status 200 would otherwise be replayed for hours). The client checks the shape of
@@ -423,7 +445,7 @@ def cacheable(response: requests.Response) -> bool:
     if "json" not in kind:
         return False
     tail = response.content[-64:].rstrip()
-    return tail.endswith((b"}", b"]"))
+    return tail.endswith((b"}", b"]")) and too_dense(response.content) is None
 
 
 def make_session(
