@@ -423,8 +423,9 @@ class TrialsClient:
             first = False
             token = page.next_token
             done = not token or (limit is not None and seen >= limit)
-            progress.check(page, size, done)
             yield page
+            # checked before asking for the next page, so a caller taking one page never fails
+            progress.check(page, size, done)
             if done:
                 return
 
