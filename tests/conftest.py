@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 
 from devtools.standin import StandInServer, fictional_site, fictional_study
+from trialfinder.api.client import API_MEMO
+from trialfinder.api.pacing import forget_shared_buckets
 
 BOSTON = fictional_site("Fictional General Hospital", "Boston", "United States", 42.3601,
                         -71.0589, state="Massachusetts", zip_code="02114", status="RECRUITING")
@@ -81,6 +83,15 @@ def make_standin_studies() -> list[dict[str, Any]]:
             phases=("PHASE4",), start_date=f"2015-{number:02d}",
         ))
     return studies
+
+
+@pytest.fixture(autouse=True)
+def fresh_api_state() -> Iterator[None]:
+    """Each test starts with no remembered /version answers and no request budgets: a server
+    port reused by a later test must not inherit an earlier test's state."""
+    API_MEMO.forget()
+    forget_shared_buckets()
+    yield
 
 
 @pytest.fixture

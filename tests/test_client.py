@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
-import time
+import threading
 import warnings
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from devtools.standin import Faults, StandInServer, fictional_study
-from trialfinder.api.client import TrialsClient
+from trialfinder.api.client import ApiMemo, TrialsClient
+from trialfinder.api.pacing import TokenBucket
 from trialfinder.api.query import Distance, StudyQuery
-from trialfinder.api.transport import CacheRebuiltWarning
-from trialfinder.config import Settings
+from trialfinder.api.transport import CacheRebuiltWarning, make_session, retry_after_seconds
+from trialfinder.config import Settings, redact_url
 from trialfinder.errors import (
     ApiError,
+    InvalidQueryError,
     NetworkError,
     NotFoundError,
     OfflineError,
@@ -220,21 +223,47 @@ def test_offline_mode_answers_only_from_the_cache(standin: StandInServer, tmp_pa
         offline.search(StudyQuery(conditions=("migraine",)))
 
 
+def age_cached_answers(client: TrialsClient, *, created: datetime,
+                       expires: datetime | None = None) -> None:
+    """Pretend every answer in ``client``'s cache was fetched at ``created``."""
+    responses = client.session.cache.responses  # type: ignore[attr-defined]
+    for key in list(responses.keys()):
+        response = responses[key]
+        response.created_at = created
+        if expires is not None:
+            response.expires = expires
+        responses[key] = response
+
+
 def test_unreachable_api_falls_back_to_stale_cache_with_its_age(
     standin: StandInServer, tmp_path: Path
 ) -> None:
     query = StudyQuery(conditions=("asthma",))
-    settings = cached_settings(standin, tmp_path, retries=0, expire_after=timedelta(seconds=1))
-    TrialsClient(settings).search(query)
+    settings = cached_settings(standin, tmp_path, retries=0)
+    first = TrialsClient(settings)
+    first.search(query)
+    now = datetime.now(UTC)
+    age_cached_answers(first, created=now - timedelta(hours=2),
+                       expires=now - timedelta(hours=1))
     standin.close()
-    time.sleep(1.2)
-    client = TrialsClient(settings)
-    result = client.search(query)
+    result = TrialsClient(settings, memo=ApiMemo()).search(query)
     assert ids(result.studies) == ["NCT99100001", "NCT99100006"]
-    assert len(result.warnings) == 1
-    assert result.warnings[0].startswith(
-        "ClinicalTrials.gov could not be reached; showing cached results from ")
-    assert result.warnings[0].endswith(" seconds ago")
+    assert result.warnings == [
+        "ClinicalTrials.gov could not be reached; showing cached results from 2.0 hours ago"]
+    assert result.fetched_at == (now - timedelta(hours=2)).isoformat(timespec="seconds")
+
+
+def test_cached_answers_keep_the_time_they_were_fetched(standin: StandInServer,
+                                                        tmp_path: Path) -> None:
+    query = StudyQuery(conditions=("asthma",))
+    client = TrialsClient(cached_settings(standin, tmp_path))
+    fresh = client.search(query)
+    assert fresh.from_cache == 0
+    # After the API's data time (2026-11-20T09:00), so the pages are still good to use.
+    age_cached_answers(client, created=datetime(2026, 11, 21, 3, 4, 5, tzinfo=UTC))
+    again = client.search(query)
+    assert again.from_cache == 1
+    assert again.fetched_at == "2026-11-21T03:04:05+00:00"
 
 
 def test_corrupt_cache_is_rebuilt_with_a_warning(standin: StandInServer, tmp_path: Path) -> None:
@@ -260,7 +289,7 @@ def test_unreachable_api_answers_from_the_cache_without_retrying_every_page(
     first.search(query)
     first.session.cache.delete(urls=[f"{standin.base_url}/version"])  # type: ignore[attr-defined]
     standin.close()
-    client = TrialsClient(settings)
+    client = TrialsClient(settings, memo=ApiMemo())  # as a new process would start
     result = client.search(query)  # /version fails to connect; the pages come from the cache
     assert ids(result.studies) == ["NCT99100001", "NCT99100006"]
     assert result.requests == 0
@@ -268,3 +297,185 @@ def test_unreachable_api_answers_from_the_cache_without_retrying_every_page(
         "ClinicalTrials.gov could not be reached; showing cached results from ")
     with pytest.raises(NetworkError, match=r"cannot reach the API at http://127"):
         client.search(StudyQuery(conditions=("migraine",)))
+
+
+# -- no hidden state: one client, many threads ------------------------------------------------
+
+
+def test_one_client_serves_many_threads_each_with_its_own_counts(
+    standin_factory: Factory
+) -> None:
+    server = standin_factory(many(12), max_page_size=2)
+    client = TrialsClient(fast_settings(server))
+    queries = [StudyQuery(conditions=("cramp",), terms=(f"Study {n}",)) for n in range(1, 9)]
+    results: dict[int, Any] = {}
+
+    def run(n: int) -> None:
+        results[n] = client.search(queries[n])
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(len(queries))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(20)
+    assert sorted(results) == list(range(len(queries)))
+    for result in results.values():
+        assert result.requests == result.pages == max(1, -(-len(result.studies) // 2))
+    assert sum(r.requests for r in results.values()) == server.stats.requests
+
+
+def test_the_version_memo_and_the_failure_memo_expire() -> None:
+    now = [0.0]
+    memo = ApiMemo(clock=lambda: now[0])
+    memo.remember_version("http://a", {"apiVersion": "2.0.5"})
+    memo.remember_unreachable("http://b", NetworkError("cannot reach b"))
+    now[0] = 29.0
+    assert memo.version("http://a") == {"apiVersion": "2.0.5"}
+    assert str(memo.unreachable("http://b")) == "cannot reach b"
+    assert memo.version("http://b") is None and memo.unreachable("http://a") is None
+    now[0] = 30.0  # UNREACHABLE_TTL
+    assert memo.unreachable("http://b") is None
+    now[0] = 3599.0
+    assert memo.version("http://a") == {"apiVersion": "2.0.5"}
+    now[0] = 3600.0  # VERSION_TTL
+    assert memo.version("http://a") is None
+
+
+def test_a_success_clears_the_failure_memo() -> None:
+    memo = ApiMemo(clock=lambda: 0.0)
+    memo.remember_unreachable("http://a", NetworkError("down"))
+    memo.remember_version("http://a", {"apiVersion": "2.0.5"})
+    assert memo.unreachable("http://a") is None
+
+
+# -- small parts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://ann:pw@host.example/api", "https://ann:***@host.example/api"),
+    ("https://ann@host.example/api", "https://ann:***@host.example/api"),
+    ("https://:pw@host.example:8443/api?q=1", "https://***@host.example:8443/api?q=1"),
+    ("https://host.example/api", "https://host.example/api"),
+])
+def test_credentials_are_redacted_in_urls(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+
+
+def test_settings_keep_credentials_out_of_the_base_url() -> None:
+    settings = Settings(base_url="https://ann:p%40ss@host.example:8443/api/v2/")
+    assert settings.base_url == "https://host.example:8443/api/v2"
+    assert settings.credentials == ("ann", "p@ss")
+    assert settings.with_(timeout=3).credentials == ("ann", "p@ss")
+    assert "p@ss" not in repr(settings) and "p%40ss" not in repr(settings)
+    with pytest.raises(InvalidQueryError, match=r"^base URL must start with http:// or https://, "
+                                                r"not 'ftp://ann:\*\*\*@host'$"):
+        Settings(base_url="ftp://ann:secret@host")
+
+
+@pytest.mark.parametrize(("name", "raw"), [
+    ("TRIALFINDER_TIMEOUT", "nan"), ("TRIALFINDER_RETRIES", "inf"),
+    ("TRIALFINDER_MAX_BODY_MB", "lots"), ("TRIALFINDER_RETRY_AFTER_MAX", "-inf"),
+])
+def test_limits_from_the_environment_must_be_finite_numbers(
+    monkeypatch: pytest.MonkeyPatch, name: str, raw: str
+) -> None:
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(InvalidQueryError, match=f"^{name} must be a number"):
+        Settings()
+
+
+def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIALFINDER_RETRY_AFTER_MAX", "30")
+    monkeypatch.setenv("TRIALFINDER_MAX_BODY_MB", "2.5")
+    settings = Settings()
+    assert (settings.retry_after_max, settings.max_body_bytes) == (30.0, 2_500_000)
+
+
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("120", 120.0),
+    ("0", 0.0),
+    ("Thu, 26 Nov 2026 12:05:00 GMT", 300.0),
+    ("Thu, 26 Nov 2026 11:00:00 GMT", 0.0),  # already past
+    ("9" * 30, 1e30 - 1),
+    ("soon", None), ("-5", None), ("1.5", None), ("", None), (None, None), ("٣", None),
+])
+def test_retry_after_values(value: str | None, seconds: float | None) -> None:
+    assert retry_after_seconds(value, now=NOW) == seconds
+
+
+def test_debug_lines_tell_requests_cache_decisions_waits_and_retries(
+    standin_factory: Factory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = standin_factory(many(3), faults=Faults(script=[503]))
+    settings = cached_settings(server, tmp_path, burst=1, requests_per_minute=60)
+    clock = FakeClock()
+    bucket = TokenBucket(60, burst=1, clock=clock, sleep=clock.sleep)
+    client = TrialsClient(settings, make_session(settings, bucket, sleep=clock.sleep),
+                          memo=ApiMemo())
+    caplog.set_level(logging.DEBUG, logger="trialfinder")
+    client.search(StudyQuery(conditions=("cramp",)))
+    client.search(StudyQuery(conditions=("cramp",)))
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("trialfinder.api")]
+    base = server.base_url
+    assert f"GET {base}/version (attempt 1 of 4)" in lines
+    assert f"HTTP 503 from {base}/version; retrying in 0.00 s" in lines
+    assert f"GET {base}/version (attempt 2 of 4)" in lines
+    assert "waited 1.00 s for the request budget of http://127.0.0.1:" + str(
+        server.port) in lines
+    assert any(line.startswith(f"HTTP 200 from the API: {base}/studies?") and
+               line.endswith("(cache miss)") for line in lines)
+    assert any(line.startswith(f"cache hit: {base}/studies?") for line in lines)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.mark.parametrize("changes", [
+    {"timeout": "5"}, {"retries": 2.5}, {"page_size": True}, {"max_body_mb": float("nan")},
+    {"base_url": None}, {"burst": 0}, {"backoff_factor": -1.0},
+])
+def test_settings_of_the_wrong_kind_are_our_error(changes: dict[str, Any]) -> None:
+    with pytest.raises(InvalidQueryError):
+        Settings(**changes)
+
+
+@pytest.mark.parametrize("limit", [0, 2.5, True, "3"])
+def test_a_limit_must_be_a_whole_number(standin: StandInServer, limit: Any) -> None:
+    client = TrialsClient(fast_settings(standin))
+    with pytest.raises(InvalidQueryError, match="limit must be a whole number of at least 1"):
+        next(client.iter_pages(StudyQuery(conditions=("asthma",)), limit=limit))
+    assert standin.stats.requests == 0
+
+
+@pytest.mark.parametrize(("asked", "cap", "slept", "requests"), [
+    ("7", 120.0, [7.0], 2),        # waited out, then answered
+    ("121", 120.0, [], 1),         # beyond the cap: no wait, one clear error
+    ("later", 120.0, [0.0], 2),    # unreadable: the usual backoff (0 here)
+])
+def test_retry_after_is_waited_out_up_to_the_cap(
+    standin_factory: Factory, asked: str, cap: float, slept: list[float], requests: int
+) -> None:
+    server = standin_factory(many(2), faults=Faults(script=[429], retry_after=asked))
+    settings = fast_settings(server, retry_after_max=cap)
+    waits: list[float] = []
+    client = TrialsClient(settings, make_session(settings, sleep=waits.append))
+    try:
+        result = client.search(StudyQuery(conditions=("cramp",)))
+    except RateLimitedError as exc:
+        assert requests == 1
+        assert "asked us to come back in 2 minutes, after " in str(exc)
+    else:
+        assert len(result.studies) == 2
+    assert waits == slept
+    assert server.stats.requests == requests

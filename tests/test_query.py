@@ -95,8 +95,15 @@ def test_fractional_age_and_sex_all_add_no_sex_clause() -> None:
         ('a ("" ) b', "a b"),
         ('"a" "b"', '"a" "b"'),
         ('"(")', ""),
-        ('"a (b)" c', '"a b " c'),
+        ('"a (b)" c', '"a (b)" c'),
         ('"("', ""),
+        ("a (()) b", "a b"),
+        ('(("))"', ""),
+        ('("a)" b)', '("a)" b)'),
+        ('((")\'")"', ""),
+        ("(OR)()", ""),
+        ('"0"OR', '"0"'),
+        ("a (b AND) c", "a (b) c"),
     ],
 )
 def test_free_text_is_made_safe_for_the_parser(text: str, safe: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from devtools.standin import StandInServer
-from trialfinder.api.client import TrialsClient
+from trialfinder.api.client import API_MEMO, TrialsClient
 from trialfinder.config import Settings
 from trialfinder.service import search
 from trialfinder.store.tablecache import TableCache
@@ -60,6 +60,7 @@ def test_newer_api_data_is_fetched_again(standin_factory: Factory, tmp_path: Pat
     server.api.data_timestamp = "2999-01-01T00:00:00"
     client = TrialsClient(settings_for(server, tmp_path))
     client.session.cache.clear()  # type: ignore[attr-defined]  # forget the cached /version
+    API_MEMO.forget()  # and what this process remembers of it, as a new process would
     search(client=client, preset="als")
     assert server.stats.paths["/api/v2/studies"] == 2
 

@@ -5,16 +5,26 @@ Every value can come from the environment, so the CLI, the dashboard and tests a
 - ``TRIALFINDER_BASE_URL``      API root (default ``https://clinicaltrials.gov/api/v2``)
 - ``TRIALFINDER_CACHE_DIR``     folder of the SQLite cache (default: the user's cache folder)
 - ``TRIALFINDER_RATE``          sustained requests per minute (default 50)
-- ``TRIALFINDER_TIMEOUT``       seconds per request (default 30)
+- ``TRIALFINDER_TIMEOUT``       whole-request deadline in seconds: connecting, the headers and
+  the entire body must arrive within it (default 30)
 - ``TRIALFINDER_RETRIES``       retries after a failed attempt (default 5)
+- ``TRIALFINDER_RETRY_AFTER_MAX`` longest ``Retry-After`` wait honoured, in seconds (default 120);
+  an API asking for a longer pause fails the request at once
+- ``TRIALFINDER_MAX_BODY_MB``   largest decoded answer accepted, in MB (default 64)
+
+A user name and password written into the base URL (``https://user:pw@host/api``) are taken out
+of ``base_url`` and kept in ``credentials``, so the URL that reaches messages, logs, the cache and
+provenance files never carries them; :func:`redact_url` does the same for any other URL.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from platformdirs import user_cache_dir
 
@@ -30,9 +40,47 @@ def _env_float(name: str, default: float) -> float:
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
-        raise InvalidQueryError(f"{name} must be a number, not {raw!r}") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise InvalidQueryError(f"{name} must be a number, not {raw[:40]!r}")
+    return value
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (``https://ann:***@host/path``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unreadable URL>"
+    if "@" not in parts.netloc:
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    netloc = f"{user}:***@{hostport}" if user else f"***@{hostport}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``(url without user:password@, (user, password) or None)``."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=hostport)), (unquote(user), unquote(password))
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of ``url``, the port filled in from the scheme when absent."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
 
 
 def default_cache_dir() -> Path:
@@ -60,20 +108,61 @@ class Settings:
     backoff_factor: float = 0.5
     backoff_max: float = 30.0
     user_agent: str = f"trialfinder/{__version__} (+https://pypi.org/project/trialfinder/)"
+    #: The longest pause asked for by ``Retry-After`` that is waited out, in seconds.
+    retry_after_max: float = field(
+        default_factory=lambda: _env_float("TRIALFINDER_RETRY_AFTER_MAX", 120.0)
+    )
+    #: The largest decoded answer accepted, in MB (a real 1,000-study full page is about 20 MB).
+    max_body_mb: float = field(default_factory=lambda: _env_float("TRIALFINDER_MAX_BODY_MB", 64.0))
+    #: ``(user, password)`` taken out of a base URL that carried them; never printed.
+    credentials: tuple[str, str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.base_url, str):
+            raise InvalidQueryError(f"base URL must be text, not {type(self.base_url).__name__}")
+        for name in ("timeout", "requests_per_minute", "retries", "page_size", "burst",
+                     "retry_after_max", "max_body_mb", "backoff_factor", "backoff_max"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or (
+                    isinstance(value, float) and not math.isfinite(value)):
+                raise InvalidQueryError(f"{name} must be a finite number, not {value!r}")
+        for name in ("page_size", "burst", "retries"):
+            if not isinstance(getattr(self, name), int):
+                raise InvalidQueryError(f"{name} must be a whole number, not "
+                                        f"{getattr(self, name)!r}")
         base = self.base_url.rstrip("/")
         if not base.startswith(("http://", "https://")):
-            raise InvalidQueryError(f"base URL must start with http:// or https://, not {base!r}")
+            raise InvalidQueryError(
+                f"base URL must start with http:// or https://, not {redact_url(base)!r}"
+            )
+        try:
+            base, found = split_credentials(base)
+            host_ok = bool(urlsplit(base).hostname)
+        except ValueError:
+            host_ok = False
+        if not host_ok:
+            raise InvalidQueryError(f"base URL has no usable host: {redact_url(base)!r}")
         object.__setattr__(self, "base_url", base)
+        if found is not None:
+            object.__setattr__(self, "credentials", found)
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise InvalidQueryError(f"page size must be within 1..{MAX_PAGE_SIZE}")
-        if self.requests_per_minute <= 0:
-            raise InvalidQueryError("requests per minute must be above 0")
+        if self.requests_per_minute <= 0 or self.burst < 1:
+            raise InvalidQueryError("requests per minute must be above 0 and burst at least 1")
+        if self.backoff_factor < 0 or self.backoff_max < 0:
+            raise InvalidQueryError("backoff times cannot be negative")
         if not 0 <= self.retries <= 20:
             raise InvalidQueryError("retries must be within 0..20")
-        if self.timeout <= 0:
-            raise InvalidQueryError("timeout must be above 0 seconds")
+        if not 0 < self.timeout <= 3600:
+            raise InvalidQueryError("timeout must be above 0 and at most 3600 seconds")
+        if not 0 <= self.retry_after_max <= 86400:
+            raise InvalidQueryError("the Retry-After cap must be within 0..86400 seconds")
+        if not 0.01 <= self.max_body_mb <= 900:
+            raise InvalidQueryError("the body cap must be within 0.01..900 MB")
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1_000_000)
 
     @property
     def cache_path(self) -> Path:

@@ -7,7 +7,8 @@ Callers catch :class:`TrialFinderError`; the CLI and the dashboard catch nothing
     ├── PlaceNotFoundError (also ValueError)  a place name we cannot resolve offline
     ├── ApiError                              the API answered with a non-2xx status
     │   ├── NotFoundError                     404, e.g. an unknown NCT id
-    │   └── RateLimitedError                  429 that outlasted the retries
+    │   ├── RateLimitedError                  429 that outlasted the retries (or asked too long)
+    │   └── PagingError                       paging that made no progress (the API's doing)
     ├── NetworkError                          timeouts, DNS failures, dropped connections
     │   └── OfflineError                      offline mode and the answer is not in the cache
     ├── SchemaError                           a reply whose shape we did not expect (HTML, bad JSON)
@@ -23,6 +24,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "OfflineError",
+    "PagingError",
     "PlaceNotFoundError",
     "RateLimitedError",
     "SchemaError",
@@ -62,6 +64,16 @@ class NotFoundError(ApiError):
 
 class RateLimitedError(ApiError):
     """429 that outlasted the retries."""
+
+
+class PagingError(ApiError):
+    """The API's pages did not lead to an end: a page token came back again, pages brought no
+    new studies, or there were more pages than the API's own count allows. The search is
+    stopped rather than returning a list that only looks whole."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(200, url, message)
+        self.args = (f"ClinicalTrials.gov API paging stopped: {message}",)
 
 
 class NetworkError(TrialFinderError):

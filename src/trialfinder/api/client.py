@@ -12,13 +12,16 @@ Flattening into tables happens in :mod:`trialfinder.tables.normalize`, never her
 
 from __future__ import annotations
 
+import logging
+import math
 import random
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import requests
@@ -26,27 +29,50 @@ from urllib3.exceptions import NameResolutionError
 
 from trialfinder.api.fields import LIST_FIELDS, fields_param
 from trialfinder.api.query import StudyQuery, normalize_nct_id
-from trialfinder.api.transport import make_session
-from trialfinder.config import DEFAULT_BASE_URL, Settings
+from trialfinder.api.transport import (
+    BodyTooLarge,
+    DeadlineExceeded,
+    OtherOriginRefused,
+    _caused_by,
+    make_session,
+    retry_after_seconds,
+    too_dense,
+)
+from trialfinder.config import DEFAULT_BASE_URL, Settings, redact_url
 from trialfinder.errors import (
+    ApiError,
+    InvalidQueryError,
     NetworkError,
     NotFoundError,
     OfflineError,
+    PagingError,
     SchemaError,
     TrialFinderError,
     api_error,
 )
 
-__all__ = ["Page", "ProgressCallback", "SearchResult", "TrialsClient"]
+__all__ = ["API_MEMO", "ApiMemo", "Page", "ProgressCallback", "SearchResult", "TrialsClient"]
 
-#: Seconds a client keeps the API's ``/version`` answer.
+logger = logging.getLogger(__name__)
+
+#: Seconds the API's ``/version`` answer is kept in this process.
 VERSION_TTL = 3600.0
 
-#: Seconds a client remembers that the API could not be reached (no new wait through retries).
+#: Seconds this process remembers that an API could not be reached (no new wait through retries).
 UNREACHABLE_TTL = 30.0
+
+#: Pages in a row that bring no new study before paging is stopped.
+STALL_PAGES = 3
+
+#: Pages allowed beyond what the first ``totalCount`` needs (the data may change while paging).
+SLACK_PAGES = 3
+
+_TEN_YEARS = 10 * 365 * 86400.0
 
 #: ``progress(fetched_so_far, total_or_None)``, called after each page.
 ProgressCallback = Callable[[int, int | None], None]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +90,11 @@ class Page:
 
 @dataclass(slots=True)
 class SearchResult:
-    """Every study a search returned, with the facts needed to be honest about it."""
+    """Every study a search returned, with the facts needed to be honest about it.
+
+    ``fetched_at`` is when the answers were fetched from the API: the start of the search, or,
+    when pages came from the HTTP cache, the time the oldest of them was originally fetched.
+    """
 
     studies: list[dict[str, Any]]
     total_count: int | None
@@ -86,6 +116,63 @@ class SearchResult:
         return not self.truncated
 
 
+class ApiMemo:
+    """What this process knows about each API, by base URL: its ``/version`` answer (kept
+    ``VERSION_TTL`` seconds) and a recent failure to connect (kept ``UNREACHABLE_TTL``).
+
+    Clients hold no such state themselves, so one client can serve many threads and sessions;
+    this small table is shared on purpose and guarded by a lock. ``clock`` is for tests.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._versions: dict[str, tuple[float, dict[str, str]]] = {}
+        self._unreachable: dict[str, tuple[float, NetworkError]] = {}
+
+    def version(self, base_url: str) -> dict[str, str] | None:
+        with self._lock:
+            entry = self._versions.get(base_url)
+            if entry is None or not 0 <= self._clock() - entry[0] < VERSION_TTL:
+                self._versions.pop(base_url, None)
+                return None
+            return dict(entry[1])
+
+    def unreachable(self, base_url: str) -> NetworkError | None:
+        with self._lock:
+            entry = self._unreachable.get(base_url)
+            if entry is None or not 0 <= self._clock() - entry[0] < UNREACHABLE_TTL:
+                self._unreachable.pop(base_url, None)
+                return None
+            return entry[1]
+
+    def remember_version(self, base_url: str, answer: dict[str, str]) -> None:
+        with self._lock:
+            self._versions[base_url] = (self._clock(), dict(answer))
+            self._unreachable.pop(base_url, None)
+
+    def remember_unreachable(self, base_url: str, error: NetworkError) -> None:
+        with self._lock:
+            self._unreachable[base_url] = (self._clock(), error)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._versions.clear()
+            self._unreachable.clear()
+
+
+#: The process-wide memo every client uses unless given another.
+API_MEMO = ApiMemo()
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Requests sent and bytes received for one call (never shared between calls)."""
+
+    requests: int = 0
+    nbytes: int = 0
+
+
 def _age_text(seconds: float) -> str:
     if seconds < 90:
         return f"{seconds:.0f} seconds"
@@ -96,23 +183,25 @@ def _age_text(seconds: float) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 class TrialsClient:
     """A client for the ClinicalTrials.gov API v2.
 
-    ``session`` may be supplied (tests pass a plain ``requests.Session`` replayed by cassettes);
-    by default it is a cached, retried and paced session built from ``settings``.
+    ``session`` may be supplied (tests pass a plain ``requests.Session``); by default it is a
+    cached, retried, paced and bounded session built from ``settings``. The client keeps no
+    state between calls, so one instance may be shared by threads and dashboard sessions.
     """
 
     def __init__(
-        self, settings: Settings | None = None, session: requests.Session | None = None
+        self, settings: Settings | None = None, session: requests.Session | None = None,
+        *, memo: ApiMemo | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.session = session if session is not None else make_session(self.settings)
-        self.requests_made = 0
-        self.bytes_received = 0
-        self._version_memo: tuple[float, dict[str, str]] | None = None
-        self._unreachable: NetworkError | None = None
-        self._version_failed: tuple[float, NetworkError] | None = None
+        self.memo = memo if memo is not None else API_MEMO
 
     # -- one GET ----------------------------------------------------------------------------
 
@@ -124,29 +213,54 @@ class TrialsClient:
         return f"{self.settings.base_url}/{path.lstrip('/')}"
 
     def _get(
-        self, path: str, params: dict[str, str] | None = None, *, force_refresh: bool = False,
-        cache_only: bool = False,
-    ) -> tuple[Any, requests.Response]:
-        """GET ``path`` and decode its JSON; every failure becomes a ``TrialFinderError``.
+        self, path: str, params: dict[str, str] | None,
+        check: Callable[[Any, requests.Response], T], tally: _Tally, *,
+        force_refresh: bool = False, cache_only: bool = False,
+    ) -> T:
+        """GET ``path``, decode its JSON and ``check`` its shape; every failure becomes a
+        ``TrialFinderError``.
 
-        Statuses 429/5xx and failed connections are retried by urllib3 below the session. A
-        body that arrives broken (cut short, or an HTML page sent with status 200) is retried
-        here, with the same backoff, since only the decoded body shows it.
+        Statuses 429/5xx and failed connections are retried by the transport. A body that
+        arrives broken (an HTML page sent with status 200, or JSON that does not parse) is
+        retried here, with the same backoff, since only the decoded body shows it. An answer
+        whose shape ``check`` refuses is deleted from the cache, so it is never replayed.
         """
         retries = self.settings.retries
         for attempt in range(retries + 1):
             try:
-                return self._get_once(path, params, force_refresh=force_refresh or attempt > 0,
-                                      cache_only=cache_only)
+                body, response = self._get_once(
+                    path, params, tally, force_refresh=force_refresh or attempt > 0,
+                    cache_only=cache_only)
             except _BrokenBody as broken:
+                if broken.response is not None:
+                    self._forget(broken.response)
                 if attempt == retries or self.settings.offline:
                     raise broken.error from broken.error.__cause__
                 delay = min(self.settings.backoff_max, self.settings.backoff_factor * 2**attempt)
+                logger.debug("retrying %s in %.2f s: %s", path, delay, broken.error)
                 time.sleep(delay * (0.5 + random.random() / 2))
+                continue
+            try:
+                return check(body, response)
+            except SchemaError:
+                self._forget(response)
+                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _forget(self, response: requests.Response) -> None:
+        """Delete a cached answer that failed its shape check."""
+        cache = getattr(self.session, "cache", None)
+        key = getattr(response, "cache_key", None)
+        if cache is None or not key:
+            return
+        try:
+            cache.delete(key)
+            logger.debug("deleted the cached answer for %s: wrong shape", redact_url(response.url))
+        except Exception as exc:  # a broken cache must not hide the shape error
+            logger.debug("could not delete a cached answer: %s", exc)
+
     def _get_once(
-        self, path: str, params: dict[str, str] | None, *, force_refresh: bool,
+        self, path: str, params: dict[str, str] | None, tally: _Tally, *, force_refresh: bool,
         cache_only: bool = False,
     ) -> tuple[Any, requests.Response]:
         url = self._url(path)
@@ -159,12 +273,34 @@ class TrialsClient:
             kwargs["force_refresh"] = True
         try:
             response = self.session.get(url, **kwargs)
+        except OtherOriginRefused as exc:
+            if exc.status is not None:
+                raise ApiError(exc.status, url, (
+                    f"the API redirected to {exc.target}, another host than {exc.allowed}; "
+                    "not followed")) from exc
+            raise NetworkError(str(exc)) from exc
+        except BodyTooLarge as exc:
+            raise SchemaError(
+                f"the answer from {url} is larger than {self.settings.max_body_mb:g} MB; "
+                "stopped reading it (the cap is TRIALFINDER_MAX_BODY_MB)"
+            ) from exc
+        except DeadlineExceeded as exc:
+            raise NetworkError(
+                f"{self._api_name()} did not send its whole answer within "
+                f"{self.settings.timeout:g} s (TRIALFINDER_TIMEOUT), after "
+                f"{self.settings.retries} retries ({url})"
+            ) from exc
+        except requests.exceptions.TooManyRedirects as exc:
+            raise NetworkError(f"too many redirects from {url}") from exc
         except requests.exceptions.RetryError as exc:
             raise NetworkError(f"gave up on {url} after {self.settings.retries} retries") from exc
         except requests.exceptions.Timeout as exc:
             raise NetworkError(
-                f"ClinicalTrials.gov did not answer within {self.settings.timeout:g} s ({url})"
+                f"{self._api_name()} did not answer within {self.settings.timeout:g} s ({url})"
             ) from exc
+        except requests.exceptions.ChunkedEncodingError as exc:
+            raise NetworkError(
+                f"the connection broke while reading {url}: {_reason(exc)}") from exc
         except requests.exceptions.ConnectionError as exc:
             if _caused_by(exc, NameResolutionError):
                 raise NetworkError(
@@ -172,29 +308,39 @@ class TrialsClient:
                     "(is this machine offline?)"
                 ) from exc
             raise NetworkError(f"cannot reach {self._api_name()}: {_reason(exc)}") from exc
-        except (requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError) as exc:
+        except requests.exceptions.ContentDecodingError as exc:
             raise _BrokenBody(NetworkError(
-                f"the connection broke while reading {url}: {_reason(exc)}")) from exc
+                f"the answer from {url} could not be decompressed: {_reason(exc)}")) from exc
         except requests.exceptions.RequestException as exc:
             raise NetworkError(f"request to {url} failed: {_reason(exc)}") from exc
         from_cache = bool(getattr(response, "from_cache", False))
-        if not from_cache:
-            self.requests_made += 1
         content = response.content or b""
-        self.bytes_received += len(content)
+        shown = redact_url(response.url or url)
+        if from_cache:
+            logger.debug("cache hit: %s", shown)
+        else:
+            tally.requests += 1
+            logger.debug("HTTP %d from the API: %s (%d bytes)%s", response.status_code, shown,
+                         len(content), " (cache miss)" if cached else "")
+        tally.nbytes += len(content)
         if offline and response.status_code == 504:
             raise OfflineError(
                 "offline mode: this search is not in the cache yet; run it once while online"
             )
         if response.status_code >= 400:
-            raise api_error(response.status_code, response.url or url, _error_text(response))
+            raise api_error(response.status_code, response.url or url,
+                            _error_text(response) + self._come_back(response))
         if response.status_code != 200:
             raise SchemaError(f"unexpected HTTP {response.status_code} from {url}")
         if _looks_like_html(response):
             raise _BrokenBody(SchemaError(
                 f"the API sent an HTML page instead of JSON ({url}); it may be down for maintenance"
-            ))
+            ), response)
+        try:
+            _check_density(content, url)
+        except SchemaError:
+            self._forget(response)
+            raise
         try:
             body = orjson.loads(content)
         except orjson.JSONDecodeError as exc:
@@ -203,8 +349,24 @@ class TrialsClient:
                 f"from {url}): {exc}"
             )
             error.__cause__ = exc
-            raise _BrokenBody(error) from exc
+            raise _BrokenBody(error, response) from exc
         return body, response
+
+    def _come_back(self, response: requests.Response) -> str:
+        """For a 429/503 whose ``Retry-After`` is past the cap: when the API asked us back."""
+        if response.status_code not in (429, 503):
+            return ""
+        asked = retry_after_seconds(response.headers.get("Retry-After"))
+        cap = self.settings.retry_after_max
+        if asked is None or asked <= cap:
+            return ""
+        if asked > _TEN_YEARS:
+            when = "more than ten years from now"
+        else:
+            back = datetime.now(UTC) + timedelta(seconds=asked)
+            when = f"in {_age_text(asked)}, after {back:%Y-%m-%d %H:%M} UTC"
+        return (f" (the API asked us to come back {when}; this client waits at most "
+                f"{cap:g} s: TRIALFINDER_RETRY_AFTER_MAX)")
 
     # -- paging -----------------------------------------------------------------------------
 
@@ -218,10 +380,31 @@ class TrialsClient:
         force_refresh: bool = False,
         cache_only: bool = False,
     ) -> Generator[Page, None, None]:
-        """Yield pages lazily until the API sends no ``nextPageToken`` (or ``limit`` is met)."""
-        if limit is not None and limit < 1:
-            raise ValueError("limit must be at least 1")
+        """Yield pages lazily until the API sends no ``nextPageToken`` (or ``limit`` is met).
+
+        Paging must make progress: a token sent before, ``STALL_PAGES`` pages in a row without
+        a new study, or more pages than the first ``totalCount`` allows raise
+        :class:`PagingError`.
+        """
+        return self._pages(query, _Tally(), fields=fields, limit=limit, count_total=count_total,
+                           force_refresh=force_refresh, cache_only=cache_only)
+
+    def _pages(
+        self,
+        query: StudyQuery,
+        tally: _Tally,
+        *,
+        fields: tuple[str, ...] | None = LIST_FIELDS,
+        limit: int | None = None,
+        count_total: bool = True,
+        force_refresh: bool = False,
+        cache_only: bool = False,
+    ) -> Generator[Page, None, None]:
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                                  or limit < 1):
+            raise InvalidQueryError(f"limit must be a whole number of at least 1, not {limit!r}")
         base = query.to_params() | fields_param(fields)
+        progress = _Progress(self._url("studies"), count_asked=count_total)
         token: str | None = None
         seen = 0
         first = True
@@ -234,14 +417,16 @@ class TrialsClient:
                 params["countTotal"] = "true"
             if token:
                 params["pageToken"] = token
-            body, response = self._get("studies", params, force_refresh=force_refresh,
-                                       cache_only=cache_only)
-            page = _parse_page(body, response)
+            page = self._get("studies", params, _parse_page, tally, force_refresh=force_refresh,
+                             cache_only=cache_only)
             seen += len(page.studies)
-            yield page
             first = False
             token = page.next_token
-            if not token or (limit is not None and seen >= limit):
+            done = not token or (limit is not None and seen >= limit)
+            yield page
+            # checked before asking for the next page, so a caller taking one page never fails
+            progress.check(page, size, done)
+            if done:
                 return
 
     def search(
@@ -254,25 +439,24 @@ class TrialsClient:
     ) -> SearchResult:
         """Fetch every study matching ``query`` (up to ``limit``), each once, in API order.
 
-        With a cache, ``/version`` (cached for an hour) tells when the API last refreshed its
+        With a cache, ``/version`` (kept for an hour) tells when the API last refreshed its
         data; cached pages older than that are fetched anew.
         """
         started = time.perf_counter()
-        requests_before, bytes_before = self.requests_made, self.bytes_received
+        started_at = datetime.now(UTC)
+        tally = _Tally()
         # /version: provenance, and when the data last changed (kept an hour, so this is one
         # request an hour at most). Asked first, in turn: requests run one at a time.
         # Without a cache /version is not asked: it would cost one more request per search.
         cached = hasattr(self.session, "cache")
-        version, unreachable = (self.version_or_none() if cached else None), None
-        if version is None and self._unreachable is not None:
-            # /version just failed to connect, after its retries: asking for every page the
-            # same way would only repeat the wait. Answer from the cache if it can.
-            unreachable, self._unreachable = self._unreachable, None
-            if not cached:
-                raise unreachable
+        version = self._version_or_none(tally) if cached else None
+        unreachable = self.memo.unreachable(self.settings.base_url) if (
+            cached and version is None) else None
+        # /version just failed to connect, after its retries: asking for every page the same
+        # way would only repeat the wait. Answer from the cache if it can.
         data_time = self._data_time(version)
-        pages_iter = self.iter_pages(query, fields=fields, limit=limit,
-                                     cache_only=unreachable is not None)
+        pages_iter = self._pages(query, tally, fields=fields, limit=limit,
+                                 cache_only=unreachable is not None)
         try:
             first = next(pages_iter)
         except OfflineError:
@@ -281,20 +465,25 @@ class TrialsClient:
             raise unreachable from None
         if (data_time is not None and first.from_cache and first.created_at is not None
                 and first.created_at < data_time):
+            logger.debug("cached pages predate the API's data (%s); fetching anew", data_time)
             pages_iter.close()
-            pages_iter = self.iter_pages(query, fields=fields, limit=limit, force_refresh=True)
+            pages_iter = self._pages(query, tally, fields=fields, limit=limit,
+                                     force_refresh=True)
             first = next(pages_iter)
         studies: list[dict[str, Any]] = []
         seen_ids: set[str] = set()
         total: int | None = None
         duplicates = pages = cached_pages = 0
         worst_stale: float | None = None
+        oldest: datetime | None = None
         last_token: str | None = None
         for page in chain([first], pages_iter):
             pages += 1
             cached_pages += page.from_cache
             if page.total_count is not None:
                 total = page.total_count
+            if page.from_cache and page.created_at is not None:
+                oldest = page.created_at if oldest is None else min(oldest, page.created_at)
             if page.stale_age is not None:
                 worst_stale = max(worst_stale or 0.0, page.stale_age)
             elif unreachable is not None and page.created_at is not None:
@@ -320,33 +509,18 @@ class TrialsClient:
             studies=studies,
             total_count=total,
             truncated=truncated,
-            requests=self.requests_made - requests_before,
+            requests=tally.requests,
             pages=pages,
-            nbytes=self.bytes_received - bytes_before,
+            nbytes=tally.nbytes,
             from_cache=cached_pages,
             duplicates_dropped=duplicates,
+            fetched_at=_stamp(oldest if oldest is not None else started_at),
             elapsed=time.perf_counter() - started,
             params=query.to_params(),
             version=version,
             stale_age=worst_stale,
         )
-        if duplicates:
-            result.warnings.append(
-                f"{duplicates} studies appeared on more than one page and were kept once "
-                "(the data changed while paging)"
-            )
-        if worst_stale is not None:
-            result.warnings.append(
-                "ClinicalTrials.gov could not be reached; showing cached results from "
-                f"{_age_text(worst_stale)} ago"
-            )
-        if self.settings.offline:
-            result.warnings.append("offline mode: results come from the local cache only")
-        if truncated:
-            of = f" of {total:,}" if total is not None else ""
-            result.warnings.append(
-                f"showing the first {len(studies):,}{of} matching studies (limit reached)"
-            )
+        result.warnings.extend(_warnings(result, self.settings.offline))
         return result
 
     def iter_studies(
@@ -366,47 +540,51 @@ class TrialsClient:
     def get_study(self, nct_id: str, *, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
         """One full record (or the given ``fields``). Unknown ids raise ``NotFoundError``."""
         nct = normalize_nct_id(nct_id)
+
+        def check(body: Any, _: requests.Response) -> dict[str, Any]:
+            if not isinstance(body, dict) or "protocolSection" not in body:
+                raise SchemaError(f"the API's answer for {nct} is not a study record")
+            return body
+
         try:
-            body, _ = self._get(f"studies/{nct}", fields_param(fields) or None)
+            return self._get(f"studies/{nct}", fields_param(fields) or None, check, _Tally())
         except NotFoundError as exc:
             raise NotFoundError(exc.status, exc.url, f"no study with id {nct}") from exc
-        if not isinstance(body, dict) or "protocolSection" not in body:
-            raise SchemaError(f"the API's answer for {nct} is not a study record")
-        return body
 
     def version(self) -> dict[str, str]:
         """``GET /version``: ``{"apiVersion": "2.0.5", "dataTimestamp": "2026-11-20T09:00:00"}``.
 
-        Kept for an hour in this client (and in the HTTP cache), since it changes once a day.
+        Kept for an hour in this process (and in the HTTP cache), since it changes once a day.
+        A failure to connect is remembered for ``UNREACHABLE_TTL`` seconds and raised again
+        meanwhile, so callers do not wait through the retries twice.
         """
-        now = time.monotonic()
-        memo = self._version_memo
-        if memo is not None and now - memo[0] < VERSION_TTL:
-            return dict(memo[1])
-        failed = self._version_failed
-        if failed is not None and now - failed[0] < UNREACHABLE_TTL:
-            raise failed[1]  # it just failed to connect: don't wait through the retries again
+        return self._version(_Tally())
+
+    def _version(self, tally: _Tally) -> dict[str, str]:
+        base = self.settings.base_url
+        known = self.memo.version(base)
+        if known is not None:
+            return known
+        failed = self.memo.unreachable(base)
+        if failed is not None:
+            raise failed
         try:
-            body, _ = self._get("version")
+            answer = self._get("version", None, _parse_version, tally)
         except NetworkError as exc:
-            self._version_failed = (now, exc)
+            self.memo.remember_unreachable(base, exc)
             raise
-        self._version_failed = None
-        if not isinstance(body, dict) or "apiVersion" not in body:
-            raise SchemaError("the API's /version answer has no apiVersion")
-        answer = {k: str(v) for k, v in body.items()}
-        self._version_memo = (now, answer)
+        self.memo.remember_version(base, answer)
         return dict(answer)
 
     def version_or_none(self) -> dict[str, str] | None:
-        """:meth:`version`, or ``None`` when it cannot be had (never raises). A failure to
-        connect is kept in ``_unreachable`` for :meth:`search`."""
+        """:meth:`version`, or ``None`` when it cannot be had (never raises)."""
+        return self._version_or_none(_Tally())
+
+    def _version_or_none(self, tally: _Tally) -> dict[str, str] | None:
         try:
-            return self.version()
-        except NetworkError as exc:
-            self._unreachable = exc
-            return None
-        except TrialFinderError:
+            return self._version(tally)
+        except TrialFinderError as exc:
+            logger.debug("no /version answer: %s", exc)
             return None
 
     def data_time(self, version: dict[str, str] | None) -> datetime | None:
@@ -424,24 +602,115 @@ class TrialsClient:
         return self.data_time(version)
 
 
+def _warnings(result: SearchResult, offline: bool) -> list[str]:
+    """What a reader of ``result`` must be told."""
+    notes: list[str] = []
+    total, got = result.total_count, len(result.studies)
+    if result.duplicates_dropped:
+        notes.append(
+            f"{result.duplicates_dropped} studies appeared on more than one page and were kept "
+            "once (the data changed while paging)"
+        )
+    if total is not None and not result.truncated and got != total:
+        notes.append(
+            f"the API counted {total:,} matching studies but sent {got:,}"
+            + (" (the data may have changed while paging)" if got < total else "")
+        )
+    if result.stale_age is not None:
+        notes.append(
+            "ClinicalTrials.gov could not be reached; showing cached results from "
+            f"{_age_text(result.stale_age)} ago"
+        )
+    if offline:
+        notes.append("offline mode: results come from the local cache only")
+    if result.truncated:
+        of = f" of {total:,}" if total is not None else ""
+        notes.append(f"showing the first {got:,}{of} matching studies (limit reached)")
+    return notes
+
+
+class _Progress:
+    """Stops paging that does not move towards an end (see :meth:`TrialsClient.iter_pages`)."""
+
+    def __init__(self, url: str, *, count_asked: bool) -> None:
+        self.url = url
+        self.count_asked = count_asked
+        self.tokens: set[str] = set()
+        self.ids: set[str] = set()
+        self.new = 0
+        self.pages = 0
+        self.stalled = 0
+        self.total: int | None = None
+        self.allowed_pages: int | None = None
+
+    def check(self, page: Page, asked: int, done: bool) -> None:
+        self.pages += 1
+        fresh = 0
+        for study in page.studies:
+            nct = _nct_of(study)
+            if nct is None or nct not in self.ids:
+                fresh += 1
+                if nct is not None:
+                    self.ids.add(nct)
+        self.new += fresh
+        self.stalled = 0 if fresh else self.stalled + 1
+        if self.pages == 1 and page.total_count is not None:
+            self.total = page.total_count
+            per_page = len(page.studies) or asked
+            self.allowed_pages = math.ceil(self.total / max(1, per_page)) + SLACK_PAGES
+        if done:
+            return
+        if self.pages == 1 and self.count_asked and self.total is None:
+            self._stop("it did not say how many studies match (no totalCount on the first "
+                       "page, though it was asked for), so there is no telling where its pages "
+                       "end")
+        token = page.next_token or ""
+        if token in self.tokens:
+            self._stop(f"it sent the page token {token[:40]!r} a second time, after "
+                       f"{self.pages} pages; following it would never end")
+        self.tokens.add(token)
+        if self.stalled >= STALL_PAGES:
+            self._stop(f"{self.stalled} pages in a row brought no new study, yet it still "
+                       f"offered a next page (after {self.pages} pages and {self.new:,} studies)")
+        if self.allowed_pages is not None and self.total is not None:
+            slack = max(10, self.total // 10)
+            if self.pages >= self.allowed_pages or self.new > self.total + slack:
+                self._stop(f"it counted {self.total:,} matching studies, but after "
+                           f"{self.pages} pages and {self.new:,} studies it still offered "
+                           "a next page")
+
+    def _stop(self, what: str) -> None:
+        raise PagingError(self.url, f"the API's paging made no progress: {what}; "
+                                    "the search was stopped rather than returned incomplete")
+
+
+def _parse_version(body: Any, _: requests.Response) -> dict[str, str]:
+    if not isinstance(body, dict) or "apiVersion" not in body:
+        raise SchemaError("the API's /version answer has no apiVersion")
+    return {str(k): str(v)[:200] for k, v in list(body.items())[:20]}
+
+
 class _BrokenBody(Exception):
     """A reply whose body cannot be used; retried, then ``error`` is raised."""
 
-    def __init__(self, error: TrialFinderError) -> None:
+    def __init__(self, error: TrialFinderError,
+                 response: requests.Response | None = None) -> None:
         super().__init__(str(error))
         self.error = error
+        self.response = response
 
 
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: set[int] = set()
-    current: object = exc
-    while isinstance(current, BaseException) and id(current) not in seen:
-        if isinstance(current, kind):
-            return True
-        seen.add(id(current))
-        current = (getattr(current, "reason", None) or current.__cause__
-                   or current.__context__ or (current.args[0] if current.args else None))
-    return False
+def _check_density(content: bytes, url: str) -> None:
+    """Refuse a large answer packed so densely with tiny values that parsing it could use many
+    times its size in memory (the body cap bounds bytes; this bounds what they become)."""
+    dense = too_dense(content)
+    if dense is not None:
+        containers, values = dense
+        raise SchemaError(
+            f"the answer from {url} ({len(content):,} bytes) is packed with {containers:,} "
+            f"objects and {values:,} values, far denser than real study records; refused "
+            "rather than parsed, since that could exhaust memory"
+        )
 
 
 def _reason(exc: BaseException) -> str:
@@ -486,9 +755,11 @@ def _nct_of(study: Any) -> str | None:
 def _parse_page(body: Any, response: requests.Response) -> Page:
     if not isinstance(body, dict):
         raise SchemaError(f"expected a JSON object with 'studies', got {type(body).__name__}")
-    studies = body.get("studies", [])
+    studies = body.get("studies")
+    if "studies" not in body and body.get("totalCount") == 0:
+        studies = []  # nothing matched: the API may leave the empty list out
     if not isinstance(studies, list):
-        raise SchemaError("the API's 'studies' value is not a list")
+        raise SchemaError("the API's answer has no 'studies' list")
     token = body.get("nextPageToken")
     if token is not None and not isinstance(token, str):
         raise SchemaError("the API's 'nextPageToken' is not a string")

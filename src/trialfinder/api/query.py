@@ -174,49 +174,57 @@ def essie_text(text: str) -> str:
     cleaned = re.sub(r"[\[\]{}\\^~]", " ", text)
     if cleaned.count('"') % 2:
         cleaned = cleaned.replace('"', " ")
-    # Inside a phrase a parenthesis is only punctuation, and it would upset the count below.
+    # a quoted phrase of punctuation only searches for nothing; parentheses inside a phrase are
+    # text, so only those outside quotes must nest
+    # (quotes pair up left to right: '"a" "b"' is two phrases, not the phrase '" "')
     parts = cleaned.split('"')
-    parts[1::2] = [re.sub(r"[()]", " ", part) for part in parts[1::2]]
-    cleaned = '"'.join(parts)
+    parts[1::2] = [f'"{part}"' if re.search(r"\w", part) else " " for part in parts[1::2]]
+    cleaned = "".join(parts)
     depth = 0
-    for char in cleaned:
-        depth += (char == "(") - (char == ")")
+    for index, part in enumerate(cleaned.split('"')):
+        if index % 2:
+            continue
+        for char in part:
+            depth += (char == "(") - (char == ")")
+            if depth < 0:
+                break
         if depth < 0:
             break
     if depth != 0:
         cleaned = cleaned.replace("(", " ").replace(")", " ")
-    # Empty groups and empty phrases are syntax errors; removing one can empty another
-    # (``("")``), so repeat until nothing changes.
-    while True:
-        before = cleaned
-        cleaned = re.sub(r"\(\s*\)", " ", _drop_blank_phrases(cleaned))
-        if cleaned == before:
-            break
-    # a "word" of punctuation only (&, -, |, ;) searches for nothing: drop it
-    words = [w for w in cleaned.split() if re.search(r'[\w()"]', w)]
+    # Dropping one thing can leave another to drop ("( ' )" loses "'", then is an empty
+    # group), so tidy until nothing changes.
+    previous = None
+    while previous != cleaned:
+        previous = cleaned
+        cleaned = _tidy(cleaned)
+    return cleaned
+
+
+def _tidy(text: str) -> str:
+    """One pass: empty groups and phrases, punctuation-only words, stray operators."""
+    # quotes are balanced by now: a phrase is one token, and parentheses are tokens of their own
+    tokens = re.findall(r'"[^"]*"|[()]|[^\s()"]+', text)
     operators = {"AND", "OR", "NOT"}
-    while words and words[-1] in operators:
-        words.pop()
-    while words and words[0] in {"AND", "OR"}:
-        words.pop(0)
-    collapsed: list[str] = []
-    for word in words:
-        if word in {"AND", "OR"} and collapsed and collapsed[-1] in operators:
-            continue
-        collapsed.append(word)
-    return " ".join(collapsed)
-
-
-def _drop_blank_phrases(text: str) -> str:
-    """``text`` without quoted phrases that hold only spaces (quotes come in pairs here)."""
-    parts = text.split('"')
-    # parts at odd positions are inside quotes
-    out = [parts[0]]
-    for index in range(1, len(parts), 2):
-        inside, after = parts[index], parts[index + 1] if index + 1 < len(parts) else ""
-        out.append(f'"{inside}"' if inside.strip() else " ")
-        out.append(after)
-    return "".join(out)
+    out: list[str] = []
+    for word in tokens:
+        if word == ")":
+            while out and out[-1] in operators:
+                out.pop()
+            if out and out[-1] == "(":
+                out.pop()  # an empty group
+            else:
+                out.append(word)
+        elif word in {"AND", "OR"}:
+            if out and out[-1] not in operators and out[-1] != "(":
+                out.append(word)
+        elif word == "(" or re.search(r"\w", word):
+            out.append(word)
+        # else: a word or phrase of punctuation only (&, -, |, ;) searches for nothing
+    while out and out[-1] in operators:
+        out.pop()
+    joined = " ".join(out)
+    return re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", joined))
 
 
 def _any_of(items: Iterable[str]) -> str:
