@@ -28,6 +28,8 @@ from urllib3.util.retry import Retry
 
 from trialfinder.api.pacing import TokenBucket
 from trialfinder.config import Settings
+from trialfinder.errors import CacheError
+from trialfinder.store.cachedir import os_reason, prepare_cache_dir
 
 # requests-cache logs failed refreshes with a traceback at WARNING level; trialfinder reports
 # stale answers itself, so keep that noise out of users' terminals unless they configure logging.
@@ -128,8 +130,20 @@ def make_session(settings: Settings, bucket: TokenBucket | None = None) -> reque
     """A session for the API: cached (unless ``settings.use_cache`` is off), retried and paced."""
     bucket = bucket or TokenBucket(settings.requests_per_minute, settings.burst)
     session: requests.Session
-    if settings.use_cache or settings.offline:
-        _prepare_cache_file(settings.cache_path)
+    cached = settings.use_cache or settings.offline
+    if cached:
+        try:
+            prepare_cache_dir(settings.cache_dir)
+            _prepare_cache_file(settings.cache_path)
+        except (CacheError, OSError) as exc:
+            problem = exc if isinstance(exc, CacheError) else CacheError(
+                f"cannot use the cache file {settings.cache_path}: {os_reason(exc)}; "
+                "not using the cache")
+            if settings.offline:  # only the cache could answer
+                raise problem from None
+            logging.getLogger(__name__).warning("%s", problem)
+            cached = False
+    if cached:
         session = CachedSession(
             str(settings.cache_path),
             backend="sqlite",
