@@ -8,6 +8,8 @@ import json
 import os
 import pickle
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -101,6 +103,33 @@ def test_empty_tables_keep_their_columns_and_dtypes(tmp_path: Path) -> None:
     hit = store.get("c" * 32, max_age=None, newer_than=None)
     assert isinstance(hit, Saved)
     assert_same_tables(hit.tables, empty)
+
+
+WITHOUT_PYARROW = """
+import sys
+sys.modules["pyarrow"] = None  # as if pyarrow were not installed
+from pathlib import Path
+import pandas as pd
+from trialfinder.store.tablecache import Saved, TableCache
+from trialfinder.tables.normalize import normalize
+from trialfinder.topics.demo import load_demo_studies
+tables = normalize(load_demo_studies())
+store = TableCache(Path(sys.argv[1]))
+assert store.put("9" * 32, tables, {}) is None
+hit = store.get("9" * 32, max_age=None, newer_than=None)
+assert isinstance(hit, Saved)
+for name in ("studies", "sites", "conditions", "interventions"):
+    pd.testing.assert_frame_equal(getattr(hit.tables, name), getattr(tables, name))
+print(len(hit.tables.studies), "pyarrow" in sys.modules and sys.modules["pyarrow"] is not None)
+"""
+
+
+def test_tables_round_trip_without_pyarrow(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", WITHOUT_PYARROW, str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"{len(load_demo_studies())} False\n"
 
 
 def test_problem_counts_survive_the_round_trip(tmp_path: Path) -> None:
