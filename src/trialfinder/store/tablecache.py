@@ -367,10 +367,10 @@ def _frame(relation: duckdb.DuckDBPyRelation, dtypes: Mapping[str, str]) -> pd.D
     installed (an optional speed-up, several times faster for text), else DuckDB's own
     conversion. Categories come out as the normalizer makes them (sorted; object when none)."""
     try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
     except ImportError:
-        frame = relation.df()
+        frame: pd.DataFrame = relation.df()
     else:
         table = relation.to_arrow_table()
         for index, column in enumerate(table.column_names):
