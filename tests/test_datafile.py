@@ -72,7 +72,7 @@ def test_a_huge_sparse_file_is_refused_without_using_memory(tmp_path: Path) -> N
         handle.truncate(600 * 1024 * 1024)  # 600 MB of holes: no disk used
     tracemalloc.start()
     try:
-        with pytest.raises(DataFileError, match=r"over the 512 MB limit"):
+        with pytest.raises(DataFileError, match=r"over the 128 MB limit"):
             load_records(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:

@@ -390,16 +390,17 @@ def _age(seconds: float) -> str:
     return f"{seconds / 3600:.1f} hours"
 
 
-# A data file bigger than this is refused before it is read (parsed JSON takes several times
-# the file's size in memory). TRIALFINDER_MAX_FILE_MB changes it.
-MAX_FILE_MB = 512
+# A data file bigger than this is refused before it is read: parsed, full study records take
+# about 7 times the file's size in memory (a 97 MB download peaked at 800 MB), so 128 MB keeps
+# a run near 1 GB. TRIALFINDER_MAX_FILE_MB changes it.
+MAX_FILE_MB = 128
 # No study record nests deeper than about a dozen levels; anything past this is refused before
 # any code walks it (deep nesting makes recursive code fail with RecursionError).
 MAX_JSON_DEPTH = 64
 
 
 def max_file_bytes() -> int:
-    """The size cap for :func:`load_records`: ``TRIALFINDER_MAX_FILE_MB`` or 512 MB."""
+    """The size cap for :func:`load_records`: ``TRIALFINDER_MAX_FILE_MB`` or 128 MB."""
     raw = os.environ.get("TRIALFINDER_MAX_FILE_MB")
     if raw is None or raw.strip() == "":
         return MAX_FILE_MB * 1024 * 1024
