@@ -254,9 +254,13 @@ def test_only_the_most_recently_used_entries_are_kept(tmp_path: Path) -> None:
         store.put(key, tables, {})
         os.utime(tmp_path / f"{key}.json", (1000 + n, 1000 + n))
     assert isinstance(store.get("1" * 32, max_age=None, newer_than=None), Saved)  # used now
+    foreign = tmp_path / f"{'0' * 32}.json"
+    foreign.write_text('{"not": "a manifest"}')
+    os.utime(foreign, (1, 1))  # oldest of all, but not ours
     store.put("3" * 32, tables, {})
     assert store.entries() == ["1" * 32, "3" * 32]
     assert not list(tmp_path.glob(f"{'2' * 32}.*"))
+    assert foreign.read_text() == '{"not": "a manifest"}'
 
 
 def test_clear_removes_only_what_it_wrote(tmp_path: Path) -> None:

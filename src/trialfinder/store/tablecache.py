@@ -315,7 +315,9 @@ class TableCache:
             except OSError:
                 return 0.0
 
-        manifests = sorted(self._manifests(), key=used)
+        # Only entries with a manifest of ours count and go: a foreign file that merely has
+        # our kind of name is left alone here as in clear().
+        manifests = sorted((self._manifest(key) for key in self.entries()), key=used)
         for old in manifests[: max(0, len(manifests) - self.max_entries)]:
             self._remove_entry(old.name[:32])
 
