@@ -261,16 +261,43 @@ def test_real_website_download_gives_one_row_per_site(
                                        for r in records]
 
 
-def test_cache_command_reports_and_clears(demo_api: StandInServer, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cache_command_reports_and_clears_only_its_own_files(
+    demo_api: StandInServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(capsys, "search", "--preset", "als")[0] == 0
+    folder = tmp_path / "cache"
+    (folder / "thesis.tex").write_text("\\chapter{One}")  # the user's own file
+    (folder / "tables" / "notes.txt").write_text("mine too")
     code, out, _ = run(capsys, "cache")
     assert code == 0
-    assert out.splitlines()[0] == f"cache folder: {tmp_path / 'cache'}"
-    assert "1 saved search)" in out
-    code, out, _ = run(capsys, "cache", "--clear")
-    assert code == 0 and out.startswith("removed ")
-    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    lines = out.splitlines()
+    assert lines[0] == f"cache folder: {folder}"
+    assert lines[2].startswith("saved tables: 1 saved search, ")
+    assert lines[3] == "other files: 2 (not written by trialfinder; --clear leaves them)"
+    ours = [p for p in folder.rglob("*") if p.is_file() and p.suffix not in (".tex", ".txt")]
+    assert len(ours) >= 6  # http_cache.sqlite (+ SQLite's companions) and 5 saved-table files
+    code, out, err = run(capsys, "cache", "--clear")
+    assert (code, err) == (0, "")
+    assert out.startswith(f"removed {len(ours)} files (")
+    assert out.endswith("; left 2 other files alone\n")
+    left = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert left == ["tables/notes.txt", "thesis.tex"]
+    assert (folder / "thesis.tex").read_text() == "\\chapter{One}"
+
+
+def test_cache_clear_refuses_a_folder_others_can_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "http_cache.sqlite").write_bytes(b"")
+    folder.chmod(0o777)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(folder))
+    code, out, err = run(capsys, "cache", "--clear")
+    assert (code, out) == (1, "")
+    assert err == (f"trialfinder: error: refusing the cache folder {folder}: other users can "
+                   "write to it (mode 777; 'chmod 700' makes it private); not using the cache\n")
+    assert (folder / "http_cache.sqlite").exists()
 
 
 def test_progress_bar_draws_only_on_a_terminal() -> None:

@@ -13,6 +13,7 @@ from trialfinder.api.query import Distance, Phase, Sex, Status, StudyQuery, Stud
 from trialfinder.config import Settings
 from trialfinder.errors import (
     ApiError,
+    CacheError,
     DataFileError,
     InvalidQueryError,
     NetworkError,
@@ -42,6 +43,7 @@ from trialfinder.topics.presets import PRESETS, Preset, get_preset, list_presets
 __all__ = [
     "PRESETS",
     "ApiError",
+    "CacheError",
     "DataFileError",
     "Distance",
     "FilterStep",

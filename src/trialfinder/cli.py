@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("cache", help="where the local cache is and how big; --clear empties it")
     c.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
-    c.add_argument("--clear", action="store_true", help="delete the cached answers and tables")
+    c.add_argument("--clear", action="store_true", help="delete the HTTP cache and saved tables")
     return parser
 
 
@@ -476,18 +476,27 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:
+    from trialfinder.store.contents import cache_contents, clear_cache
+
     folder = args.cache_dir or Settings().cache_dir
-    files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
-    size = sum(p.stat().st_size for p in files)
-    if args.clear:
-        for path in files:
-            path.unlink(missing_ok=True)
-        print(f"removed {_plural(len(files), 'file')} ({size / 1e6:,.1f} MB) from {folder}")
+    if not folder.exists():
+        print(f"cache folder: {folder} (not created yet: nothing cached)")
         return 0
-    tables = sum(1 for p in files if p.suffix == ".pickle")
+    if args.clear:
+        files, size, others = clear_cache(folder)
+        left = f"; left {_plural(others, 'other file')} alone" if others else ""
+        print(f"removed {_plural(files, 'file')} ({size / 1e6:,.1f} MB) from {folder}{left}")
+        return 0
+    held = cache_contents(folder)
     print(f"cache folder: {folder}")
-    print(f"{_plural(len(files), 'file')}, {size / 1e6:,.1f} MB "
-          f"(HTTP answers in http_cache.sqlite; {_plural(tables, 'saved search')})")
+    print(f"HTTP answers: {held.http_bytes / 1e6:,.1f} MB "
+          f"({_plural(len(held.http_files), 'file')} named http_cache.* or pacing-*.state)")
+    print(f"saved tables: {_plural(held.saved_searches, 'saved search')}, "
+          f"{held.table_bytes / 1e6:,.1f} MB")
+    if held.other_files:
+        print(f"other files: {held.other_files} (not written by trialfinder; --clear leaves them)")
+    if held.problem:
+        print(f"trialfinder: note: {held.problem}", file=sys.stderr)
     return 0
 
 

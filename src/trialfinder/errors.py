@@ -12,13 +12,15 @@ Callers catch :class:`TrialFinderError`; the CLI and the dashboard catch nothing
     ├── NetworkError                          timeouts, DNS failures, dropped connections
     │   └── OfflineError                      offline mode and the answer is not in the cache
     ├── SchemaError                           a reply whose shape we did not expect (HTML, bad JSON)
-    └── DataFileError                         a local file that is not a study download
+    ├── DataFileError                         a local file that is not a study download
+    └── CacheError                            the cache folder cannot be used safely
 """
 
 from __future__ import annotations
 
 __all__ = [
     "ApiError",
+    "CacheError",
     "DataFileError",
     "InvalidQueryError",
     "NetworkError",
@@ -90,6 +92,11 @@ class SchemaError(TrialFinderError):
 
 class DataFileError(TrialFinderError):
     """A local file could not be read as ClinicalTrials.gov study records."""
+
+
+class CacheError(TrialFinderError):
+    """The cache folder is unsafe (others can write to it, another user owns it) or unusable
+    (read-only, not a folder). Searches go on without the cache; ``cache --clear`` stops."""
 
 
 ERROR_CODES: dict[int, type[ApiError]] = {404: NotFoundError, 429: RateLimitedError}

@@ -6,12 +6,16 @@ the dashboard.
 
 from __future__ import annotations
 
-import json
+import io
+import logging
+import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import orjson
 import pandas as pd
 
 from trialfinder._gc import gc_paused
@@ -29,9 +33,10 @@ from trialfinder.api.query import (
     normalize_nct_id,
 )
 from trialfinder.config import Settings
-from trialfinder.errors import DataFileError, InvalidQueryError, NotFoundError
+from trialfinder.errors import CacheError, DataFileError, InvalidQueryError, NotFoundError
 from trialfinder.places.resolve import resolve_place
-from trialfinder.store.tablecache import TableCache
+from trialfinder.store.cachedir import prepare_cache_dir
+from trialfinder.store.tablecache import Dropped, Saved, TableCache
 from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
@@ -49,6 +54,8 @@ __all__ = [
     "search_records",
     "study_detail",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -290,9 +297,11 @@ def _fetch_tables(
 ) -> tuple[Tables, SearchResult, str]:
     """The tables of a search: from the saved tables when fresh, else fetched and normalized
     (and saved). Saved tables are used only with a cache, and never when the API's data
-    changed since they were made (``/version``, itself cached for an hour)."""
+    changed since they were made (``/version``, itself cached for an hour). A cache folder
+    that cannot be used, or an entry that fails its checks, costs one warning, not the search."""
     settings = client.settings
-    store = TableCache(settings.cache_dir / "tables") if settings.use_cache else None
+    notes: list[str] = []
+    store = _open_store(settings, notes)
     key = TableCache.key(settings.base_url, query.to_params(), LIST_FIELDS, limit)
     if store is not None:
         version = client.version_or_none()
@@ -301,11 +310,13 @@ def _fetch_tables(
             max_age=None if settings.offline else settings.expire_after,
             newer_than=None if settings.offline else client.data_time(version),
         )
-        if saved is not None:
-            info = dict(saved.info)
-            result = SearchResult(studies=[], **info)
-            result.requests, result.nbytes, result.elapsed = 0, 0, 0.0
-            result.from_cache = result.pages
+        result = _result_from(saved) if isinstance(saved, Saved) else None
+        if isinstance(saved, Saved) and result is None:
+            saved = store.drop(key, "its search report is not one of ours")
+        if isinstance(saved, Dropped):
+            notes.append(f"saved tables for this search were dropped ({saved.reason}); "
+                         "fetched again")
+        if isinstance(saved, Saved) and result is not None:
             if settings.offline:
                 result.warnings.append("offline mode: results come from the local cache only")
             if progress is not None:
@@ -317,9 +328,58 @@ def _fetch_tables(
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]
-        store.put(key, tables, info)
+        failed = store.put(key, tables, info)
+        if failed is not None:
+            notes.append(f"could not save the tables for next time: {failed}")
+    result.warnings.extend(notes)
     source = "the API" if result.from_cache < result.pages else "the HTTP cache"
     return tables, result, source
+
+
+def _open_store(settings: Settings, notes: list[str]) -> TableCache | None:
+    """The saved-tables store, or ``None`` (no cache asked for, or a folder we must not use:
+    then ``notes`` gets the one line that says why)."""
+    if not settings.use_cache:
+        return None
+    try:
+        prepare_cache_dir(settings.cache_dir)
+        folder = prepare_cache_dir(settings.cache_dir / "tables")
+    except CacheError as exc:
+        logger.debug("no saved tables: %s", exc)
+        notes.append(str(exc))
+        return None
+    return TableCache(folder)
+
+
+# What a saved search report may hold: field name -> accepted JSON types.
+_INFO_TYPES: dict[str, tuple[type, ...]] = {
+    "total_count": (int, type(None)), "truncated": (bool,), "requests": (int,),
+    "pages": (int,), "nbytes": (int,), "from_cache": (int,), "duplicates_dropped": (int,),
+    "warnings": (list,), "fetched_at": (str,), "elapsed": (int, float), "params": (dict,),
+    "version": (dict, type(None)), "stale_age": (int, float, type(None)),
+}
+
+
+def _result_from(saved: Saved) -> SearchResult | None:
+    """The search report of saved tables as a :class:`SearchResult` (no studies, no requests),
+    or ``None`` when the saved report has other fields or types than a search writes."""
+    info = saved.info
+    if not {"total_count", "truncated"} <= set(info) <= set(_INFO_TYPES):
+        return None
+    for name, value in info.items():
+        kinds = _INFO_TYPES[name]
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            return None
+    if not all(isinstance(w, str) for w in info.get("warnings", [])):
+        return None
+    for name in ("params", "version"):
+        if not all(isinstance(k, str) and isinstance(v, str)
+                   for k, v in (info.get(name) or {}).items()):
+            return None
+    result = SearchResult(studies=[], **info)
+    result.requests, result.nbytes, result.elapsed = 0, 0, 0.0
+    result.from_cache = result.pages
+    return result
 
 
 def _age(seconds: float) -> str:
@@ -330,22 +390,40 @@ def _age(seconds: float) -> str:
     return f"{seconds / 3600:.1f} hours"
 
 
-def load_records(path: str | Path) -> list[dict[str, Any]]:
-    """Study records from a file: the website's JSON download (a bare array), one saved API
-    page (``{"studies": [...]}``), a list of such pages, or one study record."""
-    file = Path(path)
+# A data file bigger than this is refused before it is read: parsed, full study records take
+# about 7 times the file's size in memory (a 97 MB download peaked at 800 MB), so 128 MB keeps
+# a run near 1 GB. TRIALFINDER_MAX_FILE_MB changes it.
+MAX_FILE_MB = 128
+# No study record nests deeper than about a dozen levels; anything past this is refused before
+# any code walks it (deep nesting makes recursive code fail with RecursionError).
+MAX_JSON_DEPTH = 64
+
+
+def max_file_bytes() -> int:
+    """The size cap for :func:`load_records`: ``TRIALFINDER_MAX_FILE_MB`` or 128 MB."""
+    raw = os.environ.get("TRIALFINDER_MAX_FILE_MB")
+    if raw is None or raw.strip() == "":
+        return MAX_FILE_MB * 1024 * 1024
     try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise DataFileError(f"cannot read {file}: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(raw)
+        value = float(raw)
     except ValueError:
-        try:
-            data = [json.loads(line) for line in raw.splitlines() if line.strip()]
-        except ValueError:
-            raise DataFileError(f"{file} is not JSON (expected a ClinicalTrials.gov download)") \
-                from None
+        value = -1.0
+    if not 0 < value < 1e9:
+        raise InvalidQueryError(
+            f"TRIALFINDER_MAX_FILE_MB must be a number of megabytes above 0, not {raw!r}")
+    return int(value * 1024 * 1024)
+
+
+def load_records(path: str | Path, *, max_bytes: int | None = None) -> list[dict[str, Any]]:
+    """Study records from a file: the website's JSON download (a bare array), one saved API
+    page (``{"studies": [...]}``), a list of such pages, one study record, or JSON lines.
+
+    Only regular files up to ``max_bytes`` (default :func:`max_file_bytes`) are read, and JSON
+    nested deeper than :data:`MAX_JSON_DEPTH` levels is refused: each with a
+    :class:`DataFileError` that says so."""
+    file = Path(path)
+    cap = max_file_bytes() if max_bytes is None else max_bytes
+    data = _parse_data_file(_read_capped(file, cap), file)
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -361,6 +439,85 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
             f"{file} holds no ClinicalTrials.gov study records (no 'protocolSection' found)"
         )
     return records
+
+
+def _mb(nbytes: int) -> str:
+    return f"{nbytes / (1024 * 1024):,.0f} MB" if nbytes >= 1024 * 1024 else f"{nbytes:,} bytes"
+
+
+def _read_capped(file: Path, cap: int) -> bytes:
+    """The bytes of ``file`` if it is a regular file of at most ``cap`` bytes. Devices, pipes
+    and folders are refused before they are opened for reading; a file that grows past the cap
+    while being read is refused too. Nothing past ``cap + 1`` bytes is ever read."""
+    too_big = (f"{file} is over the {_mb(cap)} limit for a data file "
+               "(TRIALFINDER_MAX_FILE_MB raises it)")
+    try:
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+            raise DataFileError(f"{file} is {kind}, not a data file")
+        if info.st_size > cap:
+            raise DataFileError(too_big)
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the first look
+                raise DataFileError(f"{file} is not a regular file")
+            raw = handle.read(cap + 1)
+    except OSError as exc:
+        raise DataFileError(f"cannot read {file}: {exc.strerror or exc}") from None
+    if len(raw) > cap:
+        raise DataFileError(too_big)
+    return raw
+
+
+def _parse_data_file(raw: bytes, file: Path) -> Any:
+    """One JSON document, or else JSON lines; refused when nested too deep."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        _refuse_if_too_deep(exc, file)
+        data = []
+        for number, line in enumerate(io.BytesIO(raw), start=1):
+            if not line.strip():
+                continue
+            try:
+                data.append(orjson.loads(line))
+            except orjson.JSONDecodeError as line_exc:
+                _refuse_if_too_deep(line_exc, file)
+                raise DataFileError(
+                    f"{file} is not JSON (line {number}; expected a ClinicalTrials.gov "
+                    "download)") from None
+    if _deeper_than(data, MAX_JSON_DEPTH):
+        _refuse_deep(file)
+    return data
+
+
+def _refuse_if_too_deep(exc: orjson.JSONDecodeError, file: Path) -> None:
+    # orjson stops at 1,024 levels with "depth limit exceeded" (older: "recursion limit").
+    if "depth" in str(exc) or "recursion" in str(exc):
+        _refuse_deep(file)
+
+
+def _refuse_deep(file: Path) -> NoReturn:
+    raise DataFileError(
+        f"{file} nests its JSON deeper than {MAX_JSON_DEPTH} levels; no study download does")
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether ``data`` nests lists and objects more than ``limit`` levels deep (a loop, not
+    recursion: it cannot overflow the stack whatever the input)."""
+    if not isinstance(data, (dict, list)):
+        return False
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def _dedupe(records: Iterable[Any]) -> tuple[list[Any], int]:

@@ -58,6 +58,8 @@ from urllib3.util.retry import Retry
 
 from trialfinder.api.pacing import TokenBucket, shared_bucket
 from trialfinder.config import Settings, origin, redact_url
+from trialfinder.errors import CacheError
+from trialfinder.store.cachedir import os_reason, prepare_cache_dir
 
 __all__ = [
     "RETRY_STATUSES",
@@ -456,8 +458,20 @@ def make_session(
     API's shared budget and bounded in time and size."""
     session: requests.Session
     state_folder: Path | None = None
-    if settings.use_cache or settings.offline:
-        _prepare_cache_file(settings.cache_path)
+    cached = settings.use_cache or settings.offline
+    if cached:
+        try:
+            prepare_cache_dir(settings.cache_dir)
+            _prepare_cache_file(settings.cache_path)
+        except (CacheError, OSError) as exc:
+            problem = exc if isinstance(exc, CacheError) else CacheError(
+                f"cannot use the cache file {settings.cache_path}: {os_reason(exc)}; "
+                "not using the cache")
+            if settings.offline:  # only the cache could answer
+                raise problem from None
+            logger.warning("%s", problem)
+            cached = False
+    if cached:
         state_folder = settings.cache_dir
         session = CachedSession(
             str(settings.cache_path),

@@ -1,0 +1,103 @@
+"""The cache folder: private to its user, or not used at all.
+
+trialfinder keeps two things in its cache folder: the HTTP cache (``http_cache.sqlite`` and
+SQLite's ``-wal``/``-shm`` companions) and the saved tables (``tables/``, see
+:mod:`trialfinder.store.tablecache`). Before either is read or written the folder goes through
+:func:`prepare_cache_dir`:
+
+- a missing folder is created readable by its user only (0700); files we write are 0600;
+- a folder that another user owns, or that group or others can write to, is refused: anyone who
+  can write there could plant answers that we would show as real data;
+- a path that is not a folder, or a folder we cannot write to (read-only, full permissions
+  denied), is unusable.
+
+Each of these raises :class:`~trialfinder.errors.CacheError` with one line that names the folder
+and the reason. Searches catch it, warn once and go on without the cache; ``trialfinder cache
+--clear`` stops on it. No ``OSError`` from the cache folder leaves this module raw.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+from trialfinder.errors import CacheError
+
+__all__ = [
+    "FILE_MODE",
+    "FOLDER_MODE",
+    "HTTP_CACHE_FILES",
+    "check_cache_dir",
+    "os_reason",
+    "prepare_cache_dir",
+]
+
+# Library code configures no handlers; this only keeps Python's last-resort handler from
+# printing our log lines on stderr when the application has not set logging up.
+logging.getLogger("trialfinder").addHandler(logging.NullHandler())
+logger = logging.getLogger(__name__)
+
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+# Every file name the HTTP cache may leave in the folder (transport moves an unreadable
+# database aside as ``http_cache.corrupt``).
+HTTP_CACHE_FILES = (
+    "http_cache.sqlite",
+    "http_cache.sqlite-wal",
+    "http_cache.sqlite-shm",
+    "http_cache.sqlite-journal",
+    "http_cache.corrupt",
+)
+
+
+def os_reason(exc: OSError) -> str:
+    """The short text of an ``OSError`` (``Permission denied``), without errno noise."""
+    return exc.strerror or type(exc).__name__
+
+
+def prepare_cache_dir(path: str | os.PathLike[str]) -> Path:
+    """The cache folder ``path``, created 0700 when missing and checked as
+    :func:`check_cache_dir` does; raises :class:`CacheError` when it cannot be used."""
+    folder = Path(path).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    except FileExistsError:  # a file (or a dangling link) stands where the folder should be
+        raise CacheError(f"the cache folder {folder} is not a folder; not using the cache") \
+            from None
+    except OSError as exc:
+        raise CacheError(
+            f"cannot create the cache folder {folder}: {os_reason(exc)}; not using the cache"
+        ) from None
+    return check_cache_dir(folder)
+
+
+def check_cache_dir(path: str | os.PathLike[str]) -> Path:
+    """``path`` if it is a folder this user owns, that nobody else can write to and that we can
+    write to; else :class:`CacheError` (also when it does not exist)."""
+    folder = Path(path).expanduser()
+    try:
+        info = folder.stat()
+    except OSError as exc:
+        raise CacheError(
+            f"cannot use the cache folder {folder}: {os_reason(exc)}; not using the cache"
+        ) from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise CacheError(f"the cache folder {folder} is not a folder; not using the cache")
+    if os.name == "posix":
+        if info.st_uid != os.getuid():
+            raise CacheError(
+                f"refusing the cache folder {folder}: it belongs to another user "
+                f"(uid {info.st_uid}); not using the cache"
+            )
+        if info.st_mode & 0o022:
+            raise CacheError(
+                f"refusing the cache folder {folder}: other users can write to it "
+                f"(mode {stat.S_IMODE(info.st_mode):o}; 'chmod 700' makes it private); "
+                "not using the cache"
+            )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CacheError(f"the cache folder {folder} is read-only; not using the cache")
+    logger.debug("cache folder %s is private and writable", folder)
+    return folder
