@@ -12,16 +12,22 @@ import pytest
 
 import trialfinder as tf
 from devtools.standin import StandInServer
+from trialfinder import service
+from trialfinder.meta import ResultMeta
 from trialfinder.topics.demo import load_demo_studies
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    public = {name for name, value in vars(tf).items()
-              if not name.startswith("_") and not isinstance(value, types.ModuleType)}
+    public = {name for name in dir(tf)
+              if not name.startswith("_") and not isinstance(getattr(tf, name), types.ModuleType)}
     assert public | {"__version__"} == set(tf.__all__)
     assert len(tf.__all__) == len(set(tf.__all__))
+    assert tf.ResultMeta is ResultMeta
+    assert tf.search is service.search
+    with pytest.raises(AttributeError, match="no attribute 'serach'"):
+        tf.serach  # noqa: B018
 
 
 def python_blocks(text: str) -> list[str]:

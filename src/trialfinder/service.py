@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 
 from trialfinder._gc import gc_paused
-from trialfinder._version import __version__
 from trialfinder.api.client import ProgressCallback, SearchResult, TrialsClient
 from trialfinder.api.fields import LIST_FIELDS
 from trialfinder.api.query import (
@@ -30,6 +29,7 @@ from trialfinder.api.query import (
 )
 from trialfinder.config import Settings
 from trialfinder.errors import DataFileError, InvalidQueryError, NotFoundError
+from trialfinder.meta import FilterCount, ResultMeta
 from trialfinder.places.resolve import resolve_place
 from trialfinder.store.tablecache import TableCache
 from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
@@ -65,20 +65,19 @@ class Results:
     conditions: pd.DataFrame
     interventions: pd.DataFrame
     steps: tuple[FilterStep, ...] = ()
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: ResultMeta = field(default_factory=ResultMeta)
     filters: LocalFilters = field(default_factory=LocalFilters)
 
     @classmethod
     def from_tables(
         cls, tables: Tables, filters: LocalFilters | None = None,
-        meta: Mapping[str, Any] | None = None,
+        meta: ResultMeta | None = None,
     ) -> Results:
         outcome = apply_filters(tables, filters or LocalFilters())
-        info = dict(meta or {})
-        info["filters"] = [
-            {"name": s.name, "removed": s.removed, "note": s.note} for s in outcome.steps
-        ]
-        info["rows"] = {"studies": len(outcome.studies), "sites": len(outcome.sites)}
+        info = (meta or ResultMeta()).replace(
+            filters=tuple(FilterCount(s.name, s.removed, s.note) for s in outcome.steps),
+            rows={"studies": len(outcome.studies), "sites": len(outcome.sites)},
+        )
         return cls(
             all=tables,
             studies=outcome.studies,
@@ -96,7 +95,7 @@ class Results:
 
     @property
     def warnings(self) -> list[str]:
-        return list(self.meta.get("warnings", []))
+        return list(self.meta.warnings)
 
     def to_csv(self, path: str | Path, *, sites: bool = False) -> Path:
         """Write the studies (or sites) as CSV plus a provenance sidecar; returns the path."""
@@ -108,7 +107,7 @@ class Results:
         return write_export(Path(path), frame, self.meta, fmt="jsonl")
 
     def __repr__(self) -> str:
-        total = self.meta.get("total_reported")
+        total = self.meta.total_reported
         return (
             f"<Results {len(self.studies)} studies, {len(self.sites)} sites"
             f"{f' (API reported {total})' if total is not None else ''}>"
@@ -218,27 +217,32 @@ def local_filters_for(query: StudyQuery, **extra: Any) -> LocalFilters:
 
 
 def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
-          version: Mapping[str, str] | None, source: str) -> dict[str, Any]:
+          version: Mapping[str, str] | None, source: str, *, answered_from: str | None = None,
+          records_read: int | None = None, topic: tuple[str, ...] | None = None,
+          more_warnings: Sequence[str] = ()) -> ResultMeta:
     warnings = list(result.warnings) if result else []
     if tables.skipped:
         warnings.append(f"{tables.skipped} records could not be read and were skipped")
-    return {
-        "tool": f"trialfinder {__version__}",
-        "source": source,
-        "query": query.to_params(),
-        "api_version": (version or {}).get("apiVersion"),
-        "data_timestamp": (version or {}).get("dataTimestamp"),
-        "fetched_at": result.fetched_at if result else None,
-        "total_reported": result.total_count if result else None,
-        "studies_fetched": len(tables.studies),
-        "truncated": result.truncated if result else False,
-        "requests": result.requests if result else 0,
-        "bytes": result.nbytes if result else 0,
-        "pages_from_cache": result.from_cache if result else 0,
-        "records_skipped": tables.skipped,
-        "problems": dict(tables.problems),
-        "warnings": warnings,
-    }
+    warnings += more_warnings
+    return ResultMeta(
+        source=source,
+        query=query.to_params(),
+        api_version=(version or {}).get("apiVersion"),
+        data_timestamp=(version or {}).get("dataTimestamp"),
+        fetched_at=result.fetched_at if result else None,
+        total_reported=result.total_count if result else None,
+        studies_fetched=len(tables.studies),
+        truncated=result.truncated if result else False,
+        requests=result.requests if result else 0,
+        bytes=result.nbytes if result else 0,
+        pages_from_cache=result.from_cache if result else 0,
+        records_skipped=tables.skipped,
+        problems=dict(tables.problems),
+        warnings=tuple(dict.fromkeys(warnings)),
+        answered_from=answered_from,
+        records_read=records_read,
+        topic=topic,
+    )
 
 
 def search(
@@ -275,8 +279,8 @@ def search(
         raise InvalidQueryError(f"limit must be at least 1, not {limit}")
     client = client or TrialsClient(settings)
     tables, result, answered_from = _fetch_tables(client, query, limit, progress)
-    meta = _meta(query, result, tables, result.version, source=client.settings.base_url)
-    meta["answered_from"] = answered_from
+    meta = _meta(query, result, tables, result.version, source=client.settings.base_url,
+                 answered_from=answered_from)
     filters = local_filters_for(
         query, keyword=keyword or None, intervention_types=tuple(intervention_types),
         countries=tuple(countries), states=tuple(states), cities=tuple(cities),
@@ -404,13 +408,11 @@ def search_records(
     for group in ([" OR ".join(words)] if words else []) + list(query.narrow):
         topic = apply_filters(tables, LocalFilters(keyword=group))
         tables = _narrow(tables, tables.studies["nct_id"].isin(set(topic.studies["nct_id"])))
-    meta = _meta(query, None, tables, None, source=source)
-    meta["records_read"] = in_file
-    if words or query.narrow:
-        meta["topic"] = list(dict.fromkeys([*words, *query.narrow]))
-    if duplicates:
-        meta["warnings"].append(
-            f"{duplicates} records repeated a study already read and were kept once")
+    meta = _meta(query, None, tables, None, source=source, records_read=in_file,
+                 topic=tuple(dict.fromkeys([*words, *query.narrow]))
+                 if words or query.narrow else None,
+                 more_warnings=[f"{duplicates} records repeated a study already read and were "
+                           "kept once"] if duplicates else [])
     return Results.from_tables(tables, local_filters_for(query, keyword=keyword or None), meta)
 
 
@@ -462,7 +464,7 @@ def study_detail(
     else:
         record = (client or TrialsClient(settings)).get_study(nct)
     tables = normalize([record])
-    results = Results.from_tables(tables, LocalFilters(near=near), {"source": "detail"})
+    results = Results.from_tables(tables, LocalFilters(near=near), ResultMeta(source="detail"))
     text = tables.studies["eligibility_criteria"].iloc[0] if len(tables.studies) else None
     criteria = split_criteria(text if isinstance(text, str) else None)
     return StudyDetail(results=results, outcomes=outcomes_table(record), criteria=criteria,
