@@ -6,14 +6,22 @@ the dashboard.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
+from trialfinder._checks import (
+    flag_or_none,
+    limit_or_none,
+    number_or_none,
+    text_or_none,
+    texts,
+)
 from trialfinder._gc import gc_paused
 from trialfinder.api.client import ProgressCallback, SearchResult, TrialsClient
 from trialfinder.api.fields import LIST_FIELDS
@@ -114,26 +122,30 @@ class Results:
         )
 
 
-def _split(value: str | Iterable[str] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
+def _split(value: object, label: str, *, whole_numbers: bool = False) -> tuple[Any, ...]:
+    return texts(value, label, whole_numbers=whole_numbers)
 
 
-def _near(near: str | tuple[float, float] | None, radius: str | float | None) -> Distance | None:
+def _near(near: object, radius: object) -> Distance | None:
     if near is None or near == "":
         if radius not in (None, ""):
             raise InvalidQueryError("a radius needs a place: give --near as well")
         return None
-    value, unit = Distance.parse_radius(radius if radius not in (None, "") else "50mi")
-    if isinstance(near, tuple):
-        lat, lon = near
-    else:
+    if radius is None or radius == "":
+        radius = "50mi"
+    elif not isinstance(radius, str):
+        radius = number_or_none(radius, "radius")
+    value, unit = Distance.parse_radius(cast("str | float", radius))
+    if isinstance(near, tuple | list):
+        if len(near) != 2:
+            raise InvalidQueryError(f"near must be a place name or (lat, lon), not {near!r}")
+        lat, lon = (number_or_none(v, "near (lat, lon)") for v in near)
+    elif isinstance(near, str):
         place = resolve_place(near)
         lat, lon = place.lat, place.lon
-    return Distance(lat=float(lat), lon=float(lon), radius=value, unit=unit)
+    else:
+        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {near!r}")
+    return Distance(lat=cast(float, lat), lon=cast(float, lon), radius=value, unit=unit)
 
 
 def build_query(
@@ -158,20 +170,32 @@ def build_query(
     near: str | tuple[float, float] | None = None,
     radius: str | float | None = None,
 ) -> StudyQuery:
-    """A :class:`StudyQuery` from friendly keyword arguments (and an optional preset)."""
+    """A :class:`StudyQuery` from friendly keyword arguments (and an optional preset).
+
+    Each argument's type is checked first: a wrong one raises :class:`InvalidQueryError`
+    naming it (``condition=5``, ``healthy_volunteers="yes"``), before anything is sent.
+    """
+    for label, value in (("preset", preset), ("location", location), ("title", title),
+                         ("sponsor", sponsor), ("sex", sex)):
+        text_or_none(value, label)
+    for label, value in (("start_from", start_from), ("start_to", start_to)):
+        text_or_none(value, label, dates=True)
+    for label, flag in (("healthy_volunteers", healthy_volunteers),
+                        ("has_results", has_results)):
+        flag_or_none(flag, label)
     query = StudyQuery(
-        conditions=_split(condition),
-        terms=_split(term),
-        interventions=_split(intervention),
+        conditions=_split(condition, "condition"),
+        terms=_split(term, "term"),
+        interventions=_split(intervention, "intervention"),
         location=location,
         titles=title,
         sponsor=sponsor,
-        nct_ids=_split(nct_ids),
-        statuses=tuple(Status.parse(s) for s in _split(status)),
-        phases=tuple(Phase.parse(p) for p in _split(phase)),
-        study_types=tuple(StudyType.parse(t) for t in _split(study_type)),
+        nct_ids=_split(nct_ids, "nct_ids"),
+        statuses=tuple(Status.parse(s) for s in _split(status, "status")),
+        phases=tuple(Phase.parse(p) for p in _split(phase, "phase", whole_numbers=True)),
+        study_types=tuple(StudyType.parse(t) for t in _split(study_type, "study_type")),
         sex=Sex.parse(sex) if sex else None,
-        age=age,
+        age=number_or_none(age, "age"),
         healthy_volunteers=healthy_volunteers,
         start_from=start_from,
         start_to=start_to,
@@ -265,8 +289,14 @@ def search(
     Keyword arguments are those of :func:`build_query`; ``limit`` caps the studies fetched
     (and the requests made). The local filters re-check the query's filters and compute site
     distances; ``keyword``, ``intervention_types``, ``countries``, ``states`` and ``cities``
-    are local-only filters.
+    are local-only filters. A wrong argument (an unknown name, a wrong type) raises
+    :class:`InvalidQueryError` before any request.
     """
+    limit = limit_or_none(limit)
+    _check_kinds(query=query, client=client, settings=settings, progress=progress)
+    filters = _local_only(keyword=keyword, intervention_types=intervention_types,
+                          countries=countries, states=states, cities=cities)
+    _check_options(kwargs)
     if query is None:
         query = build_query(**kwargs)
     elif kwargs:
@@ -275,17 +305,40 @@ def search(
         raise InvalidQueryError(
             "the search is empty: give a condition, term, intervention, place or preset"
         )
-    if limit is not None and limit < 1:
-        raise InvalidQueryError(f"limit must be at least 1, not {limit}")
     client = client or TrialsClient(settings)
     tables, result, answered_from = _fetch_tables(client, query, limit, progress)
     meta = _meta(query, result, tables, result.version, source=client.settings.base_url,
                  answered_from=answered_from)
-    filters = local_filters_for(
-        query, keyword=keyword or None, intervention_types=tuple(intervention_types),
-        countries=tuple(countries), states=tuple(states), cities=tuple(cities),
-    )
-    return Results.from_tables(tables, filters, meta)
+    return Results.from_tables(tables, local_filters_for(query, **filters), meta)
+
+
+def _check_kinds(*, query: object, client: object, settings: object, progress: object) -> None:
+    for label, value, kind in (("query", query, StudyQuery), ("client", client, TrialsClient),
+                               ("settings", settings, Settings)):
+        if value is not None and not isinstance(value, kind):
+            raise InvalidQueryError(f"{label} must be a {kind.__name__} or None, "
+                                    f"not {type(value).__name__}")
+    if progress is not None and not callable(progress):
+        raise InvalidQueryError(f"progress must be callable, not {type(progress).__name__}")
+
+
+def _local_only(*, keyword: object, **lists: object) -> dict[str, Any]:
+    """The local-only filters of :func:`search`, type-checked."""
+    checked: dict[str, Any] = {"keyword": text_or_none(keyword, "keyword") or None}
+    for label, value in lists.items():
+        checked[label] = texts(value, label)
+    return checked
+
+
+def _check_options(options: Mapping[str, Any]) -> None:
+    """Refuse keyword arguments :func:`build_query` does not take, naming the ones it does."""
+    known = inspect.signature(build_query).parameters
+    unknown = [name for name in options if name not in known]
+    if unknown:
+        raise InvalidQueryError(
+            f"unknown search option(s) {', '.join(map(repr, unknown))}; "
+            f"choose from: {', '.join(known)}"
+        )
 
 
 def _fetch_tables(
@@ -397,6 +450,7 @@ def search_records(
     the structured filters and ``keyword`` then apply locally, so :meth:`Results.refilter`
     can loosen or tighten them without losing the topic.
     """
+    _check_options(kwargs)
     query = build_query(**kwargs)
     unique, duplicates = _dedupe(records)
     with gc_paused():
