@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -45,6 +46,8 @@ from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Tables, normalize
 from trialfinder.topics.presets import get_preset
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "Results",
@@ -306,7 +309,11 @@ def search(
             "the search is empty: give a condition, term, intervention, place or preset"
         )
     client = client or TrialsClient(settings)
+    logger.debug("search %s with limit %s", query.to_params(), limit)
     tables, result, answered_from = _fetch_tables(client, query, limit, progress)
+    logger.info("%d studies from %s (%d requests, %d of %d pages from the HTTP cache)",
+                len(tables.studies), answered_from, result.requests, result.from_cache,
+                result.pages)
     meta = _meta(query, result, tables, result.version, source=client.settings.base_url,
                  answered_from=answered_from)
     return Results.from_tables(tables, local_filters_for(query, **filters), meta)
@@ -452,10 +459,13 @@ def search_records(
     """
     _check_options(kwargs)
     query = build_query(**kwargs)
+    logger.debug("local search %s in %s", query.to_params(), source)
     unique, duplicates = _dedupe(records)
     with gc_paused():
         tables = normalize(unique)
     in_file = len(tables.studies)
+    logger.info("%d studies read from %s (%d repeated records dropped)", in_file, source,
+                duplicates)
     if query.nct_ids:
         tables = _narrow(tables, tables.studies["nct_id"].isin(set(query.nct_ids)))
     words = [*query.conditions, *query.terms, *query.interventions]
