@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
 import types
 from collections.abc import Callable
 from datetime import date
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 import trialfinder as tf
 from devtools.standin import StandInServer
 from trialfinder import service
+from trialfinder._gc import gc_paused
 from trialfinder.meta import ResultMeta
 from trialfinder.topics.demo import load_demo_studies
 
@@ -243,3 +246,46 @@ def test_importing_trialfinder_loads_no_pandas() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, env=os.environ | {"PYTHONPATH": SRC})
     assert done.returncode == 0, done.stderr
+
+
+# -- the GC pause is short and scoped ------------------------------------------------------
+
+
+def test_the_collector_runs_while_pages_are_fetched(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path
+) -> None:
+    server = standin_factory(load_demo_studies())
+    settings = tf.Settings(base_url=server.base_url, cache_dir=tmp_path, use_cache=False,
+                           page_size=10, requests_per_minute=60000)
+    seen: list[bool] = []
+    res = tf.search(condition="muscle", settings=settings, limit=25,
+                    progress=lambda fetched, total: seen.append(gc.isenabled()))
+    assert len(res.all.studies) == 25
+    assert seen == [True, True, True]
+    assert gc.isenabled()
+
+
+def test_pauses_from_two_threads_nest() -> None:
+    first_in, second_in, first_out = (threading.Event() for _ in range(3))
+    states: dict[str, bool] = {}
+
+    def first() -> None:
+        with gc_paused():
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(10)
+        with gc_paused():
+            second_in.set()
+            first_out.wait(10)
+            states["after the first left"] = gc.isenabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert states == {"after the first left": False}
+    assert gc.isenabled()

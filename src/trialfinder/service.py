@@ -375,8 +375,8 @@ def _fetch_tables(
             if progress is not None:
                 progress(len(saved.tables.studies), result.total_count)
             return saved.tables, result, f"tables saved {_age(saved.age)} ago"
-    with gc_paused():
-        result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
+    result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
+    with gc_paused():  # each page's parse pauses it too, inside the client
         tables = normalize(result.studies)
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
