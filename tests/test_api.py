@@ -289,3 +289,21 @@ def test_pauses_from_two_threads_nest() -> None:
         thread.join(10)
     assert states == {"after the first left": False}
     assert gc.isenabled()
+
+
+def test_local_searches_check_their_arguments(tmp_path: Path) -> None:
+    with pytest.raises(tf.InvalidQueryError, match="records must be a list of study records"):
+        tf.search_records(b"[]", source="x")  # type: ignore[arg-type]
+    with pytest.raises(tf.InvalidQueryError, match="keyword must be text, not int 5"):
+        tf.search_records([], source="x", keyword=5)  # type: ignore[arg-type]
+    with pytest.raises(tf.InvalidQueryError, match="path must be a file name, not int"):
+        tf.search_file(5)  # type: ignore[arg-type]
+    with pytest.raises(tf.InvalidQueryError, match="unknown search option"):
+        tf.search_records([], source="x", conditon="als")
+    studies = load_demo_studies()
+    with pytest.raises(tf.InvalidQueryError, match=r"near \(lat, lon\) must be a number"):
+        tf.study_detail("NCT99000017", records=studies, near=("42", "-71"))  # type: ignore[arg-type]
+    with pytest.raises(tf.InvalidQueryError, match=r"latitude must be within -90\.\.90"):
+        tf.study_detail("NCT99000017", records=studies, near=(95.0, 0.0))
+    detail = tf.study_detail("NCT99000017", records=studies, near=(42.36, -71.06))
+    assert detail.results.sites["distance_mi"].notna().any()

@@ -17,12 +17,14 @@ __all__ = [
     "flag_or_none",
     "limit_or_none",
     "number_or_none",
+    "shown",
     "text_or_none",
     "texts",
 ]
 
 
-def _shown(value: object) -> str:
+def shown(value: object) -> str:
+    """A value's type and a short repr, for messages (``int 5``, ``bytes b'als'``)."""
     text = repr(value)
     return f"{type(value).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"
 
@@ -36,12 +38,12 @@ def texts(value: object, label: str, *, whole_numbers: bool = False) -> tuple[An
         return (value,)
     want = "text or a list of texts" + (" or whole numbers" if whole_numbers else "")
     if isinstance(value, bytes | bytearray | Mapping) or not isinstance(value, Iterable):
-        raise InvalidQueryError(f"{label} must be {want}, not {_shown(value)}")
+        raise InvalidQueryError(f"{label} must be {want}, not {shown(value)}")
     items = tuple(value)
     for item in items:
         if not (isinstance(item, str) or _whole(item, whole_numbers)):
             raise InvalidQueryError(f"{label} must be {want}, not a list holding "
-                                    f"{_shown(item)}")
+                                    f"{shown(item)}")
     return items
 
 
@@ -54,14 +56,14 @@ def text_or_none(value: object, label: str, *, dates: bool = False) -> Any:
     if value is None or isinstance(value, str) or (dates and isinstance(value, date)):
         return value
     want = "text or a date" if dates else "text"
-    raise InvalidQueryError(f"{label} must be {want}, not {_shown(value)}")
+    raise InvalidQueryError(f"{label} must be {want}, not {shown(value)}")
 
 
 def flag_or_none(value: object, label: str) -> bool | None:
     """``True``, ``False`` or ``None`` (``"yes"`` or ``1`` are refused, not guessed)."""
     if value is None or isinstance(value, bool):
         return value
-    raise InvalidQueryError(f"{label} must be True, False or None, not {_shown(value)}")
+    raise InvalidQueryError(f"{label} must be True, False or None, not {shown(value)}")
 
 
 def number_or_none(value: object, label: str) -> float | None:
@@ -70,7 +72,7 @@ def number_or_none(value: object, label: str) -> float | None:
         return None
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return float(value)
-    raise InvalidQueryError(f"{label} must be a number, not {_shown(value)}")
+    raise InvalidQueryError(f"{label} must be a number, not {shown(value)}")
 
 
 def limit_or_none(value: object, label: str = "limit") -> int | None:
@@ -79,7 +81,7 @@ def limit_or_none(value: object, label: str = "limit") -> int | None:
         return None
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise InvalidQueryError(f"{label} must be a whole number of studies, "
-                                f"not {_shown(value)}")
+                                f"not {shown(value)}")
     if value < 1:
         raise InvalidQueryError(f"{label} must be at least 1, not {value}")
     return int(value)

@@ -248,16 +248,14 @@ _PLURALS = {"study": "studies", "matching study": "matching studies",
 
 def _summary(res: Results, rows: int, what: str) -> str:
     meta = res.meta
-    total = meta.get("total_reported")
-    fetched = int(meta.get("studies_fetched", 0))
+    fetched = meta.studies_fetched
     parts = [_plural(rows, what)]
-    if total is not None:
-        parts.append(f"the API reported {_plural(int(total), 'matching study')}, "
+    if meta.total_reported is not None:
+        parts.append(f"the API reported {_plural(meta.total_reported, 'matching study')}, "
                      f"{fetched:,} fetched")
-    elif "records_read" in meta:
-        read = int(meta["records_read"])
-        parts.append(f"{_plural(read, 'study')} in the file"
-                     + (f", {fetched:,} on the topic" if "topic" in meta else ""))
+    elif meta.records_read is not None:
+        parts.append(f"{_plural(meta.records_read, 'study')} in the file"
+                     + (f", {fetched:,} on the topic" if meta.topic is not None else ""))
     removed = [f"{s.name}: -{s.removed}" for s in res.steps if s.removed]
     if removed:
         parts.append("local filters " + ", ".join(removed))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from trialfinder._checks import (
     flag_or_none,
     limit_or_none,
     number_or_none,
+    shown,
     text_or_none,
     texts,
 )
@@ -140,15 +142,22 @@ def _near(near: object, radius: object) -> Distance | None:
         radius = number_or_none(radius, "radius")
     value, unit = Distance.parse_radius(cast("str | float", radius))
     if isinstance(near, tuple | list):
-        if len(near) != 2:
-            raise InvalidQueryError(f"near must be a place name or (lat, lon), not {near!r}")
-        lat, lon = (number_or_none(v, "near (lat, lon)") for v in near)
+        lat, lon = _point(near)
     elif isinstance(near, str):
         place = resolve_place(near)
         lat, lon = place.lat, place.lon
     else:
-        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {near!r}")
-    return Distance(lat=cast(float, lat), lon=cast(float, lon), radius=value, unit=unit)
+        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {shown(near)}")
+    return Distance(lat=lat, lon=lon, radius=value, unit=unit)
+
+
+def _point(near: object) -> tuple[float, float]:
+    """``(lat, lon)`` as two numbers within range, or an :class:`InvalidQueryError`."""
+    if not isinstance(near, tuple | list) or len(near) != 2:
+        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {shown(near)}")
+    lat, lon = (cast(float, number_or_none(v, "near (lat, lon)")) for v in near)
+    Distance(lat=lat, lon=lon)  # checks the ranges
+    return lat, lon
 
 
 def build_query(
@@ -457,6 +466,7 @@ def search_records(
     the structured filters and ``keyword`` then apply locally, so :meth:`Results.refilter`
     can loosen or tighten them without losing the topic.
     """
+    _check_records(records, source=source, keyword=keyword)
     _check_options(kwargs)
     query = build_query(**kwargs)
     logger.debug("local search %s in %s", query.to_params(), source)
@@ -478,6 +488,15 @@ def search_records(
                  more_warnings=[f"{duplicates} records repeated a study already read and were "
                            "kept once"] if duplicates else [])
     return Results.from_tables(tables, local_filters_for(query, keyword=keyword or None), meta)
+
+
+def _check_records(records: object, *, source: object, keyword: object) -> None:
+    if isinstance(records, str | bytes | bytearray | Mapping) or not isinstance(records,
+                                                                               Iterable):
+        raise InvalidQueryError(f"records must be a list of study records, "
+                                f"not {type(records).__name__}")
+    text_or_none(source, "source")
+    text_or_none(keyword, "keyword")
 
 
 def _narrow(tables: Tables, keep: pd.Series) -> Tables:
@@ -515,6 +534,10 @@ def study_detail(
     near: tuple[float, float] | None = None,
 ) -> StudyDetail:
     """The full record of one study, from the API (one request, cached) or from ``records``."""
+    text_or_none(nct_id, "nct_id")
+    _check_kinds(query=None, client=client, settings=settings, progress=None)
+    if near is not None:
+        near = _point(near)
     nct = normalize_nct_id(nct_id)
     record: Mapping[str, Any] | None = None
     if records is not None:
@@ -537,4 +560,6 @@ def study_detail(
 
 def search_file(path: str | Path, **kwargs: Any) -> Results:
     """Filter a saved ClinicalTrials.gov download locally (see :func:`search_records`)."""
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidQueryError(f"path must be a file name, not {type(path).__name__}")
     return search_records(load_records(path), source=str(path), **kwargs)
