@@ -337,14 +337,21 @@ class CtrlC(importlib.abc.MetaPathFinder):
 
 sys.meta_path.insert(0, CtrlC())
 sys.argv = ["trialfinder", *{argv!r}]
-runpy.run_module("trialfinder.cli", run_name="__main__")
+runpy.run_module({entry!r}, run_name="__main__")
 """
 
 
-@pytest.mark.parametrize("module", ["pandas", "requests", "trialfinder.tables.normalize"])
-def test_ctrl_c_during_start_up_imports_prints_interrupted(module: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("entry", "module"),
+    [("trialfinder.cli", "pandas"), ("trialfinder.cli", "requests"),
+     ("trialfinder.cli", "trialfinder.tables.normalize"),
+     ("trialfinder", "trialfinder.config"), ("trialfinder", "argparse"),
+     ("trialfinder", "pandas")],
+)
+def test_ctrl_c_during_start_up_imports_prints_interrupted(entry: str, module: str,
+                                                           tmp_path: Path) -> None:
     argv = ["search", "-c", "asthma", "--no-cache"]
-    done = child(INTERRUPT_ON_IMPORT.format(module=module, argv=argv),
+    done = child(INTERRUPT_ON_IMPORT.format(module=module, argv=argv, entry=entry),
                  TRIALFINDER_BASE_URL="http://127.0.0.1:9", TRIALFINDER_CACHE_DIR=str(tmp_path))
     assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")
 
