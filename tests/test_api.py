@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -24,7 +25,7 @@ import trialfinder as tf
 from devtools.standin import StandInServer
 from trialfinder import service
 from trialfinder._gc import gc_paused
-from trialfinder.meta import ResultMeta
+from trialfinder.meta import FilterCount, ResultMeta
 from trialfinder.topics.demo import load_demo_studies
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -307,3 +308,10 @@ def test_local_searches_check_their_arguments(tmp_path: Path) -> None:
         tf.study_detail("NCT99000017", records=studies, near=(95.0, 0.0))
     detail = tf.study_detail("NCT99000017", records=studies, near=(42.36, -71.06))
     assert detail.results.sites["distance_mi"].notna().any()
+
+
+def test_result_meta_survives_pickling() -> None:
+    # the dashboard caches results with st.cache_data, which pickles them
+    meta = tf.ResultMeta(source="x", query={"query.cond": "asthma"}, warnings=("w",),
+                         filters=(FilterCount("status", 2, None),), rows={"studies": 1})
+    assert pickle.loads(pickle.dumps(meta)) == meta

@@ -497,3 +497,21 @@ def test_each_warning_reaches_stderr_once(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert code == 0
     notes = [line for line in err.splitlines() if line.startswith("trialfinder: note:")]
     assert notes == [f"trialfinder: note: {down}", f"trialfinder: note: {count}"]
+
+
+def test_csv_on_a_terminal_loses_its_escape_codes(
+    hostile_download: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal(io.BytesIO(), encoding="utf-8", newline="")
+    monkeypatch.setattr(sys, "stdout", screen)
+    code = main(["search", "--from-file", str(hostile_download), "--format", "csv",
+                 "--columns", "nct_id,title"])
+    screen.flush()
+    text = screen.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    assert code == 0
+    assert text.splitlines() == ["nct_id,title", 'NCT99300002,"Evil title red1m end done"']
+

@@ -612,7 +612,8 @@ def _logging(verbosity: int) -> Callable[[], None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see the module docstring)."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = cast(TextIO, CleanText(out)), cast(TextIO, CleanText(err))
+    if out is not None and err is not None:  # both are None under pythonw
+        sys.stdout, sys.stderr = cast(TextIO, CleanText(out)), cast(TextIO, CleanText(err))
     try:
         return _main(argv)
     except KeyboardInterrupt:
