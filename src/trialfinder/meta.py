@@ -86,12 +86,6 @@ class ResultMeta:
         """A copy with some fields changed."""
         return replace(self, **changes)
 
-    def with_warning(self, text: str) -> ResultMeta:
-        """A copy with one more warning (a repeated sentence is kept once)."""
-        if text in self.warnings:
-            return self
-        return replace(self, warnings=(*self.warnings, text))
-
     # -- plain JSON ------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
