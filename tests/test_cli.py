@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import logging
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +22,10 @@ import pytest
 
 from devtools.standin import Faults, StandInServer, fictional_study
 from trialfinder.cli import main
+from trialfinder.meta import ResultMeta
 from trialfinder.progress import ProgressBar
+from trialfinder.service import Results
+from trialfinder.tables.normalize import normalize
 from trialfinder.topics.demo import load_demo_studies
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
@@ -314,3 +326,219 @@ def test_progress_bar_draws_only_on_a_terminal() -> None:
     plain = io.StringIO()
     ProgressBar(plain)(10, 20)
     assert plain.getvalue() == ""
+
+
+# -- start-up, Ctrl-C, terminal safety, -v, notes ------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD_ENV = os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+
+
+def child(code: str, *, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=timeout, env=CHILD_ENV | env)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["presets"], ["search", "--help"]])
+def test_help_and_presets_load_no_pandas(argv: list[str]) -> None:
+    done = child(
+        "import sys, trialfinder.cli as cli\n"
+        f"try:\n    code = cli.main({argv!r})\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'numpy', "
+        "'requests', 'requests_cache'})\n"
+        "print('HEAVY', heavy, code)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "HEAVY [] 0"
+
+
+# Ctrl-C while pandas is being imported: the finder sends SIGINT to its own process at once.
+INTERRUPT_ON_IMPORT = """
+import importlib.abc, os, runpy, signal, sys
+
+class CtrlC(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == {module!r}:
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["trialfinder", *{argv!r}]
+runpy.run_module({entry!r}, run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize(
+    ("entry", "module"),
+    [("trialfinder.cli", "pandas"), ("trialfinder.cli", "requests"),
+     ("trialfinder.cli", "trialfinder.tables.normalize"),
+     ("trialfinder", "trialfinder.config"), ("trialfinder", "argparse"),
+     ("trialfinder", "pandas")],
+)
+def test_ctrl_c_during_start_up_imports_prints_interrupted(entry: str, module: str,
+                                                           tmp_path: Path) -> None:
+    argv = ["search", "-c", "asthma", "--no-cache"]
+    done = child(INTERRUPT_ON_IMPORT.format(module=module, argv=argv, entry=entry),
+                 TRIALFINDER_BASE_URL="http://127.0.0.1:9", TRIALFINDER_CACHE_DIR=str(tmp_path))
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")
+
+
+class SilentServer:
+    """A loopback server that accepts a request and never answers (until closed)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.asked = threading.Event()
+        self.conns: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.sock.accept()
+                self.conns.append(conn)
+                conn.settimeout(10)
+                with contextlib.suppress(OSError):
+                    if conn.recv(65536):
+                        self.asked.set()
+
+    def close(self) -> None:
+        for conn in self.conns:
+            conn.close()
+        self.sock.close()
+
+
+def test_ctrl_c_during_a_search_prints_interrupted_and_exits_130(tmp_path: Path) -> None:
+    server = SilentServer()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "trialfinder.cli", "search", "-c", "asthma", "--no-cache"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=CHILD_ENV | {"TRIALFINDER_BASE_URL": f"http://127.0.0.1:{server.port}",
+                             "TRIALFINDER_TIMEOUT": "30", "TRIALFINDER_RETRIES": "0",
+                             "TRIALFINDER_CACHE_DIR": str(tmp_path)})
+        try:
+            assert server.asked.wait(timeout=30), "the search never reached the server"
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            proc.kill()
+            proc.wait(timeout=10)
+    finally:
+        server.close()
+    assert (proc.returncode, err, out) == (130, "interrupted\n", "")
+
+
+HOSTILE_TITLE = ("Evil\x1b]0;owned\x07 title\x1b[2J\x1b[31m red\x9b1m\x00\x08 end\r"
+                 "\x1bP+q\x1b\\ done")
+
+
+@pytest.fixture
+def hostile_download(tmp_path: Path) -> Path:
+    evil = fictional_study("NCT99300002", HOSTILE_TITLE)
+    path = tmp_path / "ctg-studies.json"
+    path.write_text(json.dumps([evil]))
+    return path
+
+
+def assert_inert(text: str) -> None:
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text)
+
+
+def test_table_output_strips_control_characters(
+    hostile_download: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "search", "--from-file", str(hostile_download))
+    assert code == 0, err
+    assert_inert(out + err)
+    assert "NCT99300002  RECRUITING  Evil title red1m end done" in out.replace("Recruiting",
+                                                                            "RECRUITING")
+
+
+def test_show_strips_control_characters(standin_factory: Factory,
+                                        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    server = standin_factory([fictional_study("NCT99300002", HOSTILE_TITLE)])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path))
+    code, out, err = run(capsys, "show", "NCT99300002", "--no-cache")
+    assert code == 0, err
+    assert_inert(out.replace("\n", "").replace("\t", ""))
+    assert "Evil title red1m end done" in " ".join(out.split())
+
+
+def test_errors_strip_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "search", "--from-file", "/no/such/\x1b[31mfile\x07.json")
+    assert code == 1
+    assert err.startswith("trialfinder: error: cannot read /no/such/file.json")
+    assert_inert(err.rstrip("\n"))
+
+
+def test_csv_keeps_the_data_as_it_is(hostile_download: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "out.csv"
+    code, out, _ = run(capsys, "search", "--from-file", str(hostile_download), "--format", "csv",
+                       "--columns", "nct_id,title")
+    assert code == 0
+    assert pd.read_csv(io.StringIO(out))["title"].tolist() == [HOSTILE_TITLE]
+    assert run(capsys, "search", "--from-file", str(hostile_download), "--output", str(target),
+               "--columns", "nct_id,title")[0] == 0
+    assert pd.read_csv(target)["title"].tolist() == [HOSTILE_TITLE]
+
+
+def test_verbose_sends_the_library_log_to_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    download = tmp_path / "ctg-studies.json"
+    download.write_text(json.dumps(load_demo_studies()))
+    argv = ["search", "--from-file", str(download), "--preset", "als", "--format", "csv"]
+    quiet = run(capsys, *argv)[2]
+    info = run(capsys, "-v", *argv)[2]
+    debug = run(capsys, *argv, "-vv")[2]
+    line = f"trialfinder: info: trialfinder.service: 60 studies read from {download}"
+    assert line not in quiet and "trialfinder: debug:" not in quiet
+    assert line in info and "trialfinder: debug:" not in info
+    assert line in debug
+    assert "trialfinder: debug: trialfinder.service: local search {'query.cond': " in debug
+    assert logging.getLogger("trialfinder").handlers == [
+        h for h in logging.getLogger("trialfinder").handlers
+        if isinstance(h, logging.NullHandler)]
+
+
+def test_each_warning_reaches_stderr_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    down = ("the API could not be reached; these answers come from the local cache, "
+            "fetched 3.0 hours ago")
+    count = "the API reported 40 matching studies but 38 arrived"
+    tables = normalize(load_demo_studies()[:2])
+    meta = ResultMeta(source="http://127.0.0.1:9", warnings=(down, count))
+
+    def fake_search(**_: Any) -> Results:
+        logging.getLogger("trialfinder.api.client").warning(down)
+        return Results.from_tables(tables, meta=meta)
+
+    monkeypatch.setattr("trialfinder.service.search", fake_search)
+    code, _, err = run(capsys, "search", "-c", "asthma", "--format", "csv")
+    assert code == 0
+    notes = [line for line in err.splitlines() if line.startswith("trialfinder: note:")]
+    assert notes == [f"trialfinder: note: {down}", f"trialfinder: note: {count}"]
+
+
+def test_csv_on_a_terminal_loses_its_escape_codes(
+    hostile_download: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal(io.BytesIO(), encoding="utf-8", newline="")
+    monkeypatch.setattr(sys, "stdout", screen)
+    code = main(["search", "--from-file", str(hostile_download), "--format", "csv",
+                 "--columns", "nct_id,title"])
+    screen.flush()
+    text = screen.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    assert code == 0
+    assert text.splitlines() == ["nct_id,title", 'NCT99300002,"Evil title red1m end done"']
+

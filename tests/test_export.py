@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,7 +17,10 @@ import pytest
 
 from trialfinder.api.query import Status
 from trialfinder.errors import DataFileError, InvalidQueryError
+from trialfinder.meta import ResultMeta
 from trialfinder.tables.export import (
+    STALE_TMP_SECONDS,
+    clean_stale_tmp,
     meta_json_bytes,
     sidecar_path,
     to_csv_bytes,
@@ -204,3 +212,70 @@ def test_write_export_refuses_paths_that_are_not_files(
 def test_write_export_never_replaces_a_device(df: pd.DataFrame) -> None:
     with pytest.raises(DataFileError, match="exists and is not a regular file"):
         write_export(Path("/dev/null"), df, {}, fmt="csv")
+
+
+# -- temporary files of killed exports ---------------------------------------------------
+
+KILLED_EXPORT = """
+import os, signal, sys
+from pathlib import Path
+import pandas as pd
+from trialfinder.tables import export
+
+def die(src, dst):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+export.os.replace = die
+export.write_export(Path(sys.argv[1]), pd.DataFrame({"nct_id": ["NCT99000001"]}), {})
+"""
+
+
+def age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_a_killed_export_leaves_a_temp_file_the_next_export_removes(
+    tmp_path: Path, df: pd.DataFrame
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)])}
+    done = subprocess.run([sys.executable, "-c", KILLED_EXPORT, str(tmp_path / "a.csv")],
+                          env=env, capture_output=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".a.csv.trialfinder-"), left
+    age(tmp_path / left[0], STALE_TMP_SECONDS + 60)
+    write_export(tmp_path / "b.csv", df, {}, fmt="csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv", "b.csv.meta.json"]
+
+
+def test_only_our_stale_temp_files_are_removed(tmp_path: Path) -> None:
+    ours_old = tmp_path / ".x.csv.trialfinder-123-0a1b2c3d.tmp"
+    ours_new = tmp_path / ".y.csv.trialfinder-123-0a1b2c3d.tmp"
+    others = [tmp_path / name for name in (
+        ".x.csv.123.tmp", "x.csv.trialfinder-123-0a1b2c3d.tmp", ".x.trialfinder-1-XYZ12345.tmp",
+        ".thesis.docx.tmp", "notes.tmp")]
+    folder = tmp_path / ".z.csv.trialfinder-1-0a1b2c3d.tmp"
+    folder.mkdir()
+    for path in [ours_old, ours_new, *others]:
+        path.write_text("x")
+    for path in [ours_old, *others, folder]:
+        age(path, STALE_TMP_SECONDS + 1)
+    assert clean_stale_tmp(tmp_path) == [ours_old]
+    assert not ours_old.exists()
+    assert all(p.exists() for p in [ours_new, *others, folder])
+    assert clean_stale_tmp(tmp_path / "missing") == []
+    later = time.time() + STALE_TMP_SECONDS + 5
+    assert clean_stale_tmp(tmp_path, now=later) == [ours_new]
+
+
+def test_write_export_takes_a_result_meta(tmp_path: Path, df: pd.DataFrame) -> None:
+    meta = ResultMeta(source="http://127.0.0.1:9", query={"query.cond": "asthma"},
+                      total_reported=3, warnings=("one warning",))
+    written = write_export(tmp_path / "s.jsonl", df, meta, fmt="jsonl")
+    side = json.loads(sidecar_path(written).read_text())
+    assert side["total_reported"] == 3 and side["warnings"] == ["one warning"]
+    assert side["format"] == "jsonl" and side["rows_written"] == 3
+    assert ResultMeta.from_dict(side) == meta
+    assert json.loads(meta_json_bytes(meta)) == meta.to_dict()

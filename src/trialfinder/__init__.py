@@ -5,40 +5,90 @@
     >>> res.studies, res.sites, res.conditions, res.interventions, res.meta
 
 Not medical advice: trialfinder lists research studies; talk to your doctor about any of them.
+
+Every public name is imported on first use (PEP 562), so ``import trialfinder`` is instant and
+the command line starts without loading pandas; ``tf.search`` and the rest work as usual.
 """
 
+import importlib
+import logging
+import typing
+
 from trialfinder._version import __version__
-from trialfinder.api.client import SearchResult, TrialsClient
-from trialfinder.api.query import Distance, Phase, Sex, Status, StudyQuery, StudyType
-from trialfinder.config import Settings
-from trialfinder.errors import (
-    ApiError,
-    CacheError,
-    DataFileError,
-    InvalidQueryError,
-    NetworkError,
-    NotFoundError,
-    OfflineError,
-    PlaceNotFoundError,
-    RateLimitedError,
-    SchemaError,
-    TrialFinderError,
-)
-from trialfinder.places.resolve import Place, resolve_place
-from trialfinder.service import (
-    Results,
-    StudyDetail,
-    build_query,
-    load_records,
-    search,
-    search_file,
-    search_records,
-    study_detail,
-)
-from trialfinder.tables.export import to_csv_bytes, to_jsonl_bytes, write_export
-from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
-from trialfinder.tables.normalize import Tables, normalize
-from trialfinder.topics.presets import PRESETS, Preset, get_preset, list_presets
+
+if typing.TYPE_CHECKING:
+    from trialfinder.api.client import SearchResult, TrialsClient
+    from trialfinder.api.query import Distance, Phase, Sex, Status, StudyQuery, StudyType
+    from trialfinder.config import Settings
+    from trialfinder.errors import (
+        ApiError,
+        CacheError,
+        DataFileError,
+        InvalidQueryError,
+        NetworkError,
+        NotFoundError,
+        OfflineError,
+        PlaceNotFoundError,
+        RateLimitedError,
+        SchemaError,
+        TrialFinderError,
+    )
+    from trialfinder.meta import ResultMeta
+    from trialfinder.places.resolve import Place, resolve_place
+    from trialfinder.service import (
+        Results,
+        StudyDetail,
+        build_query,
+        load_records,
+        search,
+        search_file,
+        search_records,
+        study_detail,
+    )
+    from trialfinder.tables.export import to_csv_bytes, to_jsonl_bytes, write_export
+    from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
+    from trialfinder.tables.normalize import Tables, normalize
+    from trialfinder.topics.presets import PRESETS, Preset, get_preset, list_presets
+
+# The library logs under "trialfinder"; applications choose where it goes (the CLI's -v).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+#: Where each public name lives.
+_HOMES: dict[str, str] = {
+    **dict.fromkeys(["SearchResult", "TrialsClient"], "trialfinder.api.client"),
+    **dict.fromkeys(["Distance", "Phase", "Sex", "Status", "StudyQuery", "StudyType"],
+                    "trialfinder.api.query"),
+    "Settings": "trialfinder.config",
+    **dict.fromkeys(["ApiError", "CacheError", "DataFileError", "InvalidQueryError",
+                     "NetworkError",
+                     "NotFoundError", "OfflineError", "PlaceNotFoundError", "RateLimitedError",
+                     "SchemaError", "TrialFinderError"], "trialfinder.errors"),
+    "ResultMeta": "trialfinder.meta",
+    **dict.fromkeys(["Place", "resolve_place"], "trialfinder.places.resolve"),
+    **dict.fromkeys(["Results", "StudyDetail", "build_query", "load_records", "search",
+                     "search_file", "search_records", "study_detail"], "trialfinder.service"),
+    **dict.fromkeys(["to_csv_bytes", "to_jsonl_bytes", "write_export"],
+                    "trialfinder.tables.export"),
+    **dict.fromkeys(["FilterStep", "LocalFilters", "apply_filters"],
+                    "trialfinder.tables.filters"),
+    **dict.fromkeys(["Tables", "normalize"], "trialfinder.tables.normalize"),
+    **dict.fromkeys(["PRESETS", "Preset", "get_preset", "list_presets"],
+                    "trialfinder.topics.presets"),
+}
+
+
+def __getattr__(name: str) -> typing.Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'trialfinder' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "PRESETS",
@@ -57,6 +107,7 @@ __all__ = [
     "PlaceNotFoundError",
     "Preset",
     "RateLimitedError",
+    "ResultMeta",
     "Results",
     "SchemaError",
     "SearchResult",

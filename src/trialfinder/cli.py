@@ -6,40 +6,80 @@
     trialfinder show NCT01234567
     trialfinder presets
 
-Errors print one line on stderr: exit 2 when the input is not usable (an unknown option or
-value, a place that cannot be found), exit 1 when the search itself failed (the API refused it,
-could not be reached, a file could not be read or written).
+Exit codes: 0 done; 1 the search itself failed (the API refused it or could not be reached, a
+file could not be read or written); 2 the input is not usable (an unknown option or value, a
+place that cannot be found); 130 interrupted (Ctrl-C, at any moment, start-up included).
+Errors and Ctrl-C print one line on stderr, never a traceback. Warnings print once each as
+``trialfinder: note: ...``. ``-v`` adds the library's log lines (``-vv`` its debug lines).
+
+Text from the API is printed without control characters or escape sequences (see
+:mod:`trialfinder.terminal`); ``--format csv``/``json`` keep the data as it is, except on a
+terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import logging
 import shutil
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from trialfinder._version import __version__
-from trialfinder.api.client import TrialsClient
 from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError, TrialFinderError
-from trialfinder.places.resolve import resolve_place
 from trialfinder.progress import ProgressBar
-from trialfinder.service import Results, search, search_file, study_detail
-from trialfinder.tables.export import (
-    check_output_path,
-    sidecar_path,
-    to_csv_bytes,
-    to_jsonl_bytes,
-    write_export,
-)
-from trialfinder.tables.normalize import format_partial_date
+from trialfinder.terminal import CleanText, clean
 from trialfinder.topics.presets import list_presets
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from trialfinder.api.client import TrialsClient
+    from trialfinder.places.resolve import resolve_place
+    from trialfinder.service import Results, search, search_file, study_detail
+    from trialfinder.tables.export import (
+        check_output_path,
+        sidecar_path,
+        to_csv_bytes,
+        to_jsonl_bytes,
+        write_export,
+    )
+    from trialfinder.tables.normalize import format_partial_date
+else:
+    # pandas, requests and numpy load on first use, so `--help` and `presets` start at once
+
+    class _LazyModule:
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(importlib.import_module(self._name), attr)
+
+    def _lazy(module: str, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    pd = _LazyModule("pandas")
+    TrialsClient = _lazy("trialfinder.api.client", "TrialsClient")
+    resolve_place = _lazy("trialfinder.places.resolve", "resolve_place")
+    search = _lazy("trialfinder.service", "search")
+    search_file = _lazy("trialfinder.service", "search_file")
+    study_detail = _lazy("trialfinder.service", "study_detail")
+    check_output_path = _lazy("trialfinder.tables.export", "check_output_path")
+    sidecar_path = _lazy("trialfinder.tables.export", "sidecar_path")
+    to_csv_bytes = _lazy("trialfinder.tables.export", "to_csv_bytes")
+    to_jsonl_bytes = _lazy("trialfinder.tables.export", "to_jsonl_bytes")
+    write_export = _lazy("trialfinder.tables.export", "write_export")
+    format_partial_date = _lazy("trialfinder.tables.normalize", "format_partial_date")
 
 __all__ = ["main"]
 
@@ -76,7 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Not medical advice: talk to your doctor about any trial.",
     )
     parser.add_argument("--version", action="version", version=f"trialfinder {__version__}")
-    common = _Parser(add_help=False)
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="log what happens on stderr (-vv: debug lines too)")
+    loud = _Parser(add_help=False)
+    loud.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                      dest="verbose_sub", help="log what happens on stderr (-vv: debug lines)")
+    common = _Parser(add_help=False, parents=[loud])
     net = common.add_argument_group("connection")
     net.add_argument("--base-url", help="API root (default: $TRIALFINDER_BASE_URL or the real API)")
     net.add_argument("--no-cache", action="store_true", help="do not read or write the local cache")
@@ -132,9 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--near", help="sort sites by distance from this place or LAT,LON")
     sh.add_argument("--sites", type=int, default=5, help="how many sites to list (default 5)")
 
-    sub.add_parser("presets", help="list the topic presets and the parameters they send")
+    sub.add_parser("presets", parents=[loud],
+                   help="list the topic presets and the parameters they send")
 
-    c = sub.add_parser("cache", help="where the local cache is and how big; --clear empties it")
+    c = sub.add_parser("cache", parents=[loud],
+                       help="where the local cache is and how big; --clear empties it")
     c.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
     c.add_argument("--clear", action="store_true", help="delete the HTTP cache and saved tables")
     return parser
@@ -201,16 +248,14 @@ _PLURALS = {"study": "studies", "matching study": "matching studies",
 
 def _summary(res: Results, rows: int, what: str) -> str:
     meta = res.meta
-    total = meta.get("total_reported")
-    fetched = int(meta.get("studies_fetched", 0))
+    fetched = meta.studies_fetched
     parts = [_plural(rows, what)]
-    if total is not None:
-        parts.append(f"the API reported {_plural(int(total), 'matching study')}, "
+    if meta.total_reported is not None:
+        parts.append(f"the API reported {_plural(meta.total_reported, 'matching study')}, "
                      f"{fetched:,} fetched")
-    elif "records_read" in meta:
-        read = int(meta["records_read"])
-        parts.append(f"{_plural(read, 'study')} in the file"
-                     + (f", {fetched:,} on the topic" if "topic" in meta else ""))
+    elif meta.records_read is not None:
+        parts.append(f"{_plural(meta.records_read, 'study')} in the file"
+                     + (f", {fetched:,} on the topic" if meta.topic is not None else ""))
     removed = [f"{s.name}: -{s.removed}" for s in res.steps if s.removed]
     if removed:
         parts.append("local filters " + ", ".join(removed))
@@ -291,7 +336,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     for warning in ([place_note] if place_note else []) + res.warnings:
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
-        print(f"trialfinder: note: {warning}", file=sys.stderr)
+        _NOTES.say(warning)
     if args.output:
         path = write_export(args.output, _select(frame, args.columns), res.meta, fmt=fmt)
         print(f"wrote {_plural(len(frame), what)} to {path} "
@@ -299,10 +344,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
         print(_summary(res, len(frame), what), file=sys.stderr)
         return 0
     if fmt == "csv":
-        sys.stdout.buffer.write(to_csv_bytes(_select(frame, args.columns)))
+        _write_data(to_csv_bytes(_select(frame, args.columns)))
         print(_summary(res, len(frame), what), file=sys.stderr)
     elif fmt == "json":
-        sys.stdout.buffer.write(to_jsonl_bytes(_select(frame, args.columns)))
+        _write_data(to_jsonl_bytes(_select(frame, args.columns)))
         print(_summary(res, len(frame), what), file=sys.stderr)
     else:
         default = SITE_COLUMNS if args.sites else TABLE_COLUMNS
@@ -312,6 +357,14 @@ def _cmd_search(args: argparse.Namespace) -> int:
         _print_table(_for_people(_select(frame, columns)), sys.stdout)
         print(_summary(res, len(frame), what))
     return 0
+
+
+def _write_data(data: bytes) -> None:
+    """CSV or JSON lines on stdout, as they are (but never escape codes onto a terminal)."""
+    sys.stdout.flush()
+    if sys.stdout.isatty():
+        data = clean(data.decode("utf-8")).encode("utf-8")
+    sys.stdout.buffer.write(data)
 
 
 def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
@@ -515,9 +568,75 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
+class _Notes:
+    """Warnings for people, each printed once on stderr (``trialfinder: note: ...``), whether
+    a result carries it or the library logged it."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def say(self, text: str) -> None:
+        line = " ".join(text.split())
+        if line and line not in self.seen:
+            self.seen.add(line)
+            print(f"trialfinder: note: {line}", file=sys.stderr)
+
+
+_NOTES = _Notes()
+
+
+class _LogLines(logging.Handler):
+    """The "trialfinder" logger on stderr: warnings as notes (once each), lower levels, when
+    asked for with -v, as ``trialfinder: debug: <logger>: <message>``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+            if record.levelno >= logging.WARNING:
+                _NOTES.say(message)
+            else:
+                level = record.levelname.lower()
+                print(f"trialfinder: {level}: {record.name}: {message}", file=sys.stderr)
+        except Exception:  # a log line must never break the command
+            self.handleError(record)
+
+
+def _logging(verbosity: int) -> Callable[[], None]:
+    """Send the "trialfinder" logger to stderr at the -v level; returns the undo."""
+    logger = logging.getLogger("trialfinder")
+    handler = _LogLines()
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 \
+        else logging.DEBUG
+    before = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+    def undo() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
+
+    return undo
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see the module docstring)."""
+    out, err = sys.stdout, sys.stderr
+    if out is not None and err is not None:  # both are None under pythonw
+        sys.stdout, sys.stderr = cast(TextIO, CleanText(out)), cast(TextIO, CleanText(err))
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=err)
+        return 130
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    _NOTES.seen.clear()
     parser = build_parser()
     args = parser.parse_args(argv)
+    undo = _logging(args.verbose + getattr(args, "verbose_sub", 0))
     handlers = {"search": _cmd_search, "show": _cmd_show, "presets": _cmd_presets,
                 "cache": _cmd_cache}
     try:
@@ -536,9 +655,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrialFinderError as exc:
         print(f"trialfinder: error: {_one_line(exc)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("trialfinder: interrupted", file=sys.stderr)
-        return 130
+    finally:
+        undo()
 
 
 if __name__ == "__main__":

@@ -6,12 +6,14 @@ import sys
 import time
 from typing import TextIO
 
+from trialfinder.terminal import unwrap
+
 
 class ProgressBar:
     """Callable as ``progress(fetched, total)``; draws ``Fetching  1,000 / 5,321 [####....]``."""
 
     def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
-        self.stream = stream or sys.stderr
+        self.stream = unwrap(stream or sys.stderr)  # its own \r and erase-line reach the screen
         self.width = width
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
         self._last = 0.0

@@ -6,6 +6,7 @@ the dashboard.
 
 from __future__ import annotations
 
+import inspect
 import io
 import logging
 import os
@@ -13,13 +14,20 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import orjson
 import pandas as pd
 
+from trialfinder._checks import (
+    flag_or_none,
+    limit_or_none,
+    number_or_none,
+    shown,
+    text_or_none,
+    texts,
+)
 from trialfinder._gc import gc_paused
-from trialfinder._version import __version__
 from trialfinder.api.client import ProgressCallback, SearchResult, TrialsClient
 from trialfinder.api.fields import LIST_FIELDS
 from trialfinder.api.query import (
@@ -34,6 +42,7 @@ from trialfinder.api.query import (
 )
 from trialfinder.config import Settings
 from trialfinder.errors import CacheError, DataFileError, InvalidQueryError, NotFoundError
+from trialfinder.meta import FilterCount, ResultMeta
 from trialfinder.places.resolve import resolve_place
 from trialfinder.store.cachedir import prepare_cache_dir
 from trialfinder.store.tablecache import Dropped, Saved, TableCache
@@ -42,6 +51,8 @@ from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Tables, normalize
 from trialfinder.topics.presets import get_preset
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "Results",
@@ -72,20 +83,19 @@ class Results:
     conditions: pd.DataFrame
     interventions: pd.DataFrame
     steps: tuple[FilterStep, ...] = ()
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: ResultMeta = field(default_factory=ResultMeta)
     filters: LocalFilters = field(default_factory=LocalFilters)
 
     @classmethod
     def from_tables(
         cls, tables: Tables, filters: LocalFilters | None = None,
-        meta: Mapping[str, Any] | None = None,
+        meta: ResultMeta | None = None,
     ) -> Results:
         outcome = apply_filters(tables, filters or LocalFilters())
-        info = dict(meta or {})
-        info["filters"] = [
-            {"name": s.name, "removed": s.removed, "note": s.note} for s in outcome.steps
-        ]
-        info["rows"] = {"studies": len(outcome.studies), "sites": len(outcome.sites)}
+        info = (meta or ResultMeta()).replace(
+            filters=tuple(FilterCount(s.name, s.removed, s.note) for s in outcome.steps),
+            rows={"studies": len(outcome.studies), "sites": len(outcome.sites)},
+        )
         return cls(
             all=tables,
             studies=outcome.studies,
@@ -103,7 +113,7 @@ class Results:
 
     @property
     def warnings(self) -> list[str]:
-        return list(self.meta.get("warnings", []))
+        return list(self.meta.warnings)
 
     def to_csv(self, path: str | Path, *, sites: bool = False) -> Path:
         """Write the studies (or sites) as CSV plus a provenance sidecar; returns the path."""
@@ -115,33 +125,44 @@ class Results:
         return write_export(Path(path), frame, self.meta, fmt="jsonl")
 
     def __repr__(self) -> str:
-        total = self.meta.get("total_reported")
+        total = self.meta.total_reported
         return (
             f"<Results {len(self.studies)} studies, {len(self.sites)} sites"
             f"{f' (API reported {total})' if total is not None else ''}>"
         )
 
 
-def _split(value: str | Iterable[str] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
+def _split(value: object, label: str, *, whole_numbers: bool = False) -> tuple[Any, ...]:
+    return texts(value, label, whole_numbers=whole_numbers)
 
 
-def _near(near: str | tuple[float, float] | None, radius: str | float | None) -> Distance | None:
+def _near(near: object, radius: object) -> Distance | None:
     if near is None or near == "":
         if radius not in (None, ""):
             raise InvalidQueryError("a radius needs a place: give --near as well")
         return None
-    value, unit = Distance.parse_radius(radius if radius not in (None, "") else "50mi")
-    if isinstance(near, tuple):
-        lat, lon = near
-    else:
+    if radius is None or radius == "":
+        radius = "50mi"
+    elif not isinstance(radius, str):
+        radius = number_or_none(radius, "radius")
+    value, unit = Distance.parse_radius(cast("str | float", radius))
+    if isinstance(near, tuple | list):
+        lat, lon = _point(near)
+    elif isinstance(near, str):
         place = resolve_place(near)
         lat, lon = place.lat, place.lon
-    return Distance(lat=float(lat), lon=float(lon), radius=value, unit=unit)
+    else:
+        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {shown(near)}")
+    return Distance(lat=lat, lon=lon, radius=value, unit=unit)
+
+
+def _point(near: object) -> tuple[float, float]:
+    """``(lat, lon)`` as two numbers within range, or an :class:`InvalidQueryError`."""
+    if not isinstance(near, tuple | list) or len(near) != 2:
+        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {shown(near)}")
+    lat, lon = (cast(float, number_or_none(v, "near (lat, lon)")) for v in near)
+    Distance(lat=lat, lon=lon)  # checks the ranges
+    return lat, lon
 
 
 def build_query(
@@ -166,20 +187,32 @@ def build_query(
     near: str | tuple[float, float] | None = None,
     radius: str | float | None = None,
 ) -> StudyQuery:
-    """A :class:`StudyQuery` from friendly keyword arguments (and an optional preset)."""
+    """A :class:`StudyQuery` from friendly keyword arguments (and an optional preset).
+
+    Each argument's type is checked first: a wrong one raises :class:`InvalidQueryError`
+    naming it (``condition=5``, ``healthy_volunteers="yes"``), before anything is sent.
+    """
+    for label, value in (("preset", preset), ("location", location), ("title", title),
+                         ("sponsor", sponsor), ("sex", sex)):
+        text_or_none(value, label)
+    for label, value in (("start_from", start_from), ("start_to", start_to)):
+        text_or_none(value, label, dates=True)
+    for label, flag in (("healthy_volunteers", healthy_volunteers),
+                        ("has_results", has_results)):
+        flag_or_none(flag, label)
     query = StudyQuery(
-        conditions=_split(condition),
-        terms=_split(term),
-        interventions=_split(intervention),
+        conditions=_split(condition, "condition"),
+        terms=_split(term, "term"),
+        interventions=_split(intervention, "intervention"),
         location=location,
         titles=title,
         sponsor=sponsor,
-        nct_ids=_split(nct_ids),
-        statuses=tuple(Status.parse(s) for s in _split(status)),
-        phases=tuple(Phase.parse(p) for p in _split(phase)),
-        study_types=tuple(StudyType.parse(t) for t in _split(study_type)),
+        nct_ids=_split(nct_ids, "nct_ids"),
+        statuses=tuple(Status.parse(s) for s in _split(status, "status")),
+        phases=tuple(Phase.parse(p) for p in _split(phase, "phase", whole_numbers=True)),
+        study_types=tuple(StudyType.parse(t) for t in _split(study_type, "study_type")),
         sex=Sex.parse(sex) if sex else None,
-        age=age,
+        age=number_or_none(age, "age"),
         healthy_volunteers=healthy_volunteers,
         start_from=start_from,
         start_to=start_to,
@@ -225,27 +258,32 @@ def local_filters_for(query: StudyQuery, **extra: Any) -> LocalFilters:
 
 
 def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
-          version: Mapping[str, str] | None, source: str) -> dict[str, Any]:
+          version: Mapping[str, str] | None, source: str, *, answered_from: str | None = None,
+          records_read: int | None = None, topic: tuple[str, ...] | None = None,
+          more_warnings: Sequence[str] = ()) -> ResultMeta:
     warnings = list(result.warnings) if result else []
     if tables.skipped:
         warnings.append(f"{tables.skipped} records could not be read and were skipped")
-    return {
-        "tool": f"trialfinder {__version__}",
-        "source": source,
-        "query": query.to_params(),
-        "api_version": (version or {}).get("apiVersion"),
-        "data_timestamp": (version or {}).get("dataTimestamp"),
-        "fetched_at": result.fetched_at if result else None,
-        "total_reported": result.total_count if result else None,
-        "studies_fetched": len(tables.studies),
-        "truncated": result.truncated if result else False,
-        "requests": result.requests if result else 0,
-        "bytes": result.nbytes if result else 0,
-        "pages_from_cache": result.from_cache if result else 0,
-        "records_skipped": tables.skipped,
-        "problems": dict(tables.problems),
-        "warnings": warnings,
-    }
+    warnings += more_warnings
+    return ResultMeta(
+        source=source,
+        query=query.to_params(),
+        api_version=(version or {}).get("apiVersion"),
+        data_timestamp=(version or {}).get("dataTimestamp"),
+        fetched_at=result.fetched_at if result else None,
+        total_reported=result.total_count if result else None,
+        studies_fetched=len(tables.studies),
+        truncated=result.truncated if result else False,
+        requests=result.requests if result else 0,
+        bytes=result.nbytes if result else 0,
+        pages_from_cache=result.from_cache if result else 0,
+        records_skipped=tables.skipped,
+        problems=dict(tables.problems),
+        warnings=tuple(dict.fromkeys(warnings)),
+        answered_from=answered_from,
+        records_read=records_read,
+        topic=topic,
+    )
 
 
 def search(
@@ -268,8 +306,14 @@ def search(
     Keyword arguments are those of :func:`build_query`; ``limit`` caps the studies fetched
     (and the requests made). The local filters re-check the query's filters and compute site
     distances; ``keyword``, ``intervention_types``, ``countries``, ``states`` and ``cities``
-    are local-only filters.
+    are local-only filters. A wrong argument (an unknown name, a wrong type) raises
+    :class:`InvalidQueryError` before any request.
     """
+    limit = limit_or_none(limit)
+    _check_kinds(query=query, client=client, settings=settings, progress=progress)
+    filters = _local_only(keyword=keyword, intervention_types=intervention_types,
+                          countries=countries, states=states, cities=cities)
+    _check_options(kwargs)
     if query is None:
         query = build_query(**kwargs)
     elif kwargs:
@@ -278,17 +322,44 @@ def search(
         raise InvalidQueryError(
             "the search is empty: give a condition, term, intervention, place or preset"
         )
-    if limit is not None and limit < 1:
-        raise InvalidQueryError(f"limit must be at least 1, not {limit}")
     client = client or TrialsClient(settings)
+    logger.debug("search %s with limit %s", query.to_params(), limit)
     tables, result, answered_from = _fetch_tables(client, query, limit, progress)
-    meta = _meta(query, result, tables, result.version, source=client.settings.base_url)
-    meta["answered_from"] = answered_from
-    filters = local_filters_for(
-        query, keyword=keyword or None, intervention_types=tuple(intervention_types),
-        countries=tuple(countries), states=tuple(states), cities=tuple(cities),
-    )
-    return Results.from_tables(tables, filters, meta)
+    logger.info("%d studies from %s (%d requests, %d of %d pages from the HTTP cache)",
+                len(tables.studies), answered_from, result.requests, result.from_cache,
+                result.pages)
+    meta = _meta(query, result, tables, result.version, source=client.settings.base_url,
+                 answered_from=answered_from)
+    return Results.from_tables(tables, local_filters_for(query, **filters), meta)
+
+
+def _check_kinds(*, query: object, client: object, settings: object, progress: object) -> None:
+    for label, value, kind in (("query", query, StudyQuery), ("client", client, TrialsClient),
+                               ("settings", settings, Settings)):
+        if value is not None and not isinstance(value, kind):
+            raise InvalidQueryError(f"{label} must be a {kind.__name__} or None, "
+                                    f"not {type(value).__name__}")
+    if progress is not None and not callable(progress):
+        raise InvalidQueryError(f"progress must be callable, not {type(progress).__name__}")
+
+
+def _local_only(*, keyword: object, **lists: object) -> dict[str, Any]:
+    """The local-only filters of :func:`search`, type-checked."""
+    checked: dict[str, Any] = {"keyword": text_or_none(keyword, "keyword") or None}
+    for label, value in lists.items():
+        checked[label] = texts(value, label)
+    return checked
+
+
+def _check_options(options: Mapping[str, Any]) -> None:
+    """Refuse keyword arguments :func:`build_query` does not take, naming the ones it does."""
+    known = inspect.signature(build_query).parameters
+    unknown = [name for name in options if name not in known]
+    if unknown:
+        raise InvalidQueryError(
+            f"unknown search option(s) {', '.join(map(repr, unknown))}; "
+            f"choose from: {', '.join(known)}"
+        )
 
 
 def _fetch_tables(
@@ -322,8 +393,8 @@ def _fetch_tables(
             if progress is not None:
                 progress(len(saved.tables.studies), result.total_count)
             return saved.tables, result, f"tables saved {_age(saved.age)} ago"
-    with gc_paused():
-        result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
+    result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
+    with gc_paused():  # each page's parse pauses it too, inside the client
         tables = normalize(result.studies)
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
@@ -550,25 +621,37 @@ def search_records(
     the structured filters and ``keyword`` then apply locally, so :meth:`Results.refilter`
     can loosen or tighten them without losing the topic.
     """
+    _check_records(records, source=source, keyword=keyword)
+    _check_options(kwargs)
     query = build_query(**kwargs)
+    logger.debug("local search %s in %s", query.to_params(), source)
     unique, duplicates = _dedupe(records)
     with gc_paused():
         tables = normalize(unique)
     in_file = len(tables.studies)
+    logger.info("%d studies read from %s (%d repeated records dropped)", in_file, source,
+                duplicates)
     if query.nct_ids:
         tables = _narrow(tables, tables.studies["nct_id"].isin(set(query.nct_ids)))
     words = [*query.conditions, *query.terms, *query.interventions]
     for group in ([" OR ".join(words)] if words else []) + list(query.narrow):
         topic = apply_filters(tables, LocalFilters(keyword=group))
         tables = _narrow(tables, tables.studies["nct_id"].isin(set(topic.studies["nct_id"])))
-    meta = _meta(query, None, tables, None, source=source)
-    meta["records_read"] = in_file
-    if words or query.narrow:
-        meta["topic"] = list(dict.fromkeys([*words, *query.narrow]))
-    if duplicates:
-        meta["warnings"].append(
-            f"{duplicates} records repeated a study already read and were kept once")
+    meta = _meta(query, None, tables, None, source=source, records_read=in_file,
+                 topic=tuple(dict.fromkeys([*words, *query.narrow]))
+                 if words or query.narrow else None,
+                 more_warnings=[f"{duplicates} records repeated a study already read and were "
+                           "kept once"] if duplicates else [])
     return Results.from_tables(tables, local_filters_for(query, keyword=keyword or None), meta)
+
+
+def _check_records(records: object, *, source: object, keyword: object) -> None:
+    if isinstance(records, str | bytes | bytearray | Mapping) or not isinstance(records,
+                                                                               Iterable):
+        raise InvalidQueryError(f"records must be a list of study records, "
+                                f"not {type(records).__name__}")
+    text_or_none(source, "source")
+    text_or_none(keyword, "keyword")
 
 
 def _narrow(tables: Tables, keep: pd.Series) -> Tables:
@@ -606,6 +689,10 @@ def study_detail(
     near: tuple[float, float] | None = None,
 ) -> StudyDetail:
     """The full record of one study, from the API (one request, cached) or from ``records``."""
+    text_or_none(nct_id, "nct_id")
+    _check_kinds(query=None, client=client, settings=settings, progress=None)
+    if near is not None:
+        near = _point(near)
     nct = normalize_nct_id(nct_id)
     record: Mapping[str, Any] | None = None
     if records is not None:
@@ -619,7 +706,7 @@ def study_detail(
     else:
         record = (client or TrialsClient(settings)).get_study(nct)
     tables = normalize([record])
-    results = Results.from_tables(tables, LocalFilters(near=near), {"source": "detail"})
+    results = Results.from_tables(tables, LocalFilters(near=near), ResultMeta(source="detail"))
     text = tables.studies["eligibility_criteria"].iloc[0] if len(tables.studies) else None
     criteria = split_criteria(text if isinstance(text, str) else None)
     return StudyDetail(results=results, outcomes=outcomes_table(record), criteria=criteria,
@@ -628,4 +715,6 @@ def study_detail(
 
 def search_file(path: str | Path, **kwargs: Any) -> Results:
     """Filter a saved ClinicalTrials.gov download locally (see :func:`search_records`)."""
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidQueryError(f"path must be a file name, not {type(path).__name__}")
     return search_records(load_records(path), source=str(path), **kwargs)

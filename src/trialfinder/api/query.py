@@ -31,8 +31,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Self, cast
 
+from trialfinder._checks import flag_or_none, number_or_none, text_or_none, texts
 from trialfinder.errors import InvalidQueryError
 
 __all__ = [
@@ -251,6 +252,7 @@ class Distance:
                 raise InvalidQueryError(f"{name} must be a number, not {value!r}")
             if not -bound <= value <= bound:
                 raise InvalidQueryError(f"{name} must be within -{bound}..{bound}, not {value}")
+        number_or_none(self.radius, "radius")
         if not math.isfinite(self.radius) or self.radius <= 0:
             raise InvalidQueryError(f"radius must be above 0, not {self.radius:g}")
         if self.unit not in ("mi", "km"):
@@ -284,12 +286,8 @@ def _num(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def _tuple(value: Any) -> tuple[Any, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
+def _tuple(value: Any, label: str, *, whole_numbers: bool = False) -> tuple[Any, ...]:
+    return texts(value, label, whole_numbers=whole_numbers)  # wrong types: InvalidQueryError
 
 
 def _date(value: str | date | None, label: str) -> str | None:
@@ -336,8 +334,16 @@ class StudyQuery:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        for name in ("location", "titles", "sponsor", "advanced", "sex"):
+            text_or_none(getattr(self, name), name)
+        for name in ("start_from", "start_to"):
+            text_or_none(getattr(self, name), name, dates=True)
+        for name in ("healthy_volunteers", "has_results"):
+            flag_or_none(getattr(self, name), name)
+        if self.near is not None and not isinstance(self.near, Distance):
+            raise InvalidQueryError(f"near must be a Distance, not {type(self.near).__name__}")
         for name in ("conditions", "terms", "interventions", "narrow"):
-            raw = _tuple(getattr(self, name))
+            raw = _tuple(getattr(self, name), name)
             cleaned = tuple(t for t in (essie_text(str(v)) for v in raw) if t)
             if raw and not cleaned:
                 shown = ", ".join(repr(str(v)) for v in raw)
@@ -348,19 +354,17 @@ class StudyQuery:
             if raw_text is not None:
                 set_(self, name, essie_text(str(raw_text)) or None)
         set_(self, "nct_ids", tuple(dict.fromkeys(normalize_nct_id(v) for v in
-                                                   _tuple(self.nct_ids))))
+                                                   _tuple(self.nct_ids, "nct_ids"))))
         set_(self, "statuses", tuple(dict.fromkeys(Status.parse(v) for v in
-                                                    _tuple(self.statuses))))
-        set_(self, "phases", tuple(dict.fromkeys(Phase.parse(v) for v in _tuple(self.phases))))
+                                                    _tuple(self.statuses, "statuses"))))
+        set_(self, "phases", tuple(dict.fromkeys(
+            Phase.parse(v) for v in _tuple(self.phases, "phases", whole_numbers=True))))
         set_(self, "study_types", tuple(dict.fromkeys(StudyType.parse(v) for v in
-                                                       _tuple(self.study_types))))
+                                                       _tuple(self.study_types, "study_types"))))
         if self.sex is not None:
             set_(self, "sex", Sex.parse(self.sex))
         if self.age is not None:
-            try:
-                age = float(self.age)
-            except (TypeError, ValueError):
-                raise InvalidQueryError(f"age must be a number, not {self.age!r}") from None
+            age = cast(float, number_or_none(self.age, "age"))
             if not math.isfinite(age) or not 0 <= age <= 125:
                 raise InvalidQueryError(f"age must be within 0..125 years, not {age:g}")
             set_(self, "age", age)

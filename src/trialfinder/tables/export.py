@@ -21,19 +21,29 @@ JSON lines (:func:`to_jsonl_bytes`)
 
 Provenance (:func:`write_export`)
     Next to ``DIR/NAME.EXT`` a sidecar ``DIR/NAME.EXT.meta.json`` (the file's name +
-    ``.meta.json``, see :func:`sidecar_path`) records the caller's ``meta`` (query, API
-    version, data timestamp, fetched-at, total reported...) plus ``file``, ``format``,
-    ``encoding``, ``written_at`` and ``rows_written`` / ``columns`` computed from the frame
-    (these computed keys override the same keys in ``meta``). A CSV and a JSON lines export
-    with the same stem share one sidecar name; the later write wins.
+    ``.meta.json``, see :func:`sidecar_path`) records the caller's ``meta`` (a
+    :class:`~trialfinder.meta.ResultMeta`, or a plain mapping: query, API version, data
+    timestamp, fetched-at, total reported...) plus ``file``, ``format``, ``encoding``,
+    ``written_at`` and ``rows_written`` / ``columns`` computed from the frame (these computed
+    keys override the same keys in ``meta``).
+
+Temporary files
+    Both files are written to a hidden temporary file in the same folder and then renamed, so
+    a reader never sees half a file. Their names end in ``.trialfinder-PID-TOKEN.tmp``. A
+    process killed mid-write leaves one behind; the next export into that folder removes such
+    files once they are older than :data:`STALE_TMP_SECONDS` (never anyone else's files).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import os
+import re
+import secrets
+import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -44,10 +54,13 @@ import numpy as np
 import pandas as pd
 
 from trialfinder.errors import DataFileError, InvalidQueryError
+from trialfinder.meta import ResultMeta
 
 __all__ = [
     "FORMULA_PREFIXES",
+    "STALE_TMP_SECONDS",
     "ExportFormat",
+    "clean_stale_tmp",
     "meta_json_bytes",
     "sidecar_path",
     "to_csv_bytes",
@@ -59,6 +72,13 @@ ExportFormat = Literal["csv", "jsonl"]
 
 #: A text cell starting with one of these is prefixed with ``'`` in CSV exports.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+#: A temporary export file older than this (seconds) was left by a killed export.
+STALE_TMP_SECONDS = 15 * 60
+
+_TMP_RE = re.compile(r"^\..+\.trialfinder-\d+-[0-9a-f]{8}\.tmp$")
+
+logger = logging.getLogger(__name__)
 
 _PRECISION_SUFFIX = "_precision"
 _WIDTH = {"year": 4, "month": 7}
@@ -230,11 +250,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def meta_json_bytes(meta: Mapping[str, Any]) -> bytes:
+def meta_json_bytes(meta: ResultMeta | Mapping[str, Any]) -> bytes:
     """``meta`` as pretty JSON (UTF-8, trailing newline). Dates, enums, paths, dataclasses,
     sets and numpy values are converted; NaN becomes ``null``; anything else is a TypeError.
     """
-    data = _jsonable(meta)
+    data = _jsonable(meta.to_dict() if isinstance(meta, ResultMeta) else meta)
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False,
                       default=_json_default)
     return (text + "\n").encode("utf-8")
@@ -247,8 +267,12 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".meta.json")
 
 
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.trialfinder-{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = _tmp_name(path)
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)
@@ -256,13 +280,42 @@ def _write_atomic(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def clean_stale_tmp(folder: Path, *, older_than: float = STALE_TMP_SECONDS,
+                    now: float | None = None) -> list[Path]:
+    """Remove the temporary files killed exports left in ``folder`` (only names this module
+    makes, only when older than ``older_than`` seconds). Returns what was removed; a file that
+    cannot be removed is left (and logged), never an error."""
+    removed: list[Path] = []
+    limit = (time.time() if now is None else now) - older_than
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not _TMP_RE.match(entry.name):
+            continue
+        try:
+            if not entry.is_file(follow_symlinks=False) or entry.stat(
+                    follow_symlinks=False).st_mtime > limit:
+                continue
+            os.unlink(entry.path)
+        except OSError as exc:
+            logger.debug("could not remove the stale export file %s: %s", entry.path, exc)
+            continue
+        logger.debug("removed a stale export file: %s", entry.path)
+        removed.append(Path(entry.path))
+    return removed
+
+
 def write_export(
-    path: Path, df: pd.DataFrame, meta: Mapping[str, Any], fmt: ExportFormat | str = "csv"
+    path: Path, df: pd.DataFrame, meta: ResultMeta | Mapping[str, Any],
+    fmt: ExportFormat | str = "csv",
 ) -> Path:
     """Write ``df`` to ``path`` as ``fmt`` (``"csv"`` or ``"jsonl"``) and its sidecar.
 
     The folder must exist and ``path`` must be a file name (an existing regular file is
-    replaced). Both files are written atomically (temporary file, then rename). Returns
+    replaced). Both files are written atomically (temporary file, then rename); stale
+    temporary files of killed exports in that folder are removed first. Returns
     ``path``. The sidecar is :func:`sidecar_path` of ``path``. Problems raise
     :class:`DataFileError` with one clear line.
     """
@@ -276,7 +329,7 @@ def write_export(
         raise InvalidQueryError(f"export format must be csv or jsonl, not {fmt!r}")
     if path.name.endswith(".meta.json"):
         raise InvalidQueryError(f"{path.name!r} is reserved for provenance sidecars")
-    record = dict(meta)
+    record = meta.to_dict() if isinstance(meta, ResultMeta) else dict(meta)
     record.update(
         file=path.name,
         format=fmt,
@@ -286,6 +339,7 @@ def write_export(
         columns=[str(c) for c in df.columns],
     )
     sidecar = meta_json_bytes(record)
+    clean_stale_tmp(path.parent)
     try:
         _write_atomic(path, data)
         _write_atomic(sidecar_path(path), sidecar)

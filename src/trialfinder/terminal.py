@@ -1,0 +1,76 @@
+"""Text from the API is data, never terminal commands.
+
+A study title can hold anything, including escape sequences that move the cursor, rewrite
+earlier lines, set the window title or hide text. :func:`clean` removes them before text
+reaches a screen: ANSI/VT escape sequences whole, then every other C0 and C1 control
+character except newline and tab. :class:`CleanText` applies it to every write of a text
+stream, which is how the CLI guards all it prints (tables, study details, notes, errors).
+Data written as bytes (a CSV or JSON lines export) is left as it is.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TextIO
+
+__all__ = ["CleanText", "clean", "unwrap"]
+
+# ESC [ ... final byte (CSI); ESC ] ... BEL or ESC \ (OSC); ESC P/X/^/_ ... ESC \ (DCS, SOS,
+# PM, APC); ESC and one more byte (the rest). Each is removed whole; a sequence cut short
+# loses its ESC below, which leaves harmless printable characters.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
+    r"|\x1b[PX^_][^\x1b]*\x1b\\"
+    r"|\x1b[ -~]"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """``text`` without escape sequences and control characters (``\\n`` and ``\\t`` stay)."""
+    if text.isprintable():
+        return text
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+class CleanText(io.TextIOBase):
+    """A text stream that passes every write through :func:`clean` to ``inner``.
+
+    ``buffer`` is ``inner``'s byte stream, untouched, for data formats (CSV, JSON lines).
+    """
+
+    def __init__(self, inner: TextIO) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def write(self, text: str) -> int:
+        self.inner.write(clean(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def isatty(self) -> bool:
+        return self.inner.isatty()
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def buffer(self) -> io.BufferedIOBase:
+        return self.inner.buffer  # type: ignore[return-value]
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.inner.encoding
+
+
+def unwrap(stream: TextIO) -> TextIO:
+    """The stream under a :class:`CleanText` (for our own control output, such as the
+    progress bar's carriage returns); any other stream as it is."""
+    return stream.inner if isinstance(stream, CleanText) else stream
