@@ -14,9 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devtools.standin import find_shared_dir
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
+    CONTACT_DTYPES,
     INTERVENTION_DTYPES,
+    OFFICIAL_DTYPES,
     SITE_DTYPES,
     STUDY_DTYPES,
     Tables,
@@ -30,7 +33,7 @@ from trialfinder.tables.normalize import (
 )
 
 DATA = Path(__file__).resolve().parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
+SHARED = find_shared_dir() or Path(__file__).resolve().parents[2] / "shared" / "ctgov"
 NA = None
 TS = pd.Timestamp
 
@@ -74,6 +77,9 @@ def test_studies_full_small_study_and_study_without_locations(small: Tables) -> 
         why_stopped=[NA, NA],
         phases=["PHASE2|PHASE3", NA],
         study_type=["INTERVENTIONAL", "OBSERVATIONAL"],
+        allocation=["RANDOMIZED", NA],
+        masking=["DOUBLE", NA],
+        primary_purpose=["TREATMENT", NA],
         conditions=["Muscle Cramp|Sleep Disorder", "Night Cramps"],
         keywords=["cramps|stretching", NA],
         interventions=["Calf stretching|Placebo tablet", NA],
@@ -85,10 +91,16 @@ def test_studies_full_small_study_and_study_without_locations(small: Tables) -> 
         enrollment_type=["ESTIMATED", NA],
         start_date=[TS("2023-05-15"), TS("2022-03-01")],
         start_date_precision=["day", "month"],
+        start_date_type=["ACTUAL", NA],
+        start_date_raw=["2023-05-15", "2022-03"],
         primary_completion_date=[TS("2024-06-01"), NA],
         primary_completion_date_precision=["month", NA],
+        primary_completion_date_type=["ESTIMATED", NA],
+        primary_completion_date_raw=["2024-06", NA],
         completion_date=[TS("2025-01-01"), TS("2023-11-01")],
         completion_date_precision=["year", "month"],
+        completion_date_type=[NA, "ACTUAL"],
+        completion_date_raw=["2025", "2023-11"],
         first_posted=[TS("2023-04-01"), NA],
         last_update=[TS("2024-01-10"), NA],
         min_age_years=[18.0, 0.5],
@@ -99,6 +111,9 @@ def test_studies_full_small_study_and_study_without_locations(small: Tables) -> 
         has_results=[False, True],
         brief_summary=["Fictional study used by the tests.", NA],
         eligibility_criteria=["Inclusion Criteria:\n\n* Adults", NA],
+        central_contact_name=[NA, "Robin Sample"],
+        central_contact_phone=[NA, "555-0199"],
+        central_contact_email=[NA, "robin@example.org"],
         n_sites=[3, 0],
         countries=["United States|France", NA],
         url=[
@@ -113,6 +128,7 @@ def test_sites_first_contact_and_missing_geopoint(small: Tables) -> None:
     expected = frame(
         SITE_DTYPES,
         nct_id=["NCT99000001"] * 3,
+        site_index=[0, 1, 2],
         facility=["Example Clinic North", "Example Clinic South", "Example Clinic West"],
         city=["Springfield", "Lyon", "Springfield"],
         state=["Illinois", NA, "Oregon"],
@@ -154,8 +170,46 @@ def test_interventions(small: Tables) -> None:
     pd.testing.assert_frame_equal(small.interventions, expected)
 
 
+def test_contacts_hold_every_central_and_site_contact(small: Tables) -> None:
+    expected = frame(
+        CONTACT_DTYPES,
+        nct_id=["NCT99000001", "NCT99000001", "NCT99000002", "NCT99000002"],
+        scope=["site", "site", "study", "study"],
+        site_index=[0, 0, NA, NA],
+        facility=["Example Clinic North", "Example Clinic North", NA, NA],
+        role=["CONTACT", "CONTACT_BACKUP", "CONTACT", "CONTACT"],
+        name=["Pat Example", "Sam Example", "Robin Sample", "Kim Sample"],
+        phone=["555-0100", NA, "555-0199", "555-0198"],
+        phone_ext=["12", NA, NA, "7"],
+        email=["pat@example.org", "sam@example.org", "robin@example.org", NA],
+    )
+    pd.testing.assert_frame_equal(small.contacts, expected)
+
+
+def test_officials(small: Tables) -> None:
+    expected = frame(
+        OFFICIAL_DTYPES,
+        nct_id=["NCT99000002"],
+        name=["Dr. Lee Example"],
+        affiliation=["Sample Foundation"],
+        role=["PRINCIPAL_INVESTIGATOR"],
+    )
+    pd.testing.assert_frame_equal(small.officials, expected)
+
+
+def test_tables_built_by_position_get_empty_contacts() -> None:
+    base = normalize(small_records())
+    rebuilt = Tables(base.studies, base.sites, base.conditions, base.interventions)
+    assert list(rebuilt.contacts.columns) == list(CONTACT_DTYPES)
+    assert len(rebuilt.contacts) == 0 and len(rebuilt.officials) == 0
+
+
 def test_problems_unknown_status_kept_and_counted(small: Tables) -> None:
-    assert small.problems == {"site_without_geopoint": 1, "unknown_status": 1}
+    assert small.problems == {
+        "site_without_geopoint": 1,
+        "unknown_enum:role": 1,  # CONTACT_BACKUP is not a documented contact role
+        "unknown_status": 1,
+    }
     assert small.skipped == 0
     assert small.studies["status"].tolist() == ["RECRUITING", "SOME_NEW_STATUS"]
 
@@ -275,9 +329,9 @@ def test_scalar_type_errors_on_fast_path_are_coerced_column_wise() -> None:
     assert t.sites["facility"].tolist() == ["5"]
     assert t.sites["lat"].tolist() == [1.0]
     assert t.problems == {
-        "wrong_type:enrollmentInfo.count": 1,
         "wrong_type:hasResults": 1,
-        "wrong_type:locations.facility": 1,
+        "wrong_type:protocolSection.contactsLocationsModule.locations.facility": 1,
+        "wrong_type:protocolSection.designModule.enrollmentInfo.count": 1,
     }
 
 
