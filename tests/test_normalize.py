@@ -629,7 +629,8 @@ def test_out_of_range_start_dates_are_unknown_to_the_date_filter() -> None:
     out = apply_filters(normalize(records), LocalFilters(start_from="1600", start_to="2400"))
     assert out.studies["nct_id"].tolist() == ["NCT99000053"]
     assert out.steps[0].removed == 2
-    assert out.steps[0].note == "2 studies with no start date removed"
+    assert out.steps[0].note == (
+        "2 studies with no start date (2 with an unreadable date) removed")
 
 
 def test_wrong_types_inside_contacts_are_converted_and_counted() -> None:

@@ -1,21 +1,28 @@
-"""Raw ClinicalTrials.gov v2 study dicts -> four tidy tables with declared dtypes.
+"""Raw ClinicalTrials.gov v2 study dicts -> tidy tables with declared dtypes.
 
-``normalize(records)`` makes one pass over the records, pulling the values it needs into plain
-Python column lists, then builds each DataFrame once and converts column by column (vectorised
-date and age parsing over the *distinct* strings only). Schemas are in ``docs/design.md``; the
-dtype dicts below are the code form of them (column order = schema order).
+The tables (studies, sites, contacts, officials, conditions, interventions) and every column
+are declared once in :mod:`trialfinder.tables.schema`; this module reads what the spec says:
+
+- the study-level paths are compiled at import into a plan that opens each nested object once
+  per record and reads its keys with ``map(obj.get, keys)``;
+- each child table reads the spec's keys from each item of its list (``locations[]``...);
+- each column is then converted once, as its kind says (vectorised date and age parsing over
+  the *distinct* strings only), and the dtype dicts below are the spec's dtypes.
 
 Robustness: every record shape normalizes without raising. A record is first read on a fast
 path that assumes the documented shape; if that fails (a string where a list is expected, a
-list where an object is expected...) the record is repaired by :func:`_sanitize` (counting each
-repair in ``problems`` as ``wrong_type:<json path>``) and read again. Scalar values of the wrong
-type (``"87"`` as enrollment, a number as a zip code) are coerced column-wise and counted the
-same way. Records that cannot be used at all (not a mapping, no usable ``nctId``) are counted in
-``skipped`` and in ``problems``. Nothing is dropped silently.
+list where an object is expected...) the record is repaired by :func:`_sanitize` against the
+shape the spec implies (counting each repair in ``problems`` as ``wrong_type:<json path>``) and
+read again. Scalar values of the wrong type (``"87"`` as enrollment, a number as a zip code) are
+coerced column-wise and counted the same way. A bad value costs that value only: a number out
+of Int64's range and a date out of ``datetime64[ns]``'s range are NA (the date's text stays in
+its ``_raw`` column), never shifted. Records that cannot be used at all (not a mapping, no
+usable ``nctId``) are counted in ``skipped`` and in ``problems``. Nothing is dropped silently.
 
 Problem keys: ``record_not_a_dict``, ``record_without_nct_id``, ``odd_nct_id`` (kept),
 ``duplicate_nct_id`` (kept), ``unknown_status`` (kept), ``unknown_enum:<column>`` (kept),
-``bad_date``, ``bad_age``, ``site_without_geopoint``, ``bad_geopoint``, ``wrong_type:<path>``,
+``bad_date``, ``date_out_of_range``, ``out_of_range:<path>``, ``bad_age``,
+``site_without_geopoint``, ``bad_geopoint``, ``wrong_type:<path>`` (contacts: ``contacts.<key>``),
 ``dropped_list_item:<path>`` (a list item that was not an object, e.g. ``null`` in locations).
 """
 
