@@ -33,6 +33,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -595,10 +596,8 @@ class _Builder:
 
 
 def _transpose(rows: list[Any], width: int) -> list[list[Any]]:
-    """Row tuples -> one list per column (``zip`` does it in C)."""
-    if not rows:
-        return [[] for _ in range(width)]
-    return [list(col) for col in zip(*rows, strict=True)]
+    """Row tuples -> one list per column."""
+    return [list(map(itemgetter(i), rows)) for i in range(width)]
 
 
 def _slot_columns(
@@ -710,8 +709,7 @@ _IV_NAME: Final = _IV_KEYS.index("name")
 _IV_TYPE: Final = _IV_KEYS.index("type")
 
 # Row layouts of the child tables (derived values first or last, read keys in between).
-_SITE_SLOTS: Final = ("nct_id", "site_index", *_SITE_KEYS,
-                      "contact_name", "contact_phone", "contact_email")
+_SITE_READ: Final = (*_SITE_KEYS, _SITE_CONTACTS_KEY)  # what is read from each location
 _CONTACT_SLOTS: Final = ("nct_id", "scope", "site_index", "facility", *_CONTACT_KEYS)
 _OFFICIAL_SLOTS: Final = ("nct_id", *_OFFICIAL_KEYS)
 _IV_SLOTS: Final = ("nct_id", *_IV_KEYS)
@@ -894,6 +892,9 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
     study_rows: list[list[Any]] = []
     derived_rows: list[tuple[Any, ...]] = []
     site_rows: list[tuple[Any, ...]] = []
+    site_nct: list[str] = []
+    site_index: list[int] = []
+    site_first: list[tuple[int, Any, Any, Any]] = []  # (site row, first contact's values)
     contact_rows: list[tuple[Any, ...]] = []
     official_rows: list[tuple[Any, ...]] = []
     cond_rows: list[tuple[Any, ...]] = []
@@ -906,8 +907,7 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
     E = _EMPTY
     steps, groups = _STEPS, _GROUPS
     site_keys, contact_keys, official_keys, iv_keys = (
-        _SITE_KEYS, _CONTACT_KEYS, _OFFICIAL_KEYS, _IV_KEYS)
-    contacts_key = _SITE_CONTACTS_KEY
+        _SITE_READ, _CONTACT_KEYS, _OFFICIAL_KEYS, _IV_KEYS)
     i_geo, i_fac, i_country = _I_GEO, _I_FACILITY, _I_COUNTRY
     c_name, c_phone, c_ext, c_email = _C_NAME, _C_PHONE, _C_EXT, _C_EMAIL
 
@@ -944,15 +944,18 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
 
                 # sites and their contacts
                 srows: list[tuple[Any, ...]] = []
+                sfirst: list[tuple[int, Any, Any, Any]] = []
+                base = len(site_rows)
                 ctrows: list[tuple[Any, ...]] = []
                 for c in vals[_I_CENTRAL] or ():
                     ctrows.append((nct, "study", None, None, *map(c.get, contact_keys)))
                 n_central = len(ctrows)
                 for si, loc in enumerate(vals[_I_LOCS] or ()):
                     r = tuple(map(loc.get, site_keys))
+                    srows.append(r)
                     if not r[i_geo]:
                         no_geo += 1
-                    cs = loc.get(contacts_key)
+                    cs = r[-1]
                     if cs:
                         fac = r[i_fac]
                         first = len(ctrows)
@@ -962,12 +965,10 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
                         phone = c0[4 + c_phone]
                         if c0[4 + c_ext]:
                             phone = _phone(phone, c0[4 + c_ext])
-                        srows.append((nct, si, *r, c0[4 + c_name], phone, c0[4 + c_email]))
-                    else:
-                        srows.append((nct, si, *r, None, None, None))
+                        sfirst.append((base + si, c0[4 + c_name], phone, c0[4 + c_email]))
                 if srows:
                     countries = "|".join(
-                        [k for k in dict.fromkeys([s[2 + i_country] for s in srows]) if k]
+                        [k for k in dict.fromkeys([s[i_country] for s in srows]) if k]
                     ) or None
                 else:
                     countries = None
@@ -1007,6 +1008,9 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
             study_rows.append(vals)
             derived_rows.append(derived)
             site_rows += srows
+            site_nct += [nct] * len(srows)
+            site_index += range(len(srows))
+            site_first += sfirst
             contact_rows += ctrows
             official_rows += orows
             cond_rows += crows
@@ -1023,7 +1027,7 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
     _bump(problems, "odd_nct_id", odd_ids)
     _bump(problems, "duplicate_nct_id", dups)
     studies = _build_studies(study_rows, derived_rows, problems)
-    sites = _build_sites(site_rows, problems)
+    sites = _build_sites(site_rows, site_nct, site_index, site_first, problems)
     _bump(problems, "site_without_geopoint", no_geo)
     contacts = _build_child(CONTACT_SPEC, contact_rows, _CONTACT_SLOTS, "contacts.", problems)
     officials = _build_child(OFFICIAL_SPEC, official_rows, _OFFICIAL_SLOTS,
@@ -1056,10 +1060,20 @@ def _build_child(
     return builder.frame(_slot_columns(builder, _transpose(rows, len(slots)), slots))
 
 
-def _build_sites(rows: list[tuple[Any, ...]], problems: _Problems) -> pd.DataFrame:
+def _build_sites(
+    rows: list[tuple[Any, ...]], nct: list[str], index: list[int],
+    first: list[tuple[int, Any, Any, Any]], problems: _Problems,
+) -> pd.DataFrame:
     builder = _Builder(SITE_SPEC, _item_prefix(SITE_SPEC), problems)
-    raw = _transpose(rows, len(_SITE_SLOTS))
-    geo = raw[2 + _I_GEO]
+    raw = _transpose(rows, len(_SITE_READ))
+    contact_cols: list[list[Any]] = [[None] * len(rows) for _ in range(3)]
+    for row, *values in first:
+        for col, value in zip(contact_cols, values, strict=True):
+            col[row] = value
+    raw += [nct, index, *contact_cols]
+    slots = (*_SITE_READ, "nct_id", "site_index", "contact_name", "contact_phone",
+             "contact_email")
+    geo = raw[_I_GEO]
     lat_col, lon_col = SITE_SPEC.column("lat"), SITE_SPEC.column("lon")
     geo_label = builder.prefix + lat_col.keys[0]
     lat = _float_values(_pluck(geo, lat_col.keys[1], geo_label, problems),
@@ -1073,7 +1087,7 @@ def _build_sites(rows: list[tuple[Any, ...]], problems: _Problems) -> pd.DataFra
         lat = np.where(bad, np.nan, lat)
         lon = np.where(bad, np.nan, lon)
     overrides = {"lat": _masked_float(lat), "lon": _masked_float(lon)}
-    return builder.frame(_slot_columns(builder, raw, _SITE_SLOTS, overrides))
+    return builder.frame(_slot_columns(builder, raw, slots, overrides))
 
 
 def _build_studies(
