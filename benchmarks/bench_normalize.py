@@ -23,10 +23,11 @@ try:
 except ImportError:  # pragma: no cover
     sys.exit("bench_normalize: orjson is required (pip install orjson)")
 
+from devtools.standin import find_shared_dir
 from trialfinder.tables.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "ctgov"
+SHARED = find_shared_dir() or ROOT.parent / "shared" / "ctgov"
 RESULTS = ROOT / "benchmarks" / "results" / "normalize.md"
 PAGE = 1000
 

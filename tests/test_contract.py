@@ -7,15 +7,18 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import requests
 
+from devtools.standin import _fields_trie, _prune, find_shared_dir, load_dataset
 from trialfinder.api.client import TrialsClient
+from trialfinder.api.fields import LIST_FIELDS
 from trialfinder.api.query import StudyQuery
 from trialfinder.config import Settings
 from trialfinder.tables.normalize import normalize
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
+SHARED = find_shared_dir() or Path(__file__).resolve().parents[2] / "shared" / "ctgov"
 PAGES = [*sorted(SHARED.glob("studies/**/search_*.json")),
          *sorted(SHARED.glob("studies/studies_*.json"))]
 SINGLES = sorted(SHARED.glob("single/*.json")) + sorted(SHARED.glob("studies/**/get_*.json"))
@@ -85,3 +88,19 @@ def test_last_page_of_a_real_paging_pair_stops_the_client() -> None:
     client, _ = client_for(later)
     pages = list(client.iter_pages(StudyQuery(conditions=("Phelan-McDermid Syndrome",))))
     assert len(pages) == 1 and pages[0].next_token is None
+
+
+def test_list_view_fields_give_the_same_tables_as_full_records() -> None:
+    """Every column the tables read is asked for in list views: pruning the real records to
+    LIST_FIELDS (as the API does) changes no table, except the columns marked full-only."""
+    records = load_dataset("shared")
+    trie = _fields_trie(",".join(LIST_FIELDS))
+    full = normalize(records)
+    listed = normalize([_prune(r, trie) for r in records])
+    for name in ("studies", "sites", "contacts", "officials", "conditions"):
+        pd.testing.assert_frame_equal(getattr(listed, name), getattr(full, name), obj=name)
+    pd.testing.assert_frame_equal(listed.interventions.drop(columns="description"),
+                                  full.interventions.drop(columns="description"))
+    assert listed.interventions["description"].isna().all()
+    assert len(full.contacts) > 1000 and (full.contacts["scope"] == "study").sum() > 100
+    assert full.problems == listed.problems

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 
 from devtools.standin import StandInServer
+from trialfinder.cli import main
 from trialfinder.config import Settings
 from trialfinder.errors import NotFoundError
 from trialfinder.service import study_detail
-from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
+from trialfinder.tables.detail import (
+    Criteria,
+    arms_table,
+    code_words,
+    how_to_take_part,
+    outcomes_table,
+    split_criteria,
+)
+from trialfinder.tables.normalize import normalize
 from trialfinder.topics.demo import load_demo_studies
 
 CRITERIA = """Participants must be adults.
@@ -84,3 +99,141 @@ def test_study_detail_from_records_and_unknown_id() -> None:
     assert list(detail.results.studies["nct_id"]) == ["NCT99000012"]
     with pytest.raises(NotFoundError, match="no study with id NCT99999999 in these records"):
         study_detail("NCT99999999", records=load_demo_studies())
+
+
+# --- the record, readable: how to take part, key facts, design, arms -------------------------
+
+
+def central_only_record() -> dict[str, Any]:
+    """A fictional recruiting study with central contacts and no site contacts."""
+    return {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT99000101",
+                                     "briefTitle": "Stretching Before Sleep for Night Cramps"},
+            "statusModule": {
+                "overallStatus": "RECRUITING",
+                "startDateStruct": {"date": "2024-03-04", "type": "ACTUAL"},
+                "primaryCompletionDateStruct": {"date": "2026-01", "type": "ESTIMATED"},
+                "completionDateStruct": {"date": "2300", "type": "ESTIMATED"},
+            },
+            "sponsorCollaboratorsModule": {"leadSponsor": {"name": "Example University"}},
+            "designModule": {
+                "studyType": "INTERVENTIONAL",
+                "phases": ["PHASE2"],
+                "designInfo": {"allocation": "RANDOMIZED", "primaryPurpose": "SUPPORTIVE_CARE",
+                               "maskingInfo": {"masking": "NONE"}},
+                "enrollmentInfo": {"count": 80, "type": "ESTIMATED"},
+            },
+            "armsInterventionsModule": {
+                "armGroups": [
+                    {"label": "Stretch", "type": "EXPERIMENTAL",
+                     "interventionNames": ["Behavioral: Calf stretching"]},
+                    {"label": "Usual care", "type": "NO_INTERVENTION"},
+                ],
+                "interventions": [{"type": "BEHAVIORAL", "name": "Calf stretching",
+                                   "armGroupLabels": ["Stretch"]}],
+            },
+            "eligibilityModule": {"sex": "ALL", "minimumAge": "50 Years",
+                                  "eligibilityCriteria": "Inclusion Criteria:\n\n* Cramps"},
+            "contactsLocationsModule": {
+                "centralContacts": [
+                    {"name": "Robin Sample", "role": "CONTACT", "phone": "555-0142",
+                     "phoneExt": "3", "email": "robin.sample@example.org"},
+                    {"name": "Kim Sample", "role": "CONTACT", "email": "kim@example.org"},
+                ],
+                "overallOfficials": [{"name": "Dr. Lee Example", "role": "PRINCIPAL_INVESTIGATOR"}],
+                "locations": [
+                    {"facility": "Example Clinic East", "status": "NOT_YET_RECRUITING",
+                     "city": "Springfield", "country": "United States",
+                     "geoPoint": {"lat": 42.1, "lon": -72.6}},
+                    {"facility": "Example Clinic West", "status": "RECRUITING",
+                     "city": "Albany", "state": "New York", "country": "United States",
+                     "geoPoint": {"lat": 42.65, "lon": -73.75}},
+                ],
+            },
+        },
+        "hasResults": False,
+    }
+
+
+def test_arms_table_with_their_interventions() -> None:
+    record = central_only_record()
+    arms = arms_table(record)
+    assert arms["label"].tolist() == ["Stretch", "Usual care"]
+    assert arms["type"].tolist() == ["EXPERIMENTAL", "NO_INTERVENTION"]
+    assert arms["interventions"].tolist() == ["Behavioral: Calf stretching", pd.NA]
+    # without interventionNames, the interventions that name the arm are used
+    del record["protocolSection"]["armsInterventionsModule"]["armGroups"][0]["interventionNames"]
+    assert arms_table(record)["interventions"].tolist() == ["Calf stretching", pd.NA]
+    assert arms_table({"protocolSection": "odd"}).empty
+
+
+def test_code_words() -> None:
+    assert [code_words(c) for c in ("SUPPORTIVE_CARE", "NON_RANDOMIZED", "NA", None, "")] == [
+        "Supportive care", "Non-randomized", "Not applicable", "", ""]
+
+
+def test_how_to_take_part_central_first_then_a_recruiting_site() -> None:
+    record = central_only_record()
+    locations = record["protocolSection"]["contactsLocationsModule"]["locations"]
+    locations[1]["contacts"] = [{"name": "Ari Example", "phone": "555-0190"}]
+    tables = normalize([record])
+    part = how_to_take_part(tables.contacts, tables.sites, "NCT99000101")
+    assert part.central["name"].tolist() == ["Robin Sample", "Kim Sample"]
+    assert part.site is not None and part.site["facility"] == "Example Clinic West"
+    assert part.site_contacts["name"].tolist() == ["Ari Example"]
+    assert not part.empty
+    nobody = how_to_take_part(tables.contacts, tables.sites, "NCT99000999")
+    assert nobody.empty and nobody.site is None
+
+
+@pytest.fixture
+def central_api(standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+                tmp_path: Path) -> StandInServer:
+    server = standin_factory([central_only_record()])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    return server
+
+
+def test_show_opens_with_how_to_take_part(central_api: StandInServer,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "NCT99000101", "--near", "42.6,-73.7"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    start = lines.index("How to take part")
+    assert lines[start + 1:start + 4] == [
+        "  Study contact: Robin Sample · 555-0142 ext. 3 · robin.sample@example.org",
+        "  Study contact: Kim Sample · kim@example.org",
+        "  Nearest recruiting site: Example Clinic West — Albany, New York, United States, "
+        "4.3 mi away",  # 0.05° north (3.45 mi) and 0.05° west (2.54 mi)
+    ]
+    assert start < lines.index("Key facts") < lines.index("Design") < lines.index("Arms")
+    assert "Start                 2024-03-04 (actual)" in lines
+    assert "Primary completion    2026-01 (estimated)" in lines
+    assert "Completion            2300 (estimated)" in lines  # out of range: as written
+    assert "Enrollment            80 (estimated)" in lines
+    assert "Overall official      Dr. Lee Example (principal investigator)" in lines
+    assert "Allocation            Randomized" in lines
+    assert "Masking               None (open label)" in lines
+    assert "Primary purpose       Supportive care" in lines
+    assert "  • Stretch (experimental): Behavioral: Calf stretching" in lines
+    assert "  • Usual care (no intervention)" in lines
+
+
+def test_studies_csv_carries_the_central_contact(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "studies.json"
+    source.write_text(json.dumps([central_only_record()]), encoding="utf-8")
+    output = tmp_path / "studies.csv"
+    code = main(["search", "--from-file", str(source), "--format", "csv", "--output",
+                 str(output)])
+    assert code == 0, capsys.readouterr().err
+    rows = list(csv.DictReader(io.StringIO(output.read_text(encoding="utf-8"))))
+    assert [r["nct_id"] for r in rows] == ["NCT99000101"]
+    assert rows[0]["central_contact_name"] == "Robin Sample"
+    assert rows[0]["central_contact_phone"] == "555-0142 ext. 3"
+    assert rows[0]["central_contact_email"] == "robin.sample@example.org"
+    assert rows[0]["completion_date_raw"] == "2300"
+    assert rows[0]["completion_date"] == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devtools.standin import find_shared_dir
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
+    CONTACT_DTYPES,
     INTERVENTION_DTYPES,
+    OFFICIAL_DTYPES,
     SITE_DTYPES,
     STUDY_DTYPES,
     Tables,
@@ -30,7 +34,7 @@ from trialfinder.tables.normalize import (
 )
 
 DATA = Path(__file__).resolve().parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
+SHARED = find_shared_dir() or Path(__file__).resolve().parents[2] / "shared" / "ctgov"
 NA = None
 TS = pd.Timestamp
 
@@ -74,6 +78,9 @@ def test_studies_full_small_study_and_study_without_locations(small: Tables) -> 
         why_stopped=[NA, NA],
         phases=["PHASE2|PHASE3", NA],
         study_type=["INTERVENTIONAL", "OBSERVATIONAL"],
+        allocation=["RANDOMIZED", NA],
+        masking=["DOUBLE", NA],
+        primary_purpose=["TREATMENT", NA],
         conditions=["Muscle Cramp|Sleep Disorder", "Night Cramps"],
         keywords=["cramps|stretching", NA],
         interventions=["Calf stretching|Placebo tablet", NA],
@@ -85,10 +92,16 @@ def test_studies_full_small_study_and_study_without_locations(small: Tables) -> 
         enrollment_type=["ESTIMATED", NA],
         start_date=[TS("2023-05-15"), TS("2022-03-01")],
         start_date_precision=["day", "month"],
+        start_date_type=["ACTUAL", NA],
+        start_date_raw=["2023-05-15", "2022-03"],
         primary_completion_date=[TS("2024-06-01"), NA],
         primary_completion_date_precision=["month", NA],
+        primary_completion_date_type=["ESTIMATED", NA],
+        primary_completion_date_raw=["2024-06", NA],
         completion_date=[TS("2025-01-01"), TS("2023-11-01")],
         completion_date_precision=["year", "month"],
+        completion_date_type=[NA, "ACTUAL"],
+        completion_date_raw=["2025", "2023-11"],
         first_posted=[TS("2023-04-01"), NA],
         last_update=[TS("2024-01-10"), NA],
         min_age_years=[18.0, 0.5],
@@ -99,6 +112,9 @@ def test_studies_full_small_study_and_study_without_locations(small: Tables) -> 
         has_results=[False, True],
         brief_summary=["Fictional study used by the tests.", NA],
         eligibility_criteria=["Inclusion Criteria:\n\n* Adults", NA],
+        central_contact_name=[NA, "Robin Sample"],
+        central_contact_phone=[NA, "555-0199"],
+        central_contact_email=[NA, "robin@example.org"],
         n_sites=[3, 0],
         countries=["United States|France", NA],
         url=[
@@ -113,6 +129,7 @@ def test_sites_first_contact_and_missing_geopoint(small: Tables) -> None:
     expected = frame(
         SITE_DTYPES,
         nct_id=["NCT99000001"] * 3,
+        site_index=[0, 1, 2],
         facility=["Example Clinic North", "Example Clinic South", "Example Clinic West"],
         city=["Springfield", "Lyon", "Springfield"],
         state=["Illinois", NA, "Oregon"],
@@ -154,8 +171,46 @@ def test_interventions(small: Tables) -> None:
     pd.testing.assert_frame_equal(small.interventions, expected)
 
 
+def test_contacts_hold_every_central_and_site_contact(small: Tables) -> None:
+    expected = frame(
+        CONTACT_DTYPES,
+        nct_id=["NCT99000001", "NCT99000001", "NCT99000002", "NCT99000002"],
+        scope=["site", "site", "study", "study"],
+        site_index=[0, 0, NA, NA],
+        facility=["Example Clinic North", "Example Clinic North", NA, NA],
+        role=["CONTACT", "CONTACT_BACKUP", "CONTACT", "CONTACT"],
+        name=["Pat Example", "Sam Example", "Robin Sample", "Kim Sample"],
+        phone=["555-0100", NA, "555-0199", "555-0198"],
+        phone_ext=["12", NA, NA, "7"],
+        email=["pat@example.org", "sam@example.org", "robin@example.org", NA],
+    )
+    pd.testing.assert_frame_equal(small.contacts, expected)
+
+
+def test_officials(small: Tables) -> None:
+    expected = frame(
+        OFFICIAL_DTYPES,
+        nct_id=["NCT99000002"],
+        name=["Dr. Lee Example"],
+        affiliation=["Sample Foundation"],
+        role=["PRINCIPAL_INVESTIGATOR"],
+    )
+    pd.testing.assert_frame_equal(small.officials, expected)
+
+
+def test_tables_built_by_position_get_empty_contacts() -> None:
+    base = normalize(small_records())
+    rebuilt = Tables(base.studies, base.sites, base.conditions, base.interventions)
+    assert list(rebuilt.contacts.columns) == list(CONTACT_DTYPES)
+    assert len(rebuilt.contacts) == 0 and len(rebuilt.officials) == 0
+
+
 def test_problems_unknown_status_kept_and_counted(small: Tables) -> None:
-    assert small.problems == {"site_without_geopoint": 1, "unknown_status": 1}
+    assert small.problems == {
+        "site_without_geopoint": 1,
+        "unknown_enum:role": 1,  # CONTACT_BACKUP is not a documented contact role
+        "unknown_status": 1,
+    }
     assert small.skipped == 0
     assert small.studies["status"].tolist() == ["RECRUITING", "SOME_NEW_STATUS"]
 
@@ -275,9 +330,9 @@ def test_scalar_type_errors_on_fast_path_are_coerced_column_wise() -> None:
     assert t.sites["facility"].tolist() == ["5"]
     assert t.sites["lat"].tolist() == [1.0]
     assert t.problems == {
-        "wrong_type:enrollmentInfo.count": 1,
         "wrong_type:hasResults": 1,
-        "wrong_type:locations.facility": 1,
+        "wrong_type:protocolSection.contactsLocationsModule.locations.facility": 1,
+        "wrong_type:protocolSection.designModule.enrollmentInfo.count": 1,
     }
 
 
@@ -524,3 +579,205 @@ def test_contract_every_real_record() -> None:
     biggest = max(locations, key=len)  # the real record with the most sites (over 1,000)
     assert len(biggest) > 1000
     assert t.sites["nct_id"].value_counts().max() == len(biggest)
+
+
+# --- bad values cost the value, not the search -----------------------------------------------
+
+
+def _with_enrollment(nct: str, count: Any) -> dict[str, Any]:
+    return minimal(nct, designModule={"enrollmentInfo": {"count": count, "type": "ACTUAL"}})
+
+
+def test_out_of_range_enrollment_is_na_and_counted_and_the_page_survives() -> None:
+    records = [
+        _with_enrollment("NCT99000031", 10**20),
+        _with_enrollment("NCT99000032", 1e308),
+        _with_enrollment("NCT99000033", "abc"),
+        _with_enrollment("NCT99000034", 250),
+        _with_enrollment("NCT99000035", -(2**63) - 1),
+    ]
+    t = normalize(records)
+    assert t.studies["nct_id"].tolist() == [f"NCT9900003{i}" for i in range(1, 6)]
+    assert t.studies["enrollment"].tolist() == [pd.NA, pd.NA, pd.NA, 250, pd.NA]
+    assert t.studies["enrollment_type"].tolist() == ["ACTUAL"] * 5
+    label = "protocolSection.designModule.enrollmentInfo.count"
+    assert t.problems == {f"out_of_range:{label}": 3, f"wrong_type:{label}": 2}
+
+
+def test_dates_outside_pandas_range_are_never_shifted() -> None:
+    texts = ["0001-01-01", "1500-06", "2300", "9999-12-31", "1677-09-21", "2262-04-11"]
+    records = [
+        minimal(f"NCT9900004{i}", statusModule={"startDateStruct": {"date": text}})
+        for i, text in enumerate(texts)
+    ]
+    t = normalize(records)
+    assert t.studies["start_date"].tolist()[:5] == [pd.NaT] * 5
+    assert t.studies["start_date"].iloc[5] == TS("2262-04-11")  # the last day that fits
+    assert t.studies["start_date_precision"].isna().tolist() == [True] * 5 + [False]
+    assert t.studies["start_date_raw"].tolist() == texts  # what was sent is kept
+    assert t.problems == {"date_out_of_range": 5}
+
+
+def test_out_of_range_start_dates_are_unknown_to_the_date_filter() -> None:
+    from trialfinder.tables.filters import LocalFilters, apply_filters
+
+    records = [
+        minimal("NCT99000051", statusModule={"startDateStruct": {"date": "0001-01-01"}}),
+        minimal("NCT99000052", statusModule={"startDateStruct": {"date": "2300"}}),
+        minimal("NCT99000053", statusModule={"startDateStruct": {"date": "2021-06"}}),
+    ]
+    out = apply_filters(normalize(records), LocalFilters(start_from="1600", start_to="2400"))
+    assert out.studies["nct_id"].tolist() == ["NCT99000053"]
+    assert out.steps[0].removed == 2
+    assert out.steps[0].note == (
+        "2 studies with no start date (2 with an unreadable date) removed")
+
+
+def test_wrong_types_inside_contacts_are_converted_and_counted() -> None:
+    rec = minimal(
+        "NCT99000061",
+        contactsLocationsModule={
+            "centralContacts": [{"name": 42, "phone": ["555"], "email": "a@example.org"}],
+            "locations": [{"facility": "F", "contacts": [{"name": "N", "phoneExt": 9}]}],
+        },
+    )
+    t = normalize([rec])
+    assert t.contacts["name"].tolist() == ["42", "N"]
+    assert t.contacts["phone"].tolist() == [pd.NA, pd.NA]
+    assert t.contacts["phone_ext"].tolist() == [pd.NA, "9"]
+    assert t.studies["central_contact_name"].tolist() == ["42"]
+    assert t.problems == {
+        "site_without_geopoint": 1,
+        "wrong_type:contacts.name": 1,
+        "wrong_type:contacts.phone": 1,
+        "wrong_type:contacts.phoneExt": 1,
+    }
+
+
+# Hostile records: values of every kind placed at (prefixes of) the paths the spec reads.
+
+_HOSTILE_PATHS = [
+    "protocolSection.statusModule.startDateStruct.date",
+    "protocolSection.statusModule.completionDateStruct.date",
+    "protocolSection.statusModule.lastUpdatePostDateStruct.date",
+    "protocolSection.statusModule.overallStatus",
+    "protocolSection.designModule.enrollmentInfo.count",
+    "protocolSection.designModule.designInfo.maskingInfo.masking",
+    "protocolSection.designModule.phases",
+    "protocolSection.conditionsModule.conditions",
+    "protocolSection.eligibilityModule.minimumAge",
+    "protocolSection.eligibilityModule.healthyVolunteers",
+    "protocolSection.sponsorCollaboratorsModule.collaborators",
+    "protocolSection.contactsLocationsModule.locations",
+    "protocolSection.contactsLocationsModule.centralContacts",
+    "protocolSection.contactsLocationsModule.overallOfficials",
+    "protocolSection.armsInterventionsModule.interventions",
+    "derivedSection.conditionBrowseModule.meshes",
+    "hasResults",
+]
+_ODD_DATES = st.sampled_from(
+    ["0001-01-01", "1500-06", "2300", "9999-12-31", "1677-09-21", "1677-09-22", "2262-04-11",
+     "2262-04-12", "2024-02-30", "2024-02-29", "0000", "March 2020", "2023-5-7", " 2021 ", ""]
+)
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.sampled_from([10**20, 2**63, -(2**63), 2**63 - 1, 1e308, -1e308, 0.5])
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=6)
+    | _ODD_DATES
+)
+_hostile = st.recursive(
+    _scalars,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["date", "lat", "lon", "name", "phone", "count", "contacts",
+                             "geoPoint", "term", "type"]),
+            children,
+            max_size=3,
+        )
+    ),
+    max_leaves=8,
+)
+
+
+def _put(rec: dict[str, Any], path: list[str], value: Any) -> None:
+    node: Any = rec
+    for key in path[:-1]:
+        if not isinstance(node, dict):
+            return
+        node = node.setdefault(key, {})
+    if isinstance(node, dict):
+        node[path[-1]] = value
+
+
+def _at(rec: Any, path: list[str]) -> Any:
+    for key in path:
+        if not isinstance(rec, dict):
+            return None
+        rec = rec.get(key)
+    return rec
+
+
+def _expected_day(text: str) -> date | None:
+    """An independent reading of a registry date (the oracle for "never invents a date")."""
+    import re
+    from datetime import datetime
+
+    m = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*", text)
+    try:
+        if m:
+            return date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
+        return datetime.strptime(text.strip(), "%B %Y").date()
+    except ValueError:
+        return None
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    changes=st.lists(
+        st.tuples(st.sampled_from(_HOSTILE_PATHS), st.integers(1, 6), _hostile), max_size=8
+    ),
+    date_text=_ODD_DATES | st.text(max_size=12),
+)
+def test_hostile_records_never_raise_and_never_invent(
+    changes: list[tuple[str, int, Any]], date_text: str
+) -> None:
+    rec = small_records()[0]
+    _put(rec, ["protocolSection", "statusModule", "startDateStruct", "date"], date_text)
+    for path, depth, value in changes:
+        parts = path.split(".")
+        _put(rec, parts[: max(2, min(depth + 1, len(parts)))], value)
+    t = normalize([rec, small_records()[1]])
+
+    # the search survives: both studies, declared dtypes in every table
+    assert t.studies["nct_id"].tolist() == ["NCT99000001", "NCT99000002"]
+    for frame_, dtypes in ((t.studies, STUDY_DTYPES), (t.sites, SITE_DTYPES),
+                           (t.contacts, CONTACT_DTYPES), (t.officials, OFFICIAL_DTYPES),
+                           (t.conditions, CONDITION_DTYPES),
+                           (t.interventions, INTERVENTION_DTYPES)):
+        assert {c: str(d) for c, d in frame_.dtypes.items()} == dtypes
+
+    # a stored start date is the input text's own date, never another one
+    struct = _at(rec, ["protocolSection", "statusModule", "startDateStruct"])
+    text = struct.get("date") if isinstance(struct, dict) else struct
+    stored = t.studies["start_date"].iloc[0]
+    if not pd.isna(stored):
+        assert isinstance(text, (str, int, float))
+        assert stored.date() == _expected_day(str(text))
+        assert t.studies["start_date_raw"].iloc[0] == str(text)
+
+    # a stored enrollment is the input number itself
+    count = _at(rec, ["protocolSection", "designModule", "enrollmentInfo", "count"])
+    stored_n = t.studies["enrollment"].iloc[0]
+    if stored_n is not pd.NA:
+        if isinstance(count, str):
+            assert int(count.replace(",", "")) == stored_n
+        else:
+            assert not isinstance(count, bool) and count == stored_n
+
+    # every site coordinate is a real coordinate
+    lat = t.sites["lat"].dropna().to_numpy(dtype=float)
+    assert (np.abs(lat) <= 90).all()

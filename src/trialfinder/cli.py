@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
     from trialfinder.api.client import TrialsClient
     from trialfinder.places.resolve import resolve_place
-    from trialfinder.service import Results, search, search_file, study_detail
+    from trialfinder.service import Results, StudyDetail, search, search_file, study_detail
+    from trialfinder.tables.detail import arms_table, code_words, how_to_take_part
     from trialfinder.tables.export import (
         check_output_path,
         sidecar_path,
@@ -80,6 +81,9 @@ else:
     to_jsonl_bytes = _lazy("trialfinder.tables.export", "to_jsonl_bytes")
     write_export = _lazy("trialfinder.tables.export", "write_export")
     format_partial_date = _lazy("trialfinder.tables.normalize", "format_partial_date")
+    arms_table = _lazy("trialfinder.tables.detail", "arms_table")
+    code_words = _lazy("trialfinder.tables.detail", "code_words")
+    how_to_take_part = _lazy("trialfinder.tables.detail", "how_to_take_part")
 
 __all__ = ["main"]
 
@@ -452,80 +456,158 @@ def _cmd_show(args: argparse.Namespace) -> int:
     near, place_note = _resolve_near(args.near)
     for index, nct in enumerate(args.nct_id):
         detail = study_detail(nct, client=client, near=near)
-        row = detail.results.studies.iloc[0]
-        out: list[str] = []
-        if index:
-            out += ["", "─" * width]
-        out.append(textwrap.fill(_text(row["title"]), width=width))
-        out.append(f"{row['nct_id']}  ·  {_status_label(row['status'])}  ·  {row['url']}")
-        out.append("")
-        if _text(row["why_stopped"]):
-            out.append(_wrap("Why it stopped", row["why_stopped"], width))
-        low, high = row["min_age_years"], row["max_age_years"]
-        ages = age_range(low, high)
-        hv = row["healthy_volunteers"]
-        facts = [
-            ("Phases", _codes(row["phases"], Phase.parse) or "—"),
-            ("Study type", _codes(row["study_type"], StudyType.parse)),
-            ("Conditions", _text(row["conditions"]).replace("|", ", ")),
-            ("Interventions", _text(row["interventions"]).replace("|", ", ")),
-            ("Sponsor", row["sponsor"]),
-            ("Enrollment", row["enrollment"]),
-            ("Start", _date(row, "start_date")),
-            ("Primary completion", _date(row, "primary_completion_date")),
-            ("Completion", _date(row, "completion_date")),
-            ("Last update", _date(row, "last_update")),
-            ("Ages", ages),
-            ("Sex", {"ALL": "All", "FEMALE": "Female", "MALE": "Male"}.get(_text(row["sex"]),
-                                                                        _text(row["sex"]))),
-            ("Healthy volunteers", "" if pd.isna(hv) else ("Accepted" if hv else "Not accepted")),
-        ]
-        out += [_wrap(label, value, width) for label, value in facts]
-        summary = _text(row.get("brief_summary"))
-        if summary:
-            out += ["", "Summary", *_paragraphs(summary, width)]
-        criteria = detail.criteria
-        for title, items in (("Eligibility", criteria.intro), ("Inclusion criteria",
-                              criteria.inclusion), ("Exclusion criteria", criteria.exclusion)):
-            if items:
-                out += ["", title]
-                out += [textwrap.fill(("    " if depth else "  ") + "• " + item, width=width,
-                                      subsequent_indent="      " if depth else "    ")
-                        for depth, item in items]
-        if len(detail.outcomes):
-            out += ["", "What the study measures"]
-            for outcome in detail.outcomes.itertuples(index=False):
-                when = f" ({outcome.time_frame})" if _text(outcome.time_frame) else ""
-                out.append(textwrap.fill(f"  • {str(outcome.kind).capitalize()}: "
-                                         f"{outcome.measure}{when}", width=width,
-                                         subsequent_indent="    "))
-        sites = detail.results.sites
-        if len(sites):
-            shown = sites.head(args.sites)
-            order = ", nearest first" if near else ""
-            more = len(sites) - len(shown)
-            hint = f"; {more:,} more with --sites {len(sites)}" if more else ""
-            out += ["", f"{_plural(len(sites), 'site')}{order}{hint}"]
-            dists = [f"{d:,.1f} mi" for d in shown["distance_mi"].fillna(-1)] if near else []
-            pad = max((len(d) for d in dists), default=0)
-            for i, site in enumerate(shown.itertuples(index=False)):
-                where = ", ".join(_text(v) for v in (site.city, site.state, site.country)
-                                  if _text(v))
-                lead = ""
-                if near:
-                    lead = ("—" if dists[i].startswith("-") else dists[i]).rjust(pad) + "  "
-                status = _status_label(site.site_status) if _text(site.site_status) else ""
-                tail = f" [{status}]" if status else ""
-                out.append(f"  {lead}{_text(site.facility)} — {where}{tail}")
-                contact = [_text(v) for v in (site.contact_name, site.contact_phone,
-                                              site.contact_email) if _text(v)]
-                if contact:
-                    out.append(f"  {' ' * len(lead)}    contact: {', '.join(contact)}")
-        out += ["", "Not medical advice: talk to your doctor before joining any trial."]
+        out = ["", "─" * width] if index else []
+        out += _show_lines(detail, near=near is not None, width=width, n_sites=args.sites)
         print("\n".join(line.rstrip() for line in out))
     if place_note:
         print(f"trialfinder: note: {place_note}", file=sys.stderr)
     return 0
+
+
+def _contact_text(contact: Any) -> str:
+    """``Name (role) · phone ext. N · email`` from one row of the contacts table."""
+    name = _text(contact.name)
+    role = code_words(contact.role) if _text(contact.role) not in ("", "CONTACT") else ""
+    phone = _text(contact.phone)
+    if _text(contact.phone_ext):
+        phone = f"{phone} ext. {_text(contact.phone_ext)}".strip()
+    who = f"{name} ({role.lower()})" if name and role else name or role
+    return " · ".join(part for part in (who, phone, _text(contact.email)) if part)
+
+
+def _take_part_lines(detail: StudyDetail, row: pd.Series, near: bool, width: int) -> list[str]:
+    part = how_to_take_part(detail.results.all.contacts, detail.results.sites, row["nct_id"])
+    out = ["How to take part"]
+    for contact in part.central.itertuples(index=False):
+        out.append(textwrap.fill(f"  Study contact: {_contact_text(contact)}", width=width,
+                                 subsequent_indent="    "))
+    if part.site is not None:
+        site = part.site
+        where = ", ".join(_text(site[c]) for c in ("city", "state", "country") if _text(site[c]))
+        miles = site.get("distance_mi")
+        away = f", {miles:,.1f} mi away" if near and not pd.isna(miles) else ""
+        label = "Nearest recruiting site" if near else "A recruiting site"
+        out.append(textwrap.fill(f"  {label}: {_text(site['facility'])} — {where}{away}",
+                                 width=width, subsequent_indent="    "))
+        for contact in part.site_contacts.itertuples(index=False):
+            out.append(textwrap.fill(f"    contact: {_contact_text(contact)}", width=width,
+                                     subsequent_indent="      "))
+    if part.empty:
+        out.append(textwrap.fill("  No contact or recruiting site is listed; the study page "
+                                 f"may say more: {row['url']}", width=width,
+                                 subsequent_indent="    "))
+    return out
+
+
+def _dated(row: pd.Series, col: str) -> str:
+    """``2023-05 (actual)``: the date at its precision and whether it happened yet."""
+    text = _date(row, col) or _text(row.get(f"{col}_raw"))
+    kind = _text(row.get(f"{col}_type")).lower()
+    return f"{text} ({kind})" if text and kind else text
+
+
+def _officials(officials: pd.DataFrame, nct_id: str) -> str:
+    """``Dr. Lee (principal investigator, Example University); ...`` (listed, not to call)."""
+    people = []
+    for person in officials[officials["nct_id"] == nct_id].itertuples(index=False):
+        about = ", ".join(x for x in (code_words(person.role).lower(),
+                                      _text(person.affiliation)) if x)
+        people.append(f"{_text(person.name)} ({about})" if about else _text(person.name))
+    return "; ".join(p for p in people if p)
+
+
+def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) -> list[str]:
+    """What ``trialfinder show`` prints for one study: how to take part first, then the facts."""
+    row = detail.results.studies.iloc[0]
+    out = [textwrap.fill(_text(row["title"]), width=width),
+           f"{row['nct_id']}  ·  {_status_label(row['status'])}  ·  {row['url']}", ""]
+    out += _take_part_lines(detail, row, near, width)
+    out += ["", "Key facts"]
+    if _text(row["why_stopped"]):
+        out.append(_wrap("Why it stopped", row["why_stopped"], width))
+    enrollment = "" if pd.isna(row["enrollment"]) else f"{int(row['enrollment']):,}"
+    if enrollment and _text(row["enrollment_type"]):
+        enrollment += f" ({_text(row['enrollment_type']).lower()})"
+    hv = row["healthy_volunteers"]
+    facts = [
+        ("Status", _status_label(row["status"])),
+        ("Start", _dated(row, "start_date")),
+        ("Primary completion", _dated(row, "primary_completion_date")),
+        ("Completion", _dated(row, "completion_date")),
+        ("Last update", _date(row, "last_update")),
+        ("Enrollment", enrollment),
+        ("Phases", _codes(row["phases"], Phase.parse) or "—"),
+        ("Study type", _codes(row["study_type"], StudyType.parse)),
+        ("Sponsor", row["sponsor"]),
+        ("Overall official", _officials(detail.results.all.officials, row["nct_id"])),
+        ("Ages", age_range(row["min_age_years"], row["max_age_years"])),
+        ("Sex", {"ALL": "All", "FEMALE": "Female", "MALE": "Male"}.get(_text(row["sex"]),
+                                                                    _text(row["sex"]))),
+        ("Healthy volunteers", "" if pd.isna(hv) else ("Accepted" if hv else "Not accepted")),
+        ("Conditions", _text(row["conditions"]).replace("|", ", ")),
+        ("Interventions", _text(row["interventions"]).replace("|", ", ")),
+    ]
+    out += [_wrap(label, value, width) for label, value in facts]
+    design = [(label, code_words(row[col])) for label, col in (
+        ("Allocation", "allocation"), ("Masking", "masking"),
+        ("Primary purpose", "primary_purpose")) if _text(row[col])]
+    if design:
+        out += ["", "Design", *[_wrap(label, value, width) for label, value in design]]
+    arms = arms_table(detail.record)
+    if len(arms):
+        out += ["", "Arms"]
+        for arm in arms.itertuples(index=False):
+            kind = f" ({code_words(arm.type).lower()})" if _text(arm.type) else ""
+            gets = f": {_text(arm.interventions).replace('|', ', ')}" if _text(
+                arm.interventions) else ""
+            out.append(textwrap.fill(f"  • {_text(arm.label)}{kind}{gets}", width=width,
+                                     subsequent_indent="    "))
+    summary = _text(row.get("brief_summary"))
+    if summary:
+        out += ["", "Summary", *_paragraphs(summary, width)]
+    criteria = detail.criteria
+    for title, items in (("Eligibility", criteria.intro), ("Inclusion criteria",
+                          criteria.inclusion), ("Exclusion criteria", criteria.exclusion)):
+        if items:
+            out += ["", title]
+            out += [textwrap.fill(("    " if depth else "  ") + "• " + item, width=width,
+                                  subsequent_indent="      " if depth else "    ")
+                    for depth, item in items]
+    if len(detail.outcomes):
+        out += ["", "What the study measures"]
+        for outcome in detail.outcomes.itertuples(index=False):
+            when = f" ({outcome.time_frame})" if _text(outcome.time_frame) else ""
+            out.append(textwrap.fill(f"  • {str(outcome.kind).capitalize()}: "
+                                     f"{outcome.measure}{when}", width=width,
+                                     subsequent_indent="    "))
+    out += _site_lines(detail.results.sites, near=near, width=width, n_sites=n_sites)
+    out += ["", "Not medical advice: talk to your doctor before joining any trial."]
+    return out
+
+
+def _site_lines(sites: pd.DataFrame, *, near: bool, width: int, n_sites: int) -> list[str]:
+    if not len(sites):
+        return []
+    shown = sites.head(n_sites)
+    order = ", nearest first" if near else ""
+    more = len(sites) - len(shown)
+    hint = f"; {more:,} more with --sites {len(sites)}" if more else ""
+    out = ["", f"{_plural(len(sites), 'site')}{order}{hint}"]
+    dists = [f"{d:,.1f} mi" for d in shown["distance_mi"].fillna(-1)] if near else []
+    pad = max((len(d) for d in dists), default=0)
+    for i, site in enumerate(shown.itertuples(index=False)):
+        where = ", ".join(_text(v) for v in (site.city, site.state, site.country) if _text(v))
+        lead = ""
+        if near:
+            lead = ("—" if dists[i].startswith("-") else dists[i]).rjust(pad) + "  "
+        status = _status_label(site.site_status) if _text(site.site_status) else ""
+        tail = f" [{status}]" if status else ""
+        out.append(f"  {lead}{_text(site.facility)} — {where}{tail}")
+        contact = [_text(v) for v in (site.contact_name, site.contact_phone,
+                                      site.contact_email) if _text(v)]
+        if contact:
+            out.append(f"  {' ' * len(lead)}    contact: {', '.join(contact)}")
+    return out
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:

@@ -664,11 +664,16 @@ def apply_filters(tables: TablesLike, f: LocalFilters) -> FilterOutcome:
             f"{_plural(unknown, 'study')} not stating it {verb}" if unknown else None,
         )
     if f.start_from or f.start_to:
-        undated = run.count(studies["start_date"].isna().to_numpy())
+        no_date = studies["start_date"].isna().to_numpy()
+        undated = run.count(no_date)
+        unreadable = 0  # a date was sent but could not be stored (e.g. 0001-01-01): unknown
+        if "start_date_raw" in studies.columns:
+            unreadable = run.count(no_date & studies["start_date_raw"].notna().to_numpy())
+        note = f"{_plural(undated, 'study')} with no start date removed" if undated else None
+        if note and unreadable:
+            note = note[: -len(" removed")] + f" ({unreadable:,} with an unreadable date) removed"
         label = (f"start {f.start_from or '…'} to {f.start_to or '…'}")
-        run.apply(label, by_start_date(studies, f.start_from, f.start_to).to_numpy(),
-                  f"{_plural(undated, 'study')} with no start date removed"
-                  if undated else None)
+        run.apply(label, by_start_date(studies, f.start_from, f.start_to).to_numpy(), note)
     if f.has_results is not None:
         run.apply("has results" if f.has_results else "no results posted",
                   by_has_results(studies, f.has_results).to_numpy())

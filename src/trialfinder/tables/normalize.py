@@ -1,21 +1,28 @@
-"""Raw ClinicalTrials.gov v2 study dicts -> four tidy tables with declared dtypes.
+"""Raw ClinicalTrials.gov v2 study dicts -> tidy tables with declared dtypes.
 
-``normalize(records)`` makes one pass over the records, pulling the values it needs into plain
-Python column lists, then builds each DataFrame once and converts column by column (vectorised
-date and age parsing over the *distinct* strings only). Schemas are in ``docs/design.md``; the
-dtype dicts below are the code form of them (column order = schema order).
+The tables (studies, sites, contacts, officials, conditions, interventions) and every column
+are declared once in :mod:`trialfinder.tables.schema`; this module reads what the spec says:
+
+- the study-level paths are compiled at import into a plan that opens each nested object once
+  per record and reads its keys with ``map(obj.get, keys)``;
+- each child table reads the spec's keys from each item of its list (``locations[]``...);
+- each column is then converted once, as its kind says (vectorised date and age parsing over
+  the *distinct* strings only), and the dtype dicts below are the spec's dtypes.
 
 Robustness: every record shape normalizes without raising. A record is first read on a fast
 path that assumes the documented shape; if that fails (a string where a list is expected, a
-list where an object is expected...) the record is repaired by :func:`_sanitize` (counting each
-repair in ``problems`` as ``wrong_type:<json path>``) and read again. Scalar values of the wrong
-type (``"87"`` as enrollment, a number as a zip code) are coerced column-wise and counted the
-same way. Records that cannot be used at all (not a mapping, no usable ``nctId``) are counted in
-``skipped`` and in ``problems``. Nothing is dropped silently.
+list where an object is expected...) the record is repaired by :func:`_sanitize` against the
+shape the spec implies (counting each repair in ``problems`` as ``wrong_type:<json path>``) and
+read again. Scalar values of the wrong type (``"87"`` as enrollment, a number as a zip code) are
+coerced column-wise and counted the same way. A bad value costs that value only: a number out
+of Int64's range and a date out of ``datetime64[ns]``'s range are NA (the date's text stays in
+its ``_raw`` column), never shifted. Records that cannot be used at all (not a mapping, no
+usable ``nctId``) are counted in ``skipped`` and in ``problems``. Nothing is dropped silently.
 
 Problem keys: ``record_not_a_dict``, ``record_without_nct_id``, ``odd_nct_id`` (kept),
 ``duplicate_nct_id`` (kept), ``unknown_status`` (kept), ``unknown_enum:<column>`` (kept),
-``bad_date``, ``bad_age``, ``site_without_geopoint``, ``bad_geopoint``, ``wrong_type:<path>``,
+``bad_date``, ``date_out_of_range``, ``out_of_range:<path>``, ``bad_age``,
+``site_without_geopoint``, ``bad_geopoint``, ``wrong_type:<path>`` (contacts: ``contacts.<key>``),
 ``dropped_list_item:<path>`` (a list item that was not an object, e.g. ``null`` in locations).
 """
 
@@ -33,14 +40,26 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from trialfinder.api.query import Phase, Sex, Status, StudyType
+from trialfinder.tables.schema import (
+    CONDITION_SPEC,
+    CONTACT_SPEC,
+    INTERVENTION_SPEC,
+    OFFICIAL_SPEC,
+    SITE_SPEC,
+    STUDY_SPEC,
+    TABLES,
+    Column,
+    TableSpec,
+)
 
 if TYPE_CHECKING:
     from pandas._libs.tslibs.nattype import NaTType
 
 __all__ = [
     "CONDITION_DTYPES",
+    "CONTACT_DTYPES",
     "INTERVENTION_DTYPES",
+    "OFFICIAL_DTYPES",
     "SITE_DTYPES",
     "STUDY_DTYPES",
     "STUDY_URL_PREFIX",
@@ -55,129 +74,30 @@ __all__ = [
 ]
 
 STUDY_URL_PREFIX: Final = "https://clinicaltrials.gov/study/"
-_DT: Final = "datetime64[ns]"
 
-STUDY_DTYPES: Final[dict[str, str]] = {
-    "nct_id": "string",
-    "title": "string",
-    "official_title": "string",
-    "acronym": "string",
-    "status": "category",
-    "last_known_status": "category",
-    "why_stopped": "string",
-    "phases": "string",
-    "study_type": "category",
-    "conditions": "string",
-    "keywords": "string",
-    "interventions": "string",
-    "intervention_types": "string",
-    "sponsor": "string",
-    "sponsor_class": "category",
-    "collaborators": "string",
-    "enrollment": "Int64",
-    "enrollment_type": "category",
-    "start_date": _DT,
-    "start_date_precision": "category",
-    "primary_completion_date": _DT,
-    "primary_completion_date_precision": "category",
-    "completion_date": _DT,
-    "completion_date_precision": "category",
-    "first_posted": _DT,
-    "last_update": _DT,
-    "min_age_years": "Float64",
-    "max_age_years": "Float64",
-    "sex": "category",
-    "healthy_volunteers": "boolean",
-    "std_ages": "string",
-    "has_results": "boolean",
-    "brief_summary": "string",
-    "eligibility_criteria": "string",
-    "n_sites": "Int64",
-    "countries": "string",
-    "url": "string",
-}
-
-SITE_DTYPES: Final[dict[str, str]] = {
-    "nct_id": "string",
-    "facility": "string",
-    "city": "string",
-    "state": "string",
-    "zip": "string",
-    "country": "string",
-    "lat": "Float64",
-    "lon": "Float64",
-    "site_status": "category",
-    "contact_name": "string",
-    "contact_phone": "string",
-    "contact_email": "string",
-    "distance_mi": "Float64",
-}
-
-CONDITION_DTYPES: Final[dict[str, str]] = {
-    "nct_id": "string",
-    "condition": "string",
-    "mesh_id": "string",
-    "mesh_term": "string",
-}
-
-INTERVENTION_DTYPES: Final[dict[str, str]] = {
-    "nct_id": "string",
-    "type": "category",
-    "name": "string",
-    "other_names": "string",
-    "arm_labels": "string",
-    "description": "string",
-}
-
-# Known enum values (official spec 2.0.5). Values outside these are kept and counted.
-_STATUSES: Final = frozenset(s.value for s in Status)
-_ENUMS: Final[dict[str, frozenset[str]]] = {
-    "study_type": frozenset(s.value for s in StudyType),
-    "sex": frozenset(s.value for s in Sex),
-    "sponsor_class": frozenset(
-        ["NIH", "FED", "OTHER_GOV", "INDIV", "INDUSTRY", "NETWORK", "AMBIG", "OTHER", "UNKNOWN"]
-    ),
-    "enrollment_type": frozenset(["ACTUAL", "ESTIMATED"]),
-    "site_status": frozenset(
-        [
-            "ACTIVE_NOT_RECRUITING",
-            "COMPLETED",
-            "ENROLLING_BY_INVITATION",
-            "NOT_YET_RECRUITING",
-            "RECRUITING",
-            "SUSPENDED",
-            "TERMINATED",
-            "WITHDRAWN",
-            "AVAILABLE",
-        ]
-    ),
-    "intervention_type": frozenset(
-        [
-            "BEHAVIORAL",
-            "BIOLOGICAL",
-            "COMBINATION_PRODUCT",
-            "DEVICE",
-            "DIAGNOSTIC_TEST",
-            "DIETARY_SUPPLEMENT",
-            "DRUG",
-            "GENETIC",
-            "PROCEDURE",
-            "RADIATION",
-            "OTHER",
-        ]
-    ),
-}
-_PHASES: Final = frozenset(p.value for p in Phase)
+# The dtype dicts, column order = table order (generated from the spec in tables/schema.py).
+STUDY_DTYPES: Final[dict[str, str]] = STUDY_SPEC.dtypes
+SITE_DTYPES: Final[dict[str, str]] = SITE_SPEC.dtypes
+CONTACT_DTYPES: Final[dict[str, str]] = CONTACT_SPEC.dtypes
+OFFICIAL_DTYPES: Final[dict[str, str]] = OFFICIAL_SPEC.dtypes
+CONDITION_DTYPES: Final[dict[str, str]] = CONDITION_SPEC.dtypes
+INTERVENTION_DTYPES: Final[dict[str, str]] = INTERVENTION_SPEC.dtypes
 
 _NCT_RE: Final = re.compile(r"NCT\d{8}")
 
 
+def _empty_frame(spec: TableSpec) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in spec.columns})
+
+
 @dataclass(frozen=True, eq=False)
 class Tables:
-    """The four tables of one normalization, plus what was odd about the input.
+    """The tables of one normalization, plus what was odd about the input.
 
     ``problems`` counts odd things met (see the module docstring for the keys); ``skipped``
     counts records that could not be used at all (they are also in ``problems``).
+    ``contacts`` (central and site contacts) and ``officials`` come last so that code building
+    ``Tables(studies, sites, conditions, interventions)`` by position keeps working.
     """
 
     studies: pd.DataFrame
@@ -186,6 +106,8 @@ class Tables:
     interventions: pd.DataFrame
     problems: dict[str, int] = field(default_factory=dict)
     skipped: int = 0
+    contacts: pd.DataFrame = field(default_factory=lambda: _empty_frame(CONTACT_SPEC))
+    officials: pd.DataFrame = field(default_factory=lambda: _empty_frame(OFFICIAL_SPEC))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,6 +247,8 @@ def study_url(nct_id: str) -> str:
 _Problems = dict[str, int]
 _NoneType = type(None)
 _STR_OK: Final = frozenset([str, _NoneType])
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
 
 
 def _bump(problems: _Problems, key: str, n: int = 1) -> None:
@@ -378,18 +302,14 @@ def _categorical(vals: list[Any]) -> pd.Categorical:
 
 
 def _category_col(
-    vals: list[Any],
-    label: str,
-    problems: _Problems,
-    known: frozenset[str] | None = None,
-    unknown_key: str | None = None,
+    vals: list[Any], label: str, problems: _Problems, known: frozenset[str] | None, key: str
 ) -> pd.Categorical:
     cat = _categorical(_clean_str(vals, label, problems))
     if known is not None:
         unknown = [i for i, c in enumerate(cat.categories) if c not in known]
         if unknown:
             counts = np.bincount(cat.codes[cat.codes >= 0], minlength=len(cat.categories))
-            _bump(problems, unknown_key or "unknown_enum:" + label, int(counts[unknown].sum()))
+            _bump(problems, key, int(counts[unknown].sum()))
     return cat
 
 
@@ -398,7 +318,7 @@ def _to_int(v: Any) -> int | None:
         return int(v)
     if type(v) is str:
         s = v.strip().replace(",", "")
-        if s.isdigit():
+        if s.isdigit() and len(s) < 20:
             return int(s)
     return None
 
@@ -415,7 +335,18 @@ def _typed_col(
 
 
 def _int_col(vals: list[Any], label: str, problems: _Problems) -> Any:
-    return _typed_col(vals, int, _to_int, "Int64", label, problems)
+    """Int64; a number outside Int64's range (10**20, 1e308) is NA and counted."""
+    if not set(map(type, vals)) <= {int, _NoneType}:
+        bad = sum(1 for v in vals if v is not None and type(v) is not int)
+        vals = [v if v is None or type(v) is int else _to_int(v) for v in vals]
+        _bump(problems, "wrong_type:" + label, bad)
+    try:
+        return pd.array(vals, dtype="Int64")
+    except (OverflowError, TypeError, ValueError):
+        fits = [v is None or _INT64_MIN <= v <= _INT64_MAX for v in vals]
+        _bump(problems, "out_of_range:" + label, fits.count(False))
+        return pd.array([v if ok else None for v, ok in zip(vals, fits, strict=True)],
+                        dtype="Int64")
 
 
 def _to_float(v: Any) -> float | None:
@@ -433,7 +364,16 @@ def _float_values(vals: list[Any], label: str, problems: _Problems) -> npt.NDArr
         bad = sum(1 for v in vals if v is not None and type(v) not in (float, int))
         vals = [v if v is None or type(v) in (float, int) else _to_float(v) for v in vals]
         _bump(problems, "wrong_type:" + label, bad)
-    return np.array(vals, dtype=np.float64)  # None -> nan
+    try:
+        return np.array(vals, dtype=np.float64)  # None -> nan
+    except OverflowError:  # an int beyond float's range
+        out = np.full(len(vals), np.nan)
+        for i, v in enumerate(vals):
+            try:
+                out[i] = np.nan if v is None else float(v)
+            except OverflowError:
+                _bump(problems, "out_of_range:" + label)
+        return out
 
 
 def _masked_float(values: npt.NDArray[np.float64]) -> Any:
@@ -461,35 +401,46 @@ def _bool_col(vals: list[Any], label: str, problems: _Problems) -> Any:
     return _typed_col(vals, bool, _to_bool, "boolean", label, problems)
 
 
+# Days since 1970-01-01 that datetime64[ns] can hold as whole days (1677-09-22 .. 2262-04-11).
+_MIN_DAY: Final = int(np.ceil(pd.Timestamp.min.value / 86_400e9))
+_MAX_DAY: Final = int(pd.Timestamp.max.value // 86_400_000_000_000)
+
+
 def _date_col(
     vals: list[Any], label: str, problems: _Problems
 ) -> tuple[npt.NDArray[np.datetime64], pd.Categorical]:
-    """Parse each distinct string once; returns (datetime64[ns] values, precision category)."""
-    vals = _clean_str(vals, label, problems)
+    """Parse each distinct string once; returns (datetime64[ns] values, precision category).
+
+    A real date that datetime64[ns] cannot hold (``0001-01-01``, ``2300``) is NA, never
+    shifted, and counted as ``date_out_of_range``; its text stays in the ``_raw`` column.
+    """
     codes, uniques = pd.factorize(np.asarray(vals, dtype=object))
     codes_arr = np.asarray(codes, dtype=np.int64)
     n_u = len(uniques)
     days_u = np.full(n_u + 1, _NAT_INT, dtype=np.int64)  # last slot = missing
     prec_u: list[str | None] = [None] * (n_u + 1)
     invalid: list[int] = []
+    outside: list[int] = []
     for i, text in enumerate(uniques):
         parsed = _parse_date(text)
         if parsed is None:
             invalid.append(i)
+        elif not _MIN_DAY <= parsed[0] <= _MAX_DAY:
+            outside.append(i)
         else:
             days_u[i] = parsed[0]
             prec_u[i] = _PRECISIONS[parsed[1]]
     idx = np.where(codes_arr >= 0, codes_arr, n_u)
-    if invalid:
+    if invalid or outside:
         counts = np.bincount(idx, minlength=n_u + 1)
         _bump(problems, "bad_date", int(counts[invalid].sum()))
+        _bump(problems, "date_out_of_range", int(counts[outside].sum()))
     values = days_u[idx].view("M8[D]").astype("M8[ns]")
     prec_vals = np.asarray(prec_u, dtype=object)[idx]
     return values, _categorical(list(prec_vals))
 
 
 def _age_col(vals: list[Any], label: str, problems: _Problems) -> Any:
-    vals = _clean_str(vals, label, problems)
     codes, uniques = pd.factorize(np.asarray(vals, dtype=object))
     codes_arr = np.asarray(codes, dtype=np.int64)
     n_u = len(uniques)
@@ -497,8 +448,10 @@ def _age_col(vals: list[Any], label: str, problems: _Problems) -> Any:
     invalid: list[int] = []
     for i, text in enumerate(uniques):
         years, ok = _parse_age(text)
-        if years is not None:
+        if years is not None and math.isfinite(years):
             years_u[i] = years
+        elif years is not None:
+            ok = False
         if not ok:
             invalid.append(i)
     idx = np.where(codes_arr >= 0, codes_arr, n_u)
@@ -508,6 +461,265 @@ def _age_col(vals: list[Any], label: str, problems: _Problems) -> Any:
     return _masked_float(years_u[idx])
 
 
+def _join_one(v: Any, pluck: str | None) -> tuple[str | None, int]:
+    """A list cell joined with "|" the slow way: (text, number of wrong-typed items)."""
+    if pluck is not None:
+        v = [x.get(pluck) if isinstance(x, Mapping) else x for x in v]
+    parts: list[str] = []
+    bad = 0
+    for x in v:
+        if type(x) is str:
+            parts.append(x)
+        elif x is None:
+            continue
+        elif type(x) in (int, float) and not (type(x) is float and math.isnan(x)):
+            parts.append(str(x))
+            bad += 1
+        else:
+            bad += 1
+    return "|".join(parts) or None, bad
+
+
+def _join_col(vals: list[Any], col: Column, label: str, problems: _Problems) -> list[Any]:
+    """List cells joined with "|"; items of the wrong type are converted or dropped, counted."""
+    pluck = col.keys[-1] if col.path and not col.path.endswith("[]") else None
+    out: list[Any] = []
+    append = out.append
+    bad = 0
+    for v in vals:
+        if not v:
+            append(None)
+            continue
+        if v.__class__ is not list:
+            bad += 1
+            v = [v]
+        try:
+            if pluck is None:
+                append("|".join(v) or None)
+            else:
+                append("|".join([n for n in (x.get(pluck) for x in v) if n]) or None)
+        except (TypeError, AttributeError):
+            text, n = _join_one(v, pluck)
+            append(text)
+            bad += n
+    _bump(problems, "wrong_type:" + label, bad)
+    if col.known is not None:
+        _count_unknown(out, col.known, col.problem or "unknown_enum:" + col.name, problems)
+    return out
+
+
+def _count_unknown(joined: list[Any], known: frozenset[str], key: str, problems: _Problems) -> None:
+    n = 0
+    for value in set(joined):
+        if isinstance(value, str):
+            parts = value.split("|")
+            if not known.issuperset(parts):
+                n += joined.count(value) * sum(1 for x in parts if x not in known)
+    _bump(problems, key, n)
+
+
+def _pluck(vals: list[Any], key: str, label: str, problems: _Problems) -> list[Any]:
+    """``value.get(key)`` for each cell that is an object; other non-null cells are counted."""
+    try:
+        return [v.get(key) if v else None for v in vals]
+    except AttributeError:
+        bad = sum(1 for v in vals if v and not isinstance(v, Mapping))
+        _bump(problems, "wrong_type:" + label, bad)
+        return [v.get(key) if isinstance(v, Mapping) else None for v in vals]
+
+
+# ---------------------------------------------------------------------------------------------
+# building one table from its spec
+
+
+class _Builder:
+    """Converts one table's raw values, column by column, as its spec says."""
+
+    def __init__(self, spec: TableSpec, prefix: str, problems: _Problems) -> None:
+        self.spec = spec
+        self.prefix = prefix
+        self.problems = problems
+        self._dates: dict[str, tuple[Any, pd.Categorical]] = {}
+        self._clean: dict[str, list[Any]] = {}
+
+    def label(self, col: Column) -> str:
+        return self.prefix + ".".join(col.keys)
+
+    def clean(self, col: Column, vals: list[Any]) -> list[Any]:
+        """Strings (others converted and counted once per path, though two columns read it)."""
+        key = col.path or col.name
+        if key not in self._clean:
+            self._clean[key] = _clean_str(vals, self.label(col), self.problems)
+        return self._clean[key]
+
+    def convert(self, col: Column, vals: list[Any]) -> Any:
+        p = self.problems
+        label = self.label(col)
+        kind = col.kind
+        if kind in ("key", "text"):
+            return _make_string_array(self.clean(col, vals))
+        if kind == "category":
+            key = col.problem or "unknown_enum:" + col.name
+            return _category_col(vals, label, p, col.known, key)
+        if kind == "int":
+            return _int_col(vals, label, p)
+        if kind == "float":
+            return _masked_float(_float_values(vals, label, p))
+        if kind == "bool":
+            return _bool_col(vals, label, p)
+        if kind == "list":
+            return _make_string_array(_join_col(vals, col, label, p))
+        if kind == "age":
+            return _age_col(_clean_str(vals, label, p), label, p)
+        if kind in ("date", "precision"):
+            key = col.path or col.name
+            if key not in self._dates:
+                self._dates[key] = _date_col(self.clean(col, vals), label, p)
+            return self._dates[key][0 if kind == "date" else 1]
+        return self.derived(col, vals)
+
+    @staticmethod
+    def derived(col: Column, vals: list[Any]) -> Any:
+        """Values we computed from others (already counted where they were read)."""
+        scratch: _Problems = {}
+        if col.dtype == "string":
+            return _string_col(vals, col.name, scratch)
+        if col.dtype == "category":
+            return _categorical(_clean_str(vals, col.name, scratch))
+        if col.dtype == "Float64":
+            return _masked_float(_float_values(vals, col.name, scratch))
+        dtype: Any = col.dtype
+        return pd.array(vals, dtype=dtype)
+
+    def frame(self, columns: dict[str, Any]) -> pd.DataFrame:
+        return pd.DataFrame({c.name: columns[c.name] for c in self.spec.columns}, copy=False)
+
+
+def _transpose(rows: list[Any], width: int) -> list[list[Any]]:
+    """Row tuples -> one list per column."""
+    return [list(map(itemgetter(i), rows)) for i in range(width)]
+
+
+def _slot_columns(
+    builder: _Builder, raw: list[list[Any]], slots: tuple[str, ...],
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Columns of a child table from its raw columns, laid out as ``slots``."""
+    n_rows = len(raw[0]) if raw else 0
+    where = {name: i for i, name in enumerate(slots)}
+    out: dict[str, Any] = dict(overrides or {})
+    for col in builder.spec.columns:
+        if col.name in out:
+            continue
+        keys = col.keys
+        if col.kind != "derived" and keys and keys[0] in where:
+            vals = raw[where[keys[0]]]
+            for depth, key in enumerate(keys[1:], start=1):  # geoPoint.lat
+                if col.kind != "list" or depth < len(keys) - 1:
+                    vals = _pluck(vals, key, builder.prefix + ".".join(keys[:depth]),
+                                  builder.problems)
+            out[col.name] = builder.convert(col, vals)
+        elif col.name in where:
+            out[col.name] = builder.derived(col, raw[where[col.name]])
+        elif col.dtype == "Float64":  # distance_mi: known only once a point is given
+            out[col.name] = _masked_float(np.full(n_rows, np.nan))
+        else:
+            out[col.name] = builder.derived(col, [None] * n_rows)
+    return out
+
+
+def _item_keys(spec: TableSpec) -> tuple[str, ...]:
+    """The distinct first keys of the columns read from each item (spec order)."""
+    keys: dict[str, None] = {}
+    for col in spec.columns:
+        if col.kind not in ("derived", "key") and col.keys:
+            keys[col.keys[0]] = None
+    return tuple(keys)
+
+
+# ---------------------------------------------------------------------------------------------
+# the study-level reading plan: which dicts to open, which keys to read (from STUDY_SPEC)
+
+
+def _items_path(spec: TableSpec, index: int = 0) -> tuple[str, ...]:
+    return tuple(part.removesuffix("[]") for part in spec.items[index].split("."))
+
+
+_Steps = list[tuple[int, str]]
+_Groups = list[tuple[int, tuple[str, ...]]]
+
+
+def _read_keys(col: Column) -> tuple[str, ...]:
+    """The keys to read for a study column: up to its first list (``collaborators[].name``)."""
+    parts = (col.path or "").split(".")
+    for i, part in enumerate(parts):
+        if part.endswith("[]"):
+            return (*parts[:i], part[:-2])
+    return tuple(parts)
+
+
+def _plan(paths: list[tuple[str, ...]]) -> tuple[_Steps, _Groups, dict[tuple[str, ...], int]]:
+    """Steps that open each dict once, groups of keys read from each, and each path's slot."""
+    nodes: dict[tuple[str, ...], int] = {(): 0}
+    steps: list[tuple[int, str]] = []
+    for path in paths:
+        for depth in range(1, len(path)):
+            prefix = path[:depth]
+            if prefix not in nodes:
+                nodes[prefix] = len(nodes)
+                steps.append((nodes[path[: depth - 1]], path[depth - 1]))
+    by_node: dict[int, list[str]] = {}
+    for path in paths:
+        by_node.setdefault(nodes[path[:-1]], []).append(path[-1])
+    groups = [(node, tuple(keys)) for node, keys in by_node.items()]
+    slot: dict[tuple[str, ...], int] = {}
+    for node, keys in groups:
+        parent = next(p for p, i in nodes.items() if i == node)
+        for key in keys:
+            slot[(*parent, key)] = len(slot)
+    return steps, groups, slot
+
+
+_STUDY_PATHS: Final = list(dict.fromkeys(
+    [_read_keys(c) for c in STUDY_SPEC.columns if c.kind != "derived" and c.path]
+    + [_items_path(SITE_SPEC), _items_path(CONTACT_SPEC), _items_path(OFFICIAL_SPEC),
+       _items_path(INTERVENTION_SPEC),
+       CONDITION_SPEC.column("mesh_id").keys[:-1]]
+))
+_STEPS, _GROUPS, _SLOT = _plan(_STUDY_PATHS)
+_I_NCT: Final = _SLOT[_read_keys(STUDY_SPEC.column("nct_id"))]
+_I_CONDS: Final = _SLOT[_read_keys(STUDY_SPEC.column("conditions"))]
+_I_MESH: Final = _SLOT[CONDITION_SPEC.column("mesh_id").keys[:-1]]
+_I_LOCS: Final = _SLOT[_items_path(SITE_SPEC)]
+_I_CENTRAL: Final = _SLOT[_items_path(CONTACT_SPEC)]
+_I_OFFICIALS: Final = _SLOT[_items_path(OFFICIAL_SPEC)]
+_I_IVS: Final = _SLOT[_items_path(INTERVENTION_SPEC)]
+
+_SITE_KEYS: Final = _item_keys(SITE_SPEC)
+_SITE_CONTACTS_KEY: Final = _items_path(CONTACT_SPEC, 1)[-1]  # locations[].contacts
+_CONTACT_KEYS: Final = _item_keys(CONTACT_SPEC)
+_OFFICIAL_KEYS: Final = _item_keys(OFFICIAL_SPEC)
+_IV_KEYS: Final = _item_keys(INTERVENTION_SPEC)
+_I_FACILITY: Final = _SITE_KEYS.index("facility")
+_I_COUNTRY: Final = _SITE_KEYS.index("country")
+_I_GEO: Final = _SITE_KEYS.index(SITE_SPEC.column("lat").keys[0])
+_C_NAME, _C_PHONE, _C_EXT, _C_EMAIL = (_CONTACT_KEYS.index(k)
+                                       for k in ("name", "phone", "phoneExt", "email"))
+_IV_NAME: Final = _IV_KEYS.index("name")
+_IV_TYPE: Final = _IV_KEYS.index("type")
+
+# Row layouts of the child tables (derived values first or last, read keys in between).
+_SITE_READ: Final = (*_SITE_KEYS, _SITE_CONTACTS_KEY)  # what is read from each location
+_CONTACT_SLOTS: Final = ("nct_id", "scope", "site_index", "facility", *_CONTACT_KEYS)
+_OFFICIAL_SLOTS: Final = ("nct_id", *_OFFICIAL_KEYS)
+_IV_SLOTS: Final = ("nct_id", *_IV_KEYS)
+_COND_SLOTS: Final = ("nct_id", "condition", "mesh_id", "mesh_term")
+# Study columns computed per record, in this order (the rest are read through the plan).
+_STUDY_DERIVED: Final = ("interventions", "intervention_types", "n_sites", "countries",
+                         "central_contact_name", "central_contact_phone",
+                         "central_contact_email")
+
+
 # ---------------------------------------------------------------------------------------------
 # repair of records whose shape is not the documented one (slow path, rare)
 
@@ -515,73 +727,37 @@ _S: Final = "str"
 _N: Final = "num"
 _B: Final = "bool"
 _I: Final = "int"
-_DATE: Final[dict[str, Any]] = {"date": _S}
-_SCHEMA: Final[dict[str, Any]] = {
-    "protocolSection": {
-        "identificationModule": {
-            "nctId": _S,
-            "briefTitle": _S,
-            "officialTitle": _S,
-            "acronym": _S,
-        },
-        "statusModule": {
-            "overallStatus": _S,
-            "lastKnownStatus": _S,
-            "whyStopped": _S,
-            "startDateStruct": _DATE,
-            "primaryCompletionDateStruct": _DATE,
-            "completionDateStruct": _DATE,
-            "studyFirstPostDateStruct": _DATE,
-            "lastUpdatePostDateStruct": _DATE,
-        },
-        "sponsorCollaboratorsModule": {
-            "leadSponsor": {"name": _S, "class": _S},
-            "collaborators": [{"name": _S}],
-        },
-        "descriptionModule": {"briefSummary": _S},
-        "conditionsModule": {"conditions": [_S], "keywords": [_S]},
-        "designModule": {
-            "studyType": _S,
-            "phases": [_S],
-            "enrollmentInfo": {"count": _I, "type": _S},
-        },
-        "armsInterventionsModule": {
-            "interventions": [
-                {
-                    "type": _S,
-                    "name": _S,
-                    "description": _S,
-                    "otherNames": [_S],
-                    "armGroupLabels": [_S],
-                }
-            ]
-        },
-        "eligibilityModule": {
-            "eligibilityCriteria": _S,
-            "healthyVolunteers": _B,
-            "sex": _S,
-            "minimumAge": _S,
-            "maximumAge": _S,
-            "stdAges": [_S],
-        },
-        "contactsLocationsModule": {
-            "locations": [
-                {
-                    "facility": _S,
-                    "status": _S,
-                    "city": _S,
-                    "state": _S,
-                    "zip": _S,
-                    "country": _S,
-                    "contacts": [{"name": _S, "phone": _S, "phoneExt": _S, "email": _S}],
-                    "geoPoint": {"lat": _N, "lon": _N},
-                }
-            ]
-        },
-    },
-    "derivedSection": {"conditionBrowseModule": {"meshes": [{"id": _S, "term": _S}]}},
-    "hasResults": _B,
-}
+_SCALAR_KIND: Final[dict[str, str]] = {"int": _I, "float": _N, "bool": _B}
+
+
+def _repair_schema() -> dict[str, Any]:
+    """The nested shape every spec path expects, for :func:`_sanitize`."""
+    root: dict[str, Any] = {}
+    for spec in TABLES:
+        for items in spec.items:
+            parts = items.split(".") if items else []
+            prefix = ".".join([*parts[:-1], parts[-1] + "[]", ""]) if parts else ""
+            for col in spec.columns:
+                if col.path is None or col.kind == "derived" or (
+                    col.kind == "key" and spec is not STUDY_SPEC
+                ):
+                    continue
+                _insert(root, (prefix + col.path).split("."), _SCALAR_KIND.get(col.kind, _S))
+    return root
+
+
+def _insert(node: dict[str, Any], parts: list[str], leaf: str) -> None:
+    for part in parts[:-1]:
+        name = part.removesuffix("[]")
+        node = node.setdefault(name, [{}])[0] if part.endswith("[]") else node.setdefault(name, {})
+    last = parts[-1]
+    if last.endswith("[]"):
+        node.setdefault(last[:-2], [leaf])
+    else:
+        node.setdefault(last, leaf)
+
+
+_SCHEMA: Final = _repair_schema()
 
 _SCALAR_COERCE: Final[dict[str, Callable[[Any], Any]]] = {
     _I: _to_int,
@@ -603,7 +779,7 @@ def _sanitize_scalar(value: Any, kind: str, path: str, problems: _Problems) -> A
         return value
     _bump(problems, "wrong_type:" + path)
     if kind == _S:
-        if type(value) in (int, float):
+        if type(value) in (int, float) and not (type(value) is float and math.isnan(value)):
             return str(value)
         return None
     return _SCALAR_COERCE[kind](value)
@@ -614,7 +790,7 @@ def _sanitize(value: Any, schema: Any, path: str, problems: _Problems) -> Any:
     if value is None:
         return None
     if isinstance(schema, dict):
-        if isinstance(value, str) and schema is _DATE:  # "startDateStruct": "2023-05"
+        if isinstance(value, str) and "date" in schema:  # "startDateStruct": "2023-05"
             _bump(problems, "wrong_type:" + path)
             return {"date": value}
         if not isinstance(value, Mapping):
@@ -656,17 +832,40 @@ class _Odd(Exception):
     """Raised on the fast path when a value has a shape the fast path does not handle."""
 
 
-def _join(v: Any) -> str | None:
-    if not v:
-        return None
-    if v.__class__ is not list:
-        raise _Odd
-    return "|".join(v) or None
-
-
 _EMPTY: Final[Mapping[str, Any]] = {}
-_N_STUDY_RAW: Final = 33
-_N_SITE: Final = 12
+
+
+def _phone(phone: Any, ext: Any) -> Any:
+    return f"{phone or ''} ext. {ext}" if ext else phone
+
+
+def _conditions(nct: str, conds: Any, meshes: Any) -> list[tuple[Any, ...]]:
+    """Conditions rows: one per condition text, then the MeSH terms that matched none."""
+    if conds and conds.__class__ is not list:
+        raise _Odd
+    crows: list[tuple[Any, ...]] = []
+    if meshes:
+        by_term: dict[str, tuple[Any, Any, int]] = {}
+        for i, m in enumerate(meshes):
+            term = m.get("term")
+            if term:
+                by_term.setdefault(term.strip().lower(), (m.get("id"), term, i))
+        used: set[int] = set()
+        for cond in conds or ():
+            hit = by_term.get(cond.strip().lower())
+            if hit is None:
+                crows.append((nct, cond, None, None))
+            else:
+                used.add(hit[2])
+                crows.append((nct, cond, hit[0], hit[1]))
+        for i, m in enumerate(meshes):
+            if i not in used:
+                crows.append((nct, None, m.get("id"), m.get("term")))
+    elif conds:
+        for cond in conds:
+            cond.__len__()  # a non-str item raises -> repair path
+            crows.append((nct, cond, None, None))
+    return crows
 
 
 def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
@@ -681,14 +880,23 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
 
     Studies: list fields are joined with ``"|"``; ``interventions`` = intervention names,
     ``intervention_types`` = distinct types in first-seen order; ``n_sites`` = number of
-    locations; ``countries`` = distinct countries in site order. ``first_posted`` and
-    ``last_update`` carry no precision column (the API sends full days for them).
+    locations; ``countries`` = distinct countries in site order; ``central_contact_*`` = the
+    first central contact. ``first_posted`` and ``last_update`` carry no precision column (the
+    API sends full days for them).
+
+    Contacts: every central contact (scope "study") and every site contact (scope "site",
+    with the site's ``site_index`` and facility), in record order.
     """
     problems: _Problems = {}
     skipped = 0
-    study_cols: list[list[Any]] = [[] for _ in range(_N_STUDY_RAW)]
-    appends = [c.append for c in study_cols]
+    study_rows: list[list[Any]] = []
+    derived_rows: list[tuple[Any, ...]] = []
     site_rows: list[tuple[Any, ...]] = []
+    site_nct: list[str] = []
+    site_index: list[int] = []
+    site_first: list[tuple[int, Any, Any, Any]] = []  # (site row, first contact's values)
+    contact_rows: list[tuple[Any, ...]] = []
+    official_rows: list[tuple[Any, ...]] = []
     cond_rows: list[tuple[Any, ...]] = []
     iv_rows: list[tuple[Any, ...]] = []
     seen: set[str] = set()
@@ -697,6 +905,11 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
     dups = 0
     nct_match = _NCT_RE.fullmatch
     E = _EMPTY
+    steps, groups = _STEPS, _GROUPS
+    site_keys, contact_keys, official_keys, iv_keys = (
+        _SITE_READ, _CONTACT_KEYS, _OFFICIAL_KEYS, _IV_KEYS)
+    i_geo, i_fac, i_country = _I_GEO, _I_FACILITY, _I_COUNTRY
+    c_name, c_phone, c_ext, c_email = _C_NAME, _C_PHONE, _C_EXT, _C_EMAIL
 
     for rec in records:
         if not isinstance(rec, Mapping):
@@ -708,9 +921,13 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
         odd_ids0 = odd_ids
         for attempt in (0, 1):
             try:
-                ps = src.get("protocolSection") or E
-                idm = ps.get("identificationModule") or E
-                nct = idm.get("nctId")
+                nodes = [src]
+                for parent, key in steps:
+                    nodes.append(nodes[parent].get(key) or E)
+                vals: list[Any] = []
+                for node, keys in groups:
+                    vals += map(nodes[node].get, keys)
+                nct = vals[_I_NCT]
                 if nct.__class__ is not str:
                     if nct is None or attempt:
                         nct = None
@@ -723,148 +940,61 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
                         break
                     if nct_match(nct) is None:
                         odd_ids += 1
-                sm = ps.get("statusModule") or E
-                dm = ps.get("designModule") or E
-                ei = dm.get("enrollmentInfo") or E
-                cm = ps.get("conditionsModule") or E
-                conds = cm.get("conditions")
-                if conds and conds.__class__ is not list:
-                    raise _Odd
-                scm = ps.get("sponsorCollaboratorsModule") or E
-                lead = scm.get("leadSponsor") or E
-                collabs = scm.get("collaborators")
-                em = ps.get("eligibilityModule") or E
-                aim = ps.get("armsInterventionsModule") or E
-                clm = ps.get("contactsLocationsModule") or E
-                cbm = (src.get("derivedSection") or E).get("conditionBrowseModule") or E
+                    vals[_I_NCT] = nct
 
-                # sites
+                # sites and their contacts
                 srows: list[tuple[Any, ...]] = []
-                sapp = srows.append
-                for loc in clm.get("locations") or ():
-                    gp = loc.get("geoPoint")
-                    if gp:
-                        lat = gp.get("lat")
-                        lon = gp.get("lon")
-                    else:
-                        lat = lon = None
+                sfirst: list[tuple[int, Any, Any, Any]] = []
+                base = len(site_rows)
+                ctrows: list[tuple[Any, ...]] = []
+                for c in vals[_I_CENTRAL] or ():
+                    ctrows.append((nct, "study", None, None, *map(c.get, contact_keys)))
+                n_central = len(ctrows)
+                for si, loc in enumerate(vals[_I_LOCS] or ()):
+                    r = tuple(map(loc.get, site_keys))
+                    srows.append(r)
+                    if not r[i_geo]:
                         no_geo += 1
-                    cs = loc.get("contacts")
+                    cs = r[-1]
                     if cs:
-                        c = cs[0]
-                        name, phone, email = c.get("name"), c.get("phone"), c.get("email")
-                        ext = c.get("phoneExt")
-                        if ext:
-                            phone = f"{phone or ''} ext. {ext}"
-                    else:
-                        name = phone = email = None
-                    sapp(
-                        (
-                            nct,
-                            loc.get("facility"),
-                            loc.get("city"),
-                            loc.get("state"),
-                            loc.get("zip"),
-                            loc.get("country"),
-                            lat,
-                            lon,
-                            loc.get("status"),
-                            name,
-                            phone,
-                            email,
-                        )
-                    )
+                        fac = r[i_fac]
+                        first = len(ctrows)
+                        for c in cs:
+                            ctrows.append((nct, "site", si, fac, *map(c.get, contact_keys)))
+                        c0 = ctrows[first]
+                        phone = c0[4 + c_phone]
+                        if c0[4 + c_ext]:
+                            phone = _phone(phone, c0[4 + c_ext])
+                        sfirst.append((base + si, c0[4 + c_name], phone, c0[4 + c_email]))
                 if srows:
-                    countries = (
-                        "|".join([k for k in dict.fromkeys(map(itemgetter(5), srows)) if k]) or None
-                    )
+                    countries = "|".join(
+                        [k for k in dict.fromkeys([s[i_country] for s in srows]) if k]
+                    ) or None
                 else:
                     countries = None
 
-                # conditions (+ MeSH)
-                crows: list[tuple[Any, ...]] = []
-                meshes = cbm.get("meshes")
-                if meshes:
-                    by_term: dict[str, tuple[Any, Any, int]] = {}
-                    for i, m in enumerate(meshes):
-                        term = m.get("term")
-                        if term:
-                            by_term.setdefault(term.strip().lower(), (m.get("id"), term, i))
-                    used: set[int] = set()
-                    for cond in conds or ():
-                        hit = by_term.get(cond.strip().lower())
-                        if hit is None:
-                            crows.append((nct, cond, None, None))
-                        else:
-                            used.add(hit[2])
-                            crows.append((nct, cond, hit[0], hit[1]))
-                    for i, m in enumerate(meshes):
-                        if i not in used:
-                            crows.append((nct, None, m.get("id"), m.get("term")))
-                elif conds:
-                    for cond in conds:
-                        cond.__len__()  # a non-str item raises -> repair path
-                        crows.append((nct, cond, None, None))
+                crows = _conditions(nct, vals[_I_CONDS], vals[_I_MESH])
+                orows = [(nct, *map(o.get, official_keys)) for o in vals[_I_OFFICIALS] or ()]
 
-                # interventions
                 irows: list[tuple[Any, ...]] = []
                 names: list[Any] = []
                 types: dict[Any, None] = {}
-                for iv in aim.get("interventions") or ():
-                    name = iv.get("name")
-                    itype = iv.get("type")
-                    irows.append(
-                        (
-                            nct,
-                            itype,
-                            name,
-                            _join(iv.get("otherNames")),
-                            _join(iv.get("armGroupLabels")),
-                            iv.get("description"),
-                        )
-                    )
-                    if name:
-                        names.append(name)
-                    if itype:
-                        types[itype] = None
+                for iv in vals[_I_IVS] or ():
+                    r = tuple(map(iv.get, iv_keys))
+                    irows.append((nct, *r))
+                    if r[_IV_NAME]:
+                        names.append(r[_IV_NAME])
+                    if r[_IV_TYPE]:
+                        types[r[_IV_TYPE]] = None
 
-                row = (
-                    nct,
-                    idm.get("briefTitle"),
-                    idm.get("officialTitle"),
-                    idm.get("acronym"),
-                    sm.get("overallStatus"),
-                    sm.get("lastKnownStatus"),
-                    sm.get("whyStopped"),
-                    _join(dm.get("phases")),
-                    dm.get("studyType"),
-                    _join(conds),
-                    _join(cm.get("keywords")),
-                    "|".join(names) or None,
-                    "|".join(types) or None,
-                    lead.get("name"),
-                    lead.get("class"),
-                    "|".join([n for n in (c.get("name") for c in collabs) if n]) or None
-                    if collabs
-                    else None,
-                    ei.get("count"),
-                    ei.get("type"),
-                    (sm.get("startDateStruct") or E).get("date"),
-                    (sm.get("primaryCompletionDateStruct") or E).get("date"),
-                    (sm.get("completionDateStruct") or E).get("date"),
-                    (sm.get("studyFirstPostDateStruct") or E).get("date"),
-                    (sm.get("lastUpdatePostDateStruct") or E).get("date"),
-                    em.get("minimumAge"),
-                    em.get("maximumAge"),
-                    em.get("sex"),
-                    em.get("healthyVolunteers"),
-                    _join(em.get("stdAges")),
-                    src.get("hasResults"),
-                    (ps.get("descriptionModule") or E).get("briefSummary"),
-                    em.get("eligibilityCriteria"),
-                    len(srows),
-                    countries,
-                )
+                if n_central:
+                    c0 = ctrows[0]
+                    central = (c0[4 + c_name], _phone(c0[4 + c_phone], c0[4 + c_ext]),
+                               c0[4 + c_email])
+                else:
+                    central = (None, None, None)
+                derived = ("|".join(names) or None, "|".join(types) or None, len(srows),
+                           countries, *central)
             except Exception:
                 if attempt:  # pragma: no cover - the repaired shape always reads
                     nct = None
@@ -875,9 +1005,14 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
                 src = _sanitize(rec, _SCHEMA, "", problems) or {}
                 continue
             # success: commit the record
-            for app, value in zip(appends, row, strict=True):
-                app(value)
+            study_rows.append(vals)
+            derived_rows.append(derived)
             site_rows += srows
+            site_nct += [nct] * len(srows)
+            site_index += range(len(srows))
+            site_first += sfirst
+            contact_rows += ctrows
+            official_rows += orows
             cond_rows += crows
             iv_rows += irows
             if nct in seen:
@@ -891,153 +1026,87 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
 
     _bump(problems, "odd_nct_id", odd_ids)
     _bump(problems, "duplicate_nct_id", dups)
-    tables = _build(study_cols, site_rows, cond_rows, iv_rows, problems)
+    studies = _build_studies(study_rows, derived_rows, problems)
+    sites = _build_sites(site_rows, site_nct, site_index, site_first, problems)
     _bump(problems, "site_without_geopoint", no_geo)
+    contacts = _build_child(CONTACT_SPEC, contact_rows, _CONTACT_SLOTS, "contacts.", problems)
+    officials = _build_child(OFFICIAL_SPEC, official_rows, _OFFICIAL_SLOTS,
+                             _item_prefix(OFFICIAL_SPEC), problems)
+    conditions = _build_child(CONDITION_SPEC, cond_rows, _COND_SLOTS, "", problems)
+    interventions = _build_child(INTERVENTION_SPEC, iv_rows, _IV_SLOTS,
+                                 _item_prefix(INTERVENTION_SPEC), problems)
     return Tables(
-        studies=tables[0],
-        sites=tables[1],
-        conditions=tables[2],
-        interventions=tables[3],
+        studies=studies,
+        sites=sites,
+        conditions=conditions,
+        interventions=interventions,
         problems=dict(sorted(problems.items())),
         skipped=skipped,
+        contacts=contacts,
+        officials=officials,
     )
 
 
-def _columns(rows: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    return [list(map(itemgetter(i), rows)) for i in range(width)]
+def _item_prefix(spec: TableSpec) -> str:
+    """Problem labels of a child table start with its list's path (``...locations.``)."""
+    return ".".join(_items_path(spec)) + "."
 
 
-def _build(
-    sc: list[list[Any]],
-    site_rows: list[tuple[Any, ...]],
-    cond_rows: list[tuple[Any, ...]],
-    iv_rows: list[tuple[Any, ...]],
+def _build_child(
+    spec: TableSpec, rows: list[tuple[Any, ...]], slots: tuple[str, ...], prefix: str,
     problems: _Problems,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    p = problems
-    s = _string_col
-    nct = sc[0]
-    studies: dict[str, Any] = {
-        "nct_id": s(nct, "nctId", p),
-        "title": s(sc[1], "briefTitle", p),
-        "official_title": s(sc[2], "officialTitle", p),
-        "acronym": s(sc[3], "acronym", p),
-        "status": _category_col(sc[4], "overallStatus", p, _STATUSES, "unknown_status"),
-        "last_known_status": _category_col(
-            sc[5], "lastKnownStatus", p, _STATUSES, "unknown_status"
-        ),
-        "why_stopped": s(sc[6], "whyStopped", p),
-        "phases": s(sc[7], "phases", p),
-        "study_type": _category_col(
-            sc[8], "studyType", p, _ENUMS["study_type"], "unknown_enum:study_type"
-        ),
-        "conditions": s(sc[9], "conditions", p),
-        "keywords": s(sc[10], "keywords", p),
-        "interventions": s(sc[11], "interventions", p),
-        "intervention_types": s(sc[12], "interventions.type", p),
-        "sponsor": s(sc[13], "leadSponsor.name", p),
-        "sponsor_class": _category_col(
-            sc[14], "leadSponsor.class", p, _ENUMS["sponsor_class"], "unknown_enum:sponsor_class"
-        ),
-        "collaborators": s(sc[15], "collaborators", p),
-        "enrollment": _int_col(sc[16], "enrollmentInfo.count", p),
-        "enrollment_type": _category_col(
-            sc[17],
-            "enrollmentInfo.type",
-            p,
-            _ENUMS["enrollment_type"],
-            "unknown_enum:enrollment_type",
-        ),
-    }
-    for col, raw, label in (
-        ("start_date", sc[18], "startDateStruct.date"),
-        ("primary_completion_date", sc[19], "primaryCompletionDateStruct.date"),
-        ("completion_date", sc[20], "completionDateStruct.date"),
-    ):
-        values, prec = _date_col(raw, label, p)
-        studies[col] = values
-        studies[col + "_precision"] = prec
-    studies["first_posted"] = _date_col(sc[21], "studyFirstPostDateStruct.date", p)[0]
-    studies["last_update"] = _date_col(sc[22], "lastUpdatePostDateStruct.date", p)[0]
-    studies["min_age_years"] = _age_col(sc[23], "minimumAge", p)
-    studies["max_age_years"] = _age_col(sc[24], "maximumAge", p)
-    studies["sex"] = _category_col(sc[25], "sex", p, _ENUMS["sex"], "unknown_enum:sex")
-    studies["healthy_volunteers"] = _bool_col(sc[26], "healthyVolunteers", p)
-    studies["std_ages"] = s(sc[27], "stdAges", p)
-    studies["has_results"] = _bool_col(sc[28], "hasResults", p)
-    studies["brief_summary"] = s(sc[29], "briefSummary", p)
-    studies["eligibility_criteria"] = s(sc[30], "eligibilityCriteria", p)
-    studies["n_sites"] = pd.array(sc[31], dtype="Int64")
-    studies["countries"] = s(sc[32], "locations.country", p)
-    studies["url"] = _make_string_array([STUDY_URL_PREFIX + n for n in nct])
-    _count_unknown_phases(sc[7], p)
+) -> pd.DataFrame:
+    builder = _Builder(spec, prefix, problems)
+    return builder.frame(_slot_columns(builder, _transpose(rows, len(slots)), slots))
 
-    sv = _columns(site_rows, _N_SITE)
-    lat = _float_values(sv[6], "geoPoint.lat", p)
-    lon = _float_values(sv[7], "geoPoint.lon", p)
+
+def _build_sites(
+    rows: list[tuple[Any, ...]], nct: list[str], index: list[int],
+    first: list[tuple[int, Any, Any, Any]], problems: _Problems,
+) -> pd.DataFrame:
+    builder = _Builder(SITE_SPEC, _item_prefix(SITE_SPEC), problems)
+    raw = _transpose(rows, len(_SITE_READ))
+    contact_cols: list[list[Any]] = [[None] * len(rows) for _ in range(3)]
+    for row, *values in first:
+        for col, value in zip(contact_cols, values, strict=True):
+            col[row] = value
+    raw += [nct, index, *contact_cols]
+    slots = (*_SITE_READ, "nct_id", "site_index", "contact_name", "contact_phone",
+             "contact_email")
+    geo = raw[_I_GEO]
+    lat_col, lon_col = SITE_SPEC.column("lat"), SITE_SPEC.column("lon")
+    geo_label = builder.prefix + lat_col.keys[0]
+    lat = _float_values(_pluck(geo, lat_col.keys[1], geo_label, problems),
+                        builder.label(lat_col), problems)
+    lon = _float_values(_pluck(geo, lon_col.keys[1], geo_label, {}), builder.label(lon_col),
+                        problems)
     present = ~(np.isnan(lat) & np.isnan(lon))
     bad = present & ~((np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0))  # also one-sided NaN
     if bad.any():
-        _bump(p, "bad_geopoint", int(bad.sum()))
+        _bump(problems, "bad_geopoint", int(bad.sum()))
         lat = np.where(bad, np.nan, lat)
         lon = np.where(bad, np.nan, lon)
-    sites: dict[str, Any] = {
-        "nct_id": s(sv[0], "nctId", p),
-        "facility": s(sv[1], "locations.facility", p),
-        "city": s(sv[2], "locations.city", p),
-        "state": s(sv[3], "locations.state", p),
-        "zip": s(sv[4], "locations.zip", p),
-        "country": s(sv[5], "locations.country", p),
-        "lat": _masked_float(lat),
-        "lon": _masked_float(lon),
-        "site_status": _category_col(
-            sv[8], "locations.status", p, _ENUMS["site_status"], "unknown_enum:site_status"
-        ),
-        "contact_name": s(sv[9], "contacts.name", p),
-        "contact_phone": s(sv[10], "contacts.phone", p),
-        "contact_email": s(sv[11], "contacts.email", p),
-        "distance_mi": _masked_float(np.full(len(site_rows), np.nan)),
-    }
-
-    cv = _columns(cond_rows, 4)
-    conditions = {
-        "nct_id": s(cv[0], "nctId", p),
-        "condition": s(cv[1], "conditions", p),
-        "mesh_id": s(cv[2], "meshes.id", p),
-        "mesh_term": s(cv[3], "meshes.term", p),
-    }
-
-    iv = _columns(iv_rows, 6)
-    interventions = {
-        "nct_id": s(iv[0], "nctId", p),
-        "type": _category_col(
-            iv[1],
-            "interventions.type",
-            p,
-            _ENUMS["intervention_type"],
-            "unknown_enum:intervention_type",
-        ),
-        "name": s(iv[2], "interventions.name", p),
-        "other_names": s(iv[3], "interventions.otherNames", p),
-        "arm_labels": s(iv[4], "interventions.armGroupLabels", p),
-        "description": s(iv[5], "interventions.description", p),
-    }
-    return (
-        pd.DataFrame(studies, copy=False),
-        pd.DataFrame(sites, copy=False),
-        pd.DataFrame(conditions, copy=False),
-        pd.DataFrame(interventions, copy=False),
-    )
+    overrides = {"lat": _masked_float(lat), "lon": _masked_float(lon)}
+    return builder.frame(_slot_columns(builder, raw, slots, overrides))
 
 
-def _count_unknown_phases(joined: list[Any], problems: _Problems) -> None:
-    n = 0
-    for value in set(joined):
-        if isinstance(value, str):
-            parts = value.split("|")
-            if not _PHASES.issuperset(parts):
-                n += joined.count(value) * sum(1 for x in parts if x not in _PHASES)
-    _bump(problems, "unknown_enum:phases", n)
+def _build_studies(
+    rows: list[list[Any]], derived: list[tuple[Any, ...]], problems: _Problems
+) -> pd.DataFrame:
+    builder = _Builder(STUDY_SPEC, "", problems)
+    raw = _transpose(rows, len(_SLOT))
+    extra = _transpose(derived, len(_STUDY_DERIVED))
+    computed = dict(zip(_STUDY_DERIVED, extra, strict=True))
+    nct = raw[_I_NCT]
+    columns: dict[str, Any] = {}
+    for col in STUDY_SPEC.columns:
+        if col.name in computed:
+            columns[col.name] = builder.derived(col, computed[col.name])
+        elif col.name == "url":
+            columns["url"] = _make_string_array([STUDY_URL_PREFIX + n for n in nct])
+        else:
+            columns[col.name] = builder.convert(col, raw[_SLOT[_read_keys(col)]])
+    return builder.frame(columns)
 
 
 def empty_tables() -> Tables:

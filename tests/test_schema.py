@@ -1,0 +1,91 @@
+"""The column spec is the one source: dtypes, the fields list and the docs all follow it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from devtools.standin import _fields_trie, find_shared_dir
+from trialfinder.api.fields import LIST_FIELDS
+from trialfinder.tables import normalize as norm
+from trialfinder.tables.schema import TABLES, list_fields
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_schema_doc", ROOT / "tools" /
+                                                  "gen_schema_doc.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_design_doc_schema_is_generated_from_the_spec() -> None:
+    tool = _tool()
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    assert tool.updated(text) == text, "run: python tools/gen_schema_doc.py"
+    for spec in TABLES:
+        for col in spec.columns:
+            assert f"| `{col.name}` | {col.dtype} | {col.kind} |" in text
+
+
+def test_dtype_dicts_and_empty_tables_follow_the_spec() -> None:
+    empty = norm.empty_tables()
+    frames = {"studies": empty.studies, "sites": empty.sites, "contacts": empty.contacts,
+              "officials": empty.officials, "conditions": empty.conditions,
+              "interventions": empty.interventions}
+    dicts = {"studies": norm.STUDY_DTYPES, "sites": norm.SITE_DTYPES,
+             "contacts": norm.CONTACT_DTYPES, "officials": norm.OFFICIAL_DTYPES,
+             "conditions": norm.CONDITION_DTYPES, "interventions": norm.INTERVENTION_DTYPES}
+    for spec in TABLES:
+        names = [c.name for c in spec.columns]
+        assert list(dicts[spec.name]) == names
+        assert {c: str(d) for c, d in frames[spec.name].dtypes.items()} == dicts[spec.name]
+
+
+def test_fields_list_is_the_spec_pieces_and_the_api_knows_them() -> None:
+    assert list_fields() == LIST_FIELDS
+    assert len(set(LIST_FIELDS)) == len(LIST_FIELDS)
+    for piece in ("CentralContactName", "CentralContactPhone", "CentralContactPhoneExt",
+                  "CentralContactEMail", "LocationContactPhoneExt", "OverallOfficialName",
+                  "StartDateType", "DesignAllocation", "DesignMasking", "DesignPrimaryPurpose"):
+        assert piece in LIST_FIELDS
+    _fields_trie(",".join(LIST_FIELDS))  # the stand-in rejects unknown names as the API does
+
+
+def test_spec_paths_are_the_api_paths_of_their_pieces() -> None:
+    shared = find_shared_dir()
+    meta_file = shared / "other_endpoints" / "studies_metadata_2025-05_metamonk.json" \
+        if shared else None
+    if meta_file is None or not meta_file.is_file():
+        pytest.skip("the recorded /studies/metadata answer is not present")
+    paths: dict[str, str] = {}
+
+    def walk(nodes: list[dict[str, object]], prefix: str) -> None:
+        for node in nodes:
+            path = f"{prefix}{node['name']}"
+            paths[str(node.get("piece"))] = path
+            walk(node.get("children", []), path + ".")  # type: ignore[arg-type]
+
+    walk(json.loads(meta_file.read_text(encoding="utf-8")), "")
+    checked = 0
+    for spec in TABLES:
+        for col in spec.columns:
+            for piece in col.pieces:
+                if piece == "LocationGeoPoint":
+                    full = "protocolSection.contactsLocationsModule.locations.geoPoint"
+                    assert paths[piece] == full
+                    continue
+                absolute = col.kind == "key"  # the NCT id: the same path in every table
+                prefixes = [""] if absolute else [p.replace("[]", "") for p in spec.items]
+                wanted = {".".join(x for x in (pre, ".".join(col.keys)) if x)
+                          for pre in prefixes}
+                assert paths[piece] in wanted, (col.name, piece, paths[piece], wanted)
+                checked += 1
+    assert checked >= 55
