@@ -113,6 +113,13 @@ def test_bare_name_prefers_the_clearly_larger_place_and_says_so() -> None:
         assert resolve_place(other).name == other
 
 
+def test_a_choice_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("DEBUG", logger="trialfinder.places"):
+        resolve_place("Nara")
+    lines = [r.getMessage() for r in caplog.records if r.name == "trialfinder.places.resolve"]
+    assert lines == ["place 'Nara': " + resolve_place("Nara").note]
+
+
 def test_halle_in_germany_is_the_large_one() -> None:
     place = resolve_place("Halle, Germany")
     assert place.name == "Halle (Saale), Germany"
