@@ -346,11 +346,11 @@ def test_background_button_runs_its_preset(
 def test_unknown_place_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = fail_with(monkeypatch, AssertionError("search must not run"))
     at = new_app().run()
-    at.text_input(key="place").input("Qwzxyville")
+    at.text_input(key="place").input("Qwxzvq")
     at.button(key="search_button").click().run()
     assert not at.exception
     assert at.error[0].value == (
-        "We could not find this place on the map: unknown place “Qwzxyville”.")
+        "We could not find this place on the map: unknown place “Qwxzvq”.")
     assert seen == []
 
 

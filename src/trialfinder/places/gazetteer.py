@@ -1,0 +1,195 @@
+"""The shipped gazetteer: countries, regions and towns from GeoNames, read once per process.
+
+``data/gazetteer.json.gz`` is built by ``tools/make_gazetteer.py`` from GeoNames data
+(CC BY 4.0, see ``data/GAZETTEER_LICENSE.txt``). It holds every GeoNames town of at least
+``min_population`` people (written in the file), the first- and second-level regions those
+towns lie in (states, provinces, prefectures, departments...) and the ISO 3166-1 countries,
+each with the names it is known by, already folded with :func:`trialfinder.places.names.key`.
+
+The file is read with bounds: at most :data:`MAX_PACKED` bytes on disk and
+:data:`MAX_UNPACKED` bytes once decompressed; a file over either bound or of another shape
+raises :class:`~trialfinder.errors.DataFileError` instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import chain
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from trialfinder.errors import DataFileError
+from trialfinder.places.names import FOLD_VERSION
+from trialfinder.topics.demo import unpack_gzip
+
+__all__ = ["MAX_PACKED", "MAX_UNPACKED", "City", "Gazetteer", "default_gazetteer", "load"]
+
+logger = logging.getLogger(__name__)
+
+#: Largest gazetteer file read from disk, and largest once decompressed.
+MAX_PACKED = 32 * 1024 * 1024
+MAX_UNPACKED = 160 * 1024 * 1024
+
+_FORMAT = 3
+
+
+class City(NamedTuple):
+    name: str
+    lat: float
+    lon: float
+    country: str  # ISO 3166-1 alpha-2
+    admin1: str  # GeoNames code of its first-level region, e.g. "CA.08" (Ontario), or ""
+    admin2: str  # GeoNames code of its second-level region, e.g. "FR.76.34" (Hérault), or ""
+    population: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Gazetteer:
+    """Towns most populous first, with indexes from folded names to positions in ``cities``.
+
+    The position lists are sorted, so the first match of a name is its most populous.
+    """
+
+    cities: Towns
+    by_name: dict[str, list[int]]  # own-name key -> towns
+    by_alt: dict[str, list[int]]  # alternate-name key -> towns (not those that own the name)
+    countries: dict[str, str]  # name / code / alias key -> ISO alpha-2
+    country_names: dict[str, str]  # ISO alpha-2 -> display name
+    regions: dict[str, tuple[str, ...]]  # region name / code key -> GeoNames region codes
+    region_names: dict[str, str]  # GeoNames region code -> display name
+    min_population: int
+    alternates_from: int
+
+
+def _read_bounded(path: Path | None) -> bytes:
+    if path is None:
+        handle = resources.files("trialfinder").joinpath("data", "gazetteer.json.gz").open("rb")
+        where = "the packaged gazetteer"
+    else:
+        handle = path.open("rb")
+        where = str(path)
+    with handle:
+        packed = handle.read(MAX_PACKED + 1)
+    if len(packed) > MAX_PACKED:
+        raise DataFileError(f"{where} is larger than {MAX_PACKED} bytes; not read")
+    return unpack_gzip(packed, MAX_UNPACKED, where)
+
+
+def _shape_error(where: str, what: str) -> DataFileError:
+    return DataFileError(f"{where} is not a trialfinder gazetteer ({what}); rebuild it with "
+                         "tools/make_gazetteer.py or reinstall trialfinder")
+
+
+def _positions(index: Any, count: int) -> dict[str, list[int]]:
+    """``index`` checked: non-empty lists of ints within ``0..count-1`` (C-speed passes)."""
+    if not isinstance(index, dict):
+        raise TypeError("an index is not a mapping")
+    lists = list(index.values())
+    if not all(type(v) is list and v for v in lists):
+        raise ValueError("an index entry is not a list of towns")
+    flat = list(chain.from_iterable(lists))
+    if set(map(type, flat)) - {int} or min(flat, default=0) < 0 or max(flat, default=0) >= count:
+        raise ValueError("an index points outside the town list")
+    return index
+
+
+_NUMBER = {float, int}
+_COLUMNS: dict[str, set[type]] = {
+    "name": {str}, "lat": _NUMBER, "lon": _NUMBER, "country": {str}, "admin1": {str},
+    "admin2": {str}, "population": {int},
+}
+
+
+class Towns:
+    """The towns, stored by column and made into :class:`City` values when asked for (reading
+    the file this way is about twice as fast as one object per town)."""
+
+    __slots__ = ("_columns", "_count")
+
+    def __init__(self, columns: Any) -> None:
+        """Check ``columns`` (a mapping of the seven fields to equally long lists)."""
+        if not isinstance(columns, dict) or set(columns) != set(_COLUMNS):
+            raise ValueError(f"the towns are not the columns {', '.join(_COLUMNS)}")
+        values = [columns[name] for name in _COLUMNS]
+        if not all(type(v) is list for v in values) or len({len(v) for v in values}) != 1:
+            raise ValueError("the town columns differ in length")
+        for (name, allowed), column in zip(_COLUMNS.items(), values, strict=True):
+            if set(map(type, column)) - allowed:
+                raise ValueError(f"a town's {name} has the wrong type")
+        lats, lons = values[1], values[2]
+        if lats and not (-90 <= min(lats) <= max(lats) <= 90 and
+                         -180 <= min(lons) <= max(lons) <= 180):
+            raise ValueError("a town lies off the globe")
+        self._columns: tuple[list[Any], ...] = tuple(values)
+        self._count = len(lats)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> City:
+        return City._make(column[index] for column in self._columns)
+
+    def __iter__(self) -> Iterator[City]:
+        return map(City._make, zip(*self._columns, strict=True))
+
+
+def _parse(body: bytes) -> Any:
+    try:
+        import orjson  # optional speed-up: parses the file about three times faster
+    except ImportError:  # pragma: no cover - depends on the install
+        return json.loads(body)
+    return orjson.loads(body)
+
+
+def load(path: Path | None = None) -> Gazetteer:
+    """Read a gazetteer file (the packaged one when ``path`` is None); checks its shape."""
+    started = time.perf_counter()
+    where = str(path) if path is not None else "the packaged gazetteer"
+    try:
+        raw: Any = _parse(_read_bounded(path))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _shape_error(where, "not JSON") from exc
+    if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
+        raise _shape_error(where, f"format is not {_FORMAT}")
+    if raw.get("fold") != FOLD_VERSION:
+        raise _shape_error(where, f"names folded by rule {raw.get('fold')}, not {FOLD_VERSION}")
+    try:
+        cities = Towns(raw["cities"])
+        by_name = _positions(raw["names"], len(cities))
+        by_alt = _positions(raw["alternates"], len(cities))
+        countries: dict[str, str] = {}
+        country_names: dict[str, str] = {}
+        for iso2, display, keys in raw["countries"]:
+            country_names[str(iso2)] = str(display)
+            for k in keys:
+                countries.setdefault(str(k), str(iso2))
+        region_names: dict[str, str] = {}
+        region_keys: dict[str, list[str]] = defaultdict(list)
+        for code, (display, keys) in raw["regions"].items():
+            region_names[str(code)] = str(display)
+            for k in keys:
+                region_keys[str(k)].append(str(code))
+        gazetteer = Gazetteer(
+            cities, by_name, by_alt, countries, country_names,
+            {k: tuple(v) for k, v in region_keys.items()}, region_names,
+            int(raw["min_population"]), int(raw["alternates_from"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _shape_error(where, f"bad entry: {exc}") from exc
+    logger.debug("gazetteer: %d towns, %d regions, %d countries read from %s in %.2f s",
+                 len(cities), len(region_names), len(country_names), where,
+                 time.perf_counter() - started)
+    return gazetteer
+
+
+@cache
+def default_gazetteer() -> Gazetteer:
+    """The packaged gazetteer, read on first use and kept for the process."""
+    return load()

