@@ -24,6 +24,7 @@ from trialfinder.errors import (
     TrialFinderError,
 )
 from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.prescreen import Prescreen, Profile, prescreen
 from trialfinder.service import (
     Results,
     StudyDetail,
@@ -53,7 +54,9 @@ __all__ = [
     "Phase",
     "Place",
     "PlaceNotFoundError",
+    "Prescreen",
     "Preset",
+    "Profile",
     "RateLimitedError",
     "Results",
     "SchemaError",
@@ -74,6 +77,7 @@ __all__ = [
     "list_presets",
     "load_records",
     "normalize",
+    "prescreen",
     "resolve_place",
     "search",
     "search_file",

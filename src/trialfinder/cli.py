@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from trialfinder import cli_match
 from trialfinder._version import __version__
 from trialfinder.api.client import TrialsClient
 from trialfinder.api.query import Phase, Status, StudyType
@@ -133,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--sites", type=int, default=5, help="how many sites to list (default 5)")
 
     sub.add_parser("presets", help="list the topic presets and the parameters they send")
+    cli_match.add_parser(sub)
 
     c = sub.add_parser("cache", help="where the local cache is and how big; --clear empties it")
     c.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
@@ -510,7 +512,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handlers = {"search": _cmd_search, "show": _cmd_show, "presets": _cmd_presets,
-                "cache": _cmd_cache}
+                "cache": _cmd_cache, "match": cli_match.run}
     try:
         code = handlers[args.command](args)
         sys.stdout.flush()
