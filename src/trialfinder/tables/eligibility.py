@@ -21,9 +21,18 @@ protocol-defined exclusion criteria may apply") stay items. The registry's Markd
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-__all__ = ["Criteria", "split_criteria", "unescape_markdown"]
+__all__ = [
+    "Criteria",
+    "block_lines",
+    "item_text",
+    "sectioned_parts",
+    "split_criteria",
+    "unescape_markdown",
+]
 
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)])\s*")
@@ -85,6 +94,7 @@ def _section(kind: str) -> str | None:
     return folded
 
 
+@lru_cache(maxsize=4096)  # heading lines repeat from text to text: "Inclusion Criteria:"
 def _heading(line: str) -> tuple[str | None, str, str] | None:
     """``(section, heading text, rest of the line)`` when ``line`` is a heading, else None.
 
@@ -120,6 +130,7 @@ def _heading(line: str) -> tuple[str | None, str, str] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _announces(line: str) -> str | None:
     """The list a sentence such as "Patients will be excluded if:" opens, if it is one."""
     bulleted = bool(_BULLET.match(line))
@@ -137,53 +148,156 @@ def _announces(line: str) -> str | None:
     return None
 
 
-def _lines(text: str) -> list[str]:
+def _lines(text: str) -> Iterator[str]:
     """The text's lines, with a heading in mid-line moved to a line of its own."""
-    out: list[str] = []
-    for line in text.splitlines():
+    for line in text.split("\n"):
+        if "riteria" not in line and "RITERIA" not in line:
+            yield line
+            continue
         pieces = _INLINE.split(line)
         if len(pieces) > 1 and len(pieces[0].strip()) < 30:  # "Key Inclusion Criteria:"
             pieces = [line]
-        out.append(pieces[0])
-        out.extend(piece.lstrip() for piece in pieces[1:])
-    return out
+        yield pieces[0]
+        yield from (piece.lstrip() for piece in pieces[1:])
+
+
+_STAR = re.compile(r"^\s*[*\-+•·]")
 
 
 def _item(line: str) -> Item:
-    indented = len(line) - len(line.lstrip()) >= 2
-    depth = 1 if indented and _BULLET.match(line) else 0
-    body = _BULLET.sub("", line, count=1) if _BULLET.match(line) else line
-    if _BULLET.match(body) and re.match(r"^\s*[*\-+•·]", line):  # "* 1. Age 18-65"
-        body = _BULLET.sub("", body, count=1)
+    bullet = _BULLET.match(line)
+    if bullet is None:
+        return 0, unescape_markdown(line.strip().strip("•·").strip())
+    depth = 1 if len(line) - len(line.lstrip()) >= 2 else 0
+    body = line[bullet.end():]
+    if _STAR.match(line):
+        second = _BULLET.match(body)  # "* 1. Age 18-65"
+        if second is not None:
+            body = body[second.end():]
     return depth, unescape_markdown(body.strip().strip("•·").strip())
 
 
-def split_criteria(text: str | None) -> Criteria:
-    """Split the registry's eligibility Markdown into intro, inclusion and exclusion lists."""
+# one step of the walk: (kind, section, text); kind is "heading", "announce", "item", "rest"
+# (the first item written on a heading's line) or "block" (several plain lines of one list)
+_Step = tuple[str, str, str]
+
+# the only lines that can change the list: those naming inclusion or exclusion, and those
+# ending with a colon; the lines between them are read as a block
+_COLON_END = re.compile(r":[ \t*_#•·]*(?:\n|$)")
+
+
+def _candidate_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line that may be a heading, in order (literal searches only)."""
+    starts: set[int] = set()
+    for needle in ("lusion", "LUSION"):
+        at = text.find(needle)
+        while at != -1:
+            starts.add(text.rfind("\n", 0, at) + 1)
+            at = text.find(needle, at + 6)
+    for colon in _COLON_END.finditer(text):
+        starts.add(text.rfind("\n", 0, colon.start()) + 1)
+    spans = []
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        spans.append((start, len(text) if end == -1 else end))
+    return spans
+
+
+def _walk(text: str) -> Iterator[_Step]:
+    """The text in order, each part with the list it belongs to."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    current = "intro"
+    pos = 0
+    for start, end in _candidate_lines(text):
+        if start > pos:
+            yield "block", current, text[pos:start]
+        pos = end
+        for line in _lines(text[start:end]):
+            stripped = line.strip()
+            if not stripped:
+                continue
+            found = _heading(line) if ("lusion" in line or "LUSION" in line) else None
+            if found is not None:
+                section, head, rest = found
+                current = section or current
+                yield "heading", section or "both", head
+                if rest:
+                    yield "rest", current, rest
+                continue
+            announced = (_announces(line) if stripped.rstrip(_MARKUP).endswith(":")
+                         else None)
+            if announced is not None and _ORDER[announced] > _ORDER[current]:
+                # a sentence that opens the next list: it switches, and stays as an item
+                current = announced
+                yield "announce", announced, line
+            yield "item", current, line
+    if pos < len(text):
+        yield "block", current, text[pos:]
+
+
+def _block_lines(block: str) -> Iterator[str]:
+    for line in block.split("\n"):
+        stripped = line.strip()
+        if stripped and not (stripped.startswith("<!--") and _COMMENT.match(line)):
+            yield line  # "<!-- -->" separates two lists: it is not an item
+
+
+def _parts(steps: Iterable[_Step]) -> tuple[dict[str, list[Item]], list[tuple[str, str]]]:
     parts: dict[str, list[Item]] = {"intro": [], "inclusion": [], "exclusion": []}
     headings: list[tuple[str, str]] = []
-    current = "intro"
-    for line in _lines(str(text or "")):
-        if not line.strip() or _COMMENT.match(line):  # "<!-- -->" separates two lists
+    for kind, section, text in steps:
+        if kind == "heading":
+            headings.append((section, unescape_markdown(text)))
             continue
-        found = _heading(line)
-        if found is not None:
-            section, head, rest = found
-            current = section or current
-            headings.append((section or "both", unescape_markdown(head)))
-            if rest:
-                parts[current].append((0, unescape_markdown(rest)))
+        if kind == "announce":
+            headings.append((section, _item(text)[1]))
             continue
-        depth, item = _item(line)
-        announced = _announces(line)
-        if announced is not None and _ORDER[announced] > _ORDER[current]:
-            # a sentence that opens the next list: it switches, and stays as an item
-            current = announced
-            headings.append((announced, item))
-        if item:
-            parts[current].append((depth, item))
+        lines = _block_lines(text) if kind == "block" else (text,)
+        for line in lines:
+            item = (0, unescape_markdown(line)) if kind == "rest" else _item(line)
+            if item[1]:
+                parts[section].append(item)
     if parts["exclusion"] and not parts["inclusion"] and not any(
             section == "inclusion" for section, _ in headings):
         # an exclusion heading and no inclusion heading: what came first is who may join
         parts["inclusion"], parts["intro"] = parts["intro"], []
+    return parts, headings
+
+
+def split_criteria(text: str | None) -> Criteria:
+    """Split the registry's eligibility Markdown into intro, inclusion and exclusion lists."""
+    parts, headings = _parts(_walk(str(text or "")))
     return Criteria(**parts, headings=headings)
+
+
+def sectioned_parts(text: str) -> list[tuple[str, str, str]]:
+    """The content of ``text`` as ``(section, kind, raw text)`` in order, where kind is
+    "line", "rest" (an item written on its heading's line) or "block" (several lines of one
+    list: split them with :func:`block_lines`); section is inclusion, exclusion or intro, as
+    :func:`split_criteria` would put them.
+
+    A cheap first pass for callers that look at a few lines only: turn a line into the
+    item :func:`split_criteria` would show with :func:`item_text`.
+    """
+    parts: list[tuple[str, str, str]] = []
+    inclusion_heading = False
+    for kind, section, part in _walk(text):
+        if kind == "heading" or kind == "announce":
+            inclusion_heading = inclusion_heading or section == "inclusion"
+        elif kind != "block" or part.strip():
+            parts.append((section, "line" if kind == "item" else kind, part))
+    sections = {section for section, _, _ in parts}
+    if "exclusion" in sections and "inclusion" not in sections and not inclusion_heading:
+        # an exclusion heading and no inclusion heading: what came first is who may join
+        parts = [("inclusion" if s == "intro" else s, kind, part) for s, kind, part in parts]
+    return parts
+
+
+def block_lines(block: str) -> list[str]:
+    """The content lines of a block from :func:`sectioned_parts`."""
+    return list(_block_lines(block))
+
+
+def item_text(line: str, after_heading: bool = False) -> str:
+    """A raw line as :func:`split_criteria` shows it: no bullet, no Markdown escapes."""
+    return unescape_markdown(line) if after_heading else _item(line)[1]
