@@ -497,6 +497,8 @@ def _cmd_presets(args: argparse.Namespace) -> int:
     for preset in list_presets():
         print(f"{preset.name}: {preset.title}")
         print(textwrap.indent(textwrap.fill(preset.description, 96), "    "))
+        if preset.leaves_out:
+            print(textwrap.indent(textwrap.fill(f"Leaves out: {preset.leaves_out}", 96), "    "))
         for key, value in preset.to_params().items():
             print(f"    {key}={value}")
         print()
