@@ -1,4 +1,4 @@
-"""Time :func:`trialfinder.prescreen` over 10,000 studies (target: under 300 ms).
+"""Time :func:`trialfinder.tables.prescreen` over 10,000 studies (target: under 300 ms).
 
 The studies are the recorded real ones in ``../shared/ctgov`` (or the fictional demo set when
 that is absent), copied with fictional NCT ids up to ``--studies``, so the eligibility texts and
@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 from devtools.standin import find_shared_dir, load_dataset, replicate
-from trialfinder.prescreen import Profile, prescreen
 from trialfinder.tables.normalize import normalize
+from trialfinder.tables.prescreen import Profile, prescreen
 
 RESULTS = Path(__file__).resolve().parent / "results" / "prescreen.md"
 TARGET_MS = 300.0

@@ -14,8 +14,8 @@ import trialfinder as tf
 from devtools.standin import StandInApi, StandInServer, fictional_site, fictional_study
 from trialfinder.cli import main
 from trialfinder.errors import InvalidQueryError
-from trialfinder.prescreen import DISCLAIMER, Profile, names_for, prescreen
 from trialfinder.service import search_records
+from trialfinder.tables.prescreen import DISCLAIMER, Profile, names_for, prescreen
 
 BOSTON = fictional_site("Fictional General", "Boston", "United States", 42.3601, -71.0589,
                         state="Massachusetts", status="RECRUITING")

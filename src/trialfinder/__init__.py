@@ -24,7 +24,6 @@ from trialfinder.errors import (
     TrialFinderError,
 )
 from trialfinder.places.resolve import Place, resolve_place
-from trialfinder.prescreen import Prescreen, Profile, prescreen
 from trialfinder.service import (
     Results,
     StudyDetail,
@@ -38,6 +37,7 @@ from trialfinder.service import (
 from trialfinder.tables.export import to_csv_bytes, to_jsonl_bytes, write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Tables, normalize
+from trialfinder.tables.prescreen import Prescreen, Profile, prescreen
 from trialfinder.topics.presets import PRESETS, Preset, get_preset, list_presets
 
 __all__ = [

@@ -24,9 +24,9 @@ import pandas as pd
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
 from trialfinder.places.resolve import resolve_place
-from trialfinder.prescreen import DISCLAIMER, Prescreen, Profile, prescreen
 from trialfinder.service import Results, search, search_file
 from trialfinder.tables.export import to_csv_bytes
+from trialfinder.tables.prescreen import DISCLAIMER, Prescreen, Profile, prescreen
 
 __all__ = ["add_parser", "run"]
 

@@ -9,8 +9,8 @@ The profile stays on this machine: it is not sent with the search, cached, logge
 to a provenance file. A first look, not medical advice.
 """
 
-from trialfinder.prescreen.fit import DISCLAIMER, Prescreen, prescreen
-from trialfinder.prescreen.profile import Profile
-from trialfinder.prescreen.synonyms import names_for
+from trialfinder.tables.prescreen.fit import DISCLAIMER, Prescreen, prescreen
+from trialfinder.tables.prescreen.profile import Profile
+from trialfinder.tables.prescreen.synonyms import names_for
 
 __all__ = ["DISCLAIMER", "Prescreen", "Profile", "names_for", "prescreen"]

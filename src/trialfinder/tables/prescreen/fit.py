@@ -3,7 +3,7 @@
 For every study of a search it checks the structured fields (age limits, sex, healthy
 volunteers, status, distance to the nearest recruiting site) and lists the eligibility lines
 that name the person's conditions or medicines (whole words, with other names and brands from
-:mod:`trialfinder.prescreen.synonyms`), each tagged inclusion or exclusion.
+:mod:`trialfinder.tables.prescreen.synonyms`), each tagged inclusion or exclusion.
 
 It is a first look, not medical advice: only the study team can say who may join. Nothing here
 logs, caches or sends the profile.
@@ -22,9 +22,9 @@ import pandas as pd
 
 from trialfinder.api.query import OPEN_STATUSES, Status
 from trialfinder.places.geo import haversine_miles
-from trialfinder.prescreen.profile import Profile
-from trialfinder.prescreen.synonyms import names_for
 from trialfinder.tables.eligibility import item_text, sectioned_parts
+from trialfinder.tables.prescreen.profile import Profile
+from trialfinder.tables.prescreen.synonyms import names_for
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "Prescreen", "prescreen"]
 
