@@ -205,6 +205,7 @@ def test_profile_never_leaves_the_machine(
     secrets = ("47.5", "Lyvispah", "lyvispah", "Fictitia", "42.26", "71.80", "MALE")
     for request in seen:
         assert not any(s in request for s in secrets), request
+    assert any(r.name == "trialfinder.tables.prescreen.fit" for r in caplog.records)
     for record in caplog.records:
         assert not any(s in record.getMessage() for s in secrets)
     for path in cache.rglob("*"):

@@ -12,6 +12,7 @@ logs, caches or sends the profile.
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from trialfinder.tables.prescreen.profile import Profile
 from trialfinder.tables.prescreen.synonyms import names_for
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "Prescreen", "prescreen"]
+
+logger = logging.getLogger(__name__)  # counts only: never a value from the profile
 
 DISCLAIMER = (
     "A first look, not medical advice: only the study team can say whether you may join. "
@@ -333,6 +336,8 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
         mentions = mentions.iloc[
             np.argsort([rank[n] for n in mentions["nct_id"]], kind="stable")
         ].reset_index(drop=True)
+    logger.debug("pre-screen: %d studies, %d fit, %d criteria lines name a term",
+                 len(table), int(fits.sum()), len(mentions))
     return Prescreen(studies=table, mentions=mentions)
 
 
