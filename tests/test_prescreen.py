@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import trialfinder as tf
@@ -213,3 +215,19 @@ def test_profile_never_leaves_the_machine(
             data = path.read_bytes()
             assert not any(s.encode() in data for s in secrets), path
     assert "NCT99500002" in out
+
+
+def test_same_mentions_without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    me = Profile(medicines=("baclofen", "Zanaflex"), conditions=("ALS",))
+    with_arrow = prescreen(results(), me).mentions
+    real_import = importlib.import_module
+
+    def no_arrow(name: str, package: str | None = None) -> Any:
+        if name.startswith("pyarrow"):
+            raise ImportError(name)
+        return real_import(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", no_arrow)
+    without = prescreen(results(), me).mentions
+    assert len(with_arrow) == 4
+    pd.testing.assert_frame_equal(with_arrow, without)
