@@ -90,7 +90,7 @@ def test_sites_csv_with_sidecar(demo_api: StandInServer, capsys: pytest.CaptureF
     meta = json.loads((tmp_path / "als-sites.csv.meta.json").read_text())
     assert meta["rows_written"] == len(sites) > 0
     assert meta["total_reported"] == 6
-    assert meta["query"]["query.cond"].startswith("(Amyotrophic Lateral Sclerosis) OR ALS")
+    assert meta["query"]["query.cond"].startswith('("Amyotrophic Lateral Sclerosis") OR')
     assert set(sites["nct_id"]) <= {"NCT99000006", "NCT99000012", "NCT99000023", "NCT99000029",
                                     "NCT99000041", "NCT99000054"}
 
@@ -122,8 +122,8 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "presets")
     assert code == 0
     assert "als: " in out
-    assert ("query.cond=(Amyotrophic Lateral Sclerosis) OR ALS OR (Lou Gehrig Disease) "
-            "OR (Motor Neuron Disease)") in out
+    assert ('query.cond=("Amyotrophic Lateral Sclerosis") OR ("Lou Gehrig") OR '
+            '("Motor Neuron Disease" NOT "Spinal Muscular Atrophy"') in out
 
 
 @pytest.mark.parametrize(

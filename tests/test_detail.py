@@ -49,7 +49,7 @@ def test_split_criteria_into_lists() -> None:
         intro=[(0, "Participants must be adults.")],
         inclusion=[(0, "Age 18 years or older"), (0, "Night cramps at least twice a week"),
                    (1, "confirmed by a diary"), (0, "Able to give consent")],
-        exclusion=[(0, "Pregnancy"), (0, "Kidney disease with eGFR \\< 30")],
+        exclusion=[(0, "Pregnancy"), (0, "Kidney disease with eGFR < 30")],
     )
 
 

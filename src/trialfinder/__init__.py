@@ -48,6 +48,7 @@ if typing.TYPE_CHECKING:
     from trialfinder.tables.export import to_csv_bytes, to_jsonl_bytes, write_export
     from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
     from trialfinder.tables.normalize import Tables, normalize
+    from trialfinder.tables.prescreen import Prescreen, Profile, prescreen
     from trialfinder.topics.presets import PRESETS, Preset, get_preset, list_presets
 
 # The library logs under "trialfinder"; applications choose where it goes (the CLI's -v).
@@ -72,6 +73,7 @@ _HOMES: dict[str, str] = {
     **dict.fromkeys(["FilterStep", "LocalFilters", "apply_filters"],
                     "trialfinder.tables.filters"),
     **dict.fromkeys(["Tables", "normalize"], "trialfinder.tables.normalize"),
+    **dict.fromkeys(["Prescreen", "Profile", "prescreen"], "trialfinder.tables.prescreen"),
     **dict.fromkeys(["PRESETS", "Preset", "get_preset", "list_presets"],
                     "trialfinder.topics.presets"),
 }
@@ -105,7 +107,9 @@ __all__ = [
     "Phase",
     "Place",
     "PlaceNotFoundError",
+    "Prescreen",
     "Preset",
+    "Profile",
     "RateLimitedError",
     "ResultMeta",
     "Results",
@@ -127,6 +131,7 @@ __all__ = [
     "list_presets",
     "load_records",
     "normalize",
+    "prescreen",
     "resolve_place",
     "search",
     "search_file",

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
+from trialfinder import cli_match
 from trialfinder._version import __version__
 from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.config import Settings
@@ -183,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("presets", parents=[loud],
                    help="list the topic presets and the parameters they send")
+    cli_match.add_parser(sub)
 
     c = sub.add_parser("cache", parents=[loud],
                        help="where the local cache is and how big; --clear empties it")
@@ -641,6 +643,8 @@ def _cmd_presets(args: argparse.Namespace) -> int:
     for preset in list_presets():
         print(f"{preset.name}: {preset.title}")
         print(textwrap.indent(textwrap.fill(preset.description, 96), "    "))
+        if preset.leaves_out:
+            print(textwrap.indent(textwrap.fill(f"Leaves out: {preset.leaves_out}", 96), "    "))
         for key, value in preset.to_params().items():
             print(f"    {key}={value}")
         print()
@@ -722,7 +726,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     undo = _logging(args.verbose + getattr(args, "verbose_sub", 0))
     handlers = {"search": _cmd_search, "show": _cmd_show, "presets": _cmd_presets,
-                "cache": _cmd_cache}
+                "cache": _cmd_cache, "match": cli_match.run}
     try:
         code = handlers[args.command](args)
         sys.stdout.flush()

@@ -50,6 +50,7 @@ from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Tables, normalize
+from trialfinder.tables.textsearch import TextQuery, matching_ids
 from trialfinder.topics.presets import get_preset
 
 logger = logging.getLogger(__name__)
@@ -616,10 +617,11 @@ def search_records(
 ) -> Results:
     """Filter study records already in hand (a saved download, the demo set), without the API.
 
-    As the API would, the text of the search (condition, term, intervention, a preset's words)
-    picks the studies first: any of its phrases may match. Those studies are ``Results.all``;
-    the structured filters and ``keyword`` then apply locally, so :meth:`Results.refilter`
-    can loosen or tighten them without losing the topic.
+    The text of the search picks the studies first, with the API's own rules (see
+    :mod:`trialfinder.tables.textsearch`): the fields are ANDed (a condition AND a treatment),
+    the phrases of one field ORed. Those studies are ``Results.all``; the structured filters
+    (status, phase, age, distance...) and ``keyword`` then apply locally, so
+    :meth:`Results.refilter` can loosen or tighten them without losing the topic.
     """
     _check_records(records, source=source, keyword=keyword)
     _check_options(kwargs)
@@ -634,9 +636,10 @@ def search_records(
     if query.nct_ids:
         tables = _narrow(tables, tables.studies["nct_id"].isin(set(query.nct_ids)))
     words = [*query.conditions, *query.terms, *query.interventions]
-    for group in ([" OR ".join(words)] if words else []) + list(query.narrow):
-        topic = apply_filters(tables, LocalFilters(keyword=group))
-        tables = _narrow(tables, tables.studies["nct_id"].isin(set(topic.studies["nct_id"])))
+    params = query.to_params()
+    if TextQuery.from_params(params):
+        found = matching_ids(unique, params)
+        tables = _narrow(tables, tables.studies["nct_id"].isin(found))
     meta = _meta(query, None, tables, None, source=source, records_read=in_file,
                  topic=tuple(dict.fromkeys([*words, *query.narrow]))
                  if words or query.narrow else None,

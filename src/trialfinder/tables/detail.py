@@ -8,12 +8,13 @@ descriptions).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+
+from trialfinder.tables.eligibility import Criteria, split_criteria
 
 __all__ = [
     "ARM_DTYPES",
@@ -27,45 +28,9 @@ __all__ = [
     "split_criteria",
 ]
 
-_BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)])\s+")
-_HEADING = re.compile(
-    r"^(?:(?:key|main|major|general|other|additional)\s+)?(inclusion|exclusion)(?:\s+criteria)?\b",
-    re.IGNORECASE,
-)
 
 OUTCOME_DTYPES = {"nct_id": "string", "kind": "category", "measure": "string",
                   "time_frame": "string", "description": "string"}
-
-
-@dataclass(frozen=True)
-class Criteria:
-    """Eligibility text cut at its "Inclusion Criteria" / "Exclusion Criteria" headings.
-
-    Each item is ``(depth, text)``: depth 1 is an indented sub-item. Text before the first
-    heading (or all of it, when there is no heading) goes to ``intro``.
-    """
-
-    intro: list[tuple[int, str]] = field(default_factory=list)
-    inclusion: list[tuple[int, str]] = field(default_factory=list)
-    exclusion: list[tuple[int, str]] = field(default_factory=list)
-
-
-def split_criteria(text: str | None) -> Criteria:
-    """Split the registry's eligibility Markdown into intro, inclusion and exclusion lists."""
-    parts: dict[str, list[tuple[int, str]]] = {"intro": [], "inclusion": [], "exclusion": []}
-    current = "intro"
-    for line in str(text or "").splitlines():
-        bare = line.strip().strip("#*_ ").rstrip(":").strip("*_ ")
-        heading = _HEADING.match(bare)
-        if heading and len(bare) <= 60 and not _BULLET.match(line):
-            current = heading.group(1).lower()
-            continue
-        if not line.strip():
-            continue
-        indented = len(line) - len(line.lstrip()) >= 2
-        depth = 1 if indented and _BULLET.match(line) else 0
-        parts[current].append((depth, _BULLET.sub("", line).strip()))
-    return Criteria(**parts)
 
 
 def outcomes_table(record: Mapping[str, Any]) -> pd.DataFrame:

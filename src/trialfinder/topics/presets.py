@@ -1,9 +1,12 @@
 """Named topic presets: ready-made searches for the subjects trialfinder focuses on.
 
 A preset is a :class:`~trialfinder.query.StudyQuery` with a slug, a title and a short
-description. Its text fields hold plain phrases (MeSH-style headings plus common and brand
-names); :class:`StudyQuery` joins several phrases of one field with ``OR``, so each list widens
-the search. Different fields (conditions, interventions) are combined by the API with ``AND``.
+description. Its text fields hold quoted phrases (MeSH-style headings plus common and brand
+names), so that "Muscle Spasm" does not match a study naming muscle in one place and spasm in
+another; :class:`StudyQuery` joins several phrases of one field with ``OR``, so each list widens
+the search. Different fields (conditions, interventions) are combined by the API with ``AND``:
+a drug preset names the conditions it is about, so the same drug given for something else is
+left out.
 
 Presets carry no filters (status, place, age...): callers add those with
 ``preset.query.merge(...)`` or ``preset.query.replace(...)``.
@@ -24,12 +27,17 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 @dataclass(frozen=True, slots=True)
 class Preset:
-    """A named search. ``name`` is a lowercase slug such as ``"muscle-spasm"``."""
+    """A named search. ``name`` is a lowercase slug such as ``"muscle-spasm"``.
+
+    ``description`` says what the preset aims to find, ``leaves_out`` what it does not
+    (docs/presets.md shows which recorded real studies each one selects).
+    """
 
     name: str
     title: str
     description: str
     query: StudyQuery
+    leaves_out: str = ""
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.name):
@@ -42,20 +50,40 @@ class Preset:
         return self.query.to_params()
 
 
+def _q(*phrases: str) -> tuple[str, ...]:
+    """Phrases quoted so that their words must stand together (``"Muscle Spasm"``); a phrase
+    already holding quotes or operators is kept as written."""
+    return tuple(p if '"' in p or " " not in p else f'"{p}"' for p in phrases)
+
+
+_RELAXANT_TARGETS = _q(
+    "Muscle Spasm", "Muscle Spasms", "Back Spasm", "Spasticity", "Muscle Spasticity",
+    "Muscle Cramp", "Muscle Cramps", "Muscle Rigidity", "Stiff-Person Syndrome", "Dystonia",
+    "Cervical Dystonia", "Blepharospasm", "Hemifacial Spasm", "Low Back Pain", "Neck Pain",
+    "Musculoskeletal Pain",
+)
+
 _ALL: tuple[Preset, ...] = (
     Preset(
         name="knee-twitching",
         title="Knee twitching",
         description=(
-            "Twitches, flickers and cramps in the muscles around the knee, including "
-            "fasciculation and myokymia studies."
+            "Twitches, flickers, jerks and cramps in the leg muscles, including fasciculation, "
+            "myokymia, myoclonus and restless legs studies."
         ),
-        query=StudyQuery(conditions=(
+        leaves_out=(
+            "Knee pain or arthritis without twitching or cramps (see anti-inflammatories), and "
+            "twitching as a sign of ALS (see als)."
+        ),
+        query=StudyQuery(conditions=_q(
             "Knee Twitching",
             "Muscle Twitching",
             "Fasciculation",
+            "Fasciculations",
             "Benign Fasciculation Syndrome",
             "Myokymia",
+            "Myoclonus",
+            "Restless Legs Syndrome",
             "Muscle Spasm",
             "Muscle Cramp",
         )),
@@ -65,86 +93,141 @@ _ALL: tuple[Preset, ...] = (
         title="Muscle spasms and cramps",
         description=(
             "Sudden involuntary muscle contractions: spasms, cramps (including night-time leg "
-            "cramps) and spasticity."
+            "cramps), spasticity, dystonia, blepharospasm and hemifacial spasm."
         ),
-        query=StudyQuery(conditions=(
+        leaves_out=(
+            "Spasms of inner organs (oesophagus, bladder, blood vessels), infantile spasms "
+            "(a form of epilepsy) and studies that only measure muscle tone as a side effect."
+        ),
+        query=StudyQuery(conditions=_q(
             "Muscle Spasm",
+            "Muscle Spasms",
             "Muscle Cramp",
+            "Muscle Cramps",
             "Nocturnal Leg Cramps",
             "Cramp-Fasciculation Syndrome",
             "Muscle Spasticity",
             "Spasticity",
             "Muscle Rigidity",
             "Tetany",
+            "Dystonia",
+            "Blepharospasm",
+            "Hemifacial Spasm",
         )),
     ),
     Preset(
         name="dehydration-deficiency",
         title="Dehydration and vitamin or mineral shortfalls",
         description=(
-            "Low fluid, electrolyte or vitamin levels that can set off cramps: dehydration, "
-            "low magnesium, calcium or potassium, and vitamin D, E or B1 (thiamine) deficiency."
+            "Low fluid, mineral or vitamin levels that can set off cramps: dehydration, "
+            "low magnesium, calcium, potassium or sodium, and vitamin D, E, B1 (thiamine) or "
+            "B12 deficiency."
         ),
-        query=StudyQuery(conditions=(
+        leaves_out=(
+            "Too much of a mineral (high potassium, high sodium, high calcium) and general "
+            "electrolyte imbalance; vitamin studies for bone, cancer or heart outcomes are "
+            "kept only when they are about a deficiency."
+        ),
+        query=StudyQuery(conditions=_q(
             "Dehydration",
-            "Electrolyte Imbalance",
             "Hypomagnesemia",
             "Magnesium Deficiency",
             "Hypocalcemia",
             "Hypokalemia",
+            "Potassium Deficiency",
+            "Hyponatremia",
             "Vitamin D Deficiency",
             "Vitamin E Deficiency",
             "Thiamine Deficiency",
             "Beriberi",
+            "Vitamin B12 Deficiency",
         )),
     ),
     Preset(
         name="muscle-relaxants",
-        title="Muscle relaxants",
+        title="Muscle relaxants for spasm and spasticity",
         description=(
-            "Studies testing centrally acting muscle relaxants, by generic and brand name: "
-            "baclofen (oral or intrathecal), tizanidine, cyclobenzaprine, methocarbamol and others."
+            "Studies testing muscle relaxants, by generic and brand name (baclofen, oral or "
+            "intrathecal, tizanidine, cyclobenzaprine, methocarbamol, dantrolene, diazepam, "
+            "tolperisone, botulinum toxin and others), for muscle spasm, spasticity, cramps, "
+            "dystonia, or back and neck pain."
         ),
-        query=StudyQuery(interventions=(
-            "Baclofen",
-            "Intrathecal Baclofen",
-            "Lioresal",
-            "Gablofen",
-            "Tizanidine",
-            "Zanaflex",
-            "Cyclobenzaprine",
-            "Flexeril",
-            "Amrix",
-            "Methocarbamol",
-            "Robaxin",
-            "Orphenadrine",
-            "Norflex",
-            "Metaxalone",
-            "Skelaxin",
-            "Carisoprodol",
-            "Chlorzoxazone",
-            "Dantrolene",
-        )),
+        leaves_out=(
+            "The same drugs given for something else: baclofen for alcohol use, dantrolene "
+            "for malignant hyperthermia, diazepam for anxiety or seizures, cyclobenzaprine "
+            "for fibromyalgia or sleep, botulinum toxin for wrinkles, migraine or bladder."
+        ),
+        query=StudyQuery(
+            conditions=_RELAXANT_TARGETS,
+            interventions=_q(
+                "Baclofen",
+                "Intrathecal Baclofen",
+                "Lioresal",
+                "Gablofen",
+                "Ozobax",
+                "Lyvispah",
+                "Fleqsuvy",
+                "Tizanidine",
+                "Zanaflex",
+                "Cyclobenzaprine",
+                "Flexeril",
+                "Amrix",
+                "Methocarbamol",
+                "Robaxin",
+                "Orphenadrine",
+                "Norflex",
+                "Metaxalone",
+                "Skelaxin",
+                "Carisoprodol",
+                "Chlorzoxazone",
+                "Dantrolene",
+                "Dantrium",
+                "Ryanodex",
+                "Revonto",
+                "Diazepam",
+                "Valium",
+                "Tolperisone",
+                "Botulinum Toxin",
+                "Botulinum Toxins",
+                "OnabotulinumtoxinA",
+                "AbobotulinumtoxinA",
+                "IncobotulinumtoxinA",
+                "Botox",
+                "Dysport",
+                "Xeomin",
+            ),
+        ),
     ),
     Preset(
         name="anti-inflammatories",
         title="NSAIDs and corticosteroids for muscle and knee pain",
         description=(
             "Non-steroidal anti-inflammatory drugs and corticosteroids, by generic and brand "
-            "name, in studies of muscle spasm, muscle pain, strains, knee pain or back pain."
+            "name, in studies of muscle spasm, muscle pain, strains, knee pain, and back or neck "
+            "pain (including sciatica and other pain from a pinched nerve root)."
+        ),
+        leaves_out=(
+            "These drugs given for other conditions (asthma, cancer, heart disease, "
+            "surgery in general), and knee or back studies of other treatments."
         ),
         query=StudyQuery(
-            conditions=(
+            conditions=_q(
                 "Muscle Spasm",
                 "Muscle Cramp",
                 "Myalgia",
                 "Muscle Strain",
+                "Sprains and Strains",
                 "Delayed Onset Muscle Soreness",
                 "Knee Pain",
                 "Knee Osteoarthritis",
+                "Osteoarthritis, Knee",
                 "Low Back Pain",
+                "Back Pain",
+                "Neck Pain",
+                "Sciatica",
+                "Radiculopathy",
             ),
-            interventions=(
+            interventions=_q(
                 "Ibuprofen",
                 "Advil",
                 "Motrin",
@@ -158,13 +241,31 @@ _ALL: tuple[Preset, ...] = (
                 "Toradol",
                 "Meloxicam",
                 "Mobic",
+                "Indomethacin",
+                "Indocin",
+                "Loxoprofen",
+                "Loxonin",
+                "Loxonine",
+                "NSAID",
+                "NSAIDs",
+                "Nonsteroidal Anti-Inflammatory",
+                "Aspirin",
+                "Acetylsalicylic Acid",
                 "Prednisone",
+                "Prednisolone",
                 "Methylprednisolone",
                 "Medrol",
                 "Dexamethasone",
                 "Decadron",
+                "Betamethasone",
+                "Celestone",
                 "Triamcinolone",
                 "Kenalog",
+                "Corticosteroid",
+                "Corticosteroids",
+                "Corticoid",
+                "Steroid Injection",
+                "Epidural Steroid",
             ),
         ),
     ),
@@ -175,8 +276,12 @@ _ALL: tuple[Preset, ...] = (
             "Studies giving caffeine (or cutting it down) that look at muscle fatigue, tension, "
             "cramps, twitching or exercise performance."
         ),
+        leaves_out=(
+            "Caffeine for sleepiness, breathing in premature babies, headache or weight, and "
+            "coffee studies without a muscle or exercise outcome."
+        ),
         query=StudyQuery(
-            conditions=(
+            conditions=_q(
                 "Muscle Fatigue",
                 "Muscle Cramp",
                 "Muscle Spasm",
@@ -192,14 +297,18 @@ _ALL: tuple[Preset, ...] = (
         name="als",
         title="ALS (amyotrophic lateral sclerosis)",
         description=(
-            "Amyotrophic lateral sclerosis, also called Lou Gehrig disease, and other motor "
-            "neuron diseases."
+            "Amyotrophic lateral sclerosis, also called Lou Gehrig disease, and motor neuron "
+            "disease as ALS is called in the UK."
         ),
-        query=StudyQuery(conditions=(
+        leaves_out=(
+            "Spinal muscular atrophy and other inherited motor neuron disorders, and the "
+            "letters ALS standing for something else (the bare abbreviation is not searched; "
+            "the registry files ALS studies under the full name)."
+        ),
+        query=StudyQuery(conditions=_q(
             "Amyotrophic Lateral Sclerosis",
-            "ALS",
-            "Lou Gehrig Disease",
-            "Motor Neuron Disease",
+            "Lou Gehrig",
+            '"Motor Neuron Disease" NOT "Spinal Muscular Atrophy" NOT "Muscular Atrophy, Spinal"',
         )),
     ),
     Preset(
@@ -207,13 +316,20 @@ _ALL: tuple[Preset, ...] = (
         title="Autoimmune disorders with spasms",
         description=(
             "Immune conditions that attack the nerves driving the muscles and cause spasm or "
-            "stiffness: stiff-person syndrome, spasticity in multiple sclerosis and "
-            "neuromyotonia (Isaacs syndrome)."
+            "stiffness: stiff-person syndrome and PERM, spasticity in multiple sclerosis, "
+            "the tonic spasms of neuromyelitis optica and neuromyotonia (Isaacs syndrome)."
         ),
-        query=StudyQuery(conditions=(
+        leaves_out=(
+            "Multiple sclerosis or neuromyelitis optica studies that are not about spasm or "
+            "spasticity, and conditions of muscle weakness only (myasthenia gravis)."
+        ),
+        query=StudyQuery(conditions=_q(
             "Stiff-Person Syndrome",
             "Stiff-Man Syndrome",
+            "Progressive Encephalomyelitis with Rigidity and Myoclonus",
+            '"Multiple Sclerosis" AND (spasticity OR spasm OR spasms)',
             "Multiple Sclerosis Spasticity",
+            '"tonic spasms"',
             "Neuromyotonia",
             "Isaacs Syndrome",
         )),

@@ -1,0 +1,215 @@
+"""``trialfinder match``: a private first look at which studies may fit you.
+
+    trialfinder match --preset als --age 54 --sex male --near "Boston, MA" --radius 100mi \\
+        --has ALS --takes Lioresal --takes riluzole
+    trialfinder match --from-file ctg-studies.json --takes baclofen --format json
+
+The search options pick the studies (sent to the API, or read from --from-file). The personal
+options (--age, --sex, --near/--radius, --healthy-volunteer, --has, --takes) never leave this
+machine: they are not sent with the search, not cached, not logged and not written anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trialfinder.config import Settings
+from trialfinder.errors import InvalidQueryError
+from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
+
+if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` stays quick
+    from trialfinder.service import Results
+    from trialfinder.tables.prescreen.fit import Prescreen
+
+__all__ = ["add_parser", "run"]
+
+DEFAULT_LIMIT = 10_000
+OPEN = ("recruiting", "not_yet_recruiting")
+
+
+def _listing(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``match`` command to the ``trialfinder`` parser's subcommands."""
+    m: argparse.ArgumentParser = subparsers.add_parser(
+        "match", help="a private first look at which studies may fit you",
+        description="Search studies, then check each one against what you say about yourself "
+        "(age, sex, where you live, your conditions and medicines). What you say about "
+        "yourself stays on this computer. " + DISCLAIMER,
+    )
+    what = m.add_argument_group("what to search (as in `trialfinder search`)")
+    what.add_argument("--preset", help="a topic preset (see `trialfinder presets`)")
+    what.add_argument("-c", "--condition", action="append", help="condition (repeatable)")
+    what.add_argument("-t", "--term", action="append", help="other terms (repeatable)")
+    what.add_argument("-i", "--intervention", action="append", help="treatment (repeatable)")
+    what.add_argument("--status", action="append",
+                      help="statuses to search (default: recruiting and not yet recruiting; "
+                      "'any' for all)")
+    what.add_argument("--phase", action="append", help="phase: 1, 2, 3, 4, early_phase1, na")
+    what.add_argument("--from-file", type=Path,
+                      help="check the studies of a saved ClinicalTrials.gov JSON download")
+    what.add_argument("--limit", type=int, help=f"fetch at most N studies (default "
+                      f"{DEFAULT_LIMIT:,})")
+    you = m.add_argument_group("about you (stays on this computer)")
+    you.add_argument("--age", type=float, help="your age in years")
+    you.add_argument("--sex", help="female or male")
+    you.add_argument("--near", help='where you live: "Boston, MA", a US ZIP code or LAT,LON')
+    you.add_argument("--radius", help="how far you can travel, e.g. 50mi or 80km")
+    you.add_argument("--healthy-volunteer", action="store_true",
+                     help="you would join as a healthy volunteer")
+    you.add_argument("--has", action="append", metavar="CONDITION",
+                     help="a condition you have (repeatable)")
+    you.add_argument("--takes", action="append", metavar="MEDICINE",
+                     help="a medicine you take, brand or generic name (repeatable)")
+    out = m.add_argument_group("output")
+    out.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                     help="table (default), csv, or json (one object per study per line)")
+    net = m.add_argument_group("connection")
+    net.add_argument("--base-url", help="API root (default: $TRIALFINDER_BASE_URL or the real API)")
+    net.add_argument("--no-cache", action="store_true", help="do not read or write the local cache")
+    net.add_argument("--offline", action="store_true", help="answer only from the local cache")
+    net.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
+    return m
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if args.no_cache and args.offline:
+        raise InvalidQueryError("--offline answers from the cache, so it cannot go with --no-cache")
+    changes: dict[str, Any] = {}
+    if args.base_url:
+        changes["base_url"] = args.base_url
+    if args.no_cache:
+        changes["use_cache"] = False
+    if args.offline:
+        changes["offline"] = True
+    if args.cache_dir:
+        changes["cache_dir"] = args.cache_dir
+    return Settings().with_(**changes)
+
+
+def _radius_miles(text: str | None) -> float | None:
+    if not text:
+        return None
+    from trialfinder.api.query import Distance
+
+    value, unit = Distance.parse_radius(text)
+    return value if unit == "mi" else value / 1.609344
+
+
+def _profile(args: argparse.Namespace) -> Profile:
+    from trialfinder.places.resolve import resolve_place
+
+    near = None
+    if args.near:
+        place = resolve_place(args.near)
+        near = (place.lat, place.lon)
+    elif args.radius:
+        raise InvalidQueryError("a radius needs a place: give --near as well")
+    return Profile(
+        age=args.age, sex=args.sex, near=near, radius_mi=_radius_miles(args.radius),
+        healthy_volunteer=True if args.healthy_volunteer else None,
+        conditions=tuple(args.has or ()), medicines=tuple(args.takes or ()),
+    )
+
+
+def _results(args: argparse.Namespace) -> Results:
+    from trialfinder.service import search, search_file
+
+    statuses = _listing(args.status)
+    if not statuses:
+        statuses = list(OPEN)
+    elif any(s.lower() == "any" for s in statuses):
+        statuses = []
+    kwargs: dict[str, Any] = {
+        "preset": args.preset,
+        "condition": _listing(args.condition) or None,
+        "term": args.term,
+        "intervention": _listing(args.intervention) or None,
+        "status": statuses,
+        "phase": _listing(args.phase),
+    }
+    if args.from_file:
+        return search_file(args.from_file, **kwargs)
+    if args.limit is not None and args.limit < 1:
+        raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
+    return search(settings=_settings(args), limit=args.limit or DEFAULT_LIMIT, **kwargs)
+
+
+def _table(screen: Prescreen) -> str:
+    width = shutil.get_terminal_size((100, 24)).columns
+    lines: list[str] = []
+    by_study: dict[str, list[dict[str, str]]] = {}
+    for record in screen.records():
+        by_study[record["nct_id"]] = record["mentions"]
+        miles = record["nearest_site_mi"]
+        where = f"{miles:,.0f} mi" if miles is not None else "—"
+        mark = "fits   " if record["fits"] else "no     "
+        head = f"{mark}{record['nct_id']}  {where:>9}  {record['title'] or ''}"
+        lines.append(head if len(head) <= width else head[: width - 1] + "…")
+        for reason in record["reasons"]:
+            lines.append(f"         · {reason}")
+        for mention in record["mentions"]:
+            said = mention["term"]
+            found = mention["found"]
+            label = said if found.casefold() == said.casefold() else f"{said} ({found})"
+            lines.append(textwrap.fill(
+                f"{mention['section']} criterion names {label}: {mention['text']}",
+                width=max(40, width - 2), initial_indent="         ! ",
+                subsequent_indent="           "))
+    return "\n".join(lines)
+
+
+def _csv(screen: Prescreen) -> bytes:
+    import pandas as pd
+
+    from trialfinder.tables.export import to_csv_bytes
+
+    rows = []
+    for record in screen.records():
+        rows.append({
+            "nct_id": record["nct_id"],
+            "fits": record["fits"],
+            "nearest_site_mi": record["nearest_site_mi"],
+            "status": record["status"],
+            "title": record["title"],
+            "reasons": "; ".join(record["reasons"]),
+            "mentions": " | ".join(f"{m['section']}: {m['found']}: {m['text']}"
+                                   for m in record["mentions"]),
+        })
+    columns = ["nct_id", "fits", "nearest_site_mi", "status", "title", "reasons", "mentions"]
+    return to_csv_bytes(pd.DataFrame(rows, columns=columns))
+
+
+def run(args: argparse.Namespace) -> int:
+    from trialfinder.tables.prescreen.fit import prescreen
+
+    """Run ``trialfinder match``; returns the exit code (errors are raised to ``main``)."""
+    profile = _profile(args)  # every personal value is checked before any search
+    results = _results(args)
+    screen = prescreen(results, profile)
+    fitting = int(screen.studies["fits"].sum())
+    summary = (f"{fitting:,} of {len(screen.studies):,} studies may fit; "
+               f"{int((screen.studies['n_mentions'] > 0).sum()):,} name your conditions or "
+               "medicines in their criteria")
+    if args.format == "json":
+        for record in screen.records():
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        sys.stdout.buffer.write(_csv(screen))
+    else:
+        text = _table(screen)
+        print(text if text else "no studies found")
+        print(summary)
+        print(DISCLAIMER)
+        return 0
+    print(summary, file=sys.stderr)
+    print(DISCLAIMER, file=sys.stderr)
+    return 0

@@ -1,0 +1,233 @@
+"""The personal pre-screen: structured fit, criteria mentions, ordering, privacy, the CLI."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import trialfinder as tf
+from devtools.standin import StandInApi, StandInServer, fictional_site, fictional_study
+from trialfinder.cli import main
+from trialfinder.errors import InvalidQueryError
+from trialfinder.service import search_records
+from trialfinder.tables.prescreen import DISCLAIMER, Profile, names_for, prescreen
+
+BOSTON = fictional_site("Fictional General", "Boston", "United States", 42.3601, -71.0589,
+                        state="Massachusetts", status="RECRUITING")
+WORCESTER = fictional_site("Imaginary Clinic", "Worcester", "United States", 42.2626, -71.8023,
+                           state="Massachusetts", status="RECRUITING")
+CLOSED_NEAR = fictional_site("Pretend Closed Site", "Cambridge", "United States", 42.3736,
+                             -71.1097, state="Massachusetts", status="COMPLETED")
+LYON = fictional_site("Centre Fictif", "Lyon", "France", 45.764, 4.8357, status="RECRUITING")
+
+CRITERIA = {
+    "NCT99500001": ("Inclusion Criteria:\n\n* Adults with ALS\n* Stable dose of riluzole\n\n"
+                    "Exclusion Criteria:\n\n* Current use of Lioresal or Ozobax\n"
+                    "* Calls to the study line are recorded\n"),
+    "NCT99500002": ("Inclusion Criteria:\n\n* Spasticity after stroke\n\nExclusion Criteria:\n\n"
+                    "* Taking Zanaflex\n* Regular Advil or Motrin use\n* Also: no aspirin\n"),
+    "NCT99500003": "Inclusion Criteria:\n\n* Healthy adults\n* Takes no baclofen-like drugs\n",
+}
+
+
+def study(nct: str, **options: Any) -> dict[str, Any]:
+    record = fictional_study(nct, f"Fictional study {nct[-2:]}", **options)
+    text = CRITERIA.get(nct)
+    if text is not None:
+        record["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = text
+    return record
+
+
+def records() -> list[dict[str, Any]]:
+    return [
+        study("NCT99500001", conditions=["ALS"], minimum_age="18 Years",
+              maximum_age="80 Years", locations=[WORCESTER]),
+        study("NCT99500002", conditions=["Spasticity"], locations=[BOSTON, LYON]),
+        study("NCT99500003", conditions=["Healthy"], healthy_volunteers=True, sex="FEMALE",
+              locations=[BOSTON]),
+        study("NCT99500004", conditions=["Spasticity"], status="COMPLETED", locations=[BOSTON]),
+        study("NCT99500005", conditions=["Spasticity"], minimum_age="18 Years",
+              maximum_age="50 Years", locations=[BOSTON]),
+        study("NCT99500006", conditions=["Spasticity"], locations=[LYON, CLOSED_NEAR]),
+    ]
+
+
+def results() -> tf.Results:
+    return search_records(records(), source="test")
+
+
+def test_names_and_brands() -> None:
+    assert {"baclofen", "Lioresal", "Ozobax", "Lyvispah"} <= set(names_for("Lioresal",
+                                                                            "medicine"))
+    assert "tizanidine" in names_for("Zanaflex", "medicine")
+    assert {"ibuprofen", "Advil", "Motrin"} <= set(names_for("advil", "medicine"))
+    assert names_for("Fictomab", "medicine") == ("Fictomab",)
+
+
+def test_structured_fit_and_order() -> None:
+    me = Profile(age=60, sex="male", near=(42.3601, -71.0589), radius_mi=100)
+    screen = prescreen(results(), me)
+    table = screen.studies
+    assert list(table["nct_id"]) == [
+        "NCT99500002", "NCT99500001",  # fit, nearest first (0 mi, then Worcester ~40 mi)
+        "NCT99500003", "NCT99500004", "NCT99500005", "NCT99500006",
+    ]
+    assert list(table["fits"]) == [True, True, False, False, False, False]
+    reasons = dict(zip(table["nct_id"], table["reasons"], strict=True))
+    assert reasons["NCT99500003"] == ["open to women only"]
+    assert reasons["NCT99500004"] == ["not recruiting (status: Completed)"]
+    assert reasons["NCT99500005"] == ["age 60 is outside 18 to 50 years"]
+    # the only site near Boston has finished recruiting: the nearest open one is in Lyon
+    assert reasons["NCT99500006"][0].startswith("nearest recruiting site is 3,")
+    miles = dict(zip(table["nct_id"], table["nearest_site_mi"], strict=True))
+    assert miles["NCT99500002"] == pytest.approx(0, abs=0.01)
+    assert 38 < miles["NCT99500001"] < 40
+
+
+def test_healthy_volunteer() -> None:
+    screen = prescreen(results(), Profile(healthy_volunteer=True, sex="female"))
+    fits = dict(zip(screen.studies["nct_id"], screen.studies["fits"], strict=True))
+    reasons = dict(zip(screen.studies["nct_id"], screen.studies["reasons"], strict=True))
+    assert bool(fits["NCT99500003"])
+    assert not fits["NCT99500002"]
+    assert reasons["NCT99500002"] == ["does not take healthy volunteers"]
+
+
+def test_mentions_use_brands_whole_words_and_sections() -> None:
+    me = Profile(medicines=("baclofen", "tizanidine", "ibuprofen", "aspirin"),
+                 conditions=("amyotrophic lateral sclerosis",))
+    mentions = prescreen(results(), me).mentions
+    rows = {(r.nct_id, r.term, r.found, r.section) for r in mentions.itertuples()}
+    assert rows == {
+        ("NCT99500001", "amyotrophic lateral sclerosis", "ALS", "inclusion"),
+        ("NCT99500001", "baclofen", "Lioresal", "exclusion"),
+        ("NCT99500002", "tizanidine", "Zanaflex", "exclusion"),
+        ("NCT99500002", "ibuprofen", "Advil", "exclusion"),
+        ("NCT99500002", "aspirin", "aspirin", "exclusion"),
+        ("NCT99500003", "baclofen", "baclofen", "inclusion"),
+    }
+    # "ALS" in capitals only: "Calls" and "Also" are not ALS
+    texts = set(mentions["text"])
+    assert "Calls to the study line are recorded" not in texts
+    assert "Also: no aspirin" in texts  # found for aspirin, not for ALS
+
+
+def test_profile_is_checked_and_private() -> None:
+    me = Profile(age=54, medicines=("Lyvispah",))
+    assert repr(me) == str(me) == "Profile(<private>)"
+    with pytest.raises(InvalidQueryError, match="age"):
+        Profile(age=300)
+    with pytest.raises(InvalidQueryError, match="radius needs a place"):
+        Profile(radius_mi=10)
+    with pytest.raises(InvalidQueryError, match="no letters"):
+        Profile(medicines=("--",))
+
+
+def test_public_names() -> None:
+    assert tf.prescreen is prescreen and tf.Profile is Profile
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_match_json_flags_a_brand_under_exclusion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    download = tmp_path / "studies.json"
+    download.write_text(json.dumps(records()))
+    code, out, err = run(capsys, "match", "--from-file", str(download), "--takes", "baclofen",
+                         "--format", "json")
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    by_id = {row["nct_id"]: row for row in lines}
+    assert set(by_id) == {"NCT99500001", "NCT99500002", "NCT99500003", "NCT99500005",
+                          "NCT99500006"}  # the completed study is not searched by default
+    assert by_id["NCT99500001"]["mentions"] == [
+        {"term": "baclofen", "found": "Lioresal", "section": "exclusion",
+         "text": "Current use of Lioresal or Ozobax"}]
+    assert by_id["NCT99500001"]["fits"] is True
+    assert isinstance(by_id["NCT99500001"]["reasons"], list)
+    assert by_id["NCT99500002"]["mentions"] == []
+    assert DISCLAIMER in err
+
+
+def test_match_table_says_it_is_a_first_look(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    download = tmp_path / "studies.json"
+    download.write_text(json.dumps(records()))
+    code, out, _ = run(capsys, "match", "--from-file", str(download), "--takes", "Zanaflex",
+                       "--age", "60", "--near", "42.3601,-71.0589", "--radius", "50mi",
+                       "--status", "any")
+    assert code == 0
+    assert out.splitlines()[0].startswith("fits   NCT99500002       0 mi  Fictional study 02")
+    assert "exclusion criterion names Zanaflex: Taking Zanaflex" in out
+    assert "not medical advice" in out
+    assert "3 of 6 studies may fit" in out
+
+
+def test_match_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "match", "--from-file", str(tmp_path / "none.json"),
+                         "--age", "-3")
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "age must be within" in err
+
+
+def test_profile_never_leaves_the_machine(
+    standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = standin_factory(records())
+    seen: list[str] = []
+    handle = StandInApi.handle
+
+    def spy(self: StandInApi, path: str, query: str = "") -> Any:
+        seen.append(f"{path}?{query}")
+        return handle(self, path, query)
+
+    monkeypatch.setattr(StandInApi, "handle", spy)
+    cache = tmp_path / "cache"
+    caplog.set_level(logging.DEBUG, logger="trialfinder")
+    code, out, err = run(capsys, "match", "--base-url", server.base_url, "--cache-dir",
+                         str(cache), "-c", "spasticity", "--age", "47.5", "--sex", "male",
+                         "--near", "42.2626,-71.8023", "--radius", "30mi",
+                         "--takes", "Lyvispah", "--has", "Fictitia")
+    assert code == 0, err
+    assert seen and all("/studies" in s or "/version" in s for s in seen)
+    secrets = ("47.5", "Lyvispah", "lyvispah", "Fictitia", "42.26", "71.80", "MALE")
+    for request in seen:
+        assert not any(s in request for s in secrets), request
+    assert any(r.name == "trialfinder.tables.prescreen.fit" for r in caplog.records)
+    for record in caplog.records:
+        assert not any(s in record.getMessage() for s in secrets)
+    for path in cache.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(s.encode() in data for s in secrets), path
+    assert "NCT99500002" in out
+
+
+def test_same_mentions_without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    me = Profile(medicines=("baclofen", "Zanaflex"), conditions=("ALS",))
+    with_arrow = prescreen(results(), me).mentions
+    real_import = importlib.import_module
+
+    def no_arrow(name: str, package: str | None = None) -> Any:
+        if name.startswith("pyarrow"):
+            raise ImportError(name)
+        return real_import(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", no_arrow)
+    without = prescreen(results(), me).mentions
+    assert len(with_arrow) == 4
+    pd.testing.assert_frame_equal(with_arrow, without)
