@@ -69,11 +69,11 @@ __all__ = [
     "ServerStats",
     "StandInApi",
     "StandInServer",
+    "evolve",
     "fictional_site",
     "fictional_study",
     "find_shared_dir",
     "load_dataset",
-    "evolve",
     "main",
     "replicate",
 ]

@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from trialfinder import cli_store
 from trialfinder._version import __version__
 from trialfinder.api.client import TrialsClient
 from trialfinder.api.query import Phase, Status, StudyType
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("cache", help="where the local cache is and how big; --clear empties it")
     c.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
     c.add_argument("--clear", action="store_true", help="delete the cached answers and tables")
+    cli_store.add_parser(sub, parents=[common])
     return parser
 
 
@@ -512,7 +514,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {"search": _cmd_search, "show": _cmd_show, "presets": _cmd_presets,
                 "cache": _cmd_cache}
     try:
-        code = handlers[args.command](args)
+        code = (cli_store.run(args) if args.command in cli_store.COMMANDS
+                else handlers[args.command](args))
         sys.stdout.flush()
         return code
     except OSError as exc:

@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final
 
@@ -270,7 +271,8 @@ def _text(value: Any) -> str:
 def _sites(tables: Tables) -> dict[tuple[str, ...], Mapping[str, Any]]:
     out: dict[tuple[str, ...], Mapping[str, Any]] = {}
     for row in tables.sites.to_dict("records"):
-        out.setdefault(tuple(_text(row.get(k)) for k in _SITE_KEY), row)
+        site = {str(k): v for k, v in row.items()}
+        out.setdefault(tuple(_text(site.get(k)) for k in _SITE_KEY), site)
     return out
 
 
@@ -399,8 +401,8 @@ def refresh(
     current = store.current_hashes(matched)
     run_id = store.start_run(watch.name, mode, when)
     store.add_found(run_id, current)
-    changes = [] if previous is None else _changes(store, watch, store.run_found(previous[0]),
-                                                   current)
+    changes = [] if previous is None else _changes(
+        store, watch, store.run_found(previous[0]), current, naive_utc(previous[1]))
     requests = client.requests_made - requests_before
     nbytes = client.bytes_received - bytes_before
     store.finish_run(run_id, requests=requests, nbytes=nbytes, finished=datetime.now(UTC))
@@ -418,13 +420,27 @@ def _fields(change: Change) -> dict[str, Any]:
     return {name: getattr(change, name) for name in Change.__slots__}
 
 
+def _version_before(store: Store, nct: str, current: str,
+                    since: datetime) -> dict[str, Any] | None:
+    """The version of a study the store held at ``since`` (a previous run), if another."""
+    held = [v for v in store.versions(nct) if v[1] <= since]
+    if not held or held[-1][0] == current:
+        return None
+    return held[-1][3]
+
+
 def _changes(store: Store, watch: Watch, before: Mapping[str, str],
-             after: Mapping[str, str]) -> list[Change]:
+             after: Mapping[str, str], since: datetime) -> list[Change]:
     place = watch.place
     out: list[Change] = []
     titles = _titles(store, [*after, *before])
     for nct, hash_ in after.items():
         if nct not in before:
+            earlier = _version_before(store, nct, hash_, since)
+            if earlier is not None:  # known before, outside the results: say why it entered
+                out += [c for c in diff_versions(nct, earlier, store.record(nct, hash_),
+                                                 place=place, watch=watch.name)
+                        if c.change == "status"]
             out.append(Change(nct, "new", watch.name, titles.get(nct)))
         elif before[nct] != hash_:
             out += diff_versions(nct, store.record(nct, before[nct]), store.record(nct, hash_),
@@ -473,6 +489,6 @@ def history(store: Store, nct_id: str) -> list[tuple[datetime, list[Change]]]:
     if not versions:
         raise NotFoundError(404, nct_id, f"{nct_id} is not in the study store")
     out: list[tuple[datetime, list[Change]]] = []
-    for (_, _, _, old), (_, first_seen, _, new) in zip(versions, versions[1:], strict=False):
+    for (_, _, _, old), (_, first_seen, _, new) in pairwise(versions):
         out.append((first_seen, diff_versions(nct_id, old, new)))
     return out
