@@ -44,6 +44,7 @@ from trialfinder.store.watch import (
     refresh,
     remove_watch,
 )
+from trialfinder.store.watch import studies as matching
 
 __all__ = ["COMMANDS", "add_parser", "run"]
 
@@ -310,7 +311,8 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
     for r in runs:
         for note in r.notes:
             print(f"trialfinder: note: {note}", file=sys.stderr)
-        print(f"{r.watch}: {len(r.changes):,} changes, {r.studies:,} matching studies "
+        print(f"{r.watch}: {len(r.changes):,} change{'' if len(r.changes) == 1 else 's'}, "
+              f"{matching(r.studies)} "
               f"({r.mode}, {r.requests:,} requests, {_size(r.nbytes)})", file=sys.stderr)
     if args.feed is not None:
         names = ", ".join(r.watch for r in runs)

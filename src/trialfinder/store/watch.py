@@ -410,10 +410,15 @@ def refresh(
     changes = [Change(**{**_fields(c), "when": stamp}) for c in changes]
     notes = []
     if previous is None:
-        notes.append(f"first run of {watch.name!r}: {len(current):,} matching studies recorded; "
+        notes.append(f"first run of {watch.name!r}: {studies(len(current))} recorded; "
                      "changes are reported from the next run")
     return WatchRun(watch.name, mode, changes, len(current), requests, nbytes, when, since,
                     fetched, notes)
+
+
+def studies(n: int) -> str:
+    """``1 matching study``, ``2 matching studies``."""
+    return f"{n:,} matching {'study' if n == 1 else 'studies'}"
 
 
 def _fields(change: Change) -> dict[str, Any]:
