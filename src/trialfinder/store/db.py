@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 import duckdb
+import numpy as np
 import orjson
 import pandas as pd
 from platformdirs import user_data_dir
@@ -155,7 +156,11 @@ def contacts_from(tables: Tables) -> pd.DataFrame:
     cols = ["contact_name", "contact_phone", "contact_email"]
     if sites.empty or not set(cols) <= set(sites.columns):
         return pd.DataFrame({c: pd.Series(dtype=d) for c, d in CONTACT_DTYPES.items()})
-    has = sites[cols].notna().any(axis=1)
+    has = np.zeros(len(sites), dtype=bool)
+    for col in cols:
+        has |= sites[col].notna().to_numpy(dtype=bool)
+    if not has.any():
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in CONTACT_DTYPES.items()})
     picked = sites.loc[has, ["nct_id", "facility", "city", *cols]]
     picked = picked.rename(columns={"contact_name": "name", "contact_phone": "phone",
                                     "contact_email": "email"})
@@ -176,7 +181,7 @@ class Store:
     """A DuckDB study store. Use as a context manager; one writer at a time."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False,
-                 memory_limit: str = "256MB") -> None:
+                 memory_limit: str | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.read_only = read_only
         if read_only and not self.path.exists():
@@ -184,7 +189,9 @@ class Store:
                              "`trialfinder watch run` first)")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        config: dict[str, Any] = {"threads": 2, "memory_limit": memory_limit}
+        # Writers append a page at a time and need little; readers may scan big tables.
+        limit = memory_limit or ("256MB" if read_only else "64MB")
+        config: dict[str, Any] = {"threads": 2, "memory_limit": limit}
         if read_only:
             config |= {"enable_external_access": False, "lock_configuration": True}
         try:
@@ -193,6 +200,7 @@ class Store:
             raise StoreError(f"cannot open the study store {self.path}: "
                              f"{str(exc).splitlines()[0]}") from None
         self._lock = threading.Lock()
+        self._columns: dict[str, list[str]] = {}
         if not read_only:
             os.chmod(self.path, 0o600)
             self._ensure_schema()
@@ -240,17 +248,22 @@ class Store:
                              f"({row[0] if row else 'unknown'}); move it aside to start anew")
 
     def columns(self, table: str) -> list[str]:
+        cached = self._columns.get(table)
+        if cached is not None:
+            return cached
         rows = self.con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
             "ORDER BY ordinal_position", [table]).fetchall()
-        return [str(r[0]) for r in rows]
+        self._columns[table] = [str(r[0]) for r in rows]
+        return self._columns[table]
 
     # -- writing ------------------------------------------------------------------------------
 
     def add_records(self, records: Sequence[Mapping[str, Any]], *,
-                    seen: datetime | None = None) -> AddStats:
+                    seen: datetime | None = None, run_id: int | None = None) -> AddStats:
         """Add one page of raw study records: each study's rows are replaced by this version,
-        and the version is recorded (new, or ``last_seen`` moved on)."""
+        and the version is recorded (new, or ``last_seen`` moved on). With ``run_id`` the
+        studies are also recorded as found by that run."""
         when = naive_utc(seen or _now())
         latest: dict[str, Mapping[str, Any]] = {}
         skipped = 0
@@ -277,9 +290,14 @@ class Store:
             self.execute("BEGIN TRANSACTION")
             try:
                 con.register("page_versions", page)
+                # Studies already held lose their old rows; a first sync skips that scan.
+                known = self.first_row(
+                    "SELECT count(*) FROM studies WHERE nct_id IN "
+                    "(SELECT nct_id FROM page_versions)")[0]
                 for name, frame in _frames(tables).items():
-                    self.execute(f'DELETE FROM "{name}" WHERE nct_id IN '
-                                "(SELECT nct_id FROM page_versions)")
+                    if known:
+                        self.execute(f'DELETE FROM "{name}" WHERE nct_id IN '
+                                     "(SELECT nct_id FROM page_versions)")
                     cols = [c for c in self.columns(name) if c in frame.columns]
                     if frame.empty or not cols:
                         continue
@@ -287,15 +305,22 @@ class Store:
                     listed = ", ".join(f'"{c}"' for c in cols)
                     self.execute(f'INSERT INTO "{name}" ({listed}) SELECT {listed} FROM page_rows')
                     con.unregister("page_rows")
-                self.execute(
-                    "UPDATE versions SET last_seen = greatest(last_seen, ?) FROM page_versions p "
-                    "WHERE versions.nct_id = p.nct_id AND versions.hash = p.hash", [when])
-                before = self._count("versions")
-                self.execute(
-                    "INSERT INTO versions SELECT p.nct_id, p.hash, ?, ?, p.record "
-                    "FROM page_versions p WHERE NOT EXISTS (SELECT 1 FROM versions v "
-                    "WHERE v.nct_id = p.nct_id AND v.hash = p.hash)", [when, when])
-                added = self._count("versions") - before
+                if known:
+                    self.execute(
+                        "UPDATE versions SET last_seen = greatest(last_seen, ?) "
+                        "FROM page_versions p "
+                        "WHERE versions.nct_id = p.nct_id AND versions.hash = p.hash", [when])
+                    row = self.first_row(
+                        "INSERT INTO versions SELECT p.nct_id, p.hash, ?, ?, p.record "
+                        "FROM page_versions p WHERE NOT EXISTS (SELECT 1 FROM versions v "
+                        "WHERE v.nct_id = p.nct_id AND v.hash = p.hash)", [when, when])
+                else:
+                    row = self.first_row("INSERT INTO versions SELECT nct_id, hash, ?, ?, record "
+                                         "FROM page_versions", [when, when])
+                added = int(row[0]) if row else 0
+                if run_id is not None:
+                    self.execute("INSERT INTO run_studies SELECT ?, nct_id, hash "
+                                 "FROM page_versions", [run_id])
                 con.unregister("page_versions")
                 self.execute("COMMIT")
             except BaseException:

@@ -46,8 +46,12 @@ def sync(
     name: str | None = None,
     progress: Callable[[int, int | None], None] | None = None,
     now: datetime | None = None,
+    chunk: int = 250,
 ) -> SyncResult:
-    """Fetch every study matching ``query`` (an empty query: the whole registry) into ``store``."""
+    """Fetch every study matching ``query`` (an empty query: the whole registry) into ``store``.
+
+    Each page is stored ``chunk`` records at a time, which bounds the size of the tables built
+    from it."""
     started = time.perf_counter()
     when = now or datetime.now(UTC)
     run_id = store.start_run(name, "sync", when)
@@ -58,11 +62,13 @@ def sync(
         pages += 1
         if page.total_count is not None:
             total = page.total_count
-        stats = store.add_records(page.studies, seen=when)
-        store.add_found(run_id, stats.hashes)
-        studies += stats.studies
-        new_versions += stats.new_versions
-        skipped += stats.skipped
+        records = page.studies
+        for start in range(0, len(records), chunk):
+            stats = store.add_records(records[start:start + chunk], seen=when, run_id=run_id)
+            studies += stats.studies
+            new_versions += stats.new_versions
+            skipped += stats.skipped
+        del records, page
         if progress is not None:
             progress(studies, total)
     found = store.finish_run(run_id, requests=client.requests_made - requests_before,
