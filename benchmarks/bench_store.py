@@ -1,6 +1,6 @@
 """``trialfinder sync --all`` into the study store at growing sizes: memory, speed, disk, query.
 
-    .venv/bin/python benchmarks/bench_store.py [--sizes 5000,20000,100000]
+    .venv/bin/python benchmarks/bench_store.py [--sizes 5000,20000] [--direct 100000]
 
 For each size a stand-in (its own process, so its memory is not counted) serves the real
 recorded records of ../shared/ctgov (read at run time, never copied; the fictional demo set when
@@ -8,6 +8,10 @@ absent) replicated to that size. The CLI runs as a whole process (``python -m tr
 sync --all``) into an empty store; its peak RSS comes from ``os.wait4``. Then, on the finished
 store, a topic + status + 100-mile query runs through DuckDB (best of 3). Writes
 ``benchmarks/results/store.md`` with a projection to the whole registry.
+
+``--direct N`` builds an N-study store without HTTP (a child process replicates the records
+1,000 at a time and adds them as sync does), for sizes whose replicated records would not fit
+in the stand-in's memory; it measures the store side (memory, disk, query) only.
 """
 
 from __future__ import annotations
@@ -86,6 +90,37 @@ def run_sync(url: str, env: dict[str, str]) -> tuple[float, int, str]:
     return wall, usage.ru_maxrss * 1024, out.strip()
 
 
+def build_direct(source: str, size: int, store: Path, env: dict[str, str]) -> tuple[float, int]:
+    """(wall seconds, peak RSS bytes) of a child that adds ``size`` replicated records."""
+    code = (
+        "import sys\n"
+        "from devtools.standin import load_dataset, replicate\n"
+        "from trialfinder.store.db import Store\n"
+        "from trialfinder.api.fields import LIST_FIELDS\n"
+        "from devtools.standin import _fields_trie, _prune\n"
+        "base = load_dataset(sys.argv[1]); size = int(sys.argv[2])\n"
+        "trie = _fields_trie(','.join(LIST_FIELDS))\n"
+        "base = [_prune(s, trie) for s in base]\n"
+        "with Store(__import__('pathlib').Path(sys.argv[3])) as store:\n"
+        "    number = 90_000_000\n"
+        "    for start in range(0, size, 1000):\n"
+        "        chunk = replicate(base, len(base) + min(1000, size - start))[len(base):]\n"
+        "        for study in chunk:\n"
+        "            number += 1\n"
+        "            study['protocolSection']['identificationModule']['nctId'] = "
+        "f'NCT{number:08d}'\n"
+        "        for i in range(0, len(chunk), 250):\n"
+        "            store.add_records(chunk[i:i + 250])\n"
+    )
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code, source, str(size), str(store)],
+                            env=env, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit("the direct build failed")
+    return time.perf_counter() - started, usage.ru_maxrss * 1024
+
+
 def query_seconds(store: Path, topic: str) -> tuple[float, int]:
     con = duckdb.connect(str(store), read_only=True)
     best, found = float("inf"), 0
@@ -100,7 +135,8 @@ def query_seconds(store: Path, topic: str) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="5000,20000,100000")
+    parser.add_argument("--sizes", default="5000,20000")
+    parser.add_argument("--direct", default="100000", help="sizes built without HTTP ('' none)")
     parser.add_argument("--topic", default=None, help="query topic (default: cancer / muscle)")
     args = parser.parse_args()
     source = "shared" if find_shared_dir() else "demo"
@@ -122,11 +158,22 @@ def main() -> None:
             print(f"{size:>7,}: {wall:6.1f} s, peak {peak / 1e6:6.1f} MB, "
                   f"{disk / size:,.0f} B/study, query {seconds * 1000:.0f} ms ({found} found)"
                   f" | {out.splitlines()[-1]}", flush=True)
-    write(rows, source, topic)
+    direct: list[tuple[int, float, int, int, float, int, float]] = []
+    for size in (int(s) for s in args.direct.split(",") if s):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Path(tmp) / "studies.duckdb"
+            wall, peak = build_direct(source, size, store, _env(Path(tmp)))
+            disk = store.stat().st_size
+            seconds, found = query_seconds(store, topic)
+            direct.append((size, wall, peak, disk, seconds, found, size / wall))
+            print(f"{size:>7,} direct: {wall:6.1f} s, peak {peak / 1e6:6.1f} MB, "
+                  f"{disk / size:,.0f} B/study, query {seconds * 1000:.0f} ms ({found} found)",
+                  flush=True)
+    write(rows, source, topic, direct)
 
 
 def write(rows: list[tuple[int, float, int, int, float, int, float]], source: str,
-          topic: str) -> None:
+          topic: str, direct: list[tuple[int, float, int, int, float, int, float]]) -> None:
     lines = [
         "# Store benchmark: `trialfinder sync --all` at growing sizes",
         "",
@@ -147,7 +194,22 @@ def write(rows: list[tuple[int, float, int, int, float, int, float]], source: st
             f"| {size:,} | {wall:,.1f} | {rate:,.0f} | {peak / 1e6:,.0f} | "
             f"{peak / first_peak:.2f}x | {disk / 1e6:,.0f} | {disk / size:,.0f} | "
             f"{seconds * 1000:,.0f} | {found:,} |")
-    size, wall, peak, disk, *_ = rows[-1]
+    if direct:
+        lines += [
+            "",
+            "Built without HTTP (`--direct`: records replicated 1,000 at a time in the child and "
+            "added 250 at a time, as sync does; no parsing of HTTP bodies):",
+            "",
+            "| studies | wall s | studies/s | peak RSS MB | store MB | bytes/study | query ms "
+            "| found |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for size, wall, peak, disk, seconds, found, rate in direct:
+            lines.append(
+                f"| {size:,} | {wall:,.1f} | {rate:,.0f} | {peak / 1e6:,.0f} | "
+                f"{disk / 1e6:,.0f} | {disk / size:,.0f} | {seconds * 1000:,.0f} | {found:,} |")
+    size, wall, peak, disk, *_ = (direct or rows)[-1]
+    peak = rows[-1][2]
     per_study = disk / size
     pages = REGISTRY / 1000
     api_minutes = pages / API_REQUESTS_PER_MINUTE

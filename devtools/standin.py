@@ -1949,6 +1949,24 @@ def fictional_study(
 # -- command line ------------------------------------------------------------------------------
 
 
+def _start_changing(server: StandInServer, studies: list[JsonDict], every: float,
+                    seed: int) -> None:
+    """Evolve the served data every ``every`` seconds in a daemon thread."""
+
+    def loop() -> None:
+        current, generation = studies, 0
+        while True:
+            time.sleep(every)
+            generation += 1
+            day = time.strftime("%Y-%m-%d", time.gmtime())
+            current = evolve(current, day=day, seed=seed + generation).studies
+            server.replace_studies(current)
+            print(f"generation {generation}: serving {len(current)} studies", file=sys.stderr,
+                  flush=True)
+
+    threading.Thread(target=loop, name="standin-changing", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m devtools.standin",
@@ -1968,6 +1986,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--empty-page-every", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--change-every", type=float, default=0.0, metavar="SECONDS",
+                        help="changing mode: every SECONDS about 10%% of the studies change "
+                        "(see evolve), dated today")
     args = parser.parse_args(argv)
     try:
         studies = load_dataset(args.data)
@@ -1986,6 +2007,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(server.base_url, flush=True)
     print(f"serving {len(studies)} studies; Ctrl-C to stop", file=sys.stderr, flush=True)
+    if args.change_every > 0:
+        _start_changing(server, studies, args.change_every, args.seed)
     server.serve_until_interrupted()
     return 0
 

@@ -201,7 +201,7 @@ def test_cli_store_info_sql_and_export(
     assert lines[1].split() == ["studies", "2"] and lines[6].split() == ["versions", "2"]
     assert lines[-1].startswith("file size")
     code, out, err = run(capsys, "store", "export", str(tmp_path / "pq"))
-    assert code == 0 and err.strip() == f"wrote 9 Parquet files to {tmp_path / 'pq'}"
+    assert code == 0 and err.strip() == f"wrote 9 tables as Parquet files to {tmp_path / 'pq'}"
     assert (tmp_path / "pq" / "studies.parquet").stat().st_size > 0
 
 
@@ -217,3 +217,21 @@ def test_cli_sql_errors_are_one_line(
     assert (code, out) == (2, "")
     assert err == ("trialfinder: error: the store is read-only here: only SELECT is allowed, "
                    "not DROP\n")
+
+
+def test_partitioned_export_splits_by_id_block_and_reads_back_as_one_table(
+    store_path: Path, tmp_path: Path, standin_studies: list[dict[str, Any]]
+) -> None:
+    early = fictional_study("NCT00012345", "Fictional Early Study")
+    with Store(store_path) as store:
+        store.add_records([*standin_studies, early])
+        written = store.export(tmp_path / "hive", partitioned=True)
+    assert [p.name for p in written][:2] == ["studies", "sites"]
+    assert written[6].name == "searches.parquet"  # no nct_id: one plain file
+    blocks = sorted(p.name for p in (tmp_path / "hive" / "studies").iterdir())
+    assert blocks == ["id_block=000", "id_block=991"]
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT id_block, count(*) FROM read_parquet('{tmp_path / 'hive' / 'studies'}/**/*"
+        ".parquet', hive_partitioning = true) GROUP BY 1 ORDER BY 1").fetchall()
+    assert rows == [("000", 1), ("991", 12)]

@@ -137,6 +137,9 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     _store_option(info)
     export = st_sub.add_parser("export", help="write every table as Parquet into DIR")
     export.add_argument("folder", type=Path, metavar="DIR")
+    export.add_argument("--partitioned", action="store_true",
+                        help="one folder per table, split by id_block (first 3 digits of the "
+                        "NCT number), for Spark, Trino or DuckDB over object storage")
     _store_option(export)
 
     sq = subparsers.add_parser("sql", help="run read-only SQL on the store, print CSV")
@@ -204,10 +207,11 @@ def _cmd_store(args: argparse.Namespace) -> int:
     path = _path(args)
     with Store(path, read_only=args.store_command == "info") as store:
         if args.store_command == "export":
-            written = store.export(args.folder)
+            written = store.export(args.folder, partitioned=args.partitioned)
             for file in written:
                 print(file)
-            print(f"wrote {len(written)} Parquet files to {args.folder}", file=sys.stderr)
+            what = "Parquet folders" if args.partitioned else "Parquet files"
+            print(f"wrote {len(written)} tables as {what} to {args.folder}", file=sys.stderr)
             return 0
         counts = store.info()
     print(f"store: {path}")

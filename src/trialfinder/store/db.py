@@ -193,12 +193,16 @@ class Store:
         limit = memory_limit or ("256MB" if read_only else "64MB")
         config: dict[str, Any] = {"threads": 2, "memory_limit": limit}
         if read_only:
-            config |= {"enable_external_access": False, "lock_configuration": True}
+            config |= {"enable_external_access": False}
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the study store {self.path}: "
                              f"{str(exc).splitlines()[0]}") from None
+        # No progress bars on the terminal; a reader's SQL cannot change settings afterwards.
+        self.con.execute("SET enable_progress_bar = false").fetchall()
+        if read_only:
+            self.con.execute("SET lock_configuration = true").fetchall()
         self._lock = threading.Lock()
         self._columns: dict[str, list[str]] = {}
         if not read_only:
@@ -462,14 +466,24 @@ class Store:
         counts["file_bytes"] = self.path.stat().st_size if self.path.exists() else 0
         return counts
 
-    def export(self, folder: Path) -> list[Path]:
-        """Write every table as Parquet, one file per table (``folder/<table>.parquet``)."""
+    def export(self, folder: Path, *, partitioned: bool = False) -> list[Path]:
+        """Write every table as Parquet: one file per table (``folder/<table>.parquet``), or
+        with ``partitioned`` one Hive-style folder per table split by ``id_block`` (the first
+        three digits of the NCT number: ``folder/studies/id_block=051/*.parquet``), which
+        Spark, Trino and DuckDB read as one table and prune by id."""
         folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         for name in (*DATA_TABLES, "versions", "searches", "runs", "run_studies"):
-            target = folder / f"{name}.parquet"
+            by_id = partitioned and "nct_id" in self.columns(name)
+            target = folder / (name if by_id else f"{name}.parquet")
             quoted = str(target).replace("'", "''")
-            self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
+            if by_id:
+                self.execute(
+                    f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM \"{name}\") "
+                    f"TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (id_block), "
+                    "OVERWRITE_OR_IGNORE)")
+            else:
+                self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
                              "COMPRESSION zstd)")
             written.append(target)
         return written
