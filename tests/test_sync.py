@@ -158,8 +158,25 @@ def test_cli_sync_all_then_sql_count_gives_the_number_synced(
     assert capsys.readouterr().out == "count_star()\r\n57\r\n"
 
 
+def test_sync_always_asks_the_api_even_with_an_http_cache(
+    standin_factory: Factory, standin_studies: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    server = standin_factory(replicate(standin_studies, 30), max_page_size=7)
+    settings = Settings(base_url=server.base_url, cache_dir=tmp_path / "cache", timeout=5,
+                        requests_per_minute=60000, page_size=7)
+    with Store(tmp_path / "s.duckdb") as store:
+        first = sync(store, TrialsClient(settings), StudyQuery(terms=("fictional",)))
+        server.replace_studies(standin_studies[:3])
+        second = sync(store, TrialsClient(settings), StudyQuery(terms=("fictional",)))
+    assert (first.studies, first.requests) == (30, 5)
+    assert (second.studies, second.requests, second.new_versions) == (3, 1, 0)
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["sync"], "give search options, or --all for the whole registry"),
+    (["sync", "--all", "--offline"],
+     "sync asks the API for fresh data; it cannot run --offline (use `trialfinder sql` to "
+     "read the store)"),
     (["sync", "--all", "-c", "asthma"],
      "--all syncs the whole registry; leave out the search options"),
     (["sync", "-c", "asthma", "--limit", "0"], "--limit must be at least 1, not 0"),

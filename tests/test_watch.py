@@ -291,3 +291,15 @@ def test_run_watch_library_call_returns_changes(
     assert [(c.nct_id, c.change, c.title) for c in changes] == [
         ("NCT99100001", "gone", "Fictional Asthma Inhaler Study")]
     assert Watch("w", {"condition": ["ALS"], "near": [42.0, -71.0]}).place == (42.0, -71.0)
+
+
+def test_table_lines_drop_terminal_control_characters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from trialfinder.cli_store import _print_changes
+
+    hostile = Change("NCT99200041", "updated", "w", "Fictional \x1b[2J\x1b[31mRed\x07\nStudy",
+                     fields=("title",))
+    _print_changes([hostile], "table")
+    assert capsys.readouterr().out == "w  NCT99200041  updated       title  Fictional [2J[31mRed " \
+        "Study\n"

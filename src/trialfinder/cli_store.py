@@ -181,18 +181,18 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    changes: dict[str, Any] = {}
+    """Connection settings for sync and watch runs. The store keeps what they fetch, so the
+    HTTP cache is left out (the whole registry would not belong there), and offline makes no
+    sense for a refresh."""
+    if getattr(args, "offline", False):
+        raise InvalidQueryError(f"{args.command} asks the API for fresh data; it cannot run "
+                                "--offline (use `trialfinder sql` to read the store)")
+    changes: dict[str, Any] = {"use_cache": False}
     if getattr(args, "base_url", None):
         changes["base_url"] = args.base_url
-    if getattr(args, "no_cache", False):
-        changes["use_cache"] = False
-    if getattr(args, "offline", False):
-        changes["offline"] = True
     if getattr(args, "cache_dir", None):
         changes["cache_dir"] = args.cache_dir
-    if changes.get("offline") and changes.get("use_cache") is False:
-        raise InvalidQueryError("--offline answers from the cache, so it cannot go with --no-cache")
-    return Settings().with_(**changes) if changes else Settings()
+    return Settings().with_(**changes)
 
 
 def _path(args: argparse.Namespace) -> Path:
@@ -352,7 +352,10 @@ def _print_changes(changes: Sequence[Change], fmt: str) -> None:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Text for a terminal line: whitespace collapsed, control characters (escape sequences
+    included) dropped, so a record cannot move the cursor or recolour the screen."""
+    kept = "".join(c for c in text if c.isprintable() or c.isspace())
+    return " ".join(kept.split())
 
 
 def _cmd_history(args: argparse.Namespace) -> int:

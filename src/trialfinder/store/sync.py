@@ -51,14 +51,15 @@ def sync(
     """Fetch every study matching ``query`` (an empty query: the whole registry) into ``store``.
 
     Each page is stored ``chunk`` records at a time, which bounds the size of the tables built
-    from it."""
+    from it. Pages always come from the API (a sync is a refresh): an HTTP cache is not read."""
     started = time.perf_counter()
     when = now or datetime.now(UTC)
     run_id = store.start_run(name, "sync", when)
     requests_before, bytes_before = client.requests_made, client.bytes_received
     studies = new_versions = pages = skipped = 0
     total: int | None = None
-    for page in prefetch(client.iter_pages(query, fields=LIST_FIELDS, limit=limit)):
+    pages_iter = client.iter_pages(query, fields=LIST_FIELDS, limit=limit, force_refresh=True)
+    for page in prefetch(pages_iter):
         pages += 1
         if page.total_count is not None:
             total = page.total_count

@@ -6,7 +6,8 @@ structured filters (status, phase, age, distance...) are applied locally to the 
 copies, so a study that stops recruiting shows up as a ``status`` change and as ``gone``
 instead of silently dropping out of the API's answer.
 
-A run after the first asks only for what changed:
+Every request goes to the API (an HTTP cache is written, never read: a watch wants today's
+data). A run after the first asks only for what changed:
 
 1. an id-only listing of the text query (``fields=NCTId``): which studies still match;
 2. the text query with ``AREA[LastUpdatePostDate]RANGE[<last run - 1 day>, MAX]``: the records
@@ -347,14 +348,16 @@ def _unique(tables: Tables) -> Tables:
 def _store_pages(store: Store, client: TrialsClient, query: StudyQuery, when: datetime,
                  ) -> list[str]:
     ids: list[str] = []
-    for page in prefetch(client.iter_pages(query, fields=LIST_FIELDS, count_total=False)):
+    pages = client.iter_pages(query, fields=LIST_FIELDS, count_total=False, force_refresh=True)
+    for page in prefetch(pages):
         ids.extend(store.add_records(page.studies, seen=when).hashes)
     return ids
 
 
 def _list_ids(client: TrialsClient, query: StudyQuery) -> list[str]:
     ids: list[str] = []
-    for page in prefetch(client.iter_pages(query, fields=("NCTId",), count_total=False)):
+    pages = client.iter_pages(query, fields=("NCTId",), count_total=False, force_refresh=True)
+    for page in prefetch(pages):
         for study in page.studies:
             try:
                 nct = study["protocolSection"]["identificationModule"]["nctId"]
