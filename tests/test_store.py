@@ -235,3 +235,12 @@ def test_partitioned_export_splits_by_id_block_and_reads_back_as_one_table(
         f"SELECT id_block, count(*) FROM read_parquet('{tmp_path / 'hive' / 'studies'}/**/*"
         ".parquet', hive_partitioning = true) GROUP BY 1 ORDER BY 1").fetchall()
     assert rows == [("000", 1), ("991", 12)]
+
+
+def test_cli_sql_timeout_must_be_positive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    assert main(["sql", "--timeout", "0", "select 1"]) == 2
+    assert capsys.readouterr().err == \
+        "trialfinder: error: --timeout must be above 0 seconds, not 0\n"

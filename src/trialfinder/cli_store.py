@@ -231,6 +231,8 @@ def _cell(value: Any) -> Any:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
+    if not args.timeout > 0:
+        raise InvalidQueryError(f"--timeout must be above 0 seconds, not {args.timeout:g}")
     writer = csv.writer(sys.stdout, lineterminator="\r\n")
     for row in run_sql(_path(args), args.query, timeout=args.timeout):
         writer.writerow([_cell(v) for v in row])
