@@ -29,6 +29,8 @@ from trialfinder.store.watch import (
     refresh,
     remove_watch,
     run_watch,
+    save_watch,
+    saved_watches,
 )
 
 Factory = Callable[..., StandInServer]
@@ -282,8 +284,10 @@ def test_run_watch_library_call_returns_changes(
 ) -> None:
     server = standin_factory(standin_studies)
     path = tmp_path / "s.duckdb"
-    with Store(path) as store:
-        add_watch(store, "all", {"term": ["fictional"]})
+    assert saved_watches(path) == []
+    save_watch("all", {"term": ("fictional",)}, store_path=path)
+    assert [(w.name, w.options) for w in saved_watches(path)] == [
+        ("all", {"term": ["fictional"]})]
     settings = Settings(base_url=server.base_url, use_cache=False, timeout=5)
     assert run_watch("all", store_path=path, settings=settings, now=DAY1) == []
     server.replace_studies(standin_studies[1:])

@@ -42,7 +42,7 @@ from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError, NotFoundError
 from trialfinder.places.geo import haversine_miles
 from trialfinder.service import build_query, local_filters_for
-from trialfinder.store.db import Store, naive_utc
+from trialfinder.store.db import Store, default_store_path, naive_utc
 from trialfinder.tables.filters import apply_filters
 from trialfinder.tables.normalize import Tables, normalize
 
@@ -59,6 +59,8 @@ __all__ = [
     "refresh",
     "remove_watch",
     "run_watch",
+    "save_watch",
+    "saved_watches",
     "server_query",
 ]
 
@@ -488,6 +490,23 @@ def run_watch(
         watch = get_watch(store, name)
         return refresh(store, client or TrialsClient(settings), watch, full=full,
                        now=now).changes
+
+
+def save_watch(name: str, options: Mapping[str, Any], *, store_path: Path | None = None,
+               replace: bool = False) -> Watch:
+    """Save a search as a watch (the dashboard's "Save this search"); ``options`` are the
+    keyword arguments of :func:`trialfinder.service.build_query`."""
+    with Store(store_path) as store:
+        return add_watch(store, name, options, replace=replace)
+
+
+def saved_watches(store_path: Path | None = None) -> list[Watch]:
+    """The saved watches, by name (none when there is no store yet)."""
+    path = store_path or default_store_path()
+    if not path.exists():
+        return []
+    with Store(path, read_only=True) as store:
+        return list_watches(store)
 
 
 def history(store: Store, nct_id: str) -> list[tuple[datetime, list[Change]]]:
