@@ -63,11 +63,13 @@ __all__ = [
     "ENUMS",
     "PIECES",
     "SEARCH_AREAS",
+    "Evolution",
     "Faults",
     "Reply",
     "ServerStats",
     "StandInApi",
     "StandInServer",
+    "evolve",
     "fictional_site",
     "fictional_study",
     "find_shared_dir",
@@ -1101,22 +1103,29 @@ class StandInApi:
         self.max_page_size = max_page_size
         self.api_version = api_version
         self.data_timestamp = data_timestamp
-        self._docs = [_Doc(study) for study in studies]
-        self._index: dict[str, int] = {}
-        self._aliases: dict[str, int] = {}
-        for i, doc in enumerate(self._docs):
-            if doc.nct_id:
-                self._index.setdefault(doc.nct_id.upper(), i)
-            for alias in doc.ids - {doc.nct_id.upper()}:
-                self._aliases.setdefault(alias, i)
         self._lock = threading.Lock()
+        self.replace_studies(studies)
         self._faults = Faults()
         self._rng = random.Random(0)
         self._script_pos = 0
         self._consecutive: dict[str, int] = {}
-        self._matches: dict[str, list[int]] = {}
-        self._full_json: dict[int, bytes] = {}
         self.set_faults(faults or Faults())
+
+    def replace_studies(self, studies: Sequence[JsonDict]) -> None:
+        """Serve ``studies`` from now on (the changing mode: data that moves between runs).
+        Page tokens issued before stay decodable but point into the new list."""
+        docs = [_Doc(study) for study in studies]
+        index: dict[str, int] = {}
+        aliases: dict[str, int] = {}
+        for i, doc in enumerate(docs):
+            if doc.nct_id:
+                index.setdefault(doc.nct_id.upper(), i)
+            for alias in doc.ids - {doc.nct_id.upper()}:
+                aliases.setdefault(alias, i)
+        with self._lock:
+            self._docs, self._index, self._aliases = docs, index, aliases
+            self._matches: dict[str, list[int]] = {}
+            self._full_json: dict[int, bytes] = {}
 
     # -- configuration
 
@@ -1538,6 +1547,10 @@ class StandInServer:
         self._stats_lock = threading.Lock()
         self._stats = ServerStats()
 
+    def replace_studies(self, studies: Sequence[JsonDict]) -> None:
+        """Serve other studies from now on (see :meth:`StandInApi.replace_studies`)."""
+        self.api.replace_studies(studies)
+
     # -- lifecycle
 
     def start(self) -> Self:
@@ -1740,6 +1753,80 @@ def replicate(studies: Sequence[JsonDict], n: int) -> list[JsonDict]:
     return result
 
 
+@dataclass(frozen=True)
+class Evolution:
+    """What :func:`evolve` changed (NCT ids per kind of change), so tests can check a client."""
+
+    studies: list[JsonDict]
+    new: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    status: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (before, after)
+    site_added: dict[str, str] = field(default_factory=dict)  # id -> facility
+    touched: list[str] = field(default_factory=list)  # only lastUpdatePostDate moved
+
+
+def evolve(studies: Sequence[JsonDict], *, day: str, seed: int = 0,
+           fraction: float = 0.1) -> Evolution:
+    """The data one refresh later (the stand-in's changing mode), as copies.
+
+    About ``fraction`` of the studies change, split evenly into: removed; a new overall status
+    (recruiting ones stop, others start recruiting); a new site; an update that changes nothing
+    but ``lastUpdatePostDate``. As many new studies (copies under fresh fictional ids) are
+    appended. Every changed or new record gets ``lastUpdatePostDate`` = ``day`` (yyyy-MM-dd).
+    """
+    rng = random.Random(seed)
+    ids = [(_nct_of(s) or "") for s in studies]
+    per_kind = max(1, round(len(studies) * fraction / 4)) if studies else 0
+    chosen = rng.sample(range(len(studies)), min(len(studies), per_kind * 4))
+    kinds = {i: ("removed", "status", "site_added", "touched")[n // per_kind]
+             for n, i in enumerate(chosen)}
+    out = Evolution(studies=[])
+    for i, study in enumerate(studies):
+        kind = kinds.get(i)
+        if kind == "removed":
+            out.removed.append(ids[i])
+            continue
+        if kind is None:
+            out.studies.append(study)
+            continue
+        copy: JsonDict = orjson.loads(orjson.dumps(study))
+        protocol = copy.setdefault("protocolSection", {})
+        status_module = protocol.setdefault("statusModule", {})
+        status_module["lastUpdatePostDateStruct"] = {"date": day, "type": "ACTUAL"}
+        if kind == "status":
+            before = str(status_module.get("overallStatus", ""))
+            after = "ACTIVE_NOT_RECRUITING" if before == "RECRUITING" else "RECRUITING"
+            status_module["overallStatus"] = after
+            out.status[ids[i]] = (before, after)
+        elif kind == "site_added":
+            facility = f"Stand-in Added Site {ids[i][-4:]}"
+            where = protocol.setdefault("contactsLocationsModule", {})
+            where.setdefault("locations", []).append(fictional_site(
+                facility, "Springfield", "United States", 42.1015, -72.5898,
+                state="Massachusetts", status="RECRUITING"))
+            out.site_added[ids[i]] = facility
+        else:
+            out.touched.append(ids[i])
+        out.studies.append(copy)
+    used = {i.upper() for i in ids}
+    number = max([int(i[3:]) for i in ids if re.fullmatch(r"NCT\d{8}", i)] + [99_500_000])
+    for n in range(per_kind if studies else 0):
+        number += 1
+        while f"NCT{number:08d}" in used:
+            number += 1
+        copy = orjson.loads(orjson.dumps(studies[rng.randrange(len(studies))]))
+        protocol = copy.setdefault("protocolSection", {})
+        ident = protocol.setdefault("identificationModule", {})
+        ident["nctId"] = f"NCT{number:08d}"
+        ident.pop("nctIdAliases", None)
+        ident["briefTitle"] = f"New Stand-in Study {n + 1}"
+        protocol.setdefault("statusModule", {})["lastUpdatePostDateStruct"] = {
+            "date": day, "type": "ACTUAL"}
+        out.new.append(ident["nctId"])
+        out.studies.append(copy)
+    return out
+
+
 def fictional_site(
     facility: str,
     city: str,
@@ -1862,6 +1949,24 @@ def fictional_study(
 # -- command line ------------------------------------------------------------------------------
 
 
+def _start_changing(server: StandInServer, studies: list[JsonDict], every: float,
+                    seed: int) -> None:
+    """Evolve the served data every ``every`` seconds in a daemon thread."""
+
+    def loop() -> None:
+        current, generation = studies, 0
+        while True:
+            time.sleep(every)
+            generation += 1
+            day = time.strftime("%Y-%m-%d", time.gmtime())
+            current = evolve(current, day=day, seed=seed + generation).studies
+            server.replace_studies(current)
+            print(f"generation {generation}: serving {len(current)} studies", file=sys.stderr,
+                  flush=True)
+
+    threading.Thread(target=loop, name="standin-changing", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m devtools.standin",
@@ -1881,6 +1986,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--empty-page-every", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--change-every", type=float, default=0.0, metavar="SECONDS",
+                        help="changing mode: every SECONDS about 10%% of the studies change "
+                        "(see evolve), dated today")
     args = parser.parse_args(argv)
     try:
         studies = load_dataset(args.data)
@@ -1899,6 +2007,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(server.base_url, flush=True)
     print(f"serving {len(studies)} studies; Ctrl-C to stop", file=sys.stderr, flush=True)
+    if args.change_every > 0:
+        _start_changing(server, studies, args.change_every, args.seed)
     server.serve_until_interrupted()
     return 0
 

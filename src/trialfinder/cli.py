@@ -20,7 +20,6 @@ terminal.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import shutil
 import sys
@@ -29,7 +28,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from trialfinder import cli_match
+from trialfinder import cli_match, cli_store
+from trialfinder._lazy import LazyModule, lazy
 from trialfinder._version import __version__
 from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.config import Settings
@@ -56,35 +56,21 @@ if TYPE_CHECKING:
 else:
     # pandas, requests and numpy load on first use, so `--help` and `presets` start at once
 
-    class _LazyModule:
-        def __init__(self, name: str) -> None:
-            self._name = name
-
-        def __getattr__(self, attr: str) -> Any:
-            return getattr(importlib.import_module(self._name), attr)
-
-    def _lazy(module: str, name: str) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return getattr(importlib.import_module(module), name)(*args, **kwargs)
-
-        call.__name__ = name
-        return call
-
-    pd = _LazyModule("pandas")
-    TrialsClient = _lazy("trialfinder.api.client", "TrialsClient")
-    resolve_place = _lazy("trialfinder.places.resolve", "resolve_place")
-    search = _lazy("trialfinder.service", "search")
-    search_file = _lazy("trialfinder.service", "search_file")
-    study_detail = _lazy("trialfinder.service", "study_detail")
-    check_output_path = _lazy("trialfinder.tables.export", "check_output_path")
-    sidecar_path = _lazy("trialfinder.tables.export", "sidecar_path")
-    to_csv_bytes = _lazy("trialfinder.tables.export", "to_csv_bytes")
-    to_jsonl_bytes = _lazy("trialfinder.tables.export", "to_jsonl_bytes")
-    write_export = _lazy("trialfinder.tables.export", "write_export")
-    format_partial_date = _lazy("trialfinder.tables.normalize", "format_partial_date")
-    arms_table = _lazy("trialfinder.tables.detail", "arms_table")
-    code_words = _lazy("trialfinder.tables.detail", "code_words")
-    how_to_take_part = _lazy("trialfinder.tables.detail", "how_to_take_part")
+    pd = LazyModule("pandas")
+    TrialsClient = lazy("trialfinder.api.client", "TrialsClient")
+    resolve_place = lazy("trialfinder.places.resolve", "resolve_place")
+    search = lazy("trialfinder.service", "search")
+    search_file = lazy("trialfinder.service", "search_file")
+    study_detail = lazy("trialfinder.service", "study_detail")
+    check_output_path = lazy("trialfinder.tables.export", "check_output_path")
+    sidecar_path = lazy("trialfinder.tables.export", "sidecar_path")
+    to_csv_bytes = lazy("trialfinder.tables.export", "to_csv_bytes")
+    to_jsonl_bytes = lazy("trialfinder.tables.export", "to_jsonl_bytes")
+    write_export = lazy("trialfinder.tables.export", "write_export")
+    format_partial_date = lazy("trialfinder.tables.normalize", "format_partial_date")
+    arms_table = lazy("trialfinder.tables.detail", "arms_table")
+    code_words = lazy("trialfinder.tables.detail", "code_words")
+    how_to_take_part = lazy("trialfinder.tables.detail", "how_to_take_part")
 
 __all__ = ["main"]
 
@@ -190,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="where the local cache is and how big; --clear empties it")
     c.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
     c.add_argument("--clear", action="store_true", help="delete the HTTP cache and saved tables")
+    cli_store.add_parser(sub, parents=[common])
     return parser
 
 
@@ -728,7 +715,8 @@ def _main(argv: Sequence[str] | None) -> int:
     handlers = {"search": _cmd_search, "show": _cmd_show, "presets": _cmd_presets,
                 "cache": _cmd_cache, "match": cli_match.run}
     try:
-        code = handlers[args.command](args)
+        code = (cli_store.run(args) if args.command in cli_store.COMMANDS
+                else handlers[args.command](args))
         sys.stdout.flush()
         return code
     except OSError as exc:

@@ -1,0 +1,75 @@
+"""Overlap the next page's request with the work on the current one.
+
+``prefetch(pages)`` runs the page iterator in one background thread, at most ``ahead`` pages
+ahead of the consumer (default one): while the caller parses and stores page *k*, the request
+for page *k + 1* is on the wire, and page *k + 2* is not asked for until page *k + 1* is taken.
+Memory therefore holds at most ``ahead + 1`` pages. An error raised by the iterator is raised
+again in the consumer, at the point where its page would have come. Stopping early (``break``,
+an exception in the consumer) stops the thread after the request under way.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Final, TypeVar
+
+__all__ = ["prefetch"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_ITEM: Final = 0
+_ERROR: Final = 1
+_END: Final = 2
+
+
+def prefetch(items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0) -> Iterator[T]:
+    """Yield ``items`` in order, fetching up to ``ahead`` of them in a background thread."""
+    if ahead < 1:
+        raise ValueError(f"ahead must be at least 1, not {ahead}")
+    box: queue.Queue[tuple[int, object]] = queue.Queue()
+    permits = threading.Semaphore(ahead)
+    stop = threading.Event()
+
+    def work() -> None:
+        source = iter(items)
+        try:
+            while True:
+                permits.acquire()
+                if stop.is_set():
+                    return
+                try:
+                    item = next(source)
+                except StopIteration:
+                    box.put((_END, None))
+                    return
+                box.put((_ITEM, item))
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put((_ERROR, exc))
+        finally:
+            close = getattr(source, "close", None)
+            if callable(close):
+                close()
+
+    worker = threading.Thread(target=work, name="trialfinder-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == _END:
+                return
+            if kind == _ERROR:
+                assert isinstance(value, BaseException)
+                raise value
+            permits.release()  # this one is taken: the worker may fetch the next
+            yield value  # type: ignore[misc]
+    finally:
+        stop.set()
+        permits.release()
+        worker.join(join_timeout)
+        if worker.is_alive():
+            logger.debug("prefetch thread still busy after %.0f s; left to finish", join_timeout)

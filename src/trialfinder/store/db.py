@@ -1,0 +1,536 @@
+"""The local study store: one DuckDB file that remembers every study fetched.
+
+Tables (the first five in the same columns as the search tables of
+:mod:`trialfinder.tables.normalize`; one row set per study, its latest version):
+
+- ``studies``, ``sites``, ``contacts``, ``conditions``, ``interventions``;
+- ``versions``: every distinct version of each study (``hash`` of its record as received),
+  with ``first_seen``/``last_seen`` and the record itself as JSON text, for ``history``;
+- ``searches``: saved searches (watches), their options as JSON;
+- ``runs`` and ``run_studies``: each run of a saved search or sync, and which studies it found.
+
+The file lives in the user's data folder (``TRIALFINDER_DATA_DIR`` overrides it), created 0700.
+Records are added a page at a time (:meth:`Store.add_records`), so memory stays bounded
+whatever the number of studies. Nothing read back is executed: records are JSON text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self
+
+import duckdb
+import numpy as np
+import orjson
+import pandas as pd
+from platformdirs import user_data_dir
+
+from trialfinder.errors import DataFileError, InvalidQueryError
+from trialfinder.tables.normalize import (
+    CONDITION_DTYPES,
+    INTERVENTION_DTYPES,
+    SITE_DTYPES,
+    STUDY_DTYPES,
+    Tables,
+    normalize,
+)
+
+__all__ = [
+    "CONTACT_DTYPES",
+    "DATA_TABLES",
+    "AddStats",
+    "Store",
+    "StoreError",
+    "data_dir",
+    "default_store_path",
+    "record_hash",
+    "run_sql",
+]
+
+logger = logging.getLogger(__name__)
+
+STORE_FILE: Final = "studies.duckdb"
+SCHEMA_VERSION: Final = "1"
+
+#: Contacts, one row per site contact, until the tables layer has its own contacts table.
+CONTACT_DTYPES: Final[dict[str, str]] = {
+    "nct_id": "string",
+    "facility": "string",
+    "city": "string",
+    "name": "string",
+    "phone": "string",
+    "email": "string",
+}
+
+#: The study tables, in the column order (and dtypes) of the search tables.
+DATA_TABLES: Final[dict[str, Mapping[str, str]]] = {
+    "studies": STUDY_DTYPES,
+    "sites": SITE_DTYPES,
+    "contacts": CONTACT_DTYPES,
+    "conditions": CONDITION_DTYPES,
+    "interventions": INTERVENTION_DTYPES,
+}
+
+_SQL_TYPES: Final[dict[str, str]] = {
+    "string": "VARCHAR",
+    "category": "VARCHAR",
+    "Int64": "BIGINT",
+    "Float64": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "datetime64[ns]": "TIMESTAMP",
+}
+
+_BOOK_TABLES: Final[dict[str, str]] = {
+    "versions": "nct_id VARCHAR, hash VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP, "
+                "record VARCHAR",
+    "searches": "name VARCHAR, options VARCHAR, created TIMESTAMP",
+    "runs": "run_id BIGINT, name VARCHAR, mode VARCHAR, started TIMESTAMP, finished TIMESTAMP, "
+            "requests BIGINT, bytes BIGINT, studies BIGINT",
+    "run_studies": "run_id BIGINT, nct_id VARCHAR, hash VARCHAR",
+    "store_info": "key VARCHAR, value VARCHAR",
+}
+
+
+class StoreError(DataFileError):
+    """The store file cannot be opened or used (locked, damaged, from a newer version)."""
+
+
+def data_dir() -> Path:
+    """The folder of the store: ``TRIALFINDER_DATA_DIR`` or the user's data folder."""
+    override = os.environ.get("TRIALFINDER_DATA_DIR")
+    return Path(override) if override else Path(user_data_dir("trialfinder"))
+
+
+def default_store_path() -> Path:
+    return data_dir() / STORE_FILE
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    """A short digest of a record's content (keys sorted), naming one version of a study."""
+    text = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(text, digest_size=12).hexdigest()
+
+
+def _nct(record: Any) -> str | None:
+    try:
+        value = record["protocolSection"]["identificationModule"]["nctId"]
+    except (KeyError, TypeError):
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def naive_utc(when: datetime) -> datetime:
+    """``when`` as a naive UTC time (DuckDB's TIMESTAMP)."""
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
+@dataclass(frozen=True, slots=True)
+class AddStats:
+    """What one :meth:`Store.add_records` call did."""
+
+    studies: int
+    new_versions: int
+    skipped: int
+    hashes: dict[str, str]  # nct_id -> hash of the version just stored
+
+
+def contacts_from(tables: Tables) -> pd.DataFrame:
+    """The contacts table of ``tables``: its own when the tables layer has one, else the site
+    contacts (a row wherever a site names a contact)."""
+    own = getattr(tables, "contacts", None)
+    if isinstance(own, pd.DataFrame):
+        return own
+    sites = tables.sites
+    cols = ["contact_name", "contact_phone", "contact_email"]
+    if sites.empty or not set(cols) <= set(sites.columns):
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in CONTACT_DTYPES.items()})
+    has = np.zeros(len(sites), dtype=bool)
+    for col in cols:
+        has |= sites[col].notna().to_numpy(dtype=bool)
+    if not has.any():
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in CONTACT_DTYPES.items()})
+    picked = sites.loc[has, ["nct_id", "facility", "city", *cols]]
+    picked = picked.rename(columns={"contact_name": "name", "contact_phone": "phone",
+                                    "contact_email": "email"})
+    return picked.reset_index(drop=True).astype(CONTACT_DTYPES)
+
+
+def _frames(tables: Tables) -> dict[str, pd.DataFrame]:
+    return {
+        "studies": tables.studies,
+        "sites": tables.sites,
+        "contacts": contacts_from(tables),
+        "conditions": tables.conditions,
+        "interventions": tables.interventions,
+    }
+
+
+class Store:
+    """A DuckDB study store. Use as a context manager; one writer at a time."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False,
+                 memory_limit: str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_store_path()
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise StoreError(f"no study store at {self.path} yet (run `trialfinder sync` or "
+                             "`trialfinder watch run` first)")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Writers append a page at a time and need little; readers may scan big tables.
+        limit = memory_limit or ("256MB" if read_only else "64MB")
+        config: dict[str, Any] = {"threads": 2, "memory_limit": limit}
+        if read_only:
+            config |= {"enable_external_access": False}
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the study store {self.path}: "
+                             f"{str(exc).splitlines()[0]}") from None
+        # No progress bars on the terminal; a reader's SQL cannot change settings afterwards.
+        self.con.execute("SET enable_progress_bar = false").fetchall()
+        if read_only:
+            self.con.execute("SET lock_configuration = true").fetchall()
+        self._lock = threading.Lock()
+        self._columns: dict[str, list[str]] = {}
+        if not read_only:
+            os.chmod(self.path, 0o600)
+            self._ensure_schema()
+        else:
+            self._check_version()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _tables_present(self) -> set[str]:
+        rows = self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def _ensure_schema(self) -> None:
+        present = self._tables_present()
+        for name, dtypes in DATA_TABLES.items():
+            if name not in present:
+                cols = ", ".join(f'"{c}" {_SQL_TYPES[d]}' for c, d in dtypes.items())
+                self.execute(f'CREATE TABLE "{name}" ({cols})')
+        for name, cols in _BOOK_TABLES.items():
+            if name not in present:
+                self.execute(f"CREATE TABLE {name} ({cols})")
+        if "store_info" not in present:
+            self.execute("INSERT INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
+        self._check_version()
+
+    def _check_version(self) -> None:
+        try:
+            row = self.first_row("SELECT value FROM store_info WHERE key = 'schema'")
+        except duckdb.Error:
+            raise StoreError(f"{self.path} is not a trialfinder study store") from None
+        if row is None or row[0] != SCHEMA_VERSION:
+            raise StoreError(f"{self.path} is a study store of another version "
+                             f"({row[0] if row else 'unknown'}); move it aside to start anew")
+
+    def columns(self, table: str) -> list[str]:
+        cached = self._columns.get(table)
+        if cached is not None:
+            return cached
+        rows = self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position", [table]).fetchall()
+        self._columns[table] = [str(r[0]) for r in rows]
+        return self._columns[table]
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def add_records(self, records: Sequence[Mapping[str, Any]], *,
+                    seen: datetime | None = None, run_id: int | None = None) -> AddStats:
+        """Add one page of raw study records: each study's rows are replaced by this version,
+        and the version is recorded (new, or ``last_seen`` moved on). With ``run_id`` the
+        studies are also recorded as found by that run."""
+        when = naive_utc(seen or _now())
+        latest: dict[str, Mapping[str, Any]] = {}
+        skipped = 0
+        for record in records:
+            nct = _nct(record)
+            if nct is None:
+                skipped += 1
+                continue
+            latest[nct] = record  # a repeat within a page: the last one wins
+        if not latest:
+            return AddStats(0, 0, skipped, {})
+        kept = list(latest.values())
+        tables = normalize(kept)
+        texts = [orjson.dumps(r, option=orjson.OPT_SORT_KEYS) for r in kept]
+        hashes = [hashlib.blake2b(t, digest_size=12).hexdigest() for t in texts]
+        page = pd.DataFrame({
+            "nct_id": pd.array(list(latest), dtype="string"),
+            "hash": pd.array(hashes, dtype="string"),
+            "record": pd.array([t.decode() for t in texts], dtype="string"),
+        })
+        del texts
+        with self._lock:
+            con = self.con
+            self.execute("BEGIN TRANSACTION")
+            try:
+                con.register("page_versions", page)
+                # Studies already held lose their old rows; a first sync skips that scan.
+                known = self.first_row(
+                    "SELECT count(*) FROM studies WHERE nct_id IN "
+                    "(SELECT nct_id FROM page_versions)")[0]
+                for name, frame in _frames(tables).items():
+                    if known:
+                        self.execute(f'DELETE FROM "{name}" WHERE nct_id IN '
+                                     "(SELECT nct_id FROM page_versions)")
+                    cols = [c for c in self.columns(name) if c in frame.columns]
+                    if frame.empty or not cols:
+                        continue
+                    con.register("page_rows", frame[cols])
+                    listed = ", ".join(f'"{c}"' for c in cols)
+                    self.execute(f'INSERT INTO "{name}" ({listed}) SELECT {listed} FROM page_rows')
+                    con.unregister("page_rows")
+                if known:
+                    self.execute(
+                        "UPDATE versions SET last_seen = greatest(last_seen, ?) "
+                        "FROM page_versions p "
+                        "WHERE versions.nct_id = p.nct_id AND versions.hash = p.hash", [when])
+                    row = self.first_row(
+                        "INSERT INTO versions SELECT p.nct_id, p.hash, ?, ?, p.record "
+                        "FROM page_versions p WHERE NOT EXISTS (SELECT 1 FROM versions v "
+                        "WHERE v.nct_id = p.nct_id AND v.hash = p.hash)", [when, when])
+                else:
+                    row = self.first_row("INSERT INTO versions SELECT nct_id, hash, ?, ?, record "
+                                         "FROM page_versions", [when, when])
+                added = int(row[0]) if row else 0
+                if run_id is not None:
+                    self.execute("INSERT INTO run_studies SELECT ?, nct_id, hash "
+                                 "FROM page_versions", [run_id])
+                con.unregister("page_versions")
+                self.execute("COMMIT")
+            except BaseException:
+                self.execute("ROLLBACK")
+                raise
+        logger.debug("stored %d studies (%d new versions)", len(latest), added)
+        return AddStats(len(latest), added, skipped + tables.skipped,
+                        dict(zip(latest, hashes, strict=True)))
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
+        """Run one statement to its end (DuckDB keeps a statement's result open otherwise)."""
+        self.con.execute(sql, params).fetchall()
+
+    def first_row(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """The first row of a query (read to its end), or ``None``."""
+        rows = self.con.execute(sql, params).fetchall()
+        return rows[0] if rows else None
+
+    def _count(self, table: str) -> int:
+        row = self.first_row(f'SELECT count(*) FROM "{table}"')
+        return int(row[0]) if row else 0
+
+    # -- runs ---------------------------------------------------------------------------------
+
+    def start_run(self, name: str | None, mode: str, started: datetime | None = None) -> int:
+        with self._lock:
+            row = self.first_row("SELECT coalesce(max(run_id), 0) + 1 FROM runs")
+            run_id = int(row[0]) if row else 1
+            self.execute("INSERT INTO runs VALUES (?, ?, ?, ?, NULL, 0, 0, 0)",
+                             [run_id, name, mode, naive_utc(started or _now())])
+        return run_id
+
+    def add_found(self, run_id: int, found: Mapping[str, str]) -> None:
+        """Record studies a run found (``nct_id -> version hash``); called once per page."""
+        if not found:
+            return
+        frame = pd.DataFrame({
+            "run_id": pd.array([run_id] * len(found), dtype="Int64"),
+            "nct_id": pd.array(list(found), dtype="string"),
+            "hash": pd.array(list(found.values()), dtype="string"),
+        })
+        with self._lock:
+            self.con.register("run_found", frame)
+            self.execute("INSERT INTO run_studies SELECT * FROM run_found")
+            self.con.unregister("run_found")
+
+    def finish_run(self, run_id: int, *, requests: int, nbytes: int,
+                   finished: datetime | None = None) -> int:
+        """Close a run; returns the number of distinct studies it found."""
+        with self._lock:
+            self.execute("DELETE FROM run_studies WHERE run_id = ? AND rowid NOT IN (SELECT "
+                    "max(rowid) FROM run_studies WHERE run_id = ? GROUP BY nct_id)",
+                    [run_id, run_id])
+            row = self.first_row("SELECT count(*) FROM run_studies WHERE run_id = ?", [run_id])
+            found = int(row[0]) if row else 0
+            self.execute("UPDATE runs SET finished = ?, requests = ?, bytes = ?, studies = ? "
+                    "WHERE run_id = ?",
+                    [naive_utc(finished or _now()), requests, nbytes, found,
+                     run_id])
+        return found
+
+    def last_run(self, name: str) -> tuple[int, datetime] | None:
+        """The latest finished run of a saved search: (run_id, started)."""
+        row = self.first_row(
+            "SELECT run_id, started FROM runs WHERE name = ? AND finished IS NOT NULL "
+            "ORDER BY run_id DESC LIMIT 1", [name])
+        return (int(row[0]), row[1]) if row else None
+
+    def run_found(self, run_id: int) -> dict[str, str]:
+        rows = self.con.execute("SELECT nct_id, hash FROM run_studies WHERE run_id = ?",
+                                [run_id]).fetchall()
+        return {str(n): str(h) for n, h in rows}
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def current_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        """The latest stored version of each of ``ids`` that the store holds."""
+        if not ids:
+            return {}
+        frame = pd.DataFrame({"nct_id": pd.array(list(ids), dtype="string")})
+        with self._lock:
+            self.con.register("wanted_ids", frame)
+            rows = self.con.execute(
+                "SELECT nct_id, arg_max(hash, last_seen) FROM versions "
+                "WHERE nct_id IN (SELECT nct_id FROM wanted_ids) GROUP BY nct_id").fetchall()
+            self.con.unregister("wanted_ids")
+        return {str(n): str(h) for n, h in rows}
+
+    def last_seen(self, ids: Sequence[str]) -> dict[str, datetime]:
+        """When each of ``ids`` was last seen (any version), for those the store holds."""
+        if not ids:
+            return {}
+        frame = pd.DataFrame({"nct_id": pd.array(list(ids), dtype="string")})
+        with self._lock:
+            self.con.register("wanted_ids", frame)
+            rows = self.con.execute(
+                "SELECT nct_id, max(last_seen) FROM versions "
+                "WHERE nct_id IN (SELECT nct_id FROM wanted_ids) GROUP BY nct_id").fetchall()
+            self.con.unregister("wanted_ids")
+        return {str(n): t for n, t in rows}
+
+    def record(self, nct_id: str, hash_: str) -> dict[str, Any] | None:
+        row = self.first_row("SELECT record FROM versions WHERE nct_id = ? AND hash = ?",
+                               [nct_id, hash_])
+        if row is None:
+            return None
+        value = orjson.loads(row[0])
+        return value if isinstance(value, dict) else None
+
+    def versions(self, nct_id: str) -> list[tuple[str, datetime, datetime, dict[str, Any]]]:
+        """Every version seen of one study, oldest first: (hash, first_seen, last_seen, record)."""
+        rows = self.con.execute(
+            "SELECT hash, first_seen, last_seen, record FROM versions WHERE nct_id = ? "
+            "ORDER BY first_seen, last_seen", [nct_id]).fetchall()
+        return [(str(h), f, last, orjson.loads(r)) for h, f, last, r in rows]
+
+    def tables_for(self, ids: Sequence[str]) -> Tables:
+        """The stored tables of the given studies, typed as the search tables."""
+        frame = pd.DataFrame({"nct_id": pd.array(list(ids), dtype="string")})
+        out: dict[str, pd.DataFrame] = {}
+        with self._lock:
+            self.con.register("wanted_ids", frame)
+            for name in ("studies", "sites", "conditions", "interventions"):
+                dtypes = DATA_TABLES[name]
+                got = self.con.execute(
+                    f'SELECT * FROM "{name}" WHERE nct_id IN (SELECT nct_id FROM wanted_ids)'
+                ).df()
+                out[name] = got.reindex(columns=list(dtypes)).astype(dict(dtypes))
+            self.con.unregister("wanted_ids")
+        return Tables(studies=out["studies"], sites=out["sites"], conditions=out["conditions"],
+                      interventions=out["interventions"])
+
+    def info(self) -> dict[str, int]:
+        """Rows per table, plus the file's size in bytes (``file_bytes``)."""
+        counts = {name: self._count(name) for name in (*DATA_TABLES, "versions", "searches",
+                                                       "runs")}
+        if not self.read_only:
+            self.execute("CHECKPOINT")
+        counts["file_bytes"] = self.path.stat().st_size if self.path.exists() else 0
+        return counts
+
+    def export(self, folder: Path, *, partitioned: bool = False) -> list[Path]:
+        """Write every table as Parquet: one file per table (``folder/<table>.parquet``), or
+        with ``partitioned`` one Hive-style folder per table split by ``id_block`` (the first
+        three digits of the NCT number: ``folder/studies/id_block=051/*.parquet``), which
+        Spark, Trino and DuckDB read as one table and prune by id."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        for name in (*DATA_TABLES, "versions", "searches", "runs", "run_studies"):
+            by_id = partitioned and "nct_id" in self.columns(name)
+            target = folder / (name if by_id else f"{name}.parquet")
+            quoted = str(target).replace("'", "''")
+            if by_id:
+                self.execute(
+                    f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM \"{name}\") "
+                    f"TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (id_block), "
+                    "OVERWRITE_OR_IGNORE)")
+            else:
+                self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
+                             "COMPRESSION zstd)")
+            written.append(target)
+        return written
+
+
+# -- read-only SQL ----------------------------------------------------------------------------
+
+_ALLOWED: Final = frozenset({"SELECT", "EXPLAIN"})
+
+
+def run_sql(path: Path, sql: str, *, timeout: float = 60.0,
+            batch: int = 10_000) -> Iterator[list[Any]]:
+    """Rows of one read-only query (first the column names), a batch at a time.
+
+    The store is opened read-only with no access to other files or the network, and only a
+    single ``SELECT`` (or ``EXPLAIN``) is accepted. A query running past ``timeout`` seconds is
+    interrupted.
+    """
+    store = Store(path, read_only=True)
+    try:
+        try:
+            statements = store.con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise InvalidQueryError(f"SQL error: {str(exc).splitlines()[0]}") from None
+        if len(statements) != 1:
+            raise InvalidQueryError(f"give exactly one SQL statement, not {len(statements)}")
+        kind = str(statements[0].type).rsplit(".", 1)[-1].upper()
+        if kind not in _ALLOWED:
+            raise InvalidQueryError(f"the store is read-only here: only SELECT is allowed, "
+                                    f"not {kind}")
+        timer = threading.Timer(timeout, store.con.interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            cursor = store.con.execute(sql)
+            yield [d[0] for d in cursor.description or []]
+            while True:
+                rows = cursor.fetchmany(batch)
+                if not rows:
+                    break
+                yield from (list(r) for r in rows)
+        except duckdb.InterruptException:
+            raise InvalidQueryError(f"the query ran past {timeout:g} s and was stopped") \
+                from None
+        except duckdb.Error as exc:
+            raise InvalidQueryError(f"SQL error: {str(exc).splitlines()[0]}") from None
+        finally:
+            timer.cancel()
+    finally:
+        store.close()

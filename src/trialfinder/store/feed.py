@@ -1,0 +1,89 @@
+"""An Atom feed (RFC 4287) of watch changes, written with the standard library.
+
+Every text from a record goes in as element text, which ElementTree escapes; nothing is
+written as markup. Entry ids are stable for the same change of the same run, so a feed reader
+shows each change once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from trialfinder._version import __version__
+from trialfinder.store.watch import Change
+from trialfinder.tables.normalize import study_url
+
+__all__ = ["ATOM_NS", "feed_bytes", "write_feed"]
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+_HEADLINES = {
+    "new": "new in the results",
+    "gone": "left the results",
+    "status": "status changed",
+    "site_added": "new site",
+    "site_removed": "site removed",
+    "updated": "record updated",
+}
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    if text is not None:
+        element.text = _clean(text)
+    return element
+
+
+def _clean(text: str) -> str:
+    """Text without the control characters XML 1.0 cannot carry."""
+    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+
+
+def _stamp(when: datetime) -> str:
+    moment = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,
+               updated: datetime | None = None) -> bytes:
+    """The Atom document for ``changes`` (UTF-8 bytes)."""
+    ET.register_namespace("", ATOM_NS)
+    now = _stamp(updated or datetime.now(UTC))
+    root = ET.Element(f"{{{ATOM_NS}}}feed")
+    _sub(root, "title", title)
+    _sub(root, "id", feed_id)
+    _sub(root, "updated", now)
+    _sub(root, "generator", "trialfinder", version=__version__)
+    author = _sub(root, "author")
+    _sub(author, "name", "trialfinder")
+    for change in changes:
+        entry = _sub(root, "entry")
+        headline = _HEADLINES.get(change.change, change.change)
+        detail = change.detail()
+        text = f"{change.nct_id}: {headline}" + (f" ({detail})" if detail else "")
+        _sub(entry, "title", text)
+        key = "|".join([change.watch, change.nct_id, change.change, change.when or "", detail])
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        _sub(entry, "id", f"urn:trialfinder:change:{digest}")
+        _sub(entry, "updated", change.when or now)
+        _sub(entry, "link", href=study_url(change.nct_id))
+        summary = f"{change.title or change.nct_id} — {headline}" + (
+            f": {detail}" if detail else "")
+        _sub(entry, "summary", summary)
+        _sub(entry, "category", term=change.change)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return body
+
+
+def write_feed(path: Path, changes: Sequence[Change], *, title: str, feed_id: str) -> Path:
+    """Write the feed atomically (a reader never sees half a file)."""
+    data = feed_bytes(changes, title=title, feed_id=feed_id)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,86 @@
+"""``sync``: stream a search (or the whole registry) into the study store, page by page.
+
+Each page is normalized and appended as it arrives, and then let go: memory holds about two
+pages whatever the number of studies (the next page is fetched while the current one is
+stored, see :mod:`trialfinder.api.prefetch`). The run and the studies it found are recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.fields import LIST_FIELDS
+from trialfinder.api.prefetch import prefetch
+from trialfinder.api.query import StudyQuery
+from trialfinder.store.db import Store
+from trialfinder.store.tally import Tally
+
+__all__ = ["SyncResult", "sync"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    run_id: int
+    studies: int  # distinct studies the run found
+    new_versions: int  # studies new to the store or changed since last seen
+    pages: int
+    requests: int
+    nbytes: int
+    elapsed: float
+    total_reported: int | None
+    skipped: int
+
+
+def sync(
+    store: Store,
+    client: TrialsClient,
+    query: StudyQuery,
+    *,
+    limit: int | None = None,
+    name: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    now: datetime | None = None,
+    chunk: int = 250,
+) -> SyncResult:
+    """Fetch every study matching ``query`` (an empty query: the whole registry) into ``store``.
+
+    Each page is stored ``chunk`` records at a time, which bounds the size of the tables built
+    from it. Pages always come from the API (a sync is a refresh): an HTTP cache is not read."""
+    started = time.perf_counter()
+    when = now or datetime.now(UTC)
+    run_id = store.start_run(name, "sync", when)
+    tally = Tally()
+    studies = new_versions = pages = skipped = 0
+    total: int | None = None
+    pages_iter = client.iter_pages(query, fields=LIST_FIELDS, limit=limit, force_refresh=True)
+    for page in prefetch(tally.count(pages_iter)):
+        pages += 1
+        if page.total_count is not None:
+            total = page.total_count
+        records = page.studies
+        for start in range(0, len(records), chunk):
+            stats = store.add_records(records[start:start + chunk], seen=when, run_id=run_id)
+            studies += stats.studies
+            new_versions += stats.new_versions
+            skipped += stats.skipped
+        del records, page
+        if progress is not None:
+            progress(studies, total)
+    found = store.finish_run(run_id, requests=tally.requests,
+                             nbytes=tally.nbytes)
+    result = SyncResult(
+        run_id=run_id, studies=found, new_versions=new_versions, pages=pages,
+        requests=tally.requests,
+        nbytes=tally.nbytes, elapsed=time.perf_counter() - started,
+        total_reported=total, skipped=skipped,
+    )
+    logger.debug("sync run %d: %d studies, %d pages, %d bytes", run_id, found, pages,
+                 result.nbytes)
+    return result

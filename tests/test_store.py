@@ -1,0 +1,246 @@
+"""The local study store: tables, versions, read-only SQL, Parquet export, the CLI."""
+
+from __future__ import annotations
+
+import copy
+import stat
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from devtools.standin import StandInServer, fictional_site, fictional_study
+from trialfinder.cli import main
+from trialfinder.errors import InvalidQueryError
+from trialfinder.store.db import (
+    CONTACT_DTYPES,
+    Store,
+    StoreError,
+    data_dir,
+    default_store_path,
+    record_hash,
+    run_sql,
+)
+from trialfinder.tables.normalize import SITE_DTYPES, STUDY_DTYPES, normalize
+
+Factory = Callable[..., StandInServer]
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "studies.duckdb"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_store_keeps_the_search_tables_columns_and_types(
+    store_path: Path, standin_studies: list[dict[str, Any]]
+) -> None:
+    with Store(store_path) as store:
+        stats = store.add_records(standin_studies)
+        tables = store.tables_for(["NCT99100001", "NCT99100005"])
+    assert (stats.studies, stats.new_versions, stats.skipped) == (12, 12, 0)
+    assert list(tables.studies.columns) == list(STUDY_DTYPES)
+    assert list(tables.sites.columns) == list(SITE_DTYPES)
+    expected = normalize(standin_studies[:1]).studies
+    mine = tables.studies.set_index("nct_id").loc[["NCT99100001"]].reset_index()
+    pd.testing.assert_frame_equal(mine, expected, check_categorical=False)
+    assert sorted(zip(tables.sites["nct_id"], tables.sites["city"], strict=True)) == [
+        ("NCT99100001", "Boston"), ("NCT99100001", "Lyon"),
+        ("NCT99100005", "Lyon"), ("NCT99100005", "New York")]
+
+
+def test_each_distinct_version_is_kept_with_first_and_last_seen(
+    store_path: Path, standin_studies: list[dict[str, Any]]
+) -> None:
+    day1, day2, day3 = datetime(2026, 11, 1), datetime(2026, 11, 2), datetime(2026, 11, 3)
+    changed = copy.deepcopy(standin_studies[0])
+    changed["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
+    with Store(store_path) as store:
+        store.add_records(standin_studies[:2], seen=day1)
+        again = store.add_records(standin_studies[:2], seen=day2)
+        moved = store.add_records([changed], seen=day3)
+        versions = store.versions("NCT99100001")
+        status = store.tables_for(["NCT99100001"]).studies["status"].tolist()
+        counts = store.info()
+    assert again.new_versions == 0 and moved.new_versions == 1
+    assert [(h, f, last) for h, f, last, _ in versions] == [
+        (record_hash(standin_studies[0]), day1, day2), (record_hash(changed), day3, day3)]
+    assert versions[1][3]["protocolSection"]["statusModule"]["overallStatus"] == "COMPLETED"
+    assert status == ["COMPLETED"]  # the current rows are the latest version's, once
+    assert (counts["studies"], counts["sites"], counts["versions"]) == (2, 3, 3)
+
+
+def test_repeated_ids_and_unusable_records_are_counted_not_lost(store_path: Path) -> None:
+    first = fictional_study("NCT99100101", "First Take")
+    second = fictional_study("NCT99100101", "Second Take")
+    with Store(store_path) as store:
+        stats = store.add_records([first, {"no": "protocol"}, second])
+        titles = store.tables_for(["NCT99100101"]).studies["title"].tolist()
+    assert (stats.studies, stats.skipped) == (1, 1)
+    assert titles == ["Second Take"]
+
+
+def test_contacts_come_from_the_site_contacts(store_path: Path) -> None:
+    site = fictional_site("Fictional Clinic", "Boston", "United States", 42.36, -71.06)
+    site["contacts"] = [{"name": "Dr. Imaginary", "phone": "555-0100",
+                         "email": "study@example.org"}]
+    quiet = fictional_site("Quiet Clinic", "Lyon", "France", 45.76, 4.83)
+    with Store(store_path) as store:
+        store.add_records([fictional_study("NCT99100102", "With Contacts",
+                                           locations=[site, quiet])])
+        rows = store.con.execute("SELECT * FROM contacts").fetchall()
+        cols = store.columns("contacts")
+    assert cols == list(CONTACT_DTYPES)
+    assert rows == [("NCT99100102", "Fictional Clinic", "Boston", "Dr. Imaginary", "555-0100",
+                     "study@example.org")]
+
+
+def test_store_file_is_private_and_follows_the_data_dir_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "mine"))
+    assert data_dir() == tmp_path / "mine"
+    assert default_store_path() == tmp_path / "mine" / "studies.duckdb"
+    with Store() as store:
+        store.add_records([fictional_study("NCT99100103", "Private")])
+    assert stat.S_IMODE((tmp_path / "mine").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "mine" / "studies.duckdb").stat().st_mode) == 0o600
+
+
+def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError, match="cannot open the study store"):
+        Store(junk)
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    with pytest.raises(StoreError, match="not a trialfinder study store"):
+        Store(other, read_only=True)
+    with pytest.raises(StoreError, match="no study store at"):
+        Store(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_sql_reads_but_never_writes(store_path: Path,
+                                    standin_studies: list[dict[str, Any]]) -> None:
+    with Store(store_path) as store:
+        store.add_records(standin_studies)
+    rows = list(run_sql(store_path, "SELECT status, count(*) AS n FROM studies "
+                                    "GROUP BY status ORDER BY n DESC, status"))
+    assert rows == [["status", "n"], ["COMPLETED", 7], ["RECRUITING", 2],
+                    ["ACTIVE_NOT_RECRUITING", 1], ["NOT_YET_RECRUITING", 1], ["TERMINATED", 1]]
+    refused = {
+        "DELETE FROM studies": "only SELECT is allowed, not DELETE",
+        "select 1; select 2": "exactly one SQL statement, not 2",
+        "COPY studies TO 'out.csv'": "not COPY",
+        "ATTACH 'other.duckdb'": "not ATTACH",
+        "SET enable_external_access = true": "not SET",
+        "SELECT * FROM read_csv('/etc/hostname')": "file system operations are disabled",
+        "SELECT * FROM nowhere": "nowhere does not exist",
+    }
+    for sql, message in refused.items():
+        with pytest.raises(InvalidQueryError, match=message):
+            list(run_sql(store_path, sql))
+    with Store(store_path, read_only=True) as store:
+        assert store.info()["studies"] == 12
+
+
+def test_a_slow_query_is_stopped(store_path: Path) -> None:
+    Store(store_path).close()
+    with pytest.raises(InvalidQueryError, match=r"ran past 0\.2 s"):
+        list(run_sql(store_path, "SELECT count(*) FROM range(10000000000) a", timeout=0.2))
+
+
+def test_export_writes_one_parquet_file_per_table(
+    store_path: Path, tmp_path: Path, standin_studies: list[dict[str, Any]]
+) -> None:
+    with Store(store_path) as store:
+        store.add_records(standin_studies)
+        written = store.export(tmp_path / "out")
+    assert [p.name for p in written] == [
+        "studies.parquet", "sites.parquet", "contacts.parquet", "conditions.parquet",
+        "interventions.parquet", "versions.parquet", "searches.parquet", "runs.parquet",
+        "run_studies.parquet"]
+    con = duckdb.connect()
+    count = con.execute(f"SELECT count(*) FROM '{tmp_path / 'out' / 'studies.parquet'}'")
+    assert count.fetchall() == [(12,)]
+    cities = con.execute(
+        f"SELECT city FROM '{tmp_path / 'out' / 'sites.parquet'}' ORDER BY city").fetchall()
+    assert cities == [("Boston",), ("Lyon",), ("Lyon",), ("Lyon",), ("New York",),
+                      ("Worcester",)]
+
+
+def test_cli_store_info_sql_and_export(
+    standin: StandInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    code, out, err = run(capsys, "sync", "--base-url", standin.base_url, "--no-cache",
+                         "-c", "asthma")
+    assert code == 0, err
+    assert out.startswith("synced 2 studies (the API reported 2) into ")
+    code, out, err = run(capsys, "sql", "select count(*) as n from studies")
+    assert (code, out) == (0, "n\r\n2\r\n")
+    code, out, _ = run(capsys, "sql", "select nct_id, start_date from studies "
+                                      "where nct_id = 'NCT99100006'")
+    assert out == "nct_id,start_date\r\nNCT99100006,2019-11-01 00:00:00\r\n"
+    code, out, _ = run(capsys, "store", "info")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0] == f"store: {tmp_path / 'data' / 'studies.duckdb'}"
+    assert lines[1].split() == ["studies", "2"] and lines[6].split() == ["versions", "2"]
+    assert lines[-1].startswith("file size")
+    code, out, err = run(capsys, "store", "export", str(tmp_path / "pq"))
+    assert code == 0 and err.strip() == f"wrote 9 tables as Parquet files to {tmp_path / 'pq'}"
+    assert (tmp_path / "pq" / "studies.parquet").stat().st_size > 0
+
+
+def test_cli_sql_errors_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    code, out, err = run(capsys, "sql", "select 1")
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and err.startswith("trialfinder: error: no study store at")
+    Store(tmp_path / "data" / "studies.duckdb").close()
+    code, out, err = run(capsys, "sql", "drop table studies")
+    assert (code, out) == (2, "")
+    assert err == ("trialfinder: error: the store is read-only here: only SELECT is allowed, "
+                   "not DROP\n")
+
+
+def test_partitioned_export_splits_by_id_block_and_reads_back_as_one_table(
+    store_path: Path, tmp_path: Path, standin_studies: list[dict[str, Any]]
+) -> None:
+    early = fictional_study("NCT00012345", "Fictional Early Study")
+    with Store(store_path) as store:
+        store.add_records([*standin_studies, early])
+        written = store.export(tmp_path / "hive", partitioned=True)
+    assert [p.name for p in written][:2] == ["studies", "sites"]
+    assert written[6].name == "searches.parquet"  # no nct_id: one plain file
+    blocks = sorted(p.name for p in (tmp_path / "hive" / "studies").iterdir())
+    assert blocks == ["id_block=000", "id_block=991"]
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT id_block, count(*) FROM read_parquet('{tmp_path / 'hive' / 'studies'}/**/*"
+        ".parquet', hive_partitioning = true) GROUP BY 1 ORDER BY 1").fetchall()
+    assert rows == [("000", 1), ("991", 12)]
+
+
+def test_cli_sql_timeout_must_be_positive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    assert main(["sql", "--timeout", "0", "select 1"]) == 2
+    assert capsys.readouterr().err == \
+        "trialfinder: error: --timeout must be above 0 seconds, not 0\n"

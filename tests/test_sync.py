@@ -1,0 +1,190 @@
+"""Page-by-page sync into the store, and the one-page-ahead prefetch under it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devtools.standin import Faults, StandInServer, replicate
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.prefetch import prefetch
+from trialfinder.api.query import StudyQuery
+from trialfinder.cli import main
+from trialfinder.config import Settings
+from trialfinder.errors import SchemaError
+from trialfinder.store.db import Store
+from trialfinder.store.sync import sync
+
+Factory = Callable[..., StandInServer]
+
+
+def _client(server: StandInServer, page_size: int = 1000) -> TrialsClient:
+    settings = Settings(base_url=server.base_url, use_cache=False, timeout=5, retries=2,
+                        backoff_factor=0.0, requests_per_minute=60000, page_size=page_size)
+    return TrialsClient(settings)
+
+
+# -- prefetch -------------------------------------------------------------------------------
+
+
+def test_prefetch_keeps_order_and_runs_at_most_one_item_ahead() -> None:
+    pulled: list[int] = []
+    taken = threading.Event()
+
+    def source() -> Iterator[int]:
+        for n in range(5):
+            pulled.append(n)
+            yield n
+
+    seen: list[int] = []
+    ahead: list[int] = []
+    for item in prefetch(source()):
+        if item == 0:
+            # the worker may fetch item 1 while 0 is handled, never item 2
+            taken.wait(0.2)
+            ahead.append(len(pulled))
+        seen.append(item)
+    assert seen == [0, 1, 2, 3, 4]
+    assert ahead == [2]
+
+
+def test_prefetch_raises_the_sources_error_where_its_item_would_be() -> None:
+    def source() -> Iterator[int]:
+        yield 1
+        raise SchemaError("page 2 was broken")
+
+    got: list[int] = []
+    with pytest.raises(SchemaError, match="page 2 was broken"):
+        for item in prefetch(source()):
+            got.append(item)
+    assert got == [1]
+
+
+def test_prefetch_stops_its_thread_when_the_consumer_stops() -> None:
+    closed = threading.Event()
+
+    def source() -> Iterator[int]:
+        try:
+            n = 0
+            while True:
+                yield n
+                n += 1
+        finally:
+            closed.set()
+
+    for item in prefetch(source(), join_timeout=5):
+        if item == 3:
+            break
+    assert closed.wait(5)
+    assert not any(t.name == "trialfinder-prefetch" and t.is_alive()
+                   for t in threading.enumerate())
+
+
+def test_prefetch_refuses_a_lookahead_below_one() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        list(prefetch([1], ahead=0))
+
+
+# -- sync -----------------------------------------------------------------------------------
+
+
+def test_sync_appends_page_by_page_and_records_the_run(
+    standin_factory: Factory, standin_studies: list[dict[str, Any]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = standin_factory(replicate(standin_studies, 23), max_page_size=5)
+    pages: list[int] = []
+    original = Store.add_records
+
+    def spy(self: Store, records: Any, **kwargs: Any) -> Any:
+        pages.append(len(records))
+        return original(self, records, **kwargs)
+
+    monkeypatch.setattr(Store, "add_records", spy)
+    with Store(tmp_path / "s.duckdb") as store:
+        result = sync(store, _client(server), StudyQuery(terms=("fictional",)))
+        counted = store.first_row("SELECT count(*) FROM studies")[0]
+        runs = store.con.execute("SELECT name, mode, studies, requests FROM runs").fetchall()
+        found = store.first_row("SELECT count(*) FROM run_studies")[0]
+    assert pages == [5, 5, 5, 5, 3]  # never more than one page handed over at once
+    assert (result.studies, result.pages, result.requests, result.total_reported) == \
+        (23, 5, 5, 23)
+    assert counted == 23 and found == 23
+    assert runs == [(None, "sync", 23, 5)]
+
+
+def test_sync_again_adds_no_versions_for_unchanged_studies(
+    standin_factory: Factory, tmp_path: Path
+) -> None:
+    server = standin_factory(max_page_size=4)
+    with Store(tmp_path / "s.duckdb") as store:
+        first = sync(store, _client(server), StudyQuery(), limit=10)
+        second = sync(store, _client(server), StudyQuery())
+        versions = store.first_row("SELECT count(*) FROM versions")[0]
+    assert (first.studies, first.new_versions, first.pages) == (10, 10, 3)
+    assert (second.studies, second.new_versions) == (12, 2)
+    assert versions == 12
+
+
+def test_sync_survives_faults_and_drops_nothing(
+    standin_factory: Factory, standin_studies: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    faults = Faults(seed=4, fail_rate=0.3, truncate_rate=0.2, retry_after="0",
+                    max_consecutive=1)
+    server = standin_factory(replicate(standin_studies, 40), max_page_size=7, faults=faults)
+    with Store(tmp_path / "s.duckdb") as store:
+        result = sync(store, _client(server), StudyQuery(terms=("fictional",)))
+        ids = {r[0] for r in store.con.execute("SELECT nct_id FROM studies").fetchall()}
+    assert result.studies == 40 and len(ids) == 40
+    assert server.stats.faults_injected > 0
+
+
+def test_cli_sync_all_then_sql_count_gives_the_number_synced(
+    standin_factory: Factory, standin_studies: list[dict[str, Any]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = standin_factory(replicate(standin_studies, 57), max_page_size=10)
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    assert main(["sync", "--all", "--base-url", server.base_url, "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("synced 57 studies (the API reported 57) into ")
+    assert main(["sql", "select count(*) from studies"]) == 0
+    assert capsys.readouterr().out == "count_star()\r\n57\r\n"
+
+
+def test_sync_always_asks_the_api_even_with_an_http_cache(
+    standin_factory: Factory, standin_studies: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    server = standin_factory(replicate(standin_studies, 30), max_page_size=7)
+    settings = Settings(base_url=server.base_url, cache_dir=tmp_path / "cache", timeout=5,
+                        requests_per_minute=60000, page_size=7)
+    with Store(tmp_path / "s.duckdb") as store:
+        first = sync(store, TrialsClient(settings), StudyQuery(terms=("fictional",)))
+        server.replace_studies(standin_studies[:3])
+        second = sync(store, TrialsClient(settings), StudyQuery(terms=("fictional",)))
+    assert (first.studies, first.requests) == (30, 5)
+    assert (second.studies, second.requests, second.new_versions) == (3, 1, 0)
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["sync"], "give search options, or --all for the whole registry"),
+    (["sync", "--all", "--offline"],
+     "sync asks the API for fresh data; it cannot run --offline (use `trialfinder sql` to "
+     "read the store)"),
+    (["sync", "--all", "-c", "asthma"],
+     "--all syncs the whole registry; leave out the search options"),
+    (["sync", "-c", "asthma", "--limit", "0"], "--limit must be at least 1, not 0"),
+])
+def test_cli_sync_refuses_unclear_requests(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"trialfinder: error: {message}\n"
