@@ -198,7 +198,8 @@ def test_profile_never_leaves_the_machine(
     monkeypatch.setattr(StandInApi, "handle", spy)
     cache = tmp_path / "cache"
     caplog.set_level(logging.DEBUG, logger="trialfinder")
-    code, out, err = run(capsys, "match", "--base-url", server.base_url, "--cache-dir",
+    # -vv: every debug line is on, and none may carry the profile
+    code, out, err = run(capsys, "-vv", "match", "--base-url", server.base_url, "--cache-dir",
                          str(cache), "-c", "spasticity", "--age", "47.5", "--sex", "male",
                          "--near", "42.2626,-71.8023", "--radius", "30mi",
                          "--takes", "Lyvispah", "--has", "Fictitia")
@@ -210,6 +211,7 @@ def test_profile_never_leaves_the_machine(
     assert any(r.name == "trialfinder.tables.prescreen.fit" for r in caplog.records)
     for record in caplog.records:
         assert not any(s in record.getMessage() for s in secrets)
+    assert not any(s in err for s in secrets), err
     for path in cache.rglob("*"):
         if path.is_file():
             data = path.read_bytes()

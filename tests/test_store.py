@@ -17,7 +17,6 @@ from devtools.standin import StandInServer, fictional_site, fictional_study
 from trialfinder.cli import main
 from trialfinder.errors import InvalidQueryError
 from trialfinder.store.db import (
-    CONTACT_DTYPES,
     Store,
     StoreError,
     data_dir,
@@ -25,7 +24,7 @@ from trialfinder.store.db import (
     record_hash,
     run_sql,
 )
-from trialfinder.tables.normalize import SITE_DTYPES, STUDY_DTYPES, normalize
+from trialfinder.tables.normalize import CONTACT_DTYPES, SITE_DTYPES, STUDY_DTYPES, normalize
 
 Factory = Callable[..., StandInServer]
 
@@ -89,18 +88,20 @@ def test_repeated_ids_and_unusable_records_are_counted_not_lost(store_path: Path
     assert titles == ["Second Take"]
 
 
-def test_contacts_come_from_the_site_contacts(store_path: Path) -> None:
+def test_contacts_are_the_search_tables_contacts(store_path: Path) -> None:
     site = fictional_site("Fictional Clinic", "Boston", "United States", 42.36, -71.06)
     site["contacts"] = [{"name": "Dr. Imaginary", "phone": "555-0100",
                          "email": "study@example.org"}]
     quiet = fictional_site("Quiet Clinic", "Lyon", "France", 45.76, 4.83)
+    record = fictional_study("NCT99100102", "With Contacts", locations=[site, quiet])
     with Store(store_path) as store:
-        store.add_records([fictional_study("NCT99100102", "With Contacts",
-                                           locations=[site, quiet])])
-        rows = store.con.execute("SELECT * FROM contacts").fetchall()
+        store.add_records([record])
+        rows = store.con.execute(
+            "SELECT nct_id, scope, site_index, facility, name, phone, email FROM contacts"
+        ).fetchall()
         cols = store.columns("contacts")
     assert cols == list(CONTACT_DTYPES)
-    assert rows == [("NCT99100102", "Fictional Clinic", "Boston", "Dr. Imaginary", "555-0100",
+    assert rows == [("NCT99100102", "site", 0, "Fictional Clinic", "Dr. Imaginary", "555-0100",
                      "study@example.org")]
 
 
@@ -166,7 +167,8 @@ def test_export_writes_one_parquet_file_per_table(
         store.add_records(standin_studies)
         written = store.export(tmp_path / "out")
     assert [p.name for p in written] == [
-        "studies.parquet", "sites.parquet", "contacts.parquet", "conditions.parquet",
+        "studies.parquet", "sites.parquet", "contacts.parquet", "officials.parquet",
+        "conditions.parquet",
         "interventions.parquet", "versions.parquet", "searches.parquet", "runs.parquet",
         "run_studies.parquet"]
     con = duckdb.connect()
@@ -198,10 +200,10 @@ def test_cli_store_info_sql_and_export(
     lines = out.splitlines()
     assert code == 0
     assert lines[0] == f"store: {tmp_path / 'data' / 'studies.duckdb'}"
-    assert lines[1].split() == ["studies", "2"] and lines[6].split() == ["versions", "2"]
+    assert lines[1].split() == ["studies", "2"] and lines[7].split() == ["versions", "2"]
     assert lines[-1].startswith("file size")
     code, out, err = run(capsys, "store", "export", str(tmp_path / "pq"))
-    assert code == 0 and err.strip() == f"wrote 9 tables as Parquet files to {tmp_path / 'pq'}"
+    assert code == 0 and err.strip() == f"wrote 10 tables as Parquet files to {tmp_path / 'pq'}"
     assert (tmp_path / "pq" / "studies.parquet").stat().st_size > 0
 
 
@@ -227,7 +229,7 @@ def test_partitioned_export_splits_by_id_block_and_reads_back_as_one_table(
         store.add_records([*standin_studies, early])
         written = store.export(tmp_path / "hive", partitioned=True)
     assert [p.name for p in written][:2] == ["studies", "sites"]
-    assert written[6].name == "searches.parquet"  # no nct_id: one plain file
+    assert written[7].name == "searches.parquet"  # no nct_id: one plain file
     blocks = sorted(p.name for p in (tmp_path / "hive" / "studies").iterdir())
     assert blocks == ["id_block=000", "id_block=991"]
     con = duckdb.connect()

@@ -25,11 +25,13 @@ _ESCAPES = re.compile(
     r"|\x1b[PX^_][^\x1b]*\x1b\\"
     r"|\x1b[ -~]"
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# a carriage return that ends a line (CSV's "\r\n") is a line end, not a control
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 
 
 def clean(text: str) -> str:
-    """``text`` without escape sequences and control characters (``\\n`` and ``\\t`` stay)."""
+    """``text`` without escape sequences and control characters (``\\n``, ``\\t`` and the
+    ``\\r`` of a ``\\r\\n`` line end stay)."""
     if text.isprintable():
         return text
     return _CONTROLS.sub("", _ESCAPES.sub("", text))

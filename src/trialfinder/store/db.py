@@ -1,9 +1,9 @@
 """The local study store: one DuckDB file that remembers every study fetched.
 
-Tables (the first five in the same columns as the search tables of
+Tables (the first six in the same columns as the search tables of
 :mod:`trialfinder.tables.normalize`; one row set per study, its latest version):
 
-- ``studies``, ``sites``, ``contacts``, ``conditions``, ``interventions``;
+- ``studies``, ``sites``, ``contacts``, ``officials``, ``conditions``, ``interventions``;
 - ``versions``: every distinct version of each study (``hash`` of its record as received),
   with ``first_seen``/``last_seen`` and the record itself as JSON text, for ``history``;
 - ``searches``: saved searches (watches), their options as JSON;
@@ -28,7 +28,6 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 import duckdb
-import numpy as np
 import orjson
 import pandas as pd
 from platformdirs import user_data_dir
@@ -36,7 +35,9 @@ from platformdirs import user_data_dir
 from trialfinder.errors import DataFileError, InvalidQueryError
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
+    CONTACT_DTYPES,
     INTERVENTION_DTYPES,
+    OFFICIAL_DTYPES,
     SITE_DTYPES,
     STUDY_DTYPES,
     Tables,
@@ -44,7 +45,6 @@ from trialfinder.tables.normalize import (
 )
 
 __all__ = [
-    "CONTACT_DTYPES",
     "DATA_TABLES",
     "AddStats",
     "Store",
@@ -60,21 +60,12 @@ logger = logging.getLogger(__name__)
 STORE_FILE: Final = "studies.duckdb"
 SCHEMA_VERSION: Final = "1"
 
-#: Contacts, one row per site contact, until the tables layer has its own contacts table.
-CONTACT_DTYPES: Final[dict[str, str]] = {
-    "nct_id": "string",
-    "facility": "string",
-    "city": "string",
-    "name": "string",
-    "phone": "string",
-    "email": "string",
-}
-
 #: The study tables, in the column order (and dtypes) of the search tables.
 DATA_TABLES: Final[dict[str, Mapping[str, str]]] = {
     "studies": STUDY_DTYPES,
     "sites": SITE_DTYPES,
     "contacts": CONTACT_DTYPES,
+    "officials": OFFICIAL_DTYPES,
     "conditions": CONDITION_DTYPES,
     "interventions": INTERVENTION_DTYPES,
 }
@@ -146,32 +137,12 @@ class AddStats:
     hashes: dict[str, str]  # nct_id -> hash of the version just stored
 
 
-def contacts_from(tables: Tables) -> pd.DataFrame:
-    """The contacts table of ``tables``: its own when the tables layer has one, else the site
-    contacts (a row wherever a site names a contact)."""
-    own = getattr(tables, "contacts", None)
-    if isinstance(own, pd.DataFrame):
-        return own
-    sites = tables.sites
-    cols = ["contact_name", "contact_phone", "contact_email"]
-    if sites.empty or not set(cols) <= set(sites.columns):
-        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in CONTACT_DTYPES.items()})
-    has = np.zeros(len(sites), dtype=bool)
-    for col in cols:
-        has |= sites[col].notna().to_numpy(dtype=bool)
-    if not has.any():
-        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in CONTACT_DTYPES.items()})
-    picked = sites.loc[has, ["nct_id", "facility", "city", *cols]]
-    picked = picked.rename(columns={"contact_name": "name", "contact_phone": "phone",
-                                    "contact_email": "email"})
-    return picked.reset_index(drop=True).astype(CONTACT_DTYPES)
-
-
 def _frames(tables: Tables) -> dict[str, pd.DataFrame]:
     return {
         "studies": tables.studies,
         "sites": tables.sites,
-        "contacts": contacts_from(tables),
+        "contacts": tables.contacts,
+        "officials": tables.officials,
         "conditions": tables.conditions,
         "interventions": tables.interventions,
     }
