@@ -16,7 +16,7 @@ def search_form() -> None:
                       placeholder="e.g. ALS, leg cramps, magnesium")
         st.text_input("Near (optional)", key="q_place",
                       placeholder="City, ZIP code or lat,lon, e.g. Boston, MA")
-        st.form_submit_button("Search", type="primary", on_click=quick_search,
+        st.form_submit_button("Search", key="q_submit", type="primary", on_click=quick_search,
                               width="stretch")
 
 

@@ -35,7 +35,7 @@ def boot_from_url() -> None:
                       if urlstate.has_topic(values) or ss["demo"] else None)
     ss["view"] = "list"
     if ignored:
-        ss["notice"] = ("The link's " + ", ".join(f"“{n}”" for n in ignored)
+        ss["notice"] = ("The link’s " + ", ".join(f"“{n}”" for n in ignored)
                         + (" value was" if len(ignored) == 1 else " values were")
                         + " not understood and left at the default.")
     ss["_booted"] = True
