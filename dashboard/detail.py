@@ -21,6 +21,7 @@ from trialfinder.ui.text import (
     inert_markdown,
     is_blank,
     joined_label,
+    mail_link,
     sentence,
     status_label,
     text_of,
@@ -83,8 +84,9 @@ def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id:
     if contacts:
         lines = []
         for c in contacts:
-            parts = [p for p in (c.name, c.role, c.phone, c.email) if p]
-            lines.append("- " + escape_md(" · ".join(parts)))
+            parts = [escape_md(p) for p in (c.name, c.role, c.phone) if p]
+            parts += [mail_link(c.email)] if c.email else []
+            lines.append("- " + " · ".join(parts))
         st.markdown("Contact for the whole study:\n\n" + "\n".join(lines))
     sites = shown.sites[shown.sites["nct_id"] == record_id]
     with_contact = sites[[any(text_of(r[c]).strip() for c in
@@ -94,11 +96,12 @@ def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id:
         first = with_contact.iloc[0]
         where = ", ".join(p for p in (text_of(first["facility"]), text_of(first["city"]))
                           if p)
-        who = " · ".join(p for p in (text_of(first["contact_name"]),
-                                     text_of(first["contact_phone"]),
-                                     text_of(first["contact_email"])) if p)
+        who = [escape_md(p) for p in (text_of(first["contact_name"]),
+                                      text_of(first["contact_phone"])) if p]
+        email = text_of(first["contact_email"])
+        who += [mail_link(email)] if email else []
         label = "Nearest site with a contact" if near else "A site with a contact"
-        st.markdown(f"{label}: {escape_md(where)} — {escape_md(who)}")
+        st.markdown(f"{label}: {escape_md(where)} — {' · '.join(who)}")
     if not contacts and not len(with_contact):
         st.markdown("The record names no contact. "
                     + ("The sites below are where the study runs."

@@ -108,8 +108,8 @@ def texts(elements: Any) -> list[str]:
 
 
 def plain(markdown: str) -> str:
-    """Markdown as read on screen: backslash escapes undone."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """Markdown as read on screen: backslash escapes and invisible word joiners undone."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def frame_element(at: AppTest, column: str) -> Any:
@@ -282,13 +282,13 @@ def test_trial_text_is_rendered_inert(
     assert not at.exception
     # the card shows the title as typed
     assert ("**Tricky \\<b\\>Title\\<\\/b\\> "
-            "\\[link\\]\\(https\\:\\/\\/example\\.org\\)**") in texts(at.markdown)
+            "\\[link\\]\\(https\\:\u2060\\/\\/example\\.org\\)**") in texts(at.markdown)
     at = open_study(at, "NCT99100077")
     markdown = texts(at.markdown)
     assert ("### Tricky \\<b\\>Title\\<\\/b\\> "
-            "\\[link\\]\\(https\\:\\/\\/example\\.org\\)") in markdown
+            "\\[link\\]\\(https\\:\u2060\\/\\/example\\.org\\)") in markdown
     assert ("Hello \\<script\\>alert\\(1\\)\\<\\/script\\> "
-            "\\!\\[img\\]\\(https\\:\\/\\/example\\.org\\/x\\.png\\)") in markdown
+            "\\!\\[img\\]\\(https\\:\u2060\\/\\/example\\.org\\/x\\.png\\)") in markdown
     assert "- adults \\:red\\[only\\] \\$x\\^2\\$" in markdown
     assert "- \\<img src\\=x onerror\\=alert\\(1\\)\\>" in markdown
 
@@ -506,7 +506,7 @@ def test_why_stopped_and_other_names_are_inert_text(
     monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
     at = open_url(new_app(), condition="muscle cramp", status="any", study="NCT99100078")
     assert not at.exception
-    assert ("**Why it stopped:** Funding \\[ended\\]\\(https\\:\\/\\/x\\.org\\)"
+    assert ("**Why it stopped:** Funding \\[ended\\]\\(https\\:\u2060\\/\\/x\\.org\\)"
             in texts(at.info))
     treatments = frame(at, "arm_labels")
     assert list(treatments["type"]) == ["Drug"]
@@ -620,7 +620,8 @@ def test_demo_studies_do_not_link_to_clinicaltrials_gov(monkeypatch: pytest.Monk
 EVIL = "[x](https://evil.example) ![t](https://evil.example/t.png)"
 EVIL_HTML = "<img src=x onerror=alert(1)> <b>bold</b>"
 _LIVE = [
-    re.compile(r"(?<!\\)\]\s*(?<!\\)\("),      # a link or image: ](
+    re.compile(r"(?<!\\)\]\s*(?<!\\)\((?!mailto:)"),  # a link or image (our mailto aside)
+    re.compile(r"(?i)https?:/|www\.|[A-Za-z0-9]@"),  # a bare address Markdown would link
     re.compile(r"(?<!\\)<\s*[A-Za-z/!]"),       # an HTML tag
     re.compile(r"(?<!\\)\$"),                   # maths
     re.compile(r"(?<!\\):(?!(?:green|blue|violet|orange|gray|red)\[●\])[a-z]+\["),  # colour
@@ -644,7 +645,7 @@ def assert_inert(at: AppTest, *hostile: str) -> None:
     string is still shown (escaped), not dropped."""
     assert not at.exception
     rendered = shown_texts(at)
-    for text in rendered:
+    for text in (re.sub(r"\]\(mailto:[^)\s]*\)", "]", t) for t in rendered):
         for pattern in _LIVE:
             assert not pattern.search(text), (pattern.pattern, text)
     readable = " ".join(plain(t) for t in rendered)

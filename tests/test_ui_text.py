@@ -15,6 +15,7 @@ from trialfinder.ui.text import (
     human_time,
     inert_markdown,
     joined_label,
+    mail_link,
     markdown_list,
     plural,
     sentence,
@@ -24,12 +25,14 @@ from trialfinder.ui.text import (
 
 
 def unescape(text: str) -> str:
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text).replace("\u2060", "")
 
 
 @pytest.mark.parametrize(("raw", "escaped"), [
-    ("[x](https://evil.example)", "\\[x\\]\\(https\\:\\/\\/evil\\.example\\)"),
-    ("![t](https://e.x/t.png)", "\\!\\[t\\]\\(https\\:\\/\\/e\\.x\\/t\\.png\\)"),
+    ("[x](https://evil.example)", "\\[x\\]\\(https\\:\u2060\\/\\/evil\\.example\\)"),
+    ("![t](https://e.x/t.png)", "\\!\\[t\\]\\(https\\:\u2060\\/\\/e\\.x\\/t\\.png\\)"),
+    ("see WWW.evil.example", "see WWW\u2060\\.evil\\.example"),
+    ("me@evil.example", "me\u2060\\@evil\\.example"),
     ("<img src=x>", "\\<img src\\=x\\>"),
     (":red[alert] $x$", "\\:red\\[alert\\] \\$x\\$"),
     ("# heading\n- item", "\\# heading \\- item"),  # one line: no heading, no list
@@ -51,6 +54,14 @@ def test_inert_markdown_keeps_lists_and_paragraphs_only() -> None:
         "Intro \\[a\\]\\(b\\)", "", "- first \\<b\\>", "    - nested", "- numbered", "",
         "after",
     ]
+
+
+def test_mail_link() -> None:
+    assert mail_link(" ada.park@example.org ") == (
+        "[ada\\.park\\@example\\.org](mailto:ada.park@example.org)")
+    assert mail_link("x@y.org](https://evil.example)") == escape_md(
+        "x@y.org](https://evil.example)")
+    assert mail_link("not an address") == "not an address"
 
 
 def test_markdown_list() -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "inert_markdown",
     "is_blank",
     "joined_label",
+    "mail_link",
     "markdown_list",
     "plural",
     "sentence",
@@ -51,6 +52,9 @@ INTERVENTION_LABELS = {code: code.replace("_", " ").capitalize() for code in INT
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _MD_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)])\s+")
+_WORD_JOINER = "\u2060"  # invisible; stops Markdown from turning a bare address into a link
+_AUTOLINK = re.compile(r"(?i)(\\:)(?=\\/\\/)|(www)(?=\\\.)|(?=\\@)")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -59,11 +63,23 @@ def escape_md(text: object) -> str:
 
     Every ASCII punctuation mark is backslash-escaped, so the text cannot make links, images,
     HTML, maths or colour directives; runs of white space (line breaks too) become one space,
-    so it cannot start a heading or a list; control and bidi characters are dropped. Backslash
-    escapes already in the registry's Markdown (``\\<``) are undone first.
+    so it cannot start a heading or a list; control and bidi characters are dropped. Bare web
+    and e-mail addresses get an invisible word joiner (after ``https:``, after ``www``, before
+    ``@``) so that Markdown's autolinking leaves them as text. Backslash escapes already in the
+    registry's Markdown (``\\<``) are undone first.
     """
     plain = _MD_ESCAPED.sub(r"\1", " ".join(_CONTROL.sub("", str(text)).split()))
-    return _MD_PUNCT.sub(r"\\\1", plain)
+    escaped = _MD_PUNCT.sub(r"\\\1", plain)
+    return _AUTOLINK.sub(lambda m: (m.group(1) or m.group(2) or "") + _WORD_JOINER, escaped)
+
+
+def mail_link(address: str) -> str:
+    """A well-formed e-mail address as our own ``mailto:`` link; anything else as text."""
+    address = address.strip()
+    if not _EMAIL.match(address):
+        return escape_md(address)
+    shown = _MD_PUNCT.sub(r"\\\1", address)
+    return f"[{shown}](mailto:{address})"
 
 
 def inert_markdown(text: object) -> str:
