@@ -10,6 +10,7 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.places.resolve import Place
+from trialfinder.ui.outlines import outline_lines
 from trialfinder.ui.text import plural, status_label
 from trialfinder.ui.view import fit_view
 
@@ -25,6 +26,14 @@ LEGEND = (
     ":green[●] recruiting · :blue[●] not yet recruiting · :violet[●] by invitation · "
     ":orange[●] active, not recruiting · :gray[●] other or not stated"
 )
+
+
+def outline_layer() -> pdk.Layer:
+    """Country and US-state borders shipped with the package: a map without internet."""
+    return pdk.Layer(
+        "PathLayer", data=[{"path": line} for line in outline_lines()], id="outlines",
+        get_path="path", get_color=[110, 120, 135, 150], width_units="'pixels'",
+        get_width=1, width_min_pixels=1, pickable=False)
 
 
 def _dots(located: pd.DataFrame) -> pd.DataFrame:
@@ -51,7 +60,7 @@ def site_map(sites: pd.DataFrame, place: Place | None, *, key: str,
         st.caption("None of these sites has a map position.")
         return None
     shown = _dots(located)
-    layers = [pdk.Layer(
+    layers = [outline_layer(), pdk.Layer(
         "ScatterplotLayer", data=shown, id="sites", get_position=["lon", "lat"],
         get_fill_color="colour", get_radius=6, radius_units="'pixels'", stroked=True,
         get_line_color=[255, 255, 255, 220], line_width_min_pixels=1, pickable=True,
@@ -101,5 +110,6 @@ def show_map(results: service.Results, place: Place | None) -> None:
         ss["_map_pick"] = pick
         ss["study"] = pick
         st.rerun()
-    st.caption("The background map comes from an online map service and needs an internet "
-               "connection; the dots, the tooltips and the table work without one.")
+    st.caption("Borders are drawn from data shipped with trialfinder; the background map under "
+               "them comes from an online map service and shows only with an internet "
+               "connection.")

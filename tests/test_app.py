@@ -438,7 +438,8 @@ def assert_view_shows_every_point(at: AppTest, width: int = 358, height: int = 4
     view = spec["initialViewState"]
     assert 0 <= view["zoom"] <= 11
     cx, cy = _pixel(view["latitude"], view["longitude"], view["zoom"])
-    points = [(d["lat"], d["lon"]) for layer in spec["layers"] for d in layer["data"]]
+    points = [(d["lat"], d["lon"]) for layer in spec["layers"] for d in layer["data"]
+              if "lat" in d]
     assert points
     for lat, lon in points:
         x, y = _pixel(lat, lon, view["zoom"])
@@ -450,11 +451,15 @@ def test_near_search_map_fits_the_place_and_every_site(api: StandInServer) -> No
     at = show_view(open_url(new_app(), **NEAR_BOSTON), "map")
     assert not at.exception
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    cities = [d["city"] for layer in spec["layers"] for d in layer["data"]]
+    cities = [d.get("city") for layer in spec["layers"] for d in layer["data"]]
     assert "Hartford" in cities  # the one site, 93 miles from Boston
     assert_view_shows_every_point(at)
     assert spec["initialViewState"]["zoom"] > 5  # not zoomed out to the whole world
     assert any("background map" in t and "internet connection" in t for t in texts(at.caption))
+    # the shipped outlines come first, under the dots
+    outlines = spec["layers"][0]
+    assert outlines["@@type"] == "PathLayer" and outlines["id"] == "outlines"
+    assert len(outlines["data"]) > 1000
 
 
 def test_map_of_sites_around_the_world_fits_too(api: StandInServer) -> None:
