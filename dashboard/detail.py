@@ -11,6 +11,7 @@ import streamlit as st
 from trialfinder import service
 from trialfinder.places.resolve import Place
 from trialfinder.tables.detail import split_criteria
+from trialfinder.topics.demo import is_demo_id
 from trialfinder.ui.record import central_contacts, enrollment_text, key_dates, official_title
 from trialfinder.ui.text import (
     NOT_STATED,
@@ -70,7 +71,7 @@ def show_study(results: service.Results, place: Place | None, nct: str,
     if full:
         st.markdown("##### Full title")
         st.markdown(escape_md(full))
-    if demo_mode:
+    if demo_mode or is_demo_id(record_id):
         st.caption("An invented demo study: it has no page on ClinicalTrials.gov.")
     else:
         st.link_button("Open on ClinicalTrials.gov", text_of(row["url"]), key="study_link")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.tables import export
-from trialfinder.ui.meta import meta_json, read_meta
+from trialfinder.ui.meta import download_name, mark_fictional, meta_json, read_meta
 from trialfinder.ui.summary import step_lines
 from trialfinder.ui.text import (
     age_range,
@@ -138,31 +138,26 @@ def _more_cards() -> None:
     ss["cards_shown"] = int(ss.get("cards_shown") or CARDS_PAGE) + CARDS_PAGE
 
 
-def _marked(frame: pd.DataFrame, demo_mode: bool) -> pd.DataFrame:
-    """Demo rows carry a first column that says they are invented."""
-    if not demo_mode:
-        return frame
-    return pd.concat([pd.DataFrame({"fictional_demo_data": ["yes"] * len(frame)},
-                                   index=frame.index), frame], axis=1)
+def marked(frame: pd.DataFrame, demo_mode: bool) -> pd.DataFrame:
+    return mark_fictional(frame) if demo_mode else frame
 
 
 def show_downloads(results: service.Results, demo_mode: bool) -> None:
     st.subheader("Download")
-    prefix = "trialfinder-DEMO-fictional" if demo_mode else "trialfinder"
     st.caption("Invented demo studies: the files say so in their names and in a first column."
                if demo_mode else
                "The same files as the command line tool writes for this search and filters.")
     cols = st.columns(3)
     cols[0].download_button(
-        "Studies (CSV)", export.to_csv_bytes(_marked(results.studies, demo_mode)),
-        f"{prefix}-studies.csv", "text/csv", key="dl_studies", on_click="ignore",
-        width="stretch")
+        "Studies (CSV)", export.to_csv_bytes(marked(results.studies, demo_mode)),
+        download_name("studies", "csv", demo=demo_mode), "text/csv", key="dl_studies",
+        on_click="ignore", width="stretch")
     if len(results.sites):
         cols[1].download_button(
-            "Sites (CSV)", export.to_csv_bytes(_marked(results.sites, demo_mode)),
-            f"{prefix}-sites.csv", "text/csv", key="dl_sites", on_click="ignore",
-            width="stretch")
+            "Sites (CSV)", export.to_csv_bytes(marked(results.sites, demo_mode)),
+            download_name("sites", "csv", demo=demo_mode), "text/csv", key="dl_sites",
+            on_click="ignore", width="stretch")
     cols[2].download_button(
         "Where it came from (JSON)", meta_json(results, demo=demo_mode),
-        f"{prefix}-provenance.json", "application/json", key="dl_meta",
+        download_name("provenance", "json", demo=demo_mode), "application/json", key="dl_meta",
         on_click="ignore", width="stretch")

@@ -31,27 +31,33 @@ def sidebar() -> None:
     ss = st.session_state
     with st.sidebar:
         st.header("Search")
-        names = ["", *(p.name for p in presets.list_presets())]
-        st.selectbox("Topic", names, key="preset", format_func=preset_title,
-                     help="A ready-made search for one of the topics this tool focuses on.")
-        st.text_input("Condition", key="condition", placeholder="e.g. muscle cramp")
-        st.text_input("Treatment or drug", key="intervention", placeholder="e.g. magnesium")
-        st.text_input("Other words", key="term", placeholder="e.g. night")
-        st.text_input("Near (city, ZIP code or lat,lon)", key="place",
-                      placeholder="e.g. Boston, MA or 02115")
-        st.select_slider("Within (miles)", options=list(RADII), key="radius",
-                         disabled=not str(ss.get("place") or "").strip())
-        with st.expander("More registry fields"):
-            st.text_input("Words in the title", key="title", placeholder="e.g. magnesium")
-            st.text_input("Sponsor", key="sponsor", placeholder="e.g. a university")
-            st.text_input("NCT ids", key="ids", placeholder="e.g. NCT01234567 NCT07654321",
-                          help="One or more study ids, separated by spaces or commas.")
-            st.text_input("Started from", key="start_from", placeholder="e.g. 2020 or 2020-05")
-            st.text_input("Started until", key="start_to", placeholder="e.g. 2024-12-31")
-        st.number_input("Most studies to fetch", min_value=10, max_value=10000, step=100,
-                        key="limit", help="Large topics can hold thousands of studies.")
-        st.button("Search", key="search_button", type="primary", on_click=submit_search,
-                  width="stretch")
+        with st.form("sidebar_search", border=False, enter_to_submit=True):
+            names = ["", *(p.name for p in presets.list_presets())]
+            st.selectbox("Topic", names, key="preset", format_func=preset_title,
+                         help="A ready-made search for one of the topics this tool focuses on.")
+            chosen = preset_title(str(ss.get("preset") or ""))
+            if ss.get("preset") and len(chosen) > 26:
+                st.caption(chosen)  # the box cuts long names
+            st.text_input("Condition", key="condition", placeholder="e.g. muscle cramp")
+            st.text_input("Treatment or drug", key="intervention", placeholder="e.g. magnesium")
+            st.text_input("Other words", key="term", placeholder="e.g. night")
+            st.text_input("Near (city, ZIP code or lat,lon)", key="place",
+                          placeholder="e.g. Boston, MA or 02115")
+            st.select_slider("Within (miles)", options=list(RADII), key="radius",
+                             help="Used only with a place.")
+            with st.expander("More registry fields"):
+                st.text_input("Words in the title", key="title", placeholder="e.g. magnesium")
+                st.text_input("Sponsor", key="sponsor", placeholder="e.g. a university")
+                st.text_input("NCT ids", key="ids",
+                              placeholder="e.g. NCT01234567 NCT07654321",
+                              help="One or more study ids, separated by spaces or commas.")
+                st.text_input("Started from", key="start_from",
+                              placeholder="e.g. 2020 or 2020-05")
+                st.text_input("Started until", key="start_to", placeholder="e.g. 2024-12-31")
+            st.number_input("Most studies to fetch", min_value=10, max_value=10000, step=100,
+                            key="limit", help="Large topics can hold thousands of studies.")
+            st.form_submit_button("Search", key="search_button", type="primary",
+                                  on_click=submit_search, width="stretch")
 
         st.header("Filters")
         st.caption("Filters change the list at once. Search also sends most of them to "

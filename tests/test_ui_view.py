@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 import pytest
 
-from trialfinder.ui.meta import meta_json, read_meta
+from trialfinder.ui.meta import download_name, mark_fictional, meta_json, read_meta
 from trialfinder.ui.view import MAX_ZOOM, MIN_ZOOM, fit_view
 
 
@@ -59,3 +60,14 @@ def test_read_meta_tolerates_odd_values() -> None:
 def test_demo_provenance_says_fictional() -> None:
     assert b'"fictional": "invented demo studies' in meta_json(Result({"a": 1}), demo=True)
     assert b"fictional" not in meta_json(Result({"a": 1}))
+
+
+def test_demo_downloads_are_marked() -> None:
+    frame = pd.DataFrame({"nct_id": ["NCT99000001", "NCT99000002"]}, index=[5, 7])
+    marked = mark_fictional(frame)
+    assert list(marked.columns) == ["fictional_demo_data", "nct_id"]
+    assert list(marked["fictional_demo_data"]) == ["yes", "yes"]
+    assert list(frame.columns) == ["nct_id"]  # the input is left alone
+    assert download_name("studies", "csv", demo=True) == (
+        "trialfinder-DEMO-fictional-studies.csv")
+    assert download_name("sites", "csv", demo=False) == "trialfinder-sites.csv"

@@ -10,9 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import pandas as pd
+
 from trialfinder.tables.export import meta_json_bytes
 
-__all__ = ["MetaView", "meta_json", "read_meta"]
+__all__ = ["MetaView", "download_name", "mark_fictional", "meta_json", "read_meta"]
 
 
 class _HasMeta(Protocol):
@@ -66,3 +68,18 @@ def meta_json(result: _HasMeta, *, demo: bool = False) -> bytes:
     if demo:
         meta["fictional"] = "invented demo studies, not from ClinicalTrials.gov"
     return meta_json_bytes(meta)
+
+
+FICTIONAL_COLUMN = "fictional_demo_data"
+
+
+def mark_fictional(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a first column saying every row is an invented demo study."""
+    marker = pd.DataFrame({FICTIONAL_COLUMN: ["yes"] * len(frame)}, index=frame.index)
+    return pd.concat([marker, frame], axis=1)
+
+
+def download_name(kind: str, extension: str, *, demo: bool) -> str:
+    """``trialfinder-studies.csv``, or ``trialfinder-DEMO-fictional-studies.csv``."""
+    prefix = "trialfinder-DEMO-fictional" if demo else "trialfinder"
+    return f"{prefix}-{kind}.{extension}"
