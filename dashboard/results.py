@@ -99,9 +99,12 @@ def show_results(results: service.Results, fetched: service.Results,
     if not len(results.studies):
         explain_empty(results, fetched, searched, demo_mode)
         return
-    show_cards(results.studies)
-    with st.expander("All studies as a table (sortable)"):
+    # Cards suit every screen; the table (wide, sortable) is drawn only when asked for, as
+    # sending 1,000 rows on every redraw is what makes a filter change slow.
+    if st.toggle("Show as a sortable table", key="as_table"):
         results_table(results.studies, demo_mode)
+    else:
+        show_cards(results.studies)
     show_downloads(results, demo_mode)
 
 
@@ -148,16 +151,17 @@ def show_downloads(results: service.Results, demo_mode: bool) -> None:
                if demo_mode else
                "The same files as the command line tool writes for this search and filters.")
     cols = st.columns(3)
+    # The files are made only when a button is pressed (data given as a function).
     cols[0].download_button(
-        "Studies (CSV)", export.to_csv_bytes(marked(results.studies, demo_mode)),
+        "Studies (CSV)", lambda: export.to_csv_bytes(marked(results.studies, demo_mode)),
         download_name("studies", "csv", demo=demo_mode), "text/csv", key="dl_studies",
         on_click="ignore", width="stretch")
     if len(results.sites):
         cols[1].download_button(
-            "Sites (CSV)", export.to_csv_bytes(marked(results.sites, demo_mode)),
+            "Sites (CSV)", lambda: export.to_csv_bytes(marked(results.sites, demo_mode)),
             download_name("sites", "csv", demo=demo_mode), "text/csv", key="dl_sites",
             on_click="ignore", width="stretch")
     cols[2].download_button(
-        "Where it came from (JSON)", meta_json(results, demo=demo_mode),
+        "Where it came from (JSON)", lambda: meta_json(results, demo=demo_mode),
         download_name("provenance", "json", demo=demo_mode), "application/json", key="dl_meta",
         on_click="ignore", width="stretch")

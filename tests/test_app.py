@@ -92,9 +92,19 @@ def new_app() -> AppTest:
 
 
 def table_ids(at: AppTest) -> list[str]:
-    """The ids of the listed studies ([] when no list is shown)."""
+    """The ids of the listed studies, in order, from the cards or the table ([] when no list
+    is shown)."""
     tables = [d for d in at.dataframe if getattr(d, "key", None) == "table"]
-    return [str(v) for v in tables[0].value["nct_id"]] if tables else []
+    if tables:
+        return [str(v) for v in tables[0].value["nct_id"]]
+    return [m.group(1) for t in texts(at.caption)
+            if (m := re.match(r"^(NCT\d{8}) · ", t))]
+
+
+def as_table(at: AppTest) -> Any:
+    """Switch the list to the sortable table; return the table element."""
+    at.toggle(key="as_table").set_value(True).run()
+    return at.dataframe(key="table")
 
 
 def param(at: AppTest, key: str) -> list[str]:
@@ -403,20 +413,20 @@ def test_counts_are_singular_for_one_and_timestamps_are_human(api: StandInServer
 
 def test_table_shows_labels_and_puts_narrow_columns_first(api: StandInServer) -> None:
     at = open_url(new_app(), **NEAR_BOSTON)
-    table = at.dataframe(key="table")
+    # the card (what a phone shows) says it in words, with the nearest site
+    card = next(plain(t) for t in texts(at.caption) if t.startswith("NCT99000029"))
+    assert card.startswith("NCT99000029 · Terminated · Not stated · ")
+    assert " · 93 miles: " in card and "Hartford" in card
+    table = as_table(at)
     assert list(table.proto.column_order[:5]) == [
         "url", "title", "status", "nearest_distance_mi", "phases"]
     row = table.value.iloc[0]
     assert (row["status"], row["phases"]) == ("Terminated", "Not stated")  # observational
     assert row["conditions"] == "Amyotrophic Lateral Sclerosis, Motor Neuron Disease"
     assert not any("None" in str(v) for v in table.value.iloc[0])
-    # the card (what a phone shows) says the same in words, with the nearest site
-    card = next(plain(t) for t in texts(at.caption) if t.startswith("NCT99000029"))
-    assert card.startswith("NCT99000029 · Terminated · Not stated · ")
-    assert " · 93 miles: " in card and "Hartford" in card
 
     at = open_url(new_app(), preset="als", status="any")
-    table = at.dataframe(key="table")
+    table = as_table(at)
     assert "nearest_distance_mi" not in table.proto.column_order
     assert list(table.proto.column_order[:4]) == ["url", "title", "status", "phases"]
     phases = dict(zip(table.value["nct_id"], table.value["phases"], strict=True))
