@@ -9,7 +9,13 @@ from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.errors import TrialFinderError
 from trialfinder.tables.filters import INTERVENTION_TYPES
 from trialfinder.topics import presets
-from trialfinder.ui.text import HV_LABELS, INTERVENTION_LABELS, SEX_LABELS, code_label
+from trialfinder.ui.text import (
+    HV_LABELS,
+    INTERVENTION_LABELS,
+    RESULTS_LABELS,
+    SEX_LABELS,
+    code_label,
+)
 from trialfinder.ui.urlstate import RADII
 
 from .state import clear_filters, submit_search
@@ -78,7 +84,8 @@ def sidebar() -> None:
                      format_func=SEX_LABELS.__getitem__)
         st.selectbox("Healthy volunteers", list(HV_LABELS), key="hv",
                      format_func=HV_LABELS.__getitem__)
-        st.checkbox("Only studies with posted results", key="has_results")
+        st.selectbox("Posted results", list(RESULTS_LABELS), key="has_results",
+                     format_func=RESULTS_LABELS.__getitem__)
         st.text_input("Keyword in title, summary or conditions", key="keyword")
 
 

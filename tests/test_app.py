@@ -838,3 +838,19 @@ def test_charts_use_a_continuous_year_axis_and_skip_single_bars(api: StandInServ
     at = show_view(open_url(new_app(), **NEAR_BOSTON), "map")  # one study
     assert not at.get("vega_lite_chart")
     assert any("nothing to chart" in t for t in texts(at.caption))
+
+
+def test_registry_fields_and_without_results_are_sent_and_linked(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = open_url(new_app(), preset="muscle-spasm", results="without", status="any",
+                  sponsor="Fictional", start_from="2020")
+    assert not at.exception
+    assert (calls[0]["has_results"], calls[0]["sponsor"], calls[0]["start_from"]) == (
+        False, "Fictional", "2020")
+    records = {s["protocolSection"]["identificationModule"]["nctId"]: s
+               for s in load_demo_studies()}
+    listed = table_ids(at)
+    assert listed and not any(records[i].get("hasResults") for i in listed)
+    assert at.selectbox(key="has_results").value == "no"
+    assert param(at, "results") == ["no"] and param(at, "sponsor") == ["Fictional"]

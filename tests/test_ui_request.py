@@ -13,14 +13,15 @@ from trialfinder.ui.urlstate import defaults, snapshot
 def test_request_from_a_submitted_search() -> None:
     state = defaults() | {"preset": "als", "title": "breathing", "ids": "NCT99000012, nct99000029",
                           "radius": 100, "phase": ["PHASE2"], "sex": "FEMALE", "hv": "no",
-                          "has_results": True, "start_from": "2020"}
+                          "has_results": "no", "start_from": "2020"}
     request = SearchRequest.from_snapshot(snapshot(state), near=(42.36, -71.06))
     assert hash(request) == hash(SearchRequest.from_snapshot(snapshot(state), (42.36, -71.06)))
     kwargs = request.search_kwargs()
     assert kwargs["radius"] == "100mi" and kwargs["near"] == (42.36, -71.06)
     assert kwargs["nct_ids"] == ("NCT99000012", "nct99000029")
     assert (kwargs["sex"], kwargs["healthy_volunteers"], kwargs["has_results"]) == (
-        "FEMALE", False, True)
+        "FEMALE", False, False)
+    assert "AREA[HasResults]false" in build_query(**kwargs).to_params()["filter.advanced"]
     params = build_query(**kwargs).to_params()
     assert params["query.titles"] == "breathing"
     assert "NCT99000012" in params["filter.ids"]

@@ -32,7 +32,9 @@ def test_values_are_read_and_bad_ones_named() -> None:
     assert state["status"] == ["RECRUITING"]
     assert state["phase"] == ["PHASE2", "PHASE3"]
     assert state["itype"] == ["DIETARY_SUPPLEMENT"]
-    assert (state["sex"], state["hv"], state["has_results"]) == ("FEMALE", "any", True)
+    assert (state["sex"], state["hv"], state["has_results"]) == ("FEMALE", "any", "yes")
+    assert state_from_url({"results": ["without"]})["has_results"] == "no"
+    assert read_url({"results": ["maybe"]}) == (defaults(), ["results"])
     assert state["country"] == ["France"]
     assert ignored == ["preset", "limit", "age", "status", "hv"]
 

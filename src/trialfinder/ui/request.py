@@ -36,7 +36,7 @@ class SearchRequest:
     age: float | None = None
     sex: str = "ALL"
     hv: str = "any"
-    has_results: bool = False
+    has_results: str = "any"  # "yes" (with posted results), "no" (without) or "any"
     limit: int = 1000
 
     @classmethod
@@ -52,7 +52,7 @@ class SearchRequest:
             radius_mi=int(searched["radius"]), statuses=tuple(searched["status"]),
             phases=tuple(searched["phase"]), study_types=tuple(searched["study_type"]),
             age=searched["age"], sex=searched["sex"], hv=searched["hv"],
-            has_results=bool(searched["has_results"]), limit=int(searched["limit"]),
+            has_results=str(searched["has_results"]), limit=int(searched["limit"]),
         )
 
     def search_kwargs(self) -> dict[str, Any]:
@@ -77,7 +77,7 @@ class SearchRequest:
             "age": self.age,
             "sex": None if self.sex == "ALL" else self.sex,
             "healthy_volunteers": {"yes": True, "no": False}.get(self.hv),
-            "has_results": True if self.has_results else None,
+            "has_results": {"yes": True, "no": False}.get(self.has_results),
         }
 
     def demo_kwargs(self) -> dict[str, Any]:
@@ -108,7 +108,7 @@ def local_filters(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
         age=state["age"],
         sex=None if state["sex"] == "ALL" else state["sex"],
         healthy_volunteers={"yes": True, "no": False}.get(state["hv"]),
-        has_results=True if state["has_results"] else None,
+        has_results={"yes": True, "no": False}.get(state["has_results"]),
         keyword=state["keyword"] or None,
         start_from=given.get("start_from") or None,
         start_to=given.get("start_to") or None,

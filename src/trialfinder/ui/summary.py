@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialfinder.tables.filters import FilterStep
-from trialfinder.ui.text import HV_LABELS, SEX_LABELS, code_label
+from trialfinder.ui.text import HV_LABELS, RESULTS_LABELS, SEX_LABELS, code_label
 from trialfinder.ui.urlstate import filter_defaults
 
 __all__ = ["StepLine", "filter_words", "registry_suggestions", "step_key", "step_lines",
@@ -57,7 +57,7 @@ def _value_words(key: str, state: Mapping[str, Any]) -> str:
     if key == "hv":
         return HV_LABELS.get(str(value), str(value))
     if key == "has_results":
-        return "only studies with results" if value else "any"
+        return RESULTS_LABELS.get(str(value), str(value)).lower()
     if key == "keyword":
         return f"“{value}”"
     if key == "radius":
@@ -122,7 +122,7 @@ def registry_suggestions(searched: Mapping[str, Any], radii: Sequence[int]) -> l
     for key, neutral, label in (("phase", (), "any phase"), ("study_type", (), "any study type"),
                                 ("age", None, "no age"), ("sex", "ALL", "any sex"),
                                 ("hv", "any", "healthy volunteers: doesn't matter"),
-                                ("has_results", False, "studies without results too")):
+                                ("has_results", "any", "studies with or without results")):
         if searched.get(key, neutral) not in (neutral, (), [], None):
             tips.append(label)
     return tips

@@ -22,6 +22,7 @@ __all__ = [
     "HV_LABELS",
     "INTERVENTION_LABELS",
     "NOT_STATED",
+    "RESULTS_LABELS",
     "SEX_LABELS",
     "age_range",
     "code_label",
@@ -46,6 +47,11 @@ HV_LABELS = {
     "any": "Doesn't matter",
     "yes": "Takes healthy volunteers",
     "no": "Only people with the condition",
+}
+RESULTS_LABELS = {
+    "any": "Doesn't matter",
+    "yes": "Only with posted results",
+    "no": "Only without posted results",
 }
 INTERVENTION_LABELS = {code: code.replace("_", " ").capitalize() for code in INTERVENTION_TYPES}
 

@@ -82,7 +82,7 @@ def filter_defaults() -> dict[str, Any]:
     """The filters as they are before anyone touches them."""
     return {
         "status": list(DEFAULT_STATUSES), "phase": [], "study_type": [], "itype": [],
-        "country": [], "age": None, "sex": "ALL", "hv": "any", "has_results": False,
+        "country": [], "age": None, "sex": "ALL", "hv": "any", "has_results": "any",
         "keyword": "",
     }
 
@@ -112,7 +112,7 @@ def snapshot(state: Mapping[str, Any]) -> dict[str, Any]:
     snap.update(
         status=tuple(state["status"]), phase=tuple(state["phase"]),
         study_type=tuple(state["study_type"]), age=state["age"], sex=state["sex"],
-        hv=state["hv"], has_results=bool(state["has_results"]),
+        hv=state["hv"], has_results=state["has_results"],
     )
     return snap
 
@@ -206,7 +206,11 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     for key, ok in (("sex", sex in SEX_LABELS), ("hv", hv in HV_LABELS)):
         if one(key) and not ok:
             ignored.append(PARAM[key])
-    state["has_results"] = one("has_results") in ("1", "true", "yes")
+    results = (one("has_results") or "").lower()
+    state["has_results"] = ("yes" if results in ("1", "true", "yes", "with")
+                            else "no" if results in ("0", "false", "no", "without") else "any")
+    if results and state["has_results"] == "any" and results != "any":
+        ignored.append(PARAM["has_results"])
     return state, ignored
 
 
@@ -232,8 +236,7 @@ def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
     for key in SCALAR_FILTERS:
         value = state.get(key)
         if value not in (None, "") and value != base[key]:
-            out[PARAM[key]] = ["1" if value is True else f"{value:g}"
-                               if isinstance(value, float) else str(value)]
+            out[PARAM[key]] = [f"{value:g}" if isinstance(value, float) else str(value)]
     if searched and state.get("study"):
         out["study"] = [str(state["study"])]
     if demo_mode:
@@ -250,7 +253,7 @@ def wider_than_search(state: Mapping[str, Any], searched: Mapping[str, Any]) -> 
             wider.append(label)
     for key, label, neutral in (("age", "age", None), ("sex", "sex", "ALL"),
                                 ("hv", "healthy volunteers", "any"),
-                                ("has_results", "results", False)):
+                                ("has_results", "results", "any")):
         if searched[key] != neutral and state[key] != searched[key]:
             wider.append(label)
     if searched["place"] and state["radius"] > searched["radius"]:
