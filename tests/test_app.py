@@ -7,6 +7,7 @@ Error paths replace ``service.search`` with a function that raises.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import math
@@ -854,3 +855,73 @@ def test_registry_fields_and_without_results_are_sent_and_linked(
     assert listed and not any(records[i].get("hasResults") for i in listed)
     assert at.selectbox(key="has_results").value == "no"
     assert param(at, "results") == ["no"] and param(at, "sponsor") == ["Fictional"]
+
+
+# -- a static guard: every value put into a Markdown-rendering call's f-string is vetted -------
+
+_RENDERING = {"markdown", "info", "warning", "error", "caption", "success", "button",
+              "link_button", "expander", "metric", "subheader", "header", "title", "toggle",
+              "selectbox", "text_input", "multiselect", "download_button", "form_submit_button"}
+# Functions whose result is safe Markdown (escaped text, or numbers and fixed words).
+_SAFE_CALLS = {"escape_md", "mail_link", "markdown_list", "inert_markdown", "place_problem",
+               "plural", "len"}
+# Local names that hold text built only from escaped parts or from this project's own words
+# (each was checked where it is assigned; a new name here needs the same check).
+_VETTED_NAMES = {"where", "labels", "hint", "label", "title", "reason", "words", "shown",
+                 "missing", "wider", "who"}
+
+
+def _unvetted(value: ast.expr) -> list[str]:
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(
+            func, ast.Attribute) else ""
+        if name in _SAFE_CALLS:
+            return []
+        if name == "join" and isinstance(func, ast.Attribute):  # "sep".join(vetted list)
+            return [n for arg in value.args for n in _unvetted(arg)]
+    if isinstance(value, ast.Name) and value.id in _VETTED_NAMES:
+        return []
+    if isinstance(value, ast.IfExp) and all(isinstance(v, ast.Constant)
+                                            for v in (value.body, value.orelse)):
+        return []
+    if isinstance(value, ast.Attribute) and ast.unparse(value) in (
+            "preset.title", "section.title"):  # the project's own topic names
+        return []
+    return [ast.unparse(value)]
+
+
+def _interpolations(node: ast.AST) -> list[ast.expr]:
+    """The values put into f-strings under ``node``, not looking inside escaping calls."""
+    if isinstance(node, ast.Call) and _unvetted(node) == []:
+        return []
+    if isinstance(node, ast.FormattedValue):
+        return [] if node.format_spec is not None else [node.value]
+    return [v for child in ast.iter_child_nodes(node) for v in _interpolations(child)]
+
+
+def test_every_interpolation_into_markdown_is_escaped_or_vetted() -> None:
+    problems: list[str] = []
+    for path in APP_FILES:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in _RENDERING and node.args):
+                problems += [f"{path.name}:{node.lineno}: {v}"
+                             for value in _interpolations(node.args[0])
+                             for v in _unvetted(value)]
+    assert problems == []
+
+
+def test_a_clicked_map_dot_names_its_study() -> None:
+    from types import SimpleNamespace
+
+    from dashboard.mapview import _picked
+
+    def event(objects: dict[str, Any]) -> Any:
+        return SimpleNamespace(selection=SimpleNamespace(objects=objects))
+
+    assert _picked(event({"sites": [{"nct_id": "NCT99000049", "city": "Hartford"}]})) == (
+        "NCT99000049")
+    assert _picked(event({"place": [{"facility": "Boston"}]})) is None  # your place: no study
+    assert _picked(event({})) is None
+    assert _picked(None) is None
