@@ -54,7 +54,8 @@ def show_study(results: service.Results, place: Place | None, nct: str,
         st.info(f"**Why it stopped:** {escape_md(row['why_stopped'])}",
                 icon=":material/do_not_disturb_on:")
 
-    show_take_part(record, shown, record_id, near is not None, demo_mode)
+    show_take_part(record, shown, record_id, near is not None,
+                   demo_mode or is_demo_id(record_id))
     show_facts(row, record)
 
     st.markdown("##### Summary")
@@ -79,7 +80,7 @@ def show_study(results: service.Results, place: Place | None, nct: str,
 
 
 def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id: str,
-                   near: bool, demo_mode: bool) -> None:
+                   near: bool, fictional: bool) -> None:
     st.markdown("#### How to take part")
     contacts = central_contacts(record)
     if contacts:
@@ -106,7 +107,7 @@ def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id:
     if not contacts and not len(with_contact):
         st.markdown("The record names no contact. "
                     + ("The sites below are where the study runs."
-                       if demo_mode else "The study's page on ClinicalTrials.gov may say "
+                       if fictional else "The study's page on ClinicalTrials.gov may say "
                        "more."))
     st.caption("Ask the study team whether you could take part; bring the study id. "
                "Talk it over with your own doctor too.")

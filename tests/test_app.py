@@ -498,6 +498,9 @@ def test_detail_says_why_a_trial_stopped_in_plain_labels(api: StandInServer) -> 
     assert order[:5] == ["facility", "city", "state", "country", "site_status"]
     assert not {"contact_name", "contact_phone", "contact_email"} & set(order)
     assert "other_names" not in shown_columns(at, "arm_labels")
+    # no contact anywhere in this fictional record, and no registry page to send people to
+    assert "The record names no contact. The sites below are where the study runs." in texts(
+        at.markdown)
 
     at = open_url(new_app(), preset="als", status="any", study="NCT99000054")
     assert not any(t.startswith("**Why it stopped:**") for t in texts(at.info))
