@@ -15,6 +15,8 @@ from trialfinder.ui import urlstate
 from trialfinder.ui.request import local_filters
 from trialfinder.ui.summary import without
 
+CARDS_PAGE = 20  # result cards drawn at a time
+
 
 def state() -> dict[str, Any]:
     """A plain copy of the session state (for the pure functions)."""
@@ -75,9 +77,6 @@ def _start() -> None:
     ss["_map_pick"] = None
     ss["cards_shown"] = CARDS_PAGE
     ss["view"] = "list"
-
-
-CARDS_PAGE = 20
 
 
 def _clear_search_text() -> None:
