@@ -82,10 +82,11 @@ def main() -> None:
         st.info(f"Your filters are now wider than what the last search asked "
                 f"ClinicalTrials.gov for ({', '.join(wider)}). Press Search in the sidebar "
                 "to fetch the extra studies.")
-    if ss.get("view") not in VIEWS:
-        ss["view"] = "list"
+    if ss.get("view") not in VIEWS:  # the control was not drawn while a study was open
+        ss["view"] = ss.get("_view") if ss.get("_view") in VIEWS else "list"
     view = st.segmented_control("Show", list(VIEWS), key="view", format_func=VIEWS.__getitem__,
                                 required=True, label_visibility="collapsed")
+    ss["_view"] = view
     if view == "map":
         show_map(results, place)
         show_charts(results)

@@ -76,7 +76,9 @@ def _start() -> None:
     ss["_table_pick"] = None
     ss["_map_pick"] = None
     ss["cards_shown"] = CARDS_PAGE
-    ss["view"] = "list"
+    ss["view"] = ss["_view"] = "list"
+    for widget in ("table", "map"):  # a row or dot picked in the last results
+        ss.pop(widget, None)
 
 
 def _clear_search_text() -> None:
@@ -117,7 +119,11 @@ def undo_filter(key: str) -> None:
 
 
 def open_study(nct: str | None) -> None:
-    st.session_state["study"] = nct
+    """Open a study's page (``None``: back to the view the study was opened from)."""
+    ss = st.session_state
+    ss["study"] = nct
+    if nct is None:
+        ss["view"] = ss.get("_view") or "list"
 
 
 def use_demo() -> None:

@@ -928,3 +928,24 @@ def test_a_clicked_map_dot_names_its_study() -> None:
     assert _picked(event({"place": [{"facility": "Boston"}]})) is None  # your place: no study
     assert _picked(event({})) is None
     assert _picked(None) is None
+
+
+def test_cards_come_twenty_at_a_time(api: StandInServer) -> None:
+    at = open_url(new_app(), preset="muscle-spasm", status="any")
+    total = int(next(m.value for m in at.metric if m.label == "Studies"))
+    assert total > 20
+    assert len(table_ids(at)) == 20
+    more = at.button(key="more_cards")
+    assert more.label == f"Show more (20 of {total} shown)"
+    more.click().run()
+    assert len(table_ids(at)) == min(40, total)
+    assert table_ids(at) == list(as_table(at).value["nct_id"])[:min(40, total)]
+
+
+def test_back_from_a_study_returns_to_the_view_it_came_from(api: StandInServer) -> None:
+    at = show_view(search_preset(new_app().run()), "topics")
+    at.session_state["study"] = "NCT99000049"  # as a map dot or a table row would set it
+    at.run()
+    assert any(t.startswith("### Magnesium Citrate") for t in texts(at.markdown))
+    back_to_list(at)
+    assert at.segmented_control(key="view").value == "topics"
