@@ -33,7 +33,7 @@ def test_shipped_outlines_cover_the_world_and_the_states() -> None:
     folder = resources.files("trialfinder") / "data"
     for name in OUTLINE_FILES:
         assert (folder / name).is_file()
-    assert "public domain" in (folder / "OUTLINES.md").read_text("utf-8")
+    assert "public domain" in (folder / "OUTLINES.txt").read_text("utf-8")
     points = [p for line in outline_lines() for p in line]
     lons, lats = [p[0] for p in points], [p[1] for p in points]
     assert min(lons) < -179 and max(lons) > 179 and min(lats) < -80 and max(lats) > 80

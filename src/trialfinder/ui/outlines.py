@@ -1,5 +1,5 @@
 """Country and US-state outlines for an offline map, from the TopoJSON files shipped in
-``trialfinder/data`` (see ``data/OUTLINES.md`` for their source and licence).
+``trialfinder/data`` (gzipped; see ``data/OUTLINES.txt`` for their source and licence).
 
 A TopoJSON file stores each border once, as an *arc*: a run of points, quantized and delta
 encoded. Every arc drawn once is exactly the outline picture, so :func:`arcs_to_lines` needs
@@ -8,6 +8,7 @@ no polygon assembly.
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -18,7 +19,7 @@ __all__ = ["OUTLINE_FILES", "Line", "arcs_to_lines", "outline_lines"]
 
 Line = list[list[float]]  # [[lon, lat], ...]
 
-OUTLINE_FILES = ("outlines-world-countries-110m.json", "outlines-us-states-10m.json")
+OUTLINE_FILES = ("outlines-world-countries-110m.json.gz", "outlines-us-states-10m.json.gz")
 MIN_STEP = 0.05  # degrees: points closer than this to the last kept one are dropped
 
 
@@ -73,6 +74,6 @@ def outline_lines() -> tuple[Line, ...]:
     """The shipped world-country and US-state outlines (read once per process)."""
     lines: list[Line] = []
     for name in OUTLINE_FILES:
-        text = (resources.files("trialfinder") / "data" / name).read_text("utf-8")
-        lines.extend(arcs_to_lines(json.loads(text)))
+        packed = (resources.files("trialfinder") / "data" / name).read_bytes()
+        lines.extend(arcs_to_lines(json.loads(gzip.decompress(packed))))
     return tuple(lines)
