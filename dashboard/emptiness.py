@@ -9,6 +9,7 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.errors import TrialFinderError
+from trialfinder.ui.registry import DATE_RANGES, apply_registry_filters
 from trialfinder.ui.request import local_filters
 from trialfinder.ui.summary import filter_words, registry_suggestions, step_key, without
 from trialfinder.ui.text import escape_md, plural
@@ -45,10 +46,12 @@ def _undo_options(results: service.Results,
     searched = st.session_state.get("searched")
     options: list[tuple[str, int]] = []
     keys = dict.fromkeys(k for k in (step_key(s.name) for s in results.steps if s.removed)
-                         if k in filter_defaults())
+                         if k in filter_defaults() or k in DATE_RANGES)
     for key in keys:
         try:
-            loose = fetched.refilter(local_filters(without(current, key), searched, place))
+            loose_state = without(current, key)
+            loose = apply_registry_filters(
+                fetched.refilter(local_filters(loose_state, searched, place)), loose_state)
         except TrialFinderError:
             continue
         options.append((key, len(loose.studies)))

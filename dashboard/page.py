@@ -8,6 +8,7 @@ from trialfinder import service
 from trialfinder.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.topics import demo
+from trialfinder.ui.registry import apply_registry_filters
 from trialfinder.ui.text import escape_md
 from trialfinder.ui.urlstate import wider_than_search
 
@@ -31,7 +32,8 @@ def demo_banner() -> None:
 def filtered(fetched: service.Results, place: Place | None) -> service.Results | None:
     """The fetched studies under the current filters (``None`` with a message on error)."""
     try:
-        return fetched.refilter(current_filters((place.lat, place.lon) if place else None))
+        narrowed = fetched.refilter(current_filters((place.lat, place.lon) if place else None))
+        return apply_registry_filters(narrowed, state())
     except TrialFinderError as exc:
         st.error(f"The filters could not be applied: {escape_md(exc)}")
         return None

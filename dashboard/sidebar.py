@@ -9,6 +9,7 @@ from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.errors import TrialFinderError
 from trialfinder.tables.filters import INTERVENTION_TYPES
 from trialfinder.topics import presets
+from trialfinder.ui.registry import DATE_RANGES, FUNDER_LABELS
 from trialfinder.ui.text import (
     HV_LABELS,
     INTERVENTION_LABELS,
@@ -87,6 +88,15 @@ def sidebar() -> None:
         st.selectbox("Posted results", list(RESULTS_LABELS), key="has_results",
                      format_func=RESULTS_LABELS.__getitem__)
         st.text_input("Keyword in title, summary or conditions", key="keyword")
+        with st.expander("More registry filters"):
+            st.multiselect("Funder type", list(FUNDER_LABELS), key="funder",
+                           format_func=FUNDER_LABELS.__getitem__, placeholder="Any funder")
+            for prefix, (_column, words) in DATE_RANGES.items():
+                label = words.capitalize()  # the project's own words
+                st.text_input(f"{label} from", key=f"{prefix}_from",
+                              placeholder="e.g. 2020 or 2020-05")
+                st.text_input(f"{label} until", key=f"{prefix}_to",
+                              placeholder="e.g. 2024-12-31")
 
 
 def country_filter(fetched: service.Results | None) -> None:

@@ -114,8 +114,10 @@ def clear_filters() -> None:
 
 def undo_filter(key: str) -> None:
     """One filter back at its default (the undo offered when filters removed everything)."""
-    restored = without(state(), key)
-    st.session_state[key] = restored[key]
+    current = state()
+    for name, value in without(current, key).items():
+        if current.get(name) != value:
+            st.session_state[name] = value
 
 
 def open_study(nct: str | None) -> None:

@@ -949,3 +949,27 @@ def test_back_from_a_study_returns_to_the_view_it_came_from(api: StandInServer) 
     assert any(t.startswith("### Magnesium Citrate") for t in texts(at.markdown))
     back_to_list(at)
     assert at.segmented_control(key="view").value == "topics"
+
+
+def test_funder_and_date_filters_narrow_the_list_and_can_be_undone(api: StandInServer) -> None:
+    at = search_preset(new_app().run())
+    at.multiselect(key="funder").set_value(["INDUSTRY"]).run()
+    assert not at.exception
+    records = {s["protocolSection"]["identificationModule"]["nctId"]: s
+               for s in load_demo_studies()}
+    industry = [i for i in SPASM_OPEN if records[i]["protocolSection"][
+        "sponsorCollaboratorsModule"]["leadSponsor"].get("class") == "INDUSTRY"]
+    assert 0 < len(industry) < len(SPASM_OPEN)
+    assert table_ids(at) == industry
+    at.text_input(key="updated_from").input("2999").run()
+    assert table_ids(at) == []
+    undo = at.button(key="undo_updated")
+    assert plain(undo.label).startswith("Undo Last update: 2999 to … (shows ")
+    undo.click().run()
+    assert table_ids(at) == industry and at.text_input(key="updated_from").value == ""
+    at.text_input(key="completion_to").input("soon").run()
+    assert not at.exception
+    assert plain(at.error[0].value) == (
+        "The filters could not be applied: completion date (until) must be a date like 2024, "
+        "2024-05 or 2024-05-31, not 'soon'")
+    assert param(at, "funder") == ["INDUSTRY"]

@@ -65,6 +65,11 @@ def read_meta(result: _HasMeta) -> MetaView:
 def meta_json(result: _HasMeta, *, demo: bool = False) -> bytes:
     """The provenance file offered for download (marked when the data are the demo's)."""
     meta = dict(result.meta)
+    # counted from the result itself, so filters applied after the library's are included
+    meta["filters"] = [{"name": s.name, "removed": s.removed, "note": s.note}
+                       for s in getattr(result, "steps", ())]
+    if hasattr(result, "studies") and hasattr(result, "sites"):
+        meta["rows"] = {"studies": len(result.studies), "sites": len(result.sites)}
     if demo:
         meta["fictional"] = "invented demo studies, not from ClinicalTrials.gov"
     return meta_json_bytes(meta)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialfinder.tables.filters import FilterStep
+from trialfinder.ui.registry import DATE_RANGES, FUNDER_LABELS
 from trialfinder.ui.text import HV_LABELS, RESULTS_LABELS, SEX_LABELS, code_label
 from trialfinder.ui.urlstate import filter_defaults
 
@@ -25,7 +26,8 @@ _STEP_PREFIXES: tuple[tuple[str, str], ...] = (
     ("accepts healthy volunteers", "hv"), ("does not accept healthy volunteers", "hv"),
     ("start ", "start"), ("has results", "has_results"), ("no results posted", "has_results"),
     ("country ", "country"), ("state ", "state"), ("city ", "city"), ("within ", "radius"),
-    ("keyword ", "keyword"),
+    ("keyword ", "keyword"), ("funder ", "funder"), ("completion date ", "completion"),
+    ("first posted ", "posted"), ("last update ", "updated"),
 )
 
 _NAMES = {
@@ -33,6 +35,8 @@ _NAMES = {
     "itype": "Treatment type", "country": "Country of a site", "age": "Age",
     "sex": "Sex", "hv": "Healthy volunteers", "has_results": "Posted results",
     "keyword": "Keyword", "radius": "Distance", "start": "Start date",
+    "funder": "Funder type", "completion": "Completion date", "posted": "First posted",
+    "updated": "Last update",
 }
 
 
@@ -62,6 +66,10 @@ def _value_words(key: str, state: Mapping[str, Any]) -> str:
         return f"“{value}”"
     if key == "radius":
         return f"within {value} miles"
+    if key in DATE_RANGES:
+        return f"{state.get(key + '_from') or '…'} to {state.get(key + '_to') or '…'}"
+    if key == "funder":
+        return ", ".join(FUNDER_LABELS.get(str(c), str(c)) for c in value or ()) or "any"
     if key == "start":
         return f"{state.get('start_from') or '…'} to {state.get('start_to') or '…'}"
     return str(value)
@@ -98,8 +106,9 @@ def without(state: Mapping[str, Any], key: str) -> dict[str, Any]:
     """``state`` with one filter back at its default (the one-click undo)."""
     out = dict(state)
     base = filter_defaults()
-    if key in base:
-        out[key] = base[key]
+    for name in ((f"{key}_from", f"{key}_to") if key in DATE_RANGES else (key,)):
+        if name in base:
+            out[name] = base[name]
     return out
 
 

@@ -17,6 +17,7 @@ from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.errors import InvalidQueryError
 from trialfinder.tables.filters import INTERVENTION_TYPES
 from trialfinder.topics import presets
+from trialfinder.ui.registry import DATE_RANGES, FUNDER_LABELS, REGISTRY_DEFAULTS
 from trialfinder.ui.text import HV_LABELS, SEX_LABELS
 
 __all__ = [
@@ -52,11 +53,12 @@ TEXT_SEARCH_KEYS: Final = ("condition", "intervention", "term", "place", "title"
 #: Widget keys of the search itself (sent to the API when Search is pressed).
 SEARCH_KEYS: Final = ("preset", *TEXT_SEARCH_KEYS, "radius", "limit")
 #: Widget keys of the filters: applied at once to what was fetched (Search sends most too).
-LIST_FILTERS: Final = ("status", "phase", "study_type", "itype", "country")
-SCALAR_FILTERS: Final = ("age", "sex", "hv", "has_results", "keyword")
+LIST_FILTERS: Final = ("status", "phase", "study_type", "itype", "country", "funder")
+_DATE_KEYS: Final = tuple(f"{k}_{end}" for k in DATE_RANGES for end in ("from", "to"))
+SCALAR_FILTERS: Final = ("age", "sex", "hv", "has_results", "keyword", *_DATE_KEYS)
 FILTER_KEYS: Final = (*LIST_FILTERS, *SCALAR_FILTERS)
 #: Filters the API never sees.
-LOCAL_ONLY: Final = ("itype", "country", "keyword")
+LOCAL_ONLY: Final = ("itype", "country", "keyword", "funder", *_DATE_KEYS)
 
 #: URL parameter name for each widget key.
 PARAM: Final = {
@@ -66,7 +68,8 @@ PARAM: Final = {
     "start_to": "start_to",
     "status": "status", "phase": "phase", "study_type": "type", "itype": "itype",
     "country": "country", "age": "age", "sex": "sex", "hv": "hv",
-    "has_results": "results", "keyword": "keyword", "study": "study",
+    "has_results": "results", "keyword": "keyword", "study": "study", "funder": "funder",
+    **{key: key for key in _DATE_KEYS},
 }
 
 
@@ -83,7 +86,7 @@ def filter_defaults() -> dict[str, Any]:
     return {
         "status": list(DEFAULT_STATUSES), "phase": [], "study_type": [], "itype": [],
         "country": [], "age": None, "sex": "ALL", "hv": "any", "has_results": "any",
-        "keyword": "",
+        "keyword": "", **REGISTRY_DEFAULTS,
     }
 
 
@@ -155,7 +158,7 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
         values = params.get(PARAM[key]) or []
         return values[-1].strip() if values else None
 
-    for key in (*TEXT_SEARCH_KEYS, "keyword", "study"):
+    for key in (*TEXT_SEARCH_KEYS, "keyword", "study", *_DATE_KEYS):
         value = one(key)
         if value and len(value) <= MAX_TEXT:
             state[key] = value
@@ -188,6 +191,10 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     state["study_type"] = _parse_codes(
         params.get(PARAM["study_type"], []), lambda v: StudyType.parse(v).value)
     state["itype"] = _parse_codes(params.get(PARAM["itype"], []), _itype)
+    funders = params.get(PARAM["funder"], [])
+    state["funder"] = [f for f in dict.fromkeys(funders) if f in FUNDER_LABELS]
+    if len(state["funder"]) < len(set(funders)):
+        ignored.append(PARAM["funder"])
     state["country"] = list(dict.fromkeys(
         c.strip() for c in params.get(PARAM["country"], []) if c.strip()
         and len(c) <= MAX_TEXT))[:50]
