@@ -7,6 +7,8 @@ Error paths replace ``service.search`` with a function that raises.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import json
 import math
 import re
@@ -24,7 +26,9 @@ from trialfinder.errors import ApiError, NetworkError
 from trialfinder.topics import background
 from trialfinder.topics.demo import DEMO_BANNER, load_demo_studies
 
-APP = Path(__file__).parents[1] / "app.py"
+ROOT = Path(__file__).parents[1]
+APP = ROOT / "app.py"
+APP_FILES = [APP, *sorted((ROOT / "dashboard").glob("*.py"))]
 
 # The recruiting / not yet recruiting demo studies of the "muscle-spasm" preset, in API order.
 SPASM_OPEN = [
@@ -89,7 +93,19 @@ def new_app() -> AppTest:
 
 
 def table_ids(at: AppTest) -> list[str]:
-    return [str(v) for v in at.dataframe(key="table").value["nct_id"]]
+    """The ids of the listed studies, in order, from the cards or the table ([] when no list
+    is shown)."""
+    tables = [d for d in at.dataframe if getattr(d, "key", None) == "table"]
+    if tables:
+        return [str(v) for v in tables[0].value["nct_id"]]
+    return [m.group(1) for t in texts(at.caption)
+            if (m := re.match(r"^(NCT\d{8}) · ", t))]
+
+
+def as_table(at: AppTest) -> Any:
+    """Switch the list to the sortable table; return the table element."""
+    at.toggle(key="as_table").set_value(True).run()
+    return at.dataframe(key="table")
 
 
 def param(at: AppTest, key: str) -> list[str]:
@@ -103,8 +119,8 @@ def texts(elements: Any) -> list[str]:
 
 
 def plain(markdown: str) -> str:
-    """Markdown as read on screen: backslash escapes undone."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """Markdown as read on screen: backslash escapes and invisible word joiners undone."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def frame_element(at: AppTest, column: str) -> Any:
@@ -133,6 +149,19 @@ def search_preset(at: AppTest, name: str = "muscle-spasm") -> AppTest:
     return at.button(key="search_button").click().run()
 
 
+def open_study(at: AppTest, nct: str) -> AppTest:
+    """Press "Read this study" on the card of ``nct`` (as a user would)."""
+    return at.button(key=f"open_{table_ids(at).index(nct)}").click().run()
+
+
+def back_to_list(at: AppTest) -> AppTest:
+    return at.button(key="back_to_list").click().run()
+
+
+def show_view(at: AppTest, view: str) -> AppTest:
+    return at.segmented_control(key="view").set_value(view).run()
+
+
 def test_app_loads_and_shows_the_disclaimer() -> None:
     at = new_app().run()
     assert not at.exception
@@ -143,7 +172,8 @@ def test_app_loads_and_shows_the_disclaimer() -> None:
 
 
 def test_no_widget_renders_html() -> None:
-    assert "unsafe_allow_html" not in APP.read_text("utf-8")
+    for path in APP_FILES:
+        assert "unsafe_allow_html" not in path.read_text("utf-8"), path
 
 
 def test_preset_search_fills_the_table(api: StandInServer, calls: list[dict[str, Any]]) -> None:
@@ -175,7 +205,7 @@ def test_local_filters_apply_without_a_new_search(
     assert not at.exception
     assert table_ids(at) == SPASM_OPEN_PHASE4
     assert any(e.label.startswith("Filters: 18 fetched → 6 shown") for e in at.expander)
-    assert any("phase PHASE4: removed **12**" in t for t in texts(at.markdown))
+    assert any("- Phase: Phase 4: removed **12**" in plain(t) for t in texts(at.markdown))
 
     at.number_input(key="age").set_value(70.0).run()
     assert table_ids(at) == SPASM_OPEN_PHASE4  # all six accept a 70-year-old
@@ -208,11 +238,10 @@ def test_widening_a_filter_says_a_new_search_is_needed(
 def test_detail_view_lists_inclusion_and_exclusion(
     api: StandInServer, calls: list[dict[str, Any]]
 ) -> None:
-    at = search_preset(new_app().run())
-    at.selectbox(key="study").set_value("NCT99000049").run()
+    at = open_study(search_preset(new_app().run()), "NCT99000049")
     assert not at.exception
     markdown = texts(at.markdown)
-    assert "#### Magnesium Citrate for Night\\-Time Leg Cramps in Older Adults" in markdown
+    assert "### Magnesium Citrate for Night\\-Time Leg Cramps in Older Adults" in markdown
     inclusion = markdown[markdown.index("**Inclusion criteria**") + 1]
     exclusion = markdown[markdown.index("**Exclusion criteria**") + 1]
     assert inclusion.splitlines() == [
@@ -262,11 +291,15 @@ def test_trial_text_is_rendered_inert(
     at.multiselect(key="status").set_value([])
     at.button(key="search_button").click().run()
     assert not at.exception
+    # the card shows the title as typed
+    assert ("**Tricky \\<b\\>Title\\<\\/b\\> "
+            "\\[link\\]\\(https\\:\u2060\\/\\/example\\.org\\)**") in texts(at.markdown)
+    at = open_study(at, "NCT99100077")
     markdown = texts(at.markdown)
-    assert ("#### Tricky \\<b\\>Title\\<\\/b\\> "
-            "\\[link\\]\\(https\\:\\/\\/example\\.org\\)") in markdown
+    assert ("### Tricky \\<b\\>Title\\<\\/b\\> "
+            "\\[link\\]\\(https\\:\u2060\\/\\/example\\.org\\)") in markdown
     assert ("Hello \\<script\\>alert\\(1\\)\\<\\/script\\> "
-            "\\!\\[img\\]\\(https\\:\\/\\/example\\.org\\/x\\.png\\)") in markdown
+            "\\!\\[img\\]\\(https\\:\u2060\\/\\/example\\.org\\/x\\.png\\)") in markdown
     assert "- adults \\:red\\[only\\] \\$x\\^2\\$" in markdown
     assert "- \\<img src\\=x onerror\\=alert\\(1\\)\\>" in markdown
 
@@ -296,8 +329,7 @@ def test_offline_offers_demo_data_with_a_banner(monkeypatch: pytest.MonkeyPatch)
     at.button(key="demo_button").click().run()
     assert not at.exception
     assert not at.error
-    # one banner at the top of each of the three tabs
-    assert texts(at.warning).count(DEMO_BANNER) == 3
+    assert texts(at.warning).count(DEMO_BANNER) == 1
     ids = table_ids(at)
     assert ids and all(i.startswith("NCT99") for i in ids)
     assert "NCT99000049" in ids  # a recruiting muscle-cramp demo study
@@ -306,7 +338,9 @@ def test_offline_offers_demo_data_with_a_banner(monkeypatch: pytest.MonkeyPatch)
 
     at.multiselect(key="phase").set_value(["PHASE4"]).run()
     assert set(table_ids(at)) < set(ids)
-    assert texts(at.warning).count(DEMO_BANNER) == 3
+    assert texts(at.warning).count(DEMO_BANNER) == 1
+    show_view(at, "map")
+    assert texts(at.warning).count(DEMO_BANNER) == 1
 
     at.button(key="leave_demo").click().run()
     assert DEMO_BANNER not in texts(at.warning)
@@ -325,8 +359,13 @@ def test_link_reopens_the_same_search_and_filters(
     assert at.selectbox(key="preset").value == "muscle-spasm"
     assert at.multiselect(key="phase").value == ["PHASE4"]
     assert at.text_input(key="keyword").value == "ibuprofen"
+    # the study of the link is open ...
+    assert any(t.startswith("### ") for t in texts(at.markdown))
+    assert param(at, "study") == ["NCT99000026"]
+    # ... and behind it the filtered list
+    back_to_list(at)
     assert table_ids(at) == ["NCT99000018", "NCT99000026"]
-    assert at.selectbox(key="study").value == "NCT99000026"
+    assert "study" not in at.query_params
     assert len(calls) == 1
     assert calls[0]["phase"] == ("PHASE4",)
 
@@ -375,21 +414,22 @@ def test_counts_are_singular_for_one_and_timestamps_are_human(api: StandInServer
 
 def test_table_shows_labels_and_puts_narrow_columns_first(api: StandInServer) -> None:
     at = open_url(new_app(), **NEAR_BOSTON)
-    table = at.dataframe(key="table")
-    # a phone shows the id, the status and the distance before any sideways scroll
-    assert list(table.proto.column_order[:4]) == [
-        "url", "status", "nearest_distance_mi", "phases"]
+    # the card (what a phone shows) says it in words, with the nearest site
+    card = next(plain(t) for t in texts(at.caption) if t.startswith("NCT99000029"))
+    assert card.startswith("NCT99000029 · Terminated · Not stated · ")
+    assert " · 93 miles: " in card and "Hartford" in card
+    table = as_table(at)
+    assert list(table.proto.column_order[:5]) == [
+        "url", "title", "status", "nearest_distance_mi", "phases"]
     row = table.value.iloc[0]
     assert (row["status"], row["phases"]) == ("Terminated", "Not stated")  # observational
     assert row["conditions"] == "Amyotrophic Lateral Sclerosis, Motor Neuron Disease"
-    assert "Status\\: Terminated · Phase\\: Not stated · Type\\: Observational" in " ".join(
-        texts(at.caption))
     assert not any("None" in str(v) for v in table.value.iloc[0])
 
     at = open_url(new_app(), preset="als", status="any")
-    table = at.dataframe(key="table")
+    table = as_table(at)
     assert "nearest_distance_mi" not in table.proto.column_order
-    assert list(table.proto.column_order[:3]) == ["url", "status", "phases"]
+    assert list(table.proto.column_order[:4]) == ["url", "title", "status", "phases"]
     phases = dict(zip(table.value["nct_id"], table.value["phases"], strict=True))
     assert phases["NCT99000012"] == "Not applicable"
     assert phases["NCT99000023"] == "Phase 2, Phase 3"
@@ -409,7 +449,8 @@ def assert_view_shows_every_point(at: AppTest, width: int = 358, height: int = 4
     view = spec["initialViewState"]
     assert 0 <= view["zoom"] <= 11
     cx, cy = _pixel(view["latitude"], view["longitude"], view["zoom"])
-    points = [(d["lat"], d["lon"]) for layer in spec["layers"] for d in layer["data"]]
+    points = [(d["lat"], d["lon"]) for layer in spec["layers"] for d in layer["data"]
+              if "lat" in d]
     assert points
     for lat, lon in points:
         x, y = _pixel(lat, lon, view["zoom"])
@@ -418,18 +459,22 @@ def assert_view_shows_every_point(at: AppTest, width: int = 358, height: int = 4
 
 
 def test_near_search_map_fits_the_place_and_every_site(api: StandInServer) -> None:
-    at = open_url(new_app(), **NEAR_BOSTON)
+    at = show_view(open_url(new_app(), **NEAR_BOSTON), "map")
     assert not at.exception
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    cities = [d["city"] for layer in spec["layers"] for d in layer["data"]]
+    cities = [d.get("city") for layer in spec["layers"] for d in layer["data"]]
     assert "Hartford" in cities  # the one site, 93 miles from Boston
     assert_view_shows_every_point(at)
     assert spec["initialViewState"]["zoom"] > 5  # not zoomed out to the whole world
     assert any("background map" in t and "internet connection" in t for t in texts(at.caption))
+    # the shipped outlines come first, under the dots
+    outlines = spec["layers"][0]
+    assert outlines["@@type"] == "PathLayer" and outlines["id"] == "outlines"
+    assert len(outlines["data"]) > 1000
 
 
 def test_map_of_sites_around_the_world_fits_too(api: StandInServer) -> None:
-    at = search_preset(new_app().run())
+    at = show_view(search_preset(new_app().run()), "map")
     # sites on four continents: the whole world (zoom 0, the least there is) fits a laptop's
     # map, 900 px wide; a phone then needs a sideways drag
     assert json.loads(at.get("deck_gl_json_chart")[0].proto.json)["initialViewState"][
@@ -442,8 +487,8 @@ def test_detail_says_why_a_trial_stopped_in_plain_labels(api: StandInServer) -> 
     assert not at.exception
     assert ("**Why it stopped:** Interim review showed the study could not answer its question"
             in texts(at.info))
-    assert "**Conditions:** Amyotrophic Lateral Sclerosis, Respiratory Muscle Weakness" in [
-        plain(t) for t in texts(at.markdown)]
+    assert any("- **Conditions:** Amyotrophic Lateral Sclerosis, Respiratory Muscle Weakness"
+               in plain(t) for t in texts(at.markdown))
     assert list(frame(at, "arm_labels")["type"]) == ["Device", "Other"]
     assert set(frame(at, "time_frame")["kind"]) == {"Primary", "Secondary"}
     sites = frame(at, "facility")
@@ -453,12 +498,14 @@ def test_detail_says_why_a_trial_stopped_in_plain_labels(api: StandInServer) -> 
     assert order[:5] == ["facility", "city", "state", "country", "site_status"]
     assert not {"contact_name", "contact_phone", "contact_email"} & set(order)
     assert "other_names" not in shown_columns(at, "arm_labels")
+    # no contact anywhere in this fictional record, and no registry page to send people to
+    assert "The record names no contact. The sites below are where the study runs." in texts(
+        at.markdown)
 
     at = open_url(new_app(), preset="als", status="any", study="NCT99000054")
     assert not any(t.startswith("**Why it stopped:**") for t in texts(at.info))
 
-    at = search_preset(new_app().run())
-    at.selectbox(key="study").set_value("NCT99000007").run()  # its sites give a phone number
+    at = open_study(search_preset(new_app().run()), "NCT99000007")  # its sites give phones
     assert "contact_phone" in shown_columns(at, "facility")
 
 
@@ -476,9 +523,9 @@ def test_why_stopped_and_other_names_are_inert_text(
     server = standin_factory([record])
     monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
     monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
-    at = open_url(new_app(), condition="muscle cramp", status="any")
+    at = open_url(new_app(), condition="muscle cramp", status="any", study="NCT99100078")
     assert not at.exception
-    assert ("**Why it stopped:** Funding \\[ended\\]\\(https\\:\\/\\/x\\.org\\)"
+    assert ("**Why it stopped:** Funding \\[ended\\]\\(https\\:\u2060\\/\\/x\\.org\\)"
             in texts(at.info))
     treatments = frame(at, "arm_labels")
     assert list(treatments["type"]) == ["Drug"]
@@ -511,12 +558,12 @@ def test_failed_search_shows_no_landing_invitation(monkeypatch: pytest.MonkeyPat
     at = search_preset(new_app().run())
     assert not at.exception
     assert at.error[0].value.startswith("ClinicalTrials.gov cannot be reached right now")
-    assert not any("Choose a **topic**" in t for t in texts(at.markdown))
+    assert not any(t.startswith("Look for clinical trials") for t in texts(at.markdown))
     assert "No studies to list, because the search could not run." in texts(at.caption)
-    assert background.DISCLAIMER in texts(at.info)  # the background tab stays
+    assert background.DISCLAIMER in texts(at.info)  # the topics stay
 
     at = new_app().run()  # nothing searched yet: the invitation is there
-    assert any("Choose a **topic**" in t for t in texts(at.markdown))
+    assert any(t.startswith("Look for clinical trials") for t in texts(at.markdown))
 
 
 @pytest.mark.parametrize("error", [
@@ -531,13 +578,13 @@ def test_detail_falls_back_when_the_full_record_fails(
         raise error
 
     monkeypatch.setattr(service, "study_detail", failing)
-    at = search_preset(new_app().run())
-    at.selectbox(key="study").set_value("NCT99000049").run()
+    at = open_study(search_preset(new_app().run()), "NCT99000049")
     assert not at.exception
     assert any("could not be loaded" in t for t in texts(at.warning))
-    assert "#### Magnesium Citrate for Night\\-Time Leg Cramps in Older Adults" in texts(
+    assert "### Magnesium Citrate for Night\\-Time Leg Cramps in Older Adults" in texts(
         at.markdown)
     assert "**Inclusion criteria**" in texts(at.markdown)
+    back_to_list(at)
     assert table_ids(at) == SPASM_OPEN
     at.multiselect(key="phase").set_value(["PHASE4"]).run()  # the page still works
     assert not at.exception
@@ -548,7 +595,8 @@ def test_status_sent_to_the_api_is_said(api: StandInServer,
                                         calls: list[dict[str, Any]]) -> None:
     at = search_preset(new_app().run())
     assert ("Only studies that are recruiting, not yet recruiting were asked for: widen Status "
-            "in the sidebar and press Search to see others.") in texts(at.caption)
+            "in the sidebar and press Search to see others. Expanded-access programmes "
+            "(treatment outside a trial) are among those left out.") in texts(at.caption)
 
 
 def test_a_link_with_unknown_statuses_keeps_the_default(
@@ -560,6 +608,8 @@ def test_a_link_with_unknown_statuses_keeps_the_default(
     assert not at.exception
     assert at.multiselect(key="status").value == ["RECRUITING", "NOT_YET_RECRUITING"]
     assert calls[0]["status"] == ("RECRUITING", "NOT_YET_RECRUITING")
+    assert ("The link’s “status” value was not understood and left at the default."
+            in [plain(t) for t in texts(at.info)])
 
 
 def test_a_linked_study_outside_the_results_is_said(
@@ -569,15 +619,357 @@ def test_a_linked_study_outside_the_results_is_said(
     at.query_params.update({"preset": "als", "status": "any", "study": "NCT99000049"})
     at.run()
     assert not at.exception
-    first = table_ids(at)[0]
-    assert (f"Study NCT99000049 is not among these results; showing {first} instead."
-            in texts(at.info))
+    assert "Study NCT99000049 is not among these results." in texts(at.info)
+    assert table_ids(at)  # the list is shown instead
+    assert "study" not in at.query_params
 
 
 def test_demo_studies_do_not_link_to_clinicaltrials_gov(monkeypatch: pytest.MonkeyPatch) -> None:
     fail_with(monkeypatch, NetworkError("cannot reach ClinicalTrials.gov"))
     at = search_preset(new_app().run())
     at.button(key="demo_button").click().run()
+    at = open_study(at, table_ids(at)[0])
     assert not at.exception
     assert "An invented demo study: it has no page on ClinicalTrials.gov." in texts(at.caption)
     assert not [b for b in at.get("link_button") if "clinicaltrials.gov" in str(b.proto)]
+
+
+# -- an inert page: hostile URL parameters, records and messages -------------------------------
+
+EVIL = "[x](https://evil.example) ![t](https://evil.example/t.png)"
+EVIL_HTML = "<img src=x onerror=alert(1)> <b>bold</b>"
+_LIVE = [
+    re.compile(r"(?<!\\)\]\s*(?<!\\)\((?!mailto:)"),  # a link or image (our mailto aside)
+    re.compile(r"(?i)https?:/|www\.|[A-Za-z0-9]@"),  # a bare address Markdown would link
+    re.compile(r"(?<!\\)<\s*[A-Za-z/!]"),       # an HTML tag
+    re.compile(r"(?<!\\)\$"),                   # maths
+    re.compile(r"(?<!\\):(?!(?:green|blue|violet|orange|gray|red)\[●\])[a-z]+\["),  # colour
+]
+
+
+def shown_texts(at: AppTest) -> list[str]:
+    """Every string the page renders as Markdown: text elements and widget labels."""
+    out: list[str] = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title",
+                 "header", "subheader"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    out += [str(b.label) for b in at.button]
+    out += [str(e.label) for e in at.expander]
+    out += [str(m.label) for m in at.metric]
+    return out
+
+
+def assert_inert(at: AppTest, *hostile: str) -> None:
+    """Nothing on the page is a live link, image, tag, formula or colour, and each hostile
+    string is still shown (escaped), not dropped."""
+    assert not at.exception
+    rendered = shown_texts(at)
+    for text in (re.sub(r"\]\(mailto:[^)\s]*\)", "]", t) for t in rendered):
+        for pattern in _LIVE:
+            assert not pattern.search(text), (pattern.pattern, text)
+    readable = " ".join(plain(t) for t in rendered)
+    for value in hostile:
+        assert value in readable, value
+
+
+def test_hostile_url_parameters_render_as_text(api: StandInServer) -> None:
+    at = open_url(new_app(), preset="muscle-spasm", study=EVIL)
+    assert_inert(at, f"Study {EVIL} is not among these results.")
+    assert table_ids(at) == SPASM_OPEN
+
+    at = open_url(new_app(), condition=EVIL, keyword=EVIL_HTML, term=EVIL_HTML)
+    assert_inert(at)
+    # the registry answered (with nothing): said as such, not blamed on the filters
+    assert any(plain(t).startswith("No study: ClinicalTrials.gov found nothing")
+               for t in texts(at.info))
+
+    at = open_url(new_app(), near=EVIL)
+    assert_inert(at)
+    assert at.error[0].value.startswith("We could not find this place on the map")
+    assert "evil.example" in plain(at.error[0].value)
+
+
+@pytest.mark.parametrize("error", [
+    ApiError(400, "https://clinicaltrials.gov/api/v2/studies", f"bad value {EVIL}"),
+    NetworkError(f"cannot reach {EVIL_HTML}"),
+])
+def test_hostile_error_texts_render_as_text(monkeypatch: pytest.MonkeyPatch,
+                                            error: Exception) -> None:
+    fail_with(monkeypatch, error)
+    at = search_preset(new_app().run())
+    assert_inert(at, EVIL if isinstance(error, ApiError) else EVIL_HTML)
+
+
+def hostile_record(nct: str) -> dict[str, Any]:
+    record = fictional_study(
+        nct, f"Evil {EVIL} {EVIL_HTML}", conditions=["Muscle Cramp", f"Cramp {EVIL}"],
+        sponsor=f"Sponsor {EVIL}", official_title=f"Official {EVIL_HTML} $x^2$",
+        interventions=[{"type": "DRUG", "name": f"Drug {EVIL}", "otherNames": [EVIL_HTML]}],
+        locations=[{"facility": f"Clinic {EVIL}", "city": f"Town {EVIL_HTML}",
+                    "country": "United States", "status": "RECRUITING",
+                    "contacts": [{"name": f"Dr {EVIL}", "phone": EVIL_HTML}],
+                    "geoPoint": {"lat": 42.36, "lon": -71.06}}],
+        summary=f"Summary {EVIL}\n\n* item {EVIL_HTML}",
+    )
+    module = record["protocolSection"].setdefault("contactsLocationsModule", {})
+    module["centralContacts"] = [{"name": f"Central {EVIL}", "role": "CONTACT",
+                                  "email": f"{EVIL_HTML}@x.org"}]
+    record["protocolSection"]["statusModule"]["whyStopped"] = f"Stopped {EVIL}"
+    return record
+
+
+def test_hostile_records_render_as_text_on_every_view(
+    standin_factory: Callable[..., StandInServer],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    server = standin_factory([hostile_record("NCT99100090"), hostile_record("NCT99100091")])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    at = open_url(new_app(), condition="muscle cramp", status="any")
+    assert table_ids(at) == ["NCT99100090", "NCT99100091"]
+    assert_inert(at, f"Evil {EVIL} {EVIL_HTML}")
+    at = open_study(at, "NCT99100091")
+    assert_inert(at, f"Central {EVIL}", f"Stopped {EVIL}", f"Official {EVIL_HTML} $x^2$",
+                 f"Summary {EVIL}", f"Clinic {EVIL}, Town {EVIL_HTML}", f"Sponsor {EVIL}")
+    back_to_list(at)
+    show_view(at, "map")
+    assert_inert(at)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert "html" not in spec.get("tooltip", {})  # deck.gl shows "text" tooltips as text
+
+
+def test_hostile_warnings_of_a_result_render_as_text(
+    api: StandInServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = service.search
+
+    def warning_search(*args: Any, **kwargs: Any) -> service.Results:
+        found = real(*args, **kwargs)
+        meta = {**found.meta, "warnings": [f"limit reached {EVIL}"],
+                "data_timestamp": EVIL_HTML}
+        return dataclasses.replace(found, meta=meta)
+
+    monkeypatch.setattr(service, "search", warning_search)
+    at = search_preset(new_app().run())
+    assert_inert(at, f"Limit reached {EVIL}")  # capitalised, as a sentence starts
+    # a registry date that is not a date is left out, not echoed
+    assert not any("registry data of" in t for t in texts(at.caption))
+
+
+# -- flow: new searches, empty lists, undo, clear ----------------------------------------------
+
+
+def test_a_topic_after_a_filtered_search_shows_that_topics_studies(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = search_preset(new_app().run())
+    at.multiselect(key="phase").set_value(["PHASE2"])
+    at.number_input(key="age").set_value(58.0)
+    at.selectbox(key="sex").set_value("FEMALE")
+    at.text_input(key="keyword").input("breast").run()
+    assert table_ids(at) == []
+    show_view(at, "topics")
+    section = next(s for s in background.SECTIONS if s.preset == "als")
+    at.button(key=f"bg_{section.key}").click().run()
+    assert not at.exception
+    assert (at.multiselect(key="phase").value, at.number_input(key="age").value,
+            at.selectbox(key="sex").value, at.text_input(key="keyword").value) == (
+        [], None, "ALL", "")
+    assert calls[-1]["preset"] == "als" and calls[-1]["phase"] == ()
+    assert table_ids(at)  # the ALS studies, recruiting or about to
+    assert "NCT99000029" not in table_ids(at)  # a terminated one stays out by default
+
+
+def test_the_main_search_box_runs_a_search_without_the_sidebar(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = new_app().run()
+    at.text_input(key="q_words").input("amyotrophic lateral sclerosis")
+    at.button(key="q_submit").click().run()
+    assert not at.exception
+    assert calls[0]["condition"] == "amyotrophic lateral sclerosis"
+    assert table_ids(at)
+    assert param(at, "condition") == ["amyotrophic lateral sclerosis"]
+    # a place, then a search without one: no stale distance in the link
+    at.text_input(key="q_place").input("Boston, MA")
+    at.button(key="q_submit").click().run()
+    assert param(at, "near") == ["Boston, MA"] and param(at, "radius") == []
+    at.text_input(key="q_place").input("")
+    at.button(key="q_submit").click().run()
+    assert "near" not in at.query_params and "radius" not in at.query_params
+
+
+def test_filters_that_remove_everything_offer_an_undo(api: StandInServer) -> None:
+    at = search_preset(new_app().run())
+    at.multiselect(key="phase").set_value(["PHASE4"]).run()
+    at.text_input(key="keyword").input("zzzz-nothing").run()
+    assert table_ids(at) == []
+    assert "Your filters removed all 18 studies that were fetched." in texts(at.warning)
+    assert not any(t.startswith("No study:") for t in texts(at.info))
+    assert not at.get("download_button")  # nothing to download
+    undo = at.button(key="undo_keyword")
+    assert plain(undo.label) == "Undo Keyword: “zzzz-nothing” (shows 6 studies)"
+    undo.click().run()
+    assert at.text_input(key="keyword").value == ""
+    assert table_ids(at) == SPASM_OPEN_PHASE4
+    at.button(key="clear_filters").click().run()
+    assert at.multiselect(key="phase").value == []
+    assert table_ids(at) == SPASM_OPEN
+
+
+def test_registry_with_no_match_says_so_with_suggestions(api: StandInServer) -> None:
+    at = open_url(new_app(), condition="qwzx unheard of", near="Boston, MA", radius="25")
+    assert not at.exception
+    message = plain(next(t for t in texts(at.info) if t.startswith("No study")))
+    assert message.startswith("No study: ClinicalTrials.gov found nothing for this search")
+    assert "a wider distance (try 50 miles)" in message
+    assert "any status, not only recruiting, not yet recruiting" in message
+    assert "fewer or more general words" in message
+    assert not any("filters removed" in t for t in texts(at.warning))
+
+
+def test_charts_use_a_continuous_year_axis_and_skip_single_bars(api: StandInServer) -> None:
+    at = show_view(search_preset(new_app().run()), "map")
+    specs = {}
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        title = spec.get("title")
+        specs[title.get("text") if isinstance(title, dict) else title] = spec
+    year = specs["Starts per year"]
+    assert year["encoding"]["x"]["type"] == "quantitative"
+    assert year["encoding"]["x"]["bin"] == {"step": 1}
+    at = show_view(open_url(new_app(), **NEAR_BOSTON), "map")  # one study
+    assert not at.get("vega_lite_chart")
+    assert any("nothing to chart" in t for t in texts(at.caption))
+
+
+def test_registry_fields_and_without_results_are_sent_and_linked(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = open_url(new_app(), preset="muscle-spasm", results="without", status="any",
+                  sponsor="Fictional", start_from="2020")
+    assert not at.exception
+    assert (calls[0]["has_results"], calls[0]["sponsor"], calls[0]["start_from"]) == (
+        False, "Fictional", "2020")
+    records = {s["protocolSection"]["identificationModule"]["nctId"]: s
+               for s in load_demo_studies()}
+    listed = table_ids(at)
+    assert listed and not any(records[i].get("hasResults") for i in listed)
+    assert at.selectbox(key="has_results").value == "no"
+    assert param(at, "results") == ["no"] and param(at, "sponsor") == ["Fictional"]
+
+
+# -- a static guard: every value put into a Markdown-rendering call's f-string is vetted -------
+
+_RENDERING = {"markdown", "info", "warning", "error", "caption", "success", "button",
+              "link_button", "expander", "metric", "subheader", "header", "title", "toggle",
+              "selectbox", "text_input", "multiselect", "download_button", "form_submit_button"}
+# Functions whose result is safe Markdown (escaped text, or numbers and fixed words).
+_SAFE_CALLS = {"escape_md", "mail_link", "markdown_list", "inert_markdown", "place_problem",
+               "plural", "len"}
+# Local names that hold text built only from escaped parts or from this project's own words
+# (each was checked where it is assigned; a new name here needs the same check).
+_VETTED_NAMES = {"where", "labels", "hint", "label", "title", "reason", "words", "shown",
+                 "missing", "wider", "who"}
+
+
+def _unvetted(value: ast.expr) -> list[str]:
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(
+            func, ast.Attribute) else ""
+        if name in _SAFE_CALLS:
+            return []
+        if name == "join" and isinstance(func, ast.Attribute):  # "sep".join(vetted list)
+            return [n for arg in value.args for n in _unvetted(arg)]
+    if isinstance(value, ast.Name) and value.id in _VETTED_NAMES:
+        return []
+    if isinstance(value, ast.IfExp) and all(isinstance(v, ast.Constant)
+                                            for v in (value.body, value.orelse)):
+        return []
+    if isinstance(value, ast.Attribute) and ast.unparse(value) in (
+            "preset.title", "section.title"):  # the project's own topic names
+        return []
+    return [ast.unparse(value)]
+
+
+def _interpolations(node: ast.AST) -> list[ast.expr]:
+    """The values put into f-strings under ``node``, not looking inside escaping calls."""
+    if isinstance(node, ast.Call) and _unvetted(node) == []:
+        return []
+    if isinstance(node, ast.FormattedValue):
+        return [] if node.format_spec is not None else [node.value]
+    return [v for child in ast.iter_child_nodes(node) for v in _interpolations(child)]
+
+
+def test_every_interpolation_into_markdown_is_escaped_or_vetted() -> None:
+    problems: list[str] = []
+    for path in APP_FILES:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in _RENDERING and node.args):
+                problems += [f"{path.name}:{node.lineno}: {v}"
+                             for value in _interpolations(node.args[0])
+                             for v in _unvetted(value)]
+    assert problems == []
+
+
+def test_a_clicked_map_dot_names_its_study() -> None:
+    from types import SimpleNamespace
+
+    from dashboard.mapview import _picked
+
+    def event(objects: dict[str, Any]) -> Any:
+        return SimpleNamespace(selection=SimpleNamespace(objects=objects))
+
+    assert _picked(event({"sites": [{"nct_id": "NCT99000049", "city": "Hartford"}]})) == (
+        "NCT99000049")
+    assert _picked(event({"place": [{"facility": "Boston"}]})) is None  # your place: no study
+    assert _picked(event({})) is None
+    assert _picked(None) is None
+
+
+def test_cards_come_twenty_at_a_time(api: StandInServer) -> None:
+    at = open_url(new_app(), preset="muscle-spasm", status="any")
+    total = int(next(m.value for m in at.metric if m.label == "Studies"))
+    assert total > 20
+    assert len(table_ids(at)) == 20
+    more = at.button(key="more_cards")
+    assert more.label == f"Show more (20 of {total} shown)"
+    more.click().run()
+    assert len(table_ids(at)) == min(40, total)
+    assert table_ids(at) == list(as_table(at).value["nct_id"])[:min(40, total)]
+
+
+def test_back_from_a_study_returns_to_the_view_it_came_from(api: StandInServer) -> None:
+    at = show_view(search_preset(new_app().run()), "topics")
+    at.session_state["study"] = "NCT99000049"  # as a map dot or a table row would set it
+    at.run()
+    assert any(t.startswith("### Magnesium Citrate") for t in texts(at.markdown))
+    back_to_list(at)
+    assert at.segmented_control(key="view").value == "topics"
+
+
+def test_funder_and_date_filters_narrow_the_list_and_can_be_undone(api: StandInServer) -> None:
+    at = search_preset(new_app().run())
+    at.multiselect(key="funder").set_value(["INDUSTRY"]).run()
+    assert not at.exception
+    records = {s["protocolSection"]["identificationModule"]["nctId"]: s
+               for s in load_demo_studies()}
+    industry = [i for i in SPASM_OPEN if records[i]["protocolSection"][
+        "sponsorCollaboratorsModule"]["leadSponsor"].get("class") == "INDUSTRY"]
+    assert 0 < len(industry) < len(SPASM_OPEN)
+    assert table_ids(at) == industry
+    at.text_input(key="updated_from").input("2999").run()
+    assert table_ids(at) == []
+    undo = at.button(key="undo_updated")
+    assert plain(undo.label).startswith("Undo Last update: 2999 to … (shows ")
+    undo.click().run()
+    assert table_ids(at) == industry and at.text_input(key="updated_from").value == ""
+    at.text_input(key="completion_to").input("soon").run()
+    assert not at.exception
+    assert plain(at.error[0].value) == (
+        "The filters could not be applied: completion date (until) must be a date like 2024, "
+        "2024-05 or 2024-05-31, not 'soon'")
+    assert param(at, "funder") == ["INDUSTRY"]

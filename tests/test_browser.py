@@ -1,18 +1,19 @@
 """End to end: ``streamlit run app.py`` against the loopback stand-in, driven in headless
 Chromium with Playwright. Skipped when Chromium (or Playwright) is not installed.
 
-Screenshots at laptop and phone width go to a temporary folder and, when the environment
-variable TRIALFINDER_SCREENSHOTS names a folder, there as well.
+Screenshots at laptop (1400 px) and phone (390 px) width are saved as artifacts in the
+folder named by the environment variable TRIALFINDER_SCREENSHOTS, else in ``screenshots/``
+at the top of the repository (ignored by git).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -89,62 +90,119 @@ def launch(p: sync_api.Playwright) -> sync_api.Browser:
     """Debian's Chromium, headless, with no calls home (this machine has no internet)."""
     return p.chromium.launch(
         executable_path=str(CHROMIUM),
-        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--no-first-run", "--disable-sync"],
     )
 
 
-def save(page: sync_api.Page, folder: Path, name: str) -> None:
-    path = folder / f"{name}.png"
+LAPTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+WAIT = 30_000  # ms
+
+
+def shots_folder() -> Path:
+    folder = Path(os.environ.get("TRIALFINDER_SCREENSHOTS") or ROOT / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save(page: sync_api.Page, name: str) -> Path:
+    path = shots_folder() / f"{name}.png"
     page.screenshot(path=str(path))
-    target = os.environ.get("TRIALFINDER_SCREENSHOTS")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(target) / path.name)
+    return path
 
 
-def test_preset_search_shows_table_and_map(app_url: str, tmp_path: Path) -> None:
-    shots = tmp_path / "shots"
-    shots.mkdir()
+def settle(page: sync_api.Page) -> None:
+    """Wait until Streamlit has finished the current run and drawn every widget (no
+    "running" indicator, no placeholder skeletons)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="detached", timeout=WAIT)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid*=Skeleton], .stSkeleton')",
+        timeout=WAIT)
+    page.wait_for_timeout(300)
+
+
+def sideways_scroll(page: sync_api.Page) -> int:
+    """How many pixels the page can scroll sideways (0 = none)."""
+    return int(page.evaluate(
+        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"))
+
+
+def test_phone_search_from_the_first_screen(app_url: str) -> None:
+    """At 390 px: type ALS in the main column, press Enter, read titles with no sideways
+    scroll, open a study and find its central contact."""
     with sync_api.sync_playwright() as p:
         browser = launch(p)
         try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page = browser.new_page(viewport=PHONE)
             page.goto(app_url)
-            page.get_by_role("tab", name="About these topics").click()
+            box = page.get_by_label("Condition or other words")
+            box.wait_for(timeout=WAIT)
+            assert box.is_visible()  # no sidebar needed
+            assert sideways_scroll(page) == 0
+            save(page, "phone-first-screen")
+
+            box.fill("ALS")
+            box.press("Enter")
+            card = page.locator(".st-key-card_0")
+            card.wait_for(timeout=WAIT)
+            settle(page)
+            title = card.locator("strong").first
+            top = title.bounding_box()
+            assert top is not None and top["y"] + top["height"] <= PHONE["height"]
+            assert "condition=ALS" in page.url
+            assert sideways_scroll(page) == 0
+            save(page, "phone-results")
+
+            card.get_by_role("button", name="Read this study").click()
+            page.get_by_text("How to take part").first.wait_for(timeout=WAIT)
+            page.get_by_text("Contact for the whole study").first.wait_for(timeout=WAIT)
+            settle(page)
+            assert sideways_scroll(page) == 0
+            assert page.locator("[data-testid=stException]").count() == 0
+            save(page, "phone-study")
+        finally:
+            browser.close()
+
+
+def test_laptop_topic_cards_downloads_and_map(app_url: str, tmp_path: Path) -> None:
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport=LAPTOP)
+            page.goto(app_url)
             page.get_by_role("button", name="Find trials: Muscle spasms and cramps").click()
-            page.get_by_role("tab", name="Trials").click()
-            table = page.locator("[data-testid=stDataFrame]").first
-            table.wait_for(timeout=30_000)
-            assert table.locator("canvas").count() >= 1
-            page.get_by_text("Study details").first.wait_for()
-            save(page, shots, "laptop-trials")
+            first = page.locator(".st-key-card_0")
+            first.wait_for(timeout=WAIT)
+            settle(page)
+            top = first.bounding_box()
+            assert top is not None and top["y"] < LAPTOP["height"]
             assert "preset=muscle-spasm" in page.url
+            assert sideways_scroll(page) == 0
+            save(page, "laptop-results")
 
             button = page.get_by_role("button", name="Studies (CSV)")
             button.scroll_into_view_if_needed()
-            with page.expect_download(timeout=30_000) as download:
+            with page.expect_download(timeout=WAIT) as download:
                 button.click()
             downloaded = Path(download.value.path()).read_bytes()
+            assert download.value.suggested_filename == "trialfinder-studies.csv"
 
-            page.get_by_role("tab", name="Map and charts").click()
-            deck = page.locator("[data-testid=stDeckGlJsonChart]").first
-            deck.wait_for(timeout=30_000)
-            deck.locator("canvas").first.wait_for(timeout=30_000)
-            page.locator("[data-testid=stVegaLiteChart]").first.wait_for(timeout=30_000)
-            save(page, shots, "laptop-map")
+            page.locator("[data-testid=stButtonGroup]").get_by_text("Map and charts").click()
+            page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=WAIT)
+            page.locator("[data-testid=stVegaLiteChart]").first.wait_for(timeout=WAIT)
+            settle(page)
+            save(page, "laptop-map")
 
-            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone = browser.new_page(viewport=PHONE)
             phone.goto(page.url)  # the link reopens the same search
-            phone.locator("[data-testid=stDataFrame]").first.wait_for(timeout=30_000)
-            save(phone, shots, "phone-trials")
-            phone.get_by_role("tab", name="Map and charts").click()
-            phone.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(
-                timeout=30_000)
-            save(phone, shots, "phone-map")
+            phone.locator(".st-key-card_0").wait_for(timeout=WAIT)
+            settle(phone)
+            assert sideways_scroll(phone) == 0
         finally:
             browser.close()
-    assert sorted(f.name for f in shots.iterdir()) == [
-        "laptop-map.png", "laptop-trials.png", "phone-map.png", "phone-trials.png"]
     # The download is byte for byte what the command line writes for the same search.
     cli_csv = tmp_path / "cli.csv"
     assert cli_main(["search", "--preset", "muscle-spasm", "--status", "recruiting",
@@ -153,34 +211,53 @@ def test_preset_search_shows_table_and_map(app_url: str, tmp_path: Path) -> None
     assert downloaded.count(b"\r\n") == 19  # header and 18 studies
 
 
-def test_near_search_map_and_stopped_trial_detail(app_url: str, tmp_path: Path) -> None:
-    """A link with a place: the map fits the place and the site, the detail of a stopped trial
-    says why, and no part of the page shows a Python error (also not on a phone)."""
-    shots = tmp_path / "shots"
-    shots.mkdir()
+def test_near_search_and_stopped_trial_on_both_widths(app_url: str) -> None:
+    """A link with a place, and a link to a stopped trial: no Python error, no sideways
+    scroll, on a laptop and on a phone."""
     query = "?preset=als&near=Boston%2C%20MA&radius=100&status=any"
     with sync_api.sync_playwright() as p:
         browser = launch(p)
         try:
-            for name, viewport in (("laptop", {"width": 1366, "height": 900}),
-                                   ("phone", {"width": 390, "height": 844})):
+            for name, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
                 page = browser.new_page(viewport=viewport)
                 page.goto(app_url + query)
-                page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=30_000)
-                page.get_by_role("tab", name="Map and charts").click()
-                page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(
-                    timeout=30_000)
-                page.get_by_text("needs an internet connection").first.wait_for()
-                save(page, shots, f"{name}-near-map")
+                page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+                page.get_by_text("93 miles").first.wait_for(timeout=WAIT)
+                settle(page)
+                assert sideways_scroll(page) == 0
+                save(page, f"{name}-near")
 
                 page.goto(app_url + "?preset=als&status=any&study=NCT99000012")
                 heading = page.get_by_role("heading", name="Inspiratory Muscle Training")
-                heading.first.wait_for(timeout=30_000)
-                heading.first.scroll_into_view_if_needed()
-                page.get_by_text("Why it stopped:").first.wait_for(timeout=30_000)
-                save(page, shots, f"{name}-stopped-detail")
+                heading.first.wait_for(timeout=WAIT)
+                page.get_by_text("Why it stopped:").first.wait_for(timeout=WAIT)
+                settle(page)
+                assert sideways_scroll(page) == 0
+                save(page, f"{name}-stopped-study")
                 assert page.locator("[data-testid=stException]").count() == 0
                 page.close()
         finally:
             browser.close()
-    assert len(list(shots.iterdir())) == 4
+
+
+def test_hostile_link_gives_no_live_link_or_image(app_url: str) -> None:
+    """A shared link holding Markdown and bare addresses: the page shows the text, and not
+    one link or image points at the attacker's host (Markdown's autolinking included)."""
+    evil = "[x](https://evil.example) ![t](https://evil.example/t.png) www.evil.example"
+    query = urllib.parse.urlencode({"preset": "als", "status": "any", "study": evil})
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport=PHONE)
+            page.goto(app_url + "?" + query)
+            page.get_by_text("is not among these results").first.wait_for(timeout=WAIT)
+            settle(page)
+            shown = page.get_by_text("is not among these results").first.inner_text()
+            assert shown.replace("\u2060", "") == f"Study {evil} is not among these results."
+            links = page.evaluate(
+                "() => [...document.querySelectorAll('a[href], img[src]')]"
+                ".map(e => e.getAttribute('href') || e.getAttribute('src'))")
+            assert not [link for link in links if "evil" in link]
+            save(page, "phone-hostile-link")
+        finally:
+            browser.close()

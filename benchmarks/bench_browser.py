@@ -1,0 +1,164 @@
+"""Benchmark the dashboard in a real browser: click to first result, filter change to redraw.
+
+Serves 1,000 fictional studies (NCT99000000 upwards, all about muscle cramps, three sites
+each) from the loopback stand-in, starts ``streamlit run app.py`` against it and drives
+Debian's Chromium with Playwright at 1400 px:
+
+- *search*: from pressing Enter in the first screen's search box to the first result card
+  on screen (a cold search each time: the words differ in case, so no cache answers);
+- *filter*: from pressing Enter in the sidebar's keyword filter to the redrawn page (a
+  keyword that removes everything, then clearing it again: two redraws per round).
+
+Targets (issue 12): search under 1.5 s, filter under 0.5 s. Writes
+``benchmarks/results/browser.md``.
+
+    .venv/bin/python benchmarks/bench_browser.py [--studies 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the repo's devtools/
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from devtools.standin import StandInServer, fictional_site, fictional_study  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+RESULTS = ROOT / "benchmarks" / "results" / "browser.md"
+TARGETS = {"search": 1.5, "filter": 0.5}
+CITIES = [("Boston", "MA", 42.36, -71.06), ("Denver", "CO", 39.74, -104.99),
+          ("Seattle", "WA", 47.61, -122.33), ("Austin", "TX", 30.27, -97.74)]
+
+
+def studies(n: int) -> list[dict[str, object]]:
+    out = []
+    for i in range(n):
+        sites = [fictional_site(f"Clinic {i}-{k}", city, "United States", lat + k * 0.1,
+                                lon, state=state, status="RECRUITING")
+                 for k, (city, state, lat, lon) in enumerate(CITIES[:3])]
+        out.append(fictional_study(f"NCT{99000000 + i:08d}", f"Fictional cramp study {i}",
+                                   conditions=["Muscle Cramp"], locations=sites,
+                                   phases=["PHASE2"] if i % 2 else ["PHASE3"]))
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("streamlit exited early")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("streamlit did not start within 60 s")
+
+
+def idle(page: Page) -> None:
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="detached", timeout=60_000)
+
+
+def one_search(page: Page, url: str, words: str) -> float:
+    page.goto(url)
+    box = page.get_by_label("Condition or other words")
+    box.wait_for(timeout=60_000)
+    idle(page)
+    box.fill(words)
+    started = time.perf_counter()
+    box.press("Enter")
+    page.locator(".st-key-card_0").wait_for(timeout=60_000)
+    return time.perf_counter() - started
+
+
+def one_filter(page: Page, keyword: str, expect: str) -> float:
+    box = page.get_by_label("Keyword in title, summary or conditions")
+    box.fill(keyword)
+    started = time.perf_counter()
+    box.press("Enter")
+    page.get_by_text(expect).first.wait_for(timeout=60_000)
+    idle(page)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--studies", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    server = StandInServer(studies(args.studies)).start()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as cache:
+        env = os.environ | {"TRIALFINDER_BASE_URL": server.base_url,
+                            "TRIALFINDER_CACHE_DIR": cache, "TRIALFINDER_RATE": "100000",
+                            "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times: dict[str, list[float]] = {"search": [], "filter": []}
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            wait_up(url + "_stcore/health", proc)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                    "--no-sandbox", "--headless", "--disable-gpu",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--no-first-run", "--disable-sync"])
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                one_search(page, url, "cramp")  # the first run imports everything
+                spellings = ["muscle cramp", "Muscle cramp", "muscle Cramp", "MUSCLE CRAMP",
+                             "Muscle Cramp", "mUSCLE cRAMP"]
+                for i in range(args.repeat):
+                    times["search"].append(one_search(page, url, spellings[i % 6]))
+                    idle(page)
+                    times["filter"].append(one_filter(page, "zzz", "Your filters removed all"))
+                    times["filter"].append(one_filter(page, "", "Fictional cramp study 0"))
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+            server.close()
+    lines = [
+        "# Browser benchmark",
+        "",
+        f"{args.studies:,} fictional studies from the stand-in on 127.0.0.1; `streamlit run "
+        "app.py` driven by Playwright in headless Chromium at 1400 px; "
+        f"Python {platform.python_version()} on {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (other work on the machine slows every step). "
+        "Seconds.",
+        "",
+        "| step | median | worst | target | runs |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for step, values in times.items():
+        lines.append(f"| {step} | {statistics.median(values):.2f} | {max(values):.2f} | "
+                     f"{TARGETS[step]:.1f} | {len(values)} |")
+    text = "\n".join(lines) + "\n"
+    RESULTS.write_text(text, "utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

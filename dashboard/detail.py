@@ -1,0 +1,139 @@
+"""The study page: how to take part first, then key facts, eligibility, treatments, outcomes
+and sites; the full title and the link to ClinicalTrials.gov."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from trialfinder import service
+from trialfinder.places.resolve import Place
+from trialfinder.tables.detail import split_criteria
+from trialfinder.topics.demo import is_demo_id
+from trialfinder.ui.record import central_contacts, enrollment_text, key_dates, official_title
+from trialfinder.ui.text import (
+    NOT_STATED,
+    SEX_LABELS,
+    age_range,
+    codes_label,
+    escape_md,
+    inert_markdown,
+    is_blank,
+    joined_label,
+    mail_link,
+    sentence,
+    status_label,
+    text_of,
+)
+
+from .detail_parts import show_criteria, show_outcomes, show_sites, show_treatments
+from .fetch import load_detail
+from .state import open_study
+
+NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything you read here."
+
+
+def show_study(results: service.Results, place: Place | None, nct: str,
+               demo_mode: bool) -> None:
+    """The page of study ``nct`` (one of ``results``), with a way back to the list."""
+    st.button("← Back to the results", key="back_to_list", on_click=open_study, args=(None,))
+    near = (place.lat, place.lon) if place else None
+    detail = load_detail(nct, near, demo_mode)
+    shown = detail.results if detail is not None else results
+    matches = shown.studies.loc[shown.studies["nct_id"] == nct]
+    row = (matches if len(matches) else shown.studies).iloc[0]
+    record_id = str(row["nct_id"])  # differs from ``nct`` only if the id was an alias
+    record: Mapping[str, Any] = detail.record if detail is not None else {}
+
+    st.markdown(f"### {escape_md(text_of(row['title'], record_id))}")
+    st.caption(escape_md(f"{record_id} · {status_label(row['status'])} · "
+                         f"{codes_label(row['phases'])}"))
+    if not is_blank(row["why_stopped"]) and str(row["why_stopped"]).strip():
+        st.info(f"**Why it stopped:** {escape_md(row['why_stopped'])}",
+                icon=":material/do_not_disturb_on:")
+
+    show_take_part(record, shown, record_id, near is not None,
+                   demo_mode or is_demo_id(record_id))
+    show_facts(row, record)
+
+    st.markdown("##### Summary")
+    st.markdown(inert_markdown(text_of(row["brief_summary"], "No summary given.")))
+    criteria = (detail.criteria if detail is not None
+                else split_criteria(text_of(row["eligibility_criteria"])))
+    show_criteria(criteria)
+    show_treatments(shown.interventions[shown.interventions["nct_id"] == record_id])
+    if detail is not None:
+        show_outcomes(detail.outcomes)
+    show_sites(shown.sites[shown.sites["nct_id"] == record_id], place)
+
+    full = official_title(record) or text_of(row.get("official_title"))
+    if full:
+        st.markdown("##### Full title")
+        st.markdown(escape_md(full))
+    if demo_mode or is_demo_id(record_id):
+        st.caption("An invented demo study: it has no page on ClinicalTrials.gov.")
+    else:
+        st.link_button("Open on ClinicalTrials.gov", text_of(row["url"]), key="study_link")
+    st.caption(NOT_ADVICE)
+
+
+def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id: str,
+                   near: bool, fictional: bool) -> None:
+    st.markdown("#### How to take part")
+    contacts = central_contacts(record)
+    if contacts:
+        lines = []
+        for c in contacts:
+            parts = [escape_md(p) for p in (c.name, c.role, c.phone) if p]
+            parts += [mail_link(c.email)] if c.email else []
+            lines.append("- " + " · ".join(parts))
+        st.markdown("Contact for the whole study:\n\n" + "\n".join(lines))
+    sites = shown.sites[shown.sites["nct_id"] == record_id]
+    with_contact = sites[[any(text_of(r[c]).strip() for c in
+                              ("contact_name", "contact_phone", "contact_email"))
+                          for _, r in sites.iterrows()]] if len(sites) else sites
+    if len(with_contact):
+        first = with_contact.iloc[0]
+        where = ", ".join(p for p in (text_of(first["facility"]), text_of(first["city"]))
+                          if p)
+        who = [escape_md(p) for p in (text_of(first["contact_name"]),
+                                      text_of(first["contact_phone"])) if p]
+        email = text_of(first["contact_email"])
+        who += [mail_link(email)] if email else []
+        label = "Nearest site with a contact" if near else "A site with a contact"
+        st.markdown(f"{label}: {escape_md(where)} — {' · '.join(who)}")
+    if not contacts and not len(with_contact):
+        st.markdown("The record names no contact. "
+                    + ("The sites below are where the study runs."
+                       if fictional else "The study's page on ClinicalTrials.gov may say "
+                       "more."))
+    st.caption("Ask the study team whether you could take part; bring the study id. "
+               "Talk it over with your own doctor too.")
+
+
+def show_facts(row: Any, record: Mapping[str, Any]) -> None:
+    st.markdown("##### Key facts")
+    facts = [
+        ("Status", status_label(row["status"])),
+        ("Phase", codes_label(row["phases"])),
+        ("Type", status_label(row["study_type"])),
+    ]
+    dates = key_dates(record)
+    if not dates and not is_blank(row["start_date"]):
+        dates = [("Start", str(row["start_date"])[:10])]
+    facts += dates
+    enrollment = enrollment_text(record) or (
+        f"{int(row['enrollment']):,} people" if not is_blank(row["enrollment"]) else None)
+    facts.append(("Enrollment", enrollment or NOT_STATED))
+    facts.append(("Sponsor", text_of(row["sponsor"], NOT_STATED)))
+    facts.append(("Ages", sentence(age_range(row["min_age_years"], row["max_age_years"]))))
+    facts.append(("Sex", SEX_LABELS.get(text_of(row["sex"]), NOT_STATED)))
+    hv = row["healthy_volunteers"]
+    facts.append(("Healthy volunteers", NOT_STATED if is_blank(hv)
+                  else "Accepted" if bool(hv) else "Not accepted"))
+    conditions = joined_label(row["conditions"])
+    if conditions:
+        facts.append(("Conditions", conditions))
+    st.markdown("\n".join(f"- **{escape_md(k)}:** {escape_md(v)}" for k, v in facts))

@@ -1,0 +1,120 @@
+"""Cached calls into the library: the client, places, searches and study records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from trialfinder import service
+from trialfinder.api.client import TrialsClient
+from trialfinder.config import Settings
+from trialfinder.errors import ApiError, NetworkError, PlaceNotFoundError, TrialFinderError
+from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.topics import demo
+from trialfinder.ui.request import SearchRequest
+from trialfinder.ui.text import escape_md, plural
+
+from .messages import place_problem
+from .state import use_demo as start_demo
+
+
+@st.cache_resource(show_spinner=False)
+def get_client(base_url: str, cache_dir: str) -> TrialsClient:
+    """One client (HTTP session, cache, rate limit) per API address and cache folder."""
+    del base_url, cache_dir  # part of the cache key only; Settings() reads the environment
+    return TrialsClient(Settings())
+
+
+def client() -> TrialsClient:
+    settings = Settings()
+    return get_client(settings.base_url, str(settings.cache_dir))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def find_place(text: str) -> Place:
+    return resolve_place(text)
+
+
+@st.cache_data(ttl=3600, show_spinner=False, max_entries=20)
+def fetch_api(_client: TrialsClient, base_url: str, request: SearchRequest) -> service.Results:
+    """Ask ClinicalTrials.gov (through the library); the cache key is the address and the
+    request. The progress bar is made in here so Streamlit can replay it on a cache hit (it
+    ends empty, so a replay shows nothing)."""
+    del base_url
+    slot = st.empty()
+    slot.progress(0.0, text="Asking ClinicalTrials.gov…")
+
+    def progress(fetched: int, total: int | None) -> None:
+        goal = min(total, request.limit) if total is not None else request.limit
+        share = 1.0 if goal == 0 else min(1.0, fetched / goal)
+        slot.progress(share, text=f"Fetched {fetched:,} of {plural(goal, 'study', 'studies')}…")
+
+    try:
+        return service.search(client=_client, limit=request.limit, progress=progress,
+                              **request.search_kwargs())
+    finally:
+        slot.empty()
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def fetch_demo(request: SearchRequest) -> service.Results:
+    """The invented demo studies matching the topic, as the API would have sent them; every
+    other filter applies afterwards."""
+    return service.search_records(demo.load_demo_studies(), source="demo",
+                                  **request.demo_kwargs())
+
+
+@st.cache_data(ttl=3600, show_spinner="Loading the full study record…", max_entries=64)
+def fetch_detail(_client: TrialsClient, base_url: str, nct_id: str, use_demo: bool,
+                 near: tuple[float, float] | None) -> service.StudyDetail:
+    """One study's full record (outcomes, eligibility, every site), from the API or the demo."""
+    del base_url
+    records = demo.load_demo_studies() if use_demo else None
+    return service.study_detail(nct_id, client=_client, records=records, near=near)
+
+
+def run_search(searched: Mapping[str, Any], use_demo: bool,
+               ) -> tuple[service.Results | None, Place | None]:
+    """Fetch the submitted search (API or demo). Errors are shown here and give ``None``."""
+    try:
+        place = find_place(searched["place"]) if searched["place"] else None
+        request = SearchRequest.from_snapshot(searched, (place.lat, place.lon) if place else None)
+        if use_demo:
+            return fetch_demo(request), place
+        return fetch_api(client(), Settings().base_url, request), place
+    except PlaceNotFoundError as exc:
+        st.error(place_problem(exc))
+    except NetworkError as exc:
+        st.error(
+            "ClinicalTrials.gov cannot be reached right now, so no search was run. "
+            "Check the internet connection and try again in a moment, or look around with "
+            "the invented demo data meanwhile."
+        )
+        st.caption(f"Details: {escape_md(exc)}")
+        st.button("Use demo data", key="demo_button", on_click=start_demo)
+    except ApiError as exc:
+        st.error(f"ClinicalTrials.gov turned the search down: {escape_md(exc.message)}")
+    except TrialFinderError as exc:
+        st.error(f"The search could not run: {escape_md(exc)}")
+    return None, None
+
+
+def load_detail(nct: str, near: tuple[float, float] | None,
+                use_demo: bool) -> service.StudyDetail | None:
+    """The full record of one study, or ``None`` (with a note) when it cannot be had: the
+    page then falls back to what the search returned. Never lets an error end the page."""
+    try:
+        detail = fetch_detail(client(), Settings().base_url, nct, use_demo, near)
+    except TrialFinderError as exc:
+        reason = escape_md(exc)
+    except Exception as exc:
+        reason = escape_md(f"unexpected {type(exc).__name__}")
+    else:
+        if len(detail.results.studies):
+            return detail
+        reason = "the record came back empty"
+    st.warning(f"The full record of {escape_md(nct)} could not be loaded ({reason}). Showing "
+               "what the search returned instead; outcome measures need the full record.")
+    return None

@@ -1,0 +1,45 @@
+"""The first screen: a search box in the main column and one card per topic."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from trialfinder.topics import background, presets
+
+from .state import quick_search, start_preset
+
+
+def search_form() -> None:
+    """Words and an optional place; Enter submits (it is a form), no sidebar needed."""
+    with st.form("quick_search", border=True, enter_to_submit=True):
+        st.text_input("Condition or other words", key="q_words",
+                      placeholder="e.g. ALS, leg cramps, magnesium")
+        st.text_input("Near (optional)", key="q_place",
+                      placeholder="City, ZIP code or lat,lon, e.g. Boston, MA")
+        st.form_submit_button("Search", key="q_submit", type="primary", on_click=quick_search,
+                              width="stretch")
+
+
+def topic_cards() -> None:
+    """The topics of the background notes: a short note, a search button and the full notes
+    one click away."""
+    st.subheader("Or start from a topic")
+    columns = st.columns(2)
+    for index, section in enumerate(background.SECTIONS):
+        preset = presets.get_preset(section.preset)
+        with columns[index % 2], st.container(border=True):
+            st.markdown(f"**{preset.title}**")
+            st.caption(preset.description)
+            st.button(f"Find trials: {preset.title}", key=f"bg_{section.key}",
+                      on_click=start_preset, args=(section.preset,), width="stretch")
+            with st.expander("Background notes"):
+                st.markdown(f"##### {section.title}")
+                st.markdown(section.body_markdown)
+    st.info(background.DISCLAIMER)
+
+
+def landing() -> None:
+    st.markdown("Look for clinical trials on ClinicalTrials.gov: type a condition and press "
+                "Enter, or pick a topic below. The sidebar holds more search fields and the "
+                "filters.")
+    topic_cards()

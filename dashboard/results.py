@@ -1,0 +1,167 @@
+"""The result list: counts, where the data came from, the filters in words, the studies as
+cards (and as a sortable table), and the downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from trialfinder import service
+from trialfinder.tables import export
+from trialfinder.ui.meta import download_name, mark_fictional, meta_json, read_meta
+from trialfinder.ui.summary import step_lines
+from trialfinder.ui.text import (
+    age_range,
+    codes_label,
+    escape_md,
+    human_time,
+    plural,
+    sentence,
+    status_label,
+    text_of,
+)
+
+from .emptiness import explain_empty
+from .state import CARDS_PAGE, clear_filters, open_study, state
+from .table import results_table
+
+EXPANDED_ACCESS = ("AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
+                   "APPROVED_FOR_MARKETING")
+
+
+def show_provenance(fetched: service.Results, demo_mode: bool) -> None:
+    meta = read_meta(fetched)
+    if demo_mode:
+        count = len(fetched.all.studies)
+        st.caption(f"Invented demo data: {plural(count, 'study', 'studies')} "
+                   f"{'matches' if count == 1 else 'match'} the topic.")
+        return
+    count = meta.studies_fetched if meta.studies_fetched is not None else len(
+        fetched.all.studies)
+    parts = [f"Fetched {plural(count, 'study', 'studies')}"]
+    if meta.total_reported is not None:
+        parts.append(f"ClinicalTrials.gov reported "
+                     f"{plural(meta.total_reported, 'match', 'matches')}")
+    registry = human_time(meta.data_timestamp) if meta.data_timestamp else None
+    if registry:
+        parts.append(f"registry data of {registry}")
+    fetched_at = human_time(meta.fetched_at, with_time=True) if meta.fetched_at else None
+    if fetched_at:
+        parts.append(f"fetched {fetched_at}")
+    st.caption(" · ".join(parts) + ".")
+    if meta.status_param:
+        codes = meta.status_param.split(",")
+        labels = ", ".join(escape_md(status_label(code).lower()) for code in codes)
+        hint = (" Expanded-access programmes (treatment outside a trial) are among those left "
+                "out." if not set(codes) & set(EXPANDED_ACCESS) else "")
+        st.caption(f"Only studies that are {labels} were asked for: widen Status in the "
+                   f"sidebar and press Search to see others.{hint}")
+    for warning in meta.warnings:
+        st.warning(escape_md(sentence(warning)))
+
+
+def show_steps(results: service.Results, fetched: service.Results) -> None:
+    """How many studies each active filter removed, in words."""
+    lines = [line for line in step_lines(results.steps, state())
+             if line.removed or line.note]
+    if not lines:
+        return
+    text = "\n".join(
+        f"- {escape_md(line.words)}: removed **{line.removed:,}**"
+        + (f" ({escape_md(line.note)})" if line.note else "")
+        for line in lines
+    )
+    with st.expander(
+        f"Filters: {len(fetched.all.studies):,} fetched → {len(results.studies):,} shown",
+        expanded=False,
+    ):
+        st.markdown(text)
+        st.button("Clear filters", key="clear_filters_main", on_click=clear_filters)
+
+
+def show_metrics(results: service.Results) -> None:
+    studies, sites = results.studies, results.sites
+    recruiting = int((studies["status"] == "RECRUITING").sum()) if len(studies) else 0
+    with st.container(horizontal=True, gap="large", key="metrics"):
+        st.metric("Studies", f"{len(studies):,}", width="content")
+        st.metric("Sites", f"{len(sites):,}", width="content")
+        st.metric("Recruiting now", f"{recruiting:,}", width="content")
+
+
+def show_results(results: service.Results, fetched: service.Results,
+                 searched: Mapping[str, Any], demo_mode: bool) -> None:
+    show_metrics(results)
+    show_provenance(fetched, demo_mode)
+    show_steps(results, fetched)
+    if not len(results.studies):
+        explain_empty(results, fetched, searched, demo_mode)
+        return
+    # Cards suit every screen; the table (wide, sortable) is drawn only when asked for, as
+    # sending 1,000 rows on every redraw is what makes a filter change slow.
+    if st.toggle("Show as a sortable table", key="as_table"):
+        results_table(results.studies, demo_mode)
+    else:
+        show_cards(results.studies)
+    show_downloads(results, demo_mode)
+
+
+def _card_facts(row: pd.Series[Any]) -> str:
+    facts = [status_label(row["status"]), codes_label(row["phases"]),
+             sentence(age_range(row["min_age_years"], row["max_age_years"]))]
+    distance = row.get("nearest_distance_mi")
+    if distance is not None and not pd.isna(distance):
+        site = text_of(row.get("nearest_site"), "nearest site")
+        facts.append(f"{float(distance):.0f} miles: {site}")
+    return " · ".join(facts)
+
+
+def show_cards(studies: pd.DataFrame) -> None:
+    """One card per study (title, status, phase, ages, nearest site), a page at a time; a
+    card's button opens the study."""
+    ss = st.session_state
+    shown = min(len(studies), int(ss.get("cards_shown") or CARDS_PAGE))
+    for position in range(shown):
+        row = studies.iloc[position]
+        nct = str(row["nct_id"])
+        with st.container(border=True, key=f"card_{position}"):
+            st.markdown(f"**{escape_md(text_of(row['title'], nct))}**")
+            st.caption(escape_md(f"{nct} · {_card_facts(row)}"))
+            st.button("Read this study", key=f"open_{position}", on_click=open_study,
+                      args=(nct,))
+    if shown < len(studies):
+        st.button(f"Show more ({shown:,} of {len(studies):,} shown)", key="more_cards",
+                  on_click=_more_cards)
+
+
+def _more_cards() -> None:
+    ss = st.session_state
+    ss["cards_shown"] = int(ss.get("cards_shown") or CARDS_PAGE) + CARDS_PAGE
+
+
+def marked(frame: pd.DataFrame, demo_mode: bool) -> pd.DataFrame:
+    return mark_fictional(frame) if demo_mode else frame
+
+
+def show_downloads(results: service.Results, demo_mode: bool) -> None:
+    st.subheader("Download")
+    st.caption("Invented demo studies: the files say so in their names and in a first column."
+               if demo_mode else
+               "The same files as the command line tool writes for this search and filters.")
+    cols = st.columns(3)
+    # The files are made only when a button is pressed (data given as a function).
+    cols[0].download_button(
+        "Studies (CSV)", lambda: export.to_csv_bytes(marked(results.studies, demo_mode)),
+        download_name("studies", "csv", demo=demo_mode), "text/csv", key="dl_studies",
+        on_click="ignore", width="stretch")
+    if len(results.sites):
+        cols[1].download_button(
+            "Sites (CSV)", lambda: export.to_csv_bytes(marked(results.sites, demo_mode)),
+            download_name("sites", "csv", demo=demo_mode), "text/csv", key="dl_sites",
+            on_click="ignore", width="stretch")
+    cols[2].download_button(
+        "Where it came from (JSON)", lambda: meta_json(results, demo=demo_mode),
+        download_name("provenance", "json", demo=demo_mode), "application/json", key="dl_meta",
+        on_click="ignore", width="stretch")

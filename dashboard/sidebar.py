@@ -1,0 +1,111 @@
+"""The sidebar: the full search (topic, words, place, registry fields) and the filters."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from trialfinder import service
+from trialfinder.api.query import Phase, Status, StudyType
+from trialfinder.errors import TrialFinderError
+from trialfinder.tables.filters import INTERVENTION_TYPES
+from trialfinder.topics import presets
+from trialfinder.ui.registry import DATE_RANGES, FUNDER_LABELS
+from trialfinder.ui.text import (
+    HV_LABELS,
+    INTERVENTION_LABELS,
+    RESULTS_LABELS,
+    SEX_LABELS,
+    code_label,
+)
+from trialfinder.ui.urlstate import RADII
+
+from .state import clear_filters, submit_search
+
+NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything you read here."
+
+
+def preset_title(name: str) -> str:
+    if not name:
+        return "None (type your own)"
+    try:
+        return presets.get_preset(name).title
+    except TrialFinderError:
+        return name
+
+
+def sidebar() -> None:
+    """Search inputs, the Search button and the filters. Values live in st.session_state."""
+    ss = st.session_state
+    with st.sidebar:
+        st.header("Search")
+        with st.form("sidebar_search", border=False, enter_to_submit=True):
+            names = ["", *(p.name for p in presets.list_presets())]
+            st.selectbox("Topic", names, key="preset", format_func=preset_title,
+                         help="A ready-made search for one of the topics this tool focuses on.")
+            chosen = preset_title(str(ss.get("preset") or ""))
+            if ss.get("preset") and len(chosen) > 26:
+                st.caption(chosen)  # the box cuts long names
+            st.text_input("Condition", key="condition", placeholder="e.g. muscle cramp")
+            st.text_input("Treatment or drug", key="intervention", placeholder="e.g. magnesium")
+            st.text_input("Other words", key="term", placeholder="e.g. night")
+            st.text_input("Near (city, ZIP code or lat,lon)", key="place",
+                          placeholder="e.g. Boston, MA or 02115")
+            st.select_slider("Within (miles)", options=list(RADII), key="radius",
+                             help="Used only with a place.")
+            with st.expander("More registry fields"):
+                st.text_input("Words in the title", key="title", placeholder="e.g. magnesium")
+                st.text_input("Sponsor", key="sponsor", placeholder="e.g. a university")
+                st.text_input("NCT ids", key="ids",
+                              placeholder="e.g. NCT01234567 NCT07654321",
+                              help="One or more study ids, separated by spaces or commas.")
+                st.text_input("Started from", key="start_from",
+                              placeholder="e.g. 2020 or 2020-05")
+                st.text_input("Started until", key="start_to", placeholder="e.g. 2024-12-31")
+            st.number_input("Most studies to fetch", min_value=10, max_value=10000, step=100,
+                            key="limit", help="Large topics can hold thousands of studies.")
+            st.form_submit_button("Search", key="search_button", type="primary",
+                                  on_click=submit_search, width="stretch")
+
+        st.header("Filters")
+        st.caption("Filters change the list at once. Search also sends most of them to "
+                   "ClinicalTrials.gov, so widening one may need a new search.")
+        st.button("Clear filters", key="clear_filters", on_click=clear_filters,
+                  width="stretch")
+        st.multiselect("Status", [s.value for s in Status], key="status",
+                       format_func=code_label, placeholder="Any status")
+        st.multiselect("Phase", [p.value for p in Phase], key="phase",
+                       format_func=code_label, placeholder="Any phase")
+        st.multiselect("Study type", [t.value for t in StudyType], key="study_type",
+                       format_func=code_label, placeholder="Any type")
+        st.multiselect("Treatment type", list(INTERVENTION_TYPES), key="itype",
+                       format_func=INTERVENTION_LABELS.__getitem__, placeholder="Any type")
+        st.number_input("Age of the person (years)", min_value=0.0, max_value=125.0, step=1.0,
+                        key="age", placeholder="Any age", format="%g")
+        st.selectbox("Sex of the person", list(SEX_LABELS), key="sex",
+                     format_func=SEX_LABELS.__getitem__)
+        st.selectbox("Healthy volunteers", list(HV_LABELS), key="hv",
+                     format_func=HV_LABELS.__getitem__)
+        st.selectbox("Posted results", list(RESULTS_LABELS), key="has_results",
+                     format_func=RESULTS_LABELS.__getitem__)
+        st.text_input("Keyword in title, summary or conditions", key="keyword")
+        with st.expander("More registry filters"):
+            st.multiselect("Funder type", list(FUNDER_LABELS), key="funder",
+                           format_func=FUNDER_LABELS.__getitem__, placeholder="Any funder")
+            for prefix, (_column, words) in DATE_RANGES.items():
+                label = words.capitalize()  # the project's own words
+                st.text_input(f"{label} from", key=f"{prefix}_from",
+                              placeholder="e.g. 2020 or 2020-05")
+                st.text_input(f"{label} until", key=f"{prefix}_to",
+                              placeholder="e.g. 2024-12-31")
+
+
+def country_filter(fetched: service.Results | None) -> None:
+    """Country choices come from the fetched sites, so this one is drawn after the fetch."""
+    ss = st.session_state
+    found = (fetched.all.sites["country"].dropna().astype(str).unique().tolist()
+             if fetched is not None else [])
+    options = sorted(set(found) | set(ss["country"]))
+    with st.sidebar:
+        st.multiselect("Country of a site", options, key="country", placeholder="Any country")
+        st.divider()
+        st.caption(NOT_ADVICE)
