@@ -746,8 +746,8 @@ def test_hostile_warnings_of_a_result_render_as_text(
 
     def warning_search(*args: Any, **kwargs: Any) -> service.Results:
         found = real(*args, **kwargs)
-        meta = {**found.meta, "warnings": [f"limit reached {EVIL}"],
-                "data_timestamp": EVIL_HTML}
+        meta = dataclasses.replace(found.meta, warnings=(f"limit reached {EVIL}",),
+                                   data_timestamp=EVIL_HTML)
         return dataclasses.replace(found, meta=meta)
 
     monkeypatch.setattr(service, "search", warning_search)
