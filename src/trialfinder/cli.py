@@ -37,6 +37,7 @@ from trialfinder.errors import InvalidQueryError, TrialFinderError
 from trialfinder.progress import ProgressBar
 from trialfinder.terminal import CleanText, clean
 from trialfinder.topics.presets import list_presets
+from trialfinder.wording import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -231,23 +232,17 @@ def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
         out.write("  ".join([*parts, _fit(values[-1], last)]) + "\n")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {_PLURALS.get(word, word + 's')}"
-
-
-_PLURALS = {"study": "studies", "matching study": "matching studies",
-            "saved search": "saved searches"}
 
 
 def _summary(res: Results, rows: int, what: str) -> str:
     meta = res.meta
     fetched = meta.studies_fetched
-    parts = [_plural(rows, what)]
+    parts = [plural(rows, what)]
     if meta.total_reported is not None:
-        parts.append(f"the API reported {_plural(meta.total_reported, 'matching study')}, "
+        parts.append(f"the API reported {plural(meta.total_reported, 'matching study')}, "
                      f"{fetched:,} fetched")
     elif meta.records_read is not None:
-        parts.append(f"{_plural(meta.records_read, 'study')} in the file"
+        parts.append(f"{plural(meta.records_read, 'study')} in the file"
                      + (f", {fetched:,} on the topic" if meta.topic is not None else ""))
     removed = [f"{s.name}: -{s.removed}" for s in res.steps if s.removed]
     if removed:
@@ -334,7 +329,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         _NOTES.say(warning)
     if args.output:
         path = write_export(args.output, _select(frame, args.columns), res.meta, fmt=fmt)
-        print(f"wrote {_plural(len(frame), what)} to {path} "
+        print(f"wrote {plural(len(frame), what)} to {path} "
               f"(provenance in {sidecar_path(path)})", file=sys.stderr)
         print(_summary(res, len(frame), what), file=sys.stderr)
         return 0
@@ -583,7 +578,7 @@ def _site_lines(sites: pd.DataFrame, *, near: bool, width: int, n_sites: int) ->
     order = ", nearest first" if near else ""
     more = len(sites) - len(shown)
     hint = f"; {more:,} more with --sites {len(sites)}" if more else ""
-    out = ["", f"{_plural(len(sites), 'site')}{order}{hint}"]
+    out = ["", f"{plural(len(sites), 'site')}{order}{hint}"]
     dists = [f"{d:,.1f} mi" for d in shown["distance_mi"].fillna(-1)] if near else []
     pad = max((len(d) for d in dists), default=0)
     for i, site in enumerate(shown.itertuples(index=False)):
@@ -610,14 +605,14 @@ def _cmd_cache(args: argparse.Namespace) -> int:
         return 0
     if args.clear:
         files, size, others = clear_cache(folder)
-        left = f"; left {_plural(others, 'other file')} alone" if others else ""
-        print(f"removed {_plural(files, 'file')} ({size / 1e6:,.1f} MB) from {folder}{left}")
+        left = f"; left {plural(others, 'other file')} alone" if others else ""
+        print(f"removed {plural(files, 'file')} ({size / 1e6:,.1f} MB) from {folder}{left}")
         return 0
     held = cache_contents(folder)
     print(f"cache folder: {folder}")
     print(f"HTTP answers: {held.http_bytes / 1e6:,.1f} MB "
-          f"({_plural(len(held.http_files), 'file')} named http_cache.* or pacing-*.state)")
-    print(f"saved tables: {_plural(held.saved_searches, 'saved search')}, "
+          f"({plural(len(held.http_files), 'file')} named http_cache.* or pacing-*.state)")
+    print(f"saved tables: {plural(held.saved_searches, 'saved search')}, "
           f"{held.table_bytes / 1e6:,.1f} MB")
     if held.other_files:
         print(f"other files: {held.other_files} (not written by trialfinder; --clear leaves them)")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
+from trialfinder.units import KM_PER_MILE
 
 if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` stays quick
     from trialfinder.service import Results
@@ -101,7 +102,7 @@ def _radius_miles(text: str | None) -> float | None:
     from trialfinder.api.query import Distance
 
     value, unit = Distance.parse_radius(text)
-    return value if unit == "mi" else value / 1.609344
+    return value if unit == "mi" else value / KM_PER_MILE
 
 
 def _profile(args: argparse.Namespace) -> Profile:

@@ -52,6 +52,7 @@ from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Tables, normalize
 from trialfinder.tables.textsearch import TextQuery, matching_ids
 from trialfinder.topics.presets import get_preset
+from trialfinder.wording import duration
 
 logger = logging.getLogger(__name__)
 
@@ -120,10 +121,6 @@ class Results:
         """Write the studies (or sites) as CSV plus a provenance sidecar; returns the path."""
         frame = self.sites if sites else self.studies
         return write_export(Path(path), frame, self.meta, fmt="csv")
-
-    def to_jsonl(self, path: str | Path, *, sites: bool = False) -> Path:
-        frame = self.sites if sites else self.studies
-        return write_export(Path(path), frame, self.meta, fmt="jsonl")
 
     def __repr__(self) -> str:
         total = self.meta.total_reported
@@ -393,7 +390,7 @@ def _fetch_tables(
                 result.warnings.append("offline mode: results come from the local cache only")
             if progress is not None:
                 progress(len(saved.tables.studies), result.total_count)
-            return saved.tables, result, f"tables saved {_age(saved.age)} ago"
+            return saved.tables, result, f"tables saved {duration(saved.age)} ago"
     result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
     with gc_paused():  # each page's parse pauses it too, inside the client
         tables = normalize(result.studies)
@@ -452,14 +449,6 @@ def _result_from(saved: Saved) -> SearchResult | None:
     result.requests, result.nbytes, result.elapsed = 0, 0, 0.0
     result.from_cache = result.pages
     return result
-
-
-def _age(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds / 3600:.1f} hours"
 
 
 # A data file bigger than this is refused before it is read: parsed, full study records take

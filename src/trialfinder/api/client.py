@@ -17,7 +17,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -51,6 +51,7 @@ from trialfinder.errors import (
     TrialFinderError,
     api_error,
 )
+from trialfinder.wording import duration
 
 __all__ = ["API_MEMO", "ApiMemo", "Page", "ProgressCallback", "SearchResult", "TrialsClient"]
 
@@ -172,16 +173,6 @@ class _Tally:
 
     requests: int = 0
     nbytes: int = 0
-
-
-def _age_text(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} minutes"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} hours"
-    return f"{seconds / 86400:.1f} days"
 
 
 def _stamp(moment: datetime) -> str:
@@ -366,7 +357,7 @@ class TrialsClient:
             when = "more than ten years from now"
         else:
             back = datetime.now(UTC) + timedelta(seconds=asked)
-            when = f"in {_age_text(asked)}, after {back:%Y-%m-%d %H:%M} UTC"
+            when = f"in {duration(asked)}, after {back:%Y-%m-%d %H:%M} UTC"
         return (f" (the API asked us to come back {when}; this client waits at most "
                 f"{cap:g} s: TRIALFINDER_RETRY_AFTER_MAX)")
 
@@ -525,18 +516,6 @@ class TrialsClient:
         result.warnings.extend(_warnings(result, self.settings.offline))
         return result
 
-    def iter_studies(
-        self, query: StudyQuery, limit: int | None = None, **kwargs: Any
-    ) -> Iterator[dict[str, Any]]:
-        """Studies one by one, lazily (requests stop when ``limit`` is reached)."""
-        count = 0
-        for page in self.iter_pages(query, limit=limit, **kwargs):
-            for study in page.studies:
-                yield study
-                count += 1
-                if limit is not None and count >= limit:
-                    return
-
     # -- single study and metadata ----------------------------------------------------------
 
     def get_study(self, nct_id: str, *, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
@@ -621,7 +600,7 @@ def _warnings(result: SearchResult, offline: bool) -> list[str]:
     if result.stale_age is not None:
         notes.append(
             "ClinicalTrials.gov could not be reached; showing cached results from "
-            f"{_age_text(result.stale_age)} ago"
+            f"{duration(result.stale_age)} ago"
         )
     if offline:
         notes.append("offline mode: results come from the local cache only")

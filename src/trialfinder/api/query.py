@@ -35,6 +35,7 @@ from typing import Any, Self, cast
 
 from trialfinder._checks import flag_or_none, number_or_none, text_or_none, texts
 from trialfinder.errors import InvalidQueryError
+from trialfinder.units import KM_PER_MILE
 
 __all__ = [
     "Distance",
@@ -271,11 +272,7 @@ class Distance:
 
     @property
     def radius_miles(self) -> float:
-        return self.radius if self.unit == "mi" else self.radius / 1.609344
-
-    @property
-    def radius_km(self) -> float:
-        return self.radius if self.unit == "km" else self.radius * 1.609344
+        return self.radius if self.unit == "mi" else self.radius / KM_PER_MILE
 
     def to_param(self) -> str:
         return f"distance({_num(self.lat)},{_num(self.lon)},{_num(self.radius)}{self.unit})"
@@ -449,11 +446,6 @@ class StudyQuery:
         if advanced:
             params["filter.advanced"] = advanced
         return params
-
-    def describe(self) -> str:
-        """One line for people: what this search asks for."""
-        params = self.to_params()
-        return "; ".join(f"{k}={v}" for k, v in params.items()) or "(every study)"
 
 
 _SINGULAR = {"conditions": "condition", "terms": "term", "interventions": "intervention",

@@ -10,10 +10,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from trialfinder.units import KM_PER_MILE
+
 __all__ = ["EARTH_RADIUS_KM", "EARTH_RADIUS_MI", "MILES_PER_KM", "haversine_miles"]
 
 #: International mile: 1 km = 0.621371192... mi (1 mi = 1.609344 km exactly).
-MILES_PER_KM: float = 1 / 1.609344
+MILES_PER_KM: float = 1 / KM_PER_MILE
 #: Mean Earth radius (IUGG).
 EARTH_RADIUS_KM: float = 6371.0088
 EARTH_RADIUS_MI: float = EARTH_RADIUS_KM * MILES_PER_KM

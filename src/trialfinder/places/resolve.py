@@ -61,6 +61,7 @@ from trialfinder.errors import InvalidQueryError, PlaceNotFoundError
 from trialfinder.places.gazetteer import City, Gazetteer, default_gazetteer
 from trialfinder.places.geo import haversine_miles
 from trialfinder.places.names import SUFFIXES, key, words
+from trialfinder.units import KM_PER_MILE
 
 __all__ = ["DOMINANCE", "Place", "PlaceKind", "resolve_place"]
 
@@ -147,7 +148,7 @@ def _label(gaz: Gazetteer, city: City) -> str:
 
 
 def _km(a: City, b: City) -> float:
-    return float(haversine_miles(a.lat, a.lon, [b.lat], [b.lon])[0]) * 1.609344
+    return float(haversine_miles(a.lat, a.lon, [b.lat], [b.lon])[0]) * KM_PER_MILE
 
 
 def _not_found(message: str, suggestions: list[str]) -> PlaceNotFoundError:

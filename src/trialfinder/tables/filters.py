@@ -48,6 +48,7 @@ import pandas as pd
 from trialfinder.api.query import Phase, Sex, Status, StudyType
 from trialfinder.errors import InvalidQueryError
 from trialfinder.places.geo import haversine_miles
+from trialfinder.wording import plural
 
 __all__ = [
     "FILTER_ORDER",
@@ -555,12 +556,6 @@ def by_distance(
 # -- the whole pass ------------------------------------------------------------------------
 
 
-def _plural(n: int, word: str) -> str:
-    if n == 1:
-        return f"{n} {word}"
-    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
-
-
 def _list(values: Iterable[str]) -> str:
     return ", ".join(values)
 
@@ -633,7 +628,7 @@ def apply_filters(tables: TablesLike, f: LocalFilters) -> FilterOutcome:
         mask = by_phase(studies, f.phases).to_numpy()
         none = run.count(studies["phases"].isna().to_numpy())
         run.apply(f"phase {_list(f.phases)}", mask,
-                  f"{_plural(none, 'study')} with no phase removed" if none else None)
+                  f"{plural(none, 'study')} with no phase removed" if none else None)
     if f.study_types:
         run.apply(f"study type {_list(f.study_types)}",
                   by_study_type(studies, f.study_types).to_numpy())
@@ -641,18 +636,18 @@ def apply_filters(tables: TablesLike, f: LocalFilters) -> FilterOutcome:
         mask = by_intervention_type(studies, f.intervention_types).to_numpy()
         none = run.count(studies["intervention_types"].isna().to_numpy())
         run.apply(f"intervention type {_list(f.intervention_types)}", mask,
-                  f"{_plural(none, 'study')} with no intervention listed removed"
+                  f"{plural(none, 'study')} with no intervention listed removed"
                   if none else None)
     if f.sex:
         unstated = run.count(studies["sex"].isna().to_numpy())
         run.apply(f"sex {f.sex}", by_sex(studies, f.sex).to_numpy(),
-                  f"{_plural(unstated, 'study')} with no sex stated kept" if unstated else None)
+                  f"{plural(unstated, 'study')} with no sex stated kept" if unstated else None)
     if f.age is not None:
         mask = by_age(studies, f.age).to_numpy()
         open_ended = (studies["min_age_years"].isna() | studies["max_age_years"].isna())
         no_limit = run.count(mask & open_ended.to_numpy())
         run.apply(f"age {f.age:g}", mask,
-                  f"{_plural(no_limit, 'study')} with no age limit kept" if no_limit else None)
+                  f"{plural(no_limit, 'study')} with no age limit kept" if no_limit else None)
     if f.healthy_volunteers is not None:
         _true, missing = _bools(studies["healthy_volunteers"])
         unknown = run.count(missing)
@@ -661,7 +656,7 @@ def apply_filters(tables: TablesLike, f: LocalFilters) -> FilterOutcome:
             "accepts healthy volunteers" if f.healthy_volunteers
             else "does not accept healthy volunteers",
             by_healthy_volunteers(studies, f.healthy_volunteers).to_numpy(),
-            f"{_plural(unknown, 'study')} not stating it {verb}" if unknown else None,
+            f"{plural(unknown, 'study')} not stating it {verb}" if unknown else None,
         )
     if f.start_from or f.start_to:
         no_date = studies["start_date"].isna().to_numpy()
@@ -669,7 +664,7 @@ def apply_filters(tables: TablesLike, f: LocalFilters) -> FilterOutcome:
         unreadable = 0  # a date was sent but could not be stored (e.g. 0001-01-01): unknown
         if "start_date_raw" in studies.columns:
             unreadable = run.count(no_date & studies["start_date_raw"].notna().to_numpy())
-        note = f"{_plural(undated, 'study')} with no start date removed" if undated else None
+        note = f"{plural(undated, 'study')} with no start date removed" if undated else None
         if note and unreadable:
             note = note[: -len(" removed")] + f" ({unreadable:,} with an unreadable date) removed"
         label = (f"start {f.start_from or '…'} to {f.start_to or '…'}")
@@ -688,7 +683,7 @@ def apply_filters(tables: TablesLike, f: LocalFilters) -> FilterOutcome:
             mask = _studies_with(owner, _isin_folded(sites[column], wanted), n)
             siteless = run.count(~with_sites)
             run.apply(f"{label} {_list(wanted)}", mask,
-                      f"{_plural(siteless, 'study')} with no sites removed" if siteless else None)
+                      f"{plural(siteless, 'study')} with no sites removed" if siteless else None)
 
     miles: npt.NDArray[np.float64] | None = None
     if f.near is not None and owner is not None:
@@ -703,9 +698,9 @@ def apply_filters(tables: TablesLike, f: LocalFilters) -> FilterOutcome:
             no_point = run.count(~_studies_with(owner, located, n))
             notes = []
             if unlocated:
-                notes.append(f"{_plural(unlocated, 'site')} without coordinates ignored")
+                notes.append(f"{plural(unlocated, 'site')} without coordinates ignored")
             if no_point:
-                notes.append(f"{_plural(no_point, 'study')} with no located site removed")
+                notes.append(f"{plural(no_point, 'study')} with no located site removed")
             run.apply(f"within {f.radius_mi:g} mi of {lat:g}, {lon:g}",
                       _studies_with(owner, within, n), "; ".join(notes) or None)
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.tables.filters import INTERVENTION_TYPES
+from trialfinder.wording import plural
 
 __all__ = [
     "HV_LABELS",
@@ -147,11 +148,6 @@ def status_label(code: Any) -> str:
 def joined_label(joined: Any, default: str = "") -> str:
     """A ``"|"``-joined list of the tables as readable text: ``"a|b"`` -> ``"a, b"``."""
     return ", ".join(p.strip() for p in text_of(joined).split("|") if p.strip()) or default
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """``1 study``, ``2 studies``, ``1,200 sites``."""
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
 def human_time(value: Any, with_time: bool = False) -> str | None:

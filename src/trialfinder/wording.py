@@ -1,0 +1,33 @@
+"""Small pieces of wording shared by the command line, the library's notes and the dashboard."""
+
+from __future__ import annotations
+
+__all__ = ["duration", "plural"]
+
+_ES_ENDINGS = ("s", "sh", "ch", "x", "z")
+
+
+def _plural_of(word: str) -> str:
+    """``study`` -> ``studies``, ``search`` -> ``searches``, ``site`` -> ``sites``."""
+    if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(_ES_ENDINGS):
+        return word + "es"
+    return word + "s"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 study``, ``2 studies``, ``1,200 sites``, ``3 saved searches``."""
+    return f"{count:,} {one if count == 1 else many or _plural_of(one)}"
+
+
+def duration(seconds: float) -> str:
+    """How long, in the unit a person would use: ``45 seconds``, ``12 minutes``, ``3.5 hours``,
+    ``2.0 days``."""
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 86400:.1f} days"
