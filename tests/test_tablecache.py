@@ -40,7 +40,7 @@ def only_key(folder: Path) -> str:
 
 
 def assert_same_tables(one: Any, two: Any) -> None:
-    for name in ("studies", "sites", "conditions", "interventions"):
+    for name in ("studies", "sites", "contacts", "officials", "conditions", "interventions"):
         pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name))
 
 
@@ -63,6 +63,7 @@ def test_repeat_search_uses_the_saved_tables(standin_factory: Factory, tmp_path:
     key = only_key(folder)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         f"{key}.{end}" for end in ("json", "studies.parquet", "sites.parquet",
+                                   "contacts.parquet", "officials.parquet",
                                    "conditions.parquet", "interventions.parquet"))
     assert not list(tmp_path.rglob("*.pickle"))
     assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
@@ -75,6 +76,10 @@ def test_repeat_search_uses_the_saved_tables(standin_factory: Factory, tmp_path:
     assert server.stats.paths[STUDIES] == 4  # nothing asked again
     assert_same_tables(again.all, first.all)
     pd.testing.assert_frame_equal(again.studies, first.studies)
+    # whom to call survives the repeat too
+    assert len(first.all.contacts) > 0 and len(first.all.officials) > 0
+    pd.testing.assert_frame_equal(again.all.contacts, first.all.contacts)
+    pd.testing.assert_frame_equal(again.all.officials, first.all.officials)
     assert again.meta["total_reported"] == first.meta["total_reported"] == 32
     assert again.meta["fetched_at"] == first.meta["fetched_at"]
     assert again.meta["requests"] == 0
@@ -278,7 +283,7 @@ def test_clear_removes_only_what_it_wrote(tmp_path: Path) -> None:
     (tmp_path / f"{'d' * 32}.pickle").write_bytes(b"old format")
     (tmp_path / f"{'e' * 32}.sites.12-34.tmp").write_bytes(b"unfinished")
     cleared = store.clear()
-    assert cleared.files == 5 + 2
+    assert cleared.files == 7 + 2  # the manifest and six tables; the old pickle and the temp
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(foreign)
     assert all((tmp_path / n).read_bytes() == body for n, body in foreign.items())
 

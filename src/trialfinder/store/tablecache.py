@@ -50,7 +50,9 @@ import pandas as pd
 from trialfinder.store.cachedir import FILE_MODE, os_reason
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
+    CONTACT_DTYPES,
     INTERVENTION_DTYPES,
+    OFFICIAL_DTYPES,
     SITE_DTYPES,
     STUDY_DTYPES,
     Tables,
@@ -61,11 +63,13 @@ __all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "TableCach
 logger = logging.getLogger(__name__)
 
 FORMAT: Final = "trialfinder saved tables"
-SCHEMA_VERSION: Final = 2  # 1 was a pickle per search
-TABLES: Final = ("studies", "sites", "conditions", "interventions")
+SCHEMA_VERSION: Final = 3  # 1 was a pickle per search; 2 had no contacts or officials
+TABLES: Final = ("studies", "sites", "contacts", "officials", "conditions", "interventions")
 DTYPES: Final[dict[str, dict[str, str]]] = {
     "studies": STUDY_DTYPES,
     "sites": SITE_DTYPES,
+    "contacts": CONTACT_DTYPES,
+    "officials": OFFICIAL_DTYPES,
     "conditions": CONDITION_DTYPES,
     "interventions": INTERVENTION_DTYPES,
 }
@@ -186,7 +190,7 @@ class TableCache:
             raise _Unusable("the manifest has no valid date")
         files = manifest.get("files")
         if not isinstance(files, dict) or set(files) != set(TABLES):
-            raise _Unusable("the manifest does not list the four tables")
+            raise _Unusable("the manifest does not list every table")
         for name in TABLES:
             entry = files[name]
             if not (isinstance(entry, dict)
