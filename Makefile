@@ -39,6 +39,15 @@ bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/bench_fetch.py
 	$(BIN)/python benchmarks/bench_filters.py
 	$(BIN)/python benchmarks/bench_normalize.py
+	$(BIN)/python benchmarks/bench_fields.py
+	$(BIN)/python benchmarks/bench_gc.py
+	$(BIN)/python benchmarks/bench_tablecache.py
+	$(BIN)/python benchmarks/bench_places.py
+	$(BIN)/python benchmarks/bench_eligibility.py
+	$(BIN)/python benchmarks/bench_presets.py
+	$(BIN)/python benchmarks/bench_prescreen.py
+	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_browser.py
 
 standin: $(VENV)/.app
 	$(BIN)/python -m devtools.standin --data demo --port 8765
