@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("presets", parents=[loud],
                    help="list the topic presets and the parameters they send")
-    cli_match.add_parser(sub)
+    cli_match.add_parser(sub, parents=[loud])
 
     c = sub.add_parser("cache", parents=[loud],
                        help="where the local cache is and how big; --clear empties it")

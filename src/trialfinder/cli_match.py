@@ -16,6 +16,7 @@ import json
 import shutil
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +39,11 @@ def _listing(values: list[str] | None) -> list[str]:
     return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
+               ) -> argparse.ArgumentParser:
     """Add the ``match`` command to the ``trialfinder`` parser's subcommands."""
     m: argparse.ArgumentParser = subparsers.add_parser(
-        "match", help="a private first look at which studies may fit you",
+        "match", parents=list(parents), help="a private first look at which studies may fit you",
         description="Search studies, then check each one against what you say about yourself "
         "(age, sex, where you live, your conditions and medicines). What you say about "
         "yourself stays on this computer. " + DISCLAIMER,
