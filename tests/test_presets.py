@@ -8,7 +8,7 @@ from devtools.standin import fictional_study
 from trialfinder.api.query import StudyQuery
 from trialfinder.errors import InvalidQueryError
 from trialfinder.tables.textsearch import matching_ids
-from trialfinder.topics.background import DISCLAIMER, SECTIONS, Section, get_section
+from trialfinder.topics.background import SECTIONS, Section, get_section
 from trialfinder.topics.presets import PRESETS, Preset, get_preset, list_presets
 
 EXPECTED_NAMES = [
@@ -188,7 +188,3 @@ def test_get_section_unknown_key() -> None:
     with pytest.raises(KeyError, match="knee-twitching"):
         get_section("nope")
 
-
-def test_disclaimer_says_not_medical_advice() -> None:
-    assert "not medical advice" in DISCLAIMER
-    assert "doctor" in DISCLAIMER
