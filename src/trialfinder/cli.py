@@ -32,6 +32,7 @@ from trialfinder import cli_match, cli_store
 from trialfinder._lazy import LazyModule, lazy
 from trialfinder._version import __version__
 from trialfinder.api.query import Phase, Status, StudyType
+from trialfinder.cli_common import listing, search_options, settings_from
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError, TrialFinderError
 from trialfinder.progress import ProgressBar
@@ -95,10 +96,6 @@ def _bool(text: str) -> bool:
         return False
     raise argparse.ArgumentTypeError(f"expected yes or no, not {text!r}")
 
-
-def _listing(values: list[str] | None) -> list[str]:
-    """Repeatable options that also accept comma lists: --status recruiting,completed."""
-    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,20 +177,6 @@ def build_parser() -> argparse.ArgumentParser:
     cli_store.add_parser(sub, parents=[common])
     return parser
 
-
-def _settings(args: argparse.Namespace) -> Settings:
-    changes: dict[str, Any] = {}
-    if args.base_url:
-        changes["base_url"] = args.base_url
-    if args.no_cache:
-        changes["use_cache"] = False
-    if args.offline:
-        changes["offline"] = True
-    if args.cache_dir:
-        changes["cache_dir"] = args.cache_dir
-    if args.no_cache and args.offline:
-        raise InvalidQueryError("--offline answers from the cache, so it cannot go with --no-cache")
-    return Settings().with_(**changes) if changes else Settings()
 
 
 def _select(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
@@ -282,27 +265,7 @@ def _resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | N
 
 def _cmd_search(args: argparse.Namespace) -> int:
     near, place_note = _resolve_near(args.near)
-    kwargs: dict[str, Any] = {
-        "preset": args.preset,
-        "condition": _listing(args.condition) if args.condition else None,
-        "term": args.term,
-        "intervention": _listing(args.intervention) if args.intervention else None,
-        "location": args.location,
-        "title": args.title,
-        "sponsor": args.sponsor,
-        "nct_ids": _listing(args.nct_ids),
-        "status": _listing(args.status),
-        "phase": _listing(args.phase),
-        "study_type": _listing(args.study_type),
-        "sex": args.sex,
-        "age": args.age,
-        "healthy_volunteers": args.healthy_volunteers,
-        "start_from": args.start_from,
-        "start_to": args.start_to,
-        "has_results": args.has_results,
-        "near": near,
-        "radius": args.radius,
-    }
+    kwargs: dict[str, Any] = search_options(args) | {"near": near, "radius": args.radius}
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
@@ -315,8 +278,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         bar = ProgressBar()
         try:
             res = search(
-                settings=_settings(args), limit=limit, progress=bar,
-                keyword=args.keyword, countries=_listing(args.country), **kwargs,
+                settings=settings_from(args), limit=limit, progress=bar,
+                keyword=args.keyword, countries=listing(args.country), **kwargs,
             )
         finally:
             bar.close()
@@ -436,7 +399,7 @@ def _paragraphs(text: str, width: int, indent: str = "") -> list[str]:
 def _cmd_show(args: argparse.Namespace) -> int:
     if args.sites < 0:
         raise InvalidQueryError(f"--sites must be 0 or more, not {args.sites}")
-    settings = _settings(args)
+    settings = settings_from(args)
     client = TrialsClient(settings)
     width = min(shutil.get_terminal_size((100, 24)).columns, 110)
     near, place_note = _resolve_near(args.near)

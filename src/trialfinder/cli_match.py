@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trialfinder.config import Settings
+from trialfinder.cli_common import listing, settings_from
 from trialfinder.errors import InvalidQueryError
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.units import KM_PER_MILE
@@ -34,9 +34,6 @@ __all__ = ["add_parser", "run"]
 DEFAULT_LIMIT = 10_000
 OPEN = ("recruiting", "not_yet_recruiting")
 
-
-def _listing(values: list[str] | None) -> list[str]:
-    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
 
 
 def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
@@ -83,20 +80,6 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
     return m
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    if args.no_cache and args.offline:
-        raise InvalidQueryError("--offline answers from the cache, so it cannot go with --no-cache")
-    changes: dict[str, Any] = {}
-    if args.base_url:
-        changes["base_url"] = args.base_url
-    if args.no_cache:
-        changes["use_cache"] = False
-    if args.offline:
-        changes["offline"] = True
-    if args.cache_dir:
-        changes["cache_dir"] = args.cache_dir
-    return Settings().with_(**changes)
-
 
 def _radius_miles(text: str | None) -> float | None:
     if not text:
@@ -126,24 +109,24 @@ def _profile(args: argparse.Namespace) -> Profile:
 def _results(args: argparse.Namespace) -> Results:
     from trialfinder.service import search, search_file
 
-    statuses = _listing(args.status)
+    statuses = listing(args.status)
     if not statuses:
         statuses = list(OPEN)
     elif any(s.lower() == "any" for s in statuses):
         statuses = []
     kwargs: dict[str, Any] = {
         "preset": args.preset,
-        "condition": _listing(args.condition) or None,
+        "condition": listing(args.condition) or None,
         "term": args.term,
-        "intervention": _listing(args.intervention) or None,
+        "intervention": listing(args.intervention) or None,
         "status": statuses,
-        "phase": _listing(args.phase),
+        "phase": listing(args.phase),
     }
     if args.from_file:
         return search_file(args.from_file, **kwargs)
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
-    return search(settings=_settings(args), limit=args.limit or DEFAULT_LIMIT, **kwargs)
+    return search(settings=settings_from(args), limit=args.limit or DEFAULT_LIMIT, **kwargs)
 
 
 def _table(screen: Prescreen) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder._lazy import lazy
 from trialfinder.api.query import StudyQuery, normalize_nct_id
+from trialfinder.cli_common import search_options
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
 from trialfinder.progress import ProgressBar
@@ -81,9 +82,6 @@ def _bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected yes or no, not {text!r}")
 
 
-def _listing(values: list[str] | None) -> list[str]:
-    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
-
 
 def _store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=Path, dest="store_path",
@@ -118,26 +116,7 @@ def _search_options(parser: argparse.ArgumentParser) -> None:
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The search options given, as a watch keeps them (JSON values; a place as coordinates
     plus its name)."""
-    options: dict[str, Any] = {
-        "preset": args.preset,
-        "condition": _listing(args.condition),
-        "term": args.term or [],
-        "intervention": _listing(args.intervention),
-        "location": args.location,
-        "title": args.title,
-        "sponsor": args.sponsor,
-        "nct_ids": _listing(args.nct_ids),
-        "status": _listing(args.status),
-        "phase": _listing(args.phase),
-        "study_type": _listing(args.study_type),
-        "sex": args.sex,
-        "age": args.age,
-        "healthy_volunteers": args.healthy_volunteers,
-        "start_from": args.start_from,
-        "start_to": args.start_to,
-        "has_results": args.has_results,
-        "radius": args.radius,
-    }
+    options: dict[str, Any] = search_options(args) | {"radius": args.radius}
     if args.near:
         place = resolve_place(args.near)
         options["near"] = [place.lat, place.lon]

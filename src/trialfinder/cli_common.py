@@ -1,0 +1,59 @@
+"""What the ``trialfinder`` commands share: reading list options, search options and settings.
+
+Light on purpose (no pandas, no requests): every command's parser imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from trialfinder.config import Settings
+from trialfinder.errors import InvalidQueryError
+
+__all__ = ["listing", "search_options", "settings_from"]
+
+
+def listing(values: list[str] | None) -> list[str]:
+    """Repeatable options that also accept comma lists: --status recruiting,completed."""
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def search_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The search options of ``search``, ``sync`` and ``watch add``, as keyword arguments of
+    :func:`trialfinder.service.build_query` (a place and radius are each command's own)."""
+    return {
+        "preset": args.preset,
+        "condition": listing(args.condition) or None,
+        "term": args.term or None,
+        "intervention": listing(args.intervention) or None,
+        "location": args.location,
+        "title": args.title,
+        "sponsor": args.sponsor,
+        "nct_ids": listing(args.nct_ids),
+        "status": listing(args.status),
+        "phase": listing(args.phase),
+        "study_type": listing(args.study_type),
+        "sex": args.sex,
+        "age": args.age,
+        "healthy_volunteers": args.healthy_volunteers,
+        "start_from": args.start_from,
+        "start_to": args.start_to,
+        "has_results": args.has_results,
+    }
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from --base-url, --no-cache, --offline and --cache-dir."""
+    if args.no_cache and args.offline:
+        raise InvalidQueryError("--offline answers from the cache, so it cannot go with --no-cache")
+    changes: dict[str, Any] = {}
+    if args.base_url:
+        changes["base_url"] = args.base_url
+    if args.no_cache:
+        changes["use_cache"] = False
+    if args.offline:
+        changes["offline"] = True
+    if args.cache_dir:
+        changes["cache_dir"] = args.cache_dir
+    return Settings().with_(**changes) if changes else Settings()
