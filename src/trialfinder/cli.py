@@ -38,7 +38,7 @@ from trialfinder.errors import InvalidQueryError, TrialFinderError
 from trialfinder.progress import ProgressBar
 from trialfinder.terminal import CleanText, clean
 from trialfinder.topics.presets import list_presets
-from trialfinder.wording import plural
+from trialfinder.wording import age_range, plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -347,16 +347,6 @@ def _status_label(value: object) -> str:
     text = str(value)
     return Status(text).label if text in Status.__members__ else text
 
-
-def age_range(low: Any, high: Any) -> str:
-    """``18 to 65 years``, ``18 years and over``, ``up to 17 years``, ``any age``."""
-    lo = None if low is None or pd.isna(low) or float(low) <= 0 else float(low)
-    hi = None if high is None or pd.isna(high) else float(high)
-    if lo is not None and hi is not None:
-        return f"{lo:g} to {hi:g} years"
-    if lo is not None:
-        return f"{lo:g} years and over"
-    return f"up to {hi:g} years" if hi is not None else "any age"
 
 
 def _codes(value: object, parse: Any) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["duration", "plural"]
+import math
+
+__all__ = ["age_range", "duration", "plural"]
 
 _ES_ENDINGS = ("s", "sh", "ch", "x", "z")
 
@@ -31,3 +33,27 @@ def duration(seconds: float) -> str:
     if seconds < 172800:
         return f"{seconds / 3600:.1f} hours"
     return f"{seconds / 86400:.1f} days"
+
+
+def _years(value: object) -> float | None:
+    """An age limit in years, or ``None`` for no limit (missing, NA, NaN or unreadable)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # pandas' NA refuses float()
+        return None
+    return None if math.isnan(number) else number
+
+
+def age_range(low: object, high: object) -> str:
+    """``18 to 65 years``, ``18 years and over``, ``up to 17 years``, ``any age`` (a lower
+    limit of 0 is no limit)."""
+    lo, hi = _years(low), _years(high)
+    if lo is not None and lo <= 0:
+        lo = None
+    if lo is not None and hi is not None:
+        return f"{lo:g} to {hi:g} years"
+    if lo is not None:
+        return f"{lo:g} years and over"
+    return f"up to {hi:g} years" if hi is not None else "any age"

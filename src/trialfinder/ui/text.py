@@ -17,7 +17,7 @@ import pandas as pd
 
 from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.tables.filters import INTERVENTION_TYPES
-from trialfinder.wording import plural
+from trialfinder.wording import age_range, plural
 
 __all__ = [
     "HV_LABELS",
@@ -163,12 +163,3 @@ def human_time(value: Any, with_time: bool = False) -> str | None:
         stamp = stamp.tz_convert("UTC")
     text = f"{stamp.day} {stamp:%b %Y}"
     return f"{text} {stamp:%H:%M} UTC" if with_time else text
-
-
-def age_range(low: Any, high: Any) -> str:
-    """``18 to 65 years``, ``18 years and over``, ``up to 17 years``, ``any age``."""
-    if is_blank(low) or float(low) <= 0:
-        return "any age" if is_blank(high) else f"up to {float(high):g} years"
-    if is_blank(high):
-        return f"{float(low):g} years and over"
-    return f"{float(low):g} to {float(high):g} years"

@@ -26,6 +26,7 @@ from trialfinder.places.geo import haversine_miles
 from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.tables.prescreen.synonyms import names_for
+from trialfinder.wording import age_range
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "Prescreen", "prescreen"]
 
@@ -96,13 +97,6 @@ def _codes(values: pd.Series) -> np.ndarray:
     return np.asarray(values.astype(object).where(values.notna(), "").to_numpy(), dtype=object)
 
 
-def _age_text(low: float, high: float) -> str:
-    if not np.isnan(low) and low > 0 and not np.isnan(high):
-        return f"{low:g} to {high:g} years"
-    if not np.isnan(low) and low > 0:
-        return f"{low:g} years and over"
-    return f"up to {high:g} years" if not np.isnan(high) else "any age"
-
 
 def _nearest_sites(studies: pd.DataFrame, sites: pd.DataFrame,
                    point: tuple[float, float]) -> np.ndarray:
@@ -147,7 +141,7 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame,
             outside = (low > age) | (high < age)
         fits &= ~outside
         for i in np.flatnonzero(outside):
-            reasons[i].append(f"age {age:g} is outside {_age_text(low[i], high[i])}")
+            reasons[i].append(f"age {age:g} is outside {age_range(low[i], high[i])}")
     if profile.sex is not None:
         sex = _codes(studies["sex"])
         other = np.isin(sex, [s for s in _SEX_WORDS if s != profile.sex])
