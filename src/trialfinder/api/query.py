@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Any, Self, cast
 
 from trialfinder._checks import flag_or_none, number_or_none, text_or_none, texts
+from trialfinder.dates import partial_date
 from trialfinder.errors import InvalidQueryError
 from trialfinder.units import KM_PER_MILE
 
@@ -291,13 +292,7 @@ def _date(value: str | date | None, label: str) -> str | None:
     if value is None or value == "":
         return None
     text = value.isoformat() if isinstance(value, date) else str(value).strip()
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
-        raise InvalidQueryError(f"{label} must be a date like 2024, 2024-05 or 2024-05-31")
-    try:
-        parts = [int(p) for p in text.split("-")]
-        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        raise InvalidQueryError(f"{label} {text!r} is not a real date") from None
+    partial_date(text, label)  # a real YYYY[-MM[-DD]] date, or one clear error
     return text
 
 

@@ -46,6 +46,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from trialfinder.api.query import Phase, Sex, Status, StudyType
+from trialfinder.dates import partial_date
 from trialfinder.errors import InvalidQueryError
 from trialfinder.places.geo import haversine_miles
 from trialfinder.wording import plural
@@ -171,23 +172,13 @@ def _intervention_type(value: str) -> str:
     return code
 
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
 def _date_bounds(text: str, label: str) -> tuple[np.datetime64, np.datetime64]:
     """First and last day covered by ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
-    match = _DATE_RE.match(text.strip())
-    if not match:
-        raise InvalidQueryError(f"{label} must be a date like 2024, 2024-05 or 2024-05-31")
-    year, month, day = match.groups()
-    try:
-        first = date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        raise InvalidQueryError(f"{label} {text!r} is not a real date") from None
+    first, precision = partial_date(text, label)
     start = np.datetime64(first, "D")
-    if day:
+    if precision == "day":
         return start, start
-    unit = "M" if month else "Y"
+    unit = "M" if precision == "month" else "Y"
     end = (start.astype(f"datetime64[{unit}]") + 1).astype("datetime64[D]") - np.timedelta64(1)
     return start, end
 
