@@ -25,20 +25,84 @@ from trialfinder import service
 from trialfinder.errors import ApiError, NetworkError
 from trialfinder.topics import background
 from trialfinder.topics.demo import DEMO_BANNER, load_demo_studies
+from trialfinder.ui.text import escape_md
 
 ROOT = Path(__file__).parents[1]
 APP = ROOT / "app.py"
 APP_FILES = [APP, *sorted((ROOT / "dashboard").glob("*.py"))]
 
-# The recruiting / not yet recruiting demo studies of the "muscle-spasm" preset, in API order.
-SPASM_OPEN = [
-    "NCT99000007", "NCT99000010", "NCT99000017", "NCT99000018", "NCT99000022", "NCT99000024",
-    "NCT99000026", "NCT99000028", "NCT99000030", "NCT99000033", "NCT99000037", "NCT99000039",
-    "NCT99000041", "NCT99000044", "NCT99000048", "NCT99000049", "NCT99000052", "NCT99000054",
-]
-SPASM_OPEN_PHASE4 = [
-    "NCT99000017", "NCT99000018", "NCT99000026", "NCT99000033", "NCT99000037", "NCT99000048",
-]
+DEMO = load_demo_studies()
+OPEN = ("RECRUITING", "NOT_YET_RECRUITING")
+
+
+def nct_of(record: dict[str, Any]) -> str:
+    return str(record["protocolSection"]["identificationModule"]["nctId"])
+
+
+RECORDS = {nct_of(s): s for s in DEMO}
+
+
+def demo_ids(**query: Any) -> list[str]:
+    """The ids the library's own offline search picks from the demo records, in their order."""
+    found = service.search_records(DEMO, source="demo records", **query)
+    return [str(i) for i in found.studies["nct_id"]]
+
+
+def spasm(**filters: Any) -> list[str]:
+    """The recruiting / not yet recruiting studies of the "muscle-spasm" preset, filtered."""
+    return demo_ids(preset="muscle-spasm", status=OPEN, **filters)
+
+
+def first(ids: list[str], wanted: Callable[[dict[str, Any]], bool]) -> str:
+    """The first of ``ids`` whose demo record has the property the test is about."""
+    return next(i for i in ids if wanted(RECORDS[i]))
+
+
+def module(record: dict[str, Any], name: str) -> dict[str, Any]:
+    return dict(record["protocolSection"].get(name) or {})
+
+
+def title_of(nct: str) -> str:
+    return str(module(RECORDS[nct], "identificationModule")["briefTitle"])
+
+
+def criteria_items(nct: str) -> dict[str, list[str]]:
+    """The bullet items under each "... Criteria:" heading of a record's eligibility text."""
+    sections: dict[str, list[str]] = {}
+    items: list[str] = []
+    text = module(RECORDS[nct], "eligibilityModule").get("eligibilityCriteria", "")
+    for line in text.splitlines():
+        if m := re.fullmatch(r"(\w+) Criteria:", line.strip()):
+            items = sections.setdefault(m.group(1).lower(), [])
+        elif line.startswith("* "):
+            items.append(line[2:])
+    return sections
+
+
+def site_contacts(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for site in module(record, "contactsLocationsModule").get("locations", [])
+            for c in site.get("contacts", [])]
+
+
+def intervention_types(record: dict[str, Any]) -> list[str]:
+    return [i["type"] for i in module(record, "armsInterventionsModule").get("interventions", [])]
+
+
+def code_words(code: str) -> str:
+    """A registry code as the words a reader sees: "NOT_YET_RECRUITING" -> "Not yet recruiting"."""
+    return code.replace("_", " ").capitalize()
+
+
+SPASM_OPEN = spasm()
+SPASM_OPEN_PHASE4 = spasm(phase="PHASE4")
+ALS_ANY = demo_ids(preset="als")
+# a listed study whose title and criteria (inclusion and exclusion bullets) Markdown must escape
+CRITERIA_STUDY = first(SPASM_OPEN, lambda r: (
+    escape_md(title_of(nct_of(r))) != title_of(nct_of(r))
+    and {"inclusion", "exclusion"} <= {k for k, v in criteria_items(nct_of(r)).items() if v}
+    and any(escape_md(i) != i for v in criteria_items(nct_of(r)).values() for i in v)
+    and bool(module(r, "outcomesModule").get("primaryOutcomes"))))
+CRITERIA_HEADING = f"### {escape_md(title_of(CRITERIA_STUDY))}"
 
 
 @pytest.fixture(autouse=True)
@@ -142,6 +206,10 @@ def open_url(at: AppTest, **params: str) -> AppTest:
 
 
 NEAR_BOSTON = {"preset": "als", "near": "Boston, MA", "radius": "100", "status": "any"}
+# the same search through the library's offline path: the demo studies it finds
+NEAR_BOSTON_FOUND = service.search_records(DEMO, source="demo records", preset="als",
+                                           near="Boston, MA", radius=100)
+NEAR_BOSTON_IDS = [str(i) for i in NEAR_BOSTON_FOUND.studies["nct_id"]]
 
 
 def search_preset(at: AppTest, name: str = "muscle-spasm") -> AppTest:
@@ -171,25 +239,20 @@ def test_app_loads_and_shows_the_disclaimer() -> None:
     assert not at.dataframe  # nothing searched yet
 
 
-def test_no_widget_renders_html() -> None:
-    for path in APP_FILES:
-        assert "unsafe_allow_html" not in path.read_text("utf-8"), path
-
-
 def test_preset_search_fills_the_table(api: StandInServer, calls: list[dict[str, Any]]) -> None:
     at = search_preset(new_app().run())
     assert not at.exception
     assert not at.error
+    assert len(SPASM_OPEN) > 1  # the preset finds demo studies to list
     assert table_ids(at) == SPASM_OPEN
     assert len(calls) == 1
     assert calls[0]["preset"] == "muscle-spasm"
     assert calls[0]["status"] == ("RECRUITING", "NOT_YET_RECRUITING")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Studies"] == "18"
+    assert metrics["Studies"] == str(len(SPASM_OPEN))
     assert metrics["Recruiting now"] == str(
-        sum(1 for s in load_demo_studies()
-            if s["protocolSection"]["identificationModule"]["nctId"] in SPASM_OPEN
-            and s["protocolSection"]["statusModule"]["overallStatus"] == "RECRUITING"))
+        sum(1 for i in SPASM_OPEN
+            if module(RECORDS[i], "statusModule")["overallStatus"] == "RECRUITING"))
     # the search is in the URL
     assert param(at, "preset") == ["muscle-spasm"]
 
@@ -199,18 +262,24 @@ def test_local_filters_apply_without_a_new_search(
 ) -> None:
     at = search_preset(new_app().run())
     searches_after_search = api.stats.paths["/api/v2/studies"]
-    assert len(table_ids(at)) == 18
+    assert table_ids(at) == SPASM_OPEN
+    fetched, phase4 = len(SPASM_OPEN), len(SPASM_OPEN_PHASE4)
+    assert 0 < phase4 < fetched
 
     at.multiselect(key="phase").set_value(["PHASE4"]).run()
     assert not at.exception
     assert table_ids(at) == SPASM_OPEN_PHASE4
-    assert any(e.label.startswith("Filters: 18 fetched → 6 shown") for e in at.expander)
-    assert any("- Phase: Phase 4: removed **12**" in plain(t) for t in texts(at.markdown))
+    assert any(e.label.startswith(f"Filters: {fetched} fetched → {phase4} shown")
+               for e in at.expander)
+    assert any(f"- Phase: Phase 4: removed **{fetched - phase4}**" in plain(t)
+               for t in texts(at.markdown))
 
     at.number_input(key="age").set_value(70.0).run()
-    assert table_ids(at) == SPASM_OPEN_PHASE4  # all six accept a 70-year-old
+    assert table_ids(at) == spasm(phase="PHASE4", age=70)
     at.text_input(key="keyword").input("ibuprofen").run()
-    assert table_ids(at) == ["NCT99000018", "NCT99000026"]
+    ibuprofen = spasm(phase="PHASE4", age=70, keyword="ibuprofen")
+    assert 0 < len(ibuprofen) < phase4
+    assert table_ids(at) == ibuprofen
 
     assert len(calls) == 1
     # no new search; only the full record of a newly chosen study for the detail view
@@ -238,34 +307,26 @@ def test_widening_a_filter_says_a_new_search_is_needed(
 def test_detail_view_lists_inclusion_and_exclusion(
     api: StandInServer, calls: list[dict[str, Any]]
 ) -> None:
-    at = open_study(search_preset(new_app().run()), "NCT99000049")
+    nct = CRITERIA_STUDY
+    at = open_study(search_preset(new_app().run()), nct)
     assert not at.exception
     markdown = texts(at.markdown)
-    assert "### Magnesium Citrate for Night\\-Time Leg Cramps in Older Adults" in markdown
+    assert CRITERIA_HEADING in markdown
     inclusion = markdown[markdown.index("**Inclusion criteria**") + 1]
     exclusion = markdown[markdown.index("**Exclusion criteria**") + 1]
-    assert inclusion.splitlines() == [
-        "- Age 65 years or older",
-        "- At least four leg cramps during a two\\-week run\\-in diary",
-        "- Stable doses of other regular medicines for 4 weeks",
-        "- Able to give written informed consent",
-    ]
-    assert exclusion.splitlines() == [
-        "- Kidney disease with eGFR \\< 30 mL\\/min",
-        "- Severe liver disease",
-        "- Pregnancy or breastfeeding",
-    ]
+    items = criteria_items(nct)
+    assert inclusion.splitlines() == [f"- {escape_md(i)}" for i in items["inclusion"]]
+    assert exclusion.splitlines() == [f"- {escape_md(i)}" for i in items["exclusion"]]
     sites = next(d.value for d in at.dataframe if "facility" in d.value.columns)
-    assert set(sites["nct_id"]) == {"NCT99000049"}
-    assert param(at, "study") == ["NCT99000049"]
+    assert set(sites["nct_id"]) == {nct}
+    assert param(at, "study") == [nct]
     # outcomes come from the full record, fetched once for the chosen study
-    record = next(s for s in load_demo_studies()
-                  if s["protocolSection"]["identificationModule"]["nctId"] == "NCT99000049")
+    record = RECORDS[nct]
     outcomes = next(d.value for d in at.dataframe if "time_frame" in d.value.columns)
     assert list(outcomes["measure"]) == [
         o["measure"] for kind in ("primaryOutcomes", "secondaryOutcomes")
         for o in record["protocolSection"]["outcomesModule"].get(kind, [])]
-    assert api.stats.paths["/api/v2/studies/NCT99000049"] == 1
+    assert api.stats.paths[f"/api/v2/studies/{nct}"] == 1
 
 
 def test_trial_text_is_rendered_inert(
@@ -332,7 +393,10 @@ def test_offline_offers_demo_data_with_a_banner(monkeypatch: pytest.MonkeyPatch)
     assert texts(at.warning).count(DEMO_BANNER) == 1
     ids = table_ids(at)
     assert ids and all(i.startswith("NCT99") for i in ids)
-    assert "NCT99000049" in ids  # a recruiting muscle-cramp demo study
+    cramp = first(list(RECORDS), lambda r: (
+        module(r, "statusModule")["overallStatus"] == "RECRUITING"
+        and "Muscle Cramp" in module(r, "conditionsModule")["conditions"]))
+    assert cramp in ids  # a recruiting muscle-cramp demo study
     assert len(seen) == 1  # the demo needs no request
     assert param(at, "demo") == ["1"]
 
@@ -350,10 +414,12 @@ def test_offline_offers_demo_data_with_a_banner(monkeypatch: pytest.MonkeyPatch)
 def test_link_reopens_the_same_search_and_filters(
     api: StandInServer, calls: list[dict[str, Any]]
 ) -> None:
+    ibuprofen = spasm(phase="PHASE4", keyword="ibuprofen")
+    assert ibuprofen
     at = new_app()
     at.query_params.update(
         {"preset": "muscle-spasm", "phase": "PHASE4", "keyword": "ibuprofen",
-         "study": "NCT99000026"})
+         "study": ibuprofen[-1]})
     at.run()
     assert not at.exception
     assert at.selectbox(key="preset").value == "muscle-spasm"
@@ -361,10 +427,10 @@ def test_link_reopens_the_same_search_and_filters(
     assert at.text_input(key="keyword").value == "ibuprofen"
     # the study of the link is open ...
     assert any(t.startswith("### ") for t in texts(at.markdown))
-    assert param(at, "study") == ["NCT99000026"]
+    assert param(at, "study") == [ibuprofen[-1]]
     # ... and behind it the filtered list
     back_to_list(at)
-    assert table_ids(at) == ["NCT99000018", "NCT99000026"]
+    assert table_ids(at) == ibuprofen
     assert "study" not in at.query_params
     assert len(calls) == 1
     assert calls[0]["phase"] == ("PHASE4",)
@@ -397,9 +463,10 @@ def test_unknown_place_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_counts_are_singular_for_one_and_timestamps_are_human(api: StandInServer) -> None:
+    assert len(NEAR_BOSTON_IDS) == 1  # the wording of one study is what is checked
     at = open_url(new_app(), **NEAR_BOSTON)
     assert not at.exception
-    assert table_ids(at) == ["NCT99000029"]
+    assert table_ids(at) == NEAR_BOSTON_IDS
     provenance = next(t for t in texts(at.caption) if t.startswith("Fetched "))
     assert re.fullmatch(
         r"Fetched 1 study · ClinicalTrials\.gov reported 1 match · registry data of "
@@ -408,22 +475,30 @@ def test_counts_are_singular_for_one_and_timestamps_are_human(api: StandInServer
                    for t in texts(at.caption) + texts(at.markdown))
 
     at = search_preset(new_app().run())
-    assert any(t.startswith("Fetched 18 studies · ClinicalTrials.gov reported 18 matches")
+    n = len(SPASM_OPEN)
+    assert n > 1
+    assert any(t.startswith(f"Fetched {n} studies · ClinicalTrials.gov reported {n} matches")
                for t in texts(at.caption))
 
 
 def test_table_shows_labels_and_puts_narrow_columns_first(api: StandInServer) -> None:
+    [nct] = NEAR_BOSTON_IDS
+    record = RECORDS[nct]
+    status = code_words(module(record, "statusModule")["overallStatus"])
+    assert not module(record, "designModule").get("phases")  # so its phase is "Not stated"
+    sites = NEAR_BOSTON_FOUND.sites
+    nearest = sites.loc[sites["distance_mi"].idxmin()]
     at = open_url(new_app(), **NEAR_BOSTON)
     # the card (what a phone shows) says it in words, with the nearest site
-    card = next(plain(t) for t in texts(at.caption) if t.startswith("NCT99000029"))
-    assert card.startswith("NCT99000029 · Terminated · Not stated · ")
-    assert " · 93 miles: " in card and "Hartford" in card
+    card = next(plain(t) for t in texts(at.caption) if t.startswith(nct))
+    assert card.startswith(f"{nct} · {status} · Not stated · ")
+    assert f" · {nearest['distance_mi']:.0f} miles: " in card and nearest["city"] in card
     table = as_table(at)
     assert list(table.proto.column_order[:5]) == [
         "url", "title", "status", "nearest_distance_mi", "phases"]
     row = table.value.iloc[0]
-    assert (row["status"], row["phases"]) == ("Terminated", "Not stated")  # observational
-    assert row["conditions"] == "Amyotrophic Lateral Sclerosis, Motor Neuron Disease"
+    assert (row["status"], row["phases"]) == (status, "Not stated")
+    assert row["conditions"] == ", ".join(module(record, "conditionsModule")["conditions"])
     assert not any("None" in str(v) for v in table.value.iloc[0])
 
     at = open_url(new_app(), preset="als", status="any")
@@ -431,8 +506,13 @@ def test_table_shows_labels_and_puts_narrow_columns_first(api: StandInServer) ->
     assert "nearest_distance_mi" not in table.proto.column_order
     assert list(table.proto.column_order[:4]) == ["url", "title", "status", "phases"]
     phases = dict(zip(table.value["nct_id"], table.value["phases"], strict=True))
-    assert phases["NCT99000012"] == "Not applicable"
-    assert phases["NCT99000023"] == "Phase 2, Phase 3"
+    assert list(phases) == ALS_ANY
+
+    def with_phases(*codes: str) -> str:
+        return first(ALS_ANY, lambda r: module(r, "designModule").get("phases") == list(codes))
+
+    assert phases[with_phases("NA")] == "Not applicable"
+    assert phases[with_phases("PHASE2", "PHASE3")] == "Phase 2, Phase 3"
 
 
 def _pixel(lat: float, lon: float, zoom: float) -> tuple[float, float]:
@@ -482,14 +562,32 @@ def test_map_of_sites_around_the_world_fits_too(api: StandInServer) -> None:
     assert_view_shows_every_point(at, width=900)
 
 
+def _stopped_without_contacts(record: dict[str, Any]) -> bool:
+    """Stopped (with a reason), no contact anywhere, sites only completed or terminated,
+    treatments without other names, primary and secondary outcomes."""
+    where = module(record, "contactsLocationsModule")
+    outcomes = module(record, "outcomesModule")
+    treatments = module(record, "armsInterventionsModule").get("interventions", [])
+    return bool(
+        module(record, "statusModule").get("whyStopped")
+        and not where.get("centralContacts") and not site_contacts(record)
+        and {site.get("status") for site in where.get("locations", [])}
+        <= {"COMPLETED", "TERMINATED", None}
+        and treatments and not any(t.get("otherNames") for t in treatments)
+        and outcomes.get("primaryOutcomes") and outcomes.get("secondaryOutcomes"))
+
+
 def test_detail_says_why_a_trial_stopped_in_plain_labels(api: StandInServer) -> None:
-    at = open_url(new_app(), preset="als", status="any", study="NCT99000012")
+    nct = first(ALS_ANY, _stopped_without_contacts)
+    record = RECORDS[nct]
+    at = open_url(new_app(), preset="als", status="any", study=nct)
     assert not at.exception
-    assert ("**Why it stopped:** Interim review showed the study could not answer its question"
-            in texts(at.info))
-    assert any("- **Conditions:** Amyotrophic Lateral Sclerosis, Respiratory Muscle Weakness"
-               in plain(t) for t in texts(at.markdown))
-    assert list(frame(at, "arm_labels")["type"]) == ["Device", "Other"]
+    why = module(record, "statusModule")["whyStopped"]
+    assert f"**Why it stopped:** {escape_md(why)}" in texts(at.info)
+    conditions = ", ".join(module(record, "conditionsModule")["conditions"])
+    assert any(f"- **Conditions:** {conditions}" in plain(t) for t in texts(at.markdown))
+    assert list(frame(at, "arm_labels")["type"]) == [
+        code_words(t) for t in intervention_types(record)]
     assert set(frame(at, "time_frame")["kind"]) == {"Primary", "Secondary"}
     sites = frame(at, "facility")
     assert set(sites["site_status"]) <= {"Completed", "Terminated", "Not stated"}
@@ -502,10 +600,12 @@ def test_detail_says_why_a_trial_stopped_in_plain_labels(api: StandInServer) -> 
     assert "The record names no contact. The sites below are where the study runs." in texts(
         at.markdown)
 
-    at = open_url(new_app(), preset="als", status="any", study="NCT99000054")
+    going_on = first(ALS_ANY, lambda r: not module(r, "statusModule").get("whyStopped"))
+    at = open_url(new_app(), preset="als", status="any", study=going_on)
     assert not any(t.startswith("**Why it stopped:**") for t in texts(at.info))
 
-    at = open_study(search_preset(new_app().run()), "NCT99000007")  # its sites give phones
+    with_phones = first(SPASM_OPEN, lambda r: any(c.get("phone") for c in site_contacts(r)))
+    at = open_study(search_preset(new_app().run()), with_phones)
     assert "contact_phone" in shown_columns(at, "facility")
 
 
@@ -569,7 +669,7 @@ def test_failed_search_shows_no_landing_invitation(monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize("error", [
     RuntimeError("a record the normalizer did not expect"),
     NetworkError("cannot reach ClinicalTrials.gov"),
-    ApiError(404, "https://clinicaltrials.gov/api/v2/studies/NCT99000049", "not found"),
+    ApiError(404, f"https://clinicaltrials.gov/api/v2/studies/{CRITERIA_STUDY}", "not found"),
 ])
 def test_detail_falls_back_when_the_full_record_fails(
     api: StandInServer, monkeypatch: pytest.MonkeyPatch, error: Exception
@@ -578,11 +678,10 @@ def test_detail_falls_back_when_the_full_record_fails(
         raise error
 
     monkeypatch.setattr(service, "study_detail", failing)
-    at = open_study(search_preset(new_app().run()), "NCT99000049")
+    at = open_study(search_preset(new_app().run()), CRITERIA_STUDY)
     assert not at.exception
     assert any("could not be loaded" in t for t in texts(at.warning))
-    assert "### Magnesium Citrate for Night\\-Time Leg Cramps in Older Adults" in texts(
-        at.markdown)
+    assert CRITERIA_HEADING in texts(at.markdown)
     assert "**Inclusion criteria**" in texts(at.markdown)
     back_to_list(at)
     assert table_ids(at) == SPASM_OPEN
@@ -615,11 +714,12 @@ def test_a_link_with_unknown_statuses_keeps_the_default(
 def test_a_linked_study_outside_the_results_is_said(
     api: StandInServer, calls: list[dict[str, Any]]
 ) -> None:
+    outside = next(i for i in RECORDS if i not in ALS_ANY)
     at = new_app()
-    at.query_params.update({"preset": "als", "status": "any", "study": "NCT99000049"})
+    at.query_params.update({"preset": "als", "status": "any", "study": outside})
     at.run()
     assert not at.exception
-    assert "Study NCT99000049 is not among these results." in texts(at.info)
+    assert f"Study {outside} is not among these results." in texts(at.info)
     assert table_ids(at)  # the list is shown instead
     assert "study" not in at.query_params
 
@@ -778,7 +878,9 @@ def test_a_topic_after_a_filtered_search_shows_that_topics_studies(
         [], None, "ALL", "")
     assert calls[-1]["preset"] == "als" and calls[-1]["phase"] == ()
     assert table_ids(at)  # the ALS studies, recruiting or about to
-    assert "NCT99000029" not in table_ids(at)  # a terminated one stays out by default
+    terminated = first(ALS_ANY, lambda r: (
+        module(r, "statusModule")["overallStatus"] == "TERMINATED"))
+    assert terminated not in table_ids(at)  # a terminated one stays out by default
 
 
 def test_the_main_search_box_runs_a_search_without_the_sidebar(
@@ -805,11 +907,14 @@ def test_filters_that_remove_everything_offer_an_undo(api: StandInServer) -> Non
     at.multiselect(key="phase").set_value(["PHASE4"]).run()
     at.text_input(key="keyword").input("zzzz-nothing").run()
     assert table_ids(at) == []
-    assert "Your filters removed all 18 studies that were fetched." in texts(at.warning)
+    assert (f"Your filters removed all {len(SPASM_OPEN)} studies that were fetched."
+            in texts(at.warning))
     assert not any(t.startswith("No study:") for t in texts(at.info))
     assert not at.get("download_button")  # nothing to download
     undo = at.button(key="undo_keyword")
-    assert plain(undo.label) == "Undo Keyword: “zzzz-nothing” (shows 6 studies)"
+    assert len(SPASM_OPEN_PHASE4) > 1
+    assert plain(undo.label) == (
+        f"Undo Keyword: “zzzz-nothing” (shows {len(SPASM_OPEN_PHASE4)} studies)")
     undo.click().run()
     assert at.text_input(key="keyword").value == ""
     assert table_ids(at) == SPASM_OPEN_PHASE4
@@ -852,10 +957,8 @@ def test_registry_fields_and_without_results_are_sent_and_linked(
     assert not at.exception
     assert (calls[0]["has_results"], calls[0]["sponsor"], calls[0]["start_from"]) == (
         False, "Fictional", "2020")
-    records = {s["protocolSection"]["identificationModule"]["nctId"]: s
-               for s in load_demo_studies()}
     listed = table_ids(at)
-    assert listed and not any(records[i].get("hasResults") for i in listed)
+    assert listed and not any(RECORDS[i].get("hasResults") for i in listed)
     assert at.selectbox(key="has_results").value == "no"
     assert param(at, "results") == ["no"] and param(at, "sponsor") == ["Fictional"]
 
@@ -903,6 +1006,33 @@ def _interpolations(node: ast.AST) -> list[ast.expr]:
     return [v for child in ast.iter_child_nodes(node) for v in _interpolations(child)]
 
 
+def _raw_html(node: ast.AST) -> bool:
+    """A call that would render HTML: ``st.html``/``components.html``, or one given
+    ``unsafe_allow_html`` (as a keyword, or as a key of a ``**`` dict)."""
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "html":
+        return True
+    names = {k.arg for k in node.keywords}
+    for spread in (k.value for k in node.keywords if k.arg is None):
+        if isinstance(spread, ast.Dict):
+            names |= {key.value for key in spread.keys if isinstance(key, ast.Constant)}
+    return "unsafe_allow_html" in names
+
+
+def test_no_call_renders_raw_html() -> None:
+    found = [f"{path.name}:{node.lineno}" for path in APP_FILES
+             for node in ast.walk(ast.parse(path.read_text("utf-8"))) if _raw_html(node)]
+    assert found == []
+    # the check itself sees each way of asking for raw HTML
+    sample = ast.parse("st.markdown(a, unsafe_allow_html=True)\n"
+                       "st.caption(b, **{'unsafe_allow_html': True})\n"
+                       "components.html(c)\n"
+                       "st.markdown(d)\n")
+    assert [_raw_html(n.value) for n in sample.body if isinstance(n, ast.Expr)] == [
+        True, True, True, False]
+
+
 def test_every_interpolation_into_markdown_is_escaped_or_vetted() -> None:
     problems: list[str] = []
     for path in APP_FILES:
@@ -944,9 +1074,9 @@ def test_cards_come_twenty_at_a_time(api: StandInServer) -> None:
 
 def test_back_from_a_study_returns_to_the_view_it_came_from(api: StandInServer) -> None:
     at = show_view(search_preset(new_app().run()), "topics")
-    at.session_state["study"] = "NCT99000049"  # as a map dot or a table row would set it
+    at.session_state["study"] = CRITERIA_STUDY  # as a map dot or a table row would set it
     at.run()
-    assert any(t.startswith("### Magnesium Citrate") for t in texts(at.markdown))
+    assert CRITERIA_HEADING in texts(at.markdown)
     back_to_list(at)
     assert at.segmented_control(key="view").value == "topics"
 
@@ -955,10 +1085,8 @@ def test_funder_and_date_filters_narrow_the_list_and_can_be_undone(api: StandInS
     at = search_preset(new_app().run())
     at.multiselect(key="funder").set_value(["INDUSTRY"]).run()
     assert not at.exception
-    records = {s["protocolSection"]["identificationModule"]["nctId"]: s
-               for s in load_demo_studies()}
-    industry = [i for i in SPASM_OPEN if records[i]["protocolSection"][
-        "sponsorCollaboratorsModule"]["leadSponsor"].get("class") == "INDUSTRY"]
+    industry = [i for i in SPASM_OPEN if module(RECORDS[i], "sponsorCollaboratorsModule")[
+        "leadSponsor"].get("class") == "INDUSTRY"]
     assert 0 < len(industry) < len(SPASM_OPEN)
     assert table_ids(at) == industry
     at.text_input(key="updated_from").input("2999").run()
