@@ -49,7 +49,7 @@ from trialfinder.store.tablecache import Dropped, Saved, TableCache
 from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
-from trialfinder.tables.normalize import Tables, normalize
+from trialfinder.tables.normalize import Tables, concat_tables, normalize
 from trialfinder.tables.textsearch import TextQuery, matching_ids
 from trialfinder.topics.presets import get_preset
 from trialfinder.wording import duration
@@ -391,9 +391,18 @@ def _fetch_tables(
             if progress is not None:
                 progress(len(saved.tables.studies), result.total_count)
             return saved.tables, result, f"tables saved {duration(saved.age)} ago"
-    result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress)
-    with gc_paused():  # each page's parse pauses it too, inside the client
-        tables = normalize(result.studies)
+    # Each page becomes tables as it arrives, so the raw records of a large search are never
+    # all held at once (the tables are a fraction of their size).
+    parts: list[Tables] = []
+
+    def on_page(studies: list[dict[str, Any]]) -> None:
+        with gc_paused():  # each page's parse pauses it too, inside the client
+            parts.append(normalize(studies))
+
+    result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress,
+                           on_page=on_page)
+    tables = concat_tables(parts)
+    parts.clear()
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]
@@ -425,7 +434,7 @@ _INFO_TYPES: dict[str, tuple[type, ...]] = {
     "total_count": (int, type(None)), "truncated": (bool,), "requests": (int,),
     "pages": (int,), "nbytes": (int,), "from_cache": (int,), "duplicates_dropped": (int,),
     "warnings": (list,), "fetched_at": (str,), "elapsed": (int, float), "params": (dict,),
-    "version": (dict, type(None)), "stale_age": (int, float, type(None)),
+    "version": (dict, type(None)), "stale_age": (int, float, type(None)), "count": (int,),
 }
 
 

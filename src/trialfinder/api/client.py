@@ -112,6 +112,12 @@ class SearchResult:
     params: dict[str, str] = field(default_factory=dict)
     version: dict[str, str] | None = None  # the API's /version answer, when it could be had
     stale_age: float | None = None  # seconds, when cached answers stood in for an unreachable API
+    #: how many studies arrived (``len(studies)`` unless they went to an ``on_page`` consumer)
+    count: int = -1
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            self.count = len(self.studies)
 
     @property
     def complete(self) -> bool:
@@ -429,8 +435,13 @@ class TrialsClient:
         limit: int | None = None,
         fields: tuple[str, ...] | None = LIST_FIELDS,
         progress: ProgressCallback | None = None,
+        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> SearchResult:
         """Fetch every study matching ``query`` (up to ``limit``), each once, in API order.
+
+        With ``on_page``, each page's studies go to it as they arrive and are not kept:
+        ``result.studies`` stays empty and ``result.count`` says how many there were, so a
+        caller that turns pages into tables never holds every raw record at once.
 
         With a cache, ``/version`` (kept for an hour) tells when the API last refreshed its
         data; cached pages older than that are fetched anew.
@@ -466,7 +477,7 @@ class TrialsClient:
         studies: list[dict[str, Any]] = []
         seen_ids: set[str] = set()
         total: int | None = None
-        duplicates = pages = cached_pages = 0
+        duplicates = pages = cached_pages = count = 0
         worst_stale: float | None = None
         oldest: datetime | None = None
         last_token: str | None = None
@@ -482,6 +493,7 @@ class TrialsClient:
             elif unreachable is not None and page.created_at is not None:
                 age = (datetime.now(UTC) - page.created_at).total_seconds()
                 worst_stale = max(worst_stale or 0.0, age)
+            kept: list[dict[str, Any]] = []
             for study in page.studies:
                 nct = _nct_of(study)
                 if nct is not None:
@@ -489,16 +501,23 @@ class TrialsClient:
                         duplicates += 1
                         continue
                     seen_ids.add(nct)
-                studies.append(study)
+                kept.append(study)
+            if limit is not None:
+                del kept[max(0, limit - count):]
+            count += len(kept)
+            if on_page is None:
+                studies.extend(kept)
+            elif kept:
+                on_page(kept)
+            del kept
             last_token = page.next_token
             if progress is not None:
-                progress(len(studies), total)
-        if limit is not None and len(studies) > limit:
-            del studies[limit:]
-        truncated = limit is not None and len(studies) >= limit and (
-            bool(last_token) or (total is not None and total > len(studies))
+                progress(count, total)
+        truncated = limit is not None and count >= limit and (
+            bool(last_token) or (total is not None and total > count)
         )
         result = SearchResult(
+            count=count,
             studies=studies,
             total_count=total,
             truncated=truncated,
@@ -586,7 +605,7 @@ class TrialsClient:
 def _warnings(result: SearchResult, offline: bool) -> list[str]:
     """What a reader of ``result`` must be told."""
     notes: list[str] = []
-    total, got = result.total_count, len(result.studies)
+    total, got = result.total_count, result.count
     if result.duplicates_dropped:
         notes.append(
             f"{result.duplicates_dropped} studies appeared on more than one page and were kept "

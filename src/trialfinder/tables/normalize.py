@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
@@ -65,6 +65,7 @@ __all__ = [
     "STUDY_URL_PREFIX",
     "Tables",
     "age_to_years",
+    "concat_tables",
     "empty_tables",
     "format_partial_date",
     "format_partial_dates",
@@ -108,6 +109,30 @@ class Tables:
     skipped: int = 0
     contacts: pd.DataFrame = field(default_factory=lambda: _empty_frame(CONTACT_SPEC))
     officials: pd.DataFrame = field(default_factory=lambda: _empty_frame(OFFICIAL_SPEC))
+
+
+_TABLE_DTYPES: Final[dict[str, Mapping[str, str]]] = {
+    "studies": STUDY_DTYPES, "sites": SITE_DTYPES, "conditions": CONDITION_DTYPES,
+    "interventions": INTERVENTION_DTYPES, "contacts": CONTACT_DTYPES, "officials": OFFICIAL_DTYPES,
+}
+
+
+def concat_tables(parts: Sequence[Tables]) -> Tables:
+    """One :class:`Tables` from the tables of consecutive pages, in order, with the declared
+    dtypes (concatenating categoricals of different categories would give ``object``)."""
+    if not parts:
+        return normalize([])
+    if len(parts) == 1:
+        return parts[0]
+    frames = {}
+    for name, dtypes in _TABLE_DTYPES.items():
+        joined = pd.concat([getattr(part, name) for part in parts], ignore_index=True)
+        frames[name] = joined.astype(dict(dtypes)) if len(joined) else joined
+    problems: dict[str, int] = {}
+    for part in parts:
+        for key, count in part.problems.items():
+            problems[key] = problems.get(key, 0) + count
+    return Tables(**frames, problems=problems, skipped=sum(part.skipped for part in parts))
 
 
 # ---------------------------------------------------------------------------------------------
