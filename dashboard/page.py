@@ -12,6 +12,7 @@ from trialfinder.ui.registry import apply_registry_filters
 from trialfinder.ui.text import escape_md
 from trialfinder.ui.urlstate import wider_than_search
 
+from .aboutyou import about_you
 from .charts import show_charts
 from .detail import show_study
 from .fetch import run_search
@@ -95,5 +96,7 @@ def main() -> None:
     elif view == "topics":
         topic_cards()
     else:
+        if len(results.studies):
+            about_you(results, place)
         show_results(results, fetched, searched, bool(ss.get("demo")))
     write_url()
