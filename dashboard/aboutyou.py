@@ -108,10 +108,8 @@ def show_fits(screen: Prescreen) -> None:
     shown = min(len(cards), int(st.session_state.get("ay_shown") or CARDS))
     for position, card in enumerate(cards[:shown]):
         with st.container(border=True, key=f"fit_{position}"):
-            badge = (":green-badge[May fit]" if card.fits
-                     else ":orange-badge[Probably does not fit]")
-            st.markdown(f"{badge} **{card.title_md}**")
-            st.caption(f"{escape_md(card.nct_id)} · {card.reasons_md}")
+            st.markdown(card.heading_md)
+            st.caption(card.caption_md)
             if card.mentions_md:
                 st.markdown("\n".join(card.mentions_md))
             st.button("Read this study", key=f"fit_open_{position}", on_click=open_study,

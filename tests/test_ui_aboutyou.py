@@ -71,5 +71,7 @@ def test_fit_cards_put_fitting_studies_first_and_attach_their_lines() -> None:
                                                    ("NCT99000951", False)]
     assert cards[0].mentions_md == (
         "- **Exclusion** names Lioresal (as “baclofen”): Taking baclofen",)
-    assert cards[1].title_md == "Children \\*only\\*"
-    assert cards[1].reasons_md == "age 40 is outside 2 to 12 years" and not cards[1].mentions_md
+    assert cards[0].heading_md == ":green-badge[May fit] **Adults**"
+    assert cards[1].heading_md == ":orange-badge[Probably does not fit] **Children \\*only\\***"
+    assert cards[1].caption_md == "NCT99000951 · age 40 is outside 2 to 12 years"
+    assert not cards[1].mentions_md

@@ -17,12 +17,13 @@ from trialfinder.tables.prescreen.fit import Prescreen
 from trialfinder.tables.prescreen.profile import Profile
 from trialfinder.ui.text import escape_md
 
-__all__ = ["FitCard", "fit_cards", "is_filled", "mention_line", "profile_from_form",
+__all__ = ["BADGES", "FitCard", "fit_cards", "is_filled", "mention_line", "profile_from_form",
            "split_terms"]
 
 #: The form's keys in the session (never part of the URL: urlstate writes only its own keys).
 FORM_KEYS = ("ay_age", "ay_sex", "ay_hv", "ay_place", "ay_radius", "ay_conditions",
              "ay_medicines")
+BADGES = {True: ":green-badge[May fit]", False: ":orange-badge[Probably does not fit]"}
 SECTION_WORDS = {"inclusion": "Inclusion", "exclusion": "Exclusion", "other": "Criteria"}
 
 
@@ -62,10 +63,10 @@ class FitCard:
     """One study of a pre-screen, ready to draw: every text already escaped."""
 
     nct_id: str
-    title_md: str
     fits: bool
-    reasons_md: str
-    mentions_md: tuple[str, ...]
+    heading_md: str  # a badge (may fit / probably does not) and the title in bold
+    caption_md: str  # the id and the reasons
+    mentions_md: tuple[str, ...]  # one list item per criteria line naming a term
 
 
 def mention_line(term: str, found: str, section: str, text: str) -> str:
@@ -91,11 +92,13 @@ def fit_cards(screen: Prescreen) -> list[FitCard]:
         nct = str(row["nct_id"])
         mentions = tuple(mention_line(m["term"], m["found"], m["section"], m["text"])
                          for m in row["mentions"])
+        fits = bool(row["fits"])
+        badge = BADGES[fits]
         cards.append(FitCard(
             nct_id=nct,
-            title_md=escape_md(_text(row["title"], nct)),
-            fits=bool(row["fits"]),
-            reasons_md=escape_md("; ".join(row["reasons"])),
+            fits=fits,
+            heading_md=f"{badge} **{escape_md(_text(row['title'], nct))}**",
+            caption_md=f"{escape_md(nct)} · {escape_md('; '.join(row['reasons']))}",
             mentions_md=mentions,
         ))
     return cards
