@@ -1061,3 +1061,74 @@ def test_about_you_puts_fitting_studies_first_with_reasons(api: StandInServer) -
     reasons = [plain(t) for t in texts(at.caption) if "age 10 is outside" in plain(t)]
     assert reasons and all(re.match(r"^NCT\d{8} · ", t) for t in reasons)
     assert param(at, "age") == []  # the panel's age is not the list's filter, nor in the link
+
+
+# -- saved searches and what's new ---------------------------------------------------------
+
+def _status_of(record: dict[str, Any]) -> str:
+    return str(record["protocolSection"]["statusModule"]["overallStatus"])
+
+
+def _nct_of(record: dict[str, Any]) -> str:
+    return str(record["protocolSection"]["identificationModule"]["nctId"])
+
+
+def test_saved_search_lists_what_changed_with_badges(
+    standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    import copy
+    from datetime import UTC, datetime
+
+    records = load_demo_studies()
+    server = standin_factory(records)
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    at = search_preset(new_app().run())
+    listed = table_ids(at)
+    at.text_input(key="watch_name").input("spasm-watch").run()
+    at.button(key="save_watch").click().run()
+    assert not at.exception
+    assert [plain(t) for t in texts(at.success)] == [
+        "Saved as “spasm-watch”. Open “What’s new” to see what changed since now."]
+    assert (tmp_path / "data").is_dir()
+
+    today = datetime.now(UTC).date().isoformat()
+    changed = copy.deepcopy(records)
+    by_id = {_nct_of(r): r for r in changed}
+    waiting = next(n for n in listed if _status_of(by_id[n]) == "NOT_YET_RECRUITING")
+    closing = next(n for n in listed if _status_of(by_id[n]) == "RECRUITING")
+    for nct, status in ((waiting, "RECRUITING"), (closing, "COMPLETED")):
+        module = by_id[nct]["protocolSection"]["statusModule"]
+        module["overallStatus"] = status
+        module["lastUpdatePostDateStruct"] = {"date": today, "type": "ACTUAL"}
+    newcomer = fictional_study("NCT99000960", "Fictional night cramp diary",
+                               conditions=("Muscle Cramp",))
+    newcomer["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"] = {
+        "date": today, "type": "ACTUAL"}
+    server.replace_studies([*changed, newcomer])
+
+    show_view(at, "new")
+    assert at.selectbox(key="watch_pick").value == "spasm-watch"
+    at.button(key="run_watch").click().run()
+    assert not at.exception
+    lines = plain(next(t for t in texts(at.markdown) if "-badge[" in t)).split("\n")
+    title = {n: by_id[n]["protocolSection"]["identificationModule"]["briefTitle"]
+             for n in (waiting, closing)}
+    assert "- :blue-badge[new] **Fictional night cramp diary** (NCT99000960)" in lines
+    assert (f"- :green-badge[now recruiting] **{title[waiting]}** ({waiting}): "
+            "Not yet recruiting → Recruiting") in lines
+    assert (f"- :red-badge[closed] **{title[closing]}** ({closing}): "
+            "Recruiting → Completed") in lines
+    assert f"- :gray-badge[gone] **{title[closing]}** ({closing})" in lines
+    assert "spasm-watch" not in json.dumps(dict(at.query_params))
+
+
+def test_demo_searches_cannot_be_saved(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    at = open_url(new_app(), demo="1", preset="muscle-spasm")
+    assert table_ids(at)
+    assert at.button(key="save_watch").disabled
+    assert any("Saving is off with the demo data" in t for t in texts(at.caption))
+    assert not (tmp_path / "data").exists()
