@@ -15,6 +15,7 @@ import streamlit as st
 from trialfinder.config import Settings
 from trialfinder.errors import TrialFinderError
 from trialfinder.places.resolve import Place
+from trialfinder.store.feed import feed_bytes
 from trialfinder.store.watch import Change, run_watch, save_watch, saved_watches
 from trialfinder.ui.text import escape_md, plural
 from trialfinder.ui.watchview import change_line, radius_of, suggest_name, watch_options
@@ -112,3 +113,8 @@ def whats_new() -> None:
     st.caption(f"{plural(len(changes), 'change', 'changes')} since the previous check"
                + (f", the first {SHOWN:,} listed." if len(changes) > SHOWN else "."))
     st.markdown("\n".join("- " + change_line(c, radius) for c in changes[:SHOWN]))
+    st.download_button(
+        "These changes as a feed (Atom)",
+        lambda: feed_bytes(changes, title=f"trialfinder watch: {name}",
+                           feed_id=f"urn:trialfinder:watch:{name}"),
+        f"trialfinder-{name}.xml", "application/atom+xml", key="dl_feed", on_click="ignore")

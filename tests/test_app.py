@@ -1122,6 +1122,8 @@ def test_saved_search_lists_what_changed_with_badges(
     assert (f"- :red-badge[closed] **{title[closing]}** ({closing}): "
             "Recruiting → Completed") in lines
     assert f"- :gray-badge[gone] **{title[closing]}** ({closing})" in lines
+    feed = at.get("download_button")[-1]
+    assert feed.proto.label == "These changes as a feed (Atom)"
     assert "spasm-watch" not in json.dumps(dict(at.query_params))
 
 
