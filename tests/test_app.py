@@ -1134,3 +1134,19 @@ def test_demo_searches_cannot_be_saved(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert at.button(key="save_watch").disabled
     assert any("Saving is off with the demo data" in t for t in texts(at.caption))
     assert not (tmp_path / "data").exists()
+
+
+def test_about_you_is_kept_while_a_study_is_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_url(new_app(), demo="1", preset="muscle-spasm")
+    at.number_input(key="ay_age").set_value(10).run()
+    at.text_input(key="ay_conditions").input("cerebral palsy").run()
+    first = plain(next(t for t in texts(at.markdown) if t.startswith(":green-badge[")))
+    at.button(key="fit_open_0").click().run()
+    assert not at.exception
+    assert any(t.startswith("### " + first.split("**")[1]) for t in map(plain, texts(
+        at.markdown)))
+    back_to_list(at)
+    assert at.number_input(key="ay_age").value == 10
+    assert at.text_input(key="ay_conditions").value == "cerebral palsy"
+    assert not at.warning or all("Session State" not in t for t in texts(at.warning))
+    assert param(at, "age") == [] and "palsy" not in json.dumps(dict(at.query_params))
