@@ -12,6 +12,7 @@ from trialfinder.ui.registry import apply_registry_filters
 from trialfinder.ui.text import escape_md
 from trialfinder.ui.urlstate import wider_than_search
 
+from .aboutyou import about_you
 from .charts import show_charts
 from .detail import show_study
 from .fetch import run_search
@@ -20,8 +21,9 @@ from .mapview import show_map
 from .results import show_results
 from .sidebar import NOT_ADVICE, country_filter, sidebar
 from .state import boot_from_url, current_filters, leave_demo, state, write_url
+from .watches import save_panel, whats_new
 
-VIEWS = {"list": "Studies", "map": "Map and charts", "topics": "Topics"}
+VIEWS = {"list": "Studies", "map": "Map and charts", "topics": "Topics", "new": "What’s new"}
 
 
 def demo_banner() -> None:
@@ -94,6 +96,11 @@ def main() -> None:
         show_charts(results)
     elif view == "topics":
         topic_cards()
+    elif view == "new":
+        whats_new()
     else:
+        if len(results.studies):
+            about_you(results, place)
         show_results(results, fetched, searched, bool(ss.get("demo")))
+        save_panel(searched, place, bool(ss.get("demo")))
     write_url()

@@ -1101,3 +1101,180 @@ def test_funder_and_date_filters_narrow_the_list_and_can_be_undone(api: StandInS
         "The filters could not be applied: completion date (until) must be a date like 2024, "
         "2024-05 or 2024-05-31, not 'soon'")
     assert param(at, "funder") == ["INDUSTRY"]
+
+
+# -- About you: the private pre-screen ------------------------------------------------------
+
+def _with_criteria(nct: str, title: str, criteria: str) -> dict[str, Any]:
+    record = fictional_study(nct, title, conditions=("Muscle Spasticity",),
+                             minimum_age="18 Years")
+    record["protocolSection"].setdefault("eligibilityModule", {})[
+        "eligibilityCriteria"] = criteria
+    return record
+
+
+BACLOFEN_STUDIES = [
+    _with_criteria("NCT99000901", "Fictional stretching study",
+                   "Inclusion Criteria:\n\n* Spasticity after a stroke\n\n"
+                   "Exclusion Criteria:\n\n* Current treatment with baclofen [any route]\n"
+                   "* Pregnancy"),
+    _with_criteria("NCT99000902", "Fictional splint study",
+                   "Inclusion Criteria:\n\n* On a stable dose of oral baclofen for 4 weeks\n\n"
+                   "Exclusion Criteria:\n\n* Severe liver disease"),
+]
+
+
+def _section_naming(record: dict[str, Any], word: str) -> str | None:
+    """Which heading (inclusion/exclusion) the first line naming ``word`` sits under."""
+    text = record["protocolSection"].get("eligibilityModule", {}).get(
+        "eligibilityCriteria", "")
+    before, _, after = text.partition("Exclusion Criteria")
+    if word in after.lower():
+        return "exclusion"
+    return "inclusion" if word in before.lower() else None
+
+
+def test_about_you_flags_a_medicine_named_in_the_criteria(
+    standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    records = [*load_demo_studies(), *BACLOFEN_STUDIES]
+    server = standin_factory(records)
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    caplog.set_level("DEBUG", logger="trialfinder")
+    at = search_preset(new_app().run())
+    listed = set(table_ids(at))
+    sections = {r["protocolSection"]["identificationModule"]["nctId"]:
+                _section_naming(r, "baclofen") for r in records}
+    named = {nct: where for nct, where in sections.items() if where and nct in listed}
+    assert sorted(named.values()) == ["exclusion", "inclusion"]  # one of each, both listed
+    assert not any("About you" in plain(t) for t in texts(at.info))
+
+    at.text_input(key="ay_medicines").input("Lioresal").run()
+    assert not at.exception
+    shown = [plain(t) for t in texts(at.markdown)]
+    for nct, where in named.items():
+        record = next(r for r in records
+                      if r["protocolSection"]["identificationModule"]["nctId"] == nct)
+        title = record["protocolSection"]["identificationModule"]["briefTitle"]
+        position = next(i for i, t in enumerate(shown) if t.endswith(f"**{title}**"))
+        lines = shown[position + 1].split("\n")
+        assert len(lines) == 1 and lines[0].startswith(
+            f"- **{where.capitalize()}** names Lioresal (as “baclofen”): ")
+    assert ("- **Exclusion** names Lioresal (as “baclofen”): Current treatment with baclofen "
+            "[any route]") in shown
+    # the raw brackets reach the page escaped, so they cannot make a link
+    assert any("baclofen \\[any route\\]" in t for t in texts(at.markdown))
+    assert any("A first look, not medical advice" in plain(t) for t in texts(at.info))
+    # never in the link, never in a log line
+    assert "lioresal" not in json.dumps(dict(at.query_params)).lower()
+    assert "lioresal" not in caplog.text.lower() and "baclofen" not in caplog.text.lower()
+
+
+def test_about_you_puts_fitting_studies_first_with_reasons(api: StandInServer) -> None:
+    at = search_preset(new_app().run())
+    at.number_input(key="ay_age").set_value(10).run()
+    assert not at.exception
+    badges = [t for t in texts(at.markdown) if t.startswith(":green-badge[")
+              or t.startswith(":orange-badge[")]
+    fitting = sum(t.startswith(":green-badge[") for t in badges)
+    records = {s["protocolSection"]["identificationModule"]["nctId"]: s
+               for s in load_demo_studies()}
+    ages = [records[n]["protocolSection"].get("eligibilityModule", {}).get("minimumAge", "")
+            for n in SPASM_OPEN]
+    grown = sum(a.endswith("Years") and int(a.split()[0]) > 10 for a in ages)
+    assert 0 < fitting < len(SPASM_OPEN) and len(SPASM_OPEN) - fitting >= grown > 0
+    assert badges == sorted(badges, key=lambda t: not t.startswith(":green-badge["))
+    reasons = [plain(t) for t in texts(at.caption) if "age 10 is outside" in plain(t)]
+    assert reasons and all(re.match(r"^NCT\d{8} · ", t) for t in reasons)
+    assert param(at, "age") == []  # the panel's age is not the list's filter, nor in the link
+
+
+# -- saved searches and what's new ---------------------------------------------------------
+
+def _status_of(record: dict[str, Any]) -> str:
+    return str(record["protocolSection"]["statusModule"]["overallStatus"])
+
+
+def _nct_of(record: dict[str, Any]) -> str:
+    return str(record["protocolSection"]["identificationModule"]["nctId"])
+
+
+def test_saved_search_lists_what_changed_with_badges(
+    standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    import copy
+    from datetime import UTC, datetime
+
+    records = load_demo_studies()
+    server = standin_factory(records)
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    at = search_preset(new_app().run())
+    listed = table_ids(at)
+    at.text_input(key="watch_name").input("spasm-watch").run()
+    at.button(key="save_watch").click().run()
+    assert not at.exception
+    assert [plain(t) for t in texts(at.success)] == [
+        "Saved as “spasm-watch”. Open “What’s new” to see what changed since now."]
+    assert (tmp_path / "data").is_dir()
+
+    today = datetime.now(UTC).date().isoformat()
+    changed = copy.deepcopy(records)
+    by_id = {_nct_of(r): r for r in changed}
+    waiting = next(n for n in listed if _status_of(by_id[n]) == "NOT_YET_RECRUITING")
+    closing = next(n for n in listed if _status_of(by_id[n]) == "RECRUITING")
+    for nct, status in ((waiting, "RECRUITING"), (closing, "COMPLETED")):
+        module = by_id[nct]["protocolSection"]["statusModule"]
+        module["overallStatus"] = status
+        module["lastUpdatePostDateStruct"] = {"date": today, "type": "ACTUAL"}
+    newcomer = fictional_study("NCT99000960", "Fictional night cramp diary",
+                               conditions=("Muscle Cramp",))
+    newcomer["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"] = {
+        "date": today, "type": "ACTUAL"}
+    server.replace_studies([*changed, newcomer])
+
+    show_view(at, "new")
+    assert at.selectbox(key="watch_pick").value == "spasm-watch"
+    at.button(key="run_watch").click().run()
+    assert not at.exception
+    lines = plain(next(t for t in texts(at.markdown) if "-badge[" in t)).split("\n")
+    title = {n: by_id[n]["protocolSection"]["identificationModule"]["briefTitle"]
+             for n in (waiting, closing)}
+    assert "- :blue-badge[new] **Fictional night cramp diary** (NCT99000960)" in lines
+    assert (f"- :green-badge[now recruiting] **{title[waiting]}** ({waiting}): "
+            "Not yet recruiting → Recruiting") in lines
+    assert (f"- :red-badge[closed] **{title[closing]}** ({closing}): "
+            "Recruiting → Completed") in lines
+    assert f"- :gray-badge[gone] **{title[closing]}** ({closing})" in lines
+    feed = at.get("download_button")[-1]
+    assert feed.proto.label == "These changes as a feed (Atom)"
+    assert "spasm-watch" not in json.dumps(dict(at.query_params))
+
+
+def test_demo_searches_cannot_be_saved(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    at = open_url(new_app(), demo="1", preset="muscle-spasm")
+    assert table_ids(at)
+    assert at.button(key="save_watch").disabled
+    assert any("Saving is off with the demo data" in t for t in texts(at.caption))
+    assert not (tmp_path / "data").exists()
+
+
+def test_about_you_is_kept_while_a_study_is_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_url(new_app(), demo="1", preset="muscle-spasm")
+    at.number_input(key="ay_age").set_value(10).run()
+    at.text_input(key="ay_conditions").input("cerebral palsy").run()
+    first = plain(next(t for t in texts(at.markdown) if t.startswith(":green-badge[")))
+    at.button(key="fit_open_0").click().run()
+    assert not at.exception
+    assert any(t.startswith("### " + first.split("**")[1]) for t in map(plain, texts(
+        at.markdown)))
+    back_to_list(at)
+    assert at.number_input(key="ay_age").value == 10
+    assert at.text_input(key="ay_conditions").value == "cerebral palsy"
+    assert not at.warning or all("Session State" not in t for t in texts(at.warning))
+    assert param(at, "age") == [] and "palsy" not in json.dumps(dict(at.query_params))

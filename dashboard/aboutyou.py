@@ -1,0 +1,124 @@
+"""The "About you" panel: a private first look at which of the listed studies may fit.
+
+What the person types stays in this browser session: it is not written to the URL (only
+:mod:`trialfinder.ui.urlstate`'s keys are), not passed to a cached function, not put in the
+provenance file and not logged. The pre-screen runs afresh on each redraw.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from trialfinder import service
+from trialfinder.errors import PlaceNotFoundError, TrialFinderError
+from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.tables.prescreen.fit import Prescreen, prescreen
+from trialfinder.tables.prescreen.profile import DISCLAIMER
+from trialfinder.ui.aboutyou import FORM_KEYS, fit_cards, is_filled, profile_from_form
+from trialfinder.ui.text import SEX_LABELS, escape_md, plural
+from trialfinder.ui.urlstate import RADII
+
+from .messages import place_problem
+from .state import open_study
+
+CARDS = 20  # studies drawn at a time
+
+
+def keep_form() -> None:
+    """Put back what the person typed when the form was not drawn on the last run (Streamlit
+    forgets the value of a widget that is not drawn)."""
+    ss = st.session_state
+    for key in FORM_KEYS:
+        if key not in ss and f"_{key}" in ss:
+            ss[key] = ss[f"_{key}"]
+
+
+def _form(place: Place | None) -> None:
+    cols = st.columns(3)
+    cols[0].number_input("Your age (years)", min_value=0.0, max_value=125.0, step=1.0,
+                         value=None, key="ay_age", placeholder="Not given", format="%g")
+    cols[1].selectbox("Your sex", list(SEX_LABELS), key="ay_sex",
+                      format_func=lambda code: "Not given" if code == "ALL"
+                      else SEX_LABELS[code])
+    cols[2].checkbox("I would join as a healthy volunteer", key="ay_hv")
+    where = st.columns(2)
+    hint = f"empty: the search's place, {place.name}" if place else "e.g. Boston, MA"
+    where[0].text_input("Where you live", key="ay_place", placeholder=hint)
+    where[1].selectbox("How far you can travel", [0, *RADII], key="ay_radius",
+                      format_func=lambda miles: "Any distance" if not miles
+                      else f"{miles} miles")
+    st.text_input("Your conditions (comma separated)", key="ay_conditions",
+                  placeholder="e.g. multiple sclerosis, asthma")
+    st.text_input("Medicines you take (comma separated, brand or generic)",
+                  key="ay_medicines", placeholder="e.g. Lioresal, metformin")
+
+
+def _point(place: Place | None) -> tuple[float, float] | bool | None:
+    """The person's place: typed (resolved here, never cached), else the search's; ``False``
+    when the typed place cannot be found (the reason is shown)."""
+    typed = str(st.session_state.get("ay_place") or "").strip()
+    if not typed:
+        return (place.lat, place.lon) if place else None
+    try:
+        found = resolve_place(typed)
+    except PlaceNotFoundError as exc:
+        st.warning(place_problem(exc))
+        return False
+    return (found.lat, found.lon)
+
+
+def about_you(results: service.Results, place: Place | None) -> None:
+    """The panel (an expander above the list) and, once filled, the pre-screen."""
+    keep_form()
+    with st.expander("About you: which of these studies may fit you?", icon=":material/person:",
+                     expanded=bool(st.session_state.get("ay_open"))):
+        st.caption("What you type here stays on this computer: it is not put in the link, "
+                   "the downloads or any cache. " + escape_md(DISCLAIMER))
+        _form(place)
+        form = {key: st.session_state.get(key) for key in FORM_KEYS}
+        for key, value in form.items():  # kept while a study's page hides the form
+            st.session_state[f"_{key}"] = value
+        if not is_filled(form):
+            st.caption("Fill in any of the above to check the studies listed below.")
+            return
+        st.session_state["ay_open"] = True
+        point = _point(place)
+        if point is False:
+            return
+        try:
+            profile = profile_from_form(form, point if isinstance(point, tuple) else None)
+            screen = prescreen(results, profile)
+        except TrialFinderError as exc:
+            st.error(f"The check could not run: {escape_md(exc)}")
+            return
+        show_fits(screen)
+
+
+def show_fits(screen: Prescreen) -> None:
+    """The studies, fitting ones first, with reasons and the criteria lines naming the
+    person's conditions or medicines (inclusion or exclusion)."""
+    cards = fit_cards(screen)
+    fitting = sum(card.fits for card in cards)
+    st.info(f"{plural(fitting, 'study', 'studies')} of {len(cards):,} may fit you, as far as "
+            "the records say. " + escape_md(DISCLAIMER), icon=":material/info:")
+    named_only = st.toggle("Only studies whose criteria name your conditions or medicines",
+                           key="ay_named_only")
+    if named_only:
+        cards = [card for card in cards if card.mentions_md]
+    shown = min(len(cards), int(st.session_state.get("ay_shown") or CARDS))
+    for position, card in enumerate(cards[:shown]):
+        with st.container(border=True, key=f"fit_{position}"):
+            st.markdown(card.heading_md)
+            st.caption(card.caption_md)
+            if card.mentions_md:
+                st.markdown("\n".join(card.mentions_md))
+            st.button("Read this study", key=f"fit_open_{position}", on_click=open_study,
+                      args=(card.nct_id,))
+    if shown < len(cards):
+        st.button(f"Show more ({shown:,} of {len(cards):,} shown)", key="ay_more",
+                  on_click=_more)
+
+
+def _more() -> None:
+    ss = st.session_state
+    ss["ay_shown"] = int(ss.get("ay_shown") or CARDS) + CARDS

@@ -1,0 +1,120 @@
+"""Saved searches on the page: "Save this search" under the results, and the "What's new"
+view, which runs a saved search and lists what changed since its previous run.
+
+Watches live in the local study store (``TRIALFINDER_DATA_DIR`` or the user's data folder).
+Demo searches cannot be saved: the demo studies are invented, so there is nothing to follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from trialfinder.config import Settings
+from trialfinder.errors import TrialFinderError
+from trialfinder.places.resolve import Place
+from trialfinder.store.feed import feed_bytes
+from trialfinder.store.watch import Change, run_watch, save_watch, saved_watches
+from trialfinder.ui.text import escape_md, plural
+from trialfinder.ui.watchview import change_line, radius_of, suggest_name, watch_options
+
+SHOWN = 200  # changes listed at most
+
+
+def _note(kind: str, text: str) -> None:
+    st.session_state["_watch_note"] = (kind, text)
+
+
+def _save(searched: Mapping[str, Any], near: tuple[float, float] | None) -> None:
+    """The button's callback: save the search, then run it once so that the next check
+    has something to compare with."""
+    ss = st.session_state
+    name = str(ss.get("watch_name") or "").strip() or suggest_name(searched)
+    try:
+        watch = save_watch(name, watch_options(searched, near))
+    except TrialFinderError as exc:
+        _note("error", f"The search could not be saved: {escape_md(exc)}")
+        return
+    try:
+        run_watch(watch.name, settings=Settings())
+    except TrialFinderError as exc:
+        _note("warning", f"Saved as “{escape_md(watch.name)}”, but its first check failed "
+              f"({escape_md(exc)}); “Check for changes” will try again.")
+        return
+    ss["watch_pick"] = watch.name
+    _note("success", f"Saved as “{escape_md(watch.name)}”. Open “What’s new” to see what "
+          "changed since now.")
+
+
+def save_panel(searched: Mapping[str, Any], place: Place | None, demo_mode: bool) -> None:
+    """"Save this search" (off, with a note, for the demo)."""
+    st.subheader("Follow this search")
+    if demo_mode:
+        st.caption("Saving is off with the demo data: the demo studies are invented, so "
+                   "there is nothing real to follow. Go back to live data to save a search.")
+        st.button("Save this search", key="save_watch", disabled=True)
+        return
+    st.caption("Save it, and “What’s new” lists the studies that appear, start recruiting, "
+               "gain a site near you or close.")
+    cols = st.columns([3, 1], vertical_alignment="bottom")
+    cols[0].text_input("Name of the saved search", key="watch_name",
+                       placeholder=suggest_name(searched), max_chars=80)
+    cols[1].button("Save this search", key="save_watch", on_click=_save,
+                   args=(searched, (place.lat, place.lon) if place else None), width="stretch")
+    _show_note()
+
+
+def _show_note() -> None:
+    note = st.session_state.pop("_watch_note", None)
+    if note:
+        kind, text = note
+        {"success": st.success, "warning": st.warning}.get(kind, st.error)(text)
+
+
+def _check(name: str) -> None:
+    ss = st.session_state
+    try:
+        changes = run_watch(name, settings=Settings())
+    except TrialFinderError as exc:
+        _note("error", f"The check could not run: {escape_md(exc)}")
+        return
+    ss["_watch_changes"] = (name, changes)
+
+
+def whats_new() -> None:
+    """The saved searches, and what changed in the one picked since its previous run."""
+    ss = st.session_state
+    try:
+        watches = {w.name: w for w in saved_watches()}
+    except TrialFinderError as exc:
+        st.error(f"The saved searches could not be read: {escape_md(exc)}")
+        return
+    if not watches:
+        st.info("No saved searches yet. Press “Save this search” under a list of studies.")
+        return
+    if ss.get("watch_pick") not in watches:
+        ss["watch_pick"] = next(iter(watches))
+    name = str(st.selectbox("Saved search", list(watches), key="watch_pick"))
+    watch = watches[name]
+    st.caption(escape_md(watch.describe()))
+    st.button("Check for changes", key="run_watch", on_click=_check, args=(name,),
+              type="primary")
+    _show_note()
+    found = ss.get("_watch_changes")
+    if not found or found[0] != name:
+        return
+    changes: list[Change] = list(found[1])
+    if not changes:
+        st.success("Nothing changed since the previous check.")
+        return
+    radius = radius_of(watch.options)
+    st.caption(f"{plural(len(changes), 'change', 'changes')} since the previous check"
+               + (f", the first {SHOWN:,} listed." if len(changes) > SHOWN else "."))
+    st.markdown("\n".join("- " + change_line(c, radius) for c in changes[:SHOWN]))
+    st.download_button(
+        "These changes as a feed (Atom)",
+        lambda: feed_bytes(changes, title=f"trialfinder watch: {name}",
+                           feed_id=f"urn:trialfinder:watch:{name}"),
+        f"trialfinder-{name}.xml", "application/atom+xml", key="dl_feed", on_click="ignore")
