@@ -41,12 +41,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import duckdb
 import orjson
 import pandas as pd
 
+from trialfinder._lazy import LazyModule
 from trialfinder.store.cachedir import FILE_MODE, os_reason
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
@@ -57,6 +57,11 @@ from trialfinder.tables.normalize import (
     STUDY_DTYPES,
     Tables,
 )
+
+if TYPE_CHECKING:
+    import duckdb
+else:  # DuckDB loads with the first saved table read or written, not with every search
+    duckdb = LazyModule("duckdb")
 
 __all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "TableCache"]
 
