@@ -137,7 +137,9 @@ def _table(screen: Prescreen) -> str:
         by_study[record["nct_id"]] = record["mentions"]
         miles = record["nearest_site_mi"]
         where = f"{miles:,.0f} mi" if miles is not None else "—"
-        mark = "fits   " if record["fits"] else "no     "
+        excluded = any(m["section"] == "exclusion" for m in record["mentions"])
+        # an exclusion line naming your condition or medicine outweighs the structured fit
+        mark = ("check  " if excluded else "fits   ") if record["fits"] else "no     "
         head = f"{mark}{record['nct_id']}  {where:>9}  {record['title'] or ''}"
         lines.append(head if len(head) <= width else head[: width - 1] + "…")
         for reason in record["reasons"]:
@@ -175,9 +177,9 @@ def _csv(screen: Prescreen) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``trialfinder match``; returns the exit code (errors are raised to ``main``)."""
     from trialfinder.tables.prescreen.fit import prescreen
 
-    """Run ``trialfinder match``; returns the exit code (errors are raised to ``main``)."""
     profile = _profile(args)  # every personal value is checked before any search
     results = _results(args)
     screen = prescreen(results, profile)
@@ -193,6 +195,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = _table(screen)
         print(text if text else "no studies found")
+        if text:
+            print("fits: age, sex, status and distance fit as far as the record says; check: "
+                  "they fit, but an exclusion line names one of your conditions or medicines; "
+                  "no: they do not fit")
         print(summary)
         print(DISCLAIMER)
         return 0

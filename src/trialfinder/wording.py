@@ -53,7 +53,11 @@ def age_range(low: object, high: object) -> str:
     if lo is not None and lo <= 0:
         lo = None
     if lo is not None and hi is not None:
-        return f"{lo:g} to {hi:g} years"
+        return f"{lo:g} to {hi:g} {_unit(hi)}"
     if lo is not None:
-        return f"{lo:g} years and over"
-    return f"up to {hi:g} years" if hi is not None else "any age"
+        return f"{lo:g} {_unit(lo)} and over"
+    return f"up to {hi:g} {_unit(hi)}" if hi is not None else "any age"
+
+
+def _unit(years: float) -> str:
+    return "year" if years == 1 else "years"

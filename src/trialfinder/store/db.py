@@ -485,7 +485,13 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0,
         if kind not in _ALLOWED:
             raise InvalidQueryError(f"the store is read-only here: only SELECT is allowed, "
                                     f"not {kind}")
-        timer = threading.Timer(timeout, store.con.interrupt)
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            store.con.interrupt()
+
+        timer = threading.Timer(timeout, stop)
         timer.daemon = True
         timer.start()
         try:
@@ -496,7 +502,12 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0,
                 if not rows:
                     break
                 yield from (list(r) for r in rows)
-        except duckdb.InterruptException:
+        except (duckdb.InterruptException, RuntimeError) as exc:
+            # Ctrl-C reaches us as DuckDB's "Query interrupted" (a RuntimeError)
+            if isinstance(exc, RuntimeError) and "interrupted" not in str(exc):
+                raise
+            if not timed_out.is_set():
+                raise KeyboardInterrupt from None
             raise InvalidQueryError(f"the query ran past {timeout:g} s and was stopped") \
                 from None
         except duckdb.Error as exc:

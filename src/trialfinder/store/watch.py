@@ -39,7 +39,7 @@ from trialfinder.api.fields import LIST_FIELDS
 from trialfinder.api.prefetch import prefetch
 from trialfinder.api.query import StudyQuery
 from trialfinder.config import Settings
-from trialfinder.errors import InvalidQueryError, NotFoundError
+from trialfinder.errors import InvalidQueryError, TrialFinderError
 from trialfinder.places.geo import haversine_miles
 from trialfinder.service import build_query, local_filters_for
 from trialfinder.store.db import Store, default_store_path, naive_utc
@@ -518,7 +518,8 @@ def history(store: Store, nct_id: str) -> list[tuple[datetime, list[Change]]]:
     after the first, when it was first seen and its changes."""
     versions = store.versions(nct_id)
     if not versions:
-        raise NotFoundError(404, nct_id, f"{nct_id} is not in the study store")
+        raise TrialFinderError(f"{nct_id} is not in the local study store yet: `trialfinder "
+                               "sync` or a watch that finds it keeps its versions")
     out: list[tuple[datetime, list[Change]]] = []
     for (_, _, _, old), (_, first_seen, _, new) in pairwise(versions):
         out.append((first_seen, diff_versions(nct_id, old, new)))

@@ -1,0 +1,40 @@
+"""Shared wording: plurals, durations and age ranges as people read them."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from trialfinder.wording import age_range, duration, plural
+
+
+@pytest.mark.parametrize(("count", "one", "expected"), [
+    (1, "study", "1 study"), (2, "study", "2 studies"), (0, "site", "0 sites"),
+    (1200, "site", "1,200 sites"), (3, "saved search", "3 saved searches"),
+    (2, "day", "2 days"), (1, "request", "1 request"),
+])
+def test_plural(count: int, one: str, expected: str) -> None:
+    assert plural(count, one) == expected
+
+
+def test_plural_takes_an_irregular_form() -> None:
+    assert plural(2, "person", "people") == "2 people"
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [
+    (0, "0 seconds"), (89, "89 seconds"), (90, "2 minutes"), (5399, "90 minutes"),
+    (5400, "1.5 hours"), (172800, "2.0 days"),
+])
+def test_duration(seconds: float, expected: str) -> None:
+    assert duration(seconds) == expected
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [
+    (18.0, 65.0, "18 to 65 years"), (18.0, None, "18 years and over"),
+    (1.0, pd.NA, "1 year and over"), (None, 1.0, "up to 1 year"), (0.0, None, "any age"),
+    (math.nan, 17.0, "up to 17 years"), ("x", None, "any age"), (0.5, 2, "0.5 to 2 years"),
+])
+def test_age_range(low: object, high: object, expected: str) -> None:
+    assert age_range(low, high) == expected
