@@ -25,6 +25,7 @@ from trialfinder.tables.normalize import (
     STUDY_DTYPES,
     Tables,
     age_to_years,
+    concat_tables,
     empty_tables,
     format_partial_date,
     format_partial_dates,
@@ -32,6 +33,7 @@ from trialfinder.tables.normalize import (
     parse_partial_date,
     study_url,
 )
+from trialfinder.topics.demo import load_demo_studies
 
 DATA = Path(__file__).resolve().parent / "data"
 SHARED = find_shared_dir() or Path(__file__).resolve().parents[2] / "shared" / "ctgov"
@@ -781,3 +783,14 @@ def test_hostile_records_never_raise_and_never_invent(
     # every site coordinate is a real coordinate
     lat = t.sites["lat"].dropna().to_numpy(dtype=float)
     assert (np.abs(lat) <= 90).all()
+
+
+def test_pages_joined_equal_one_normalization() -> None:
+    records = load_demo_studies()
+    assert len(records) > 14
+    whole = normalize(records)
+    joined = concat_tables([normalize(records[i:i + 7]) for i in range(0, len(records), 7)])
+    for name in ("studies", "sites", "conditions", "interventions", "contacts", "officials"):
+        pd.testing.assert_frame_equal(getattr(joined, name), getattr(whole, name))
+    assert (joined.problems, joined.skipped) == (whole.problems, whole.skipped)
+    assert len(concat_tables([]).studies) == 0

@@ -49,7 +49,7 @@ from trialfinder.store.tablecache import Dropped, Saved, TableCache
 from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
-from trialfinder.tables.normalize import Tables, concat_tables, normalize
+from trialfinder.tables.normalize import Tables, TablesBuilder, normalize
 from trialfinder.tables.textsearch import TextQuery, matching_ids
 from trialfinder.topics.presets import get_preset
 from trialfinder.wording import duration
@@ -393,16 +393,15 @@ def _fetch_tables(
             return saved.tables, result, f"tables saved {duration(saved.age)} ago"
     # Each page becomes tables as it arrives, so the raw records of a large search are never
     # all held at once (the tables are a fraction of their size).
-    parts: list[Tables] = []
+    builder = TablesBuilder()
 
     def on_page(studies: list[dict[str, Any]]) -> None:
         with gc_paused():  # each page's parse pauses it too, inside the client
-            parts.append(normalize(studies))
+            builder.add(normalize(studies))
 
     result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress,
                            on_page=on_page)
-    tables = concat_tables(parts)
-    parts.clear()
+    tables = builder.build()
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]

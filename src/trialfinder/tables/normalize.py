@@ -64,6 +64,7 @@ __all__ = [
     "STUDY_DTYPES",
     "STUDY_URL_PREFIX",
     "Tables",
+    "TablesBuilder",
     "age_to_years",
     "concat_tables",
     "empty_tables",
@@ -117,22 +118,44 @@ _TABLE_DTYPES: Final[dict[str, Mapping[str, str]]] = {
 }
 
 
+class TablesBuilder:
+    """Collects the tables of consecutive pages and joins them once, table by table, freeing
+    each table's pages as soon as it is joined (so the peak is the pages plus one joined
+    table, not the pages plus every joined table)."""
+
+    def __init__(self) -> None:
+        self._frames: dict[str, list[pd.DataFrame]] = {name: [] for name in _TABLE_DTYPES}
+        self._problems: dict[str, int] = {}
+        self._skipped = 0
+
+    def add(self, part: Tables) -> None:
+        for name, frames in self._frames.items():
+            frames.append(getattr(part, name))
+        for key, count in part.problems.items():
+            self._problems[key] = self._problems.get(key, 0) + count
+        self._skipped += part.skipped
+
+    def build(self) -> Tables:
+        if not self._frames["studies"]:
+            return normalize([])
+        joined: dict[str, pd.DataFrame] = {}
+        for name, dtypes in _TABLE_DTYPES.items():
+            frames = self._frames[name]
+            whole = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+            frames.clear()
+            if len(whole) and any(str(whole[c].dtype) != d for c, d in dtypes.items()):
+                whole = whole.astype(dict(dtypes))  # categoricals of different categories
+            joined[name] = whole
+        return Tables(**joined, problems=dict(self._problems), skipped=self._skipped)
+
+
 def concat_tables(parts: Sequence[Tables]) -> Tables:
     """One :class:`Tables` from the tables of consecutive pages, in order, with the declared
     dtypes (concatenating categoricals of different categories would give ``object``)."""
-    if not parts:
-        return normalize([])
-    if len(parts) == 1:
-        return parts[0]
-    frames = {}
-    for name, dtypes in _TABLE_DTYPES.items():
-        joined = pd.concat([getattr(part, name) for part in parts], ignore_index=True)
-        frames[name] = joined.astype(dict(dtypes)) if len(joined) else joined
-    problems: dict[str, int] = {}
+    builder = TablesBuilder()
     for part in parts:
-        for key, count in part.problems.items():
-            problems[key] = problems.get(key, 0) + count
-    return Tables(**frames, problems=problems, skipped=sum(part.skipped for part in parts))
+        builder.add(part)
+    return builder.build()
 
 
 # ---------------------------------------------------------------------------------------------
