@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from trialfinder.folding import fold
 from trialfinder.wording import age_range, duration, plural
 
 
@@ -38,3 +39,11 @@ def test_duration(seconds: float, expected: str) -> None:
 ])
 def test_age_range(low: object, high: object, expected: str) -> None:
     assert age_range(low, high) == expected
+
+
+@pytest.mark.parametrize(("text", "folded"), [
+    ("São Paulo", "sao paulo"), ("Łódź", "lodz"), ("Straße", "strasse"), ("ALS", "als"),
+    ("Montréal", "montreal"), ("Ærøskøbing", "aeroskobing"),
+])
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded

@@ -13,7 +13,8 @@ and checked when it is read).
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from trialfinder.folding import fold
 
 __all__ = ["FOLD_VERSION", "LATIN_MAX", "SUFFIXES", "is_latin", "key", "name_keys", "words"]
 
@@ -26,17 +27,11 @@ LATIN_MAX = "\u024f"
 _TOKEN_ALIASES = {"saint": "st", "sainte": "ste", "sankt": "st", "mount": "mt", "fort": "ft"}
 _PUNCT_RE = re.compile(r"['’`ʻʼ.]")
 _SEP_RE = re.compile(r"[\W_]+")
-# Letters that NFKD does not split into a base letter and an accent.
-_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe",
-                          "ı": "i", "þ": "th", "ð": "d", "ħ": "h"})
 
 
 def words(text: str) -> list[str]:
     """The folded words of ``text``: lower case, accent-free, punctuation-free."""
-    text = text.casefold()
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    text = fold(text)
     return [_TOKEN_ALIASES.get(w, w) for w in _SEP_RE.sub(" ", _PUNCT_RE.sub("", text)).split()]
 
 

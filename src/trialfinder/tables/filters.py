@@ -35,7 +35,6 @@ from __future__ import annotations
 import importlib
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,6 +47,7 @@ import pandas as pd
 from trialfinder.api.query import Phase, Sex, Status, StudyType
 from trialfinder.dates import partial_date
 from trialfinder.errors import InvalidQueryError
+from trialfinder.folding import fold
 from trialfinder.places.geo import haversine_miles
 from trialfinder.wording import plural
 
@@ -290,10 +290,7 @@ def _number(value: Any, label: str) -> float:
 
 
 def _fold(text: str) -> str:
-    if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text)
-                       if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
+    return " ".join(fold(text).split())
 
 
 def _per_unique(values: pd.Series[Any], test: Callable[[str], bool]) -> BoolArray:

@@ -20,10 +20,11 @@ Words match whole, ignoring case and accents; there is no stemming, and no synon
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from trialfinder.folding import fold
 
 __all__ = ["AREAS", "TextQuery", "matching_ids", "words"]
 
@@ -66,9 +67,7 @@ _TOKEN = re.compile(r'\s+|(?P<lp>\()|(?P<rp>\))|"(?P<quote>[^"]*)"|(?P<word>[^\s
 
 def words(text: str) -> list[str]:
     """Lower-case words without accents: ``"Montréal (QC)"`` -> ``["montreal", "qc"]``."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return re.findall(r"[^\W_]+", folded)
+    return re.findall(r"[^\W_]+", fold(text))
 
 
 def _values(node: Any, path: Sequence[str]) -> Iterator[str]:
