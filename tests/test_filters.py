@@ -13,6 +13,7 @@ import pytest
 from trialfinder.errors import InvalidQueryError
 from trialfinder.places.geo import MILES_PER_KM, haversine_miles
 from trialfinder.tables.filters import (
+    FILTER_ORDER,
     FilterStep,
     LocalFilters,
     apply_filters,
@@ -480,3 +481,22 @@ def test_country_filter_understands_everyday_names() -> None:
     assert mask(by_site_location(studies, sites, countries=["USA"])) == [True, False]
     assert mask(by_site_location(studies, sites, countries=["uk"])) == [False, True]
     assert mask(by_site_location(studies, sites, countries=["France"])) == [False, False]
+
+
+def test_every_filter_runs_in_filter_order(tables: Tables) -> None:
+    # every filter active (wide enough to keep the steps, which are recorded even at 0 removed)
+    f = LocalFilters(
+        statuses=("recruiting", "completed", "not yet recruiting", "active, not recruiting"),
+        phases=("1", "2", "3", "4", "na", "early_phase1"), study_types=("interventional",),
+        intervention_types=("drug",), sex="female", age=40, healthy_volunteers=False,
+        start_from="1990", start_to="2100", has_results=False, countries=("United States",),
+        states=("Massachusetts",), cities=("Boston",), near=(42.36, -71.06), radius_mi=3000,
+        keyword="study",
+    )
+    label = {"statuses": "status", "phases": "phase", "study_types": "study",
+             "intervention_types": "intervention", "sex": "sex", "age": "age",
+             "healthy_volunteers": "does", "start": "start", "has_results": "no",
+             "countries": "country", "states": "state", "cities": "city", "near": "within",
+             "keyword": "keyword"}
+    names = [step.name.split(" ")[0] for step in apply_filters(tables, f).steps]
+    assert names == [label[key] for key in FILTER_ORDER]

@@ -600,105 +600,162 @@ def _join_site_label(sites: pd.DataFrame, rows: npt.NDArray[np.intp]) -> pd.Seri
     return result
 
 
+class _Run(_Pass):
+    """One :func:`apply_filters` call: the running mask plus what the steps share (which study
+    owns each site, distances), worked out once and only when a step needs it."""
+
+    def __init__(self, tables: TablesLike, f: LocalFilters) -> None:
+        super().__init__(len(tables.studies))
+        self.studies, self.sites, self.f = tables.studies, tables.sites, f
+        self.n = len(tables.studies)
+        self.owner: npt.NDArray[np.intp] | None = None
+        self.miles: npt.NDArray[np.float64] | None = None
+        if f.countries or f.states or f.cities or f.near is not None:
+            self.owner = _site_owner(self.studies, self.sites)
+            self.with_sites = _studies_with(self.owner, np.ones(len(self.sites), dtype=bool),
+                                            self.n)
+
+
+def _step_statuses(r: _Run) -> None:
+    if r.f.statuses:
+        r.apply(f"status {_list(r.f.statuses)}", by_status(r.studies, r.f.statuses).to_numpy())
+
+
+def _step_phases(r: _Run) -> None:
+    if r.f.phases:
+        mask = by_phase(r.studies, r.f.phases).to_numpy()
+        none = r.count(r.studies["phases"].isna().to_numpy())
+        r.apply(f"phase {_list(r.f.phases)}", mask,
+                f"{plural(none, 'study')} with no phase removed" if none else None)
+
+
+def _step_study_types(r: _Run) -> None:
+    if r.f.study_types:
+        r.apply(f"study type {_list(r.f.study_types)}",
+                by_study_type(r.studies, r.f.study_types).to_numpy())
+
+
+def _step_intervention_types(r: _Run) -> None:
+    if r.f.intervention_types:
+        mask = by_intervention_type(r.studies, r.f.intervention_types).to_numpy()
+        none = r.count(r.studies["intervention_types"].isna().to_numpy())
+        r.apply(f"intervention type {_list(r.f.intervention_types)}", mask,
+                f"{plural(none, 'study')} with no intervention listed removed"
+                if none else None)
+
+
+def _step_sex(r: _Run) -> None:
+    if r.f.sex:
+        unstated = r.count(r.studies["sex"].isna().to_numpy())
+        r.apply(f"sex {r.f.sex}", by_sex(r.studies, r.f.sex).to_numpy(),
+                f"{plural(unstated, 'study')} with no sex stated kept" if unstated else None)
+
+
+def _step_age(r: _Run) -> None:
+    if r.f.age is not None:
+        mask = by_age(r.studies, r.f.age).to_numpy()
+        open_ended = (r.studies["min_age_years"].isna() | r.studies["max_age_years"].isna())
+        no_limit = r.count(mask & open_ended.to_numpy())
+        r.apply(f"age {r.f.age:g}", mask,
+                f"{plural(no_limit, 'study')} with no age limit kept" if no_limit else None)
+
+
+def _step_healthy_volunteers(r: _Run) -> None:
+    if r.f.healthy_volunteers is not None:
+        _true, missing = _bools(r.studies["healthy_volunteers"])
+        unknown = r.count(missing)
+        verb = "removed" if r.f.healthy_volunteers else "kept"
+        r.apply(
+            "accepts healthy volunteers" if r.f.healthy_volunteers
+            else "does not accept healthy volunteers",
+            by_healthy_volunteers(r.studies, r.f.healthy_volunteers).to_numpy(),
+            f"{plural(unknown, 'study')} not stating it {verb}" if unknown else None,
+        )
+
+
+def _step_start(r: _Run) -> None:
+    f, studies = r.f, r.studies
+    if f.start_from or f.start_to:
+        no_date = studies["start_date"].isna().to_numpy()
+        undated = r.count(no_date)
+        unreadable = 0  # a date was sent but could not be stored (e.g. 0001-01-01): unknown
+        if "start_date_raw" in studies.columns:
+            unreadable = r.count(no_date & studies["start_date_raw"].notna().to_numpy())
+        note = f"{plural(undated, 'study')} with no start date removed" if undated else None
+        if note and unreadable:
+            note = note[: -len(" removed")] + f" ({unreadable:,} with an unreadable date) removed"
+        label = (f"start {f.start_from or '…'} to {f.start_to or '…'}")
+        r.apply(label, by_start_date(studies, f.start_from, f.start_to).to_numpy(), note)
+
+
+def _step_has_results(r: _Run) -> None:
+    if r.f.has_results is not None:
+        r.apply("has results" if r.f.has_results else "no results posted",
+                by_has_results(r.studies, r.f.has_results).to_numpy())
+
+
+def _site_step(column: str, label: str) -> Callable[[_Run], None]:
+    def step(r: _Run) -> None:
+        wanted = getattr(r.f, column)
+        if wanted and r.owner is not None:
+            mask = _studies_with(r.owner, _isin_folded(r.sites[label], wanted), r.n)
+            siteless = r.count(~r.with_sites)
+            r.apply(f"{label} {_list(wanted)}", mask,
+                    f"{plural(siteless, 'study')} with no sites removed" if siteless else None)
+
+    return step
+
+
+def _step_near(r: _Run) -> None:
+    if r.f.near is None or r.owner is None:
+        return
+    lat, lon = r.f.near
+    r.miles = miles = haversine_miles(lat, lon, _floats(r.sites["lat"]), _floats(r.sites["lon"]))
+    if r.f.radius_mi is not None:
+        located = ~np.isnan(miles)
+        with np.errstate(invalid="ignore"):
+            within = miles <= r.f.radius_mi
+        live_sites = (r.owner >= 0) & r.keep[np.maximum(r.owner, 0)]
+        unlocated = int(np.count_nonzero(live_sites & ~located))
+        no_point = r.count(~_studies_with(r.owner, located, r.n))
+        notes = []
+        if unlocated:
+            notes.append(f"{plural(unlocated, 'site')} without coordinates ignored")
+        if no_point:
+            notes.append(f"{plural(no_point, 'study')} with no located site removed")
+        r.apply(f"within {r.f.radius_mi:g} mi of {lat:g}, {lon:g}",
+                _studies_with(r.owner, within, r.n), "; ".join(notes) or None)
+
+
+def _step_keyword(r: _Run) -> None:
+    if r.f.keyword:
+        live = np.flatnonzero(r.keep)
+        mask = np.zeros(r.n, dtype=bool)
+        mask[live] = by_keyword(r.studies.iloc[live], r.f.keyword).to_numpy()
+        r.apply(f"keyword {r.f.keyword!r}", mask)
+
+
+#: Each filter's step, by its name in :data:`FILTER_ORDER`.
+_STEPS: dict[str, Callable[[_Run], None]] = {
+    "statuses": _step_statuses, "phases": _step_phases, "study_types": _step_study_types,
+    "intervention_types": _step_intervention_types, "sex": _step_sex, "age": _step_age,
+    "healthy_volunteers": _step_healthy_volunteers, "start": _step_start,
+    "has_results": _step_has_results, "countries": _site_step("countries", "country"),
+    "states": _site_step("states", "state"), "cities": _site_step("cities", "city"),
+    "near": _step_near, "keyword": _step_keyword,
+}
+
+
 def apply_filters(tables: TablesLike, f: LocalFilters) -> FilterOutcome:
     """Apply every active filter of ``f`` to ``tables``; inputs are left unchanged.
 
     Returns the tables restricted to the kept studies and one :class:`FilterStep` per active
     filter, in the order of :data:`FILTER_ORDER`. ``studies.nct_id`` must be unique.
     """
-    studies, sites = tables.studies, tables.sites
-    n = len(studies)
-    run = _Pass(n)
-
-    if f.statuses:
-        run.apply(f"status {_list(f.statuses)}", by_status(studies, f.statuses).to_numpy())
-    if f.phases:
-        mask = by_phase(studies, f.phases).to_numpy()
-        none = run.count(studies["phases"].isna().to_numpy())
-        run.apply(f"phase {_list(f.phases)}", mask,
-                  f"{plural(none, 'study')} with no phase removed" if none else None)
-    if f.study_types:
-        run.apply(f"study type {_list(f.study_types)}",
-                  by_study_type(studies, f.study_types).to_numpy())
-    if f.intervention_types:
-        mask = by_intervention_type(studies, f.intervention_types).to_numpy()
-        none = run.count(studies["intervention_types"].isna().to_numpy())
-        run.apply(f"intervention type {_list(f.intervention_types)}", mask,
-                  f"{plural(none, 'study')} with no intervention listed removed"
-                  if none else None)
-    if f.sex:
-        unstated = run.count(studies["sex"].isna().to_numpy())
-        run.apply(f"sex {f.sex}", by_sex(studies, f.sex).to_numpy(),
-                  f"{plural(unstated, 'study')} with no sex stated kept" if unstated else None)
-    if f.age is not None:
-        mask = by_age(studies, f.age).to_numpy()
-        open_ended = (studies["min_age_years"].isna() | studies["max_age_years"].isna())
-        no_limit = run.count(mask & open_ended.to_numpy())
-        run.apply(f"age {f.age:g}", mask,
-                  f"{plural(no_limit, 'study')} with no age limit kept" if no_limit else None)
-    if f.healthy_volunteers is not None:
-        _true, missing = _bools(studies["healthy_volunteers"])
-        unknown = run.count(missing)
-        verb = "removed" if f.healthy_volunteers else "kept"
-        run.apply(
-            "accepts healthy volunteers" if f.healthy_volunteers
-            else "does not accept healthy volunteers",
-            by_healthy_volunteers(studies, f.healthy_volunteers).to_numpy(),
-            f"{plural(unknown, 'study')} not stating it {verb}" if unknown else None,
-        )
-    if f.start_from or f.start_to:
-        no_date = studies["start_date"].isna().to_numpy()
-        undated = run.count(no_date)
-        unreadable = 0  # a date was sent but could not be stored (e.g. 0001-01-01): unknown
-        if "start_date_raw" in studies.columns:
-            unreadable = run.count(no_date & studies["start_date_raw"].notna().to_numpy())
-        note = f"{plural(undated, 'study')} with no start date removed" if undated else None
-        if note and unreadable:
-            note = note[: -len(" removed")] + f" ({unreadable:,} with an unreadable date) removed"
-        label = (f"start {f.start_from or '…'} to {f.start_to or '…'}")
-        run.apply(label, by_start_date(studies, f.start_from, f.start_to).to_numpy(), note)
-    if f.has_results is not None:
-        run.apply("has results" if f.has_results else "no results posted",
-                  by_has_results(studies, f.has_results).to_numpy())
-
-    owner: npt.NDArray[np.intp] | None = None
-    if f.countries or f.states or f.cities or f.near is not None:
-        owner = _site_owner(studies, sites)
-        with_sites = _studies_with(owner, np.ones(len(sites), dtype=bool), n)
-    for column, wanted, label in (("country", f.countries, "country"),
-                                  ("state", f.states, "state"), ("city", f.cities, "city")):
-        if wanted and owner is not None:
-            mask = _studies_with(owner, _isin_folded(sites[column], wanted), n)
-            siteless = run.count(~with_sites)
-            run.apply(f"{label} {_list(wanted)}", mask,
-                      f"{plural(siteless, 'study')} with no sites removed" if siteless else None)
-
-    miles: npt.NDArray[np.float64] | None = None
-    if f.near is not None and owner is not None:
-        lat, lon = f.near
-        miles = haversine_miles(lat, lon, _floats(sites["lat"]), _floats(sites["lon"]))
-        if f.radius_mi is not None:
-            located = ~np.isnan(miles)
-            with np.errstate(invalid="ignore"):
-                within = miles <= f.radius_mi
-            live_sites = (owner >= 0) & run.keep[np.maximum(owner, 0)]
-            unlocated = int(np.count_nonzero(live_sites & ~located))
-            no_point = run.count(~_studies_with(owner, located, n))
-            notes = []
-            if unlocated:
-                notes.append(f"{plural(unlocated, 'site')} without coordinates ignored")
-            if no_point:
-                notes.append(f"{plural(no_point, 'study')} with no located site removed")
-            run.apply(f"within {f.radius_mi:g} mi of {lat:g}, {lon:g}",
-                      _studies_with(owner, within, n), "; ".join(notes) or None)
-
-    if f.keyword:
-        live = np.flatnonzero(run.keep)
-        mask = np.zeros(n, dtype=bool)
-        mask[live] = by_keyword(studies.iloc[live], f.keyword).to_numpy()
-        run.apply(f"keyword {f.keyword!r}", mask)
-
-    return _assemble(tables, f, run, owner, miles)
+    run = _Run(tables, f)
+    for name in FILTER_ORDER:
+        _STEPS[name](run)
+    return _assemble(tables, f, run, run.owner, run.miles)
 
 
 def _assemble(
