@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
+
 from devtools.standin import find_shared_dir, load_dataset
 from trialfinder.tables.eligibility import split_criteria, unescape_markdown
 

@@ -9,8 +9,11 @@ today's ``LIST_FIELDS``, and prints the compact JSON size of each (and of the fu
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
 
 from devtools.standin import _fields_trie, _prune, find_shared_dir, load_dataset
 from trialfinder.api.fields import LIST_FIELDS

@@ -23,6 +23,8 @@ try:
 except ImportError:  # pragma: no cover
     sys.exit("bench_normalize: orjson is required (pip install orjson)")
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
+
 from devtools.standin import find_shared_dir
 from trialfinder.tables.normalize import normalize
 

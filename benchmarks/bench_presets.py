@@ -18,6 +18,8 @@ import argparse
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
+
 from devtools.standin import find_shared_dir, load_dataset
 from trialfinder.service import search_records
 from trialfinder.tables.textsearch import matching_ids
