@@ -371,31 +371,28 @@ class Store:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def current_hashes(self, ids: Sequence[str]) -> dict[str, str]:
-        """The latest stored version of each of ``ids`` that the store holds."""
+    def _per_study(self, ids: Sequence[str], value: str) -> list[tuple[Any, Any]]:
+        """``(nct_id, value)`` over the versions of those of ``ids`` the store holds;
+        ``value`` is one of this module's own aggregate expressions, never user text."""
         if not ids:
-            return {}
+            return []
         frame = pd.DataFrame({"nct_id": pd.array(list(ids), dtype="string")})
         with self._lock:
             self.con.register("wanted_ids", frame)
             rows = self.con.execute(
-                "SELECT nct_id, arg_max(hash, last_seen) FROM versions "
+                f"SELECT nct_id, {value} FROM versions "
                 "WHERE nct_id IN (SELECT nct_id FROM wanted_ids) GROUP BY nct_id").fetchall()
             self.con.unregister("wanted_ids")
+        return rows
+
+    def current_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        """The latest stored version of each of ``ids`` that the store holds."""
+        rows = self._per_study(ids, "arg_max(hash, last_seen)")
         return {str(n): str(h) for n, h in rows}
 
     def last_seen(self, ids: Sequence[str]) -> dict[str, datetime]:
         """When each of ``ids`` was last seen (any version), for those the store holds."""
-        if not ids:
-            return {}
-        frame = pd.DataFrame({"nct_id": pd.array(list(ids), dtype="string")})
-        with self._lock:
-            self.con.register("wanted_ids", frame)
-            rows = self.con.execute(
-                "SELECT nct_id, max(last_seen) FROM versions "
-                "WHERE nct_id IN (SELECT nct_id FROM wanted_ids) GROUP BY nct_id").fetchall()
-            self.con.unregister("wanted_ids")
-        return {str(n): t for n, t in rows}
+        return {str(n): moment for n, moment in self._per_study(ids, "max(last_seen)")}
 
     def record(self, nct_id: str, hash_: str) -> dict[str, Any] | None:
         row = self.first_row("SELECT record FROM versions WHERE nct_id = ? AND hash = ?",
