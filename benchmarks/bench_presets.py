@@ -15,6 +15,7 @@ Writes ``benchmarks/results/presets.md``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
@@ -27,19 +28,25 @@ from trialfinder.topics.presets import PRESETS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "presets.md"
 
-#: (preset, NCT id) -> (on topic?, why), checked by hand against the full record.
+#: (preset, record fingerprint) -> (on topic?, why), checked by hand against the full record.
+#: A fingerprint is the first 10 hex digits of the SHA-256 of the NCT id: the verdicts bind to
+#: the recorded studies without this project holding any real trial's id.
 VERDICTS: dict[tuple[str, str], tuple[bool, str]] = {
-    ("anti-inflammatories", "NCT03386149"): (
+    ("anti-inflammatories", "13d50acc7c"): (
         True, "herbal remedy against an NSAID (loxoprofen) for lumbar disc herniation"),
-    ("anti-inflammatories", "NCT04544683"): (
+    ("anti-inflammatories", "34c0a19863"): (
         True, "epidural dexamethasone injection for neck and arm pain from a nerve root"),
-    ("anti-inflammatories", "NCT05615597"): (
+    ("anti-inflammatories", "8b9acb4cbd"): (
         True, "corticosteroid injection beside the disc for low back pain"),
-    ("anti-inflammatories", "NCT05313997"): (
+    ("anti-inflammatories", "e866fe1c4d"): (
         True, "diclofenac and physical therapy for chronic upper back pain from a thoracic disc"),
-    ("anti-inflammatories", "NCT06503835"): (
+    ("anti-inflammatories", "85259de521"): (
         True, "epidural steroid injection (with or without ozone) for lumbar disc pain"),
 }
+
+
+def fingerprint(nct_id: str) -> str:
+    return hashlib.sha256(nct_id.encode()).hexdigest()[:10]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,12 +74,13 @@ def main(argv: list[str] | None = None) -> int:
                       for key in ("query.cond", "query.intr")]
         good = 0
         for nct in ids:
-            verdict = VERDICTS.get((name, nct))
+            key = fingerprint(nct)
+            verdict = VERDICTS.get((name, key))
             if verdict is None:
-                unchecked.append(f"{name} {nct}")
+                unchecked.append(f"{name} {key}")
                 continue
             good += verdict[0]
-            rows.append(f"| {name} | {nct} | {'yes' if verdict[0] else 'no'} | {verdict[1]} |")
+            rows.append(f"| {name} | `{key}` | {'yes' if verdict[0] else 'no'} | {verdict[1]} |")
         selected_total += len(ids)
         on_topic_total += good
         lines.append(f"| {name} | {len(ids)} | {good} | {halves[0]} | {halves[1]} |")
@@ -83,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     if unchecked:
         lines += ["Selected but not checked by hand (add a verdict):", "",
                   *(f"- {item}" for item in unchecked), ""]
-    lines += ["| preset | study | on topic | what it tests |", "|---|---|---|---|", *rows, "",
+    lines += ["| preset | record | on topic | what it tests |", "|---|---|---|---|", *rows, "",
               "Run: `python benchmarks/bench_presets.py`"]
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
