@@ -34,9 +34,6 @@ __all__ = [
     "prepare_cache_dir",
 ]
 
-# Library code configures no handlers; this only keeps Python's last-resort handler from
-# printing our log lines on stderr when the application has not set logging up.
-logging.getLogger("trialfinder").addHandler(logging.NullHandler())
 logger = logging.getLogger(__name__)
 
 FOLDER_MODE = 0o700
