@@ -86,6 +86,16 @@ def make_standin_studies() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(autouse=True)
+def private_data_dir(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Searches add to the study store by default: each test gets its own data folder, so no
+    test writes to the user's folder or sees another test's studies."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def fresh_api_state() -> Iterator[None]:
     """Each test starts with no remembered /version answers and no request budgets: a server
     port reused by a later test must not inherit an earlier test's state."""

@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--output", "-o", type=Path, help="write to this file (and PATH.meta.json)")
     out.add_argument("--sites", action="store_true", help="one row per study site")
     out.add_argument("--columns", help="comma-separated columns to output")
+    out.add_argument("--no-store", action="store_true",
+                     help="do not add the studies fetched to the local study store "
+                     "(also: TRIALFINDER_STORE=0)")
 
     sh = sub.add_parser("show", parents=[common], help="show one study in detail")
     sh.add_argument("nct_id", nargs="+", help="NCT id(s)")

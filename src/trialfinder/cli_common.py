@@ -44,7 +44,7 @@ def search_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings from --base-url, --no-cache, --offline and --cache-dir."""
+    """Settings from --base-url, --no-cache, --offline, --cache-dir and --no-store."""
     if args.no_cache and args.offline:
         raise InvalidQueryError("--offline answers from the cache, so it cannot go with --no-cache")
     changes: dict[str, Any] = {}
@@ -56,4 +56,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
         changes["offline"] = True
     if args.cache_dir:
         changes["cache_dir"] = args.cache_dir
+    if getattr(args, "no_store", False):
+        changes["use_store"] = False
     return Settings().with_(**changes) if changes else Settings()

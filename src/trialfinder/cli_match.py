@@ -77,6 +77,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
     net.add_argument("--no-cache", action="store_true", help="do not read or write the local cache")
     net.add_argument("--offline", action="store_true", help="answer only from the local cache")
     net.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
+    net.add_argument("--no-store", action="store_true",
+                     help="do not add the studies fetched to the local study store")
     return m
 
 

@@ -11,6 +11,9 @@ Every value can come from the environment, so the CLI, the dashboard and tests a
 - ``TRIALFINDER_RETRY_AFTER_MAX`` longest ``Retry-After`` wait honoured, in seconds (default 120);
   an API asking for a longer pause fails the request at once
 - ``TRIALFINDER_MAX_BODY_MB``   largest decoded answer accepted, in MB (default 64)
+- ``TRIALFINDER_DATA_DIR``      folder of the local study store (default: the user's data folder)
+- ``TRIALFINDER_STORE``         ``0`` (or ``off``, ``no``, ``false``) stops searches from adding
+  what they fetch to the study store (default on)
 
 A user name and password written into the base URL (``https://user:pw@host/api``) are taken out
 of ``base_url`` and kept in ``credentials``, so the URL that reaches messages, logs, the cache and
@@ -26,7 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from platformdirs import user_cache_dir
+from platformdirs import user_cache_dir, user_data_dir
 
 from trialfinder._version import __version__
 from trialfinder.errors import InvalidQueryError
@@ -83,6 +86,26 @@ def origin(url: str) -> tuple[str, str, int]:
     return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
 
 
+_YES = frozenset({"1", "on", "yes", "true"})
+_NO = frozenset({"0", "off", "no", "false"})
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    word = raw.strip().lower()
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise InvalidQueryError(f"{name} must be 1 or 0 (on/off, yes/no), not {raw[:40]!r}")
+
+
+def default_data_dir() -> Path:
+    """The folder of the study store: ``TRIALFINDER_DATA_DIR`` or the user's data folder."""
+    override = os.environ.get("TRIALFINDER_DATA_DIR")
+    return Path(override) if override else Path(user_data_dir("trialfinder"))
+
+
 def default_cache_dir() -> Path:
     override = os.environ.get("TRIALFINDER_CACHE_DIR")
     return Path(override) if override else Path(user_cache_dir("trialfinder"))
@@ -99,6 +122,9 @@ class Settings:
     page_size: int = MAX_PAGE_SIZE
     cache_dir: Path = field(default_factory=default_cache_dir)
     use_cache: bool = True
+    #: Searches add what they fetch from the API to the study store in ``data_dir``.
+    use_store: bool = field(default_factory=lambda: _env_flag("TRIALFINDER_STORE", True))
+    data_dir: Path = field(default_factory=default_data_dir)
     offline: bool = False
     # The API refreshes its data once a day; an answer older than this is fetched again.
     expire_after: timedelta = timedelta(hours=12)
@@ -163,6 +189,11 @@ class Settings:
     @property
     def max_body_bytes(self) -> int:
         return int(self.max_body_mb * 1_000_000)
+
+    @property
+    def store_path(self) -> Path:
+        """The study store's file (``studies.duckdb`` in ``data_dir``)."""
+        return self.data_dir / "studies.duckdb"
 
     @property
     def cache_path(self) -> Path:

@@ -13,8 +13,9 @@ import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import orjson
 import pandas as pd
@@ -52,7 +53,10 @@ from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Tables, TablesBuilder, normalize
 from trialfinder.tables.textsearch import TextQuery, matching_ids
 from trialfinder.topics.presets import get_preset
-from trialfinder.wording import duration
+from trialfinder.wording import duration, plural
+
+if TYPE_CHECKING:
+    from trialfinder.store.recorder import Recorder
 
 logger = logging.getLogger(__name__)
 
@@ -394,14 +398,30 @@ def _fetch_tables(
     # Each page becomes tables as it arrives, so the raw records of a large search are never
     # all held at once (the tables are a fraction of their size).
     builder = TablesBuilder()
+    recorder = _recorder(settings)
 
-    def on_page(studies: list[dict[str, Any]]) -> None:
+    def on_page(studies: list[dict[str, Any]], fetched: datetime | None) -> None:
         with gc_paused():  # each page's parse pauses it too, inside the client
-            builder.add(normalize(studies))
+            page = normalize(studies)
+        builder.add(page)
+        if recorder is not None:
+            recorder.add(page, studies, fetched)
 
-    result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress,
-                           on_page=on_page)
+    try:
+        result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress,
+                               on_page=on_page)
+    except BaseException:
+        if recorder is not None:
+            recorder.abandon()
+        raise
     tables = builder.build()
+    if recorder is not None:
+        recorded = recorder.finish(requests=result.requests, nbytes=result.nbytes)
+        logger.info("added %s to the study store (%s)",
+                    plural(recorded.studies, "study", "studies"),
+                    plural(recorded.new_versions, "new version"))
+        if recorded.problem is not None:
+            notes.append(recorded.problem)
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]
@@ -411,6 +431,16 @@ def _fetch_tables(
     result.warnings.extend(notes)
     source = "the API" if result.from_cache < result.pages else "the HTTP cache"
     return tables, result, source
+
+
+def _recorder(settings: Settings) -> Recorder | None:
+    """The writer that adds this search's pages to the study store, unless the store is
+    turned off or the search may not reach the API (offline: nothing new to add)."""
+    if not settings.use_store or settings.offline:
+        return None
+    from trialfinder.store.recorder import Recorder  # duckdb loads only when a search runs
+
+    return Recorder(settings.store_path)
 
 
 def _open_store(settings: Settings, notes: list[str]) -> TableCache | None:

@@ -435,11 +435,12 @@ class TrialsClient:
         limit: int | None = None,
         fields: tuple[str, ...] | None = LIST_FIELDS,
         progress: ProgressCallback | None = None,
-        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
+        on_page: Callable[[list[dict[str, Any]], datetime | None], None] | None = None,
     ) -> SearchResult:
         """Fetch every study matching ``query`` (up to ``limit``), each once, in API order.
 
-        With ``on_page``, each page's studies go to it as they arrive and are not kept:
+        With ``on_page``, each page's studies go to it as they arrive, with the time an HTTP
+        cache got that page from the API (``None``: it just came from the API), and are not kept:
         ``result.studies`` stays empty and ``result.count`` says how many there were, so a
         caller that turns pages into tables never holds every raw record at once.
 
@@ -508,7 +509,7 @@ class TrialsClient:
             if on_page is None:
                 studies.extend(kept)
             elif kept:
-                on_page(kept)
+                on_page(kept, page.created_at if page.from_cache else None)
             del kept
             last_token = page.next_token
             if progress is not None:

@@ -30,8 +30,8 @@ from typing import Any, Final, Self
 import duckdb
 import orjson
 import pandas as pd
-from platformdirs import user_data_dir
 
+from trialfinder.config import default_data_dir
 from trialfinder.errors import DataFileError, InvalidQueryError
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
@@ -48,11 +48,14 @@ __all__ = [
     "DATA_TABLES",
     "AddStats",
     "Store",
+    "StoreBusyError",
     "StoreError",
+    "VersionRows",
     "data_dir",
     "default_store_path",
     "record_hash",
     "run_sql",
+    "version_rows",
 ]
 
 logger = logging.getLogger(__name__)
@@ -94,10 +97,14 @@ class StoreError(DataFileError):
     """The store file cannot be opened or used (locked, damaged, from a newer version)."""
 
 
+class StoreBusyError(StoreError):
+    """Another program (or another task of this one) has the store open; DuckDB allows one
+    writer at a time."""
+
+
 def data_dir() -> Path:
     """The folder of the store: ``TRIALFINDER_DATA_DIR`` or the user's data folder."""
-    override = os.environ.get("TRIALFINDER_DATA_DIR")
-    return Path(override) if override else Path(user_data_dir("trialfinder"))
+    return default_data_dir()
 
 
 def default_store_path() -> Path:
@@ -137,6 +144,35 @@ class AddStats:
     hashes: dict[str, str]  # nct_id -> hash of the version just stored
 
 
+@dataclass(frozen=True, slots=True)
+class VersionRows:
+    """One page's study versions, ready to store: ``nct_id``, ``hash``, ``record`` (JSON)."""
+
+    frame: pd.DataFrame
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        return dict(zip(self.frame["nct_id"], self.frame["hash"], strict=True))
+
+
+def version_rows(records: Sequence[Mapping[str, Any]]) -> VersionRows:
+    """The versions of ``records`` (records without an NCT id are left out; a study given
+    twice keeps its last record). The JSON text is the record with its keys sorted, and the
+    hash (:func:`record_hash`) is taken over that text."""
+    latest: dict[str, bytes] = {}
+    for record in records:
+        nct = _nct(record)
+        if nct is not None:
+            latest[nct] = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    texts = list(latest.values())
+    return VersionRows(pd.DataFrame({
+        "nct_id": pd.array(list(latest), dtype="string"),
+        "hash": pd.array([hashlib.blake2b(t, digest_size=12).hexdigest() for t in texts],
+                         dtype="string"),
+        "record": pd.array([t.decode() for t in texts], dtype="string"),
+    }))
+
+
 def _frames(tables: Tables) -> dict[str, pd.DataFrame]:
     return {
         "studies": tables.studies,
@@ -168,8 +204,11 @@ class Store:
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open the study store {self.path}: "
-                             f"{str(exc).splitlines()[0]}") from None
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if "Could not set lock" in first or "different configuration" in first:
+                raise StoreBusyError(f"the study store {self.path} is in use by another "
+                                     "program or task; try again when it is done") from None
+            raise StoreError(f"cannot open the study store {self.path}: {first}") from None
         # No progress bars on the terminal; a reader's SQL cannot change settings afterwards.
         self.con.execute("SET enable_progress_bar = false").fetchall()
         if read_only:
@@ -239,7 +278,6 @@ class Store:
         """Add one page of raw study records: each study's rows are replaced by this version,
         and the version is recorded (new, or ``last_seen`` moved on). With ``run_id`` the
         studies are also recorded as found by that run."""
-        when = naive_utc(seen or _now())
         latest: dict[str, Mapping[str, Any]] = {}
         skipped = 0
         for record in records:
@@ -252,27 +290,28 @@ class Store:
             return AddStats(0, 0, skipped, {})
         kept = list(latest.values())
         tables = normalize(kept)
-        texts = [orjson.dumps(r, option=orjson.OPT_SORT_KEYS) for r in kept]
-        hashes = [hashlib.blake2b(t, digest_size=12).hexdigest() for t in texts]
-        page = pd.DataFrame({
-            "nct_id": pd.array(list(latest), dtype="string"),
-            "hash": pd.array(hashes, dtype="string"),
-            "record": pd.array([t.decode() for t in texts], dtype="string"),
-        })
-        del texts
+        stats = self.add_tables(tables, version_rows(kept), seen=seen, run_id=run_id)
+        return AddStats(stats.studies, stats.new_versions, skipped + stats.skipped, stats.hashes)
+
+    def add_tables(self, tables: Tables, versions: VersionRows, *,
+                   seen: datetime | None = None, run_id: int | None = None) -> AddStats:
+        """Add one page already made into tables (``tables``, from the records behind
+        ``versions``): the studies' old rows are replaced, their versions recorded."""
+        when = naive_utc(seen or _now())
+        page = versions.frame
+        if page.empty:
+            return AddStats(0, 0, tables.skipped, {})
         with self._lock:
             con = self.con
             self.execute("BEGIN TRANSACTION")
             try:
                 con.register("page_versions", page)
-                # Studies already held lose their old rows; a first sync skips that scan.
-                known = self.first_row(
-                    "SELECT count(*) FROM studies WHERE nct_id IN "
-                    "(SELECT nct_id FROM page_versions)")[0]
+                replace = self._to_replace(when)
                 for name, frame in _frames(tables).items():
-                    if known:
+                    if replace is not None:
                         self.execute(f'DELETE FROM "{name}" WHERE nct_id IN '
-                                     "(SELECT nct_id FROM page_versions)")
+                                     "(SELECT nct_id FROM replaced_ids)")
+                        frame = frame[frame["nct_id"].isin(replace)]
                     cols = [c for c in self.columns(name) if c in frame.columns]
                     if frame.empty or not cols:
                         continue
@@ -280,7 +319,8 @@ class Store:
                     listed = ", ".join(f'"{c}"' for c in cols)
                     self.execute(f'INSERT INTO "{name}" ({listed}) SELECT {listed} FROM page_rows')
                     con.unregister("page_rows")
-                if known:
+                if replace is not None:
+                    con.unregister("replaced_ids")
                     self.execute(
                         "UPDATE versions SET last_seen = greatest(last_seen, ?) "
                         "FROM page_versions p "
@@ -301,9 +341,31 @@ class Store:
             except BaseException:
                 self.execute("ROLLBACK")
                 raise
-        logger.debug("stored %d studies (%d new versions)", len(latest), added)
-        return AddStats(len(latest), added, skipped + tables.skipped,
-                        dict(zip(latest, hashes, strict=True)))
+        hashes = versions.hashes
+        logger.debug("stored %d studies (%d new versions)", len(hashes), added)
+        return AddStats(len(hashes), added, tables.skipped, hashes)
+
+    def _to_replace(self, when: datetime) -> set[str] | None:
+        """Of the page in ``page_versions``, the studies whose rows must be written: new to
+        the store, or seen now in another version than the one their rows hold (their latest).
+        A study seen again in the version it holds keeps its rows (only ``last_seen`` moves), and
+        an older page (``when`` before the latest sighting) does not overwrite newer rows.
+        ``None`` when the store holds none of the page's studies: write them all, delete none.
+        The ids are also registered as ``replaced_ids`` for the deletes."""
+        rows = self.con.execute(
+            "SELECT p.nct_id, c.hash, c.seen FROM page_versions p JOIN ("
+            "  SELECT nct_id, arg_max(hash, last_seen) AS hash, max(last_seen) AS seen"
+            "  FROM versions WHERE nct_id IN (SELECT nct_id FROM page_versions)"
+            "  GROUP BY nct_id) c USING (nct_id)").fetchall()
+        if not rows:
+            return None
+        held = {str(n): (str(h), seen) for n, h, seen in rows}
+        page = self.con.execute("SELECT nct_id, hash FROM page_versions").fetchall()
+        replace = {str(n) for n, h in page
+                   if str(n) not in held or (held[str(n)][0] != h and held[str(n)][1] <= when)}
+        self.con.register("replaced_ids", pd.DataFrame(
+            {"nct_id": pd.array(sorted(replace), dtype="string")}))
+        return replace
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         """Run one statement to its end (DuckDB keeps a statement's result open otherwise)."""

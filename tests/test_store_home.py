@@ -1,0 +1,228 @@
+"""Ordinary searches add what they fetch to the study store (its default home), off the
+search's critical path, and a store that cannot be used costs the store, never the search."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import trialfinder as tf
+from devtools.standin import StandInServer
+from trialfinder.cli import main
+from trialfinder.config import Settings
+from trialfinder.errors import InvalidQueryError
+from trialfinder.store.db import Store, version_rows
+from trialfinder.store.recorder import Recorder
+from trialfinder.tables.normalize import normalize
+
+Factory = Callable[..., StandInServer]
+
+
+def _settings(server: StandInServer, tmp_path: Path, **changes: Any) -> Settings:
+    base = Settings(base_url=server.base_url, cache_dir=tmp_path / "cache", timeout=5,
+                    retries=1, backoff_factor=0.0, requests_per_minute=60000)
+    return base.with_(**changes) if changes else base
+
+
+def _counts(path: Path) -> dict[str, int]:
+    with Store(path, read_only=True) as store:
+        return {name: store.first_row(f'SELECT count(*) FROM "{name}"')[0]
+                for name in ("studies", "sites", "versions", "runs", "run_studies")}
+
+
+def test_a_search_adds_its_studies_to_the_store_in_the_data_folder(
+    standin: StandInServer, tmp_path: Path, private_data_dir: Path,
+) -> None:
+    results = tf.search(condition="asthma", settings=_settings(standin, tmp_path,
+                                                               use_cache=False))
+    found = set(results.studies["nct_id"])
+    assert found == {"NCT99100001", "NCT99100006"}
+    path = private_data_dir / "studies.duckdb"
+    with Store(path, read_only=True) as store:
+        stored = {r[0] for r in store.con.execute("SELECT nct_id FROM studies").fetchall()}
+        run = store.first_row("SELECT mode, name, studies, requests, finished IS NOT NULL "
+                              "FROM runs")
+        sites = store.first_row("SELECT count(*) FROM sites")[0]
+    assert stored == found
+    assert run == ("search", None, 2, 1, True)
+    assert sites == len(results.sites) == 2  # Boston and Lyon, of NCT99100001
+    assert not any("study store" in w for w in results.meta.warnings)
+
+
+def test_repeating_a_search_adds_a_run_but_no_new_version(
+    standin: StandInServer, tmp_path: Path, private_data_dir: Path,
+) -> None:
+    settings = _settings(standin, tmp_path, use_cache=False)
+    tf.search(condition="asthma", settings=settings)
+    tf.search(condition="asthma", settings=settings)
+    counts = _counts(private_data_dir / "studies.duckdb")
+    assert counts["studies"] == 2
+    assert counts["versions"] == 2  # the same records: one version each
+    assert counts["runs"] == 2
+    assert counts["run_studies"] == 4
+
+
+def test_no_store_setting_and_environment_leave_no_store_behind(
+    standin: StandInServer, tmp_path: Path, private_data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tf.search(condition="asthma", settings=_settings(standin, tmp_path, use_cache=False,
+                                                     use_store=False))
+    assert not (private_data_dir / "studies.duckdb").exists()
+    monkeypatch.setenv("TRIALFINDER_STORE", "off")
+    tf.search(condition="asthma", settings=_settings(standin, tmp_path, use_cache=False))
+    assert not (private_data_dir / "studies.duckdb").exists()
+    monkeypatch.setenv("TRIALFINDER_STORE", "perhaps")
+    with pytest.raises(InvalidQueryError, match="TRIALFINDER_STORE must be 1 or 0"):
+        Settings()
+
+
+def test_a_store_that_is_not_ours_costs_one_warning_not_the_search(
+    standin: StandInServer, tmp_path: Path, private_data_dir: Path,
+) -> None:
+    (private_data_dir / "studies.duckdb").write_bytes(b"not a database at all\n" * 100)
+    results = tf.search(condition="asthma", settings=_settings(standin, tmp_path,
+                                                               use_cache=False))
+    assert len(results.studies) == 2
+    notes = [w for w in results.meta.warnings if "study store" in w]
+    assert len(notes) == 1
+    assert notes[0].startswith("this search was not added to the study store: ")
+    assert "\n" not in notes[0]
+
+
+def test_a_store_another_program_holds_is_waited_for_then_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "studies.duckdb"
+    Store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys
+            con = duckdb.connect({str(path)!r})
+            print("held", flush=True)
+            sys.stdin.readline()
+        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        records = [_record("NCT99000101")]
+        recorder = Recorder(path, wait=0.3)
+        recorder.add(normalize(records), records)
+        recorded = recorder.finish(timeout=10)
+    finally:
+        holder.communicate("\n", timeout=10)
+    assert recorded.studies == 0
+    assert recorded.problem is not None
+    assert "is in use by another program or task" in recorded.problem
+    # once the other program is done, the same page goes in
+    again = Recorder(path, wait=0.3)
+    again.add(normalize(records), records)
+    assert again.finish(timeout=10).studies == 1
+
+
+def test_a_page_keeps_the_time_it_came_from_the_api(tmp_path: Path) -> None:
+    path = tmp_path / "studies.duckdb"
+    records = [_record("NCT99000102")]
+    fetched = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    recorder = Recorder(path)
+    recorder.add(normalize(records), records, fetched)
+    assert recorder.finish(timeout=10).new_versions == 1
+    with Store(path, read_only=True) as store:
+        row = store.first_row("SELECT first_seen, last_seen, hash FROM versions")
+    assert row[0] == row[1] == datetime(2026, 1, 2, 3, 4, 5)
+    assert row[2] == version_rows(records).hashes["NCT99000102"]
+
+
+def test_an_interrupted_search_keeps_the_pages_stored_and_leaves_its_run_open(
+    standin_factory: Factory, tmp_path: Path, private_data_dir: Path,
+) -> None:
+    server = standin_factory(max_page_size=5)
+    calls: list[int] = []
+
+    def stop_on_second_page(done: int, total: int | None) -> None:
+        calls.append(done)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    settings = _settings(server, tmp_path, use_cache=False, page_size=5)
+    with pytest.raises(KeyboardInterrupt):
+        tf.search(condition="fictional", settings=settings, progress=stop_on_second_page)
+    with Store(private_data_dir / "studies.duckdb", read_only=True) as store:
+        stored = store.first_row("SELECT count(*) FROM studies")[0]
+        finished = store.first_row("SELECT finished FROM runs")[0]
+    assert stored in (5, 10)  # the first page, and the second if it was written in time
+    assert finished is None
+
+
+def test_offline_searches_add_nothing(
+    standin: StandInServer, tmp_path: Path, private_data_dir: Path,
+) -> None:
+    settings = _settings(standin, tmp_path, use_store=False)
+    tf.search(condition="asthma", settings=settings)  # fills the cache only
+    tf.search(condition="asthma", settings=settings.with_(offline=True, use_store=True))
+    assert not (private_data_dir / "studies.duckdb").exists()
+
+
+def test_cli_search_then_sql_counts_the_studies_found(
+    standin: StandInServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ["--base-url", standin.base_url, "--cache-dir", str(tmp_path / "cache")]
+    assert main(["search", "--condition", "asthma", "--no-store", *base]) == 0
+    capsys.readouterr()
+    assert main(["sql", "select count(*) from studies"]) == 1  # no store yet
+    assert "no study store" in capsys.readouterr().err
+    assert main(["search", "--condition", "migraine", *base]) == 0
+    capsys.readouterr()
+    assert main(["sql", "select count(*) as n from studies"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "1"]
+    # answered from the tables saved by the --no-store search: nothing was fetched, nothing
+    # added; asked of the API again, the studies go in
+    assert main(["search", "--condition", "asthma", *base]) == 0
+    assert main(["search", "--condition", "asthma", "--no-cache", *base]) == 0
+    capsys.readouterr()
+    assert main(["sql", "select nct_id from studies order by nct_id"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "nct_id", "NCT99100001", "NCT99100003", "NCT99100006"]
+
+
+def _record(nct: str) -> dict[str, Any]:
+    return {"protocolSection": {
+        "identificationModule": {"nctId": nct, "briefTitle": f"Fictional study {nct}"},
+        "statusModule": {"overallStatus": "RECRUITING"},
+    }}
+
+
+def test_rows_follow_the_latest_version_and_an_unchanged_page_only_moves_last_seen(
+    tmp_path: Path,
+) -> None:
+    def page(title: str) -> list[dict[str, Any]]:
+        record = _record("NCT99000103")
+        record["protocolSection"]["identificationModule"]["briefTitle"] = title
+        return [record]
+
+    def title_and_versions(store: Store) -> tuple[str, list[tuple[Any, ...]]]:
+        title = store.first_row("SELECT title FROM studies")[0]
+        rows = store.con.execute("SELECT first_seen, last_seen FROM versions "
+                                 "ORDER BY first_seen").fetchall()
+        return title, rows
+
+    day = [datetime(2026, 3, d) for d in range(1, 5)]
+    with Store(tmp_path / "studies.duckdb") as store:
+        new, old = page("Newer title"), page("Older title")
+        assert store.add_tables(normalize(new), version_rows(new), seen=day[1]).new_versions == 1
+        # a page fetched earlier (an HTTP-cache page) adds its version but not its rows
+        assert store.add_tables(normalize(old), version_rows(old), seen=day[0]).new_versions == 1
+        assert title_and_versions(store) == (
+            "Newer title", [(day[0], day[0]), (day[1], day[1])])
+        # the same version seen again: no new version, no rewrite, last_seen moves on
+        assert store.add_tables(normalize(new), version_rows(new), seen=day[3]).new_versions == 0
+        assert title_and_versions(store) == (
+            "Newer title", [(day[0], day[0]), (day[1], day[3])])
+        # a later, changed version replaces the rows
+        assert store.add_tables(normalize(old), version_rows(old), seen=day[3]).new_versions == 0
+        assert title_and_versions(store)[0] == "Older title"
+        assert store.first_row("SELECT count(*) FROM studies")[0] == 1
