@@ -226,3 +226,19 @@ def test_rows_follow_the_latest_version_and_an_unchanged_page_only_moves_last_se
         assert store.add_tables(normalize(old), version_rows(old), seen=day[3]).new_versions == 0
         assert title_and_versions(store)[0] == "Older title"
         assert store.first_row("SELECT count(*) FROM studies")[0] == 1
+
+
+def test_version_rows_give_duckdb_the_same_rows_with_or_without_pyarrow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    records = [_record("NCT99000104"), _record("NCT99000105")]
+    records[0]["protocolSection"]["identificationModule"]["briefTitle"] = "Étude fictive 試験"
+    rows = version_rows(records)
+    with Store(tmp_path / "studies.duckdb") as store:
+        store.add_tables(normalize(records), rows)
+        assert store.record("NCT99000104", rows.digests[0]) == records[0]
+    with_arrow = rows.relation().to_pylist()
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import fails as if absent
+    without = rows.relation()
+    assert without.to_dict("records") == with_arrow
+    assert [r["nct_id"] for r in with_arrow] == ["NCT99000104", "NCT99000105"]

@@ -146,13 +146,36 @@ class AddStats:
 
 @dataclass(frozen=True, slots=True)
 class VersionRows:
-    """One page's study versions, ready to store: ``nct_id``, ``hash``, ``record`` (JSON)."""
+    """One page's study versions, ready to store: ids, hashes and the records' JSON text."""
 
-    frame: pd.DataFrame
+    ids: list[str]
+    digests: list[str]
+    texts: list[bytes]
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
     @property
     def hashes(self) -> dict[str, str]:
-        return dict(zip(self.frame["nct_id"], self.frame["hash"], strict=True))
+        return dict(zip(self.ids, self.digests, strict=True))
+
+    def relation(self) -> Any:
+        """The rows for DuckDB (``nct_id``, ``hash``, ``record``): a pyarrow table when
+        pyarrow is installed (read without copying), else a pandas DataFrame."""
+        try:
+            import pyarrow as pa  # type: ignore[import-untyped]
+        except ImportError:
+            text = pd.StringDtype("python")
+            return pd.DataFrame({
+                "nct_id": pd.array(self.ids, dtype=text),
+                "hash": pd.array(self.digests, dtype=text),
+                "record": pd.array([t.decode() for t in self.texts], dtype=text),
+            })
+        return pa.table({
+            "nct_id": pa.array(self.ids, pa.string()),
+            "hash": pa.array(self.digests, pa.string()),
+            "record": pa.array(self.texts, pa.binary()).cast(pa.string()),
+        })
 
 
 def version_rows(records: Sequence[Mapping[str, Any]]) -> VersionRows:
@@ -165,12 +188,8 @@ def version_rows(records: Sequence[Mapping[str, Any]]) -> VersionRows:
         if nct is not None:
             latest[nct] = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
     texts = list(latest.values())
-    return VersionRows(pd.DataFrame({
-        "nct_id": pd.array(list(latest), dtype="string"),
-        "hash": pd.array([hashlib.blake2b(t, digest_size=12).hexdigest() for t in texts],
-                         dtype="string"),
-        "record": pd.array([t.decode() for t in texts], dtype="string"),
-    }))
+    return VersionRows(list(latest),
+                       [hashlib.blake2b(t, digest_size=12).hexdigest() for t in texts], texts)
 
 
 def _frames(tables: Tables) -> dict[str, pd.DataFrame]:
@@ -298,9 +317,9 @@ class Store:
         """Add one page already made into tables (``tables``, from the records behind
         ``versions``): the studies' old rows are replaced, their versions recorded."""
         when = naive_utc(seen or _now())
-        page = versions.frame
-        if page.empty:
+        if not len(versions):
             return AddStats(0, 0, tables.skipped, {})
+        page = versions.relation()
         with self._lock:
             con = self.con
             self.execute("BEGIN TRANSACTION")

@@ -56,7 +56,7 @@ class Recorder:
     how long to wait, in seconds, for a store another program or task is using."""
 
     def __init__(self, path: Path, *, mode: str = "search", wait: float = 5.0,
-                 ahead: int = 2, open_store: Callable[[Path], Store] = Store) -> None:
+                 ahead: int = 1, open_store: Callable[[Path], Store] = Store) -> None:
         self.path = path
         self._mode = mode
         self._wait = wait
