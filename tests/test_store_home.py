@@ -18,7 +18,7 @@ from devtools.standin import StandInServer
 from trialfinder.cli import main
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
-from trialfinder.store.db import Store, version_rows
+from trialfinder.store.db import Store, StoreBusyError, open_store, version_rows
 from trialfinder.store.recorder import Recorder
 from trialfinder.tables.normalize import normalize
 
@@ -242,3 +242,21 @@ def test_version_rows_give_duckdb_the_same_rows_with_or_without_pyarrow(
     without = rows.relation()
     assert without.to_dict("records") == with_arrow
     assert [r["nct_id"] for r in with_arrow] == ["NCT99000104", "NCT99000105"]
+
+
+def test_open_store_waits_for_a_busy_store_then_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "studies.duckdb"
+    holder = Store(path)  # a writer of this process: a reader with other settings must wait
+    pauses: list[float] = []
+    with pytest.raises(StoreBusyError, match="is in use by another program or task"):
+        open_store(path, read_only=True, wait=1.0, sleep=pauses.append)
+    assert pauses == [0.05, 0.1, 0.2, 0.4]  # 0.75 s waited; 0.5 more would pass 1 s
+
+    def release(seconds: float) -> None:
+        pauses.append(seconds)
+        holder.close()
+
+    pauses.clear()
+    with open_store(path, read_only=True, wait=1.0, sleep=release) as store:
+        assert store.read_only
+    assert pauses == [0.05]

@@ -20,7 +20,8 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ __all__ = [
     "VersionRows",
     "data_dir",
     "default_store_path",
+    "open_store",
     "record_hash",
     "run_sql",
     "version_rows",
@@ -536,6 +538,24 @@ class Store:
                              "COMPRESSION zstd)")
             written.append(target)
         return written
+
+
+def open_store(path: Path | None = None, *, read_only: bool = False, wait: float = 3.0,
+               sleep: Callable[[float], None] = time.sleep) -> Store:
+    """:class:`Store`, waiting up to ``wait`` seconds while another program or task has the
+    file open (DuckDB lets one writer in at a time, and a search adds to the store in the
+    background); then :class:`StoreBusyError`."""
+    waited, pause = 0.0, 0.05
+    while True:
+        try:
+            return Store(path, read_only=read_only)
+        except StoreBusyError:
+            if waited + pause > wait:
+                raise
+            waited += pause
+            logger.debug("the study store is busy; trying again in %.2f s", pause)
+            sleep(pause)
+            pause = min(pause * 2, 0.5)
 
 
 # -- read-only SQL ----------------------------------------------------------------------------

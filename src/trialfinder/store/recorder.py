@@ -17,14 +17,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from trialfinder.store.db import Store, StoreBusyError, StoreError, VersionRows, version_rows
+from trialfinder.store.db import Store, StoreError, VersionRows, open_store, version_rows
 from trialfinder.tables.normalize import Tables
 from trialfinder.wording import plural
 
@@ -56,7 +55,7 @@ class Recorder:
     how long to wait, in seconds, for a store another program or task is using."""
 
     def __init__(self, path: Path, *, mode: str = "search", wait: float = 5.0,
-                 ahead: int = 1, open_store: Callable[[Path], Store] = Store) -> None:
+                 ahead: int = 1, open_store: Callable[..., Store] = open_store) -> None:
         self.path = path
         self._mode = mode
         self._wait = wait
@@ -166,20 +165,11 @@ class Recorder:
 
     def _open(self) -> Store | None:
         """The store, waiting up to ``wait`` seconds while another program has it open."""
-        deadline = time.monotonic() + self._wait
-        pause = 0.05
-        while True:
-            try:
-                return self._open_store(self.path)
-            except StoreBusyError as exc:
-                if time.monotonic() + pause > deadline:
-                    self._note(f"this search was not added to the study store: {exc}")
-                    return None
-                time.sleep(pause)
-                pause = min(pause * 2, 1.0)
-            except (StoreError, OSError) as exc:
-                self._note(f"this search was not added to the study store: {exc}")
-                return None
+        try:
+            return self._open_store(self.path, wait=self._wait)
+        except (StoreError, OSError) as exc:
+            self._note(f"this search was not added to the study store: {exc}")
+            return None
 
     def _drain(self) -> None:
         """Let a caller blocked on a full queue go on once the writer has stopped."""

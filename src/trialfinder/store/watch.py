@@ -42,7 +42,7 @@ from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError, TrialFinderError
 from trialfinder.places.geo import haversine_miles
 from trialfinder.service import build_query, local_filters_for
-from trialfinder.store.db import Store, default_store_path, naive_utc
+from trialfinder.store.db import Store, default_store_path, naive_utc, open_store
 from trialfinder.store.tally import Tally
 from trialfinder.tables.filters import apply_filters
 from trialfinder.tables.normalize import Tables, normalize
@@ -490,7 +490,7 @@ def run_watch(
     client: TrialsClient | None = None, full: bool = False, now: datetime | None = None,
 ) -> list[Change]:
     """Run the saved watch ``name`` and return its changes (for the dashboard and scripts)."""
-    with Store(store_path) as store:
+    with open_store(store_path) as store:
         watch = get_watch(store, name)
         return refresh(store, client or TrialsClient(settings), watch, full=full,
                        now=now).changes
@@ -500,7 +500,7 @@ def save_watch(name: str, options: Mapping[str, Any], *, store_path: Path | None
                replace: bool = False) -> Watch:
     """Save a search as a watch (the dashboard's "Save this search"); ``options`` are the
     keyword arguments of :func:`trialfinder.service.build_query`."""
-    with Store(store_path) as store:
+    with open_store(store_path) as store:
         return add_watch(store, name, options, replace=replace)
 
 
@@ -509,7 +509,7 @@ def saved_watches(store_path: Path | None = None) -> list[Watch]:
     path = store_path or default_store_path()
     if not path.exists():
         return []
-    with Store(path, read_only=True) as store:
+    with open_store(path, read_only=True) as store:
         return list_watches(store)
 
 
