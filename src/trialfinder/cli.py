@@ -36,7 +36,7 @@ from trialfinder.cli_common import listing, search_options, settings_from
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError, TrialFinderError
 from trialfinder.progress import ProgressBar
-from trialfinder.terminal import CleanText, clean
+from trialfinder.terminal import CleanText, clean, display_width, fit_cell
 from trialfinder.topics.presets import list_presets
 from trialfinder.wording import age_range, plural
 
@@ -195,29 +195,52 @@ def _select(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
     return frame[wanted]
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+#: How a table too wide for the terminal gives way: (which column, its narrowest), in order.
+#: The last column (a title) gives way first, then the others (the widest first) to the
+#: width of an NCT id, then each again.
+_GIVE_WAY = (("last", 20), ("others", 11), ("last", 8), ("others", 6), ("last", 1),
+             ("others", 1))
+
+
+def _column_widths(natural: list[int], width: int) -> list[int]:
+    """Column widths that fit ``width`` terminal columns with two spaces between columns:
+    each column as wide as its widest cell (40 at most but for the last), narrowed as
+    :data:`_GIVE_WAY` says when the terminal is narrower."""
+    widths = [min(n, 40) for n in natural[:-1]] + [natural[-1]]
+    room = width - 2 * (len(widths) - 1)
+    for which, floor in _GIVE_WAY:
+        over = sum(widths) - room
+        if over <= 0:
+            break
+        if which == "last":
+            widths[-1] = max(min(widths[-1], floor), widths[-1] - over)
+            continue
+        while over > 0:
+            widest = max(range(len(widths) - 1), key=widths.__getitem__, default=-1)
+            if widest < 0 or widths[widest] <= floor:
+                break
+            widths[widest] -= 1
+            over -= 1
+    return widths
 
 
 def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
-    """Rows fitted to the terminal: fixed columns first, the last one takes what is left."""
-    width = shutil.get_terminal_size((100, 24)).columns
-    cols = list(frame.columns)
+    """Rows fitted to the terminal and lined up with the header at any width: a cell that is
+    too wide is cut with ``…``, and width is counted in terminal columns (a wide character
+    takes two)."""
     if frame.empty:
         return
+    width = shutil.get_terminal_size((100, 24)).columns
+    cols = [" ".join(clean(str(c)).split()) for c in frame.columns]
     text = frame.astype("string").fillna("")
-    widths = {c: min(max(text[c].str.len().max(), len(c)), 40) for c in cols[:-1]}
-    used = sum(widths.values()) + 2 * (len(cols) - 1)
-    last = max(20, width - used)
-    header = "  ".join([c.ljust(widths[c]) for c in cols[:-1]] + [cols[-1]])
-    out.write(_fit(header, width) + "\n")
-    for row in text.itertuples(index=False):
-        values = [str(v) for v in row]
-        parts = [_fit(v, widths[c]).ljust(widths[c]) for v, c in zip(values, cols[:-1],
-                                                                      strict=False)]
-        out.write("  ".join([*parts, _fit(values[-1], last)]) + "\n")
-
-
+    rows = [[" ".join(clean(str(v)).split()) for v in row]
+            for row in text.itertuples(index=False)]
+    natural = [max([display_width(cols[i])] + [display_width(r[i]) for r in rows])
+               for i in range(len(cols))]
+    widths = _column_widths(natural, width)
+    for line in [cols, *rows]:
+        out.write("  ".join(fit_cell(v, w) for v, w in zip(line, widths, strict=True))
+                  .rstrip() + "\n")
 
 
 def _summary(res: Results, rows: int, what: str) -> str:

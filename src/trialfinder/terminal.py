@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from typing import TextIO
 
-__all__ = ["CleanText", "clean", "unwrap"]
+__all__ = ["CleanText", "clean", "display_width", "fit_cell", "unwrap"]
 
 # ESC [ ... final byte (CSI); ESC ] ... BEL or ESC \ (OSC); ESC P/X/^/_ ... ESC \ (DCS, SOS,
 # PM, APC); ESC and one more byte (the rest). Each is removed whole; a sequence cut short
@@ -35,6 +36,42 @@ def clean(text: str) -> str:
     if text.isprintable():
         return text
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def _char_width(char: str) -> int:
+    """Columns one character takes on a terminal: 2 for wide East Asian characters, 0 for
+    combining marks and zero-width characters, else 1."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """How many terminal columns ``text`` takes (wide characters count twice)."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(c) for c in text)
+
+
+def fit_cell(text: str, width: int) -> str:
+    """``text`` on one line, exactly ``width`` columns wide: padded with spaces, or cut and
+    ended with ``…`` when it is wider (a wide character that would straddle the edge is left
+    out and its column padded)."""
+    text = clean(" ".join(text.split()))
+    if width <= 0:
+        return ""
+    size = display_width(text)
+    if size <= width:
+        return text + " " * (width - size)
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        step = _char_width(char)
+        if used + step > width - 1:
+            break
+        kept.append(char)
+        used += step
+    return "".join(kept) + "…" + " " * (width - 1 - used)
 
 
 class CleanText(io.TextIOBase):

@@ -1,0 +1,65 @@
+"""Rough edges a new user met in the command line: each test runs ``trialfinder.cli.main``
+against local files or the loopback stand-in, as tests/test_cli.py does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from devtools.standin import fictional_study
+from trialfinder.cli import main
+from trialfinder.terminal import display_width
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _download(tmp_path: Path, *studies: dict[str, object]) -> Path:
+    path = tmp_path / "ctg-studies.json"
+    path.write_text(json.dumps(list(studies)), encoding="utf-8")
+    return path
+
+
+# -- 1. the table lines up with its header at any width -------------------------------------
+
+WIDE_TITLE = "筋萎縮性側索硬化症の患者を対象とした架空の試験 " * 3
+LONG_TITLE = "A fictional study of a made-up treatment " * 5
+
+
+def _column_at(line: str, text: str) -> int:
+    """The terminal column where ``text`` starts in ``line``."""
+    return display_width(line[: line.index(text)])
+
+
+@pytest.mark.parametrize("columns", [60, 80, 30])
+def test_search_table_rows_line_up_with_the_header_at_any_width(
+    columns: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    path = _download(tmp_path,
+                     fictional_study("NCT99000101", LONG_TITLE),
+                     fictional_study("NCT99000102", WIDE_TITLE, status="NOT_YET_RECRUITING"),
+                     fictional_study("NCT99000103", "Short", status="COMPLETED"))
+    code, out, err = run(capsys, "search", "--from-file", str(path))
+    assert code == 0, err
+    header, *rows, summary = out.splitlines()
+    assert summary.startswith("3 studies")
+    assert len(rows) == 3
+    for line in [header, *rows]:
+        assert display_width(line) <= columns, line
+    status_at = _column_at(header, "sta")
+    title_at = _column_at(header, "tit")
+    assert [_column_at(row, "NCT99") for row in rows] == [0, 0, 0]
+    for row, status in zip(rows, ("Recr", "Not ", "Comp"), strict=True):
+        assert _column_at(row, status) == status_at, row
+        assert display_width(row[: row.index(status)]) == status_at
+    assert _column_at(rows[0], "A fi") == title_at
+    assert _column_at(rows[1], "筋") == title_at
+    assert rows[0].endswith("…") and rows[1].endswith("…")  # cut, and the cut is shown
+    assert rows[2].endswith("Short")
