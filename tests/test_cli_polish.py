@@ -4,11 +4,13 @@ against local files or the loopback stand-in, as tests/test_cli.py does."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from devtools.standin import fictional_study
+from devtools.standin import StandInServer, fictional_study
 from trialfinder.cli import main
 from trialfinder.terminal import display_width
 
@@ -63,3 +65,46 @@ def test_search_table_rows_line_up_with_the_header_at_any_width(
     assert _column_at(rows[1], "筋") == title_at
     assert rows[0].endswith("…") and rows[1].endswith("…")  # cut, and the cut is shown
     assert rows[2].endswith("Short")
+
+
+# -- 2. --all: every match in `search`; the whole registry in `sync` is --whole-registry ------
+
+
+def test_sync_whole_registry_and_its_old_spelling(
+    standin_factory: Callable[..., StandInServer], standin_studies: list[dict[str, Any]],
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = standin_factory(standin_studies[:12], max_page_size=5)
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    errors = []
+    for spelling in ("--whole-registry", "--all"):
+        code, out, err = run(capsys, "sync", spelling, "--base-url", server.base_url)
+        assert code == 0, err
+        assert out.startswith("synced 12 studies (the API reported 12) into ")
+        errors.append(err)
+    assert errors[0] == ""
+    assert errors[1] == ("trialfinder: note: `sync --all` is now spelled `sync --whole-registry`; "
+                   "the old spelling still works for now\n")
+
+
+def test_the_help_of_each_all_says_what_it_does(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["search", "--help"])
+    search_help = " ".join(capsys.readouterr().out.split())
+    with pytest.raises(SystemExit):
+        main(["sync", "--help"])
+    sync_help = " ".join(capsys.readouterr().out.split())
+    assert ("--all fetch every study that matches, however many (no --limit; without it a "
+            "search stops at 10,000)") in search_help
+    assert "--whole-registry every study in ClinicalTrials.gov, with no search options" \
+        in sync_help
+    assert "--all the old spelling of --whole-registry" in sync_help
+
+
+def test_search_all_with_a_limit_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "search", "-c", "asthma", "--all", "--limit", "5")
+    assert (code, out) == (2, "")
+    assert err == ("trialfinder: error: --all fetches every match and --limit stops at N; "
+                   "give one of them\n")

@@ -151,7 +151,7 @@ def test_cli_sync_all_then_sql_count_gives_the_number_synced(
     monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
     monkeypatch.setenv("TRIALFINDER_RATE", "60000")
-    assert main(["sync", "--all", "--base-url", server.base_url, "--no-cache"]) == 0
+    assert main(["sync", "--whole-registry", "--base-url", server.base_url, "--no-cache"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("synced 57 studies (the API reported 57) into ")
     assert main(["sql", "select count(*) from studies"]) == 0
@@ -173,12 +173,12 @@ def test_sync_always_asks_the_api_even_with_an_http_cache(
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["sync"], "give search options, or --all for the whole registry"),
-    (["sync", "--all", "--offline"],
+    (["sync"], "give search options, or --whole-registry for every study"),
+    (["sync", "--whole-registry", "--offline"],
      "sync asks the API for fresh data; it cannot run --offline (use `trialfinder sql` to "
      "read the store)"),
-    (["sync", "--all", "-c", "asthma"],
-     "--all syncs the whole registry; leave out the search options"),
+    (["sync", "--whole-registry", "-c", "asthma"],
+     "--whole-registry syncs every study; leave out the search options"),
     (["sync", "-c", "asthma", "--limit", "0"], "--limit must be at least 1, not 0"),
 ])
 def test_cli_sync_refuses_unclear_requests(

@@ -153,7 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     out = s.add_argument_group("output")
     out.add_argument("--limit", type=int,
                      help=f"fetch at most N studies (default {DEFAULT_LIMIT:,})")
-    out.add_argument("--all", action="store_true", help="fetch every matching study (no limit)")
+    out.add_argument("--all", action="store_true",
+                     help=f"fetch every study that matches, however many (no --limit; "
+                     f"without it a search stops at {DEFAULT_LIMIT:,})")
     out.add_argument("--format", choices=["table", "csv", "json"],
                      help="table (default on screen), csv, or json (one object per line); with "
                      "--output the file's extension decides when --format is not given")
@@ -294,6 +296,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = search_options(args) | {"near": near, "radius": args.radius}
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
+    if args.all and args.limit is not None:
+        raise InvalidQueryError("--all fetches every match and --limit stops at N; "
+                                "give one of them")
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
     fmt = _output_format(args) if args.output else (args.format or "table")
     if args.output:

@@ -2,7 +2,7 @@
 ``history`` and ``sync``.
 
     trialfinder sync --condition "ALS"                  # every ALS study into the store
-    trialfinder sync --all                              # the whole registry, page by page
+    trialfinder sync --whole-registry                   # the whole registry, page by page
     trialfinder sql "select status, count(*) from studies group by 1"
     trialfinder store info
     trialfinder store export parquet/
@@ -146,10 +146,16 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     _store_option(sq)
 
     sy = subparsers.add_parser("sync", parents=list(parents),
-                               help="fetch a search (or --all) into the store, page by page")
+                               help="fetch a search (or --whole-registry) into the store, "
+                               "page by page")
     _search_options(sy)
-    sy.add_argument("--all", action="store_true", help="every study in the registry")
-    sy.add_argument("--limit", type=int, help="at most N studies")
+    whole = sy.add_mutually_exclusive_group()
+    whole.add_argument("--whole-registry", action="store_true",
+                       help="every study in ClinicalTrials.gov, with no search options (about "
+                       "an hour); a search is always synced in full, up to --limit")
+    whole.add_argument("--all", action="store_true", dest="all_old",
+                       help="the old spelling of --whole-registry (it will go away)")
+    sy.add_argument("--limit", type=int, help="at most N studies (default: every match)")
     _store_option(sy)
 
     wa = subparsers.add_parser("watch", help="saved searches that report what changed")
@@ -238,14 +244,19 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
+    if args.all_old:
+        print("trialfinder: note: `sync --all` is now spelled `sync --whole-registry`; "
+              "the old spelling still works for now", file=sys.stderr)
+    whole = args.whole_registry or args.all_old
     options = _options(args)
-    if args.all and options:
-        raise InvalidQueryError("--all syncs the whole registry; leave out the search options")
-    if not args.all and not options:
-        raise InvalidQueryError("give search options, or --all for the whole registry")
+    if whole and options:
+        raise InvalidQueryError("--whole-registry syncs every study; leave out the search "
+                                "options")
+    if not whole and not options:
+        raise InvalidQueryError("give search options, or --whole-registry for every study")
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
-    query = StudyQuery() if args.all else build_query(**_query_kwargs(options))
+    query = StudyQuery() if whole else build_query(**_query_kwargs(options))
     client = TrialsClient(_settings(args))
     bar = ProgressBar()
     with Store(_path(args)) as store:
