@@ -108,3 +108,44 @@ def test_search_all_with_a_limit_is_refused(capsys: pytest.CaptureFixture[str]) 
     assert (code, out) == (2, "")
     assert err == ("trialfinder: error: --all fetches every match and --limit stops at N; "
                    "give one of them\n")
+
+
+# -- 3. --output names a format we write, or is refused ---------------------------------------
+
+
+@pytest.mark.parametrize(("name", "extra", "message"), [
+    ("x.xlsx", [], "cannot write .xlsx files: trialfinder writes CSV (.csv) and JSON lines "
+     "(.jsonl, .json, .ndjson); choose one of those endings"),
+    ("x.xlsx", ["--format", "csv"], "cannot write .xlsx files: trialfinder writes CSV (.csv) "
+     "and JSON lines (.jsonl, .json, .ndjson); choose one of those endings"),
+    ("results", [], "cannot write 'results' without a format: trialfinder writes CSV (.csv) "
+     "and JSON lines (.jsonl, .json, .ndjson); choose one of those endings"),
+    ("x.csv", ["--format", "json"], "'x.csv' names CSV but JSON lines was asked for"),
+])
+def test_output_with_an_ending_we_do_not_write_is_refused(
+    name: str, extra: list[str], message: str, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = _download(tmp_path, fictional_study("NCT99000101", "A fictional study"))
+    target = tmp_path / name
+    code, out, err = run(capsys, "search", "--from-file", str(path), "--output", str(target),
+                         *extra)
+    assert (code, out, err) == (2, "", f"trialfinder: error: {message}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ctg-studies.json"]
+
+
+@pytest.mark.parametrize(("name", "extra", "first"), [
+    ("x.ndjson", [], '{"nct_id": "NCT99000101"'),
+    ("x.txt", ["--format", "csv"], "nct_id,"),
+    ("x", ["--format", "json"], '{"nct_id": "NCT99000101"'),
+])
+def test_output_writes_what_was_asked_for(
+    name: str, extra: list[str], first: str, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = _download(tmp_path, fictional_study("NCT99000101", "A fictional study"))
+    target = tmp_path / name
+    code, _, err = run(capsys, "search", "--from-file", str(path), "--output", str(target),
+                       *extra)
+    assert code == 0, err
+    assert target.read_text(encoding="utf-8").startswith(first)

@@ -48,7 +48,9 @@ if TYPE_CHECKING:
     from trialfinder.service import Results, StudyDetail, search, search_file, study_detail
     from trialfinder.tables.detail import arms_table, code_words, how_to_take_part
     from trialfinder.tables.export import (
+        ExportFormat,
         check_output_path,
+        format_for_path,
         sidecar_path,
         to_csv_bytes,
         to_jsonl_bytes,
@@ -65,6 +67,7 @@ else:
     search_file = lazy("trialfinder.service", "search_file")
     study_detail = lazy("trialfinder.service", "study_detail")
     check_output_path = lazy("trialfinder.tables.export", "check_output_path")
+    format_for_path = lazy("trialfinder.tables.export", "format_for_path")
     sidecar_path = lazy("trialfinder.tables.export", "sidecar_path")
     to_csv_bytes = lazy("trialfinder.tables.export", "to_csv_bytes")
     to_jsonl_bytes = lazy("trialfinder.tables.export", "to_jsonl_bytes")
@@ -262,19 +265,14 @@ def _summary(res: Results, rows: int, what: str) -> str:
 
 
 def _output_format(args: argparse.Namespace) -> str:
-    """csv or jsonl for --output: --format when given, else the file's extension."""
+    """csv or jsonl for --output: --format when given, else the file's ending; an ending we
+    do not write is refused (see :func:`trialfinder.tables.export.format_for_path`)."""
     if args.format == "table":
         raise InvalidQueryError("--format table prints to the terminal; to write a file use "
                                 "--format csv or --format json (or a .csv / .jsonl name)")
-    suffix = args.output.suffix.lower()
-    by_name = "jsonl" if suffix in {".json", ".jsonl", ".ndjson"} else "csv"
-    if args.format:
-        wanted = "jsonl" if args.format == "json" else "csv"
-        if suffix in {".csv", ".json", ".jsonl", ".ndjson"} and wanted != by_name:
-            raise InvalidQueryError(
-                f"--format {args.format} does not fit the file name {args.output.name!r}")
-        return wanted
-    return by_name
+    wanted: ExportFormat | None = ("jsonl" if args.format == "json"
+                                   else "csv" if args.format == "csv" else None)
+    return format_for_path(args.output, wanted)
 
 
 def _resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | None]:
@@ -300,9 +298,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
         raise InvalidQueryError("--all fetches every match and --limit stops at N; "
                                 "give one of them")
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
-    fmt = _output_format(args) if args.output else (args.format or "table")
     if args.output:
         check_output_path(args.output)  # before any request: a bad path fails at once
+    fmt = _output_format(args) if args.output else (args.format or "table")
     if args.from_file:
         res = search_file(args.from_file, keyword=args.keyword, **kwargs)
     else:

@@ -59,8 +59,10 @@ from trialfinder.meta import ResultMeta
 __all__ = [
     "FORMULA_PREFIXES",
     "STALE_TMP_SECONDS",
+    "SUFFIX_FORMATS",
     "ExportFormat",
     "clean_stale_tmp",
+    "format_for_path",
     "meta_json_bytes",
     "sidecar_path",
     "to_csv_bytes",
@@ -69,6 +71,13 @@ __all__ = [
 ]
 
 ExportFormat = Literal["csv", "jsonl"]
+
+#: The file name endings we write, and the format each one means.
+SUFFIX_FORMATS: dict[str, ExportFormat] = {
+    ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl",
+}
+#: Endings that name no format, allowed only when the format is given (``--format csv``).
+_PLAIN_SUFFIXES = ("", ".txt")
 
 #: A text cell starting with one of these is prefixed with ``'`` in CSV exports.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -346,6 +355,30 @@ def write_export(
     except OSError as exc:
         raise DataFileError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
+
+
+def format_for_path(path: Path, wanted: ExportFormat | None = None) -> ExportFormat:
+    """The format to write ``path`` in: ``wanted`` when given, else the one its ending names
+    (:data:`SUFFIX_FORMATS`). An ending we do not write (``.xlsx``), or one that names another
+    format than ``wanted``, raises :class:`InvalidQueryError`; a file without an ending (or a
+    ``.txt``) needs ``wanted``."""
+    suffix = path.suffix.lower()
+    named = SUFFIX_FORMATS.get(suffix)
+    if named is not None:
+        if wanted is not None and wanted != named:
+            raise InvalidQueryError(
+                f"{path.name!r} names {_LABELS[named]} but {_LABELS[wanted]} was asked for")
+        return named
+    if wanted is not None and suffix in _PLAIN_SUFFIXES:
+        return wanted
+    what = f"{suffix} files" if suffix not in _PLAIN_SUFFIXES else \
+        f"{path.name!r} without a format"
+    raise InvalidQueryError(
+        f"cannot write {what}: trialfinder writes CSV (.csv) and JSON lines (.jsonl, .json, "
+        ".ndjson); choose one of those endings")
+
+
+_LABELS: dict[str, str] = {"csv": "CSV", "jsonl": "JSON lines"}
 
 
 def check_output_path(path: Path) -> None:
