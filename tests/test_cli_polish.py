@@ -149,3 +149,100 @@ def test_output_writes_what_was_asked_for(
                        *extra)
     assert code == 0, err
     assert target.read_text(encoding="utf-8").startswith(first)
+
+
+# -- 4. --from-file with nothing in it is refused -------------------------------------------
+
+
+@pytest.mark.parametrize("content", ["", "\n\n  \n", "[]"])
+def test_from_file_without_records_is_refused(
+    content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "empty.json"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, "search", "--from-file", str(path))
+    assert (code, out) == (1, "")
+    assert err == (f"trialfinder: error: {path} holds no study records (it is empty or "
+                   "blank); expected a ClinicalTrials.gov JSON download\n")
+
+
+def test_from_file_with_only_comments_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.json"
+    path.write_text("# my saved search\n\n# nothing yet\n", encoding="utf-8")
+    code, out, err = run(capsys, "search", "--from-file", str(path))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"trialfinder: error: {path} is not JSON (line 1;")
+    assert len(err.splitlines()) == 1
+
+
+# -- 5. a country we cannot read costs that value, never the search --------------------------
+
+
+def _site(city: str, country: str) -> dict[str, object]:
+    return {"facility": f"Fictional Clinic {city}", "city": city, "country": country,
+            "status": "RECRUITING"}
+
+
+@pytest.fixture
+def two_countries(tmp_path: Path) -> Path:
+    return _download(
+        tmp_path,
+        fictional_study("NCT99000111", "In France", locations=[_site("Lyon", "France")]),
+        fictional_study("NCT99000112", "In Germany", locations=[_site("Bonn", "Germany")]),
+    )
+
+
+def _ids(out: str) -> list[str]:
+    return [line.split(",")[0] for line in out.splitlines()[1:]]
+
+
+def test_an_unknown_country_is_named_with_close_matches_and_left_out(
+    two_countries: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "search", "--from-file", str(two_countries), "--country",
+                         "Frnace", "--format", "csv", "--columns", "nct_id")
+    assert code == 0, err
+    assert _ids(out) == ["NCT99000111", "NCT99000112"]
+    assert err.splitlines()[0] == ("trialfinder: note: --country 'Frnace' is not a country we "
+                                   "know (did you mean France?); it was left out of the filter")
+
+
+def test_a_bad_country_next_to_a_good_one_costs_only_itself(
+    two_countries: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "search", "--from-file", str(two_countries), "--country",
+                         "Narnia,Germany", "--format", "csv", "--columns", "nct_id")
+    assert code == 0, err
+    assert _ids(out) == ["NCT99000112"]
+    assert "trialfinder: note: --country 'Narnia' is not a country we know (did you mean " \
+        "Armenia or Argentina or Mauritania?); it was left out of the filter" in err
+
+
+def test_a_country_named_another_way_still_finds_its_sites(
+    two_countries: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "search", "--from-file", str(two_countries), "--country",
+                         "DE", "--format", "csv", "--columns", "nct_id")
+    assert code == 0, err
+    assert _ids(out) == ["NCT99000112"]
+    assert "not a country we know" not in err
+
+
+def test_an_unknown_country_in_an_api_search_is_named_and_left_out(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = standin_factory([
+        fictional_study("NCT99000111", "In France", locations=[_site("Lyon", "France")]),
+        fictional_study("NCT99000112", "In Germany", locations=[_site("Bonn", "Germany")]),
+    ])
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    code, out, err = run(capsys, "search", "--base-url", server.base_url, "-c", "fictional",
+                         "--country", "Narnia", "--country", "france", "--format", "csv",
+                         "--columns", "nct_id")
+    assert code == 0, err
+    assert _ids(out) == ["NCT99000111"]
+    assert "--country 'Narnia' is not a country we know" in err

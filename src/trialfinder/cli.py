@@ -25,6 +25,7 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
@@ -34,7 +35,7 @@ from trialfinder._version import __version__
 from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.cli_common import listing, search_options, settings_from
 from trialfinder.config import Settings
-from trialfinder.errors import InvalidQueryError, TrialFinderError
+from trialfinder.errors import DataFileError, InvalidQueryError, TrialFinderError
 from trialfinder.progress import ProgressBar
 from trialfinder.terminal import CleanText, clean, display_width, fit_cell
 from trialfinder.topics.presets import list_presets
@@ -45,7 +46,15 @@ if TYPE_CHECKING:
 
     from trialfinder.api.client import TrialsClient
     from trialfinder.places.resolve import resolve_place
-    from trialfinder.service import Results, StudyDetail, search, search_file, study_detail
+    from trialfinder.service import (
+        Results,
+        StudyDetail,
+        load_records,
+        search,
+        search_records,
+        study_detail,
+    )
+    from trialfinder.tables.countries import check_countries
     from trialfinder.tables.detail import arms_table, code_words, how_to_take_part
     from trialfinder.tables.export import (
         ExportFormat,
@@ -64,7 +73,9 @@ else:
     TrialsClient = lazy("trialfinder.api.client", "TrialsClient")
     resolve_place = lazy("trialfinder.places.resolve", "resolve_place")
     search = lazy("trialfinder.service", "search")
-    search_file = lazy("trialfinder.service", "search_file")
+    search_records = lazy("trialfinder.service", "search_records")
+    load_records = lazy("trialfinder.service", "load_records")
+    check_countries = lazy("trialfinder.tables.countries", "check_countries")
     study_detail = lazy("trialfinder.service", "study_detail")
     check_output_path = lazy("trialfinder.tables.export", "check_output_path")
     format_for_path = lazy("trialfinder.tables.export", "format_for_path")
@@ -301,21 +312,25 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if args.output:
         check_output_path(args.output)  # before any request: a bad path fails at once
     fmt = _output_format(args) if args.output else (args.format or "table")
+    countries = check_countries(listing(args.country))
     if args.from_file:
-        res = search_file(args.from_file, keyword=args.keyword, **kwargs)
+        res = _search_file(args.from_file, keyword=args.keyword, **kwargs)
+        if countries.known:
+            res = res.refilter(replace(res.filters, countries=countries.known))
     else:
         bar = ProgressBar()
         try:
             res = search(
                 settings=settings_from(args), limit=limit, progress=bar,
-                keyword=args.keyword, countries=listing(args.country), **kwargs,
+                keyword=args.keyword, countries=countries.known, **kwargs,
             )
         finally:
             bar.close()
+    notes = [u.note() for u in countries.unknown]
     frame = res.sites if args.sites else res.studies
     what = "site" if args.sites else "study"
     _select(frame, args.columns)  # an unknown column is an error before any note
-    for warning in ([place_note] if place_note else []) + res.warnings:
+    for warning in ([place_note] if place_note else []) + notes + res.warnings:
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         _NOTES.say(warning)
@@ -339,6 +354,16 @@ def _cmd_search(args: argparse.Namespace) -> int:
         _print_table(_for_people(_select(frame, columns)), sys.stdout)
         print(_summary(res, len(frame), what))
     return 0
+
+
+def _search_file(path: Path, **kwargs: Any) -> Results:
+    """:func:`trialfinder.service.search_records` over the records of ``path``; a file that
+    holds none (empty, blank lines only, an empty list) is refused rather than searched."""
+    records = load_records(path)
+    if not records:
+        raise DataFileError(f"{path} holds no study records (it is empty or blank); expected "
+                            "a ClinicalTrials.gov JSON download")
+    return search_records(records, source=str(path), **kwargs)
 
 
 def _write_data(data: bytes) -> None:

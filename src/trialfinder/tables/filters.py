@@ -49,6 +49,7 @@ from trialfinder.dates import partial_date
 from trialfinder.errors import InvalidQueryError
 from trialfinder.folding import fold
 from trialfinder.places.geo import haversine_miles
+from trialfinder.tables.countries import COUNTRY_ALIASES
 from trialfinder.wording import plural
 
 __all__ = [
@@ -304,19 +305,6 @@ def _per_unique(values: pd.Series[Any], test: Callable[[str], bool]) -> BoolArra
     lut = np.append(lut, False)  # code -1 (missing) -> last entry -> False
     result: BoolArray = lut[codes]
     return result
-
-
-#: Everyday names of countries as the registry writes them (folded).
-COUNTRY_ALIASES = {
-    "usa": "united states", "us": "united states", "u.s.": "united states",
-    "u.s.a.": "united states", "united states of america": "united states",
-    "america": "united states", "uk": "united kingdom", "u.k.": "united kingdom",
-    "great britain": "united kingdom", "britain": "united kingdom",
-    "england": "united kingdom", "scotland": "united kingdom", "wales": "united kingdom",
-    "south korea": "korea, republic of", "korea": "korea, republic of",
-    "russia": "russian federation", "iran": "iran, islamic republic of",
-    "holland": "netherlands", "the netherlands": "netherlands",
-}
 
 
 def _isin_folded(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
