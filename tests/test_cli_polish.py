@@ -246,3 +246,31 @@ def test_an_unknown_country_in_an_api_search_is_named_and_left_out(
     assert code == 0, err
     assert _ids(out) == ["NCT99000111"]
     assert "--country 'Narnia' is not a country we know" in err
+
+
+# -- 6. -v after any command's name ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [
+    ["store", "info", "-v"], ["sql", "select 1", "-v"], ["history", "NCT99000101", "-vv"],
+    ["watch", "list", "--verbose"], ["watch", "remove", "nothing", "-v"],
+    ["store", "export", "DIR", "-v"], ["watch", "add", "x", "-c", "asthma", "-v"],
+    ["sync", "-c", "asthma", "-v"], ["watch", "run", "-v"], ["search", "-c", "x", "-v"],
+])
+def test_verbose_is_accepted_after_every_command(argv: list[str]) -> None:
+    from trialfinder.cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    assert args.verbose_sub == (2 if "-vv" in argv else 1)
+
+
+def test_store_info_verbose_logs_what_happens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    code, _, err = run(capsys, "watch", "add", "mine", "-c", "asthma")
+    assert code == 0, err
+    code, out, err = run(capsys, "store", "info", "-vv")
+    assert code == 0, err
+    assert out.startswith(f"store: {tmp_path / 'data' / 'studies.duckdb'}\n")
+    assert f"trialfinder: info: trialfinder.cli_store: store: the store is {tmp_path}" in err

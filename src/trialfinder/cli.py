@@ -33,7 +33,7 @@ from trialfinder import cli_match, cli_store
 from trialfinder._lazy import LazyModule, lazy
 from trialfinder._version import __version__
 from trialfinder.api.query import Phase, Status, StudyType
-from trialfinder.cli_common import listing, search_options, settings_from
+from trialfinder.cli_common import listing, search_options, settings_from, verbose_option
 from trialfinder.config import Settings
 from trialfinder.errors import DataFileError, InvalidQueryError, TrialFinderError
 from trialfinder.progress import ProgressBar
@@ -122,8 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="log what happens on stderr (-vv: debug lines too)")
     loud = _Parser(add_help=False)
-    loud.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
-                      dest="verbose_sub", help="log what happens on stderr (-vv: debug lines)")
+    verbose_option(loud)
     common = _Parser(add_help=False, parents=[loud])
     net = common.add_argument_group("connection")
     net.add_argument("--base-url", help="API root (default: $TRIALFINDER_BASE_URL or the real API)")

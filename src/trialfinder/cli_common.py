@@ -11,7 +11,7 @@ from typing import Any
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
 
-__all__ = ["listing", "search_options", "settings_from"]
+__all__ = ["listing", "search_options", "settings_from", "verbose_option"]
 
 
 def listing(values: list[str] | None) -> list[str]:
@@ -59,3 +59,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
     if getattr(args, "no_store", False):
         changes["use_store"] = False
     return Settings().with_(**changes) if changes else Settings()
+
+
+def verbose_option(parser: argparse.ArgumentParser) -> None:
+    """``-v``/``--verbose`` after a command's name (``trialfinder store info -v``), added to
+    the top-level count (the main parser reads ``verbose_sub``)."""
+    parser.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                        dest="verbose_sub", help="log what happens on stderr (-vv: debug lines)")

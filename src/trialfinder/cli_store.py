@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder._lazy import lazy
 from trialfinder.api.query import StudyQuery, normalize_nct_id
-from trialfinder.cli_common import search_options
+from trialfinder.cli_common import search_options, verbose_option
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
 from trialfinder.progress import ProgressBar
@@ -68,6 +69,8 @@ else:  # requests, pandas and DuckDB load when a command runs, not for --help
 
 __all__ = ["COMMANDS", "add_parser", "run"]
 
+logger = logging.getLogger(__name__)
+
 COMMANDS: Final = frozenset({"store", "sql", "watch", "history", "sync"})
 CHANGE_COLUMNS: Final = ("watch", "nct_id", "change", "before", "after", "fields", "facility",
                          "city", "distance_mi", "title", "when")
@@ -83,7 +86,10 @@ def _bool(text: str) -> bool:
 
 
 
-def _store_option(parser: argparse.ArgumentParser) -> None:
+def _store_option(parser: argparse.ArgumentParser, *, verbose: bool = True) -> None:
+    """--store, and -v unless the command's parents (the connection options) bring it."""
+    if verbose:
+        verbose_option(parser)
     parser.add_argument("--store", type=Path, dest="store_path",
                         help="the store file (default: studies.duckdb in $TRIALFINDER_DATA_DIR "
                         "or the user data folder)")
@@ -156,7 +162,7 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     whole.add_argument("--all", action="store_true", dest="all_old",
                        help="the old spelling of --whole-registry (it will go away)")
     sy.add_argument("--limit", type=int, help="at most N studies (default: every match)")
-    _store_option(sy)
+    _store_option(sy, verbose=False)
 
     wa = subparsers.add_parser("watch", help="saved searches that report what changed")
     wa_sub = wa.add_subparsers(dest="watch_command", required=True)
@@ -177,7 +183,7 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     wr.add_argument("--feed", type=Path, metavar="FILE.xml", help="also write an Atom feed")
     wr.add_argument("--full", action="store_true",
                     help="fetch every matching record instead of only what changed")
-    _store_option(wr)
+    _store_option(wr, verbose=False)
 
     hi = subparsers.add_parser("history", help="what changed between the versions seen")
     hi.add_argument("nct_id", nargs="+", help="NCT id(s)")
@@ -391,4 +397,5 @@ def run(args: argparse.Namespace) -> int:
     """Run one of the store's commands (``args.command`` in :data:`COMMANDS`)."""
     handlers = {"store": _cmd_store, "sql": _cmd_sql, "sync": _cmd_sync, "watch": _cmd_watch,
                 "history": _cmd_history}
+    logger.info("%s: the store is %s", args.command, _path(args))
     return handlers[args.command](args)
