@@ -15,6 +15,7 @@ from trialfinder.ui.text import (
     status_label,
     text_of,
 )
+from trialfinder.wording import plural
 
 from .mapview import site_map
 from .table import blank_to_empty, non_empty
@@ -80,7 +81,7 @@ def show_sites(sites: pd.DataFrame, place: Place | None) -> None:
         st.caption("No site listed.")
         return
     if place is not None and len(sites) > 1:
-        st.caption(f"All {len(sites):,} sites, nearest first.")
+        st.caption(f"All {plural(len(sites), 'site')}, nearest first.")
     site_map(sites, place, key="detail_map", height=300, pickable=False)
     sites = blank_to_empty(sites, ["facility", "city", "state", "country", "contact_name",
                                    "contact_phone", "contact_email"])

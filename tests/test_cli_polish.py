@@ -3,6 +3,7 @@ against local files or the loopback stand-in, as tests/test_cli.py does."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from devtools.standin import StandInServer, fictional_study
 from trialfinder.cli import main
+from trialfinder.progress import ProgressBar
 from trialfinder.terminal import display_width
 
 
@@ -274,3 +276,53 @@ def test_store_info_verbose_logs_what_happens(
     assert code == 0, err
     assert out.startswith(f"store: {tmp_path / 'data' / 'studies.duckdb'}\n")
     assert f"trialfinder: info: trialfinder.cli_store: store: the store is {tmp_path}" in err
+
+
+# -- 7. counts of one are singular ----------------------------------------------------------
+
+
+def test_counts_of_one_are_singular_in_sync_watch_and_history(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = standin_factory([fictional_study("NCT99000121", "A fictional study")])
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    code, out, err = run(capsys, "sync", "-c", "fictional", "--no-cache")
+    assert code == 0, err
+    assert out.startswith("synced 1 study (the API reported 1) into ")
+    assert ": 1 new or changed, 1 request, " in out
+    code, out, err = run(capsys, "history", "NCT99000121")
+    assert code == 0, err
+    assert out.startswith("NCT99000121: 1 version seen; first ")
+    assert run(capsys, "watch", "add", "one", "-c", "fictional")[0] == 0
+    code, out, err = run(capsys, "watch", "run", "--no-cache")
+    assert code == 0, err
+    assert "one: 0 changes, 1 matching study (" in err
+    code, out, err = run(capsys, "store", "export", str(tmp_path / "out"))
+    assert code == 0, err
+    assert " tables as Parquet files to " in err and " 1 tables " not in err
+
+
+def test_the_progress_line_counts_one_study(capsys: pytest.CaptureFixture[str]) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    ProgressBar(screen)(1, None)
+    assert screen.getvalue() == "\rFetching 1 study"
+
+
+def test_the_api_notes_count_one_study() -> None:
+    from trialfinder.api.client import SearchResult, _warnings
+
+    result = SearchResult(studies=[{}], total_count=None, pages=1, requests=1,
+                          duplicates_dropped=1, truncated=True)
+    assert _warnings(result, offline=False) == [
+        "1 study appeared on more than one page; each was kept once (the data changed while "
+        "paging)",
+        "showing the first 1 matching study (limit reached)",
+    ]

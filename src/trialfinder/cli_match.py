@@ -24,6 +24,7 @@ from trialfinder.cli_common import listing, settings_from
 from trialfinder.errors import InvalidQueryError
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.units import KM_PER_MILE
+from trialfinder.wording import plural
 
 if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` stays quick
     from trialfinder.service import Results
@@ -186,9 +187,10 @@ def run(args: argparse.Namespace) -> int:
     results = _results(args)
     screen = prescreen(results, profile)
     fitting = int(screen.studies["fits"].sum())
-    summary = (f"{fitting:,} of {len(screen.studies):,} studies may fit; "
-               f"{int((screen.studies['n_mentions'] > 0).sum()):,} name your conditions or "
-               "medicines in their criteria")
+    naming = int((screen.studies["n_mentions"] > 0).sum())
+    summary = (f"{fitting:,} of {plural(len(screen.studies), 'study')} may fit; "
+               f"{naming:,} {'names' if naming == 1 else 'name'} your conditions or "
+               f"medicines in {'its' if naming == 1 else 'their'} criteria")
     if args.format == "json":
         for record in screen.records():
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -31,6 +31,7 @@ from trialfinder.cli_common import search_options, verbose_option
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
 from trialfinder.progress import ProgressBar
+from trialfinder.wording import plural
 
 if TYPE_CHECKING:
     from trialfinder.api.client import TrialsClient
@@ -221,7 +222,8 @@ def _cmd_store(args: argparse.Namespace) -> int:
             for file in written:
                 print(file)
             what = "Parquet folders" if args.partitioned else "Parquet files"
-            print(f"wrote {len(written)} tables as {what} to {args.folder}", file=sys.stderr)
+            print(f"wrote {plural(len(written), 'table')} as {what} to {args.folder}",
+                  file=sys.stderr)
             return 0
         counts = store.info()
     print(f"store: {path}")
@@ -271,8 +273,8 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         finally:
             bar.close()
     total = f" (the API reported {result.total_reported:,})" if result.total_reported else ""
-    print(f"synced {result.studies:,} studies{total} into {_path(args)}: "
-          f"{result.new_versions:,} new or changed, {result.requests:,} requests, "
+    print(f"synced {plural(result.studies, 'study')}{total} into {_path(args)}: "
+          f"{result.new_versions:,} new or changed, {plural(result.requests, 'request')}, "
           f"{_size(result.nbytes)}, {result.elapsed:,.1f} s")
     return 0
 
@@ -332,9 +334,9 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
     for r in runs:
         for note in r.notes:
             print(f"trialfinder: note: {note}", file=sys.stderr)
-        print(f"{r.watch}: {len(r.changes):,} change{'' if len(r.changes) == 1 else 's'}, "
-              f"{matching(r.studies)} "
-              f"({r.mode}, {r.requests:,} requests, {_size(r.nbytes)})", file=sys.stderr)
+        print(f"{r.watch}: {plural(len(r.changes), 'change')}, {matching(r.studies)} "
+              f"({r.mode}, {plural(r.requests, 'request')}, {_size(r.nbytes)})",
+              file=sys.stderr)
     if args.feed is not None:
         names = ", ".join(r.watch for r in runs)
         write_feed(args.feed, changes, title=f"trialfinder watch: {names}",
@@ -382,7 +384,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
             versions = store.versions(nct)
             steps = history(store, nct)
             first = versions[0]
-            print(f"{nct}: {len(versions)} version{'s' if len(versions) != 1 else ''} seen; "
+            print(f"{nct}: {plural(len(versions), 'version')} seen; "
                   f"first {first[1]:%Y-%m-%d %H:%M}, last {versions[-1][2]:%Y-%m-%d %H:%M}")
             for when, changes in steps:
                 if not changes:

@@ -7,6 +7,7 @@ import time
 from typing import TextIO
 
 from trialfinder.terminal import unwrap
+from trialfinder.wording import plural
 
 
 class ProgressBar:
@@ -31,7 +32,7 @@ class ProgressBar:
             bar = "#" * int(done * self.width)
             text = f"\rFetching {fetched:,} / {total:,} studies [{bar:<{self.width}}]"
         else:
-            text = f"\rFetching {fetched:,} studies"
+            text = f"\rFetching {plural(fetched, 'study')}"
         self.stream.write(text)
         self.stream.flush()
         self._drawn = True

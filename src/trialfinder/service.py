@@ -265,7 +265,7 @@ def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
           more_warnings: Sequence[str] = ()) -> ResultMeta:
     warnings = list(result.warnings) if result else []
     if tables.skipped:
-        warnings.append(f"{tables.skipped} records could not be read and were skipped")
+        warnings.append(f"skipped {plural(tables.skipped, 'record')} that could not be read")
     warnings += more_warnings
     return ResultMeta(
         source=source,
@@ -670,8 +670,8 @@ def search_records(
     meta = _meta(query, None, tables, None, source=source, records_read=in_file,
                  topic=tuple(dict.fromkeys([*words, *query.narrow]))
                  if words or query.narrow else None,
-                 more_warnings=[f"{duplicates} records repeated a study already read and were "
-                           "kept once"] if duplicates else [])
+                 more_warnings=[f"kept each study once: {plural(duplicates, 'record')} "
+                                f"repeated a study already read"] if duplicates else [])
     return Results.from_tables(tables, local_filters_for(query, keyword=keyword or None), meta)
 
 

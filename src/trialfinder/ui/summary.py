@@ -55,7 +55,10 @@ def _value_words(key: str, state: Mapping[str, Any]) -> str:
     if key == "country":
         return ", ".join(str(c) for c in value or ()) or "any"
     if key == "age":
-        return f"{float(value):g} years" if value is not None else "any"
+        if value is None:
+            return "any"
+        years = float(value)
+        return f"{years:g} {'year' if years == 1 else 'years'}"
     if key == "sex":
         return SEX_LABELS.get(str(value), str(value))
     if key == "hv":
