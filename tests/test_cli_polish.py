@@ -326,3 +326,70 @@ def test_the_api_notes_count_one_study() -> None:
         "paging)",
         "showing the first 1 matching study (limit reached)",
     ]
+
+
+# -- 8. `show` says truly whom to contact ----------------------------------------------------
+
+
+def _located(city: str, status: str | None, contact: bool) -> dict[str, object]:
+    site: dict[str, object] = {"facility": f"Fictional Clinic {city}", "city": city,
+                               "country": "France"}
+    if status:
+        site["status"] = status
+    if contact:
+        site["contacts"] = [{"name": f"Desk {city}", "phone": "555-0100"}]
+    return site
+
+
+def _show(standin_factory: Callable[..., StandInServer], study: dict[str, Any],
+          tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+          capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    server = standin_factory([study])
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    code, out, err = run(capsys, "show", "NCT99000131", "--base-url", server.base_url, *extra)
+    assert code == 0, err
+    lines = out.splitlines()
+    start = lines.index("How to take part")
+    return " ".join(" ".join(lines[start + 1: lines.index("Key facts")]).split())
+
+
+URL = "https://clinicaltrials.gov/study/NCT99000131"
+
+
+@pytest.mark.parametrize(("locations", "extra", "expected"), [
+    ([], [], f"No study contact and no site are listed; the study page may say more: {URL}"),
+    ([_located("Lyon", "COMPLETED", True), _located("Nice", None, False)], [],
+     "No study contact is listed and no site says it is recruiting; 1 site of 2 gives a "
+     "contact (see the sites below)"),
+    ([_located("Nice", None, False), _located("Lyon", "COMPLETED", True)], ["--sites", "1"],
+     "No study contact is listed and no site says it is recruiting; 1 site of 2 gives a "
+     "contact (--sites 2 lists them all)"),
+    ([_located("Lyon", "COMPLETED", False)], [],
+     "No study contact is listed and no site says it is recruiting, and its one site gives "
+     f"no contact; the study page may say more: {URL}"),
+    ([_located("Lyon", None, False), _located("Nice", "WITHDRAWN", False)], [],
+     "No study contact is listed and no site says it is recruiting, and none of its 2 sites "
+     f"gives a contact; the study page may say more: {URL}"),
+    ([_located("Lyon", "RECRUITING", True)], [],
+     "A recruiting site: Fictional Clinic Lyon — Lyon, France contact: Desk Lyon · 555-0100"),
+])
+def test_show_says_truly_whom_to_contact(
+    locations: list[dict[str, object]], extra: list[str], expected: str,
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    study = fictional_study("NCT99000131", "A fictional study", locations=locations)
+    assert _show(standin_factory, study, tmp_path, monkeypatch, capsys, *extra) == expected
+
+
+def test_show_with_a_central_contact_names_it_first(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    study = fictional_study("NCT99000131", "A fictional study",
+                            locations=[_located("Lyon", "COMPLETED", False)])
+    study["protocolSection"]["contactsLocationsModule"]["centralContacts"] = [
+        {"name": "Fictional Desk", "role": "CONTACT", "email": "desk@example.org"}]
+    assert _show(standin_factory, study, tmp_path, monkeypatch, capsys) == \
+        "Study contact: Fictional Desk · desk@example.org"

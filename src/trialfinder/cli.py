@@ -467,7 +467,8 @@ def _contact_text(contact: Any) -> str:
     return " · ".join(part for part in (who, phone, _text(contact.email)) if part)
 
 
-def _take_part_lines(detail: StudyDetail, row: pd.Series, near: bool, width: int) -> list[str]:
+def _take_part_lines(detail: StudyDetail, row: pd.Series, near: bool, width: int,
+                     n_sites: int) -> list[str]:
     part = how_to_take_part(detail.results.all.contacts, detail.results.sites, row["nct_id"])
     out = ["How to take part"]
     for contact in part.central.itertuples(index=False):
@@ -485,10 +486,31 @@ def _take_part_lines(detail: StudyDetail, row: pd.Series, near: bool, width: int
             out.append(textwrap.fill(f"    contact: {_contact_text(contact)}", width=width,
                                      subsequent_indent="      "))
     if part.empty:
-        out.append(textwrap.fill("  No contact or recruiting site is listed; the study page "
-                                 f"may say more: {row['url']}", width=width,
-                                 subsequent_indent="    "))
+        sites = detail.results.sites
+        line = _no_contact_line(sites[sites["nct_id"] == row["nct_id"]], _text(row["url"]),
+                                n_sites)
+        out.append(textwrap.fill(f"  {line}", width=width, subsequent_indent="    "))
     return out
+
+
+def _no_contact_line(sites: pd.DataFrame, url: str, n_sites: int) -> str:
+    """What to say when a study lists no study contact and no recruiting site: whether it
+    lists sites at all, and whether any of them gives a contact (and where to see it)."""
+    if not len(sites):
+        return f"No study contact and no site are listed; the study page may say more: {url}"
+    columns = [c for c in ("contact_name", "contact_phone", "contact_email") if c in sites]
+    text = sites[columns].astype("string").fillna("")
+    has_contact = (text.apply(lambda col: col.str.strip()) != "").any(axis=1).to_numpy()
+    reached = int(has_contact.sum())
+    lead = "No study contact is listed and no site says it is recruiting"
+    if not reached:
+        which = "its one site gives no contact" if len(sites) == 1 else \
+            f"none of its {len(sites):,} sites gives a contact"
+        return f"{lead}, and {which}; the study page may say more: {url}"
+    shown = int(has_contact[:n_sites].sum())
+    where = "see the sites below" if shown == reached else f"--sites {len(sites)} lists them all"
+    verb = "gives" if reached == 1 else "give"
+    return f"{lead}; {plural(reached, 'site')} of {len(sites):,} {verb} a contact ({where})"
 
 
 def _dated(row: pd.Series, col: str) -> str:
@@ -513,7 +535,7 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
     row = detail.results.studies.iloc[0]
     out = [textwrap.fill(_text(row["title"]), width=width),
            f"{row['nct_id']}  ·  {_status_label(row['status'])}  ·  {row['url']}", ""]
-    out += _take_part_lines(detail, row, near, width)
+    out += _take_part_lines(detail, row, near, width, n_sites)
     out += ["", "Key facts"]
     if _text(row["why_stopped"]):
         out.append(_wrap("Why it stopped", row["why_stopped"], width))
