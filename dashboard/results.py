@@ -12,7 +12,7 @@ import streamlit as st
 from trialfinder import service
 from trialfinder.tables import export
 from trialfinder.ui.meta import download_name, mark_fictional, meta_json, read_meta
-from trialfinder.ui.summary import step_lines
+from trialfinder.ui.summary import status_request_words, step_lines
 from trialfinder.ui.text import (
     age_range,
     codes_label,
@@ -54,11 +54,10 @@ def show_provenance(fetched: service.Results, demo_mode: bool) -> None:
     st.caption(" · ".join(parts) + ".")
     if meta.status_param:
         codes = meta.status_param.split(",")
-        labels = ", ".join(escape_md(status_label(code).lower()) for code in codes)
+        labels = [escape_md(status_label(code).lower()) for code in codes]
         hint = (" Expanded-access programmes (treatment outside a trial) are among those left "
                 "out." if not set(codes) & set(EXPANDED_ACCESS) else "")
-        st.caption(f"Only studies that are {labels} were asked for: widen Status in the "
-                   f"sidebar and press Search to see others.{hint}")
+        st.caption(status_request_words(labels) + hint)
     for warning in meta.warnings:
         st.warning(escape_md(sentence(warning)))
 

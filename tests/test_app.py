@@ -693,8 +693,8 @@ def test_detail_falls_back_when_the_full_record_fails(
 def test_status_sent_to_the_api_is_said(api: StandInServer,
                                         calls: list[dict[str, Any]]) -> None:
     at = search_preset(new_app().run())
-    assert ("Only studies that are recruiting, not yet recruiting were asked for: widen Status "
-            "in the sidebar and press Search to see others. Expanded-access programmes "
+    assert ("You asked for studies that are recruiting or not yet recruiting. To see others, "
+            "widen Status in the sidebar and press Search. Expanded-access programmes "
             "(treatment outside a trial) are among those left out.") in texts(at.caption)
 
 

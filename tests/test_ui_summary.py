@@ -64,3 +64,15 @@ def test_registry_suggestions() -> None:
                                       "status": []})
     assert registry_suggestions(searched, RADII) == [
         "a wider distance (try 50 miles)", "another spelling or a more general word"]
+
+
+def test_the_statuses_asked_for_read_as_plain_english() -> None:
+    from trialfinder.ui.summary import status_request_words
+
+    assert status_request_words(["recruiting", "not yet recruiting"]) == (
+        "You asked for studies that are recruiting or not yet recruiting. To see others, "
+        "widen Status in the sidebar and press Search.")
+    assert status_request_words(["recruiting", "enrolling by invitation", "active, not "
+                                 "recruiting"]).startswith(
+        "You asked for studies that are recruiting; enrolling by invitation or active, not "
+        "recruiting. ")

@@ -47,3 +47,10 @@ def test_age_range(low: object, high: object, expected: str) -> None:
 ])
 def test_fold(text: str, folded: str) -> None:
     assert fold(text) == folded
+
+
+def test_one_of_joins_alternatives_with_or() -> None:
+    from trialfinder.wording import one_of
+
+    assert [one_of([]), one_of(["a"]), one_of(["a", "b"]), one_of(["a", "b", "c"])] == [
+        "", "a", "a or b", "a, b or c"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-__all__ = ["age_range", "duration", "plural"]
+__all__ = ["age_range", "duration", "one_of", "plural"]
 
 _ES_ENDINGS = ("s", "sh", "ch", "x", "z")
 
@@ -21,6 +22,15 @@ def _plural_of(word: str) -> str:
 def plural(count: int, one: str, many: str | None = None) -> str:
     """``1 study``, ``2 studies``, ``1,200 sites``, ``3 saved searches``."""
     return f"{count:,} {one if count == 1 else many or _plural_of(one)}"
+
+
+def one_of(words: Sequence[str]) -> str:
+    """Alternatives in a sentence: ``a``, ``a or b``, ``a, b or c`` (``a; b, c or d`` when
+    one of them holds a comma itself)."""
+    if len(words) <= 2:
+        return " or ".join(words)
+    comma = "; " if any("," in w for w in words) else ", "
+    return f"{comma.join(words[:-1])} or {words[-1]}"
 
 
 def duration(seconds: float) -> str:

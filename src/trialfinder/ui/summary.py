@@ -15,9 +15,10 @@ from trialfinder.tables.filters import FilterStep
 from trialfinder.ui.registry import DATE_RANGES, FUNDER_LABELS
 from trialfinder.ui.text import HV_LABELS, RESULTS_LABELS, SEX_LABELS, code_label
 from trialfinder.ui.urlstate import filter_defaults
+from trialfinder.wording import one_of
 
-__all__ = ["StepLine", "filter_words", "registry_suggestions", "step_key", "step_lines",
-           "without"]
+__all__ = ["StepLine", "filter_words", "registry_suggestions", "status_request_words",
+           "step_key", "step_lines", "without"]
 
 # Step-name beginnings of :func:`trialfinder.tables.filters.apply_filters` -> widget key.
 _STEP_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -113,6 +114,13 @@ def without(state: Mapping[str, Any], key: str) -> dict[str, Any]:
         if name in base:
             out[name] = base[name]
     return out
+
+
+def status_request_words(labels: Sequence[str]) -> str:
+    """The statuses a search asked the API for, as a person would say it: ``You asked for
+    studies that are recruiting or not yet recruiting.`` (``labels`` in lower case)."""
+    return (f"You asked for studies that are {one_of(labels)}. To see others, widen Status in "
+            "the sidebar and press Search.")
 
 
 def registry_suggestions(searched: Mapping[str, Any], radii: Sequence[int]) -> list[str]:
