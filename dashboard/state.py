@@ -36,10 +36,17 @@ def boot_from_url() -> None:
     ss["searched"] = (urlstate.snapshot(values)
                       if urlstate.has_topic(values) or ss["demo"] else None)
     ss["view"] = "list"
+    notices = [urlstate.unreadable_study(params) or ""]
+    if values["study"] and ss["searched"] is None:
+        ss["study"] = None
+        notices.append(f"The link named study {values['study']} but no search to find it in; "
+                       "search first, then open it from the results.")
     if ignored:
-        ss["notice"] = ("The link’s " + ", ".join(f"“{n}”" for n in ignored)
-                        + (" value was" if len(ignored) == 1 else " values were")
-                        + " not understood and left at the default.")
+        notices.append("The link’s " + ", ".join(f"“{n}”" for n in ignored)
+                       + (" value was" if len(ignored) == 1 else " values were")
+                       + " not understood and left at the default.")
+    if any(notices):
+        ss["notice"] = " ".join(n if n.endswith(".") else n + "." for n in notices if n)
     ss["_booted"] = True
 
 

@@ -774,7 +774,7 @@ def assert_inert(at: AppTest, *hostile: str) -> None:
 
 def test_hostile_url_parameters_render_as_text(api: StandInServer) -> None:
     at = open_url(new_app(), preset="muscle-spasm", study=EVIL)
-    assert_inert(at, f"Study {EVIL} is not among these results.")
+    assert_inert(at, f"The link named a study id we could not read: “{EVIL}”.")
     assert table_ids(at) == SPASM_OPEN
 
     at = open_url(new_app(), condition=EVIL, keyword=EVIL_HTML, term=EVIL_HTML)
@@ -1278,3 +1278,31 @@ def test_about_you_is_kept_while_a_study_is_open(monkeypatch: pytest.MonkeyPatch
     assert at.text_input(key="ay_conditions").value == "cerebral palsy"
     assert not at.warning or all("Session State" not in t for t in texts(at.warning))
     assert param(at, "age") == [] and "palsy" not in json.dumps(dict(at.query_params))
+
+
+@pytest.mark.parametrize(("study", "shown"), [
+    ("garbage", "The link named a study id we could not read: “garbage”."),
+    ("[click](https://evil.example) **x**",
+     "The link named a study id we could not read: “[click](https://evil.example) **x**”."),
+])
+def test_a_link_with_an_unreadable_study_says_so_and_goes_on(
+    api: StandInServer, calls: list[dict[str, Any]], study: str, shown: str
+) -> None:
+    at = new_app()
+    at.query_params.update({"preset": "als", "status": "any", "study": study})
+    at.run()
+    assert not at.exception
+    notices = texts(at.info)
+    assert [plain(n) for n in notices] == [shown]
+    assert "](" not in notices[0].replace("\\]\\(", "")  # escaped: never a live link
+    assert table_ids(at)  # the search goes on and lists its studies
+    assert "study" not in at.query_params
+
+
+def test_a_linked_study_without_a_search_is_said(api: StandInServer) -> None:
+    at = new_app()
+    at.query_params.update({"study": "nct99000012"})
+    at.run()
+    assert not at.exception
+    assert ("The link named study NCT99000012 but no search to find it in; search first, then "
+            "open it from the results.") in [plain(n) for n in texts(at.info)]

@@ -9,6 +9,7 @@ from trialfinder.ui.urlstate import (
     snapshot,
     state_from_url,
     topic_changed,
+    unreadable_study,
     url_params,
     wider_than_search,
 )
@@ -42,8 +43,18 @@ def test_values_are_read_and_bad_ones_named() -> None:
 def test_hostile_text_is_kept_as_typed_but_bounded() -> None:
     evil = "[x](https://evil.example)"
     state, ignored = read_url({"study": [evil], "keyword": ["k" * 301]})
-    assert state["study"] == evil  # shown escaped by the page, never dropped silently
+    assert state["study"] is None  # not an NCT id: the page says so (unreadable_study)
+    assert unreadable_study({"study": [evil]}) == (
+        "The link named a study id we could not read: “[x](https://evil.example)”")
     assert state["keyword"] == "" and ignored == ["keyword"]
+
+
+def test_a_linked_study_is_read_as_an_nct_id_or_reported() -> None:
+    assert read_url({"study": [" nct99000012 "]})[0]["study"] == "NCT99000012"
+    assert unreadable_study({"study": ["nct99000012"]}) is None
+    assert unreadable_study({}) is None and unreadable_study({"study": ["  "]}) is None
+    assert unreadable_study({"study": ["x" * 500]}) == (
+        "The link named a study id we could not read: “" + "x" * 79 + "…”")
 
 
 def test_all_unknown_statuses_keep_the_default_and_any_means_none() -> None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from trialfinder.api.query import Phase, Status, StudyType
+from trialfinder.api.query import Phase, Status, StudyType, normalize_nct_id
 from trialfinder.errors import InvalidQueryError
 from trialfinder.tables.filters import INTERVENTION_TYPES
 from trialfinder.topics import presets
@@ -29,14 +29,17 @@ __all__ = [
     "PARAM",
     "RADII",
     "SEARCH_KEYS",
+    "SHOWN_TEXT",
     "TEXT_SEARCH_KEYS",
     "defaults",
     "filter_defaults",
     "has_topic",
+    "linked_study",
     "read_url",
     "snapshot",
     "state_from_url",
     "topic_changed",
+    "unreadable_study",
     "url_params",
     "wider_than_search",
 ]
@@ -158,7 +161,8 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
         values = params.get(PARAM[key]) or []
         return values[-1].strip() if values else None
 
-    for key in (*TEXT_SEARCH_KEYS, "keyword", "study", *_DATE_KEYS):
+    state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
+    for key in (*TEXT_SEARCH_KEYS, "keyword", *_DATE_KEYS):
         value = one(key)
         if value and len(value) <= MAX_TEXT:
             state[key] = value
@@ -219,6 +223,33 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     if results and state["has_results"] == "any" and results != "any":
         ignored.append(PARAM["has_results"])
     return state, ignored
+
+
+def linked_study(params: Mapping[str, list[str]]) -> str | None:
+    """The NCT id a link's ``study`` parameter names (``nct99000012`` -> ``NCT99000012``), or
+    ``None`` when it names none or one we cannot read (see :func:`unreadable_study`)."""
+    values = params.get(PARAM["study"]) or []
+    try:
+        return normalize_nct_id(values[-1]) if values and values[-1].strip() else None
+    except InvalidQueryError:
+        return None
+
+
+#: Characters of an unreadable study id quoted back in a notice.
+SHOWN_TEXT = 80
+
+
+def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
+    """A line for a link whose ``study`` parameter is no NCT id, quoting what it held (cut
+    to :data:`SHOWN_TEXT` characters; the page escapes it); ``None`` when there is nothing
+    to say."""
+    values = params.get(PARAM["study"]) or []
+    text = " ".join(values[-1].split()) if values else ""
+    if not text or linked_study(params) is not None:
+        return None
+    if len(text) > SHOWN_TEXT:
+        text = text[: SHOWN_TEXT - 1] + "…"
+    return f"The link named a study id we could not read: “{text}”"
 
 
 def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
