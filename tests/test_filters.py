@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -500,3 +501,49 @@ def test_every_filter_runs_in_filter_order(tables: Tables) -> None:
              "keyword": "keyword"}
     names = [step.name.split(" ")[0] for step in apply_filters(tables, f).steps]
     assert names == [label[key] for key in FILTER_ORDER]
+
+
+# -- the split of tables/filters.py by concern ---------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _names_imported_from(module: str) -> set[str]:
+    """Every name some file of the repository imports from ``module``."""
+    import ast
+
+    names: set[str] = set()
+    for folder in ("src", "dashboard", "devtools", "tests", "benchmarks", "tools"):
+        for path in (REPO / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            names |= {alias.name for node in ast.walk(tree)
+                      if isinstance(node, ast.ImportFrom) and node.module == module
+                      for alias in node.names}
+    return names
+
+
+def test_every_name_imported_from_tables_filters_is_still_there() -> None:
+    import trialfinder.tables.filters as filters
+
+    imported = _names_imported_from("trialfinder.tables.filters")
+    assert {"LocalFilters", "apply_filters", "FilterStep", "INTERVENTION_TYPES"} <= imported
+    assert [n for n in sorted(imported | set(filters.__all__))
+            if not hasattr(filters, n)] == []
+
+
+def test_apply_filters_runs_one_step_per_name_of_filter_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from trialfinder.tables import filters, filtersteps
+
+    assert list(filtersteps.STEPS) == list(FILTER_ORDER)
+    ran: list[str] = []
+    for name, step in filtersteps.STEPS.items():
+        def spy(run: filtersteps.Run, name: str = name, step: Any = step) -> None:
+            ran.append(name)
+            step(run)
+        monkeypatch.setitem(filtersteps.STEPS, name, spy)
+    outcome = filters.apply_filters(make_tables(), LocalFilters(statuses=["recruiting"]))
+    assert ran == list(FILTER_ORDER)
+    assert [(s.name, s.removed) for s in outcome.steps] == [("status RECRUITING", 3)]
+    assert ids(outcome.studies) == ["NCT99000001", "NCT99000003"]

@@ -1,0 +1,144 @@
+"""Filters on a study's sites: where they are (country, state, city) and how far they are
+from a point, plus the site-to-study look-ups those need and the nearest-site columns.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from trialfinder.places.geo import haversine_miles
+from trialfinder.tables.countries import COUNTRY_ALIASES
+from trialfinder.tables.masks import BoolArray, as_series, floats, fold_spaces, per_unique
+
+__all__ = [
+    "by_distance",
+    "by_site_location",
+    "site_distances",
+]
+
+
+def isin_folded(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
+    targets = {fold_spaces(w) for w in wanted}
+    targets |= {COUNTRY_ALIASES[t] for t in targets if t in COUNTRY_ALIASES}
+    return per_unique(values, lambda v: fold_spaces(v) in targets)
+
+
+def _arrow_strings(values: pd.Series[Any]) -> Any:
+    """``values`` as one pyarrow large_string Array (zero-copy for string[pyarrow])."""
+    pa: Any = importlib.import_module("pyarrow")
+    array = values.array
+    if hasattr(array, "__arrow_array__"):
+        converted = array.__arrow_array__()
+    else:
+        converted = pa.array(values.to_numpy(dtype=object), from_pandas=True)
+    if isinstance(converted, pa.ChunkedArray):
+        converted = converted.combine_chunks()
+    return converted.cast(pa.large_string())
+
+
+def positions(values: pd.Series[Any], reference: pd.Series[Any]) -> npt.NDArray[np.intp]:
+    """For each of ``values``, the position of the same value in ``reference`` (-1 if none).
+
+    ``reference`` must be unique. Uses pyarrow's hash kernels when pyarrow is installed
+    (several times faster than ``Index.get_indexer`` on arrow-backed strings).
+    """
+    try:
+        pc: Any = importlib.import_module("pyarrow.compute")
+        ref = _arrow_strings(reference)
+        if pc.count_distinct(ref, mode="all").as_py() != len(ref):
+            raise ValueError("duplicate keys")
+        found = pc.index_in(_arrow_strings(values), value_set=ref)
+        result: npt.NDArray[np.intp] = (
+            found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp))
+        return result
+    except (ImportError, ValueError, TypeError, NotImplementedError):
+        pass  # no pyarrow, unusual dtypes or duplicates: pandas decides (and reports dupes)
+    index = pd.Index(reference)
+    if not index.is_unique:
+        dupes = index[index.duplicated()].unique()[:3].tolist()
+        raise ValueError(f"nct_id values are not unique, e.g. {dupes}")
+    fallback: npt.NDArray[np.intp] = index.get_indexer(values)
+    return fallback
+
+
+def site_owner(studies: pd.DataFrame, sites: pd.DataFrame) -> npt.NDArray[np.intp]:
+    """For each site row, the position of its study in ``studies`` (-1 if absent)."""
+    return positions(sites["nct_id"], studies["nct_id"])
+
+
+def studies_with(owner: npt.NDArray[np.intp], site_mask: BoolArray, n: int) -> BoolArray:
+    hit = owner[site_mask & (owner >= 0)]
+    result: BoolArray = np.bincount(hit, minlength=n).astype(bool) if n else np.zeros(0, bool)
+    return result
+
+
+def by_site_location(
+    studies: pd.DataFrame,
+    sites: pd.DataFrame,
+    countries: Iterable[str] | None = None,
+    states: Iterable[str] | None = None,
+    cities: Iterable[str] | None = None,
+) -> pd.Series[bool]:
+    """At least one site matches every given part (country, state, city; case-insensitive)."""
+    site_mask = np.ones(len(sites), dtype=bool)
+    for column, wanted in (("country", countries), ("state", states), ("city", cities)):
+        if wanted:
+            site_mask &= isin_folded(sites[column], wanted)
+    return as_series(studies_with(site_owner(studies, sites), site_mask, len(studies)), studies)
+
+
+def site_distances(sites: pd.DataFrame, lat: float, lon: float) -> pd.Series[float]:
+    """Miles from (``lat``, ``lon``) to each site; ``Float64`` with NA when coordinates miss."""
+    miles = haversine_miles(lat, lon, floats(sites["lat"]), floats(sites["lon"]))
+    return pd.Series(pd.array(miles, dtype="Float64"), index=sites.index, name="distance_mi")
+
+
+def by_distance(
+    studies: pd.DataFrame, sites: pd.DataFrame, lat: float, lon: float, radius_mi: float
+) -> pd.Series[bool]:
+    """At least one of the study's sites is within ``radius_mi`` miles of (lat, lon)."""
+    miles = haversine_miles(lat, lon, floats(sites["lat"]), floats(sites["lon"]))
+    with np.errstate(invalid="ignore"):
+        within = miles <= radius_mi
+    return as_series(studies_with(site_owner(studies, sites), within, len(studies)), studies)
+
+
+def nearest(
+    owner: npt.NDArray[np.intp], miles: npt.NDArray[np.float64], eligible: BoolArray, n: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """Per study: the smallest distance among eligible sites and that site's row position."""
+    ok = eligible & (owner >= 0) & ~np.isnan(miles)
+    best = np.full(n, np.inf)
+    np.minimum.at(best, owner[ok], miles[ok])
+    rows = np.flatnonzero(ok)
+    at_best = rows[miles[rows] == best[owner[rows]]]
+    position = np.full(n, np.iinfo(np.intp).max, dtype=np.intp)
+    np.minimum.at(position, owner[at_best], at_best)
+    found = np.isfinite(best)
+    best[~found] = np.nan
+    position[~found] = -1
+    return best, position
+
+
+def join_site_label(sites: pd.DataFrame, rows: npt.NDArray[np.intp]) -> pd.Series[str]:
+    """``"facility, city"`` of the given site rows (-1 -> NA), vectorised."""
+    valid = rows >= 0
+    take = np.where(valid, rows, 0)
+    parts = []
+    for column in ("facility", "city"):
+        if column in sites.columns and len(sites):
+            part = sites[column].iloc[take].astype("string").reset_index(drop=True)
+        else:
+            part = pd.Series(pd.NA, index=range(len(rows)), dtype="string")
+        part = part.str.strip()
+        parts.append(part.where(part.str.len() > 0))
+    facility, city = parts
+    label = (facility + ", " + city).fillna(facility).fillna(city)
+    result: pd.Series[str] = label.where(pd.Series(valid)).astype("string")
+    return result
