@@ -250,10 +250,11 @@ def test_hostile_link_gives_no_live_link_or_image(app_url: str) -> None:
         try:
             page = browser.new_page(viewport=PHONE)
             page.goto(app_url + "?" + query)
-            page.get_by_text("is not among these results").first.wait_for(timeout=WAIT)
+            notice = "The link named a study id we could not read"
+            page.get_by_text(notice).first.wait_for(timeout=WAIT)
             settle(page)
-            shown = page.get_by_text("is not among these results").first.inner_text()
-            assert shown.replace("\u2060", "") == f"Study {evil} is not among these results."
+            shown = page.get_by_text(notice).first.inner_text()
+            assert shown.replace("\u2060", "") == f"{notice}: “{evil}”."
             links = page.evaluate(
                 "() => [...document.querySelectorAll('a[href], img[src]')]"
                 ".map(e => e.getAttribute('href') || e.getAttribute('src'))")
