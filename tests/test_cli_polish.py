@@ -156,13 +156,14 @@ def test_output_writes_what_was_asked_for(
 # -- 4. --from-file with nothing in it is refused -------------------------------------------
 
 
+@pytest.mark.parametrize("command", ["search", "match"])
 @pytest.mark.parametrize("content", ["", "\n\n  \n", "[]"])
 def test_from_file_without_records_is_refused(
-    content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    command: str, content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "empty.json"
     path.write_text(content, encoding="utf-8")
-    code, out, err = run(capsys, "search", "--from-file", str(path))
+    code, out, err = run(capsys, command, "--from-file", str(path))
     assert (code, out) == (1, "")
     assert err == (f"trialfinder: error: {path} holds no study records (it is empty or "
                    "blank); expected a ClinicalTrials.gov JSON download\n")

@@ -33,9 +33,15 @@ from trialfinder import cli_match, cli_store
 from trialfinder._lazy import LazyModule, lazy
 from trialfinder._version import __version__
 from trialfinder.api.query import Phase, Status, StudyType
-from trialfinder.cli_common import listing, search_options, settings_from, verbose_option
+from trialfinder.cli_common import (
+    listing,
+    search_data_file,
+    search_options,
+    settings_from,
+    verbose_option,
+)
 from trialfinder.config import Settings
-from trialfinder.errors import DataFileError, InvalidQueryError, TrialFinderError
+from trialfinder.errors import InvalidQueryError, TrialFinderError
 from trialfinder.progress import ProgressBar
 from trialfinder.terminal import CleanText, clean, display_width, fit_cell
 from trialfinder.topics.presets import list_presets
@@ -49,9 +55,7 @@ if TYPE_CHECKING:
     from trialfinder.service import (
         Results,
         StudyDetail,
-        load_records,
         search,
-        search_records,
         study_detail,
     )
     from trialfinder.tables.countries import check_countries
@@ -73,8 +77,6 @@ else:
     TrialsClient = lazy("trialfinder.api.client", "TrialsClient")
     resolve_place = lazy("trialfinder.places.resolve", "resolve_place")
     search = lazy("trialfinder.service", "search")
-    search_records = lazy("trialfinder.service", "search_records")
-    load_records = lazy("trialfinder.service", "load_records")
     check_countries = lazy("trialfinder.tables.countries", "check_countries")
     study_detail = lazy("trialfinder.service", "study_detail")
     check_output_path = lazy("trialfinder.tables.export", "check_output_path")
@@ -313,7 +315,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     fmt = _output_format(args) if args.output else (args.format or "table")
     countries = check_countries(listing(args.country))
     if args.from_file:
-        res = _search_file(args.from_file, keyword=args.keyword, **kwargs)
+        res = search_data_file(args.from_file, keyword=args.keyword, **kwargs)
         if countries.known:
             res = res.refilter(replace(res.filters, countries=countries.known))
     else:
@@ -353,16 +355,6 @@ def _cmd_search(args: argparse.Namespace) -> int:
         _print_table(_for_people(_select(frame, columns)), sys.stdout)
         print(_summary(res, len(frame), what))
     return 0
-
-
-def _search_file(path: Path, **kwargs: Any) -> Results:
-    """:func:`trialfinder.service.search_records` over the records of ``path``; a file that
-    holds none (empty, blank lines only, an empty list) is refused rather than searched."""
-    records = load_records(path)
-    if not records:
-        raise DataFileError(f"{path} holds no study records (it is empty or blank); expected "
-                            "a ClinicalTrials.gov JSON download")
-    return search_records(records, source=str(path), **kwargs)
 
 
 def _write_data(data: bytes) -> None:

@@ -6,12 +6,16 @@ Light on purpose (no pandas, no requests): every command's parser imports it.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from trialfinder.config import Settings
-from trialfinder.errors import InvalidQueryError
+from trialfinder.errors import DataFileError, InvalidQueryError
 
-__all__ = ["listing", "search_options", "settings_from", "verbose_option"]
+if TYPE_CHECKING:
+    from trialfinder.service import Results
+
+__all__ = ["listing", "search_data_file", "search_options", "settings_from", "verbose_option"]
 
 
 def listing(values: list[str] | None) -> list[str]:
@@ -66,3 +70,16 @@ def verbose_option(parser: argparse.ArgumentParser) -> None:
     the top-level count (the main parser reads ``verbose_sub``)."""
     parser.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                         dest="verbose_sub", help="log what happens on stderr (-vv: debug lines)")
+
+
+def search_data_file(path: Path, **kwargs: Any) -> Results:
+    """--from-file: :func:`trialfinder.service.search_records` over the records of ``path``;
+    a file that holds none (empty, blank lines only, an empty list) is refused rather than
+    searched."""
+    from trialfinder.service import load_records, search_records
+
+    records = load_records(path)
+    if not records:
+        raise DataFileError(f"{path} holds no study records (it is empty or blank); expected "
+                            "a ClinicalTrials.gov JSON download")
+    return search_records(records, source=str(path), **kwargs)

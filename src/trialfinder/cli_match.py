@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trialfinder.cli_common import listing, settings_from
+from trialfinder.cli_common import listing, search_data_file, settings_from
 from trialfinder.errors import InvalidQueryError
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.units import KM_PER_MILE
@@ -110,7 +110,7 @@ def _profile(args: argparse.Namespace) -> Profile:
 
 
 def _results(args: argparse.Namespace) -> Results:
-    from trialfinder.service import search, search_file
+    from trialfinder.service import search
 
     statuses = listing(args.status)
     if not statuses:
@@ -126,7 +126,7 @@ def _results(args: argparse.Namespace) -> Results:
         "phase": listing(args.phase),
     }
     if args.from_file:
-        return search_file(args.from_file, **kwargs)
+        return search_data_file(args.from_file, **kwargs)
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
     return search(settings=settings_from(args), limit=args.limit or DEFAULT_LIMIT, **kwargs)
