@@ -174,7 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--format", choices=["table", "csv", "json"],
                      help="table (default on screen), csv, or json (one object per line); with "
                      "--output the file's extension decides when --format is not given")
-    out.add_argument("--output", "-o", type=Path, help="write to this file (and PATH.meta.json)")
+    out.add_argument("--output", "-o", type=Path,
+                     help="write to this file, CSV (.csv) or JSON lines (.jsonl, .json, "
+                     ".ndjson), with its provenance in PATH.meta.json")
     out.add_argument("--sites", action="store_true", help="one row per study site")
     out.add_argument("--columns", help="comma-separated columns to output")
     out.add_argument("--no-store", action="store_true",
