@@ -27,6 +27,7 @@ from trialfinder.ui.text import (
     status_label,
     text_of,
 )
+from trialfinder.wording import plural
 
 from .detail_parts import show_criteria, show_outcomes, show_sites, show_treatments
 from .fetch import load_detail
@@ -125,7 +126,8 @@ def show_facts(row: Any, record: Mapping[str, Any]) -> None:
         dates = [("Start", str(row["start_date"])[:10])]
     facts += dates
     enrollment = enrollment_text(record) or (
-        f"{int(row['enrollment']):,} people" if not is_blank(row["enrollment"]) else None)
+        plural(int(row["enrollment"]), "person", "people")
+        if not is_blank(row["enrollment"]) else None)
     facts.append(("Enrollment", enrollment or NOT_STATED))
     facts.append(("Sponsor", text_of(row["sponsor"], NOT_STATED)))
     facts.append(("Ages", sentence(age_range(row["min_age_years"], row["max_age_years"]))))

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from trialfinder.wording import plural
+
 __all__ = ["Contact", "central_contacts", "enrollment_text", "key_dates", "official_title"]
 
 MAX_FIELD = 500  # characters kept of one contact field
@@ -90,8 +92,8 @@ def enrollment_text(record: Mapping[str, Any]) -> str | None:
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count < 10**9:
         return None
     kind = _text(_dig(info, "type")).lower()
-    noun = "person" if count == 1 else "people"
-    return f"{count:,} {noun}" + (f" ({kind})" if kind in ("actual", "estimated") else "")
+    when = f" ({kind})" if kind in ("actual", "estimated") else ""
+    return plural(count, "person", "people") + when
 
 
 def official_title(record: Mapping[str, Any]) -> str:
