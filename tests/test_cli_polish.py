@@ -69,6 +69,18 @@ def test_search_table_rows_line_up_with_the_header_at_any_width(
     assert rows[2].endswith("Short")
 
 
+def test_cells_are_fitted_by_terminal_columns() -> None:
+    from trialfinder.terminal import fit_cell
+
+    assert display_width("NCT99000101") == 11
+    assert display_width("試験") == 4 and display_width("e\u0301") == 1  # wide; combining
+    assert fit_cell("abc", 5) == "abc  "
+    assert fit_cell("abcdef", 4) == "abc…"
+    assert fit_cell("試験試験", 6) == "試験… "  # a wide character never straddles the edge
+    assert fit_cell("a\tb\n\x1b[31mc", 10) == "a b c     "  # one line, no escape codes
+    assert [display_width(fit_cell("試験ab試験", w)) for w in range(1, 12)] == list(range(1, 12))
+
+
 # -- 2. --all: every match in `search`; the whole registry in `sync` is --whole-registry ------
 
 
