@@ -1,5 +1,6 @@
-"""Ordinary searches add what they fetch to the study store (its default home), off the
-search's critical path, and a store that cannot be used costs the store, never the search."""
+"""Ordinary searches add what they fetch to the study store (its default home): each search
+leaves its pages in the store's incoming folder, and whoever opens the store next adds them.
+A store or folder that cannot be used costs the store, never the search."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 import trialfinder as tf
@@ -19,7 +21,7 @@ from trialfinder.cli import main
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
 from trialfinder.store.db import Store, StoreBusyError, open_store, version_rows
-from trialfinder.store.recorder import Recorder
+from trialfinder.store.spool import Spooled, SpoolWriter, incoming_dir, pending
 from trialfinder.tables.normalize import normalize
 
 Factory = Callable[..., StandInServer]
@@ -32,7 +34,7 @@ def _settings(server: StandInServer, tmp_path: Path, **changes: Any) -> Settings
 
 
 def _counts(path: Path) -> dict[str, int]:
-    with Store(path, read_only=True) as store:
+    with open_store(path, read_only=True) as store:
         return {name: store.first_row(f'SELECT count(*) FROM "{name}"')[0]
                 for name in ("studies", "sites", "versions", "runs", "run_studies")}
 
@@ -45,7 +47,9 @@ def test_a_search_adds_its_studies_to_the_store_in_the_data_folder(
     found = set(results.studies["nct_id"])
     assert found == {"NCT99100001", "NCT99100006"}
     path = private_data_dir / "studies.duckdb"
-    with Store(path, read_only=True) as store:
+    assert not path.exists()  # the search itself never opens the store
+    assert len(pending(path)) == 1
+    with open_store(path, read_only=True) as store:
         stored = {r[0] for r in store.con.execute("SELECT nct_id FROM studies").fetchall()}
         run = store.first_row("SELECT mode, name, studies, requests, finished IS NOT NULL "
                               "FROM runs")
@@ -54,6 +58,7 @@ def test_a_search_adds_its_studies_to_the_store_in_the_data_folder(
     assert run == ("search", None, 2, 1, True)
     assert sites == len(results.sites) == 2  # Boston and Lyon, of NCT99100001
     assert not any("study store" in w for w in results.meta.warnings)
+    assert pending(path) == []
 
 
 def test_repeating_a_search_adds_a_run_but_no_new_version(
@@ -75,30 +80,32 @@ def test_no_store_setting_and_environment_leave_no_store_behind(
 ) -> None:
     tf.search(condition="asthma", settings=_settings(standin, tmp_path, use_cache=False,
                                                      use_store=False))
-    assert not (private_data_dir / "studies.duckdb").exists()
+    assert list(private_data_dir.iterdir()) == []
     monkeypatch.setenv("TRIALFINDER_STORE", "off")
     tf.search(condition="asthma", settings=_settings(standin, tmp_path, use_cache=False))
-    assert not (private_data_dir / "studies.duckdb").exists()
+    assert list(private_data_dir.iterdir()) == []
     monkeypatch.setenv("TRIALFINDER_STORE", "perhaps")
     with pytest.raises(InvalidQueryError, match="TRIALFINDER_STORE must be 1 or 0"):
         Settings()
 
 
-def test_a_store_that_is_not_ours_costs_one_warning_not_the_search(
+def test_an_incoming_folder_that_cannot_be_written_costs_one_warning_not_the_search(
     standin: StandInServer, tmp_path: Path, private_data_dir: Path,
 ) -> None:
-    (private_data_dir / "studies.duckdb").write_bytes(b"not a database at all\n" * 100)
+    (private_data_dir / "studies.duckdb.incoming").write_text("a file where the folder goes")
     results = tf.search(condition="asthma", settings=_settings(standin, tmp_path,
                                                                use_cache=False))
     assert len(results.studies) == 2
     notes = [w for w in results.meta.warnings if "study store" in w]
     assert len(notes) == 1
-    assert notes[0].startswith("this search was not added to the study store: ")
+    assert notes[0].startswith("this search was not added to the study store: cannot write to ")
     assert "\n" not in notes[0]
 
 
-def test_a_store_another_program_holds_is_waited_for_then_skipped(tmp_path: Path) -> None:
-    path = tmp_path / "studies.duckdb"
+def test_a_store_another_program_holds_gets_the_search_when_it_is_free(
+    standin: StandInServer, tmp_path: Path, private_data_dir: Path,
+) -> None:
+    path = private_data_dir / "studies.duckdb"
     Store(path).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
@@ -109,32 +116,31 @@ def test_a_store_another_program_holds_is_waited_for_then_skipped(tmp_path: Path
         """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        records = [_record("NCT99000101")]
-        recorder = Recorder(path, wait=0.3)
-        recorder.add(normalize(records), records)
-        recorded = recorder.finish(timeout=10)
+        results = tf.search(condition="asthma", settings=_settings(standin, tmp_path,
+                                                                   use_cache=False))
+        assert results.meta.warnings == ()
+        with pytest.raises(StoreBusyError, match="in use by another program or task"):
+            open_store(path, wait=0.2)
     finally:
         holder.communicate("\n", timeout=10)
-    assert recorded.studies == 0
-    assert recorded.problem is not None
-    assert "is in use by another program or task" in recorded.problem
-    # once the other program is done, the same page goes in
-    again = Recorder(path, wait=0.3)
-    again.add(normalize(records), records)
-    assert again.finish(timeout=10).studies == 1
+    assert _counts(path)["studies"] == 2
+    assert pending(path) == []
 
 
 def test_a_page_keeps_the_time_it_came_from_the_api(tmp_path: Path) -> None:
     path = tmp_path / "studies.duckdb"
     records = [_record("NCT99000102")]
     fetched = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    recorder = Recorder(path)
-    recorder.add(normalize(records), records, fetched)
-    assert recorder.finish(timeout=10).new_versions == 1
-    with Store(path, read_only=True) as store:
+    spool = SpoolWriter(path, params={"query.cond": "x"},
+                        now=datetime(2026, 1, 3, tzinfo=UTC))
+    spool.add(records, fetched)
+    assert spool.finish(requests=1, nbytes=10) == Spooled(studies=1, pages=1)
+    with open_store(path, read_only=True) as store:
         row = store.first_row("SELECT first_seen, last_seen, hash FROM versions")
+        run = store.first_row("SELECT mode, started, requests, bytes, studies FROM runs")
     assert row[0] == row[1] == datetime(2026, 1, 2, 3, 4, 5)
     assert row[2] == version_rows(records).hashes["NCT99000102"]
+    assert run == ("search", datetime(2026, 1, 3), 1, 10, 1)
 
 
 def test_an_interrupted_search_keeps_the_pages_stored_and_leaves_its_run_open(
@@ -151,10 +157,11 @@ def test_an_interrupted_search_keeps_the_pages_stored_and_leaves_its_run_open(
     settings = _settings(server, tmp_path, use_cache=False, page_size=5)
     with pytest.raises(KeyboardInterrupt):
         tf.search(condition="fictional", settings=settings, progress=stop_on_second_page)
-    with Store(private_data_dir / "studies.duckdb", read_only=True) as store:
+    with open_store(private_data_dir / "studies.duckdb", read_only=True) as store:
         stored = store.first_row("SELECT count(*) FROM studies")[0]
         finished = store.first_row("SELECT finished FROM runs")[0]
-    assert stored in (5, 10)  # the first page, and the second if it was written in time
+    assert calls[-1] > 5  # more than one page came before the stop
+    assert stored == calls[-1]  # every page handed on before the stop is kept
     assert finished is None
 
 
@@ -164,7 +171,7 @@ def test_offline_searches_add_nothing(
     settings = _settings(standin, tmp_path, use_store=False)
     tf.search(condition="asthma", settings=settings)  # fills the cache only
     tf.search(condition="asthma", settings=settings.with_(offline=True, use_store=True))
-    assert not (private_data_dir / "studies.duckdb").exists()
+    assert list(private_data_dir.iterdir()) == []
 
 
 def test_cli_search_then_sql_counts_the_studies_found(
@@ -260,3 +267,60 @@ def test_open_store_waits_for_a_busy_store_then_says_so_in_one_line(tmp_path: Pa
     with open_store(path, read_only=True, wait=1.0, sleep=release) as store:
         assert store.read_only
     assert pauses == [0.05]
+
+
+def _spool_file(path: Path, name: str, lines: list[bytes]) -> Path:
+    folder = incoming_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    file = folder / name
+    file.write_bytes(b"".join(line + b"\n" for line in lines))
+    return file
+
+
+def test_incoming_files_are_checked_before_anything_is_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = tmp_path / "studies.duckdb"
+    head = orjson.dumps({"format": "trialfinder-search-pages", "version": 1,
+                         "started": "2026-02-01T00:00:00+00:00", "params": {}})
+    page = orjson.dumps({"fetched": "2026-02-01T00:00:01+00:00",
+                         "studies": [_record("NCT99000110")]})
+    end = orjson.dumps({"end": True, "complete": True, "requests": 1, "bytes": 5})
+    _spool_file(path, "a-good.jsonl", [head, page, end])
+    _spool_file(path, "b-not-ours.jsonl", [b'{"format": "something else"}', page])
+    _spool_file(path, "c-not-json.jsonl", [head, b"import os; os.system('echo hi')"])
+    _spool_file(path, "d-bad-time.jsonl", [head, orjson.dumps(
+        {"fetched": "yesterday", "studies": [_record("NCT99000111")]})])
+    _spool_file(path, "e-still-written.jsonl.part", [head, page])
+    monkeypatch.setattr("trialfinder.store.spool.MAX_LINE_BYTES", 400)
+    _spool_file(path, "f-long-line.jsonl", [head, orjson.dumps(
+        {"fetched": "2026-02-01T00:00:01+00:00", "studies": [_record("NCT99000112")] * 9})])
+    with caplog.at_level("WARNING", logger="trialfinder"), \
+            open_store(path, read_only=True) as store:
+        ids = [r[0] for r in store.con.execute("SELECT nct_id FROM studies").fetchall()]
+        finished = store.con.execute("SELECT finished IS NOT NULL FROM runs "
+                                     "ORDER BY run_id").fetchall()
+    assert ids == ["NCT99000110"]
+    assert finished == [(True,)]  # one run: the good file's
+    rejected = sorted(p.name for p in (incoming_dir(path) / "rejected").iterdir())
+    assert rejected == ["b-not-ours.jsonl", "c-not-json.jsonl", "d-bad-time.jsonl",
+                        "f-long-line.jsonl"]
+    assert sorted(p.name for p in incoming_dir(path).glob("*.jsonl*")) == [
+        "e-still-written.jsonl.part"]
+    reasons = [r.getMessage() for r in caplog.records]
+    assert any("not a file of search pages" in m for m in reasons)
+    assert any("a line longer than" in m for m in reasons)
+
+
+def test_a_search_adds_the_waiting_pages_itself_once_they_pass_the_bound(
+    standin: StandInServer, tmp_path: Path, private_data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = _settings(standin, tmp_path, use_cache=False)
+    tf.search(condition="asthma", settings=settings)
+    path = private_data_dir / "studies.duckdb"
+    assert not path.exists() and len(pending(path)) == 1
+    monkeypatch.setattr("trialfinder.service.MAX_PENDING_MB", 0)
+    tf.search(condition="migraine", settings=settings)
+    assert pending(path) == []
+    assert _counts(path)["studies"] == 3

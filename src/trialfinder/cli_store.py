@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from trialfinder.api.client import TrialsClient
     from trialfinder.places.resolve import resolve_place
     from trialfinder.service import build_query
-    from trialfinder.store.db import Store, default_store_path, run_sql
+    from trialfinder.store.db import Store, default_store_path, open_store, run_sql
     from trialfinder.store.feed import write_feed
     from trialfinder.store.sync import sync
     from trialfinder.store.watch import (
@@ -56,6 +56,7 @@ else:  # requests, pandas and DuckDB load when a command runs, not for --help
     resolve_place = lazy("trialfinder.places.resolve", "resolve_place")
     build_query = lazy("trialfinder.service", "build_query")
     Store = lazy("trialfinder.store.db", "Store")
+    open_store = lazy("trialfinder.store.db", "open_store")
     default_store_path = lazy("trialfinder.store.db", "default_store_path")
     run_sql = lazy("trialfinder.store.db", "run_sql")
     write_feed = lazy("trialfinder.store.feed", "write_feed")
@@ -216,7 +217,7 @@ def _size(n: int) -> str:
 
 def _cmd_store(args: argparse.Namespace) -> int:
     path = _path(args)
-    with Store(path, read_only=args.store_command == "info") as store:
+    with open_store(path, read_only=args.store_command == "info") as store:
         if args.store_command == "export":
             written = store.export(args.folder, partitioned=args.partitioned)
             for file in written:
@@ -267,7 +268,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     query = StudyQuery() if whole else build_query(**_query_kwargs(options))
     client = TrialsClient(_settings(args))
     bar = ProgressBar()
-    with Store(_path(args)) as store:
+    with open_store(_path(args)) as store:
         try:
             result = sync(store, client, query, limit=args.limit, progress=bar)
         finally:
@@ -290,12 +291,12 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     command = args.watch_command
     if command == "add":
         options = _options(args)
-        with Store(_path(args)) as store:
+        with open_store(_path(args)) as store:
             watch = add_watch(store, args.name, options)
         print(f"watch {watch.name!r} saved: {watch.describe()}")
         return 0
     if command == "remove":
-        with Store(_path(args)) as store:
+        with open_store(_path(args)) as store:
             remove_watch(store, args.name)
         print(f"watch {args.name!r} removed")
         return 0
@@ -304,7 +305,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
         if not path.exists():
             print("no watches yet (add one with `trialfinder watch add NAME ...`)")
             return 0
-        with Store(path, read_only=True) as store:
+        with open_store(path, read_only=True) as store:
             watches = list_watches(store)
             last = {w.name: store.last_run(w.name) for w in watches}
         if not watches:
@@ -320,7 +321,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 def _cmd_watch_run(args: argparse.Namespace) -> int:
     client = TrialsClient(_settings(args))
     runs: list[WatchRun] = []
-    with Store(_path(args)) as store:
+    with open_store(_path(args)) as store:
         watches = [get_watch(store, n) for n in args.names] if args.names \
             else list_watches(store)
         if not watches:
@@ -379,7 +380,7 @@ def _one_line(text: str) -> str:
 
 def _cmd_history(args: argparse.Namespace) -> int:
     ids = [normalize_nct_id(n) for n in args.nct_id]
-    with Store(_path(args), read_only=True) as store:
+    with open_store(_path(args), read_only=True) as store:
         for nct in ids:
             versions = store.versions(nct)
             steps = history(store, nct)

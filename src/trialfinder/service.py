@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import Any, NoReturn, cast
 
 import orjson
 import pandas as pd
@@ -42,10 +42,17 @@ from trialfinder.api.query import (
     normalize_nct_id,
 )
 from trialfinder.config import Settings
-from trialfinder.errors import CacheError, DataFileError, InvalidQueryError, NotFoundError
+from trialfinder.errors import (
+    CacheError,
+    DataFileError,
+    InvalidQueryError,
+    NotFoundError,
+    TrialFinderError,
+)
 from trialfinder.meta import FilterCount, ResultMeta
 from trialfinder.places.resolve import resolve_place
 from trialfinder.store.cachedir import prepare_cache_dir
+from trialfinder.store.spool import MAX_PENDING_MB, Spooled, SpoolWriter, pending_bytes
 from trialfinder.store.tablecache import Dropped, Saved, TableCache
 from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
 from trialfinder.tables.export import write_export
@@ -54,9 +61,6 @@ from trialfinder.tables.normalize import Tables, TablesBuilder, normalize
 from trialfinder.tables.textsearch import TextQuery, matching_ids
 from trialfinder.topics.presets import get_preset
 from trialfinder.wording import duration, plural
-
-if TYPE_CHECKING:
-    from trialfinder.store.recorder import Recorder
 
 logger = logging.getLogger(__name__)
 
@@ -398,30 +402,25 @@ def _fetch_tables(
     # Each page becomes tables as it arrives, so the raw records of a large search are never
     # all held at once (the tables are a fraction of their size).
     builder = TablesBuilder()
-    recorder = _recorder(settings)
+    spooler = _spooler(settings, query)
 
     def on_page(studies: list[dict[str, Any]], fetched: datetime | None) -> None:
         with gc_paused():  # each page's parse pauses it too, inside the client
-            page = normalize(studies)
-        builder.add(page)
-        if recorder is not None:
-            recorder.add(page, studies, fetched)
+            builder.add(normalize(studies))
+        if spooler is not None:
+            spooler.add(studies, fetched)
 
     try:
         result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress,
                                on_page=on_page)
     except BaseException:
-        if recorder is not None:
-            recorder.abandon()
+        if spooler is not None:
+            spooler.finish(complete=False)  # the pages that came are real: the store gets them
         raise
     tables = builder.build()
-    if recorder is not None:
-        recorded = recorder.finish(requests=result.requests, nbytes=result.nbytes)
-        logger.info("added %s to the study store (%s)",
-                    plural(recorded.studies, "study", "studies"),
-                    plural(recorded.new_versions, "new version"))
-        if recorded.problem is not None:
-            notes.append(recorded.problem)
+    if spooler is not None:
+        notes.extend(_spooled(spooler.finish(requests=result.requests, nbytes=result.nbytes),
+                              settings))
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]
@@ -433,14 +432,29 @@ def _fetch_tables(
     return tables, result, source
 
 
-def _recorder(settings: Settings) -> Recorder | None:
-    """The writer that adds this search's pages to the study store, unless the store is
-    turned off or the search may not reach the API (offline: nothing new to add)."""
+def _spooler(settings: Settings, query: StudyQuery) -> SpoolWriter | None:
+    """Where this search leaves its pages for the study store, unless the store is turned
+    off or the search may not reach the API (offline: nothing new to add)."""
     if not settings.use_store or settings.offline:
         return None
-    from trialfinder.store.recorder import Recorder  # duckdb loads only when a search runs
+    return SpoolWriter(settings.store_path, params=query.to_params())
 
-    return Recorder(settings.store_path)
+
+def _spooled(spooled: Spooled, settings: Settings) -> list[str]:
+    """The notes about what a search left for the store; past ``MAX_PENDING_MB`` waiting,
+    the search adds it all to the store now, so the incoming folder stays bounded."""
+    logger.info("left %s for the study store", plural(spooled.studies, "study", "studies"))
+    if spooled.problem is not None:
+        return [spooled.problem]
+    if pending_bytes(settings.store_path) <= MAX_PENDING_MB * 2**20:
+        return []
+    from trialfinder.store.db import open_store  # DuckDB loads only here
+
+    try:
+        open_store(settings.store_path).close()
+    except TrialFinderError as exc:
+        return [f"the searches waiting for the study store could not be added yet: {exc}"]
+    return []
 
 
 def _open_store(settings: Settings, notes: list[str]) -> TableCache | None:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from trialfinder.config import default_data_dir
 from trialfinder.errors import DataFileError, InvalidQueryError
+from trialfinder.store import spool
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
@@ -542,9 +543,32 @@ class Store:
 
 def open_store(path: Path | None = None, *, read_only: bool = False, wait: float = 3.0,
                sleep: Callable[[float], None] = time.sleep) -> Store:
-    """:class:`Store`, waiting up to ``wait`` seconds while another program or task has the
-    file open (DuckDB lets one writer in at a time, and a search adds to the store in the
-    background); then :class:`StoreBusyError`."""
+    """:class:`Store`, after adding the pages earlier searches left for it
+    (:mod:`trialfinder.store.spool`). While another program or task has the file open (DuckDB
+    lets one writer in at a time) it waits up to ``wait`` seconds, then raises
+    :class:`StoreBusyError`; a reader that cannot add the waiting pages reads without them."""
+    path = Path(path) if path is not None else default_store_path()
+    if spool.pending(path):
+        try:
+            writer = _open_waiting(path, False, wait, sleep)
+        except StoreBusyError:
+            if not read_only:
+                raise
+            logger.info("the study store is busy; read without the latest searches")
+        else:
+            try:
+                spool.ingest(writer)
+            except BaseException:
+                writer.close()
+                raise
+            if not read_only:
+                return writer
+            writer.close()
+    return _open_waiting(path, read_only, wait, sleep)
+
+
+def _open_waiting(path: Path, read_only: bool, wait: float,
+                  sleep: Callable[[float], None]) -> Store:
     waited, pause = 0.0, 0.05
     while True:
         try:
@@ -571,7 +595,7 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0,
     single ``SELECT`` (or ``EXPLAIN``) is accepted. A query running past ``timeout`` seconds is
     interrupted.
     """
-    store = Store(path, read_only=True)
+    store = open_store(path, read_only=True)
     try:
         try:
             statements = store.con.extract_statements(sql)

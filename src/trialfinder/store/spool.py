@@ -1,0 +1,288 @@
+"""Every search adds what it fetched to the study store, at almost no cost to the search.
+
+A search does not open the store: it appends each page it got from the API, as one JSON line,
+to a file of its own in the store's *incoming* folder (``studies.duckdb.incoming/`` beside the
+store file), and renames the file into place when the search ends. Writing a page costs one
+``orjson.dumps`` and one file write; the search never waits for DuckDB and never holds it in
+memory. Whoever opens the store next (``sql``, ``store info``, ``sync``, a watch, the dashboard's
+saved searches; see :func:`trialfinder.store.db.open_store`) first adds the waiting files, a
+page at a time, each file as one ``search`` run with the studies it found, then deletes them.
+
+The incoming files are read back as hostile input: each line is size-capped before it is
+parsed, only files of the expected shape are added, and a file that is not is moved to
+``rejected/`` with a warning, never executed (JSON only). A folder holding more than
+``MAX_PENDING_MB`` makes the next search add the waiting files itself, so it never grows
+without bound. When the folder cannot be written, the search goes on and says so in one line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Final
+
+import orjson
+
+from trialfinder.wording import plural
+
+if TYPE_CHECKING:
+    from trialfinder.store.db import Store
+
+__all__ = [
+    "MAX_PENDING_MB",
+    "Ingested",
+    "SpoolWriter",
+    "Spooled",
+    "incoming_dir",
+    "ingest",
+    "pending",
+    "pending_bytes",
+]
+
+logger = logging.getLogger(__name__)
+
+FORMAT: Final = "trialfinder-search-pages"
+VERSION: Final = 1
+#: A line longer than this is refused before it is parsed (a 1,000-study page of full records
+#: is about 20 MB; searches ask for the list view, about 8 MB).
+MAX_LINE_BYTES: Final = 128 * 1024 * 1024
+#: Past this many MB waiting, the next search adds them to the store itself.
+MAX_PENDING_MB: Final = 256
+_READY: Final = ".jsonl"
+_PART: Final = ".jsonl.part"
+
+
+def incoming_dir(store_path: Path) -> Path:
+    """The folder where searches leave their pages for the store at ``store_path``."""
+    return store_path.with_name(store_path.name + ".incoming")
+
+
+def pending(store_path: Path) -> list[Path]:
+    """The finished incoming files, oldest first (a file still being written is not listed)."""
+    folder = incoming_dir(store_path)
+    try:
+        files = [p for p in folder.iterdir() if p.name.endswith(_READY) and p.is_file()]
+    except OSError:
+        return []
+    return sorted(files)
+
+
+def pending_bytes(store_path: Path) -> int:
+    total = 0
+    for file in pending(store_path):
+        try:
+            total += file.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Spooled:
+    """What a search left for the store."""
+
+    studies: int = 0
+    pages: int = 0
+    problem: str | None = None  # one line for people when something was not kept
+
+
+class SpoolWriter:
+    """Keeps one search's pages for the store at ``store_path``.
+
+    ``add`` writes one page, ``finish`` closes the file and hands it to the store; an
+    interrupted search calls ``finish(complete=False)``: its pages are real and are added, but
+    its run is left open. Errors never reach the caller: they end the spooling and become the
+    one line of :attr:`Spooled.problem`."""
+
+    def __init__(self, store_path: Path, *, params: Mapping[str, str] | None = None,
+                 now: datetime | None = None) -> None:
+        self.store_path = store_path
+        self._studies = self._pages = 0
+        self._problem: str | None = None
+        self._file: IO[bytes] | None = None
+        started = now or datetime.now(UTC)
+        folder = incoming_dir(store_path)
+        name = f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}-{secrets.token_hex(4)}"
+        self._part = folder / f"{name}{_PART}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self._part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            self._file = os.fdopen(fd, "wb")
+            self._write({"format": FORMAT, "version": VERSION, "started": _stamp(started),
+                         "params": dict(params or {})})
+        except OSError as exc:
+            self._fail(exc)
+
+    def _write(self, item: Mapping[str, Any]) -> None:
+        assert self._file is not None
+        self._file.write(orjson.dumps(item) + b"\n")
+
+    def _fail(self, exc: BaseException) -> None:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self._problem = (f"this search was not added to the study store: cannot write to "
+                         f"{incoming_dir(self.store_path)} ({reason})")
+        logger.info("%s", self._problem)
+        try:
+            if self._file is not None:
+                self._file.close()
+            self._part.unlink(missing_ok=True)
+        except OSError:
+            pass  # nothing was written there, or it cannot be removed either
+        self._file = None
+
+    def add(self, records: Sequence[Mapping[str, Any]], fetched: datetime | None = None) -> None:
+        """One page of records, and when it came from the API (``None``: just now)."""
+        if self._file is None or not records:
+            return
+        try:
+            self._write({"fetched": _stamp(fetched or datetime.now(UTC)),
+                         "studies": list(records)})
+        except (OSError, TypeError) as exc:  # TypeError: a record orjson cannot write
+            self._fail(exc)
+            return
+        self._studies += len(records)
+        self._pages += 1
+
+    def finish(self, *, requests: int = 0, nbytes: int = 0, complete: bool = True) -> Spooled:
+        """Close the file and hand it to the store (an empty search leaves nothing)."""
+        if self._file is not None:
+            try:
+                self._write({"end": True, "complete": complete, "requests": requests,
+                             "bytes": nbytes})
+                self._file.close()
+                self._file = None
+                if self._pages:
+                    self._part.rename(self._part.with_name(
+                        self._part.name.removesuffix(_PART) + _READY))
+                else:
+                    self._part.unlink(missing_ok=True)
+            except OSError as exc:
+                self._fail(exc)
+        return Spooled(self._studies, self._pages, self._problem)
+
+
+# -- the store's side --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """What :func:`ingest` added."""
+
+    files: int = 0
+    studies: int = 0
+    new_versions: int = 0
+    rejected: int = 0
+
+
+class _BadFile(Exception):
+    """An incoming file that is not what a search writes."""
+
+
+def _lines(handle: IO[bytes]) -> Any:
+    while True:
+        line = handle.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES:
+            raise _BadFile(f"a line longer than {MAX_LINE_BYTES // 2**20} MB")
+        try:
+            yield orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise _BadFile("a line that is not JSON") from None
+
+
+def _when(value: object) -> datetime:
+    if not isinstance(value, str) or len(value) > 40:
+        raise _BadFile("a time that is not text")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _BadFile(f"an unreadable time {value[:40]!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _BadFile("a count that is not a whole number")
+    return value
+
+
+def ingest(store: Store, *, chunk: int = 250) -> Ingested:
+    """Add every finished incoming file to ``store`` (opened for writing), oldest first."""
+    files = pending(store.path)
+    if not files:
+        return Ingested()
+    logger.info("adding %s left by earlier searches to the study store",
+                plural(len(files), "search", "searches"))
+    added = studies = new_versions = rejected = 0
+    for file in files:
+        try:
+            got = _ingest_file(store, file, chunk)
+        except _BadFile as exc:
+            rejected += 1
+            _reject(file, str(exc))
+            continue
+        except OSError as exc:
+            logger.warning("could not read %s: %s", file.name, exc.strerror or exc)
+            continue
+        file.unlink(missing_ok=True)
+        added += 1
+        studies += got[0]
+        new_versions += got[1]
+    return Ingested(added, studies, new_versions, rejected)
+
+
+def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
+    with file.open("rb") as handle:
+        lines = _lines(handle)
+        head = next(lines, None)
+        if not isinstance(head, dict) or head.get("format") != FORMAT \
+                or head.get("version") != VERSION:
+            raise _BadFile("not a file of search pages")
+        started = _when(head.get("started"))
+        run_id: int | None = None  # started with the first good page
+        studies = new_versions = 0
+        end: dict[str, Any] | None = None
+        for item in lines:
+            if end is not None or not isinstance(item, dict):
+                raise _BadFile("lines after the end, or a line that is not an object")
+            if item.get("end") is True:
+                end = item
+                continue
+            records, fetched = item.get("studies"), _when(item.get("fetched"))
+            if not isinstance(records, list):
+                raise _BadFile("a page without a list of studies")
+            if run_id is None:
+                run_id = store.start_run(None, "search", started)
+            for start in range(0, len(records), chunk):
+                stats = store.add_records(records[start:start + chunk], seen=fetched,
+                                          run_id=run_id)
+                studies += stats.studies
+                new_versions += stats.new_versions
+        if run_id is not None and end is not None and end.get("complete") is True:
+            store.finish_run(run_id, requests=_count(end.get("requests")),
+                             nbytes=_count(end.get("bytes")))
+        return studies, new_versions
+
+
+def _reject(file: Path, reason: str) -> None:
+    """Move a file we cannot add aside (kept for a person to look at), with one warning."""
+    folder = file.parent / "rejected"
+    try:
+        folder.mkdir(exist_ok=True, mode=0o700)
+        file.rename(folder / file.name)
+        where = f"moved to {folder}"
+    except OSError:
+        file.unlink(missing_ok=True)
+        where = "deleted"
+    logger.warning("an incoming file of search pages was not added to the store (%s); %s",
+                   reason, where)
