@@ -6,51 +6,33 @@ the dashboard.
 
 from __future__ import annotations
 
-import inspect
-import io
 import logging
 import os
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any
 
-import orjson
 import pandas as pd
 
-from trialfinder._checks import (
-    flag_or_none,
-    limit_or_none,
-    number_or_none,
-    shown,
-    text_or_none,
-    texts,
-)
+from trialfinder._checks import limit_or_none, text_or_none
 from trialfinder._gc import gc_paused
 from trialfinder.api.client import ProgressCallback, SearchResult, TrialsClient
 from trialfinder.api.fields import LIST_FIELDS
-from trialfinder.api.query import (
-    TEXT_FIELDS,
-    Distance,
-    Phase,
-    Sex,
-    Status,
-    StudyQuery,
-    StudyType,
-    normalize_nct_id,
-)
+from trialfinder.api.query import StudyQuery, normalize_nct_id
 from trialfinder.config import Settings
-from trialfinder.errors import (
-    CacheError,
-    DataFileError,
-    InvalidQueryError,
-    NotFoundError,
-    TrialFinderError,
-)
+from trialfinder.datafile import MAX_JSON_DEPTH, dedupe, load_records
+from trialfinder.errors import CacheError, InvalidQueryError, NotFoundError, TrialFinderError
 from trialfinder.meta import FilterCount, ResultMeta
-from trialfinder.places.resolve import resolve_place
+from trialfinder.options import (
+    build_query,
+    check_kinds,
+    check_options,
+    local_filters_for,
+    local_only,
+    point_of,
+)
 from trialfinder.store.cachedir import prepare_cache_dir
 from trialfinder.store.spool import MAX_PENDING_MB, Spooled, SpoolWriter, pending_bytes
 from trialfinder.store.tablecache import Dropped, Saved, TableCache
@@ -59,12 +41,10 @@ from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Tables, TablesBuilder, normalize
 from trialfinder.tables.textsearch import TextQuery, matching_ids
-from trialfinder.topics.presets import get_preset
 from trialfinder.wording import duration, plural
 
-logger = logging.getLogger(__name__)
-
-__all__ = [
+__all__ = [  # build_query, local_filters_for and load_records live in options and datafile
+    "MAX_JSON_DEPTH",
     "Results",
     "StudyDetail",
     "build_query",
@@ -138,131 +118,6 @@ class Results:
         )
 
 
-def _split(value: object, label: str, *, whole_numbers: bool = False) -> tuple[Any, ...]:
-    return texts(value, label, whole_numbers=whole_numbers)
-
-
-def _near(near: object, radius: object) -> Distance | None:
-    if near is None or near == "":
-        if radius not in (None, ""):
-            raise InvalidQueryError("a radius needs a place: give --near as well")
-        return None
-    if radius is None or radius == "":
-        radius = "50mi"
-    elif not isinstance(radius, str):
-        radius = number_or_none(radius, "radius")
-    value, unit = Distance.parse_radius(cast("str | float", radius))
-    if isinstance(near, tuple | list):
-        lat, lon = _point(near)
-    elif isinstance(near, str):
-        place = resolve_place(near)
-        lat, lon = place.lat, place.lon
-    else:
-        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {shown(near)}")
-    return Distance(lat=lat, lon=lon, radius=value, unit=unit)
-
-
-def _point(near: object) -> tuple[float, float]:
-    """``(lat, lon)`` as two numbers within range, or an :class:`InvalidQueryError`."""
-    if not isinstance(near, tuple | list) or len(near) != 2:
-        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {shown(near)}")
-    lat, lon = (cast(float, number_or_none(v, "near (lat, lon)")) for v in near)
-    Distance(lat=lat, lon=lon)  # checks the ranges
-    return lat, lon
-
-
-def build_query(
-    *,
-    preset: str | None = None,
-    condition: str | Iterable[str] | None = None,
-    term: str | Iterable[str] | None = None,
-    intervention: str | Iterable[str] | None = None,
-    location: str | None = None,
-    title: str | None = None,
-    sponsor: str | None = None,
-    nct_ids: str | Iterable[str] | None = None,
-    status: str | Iterable[str] | None = None,
-    phase: str | Iterable[str] | None = None,
-    study_type: str | Iterable[str] | None = None,
-    sex: str | None = None,
-    age: float | None = None,
-    healthy_volunteers: bool | None = None,
-    start_from: str | None = None,
-    start_to: str | None = None,
-    has_results: bool | None = None,
-    near: str | tuple[float, float] | None = None,
-    radius: str | float | None = None,
-) -> StudyQuery:
-    """A :class:`StudyQuery` from friendly keyword arguments (and an optional preset).
-
-    Each argument's type is checked first: a wrong one raises :class:`InvalidQueryError`
-    naming it (``condition=5``, ``healthy_volunteers="yes"``), before anything is sent.
-    """
-    for label, value in (("preset", preset), ("location", location), ("title", title),
-                         ("sponsor", sponsor), ("sex", sex)):
-        text_or_none(value, label)
-    for label, value in (("start_from", start_from), ("start_to", start_to)):
-        text_or_none(value, label, dates=True)
-    for label, flag in (("healthy_volunteers", healthy_volunteers),
-                        ("has_results", has_results)):
-        flag_or_none(flag, label)
-    query = StudyQuery(
-        conditions=_split(condition, "condition"),
-        terms=_split(term, "term"),
-        interventions=_split(intervention, "intervention"),
-        location=location,
-        titles=title,
-        sponsor=sponsor,
-        nct_ids=_split(nct_ids, "nct_ids"),
-        statuses=tuple(Status.parse(s) for s in _split(status, "status")),
-        phases=tuple(Phase.parse(p) for p in _split(phase, "phase", whole_numbers=True)),
-        study_types=tuple(StudyType.parse(t) for t in _split(study_type, "study_type")),
-        sex=Sex.parse(sex) if sex else None,
-        age=number_or_none(age, "age"),
-        healthy_volunteers=healthy_volunteers,
-        start_from=start_from,
-        start_to=start_to,
-        has_results=has_results,
-        near=_near(near, radius),
-    )
-    if preset:
-        query = with_preset(get_preset(preset).query, query)
-    return query
-
-
-def with_preset(base: StudyQuery, mine: StudyQuery) -> StudyQuery:
-    """A preset combined with a user's own search, narrowing it: where both give text for the
-    same field (say both name conditions), the user's text must also match (``narrow``)."""
-    moved: list[str] = []
-    changes: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        if getattr(base, name) and getattr(mine, name):
-            moved.extend(getattr(mine, name))
-            changes[name] = ()
-    if moved:
-        mine = mine.replace(narrow=mine.narrow + tuple(moved), **changes)
-    return base.merge(mine)
-
-
-def local_filters_for(query: StudyQuery, **extra: Any) -> LocalFilters:
-    """The local filters that mirror a query's structured filters (and compute distances)."""
-    near = query.near
-    return LocalFilters(
-        statuses=tuple(s.value for s in query.statuses),
-        phases=tuple(p.value for p in query.phases),
-        study_types=tuple(t.value for t in query.study_types),
-        near=(near.lat, near.lon) if near else None,
-        radius_mi=near.radius_miles if near else None,
-        age=query.age,
-        sex=query.sex.value if query.sex and query.sex is not Sex.ALL else None,
-        healthy_volunteers=query.healthy_volunteers,
-        start_from=query.start_from,
-        start_to=query.start_to,
-        has_results=query.has_results,
-        **extra,
-    )
-
-
 def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
           version: Mapping[str, str] | None, source: str, *, answered_from: str | None = None,
           records_read: int | None = None, topic: tuple[str, ...] | None = None,
@@ -316,10 +171,10 @@ def search(
     :class:`InvalidQueryError` before any request.
     """
     limit = limit_or_none(limit)
-    _check_kinds(query=query, client=client, settings=settings, progress=progress)
-    filters = _local_only(keyword=keyword, intervention_types=intervention_types,
+    check_kinds(query=query, client=client, settings=settings, progress=progress)
+    filters = local_only(keyword=keyword, intervention_types=intervention_types,
                           countries=countries, states=states, cities=cities)
-    _check_options(kwargs)
+    check_options(kwargs)
     if query is None:
         query = build_query(**kwargs)
     elif kwargs:
@@ -337,35 +192,6 @@ def search(
     meta = _meta(query, result, tables, result.version, source=client.settings.base_url,
                  answered_from=answered_from)
     return Results.from_tables(tables, local_filters_for(query, **filters), meta)
-
-
-def _check_kinds(*, query: object, client: object, settings: object, progress: object) -> None:
-    for label, value, kind in (("query", query, StudyQuery), ("client", client, TrialsClient),
-                               ("settings", settings, Settings)):
-        if value is not None and not isinstance(value, kind):
-            raise InvalidQueryError(f"{label} must be a {kind.__name__} or None, "
-                                    f"not {type(value).__name__}")
-    if progress is not None and not callable(progress):
-        raise InvalidQueryError(f"progress must be callable, not {type(progress).__name__}")
-
-
-def _local_only(*, keyword: object, **lists: object) -> dict[str, Any]:
-    """The local-only filters of :func:`search`, type-checked."""
-    checked: dict[str, Any] = {"keyword": text_or_none(keyword, "keyword") or None}
-    for label, value in lists.items():
-        checked[label] = texts(value, label)
-    return checked
-
-
-def _check_options(options: Mapping[str, Any]) -> None:
-    """Refuse keyword arguments :func:`build_query` does not take, naming the ones it does."""
-    known = inspect.signature(build_query).parameters
-    unknown = [name for name in options if name not in known]
-    if unknown:
-        raise InvalidQueryError(
-            f"unknown search option(s) {', '.join(map(repr, unknown))}; "
-            f"choose from: {', '.join(known)}"
-        )
 
 
 def _fetch_tables(
@@ -503,155 +329,6 @@ def _result_from(saved: Saved) -> SearchResult | None:
     return result
 
 
-# A data file bigger than this is refused before it is read: parsed, full study records take
-# about 7 times the file's size in memory (a 97 MB download peaked at 800 MB), so 128 MB keeps
-# a run near 1 GB. TRIALFINDER_MAX_FILE_MB changes it.
-MAX_FILE_MB = 128
-# No study record nests deeper than about a dozen levels; anything past this is refused before
-# any code walks it (deep nesting makes recursive code fail with RecursionError).
-MAX_JSON_DEPTH = 64
-
-
-def max_file_bytes() -> int:
-    """The size cap for :func:`load_records`: ``TRIALFINDER_MAX_FILE_MB`` or 128 MB."""
-    raw = os.environ.get("TRIALFINDER_MAX_FILE_MB")
-    if raw is None or raw.strip() == "":
-        return MAX_FILE_MB * 1024 * 1024
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 1e9:
-        raise InvalidQueryError(
-            f"TRIALFINDER_MAX_FILE_MB must be a number of megabytes above 0, not {raw!r}")
-    return int(value * 1024 * 1024)
-
-
-def load_records(path: str | Path, *, max_bytes: int | None = None) -> list[dict[str, Any]]:
-    """Study records from a file: the website's JSON download (a bare array), one saved API
-    page (``{"studies": [...]}``), a list of such pages, one study record, or JSON lines.
-
-    Only regular files up to ``max_bytes`` (default :func:`max_file_bytes`) are read, and JSON
-    nested deeper than :data:`MAX_JSON_DEPTH` levels is refused: each with a
-    :class:`DataFileError` that says so."""
-    file = Path(path)
-    cap = max_file_bytes() if max_bytes is None else max_bytes
-    data = _parse_data_file(_read_capped(file, cap), file)
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        raise DataFileError(f"{file} holds no study records")
-    records: list[dict[str, Any]] = []
-    for item in data:
-        if isinstance(item, dict) and isinstance(item.get("studies"), list):
-            records.extend(item["studies"])
-        else:
-            records.append(item)
-    if data and not any(isinstance(r, dict) and "protocolSection" in r for r in records):
-        raise DataFileError(
-            f"{file} holds no ClinicalTrials.gov study records (no 'protocolSection' found)"
-        )
-    return records
-
-
-def _mb(nbytes: int) -> str:
-    return f"{nbytes / (1024 * 1024):,.0f} MB" if nbytes >= 1024 * 1024 else f"{nbytes:,} bytes"
-
-
-def _read_capped(file: Path, cap: int) -> bytes:
-    """The bytes of ``file`` if it is a regular file of at most ``cap`` bytes. Devices, pipes
-    and folders are refused before they are opened for reading; a file that grows past the cap
-    while being read is refused too. Nothing past ``cap + 1`` bytes is ever read."""
-    too_big = (f"{file} is over the {_mb(cap)} limit for a data file "
-               "(TRIALFINDER_MAX_FILE_MB raises it)")
-    try:
-        info = file.stat()
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
-            raise DataFileError(f"{file} is {kind}, not a data file")
-        if info.st_size > cap:
-            raise DataFileError(too_big)
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the first look
-                raise DataFileError(f"{file} is not a regular file")
-            raw = handle.read(cap + 1)
-    except OSError as exc:
-        raise DataFileError(f"cannot read {file}: {exc.strerror or exc}") from None
-    if len(raw) > cap:
-        raise DataFileError(too_big)
-    return raw
-
-
-def _parse_data_file(raw: bytes, file: Path) -> Any:
-    """One JSON document, or else JSON lines; refused when nested too deep."""
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        _refuse_if_too_deep(exc, file)
-        data = []
-        for number, line in enumerate(io.BytesIO(raw), start=1):
-            if not line.strip():
-                continue
-            try:
-                data.append(orjson.loads(line))
-            except orjson.JSONDecodeError as line_exc:
-                _refuse_if_too_deep(line_exc, file)
-                raise DataFileError(
-                    f"{file} is not JSON (line {number}; expected a ClinicalTrials.gov "
-                    "download)") from None
-    if _deeper_than(data, MAX_JSON_DEPTH):
-        _refuse_deep(file)
-    return data
-
-
-def _refuse_if_too_deep(exc: orjson.JSONDecodeError, file: Path) -> None:
-    # orjson stops at 1,024 levels with "depth limit exceeded" (older: "recursion limit").
-    if "depth" in str(exc) or "recursion" in str(exc):
-        _refuse_deep(file)
-
-
-def _refuse_deep(file: Path) -> NoReturn:
-    raise DataFileError(
-        f"{file} nests its JSON deeper than {MAX_JSON_DEPTH} levels; no study download does")
-
-
-def _deeper_than(data: Any, limit: int) -> bool:
-    """Whether ``data`` nests lists and objects more than ``limit`` levels deep (a loop, not
-    recursion: it cannot overflow the stack whatever the input)."""
-    if not isinstance(data, (dict, list)):
-        return False
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
-        for child in children:
-            if isinstance(child, (dict, list)):
-                if depth >= limit:
-                    return True
-                stack.append((child, depth + 1))
-    return False
-
-
-def _dedupe(records: Iterable[Any]) -> tuple[list[Any], int]:
-    """Keep the first record of each NCT id (records without one pass through untouched)."""
-    seen: set[str] = set()
-    kept: list[Any] = []
-    duplicates = 0
-    for record in records:
-        try:
-            nct = record["protocolSection"]["identificationModule"]["nctId"]
-        except (KeyError, TypeError):
-            nct = None
-        if isinstance(nct, str):
-            if nct in seen:
-                duplicates += 1
-                continue
-            seen.add(nct)
-        kept.append(record)
-    return kept, duplicates
-
-
 def search_records(
     records: Iterable[Mapping[str, Any]], *, source: str, keyword: str | None = None,
     **kwargs: Any,
@@ -665,10 +342,10 @@ def search_records(
     :meth:`Results.refilter` can loosen or tighten them without losing the topic.
     """
     _check_records(records, source=source, keyword=keyword)
-    _check_options(kwargs)
+    check_options(kwargs)
     query = build_query(**kwargs)
     logger.debug("local search %s in %s", query.to_params(), source)
-    unique, duplicates = _dedupe(records)
+    unique, duplicates = dedupe(records)
     with gc_paused():
         tables = normalize(unique)
     in_file = len(tables.studies)
@@ -734,9 +411,9 @@ def study_detail(
 ) -> StudyDetail:
     """The full record of one study, from the API (one request, cached) or from ``records``."""
     text_or_none(nct_id, "nct_id")
-    _check_kinds(query=None, client=client, settings=settings, progress=None)
+    check_kinds(query=None, client=client, settings=settings, progress=None)
     if near is not None:
-        near = _point(near)
+        near = point_of(near)
     nct = normalize_nct_id(nct_id)
     record: Mapping[str, Any] | None = None
     if records is not None:
