@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trialfinder.api.query import Status
 from trialfinder.config import Settings
 from trialfinder.errors import DataFileError, InvalidQueryError
 
@@ -83,3 +84,24 @@ def search_data_file(path: Path, **kwargs: Any) -> Results:
         raise DataFileError(f"{path} holds no study records (it is empty or blank); expected "
                             "a ClinicalTrials.gov JSON download")
     return search_records(records, source=str(path), **kwargs)
+
+
+def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | None]:
+    """A --near value as coordinates, and a note naming the place a name was taken for
+    (printed once the command has succeeded, so an error stays the only line)."""
+    if not text:
+        return None, None
+    from trialfinder.places.resolve import resolve_place  # loads the gazetteer
+
+    place = resolve_place(text)
+    note = None
+    if place.kind != "coordinates":
+        note = f"near {place.name} ({place.lat:.4f}, {place.lon:.4f})"
+        if place.note:
+            note += f"; {place.note}"
+    return (place.lat, place.lon), note
+
+
+def status_label(value: object) -> str:
+    text = str(value)
+    return Status(text).label if text in Status.__members__ else text
