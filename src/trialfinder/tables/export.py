@@ -215,7 +215,8 @@ def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
 #: Rows formatted at a time: the CSV text of a whole table is never held at once.
 CSV_CHUNK_ROWS = 1000
 
-_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+_QUOTE_CHARS = '",\r\n'
+_NEEDS_QUOTES = re.compile(f"[{_QUOTE_CHARS}]")
 
 
 def _csv_fields(series: pd.Series[Any]) -> list[str]:
@@ -228,20 +229,18 @@ def _csv_fields(series: pd.Series[Any]) -> list[str]:
         floats = series.to_numpy().astype(str).astype(object)  # pandas' own float formatting
         floats[missing] = ""
         return list(floats.tolist())  # numbers never need quotes
-    search = _NEEDS_QUOTES.search
+    texts: list[str]
     if isinstance(series.dtype, pd.StringDtype):
-        texts: list[str] = series.fillna("").tolist()
-        return [('"' + v.replace('"', '""') + '"') if search(v) else v for v in texts]
-    values = series.to_numpy(dtype=object)
-    missing_cells = pd.isna(values).tolist()
-    out: list[str] = []
-    for value, gap in zip(values.tolist(), missing_cells, strict=True):
-        if gap:
-            out.append("")
-            continue
-        text = value if type(value) is str else str(value)
-        out.append(('"' + text.replace('"', '""') + '"') if search(text) else text)
-    return out
+        texts = series.fillna("").tolist()
+    else:
+        cells = series.to_numpy(dtype=object)
+        texts = ["" if gap else (value if type(value) is str else str(value))
+                 for value, gap in zip(cells.tolist(), pd.isna(cells).tolist(), strict=True)]
+    joined = "\x00".join(texts)
+    if not any(char in joined for char in _QUOTE_CHARS):
+        return texts  # the common case: nothing in this column needs quotes
+    search = _NEEDS_QUOTES.search
+    return [('"' + text.replace('"', '""') + '"') if search(text) else text for text in texts]
 
 
 def _csv_text_pandas(prepared: pd.DataFrame) -> str:
