@@ -19,7 +19,8 @@ per-record JSON cache and the OS file cache favour no one. Wall time is the medi
 highest ``ru_maxrss`` from ``os.wait4`` (this driver imports neither pandas nor trialfinder and
 stays small, so the parent's own resident size, which Linux folds into a child's
 ``ru_maxrss``, is far below every child's peak). ``--profile`` adds a cProfile run of the CLI
-(not timed) with its time split by phase. Writes ``benchmarks/results/csv.md``.
+with the cache off and one with it on (not timed), each split by phase. Writes
+``benchmarks/results/csv.md``.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ PHASES: list[tuple[str, str, str]] = [
     ("join pages", "trialfinder/tables/normalize.py", "build"),
     ("parse (JSON)", "", "orjson.loads"),
     ("fetch (HTTP)", "requests/sessions.py", "send"),
-    ("saved tables (cache on)", "trialfinder/store/tablecache.py", "put"),
+    ("HTTP cache: store pages (cache on)", "requests_cache/backends/base.py", "save_response"),
+    ("HTTP cache: density check", "trialfinder/api/transport.py", "too_dense"),
+    ("saved tables: write (cache on)", "trialfinder/store/tablecache.py", "put"),
 ]
 
 
@@ -200,13 +203,18 @@ def run_once(key: str, base: str, condition: str) -> tuple[float, float, int]:
 # -- profile -----------------------------------------------------------------------------------
 
 
-def profile_cli(base: str, condition: str) -> tuple[list[tuple[str, float]], float, str]:
-    """Run the CLI (no cache) under cProfile in a child; (phase seconds, total, top lines)."""
+Profile = tuple[list[tuple[str, float]], float, str]
+
+
+def profile_cli(key: str, base: str, condition: str) -> Profile:
+    """Run the CLI (``cli`` or ``cli-cache``) under cProfile in a child, in fresh folders;
+    (phase seconds, total, top lines)."""
     with tempfile.TemporaryDirectory(prefix="bench-csv-prof-") as name:
         tmp = Path(name)
-        (tmp / "data").mkdir()
+        for sub in ("data", "cache"):
+            (tmp / sub).mkdir()
         stats_file = tmp / "cli.prof"
-        argv = command("cli", base, condition, tmp / "out.csv", tmp)[3:]
+        argv = command(key, base, condition, tmp / "out.csv", tmp)[3:]
         code = ("import cProfile, sys\nfrom trialfinder.cli import main\n"
                 f"sys.argv = ['trialfinder', *{argv!r}]\n"
                 f"cProfile.run('rc = main(sys.argv[1:])', {str(stats_file)!r})\n")
@@ -216,7 +224,7 @@ def profile_cli(base: str, condition: str) -> tuple[list[tuple[str, float]], flo
     return phases(stats)
 
 
-def phases(stats: pstats.Stats) -> tuple[list[tuple[str, float]], float, str]:
+def phases(stats: pstats.Stats) -> Profile:
     table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     total = max(ct for (_cc, _nc, _tt, ct, _callers) in table.values())
     found: list[tuple[str, float]] = []
@@ -253,7 +261,7 @@ def machine() -> str:
 
 def report(contenders: list[Contender], *, source: str, condition: str, size: int,
            base_count: int, loads: tuple[float, float], repeat: int,
-           profile: tuple[list[tuple[str, float]], float, str] | None) -> str:
+           profiles: dict[str, Profile]) -> str:
     script = contenders[0]
     lines = [
         "# Fetch to CSV: `trialfinder search --output` beside a plain script",
@@ -303,22 +311,25 @@ def report(contenders: list[Contender], *, source: str, condition: str, size: in
     lines.append(f"- Every process wrote {size:,} CSV rows: **{'yes' if rows_ok else 'NO'}** "
                  "(one row per study; the script's columns are every flattened JSON path, "
                  "the CLI's are its studies table).")
-    if profile is not None:
-        found, total, top = profile
+    for key, (found, total, top) in profiles.items():
+        label = next(c.label for c in contenders if c.key == key)
         lines += [
             "",
-            "## Where the CLI's time goes (cProfile, one untimed run, cache off)",
+            f"## Where the time goes: {label} (cProfile, one untimed run)",
             "",
             f"Profiled `main()` total {total:.2f} s (cProfile slows Python code down, so the "
-            "shares matter more than the seconds). Phases are cumulative times of one "
-            "function each; parse runs inside fetch's page callback, so they overlap:",
+            "shares matter more than the seconds). Each phase is the cumulative time of one "
+            "function; parsing and normalizing run inside the fetch loop's page callback, and "
+            "the HTTP cache's work inside the fetch, so phases overlap and do not add up:",
             "",
             "| phase | function | s | share |",
             "|---|---|---:|---:|",
         ]
-        for (label, seconds), (_, fragment, name) in zip(found, PHASES, strict=True):
+        for (phase, seconds), (_, fragment, name) in zip(found, PHASES, strict=True):
+            if seconds == 0 and "(cache on)" in phase:
+                continue
             where = f"{fragment.split('/')[-1]}:{name}" if fragment else name
-            lines.append(f"| {label} | `{where}` | {seconds:.2f} | {seconds / total:.0%} |")
+            lines.append(f"| {phase} | `{where}` | {seconds:.2f} | {seconds / total:.0%} |")
         lines += ["", "Top functions by own time:", "", "```", top, "```"]
     return "\n".join(lines) + "\n"
 
@@ -329,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--data", choices=("auto", "shared", "demo"), default="auto")
     parser.add_argument("--profile", action="store_true",
-                        help="add a cProfile breakdown of the CLI by phase")
+                        help="add a cProfile breakdown by phase of the CLI, cache off and on")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--no-page-cache", action="store_true",
                         help="the stand-in builds every answer anew (its fields pruning is "
@@ -363,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"{wall:.2f} s, peak {peak:.0f} MB, {rows:,} rows", flush=True)
                 if round_:
                     c.runs.append((wall, peak, rows))
-        profile = profile_cli(base, condition) if args.profile else None
+        profiles = {key: profile_cli(key, base, condition)
+                    for key in (("cli", "cli-cache") if args.profile else ())}
     finally:
         standin.terminate()
         standin.wait(30)
@@ -372,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"driver's own peak RSS: {own:.0f} MB", flush=True)
     text = report(contenders, source=source, condition=condition, size=args.studies,
                   base_count=base_count, loads=(load_start, load_end), repeat=args.repeat,
-                  profile=profile)
+                  profiles=profiles)
     text += (f"\nThe driver's own peak RSS was {own:.0f} MB (an upper bound on what it adds "
              "to a child's `ru_maxrss`).\n")
     args.output.parent.mkdir(exist_ok=True)
