@@ -32,7 +32,7 @@ lint: $(VENV)/.dev
 test: lint
 	$(BIN)/python -m pytest
 
-# Speed measurements (not tests): peers, fetching, normalization, filters -> benchmarks/results/
+# Speed measurements (not tests): peers, fetching, normalization, filters, store, CSV -> benchmarks/results/
 bench: $(VENV)/.dev
 	$(BIN)/pip install -q $(PIN) --group bench
 	$(BIN)/python benchmarks/run.py
@@ -47,6 +47,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/bench_presets.py
 	$(BIN)/python benchmarks/bench_prescreen.py
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_csv.py
 	$(BIN)/python benchmarks/bench_browser.py
 
 standin: $(VENV)/.app

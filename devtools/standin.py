@@ -52,7 +52,7 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, overload
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import orjson
@@ -65,6 +65,7 @@ __all__ = [
     "SEARCH_AREAS",
     "Evolution",
     "Faults",
+    "Replicas",
     "Reply",
     "ServerStats",
     "StandInApi",
@@ -1114,13 +1115,19 @@ class StandInApi:
     def replace_studies(self, studies: Sequence[JsonDict]) -> None:
         """Serve ``studies`` from now on (the changing mode: data that moves between runs).
         Page tokens issued before stay decodable but point into the new list."""
-        docs = [_Doc(study) for study in studies]
+        docs: Sequence[_Doc]
+        if isinstance(studies, Replicas):  # copies are built when asked for, never kept
+            docs = _LazyDocs(studies)
+            ids: Iterable[tuple[str, set[str]]] = map(studies.ids_of, range(len(studies)))
+        else:
+            docs = [_Doc(study) for study in studies]
+            ids = ((doc.nct_id, doc.ids) for doc in docs)
         index: dict[str, int] = {}
         aliases: dict[str, int] = {}
-        for i, doc in enumerate(docs):
-            if doc.nct_id:
-                index.setdefault(doc.nct_id.upper(), i)
-            for alias in doc.ids - {doc.nct_id.upper()}:
+        for i, (nct_id, all_ids) in enumerate(ids):
+            if nct_id:
+                index.setdefault(nct_id.upper(), i)
+            for alias in all_ids - {nct_id.upper()}:
                 aliases.setdefault(alias, i)
         with self._lock:
             self._docs, self._index, self._aliases = docs, index, aliases
@@ -1305,7 +1312,10 @@ class StandInApi:
         if cached is not None:
             return cached
         tests = self._compile(params)
-        result = [i for i, doc in enumerate(self._docs) if all(t(doc) for t in tests)]
+        if tests:
+            result = [i for i, doc in enumerate(self._docs) if all(t(doc) for t in tests)]
+        else:  # no query and no filter: every study (and no lazy copy is built)
+            result = list(range(len(self._docs)))
         with self._lock:
             if len(self._matches) >= 64:
                 self._matches.pop(next(iter(self._matches)))
@@ -1753,6 +1763,89 @@ def replicate(studies: Sequence[JsonDict], n: int) -> list[JsonDict]:
     return result
 
 
+class Replicas(Sequence[JsonDict]):
+    """``replicate(studies, n)`` without holding the copies: item ``i`` is built when asked
+    for (the same record and id as ``replicate`` gives), so a stand-in serves 100,000 studies
+    in little more than the originals' memory. :class:`StandInApi` keeps it lazy."""
+
+    def __init__(self, studies: Sequence[JsonDict], n: int) -> None:
+        if n < 0:
+            raise ValueError(f"n must be >= 0, not {n}")
+        if not studies and n:
+            raise ValueError("cannot replicate an empty list of studies")
+        self._base = list(studies)
+        self._n = n
+        self._kept = min(n, len(self._base))
+        used = {(_nct_of(s) or "").upper() for s in self._base}
+        self._skip = sorted(int(u[3:]) for u in used
+                            if re.fullmatch(r"NCT\d{8}", u) and int(u[3:]) > 99_000_000)
+        if n > self._kept and self._number(n - self._kept - 1) > 99_999_999:
+            raise ValueError("too many copies: the NCT99xxxxxx range is used up")
+
+    def _number(self, copy: int) -> int:
+        """The id number of copy ``copy`` (0-based): the next free one, as in ``replicate``."""
+        number = 99_000_001 + copy
+        for used in self._skip:
+            if used > number:
+                break
+            number += 1
+        return number
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> JsonDict: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[JsonDict]: ...
+
+    def __getitem__(self, i: int | slice) -> JsonDict | list[JsonDict]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError("Replicas index out of range")
+        if i < self._kept:
+            return self._base[i]
+        copy = i - self._kept
+        study: JsonDict = orjson.loads(orjson.dumps(self._base[copy % len(self._base)]))
+        ident = study.setdefault("protocolSection", {}).setdefault("identificationModule", {})
+        ident["nctId"] = f"NCT{self._number(copy):08d}"
+        ident.pop("nctIdAliases", None)
+        return study
+
+    def ids_of(self, i: int) -> tuple[str, set[str]]:
+        """(NCT id, every id it answers to) of item ``i``, without building a copy."""
+        if i < self._kept:
+            doc = _Doc(self._base[i])
+            return doc.nct_id, doc.ids
+        nct_id = f"NCT{self._number(i - self._kept):08d}"
+        return nct_id, {nct_id}
+
+
+class _LazyDocs(Sequence[_Doc]):
+    """The :class:`_Doc` of each of :class:`Replicas`' items, built anew on each access."""
+
+    def __init__(self, replicas: Replicas) -> None:
+        self._replicas = replicas
+
+    def __len__(self) -> int:
+        return len(self._replicas)
+
+    @overload
+    def __getitem__(self, i: int) -> _Doc: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[_Doc]: ...
+
+    def __getitem__(self, i: int | slice) -> _Doc | list[_Doc]:
+        if isinstance(i, slice):
+            return [_Doc(study) for study in self._replicas[i]]
+        return _Doc(self._replicas[i])
+
+
 @dataclass(frozen=True)
 class Evolution:
     """What :func:`evolve` changed (NCT ids per kind of change), so tests can check a client."""
@@ -1978,6 +2071,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="largest page size served (default 1000)")
     parser.add_argument("--replicate", type=int, default=0, metavar="N",
                         help="serve N studies (copies with fictional ids)")
+    parser.add_argument("--lazy", action="store_true",
+                        help="with --replicate: build each copy when it is served instead of "
+                        "holding them all (for 100,000 studies and more)")
     parser.add_argument("--fail-rate", type=float, default=0.0, help="fraction of 429/503")
     parser.add_argument("--retry-after", default="0", help="Retry-After value on 429/503")
     parser.add_argument("--drop-rate", type=float, default=0.0)
@@ -1990,10 +2086,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="changing mode: every SECONDS about 10%% of the studies change "
                         "(see evolve), dated today")
     args = parser.parse_args(argv)
+    studies: Sequence[JsonDict]
     try:
         studies = load_dataset(args.data)
         if args.replicate:
-            studies = replicate(studies, args.replicate)
+            studies = (Replicas(studies, args.replicate) if args.lazy
+                       else replicate(studies, args.replicate))
         faults = Faults(
             seed=args.seed, fail_rate=args.fail_rate, retry_after=args.retry_after,
             latency=args.latency, drop_rate=args.drop_rate, truncate_rate=args.truncate_rate,
@@ -2008,7 +2106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(server.base_url, flush=True)
     print(f"serving {len(studies)} studies; Ctrl-C to stop", file=sys.stderr, flush=True)
     if args.change_every > 0:
-        _start_changing(server, studies, args.change_every, args.seed)
+        _start_changing(server, list(studies), args.change_every, args.seed)
     server.serve_until_interrupted()
     return 0
 

@@ -1,6 +1,6 @@
 """Exports: CSV and JSON lines as bytes, safe to open in a spreadsheet, plus provenance.
 
-CSV (:func:`to_csv_bytes`)
+CSV (:func:`to_csv_bytes`; :func:`write_csv` streams the same bytes into a file)
     Plain UTF-8 **without** a byte-order mark, ``\\r\\n`` row ends (RFC 4180; line breaks
     inside a quoted cell are kept as they are), a header row, the frame's
     column order, no index. Missing values are empty cells; booleans are ``true``/``false``;
@@ -37,6 +37,7 @@ Temporary files
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import math
@@ -44,11 +45,11 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,7 @@ from trialfinder.errors import DataFileError, InvalidQueryError
 from trialfinder.meta import ResultMeta
 
 __all__ = [
+    "CSV_CHUNK_ROWS",
     "FORMULA_PREFIXES",
     "STALE_TMP_SECONDS",
     "SUFFIX_FORMATS",
@@ -67,6 +69,7 @@ __all__ = [
     "sidecar_path",
     "to_csv_bytes",
     "to_jsonl_bytes",
+    "write_csv",
     "write_export",
 ]
 
@@ -169,7 +172,14 @@ def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
         if risky.any():
             text = text.where(~risky, "'" + text)
         return text
-    # object (or categorical text) columns: text cells are guarded, other values kept
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # categorical text: each category is converted once, then picked by its code (-1,
+        # a missing cell, picks the ``None`` at the end)
+        converted = [_joined(v) for v in series.cat.categories]
+        table = np.array([_guard(v) if isinstance(v, str) else v for v in converted] + [None],
+                         dtype=object)
+        return pd.Series(table[series.cat.codes.to_numpy()], index=frame.index, dtype=object)
+    # object columns: text cells are guarded, other values kept
     values = series.astype(object).to_numpy(dtype=object)
     out = [None if _missing(v) else _joined(v) for v in values]
     return pd.Series([_guard(v) if isinstance(v, str) else v for v in out],
@@ -201,16 +211,79 @@ def _json_column(frame: pd.DataFrame, column: str) -> list[Any]:
 # -- public --------------------------------------------------------------------------------
 
 
-def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """``df`` as formula-safe CSV, plain UTF-8 (no BOM); see the module docstring."""
+def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every cell as it goes into the CSV (dates, booleans, guards, lists)."""
     columns = [str(c) for c in df.columns]
     prepared = pd.DataFrame(
         {i: _csv_column(df, c) for i, c in enumerate(df.columns)}, index=df.index
     )
     prepared.columns = pd.Index([_guard(c) for c in columns])
-    # CRLF (RFC 4180) also makes the writer quote cells holding a bare "\r"
-    text = prepared.to_csv(index=False, na_rep="", lineterminator="\r\n")
-    return text.encode("utf-8")
+    return prepared
+
+
+#: Rows formatted at a time: the CSV text of a whole table is never held at once.
+CSV_CHUNK_ROWS = 1000
+
+_QUOTE_CHARS = '",\r\n'
+_NEEDS_QUOTES = re.compile(f"[{_QUOTE_CHARS}]")
+
+
+def _csv_fields(series: pd.Series[Any]) -> list[str]:
+    """One prepared column as CSV fields: what Python's ``csv`` writer makes of each cell
+    under the options pandas' ``to_csv`` is given in :func:`_csv_text_pandas` (missing ->
+    empty, numbers as pandas formats them, quotes around a field holding ``,`` ``"`` or a
+    line break, inner quotes doubled)."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind == "f":
+        missing = series.isna().to_numpy()
+        floats = series.to_numpy().astype(str).astype(object)  # pandas' own float formatting
+        floats[missing] = ""
+        return list(floats.tolist())  # numbers never need quotes
+    texts: list[str]
+    if isinstance(series.dtype, pd.StringDtype):
+        texts = series.fillna("").tolist()
+    else:
+        cells = series.to_numpy(dtype=object)
+        texts = ["" if gap else (value if type(value) is str else str(value))
+                 for value, gap in zip(cells.tolist(), pd.isna(cells).tolist(), strict=True)]
+    joined = "\x00".join(texts)
+    if not any(char in joined for char in _QUOTE_CHARS):
+        return texts  # the common case: nothing in this column needs quotes
+    search = _NEEDS_QUOTES.search
+    return [('"' + text.replace('"', '""') + '"') if search(text) else text for text in texts]
+
+
+def _csv_text_pandas(prepared: pd.DataFrame) -> str:
+    """The reference writer: pandas' ``to_csv`` (CRLF, as RFC 4180 asks, also makes it quote
+    cells holding a bare ``\\r``)."""
+    return prepared.to_csv(index=False, na_rep="", lineterminator="\r\n")
+
+
+def _csv_pieces(df: pd.DataFrame) -> Iterator[str]:
+    """The CSV text of ``df`` in pieces: the header, then :data:`CSV_CHUNK_ROWS` rows at a
+    time. The text is exactly :func:`_csv_text_pandas` of the prepared frame (the tests hold
+    the two together), about four times faster."""
+    prepared = _csv_frame(df)
+    if prepared.shape[1] < 2:
+        # ``csv`` writes a row of one empty field as ``""``: such narrow frames go to pandas
+        yield _csv_text_pandas(prepared)
+        return
+    yield ",".join(_csv_fields(pd.Series(prepared.columns.astype(str)))) + "\r\n"
+    for start in range(0, len(prepared), CSV_CHUNK_ROWS):
+        part = prepared.iloc[start:start + CSV_CHUNK_ROWS]
+        columns = [_csv_fields(part.iloc[:, i]) for i in range(part.shape[1])]
+        yield "".join(",".join(row) + "\r\n" for row in zip(*columns, strict=True))
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """``df`` as formula-safe CSV, plain UTF-8 (no BOM); see the module docstring."""
+    return "".join(_csv_pieces(df)).encode("utf-8")
+
+
+def write_csv(df: pd.DataFrame, handle: BinaryIO) -> None:
+    """Write :func:`to_csv_bytes` of ``df`` into the binary file ``handle`` piece by piece,
+    so the whole CSV text is never held in memory (the same bytes)."""
+    for piece in _csv_pieces(df):
+        handle.write(piece.encode("utf-8"))
 
 
 def to_jsonl_bytes(df: pd.DataFrame) -> bytes:
@@ -280,10 +353,16 @@ def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.trialfinder-{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
+    """``data`` (bytes, or a function that writes into a binary file) into ``path``, via a
+    temporary file in the same folder and a rename."""
     tmp = _tmp_name(path)
     try:
-        tmp.write_bytes(data)
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            with tmp.open("wb") as handle:
+                data(handle)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -330,8 +409,9 @@ def write_export(
     """
     path = Path(path)
     check_output_path(path)
+    data: bytes | Callable[[BinaryIO], None]
     if fmt == "csv":
-        data = to_csv_bytes(df)
+        data = functools.partial(write_csv, df)  # streamed into the file, not held
     elif fmt == "jsonl":
         data = to_jsonl_bytes(df)
     else:
