@@ -426,17 +426,28 @@ MIN_BYTES_PER_VALUE = 7
 DENSITY_FROM = 1_000_000
 
 
+# The body checked last and its verdict: the cache's filter and the client's parser ask about
+# the same body one after the other, and each check reads every byte four times.
+_LAST_CHECKED: tuple[bytes, tuple[int, int] | None] = (b"", None)
+
+
 def too_dense(content: bytes) -> tuple[int, int] | None:
     """``(objects and lists, values)`` when a large JSON body is packed tighter than real
     records ever are, else ``None`` (small bodies are never refused)."""
+    global _LAST_CHECKED
     size = len(content)
     if size < DENSITY_FROM:
         return None
+    last, verdict = _LAST_CHECKED
+    if last is content:
+        return verdict
     containers = content.count(b"{") + content.count(b"[")
     values = content.count(b",") + content.count(b":")
+    verdict = None
     if containers * MIN_BYTES_PER_CONTAINER > size or values * MIN_BYTES_PER_VALUE > size:
-        return containers, values
-    return None
+        verdict = (containers, values)
+    _LAST_CHECKED = (content, verdict)
+    return verdict
 
 
 def cacheable(response: requests.Response) -> bool:
