@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import Final, TypeVar
 
 __all__ = ["prefetch"]
@@ -27,7 +27,9 @@ _ERROR: Final = 1
 _END: Final = 2
 
 
-def prefetch(items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0) -> Iterator[T]:
+def prefetch(
+    items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0,
+) -> Generator[T, None, None]:
     """Yield ``items`` in order, fetching up to ``ahead`` of them in a background thread."""
     if ahead < 1:
         raise ValueError(f"ahead must be at least 1, not {ahead}")
@@ -48,6 +50,7 @@ def prefetch(items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0) 
                     box.put((_END, None))
                     return
                 box.put((_ITEM, item))
+                del item  # the consumer holds it now; a page is not kept while the next is fetched
         except BaseException as exc:  # handed to the consumer, raised there
             box.put((_ERROR, exc))
         finally:
@@ -67,6 +70,7 @@ def prefetch(items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0) 
                 raise value
             permits.release()  # this one is taken: the worker may fetch the next
             yield value  # type: ignore[misc]
+            value = None  # not held while waiting for the next
     finally:
         stop.set()
         permits.release()
