@@ -4,8 +4,8 @@
   the API may send an empty page that is not the last one.
 - ``search()`` gathers every page into a :class:`SearchResult` that says what the API reported
   (``totalCount``), whether the result was cut short by a limit, how many requests and bytes it
-  took, and whether any answer came from a stale cache. Page *k + 1* is requested and parsed in
-  a background thread while page *k* is handed on (:mod:`trialfinder.api.prefetch`).
+  took, and whether any answer came from a stale cache. Page *k + 1* is requested in a
+  background thread while page *k* is handed on (:mod:`trialfinder.api.prefetch`).
 - ``get_study()`` fetches one full record; an unknown id raises :class:`NotFoundError`.
 
 One GET (errors, retries of broken bodies, the cache) is :mod:`trialfinder.api.requester`; the
@@ -18,6 +18,7 @@ tables happens in :mod:`trialfinder.tables.normalize`, never here.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
@@ -28,6 +29,7 @@ import requests
 
 from trialfinder.api.fields import LIST_FIELDS, fields_param
 from trialfinder.api.gather import Gathering
+from trialfinder.api.heap import trim
 from trialfinder.api.memo import API_MEMO, UNREACHABLE_TTL, VERSION_TTL, ApiMemo
 from trialfinder.api.page import Page, parse_page, parse_version
 from trialfinder.api.paging import SLACK_PAGES, STALL_PAGES, PagingCheck
@@ -94,6 +96,7 @@ class TrialsClient(Requester):
         count_total: bool = True,
         force_refresh: bool = False,
         cache_only: bool = False,
+        before_parse: Callable[[], object] | None = None,
     ) -> Generator[Page, None, None]:
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
                                   or limit < 1):
@@ -113,7 +116,7 @@ class TrialsClient(Requester):
             if token:
                 params["pageToken"] = token
             page = self._get("studies", params, parse_page, tally, force_refresh=force_refresh,
-                             cache_only=cache_only)
+                             cache_only=cache_only, before_parse=before_parse)
             seen += len(page.studies)
             first = False
             token = page.next_token
@@ -128,11 +131,12 @@ class TrialsClient(Requester):
     def _search_pages(
         self, query: StudyQuery, tally: Tally, *, fields: tuple[str, ...] | None,
         limit: int | None, unreachable: NetworkError | None, data_time: datetime | None,
+        before_parse: Callable[[], object],
     ) -> Iterator[Page]:
         """The pages of a search: from the cache alone when the API was just found unreachable,
         and fetched anew when the first cached page predates the API's data."""
         pages = self._pages(query, tally, fields=fields, limit=limit,
-                            cache_only=unreachable is not None)
+                            cache_only=unreachable is not None, before_parse=before_parse)
         try:
             first = next(pages)
         except OfflineError:
@@ -143,7 +147,8 @@ class TrialsClient(Requester):
                 and first.created_at < data_time):
             logger.debug("cached pages predate the API's data (%s); fetching anew", data_time)
             pages.close()
-            pages = self._pages(query, tally, fields=fields, limit=limit, force_refresh=True)
+            pages = self._pages(query, tally, fields=fields, limit=limit, force_refresh=True,
+                                before_parse=before_parse)
             first = next(pages)
         yield first
         del first
@@ -163,10 +168,10 @@ class TrialsClient(Requester):
         With ``on_page``, each page's studies go to it as they arrive and are not kept:
         ``result.studies`` stays empty and ``result.count`` says how many there were, so a
         caller that turns pages into tables never holds every raw record at once. While
-        ``on_page`` (or ``progress``) works on page *k*, page *k + 1* is requested and parsed
-        in a background thread, never further ahead; an error on a page is raised here after
-        the pages before it were handed on, and an error in ``on_page`` (or Ctrl-C) stops that
-        thread after the request under way.
+        ``on_page`` (or ``progress``) works on page *k*, page *k + 1* is requested in a
+        background thread, and decoded there as soon as page *k* is done with; never further
+        ahead. An error on a page is raised here after the pages before it were handed on, and
+        an error in ``on_page`` (or Ctrl-C) stops that thread after the request under way.
 
         With a cache, ``/version`` (kept for an hour) tells when the API last refreshed its
         data; cached pages older than that are fetched anew.
@@ -183,18 +188,30 @@ class TrialsClient(Requester):
             cached and version is None) else None
         # /version just failed to connect, after its retries: asking for every page the same
         # way would only repeat the wait. Answer from the cache if it can.
+        # Page k + 1 is requested while page k is handed on, but decoded only once page k is
+        # done with (``idle``): the two would share one interpreter lock anyway, and a decoded
+        # page waiting in line would cost as much memory as the page in hand.
+        idle = threading.Event()
+        idle.set()
         pages = self._search_pages(query, tally, fields=fields, limit=limit,
-                                   unreachable=unreachable, data_time=self._data_time(version))
+                                   unreachable=unreachable, data_time=self._data_time(version),
+                                   before_parse=idle.wait)
         gathered = Gathering(limit, keep=on_page is None, unreachable=unreachable is not None)
-        with closing(prefetch(pages)) as ahead:
-            for page in ahead:
-                kept = gathered.take(page)
-                del page  # the prefetch thread may hold the next page: hold no third
-                if on_page is not None and kept:
-                    on_page(kept)
-                del kept
-                if progress is not None:
-                    progress(gathered.count, gathered.total)
+        with closing(prefetch(pages, taken=idle.clear)) as ahead:
+            try:
+                for page in ahead:
+                    kept = gathered.take(page)
+                    del page  # the prefetch thread may hold the next page: hold no third
+                    if on_page is not None and kept:
+                        on_page(kept)
+                        del kept
+                        trim()  # the page's records are freed: give their heap back
+                    kept = []
+                    if progress is not None:
+                        progress(gathered.count, gathered.total)
+                    idle.set()
+            finally:
+                idle.set()  # a worker waiting to decode goes on, sees the stop and ends
         result = SearchResult(
             count=gathered.count,
             studies=gathered.studies,

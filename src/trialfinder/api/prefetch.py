@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import Final, TypeVar
 
 __all__ = ["prefetch"]
@@ -29,8 +29,12 @@ _END: Final = 2
 
 def prefetch(
     items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0,
+    taken: Callable[[], object] | None = None,
 ) -> Generator[T, None, None]:
-    """Yield ``items`` in order, fetching up to ``ahead`` of them in a background thread."""
+    """Yield ``items`` in order, fetching up to ``ahead`` of them in a background thread.
+
+    ``taken`` is called in the consumer's thread as each item is taken, before the worker may
+    go on to the next one."""
     if ahead < 1:
         raise ValueError(f"ahead must be at least 1, not {ahead}")
     box: queue.Queue[tuple[int, object]] = queue.Queue()
@@ -68,6 +72,8 @@ def prefetch(
             if kind == _ERROR:
                 assert isinstance(value, BaseException)
                 raise value
+            if taken is not None:
+                taken()
             permits.release()  # this one is taken: the worker may fetch the next
             yield value  # type: ignore[misc]
             value = None  # not held while waiting for the next

@@ -89,6 +89,7 @@ class Requester:
         self, path: str, params: dict[str, str] | None,
         check: Callable[[Any, requests.Response], T], tally: Tally, *,
         force_refresh: bool = False, cache_only: bool = False,
+        before_parse: Callable[[], object] | None = None,
     ) -> T:
         """GET ``path``, decode its JSON and ``check`` its shape; every failure becomes a
         ``TrialFinderError``.
@@ -97,13 +98,15 @@ class Requester:
         arrives broken (an HTML page sent with status 200, or JSON that does not parse) is
         retried here, with the same backoff, since only the decoded body shows it. An answer
         whose shape ``check`` refuses is deleted from the cache, so it is never replayed.
+        ``before_parse`` is called once the body has arrived, before it is decoded (a search
+        uses it to wait until the previous page is handed on, see ``TrialsClient.search``).
         """
         retries = self.settings.retries
         for attempt in range(retries + 1):
             try:
                 body, response = self._get_once(
                     path, params, tally, force_refresh=force_refresh or attempt > 0,
-                    cache_only=cache_only)
+                    cache_only=cache_only, before_parse=before_parse)
             except _BrokenBody as broken:
                 if broken.response is not None:
                     self._forget(broken.response)
@@ -134,7 +137,7 @@ class Requester:
 
     def _get_once(
         self, path: str, params: dict[str, str] | None, tally: Tally, *, force_refresh: bool,
-        cache_only: bool = False,
+        cache_only: bool = False, before_parse: Callable[[], object] | None = None,
     ) -> tuple[Any, requests.Response]:
         url = self._url(path)
         kwargs: dict[str, Any] = {"params": params, "timeout": self.settings.timeout}
@@ -214,6 +217,8 @@ class Requester:
         except SchemaError:
             self._forget(response)
             raise
+        if before_parse is not None:
+            before_parse()
         try:
             with gc_paused():  # CPU only: a page of 1,000 studies is 10^5 small objects
                 body = orjson.loads(content)
