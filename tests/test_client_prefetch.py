@@ -4,6 +4,7 @@ handed on, decoded only once it is done with, and every paging guarantee still h
 from __future__ import annotations
 
 import dataclasses
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -176,9 +177,57 @@ def test_an_interrupt_in_on_page_stops_the_prefetch_thread(standin_factory: Fact
     with pytest.raises(KeyboardInterrupt):
         TrialsClient(_settings(server)).search(QUERY, on_page=on_page)
     assert calls == [5]
-    assert not any(t.name == "trialfinder-prefetch" and t.is_alive()
-                   for t in threading.enumerate())
+    # the interrupt does not wait for the thread; told to stop, it ends by itself
+    for thread in threading.enumerate():
+        if thread.name == "trialfinder-prefetch":
+            thread.join(WAIT)
+            assert not thread.is_alive()
     assert server.stats.requests == 2  # the page in flight, and nothing after it
+
+
+def test_an_interrupt_while_waiting_for_a_silent_api_does_not_wait_for_it(
+    standin_factory: Factory, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = standin_factory(_studies(10), max_page_size=5)
+    arrived = threading.Event()
+    answer = threading.Event()  # the stand-in holds its answer until the test lets it go
+    answered = threading.Event()
+    handle = server.api.handle
+
+    def silent(path: str, query: str = "") -> Any:
+        arrived.set()
+        answer.wait(WAIT)
+        reply = handle(path, query)
+        answered.set()
+        return reply
+
+    server.api.handle = silent  # type: ignore[method-assign]
+    progress_calls: list[int] = []
+    # Ctrl-C reaches the main thread while it waits for the first page: simulated by a queue
+    # whose wait raises KeyboardInterrupt once the request is under way
+    real_get = queue.Queue.get
+
+    interrupts = [1]
+
+    def interrupted_get(self: queue.Queue[Any], *args: Any, **kwargs: Any) -> Any:
+        if interrupts and threading.current_thread() is threading.main_thread():
+            interrupts.pop()
+            assert arrived.wait(WAIT)
+            raise KeyboardInterrupt
+        return real_get(self, *args, **kwargs)
+
+    monkeypatch.setattr(queue.Queue, "get", interrupted_get)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            TrialsClient(_settings(server)).search(
+                QUERY, on_page=lambda s: None, progress=lambda n, _: progress_calls.append(n))
+        # returned while the request was still unanswered
+        assert not answered.is_set()
+        assert any(t.name == "trialfinder-prefetch" and t.is_alive()
+                   for t in threading.enumerate())
+    finally:
+        answer.set()
+    assert progress_calls == []
 
 
 def test_the_limit_cuts_the_last_page_and_asks_no_further(standin_factory: Factory) -> None:

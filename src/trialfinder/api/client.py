@@ -197,7 +197,8 @@ class TrialsClient(Requester):
                                    unreachable=unreachable, data_time=self._data_time(version),
                                    before_parse=idle.wait)
         gathered = Gathering(limit, keep=on_page is None, unreachable=unreachable is not None)
-        with closing(prefetch(pages, taken=idle.clear)) as ahead:
+        interrupted = threading.Event()
+        with closing(prefetch(pages, taken=idle.clear, abandon=interrupted)) as ahead:
             try:
                 for page in ahead:
                     kept = gathered.take(page)
@@ -210,6 +211,9 @@ class TrialsClient(Requester):
                     if progress is not None:
                         progress(gathered.count, gathered.total)
                     idle.set()
+            except (KeyboardInterrupt, SystemExit):
+                interrupted.set()  # Ctrl-C in on_page: do not wait for the request under way
+                raise
             finally:
                 idle.set()  # a worker waiting to decode goes on, sees the stop and ends
         result = SearchResult(
@@ -285,9 +289,9 @@ class TrialsClient(Requester):
 
     def data_time(self, version: dict[str, str] | None) -> datetime | None:
         """When the API last refreshed its data (``dataTimestamp`` of ``version``), if known."""
-        stamp = (version or {}).get("dataTimestamp", "")
+        text = (version or {}).get("dataTimestamp", "")
         try:
-            return datetime.fromisoformat(stamp).replace(tzinfo=UTC) if stamp else None
+            return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
         except ValueError:
             return None
 

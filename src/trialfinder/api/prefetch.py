@@ -29,12 +29,15 @@ _END: Final = 2
 
 def prefetch(
     items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0,
-    taken: Callable[[], object] | None = None,
+    taken: Callable[[], object] | None = None, abandon: threading.Event | None = None,
 ) -> Generator[T, None, None]:
     """Yield ``items`` in order, fetching up to ``ahead`` of them in a background thread.
 
     ``taken`` is called in the consumer's thread as each item is taken, before the worker may
-    go on to the next one."""
+    go on to the next one. When the consumer stops early, the thread is told to stop and
+    waited for (``join_timeout`` at most) while it finishes the request under way, unless the
+    stop is an interrupt (Ctrl-C, ``SystemExit``) or ``abandon`` is set: then it is left to
+    end on its own (it is a daemon), so an interrupt is never held up by a slow answer."""
     if ahead < 1:
         raise ValueError(f"ahead must be at least 1, not {ahead}")
     box: queue.Queue[tuple[int, object]] = queue.Queue()
@@ -64,6 +67,7 @@ def prefetch(
 
     worker = threading.Thread(target=work, name="trialfinder-prefetch", daemon=True)
     worker.start()
+    wait = True
     try:
         while True:
             kind, value = box.get()
@@ -77,9 +81,13 @@ def prefetch(
             permits.release()  # this one is taken: the worker may fetch the next
             yield value  # type: ignore[misc]
             value = None  # not held while waiting for the next
+    except (KeyboardInterrupt, SystemExit):
+        wait = False
+        raise
     finally:
         stop.set()
         permits.release()
-        worker.join(join_timeout)
+        if wait and not (abandon is not None and abandon.is_set()):
+            worker.join(join_timeout)
         if worker.is_alive():
-            logger.debug("prefetch thread still busy after %.0f s; left to finish", join_timeout)
+            logger.debug("prefetch thread still busy with a request; left to finish on its own")
