@@ -19,10 +19,16 @@ import gc
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import orjson
 import requests
+
+# Run as a script, only benchmarks/ is on sys.path: the repo root holds devtools/, which
+# bench_normalize imports (without this line the floor section failed with "No module named
+# 'devtools'" whenever bench_normalize did not add it itself).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_normalize import SHARED, bench_10k, best_of, load_full_records
 
 from trialfinder.api.fields import LIST_FIELDS, fields_param

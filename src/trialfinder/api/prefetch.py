@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import Final, TypeVar
 
 __all__ = ["prefetch"]
@@ -27,8 +27,17 @@ _ERROR: Final = 1
 _END: Final = 2
 
 
-def prefetch(items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0) -> Iterator[T]:
-    """Yield ``items`` in order, fetching up to ``ahead`` of them in a background thread."""
+def prefetch(
+    items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0,
+    taken: Callable[[], object] | None = None, abandon: threading.Event | None = None,
+) -> Generator[T, None, None]:
+    """Yield ``items`` in order, fetching up to ``ahead`` of them in a background thread.
+
+    ``taken`` is called in the consumer's thread as each item is taken, before the worker may
+    go on to the next one. When the consumer stops early, the thread is told to stop and
+    waited for (``join_timeout`` at most) while it finishes the request under way, unless the
+    stop is an interrupt (Ctrl-C, ``SystemExit``) or ``abandon`` is set: then it is left to
+    end on its own (it is a daemon), so an interrupt is never held up by a slow answer."""
     if ahead < 1:
         raise ValueError(f"ahead must be at least 1, not {ahead}")
     box: queue.Queue[tuple[int, object]] = queue.Queue()
@@ -48,6 +57,7 @@ def prefetch(items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0) 
                     box.put((_END, None))
                     return
                 box.put((_ITEM, item))
+                del item  # the consumer holds it now; a page is not kept while the next is fetched
         except BaseException as exc:  # handed to the consumer, raised there
             box.put((_ERROR, exc))
         finally:
@@ -57,6 +67,7 @@ def prefetch(items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0) 
 
     worker = threading.Thread(target=work, name="trialfinder-prefetch", daemon=True)
     worker.start()
+    wait = True
     try:
         while True:
             kind, value = box.get()
@@ -65,11 +76,18 @@ def prefetch(items: Iterable[T], ahead: int = 1, *, join_timeout: float = 60.0) 
             if kind == _ERROR:
                 assert isinstance(value, BaseException)
                 raise value
+            if taken is not None:
+                taken()
             permits.release()  # this one is taken: the worker may fetch the next
             yield value  # type: ignore[misc]
+            value = None  # not held while waiting for the next
+    except (KeyboardInterrupt, SystemExit):
+        wait = False
+        raise
     finally:
         stop.set()
         permits.release()
-        worker.join(join_timeout)
+        if wait and not (abandon is not None and abandon.is_set()):
+            worker.join(join_timeout)
         if worker.is_alive():
-            logger.debug("prefetch thread still busy after %.0f s; left to finish", join_timeout)
+            logger.debug("prefetch thread still busy with a request; left to finish on its own")

@@ -43,9 +43,6 @@ from urllib.parse import urljoin
 import orjson
 import requests
 from requests.adapters import HTTPAdapter
-from requests_cache import CachedSession
-from requests_cache.serializers import SerializerPipeline, Stage
-from requests_cache.serializers.preconf import orjson_preconf_stage
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     DecodeError,
@@ -385,12 +382,19 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 # -- the cache --------------------------------------------------------------------------------
 
 
-#: Cached answers are stored as JSON (the body base64-encoded), never as pickles: reading a
-#: cache file back must not be able to run code, whoever wrote the file.
-SAFE_SERIALIZER = SerializerPipeline(
-    [orjson_preconf_stage, Stage(dumps=orjson.dumps, loads=orjson.loads)],
-    name="trialfinder-json", is_binary=True,
-)
+def _cached_session(path: Path, **options: Any) -> requests.Session:
+    """A requests-cache session whose answers are stored as JSON (the body base64-encoded),
+    never as pickles: reading a cache file back must not be able to run code, whoever wrote the
+    file. requests-cache is imported here, so a search without the cache never loads it."""
+    from requests_cache import CachedSession
+    from requests_cache.serializers import SerializerPipeline, Stage
+    from requests_cache.serializers.preconf import orjson_preconf_stage
+
+    serializer = SerializerPipeline(
+        [orjson_preconf_stage, Stage(dumps=orjson.dumps, loads=orjson.loads)],
+        name="trialfinder-json", is_binary=True,
+    )
+    return CachedSession(str(path), serializer=serializer, **options)
 
 
 def _prepare_cache_file(path: Path) -> None:
@@ -484,10 +488,9 @@ def make_session(
             cached = False
     if cached:
         state_folder = settings.cache_dir
-        session = CachedSession(
-            str(settings.cache_path),
+        session = _cached_session(
+            settings.cache_path,
             backend="sqlite",
-            serializer=SAFE_SERIALIZER,
             expire_after=settings.expire_after,
             urls_expire_after={"*/version": 3600},
             allowable_codes=(200,),

@@ -1,0 +1,44 @@
+"""The prefetch helper's ``taken`` hook, and the heap trim a search makes after each page."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from trialfinder.api import heap
+from trialfinder.api.prefetch import prefetch
+
+
+def test_taken_is_called_for_each_item_before_the_worker_goes_on() -> None:
+    taken: list[int] = []
+    snapshots: list[int] = []  # how many items had been taken when each item was produced
+
+    def source() -> Iterator[int]:
+        for n in range(5):
+            snapshots.append(len(taken))
+            yield n
+
+    got = list(prefetch(source(), taken=lambda: taken.append(1)))
+    assert got == [0, 1, 2, 3, 4]
+    assert snapshots == [0, 1, 2, 3, 4]
+    assert len(taken) == 5
+
+
+def test_trim_does_nothing_without_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+    heap._malloc_trim.cache_clear()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    try:
+        assert heap._malloc_trim() is None
+        assert heap.trim() is False
+    finally:
+        heap._malloc_trim.cache_clear()
+
+
+def test_trim_gives_freed_heap_back_on_glibc() -> None:
+    if heap._malloc_trim() is None:
+        pytest.skip("no glibc malloc_trim here")
+    blocks = [bytes(2000) for _ in range(20_000)]  # ~40 MB of heap (over pymalloc's 512 B)
+    del blocks
+    assert heap.trim() is True
