@@ -330,11 +330,11 @@ def test_the_progress_line_counts_one_study(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_the_api_notes_count_one_study() -> None:
-    from trialfinder.api.client import SearchResult, _warnings
+    from trialfinder.api.result import SearchResult, warnings_for
 
     result = SearchResult(studies=[{}], total_count=None, pages=1, requests=1,
                           duplicates_dropped=1, truncated=True)
-    assert _warnings(result, offline=False) == [
+    assert warnings_for(result, offline=False) == [
         "1 study appeared on more than one page; each was kept once (the data changed while "
         "paging)",
         "showing the first 1 matching study (limit reached)",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from trialfinder.wording import duration
+from trialfinder.wording import duration, plural
 
 __all__ = ["ProgressCallback", "SearchResult", "stamp", "warnings_for"]
 
@@ -59,12 +59,12 @@ def warnings_for(result: SearchResult, offline: bool) -> list[str]:
     total, got = result.total_count, result.count
     if result.duplicates_dropped:
         notes.append(
-            f"{result.duplicates_dropped} studies appeared on more than one page and were kept "
-            "once (the data changed while paging)"
+            f"{plural(result.duplicates_dropped, 'study')} appeared on more than one page; "
+            "each was kept once (the data changed while paging)"
         )
     if total is not None and not result.truncated and got != total:
         notes.append(
-            f"the API counted {total:,} matching studies but sent {got:,}"
+            f"the API counted {plural(total, 'matching study')} but sent {got:,}"
             + (" (the data may have changed while paging)" if got < total else "")
         )
     if result.stale_age is not None:
@@ -75,6 +75,7 @@ def warnings_for(result: SearchResult, offline: bool) -> list[str]:
     if offline:
         notes.append("offline mode: results come from the local cache only")
     if result.truncated:
-        of = f" of {total:,}" if total is not None else ""
-        notes.append(f"showing the first {got:,}{of} matching studies (limit reached)")
+        shown = (f"{got:,} of {plural(total, 'matching study')}" if total is not None
+                 else plural(got, "matching study"))
+        notes.append(f"showing the first {shown} (limit reached)")
     return notes
