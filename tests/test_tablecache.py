@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from devtools.standin import StandInServer
 from trialfinder.api.client import API_MEMO, TrialsClient
@@ -246,11 +247,32 @@ def test_a_saved_report_with_foreign_fields_is_dropped(standin_factory: Factory,
                             "not one of ours); fetched again"]
 
 
-def test_a_failed_save_is_reported_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("writer", "why"), [("pyarrow", "No such file or directory"),
+                                             ("duckdb", "IO Error")])
+def test_a_failed_save_is_reported_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str, why: str,
+) -> None:
+    if writer == "duckdb":
+        monkeypatch.setattr("trialfinder.store.tablecache._arrow_parquet", lambda: None)
     store = TableCache(tmp_path / "gone")
     reason = store.put("a" * 32, normalize(load_demo_studies()[:2]), {})
-    assert reason == f"{tmp_path / 'gone' / ('a' * 32)}.studies.parquet: IO Error"
+    assert reason == f"{tmp_path / 'gone' / ('a' * 32)}.studies.parquet: {why}"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("writer", ["pyarrow", "duckdb"])
+def test_tables_saved_by_either_writer_read_back_equal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str,
+) -> None:
+    if writer == "duckdb":
+        monkeypatch.setattr("trialfinder.store.tablecache._arrow_parquet", lambda: None)
+    tables = normalize(load_demo_studies()[:40])
+    store = TableCache(tmp_path)
+    assert store.put("b" * 32, tables, {"total_count": 40}) is None
+    saved = store.get("b" * 32, max_age=None, newer_than=None)
+    assert isinstance(saved, Saved)
+    for name in ("studies", "sites", "conditions", "interventions"):
+        pd.testing.assert_frame_equal(getattr(saved.tables, name), getattr(tables, name))
 
 
 def test_only_the_most_recently_used_entries_are_kept(tmp_path: Path) -> None:

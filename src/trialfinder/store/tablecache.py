@@ -264,22 +264,15 @@ class TableCache:
         current = f"{key}.json"
         try:
             files: dict[str, dict[str, Any]] = {}
-            con = _connection()
-            try:
-                for name in TABLES:
-                    current = self._data(key, name).name
-                    frame = getattr(tables, name)
-                    con.register("frame", frame)
-                    quoted = str(temps[name]).replace("'", "''")
-                    con.execute(f"COPY frame TO '{quoted}' (FORMAT parquet)")
-                    os.chmod(temps[name], FILE_MODE)
-                    with temps[name].open("rb") as handle:
-                        digest = hashlib.file_digest(handle, "sha256").hexdigest()
-                    files[name] = {"file": self._data(key, name).name, "sha256": digest,
-                                   "rows": len(frame)}
-            finally:
-                with contextlib.suppress(duckdb.Error):
-                    con.unregister("frame")
+            for name in TABLES:
+                current = self._data(key, name).name
+                frame = getattr(tables, name)
+                _write_parquet(frame, temps[name])
+                os.chmod(temps[name], FILE_MODE)
+                with temps[name].open("rb") as handle:
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                files[name] = {"file": self._data(key, name).name, "sha256": digest,
+                               "rows": len(frame)}
             current = f"{key}.json"
             manifest = {
                 "format": FORMAT, "schema_version": SCHEMA_VERSION, "columns": COLUMNS_ID,
@@ -297,7 +290,7 @@ class TableCache:
             self._trim()
             logger.debug("saved tables %s written (%d studies)", key, len(tables.studies))
             return None
-        except (OSError, duckdb.Error, TypeError, ValueError) as exc:
+        except (OSError, duckdb.Error, TypeError, ValueError, NotImplementedError) as exc:
             for temp in temps.values():
                 _unlink(temp)
             why = os_reason(exc) if isinstance(exc, OSError) else _kind(exc)
@@ -373,6 +366,41 @@ class TableCache:
 _local = threading.local()
 
 
+def _arrow_parquet() -> Any:
+    """``pyarrow.parquet`` when pyarrow is installed (the optional speed-up), else ``None``."""
+    try:
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    return pq
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """One table as a Parquet file: by pyarrow when installed (it is loaded already behind
+    pandas' strings, where DuckDB would add about 40 MB to the search that saves), else by
+    DuckDB. Either way the file is read back by DuckDB and checked against the spec."""
+    pq = _arrow_parquet()
+    if pq is not None:
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        for index, field in enumerate(table.schema):
+            if pa.types.is_dictionary(field.type):  # categories are stored as plain text
+                table = table.set_column(index, field.name,
+                                         table.column(index).cast(pa.string()))
+        with path.open("wb") as handle:
+            pq.write_table(table, handle)
+        return
+    con = _connection()
+    con.register("frame", frame)
+    try:
+        quoted = str(path).replace("'", "''")
+        con.execute(f"COPY frame TO '{quoted}' (FORMAT parquet)")
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("frame")
+
+
 def _connection() -> duckdb.DuckDBPyConnection:
     """This thread's in-memory DuckDB connection (made once: connecting costs ~10 ms)."""
     con: duckdb.DuckDBPyConnection | None = getattr(_local, "con", None)
@@ -386,7 +414,7 @@ def _frame(relation: duckdb.DuckDBPyRelation, dtypes: Mapping[str, str]) -> pd.D
     installed (an optional speed-up, several times faster for text), else DuckDB's own
     conversion. Categories come out as the normalizer makes them (sorted; object when none)."""
     try:
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
         import pyarrow.compute as pc  # type: ignore[import-untyped]
     except ImportError:
         frame: pd.DataFrame = relation.df()
