@@ -15,7 +15,6 @@ from trialfinder.tables.normalize._columns import (
     _bump,
     _categorical,
     _category_col,
-    _clean_str,
     _date_col,
     _float_values,
     _int_col,
@@ -25,6 +24,7 @@ from trialfinder.tables.normalize._columns import (
     _pluck,
     _Problems,
     _string_col,
+    _strings,
 )
 from trialfinder.tables.normalize._plan import (
     _I_GEO,
@@ -47,16 +47,16 @@ class _Builder:
         self.prefix = prefix
         self.problems = problems
         self._dates: dict[str, tuple[Any, pd.Categorical]] = {}
-        self._clean: dict[str, list[Any]] = {}
+        self._clean: dict[str, Any] = {}
 
     def label(self, col: Column) -> str:
         return self.prefix + ".".join(col.keys)
 
-    def clean(self, col: Column, vals: list[Any]) -> list[Any]:
+    def clean(self, col: Column, vals: list[Any]) -> Any:
         """Strings (others converted and counted once per path, though two columns read it)."""
         key = col.path or col.name
         if key not in self._clean:
-            self._clean[key] = _clean_str(vals, self.label(col), self.problems)
+            self._clean[key] = _strings(vals, self.label(col), self.problems)
         return self._clean[key]
 
     def convert(self, col: Column, vals: list[Any]) -> Any:
@@ -77,7 +77,7 @@ class _Builder:
         if kind == "list":
             return _make_string_array(_join_col(vals, col, label, p))
         if kind == "age":
-            return _age_col(_clean_str(vals, label, p), label, p)
+            return _age_col(_strings(vals, label, p), label, p)
         if kind in ("date", "precision"):
             key = col.path or col.name
             if key not in self._dates:
@@ -92,7 +92,7 @@ class _Builder:
         if col.dtype == "string":
             return _string_col(vals, col.name, scratch)
         if col.dtype == "category":
-            return _categorical(_clean_str(vals, col.name, scratch))
+            return _categorical(_strings(vals, col.name, scratch))
         if col.dtype == "Float64":
             return _masked_float(_float_values(vals, col.name, scratch))
         dtype: Any = col.dtype

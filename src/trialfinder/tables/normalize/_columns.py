@@ -7,7 +7,7 @@ declared dtype; values of the wrong type are converted (or NA) and counted in ``
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -47,27 +47,71 @@ def _clean_str(vals: list[Any], label: str, problems: _Problems) -> list[Any]:
     return out
 
 
-def _make_string_array(vals: list[Any]) -> Any:
-    dtype = pd.StringDtype()
-    if dtype.storage == "pyarrow":  # fast path: let pyarrow convert the list in C
-        import pyarrow as pa  # type: ignore[import-untyped]
+def _arrow() -> Any:
+    """pyarrow when it backs the "string" dtype (the fast path), else None."""
+    if pd.StringDtype().storage != "pyarrow":
+        return None
+    import pyarrow as pa  # type: ignore[import-untyped]
 
+    return pa
+
+
+def _arrow_strings(vals: Sequence[Any]) -> Any:
+    """``vals`` as one Arrow string array, read in C in one pass, when every value is a string
+    or None (the documented shape); otherwise None, and the caller checks value by value."""
+    pa = _arrow()
+    if pa is None:
+        return None
+    try:
+        return pa.array(vals, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
+
+
+# Strings of one column: an Arrow array (fast path) or a list of str / None (checked).
+_Strings = Any
+
+
+def _strings(vals: Sequence[Any], label: str, problems: _Problems) -> _Strings:
+    """The column's strings; values of other types are converted or None, and counted."""
+    arr = _arrow_strings(vals)
+    return arr if arr is not None else _clean_str(list(vals), label, problems)
+
+
+def _make_string_array(vals: _Strings) -> Any:
+    """A "string" array from checked strings (a list) or from an Arrow array."""
+    if not isinstance(vals, list):
+        return pd.arrays.ArrowStringArray(vals)
+    pa = _arrow()
+    if pa is not None:  # let pyarrow convert the list in C
         return pd.arrays.ArrowStringArray(pa.array(vals, type=pa.large_string()))
     return pd.array(vals, dtype="string")
 
 
-def _string_col(vals: list[Any], label: str, problems: _Problems) -> Any:
-    return _make_string_array(_clean_str(vals, label, problems))
+def _string_col(vals: Sequence[Any], label: str, problems: _Problems) -> Any:
+    return _make_string_array(_strings(vals, label, problems))
 
 
-def _categorical(vals: list[Any]) -> pd.Categorical:
+def _factorize(vals: _Strings) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    """(codes, distinct values in first-seen order); code -1 = missing."""
+    if not isinstance(vals, list):
+        encoded = vals.dictionary_encode()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return codes.astype(np.int64, copy=False), encoded.dictionary.to_pylist()
+    codes_obj, uniques = pd.factorize(np.asarray(vals, dtype=object))
+    return np.asarray(codes_obj, dtype=np.int64), list(uniques)
+
+
+def _categorical(vals: _Strings) -> pd.Categorical:
     """Same result as ``pd.Series(vals).astype("category")``, without the slow path."""
-    codes, uniques = pd.factorize(np.asarray(vals, dtype=object))
+    return _categorical_from(*_factorize(vals))
+
+
+def _categorical_from(codes_arr: npt.NDArray[np.int64], uniques: list[Any]) -> pd.Categorical:
     uniq = np.asarray(uniques, dtype=object)
     order = np.argsort(uniq, kind="stable")
     remap = np.empty(len(order), dtype=np.int64)
     remap[order] = np.arange(len(order), dtype=np.int64)
-    codes_arr = np.asarray(codes, dtype=np.int64)
     if not len(order):  # all missing (or no rows): no categories, like astype("category")
         return pd.Categorical.from_codes(codes_arr, categories=pd.Index([], dtype=object))
     new_codes = np.where(codes_arr >= 0, remap[np.maximum(codes_arr, 0)], -1)
@@ -75,9 +119,9 @@ def _categorical(vals: list[Any]) -> pd.Categorical:
 
 
 def _category_col(
-    vals: list[Any], label: str, problems: _Problems, known: frozenset[str] | None, key: str
+    vals: Sequence[Any], label: str, problems: _Problems, known: frozenset[str] | None, key: str
 ) -> pd.Categorical:
-    cat = _categorical(_clean_str(vals, label, problems))
+    cat = _categorical(_strings(vals, label, problems))
     if known is not None:
         unknown = [i for i, c in enumerate(cat.categories) if c not in known]
         if unknown:
@@ -180,15 +224,14 @@ _MAX_DAY: Final = int(pd.Timestamp.max.value // 86_400_000_000_000)
 
 
 def _date_col(
-    vals: list[Any], label: str, problems: _Problems
+    vals: _Strings, label: str, problems: _Problems
 ) -> tuple[npt.NDArray[np.datetime64], pd.Categorical]:
     """Parse each distinct string once; returns (datetime64[ns] values, precision category).
 
     A real date that datetime64[ns] cannot hold (``0001-01-01``, ``2300``) is NA, never
     shifted, and counted as ``date_out_of_range``; its text stays in the ``_raw`` column.
     """
-    codes, uniques = pd.factorize(np.asarray(vals, dtype=object))
-    codes_arr = np.asarray(codes, dtype=np.int64)
+    codes_arr, uniques = _factorize(vals)
     n_u = len(uniques)
     days_u = np.full(n_u + 1, _NAT_INT, dtype=np.int64)  # last slot = missing
     prec_u: list[str | None] = [None] * (n_u + 1)
@@ -213,9 +256,8 @@ def _date_col(
     return values, _categorical(list(prec_vals))
 
 
-def _age_col(vals: list[Any], label: str, problems: _Problems) -> Any:
-    codes, uniques = pd.factorize(np.asarray(vals, dtype=object))
-    codes_arr = np.asarray(codes, dtype=np.int64)
+def _age_col(vals: _Strings, label: str, problems: _Problems) -> Any:
+    codes_arr, uniques = _factorize(vals)
     n_u = len(uniques)
     years_u = np.full(n_u + 1, np.nan, dtype=np.float64)
     invalid: list[int] = []
