@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from operator import itemgetter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,14 +51,14 @@ class _Builder:
     def label(self, col: Column) -> str:
         return self.prefix + ".".join(col.keys)
 
-    def clean(self, col: Column, vals: list[Any]) -> Any:
+    def clean(self, col: Column, vals: Sequence[Any]) -> Any:
         """Strings (others converted and counted once per path, though two columns read it)."""
         key = col.path or col.name
         if key not in self._clean:
             self._clean[key] = _strings(vals, self.label(col), self.problems)
         return self._clean[key]
 
-    def convert(self, col: Column, vals: list[Any]) -> Any:
+    def convert(self, col: Column, vals: Sequence[Any]) -> Any:
         p = self.problems
         label = self.label(col)
         kind = col.kind
@@ -86,7 +85,7 @@ class _Builder:
         return self.derived(col, vals)
 
     @staticmethod
-    def derived(col: Column, vals: list[Any]) -> Any:
+    def derived(col: Column, vals: Sequence[Any]) -> Any:
         """Values we computed from others (already counted where they were read)."""
         scratch: _Problems = {}
         if col.dtype == "string":
@@ -102,13 +101,15 @@ class _Builder:
         return pd.DataFrame({c.name: columns[c.name] for c in self.spec.columns}, copy=False)
 
 
-def _transpose(rows: list[Any], width: int) -> list[list[Any]]:
-    """Row tuples -> one list per column."""
-    return [list(map(itemgetter(i), rows)) for i in range(width)]
+def _transpose(rows: list[Any], width: int) -> list[Sequence[Any]]:
+    """Row tuples -> one tuple per column (``zip`` does it in C)."""
+    if not rows:
+        return [() for _ in range(width)]
+    return list(zip(*rows, strict=True))
 
 
 def _slot_columns(
-    builder: _Builder, raw: list[list[Any]], slots: tuple[str, ...],
+    builder: _Builder, raw: list[Sequence[Any]], slots: tuple[str, ...],
     overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Columns of a child table from its raw columns, laid out as ``slots``."""

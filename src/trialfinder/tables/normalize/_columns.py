@@ -80,7 +80,7 @@ def _strings(vals: Sequence[Any], label: str, problems: _Problems) -> _Strings:
 
 def _make_string_array(vals: _Strings) -> Any:
     """A "string" array from checked strings (a list) or from an Arrow array."""
-    if not isinstance(vals, list):
+    if not isinstance(vals, (list, tuple)):
         return pd.arrays.ArrowStringArray(vals)
     pa = _arrow()
     if pa is not None:  # let pyarrow convert the list in C
@@ -94,7 +94,7 @@ def _string_col(vals: Sequence[Any], label: str, problems: _Problems) -> Any:
 
 def _factorize(vals: _Strings) -> tuple[npt.NDArray[np.int64], list[Any]]:
     """(codes, distinct values in first-seen order); code -1 = missing."""
-    if not isinstance(vals, list):
+    if not isinstance(vals, (list, tuple)):
         encoded = vals.dictionary_encode()
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         return codes.astype(np.int64, copy=False), encoded.dictionary.to_pylist()
@@ -141,7 +141,7 @@ def _to_int(v: Any) -> int | None:
 
 
 def _typed_col(
-    vals: list[Any], kind: type, convert: Any, dtype: Any, label: str, problems: _Problems
+    vals: Sequence[Any], kind: type, convert: Any, dtype: Any, label: str, problems: _Problems
 ) -> Any:
     """A nullable column of ``kind``; other values are converted (or NA) and counted."""
     if not set(map(type, vals)) <= {kind, _NoneType}:
@@ -151,7 +151,7 @@ def _typed_col(
     return pd.array(vals, dtype=dtype)
 
 
-def _int_col(vals: list[Any], label: str, problems: _Problems) -> Any:
+def _int_col(vals: Sequence[Any], label: str, problems: _Problems) -> Any:
     """Int64; a number outside Int64's range (10**20, 1e308) is NA and counted."""
     if not set(map(type, vals)) <= {int, _NoneType}:
         bad = sum(1 for v in vals if v is not None and type(v) is not int)
@@ -176,7 +176,7 @@ def _to_float(v: Any) -> float | None:
     return None
 
 
-def _float_values(vals: list[Any], label: str, problems: _Problems) -> npt.NDArray[np.float64]:
+def _float_values(vals: Sequence[Any], label: str, problems: _Problems) -> npt.NDArray[np.float64]:
     if not set(map(type, vals)) <= {float, int, _NoneType}:
         bad = sum(1 for v in vals if v is not None and type(v) not in (float, int))
         vals = [v if v is None or type(v) in (float, int) else _to_float(v) for v in vals]
@@ -214,7 +214,7 @@ def _to_bool(v: Any) -> bool | None:
     return None
 
 
-def _bool_col(vals: list[Any], label: str, problems: _Problems) -> Any:
+def _bool_col(vals: Sequence[Any], label: str, problems: _Problems) -> Any:
     return _typed_col(vals, bool, _to_bool, "boolean", label, problems)
 
 
@@ -295,7 +295,7 @@ def _join_one(v: Any, pluck: str | None) -> tuple[str | None, int]:
     return "|".join(parts) or None, bad
 
 
-def _join_col(vals: list[Any], col: Column, label: str, problems: _Problems) -> list[Any]:
+def _join_col(vals: Sequence[Any], col: Column, label: str, problems: _Problems) -> list[Any]:
     """List cells joined with "|"; items of the wrong type are converted or dropped, counted."""
     pluck = col.keys[-1] if col.path and not col.path.endswith("[]") else None
     out: list[Any] = []
@@ -333,7 +333,7 @@ def _count_unknown(joined: list[Any], known: frozenset[str], key: str, problems:
     _bump(problems, key, n)
 
 
-def _pluck(vals: list[Any], key: str, label: str, problems: _Problems) -> list[Any]:
+def _pluck(vals: Sequence[Any], key: str, label: str, problems: _Problems) -> list[Any]:
     """``value.get(key)`` for each cell that is an object; other non-null cells are counted."""
     try:
         return [v.get(key) if v else None for v in vals]
