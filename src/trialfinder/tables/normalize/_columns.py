@@ -121,13 +121,41 @@ def _categorical_from(codes_arr: npt.NDArray[np.int64], uniques: list[Any]) -> p
 def _category_col(
     vals: Sequence[Any], label: str, problems: _Problems, known: frozenset[str] | None, key: str
 ) -> pd.Categorical:
-    cat = _categorical(_strings(vals, label, problems))
+    return _category_strings(_strings(vals, label, problems), problems, known, key)
+
+
+def _category_strings(
+    strings: _Strings, problems: _Problems, known: frozenset[str] | None, key: str
+) -> pd.Categorical:
+    """A category column from checked strings; codes outside ``known`` are kept and counted."""
+    cat = _categorical(strings)
     if known is not None:
         unknown = [i for i, c in enumerate(cat.categories) if c not in known]
         if unknown:
             counts = np.bincount(cat.codes[cat.codes >= 0], minlength=len(cat.categories))
             _bump(problems, key, int(counts[unknown].sum()))
     return cat
+
+
+def _as_strings(vals: list[Any]) -> _Strings:
+    """Checked strings (a list of str / None) in the form :func:`_strings` returns."""
+    pa = _arrow()
+    return vals if pa is None else pa.array(vals, type=pa.large_string())
+
+
+def _concat_strings(parts: list[_Strings]) -> _Strings:
+    """One column of checked strings from its parts, in order."""
+    if not parts:
+        return []
+    if len(parts) == 1:
+        return parts[0]
+    if not any(isinstance(p, list) for p in parts):
+        pa = _arrow()
+        return pa.concat_arrays(parts)
+    out: list[Any] = []
+    for p in parts:
+        out += p if isinstance(p, list) else p.to_pylist()
+    return out
 
 
 def _to_int(v: Any) -> int | None:

@@ -6,21 +6,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from trialfinder.tables.normalize._build import (
-    _build_child,
-    _build_sites,
-    _build_studies,
-    _item_prefix,
-)
+from trialfinder.tables.normalize._build import Parts
 from trialfinder.tables.normalize._columns import _bump, _Problems
 from trialfinder.tables.normalize._plan import (
     _C_EMAIL,
     _C_EXT,
     _C_NAME,
     _C_PHONE,
-    _COND_SLOTS,
     _CONTACT_KEYS,
-    _CONTACT_SLOTS,
     _GROUPS,
     _I_CENTRAL,
     _I_CONDS,
@@ -34,18 +27,19 @@ from trialfinder.tables.normalize._plan import (
     _I_OFFICIALS,
     _IV_KEYS,
     _IV_NAME,
-    _IV_SLOTS,
     _IV_TYPE,
     _OFFICIAL_KEYS,
-    _OFFICIAL_SLOTS,
     _SITE_READ,
     _STEPS,
 )
 from trialfinder.tables.normalize._repair import _SCHEMA, _sanitize
 from trialfinder.tables.normalize._tables import Tables
-from trialfinder.tables.schema import CONDITION_SPEC, CONTACT_SPEC, INTERVENTION_SPEC, OFFICIAL_SPEC
 
 _NCT_RE: Final = re.compile(r"NCT\d{8}")
+# Rows are handed to the tables in chunks this small, so that each value is converted while the
+# objects it was read from are still in the CPU's caches (see _build).
+_CHUNK_STUDIES: Final = 100
+_CHUNK_SITES: Final = 2000
 
 
 class _Odd(Exception):
@@ -108,6 +102,7 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
     with the site's ``site_index`` and facility), in record order.
     """
     problems: _Problems = {}
+    parts = Parts(problems)
     skipped = 0
     study_rows: list[list[Any]] = []
     derived_rows: list[tuple[Any, ...]] = []
@@ -243,18 +238,21 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
         if nct is None:
             skipped += 1
             _bump(problems, "record_without_nct_id")
+        elif len(study_rows) >= _CHUNK_STUDIES or len(site_rows) >= _CHUNK_SITES:
+            _flush(parts, study_rows, derived_rows, site_rows, site_nct, site_index, site_first,
+                   contact_rows, official_rows, cond_rows, iv_rows)
 
+    _flush(parts, study_rows, derived_rows, site_rows, site_nct, site_index, site_first,
+           contact_rows, official_rows, cond_rows, iv_rows)
     _bump(problems, "odd_nct_id", odd_ids)
     _bump(problems, "duplicate_nct_id", dups)
-    studies = _build_studies(study_rows, derived_rows, problems)
-    sites = _build_sites(site_rows, site_nct, site_index, site_first, problems)
+    studies = parts.studies.frame()
+    sites = parts.sites_frame()
     _bump(problems, "site_without_geopoint", no_geo)
-    contacts = _build_child(CONTACT_SPEC, contact_rows, _CONTACT_SLOTS, "contacts.", problems)
-    officials = _build_child(OFFICIAL_SPEC, official_rows, _OFFICIAL_SLOTS,
-                             _item_prefix(OFFICIAL_SPEC), problems)
-    conditions = _build_child(CONDITION_SPEC, cond_rows, _COND_SLOTS, "", problems)
-    interventions = _build_child(INTERVENTION_SPEC, iv_rows, _IV_SLOTS,
-                                 _item_prefix(INTERVENTION_SPEC), problems)
+    contacts = parts.contacts.frame()
+    officials = parts.officials.frame()
+    conditions = parts.conditions.frame()
+    interventions = parts.interventions.frame()
     return Tables(
         studies=studies,
         sites=sites,
@@ -265,6 +263,31 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
         contacts=contacts,
         officials=officials,
     )
+
+
+def _flush(
+    parts: Parts,
+    study_rows: list[list[Any]],
+    derived_rows: list[tuple[Any, ...]],
+    site_rows: list[tuple[Any, ...]],
+    site_nct: list[str],
+    site_index: list[int],
+    site_first: list[tuple[int, Any, Any, Any]],
+    contact_rows: list[tuple[Any, ...]],
+    official_rows: list[tuple[Any, ...]],
+    cond_rows: list[tuple[Any, ...]],
+    iv_rows: list[tuple[Any, ...]],
+) -> None:
+    """Hand one chunk of rows to the tables, then empty the row lists for the next chunk."""
+    parts.add_studies(study_rows, derived_rows)
+    parts.add_sites(site_rows, site_nct, site_index, site_first)
+    parts.add_child("contacts", contact_rows)
+    parts.add_child("officials", official_rows)
+    parts.add_child("conditions", cond_rows)
+    parts.add_child("interventions", iv_rows)
+    for rows in (study_rows, derived_rows, site_rows, site_nct, site_index, site_first,
+                 contact_rows, official_rows, cond_rows, iv_rows):
+        rows.clear()
 
 
 def empty_tables() -> Tables:
