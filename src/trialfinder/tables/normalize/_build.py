@@ -129,9 +129,13 @@ class _TableParts:
         self.problems = problems
         self.parts: dict[str, list[Any]] = {}
         self.n_rows = 0
+        self._labels: dict[str, str] = {}
 
     def label(self, col: Column) -> str:
-        return self.prefix + ".".join(col.keys)
+        label = self._labels.get(col.name)
+        if label is None:
+            label = self._labels[col.name] = self.prefix + ".".join(col.keys)
+        return label
 
     def _put(self, key: str, part: Any) -> None:
         self.parts.setdefault(key, []).append(part)

@@ -47,13 +47,22 @@ def _clean_str(vals: list[Any], label: str, problems: _Problems) -> list[Any]:
     return out
 
 
-def _arrow() -> Any:
-    """pyarrow when it backs the "string" dtype (the fast path), else None."""
+_ARROW: list[Any] = [None]  # pyarrow, or None when it does not back "string" (see _check_arrow)
+
+
+def _check_arrow() -> None:
+    """Look once per normalization at what backs the "string" dtype (an option a user may set)."""
     if pd.StringDtype().storage != "pyarrow":
-        return None
+        _ARROW[0] = None
+        return
     import pyarrow as pa  # type: ignore[import-untyped]
 
-    return pa
+    _ARROW[0] = pa
+
+
+def _arrow() -> Any:
+    """pyarrow when it backs the "string" dtype (the fast path), else None."""
+    return _ARROW[0]
 
 
 def _arrow_strings(vals: Sequence[Any]) -> Any:

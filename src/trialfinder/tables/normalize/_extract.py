@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from trialfinder.tables.normalize._build import Parts
-from trialfinder.tables.normalize._columns import _bump, _Problems
+from trialfinder.tables.normalize._columns import _bump, _check_arrow, _Problems
 from trialfinder.tables.normalize._plan import (
     _C_EMAIL,
     _C_EXT,
@@ -101,6 +101,7 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
     Contacts: every central contact (scope "study") and every site contact (scope "site",
     with the site's ``site_index`` and facility), in record order.
     """
+    _check_arrow()
     problems: _Problems = {}
     parts = Parts(problems)
     skipped = 0
