@@ -33,6 +33,7 @@ from trialfinder.tables.normalize._columns import (
     _masked_float,
     _pluck,
     _Problems,
+    _string_array,
     _strings,
 )
 from trialfinder.tables.normalize._plan import (
@@ -187,7 +188,9 @@ class _TableParts:
                 else:
                     columns[name] = _derived(col, [None] * self.n_rows)
             elif how == "derived":
-                if col.dtype in ("string", "category"):
+                if col.dtype == "string":
+                    columns[name] = _string_array(self.parts.get(name, []))
+                elif col.dtype == "category":
                     columns[name] = _derived(col, _concat_strings(self.parts.get(name, [])))
                 else:
                     columns[name] = _derived(col, self._values(name))
@@ -200,9 +203,9 @@ class _TableParts:
         kind, label = col.kind, self.label(col)
         if kind in ("key", "text", "date", "precision"):
             path = _part_key(col)
-            strings = _concat_strings(self.parts.get(path, []))
             if kind in ("key", "text"):
-                return _make_string_array(strings)
+                return _string_array(self.parts.get(path, []))
+            strings = _concat_strings(self.parts.get(path, []))
             if path not in dates:
                 dates[path] = _date_col(strings, label, p)
             return dates[path][0 if kind == "date" else 1]
@@ -211,7 +214,7 @@ class _TableParts:
             return _category_strings(strings, p, col.known,
                                      col.problem or "unknown_enum:" + col.name)
         if kind == "list":
-            return _make_string_array(_concat_strings(self.parts.get(col.name, [])))
+            return _string_array(self.parts.get(col.name, []))
         if kind == "age":
             return _age_col(_concat_strings(self.parts.get(col.name, [])), label, p)
         vals = self._values(col.name)

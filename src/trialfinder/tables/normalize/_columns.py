@@ -152,6 +152,15 @@ def _as_strings(vals: list[Any]) -> _Strings:
     return vals if pa is None else pa.array(vals, type=pa.large_string())
 
 
+def _string_array(parts: list[_Strings]) -> Any:
+    """A "string" array from a column's parts. Arrow parts are kept as the chunks of one
+    chunked array: long text is not copied again, and no large block is allocated at the end."""
+    if len(parts) > 1 and not any(isinstance(p, list) for p in parts):
+        pa = _arrow()
+        return pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.large_string()))
+    return _make_string_array(_concat_strings(parts))
+
+
 def _concat_strings(parts: list[_Strings]) -> _Strings:
     """One column of checked strings from its parts, in order."""
     if not parts:
