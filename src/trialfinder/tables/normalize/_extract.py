@@ -14,7 +14,6 @@ from trialfinder.tables.normalize._plan import (
     _C_NAME,
     _C_PHONE,
     _CONTACT_KEYS,
-    _GROUPS,
     _I_CENTRAL,
     _I_CONDS,
     _I_COUNTRY,
@@ -29,8 +28,8 @@ from trialfinder.tables.normalize._plan import (
     _IV_NAME,
     _IV_TYPE,
     _OFFICIAL_KEYS,
+    _READ,
     _SITE_READ,
-    _STEPS,
 )
 from trialfinder.tables.normalize._repair import _SCHEMA, _sanitize
 from trialfinder.tables.normalize._tables import Tables
@@ -121,7 +120,7 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
     dups = 0
     nct_match = _NCT_RE.fullmatch
     E = _EMPTY
-    steps, groups = _STEPS, _GROUPS
+    read = _READ
     site_keys, contact_keys, official_keys, iv_keys = (
         _SITE_READ, _CONTACT_KEYS, _OFFICIAL_KEYS, _IV_KEYS)
     i_geo, i_fac, i_country = _I_GEO, _I_FACILITY, _I_COUNTRY
@@ -137,12 +136,7 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
         odd_ids0 = odd_ids
         for attempt in (0, 1):
             try:
-                nodes = [src]
-                for parent, key in steps:
-                    nodes.append(nodes[parent].get(key) or E)
-                vals: list[Any] = []
-                for node, keys in groups:
-                    vals += map(nodes[node].get, keys)
+                vals = read(src, E)
                 nct = vals[_I_NCT]
                 if nct.__class__ is not str:
                     if nct is None or attempt:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
 from trialfinder.tables.schema import (
     CONDITION_SPEC,
@@ -72,6 +73,29 @@ _STUDY_PATHS: Final = list(dict.fromkeys(
        CONDITION_SPEC.column("mesh_id").keys[:-1]]
 ))
 _STEPS, _GROUPS, _SLOT = _plan(_STUDY_PATHS)
+
+
+def _compile_reader(steps: _Steps, groups: _Groups) -> Callable[[Any, Any], list[Any]]:
+    """The plan as one straight-line function: ``read(record, empty) -> [value per slot]``.
+
+    Written out from the spec's own key names (``repr`` of each, so any name is a plain string
+    literal) and compiled once at import; it reads the record and runs nothing from it. It
+    does what a loop over ``steps`` and ``groups`` would do, about a third faster: each nested
+    object is opened once (``or empty`` when missing) and its keys read with ``.get``. A value
+    of the wrong shape on the way (a list where an object is expected) raises, and the caller
+    repairs the record."""
+    lines = ["def read(n0, empty):"]
+    for i, (parent, key) in enumerate(steps, start=1):
+        lines.append(f"    n{i} = n{parent}.get({key!r}) or empty")
+    reads = [f"n{node}.get({key!r})" for node, keys in groups for key in keys]
+    lines.append("    return [" + ", ".join(reads) + "]")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), "<trialfinder study reader>", "exec"), namespace)
+    reader: Callable[[Any, Any], list[Any]] = namespace["read"]
+    return reader
+
+
+_READ: Final = _compile_reader(_STEPS, _GROUPS)
 _I_NCT: Final = _SLOT[_read_keys(STUDY_SPEC.column("nct_id"))]
 _I_CONDS: Final = _SLOT[_read_keys(STUDY_SPEC.column("conditions"))]
 _I_MESH: Final = _SLOT[CONDITION_SPEC.column("mesh_id").keys[:-1]]
