@@ -3,11 +3,19 @@
 The tables (studies, sites, contacts, officials, conditions, interventions) and every column
 are declared once in :mod:`trialfinder.tables.schema`; this package reads what the spec says:
 
-- the study-level paths are compiled at import into a plan that opens each nested object once
-  per record and reads its keys with ``map(obj.get, keys)``;
-- each child table reads the spec's keys from each item of its list (``locations[]``...);
-- each column is then converted once, as its kind says (vectorised date and age parsing over
-  the *distinct* strings only), and the dtype dicts below are the spec's dtypes.
+- the study-level paths are compiled at import into one straight-line reader that opens each
+  nested object once per record and reads its keys with ``.get``;
+- each child table reads the spec's keys from each item of its list (``locations[]``...), in
+  the same single pass over the record;
+- the rows are handed over a chunk of about 100 studies at a time and checked right away,
+  while the objects they come from are still in the CPU's caches: strings go into Arrow arrays
+  in one pass in C when pyarrow backs the ``string`` dtype (the usual case), and are checked
+  value by value only when a value is not a string or pyarrow is absent;
+- whatever needs a whole column (categories, dates and ages parsed once per *distinct* text,
+  dtypes) is done once at the end; the dtype dicts below are the spec's dtypes.
+
+Values outside JSON's types (``bytes``, numpy strings) may be taken as text on the Arrow path;
+JSON input never holds them.
 
 Robustness: every record shape normalizes without raising. A record is first read on a fast
 path that assumes the documented shape; if that fails (a string where a list is expected, a
