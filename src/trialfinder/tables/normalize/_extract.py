@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from itertools import compress
+from operator import itemgetter
 from typing import Any, Final
 
 from trialfinder.tables.normalize._build import Parts
@@ -123,7 +125,8 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
     read = _READ
     site_keys, contact_keys, official_keys, iv_keys = (
         _SITE_READ, _CONTACT_KEYS, _OFFICIAL_KEYS, _IV_KEYS)
-    i_geo, i_fac, i_country = _I_GEO, _I_FACILITY, _I_COUNTRY
+    i_fac, i_country = _I_FACILITY, _I_COUNTRY
+    get_geo, get_contacts = itemgetter(_I_GEO), itemgetter(-1)
     c_name, c_phone, c_ext, c_email = _C_NAME, _C_PHONE, _C_EXT, _C_EMAIL
 
     for rec in records:
@@ -160,16 +163,16 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
                 for c in vals[_I_CENTRAL] or ():
                     ctrows.append((nct, "study", None, None, *map(c.get, contact_keys)))
                 n_central = len(ctrows)
-                for si, loc in enumerate(vals[_I_LOCS] or ()):
-                    r = tuple(map(loc.get, site_keys))
-                    srows.append(r)
-                    if not r[i_geo]:
-                        no_geo += 1
-                    cs = r[-1]
-                    if cs:
+                locs = vals[_I_LOCS]
+                if locs:
+                    srows = [tuple(map(loc.get, site_keys)) for loc in locs]
+                    no_geo += len(srows) - sum(map(bool, map(get_geo, srows)))
+                    # only the sites that list contacts (compress walks the rest in C)
+                    for si in compress(range(len(srows)), map(get_contacts, srows)):
+                        r = srows[si]
                         fac = r[i_fac]
                         first = len(ctrows)
-                        for c in cs:
+                        for c in r[-1]:
                             ctrows.append((nct, "site", si, fac, *map(c.get, contact_keys)))
                         c0 = ctrows[first]
                         phone = c0[4 + c_phone]
