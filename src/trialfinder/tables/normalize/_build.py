@@ -205,9 +205,8 @@ class _TableParts:
             path = _part_key(col)
             if kind in ("key", "text"):
                 return _string_array(self.parts.get(path, []))
-            strings = _concat_strings(self.parts.get(path, []))
             if path not in dates:
-                dates[path] = _date_col(strings, label, p)
+                dates[path] = _date_col(_concat_strings(self.parts.get(path, [])), label, p)
             return dates[path][0 if kind == "date" else 1]
         if kind == "category":
             strings = _concat_strings(self.parts.get(col.name, []))

@@ -97,10 +97,6 @@ def _make_string_array(vals: _Strings) -> Any:
     return pd.array(vals, dtype="string")
 
 
-def _string_col(vals: Sequence[Any], label: str, problems: _Problems) -> Any:
-    return _make_string_array(_strings(vals, label, problems))
-
-
 def _factorize(vals: _Strings) -> tuple[npt.NDArray[np.int64], list[Any]]:
     """(codes, distinct values in first-seen order); code -1 = missing."""
     if not isinstance(vals, (list, tuple)):
@@ -125,12 +121,6 @@ def _categorical_from(codes_arr: npt.NDArray[np.int64], uniques: list[Any]) -> p
         return pd.Categorical.from_codes(codes_arr, categories=pd.Index([], dtype=object))
     new_codes = np.where(codes_arr >= 0, remap[np.maximum(codes_arr, 0)], -1)
     return pd.Categorical.from_codes(new_codes, categories=pd.Index(list(uniq[order])))
-
-
-def _category_col(
-    vals: Sequence[Any], label: str, problems: _Problems, known: frozenset[str] | None, key: str
-) -> pd.Categorical:
-    return _category_strings(_strings(vals, label, problems), problems, known, key)
 
 
 def _category_strings(
