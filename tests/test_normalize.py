@@ -794,3 +794,61 @@ def test_pages_joined_equal_one_normalization() -> None:
         pd.testing.assert_frame_equal(getattr(joined, name), getattr(whole, name))
     assert (joined.problems, joined.skipped) == (whole.problems, whole.skipped)
     assert len(concat_tables([]).studies) == 0
+
+
+def _mixed_records() -> list[dict[str, Any]]:
+    """Demo records with a few wrong values spread over several chunks."""
+    records = copy.deepcopy(load_demo_studies()[:24])
+    with_sites = [r for r in records
+                  if r["protocolSection"].get("contactsLocationsModule", {}).get("locations")]
+    assert len(with_sites) >= 3
+    with_sites[0]["protocolSection"]["contactsLocationsModule"]["locations"][0]["facility"] = 12345
+    with_sites[-1]["protocolSection"]["contactsLocationsModule"]["locations"][0]["geoPoint"] = {
+        "lat": 300.0, "lon": 1.0}
+    records[5]["protocolSection"].setdefault("designModule", {})["enrollmentInfo"] = {
+        "count": "87"}
+    records[9]["protocolSection"].setdefault("statusModule", {})["startDateStruct"] = {
+        "date": "2300-01"}
+    records[17]["protocolSection"]["identificationModule"]["nctId"] = (
+        records[2]["protocolSection"]["identificationModule"]["nctId"])
+    return records
+
+
+@pytest.mark.parametrize("studies, sites", [(1, 1), (3, 5), (7, 10_000)])
+def test_chunk_size_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, studies: int, sites: int
+) -> None:
+    from trialfinder.tables.normalize import _extract
+
+    records = _mixed_records()
+    whole = normalize(records)
+    monkeypatch.setattr(_extract, "_CHUNK_STUDIES", studies)
+    monkeypatch.setattr(_extract, "_CHUNK_SITES", sites)
+    chunked = normalize(records)
+    for name in ("studies", "sites", "conditions", "interventions", "contacts", "officials"):
+        pd.testing.assert_frame_equal(getattr(chunked, name), getattr(whole, name))
+    assert (chunked.problems, chunked.skipped) == (whole.problems, whole.skipped)
+    # the wrong values were each counted once, wherever the chunks were cut
+    sites_prefix = "protocolSection.contactsLocationsModule.locations."
+    assert chunked.problems[f"wrong_type:{sites_prefix}facility"] == 1
+    assert chunked.problems["wrong_type:protocolSection.designModule.enrollmentInfo.count"] == 1
+    assert chunked.problems["bad_geopoint"] == 1
+    assert chunked.problems["date_out_of_range"] == 1
+    assert chunked.problems["duplicate_nct_id"] == 1
+    assert "12345" in chunked.sites["facility"].tolist()
+    assert chunked.studies["enrollment"].iloc[5] == 87
+
+
+def test_python_string_storage_gives_the_same_values() -> None:
+    """Without pyarrow behind "string", the checked-list path gives the same tables."""
+    records = _mixed_records()
+    arrow = normalize(records)
+    with pd.option_context("mode.string_storage", "python"):
+        plain = normalize(records)
+    assert str(plain.studies["title"].dtype) == "string"
+    assert plain.studies["title"].dtype.storage == "python"
+    for name in ("studies", "sites", "conditions", "interventions", "contacts", "officials"):
+        pd.testing.assert_frame_equal(getattr(plain, name).astype(object),
+                                      getattr(arrow, name).astype(object),
+                                      check_column_type=False)
+    assert plain.problems == arrow.problems
