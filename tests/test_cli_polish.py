@@ -213,26 +213,25 @@ def _ids(out: str) -> list[str]:
     return [line.split(",")[0] for line in out.splitlines()[1:]]
 
 
-def test_an_unknown_country_is_named_with_close_matches_and_left_out(
+def test_an_unknown_country_is_refused_with_close_matches(
     two_countries: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # a typo must not widen the search to every country: refused like an unknown --near
     code, out, err = run(capsys, "search", "--from-file", str(two_countries), "--country",
                          "Frnace", "--format", "csv", "--columns", "nct_id")
-    assert code == 0, err
-    assert _ids(out) == ["NCT99000111", "NCT99000112"]
-    assert err.splitlines()[0] == ("trialfinder: note: --country 'Frnace' is not a country we "
-                                   "know (did you mean France?); it was left out of the filter")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == ["trialfinder: error: --country 'Frnace' is not a country we "
+                                "know (did you mean France?)"]
 
 
-def test_a_bad_country_next_to_a_good_one_costs_only_itself(
+def test_a_bad_country_next_to_a_good_one_is_named_alone(
     two_countries: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run(capsys, "search", "--from-file", str(two_countries), "--country",
                          "Narnia,Germany", "--format", "csv", "--columns", "nct_id")
-    assert code == 0, err
-    assert _ids(out) == ["NCT99000112"]
-    assert "trialfinder: note: --country 'Narnia' is not a country we know (did you mean " \
-        "Armenia or Argentina or Mauritania?); it was left out of the filter" in err
+    assert (code, out) == (2, "")
+    assert err.splitlines() == ["trialfinder: error: --country 'Narnia' is not a country we "
+                                "know (did you mean Armenia or Argentina or Mauritania?)"]
 
 
 def test_a_country_named_another_way_still_finds_its_sites(
@@ -245,7 +244,7 @@ def test_a_country_named_another_way_still_finds_its_sites(
     assert "not a country we know" not in err
 
 
-def test_an_unknown_country_in_an_api_search_is_named_and_left_out(
+def test_an_unknown_country_in_an_api_search_is_refused_before_any_request(
     standin_factory: Callable[..., StandInServer], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -258,9 +257,9 @@ def test_an_unknown_country_in_an_api_search_is_named_and_left_out(
     code, out, err = run(capsys, "search", "--base-url", server.base_url, "-c", "fictional",
                          "--country", "Narnia", "--country", "france", "--format", "csv",
                          "--columns", "nct_id")
-    assert code == 0, err
-    assert _ids(out) == ["NCT99000111"]
+    assert (code, out) == (2, "")
     assert "--country 'Narnia' is not a country we know" in err
+    assert server.stats.requests == 0
 
 
 # -- 6. -v after any command's name ---------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import orjson
 import pytest
 
@@ -324,3 +325,70 @@ def test_a_search_adds_the_waiting_pages_itself_once_they_pass_the_bound(
     tf.search(condition="migraine", settings=settings)
     assert pending(path) == []
     assert _counts(path)["studies"] == 3
+
+
+def test_ctrl_c_while_waiting_pages_are_added_leaves_them_waiting_and_no_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "studies.duckdb"
+    spool = SpoolWriter(path)
+    for n in range(3):
+        spool.add([_record(f"NCT9900012{n}")])
+    spool.finish(requests=3, nbytes=30)
+    real = Store.add_records
+    calls: list[int] = []
+
+    def interrupted_on_the_second(self: Store, records: Any, **kwargs: Any) -> Any:
+        calls.append(len(records))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, records, **kwargs)
+
+    monkeypatch.setattr(Store, "add_records", interrupted_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        open_store(path, read_only=True)
+    monkeypatch.setattr(Store, "add_records", real)
+    assert len(pending(path)) == 1  # still waiting, added whole next time
+    counts = _counts(path)
+    assert (counts["studies"], counts["runs"], counts["run_studies"]) == (3, 1, 3)
+
+
+def test_ctrl_c_inside_a_store_write_is_ctrl_c_and_the_store_stays_usable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    records = [_record("NCT99000130")]
+    with Store(tmp_path / "studies.duckdb") as store:
+        real = Store.columns
+
+        def interrupt(self: Store, table: str) -> list[str]:
+            if table == "sites":
+                raise duckdb.InvalidInputException(
+                    "Python Object \"page_rows\" failed: KeyboardInterrupt")
+            return real(self, table)
+
+        monkeypatch.setattr(Store, "columns", interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            store.add_tables(normalize(records), version_rows(records))
+        monkeypatch.setattr(Store, "columns", real)
+        assert store.first_row("SELECT count(*) FROM studies")[0] == 0  # rolled back
+        assert store.add_tables(normalize(records), version_rows(records)).studies == 1
+
+
+def test_the_data_folder_is_made_private_and_a_file_in_its_place_is_named(
+    standin: StandInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = tmp_path / "new" / "data"
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(data))
+    base = ["--base-url", standin.base_url, "--no-cache"]
+    assert main(["search", "--condition", "asthma", *base]) == 0
+    assert [oct(p.stat().st_mode & 0o777) for p in (tmp_path / "new", data)] == ["0o700"] * 2
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data folder goes")
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(blocked))
+    capsys.readouterr()
+    assert main(["store", "info"]) == 1
+    assert main(["sync", "--condition", "asthma", *base[:2]]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert errors == [f"trialfinder: error: the data folder {blocked} is not a folder (set "
+                      "TRIALFINDER_DATA_DIR or --store to another place)"] * 2

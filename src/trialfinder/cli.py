@@ -287,6 +287,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         check_output_path(args.output)  # before any request: a bad path fails at once
     fmt = _output_format(args) if args.output else (args.format or "table")
     countries = check_countries(listing(args.country))
+    if countries.unknown:  # a typo would otherwise widen the search to every country
+        raise InvalidQueryError("; ".join(u.refusal() for u in countries.unknown))
     if args.from_file:
         res = search_data_file(args.from_file, keyword=args.keyword, **kwargs)
         if countries.known:
@@ -300,7 +302,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
             )
         finally:
             bar.close()
-    notes = [u.note() for u in countries.unknown]
+    notes: list[str] = []
     frame = res.sites if args.sites else res.studies
     what = "site" if args.sites else "study"
     _select(frame, args.columns)  # an unknown column is an error before any note

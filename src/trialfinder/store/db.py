@@ -35,6 +35,7 @@ import pandas as pd
 from trialfinder.config import default_data_dir
 from trialfinder.errors import DataFileError, InvalidQueryError
 from trialfinder.store import spool
+from trialfinder.store.spool import private_folder
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
@@ -213,11 +214,19 @@ class Store:
                  memory_limit: str | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.read_only = read_only
+        folder = self.path.parent
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"the data folder {folder} is not a folder (set "
+                             "TRIALFINDER_DATA_DIR or --store to another place)")
         if read_only and not self.path.exists():
-            raise StoreError(f"no study store at {self.path} yet (run `trialfinder sync` or "
-                             "`trialfinder watch run` first)")
+            raise StoreError(f"no study store at {self.path} yet (a search, `trialfinder sync` "
+                             "or `trialfinder watch run` fills it)")
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                private_folder(folder)
+            except OSError as exc:
+                raise StoreError(f"cannot use the data folder {folder}: "
+                                 f"{exc.strerror or exc}") from None
         # Writers append a page at a time and need little; readers may scan big tables.
         limit = memory_limit or ("256MB" if read_only else "64MB")
         config: dict[str, Any] = {"threads": 2, "memory_limit": limit}
@@ -360,8 +369,10 @@ class Store:
                                  "FROM page_versions", [run_id])
                 con.unregister("page_versions")
                 self.execute("COMMIT")
-            except BaseException:
-                self.execute("ROLLBACK")
+            except BaseException as exc:
+                self._roll_back()
+                if _interrupted(exc):  # Ctrl-C while DuckDB read the page: still Ctrl-C
+                    raise KeyboardInterrupt from None
                 raise
         hashes = versions.hashes
         logger.debug("stored %d studies (%d new versions)", len(hashes), added)
@@ -388,6 +399,19 @@ class Store:
         self.con.register("replaced_ids", pd.DataFrame(
             {"nct_id": pd.array(sorted(replace), dtype="string")}))
         return replace
+
+    def _roll_back(self) -> None:
+        """Undo the transaction under way; DuckDB may have ended it already (an interrupt)."""
+        try:
+            self.execute("ROLLBACK")
+        except duckdb.Error:
+            logger.debug("no transaction left to roll back")
+
+    def drop_run(self, run_id: int) -> None:
+        """Forget a run that did not finish, and which studies it found (the studies stay)."""
+        with self._lock:
+            self.execute("DELETE FROM run_studies WHERE run_id = ?", [run_id])
+            self.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         """Run one statement to its end (DuckDB keeps a statement's result open otherwise)."""
@@ -539,6 +563,14 @@ class Store:
                              "COMPRESSION zstd)")
             written.append(target)
         return written
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C, also as DuckDB reports it when it came while DuckDB was reading Python data."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    return isinstance(exc, duckdb.Error) and ("KeyboardInterrupt" in str(exc)
+                                              or "INTERRUPT" in str(exc).upper())
 
 
 def open_store(path: Path | None = None, *, read_only: bool = False, wait: float = 3.0,

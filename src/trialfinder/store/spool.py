@@ -42,6 +42,7 @@ __all__ = [
     "ingest",
     "pending",
     "pending_bytes",
+    "private_folder",
 ]
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,13 @@ def pending_bytes(store_path: Path) -> int:
     return total
 
 
+def private_folder(folder: Path) -> None:
+    """``folder`` and any missing parents (the data folder), each readable by its owner only."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for part in reversed(missing):
+        part.mkdir(mode=0o700, exist_ok=True)
+
+
 def _stamp(when: datetime) -> str:
     return when.astimezone(UTC).isoformat()
 
@@ -114,7 +122,7 @@ class SpoolWriter:
         name = f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}-{secrets.token_hex(4)}"
         self._part = folder / f"{name}{_PART}"
         try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_folder(folder)
             fd = os.open(self._part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             self._file = os.fdopen(fd, "wb")
             self._write({"format": FORMAT, "version": VERSION, "started": _stamp(started),
@@ -252,22 +260,29 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
         run_id: int | None = None  # started with the first good page
         studies = new_versions = 0
         end: dict[str, Any] | None = None
-        for item in lines:
-            if end is not None or not isinstance(item, dict):
-                raise _BadFile("lines after the end, or a line that is not an object")
-            if item.get("end") is True:
-                end = item
-                continue
-            records, fetched = item.get("studies"), _when(item.get("fetched"))
-            if not isinstance(records, list):
-                raise _BadFile("a page without a list of studies")
-            if run_id is None:
-                run_id = store.start_run(None, "search", started)
-            for start in range(0, len(records), chunk):
-                stats = store.add_records(records[start:start + chunk], seen=fetched,
-                                          run_id=run_id)
-                studies += stats.studies
-                new_versions += stats.new_versions
+        try:
+            for item in lines:
+                if end is not None or not isinstance(item, dict):
+                    raise _BadFile("lines after the end, or a line that is not an object")
+                if item.get("end") is True:
+                    end = item
+                    continue
+                records, fetched = item.get("studies"), _when(item.get("fetched"))
+                if not isinstance(records, list):
+                    raise _BadFile("a page without a list of studies")
+                if run_id is None:
+                    run_id = store.start_run(None, "search", started)
+                for start in range(0, len(records), chunk):
+                    stats = store.add_records(records[start:start + chunk], seen=fetched,
+                                              run_id=run_id)
+                    studies += stats.studies
+                    new_versions += stats.new_versions
+        except BaseException:
+            # Ctrl-C, or a bad line: the pages added stay (they are real), the run does not
+            # (an interrupted file is added again, whole, next time)
+            if run_id is not None:
+                store.drop_run(run_id)
+            raise
         if run_id is not None and end is not None and end.get("complete") is True:
             store.finish_run(run_id, requests=_count(end.get("requests")),
                              nbytes=_count(end.get("bytes")))

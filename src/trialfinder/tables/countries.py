@@ -42,11 +42,10 @@ class UnknownCountry:
     value: str
     close: tuple[str, ...] = ()
 
-    def note(self, option: str = "--country") -> str:
-        """One line for a person: what was left out and what they may have meant."""
+    def refusal(self, option: str = "--country") -> str:
+        """One line for a person: the name we do not know and what they may have meant."""
         hint = f" (did you mean {' or '.join(self.close)}?)" if self.close else ""
-        return (f"{option} {self.value!r} is not a country we know{hint}; it was left out "
-                "of the filter")
+        return f"{option} {self.value!r} is not a country we know{hint}"
 
 
 @dataclass(frozen=True, slots=True)
