@@ -1,4 +1,5 @@
-"""``trialfinder sync --all`` into the study store at growing sizes: memory, speed, disk, query.
+"""``trialfinder sync --whole-registry`` into the study store at growing sizes: memory, speed,
+disk, query.
 
     .venv/bin/python benchmarks/bench_store.py [--sizes 5000,20000,100000] [--direct N]
 
@@ -6,10 +7,10 @@ For each size a stand-in (its own process, so its memory is not counted) serves 
 recorded records of ../shared/ctgov (read at run time, never copied; the fictional demo set when
 absent) replicated to that size with ``--replicate N --lazy``: each copy is built when it is
 served (``standin.Replicas``), so even 100,000 studies cost the stand-in little memory. The CLI
-runs as a whole process (``python -m trialfinder.cli sync --all``) into an empty store; its
-peak RSS comes from ``os.wait4``. Then, on the finished store, a topic + status + 100-mile query
-runs through DuckDB (best of 3). Writes ``benchmarks/results/store.md`` with the targets of
-issue 11 and a projection to the whole registry.
+runs as a whole process (``python -m trialfinder.cli sync --whole-registry``) into an empty
+store; its peak RSS comes from ``os.wait4``. Then, on the finished store, a topic + status +
+100-mile query runs through DuckDB (best of 3). Writes ``benchmarks/results/store.md`` with
+the targets of issue 11 and a projection to the whole registry.
 
 ``--direct N`` (off by default) builds an N-study store without HTTP (a child process
 replicates the records 1,000 at a time and adds them as sync does); it measures the store side
@@ -81,10 +82,10 @@ def start_standin(source: str, size: int, env: dict[str, str]) -> tuple[subproce
 
 
 def run_sync(url: str, env: dict[str, str]) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in bytes, its output) of one ``sync --all`` process."""
+    """(wall seconds, peak RSS in bytes, its output) of one ``sync --whole-registry`` process."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trialfinder.cli", "sync", "--all", "--base-url", url,
+        [sys.executable, "-m", "trialfinder.cli", "sync", "--whole-registry", "--base-url", url,
          "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         cwd=ROOT)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -258,7 +259,7 @@ def write(rows: list[tuple[int, float, int, int, float, int, float]], source: st
           topic: str, direct: list[tuple[int, float, int, int, float, int, float]],
           loads: tuple[float, float], own: int, output: Path = RESULTS) -> None:
     lines = [
-        "# Store benchmark: `trialfinder sync --all` at growing sizes",
+        "# Store benchmark: `trialfinder sync --whole-registry` at growing sizes",
         "",
         f"Stand-in in its own process on 127.0.0.1 (page cap 1000) serving `{source}` records "
         "replicated to each size; the CLI as a whole process into an empty store; peak RSS of "

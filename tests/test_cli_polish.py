@@ -405,3 +405,14 @@ def test_show_with_a_central_contact_names_it_first(
         {"name": "Fictional Desk", "role": "CONTACT", "email": "desk@example.org"}]
     assert _show(standin_factory, study, tmp_path, monkeypatch, capsys) == \
         "Study contact: Fictional Desk · desk@example.org"
+
+
+def test_limit_with_a_file_is_refused_rather_than_ignored(
+    two_countries: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for extra in (["--limit", "1"], ["--all"]):
+        code, out, err = run(capsys, "search", "--from-file", str(two_countries), *extra)
+        assert (code, out) == (2, "")
+        assert err.splitlines() == ["trialfinder: error: --limit and --all set how many "
+                                    "studies to fetch from the API; --from-file reads every "
+                                    "study in the file"]

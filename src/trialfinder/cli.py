@@ -282,6 +282,9 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if args.all and args.limit is not None:
         raise InvalidQueryError("--all fetches every match and --limit stops at N; "
                                 "give one of them")
+    if args.from_file and (args.limit is not None or args.all):
+        raise InvalidQueryError("--limit and --all set how many studies to fetch from the API; "
+                                "--from-file reads every study in the file")
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
     if args.output:
         check_output_path(args.output)  # before any request: a bad path fails at once

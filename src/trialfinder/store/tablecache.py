@@ -7,13 +7,14 @@ in ``<cache folder>/tables`` and hands them back while they are fresh:
 - no older than the cache's expiry (``Settings.expire_after``);
 - not older than the API's last data refresh (``/version``'s ``dataTimestamp``).
 
-Nothing here runs code when read. One saved search (an *entry*) is five files named by its key
+Nothing here runs code when read. One saved search (an *entry*) is seven files named by its key
 (32 hex digits)::
 
-    <key>.studies.parquet  <key>.sites.parquet  <key>.conditions.parquet
-    <key>.interventions.parquet                 <key>.json   (the manifest, written last)
+    <key>.studies.parquet  <key>.sites.parquet  <key>.contacts.parquet  <key>.officials.parquet
+    <key>.conditions.parquet  <key>.interventions.parquet  <key>.json   (the manifest, written last)
 
-The Parquet files are written and read by DuckDB. The manifest is plain JSON: a format marker,
+The Parquet files are written by pyarrow when it is installed (else by DuckDB) and read by
+DuckDB. The manifest is plain JSON: a format marker,
 :data:`SCHEMA_VERSION`, a fingerprint of the declared columns, when the entry was made, each
 file's SHA-256 and row count, the normalizer's problem counts and the search's own report
 (``info``). On reading, every file must match its checksum and row count and hold exactly the
