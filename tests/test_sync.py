@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from devtools.standin import Faults, StandInServer, replicate
+from devtools.standin import Faults, StandInServer, fictional_study, replicate
 from trialfinder.api.client import TrialsClient
 from trialfinder.api.prefetch import prefetch
 from trialfinder.api.query import StudyQuery
@@ -188,3 +188,33 @@ def test_cli_sync_refuses_unclear_requests(
     monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
     assert main(argv) == 2
     assert capsys.readouterr().err == f"trialfinder: error: {message}\n"
+
+
+def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
+    standin_factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import trialfinder.api.client as client_module
+
+    studies = [fictional_study(f"NCT99{400000 + i:06d}", f"Fictional Sync Study {i}",
+                               conditions=["Muscle Cramp"]) for i in range(1, 10)]
+    server = standin_factory(studies, max_page_size=3)
+    events: list[str] = []
+    parse = client_module.parse_page
+
+    def spy(body: Any, response: Any) -> Any:
+        events.append("decode")
+        return parse(body, response)
+
+    real_add = Store.add_records
+
+    def add(self: Store, records: Any, **kwargs: Any) -> Any:
+        events.append(f"store {len(records)}")
+        return real_add(self, records, **kwargs)
+
+    monkeypatch.setattr(client_module, "parse_page", spy)
+    monkeypatch.setattr(Store, "add_records", add)
+    with Store(tmp_path / "s.duckdb") as store:
+        result = sync(store, _client(server, page_size=3), StudyQuery(conditions=("cramp",)))
+    assert result.studies == 9
+    # never two decoded pages at once: each decode after the page before it was stored
+    assert events == ["decode", "store 3", "decode", "store 3", "decode", "store 3"]

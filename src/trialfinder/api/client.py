@@ -77,15 +77,18 @@ class TrialsClient(Requester):
         count_total: bool = True,
         force_refresh: bool = False,
         cache_only: bool = False,
+        before_parse: Callable[[], object] | None = None,
     ) -> Generator[Page, None, None]:
         """Yield pages lazily until the API sends no ``nextPageToken`` (or ``limit`` is met).
 
         Paging must make progress: a token sent before, ``STALL_PAGES`` pages in a row without
         a new study, or more pages than the first ``totalCount`` allows raise
-        :class:`PagingError`.
+        :class:`PagingError`. ``before_parse`` is called once a page's body has arrived, before
+        it is decoded (a consumer running one page behind uses it to decode only when ready).
         """
         return self._pages(query, Tally(), fields=fields, limit=limit, count_total=count_total,
-                           force_refresh=force_refresh, cache_only=cache_only)
+                           force_refresh=force_refresh, cache_only=cache_only,
+                           before_parse=before_parse)
 
     def _pages(
         self,

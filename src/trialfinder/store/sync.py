@@ -8,6 +8,7 @@ stored, see :mod:`trialfinder.api.prefetch`). The run and the studies it found a
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,20 +60,31 @@ def sync(
     tally = Tally()
     studies = new_versions = pages = skipped = 0
     total: int | None = None
-    pages_iter = client.iter_pages(query, fields=LIST_FIELDS, limit=limit, force_refresh=True)
-    for page in prefetch(tally.count(pages_iter)):
-        pages += 1
-        if page.total_count is not None:
-            total = page.total_count
-        records = page.studies
-        for start in range(0, len(records), chunk):
-            stats = store.add_records(records[start:start + chunk], seen=when, run_id=run_id)
-            studies += stats.studies
-            new_versions += stats.new_versions
-            skipped += stats.skipped
-        del records, page
-        if progress is not None:
-            progress(studies, total)
+    # The next page is requested while this one is stored, but decoded only once this one is
+    # done (``idle``): a decoded page waiting in line would double the memory of the run.
+    idle = threading.Event()
+    idle.set()
+    pages_iter = client.iter_pages(query, fields=LIST_FIELDS, limit=limit, force_refresh=True,
+                                   before_parse=idle.wait)
+    try:
+        for page in prefetch(tally.count(pages_iter), taken=idle.clear):
+            pages += 1
+            if page.total_count is not None:
+                total = page.total_count
+            records = page.studies
+            del page
+            for start in range(0, len(records), chunk):
+                stats = store.add_records(records[start:start + chunk], seen=when,
+                                          run_id=run_id)
+                studies += stats.studies
+                new_versions += stats.new_versions
+                skipped += stats.skipped
+            del records
+            if progress is not None:
+                progress(studies, total)
+            idle.set()
+    finally:
+        idle.set()  # a worker waiting to decode goes on, sees the stop and ends
     found = store.finish_run(run_id, requests=tally.requests,
                              nbytes=tally.nbytes)
     result = SyncResult(
