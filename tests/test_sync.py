@@ -199,16 +199,23 @@ def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
                                conditions=["Muscle Cramp"]) for i in range(1, 10)]
     server = standin_factory(studies, max_page_size=3)
     events: list[str] = []
+    decoded = threading.Condition()
     parse = client_module.parse_page
 
     def spy(body: Any, response: Any) -> Any:
-        events.append("decode")
+        with decoded:
+            events.append("decode")
+            decoded.notify_all()
         return parse(body, response)
 
     real_add = Store.add_records
 
     def add(self: Store, records: Any, **kwargs: Any) -> Any:
-        events.append(f"store {len(records)}")
+        events.append("store")
+        with decoded:  # a page decoded ahead would be decoded during this wait
+            decoded.wait_for(lambda: events.count("decode") > events.count("store"),
+                             timeout=0.3)
+        events.append("stored")
         return real_add(self, records, **kwargs)
 
     monkeypatch.setattr(client_module, "parse_page", spy)
@@ -216,5 +223,5 @@ def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
     with Store(tmp_path / "s.duckdb") as store:
         result = sync(store, _client(server, page_size=3), StudyQuery(conditions=("cramp",)))
     assert result.studies == 9
-    # never two decoded pages at once: each decode after the page before it was stored
-    assert events == ["decode", "store 3", "decode", "store 3", "decode", "store 3"]
+    # never two decoded pages at once: each decode comes after the page before it was stored
+    assert events == ["decode", "store", "stored"] * 3
