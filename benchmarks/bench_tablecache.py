@@ -89,7 +89,8 @@ def row(base: list[dict[str, Any]], size: int, condition: str, repeat: int) -> s
         for _ in range(repeat):
             with tempfile.TemporaryDirectory() as tmp:
                 settings = Settings(base_url=server.base_url, cache_dir=Path(tmp),
-                                    requests_per_minute=1e9, burst=10**6)
+                                    requests_per_minute=1e9, burst=10**6,
+                                    data_dir=Path(tmp) / "data")
                 start = time.perf_counter()
                 cold = search(settings=settings, condition=condition)
                 colds.append(time.perf_counter() - start)

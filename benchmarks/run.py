@@ -156,11 +156,14 @@ def matching(records: list[dict[str, Any]], condition: str) -> list[dict[str, An
 
 def run_child(script: str, args: list[str], timeout: float = 600,
               env: dict[str, str] | None = None) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, str(HERE / script), *args],
-        capture_output=True, text=True, timeout=timeout, cwd=HERE.parent,
-        env=os.environ | env if env else None,
-    )
+    # Searches add to the study store by default: each child gets an empty data folder of its
+    # own, so runs neither share a store nor leave pages in the user's folder.
+    with tempfile.TemporaryDirectory(prefix="tf-bench-data-") as data:
+        proc = subprocess.run(
+            [sys.executable, str(HERE / script), *args],
+            capture_output=True, text=True, timeout=timeout, cwd=HERE.parent,
+            env=os.environ | {"TRIALFINDER_DATA_DIR": data} | (env or {}),
+        )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("RESULT "):
             result: dict[str, Any] = json.loads(line[len("RESULT "):])

@@ -313,7 +313,7 @@ def test_incoming_files_are_checked_before_anything_is_added(
     assert any("a line longer than" in m for m in reasons)
 
 
-def test_a_search_adds_the_waiting_pages_itself_once_they_pass_the_bound(
+def test_past_the_bound_searches_leave_nothing_more_and_say_so(
     standin: StandInServer, tmp_path: Path, private_data_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -322,8 +322,16 @@ def test_a_search_adds_the_waiting_pages_itself_once_they_pass_the_bound(
     path = private_data_dir / "studies.duckdb"
     assert not path.exists() and len(pending(path)) == 1
     monkeypatch.setattr("trialfinder.service.MAX_PENDING_MB", 0)
-    tf.search(condition="migraine", settings=settings)
-    assert pending(path) == []
+    results = tf.search(condition="migraine", settings=settings)
+    assert len(results.studies) == 1  # the search itself is whole
+    notes = [w for w in results.meta.warnings if "study store" in w]
+    assert len(notes) == 1
+    assert notes[0].startswith("this search was not added to the study store: ")
+    assert notes[0].endswith("MB of earlier searches wait to be added first (`trialfinder "
+                             "store info` adds them)")
+    assert len(pending(path)) == 1 and not path.exists()  # no stall: nothing was added now
+    assert _counts(path)["studies"] == 2  # opening the store adds what waited
+    tf.search(condition="migraine", settings=settings)  # room again
     assert _counts(path)["studies"] == 3
 
 

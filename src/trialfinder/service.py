@@ -23,7 +23,7 @@ from trialfinder.api.fields import LIST_FIELDS
 from trialfinder.api.query import StudyQuery, normalize_nct_id
 from trialfinder.config import Settings
 from trialfinder.datafile import MAX_JSON_DEPTH, dedupe, load_records
-from trialfinder.errors import CacheError, InvalidQueryError, NotFoundError, TrialFinderError
+from trialfinder.errors import CacheError, InvalidQueryError, NotFoundError
 from trialfinder.meta import FilterCount, ResultMeta
 from trialfinder.options import (
     build_query,
@@ -228,7 +228,7 @@ def _fetch_tables(
     # Each page becomes tables as it arrives, so the raw records of a large search are never
     # all held at once (the tables are a fraction of their size).
     builder = TablesBuilder()
-    spooler = _spooler(settings, query)
+    spooler = _spooler(settings, query, notes)
 
     def on_page(studies: list[dict[str, Any]], fetched: datetime | None) -> None:
         with gc_paused():  # each page's parse pauses it too, inside the client
@@ -245,8 +245,7 @@ def _fetch_tables(
         raise
     tables = builder.build()
     if spooler is not None:
-        notes.extend(_spooled(spooler.finish(requests=result.requests, nbytes=result.nbytes),
-                              settings))
+        notes.extend(_spooled(spooler.finish(requests=result.requests, nbytes=result.nbytes)))
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]
@@ -258,29 +257,27 @@ def _fetch_tables(
     return tables, result, source
 
 
-def _spooler(settings: Settings, query: StudyQuery) -> SpoolWriter | None:
+def _spooler(settings: Settings, query: StudyQuery,
+             notes: list[str]) -> SpoolWriter | None:
     """Where this search leaves its pages for the study store, unless the store is turned
-    off or the search may not reach the API (offline: nothing new to add)."""
+    off, the search may not reach the API (offline: nothing new to add), or more than
+    ``MAX_PENDING_MB`` of earlier searches wait to be added (then ``notes`` says so: the
+    folder stays bounded, and opening the store adds what waits)."""
     if not settings.use_store or settings.offline:
+        return None
+    waiting = pending_bytes(settings.store_path)
+    if waiting > MAX_PENDING_MB * 2**20:
+        notes.append(f"this search was not added to the study store: {waiting / 2**20:,.0f} MB "
+                     "of earlier searches wait to be added first (`trialfinder store info` "
+                     "adds them)")
         return None
     return SpoolWriter(settings.store_path, params=query.to_params())
 
 
-def _spooled(spooled: Spooled, settings: Settings) -> list[str]:
-    """The notes about what a search left for the store; past ``MAX_PENDING_MB`` waiting,
-    the search adds it all to the store now, so the incoming folder stays bounded."""
+def _spooled(spooled: Spooled) -> list[str]:
+    """The note about what a search left for the store, if something went wrong."""
     logger.info("left %s for the study store", plural(spooled.studies, "study", "studies"))
-    if spooled.problem is not None:
-        return [spooled.problem]
-    if pending_bytes(settings.store_path) <= MAX_PENDING_MB * 2**20:
-        return []
-    from trialfinder.store.db import open_store  # DuckDB loads only here
-
-    try:
-        open_store(settings.store_path).close()
-    except TrialFinderError as exc:
-        return [f"the searches waiting for the study store could not be added yet: {exc}"]
-    return []
+    return [] if spooled.problem is None else [spooled.problem]
 
 
 def _open_store(settings: Settings, notes: list[str]) -> TableCache | None:

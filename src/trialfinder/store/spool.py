@@ -10,9 +10,10 @@ page at a time, each file as one ``search`` run with the studies it found, then 
 
 The incoming files are read back as hostile input: each line is size-capped before it is
 parsed, only files of the expected shape are added, and a file that is not is moved to
-``rejected/`` with a warning, never executed (JSON only). A folder holding more than
-``MAX_PENDING_MB`` makes the next search add the waiting files itself, so it never grows
-without bound. When the folder cannot be written, the search goes on and says so in one line.
+``rejected/`` with a warning, never executed (JSON only). While the folder holds more than
+``MAX_PENDING_MB``, searches leave nothing more and say so in one line (opening the store adds
+what waits), so the folder never grows without bound and no search stalls to empty it. When
+the folder cannot be written, the search goes on and says so in one line.
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ VERSION: Final = 1
 #: A line longer than this is refused before it is parsed (a 1,000-study page of full records
 #: is about 20 MB; searches ask for the list view, about 8 MB).
 MAX_LINE_BYTES: Final = 128 * 1024 * 1024
-#: Past this many MB waiting, the next search adds them to the store itself.
-MAX_PENDING_MB: Final = 256
+#: Past this many MB waiting, searches leave no more pages (and say so) until the store is
+#: opened, which adds what waits: the folder stays bounded and no search stalls to add them.
+MAX_PENDING_MB: Final = 1024
 _READY: Final = ".jsonl"
 _PART: Final = ".jsonl.part"
 
