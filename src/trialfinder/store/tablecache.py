@@ -376,6 +376,10 @@ def _arrow_parquet() -> Any:
     return pq
 
 
+#: Rows converted to Arrow and written at a time: the whole table is never copied at once.
+_ROWS_PER_GROUP: Final = 4096
+
+
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """One table as a Parquet file: by pyarrow when installed (it is loaded already behind
     pandas' strings, where DuckDB would add about 40 MB to the search that saves), else by
@@ -384,13 +388,23 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     if pq is not None:
         import pyarrow as pa
 
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        for index, field in enumerate(table.schema):
-            if pa.types.is_dictionary(field.type):  # categories are stored as plain text
-                table = table.set_column(index, field.name,
-                                         table.column(index).cast(pa.string()))
         with path.open("wb") as handle:
-            pq.write_table(table, handle)
+            writer = None
+            for start in range(0, max(len(frame), 1), _ROWS_PER_GROUP):
+                part = pa.Table.from_pandas(frame.iloc[start:start + _ROWS_PER_GROUP],
+                                            preserve_index=False)
+                for index, field in enumerate(part.schema):
+                    if pa.types.is_dictionary(field.type):  # categories are stored as text
+                        part = part.set_column(index, field.name,
+                                               part.column(index).cast(pa.string()))
+                if writer is None:
+                    writer = pq.ParquetWriter(handle, part.schema)
+                elif part.schema != writer.schema:  # e.g. a column empty in one slice only
+                    part = part.cast(writer.schema)
+                writer.write_table(part)
+                del part
+            if writer is not None:
+                writer.close()
         return
     con = _connection()
     con.register("frame", frame)
