@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from trialfinder.places.geo import haversine_miles
+from trialfinder.tables.arrowtext import arrow_strings
 from trialfinder.tables.countries import COUNTRY_ALIASES
 from trialfinder.tables.masks import BoolArray, as_series, floats, fold_spaces, per_unique
 
@@ -29,19 +30,6 @@ def isin_folded(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
     return per_unique(values, lambda v: fold_spaces(v) in targets)
 
 
-def _arrow_strings(values: pd.Series[Any]) -> Any:
-    """``values`` as one pyarrow large_string Array (zero-copy for string[pyarrow])."""
-    pa: Any = importlib.import_module("pyarrow")
-    array = values.array
-    if hasattr(array, "__arrow_array__"):
-        converted = array.__arrow_array__()
-    else:
-        converted = pa.array(values.to_numpy(dtype=object), from_pandas=True)
-    if isinstance(converted, pa.ChunkedArray):
-        converted = converted.combine_chunks()
-    return converted.cast(pa.large_string())
-
-
 def positions(values: pd.Series[Any], reference: pd.Series[Any]) -> npt.NDArray[np.intp]:
     """For each of ``values``, the position of the same value in ``reference`` (-1 if none).
 
@@ -50,10 +38,10 @@ def positions(values: pd.Series[Any], reference: pd.Series[Any]) -> npt.NDArray[
     """
     try:
         pc: Any = importlib.import_module("pyarrow.compute")
-        ref = _arrow_strings(reference)
+        ref = arrow_strings(reference)
         if pc.count_distinct(ref, mode="all").as_py() != len(ref):
             raise ValueError("duplicate keys")
-        found = pc.index_in(_arrow_strings(values), value_set=ref)
+        found = pc.index_in(arrow_strings(values), value_set=ref)
         result: npt.NDArray[np.intp] = (
             found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp))
         return result

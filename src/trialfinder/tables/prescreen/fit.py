@@ -23,6 +23,7 @@ import pandas as pd
 
 from trialfinder.api.query import OPEN_STATUSES, Status
 from trialfinder.places.geo import haversine_miles
+from trialfinder.tables.arrowtext import arrow_strings
 from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.tables.prescreen.synonyms import names_for
@@ -214,14 +215,8 @@ class _Finder:
     def candidates(self, texts: pd.Series) -> np.ndarray:
         """A mask over ``texts``: True where some name may occur as a whole word."""
         try:
-            pa: Any = importlib.import_module("pyarrow")
             pc: Any = importlib.import_module("pyarrow.compute")
-            array = texts.array
-            if hasattr(array, "__arrow_array__"):
-                converted = array.__arrow_array__()
-            else:
-                converted = pa.array(texts.to_numpy(dtype=object), from_pandas=True)
-            found = pc.match_substring_regex(converted, self.re2).fill_null(False)
+            found = pc.match_substring_regex(arrow_strings(texts), self.re2).fill_null(False)
             return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
         except (ImportError, AttributeError, ValueError, TypeError, LookupError):
             raw: list[Any] = texts.astype(object).tolist()
