@@ -227,7 +227,7 @@ def test_a_pickle_is_never_loaded_even_with_a_matching_manifest(
     assert not marker.exists()
     assert len(res.studies) == 6
     assert res.warnings == [f"saved tables for this search were dropped ({key}.studies.parquet "
-                            "is not readable Parquet: Invalid Input Error); fetched again"]
+                            "is not readable Parquet: ArrowInvalid); fetched again"]
     pickle.loads(payload)  # the payload is live: loading it would have left the marker
     assert marker.is_dir()
 

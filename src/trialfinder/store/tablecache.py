@@ -216,7 +216,6 @@ class TableCache:
 
     def _read_tables(self, key: str, manifest: Mapping[str, Any]) -> Tables:
         frames: dict[str, pd.DataFrame] = {}
-        con = _connection()
         for name in TABLES:
             listed = manifest["files"][name]
             path = self._data(key, name)
@@ -231,16 +230,10 @@ class TableCache:
                 raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
             if digest != listed["sha256"]:
                 raise _Unusable(f"{path.name} does not match its checksum")
+            source = _read_parquet(path)
             try:
-                relation = con.read_parquet(str(path))
-            except duckdb.Error as exc:
-                raise _Unusable(f"{path.name} is not readable Parquet: {_kind(exc)}") \
-                    from None
-            if relation.columns != list(DTYPES[name]):
-                raise _Unusable(f"{path.name} does not hold the declared columns")
-            try:
-                frame = _frame(relation, DTYPES[name])
-            except (duckdb.Error, TypeError, ValueError) as exc:
+                frame = _frame(source, DTYPES[name])
+            except (duckdb.Error, TypeError, ValueError, NotImplementedError) as exc:
                 raise _Unusable(f"{path.name} has values of the wrong type: {_kind(exc)}") \
                     from None
             if len(frame) != listed["rows"]:
@@ -424,17 +417,38 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _frame(relation: duckdb.DuckDBPyRelation, dtypes: Mapping[str, str]) -> pd.DataFrame:
-    """A DuckDB result as a DataFrame with the declared dtypes: through Arrow when pyarrow is
-    installed (an optional speed-up, several times faster for text), else DuckDB's own
-    conversion. Categories come out as the normalizer makes them (sorted; object when none)."""
+def _read_parquet(path: Path) -> Any:
+    """A checked Parquet file as a pyarrow table (pyarrow installed: DuckDB need not load) or a
+    DuckDB relation; :class:`_Unusable` when it is not readable Parquet with our columns."""
+    pq = _arrow_parquet()
+    try:
+        if pq is not None:
+            table = pq.read_table(str(path))
+            columns = list(table.column_names)
+        else:
+            table = _connection().read_parquet(str(path))
+            columns = list(table.columns)
+    except duckdb.Error as exc:
+        raise _Unusable(f"{path.name} is not readable Parquet: {_kind(exc)}") from None
+    except (OSError, ValueError, TypeError, NotImplementedError) as exc:  # pyarrow's errors
+        raise _Unusable(f"{path.name} is not readable Parquet: {type(exc).__name__}") \
+            from None
+    if columns != list(DTYPES[path.name.split(".")[1]]):
+        raise _Unusable(f"{path.name} does not hold the declared columns")
+    return table
+
+
+def _frame(source: Any, dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """A pyarrow table (or, without pyarrow, a DuckDB relation) as a DataFrame with the
+    declared dtypes. Categories come out as the normalizer makes them (sorted; object when
+    none)."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc  # type: ignore[import-untyped]
     except ImportError:
-        frame: pd.DataFrame = relation.df()
+        frame: pd.DataFrame = source.df()
     else:
-        table = relation.to_arrow_table()
+        table = source if isinstance(source, pa.Table) else source.to_arrow_table()
         for index, column in enumerate(table.column_names):
             if dtypes.get(column) == "category":
                 encoded = pc.dictionary_encode(table.column(index))
