@@ -21,8 +21,9 @@ from devtools.standin import StandInServer
 from trialfinder.cli import main
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
-from trialfinder.store.db import Store, StoreBusyError, open_store, version_rows
+from trialfinder.store.db import Store, StoreBusyError, open_store
 from trialfinder.store.spool import Spooled, SpoolWriter, incoming_dir, pending
+from trialfinder.store.versions import version_rows
 from trialfinder.tables.normalize import normalize
 
 Factory = Callable[..., StandInServer]

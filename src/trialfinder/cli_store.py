@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from trialfinder.api.client import TrialsClient
     from trialfinder.places.resolve import resolve_place
     from trialfinder.service import build_query
-    from trialfinder.store.db import Store, default_store_path, open_store, run_sql
+    from trialfinder.store.db import Store, default_store_path, open_store
     from trialfinder.store.feed import write_feed
+    from trialfinder.store.sql import run_sql
     from trialfinder.store.sync import sync
     from trialfinder.store.watch import (
         Change,
@@ -58,7 +59,7 @@ else:  # requests, pandas and DuckDB load when a command runs, not for --help
     Store = lazy("trialfinder.store.db", "Store")
     open_store = lazy("trialfinder.store.db", "open_store")
     default_store_path = lazy("trialfinder.store.db", "default_store_path")
-    run_sql = lazy("trialfinder.store.db", "run_sql")
+    run_sql = lazy("trialfinder.store.sql", "run_sql")
     write_feed = lazy("trialfinder.store.feed", "write_feed")
     sync = lazy("trialfinder.store.sync", "sync")
     add_watch = lazy("trialfinder.store.watch", "add_watch")

@@ -16,12 +16,11 @@ whatever the number of studies. Nothing read back is executed: records are JSON 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,9 +32,10 @@ import orjson
 import pandas as pd
 
 from trialfinder.config import default_data_dir
-from trialfinder.errors import DataFileError, InvalidQueryError
+from trialfinder.errors import DataFileError
 from trialfinder.store import spool
 from trialfinder.store.spool import private_folder
+from trialfinder.store.versions import VersionRows, nct_of, version_rows
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
@@ -53,13 +53,9 @@ __all__ = [
     "Store",
     "StoreBusyError",
     "StoreError",
-    "VersionRows",
     "data_dir",
     "default_store_path",
     "open_store",
-    "record_hash",
-    "run_sql",
-    "version_rows",
 ]
 
 logger = logging.getLogger(__name__)
@@ -115,20 +111,6 @@ def default_store_path() -> Path:
     return data_dir() / STORE_FILE
 
 
-def record_hash(record: Mapping[str, Any]) -> str:
-    """A short digest of a record's content (keys sorted), naming one version of a study."""
-    text = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-    return hashlib.blake2b(text, digest_size=12).hexdigest()
-
-
-def _nct(record: Any) -> str | None:
-    try:
-        value = record["protocolSection"]["identificationModule"]["nctId"]
-    except (KeyError, TypeError):
-        return None
-    return value if isinstance(value, str) and value else None
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -146,54 +128,6 @@ class AddStats:
     new_versions: int
     skipped: int
     hashes: dict[str, str]  # nct_id -> hash of the version just stored
-
-
-@dataclass(frozen=True, slots=True)
-class VersionRows:
-    """One page's study versions, ready to store: ids, hashes and the records' JSON text."""
-
-    ids: list[str]
-    digests: list[str]
-    texts: list[bytes]
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @property
-    def hashes(self) -> dict[str, str]:
-        return dict(zip(self.ids, self.digests, strict=True))
-
-    def relation(self) -> Any:
-        """The rows for DuckDB (``nct_id``, ``hash``, ``record``): a pyarrow table when
-        pyarrow is installed (read without copying), else a pandas DataFrame."""
-        try:
-            import pyarrow as pa  # type: ignore[import-untyped]
-        except ImportError:
-            text = pd.StringDtype("python")
-            return pd.DataFrame({
-                "nct_id": pd.array(self.ids, dtype=text),
-                "hash": pd.array(self.digests, dtype=text),
-                "record": pd.array([t.decode() for t in self.texts], dtype=text),
-            })
-        return pa.table({
-            "nct_id": pa.array(self.ids, pa.string()),
-            "hash": pa.array(self.digests, pa.string()),
-            "record": pa.array(self.texts, pa.binary()).cast(pa.string()),
-        })
-
-
-def version_rows(records: Sequence[Mapping[str, Any]]) -> VersionRows:
-    """The versions of ``records`` (records without an NCT id are left out; a study given
-    twice keeps its last record). The JSON text is the record with its keys sorted, and the
-    hash (:func:`record_hash`) is taken over that text."""
-    latest: dict[str, bytes] = {}
-    for record in records:
-        nct = _nct(record)
-        if nct is not None:
-            latest[nct] = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
-    texts = list(latest.values())
-    return VersionRows(list(latest),
-                       [hashlib.blake2b(t, digest_size=12).hexdigest() for t in texts], texts)
 
 
 def _frames(tables: Tables) -> dict[str, pd.DataFrame]:
@@ -312,7 +246,7 @@ class Store:
         latest: dict[str, Mapping[str, Any]] = {}
         skipped = 0
         for record in records:
-            nct = _nct(record)
+            nct = nct_of(record)
             if nct is None:
                 skipped += 1
                 continue
@@ -612,61 +546,3 @@ def _open_waiting(path: Path, read_only: bool, wait: float,
             logger.debug("the study store is busy; trying again in %.2f s", pause)
             sleep(pause)
             pause = min(pause * 2, 0.5)
-
-
-# -- read-only SQL ----------------------------------------------------------------------------
-
-_ALLOWED: Final = frozenset({"SELECT", "EXPLAIN"})
-
-
-def run_sql(path: Path, sql: str, *, timeout: float = 60.0,
-            batch: int = 10_000) -> Iterator[list[Any]]:
-    """Rows of one read-only query (first the column names), a batch at a time.
-
-    The store is opened read-only with no access to other files or the network, and only a
-    single ``SELECT`` (or ``EXPLAIN``) is accepted. A query running past ``timeout`` seconds is
-    interrupted.
-    """
-    store = open_store(path, read_only=True)
-    try:
-        try:
-            statements = store.con.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise InvalidQueryError(f"SQL error: {str(exc).splitlines()[0]}") from None
-        if len(statements) != 1:
-            raise InvalidQueryError(f"give exactly one SQL statement, not {len(statements)}")
-        kind = str(statements[0].type).rsplit(".", 1)[-1].upper()
-        if kind not in _ALLOWED:
-            raise InvalidQueryError(f"the store is read-only here: only SELECT is allowed, "
-                                    f"not {kind}")
-        timed_out = threading.Event()
-
-        def stop() -> None:
-            timed_out.set()
-            store.con.interrupt()
-
-        timer = threading.Timer(timeout, stop)
-        timer.daemon = True
-        timer.start()
-        try:
-            cursor = store.con.execute(sql)
-            yield [d[0] for d in cursor.description or []]
-            while True:
-                rows = cursor.fetchmany(batch)
-                if not rows:
-                    break
-                yield from (list(r) for r in rows)
-        except (duckdb.InterruptException, RuntimeError) as exc:
-            # Ctrl-C reaches us as DuckDB's "Query interrupted" (a RuntimeError)
-            if isinstance(exc, RuntimeError) and "interrupted" not in str(exc):
-                raise
-            if not timed_out.is_set():
-                raise KeyboardInterrupt from None
-            raise InvalidQueryError(f"the query ran past {timeout:g} s and was stopped") \
-                from None
-        except duckdb.Error as exc:
-            raise InvalidQueryError(f"SQL error: {str(exc).splitlines()[0]}") from None
-        finally:
-            timer.cancel()
-    finally:
-        store.close()
