@@ -32,6 +32,7 @@ __all__ = [
     "check_cache_dir",
     "os_reason",
     "prepare_cache_dir",
+    "private_folder",
 ]
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,14 @@ HTTP_CACHE_FILES = (
     "http_cache.sqlite-journal",
     "http_cache.corrupt",
 )
+
+
+def private_folder(folder: Path) -> None:
+    """``folder`` and any of its parents that are missing, each made readable by its owner
+    only (``FOLDER_MODE``); folders that exist are left as they are."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for part in reversed(missing):
+        part.mkdir(mode=FOLDER_MODE, exist_ok=True)
 
 
 def os_reason(exc: OSError) -> str:

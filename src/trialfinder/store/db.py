@@ -34,7 +34,7 @@ import pandas as pd
 from trialfinder.config import default_data_dir
 from trialfinder.errors import DataFileError
 from trialfinder.store import spool
-from trialfinder.store.spool import private_folder
+from trialfinder.store.cachedir import private_folder
 from trialfinder.store.versions import VersionRows, nct_of, version_rows
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,

@@ -29,6 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import orjson
 
+from trialfinder.store.cachedir import private_folder
 from trialfinder.wording import plural
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ __all__ = [
     "ingest",
     "pending",
     "pending_bytes",
-    "private_folder",
 ]
 
 logger = logging.getLogger(__name__)
@@ -83,13 +83,6 @@ def pending_bytes(store_path: Path) -> int:
         except OSError:
             continue
     return total
-
-
-def private_folder(folder: Path) -> None:
-    """``folder`` and any missing parents (the data folder), each readable by its owner only."""
-    missing = [p for p in (folder, *folder.parents) if not p.exists()]
-    for part in reversed(missing):
-        part.mkdir(mode=0o700, exist_ok=True)
 
 
 def _stamp(when: datetime) -> str:
