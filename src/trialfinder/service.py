@@ -230,15 +230,20 @@ def _fetch_tables(
     builder = TablesBuilder()
     spooler = _spooler(settings, query, notes)
 
+    # Without a limit every page is kept whole (repeats aside, which the store sorts out):
+    # the prefetch thread writes each body as it came, while this thread makes tables.
+    whole_pages = spooler is not None and limit is None
+
     def on_page(studies: list[dict[str, Any]], fetched: datetime | None) -> None:
         with gc_paused():  # each page's parse pauses it too, inside the client
             builder.add(normalize(studies))
-        if spooler is not None:
+        if spooler is not None and not whole_pages:
             spooler.add(studies, fetched)
 
     try:
         result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress,
-                               on_page=on_page)
+                               on_page=on_page,
+                               on_body=spooler.add_body if whole_pages and spooler else None)
     except BaseException:
         if spooler is not None:
             spooler.finish(complete=False)  # the pages that came are real: the store gets them

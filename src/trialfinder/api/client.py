@@ -17,6 +17,7 @@ tables happens in :mod:`trialfinder.tables.normalize`, never here.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -56,6 +57,9 @@ logger = logging.getLogger(__name__)
 #: ``on_page(studies, fetched)``: a search's consumer of each page's new studies, with the time
 #: an HTTP cache got that page from the API (``None``: it just came from the API).
 PageConsumer = Callable[[list[dict[str, Any]], datetime | None], None]
+#: Takes each page's JSON body as the API sent it, with the time it came from the API
+#: (``None``: just now) and its studies (parsed); see :meth:`TrialsClient.search`.
+BodyConsumer = Callable[[bytes, datetime | None, list[dict[str, Any]]], None]
 
 
 class TrialsClient(Requester):
@@ -101,6 +105,7 @@ class TrialsClient(Requester):
         force_refresh: bool = False,
         cache_only: bool = False,
         before_parse: Callable[[], object] | None = None,
+        keep_body: bool = False,
     ) -> Generator[Page, None, None]:
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
                                   or limit < 1):
@@ -125,7 +130,7 @@ class TrialsClient(Requester):
             first = False
             token = page.next_token
             done = not token or (limit is not None and seen >= limit)
-            yield page
+            yield page if keep_body else _without_body(page)
             # checked before asking for the next page, so a caller taking one page never fails
             check.check(page, size, done)
             del page  # not held while the next page is fetched and parsed
@@ -135,11 +140,13 @@ class TrialsClient(Requester):
     def _search_pages(
         self, query: StudyQuery, tally: Tally, *, fields: tuple[str, ...] | None,
         limit: int | None, unreachable: NetworkError | None, data_time: datetime | None,
-        before_parse: Callable[[], object],
+        before_parse: Callable[[], object], on_body: BodyConsumer | None = None,
     ) -> Iterator[Page]:
         """The pages of a search: from the cache alone when the API was just found unreachable,
-        and fetched anew when the first cached page predates the API's data."""
-        pages = self._pages(query, tally, fields=fields, limit=limit,
+        and fetched anew when the first cached page predates the API's data. Each page's body
+        goes to ``on_body`` (in this, the prefetch thread) before the page is handed on."""
+        keep = on_body is not None
+        pages = self._pages(query, tally, fields=fields, limit=limit, keep_body=keep,
                             cache_only=unreachable is not None, before_parse=before_parse)
         try:
             first = next(pages)
@@ -152,11 +159,20 @@ class TrialsClient(Requester):
             logger.debug("cached pages predate the API's data (%s); fetching anew", data_time)
             pages.close()
             pages = self._pages(query, tally, fields=fields, limit=limit, force_refresh=True,
-                                before_parse=before_parse)
+                                before_parse=before_parse, keep_body=keep)
             first = next(pages)
-        yield first
+        yield self._handed_on(first, on_body)
         del first
-        yield from pages
+        for page in pages:
+            yield self._handed_on(page, on_body)
+            del page
+
+    @staticmethod
+    def _handed_on(page: Page, on_body: BodyConsumer | None) -> Page:
+        """``page`` once its body went to ``on_body``, without the body."""
+        if on_body is not None and page.body is not None:
+            on_body(page.body, page.created_at if page.from_cache else None, page.studies)
+        return _without_body(page)
 
     def search(
         self,
@@ -166,6 +182,7 @@ class TrialsClient(Requester):
         fields: tuple[str, ...] | None = LIST_FIELDS,
         progress: ProgressCallback | None = None,
         on_page: PageConsumer | None = None,
+        on_body: BodyConsumer | None = None,
     ) -> SearchResult:
         """Fetch every study matching ``query`` (up to ``limit``), each once, in API order.
 
@@ -177,6 +194,13 @@ class TrialsClient(Requester):
         background thread, and decoded there as soon as page *k* is done with; never further
         ahead. An error on a page is raised here after the pages before it were handed on, and
         an error in ``on_page`` (or Ctrl-C) stops that thread after the request under way.
+
+        With ``on_body``, each page's JSON body, exactly as it came (it passed the same checks),
+        goes to it with the time it came from the API and its parsed studies, in the background
+        thread, before the page is handed on: a consumer that keeps pages as they came (the
+        study store's spool) writes them while ``on_page`` works on the previous page. It gets
+        whole pages: the studies ``limit`` cuts off and repeats dropped from ``result`` are in
+        them, so use it without a ``limit`` (or trim).
 
         With a cache, ``/version`` (kept for an hour) tells when the API last refreshed its
         data; cached pages older than that are fetched anew.
@@ -200,7 +224,7 @@ class TrialsClient(Requester):
         idle.set()
         pages = self._search_pages(query, tally, fields=fields, limit=limit,
                                    unreachable=unreachable, data_time=self._data_time(version),
-                                   before_parse=idle.wait)
+                                   before_parse=idle.wait, on_body=on_body)
         gathered = Gathering(limit, keep=on_page is None, unreachable=unreachable is not None)
         interrupted = threading.Event()
         with closing(prefetch(pages, taken=idle.clear, abandon=interrupted)) as ahead:
@@ -306,3 +330,8 @@ class TrialsClient(Requester):
         if getattr(self.session, "cache", None) is None or self.settings.offline:
             return None
         return self.data_time(version)
+
+
+def _without_body(page: Page) -> Page:
+    """``page`` without its raw body (handed on pages do not hold a second copy of it)."""
+    return dataclasses.replace(page, body=None) if page.body is not None else page

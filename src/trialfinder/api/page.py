@@ -3,7 +3,7 @@ answer into one (a wrong shape raises :class:`SchemaError`, never a ``KeyError``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +25,9 @@ class Page:
     from_cache: bool
     stale_age: float | None = None  # seconds, when a stale cached answer stood in for the API
     created_at: datetime | None = None  # when a cached answer was stored
+    #: the JSON body as it arrived (decoded from gzip), for a consumer that keeps pages as they
+    #: came (the study store's spool); dropped before the page is handed on
+    body: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def nct_of(study: Any) -> str | None:
@@ -66,6 +69,7 @@ def parse_page(body: Any, response: requests.Response) -> Page:
         from_cache=from_cache,
         stale_age=stale,
         created_at=created,
+        body=response.content,
     )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,7 +50,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 FORMAT: Final = "trialfinder-search-pages"
-VERSION: Final = 1
+#: 2: a page line may hold the API's page as it came (``"page"``); 1: parsed studies only.
+VERSION: Final = 2
+_READS: Final = (1, 2)
 #: A line longer than this is refused before it is parsed (a 1,000-study page of full records
 #: is about 20 MB; searches ask for the list view, about 8 MB).
 MAX_LINE_BYTES: Final = 128 * 1024 * 1024
@@ -109,6 +112,7 @@ class SpoolWriter:
     def __init__(self, store_path: Path, *, params: Mapping[str, str] | None = None,
                  now: datetime | None = None) -> None:
         self.store_path = store_path
+        self._lock = threading.Lock()  # pages may come from a search's prefetch thread
         self._studies = self._pages = 0
         self._problem: str | None = None
         self._file: IO[bytes] | None = None
@@ -129,6 +133,32 @@ class SpoolWriter:
         assert self._file is not None
         self._file.write(orjson.dumps(item) + b"\n")
 
+    def add_body(self, body: bytes, fetched: datetime | None,
+                 records: Sequence[Mapping[str, Any]]) -> None:
+        """One page as the API sent it: ``body``, the JSON text whose studies are ``records``
+        (already parsed), written as it is, so no JSON is made again. It may come from another
+        thread than the one that finishes the search. A body spread over several lines (JSON
+        may hold line breaks between its values) is written from ``records`` instead."""
+        if not records:
+            return
+        if b"\n" in body:
+            self.add(records, fetched)
+            return
+        with self._lock:
+            if self._file is None:
+                return
+            try:
+                head = orjson.dumps({"fetched": _stamp(fetched or datetime.now(UTC))})
+                # {"fetched": ..., "page": BODY}: the body is written in place, not copied
+                self._file.write(head[:-1] + b',"page":')
+                self._file.write(body)
+                self._file.write(b"}\n")
+            except OSError as exc:
+                self._fail(exc)
+                return
+            self._studies += len(records)
+            self._pages += 1
+
     def _fail(self, exc: BaseException) -> None:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         self._problem = (f"this search was not added to the study store: cannot write to "
@@ -144,19 +174,26 @@ class SpoolWriter:
 
     def add(self, records: Sequence[Mapping[str, Any]], fetched: datetime | None = None) -> None:
         """One page of records, and when it came from the API (``None``: just now)."""
-        if self._file is None or not records:
+        if not records:
             return
-        try:
-            self._write({"fetched": _stamp(fetched or datetime.now(UTC)),
-                         "studies": list(records)})
-        except (OSError, TypeError) as exc:  # TypeError: a record orjson cannot write
-            self._fail(exc)
-            return
-        self._studies += len(records)
-        self._pages += 1
+        with self._lock:
+            if self._file is None:
+                return
+            try:
+                self._write({"fetched": _stamp(fetched or datetime.now(UTC)),
+                             "studies": list(records)})
+            except (OSError, TypeError) as exc:  # TypeError: a record orjson cannot write
+                self._fail(exc)
+                return
+            self._studies += len(records)
+            self._pages += 1
 
     def finish(self, *, requests: int = 0, nbytes: int = 0, complete: bool = True) -> Spooled:
         """Close the file and hand it to the store (an empty search leaves nothing)."""
+        with self._lock:
+            return self._finish(requests=requests, nbytes=nbytes, complete=complete)
+
+    def _finish(self, *, requests: int, nbytes: int, complete: bool) -> Spooled:
         if self._file is not None:
             try:
                 self._write({"end": True, "complete": complete, "requests": requests,
@@ -213,6 +250,15 @@ def _when(value: object) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _records(item: Mapping[str, Any]) -> object:
+    """The studies of one page line: ``{"studies": [...]}`` (written from parsed records) or
+    ``{"page": {"studies": [...], ...}}`` (the API's page as it came)."""
+    if "page" in item:
+        page = item["page"]
+        return page.get("studies") if isinstance(page, dict) else None
+    return item.get("studies")
+
+
 def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _BadFile("a count that is not a whole number")
@@ -249,7 +295,7 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
         lines = _lines(handle)
         head = next(lines, None)
         if not isinstance(head, dict) or head.get("format") != FORMAT \
-                or head.get("version") != VERSION:
+                or head.get("version") not in _READS:
             raise _BadFile("not a file of search pages")
         started = _when(head.get("started"))
         run_id: int | None = None  # started with the first good page
@@ -262,7 +308,7 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
                 if item.get("end") is True:
                     end = item
                     continue
-                records, fetched = item.get("studies"), _when(item.get("fetched"))
+                records, fetched = _records(item), _when(item.get("fetched"))
                 if not isinstance(records, list):
                     raise _BadFile("a page without a list of studies")
                 if run_id is None:
