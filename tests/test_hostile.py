@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
 import pytest
 
 from devtools.hostile import HostileServer
+from trialfinder.api.cachefile import unpack
 from trialfinder.api.client import API_MEMO, TrialsClient
 from trialfinder.api.query import StudyQuery
 from trialfinder.config import Settings
@@ -313,7 +313,7 @@ def test_a_planted_pickle_in_the_cache_is_never_run(hostile: Callable[..., Hosti
     first = TrialsClient(settings).search(QUERY)
     with sqlite3.connect(settings.cache_path) as conn:
         values = [row[0] for row in conn.execute("SELECT value FROM responses")]
-        assert values and all(orjson.loads(value)["status_code"] == 200 for value in values)
+        assert values and all(unpack(value)["status_code"] == 200 for value in values)
         marker = tmp_path / "ran"
         conn.execute("UPDATE responses SET value = ?", (pickle.dumps(_Planted(str(marker))),))
     API_MEMO.forget()
@@ -341,7 +341,7 @@ def test_a_body_that_does_not_parse_is_not_kept(hostile: Callable[..., HostileSe
         assert str(error).startswith("the API sent a reply that is not valid JSON (36 bytes")
     assert server.paths["/api/v2/studies"] == 4  # two tries per search: nothing was replayed
     with sqlite3.connect(settings.cache_path) as conn:
-        kept = [orjson.loads(row[0])["url"] for row in conn.execute("SELECT value FROM responses")]
+        kept = [unpack(row[0])["url"] for row in conn.execute("SELECT value FROM responses")]
     assert kept == [server.base_url + "/version"]
 
 

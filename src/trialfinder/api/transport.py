@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -383,18 +382,15 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
 
 
 def _cached_session(path: Path, **options: Any) -> requests.Session:
-    """A requests-cache session whose answers are stored as JSON (the body base64-encoded),
-    never as pickles: reading a cache file back must not be able to run code, whoever wrote the
-    file. requests-cache is imported here, so a search without the cache never loads it."""
+    """A requests-cache session whose answers are stored as JSON facts plus the body as it
+    came (:mod:`trialfinder.api.cachefile`), never as pickles: reading a cache file back must
+    not be able to run code, whoever wrote the file. requests-cache is imported here, so a
+    search without the cache never loads it."""
     from requests_cache import CachedSession
-    from requests_cache.serializers import SerializerPipeline, Stage
-    from requests_cache.serializers.preconf import orjson_preconf_stage
 
-    serializer = SerializerPipeline(
-        [orjson_preconf_stage, Stage(dumps=orjson.dumps, loads=orjson.loads)],
-        name="trialfinder-json", is_binary=True,
-    )
-    return CachedSession(str(path), serializer=serializer, **options)
+    from trialfinder.api.cachefile import cache_serializer
+
+    return CachedSession(str(path), serializer=cache_serializer(), **options)
 
 
 def _prepare_cache_file(path: Path) -> None:

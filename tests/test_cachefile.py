@@ -1,0 +1,108 @@
+"""The HTTP cache's entry format: JSON facts plus the body byte for byte; anything else a miss."""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from devtools.hostile import HostileServer
+from trialfinder.api.cachefile import MAGIC, cache_serializer, pack, unpack
+from trialfinder.api.client import API_MEMO, TrialsClient
+from trialfinder.api.query import StudyQuery
+from trialfinder.config import Settings
+
+QUERY = StudyQuery(conditions=("cramp",))
+
+
+@pytest.fixture
+def hostile() -> Iterator[Callable[..., HostileServer]]:
+    servers: list[HostileServer] = []
+
+    def start(mode: str) -> HostileServer:
+        servers.append(HostileServer(mode))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_an_entry_keeps_the_body_byte_for_byte_beside_its_facts() -> None:
+    body = b'{"studies":[{"x":"caf\xc3\xa9 \\"q\\""}]}'
+    blob = pack({"status_code": 200, "url": "https://x/api/v2/studies", "_content": body})
+    assert blob.startswith(MAGIC)
+    assert blob.endswith(body)
+    facts = b'{"status_code":200,"url":"https://x/api/v2/studies"}'
+    assert blob == MAGIC + len(facts).to_bytes(4, "big") + facts + body
+    assert unpack(blob) == {"status_code": 200, "url": "https://x/api/v2/studies",
+                            "_content": body}
+    assert unpack(memoryview(blob))["_content"] == body
+
+
+@pytest.mark.parametrize("blob, reason", [
+    (b'{"status_code": 200, "_content": "e30="}', "not a trialfinder cache entry"),
+    (MAGIC + b"\x00\x00", "cut short"),
+    (MAGIC + (1000).to_bytes(4, "big") + b'{"a": 1}', "cut short"),
+    (MAGIC + (2**31).to_bytes(4, "big") + b"x" * 64, "cut short"),
+    (MAGIC + (3).to_bytes(4, "big") + b"{x}body", "unreadable facts"),
+    (MAGIC + (2).to_bytes(4, "big") + b"[]body", "not an object"),
+])
+def test_anything_else_is_refused_as_a_value_error(blob: bytes, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        unpack(blob)
+
+
+def test_a_stored_answer_comes_back_whole_through_requests_cache() -> None:
+    from requests_cache.models import CachedResponse
+
+    serializer = cache_serializer()
+    response = CachedResponse(status_code=200, url="https://x/api/v2/version")
+    response._content = b'{"apiVersion":"2.0.5"}'
+    response.headers["Content-Type"] = "application/json"
+    stored = serializer.dumps(response)
+    assert isinstance(stored, bytes) and stored.endswith(b'{"apiVersion":"2.0.5"}')
+    back = serializer.loads(stored)
+    assert back.status_code == 200
+    assert back.json() == {"apiVersion": "2.0.5"}
+    assert back.headers["Content-Type"] == "application/json"
+    # facts of the wrong types cost the entry (a ValueError, which requests-cache counts as a
+    # miss), never the search
+    facts = orjson.dumps({"status_code": {"not": "a number"}, "url": 5})
+    planted = MAGIC + len(facts).to_bytes(4, "big") + facts + b"{}"
+    with pytest.raises(ValueError):
+        serializer.loads(planted)
+
+
+def test_an_older_or_planted_entry_is_fetched_again(
+    hostile: Callable[..., HostileServer], tmp_path: Path,
+) -> None:
+    server = hostile("ok")
+    settings: Settings = Settings(base_url=server.base_url, use_cache=True,
+                                  cache_dir=tmp_path / "cache", backoff_factor=0.0,
+                                  requests_per_minute=60_000, burst=1000, retries=1,
+                                  timeout=2.0)
+    first = TrialsClient(settings).search(QUERY)
+    asked = server.paths["/api/v2/studies"]
+    API_MEMO.forget()
+    assert TrialsClient(settings).search(QUERY).from_cache == first.pages  # ours: answered
+    with sqlite3.connect(settings.cache_path) as conn:
+        rows = conn.execute("SELECT key, value FROM responses").fetchall()
+        for key, value in rows:
+            entry: dict[str, Any] = unpack(value)
+            body = entry.pop("_content")
+            # the format before this one: one JSON object, the body in base64
+            entry["_content"] = base64.b64encode(body).decode()
+            conn.execute("UPDATE responses SET value = ? WHERE key = ?",
+                         (orjson.dumps(entry), key))
+    API_MEMO.forget()
+    again = TrialsClient(settings).search(QUERY)
+    assert again.from_cache == 0
+    assert server.paths["/api/v2/studies"] == asked + first.pages
+    assert [s["protocolSection"]["identificationModule"]["nctId"] for s in again.studies] == \
+        [s["protocolSection"]["identificationModule"]["nctId"] for s in first.studies]
