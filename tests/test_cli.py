@@ -542,3 +542,27 @@ def test_csv_on_a_terminal_loses_its_escape_codes(
     assert code == 0
     assert text.splitlines() == ["nct_id,title", 'NCT99300002,"Evil title red1m end done"']
 
+
+
+def test_only_the_command_in_its_own_process_tunes_memory_for_one_search(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from trialfinder.api import heap
+
+    download = tmp_path / "ctg-studies.json"
+    download.write_text(json.dumps([fictional_study("NCT99300002", "Calf cramps")]))
+    # called as a function (a test, a notebook): the host process is left as it is
+    assert run(capsys, "search", "--from-file", str(download), "--format", "csv")[0] == 0
+    assert heap._trim_each_page is True
+    argv = ["search", "--from-file", str(download), "--format", "csv", "-vv"]
+    done = subprocess.run([sys.executable, "-m", "trialfinder", *argv], capture_output=True,
+                          text=True, timeout=60, env=CHILD_ENV)
+    assert done.returncode == 0, done.stderr
+    assert "NCT99300002" in done.stdout
+    tuned = [line for line in done.stderr.splitlines() if "memory settings" in line]
+    assert len(tuned) == 1 and "pyarrow on the system heap" in tuned[0]
+    # other commands (sync, watch run: long ones) keep handing the heap back after each page
+    done = subprocess.run([sys.executable, "-m", "trialfinder", "presets", "-vv"],
+                          capture_output=True, text=True, timeout=60, env=CHILD_ENV)
+    assert done.returncode == 0, done.stderr
+    assert "memory settings" not in done.stderr

@@ -28,12 +28,14 @@ def test_taken_is_called_for_each_item_before_the_worker_goes_on() -> None:
 
 def test_trim_does_nothing_without_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
     heap._malloc_trim.cache_clear()
+    heap._libc.cache_clear()
     monkeypatch.setattr(sys, "platform", "darwin")
     try:
         assert heap._malloc_trim() is None
         assert heap.trim() is False
     finally:
         heap._malloc_trim.cache_clear()
+        heap._libc.cache_clear()
 
 
 def test_trim_gives_freed_heap_back_on_glibc() -> None:
@@ -42,3 +44,30 @@ def test_trim_gives_freed_heap_back_on_glibc() -> None:
     blocks = [bytes(2000) for _ in range(20_000)]  # ~40 MB of heap (over pymalloc's 512 B)
     del blocks
     assert heap.trim() is True
+
+
+def test_a_kept_heap_is_not_trimmed_after_each_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    if heap._malloc_trim() is None:
+        pytest.skip("no glibc here")
+    monkeypatch.setattr(heap, "_trim_each_page", True)
+    blocks = [bytes(2000) for _ in range(20_000)]
+    del blocks
+    assert heap.after_page() is True  # by default each page's freed heap goes back
+    assert heap.keep_freed_heap() is True
+    blocks = [bytes(2000) for _ in range(20_000)]
+    del blocks
+    assert heap.after_page() is False  # kept for the next page
+    assert heap.trim() is True  # an explicit trim still works
+
+
+def test_keeping_the_heap_needs_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
+    heap._libc.cache_clear()
+    heap._malloc_trim.cache_clear()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(heap, "_trim_each_page", True)
+    try:
+        assert heap.keep_freed_heap() is False
+        assert heap.after_page() is False  # and no trim either: there is none
+    finally:
+        heap._libc.cache_clear()
+        heap._malloc_trim.cache_clear()

@@ -25,7 +25,7 @@ def run() -> NoReturn:
     from trialfinder.cli import main
 
     signal.signal(signal.SIGINT, before)
-    sys.exit(main())
+    sys.exit(main(own_process=True))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from trialfinder.cli_common import (
 )
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError, TrialFinderError
+from trialfinder.oneshot import ONE_SEARCH_COMMANDS, tune_for_one_search
 from trialfinder.progress import ProgressBar
 from trialfinder.terminal import CleanText, clean, display_width, fit_cell
 from trialfinder.topics.presets import list_presets
@@ -446,13 +447,17 @@ def _logging(verbosity: int) -> Callable[[], None]:
     return undo
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (see the module docstring)."""
+def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
+    """Run the command line; returns the exit code (see the module docstring).
+
+    ``own_process``: the process is the command's alone and ends with it (the entry points
+    say so), so a command that makes one search may tune its memory
+    (:mod:`trialfinder.oneshot`); called as a function, nothing of the host is changed."""
     out, err = sys.stdout, sys.stderr
     if out is not None and err is not None:  # both are None under pythonw
         sys.stdout, sys.stderr = cast(TextIO, CleanText(out)), cast(TextIO, CleanText(err))
     try:
-        return _main(argv)
+        return _main(argv, own_process=own_process)
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return 130
@@ -460,11 +465,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout, sys.stderr = out, err
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     _NOTES.seen.clear()
     parser = build_parser()
     args = parser.parse_args(argv)
     undo = _logging(args.verbose + getattr(args, "verbose_sub", 0))
+    if own_process and args.command in ONE_SEARCH_COMMANDS:
+        tune_for_one_search()
     handlers = {"search": _cmd_search, "show": cli_show.run, "presets": _cmd_presets,
                 "cache": _cmd_cache, "match": cli_match.run}
     try:
@@ -489,4 +496,4 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(own_process=True))

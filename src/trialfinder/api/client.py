@@ -30,7 +30,7 @@ import requests
 
 from trialfinder.api.fields import LIST_FIELDS, fields_param
 from trialfinder.api.gather import Gathering
-from trialfinder.api.heap import trim
+from trialfinder.api.heap import after_page
 from trialfinder.api.memo import API_MEMO, UNREACHABLE_TTL, VERSION_TTL, ApiMemo
 from trialfinder.api.page import Page, parse_page, parse_version
 from trialfinder.api.paging import SLACK_PAGES, STALL_PAGES, PagingCheck
@@ -236,7 +236,7 @@ class TrialsClient(Requester):
                     if on_page is not None and kept:
                         on_page(kept, fetched)
                         del kept
-                        trim()  # the page's records are freed: give their heap back
+                        after_page()  # the page's records are freed: hand their heap back
                     kept = []
                     if progress is not None:
                         progress(gathered.count, gathered.total)
