@@ -78,8 +78,11 @@ logging.getLogger("requests_cache").addHandler(logging.NullHandler())
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
-#: Decoded bytes read at a time; it also bounds what one step of decompression may produce.
-CHUNK = 64 * 1024
+#: Decoded bytes read at a time; it also bounds what one step of decompression may produce
+#: (so the size cap is passed by at most this much). A page of 1,000 studies is about 4.5 MB:
+#: at 64 kB a read, the loop around each read and the hand-over of the interpreter lock to a
+#: thread busy with the previous page cost a 10,000-study search about a tenth of its time.
+CHUNK = 1024 * 1024
 
 #: Redirects followed within the base URL's host (the API redirects NCT aliases once).
 MAX_REDIRECTS = 5
