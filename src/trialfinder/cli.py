@@ -43,7 +43,7 @@ from trialfinder.cli_common import (
 )
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError, TrialFinderError
-from trialfinder.oneshot import ONE_SEARCH_COMMANDS, tune_for_one_search
+from trialfinder.oneshot import ONE_SEARCH_COMMANDS, settle_before_search, tune_for_one_search
 from trialfinder.progress import ProgressBar
 from trialfinder.terminal import CleanText, clean, display_width, fit_cell
 from trialfinder.topics.presets import list_presets
@@ -293,6 +293,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     countries = check_countries(listing(args.country))
     if countries.unknown:  # a typo would otherwise widen the search to every country
         raise InvalidQueryError("; ".join(u.refusal() for u in countries.unknown))
+    settle_before_search()
     if args.from_file:
         res = search_data_file(args.from_file, keyword=args.keyword, **kwargs)
         if countries.known:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialfinder.cli_common import listing, search_data_file, settings_from
 from trialfinder.errors import InvalidQueryError
+from trialfinder.oneshot import settle_before_search
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.units import KM_PER_MILE
 from trialfinder.wording import plural
@@ -129,6 +130,7 @@ def _results(args: argparse.Namespace) -> Results:
         return search_data_file(args.from_file, **kwargs)
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
+    settle_before_search()
     return search(settings=settings_from(args), limit=args.limit or DEFAULT_LIMIT, **kwargs)
 
 
