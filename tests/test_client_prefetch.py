@@ -8,8 +8,10 @@ import queue
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 import trialfinder.api.client as client_module
@@ -248,3 +250,24 @@ def test_the_limit_cuts_the_last_page_and_asks_no_further(standin_factory: Facto
     assert handed == [5, 5, 2]
     assert (result.count, result.truncated, result.studies) == (12, True, [])
     assert server.stats.requests == 3
+
+
+def test_handed_on_pages_carry_no_body_and_on_body_gets_each_one(
+    standin_factory: Any, tmp_path: Path,
+) -> None:
+    server = standin_factory(max_page_size=5)
+    settings = Settings(base_url=server.base_url, use_cache=False, page_size=5,
+                        requests_per_minute=60_000, retries=0)
+    client = TrialsClient(settings)
+    bodies: list[tuple[bytes, int]] = []
+    handed: list[list[dict[str, Any]]] = []
+    result = client.search(StudyQuery(conditions=("fictional",)),
+                           on_page=lambda studies, fetched: handed.append(studies),
+                           on_body=lambda body, fetched, studies: bodies.append(
+                               (body, len(studies))))
+    assert len(bodies) == len(handed) == result.pages > 1
+    for (body, count), studies in zip(bodies, handed, strict=True):
+        assert orjson.loads(body)["studies"] == studies
+        assert count == len(studies)
+    pages = list(client.iter_pages(StudyQuery(conditions=("fictional",))))
+    assert pages and all(page.body is None for page in pages)

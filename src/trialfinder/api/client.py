@@ -130,7 +130,10 @@ class TrialsClient(Requester):
             first = False
             token = page.next_token
             done = not token or (limit is not None and seen >= limit)
-            yield page if keep_body else _without_body(page)
+            # the body is held only by the caller that asked for it, never by this frame
+            whole = [page]
+            page = _without_body(page)
+            yield whole.pop() if keep_body else page
             # checked before asking for the next page, so a caller taking one page never fails
             check.check(page, size, done)
             del page  # not held while the next page is fetched and parsed
@@ -161,11 +164,14 @@ class TrialsClient(Requester):
             pages = self._pages(query, tally, fields=fields, limit=limit, force_refresh=True,
                                 before_parse=before_parse, keep_body=keep)
             first = next(pages)
-        yield self._handed_on(first, on_body)
-        del first
+        handed = self._handed_on(first, on_body)
+        del first  # with its body
+        yield handed
         for page in pages:
-            yield self._handed_on(page, on_body)
+            handed = self._handed_on(page, on_body)
             del page
+            yield handed
+        del handed
 
     @staticmethod
     def _handed_on(page: Page, on_body: BodyConsumer | None) -> Page:
