@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -36,12 +36,13 @@ from trialfinder.options import (
 from trialfinder.store.cachedir import prepare_cache_dir
 from trialfinder.store.spool import MAX_PENDING_MB, Spooled, SpoolWriter, pending_bytes
 from trialfinder.store.tablecache import Dropped, Saved, TableCache
-from trialfinder.tables.detail import Criteria, outcomes_table, split_criteria
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Tables, TablesBuilder, normalize
-from trialfinder.tables.textsearch import TextQuery, matching_ids
 from trialfinder.wording import duration, plural
+
+if TYPE_CHECKING:
+    from trialfinder.tables.detail import Criteria
 
 __all__ = [  # build_query, local_filters_for and load_records live in options and datafile
     "MAX_JSON_DEPTH",
@@ -357,6 +358,8 @@ def search_records(
         tables = _narrow(tables, tables.studies["nct_id"].isin(set(query.nct_ids)))
     words = [*query.conditions, *query.terms, *query.interventions]
     params = query.to_params()
+    from trialfinder.tables.textsearch import TextQuery, matching_ids  # only for files
+
     if TextQuery.from_params(params):
         found = matching_ids(unique, params)
         tables = _narrow(tables, tables.studies["nct_id"].isin(found))
@@ -428,6 +431,8 @@ def study_detail(
             raise NotFoundError(404, nct, f"no study with id {nct} in these records")
     else:
         record = (client or TrialsClient(settings)).get_study(nct)
+    from trialfinder.tables.detail import outcomes_table, split_criteria  # one study in depth
+
     tables = normalize([record])
     results = Results.from_tables(tables, LocalFilters(near=near), ResultMeta(source="detail"))
     text = tables.studies["eligibility_criteria"].iloc[0] if len(tables.studies) else None
