@@ -271,3 +271,17 @@ def test_handed_on_pages_carry_no_body_and_on_body_gets_each_one(
         assert count == len(studies)
     pages = list(client.iter_pages(StudyQuery(conditions=("fictional",))))
     assert pages and all(page.body is None for page in pages)
+
+
+def test_paging_holds_no_raw_body_while_a_page_is_in_hand(standin_factory: Any) -> None:
+    import gc
+
+    server = standin_factory(max_page_size=5)
+    settings = Settings(base_url=server.base_url, use_cache=False, page_size=5,
+                        requests_per_minute=60_000, retries=0)
+    pages = TrialsClient(settings).iter_pages(StudyQuery(conditions=("fictional",)))
+    page = next(pages)
+    # a sync holds one page at a time; the body it came in (megabytes) must be gone already
+    held = [o for o in gc.get_objects() if isinstance(o, Page) and o.body is not None]
+    assert page.studies and held == []
+    pages.close()

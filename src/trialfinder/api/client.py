@@ -130,10 +130,14 @@ class TrialsClient(Requester):
             first = False
             token = page.next_token
             done = not token or (limit is not None and seen >= limit)
-            # the body is held only by the caller that asked for it, never by this frame
-            whole = [page]
-            page = _without_body(page)
-            yield whole.pop() if keep_body else page
+            # the body is held only by a caller that asked for it, never by this frame
+            if keep_body:
+                whole = [page]
+                page = _without_body(page)
+                yield whole.pop()
+            else:
+                page = _without_body(page)
+                yield page
             # checked before asking for the next page, so a caller taking one page never fails
             check.check(page, size, done)
             del page  # not held while the next page is fetched and parsed
