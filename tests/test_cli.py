@@ -561,6 +561,7 @@ def test_only_the_command_in_its_own_process_tunes_memory_for_one_search(
     assert "NCT99300002" in done.stdout
     tuned = [line for line in done.stderr.splitlines() if "memory settings" in line]
     assert len(tuned) == 1 and "pyarrow on the system heap" in tuned[0]
+    assert "1 MB reads" in tuned[0]
     frozen = [line for line in done.stderr.splitlines() if "frozen for the garbage" in line]
     assert len(frozen) == 1
     assert int(re.search(r"(\d+) objects frozen", frozen[0]).group(1)) > 20_000  # type: ignore[union-attr]

@@ -71,3 +71,14 @@ def test_keeping_the_heap_needs_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         heap._libc.cache_clear()
         heap._malloc_trim.cache_clear()
+
+
+def test_the_read_step_can_be_raised_but_not_made_absurd(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trialfinder.api import transport
+
+    monkeypatch.setattr(transport, "_read_chunk", transport.CHUNK)
+    transport.use_read_chunk(transport.ONE_SEARCH_CHUNK)
+    assert transport._read_chunk == 1024 * 1024
+    with pytest.raises(ValueError, match="under 1 kB"):
+        transport.use_read_chunk(10)
+    assert transport._read_chunk == 1024 * 1024

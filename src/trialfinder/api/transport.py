@@ -79,10 +79,25 @@ logging.getLogger("requests_cache").addHandler(logging.NullHandler())
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 #: Decoded bytes read at a time; it also bounds what one step of decompression may produce
-#: (so the size cap is passed by at most this much). A page of 1,000 studies is about 4.5 MB:
-#: at 64 kB a read, the loop around each read and the hand-over of the interpreter lock to a
-#: thread busy with the previous page cost a 10,000-study search about a tenth of its time.
-CHUNK = 1024 * 1024
+#: (so the size cap is passed by at most this much).
+CHUNK = 64 * 1024
+#: The step of a process that makes one search and ends (:func:`use_read_chunk`, set by the
+#: command line): a page of 1,000 studies is about 4.5 MB, and at 64 kB a read the loop around
+#: each read and the hand-over of the interpreter lock to a thread busy with the previous page
+#: cost a 10,000-study search about a tenth of its time. Long runs keep 64 kB: with 1 MB steps
+#: a 100,000-study sync peaked 15 MB higher (414 against 398 MB, benchmarks/bench_store.py).
+ONE_SEARCH_CHUNK = 1024 * 1024
+
+_read_chunk = CHUNK
+
+
+def use_read_chunk(size: int) -> None:
+    """Read answers ``size`` bytes at a time from now on, in this process."""
+    global _read_chunk
+    if size < 1024:
+        raise ValueError(f"a read step under 1 kB makes no sense, not {size}")
+    _read_chunk = size
+
 
 #: Redirects followed within the base URL's host (the API redirects NCT aliases once).
 MAX_REDIRECTS = 5
@@ -346,7 +361,7 @@ class GuardedAdapter(HTTPAdapter):
         parts: list[bytes] = []
         size = 0
         try:
-            for chunk in raw.stream(CHUNK, decode_content=True):
+            for chunk in raw.stream(_read_chunk, decode_content=True):
                 size += len(chunk)
                 if size > limit:
                     raise BodyTooLarge(url, limit)
