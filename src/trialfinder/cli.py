@@ -45,6 +45,12 @@ from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError, TrialFinderError
 from trialfinder.oneshot import ONE_SEARCH_COMMANDS, settle_before_search, tune_for_one_search
 from trialfinder.progress import ProgressBar
+from trialfinder.tables.exportpath import (
+    ExportFormat,
+    check_output_path,
+    format_for_path,
+    sidecar_path,
+)
 from trialfinder.terminal import CleanText, clean, display_width, fit_cell
 from trialfinder.topics.presets import list_presets
 from trialfinder.wording import plural
@@ -54,24 +60,13 @@ if TYPE_CHECKING:
 
     from trialfinder.service import Results, search
     from trialfinder.tables.countries import check_countries
-    from trialfinder.tables.export import (
-        ExportFormat,
-        check_output_path,
-        format_for_path,
-        sidecar_path,
-        to_csv_bytes,
-        to_jsonl_bytes,
-        write_export,
-    )
+    from trialfinder.tables.export import to_csv_bytes, to_jsonl_bytes, write_export
 else:
     # pandas, requests and numpy load on first use, so `--help` and `presets` start at once
 
     pd = LazyModule("pandas")
     search = lazy("trialfinder.service", "search")
     check_countries = lazy("trialfinder.tables.countries", "check_countries")
-    check_output_path = lazy("trialfinder.tables.export", "check_output_path")
-    format_for_path = lazy("trialfinder.tables.export", "format_for_path")
-    sidecar_path = lazy("trialfinder.tables.export", "sidecar_path")
     to_csv_bytes = lazy("trialfinder.tables.export", "to_csv_bytes")
     to_jsonl_bytes = lazy("trialfinder.tables.export", "to_jsonl_bytes")
     write_export = lazy("trialfinder.tables.export", "write_export")
@@ -293,8 +288,21 @@ def _cmd_search(args: argparse.Namespace) -> int:
     countries = check_countries(listing(args.country))
     if countries.unknown:  # a typo would otherwise widen the search to every country
         raise InvalidQueryError("; ".join(u.refusal() for u in countries.unknown))
+    client = query = None
+    if not args.from_file:
+        from trialfinder.api.client import TrialsClient
+        from trialfinder.options import build_query
+
+        query = build_query(**kwargs)  # a wrong value fails here, before any request
+        if query.is_empty:
+            raise InvalidQueryError(
+                "the search is empty: give a condition, term, intervention, place or preset")
+        client = TrialsClient(settings_from(args))
+        # every check is passed: /version (asked before the pages when a cache is on) now
+        # travels while pandas loads
+        client.ask_version_early()
     settle_before_search()
-    if args.from_file:
+    if client is None:
         res = search_data_file(args.from_file, keyword=args.keyword, **kwargs)
         if countries.known:
             res = res.refilter(replace(res.filters, countries=countries.known))
@@ -302,8 +310,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
         bar = ProgressBar()
         try:
             res = search(
-                settings=settings_from(args), limit=limit, progress=bar,
-                keyword=args.keyword, countries=countries.known, **kwargs,
+                query=query, client=client, limit=limit, progress=bar,
+                keyword=args.keyword, countries=countries.known,
             )
         finally:
             bar.close()

@@ -33,7 +33,7 @@ from trialfinder.errors import (
     InvalidQueryError,
 )
 from trialfinder.places.resolve import resolve_place
-from trialfinder.tables.filters import LocalFilters
+from trialfinder.tables.filterspec import LocalFilters
 from trialfinder.topics.presets import get_preset
 
 __all__ = ["build_query", "local_filters_for", "with_preset"]

@@ -305,16 +305,35 @@ class TrialsClient(Requester):
         known = self.memo.version(base)
         if known is not None:
             return known
-        failed = self.memo.unreachable(base)
-        if failed is not None:
-            raise failed
-        try:
-            answer = self._get("version", None, parse_version, tally)
-        except NetworkError as exc:
-            self.memo.remember_unreachable(base, exc)
-            raise
-        self.memo.remember_version(base, answer)
-        return dict(answer)
+        with self.memo.asking_version(base):  # one request at a time; the others reuse it
+            known = self.memo.version(base)
+            if known is not None:
+                return known
+            failed = self.memo.unreachable(base)
+            if failed is not None:
+                raise failed
+            try:
+                answer = self._get("version", None, parse_version, tally)
+            except NetworkError as exc:
+                self.memo.remember_unreachable(base, exc)
+                raise
+            self.memo.remember_version(base, answer)
+            return dict(answer)
+
+    def ask_version_early(self) -> threading.Thread | None:
+        """Start asking for ``/version`` in a background thread, when a search with this
+        client will ask for it (a cache is on and the API may be reached), so the answer
+        arrives while the caller does other work: the command line loads pandas meanwhile.
+        The search then finds it remembered, or waits for the request under way; it never
+        sends a second one. Returns the thread (a daemon), or ``None`` when nothing is asked."""
+        if getattr(self.session, "cache", None) is None or self.settings.offline:
+            return None
+        if self.memo.version(self.settings.base_url) is not None:
+            return None
+        thread = threading.Thread(target=self.version_or_none, name="trialfinder-version",
+                                  daemon=True)
+        thread.start()
+        return thread
 
     def version_or_none(self) -> dict[str, str] | None:
         """:meth:`version`, or ``None`` when it cannot be had (never raises)."""

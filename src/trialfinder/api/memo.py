@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from trialfinder.errors import NetworkError
 
@@ -31,6 +32,17 @@ class ApiMemo:
         self._lock = threading.Lock()
         self._versions: dict[str, tuple[float, dict[str, str]]] = {}
         self._unreachable: dict[str, tuple[float, NetworkError]] = {}
+        self._asking: dict[str, threading.Lock] = {}
+
+    @contextmanager
+    def asking_version(self, base_url: str) -> Iterator[None]:
+        """Held while one thread asks ``base_url`` for ``/version``: another thread that wants
+        it too waits here, then finds the answer (or the failure) remembered, instead of
+        sending the same request a second time."""
+        with self._lock:
+            lock = self._asking.setdefault(base_url, threading.Lock())
+        with lock:
+            yield
 
     def version(self, base_url: str) -> dict[str, str] | None:
         with self._lock:

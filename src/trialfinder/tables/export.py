@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,13 @@ import pandas as pd
 from trialfinder.errors import DataFileError, InvalidQueryError
 from trialfinder.meta import ResultMeta
 from trialfinder.tables.csvrows import arrow_rows, header_row, python_rows
+from trialfinder.tables.exportpath import (
+    SUFFIX_FORMATS,
+    ExportFormat,
+    check_output_path,
+    format_for_path,
+    sidecar_path,
+)
 
 __all__ = [
     "CSV_CHUNK_ROWS",
@@ -64,6 +71,7 @@ __all__ = [
     "STALE_TMP_SECONDS",
     "SUFFIX_FORMATS",
     "ExportFormat",
+    "check_output_path",
     "clean_stale_tmp",
     "format_for_path",
     "meta_json_bytes",
@@ -73,15 +81,6 @@ __all__ = [
     "write_csv",
     "write_export",
 ]
-
-ExportFormat = Literal["csv", "jsonl"]
-
-#: The file name endings we write, and the format each one means.
-SUFFIX_FORMATS: dict[str, ExportFormat] = {
-    ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl",
-}
-#: Endings that name no format, allowed only when the format is given (``--format csv``).
-_PLAIN_SUFFIXES = ("", ".txt")
 
 #: A text cell starting with one of these is prefixed with ``'`` in CSV exports.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -319,13 +318,6 @@ def meta_json_bytes(meta: ResultMeta | Mapping[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def sidecar_path(path: Path) -> Path:
-    """The provenance file of an export: ``out/studies.csv`` -> ``out/studies.csv.meta.json``
-    (one per file, so a CSV and a JSON-lines export of the same name keep their own)."""
-    path = Path(path)
-    return path.with_name(path.name + ".meta.json")
-
-
 def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.trialfinder-{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
@@ -412,42 +404,3 @@ def write_export(
     except OSError as exc:
         raise DataFileError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
-
-
-def format_for_path(path: Path, wanted: ExportFormat | None = None) -> ExportFormat:
-    """The format to write ``path`` in: ``wanted`` when given, else the one its ending names
-    (:data:`SUFFIX_FORMATS`). An ending we do not write (``.xlsx``), or one that names another
-    format than ``wanted``, raises :class:`InvalidQueryError`; a file without an ending (or a
-    ``.txt``) needs ``wanted``."""
-    suffix = path.suffix.lower()
-    named = SUFFIX_FORMATS.get(suffix)
-    if named is not None:
-        if wanted is not None and wanted != named:
-            raise InvalidQueryError(
-                f"{path.name!r} names {_LABELS[named]} but {_LABELS[wanted]} was asked for")
-        return named
-    if wanted is not None and suffix in _PLAIN_SUFFIXES:
-        return wanted
-    what = f"{suffix} files" if suffix not in _PLAIN_SUFFIXES else \
-        f"{path.name!r} without a format"
-    raise InvalidQueryError(
-        f"cannot write {what}: trialfinder writes CSV (.csv) and JSON lines (.jsonl, .json, "
-        ".ndjson); choose one of those endings")
-
-
-_LABELS: dict[str, str] = {"csv": "CSV", "jsonl": "JSON lines"}
-
-
-def check_output_path(path: Path) -> None:
-    """One clear error for an output path that cannot be an export file."""
-    if not path.name or path.name in {".", ".."} or str(path).endswith(("/", "\\")):
-        raise DataFileError(f"{str(path)!r} is a folder; give a file name such as studies.csv")
-    if path.is_dir():
-        raise DataFileError(f"{path} is a folder; give a file name such as {path / 'studies.csv'}")
-    if path.exists() and not path.is_file():
-        raise DataFileError(f"{path} exists and is not a regular file; choose another name")
-    parent = path.parent
-    if not parent.is_dir():
-        raise DataFileError(f"the folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise DataFileError(f"cannot write into the folder {parent}")

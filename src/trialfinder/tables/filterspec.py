@@ -12,14 +12,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import pandas as pd
 
 from trialfinder.api.query import Phase, Sex, Status, StudyType
 from trialfinder.dates import partial_date
 from trialfinder.errors import InvalidQueryError
+
+if TYPE_CHECKING:  # in annotations only: building filters (and a query) does not load pandas
+    import pandas as pd
 
 __all__ = [
     "INTERVENTION_TYPES",

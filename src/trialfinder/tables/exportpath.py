@@ -1,0 +1,71 @@
+"""Where an export goes: the endings we write, the checks on an output path, the sidecar's name.
+
+Kept apart from :mod:`trialfinder.tables.export` (which loads pandas) so the command line can
+refuse a bad ``--output`` at once, before anything heavy is loaded or any request is sent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from trialfinder.errors import DataFileError, InvalidQueryError
+
+__all__ = ["SUFFIX_FORMATS", "ExportFormat", "check_output_path", "format_for_path",
+           "sidecar_path"]
+
+ExportFormat = Literal["csv", "jsonl"]
+
+#: The file name endings we write, and the format each one means.
+SUFFIX_FORMATS: dict[str, ExportFormat] = {
+    ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl",
+}
+#: Endings that name no format, allowed only when the format is given (``--format csv``).
+_PLAIN_SUFFIXES = ("", ".txt")
+
+
+def sidecar_path(path: Path) -> Path:
+    """The provenance file of an export: ``out/studies.csv`` -> ``out/studies.csv.meta.json``
+    (one per file, so a CSV and a JSON-lines export of the same name keep their own)."""
+    path = Path(path)
+    return path.with_name(path.name + ".meta.json")
+
+
+def format_for_path(path: Path, wanted: ExportFormat | None = None) -> ExportFormat:
+    """The format to write ``path`` in: ``wanted`` when given, else the one its ending names
+    (:data:`SUFFIX_FORMATS`). An ending we do not write (``.xlsx``), or one that names another
+    format than ``wanted``, raises :class:`InvalidQueryError`; a file without an ending (or a
+    ``.txt``) needs ``wanted``."""
+    suffix = path.suffix.lower()
+    named = SUFFIX_FORMATS.get(suffix)
+    if named is not None:
+        if wanted is not None and wanted != named:
+            raise InvalidQueryError(
+                f"{path.name!r} names {_LABELS[named]} but {_LABELS[wanted]} was asked for")
+        return named
+    if wanted is not None and suffix in _PLAIN_SUFFIXES:
+        return wanted
+    what = f"{suffix} files" if suffix not in _PLAIN_SUFFIXES else \
+        f"{path.name!r} without a format"
+    raise InvalidQueryError(
+        f"cannot write {what}: trialfinder writes CSV (.csv) and JSON lines (.jsonl, .json, "
+        ".ndjson); choose one of those endings")
+
+
+_LABELS: dict[str, str] = {"csv": "CSV", "jsonl": "JSON lines"}
+
+
+def check_output_path(path: Path) -> None:
+    """One clear error for an output path that cannot be an export file."""
+    if not path.name or path.name in {".", ".."} or str(path).endswith(("/", "\\")):
+        raise DataFileError(f"{str(path)!r} is a folder; give a file name such as studies.csv")
+    if path.is_dir():
+        raise DataFileError(f"{path} is a folder; give a file name such as {path / 'studies.csv'}")
+    if path.exists() and not path.is_file():
+        raise DataFileError(f"{path} exists and is not a regular file; choose another name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise DataFileError(f"the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise DataFileError(f"cannot write into the folder {parent}")

@@ -1,0 +1,87 @@
+"""``/version`` asked early: it travels while the command line loads pandas, and is never sent
+twice, nor for a search that fails its checks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from devtools.standin import Faults, StandInServer
+from trialfinder.api.client import TrialsClient
+from trialfinder.api.query import StudyQuery
+from trialfinder.cli import main
+from trialfinder.config import Settings
+
+VERSION = "/api/v2/version"
+STUDIES = "/api/v2/studies"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _settings(server: StandInServer, tmp_path: Path, **changes: object) -> Settings:
+    return Settings(base_url=server.base_url, cache_dir=tmp_path / "cache",
+                    requests_per_minute=1e6, burst=10**6, backoff_factor=0.0,
+                    timeout=5).with_(**changes)
+
+
+def test_threads_asking_at_once_share_one_request(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+) -> None:
+    server = standin_factory(faults=Faults(latency=0.2))
+    client = TrialsClient(_settings(server, tmp_path))
+    answers: list[object] = []
+    threads = [threading.Thread(target=lambda: answers.append(client.version_or_none()))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert server.stats.paths[VERSION] == 1
+    assert len(answers) == 4 and all(a == answers[0] for a in answers)
+    assert isinstance(answers[0], dict) and "apiVersion" in answers[0]
+
+
+def test_an_early_ask_serves_the_search_and_is_skipped_without_a_cache(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+) -> None:
+    server = standin_factory(faults=Faults(latency=0.1))
+    assert TrialsClient(_settings(server, tmp_path, use_cache=False)).ask_version_early() is None
+    assert TrialsClient(_settings(server, tmp_path, offline=True)).ask_version_early() is None
+    client = TrialsClient(_settings(server, tmp_path))
+    early = client.ask_version_early()
+    assert early is not None
+    # the search does not wait for the thread to end: it finds the request under way
+    result = client.search(StudyQuery(conditions=("fictional",)))
+    early.join(10)
+    assert server.stats.paths[VERSION] == 1
+    assert result.version is not None and "apiVersion" in result.version
+    assert client.ask_version_early() is None  # known now: nothing more to ask
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--status", "sleeping"], "status"),
+    ([], "the search is empty"),
+])
+def test_a_search_that_fails_its_checks_sends_nothing(
+    standin: StandInServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    argv: list[str], message: str,
+) -> None:
+    base = ["search", "--base-url", standin.base_url, "--cache-dir", str(tmp_path / "cache")]
+    condition = [] if message == "the search is empty" else ["-c", "asthma"]
+    assert main([*base, *condition, *argv]) == 2
+    assert message in capsys.readouterr().err
+    assert sum(standin.stats.paths.values()) == 0
+
+
+def test_a_bad_output_path_is_refused_before_pandas_loads() -> None:
+    code = ("import sys, trialfinder.cli as cli\n"
+            "code = cli.main(['search', '-c', 'x', '--output', '/no/such/folder/out.csv'])\n"
+            "print(code, 'pandas' in sys.modules, 'requests' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)
+    assert done.stdout.split() == ["1", "False", "False"], done.stderr
+    assert "the folder /no/such/folder does not exist" in done.stderr
