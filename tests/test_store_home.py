@@ -479,3 +479,40 @@ def test_files_of_the_first_spool_version_are_still_added(tmp_path: Path) -> Non
     assert ids == ["NCT99000130"]
     assert [p.name for p in (incoming_dir(path) / "rejected").iterdir()] == [
         "b-odd-page.jsonl"]
+
+
+def test_each_run_records_the_query_it_ran(
+    standin: StandInServer, tmp_path: Path, private_data_dir: Path,
+) -> None:
+    tf.search(condition="asthma", settings=_settings(standin, tmp_path, use_cache=False))
+    with open_store(private_data_dir / "studies.duckdb", read_only=True) as store:
+        mode, params = store.first_row("SELECT mode, params FROM runs")
+    assert mode == "search"
+    assert orjson.loads(params)["query.cond"] == "asthma"
+
+
+def test_an_odd_recorded_query_costs_only_itself(tmp_path: Path) -> None:
+    path = tmp_path / "studies.duckdb"
+    page = orjson.dumps({"fetched": "2026-02-01T00:00:01+00:00",
+                         "studies": [_record("NCT99000140")]})
+    end = orjson.dumps({"end": True, "complete": True, "requests": 1, "bytes": 5})
+    for name, params in [("a", {"query.cond": ["not", "text"]}), ("b", {"k": "v" * 5000}),
+                         ("c", "query.cond=x")]:
+        head = orjson.dumps({"format": "trialfinder-search-pages", "version": 2,
+                             "started": "2026-02-01T00:00:00+00:00", "params": params})
+        _spool_file(path, f"{name}.jsonl", [head, page, end])
+    with open_store(path, read_only=True) as store:
+        runs = store.con.execute("SELECT params, studies FROM runs ORDER BY run_id").fetchall()
+    assert runs == [(None, 1)] * 3
+
+
+def test_a_store_made_before_runs_kept_their_query_gains_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "studies.duckdb"
+    with Store(path) as store:
+        store.con.execute("ALTER TABLE runs DROP COLUMN params")  # as the first stores were
+    with open_store(path, read_only=True) as store:
+        assert "params" not in store.columns("runs")  # read-only: left as it is, still read
+    with open_store(path) as store:
+        run = store.start_run(None, "search", params={"query.term": "cramp"})
+        assert store.first_row("SELECT params FROM runs WHERE run_id = ?", [run]) == (
+            '{"query.term": "cramp"}',)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -109,7 +110,9 @@ def test_sync_appends_page_by_page_and_records_the_run(
         result = sync(store, _client(server), StudyQuery(terms=("fictional",)))
         counted = store.first_row("SELECT count(*) FROM studies")[0]
         runs = store.con.execute("SELECT name, mode, studies, requests FROM runs").fetchall()
+        params = store.first_row("SELECT params FROM runs")[0]
         found = store.first_row("SELECT count(*) FROM run_studies")[0]
+    assert json.loads(params) == {"query.term": "fictional"}
     assert pages == [5, 5, 5, 5, 3]  # never more than one page handed over at once
     assert (result.studies, result.pages, result.requests, result.total_reported) == \
         (23, 5, 5, 23)

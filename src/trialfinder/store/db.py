@@ -16,6 +16,7 @@ whatever the number of studies. Nothing read back is executed: records are JSON 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -87,7 +88,7 @@ _BOOK_TABLES: Final[dict[str, str]] = {
                 "record VARCHAR",
     "searches": "name VARCHAR, options VARCHAR, created TIMESTAMP",
     "runs": "run_id BIGINT, name VARCHAR, mode VARCHAR, started TIMESTAMP, finished TIMESTAMP, "
-            "requests BIGINT, bytes BIGINT, studies BIGINT",
+            "requests BIGINT, bytes BIGINT, studies BIGINT, params VARCHAR",
     "run_studies": "run_id BIGINT, nct_id VARCHAR, hash VARCHAR",
     "store_info": "key VARCHAR, value VARCHAR",
 }
@@ -215,6 +216,8 @@ class Store:
                 self.execute(f"CREATE TABLE {name} ({cols})")
         if "store_info" not in present:
             self.execute("INSERT INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
+        # added since the first stores were made (each run's query): older files gain it
+        self.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS params VARCHAR")
         self._check_version()
 
     def _check_version(self) -> None:
@@ -362,12 +365,18 @@ class Store:
 
     # -- runs ---------------------------------------------------------------------------------
 
-    def start_run(self, name: str | None, mode: str, started: datetime | None = None) -> int:
+    def start_run(self, name: str | None, mode: str, started: datetime | None = None,
+                  params: Mapping[str, str] | None = None) -> int:
+        """A new run; ``params``: the API query it ran (kept as JSON text in ``runs.params``,
+        so `sql` can show which search found what)."""
+        text = json.dumps(dict(params), sort_keys=True, ensure_ascii=False) \
+            if params is not None else None
         with self._lock:
             row = self.first_row("SELECT coalesce(max(run_id), 0) + 1 FROM runs")
             run_id = int(row[0]) if row else 1
-            self.execute("INSERT INTO runs VALUES (?, ?, ?, ?, NULL, 0, 0, 0)",
-                             [run_id, name, mode, naive_utc(started or _now())])
+            self.execute("INSERT INTO runs (run_id, name, mode, started, finished, requests, "
+                         "bytes, studies, params) VALUES (?, ?, ?, ?, NULL, 0, 0, 0, ?)",
+                         [run_id, name, mode, naive_utc(started or _now()), text])
         return run_id
 
     def add_found(self, run_id: int, found: Mapping[str, str]) -> None:

@@ -259,6 +259,22 @@ def _records(item: Mapping[str, Any]) -> object:
     return item.get("studies")
 
 
+#: The most a search's recorded query may hold; a larger or odd one is not kept (the run is).
+_MAX_PARAMS: Final = 64
+_MAX_PARAM_CHARS: Final = 4000
+
+
+def _params(value: object) -> dict[str, str] | None:
+    """The query a file says its search ran, when it is a small mapping of text to text;
+    otherwise ``None``: an odd value costs that value, not the pages."""
+    if not isinstance(value, dict) or len(value) > _MAX_PARAMS:
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) and len(k) + len(v) <= _MAX_PARAM_CHARS
+               for k, v in value.items()):
+        return None
+    return dict(value)
+
+
 def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _BadFile("a count that is not a whole number")
@@ -312,7 +328,8 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
                 if not isinstance(records, list):
                     raise _BadFile("a page without a list of studies")
                 if run_id is None:
-                    run_id = store.start_run(None, "search", started)
+                    run_id = store.start_run(None, "search", started,
+                                             params=_params(head.get("params")))
                 for start in range(0, len(records), chunk):
                     stats = store.add_records(records[start:start + chunk], seen=fetched,
                                               run_id=run_id)

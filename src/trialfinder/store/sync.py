@@ -56,7 +56,7 @@ def sync(
     from it. Pages always come from the API (a sync is a refresh): an HTTP cache is not read."""
     started = time.perf_counter()
     when = now or datetime.now(UTC)
-    run_id = store.start_run(name, "sync", when)
+    run_id = store.start_run(name, "sync", when, params=query.to_params())
     tally = Tally()
     studies = new_versions = pages = skipped = 0
     total: int | None = None

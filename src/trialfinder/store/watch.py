@@ -409,7 +409,7 @@ def refresh(
             logger.debug("watch %s: %d matching studies fetched by id", watch.name, len(stale))
     matched = _matching(store, query, candidates)
     current = store.current_hashes(matched)
-    run_id = store.start_run(watch.name, mode, when)
+    run_id = store.start_run(watch.name, mode, when, params=query.to_params())
     store.add_found(run_id, current)
     changes = [] if previous is None else _changes(
         store, watch, store.run_found(previous[0]), current, naive_utc(previous[1]))
