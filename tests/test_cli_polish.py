@@ -416,3 +416,15 @@ def test_limit_with_a_file_is_refused_rather_than_ignored(
         assert err.splitlines() == ["trialfinder: error: --limit and --all set how many "
                                     "studies to fetch from the API; --from-file reads every "
                                     "study in the file"]
+
+
+def test_match_without_a_search_is_refused_before_any_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # statuses alone would screen up to 10,000 open studies of every kind
+    code = main(["match", "--age", "50", "--base-url", "http://127.0.0.1:9/api/v2"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == ("trialfinder: error: the search is empty: give a condition, term, "
+                           "intervention or preset; match screens the studies that search "
+                           "finds")

@@ -516,3 +516,15 @@ def test_a_store_made_before_runs_kept_their_query_gains_the_column(tmp_path: Pa
         run = store.start_run(None, "search", params={"query.term": "cramp"})
         assert store.first_row("SELECT params FROM runs WHERE run_id = ?", [run]) == (
             '{"query.term": "cramp"}',)
+
+
+def test_a_search_run_ends_when_the_search_ended_not_when_it_was_added(tmp_path: Path) -> None:
+    path = tmp_path / "studies.duckdb"
+    spool = SpoolWriter(path, now=datetime(2026, 1, 3, tzinfo=UTC))
+    spool.add([_record("NCT99000150")], datetime(2026, 1, 3, 0, 0, 1, tzinfo=UTC))
+    spool.finish(requests=1, nbytes=10)
+    [file] = pending(path)
+    ended = datetime.fromisoformat(orjson.loads(file.read_bytes().splitlines()[-1])["finished"])
+    with open_store(path, read_only=True) as store:
+        finished = store.first_row("SELECT finished FROM runs")[0]
+    assert finished == ended.astimezone(UTC).replace(tzinfo=None)

@@ -81,8 +81,8 @@ def search_data_file(path: Path, **kwargs: Any) -> Results:
 
     records = load_records(path)
     if not records:
-        raise DataFileError(f"{path} holds no study records (it is empty or blank); expected "
-                            "a ClinicalTrials.gov JSON download")
+        raise DataFileError(f"{path} holds no study records (it is empty, blank or an empty "
+                            "list); expected a ClinicalTrials.gov JSON download")
     return search_records(records, source=str(path), **kwargs)
 
 

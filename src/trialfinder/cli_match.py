@@ -128,6 +128,10 @@ def _results(args: argparse.Namespace) -> Results:
     }
     if args.from_file:
         return search_data_file(args.from_file, **kwargs)
+    if not any(kwargs[name] for name in ("preset", "condition", "term", "intervention")):
+        # the statuses alone would screen up to 10,000 open studies of every kind
+        raise InvalidQueryError("the search is empty: give a condition, term, intervention "
+                                "or preset; match screens the studies that search finds")
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
     settle_before_search()

@@ -139,7 +139,7 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     """Add the store's commands to the ``trialfinder`` parser (``parents``: the connection
     options shared with ``search``)."""
     st = subparsers.add_parser("store", help="the local study store: info, export")
-    st_sub = st.add_subparsers(dest="store_command", required=True)
+    st_sub = st.add_subparsers(dest="store_command", required=True, metavar="COMMAND")
     info = st_sub.add_parser("info", help="rows per table and the file size")
     _store_option(info)
     export = st_sub.add_parser("export", help="write every table as Parquet into DIR")
@@ -168,7 +168,7 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     _store_option(sy, verbose=False)
 
     wa = subparsers.add_parser("watch", help="saved searches that report what changed")
-    wa_sub = wa.add_subparsers(dest="watch_command", required=True)
+    wa_sub = wa.add_subparsers(dest="watch_command", required=True, metavar="COMMAND")
     add = wa_sub.add_parser("add", help="save a search as a watch")
     add.add_argument("name", help="a short name (letters, digits, - _ .)")
     _search_options(add)

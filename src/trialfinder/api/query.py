@@ -160,8 +160,11 @@ def normalize_nct_id(value: str) -> str:
     """``nct1234567`` -> ``NCT01234567``; anything else is an :class:`InvalidQueryError`."""
     match = _NCT_RE.match(str(value).strip())
     if not match:
+        if re.fullmatch(r"[Nn][Cc][Tt]0+", str(value).strip()):
+            raise InvalidQueryError(f"{value!r} is not an NCT id: its number is zero")
         raise InvalidQueryError(
-            f"{value!r} is not an NCT id (expected NCT followed by 8 digits, e.g. NCT01234567)"
+            f"{value!r} is not an NCT id (expected NCT followed by up to 8 digits, e.g. "
+            "NCT01234567; shorter numbers are padded with zeros)"
         )
     return f"NCT{int(match.group(1)):08d}"
 

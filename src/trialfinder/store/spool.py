@@ -197,7 +197,7 @@ class SpoolWriter:
         if self._file is not None:
             try:
                 self._write({"end": True, "complete": complete, "requests": requests,
-                             "bytes": nbytes})
+                             "bytes": nbytes, "finished": _stamp(datetime.now(UTC))})
                 self._file.close()
                 self._file = None
                 if self._pages:
@@ -275,6 +275,15 @@ def _params(value: object) -> dict[str, str] | None:
     return dict(value)
 
 
+def _when_or_none(value: object) -> datetime | None:
+    """When the search ended, if the file says so readably (older files do not: then the
+    run is closed at the time it is added)."""
+    try:
+        return _when(value)
+    except _BadFile:
+        return None
+
+
 def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _BadFile("a count that is not a whole number")
@@ -343,7 +352,8 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
             raise
         if run_id is not None and end is not None and end.get("complete") is True:
             store.finish_run(run_id, requests=_count(end.get("requests")),
-                             nbytes=_count(end.get("bytes")))
+                             nbytes=_count(end.get("bytes")),
+                             finished=_when_or_none(end.get("finished")))
         return studies, new_versions
 
 
