@@ -177,8 +177,8 @@ def test_from_file_without_records_is_refused(
     path.write_text(content, encoding="utf-8")
     code, out, err = run(capsys, command, "--from-file", str(path))
     assert (code, out) == (1, "")
-    assert err == (f"trialfinder: error: {path} holds no study records (it is empty or "
-                   "blank); expected a ClinicalTrials.gov JSON download\n")
+    assert err == (f"trialfinder: error: {path} holds no study records (it is empty, blank "
+                   "or an empty list); expected a ClinicalTrials.gov JSON download\n")
 
 
 def test_from_file_with_only_comments_is_refused(
