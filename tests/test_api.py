@@ -315,3 +315,17 @@ def test_result_meta_survives_pickling() -> None:
     meta = tf.ResultMeta(source="x", query={"query.cond": "asthma"}, warnings=("w",),
                          filters=(FilterCount("status", 2, None),), rows={"studies": 1})
     assert pickle.loads(pickle.dumps(meta)) == meta
+
+
+def test_records_narrowed_by_a_text_query_keep_only_their_contacts_and_officials() -> None:
+    from trialfinder.topics.demo import load_demo_studies
+
+    records = load_demo_studies()
+    every = tf.search_records(records, source="demo records")
+    res = tf.search_records(records, source="demo records", condition="ALS")
+    kept = set(res.all.studies["nct_id"])
+    assert 0 < len(kept) < len(every.all.studies)
+    for name in ("sites", "conditions", "interventions", "contacts", "officials"):
+        table = getattr(res.all, name)
+        assert set(table["nct_id"]) <= kept, name
+        assert len(table) == int(getattr(every.all, name)["nct_id"].isin(kept).sum()), name

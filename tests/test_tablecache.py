@@ -325,3 +325,27 @@ def test_no_cache_saves_nothing(standin_factory: Factory, tmp_path: Path) -> Non
     server = standin_factory(load_demo_studies())
     search(settings=settings_for(server, tmp_path, use_cache=False), preset="als")
     assert not (tmp_path / "tables").exists()
+
+
+def test_a_limited_search_is_answered_from_the_saved_whole_result(
+    standin_factory: Factory, tmp_path: Path,
+) -> None:
+    server = standin_factory(load_demo_studies(), max_page_size=10)
+    settings = settings_for(server, tmp_path)
+    whole = search(settings=settings, preset="muscle-spasm")  # no limit: all 32
+    asked = server.stats.paths[STUDIES]
+    first = search(settings=settings, preset="muscle-spasm", limit=5)
+    assert server.stats.paths[STUDIES] == asked  # nothing asked again
+    assert list(first.all.studies["nct_id"]) == list(whole.all.studies["nct_id"][:5])
+    kept = set(first.all.studies["nct_id"])
+    for name in ("sites", "conditions", "interventions", "contacts", "officials"):
+        table = getattr(first.all, name)
+        assert set(table["nct_id"]) <= kept, name
+        expected = getattr(whole.all, name)
+        assert len(table) == int(expected["nct_id"].isin(kept).sum()), name
+    assert first.meta["answered_from"].startswith("tables saved")
+    assert first.warnings == ["showing the first 5 of 32 matching studies (limit reached)"]
+    # offline too, after the API is gone
+    server.close()
+    again = search(settings=settings.with_(offline=True), preset="muscle-spasm", limit=3)
+    assert list(again.all.studies["nct_id"]) == list(whole.all.studies["nct_id"][:3])

@@ -21,6 +21,7 @@ from trialfinder._gc import gc_paused
 from trialfinder.api.client import ProgressCallback, SearchResult, TrialsClient
 from trialfinder.api.fields import LIST_FIELDS
 from trialfinder.api.query import StudyQuery, normalize_nct_id
+from trialfinder.api.result import warnings_for
 from trialfinder.config import Settings
 from trialfinder.datafile import MAX_JSON_DEPTH, dedupe, load_records
 from trialfinder.errors import CacheError, InvalidQueryError, NotFoundError
@@ -209,11 +210,16 @@ def _fetch_tables(
     key = TableCache.key(settings.base_url, query.to_params(), LIST_FIELDS, limit)
     if store is not None:
         version = client.version_or_none()
-        saved = store.get(
-            key,
-            max_age=None if settings.offline else settings.expire_after,
-            newer_than=None if settings.offline else client.data_time(version),
-        )
+        max_age = None if settings.offline else settings.expire_after
+        newer_than = None if settings.offline else client.data_time(version)
+        saved = store.get(key, max_age=max_age, newer_than=newer_than)
+        if saved is None and limit is not None:
+            # the whole result of the same search, saved by an earlier `--all`, holds these
+            # studies too: its first ``limit`` are what the API would send first
+            whole = TableCache.key(settings.base_url, query.to_params(), LIST_FIELDS, None)
+            wider = store.get(whole, max_age=max_age, newer_than=newer_than)
+            if isinstance(wider, Saved):
+                saved = _first_of(wider, limit)
         result = _result_from(saved) if isinstance(saved, Saved) else None
         if isinstance(saved, Saved) and result is None:
             saved = store.drop(key, "its search report is not one of ours")
@@ -384,15 +390,34 @@ def _narrow(tables: Tables, keep: pd.Series) -> Tables:
     """The tables restricted to the studies where ``keep`` (a mask over studies) is true."""
     studies = tables.studies[keep.to_numpy()].reset_index(drop=True)
     ids = set(studies["nct_id"])
+
+    def only(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["nct_id"].isin(ids)].reset_index(drop=True)
+
     return replace(
-        tables,
-        studies=studies,
-        sites=tables.sites[tables.sites["nct_id"].isin(ids)].reset_index(drop=True),
-        conditions=tables.conditions[tables.conditions["nct_id"].isin(ids)]
-        .reset_index(drop=True),
-        interventions=tables.interventions[tables.interventions["nct_id"].isin(ids)]
-        .reset_index(drop=True),
+        tables, studies=studies, sites=only(tables.sites), conditions=only(tables.conditions),
+        interventions=only(tables.interventions), contacts=only(tables.contacts),
+        officials=only(tables.officials),
     )
+
+
+def _first_of(saved: Saved, limit: int) -> Saved:
+    """The first ``limit`` studies (in the API's order) of a whole saved result, as a saved
+    result of a search with that limit (its report says the limit was reached when it was)."""
+    tables = saved.tables
+    count = len(tables.studies)
+    if count > limit:
+        keep = pd.Series(range(count)) < limit
+        tables = _narrow(tables, keep)
+    info = dict(saved.info)
+    total = info.get("total_count")
+    info["count"] = min(count, limit)
+    info["truncated"] = count > limit or (isinstance(total, int) and total > limit)
+    report = SearchResult(studies=[], count=info["count"],
+                          total_count=total if isinstance(total, int) else None,
+                          truncated=info["truncated"])
+    info["warnings"] = [w for w in warnings_for(report, False) if "limit reached" in w]
+    return replace(saved, tables=tables, info=info)
 
 
 @dataclass(frozen=True)
