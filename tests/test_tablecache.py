@@ -28,6 +28,7 @@ from trialfinder.topics.demo import load_demo_studies
 
 Factory = Callable[..., StandInServer]
 STUDIES = "/api/v2/studies"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def settings_for(server: StandInServer, tmp_path: Path, **changes: object) -> Settings:
@@ -349,3 +350,25 @@ def test_a_limited_search_is_answered_from_the_saved_whole_result(
     server.close()
     again = search(settings=settings.with_(offline=True), preset="muscle-spasm", limit=3)
     assert list(again.all.studies["nct_id"]) == list(whole.all.studies["nct_id"][:3])
+
+
+def test_the_command_saves_its_tables_behind_and_they_are_whole_when_it_ends(
+    standin_factory: Factory, tmp_path: Path,
+) -> None:
+    server = standin_factory(load_demo_studies())
+    folder = tmp_path / "cache"
+    argv = ["search", "--preset", "als", "--base-url", server.base_url, "--cache-dir",
+            str(folder), "--format", "csv"]
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+                        "TRIALFINDER_RATE": "1000000"}
+    done = subprocess.run([sys.executable, "-m", "trialfinder", *argv], capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    # the save ran in a thread of its own while the CSV was written; the process waited
+    key = only_key(folder / "tables")
+    manifest = json.loads((folder / "tables" / f"{key}.json").read_text())
+    assert manifest["files"]["studies"]["rows"] == 6
+    again = search(settings=settings_for(server, folder), preset="als",
+                   limit=10_000)  # the command's default limit
+    assert again.meta["answered_from"].startswith("tables saved")
+    assert again.meta["requests"] == 0

