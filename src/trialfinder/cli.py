@@ -291,12 +291,10 @@ def _cmd_search(args: argparse.Namespace) -> int:
     client = query = None
     if not args.from_file:
         from trialfinder.api.client import TrialsClient
-        from trialfinder.options import build_query
+        from trialfinder.options import build_query, check_not_empty
 
-        query = build_query(**kwargs)  # a wrong value fails here, before any request
-        if query.is_empty:
-            raise InvalidQueryError(
-                "the search is empty: give a condition, term, intervention, place or preset")
+        # a wrong value or an empty search fails here, before any request
+        query = check_not_empty(build_query(**kwargs))
         client = TrialsClient(settings_from(args))
         # every check is passed: /version (asked before the pages when a cache is on) now
         # travels while pandas loads

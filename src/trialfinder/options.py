@@ -145,6 +145,15 @@ def with_preset(base: StudyQuery, mine: StudyQuery) -> StudyQuery:
     return base.merge(mine)
 
 
+def check_not_empty(query: StudyQuery) -> StudyQuery:
+    """``query``, or :class:`InvalidQueryError` when it asks the API for nothing."""
+    if query.is_empty:
+        raise InvalidQueryError(
+            "the search is empty: give a condition, term, intervention, place or preset"
+        )
+    return query
+
+
 def local_filters_for(query: StudyQuery, **extra: Any) -> LocalFilters:
     """The local filters that mirror a query's structured filters (and compute distances)."""
     near = query.near

@@ -30,6 +30,7 @@ from trialfinder.meta import FilterCount, ResultMeta
 from trialfinder.options import (
     build_query,
     check_kinds,
+    check_not_empty,
     check_options,
     local_filters_for,
     local_only,
@@ -182,10 +183,7 @@ def search(
         query = build_query(**kwargs)
     elif kwargs:
         query = query.merge(build_query(**kwargs))
-    if query.is_empty:
-        raise InvalidQueryError(
-            "the search is empty: give a condition, term, intervention, place or preset"
-        )
+    check_not_empty(query)
     client = client or TrialsClient(settings)
     logger.debug("search %s with limit %s", query.to_params(), limit)
     tables, result, answered_from = _fetch_tables(client, query, limit, progress)
@@ -214,16 +212,17 @@ def _fetch_tables(
         max_age = None if settings.offline else settings.expire_after
         newer_than = None if settings.offline else client.data_time(version)
         saved = store.get(key, max_age=max_age, newer_than=newer_than)
+        read = key  # the entry the tables come from
         if saved is None and limit is not None:
             # the whole result of the same search, saved by an earlier `--all`, holds these
             # studies too: its first ``limit`` are what the API would send first
-            whole = TableCache.key(settings.base_url, query.to_params(), LIST_FIELDS, None)
-            wider = store.get(whole, max_age=max_age, newer_than=newer_than)
+            read = TableCache.key(settings.base_url, query.to_params(), LIST_FIELDS, None)
+            wider = store.get(read, max_age=max_age, newer_than=newer_than)
             if isinstance(wider, Saved):
                 saved = _first_of(wider, limit)
         result = _result_from(saved) if isinstance(saved, Saved) else None
         if isinstance(saved, Saved) and result is None:
-            saved = store.drop(key, "its search report is not one of ours")
+            saved = store.drop(read, "its search report is not one of ours")
         if isinstance(saved, Dropped):
             notes.append(f"saved tables for this search were dropped ({saved.reason}); "
                          "fetched again")
@@ -262,7 +261,7 @@ def _fetch_tables(
     if store is not None and result.stale_age is None and not settings.offline:
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]
-        if _SAVE_BEHIND[0]:
+        if _save_behind:
             # the command writes its output meanwhile; the process waits for this at exit,
             # and a failure is logged as a warning (the command prints it)
             threading.Thread(target=store.put, args=(key, tables, info),
@@ -278,14 +277,15 @@ def _fetch_tables(
 
 #: Whether saved tables are written in a thread of their own while the caller goes on (set
 #: by :func:`save_tables_behind`, for a process that ends after one search).
-_SAVE_BEHIND = [False]
+_save_behind = False
 
 
 def save_tables_behind() -> None:
     """From now on, write saved tables in the background (the command line, for one search:
     it writes its output file meanwhile). Never for the dashboard or a library caller, who may
     repeat the search at once."""
-    _SAVE_BEHIND[0] = True
+    global _save_behind
+    _save_behind = True
 
 
 def _spooler(settings: Settings, query: StudyQuery,

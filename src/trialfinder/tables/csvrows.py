@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trialfinder.tables.arrowtext import arrow_strings
+
 __all__ = ["ArrowRows", "arrow_rows", "csv_fields", "python_rows"]
 
 _QUOTE_CHARS = '",\r\n'
@@ -85,14 +87,10 @@ class ArrowRows:
         self._join = pc.JoinOptions(null_handling="replace", null_replacement="")
         # one Arrow column per text column kept by pyarrow (no copy); None: formatted per chunk
         self._columns: list[Any] = [
-            self._text(prepared.iloc[:, i]) if _arrow_text(prepared.iloc[:, i]) else None
+            arrow_strings(prepared.iloc[:, i], chunked=True)
+            if _arrow_text(prepared.iloc[:, i]) else None
             for i in range(prepared.shape[1])
         ]
-
-    def _text(self, series: pd.Series[Any]) -> Any:
-        """The column's own Arrow data (chunked as pandas keeps it), as ``large_string``."""
-        data = series.array.__arrow_array__()
-        return data if data.type == self._type else data.cast(self._type)
 
     def _quoted(self, values: Any) -> Any:
         """Text cells as CSV fields, quoted (inner quotes doubled) where a field holds ``,``
