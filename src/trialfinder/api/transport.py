@@ -37,7 +37,7 @@ import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urljoin
 
 import requests
@@ -433,7 +433,16 @@ def _prepare_cache_file(path: Path) -> None:
             )
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            # set before the first table: a page of 1,000 studies (about 4.5 MB) is then 70
+            # database pages instead of 1,100, about a third of the time to store
+            conn.execute(f"PRAGMA page_size = {CACHE_PAGE_SIZE}")
+            conn.execute("VACUUM")
     os.chmod(path, 0o600)
+
+
+#: The page size of a new HTTP cache file (SQLite's largest; small answers still share pages).
+CACHE_PAGE_SIZE: Final = 65536
 
 
 #: Below these averages a large answer is refused before it is parsed. Real answers hold one
@@ -459,13 +468,24 @@ def too_dense(content: bytes) -> tuple[int, int] | None:
     last, verdict = _LAST_CHECKED
     if last is content:
         return verdict
-    containers = content.count(b"{") + content.count(b"[")
-    values = content.count(b",") + content.count(b":")
+    containers, values = _structure_counts(content)
     verdict = None
     if containers * MIN_BYTES_PER_CONTAINER > size or values * MIN_BYTES_PER_VALUE > size:
         verdict = (containers, values)
     _LAST_CHECKED = (content, verdict)
     return verdict
+
+
+def _structure_counts(content: bytes) -> tuple[int, int]:
+    """``(objects and lists opened, commas and colons)`` of a body: numpy compares the bytes
+    in C without holding the interpreter lock, about 4x faster than ``bytes.count`` four
+    times (numpy is loaded by pandas in any search)."""
+    import numpy as np
+
+    data = np.frombuffer(content, dtype=np.uint8)
+    opened = np.count_nonzero(data == 0x7B) + np.count_nonzero(data == 0x5B)  # { [
+    separators = np.count_nonzero(data == 0x2C) + np.count_nonzero(data == 0x3A)  # , :
+    return int(opened), int(separators)
 
 
 def cacheable(response: requests.Response) -> bool:
