@@ -273,6 +273,29 @@ def test_handed_on_pages_carry_no_body_and_on_body_gets_each_one(
     assert pages and all(page.body is None for page in pages)
 
 
+def test_a_page_whose_consumer_failed_still_goes_to_on_body(standin_factory: Any) -> None:
+    server = standin_factory(max_page_size=5)
+    settings = Settings(base_url=server.base_url, use_cache=False, page_size=5,
+                        requests_per_minute=60_000, retries=0)
+    bodies: list[list[str]] = []
+    handed: list[list[str]] = []
+
+    def on_page(studies: list[dict[str, Any]], fetched: Any) -> None:
+        handed.append([s["protocolSection"]["identificationModule"]["nctId"] for s in studies])
+        if len(handed) == 2:
+            raise RuntimeError("the consumer broke on the second page")
+
+    def on_body(body: bytes, fetched: Any, studies: Any) -> None:
+        bodies.append([s["protocolSection"]["identificationModule"]["nctId"]
+                       for s in orjson.loads(body)["studies"]])
+
+    with pytest.raises(RuntimeError, match="second page"):
+        TrialsClient(settings).search(StudyQuery(conditions=("fictional",)), on_page=on_page,
+                                      on_body=on_body)
+    # both pages the consumer got were kept as they came (a page fetched ahead may follow)
+    assert len(handed) == 2 and bodies[:2] == handed
+
+
 def test_paging_holds_no_raw_body_while_a_page_is_in_hand(standin_factory: Any) -> None:
     import gc
 
