@@ -1,5 +1,6 @@
-"""``/version`` asked early: it travels while the command line loads pandas, and is never sent
-twice, nor for a search that fails its checks."""
+"""``/version`` and the first page asked early: they travel while the command line loads
+pandas, are never sent twice, nor for a search that fails its checks or that saved tables
+answer."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from trialfinder.api.client import TrialsClient
 from trialfinder.api.query import StudyQuery
 from trialfinder.cli import main
 from trialfinder.config import Settings
+from trialfinder.errors import TrialFinderError
 
 VERSION = "/api/v2/version"
 STUDIES = "/api/v2/studies"
@@ -85,3 +87,75 @@ def test_a_bad_output_path_is_refused_before_pandas_loads() -> None:
                           timeout=60, cwd=ROOT)
     assert done.stdout.split() == ["1", "False", "False"], done.stderr
     assert "the folder /no/such/folder does not exist" in done.stderr
+
+
+def _count_studies(server: StandInServer) -> int:
+    return server.stats.paths[STUDIES]
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_the_first_page_asked_early_is_the_search_s_first_page(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path, use_cache: bool,
+) -> None:
+    query = StudyQuery(conditions=("fictional",))
+    plain_server = standin_factory(max_page_size=5)
+    plain = TrialsClient(_settings(plain_server, tmp_path / "plain", use_cache=use_cache,
+                                   page_size=5)).search(query, limit=12)
+    server = standin_factory(max_page_size=5, faults=Faults(latency=0.05))
+    client = TrialsClient(_settings(server, tmp_path / "early", use_cache=use_cache,
+                                    page_size=5))
+    early = client.ask_early(query, limit=12)
+    assert early is not None
+    result = client.search(query, limit=12)  # takes the page under way, does not ask again
+    early.join(10)
+    assert _count_studies(server) == _count_studies(plain_server) == 2  # 5 + the other 1
+    assert [s["protocolSection"]["identificationModule"]["nctId"] for s in result.studies] == [
+        s["protocolSection"]["identificationModule"]["nctId"] for s in plain.studies]
+    assert result.total_count == plain.total_count == 6
+    assert (server.stats.paths.get(VERSION, 0) == plain_server.stats.paths.get(VERSION, 0)
+            == int(use_cache))
+
+
+def test_a_page_asked_early_for_another_search_is_not_used(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+) -> None:
+    server = standin_factory(max_page_size=5)
+    client = TrialsClient(_settings(server, tmp_path, use_cache=False, page_size=5))
+    early = client.ask_early(StudyQuery(conditions=("fictional",)), limit=5)
+    assert early is not None
+    early.join(10)
+    result = client.search(StudyQuery(conditions=("fictional",)), limit=4)  # other page size
+    assert len(result.studies) == 4
+    assert _count_studies(server) == 1 + 1
+
+
+def test_a_failed_early_page_fails_the_search_as_it_would_have(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+) -> None:
+    server = standin_factory(faults=Faults(script=[400]))
+    settings = _settings(server, tmp_path, use_cache=False, retries=0)
+    client = TrialsClient(settings)
+    early = client.ask_early(StudyQuery(conditions=("fictional",)))
+    assert early is not None
+    early.join(10)
+    with pytest.raises(TrialFinderError) as raised:
+        client.search(StudyQuery(conditions=("fictional",)))
+    assert "400" in str(raised.value)
+    assert _count_studies(server) == 1  # the failure was not asked twice
+
+
+def test_the_command_asks_nothing_early_when_saved_tables_answer(
+    standin: StandInServer, tmp_path: Path,
+) -> None:
+    argv = ["search", "-c", "fictional", "--base-url", standin.base_url,
+            "--cache-dir", str(tmp_path / "cache"), "--output", str(tmp_path / "out.csv")]
+    assert main(argv) == 0
+    first = _count_studies(standin)
+    assert first >= 1
+    for answers in (tmp_path / "cache").glob("http_cache.sqlite*"):
+        answers.unlink()  # only the saved tables are left to answer the repeat
+    assert main(argv) == 0
+    for thread in threading.enumerate():  # anything asked early has arrived by now
+        if thread.name == "trialfinder-early":
+            thread.join(10)
+    assert _count_studies(standin) == first  # the repeat was answered by the saved tables

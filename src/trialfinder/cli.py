@@ -292,13 +292,17 @@ def _cmd_search(args: argparse.Namespace) -> int:
     if not args.from_file:
         from trialfinder.api.client import TrialsClient
         from trialfinder.options import build_query, check_not_empty
+        from trialfinder.store.tablekey import may_be_saved
 
         # a wrong value or an empty search fails here, before any request
         query = check_not_empty(build_query(**kwargs))
         client = TrialsClient(settings_from(args))
-        # every check is passed: /version (asked before the pages when a cache is on) now
-        # travels while pandas loads
-        client.ask_version_early()
+        # every check is passed: /version (asked before the pages when a cache is on) and,
+        # unless saved tables may answer, the first page now travel while pandas loads
+        settings = client.settings
+        saved = settings.use_cache and may_be_saved(settings.cache_dir, settings.base_url,
+                                                    query.to_params(), limit)
+        client.ask_early(None if saved else query, limit=limit)
     settle_before_search()
     if client is None:
         res = search_data_file(args.from_file, keyword=args.keyword, **kwargs)

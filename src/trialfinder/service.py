@@ -39,6 +39,7 @@ from trialfinder.options import (
 from trialfinder.store.cachedir import prepare_cache_dir
 from trialfinder.store.spool import MAX_PENDING_MB, Spooled, SpoolWriter, pending_bytes
 from trialfinder.store.tablecache import Dropped, Saved, TableCache
+from trialfinder.store.tablekey import TABLES_FOLDER, search_key
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Tables, TablesBuilder, normalize
@@ -206,7 +207,7 @@ def _fetch_tables(
     settings = client.settings
     notes: list[str] = []
     store = _open_store(settings, notes)
-    key = TableCache.key(settings.base_url, query.to_params(), LIST_FIELDS, limit)
+    key = search_key(settings.base_url, query.to_params(), limit)
     if store is not None:
         version = client.version_or_none()
         max_age = None if settings.offline else settings.expire_after
@@ -216,7 +217,7 @@ def _fetch_tables(
         if saved is None and limit is not None:
             # the whole result of the same search, saved by an earlier `--all`, holds these
             # studies too: its first ``limit`` are what the API would send first
-            read = TableCache.key(settings.base_url, query.to_params(), LIST_FIELDS, None)
+            read = search_key(settings.base_url, query.to_params(), None)
             wider = store.get(read, max_age=max_age, newer_than=newer_than)
             if isinstance(wider, Saved):
                 saved = _first_of(wider, limit)
@@ -318,7 +319,7 @@ def _open_store(settings: Settings, notes: list[str]) -> TableCache | None:
         return None
     try:
         prepare_cache_dir(settings.cache_dir)
-        folder = prepare_cache_dir(settings.cache_dir / "tables")
+        folder = prepare_cache_dir(settings.cache_dir / TABLES_FOLDER)
     except CacheError as exc:
         logger.debug("no saved tables: %s", exc)
         notes.append(str(exc))

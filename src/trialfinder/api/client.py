@@ -119,11 +119,7 @@ class TrialsClient(Requester):
             size = self.settings.page_size
             if limit is not None:
                 size = min(size, limit - seen)
-            params = base | {"pageSize": str(size)}
-            if first and count_total:
-                params["countTotal"] = "true"
-            if token:
-                params["pageToken"] = token
+            params = _page_params(base, size, count=first and count_total, token=token)
             page = self._get("studies", params, parse_page, tally, force_refresh=force_refresh,
                              cache_only=cache_only, before_parse=before_parse)
             seen += len(page.studies)
@@ -330,12 +326,37 @@ class TrialsClient(Requester):
         arrives while the caller does other work: the command line loads pandas meanwhile.
         The search then finds it remembered, or waits for the request under way; it never
         sends a second one. Returns the thread (a daemon), or ``None`` when nothing is asked."""
-        if getattr(self.session, "cache", None) is None or self.settings.offline:
+        return self.ask_early()
+
+    def ask_early(
+        self, query: StudyQuery | None = None, *, fields: tuple[str, ...] | None = LIST_FIELDS,
+        limit: int | None = None,
+    ) -> threading.Thread | None:
+        """Like :meth:`ask_version_early`, and with ``query`` also the first page of
+        ``search(query, fields=fields, limit=limit)``, in the same thread after ``/version``
+        (requests stay one at a time): the search then takes that answer instead of asking
+        again (:meth:`Requester.send_ahead`). For a caller sure to make that search next, with
+        no saved result to answer it: otherwise the page was asked for nothing. Nothing is
+        sent offline, nor for the pages once ``/version`` found the API unreachable."""
+        if self.settings.offline:
             return None
-        if self.memo.version(self.settings.base_url) is not None:
+        base = self.settings.base_url
+        cached = getattr(self.session, "cache", None) is not None
+        ask_version = cached and self.memo.version(base) is None
+        if query is None and not ask_version:
             return None
-        thread = threading.Thread(target=self.version_or_none, name="trialfinder-version",
-                                  daemon=True)
+        first = None if query is None else _page_params(
+            query.to_params() | fields_param(fields),
+            min(self.settings.page_size, limit or self.settings.page_size),
+            count=True, token=None)
+
+        def ask() -> None:
+            if ask_version and self.version_or_none() is None and self.memo.unreachable(base):
+                return
+            if first is not None:
+                self.send_ahead("studies", first)
+
+        thread = threading.Thread(target=ask, name="trialfinder-early", daemon=True)
         thread.start()
         return thread
 
@@ -363,6 +384,17 @@ class TrialsClient(Requester):
         if getattr(self.session, "cache", None) is None or self.settings.offline:
             return None
         return self.data_time(version)
+
+
+def _page_params(base: dict[str, str], size: int, *, count: bool,
+                 token: str | None) -> dict[str, str]:
+    """The parameters of one page of a search whose own parameters are ``base``."""
+    params = base | {"pageSize": str(size)}
+    if count:
+        params["countTotal"] = "true"
+    if token:
+        params["pageToken"] = token
+    return params
 
 
 def _without_body(page: Page) -> Page:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -60,12 +61,24 @@ class Tally:
     nbytes: int = 0
 
 
+@dataclass
+class _Ahead:
+    """One GET sent before its caller was ready for it, and what came of it."""
+
+    url: str
+    params: dict[str, str]
+    done: threading.Event = field(default_factory=threading.Event)
+    response: requests.Response | None = None
+    error: BaseException | None = None
+
+
 class Requester:
     """Settings, session and memo, and the one-GET machinery built on them.
 
     ``session`` may be supplied (tests pass a plain ``requests.Session``); by default it is a
     cached, retried, paced and bounded session built from ``settings``. Nothing is kept between
-    calls, so one instance may be shared by threads and dashboard sessions.
+    calls (but the one answer :meth:`send_ahead` keeps until it is asked for), so one instance
+    may be shared by threads and dashboard sessions.
     """
 
     def __init__(
@@ -75,6 +88,34 @@ class Requester:
         self.settings = settings or Settings()
         self.session = session if session is not None else make_session(self.settings)
         self.memo = memo if memo is not None else API_MEMO
+        self._ahead: _Ahead | None = None
+        self._ahead_lock = threading.Lock()
+
+    def send_ahead(self, path: str, params: dict[str, str]) -> None:
+        """Send the GET of ``path`` with ``params`` now, in this thread (a background one), and
+        keep its answer for the first GET of the same URL and parameters, which then waits for
+        it instead of sending another. Only the answer is kept: that GET checks and decodes it
+        as usual, and an error is raised there, as if it had happened there. Another GET sent
+        meanwhile is not affected; a later :meth:`send_ahead` replaces an answer never used."""
+        ahead = _Ahead(self._url(path), dict(params))
+        with self._ahead_lock:
+            self._ahead = ahead
+        try:
+            ahead.response = self.session.get(ahead.url, params=ahead.params,
+                                              timeout=self.settings.timeout)
+        except BaseException as exc:  # raised in the thread that takes the answer
+            ahead.error = exc
+        finally:
+            ahead.done.set()
+
+    def _sent_ahead(self, url: str, params: dict[str, str] | None) -> _Ahead | None:
+        """The answer :meth:`send_ahead` keeps for exactly this GET, taken (once)."""
+        with self._ahead_lock:
+            ahead = self._ahead
+            if ahead is None or ahead.url != url or ahead.params != (params or {}):
+                return None
+            self._ahead = None
+        return ahead
 
     # -- one GET ----------------------------------------------------------------------------
 
@@ -147,8 +188,17 @@ class Requester:
             kwargs["only_if_cached"] = True
         elif cached and force_refresh:
             kwargs["force_refresh"] = True
+        ahead = None if offline or force_refresh else self._sent_ahead(url, params)
         try:
-            response = self.session.get(url, **kwargs)
+            if ahead is None:
+                response = self.session.get(url, **kwargs)
+            else:
+                ahead.done.wait()
+                if ahead.error is not None:
+                    raise ahead.error
+                assert ahead.response is not None
+                response = ahead.response
+                logger.debug("answer asked for ahead: %s", redact_url(url))
         except OtherOriginRefused as exc:
             if exc.status is not None:
                 raise ApiError(exc.status, url, (

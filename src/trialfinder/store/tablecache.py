@@ -49,6 +49,7 @@ import pandas as pd
 
 from trialfinder._lazy import LazyModule
 from trialfinder.store.cachedir import FILE_MODE, os_reason
+from trialfinder.store.tablekey import table_key
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
@@ -132,10 +133,7 @@ class TableCache:
         self.folder = folder
         self.max_entries = max_entries
 
-    @staticmethod
-    def key(*parts: Any) -> str:
-        text = json.dumps(parts, sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+    key = staticmethod(table_key)
 
     def _manifest(self, key: str) -> Path:
         return self.folder / f"{key}.json"
