@@ -58,6 +58,7 @@ WHERE s.status = 'RECRUITING'
 
 def _env(data_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # modules compiled once, as users run them
     env.update({
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         "TRIALFINDER_DATA_DIR": str(data_dir),

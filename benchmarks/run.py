@@ -154,6 +154,12 @@ def matching(records: list[dict[str, Any]], condition: str) -> list[dict[str, An
 # -- running one contender --------------------------------------------------------------------
 
 
+def _compiled_once(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with Python's default bytecode caching: trialfinder's modules are compiled by
+    the first run and reused, as the peers' are (pip compiled them at install)."""
+    return {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_child(script: str, args: list[str], timeout: float = 600,
               env: dict[str, str] | None = None) -> dict[str, Any]:
     # Searches add to the study store by default: each child gets an empty data folder of its
@@ -162,7 +168,7 @@ def run_child(script: str, args: list[str], timeout: float = 600,
         proc = subprocess.run(
             [sys.executable, str(HERE / script), *args],
             capture_output=True, text=True, timeout=timeout, cwd=HERE.parent,
-            env=os.environ | {"TRIALFINDER_DATA_DIR": data} | (env or {}),
+            env=_compiled_once(os.environ | {"TRIALFINDER_DATA_DIR": data} | (env or {})),
         )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("RESULT "):
