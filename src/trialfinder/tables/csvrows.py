@@ -75,7 +75,7 @@ class ArrowRows:
     each step copies one chunk of rows at most, so memory holds a few chunks, not the file."""
 
     def __init__(self, prepared: pd.DataFrame, pa: Any, pc: Any) -> None:
-        self._pa, self._pc = pa, pc
+        self._pc = pc
         self._prepared = prepared
         text = pa.large_string()
         self._type = text
@@ -85,12 +85,18 @@ class ArrowRows:
         self._row_end = pa.scalar(_ROW_END, text)
         # a missing cell joins as an empty field
         self._join = pc.JoinOptions(null_handling="replace", null_replacement="")
-        # one Arrow column per text column kept by pyarrow (no copy); None: formatted per chunk
-        self._columns: list[Any] = [
-            arrow_strings(prepared.iloc[:, i], chunked=True)
-            if _arrow_text(prepared.iloc[:, i]) else None
-            for i in range(prepared.shape[1])
-        ]
+        # each column once as Arrow text: text kept by pyarrow as it is (no copy), quoted per
+        # chunk; the other columns (short values) formatted and quoted here, as whole columns
+        self._columns: list[Any] = []
+        self._ready: list[bool] = []
+        for i in range(prepared.shape[1]):
+            series = prepared.iloc[:, i]
+            if _arrow_text(series):
+                self._columns.append(arrow_strings(series, chunked=True))
+                self._ready.append(False)
+            else:
+                self._columns.append(pa.array(csv_fields(series), type=text))
+                self._ready.append(True)
 
     def _quoted(self, values: Any) -> Any:
         """Text cells as CSV fields, quoted (inner quotes doubled) where a field holds ``,``
@@ -105,19 +111,13 @@ class ArrowRows:
 
     def rows(self, start: int, stop: int) -> Iterator[memoryview]:
         """Rows ``start:stop`` as CSV bytes, each row ending in CRLF, in one or more pieces."""
-        pa, pc = self._pa, self._pc
+        pc = self._pc
         count = min(stop, len(self._prepared)) - start
         if count <= 0:
             return
-        part: pd.DataFrame | None = None
-        fields: list[Any] = []
-        for i, column in enumerate(self._columns):
-            if column is not None:
-                fields.append(self._quoted(column.slice(start, count)))
-                continue
-            if part is None:
-                part = self._prepared.iloc[start:start + count]
-            fields.append(pa.array(csv_fields(part.iloc[:, i]), type=self._type))
+        fields = [column.slice(start, count) if ready
+                  else self._quoted(column.slice(start, count))
+                  for column, ready in zip(self._columns, self._ready, strict=True)]
         fields[-1] = pc.binary_join_element_wise(fields[-1], self._row_end, self._empty,
                                                  options=self._join)
         rows = pc.binary_join_element_wise(*fields, self._comma, options=self._join)
