@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devtools.standin import find_shared_dir
+from devtools.standin import find_shared_dir, load_dataset
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
@@ -23,6 +23,7 @@ from trialfinder.tables.normalize import (
     OFFICIAL_DTYPES,
     SITE_DTYPES,
     STUDY_DTYPES,
+    Normalizer,
     Tables,
     age_to_years,
     concat_tables,
@@ -852,3 +853,57 @@ def test_python_string_storage_gives_the_same_values() -> None:
                                       getattr(arrow, name).astype(object),
                                       check_column_type=False)
     assert plain.problems == arrow.problems
+
+
+# --- batches ---------------------------------------------------------------------------------
+
+_TABLE_NAMES = ("studies", "sites", "contacts", "officials", "conditions", "interventions")
+
+
+def _in_batches(records: list[Any], size: int) -> Tables:
+    normalizer = Normalizer()
+    for start in range(0, len(records), size):
+        normalizer.add(records[start:start + size])
+    return normalizer.tables()
+
+
+def _assert_same_tables(got: Tables, want: Tables) -> None:
+    for name in _TABLE_NAMES:
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name))
+    assert (got.problems, got.skipped) == (want.problems, want.skipped)
+
+
+def test_records_in_batches_make_the_tables_of_all_at_once() -> None:
+    odd: list[Any] = [
+        "not a study",
+        minimal("NCT99000031", statusModule={"overallStatus": "SLEEPING",
+                                             "startDateStruct": {"date": "2023-13-45"}}),
+        minimal(" nct99000032 "),
+        minimal("NCT99000032"),  # a repeat, in another batch than the first
+        minimal("NCT99000033", designModule={"phases": "PHASE2"}),  # a string for a list
+    ]
+    records = [*small_records(), *odd, *load_demo_studies()]
+    whole = normalize(records)
+    assert whole.problems["duplicate_nct_id"] >= 1 and whole.skipped == 1
+    for size in (1, 3, 50):
+        _assert_same_tables(_in_batches(records, size), whole)
+
+
+def test_real_records_in_pages_make_the_tables_of_all_at_once() -> None:
+    if not SHARED.is_dir():
+        pytest.skip(f"real recordings not present at {SHARED}")
+    records = load_dataset("shared")
+    assert len(records) > 100
+    _assert_same_tables(_in_batches(records, 37), normalize(records))
+
+
+def test_a_normalizer_makes_its_tables_once() -> None:
+    normalizer = Normalizer()
+    normalizer.add([minimal("NCT99000034")])
+    assert normalizer.tables().studies["nct_id"].tolist() == ["NCT99000034"]
+    with pytest.raises(RuntimeError, match="made its tables already"):
+        normalizer.add([minimal("NCT99000035")])
+    with pytest.raises(RuntimeError, match="made its tables already"):
+        normalizer.tables()
+    empty = Normalizer().tables()
+    _assert_same_tables(empty, empty_tables())

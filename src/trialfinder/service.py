@@ -42,7 +42,7 @@ from trialfinder.store.tablecache import Dropped, Saved, TableCache
 from trialfinder.store.tablekey import TABLES_FOLDER, search_key
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
-from trialfinder.tables.normalize import Tables, TablesBuilder, normalize
+from trialfinder.tables.normalize import Normalizer, Tables, normalize
 from trialfinder.wording import duration, plural
 
 if TYPE_CHECKING:
@@ -233,9 +233,10 @@ def _fetch_tables(
             if progress is not None:
                 progress(len(saved.tables.studies), result.total_count)
             return saved.tables, result, f"tables saved {duration(saved.age)} ago"
-    # Each page becomes tables as it arrives, so the raw records of a large search are never
-    # all held at once (the tables are a fraction of their size).
-    builder = TablesBuilder()
+    # Each page is read into table columns as it arrives, so the raw records of a large search
+    # are never all held at once (the columns are a fraction of their size); the tables are
+    # made once, at the end.
+    normalizer = Normalizer()
     spooler = _spooler(settings, query, notes)
 
     # Without a limit every page is kept whole (repeats aside, which the store sorts out):
@@ -244,7 +245,7 @@ def _fetch_tables(
 
     def on_page(studies: list[dict[str, Any]], fetched: datetime | None) -> None:
         with gc_paused():  # each page's parse pauses it too, inside the client
-            builder.add(normalize(studies))
+            normalizer.add(studies)
         if spooler is not None and not whole_pages:
             spooler.add(studies, fetched)
 
@@ -256,7 +257,8 @@ def _fetch_tables(
         if spooler is not None:
             spooler.finish(complete=False)  # the pages that came are real: the store gets them
         raise
-    tables = builder.build()
+    with gc_paused():
+        tables = normalizer.tables()
     if spooler is not None:
         notes.extend(_spooled(spooler.finish(requests=result.requests, nbytes=result.nbytes)))
     if store is not None and result.stale_age is None and not settings.offline:

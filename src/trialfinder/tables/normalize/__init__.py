@@ -36,12 +36,12 @@ Problem keys: ``record_not_a_dict``, ``record_without_nct_id``, ``odd_nct_id`` (
 Modules: ``_plan`` (the reading plan compiled from the spec), ``_extract`` (the one pass over
 the records), ``_columns`` (one converter per column kind), ``_build`` (each table from its raw
 values), ``_repair`` (the slow path for odd shapes), ``_tables`` (:class:`Tables` and the joining
-of pages), ``_values`` (ages, partial dates, study URLs).
+of tables made apart), ``_values`` (ages, partial dates, study URLs).
 """
 
 from __future__ import annotations
 
-from trialfinder.tables.normalize._extract import empty_tables, normalize
+from trialfinder.tables.normalize._extract import Normalizer, empty_tables, normalize
 from trialfinder.tables.normalize._tables import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
@@ -70,6 +70,7 @@ __all__ = [
     "SITE_DTYPES",
     "STUDY_DTYPES",
     "STUDY_URL_PREFIX",
+    "Normalizer",
     "Tables",
     "TablesBuilder",
     "age_to_years",

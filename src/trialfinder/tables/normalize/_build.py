@@ -196,6 +196,7 @@ class _TableParts:
                     columns[name] = _derived(col, self._values(name))
             else:
                 columns[name] = self._convert(col, dates)
+        self.parts.clear()  # made once: the parts are not held beside the table
         return pd.DataFrame({c.name: columns[c.name] for c in self.spec.columns}, copy=False)
 
     def _convert(self, col: Column, dates: dict[str, tuple[Any, pd.Categorical]]) -> Any:

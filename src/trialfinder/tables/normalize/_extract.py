@@ -102,165 +102,195 @@ def normalize(records: Iterable[Mapping[str, Any]]) -> Tables:
     Contacts: every central contact (scope "study") and every site contact (scope "site",
     with the site's ``site_index`` and facility), in record order.
     """
-    _check_arrow()
-    problems: _Problems = {}
-    parts = Parts(problems)
-    skipped = 0
-    study_rows: list[list[Any]] = []
-    derived_rows: list[tuple[Any, ...]] = []
-    site_rows: list[tuple[Any, ...]] = []
-    site_nct: list[str] = []
-    site_index: list[int] = []
-    site_first: list[tuple[int, Any, Any, Any]] = []  # (site row, first contact's values)
-    contact_rows: list[tuple[Any, ...]] = []
-    official_rows: list[tuple[Any, ...]] = []
-    cond_rows: list[tuple[Any, ...]] = []
-    iv_rows: list[tuple[Any, ...]] = []
-    seen: set[str] = set()
-    no_geo = 0
-    odd_ids = 0
-    dups = 0
-    nct_match = _NCT_RE.fullmatch
-    E = _EMPTY
-    read = _READ
-    site_keys, contact_keys, official_keys, iv_keys = (
-        _SITE_READ, _CONTACT_KEYS, _OFFICIAL_KEYS, _IV_KEYS)
-    i_fac, i_country = _I_FACILITY, _I_COUNTRY
-    get_geo, get_contacts = itemgetter(_I_GEO), itemgetter(-1)
-    c_name, c_phone, c_ext, c_email = _C_NAME, _C_PHONE, _C_EXT, _C_EMAIL
+    normalizer = Normalizer()
+    normalizer.add(records)
+    return normalizer.tables()
 
-    for rec in records:
-        if not isinstance(rec, Mapping):
-            skipped += 1
-            _bump(problems, "record_not_a_dict")
-            continue
-        src: Mapping[str, Any] = rec
-        no_geo0 = no_geo
-        odd_ids0 = odd_ids
-        for attempt in (0, 1):
-            try:
-                vals = read(src, E)
-                nct = vals[_I_NCT]
-                if nct.__class__ is not str:
-                    if nct is None or attempt:
-                        nct = None
-                        break
-                    raise _Odd
-                if nct_match(nct) is None:
-                    nct = nct.strip().upper()
-                    if not nct:
-                        nct = None
-                        break
-                    if nct_match(nct) is None:
-                        odd_ids += 1
-                    vals[_I_NCT] = nct
 
-                # sites and their contacts
-                srows: list[tuple[Any, ...]] = []
-                sfirst: list[tuple[int, Any, Any, Any]] = []
-                base = len(site_rows)
-                ctrows: list[tuple[Any, ...]] = []
-                for c in vals[_I_CENTRAL] or ():
-                    ctrows.append((nct, "study", None, None, *map(c.get, contact_keys)))
-                n_central = len(ctrows)
-                locs = vals[_I_LOCS]
-                if locs:
-                    srows = [tuple(map(loc.get, site_keys)) for loc in locs]
-                    no_geo += len(srows) - sum(map(bool, map(get_geo, srows)))
-                    # only the sites that list contacts (compress walks the rest in C)
-                    for si in compress(range(len(srows)), map(get_contacts, srows)):
-                        r = srows[si]
-                        fac = r[i_fac]
-                        first = len(ctrows)
-                        for c in r[-1]:
-                            ctrows.append((nct, "site", si, fac, *map(c.get, contact_keys)))
-                        c0 = ctrows[first]
-                        phone = c0[4 + c_phone]
-                        if c0[4 + c_ext]:
-                            phone = _phone(phone, c0[4 + c_ext])
-                        sfirst.append((base + si, c0[4 + c_name], phone, c0[4 + c_email]))
-                if srows:
-                    countries = "|".join(
-                        [k for k in dict.fromkeys([s[i_country] for s in srows]) if k]
-                    ) or None
-                else:
-                    countries = None
+class Normalizer:
+    """:func:`normalize` for records that come in batches (the pages of a search): each batch
+    is read as it comes, and each table is made once, from every batch, by :meth:`tables`.
+    The same tables as ``normalize`` of all the records at once, without making and joining
+    tables page by page (a quarter of the work for 10,000 studies)."""
 
-                crows = _conditions(nct, vals[_I_CONDS], vals[_I_MESH])
-                orows = [(nct, *map(o.get, official_keys)) for o in vals[_I_OFFICIALS] or ()]
+    def __init__(self) -> None:
+        _check_arrow()
+        self._problems: _Problems = {}
+        self._parts: Parts | None = Parts(self._problems)
+        self._skipped = 0
+        self._seen: set[str] = set()
+        self._no_geo = 0
+        self._odd_ids = 0
+        self._dups = 0
 
-                irows: list[tuple[Any, ...]] = []
-                names: list[Any] = []
-                types: dict[Any, None] = {}
-                for iv in vals[_I_IVS] or ():
-                    r = tuple(map(iv.get, iv_keys))
-                    irows.append((nct, *r))
-                    if r[_IV_NAME]:
-                        names.append(r[_IV_NAME])
-                    if r[_IV_TYPE]:
-                        types[r[_IV_TYPE]] = None
+    def add(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Read a batch of records (see :func:`normalize`)."""
+        parts = self._parts
+        if parts is None:
+            raise RuntimeError("this Normalizer made its tables already")
+        problems = self._problems
+        skipped, seen = self._skipped, self._seen
+        no_geo, odd_ids, dups = self._no_geo, self._odd_ids, self._dups
+        study_rows: list[list[Any]] = []
+        derived_rows: list[tuple[Any, ...]] = []
+        site_rows: list[tuple[Any, ...]] = []
+        site_nct: list[str] = []
+        site_index: list[int] = []
+        site_first: list[tuple[int, Any, Any, Any]] = []  # (site row, first contact's values)
+        contact_rows: list[tuple[Any, ...]] = []
+        official_rows: list[tuple[Any, ...]] = []
+        cond_rows: list[tuple[Any, ...]] = []
+        iv_rows: list[tuple[Any, ...]] = []
+        nct_match = _NCT_RE.fullmatch
+        E = _EMPTY
+        read = _READ
+        site_keys, contact_keys, official_keys, iv_keys = (
+            _SITE_READ, _CONTACT_KEYS, _OFFICIAL_KEYS, _IV_KEYS)
+        i_fac, i_country = _I_FACILITY, _I_COUNTRY
+        get_geo, get_contacts = itemgetter(_I_GEO), itemgetter(-1)
+        c_name, c_phone, c_ext, c_email = _C_NAME, _C_PHONE, _C_EXT, _C_EMAIL
 
-                if n_central:
-                    c0 = ctrows[0]
-                    central = (c0[4 + c_name], _phone(c0[4 + c_phone], c0[4 + c_ext]),
-                               c0[4 + c_email])
-                else:
-                    central = (None, None, None)
-                derived = ("|".join(names) or None, "|".join(types) or None, len(srows),
-                           countries, *central)
-            except Exception:
-                if attempt:  # pragma: no cover - the repaired shape always reads
-                    nct = None
-                    _bump(problems, "record_unusable")
-                    break
-                no_geo = no_geo0
-                odd_ids = odd_ids0
-                src = _sanitize(rec, _SCHEMA, "", problems) or {}
+        for rec in records:
+            if not isinstance(rec, Mapping):
+                skipped += 1
+                _bump(problems, "record_not_a_dict")
                 continue
-            # success: commit the record
-            study_rows.append(vals)
-            derived_rows.append(derived)
-            site_rows += srows
-            site_nct += [nct] * len(srows)
-            site_index += range(len(srows))
-            site_first += sfirst
-            contact_rows += ctrows
-            official_rows += orows
-            cond_rows += crows
-            iv_rows += irows
-            if nct in seen:
-                dups += 1
-            else:
-                seen.add(nct)
-            break
-        if nct is None:
-            skipped += 1
-            _bump(problems, "record_without_nct_id")
-        elif len(study_rows) >= _CHUNK_STUDIES or len(site_rows) >= _CHUNK_SITES:
-            _flush(parts, study_rows, derived_rows, site_rows, site_nct, site_index, site_first,
-                   contact_rows, official_rows, cond_rows, iv_rows)
+            src: Mapping[str, Any] = rec
+            no_geo0 = no_geo
+            odd_ids0 = odd_ids
+            for attempt in (0, 1):
+                try:
+                    vals = read(src, E)
+                    nct = vals[_I_NCT]
+                    if nct.__class__ is not str:
+                        if nct is None or attempt:
+                            nct = None
+                            break
+                        raise _Odd
+                    if nct_match(nct) is None:
+                        nct = nct.strip().upper()
+                        if not nct:
+                            nct = None
+                            break
+                        if nct_match(nct) is None:
+                            odd_ids += 1
+                        vals[_I_NCT] = nct
 
-    _flush(parts, study_rows, derived_rows, site_rows, site_nct, site_index, site_first,
-           contact_rows, official_rows, cond_rows, iv_rows)
-    _bump(problems, "odd_nct_id", odd_ids)
-    _bump(problems, "duplicate_nct_id", dups)
-    studies = parts.studies.frame()
-    sites = parts.sites_frame()
-    _bump(problems, "site_without_geopoint", no_geo)
-    contacts = parts.contacts.frame()
-    officials = parts.officials.frame()
-    conditions = parts.conditions.frame()
-    interventions = parts.interventions.frame()
-    return Tables(
-        studies=studies,
-        sites=sites,
-        conditions=conditions,
-        interventions=interventions,
-        problems=dict(sorted(problems.items())),
-        skipped=skipped,
-        contacts=contacts,
-        officials=officials,
-    )
+                    # sites and their contacts
+                    srows: list[tuple[Any, ...]] = []
+                    sfirst: list[tuple[int, Any, Any, Any]] = []
+                    base = len(site_rows)
+                    ctrows: list[tuple[Any, ...]] = []
+                    for c in vals[_I_CENTRAL] or ():
+                        ctrows.append((nct, "study", None, None, *map(c.get, contact_keys)))
+                    n_central = len(ctrows)
+                    locs = vals[_I_LOCS]
+                    if locs:
+                        srows = [tuple(map(loc.get, site_keys)) for loc in locs]
+                        no_geo += len(srows) - sum(map(bool, map(get_geo, srows)))
+                        # only the sites that list contacts (compress walks the rest in C)
+                        for si in compress(range(len(srows)), map(get_contacts, srows)):
+                            r = srows[si]
+                            fac = r[i_fac]
+                            first = len(ctrows)
+                            for c in r[-1]:
+                                ctrows.append((nct, "site", si, fac, *map(c.get, contact_keys)))
+                            c0 = ctrows[first]
+                            phone = c0[4 + c_phone]
+                            if c0[4 + c_ext]:
+                                phone = _phone(phone, c0[4 + c_ext])
+                            sfirst.append((base + si, c0[4 + c_name], phone, c0[4 + c_email]))
+                    if srows:
+                        countries = "|".join(
+                            [k for k in dict.fromkeys([s[i_country] for s in srows]) if k]
+                        ) or None
+                    else:
+                        countries = None
+
+                    crows = _conditions(nct, vals[_I_CONDS], vals[_I_MESH])
+                    orows = [(nct, *map(o.get, official_keys)) for o in vals[_I_OFFICIALS] or ()]
+
+                    irows: list[tuple[Any, ...]] = []
+                    names: list[Any] = []
+                    types: dict[Any, None] = {}
+                    for iv in vals[_I_IVS] or ():
+                        r = tuple(map(iv.get, iv_keys))
+                        irows.append((nct, *r))
+                        if r[_IV_NAME]:
+                            names.append(r[_IV_NAME])
+                        if r[_IV_TYPE]:
+                            types[r[_IV_TYPE]] = None
+
+                    if n_central:
+                        c0 = ctrows[0]
+                        central = (c0[4 + c_name], _phone(c0[4 + c_phone], c0[4 + c_ext]),
+                                   c0[4 + c_email])
+                    else:
+                        central = (None, None, None)
+                    derived = ("|".join(names) or None, "|".join(types) or None, len(srows),
+                               countries, *central)
+                except Exception:
+                    if attempt:  # pragma: no cover - the repaired shape always reads
+                        nct = None
+                        _bump(problems, "record_unusable")
+                        break
+                    no_geo = no_geo0
+                    odd_ids = odd_ids0
+                    src = _sanitize(rec, _SCHEMA, "", problems) or {}
+                    continue
+                # success: commit the record
+                study_rows.append(vals)
+                derived_rows.append(derived)
+                site_rows += srows
+                site_nct += [nct] * len(srows)
+                site_index += range(len(srows))
+                site_first += sfirst
+                contact_rows += ctrows
+                official_rows += orows
+                cond_rows += crows
+                iv_rows += irows
+                if nct in seen:
+                    dups += 1
+                else:
+                    seen.add(nct)
+                break
+            if nct is None:
+                skipped += 1
+                _bump(problems, "record_without_nct_id")
+            elif len(study_rows) >= _CHUNK_STUDIES or len(site_rows) >= _CHUNK_SITES:
+                _flush(parts, study_rows, derived_rows, site_rows, site_nct, site_index, site_first,
+                       contact_rows, official_rows, cond_rows, iv_rows)
+
+        _flush(parts, study_rows, derived_rows, site_rows, site_nct, site_index, site_first,
+               contact_rows, official_rows, cond_rows, iv_rows)
+        self._skipped = skipped
+        self._no_geo, self._odd_ids, self._dups = no_geo, odd_ids, dups
+
+    def tables(self) -> Tables:
+        """The tables of every record added; the parts they were made from are let go."""
+        parts, self._parts = self._parts, None
+        if parts is None:
+            raise RuntimeError("this Normalizer made its tables already")
+        problems = self._problems
+        _bump(problems, "odd_nct_id", self._odd_ids)
+        _bump(problems, "duplicate_nct_id", self._dups)
+        studies = parts.studies.frame()
+        sites = parts.sites_frame()
+        _bump(problems, "site_without_geopoint", self._no_geo)
+        contacts = parts.contacts.frame()
+        officials = parts.officials.frame()
+        conditions = parts.conditions.frame()
+        interventions = parts.interventions.frame()
+        return Tables(
+            studies=studies,
+            sites=sites,
+            conditions=conditions,
+            interventions=interventions,
+            problems=dict(sorted(problems.items())),
+            skipped=self._skipped,
+            contacts=contacts,
+            officials=officials,
+        )
 
 
 def _flush(
