@@ -62,6 +62,32 @@ def test_paging_follows_tokens_to_the_end(standin_factory: Factory) -> None:
     assert not result.truncated and result.warnings == []
 
 
+def test_a_listing_sent_anew_is_followed_from_the_api(
+    standin_factory: Factory, tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from trialfinder.api.cachefile import unpack
+
+    server = standin_factory(many(12), max_page_size=5)
+    settings = fast_settings(server, use_cache=True, cache_dir=tmp_path)
+    query = StudyQuery(conditions=("cramp",))
+    assert TrialsClient(settings).search(query).pages == 3
+    with sqlite3.connect(settings.cache_path) as conn:  # the first page alone has expired
+        rows = [(key, unpack(value)["url"]) for key, value in
+                conn.execute("SELECT key, value FROM responses")]
+        firsts = [key for key, url in rows if "/studies" in url and "pageToken" not in url]
+        assert len(firsts) == 1
+        conn.execute("DELETE FROM responses WHERE key = ?", (firsts[0],))
+    again = TrialsClient(settings).search(query)
+    # pages 2 and 3, though kept, are asked anew after the new first page: a listing is read
+    # from one answer of the API, never pieced together from two
+    assert (again.from_cache, server.stats.paths["/api/v2/studies"]) == (0, 6)
+    assert ids(again.studies) == [f"NCT99{200000 + i:06d}" for i in range(1, 13)]
+    repeat = TrialsClient(settings).search(query)  # all kept now: nothing asked
+    assert (repeat.from_cache, server.stats.paths["/api/v2/studies"]) == (3, 6)
+
+
 def test_an_empty_page_in_the_middle_does_not_stop_paging(standin_factory: Factory) -> None:
     server = standin_factory(many(12), max_page_size=4, faults=Faults(empty_page_every=2))
     result = TrialsClient(fast_settings(server)).search(StudyQuery(conditions=("cramp",)))

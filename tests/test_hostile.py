@@ -345,6 +345,20 @@ def test_a_body_that_does_not_parse_is_not_kept(hostile: Callable[..., HostileSe
     assert kept == [server.base_url + "/version"]
 
 
+def test_a_body_packed_with_tiny_objects_is_not_kept_in_the_cache(
+    hostile: Callable[..., HostileServer], tmp_path: Path,
+) -> None:
+    server = hostile("dense_json", bomb_mb=2)
+    settings = settings_for(server, use_cache=True, cache_dir=tmp_path)
+    for _ in range(2):
+        error = search_error(server, use_cache=True, cache_dir=tmp_path)
+        assert "far denser than real study records" in str(error)
+    assert server.paths["/api/v2/studies"] == 2  # asked again: the refused answer was not kept
+    with sqlite3.connect(settings.cache_path) as conn:
+        kept = [unpack(row[0])["url"] for row in conn.execute("SELECT value FROM responses")]
+    assert kept == [server.base_url + "/version"]
+
+
 def test_a_body_packed_with_tiny_objects_is_refused_unparsed(
     hostile: Callable[..., HostileServer]
 ) -> None:

@@ -123,6 +123,10 @@ class TrialsClient(Requester):
             page = self._get("studies", params, parse_page, tally, force_refresh=force_refresh,
                              cache_only=cache_only, before_parse=before_parse)
             seen += len(page.studies)
+            if first and not page.from_cache:
+                # a listing the API just sent is followed from the API: a later page kept
+                # from an earlier listing may not continue this one (and is not looked up)
+                force_refresh = True
             first = False
             token = page.next_token
             done = not token or (limit is not None and seen >= limit)

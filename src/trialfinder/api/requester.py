@@ -262,13 +262,15 @@ class Requester:
             raise _BrokenBody(SchemaError(
                 f"the API sent an HTML page instead of JSON ({url}); it may be down for maintenance"
             ), response)
+        if before_parse is not None:
+            before_parse()
+        # checked once the caller waits for this body: the check's passes release the
+        # interpreter lock, which costs them a wait each while another thread holds it
         try:
             _check_density(content, url)
         except SchemaError:
             self._forget(response)
             raise
-        if before_parse is not None:
-            before_parse()
         try:
             with gc_paused():  # CPU only: a page of 1,000 studies is 10^5 small objects
                 body = orjson.loads(content)

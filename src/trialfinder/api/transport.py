@@ -453,27 +453,16 @@ MIN_BYTES_PER_VALUE = 7
 DENSITY_FROM = 1_000_000
 
 
-# The body checked last and its verdict: the cache's filter and the client's parser ask about
-# the same body one after the other, and each check reads every byte four times.
-_LAST_CHECKED: tuple[bytes, tuple[int, int] | None] = (b"", None)
-
-
 def too_dense(content: bytes) -> tuple[int, int] | None:
     """``(objects and lists, values)`` when a large JSON body is packed tighter than real
     records ever are, else ``None`` (small bodies are never refused)."""
-    global _LAST_CHECKED
     size = len(content)
     if size < DENSITY_FROM:
         return None
-    last, verdict = _LAST_CHECKED
-    if last is content:
-        return verdict
     containers, values = _structure_counts(content)
-    verdict = None
     if containers * MIN_BYTES_PER_CONTAINER > size or values * MIN_BYTES_PER_VALUE > size:
-        verdict = (containers, values)
-    _LAST_CHECKED = (content, verdict)
-    return verdict
+        return containers, values
+    return None
 
 
 #: Bytes compared at a time by :func:`_structure_counts` (its scratch memory is this size).
@@ -498,13 +487,13 @@ def _structure_counts(content: bytes) -> tuple[int, int]:
 
 def cacheable(response: requests.Response) -> bool:
     """Only JSON bodies that arrived whole go into the cache (a cut-short body or an HTML page
-    sent with status 200 would otherwise be replayed for hours). The client checks the shape of
-    each answer as well and deletes a cached one that fails."""
+    sent with status 200 would otherwise be replayed for hours). The client checks the density
+    and shape of each answer before it uses it, and deletes a cached one that fails."""
     kind = response.headers.get("Content-Type", "")
     if "json" not in kind:
         return False
     tail = response.content[-64:].rstrip()
-    return tail.endswith((b"}", b"]")) and too_dense(response.content) is None
+    return tail.endswith((b"}", b"]"))
 
 
 def make_session(
