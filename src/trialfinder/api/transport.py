@@ -466,13 +466,13 @@ def too_dense(content: bytes) -> tuple[int, int] | None:
 
 
 #: Bytes compared at a time by :func:`_structure_counts` (its scratch memory is this size).
-_COUNT_WINDOW = 1 << 22
+_COUNT_WINDOW = 1 << 20
 
 
 def _structure_counts(content: bytes) -> tuple[int, int]:
     """``(objects and lists opened, commas and colons)`` of a body: numpy compares the bytes
     in C without holding the interpreter lock, about 4x faster than ``bytes.count`` four
-    times (numpy is loaded by pandas in any search), a window of 4 MB at a time."""
+    times (numpy is loaded by pandas in any search), a window of 1 MB at a time."""
     import numpy as np
 
     data = np.frombuffer(content, dtype=np.uint8)
