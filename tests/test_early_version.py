@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,3 +160,41 @@ def test_the_command_asks_nothing_early_when_saved_tables_answer(
         if thread.name == "trialfinder-early":
             thread.join(10)
     assert _count_studies(standin) == first  # the repeat was answered by the saved tables
+
+
+def test_a_search_waits_for_a_first_page_asked_early_even_when_it_is_sent_late(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = standin_factory(max_page_size=5)
+    client = TrialsClient(_settings(server, tmp_path, use_cache=False, page_size=5))
+    send = client._send_reserved
+
+    def late(*args: object, **kwargs: object) -> None:
+        time.sleep(0.2)  # the early thread is slow to send: the search's first GET comes first
+        send(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(client, "_send_reserved", late)
+    query = StudyQuery(conditions=("fictional",))
+    early = client.ask_early(query)
+    assert early is not None
+    result = client.search(query)
+    early.join(10)
+    assert (result.pages, _count_studies(server)) == (2, 2)  # page 1 was asked once
+    assert client._ahead is None  # nothing kept for a later search
+    client.search(query)
+    assert _count_studies(server) == 4  # the next search asks for both pages itself
+
+
+def test_a_first_page_given_up_early_is_asked_by_the_search(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+) -> None:
+    server = standin_factory(max_page_size=5)
+    client = TrialsClient(_settings(server, tmp_path, use_cache=False, page_size=5))
+    query = StudyQuery(conditions=("fictional",))
+    ahead = client._reserve_ahead("studies", {"query.cond": "fictional", "pageSize": "5",
+                                              "countTotal": "true"})
+    client._send_reserved(ahead, send=False)  # e.g. /version found the API unreachable
+    assert client.search(query, fields=None).pages == 2
+    assert client._ahead is None  # the search's first GET was the one reserved, and it asked
+    assert _count_studies(server) == 2

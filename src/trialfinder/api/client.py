@@ -153,7 +153,8 @@ class TrialsClient(Requester):
         and fetched anew when the first cached page predates the API's data. Each page's body
         goes to ``on_body`` (in this, the prefetch thread) right after the page is handed on,
         while the consumer works on it, and before the next page is asked for; a page handed on
-        just before the consumer stopped still goes to ``on_body``."""
+        just before the consumer failed still goes to ``on_body`` (after Ctrl-C, which does not
+        wait for this thread, only if it gets there before the search ends)."""
         keep = on_body is not None
         pages = self._pages(query, tally, fields=fields, limit=limit, keep_body=keep,
                             cache_only=unreachable is not None, before_parse=before_parse)
@@ -354,11 +355,17 @@ class TrialsClient(Requester):
             min(self.settings.page_size, limit or self.settings.page_size),
             count=True, token=None)
 
+        # reserved now, so the search's first GET waits for this one even if it comes first
+        ahead = None if first is None else self._reserve_ahead("studies", first)
+
         def ask() -> None:
-            if ask_version and self.version_or_none() is None and self.memo.unreachable(base):
-                return
-            if first is not None:
-                self.send_ahead("studies", first)
+            try:
+                unreachable = (ask_version and self.version_or_none() is None
+                               and self.memo.unreachable(base) is not None)
+            except BaseException:
+                self._send_reserved(ahead, send=False)  # never leave the search waiting
+                raise
+            self._send_reserved(ahead, send=not unreachable)
 
         thread = threading.Thread(target=ask, name="trialfinder-early", daemon=True)
         thread.start()

@@ -61,15 +61,21 @@ class Tally:
     nbytes: int = 0
 
 
+#: An answer asked ahead and not taken within this many seconds is dropped, not used.
+AHEAD_MAX_AGE = 60.0
+
+
 @dataclass
 class _Ahead:
-    """One GET sent before its caller was ready for it, and what came of it."""
+    """One GET sent (or about to be sent) before its caller was ready for it, and what came of
+    it; ``done`` with neither a response nor an error: it was not sent after all."""
 
     url: str
     params: dict[str, str]
     done: threading.Event = field(default_factory=threading.Event)
     response: requests.Response | None = None
     error: BaseException | None = None
+    since: float = field(default_factory=time.monotonic)
 
 
 class Requester:
@@ -96,25 +102,44 @@ class Requester:
         keep its answer for the first GET of the same URL and parameters, which then waits for
         it instead of sending another. Only the answer is kept: that GET checks and decodes it
         as usual, and an error is raised there, as if it had happened there. Another GET sent
-        meanwhile is not affected; a later :meth:`send_ahead` replaces an answer never used."""
+        meanwhile is not affected; a later :meth:`send_ahead` replaces an answer never used,
+        and one not taken within ``AHEAD_MAX_AGE`` seconds is dropped."""
+        self._send_reserved(self._reserve_ahead(path, params))
+
+    def _reserve_ahead(self, path: str, params: dict[str, str]) -> _Ahead:
+        """Announce a GET about to be sent ahead: the matching GET waits for it from now on
+        (it may be sent a moment later, by another thread: :meth:`_send_reserved`)."""
         ahead = _Ahead(self._url(path), dict(params))
         with self._ahead_lock:
             self._ahead = ahead
+        return ahead
+
+    def _send_reserved(self, ahead: _Ahead | None, *, send: bool = True) -> None:
+        """Send the reserved GET (``send``) or give it up, so whoever waits for it goes on."""
+        if ahead is None:
+            return
         try:
-            ahead.response = self.session.get(ahead.url, params=ahead.params,
-                                              timeout=self.settings.timeout)
+            if send:
+                ahead.response = self.session.get(ahead.url, params=ahead.params,
+                                                  timeout=self.settings.timeout)
         except BaseException as exc:  # raised in the thread that takes the answer
             ahead.error = exc
         finally:
             ahead.done.set()
 
     def _sent_ahead(self, url: str, params: dict[str, str] | None) -> _Ahead | None:
-        """The answer :meth:`send_ahead` keeps for exactly this GET, taken (once)."""
+        """The answer sent ahead for exactly this GET, taken (once), or ``None``: none, one for
+        another GET (left in place), one given up, or one too old to use (dropped)."""
         with self._ahead_lock:
             ahead = self._ahead
             if ahead is None or ahead.url != url or ahead.params != (params or {}):
                 return None
             self._ahead = None
+        if time.monotonic() - ahead.since > AHEAD_MAX_AGE:
+            return None
+        ahead.done.wait()
+        if ahead.response is None and ahead.error is None:
+            return None  # not sent after all: ask now
         return ahead
 
     # -- one GET ----------------------------------------------------------------------------
@@ -193,7 +218,6 @@ class Requester:
             if ahead is None:
                 response = self.session.get(url, **kwargs)
             else:
-                ahead.done.wait()
                 if ahead.error is not None:
                     raise ahead.error
                 assert ahead.response is not None
