@@ -306,6 +306,37 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(standin: StandInServer, tmp_pat
     assert len(result.studies) == 2
 
 
+def test_a_new_cache_file_uses_large_pages_and_works_without_them(
+    standin: StandInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+
+    import trialfinder.api.transport as transport
+
+    settings = cached_settings(standin, tmp_path / "large")
+    assert len(TrialsClient(settings).search(StudyQuery(conditions=("asthma",))).studies) == 2
+    with sqlite3.connect(settings.cache_path) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone() == (65536,)
+
+    connect = sqlite3.connect
+    refused: list[str] = []
+
+    def locked_once(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if not refused:  # the first connection is the one that sets the page size
+            refused.append(str(args[0]))
+            raise sqlite3.OperationalError("database is locked")
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(transport.sqlite3, "connect", locked_once)
+    settings = cached_settings(standin, tmp_path / "default")
+    result = TrialsClient(settings).search(StudyQuery(conditions=("asthma",)))  # no traceback
+    monkeypatch.setattr(transport.sqlite3, "connect", connect)
+    assert refused == [str(settings.cache_path)] and len(result.studies) == 2
+    with sqlite3.connect(settings.cache_path) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone() == (4096,)
+        assert conn.execute("SELECT count(*) FROM responses").fetchone()[0] >= 1
+
+
 def test_unreachable_api_answers_from_the_cache_without_retrying_every_page(
     standin: StandInServer, tmp_path: Path
 ) -> None:

@@ -433,11 +433,14 @@ def _prepare_cache_file(path: Path) -> None:
             )
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        with contextlib.closing(sqlite3.connect(path)) as conn:
-            # set before the first table: a page of 1,000 studies (about 4.5 MB) is then 70
-            # database pages instead of 1,100, about a third of the time to store
-            conn.execute(f"PRAGMA page_size = {CACHE_PAGE_SIZE}")
-            conn.execute("VACUUM")
+        try:
+            with contextlib.closing(sqlite3.connect(path)) as conn:
+                # set before the first table: a page of 1,000 studies (about 4.5 MB) is then 70
+                # database pages instead of 1,100, about a third of the time to store
+                conn.execute(f"PRAGMA page_size = {CACHE_PAGE_SIZE}")
+                conn.execute("VACUUM")
+        except sqlite3.Error as exc:  # a speed-up only (another process may be creating it)
+            logger.debug("the cache file keeps SQLite's default page size: %s", exc)
     os.chmod(path, 0o600)
 
 

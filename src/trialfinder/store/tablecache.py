@@ -374,8 +374,9 @@ _ROWS_PER_GROUP: Final = 65536
 def _arrow_table(frame: pd.DataFrame) -> Any:
     """``frame`` as a pyarrow table, column by column: Arrow-backed text is handed over without
     a copy, the masked numbers, dates and flags are converted, and categories are stored as
-    text (the reader encodes them again). ``pa.Table.from_pandas`` does the same with several
-    times the overhead per column, which a search's six small tables mostly are."""
+    text (the reader encodes them again); only those converted columns are copies, for the
+    whole table at once. ``pa.Table.from_pandas`` in slices did the same with several times
+    the overhead per column, which a search's six small tables mostly are."""
     import pyarrow as pa
 
     columns = []

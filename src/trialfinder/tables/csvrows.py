@@ -71,8 +71,10 @@ def _arrow_text(series: pd.Series[Any]) -> bool:
 
 class ArrowRows:
     """Rows of one prepared frame as CSV bytes, built by pyarrow (the same bytes as
-    :func:`python_rows`). Text columns are sliced where pandas keeps them, without a copy;
-    each step copies one chunk of rows at most, so memory holds a few chunks, not the file."""
+    :func:`python_rows`). Text columns are sliced where pandas keeps them, without a copy, and
+    quoted a chunk of rows at a time; the other columns (dates, numbers, flags, categories:
+    short values) are formatted once, whole, and held until the writer is done. Memory holds
+    those short columns and a few chunks of rows, never the whole file."""
 
     def __init__(self, prepared: pd.DataFrame, pa: Any, pc: Any) -> None:
         self._pc = pc
