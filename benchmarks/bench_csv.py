@@ -124,12 +124,16 @@ def serve(source: str, condition: str, size: int, page_cache: bool) -> None:
 
         server.api.handle = memo  # type: ignore[method-assign]
     server.start()
-    print(server.base_url, len(matches), flush=True)
+    sites = [len((r["protocolSection"].get("contactsLocationsModule") or {}).get("locations")
+                  or ()) for r in matches]
+    print(server.base_url, len(matches), sum(sites), max(sites, default=0), flush=True)
     server.serve_until_interrupted()
 
 
 def start_standin(source: str, condition: str, size: int,
-                  page_cache: bool) -> tuple[subprocess.Popen[str], str, int]:
+                  page_cache: bool) -> tuple[subprocess.Popen[str], str, tuple[int, int, int]]:
+    """The stand-in's process, base URL and (matching studies, their sites, most sites in one
+    study) before replication."""
     proc = subprocess.Popen(
         [sys.executable, __file__, "--serve", source, condition, str(size),
          "cache" if page_cache else "no-cache"],
@@ -139,7 +143,7 @@ def start_standin(source: str, condition: str, size: int,
     if not line or not line[0].startswith("http://127.0.0.1:"):
         proc.kill()
         raise SystemExit(f"bench_csv: the stand-in did not start: {line!r}")
-    return proc, line[0], int(line[1])
+    return proc, line[0], (int(line[1]), int(line[2]), int(line[3]))
 
 
 def get_json(url: str, params: dict[str, str]) -> Any:
@@ -186,6 +190,8 @@ def command(key: str, base: str, condition: str, out: Path, tmp: Path) -> list[s
 
 
 def csv_rows(path: Path) -> int:
+    # the script writes whole lists (every site of a study) into one field: no cap on a field
+    csv.field_size_limit(1 << 30)
     with path.open(newline="", encoding="utf-8") as handle:
         return sum(1 for _ in csv.reader(handle)) - 1  # less the header
 
@@ -272,19 +278,22 @@ def machine() -> str:
 
 
 def report(contenders: list[Contender], *, source: str, condition: str, size: int,
-           base_count: int, loads: tuple[float, float], repeat: int,
+           base_count: tuple[int, int, int], loads: tuple[float, float], repeat: int,
            profiles: dict[str, Profile]) -> str:
+    studies, sites, most = base_count
     script = contenders[0]
     lines = [
         "# Fetch to CSV: `trialfinder search --output` beside a plain script",
         "",
-        f"Data: {base_count} real recorded studies from shared/ctgov that the stand-in says "
-        f"match `query.cond={condition}`, replicated with `standin.replicate` to {size:,} "
+        f"Data: {studies} real recorded studies from shared/ctgov that the stand-in says "
+        f"match `query.cond={condition}` ({sites / studies:.1f} sites a study, at most {most:,} "
+        f"in one), replicated with `standin.replicate` to {size:,} "
         "(copies get fictional NCT99xxxxxx ids); every study served matches the query "
         "(checked with `totalCount` before timing)."
         if source == "shared" else
-        f"Data: **the fictional demo set** (../shared/ctgov absent) matching "
-        f"`query.cond={condition}`, replicated to {size:,}.",
+        f"Data: **the fictional demo set**: {studies} studies matching "
+        f"`query.cond={condition}` ({sites / studies:.1f} sites a study, at most {most:,} in "
+        f"one), replicated to {size:,}; a site-heavy stress test, not real records.",
         "Stand-in: its own process on 127.0.0.1, page cap 1000, no added latency. Each "
         "contender is a whole process (interpreter start and imports included) with fresh "
         "temporary `TRIALFINDER_DATA_DIR`, cache and output folders; one untimed warm-up round, "
@@ -301,7 +310,7 @@ def report(contenders: list[Contender], *, source: str, condition: str, size: in
         "|---|---|---:|---|---:|---:|---:|---:|---:|",
     ]
     commands = {
-        "script": "`python benchmarks/plain_csv.py URL disc out.csv`",
+        "script": f"`python benchmarks/plain_csv.py URL {condition} out.csv`",
         "cli": f"`trialfinder search --condition {condition} --all --output out.csv "
                "--no-cache`",
         "cli-cache": f"`trialfinder search --condition {condition} --all --output out.csv "
