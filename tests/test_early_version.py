@@ -52,17 +52,17 @@ def test_an_early_ask_serves_the_search_and_is_skipped_without_a_cache(
     standin_factory: Callable[..., StandInServer], tmp_path: Path,
 ) -> None:
     server = standin_factory(faults=Faults(latency=0.1))
-    assert TrialsClient(_settings(server, tmp_path, use_cache=False)).ask_version_early() is None
-    assert TrialsClient(_settings(server, tmp_path, offline=True)).ask_version_early() is None
+    assert TrialsClient(_settings(server, tmp_path, use_cache=False)).ask_early() is None
+    assert TrialsClient(_settings(server, tmp_path, offline=True)).ask_early() is None
     client = TrialsClient(_settings(server, tmp_path))
-    early = client.ask_version_early()
+    early = client.ask_early()
     assert early is not None
     # the search does not wait for the thread to end: it finds the request under way
     result = client.search(StudyQuery(conditions=("fictional",)))
     early.join(10)
     assert server.stats.paths[VERSION] == 1
     assert result.version is not None and "apiVersion" in result.version
-    assert client.ask_version_early() is None  # known now: nothing more to ask
+    assert client.ask_early() is None  # known now: nothing more to ask
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -130,14 +130,9 @@ class TrialsClient(Requester):
             first = False
             token = page.next_token
             done = not token or (limit is not None and seen >= limit)
-            # the body is held only by a caller that asked for it, never by this frame
-            if keep_body:
-                whole = [page]
+            if not keep_body:  # then no one holds the body while the page is in hand
                 page = _without_body(page)
-                yield whole.pop()
-            else:
-                page = _without_body(page)
-                yield page
+            yield page
             # checked before asking for the next page, so a caller taking one page never fails
             check.check(page, size, done)
             del page  # not held while the next page is fetched and parsed
@@ -325,24 +320,21 @@ class TrialsClient(Requester):
             self.memo.remember_version(base, answer)
             return dict(answer)
 
-    def ask_version_early(self) -> threading.Thread | None:
-        """Start asking for ``/version`` in a background thread, when a search with this
-        client will ask for it (a cache is on and the API may be reached), so the answer
-        arrives while the caller does other work: the command line loads pandas meanwhile.
-        The search then finds it remembered, or waits for the request under way; it never
-        sends a second one. Returns the thread (a daemon), or ``None`` when nothing is asked."""
-        return self.ask_early()
-
     def ask_early(
         self, query: StudyQuery | None = None, *, fields: tuple[str, ...] | None = LIST_FIELDS,
         limit: int | None = None,
     ) -> threading.Thread | None:
-        """Like :meth:`ask_version_early`, and with ``query`` also the first page of
-        ``search(query, fields=fields, limit=limit)``, in the same thread after ``/version``
-        (requests stay one at a time): the search then takes that answer instead of asking
-        again (:meth:`Requester.send_ahead`). For a caller sure to make that search next, with
-        no saved result to answer it: otherwise the page was asked for nothing. Nothing is
-        sent offline, nor for the pages once ``/version`` found the API unreachable."""
+        """Start asking, in a background thread, for ``/version`` when a search with this
+        client will ask for it (a cache is on and the API may be reached) and, with ``query``,
+        for the first page of ``search(query, fields=fields, limit=limit)`` after it (requests
+        stay one at a time), so the answers arrive while the caller does other work: the
+        command line loads pandas meanwhile. The search then finds ``/version`` remembered (or
+        waits for the request under way) and takes the page's answer
+        (:meth:`Requester._reserve_ahead`); it never sends either a second time. Ask for the
+        page only when that search comes next and no saved result answers it: otherwise the
+        page was asked for nothing. Nothing is sent offline, nor the page once ``/version``
+        found the API unreachable. Returns the thread (a daemon), or ``None`` when nothing
+        is asked."""
         if self.settings.offline:
             return None
         base = self.settings.base_url

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from trialfinder.errors import SchemaError
+
+if TYPE_CHECKING:  # only named in annotations: the store reads ids here without requests
+    import requests
 
 __all__ = ["Page", "nct_of", "parse_page", "parse_version"]
 

@@ -83,8 +83,8 @@ class Requester:
 
     ``session`` may be supplied (tests pass a plain ``requests.Session``); by default it is a
     cached, retried, paced and bounded session built from ``settings``. Nothing is kept between
-    calls (but the one answer :meth:`send_ahead` keeps until it is asked for), so one instance
-    may be shared by threads and dashboard sessions.
+    calls (but the one answer asked ahead, until it is taken: :meth:`_reserve_ahead`), so one
+    instance may be shared by threads and dashboard sessions.
     """
 
     def __init__(
@@ -97,18 +97,14 @@ class Requester:
         self._ahead: _Ahead | None = None
         self._ahead_lock = threading.Lock()
 
-    def send_ahead(self, path: str, params: dict[str, str]) -> None:
-        """Send the GET of ``path`` with ``params`` now, in this thread (a background one), and
-        keep its answer for the first GET of the same URL and parameters, which then waits for
-        it instead of sending another. Only the answer is kept: that GET checks and decodes it
-        as usual, and an error is raised there, as if it had happened there. Another GET sent
-        meanwhile is not affected; a later :meth:`send_ahead` replaces an answer never used,
-        and one not taken within ``AHEAD_MAX_AGE`` seconds is dropped."""
-        self._send_reserved(self._reserve_ahead(path, params))
-
     def _reserve_ahead(self, path: str, params: dict[str, str]) -> _Ahead:
-        """Announce a GET about to be sent ahead: the matching GET waits for it from now on
-        (it may be sent a moment later, by another thread: :meth:`_send_reserved`)."""
+        """Announce a GET of ``path`` with ``params`` that another thread sends ahead
+        (:meth:`_send_reserved`): from now on the first GET of the same URL and parameters
+        waits for it and takes its answer instead of sending another. Only the answer is kept:
+        that GET checks and decodes it as usual, and an error is raised there, as if it had
+        happened there. Another GET sent meanwhile is not affected; a later reservation
+        replaces one never used, and an answer not taken within ``AHEAD_MAX_AGE`` seconds is
+        dropped."""
         ahead = _Ahead(self._url(path), dict(params))
         with self._ahead_lock:
             self._ahead = ahead

@@ -49,7 +49,7 @@ import pandas as pd
 
 from trialfinder._lazy import LazyModule
 from trialfinder.store.cachedir import FILE_MODE, os_reason
-from trialfinder.store.tablekey import table_key
+from trialfinder.store.tablekey import manifest_name
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
@@ -133,10 +133,8 @@ class TableCache:
         self.folder = folder
         self.max_entries = max_entries
 
-    key = staticmethod(table_key)
-
     def _manifest(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
+        return self.folder / manifest_name(key)
 
     def _data(self, key: str, table: str) -> Path:
         return self.folder / f"{key}.{table}.parquet"

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from trialfinder.api.fields import LIST_FIELDS
 
-__all__ = ["TABLES_FOLDER", "may_be_saved", "search_key", "table_key"]
+__all__ = ["TABLES_FOLDER", "manifest_name", "may_be_saved", "search_key", "table_key"]
 
 #: The saved tables' folder, inside the cache folder.
 TABLES_FOLDER: Final = "tables"
@@ -29,6 +29,11 @@ def search_key(base_url: str, params: Mapping[str, str], limit: int | None) -> s
     return table_key(base_url, dict(params), LIST_FIELDS, limit)
 
 
+def manifest_name(key: str) -> str:
+    """The file that makes an entry whole (written last)."""
+    return f"{key}.json"
+
+
 def may_be_saved(cache_dir: Path, base_url: str, params: Mapping[str, str],
                  limit: int | None) -> bool:
     """Whether saved tables may answer this search: an entry for it, or (for a limited
@@ -36,6 +41,6 @@ def may_be_saved(cache_dir: Path, base_url: str, params: Mapping[str, str],
     folder = cache_dir / TABLES_FOLDER
     keys = {search_key(base_url, params, limit), search_key(base_url, params, None)}
     try:
-        return any((folder / f"{key}.json").exists() for key in keys)
+        return any((folder / manifest_name(key)).exists() for key in keys)
     except OSError:
         return True  # cannot tell: as if it might

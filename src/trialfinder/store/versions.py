@@ -14,6 +14,8 @@ from typing import Any
 import orjson
 import pandas as pd
 
+from trialfinder.api.page import nct_of as page_nct
+
 __all__ = ["VersionRows", "nct_of", "record_hash", "version_rows"]
 
 
@@ -31,12 +33,8 @@ def record_hash(record: Mapping[str, Any]) -> str:
 
 
 def nct_of(record: Any) -> str | None:
-    """The NCT id of a raw record, or ``None`` when it has none."""
-    try:
-        value = record["protocolSection"]["identificationModule"]["nctId"]
-    except (KeyError, TypeError):
-        return None
-    return value if isinstance(value, str) and value else None
+    """The NCT id of a raw record, or ``None`` when it has none (an empty id is none)."""
+    return page_nct(record) or None
 
 
 @dataclass(frozen=True, slots=True)
