@@ -334,9 +334,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD_ENV = os.environ | {"PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
 
 
+def _as_at_a_terminal() -> None:
+    """(in the child) Ctrl-C as a user's terminal delivers it: a suite started in the
+    background (``cmd &``) hands its children SIGINT ignored, and Python then keeps it so."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def child(code: str, *, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=timeout, env=CHILD_ENV | env)
+                          timeout=timeout, env=CHILD_ENV | env, preexec_fn=_as_at_a_terminal)
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["presets"], ["search", "--help"]])
@@ -416,6 +422,7 @@ def test_ctrl_c_during_a_search_prints_interrupted_and_exits_130(tmp_path: Path)
         proc = subprocess.Popen(
             [sys.executable, "-m", "trialfinder.cli", "search", "-c", "asthma", "--no-cache"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=_as_at_a_terminal,
             env=CHILD_ENV | {"TRIALFINDER_BASE_URL": f"http://127.0.0.1:{server.port}",
                              "TRIALFINDER_TIMEOUT": "30", "TRIALFINDER_RETRIES": "0",
                              "TRIALFINDER_CACHE_DIR": str(tmp_path)})
