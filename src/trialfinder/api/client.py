@@ -146,10 +146,8 @@ class TrialsClient(Requester):
     ) -> Iterator[Page]:
         """The pages of a search: from the cache alone when the API was just found unreachable,
         and fetched anew when the first cached page predates the API's data. Each page's body
-        goes to ``on_body`` (in this, the prefetch thread) right after the page is handed on,
-        while the consumer works on it, and before the next page is asked for; a page handed on
-        just before the consumer failed still goes to ``on_body`` (after Ctrl-C, which does not
-        wait for this thread, only if it gets there before the search ends)."""
+        goes to ``on_body`` (in this, the prefetch thread) before the page is handed on, so a
+        page the consumer got is with ``on_body`` whatever happens next, Ctrl-C included."""
         keep = on_body is not None
         pages = self._pages(query, tally, fields=fields, limit=limit, keep_body=keep,
                             cache_only=unreachable is not None, before_parse=before_parse)
@@ -166,23 +164,20 @@ class TrialsClient(Requester):
             pages = self._pages(query, tally, fields=fields, limit=limit, force_refresh=True,
                                 before_parse=before_parse, keep_body=keep)
             first = next(pages)
-        yield from self._handed_on(first, on_body)
+        handed = self._handed_on(first, on_body)
         del first  # with its body
+        yield handed
         for page in pages:
-            yield from self._handed_on(page, on_body)
+            handed = self._handed_on(page, on_body)
             del page
+            yield handed
 
     @staticmethod
-    def _handed_on(page: Page, on_body: BodyConsumer | None) -> Iterator[Page]:
-        """``page`` without its body; then (the consumer has it) the body goes to ``on_body``,
-        also when the consumer stops at this page."""
-        body = page.body
-        handed = _without_body(page)
-        try:
-            yield handed
-        finally:
-            if on_body is not None and body is not None:
-                on_body(body, handed.created_at if handed.from_cache else None, handed.studies)
+    def _handed_on(page: Page, on_body: BodyConsumer | None) -> Page:
+        """``page`` once its body went to ``on_body``, without the body."""
+        if on_body is not None and page.body is not None:
+            on_body(page.body, page.created_at if page.from_cache else None, page.studies)
+        return _without_body(page)
 
     def search(
         self,
@@ -207,8 +202,9 @@ class TrialsClient(Requester):
 
         With ``on_body``, each page's JSON body, exactly as it came (it passed the same checks),
         goes to it with the time it came from the API and its parsed studies, in the background
-        thread, right after the page is handed on: a consumer that keeps pages as they came (the
-        study store's spool) writes them while ``on_page`` works on the same page. It gets
+        thread, before the page is handed on: a consumer that keeps pages as they came (the
+        study store's spool) writes them while ``on_page`` works on the previous page, and
+        holds every page ``on_page`` got, however the search ends. It gets
         whole pages: the studies ``limit`` cuts off and repeats dropped from ``result`` are in
         them, so use it without a ``limit`` (or trim).
 
