@@ -43,6 +43,7 @@ from trialfinder.store.tablekey import TABLES_FOLDER, search_key
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Normalizer, Tables, normalize
+from trialfinder.textcap import LONG_CHARS, cap
 from trialfinder.wording import duration, plural
 
 if TYPE_CHECKING:
@@ -483,7 +484,8 @@ def study_detail(
     tables = normalize([record])
     results = Results.from_tables(tables, LocalFilters(near=near), ResultMeta(source="detail"))
     text = tables.studies["eligibility_criteria"].iloc[0] if len(tables.studies) else None
-    criteria = split_criteria(text if isinstance(text, str) else None)
+    # the lists are made to be read: a text past what a page or a terminal shows is cut first
+    criteria = split_criteria(cap(text, LONG_CHARS) if isinstance(text, str) else None)
     return StudyDetail(results=results, outcomes=outcomes_table(record), criteria=criteria,
                        record=record)
 
