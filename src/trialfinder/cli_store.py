@@ -32,7 +32,7 @@ from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
 from trialfinder.progress import ProgressBar
 from trialfinder.textcap import CSV_CELL_CHARS, LINE_CHARS, cap
-from trialfinder.wording import plural
+from trialfinder.wording import plural, skipped_notes
 
 if TYPE_CHECKING:
     from trialfinder.api.client import TrialsClient
@@ -279,6 +279,8 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     print(f"synced {plural(result.studies, 'study')}{total} into {_path(args)}: "
           f"{result.new_versions:,} new or changed, {plural(result.requests, 'request')}, "
           f"{_size(result.nbytes)}, {result.elapsed:,.1f} s")
+    for note in skipped_notes(result.skipped, result.skipped):
+        print(f"trialfinder: note: {note}", file=sys.stderr)
     return 0
 
 

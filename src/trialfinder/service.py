@@ -44,7 +44,7 @@ from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Normalizer, Tables, normalize
 from trialfinder.textcap import LONG_CHARS, cap
-from trialfinder.wording import duration, plural
+from trialfinder.wording import duration, plural, skipped_notes
 
 if TYPE_CHECKING:
     from trialfinder.tables.detail import Criteria
@@ -129,8 +129,7 @@ def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
           records_read: int | None = None, topic: tuple[str, ...] | None = None,
           more_warnings: Sequence[str] = ()) -> ResultMeta:
     warnings = list(result.warnings) if result else []
-    if tables.skipped:
-        warnings.append(f"skipped {plural(tables.skipped, 'record')} that could not be read")
+    warnings += skipped_notes(tables.skipped, tables.problems.get("bad_nct_id", 0))
     warnings += more_warnings
     return ResultMeta(
         source=source,

@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import orjson
 
 from trialfinder.store.cachedir import private_folder
-from trialfinder.wording import plural
+from trialfinder.wording import plural, skipped_notes
 
 if TYPE_CHECKING:
     from trialfinder.store.db import Store
@@ -221,6 +221,7 @@ class Ingested:
     studies: int = 0
     new_versions: int = 0
     rejected: int = 0
+    skipped: int = 0  # records without a valid NCT id, left out
 
 
 class _BadFile(Exception):
@@ -297,7 +298,7 @@ def ingest(store: Store, *, chunk: int = 250) -> Ingested:
         return Ingested()
     logger.info("adding %s left by earlier searches to the study store",
                 plural(len(files), "search", "searches"))
-    added = studies = new_versions = rejected = 0
+    added = studies = new_versions = rejected = skipped = 0
     for file in files:
         try:
             got = _ingest_file(store, file, chunk)
@@ -312,10 +313,13 @@ def ingest(store: Store, *, chunk: int = 250) -> Ingested:
         added += 1
         studies += got[0]
         new_versions += got[1]
-    return Ingested(added, studies, new_versions, rejected)
+        skipped += got[2]
+    for note in skipped_notes(skipped, skipped):
+        logger.warning("adding earlier searches to the study store: %s", note)
+    return Ingested(added, studies, new_versions, rejected, skipped)
 
 
-def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
+def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int, int]:
     with file.open("rb") as handle:
         lines = _lines(handle)
         head = next(lines, None)
@@ -324,7 +328,7 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
             raise _BadFile("not a file of search pages")
         started = _when(head.get("started"))
         run_id: int | None = None  # started with the first good page
-        studies = new_versions = 0
+        studies = new_versions = skipped = 0
         end: dict[str, Any] | None = None
         try:
             for item in lines:
@@ -344,6 +348,7 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
                                               run_id=run_id)
                     studies += stats.studies
                     new_versions += stats.new_versions
+                    skipped += stats.skipped
         except BaseException:
             # Ctrl-C, or a bad line: the pages added stay (they are real), the run does not
             # (an interrupted file is added again, whole, next time)
@@ -354,7 +359,7 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
             store.finish_run(run_id, requests=_count(end.get("requests")),
                              nbytes=_count(end.get("bytes")),
                              finished=_when_or_none(end.get("finished")))
-        return studies, new_versions
+        return studies, new_versions, skipped
 
 
 def _reject(file: Path, reason: str) -> None:
