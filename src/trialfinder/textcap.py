@@ -12,7 +12,7 @@ The limits, per use (in characters, Python's ``len``):
   title or summary. The registry's longest titles are 600 characters.
 - :data:`LONG_CHARS` (40,000): a long text shown whole (the summary, the description, the
   eligibility criteria, on a terminal or the page). The registry allows about 32,000
-  characters in its longest fields; the longest of 1,158 real records held 26,218.
+  characters in its longest fields; the longest of 1,403 real records held 26,218.
 - :data:`CSV_CELL_CHARS` (32,767): one CSV cell, the most characters a spreadsheet cell holds
   in Excel (LibreOffice allows more). A cut cell, its mark and any formula guard included,
   stays within it.
