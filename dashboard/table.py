@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trialfinder.ui.text import codes_label, joined_label, status_label, text_of
+from trialfinder.ui.text import cell_text, codes_label, joined_label, status_label, text_of
 
 
 def blank_to_empty(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Missing text shown as an empty cell (the table would print "None")."""
+    """Missing text shown as an empty cell (the table would print "None"); each cell cleaned
+    and capped as :func:`~trialfinder.ui.text.cell_text` says."""
     present = [c for c in columns if c in frame.columns]
-    return frame.assign(**{c: [text_of(v) for v in frame[c]] for c in present})
+    return frame.assign(**{c: [cell_text(v) for v in frame[c]] for c in present})
 
 
 def non_empty(frame: pd.DataFrame, columns: list[str]) -> list[str]:
@@ -28,7 +29,7 @@ def table_frame(studies: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     frame["status"] = [status_label(v) for v in frame["status"]]
     frame["phases"] = [codes_label(v) for v in frame["phases"]]
     for column in ("conditions", "countries"):
-        frame[column] = [joined_label(v) for v in frame[column]]
+        frame[column] = [cell_text(joined_label(v)) for v in frame[column]]
     return frame
 
 

@@ -378,10 +378,12 @@ def test_bad_dates_ages_geopoints_and_enums_counted() -> None:
     }
 
 
-def test_odd_and_duplicate_ids_are_kept_and_counted() -> None:
-    t = normalize([minimal(" nct99000015 "), minimal("NCT99000015"), minimal("TRIAL-1")])
-    assert t.studies["nct_id"].tolist() == ["NCT99000015", "NCT99000015", "TRIAL-1"]
-    assert t.problems == {"duplicate_nct_id": 1, "odd_nct_id": 1}
+def test_odd_ids_are_skipped_and_duplicates_kept_both_counted() -> None:
+    t = normalize([minimal(" nct99000015 "), minimal("NCT99000015"), minimal("TRIAL-1"),
+                   minimal("NCT99000015")])
+    assert t.studies["nct_id"].tolist() == ["NCT99000015", "NCT99000015"]
+    assert t.skipped == 2
+    assert t.problems == {"bad_nct_id": 2, "duplicate_nct_id": 1}
 
 
 def test_huge_strings_and_many_sites() -> None:
@@ -878,13 +880,15 @@ def test_records_in_batches_make_the_tables_of_all_at_once() -> None:
         "not a study",
         minimal("NCT99000031", statusModule={"overallStatus": "SLEEPING",
                                              "startDateStruct": {"date": "2023-13-45"}}),
-        minimal(" nct99000032 "),
-        minimal("NCT99000032"),  # a repeat, in another batch than the first
+        minimal(" nct99000032 "),  # not an NCT id: skipped
+        minimal("NCT99000032"),
         minimal("NCT99000033", designModule={"phases": "PHASE2"}),  # a string for a list
+        minimal("NCT99000032"),  # a repeat, in another batch than the first
     ]
     records = [*small_records(), *odd, *load_demo_studies()]
     whole = normalize(records)
-    assert whole.problems["duplicate_nct_id"] >= 1 and whole.skipped == 1
+    assert whole.problems["duplicate_nct_id"] >= 1 and whole.skipped == 2
+    assert whole.problems["bad_nct_id"] == 1
     for size in (1, 3, 50):
         _assert_same_tables(_in_batches(records, size), whole)
 

@@ -52,6 +52,7 @@ from trialfinder.tables.exportpath import (
     sidecar_path,
 )
 from trialfinder.terminal import CleanText, clean, display_width, fit_cell
+from trialfinder.textcap import LINE_CHARS, cap
 from trialfinder.topics.presets import list_presets
 from trialfinder.wording import plural
 
@@ -231,9 +232,9 @@ def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
     if frame.empty:
         return
     width = shutil.get_terminal_size((100, 24)).columns
-    cols = [" ".join(clean(str(c)).split()) for c in frame.columns]
+    cols = [" ".join(clean(cap(str(c), LINE_CHARS)).split()) for c in frame.columns]
     text = frame.astype("string").fillna("")
-    rows = [[" ".join(clean(str(v)).split()) for v in row]
+    rows = [[" ".join(clean(cap(str(v), LINE_CHARS)).split()) for v in row]
             for row in text.itertuples(index=False)]
     natural = [max([display_width(cols[i])] + [display_width(r[i]) for r in rows])
                for i in range(len(cols))]

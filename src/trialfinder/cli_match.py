@@ -24,6 +24,7 @@ from trialfinder.cli_common import listing, search_data_file, settings_from
 from trialfinder.errors import InvalidQueryError
 from trialfinder.oneshot import settle_before_search
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
+from trialfinder.textcap import LONG_CHARS, cap
 from trialfinder.units import KM_PER_MILE
 from trialfinder.wording import plural
 
@@ -158,7 +159,8 @@ def _table(screen: Prescreen) -> str:
             found = mention["found"]
             label = said if found.casefold() == said.casefold() else f"{said} ({found})"
             lines.append(textwrap.fill(
-                f"{mention['section']} criterion names {label}: {mention['text']}",
+                f"{mention['section']} criterion names {label}: "
+                f"{cap(mention['text'], LONG_CHARS)}",
                 width=max(40, width - 2), initial_indent="         ! ",
                 subsequent_indent="           "))
     return "\n".join(lines)

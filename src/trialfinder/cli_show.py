@@ -13,6 +13,7 @@ from trialfinder._lazy import LazyModule, lazy
 from trialfinder.api.query import Phase, StudyType
 from trialfinder.cli_common import resolve_near, settings_from, status_label
 from trialfinder.errors import InvalidQueryError, TrialFinderError
+from trialfinder.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.wording import age_range, plural
 
 if TYPE_CHECKING:
@@ -34,10 +35,12 @@ else:  # pandas and requests load when the command runs
 __all__ = ["run"]
 
 
-def _text(value: object) -> str:
+def _text(value: object, limit: int = LINE_CHARS) -> str:
+    """A field as text to show, capped at ``limit`` characters (wrapping a longer text for the
+    terminal would take time that grows faster than its length)."""
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
-    return str(value).strip()
+    return cap(str(value), limit).strip()
 
 
 def _wrap(label: str, text: object, width: int) -> str:
@@ -222,7 +225,7 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
                 arm.interventions) else ""
             out.append(textwrap.fill(f"  • {_text(arm.label)}{kind}{gets}", width=width,
                                      subsequent_indent="    "))
-    summary = _text(row.get("brief_summary"))
+    summary = _text(row.get("brief_summary"), LONG_CHARS)
     if summary:
         out += ["", "Summary", *_paragraphs(summary, width)]
     criteria = detail.criteria
@@ -230,15 +233,15 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
                           criteria.inclusion), ("Exclusion criteria", criteria.exclusion)):
         if items:
             out += ["", title]
-            out += [textwrap.fill(("    " if depth else "  ") + "• " + item, width=width,
-                                  subsequent_indent="      " if depth else "    ")
+            out += [textwrap.fill(("    " if depth else "  ") + "• " + _text(item, LONG_CHARS),
+                                  width=width, subsequent_indent="      " if depth else "    ")
                     for depth, item in items]
     if len(detail.outcomes):
         out += ["", "What the study measures"]
         for outcome in detail.outcomes.itertuples(index=False):
-            when = f" ({outcome.time_frame})" if _text(outcome.time_frame) else ""
-            out.append(textwrap.fill(f"  • {str(outcome.kind).capitalize()}: "
-                                     f"{outcome.measure}{when}", width=width,
+            when = f" ({_text(outcome.time_frame)})" if _text(outcome.time_frame) else ""
+            out.append(textwrap.fill(f"  • {_text(outcome.kind).capitalize()}: "
+                                     f"{_text(outcome.measure)}{when}", width=width,
                                      subsequent_indent="    "))
     out += _site_lines(detail.results.sites, near=near, width=width, n_sites=n_sites)
     out += ["", "Not medical advice: talk to your doctor before joining any trial."]

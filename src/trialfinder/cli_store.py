@@ -31,7 +31,8 @@ from trialfinder.cli_common import search_options, verbose_option
 from trialfinder.config import Settings
 from trialfinder.errors import InvalidQueryError
 from trialfinder.progress import ProgressBar
-from trialfinder.wording import plural
+from trialfinder.textcap import CSV_CELL_CHARS, LINE_CHARS, cap
+from trialfinder.wording import plural, skipped_notes
 
 if TYPE_CHECKING:
     from trialfinder.api.client import TrialsClient
@@ -278,6 +279,8 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     print(f"synced {plural(result.studies, 'study')}{total} into {_path(args)}: "
           f"{result.new_versions:,} new or changed, {plural(result.requests, 'request')}, "
           f"{_size(result.nbytes)}, {result.elapsed:,.1f} s")
+    for note in skipped_notes(result.skipped, result.skipped):
+        print(f"trialfinder: note: {note}", file=sys.stderr)
     return 0
 
 
@@ -349,8 +352,9 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
 
 def _row(change: Change) -> list[Any]:
     data = change.to_dict()
-    return [", ".join(data[c]) if c == "fields" and c in data else data.get(c, "")
-            for c in CHANGE_COLUMNS]
+    cells = [", ".join(data[c]) if c == "fields" and c in data else data.get(c, "")
+             for c in CHANGE_COLUMNS]
+    return [cap(v, CSV_CELL_CHARS) if isinstance(v, str) else v for v in cells]
 
 
 def _print_changes(changes: Sequence[Change], fmt: str) -> None:
@@ -375,7 +379,7 @@ def _print_changes(changes: Sequence[Change], fmt: str) -> None:
 def _one_line(text: str) -> str:
     """Text for a terminal line: whitespace collapsed, control characters (escape sequences
     included) dropped, so a record cannot move the cursor or recolour the screen."""
-    kept = "".join(c for c in text if c.isprintable() or c.isspace())
+    kept = "".join(c for c in cap(text, LINE_CHARS) if c.isprintable() or c.isspace())
     return " ".join(kept.split())
 
 

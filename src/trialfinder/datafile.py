@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import orjson
 
+from trialfinder.api.page import without_bom
 from trialfinder.errors import (
     DataFileError,
     InvalidQueryError,
@@ -103,7 +104,9 @@ def _read_capped(file: Path, cap: int) -> bytes:
 
 
 def _parse_data_file(raw: bytes, file: Path) -> Any:
-    """One JSON document, or else JSON lines; refused when nested too deep."""
+    """One JSON document, or else JSON lines; refused when nested too deep. A leading UTF-8
+    byte order mark is read past, as in an API answer."""
+    raw = without_bom(raw)
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:

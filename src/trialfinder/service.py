@@ -43,7 +43,8 @@ from trialfinder.store.tablekey import TABLES_FOLDER, search_key
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.tables.normalize import Normalizer, Tables, normalize
-from trialfinder.wording import duration, plural
+from trialfinder.textcap import LONG_CHARS, cap
+from trialfinder.wording import duration, plural, skipped_notes
 
 if TYPE_CHECKING:
     from trialfinder.tables.detail import Criteria
@@ -128,8 +129,7 @@ def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
           records_read: int | None = None, topic: tuple[str, ...] | None = None,
           more_warnings: Sequence[str] = ()) -> ResultMeta:
     warnings = list(result.warnings) if result else []
-    if tables.skipped:
-        warnings.append(f"skipped {plural(tables.skipped, 'record')} that could not be read")
+    warnings += skipped_notes(tables.skipped, tables.problems.get("bad_nct_id", 0))
     warnings += more_warnings
     return ResultMeta(
         source=source,
@@ -483,7 +483,8 @@ def study_detail(
     tables = normalize([record])
     results = Results.from_tables(tables, LocalFilters(near=near), ResultMeta(source="detail"))
     text = tables.studies["eligibility_criteria"].iloc[0] if len(tables.studies) else None
-    criteria = split_criteria(text if isinstance(text, str) else None)
+    # the lists are made to be read: a text past what a page or a terminal shows is cut first
+    criteria = split_criteria(cap(text, LONG_CHARS) if isinstance(text, str) else None)
     return StudyDetail(results=results, outcomes=outcomes_table(record), criteria=criteria,
                        record=record)
 

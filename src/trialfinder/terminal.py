@@ -1,10 +1,12 @@
 """Text from the API is data, never terminal commands.
 
 A study title can hold anything, including escape sequences that move the cursor, rewrite
-earlier lines, set the window title or hide text. :func:`clean` removes them before text
-reaches a screen: ANSI/VT escape sequences whole, then every other C0 and C1 control
-character except newline and tab. :class:`CleanText` applies it to every write of a text
-stream, which is how the CLI guards all it prints (tables, study details, notes, errors).
+earlier lines, set the window title or hide text, and bidi controls that show a line in
+another order than it holds. :func:`clean` removes them before text reaches a screen:
+ANSI/VT escape sequences whole, then every other C0 and C1 control character except newline
+and tab, and every Unicode format character (bidi controls, zero-width characters).
+:class:`CleanText` applies it to every write of a text stream, which is how the CLI guards
+all it prints (tables, study details, notes, errors).
 Data written as bytes (a CSV or JSON lines export) is left as it is.
 """
 
@@ -15,7 +17,7 @@ import re
 import unicodedata
 from typing import TextIO
 
-__all__ = ["CleanText", "clean", "display_width", "fit_cell", "unwrap"]
+__all__ = ["FORMAT_CHARS", "CleanText", "clean", "display_width", "fit_cell", "unwrap"]
 
 # ESC [ ... final byte (CSI); ESC ] ... BEL or ESC \ (OSC); ESC P/X/^/_ ... ESC \ (DCS, SOS,
 # PM, APC); ESC and one more byte (the rest). Each is removed whole; a sequence cut short
@@ -26,13 +28,26 @@ _ESCAPES = re.compile(
     r"|\x1b[PX^_][^\x1b]*\x1b\\"
     r"|\x1b[ -~]"
 )
+# Unicode's format characters (category Cf, as of Unicode 15.1): invisible, and the
+# bidirectional ones among them (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) make a
+# terminal or a browser show a line in another order than it holds, so what people read is not
+# what the record says. All of them go, the zero-width joiners too: not one of 1,403 real
+# records holds a format character.
+FORMAT_CHARS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f"
+)
 # a carriage return that ends a line (CSV's "\r\n") is a line end, not a control
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_CONTROLS = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{FORMAT_CHARS}]|\\r(?!\\n)")
 
 
 def clean(text: str) -> str:
-    """``text`` without escape sequences and control characters (``\\n``, ``\\t`` and the
-    ``\\r`` of a ``\\r\\n`` line end stay)."""
+    """``text`` without escape sequences, control characters and format characters (bidi
+    controls, zero-width characters; see :data:`FORMAT_CHARS`); ``\\n``, ``\\t`` and the
+    ``\\r`` of a ``\\r\\n`` line end stay. The one rule for text shown on a terminal and,
+    through :func:`trialfinder.ui.text.escape_md`, on the page."""
     if text.isprintable():
         return text
     return _CONTROLS.sub("", _ESCAPES.sub("", text))

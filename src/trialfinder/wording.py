@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["age_range", "duration", "one_of", "plural"]
+__all__ = ["age_range", "duration", "one_of", "plural", "skipped_notes"]
 
 _ES_ENDINGS = ("s", "sh", "ch", "x", "z")
 
@@ -72,3 +72,15 @@ def age_range(low: object, high: object) -> str:
 
 def _unit(years: float) -> str:
     return "year" if years == 1 else "years"
+
+
+def skipped_notes(skipped: int, bad_ids: int) -> list[str]:
+    """What to tell people about records left out: ``skipped`` in all, of which ``bad_ids``
+    had an id that is not an NCT id (the same words for a search, a sync, a file, the store)."""
+    notes = []
+    if bad_ids:
+        notes.append(f"skipped {plural(bad_ids, 'record')} whose nctId is not an NCT id "
+                     "(NCT and 8 digits)")
+    if skipped > bad_ids:
+        notes.append(f"skipped {plural(skipped - bad_ids, 'record')} that could not be read")
+    return notes

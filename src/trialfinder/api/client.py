@@ -32,10 +32,10 @@ from trialfinder.api.fields import LIST_FIELDS, fields_param
 from trialfinder.api.gather import Gathering
 from trialfinder.api.heap import after_page
 from trialfinder.api.memo import API_MEMO, UNREACHABLE_TTL, VERSION_TTL, ApiMemo
-from trialfinder.api.page import Page, parse_page, parse_version
+from trialfinder.api.page import Page, nct_of, parse_page, parse_version
 from trialfinder.api.paging import SLACK_PAGES, STALL_PAGES, PagingCheck
 from trialfinder.api.prefetch import prefetch
-from trialfinder.api.query import StudyQuery, normalize_nct_id
+from trialfinder.api.query import StudyQuery, is_nct_id, normalize_nct_id
 from trialfinder.api.requester import Requester, Tally
 from trialfinder.api.result import ProgressCallback, SearchResult, stamp, warnings_for
 from trialfinder.errors import (
@@ -278,8 +278,9 @@ class TrialsClient(Requester):
         nct = normalize_nct_id(nct_id)
 
         def check(body: Any, _: requests.Response) -> dict[str, Any]:
-            if not isinstance(body, dict) or "protocolSection" not in body:
-                raise SchemaError(f"the API's answer for {nct} is not a study record")
+            if not isinstance(body, dict) or not is_nct_id(nct_of(body)):  # ids: one rule
+                raise SchemaError(f"the API's answer for {nct} is not a study record with an "
+                                  "NCT id (NCT and 8 digits)")
             return body
 
         try:

@@ -12,7 +12,16 @@ from trialfinder.errors import SchemaError
 if TYPE_CHECKING:  # only named in annotations: the store reads ids here without requests
     import requests
 
-__all__ = ["Page", "nct_of", "parse_page", "parse_version"]
+__all__ = ["UTF8_BOM", "Page", "nct_of", "parse_page", "parse_version", "without_bom"]
+
+#: The UTF-8 byte order mark some tools put before JSON; JSON's grammar has no room for it.
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def without_bom(data: bytes) -> bytes:
+    """``data`` without a leading UTF-8 byte order mark: a JSON text saved by a tool that adds
+    one reads the same from the API, the HTTP cache, the store's spool or a file."""
+    return data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +79,7 @@ def parse_page(body: Any, response: requests.Response) -> Page:
         from_cache=from_cache,
         stale_age=stale,
         created_at=created,
-        body=response.content,
+        body=without_bom(response.content or b""),
     )
 
 

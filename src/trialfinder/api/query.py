@@ -39,6 +39,7 @@ from trialfinder.errors import InvalidQueryError
 from trialfinder.units import KM_PER_MILE
 
 __all__ = [
+    "NCT_ID",
     "Distance",
     "Phase",
     "Sex",
@@ -46,6 +47,7 @@ __all__ = [
     "StudyQuery",
     "StudyType",
     "essie_text",
+    "is_nct_id",
     "normalize_nct_id",
 ]
 
@@ -152,12 +154,23 @@ TEXT_FIELDS: tuple[str, ...] = ("conditions", "terms", "interventions")
 #: Statuses meaning "you may be able to join".
 OPEN_STATUSES: tuple[Status, ...] = (Status.RECRUITING, Status.NOT_YET_RECRUITING)
 
-_NCT_RE = re.compile(r"^[Nn][Cc][Tt]0*([1-9]\d{0,7})$")
+_NCT_RE = re.compile(r"^[Nn][Cc][Tt]0*([1-9][0-9]{0,7})$")
+#: A record's id as the registry writes it: ``NCT`` and 8 ASCII digits, nothing else.
+NCT_ID = re.compile(r"NCT[0-9]{8}")
+
+
+def is_nct_id(value: object) -> bool:
+    """Whether ``value`` is an NCT id exactly as a record must hold it (``NCT01234567``). The
+    one rule for records wherever they come in (a search, a sync, a watch, a file, the store's
+    spool): a record whose ``nctId`` fails it is skipped and counted, never kept. Digits of
+    other scripts, spaces, lower case or a longer number all fail."""
+    return isinstance(value, str) and NCT_ID.fullmatch(value) is not None
 _RADIUS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mi|miles?|km|kilomet(?:er|re)s?)?\s*$", re.I)
 
 
 def normalize_nct_id(value: str) -> str:
-    """``nct1234567`` -> ``NCT01234567``; anything else is an :class:`InvalidQueryError`."""
+    """``nct1234567`` -> ``NCT01234567`` (ASCII digits only); anything else is an
+    :class:`InvalidQueryError`."""
     match = _NCT_RE.match(str(value).strip())
     if not match:
         if re.fullmatch(r"[Nn][Cc][Tt]0+", str(value).strip()):

@@ -24,6 +24,7 @@ from urllib3.exceptions import NameResolutionError
 
 from trialfinder._gc import gc_paused
 from trialfinder.api.memo import API_MEMO, ApiMemo
+from trialfinder.api.page import without_bom
 from trialfinder.api.transport import (
     BodyTooLarge,
     DeadlineExceeded,
@@ -293,7 +294,7 @@ class Requester:
             raise
         try:
             with gc_paused():  # CPU only: a page of 1,000 studies is 10^5 small objects
-                body = orjson.loads(content)
+                body = orjson.loads(without_bom(content))
         except orjson.JSONDecodeError as exc:
             error = SchemaError(
                 f"the API sent a reply that is not valid JSON ({len(content):,} bytes "

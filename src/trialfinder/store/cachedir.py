@@ -1,4 +1,5 @@
-"""The cache folder: private to its user, or not used at all.
+"""The cache folder: private to its user, or not used at all (the rule the data folder and
+its subfolders follow too: :func:`not_private`, :func:`foreign`).
 
 trialfinder keeps two things in its cache folder: the HTTP cache (``http_cache.sqlite`` and
 SQLite's ``-wal``/``-shm`` companions) and the saved tables (``tables/``, see
@@ -30,6 +31,8 @@ __all__ = [
     "FOLDER_MODE",
     "HTTP_CACHE_FILES",
     "check_cache_dir",
+    "foreign",
+    "not_private",
     "os_reason",
     "prepare_cache_dir",
     "private_folder",
@@ -56,6 +59,32 @@ def private_folder(folder: Path) -> None:
     missing = [p for p in (folder, *folder.parents) if not p.exists()]
     for part in reversed(missing):
         part.mkdir(mode=FOLDER_MODE, exist_ok=True)
+
+
+def not_private(info: os.stat_result) -> str | None:
+    """Why a folder (its ``stat``) is not private to this user, in words that name the fix,
+    or ``None`` when it is: the one rule for the cache folder, the data folder and every
+    folder in them. Anyone who can write to a folder can plant files that we would read back
+    as our own data (POSIX only: elsewhere the system's own rules apply)."""
+    if os.name != "posix":
+        return None
+    if info.st_uid != os.getuid():
+        return f"it belongs to another user (uid {info.st_uid})"
+    if info.st_mode & 0o022:
+        return (f"other users can write to it (mode {stat.S_IMODE(info.st_mode):o}; "
+                "'chmod 700' makes it private)")
+    return None
+
+
+def foreign(info: os.stat_result) -> str | None:
+    """Why a file in one of our folders (its ``lstat``) must not be read, or ``None``: a
+    symbolic link (it may lead out of the folder), or a file of another user (only they or
+    root could have put it there)."""
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a symbolic link"
+    if os.name == "posix" and info.st_uid != os.getuid():
+        return f"it belongs to another user (uid {info.st_uid})"
+    return None
 
 
 def os_reason(exc: OSError) -> str:
@@ -91,18 +120,9 @@ def check_cache_dir(path: str | os.PathLike[str]) -> Path:
         ) from None
     if not stat.S_ISDIR(info.st_mode):
         raise CacheError(f"the cache folder {folder} is not a folder; not using the cache")
-    if os.name == "posix":
-        if info.st_uid != os.getuid():
-            raise CacheError(
-                f"refusing the cache folder {folder}: it belongs to another user "
-                f"(uid {info.st_uid}); not using the cache"
-            )
-        if info.st_mode & 0o022:
-            raise CacheError(
-                f"refusing the cache folder {folder}: other users can write to it "
-                f"(mode {stat.S_IMODE(info.st_mode):o}; 'chmod 700' makes it private); "
-                "not using the cache"
-            )
+    problem = not_private(info)
+    if problem is not None:
+        raise CacheError(f"refusing the cache folder {folder}: {problem}; not using the cache")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise CacheError(f"the cache folder {folder} is read-only; not using the cache")
     logger.debug("cache folder %s is private and writable", folder)

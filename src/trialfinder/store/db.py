@@ -9,7 +9,9 @@ Tables (the first six in the same columns as the search tables of
 - ``searches``: saved searches (watches), their options as JSON;
 - ``runs`` and ``run_studies``: each run of a saved search or sync, and which studies it found.
 
-The file lives in the user's data folder (``TRIALFINDER_DATA_DIR`` overrides it), created 0700.
+The file lives in the user's data folder (``TRIALFINDER_DATA_DIR`` overrides it), created 0700;
+a data folder others can write to, or a store file that is a link or another user's, is
+refused (:mod:`trialfinder.store.datadir`).
 Records are added a page at a time (:meth:`Store.add_records`), so memory stays bounded
 whatever the number of studies. Nothing read back is executed: records are JSON text.
 """
@@ -36,6 +38,7 @@ from trialfinder.config import default_data_dir
 from trialfinder.errors import DataFileError
 from trialfinder.store import spool
 from trialfinder.store.cachedir import private_folder
+from trialfinder.store.datadir import store_problem
 from trialfinder.store.versions import VersionRows, nct_of, version_rows
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
@@ -162,6 +165,9 @@ class Store:
             except OSError as exc:
                 raise StoreError(f"cannot use the data folder {folder}: "
                                  f"{exc.strerror or exc}") from None
+        problem = store_problem(self.path)  # the cache folder's rules (store.datadir)
+        if problem is not None:
+            raise StoreError(problem)
         # Writers append a page at a time and need little; readers may scan big tables.
         limit = memory_limit or ("256MB" if read_only else "64MB")
         config: dict[str, Any] = {"threads": 2, "memory_limit": limit}

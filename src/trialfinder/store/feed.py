@@ -1,14 +1,16 @@
 """An Atom feed (RFC 4287) of watch changes, written with the standard library.
 
 Every text from a record goes in as element text, which ElementTree escapes; nothing is
-written as markup. Entry ids are stable for the same change of the same run, so a feed reader
-shows each change once.
+written as markup. Every text and attribute passes :func:`xml_text` first: capped, and
+without the characters XML 1.0 forbids, so the feed always parses. Entry ids are stable for
+the same change of the same run, so a feed reader shows each change once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -17,10 +19,13 @@ from pathlib import Path
 from trialfinder._version import __version__
 from trialfinder.store.watch import Change
 from trialfinder.tables.normalize import study_url
+from trialfinder.textcap import LINE_CHARS, cap
 
-__all__ = ["ATOM_NS", "feed_bytes", "write_feed"]
+__all__ = ["ATOM_NS", "feed_bytes", "write_feed", "xml_text"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+
+_PART_CHARS = LINE_CHARS // 2 - 100  # a title and a detail together fit in one entry's line
 
 _HEADLINES = {
     "new": "new in the results",
@@ -33,15 +38,24 @@ _HEADLINES = {
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}",
+                            {name: xml_text(value) for name, value in attrs.items()})
     if text is not None:
-        element.text = _clean(text)
+        element.text = xml_text(text)
     return element
 
 
-def _clean(text: str) -> str:
-    """Text without the control characters XML 1.0 cannot carry."""
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+# Every character XML 1.0 cannot carry (its ``Char`` production): C0 controls but tab, line
+# feed and carriage return; surrogates (unpaired ones reach us from JSON's \ud800 escapes);
+# U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str, limit: int = LINE_CHARS) -> str:
+    """``text`` as a feed carries it: capped at ``limit`` characters (a feed reader shows a
+    line, not a book), without the characters XML 1.0 forbids (dropped, as the terminal drops
+    control characters), so the feed parses in any XML parser."""
+    return _NOT_XML.sub("", cap(text, limit))
 
 
 def _stamp(when: datetime) -> str:
@@ -65,14 +79,16 @@ def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,
         entry = _sub(root, "entry")
         headline = _HEADLINES.get(change.change, change.change)
         detail = change.detail()
+        key = "|".join([change.watch, change.nct_id, change.change, change.when or "", detail])
+        # each part capped on its own, so an entry says which part was cut and how long it was
+        detail = cap(detail, _PART_CHARS)
         text = f"{change.nct_id}: {headline}" + (f" ({detail})" if detail else "")
         _sub(entry, "title", text)
-        key = "|".join([change.watch, change.nct_id, change.change, change.when or "", detail])
-        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
         _sub(entry, "id", f"urn:trialfinder:change:{digest}")
         _sub(entry, "updated", change.when or now)
         _sub(entry, "link", href=study_url(change.nct_id))
-        summary = f"{change.title or change.nct_id} — {headline}" + (
+        summary = f"{cap(change.title or change.nct_id, _PART_CHARS)} — {headline}" + (
             f": {detail}" if detail else "")
         _sub(entry, "summary", summary)
         _sub(entry, "category", term=change.change)

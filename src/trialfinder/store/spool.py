@@ -31,7 +31,14 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import orjson
 
 from trialfinder.store.cachedir import private_folder
-from trialfinder.wording import plural
+from trialfinder.store.datadir import (
+    folder_problem,
+    open_own_file,
+    own_files,
+    subfolder_problem,
+    warn_once,
+)
+from trialfinder.wording import plural, skipped_notes
 
 if TYPE_CHECKING:
     from trialfinder.store.db import Store
@@ -69,13 +76,16 @@ def incoming_dir(store_path: Path) -> Path:
 
 
 def pending(store_path: Path) -> list[Path]:
-    """The finished incoming files, oldest first (a file still being written is not listed)."""
+    """The finished incoming files, oldest first (a file still being written is not listed).
+    Only this user's own regular files in a private incoming folder are listed: a folder that
+    breaks the data folder's rule, a symbolic link or another user's file is left alone and
+    named in a warning (:mod:`trialfinder.store.datadir`)."""
     folder = incoming_dir(store_path)
-    try:
-        files = [p for p in folder.iterdir() if p.name.endswith(_READY) and p.is_file()]
-    except OSError:
+    problem = subfolder_problem(folder)
+    if problem is not None:
+        warn_once(f"{problem}; searches left there are not added to the study store")
         return []
-    return sorted(files)
+    return sorted(own_files(folder, _READY))
 
 
 def pending_bytes(store_path: Path) -> int:
@@ -121,7 +131,10 @@ class SpoolWriter:
         name = f"{started.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}-{secrets.token_hex(4)}"
         self._part = folder / f"{name}{_PART}"
         try:
-            private_folder(folder)
+            private_folder(folder.parent)
+            problem = folder_problem(folder.parent) or subfolder_problem(folder, create=True)
+            if problem is not None:
+                raise PermissionError(problem)
             fd = os.open(self._part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             self._file = os.fdopen(fd, "wb")
             self._write({"format": FORMAT, "version": VERSION, "started": _stamp(started),
@@ -160,9 +173,12 @@ class SpoolWriter:
             self._pages += 1
 
     def _fail(self, exc: BaseException) -> None:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        self._problem = (f"this search was not added to the study store: cannot write to "
-                         f"{incoming_dir(self.store_path)} ({reason})")
+        if isinstance(exc, PermissionError) and not exc.strerror:  # a folder we refuse
+            self._problem = f"this search was not added to the study store: {exc}"
+        else:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self._problem = (f"this search was not added to the study store: cannot write to "
+                             f"{incoming_dir(self.store_path)} ({reason})")
         logger.info("%s", self._problem)
         try:
             if self._file is not None:
@@ -221,6 +237,7 @@ class Ingested:
     studies: int = 0
     new_versions: int = 0
     rejected: int = 0
+    skipped: int = 0  # records without a valid NCT id, left out
 
 
 class _BadFile(Exception):
@@ -297,7 +314,7 @@ def ingest(store: Store, *, chunk: int = 250) -> Ingested:
         return Ingested()
     logger.info("adding %s left by earlier searches to the study store",
                 plural(len(files), "search", "searches"))
-    added = studies = new_versions = rejected = 0
+    added = studies = new_versions = rejected = skipped = 0
     for file in files:
         try:
             got = _ingest_file(store, file, chunk)
@@ -306,17 +323,22 @@ def ingest(store: Store, *, chunk: int = 250) -> Ingested:
             _reject(file, str(exc))
             continue
         except OSError as exc:
-            logger.warning("could not read %s: %s", file.name, exc.strerror or exc)
+            # gone meanwhile, unreadable, or swapped for a link or another user's file since
+            # it was listed: left where it is
+            logger.warning("could not read %s: %s", file, exc.strerror or exc)
             continue
         file.unlink(missing_ok=True)
         added += 1
         studies += got[0]
         new_versions += got[1]
-    return Ingested(added, studies, new_versions, rejected)
+        skipped += got[2]
+    for note in skipped_notes(skipped, skipped):
+        logger.warning("adding earlier searches to the study store: %s", note)
+    return Ingested(added, studies, new_versions, rejected, skipped)
 
 
-def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
-    with file.open("rb") as handle:
+def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int, int]:
+    with os.fdopen(open_own_file(file), "rb") as handle:
         lines = _lines(handle)
         head = next(lines, None)
         if not isinstance(head, dict) or head.get("format") != FORMAT \
@@ -324,7 +346,7 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
             raise _BadFile("not a file of search pages")
         started = _when(head.get("started"))
         run_id: int | None = None  # started with the first good page
-        studies = new_versions = 0
+        studies = new_versions = skipped = 0
         end: dict[str, Any] | None = None
         try:
             for item in lines:
@@ -344,6 +366,7 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
                                               run_id=run_id)
                     studies += stats.studies
                     new_versions += stats.new_versions
+                    skipped += stats.skipped
         except BaseException:
             # Ctrl-C, or a bad line: the pages added stay (they are real), the run does not
             # (an interrupted file is added again, whole, next time)
@@ -354,14 +377,15 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int]:
             store.finish_run(run_id, requests=_count(end.get("requests")),
                              nbytes=_count(end.get("bytes")),
                              finished=_when_or_none(end.get("finished")))
-        return studies, new_versions
+        return studies, new_versions, skipped
 
 
 def _reject(file: Path, reason: str) -> None:
     """Move a file we cannot add aside (kept for a person to look at), with one warning."""
     folder = file.parent / "rejected"
     try:
-        folder.mkdir(exist_ok=True, mode=0o700)
+        if subfolder_problem(folder, create=True) is not None:
+            raise PermissionError  # never moved through a link or into a shared folder
         file.rename(folder / file.name)
         where = f"moved to {folder}"
     except OSError:

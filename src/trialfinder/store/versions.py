@@ -15,6 +15,7 @@ import orjson
 import pandas as pd
 
 from trialfinder.api.page import nct_of as page_nct
+from trialfinder.api.query import is_nct_id
 
 __all__ = ["VersionRows", "nct_of", "record_hash", "version_rows"]
 
@@ -33,8 +34,10 @@ def record_hash(record: Mapping[str, Any]) -> str:
 
 
 def nct_of(record: Any) -> str | None:
-    """The NCT id of a raw record, or ``None`` when it has none (an empty id is none)."""
-    return page_nct(record) or None
+    """The NCT id of a raw record, or ``None`` when it has none or one that is not an NCT id
+    (:func:`~trialfinder.api.query.is_nct_id`): such a record is not stored, but counted."""
+    value = page_nct(record)
+    return value if is_nct_id(value) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,7 @@ class VersionRows:
 
 
 def version_rows(records: Sequence[Mapping[str, Any]]) -> VersionRows:
-    """The versions of ``records`` (records without an NCT id are left out; a study given
+    """The versions of ``records`` (records without a valid NCT id are left out; a study given
     twice keeps its last record). The JSON text is the record with its keys sorted, and the
     hash (:func:`record_hash`) is taken over that text."""
     latest: dict[str, bytes] = {}

@@ -44,8 +44,10 @@ from trialfinder.places.geo import haversine_miles
 from trialfinder.service import build_query, local_filters_for
 from trialfinder.store.db import Store, default_store_path, naive_utc, open_store
 from trialfinder.store.tally import Tally
+from trialfinder.store.versions import nct_of
 from trialfinder.tables.filters import apply_filters
 from trialfinder.tables.normalize import Tables, normalize
+from trialfinder.wording import skipped_notes
 
 __all__ = [
     "CHANGE_KINDS",
@@ -349,28 +351,28 @@ def _unique(tables: Tables) -> Tables:
 
 
 def _store_pages(store: Store, client: TrialsClient, query: StudyQuery, when: datetime,
-                 tally: Tally,
-                 ) -> list[str]:
+                 tally: Tally, skipped: list[int]) -> list[str]:
+    """Store every page of ``query``; the ids stored (records without a valid NCT id are
+    left out and counted in ``skipped[0]``)."""
     ids: list[str] = []
     pages = tally.count(client.iter_pages(query, fields=LIST_FIELDS, count_total=False,
                                           force_refresh=True))
     for page in prefetch(pages):
-        ids.extend(store.add_records(page.studies, seen=when).hashes)
+        stats = store.add_records(page.studies, seen=when)
+        ids.extend(stats.hashes)
+        skipped[0] += stats.skipped
     return ids
 
 
 def _list_ids(client: TrialsClient, query: StudyQuery, tally: Tally) -> list[str]:
+    """The ids the query matches now; an id that is not an NCT id is left out here (it is
+    never stored, and asking for it by id would be refused): the record itself is counted
+    when a page of records brings it (:func:`_store_pages`)."""
     ids: list[str] = []
     pages = tally.count(client.iter_pages(query, fields=("NCTId",), count_total=False,
                                           force_refresh=True))
     for page in prefetch(pages):
-        for study in page.studies:
-            try:
-                nct = study["protocolSection"]["identificationModule"]["nctId"]
-            except (KeyError, TypeError):
-                continue
-            if isinstance(nct, str):
-                ids.append(nct)
+        ids += [nct for nct in map(nct_of, page.studies) if nct is not None]
     return list(dict.fromkeys(ids))
 
 
@@ -387,15 +389,17 @@ def refresh(
     tally = Tally()
     since: str | None = None
     fetched = 0
+    skipped = [0]  # records without a valid NCT id, left out
     if previous is None or full:
         mode = "first" if previous is None else "full"
-        candidates = list(dict.fromkeys(_store_pages(store, client, ask, when, tally)))
+        candidates = list(dict.fromkeys(_store_pages(store, client, ask, when, tally,
+                                                     skipped)))
         fetched = len(candidates)
     else:
         mode = "incremental"
         since = (previous[1] - timedelta(days=1)).date().isoformat()
         candidates = _list_ids(client, ask, tally)
-        updated = _store_pages(store, client, _updated_since(ask, since), when, tally)
+        updated = _store_pages(store, client, _updated_since(ask, since), when, tally, skipped)
         fetched = len(updated)
         fresh = set(updated)
         seen = store.last_seen(candidates)
@@ -404,7 +408,7 @@ def refresh(
         for start in range(0, len(stale), _IDS_PER_REQUEST):
             batch = stale[start:start + _IDS_PER_REQUEST]
             batch_query = StudyQuery(nct_ids=tuple(batch))
-            fetched += len(_store_pages(store, client, batch_query, when, tally))
+            fetched += len(_store_pages(store, client, batch_query, when, tally, skipped))
         if stale:
             logger.debug("watch %s: %d matching studies fetched by id", watch.name, len(stale))
     matched = _matching(store, query, candidates)
@@ -417,7 +421,7 @@ def refresh(
     store.finish_run(run_id, requests=requests, nbytes=nbytes, finished=datetime.now(UTC))
     stamp = naive_utc(when).isoformat(timespec="seconds") + "Z"
     changes = [Change(**{**_fields(c), "when": stamp}) for c in changes]
-    notes = []
+    notes = skipped_notes(skipped[0], skipped[0])
     if previous is None:
         notes.append(f"first run of {watch.name!r}: {studies(len(current))} recorded; "
                      "changes are reported from the next run")

@@ -12,7 +12,8 @@ CSV (:func:`to_csv_bytes`; :func:`write_csv` streams the same bytes into a file)
     Formula-injection guard: every *text* cell (and header) that starts with ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so spreadsheets show it as
     text. Numeric columns are written as numbers and never changed (``-5`` in an ``Int64``
-    column stays ``-5``; the string ``"-5"`` in a text column becomes ``'-5``).
+    column stays ``-5``; the string ``"-5"`` in a text column becomes ``'-5``). A text cell
+    longer than a spreadsheet cell holds (32,767 characters) is cut, and says so.
 
 JSON lines (:func:`to_jsonl_bytes`)
     UTF-8, one JSON object per row and line, keys in column order; missing values are
@@ -64,6 +65,7 @@ from trialfinder.tables.exportpath import (
     format_for_path,
     sidecar_path,
 )
+from trialfinder.textcap import CSV_CELL_CHARS, cap
 
 __all__ = [
     "CSV_CHUNK_ROWS",
@@ -146,8 +148,24 @@ def _missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+# a cut cell leaves room for the formula guard's quote: with it, at most CSV_CELL_CHARS
+_CUT_AT = CSV_CELL_CHARS - 1
+
+
 def _guard(text: str) -> str:
+    """One text cell as it goes into a CSV: capped (what a spreadsheet cell holds), then
+    formula-guarded."""
+    text = cap(text, _CUT_AT)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _capped(text: pd.Series[Any]) -> pd.Series[Any]:
+    """A text column with each cell longer than a spreadsheet cell holds cut (and marked)."""
+    long = (text.str.len() > _CUT_AT).fillna(False).to_numpy(dtype=bool)
+    if long.any():
+        text = text.copy()
+        text[long] = [cap(v, _CUT_AT) for v in text[long]]
+    return text
 
 
 def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
@@ -167,7 +185,7 @@ def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
     ):
         return series
     if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
-        text = series.astype("string")
+        text = _capped(series.astype("string"))
         risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
         if risky.any():
             text = text.where(~risky, "'" + text)

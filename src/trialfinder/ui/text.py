@@ -17,6 +17,8 @@ import pandas as pd
 
 from trialfinder.api.query import Phase, Status, StudyType
 from trialfinder.tables.filters import INTERVENTION_TYPES
+from trialfinder.terminal import clean
+from trialfinder.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.wording import age_range, plural
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "RESULTS_LABELS",
     "SEX_LABELS",
     "age_range",
+    "cell_text",
     "code_label",
     "codes_label",
     "escape_md",
@@ -62,20 +65,21 @@ _BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)])\s+")
 _WORD_JOINER = "\u2060"  # invisible; stops Markdown from turning a bare address into a link
 _AUTOLINK = re.compile(r"(?i)(\\:)(?=\\/\\/)|(www)(?=\\\.)|(?=\\@)")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def escape_md(text: object) -> str:
-    """Text that Markdown shows literally, on one line.
+def escape_md(text: object, limit: int = LONG_CHARS) -> str:
+    """Text that Markdown shows literally, on one line, capped at ``limit`` characters.
 
     Every ASCII punctuation mark is backslash-escaped, so the text cannot make links, images,
     HTML, maths or colour directives; runs of white space (line breaks too) become one space,
-    so it cannot start a heading or a list; control and bidi characters are dropped. Bare web
-    and e-mail addresses get an invisible word joiner (after ``https:``, after ``www``, before
-    ``@``) so that Markdown's autolinking leaves them as text. Backslash escapes already in the
-    registry's Markdown (``\\<``) are undone first.
+    so it cannot start a heading or a list; escape sequences, control and format characters
+    (bidi controls, zero-width characters) are dropped by the terminal's rule
+    (:func:`trialfinder.terminal.clean`). Bare web and e-mail addresses get an invisible word
+    joiner (after ``https:``, after ``www``, before ``@``) so that Markdown's autolinking
+    leaves them as text. Backslash escapes already in the registry's Markdown (``\\<``) are
+    undone first.
     """
-    plain = _MD_ESCAPED.sub(r"\1", " ".join(_CONTROL.sub("", str(text)).split()))
+    plain = _MD_ESCAPED.sub(r"\1", " ".join(clean(cap(str(text), limit)).split()))
     escaped = _MD_PUNCT.sub(r"\\\1", plain)
     return _AUTOLINK.sub(lambda m: (m.group(1) or m.group(2) or "") + _WORD_JOINER, escaped)
 
@@ -90,9 +94,10 @@ def mail_link(address: str) -> str:
 
 
 def inert_markdown(text: object) -> str:
-    """Trial text as safe Markdown: paragraphs and bullet lists kept, everything else literal."""
+    """Trial text as safe Markdown: paragraphs and bullet lists kept, everything else literal
+    (the whole text capped at :data:`~trialfinder.textcap.LONG_CHARS` characters)."""
     out: list[str] = []
-    for line in str(text).splitlines():
+    for line in cap(str(text), LONG_CHARS).splitlines():
         if not line.strip():
             out.append("")
         elif _BULLET.match(line):
@@ -118,6 +123,13 @@ def is_blank(value: Any) -> bool:
 
 def text_of(value: Any, default: str = "") -> str:
     return default if is_blank(value) else str(value)
+
+
+def cell_text(value: Any) -> str:
+    """A value as a table cell on the page shows it: escape sequences, control and format
+    characters dropped (:func:`trialfinder.terminal.clean`), capped at
+    :data:`~trialfinder.textcap.LINE_CHARS` characters; missing -> empty."""
+    return clean(cap(text_of(value), LINE_CHARS))
 
 
 def sentence(text: str) -> str:

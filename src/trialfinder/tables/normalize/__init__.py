@@ -25,9 +25,11 @@ read again. Scalar values of the wrong type (``"87"`` as enrollment, a number as
 coerced column-wise and counted the same way. A bad value costs that value only: a number out
 of Int64's range and a date out of ``datetime64[ns]``'s range are NA (the date's text stays in
 its ``_raw`` column), never shifted. Records that cannot be used at all (not a mapping, no
-usable ``nctId``) are counted in ``skipped`` and in ``problems``. Nothing is dropped silently.
+``nctId``, or one that is not ``NCT`` and 8 ASCII digits: :func:`trialfinder.api.query.is_nct_id`,
+the one rule for ids wherever records come in) are counted in ``skipped`` and in ``problems``.
+Nothing is dropped silently.
 
-Problem keys: ``record_not_a_dict``, ``record_without_nct_id``, ``odd_nct_id`` (kept),
+Problem keys: ``record_not_a_dict``, ``record_without_nct_id``, ``bad_nct_id`` (skipped),
 ``duplicate_nct_id`` (kept), ``unknown_status`` (kept), ``unknown_enum:<column>`` (kept),
 ``bad_date``, ``date_out_of_range``, ``out_of_range:<path>``, ``bad_age``,
 ``site_without_geopoint``, ``bad_geopoint``, ``wrong_type:<path>`` (contacts: ``contacts.<key>``),

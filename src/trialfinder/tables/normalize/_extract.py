@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from itertools import compress
 from operator import itemgetter
 from typing import Any, Final
 
+from trialfinder.api.query import NCT_ID
 from trialfinder.tables.normalize._build import Parts
 from trialfinder.tables.normalize._columns import _bump, _check_arrow, _Problems
 from trialfinder.tables.normalize._plan import (
@@ -36,7 +36,6 @@ from trialfinder.tables.normalize._plan import (
 from trialfinder.tables.normalize._repair import _SCHEMA, _sanitize
 from trialfinder.tables.normalize._tables import Tables
 
-_NCT_RE: Final = re.compile(r"NCT\d{8}")
 # Rows are handed to the tables in chunks this small, so that each value is converted while the
 # objects it was read from are still in the CPU's caches (see _build).
 _CHUNK_STUDIES: Final = 100
@@ -120,7 +119,7 @@ class Normalizer:
         self._skipped = 0
         self._seen: set[str] = set()
         self._no_geo = 0
-        self._odd_ids = 0
+        self._bad_ids = 0
         self._dups = 0
 
     def add(self, records: Iterable[Mapping[str, Any]]) -> None:
@@ -130,7 +129,7 @@ class Normalizer:
             raise RuntimeError("this Normalizer made its tables already")
         problems = self._problems
         skipped, seen = self._skipped, self._seen
-        no_geo, odd_ids, dups = self._no_geo, self._odd_ids, self._dups
+        no_geo, bad_ids, dups = self._no_geo, self._bad_ids, self._dups
         study_rows: list[list[Any]] = []
         derived_rows: list[tuple[Any, ...]] = []
         site_rows: list[tuple[Any, ...]] = []
@@ -141,7 +140,7 @@ class Normalizer:
         official_rows: list[tuple[Any, ...]] = []
         cond_rows: list[tuple[Any, ...]] = []
         iv_rows: list[tuple[Any, ...]] = []
-        nct_match = _NCT_RE.fullmatch
+        nct_match = NCT_ID.fullmatch
         E = _EMPTY
         read = _READ
         site_keys, contact_keys, official_keys, iv_keys = (
@@ -157,7 +156,7 @@ class Normalizer:
                 continue
             src: Mapping[str, Any] = rec
             no_geo0 = no_geo
-            odd_ids0 = odd_ids
+            bad_ids0 = bad_ids
             for attempt in (0, 1):
                 try:
                     vals = read(src, E)
@@ -168,13 +167,10 @@ class Normalizer:
                             break
                         raise _Odd
                     if nct_match(nct) is None:
-                        nct = nct.strip().upper()
-                        if not nct:
-                            nct = None
-                            break
-                        if nct_match(nct) is None:
-                            odd_ids += 1
-                        vals[_I_NCT] = nct
+                        # not NCT + 8 ASCII digits: the record is skipped (an empty id is none)
+                        bad_ids += bool(nct.strip())
+                        nct = None
+                        break
 
                     # sites and their contacts
                     srows: list[tuple[Any, ...]] = []
@@ -235,7 +231,6 @@ class Normalizer:
                         _bump(problems, "record_unusable")
                         break
                     no_geo = no_geo0
-                    odd_ids = odd_ids0
                     src = _sanitize(rec, _SCHEMA, "", problems) or {}
                     continue
                 # success: commit the record
@@ -256,7 +251,8 @@ class Normalizer:
                 break
             if nct is None:
                 skipped += 1
-                _bump(problems, "record_without_nct_id")
+                if bad_ids == bad_ids0:  # bad ids are counted apart, as bad_nct_id
+                    _bump(problems, "record_without_nct_id")
             elif len(study_rows) >= _CHUNK_STUDIES or len(site_rows) >= _CHUNK_SITES:
                 _flush(parts, study_rows, derived_rows, site_rows, site_nct, site_index, site_first,
                        contact_rows, official_rows, cond_rows, iv_rows)
@@ -264,7 +260,7 @@ class Normalizer:
         _flush(parts, study_rows, derived_rows, site_rows, site_nct, site_index, site_first,
                contact_rows, official_rows, cond_rows, iv_rows)
         self._skipped = skipped
-        self._no_geo, self._odd_ids, self._dups = no_geo, odd_ids, dups
+        self._no_geo, self._bad_ids, self._dups = no_geo, bad_ids, dups
 
     def tables(self) -> Tables:
         """The tables of every record added; the parts they were made from are let go."""
@@ -272,7 +268,7 @@ class Normalizer:
         if parts is None:
             raise RuntimeError("this Normalizer made its tables already")
         problems = self._problems
-        _bump(problems, "odd_nct_id", self._odd_ids)
+        _bump(problems, "bad_nct_id", self._bad_ids)
         _bump(problems, "duplicate_nct_id", self._dups)
         studies = parts.studies.frame()
         sites = parts.sites_frame()
