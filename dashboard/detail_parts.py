@@ -10,6 +10,7 @@ from trialfinder.tables.detail import Criteria
 from trialfinder.ui.text import (
     INTERVENTION_LABELS,
     code_label,
+    escape_md,
     joined_label,
     markdown_list,
     status_label,
@@ -25,11 +26,15 @@ def show_criteria(criteria: Criteria) -> None:
     st.markdown("##### Who can take part")
     if criteria.intro:
         st.markdown(markdown_list(criteria.intro))
-    for title, items in (("Inclusion criteria", criteria.inclusion),
-                         ("Exclusion criteria", criteria.exclusion)):
+    for title, section in (("Inclusion criteria", "inclusion"),
+                           ("Exclusion criteria", "exclusion")):
         st.markdown(f"**{title}**")
+        items = getattr(criteria, section)
+        said = criteria.said_instead(section)
         if items:
             st.markdown(markdown_list(items))
+        elif said:
+            st.caption(escape_md(f'None: the record says "{said}".'))
         else:
             st.caption("None listed separately.")
 

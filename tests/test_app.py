@@ -365,6 +365,31 @@ def test_trial_text_is_rendered_inert(
     assert "- \\<img src\\=x onerror\\=alert\\(1\\)\\>" in markdown
 
 
+def test_decoded_references_are_shown_as_text_and_placeholders_in_words(
+    standin_factory: Callable[..., StandInServer],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    record = fictional_study("NCT99100078", "Tricky &lt;b&gt;Title&lt;/b&gt; &amp;amp; more",
+                             conditions=["Muscle Cramp"])
+    record["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Cramps \\&gt;= 2 a week\n\nExclusion Criteria:\n\n* N/A")
+    server = standin_factory([record])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    at = new_app().run()
+    at.text_input(key="condition").input("muscle cramp")
+    at.multiselect(key="status").set_value([])
+    at.button(key="search_button").click().run()
+    at = open_study(at, "NCT99100078")
+    assert not at.exception
+    markdown = texts(at.markdown)
+    # decoded once ("&amp;amp;" is the text "&amp;"), then shown as typed
+    assert "### Tricky \\<b\\>Title\\<\\/b\\> \\&amp\\; more" in markdown
+    assert "- Cramps \\>\\= 2 a week" in markdown
+    assert 'None\\: the record says \\"N\\/A\\"\\.' in texts(at.caption)
+
+
 def test_api_error_shows_the_api_message(monkeypatch: pytest.MonkeyPatch) -> None:
     fail_with(monkeypatch, ApiError(
         400, "https://clinicaltrials.gov/api/v2/studies",

@@ -237,3 +237,21 @@ def test_studies_csv_carries_the_central_contact(tmp_path: Path,
     assert rows[0]["central_contact_email"] == "robin.sample@example.org"
     assert rows[0]["completion_date_raw"] == "2300"
     assert rows[0]["completion_date"] == ""
+
+
+def test_show_says_what_the_record_wrote_instead_of_an_empty_list(
+        standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = central_only_record()
+    record["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Night cramps \\&gt;= 2 a week\n\\-\n\n"
+        "Exclusion Criteria:\n\n* N/A\n")
+    server = standin_factory([record])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    assert main(["show", "NCT99000101"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("Inclusion criteria")
+    assert lines[start:start + 5] == ["Inclusion criteria", "  • Night cramps >= 2 a week", "",
+                                      "Exclusion criteria", '  None (the record says "N/A")']

@@ -5,10 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devtools.standin import find_shared_dir, load_dataset
 from trialfinder.tables.detail import Criteria as DetailCriteria
-from trialfinder.tables.eligibility import Criteria, split_criteria, unescape_markdown
+from trialfinder.tables.eligibility import (
+    Criteria,
+    is_placeholder,
+    sectioned_parts,
+    split_criteria,
+    unescape_markdown,
+)
 
 
 def lists(text: str) -> tuple[list[str], list[str], list[str]]:
@@ -105,6 +113,127 @@ def test_html_comment_separators_are_dropped() -> None:
     assert lists("Inclusion Criteria:\n1. A\n<!-- -->\n1. B") == ([], ["A", "B"], [])
 
 
+def test_placeholder_items_are_left_out_and_said() -> None:
+    # the registry writes an empty item as a lone escaped dash; authors write N/A, None, "."
+    text = ("Inclusion Criteria:\n\n1. Adults who keep bees\n\n   \\-\n\n"
+            "Exclusion Criteria:\n\n* N/A\n* .\n* none\n\\-")
+    c = split_criteria(text)
+    assert lists(text) == ([], ["Adults who keep bees"], [])
+    assert c.placeholders == [("inclusion", "-"), ("exclusion", "N/A"), ("exclusion", "."),
+                              ("exclusion", "none"), ("exclusion", "-")]
+    assert lists("Inclusion Criteria: Nil\n\nExclusion Criteria: Not applicable.") == (
+        [], [], [])
+
+
+def test_placeholder_words_only_when_they_are_the_whole_item() -> None:
+    assert [is_placeholder(t) for t in ("N/A", "n.a.", "None;", "Nil", "-", "**", "no", "")] \
+        == [True] * 8
+    assert [is_placeholder(t) for t in ("None known", "No smokers", "NASH", "Nausea", "0")] \
+        == [False] * 5
+
+
+def test_escaped_dash_and_number_are_bullets() -> None:
+    text = "Inclusion Criteria:\n\n\\- Owns a bicycle\n\n1\\. Lives near the coast\n"
+    assert lists(text)[1] == ["Owns a bicycle", "Lives near the coast"]
+
+
+def test_headings_written_as_sentences() -> None:
+    text = ("Inclusion criteria. Age 30 or over. Speaks Cornish.\n\nLives on an island\n\n"
+            "Study Exclusion Criteria. Fear of boats. Unable to swim.\n\nAllergic to gulls.")
+    assert lists(text) == ([], ["Age 30 or over. Speaks Cornish.", "Lives on an island"],
+                           ["Fear of boats. Unable to swim.", "Allergic to gulls."])
+    assert lists("Inclusion criteria.\n* Knits\nExclusion criteria.\n* Purls") == (
+        [], ["Knits"], ["Purls"])
+
+
+def test_not_meeting_the_inclusion_criteria_is_an_exclusion_item() -> None:
+    for line in ("* Not meeting the inclusion criteria", "Not meeting inclusion criteria",
+                 "* Does not fulfil the inclusion criteria", "* Any inclusion criteria not met"):
+        text = f"Inclusion Criteria:\n\n* Keeps a garden\n\nExclusion Criteria:\n\n{line}"
+        assert lists(text) == ([], ["Keeps a garden"], [line.lstrip("* ")]), line
+
+
+def test_heading_with_a_stray_prefix() -> None:
+    for inc, exc in (("5Inclusion Criteria:", "6Exclusion Criteria:"),
+                     ("1.Inclusion criteria", "2.Exclusion criteria"),
+                     ("A) Inclusion criteria:", "B) Exclusion criteria:"),
+                     ("II. Inclusion Criteria", "III. Exclusion Criteria")):
+        text = f"{inc}\n\n* Plays the cello\n\n{exc}\n\n* Hearing loss"
+        c = split_criteria(text)
+        assert lists(text) == ([], ["Plays the cello"], ["Hearing loss"]), inc
+        assert [s for s, _ in c.headings] == ["inclusion", "exclusion"]
+
+
+def test_heading_that_ends_a_bullet() -> None:
+    for tail in ("- Able to climb stairs. Exclusion Criteria:",
+                 "* Able to climb stairs; Exclusion criteria:"):
+        text = f"Inclusion Criteria:\n\n- Owns a dog\n{tail}\n- Dog allergy"
+        assert lists(text) == ([], ["Owns a dog", tail[2:-len(" Exclusion Criteria:")]],
+                               ["Dog allergy"]), tail
+    text = "Inclusion Criteria:\n\n- Owns a dog\n* Exclusion Criteria\n- Dog allergy"
+    assert lists(text) == ([], ["Owns a dog"], ["Dog allergy"])
+
+
+def test_separate_lists_per_population_are_headings() -> None:
+    text = ("Inclusion Criteria for caregivers:\n\n* Lives with the walker\n\n"
+            "Exclusion Criteria for caregivers:\n\n* Paid to care\n\n"
+            "Inclusion Criteria for healthy controls:\n* Walks daily\n\n"
+            "Exclusion Criteria for healthy controls:\n\n* Knee surgery")
+    c = split_criteria(text)
+    assert lists(text) == ([], ["Lives with the walker", "Walks daily"],
+                           ["Paid to care", "Knee surgery"])
+    assert c.headings[-1] == ("exclusion", "Exclusion Criteria for healthy controls")
+    bulleted = ("* Inclusion Criteria for caregivers:\n  * Lives with the walker\n"
+                "* Exclusion Criteria for caregivers:\n  * Paid to care")
+    assert lists(bulleted) == ([], ["Lives with the walker"], ["Paid to care"])
+    named = ("Inclusion Criteria:\n\n* Walks daily\n\nSeaside Town Walking Club exclusion "
+             "criteria:\n\n* Knee pain\n\nPeople who have any of the exclusion criteria:\n"
+             "* are told so")
+    assert lists(named) == ([], ["Walks daily"], [
+        "Knee pain", "People who have any of the exclusion criteria:", "are told so"])
+
+
+def test_exclusion_heading_with_only_a_placeholder_still_names_the_first_list() -> None:
+    text = "* Adults who row\n\nExclusion Criteria: none"
+    c = split_criteria(text)
+    assert lists(text) == ([], ["Adults who row"], [])
+    assert c.placeholders == [("exclusion", "none")]
+    assert [s for s, _, _ in sectioned_parts(text)] == ["inclusion", "exclusion"]
+
+
+_HEADINGS = [("inclusion", "Inclusion Criteria"), ("exclusion", "Exclusion Criteria"),
+             ("inclusion", "Key Inclusion Criteria"), ("exclusion", "Exclusion criteria"),
+             ("inclusion", "Inclusion Criteria for caregivers"),
+             ("exclusion", "Exclusion Criteria for healthy controls")]
+_SHAPES = ["{h}:", "{h}", "* {h}:", "**{h}:**", "5{h}:", "1.{h}", "{h}. Owns a kite."]
+_FILLERS = ["-", "\\-", "N/A", ".", "none", "*", "•", "   \\-", "<!-- -->", "", "* Age 18-65",
+            "1. Speaks Breton", "  * Rides a horse", "Not meeting the inclusion criteria"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.tuples(st.just("heading"), st.sampled_from(_HEADINGS), st.sampled_from(_SHAPES)),
+    st.tuples(st.just("filler"), st.sampled_from(_FILLERS), st.just("")),
+    st.tuples(st.just("text"), st.text(st.characters(codec="utf-8", exclude_characters="\r"),
+                                       max_size=40), st.just("")),
+), max_size=25))
+def test_items_have_a_letter_or_digit_and_are_never_headings(
+        parts: list[tuple[str, object, str]]) -> None:
+    lines = []
+    heading_texts = set()
+    for kind, value, shape in parts:
+        if kind == "heading":
+            assert isinstance(value, tuple)
+            heading_texts.add(value[1].lower())
+            lines.append(shape.format(h=value[1]))
+        else:
+            lines.append(str(value))
+    c = split_criteria("\n".join(lines))
+    for _, item in c.intro + c.inclusion + c.exclusion:
+        assert any(ch.isalnum() for ch in item), item
+        assert item.strip(" :*.").lower() not in heading_texts, item
+
+
 @pytest.mark.skipif(find_shared_dir() is None, reason="no ../shared/ctgov records")
 def test_every_recorded_text_with_both_headings_gets_both_lists() -> None:
     studies = load_dataset("shared")
@@ -117,7 +246,8 @@ def test_every_recorded_text_with_both_headings_gets_both_lists() -> None:
             continue
         both += 1
         c = split_criteria(text)
-        split += bool(c.inclusion) and (bool(c.exclusion) or text.rstrip().endswith("-"))
+        said_none = any(section == "exclusion" for section, _ in c.placeholders)
+        split += bool(c.inclusion) and (bool(c.exclusion) or said_none)
         assert "\\>" not in " ".join(t for _, t in c.inclusion + c.exclusion)
     assert both > 200
     assert split / both >= 0.99

@@ -229,13 +229,18 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
     if summary:
         out += ["", "Summary", *_paragraphs(summary, width)]
     criteria = detail.criteria
-    for title, items in (("Eligibility", criteria.intro), ("Inclusion criteria",
-                          criteria.inclusion), ("Exclusion criteria", criteria.exclusion)):
-        if items:
+    for title, section in (("Eligibility", "intro"), ("Inclusion criteria", "inclusion"),
+                           ("Exclusion criteria", "exclusion")):
+        items = getattr(criteria, section)
+        said = criteria.said_instead(section)
+        if items or said:
             out += ["", title]
             out += [textwrap.fill(("    " if depth else "  ") + "• " + _text(item, LONG_CHARS),
                                   width=width, subsequent_indent="      " if depth else "    ")
                     for depth, item in items]
+            if not items:
+                out.append(textwrap.fill(f'  None (the record says "{said}")', width=width,
+                                         subsequent_indent="    "))
     if len(detail.outcomes):
         out += ["", "What the study measures"]
         for outcome in detail.outcomes.itertuples(index=False):

@@ -70,7 +70,8 @@ __all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "TableCach
 logger = logging.getLogger(__name__)
 
 FORMAT: Final = "trialfinder saved tables"
-SCHEMA_VERSION: Final = 3  # 1 was a pickle per search; 2 had no contacts or officials
+# 1 was a pickle per search; 2 had no contacts or officials; 3 kept HTML references as sent
+SCHEMA_VERSION: Final = 4
 TABLES: Final = ("studies", "sites", "contacts", "officials", "conditions", "interventions")
 DTYPES: Final[dict[str, dict[str, str]]] = {
     "studies": STUDY_DTYPES,

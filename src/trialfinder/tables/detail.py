@@ -1,6 +1,9 @@
 """One study in depth: eligibility split into lists, outcomes and arms as tables, and whom to
 call ("How to take part").
 
+Text read here from the raw record has its HTML character references decoded once, as the
+tables' text is (:mod:`trialfinder.entities`).
+
 The list view asks the API only for ``fields`` (see :mod:`trialfinder.api.fields`); a detail view
 fetches the full record once and reads what only it has (outcomes, arms, intervention
 descriptions).
@@ -14,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from trialfinder.entities import decode_entities
 from trialfinder.tables.eligibility import Criteria, split_criteria
 
 __all__ = [
@@ -46,9 +50,9 @@ def outcomes_table(record: Mapping[str, Any]) -> pd.DataFrame:
         items = module.get(f"{kind}Outcomes")
         for item in items if isinstance(items, list) else []:
             if isinstance(item, Mapping):
-                rows.append({"nct_id": nct, "kind": kind, "measure": item.get("measure"),
-                             "time_frame": item.get("timeFrame"),
-                             "description": item.get("description")})
+                rows.append({"nct_id": nct, "kind": kind, "measure": _decoded(item.get("measure")),
+                             "time_frame": _decoded(item.get("timeFrame")),
+                             "description": _decoded(item.get("description"))})
     frame = pd.DataFrame(rows, columns=list(OUTCOME_DTYPES))
     return frame.astype(OUTCOME_DTYPES)
 
@@ -57,12 +61,19 @@ ARM_DTYPES = {"nct_id": "string", "label": "string", "type": "category",
               "interventions": "string", "description": "string"}
 
 
+def _decoded(value: Any) -> Any:
+    """A record's text with its HTML character references decoded once; other values as
+    they are (the dtype conversion deals with them)."""
+    return decode_entities(value) if isinstance(value, str) else value
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
 def _texts(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
+    return [decode_entities(v) for v in value if isinstance(v, str) and v] \
+        if isinstance(value, list) else []
 
 
 def arms_table(record: Mapping[str, Any]) -> pd.DataFrame:
@@ -82,18 +93,18 @@ def arms_table(record: Mapping[str, Any]) -> pd.DataFrame:
         name = iv.get("name")
         if isinstance(name, str) and name:
             for label in _texts(iv.get("armGroupLabels")):
-                by_label.setdefault(label, []).append(name)
+                by_label.setdefault(label, []).append(decode_entities(name))
     rows: list[dict[str, Any]] = []
     for arm in arms if isinstance(arms, list) else []:
         if not isinstance(arm, Mapping):
             continue
         raw_label = arm.get("label")
-        arm_label = raw_label if isinstance(raw_label, str) else None
+        arm_label = decode_entities(raw_label) if isinstance(raw_label, str) else None
         names = _texts(arm.get("interventionNames")) or by_label.get(arm_label or "", [])
         rows.append({"nct_id": nct if isinstance(nct, str) else None, "label": arm_label,
                      "type": arm.get("type") if isinstance(arm.get("type"), str) else None,
                      "interventions": "|".join(names) or None,
-                     "description": arm.get("description")
+                     "description": decode_entities(arm["description"])
                      if isinstance(arm.get("description"), str) else None})
     return pd.DataFrame(rows, columns=list(ARM_DTYPES)).astype(ARM_DTYPES)
 

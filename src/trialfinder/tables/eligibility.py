@@ -4,18 +4,26 @@ The registry stores eligibility as one Markdown text. Most texts read "Inclusion
 a list, "Exclusion Criteria:", a list; many do not. :func:`split_criteria` knows these shapes:
 
 * headings with extra words: "Key Inclusion Criteria", "Radiological Exclusion Criteria",
-  "Inclusion Criteria for all groups:", "Exclusion criteria determined after surgery";
-* headings written as a bullet ("* Inclusion Criteria:") or in bold ("**Exclusion Criteria:**");
-* a heading that carries its first item on the same line ("Exclusion Criteria: pregnancy") and
-  a one-line text ("Inclusion Criteria: adults 18-65 with ALS");
-* a heading in mid-line ("... approved by the board Exclusion Criteria:• Patient has ...");
+  "Inclusion Criteria for all groups:", "Exclusion criteria determined after surgery", one
+  list per population ("Inclusion Criteria for caregivers:", "Clinic exclusion criteria:");
+* headings written as a bullet ("* Inclusion Criteria:"), in bold ("**Exclusion Criteria:**")
+  or with a stray number ("5Inclusion Criteria:", "1.Inclusion criteria");
+* a heading that carries its first item on the same line ("Exclusion Criteria: pregnancy"),
+  also as a sentence ("Inclusion criteria. Age 22 or over. ..."), and a one-line text
+  ("Inclusion Criteria: adults 18-65 with ALS");
+* a heading in mid-line ("... approved by the board Exclusion Criteria:• Patient has ..."), or
+  ending a bullet ("- Able to walk. Exclusion Criteria:");
 * sentences that announce a list: "Patients will be excluded if:", "Participants are excluded
   from the study if any of the following criteria apply:", "Non-inclusion criteria:";
 * "Inclusion/Exclusion Criteria" as an overall heading (it switches to neither list).
 
 Lines that merely mention the words ("Exclusion of patients on riluzole", "Other
-protocol-defined exclusion criteria may apply") stay items. The registry's Markdown escapes
-(``\\>=``, ``\\*``) are removed from the items; the table column keeps the raw text.
+protocol-defined exclusion criteria may apply", "Not meeting the inclusion criteria") stay
+items. Items that stand for nothing ("N/A", "None", a lone "-") are left out and kept in
+``Criteria.placeholders``. The registry's Markdown escapes (``\\>=``, ``\\*``, ``1\\.``) are
+removed from the items; the table column keeps the Markdown as written. The text is read as
+:func:`trialfinder.tables.normalize.normalize` gives it, HTML references already decoded (see
+:mod:`trialfinder.entities`): nothing here decodes them again.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from functools import lru_cache
 __all__ = [
     "Criteria",
     "block_lines",
+    "is_placeholder",
     "item_text",
     "sectioned_parts",
     "split_criteria",
@@ -35,7 +44,9 @@ __all__ = [
 ]
 
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)])\s*")
+# a bullet: "*", "-", "•", "1.", "2)", or one the registry escaped ("\- ", "1\. ": the author's
+# own numbering; a lone "\-" is how it writes an empty item, see _PLACEHOLDER)
+_BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)]|(?:\d{1,3}\\[.)]|\\-)(?=\s|$))\s*")
 _MARKUP = "#*_ \t•·"
 _KIND = r"(?P<kind>non[- ]?inclusion|inclusion\s*/\s*exclusion|inclusion|exclusion)"
 # "Key Inclusion Criteria ...", "Inclusion:", "Intra-operative Exclusion Criteria"
@@ -43,11 +54,40 @@ _STARTS = re.compile(
     rf"^(?P<prefix>(?:[^\s:]+\s+){{0,3}}?){_KIND}(?P<crit>\s+criteria)?\b(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_NOT_PREFIX = re.compile(r"^(?:note|see|further|other\s+protocol|all|any|the|meets?)\b", re.I)
+# a heading named by a longer phrase, alone on its line: "Lung Health Service Clinic
+# exclusion criteria:" (its words are checked against _NOT_PREFIX too)
+_LONG_PREFIX = re.compile(rf"^(?P<prefix>(?:[\w'’()/-]+\s+){{4,6}}){_KIND}\s+criteria\s*:$",
+                          re.IGNORECASE)
+# words that make "... inclusion criteria" a statement about a list, not its heading:
+# "Not meeting the inclusion criteria", "See exclusion criteria", "Other protocol-defined ..."
+_NOT_PREFIX = re.compile(
+    r"\b(?:not?|never|fail\w*|meet\w*|met|fulfil\w*|satisf\w*|violat\w*|see|note|further"
+    r"|other\s+protocol|all|any|the|these|those|above|below|listed|per|if|unless|except|does|do|did"
+    r"|is|are|was|were|be|has|have|had|who|refer\w*|described|outlined)\b",
+    re.I,
+)
+# the words after "... criteria" in a statement rather than a heading ("... criteria are met")
+_STATEMENT = re.compile(r"\b(?:apply|applies|may|must|will|are|is|was|were|be|been|not|met)\b",
+                        re.I)
+# whom a list is for: "... criteria for caregivers", "(patients)", "- healthy controls"
+_FOR_WHOM = re.compile(r"(?:for|in|of)\b|[(\[\-–]", re.I)
+# a number glued to the heading: "5Inclusion Criteria:", "2.Exclusion criteria"
+_GLUED = re.compile(r"^\d{1,3}[.)]?(?=(?:non[- ]?)?(?:in|ex)clusion)", re.I)
 # a heading inside a line: written with capitals, followed by a colon
 _INLINE = re.compile(
     r"(?<=\S)\s*(?=(?:Key\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+"
     r"(?:Criteria|CRITERIA|criteria)\s*:)"
+)
+# what comes before such a heading when the line is an item that the heading ends
+# ("- Able to walk. Exclusion Criteria:"), not the heading's own first words ("Key ...")
+# or its label ("B)", "II.")
+_ENDS_ITEM = re.compile(r"[.;!?)\]]\s*$|\S+\s+\S+\s+\S+\s+\S+")
+_LABEL = re.compile(r"^\(?[A-Za-z0-9]{1,4}[.):]?$")
+# an empty item: no letter or digit ("-", ".", a lone "\-"), or words that say "nothing here"
+_PLACEHOLDER = re.compile(
+    r"^[\W_]*(?:(?:n\W?a|nil|none(?:\s+(?:listed|specified|stated))?|not\s+applicable|nothing"
+    r"|no)[\W_]*)?$",
+    re.I,
 )
 _SENTENCE_EXCLUDES = re.compile(
     r"exclu|not\s+(?:be\s+)?eligible|ineligible|not\s+(?:to\s+)?be\s+(?:enrolled|included)"
@@ -75,13 +115,24 @@ class Criteria:
     Each item is ``(depth, text)``: depth 1 is an indented sub-item; the text has the
     registry's Markdown escapes removed. Text before the first heading (or all of it, when
     there is no heading) goes to ``intro``. ``headings`` lists the headings found, as
-    ``(section, text)``, in order (not compared: two splits are equal when their lists are).
+    ``(section, text)``, in order; ``placeholders`` the items left out because they stand for
+    nothing ("N/A", "None", a lone "-"), as ``(section, text as written)``, so that a reader
+    can say "none" rather than show an empty list without a word (neither is compared: two
+    splits are equal when their lists are).
     """
 
     intro: list[Item] = field(default_factory=list)
     inclusion: list[Item] = field(default_factory=list)
     exclusion: list[Item] = field(default_factory=list)
     headings: list[tuple[str, str]] = field(default_factory=list, compare=False)
+    placeholders: list[tuple[str, str]] = field(default_factory=list, compare=False)
+
+    def said_instead(self, section: str) -> str:
+        """What the record wrote instead of items under ``section`` ("N/A", "None"), each
+        once, or "" (a lone dash or dot is not worth quoting)."""
+        said = (text for s, text in self.placeholders
+                if s == section and any(ch.isalpha() for ch in text))
+        return ", ".join(dict.fromkeys(said))
 
 
 def _section(kind: str) -> str | None:
@@ -102,30 +153,41 @@ def _heading(line: str) -> tuple[str | None, str, str] | None:
     """
     bulleted = bool(_BULLET.match(line))
     bare = _BULLET.sub("", line.strip()) if bulleted else line.strip()
-    bare = bare.strip(_MARKUP)
+    bare = _GLUED.sub("", bare.strip(_MARKUP)).strip(_MARKUP)
     if not bare:
         return None
     starts = _STARTS.match(bare)
-    if starts and not _NOT_PREFIX.match(starts.group("prefix")):
+    if starts is None and not bulleted:
+        starts = _LONG_PREFIX.match(bare)
+        if starts and not _NOT_PREFIX.search(starts.group("prefix")):
+            return _section(starts.group("kind")), bare[:-1].rstrip(_MARKUP), ""
+        return None
+    if starts and not _NOT_PREFIX.search(starts.group("prefix")):
         prefix, crit = starts.group("prefix"), starts.group("crit")
         rest = starts.group("rest")
         section = _section(starts.group("kind"))
         plain = rest.strip(_MARKUP)
-        if plain.startswith(":"):
-            # "Exclusion Criteria: pregnancy" -> the heading, then its first item
+        head = bare[: len(bare) - len(rest)]
+        if plain.startswith(":") or (crit and plain.startswith(".")):
+            # "Exclusion Criteria: pregnancy", "Inclusion criteria. Age 22 or over. ..."
+            # -> the heading, then its first item
             item = plain[1:].strip(_MARKUP)
             if not bulleted or len(prefix.split()) <= 1:
-                return section, bare[: len(bare) - len(rest)], item
-        elif crit and not bulleted and ":" in plain and len(plain.split(":")[0]) <= 80:
-            # "Inclusion Criteria for all groups: ..." (a long heading with a colon)
-            head, _, item = plain.partition(":")
-            return section, f"{bare[: len(bare) - len(rest)]}{head}", item.strip(_MARKUP)
+                return section, head, item
+        elif crit and ":" in plain and len(plain.split(":")[0]) <= 80:
+            # "Inclusion Criteria for caregivers:", "Inclusion Criteria for all groups: ..."
+            # (a longer heading with a colon; as a bullet, only when nothing follows it)
+            more, _, item = plain.partition(":")
+            item = item.strip(_MARKUP)
+            if not bulleted or (not item and len(more.split()) <= 6):
+                return section, f"{head}{rest.partition(':')[0]}".strip(_MARKUP), item
         elif not plain:
             if crit or not prefix:  # "Inclusion", "Key Inclusion Criteria"
                 return section, bare, ""
-        elif (crit and not bulleted and len(bare.split()) <= 10 and not bare.endswith(".")
-              and not re.search(r"\b(?:apply|applies|may|must|will|are|is)\b", plain, re.I)):
-            # "Exclusion criteria determined after tissue explant"
+        elif (crit and len(bare.split()) <= 10 and not bare.endswith(".")
+              and not _STATEMENT.search(plain) and (not bulleted or _FOR_WHOM.match(plain))):
+            # "Exclusion criteria determined after tissue explant", "1. Inclusion criteria
+            # for caregivers"
             return section, bare, ""
     return None
 
@@ -155,8 +217,9 @@ def _lines(text: str) -> Iterator[str]:
             yield line
             continue
         pieces = _INLINE.split(line)
-        if len(pieces) > 1 and len(pieces[0].strip()) < 30:  # "Key Inclusion Criteria:"
-            pieces = [line]
+        before = _BULLET.sub("", pieces[0]).strip()
+        if len(pieces) > 1 and (_LABEL.match(before) or not _ENDS_ITEM.search(before)):
+            pieces = [line]  # "Key Inclusion Criteria:", "B) Exclusion Criteria:"
         yield pieces[0]
         yield from (piece.lstrip() for piece in pieces[1:])
 
@@ -242,9 +305,25 @@ def _block_lines(block: str) -> Iterator[str]:
             yield line  # "<!-- -->" separates two lists: it is not an item
 
 
-def _parts(steps: Iterable[_Step]) -> tuple[dict[str, list[Item]], list[tuple[str, str]]]:
+def is_placeholder(item: str) -> bool:
+    """True for an item that stands for "nothing": no letter or digit ("-", ".", the
+    registry's lone ``\\-``), or only "N/A", "none", "nil", "not applicable", "no"."""
+    return bool(_PLACEHOLDER.match(item))
+
+
+def _only_exclusion(headings: Iterable[tuple[str, str]]) -> bool:
+    """An exclusion heading and no inclusion heading: what came first is who may join."""
+    sections = {section for section, _ in headings}
+    return "exclusion" in sections and "inclusion" not in sections
+
+
+_Parts = tuple[dict[str, list[Item]], list[tuple[str, str]], list[tuple[str, str]]]
+
+
+def _parts(steps: Iterable[_Step]) -> _Parts:
     parts: dict[str, list[Item]] = {"intro": [], "inclusion": [], "exclusion": []}
     headings: list[tuple[str, str]] = []
+    placeholders: list[tuple[str, str]] = []
     for kind, section, text in steps:
         if kind == "heading":
             headings.append((section, unescape_markdown(text)))
@@ -255,19 +334,20 @@ def _parts(steps: Iterable[_Step]) -> tuple[dict[str, list[Item]], list[tuple[st
         lines = _block_lines(text) if kind == "block" else (text,)
         for line in lines:
             item = (0, unescape_markdown(line)) if kind == "rest" else _item(line)
-            if item[1]:
+            if is_placeholder(item[1]):
+                placeholders.append((section, item[1] or unescape_markdown(line.strip())))
+            else:
                 parts[section].append(item)
-    if parts["exclusion"] and not parts["inclusion"] and not any(
-            section == "inclusion" for section, _ in headings):
-        # an exclusion heading and no inclusion heading: what came first is who may join
+    if _only_exclusion(headings):
         parts["inclusion"], parts["intro"] = parts["intro"], []
-    return parts, headings
+        placeholders = [("inclusion" if s == "intro" else s, t) for s, t in placeholders]
+    return parts, headings, placeholders
 
 
 def split_criteria(text: str | None) -> Criteria:
     """Split the registry's eligibility Markdown into intro, inclusion and exclusion lists."""
-    parts, headings = _parts(_walk(str(text or "")))
-    return Criteria(**parts, headings=headings)
+    parts, headings, placeholders = _parts(_walk(str(text or "")))
+    return Criteria(**parts, headings=headings, placeholders=placeholders)
 
 
 def sectioned_parts(text: str) -> list[tuple[str, str, str]]:
@@ -280,15 +360,13 @@ def sectioned_parts(text: str) -> list[tuple[str, str, str]]:
     item :func:`split_criteria` would show with :func:`item_text`.
     """
     parts: list[tuple[str, str, str]] = []
-    inclusion_heading = False
+    headings: list[tuple[str, str]] = []
     for kind, section, part in _walk(text):
         if kind == "heading" or kind == "announce":
-            inclusion_heading = inclusion_heading or section == "inclusion"
+            headings.append((section, ""))
         elif kind != "block" or part.strip():
             parts.append((section, "line" if kind == "item" else kind, part))
-    sections = {section for section, _, _ in parts}
-    if "exclusion" in sections and "inclusion" not in sections and not inclusion_heading:
-        # an exclusion heading and no inclusion heading: what came first is who may join
+    if _only_exclusion(headings):
         parts = [("inclusion" if s == "intro" else s, kind, part) for s, kind, part in parts]
     return parts
 

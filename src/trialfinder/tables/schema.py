@@ -39,14 +39,14 @@ __all__ = [
 
 Kind = Literal[
     "key",  # the study's NCT id, in every table
-    "text",  # a string as sent
+    "text",  # a string as sent, HTML character references decoded once (trialfinder.entities)
     "category",  # a code from a known set (unknown codes are kept and counted)
     "int",  # a whole number (out of Int64's range: NA and counted)
     "float",  # a number
     "bool",
     "date",  # yyyy[-MM[-dd]] text -> datetime64 (out of pandas' range: NA and counted)
     "precision",  # "day" / "month" / "year" of the date at the same path
-    "list",  # a list of strings joined with "|"
+    "list",  # a list of strings joined with "|" (references decoded, as for text)
     "age",  # "18 Years", "6 Months" -> years as a float (NA = no limit)
     "derived",  # computed by normalize from other values (see ``path`` for the source)
 ]
@@ -211,9 +211,9 @@ STUDY_SPEC: Final = TableSpec(
         Column("has_results", "boolean", "bool", "hasResults", ("HasResults",),
                "results are posted"),
         Column("brief_summary", "string", "text", _PS + "descriptionModule.briefSummary",
-               ("BriefSummary",), "summary (Markdown as sent)"),
+               ("BriefSummary",), "summary (Markdown as sent, entities decoded)"),
         Column("eligibility_criteria", "string", "text", _ELIG + "eligibilityCriteria",
-               ("EligibilityCriteria",), "eligibility text (Markdown as sent)"),
+               ("EligibilityCriteria",), "eligibility text (Markdown as sent, entities decoded)"),
         Column("central_contact_name", "string", "derived", _CONTACTS + "centralContacts[].name",
                (), "first central contact (whole list: the contacts table)"),
         Column("central_contact_phone", "string", "derived",

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from trialfinder.entities import decode_entities
 from trialfinder.folding import fold
 
 __all__ = ["AREAS", "TextQuery", "matching_ids", "words"]
@@ -76,7 +77,9 @@ def _values(node: Any, path: Sequence[str]) -> Iterator[str]:
             yield from _values(item, path)
         return
     if not path:
-        if isinstance(node, str | int | float) and not isinstance(node, bool):
+        if isinstance(node, str):
+            yield decode_entities(node)  # searched as the tables show it
+        elif isinstance(node, int | float) and not isinstance(node, bool):
             yield str(node)
         return
     if isinstance(node, Mapping):

@@ -1,6 +1,7 @@
 """Facts the study page reads straight from one raw study record (hostile: any shape).
 
-Every function returns plain text or ``None``; nothing here trusts the record's types.
+Every function returns plain text or ``None``; nothing here trusts the record's types. HTML
+character references in the record's text are decoded once (:mod:`trialfinder.entities`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from trialfinder.entities import decode_entities
 from trialfinder.wording import plural
 
 __all__ = ["Contact", "central_contacts", "enrollment_text", "key_dates", "official_title"]
@@ -36,7 +38,7 @@ def _dig(record: Any, *path: str) -> Any:
 def _text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return ""
-    return " ".join(str(value).split())[:MAX_FIELD]
+    return decode_entities(" ".join(str(value).split()))[:MAX_FIELD]
 
 
 def central_contacts(record: Mapping[str, Any]) -> list[Contact]:

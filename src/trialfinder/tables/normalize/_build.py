@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from trialfinder.entities import decode_column
 from trialfinder.tables.normalize._columns import (
     _age_col,
     _as_strings,
@@ -32,6 +33,7 @@ from trialfinder.tables.normalize._columns import (
     _make_string_array,
     _masked_float,
     _pluck,
+    _pool,
     _Problems,
     _string_array,
     _strings,
@@ -148,7 +150,9 @@ class _TableParts:
         for col, how, slot, pluck in self.steps:
             if how == "derived":
                 vals = raw[slot]
-                if col.dtype in ("string", "category"):
+                if col.dtype == "string":  # names and labels gathered from the record
+                    self._put(col.name, decode_column(_strings(vals, col.name, {}), _pool()))
+                elif col.dtype == "category":
                     self._put(col.name, _strings(vals, col.name, {}))
                 else:  # tuple(): the row lists are emptied for the next chunk
                     self._put(col.name, tuple(vals))
@@ -161,9 +165,15 @@ class _TableParts:
                     key = _part_key(col)
                     if key not in seen:
                         seen.add(key)
-                        self._put(key, _strings(vals, self.label(col), p))
+                        strings = _strings(vals, self.label(col), p)
+                        if kind == "text":  # a date's raw text is read by the date column
+                            strings = decode_column(strings, _pool())  # first: kept as sent
+                        self._put(key, strings)
                 elif kind == "list":
-                    self._put(col.name, _as_strings(_join_col(vals, col, self.label(col), p)))
+                    joined = _join_col(vals, col, self.label(col), p)
+                    if col.known is None:  # names, not codes
+                        joined = decode_column(joined)
+                    self._put(col.name, _as_strings(joined))
                 else:  # int, float, bool: checked once the whole column is known
                     self._put(col.name, tuple(vals))
         self.n_rows += n_rows
