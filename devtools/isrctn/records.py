@@ -66,7 +66,10 @@ def _age(name: str, limit: tuple[str, str] | None) -> str:
     if limit is None:
         return ""
     value, unit = limit
-    shown = f"{float(value):g} {unit.capitalize()}"
+    try:
+        shown = f"{float(value):g} {unit.capitalize()}"
+    except ValueError:  # a fault: a value that is no number
+        shown = f"{value} {unit}"
     return f"<{name} unit={quoteattr(unit)} value={quoteattr(value)}>{escape(shown)}</{name}>"
 
 
