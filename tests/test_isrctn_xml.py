@@ -14,7 +14,9 @@ from trialfinder.errors import SchemaError
 from trialfinder.registries.isrctn.xml import MAX_ELEMENTS_PER_TRIAL, NAMESPACE, parse_answer
 
 DATA = Path(__file__).parent / "data" / "isrctn"
-SHARED = Path(__file__).resolve().parents[1].parent.parent / "shared" / "registries" / "isrctn"
+#: ``shared/registries/isrctn`` beside the repository or a folder above it (evidence only).
+SHARED = next((base / "shared" / "registries" / "isrctn" for base in Path(__file__).parents
+               if (base / "shared" / "registries" / "isrctn").is_dir()), Path("/nonexistent"))
 
 
 def _three() -> bytes:
