@@ -1,0 +1,92 @@
+"""ISRCTN trial centres -> rows of the project's sites table, placed offline.
+
+A centre has a name, city, state, country (and sometimes an address and zip). ISRCTN writes
+the four nations of the United Kingdom as countries ("England", "Scotland", "Wales",
+"Northern Ireland") where ClinicalTrials.gov writes "United Kingdom"; so that a country filter
+and the duplicate rule compare like with like, such a country is written "United Kingdom" and
+the nation goes into ``state`` (when the centre gives no state). Nothing else is renamed.
+
+Each centre is placed with the project's gazetteer (:func:`trialfinder.places.resolve.
+resolve_place`, "City, Country"), one look-up per distinct city and country. A centre that
+cannot be placed (an unknown town, no city, a city that is not a name) keeps no coordinates
+and is counted (``site_not_placed``), never dropped. A city must hold a letter, so a "city" of
+``51.5,-0.1`` or ``02115`` is never read as coordinates or a ZIP code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Final
+
+from trialfinder.errors import InvalidQueryError
+from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.registries.isrctn.model import Centre, IsrctnTrial
+
+__all__ = ["UK_NATIONS", "Placer", "country_name", "site_rows"]
+
+#: ISRCTN's names for the nations of the United Kingdom (folded) -> their own spelling.
+UK_NATIONS: Final[dict[str, str]] = {
+    "england": "England", "scotland": "Scotland", "wales": "Wales",
+    "northern ireland": "Northern Ireland",
+}
+UNITED_KINGDOM: Final = "United Kingdom"
+_LETTER: Final = re.compile(r"[^\W\d_]")
+
+
+def country_name(country: str | None) -> str | None:
+    """``"England"`` -> ``"United Kingdom"``; every other name as given."""
+    if country is None:
+        return None
+    return UNITED_KINGDOM if " ".join(country.lower().split()) in UK_NATIONS else country
+
+
+class Placer:
+    """Places ``(city, country)`` pairs once each; counts the ones it cannot place."""
+
+    def __init__(self, resolve: Callable[[str], Place] = resolve_place) -> None:
+        self._resolve = resolve
+        self._known: dict[tuple[str, str], tuple[float, float] | None] = {}
+
+    def place(self, city: str | None, country: str | None) -> tuple[float, float] | None:
+        if not city or not _LETTER.search(city):
+            return None
+        key = (city.strip(), (country or "").strip())
+        if key not in self._known:
+            text = ", ".join(part for part in key if part)
+            try:
+                found = self._resolve(text)
+                self._known[key] = (found.lat, found.lon)
+            except InvalidQueryError:  # unknown, ambiguous or too long a name
+                self._known[key] = None
+        return self._known[key]
+
+
+def site_rows(trial: IsrctnTrial, placer: Placer,
+              problems: Counter[str]) -> list[dict[str, Any]]:
+    """One row per centre of ``trial``, in the sites table's columns."""
+    rows: list[dict[str, Any]] = []
+    for index, centre in enumerate(trial.centres):
+        rows.append(_row(trial.isrctn_id, index, centre, placer, problems))
+    return rows
+
+
+def _row(isrctn_id: str, index: int, centre: Centre, placer: Placer,
+         problems: Counter[str]) -> dict[str, Any]:
+    state, country = centre.state, country_name(centre.country)
+    nation = UK_NATIONS.get(" ".join((centre.country or "").lower().split()))
+    if nation and not state:
+        state = nation
+    # the nation places a town better than the kingdom does ("Newport, Wales")
+    point = placer.place(centre.city, nation or country)
+    if point is None:
+        problems["site_not_placed"] += 1
+    zip_code = centre.zip if centre.zip and re.search(r"\w", centre.zip) else None
+    return {
+        "nct_id": isrctn_id, "site_index": index, "facility": centre.name,
+        "city": centre.city, "state": state, "zip": zip_code, "country": country,
+        "lat": point[0] if point else None, "lon": point[1] if point else None,
+        "site_status": None, "contact_name": None, "contact_phone": None,
+        "contact_email": None, "distance_mi": None,
+    }
