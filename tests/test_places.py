@@ -364,6 +364,7 @@ def test_a_town_written_under_the_country_that_governs_it() -> None:
     ("Franklin, OH", "Franklin, OH, US", 39.559, -84.304),
     ("Washington, Pennsylvania", "Washington, PA, US", 40.174, -80.246),
     ("Frankfurt, Germany", "Frankfurt am Main, Germany", 50.116, 8.684),  # how its name starts
+    ("Querétaro, Mexico", "Santiago de Querétaro, Mexico", 20.588, -100.388),  # part of it
     ("Cologne, Germany", "Köln, Germany", 50.933, 6.950),  # no town of that name there
 ])
 def test_a_town_that_bears_the_name_beats_a_larger_one_known_by_it(
@@ -454,6 +455,10 @@ def test_empty_parts_are_left_out() -> None:
 def test_district_seats_without_a_population_are_towns() -> None:
     assert resolve_place("Providencia, Chile").lat == pytest.approx(-33.43, abs=0.01)
     assert resolve_place("Meram, Turkey (Türkiye)").lat == pytest.approx(37.83, abs=0.01)
+    # but a region of the name comes first: "Hebei" is the province, not a seat so called
+    place = resolve_place("Hebei, China")
+    assert place.name == "Shijiazhuang, Hebei Sheng, China"
+    assert place.note.startswith("'Hebei' is a region of China (Hebei Sheng), not a town")
 
 
 def test_readings_keep_the_town_first_and_mark_the_lossy_ones() -> None:
