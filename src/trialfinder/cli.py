@@ -481,6 +481,7 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     _NOTES.seen.clear()
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.own_process = own_process
     undo = _logging(args.verbose + getattr(args, "verbose_sub", 0))
     if own_process and args.command in ONE_SEARCH_COMMANDS:
         tune_for_one_search()

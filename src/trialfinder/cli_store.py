@@ -21,10 +21,10 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from trialfinder import cli_sql
 from trialfinder._lazy import lazy
 from trialfinder.api.query import StudyQuery, normalize_nct_id
 from trialfinder.cli_common import search_options, verbose_option
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from trialfinder.service import build_query
     from trialfinder.store.db import Store, default_store_path, open_store
     from trialfinder.store.feed import write_feed
-    from trialfinder.store.sql import run_sql
     from trialfinder.store.sync import sync
     from trialfinder.store.watch import (
         Change,
@@ -60,7 +59,6 @@ else:  # requests, pandas and DuckDB load when a command runs, not for --help
     Store = lazy("trialfinder.store.db", "Store")
     open_store = lazy("trialfinder.store.db", "open_store")
     default_store_path = lazy("trialfinder.store.db", "default_store_path")
-    run_sql = lazy("trialfinder.store.sql", "run_sql")
     write_feed = lazy("trialfinder.store.feed", "write_feed")
     sync = lazy("trialfinder.store.sync", "sync")
     add_watch = lazy("trialfinder.store.watch", "add_watch")
@@ -150,10 +148,9 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
                         "NCT number), for Spark, Trino or DuckDB over object storage")
     _store_option(export)
 
-    sq = subparsers.add_parser("sql", help="run read-only SQL on the store, print CSV")
-    sq.add_argument("query", metavar="SQL", help='one SELECT, e.g. "select count(*) from studies"')
-    sq.add_argument("--timeout", type=float, default=60.0, help="seconds before it is stopped")
-    _store_option(sq)
+    store_only = argparse.ArgumentParser(add_help=False)
+    _store_option(store_only)
+    cli_sql.add_parser(subparsers, [store_only])
 
     sy = subparsers.add_parser("sync", parents=list(parents),
                                help="fetch a search (or --whole-registry) into the store, "
@@ -234,23 +231,6 @@ def _cmd_store(args: argparse.Namespace) -> int:
     for name, count in counts.items():
         print(f"{name:<14}{count:>12,}")
     print(f"{'file size':<14}{_size(size):>12}")
-    return 0
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, default=str)
-    return "" if value is None else value
-
-
-def _cmd_sql(args: argparse.Namespace) -> int:
-    if not args.timeout > 0:
-        raise InvalidQueryError(f"--timeout must be above 0 seconds, not {args.timeout:g}")
-    writer = csv.writer(sys.stdout, lineterminator="\r\n")
-    for row in run_sql(_path(args), args.query, timeout=args.timeout):
-        writer.writerow([_cell(v) for v in row])
     return 0
 
 
@@ -403,7 +383,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run one of the store's commands (``args.command`` in :data:`COMMANDS`)."""
-    handlers = {"store": _cmd_store, "sql": _cmd_sql, "sync": _cmd_sync, "watch": _cmd_watch,
+    handlers = {"store": _cmd_store, "sql": cli_sql.run, "sync": _cmd_sync, "watch": _cmd_watch,
                 "history": _cmd_history}
     logger.info("%s: the store is %s", args.command, _path(args))
     return handlers[args.command](args)

@@ -149,7 +149,8 @@ class Store:
     """A DuckDB study store. Use as a context manager; one writer at a time."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False,
-                 memory_limit: str | None = None) -> None:
+                 memory_limit: str | None = None,
+                 config: Mapping[str, Any] | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.read_only = read_only
         folder = self.path.parent
@@ -170,11 +171,11 @@ class Store:
             raise StoreError(problem)
         # Writers append a page at a time and need little; readers may scan big tables.
         limit = memory_limit or ("256MB" if read_only else "64MB")
-        config: dict[str, Any] = {"threads": 2, "memory_limit": limit}
+        settings: dict[str, Any] = {"threads": 2, "memory_limit": limit, **(config or {})}
         if read_only:
-            config |= {"enable_external_access": False}
+            settings |= {"enable_external_access": False}
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=settings)
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             if "Could not set lock" in first or "different configuration" in first:
@@ -523,11 +524,13 @@ def _interrupted(exc: BaseException) -> bool:
 
 
 def open_store(path: Path | None = None, *, read_only: bool = False, wait: float = 3.0,
-               sleep: Callable[[float], None] = time.sleep) -> Store:
+               sleep: Callable[[float], None] = time.sleep,
+               config: Mapping[str, Any] | None = None) -> Store:
     """:class:`Store`, after adding the pages earlier searches left for it
     (:mod:`trialfinder.store.spool`). While another program or task has the file open (DuckDB
     lets one writer in at a time) it waits up to ``wait`` seconds, then raises
-    :class:`StoreBusyError`; a reader that cannot add the waiting pages reads without them."""
+    :class:`StoreBusyError`; a reader that cannot add the waiting pages reads without them.
+    ``config``: DuckDB settings of the connection returned (``memory_limit``...)."""
     path = Path(path) if path is not None else default_store_path()
     if spool.pending(path):
         try:
@@ -545,15 +548,16 @@ def open_store(path: Path | None = None, *, read_only: bool = False, wait: float
             if not read_only:
                 return writer
             writer.close()
-    return _open_waiting(path, read_only, wait, sleep)
+    return _open_waiting(path, read_only, wait, sleep, config)
 
 
 def _open_waiting(path: Path, read_only: bool, wait: float,
-                  sleep: Callable[[float], None]) -> Store:
+                  sleep: Callable[[float], None],
+                  config: Mapping[str, Any] | None = None) -> Store:
     waited, pause = 0.0, 0.05
     while True:
         try:
-            return Store(path, read_only=read_only)
+            return Store(path, read_only=read_only, config=config)
         except StoreBusyError:
             if waited + pause > wait:
                 raise

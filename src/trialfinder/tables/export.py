@@ -76,6 +76,7 @@ __all__ = [
     "check_output_path",
     "clean_stale_tmp",
     "format_for_path",
+    "formula_guard",
     "meta_json_bytes",
     "sidecar_path",
     "to_csv_bytes",
@@ -152,9 +153,10 @@ def _missing(value: Any) -> bool:
 _CUT_AT = CSV_CELL_CHARS - 1
 
 
-def _guard(text: str) -> str:
-    """One text cell as it goes into a CSV: capped (what a spreadsheet cell holds), then
-    formula-guarded."""
+def formula_guard(text: str) -> str:
+    """One text cell as it goes into a CSV (the one guard of every CSV trialfinder writes):
+    capped at what a spreadsheet cell holds, then a leading ``'`` when it starts with one of
+    :data:`FORMULA_PREFIXES`."""
     text = cap(text, _CUT_AT)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
@@ -194,13 +196,13 @@ def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
         # categorical text: each category is converted once, then picked by its code (-1,
         # a missing cell, picks the ``None`` at the end)
         converted = [_joined(v) for v in series.cat.categories]
-        table = np.array([_guard(v) if isinstance(v, str) else v for v in converted] + [None],
-                         dtype=object)
+        guarded = [formula_guard(v) if isinstance(v, str) else v for v in converted]
+        table = np.array([*guarded, None], dtype=object)
         return pd.Series(table[series.cat.codes.to_numpy()], index=frame.index, dtype=object)
     # object columns: text cells are guarded, other values kept
     values = series.astype(object).to_numpy(dtype=object)
     out = [None if _missing(v) else _joined(v) for v in values]
-    return pd.Series([_guard(v) if isinstance(v, str) else v for v in out],
+    return pd.Series([formula_guard(v) if isinstance(v, str) else v for v in out],
                      index=frame.index, dtype=object)
 
 
@@ -235,7 +237,7 @@ def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     prepared = pd.DataFrame(
         {i: _csv_column(df, c) for i, c in enumerate(df.columns)}, index=df.index
     )
-    prepared.columns = pd.Index([_guard(c) for c in columns])
+    prepared.columns = pd.Index([formula_guard(c) for c in columns])
     return prepared
 
 
