@@ -7,7 +7,10 @@ Tables (the first six in the same columns as the search tables of
 - ``versions``: every distinct version of each study (``hash`` of its record as received),
   with ``first_seen``/``last_seen`` and the record itself as JSON text, for ``history``;
 - ``searches``: saved searches (watches), their options as JSON;
-- ``runs`` and ``run_studies``: each run of a saved search or sync, and which studies it found.
+- ``runs`` and ``run_studies``: each run of a saved search or sync, and which studies it found;
+  ``runs.outcome`` is ``finished``, ``aborted`` (it stopped part-way: an error, Ctrl-C, a kill,
+  a full disk), or empty while it runs. A run left open by a program that ended without
+  closing it is marked ``aborted`` the next time the store is opened for writing.
 
 The file lives in the user's data folder (``TRIALFINDER_DATA_DIR`` overrides it), created 0700;
 a data folder others can write to, or a store file that is a link or another user's, is
@@ -18,12 +21,13 @@ whatever the number of studies. Nothing read back is executed: records are JSON 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +39,7 @@ import orjson
 import pandas as pd
 
 from trialfinder.config import default_data_dir
+from trialfinder.delivery import staged_folder
 from trialfinder.errors import DataFileError
 from trialfinder.store import spool
 from trialfinder.store.cachedir import private_folder
@@ -66,6 +71,13 @@ logger = logging.getLogger(__name__)
 
 STORE_FILE: Final = "studies.duckdb"
 SCHEMA_VERSION: Final = "1"
+#: ``runs.outcome`` of a run that ended well, and of one that stopped part-way.
+FINISHED: Final = "finished"
+ABORTED: Final = "aborted"
+
+#: Runs this process started and has not ended: (store file, run_id). Opening the store marks
+#: every other open run aborted (DuckDB lets no other process write meanwhile).
+_LIVE_RUNS: set[tuple[str, int]] = set()
 
 #: The study tables, in the column order (and dtypes) of the search tables.
 DATA_TABLES: Final[dict[str, Mapping[str, str]]] = {
@@ -91,7 +103,7 @@ _BOOK_TABLES: Final[dict[str, str]] = {
                 "record VARCHAR",
     "searches": "name VARCHAR, options VARCHAR, created TIMESTAMP",
     "runs": "run_id BIGINT, name VARCHAR, mode VARCHAR, started TIMESTAMP, finished TIMESTAMP, "
-            "requests BIGINT, bytes BIGINT, studies BIGINT, params VARCHAR",
+            "requests BIGINT, bytes BIGINT, studies BIGINT, params VARCHAR, outcome VARCHAR",
     "run_studies": "run_id BIGINT, nct_id VARCHAR, hash VARCHAR",
     "store_info": "key VARCHAR, value VARCHAR",
 }
@@ -187,6 +199,7 @@ class Store:
         if read_only:
             self.con.execute("SET lock_configuration = true").fetchall()
         self._lock = threading.Lock()
+        self._key = os.path.realpath(self.path)
         self._columns: dict[str, list[str]] = {}
         if not read_only:
             os.chmod(self.path, 0o600)
@@ -225,13 +238,46 @@ class Store:
             self.execute("INSERT INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
         # added since the first stores were made (each run's query): older files gain it
         self.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS params VARCHAR")
+        if "outcome" not in self.columns("runs"):  # added later still: closed runs finished
+            self.execute("ALTER TABLE runs ADD COLUMN outcome VARCHAR")
+            self.execute(f"UPDATE runs SET outcome = '{FINISHED}' WHERE finished IS NOT NULL")
+            self._columns.pop("runs", None)
         self._check_version()
+        self._abort_abandoned()
+
+    def _live(self) -> set[int]:
+        return {run_id for key, run_id in _LIVE_RUNS if key == self._key}
+
+    def _abort_abandoned(self) -> None:
+        """Mark aborted the runs a program left open when it ended (killed, crashed, a full
+        disk): none stays "under way" for ever."""
+        live = self._live()
+        rows = self.con.execute("SELECT run_id FROM runs WHERE outcome IS NULL AND "
+                                "finished IS NULL").fetchall()
+        gone = [int(r[0]) for r in rows if int(r[0]) not in live]
+        for run_id in gone:
+            self.execute(f"UPDATE runs SET outcome = '{ABORTED}' WHERE run_id = ?", [run_id])
+        if gone:
+            logger.info("marked %d unfinished run(s) aborted", len(gone))
+
+    def aborted_runs(self) -> int:
+        """Runs that stopped part-way: marked aborted, or left open by a program that ended
+        (a reader sees those before a writer marks them)."""
+        outcome = "outcome" if "outcome" in self.columns("runs") else "NULL"
+        rows = self.con.execute(f"SELECT run_id, {outcome} FROM runs WHERE {outcome} = "
+                                f"'{ABORTED}' OR ({outcome} IS NULL AND finished IS NULL)"
+                                ).fetchall()
+        live = self._live()
+        return sum(1 for run_id, ended in rows if ended == ABORTED or int(run_id) not in live)
 
     def _check_version(self) -> None:
         try:
             row = self.first_row("SELECT value FROM store_info WHERE key = 'schema'")
-        except duckdb.Error:
+        except duckdb.CatalogException:
             raise StoreError(f"{self.path} is not a trialfinder study store") from None
+        except duckdb.Error as exc:  # a damaged file
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"the study store {self.path} failed: {first}") from None
         if row is None or row[0] != SCHEMA_VERSION:
             raise StoreError(f"{self.path} is a study store of another version "
                              f"({row[0] if row else 'unknown'}); move it aside to start anew")
@@ -356,6 +402,18 @@ class Store:
         with self._lock:
             self.execute("DELETE FROM run_studies WHERE run_id = ?", [run_id])
             self.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+        _LIVE_RUNS.discard((self._key, run_id))
+
+    def abort_run(self, run_id: int) -> None:
+        """Mark a run that stopped part-way aborted (what it stored stays). When the store
+        cannot be written (a full disk) the next opening marks it."""
+        _LIVE_RUNS.discard((self._key, run_id))
+        try:
+            with self._lock:
+                self.execute(f"UPDATE runs SET outcome = '{ABORTED}' WHERE run_id = ? AND "
+                             "finished IS NULL", [run_id])
+        except duckdb.Error as exc:
+            logger.debug("could not mark run %d aborted now: %s", run_id, exc)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         """Run one statement to its end (DuckDB keeps a statement's result open otherwise)."""
@@ -384,6 +442,30 @@ class Store:
             self.execute("INSERT INTO runs (run_id, name, mode, started, finished, requests, "
                          "bytes, studies, params) VALUES (?, ?, ?, ?, NULL, 0, 0, 0, ?)",
                          [run_id, name, mode, naive_utc(started or _now()), text])
+        _LIVE_RUNS.add((self._key, run_id))
+        return run_id
+
+    def record_run(self, name: str | None, mode: str, started: datetime,
+                   found: Mapping[str, str], *, requests: int, nbytes: int,
+                   params: Mapping[str, str] | None = None,
+                   finished: datetime | None = None) -> int:
+        """A whole run at once, finished, with the studies it found (``nct_id -> hash``), in
+        one transaction: the run is recorded whole or not at all."""
+        with self._lock:
+            self.execute("BEGIN TRANSACTION")
+        run_id: int | None = None
+        try:
+            run_id = self.start_run(name, mode, started, params)
+            self.add_found(run_id, found)
+            self.finish_run(run_id, requests=requests, nbytes=nbytes, finished=finished)
+            with self._lock:
+                self.execute("COMMIT")
+        except BaseException:
+            with self._lock:
+                self._roll_back()
+            if run_id is not None:
+                _LIVE_RUNS.discard((self._key, run_id))
+            raise
         return run_id
 
     def add_found(self, run_id: int, found: Mapping[str, str]) -> None:
@@ -400,19 +482,25 @@ class Store:
             self.execute("INSERT INTO run_studies SELECT * FROM run_found")
             self.con.unregister("run_found")
 
-    def finish_run(self, run_id: int, *, requests: int, nbytes: int,
-                   finished: datetime | None = None) -> int:
-        """Close a run; returns the number of distinct studies it found."""
+    def found_count(self, run_id: int) -> int:
+        """How many distinct studies a run found (each study's repeats dropped)."""
         with self._lock:
             self.execute("DELETE FROM run_studies WHERE run_id = ? AND rowid NOT IN (SELECT "
                     "max(rowid) FROM run_studies WHERE run_id = ? GROUP BY nct_id)",
                     [run_id, run_id])
             row = self.first_row("SELECT count(*) FROM run_studies WHERE run_id = ?", [run_id])
-            found = int(row[0]) if row else 0
-            self.execute("UPDATE runs SET finished = ?, requests = ?, bytes = ?, studies = ? "
-                    "WHERE run_id = ?",
+        return int(row[0]) if row else 0
+
+    def finish_run(self, run_id: int, *, requests: int, nbytes: int,
+                   finished: datetime | None = None) -> int:
+        """Close a run; returns the number of distinct studies it found."""
+        found = self.found_count(run_id)
+        with self._lock:
+            self.execute("UPDATE runs SET finished = ?, requests = ?, bytes = ?, studies = ?, "
+                    f"outcome = '{FINISHED}' WHERE run_id = ?",
                     [naive_utc(finished or _now()), requests, nbytes, found,
                      run_id])
+        _LIVE_RUNS.discard((self._key, run_id))
         return found
 
     def last_run(self, name: str) -> tuple[int, datetime] | None:
@@ -497,22 +585,42 @@ class Store:
         with ``partitioned`` one Hive-style folder per table split by ``id_block`` (the first
         three digits of the NCT number: ``folder/studies/id_block=051/*.parquet``), which
         Spark, Trino and DuckDB read as one table and prune by id."""
-        folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
-        for name in (*DATA_TABLES, "versions", "searches", "runs", "run_studies"):
-            by_id = partitioned and "nct_id" in self.columns(name)
-            target = folder / (name if by_id else f"{name}.parquet")
-            quoted = str(target).replace("'", "''")
-            if by_id:
-                self.execute(
-                    f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM \"{name}\") "
-                    f"TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (id_block), "
-                    "OVERWRITE_OR_IGNORE)")
-            else:
-                self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
-                             "COMPRESSION zstd)")
-            written.append(target)
+        # written aside, moved into place whole (under the command line, once its output
+        # is delivered); an export that fails leaves nothing behind
+        with staged_folder(folder) as work:
+            for name in (*DATA_TABLES, "versions", "searches", "runs", "run_studies"):
+                by_id = partitioned and "nct_id" in self.columns(name)
+                target = name if by_id else f"{name}.parquet"
+                quoted = str(work / target).replace("'", "''")
+                try:
+                    if by_id:
+                        self.execute(
+                            f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM \"{name}\")"
+                            f" TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, "
+                            "PARTITION_BY (id_block), OVERWRITE_OR_IGNORE)")
+                    else:
+                        self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
+                                     "COMPRESSION zstd)")
+                except duckdb.Error as exc:
+                    raise DataFileError(f"cannot write the export into {folder}: "
+                                        f"{str(exc).splitlines()[0]}") from None
+                written.append(folder / target)
         return written
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything done inside is committed at the end, or rolled back on an error."""
+        with self._lock:
+            self.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                self._roll_back()
+            raise
+        with self._lock:
+            self.execute("COMMIT")
 
 
 def _interrupted(exc: BaseException) -> bool:

@@ -29,8 +29,10 @@ Provenance (:func:`write_export`)
     keys override the same keys in ``meta``).
 
 Temporary files
-    Both files are written to a hidden temporary file in the same folder and then renamed, so
-    a reader never sees half a file. Their names end in ``.trialfinder-PID-TOKEN.tmp``. A
+    Both files are written to hidden temporary files in the same folder (flushed and synced)
+    and only then renamed, so a reader never sees half a file, nor a table without its
+    provenance (:func:`trialfinder.delivery.stage`; under the command line the renames wait
+    until standard output is delivered too). Their names end in ``.trialfinder-PID-TOKEN.tmp``. A
     process killed mid-write leaves one behind; the next export into that folder removes such
     files once they are older than :data:`STALE_TMP_SECONDS` (never anyone else's files).
 """
@@ -44,7 +46,6 @@ import logging
 import math
 import os
 import re
-import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -55,7 +56,8 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from trialfinder.errors import DataFileError, InvalidQueryError
+from trialfinder.delivery import stage
+from trialfinder.errors import InvalidQueryError
 from trialfinder.meta import ResultMeta
 from trialfinder.tables.csvrows import arrow_rows, header_row, python_rows
 from trialfinder.tables.exportpath import (
@@ -338,25 +340,6 @@ def meta_json_bytes(meta: ResultMeta | Mapping[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _tmp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.trialfinder-{os.getpid()}-{secrets.token_hex(4)}.tmp")
-
-
-def _write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
-    """``data`` (bytes, or a function that writes into a binary file) into ``path``, via a
-    temporary file in the same folder and a rename."""
-    tmp = _tmp_name(path)
-    try:
-        if isinstance(data, bytes):
-            tmp.write_bytes(data)
-        else:
-            with tmp.open("wb") as handle:
-                data(handle)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def clean_stale_tmp(folder: Path, *, older_than: float = STALE_TMP_SECONDS,
                     now: float | None = None) -> list[Path]:
     """Remove the temporary files killed exports left in ``folder`` (only names this module
@@ -418,9 +401,7 @@ def write_export(
     )
     sidecar = meta_json_bytes(record)
     clean_stale_tmp(path.parent)
-    try:
-        _write_atomic(path, data)
-        _write_atomic(sidecar_path(path), sidecar)
-    except OSError as exc:
-        raise DataFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+    # both written before either is renamed into place: never a table without its provenance
+    # (and under the command line, renamed only once standard output is delivered too)
+    stage((path, data), (sidecar_path(path), sidecar))
     return path
