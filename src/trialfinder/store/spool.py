@@ -220,10 +220,8 @@ class SpoolWriter:
                 self._file = None
                 if not self._pages:
                     self._part.unlink(missing_ok=True)
-                elif complete:
-                    # handed to the store only once the command's output is delivered: a
-                    # search whose output failed leaves nothing (trialfinder.delivery)
-                    after_delivery(self._hand_over, self._withdraw)
+                elif complete:  # handed over once the command's output is delivered
+                    after_delivery(self._hand_over, lambda: self._part.unlink(missing_ok=True))
                 else:  # an interrupted search: the pages that came are real, the store gets them
                     self._hand_over()
             except OSError as exc:
@@ -236,9 +234,6 @@ class SpoolWriter:
         except OSError as exc:
             self._fail(exc)
             logger.warning("%s", self._problem)
-
-    def _withdraw(self) -> None:
-        self._part.unlink(missing_ok=True)
 
 
 # -- the store's side --------------------------------------------------------------------------
