@@ -231,7 +231,7 @@ def _argv(command: str, failure: str, case: Case, world: World, fmt: str) -> lis
 
 
 @pytest.mark.timeout(300)
-@settings(max_examples=12, deadline=None,
+@settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case_=st.sampled_from(CASES), fmt=st.sampled_from(["table", "csv", "json"]))
 @example(case_=("sync", "fsize"), fmt="table")
