@@ -187,3 +187,48 @@ def api_base_url(request: pytest.FixtureRequest) -> Iterator[str]:
     faults = Faults(**marker.kwargs) if marker is not None else None
     with StandInServer(load_demo_studies(), faults=faults) as server:
         yield server.base_url
+
+
+# -- the command in a process of its own ------------------------------------------------------
+#
+# Some failures need a real file descriptor: standard output on /dev/full or closed, a file
+# size limit (``ulimit -f``), a signal. ``run_child`` starts ``python -m trialfinder`` so.
+
+CHILD_ROOT = Path(__file__).resolve().parents[1]
+CHILD_ENV = os.environ | {"PYTHONPATH": os.pathsep.join([str(CHILD_ROOT / "src"),
+                                                          str(CHILD_ROOT)])}
+
+
+def child_preexec(*, close_stdout: bool = False, file_size: int | None = None,
+                  ) -> Callable[[], None]:
+    """What the child does before it starts: Ctrl-C as a terminal delivers it (a suite run in
+    the background hands its children SIGINT ignored), then the asked-for trouble."""
+    def prepare() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+        if close_stdout:
+            os.close(1)
+    return prepare
+
+
+def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None,
+              stdout: str = "pipe", file_size: int | None = None, timeout: float = 120,
+              ) -> tuple[int, str, list[str]]:
+    """``trialfinder ARGV`` in a process of its own: (exit code, standard output, the lines of
+    standard error). ``stdout``: ``pipe``, ``full`` (/dev/full) or ``closed``."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "wb") as full:
+        target: Any = {"pipe": subprocess.PIPE, "full": full,
+                       "closed": subprocess.DEVNULL}[stdout]
+        done = subprocess.run(
+            [sys.executable, "-m", "trialfinder", *argv], stdout=target,
+            stderr=subprocess.PIPE, env=CHILD_ENV | (env or {}), timeout=timeout,
+            preexec_fn=child_preexec(close_stdout=stdout == "closed", file_size=file_size))
+    out = done.stdout.decode("utf-8", "replace") if done.stdout else ""
+    return done.returncode, out, done.stderr.decode("utf-8", "replace").splitlines()

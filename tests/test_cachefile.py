@@ -79,6 +79,24 @@ def test_a_stored_answer_comes_back_whole_through_requests_cache() -> None:
         serializer.loads(planted)
 
 
+@pytest.mark.timeout(30)
+def test_an_answer_reached_through_a_redirect_is_stored_without_the_redirects_body() -> None:
+    from requests_cache.models import CachedResponse
+
+    serializer = cache_serializer()
+    moved = CachedResponse(status_code=301, url="https://x/api/v2/studies/NCT99100106")
+    moved._content = b"moved"
+    response = CachedResponse(status_code=200, url="https://x/api/v2/studies/NCT99100006",
+                              history=[moved])
+    response._content = b'{"protocolSection":{}}'
+    stored = serializer.dumps(response)  # was: TypeError, bytes are not JSON serializable
+    assert stored.endswith(b'{"protocolSection":{}}') and b"moved" not in stored
+    back = serializer.loads(stored)
+    assert back.json() == {"protocolSection": {}}
+    assert [(h.status_code, h.url, h._content) for h in back.history] == [
+        (301, "https://x/api/v2/studies/NCT99100106", None)]
+
+
 def test_an_older_or_planted_entry_is_fetched_again(
     hostile: Callable[..., HostileServer], tmp_path: Path,
 ) -> None:

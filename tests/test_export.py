@@ -243,9 +243,12 @@ def test_a_killed_export_leaves_a_temp_file_the_next_export_removes(
     done = subprocess.run([sys.executable, "-c", KILLED_EXPORT, str(tmp_path / "a.csv")],
                           env=env, capture_output=True, timeout=60)
     assert done.returncode == -signal.SIGKILL
-    left = [p.name for p in tmp_path.iterdir()]
-    assert len(left) == 1 and left[0].startswith(".a.csv.trialfinder-"), left
-    age(tmp_path / left[0], STALE_TMP_SECONDS + 60)
+    # both files were written aside before either was renamed: no table without provenance
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert len(left) == 2 and left[0].startswith(".a.csv.meta.json.trialfinder-"), left
+    assert left[1].startswith(".a.csv.trialfinder-"), left
+    for name in left:
+        age(tmp_path / name, STALE_TMP_SECONDS + 60)
     write_export(tmp_path / "b.csv", df, {}, fmt="csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv", "b.csv.meta.json"]
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from trialfinder.errors import DataFileError
 from trialfinder.tables import export
 from trialfinder.tables.export import to_csv_bytes, write_csv, write_export
 
@@ -105,7 +106,7 @@ def test_a_failed_stream_leaves_no_file(tmp_path: Path,
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(export, "write_csv", broken)
-    with pytest.raises(export.DataFileError, match="No space left on device"):
+    with pytest.raises(DataFileError, match="No space left on device"):
         write_export(tmp_path / "studies.csv", tricky(), {})
     assert list(tmp_path.iterdir()) == []
 

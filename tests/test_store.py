@@ -234,11 +234,16 @@ def test_partitioned_export_splits_by_id_block_and_reads_back_as_one_table(
     assert rows == [("000", 1), ("991", 12)]
 
 
-def test_cli_sql_timeout_must_be_positive(
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("given", "shown"), [("0", "0"), ("-1", "-1"), ("nan", "nan"),
+                                              ("inf", "inf"), ("1e308", "1e+308"),
+                                              ("86401", "86401")])
+def test_cli_sql_timeout_must_be_a_finite_positive_number(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    given: str, shown: str,
 ) -> None:
     monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
-    assert main(["sql", "--timeout", "0", "select 1"]) == 2
-    assert capsys.readouterr().err == \
-        "trialfinder: error: --timeout must be above 0 seconds, not 0\n"
+    assert main(["sql", "--timeout", given, "select 1"]) == 2
+    assert capsys.readouterr().err == ("trialfinder: error: --timeout must be a number of "
+                                       f"seconds above 0 and at most 86,400, not {shown}\n")
 

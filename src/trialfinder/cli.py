@@ -27,7 +27,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO
 
 from trialfinder import cli_match, cli_show, cli_store
 from trialfinder._lazy import LazyModule, lazy
@@ -41,8 +41,10 @@ from trialfinder.cli_common import (
     status_label,
     verbose_option,
 )
+from trialfinder.cli_streams import failure, install_sigterm, standard_streams
 from trialfinder.config import Settings
-from trialfinder.errors import InvalidQueryError, TrialFinderError
+from trialfinder.delivery import deliver, delivering, report
+from trialfinder.errors import InvalidQueryError
 from trialfinder.oneshot import ONE_SEARCH_COMMANDS, settle_before_search, tune_for_one_search
 from trialfinder.progress import ProgressBar
 from trialfinder.tables.exportpath import (
@@ -51,7 +53,7 @@ from trialfinder.tables.exportpath import (
     format_for_path,
     sidecar_path,
 )
-from trialfinder.terminal import CleanText, clean, display_width, fit_cell
+from trialfinder.terminal import clean, display_width, fit_cell
 from trialfinder.textcap import LINE_CHARS, cap
 from trialfinder.topics.presets import list_presets
 from trialfinder.wording import plural
@@ -328,16 +330,14 @@ def _cmd_search(args: argparse.Namespace) -> int:
         _NOTES.say(warning)
     if args.output:
         path = write_export(args.output, _select(frame, args.columns), res.meta, fmt=fmt)
-        print(f"wrote {plural(len(frame), what)} to {path} "
-              f"(provenance in {sidecar_path(path)})", file=sys.stderr)
-        print(_summary(res, len(frame), what), file=sys.stderr)
+        report(f"wrote {plural(len(frame), what)} to {path} "
+               f"(provenance in {sidecar_path(path)})")
+        report(_summary(res, len(frame), what))
         return 0
-    if fmt == "csv":
-        _write_data(to_csv_bytes(_select(frame, args.columns)))
-        print(_summary(res, len(frame), what), file=sys.stderr)
-    elif fmt == "json":
-        _write_data(to_jsonl_bytes(_select(frame, args.columns)))
-        print(_summary(res, len(frame), what), file=sys.stderr)
+    if fmt in ("csv", "json"):
+        to_bytes = to_csv_bytes if fmt == "csv" else to_jsonl_bytes
+        _write_data(to_bytes(_select(frame, args.columns)))
+        report(_summary(res, len(frame), what))
     else:
         default = SITE_COLUMNS if args.sites else TABLE_COLUMNS
         if not args.sites and "nearest_distance_mi" in frame.columns and args.near:
@@ -404,11 +404,6 @@ def _cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _one_line(exc: BaseException) -> str:
-    """An error message on one line, whatever the user typed into it."""
-    return " ".join(str(exc).split())
-
-
 class _Notes:
     """Warnings for people, each printed once on stderr (``trialfinder: note: ...``), whether
     a result carries it or the library logged it."""
@@ -438,6 +433,8 @@ class _LogLines(logging.Handler):
             else:
                 level = record.levelname.lower()
                 print(f"trialfinder: {level}: {record.name}: {message}", file=sys.stderr)
+        except OSError:  # the output failed: the command reports it when it ends
+            return
         except Exception:  # a log line must never break the command
             self.handleError(record)
 
@@ -464,23 +461,25 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
 
     ``own_process``: the process is the command's alone and ends with it (the entry points
     say so), so a command that makes one search may tune its memory
-    (:mod:`trialfinder.oneshot`); called as a function, nothing of the host is changed."""
-    out, err = sys.stdout, sys.stderr
-    if out is not None and err is not None:  # both are None under pythonw
-        sys.stdout, sys.stderr = cast(TextIO, CleanText(out)), cast(TextIO, CleanText(err))
-    try:
-        return _main(argv, own_process=own_process)
-    except KeyboardInterrupt:
-        print("interrupted", file=err)
-        return 130
-    finally:
-        sys.stdout, sys.stderr = out, err
+    (:mod:`trialfinder.oneshot`) and SIGTERM ends it as Ctrl-C does; called as a function,
+    nothing of the host is changed. Whatever the command, its outputs are delivered before
+    its state changes and before it says it succeeded (:mod:`trialfinder.delivery`), and it
+    ends with one line (:func:`trialfinder.cli_streams.failure`)."""
+    if own_process:
+        install_sigterm()
+    with standard_streams(own_process=own_process) as err:
+        try:
+            with delivering():
+                return _main(argv, own_process=own_process)
+        except (KeyboardInterrupt, Exception) as exc:
+            return failure(exc, err, own_process=own_process)
 
 
 def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     _NOTES.seen.clear()
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.own_process = own_process
     undo = _logging(args.verbose + getattr(args, "verbose_sub", 0))
     if own_process and args.command in ONE_SEARCH_COMMANDS:
         tune_for_one_search()
@@ -489,20 +488,8 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     try:
         code = (cli_store.run(args) if args.command in cli_store.COMMANDS
                 else handlers[args.command](args))
-        sys.stdout.flush()
+        deliver()
         return code
-    except OSError as exc:
-        if isinstance(exc, BrokenPipeError):
-            return 0
-        print(f"trialfinder: error: cannot write the output: {exc.strerror or exc}",
-              file=sys.stderr)
-        return 1
-    except InvalidQueryError as exc:  # the input was not usable: a usage error
-        print(f"trialfinder: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
-    except TrialFinderError as exc:
-        print(f"trialfinder: error: {_one_line(exc)}", file=sys.stderr)
-        return 1
     finally:
         undo()
 

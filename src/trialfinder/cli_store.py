@@ -21,14 +21,15 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from trialfinder import cli_sql
 from trialfinder._lazy import lazy
 from trialfinder.api.query import StudyQuery, normalize_nct_id
 from trialfinder.cli_common import search_options, verbose_option
 from trialfinder.config import Settings
+from trialfinder.delivery import deliver, report
 from trialfinder.errors import InvalidQueryError
 from trialfinder.progress import ProgressBar
 from trialfinder.textcap import CSV_CELL_CHARS, LINE_CHARS, cap
@@ -38,9 +39,8 @@ if TYPE_CHECKING:
     from trialfinder.api.client import TrialsClient
     from trialfinder.places.resolve import resolve_place
     from trialfinder.service import build_query
-    from trialfinder.store.db import Store, default_store_path, open_store
-    from trialfinder.store.feed import write_feed
-    from trialfinder.store.sql import run_sql
+    from trialfinder.store.db import Store, StoreError, default_store_path, open_store
+    from trialfinder.store.feed import check_feed_path, write_feed
     from trialfinder.store.sync import sync
     from trialfinder.store.watch import (
         Change,
@@ -58,10 +58,11 @@ else:  # requests, pandas and DuckDB load when a command runs, not for --help
     resolve_place = lazy("trialfinder.places.resolve", "resolve_place")
     build_query = lazy("trialfinder.service", "build_query")
     Store = lazy("trialfinder.store.db", "Store")
+    StoreError = lazy("trialfinder.store.db", "StoreError")
     open_store = lazy("trialfinder.store.db", "open_store")
     default_store_path = lazy("trialfinder.store.db", "default_store_path")
-    run_sql = lazy("trialfinder.store.sql", "run_sql")
     write_feed = lazy("trialfinder.store.feed", "write_feed")
+    check_feed_path = lazy("trialfinder.store.feed", "check_feed_path")
     sync = lazy("trialfinder.store.sync", "sync")
     add_watch = lazy("trialfinder.store.watch", "add_watch")
     get_watch = lazy("trialfinder.store.watch", "get_watch")
@@ -150,10 +151,9 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
                         "NCT number), for Spark, Trino or DuckDB over object storage")
     _store_option(export)
 
-    sq = subparsers.add_parser("sql", help="run read-only SQL on the store, print CSV")
-    sq.add_argument("query", metavar="SQL", help='one SELECT, e.g. "select count(*) from studies"')
-    sq.add_argument("--timeout", type=float, default=60.0, help="seconds before it is stopped")
-    _store_option(sq)
+    store_only = argparse.ArgumentParser(add_help=False)
+    _store_option(store_only)
+    cli_sql.add_parser(subparsers, [store_only])
 
     sy = subparsers.add_parser("sync", parents=list(parents),
                                help="fetch a search (or --whole-registry) into the store, "
@@ -221,36 +221,22 @@ def _cmd_store(args: argparse.Namespace) -> int:
     path = _path(args)
     with open_store(path, read_only=args.store_command == "info") as store:
         if args.store_command == "export":
+            # written aside, moved into place once the list below is delivered
             written = store.export(args.folder, partitioned=args.partitioned)
             for file in written:
                 print(file)
             what = "Parquet folders" if args.partitioned else "Parquet files"
-            print(f"wrote {plural(len(written), 'table')} as {what} to {args.folder}",
-                  file=sys.stderr)
+            report(f"wrote {plural(len(written), 'table')} as {what} to {args.folder}")
             return 0
         counts = store.info()
+        aborted = store.aborted_runs()
     print(f"store: {path}")
     size = counts.pop("file_bytes")
     for name, count in counts.items():
         print(f"{name:<14}{count:>12,}")
+        if name == "runs" and aborted:
+            print(f"{'  aborted':<14}{aborted:>12,}")
     print(f"{'file size':<14}{_size(size):>12}")
-    return 0
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, default=str)
-    return "" if value is None else value
-
-
-def _cmd_sql(args: argparse.Namespace) -> int:
-    if not args.timeout > 0:
-        raise InvalidQueryError(f"--timeout must be above 0 seconds, not {args.timeout:g}")
-    writer = csv.writer(sys.stdout, lineterminator="\r\n")
-    for row in run_sql(_path(args), args.query, timeout=args.timeout):
-        writer.writerow([_cell(v) for v in row])
     return 0
 
 
@@ -272,13 +258,19 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     bar = ProgressBar()
     with open_store(_path(args)) as store:
         try:
-            result = sync(store, client, query, limit=args.limit, progress=bar)
+            result = sync(store, client, query, limit=args.limit, progress=bar, finish=False)
         finally:
             bar.close()
-    total = f" (the API reported {result.total_reported:,})" if result.total_reported else ""
-    print(f"synced {plural(result.studies, 'study')}{total} into {_path(args)}: "
-          f"{result.new_versions:,} new or changed, {plural(result.requests, 'request')}, "
-          f"{_size(result.nbytes)}, {result.elapsed:,.1f} s")
+        total = f" (the API reported {result.total_reported:,})" if result.total_reported else ""
+        try:  # the run is closed once its line is out
+            print(f"synced {plural(result.studies, 'study')}{total} into {_path(args)}: "
+                  f"{result.new_versions:,} new or changed, {plural(result.requests, 'request')}"
+                  f", {_size(result.nbytes)}, {result.elapsed:,.1f} s")
+            deliver()
+            store.finish_run(result.run_id, requests=result.requests, nbytes=result.nbytes)
+        except BaseException:
+            store.abort_run(result.run_id)
+            raise
     for note in skipped_notes(result.skipped, result.skipped):
         print(f"trialfinder: note: {note}", file=sys.stderr)
     return 0
@@ -295,14 +287,16 @@ def _cmd_watch(args: argparse.Namespace) -> int:
     command = args.watch_command
     if command == "add":
         options = _options(args)
-        with open_store(_path(args)) as store:
+        with open_store(_path(args)) as store, store.transaction():
             watch = add_watch(store, args.name, options)
-        print(f"watch {watch.name!r} saved: {watch.describe()}")
+            print(f"watch {watch.name!r} saved: {watch.describe()}")
+            deliver()  # committed once that line is out
         return 0
     if command == "remove":
-        with open_store(_path(args)) as store:
+        with open_store(_path(args)) as store, store.transaction():
             remove_watch(store, args.name)
-        print(f"watch {args.name!r} removed")
+            print(f"watch {args.name!r} removed")
+            deliver()
         return 0
     if command == "list":
         path = _path(args)
@@ -323,6 +317,8 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 
 
 def _cmd_watch_run(args: argparse.Namespace) -> int:
+    """Run the watches, write every output asked for, and only then record the runs: when an
+    output fails, no run is recorded and the next run reports the same changes again."""
     client = TrialsClient(_settings(args))
     runs: list[WatchRun] = []
     with open_store(_path(args)) as store:
@@ -330,12 +326,19 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
             else list_watches(store)
         if not watches:
             raise InvalidQueryError("no watches to run (add one with `trialfinder watch add`)")
-        if args.feed is not None and not args.feed.parent.is_dir():
-            raise InvalidQueryError(f"cannot write the feed: no folder {args.feed.parent}")
+        if args.feed is not None:
+            check_feed_path(args.feed)  # before any request
         for watch in watches:
-            runs.append(refresh(store, client, watch, full=args.full))
-    changes = [c for r in runs for c in r.changes]
-    _print_changes(changes, args.format)
+            runs.append(refresh(store, client, watch, full=args.full, record=False))
+        changes = [c for r in runs for c in r.changes]
+        _print_changes(changes, args.format)
+        if args.feed is not None:
+            names = ", ".join(r.watch for r in runs)
+            write_feed(args.feed, changes, title=f"trialfinder watch: {names}",
+                       feed_id=f"urn:trialfinder:watch:{'+'.join(r.watch for r in runs)}")
+        deliver()  # standard output flushed, the feed in place: now the runs count
+        for r in runs:
+            r.record(store)
     for r in runs:
         for note in r.notes:
             print(f"trialfinder: note: {note}", file=sys.stderr)
@@ -343,9 +346,6 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
               f"({r.mode}, {plural(r.requests, 'request')}, {_size(r.nbytes)})",
               file=sys.stderr)
     if args.feed is not None:
-        names = ", ".join(r.watch for r in runs)
-        write_feed(args.feed, changes, title=f"trialfinder watch: {names}",
-                   feed_id=f"urn:trialfinder:watch:{'+'.join(r.watch for r in runs)}")
         print(f"wrote the feed {args.feed}", file=sys.stderr)
     return 0
 
@@ -402,8 +402,16 @@ def _cmd_history(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run one of the store's commands (``args.command`` in :data:`COMMANDS`)."""
-    handlers = {"store": _cmd_store, "sql": _cmd_sql, "sync": _cmd_sync, "watch": _cmd_watch,
+    """Run one of the store's commands (``args.command`` in :data:`COMMANDS`). An error of
+    DuckDB itself (a damaged file, a full disk) is one line naming the store."""
+    handlers = {"store": _cmd_store, "sql": cli_sql.run, "sync": _cmd_sync, "watch": _cmd_watch,
                 "history": _cmd_history}
     logger.info("%s: the store is %s", args.command, _path(args))
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except Exception as exc:
+        duckdb = sys.modules.get("duckdb")
+        if duckdb is None or not isinstance(exc, duckdb.Error):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreError(f"the study store {_path(args)} failed: {first}") from None

@@ -14,6 +14,7 @@ Every value can come from the environment, so the CLI, the dashboard and tests a
 - ``TRIALFINDER_DATA_DIR``      folder of the local study store (default: the user's data folder)
 - ``TRIALFINDER_STORE``         ``0`` (or ``off``, ``no``, ``false``) stops searches from adding
   what they fetch to the study store (default on)
+- ``TRIALFINDER_SQL_MEMORY_MB`` memory for one ``trialfinder sql`` query, in MB (default 512)
 
 A user name and password written into the base URL (``https://user:pw@host/api``) are taken out
 of ``base_url`` and kept in ``credentials``, so the URL that reaches messages, logs, the cache and
@@ -140,6 +141,10 @@ class Settings:
     )
     #: The largest decoded answer accepted, in MB (a real 1,000-study full page is about 20 MB).
     max_body_mb: float = field(default_factory=lambda: _env_float("TRIALFINDER_MAX_BODY_MB", 64.0))
+    #: The memory of one ``sql`` query, in MB (DuckDB's limit; the command caps its process
+    #: at about one and a half times this above what it holds when the query starts).
+    sql_memory_mb: float = field(
+        default_factory=lambda: _env_float("TRIALFINDER_SQL_MEMORY_MB", 512.0))
     #: ``(user, password)`` taken out of a base URL that carried them; never printed.
     credentials: tuple[str, str] | None = field(default=None, repr=False)
 
@@ -147,7 +152,8 @@ class Settings:
         if not isinstance(self.base_url, str):
             raise InvalidQueryError(f"base URL must be text, not {type(self.base_url).__name__}")
         for name in ("timeout", "requests_per_minute", "retries", "page_size", "burst",
-                     "retry_after_max", "max_body_mb", "backoff_factor", "backoff_max"):
+                     "retry_after_max", "max_body_mb", "backoff_factor", "backoff_max",
+                     "sql_memory_mb"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or (
                     isinstance(value, float) and not math.isfinite(value)):
@@ -185,6 +191,8 @@ class Settings:
             raise InvalidQueryError("the Retry-After cap must be within 0..86400 seconds")
         if not 0.01 <= self.max_body_mb <= 900:
             raise InvalidQueryError("the body cap must be within 0.01..900 MB")
+        if not 16 <= self.sql_memory_mb <= 1_048_576:
+            raise InvalidQueryError("the SQL memory limit must be within 16..1048576 MB")
 
     @property
     def max_body_bytes(self) -> int:

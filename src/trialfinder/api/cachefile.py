@@ -28,10 +28,18 @@ MAX_FACTS_BYTES: Final = 1 << 20
 
 
 def pack(entry: dict[str, Any]) -> bytes:
-    """One unstructured answer as stored bytes (``entry`` loses its ``_content``)."""
+    """One unstructured answer as stored bytes (``entry`` loses its ``_content``).
+
+    The answers of the redirects that led to it (``history``, each with a body of its own)
+    are kept without their bodies: a redirect's body is never read, and only the final
+    answer's body is stored as it came."""
     body = entry.pop("_content", None) or b""
     if not isinstance(body, bytes):
         raise TypeError(f"an answer's body must be bytes, not {type(body).__name__}")
+    history = entry.get("history")
+    if isinstance(history, list):
+        entry["history"] = [{k: v for k, v in step.items() if k != "_content"}
+                            if isinstance(step, dict) else step for step in history]
     facts = orjson.dumps(entry)
     return b"".join((MAGIC, len(facts).to_bytes(_LENGTH, "big"), facts, body))
 

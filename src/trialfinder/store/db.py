@@ -7,7 +7,9 @@ Tables (the first six in the same columns as the search tables of
 - ``versions``: every distinct version of each study (``hash`` of its record as received),
   with ``first_seen``/``last_seen`` and the record itself as JSON text, for ``history``;
 - ``searches``: saved searches (watches), their options as JSON;
-- ``runs`` and ``run_studies``: each run of a saved search or sync, and which studies it found.
+- ``runs`` and ``run_studies``: each run of a saved search or sync, and which studies it found;
+  ``runs.outcome`` is ``finished``, ``aborted`` (it stopped part-way), or empty while it runs
+  (:mod:`trialfinder.store.runs`, mixed into :class:`Store`).
 
 The file lives in the user's data folder (``TRIALFINDER_DATA_DIR`` overrides it), created 0700;
 a data folder others can write to, or a store file that is a link or another user's, is
@@ -18,14 +20,14 @@ whatever the number of studies. Nothing read back is executed: records are JSON 
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
@@ -35,10 +37,12 @@ import orjson
 import pandas as pd
 
 from trialfinder.config import default_data_dir
+from trialfinder.delivery import staged_folder
 from trialfinder.errors import DataFileError
 from trialfinder.store import spool
 from trialfinder.store.cachedir import private_folder
 from trialfinder.store.datadir import store_problem
+from trialfinder.store.runs import FINISHED, RunLog, _now, naive_utc
 from trialfinder.store.versions import VersionRows, nct_of, version_rows
 from trialfinder.tables.normalize import (
     CONDITION_DTYPES,
@@ -59,6 +63,7 @@ __all__ = [
     "StoreError",
     "data_dir",
     "default_store_path",
+    "naive_utc",
     "open_store",
 ]
 
@@ -66,7 +71,6 @@ logger = logging.getLogger(__name__)
 
 STORE_FILE: Final = "studies.duckdb"
 SCHEMA_VERSION: Final = "1"
-
 #: The study tables, in the column order (and dtypes) of the search tables.
 DATA_TABLES: Final[dict[str, Mapping[str, str]]] = {
     "studies": STUDY_DTYPES,
@@ -91,7 +95,7 @@ _BOOK_TABLES: Final[dict[str, str]] = {
                 "record VARCHAR",
     "searches": "name VARCHAR, options VARCHAR, created TIMESTAMP",
     "runs": "run_id BIGINT, name VARCHAR, mode VARCHAR, started TIMESTAMP, finished TIMESTAMP, "
-            "requests BIGINT, bytes BIGINT, studies BIGINT, params VARCHAR",
+            "requests BIGINT, bytes BIGINT, studies BIGINT, params VARCHAR, outcome VARCHAR",
     "run_studies": "run_id BIGINT, nct_id VARCHAR, hash VARCHAR",
     "store_info": "key VARCHAR, value VARCHAR",
 }
@@ -115,15 +119,6 @@ def default_store_path() -> Path:
     return data_dir() / STORE_FILE
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def naive_utc(when: datetime) -> datetime:
-    """``when`` as a naive UTC time (DuckDB's TIMESTAMP)."""
-    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
-
-
 @dataclass(frozen=True, slots=True)
 class AddStats:
     """What one :meth:`Store.add_records` call did."""
@@ -145,11 +140,12 @@ def _frames(tables: Tables) -> dict[str, pd.DataFrame]:
     }
 
 
-class Store:
+class Store(RunLog):
     """A DuckDB study store. Use as a context manager; one writer at a time."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False,
-                 memory_limit: str | None = None) -> None:
+                 memory_limit: str | None = None,
+                 config: Mapping[str, Any] | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.read_only = read_only
         folder = self.path.parent
@@ -170,11 +166,11 @@ class Store:
             raise StoreError(problem)
         # Writers append a page at a time and need little; readers may scan big tables.
         limit = memory_limit or ("256MB" if read_only else "64MB")
-        config: dict[str, Any] = {"threads": 2, "memory_limit": limit}
+        settings: dict[str, Any] = {"threads": 2, "memory_limit": limit, **(config or {})}
         if read_only:
-            config |= {"enable_external_access": False}
+            settings |= {"enable_external_access": False}
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only, config=config)
+            self.con = duckdb.connect(str(self.path), read_only=read_only, config=settings)
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             if "Could not set lock" in first or "different configuration" in first:
@@ -186,6 +182,7 @@ class Store:
         if read_only:
             self.con.execute("SET lock_configuration = true").fetchall()
         self._lock = threading.Lock()
+        self._key = os.path.realpath(self.path)
         self._columns: dict[str, list[str]] = {}
         if not read_only:
             os.chmod(self.path, 0o600)
@@ -224,13 +221,21 @@ class Store:
             self.execute("INSERT INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
         # added since the first stores were made (each run's query): older files gain it
         self.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS params VARCHAR")
+        if "outcome" not in self.columns("runs"):  # added later still: closed runs finished
+            self.execute("ALTER TABLE runs ADD COLUMN outcome VARCHAR")
+            self.execute(f"UPDATE runs SET outcome = '{FINISHED}' WHERE finished IS NOT NULL")
+            self._columns.pop("runs", None)
         self._check_version()
+        self._abort_abandoned()
 
     def _check_version(self) -> None:
         try:
             row = self.first_row("SELECT value FROM store_info WHERE key = 'schema'")
-        except duckdb.Error:
+        except duckdb.CatalogException:
             raise StoreError(f"{self.path} is not a trialfinder study store") from None
+        except duckdb.Error as exc:  # a damaged file
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"the study store {self.path} failed: {first}") from None
         if row is None or row[0] != SCHEMA_VERSION:
             raise StoreError(f"{self.path} is a study store of another version "
                              f"({row[0] if row else 'unknown'}); move it aside to start anew")
@@ -350,12 +355,6 @@ class Store:
         except duckdb.Error:
             logger.debug("no transaction left to roll back")
 
-    def drop_run(self, run_id: int) -> None:
-        """Forget a run that did not finish, and which studies it found (the studies stay)."""
-        with self._lock:
-            self.execute("DELETE FROM run_studies WHERE run_id = ?", [run_id])
-            self.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
-
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         """Run one statement to its end (DuckDB keeps a statement's result open otherwise)."""
         self.con.execute(sql, params).fetchall()
@@ -368,63 +367,6 @@ class Store:
     def _count(self, table: str) -> int:
         row = self.first_row(f'SELECT count(*) FROM "{table}"')
         return int(row[0]) if row else 0
-
-    # -- runs ---------------------------------------------------------------------------------
-
-    def start_run(self, name: str | None, mode: str, started: datetime | None = None,
-                  params: Mapping[str, str] | None = None) -> int:
-        """A new run; ``params``: the API query it ran (kept as JSON text in ``runs.params``,
-        so `sql` can show which search found what)."""
-        text = json.dumps(dict(params), sort_keys=True, ensure_ascii=False) \
-            if params is not None else None
-        with self._lock:
-            row = self.first_row("SELECT coalesce(max(run_id), 0) + 1 FROM runs")
-            run_id = int(row[0]) if row else 1
-            self.execute("INSERT INTO runs (run_id, name, mode, started, finished, requests, "
-                         "bytes, studies, params) VALUES (?, ?, ?, ?, NULL, 0, 0, 0, ?)",
-                         [run_id, name, mode, naive_utc(started or _now()), text])
-        return run_id
-
-    def add_found(self, run_id: int, found: Mapping[str, str]) -> None:
-        """Record studies a run found (``nct_id -> version hash``); called once per page."""
-        if not found:
-            return
-        frame = pd.DataFrame({
-            "run_id": pd.array([run_id] * len(found), dtype="Int64"),
-            "nct_id": pd.array(list(found), dtype="string"),
-            "hash": pd.array(list(found.values()), dtype="string"),
-        })
-        with self._lock:
-            self.con.register("run_found", frame)
-            self.execute("INSERT INTO run_studies SELECT * FROM run_found")
-            self.con.unregister("run_found")
-
-    def finish_run(self, run_id: int, *, requests: int, nbytes: int,
-                   finished: datetime | None = None) -> int:
-        """Close a run; returns the number of distinct studies it found."""
-        with self._lock:
-            self.execute("DELETE FROM run_studies WHERE run_id = ? AND rowid NOT IN (SELECT "
-                    "max(rowid) FROM run_studies WHERE run_id = ? GROUP BY nct_id)",
-                    [run_id, run_id])
-            row = self.first_row("SELECT count(*) FROM run_studies WHERE run_id = ?", [run_id])
-            found = int(row[0]) if row else 0
-            self.execute("UPDATE runs SET finished = ?, requests = ?, bytes = ?, studies = ? "
-                    "WHERE run_id = ?",
-                    [naive_utc(finished or _now()), requests, nbytes, found,
-                     run_id])
-        return found
-
-    def last_run(self, name: str) -> tuple[int, datetime] | None:
-        """The latest finished run of a saved search: (run_id, started)."""
-        row = self.first_row(
-            "SELECT run_id, started FROM runs WHERE name = ? AND finished IS NOT NULL "
-            "ORDER BY run_id DESC LIMIT 1", [name])
-        return (int(row[0]), row[1]) if row else None
-
-    def run_found(self, run_id: int) -> dict[str, str]:
-        rows = self.con.execute("SELECT nct_id, hash FROM run_studies WHERE run_id = ?",
-                                [run_id]).fetchall()
-        return {str(n): str(h) for n, h in rows}
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -496,22 +438,42 @@ class Store:
         with ``partitioned`` one Hive-style folder per table split by ``id_block`` (the first
         three digits of the NCT number: ``folder/studies/id_block=051/*.parquet``), which
         Spark, Trino and DuckDB read as one table and prune by id."""
-        folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
-        for name in (*DATA_TABLES, "versions", "searches", "runs", "run_studies"):
-            by_id = partitioned and "nct_id" in self.columns(name)
-            target = folder / (name if by_id else f"{name}.parquet")
-            quoted = str(target).replace("'", "''")
-            if by_id:
-                self.execute(
-                    f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM \"{name}\") "
-                    f"TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (id_block), "
-                    "OVERWRITE_OR_IGNORE)")
-            else:
-                self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
-                             "COMPRESSION zstd)")
-            written.append(target)
+        # written aside, moved into place whole (under the command line, once its output
+        # is delivered); an export that fails leaves nothing behind
+        with staged_folder(folder) as work:
+            for name in (*DATA_TABLES, "versions", "searches", "runs", "run_studies"):
+                by_id = partitioned and "nct_id" in self.columns(name)
+                target = name if by_id else f"{name}.parquet"
+                quoted = str(work / target).replace("'", "''")
+                try:
+                    if by_id:
+                        self.execute(
+                            f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM \"{name}\")"
+                            f" TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, "
+                            "PARTITION_BY (id_block), OVERWRITE_OR_IGNORE)")
+                    else:
+                        self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
+                                     "COMPRESSION zstd)")
+                except duckdb.Error as exc:
+                    raise DataFileError(f"cannot write the export into {folder}: "
+                                        f"{str(exc).splitlines()[0]}") from None
+                written.append(folder / target)
         return written
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything done inside is committed at the end, or rolled back on an error."""
+        with self._lock:
+            self.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                self._roll_back()
+            raise
+        with self._lock:
+            self.execute("COMMIT")
 
 
 def _interrupted(exc: BaseException) -> bool:
@@ -523,11 +485,13 @@ def _interrupted(exc: BaseException) -> bool:
 
 
 def open_store(path: Path | None = None, *, read_only: bool = False, wait: float = 3.0,
-               sleep: Callable[[float], None] = time.sleep) -> Store:
+               sleep: Callable[[float], None] = time.sleep,
+               config: Mapping[str, Any] | None = None) -> Store:
     """:class:`Store`, after adding the pages earlier searches left for it
     (:mod:`trialfinder.store.spool`). While another program or task has the file open (DuckDB
     lets one writer in at a time) it waits up to ``wait`` seconds, then raises
-    :class:`StoreBusyError`; a reader that cannot add the waiting pages reads without them."""
+    :class:`StoreBusyError`; a reader that cannot add the waiting pages reads without them.
+    ``config``: DuckDB settings of the connection returned (``memory_limit``...)."""
     path = Path(path) if path is not None else default_store_path()
     if spool.pending(path):
         try:
@@ -545,15 +509,16 @@ def open_store(path: Path | None = None, *, read_only: bool = False, wait: float
             if not read_only:
                 return writer
             writer.close()
-    return _open_waiting(path, read_only, wait, sleep)
+    return _open_waiting(path, read_only, wait, sleep, config)
 
 
 def _open_waiting(path: Path, read_only: bool, wait: float,
-                  sleep: Callable[[float], None]) -> Store:
+                  sleep: Callable[[float], None],
+                  config: Mapping[str, Any] | None = None) -> Store:
     waited, pause = 0.0, 0.05
     while True:
         try:
-            return Store(path, read_only=read_only)
+            return Store(path, read_only=read_only, config=config)
         except StoreBusyError:
             if waited + pause > wait:
                 raise

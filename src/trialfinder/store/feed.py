@@ -9,7 +9,6 @@ the same change of the same run, so a feed reader shows each change once.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -17,11 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from trialfinder._version import __version__
+from trialfinder.delivery import stage
+from trialfinder.errors import InvalidQueryError
 from trialfinder.store.watch import Change
 from trialfinder.tables.normalize import study_url
 from trialfinder.textcap import LINE_CHARS, cap
 
-__all__ = ["ATOM_NS", "feed_bytes", "write_feed", "xml_text"]
+__all__ = ["ATOM_NS", "check_feed_path", "feed_bytes", "write_feed", "xml_text"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -97,9 +98,22 @@ def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,
 
 
 def write_feed(path: Path, changes: Sequence[Change], *, title: str, feed_id: str) -> Path:
-    """Write the feed atomically (a reader never sees half a file)."""
-    data = feed_bytes(changes, title=title, feed_id=feed_id)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    """Write the feed atomically (a reader never sees half a file; a write that fails leaves
+    no temporary file and raises :class:`~trialfinder.errors.DataFileError`). Under the
+    command line it is renamed into place with the command's other outputs
+    (:func:`trialfinder.delivery.stage`)."""
+    stage((path, feed_bytes(changes, title=title, feed_id=feed_id)))
     return path
+
+
+def check_feed_path(path: Path) -> None:
+    """Refuse at once a feed path that cannot be a file (a folder, a folder that is missing),
+    before a watch run asks anything of the API."""
+    if path.is_dir() or not path.name:
+        raise InvalidQueryError(f"cannot write the feed to {path}: it is a folder; give a file "
+                                "name such as changes.xml")
+    if path.exists() and not path.is_file():  # a device or a pipe is never replaced
+        raise InvalidQueryError(f"cannot write the feed to {path}: it exists and is not a "
+                                "regular file")
+    if not path.parent.is_dir():
+        raise InvalidQueryError(f"cannot write the feed: no folder {path.parent}")

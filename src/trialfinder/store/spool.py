@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import orjson
 
+from trialfinder.delivery import after_delivery
 from trialfinder.store.cachedir import private_folder
 from trialfinder.store.datadir import (
     folder_problem,
@@ -114,10 +115,11 @@ class Spooled:
 class SpoolWriter:
     """Keeps one search's pages for the store at ``store_path``.
 
-    ``add`` writes one page, ``finish`` closes the file and hands it to the store; an
-    interrupted search calls ``finish(complete=False)``: its pages are real and are added, but
-    its run is left open. Errors never reach the caller: they end the spooling and become the
-    one line of :attr:`Spooled.problem`."""
+    ``add`` writes one page, ``finish`` closes the file and hands it to the store once the
+    command's output is delivered (:func:`trialfinder.delivery.after_delivery`; at once for a
+    library caller); an interrupted search calls ``finish(complete=False)``: its pages are real
+    and are added at once, its run marked aborted. Errors never reach the caller: they end the
+    spooling and become the one line of :attr:`Spooled.problem`."""
 
     def __init__(self, store_path: Path, *, params: Mapping[str, str] | None = None,
                  now: datetime | None = None) -> None:
@@ -216,14 +218,22 @@ class SpoolWriter:
                              "bytes": nbytes, "finished": _stamp(datetime.now(UTC))})
                 self._file.close()
                 self._file = None
-                if self._pages:
-                    self._part.rename(self._part.with_name(
-                        self._part.name.removesuffix(_PART) + _READY))
-                else:
+                if not self._pages:
                     self._part.unlink(missing_ok=True)
+                elif complete:  # handed over once the command's output is delivered
+                    after_delivery(self._hand_over, lambda: self._part.unlink(missing_ok=True))
+                else:  # an interrupted search: the pages that came are real, the store gets them
+                    self._hand_over()
             except OSError as exc:
                 self._fail(exc)
         return Spooled(self._studies, self._pages, self._problem)
+
+    def _hand_over(self) -> None:
+        try:
+            self._part.rename(self._part.with_name(self._part.name.removesuffix(_PART) + _READY))
+        except OSError as exc:
+            self._fail(exc)
+            logger.warning("%s", self._problem)
 
 
 # -- the store's side --------------------------------------------------------------------------
@@ -377,6 +387,8 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int, int]:
             store.finish_run(run_id, requests=_count(end.get("requests")),
                              nbytes=_count(end.get("bytes")),
                              finished=_when_or_none(end.get("finished")))
+        elif run_id is not None:  # the search was interrupted: its pages stay, its run aborted
+            store.abort_run(run_id)
         return studies, new_versions, skipped
 
 

@@ -1,9 +1,27 @@
-"""``trialfinder sql``: one read-only query on the study store, its rows a batch at a time."""
+"""``trialfinder sql``: one read-only query on the study store, its rows a batch at a time.
+
+A query is bounded three ways:
+
+- **memory**: DuckDB gets ``memory_mb`` (default :data:`DEFAULT_MEMORY_MB`, 512 MB; the
+  setting ``sql_memory_mb``, ``TRIALFINDER_SQL_MEMORY_MB`` or ``sql --memory-limit``), two
+  threads, and may spill at most :data:`SPILL_FACTOR` times that to its temporary folder beside
+  the store. DuckDB does not count every allocation against its limit (a single
+  ``repeat('x', 2000000000)`` is one allocation of its own), so the command also caps its whole
+  process (``cap_process``, Linux): a query that asks for more fails at once with one line;
+- **time**: past ``timeout`` seconds the query is interrupted (a finite number of seconds, at
+  most :data:`MAX_TIMEOUT`; ``inf`` and ``nan`` are refused);
+- **reach**: the store is opened read-only with no access to other files or the network, and
+  only a single ``SELECT`` (or ``EXPLAIN``) is accepted.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import math
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -12,20 +30,107 @@ import duckdb
 from trialfinder.errors import InvalidQueryError
 from trialfinder.store.db import open_store
 
-__all__ = ["run_sql"]
+__all__ = ["DEFAULT_MEMORY_MB", "MAX_TIMEOUT", "SPILL_FACTOR", "check_memory", "check_timeout",
+           "run_sql"]
+
+logger = logging.getLogger(__name__)
 
 _ALLOWED: Final = frozenset({"SELECT", "EXPLAIN"})
+#: DuckDB's memory for one query unless told otherwise, in MB.
+DEFAULT_MEMORY_MB: Final = 512
+#: How much a query may spill to disk, as a multiple of its memory.
+SPILL_FACTOR: Final = 8
+#: The longest ``--timeout`` accepted (a day).
+MAX_TIMEOUT: Final = 86_400.0
+#: Above what the process holds when the query starts, the cap leaves this multiple of
+#: DuckDB's own limit for what DuckDB does not count and for the rows handed to Python.
+_PROCESS_HEADROOM: Final = 1.5
 
 
-def run_sql(path: Path, sql: str, *, timeout: float = 60.0,
-            batch: int = 10_000) -> Iterator[list[Any]]:
+def check_timeout(timeout: float) -> float:
+    """``timeout`` when it is a usable number of seconds, else :class:`InvalidQueryError`."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) \
+            or not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT:
+        shown = f"{timeout:g}" if isinstance(timeout, int | float) else repr(timeout)
+        raise InvalidQueryError(f"--timeout must be a number of seconds above 0 and at most "
+                                f"{MAX_TIMEOUT:,.0f}, not {shown}")
+    return float(timeout)
+
+
+def check_memory(memory_mb: float) -> float:
+    """``memory_mb`` when it is a usable memory limit in MB, else :class:`InvalidQueryError`."""
+    if isinstance(memory_mb, bool) or not isinstance(memory_mb, int | float) \
+            or not math.isfinite(memory_mb) or not 16 <= memory_mb <= 1_048_576:
+        shown = f"{memory_mb:g}" if isinstance(memory_mb, int | float) else repr(memory_mb)
+        raise InvalidQueryError(f"the SQL memory limit must be within 16..1048576 MB, "
+                                f"not {shown}")
+    return float(memory_mb)
+
+
+def _data_bytes() -> int | None:
+    """The writable memory this process maps now (Linux ``VmData``), or ``None``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            found = re.search(r"^VmData:\s+(\d+) kB", status.read(), re.MULTILINE)
+    except OSError:
+        return None
+    return int(found.group(1)) * 1024 if found else None
+
+
+@contextlib.contextmanager
+def _process_cap(memory_mb: float) -> Iterator[None]:
+    """Lower this process's data limit (``RLIMIT_DATA``, the soft one only) to what it holds
+    now plus room for the query; restored afterwards. Nothing where that cannot be done."""
+    try:
+        import resource
+    except ImportError:  # not a Unix
+        yield
+        return
+    held = _data_bytes()
+    if held is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    cap = held + int(memory_mb * _PROCESS_HEADROOM * 2**20)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        yield
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    except (ValueError, OSError) as exc:
+        logger.debug("could not cap the process's memory: %s", exc)
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+
+
+def _too_big(memory_mb: float) -> InvalidQueryError:
+    return InvalidQueryError(
+        f"the query needed more memory than its limit of {memory_mb:,.0f} MB and was stopped "
+        "(sql --memory-limit MB or TRIALFINDER_SQL_MEMORY_MB allow more)")
+
+
+def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
+            memory_mb: float = DEFAULT_MEMORY_MB, cap_process: bool = False,
+            on_overrun: Callable[[], None] | None = None) -> Iterator[list[Any]]:
     """Rows of one read-only query (first the column names), a batch at a time.
 
-    The store is opened read-only with no access to other files or the network, and only a
-    single ``SELECT`` (or ``EXPLAIN``) is accepted. A query running past ``timeout`` seconds is
-    interrupted.
+    See the module docstring for the bounds. ``cap_process`` also caps this whole process's
+    memory while the query runs (the command line's own process only: a library must not
+    limit its host). ``on_overrun`` is called when the query is still running a few seconds
+    after it was interrupted (the command line ends its process there).
     """
-    store = open_store(path, read_only=True)
+    timeout = check_timeout(timeout)
+    memory_mb = check_memory(memory_mb)
+    config = {"memory_limit": f"{memory_mb:.0f}MB", "threads": 2,
+              "max_temp_directory_size": f"{memory_mb * SPILL_FACTOR:.0f}MB"}
+    store = open_store(path, read_only=True, config=config)
     try:
         try:
             statements = store.con.extract_statements(sql)
@@ -38,22 +143,27 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0,
             raise InvalidQueryError(f"the store is read-only here: only SELECT is allowed, "
                                     f"not {kind}")
         timed_out = threading.Event()
+        done = threading.Event()
 
         def stop() -> None:
             timed_out.set()
             store.con.interrupt()
+            if on_overrun is not None and not done.wait(max(2.0, timeout / 10)):
+                on_overrun()
 
         timer = threading.Timer(timeout, stop)
         timer.daemon = True
+        cap = _process_cap(memory_mb) if cap_process else contextlib.nullcontext()
         timer.start()
         try:
-            cursor = store.con.execute(sql)
-            yield [d[0] for d in cursor.description or []]
-            while True:
-                rows = cursor.fetchmany(batch)
-                if not rows:
-                    break
-                yield from (list(r) for r in rows)
+            with cap:
+                cursor = store.con.execute(sql)
+                yield [d[0] for d in cursor.description or []]
+                while True:
+                    rows = cursor.fetchmany(batch)
+                    if not rows:
+                        break
+                    yield from (list(r) for r in rows)
         except (duckdb.InterruptException, RuntimeError) as exc:
             # Ctrl-C reaches us as DuckDB's "Query interrupted" (a RuntimeError)
             if isinstance(exc, RuntimeError) and "interrupted" not in str(exc):
@@ -62,9 +172,12 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0,
                 raise KeyboardInterrupt from None
             raise InvalidQueryError(f"the query ran past {timeout:g} s and was stopped") \
                 from None
+        except (duckdb.OutOfMemoryException, MemoryError):
+            raise _too_big(memory_mb) from None
         except duckdb.Error as exc:
             raise InvalidQueryError(f"SQL error: {str(exc).splitlines()[0]}") from None
         finally:
+            done.set()
             timer.cancel()
     finally:
         store.close()

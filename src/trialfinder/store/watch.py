@@ -170,6 +170,16 @@ class WatchRun:
     since: str | None = None  # the LastUpdatePostDate bound of an incremental run
     fetched: int = 0  # full records fetched
     notes: list[str] = field(default_factory=list)
+    found: Mapping[str, str] = field(default_factory=dict)  # nct_id -> version hash
+    params: Mapping[str, str] = field(default_factory=dict)  # the API query it ran
+    finished: datetime | None = None
+
+    def record(self, store: Store) -> int:
+        """Record this run in ``store`` (whole, in one transaction): the next run of the watch
+        reports its changes from here. Returns the run's id."""
+        return store.record_run(self.watch, self.mode, self.started, self.found,
+                                requests=self.requests, nbytes=self.nbytes,
+                                params=self.params, finished=self.finished)
 
 
 # -- saved watches --------------------------------------------------------------------------
@@ -378,10 +388,15 @@ def _list_ids(client: TrialsClient, query: StudyQuery, tally: Tally) -> list[str
 
 def refresh(
     store: Store, client: TrialsClient, watch: Watch, *, full: bool = False,
-    now: datetime | None = None,
+    now: datetime | None = None, record: bool = True,
 ) -> WatchRun:
     """Run one watch: fetch what changed (everything with ``full`` or on its first run), store
-    it, and compare what matches now with what matched at the previous run."""
+    it, and compare what matches now with what matched at the previous run.
+
+    The run is recorded (the point the next run compares with) unless ``record`` is false:
+    then the caller records it with :meth:`WatchRun.record` once it has delivered the changes
+    (the command line: after its output and feed are written), or never, and the next run
+    reports them again."""
     when = now or datetime.now(UTC)
     query = watch.query()
     ask = server_query(query)
@@ -413,20 +428,21 @@ def refresh(
             logger.debug("watch %s: %d matching studies fetched by id", watch.name, len(stale))
     matched = _matching(store, query, candidates)
     current = store.current_hashes(matched)
-    run_id = store.start_run(watch.name, mode, when, params=query.to_params())
-    store.add_found(run_id, current)
     changes = [] if previous is None else _changes(
         store, watch, store.run_found(previous[0]), current, naive_utc(previous[1]))
     requests, nbytes = tally.requests, tally.nbytes
-    store.finish_run(run_id, requests=requests, nbytes=nbytes, finished=datetime.now(UTC))
     stamp = naive_utc(when).isoformat(timespec="seconds") + "Z"
     changes = [Change(**{**_fields(c), "when": stamp}) for c in changes]
     notes = skipped_notes(skipped[0], skipped[0])
     if previous is None:
         notes.append(f"first run of {watch.name!r}: {studies(len(current))} recorded; "
                      "changes are reported from the next run")
-    return WatchRun(watch.name, mode, changes, len(current), requests, nbytes, when, since,
-                    fetched, notes)
+    run = WatchRun(watch.name, mode, changes, len(current), requests, nbytes, when, since,
+                   fetched, notes, found=current, params=query.to_params(),
+                   finished=datetime.now(UTC))
+    if record:
+        run.record(store)
+    return run
 
 
 def studies(n: int) -> str:

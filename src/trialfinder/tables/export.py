@@ -29,8 +29,10 @@ Provenance (:func:`write_export`)
     keys override the same keys in ``meta``).
 
 Temporary files
-    Both files are written to a hidden temporary file in the same folder and then renamed, so
-    a reader never sees half a file. Their names end in ``.trialfinder-PID-TOKEN.tmp``. A
+    Both files are written to hidden temporary files in the same folder (flushed and synced)
+    and only then renamed, so a reader never sees half a file, nor a table without its
+    provenance (:func:`trialfinder.delivery.stage`; under the command line the renames wait
+    until standard output is delivered too). Their names end in ``.trialfinder-PID-TOKEN.tmp``. A
     process killed mid-write leaves one behind; the next export into that folder removes such
     files once they are older than :data:`STALE_TMP_SECONDS` (never anyone else's files).
 """
@@ -44,7 +46,6 @@ import logging
 import math
 import os
 import re
-import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -55,7 +56,8 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from trialfinder.errors import DataFileError, InvalidQueryError
+from trialfinder.delivery import stage
+from trialfinder.errors import InvalidQueryError
 from trialfinder.meta import ResultMeta
 from trialfinder.tables.csvrows import arrow_rows, header_row, python_rows
 from trialfinder.tables.exportpath import (
@@ -76,6 +78,7 @@ __all__ = [
     "check_output_path",
     "clean_stale_tmp",
     "format_for_path",
+    "formula_guard",
     "meta_json_bytes",
     "sidecar_path",
     "to_csv_bytes",
@@ -152,9 +155,10 @@ def _missing(value: Any) -> bool:
 _CUT_AT = CSV_CELL_CHARS - 1
 
 
-def _guard(text: str) -> str:
-    """One text cell as it goes into a CSV: capped (what a spreadsheet cell holds), then
-    formula-guarded."""
+def formula_guard(text: str) -> str:
+    """One text cell as it goes into a CSV (the one guard of every CSV trialfinder writes):
+    capped at what a spreadsheet cell holds, then a leading ``'`` when it starts with one of
+    :data:`FORMULA_PREFIXES`."""
     text = cap(text, _CUT_AT)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
@@ -194,13 +198,13 @@ def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
         # categorical text: each category is converted once, then picked by its code (-1,
         # a missing cell, picks the ``None`` at the end)
         converted = [_joined(v) for v in series.cat.categories]
-        table = np.array([_guard(v) if isinstance(v, str) else v for v in converted] + [None],
-                         dtype=object)
+        guarded = [formula_guard(v) if isinstance(v, str) else v for v in converted]
+        table = np.array([*guarded, None], dtype=object)
         return pd.Series(table[series.cat.codes.to_numpy()], index=frame.index, dtype=object)
     # object columns: text cells are guarded, other values kept
     values = series.astype(object).to_numpy(dtype=object)
     out = [None if _missing(v) else _joined(v) for v in values]
-    return pd.Series([_guard(v) if isinstance(v, str) else v for v in out],
+    return pd.Series([formula_guard(v) if isinstance(v, str) else v for v in out],
                      index=frame.index, dtype=object)
 
 
@@ -235,7 +239,7 @@ def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     prepared = pd.DataFrame(
         {i: _csv_column(df, c) for i, c in enumerate(df.columns)}, index=df.index
     )
-    prepared.columns = pd.Index([_guard(c) for c in columns])
+    prepared.columns = pd.Index([formula_guard(c) for c in columns])
     return prepared
 
 
@@ -336,25 +340,6 @@ def meta_json_bytes(meta: ResultMeta | Mapping[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _tmp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.trialfinder-{os.getpid()}-{secrets.token_hex(4)}.tmp")
-
-
-def _write_atomic(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
-    """``data`` (bytes, or a function that writes into a binary file) into ``path``, via a
-    temporary file in the same folder and a rename."""
-    tmp = _tmp_name(path)
-    try:
-        if isinstance(data, bytes):
-            tmp.write_bytes(data)
-        else:
-            with tmp.open("wb") as handle:
-                data(handle)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def clean_stale_tmp(folder: Path, *, older_than: float = STALE_TMP_SECONDS,
                     now: float | None = None) -> list[Path]:
     """Remove the temporary files killed exports left in ``folder`` (only names this module
@@ -416,9 +401,7 @@ def write_export(
     )
     sidecar = meta_json_bytes(record)
     clean_stale_tmp(path.parent)
-    try:
-        _write_atomic(path, data)
-        _write_atomic(sidecar_path(path), sidecar)
-    except OSError as exc:
-        raise DataFileError(f"cannot write {path}: {exc.strerror or exc}") from None
+    # both written before either is renamed into place: never a table without its provenance
+    # (and under the command line, renamed only once standard output is delivered too)
+    stage((path, data), (sidecar_path(path), sidecar))
     return path

@@ -1,0 +1,116 @@
+"""`trialfinder sql` is bounded (issue 19, class 4): memory (DuckDB's limit, and a cap on the
+command's process for what DuckDB does not count), time, and the CSV it prints is
+formula-safe like every other CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CHILD_ENV, child_preexec, make_standin_studies
+
+from devtools.standin import fictional_study
+from trialfinder.cli import main
+from trialfinder.store.db import Store
+from trialfinder.store.sql import run_sql
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "studies.duckdb"
+    with Store(path) as store:
+        store.add_records([*make_standin_studies(),
+                           fictional_study("NCT99100901", "=HYPERLINK(\"http://x\")"),
+                           fictional_study("NCT99100902", "-2+3 fictional sums"),
+                           fictional_study("NCT99100903", "@SUM(A1) fictional")])
+    return path
+
+
+def _child_with_peak(argv: list[str], tmp_path: Path) -> tuple[int, list[str], int]:
+    """``trialfinder ARGV`` in its own process: (exit code, standard error lines, the
+    process's peak resident memory in MB, as the kernel counted it)."""
+    err_path = tmp_path / "stderr.txt"
+    with open(err_path, "wb") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "trialfinder", *argv],
+                                stdout=subprocess.DEVNULL, stderr=err, env=CHILD_ENV,
+                                preexec_fn=child_preexec())
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, err_path.read_text().splitlines(), usage.ru_maxrss // 1024
+
+
+@pytest.mark.timeout(90)
+def test_one_huge_expression_is_stopped_by_the_memory_cap_not_after_gigabytes(
+    store_path: Path, tmp_path: Path,
+) -> None:
+    code, err, peak_mb = _child_with_peak(
+        ["sql", "--store", str(store_path), "--timeout", "60",
+         "select length(repeat('x', 2000000000))"], tmp_path)
+    assert (code, err) == (2, ["trialfinder: error: the query needed more memory than its "
+                               "limit of 512 MB and was stopped (sql --memory-limit MB or "
+                               "TRIALFINDER_SQL_MEMORY_MB allow more)"])
+    assert peak_mb < 900  # unbounded, this query peaked near 4 GB
+
+
+@pytest.mark.timeout(90)
+def test_a_long_query_is_stopped_at_its_deadline(store_path: Path, tmp_path: Path) -> None:
+    code, err, _ = _child_with_peak(
+        ["sql", "--store", str(store_path), "--timeout", "1",
+         "select count(*) from range(1000000000000)"], tmp_path)
+    assert (code, err) == (2, ["trialfinder: error: the query ran past 1 s and was stopped"])
+
+
+@pytest.mark.timeout(60)
+def test_the_memory_limit_reaches_duckdb_and_can_be_changed(
+    store_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    query = ("select current_setting('memory_limit'), current_setting('threads'), "
+             "current_setting('max_temp_directory_size')")
+    assert main(["sql", "--store", str(store_path), query]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "488.2 MiB,2,3.8 GiB"  # 512 MB
+    assert main(["sql", "--store", str(store_path), "--memory-limit", "128", query]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "122.0 MiB,2,976.5 MiB"
+    monkeypatch.setenv("TRIALFINDER_SQL_MEMORY_MB", "256")
+    assert main(["sql", "--store", str(store_path), query]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "244.1 MiB,2,1.9 GiB"
+    assert main(["sql", "--store", str(store_path), "--memory-limit", "1", "select 1"]) == 2
+    assert capsys.readouterr().err == ("trialfinder: error: the SQL memory limit must be "
+                                       "within 16..1048576 MB, not 1\n")
+    monkeypatch.setenv("TRIALFINDER_SQL_MEMORY_MB", "lots")
+    assert main(["sql", "--store", str(store_path), "select 1"]) == 2
+    assert capsys.readouterr().err == ("trialfinder: error: TRIALFINDER_SQL_MEMORY_MB must be "
+                                       "a number, not 'lots'\n")
+
+
+@pytest.mark.timeout(60)
+def test_the_sql_csv_has_the_formula_guard_of_every_csv(
+    store_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    query = ("select nct_id, title, -5 as n, '-5' as \"=t\", '\tx' as tab from studies "
+             "where nct_id > 'NCT99100900' order by 1")
+    assert main(["sql", "--store", str(store_path), query]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows == [
+        ["nct_id", "title", "n", "'=t", "tab"],
+        ["NCT99100901", "'=HYPERLINK(\"http://x\")", "-5", "'-5", "'\tx"],
+        ["NCT99100902", "'-2+3 fictional sums", "-5", "'-5", "'\tx"],
+        ["NCT99100903", "'@SUM(A1) fictional", "-5", "'-5", "'\tx"],
+    ]
+
+
+@pytest.mark.timeout(30)
+def test_run_sql_refuses_unusable_bounds(store_path: Path) -> None:
+    from trialfinder.errors import InvalidQueryError
+
+    for timeout in (float("inf"), float("nan"), 1e308, 0.0, -1.0):
+        with pytest.raises(InvalidQueryError, match="--timeout must be a number of seconds"):
+            next(run_sql(store_path, "select 1", timeout=timeout))
+    with pytest.raises(InvalidQueryError, match="memory limit must be within"):
+        next(run_sql(store_path, "select 1", memory_mb=float("inf")))
+    rows = list(run_sql(store_path, "select count(*) from studies", memory_mb=64))
+    assert rows == [["count_star()"], [15]]
