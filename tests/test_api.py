@@ -133,7 +133,9 @@ WRONG = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+# each option's own message is checked in test_wrong_arguments_are_named; 150 examples still
+# give every option several wrong values
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(wrong=WRONG)
 def test_a_wrong_argument_type_is_an_invalid_query_and_nothing_is_sent(
