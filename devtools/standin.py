@@ -1506,7 +1506,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(split.path)
         latency = standin.api.faults.latency
         if latency > 0:
-            time.sleep(latency)
+            standin.sleep(latency)
         reply = standin.api.handle(path, split.query)
         if reply.drop:
             standin._record(path, reply, 0)
@@ -1556,6 +1556,8 @@ class StandInServer:
         self._thread: threading.Thread | None = None
         self._stats_lock = threading.Lock()
         self._stats = ServerStats()
+        #: How the HTTP layer waits out ``Faults.latency`` (a test may record it instead).
+        self.sleep: Callable[[float], None] = time.sleep
 
     def replace_studies(self, studies: Sequence[JsonDict]) -> None:
         """Serve other studies from now on (see :meth:`StandInApi.replace_studies`)."""

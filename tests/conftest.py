@@ -8,6 +8,12 @@ Stand-in API (``devtools.standin``):
   its constructor: ``max_page_size``, ``faults``...), closed at teardown;
 * ``standin`` — a default server over ``standin_studies`` (page cap 1000, no faults).
 
+Threads, without sleeping:
+
+* ``decode_gate`` — counts the pages whose body has arrived and that now wait for their turn
+  to be decoded (a search's or a sync's ``before_parse`` hook), so a test can wait until the
+  page fetched ahead is there (``decode_gate.wait_for(n)``) instead of sleeping.
+
 The network is blocked for every test (pytest-recording's ``--block-network``) except loopback
 (``--allowed-hosts`` in pyproject.toml), so tests reach the stand-in and nothing else.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +32,7 @@ import pytest
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from trialfinder.api.client import API_MEMO
 from trialfinder.api.pacing import forget_shared_buckets
+from trialfinder.api.requester import Requester
 
 BOSTON = fictional_site("Fictional General Hospital", "Boston", "United States", 42.3601,
                         -71.0589, state="Massachusetts", zip_code="02114", status="RECRUITING")
@@ -128,6 +136,45 @@ def standin_factory(
 @pytest.fixture
 def standin(standin_factory: Callable[..., StandInServer]) -> StandInServer:
     return standin_factory()
+
+
+class DecodeGate:
+    """How many pages have arrived at the hook that runs before a body is decoded."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._changed = threading.Condition()
+
+    def arrived(self) -> None:
+        with self._changed:
+            self.count += 1
+            self._changed.notify_all()
+
+    def wait_for(self, n: int, timeout: float = 10.0) -> bool:
+        """Wait until the ``n``-th page has arrived (``timeout`` is only reached on failure)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.count >= n, timeout=timeout)
+
+
+@pytest.fixture
+def decode_gate(monkeypatch: pytest.MonkeyPatch) -> DecodeGate:
+    gate = DecodeGate()
+    real = Requester._get_once
+
+    def spied(self: Requester, *args: Any, before_parse: Callable[[], object] | None = None,
+              **kwargs: Any) -> Any:
+        if before_parse is None:
+            return real(self, *args, **kwargs)
+        waits = before_parse
+
+        def announced() -> None:
+            gate.arrived()  # the body is here; it waits for its turn to be decoded
+            waits()
+
+        return real(self, *args, before_parse=announced, **kwargs)
+
+    monkeypatch.setattr(Requester, "_get_once", spied)
+    return gate
 
 
 # -- cassettes --------------------------------------------------------------------------------

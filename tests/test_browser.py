@@ -1,5 +1,6 @@
 """End to end: ``streamlit run app.py`` against the loopback stand-in, driven in headless
-Chromium with Playwright. Skipped when Chromium (or Playwright) is not installed.
+Chromium with Playwright. Skipped when Chromium (or Playwright) is not installed; marked
+``browser``, so ``pytest -m "not browser"`` leaves them out.
 
 Screenshots at laptop (1400 px) and phone (390 px) width are saved as artifacts in the
 folder named by the environment variable TRIALFINDER_SCREENSHOTS, else in ``screenshots/``
@@ -9,13 +10,15 @@ at the top of the repository (ignored by git).
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,12 +27,15 @@ from devtools.standin import StandInServer
 from trialfinder.cli import main as cli_main
 from trialfinder.topics.demo import load_demo_studies
 
-CHROMIUM = Path("/usr/bin/chromium")
+# the Chromium .ci/run installs (it looks it up on PATH the same way)
+CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 ROOT = Path(__file__).parents[1]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
+    # the first test also waits for Streamlit to start; all drive a real browser
+    pytest.mark.timeout(180),
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -40,50 +46,65 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
+def wait_until_up(proc: subprocess.Popen[str]) -> tuple[str, threading.Thread]:
+    """Read Streamlit's output until it names the address it serves (it does so once it
+    listens); the rest of its output is drained by the thread returned. The module's
+    timeout bounds the wait."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.strip().startswith("URL: http://"):
+            drain = threading.Thread(target=proc.stdout.read, daemon=True)
+            drain.start()
+            return line.split("URL:", 1)[1].strip(), drain
+    raise RuntimeError(f"streamlit exited early with code {proc.wait()}")
+
+
+@dataclass(frozen=True)
+class App:
+    url: str  # the dashboard, ending in "/"
+    api: str  # the stand-in's API root it searches
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """One dashboard (and one stand-in serving the demo studies) for every test here: each
+    test opens its own browser pages, so no test sees another's session."""
+    folder = tmp_path_factory.mktemp("browser")
+    with StandInServer(load_demo_studies()) as server:
+        env = os.environ | {
+            "TRIALFINDER_BASE_URL": server.base_url,
+            "TRIALFINDER_CACHE_DIR": str(folder / "cache"),
+            "TRIALFINDER_DATA_DIR": str(folder / "data"),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.headless", "true", "--server.port", str(free_port()),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        drain: threading.Thread | None = None
         try:
-            with urllib.request.urlopen(url, timeout=1) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout:g} s")
+            base, drain = wait_until_up(proc)
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=10) as reply:
+                assert reply.status == 200
+            yield App(f"{base}/", server.base_url)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if drain is not None:
+                drain.join(10)  # the output ends with the process
+            assert proc.stdout is not None
+            proc.stdout.close()
 
 
 @pytest.fixture
-def app_url(
-    standin_factory: Callable[..., StandInServer], tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[str]:
-    server = standin_factory(load_demo_studies())
-    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)  # for the CLI in the test
-    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cli-cache"))
-    port = free_port()
-    env = os.environ | {
-        "TRIALFINDER_BASE_URL": server.base_url,
-        "TRIALFINDER_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", proc)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def app_url(app: App) -> str:
+    return app.url
 
 
 def launch(p: sync_api.Playwright) -> sync_api.Browser:
@@ -114,13 +135,14 @@ def save(page: sync_api.Page, name: str) -> Path:
 
 def settle(page: sync_api.Page) -> None:
     """Wait until Streamlit has finished the current run and drawn every widget (no
-    "running" indicator, no placeholder skeletons)."""
-    page.wait_for_timeout(300)
+    "running" indicator, no placeholder skeletons), and the browser has painted it. Call it
+    once the run's own output is on the page (the run has started then)."""
     page.locator("[data-testid=stStatusWidget]").wait_for(state="detached", timeout=WAIT)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid*=Skeleton], .stSkeleton')",
         timeout=WAIT)
-    page.wait_for_timeout(300)
+    page.evaluate("() => new Promise(done => requestAnimationFrame("
+                  "() => requestAnimationFrame(done)))")
 
 
 def sideways_scroll(page: sync_api.Page) -> int:
@@ -167,7 +189,9 @@ def test_phone_search_from_the_first_screen(app_url: str) -> None:
             browser.close()
 
 
-def test_laptop_topic_cards_downloads_and_map(app_url: str, tmp_path: Path) -> None:
+def test_laptop_topic_cards_downloads_and_map(app: App, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    app_url = app.url
     with sync_api.sync_playwright() as p:
         browser = launch(p)
         try:
@@ -204,6 +228,8 @@ def test_laptop_topic_cards_downloads_and_map(app_url: str, tmp_path: Path) -> N
         finally:
             browser.close()
     # The download is byte for byte what the command line writes for the same search.
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", app.api)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cli-cache"))
     cli_csv = tmp_path / "cli.csv"
     assert cli_main(["search", "--preset", "muscle-spasm", "--status", "recruiting",
                      "--status", "not yet recruiting", "--output", str(cli_csv)]) == 0

@@ -101,10 +101,9 @@ def test_no_more_than_one_page_is_fetched_ahead(standin_factory: Factory) -> Non
 
 
 def test_the_page_ahead_is_decoded_only_once_the_page_in_hand_is_done(
-    standin_factory: Factory, monkeypatch: pytest.MonkeyPatch,
+    standin_factory: Factory, monkeypatch: pytest.MonkeyPatch, decode_gate: Any,
 ) -> None:
     server = standin_factory(_studies(10), max_page_size=5)
-    arrivals = _Arrivals(server)
     events: list[str] = []
     decoded_second = threading.Event()
     parse = client_module.parse_page
@@ -122,9 +121,9 @@ def test_the_page_ahead_is_decoded_only_once_the_page_in_hand_is_done(
     def on_page(studies: list[dict[str, Any]], fetched: datetime | None) -> None:
         events.append(f"handed {_ids(studies)[0][-2:]}")
         if len(still_waiting) == 0:
-            assert arrivals.wait_for(2)
-            # page 2 has been answered; it is not decoded while page 1 is in hand
-            still_waiting.append(not decoded_second.wait(0.2))
+            # page 2 has arrived and waits for its turn: not decoded while page 1 is in hand
+            assert decode_gate.wait_for(2)
+            still_waiting.append(not decoded_second.is_set())
 
     result = TrialsClient(_settings(server)).search(QUERY, on_page=on_page)
     assert still_waiting == [True]

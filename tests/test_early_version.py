@@ -7,9 +7,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,35 +31,76 @@ def _settings(server: StandInServer, tmp_path: Path, **changes: object) -> Setti
                     timeout=5).with_(**changes)
 
 
+WAIT = 10.0  # a deadline for what must happen; never reached when the code is right
+
+
+def hold(server: StandInServer, path: str) -> threading.Event:
+    """Hold the stand-in's answers to ``path`` until the returned event is set: a request
+    for it is then surely under way (asked, not yet answered) when the test lets it go."""
+    release = threading.Event()
+    handle = server.api.handle
+
+    def held(asked: str, query: str = "") -> Any:
+        if asked == path:
+            release.wait(WAIT)
+        return handle(asked, query)
+
+    server.api.handle = held  # type: ignore[method-assign]
+    return release
+
+
+def when_called(monkeypatch: pytest.MonkeyPatch, client: TrialsClient, name: str, times: int,
+                event: threading.Event) -> None:
+    """Set ``event`` once the client's method ``name`` has been entered ``times`` times (in
+    any threads)."""
+    real = getattr(client, name)
+    calls = [0]
+    lock = threading.Lock()
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            calls[0] += 1
+            if calls[0] >= times:
+                event.set()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(client, name, counted)
+
+
 def test_threads_asking_at_once_share_one_request(
     standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server = standin_factory(faults=Faults(latency=0.2))
+    server = standin_factory()
     client = TrialsClient(_settings(server, tmp_path))
+    # the one /version request is answered only once all four threads have asked
+    when_called(monkeypatch, client, "_version_or_none", 4, hold(server, VERSION))
     answers: list[object] = []
     threads = [threading.Thread(target=lambda: answers.append(client.version_or_none()))
                for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(10)
+        thread.join(WAIT)
     assert server.stats.paths[VERSION] == 1
-    assert len(answers) == 4 and all(a == answers[0] for a in answers)
-    assert isinstance(answers[0], dict) and "apiVersion" in answers[0]
+    assert answers == [{"apiVersion": "2.0.5", "dataTimestamp": "2026-11-20T09:00:00"}] * 4
 
 
 def test_an_early_ask_serves_the_search_and_is_skipped_without_a_cache(
     standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server = standin_factory(faults=Faults(latency=0.1))
+    server = standin_factory()
     assert TrialsClient(_settings(server, tmp_path, use_cache=False)).ask_early() is None
     assert TrialsClient(_settings(server, tmp_path, offline=True)).ask_early() is None
     client = TrialsClient(_settings(server, tmp_path))
+    # /version is answered only once the search asks for it too (the early thread asked first)
+    when_called(monkeypatch, client, "_version_or_none", 2, hold(server, VERSION))
     early = client.ask_early()
     assert early is not None
     # the search does not wait for the thread to end: it finds the request under way
     result = client.search(StudyQuery(conditions=("fictional",)))
-    early.join(10)
+    early.join(WAIT)
     assert server.stats.paths[VERSION] == 1
     assert result.version is not None and "apiVersion" in result.version
     assert client.ask_early() is None  # known now: nothing more to ask
@@ -97,18 +138,21 @@ def _count_studies(server: StandInServer) -> int:
 @pytest.mark.parametrize("use_cache", [True, False])
 def test_the_first_page_asked_early_is_the_search_s_first_page(
     standin_factory: Callable[..., StandInServer], tmp_path: Path, use_cache: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     query = StudyQuery(conditions=("fictional",))
     plain_server = standin_factory(max_page_size=5)
     plain = TrialsClient(_settings(plain_server, tmp_path / "plain", use_cache=use_cache,
                                    page_size=5)).search(query, limit=12)
-    server = standin_factory(max_page_size=5, faults=Faults(latency=0.05))
+    server = standin_factory(max_page_size=5)
     client = TrialsClient(_settings(server, tmp_path / "early", use_cache=use_cache,
                                     page_size=5))
+    # the first page is answered only once the search looks for it: it is under way then
+    when_called(monkeypatch, client, "_sent_ahead", 1, hold(server, STUDIES))
     early = client.ask_early(query, limit=12)
     assert early is not None
     result = client.search(query, limit=12)  # takes the page under way, does not ask again
-    early.join(10)
+    early.join(WAIT)
     assert _count_studies(server) == _count_studies(plain_server) == 2  # 5 + the other 1
     assert [s["protocolSection"]["identificationModule"]["nctId"] for s in result.studies] == [
         s["protocolSection"]["identificationModule"]["nctId"] for s in plain.studies]
@@ -124,7 +168,7 @@ def test_a_page_asked_early_for_another_search_is_not_used(
     client = TrialsClient(_settings(server, tmp_path, use_cache=False, page_size=5))
     early = client.ask_early(StudyQuery(conditions=("fictional",)), limit=5)
     assert early is not None
-    early.join(10)
+    early.join(WAIT)
     result = client.search(StudyQuery(conditions=("fictional",)), limit=4)  # other page size
     assert len(result.studies) == 4
     assert _count_studies(server) == 1 + 1
@@ -138,7 +182,7 @@ def test_a_failed_early_page_fails_the_search_as_it_would_have(
     client = TrialsClient(settings)
     early = client.ask_early(StudyQuery(conditions=("fictional",)))
     assert early is not None
-    early.join(10)
+    early.join(WAIT)
     with pytest.raises(TrialFinderError) as raised:
         client.search(StudyQuery(conditions=("fictional",)))
     assert "400" in str(raised.value)
@@ -158,7 +202,7 @@ def test_the_command_asks_nothing_early_when_saved_tables_answer(
     assert main(argv) == 0
     for thread in threading.enumerate():  # anything asked early has arrived by now
         if thread.name == "trialfinder-early":
-            thread.join(10)
+            thread.join(WAIT)
     assert _count_studies(standin) == first  # the repeat was answered by the saved tables
 
 
@@ -169,17 +213,20 @@ def test_a_search_waits_for_a_first_page_asked_early_even_when_it_is_sent_late(
     server = standin_factory(max_page_size=5)
     client = TrialsClient(_settings(server, tmp_path, use_cache=False, page_size=5))
     send = client._send_reserved
+    searching = threading.Event()
+    when_called(monkeypatch, client, "_sent_ahead", 1, searching)
 
-    def late(*args: object, **kwargs: object) -> None:
-        time.sleep(0.2)  # the early thread is slow to send: the search's first GET comes first
-        send(*args, **kwargs)  # type: ignore[arg-type]
+    def late(*args: Any, **kwargs: Any) -> None:
+        # the early thread is slow to send: the search's first GET comes first
+        searching.wait(WAIT)
+        send(*args, **kwargs)
 
     monkeypatch.setattr(client, "_send_reserved", late)
     query = StudyQuery(conditions=("fictional",))
     early = client.ask_early(query)
     assert early is not None
     result = client.search(query)
-    early.join(10)
+    early.join(WAIT)
     assert (result.pages, _count_studies(server)) == (2, 2)  # page 1 was asked once
     assert client._ahead is None  # nothing kept for a later search
     client.search(query)

@@ -9,9 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devtools.standin import find_shared_dir, load_dataset
-from trialfinder.tables.detail import Criteria as DetailCriteria
 from trialfinder.tables.eligibility import (
-    Criteria,
     is_placeholder,
     sectioned_parts,
     split_criteria,
@@ -22,10 +20,6 @@ from trialfinder.tables.eligibility import (
 def lists(text: str) -> tuple[list[str], list[str], list[str]]:
     c = split_criteria(text)
     return ([t for _, t in c.intro], [t for _, t in c.inclusion], [t for _, t in c.exclusion])
-
-
-def test_detail_module_still_exports_the_splitter() -> None:
-    assert DetailCriteria is Criteria
 
 
 def test_heading_in_mid_line() -> None:

@@ -107,11 +107,8 @@ def test_fields_are_anded_and_phrases_ored() -> None:
 def test_same_ids_as_the_standin(standin_factory: Callable[..., StandInServer]) -> None:
     studies = records()
     server = standin_factory(studies)
-    checked = 0
     for query in QUERIES:
         assert offline(studies, **query) == online(server, **query), query
-        checked += 1
-    assert checked == len(QUERIES)
     assert online(server, condition="spasticity", near=(42.36, -71.06),
                   radius="20mi") == {"NCT99200003", "NCT99200009"}
 

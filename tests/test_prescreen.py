@@ -155,8 +155,8 @@ def test_match_json_flags_a_brand_under_exclusion(
     assert by_id["NCT99500001"]["mentions"] == [
         {"term": "baclofen", "found": "Lioresal", "section": "exclusion",
          "text": "Current use of Lioresal or Ozobax"}]
-    assert by_id["NCT99500001"]["fits"] is True
-    assert isinstance(by_id["NCT99500001"]["reasons"], list)
+    assert (by_id["NCT99500001"]["fits"], by_id["NCT99500001"]["reasons"]) == (
+        True, ["recruiting"])
     assert by_id["NCT99500002"]["mentions"] == []
     assert DISCLAIMER in err
 

@@ -149,6 +149,7 @@ def test_sql_reads_but_never_writes(store_path: Path,
         assert store.info()["studies"] == 12
 
 
+@pytest.mark.timeout(30)  # unstopped, the query would count to ten billion
 def test_a_slow_query_is_stopped(store_path: Path) -> None:
     Store(store_path).close()
     with pytest.raises(InvalidQueryError, match=r"ran past 0\.2 s"):

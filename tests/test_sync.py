@@ -21,6 +21,7 @@ from trialfinder.store.db import Store
 from trialfinder.store.sync import sync
 
 Factory = Callable[..., StandInServer]
+WAIT = 10.0  # a deadline for what must happen; never reached when the code is right
 
 
 def _client(server: StandInServer, page_size: int = 1000) -> TrialsClient:
@@ -33,24 +34,26 @@ def _client(server: StandInServer, page_size: int = 1000) -> TrialsClient:
 
 
 def test_prefetch_keeps_order_and_runs_at_most_one_item_ahead() -> None:
-    pulled: list[int] = []
-    taken = threading.Event()
+    taken: list[int] = []  # one entry per item the consumer has taken
+    at_pull: list[int] = []  # how many items had been taken when each item was pulled
+    second_pulled = threading.Event()
 
     def source() -> Iterator[int]:
         for n in range(5):
-            pulled.append(n)
+            at_pull.append(len(taken))
+            if n == 1:
+                second_pulled.set()
             yield n
 
     seen: list[int] = []
-    ahead: list[int] = []
-    for item in prefetch(source()):
+    for item in prefetch(source(), taken=lambda: taken.append(1)):
         if item == 0:
-            # the worker may fetch item 1 while 0 is handled, never item 2
-            taken.wait(0.2)
-            ahead.append(len(pulled))
+            # the worker fetches item 1 while item 0 is still in hand
+            assert second_pulled.wait(WAIT)
         seen.append(item)
     assert seen == [0, 1, 2, 3, 4]
-    assert ahead == [2]
+    # item n was pulled once n items had been taken, never before: one ahead at most
+    assert at_pull == [0, 1, 2, 3, 4]
 
 
 def test_prefetch_raises_the_sources_error_where_its_item_would_be() -> None:
@@ -80,7 +83,7 @@ def test_prefetch_stops_its_thread_when_the_consumer_stops() -> None:
     for item in prefetch(source(), join_timeout=5):
         if item == 3:
             break
-    assert closed.wait(5)
+    assert closed.wait(WAIT)
     assert not any(t.name == "trialfinder-prefetch" and t.is_alive()
                    for t in threading.enumerate())
 
@@ -195,6 +198,7 @@ def test_cli_sync_refuses_unclear_requests(
 
 def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
     standin_factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    decode_gate: Any,
 ) -> None:
     import trialfinder.api.client as client_module
 
@@ -202,22 +206,19 @@ def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
                                conditions=["Muscle Cramp"]) for i in range(1, 10)]
     server = standin_factory(studies, max_page_size=3)
     events: list[str] = []
-    decoded = threading.Condition()
     parse = client_module.parse_page
 
     def spy(body: Any, response: Any) -> Any:
-        with decoded:
-            events.append("decode")
-            decoded.notify_all()
+        events.append("decode")
         return parse(body, response)
 
     real_add = Store.add_records
 
     def add(self: Store, records: Any, **kwargs: Any) -> Any:
         events.append("store")
-        with decoded:  # a page decoded ahead would be decoded during this wait
-            decoded.wait_for(lambda: events.count("decode") > events.count("store"),
-                             timeout=0.3)
+        page = events.count("store")
+        if page < 3:  # the next page arrives while this one is stored, and waits there
+            assert decode_gate.wait_for(page + 1)
         events.append("stored")
         return real_add(self, records, **kwargs)
 
@@ -228,3 +229,4 @@ def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
     assert result.studies == 9
     # never two decoded pages at once: each decode comes after the page before it was stored
     assert events == ["decode", "store", "stored"] * 3
+    assert decode_gate.count == 3
