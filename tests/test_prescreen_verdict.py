@@ -18,8 +18,9 @@ from devtools.standin import fictional_site, fictional_study
 from trialfinder.cli import main
 from trialfinder.tables.normalize import normalize
 from trialfinder.tables.prescreen import Profile, prescreen
+from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.scope import read
-from trialfinder.tables.prescreen.synonyms import vocabulary
+from trialfinder.tables.prescreen.synonyms import expand, vocabulary
 
 BOSTON = fictional_site("Fictional General", "Boston", "United States", 42.3601, -71.0589,
                         state="Massachusetts", status="RECRUITING")
@@ -182,8 +183,9 @@ def test_inclusion_naming_their_condition_is_not_a_negation(line: str) -> None:
     ("hypertension", "Uncontrolled hypertension (controlled hypertension is allowed)"),
     ("diabetes", "Any chronic illness except well-managed type 2 diabetes"),
     ("warfarin", "Anticoagulants, unless stopped 7 days before the procedure"),
-    ("prednisone", "Systemic steroids; inhaled or topical steroids are permitted"),
+    ("prednisone", "Inhaled or topical steroids are permitted"),
     ("sertraline", "SSRIs, other than sertraline"),
+    ("warfarin", "Anticoagulants except Coumadin"),
     ("metformin", "Metformin at a stable dose for 3 months is acceptable"),
     ("diabetes", "Autoimmune disease [excluding type 1 diabetes on insulin]"),
     ("depression", "Depression is not an exclusion"),
@@ -202,15 +204,40 @@ def test_an_exception_is_labelled_and_quoted_but_not_a_hit(typed: str, line: str
 
 @pytest.mark.parametrize("line", [
     "Anticoagulants are not allowed", "Anticoagulants except aspirin",
+    "Systemic steroids; inhaled steroids are permitted",
+    "Warfarin. Heparin flushes are allowed, as is warfarin for line patency",
     "Uncontrolled hypertension; controlled diabetes is allowed",
     "Diseases not under stable control, including hypertension",
     "Poorly controlled hypertension",
 ])
 def test_an_exception_for_something_else_is_still_a_hit(line: str) -> None:
-    profile = Profile(medicines=("warfarin",), conditions=("hypertension",))
+    profile = Profile(medicines=("warfarin", "prednisone"), conditions=("hypertension",))
     record = screen_one(profile, exclusion=line)
     assert record["verdict"] == "check", record
     assert not any(m["exception"] for m in record["mentions"])
+
+
+def test_other_diseases_of_a_class_in_a_study_about_theirs() -> None:
+    als = Profile(conditions=("ALS",))
+    about_it = screen_one(als, "Diagnosis of ALS", "Any other neurological disease")
+    assert (about_it["verdict"], about_it["names_your_condition"]) == ("fits", True)
+    assert about_it["reasons"][-1] == (
+        "the exclusion criteria name other neurological diseases, and this study is about "
+        'your ALS ("Any other neurological disease")')
+    # a study about something else: "other neurological disease" includes theirs
+    elsewhere = screen_one(als, "Adults aged 40 or over", "Any other neurological disease")
+    assert elsewhere["reasons"] == [
+        "Check with the study team: the exclusion criteria mention neurological diseases, which "
+        'include your ALS ("Any other neurological disease")']
+    # a class in the inclusion is not "about" their condition: it does not come first
+    broad = screen_one(Profile(conditions=("multiple sclerosis",)),
+                       "Adults with an autoimmune disease")
+    assert (broad["verdict"], broad["names_your_condition"]) == ("fits", False)
+    assert broad["reasons"][-1] == (
+        "the inclusion criteria name autoimmune diseases, which include your multiple "
+        'sclerosis ("Adults with an autoimmune disease")')
+    # named by its own name, "other types of diabetes" still speaks of them
+    assert verdict(DIABETES, "Type 1 diabetes", "Other types of diabetes") == "check"
 
 
 def test_an_inclusion_asking_for_another_diagnosis_is_check() -> None:
@@ -257,6 +284,19 @@ def test_order_their_condition_first_then_fits_check_no_nearest_first() -> None:
         ("NCT99600023", "check", False),
         ("NCT99600026", "no", False), ("NCT99600027", "no", False)]
     assert list(table["fits"]) == [v == "fits" for v in table["verdict"]]
+
+
+def test_the_names_run_in_re2_as_in_python() -> None:
+    pa = pytest.importorskip("pyarrow")
+    pc = pytest.importorskip("pyarrow.compute")
+    typed = [("metoprolol", "medicine"), ("warfarin", "medicine"), ("ALS", "condition"),
+             ("Crohn's disease", "condition"), ("TNF inhibitors", "medicine")]
+    finder = Finder(Term(t, k, expand(t, k)) for t, k in typed)
+    lines = ["Use of β-blockers", "Lou Gehrig’s disease", "Crohn's disease", "HALS score",
+             "Takes anti-TNF agents", "Adults", "Coumadin use", "ALSFRS-R above 30"]
+    found = pc.match_substring_regex(pa.array(lines), finder.re2).to_pylist()
+    assert found == [finder.keep(line) for line in lines] == [
+        True, True, True, False, True, False, True, False]
 
 
 def test_reading_of_a_line() -> None:
@@ -309,6 +349,7 @@ def test_match_json_contract_end_to_end(tmp_path: Path,
         'the inclusion criteria name diabetes ("Adults with T2DM")']
     assert rows[1]["mentions"][0]["exception"] is True
     assert rows[2]["reasons"] == ["age 45 is outside 60 years and over"]
+    assert rows[2]["mentions"] == []  # a study ruled out already: its criteria are not read
     assert "1 of 3 studies may fit; 1 to check with the study team" in err
 
 

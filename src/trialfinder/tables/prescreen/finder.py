@@ -26,7 +26,7 @@ from trialfinder.tables.prescreen.synonyms import KINDS, Name, key, vocabulary
 __all__ = ["Finder", "Occurrence", "Term", "inclusion_lines", "section_lines"]
 
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
-_SUFFIX = r"(?:['\u2019]?s)?"
+_SUFFIX = "(?:['\u2019]?s)?"  # the real apostrophe: RE2 knows no \\u escapes
 
 
 @dataclass(frozen=True, slots=True)

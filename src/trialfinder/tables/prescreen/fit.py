@@ -31,7 +31,7 @@ from trialfinder.tables.prescreen.mentions import (
 )
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.tables.prescreen.synonyms import expand
-from trialfinder.tables.prescreen.verdict import VERDICTS, decide
+from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit
 from trialfinder.wording import age_range
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "VERDICTS", "Prescreen", "prescreen"]
@@ -223,13 +223,16 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
     asked: dict[str, list[tuple[str, str]]] = {}
     column = studies["eligibility_criteria"]
     finder = Finder(terms) if terms else None
-    if finder is not None and len(studies):
-        chosen = np.flatnonzero(finder.candidates(column))
+    readable = np.flatnonzero(open_ & column.notna().to_numpy())
+    if finder is not None and len(readable):
+        # the criteria of studies the structured fields already rule out are not read
+        chosen = readable[finder.candidates(column.iloc[readable])]
         texts: list[Any] = column.iloc[chosen].astype(object).tolist()
         rows = find_mentions(finder, [ids[i] for i in chosen], [str(t) for t in texts])
-    if profile.conditions and len(studies):
-        # only the studies still open to them: what else their inclusion lines ask for
-        still = np.flatnonzero(open_ & column.notna().to_numpy())
+    if profile.conditions and len(readable):
+        # what else the inclusion lines ask for, where nothing speaks against them yet
+        against = {str(row["nct_id"]) for row in rows if is_hit(row)}
+        still = np.asarray([i for i in readable if ids[i] not in against], dtype=int)
         listed = studies["conditions"].astype(object).where(studies["conditions"].notna(), "")
         asked = find_requirements(
             finder, [ids[i] for i in still],

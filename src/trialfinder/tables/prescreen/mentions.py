@@ -24,7 +24,7 @@ from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
 
 MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "exception",
-                  "negated", "positive"]
+                  "negated", "positive", "direct", "other_class"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 _HEALTHY = ("healthy", "normal volunteer", "control")
 
@@ -32,13 +32,29 @@ _HEALTHY = ("healthy", "normal volunteer", "control")
 def _row(nct: str, section: str, item: str, own: str, occurrences: list[Occurrence]
          ) -> dict[str, Any]:
     readings = [o.reading for o in occurrences]
-    exception = section != "inclusion" and any(r.exception for r in readings)
+    # an exception only when every place the line names it is excepted ("Uncontrolled
+    # hypertension (controlled hypertension is allowed)"; not "Systemic steroids. Inhaled
+    # steroids are not exclusionary" for someone taking prednisone), or when the line excepts
+    # it by its own name and names it otherwise only through a class ("SSRIs, other than
+    # sertraline")
+    by_class = [o.how.startswith('class "') for o in occurrences]
+    exception: bool = section != "inclusion" and (
+        all(r.exception for r in readings)
+        or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
+            and all(r.exception or c for r, c in zip(readings, by_class, strict=True))))
+    first = next((o for o in occurrences if not o.reading.exception), occurrences[0])
     return {
-        "nct_id": nct, "term": own, "found": occurrences[0].found, "section": section,
-        "text": item, "match": occurrences[0].how,
+        "nct_id": nct, "term": own, "found": first.found, "section": section,
+        "text": item, "match": first.how,
         "exception": exception,
         "negated": section != "exclusion" and all(r.negated for r in readings),
         "positive": any(not (r.negated or r.optional or r.family) for r in readings),
+        "direct": any(not (r.negated or r.optional or r.family or c)
+                      for r, c in zip(readings, by_class, strict=True)),
+        # named only as "other <class>" ("any other neurological disease"): not the person's
+        # condition when the study is about it
+        "other_class": all(o.reading.exception or (o.reading.other and c)
+                           for o, c in zip(occurrences, by_class, strict=True)),
     }
 
 

@@ -14,6 +14,8 @@ bullets) and, inside it, the brackets around the name:
   shortly after it ("-free", "excluded", "negative").
 * **optional**: "with or without", "whether or not", "regardless of".
 * **family**: "family history of", "first-degree relative", "parents of", "caregivers of".
+* **other**: "other", "another", "additional" just before the name ("any other neurological
+  disease").
 
 They are plain word rules, tuned on real texts, not a parser: a first look, not a verdict.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Reading", "clause_bounds", "read"]
 
@@ -81,8 +84,11 @@ _FAMILY_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,3}?(?:in|among|of)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?"
     r"(?:first[\s\-]degree|second[\s\-]degree|family|relatives?|parents?|siblings?)\b",
     re.IGNORECASE)
+_OTHER = re.compile(r"\b(?:other|another|additional|further)\b(?:\W+\w+){0,2}\W*$",
+                    re.IGNORECASE)
 _WORD = re.compile(r"\w+")
-_OPEN, _CLOSE = "([{", ")]}"
+_OPEN = "([{"
+_BRACKET = re.compile(r"[()\[\]{}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,7 @@ class Reading:
     negated: bool = False
     optional: bool = False
     family: bool = False
+    other: bool = False  # "other neurological disease": besides the one the study is about
 
 
 def _sentence_ends(line: str) -> list[int]:
@@ -107,10 +114,15 @@ def _sentence_ends(line: str) -> list[int]:
     return ends
 
 
+@lru_cache(maxsize=256)
+def _cuts(line: str) -> tuple[int, ...]:
+    return tuple(m.start() for m in _HARD_BREAK.finditer(line)) + tuple(_sentence_ends(line))
+
+
 def clause_bounds(line: str, start: int, end: int) -> tuple[int, int]:
     """The clause of ``line`` around ``line[start:end]``: cut at ";", a line break, an inner
     bullet and a sentence end."""
-    cuts = [m.start() for m in _HARD_BREAK.finditer(line)] + _sentence_ends(line)
+    cuts = _cuts(line)
     low = max((c for c in cuts if c < start), default=-1) + 1
     high = min((c for c in cuts if c >= end), default=len(line))
     return low, high
@@ -120,11 +132,11 @@ def _brackets(text: str) -> list[tuple[int, int]]:
     """(open, close) of each bracket pair of ``text``; an unclosed one runs to the end."""
     pairs: list[tuple[int, int]] = []
     stack: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in _OPEN:
-            stack.append(i)
-        elif ch in _CLOSE and stack:
-            pairs.append((stack.pop(), i))
+    for found in _BRACKET.finditer(text):
+        if found.group() in _OPEN:
+            stack.append(found.start())
+        elif stack:
+            pairs.append((stack.pop(), found.start()))
     pairs.extend((i, len(text)) for i in stack)
     return pairs
 
@@ -137,6 +149,7 @@ def _cue_unnegated(text: str, found: re.Match[str]) -> bool:
     return _NEGATORS.search(text[: found.start()]) is None
 
 
+@lru_cache(maxsize=256)
 def _has_whole_cue(text: str) -> bool:
     return any(_cue_unnegated(text, m) for m in _WHOLE_CUE.finditer(text))
 
@@ -201,4 +214,5 @@ def read(line: str, start: int, end: int) -> Reading:
         negated=_negated(before, after),
         optional=_last_cue(_OPTIONAL, before) is not None,
         family=_last_cue(_FAMILY, before) is not None or _FAMILY_AFTER.match(after) is not None,
+        other=_OTHER.search(before) is not None,
     )

@@ -13,15 +13,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-__all__ = ["VERDICTS", "decide", "match_words", "mention_phrase", "mention_words",
+__all__ = ["VERDICTS", "decide", "is_hit", "match_words", "mention_phrase", "mention_words",
            "quote"]
 
 VERDICTS = ("fits", "check", "no")
 _QUOTE = 120
 _CHECK = "Check with the study team: "
+# a line outside both lists that still speaks of keeping people out
+_EXCLUDING = re.compile(r"\b(?:exclu\w*|ineligible|not\s+(?:be\s+)?eligible|must\s+not|cannot|"
+                        r"may\s+not|not\s+(?:be\s+)?allowed)\b", re.IGNORECASE)
 
 
 def quote(text: str, limit: int = _QUOTE) -> str:
@@ -94,9 +98,15 @@ def _hit(row: Mapping[str, Any]) -> str | None:
         return f'{_CHECK}the exclusion criteria mention {what} ("{line}")'
     if section == "inclusion" and row["negated"]:
         return f'{_CHECK}the inclusion criteria ask for people without {what} ("{line}")'
-    if section == "other" and row["negated"] and not row["exception"]:
+    if section == "other" and not row["exception"] and (
+            row["negated"] or _EXCLUDING.search(str(row["text"]))):
         return f'{_CHECK}the criteria mention {what} ("{line}")'
     return None
+
+
+def is_hit(row: Mapping[str, Any]) -> bool:
+    """True when a mention turns its study to ``check`` whatever else the study says."""
+    return _hit(row) is not None and not row.get("other_class")
 
 
 def _note(row: Mapping[str, Any]) -> str | None:
@@ -124,10 +134,19 @@ def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[st
     named = [False] * len(ids)
     said: set[tuple[int, str, str]] = set()
     for row in rows:
+        if row["section"] == "inclusion" and row["direct"] and row["term"] in conditions:
+            # by one of its own names: "neurological disease" is not "about" ALS
+            named[position[str(row["nct_id"])]] = True
+    for row in rows:
         i = position[str(row["nct_id"])]
-        if row["section"] == "inclusion" and row["positive"] and row["term"] in conditions:
-            named[i] = True
-        for target, sentence in ((hits[i], _hit(row)), (notes[i], _note(row))):
+        hit, note = _hit(row), _note(row)
+        if hit is not None and row.get("other_class") and named[i]:
+            # "any other neurological disease" in a study about their own condition
+            named_class = (_class_of(str(row["match"])) or ("", ""))[1]
+            line = quote(str(row["text"]))
+            hit, note = None, (f"the exclusion criteria name other {named_class}, and this "
+                               f'study is about your {row["term"]} ("{line}")')
+        for target, sentence in ((hits[i], hit), (notes[i], note)):
             if sentence is not None:
                 kind = sentence.split(' ("', 1)[0]
                 if (i, str(row["term"]), kind) not in said:  # one sentence a term and kind
