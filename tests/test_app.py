@@ -1175,7 +1175,7 @@ def test_about_you_flags_a_medicine_named_in_the_criteria(
     assert heading["NCT99000901"].startswith(
         ":orange-badge[:material/help: Check with the study team] ")
     assert heading["NCT99000902"].startswith(":green-badge[:material/check_circle: May fit] ")
-    assert any(plain(t).startswith("What you type here is held in this dashboard's memory "
+    assert any(plain(t).startswith("What you type here is held in the server's memory "
                                    "for your browser session only") for t in texts(at.caption))
     assert not any("served by another computer" in plain(t) for t in texts(at.caption))
     # the raw brackets reach the page escaped, so they cannot make a link
@@ -1309,7 +1309,7 @@ def test_about_you_says_when_the_page_is_served_to_another_machine(
     monkeypatch.setattr(panel, "served_elsewhere", elsewhere)
     at = open_url(new_app(), demo="1", preset="muscle-spasm")
     assert not at.exception and seen
-    [words] = [plain(t) for t in texts(at.caption) if "held in this dashboard" in plain(t)]
+    [words] = [plain(t) for t in texts(at.caption) if "held in the server's memory" in plain(t)]
     assert ("it is gone when the session ends. This page is served by another computer, not "
             "the one you are using: what you type is sent to that computer and held in its "
             "memory for your session.") in words

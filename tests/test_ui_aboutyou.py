@@ -119,8 +119,8 @@ def test_served_elsewhere(host: str | None, address: object, remote: bool) -> No
 def test_privacy_words_say_where_the_values_are_held() -> None:
     local = privacy_words(False)
     assert local == (
-        "What you type here is held in this dashboard's memory for your browser session only: "
-        "it is not put in the link, the cache, the logs, the study store or the downloads, and "
-        "it is gone when the session ends.")
+        "What you type here is held in the server's memory for your browser session only: it "
+        "is not put in the link, the cache, the logs, the study store or the downloads, and it "
+        "is gone when the session ends.")
     remote = privacy_words(True)
     assert remote.startswith(local) and "served by another computer" in remote

@@ -33,9 +33,9 @@ BADGES = {
 SECTION_WORDS = {"inclusion": "Inclusion", "exclusion": "Exclusion", "other": "Criteria"}
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0:0:0:0:0:0:0:1"})
 PRIVACY_LOCAL = (
-    "What you type here is held in this dashboard's memory for your browser session only: "
-    "it is not put in the link, the cache, the logs, the study store or the downloads, and it "
-    "is gone when the session ends.")
+    "What you type here is held in the server's memory for your browser session only: it is "
+    "not put in the link, the cache, the logs, the study store or the downloads, and it is gone "
+    "when the session ends.")
 PRIVACY_REMOTE = (
     " This page is served by another computer, not the one you are using: what you type is "
     "sent to that computer and held in its memory for your session.")
