@@ -169,6 +169,16 @@ def test_inclusion_that_negates_their_condition_is_check(line: str) -> None:
         "Check with the study team: the inclusion criteria ask for people without diabetes")
 
 
+def test_a_negation_of_what_the_condition_qualifies_or_of_a_relative_is_not_theirs() -> None:
+    for line in ("No diabetic retinopathy", "Not on a connected diabetes technology system",
+                 "No family history of type 1 diabetes"):
+        record = screen_one(DIABETES, inclusion=line)
+        assert (record["verdict"], record["mentions"][0]["negated"]) == ("fits", False), line
+    # a medicine's name before "therapy" is still the medicine
+    record = screen_one(Profile(medicines=("metformin",)), inclusion="No metformin therapy")
+    assert (record["verdict"], record["mentions"][0]["negated"]) == ("check", True)
+
+
 @pytest.mark.parametrize("line", [
     "Type 2 diabetes for at least a year", "Adults with or without diabetes",
     "Adults, whether or not they have diabetes", "Not adequately controlled on diet, with DM",

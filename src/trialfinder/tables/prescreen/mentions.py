@@ -29,9 +29,14 @@ _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"
 _HEALTHY = ("healthy", "normal volunteer", "control")
 
 
-def _row(nct: str, section: str, item: str, own: str, occurrences: list[Occurrence]
+def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence]
          ) -> dict[str, Any]:
     readings = [o.reading for o in occurrences]
+    own = term.own
+    # a condition's name that qualifies a noun is not what a negation denies: "no diabetic
+    # retinopathy" (a medicine's is: "no metformin therapy"); nor is a relative's condition
+    denied = [r.negated and not r.family and not (r.modifier and term.kind == "condition")
+              for r in readings]
     # an exception only when every place the line names it is excepted ("Uncontrolled
     # hypertension (controlled hypertension is allowed)"; not "Systemic steroids. Inhaled
     # steroids are not exclusionary" for someone taking prednisone), or when the line excepts
@@ -47,10 +52,11 @@ def _row(nct: str, section: str, item: str, own: str, occurrences: list[Occurren
         "nct_id": nct, "term": own, "found": first.found, "section": section,
         "text": item, "match": first.how,
         "exception": exception,
-        "negated": section != "exclusion" and all(r.negated for r in readings),
-        "positive": any(not (r.negated or r.optional or r.family) for r in readings),
-        "direct": any(not (r.negated or r.optional or r.family or c)
-                      for r, c in zip(readings, by_class, strict=True)),
+        "negated": section != "exclusion" and all(denied),
+        "positive": any(not (d or r.optional or r.family) for r, d in zip(readings, denied,
+                                                                          strict=True)),
+        "direct": any(not (d or r.optional or r.family or c)
+                      for r, d, c in zip(readings, denied, by_class, strict=True)),
         # named only as "other <class>" ("any other neurological disease"): not the person's
         # condition when the study is about it
         "other_class": all(o.reading.exception or (o.reading.other and c)
@@ -62,7 +68,7 @@ def _rows(finder: Finder, nct: str, section: str, item: str) -> list[dict[str, A
     by_term: dict[int, list[Occurrence]] = {}
     for occurrence in finder.occurrences(item):
         by_term.setdefault(occurrence.term, []).append(occurrence)
-    return [_row(nct, section, item, finder.terms[index].own, found)
+    return [_row(nct, section, item, finder.terms[index], found)
             for index, found in by_term.items()]
 
 

@@ -86,6 +86,14 @@ _FAMILY_AFTER = re.compile(
     re.IGNORECASE)
 _OTHER = re.compile(r"\b(?:other|another|additional|further)\b(?:\W+\w+){0,2}\W*$",
                     re.IGNORECASE)
+# nouns that a condition's name qualifies: "no diabetic retinopathy" denies the retinopathy
+_HEAD_AFTER = re.compile(
+    r"^[\s\-]*(?:related\s+|associated\s+)?(?:complications?|technolog\w*|ketoacidosis|DKA|"
+    r"retinopathy|neuropathy|nephropathy|macular|foot|feet|tissues?|ulcers?|wounds?|medications?|"
+    r"medicines?|drugs?|agents?|therapy|therapies|treatments?|education|management|clinics?|"
+    r"care|devices?|programs?|programmes?|distress|eyes?|camps?|teams?|services?|"
+    r"self[\s\-]management|relapses?|attacks?|exacerbations?|flares?|crisis|crises)\b",
+    re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _OPEN = "([{"
 _BRACKET = re.compile(r"[()\[\]{}]")
@@ -100,6 +108,7 @@ class Reading:
     optional: bool = False
     family: bool = False
     other: bool = False  # "other neurological disease": besides the one the study is about
+    modifier: bool = False  # "diabetic retinopathy", "diabetes technology": a word before a noun
 
 
 def _sentence_ends(line: str) -> list[int]:
@@ -215,4 +224,5 @@ def read(line: str, start: int, end: int) -> Reading:
         optional=_last_cue(_OPTIONAL, before) is not None,
         family=_last_cue(_FAMILY, before) is not None or _FAMILY_AFTER.match(after) is not None,
         other=_OTHER.search(before) is not None,
+        modifier=_HEAD_AFTER.match(after) is not None,
     )
