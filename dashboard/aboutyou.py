@@ -1,8 +1,10 @@
 """The "About you" panel: a private first look at which of the listed studies may fit.
 
-What the person types stays in this browser session: it is not written to the URL (only
-:mod:`trialfinder.ui.urlstate`'s keys are), not passed to a cached function, not put in the
-provenance file and not logged. The pre-screen runs afresh on each redraw.
+What the person types is held in the server's memory for this browser session only
+(``st.session_state``): it is not written to the URL (only :mod:`trialfinder.ui.urlstate`'s
+keys are), not passed to a cached function, not put in the study store, the provenance file or
+a download, and not logged. The pre-screen runs afresh on each redraw. When the page is served
+to another machine, the panel says so.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from trialfinder.errors import PlaceNotFoundError, TrialFinderError
 from trialfinder.places.resolve import Place, resolve_place
 from trialfinder.tables.prescreen.fit import Prescreen, prescreen
 from trialfinder.tables.prescreen.profile import DISCLAIMER
-from trialfinder.ui.aboutyou import FORM_KEYS, fit_cards, is_filled, profile_from_form
+from trialfinder.ui.aboutyou import (
+    FORM_KEYS,
+    fit_cards,
+    is_filled,
+    privacy_words,
+    profile_from_form,
+    served_elsewhere,
+)
 from trialfinder.ui.text import SEX_LABELS, escape_md, plural
 from trialfinder.ui.urlstate import RADII
 
@@ -67,13 +76,22 @@ def _point(place: Place | None) -> tuple[float, float] | bool | None:
     return (found.lat, found.lon)
 
 
+def _remote() -> bool:
+    """Whether this page is served to a browser on another machine."""
+    try:
+        host = st.context.headers.get("Host")
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError):  # no browser session (a bare script run)
+        return False
+    return served_elsewhere(host, address)
+
+
 def about_you(results: service.Results, place: Place | None) -> None:
     """The panel (an expander above the list) and, once filled, the pre-screen."""
     keep_form()
     with st.expander("About you: which of these studies may fit you?", icon=":material/person:",
                      expanded=bool(st.session_state.get("ay_open"))):
-        st.caption("What you type here stays on this computer: it is not put in the link, "
-                   "the downloads or any cache. " + escape_md(DISCLAIMER))
+        st.caption(escape_md(privacy_words(_remote())) + " " + escape_md(DISCLAIMER))
         _form(place)
         form = {key: st.session_state.get(key) for key in FORM_KEYS}
         for key, value in form.items():  # kept while a study's page hides the form
@@ -95,12 +113,16 @@ def about_you(results: service.Results, place: Place | None) -> None:
 
 
 def show_fits(screen: Prescreen) -> None:
-    """The studies, fitting ones first, with reasons and the criteria lines naming the
-    person's conditions or medicines (inclusion or exclusion)."""
+    """The studies in the pre-screen's order (those whose inclusion names your condition,
+    then may fit, check with the study team, does not fit), each with its verdict, reasons
+    and the criteria lines naming the person's conditions or medicines."""
     cards = fit_cards(screen)
-    fitting = sum(card.fits for card in cards)
-    st.info(f"{plural(fitting, 'study', 'studies')} of {len(cards):,} may fit you, as far as "
-            "the records say. " + escape_md(DISCLAIMER), icon=":material/info:")
+    fitting = sum(card.verdict == "fits" for card in cards)
+    checking = sum(card.verdict == "check" for card in cards)
+    st.info(f"Of {len(cards):,} studies, {plural(fitting, 'study', 'studies')} may fit you and "
+            f"{plural(checking, 'study', 'studies')} {'needs' if checking == 1 else 'need'} a "
+            "word with the study team first, as far as the records say. "
+            + escape_md(DISCLAIMER), icon=":material/info:")
     named_only = st.toggle("Only studies whose criteria name your conditions or medicines",
                            key="ay_named_only")
     if named_only:

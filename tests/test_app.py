@@ -1149,6 +1149,9 @@ BACLOFEN_STUDIES = [
 ]
 
 
+RECORDS_BY_ID = {nct_of(r): r for r in BACLOFEN_STUDIES}
+
+
 def _section_naming(record: dict[str, Any], word: str) -> str | None:
     """Which heading (inclusion/exclusion) the first line naming ``word`` sits under."""
     text = record["protocolSection"].get("eligibilityModule", {}).get(
@@ -1186,9 +1189,20 @@ def test_about_you_flags_a_medicine_named_in_the_criteria(
         position = next(i for i, t in enumerate(shown) if t.endswith(f"**{title}**"))
         lines = shown[position + 1].split("\n")
         assert len(lines) == 1 and lines[0].startswith(
-            f"- **{where.capitalize()}** names Lioresal (as “baclofen”): ")
-    assert ("- **Exclusion** names Lioresal (as “baclofen”): Current treatment with baclofen "
-            "[any route]") in shown
+            f"- **{where.capitalize()}** names Lioresal (as “baclofen”, another name): ")
+    assert ("- **Exclusion** names Lioresal (as “baclofen”, another name): Current treatment "
+            "with baclofen [any route]") in shown
+    # the study whose exclusion names their medicine is "Check with the study team", the one
+    # whose inclusion asks for it "May fit": three labels in words, not colours alone
+    heading = {n: next(t for t in shown if t.endswith(
+        f"**{RECORDS_BY_ID[n]['protocolSection']['identificationModule']['briefTitle']}**"))
+        for n in named}
+    assert heading["NCT99000901"].startswith(
+        ":orange-badge[:material/help: Check with the study team] ")
+    assert heading["NCT99000902"].startswith(":green-badge[:material/check_circle: May fit] ")
+    assert any(plain(t).startswith("What you type here is held in the server's memory "
+                                   "for your browser session only") for t in texts(at.caption))
+    assert not any("served by another computer" in plain(t) for t in texts(at.caption))
     # the raw brackets reach the page escaped, so they cannot make a link
     assert any("baclofen \\[any route\\]" in t for t in texts(at.markdown))
     assert any("A first look, not medical advice" in plain(t) for t in texts(at.info))
@@ -1201,9 +1215,10 @@ def test_about_you_puts_fitting_studies_first_with_reasons(api: StandInServer) -
     at = search_preset(new_app().run())
     at.number_input(key="ay_age").set_value(10).run()
     assert not at.exception
-    badges = [t for t in texts(at.markdown) if t.startswith(":green-badge[")
-              or t.startswith(":orange-badge[")]
-    fitting = sum(t.startswith(":green-badge[") for t in badges)
+    badges = [t for t in texts(at.markdown) if re.match(r":(green|orange|gray)-badge\[", t)]
+    fitting = sum(t.startswith(":green-badge[:material/check_circle: May fit]") for t in badges)
+    assert all(t.startswith(":gray-badge[:material/block: Does not fit]") for t in badges
+               if not t.startswith(":green-badge["))  # no condition given: fits or no
     records = {s["protocolSection"]["identificationModule"]["nctId"]: s
                for s in load_demo_studies()}
     ages = [records[n]["protocolSection"].get("eligibilityModule", {}).get("minimumAge", "")
@@ -1303,6 +1318,26 @@ def test_about_you_is_kept_while_a_study_is_open(monkeypatch: pytest.MonkeyPatch
     assert at.text_input(key="ay_conditions").value == "cerebral palsy"
     assert not at.warning or all("Session State" not in t for t in texts(at.warning))
     assert param(at, "age") == [] and "palsy" not in json.dumps(dict(at.query_params))
+
+
+def test_about_you_says_when_the_page_is_served_to_another_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dashboard.aboutyou as panel
+
+    seen: list[tuple[Any, Any]] = []
+
+    def elsewhere(host: Any, address: Any) -> bool:
+        seen.append((host, address))
+        return True
+
+    monkeypatch.setattr(panel, "served_elsewhere", elsewhere)
+    at = open_url(new_app(), demo="1", preset="muscle-spasm")
+    assert not at.exception and seen
+    [words] = [plain(t) for t in texts(at.caption) if "held in the server's memory" in plain(t)]
+    assert ("it is gone when the session ends. This page is served by another computer, not "
+            "the one you are using: what you type is sent to that computer and held in its "
+            "memory for your session.") in words
 
 
 @pytest.mark.parametrize(("study", "shown"), [

@@ -33,3 +33,4 @@ def test_wheel_holds_the_package_and_nothing_of_the_workshop(tmp_path: Path) -> 
     assert "trialfinder/py.typed" in names
     data = [n for n in names if n.startswith("trialfinder/data/")]
     assert data and all(not n.endswith(".json") for n in data), data
+    assert "trialfinder/data/vocabulary.toml" in data  # the pre-screen's names

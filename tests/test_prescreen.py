@@ -154,10 +154,18 @@ def test_match_json_flags_a_brand_under_exclusion(
                           "NCT99500006"}  # the completed study is not searched by default
     assert by_id["NCT99500001"]["mentions"] == [
         {"term": "baclofen", "found": "Lioresal", "section": "exclusion",
-         "text": "Current use of Lioresal or Ozobax"}]
-    assert (by_id["NCT99500001"]["fits"], by_id["NCT99500001"]["reasons"]) == (
-        True, ["recruiting"])
+         "text": "Current use of Lioresal or Ozobax", "match": "brand", "exception": False,
+         "negated": False}]
+    # an exclusion line names their medicine: never "fits", and the old key says the same
+    assert (by_id["NCT99500001"]["verdict"], by_id["NCT99500001"]["fits"]) == ("check", False)
+    assert by_id["NCT99500001"]["reasons"] == [
+        'Check with the study team: the exclusion criteria mention baclofen '
+        '("Current use of Lioresal or Ozobax")']
     assert by_id["NCT99500002"]["mentions"] == []
+    assert (by_id["NCT99500002"]["verdict"], by_id["NCT99500002"]["fits"]) == ("fits", True)
+    # "Takes no baclofen-like drugs" under inclusion asks for people without it
+    assert by_id["NCT99500003"]["verdict"] == "check"
+    assert by_id["NCT99500003"]["mentions"][0]["negated"] is True
     assert DISCLAIMER in err
 
 
@@ -170,12 +178,17 @@ def test_match_table_says_it_is_a_first_look(
                        "--age", "60", "--near", "42.3601,-71.0589", "--radius", "50mi",
                        "--status", "any")
     assert code == 0
-    # its structured fields fit, but an exclusion line names the medicine: "check", not "fits"
-    assert out.splitlines()[0].startswith("check  NCT99500002       0 mi  Fictional study 02")
+    heads = [line for line in out.splitlines() if line[:7] in ("fits   ", "check  ", "no     ")]
+    # fits first, then check, then no, nearest first within each: the study whose exclusion
+    # names the medicine is "check", not "fits", though its structured fields fit
+    assert [line[:18] for line in heads] == [
+        "fits   NCT99500003", "fits   NCT99500001", "check  NCT99500002", "no     NCT99500004",
+        "no     NCT99500005", "no     NCT99500006"]
     assert "exclusion criterion names Zanaflex: Taking Zanaflex" in out
-    assert [line[:7] for line in out.splitlines() if "NCT995" in line].count("fits   ") == 2
+    assert ('· Check with the study team: the exclusion criteria mention Zanaflex ("Taking '
+            'Zanaflex")') in out
     assert "not medical advice" in out
-    assert "3 of 6 studies may fit" in out
+    assert "2 of 6 studies may fit; 1 to check with the study team" in out
 
 
 def test_match_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,10 +12,13 @@ from trialfinder.errors import InvalidQueryError
 from trialfinder.tables.normalize import normalize
 from trialfinder.tables.prescreen.fit import prescreen
 from trialfinder.ui.aboutyou import (
+    BADGES,
     fit_cards,
     is_filled,
     mention_line,
+    privacy_words,
     profile_from_form,
+    served_elsewhere,
     split_terms,
 )
 
@@ -51,27 +55,72 @@ def test_profile_from_form_keeps_the_radius_only_with_a_place() -> None:
 
 def test_mention_line_is_inert_markdown() -> None:
     line = mention_line("Lioresal", "baclofen", "exclusion",
-                        "Use of [baclofen](https://x.example) <b>now</b>")
-    assert line == ("- **Exclusion** names Lioresal (as “baclofen”): Use of "
+                        "Use of [baclofen](https://x.example) <b>now</b>", "other name")
+    assert line == ("- **Exclusion** names Lioresal \\(as “baclofen”\\, another name\\): Use of "
                     "\\[baclofen\\]\\(https\\:\u2060\\/\\/x\\.example\\) \\<b\\>now\\<\\/b\\>")
     assert mention_line("baclofen", "Baclofen", "inclusion", "x").startswith(
         "- **Inclusion** names baclofen: ")
+    assert mention_line("diabetes", "DM", "inclusion", "No DM", "abbreviation",
+                        negated=True) == ("- **Inclusion** asks for people without diabetes "
+                                          "\\(as “DM”\\, an abbreviation\\): No DM")
+    assert mention_line("warfarin", "anticoagulants", "exclusion", "x", 'class "anticoagulants"',
+                        exception=True) == (
+        "- **Exclusion** names warfarin \\(as “anticoagulants”\\, a class that includes it\\)\\, "
+        "with an exception: x")
 
 
-def test_fit_cards_put_fitting_studies_first_and_attach_their_lines() -> None:
+def test_fit_cards_follow_the_order_and_carry_the_verdicts() -> None:
     young = fictional_study("NCT99000951", "Children *only*", minimum_age="2 Years",
                             maximum_age="12 Years")
     adult = fictional_study("NCT99000952", "Adults", minimum_age="18 Years")
     adult["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
         "Inclusion Criteria:\n\n* Adults\n\nExclusion Criteria:\n\n* Taking baclofen")
-    tables = normalize([young, adult])
+    open_ = fictional_study("NCT99000953", "Open to all", minimum_age="18 Years")
+    tables = normalize([young, adult, open_])
     cards = fit_cards(prescreen(tables, profile_from_form(
         {"ay_age": 40.0, "ay_medicines": "Lioresal"}, None)))
-    assert [(c.nct_id, c.fits) for c in cards] == [("NCT99000952", True),
-                                                   ("NCT99000951", False)]
-    assert cards[0].mentions_md == (
-        "- **Exclusion** names Lioresal (as “baclofen”): Taking baclofen",)
-    assert cards[0].heading_md == ":green-badge[May fit] **Adults**"
-    assert cards[1].heading_md == ":orange-badge[Probably does not fit] **Children \\*only\\***"
-    assert cards[1].caption_md == "NCT99000951 · age 40 is outside 2 to 12 years"
-    assert not cards[1].mentions_md
+    assert [(c.nct_id, c.verdict, c.fits) for c in cards] == [
+        ("NCT99000953", "fits", True), ("NCT99000952", "check", False),
+        ("NCT99000951", "no", False)]
+    assert cards[1].mentions_md == (
+        "- **Exclusion** names Lioresal \\(as “baclofen”\\, another name\\): Taking baclofen",)
+    assert [c.heading_md for c in cards] == [
+        ":green-badge[:material/check_circle: May fit] **Open to all**",
+        ":orange-badge[:material/help: Check with the study team] **Adults**",
+        ":gray-badge[:material/block: Does not fit] **Children \\*only\\***"]
+    assert cards[1].caption_md == (
+        "NCT99000952 · Check with the study team\\: the exclusion criteria mention Lioresal "
+        '\\(\\"Taking baclofen\\"\\)')
+    assert cards[2].caption_md == "NCT99000951 · age 40 is outside 2 to 12 years"
+    assert not cards[2].mentions_md
+
+
+def test_the_three_labels_differ_in_words_not_colour_alone() -> None:
+    words = {v: re.sub(r":[a-z]+-badge\[(?::material/\w+: )?(.*)\]", r"\1", badge)
+             for v, badge in BADGES.items()}
+    assert words == {"fits": "May fit", "check": "Check with the study team",
+                     "no": "Does not fit"}
+
+
+@pytest.mark.parametrize(("host", "address", "remote"), [
+    ("localhost:8501", None, False),
+    ("127.0.0.1:8501", None, False),
+    ("[::1]:8501", None, False),
+    (None, None, False),
+    ("trials.example.org", None, True),
+    ("192.0.2.7:8501", None, True),
+    ("localhost:8501", "198.51.100.4", True),
+    ("localhost:8501", object(), False),  # not an address: the Host header decides
+])
+def test_served_elsewhere(host: str | None, address: object, remote: bool) -> None:
+    assert served_elsewhere(host, address) is remote
+
+
+def test_privacy_words_say_where_the_values_are_held() -> None:
+    local = privacy_words(False)
+    assert local == (
+        "What you type here is held in the server's memory for your browser session only: it "
+        "is not put in the link, the cache, the logs, the study store or the downloads, and it "
+        "is gone when the session ends.")
+    remote = privacy_words(True)
+    assert remote.startswith(local) and "served by another computer" in remote

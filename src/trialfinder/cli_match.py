@@ -139,28 +139,31 @@ def _results(args: argparse.Namespace) -> Results:
     return search(settings=settings_from(args), limit=args.limit or DEFAULT_LIMIT, **kwargs)
 
 
+_MARKS = {"fits": "fits   ", "check": "check  ", "no": "no     "}
+LEGEND = ("fits: nothing in the record speaks against you; check: ask the study team (an "
+          "exclusion line names one of your conditions or medicines, or an inclusion line asks "
+          "for something you did not give); no: age, sex, status, distance or healthy "
+          "volunteers rule you out")
+
+
 def _table(screen: Prescreen) -> str:
+    from trialfinder.tables.prescreen.verdict import mention_words
+
     width = shutil.get_terminal_size((100, 24)).columns
     lines: list[str] = []
-    by_study: dict[str, list[dict[str, str]]] = {}
     for record in screen.records():
-        by_study[record["nct_id"]] = record["mentions"]
         miles = record["nearest_site_mi"]
         where = f"{miles:,.0f} mi" if miles is not None else "—"
-        excluded = any(m["section"] == "exclusion" for m in record["mentions"])
-        # an exclusion line naming your condition or medicine outweighs the structured fit
-        mark = ("check  " if excluded else "fits   ") if record["fits"] else "no     "
+        mark = _MARKS[record["verdict"]]
         head = f"{mark}{record['nct_id']}  {where:>9}  {record['title'] or ''}"
         lines.append(head if len(head) <= width else head[: width - 1] + "…")
         for reason in record["reasons"]:
-            lines.append(f"         · {reason}")
+            lines.append(textwrap.fill(cap(reason, LONG_CHARS), width=max(40, width - 2),
+                                       initial_indent="         · ",
+                                       subsequent_indent="           "))
         for mention in record["mentions"]:
-            said = mention["term"]
-            found = mention["found"]
-            label = said if found.casefold() == said.casefold() else f"{said} ({found})"
             lines.append(textwrap.fill(
-                f"{mention['section']} criterion names {label}: "
-                f"{cap(mention['text'], LONG_CHARS)}",
+                f"{mention_words(mention)}: {cap(mention['text'], LONG_CHARS)}",
                 width=max(40, width - 2), initial_indent="         ! ",
                 subsequent_indent="           "))
     return "\n".join(lines)
@@ -170,20 +173,24 @@ def _csv(screen: Prescreen) -> bytes:
     import pandas as pd
 
     from trialfinder.tables.export import to_csv_bytes
+    from trialfinder.tables.prescreen.verdict import mention_words
 
     rows = []
     for record in screen.records():
         rows.append({
             "nct_id": record["nct_id"],
+            "verdict": record["verdict"],
             "fits": record["fits"],
+            "names_your_condition": record["names_your_condition"],
             "nearest_site_mi": record["nearest_site_mi"],
             "status": record["status"],
             "title": record["title"],
             "reasons": "; ".join(record["reasons"]),
-            "mentions": " | ".join(f"{m['section']}: {m['found']}: {m['text']}"
+            "mentions": " | ".join(f"{mention_words(m)}: {m['text']}"
                                    for m in record["mentions"]),
         })
-    columns = ["nct_id", "fits", "nearest_site_mi", "status", "title", "reasons", "mentions"]
+    columns = ["nct_id", "verdict", "fits", "names_your_condition", "nearest_site_mi",
+               "status", "title", "reasons", "mentions"]
     return to_csv_bytes(pd.DataFrame(rows, columns=columns))
 
 
@@ -194,9 +201,11 @@ def run(args: argparse.Namespace) -> int:
     profile = _profile(args)  # every personal value is checked before any search
     results = _results(args)
     screen = prescreen(results, profile)
-    fitting = int(screen.studies["fits"].sum())
+    verdicts = screen.studies["verdict"]
+    fitting, checking = int((verdicts == "fits").sum()), int((verdicts == "check").sum())
     naming = int((screen.studies["n_mentions"] > 0).sum())
     summary = (f"{fitting:,} of {plural(len(screen.studies), 'study')} may fit; "
+               f"{checking:,} to check with the study team; "
                f"{naming:,} {'names' if naming == 1 else 'name'} your conditions or "
                f"medicines in {'its' if naming == 1 else 'their'} criteria")
     if args.format == "json":
@@ -208,9 +217,7 @@ def run(args: argparse.Namespace) -> int:
         text = _table(screen)
         print(text if text else "no studies found")
         if text:
-            print("fits: age, sex, status and distance fit as far as the record says; check: "
-                  "they fit, but an exclusion line names one of your conditions or medicines; "
-                  "no: they do not fit")
+            print(LEGEND)
         print(summary)
         print(DISCLAIMER)
         return 0

@@ -15,16 +15,53 @@ import pandas as pd
 
 from trialfinder.tables.prescreen.fit import Prescreen
 from trialfinder.tables.prescreen.profile import Profile
+from trialfinder.tables.prescreen.verdict import mention_phrase
 from trialfinder.ui.text import escape_md
 
-__all__ = ["BADGES", "FitCard", "fit_cards", "is_filled", "mention_line", "profile_from_form",
-           "split_terms"]
+__all__ = ["BADGES", "FitCard", "fit_cards", "is_filled", "mention_line", "privacy_words",
+           "profile_from_form", "served_elsewhere", "split_terms"]
 
 #: The form's keys in the session (never part of the URL: urlstate writes only its own keys).
 FORM_KEYS = ("ay_age", "ay_sex", "ay_hv", "ay_place", "ay_radius", "ay_conditions",
              "ay_medicines")
-BADGES = {True: ":green-badge[May fit]", False: ":orange-badge[Probably does not fit]"}
+#: One badge per verdict: a distinct word for each, not a colour alone.
+BADGES = {
+    "fits": ":green-badge[:material/check_circle: May fit]",
+    "check": ":orange-badge[:material/help: Check with the study team]",
+    "no": ":gray-badge[:material/block: Does not fit]",
+}
 SECTION_WORDS = {"inclusion": "Inclusion", "exclusion": "Exclusion", "other": "Criteria"}
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0:0:0:0:0:0:0:1"})
+PRIVACY_LOCAL = (
+    "What you type here is held in the server's memory for your browser session only: it is "
+    "not put in the link, the cache, the logs, the study store or the downloads, and it is gone "
+    "when the session ends.")
+PRIVACY_REMOTE = (
+    " This page is served by another computer, not the one you are using: what you type is "
+    "sent to that computer and held in its memory for your session.")
+
+
+def served_elsewhere(host: object, ip_address: object) -> bool:
+    """True when the page is not served to a browser on this very machine: the browser asked
+    for a host that is not a loopback name, or the connection came from another address.
+
+    ``host``: the request's Host header ("localhost:8501"); ``ip_address``: the client's
+    address as Streamlit gives it (None for a loopback connection)."""
+    if isinstance(ip_address, str) and ip_address:  # (anything else is no answer)
+        return ip_address not in _LOOPBACK_NAMES
+    name = host.strip().lower() if isinstance(host, str) else ""
+    if not name:
+        return False
+    if name.startswith("["):  # [::1]:8501
+        name = name.split("]", 1)[0] + "]"
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    return not (name in _LOOPBACK_NAMES or name.startswith("127.") or name.endswith(".localhost"))
+
+
+def privacy_words(remote: bool) -> str:
+    """What the page says about where the form's values go."""
+    return PRIVACY_LOCAL + (PRIVACY_REMOTE if remote else "")
 
 
 def split_terms(text: object) -> tuple[str, ...]:
@@ -63,19 +100,23 @@ class FitCard:
     """One study of a pre-screen, ready to draw: every text already escaped."""
 
     nct_id: str
-    fits: bool
-    heading_md: str  # a badge (may fit / probably does not) and the title in bold
+    verdict: str  # fits, check or no
+    heading_md: str  # the verdict's badge and the title in bold
     caption_md: str  # the id and the reasons
     mentions_md: tuple[str, ...]  # one list item per criteria line naming a term
 
+    @property
+    def fits(self) -> bool:
+        return self.verdict == "fits"
 
-def mention_line(term: str, found: str, section: str, text: str) -> str:
+
+def mention_line(term: str, found: str, section: str, text: str, match: str = "",
+                 exception: bool = False, negated: bool = False) -> str:
     """One criteria line naming a term, as a Markdown list item (all of it inert)."""
     label = SECTION_WORDS.get(section, "Criteria")
-    named = escape_md(term)
-    if found.casefold() != term.casefold():
-        named += f" (as “{escape_md(found)}”)"
-    return f"- **{label}** names {named}: {escape_md(text)}"
+    phrase = mention_phrase({"term": term, "found": found, "match": match,
+                             "exception": exception, "negated": negated})
+    return f"- **{label}** {escape_md(phrase)}: {escape_md(text)}"
 
 
 def _text(value: Any, fallback: str) -> str:
@@ -85,19 +126,19 @@ def _text(value: Any, fallback: str) -> str:
 
 
 def fit_cards(screen: Prescreen) -> list[FitCard]:
-    """The studies of ``screen`` in its order (fitting studies first), with their reasons and
-    the criteria lines that name the person's conditions or medicines."""
+    """The studies of ``screen`` in its order, with their verdict, reasons and the criteria
+    lines that name the person's conditions or medicines."""
     cards = []
     for row in screen.records():
         nct = str(row["nct_id"])
-        mentions = tuple(mention_line(m["term"], m["found"], m["section"], m["text"])
+        mentions = tuple(mention_line(m["term"], m["found"], m["section"], m["text"],
+                                      m["match"], m["exception"], m["negated"])
                          for m in row["mentions"])
-        fits = bool(row["fits"])
-        badge = BADGES[fits]
+        verdict = str(row["verdict"])
         cards.append(FitCard(
             nct_id=nct,
-            fits=fits,
-            heading_md=f"{badge} **{escape_md(_text(row['title'], nct))}**",
+            verdict=verdict,
+            heading_md=f"{BADGES[verdict]} **{escape_md(_text(row['title'], nct))}**",
             caption_md=f"{escape_md(nct)} · {escape_md('; '.join(row['reasons']))}",
             mentions_md=mentions,
         ))

@@ -1,9 +1,11 @@
-"""The personal pre-screen: does each study fit this person, and what do its criteria say?
+"""The personal pre-screen: may this person join each study, and what do its criteria say?
 
 For every study of a search it checks the structured fields (age limits, sex, healthy
-volunteers, status, distance to the nearest recruiting site) and lists the eligibility lines
-that name the person's conditions or medicines (whole words, with other names and brands from
-:mod:`trialfinder.tables.prescreen.synonyms`), each tagged inclusion or exclusion.
+volunteers, status, distance to the nearest recruiting site), then reads the eligibility
+lines naming the person's conditions or medicines (by any name, brand, abbreviation or class
+from :mod:`trialfinder.tables.prescreen.synonyms`) and, when they gave a condition, the
+inclusion lines asking for a diagnosis they did not give. Each study gets a verdict (fits,
+check, no: see :mod:`trialfinder.tables.prescreen.verdict`) and plain reasons.
 
 It is a first look, not medical advice: only the study team can say who may join. Nothing here
 logs, caches or sends the profile.
@@ -11,10 +13,8 @@ logs, caches or sends the profile.
 
 from __future__ import annotations
 
-import importlib
 import logging
-import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,17 +23,24 @@ import pandas as pd
 
 from trialfinder.api.query import OPEN_STATUSES, Status
 from trialfinder.places.geo import haversine_miles
-from trialfinder.tables.arrowtext import arrow_strings
-from trialfinder.tables.eligibility import item_text, sectioned_parts
+from trialfinder.tables.prescreen.finder import Finder, Term
+from trialfinder.tables.prescreen.mentions import (
+    MENTION_FIELDS,
+    find_mentions,
+    find_requirements,
+)
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
-from trialfinder.tables.prescreen.synonyms import names_for
+from trialfinder.tables.prescreen.synonyms import expand
+from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit
 from trialfinder.wording import age_range
 
-__all__ = ["DISCLAIMER", "MENTION_COLUMNS", "Prescreen", "prescreen"]
+__all__ = ["DISCLAIMER", "MENTION_COLUMNS", "VERDICTS", "Prescreen", "prescreen"]
 
 logger = logging.getLogger(__name__)  # counts only: never a value from the profile
 
-MENTION_COLUMNS = ["nct_id", "term", "found", "section", "text"]
+MENTION_COLUMNS = ["nct_id", "term", "found", "section", "text", "match", "exception",
+                   "negated"]
+_TEXT_COLUMNS = ["nct_id", "term", "found", "section", "text", "match"]
 _OPEN = frozenset(s.value for s in OPEN_STATUSES)
 _SEX_WORDS = {"FEMALE": "women", "MALE": "men"}
 
@@ -46,38 +53,51 @@ class _HasTables(Protocol):
     def sites(self) -> pd.DataFrame: ...
 
 
+def _text(value: Any) -> str | None:
+    return None if value is pd.NA or value is None else str(value)
+
+
 @dataclass(frozen=True)
 class Prescreen:
     """The pre-screen of a set of studies.
 
-    ``studies``: one row per study, fitting studies first and nearest first, with ``fits``
-    (bool), ``reasons`` (a list of short sentences), ``nearest_site_mi`` (miles to the
-    nearest recruiting site, when a place was given) and ``n_mentions``. ``mentions``: one
-    row per eligibility line naming one of the person's terms (``term`` as they gave it,
-    ``found`` the name in the text, ``section`` inclusion, exclusion or other).
+    ``studies``: one row per study, in the order to read them (studies whose inclusion names
+    one of the person's conditions first, then ``fits``, ``check``, ``no``; nearest first
+    within each), with ``verdict`` (fits, check or no), ``fits`` (``verdict == "fits"``, kept
+    for older callers), ``names_your_condition``, ``reasons`` (a list of short sentences),
+    ``nearest_site_mi`` (miles to the nearest recruiting site, when a place was given) and
+    ``n_mentions``. ``mentions``: one row per eligibility line naming one of the person's
+    terms: ``term`` as they gave it, ``found`` the name in the text, ``section`` inclusion,
+    exclusion or other, ``text`` the line, ``match`` how it matched (as typed, other name,
+    brand, abbreviation, class "x", member of "x"), ``exception`` (the line makes an exception
+    for it) and ``negated`` (the line says it must be absent).
     """
 
     studies: pd.DataFrame
     mentions: pd.DataFrame
 
     def records(self) -> list[dict[str, Any]]:
-        """One JSON-ready dict per study: nct_id, title, status, fits, reasons, distance,
-        mentions [{term, found, section, text}]."""
-        by_study: dict[str, list[dict[str, str]]] = {}
+        """One JSON-ready dict per study: nct_id, title, status, verdict, fits,
+        names_your_condition, reasons, nearest_site_mi, mentions [{term, found, section,
+        text, match, exception, negated}]."""
+        by_study: dict[str, list[dict[str, Any]]] = {}
         mention: dict[Hashable, Any]
         for mention in self.mentions.to_dict("records"):
-            by_study.setdefault(str(mention["nct_id"]), []).append(
-                {key: str(mention[key]) for key in ("term", "found", "section", "text")})
+            item: dict[str, Any] = {k: str(mention[k]) for k in _TEXT_COLUMNS[1:]}
+            item["exception"] = bool(mention["exception"])
+            item["negated"] = bool(mention["negated"])
+            by_study.setdefault(str(mention["nct_id"]), []).append(item)
         out = []
         row: dict[Hashable, Any]
         for row in self.studies.to_dict("records"):
             miles = row["nearest_site_mi"]
-            title, status = row["title"], row["status"]
             out.append({
                 "nct_id": str(row["nct_id"]),
-                "title": None if title is pd.NA or title is None else str(title),
-                "status": None if status is pd.NA or status is None else str(status),
+                "title": _text(row["title"]),
+                "status": _text(row["status"]),
+                "verdict": str(row["verdict"]),
                 "fits": bool(row["fits"]),
+                "names_your_condition": bool(row["names_your_condition"]),
                 "reasons": list(row["reasons"]),
                 "nearest_site_mi": None if miles is pd.NA or miles is None or miles != miles
                 else round(float(miles), 1),
@@ -179,106 +199,12 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame,
     return fits, reasons, nearest
 
 
-class _Finder:
-    """Every name of every term of a profile, in one pattern (whole words; abbreviations in
-    capitals match only in capitals).
-
-    ``candidates`` finds the texts with a match in one pass over the column (pyarrow's RE2,
-    linear time); only those are read line by line.
-    """
-
-    def __init__(self, terms: Iterable[tuple[str, str]]) -> None:
-        self.own: list[str] = []
-        parts: list[str] = []
-        re2: list[str] = []
-        exact: set[str] = set()
-        folded: set[str] = set()
-        for index, (own, kind) in enumerate(terms):
-            self.own.append(own)
-            alternatives = []
-            for name in sorted(names_for(own, kind), key=len, reverse=True):
-                words = [w for w in re.split(r"[\s\-]+", name) if w]
-                body = r"[\s\-]+".join(re.escape(w) for w in words)
-                if len(name) <= 5 and name.isupper():
-                    alternatives.append(body)
-                    exact.add(words[0])
-                else:
-                    alternatives.append(f"(?i:{body})")
-                    folded.add(words[0].lower())
-            parts.append(f"(?P<t{index}>{'|'.join(alternatives)})")
-            re2.extend(alternatives)
-        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?:'?s)?(?!\w)")
-        self.re2 = r"\b(?:" + "|".join(re2) + r")(?:'?s)?\b"
-        self.exact = tuple(exact)
-        self.folded = tuple(folded)
-
-    def candidates(self, texts: pd.Series) -> np.ndarray:
-        """A mask over ``texts``: True where some name may occur as a whole word."""
-        try:
-            pc: Any = importlib.import_module("pyarrow.compute")
-            found = pc.match_substring_regex(arrow_strings(texts), self.re2).fill_null(False)
-            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
-        except (ImportError, AttributeError, ValueError, TypeError, LookupError):
-            raw: list[Any] = texts.astype(object).tolist()
-            return np.asarray([isinstance(t, str) and self.keep(t) for t in raw], dtype=bool)
-
-    def maybe_in(self, line: str) -> bool:
-        if any(needle in line for needle in self.exact):
-            return True
-        low = line.lower()
-        return any(needle in low for needle in self.folded)
-
-    def keep(self, line: str) -> bool:
-        return self.maybe_in(line) and self.pattern.search(line) is not None
-
-    def lines_matching(self, lines: list[str]) -> np.ndarray:
-        """A mask over ``lines``: True where some name occurs (one RE2 pass when it can)."""
-        try:
-            pa: Any = importlib.import_module("pyarrow")
-            pc: Any = importlib.import_module("pyarrow.compute")
-            found = pc.match_substring_regex(pa.array(lines, type=pa.large_string()),
-                                             self.re2)
-            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
-        except (ImportError, AttributeError, ValueError, TypeError, LookupError):
-            return np.asarray([self.keep(line) for line in lines], dtype=bool)
-
-    def mentions(self, ids: list[str], texts: list[str]) -> list[dict[str, str]]:
-        """The lines of ``texts`` (one per study of ``ids``) that name a term."""
-        owners: list[str] = []
-        parts: list[tuple[str, str, str]] = []
-        for nct, text in zip(ids, texts, strict=True):
-            found = sectioned_parts(text)
-            owners.extend([nct] * len(found))
-            parts.extend(found)
-        # which parts name a term, then which of their lines do: two passes of RE2
-        lines: list[tuple[str, str, str, bool]] = []  # nct, section, line, after a heading
-        for i in np.flatnonzero(self.lines_matching([part for _, _, part in parts])):
-            section, kind, part = parts[i]
-            if kind == "block":
-                lines.extend((owners[i], section, line, False) for line in part.split("\n"))
-            else:
-                lines.append((owners[i], section, part, kind == "rest"))
-        rows: list[dict[str, str]] = []
-        for j in np.flatnonzero(self.lines_matching([line for _, _, line, _ in lines])):
-            nct, section, line, rest = lines[j]
-            item = item_text(line, rest)
-            if item and not item.startswith("<!--"):
-                rows.extend(self._rows(nct, section, item))
-        return rows
-
-    def _rows(self, nct: str, section: str, item: str) -> list[dict[str, str]]:
-        rows = []
-        seen: set[str] = set()
-        for found in self.pattern.finditer(item):
-            own = self.own[int(str(found.lastgroup)[1:])]
-            if own not in seen:
-                seen.add(own)
-                rows.append({"nct_id": nct, "term": own, "found": found.group(0),
-                             "section": _SECTION[section], "text": item})
-        return rows
-
-
-_SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
+def _mentions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=MENTION_FIELDS)
+    out = frame[_TEXT_COLUMNS].astype("string")
+    out["exception"] = frame["exception"].astype(bool)
+    out["negated"] = frame["negated"].astype(bool)
+    return out
 
 
 def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
@@ -289,40 +215,59 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
     """
     studies = results.studies.reset_index(drop=True)
     sites = results.sites
-    fits, reasons, nearest = _structured(studies, sites, profile)
-    terms = [(m, "medicine") for m in profile.medicines]
-    terms += [(c, "condition") for c in profile.conditions]
-    rows: list[dict[str, str]] = []
-    if terms and len(studies):
-        finder = _Finder(terms)
-        column = studies["eligibility_criteria"]
-        chosen = np.flatnonzero(finder.candidates(column))
+    open_, reasons, nearest = _structured(studies, sites, profile)
+    terms = [Term(m, "medicine", expand(m, "medicine")) for m in profile.medicines]
+    terms += [Term(c, "condition", expand(c, "condition")) for c in profile.conditions]
+    ids = [str(i) for i in studies["nct_id"].astype(object).tolist()]
+    rows: list[dict[str, Any]] = []
+    asked: dict[str, list[tuple[str, str]]] = {}
+    column = studies["eligibility_criteria"]
+    finder = Finder(terms) if terms else None
+    readable = np.flatnonzero(open_ & column.notna().to_numpy())
+    if finder is not None and len(readable):
+        # the criteria of studies the structured fields already rule out are not read
+        chosen = readable[finder.candidates(column.iloc[readable])]
         texts: list[Any] = column.iloc[chosen].astype(object).tolist()
-        ids: list[Any] = studies["nct_id"].iloc[chosen].astype(object).tolist()
-        rows = finder.mentions([str(i) for i in ids], [str(t) for t in texts])
-    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS).astype("string")
+        rows = find_mentions(finder, [ids[i] for i in chosen], [str(t) for t in texts])
+    if profile.conditions and len(readable):
+        # what else the inclusion lines ask for, where nothing speaks against them yet
+        against = {str(row["nct_id"]) for row in rows if is_hit(row)}
+        still = np.asarray([i for i in readable if ids[i] not in against], dtype=int)
+        listed = studies["conditions"].astype(object).where(studies["conditions"].notna(), "")
+        asked = find_requirements(
+            finder, [ids[i] for i in still],
+            [str(t) for t in column.iloc[still].astype(object).tolist()],
+            [str(c) for c in listed.iloc[still].tolist()])
+    verdicts, named, reasons = decide(ids, list(open_), reasons, rows, asked,
+                                      set(profile.conditions))
+    mentions = _mentions_frame(rows)
     counts = mentions["nct_id"].value_counts() if len(mentions) else pd.Series(dtype="int64")
+    verdict = np.asarray(verdicts, dtype=object)
     table = pd.DataFrame({
         "nct_id": studies["nct_id"].astype("string"),
         "title": studies["title"].astype("string"),
         "status": studies["status"].astype("string"),
-        "fits": fits,
+        "verdict": pd.Series(verdicts, dtype="string"),
+        "fits": verdict == "fits",
+        "names_your_condition": np.asarray(named, dtype=bool),
         "reasons": pd.Series(reasons, dtype=object),
         "nearest_site_mi": pd.array(nearest, dtype="Float64"),
         "n_mentions": pd.array(
             counts.reindex(studies["nct_id"].astype(str)).fillna(0).to_numpy(dtype="int64"),
             dtype="Int64"),
     })
+    rank = np.asarray([0 if first else 1 + VERDICTS.index(v)
+                       for first, v in zip(named, verdicts, strict=True)], dtype=int)
     order = np.lexsort((table["nct_id"].to_numpy(dtype=str),
-                        np.nan_to_num(nearest, nan=np.inf), ~fits))
+                        np.nan_to_num(nearest, nan=np.inf), rank))
     table = table.iloc[order].reset_index(drop=True)
-    rank = {nct: i for i, nct in enumerate(table["nct_id"])}
+    place = {nct: i for i, nct in enumerate(table["nct_id"])}
     if len(mentions):
         mentions = mentions.iloc[
-            np.argsort([rank[n] for n in mentions["nct_id"]], kind="stable")
+            np.argsort([place[n] for n in mentions["nct_id"]], kind="stable")
         ].reset_index(drop=True)
-    logger.debug("pre-screen: %d studies, %d fit, %d criteria lines name a term",
-                 len(table), int(fits.sum()), len(mentions))
+    logger.debug("pre-screen: %d studies, %d fit, %d to check, %d criteria lines name a term",
+                 len(table), verdicts.count("fits"), verdicts.count("check"), len(mentions))
     return Prescreen(studies=table, mentions=mentions)
 
 

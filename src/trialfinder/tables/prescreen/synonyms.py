@@ -1,109 +1,197 @@
-"""Other names of medicines and conditions, so a pre-screen finds "Lioresal" for "baclofen".
+"""Other names of medicines and conditions, so a pre-screen finds "Lioresal" for "baclofen",
+"DM" for "diabetes" and "anticoagulants" for "warfarin".
 
-Each group lists one generic (or plain) name first, then brand names and other spellings. A
-person may type any of them; every name of the group is then looked for. Names written in
-capitals (``"ALS"``, ``"MS"``) are abbreviations: they match only in capitals, so "ms" in
-"5 ms" is not multiple sclerosis.
+The names live in one data file, ``trialfinder/data/vocabulary.toml`` (written by hand: see
+``VOCABULARY.txt`` beside it). A *group* is one medicine or condition: a plain name, other
+names, brands and abbreviations. A *class* is what criteria often name instead ("NSAIDs",
+"anticoagulants", "autoimmune diseases"); its members are groups or other classes. A person
+may type any name of a group; every name of the group, and of every class it belongs to, is
+then looked for. Abbreviations match in capitals only, as whole words ("MS" is not the "ms" of
+"5 ms"); every other name matches in any case.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
 
-__all__ = ["CONDITIONS", "MEDICINES", "names_for"]
+__all__ = ["KINDS", "Entry", "Name", "Vocabulary", "expand", "names_for", "vocabulary"]
 
-MEDICINES: tuple[tuple[str, ...], ...] = (
-    ("baclofen", "Lioresal", "Ozobax", "Lyvispah", "Fleqsuvy", "Gablofen", "Kemstro"),
-    ("tizanidine", "Zanaflex", "Sirdalud"),
-    ("cyclobenzaprine", "Flexeril", "Amrix", "Fexmid"),
-    ("methocarbamol", "Robaxin"),
-    ("orphenadrine", "Norflex"),
-    ("metaxalone", "Skelaxin"),
-    ("carisoprodol", "Soma"),
-    ("dantrolene", "Dantrium", "Ryanodex", "Revonto"),
-    ("diazepam", "Valium", "Diastat", "Valtoco"),
-    ("tolperisone", "Mydocalm"),
-    ("botulinum toxin", "Botox", "onabotulinumtoxinA", "Dysport", "abobotulinumtoxinA",
-     "Xeomin", "incobotulinumtoxinA", "Myobloc", "rimabotulinumtoxinB"),
-    ("ibuprofen", "Advil", "Motrin", "Nurofen", "Brufen"),
-    ("naproxen", "Aleve", "Naprosyn", "Anaprox"),
-    ("diclofenac", "Voltaren", "Cataflam", "Zorvolex"),
-    ("celecoxib", "Celebrex"),
-    ("meloxicam", "Mobic"),
-    ("ketorolac", "Toradol"),
-    ("indomethacin", "Indocin"),
-    ("aspirin", "acetylsalicylic acid", "Ecotrin"),
-    ("acetaminophen", "paracetamol", "Tylenol", "Panadol"),
-    ("prednisone", "Deltasone", "Rayos"),
-    ("prednisolone", "Orapred", "Prelone"),
-    ("methylprednisolone", "Medrol", "Solu-Medrol", "Depo-Medrol"),
-    ("dexamethasone", "Decadron"),
-    ("betamethasone", "Celestone"),
-    ("triamcinolone", "Kenalog"),
-    ("gabapentin", "Neurontin", "Gralise", "Horizant"),
-    ("pregabalin", "Lyrica"),
-    ("carbamazepine", "Tegretol"),
-    ("mexiletine", "Mexitil"),
-    ("quinine", "Qualaquin"),
-    ("riluzole", "Rilutek", "Tiglutik", "Exservan"),
-    ("edaravone", "Radicava"),
-    ("rituximab", "Rituxan"),
-    ("ocrelizumab", "Ocrevus"),
-    ("natalizumab", "Tysabri"),
-    ("intravenous immunoglobulin", "IVIG", "immune globulin", "immunoglobulin"),
-    ("warfarin", "Coumadin", "Jantoven"),
-    ("metformin", "Glucophage"),
-    ("levothyroxine", "Synthroid"),
-)
-
-CONDITIONS: tuple[tuple[str, ...], ...] = (
-    ("amyotrophic lateral sclerosis", "ALS", "Lou Gehrig disease", "Lou Gehrig's disease",
-     "motor neuron disease", "motor neurone disease", "MND"),
-    ("multiple sclerosis", "MS"),
-    ("stiff-person syndrome", "stiff person syndrome", "stiff-man syndrome",
-     "stiff man syndrome", "SPS"),
-    ("spasticity", "spastic"),
-    ("muscle spasm", "muscle spasms", "spasm", "spasms"),
-    ("muscle cramp", "muscle cramps", "cramp", "cramps"),
-    ("epilepsy", "seizure disorder", "seizures"),
-    ("diabetes", "diabetes mellitus", "diabetic"),
-    ("high blood pressure", "hypertension"),
-    ("heart attack", "myocardial infarction"),
-    ("kidney disease", "renal disease", "renal failure", "renal impairment",
-     "kidney failure"),
-    ("liver disease", "hepatic disease", "hepatic impairment", "cirrhosis"),
-    ("pregnancy", "pregnant"),
-    ("depression", "depressive disorder"),
-    ("myasthenia gravis",),
-    ("neuromyelitis optica", "NMO", "NMOSD"),
-)
+KINDS = ("medicine", "condition")
+VOCABULARY_FILE = "vocabulary.toml"
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[\s\-]+", " ", text.strip().casefold())
+def key(text: str) -> str:
+    """A name as compared: case folded, runs of spaces and hyphens as one space, one kind of
+    apostrophe."""
+    return re.sub(r"[\s\-]+", " ", text.strip().replace("\u2019", "'")).casefold()
 
 
-def _index(groups: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]:
-    index: dict[str, tuple[str, ...]] = {}
-    for group in groups:
-        for name in group:
-            index.setdefault(_key(name), group)
-    return index
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One group (a medicine, a condition) or class of the vocabulary."""
+
+    kind: str  # medicine or condition
+    name: str  # canonical
+    is_class: bool
+    other: tuple[str, ...]
+    brands: tuple[str, ...]
+    abbreviations: tuple[str, ...]
+    not_: tuple[str, ...]  # phrases holding a name that mean something else
+    members: tuple[str, ...]  # classes only: canonical names of groups or classes
+    diagnosis: bool  # conditions: a diagnosis a study may ask for
+
+    def names(self) -> Iterator[tuple[str, str, bool]]:
+        """(name, how it is related to the canonical name, matched in capitals only)."""
+        yield self.name, "other name", False
+        for name in self.other:
+            yield name, "other name", False
+        for name in self.brands:
+            yield name, "brand", False
+        for name in self.abbreviations:
+            yield name, "abbreviation", True
 
 
-_MEDICINES = _index(MEDICINES)
-_CONDITIONS = _index(CONDITIONS)
+@dataclass(frozen=True, slots=True)
+class Name:
+    """One name to look for on behalf of a term a person gave."""
+
+    text: str
+    how: str  # as typed, other name, brand, abbreviation, class "x", member of "x"
+    exact: bool  # an abbreviation: capitals only
+    source: str  # the entry it comes from ("" for the text as typed): its not-phrases apply
+
+
+def _strings(raw: Any, field: str, where: str) -> tuple[str, ...]:
+    value = raw.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"{VOCABULARY_FILE}: {where}: {field} must be a list of names")
+    return tuple(value)
+
+
+def _entry(kind: str, is_class: bool, raw: Any) -> Entry:
+    name = raw.get("name") if isinstance(raw, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"{VOCABULARY_FILE}: a {kind} entry has no name")
+    known = {"name", "other", "brands", "abbreviations", "not", "members", "diagnosis"}
+    if unknown := set(raw) - known:
+        raise ValueError(f"{VOCABULARY_FILE}: {name}: unknown fields {sorted(unknown)}")
+    return Entry(
+        kind=kind, name=name, is_class=is_class,
+        other=_strings(raw, "other", name), brands=_strings(raw, "brands", name),
+        abbreviations=_strings(raw, "abbreviations", name), not_=_strings(raw, "not", name),
+        members=_strings(raw, "members", name), diagnosis=bool(raw.get("diagnosis", True)),
+    )
+
+
+class Vocabulary:
+    """The groups and classes of one vocabulary file, indexed by every name."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.entries: dict[tuple[str, str], Entry] = {}
+        self._index: dict[tuple[str, str], Entry] = {}
+        self._parents: dict[tuple[str, str], list[Entry]] = {}
+        for kind in KINDS:
+            for is_class, table in ((False, kind), (True, f"{kind}_class")):
+                for raw in document.get(table, []):
+                    entry = _entry(kind, is_class, raw)
+                    self.entries[(kind, entry.name)] = entry
+                    for name, _, _ in entry.names():
+                        self._index.setdefault((kind, key(name)), entry)
+        for entry in self.entries.values():
+            for member in entry.members:
+                self._parents.setdefault((entry.kind, member), []).append(entry)
+
+    def lookup(self, text: str, kind: str) -> Entry | None:
+        """The group or class one of whose names is ``text`` (any case), if any."""
+        return self._index.get((kind, key(text)))
+
+    def classes_of(self, entry: Entry) -> list[Entry]:
+        """Every class ``entry`` belongs to, nearest first (a class of a class too)."""
+        found: list[Entry] = []
+        todo = list(self._parents.get((entry.kind, entry.name), []))
+        while todo:
+            parent = todo.pop(0)
+            if parent not in found:
+                found.append(parent)
+                todo.extend(self._parents.get((parent.kind, parent.name), []))
+        return found
+
+    def members_of(self, entry: Entry) -> list[Entry]:
+        """Every group and class below the class ``entry``, nearest first."""
+        found: list[Entry] = []
+        todo = [self.entries[(entry.kind, m)] for m in entry.members
+                if (entry.kind, m) in self.entries]
+        while todo:
+            member = todo.pop(0)
+            if member not in found:
+                found.append(member)
+                todo.extend(self.entries[(member.kind, m)] for m in member.members
+                            if (member.kind, m) in self.entries)
+        return found
+
+    def expand(self, text: str, kind: str) -> tuple[Name, ...]:
+        """Every name to look for when a person says ``text`` (``kind``: medicine or
+        condition), first as typed, then the other names of its group, then the names of its
+        classes (or, for a class, of its members)."""
+        typed = " ".join(text.split())
+        entry = self.lookup(typed, kind)
+        names: list[Name] = []
+        if entry is None:
+            exact = len(typed) <= 5 and typed.isupper()
+            return (Name(typed, "as typed", exact, ""),)
+        # the group's own spelling of what was typed ("advil" is "Advil", "ms" is "MS")
+        spelled, exact = next((n, x) for n, _, x in entry.names() if key(n) == key(typed))
+        names.append(Name(spelled, "as typed", exact, entry.name))
+        for name, how, exact in entry.names():
+            names.append(Name(name, how, exact, entry.name))
+        for parent in self.classes_of(entry):
+            for name, _, exact in parent.names():
+                names.append(Name(name, f'class "{parent.name}"', exact, parent.name))
+        if entry.is_class:
+            for member in self.members_of(entry):
+                for name, _, exact in member.names():
+                    names.append(Name(name, f'member of "{entry.name}"', exact, member.name))
+        seen: set[str] = set()
+        unique: list[Name] = []
+        for candidate in names:
+            marker = candidate.text if candidate.exact else key(candidate.text)
+            if marker not in seen:
+                seen.add(marker)
+                unique.append(candidate)
+        return tuple(unique)
+
+    def not_phrases(self, kind: str, source: str) -> tuple[str, ...]:
+        entry = self.entries.get((kind, source))
+        return entry.not_ if entry is not None else ()
+
+    def diagnoses(self) -> list[Entry]:
+        """The condition groups a study may ask for (not classes, not states like pregnancy)."""
+        return [e for e in self.entries.values()
+                if e.kind == "condition" and not e.is_class and e.diagnosis]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """The vocabulary shipped with trialfinder (read once per process)."""
+    raw = (resources.files("trialfinder") / "data" / VOCABULARY_FILE).read_bytes()
+    return Vocabulary(tomllib.loads(raw.decode("utf-8")))
+
+
+def expand(text: str, kind: str) -> tuple[Name, ...]:
+    """:meth:`Vocabulary.expand` of the shipped vocabulary."""
+    return vocabulary().expand(text, kind)
 
 
 def names_for(text: str, kind: str) -> tuple[str, ...]:
     """Every name to look for when a person says ``text`` (``kind``: medicine or condition).
 
-    ``names_for("Lioresal", "medicine")`` gives baclofen and all its brands; a name we do not
-    know is looked for as typed.
+    ``names_for("Lioresal", "medicine")`` gives baclofen, its brands and its classes ("muscle
+    relaxants"); a name we do not know is looked for as typed.
     """
-    index = _MEDICINES if kind == "medicine" else _CONDITIONS
-    group = index.get(_key(text))
-    typed = " ".join(text.split())
-    if group is None:
-        return (typed,)
-    return tuple(dict.fromkeys((typed, *group)))
+    return tuple(name.text for name in expand(text, kind))

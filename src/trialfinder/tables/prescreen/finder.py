@@ -1,0 +1,204 @@
+"""Find a person's conditions and medicines, by any of their names, in eligibility texts.
+
+One :class:`Finder` holds every name of every term (from :mod:`.synonyms`) in one pattern per
+kind: whole words only, abbreviations in capitals only, a name inside one of its group's
+"not" phrases ("diabetes insipidus") skipped. ``candidates`` picks the texts worth reading in
+one pass over the column (pyarrow's RE2, linear time); only those are cut into lines, and each
+occurrence is read by :func:`.scope.read` (exception, negation, option, relatives).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from trialfinder.tables.arrowtext import arrow_strings
+from trialfinder.tables.eligibility import item_text, sectioned_parts
+from trialfinder.tables.prescreen.scope import Reading, read
+from trialfinder.tables.prescreen.synonyms import KINDS, Name, key, vocabulary
+
+__all__ = ["Finder", "Occurrence", "Term", "inclusion_lines", "section_lines"]
+
+_SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
+_SUFFIX = "(?:['\u2019]?s)?"  # the real apostrophe: RE2 knows no \\u escapes
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """What a person gave (``own``, as typed), its kind, and every name to look for."""
+
+    own: str
+    kind: str
+    names: tuple[Name, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One place in a line where a term's name stands, and how the line speaks of it."""
+
+    term: int  # index into Finder.terms
+    found: str
+    how: str
+    start: int
+    end: int
+    reading: Reading
+
+
+def _body(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", name) if w]
+    return r"[\s\-]+".join(re.escape(w).replace("'", "['\u2019]?") for w in words)
+
+
+def _ascii_word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
+
+
+def _spacing(text: str) -> str:
+    return re.sub(r"[\s\-]+", " ", text.strip().replace("\u2019", "'"))
+
+
+class Finder:
+    """Every name of some terms, and where they stand in eligibility lines."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.terms = list(terms)
+        self._exact: dict[str, list[tuple[int, Name]]] = {}
+        self._folded: dict[str, list[tuple[int, Name]]] = {}
+        by_kind: dict[str, dict[str, Name]] = {kind: {} for kind in KINDS}
+        for index, term in enumerate(self.terms):
+            for name in term.names:
+                if name.exact:
+                    self._exact.setdefault(_spacing(name.text), []).append((index, name))
+                else:
+                    self._folded.setdefault(key(name.text), []).append((index, name))
+                by_kind[term.kind].setdefault(name.text if name.exact else key(name.text), name)
+        self._patterns: list[re.Pattern[str]] = []
+        re2: list[str] = []
+        needles_exact: set[str] = set()
+        needles_folded: set[str] = set()
+        for names in by_kind.values():
+            if not names:
+                continue
+            alternatives = []
+            for name in sorted(names.values(), key=lambda n: len(n.text), reverse=True):
+                body = _body(name.text)
+                first = re.split(r"[\s\-]+", name.text.strip())[0]
+                first = re.split("['\u2019]", first)[0]
+                if name.exact:  # not the tail of a compound ("GLP1-RA"), but "non-DM"
+                    alternatives.append(rf"(?:(?<!\w-)|(?<=[Nn][Oo][Nn]-)){body}")
+                    needles_exact.add(first)
+                else:
+                    body = f"(?i:{body})"
+                    alternatives.append(body)
+                    needles_folded.add(first.lower())
+                left = r"\b" if _ascii_word(name.text[0]) else ""
+                right = r"\b" if _ascii_word(name.text[-1]) else ""
+                re2.append(f"{left}{body}{right}" if not right else f"{left}{body}{_SUFFIX}\\b")
+            self._patterns.append(re.compile(
+                r"(?<!\w)(?P<n>" + "|".join(alternatives) + ")" + _SUFFIX + r"(?!\w)"))
+        self.re2 = "|".join(re2) if re2 else r"(?!)"
+        self._needles_exact = tuple(needles_exact)
+        self._needles_folded = tuple(needles_folded)
+        self._nots: dict[tuple[str, str], re.Pattern[str] | None] = {}
+
+    # -- the quick passes ---------------------------------------------------------------------
+
+    def maybe_in(self, line: str) -> bool:
+        if any(needle in line for needle in self._needles_exact):
+            return True
+        low = line.lower()
+        return any(needle in low for needle in self._needles_folded)
+
+    def keep(self, line: str) -> bool:
+        return self.maybe_in(line) and any(p.search(line) for p in self._patterns)
+
+    def candidates(self, texts: pd.Series) -> np.ndarray:
+        """A mask over ``texts``: True where some name may occur as a whole word."""
+        try:
+            pc: Any = importlib.import_module("pyarrow.compute")
+            found = pc.match_substring_regex(arrow_strings(texts), self.re2).fill_null(False)
+            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+        except (ImportError, AttributeError, ValueError, TypeError, LookupError):
+            raw: list[Any] = texts.astype(object).tolist()
+            return np.asarray([isinstance(t, str) and self.keep(t) for t in raw], dtype=bool)
+
+    def lines_matching(self, lines: Sequence[str]) -> np.ndarray:
+        """A mask over ``lines``: True where some name occurs (one RE2 pass when it can)."""
+        try:
+            pa: Any = importlib.import_module("pyarrow")
+            pc: Any = importlib.import_module("pyarrow.compute")
+            found = pc.match_substring_regex(pa.array(list(lines), type=pa.large_string()),
+                                             self.re2)
+            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+        except (ImportError, AttributeError, ValueError, TypeError, LookupError):
+            return np.asarray([self.keep(line) for line in lines], dtype=bool)
+
+    # -- one line -------------------------------------------------------------------------------
+
+    def _not_pattern(self, kind: str, source: str) -> re.Pattern[str] | None:
+        if (kind, source) not in self._nots:
+            phrases = vocabulary().not_phrases(kind, source)
+            self._nots[(kind, source)] = re.compile(
+                r"(?<!\w)(?:" + "|".join(f"(?i:{_body(p)})" for p in phrases) + r")(?!\w)"
+            ) if phrases else None
+        return self._nots[(kind, source)]
+
+    def _excluded_by_not(self, kind: str, name: Name, line: str, start: int, end: int) -> bool:
+        pattern = self._not_pattern(kind, name.source) if name.source else None
+        return pattern is not None and any(
+            m.start() <= start and end <= m.end() for m in pattern.finditer(line))
+
+    def occurrences(self, line: str) -> list[Occurrence]:
+        """Every occurrence of a term's name in ``line``, in order."""
+        found: list[Occurrence] = []
+        for pattern in self._patterns:
+            for match in pattern.finditer(line):
+                text = match.group("n")
+                start, end = match.start(), match.end()
+                owners = (self._exact.get(_spacing(text), [])
+                          + self._folded.get(key(text), []))
+                reading: Reading | None = None
+                seen: set[int] = set()
+                for index, name in owners:
+                    term = self.terms[index]
+                    if index in seen:
+                        continue
+                    if self._excluded_by_not(term.kind, name, line, start, end):
+                        continue
+                    seen.add(index)
+                    if reading is None:
+                        reading = read(line, start, end)
+                    found.append(Occurrence(index, match.group(0), name.how, start, end,
+                                            reading))
+        found.sort(key=lambda o: (o.start, o.term))
+        return found
+
+
+def section_lines(text: str, keep: Finder | None = None,
+                  sections: frozenset[str] | None = None) -> list[tuple[str, str]]:
+    """The items of an eligibility text as (section, item), section being inclusion,
+    exclusion or other; only ``sections`` when given, and only lines ``keep`` may match."""
+    out: list[tuple[str, str]] = []
+    for section, kind, part in sectioned_parts(text):
+        label = _SECTION[section]
+        if sections is not None and label not in sections:
+            continue
+        if keep is not None and not keep.maybe_in(part):
+            continue
+        lines = part.split("\n") if kind == "block" else [part]
+        for line in lines:
+            item = item_text(line, kind == "rest")
+            if item and not item.startswith("<!--"):
+                out.append((label, item))
+    return out
+
+
+def inclusion_lines(text: str) -> list[str]:
+    """The inclusion items of an eligibility text."""
+    return [item for _, item in section_lines(text, sections=frozenset({"inclusion"}))]

@@ -1,0 +1,180 @@
+"""The two text passes of a pre-screen.
+
+* :func:`find_mentions`: every eligibility line naming one of the person's terms, with the
+  section it sits in, how the name matched, and whether the line makes an exception for it or
+  negates it.
+* :func:`find_requirements`: for studies that may fit, the inclusion lines that ask for a
+  diagnosis the person did not give (a condition of the vocabulary, or one of the study's own
+  listed conditions, named plainly: not negated, not optional, not of a relative).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from trialfinder.tables.eligibility import item_text, sectioned_parts
+from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term, section_lines
+from trialfinder.tables.prescreen.scope import read
+from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
+
+__all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
+
+MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "exception",
+                  "negated", "positive", "direct", "other_class"]
+_SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
+_HEALTHY = ("healthy", "normal volunteer", "control")
+
+
+def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence]
+         ) -> dict[str, Any]:
+    readings = [o.reading for o in occurrences]
+    own = term.own
+    # a condition's name that qualifies a noun is not what a negation denies: "no diabetic
+    # retinopathy" (a medicine's is: "no metformin therapy"); nor is a relative's condition
+    denied = [r.negated and not r.family and not (r.modifier and term.kind == "condition")
+              for r in readings]
+    # an exception only when every place the line names it is excepted ("Uncontrolled
+    # hypertension (controlled hypertension is allowed)"; not "Systemic steroids. Inhaled
+    # steroids are not exclusionary" for someone taking prednisone), or when the line excepts
+    # it by its own name and names it otherwise only through a class ("SSRIs, other than
+    # sertraline")
+    by_class = [o.how.startswith('class "') for o in occurrences]
+    exception: bool = section != "inclusion" and (
+        all(r.exception for r in readings)
+        or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
+            and all(r.exception or c for r, c in zip(readings, by_class, strict=True))))
+    first = next((o for o in occurrences if not o.reading.exception), occurrences[0])
+    return {
+        "nct_id": nct, "term": own, "found": first.found, "section": section,
+        "text": item, "match": first.how,
+        "exception": exception,
+        "negated": section != "exclusion" and all(denied),
+        "positive": any(not (d or r.optional or r.family) for r, d in zip(readings, denied,
+                                                                          strict=True)),
+        "direct": any(not (d or r.optional or r.family or c)
+                      for r, d, c in zip(readings, denied, by_class, strict=True)),
+        # named only as "other <class>" ("any other neurological disease"): not the person's
+        # condition when the study is about it
+        "other_class": all(o.reading.exception or (o.reading.other and c)
+                           for o, c in zip(occurrences, by_class, strict=True)),
+    }
+
+
+def _rows(finder: Finder, nct: str, section: str, item: str) -> list[dict[str, Any]]:
+    by_term: dict[int, list[Occurrence]] = {}
+    for occurrence in finder.occurrences(item):
+        by_term.setdefault(occurrence.term, []).append(occurrence)
+    return [_row(nct, section, item, finder.terms[index], found)
+            for index, found in by_term.items()]
+
+
+def find_mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
+                  ) -> list[dict[str, Any]]:
+    """The lines of ``texts`` (one per study of ``ids``) that name a term, one row per line
+    and term (see :data:`MENTION_FIELDS`)."""
+    owners: list[str] = []
+    parts: list[tuple[str, str, str]] = []
+    for nct, text in zip(ids, texts, strict=True):
+        found = sectioned_parts(text)
+        owners.extend([nct] * len(found))
+        parts.extend(found)
+    # which parts name a term, then which of their lines do: two passes of RE2
+    lines: list[tuple[str, str, str, bool]] = []  # nct, section, line, after a heading
+    for i in np.flatnonzero(finder.lines_matching([part for _, _, part in parts])):
+        section, kind, part = parts[i]
+        if kind == "block":
+            lines.extend((owners[i], section, line, False) for line in part.split("\n"))
+        else:
+            lines.append((owners[i], section, part, kind == "rest"))
+    rows: list[dict[str, Any]] = []
+    for j in np.flatnonzero(finder.lines_matching([line for _, _, line, _ in lines])):
+        nct, section, line, rest = lines[j]
+        item = item_text(line, rest)
+        if item and not item.startswith("<!--"):
+            rows.extend(_rows(finder, nct, _SECTION[section], item))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _diagnoses() -> Finder:
+    """Every diagnosis of the vocabulary, each under its own name."""
+    return Finder(Term(entry.name, "condition",
+                       tuple(Name(text, how, exact, entry.name)
+                             for text, how, exact in entry.names()))
+                  for entry in vocabulary().diagnoses())
+
+
+def _own_conditions(listed: str) -> list[tuple[str, str]]:
+    """A study's own listed conditions worth looking for: (as written, lower case), leaving
+    out healthy volunteers, very short names and names the vocabulary already knows."""
+    out: list[tuple[str, str]] = []
+    for raw in listed.split("|"):
+        name = " ".join(raw.split())
+        low = name.lower()
+        if (len(name) < 4 and not name.isupper()) or any(w in low for w in _HEALTHY):
+            continue
+        if vocabulary().lookup(name, "condition") is not None:
+            continue
+        out.append((name, low))
+        head, comma, tail = name.partition(", ")
+        if comma and tail and "," not in tail:  # the registry's "Osteoarthritis, Knee"
+            out.append((name, f"{tail} {head}".lower()))
+    return out
+
+
+def _positive_at(line: str, low: str, needle: str) -> bool:
+    start = low.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if ((start == 0 or not low[start - 1].isalnum())
+                and (end == len(low) or not low[end].isalnum())):
+            reading = read(line, start, end)
+            if not (reading.negated or reading.optional or reading.family
+                    or reading.exception):
+                return True
+        start = low.find(needle, start + 1)
+    return False
+
+
+def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence[str],
+                      listed: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    """For each study of ``ids``: the diagnoses its inclusion lines ask for that none of the
+    person's conditions (found by ``person``) answers, as (condition, line), first come
+    first."""
+    diagnoses = _diagnoses()
+    lines: list[tuple[int, str]] = []
+    for index, text in enumerate(texts):
+        lines.extend((index, item) for _, item in section_lines(
+            text, sections=frozenset({"inclusion"})))
+    plain = [line for _, line in lines]
+    theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
+    named = diagnoses.lines_matching(plain)
+    own = [_own_conditions(listed[i]) for i in range(len(ids))]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for j, (index, line) in enumerate(lines):
+        if theirs[j] and person is not None and any(
+                not (o.reading.negated or o.reading.optional or o.reading.family)
+                and person.terms[o.term].kind == "condition"
+                for o in person.occurrences(line)):
+            continue  # the line names one of their conditions: it asks for them
+        asked: list[str] = []
+        if own[index]:  # the study's own name for it first: it is the more precise
+            low = line.lower()
+            asked.extend(name for name, needle in own[index]
+                         if needle in low and _positive_at(line, low, needle))
+        if named[j] and not asked:
+            asked.extend(diagnoses.terms[o.term].own for o in diagnoses.occurrences(line)
+                         if not (o.reading.negated or o.reading.optional or o.reading.family
+                                 or o.reading.exception))
+        if asked:
+            found = out.setdefault(ids[index], [])
+            known = {key(name) for name, _ in found}
+            for name in dict.fromkeys(asked):
+                if key(name) not in known:
+                    found.append((name, line))
+                    known.add(key(name))
+    return out

@@ -1,0 +1,228 @@
+"""How an eligibility line speaks of a name it holds: plainly, as an exception, as a negation,
+as an option, or of someone else (a relative).
+
+The rules read the clause the name sits in (a line cut at ";", at sentence ends and at inner
+bullets) and, inside it, the brackets around the name:
+
+* **exception**, for exclusion lines: the name comes after "except", "other than",
+  "excluding", "apart from", "but not"; or its clause (or a bracket right after it) says
+  "unless", "is allowed", "permitted", "may be included", "is not an exclusion", "stable dose",
+  "well controlled" (not "not allowed", "poorly controlled"):
+  "Uncontrolled hypertension (controlled hypertension is allowed)".
+* **negated**, for inclusion lines: a cue shortly before the name ("no history of", "without",
+  "free of", "absence of", "must not have", "non-", "other than") with no "but" between, or
+  shortly after it ("-free", "excluded", "negative").
+* **optional**: "with or without", "whether or not", "regardless of".
+* **family**: "family history of", "first-degree relative", "parents of", "caregivers of".
+* **other**: "other", "another", "additional" just before the name ("any other neurological
+  disease").
+
+They are plain word rules, tuned on real texts, not a parser: a first look, not a verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Reading", "clause_bounds", "read"]
+
+_WINDOW_WORDS = 8  # a cue this many words before the name or nearer governs it
+
+# Where a clause ends: ";", an inner bullet, a sentence end (not after "e.g." and the like).
+_HARD_BREAK = re.compile(r";|\n|\s[-•·]\s+(?=[A-Z])|\s\*\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+_ABBREVIATIONS = frozenset({"e.g", "eg", "i.e", "ie", "etc", "vs", "approx", "incl", "no",
+                            "dr", "st", "fig", "ca", "cf", "resp", "nr", "min", "max", "esp"})
+
+_NEGATORS = re.compile(
+    r"(?:\b(?:not|no|never|non|neither|nor|poorly)\b|n't)[\s\-]*(?:\w+[\s\-]+){0,2}$",
+    re.IGNORECASE)
+_AFTER_CUE = re.compile(
+    r"\b(?:except(?:ing)?(?:\s+for)?|with\s+the\s+exception\s+of|other\s+than|excluding|"
+    r"apart\s+from|aside\s+from|but\s+not(?!\s+limited)|besides)\b", re.IGNORECASE)
+_WHOLE_CUE = re.compile(
+    r"\b(?:unless|allowed|permitted|"
+    r"(?:is|are|be|considered|deemed)\s+(?:acceptable|accepted)|"
+    r"eligible(?!\s+(?:for|to)\b)|"
+    r"(?:may|can|could|will)\s+(?:still\s+)?(?:be\s+)?(?:included|enrolled|enroll|participate|"
+    r"take\s+part|enter|join)|"
+    r"(?:is|are|will|shall)\s+not\s+(?:be\s+)?(?:excluded|an\s+exclusion)|"
+    r"not\s+(?:an?\s+)?exclusion(?:ary)?|(?:do|does)\s+not\s+exclude|"
+    r"(?:well|adequately|optimally|properly)[\s\-]+controlled|"
+    r"(?:is|are|been|be|remains?|remained|clinically|medically|currently|considered)\s+stable|"
+    r"stable\s+(?:dose|doses|dosage|dosing|regimen|treatment|therapy|for|on))\b",
+    re.IGNORECASE)
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:no|without|never|nor|neither|none\s+of|free\s+(?:of|from)|absence\s+of|absent|"
+    r"negative\s+(?:for|history\s+of)|lack\s+of|lacking|denies|denied|rule[sd]?\s+out|"
+    r"exclusion\s+of|excluding|except(?:ing)?(?:\s+for)?|other\s+than|apart\s+from|"
+    r"aside\s+from|(?:must|should|will|shall|does|do|did|may|can|could)\s+not|cannot|"
+    r"can't|don't|doesn't|didn't|"
+    r"not\s+(?:have|has|had|be|being|been|taking|take|takes|using|use|receiving|receive|on|"
+    r"currently|previously|diagnosed|suffer\w*|known|with|a|any|history|experienced?))\b",
+    re.IGNORECASE)
+_NOT_NEGATION = re.compile(
+    r"^no\s+(?:more|less|later|earlier|longer|sooner|greater|fewer|change|changes|dose|"
+    r"modification|adjustment)\b", re.IGNORECASE)
+_NON_PREFIX = re.compile(r"\bnon[\s\-]?$", re.IGNORECASE)
+_NEGATION_AFTER = re.compile(
+    r"^[\s\-]*(?:free|negative|(?:(?:is|are|must\s+be|should\s+be|will\s+be|to\s+be|be)\s+)?"
+    r"(?:excluded|ruled\s+out|absent|not\s+(?:allowed|permitted|present|eligible)))\b",
+    re.IGNORECASE)
+_BREAKER = re.compile(r"\b(?:but|however|although|though|whereas|yet|instead)\b",
+                      re.IGNORECASE)
+_OPTIONAL = re.compile(
+    r"\b(?:with\s*(?:or|and|/)\s*without|whether\s+or\s+not|regardless\s+of|irrespective\s+of|"
+    r"independent(?:ly)?\s+of)\b", re.IGNORECASE)
+_FAMILY = re.compile(
+    r"\b(?:family\s+(?:history|member)|relatives?|first[\s\-]degree|second[\s\-]degree|"
+    r"parents?\s+of|siblings?|mother|father|offspring|children\s+of|household\s+contacts?|"
+    r"caregivers?|carers?|spouses?)\b", re.IGNORECASE)
+_FAMILY_AFTER = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:in|among|of)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?"
+    r"(?:first[\s\-]degree|second[\s\-]degree|family|relatives?|parents?|siblings?)\b",
+    re.IGNORECASE)
+_OTHER = re.compile(r"\b(?:other|another|additional|further)\b(?:\W+\w+){0,2}\W*$",
+                    re.IGNORECASE)
+# nouns that a condition's name qualifies: "no diabetic retinopathy" denies the retinopathy
+_HEAD_AFTER = re.compile(
+    r"^[\s\-]*(?:related\s+|associated\s+)?(?:complications?|technolog\w*|ketoacidosis|DKA|"
+    r"retinopathy|neuropathy|nephropathy|macular|foot|feet|tissues?|ulcers?|wounds?|medications?|"
+    r"medicines?|drugs?|agents?|therapy|therapies|treatments?|education|management|clinics?|"
+    r"care|devices?|programs?|programmes?|distress|eyes?|camps?|teams?|services?|"
+    r"self[\s\-]management|relapses?|attacks?|exacerbations?|flares?|crisis|crises)\b",
+    re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_OPEN = "([{"
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a line speaks of one occurrence of a name."""
+
+    exception: bool = False
+    negated: bool = False
+    optional: bool = False
+    family: bool = False
+    other: bool = False  # "other neurological disease": besides the one the study is about
+    modifier: bool = False  # "diabetic retinopathy", "diabetes technology": a word before a noun
+
+
+def _sentence_ends(line: str) -> list[int]:
+    ends = []
+    for found in _SENTENCE.finditer(line):
+        before = line[: found.start()].rstrip(".!?")
+        word = before.rsplit(None, 1)[-1].lower() if before.split() else ""
+        word = word.lstrip("([")
+        if word in _ABBREVIATIONS or len(word) == 1:
+            continue
+        ends.append(found.start())
+    return ends
+
+
+@lru_cache(maxsize=256)
+def _cuts(line: str) -> tuple[int, ...]:
+    return tuple(m.start() for m in _HARD_BREAK.finditer(line)) + tuple(_sentence_ends(line))
+
+
+def clause_bounds(line: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of ``line`` around ``line[start:end]``: cut at ";", a line break, an inner
+    bullet and a sentence end."""
+    cuts = _cuts(line)
+    low = max((c for c in cuts if c < start), default=-1) + 1
+    high = min((c for c in cuts if c >= end), default=len(line))
+    return low, high
+
+
+def _brackets(text: str) -> list[tuple[int, int]]:
+    """(open, close) of each bracket pair of ``text``; an unclosed one runs to the end."""
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for found in _BRACKET.finditer(text):
+        if found.group() in _OPEN:
+            stack.append(found.start())
+        elif stack:
+            pairs.append((stack.pop(), found.start()))
+    pairs.extend((i, len(text)) for i in stack)
+    return pairs
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _cue_unnegated(text: str, found: re.Match[str]) -> bool:
+    return _NEGATORS.search(text[: found.start()]) is None
+
+
+@lru_cache(maxsize=256)
+def _has_whole_cue(text: str) -> bool:
+    return any(_cue_unnegated(text, m) for m in _WHOLE_CUE.finditer(text))
+
+
+def _last_cue(pattern: re.Pattern[str], before: str) -> re.Match[str] | None:
+    """The last match of ``pattern`` in ``before`` close enough to govern what follows."""
+    last = None
+    for found in pattern.finditer(before):
+        last = found
+    if last is None or _words(before[last.end():]) > _WINDOW_WORDS:
+        return None
+    return last
+
+
+def _negated(before: str, after: str) -> bool:
+    if _NON_PREFIX.search(before):
+        return True
+    if _NEGATION_AFTER.match(after):
+        return True
+    cue = _last_cue(_NEGATION_BEFORE, before)
+    if cue is None or _NOT_NEGATION.match(before[cue.start():]):
+        return False
+    if cue.group(0).lower() == "without" and re.search(r"\bwith\s*(?:or|and|/)\s*$",
+                                                        before[: cue.start()], re.I):
+        return False
+    if _AFTER_CUE.match(before, cue.start()) and _NEGATION_BEFORE.search(before[: cue.start()]):
+        return False  # "without other disease except diabetes": a double negation
+    return _BREAKER.search(before[cue.end():]) is None
+
+
+def read(line: str, start: int, end: int) -> Reading:
+    """How ``line`` speaks of the name at ``line[start:end]``."""
+    low, high = clause_bounds(line, start, end)
+    clause = line[low:high]
+    s, e = start - low, end - low
+    pairs = _brackets(clause)
+    inner = [(o, c) for o, c in pairs if o < s and c >= e]
+    if inner:
+        o, c = max(inner)  # the innermost pair around the name
+        chars = list(clause[o + 1:c])
+        s, e = s - o - 1, e - o - 1
+        shift = o + 1
+        others = [(a - shift, b - shift) for a, b in pairs if a > o and b < c and not
+                  (a < s + shift and b >= e + shift)]
+    else:
+        chars = list(clause)
+        shift = 0
+        others = [(a, b) for a, b in pairs if not (a < s and b >= e)]
+    following = []
+    for a, b in others:  # blank out other brackets, keeping those right after the name
+        if a >= e and _words("".join(chars[e:a])) <= 3:
+            following.append("".join(chars[a + 1:b]))
+        for i in range(max(a, 0), min(b + 1, len(chars))):
+            chars[i] = " "
+    scope = "".join(chars)
+    before, after = scope[:s], scope[e:]
+    exception = (_AFTER_CUE.search(before) is not None
+                 or _has_whole_cue(scope)
+                 or any(_has_whole_cue(text) for text in following))
+    return Reading(
+        exception=exception,
+        negated=_negated(before, after),
+        optional=_last_cue(_OPTIONAL, before) is not None,
+        family=_last_cue(_FAMILY, before) is not None or _FAMILY_AFTER.match(after) is not None,
+        other=_OTHER.search(before) is not None,
+        modifier=_HEAD_AFTER.match(after) is not None,
+    )

@@ -1,0 +1,177 @@
+"""From what was found to a verdict per study, in plain sentences.
+
+* ``no``: the structured fields rule the person out (age, sex, status, distance, healthy
+  volunteers).
+* ``check``: nothing structured rules them out, but the text speaks against them or asks for
+  something they did not give: an exclusion line names one of their conditions or medicines
+  (by any name, brand, abbreviation or class) with no exception in that line; an inclusion
+  line asks for its absence ("no history of diabetes"); or, when they gave a condition, an
+  inclusion line asks for a diagnosis that is none of theirs.
+* ``fits``: nothing in the record speaks against them. Never while an un-excepted exclusion
+  line names one of their terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+__all__ = ["VERDICTS", "decide", "is_hit", "match_words", "mention_phrase", "mention_words",
+           "quote"]
+
+VERDICTS = ("fits", "check", "no")
+_QUOTE = 120
+_CHECK = "Check with the study team: "
+# a line outside both lists that still speaks of keeping people out
+_EXCLUDING = re.compile(r"\b(?:exclu\w*|ineligible|not\s+(?:be\s+)?eligible|must\s+not|cannot|"
+                        r"may\s+not|not\s+(?:be\s+)?allowed)\b", re.IGNORECASE)
+
+
+def quote(text: str, limit: int = _QUOTE) -> str:
+    """A criteria line for a sentence: one line, at most ``limit`` characters."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _class_of(match: str) -> tuple[str, str] | None:
+    for prefix, role in (('class "', "class"), ('member of "', "member")):
+        if match.startswith(prefix) and match.endswith('"'):
+            return role, match[len(prefix):-1]
+    return None
+
+
+def _what(term: str, found: str, match: str) -> str:
+    """What a line names, said from the person's side: "diabetes", "anticoagulants, which
+    include your warfarin", "warfarin, one of the anticoagulants"."""
+    kind = _class_of(match)
+    if kind is None:
+        return term
+    role, name = kind
+    if role == "class":
+        return f"{name}, which include your {term}"
+    return f"{found}, one of the {name}"
+
+
+def match_words(term: str, found: str, match: str) -> str:
+    """How a line's name relates to what the person gave, for a list item: "" when the same,
+    else "as “DM”, an abbreviation" and the like."""
+    kind = _class_of(match)
+    if kind is not None:
+        role, name = kind
+        return (f"as “{found}”, a class that includes it" if role == "class"
+                else f"as “{found}”, one of the {name}")
+    if found.casefold() == term.casefold():
+        return ""
+    said = {"brand": "a brand name", "abbreviation": "an abbreviation"}.get(match, "another name")
+    return f"as “{found}”, {said}"
+
+
+def mention_phrase(mention: Mapping[str, Any]) -> str:
+    """What a mention says of the person's term, in words: "names diabetes (as “DM”, an
+    abbreviation)", "names diabetes, with an exception", "asks for people without
+    diabetes"."""
+    term, found = str(mention["term"]), str(mention["found"])
+    how = match_words(term, found, str(mention.get("match") or ""))
+    named = f"{term} ({how})" if how else term
+    if mention.get("negated"):
+        return f"asks for people without {named}"
+    if mention.get("exception"):
+        return f"names {named}, with an exception"
+    return f"names {named}"
+
+
+def mention_words(mention: Mapping[str, Any]) -> str:
+    """A mention in words, without its line: "exclusion criterion names diabetes (as “DM”,
+    an abbreviation)"."""
+    section = str(mention["section"])
+    label = "criterion" if section == "other" else f"{section} criterion"
+    return f"{label} {mention_phrase(mention)}"
+
+
+def _hit(row: Mapping[str, Any]) -> str | None:
+    """The reason a mention turns a study to ``check``, if it does."""
+    what = _what(str(row["term"]), str(row["found"]), str(row["match"]))
+    line = quote(str(row["text"]))
+    section = row["section"]
+    if section == "exclusion" and not row["exception"]:
+        return f'{_CHECK}the exclusion criteria mention {what} ("{line}")'
+    if section == "inclusion" and row["negated"]:
+        return f'{_CHECK}the inclusion criteria ask for people without {what} ("{line}")'
+    if section == "other" and not row["exception"] and (
+            row["negated"] or _EXCLUDING.search(str(row["text"]))):
+        return f'{_CHECK}the criteria mention {what} ("{line}")'
+    return None
+
+
+def is_hit(row: Mapping[str, Any]) -> bool:
+    """True when a mention turns its study to ``check`` whatever else the study says."""
+    return _hit(row) is not None and not row.get("other_class")
+
+
+def _note(row: Mapping[str, Any]) -> str | None:
+    """A mention worth a sentence that does not change the verdict."""
+    what = _what(str(row["term"]), str(row["found"]), str(row["match"]))
+    line = quote(str(row["text"]))
+    if row["section"] == "inclusion" and row["positive"]:
+        return f'the inclusion criteria name {what} ("{line}")'
+    if row["section"] in ("exclusion", "other") and row["exception"]:
+        return f'the exclusion criteria name {what} but make an exception ("{line}")'
+    return None
+
+
+def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[str]],
+           rows: Sequence[Mapping[str, Any]], asked: Mapping[str, list[tuple[str, str]]],
+           conditions: Collection[str]) -> tuple[list[str], list[bool], list[list[str]]]:
+    """The verdict, "names one of your conditions" and the reasons of each study.
+
+    ``structured``: the structured fields leave the study open; ``reasons``: their sentences;
+    ``rows``: the mentions; ``asked``: the diagnoses inclusion lines ask for that the person
+    did not give; ``conditions``: the person's conditions as typed."""
+    position = {nct: i for i, nct in enumerate(ids)}
+    hits: list[list[str]] = [[] for _ in ids]
+    notes: list[list[str]] = [[] for _ in ids]
+    named = [False] * len(ids)
+    said: set[tuple[int, str, str]] = set()
+    for row in rows:
+        if row["section"] == "inclusion" and row["direct"] and row["term"] in conditions:
+            # by one of its own names: "neurological disease" is not "about" ALS
+            named[position[str(row["nct_id"])]] = True
+    for row in rows:
+        i = position[str(row["nct_id"])]
+        hit, note = _hit(row), _note(row)
+        if hit is not None and row.get("other_class") and named[i]:
+            # "any other neurological disease" in a study about their own condition
+            named_class = (_class_of(str(row["match"])) or ("", ""))[1]
+            line = quote(str(row["text"]))
+            hit, note = None, (f"the exclusion criteria name other {named_class}, and this "
+                               f'study is about your {row["term"]} ("{line}")')
+        for target, sentence in ((hits[i], hit), (notes[i], note)):
+            if sentence is not None:
+                kind = sentence.split(' ("', 1)[0]
+                if (i, str(row["term"]), kind) not in said:  # one sentence a term and kind
+                    said.add((i, str(row["term"]), kind))
+                    target.append(sentence)
+    for nct, found in asked.items():
+        i = position[nct]
+        for condition, line in found[:3]:
+            hits[i].append(f"{_CHECK}the inclusion criteria ask for {condition}, which you "
+                           f'did not mention ("{quote(line)}")')
+        if len(found) > 3:
+            hits[i].append(f"{_CHECK}the inclusion criteria ask for {len(found) - 3} more "
+                           "conditions you did not mention")
+    verdicts: list[str] = []
+    out: list[list[str]] = []
+    for i in range(len(ids)):
+        if not structured[i]:
+            verdicts.append("no")
+            out.append(reasons[i])
+            named[i] = False
+        elif hits[i]:
+            verdicts.append("check")
+            out.append([r for r in reasons[i] if not r.startswith("fits on ")
+                        and r != "recruiting"] + hits[i] + notes[i])
+        else:
+            verdicts.append("fits")
+            out.append(reasons[i] + notes[i])
+    return verdicts, named, out
