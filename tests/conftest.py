@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from trialfinder.api.client import API_MEMO
@@ -41,6 +42,12 @@ WORCESTER = fictional_site("Imaginary Clinic Worcester", "Worcester", "United St
 NEW_YORK = fictional_site("Pretend Cancer Center", "New York", "United States", 40.7128,
                           -74.0060, state="New York")
 LYON = fictional_site("Centre Hospitalier Fictif", "Lyon", "France", 45.7640, 4.8357)
+
+# No per-example deadline: how fast a property runs is for benchmarks/, and a test that hangs is
+# stopped by pytest-timeout. Under a loaded machine hypothesis's 200 ms default failed tests
+# that were right ("FlakyFailure ... DeadlineExceeded").
+settings.register_profile("trialfinder", deadline=None)
+settings.load_profile("trialfinder")
 
 
 def make_standin_studies() -> list[dict[str, Any]]:
