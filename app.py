@@ -2,7 +2,7 @@
 
 Run it with ``streamlit run app.py``. The page is built by :mod:`dashboard` (one small module
 per part) on top of the library; the pure rules (URL state, labels, escaping) are in
-:mod:`trialfinder.ui`.
+:mod:`trialfinder.views`.
 
 Flow of one run: the URL fills the widgets (first run of a session only), the sidebar is drawn,
 the last submitted search is fetched (cached, so usually instant), the local filters are applied

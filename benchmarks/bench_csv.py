@@ -182,7 +182,7 @@ def _env(tmp: Path) -> dict[str, str]:
 def command(key: str, base: str, condition: str, out: Path, tmp: Path) -> list[str]:
     if key == "script":
         return [sys.executable, str(HERE / "plain_csv.py"), base, condition, str(out)]
-    cli = [sys.executable, "-m", "trialfinder.cli", "search", "--condition", condition,
+    cli = [sys.executable, "-m", "trialfinder.cli.main", "search", "--condition", condition,
            "--all", "--output", str(out), "--base-url", base]
     if key == "cli":
         return [*cli, "--no-cache"]
@@ -233,7 +233,7 @@ def profile_cli(key: str, base: str, condition: str) -> Profile:
             (tmp / sub).mkdir()
         stats_file = tmp / "cli.prof"
         argv = command(key, base, condition, tmp / "out.csv", tmp)[3:]
-        code = ("import cProfile, sys\nfrom trialfinder.cli import main\n"
+        code = ("import cProfile, sys\nfrom trialfinder.cli.main import main\n"
                 f"sys.argv = ['trialfinder', *{argv!r}]\n"
                 f"cProfile.run('rc = main(sys.argv[1:])', {str(stats_file)!r})\n")
         subprocess.run([sys.executable, "-c", code], env=_env(tmp), cwd=ROOT, check=True,

@@ -36,8 +36,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
 
 from devtools.standin import find_shared_dir, load_dataset
-from trialfinder.entities import decode_entities
-from trialfinder.service import study_detail
+from trialfinder.core.entities import decode_entities
+from trialfinder.service.searching import study_detail
 from trialfinder.tables.eligibility import split_criteria, unescape_markdown
 
 RESULTS = Path(__file__).resolve().parent / "results" / "eligibility.md"

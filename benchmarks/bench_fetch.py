@@ -21,10 +21,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
 
 from devtools.standin import StandInServer, find_shared_dir, load_dataset, replicate
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.fields import LIST_FIELDS
-from trialfinder.api.query import Status, StudyQuery
-from trialfinder.config import Settings
+from trialfinder.core.codes import Status
+from trialfinder.core.config import Settings
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.fields import LIST_FIELDS
+from trialfinder.registries.ctgov.query import StudyQuery
 
 RESULTS = Path(__file__).resolve().parent / "results" / "fetch.md"
 

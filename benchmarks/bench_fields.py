@@ -16,7 +16,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
 
 from devtools.standin import _fields_trie, _prune, find_shared_dir, load_dataset
-from trialfinder.api.fields import LIST_FIELDS
+from trialfinder.registries.ctgov.fields import LIST_FIELDS
 
 # The list as it stood before the contacts work (kept here only to measure the difference).
 BEFORE: tuple[str, ...] = (

@@ -25,8 +25,8 @@ from typing import Any
 
 import orjson
 
-from trialfinder._gc import gc_paused
-from trialfinder.tables.normalize import normalize
+from trialfinder.core.gcpause import gc_paused
+from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.topics.demo import load_demo_studies
 
 PAGE = 1000

@@ -1,4 +1,5 @@
-"""Benchmark: trialfinder.tables.normalize vs the orjson parse floor vs pandas.json_normalize.
+"""Benchmark: trialfinder.registries.ctgov.normalize vs the orjson parse floor vs
+pandas.json_normalize.
 
 Run: ``python benchmarks/bench_normalize.py``. Needs /work/shared/ctgov (real recorded records)
 and orjson. Real records are replicated in memory (each copy gets a distinct fictional NCT id)
@@ -26,7 +27,7 @@ except ImportError:  # pragma: no cover
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
 
 from devtools.standin import find_shared_dir
-from trialfinder.tables.normalize import normalize
+from trialfinder.registries.ctgov.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = find_shared_dir() or ROOT.parent / "shared" / "ctgov"

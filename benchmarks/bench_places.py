@@ -48,7 +48,7 @@ TARGET_MEDIAN_KM = 2.0
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from trialfinder.errors import PlaceNotFoundError  # noqa: E402
+from trialfinder.core.errors import PlaceNotFoundError  # noqa: E402
 from trialfinder.places.gazetteer import Gazetteer, load  # noqa: E402
 from trialfinder.places.geo import MILES_PER_KM, haversine_miles  # noqa: E402
 from trialfinder.places.names import key  # noqa: E402

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
 
 from devtools.standin import find_shared_dir, load_dataset, replicate
-from trialfinder.tables.normalize import normalize
+from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.tables.prescreen import Profile, prescreen
 
 RESULTS = Path(__file__).resolve().parent / "results" / "prescreen.md"

@@ -1,7 +1,8 @@
 """Which recorded real studies each topic preset selects, and how many of them are on topic.
 
 Every preset is run over the recorded real studies in ``../shared/ctgov`` with the local search
-(:func:`trialfinder.service.search_records`, the API's rules). Each study a preset selects must
+(:func:`trialfinder.service.searching.search_records`, the API's rules). Each study a preset
+selects must
 have a verdict below, written by a person who read the record; a selected study without one
 fails the run, so the table in ``docs/presets.md`` cannot go stale unnoticed. For the drug
 presets the run also shows what each half alone (conditions only, drugs only) would select, so
@@ -22,8 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devtools/
 
 from devtools.standin import find_shared_dir, load_dataset
-from trialfinder.service import search_records
-from trialfinder.tables.textsearch import matching_ids
+from trialfinder.registries.ctgov.query import preset_query
+from trialfinder.registries.ctgov.textsearch import matching_ids
+from trialfinder.service.searching import search_records
 from trialfinder.topics.presets import PRESETS
 
 RESULTS = Path(__file__).resolve().parent / "results" / "presets.md"
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     unchecked: list[str] = []
     for name, preset in PRESETS.items():
         ids = sorted(search_records(studies, source="shared", preset=name).studies["nct_id"])
-        params = preset.to_params()
+        params = preset_query(preset).to_params()
         halves = ["—", "—"]
         if "query.intr" in params:
             halves = [str(len(matching_ids(studies, {key: params[key]})))

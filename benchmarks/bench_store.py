@@ -7,7 +7,7 @@ For each size a stand-in (its own process, so its memory is not counted) serves 
 recorded records of ../shared/ctgov (read at run time, never copied; the fictional demo set when
 absent) replicated to that size with ``--replicate N --lazy``: each copy is built when it is
 served (``standin.Replicas``), so even 100,000 studies cost the stand-in little memory. The CLI
-runs as a whole process (``python -m trialfinder.cli sync --whole-registry``) into an empty
+runs as a whole process (``python -m trialfinder.cli.main sync --whole-registry``) into an empty
 store; its peak RSS comes from ``os.wait4``. Then, on the finished store, a topic + status +
 100-mile query runs through DuckDB (best of 3). Writes ``benchmarks/results/store.md`` with
 the targets of issue 11 and a projection to the whole registry.
@@ -86,8 +86,8 @@ def run_sync(url: str, env: dict[str, str]) -> tuple[float, int, str]:
     """(wall seconds, peak RSS in bytes, its output) of one ``sync --whole-registry`` process."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trialfinder.cli", "sync", "--whole-registry", "--base-url", url,
-         "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [sys.executable, "-m", "trialfinder.cli.main", "sync", "--whole-registry", "--base-url",
+         url, "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         cwd=ROOT)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
@@ -105,7 +105,7 @@ def build_direct(source: str, size: int, store: Path, env: dict[str, str]) -> tu
         "import sys\n"
         "from devtools.standin import load_dataset, replicate\n"
         "from trialfinder.store.db import Store\n"
-        "from trialfinder.api.fields import LIST_FIELDS\n"
+        "from trialfinder.registries.ctgov.fields import LIST_FIELDS\n"
         "from devtools.standin import _fields_trie, _prune\n"
         "base = load_dataset(sys.argv[1]); size = int(sys.argv[2])\n"
         "trie = _fields_trie(','.join(LIST_FIELDS))\n"

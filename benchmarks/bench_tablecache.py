@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's devto
 
 from benchmarks.run import CONDITIONS, matching
 from devtools.standin import StandInServer, find_shared_dir, load_dataset, replicate
-from trialfinder.config import Settings
-from trialfinder.service import search
-from trialfinder.store.tablecache import Saved, TableCache
-from trialfinder.tables.normalize import normalize
+from trialfinder.cache.tablecache import Saved, TableCache
+from trialfinder.core.config import Settings
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.service.searching import search
 
 
 def fastest_ms(run: Callable[[], object], repeat: int) -> float:

@@ -59,7 +59,7 @@ def _nct_ids(frame: pd.DataFrame) -> int:
 
 def prepare_trialfinder(base: str, condition: str, cache_dir: str | None) -> Runner:
     import trialfinder as tf
-    from trialfinder.config import Settings
+    from trialfinder.core.config import Settings
 
     # trialfinder imports its modules on first use: load them here, outside the timing, as the
     # peers' imports are

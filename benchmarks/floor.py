@@ -6,7 +6,7 @@ Fetches (untimed) the exact pages trialfinder asks for (``fields`` = ``LIST_FIEL
 ``pageSize`` 1000) from the stand-in at ``BASE_URL``, then times, best of 3:
 
 - ``orjson.loads`` on the bytes of every page (the floor: any client must at least parse),
-- ``trialfinder.tables.normalize()`` on the parsed records, with the cyclic GC off and on.
+- ``trialfinder.registries.ctgov.normalize()`` on the parsed records, with the cyclic GC off and on.
 
 The timing helper is ``best_of`` from ``bench_normalize.py``. With ``--full`` it also calls
 ``bench_normalize.bench_10k`` (10,000 full records, no ``fields``) for reference. Prints one
@@ -31,9 +31,9 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_normalize import SHARED, bench_10k, best_of, load_full_records
 
-from trialfinder.api.fields import LIST_FIELDS, fields_param
-from trialfinder.service import build_query
-from trialfinder.tables.normalize import normalize
+from trialfinder.registries.ctgov.fields import LIST_FIELDS, fields_param
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.service.searching import build_query
 
 
 def fetch_pages(base: str, condition: str) -> list[bytes]:

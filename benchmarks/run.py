@@ -362,7 +362,8 @@ def floor_section(floor: dict[str, Any] | None, size: int) -> list[str]:
         "|---|---:|---:|",
         f"| orjson.loads on every page (the floor) | {floor['parse']:.2f} | "
         f"{floor['parse_gc']:.2f} |",
-        f"| trialfinder.tables.normalize() on the parsed records | {floor['normalize']:.2f} | "
+        "| trialfinder.registries.ctgov.normalize() on the parsed records | "
+        f"{floor['normalize']:.2f} | "
         f"{floor['normalize_gc']:.2f} |",
         f"| normalize / parse | {floor['normalize'] / floor['parse']:.1f}x | "
         f"{floor['normalize_gc'] / floor['parse_gc']:.1f}x |",

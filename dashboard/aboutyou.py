@@ -1,7 +1,7 @@
 """The "About you" panel: a private first look at which of the listed studies may fit.
 
 What the person types is held in the server's memory for this browser session only
-(``st.session_state``): it is not written to the URL (only :mod:`trialfinder.ui.urlstate`'s
+(``st.session_state``): it is not written to the URL (only :mod:`trialfinder.views.urlstate`'s
 keys are), not passed to a cached function, not put in the study store, the provenance file or
 a download, and not logged. The pre-screen runs afresh on each redraw. When the page is served
 to another machine, the panel says so.
@@ -12,11 +12,11 @@ from __future__ import annotations
 import streamlit as st
 
 from trialfinder import service
-from trialfinder.errors import PlaceNotFoundError, TrialFinderError
+from trialfinder.core.errors import PlaceNotFoundError, TrialFinderError
 from trialfinder.places.resolve import Place, resolve_place
 from trialfinder.tables.prescreen.fit import Prescreen, prescreen
 from trialfinder.tables.prescreen.profile import DISCLAIMER
-from trialfinder.ui.aboutyou import (
+from trialfinder.views.prescreen import (
     FORM_KEYS,
     fit_cards,
     is_filled,
@@ -24,8 +24,8 @@ from trialfinder.ui.aboutyou import (
     profile_from_form,
     served_elsewhere,
 )
-from trialfinder.ui.text import SEX_LABELS, escape_md, plural
-from trialfinder.ui.urlstate import RADII
+from trialfinder.views.text import SEX_LABELS, escape_md, plural
+from trialfinder.views.urlstate import RADII
 
 from .messages import place_problem
 from .state import open_study

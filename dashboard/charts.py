@@ -7,8 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from trialfinder import service
-from trialfinder.api.query import Phase
-from trialfinder.ui.text import NOT_STATED, code_label, status_label, text_of
+from trialfinder.core.codes import Phase
+from trialfinder.views.text import NOT_STATED, code_label, status_label, text_of
 
 PHASE_ORDER = [*(p.label for p in Phase if p is not Phase.NA), Phase.NA.label, NOT_STATED]
 

@@ -9,11 +9,17 @@ from typing import Any
 import streamlit as st
 
 from trialfinder import service
+from trialfinder.core.wording import plural
 from trialfinder.places.resolve import Place
+from trialfinder.registries.ctgov.record import (
+    central_contacts,
+    enrollment_text,
+    key_dates,
+    official_title,
+)
 from trialfinder.tables.detail import split_criteria
 from trialfinder.topics.demo import is_demo_id
-from trialfinder.ui.record import central_contacts, enrollment_text, key_dates, official_title
-from trialfinder.ui.text import (
+from trialfinder.views.text import (
     NOT_STATED,
     SEX_LABELS,
     age_range,
@@ -27,7 +33,6 @@ from trialfinder.ui.text import (
     status_label,
     text_of,
 )
-from trialfinder.wording import plural
 
 from .detail_parts import show_criteria, show_outcomes, show_sites, show_treatments
 from .fetch import load_detail

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from trialfinder.core.wording import plural
 from trialfinder.places.resolve import Place
 from trialfinder.tables.detail import Criteria
-from trialfinder.ui.text import (
+from trialfinder.views.text import (
     INTERVENTION_LABELS,
     code_label,
     escape_md,
@@ -16,7 +17,6 @@ from trialfinder.ui.text import (
     status_label,
     text_of,
 )
-from trialfinder.wording import plural
 
 from .mapview import site_map
 from .table import blank_to_empty, non_empty

@@ -8,12 +8,12 @@ from typing import Any
 import streamlit as st
 
 from trialfinder import service
-from trialfinder.errors import TrialFinderError
-from trialfinder.ui.registry import DATE_RANGES, apply_registry_filters
-from trialfinder.ui.request import local_filters
-from trialfinder.ui.summary import filter_words, registry_suggestions, step_key, without
-from trialfinder.ui.text import escape_md, plural
-from trialfinder.ui.urlstate import RADII, filter_defaults
+from trialfinder.core.errors import TrialFinderError
+from trialfinder.views.extrafilters import DATE_RANGES, apply_registry_filters
+from trialfinder.views.request import local_filters
+from trialfinder.views.summary import filter_words, registry_suggestions, step_key, without
+from trialfinder.views.text import escape_md, plural
+from trialfinder.views.urlstate import RADII, filter_defaults
 
 from .state import clear_filters, state, undo_filter
 

@@ -8,13 +8,13 @@ from typing import Any
 import streamlit as st
 
 from trialfinder import service
-from trialfinder.api.client import TrialsClient
-from trialfinder.config import Settings
-from trialfinder.errors import ApiError, NetworkError, PlaceNotFoundError, TrialFinderError
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import ApiError, NetworkError, PlaceNotFoundError, TrialFinderError
 from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.topics import demo
-from trialfinder.ui.request import SearchRequest
-from trialfinder.ui.text import escape_md, plural
+from trialfinder.views.request import SearchRequest
+from trialfinder.views.text import escape_md, plural
 
 from .messages import place_problem
 from .state import use_demo as start_demo

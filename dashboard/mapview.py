@@ -10,9 +10,9 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.places.resolve import Place
-from trialfinder.ui.outlines import outline_lines
-from trialfinder.ui.text import plural, status_label
-from trialfinder.ui.view import fit_view
+from trialfinder.views.mapfit import fit_view
+from trialfinder.views.outlines import outline_lines
+from trialfinder.views.text import plural, status_label
 
 MAP_HEIGHT = 460
 SITE_COLOURS: dict[str, list[int]] = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from trialfinder.errors import PlaceNotFoundError
-from trialfinder.ui.text import escape_md
+from trialfinder.core.errors import PlaceNotFoundError
+from trialfinder.views.text import escape_md
 
 _QUOTED = re.compile(r"""(?<!\w)'([^']*)'(?!\w)|(?<!\w)"([^"]*)"(?!\w)""")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from trialfinder import service
-from trialfinder.errors import TrialFinderError
+from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.topics import demo
-from trialfinder.ui.registry import apply_registry_filters
-from trialfinder.ui.text import escape_md
-from trialfinder.ui.urlstate import wider_than_search
+from trialfinder.views.extrafilters import apply_registry_filters
+from trialfinder.views.text import escape_md
+from trialfinder.views.urlstate import wider_than_search
 
 from .aboutyou import about_you
 from .charts import show_charts

@@ -11,9 +11,9 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.tables import export
-from trialfinder.ui.meta import download_name, mark_fictional, meta_json, read_meta
-from trialfinder.ui.summary import status_request_words, step_lines
-from trialfinder.ui.text import (
+from trialfinder.views.provenance import download_name, mark_fictional, meta_json, read_meta
+from trialfinder.views.summary import status_request_words, step_lines
+from trialfinder.views.text import (
     age_range,
     codes_label,
     escape_md,

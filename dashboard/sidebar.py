@@ -5,19 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from trialfinder import service
-from trialfinder.api.query import Phase, Status, StudyType
-from trialfinder.errors import TrialFinderError
+from trialfinder.core.codes import Phase, Status, StudyType
+from trialfinder.core.errors import TrialFinderError
 from trialfinder.tables.filters import INTERVENTION_TYPES
 from trialfinder.topics import presets
-from trialfinder.ui.registry import DATE_RANGES, FUNDER_LABELS
-from trialfinder.ui.text import (
+from trialfinder.views.extrafilters import DATE_RANGES, FUNDER_LABELS
+from trialfinder.views.text import (
     HV_LABELS,
     INTERVENTION_LABELS,
     RESULTS_LABELS,
     SEX_LABELS,
     code_label,
 )
-from trialfinder.ui.urlstate import RADII
+from trialfinder.views.urlstate import RADII
 
 from .state import clear_filters, submit_search
 

@@ -1,7 +1,7 @@
 """Session state glue: the URL on the first run, the submitted search, buttons' callbacks.
 
 The rules themselves (defaults, URL parsing, what a search is) are in
-:mod:`trialfinder.ui.urlstate`; this module only applies them to ``st.session_state``.
+:mod:`trialfinder.views.urlstate`; this module only applies them to ``st.session_state``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 import streamlit as st
 
 from trialfinder.tables.filters import LocalFilters
-from trialfinder.ui import urlstate
-from trialfinder.ui.request import local_filters
-from trialfinder.ui.summary import without
+from trialfinder.views import urlstate
+from trialfinder.views.request import local_filters
+from trialfinder.views.summary import without
 
 CARDS_PAGE = 20  # result cards drawn at a time
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trialfinder.ui.text import cell_text, codes_label, joined_label, status_label, text_of
+from trialfinder.views.text import cell_text, codes_label, joined_label, status_label, text_of
 
 
 def blank_to_empty(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Missing text shown as an empty cell (the table would print "None"); each cell cleaned
-    and capped as :func:`~trialfinder.ui.text.cell_text` says."""
+    and capped as :func:`~trialfinder.views.text.cell_text` says."""
     present = [c for c in columns if c in frame.columns]
     return frame.assign(**{c: [cell_text(v) for v in frame[c]] for c in present})
 

@@ -12,13 +12,13 @@ from typing import Any
 
 import streamlit as st
 
-from trialfinder.config import Settings
-from trialfinder.errors import TrialFinderError
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.store.feed import feed_bytes
 from trialfinder.store.watch import Change, run_watch, save_watch, saved_watches
-from trialfinder.ui.text import escape_md, plural
-from trialfinder.ui.watchview import change_line, radius_of, suggest_name, watch_options
+from trialfinder.views.text import escape_md, plural
+from trialfinder.views.watches import change_line, radius_of, suggest_name, watch_options
 
 SHOWN = 200  # changes listed at most
 

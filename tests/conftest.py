@@ -31,9 +31,9 @@ import pytest
 from hypothesis import settings
 
 from devtools.standin import StandInServer, fictional_site, fictional_study
-from trialfinder.api.client import API_MEMO
-from trialfinder.api.pacing import forget_shared_buckets
-from trialfinder.api.requester import Requester
+from trialfinder.http.pacing import forget_shared_buckets
+from trialfinder.http.requester import Requester
+from trialfinder.registries.ctgov.client import API_MEMO
 
 BOSTON = fictional_site("Fictional General Hospital", "Boston", "United States", 42.3601,
                         -71.0589, state="Massachusetts", zip_code="02114", status="RECRUITING")

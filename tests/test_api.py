@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 import trialfinder as tf
 from devtools.standin import StandInServer
 from trialfinder import service
-from trialfinder._gc import gc_paused
-from trialfinder.meta import FilterCount, ResultMeta
+from trialfinder.core.gcpause import gc_paused
+from trialfinder.core.provenance import FilterCount, ResultMeta
 from trialfinder.topics.demo import load_demo_studies
 
 README = Path(__file__).resolve().parents[1] / "README.md"

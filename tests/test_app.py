@@ -22,10 +22,10 @@ from streamlit.testing.v1 import AppTest
 
 from devtools.standin import StandInServer, fictional_study
 from trialfinder import service
-from trialfinder.errors import ApiError, NetworkError
+from trialfinder.core.errors import ApiError, NetworkError
 from trialfinder.topics import background
 from trialfinder.topics.demo import DEMO_BANNER, load_demo_studies
-from trialfinder.ui.text import escape_md
+from trialfinder.views.text import escape_md
 
 ROOT = Path(__file__).parents[1]
 APP = ROOT / "app.py"

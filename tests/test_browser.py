@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from devtools.standin import StandInServer
-from trialfinder.cli import main as cli_main
+from trialfinder.cli.main import main as cli_main
 from trialfinder.topics.demo import load_demo_studies
 
 # the Chromium .ci/run installs (it looks it up on PATH the same way)

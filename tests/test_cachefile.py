@@ -12,10 +12,10 @@ import orjson
 import pytest
 
 from devtools.hostile import HostileServer
-from trialfinder.api.cachefile import MAGIC, cache_serializer, pack, unpack
-from trialfinder.api.client import API_MEMO, TrialsClient
-from trialfinder.api.query import StudyQuery
-from trialfinder.config import Settings
+from trialfinder.core.config import Settings
+from trialfinder.http.cachefile import MAGIC, cache_serializer, pack, unpack
+from trialfinder.registries.ctgov.client import API_MEMO, TrialsClient
+from trialfinder.registries.ctgov.query import StudyQuery
 
 QUERY = StudyQuery(conditions=("cramp",))
 

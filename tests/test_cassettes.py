@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.query import StudyQuery
-from trialfinder.config import Settings
-from trialfinder.errors import ApiError, NotFoundError
-from trialfinder.service import search
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import ApiError, NotFoundError
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.query import StudyQuery, preset_query
+from trialfinder.service.searching import search
 from trialfinder.topics.presets import get_preset
 
 pytestmark = pytest.mark.vcr
@@ -45,7 +45,7 @@ def ids(studies: list[dict[str, Any]]) -> list[str]:
     ],
 )
 def test_preset_search(api_base_url: str, preset: str, expected: list[str]) -> None:
-    result = make_client(api_base_url).search(get_preset(preset).query)
+    result = make_client(api_base_url).search(preset_query(get_preset(preset)))
     assert ids(result.studies) == expected
     assert result.total_count == len(expected)
     assert result.requests == 1  # without a cache, /version is not asked
@@ -54,7 +54,7 @@ def test_preset_search(api_base_url: str, preset: str, expected: list[str]) -> N
 
 def test_multi_page_search(api_base_url: str) -> None:
     client = make_client(api_base_url, page_size=10)
-    result = client.search(get_preset("muscle-spasm").query)
+    result = client.search(preset_query(get_preset("muscle-spasm")))
     assert result.total_count == 32
     assert len(result.studies) == len(set(ids(result.studies))) == 32
     assert (result.pages, result.requests) == (4, 4)
@@ -94,13 +94,13 @@ def test_one_full_study(api_base_url: str) -> None:
 
 @pytest.mark.standin_faults(script=[429])
 def test_rate_limited_then_answered(api_base_url: str, vcr: Any) -> None:
-    result = make_client(api_base_url).search(get_preset("als").query)
+    result = make_client(api_base_url).search(preset_query(get_preset("als")))
     assert len(result.studies) == 6
     assert [r["status"]["code"] for r in vcr.responses] == [429, 200]
 
 
 @pytest.mark.standin_faults(script=[503])
 def test_unavailable_then_answered(api_base_url: str, vcr: Any) -> None:
-    result = make_client(api_base_url).search(get_preset("caffeine-muscle").query)
+    result = make_client(api_base_url).search(preset_query(get_preset("caffeine-muscle")))
     assert len(result.studies) == 5
     assert [r["status"]["code"] for r in vcr.responses] == [503, 200]

@@ -15,7 +15,7 @@ import pytest
 from conftest import CHILD_ENV, child_preexec, make_standin_studies, run_child
 
 from devtools.standin import StandInServer, fictional_study, replicate
-from trialfinder.cli import main
+from trialfinder.cli.main import main
 from trialfinder.store.db import Store, open_store
 
 Factory = Callable[..., StandInServer]

@@ -1,4 +1,4 @@
-"""Rough edges a new user met in the command line: each test runs ``trialfinder.cli.main``
+"""Rough edges a new user met in the command line: each test runs ``trialfinder.cli.main.main``
 against local files or the loopback stand-in, as tests/test_cli.py does."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from devtools.standin import StandInServer, fictional_study
-from trialfinder.cli import main
-from trialfinder.progress import ProgressBar
-from trialfinder.terminal import display_width
+from trialfinder.cli.main import main
+from trialfinder.cli.progress import ProgressBar
+from trialfinder.core.terminal import display_width
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -70,7 +70,7 @@ def test_search_table_rows_line_up_with_the_header_at_any_width(
 
 
 def test_cells_are_fitted_by_terminal_columns() -> None:
-    from trialfinder.terminal import fit_cell
+    from trialfinder.core.terminal import fit_cell
 
     assert display_width("NCT99000101") == 11
     assert display_width("試験") == 4 and display_width("e\u0301") == 1  # wide; combining
@@ -272,7 +272,7 @@ def test_an_unknown_country_in_an_api_search_is_refused_before_any_request(
     ["sync", "-c", "asthma", "-v"], ["watch", "run", "-v"], ["search", "-c", "x", "-v"],
 ])
 def test_verbose_is_accepted_after_every_command(argv: list[str]) -> None:
-    from trialfinder.cli import build_parser
+    from trialfinder.cli.main import build_parser
 
     args = build_parser().parse_args(argv)
     assert args.verbose_sub == (2 if "-vv" in argv else 1)
@@ -287,7 +287,7 @@ def test_store_info_verbose_logs_what_happens(
     code, out, err = run(capsys, "store", "info", "-vv")
     assert code == 0, err
     assert out.startswith(f"store: {tmp_path / 'data' / 'studies.duckdb'}\n")
-    assert f"trialfinder: info: trialfinder.cli_store: store: the store is {tmp_path}" in err
+    assert f"trialfinder: info: trialfinder.cli.store: store: the store is {tmp_path}" in err
 
 
 # -- 7. counts of one are singular ----------------------------------------------------------
@@ -329,7 +329,7 @@ def test_the_progress_line_counts_one_study(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_the_api_notes_count_one_study() -> None:
-    from trialfinder.api.result import SearchResult, warnings_for
+    from trialfinder.registries.ctgov.result import SearchResult, warnings_for
 
     result = SearchResult(studies=[{}], total_count=None, pages=1, requests=1,
                           duplicates_dropped=1, truncated=True)

@@ -15,12 +15,9 @@ from typing import Any
 import pytest
 
 from devtools.standin import Faults, StandInServer, fictional_study
-from trialfinder.api.client import ApiMemo, TrialsClient
-from trialfinder.api.pacing import TokenBucket
-from trialfinder.api.query import Distance, StudyQuery
-from trialfinder.api.transport import CacheRebuiltWarning, make_session, retry_after_seconds
-from trialfinder.config import Settings, redact_url
-from trialfinder.errors import (
+from trialfinder.core.codes import Distance
+from trialfinder.core.config import Settings, redact_url
+from trialfinder.core.errors import (
     ApiError,
     InvalidQueryError,
     NetworkError,
@@ -29,6 +26,10 @@ from trialfinder.errors import (
     RateLimitedError,
     SchemaError,
 )
+from trialfinder.http.pacing import TokenBucket
+from trialfinder.http.transport import CacheRebuiltWarning, make_session, retry_after_seconds
+from trialfinder.registries.ctgov.client import ApiMemo, TrialsClient
+from trialfinder.registries.ctgov.query import StudyQuery
 
 Factory = Callable[..., StandInServer]
 
@@ -67,7 +68,7 @@ def test_a_listing_sent_anew_is_followed_from_the_api(
 ) -> None:
     import sqlite3
 
-    from trialfinder.api.cachefile import unpack
+    from trialfinder.http.cachefile import unpack
 
     server = standin_factory(many(12), max_page_size=5)
     settings = fast_settings(server, use_cache=True, cache_dir=tmp_path)
@@ -311,7 +312,7 @@ def test_a_new_cache_file_uses_large_pages_and_works_without_them(
 ) -> None:
     import sqlite3
 
-    import trialfinder.api.transport as transport
+    import trialfinder.http.transport as transport
 
     settings = cached_settings(standin, tmp_path / "large")
     assert len(TrialsClient(settings).search(StudyQuery(conditions=("asthma",))).studies) == 2
@@ -475,7 +476,8 @@ def test_debug_lines_tell_requests_cache_decisions_waits_and_retries(
     caplog.set_level(logging.DEBUG, logger="trialfinder")
     client.search(StudyQuery(conditions=("cramp",)))
     client.search(StudyQuery(conditions=("cramp",)))
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("trialfinder.api")]
+    lines = [r.getMessage() for r in caplog.records
+             if r.name.startswith(("trialfinder.http", "trialfinder.registries"))]
     base = server.base_url
     assert f"GET {base}/version (attempt 1 of 4)" in lines
     assert f"HTTP 503 from {base}/version; retrying in 0.00 s" in lines

@@ -24,8 +24,8 @@ def _loaded_after(code: str) -> list[str]:
 
 def test_a_search_without_the_cache_does_not_import_requests_cache() -> None:
     code = ("import trialfinder as tf\n"
-            "from trialfinder.api.client import TrialsClient\n"
-            "from trialfinder.config import Settings\n"
+            "from trialfinder.registries.ctgov.client import TrialsClient\n"
+            "from trialfinder.core.config import Settings\n"
             "tf.search\n"
             "TrialsClient(Settings(use_cache=False))\n")
     assert _loaded_after(code) == []
@@ -33,7 +33,7 @@ def test_a_search_without_the_cache_does_not_import_requests_cache() -> None:
 
 def test_a_cached_session_still_imports_it(tmp_path: Path) -> None:
     code = ("from pathlib import Path\n"
-            "from trialfinder.api.client import TrialsClient\n"
-            "from trialfinder.config import Settings\n"
+            "from trialfinder.registries.ctgov.client import TrialsClient\n"
+            "from trialfinder.core.config import Settings\n"
             f"TrialsClient(Settings(use_cache=True, cache_dir=Path({str(tmp_path)!r})))\n")
     assert "requests_cache" in _loaded_after(code)

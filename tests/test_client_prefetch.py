@@ -14,13 +14,13 @@ from typing import Any
 import orjson
 import pytest
 
-import trialfinder.api.client as client_module
+import trialfinder.registries.ctgov.client as client_module
 from devtools.standin import Faults, StandInServer, fictional_study
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.page import Page
-from trialfinder.api.query import StudyQuery
-from trialfinder.config import Settings
-from trialfinder.errors import ApiError, PagingError
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import ApiError, PagingError
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.page import Page
+from trialfinder.registries.ctgov.query import StudyQuery
 
 Factory = Callable[..., StandInServer]
 QUERY = StudyQuery(conditions=("cramp",))

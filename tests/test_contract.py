@@ -12,11 +12,11 @@ import pytest
 import requests
 
 from devtools.standin import _fields_trie, _prune, find_shared_dir, load_dataset
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.fields import LIST_FIELDS
-from trialfinder.api.query import StudyQuery
-from trialfinder.config import Settings
-from trialfinder.tables.normalize import normalize
+from trialfinder.core.config import Settings
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.fields import LIST_FIELDS
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.registries.ctgov.query import StudyQuery
 
 SHARED = find_shared_dir() or Path(__file__).resolve().parents[2] / "shared" / "ctgov"
 PAGES = [*sorted(SHARED.glob("studies/**/search_*.json")),

@@ -19,9 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devtools.standin import StandInServer, fictional_study
-from trialfinder.cli import main
+from trialfinder.cli.main import main
+from trialfinder.core.folders import not_private
 from trialfinder.store import spool
-from trialfinder.store.cachedir import not_private
 from trialfinder.store.db import Store, StoreError, open_store
 
 OTHER_UID = 54321  # a user that is not us

@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
-from trialfinder.cli import main
-from trialfinder.errors import DataFileError, InvalidQueryError
-from trialfinder.service import MAX_JSON_DEPTH, load_records, search_file
+from trialfinder.cli.main import main
+from trialfinder.core.errors import DataFileError, InvalidQueryError
+from trialfinder.service.searching import MAX_JSON_DEPTH, load_records, search_file
 
 
 def study(n: int, **extra: Any) -> dict[str, Any]:

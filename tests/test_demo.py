@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from trialfinder.errors import DataFileError
-from trialfinder.topics.demo import is_demo_id, load_demo_studies, unpack_gzip
+from trialfinder.core.errors import DataFileError
+from trialfinder.core.packed import unpack_gzip
+from trialfinder.topics.demo import is_demo_id, load_demo_studies
 
 SHARED = Path("/work/shared/ctgov")
 STATUS_ENUM = {

@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 
 from devtools.standin import StandInServer
-from trialfinder.cli import main
-from trialfinder.config import Settings
-from trialfinder.errors import NotFoundError
-from trialfinder.service import study_detail
+from trialfinder.cli.main import main
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import NotFoundError
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.service.searching import study_detail
 from trialfinder.tables.detail import (
     Criteria,
     arms_table,
@@ -25,7 +26,6 @@ from trialfinder.tables.detail import (
     outcomes_table,
     split_criteria,
 )
-from trialfinder.tables.normalize import normalize
 from trialfinder.topics.demo import load_demo_studies
 
 CRITERIA = """Participants must be adults.

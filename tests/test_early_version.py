@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from devtools.standin import Faults, StandInServer
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.query import StudyQuery
-from trialfinder.cli import main
-from trialfinder.config import Settings
-from trialfinder.errors import TrialFinderError
+from trialfinder.cli.main import main
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import TrialFinderError
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.query import StudyQuery
 
 VERSION = "/api/v2/version"
 STUDIES = "/api/v2/studies"
@@ -122,7 +122,7 @@ def test_a_search_that_fails_its_checks_sends_nothing(
 
 
 def test_a_bad_output_path_is_refused_before_pandas_loads() -> None:
-    code = ("import sys, trialfinder.cli as cli\n"
+    code = ("import sys, trialfinder.cli.main as cli\n"
             "code = cli.main(['search', '-c', 'x', '--output', '/no/such/folder/out.csv'])\n"
             "print(code, 'pandas' in sys.modules, 'requests' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

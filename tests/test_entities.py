@@ -17,14 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devtools.standin import fictional_site, fictional_study
-from trialfinder.cli import main
-from trialfinder.entities import decode_entities
-from trialfinder.service import search_records, study_detail
+from trialfinder.cli.main import main
+from trialfinder.core.entities import decode_entities
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.registries.ctgov.record import central_contacts, official_title
+from trialfinder.service.searching import search_records, study_detail
 from trialfinder.tables.detail import arms_table, outcomes_table
-from trialfinder.tables.normalize import normalize
 from trialfinder.tables.prescreen import Profile, prescreen
-from trialfinder.ui.record import central_contacts, official_title
-from trialfinder.ui.text import escape_md, inert_markdown, markdown_list
+from trialfinder.views.text import escape_md, inert_markdown, markdown_list
 
 NCT = "NCT99000201"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from trialfinder.api.query import Status
-from trialfinder.errors import DataFileError, InvalidQueryError
-from trialfinder.meta import ResultMeta
+from trialfinder.core.codes import Status
+from trialfinder.core.errors import DataFileError, InvalidQueryError
+from trialfinder.core.provenance import ResultMeta
 from trialfinder.tables.export import (
     STALE_TMP_SECONDS,
     clean_stale_tmp,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trialfinder.errors import DataFileError
+from trialfinder.core.errors import DataFileError
 from trialfinder.tables import export
 from trialfinder.tables.export import to_csv_bytes, write_csv, write_export
 

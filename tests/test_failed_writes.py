@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from devtools.standin import StandInServer, evolve, replicate
-from trialfinder.api.client import TrialsClient
-from trialfinder.cli import main
-from trialfinder.config import Settings
+from trialfinder.cli.main import main
+from trialfinder.core.config import Settings
+from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.store.db import Store, open_store
 from trialfinder.store.watch import add_watch, refresh
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.places.geo import MILES_PER_KM, haversine_miles
 from trialfinder.tables.filters import (
     FILTER_ORDER,

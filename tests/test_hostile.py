@@ -17,12 +17,8 @@ from typing import Any, TypeVar
 import pytest
 
 from devtools.hostile import HostileServer
-from trialfinder.api.cachefile import unpack
-from trialfinder.api.client import API_MEMO, TrialsClient
-from trialfinder.api.query import StudyQuery
-from trialfinder.api.transport import make_session
-from trialfinder.config import Settings
-from trialfinder.errors import (
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import (
     ApiError,
     NetworkError,
     PagingError,
@@ -30,6 +26,10 @@ from trialfinder.errors import (
     SchemaError,
     TrialFinderError,
 )
+from trialfinder.http.cachefile import unpack
+from trialfinder.http.transport import make_session
+from trialfinder.registries.ctgov.client import API_MEMO, TrialsClient
+from trialfinder.registries.ctgov.query import StudyQuery
 
 T = TypeVar("T")
 QUERY = StudyQuery(conditions=("cramp",))
@@ -276,7 +276,7 @@ def test_the_cli_ends_with_one_line(hostile: Callable[..., HostileServer], tmp_p
         "TRIALFINDER_MAX_BODY_MB": "4", "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "trialfinder.cli", "search", "--all", "-c", "cramp"],
+        [sys.executable, "-m", "trialfinder.cli.main", "search", "--all", "-c", "cramp"],
         env=env, capture_output=True, text=True, timeout=30, check=False,
     )
     assert done.returncode == 1, done.stderr

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from devtools.isrctn import IsrctnFaults, IsrctnServer, sample_trials
-from trialfinder.config import Settings
-from trialfinder.errors import (
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import (
     ApiError,
     InvalidQueryError,
     NetworkError,
@@ -69,7 +69,7 @@ def test_a_limit_cuts_and_says_so(start: Start) -> None:
 @pytest.mark.timeout(30)
 def test_a_translated_search_with_status_and_country(start: Start) -> None:
     _, client = start()
-    from trialfinder.api.query import StudyQuery
+    from trialfinder.registries.ctgov.query import StudyQuery
 
     out = translate(StudyQuery(conditions=("motor neurone disease",), statuses=("recruiting",)),
                     countries=("England",))

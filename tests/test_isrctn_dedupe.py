@@ -10,6 +10,7 @@ import pandas as pd
 
 from devtools.isrctn.records import FictionalTrial, answer_xml
 from devtools.standin import fictional_site, fictional_study
+from trialfinder.registries.ctgov.normalize import empty_tables, normalize
 from trialfinder.registries.isrctn.dedupe import (
     Link,
     links_from_ctgov,
@@ -19,7 +20,6 @@ from trialfinder.registries.isrctn.dedupe import (
 )
 from trialfinder.registries.isrctn.tables import to_tables
 from trialfinder.registries.isrctn.xml import parse_answer
-from trialfinder.tables.normalize import empty_tables, normalize
 
 TODAY = date(2026, 6, 1)
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trialfinder.api.query import StudyQuery
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.registries.isrctn.query import (
     MAX_LIMIT,
     IsrctnQuery,

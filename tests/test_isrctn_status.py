@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from trialfinder.api.query import Status
+from trialfinder.core.codes import Status
 from trialfinder.registries.isrctn.model import IsrctnTrial
 from trialfinder.registries.isrctn.status import derive_status
 

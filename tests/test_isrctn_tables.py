@@ -11,6 +11,7 @@ import pytest
 
 from devtools.isrctn.records import FictionalTrial, answer_xml
 from trialfinder.places.resolve import Place
+from trialfinder.registries.ctgov.normalize import empty_tables
 from trialfinder.registries.isrctn.ids import (
     isrctn_in_text,
     nct_in_text,
@@ -21,7 +22,6 @@ from trialfinder.registries.isrctn.sites import Placer
 from trialfinder.registries.isrctn.tables import IsrctnTables, nct_links_of, to_tables
 from trialfinder.registries.isrctn.xml import parse_answer
 from trialfinder.tables.eligibility import split_criteria
-from trialfinder.tables.normalize import empty_tables
 
 TODAY = date(2026, 6, 1)
 NAMES = ("studies", "sites", "conditions", "interventions", "contacts", "officials")

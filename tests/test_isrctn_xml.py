@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from devtools.isrctn.records import FictionalTrial, answer_xml, full_trial_xml
-from trialfinder.errors import SchemaError
+from trialfinder.core.errors import SchemaError
 from trialfinder.registries.isrctn.xml import MAX_ELEMENTS_PER_TRIAL, NAMESPACE, parse_answer
 
 DATA = Path(__file__).parent / "data" / "isrctn"

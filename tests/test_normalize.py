@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devtools.standin import find_shared_dir, load_dataset
-from trialfinder.tables.normalize import (
+from trialfinder.registries.ctgov.normalize import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
     INTERVENTION_DTYPES,
@@ -823,7 +823,7 @@ def _mixed_records() -> list[dict[str, Any]]:
 def test_chunk_size_changes_nothing(
     monkeypatch: pytest.MonkeyPatch, studies: int, sites: int
 ) -> None:
-    from trialfinder.tables.normalize import _extract
+    from trialfinder.registries.ctgov.normalize import _extract
 
     records = _mixed_records()
     whole = normalize(records)

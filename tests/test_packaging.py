@@ -28,7 +28,8 @@ def test_wheel_holds_the_package_and_nothing_of_the_workshop(tmp_path: Path) -> 
     assert top == {"trialfinder", wheel.name.removesuffix("-py3-none-any.whl") + ".dist-info"}
     assert not [n for n in names if "standin" in n or "/tests/" in n or "cassette" in n]
     # The package's own layers are all there.
-    for layer in ("api", "tables", "places", "topics", "store"):
+    for layer in ("core", "http", "registries", "registries/ctgov", "options", "tables",
+                  "places", "topics", "cache", "store", "service", "cli", "views"):
         assert f"trialfinder/{layer}/__init__.py" in names
     assert "trialfinder/py.typed" in names
     data = [n for n in names if n.startswith("trialfinder/data/")]

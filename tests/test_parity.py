@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from devtools.standin import StandInServer, fictional_site, fictional_study, find_shared_dir
-from trialfinder.config import Settings
-from trialfinder.service import search, search_records
+from trialfinder.core.config import Settings
+from trialfinder.service.searching import search, search_records
 from trialfinder.topics.presets import PRESETS
 
 BOSTON = fictional_site("Fictional Spine Centre", "Boston", "United States", 42.36, -71.06,

@@ -15,8 +15,8 @@ import pytest
 
 import trialfinder as tf
 from devtools.standin import fictional_study
-from trialfinder.cli import main
-from trialfinder.errors import DataFileError, InvalidQueryError, PlaceNotFoundError
+from trialfinder.cli.main import main
+from trialfinder.core.errors import DataFileError, InvalidQueryError, PlaceNotFoundError
 from trialfinder.places import gazetteer
 from trialfinder.places.countrynames import EVERYDAY_COUNTRIES, FORMER, REGISTRY_COUNTRIES
 from trialfinder.places.names import FOLD_VERSION, key, name_keys

@@ -14,9 +14,9 @@ import pytest
 
 import trialfinder as tf
 from devtools.standin import StandInApi, StandInServer, fictional_site, fictional_study
-from trialfinder.cli import main
-from trialfinder.errors import InvalidQueryError
-from trialfinder.service import search_records
+from trialfinder.cli.main import main
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.service.searching import search_records
 from trialfinder.tables.prescreen import DISCLAIMER, Profile, names_for, prescreen
 
 BOSTON = fictional_site("Fictional General", "Boston", "United States", 42.3601, -71.0589,

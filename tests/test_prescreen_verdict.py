@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devtools.standin import fictional_site, fictional_study
-from trialfinder.cli import main
-from trialfinder.tables.normalize import normalize
+from trialfinder.cli.main import main
+from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.tables.prescreen import Profile, prescreen
 from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.scope import read

@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 
 from devtools.standin import fictional_study
-from trialfinder.api.query import StudyQuery
-from trialfinder.errors import InvalidQueryError
-from trialfinder.tables.textsearch import matching_ids
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.registries.ctgov.query import StudyQuery, preset_query
+from trialfinder.registries.ctgov.textsearch import matching_ids
 from trialfinder.topics.background import SECTIONS, get_section
 from trialfinder.topics.presets import PRESETS, Preset, get_preset
 
@@ -16,7 +16,7 @@ from trialfinder.topics.presets import PRESETS, Preset, get_preset
 def test_every_preset_builds_a_query(name: str) -> None:
     preset = PRESETS[name]
     assert preset.title and preset.description and preset.leaves_out
-    assert set(preset.to_params()) <= {"query.cond", "query.intr", "query.term"}
+    assert set(preset_query(preset).to_params()) <= {"query.cond", "query.intr", "query.term"}
     # every phrase survives Essie cleaning unchanged, and no bracket reaches the API
     for phrases in (preset.query.conditions, preset.query.interventions, preset.query.terms):
         assert phrases == StudyQuery(conditions=phrases).conditions
@@ -42,7 +42,7 @@ def test_the_caffeine_preset_needs_caffeine_and_a_muscle_outcome() -> None:
         fictional_study("NCT99300024", "Fictional study", conditions=["Apnea of Prematurity"],
                         interventions=["Caffeine"]),
     ]
-    assert matching_ids(studies, get_preset("caffeine-muscle").to_params()) == {
+    assert matching_ids(studies, preset_query(get_preset("caffeine-muscle")).to_params()) == {
         "NCT99300021", "NCT99300022"}
 
 
@@ -69,7 +69,7 @@ def test_a_study_named_only_by_a_synonym_is_found(name: str, condition: str,
                                                   intervention: str | None) -> None:
     study = fictional_study("NCT99300031", "Fictional study", conditions=[condition],
                             interventions=[intervention] if intervention else [])
-    assert matching_ids([study], get_preset(name).to_params()) == {"NCT99300031"}
+    assert matching_ids([study], preset_query(get_preset(name)).to_params()) == {"NCT99300031"}
 
 
 def relaxant_study(nct: str, condition: str, drug: str) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def test_drug_presets_keep_to_their_conditions() -> None:
         relaxant_study("NCT99300007", "Muscle Spasms", "Diazepam"),
         relaxant_study("NCT99300008", "Anxiety", "Diazepam"),
     ]
-    found = matching_ids(studies, get_preset("muscle-relaxants").to_params())
+    found = matching_ids(studies, preset_query(get_preset("muscle-relaxants")).to_params())
     assert found == {"NCT99300001", "NCT99300005", "NCT99300006", "NCT99300007"}
 
 
@@ -110,17 +110,17 @@ def test_condition_presets_leave_out_look_alikes() -> None:
                         conditions=["Multiple Sclerosis", "Spasticity"]),
         fictional_study("NCT99300019", "Fictional MS relapse", conditions=["Multiple Sclerosis"]),
     ]
-    assert matching_ids(studies, get_preset("als").to_params()) == {"NCT99300011",
-                                                                    "NCT99300013"}
-    assert matching_ids(studies, get_preset("dehydration-deficiency").to_params()) == {
-        "NCT99300016"}
-    assert "NCT99300017" not in matching_ids(studies, get_preset("muscle-spasm").to_params())
-    assert matching_ids(studies, get_preset("autoimmune-spasms").to_params()) == {
-        "NCT99300018"}
+    def found(name: str) -> set[str]:
+        return matching_ids(studies, preset_query(get_preset(name)).to_params())
+
+    assert found("als") == {"NCT99300011", "NCT99300013"}
+    assert found("dehydration-deficiency") == {"NCT99300016"}
+    assert "NCT99300017" not in found("muscle-spasm")
+    assert found("autoimmune-spasms") == {"NCT99300018"}
 
 
 def test_preset_query_merges_with_user_filters() -> None:
-    merged = get_preset("als").query.merge(StudyQuery(statuses=("recruiting",)))
+    merged = preset_query(get_preset("als")).merge(StudyQuery(statuses=("recruiting",)))
     params = merged.to_params()
     assert params["filter.overallStatus"] == "RECRUITING"
     assert params["query.cond"].startswith('("Amyotrophic Lateral Sclerosis") OR')

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from trialfinder.api.query import (
-    Distance,
-    Phase,
-    Sex,
-    Status,
-    StudyQuery,
-    essie_text,
-    normalize_nct_id,
-)
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.codes import Distance, Phase, Sex, Status
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.registries.ctgov.query import StudyQuery, essie_text, geo_param, normalize_nct_id
 
 
 def test_condition_and_status_become_api_parameters() -> None:
@@ -47,7 +40,7 @@ def test_every_text_field_has_its_parameter() -> None:
 def test_distance_becomes_filter_geo() -> None:
     query = StudyQuery(conditions=("ALS",), near=Distance(42.36, -71.06, 50, "mi"))
     assert query.to_params()["filter.geo"] == "distance(42.36,-71.06,50mi)"
-    assert Distance(45.764043, 4.835659, 80, "km").to_param() == "distance(45.764043,4.835659,80km)"
+    assert geo_param(Distance(45.764043, 4.835659, 80, "km")) == "distance(45.764043,4.835659,80km)"
 
 
 def test_structured_filters_become_one_essie_expression() -> None:

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.pacing import (
+from trialfinder.core.config import Settings
+from trialfinder.http.pacing import (
     TokenBucket,
     forget_shared_buckets,
     shared_bucket,
     state_file_for,
 )
-from trialfinder.api.transport import GuardedAdapter
-from trialfinder.config import Settings
+from trialfinder.http.transport import GuardedAdapter
+from trialfinder.registries.ctgov.client import TrialsClient
 
 
 class FakeClock:

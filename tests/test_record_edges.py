@@ -20,15 +20,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devtools.standin import StandInServer, fictional_study
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.query import is_nct_id
-from trialfinder.cli import main
-from trialfinder.config import Settings
-from trialfinder.datafile import load_records
-from trialfinder.errors import SchemaError
+from trialfinder.cli.main import main
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import SchemaError
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.datafile import load_records
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.registries.ctgov.query import is_nct_id
 from trialfinder.store import spool
 from trialfinder.store.db import Store, open_store
-from trialfinder.tables.normalize import normalize
 
 GOOD = "NCT99000181"
 NOT_IDS: list[Any] = [

@@ -16,14 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devtools.standin import Faults, StandInApi, StandInServer, replicate
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.query import Distance, StudyQuery
-from trialfinder.cli import main
-from trialfinder.config import Settings
-from trialfinder.errors import ApiError, InvalidQueryError, TrialFinderError
+from trialfinder.cli.main import main
+from trialfinder.core.codes import Distance
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import ApiError, InvalidQueryError, TrialFinderError
 from trialfinder.places.resolve import resolve_place
-from trialfinder.service import search
-from trialfinder.tables.normalize import normalize
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.registries.ctgov.query import StudyQuery, geo_param
+from trialfinder.service.searching import search
 from trialfinder.topics.demo import load_demo_studies
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
@@ -107,7 +108,7 @@ def test_any_distance_is_a_clear_error_or_a_valid_filter(
         near = Distance(lat, lon, radius, unit)
     except InvalidQueryError:
         return
-    reply = API.handle("/api/v2/studies", urlencode({"filter.geo": near.to_param()}))
+    reply = API.handle("/api/v2/studies", urlencode({"filter.geo": geo_param(near)}))
     assert reply.status == 200, reply.text
 
 

@@ -18,13 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devtools.standin import StandInServer, fictional_study
-from trialfinder.cli import main
+from trialfinder.cli.main import main
+from trialfinder.core.terminal import clean
+from trialfinder.core.textcap import CSV_CELL_CHARS, LINE_CHARS, LONG_CHARS, cap, cut_mark
 from trialfinder.store.feed import ATOM_NS, feed_bytes, xml_text
 from trialfinder.store.watch import Change
 from trialfinder.tables.export import to_csv_bytes
-from trialfinder.terminal import clean
-from trialfinder.textcap import CSV_CELL_CHARS, LINE_CHARS, LONG_CHARS, cap, cut_mark
-from trialfinder.ui.text import cell_text, escape_md, inert_markdown
+from trialfinder.views.text import cell_text, escape_md, inert_markdown
 
 HUGE = 10_000_000  # one word this long made `show` run for ever
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"

@@ -10,8 +10,8 @@ from types import ModuleType
 import pytest
 
 from devtools.standin import PIECES, _BadRequest, _fields_trie, find_shared_dir
-from trialfinder.api.fields import LIST_FIELDS
-from trialfinder.tables import normalize as norm
+from trialfinder.registries.ctgov import normalize as norm
+from trialfinder.registries.ctgov.fields import LIST_FIELDS
 from trialfinder.tables.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ import pytest
 from conftest import CHILD_ENV, child_preexec, make_standin_studies
 
 from devtools.standin import fictional_study
-from trialfinder.cli import main
+from trialfinder.cli.main import main
 from trialfinder.store.db import Store
 from trialfinder.store.sql import run_sql
 
@@ -105,7 +105,7 @@ def test_the_sql_csv_has_the_formula_guard_of_every_csv(
 
 @pytest.mark.timeout(30)
 def test_run_sql_refuses_unusable_bounds(store_path: Path) -> None:
-    from trialfinder.errors import InvalidQueryError
+    from trialfinder.core.errors import InvalidQueryError
 
     for timeout in (float("inf"), float("nan"), 1e308, 0.0, -1.0):
         with pytest.raises(InvalidQueryError, match="--timeout must be a number of seconds"):

@@ -25,7 +25,8 @@ from devtools.standin import (
     load_dataset,
     replicate,
 )
-from trialfinder.api.query import Phase, Sex, Status, StudyQuery
+from trialfinder.core.codes import Phase, Sex, Status
+from trialfinder.registries.ctgov.query import StudyQuery
 
 SHARED = find_shared_dir()
 SPEC = SHARED / "spec" / "ctg-oas-v2_2.0.5.yaml" if SHARED else None

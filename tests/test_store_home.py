@@ -18,13 +18,13 @@ import pytest
 
 import trialfinder as tf
 from devtools.standin import StandInServer
-from trialfinder.cli import main
-from trialfinder.config import Settings
-from trialfinder.errors import InvalidQueryError
+from trialfinder.cli.main import main
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.store.db import Store, StoreBusyError, open_store
 from trialfinder.store.spool import Spooled, SpoolWriter, incoming_dir, pending
 from trialfinder.store.versions import version_rows
-from trialfinder.tables.normalize import normalize
 
 Factory = Callable[..., StandInServer]
 
@@ -324,7 +324,7 @@ def test_past_the_bound_searches_leave_nothing_more_and_say_so(
     tf.search(condition="asthma", settings=settings)
     path = private_data_dir / "studies.duckdb"
     assert not path.exists() and len(pending(path)) == 1
-    monkeypatch.setattr("trialfinder.service.MAX_PENDING_MB", 0)
+    monkeypatch.setattr("trialfinder.service.searching.MAX_PENDING_MB", 0)
     results = tf.search(condition="migraine", settings=settings)
     assert len(results.studies) == 1  # the search itself is whole
     notes = [w for w in results.meta.warnings if "study store" in w]

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 
 from devtools.standin import Faults, StandInServer, fictional_study, replicate
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.prefetch import prefetch
-from trialfinder.api.query import StudyQuery
-from trialfinder.cli import main
-from trialfinder.config import Settings
-from trialfinder.errors import SchemaError
+from trialfinder.cli.main import main
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import SchemaError
+from trialfinder.http.prefetch import prefetch
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.query import StudyQuery
+from trialfinder.service.sync import sync
 from trialfinder.store.db import Store
-from trialfinder.store.sync import sync
 
 Factory = Callable[..., StandInServer]
 WAIT = 10.0  # a deadline for what must happen; never reached when the code is right
@@ -200,7 +200,7 @@ def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
     standin_factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     decode_gate: Any,
 ) -> None:
-    import trialfinder.api.client as client_module
+    import trialfinder.registries.ctgov.client as client_module
 
     studies = [fictional_study(f"NCT99{400000 + i:06d}", f"Fictional Sync Study {i}",
                                conditions=["Muscle Cramp"]) for i in range(1, 10)]

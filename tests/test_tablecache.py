@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 
 from devtools.standin import StandInServer
-from trialfinder.api.client import API_MEMO, TrialsClient
-from trialfinder.config import Settings
-from trialfinder.service import search
-from trialfinder.store.tablecache import Dropped, Saved, TableCache
-from trialfinder.tables.normalize import normalize
+from trialfinder.cache.tablecache import Dropped, Saved, TableCache
+from trialfinder.core.config import Settings
+from trialfinder.registries.ctgov.client import API_MEMO, TrialsClient
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.service.searching import search
 from trialfinder.topics.demo import load_demo_studies
 
 Factory = Callable[..., StandInServer]
@@ -117,8 +117,8 @@ import sys
 sys.modules["pyarrow"] = None  # as if pyarrow were not installed
 from pathlib import Path
 import pandas as pd
-from trialfinder.store.tablecache import Saved, TableCache
-from trialfinder.tables.normalize import normalize
+from trialfinder.cache.tablecache import Saved, TableCache
+from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.topics.demo import load_demo_studies
 tables = normalize(load_demo_studies())
 store = TableCache(Path(sys.argv[1]))
@@ -254,7 +254,7 @@ def test_a_failed_save_is_reported_and_leaves_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str, why: str,
 ) -> None:
     if writer == "duckdb":
-        monkeypatch.setattr("trialfinder.store.tablecache._arrow_parquet", lambda: None)
+        monkeypatch.setattr("trialfinder.cache.tablecache._arrow_parquet", lambda: None)
     store = TableCache(tmp_path / "gone")
     reason = store.put("a" * 32, normalize(load_demo_studies()[:2]), {})
     assert reason == f"{tmp_path / 'gone' / ('a' * 32)}.studies.parquet: {why}"
@@ -266,7 +266,7 @@ def test_tables_saved_by_either_writer_read_back_equal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str,
 ) -> None:
     if writer == "duckdb":
-        monkeypatch.setattr("trialfinder.store.tablecache._arrow_parquet", lambda: None)
+        monkeypatch.setattr("trialfinder.cache.tablecache._arrow_parquet", lambda: None)
     tables = normalize(load_demo_studies()[:40])
     store = TableCache(tmp_path)
     assert store.put("b" * 32, tables, {"total_count": 40}) is None

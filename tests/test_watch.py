@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from devtools.standin import StandInServer, evolve, fictional_site, fictional_study, replicate
-from trialfinder.api.client import TrialsClient
-from trialfinder.cli import main
-from trialfinder.config import Settings
-from trialfinder.errors import InvalidQueryError
+from trialfinder.cli.main import main
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.store.db import Store
 from trialfinder.store.feed import ATOM_NS, feed_bytes
 from trialfinder.store.watch import (
@@ -300,7 +300,7 @@ def test_run_watch_library_call_returns_changes(
 def test_table_lines_drop_terminal_control_characters(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from trialfinder.cli_store import _print_changes
+    from trialfinder.cli.store import _print_changes
 
     hostile = Change("NCT99200041", "updated", "w", "Fictional \x1b[2J\x1b[31mRed\x07\nStudy",
                      fields=("title",))

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from trialfinder.folding import fold
-from trialfinder.wording import age_range, duration, plural
+from trialfinder.core.folding import fold
+from trialfinder.core.wording import age_range, duration, plural
 
 
 @pytest.mark.parametrize(("count", "one", "expected"), [
@@ -51,7 +51,7 @@ def test_fold(text: str, folded: str) -> None:
 
 
 def test_one_of_joins_alternatives_with_or() -> None:
-    from trialfinder.wording import one_of
+    from trialfinder.core.wording import one_of
 
     assert [one_of([]), one_of(["a"]), one_of(["a", "b"]), one_of(["a", "b", "c"])] == [
         "", "a", "a or b", "a, b or c"]

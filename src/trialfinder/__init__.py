@@ -17,10 +17,9 @@ import typing
 from trialfinder._version import __version__
 
 if typing.TYPE_CHECKING:
-    from trialfinder.api.client import SearchResult, TrialsClient
-    from trialfinder.api.query import Distance, Phase, Sex, Status, StudyQuery, StudyType
-    from trialfinder.config import Settings
-    from trialfinder.errors import (
+    from trialfinder.core.codes import Distance, Phase, Sex, Status, StudyType
+    from trialfinder.core.config import Settings
+    from trialfinder.core.errors import (
         ApiError,
         CacheError,
         DataFileError,
@@ -33,9 +32,12 @@ if typing.TYPE_CHECKING:
         SchemaError,
         TrialFinderError,
     )
-    from trialfinder.meta import ResultMeta
+    from trialfinder.core.provenance import ResultMeta
     from trialfinder.places.resolve import Place, resolve_place
-    from trialfinder.service import (
+    from trialfinder.registries.ctgov.client import SearchResult, TrialsClient
+    from trialfinder.registries.ctgov.normalize import normalize
+    from trialfinder.registries.ctgov.query import StudyQuery
+    from trialfinder.service.searching import (
         Results,
         StudyDetail,
         build_query,
@@ -47,7 +49,7 @@ if typing.TYPE_CHECKING:
     )
     from trialfinder.tables.export import to_csv_bytes, to_jsonl_bytes, write_export
     from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
-    from trialfinder.tables.normalize import Tables, normalize
+    from trialfinder.tables.frames import Tables
     from trialfinder.tables.prescreen import Prescreen, Profile, prescreen
     from trialfinder.topics.presets import PRESETS, Preset, get_preset, list_presets
 
@@ -56,23 +58,26 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 #: Where each public name lives.
 _HOMES: dict[str, str] = {
-    **dict.fromkeys(["SearchResult", "TrialsClient"], "trialfinder.api.client"),
-    **dict.fromkeys(["Distance", "Phase", "Sex", "Status", "StudyQuery", "StudyType"],
-                    "trialfinder.api.query"),
-    "Settings": "trialfinder.config",
+    **dict.fromkeys(["SearchResult", "TrialsClient"], "trialfinder.registries.ctgov.client"),
+    **dict.fromkeys(["Distance", "Phase", "Sex", "Status", "StudyType"],
+                    "trialfinder.core.codes"),
+    "StudyQuery": "trialfinder.registries.ctgov.query",
+    "Settings": "trialfinder.core.config",
     **dict.fromkeys(["ApiError", "CacheError", "DataFileError", "InvalidQueryError",
                      "NetworkError",
                      "NotFoundError", "OfflineError", "PlaceNotFoundError", "RateLimitedError",
-                     "SchemaError", "TrialFinderError"], "trialfinder.errors"),
-    "ResultMeta": "trialfinder.meta",
+                     "SchemaError", "TrialFinderError"], "trialfinder.core.errors"),
+    "ResultMeta": "trialfinder.core.provenance",
     **dict.fromkeys(["Place", "resolve_place"], "trialfinder.places.resolve"),
     **dict.fromkeys(["Results", "StudyDetail", "build_query", "load_records", "search",
-                     "search_file", "search_records", "study_detail"], "trialfinder.service"),
+                     "search_file", "search_records", "study_detail"],
+                    "trialfinder.service.searching"),
     **dict.fromkeys(["to_csv_bytes", "to_jsonl_bytes", "write_export"],
                     "trialfinder.tables.export"),
     **dict.fromkeys(["FilterStep", "LocalFilters", "apply_filters"],
                     "trialfinder.tables.filters"),
-    **dict.fromkeys(["Tables", "normalize"], "trialfinder.tables.normalize"),
+    "Tables": "trialfinder.tables.frames",
+    "normalize": "trialfinder.registries.ctgov.normalize",
     **dict.fromkeys(["Prescreen", "Profile", "prescreen"], "trialfinder.tables.prescreen"),
     **dict.fromkeys(["PRESETS", "Preset", "get_preset", "list_presets"],
                     "trialfinder.topics.presets"),

@@ -1,6 +1,6 @@
 """The ``trialfinder`` command (and ``python -m trialfinder``).
 
-Until :func:`trialfinder.cli.main` is running and catches Ctrl-C and SIGTERM itself, early
+Until :func:`trialfinder.cli.main.main` is running and catches Ctrl-C and SIGTERM itself, early
 handlers answer them the same way: one line, ``interrupted`` (exit code 130) or ``terminated``
 (143), never a traceback from the middle of an import.
 """
@@ -28,7 +28,7 @@ def run() -> NoReturn:
     """Entry point of the console script."""
     before = signal.signal(signal.SIGINT, _interrupted_early)
     signal.signal(signal.SIGTERM, _terminated_early)
-    from trialfinder.cli import main
+    from trialfinder.cli.main import main
 
     signal.signal(signal.SIGINT, before)
     sys.exit(main(own_process=True))

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cache
 
-from trialfinder.folding import fold
+from trialfinder.core.folding import fold
 
 __all__ = ["DEPENDENCIES", "EVERYDAY_COUNTRIES", "FORMER", "FORMER_NAMES", "REGISTRY_COUNTRIES",
            "spellings"]

@@ -12,7 +12,7 @@ those when the file is read.
 
 The file is read with bounds: at most :data:`MAX_PACKED` bytes on disk and
 :data:`MAX_UNPACKED` bytes once decompressed; a file over either bound or of another shape
-raises :class:`~trialfinder.errors.DataFileError` instead of filling memory.
+raises :class:`~trialfinder.core.errors.DataFileError` instead of filling memory.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from trialfinder.errors import DataFileError
+from trialfinder.core.errors import DataFileError
+from trialfinder.core.packed import unpack_gzip
 from trialfinder.places.countrynames import EVERYDAY_COUNTRIES, FORMER_NAMES, REGISTRY_COUNTRIES
 from trialfinder.places.names import FOLD_VERSION, key
-from trialfinder.topics.demo import unpack_gzip
 
 __all__ = ["MAX_PACKED", "MAX_UNPACKED", "City", "Gazetteer", "default_gazetteer", "load"]
 

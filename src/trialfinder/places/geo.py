@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from trialfinder.units import KM_PER_MILE
+from trialfinder.core.units import KM_PER_MILE
 
 __all__ = ["EARTH_RADIUS_KM", "EARTH_RADIUS_MI", "MILES_PER_KM", "haversine_miles"]
 

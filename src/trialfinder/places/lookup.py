@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
+from trialfinder.core.units import KM_PER_MILE
 from trialfinder.places.countrynames import FORMER
 from trialfinder.places.gazetteer import City, Gazetteer
 from trialfinder.places.geo import haversine_miles
 from trialfinder.places.names import key
-from trialfinder.units import KM_PER_MILE
 
 __all__ = ["DOMINANCE", "Scope", "country_codes", "country_name", "distinct", "hits",
            "in_scope", "label", "region_in", "scopes", "state_scope", "us_state"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from trialfinder.folding import fold
+from trialfinder.core.folding import fold
 
 __all__ = ["FOLD_VERSION", "LATIN_MAX", "SUFFIXES", "is_latin", "key", "name_keys", "words"]
 

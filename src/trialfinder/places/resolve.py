@@ -50,7 +50,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from trialfinder.errors import InvalidQueryError, PlaceNotFoundError
+from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
 from trialfinder.places.gazetteer import Gazetteer, default_gazetteer
 from trialfinder.places.lookup import (
     DOMINANCE,

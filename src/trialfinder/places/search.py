@@ -19,7 +19,7 @@ Whatever was set aside or read differently is said in the place's note.
 
 from __future__ import annotations
 
-from trialfinder.errors import PlaceNotFoundError
+from trialfinder.core.errors import PlaceNotFoundError
 from trialfinder.places.countrynames import DEPENDENCIES
 from trialfinder.places.gazetteer import Gazetteer
 from trialfinder.places.lookup import (

@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-from trialfinder.errors import PlaceNotFoundError
+from trialfinder.core.errors import PlaceNotFoundError
 from trialfinder.places.gazetteer import City, Gazetteer
 from trialfinder.places.lookup import Scope, in_scope, label
 from trialfinder.places.names import key

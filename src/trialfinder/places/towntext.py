@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from trialfinder.folding import fold
+from trialfinder.core.folding import fold
 from trialfinder.places.names import SUFFIXES, key, words
 
 __all__ = ["Reading", "readings"]

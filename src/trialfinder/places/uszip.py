@@ -14,7 +14,7 @@ import math
 from functools import cache
 from typing import Any
 
-from trialfinder.errors import PlaceNotFoundError
+from trialfinder.core.errors import PlaceNotFoundError
 from trialfinder.places.names import key
 
 __all__ = ["TERRITORIES", "zip_point", "zip_town"]

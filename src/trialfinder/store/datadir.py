@@ -1,6 +1,6 @@
 """The data folder (the study store and the folders beside it): private to its user, or not
-used, by the cache folder's rules (:func:`~trialfinder.store.cachedir.not_private`,
-:func:`~trialfinder.store.cachedir.foreign`).
+used, by the cache folder's rules (:func:`~trialfinder.core.folders.not_private`,
+:func:`~trialfinder.core.folders.foreign`).
 
 Whatever is in the data folder, `store info`, `sql`, watches and the page show as registry
 data, so nobody else may be able to put anything there:
@@ -24,7 +24,7 @@ import os
 import stat
 from pathlib import Path
 
-from trialfinder.store.cachedir import FOLDER_MODE, foreign, not_private
+from trialfinder.core.folders import FOLDER_MODE, foreign, not_private
 
 __all__ = [
     "folder_problem",

@@ -1,7 +1,7 @@
 """The local study store: one DuckDB file that remembers every study fetched.
 
 Tables (the first six in the same columns as the search tables of
-:mod:`trialfinder.tables.normalize`; one row set per study, its latest version):
+:mod:`trialfinder.registries.ctgov.normalize`; one row set per study, its latest version):
 
 - ``studies``, ``sites``, ``contacts``, ``officials``, ``conditions``, ``interventions``;
 - ``versions``: every distinct version of each study (``hash`` of its record as received),
@@ -36,15 +36,11 @@ import duckdb
 import orjson
 import pandas as pd
 
-from trialfinder.config import default_data_dir
-from trialfinder.delivery import staged_folder
-from trialfinder.errors import DataFileError
-from trialfinder.store import spool
-from trialfinder.store.cachedir import private_folder
-from trialfinder.store.datadir import store_problem
-from trialfinder.store.runs import FINISHED, RunLog, _now, naive_utc
-from trialfinder.store.versions import VersionRows, nct_of, version_rows
-from trialfinder.tables.normalize import (
+from trialfinder.core.config import default_data_dir
+from trialfinder.core.delivery import staged_folder
+from trialfinder.core.errors import DataFileError
+from trialfinder.core.folders import private_folder
+from trialfinder.registries.ctgov.normalize import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
     INTERVENTION_DTYPES,
@@ -54,6 +50,10 @@ from trialfinder.tables.normalize import (
     Tables,
     normalize,
 )
+from trialfinder.store import spool
+from trialfinder.store.datadir import store_problem
+from trialfinder.store.runs import FINISHED, RunLog, _now, naive_utc
+from trialfinder.store.versions import VersionRows, nct_of, version_rows
 
 __all__ = [
     "DATA_TABLES",

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from trialfinder._version import __version__
-from trialfinder.delivery import stage
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.delivery import stage
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.textcap import LINE_CHARS, cap
+from trialfinder.registries.ctgov.normalize import study_url
 from trialfinder.store.watch import Change
-from trialfinder.tables.normalize import study_url
-from trialfinder.textcap import LINE_CHARS, cap
 
 __all__ = ["ATOM_NS", "check_feed_path", "feed_bytes", "write_feed", "xml_text"]
 
@@ -99,9 +99,9 @@ def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,
 
 def write_feed(path: Path, changes: Sequence[Change], *, title: str, feed_id: str) -> Path:
     """Write the feed atomically (a reader never sees half a file; a write that fails leaves
-    no temporary file and raises :class:`~trialfinder.errors.DataFileError`). Under the
+    no temporary file and raises :class:`~trialfinder.core.errors.DataFileError`). Under the
     command line it is renamed into place with the command's other outputs
-    (:func:`trialfinder.delivery.stage`)."""
+    (:func:`trialfinder.core.delivery.stage`)."""
     stage((path, feed_bytes(changes, title=title, feed_id=feed_id)))
     return path
 

@@ -30,8 +30,9 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import orjson
 
-from trialfinder.delivery import after_delivery
-from trialfinder.store.cachedir import private_folder
+from trialfinder.core.delivery import after_delivery
+from trialfinder.core.folders import private_folder
+from trialfinder.core.wording import plural, skipped_notes
 from trialfinder.store.datadir import (
     folder_problem,
     open_own_file,
@@ -39,7 +40,6 @@ from trialfinder.store.datadir import (
     subfolder_problem,
     warn_once,
 )
-from trialfinder.wording import plural, skipped_notes
 
 if TYPE_CHECKING:
     from trialfinder.store.db import Store
@@ -116,7 +116,7 @@ class SpoolWriter:
     """Keeps one search's pages for the store at ``store_path``.
 
     ``add`` writes one page, ``finish`` closes the file and hands it to the store once the
-    command's output is delivered (:func:`trialfinder.delivery.after_delivery`; at once for a
+    command's output is delivered (:func:`trialfinder.core.delivery.after_delivery`; at once for a
     library caller); an interrupted search calls ``finish(complete=False)``: its pages are real
     and are added at once, its run marked aborted. Errors never reach the caller: they end the
     spooling and become the one line of :attr:`Spooled.problem`."""

@@ -27,7 +27,7 @@ from typing import Any, Final
 
 import duckdb
 
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.store.db import open_store
 
 __all__ = ["DEFAULT_MEMORY_MB", "MAX_TIMEOUT", "SPILL_FACTOR", "check_memory", "check_timeout",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from trialfinder.api.client import Page
+from trialfinder.registries.ctgov.client import Page
 
 __all__ = ["Tally"]
 

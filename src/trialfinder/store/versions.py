@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from trialfinder.api.page import nct_of as page_nct
-from trialfinder.api.query import is_nct_id
+from trialfinder.registries.ctgov.page import nct_of as page_nct
+from trialfinder.registries.ctgov.query import is_nct_id
 
 __all__ = ["VersionRows", "nct_of", "record_hash", "version_rows"]
 
@@ -35,7 +35,8 @@ def record_hash(record: Mapping[str, Any]) -> str:
 
 def nct_of(record: Any) -> str | None:
     """The NCT id of a raw record, or ``None`` when it has none or one that is not an NCT id
-    (:func:`~trialfinder.api.query.is_nct_id`): such a record is not stored, but counted."""
+    (:func:`~trialfinder.registries.ctgov.query.is_nct_id`): such a record is not stored, but
+    counted."""
     value = page_nct(record)
     return value if is_nct_id(value) else None
 

@@ -1,6 +1,7 @@
 """Watchlists: saved searches that report what changed since their previous run.
 
-A watch keeps the options of a search (those of :func:`trialfinder.service.build_query`). Its
+A watch keeps the options of a search (those of :func:`trialfinder.service.searching.build_query`).
+Its
 text part (conditions, terms, sponsor, a preset's words...) is what is asked of the API; its
 structured filters (status, phase, age, distance...) are applied locally to the store's
 copies, so a study that stops recruiting shows up as a ``status`` change and as ``gone``
@@ -34,20 +35,20 @@ from typing import Any, Final
 import orjson
 import pandas as pd
 
-from trialfinder.api.client import TrialsClient
-from trialfinder.api.fields import LIST_FIELDS
-from trialfinder.api.prefetch import prefetch
-from trialfinder.api.query import StudyQuery
-from trialfinder.config import Settings
-from trialfinder.errors import InvalidQueryError, TrialFinderError
+from trialfinder.core.config import Settings
+from trialfinder.core.errors import InvalidQueryError, TrialFinderError
+from trialfinder.core.wording import skipped_notes
+from trialfinder.http.prefetch import prefetch
 from trialfinder.places.geo import haversine_miles
-from trialfinder.service import build_query, local_filters_for
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.fields import LIST_FIELDS
+from trialfinder.registries.ctgov.normalize import Tables, normalize
+from trialfinder.registries.ctgov.options import build_query, local_filters_for
+from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.store.db import Store, default_store_path, naive_utc, open_store
 from trialfinder.store.tally import Tally
 from trialfinder.store.versions import nct_of
 from trialfinder.tables.filters import apply_filters
-from trialfinder.tables.normalize import Tables, normalize
-from trialfinder.wording import skipped_notes
 
 __all__ = [
     "CHANGE_KINDS",
@@ -519,7 +520,7 @@ def run_watch(
 def save_watch(name: str, options: Mapping[str, Any], *, store_path: Path | None = None,
                replace: bool = False) -> Watch:
     """Save a search as a watch (the dashboard's "Save this search"); ``options`` are the
-    keyword arguments of :func:`trialfinder.service.build_query`."""
+    keyword arguments of :func:`trialfinder.service.searching.build_query`."""
     with open_store(store_path) as store:
         return add_watch(store, name, options, replace=replace)
 

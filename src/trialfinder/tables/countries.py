@@ -18,8 +18,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from trialfinder.errors import TrialFinderError
-from trialfinder.folding import fold
+from trialfinder.core.errors import TrialFinderError
+from trialfinder.core.folding import fold
 from trialfinder.places.countrynames import spellings
 
 __all__ = ["COUNTRY_ALIASES", "CountryCheck", "UnknownCountry", "check_countries"]

@@ -2,9 +2,10 @@
 call ("How to take part").
 
 Text read here from the raw record has its HTML character references decoded once, as the
-tables' text is (:mod:`trialfinder.entities`).
+tables' text is (:mod:`trialfinder.core.entities`).
 
-The list view asks the API only for ``fields`` (see :mod:`trialfinder.api.fields`); a detail view
+The list view asks the API only for ``fields`` (see :mod:`trialfinder.registries.ctgov.fields`); a
+detail view
 fetches the full record once and reads what only it has (outcomes, arms, intervention
 descriptions).
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from trialfinder.entities import decode_entities
+from trialfinder.core.entities import decode_entities
 from trialfinder.tables.eligibility import Criteria, split_criteria
 
 __all__ = [

@@ -22,8 +22,9 @@ protocol-defined exclusion criteria may apply", "Not meeting the inclusion crite
 items. Items that stand for nothing ("N/A", "None", a lone "-") are left out and kept in
 ``Criteria.placeholders``. The registry's Markdown escapes (``\\>=``, ``\\*``, ``1\\.``) are
 removed from the items; the table column keeps the Markdown as written. The text is read as
-:func:`trialfinder.tables.normalize.normalize` gives it, HTML references already decoded (see
-:mod:`trialfinder.entities`): nothing here decodes them again.
+:func:`trialfinder.registries.ctgov.normalize.normalize` gives it, HTML references already decoded
+(see
+:mod:`trialfinder.core.entities`): nothing here decodes them again.
 """
 
 from __future__ import annotations

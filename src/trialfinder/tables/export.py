@@ -23,7 +23,7 @@ JSON lines (:func:`to_jsonl_bytes`)
 Provenance (:func:`write_export`)
     Next to ``DIR/NAME.EXT`` a sidecar ``DIR/NAME.EXT.meta.json`` (the file's name +
     ``.meta.json``, see :func:`sidecar_path`) records the caller's ``meta`` (a
-    :class:`~trialfinder.meta.ResultMeta`, or a plain mapping: query, API version, data
+    :class:`~trialfinder.core.provenance.ResultMeta`, or a plain mapping: query, API version, data
     timestamp, fetched-at, total reported...) plus ``file``, ``format``, ``encoding``,
     ``written_at`` and ``rows_written`` / ``columns`` computed from the frame (these computed
     keys override the same keys in ``meta``).
@@ -31,7 +31,7 @@ Provenance (:func:`write_export`)
 Temporary files
     Both files are written to hidden temporary files in the same folder (flushed and synced)
     and only then renamed, so a reader never sees half a file, nor a table without its
-    provenance (:func:`trialfinder.delivery.stage`; under the command line the renames wait
+    provenance (:func:`trialfinder.core.delivery.stage`; under the command line the renames wait
     until standard output is delivered too). Their names end in ``.trialfinder-PID-TOKEN.tmp``. A
     process killed mid-write leaves one behind; the next export into that folder removes such
     files once they are older than :data:`STALE_TMP_SECONDS` (never anyone else's files).
@@ -56,9 +56,10 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from trialfinder.delivery import stage
-from trialfinder.errors import InvalidQueryError
-from trialfinder.meta import ResultMeta
+from trialfinder.core.delivery import stage
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.provenance import ResultMeta
+from trialfinder.core.textcap import CSV_CELL_CHARS, cap
 from trialfinder.tables.csvrows import arrow_rows, header_row, python_rows
 from trialfinder.tables.exportpath import (
     SUFFIX_FORMATS,
@@ -67,7 +68,6 @@ from trialfinder.tables.exportpath import (
     format_for_path,
     sidecar_path,
 )
-from trialfinder.textcap import CSV_CELL_CHARS, cap
 
 __all__ = [
     "CSV_CHUNK_ROWS",

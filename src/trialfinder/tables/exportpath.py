@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from trialfinder.errors import DataFileError, InvalidQueryError
+from trialfinder.core.errors import DataFileError, InvalidQueryError
 
 __all__ = ["SUFFIX_FORMATS", "ExportFormat", "check_output_path", "format_for_path",
            "sidecar_path"]

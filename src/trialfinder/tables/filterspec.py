@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from trialfinder.api.query import Phase, Sex, Status, StudyType
-from trialfinder.dates import partial_date
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.codes import Phase, Sex, Status, StudyType
+from trialfinder.core.dates import partial_date
+from trialfinder.core.errors import InvalidQueryError
 
 if TYPE_CHECKING:  # in annotations only: building filters (and a query) does not load pandas
     import pandas as pd

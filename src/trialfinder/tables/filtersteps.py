@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import numpy.typing as npt
 
+from trialfinder.core.wording import plural
 from trialfinder.places.geo import haversine_miles
 from trialfinder.tables.filterspec import FilterStep, LocalFilters, TablesLike
 from trialfinder.tables.keywordfilter import by_keyword
@@ -28,7 +29,6 @@ from trialfinder.tables.masks import (
     floats,
 )
 from trialfinder.tables.sitefilter import isin_country, isin_folded, site_owner, studies_with
-from trialfinder.wording import plural
 
 __all__ = [
     "FILTER_ORDER",

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from trialfinder.folding import fold
+from trialfinder.core.folding import fold
 from trialfinder.tables.filterspec import date_bounds
 
 __all__ = [

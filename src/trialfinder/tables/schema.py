@@ -4,10 +4,12 @@ Each :class:`Column` says where its value comes from in a v2 study record (a dot
 what it is called, its pandas dtype and its kind (how the value is read and checked). The spec
 drives four things, so they cannot drift apart:
 
-- extraction in :mod:`trialfinder.tables.normalize` (which keys are read, how each column is
+- extraction in :mod:`trialfinder.registries.ctgov.normalize` (which keys are read, how each column
+is
   converted, which problems are counted);
 - the dtype dicts (``STUDY_DTYPES`` ...), column order included;
-- ``LIST_FIELDS`` in :mod:`trialfinder.api.fields` (the API piece names asked for in list views);
+- ``LIST_FIELDS`` in :mod:`trialfinder.registries.ctgov.fields` (the API piece names asked for in
+list views);
 - the schema section of ``docs/design.md`` (``python tools/gen_schema_doc.py``).
 
 Paths of a child table are relative to one item of its list (``TableSpec.items``). A ``[]`` in
@@ -21,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from trialfinder.api.query import Phase, Sex, Status, StudyType
+from trialfinder.core.codes import Phase, Sex, Status, StudyType
 
 __all__ = [
     "CONDITION_SPEC",
@@ -39,7 +41,7 @@ __all__ = [
 
 Kind = Literal[
     "key",  # the study's NCT id, in every table
-    "text",  # a string as sent, HTML character references decoded once (trialfinder.entities)
+    "text",  # a string as sent, HTML character references decoded once (trialfinder.core.entities)
     "category",  # a code from a known set (unknown codes are kept and counted)
     "int",  # a whole number (out of Int64's range: NA and counted)
     "float",  # a number

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from trialfinder.errors import DataFileError
+from trialfinder.core.errors import DataFileError
+from trialfinder.core.packed import unpack_gzip
 
 __all__ = ["DEMO_BANNER", "DEMO_FILE", "is_demo_id", "load_demo_studies"]
 
@@ -47,18 +47,6 @@ def _demo_text() -> str:
     except (FileNotFoundError, OSError) as exc:  # pragma: no cover - broken install
         raise DataFileError(f"the demo data file {DEMO_FILE} is missing: {exc}") from exc
     return unpack_gzip(packed, MAX_DEMO_BYTES, DEMO_FILE).decode("utf-8")
-
-
-def unpack_gzip(packed: bytes, limit: int, name: str) -> bytes:
-    """``packed`` gunzipped, refusing anything that unpacks to more than ``limit`` bytes."""
-    inflater = zlib.decompressobj(wbits=31)  # 31: gzip header and trailer
-    try:
-        data = inflater.decompress(packed, limit + 1)
-    except zlib.error as exc:
-        raise DataFileError(f"{name} is not a readable gzip file: {exc}") from exc
-    if len(data) > limit or inflater.unconsumed_tail:
-        raise DataFileError(f"{name} unpacks to more than {limit:,} bytes")
-    return data
 
 
 def load_demo_studies() -> list[dict[str, Any]]:

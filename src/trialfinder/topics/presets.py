@@ -1,15 +1,14 @@
 """Named topic presets: ready-made searches for the subjects trialfinder focuses on.
 
-A preset is a :class:`~trialfinder.query.StudyQuery` with a slug, a title and a short
-description. Its text fields hold quoted phrases (MeSH-style headings plus common and brand
-names), so that "Muscle Spasm" does not match a study naming muscle in one place and spasm in
-another; :class:`StudyQuery` joins several phrases of one field with ``OR``, so each list widens
-the search. Different fields (conditions, interventions) are combined by the API with ``AND``:
-a drug preset names the conditions it is about, so the same drug given for something else is
-left out.
+A preset is a :class:`TopicSearch` (the words it searches for) with a slug, a title and a
+short description; each registry turns the words into its own query language. Its lists hold
+quoted phrases (MeSH-style headings plus common and brand names), so that "Muscle Spasm" does
+not match a study naming muscle in one place and spasm in another. The phrases of one list
+are alternatives (OR), so each list widens the search; different lists (conditions,
+interventions) are combined (AND): a drug preset names the conditions it is about, so the same
+drug given for something else is left out.
 
-Presets carry no filters (status, place, age...): callers add those with
-``preset.query.merge(...)`` or ``preset.query.replace(...)``.
+Presets carry no filters (status, place, age...): a search adds those.
 """
 
 from __future__ import annotations
@@ -17,12 +16,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trialfinder.api.query import StudyQuery
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError
 
-__all__ = ["PRESETS", "Preset", "get_preset", "list_presets"]
+__all__ = ["PRESETS", "Preset", "TopicSearch", "get_preset", "list_presets"]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSearch:
+    """The words of a preset: conditions, treatments and other terms. The phrases of one list
+    are alternatives (OR); the lists are combined (AND). A phrase in double quotes must stand
+    together."""
+
+    conditions: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.conditions or self.interventions or self.terms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +49,7 @@ class Preset:
     name: str
     title: str
     description: str
-    query: StudyQuery
+    query: TopicSearch
     leaves_out: str = ""
 
     def __post_init__(self) -> None:
@@ -44,10 +57,6 @@ class Preset:
             raise InvalidQueryError(f"preset name {self.name!r} is not a lowercase slug")
         if self.query.is_empty:
             raise InvalidQueryError(f"preset {self.name!r} has an empty query")
-
-    def to_params(self) -> dict[str, str]:
-        """The API parameters this preset sends (see :meth:`StudyQuery.to_params`)."""
-        return self.query.to_params()
 
 
 def _q(*phrases: str) -> tuple[str, ...]:
@@ -75,7 +84,7 @@ _ALL: tuple[Preset, ...] = (
             "Knee pain or arthritis without twitching or cramps (see anti-inflammatories), and "
             "twitching as a sign of ALS (see als)."
         ),
-        query=StudyQuery(conditions=_q(
+        query=TopicSearch(conditions=_q(
             "Knee Twitching",
             "Muscle Twitching",
             "Fasciculation",
@@ -99,7 +108,7 @@ _ALL: tuple[Preset, ...] = (
             "Spasms of inner organs (oesophagus, bladder, blood vessels), infantile spasms "
             "(a form of epilepsy) and studies that only measure muscle tone as a side effect."
         ),
-        query=StudyQuery(conditions=_q(
+        query=TopicSearch(conditions=_q(
             "Muscle Spasm",
             "Muscle Spasms",
             "Muscle Cramp",
@@ -128,7 +137,7 @@ _ALL: tuple[Preset, ...] = (
             "electrolyte imbalance; vitamin studies for bone, cancer or heart outcomes are "
             "kept only when they are about a deficiency."
         ),
-        query=StudyQuery(conditions=_q(
+        query=TopicSearch(conditions=_q(
             "Dehydration",
             "Hypomagnesemia",
             "Magnesium Deficiency",
@@ -157,7 +166,7 @@ _ALL: tuple[Preset, ...] = (
             "for malignant hyperthermia, diazepam for anxiety or seizures, cyclobenzaprine "
             "for fibromyalgia or sleep, botulinum toxin for wrinkles, migraine or bladder."
         ),
-        query=StudyQuery(
+        query=TopicSearch(
             conditions=_RELAXANT_TARGETS,
             interventions=_q(
                 "Baclofen",
@@ -210,7 +219,7 @@ _ALL: tuple[Preset, ...] = (
             "These drugs given for other conditions (asthma, cancer, heart disease, "
             "surgery in general), and knee or back studies of other treatments."
         ),
-        query=StudyQuery(
+        query=TopicSearch(
             conditions=_q(
                 "Muscle Spasm",
                 "Muscle Cramp",
@@ -280,7 +289,7 @@ _ALL: tuple[Preset, ...] = (
             "Caffeine for sleepiness, breathing in premature babies, headache or weight, and "
             "coffee studies without a muscle or exercise outcome."
         ),
-        query=StudyQuery(
+        query=TopicSearch(
             conditions=_q(
                 "Muscle Fatigue",
                 "Muscle Cramp",
@@ -305,7 +314,7 @@ _ALL: tuple[Preset, ...] = (
             "letters ALS standing for something else (the bare abbreviation is not searched; "
             "the registry files ALS studies under the full name)."
         ),
-        query=StudyQuery(conditions=_q(
+        query=TopicSearch(conditions=_q(
             "Amyotrophic Lateral Sclerosis",
             "Lou Gehrig",
             '"Motor Neuron Disease" NOT "Spinal Muscular Atrophy" NOT "Muscular Atrophy, Spinal"',
@@ -323,7 +332,7 @@ _ALL: tuple[Preset, ...] = (
             "Multiple sclerosis or neuromyelitis optica studies that are not about spasm or "
             "spasticity, and conditions of muscle weakness only (myasthenia gravis)."
         ),
-        query=StudyQuery(conditions=_q(
+        query=TopicSearch(conditions=_q(
             "Stiff-Person Syndrome",
             "Stiff-Man Syndrome",
             "Progressive Encephalomyelitis with Rigidity and Myoclonus",

@@ -1,14 +1,14 @@
 """IsrctnClient: searches ISRCTN and reads one trial, with the same bounds as our
 ClinicalTrials.gov client, because it is built on the same transport.
 
-The session comes from :func:`trialfinder.api.transport.make_session` with the ISRCTN host as
+The session comes from :func:`trialfinder.http.transport.make_session` with the ISRCTN host as
 its base URL, so every request has the project's guards: a whole-request deadline
 (``TRIALFINDER_TIMEOUT``), a cap on the decoded body (``TRIALFINDER_MAX_BODY_MB``), one host
 only (a redirect elsewhere is refused), retries of 429/5xx and dropped connections with backoff
 and a capped ``Retry-After``, and pacing by a token bucket of the ISRCTN host's own (at most
 :data:`MAX_RATE` requests a minute; ISRCTN documents no limit). ISRCTN answers are XML, which
 the HTTP cache does not keep, so this client never uses the cache, and offline mode cannot
-search ISRCTN (:class:`~trialfinder.errors.OfflineError`).
+search ISRCTN (:class:`~trialfinder.core.errors.OfflineError`).
 
 ISRCTN has no paging: one answer holds every trial asked for. :meth:`IsrctnClient.search`
 first asks for ``limit=0`` (the count only), refuses above :data:`~.query.MAX_LIMIT` trials or
@@ -32,15 +32,8 @@ from typing import Final
 
 import requests
 
-from trialfinder.api.requester import _error_text, _looks_like_html, _reason
-from trialfinder.api.transport import (
-    BodyTooLarge,
-    DeadlineExceeded,
-    OtherOriginRefused,
-    make_session,
-)
-from trialfinder.config import Settings, redact_url
-from trialfinder.errors import (
+from trialfinder.core.config import Settings, redact_url
+from trialfinder.core.errors import (
     ApiError,
     InvalidQueryError,
     NetworkError,
@@ -48,6 +41,13 @@ from trialfinder.errors import (
     OfflineError,
     SchemaError,
     api_error,
+)
+from trialfinder.http.requester import _error_text, _looks_like_html, _reason
+from trialfinder.http.transport import (
+    BodyTooLarge,
+    DeadlineExceeded,
+    OtherOriginRefused,
+    make_session,
 )
 from trialfinder.registries.isrctn.ids import normalize_isrctn_id
 from trialfinder.registries.isrctn.model import IsrctnTrial, ParsedAnswer

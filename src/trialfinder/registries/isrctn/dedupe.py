@@ -31,12 +31,12 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
-from trialfinder.api.query import is_nct_id
-from trialfinder.folding import fold
+from trialfinder.core.folding import fold
+from trialfinder.registries.ctgov.normalize import Tables, concat_tables, study_url
+from trialfinder.registries.ctgov.query import is_nct_id
 from trialfinder.registries.isrctn.ids import is_isrctn_id, isrctn_in_text
 from trialfinder.registries.isrctn.ids import study_url as isrctn_url
 from trialfinder.registries.isrctn.sites import country_name
-from trialfinder.tables.normalize import Tables, concat_tables, study_url
 
 __all__ = [
     "BOTH",

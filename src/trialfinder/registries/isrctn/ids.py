@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from trialfinder.api.query import is_nct_id
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.registries.ctgov.query import is_nct_id
 
 __all__ = [
     "ISRCTN_ID",

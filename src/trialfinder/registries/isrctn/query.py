@@ -25,7 +25,8 @@ quote, a backslash, a colon or a bracket cannot end the phrase, and ``AND``/``OR
 quotes are words. Free-text terms are sent word by word; ``AND``, ``OR`` and ``NOT`` written
 in them are dropped (and named in :attr:`Translation.notes`), since the words are ANDed anyway.
 
-:func:`translate` reads the project's :class:`~trialfinder.api.query.StudyQuery` and returns
+:func:`translate` reads the project's :class:`~trialfinder.registries.ctgov.query.StudyQuery` and
+returns
 the :class:`IsrctnQuery` plus the options ISRCTN cannot express (:class:`Unexpressed`): phase,
 study type, age, sex, healthy volunteers, results, distance, location text, sponsor, NCT ids,
 and (always, see below) status. The caller applies those locally; nothing is dropped silently.
@@ -44,9 +45,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
-from trialfinder.api.query import Sex, Status, StudyQuery
-from trialfinder.dates import partial_date
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.codes import Sex, Status
+from trialfinder.core.dates import partial_date
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.registries.ctgov.query import StudyQuery
 
 __all__ = [
     "MAX_LIMIT",

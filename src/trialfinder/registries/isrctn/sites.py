@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, Final
 
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.places.resolve import Place, resolve_place
 from trialfinder.registries.isrctn.model import Centre, IsrctnTrial
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from trialfinder.api.query import Status
+from trialfinder.core.codes import Status
 from trialfinder.registries.isrctn.model import IsrctnTrial
 
 __all__ = ["DERIVED", "OVERRIDE_WORDS", "DerivedStatus", "derive_status", "status_of_words"]

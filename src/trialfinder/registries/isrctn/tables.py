@@ -47,11 +47,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from trialfinder.registries.isrctn.ids import SOURCE, nct_in_text, study_url
-from trialfinder.registries.isrctn.model import IsrctnTrial
-from trialfinder.registries.isrctn.sites import Placer, country_name, site_rows
-from trialfinder.registries.isrctn.status import derive_status
-from trialfinder.tables.normalize import (
+from trialfinder.registries.ctgov.normalize import (
     CONDITION_DTYPES,
     CONTACT_DTYPES,
     INTERVENTION_DTYPES,
@@ -60,6 +56,10 @@ from trialfinder.tables.normalize import (
     STUDY_DTYPES,
     Tables,
 )
+from trialfinder.registries.isrctn.ids import SOURCE, nct_in_text, study_url
+from trialfinder.registries.isrctn.model import IsrctnTrial
+from trialfinder.registries.isrctn.sites import Placer, country_name, site_rows
+from trialfinder.registries.isrctn.status import derive_status
 
 __all__ = ["IsrctnTables", "nct_links_of", "to_tables"]
 

@@ -13,7 +13,7 @@ An answer is ``<allTrials xmlns="http://www.67bricks.com/isrctn" totalCount="N">
   :data:`MAX_ELEMENTS_PER_TRIAL` elements or nesting deeper than :data:`MAX_DEPTH` stops the
   parse, so a small body cannot become a huge tree.
 - **The right document.** The root must be ``allTrials`` in ISRCTN's namespace with a whole
-  ``totalCount``; anything else is one clear :class:`~trialfinder.errors.SchemaError`.
+  ``totalCount``; anything else is one clear :class:`~trialfinder.core.errors.SchemaError`.
 - **A bad record costs that record; a bad value costs that value.** A ``fullTrial`` without a
   usable id (or repeating an id already read) is skipped and counted; a date, number, flag or
   age that cannot be read is ``None`` and counted in ``problems`` (``bad_date:recruitmentEnd``).
@@ -31,7 +31,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from trialfinder.errors import SchemaError
+from trialfinder.core.errors import SchemaError
 from trialfinder.registries.isrctn.ids import is_isrctn_id
 from trialfinder.registries.isrctn.model import (
     AgeLimit,

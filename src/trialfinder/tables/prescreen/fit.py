@@ -21,7 +21,8 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from trialfinder.api.query import OPEN_STATUSES, Status
+from trialfinder.core.codes import OPEN_STATUSES, Status
+from trialfinder.core.wording import age_range
 from trialfinder.places.geo import haversine_miles
 from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.mentions import (
@@ -32,7 +33,6 @@ from trialfinder.tables.prescreen.mentions import (
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.tables.prescreen.synonyms import expand
 from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit
-from trialfinder.wording import age_range
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "VERDICTS", "Prescreen", "prescreen"]
 
@@ -208,8 +208,8 @@ def _mentions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
-    """Pre-screen the studies of ``results`` (a :class:`~trialfinder.service.Results` or
-    :class:`~trialfinder.tables.normalize.Tables`) for one person.
+    """Pre-screen the studies of ``results`` (a :class:`~trialfinder.service.searching.Results` or
+    :class:`~trialfinder.registries.ctgov.normalize.Tables`) for one person.
 
     ``tf.prescreen(tf.search(preset="als"), tf.Profile(age=54, medicines=("Lioresal",)))``
     """

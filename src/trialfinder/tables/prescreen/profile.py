@@ -10,8 +10,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from trialfinder.api.query import Distance, Sex
-from trialfinder.errors import InvalidQueryError
+from trialfinder.core.codes import Distance, Sex
+from trialfinder.core.errors import InvalidQueryError
 
 #: Shown wherever a pre-screen is read.
 DISCLAIMER = (

@@ -1,1 +1,0 @@
-"""The API layer: queries, the HTTP client, its transport and pacing, and the fields asked for."""

@@ -1,0 +1,1 @@
+"""The cache folder: saved tables of searches and what the folder holds."""

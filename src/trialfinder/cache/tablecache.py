@@ -1,0 +1,509 @@
+"""Saved search results: the normalized tables of a search, so repeating it is instant.
+
+The HTTP cache (requests-cache) already keeps the API's answers, but a repeat would still parse
+and normalize them: for 10,000 studies that is most of a second. This keeps the finished tables
+in ``<cache folder>/tables`` and hands them back while they are fresh:
+
+- no older than the cache's expiry (``Settings.expire_after``);
+- not older than the API's last data refresh (``/version``'s ``dataTimestamp``).
+
+Nothing here runs code when read. One saved search (an *entry*) is seven files named by its key
+(32 hex digits)::
+
+    <key>.studies.parquet  <key>.sites.parquet  <key>.contacts.parquet  <key>.officials.parquet
+    <key>.conditions.parquet  <key>.interventions.parquet  <key>.json   (the manifest, written last)
+
+The Parquet files are written by pyarrow when it is installed (else by DuckDB) and read by
+DuckDB. The manifest is plain JSON: a format marker,
+:data:`SCHEMA_VERSION`, a fingerprint of the declared columns, when the entry was made, each
+file's SHA-256 and row count, the normalizer's problem counts and the search's own report
+(``info``). On reading, every file must match its checksum and row count and hold exactly the
+declared columns, which get their declared dtypes back. Anything else (a changed byte, a
+missing file, another schema, a manifest that is not ours) drops the entry: :meth:`get` returns
+:class:`Dropped` with the reason, the caller warns and fetches again.
+
+Files are 0600 in a 0700 folder (see :mod:`trialfinder.core.folders`); at most
+``max_entries`` are kept, least recently used first out. :meth:`TableCache.clear` removes only
+entries it recognises by name *and* manifest, the temporary files of unfinished writes and the
+pickles that earlier builds of trialfinder wrote (never read, only removed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import stat
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import orjson
+import pandas as pd
+
+from trialfinder.cache.tablekey import manifest_name
+from trialfinder.core.folders import FILE_MODE, os_reason
+from trialfinder.core.lazy import LazyModule
+from trialfinder.registries.ctgov.normalize import (
+    CONDITION_DTYPES,
+    CONTACT_DTYPES,
+    INTERVENTION_DTYPES,
+    OFFICIAL_DTYPES,
+    SITE_DTYPES,
+    STUDY_DTYPES,
+    Tables,
+)
+
+if TYPE_CHECKING:
+    import duckdb
+else:  # DuckDB loads with the first saved table read or written, not with every search
+    duckdb = LazyModule("duckdb")
+
+__all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "TableCache"]
+
+logger = logging.getLogger(__name__)
+
+FORMAT: Final = "trialfinder saved tables"
+# 1 was a pickle per search; 2 had no contacts or officials; 3 kept HTML references as sent
+SCHEMA_VERSION: Final = 4
+TABLES: Final = ("studies", "sites", "contacts", "officials", "conditions", "interventions")
+DTYPES: Final[dict[str, dict[str, str]]] = {
+    "studies": STUDY_DTYPES,
+    "sites": SITE_DTYPES,
+    "contacts": CONTACT_DTYPES,
+    "officials": OFFICIAL_DTYPES,
+    "conditions": CONDITION_DTYPES,
+    "interventions": INTERVENTION_DTYPES,
+}
+# Changes whenever a declared column or dtype changes, so older entries are dropped.
+COLUMNS_ID: Final = hashlib.sha256(
+    json.dumps({name: list(d.items()) for name, d in DTYPES.items()}).encode()
+).hexdigest()[:16]
+MAX_MANIFEST_BYTES: Final = 1 << 20
+
+_KEY = r"[0-9a-f]{32}"
+_TABLE = "|".join(TABLES)
+MANIFEST_NAME: Final = re.compile(rf"({_KEY})\.json")
+DATA_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE})\.parquet")
+TEMP_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE}|json)\.\d+-\d+\.tmp")
+LEGACY_NAME: Final = re.compile(rf"{_KEY}\.pickle")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# DuckDB must never reach the network (it could fetch extensions); Parquet is built in.
+_DUCKDB_CONFIG: Final[dict[str, str | bool | int | float | list[str]]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False, "threads": 2}
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A usable entry: the tables, what the search reported, and when it was made."""
+
+    tables: Tables
+    info: dict[str, Any]  # what the search reported (total_count, truncated, fetched_at, ...)
+    created: datetime
+
+    @property
+    def age(self) -> float:
+        return max(0.0, (datetime.now(UTC) - self.created).total_seconds())
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """An entry that could not be trusted and was removed; ``reason`` says why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cleared:
+    files: int
+    nbytes: int
+
+
+class _Unusable(Exception):
+    """An entry failed a check; the message is the reason."""
+
+
+class TableCache:
+    def __init__(self, folder: Path, max_entries: int = 32) -> None:
+        self.folder = folder
+        self.max_entries = max_entries
+
+    def _manifest(self, key: str) -> Path:
+        return self.folder / manifest_name(key)
+
+    def _data(self, key: str, table: str) -> Path:
+        return self.folder / f"{key}.{table}.parquet"
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(
+        self, key: str, *, max_age: timedelta | None, newer_than: datetime | None
+    ) -> Saved | Dropped | None:
+        """The saved tables for ``key`` if fresh enough (``max_age=None``: any age); ``None``
+        when there are none (or they are too old); :class:`Dropped` when they failed a check."""
+        try:
+            manifest = self._read_manifest(key)
+        except FileNotFoundError:
+            return None
+        except _Unusable as exc:
+            return self.drop(key, str(exc))
+        created = manifest["created"]
+        age = (datetime.now(UTC) - created).total_seconds()
+        if max_age is not None and age > max_age.total_seconds():
+            logger.debug("saved tables %s are %.0f s old: too old", key, age)
+            return None
+        if newer_than is not None and created < newer_than:
+            logger.debug("saved tables %s predate the API's data of %s", key, newer_than)
+            return None
+        try:
+            tables = self._read_tables(key, manifest)
+        except _Unusable as exc:
+            return self.drop(key, str(exc))
+        except duckdb.Error as exc:  # DuckDB itself failed (memory, a broken install)
+            return self.drop(key, f"DuckDB could not read it: {_kind(exc)}")
+        with contextlib.suppress(OSError):
+            os.utime(self._manifest(key))  # recently used: kept longest
+        logger.debug("saved tables %s used (%d studies)", key, len(tables.studies))
+        return Saved(tables=tables, info=manifest["info"], created=created)
+
+    def _read_manifest(self, key: str) -> dict[str, Any]:
+        data = _read_small(self._manifest(key), MAX_MANIFEST_BYTES)
+        try:
+            manifest = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            raise _Unusable("the manifest is not JSON") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise _Unusable("the manifest is not one of ours")
+        if manifest.get("schema_version") != SCHEMA_VERSION or \
+                manifest.get("columns") != COLUMNS_ID:
+            raise _Unusable("it was saved by another version of trialfinder")
+        if manifest.get("key") != key:
+            raise _Unusable("the manifest belongs to another search")
+        try:
+            created = datetime.fromisoformat(manifest["created"])
+        except (KeyError, TypeError, ValueError):
+            raise _Unusable("the manifest has no valid date") from None
+        if created.tzinfo is None:
+            raise _Unusable("the manifest has no valid date")
+        files = manifest.get("files")
+        if not isinstance(files, dict) or set(files) != set(TABLES):
+            raise _Unusable("the manifest does not list every table")
+        for name in TABLES:
+            entry = files[name]
+            if not (isinstance(entry, dict)
+                    and entry.get("file") == self._data(key, name).name
+                    and isinstance(entry.get("sha256"), str)
+                    and _SHA256.fullmatch(entry["sha256"])
+                    and _count(entry.get("rows"))):
+                raise _Unusable(f"the manifest entry for {name} is malformed")
+        problems = manifest.get("problems")
+        if not (isinstance(problems, dict) and all(
+                isinstance(k, str) and _count(v) for k, v in problems.items())):
+            raise _Unusable("the manifest's problem counts are malformed")
+        if not _count(manifest.get("skipped")) or not isinstance(manifest.get("info"), dict):
+            raise _Unusable("the manifest's search report is malformed")
+        manifest["created"] = created
+        return manifest
+
+    def _read_tables(self, key: str, manifest: Mapping[str, Any]) -> Tables:
+        frames: dict[str, pd.DataFrame] = {}
+        for name in TABLES:
+            listed = manifest["files"][name]
+            path = self._data(key, name)
+            try:
+                with path.open("rb") as handle:
+                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                        raise _Unusable(f"{path.name} is not a regular file")
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            except FileNotFoundError:
+                raise _Unusable(f"{path.name} is missing") from None
+            except OSError as exc:
+                raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
+            if digest != listed["sha256"]:
+                raise _Unusable(f"{path.name} does not match its checksum")
+            source = _read_parquet(path)
+            try:
+                frame = _frame(source, DTYPES[name])
+            except (duckdb.Error, TypeError, ValueError, NotImplementedError) as exc:
+                raise _Unusable(f"{path.name} has values of the wrong type: {_kind(exc)}") \
+                    from None
+            if len(frame) != listed["rows"]:
+                raise _Unusable(f"{path.name} does not hold the rows its manifest lists")
+            frames[name] = frame
+        return Tables(**frames, problems=dict(manifest["problems"]),
+                      skipped=manifest["skipped"])
+
+    def drop(self, key: str, reason: str) -> Dropped:
+        """Remove the entry ``key`` (whatever state it is in) and say why."""
+        logger.warning("saved tables %s dropped: %s", key, reason)
+        self._remove_entry(key)
+        return Dropped(reason)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def put(self, key: str, tables: Tables, info: Mapping[str, Any]) -> str | None:
+        """Save the tables of a search. Returns ``None``, or why they could not be saved (a
+        full disk only costs speed later, so this never raises)."""
+        tag = f"{os.getpid()}-{threading.get_ident()}"
+        temps = {name: self.folder / f"{key}.{name}.{tag}.tmp" for name in (*TABLES, "json")}
+        current = f"{key}.json"
+        try:
+            files: dict[str, dict[str, Any]] = {}
+            for name in TABLES:
+                current = self._data(key, name).name
+                frame = getattr(tables, name)
+                _write_parquet(frame, temps[name])
+                os.chmod(temps[name], FILE_MODE)
+                with temps[name].open("rb") as handle:
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                files[name] = {"file": self._data(key, name).name, "sha256": digest,
+                               "rows": len(frame)}
+            current = f"{key}.json"
+            manifest = {
+                "format": FORMAT, "schema_version": SCHEMA_VERSION, "columns": COLUMNS_ID,
+                "key": key, "created": datetime.now(UTC).isoformat(), "files": files,
+                "problems": dict(tables.problems), "skipped": tables.skipped,
+                "info": dict(info),
+            }
+            body = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
+            fd = os.open(temps["json"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(body)
+            for name in TABLES:
+                os.replace(temps[name], self._data(key, name))
+            os.replace(temps["json"], self._manifest(key))  # last: the entry is now whole
+            self._trim()
+            logger.debug("saved tables %s written (%d studies)", key, len(tables.studies))
+            return None
+        except (OSError, duckdb.Error, TypeError, ValueError, NotImplementedError) as exc:
+            for temp in temps.values():
+                _unlink(temp)
+            why = os_reason(exc) if isinstance(exc, OSError) else _kind(exc)
+            reason = f"{self.folder / current}: {why}"
+            logger.warning("saved tables %s not written: %s", key, reason)
+            return reason
+
+    def _remove_entry(self, key: str) -> int:
+        removed = 0
+        for path in (self._manifest(key), *(self._data(key, name) for name in TABLES)):
+            removed += _unlink(path)
+        return removed
+
+    def _manifests(self) -> list[Path]:
+        try:
+            return [p for p in self.folder.iterdir() if MANIFEST_NAME.fullmatch(p.name)]
+        except OSError:
+            return []
+
+    def _trim(self) -> None:
+        def used(path: Path) -> float:
+            try:
+                return path.stat().st_mtime
+            except OSError:
+                return 0.0
+
+        # Only entries with a manifest of ours count and go: a foreign file that merely has
+        # our kind of name is left alone here as in clear().
+        manifests = sorted((self._manifest(key) for key in self.entries()), key=used)
+        for old in manifests[: max(0, len(manifests) - self.max_entries)]:
+            self._remove_entry(old.name[:32])
+
+    # -- looking after the folder --------------------------------------------------------------
+
+    def entries(self) -> list[str]:
+        """The keys of the entries whose manifest is ours (checked or not for freshness)."""
+        keys = []
+        for path in self._manifests():
+            try:
+                self._read_manifest(path.name[:32])
+            except (OSError, _Unusable):
+                continue
+            keys.append(path.name[:32])
+        return sorted(keys)
+
+    def recognised(self) -> list[Path]:
+        """Every file in the folder this module wrote and can tell apart by name and manifest:
+        entries with a manifest of ours, temporary files of unfinished writes, old pickles."""
+        found: list[Path] = []
+        for key in self.entries():
+            found.append(self._manifest(key))
+            found.extend(p for name in TABLES if (p := self._data(key, name)).exists())
+        try:
+            names = [p for p in self.folder.iterdir()
+                     if TEMP_NAME.fullmatch(p.name) or LEGACY_NAME.fullmatch(p.name)]
+        except OSError:
+            names = []
+        return found + sorted(names)
+
+    def clear(self) -> Cleared:
+        """Remove every file :meth:`recognised` lists; anything else in the folder stays."""
+        files = nbytes = 0
+        for path in self.recognised():
+            try:
+                size = path.lstat().st_size
+            except OSError:
+                continue
+            if _unlink(path):
+                files, nbytes = files + 1, nbytes + size
+        return Cleared(files, nbytes)
+
+
+_local = threading.local()
+
+
+def _arrow_parquet() -> Any:
+    """``pyarrow.parquet`` when pyarrow is installed (the optional speed-up), else ``None``."""
+    try:
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    return pq
+
+
+#: Rows per Parquet row group: the writer buffers one group's encoded pages at a time.
+_ROWS_PER_GROUP: Final = 65536
+
+
+def _arrow_table(frame: pd.DataFrame) -> Any:
+    """``frame`` as a pyarrow table, column by column: Arrow-backed text is handed over without
+    a copy, the masked numbers, dates and flags are converted, and categories are stored as
+    text (the reader encodes them again); only those converted columns are copies, for the
+    whole table at once. ``pa.Table.from_pandas`` in slices did the same with several times
+    the overhead per column, which a search's six small tables mostly are."""
+    import pyarrow as pa
+
+    columns = []
+    for name in frame.columns:
+        values = frame[name].array
+        if isinstance(values, pd.Categorical):
+            columns.append(pa.array(values).cast(pa.string()))
+        else:
+            columns.append(pa.array(values, from_pandas=True))
+    return pa.Table.from_arrays(columns, names=[str(name) for name in frame.columns])
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """One table as a Parquet file: by pyarrow when installed (it is loaded already behind
+    pandas' strings, where DuckDB would add about 40 MB to the search that saves), else by
+    DuckDB. Either way the file is read back by DuckDB and checked against the spec."""
+    pq = _arrow_parquet()
+    if pq is not None:
+        with path.open("wb") as handle:
+            pq.write_table(_arrow_table(frame), handle, row_group_size=_ROWS_PER_GROUP)
+        return
+    con = _connection()
+    con.register("frame", frame)
+    try:
+        quoted = str(path).replace("'", "''")
+        con.execute(f"COPY frame TO '{quoted}' (FORMAT parquet)")
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("frame")
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB connection (made once: connecting costs ~10 ms)."""
+    con: duckdb.DuckDBPyConnection | None = getattr(_local, "con", None)
+    if con is None:
+        con = _local.con = duckdb.connect(":memory:", config=_DUCKDB_CONFIG)
+    return con
+
+
+def _read_parquet(path: Path) -> Any:
+    """A checked Parquet file as a pyarrow table (pyarrow installed: DuckDB need not load) or a
+    DuckDB relation; :class:`_Unusable` when it is not readable Parquet with our columns."""
+    pq = _arrow_parquet()
+    try:
+        if pq is not None:
+            table = pq.read_table(str(path))
+            columns = list(table.column_names)
+        else:
+            table = _connection().read_parquet(str(path))
+            columns = list(table.columns)
+    except duckdb.Error as exc:
+        raise _Unusable(f"{path.name} is not readable Parquet: {_kind(exc)}") from None
+    except (OSError, ValueError, TypeError, NotImplementedError) as exc:  # pyarrow's errors
+        raise _Unusable(f"{path.name} is not readable Parquet: {type(exc).__name__}") \
+            from None
+    if columns != list(DTYPES[path.name.split(".")[1]]):
+        raise _Unusable(f"{path.name} does not hold the declared columns")
+    return table
+
+
+def _frame(source: Any, dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """A pyarrow table (or, without pyarrow, a DuckDB relation) as a DataFrame with the
+    declared dtypes. Categories come out as the normalizer makes them (sorted; object when
+    none)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+    except ImportError:
+        frame: pd.DataFrame = source.df()
+    else:
+        table = source if isinstance(source, pa.Table) else source.to_arrow_table()
+        for index, column in enumerate(table.column_names):
+            if dtypes.get(column) == "category":
+                encoded = pc.dictionary_encode(table.column(index))
+                table = table.set_column(index, column, encoded)
+        mapping = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
+                   pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype(),
+                   pa.large_string(): pd.StringDtype()}
+        frame = table.to_pandas(types_mapper=mapping.get)
+    if list(frame.columns) != list(dtypes):
+        raise ValueError("not the declared columns")
+    plain = {c: d for c, d in dtypes.items()
+             if d != "category" and frame[c].dtype != pd.api.types.pandas_dtype(d)}
+    out = frame.astype(plain) if plain else frame
+    for column, dtype in dtypes.items():
+        if dtype != "category":
+            continue
+        values = out[column]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object).astype("category")
+        found = sorted(str(c) for c in values.cat.categories)
+        out[column] = values.cat.set_categories(
+            pd.Index(found) if found else pd.Index([], dtype=object))
+    return out
+
+
+def _kind(exc: Exception) -> str:
+    """A DuckDB or pandas error in a few words: its first line up to the first colon (the rest
+    repeats paths and query text)."""
+    first = (str(exc).splitlines() or [""])[0]
+    return first.split(":")[0].strip() or type(exc).__name__
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _unlink(path: Path) -> int:
+    try:
+        path.unlink()
+    except OSError:
+        return 0
+    return 1
+
+
+def _read_small(path: Path, cap: int) -> bytes:
+    """The bytes of a small regular file; :class:`_Unusable` when it is not one."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
+            raise _Unusable(f"{path.name} is not a manifest (too big or not a file)")
+        try:
+            return handle.read(cap + 1)
+        except OSError as exc:
+            raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None

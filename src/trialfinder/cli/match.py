@@ -1,0 +1,227 @@
+"""``trialfinder match``: a private first look at which studies may fit you.
+
+    trialfinder match --preset als --age 54 --sex male --near "Boston, MA" --radius 100mi \\
+        --has ALS --takes Lioresal --takes riluzole
+    trialfinder match --from-file ctg-studies.json --takes baclofen --format json
+
+The search options pick the studies (sent to the API, or read from --from-file). The personal
+options (--age, --sex, --near/--radius, --healthy-volunteer, --has, --takes) never leave this
+machine: they are not sent with the search, not cached, not logged and not written anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trialfinder.cli.common import listing, search_data_file, settings_from
+from trialfinder.cli.oneshot import settle_before_search
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.textcap import LONG_CHARS, cap
+from trialfinder.core.units import KM_PER_MILE
+from trialfinder.core.wording import plural
+from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
+
+if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` stays quick
+    from trialfinder.service.searching import Results
+    from trialfinder.tables.prescreen.fit import Prescreen
+
+__all__ = ["add_parser", "run"]
+
+DEFAULT_LIMIT = 10_000
+OPEN = ("recruiting", "not_yet_recruiting")
+
+
+
+def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
+               ) -> argparse.ArgumentParser:
+    """Add the ``match`` command to the ``trialfinder`` parser's subcommands."""
+    m: argparse.ArgumentParser = subparsers.add_parser(
+        "match", parents=list(parents), help="a private first look at which studies may fit you",
+        description="Search studies, then check each one against what you say about yourself "
+        "(age, sex, where you live, your conditions and medicines). What you say about "
+        "yourself stays on this computer. " + DISCLAIMER,
+    )
+    what = m.add_argument_group("what to search (as in `trialfinder search`)")
+    what.add_argument("--preset", help="a topic preset (see `trialfinder presets`)")
+    what.add_argument("-c", "--condition", action="append", help="condition (repeatable)")
+    what.add_argument("-t", "--term", action="append", help="other terms (repeatable)")
+    what.add_argument("-i", "--intervention", action="append", help="treatment (repeatable)")
+    what.add_argument("--status", action="append",
+                      help="statuses to search (default: recruiting and not yet recruiting; "
+                      "'any' for all)")
+    what.add_argument("--phase", action="append", help="phase: 1, 2, 3, 4, early_phase1, na")
+    what.add_argument("--from-file", type=Path,
+                      help="check the studies of a saved ClinicalTrials.gov JSON download")
+    what.add_argument("--limit", type=int, help=f"fetch at most N studies (default "
+                      f"{DEFAULT_LIMIT:,})")
+    you = m.add_argument_group("about you (stays on this computer)")
+    you.add_argument("--age", type=float, help="your age in years")
+    you.add_argument("--sex", help="female or male")
+    you.add_argument("--near", help='where you live: "Boston, MA", a US ZIP code or LAT,LON')
+    you.add_argument("--radius", help="how far you can travel, e.g. 50mi or 80km")
+    you.add_argument("--healthy-volunteer", action="store_true",
+                     help="you would join as a healthy volunteer")
+    you.add_argument("--has", action="append", metavar="CONDITION",
+                     help="a condition you have (repeatable)")
+    you.add_argument("--takes", action="append", metavar="MEDICINE",
+                     help="a medicine you take, brand or generic name (repeatable)")
+    out = m.add_argument_group("output")
+    out.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                     help="table (default), csv, or json (one object per study per line)")
+    net = m.add_argument_group("connection")
+    net.add_argument("--base-url", help="API root (default: $TRIALFINDER_BASE_URL or the real API)")
+    net.add_argument("--no-cache", action="store_true", help="do not read or write the local cache")
+    net.add_argument("--offline", action="store_true", help="answer only from the local cache")
+    net.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
+    net.add_argument("--no-store", action="store_true",
+                     help="do not add the studies fetched to the local study store")
+    return m
+
+
+
+def _radius_miles(text: str | None) -> float | None:
+    if not text:
+        return None
+    from trialfinder.core.codes import Distance
+
+    value, unit = Distance.parse_radius(text)
+    return value if unit == "mi" else value / KM_PER_MILE
+
+
+def _profile(args: argparse.Namespace) -> Profile:
+    from trialfinder.places.resolve import resolve_place
+
+    near = None
+    if args.near:
+        place = resolve_place(args.near)
+        near = (place.lat, place.lon)
+    elif args.radius:
+        raise InvalidQueryError("a radius needs a place: give --near as well")
+    return Profile(
+        age=args.age, sex=args.sex, near=near, radius_mi=_radius_miles(args.radius),
+        healthy_volunteer=True if args.healthy_volunteer else None,
+        conditions=tuple(args.has or ()), medicines=tuple(args.takes or ()),
+    )
+
+
+def _results(args: argparse.Namespace) -> Results:
+    from trialfinder.service.searching import search
+
+    statuses = listing(args.status)
+    if not statuses:
+        statuses = list(OPEN)
+    elif any(s.lower() == "any" for s in statuses):
+        statuses = []
+    kwargs: dict[str, Any] = {
+        "preset": args.preset,
+        "condition": listing(args.condition) or None,
+        "term": args.term,
+        "intervention": listing(args.intervention) or None,
+        "status": statuses,
+        "phase": listing(args.phase),
+    }
+    if args.from_file:
+        return search_data_file(args.from_file, **kwargs)
+    if not any(kwargs[name] for name in ("preset", "condition", "term", "intervention")):
+        # the statuses alone would screen up to 10,000 open studies of every kind
+        raise InvalidQueryError("the search is empty: give a condition, term, intervention "
+                                "or preset; match screens the studies that search finds")
+    if args.limit is not None and args.limit < 1:
+        raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
+    settings = settings_from(args)
+    settle_before_search(settings.profile)
+    return search(settings=settings, limit=args.limit or DEFAULT_LIMIT, **kwargs)
+
+
+_MARKS = {"fits": "fits   ", "check": "check  ", "no": "no     "}
+LEGEND = ("fits: nothing in the record speaks against you; check: ask the study team (an "
+          "exclusion line names one of your conditions or medicines, or an inclusion line asks "
+          "for something you did not give); no: age, sex, status, distance or healthy "
+          "volunteers rule you out")
+
+
+def _table(screen: Prescreen) -> str:
+    from trialfinder.tables.prescreen.verdict import mention_words
+
+    width = shutil.get_terminal_size((100, 24)).columns
+    lines: list[str] = []
+    for record in screen.records():
+        miles = record["nearest_site_mi"]
+        where = f"{miles:,.0f} mi" if miles is not None else "—"
+        mark = _MARKS[record["verdict"]]
+        head = f"{mark}{record['nct_id']}  {where:>9}  {record['title'] or ''}"
+        lines.append(head if len(head) <= width else head[: width - 1] + "…")
+        for reason in record["reasons"]:
+            lines.append(textwrap.fill(cap(reason, LONG_CHARS), width=max(40, width - 2),
+                                       initial_indent="         · ",
+                                       subsequent_indent="           "))
+        for mention in record["mentions"]:
+            lines.append(textwrap.fill(
+                f"{mention_words(mention)}: {cap(mention['text'], LONG_CHARS)}",
+                width=max(40, width - 2), initial_indent="         ! ",
+                subsequent_indent="           "))
+    return "\n".join(lines)
+
+
+def _csv(screen: Prescreen) -> bytes:
+    import pandas as pd
+
+    from trialfinder.tables.export import to_csv_bytes
+    from trialfinder.tables.prescreen.verdict import mention_words
+
+    rows = []
+    for record in screen.records():
+        rows.append({
+            "nct_id": record["nct_id"],
+            "verdict": record["verdict"],
+            "fits": record["fits"],
+            "names_your_condition": record["names_your_condition"],
+            "nearest_site_mi": record["nearest_site_mi"],
+            "status": record["status"],
+            "title": record["title"],
+            "reasons": "; ".join(record["reasons"]),
+            "mentions": " | ".join(f"{mention_words(m)}: {m['text']}"
+                                   for m in record["mentions"]),
+        })
+    columns = ["nct_id", "verdict", "fits", "names_your_condition", "nearest_site_mi",
+               "status", "title", "reasons", "mentions"]
+    return to_csv_bytes(pd.DataFrame(rows, columns=columns))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``trialfinder match``; returns the exit code (errors are raised to ``main``)."""
+    from trialfinder.tables.prescreen.fit import prescreen
+
+    profile = _profile(args)  # every personal value is checked before any search
+    results = _results(args)
+    screen = prescreen(results, profile)
+    verdicts = screen.studies["verdict"]
+    fitting, checking = int((verdicts == "fits").sum()), int((verdicts == "check").sum())
+    naming = int((screen.studies["n_mentions"] > 0).sum())
+    summary = (f"{fitting:,} of {plural(len(screen.studies), 'study')} may fit; "
+               f"{checking:,} to check with the study team; "
+               f"{naming:,} {'names' if naming == 1 else 'name'} your conditions or "
+               f"medicines in {'its' if naming == 1 else 'their'} criteria")
+    if args.format == "json":
+        for record in screen.records():
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        sys.stdout.buffer.write(_csv(screen))
+    else:
+        text = _table(screen)
+        print(text if text else "no studies found")
+        if text:
+            print(LEGEND)
+        print(summary)
+        print(DISCLAIMER)
+        return 0
+    print(summary, file=sys.stderr)
+    print(DISCLAIMER, file=sys.stderr)
+    return 0

@@ -1,0 +1,76 @@
+"""``trialfinder sql``: one read-only query on the study store, printed as CSV.
+
+    trialfinder sql "select status, count(*) from studies group by 1"
+    trialfinder sql --memory-limit 2048 --timeout 300 "select ... from versions ..."
+
+The query's bounds (memory, time, reach) are those of :func:`trialfinder.store.sql.run_sql`;
+in the command's own process the whole process's memory is capped too, and a query that is
+still running a few seconds after it was interrupted ends the process with the same one line.
+The CSV gets the formula guard of every CSV trialfinder writes
+(:func:`trialfinder.tables.export.formula_guard`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trialfinder.core.config import Settings
+from trialfinder.core.lazy import lazy
+
+if TYPE_CHECKING:
+    from trialfinder.store.db import default_store_path
+    from trialfinder.store.sql import run_sql
+    from trialfinder.tables.export import formula_guard
+else:  # DuckDB and pandas load when the command runs, not for --help
+    default_store_path = lazy("trialfinder.store.db", "default_store_path")
+    run_sql = lazy("trialfinder.store.sql", "run_sql")
+    formula_guard = lazy("trialfinder.tables.export", "formula_guard")
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    """Add ``sql`` to the ``trialfinder`` parser (``parents``: --store and -v)."""
+    sq = subparsers.add_parser("sql", parents=list(parents),
+                               help="run read-only SQL on the store, print CSV")
+    sq.add_argument("query", metavar="SQL", help='one SELECT, e.g. "select count(*) from studies"')
+    sq.add_argument("--timeout", type=float, default=60.0,
+                    help="seconds before it is stopped (default 60, at most 86400)")
+    sq.add_argument("--memory-limit", type=float, metavar="MB",
+                    help="memory for the query in MB (default $TRIALFINDER_SQL_MEMORY_MB or "
+                    "512); past it the query stops with one line")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, default=str)
+    if isinstance(value, str):
+        return formula_guard(value)
+    return "" if value is None else value
+
+
+def run(args: argparse.Namespace) -> int:
+    memory = args.memory_limit if args.memory_limit is not None else Settings().sql_memory_mb
+    own = bool(getattr(args, "own_process", False))
+
+    def overrun() -> None:  # the query ignored its interrupt: end here, with the same line
+        os.write(2, f"trialfinder: error: the query ran past {args.timeout:g} s and was "
+                    "stopped\n".encode())
+        os._exit(2)
+
+    path: Path = args.store_path or default_store_path()
+    writer = csv.writer(sys.stdout, lineterminator="\r\n")
+    for row in run_sql(path, args.query, timeout=args.timeout, memory_mb=memory,
+                       cap_process=own, on_overrun=overrun if own else None):
+        writer.writerow([_cell(v) for v in row])
+    return 0

@@ -1,0 +1,239 @@
+"""How every command meets its standard streams and ends: one place, not one per command.
+
+- Standard output is wrapped so that a write or flush that fails is remembered: the command
+  fails at delivery (:mod:`trialfinder.core.delivery`) even when the error was raised where nobody
+  could report it. Output closed before the start (``>&-``) is a stand-in whose writes fail
+  ("standard output is closed"); its descriptor is held on ``/dev/null``, opened for reading,
+  so no file the command opens can take its place.
+- Standard error flushes standard output before each line, so a line for people never claims
+  a success that the output then fails to carry.
+- A stream whose encoding cannot carry the text (``LC_ALL=C``) writes ``\\xe9`` escapes instead
+  of failing.
+- The end of every command is one line and an exit code (:func:`failure`): 1 for a failure,
+  2 for input that is not usable, 130 for Ctrl-C, 143 for SIGTERM (handled like Ctrl-C, so
+  the same clean-up runs); a broken pipe (``| head``) ends quietly with 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from types import FrameType
+from typing import Any, TextIO, cast
+
+from trialfinder.core.errors import InvalidQueryError, TrialFinderError
+from trialfinder.core.terminal import CleanText, clean
+
+__all__ = ["Terminated", "failure", "on_sigterm", "standard_streams"]
+
+logger = logging.getLogger(__name__)
+
+#: Exit codes of a command stopped by a signal, as shells report them.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so the same clean-up runs."""
+
+
+_terminated = False
+
+
+def on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """The command's SIGTERM handler (its own process only): the first one ends the command
+    as Ctrl-C does; another one during the clean-up ends the process at once."""
+    global _terminated
+    if _terminated:
+        os.write(2, b"terminated\n")
+        os._exit(EXIT_TERMINATED)
+    _terminated = True
+    raise Terminated
+
+
+class _Output(CleanText):
+    """Standard output that remembers its first failure (see the module docstring)."""
+
+    def __init__(self, inner: TextIO) -> None:
+        super().__init__(inner)
+        self.failure: OSError | None = None
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except OSError as exc:
+            self.failure = self.failure or exc
+            raise
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as exc:
+            self.failure = self.failure or exc
+            raise
+        if self.failure is not None:
+            raise self.failure
+
+
+class _Closed(io.RawIOBase):
+    """A closed standard output: every write fails."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def _closed_output() -> TextIO:
+    return io.TextIOWrapper(io.BufferedWriter(_Closed()), encoding="utf-8", write_through=True)
+
+
+class _Errors(CleanText):
+    """Standard error that flushes standard output before each line."""
+
+    def __init__(self, inner: TextIO, output: _Output) -> None:
+        super().__init__(inner)
+        self.output = output
+
+    def write(self, text: str) -> int:
+        self.output.flush()
+        return super().write(text)
+
+
+def _hold_descriptor(fd: int) -> None:
+    """Keep a closed descriptor taken (by ``/dev/null``, read-only: writes there fail), so no
+    file opened later gets its number and receives what was meant for the screen."""
+    try:
+        os.fstat(fd)
+    except OSError:
+        held = os.open(os.devnull, os.O_RDONLY)
+        if held != fd:
+            os.dup2(held, fd)
+            os.close(held)
+
+
+def _fully_written(stream: TextIO | None) -> TextIO | None:
+    """A buffered stream in place of one whose bytes go straight to the descriptor
+    (``PYTHONUNBUFFERED``, ``python -u``): a write to a pipe or a filling disk may take only
+    part of the bytes, and what writes to such a stream does not write the rest, silently.
+    A buffered writer writes the rest (and meets the error). Lines still go out as they come.
+    ``None`` when the stream is fine as it is."""
+    raw = getattr(stream, "buffer", None)
+    if stream is None or not isinstance(raw, io.RawIOBase):
+        return None
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    own = io.FileIO(fd, "w", closefd=False)  # closing it leaves the descriptor open
+    return io.TextIOWrapper(io.BufferedWriter(own), encoding=stream.encoding,
+                            errors=stream.errors, line_buffering=True)
+
+
+def _lenient(stream: TextIO | None) -> tuple[TextIO, str] | None:
+    """Make a stream that cannot encode every character write escapes instead of failing;
+    returns what to restore."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+    errors = getattr(stream, "errors", None)
+    if stream is None or encoding == "utf8" or errors in ("backslashreplace", "replace") \
+            or not hasattr(stream, "reconfigure"):
+        return None
+    try:
+        stream.reconfigure(errors="backslashreplace")
+    except (ValueError, OSError, io.UnsupportedOperation):
+        return None
+    return stream, errors or "strict"
+
+
+@contextlib.contextmanager
+def standard_streams(*, own_process: bool) -> Iterator[TextIO | None]:
+    """Wrap the standard streams for one command; yields the raw standard error (``None``
+    when it is closed) for the command's last line."""
+    out, err = sys.stdout, sys.stderr
+    if own_process:
+        for fd in (1, 2):
+            _hold_descriptor(fd)
+    relaxed = [r for r in (_lenient(out), _lenient(err)) if r is not None]
+    buffered = _fully_written(out)
+    output = _Output(buffered or out or _closed_output())
+    sys.stdout = cast(TextIO, output)
+    # a closed standard error: lines for people go nowhere (never into standard output)
+    sink = None if err is not None else open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    sys.stderr = cast(TextIO, _Errors(cast(TextIO, err or sink), output))
+    try:
+        yield err
+    finally:
+        sys.stdout, sys.stderr = out, err
+        if sink is not None:
+            sink.close()
+        if buffered is not None:
+            with contextlib.suppress(OSError, ValueError):
+                buffered.close()  # written already, or failed and reported
+        for stream, errors in relaxed:
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=errors)  # type: ignore[attr-defined]
+
+
+def _say(err: TextIO | None, line: str) -> None:
+    if err is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        err.write(clean(" ".join(line.split())) + "\n")
+        err.flush()
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: what is left in the buffer goes nowhere (no second error when
+    Python flushes standard output at exit)."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+
+
+def failure(exc: BaseException, err: TextIO | None, *, own_process: bool) -> int:
+    """Print the one line that ends a failed command; returns its exit code."""
+    if isinstance(exc, KeyboardInterrupt):
+        if isinstance(exc, Terminated) or _terminated:
+            _say(err, "terminated")
+            return EXIT_TERMINATED
+        _say(err, "interrupted")
+        return EXIT_INTERRUPTED
+    if isinstance(exc, BrokenPipeError):
+        if own_process:
+            _quiet_stdout()
+        return 0
+    if isinstance(exc, InvalidQueryError):
+        _say(err, f"trialfinder: error: {exc}")
+        return 2
+    if isinstance(exc, TrialFinderError):
+        _say(err, f"trialfinder: error: {exc}")
+        return 1
+    if isinstance(exc, OSError):
+        if exc.filename:
+            _say(err, f"trialfinder: error: cannot use {exc.filename}: {exc.strerror or exc}")
+            return 1
+        if own_process:
+            _quiet_stdout()
+        _say(err, f"trialfinder: error: cannot write the output: {exc.strerror or exc}")
+        return 1
+    if isinstance(exc, MemoryError):
+        _say(err, "trialfinder: error: out of memory")
+        return 1
+    logger.debug("unexpected error", exc_info=exc)
+    _say(err, f"trialfinder: error: unexpected {type(exc).__name__}: {exc} (a bug in "
+              "trialfinder; please report it)")
+    return 1
+
+
+def install_sigterm() -> None:
+    """SIGTERM ends the command as Ctrl-C does (the command's own process only)."""
+    with contextlib.suppress(ValueError, OSError):  # not the main thread: leave it
+        signal.signal(signal.SIGTERM, on_sigterm)

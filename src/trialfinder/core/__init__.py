@@ -1,0 +1,1 @@
+"""What every layer uses: errors, settings, provenance, text and folder rules."""

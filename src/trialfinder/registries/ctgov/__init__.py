@@ -1,0 +1,1 @@
+"""ClinicalTrials.gov API v2: its query language, client, records and ids."""

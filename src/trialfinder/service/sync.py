@@ -1,0 +1,117 @@
+"""``sync``: stream a search (or the whole registry) into the study store, page by page.
+
+Each page is normalized and appended as it arrives, and then let go: memory holds about two
+pages whatever the number of studies (the next page is fetched while the current one is
+stored, see :mod:`trialfinder.http.prefetch`). The run and the studies it found are recorded;
+a sync that stops part-way (an error, Ctrl-C, a full disk) leaves its run marked aborted,
+and the studies it stored stay.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from trialfinder.http.prefetch import prefetch
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.fields import LIST_FIELDS
+from trialfinder.registries.ctgov.page import Page
+from trialfinder.registries.ctgov.query import StudyQuery
+from trialfinder.store.db import Store
+from trialfinder.store.tally import Tally
+
+__all__ = ["SyncResult", "sync"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    run_id: int
+    studies: int  # distinct studies the run found
+    new_versions: int  # studies new to the store or changed since last seen
+    pages: int
+    requests: int
+    nbytes: int
+    elapsed: float
+    total_reported: int | None
+    skipped: int
+
+
+def sync(
+    store: Store,
+    client: TrialsClient,
+    query: StudyQuery,
+    *,
+    limit: int | None = None,
+    name: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    now: datetime | None = None,
+    chunk: int = 250,
+    finish: bool = True,
+) -> SyncResult:
+    """Fetch every study matching ``query`` (an empty query: the whole registry) into ``store``.
+
+    Each page is stored ``chunk`` records at a time, which bounds the size of the tables built
+    from it. Pages always come from the API (a sync is a refresh): an HTTP cache is not read.
+    With ``finish`` false the run is left open for the caller to close
+    (``store.finish_run``) once it has delivered its output, or to abort."""
+    started = time.perf_counter()
+    when = now or datetime.now(UTC)
+    run_id = store.start_run(name, "sync", when, params=query.to_params())
+    tally = Tally()
+    # The next page is requested while this one is stored, but decoded only once this one is
+    # done (``idle``): a decoded page waiting in line would double the memory of the run.
+    idle = threading.Event()
+    idle.set()
+    pages_iter = client.iter_pages(query, fields=LIST_FIELDS, limit=limit, force_refresh=True,
+                                   before_parse=idle.wait)
+    try:
+        try:
+            counts = _fetch(store, prefetch(tally.count(pages_iter), taken=idle.clear), idle,
+                            run_id, when, chunk, progress)
+        finally:
+            idle.set()  # a worker waiting to decode goes on, sees the stop and ends
+        found = (store.finish_run(run_id, requests=tally.requests, nbytes=tally.nbytes)
+                 if finish else store.found_count(run_id))
+    except BaseException:
+        store.abort_run(run_id)
+        raise
+    new_versions, pages, skipped, total = counts
+    result = SyncResult(
+        run_id=run_id, studies=found, new_versions=new_versions, pages=pages,
+        requests=tally.requests,
+        nbytes=tally.nbytes, elapsed=time.perf_counter() - started,
+        total_reported=total, skipped=skipped,
+    )
+    logger.debug("sync run %d: %d studies, %d pages, %d bytes", run_id, found, pages,
+                 result.nbytes)
+    return result
+
+
+def _fetch(store: Store, pages: Iterator[Page], idle: threading.Event, run_id: int,
+           when: datetime, chunk: int, progress: Callable[[int, int | None], None] | None,
+           ) -> tuple[int, int, int, int | None]:
+    """Store every page; (new versions, pages, skipped, total reported)."""
+    studies = new_versions = count = skipped = 0
+    total: int | None = None
+    for page in pages:
+        count += 1
+        if page.total_count is not None:
+            total = page.total_count
+        records = page.studies
+        del page
+        for start in range(0, len(records), chunk):
+            stats = store.add_records(records[start:start + chunk], seen=when, run_id=run_id)
+            studies += stats.studies
+            new_versions += stats.new_versions
+            skipped += stats.skipped
+        del records
+        if progress is not None:
+            progress(studies, total)
+        idle.set()
+    return new_versions, count, skipped, total

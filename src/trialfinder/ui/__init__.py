@@ -1,9 +1,0 @@
-"""Pure logic behind the dashboard, testable without Streamlit (nothing here imports it).
-
-- :mod:`.text`      escaping for Markdown, and words instead of the API's codes
-- :mod:`.urlstate`  widget state <-> URL parameters, the submitted search
-- :mod:`.request`   the typed search request the dashboard caches and sends
-- :mod:`.summary`   the filter summary in words, and why a list came out empty
-- :mod:`.view`      the first map view that shows every point
-- :mod:`.meta`      the one place that reads a result's provenance
-"""

@@ -1,0 +1,13 @@
+"""Pure logic behind the dashboard, testable without Streamlit (nothing here imports it).
+
+- :mod:`.text`          escaping for Markdown, and words instead of the registry's codes
+- :mod:`.urlstate`      widget state <-> URL parameters, the submitted search
+- :mod:`.request`       the typed search request the dashboard caches and sends
+- :mod:`.summary`       the filter summary in words, and why a list came out empty
+- :mod:`.extrafilters`  funder type and date ranges, applied after the library's filters
+- :mod:`.mapfit`        the first map view that shows every point
+- :mod:`.outlines`      country and state borders for an offline map
+- :mod:`.provenance`    the one place that reads a result's provenance
+- :mod:`.prescreen`     the "About you" panel's rules
+- :mod:`.watches`       saved searches and "What's new"
+"""

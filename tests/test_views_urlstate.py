@@ -1,0 +1,91 @@
+"""trialfinder.views.urlstate: hostile URL parameters in, shareable links out."""
+
+from __future__ import annotations
+
+from trialfinder.views.urlstate import (
+    defaults,
+    has_topic,
+    read_url,
+    snapshot,
+    state_from_url,
+    topic_changed,
+    unreadable_study,
+    url_params,
+    wider_than_search,
+)
+
+
+def test_empty_url_gives_the_defaults() -> None:
+    assert state_from_url({}) == defaults()
+    assert read_url({})[1] == []
+
+
+def test_values_are_read_and_bad_ones_named() -> None:
+    state, ignored = read_url({
+        "preset": ["no-such-topic"], "condition": ["  ALS "], "radius": ["70"],
+        "limit": ["1e9"], "age": ["nan"], "status": ["recruiting", "bogus"],
+        "phase": ["2", "PHASE3", "2"], "itype": ["dietary supplement"], "sex": ["female"],
+        "hv": ["maybe"], "results": ["1"], "country": ["France", " ", "France"],
+    })
+    assert state["preset"] == "" and state["condition"] == "ALS"
+    assert state["radius"] == 50  # the nearest offered radius
+    assert state["limit"] == 1000 and state["age"] is None
+    assert state["status"] == ["RECRUITING"]
+    assert state["phase"] == ["PHASE2", "PHASE3"]
+    assert state["itype"] == ["DIETARY_SUPPLEMENT"]
+    assert (state["sex"], state["hv"], state["has_results"]) == ("FEMALE", "any", "yes")
+    assert state_from_url({"results": ["without"]})["has_results"] == "no"
+    assert read_url({"results": ["maybe"]}) == (defaults(), ["results"])
+    assert state["country"] == ["France"]
+    assert ignored == ["preset", "limit", "age", "status", "hv"]
+
+
+def test_hostile_text_is_kept_as_typed_but_bounded() -> None:
+    evil = "[x](https://evil.example)"
+    state, ignored = read_url({"study": [evil], "keyword": ["k" * 301]})
+    assert state["study"] is None  # not an NCT id: the page says so (unreadable_study)
+    assert unreadable_study({"study": [evil]}) == (
+        "The link named a study id we could not read: “[x](https://evil.example)”")
+    assert state["keyword"] == "" and ignored == ["keyword"]
+
+
+def test_a_linked_study_is_read_as_an_nct_id_or_reported() -> None:
+    assert read_url({"study": [" nct99000012 "]})[0]["study"] == "NCT99000012"
+    assert unreadable_study({"study": ["nct99000012"]}) is None
+    assert unreadable_study({}) is None and unreadable_study({"study": ["  "]}) is None
+    assert unreadable_study({"study": ["x" * 500]}) == (
+        "The link named a study id we could not read: “" + "x" * 79 + "…”")
+
+
+def test_all_unknown_statuses_keep_the_default_and_any_means_none() -> None:
+    assert state_from_url({"status": ["bogus"]})["status"] == ["RECRUITING", "NOT_YET_RECRUITING"]
+    assert state_from_url({"status": ["any"]})["status"] == []
+
+
+def test_link_round_trip() -> None:
+    state = state_from_url({"preset": ["als"], "near": ["Boston, MA"], "radius": ["100"],
+                            "phase": ["PHASE2"], "keyword": ["breathing"], "age": ["58.5"],
+                            "status": ["any"], "study": ["NCT99000012"]})
+    params = url_params(state, snapshot(state), demo_mode=False)
+    assert params == {"preset": ["als"], "near": ["Boston, MA"], "radius": ["100"],
+                      "status": ["any"], "phase": ["PHASE2"], "age": ["58.5"],
+                      "keyword": ["breathing"], "study": ["NCT99000012"]}
+    assert state_from_url(params) == state
+
+
+def test_no_stale_parameters() -> None:
+    state = defaults() | {"condition": "ALS", "radius": 100, "study": "NCT99000012"}
+    params = url_params(state, snapshot(state), demo_mode=True)
+    assert params == {"condition": ["ALS"], "study": ["NCT99000012"], "demo": ["1"]}
+    assert url_params(state, None, demo_mode=False) == {}  # nothing searched: no study
+
+
+def test_topic_and_wider_filters() -> None:
+    state = defaults() | {"preset": "als", "phase": ["PHASE2"]}
+    assert has_topic(state) and not has_topic(defaults() | {"keyword": "x"})
+    searched = snapshot(state)
+    assert not topic_changed(state, searched)
+    assert topic_changed(state | {"condition": "cramp"}, searched)
+    assert wider_than_search(state | {"phase": ["PHASE2", "PHASE3"], "status": []},
+                             searched) == ["status", "phase"]
+    assert wider_than_search(state | {"phase": []}, searched) == ["phase"]
