@@ -4,7 +4,7 @@ a dot opens its study.
 The borders (about 290 kB) are a static file the browser fetches once and keeps
 (``static/outlines.json``, served by Streamlit's static file serving); only the dots travel
 with each drawing, as compact JSON. Without static serving (another configuration) the borders
-are sent with the map, as before.
+are sent with the map, as before. There is no background map from an online service.
 """
 
 from __future__ import annotations
@@ -134,7 +134,10 @@ def site_map(sites: pd.DataFrame, place: Place | None, *, key: str,
         lats.append(place.lat)
         lons.append(place.lon)
     latitude, longitude, zoom = fit_view(lats, lons)
-    deck = CompactDeck(layers=layers,
+    # No background map from an online service: the shipped borders are the map. Waiting for
+    # one cost 1.3 s or more per drawing (more without internet), and it told a third party
+    # which part of the world each visitor looks at.
+    deck = CompactDeck(layers=layers, map_style=None, map_provider=None,
                        initial_view_state=pdk.ViewState(latitude=latitude, longitude=longitude,
                                                         zoom=zoom),
                        tooltip={"text": "{facility}\n{city} {country}\n{status_label}"})
@@ -170,6 +173,5 @@ def show_map(results: service.Results, place: Place | None) -> None:
         ss["_map_pick"] = pick
         ss["study"] = pick
         st.rerun()
-    st.caption("Borders are drawn from data shipped with trialfinder; the background map under "
-               "them comes from an online map service and shows only with an internet "
-               "connection.")
+    st.caption("Country and US-state borders are drawn from data shipped with trialfinder "
+               "(public domain); no online map service is asked.")

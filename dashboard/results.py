@@ -170,7 +170,9 @@ def _card_facts(row: pd.Series[Any]) -> str:
     distance = row.get("nearest_distance_mi")
     if distance is not None and not pd.isna(distance):
         site = text_of(row.get("nearest_site"), "a site")
-        facts.append(f"nearest site {float(distance):,.0f} miles away: {site}")
+        miles = float(distance)
+        away = "under a mile" if miles < 0.5 else f"{miles:,.0f} miles"
+        facts.append(f"nearest site {away} away: {site}")
     return " · ".join(facts)
 
 

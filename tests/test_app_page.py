@@ -61,8 +61,10 @@ def card_ids(at: AppTest) -> list[str]:
 
 
 def card_miles(at: AppTest) -> list[int]:
-    return [int(m.group(1).replace(",", "")) for e in at.caption
-            if (m := re.search(r"nearest site ([\d,]+) miles away", str(e.value)))]
+    """The miles each card gives (0 for "under a mile")."""
+    return [int(m.group(1).replace(",", "")) if m.group(1) else 0 for e in at.caption
+            if (m := re.search(r"nearest site (?:([\d,]+) miles|under a mile) away",
+                               str(e.value)))]
 
 
 def test_near_a_place_the_list_is_nearest_first_and_can_be_sorted(api: StandInServer) -> None:

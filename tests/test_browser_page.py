@@ -142,12 +142,14 @@ def test_near_a_place_the_nearest_study_comes_first_at_both_widths(app_url: str)
                 page.locator(".st-key-card_0").wait_for(timeout=WAIT)
                 settle(page)
                 captions = page.locator("[class*=st-key-card_] [data-testid=stCaptionContainer]")
-                miles = [int(m.group(1).replace(",", "")) for text in captions.all_inner_texts()
-                         if (m := re.search(r"nearest site ([\d,]+) miles away", text))]
+                miles = [int(m.group(1).replace(",", "")) if m.group(1) else 0
+                         for text in captions.all_inner_texts()
+                         if (m := re.search(r"nearest site (?:([\d,]+) miles|under a mile)"
+                                            " away", text))]
                 assert len(miles) == min(len(ahead), 20) and miles == sorted(miles), miles
                 assert miles[0] == 0 and sorted(ahead)[: len(miles)] == miles
                 first = page.locator(".st-key-card_0").inner_text()
-                assert "nearest site 0 miles away: " in first
+                assert "nearest site under a mile away: " in first
                 save(page, f"{name}-nearest-first")
                 page.close()
         finally:

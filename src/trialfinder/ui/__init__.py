@@ -5,5 +5,8 @@
 - :mod:`.request`   the typed search request the dashboard caches and sends
 - :mod:`.summary`   the filter summary in words, and why a list came out empty
 - :mod:`.view`      the first map view that shows every point
-- :mod:`.meta`      the one place that reads a result's provenance
+- :mod:`.meta`      the one place that reads a result's provenance (its age, download names)
+- :mod:`.sorting`   the order of the result list
+- :mod:`.contact`   phone numbers as ``tel:`` links, only from a phone number
+- :mod:`.describe`  the map and the charts in words
 """
