@@ -19,6 +19,7 @@ from trialfinder.registries.ctgov.record import (
 )
 from trialfinder.tables.detail import split_criteria
 from trialfinder.topics.demo import is_demo_id
+from trialfinder.views.contact import contact_line
 from trialfinder.views.text import (
     NOT_STATED,
     SEX_LABELS,
@@ -28,7 +29,6 @@ from trialfinder.views.text import (
     inert_markdown,
     is_blank,
     joined_label,
-    mail_link,
     sentence,
     status_label,
     text_of,
@@ -53,7 +53,7 @@ def show_study(results: service.Results, place: Place | None, nct: str,
     record_id = str(row["nct_id"])  # differs from ``nct`` only if the id was an alias
     record: Mapping[str, Any] = detail.record if detail is not None else {}
 
-    st.markdown(f"### {escape_md(text_of(row['title'], record_id))}")
+    st.markdown(f"## {escape_md(text_of(row['title'], record_id))}", anchors=False)
     st.caption(escape_md(f"{record_id} · {status_label(row['status'])} · "
                          f"{codes_label(row['phases'])}"))
     if not is_blank(row["why_stopped"]) and str(row["why_stopped"]).strip():
@@ -64,7 +64,7 @@ def show_study(results: service.Results, place: Place | None, nct: str,
                    demo_mode or is_demo_id(record_id))
     show_facts(row, record)
 
-    st.markdown("##### Summary")
+    st.markdown("### Summary", anchors=False)
     st.markdown(inert_markdown(text_of(row["brief_summary"], "No summary given.")))
     criteria = (detail.criteria if detail is not None
                 else split_criteria(text_of(row["eligibility_criteria"])))
@@ -76,7 +76,7 @@ def show_study(results: service.Results, place: Place | None, nct: str,
 
     full = official_title(record) or text_of(row.get("official_title"))
     if full:
-        st.markdown("##### Full title")
+        st.markdown("### Full title", anchors=False)
         st.markdown(escape_md(full))
     if demo_mode or is_demo_id(record_id):
         st.caption("An invented demo study: it has no page on ClinicalTrials.gov.")
@@ -87,14 +87,10 @@ def show_study(results: service.Results, place: Place | None, nct: str,
 
 def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id: str,
                    near: bool, fictional: bool) -> None:
-    st.markdown("#### How to take part")
+    st.markdown("### How to take part", anchors=False)
     contacts = central_contacts(record)
     if contacts:
-        lines = []
-        for c in contacts:
-            parts = [escape_md(p) for p in (c.name, c.role, c.phone) if p]
-            parts += [mail_link(c.email)] if c.email else []
-            lines.append("- " + " · ".join(parts))
+        lines = ["- " + contact_line(c.name, c.role, c.phone, c.email) for c in contacts]
         st.markdown("Contact for the whole study:\n\n" + "\n".join(lines))
     sites = shown.sites[shown.sites["nct_id"] == record_id]
     with_contact = sites[[any(text_of(r[c]).strip() for c in
@@ -104,12 +100,10 @@ def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id:
         first = with_contact.iloc[0]
         where = ", ".join(p for p in (text_of(first["facility"]), text_of(first["city"]))
                           if p)
-        who = [escape_md(p) for p in (text_of(first["contact_name"]),
-                                      text_of(first["contact_phone"])) if p]
-        email = text_of(first["contact_email"])
-        who += [mail_link(email)] if email else []
+        who = contact_line(text_of(first["contact_name"]), "", text_of(first["contact_phone"]),
+                           text_of(first["contact_email"]))
         label = "Nearest site with a contact" if near else "A site with a contact"
-        st.markdown(f"{label}: {escape_md(where)} — {' · '.join(who)}")
+        st.markdown(f"{label}: {escape_md(where)} — {who}")
     if not contacts and not len(with_contact):
         st.markdown("The record names no contact. "
                     + ("The sites below are where the study runs."
@@ -120,7 +114,7 @@ def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id:
 
 
 def show_facts(row: Any, record: Mapping[str, Any]) -> None:
-    st.markdown("##### Key facts")
+    st.markdown("### Key facts", anchors=False)
     facts = [
         ("Status", status_label(row["status"])),
         ("Phase", codes_label(row["phases"])),

@@ -164,8 +164,11 @@ def test_sites_changes_carry_facility_city_and_distance_from_the_watch_place(
     rows = [(c.nct_id, c.change, c.facility, c.city, c.distance_mi, c.fields)
             for c in run.changes]
     assert rows == [
-        ("NCT99200012", "new", None, None, None, ()),  # its new site is within 100 miles
+        ("NCT99200012", "new", None, None, None, ()),
         ("NCT99200011", "site_added", "Springfield Pretend Clinic", "Springfield",
+         pytest.approx(80.3, abs=0.1), ()),
+        # why the far study entered: its new site is within 100 miles
+        ("NCT99200012", "site_added", "Springfield Pretend Clinic", "Springfield",
          pytest.approx(80.3, abs=0.1), ()),
         ("NCT99200011", "updated", None, None, None, ("enrollment",)),
     ]
@@ -190,8 +193,14 @@ def test_watch_names_and_options_are_checked(tmp_path: Path) -> None:
         add_watch(store, "als-boston", {"condition": ["ALS"], "status": ["recruiting"]})
         with pytest.raises(InvalidQueryError, match="exists; remove it first"):
             add_watch(store, "als-boston", {"condition": ["ALS"]})
-        with pytest.raises(InvalidQueryError, match="a watch name is 1 to 80"):
-            add_watch(store, "bad name!", {"condition": ["ALS"]})
+        for bad in ("", "   ", "two\nlines", "tab\there", "bidi \u202e name", "x" * 81):
+            with pytest.raises(InvalidQueryError, match="a watch name is 1 to 80"):
+                add_watch(store, bad, {"condition": ["ALS"]})
+        # free text is kept as data: spaces, quotes and SQL's own signs are a name like any
+        odd = "  Back pain near Boston; 'x' -- DROP TABLE searches  "
+        assert add_watch(store, odd, {"condition": ["back pain"]}).name == odd.strip()
+        assert get_watch(store, odd.strip()).options == {"condition": ["back pain"]}
+        remove_watch(store, odd.strip())
         with pytest.raises(InvalidQueryError, match="needs something to search for"):
             add_watch(store, "empty", {"status": ["recruiting"]})
         with pytest.raises(InvalidQueryError, match="unknown status 'bogus'"):

@@ -187,10 +187,14 @@ class WatchRun:
 
 
 def _check_name(name: str) -> str:
-    text = name.strip()
-    if not text or len(text) > _NAME_MAX or any(not (c.isalnum() or c in "-_.") for c in text):
+    """A watch name is free text (``Back pain near Boston``), kept as data (a bound value of a
+    query, never part of SQL or a path): 1 to 80 printable characters, trimmed; no line
+    breaks, control or format characters, so it prints as itself in a terminal."""
+    text = name.strip() if isinstance(name, str) else ""
+    if not text or len(text) > _NAME_MAX or not text.isprintable():
         raise InvalidQueryError(
-            f"a watch name is 1 to {_NAME_MAX} letters, digits, '-', '_' or '.', not {name!r}")
+            f"a watch name is 1 to {_NAME_MAX} characters on one line, without control "
+            f"characters, not {name!r}")
     return text
 
 
@@ -475,7 +479,7 @@ def _changes(store: Store, watch: Watch, before: Mapping[str, str],
             if earlier is not None:  # known before, outside the results: say why it entered
                 out += [c for c in diff_versions(nct, earlier, store.record(nct, hash_),
                                                  place=place, watch=watch.name)
-                        if c.change == "status"]
+                        if c.change in ("status", "site_added")]
             out.append(Change(nct, "new", watch.name, titles.get(nct)))
         elif before[nct] != hash_:
             out += diff_versions(nct, store.record(nct, before[nct]), store.record(nct, hash_),

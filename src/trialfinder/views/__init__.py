@@ -7,7 +7,10 @@
 - :mod:`.extrafilters`  funder type and date ranges, applied after the library's filters
 - :mod:`.mapfit`        the first map view that shows every point
 - :mod:`.outlines`      country and state borders for an offline map
-- :mod:`.provenance`    the one place that reads a result's provenance
+- :mod:`.provenance`    the one place that reads a result's provenance (its age, download names)
 - :mod:`.prescreen`     the "About you" panel's rules
 - :mod:`.watches`       saved searches and "What's new"
+- :mod:`.sorting`       the order of the result list
+- :mod:`.contact`       phone numbers as ``tel:`` links, only from a phone number
+- :mod:`.describe`      the map and the charts in words
 """
