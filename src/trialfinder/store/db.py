@@ -35,6 +35,7 @@ import pandas as pd
 from trialfinder.config import default_data_dir
 from trialfinder.errors import DataFileError
 from trialfinder.store import spool
+from trialfinder.store.aact.install import install as install_aact
 from trialfinder.store.cachedir import private_folder
 from trialfinder.store.versions import VersionRows, nct_of, version_rows
 from trialfinder.tables.normalize import (
@@ -219,6 +220,7 @@ class Store:
         # added since the first stores were made (each run's query): older files gain it
         self.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS params VARCHAR")
         self._check_version()
+        install_aact(self)  # the aact schema of views (store/aact/), renewed when out of date
 
     def _check_version(self) -> None:
         try:
@@ -235,7 +237,7 @@ class Store:
             return cached
         rows = self.con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-            "ORDER BY ordinal_position", [table]).fetchall()
+            "AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
         self._columns[table] = [str(r[0]) for r in rows]
         return self._columns[table]
 

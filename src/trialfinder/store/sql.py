@@ -10,7 +10,7 @@ from typing import Any, Final
 import duckdb
 
 from trialfinder.errors import InvalidQueryError
-from trialfinder.store.db import open_store
+from trialfinder.store.aact.install import open_for_sql
 
 __all__ = ["run_sql"]
 
@@ -25,7 +25,7 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0,
     single ``SELECT`` (or ``EXPLAIN``) is accepted. A query running past ``timeout`` seconds is
     interrupted.
     """
-    store = open_store(path, read_only=True)
+    store = open_for_sql(path)  # read-only; the aact views renewed first if out of date
     try:
         try:
             statements = store.con.extract_statements(sql)

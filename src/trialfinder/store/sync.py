@@ -3,6 +3,11 @@
 Each page is normalized and appended as it arrives, and then let go: memory holds about two
 pages whatever the number of studies (the next page is fetched while the current one is
 stored, see :mod:`trialfinder.api.prefetch`). The run and the studies it found are recorded.
+
+A sync asks for more than a search (:data:`~trialfinder.store.aact.fields.SYNC_FIELDS`: the
+whole protocol section): the list view cut out of each record goes to the search tables and
+``versions`` as a search would have stored it, the record itself to ``aact_records`` for the
+AACT views (:mod:`trialfinder.store.aact`).
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from trialfinder.api.client import TrialsClient
-from trialfinder.api.fields import LIST_FIELDS
 from trialfinder.api.prefetch import prefetch
 from trialfinder.api.query import StudyQuery
-from trialfinder.store.db import Store
+from trialfinder.store.aact.fields import SYNC_FIELDS, list_view
+from trialfinder.store.aact.source import keep_records
+from trialfinder.store.db import Store, naive_utc
 from trialfinder.store.tally import Tally
 
 __all__ = ["SyncResult", "sync"]
@@ -64,7 +70,7 @@ def sync(
     # done (``idle``): a decoded page waiting in line would double the memory of the run.
     idle = threading.Event()
     idle.set()
-    pages_iter = client.iter_pages(query, fields=LIST_FIELDS, limit=limit, force_refresh=True,
+    pages_iter = client.iter_pages(query, fields=SYNC_FIELDS, limit=limit, force_refresh=True,
                                    before_parse=idle.wait)
     try:
         for page in prefetch(tally.count(pages_iter), taken=idle.clear):
@@ -74,8 +80,10 @@ def sync(
             records = page.studies
             del page
             for start in range(0, len(records), chunk):
-                stats = store.add_records(records[start:start + chunk], seen=when,
+                part = records[start:start + chunk]
+                stats = store.add_records([list_view(r) for r in part], seen=when,
                                           run_id=run_id)
+                keep_records(store, part, naive_utc(when))
                 studies += stats.studies
                 new_versions += stats.new_versions
                 skipped += stats.skipped
