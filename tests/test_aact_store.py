@@ -274,3 +274,29 @@ def test_cli_export_aact_says_how_many_studies_no_sync_fetched(
     assert main(["store", "export", "--aact", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert "3 studies of the store are not in the AACT tables" in err
+
+
+def test_cli_export_aact_partitioned_writes_hive_folders(
+    synced: Path, standin_studies: list[dict[str, Any]], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "parts"
+    assert main(["store", "export", "--aact", "--partitioned", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines() == [str(out / name) for name in VIEWS]
+    got = duckdb.connect().execute(
+        f"SELECT id_block::VARCHAR, count(*) FROM read_parquet('{out / 'studies'}/*/*.parquet', "
+        "hive_partitioning = true) GROUP BY 1 ORDER BY 1").fetchall()
+    served = Counter(s["protocolSection"]["identificationModule"]["nctId"][3:6]
+                     for s in replicate(standin_studies, 30))
+    assert got == sorted(served.items())
+
+
+def test_cli_export_aact_that_cannot_write_says_so_in_one_line(
+    synced: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    (out / "studies.parquet").mkdir(parents=True)  # a folder where the file should go
+    assert main(["store", "export", "--aact", str(out)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"trialfinder: error: cannot write the AACT table studies to {out}: ")

@@ -5,7 +5,8 @@ state them: codes as sent (``ACTIVE_NOT_RECRUITING``, ``PHASE2/PHASE3``), partia
 last day of their month or year with the text in ``*_month_year``, ages as text, contacts split
 into ``primary``/``backup``, investigators apart from site contacts, distinct countries with
 removed ones flagged, ids of three sources, outcomes typed primary/secondary/other. Our ids are
-NCT number x 1,000,000 + position, so they are written out here.
+NCT number x 10^9 + position (a row under a site or an intervention: parent
+position x 10,000 + its own), so they are written out here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from trialfinder.store.db import Store
 
 DATA = Path(__file__).parent / "data" / "aact_records.json"
 SEEN = datetime(2024, 3, 1, 12, 0)
-A, B = 99000101_000000, 99000102_000000  # the id bases of the first two studies
+A, B = 99000101_000000000, 99000102_000000000  # the id bases of the first two studies
 NCT_A, NCT_B, NCT_C = "NCT99000101", "NCT99000102", "NCT99000103"
 
 
@@ -105,7 +106,7 @@ def test_calculated_values(store: Store) -> None:
          "year", 1, 2, 1),
         (B + 1, NCT_B, 1, None, None, 2019, None, None, False, None, False, True, 6, None,
          "month", None, None, None, None),
-        (99000103_000001, NCT_C, 0, None, None, None, None, None, False, None, None, None, None,
+        (99000103_000000001, NCT_C, 0, None, None, None, None, None, False, None, None, None, None,
          None, None, None, None, None, None),
     ]
 
@@ -148,7 +149,7 @@ def test_conditions_keywords_and_interventions(store: Store) -> None:
         (A + 2, NCT_A, "DRUG", "Placebo inhaler", None),
     ]
     assert rows(store, "intervention_other_names") == [
-        (A + 1, NCT_A, A + 1, "FX-101"), (A + 2, NCT_A, A + 1, "fictonidum")]
+        (A + 10001, NCT_A, A + 1, "FX-101"), (A + 10002, NCT_A, A + 1, "fictonidum")]
 
 
 def test_arm_groups_and_their_interventions(store: Store) -> None:
@@ -161,7 +162,8 @@ def test_arm_groups_and_their_interventions(store: Store) -> None:
     ]
     # "Open Label" names no arm group: the link has no group
     assert rows(store, "design_group_interventions") == [
-        (A + 1, NCT_A, A + 1, A + 1), (A + 2, NCT_A, A + 2, A + 2), (A + 3, NCT_A, None, A + 2)]
+        (A + 10001, NCT_A, A + 1, A + 1), (A + 20001, NCT_A, A + 2, A + 2),
+        (A + 20002, NCT_A, None, A + 2)]
 
 
 def test_facilities_and_the_people_at_them(store: Store) -> None:
@@ -177,12 +179,12 @@ def test_facilities_and_the_people_at_them(store: Store) -> None:
     ]
     # investigators and study chairs are not contacts; a contact without a role is one
     assert rows(store, "facility_contacts") == [
-        (A + 1, NCT_A, A + 1, "primary", "Sam Desk", "sam@example.org", "555-0101", "7"),
-        (A + 2, NCT_A, A + 1, "backup", "Jo Backup", None, "555-0102", None),
+        (A + 10001, NCT_A, A + 1, "primary", "Sam Desk", "sam@example.org", "555-0101", "7"),
+        (A + 10002, NCT_A, A + 1, "backup", "Jo Backup", None, "555-0102", None),
     ]
     assert rows(store, "facility_investigators") == [
-        (A + 1, NCT_A, A + 1, "PRINCIPAL_INVESTIGATOR", "Dr. Lee Invent"),
-        (A + 2, NCT_A, A + 1, "STUDY_CHAIR", "Dr. Chair Person"),
+        (A + 10001, NCT_A, A + 1, "PRINCIPAL_INVESTIGATOR", "Dr. Lee Invent"),
+        (A + 10002, NCT_A, A + 1, "STUDY_CHAIR", "Dr. Chair Person"),
     ]
     assert rows(store, "central_contacts") == [
         (A + 1, NCT_A, "primary", "Rowan Fictus", "555-0100", "rowan@example.org", "12",
@@ -200,10 +202,11 @@ def test_sponsors_countries_ids_and_outcomes(store: Store) -> None:
         (A + 3, NCT_A, "NIH", "collaborator", "Pretend Health Agency"),
         (B + 1, NCT_B, "NETWORK", "lead", "Pretend Heart Registry Group"),
     ]
-    # each site country once, then the removed ones (France both: a site and removed)
+    # each site country once (numbered by its first site), then the removed ones (numbered
+    # after the three sites); France is both a site country and a removed one
     assert rows(store, "countries") == [
         (A + 1, NCT_A, "United States", False), (A + 2, NCT_A, "France", False),
-        (A + 3, NCT_A, "Belgium", True), (A + 4, NCT_A, "France", True),
+        (A + 4, NCT_A, "Belgium", True), (A + 5, NCT_A, "France", True),
         (B + 1, NCT_B, "France", False),
     ]
     assert rows(store, "id_information") == [

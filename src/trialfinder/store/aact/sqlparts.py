@@ -1,7 +1,9 @@
 """Small SQL builders shared by the AACT view definitions (text, never user input).
 
 Every view reads ``main.aact_records r`` (the schema named, so the views also work when the
-store file is attached under another name) and the parsed record in ``r.doc``.
+store file is attached under another name) and the parsed record in ``r.doc``. Lists are
+mapped with list comprehensions (``[x FOR x IN l IF ...]``), which every DuckDB the project
+allows reads the same way (lambda syntax changed between DuckDB 1.x and 2.0).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ __all__ = [
 
 SOURCE: Final = "main.aact_records r"
 #: Row ids: the NCT number times this, plus the row's position within its study (1-based).
-ID_STEP: Final = 1_000_000
+#: 10^9 leaves room for 100,000 sites of 10,000 contacts each; an 8-digit NCT number times it
+#: stays far within BIGINT.
+ID_STEP: Final = 1_000_000_000
 
 #: The places AACT counts as US facilities (``calculated_values.has_us_facility``).
 US_PLACES: Final = (

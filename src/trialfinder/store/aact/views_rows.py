@@ -3,9 +3,12 @@ other names, arm groups and which interventions they get, sites with their conta
 investigators, central contacts, officials, sponsors, countries, ids and planned outcomes.
 
 Ids are made here, not taken from AACT (whose ids are serial numbers of its own loads): the NCT
-number times a million plus the row's position within its study, so the ids of one study are
-the same in every export and the links between tables (``facility_contacts.facility_id``,
-``intervention_other_names.intervention_id``, ``design_group_interventions``) hold.
+number times :data:`~trialfinder.store.aact.sqlparts.ID_STEP` plus the row's position within
+its study, so the ids of one study are the same in every export, and the links between tables
+(``facility_contacts.facility_id``, ``intervention_other_names.intervention_id``,
+``design_group_interventions``) hold. A row under a site or an intervention is numbered
+``parent position x 10,000 + its position``; tables made of several lists number them one after
+the other. No view needs a window over the whole table, so every one of them streams.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ _LOCATIONS: Final = ps(_CL + "locations")
 _ARMS: Final = ps("armsInterventionsModule.armGroups")
 _INTERVENTIONS: Final = ps("armsInterventionsModule.interventions")
 _INVESTIGATOR: Final = "investigator|study.chair"  # AACT's split of site contacts
-_NUMBERED: Final = "row_number() OVER (PARTITION BY nct_id ORDER BY part, i, j)"
+_UNDER: Final = "i * 10000 + j"  # the position of a row under a site or an intervention
 
 
 def _each(items: str, *, also: str = "") -> str:
@@ -29,6 +32,10 @@ def _each(items: str, *, also: str = "") -> str:
     extra = f", {also}" if also else ""
     return (f"SELECT r.nct_id AS nct_id, unnest({items}) AS x, "
             f"generate_subscripts({items}, 1) AS i{extra} FROM {SOURCE}")
+
+
+def _count(items: str) -> str:
+    return f"coalesce(len({items}), 0)"
 
 
 def _names(key: str) -> str:
@@ -44,10 +51,10 @@ FROM ({_each(_INTERVENTIONS)})
 """
 
 _OTHER_NAMES: Final = f"""
-SELECT {row_id(_NUMBERED, 'nct_id')} AS id, nct_id, intervention_id, name
+SELECT {row_id(_UNDER, 'nct_id')} AS id, nct_id, {row_id('i', 'nct_id')} AS intervention_id,
+       name
 FROM (
-  SELECT nct_id, 0 AS part, i, generate_subscripts(x."otherNames", 1) AS j,
-         {row_id('i', 'nct_id')} AS intervention_id, unnest(x."otherNames") AS name
+  SELECT nct_id, i, generate_subscripts(x."otherNames", 1) AS j, unnest(x."otherNames") AS name
   FROM ({_each(_INTERVENTIONS)})
 )
 """
@@ -61,14 +68,14 @@ FROM ({_each(_ARMS)})
 # An intervention's arm labels, each linked to the arm group of that title (the last one when
 # titles repeat, as AACT's look-up keeps the last); an unknown label gets no group.
 _GROUP_LINKS: Final = f"""
-SELECT {row_id(_NUMBERED, 'nct_id')} AS id, nct_id,
+SELECT {row_id(_UNDER, 'nct_id')} AS id, nct_id,
        {row_id('len(titles) - list_position(list_reverse(titles), label) + 1', 'nct_id')}
          AS design_group_id,
        {row_id('i', 'nct_id')} AS intervention_id
 FROM (
-  SELECT nct_id, 0 AS part, i, titles, generate_subscripts(x."armGroupLabels", 1) AS j,
+  SELECT nct_id, i, titles, generate_subscripts(x."armGroupLabels", 1) AS j,
          unnest(x."armGroupLabels") AS label
-  FROM ({_each(_INTERVENTIONS, also=f'list_transform({_ARMS}, lambda g: g."label") AS titles')})
+  FROM ({_each(_INTERVENTIONS, also=f'[g."label" FOR g IN {_ARMS}] AS titles')})
 )
 """
 
@@ -91,11 +98,11 @@ def _site_people(investigators: bool) -> str:
                'c."name" AS name, c."email" AS email, c."phone" AS phone, '
                'c."phoneExt" AS phone_extension')
     return f"""
-SELECT {row_id(_NUMBERED, 'nct_id')} AS id, nct_id, {row_id('i', 'nct_id')} AS facility_id,
+SELECT {row_id(_UNDER, 'nct_id')} AS id, nct_id, {row_id('i', 'nct_id')} AS facility_id,
        {columns}
 FROM (
-  SELECT nct_id, 0 AS part, i, generate_subscripts(people, 1) AS j, unnest(people) AS c
-  FROM (SELECT nct_id, i, list_filter(x."contacts", lambda c: {keep}) AS people
+  SELECT nct_id, i, generate_subscripts(people, 1) AS j, unnest(people) AS c
+  FROM (SELECT nct_id, i, [c FOR c IN x."contacts" IF {keep}] AS people
         FROM ({_each(_LOCATIONS)}))
 )
 """
@@ -117,68 +124,69 @@ FROM ({_each(ps(_CL + 'overallOfficials'))})
 
 _LEAD: Final = ps("sponsorCollaboratorsModule.leadSponsor")
 _SPONSORS: Final = f"""
-SELECT {row_id(_NUMBERED, 'nct_id')} AS id, nct_id, agency_class, lead_or_collaborator, name
+SELECT {row_id('i', 'nct_id')} AS id, nct_id, agency_class, lead_or_collaborator, name
 FROM (
-  SELECT r.nct_id AS nct_id, 0 AS part, 1 AS i, 0 AS j, {_LEAD}."class" AS agency_class,
+  SELECT r.nct_id AS nct_id, 1 AS i, {_LEAD}."class" AS agency_class,
          'lead' AS lead_or_collaborator, {_LEAD}."name" AS name
   FROM {SOURCE} WHERE {_LEAD} IS NOT NULL
   UNION ALL
-  SELECT nct_id, 1, i, 0, x."class", 'collaborator', x."name"
+  SELECT nct_id, i + 1, x."class", 'collaborator', x."name"
   FROM ({_each(ps('sponsorCollaboratorsModule.collaborators'))})
 )
 """
 
 _REMOVED: Final = field("derivedSection.miscInfoModule.removedCountries")
-# Distinct site countries (removed = false) and distinct removed countries (removed = true),
-# each in the order first met; a site without a country gives a NULL name, as in AACT.
+# Distinct site countries (removed = false), numbered by the first site in each, then distinct
+# removed countries (removed = true), numbered after the sites; a site without a country gives
+# a NULL name, as in AACT.
 _COUNTRIES: Final = f"""
-SELECT {row_id(_NUMBERED, 'nct_id')} AS id, nct_id, name, removed
+SELECT {row_id('min(i)', 'nct_id')} AS id, nct_id, name, removed
 FROM (
-  SELECT nct_id, part, min(i) AS i, 0 AS j, name, removed
-  FROM (
-    SELECT nct_id, 0 AS part, i, x."country" AS name, false AS removed
-    FROM ({_each(_LOCATIONS)})
-    UNION ALL
-    SELECT nct_id, 1, i, x, true FROM ({_each(_REMOVED)})
-  )
-  GROUP BY nct_id, part, name, removed
+  SELECT nct_id, i, x."country" AS name, false AS removed FROM ({_each(_LOCATIONS)})
+  UNION ALL
+  SELECT nct_id, i + sites, x, true
+  FROM ({_each(_REMOVED, also=f'{_count(_LOCATIONS)} AS sites')})
 )
+GROUP BY nct_id, name, removed
 """
 
 _ID: Final = "identificationModule."
 _ORG_ID: Final = ps(_ID + "orgStudyIdInfo")
+_ALIASES: Final = ps(_ID + "nctIdAliases")
 _ID_INFORMATION: Final = f"""
-SELECT {row_id(_NUMBERED, 'nct_id')} AS id, nct_id, id_source, id_value, id_type,
-       id_type_description, id_link
+SELECT {row_id('i', 'nct_id')} AS id, nct_id, id_source, id_value, id_type, id_type_description,
+       id_link
 FROM (
-  SELECT nct_id, 0 AS part, i, 0 AS j, 'nct_alias' AS id_source, x AS id_value,
-         CAST(NULL AS VARCHAR) AS id_type, CAST(NULL AS VARCHAR) AS id_type_description,
-         CAST(NULL AS VARCHAR) AS id_link
-  FROM ({_each(ps(_ID + 'nctIdAliases'))})
+  SELECT nct_id, i, 'nct_alias' AS id_source, x AS id_value, CAST(NULL AS VARCHAR) AS id_type,
+         CAST(NULL AS VARCHAR) AS id_type_description, CAST(NULL AS VARCHAR) AS id_link
+  FROM ({_each(_ALIASES)})
   UNION ALL
-  SELECT r.nct_id, 1, 1, 0, 'org_study_id', {_ORG_ID}."id", {_ORG_ID}."type",
+  SELECT r.nct_id, {_count(_ALIASES)} + 1, 'org_study_id', {_ORG_ID}."id", {_ORG_ID}."type",
          {_ORG_ID}."domain", {_ORG_ID}."link"
   FROM {SOURCE} WHERE {_ORG_ID} IS NOT NULL
   UNION ALL
-  SELECT nct_id, 2, i, 0, 'secondary_id', x."id", x."type", x."domain", x."link"
-  FROM ({_each(ps(_ID + 'secondaryIdInfos'))})
+  SELECT nct_id, i + before, 'secondary_id', x."id", x."type", x."domain", x."link"
+  FROM ({_each(ps(_ID + 'secondaryIdInfos'),
+               also=f'{_count(_ALIASES)} + ({_ORG_ID} IS NOT NULL)::INTEGER AS before')})
 )
 """
 
 
-def _outcomes(part: int, key: str, kind: str) -> str:
-    return (f"SELECT nct_id, {part} AS part, i, 0 AS j, '{kind}' AS outcome_type, "
-            'x."measure" AS measure, x."timeFrame" AS time_frame, x."description" AS '
-            f"description FROM ({_each(ps('outcomesModule.' + key))})")
+def _outcomes(key: str, kind: str, before: tuple[str, ...]) -> str:
+    """One kind of planned outcome, numbered after the kinds in ``before``."""
+    offset = " + ".join(_count(ps("outcomesModule." + k)) for k in before) or "0"
+    return (f"SELECT nct_id, i + before AS i, '{kind}' AS outcome_type, x.\"measure\" AS "
+            f"measure, x.\"timeFrame\" AS time_frame, x.\"description\" AS description "
+            f"FROM ({_each(ps('outcomesModule.' + key), also=f'{offset} AS before')})")
 
 
 _DESIGN_OUTCOMES: Final = f"""
-SELECT {row_id(_NUMBERED, 'nct_id')} AS id, nct_id, outcome_type, measure, time_frame,
+SELECT {row_id('i', 'nct_id')} AS id, nct_id, outcome_type, measure, time_frame,
        CAST(NULL AS VARCHAR) AS population, description
 FROM (
-  {_outcomes(0, 'primaryOutcomes', 'primary')}
-  UNION ALL {_outcomes(1, 'secondaryOutcomes', 'secondary')}
-  UNION ALL {_outcomes(2, 'otherOutcomes', 'other')}
+  {_outcomes('primaryOutcomes', 'primary', ())}
+  UNION ALL {_outcomes('secondaryOutcomes', 'secondary', ('primaryOutcomes',))}
+  UNION ALL {_outcomes('otherOutcomes', 'other', ('primaryOutcomes', 'secondaryOutcomes'))}
 )
 """
 

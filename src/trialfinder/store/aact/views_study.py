@@ -231,7 +231,7 @@ FROM (
     {end_date(ps(_ST + 'resultsFirstSubmitDate'))} AS results_submitted,
     coalesce(r.doc."hasResults", false) AS were_results_reported,
     CASE WHEN {_N_SITES} > 0 THEN list_has_any(
-      list_transform({_LOCATIONS}, lambda l: l."country"), {sql_list(US_PLACES)})
+      [l."country" FOR l IN {_LOCATIONS}], {sql_list(US_PLACES)})
     END AS has_us_facility,
     CASE WHEN {_N_SITES} > 0 THEN {_N_SITES} = 1 END AS has_single_facility,
     {ps(_EL + 'minimumAge')} AS min_age,
