@@ -120,12 +120,14 @@ SYNC_PAGE_SIZE: Final = 500
 
 
 class _Trie:
-    """The paths named by a ``fields`` list, as a tree of keys (a leaf keeps its value whole)."""
+    """The paths named by a ``fields`` list, as a tree of keys (a leaf keeps its value whole);
+    ``pairs`` is the children as a tuple, made once the tree is complete."""
 
-    __slots__ = ("children", "whole")
+    __slots__ = ("children", "pairs", "whole")
 
     def __init__(self) -> None:
         self.children: dict[str, _Trie] = {}
+        self.pairs: tuple[tuple[str, _Trie], ...] = ()
         self.whole = False
 
     def add(self, path: str) -> None:
@@ -137,12 +139,18 @@ class _Trie:
         node.whole = True
         node.children.clear()
 
+    def freeze(self) -> _Trie:
+        self.pairs = tuple(self.children.items())
+        for child in self.children.values():
+            child.freeze()
+        return self
+
 
 def _trie(paths: list[str]) -> _Trie:
     root = _Trie()
     for path in paths:
         root.add(path)
-    return root
+    return root.freeze()
 
 
 def prune(node: Any, trie: _Trie) -> Any:
@@ -152,13 +160,17 @@ def prune(node: Any, trie: _Trie) -> Any:
     if trie.whole:
         return node
     if isinstance(node, list):
-        items = [kept for kept in (prune(item, trie) for item in node) if kept is not None]
+        items = []
+        for item in node:
+            kept = prune(item, trie)
+            if kept is not None:
+                items.append(kept)
         return items or None
     if isinstance(node, Mapping):
         out: dict[str, Any] = {}
-        for key, child in trie.children.items():
-            value = node.get(key, _MISSING)
-            if value is _MISSING:
+        for key, child in trie.pairs:
+            value = node.get(key)
+            if value is None:  # absent, or JSON null (which the API leaves out)
                 continue
             kept = value if child.whole else prune(value, child)
             if kept is not None:
@@ -167,7 +179,6 @@ def prune(node: Any, trie: _Trie) -> Any:
     return None
 
 
-_MISSING: Final = object()
 _LIST_TRIE: Final = _trie([LIST_PIECE_PATHS[piece] for piece in LIST_FIELDS])
 
 
