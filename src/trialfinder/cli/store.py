@@ -6,6 +6,7 @@
     trialfinder sql "select status, count(*) from studies group by 1"
     trialfinder store info
     trialfinder store export parquet/
+    trialfinder store export --aact aact/               # the AACT-compatible tables
     trialfinder watch add als-boston --condition ALS --status recruiting --near "Boston, MA"
     trialfinder watch run --format json --feed als.xml
     trialfinder history NCT01234567
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from trialfinder.registries.ctgov.client import TrialsClient
     from trialfinder.service.searching import build_query
     from trialfinder.service.sync import sync
+    from trialfinder.store.aact.export import export_aact
     from trialfinder.store.db import Store, StoreError, default_store_path, open_store
     from trialfinder.store.feed import check_feed_path, write_feed
     from trialfinder.store.watch import (
@@ -57,6 +59,7 @@ else:  # requests, pandas and DuckDB load when a command runs, not for --help
     TrialsClient = lazy("trialfinder.registries.ctgov.client", "TrialsClient")
     resolve_place = lazy("trialfinder.places.resolve", "resolve_place")
     build_query = lazy("trialfinder.service.searching", "build_query")
+    export_aact = lazy("trialfinder.store.aact.export", "export_aact")
     Store = lazy("trialfinder.store.db", "Store")
     StoreError = lazy("trialfinder.store.db", "StoreError")
     open_store = lazy("trialfinder.store.db", "open_store")
@@ -149,6 +152,9 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     export.add_argument("--partitioned", action="store_true",
                         help="one folder per table, split by id_block (first 3 digits of the "
                         "NCT number), for Spark, Trino or DuckDB over object storage")
+    export.add_argument("--aact", action="store_true",
+                        help="write the AACT-compatible tables (schema aact) instead; see "
+                        "docs/aact.md")
     _store_option(export)
 
     store_only = argparse.ArgumentParser(add_help=False)
@@ -222,11 +228,13 @@ def _cmd_store(args: argparse.Namespace) -> int:
     with open_store(path, read_only=args.store_command == "info") as store:
         if args.store_command == "export":
             # written aside, moved into place once the list below is delivered
-            written = store.export(args.folder, partitioned=args.partitioned)
+            written = (export_aact(store, args.folder, partitioned=args.partitioned)
+                       if args.aact else store.export(args.folder, partitioned=args.partitioned))
             for file in written:
                 print(file)
             what = "Parquet folders" if args.partitioned else "Parquet files"
-            report(f"wrote {plural(len(written), 'table')} as {what} to {args.folder}")
+            table = "AACT table" if args.aact else "table"
+            report(f"wrote {plural(len(written), table)} as {what} to {args.folder}")
             return 0
         counts = store.info()
         aborted = store.aborted_runs()
@@ -254,7 +262,10 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
     query = StudyQuery() if whole else build_query(**_query_kwargs(options))
-    client = TrialsClient(_settings(args))
+    from trialfinder.store.aact.fields import SYNC_PAGE_SIZE  # pages of whole records
+
+    settings = _settings(args)
+    client = TrialsClient(settings.with_(page_size=min(settings.page_size, SYNC_PAGE_SIZE)))
     bar = ProgressBar()
     with open_store(_path(args)) as store:
         try:

@@ -5,6 +5,11 @@ pages whatever the number of studies (the next page is fetched while the current
 stored, see :mod:`trialfinder.http.prefetch`). The run and the studies it found are recorded;
 a sync that stops part-way (an error, Ctrl-C, a full disk) leaves its run marked aborted,
 and the studies it stored stay.
+
+A sync asks for more than a search (:data:`~trialfinder.store.aact.fields.SYNC_FIELDS`: the
+whole protocol section): the list view cut out of each record goes to the search tables and
+``versions`` as a search would have stored it, the record itself to ``aact_records`` for the
+AACT views (:mod:`trialfinder.store.aact`).
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from datetime import UTC, datetime
 
 from trialfinder.http.prefetch import prefetch
 from trialfinder.registries.ctgov.client import TrialsClient
-from trialfinder.registries.ctgov.fields import LIST_FIELDS
 from trialfinder.registries.ctgov.page import Page
 from trialfinder.registries.ctgov.query import StudyQuery
-from trialfinder.store.db import Store
+from trialfinder.store.aact.fields import SYNC_FIELDS, list_view
+from trialfinder.store.aact.source import keep_records
+from trialfinder.store.db import Store, naive_utc
 from trialfinder.store.tally import Tally
 
 __all__ = ["SyncResult", "sync"]
@@ -68,7 +74,7 @@ def sync(
     # done (``idle``): a decoded page waiting in line would double the memory of the run.
     idle = threading.Event()
     idle.set()
-    pages_iter = client.iter_pages(query, fields=LIST_FIELDS, limit=limit, force_refresh=True,
+    pages_iter = client.iter_pages(query, fields=SYNC_FIELDS, limit=limit, force_refresh=True,
                                    before_parse=idle.wait)
     try:
         try:
@@ -106,7 +112,9 @@ def _fetch(store: Store, pages: Iterator[Page], idle: threading.Event, run_id: i
         records = page.studies
         del page
         for start in range(0, len(records), chunk):
-            stats = store.add_records(records[start:start + chunk], seen=when, run_id=run_id)
+            part = records[start:start + chunk]
+            stats = store.add_records([list_view(r) for r in part], seen=when, run_id=run_id)
+            keep_records(store, part, naive_utc(when))
             studies += stats.studies
             new_versions += stats.new_versions
             skipped += stats.skipped

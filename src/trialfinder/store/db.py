@@ -51,6 +51,7 @@ from trialfinder.registries.ctgov.normalize import (
     normalize,
 )
 from trialfinder.store import spool
+from trialfinder.store.aact.install import install as install_aact
 from trialfinder.store.datadir import store_problem
 from trialfinder.store.runs import FINISHED, RunLog, _now, naive_utc
 from trialfinder.store.versions import VersionRows, nct_of, version_rows
@@ -227,6 +228,7 @@ class Store(RunLog):
             self._columns.pop("runs", None)
         self._check_version()
         self._abort_abandoned()
+        install_aact(self)  # the aact schema of views (store/aact/), renewed when out of date
 
     def _check_version(self) -> None:
         try:
@@ -246,7 +248,7 @@ class Store(RunLog):
             return cached
         rows = self.con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-            "ORDER BY ordinal_position", [table]).fetchall()
+            "AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
         self._columns[table] = [str(r[0]) for r in rows]
         return self._columns[table]
 
