@@ -84,7 +84,7 @@ def install(store: Store) -> None:
         _set_marker(store, _VIEWS_KEY, VIEWS_VERSION)
         store.execute("COMMIT")
     except BaseException:
-        store.execute("ROLLBACK")
+        store._roll_back()  # DuckDB may have ended it already (a full disk, an interrupt)
         raise
     logger.debug("made the %d AACT views (%s)", len(VIEWS), VIEWS_VERSION)
 
