@@ -22,6 +22,8 @@ def _cell(text: str) -> str:
 
 
 def _source(col: Column) -> str:
+    if col.kind == "source":
+        return "set by the registry's reader"
     if col.kind == "derived":
         return f"computed from `{col.path}`" if col.path else "computed"
     return f"`{col.path}`"

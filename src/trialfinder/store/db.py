@@ -1,7 +1,7 @@
 """The local study store: one DuckDB file that remembers every study fetched.
 
-Tables (the first six in the same columns as the search tables of
-:mod:`trialfinder.registries.ctgov.normalize`; one row set per study, its latest version):
+Tables (the first six are the search tables, in the columns of the column spec
+:mod:`trialfinder.tables.schema`; one row set per study, its latest version):
 
 - ``studies``, ``sites``, ``contacts``, ``officials``, ``conditions``, ``interventions``;
 - ``versions``: every distinct version of each study (``hash`` of its record as received),
@@ -40,20 +40,12 @@ from trialfinder.core.config import default_data_dir
 from trialfinder.core.delivery import staged_folder
 from trialfinder.core.errors import DataFileError
 from trialfinder.core.folders import private_folder
-from trialfinder.registries.ctgov.normalize import (
-    CONDITION_DTYPES,
-    CONTACT_DTYPES,
-    INTERVENTION_DTYPES,
-    OFFICIAL_DTYPES,
-    SITE_DTYPES,
-    STUDY_DTYPES,
-    Tables,
-    normalize,
-)
+from trialfinder.registries.ctgov.normalize import Tables, normalize
 from trialfinder.store import spool
 from trialfinder.store.datadir import store_problem
 from trialfinder.store.runs import FINISHED, RunLog, _now, naive_utc
 from trialfinder.store.versions import VersionRows, nct_of, version_rows
+from trialfinder.tables.frames import TABLE_DTYPES
 
 __all__ = [
     "DATA_TABLES",
@@ -72,14 +64,7 @@ logger = logging.getLogger(__name__)
 STORE_FILE: Final = "studies.duckdb"
 SCHEMA_VERSION: Final = "1"
 #: The study tables, in the column order (and dtypes) of the search tables.
-DATA_TABLES: Final[dict[str, Mapping[str, str]]] = {
-    "studies": STUDY_DTYPES,
-    "sites": SITE_DTYPES,
-    "contacts": CONTACT_DTYPES,
-    "officials": OFFICIAL_DTYPES,
-    "conditions": CONDITION_DTYPES,
-    "interventions": INTERVENTION_DTYPES,
-}
+DATA_TABLES: Final[dict[str, dict[str, str]]] = TABLE_DTYPES
 
 _SQL_TYPES: Final[dict[str, str]] = {
     "string": "VARCHAR",
@@ -127,17 +112,6 @@ class AddStats:
     new_versions: int
     skipped: int
     hashes: dict[str, str]  # nct_id -> hash of the version just stored
-
-
-def _frames(tables: Tables) -> dict[str, pd.DataFrame]:
-    return {
-        "studies": tables.studies,
-        "sites": tables.sites,
-        "contacts": tables.contacts,
-        "officials": tables.officials,
-        "conditions": tables.conditions,
-        "interventions": tables.interventions,
-    }
 
 
 class Store(RunLog):
@@ -286,7 +260,7 @@ class Store(RunLog):
             try:
                 con.register("page_versions", page)
                 replace = self._to_replace(when)
-                for name, frame in _frames(tables).items():
+                for name, frame in tables.frames().items():
                     if replace is not None:
                         self.execute(f'DELETE FROM "{name}" WHERE nct_id IN '
                                      "(SELECT nct_id FROM replaced_ids)")
