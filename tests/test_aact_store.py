@@ -26,8 +26,9 @@ from trialfinder.service.sync import sync
 from trialfinder.store.aact.fields import LIST_PIECE_PATHS, list_view
 from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
 from trialfinder.store.aact.source import keep_records
-from trialfinder.store.db import DATA_TABLES, Store
+from trialfinder.store.db import Store
 from trialfinder.store.versions import record_hash
+from trialfinder.tables.frames import TABLE_DTYPES
 from trialfinder.topics.demo import load_demo_studies
 
 Factory = Callable[..., StandInServer]
@@ -142,7 +143,7 @@ def test_odd_value_types_cost_those_values_not_the_record(tmp_path: Path) -> Non
 
 def test_the_views_leave_the_store_tables_and_their_columns_alone(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
-        assert store.columns("studies") == list(DATA_TABLES["studies"])
+        assert store.columns("studies") == list(TABLE_DTYPES["studies"])
         store.add_records(_records())
         views = store.con.execute("SELECT table_name FROM information_schema.tables "
                                   "WHERE table_schema = 'aact'").fetchall()

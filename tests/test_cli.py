@@ -577,3 +577,21 @@ def test_only_the_command_in_its_own_process_tunes_memory_for_one_search(
                           capture_output=True, text=True, timeout=60, env=CHILD_ENV)
     assert done.returncode == 0, done.stderr
     assert "memory settings" not in done.stderr
+
+
+def test_every_output_says_which_registry_each_row_came_from(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `source` is the last column of every table (after `url` for studies), so the columns
+    # that were there before keep their places; what a search adds (distances) comes after
+    code, out, _ = run(capsys, "search", "-c", "muscle spasm", "--near", "42.36,-71.06",
+                       "--radius", "50mi", "--format", "csv")
+    header = out.splitlines()[0].split(",")
+    assert code == 0
+    assert header[header.index("url") + 1:][:2] == ["source", "nearest_site"]
+    assert list(pd.read_csv(io.StringIO(out))["source"]) == ["ctgov"] * 6
+    code, out, _ = run(capsys, "search", "--preset", "als", "--sites", "--format", "json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and rows
+    assert {r["source"] for r in rows} == {"ctgov"}
+    assert list(rows[0])[:2] == ["nct_id", "site_index"]

@@ -506,18 +506,6 @@ def test_an_odd_recorded_query_costs_only_itself(tmp_path: Path) -> None:
     assert runs == [(None, 1)] * 3
 
 
-def test_a_store_made_before_runs_kept_their_query_gains_the_column(tmp_path: Path) -> None:
-    path = tmp_path / "studies.duckdb"
-    with Store(path) as store:
-        store.con.execute("ALTER TABLE runs DROP COLUMN params")  # as the first stores were
-    with open_store(path, read_only=True) as store:
-        assert "params" not in store.columns("runs")  # read-only: left as it is, still read
-    with open_store(path) as store:
-        run = store.start_run(None, "search", params={"query.term": "cramp"})
-        assert store.first_row("SELECT params FROM runs WHERE run_id = ?", [run]) == (
-            '{"query.term": "cramp"}',)
-
-
 def test_a_search_run_ends_when_the_search_ended_not_when_it_was_added(tmp_path: Path) -> None:
     path = tmp_path / "studies.duckdb"
     spool = SpoolWriter(path, now=datetime(2026, 1, 3, tzinfo=UTC))

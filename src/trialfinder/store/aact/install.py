@@ -101,7 +101,7 @@ def open_for_sql(path: Path, *, config: Mapping[str, Any] | None = None) -> Stor
         return store
     store.close()
     try:
-        open_store(path).close()  # a writer makes the views (Store._ensure_schema)
+        open_store(path).close()  # a writer makes the views (Store.__init__)
     except StoreBusyError:
         logger.warning("the study store is busy; its AACT views may be out of date")
     return open_store(path, read_only=True, config=config)
