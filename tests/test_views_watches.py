@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from trialfinder.core.codes import Status
+from trialfinder.options import Near, Radius, SearchOptions
 from trialfinder.store.watch import Change, Watch
 from trialfinder.views import urlstate
 from trialfinder.views.watches import (
@@ -24,14 +26,14 @@ def test_watch_options_keep_what_was_searched_and_build_the_same_query() -> None
     searched = _searched(condition="muscle cramp", place="Boston, MA", radius=25,
                          status=["RECRUITING"])
     options = watch_options(searched, (42.36, -71.06))
-    assert options["condition"] == "muscle cramp" and options["place"] == "Boston, MA"
-    assert options["near"] == (42.36, -71.06) and options["radius"] == "25mi"
-    assert options["status"] == ("RECRUITING",)
-    assert "preset" not in options and "sponsor" not in options
+    assert options == SearchOptions(conditions=("muscle cramp",),
+                                    near=Near("Boston, MA", (42.36, -71.06)), radius=Radius(25),
+                                    statuses=(Status.RECRUITING,))
     query = Watch("w", options).query()
     assert query.near is not None and query.near.radius_miles == 25
     assert radius_of(options) == 25.0
     assert radius_of(watch_options(_searched(condition="cramp"), None)) is None
+    assert radius_of(options.replace(radius=None)) == 50.0  # a place without a radius: 50 mi
 
 
 def test_suggest_name_is_a_valid_watch_name() -> None:

@@ -7,9 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from trialfinder.core.codes import Distance
-from trialfinder.core.errors import InvalidQueryError
-from trialfinder.core.units import KM_PER_MILE
+from trialfinder.options import DEFAULT_RADIUS, SearchOptions
 from trialfinder.store.watch import Change
 from trialfinder.views.request import SearchRequest
 from trialfinder.views.text import escape_md, status_label
@@ -29,16 +27,11 @@ _NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def watch_options(searched: Mapping[str, Any],
-                  near: tuple[float, float] | None) -> dict[str, Any]:
+                  near: tuple[float, float] | None) -> SearchOptions:
     """The options of :func:`trialfinder.store.watch.save_watch` for a submitted search (see
-    :func:`trialfinder.views.urlstate.snapshot`); ``near`` is its resolved place. Unset options
-    are left out; the place's name is kept beside its point, for the list of watches."""
-    kwargs = SearchRequest.from_snapshot(searched, near).search_kwargs()
-    options = {key: value for key, value in kwargs.items()
-               if value not in (None, "", (), [])}
-    if near is not None and str(searched.get("place") or "").strip():
-        options["place"] = str(searched["place"]).strip()
-    return options
+    :func:`trialfinder.views.urlstate.snapshot`); ``near`` is its resolved place, kept with
+    the place's name."""
+    return SearchRequest.from_snapshot(searched, near).options
 
 
 def suggest_name(searched: Mapping[str, Any]) -> str:
@@ -89,13 +82,8 @@ def change_line(change: Change, radius_mi: float | None = None) -> str:
     return line + (f": {escape_md(detail)}" if detail else "")
 
 
-def radius_of(options: Mapping[str, Any]) -> float | None:
-    """A watch's radius in miles (``None`` when it has no place or no radius)."""
-    text = options.get("radius")
-    if not options.get("near") or not text:
+def radius_of(options: SearchOptions) -> float | None:
+    """A watch's radius in miles (``None`` when it has no place)."""
+    if options.near is None:
         return None
-    try:
-        value, unit = Distance.parse_radius(str(text))
-    except InvalidQueryError:
-        return None
-    return float(value) if unit == "mi" else float(value) / KM_PER_MILE
+    return (options.radius or DEFAULT_RADIUS).miles
