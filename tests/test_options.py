@@ -290,3 +290,21 @@ def test_the_readme_table_is_written_from_the_declarations(
     assert tool.updated(text) == text, "run: python tools/gen_options_doc.py"
     for d in OPTIONS:
         assert f"| `{d.name}` | " in text and f"| `{d.url}=` | `{d.kwarg}=` |" in text
+
+
+def test_the_python_api_takes_options_as_one_value_too() -> None:
+    from trialfinder.topics.demo import load_demo_studies
+
+    records = load_demo_studies()
+    given = tf.SearchOptions(conditions=("ALS",), statuses=(Status.NOT_YET_RECRUITING,))
+    by_value = tf.search_records(records, source="demo", options=given)
+    by_keyword = tf.search_records(records, source="demo", condition="ALS",
+                                   status="not yet recruiting")
+    assert list(by_value.studies["nct_id"]) == list(by_keyword.studies["nct_id"])
+    assert len(by_value.studies) > 0
+    # keyword arguments change the options given as a value
+    wider = tf.search_records(records, source="demo", options=given, status="any")
+    assert len(wider.studies) > len(by_value.studies)
+    with pytest.raises(InvalidQueryError, match="options must be a SearchOptions or None, not "
+                                                "dict"):
+        tf.search_records(records, source="demo", options={"condition": "ALS"})

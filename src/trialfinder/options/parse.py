@@ -28,15 +28,16 @@ MAX_ITEMS: Final = 50
 _BY_KWARG: Final = {declared.kwarg: declared for declared in OPTIONS}
 
 
-def from_kwargs(kwargs: Mapping[str, Any]) -> SearchOptions:
+def from_kwargs(kwargs: Mapping[str, Any], base: SearchOptions | None = None) -> SearchOptions:
     """``trialfinder.search()``'s keyword arguments (``condition="ALS", status="recruiting"``)
-    as options; an unknown name or a wrong type is an :class:`InvalidQueryError` naming it."""
+    as options, over ``base`` (each one given replaces its option, ``status="any"`` too); an
+    unknown name or a wrong type is an :class:`InvalidQueryError` naming it."""
     unknown = [name for name in kwargs if name not in _BY_KWARG]
     if unknown:
         raise InvalidQueryError(f"unknown search option(s) {', '.join(map(repr, unknown))}; "
                                 f"choose from: {', '.join(_BY_KWARG)}")
-    return SearchOptions(**{_BY_KWARG[k].name: _BY_KWARG[k].from_python(v)
-                            for k, v in kwargs.items()})
+    given = {_BY_KWARG[k].name: _BY_KWARG[k].from_python(v) for k, v in kwargs.items()}
+    return base.replace(**given) if base is not None else SearchOptions(**given)
 
 
 def from_url(params: Mapping[str, Sequence[str]], *, base: SearchOptions | None = None,

@@ -196,10 +196,7 @@ def _options(options: object, kwargs: Mapping[str, Any]) -> SearchOptions:
     if options is not None and not isinstance(options, SearchOptions):
         raise InvalidQueryError(f"options must be a SearchOptions or None, "
                                 f"not {type(options).__name__}")
-    given = from_kwargs(kwargs)
-    if options is None:
-        return given
-    return options.replace(**{name: getattr(given, name) for name in given.given})
+    return from_kwargs(kwargs, base=options)
 
 
 def _fetch_tables(
