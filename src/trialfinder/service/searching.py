@@ -27,6 +27,8 @@ from trialfinder.core.gcpause import gc_paused
 from trialfinder.core.provenance import FilterCount, ResultMeta
 from trialfinder.core.textcap import LONG_CHARS, cap
 from trialfinder.core.wording import duration, plural, skipped_notes
+from trialfinder.options import SearchOptions, from_kwargs
+from trialfinder.options.kinds import point_of
 from trialfinder.registries.ctgov.client import ProgressCallback, SearchResult, TrialsClient
 from trialfinder.registries.ctgov.datafile import MAX_JSON_DEPTH, dedupe, load_records
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
@@ -35,10 +37,8 @@ from trialfinder.registries.ctgov.options import (
     build_query,
     check_kinds,
     check_not_empty,
-    check_options,
     local_filters_for,
-    local_only,
-    point_of,
+    query_for,
 )
 from trialfinder.registries.ctgov.query import StudyQuery, normalize_nct_id
 from trialfinder.registries.ctgov.result import warnings_for
@@ -155,35 +155,30 @@ def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
 def search(
     query: StudyQuery | None = None,
     *,
+    options: SearchOptions | None = None,
     client: TrialsClient | None = None,
     settings: Settings | None = None,
     limit: int | None = None,
     progress: ProgressCallback | None = None,
-    keyword: str | None = None,
-    intervention_types: Sequence[str] = (),
-    countries: Sequence[str] = (),
-    states: Sequence[str] = (),
-    cities: Sequence[str] = (),
     **kwargs: Any,
 ) -> Results:
     """Search ClinicalTrials.gov and return filtered, typed tables.
 
     ``tf.search(condition="ALS", status="recruiting", near="Boston, MA", radius="100mi")``.
-    Keyword arguments are those of :func:`build_query`; ``limit`` caps the studies fetched
-    (and the requests made). The local filters re-check the query's filters and compute site
-    distances; ``keyword``, ``intervention_types``, ``countries``, ``states`` and ``cities``
-    are local-only filters. A wrong argument (an unknown name, a wrong type) raises
+    Keyword arguments are the search options (README, "Search options"), read through
+    :func:`trialfinder.options.from_kwargs`; ``options`` gives them as one
+    :class:`~trialfinder.options.SearchOptions` instead (keyword arguments then change it).
+    ``limit`` caps the studies fetched (and the requests made). The local filters check the
+    query's filters again and compute site distances; ``keyword``, ``countries``, ``states``,
+    ``cities``, ``intervention_types``, ``funder_types`` and the completion, first-posted and
+    last-update dates are local only. A wrong argument (an unknown name, a wrong type) raises
     :class:`InvalidQueryError` before any request.
     """
     limit = limit_or_none(limit)
     check_kinds(query=query, client=client, settings=settings, progress=progress)
-    filters = local_only(keyword=keyword, intervention_types=intervention_types,
-                          countries=countries, states=states, cities=cities)
-    check_options(kwargs)
-    if query is None:
-        query = build_query(**kwargs)
-    elif kwargs:
-        query = query.merge(build_query(**kwargs))
+    options = _options(options, kwargs)
+    asked = query_for(options)
+    query = asked if query is None else query.merge(asked)
     check_not_empty(query)
     client = client or TrialsClient(settings)
     logger.debug("search %s with limit %s", query.to_params(), limit)
@@ -193,7 +188,15 @@ def search(
                 result.pages)
     meta = _meta(query, result, tables, result.version, source=client.settings.base_url,
                  answered_from=answered_from)
-    return Results.from_tables(tables, local_filters_for(query, **filters), meta)
+    return Results.from_tables(tables, local_filters_for(options, query), meta)
+
+
+def _options(options: object, kwargs: Mapping[str, Any]) -> SearchOptions:
+    """``options`` (or none) changed by the keyword arguments (checked, by their names)."""
+    if options is not None and not isinstance(options, SearchOptions):
+        raise InvalidQueryError(f"options must be a SearchOptions or None, "
+                                f"not {type(options).__name__}")
+    return from_kwargs(kwargs, base=options)
 
 
 def _fetch_tables(
@@ -348,21 +351,21 @@ def _result_from(saved: Saved) -> SearchResult | None:
 
 
 def search_records(
-    records: Iterable[Mapping[str, Any]], *, source: str, keyword: str | None = None,
+    records: Iterable[Mapping[str, Any]], *, source: str, options: SearchOptions | None = None,
     **kwargs: Any,
 ) -> Results:
     """Filter study records already in hand (a saved download, the demo set), without the API.
 
     The text of the search picks the studies first, with the API's own rules (see
     :mod:`trialfinder.registries.ctgov.textsearch`): the fields are ANDed (a condition AND a
-    treatment),
-    the phrases of one field ORed. Those studies are ``Results.all``; the structured filters
-    (status, phase, age, distance...) and ``keyword`` then apply locally, so
-    :meth:`Results.refilter` can loosen or tighten them without losing the topic.
+    treatment), the phrases of one field ORed. Those studies are ``Results.all``; the
+    structured filters (status, phase, age, distance...) and the local-only ones then apply
+    locally, so :meth:`Results.refilter` can loosen or tighten them without losing the topic.
+    The options are given as in :func:`search`.
     """
-    _check_records(records, source=source, keyword=keyword)
-    check_options(kwargs)
-    query = build_query(**kwargs)
+    _check_records(records, source=source)
+    options = _options(options, kwargs)
+    query = query_for(options)
     logger.debug("local search %s in %s", query.to_params(), source)
     unique, duplicates = dedupe(records)
     with gc_paused():
@@ -384,16 +387,15 @@ def search_records(
                  if words or query.narrow else None,
                  more_warnings=[f"kept each study once: {plural(duplicates, 'record')} "
                                 f"repeated a study already read"] if duplicates else [])
-    return Results.from_tables(tables, local_filters_for(query, keyword=keyword or None), meta)
+    return Results.from_tables(tables, local_filters_for(options), meta)
 
 
-def _check_records(records: object, *, source: object, keyword: object) -> None:
+def _check_records(records: object, *, source: object) -> None:
     if isinstance(records, str | bytes | bytearray | Mapping) or not isinstance(records,
                                                                                Iterable):
         raise InvalidQueryError(f"records must be a list of study records, "
                                 f"not {type(records).__name__}")
     text_or_none(source, "source")
-    text_or_none(keyword, "keyword")
 
 
 def _narrow(tables: Tables, keep: pd.Series) -> Tables:

@@ -1,11 +1,11 @@
 """Watchlists: saved searches that report what changed since their previous run.
 
-A watch keeps the options of a search (those of :func:`trialfinder.service.searching.build_query`).
-Its
-text part (conditions, terms, sponsor, a preset's words...) is what is asked of the API; its
-structured filters (status, phase, age, distance...) are applied locally to the store's
-copies, so a study that stops recruiting shows up as a ``status`` change and as ``gone``
-instead of silently dropping out of the API's answer.
+A watch keeps the options of a search (a :class:`~trialfinder.options.SearchOptions`, saved as
+its JSON; a watch saved by an earlier version, as the keyword arguments of ``build_query``, is
+read too). Its text part (conditions, terms, sponsor, a preset's words...) is what is asked of
+the API; its filters (status, phase, age, distance, and the local-only ones) are applied
+locally to the store's copies, so a study that stops recruiting shows up as a ``status``
+change and as ``gone`` instead of silently dropping out of the API's answer.
 
 Every request goes to the API (an HTTP cache is written, never read: a watch wants today's
 data). A run after the first asks only for what changed:
@@ -39,11 +39,13 @@ from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError, TrialFinderError
 from trialfinder.core.wording import skipped_notes
 from trialfinder.http.prefetch import prefetch
+from trialfinder.options import OPTIONS, SearchOptions, from_saved
+from trialfinder.options.local import resolve_near
 from trialfinder.places.geo import haversine_miles
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
 from trialfinder.registries.ctgov.normalize import Tables, normalize
-from trialfinder.registries.ctgov.options import build_query, local_filters_for
+from trialfinder.registries.ctgov.options import local_filters_for, query_for
 from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.store.db import Store, default_store_path, naive_utc, open_store
 from trialfinder.store.tally import Tally
@@ -72,13 +74,6 @@ logger = logging.getLogger(__name__)
 
 CHANGE_KINDS: Final = ("new", "gone", "status", "site_added", "site_removed", "updated")
 
-#: Options a watch may keep (the keyword arguments of ``build_query``, plus the place's name).
-OPTION_NAMES: Final = frozenset({
-    "preset", "condition", "term", "intervention", "location", "title", "sponsor", "nct_ids",
-    "status", "phase", "study_type", "sex", "age", "healthy_volunteers", "start_from",
-    "start_to", "has_results", "near", "radius", "place",
-})
-
 #: Study columns that never count as an ``updated`` field: the update date itself, and
 #: columns that only restate other changes (sites, links).
 _NOT_UPDATES: Final = frozenset({"status", "last_update", "n_sites", "countries", "url"})
@@ -90,14 +85,11 @@ _NAME_MAX: Final = 80
 @dataclass(frozen=True, slots=True)
 class Watch:
     name: str
-    options: Mapping[str, Any]
+    options: SearchOptions
     created: datetime | None = None
 
     def query(self) -> StudyQuery:
-        kwargs = {k: v for k, v in self.options.items() if k != "place"}
-        if isinstance(kwargs.get("near"), list):
-            kwargs["near"] = tuple(kwargs["near"])
-        return build_query(**kwargs)
+        return query_for(self.options)
 
     @property
     def place(self) -> tuple[float, float] | None:
@@ -105,13 +97,8 @@ class Watch:
         return (near.lat, near.lon) if near else None
 
     def describe(self) -> str:
-        shown = []
-        for key, value in self.options.items():
-            if key == "near" and "place" in self.options:
-                continue
-            text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-            shown.append(f"{key}={text}")
-        return " ".join(shown)
+        """What the watch looks for, in words (see :meth:`SearchOptions.words`)."""
+        return self.options.words()
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,21 +185,19 @@ def _check_name(name: str) -> str:
     return text
 
 
-def clean_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The options worth keeping (set ones), checked by building the query they describe."""
-    unknown = sorted(set(options) - OPTION_NAMES)
-    if unknown:
-        raise InvalidQueryError(f"unknown watch option(s): {', '.join(unknown)}")
-    kept = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()
-            if v not in (None, "", [], ())}
-    query = Watch("check", kept).query()
-    if server_query(query).is_empty:
+def clean_options(options: SearchOptions | Mapping[str, Any]) -> SearchOptions:
+    """The options to keep, checked: a place given by name is looked up once, here (its name
+    is kept beside its point), and the API must be asked for something. ``options`` may also
+    be the keyword arguments of ``trialfinder.search()`` (the form earlier versions saved)."""
+    kept = options if isinstance(options, SearchOptions) else from_saved(options)
+    kept, _ = resolve_near(kept)
+    if server_query(kept).is_empty:
         raise InvalidQueryError("a watch needs something to search for: a condition, term, "
                                 "intervention, sponsor, place or preset")
     return kept
 
 
-def add_watch(store: Store, name: str, options: Mapping[str, Any], *,
+def add_watch(store: Store, name: str, options: SearchOptions | Mapping[str, Any], *,
               replace: bool = False) -> Watch:
     name = _check_name(name)
     kept = clean_options(options)
@@ -222,14 +207,16 @@ def add_watch(store: Store, name: str, options: Mapping[str, Any], *,
     now = naive_utc(datetime.now(UTC))
     store.execute("DELETE FROM searches WHERE name = ?", [name])
     store.execute("INSERT INTO searches VALUES (?, ?, ?)",
-             [name, orjson.dumps(kept).decode(), now])
+                  [name, orjson.dumps(kept.to_json()).decode(), now])
     return Watch(name, kept, now)
 
 
 def _watch_from(row: Sequence[Any]) -> Watch:
-    options = orjson.loads(row[1])
-    if not isinstance(options, dict):
-        raise InvalidQueryError(f"the saved options of watch {row[0]!r} are damaged")
+    try:
+        options = from_saved(orjson.loads(row[1]))
+    except (orjson.JSONDecodeError, InvalidQueryError) as exc:
+        raise InvalidQueryError(f"the saved options of watch {row[0]!r} are damaged: "
+                                f"{exc}") from None
     return Watch(str(row[0]), options, row[2])
 
 
@@ -254,16 +241,13 @@ def remove_watch(store: Store, name: str) -> None:
 # -- what is asked of the API ----------------------------------------------------------------
 
 
-def server_query(query: StudyQuery) -> StudyQuery:
-    """The part of a query sent to the API: its text (and ids, and a preset's own expression).
-
-    Structured filters are left to the local pass. A place is sent only when nothing else
-    names the topic (a watch of everything near Boston)."""
-    text = query.replace(statuses=(), phases=(), study_types=(), sex=None, age=None,
-                         healthy_volunteers=None, start_from=None, start_to=None,
-                         has_results=None, near=None)
-    if text.is_empty and query.near is not None:
-        text = text.replace(near=query.near)
+def server_query(options: SearchOptions) -> StudyQuery:
+    """The part of a watch's search sent to the API: the options that name its topic (text,
+    ids, a preset). Its filters are left to the local pass. A place is sent only when nothing
+    else names the topic (a watch of everything near Boston)."""
+    text = query_for(options.only(d.name for d in OPTIONS if d.topic))
+    if text.is_empty and options.near is not None:
+        text = text.replace(near=query_for(options.only(("near", "radius"))).near)
     return text
 
 
@@ -349,13 +333,13 @@ def _row_text(row: Mapping[str, Any]) -> tuple[str, ...]:
 # -- running a watch ------------------------------------------------------------------------
 
 
-def _matching(store: Store, query: StudyQuery, candidates: Sequence[str]) -> list[str]:
+def _matching(store: Store, options: SearchOptions, candidates: Sequence[str]) -> list[str]:
     """The candidates (studies matching the text query) that pass the watch's local filters."""
     if not candidates:
         return []
     tables = store.tables_for(candidates)
     tables = _unique(tables)
-    outcome = apply_filters(tables, local_filters_for(query))
+    outcome = apply_filters(tables, local_filters_for(options))
     return [str(n) for n in outcome.studies["nct_id"]]
 
 
@@ -404,7 +388,7 @@ def refresh(
     reports them again."""
     when = now or datetime.now(UTC)
     query = watch.query()
-    ask = server_query(query)
+    ask = server_query(watch.options)
     previous = store.last_run(watch.name)
     tally = Tally()
     since: str | None = None
@@ -431,7 +415,7 @@ def refresh(
             fetched += len(_store_pages(store, client, batch_query, when, tally, skipped))
         if stale:
             logger.debug("watch %s: %d matching studies fetched by id", watch.name, len(stale))
-    matched = _matching(store, query, candidates)
+    matched = _matching(store, watch.options, candidates)
     current = store.current_hashes(matched)
     changes = [] if previous is None else _changes(
         store, watch, store.run_found(previous[0]), current, naive_utc(previous[1]))
@@ -521,10 +505,11 @@ def run_watch(
                        now=now).changes
 
 
-def save_watch(name: str, options: Mapping[str, Any], *, store_path: Path | None = None,
-               replace: bool = False) -> Watch:
-    """Save a search as a watch (the dashboard's "Save this search"); ``options`` are the
-    keyword arguments of :func:`trialfinder.service.searching.build_query`."""
+def save_watch(name: str, options: SearchOptions | Mapping[str, Any], *,
+               store_path: Path | None = None, replace: bool = False) -> Watch:
+    """Save a search as a watch (the dashboard's "Save this search"); ``options`` are
+    :class:`~trialfinder.options.SearchOptions` or the keyword arguments of
+    ``trialfinder.search()``."""
     with open_store(store_path) as store:
         return add_watch(store, name, options, replace=replace)
 
