@@ -21,9 +21,9 @@ from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
+from trialfinder.registries.ctgov.fullrecord import LIST_PIECE_PATHS, list_view
 from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.service.sync import sync
-from trialfinder.store.aact.fields import LIST_PIECE_PATHS, list_view
 from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
 from trialfinder.store.aact.source import keep_records
 from trialfinder.store.db import Store

@@ -52,6 +52,8 @@ from trialfinder.core.lazy import LazyModule, lazy
 from trialfinder.core.terminal import clean, display_width, fit_cell
 from trialfinder.core.textcap import LINE_CHARS, cap
 from trialfinder.core.wording import plural
+from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES, choose_registries
+from trialfinder.registries.ctgov.registry import CTGOV
 from trialfinder.tables.exportpath import (
     ExportFormat,
     check_output_path,
@@ -130,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--title", help="words in the title")
     what.add_argument("--sponsor", help="sponsor or collaborator")
     what.add_argument("--id", dest="nct_ids", action="append", help="NCT id(s) (repeatable)")
+    what.add_argument("--registry", metavar="NAME[,NAME]",
+                      help=f"the registries to search (default {DEFAULT_REGISTRY}; "
+                      f"choose from: {', '.join(REGISTRIES)})")
     what.add_argument("--from-file", type=Path,
                       help="filter a saved ClinicalTrials.gov JSON download instead of the API")
     flt = s.add_argument_group("filters")
@@ -293,23 +298,31 @@ def _cmd_search(args: argparse.Namespace) -> int:
     countries = check_countries(listing(args.country))
     if countries.unknown:  # a typo would otherwise widen the search to every country
         raise InvalidQueryError("; ".join(u.refusal() for u in countries.unknown))
-    client = query = None
+    registries = choose_registries(args.registry)
+    if args.from_file and registries != (CTGOV,):
+        raise InvalidQueryError("--from-file reads a ClinicalTrials.gov download; leave out "
+                                "--registry")
+    settings = settings_from(args)
+    clients = []
+    query = None
     if not args.from_file:
         from trialfinder.cache.tablekey import may_be_saved
-        from trialfinder.registries.ctgov.client import TrialsClient
         from trialfinder.registries.ctgov.options import build_query, check_not_empty
 
         # a wrong value or an empty search fails here, before any request
         query = check_not_empty(build_query(**kwargs))
-        client = TrialsClient(settings_from(args))
-        # every check is passed: /version (asked before the pages when a cache is on) and,
-        # unless saved tables may answer, the first page now travel while pandas loads
-        settings = client.settings
-        saved = settings.use_cache and may_be_saved(settings.cache_dir, settings.base_url,
-                                                    query.to_params(), limit)
-        client.ask_early(None if saved else query, limit=limit)
-    settle_before_search(client.settings.profile if client else settings_from(args).profile)
-    if client is None:
+        asks = [(r.client(settings), r.translate(query)) for r in registries]
+        # every check is passed: what each registry needs first (ClinicalTrials.gov: /version
+        # when a cache is on and, unless saved tables may answer, the first page) now travels
+        # while pandas loads
+        for client, translation in asks:
+            saved = settings.use_cache and may_be_saved(
+                settings.cache_dir, client.registry.name, client.base_url, translation.params,
+                limit)
+            client.ask_early(None if saved else translation.query, limit=limit)
+        clients = [client for client, _ in asks]
+    settle_before_search(settings.profile)
+    if not clients:
         res = search_data_file(args.from_file, keyword=args.keyword, **kwargs)
         if countries.known:
             res = res.refilter(replace(res.filters, countries=countries.known))
@@ -317,7 +330,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
         bar = ProgressBar()
         try:
             res = search(
-                query=query, client=client, limit=limit, progress=bar,
+                query=query, client=clients, limit=limit, progress=bar,
                 keyword=args.keyword, countries=countries.known,
             )
         finally:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder.cli import sql as cli_sql
-from trialfinder.cli.common import search_options, verbose_option
+from trialfinder.cli.common import listing, search_options, verbose_option
 from trialfinder.cli.progress import ProgressBar
 from trialfinder.core.config import Settings
 from trialfinder.core.delivery import deliver, report
@@ -34,27 +34,27 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.lazy import lazy
 from trialfinder.core.textcap import CSV_CELL_CHARS, LINE_CHARS, cap
 from trialfinder.core.wording import plural, skipped_notes
-from trialfinder.registries.ctgov.query import StudyQuery, normalize_nct_id
+from trialfinder.registries import registry_for_id
+from trialfinder.registries.ctgov.query import StudyQuery
 
 if TYPE_CHECKING:
     from trialfinder.places.resolve import resolve_place
     from trialfinder.registries.ctgov.client import TrialsClient
     from trialfinder.service.searching import build_query
     from trialfinder.service.sync import sync
+    from trialfinder.service.watchrun import WatchRun, clients_for, refresh
+    from trialfinder.service.watchrun import studies as matching
     from trialfinder.store.aact.export import export_aact
     from trialfinder.store.db import Store, StoreError, default_store_path, open_store
     from trialfinder.store.feed import check_feed_path, write_feed
     from trialfinder.store.watch import (
         Change,
-        WatchRun,
         add_watch,
         get_watch,
         history,
         list_watches,
-        refresh,
         remove_watch,
     )
-    from trialfinder.store.watch import studies as matching
 else:  # requests, pandas and DuckDB load when a command runs, not for --help
     TrialsClient = lazy("trialfinder.registries.ctgov.client", "TrialsClient")
     resolve_place = lazy("trialfinder.places.resolve", "resolve_place")
@@ -71,9 +71,10 @@ else:  # requests, pandas and DuckDB load when a command runs, not for --help
     get_watch = lazy("trialfinder.store.watch", "get_watch")
     history = lazy("trialfinder.store.watch", "history")
     list_watches = lazy("trialfinder.store.watch", "list_watches")
-    refresh = lazy("trialfinder.store.watch", "refresh")
+    refresh = lazy("trialfinder.service.watchrun", "refresh")
+    clients_for = lazy("trialfinder.service.watchrun", "clients_for")
     remove_watch = lazy("trialfinder.store.watch", "remove_watch")
-    matching = lazy("trialfinder.store.watch", "studies")
+    matching = lazy("trialfinder.service.watchrun", "studies")
 
 __all__ = ["COMMANDS", "add_parser", "run"]
 
@@ -137,6 +138,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         options["place"] = place.name if place.kind != "coordinates" else args.near
     elif args.radius:
         raise InvalidQueryError("a radius needs a place: give --near as well")
+    if getattr(args, "registry", None):
+        options["registry"] = listing([args.registry])
     return {k: v for k, v in options.items() if v not in (None, "", [])}
 
 
@@ -179,6 +182,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     add = wa_sub.add_parser("add", help="save a search as a watch")
     add.add_argument("name", help="a short name, up to 80 characters (quote one with spaces)")
     _search_options(add)
+    add.add_argument("--registry", metavar="NAME[,NAME]",
+                     help="the registries the watch searches (default: ClinicalTrials.gov)")
     _store_option(add)
     lst = wa_sub.add_parser("list", help="the saved watches and their last run")
     _store_option(lst)
@@ -262,7 +267,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
     query = StudyQuery() if whole else build_query(**_query_kwargs(options))
-    from trialfinder.store.aact.fields import SYNC_PAGE_SIZE  # pages of whole records
+    from trialfinder.registries.ctgov.fullrecord import SYNC_PAGE_SIZE  # pages of whole records
 
     settings = _settings(args)
     client = TrialsClient(settings.with_(page_size=min(settings.page_size, SYNC_PAGE_SIZE)))
@@ -330,7 +335,7 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 def _cmd_watch_run(args: argparse.Namespace) -> int:
     """Run the watches, write every output asked for, and only then record the runs: when an
     output fails, no run is recorded and the next run reports the same changes again."""
-    client = TrialsClient(_settings(args))
+    settings = _settings(args)
     runs: list[WatchRun] = []
     with open_store(_path(args)) as store:
         watches = [get_watch(store, n) for n in args.names] if args.names \
@@ -340,7 +345,8 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
         if args.feed is not None:
             check_feed_path(args.feed)  # before any request
         for watch in watches:
-            runs.append(refresh(store, client, watch, full=args.full, record=False))
+            runs.append(refresh(store, clients_for(watch, settings), watch, full=args.full,
+                                record=False))
         changes = [c for r in runs for c in r.changes]
         _print_changes(changes, args.format)
         if args.feed is not None:
@@ -395,7 +401,7 @@ def _one_line(text: str) -> str:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    ids = [normalize_nct_id(n) for n in args.nct_id]
+    ids = [registry_for_id(n)[1] for n in args.nct_id]
     with open_store(_path(args), read_only=True) as store:
         for nct in ids:
             versions = store.versions(nct)

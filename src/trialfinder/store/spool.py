@@ -31,8 +31,10 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import orjson
 
 from trialfinder.core.delivery import after_delivery
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.folders import private_folder
 from trialfinder.core.wording import plural, skipped_notes
+from trialfinder.registries import DEFAULT_REGISTRY, get_registry
 from trialfinder.store.datadir import (
     folder_problem,
     open_own_file,
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT: Final = "trialfinder-search-pages"
 #: 2: a page line may hold the API's page as it came (``"page"``); 1: parsed studies only.
+#: The head line names the registry of the records (``"source"``; none: ClinicalTrials.gov).
 VERSION: Final = 2
 _READS: Final = (1, 2)
 #: A line longer than this is refused before it is parsed (a 1,000-study page of full records
@@ -122,7 +125,7 @@ class SpoolWriter:
     spooling and become the one line of :attr:`Spooled.problem`."""
 
     def __init__(self, store_path: Path, *, params: Mapping[str, str] | None = None,
-                 now: datetime | None = None) -> None:
+                 source: str = DEFAULT_REGISTRY, now: datetime | None = None) -> None:
         self.store_path = store_path
         self._lock = threading.Lock()  # pages may come from a search's prefetch thread
         self._studies = self._pages = 0
@@ -140,7 +143,7 @@ class SpoolWriter:
             fd = os.open(self._part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             self._file = os.fdopen(fd, "wb")
             self._write({"format": FORMAT, "version": VERSION, "started": _stamp(started),
-                         "params": dict(params or {})})
+                         "params": dict(params or {}), "source": source})
         except OSError as exc:
             self._fail(exc)
 
@@ -311,6 +314,18 @@ def _when_or_none(value: object) -> datetime | None:
         return None
 
 
+def _source(value: object) -> str:
+    """The registry whose records a file holds (files of trialfinder before the registry seam
+    say none: ClinicalTrials.gov's); one this trialfinder does not know is a bad file."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise _BadFile("a registry name that is not text")
+    try:
+        return get_registry(value).name
+    except InvalidQueryError:
+        raise _BadFile(f"records of a registry this trialfinder does not know ({value!r})"
+                       ) from None
+
+
 def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _BadFile("a count that is not a whole number")
@@ -355,6 +370,7 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int, int]:
                 or head.get("version") not in _READS:
             raise _BadFile("not a file of search pages")
         started = _when(head.get("started"))
+        source = _source(head.get("source", DEFAULT_REGISTRY))
         run_id: int | None = None  # started with the first good page
         studies = new_versions = skipped = 0
         end: dict[str, Any] | None = None
@@ -372,8 +388,8 @@ def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int, int]:
                     run_id = store.start_run(None, "search", started,
                                              params=_params(head.get("params")))
                 for start in range(0, len(records), chunk):
-                    stats = store.add_records(records[start:start + chunk], seen=fetched,
-                                              run_id=run_id)
+                    stats = store.add_records(records[start:start + chunk], source=source,
+                                              seen=fetched, run_id=run_id)
                     studies += stats.studies
                     new_versions += stats.new_versions
                     skipped += stats.skipped

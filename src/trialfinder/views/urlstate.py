@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from trialfinder.core.codes import Phase, Status, StudyType
 from trialfinder.core.errors import InvalidQueryError
-from trialfinder.registries.ctgov.query import normalize_nct_id
+from trialfinder.registries import registry_for_id
 from trialfinder.tables.filters import INTERVENTION_TYPES
 from trialfinder.topics import presets
 from trialfinder.views.extrafilters import DATE_RANGES, FUNDER_LABELS, REGISTRY_DEFAULTS
@@ -227,11 +227,12 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
 
 
 def linked_study(params: Mapping[str, list[str]]) -> str | None:
-    """The NCT id a link's ``study`` parameter names (``nct99000012`` -> ``NCT99000012``), or
-    ``None`` when it names none or one we cannot read (see :func:`unreadable_study`)."""
+    """The study id a link's ``study`` parameter names, as its registry writes it
+    (``nct99000012`` -> ``NCT99000012``), or ``None`` when it names none or one we cannot
+    read (see :func:`unreadable_study`)."""
     values = params.get(PARAM["study"]) or []
     try:
-        return normalize_nct_id(values[-1]) if values and values[-1].strip() else None
+        return registry_for_id(values[-1])[1] if values and values[-1].strip() else None
     except InvalidQueryError:
         return None
 
@@ -241,7 +242,7 @@ SHOWN_TEXT = 80
 
 
 def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
-    """A line for a link whose ``study`` parameter is no NCT id, quoting what it held (cut
+    """A line for a link whose ``study`` parameter is no study id, quoting what it held (cut
     to :data:`SHOWN_TEXT` characters; the page escapes it); ``None`` when there is nothing
     to say."""
     values = params.get(PARAM["study"]) or []
