@@ -143,7 +143,8 @@ def whats_new() -> None:
     if not changes:
         st.success("Nothing changed since the previous check.")
         return
-    rows = study_rows(changes, radius_of(watch.options), str(watch.options.get("place") or ""))
+    near = watch.options.near
+    rows = study_rows(changes, radius_of(watch.options), near.place if near else "")
     st.caption(f"{plural(len(rows), 'study', 'studies')} changed since the previous check"
                + (f", the first {SHOWN:,} listed." if len(rows) > SHOWN else ".")
                + " Each title opens the study on ClinicalTrials.gov.")

@@ -301,7 +301,7 @@ def test_incoming_files_are_checked_before_anything_is_added(
     _spool_file(path, "d-bad-time.jsonl", [head, orjson.dumps(
         {"fetched": "yesterday", "studies": [_record("NCT99000111")]})])
     _spool_file(path, "e-still-written.jsonl.part", [head, page])
-    monkeypatch.setattr("trialfinder.store.spool.MAX_LINE_BYTES", 400)
+    monkeypatch.setattr("trialfinder.store.ingest.MAX_LINE_BYTES", 400)
     _spool_file(path, "f-long-line.jsonl", [head, orjson.dumps(
         {"fetched": "2026-02-01T00:00:01+00:00", "studies": [_record("NCT99000112")] * 9})])
     with caplog.at_level("WARNING", logger="trialfinder"), \

@@ -26,6 +26,7 @@ from devtools.standin import fictional_site, fictional_study
 from trialfinder._version import __version__
 from trialfinder.cli.main import main
 from trialfinder.core.errors import StoreError, StoreOutdatedError
+from trialfinder.options import SearchOptions
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.registries.ctgov.registry import CTGOV
 from trialfinder.store import migrations
@@ -122,7 +123,8 @@ def test_the_previous_release_store_is_upgraded_in_one_go_and_reads_back(
             (2, "gout", "first", '{"query.cond": "Gout"}', "finished"),
             (3, None, "search", '{"query.cond": "Isaacs Syndrome"}', "finished")]
         assert store.aborted_runs() == 0
-        assert get_watch(store, "gout").options == {"condition": ["Gout"]}
+        # the 0.1.0 watch (saved as a plain dict) reads back as the same search
+        assert get_watch(store, "gout").options == SearchOptions(conditions=("Gout",))
         assert get_watch(store, "gout").registries == ("ctgov",)  # saved before registries
         assert store.last_run("gout") is not None
         assert sorted(store.run_found(2)) == WATCHED

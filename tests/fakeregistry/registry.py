@@ -20,6 +20,7 @@ import pandas as pd
 
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError, NotFoundError
+from trialfinder.options import SearchOptions
 from trialfinder.registries.base import (
     Arm,
     BodyConsumer,
@@ -31,7 +32,6 @@ from trialfinder.registries.base import (
     Translation,
     View,
 )
-from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.registries.result import ProgressCallback, SearchResult, warnings_for
 from trialfinder.tables.frames import TABLE_DTYPES, Tables
 
@@ -133,16 +133,15 @@ class FakeRegistry:
                       tuple(r.get("called") for r in record.get("remedies", []))),),
         )
 
-    def translate(self, options: StudyQuery) -> Translation:
-        words = (*options.conditions, *options.terms, *options.interventions, *options.narrow)
-        ids = tuple(self.check_id(i) for i in options.nct_ids if i)
+    def translate(self, options: SearchOptions) -> Translation:
+        words = (*options.conditions, *options.terms, *options.interventions)
+        ids = tuple(self.check_id(i) for i in options.ids)
         if not words and not ids:
             raise InvalidQueryError("the fake registry searches by words or ids: give a "
                                     "condition, term or treatment")
         states = tuple(_ASKED[s.value] for s in options.statuses if s.value in _ASKED)
-        unsent = [name for name, value in (("phase", options.phases),
-                                           ("age", options.age), ("near", options.near))
-                  if value not in ((), None)]
+        unsent = [name for name in ("preset", "phases", "age", "near")
+                  if getattr(options, name) not in ((), None)]
         notes = tuple(f"the fake registry cannot ask for {n}; it is applied to what it sent"
                       for n in unsent)
         query = FakeQuery(words=tuple(words), states=states, ids=ids)

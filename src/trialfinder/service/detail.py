@@ -16,9 +16,9 @@ from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError, NotFoundError
 from trialfinder.core.provenance import ResultMeta
 from trialfinder.core.textcap import LONG_CHARS, cap
+from trialfinder.options.kinds import point_of
 from trialfinder.registries import DEFAULT_REGISTRY, client_of, registry_for_id
 from trialfinder.registries.base import RegistryClient, StudyPage
-from trialfinder.registries.ctgov.options import point_of
 from trialfinder.tables.filters import LocalFilters
 
 if TYPE_CHECKING:

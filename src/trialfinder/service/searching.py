@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +26,21 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.gcpause import gc_paused
 from trialfinder.core.provenance import FilterCount, ResultMeta
 from trialfinder.core.wording import plural, skipped_notes
+from trialfinder.options import SearchOptions, check_asks, from_kwargs
+from trialfinder.options.local import local_filters
 from trialfinder.registries import choose_registries, client_of
-from trialfinder.registries.base import Registry, RegistryClient
+from trialfinder.registries.base import Registry, RegistryClient, Translation
 from trialfinder.registries.ctgov.datafile import MAX_JSON_DEPTH, dedupe, load_records
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.registries.ctgov.options import (
     build_query,
     check_kinds,
     check_not_empty,
-    check_options,
     local_filters_for,
-    local_only,
+    query_for,
 )
 from trialfinder.registries.ctgov.query import StudyQuery
+from trialfinder.registries.ctgov.registry import CTGOV
 from trialfinder.registries.result import ProgressCallback, SearchResult
 from trialfinder.service.detail import StudyDetail, study_detail
 from trialfinder.service.fetching import Fetched, fetch_tables, narrow
@@ -152,44 +154,41 @@ def _meta(params: Mapping[str, str], result: SearchResult | None, tables: Tables
 def search(
     query: StudyQuery | None = None,
     *,
+    options: SearchOptions | None = None,
     client: RegistryClient | Any | None = None,
     settings: Settings | None = None,
     limit: int | None = None,
     progress: ProgressCallback | None = None,
-    keyword: str | None = None,
-    intervention_types: Sequence[str] = (),
-    countries: Sequence[str] = (),
-    states: Sequence[str] = (),
-    cities: Sequence[str] = (),
-    registry: str | Sequence[str] | None = None,
     **kwargs: Any,
 ) -> Results:
     """Search one registry or several and return filtered, typed tables.
 
     ``tf.search(condition="ALS", status="recruiting", near="Boston, MA", radius="100mi")``.
-    Keyword arguments are those of :func:`build_query`; ``limit`` caps the studies fetched
-    from each registry (and the requests made). ``registry`` names the registries to search
-    (``"ctgov"``, the default, or several: ``"ctgov,isrctn"``); ``client`` is a registry's
+    Keyword arguments are the search options (README, "Search options"), read through
+    :func:`trialfinder.options.from_kwargs`; ``options`` gives them as one
+    :class:`~trialfinder.options.SearchOptions` instead (keyword arguments then change it).
+    ``registry`` (the option ``registries``) names the registries to search: ``"ctgov"``
+    (ClinicalTrials.gov, the default) or several, ``"ctgov,isrctn"``. ``limit`` caps the
+    studies fetched from each registry (and the requests made). ``client`` is a registry's
     client (a ClinicalTrials.gov ``TrialsClient`` too) or a list of them, used for their
-    registries (the others get a client of ``settings``). The local filters re-check the
-    query's filters and compute site distances; ``keyword``, ``intervention_types``,
-    ``countries``, ``states`` and ``cities`` are local-only filters. A wrong argument (an
-    unknown name, a wrong type) raises :class:`InvalidQueryError` before any request.
+    registries (the others get a client of ``settings``); ``query``, a ClinicalTrials.gov
+    :class:`StudyQuery`, adds to what is asked of ClinicalTrials.gov. The local filters check
+    the registries' answers against the filters again and compute site distances;
+    ``keyword``, ``countries``, ``states``, ``cities``, ``intervention_types``,
+    ``funder_types`` and the completion, first-posted and last-update dates are local only.
+    A wrong argument (an unknown name, a wrong type) raises :class:`InvalidQueryError` before
+    any request.
     """
     limit = limit_or_none(limit)
     check_kinds(query=query, client=None, settings=settings, progress=progress)
-    filters = local_only(keyword=keyword, intervention_types=intervention_types,
-                          countries=countries, states=states, cities=cities)
-    check_options(kwargs)
+    options = _options(options, kwargs)
     if query is None:
-        query = build_query(**kwargs)
-    elif kwargs:
-        query = query.merge(build_query(**kwargs))
-    check_not_empty(query)
-    clients = _clients(client, registry, settings)
+        check_asks(options)
+    clients = _clients(client, options.registries or None, settings)
+    translations = [_translate(c.registry, options, query) for c in clients]
+    filters = local_filters(options) if query is None else local_filters_for(options, query)
     parts: list[tuple[Registry, Fetched, Mapping[str, str]]] = []
-    for each in clients:
-        translation = each.registry.translate(query)
+    for each, translation in zip(clients, translations, strict=True):
         logger.debug("search %s %s with limit %s", each.registry.name, translation.params, limit)
         fetched = fetch_tables(each, translation, limit, progress)
         fetched.result.warnings.extend(translation.notes)
@@ -202,12 +201,34 @@ def search(
         _, fetched, params = parts[0]
         meta = _meta(params, fetched.result, fetched.tables, fetched.result.version,
                      source=clients[0].base_url, answered_from=fetched.answered_from)
-        return Results.from_tables(fetched.tables, local_filters_for(query, **filters), meta)
+        return Results.from_tables(fetched.tables, filters, meta)
     tables = concat_tables([f.tables for _, f, _ in parts])
     result, params = _joined(parts)
     meta = _meta(params, result, tables, None, source=" + ".join(c.base_url for c in clients),
                  answered_from="; ".join(f"{r.title}: {f.answered_from}" for r, f, _ in parts))
-    return Results.from_tables(tables, local_filters_for(query, **filters), meta)
+    return Results.from_tables(tables, filters, meta)
+
+
+def _options(options: object, kwargs: Mapping[str, Any]) -> SearchOptions:
+    """``options`` (or none) changed by the keyword arguments (checked, by their names)."""
+    if options is not None and not isinstance(options, SearchOptions):
+        raise InvalidQueryError(f"options must be a SearchOptions or None, "
+                                f"not {type(options).__name__}")
+    return from_kwargs(kwargs, base=options)
+
+
+def _translate(registry: Registry, options: SearchOptions,
+               query: StudyQuery | None) -> Translation:
+    """``options`` in ``registry``'s query language; a ClinicalTrials.gov ``query`` given
+    beside them is added to ClinicalTrials.gov's (and refused for any other registry)."""
+    translation = registry.translate(options)
+    if query is None:
+        return translation
+    if registry.name != CTGOV.name:
+        raise InvalidQueryError(f"a StudyQuery is ClinicalTrials.gov's; {registry.title} is "
+                                "searched with search options")
+    merged = check_not_empty(query.merge(translation.query))
+    return replace(translation, query=merged, params=merged.to_params())
 
 
 def _clients(given: object, names: str | Sequence[str] | None,
@@ -245,21 +266,21 @@ def _joined(parts: Sequence[tuple[Registry, Fetched, Mapping[str, str]]],
 
 
 def search_records(
-    records: Iterable[Mapping[str, Any]], *, source: str, keyword: str | None = None,
+    records: Iterable[Mapping[str, Any]], *, source: str, options: SearchOptions | None = None,
     **kwargs: Any,
 ) -> Results:
     """Filter study records already in hand (a saved download, the demo set), without the API.
 
     The text of the search picks the studies first, with the API's own rules (see
     :mod:`trialfinder.registries.ctgov.textsearch`): the fields are ANDed (a condition AND a
-    treatment),
-    the phrases of one field ORed. Those studies are ``Results.all``; the structured filters
-    (status, phase, age, distance...) and ``keyword`` then apply locally, so
-    :meth:`Results.refilter` can loosen or tighten them without losing the topic.
+    treatment), the phrases of one field ORed. Those studies are ``Results.all``; the
+    structured filters (status, phase, age, distance...) and the local-only ones then apply
+    locally, so :meth:`Results.refilter` can loosen or tighten them without losing the topic.
+    The options are given as in :func:`search`.
     """
-    _check_records(records, source=source, keyword=keyword)
-    check_options(kwargs)
-    query = build_query(**kwargs)
+    _check_records(records, source=source)
+    options = _options(options, kwargs)
+    query = query_for(options)
     logger.debug("local search %s in %s", query.to_params(), source)
     unique, duplicates = dedupe(records)
     with gc_paused():
@@ -279,18 +300,25 @@ def search_records(
     meta = _meta(params, None, tables, None, source=source, records_read=in_file,
                  topic=tuple(dict.fromkeys([*words, *query.narrow]))
                  if words or query.narrow else None,
-                 more_warnings=[f"kept each study once: {plural(duplicates, 'record')} "
-                                f"repeated a study already read"] if duplicates else [])
-    return Results.from_tables(tables, local_filters_for(query, keyword=keyword or None), meta)
+                 more_warnings=_file_notes(duplicates, options))
+    return Results.from_tables(tables, local_filters_for(options), meta)
 
 
-def _check_records(records: object, *, source: object, keyword: object) -> None:
+def _file_notes(duplicates: int, options: SearchOptions) -> list[str]:
+    notes = [f"kept each study once: {plural(duplicates, 'record')} repeated a study already "
+             "read"] if duplicates else []
+    if options.registries not in ((), (CTGOV.name,)):
+        notes.append("records in hand are read as ClinicalTrials.gov's; the registries "
+                     f"asked for ({', '.join(options.registries)}) were not searched")
+    return notes
+
+
+def _check_records(records: object, *, source: object) -> None:
     if isinstance(records, str | bytes | bytearray | Mapping) or not isinstance(records,
                                                                                Iterable):
         raise InvalidQueryError(f"records must be a list of study records, "
                                 f"not {type(records).__name__}")
     text_or_none(source, "source")
-    text_or_none(keyword, "keyword")
 
 
 def search_file(path: str | Path, **kwargs: Any) -> Results:

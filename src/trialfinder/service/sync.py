@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trialfinder.http.prefetch import prefetch
+from trialfinder.options import SearchOptions
 from trialfinder.registries import client_of
 from trialfinder.registries.base import RecordPage, Registry, RegistryClient
 from trialfinder.registries.ctgov.registry import CTGOV
@@ -53,7 +54,7 @@ class SyncResult:
 def sync(
     store: Store,
     client: RegistryClient | Any,
-    options: Any,
+    options: SearchOptions,
     *,
     limit: int | None = None,
     name: str | None = None,

@@ -27,14 +27,14 @@ from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.wording import skipped_notes
 from trialfinder.http.prefetch import prefetch
+from trialfinder.options import SearchOptions
+from trialfinder.options.local import local_filters
 from trialfinder.registries import choose_registries, client_of
 from trialfinder.registries.base import Registry, RegistryClient
-from trialfinder.registries.ctgov.options import local_filters_for
-from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.store.changes import Change, changes_between
 from trialfinder.store.db import Store, naive_utc, open_store
 from trialfinder.store.tally import Tally
-from trialfinder.store.watch import Watch, get_watch, server_query
+from trialfinder.store.watch import Watch, get_watch, server_options
 from trialfinder.tables.filters import apply_filters
 from trialfinder.tables.frames import Tables
 
@@ -69,7 +69,7 @@ class WatchRun:
                                 params=self.params, finished=self.finished)
 
 
-def _matching(store: Store, query: StudyQuery, candidates: Sequence[str]) -> list[str]:
+def _matching(store: Store, options: SearchOptions, candidates: Sequence[str]) -> list[str]:
     """The candidates (studies matching the text query) that pass the watch's local filters."""
     if not candidates:
         return []
@@ -77,7 +77,7 @@ def _matching(store: Store, query: StudyQuery, candidates: Sequence[str]) -> lis
     studies = tables.studies.drop_duplicates("nct_id").reset_index(drop=True)
     tables = Tables(studies=studies, sites=tables.sites, conditions=tables.conditions,
                     interventions=tables.interventions)
-    outcome = apply_filters(tables, local_filters_for(query))
+    outcome = apply_filters(tables, local_filters(options))
     return [str(n) for n in outcome.studies["nct_id"]]
 
 
@@ -159,7 +159,7 @@ def refresh(
     (the command line: after its output and feed are written), or never, and the next run
     reports them again."""
     when = now or datetime.now(UTC)
-    query = watch.query()
+    asked = server_options(watch.options)
     previous = store.last_run(watch.name)
     tally = Tally()
     since: str | None = None
@@ -170,7 +170,7 @@ def refresh(
     clients = _clients(client, watch)
     for each in clients:
         asking = _Asking(store, each, when, tally)
-        translation = each.registry.translate(server_query(query))
+        translation = each.registry.translate(asked)
         ask = translation.query
         prefix = "" if len(clients) == 1 else f"{each.registry.name}:"
         params |= {prefix + k: v for k, v in translation.params.items()}
@@ -184,7 +184,7 @@ def refresh(
             candidates += found
             fetched += count
         skipped += asking.skipped
-    matched = _matching(store, query, candidates)
+    matched = _matching(store, watch.options, candidates)
     current = store.current_hashes(matched)
     changes = [] if previous is None else changes_between(
         store, watch.name, watch.place, store.run_found(previous[0]), current,

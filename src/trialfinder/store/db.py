@@ -45,7 +45,7 @@ from trialfinder.core.errors import (
 )
 from trialfinder.core.folders import private_folder
 from trialfinder.registries import DEFAULT_REGISTRY, get_registry
-from trialfinder.store import spool
+from trialfinder.store import ingest, spool
 from trialfinder.store.aact.install import install as install_aact
 from trialfinder.store.datadir import store_problem
 from trialfinder.store.migrations import upgrade
@@ -340,7 +340,7 @@ def open_store(path: Path | None = None, *, read_only: bool = False, wait: float
             logger.info("the study store is busy; read without the latest searches")
         else:
             try:
-                spool.ingest(writer)
+                ingest.ingest(writer)
             except BaseException:
                 writer.close()
                 raise

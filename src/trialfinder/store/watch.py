@@ -1,12 +1,13 @@
 """Watchlists: saved searches that report what changed since their previous run.
 
-A watch keeps the options of a search (those of :func:`trialfinder.service.searching.build_query`)
-and the registries it searches (its ``registry`` option; ClinicalTrials.gov when it names
-none), in the store's ``searches`` table. Its text part (conditions, terms, sponsor, a
-preset's words...) is what is asked of each registry (:func:`server_query`); its structured
-filters (status, phase, age, distance...) are applied locally to the store's copies, so a
-study that stops recruiting shows up as a ``status`` change and as ``gone`` instead of silently
-dropping out of the registry's answer. Runs: :mod:`trialfinder.service.watchrun`; changes:
+A watch keeps the options of a search (a :class:`~trialfinder.options.SearchOptions`, saved as
+its JSON; a watch saved by an earlier version, as the keyword arguments of ``build_query``, is
+read too), the registries it searches among them (``registries``; ClinicalTrials.gov when it
+names none). Its text part (conditions, terms, sponsor, a preset's words...) is what is asked
+of each registry (:func:`server_options`); its filters (status, phase, age, distance, and the
+local-only ones) are applied locally to the store's copies, so a study that stops recruiting
+shows up as a ``status`` change and as ``gone`` instead of silently dropping out of the
+registry's answer. Runs: :mod:`trialfinder.service.watchrun`; changes:
 :mod:`trialfinder.store.changes`.
 """
 
@@ -23,9 +24,9 @@ from typing import Any, Final
 import orjson
 
 from trialfinder.core.errors import InvalidQueryError, TrialFinderError
+from trialfinder.options import OPTIONS, SearchOptions, from_saved
+from trialfinder.options.local import resolve_near
 from trialfinder.registries import DEFAULT_REGISTRY, choose_registries, registry_of
-from trialfinder.registries.ctgov.options import build_query
-from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.store.changes import CHANGE_KINDS, Change, diff_versions
 from trialfinder.store.db import Store, default_store_path, naive_utc, open_store
 
@@ -41,51 +42,35 @@ __all__ = [
     "remove_watch",
     "save_watch",
     "saved_watches",
-    "server_query",
+    "server_options",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: Options a watch may keep (the keyword arguments of ``build_query``, plus the place's name
-#: and the registries it searches).
-OPTION_NAMES: Final = frozenset({
-    "preset", "condition", "term", "intervention", "location", "title", "sponsor", "nct_ids",
-    "status", "phase", "study_type", "sex", "age", "healthy_volunteers", "start_from",
-    "start_to", "has_results", "near", "radius", "place", "registry",
-})
 _NAME_MAX: Final = 80
+#: The options that name what a watch asks each registry for.
+_TOPIC: Final = tuple(d.name for d in OPTIONS if d.topic)
 
 
 @dataclass(frozen=True, slots=True)
 class Watch:
     name: str
-    options: Mapping[str, Any]
+    options: SearchOptions
     created: datetime | None = None
 
     @property
     def registries(self) -> tuple[str, ...]:
         """The registries it searches, by name (``source``)."""
-        return tuple(r.name for r in choose_registries(self.options.get("registry")))
-
-    def query(self) -> StudyQuery:
-        kwargs = {k: v for k, v in self.options.items() if k not in ("place", "registry")}
-        if isinstance(kwargs.get("near"), list):
-            kwargs["near"] = tuple(kwargs["near"])
-        return build_query(**kwargs)
+        return tuple(r.name for r in choose_registries(self.options.registries or None))
 
     @property
     def place(self) -> tuple[float, float] | None:
-        near = self.query().near
-        return (near.lat, near.lon) if near else None
+        near = resolve_near(self.options)[0].near
+        return near.point if near is not None else None
 
     def describe(self) -> str:
-        shown = []
-        for key, value in self.options.items():
-            if key == "near" and "place" in self.options:
-                continue
-            text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-            shown.append(f"{key}={text}")
-        return " ".join(shown)
+        """What the watch looks for, in words (see :meth:`SearchOptions.words`)."""
+        return self.options.words()
 
 
 # -- saved watches --------------------------------------------------------------------------
@@ -103,28 +88,26 @@ def _check_name(name: str) -> str:
     return text
 
 
-def clean_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The options worth keeping (set ones), checked by building the query they describe and
-    by each registry of the watch (``registry``: names; kept only when other than the default
-    one), which must be able to ask for something."""
-    unknown = sorted(set(options) - OPTION_NAMES)
-    if unknown:
-        raise InvalidQueryError(f"unknown watch option(s): {', '.join(unknown)}")
-    kept = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()
-            if v not in (None, "", [], ())}
-    chosen = [r.name for r in choose_registries(kept.pop("registry", None))]
-    if chosen != [DEFAULT_REGISTRY]:
-        kept["registry"] = chosen
-    query = Watch("check", kept).query()
-    if server_query(query).is_empty:
+def clean_options(options: SearchOptions | Mapping[str, Any]) -> SearchOptions:
+    """The options to keep, checked: a place given by name is looked up once, here (its name
+    is kept beside its point), the registries are ones this trialfinder knows (the default
+    one alone is kept as none), and each must be asked for something it can ask. ``options``
+    may also be the keyword arguments of ``trialfinder.search()`` (the form earlier versions
+    saved)."""
+    kept = options if isinstance(options, SearchOptions) else from_saved(options)
+    kept, _ = resolve_near(kept)
+    chosen = tuple(r.name for r in choose_registries(kept.registries or None))
+    kept = kept.replace(registries=() if chosen == (DEFAULT_REGISTRY,) else chosen)
+    asked = server_options(kept)
+    if asked.is_empty:
         raise InvalidQueryError("a watch needs something to search for: a condition, term, "
                                 "intervention, sponsor, place or preset")
     for registry in choose_registries(chosen):
-        registry.translate(server_query(query))
+        registry.translate(asked)
     return kept
 
 
-def add_watch(store: Store, name: str, options: Mapping[str, Any], *,
+def add_watch(store: Store, name: str, options: SearchOptions | Mapping[str, Any], *,
               replace: bool = False) -> Watch:
     """Save a watch of ``options`` (see :func:`clean_options`)."""
     name = _check_name(name)
@@ -135,14 +118,16 @@ def add_watch(store: Store, name: str, options: Mapping[str, Any], *,
     now = naive_utc(datetime.now(UTC))
     store.execute("DELETE FROM searches WHERE name = ?", [name])
     store.execute("INSERT INTO searches VALUES (?, ?, ?)",
-                  [name, orjson.dumps(kept).decode(), now])
+                  [name, orjson.dumps(kept.to_json()).decode(), now])
     return Watch(name, kept, now)
 
 
 def _watch_from(row: Sequence[Any]) -> Watch:
-    options = orjson.loads(row[1])
-    if not isinstance(options, dict):
-        raise InvalidQueryError(f"the saved options of watch {row[0]!r} are damaged")
+    try:
+        options = from_saved(orjson.loads(row[1]))
+    except (orjson.JSONDecodeError, InvalidQueryError) as exc:
+        raise InvalidQueryError(f"the saved options of watch {row[0]!r} are damaged: "
+                                f"{exc}") from None
     return Watch(str(row[0]), options, row[2])
 
 
@@ -164,26 +149,25 @@ def remove_watch(store: Store, name: str) -> None:
     store.execute("DELETE FROM searches WHERE name = ?", [name])
 
 
-# -- what is asked of the registry -----------------------------------------------------------
+# -- what is asked of the registries ----------------------------------------------------------
 
 
-def server_query(query: StudyQuery) -> StudyQuery:
-    """The part of a query sent to the API: its text (and ids, and a preset's own expression).
-
-    Structured filters are left to the local pass. A place is sent only when nothing else
-    names the topic (a watch of everything near Boston)."""
-    text = query.replace(statuses=(), phases=(), study_types=(), sex=None, age=None,
-                         healthy_volunteers=None, start_from=None, start_to=None,
-                         has_results=None, near=None)
-    if text.is_empty and query.near is not None:
-        text = text.replace(near=query.near)
-    return text
+def server_options(options: SearchOptions) -> SearchOptions:
+    """The part of a watch's search sent to its registries: the options that name its topic
+    (text, ids, a preset), and where to search. Its filters are left to the local pass. A
+    place is sent only when nothing else names the topic (a watch of everything near
+    Boston)."""
+    text = options.only(_TOPIC)
+    if text.is_empty and options.near is not None:
+        text = options.only((*_TOPIC, "near", "radius"))
+    return text.replace(registries=options.registries)
 
 
-def save_watch(name: str, options: Mapping[str, Any], *, store_path: Path | None = None,
-               replace: bool = False) -> Watch:
-    """Save a search as a watch (the dashboard's "Save this search"); ``options`` are the
-    keyword arguments of :func:`trialfinder.service.searching.build_query`."""
+def save_watch(name: str, options: SearchOptions | Mapping[str, Any], *,
+               store_path: Path | None = None, replace: bool = False) -> Watch:
+    """Save a search as a watch (the dashboard's "Save this search"); ``options`` are
+    :class:`~trialfinder.options.SearchOptions` or the keyword arguments of
+    ``trialfinder.search()``."""
     with open_store(store_path) as store:
         return add_watch(store, name, options, replace=replace)
 

@@ -29,6 +29,7 @@ from trialfinder.registries.ctgov.query import StudyQuery, is_nct_id, normalize_
 
 if TYPE_CHECKING:
     from trialfinder.core.config import Settings
+    from trialfinder.options import SearchOptions
     from trialfinder.registries.ctgov.client import TrialsClient
     from trialfinder.registries.result import ProgressCallback, SearchResult
 
@@ -85,14 +86,13 @@ class CtgovRegistry:
 
         return list_view(record)
 
-    def translate(self, options: StudyQuery) -> Translation:
-        """Until :class:`~trialfinder.options.SearchOptions` is the seam's options, a search
-        reaches ClinicalTrials.gov as the :class:`StudyQuery` it already is: everything in it
-        is sent."""
-        if not isinstance(options, StudyQuery):
-            raise InvalidQueryError(f"ClinicalTrials.gov takes a StudyQuery, "
-                                    f"not {type(options).__name__}")
-        return Translation(query=options, params=options.to_params())
+    def translate(self, options: SearchOptions) -> Translation:
+        """``options`` as a :class:`StudyQuery`: ClinicalTrials.gov can be asked for every
+        option but the local-only ones (which the local filters apply)."""
+        from trialfinder.registries.ctgov.options import query_for
+
+        query = query_for(options)
+        return Translation(query=query, params=query.to_params())
 
     def query_for_ids(self, ids: Sequence[str]) -> StudyQuery:
         return StudyQuery(nct_ids=tuple(ids))
