@@ -26,10 +26,10 @@ from trialfinder import service
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
-from trialfinder.registries import get_registry, registry_for_id
+from trialfinder.registries import get_registry, registry_for_id, unregister
 from trialfinder.service.searching import search
 from trialfinder.service.watchrun import clients_for, refresh
-from trialfinder.store.db import open_store
+from trialfinder.store.db import default_store_path, open_store
 from trialfinder.store.watch import add_watch, history
 from trialfinder.views.text import escape_md
 
@@ -237,3 +237,55 @@ def test_the_dashboards_study_page_shows_the_registrys_facts(page_search: World)
                 in captions)
     else:
         assert links == [(f"Open on {registry.title}", registry.study_url(first))]
+
+
+def test_sync_takes_any_registry_through_its_client(
+    world: World, capsys: pytest.CaptureFixture[str],
+) -> None:
+    lines = run(capsys, "sync", "-t", "fictional", "--registry", world.name, "--no-cache")
+    assert lines[0].startswith("synced 3 studies")
+    assert run(capsys, "sql", "SELECT source, count(*) AS n FROM studies GROUP BY source") == [
+        "source,n", f"{world.name},3"]
+
+
+def test_one_search_over_two_registries_joins_their_tables(
+    standin_factory: Callable[..., StandInServer], fake_registry: FakeRegistry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ctgov = _ctgov(standin_factory, monkeypatch)
+    found = search(term="fictional", registry="ctgov,fake", settings=ctgov.settings, limit=2)
+    assert list(zip(found.studies["nct_id"], found.studies["source"], strict=True)) == [
+        ("NCT99300001", "ctgov"), ("NCT99300002", "ctgov"), ("FAKE-0001", "fake"),
+        ("FAKE-0002", "fake")]  # the limit is each registry's
+    assert set(found.sites["source"]) == {"ctgov", "fake"}
+    assert found.meta.total_reported == 6 and found.meta.truncated
+    assert found.warnings == ["ClinicalTrials.gov: showing the first 2 of 3 matching studies "
+                              "(limit reached)",
+                              "Fake Registry: showing the first 2 of 3 matching studies "
+                              "(limit reached)"]
+    assert found.meta.query == {"ctgov:query.term": "fictional", "fake:words": "fictional"}
+
+
+def test_ids_are_checked_by_the_registry_that_owns_them(
+    fake_registry: FakeRegistry, tmp_path: Path,
+) -> None:
+    nct = fictional_study("NCT99300009", "Fictional Study With An NCT Id")
+    with open_store(tmp_path / "studies.duckdb") as store:
+        fake = store.add_records([fake_record("fake-9", "Lower Case Id"), nct,
+                                  fake_record("FAKE-0009", TITLES[0])], source="fake")
+        ctgov = store.add_records([nct, fake_record("FAKE-0010", TITLES[1])])
+    assert (fake.studies, fake.skipped, list(fake.hashes)) == (1, 2, ["FAKE-0009"])
+    assert (ctgov.studies, ctgov.skipped, list(ctgov.hashes)) == (1, 1, ["NCT99300009"])
+
+
+def test_search_pages_of_a_registry_no_longer_known_are_set_aside(
+    fake_registry: FakeRegistry, caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = default_store_path()  # each test's own data folder (conftest)
+    search(term="fictional", registry="fake", settings=Settings(use_cache=False))
+    unregister(fake_registry.name)
+    with open_store(path) as store:
+        assert store.info()["studies"] == 0
+    rejected = list((path.with_name(path.name + ".incoming") / "rejected").iterdir())
+    assert len(rejected) == 1
+    assert "records of a registry this trialfinder does not know ('fake')" in caplog.text
