@@ -48,6 +48,7 @@ from trialfinder.registries.ctgov.gather import Gathering
 from trialfinder.registries.ctgov.page import Page, nct_of, parse_page, parse_version
 from trialfinder.registries.ctgov.paging import SLACK_PAGES, STALL_PAGES, PagingCheck
 from trialfinder.registries.ctgov.query import StudyQuery, is_nct_id, normalize_nct_id
+from trialfinder.registries.ctgov.registry import CTGOV
 from trialfinder.registries.result import ProgressCallback, SearchResult, stamp, warnings_for
 
 __all__ = [
@@ -56,7 +57,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
 
 
 class TrialsClient(Requester):
@@ -266,8 +266,7 @@ class TrialsClient(Requester):
             version=version,
             stale_age=gathered.worst_stale,
         )
-        result.warnings.extend(warnings_for(result, self.settings.offline,
-                                            registry="ClinicalTrials.gov"))
+        result.warnings += warnings_for(result, self.settings.offline, registry=CTGOV.title)
         return result
 
     # -- single study and metadata ----------------------------------------------------------
