@@ -4,14 +4,13 @@ name, a saved search described in words, and a watch run's changes as one row pe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.options import DEFAULT_RADIUS, SearchOptions
-from trialfinder.registries.ctgov.normalize import study_url
+from trialfinder.registries import study_link
 from trialfinder.store.watch import Change
 from trialfinder.topics import presets
 from trialfinder.views.provenance import slug
@@ -33,7 +32,6 @@ BADGE_COLOURS: Final = {
 #: Badges from the most to the least telling: a study's row shows its first.
 BADGE_ORDER: Final = ("closed", "now recruiting", "new site near you", "new", "gone", "status",
                       "new site", "site removed", "updated")
-_NCT: Final = re.compile(r"^NCT\d{8}$")
 
 
 def watch_options(searched: Mapping[str, Any],
@@ -152,10 +150,11 @@ def study_rows(changes: Iterable[Change], radius_mi: float | None = None,
 
 def study_line(row: StudyChanges) -> str:
     """One study's row as a Markdown list item: its badge, its title as a link to the study
-    (an NCT id only), its id and every reason; all text escaped."""
+    (an id one of the registries writes only), its id and every reason; all text escaped."""
     title = f"**{escape_md(row.title)}**"
-    if _NCT.match(row.nct_id):
-        title = f"[{title}]({study_url(row.nct_id)})"
+    link = study_link(row.nct_id)
+    if link is not None:
+        title = f"[{title}]({link})"
     reasons = "; ".join(escape_md(r) for r in row.reasons)
     return (f"- :{BADGE_COLOURS[row.badge]}-badge[{row.badge}] {title} "
             f"({escape_md(row.nct_id)}): {reasons}")
