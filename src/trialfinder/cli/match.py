@@ -142,9 +142,9 @@ def _results(args: argparse.Namespace) -> Results:
 
 _MARKS = {"fits": "fits   ", "check": "check  ", "no": "no     "}
 LEGEND = ("fits: nothing in the record speaks against you; check: ask the study team (an "
-          "exclusion line names one of your conditions or medicines, or an inclusion line asks "
-          "for something you did not give); no: age, sex, status, distance or healthy "
-          "volunteers rule you out")
+          "exclusion line names one of your conditions or medicines, an inclusion line asks "
+          "for something you did not give, or the record gives no site to measure a radius "
+          "from); no: age, sex, status, distance or healthy volunteers rule you out")
 
 
 def _table(screen: Prescreen) -> str:
