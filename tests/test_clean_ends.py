@@ -17,6 +17,7 @@ from conftest import CHILD_ENV, child_preexec, make_standin_studies, run_child
 from devtools.standin import StandInServer, fictional_study, replicate
 from trialfinder.cli.main import main
 from trialfinder.store.db import Store, open_store
+from trialfinder.topics.demo import FICTIONAL_NOTE
 
 Factory = Callable[..., StandInServer]
 
@@ -38,7 +39,8 @@ def test_a_same_host_redirect_is_cached_and_answered_from_the_cache(
     asked = standin.stats.requests
     assert main(argv) == 0
     second = capsys.readouterr()
-    assert (first.err, second.err) == ("", "")
+    # no warning (the one note says the study is fictional, as it is)
+    assert first.err == second.err == f"trialfinder: note: {FICTIONAL_NOTE}\n"
     assert "NCT99100006" in first.out and second.out == first.out
     assert standin.stats.requests == asked  # the redirect and its answer came from the cache
 
@@ -116,7 +118,7 @@ def test_text_a_terminal_cannot_show_is_escaped_not_a_crash(
     env = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "",
            "TRIALFINDER_BASE_URL": server.base_url, "TRIALFINDER_CACHE_DIR": str(tmp_path)}
     code, out, err = run_child(["show", "NCT99100801"], env=env)
-    assert (code, err) == (0, [])
+    assert (code, err) == (0, [f"trialfinder: note: {FICTIONAL_NOTE}"])
     assert "\\xc9tude caf\\xe9 \\u2713 \\u65e5\\u672c" in out
 
 

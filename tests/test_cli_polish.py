@@ -389,10 +389,29 @@ URL = "https://clinicaltrials.gov/study/NCT99000131"
 def test_show_says_truly_whom_to_contact(
     locations: list[dict[str, object]], extra: list[str], expected: str,
     standin_factory: Callable[..., StandInServer], tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], as_if_real: None,
 ) -> None:
     study = fictional_study("NCT99000131", "A fictional study", locations=locations)
     assert _show(standin_factory, study, tmp_path, monkeypatch, capsys, *extra) == expected
+
+
+def test_show_gives_a_fictional_study_no_link_and_says_it_is_invented(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    study = fictional_study("NCT99000131", "A fictional study", locations=[])
+    assert _show(standin_factory, study, tmp_path, monkeypatch, capsys) == (
+        "No study contact and no site are listed (an invented demo study: it has no page on "
+        "ClinicalTrials.gov)")
+    server = standin_factory([study])
+    code, out, err = run(capsys, "show", "NCT99000131", "--base-url", server.base_url)
+    assert code == 0
+    assert ("NCT99000131  ·  Recruiting  ·  An invented demo study: it has no page on "
+            "ClinicalTrials.gov.") in out.splitlines()
+    assert "clinicaltrials.gov/study" not in out
+    assert err.splitlines() == [
+        "trialfinder: note: fictional data: the trials shown here are fictional examples made "
+        "up for trialfinder's demo (ids from NCT99000000 up), not real studies you can join"]
 
 
 def test_show_with_a_central_contact_names_it_first(

@@ -6,6 +6,7 @@ Light on purpose (no pandas, no requests): every command's parser imports it.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,8 @@ from trialfinder.core.errors import DataFileError, InvalidQueryError
 if TYPE_CHECKING:
     from trialfinder.service.searching import Results
 
-__all__ = ["listing", "search_data_file", "search_options", "settings_from", "verbose_option"]
+__all__ = ["listing", "note_if_fictional", "search_data_file", "search_options", "settings_from",
+           "verbose_option"]
 
 
 def listing(values: list[str] | None) -> list[str]:
@@ -110,3 +112,16 @@ def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | No
 def status_label(value: object) -> str:
     text = str(value)
     return Status(text).label if text in Status.__members__ else text
+
+
+def note_if_fictional(ids: Iterable[object]) -> bool:
+    """Whether the studies ``ids`` are fictional by the one rule
+    (:func:`trialfinder.topics.demo.shows_fictional`); when they are, a note says so once the
+    output is delivered (after it, as the summary: a failed output stays the only line)."""
+    from trialfinder.core.delivery import report
+    from trialfinder.topics import demo
+
+    if not demo.shows_fictional(ids):
+        return False
+    report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")
+    return True

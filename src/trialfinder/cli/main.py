@@ -35,6 +35,7 @@ from trialfinder.cli import show as cli_show
 from trialfinder.cli import store as cli_store
 from trialfinder.cli.common import (
     listing,
+    note_if_fictional,
     resolve_near,
     search_data_file,
     search_options,
@@ -58,6 +59,7 @@ from trialfinder.tables.exportpath import (
     format_for_path,
     sidecar_path,
 )
+from trialfinder.topics import demo
 from trialfinder.topics.presets import list_presets
 
 if TYPE_CHECKING:
@@ -330,8 +332,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         _NOTES.say(warning)
+    # fictional studies are never shown as real: a note says so, and their provenance file
+    fictional = note_if_fictional(frame["nct_id"].astype(str))
     if args.output:
-        path = write_export(args.output, _select(frame, args.columns), res.meta, fmt=fmt)
+        meta = res.meta.to_dict() | (
+            {"fictional": demo.FICTIONAL_PROVENANCE} if fictional else {})
+        path = write_export(args.output, _select(frame, args.columns), meta, fmt=fmt)
         report(f"wrote {plural(len(frame), what)} to {path} "
                f"(provenance in {sidecar_path(path)})")
         report(_summary(res, len(frame), what))

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trialfinder.cli.common import listing, search_data_file, settings_from
+from trialfinder.cli.common import listing, note_if_fictional, search_data_file, settings_from
 from trialfinder.cli.oneshot import settle_before_search
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.textcap import LONG_CHARS, cap
@@ -209,6 +209,7 @@ def run(args: argparse.Namespace) -> int:
                f"{checking:,} to check with the study team; "
                f"{naming:,} {'names' if naming == 1 else 'name'} your conditions or "
                f"medicines in {'its' if naming == 1 else 'their'} criteria")
+    note_if_fictional(screen.studies["nct_id"].astype(str))
     if args.format == "json":
         for record in screen.records():
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder.cli import sql as cli_sql
-from trialfinder.cli.common import search_options, verbose_option
+from trialfinder.cli.common import note_if_fictional, search_options, verbose_option
 from trialfinder.cli.progress import ProgressBar
 from trialfinder.core.config import Settings
 from trialfinder.core.delivery import deliver, report
@@ -343,6 +343,7 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
             runs.append(refresh(store, client, watch, full=args.full, record=False))
         changes = [c for r in runs for c in r.changes]
         _print_changes(changes, args.format)
+        note_if_fictional(c.nct_id for c in changes)
         if args.feed is not None:
             names = ", ".join(r.watch for r in runs)
             write_feed(args.feed, changes, title=f"trialfinder watch: {names}",

@@ -15,7 +15,7 @@ from trialfinder.core.units import KM_PER_MILE
 from trialfinder.core.wording import one_of
 from trialfinder.registries.ctgov.normalize import study_url
 from trialfinder.store.watch import Change
-from trialfinder.topics import presets
+from trialfinder.topics import demo, presets
 from trialfinder.views.provenance import slug
 from trialfinder.views.request import SearchRequest
 from trialfinder.views.text import RESULTS_LABELS, code_label, escape_md, status_label
@@ -206,9 +206,10 @@ def study_rows(changes: Iterable[Change], radius_mi: float | None = None,
 
 def study_line(row: StudyChanges) -> str:
     """One study's row as a Markdown list item: its badge, its title as a link to the study
-    (an NCT id only), its id and every reason; all text escaped."""
+    (a real NCT id only: a fictional one has no page), its id and every reason; all text
+    escaped."""
     title = f"**{escape_md(row.title)}**"
-    if _NCT.match(row.nct_id):
+    if _NCT.match(row.nct_id) and not demo.shows_fictional((row.nct_id,)):  # no page to link
         title = f"[{title}]({study_url(row.nct_id)})"
     reasons = "; ".join(escape_md(r) for r in row.reasons)
     return (f"- :{BADGE_COLOURS[row.badge]}-badge[{row.badge}] {title} "
