@@ -45,12 +45,18 @@ from trialfinder.cli.common import (
 )
 from trialfinder.cli.oneshot import ONE_SEARCH_COMMANDS, settle_before_search, tune_for_one_search
 from trialfinder.cli.progress import ProgressBar
-from trialfinder.cli.streams import failure, install_sigterm, standard_streams
+from trialfinder.cli.streams import (
+    check_file_names,
+    command_line,
+    failure,
+    install_sigterm,
+    standard_streams,
+)
 from trialfinder.core.config import ONE_SEARCH, Settings
 from trialfinder.core.delivery import deliver, delivering, report
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.lazy import LazyModule, lazy
-from trialfinder.core.terminal import clean, display_width, fit_cell
+from trialfinder.core.terminal import as_shown, clean, display_width, fit_cell
 from trialfinder.core.textcap import LINE_CHARS, cap
 from trialfinder.core.wording import plural
 from trialfinder.tables.exportpath import (
@@ -234,19 +240,25 @@ def _column_widths(natural: list[int], width: int) -> list[int]:
 def _print_table(frame: pd.DataFrame, out: TextIO) -> None:
     """Rows fitted to the terminal and lined up with the header at any width: a cell that is
     too wide is cut with ``…``, and width is counted in terminal columns (a wide character
-    takes two)."""
+    takes two; on a stream that cannot carry a character, its ``\\xe9`` escape)."""
     if frame.empty:
         return
     width = shutil.get_terminal_size((100, 24)).columns
-    cols = [" ".join(clean(cap(str(c), LINE_CHARS)).split()) for c in frame.columns]
+    encoding = getattr(out, "encoding", None)
+    mark = as_shown("…", encoding)
+    mark = mark if len(mark) == 1 else "~"  # one column, whatever the stream carries
+
+    def shown(value: object) -> str:
+        return as_shown(" ".join(clean(cap(str(value), LINE_CHARS)).split()), encoding)
+
+    cols = [shown(c) for c in frame.columns]
     text = frame.astype("string").fillna("")
-    rows = [[" ".join(clean(cap(str(v), LINE_CHARS)).split()) for v in row]
-            for row in text.itertuples(index=False)]
+    rows = [[shown(v) for v in row] for row in text.itertuples(index=False)]
     natural = [max([display_width(cols[i])] + [display_width(r[i]) for r in rows])
                for i in range(len(cols))]
     widths = _column_widths(natural, width)
     for line in [cols, *rows]:
-        out.write("  ".join(fit_cell(v, w) for v, w in zip(line, widths, strict=True))
+        out.write("  ".join(fit_cell(v, w, mark) for v, w in zip(line, widths, strict=True))
                   .rstrip() + "\n")
 
 
@@ -488,7 +500,8 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
 def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     _NOTES.seen.clear()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(command_line(argv))
+    check_file_names(list(vars(args).values()))
     args.own_process = own_process
     args.profile = None
     undo = _logging(args.verbose + getattr(args, "verbose_sub", 0))
