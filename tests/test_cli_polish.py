@@ -447,3 +447,20 @@ def test_match_without_a_search_is_refused_before_any_request(
     assert err.strip() == ("trialfinder: error: the search is empty: give a condition, term, "
                            "intervention or preset; match screens the studies that search "
                            "finds")
+
+
+@pytest.mark.parametrize("command", [
+    ["search", "-c", "cramp"], ["match", "-c", "cramp", "--age", "40"], ["show", "NCT99000054"],
+    ["watch", "add", "cramps", "-c", "cramp"]])
+@pytest.mark.parametrize("near", ["", "   "])
+def test_an_empty_place_is_an_error_however_it_is_empty(
+    command: list[str], near: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--near ""` was silently no place while `--near "   "` said the place is empty: both
+    say it now, before anything is fetched (no server runs here) or saved."""
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", "http://127.0.0.1:9")
+    code, out, err = run(capsys, *command, "--near", near)
+    assert (code, out) == (2, "")
+    assert err == ("trialfinder: error: place is empty; type a city ('Boston, MA'), a US ZIP "
+                   "code or 'LAT,LON'\n")

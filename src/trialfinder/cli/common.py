@@ -95,8 +95,9 @@ def search_data_file(path: Path, **kwargs: Any) -> Results:
 
 def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | None]:
     """A --near value as coordinates, and a note naming the place a name was taken for
-    (printed once the command has succeeded, so an error stays the only line)."""
-    if not text:
+    (printed once the command has succeeded, so an error stays the only line). An empty
+    --near is an error, as a blank one is, never silently no place."""
+    if text is None:
         return None, None
     from trialfinder.places.resolve import resolve_place  # loads the gazetteer
 

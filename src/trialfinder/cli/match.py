@@ -99,7 +99,7 @@ def _profile(args: argparse.Namespace) -> Profile:
     from trialfinder.places.resolve import resolve_place
 
     near = None
-    if args.near:
+    if args.near is not None:  # "" is an empty place (an error), not no place
         place = resolve_place(args.near)
         near = (place.lat, place.lon)
     elif args.radius:

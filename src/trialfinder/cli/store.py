@@ -131,7 +131,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The search options given, as a watch keeps them (JSON values; a place as coordinates
     plus its name)."""
     options: dict[str, Any] = search_options(args) | {"radius": args.radius}
-    if args.near:
+    if args.near is not None:  # "" is an empty place (an error), not no place
         place = resolve_place(args.near)
         options["near"] = [place.lat, place.lon]
         options["place"] = place.name if place.kind != "coordinates" else args.near
