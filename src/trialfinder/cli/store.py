@@ -32,6 +32,7 @@ from trialfinder.core.config import Settings
 from trialfinder.core.delivery import deliver, report
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.lazy import lazy
+from trialfinder.core.terminal import fit_cell
 from trialfinder.core.textcap import CSV_CELL_CHARS, LINE_CHARS, cap
 from trialfinder.core.wording import plural, skipped_notes
 from trialfinder.registries.ctgov.query import StudyQuery, normalize_nct_id
@@ -385,7 +386,12 @@ def _print_changes(changes: Sequence[Change], fmt: str) -> None:
         detail = change.detail()
         title = _one_line(change.title or "")
         out.write(f"{change.watch}  {change.nct_id}  {change.change:<12}  "
-                  f"{_one_line(detail) + '  ' if detail else ''}{title[:70]}\n")
+                  f"{_one_line(detail) + '  ' if detail else ''}"
+                  f"{fit_cell(title, _TITLE_COLUMNS).rstrip()}\n")
+
+
+#: Terminal columns of a title in ``watch run``'s lines (a longer one is cut with ``…``).
+_TITLE_COLUMNS = 70
 
 
 def _one_line(text: str) -> str:
