@@ -171,6 +171,23 @@ def subprocess_bytes_argument(env: dict[str, str]) -> tuple[int, str, list[str]]
     return done.returncode, "", done.stderr.decode("ascii", "replace").splitlines()
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("argv", "stdout", "reason"), [
+    (["--help"], "full", "No space left on device"),
+    (["--version"], "full", "No space left on device"),
+    (["--version"], "closed", "standard output is closed"),
+    (["search", "--help"], "closed", "standard output is closed"),
+])
+def test_help_and_version_whose_output_fails_end_with_one_line(
+    argv: list[str], stdout: str, reason: str,
+) -> None:
+    """They said nothing and exited 0, as if the text had arrived."""
+    assert run_child(argv, stdout=stdout)[::2] == (
+        1, [f"trialfinder: error: cannot write the output: {reason}"])
+    code, out, err = run_child(argv)
+    assert (code, err) == (0, []) and out.startswith(("usage: trialfinder", "trialfinder "))
+
+
 def test_command_line_reads_surrogate_escapes_back_as_utf8() -> None:
     from trialfinder.cli.streams import command_line
 

@@ -500,7 +500,12 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
 def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     _NOTES.seen.clear()
     parser = build_parser()
-    args = parser.parse_args(command_line(argv))
+    try:
+        args = parser.parse_args(command_line(argv))
+    except SystemExit as done:
+        if done.code in (0, None):  # --help, --version: their output is delivered as any is
+            deliver()
+        raise
     check_file_names(list(vars(args).values()))
     args.own_process = own_process
     args.profile = None
