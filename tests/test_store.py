@@ -140,6 +140,8 @@ def test_sql_reads_but_never_writes(store_path: Path,
         "COPY studies TO 'out.csv'": "not COPY",
         "ATTACH 'other.duckdb'": "not ATTACH",
         "SET enable_external_access = true": "not SET",
+        "install httpfs": "not INSTALL$",  # DuckDB calls it a LOAD statement
+        "/* a comment */ -- and another\n load httpfs": "not LOAD$",
         "SELECT * FROM read_csv('/etc/hostname')": "file system operations are disabled",
         "SELECT * FROM nowhere": "nowhere does not exist",
     }
@@ -148,6 +150,16 @@ def test_sql_reads_but_never_writes(store_path: Path,
             list(run_sql(store_path, sql))
     with Store(store_path, read_only=True) as store:
         assert store.info()["studies"] == 12
+
+
+def test_an_sql_error_never_advises_a_setting_sql_refuses(store_path: Path) -> None:
+    Store(store_path).close()
+    deep = "SELECT " + "(" * 1200 + "1" + ")" * 1200
+    with pytest.raises(InvalidQueryError) as caught:
+        list(run_sql(store_path, deep))
+    assert str(caught.value) == (
+        "SQL error: Parser Error: Max expression depth limit of 1000 exceeded. (sql cannot "
+        "change DuckDB's settings: make the query simpler)")
 
 
 @pytest.mark.timeout(30)  # unstopped, the query would count to ten billion
