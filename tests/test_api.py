@@ -178,6 +178,24 @@ def test_wrong_arguments_are_named(tmp_path: Path, args: dict[str, Any], message
     assert session.sent == []
 
 
+def test_an_unknown_option_lists_every_option_search_takes(tmp_path: Path) -> None:
+    """``limit`` and ``keyword`` were taken but not listed."""
+    import inspect
+
+    client, session = offline_client(tmp_path)
+    with pytest.raises(tf.InvalidQueryError) as caught:
+        tf.search(client=client, condtion="asthma")
+    listed = str(caught.value).split("; choose from: ")[1].split(", ")
+    own = [name for name, p in inspect.signature(tf.search).parameters.items()
+           if p.kind is not p.VAR_KEYWORD]
+    assert set(own) | set(inspect.signature(tf.build_query).parameters) == set(listed)
+    assert {"limit", "keyword"} <= set(listed)
+    with pytest.raises(tf.InvalidQueryError) as caught:
+        tf.search_records([], source="a test", condtion="asthma")
+    assert "keyword" in str(caught.value).split("; choose from: ")[1].split(", ")
+    assert session.sent == []
+
+
 def test_study_query_and_build_query_check_types_too() -> None:
     with pytest.raises(tf.InvalidQueryError, match="conditions must be text"):
         tf.StudyQuery(conditions=5)  # type: ignore[arg-type]

@@ -178,7 +178,8 @@ def search(
     check_kinds(query=query, client=client, settings=settings, progress=progress)
     filters = local_only(keyword=keyword, intervention_types=intervention_types,
                           countries=countries, states=states, cities=cities)
-    check_options(kwargs)
+    check_options(kwargs, also=("limit", "keyword", "intervention_types", "countries", "states",
+                                "cities", "query", "client", "settings", "progress"))
     if query is None:
         query = build_query(**kwargs)
     elif kwargs:
@@ -359,7 +360,7 @@ def search_records(
     :meth:`Results.refilter` can loosen or tighten them without losing the topic.
     """
     _check_records(records, source=source, keyword=keyword)
-    check_options(kwargs)
+    check_options(kwargs, also=("keyword",))
     query = build_query(**kwargs)
     logger.debug("local search %s in %s", query.to_params(), source)
     unique, duplicates = dedupe(records)

@@ -184,12 +184,13 @@ def local_only(*, keyword: object, **lists: object) -> dict[str, Any]:
     return checked
 
 
-def check_options(options: Mapping[str, Any]) -> None:
-    """Refuse keyword arguments :func:`build_query` does not take, naming the ones it does."""
+def check_options(options: Mapping[str, Any], also: tuple[str, ...] = ()) -> None:
+    """Refuse keyword arguments :func:`build_query` does not take, naming every one the
+    caller accepts: those and ``also`` (the caller's own, such as ``limit`` and ``keyword``)."""
     known = inspect.signature(build_query).parameters
     unknown = [name for name in options if name not in known]
     if unknown:
         raise InvalidQueryError(
             f"unknown search option(s) {', '.join(map(repr, unknown))}; "
-            f"choose from: {', '.join(known)}"
+            f"choose from: {', '.join([*known, *also])}"
         )
