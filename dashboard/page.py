@@ -8,7 +8,6 @@ from trialfinder import service
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.topics import demo
-from trialfinder.views.extrafilters import apply_registry_filters
 from trialfinder.views.text import escape_md
 from trialfinder.views.urlstate import wider_than_search
 
@@ -45,8 +44,7 @@ def is_fictional(fetched: service.Results | None) -> bool:
 def filtered(fetched: service.Results, place: Place | None) -> service.Results | None:
     """The fetched studies under the current filters (``None`` with a message on error)."""
     try:
-        narrowed = fetched.refilter(current_filters((place.lat, place.lon) if place else None))
-        return apply_registry_filters(narrowed, state())
+        return fetched.refilter(current_filters((place.lat, place.lon) if place else None))
     except TrialFinderError as exc:
         st.error(f"The filters could not be applied: {escape_md(exc)}")
         return None

@@ -20,8 +20,9 @@ import streamlit as st
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
+from trialfinder.service.watchrun import run_watch
 from trialfinder.store.feed import feed_bytes
-from trialfinder.store.watch import Change, run_watch, save_watch, saved_watches
+from trialfinder.store.watch import Change, save_watch, saved_watches
 from trialfinder.views.provenance import slug
 from trialfinder.views.text import escape_md, plural
 from trialfinder.views.watches import (
@@ -142,7 +143,8 @@ def whats_new() -> None:
     if not changes:
         st.success("Nothing changed since the previous check.")
         return
-    rows = study_rows(changes, radius_of(watch.options), str(watch.options.get("place") or ""))
+    near = watch.options.near
+    rows = study_rows(changes, radius_of(watch.options), near.place if near else "")
     st.caption(f"{plural(len(rows), 'study', 'studies')} changed since the previous check"
                + (f", the first {SHOWN:,} listed." if len(rows) > SHOWN else ".")
                + " Each title opens the study on ClinicalTrials.gov.")

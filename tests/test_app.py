@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from devtools.standin import StandInServer, fictional_study
 from trialfinder import service
 from trialfinder.core.errors import ApiError, NetworkError
+from trialfinder.options import OPTIONS, SearchOptions
 from trialfinder.topics import background
 from trialfinder.topics.demo import DEMO_BANNER, load_demo_studies
 from trialfinder.views.outlines import outlines_version
@@ -122,7 +123,12 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     real = service.search
 
     def counting(*args: Any, **kwargs: Any) -> service.Results:
-        seen.append(kwargs)
+        # each option under its keyword, its codes as text (statuses as "RECRUITING")
+        options = kwargs.get("options") or SearchOptions()
+        plain = {d.kwarg: tuple(getattr(v, "value", v) for v in value)
+                 if isinstance(value := getattr(options, d.name), tuple)
+                 else getattr(value, "value", value) for d in OPTIONS}
+        seen.append({**kwargs, **plain})
         return real(*args, **kwargs)
 
     monkeypatch.setattr(service, "search", counting)
@@ -951,7 +957,7 @@ def test_the_main_search_box_runs_a_search_without_the_sidebar(
     at.text_input(key="q_words").input("amyotrophic lateral sclerosis")
     at.button(key="q_submit").click().run()
     assert not at.exception
-    assert calls[0]["condition"] == "amyotrophic lateral sclerosis"
+    assert calls[0]["condition"] == ("amyotrophic lateral sclerosis",)
     assert table_ids(at)
     assert param(at, "condition") == ["amyotrophic lateral sclerosis"]
     # a place, then a search without one: no stale distance in the link
@@ -1035,7 +1041,7 @@ _SAFE_CALLS = {"escape_md", "mail_link", "markdown_list", "inert_markdown", "pla
 # Local names that hold text built only from escaped parts or from this project's own words
 # (each was checked where it is assigned; a new name here needs the same check).
 _VETTED_NAMES = {"where", "labels", "hint", "label", "title", "reason", "words", "shown",
-                 "missing", "wider", "who"}
+                 "missing", "wider", "who", "registry_title"}
 
 
 def _unvetted(value: ast.expr) -> list[str]:

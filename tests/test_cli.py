@@ -169,7 +169,11 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
          "trialfinder: error: unknown column(s) 'nope'", 2),
         (["search", "-c", "cramp", "--limit", "0"], "trialfinder: error: --limit must be", 2),
         (["search", "-c", "cramp", "--age=-3"],
-         "trialfinder: error: age must be within 0..125 years, not -3", 2),
+         "trialfinder: error: --age must be within 0..125 years, not -3", 2),
+        (["search", "-c", "cramp", "--age", "old"],
+         "trialfinder: error: --age must be a number, not 'old'", 2),
+        (["sync", "-c", "cramp", "--has-results", "maybe"],
+         "trialfinder: error: --has-results takes yes or no, not 'maybe'", 2),
         (["search", "-c", "cramp", "--format", "table", "--output", "t.txt"],
          "trialfinder: error: --format table prints to the terminal", 2),
         (["search", "-c", "cramp", "--output", "."], "trialfinder: error: '.' is a folder", 1),
@@ -222,10 +226,10 @@ def test_a_preset_with_your_own_condition_narrows_it(
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
-        main(["search", "--age", "old"])
+        main(["search", "--no-such-option"])
     assert caught.value.code == 2
     err = capsys.readouterr().err
-    assert err == ("trialfinder: usage error: argument --age: invalid float value: 'old' "
+    assert err == ("trialfinder: usage error: unrecognized arguments: --no-such-option "
                    "(see --help)\n")
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from trialfinder.core.codes import Status
+from trialfinder.options import Near, Radius, SearchOptions
+from trialfinder.options.parse import from_saved
+from trialfinder.registries.ctgov.options import query_for
 from trialfinder.store.watch import Change, Watch
 from trialfinder.views import urlstate
 from trialfinder.views.watches import (
@@ -28,14 +32,14 @@ def test_watch_options_keep_what_was_searched_and_build_the_same_query() -> None
     searched = _searched(condition="muscle cramp", place="Boston, MA", radius=25,
                          status=["RECRUITING"])
     options = watch_options(searched, (42.36, -71.06))
-    assert options["condition"] == "muscle cramp" and options["place"] == "Boston, MA"
-    assert options["near"] == (42.36, -71.06) and options["radius"] == "25mi"
-    assert options["status"] == ("RECRUITING",)
-    assert "preset" not in options and "sponsor" not in options
-    query = Watch("w", options).query()
+    assert options == SearchOptions(conditions=("muscle cramp",),
+                                    near=Near("Boston, MA", (42.36, -71.06)), radius=Radius(25),
+                                    statuses=(Status.RECRUITING,))
+    query = query_for(Watch("w", options).options)  # what ClinicalTrials.gov is asked
     assert query.near is not None and query.near.radius_miles == 25
     assert radius_of(options) == 25.0
     assert radius_of(watch_options(_searched(condition="cramp"), None)) is None
+    assert radius_of(options.replace(radius=None)) == 50.0  # a place without a radius: 50 mi
 
 
 def test_suggest_name_says_the_search_in_words() -> None:
@@ -56,14 +60,16 @@ def test_a_saved_search_is_described_in_words_not_code() -> None:
     assert describe_watch(options) == (
         "back pain · within 100 miles of Boston, MA · recruiting or not yet recruiting · "
         "Phase 2 or Phase 3 · age 54 · women")
-    # as the command line saves them: lists, lower-case codes, a place without its name
+    # as the command line saved them before options were declared: lists, lower-case codes,
+    # a place without its name (read by the options' own reader of old watches)
     cli = {"condition": ["ALS", "MND"], "status": ["recruiting", "completed"],
            "near": [42.3601, -71.0589], "radius": "40km", "healthy_volunteers": True,
            "has_results": False, "start_from": "2020"}
-    assert describe_watch(cli) == (
-        "ALS, MND · within 25 miles of 42.360, -71.059 · recruiting or completed · "
-        "takes healthy volunteers · only without posted results · started 2020 to …")
-    assert describe_watch({"preset": "als", "study_type": ["interventional"]}) == (
+    assert describe_watch(from_saved(cli)) == (
+        "ALS, MND · within 40 km of 42.3601,-71.0589 · recruiting or completed · "
+        "takes healthy volunteers · started 2020 to … · only without posted results")
+    saved = from_saved({"preset": "als", "study_type": ["interventional"]})
+    assert describe_watch(saved) == (
         "ALS (amyotrophic lateral sclerosis) · type: interventional")
 
 

@@ -76,7 +76,10 @@ from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
 from trialfinder.places.uszip import zip_point
 
-__all__ = ["DOMINANCE", "Place", "PlaceKind", "resolve_place"]
+__all__ = ["DOMINANCE", "EMPTY_PLACE", "Place", "PlaceKind", "coordinates", "resolve_place"]
+
+#: What a place that is empty or blank is told (the command line's ``--near ""`` too).
+EMPTY_PLACE = "place is empty; type a city ('Boston, MA'), a US ZIP code or 'LAT,LON'"
 
 #: Longest text accepted as a place.
 MAX_LENGTH = 200
@@ -100,6 +103,18 @@ _CITY_ALIASES = {
     "ciudadautonomabuenosaires": ("Buenos Aires", "", "AR"),
     "ciudaddebuenosaires": ("Buenos Aires", "", "AR"),
 }
+
+
+def coordinates(text: str) -> tuple[float, float] | None:
+    """``"42.36, -71.06"`` -> ``(42.36, -71.06)``; ``None`` for text that is not two numbers;
+    :class:`InvalidQueryError` for coordinates out of range or not finite (``"nan,nan"``).
+    Loads no gazetteer."""
+    match = _COORD_RE.match(text)
+    pair = (match.group(1), match.group(2)) if match else _number_pair(text)
+    if pair is None:
+        return None
+    place = _coordinates(*pair)
+    return place.lat, place.lon
 
 
 def _number_pair(text: str) -> tuple[str, str] | None:
@@ -275,8 +290,7 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
     and :class:`InvalidQueryError` for coordinates out of range.
     """
     if not isinstance(text, str) or not text.strip():
-        raise PlaceNotFoundError(
-            "place is empty; type a city ('Boston, MA'), a US ZIP code or 'LAT,LON'")
+        raise PlaceNotFoundError(EMPTY_PLACE)
     if len(text) > MAX_LENGTH:
         raise PlaceNotFoundError(f"place is longer than {MAX_LENGTH} characters")
     coords = _COORD_RE.match(text)

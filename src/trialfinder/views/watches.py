@@ -4,21 +4,18 @@ name, a saved search described in words, and a watch run's changes as one row pe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from trialfinder.core.codes import Distance
-from trialfinder.core.errors import InvalidQueryError, TrialFinderError
-from trialfinder.core.units import KM_PER_MILE
-from trialfinder.core.wording import one_of
-from trialfinder.registries.ctgov.normalize import study_url
+from trialfinder.core.errors import TrialFinderError
+from trialfinder.options import DEFAULT_RADIUS, SearchOptions
+from trialfinder.registries import study_link
 from trialfinder.store.watch import Change
 from trialfinder.topics import demo, presets
 from trialfinder.views.provenance import slug
 from trialfinder.views.request import SearchRequest
-from trialfinder.views.text import RESULTS_LABELS, code_label, escape_md, status_label
+from trialfinder.views.text import escape_md, status_label
 
 __all__ = ["BADGE_COLOURS", "BADGE_ORDER", "StudyChanges", "badge_of", "describe_watch",
            "feed_name", "radius_of", "study_line", "study_rows", "suggest_name",
@@ -35,20 +32,14 @@ BADGE_COLOURS: Final = {
 #: Badges from the most to the least telling: a study's row shows its first.
 BADGE_ORDER: Final = ("closed", "now recruiting", "new site near you", "new", "gone", "status",
                       "new site", "site removed", "updated")
-_NCT: Final = re.compile(r"^NCT\d{8}$")
 
 
 def watch_options(searched: Mapping[str, Any],
-                  near: tuple[float, float] | None) -> dict[str, Any]:
+                  near: tuple[float, float] | None) -> SearchOptions:
     """The options of :func:`trialfinder.store.watch.save_watch` for a submitted search (see
-    :func:`trialfinder.views.urlstate.snapshot`); ``near`` is its resolved place. Unset options
-    are left out; the place's name is kept beside its point, for the list of watches."""
-    kwargs = SearchRequest.from_snapshot(searched, near).search_kwargs()
-    options = {key: value for key, value in kwargs.items()
-               if value not in (None, "", (), [])}
-    if near is not None and str(searched.get("place") or "").strip():
-        options["place"] = str(searched["place"]).strip()
-    return options
+    :func:`trialfinder.views.urlstate.snapshot`); ``near`` is its resolved place, kept with
+    the place's name."""
+    return SearchRequest.from_snapshot(searched, near).options
 
 
 def suggest_name(searched: Mapping[str, Any]) -> str:
@@ -73,52 +64,10 @@ def _preset_title(name: str) -> str:
         return name
 
 
-def _listed(value: Any) -> list[str]:
-    items = value if isinstance(value, list | tuple) else [value]
-    return [" ".join(str(v).split()) for v in items if str(v).strip()]
-
-
-def describe_watch(options: Mapping[str, Any]) -> str:
+def describe_watch(options: SearchOptions) -> str:
     """What a saved search looks for, in words: ``Back pain · within 100 miles of Boston, MA
-    · recruiting or not yet recruiting``. Plain text (holds what was typed: escape it)."""
-    parts = [_preset_title(str(options.get("preset") or ""))]
-    for key, label in (("condition", ""), ("intervention", "treatment: "),
-                       ("term", "words: "), ("title", "title words: "),
-                       ("sponsor", "sponsor: "), ("location", "location: "),
-                       ("nct_ids", "ids: ")):
-        values = _listed(options.get(key) or [])
-        if values:
-            parts.append(label + ", ".join(values))
-    if options.get("near"):
-        near = options["near"]
-        where = str(options.get("place") or "").strip() or (
-            f"{float(near[0]):.3f}, {float(near[1]):.3f}" if isinstance(near, list | tuple)
-            and len(near) == 2 else "a place")
-        radius = radius_of(options)
-        parts.append(f"within {radius:,.0f} miles of {where}" if radius else f"near {where}")
-    statuses = _listed(options.get("status") or [])
-    if statuses:
-        parts.append(one_of([code_label(s.upper()).lower() for s in statuses]))
-    for key, noun in (("phase", "phase"), ("study_type", "type")):
-        codes = _listed(options.get(key) or [])
-        if codes:
-            parts.append(one_of([code_label(c.upper()) for c in codes]) if key == "phase"
-                         else f"{noun}: " + one_of([code_label(c.upper()).lower()
-                                                    for c in codes]))
-    if options.get("age") is not None:
-        parts.append(f"age {float(options['age']):g}")
-    sex = str(options.get("sex") or "").upper()
-    if sex in ("FEMALE", "MALE"):
-        parts.append("women" if sex == "FEMALE" else "men")
-    if options.get("healthy_volunteers") is not None:
-        parts.append("takes healthy volunteers" if options["healthy_volunteers"]
-                     else "only people with the condition")
-    if options.get("has_results") is not None:
-        parts.append(RESULTS_LABELS["yes" if options["has_results"] else "no"].lower())
-    start = (str(options.get("start_from") or ""), str(options.get("start_to") or ""))
-    if any(start):
-        parts.append(f"started {start[0] or '…'} to {start[1] or '…'}")
-    return " · ".join(p for p in parts if p) or "everything"
+    · recruiting or not yet recruiting`` (the options' own words; plain text: escape it)."""
+    return options.words() or "everything"
 
 
 def badge_of(change: Change, radius_mi: float | None = None) -> str:
@@ -139,16 +88,11 @@ def badge_of(change: Change, radius_mi: float | None = None) -> str:
     return {"gone": "gone", "site_removed": "site removed"}.get(kind, "updated")
 
 
-def radius_of(options: Mapping[str, Any]) -> float | None:
-    """A watch's radius in miles (``None`` when it has no place or no radius)."""
-    text = options.get("radius")
-    if not options.get("near") or not text:
+def radius_of(options: SearchOptions) -> float | None:
+    """A watch's radius in miles (``None`` when it has no place)."""
+    if options.near is None:
         return None
-    try:
-        value, unit = Distance.parse_radius(str(text))
-    except InvalidQueryError:
-        return None
-    return float(value) if unit == "mi" else float(value) / KM_PER_MILE
+    return (options.radius or DEFAULT_RADIUS).miles
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +150,12 @@ def study_rows(changes: Iterable[Change], radius_mi: float | None = None,
 
 def study_line(row: StudyChanges) -> str:
     """One study's row as a Markdown list item: its badge, its title as a link to the study
-    (a real NCT id only: a fictional one has no page), its id and every reason; all text
-    escaped."""
+    (an id one of the registries writes only, and not a fictional one: it has no page), its
+    id and every reason; all text escaped."""
     title = f"**{escape_md(row.title)}**"
-    if _NCT.match(row.nct_id) and not demo.shows_fictional((row.nct_id,)):  # no page to link
-        title = f"[{title}]({study_url(row.nct_id)})"
+    link = None if demo.shows_fictional((row.nct_id,)) else study_link(row.nct_id)
+    if link is not None:
+        title = f"[{title}]({link})"
     reasons = "; ".join(escape_md(r) for r in row.reasons)
     return (f"- :{BADGE_COLOURS[row.badge]}-badge[{row.badge}] {title} "
             f"({escape_md(row.nct_id)}): {reasons}")
