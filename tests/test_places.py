@@ -203,6 +203,21 @@ def test_numbers_in_other_spellings_are_still_coordinates() -> None:
     assert resolve_place("Nan, Thailand").kind != "coordinates"
 
 
+def test_search_options_read_two_numbers_as_coordinates_too() -> None:
+    """The options' reader (keyword arguments, links, the command line) reads a place as
+    resolve_place does: "1e1, -5." is a point, "nan,nan" one error before anything is sent."""
+    from trialfinder.options import SearchOptions, from_kwargs, from_url
+    from trialfinder.places.resolve import coordinates
+
+    assert coordinates("1e1, -5.") == (10.0, -5.0)
+    assert coordinates("Nan, Thailand") is None
+    assert from_kwargs({"near": " 1e1 , -5."}).near == SearchOptions(near=(10.0, -5.0)).near
+    for text in ("nan,nan", "inf,0"):
+        with pytest.raises(InvalidQueryError, match=r"^coordinates must be two numbers"):
+            from_kwargs({"near": text})
+        assert from_url({"near": [text]}, lenient=True)[1] == ["near"]  # a link: set aside
+
+
 def test_place_is_frozen() -> None:
     place = resolve_place("Lyon")
     with pytest.raises(dataclasses.FrozenInstanceError):
