@@ -26,9 +26,19 @@ from .watches import save_panel, whats_new
 VIEWS = {"list": "Studies", "map": "Map and charts", "topics": "Topics", "new": "What’s new"}
 
 
-def demo_banner() -> None:
-    if st.session_state.get("demo"):
+def demo_banner(fictional: bool) -> None:
+    if fictional:
         st.warning(demo.DEMO_BANNER, icon=":material/science:")
+
+
+def is_fictional(fetched: service.Results | None) -> bool:
+    """Whether the page shows fictional studies: the demo's, or any whose id is of the
+    fictional range whatever served them (a stand-in of the API), by the one rule of
+    :func:`trialfinder.topics.demo.shows_fictional`."""
+    if st.session_state.get("demo"):
+        return True
+    return fetched is not None and demo.shows_fictional(
+        fetched.all.studies["nct_id"].astype(str))
 
 
 def filtered(fetched: service.Results, place: Place | None) -> service.Results | None:
@@ -54,13 +64,14 @@ def main() -> None:
         st.info(escape_md(ss.pop("notice")))
     if ss.get("demo"):
         st.button("Back to live ClinicalTrials.gov data", key="leave_demo", on_click=leave_demo)
-    demo_banner()
 
     searched = ss.get("searched")
     fresh = bool(ss.pop("_refresh", False))  # the Refresh button of an old list
     focus = bool(ss.pop("_focus_results", False))  # set by a search: focus its results
     fetched, place = (run_search(searched, bool(ss.get("demo")), fresh=fresh) if searched
                       else (None, None))
+    fictional = is_fictional(fetched)
+    demo_banner(fictional)
     country_filter(fetched)
     results = filtered(fetched, place) if fetched is not None else None
     if results is not None and ss.get("study") and ss["study"] in set(
@@ -107,6 +118,6 @@ def main() -> None:
             focus_results()
         screen = about_you(results, place) if len(results.studies) else None
         ranking = list(screen.studies["nct_id"].astype(str)) if screen is not None else None
-        show_results(results, fetched, searched, bool(ss.get("demo")), ranking)
+        show_results(results, fetched, searched, fictional, ranking)
         save_panel(searched, place, bool(ss.get("demo")))
     write_url()

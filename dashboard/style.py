@@ -44,14 +44,32 @@ STYLE = """<style>
 FOCUS_SCRIPT = """<script>
 (function () {
   let tries = 0;
+  const find = () => document.querySelector(".st-key-results_heading h2");
+  // a phone: the results start at the top of the screen, and stay there while what is above
+  // them is still drawn (a banner, a note), until the reader scrolls, taps or types
+  const hold = function () {
+    let moved = false;
+    for (const kind of ["wheel", "touchstart", "mousedown", "keydown"]) {
+      window.addEventListener(kind, () => { moved = true; },
+                              {once: true, passive: true, capture: true});
+    }
+    const until = performance.now() + 3000;
+    const keep = function () {
+      const heading = find();
+      if (moved || !heading || performance.now() > until) return;
+      if (Math.abs(heading.getBoundingClientRect().top) > 1) {
+        heading.scrollIntoView({block: "start"});
+      }
+      requestAnimationFrame(keep);
+    };
+    keep();
+  };
   const focus = function () {
-    const heading = document.querySelector(".st-key-results_heading h2");
+    const heading = find();
     if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus({preventScroll: true});
-      if (window.innerWidth < 640) {  // a phone: the results start at the top of the screen
-        heading.scrollIntoView({block: "start"});
-      }
+      if (window.innerWidth < 640) hold();
     } else if (tries++ < 50) {
       setTimeout(focus, 100);
     }

@@ -128,6 +128,16 @@ def fresh_api_state() -> Iterator[None]:
 
 
 @pytest.fixture
+def as_if_real(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Results shown as real ClinicalTrials.gov studies are (links, "ClinicalTrials.gov
+    reported ..."): a test's studies are fictional (NCT99...), so by the one rule
+    (``topics.demo.shows_fictional``) they are otherwise shown as fictional."""
+    from trialfinder.topics import demo
+
+    monkeypatch.setattr(demo, "shows_fictional", lambda ids: False)
+
+
+@pytest.fixture
 def standin_studies() -> list[dict[str, Any]]:
     return make_standin_studies()
 

@@ -26,6 +26,7 @@ from devtools.standin import StandInServer
 from trialfinder import service
 from trialfinder.core.gcpause import gc_paused
 from trialfinder.core.provenance import FilterCount, ResultMeta
+from trialfinder.options import OPTIONS
 from trialfinder.topics.demo import load_demo_studies
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -149,6 +150,9 @@ def test_a_wrong_argument_type_is_an_invalid_query_and_nothing_is_sent(
     with pytest.raises(tf.InvalidQueryError) as caught:
         tf.search(client=client, **args)
     message = str(caught.value)
+    if name == "bogus_option":  # told every name search takes: a fixed list, bounded by them
+        message, listing = message.split("; choose from: ")
+        assert set(listing.split(", ")) == _search_takes()
     assert "\n" not in message and len(message) < 400
     assert name in message or "radius" in message or "near" in message or "unknown" in message
     assert session.sent == []
@@ -175,6 +179,29 @@ def test_wrong_arguments_are_named(tmp_path: Path, args: dict[str, Any], message
     with pytest.raises(tf.InvalidQueryError) as caught:
         tf.search(client=client, **({"condition": "asthma"} | args))
     assert str(caught.value).startswith(message)
+    assert session.sent == []
+
+
+def _search_takes() -> set[str]:
+    """Every keyword argument ``tf.search`` takes: its own and the search options'."""
+    import inspect
+
+    own = [name for name, p in inspect.signature(tf.search).parameters.items()
+           if p.kind is not p.VAR_KEYWORD]
+    return set(own) | {d.kwarg for d in OPTIONS}
+
+
+def test_an_unknown_option_lists_every_option_search_takes(tmp_path: Path) -> None:
+    """``limit`` and ``keyword`` were taken but not listed."""
+    client, session = offline_client(tmp_path)
+    with pytest.raises(tf.InvalidQueryError) as caught:
+        tf.search(client=client, condtion="asthma")
+    listed = str(caught.value).split("; choose from: ")[1].split(", ")
+    assert _search_takes() == set(listed) and len(listed) == len(set(listed))
+    assert {"limit", "keyword"} <= set(listed)
+    with pytest.raises(tf.InvalidQueryError) as caught:
+        tf.search_records([], source="a test", condtion="asthma")
+    assert "keyword" in str(caught.value).split("; choose from: ")[1].split(", ")
     assert session.sent == []
 
 

@@ -494,7 +494,9 @@ def test_unknown_place_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- the new-user review: wording, labels, map view, failures ------------------------------
 
 
-def test_counts_are_singular_for_one_and_timestamps_are_human(api: StandInServer) -> None:
+def test_counts_are_singular_for_one_and_timestamps_are_human(
+    api: StandInServer, as_if_real: None,
+) -> None:
     assert len(NEAR_BOSTON_IDS) == 1  # the wording of one study is what is checked
     at = open_url(new_app(), **NEAR_BOSTON)
     assert not at.exception
@@ -513,7 +515,9 @@ def test_counts_are_singular_for_one_and_timestamps_are_human(api: StandInServer
                for t in texts(at.caption))
 
 
-def test_table_shows_labels_and_puts_narrow_columns_first(api: StandInServer) -> None:
+def test_table_shows_labels_and_puts_narrow_columns_first(
+    api: StandInServer, as_if_real: None,
+) -> None:
     [nct] = NEAR_BOSTON_IDS
     record = RECORDS[nct]
     status = code_words(module(record, "statusModule")["overallStatus"])
@@ -728,8 +732,8 @@ def test_detail_falls_back_when_the_full_record_fails(
     assert table_ids(at) == SPASM_OPEN_PHASE4
 
 
-def test_status_sent_to_the_api_is_said(api: StandInServer,
-                                        calls: list[dict[str, Any]]) -> None:
+def test_status_sent_to_the_api_is_said(api: StandInServer, calls: list[dict[str, Any]],
+                                        as_if_real: None) -> None:
     at = search_preset(new_app().run())
     assert ("You asked for studies that are recruiting or not yet recruiting. To see others, "
             "widen Status in the sidebar and press Search. Expanded-access programmes "
@@ -768,6 +772,31 @@ def test_demo_studies_do_not_link_to_clinicaltrials_gov(monkeypatch: pytest.Monk
     at.button(key="demo_button").click().run()
     at = open_study(at, table_ids(at)[0])
     assert not at.exception
+    assert "An invented demo study: it has no page on ClinicalTrials.gov." in texts(at.caption)
+    assert not [b for b in at.get("link_button") if "clinicaltrials.gov" in str(b.proto)]
+
+
+def test_fictional_studies_from_an_api_are_shown_as_the_demo_shows_them(
+    api: StandInServer,
+) -> None:
+    """The stand-in serves fictional studies (NCT99...) as the real API would: outside the
+    demo they are still never shown as real (the banner, the provenance, the downloads, no
+    link to ClinicalTrials.gov)."""
+    at = open_url(new_app(), **NEAR_BOSTON)
+    assert not at.exception
+    assert "demo" not in at.query_params
+    assert table_ids(at) == NEAR_BOSTON_IDS
+    assert texts(at.warning).count(DEMO_BANNER) == 1
+    assert "Invented demo data: 1 study matches the topic." in texts(at.caption)
+    assert not any("ClinicalTrials.gov reported" in t for t in texts(at.caption))
+    assert ("Invented demo studies: the files say so in their names and in a first column."
+            in texts(at.caption))
+    assert list(as_table(at).proto.column_order[:1]) == ["nct_id"]  # no link column
+    show_view(at, "map")
+    assert texts(at.warning).count(DEMO_BANNER) == 1
+    show_view(at, "list")
+    at = open_study(at, NEAR_BOSTON_IDS[0])
+    assert texts(at.warning).count(DEMO_BANNER) == 1
     assert "An invented demo study: it has no page on ClinicalTrials.gov." in texts(at.caption)
     assert not [b for b in at.get("link_button") if "clinicaltrials.gov" in str(b.proto)]
 
@@ -878,7 +907,7 @@ def test_hostile_records_render_as_text_on_every_view(
 
 
 def test_hostile_warnings_of_a_result_render_as_text(
-    api: StandInServer, monkeypatch: pytest.MonkeyPatch
+    api: StandInServer, monkeypatch: pytest.MonkeyPatch, as_if_real: None,
 ) -> None:
     real = service.search
 
@@ -1316,14 +1345,14 @@ def test_saved_search_lists_what_changed_with_badges(
     lines = plain(next(t for t in texts(at.markdown) if "-badge[" in t)).split("\n")
     title = {n: by_id[n]["protocolSection"]["identificationModule"]["briefTitle"]
              for n in (waiting, closing)}
-    url = "https://clinicaltrials.gov/study/"
-    # one row per study, each reason in words, each title a link to the study
+    # one row per study, each reason in words; the titles link to no study page, as these
+    # studies are invented (a real one's title is a link: tests/test_views_watches.py)
     assert lines == [
-        f"- :red-badge[closed] [**{title[closing]}**]({url}{closing}) ({closing}): "
+        f"- :red-badge[closed] **{title[closing]}** ({closing}): "
         "closed: now completed; no longer in this search’s results",
-        f"- :green-badge[now recruiting] [**{title[waiting]}**]({url}{waiting}) ({waiting}): "
+        f"- :green-badge[now recruiting] **{title[waiting]}** ({waiting}): "
         "now recruiting",
-        f"- :blue-badge[new] [**Fictional night cramp diary**]({url}NCT99000960) "
+        "- :blue-badge[new] **Fictional night cramp diary** "
         "(NCT99000960): new in this search",
     ]
     feed = at.get("download_button")[-1]

@@ -117,7 +117,7 @@ def test_a_study_page_gives_phone_numbers_as_tel_links(api: StandInServer) -> No
 
 
 def test_an_old_list_says_when_it_was_fetched_and_refresh_fetches_it_again(
-    api: StandInServer, monkeypatch: pytest.MonkeyPatch,
+    api: StandInServer, monkeypatch: pytest.MonkeyPatch, as_if_real: None,
 ) -> None:
     from dashboard import results
 

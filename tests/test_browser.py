@@ -213,8 +213,9 @@ def test_laptop_topic_cards_downloads_and_map(app: App, tmp_path: Path,
             with page.expect_download(timeout=WAIT) as download:
                 button.click()
             downloaded = Path(download.value.path()).read_bytes()
-            assert re.fullmatch(r"trialfinder-muscle-spasm-\d{4}-\d{2}-\d{2}\.csv",
-                                download.value.suggested_filename)
+            # the stand-in's studies are fictional: named and marked as the demo's are
+            assert re.fullmatch(r"trialfinder-DEMO-fictional-muscle-spasm-\d{4}-\d{2}-\d{2}"
+                                r"\.csv", download.value.suggested_filename)
 
             page.locator("[data-testid=stButtonGroup]").get_by_text("Map and charts").click()
             page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=WAIT)
@@ -235,7 +236,11 @@ def test_laptop_topic_cards_downloads_and_map(app: App, tmp_path: Path,
     cli_csv = tmp_path / "cli.csv"
     assert cli_main(["search", "--preset", "muscle-spasm", "--status", "recruiting",
                      "--status", "not yet recruiting", "--output", str(cli_csv)]) == 0
-    assert downloaded == cli_csv.read_bytes()
+    lines = downloaded.split(b"\r\n")
+    assert lines[0].startswith(b"fictional_demo_data,")
+    assert all(line.startswith(b"yes,") for line in lines[1:-1])
+    unmarked = b"\r\n".join(line.split(b",", 1)[-1] for line in lines)
+    assert unmarked == cli_csv.read_bytes()  # (whose provenance file says "fictional")
     assert downloaded.count(b"\r\n") == 19  # header and 18 studies
 
 

@@ -17,6 +17,7 @@ from conftest import CHILD_ENV, child_preexec, make_standin_studies, run_child
 from devtools.standin import StandInServer, fictional_study, replicate
 from trialfinder.cli.main import main
 from trialfinder.store.db import Store, open_store
+from trialfinder.topics.demo import FICTIONAL_NOTE
 
 Factory = Callable[..., StandInServer]
 
@@ -38,7 +39,8 @@ def test_a_same_host_redirect_is_cached_and_answered_from_the_cache(
     asked = standin.stats.requests
     assert main(argv) == 0
     second = capsys.readouterr()
-    assert (first.err, second.err) == ("", "")
+    # no warning (the one note says the study is fictional, as it is)
+    assert first.err == second.err == f"trialfinder: note: {FICTIONAL_NOTE}\n"
     assert "NCT99100006" in first.out and second.out == first.out
     assert standin.stats.requests == asked  # the redirect and its answer came from the cache
 
@@ -116,8 +118,86 @@ def test_text_a_terminal_cannot_show_is_escaped_not_a_crash(
     env = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "",
            "TRIALFINDER_BASE_URL": server.base_url, "TRIALFINDER_CACHE_DIR": str(tmp_path)}
     code, out, err = run_child(["show", "NCT99100801"], env=env)
-    assert (code, err) == (0, [])
+    assert (code, err) == (0, [f"trialfinder: note: {FICTIONAL_NOTE}"])
     assert "\\xc9tude caf\\xe9 \\u2713 \\u65e5\\u672c" in out
+
+
+ASCII_LOCALE = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+                "PYTHONIOENCODING": ""}
+
+
+@pytest.mark.timeout(90)
+def test_arguments_under_an_ascii_locale_are_read_as_the_utf8_the_terminal_sent(
+    standin_factory: Factory, tmp_path: Path,
+) -> None:
+    """Under ``LC_ALL=C`` (no UTF-8 mode) Python hands "Sjögren" over as surrogate escapes:
+    it is read back as UTF-8 at the command's entry, so it is searched for as typed; a file
+    name the file system's encoding cannot write, and an argument that is not UTF-8, are one
+    line each (exit 2); the table counts the width of what it escapes."""
+    server = standin_factory([
+        fictional_study("NCT99100811", "Fictional Sjögren dry-eye drops",
+                        conditions=["Sjögren Syndrome"]),
+        fictional_study("NCT99100812", "Fictional study of dry mouth in Sjögren syndrome, "
+                        "a much longer title than the column", conditions=["Sjögren Syndrome"]),
+        fictional_study("NCT99100813", "Fictional asthma study", conditions=["Asthma"])])
+    env = ASCII_LOCALE | {"TRIALFINDER_BASE_URL": server.base_url, "COLUMNS": "60",
+                          "TRIALFINDER_CACHE_DIR": str(tmp_path / "cache"),
+                          "TRIALFINDER_DATA_DIR": str(tmp_path / "data")}
+    code, out, err = run_child(["search", "-c", "Sjögren", "--columns", "nct_id,title,status"],
+                               env=env)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines == [  # each escape counted at its width: the columns line up
+        "nct_id       title                                status",
+        "NCT99100811  Fictional Sj\\xf6gren dry-eye drops   Recruiting",
+        "NCT99100812  Fictional study of dry mouth in Sj~  Recruiting",
+        "2 studies; the API reported 2 matching studies, 2 fetched"]
+    code, _, err = run_child(["search", "-c", "Sjögren", "-o", str(tmp_path / "é.csv")],
+                             env=env)
+    assert (code, len(err)) == (2, 1)
+    assert err[0].startswith("trialfinder: error: the file name ") and "(ascii)" in err[0]
+    assert not list(tmp_path.glob("*.csv"))
+    # (the search's store) CSV keeps the data as it is (UTF-8); the table escapes what the
+    # stream cannot carry
+    code, out, err = run_child(["sql", "select 'é' AS word"], env=env)
+    assert (code, out.splitlines()) == (0, ["word", "é"]), err
+    code, out, err = run_child(["sql", "--format", "table", "select 'é' AS word"], env=env)
+    assert (code, out.splitlines()[:2]) == (0, ["word", "\\xe9"]), err
+    code, _, err = subprocess_bytes_argument(env)
+    assert (code, err) == (2, ["trialfinder: error: the argument 'caf\\udce9' is not UTF-8 "
+                               "text"])
+
+
+def subprocess_bytes_argument(env: dict[str, str]) -> tuple[int, str, list[str]]:
+    """``trialfinder search -c caf\\xe9``: one argument whose byte is not UTF-8."""
+    done = subprocess.run([sys.executable, "-m", "trialfinder", "search", "-c", b"caf\xe9"],
+                          capture_output=True, env=CHILD_ENV | env, timeout=60)
+    return done.returncode, "", done.stderr.decode("ascii", "replace").splitlines()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("argv", "stdout", "reason"), [
+    (["--help"], "full", "No space left on device"),
+    (["--version"], "full", "No space left on device"),
+    (["--version"], "closed", "standard output is closed"),
+    (["search", "--help"], "closed", "standard output is closed"),
+])
+def test_help_and_version_whose_output_fails_end_with_one_line(
+    argv: list[str], stdout: str, reason: str,
+) -> None:
+    """They said nothing and exited 0, as if the text had arrived."""
+    assert run_child(argv, stdout=stdout)[::2] == (
+        1, [f"trialfinder: error: cannot write the output: {reason}"])
+    code, out, err = run_child(argv)
+    assert (code, err) == (0, []) and out.startswith(("usage: trialfinder", "trialfinder "))
+
+
+def test_command_line_reads_surrogate_escapes_back_as_utf8() -> None:
+    from trialfinder.cli.streams import command_line
+
+    escaped = "Sjögren".encode().decode("ascii", "surrogateescape")
+    assert command_line(["search", "-c", escaped]) == ["search", "-c", "Sjögren"]
+    assert command_line(["-c", "déjà vu"]) == ["-c", "déjà vu"]  # already text: as it is
 
 
 class SilentServer:

@@ -27,7 +27,7 @@ from trialfinder.cli.progress import ProgressBar
 from trialfinder.core.provenance import ResultMeta
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.service.searching import Results
-from trialfinder.topics.demo import load_demo_studies
+from trialfinder.topics.demo import FICTIONAL_NOTE, load_demo_studies
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
 Factory = Callable[..., StandInServer]
@@ -96,6 +96,24 @@ def test_sites_csv_with_sidecar(demo_api: StandInServer, capsys: pytest.CaptureF
                                     "NCT99000041", "NCT99000054"}
 
 
+def test_fictional_studies_from_an_api_are_said_to_be_fictional(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    """An API that serves fictional studies (the stand-in) is no demo, but its studies are
+    still never shown as real: a note on every output, and the provenance file says so."""
+    code, out, err = run(capsys, "search", "--preset", "als")
+    assert code == 0 and "NCT99000054" in out
+    assert err.splitlines() == [f"trialfinder: note: {FICTIONAL_NOTE}"]
+    target = tmp_path / "als.csv"
+    code, _, err = run(capsys, "search", "--preset", "als", "--output", str(target))
+    assert code == 0 and f"trialfinder: note: {FICTIONAL_NOTE}" in err.splitlines()
+    sidecar = json.loads((tmp_path / "als.csv.meta.json").read_text())
+    assert sidecar["fictional"] == "invented demo studies, not from ClinicalTrials.gov"
+    assert ResultMeta.from_dict(sidecar).total_reported == 6  # it reads back
+    code, _, err = run(capsys, "match", "--preset", "als", "--age", "54")
+    assert code == 0 and f"trialfinder: note: {FICTIONAL_NOTE}" in err.splitlines()
+
+
 def test_columns_and_json_lines(demo_api: StandInServer,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "search", "--preset", "caffeine-muscle", "--format", "json",
@@ -108,7 +126,8 @@ def test_columns_and_json_lines(demo_api: StandInServer,
 
 
 def test_show_prints_a_readable_detail(demo_api: StandInServer,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+                                       capsys: pytest.CaptureFixture[str],
+                                       as_if_real: None) -> None:
     code, out, err = run(capsys, "show", "NCT99000017", "--near", "Boston, MA", "--sites", "2")
     assert code == 0, err
     assert "https://clinicaltrials.gov/study/NCT99000017" in out
@@ -536,7 +555,8 @@ def test_each_warning_reaches_stderr_once(monkeypatch: pytest.MonkeyPatch, tmp_p
     code, _, err = run(capsys, "search", "-c", "asthma", "--format", "csv")
     assert code == 0
     notes = [line for line in err.splitlines() if line.startswith("trialfinder: note:")]
-    assert notes == [f"trialfinder: note: {down}", f"trialfinder: note: {count}"]
+    assert notes == [f"trialfinder: note: {down}", f"trialfinder: note: {count}",
+                     f"trialfinder: note: {FICTIONAL_NOTE}"]  # (the demo's studies)
 
 
 def test_csv_on_a_terminal_loses_its_escape_codes(

@@ -389,10 +389,29 @@ URL = "https://clinicaltrials.gov/study/NCT99000131"
 def test_show_says_truly_whom_to_contact(
     locations: list[dict[str, object]], extra: list[str], expected: str,
     standin_factory: Callable[..., StandInServer], tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], as_if_real: None,
 ) -> None:
     study = fictional_study("NCT99000131", "A fictional study", locations=locations)
     assert _show(standin_factory, study, tmp_path, monkeypatch, capsys, *extra) == expected
+
+
+def test_show_gives_a_fictional_study_no_link_and_says_it_is_invented(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    study = fictional_study("NCT99000131", "A fictional study", locations=[])
+    assert _show(standin_factory, study, tmp_path, monkeypatch, capsys) == (
+        "No study contact and no site are listed (an invented demo study: it has no page on "
+        "ClinicalTrials.gov)")
+    server = standin_factory([study])
+    code, out, err = run(capsys, "show", "NCT99000131", "--base-url", server.base_url)
+    assert code == 0
+    assert ("NCT99000131  ·  Recruiting  ·  An invented demo study: it has no page on "
+            "ClinicalTrials.gov.") in out.splitlines()
+    assert "clinicaltrials.gov/study" not in out
+    assert err.splitlines() == [
+        "trialfinder: note: fictional data: the trials shown here are fictional examples made "
+        "up for trialfinder's demo (ids from NCT99000000 up), not real studies you can join"]
 
 
 def test_show_with_a_central_contact_names_it_first(
@@ -428,3 +447,20 @@ def test_match_without_a_search_is_refused_before_any_request(
     assert err.strip() == ("trialfinder: error: the search is empty: give a condition, term, "
                            "intervention or preset; match screens the studies that search "
                            "finds")
+
+
+@pytest.mark.parametrize("command", [
+    ["search", "-c", "cramp"], ["match", "-c", "cramp", "--age", "40"], ["show", "NCT99000054"],
+    ["watch", "add", "cramps", "-c", "cramp"]])
+@pytest.mark.parametrize("near", ["", "   "])
+def test_an_empty_place_is_an_error_however_it_is_empty(
+    command: list[str], near: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--near ""` was silently no place while `--near "   "` said the place is empty: both
+    say it now, before anything is fetched (no server runs here) or saved."""
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", "http://127.0.0.1:9")
+    code, out, err = run(capsys, *command, "--near", near)
+    assert (code, out) == (2, "")
+    assert err == ("trialfinder: error: place is empty; type a city ('Boston, MA'), a US ZIP "
+                   "code or 'LAT,LON'\n")

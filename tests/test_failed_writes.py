@@ -32,6 +32,7 @@ from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.service.watchrun import refresh
 from trialfinder.store.db import Store, open_store
 from trialfinder.store.watch import add_watch
+from trialfinder.topics.demo import FICTIONAL_NOTE
 
 DAY1 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -173,7 +174,10 @@ def test_a_search_whose_standard_output_fails_ends_with_one_line_and_no_summary(
     assert main(argv) == 0  # the same search on a good output: its data, then its summary
     captured = capsys.readouterr()
     assert "NCT99100001" in captured.out
-    assert captured.err == ("12 studies; 12 studies in the file\n" if fmt != "table" else "")
+    # (and that the studies are fictional, as they are)
+    note = f"trialfinder: note: {FICTIONAL_NOTE}\n"
+    assert captured.err == note + ("12 studies; 12 studies in the file\n" if fmt != "table"
+                                   else "")
 
 
 @pytest.mark.timeout(120)

@@ -183,6 +183,41 @@ def test_coordinates() -> None:
         resolve_place("0,-180.5")
 
 
+@pytest.mark.parametrize("text", ["nan,nan", "inf,0", "0, -inf", " NaN , 12", "1e999,0",
+                                  "infinity,infinity"])
+def test_numbers_that_are_no_coordinates_are_one_error_not_a_place(text: str) -> None:
+    """Two numbers are coordinates, never a town: "nan,nan" found a town in Afghanistan and
+    "inf,0" said "'0' is not a country"."""
+    with pytest.raises(InvalidQueryError) as caught:
+        resolve_place(text)
+    assert str(caught.value).startswith(
+        "coordinates must be two numbers: latitude -90..90, longitude -180..180, not ")
+    assert not isinstance(caught.value, PlaceNotFoundError)
+
+
+def test_numbers_in_other_spellings_are_still_coordinates() -> None:
+    assert resolve_place("1e1, -5.") == Place("10, -5", 10.0, -5.0, "coordinates")
+    with pytest.raises(InvalidQueryError, match=r"latitude must be within -90\.\.90, not 1e3"):
+        resolve_place("1e3,0")
+    # a town of that name stays a town
+    assert resolve_place("Nan, Thailand").kind != "coordinates"
+
+
+def test_search_options_read_two_numbers_as_coordinates_too() -> None:
+    """The options' reader (keyword arguments, links, the command line) reads a place as
+    resolve_place does: "1e1, -5." is a point, "nan,nan" one error before anything is sent."""
+    from trialfinder.options import SearchOptions, from_kwargs, from_url
+    from trialfinder.places.resolve import coordinates
+
+    assert coordinates("1e1, -5.") == (10.0, -5.0)
+    assert coordinates("Nan, Thailand") is None
+    assert from_kwargs({"near": " 1e1 , -5."}).near == SearchOptions(near=(10.0, -5.0)).near
+    for text in ("nan,nan", "inf,0"):
+        with pytest.raises(InvalidQueryError, match=r"^coordinates must be two numbers"):
+            from_kwargs({"near": text})
+        assert from_url({"near": [text]}, lenient=True)[1] == ["near"]  # a link: set aside
+
+
 def test_place_is_frozen() -> None:
     place = resolve_place("Lyon")
     with pytest.raises(dataclasses.FrozenInstanceError):

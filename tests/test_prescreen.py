@@ -249,3 +249,26 @@ def test_same_mentions_without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
     without = prescreen(results(), me).mentions
     assert len(with_arrow) == 4
     pd.testing.assert_frame_equal(with_arrow, without)
+
+
+def test_an_unknown_distance_is_a_question_not_a_no() -> None:
+    """No recruiting site with a known location: within a radius the distance is unknown,
+    which rules nobody out (issue 18: `no` is a rule of the record), so the study is
+    `check`; a site too far is still `no`."""
+    nowhere = [study("NCT99500007", conditions=["ALS"]),
+               study("NCT99500008", conditions=["ALS"], locations=[LYON]),
+               study("NCT99500009", conditions=["ALS"], locations=[CLOSED_NEAR])]
+    me = Profile(age=54, sex="male", near=(42.3601, -71.0589), radius_mi=100)
+    table = prescreen(search_records(nowhere, source="test"), me).studies
+    verdicts = dict(zip(table["nct_id"], table["verdict"], strict=True))
+    reasons = dict(zip(table["nct_id"], table["reasons"], strict=True))
+    assert verdicts == {"NCT99500007": "check", "NCT99500008": "no", "NCT99500009": "check"}
+    assert reasons["NCT99500007"] == [
+        "the record gives no recruiting site with a known location: ask the study team where "
+        "it runs"]
+    # (the one nearby site has finished recruiting; the rest of the record says nothing)
+    assert reasons["NCT99500009"] == reasons["NCT99500007"]
+    # without a radius the distance only orders the list: the same words, and still fits
+    loose = prescreen(search_records(nowhere, source="test"),
+                      Profile(age=54, near=(42.3601, -71.0589))).studies
+    assert dict(zip(loose["nct_id"], loose["verdict"], strict=True))["NCT99500007"] == "fits"

@@ -177,8 +177,9 @@ def test_a_watch_is_added_and_run_from_the_command_line(
 
 
 def test_show_reads_the_study_page_of_any_registry(
-    world: World, capsys: pytest.CaptureFixture[str],
+    world: World, capsys: pytest.CaptureFixture[str], as_if_real: None,
 ) -> None:
+    """(``as_if_real``: ClinicalTrials.gov's world is of fictional ids, which have no page.)"""
     first = world.ids[0]
     registry, study = registry_for_id(first.lower())
     assert (registry.name, study) == (world.name, first)

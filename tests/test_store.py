@@ -15,7 +15,7 @@ import pytest
 
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from trialfinder.cli.main import main
-from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.errors import DataFileError, InvalidQueryError
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.store.db import Store, StoreError, data_dir, default_store_path
 from trialfinder.store.sql import run_sql
@@ -140,6 +140,8 @@ def test_sql_reads_but_never_writes(store_path: Path,
         "COPY studies TO 'out.csv'": "not COPY",
         "ATTACH 'other.duckdb'": "not ATTACH",
         "SET enable_external_access = true": "not SET",
+        "install httpfs": "not INSTALL$",  # DuckDB calls it a LOAD statement
+        "/* a comment */ -- and another\n load httpfs": "not LOAD$",
         "SELECT * FROM read_csv('/etc/hostname')": "file system operations are disabled",
         "SELECT * FROM nowhere": "nowhere does not exist",
     }
@@ -148,6 +150,16 @@ def test_sql_reads_but_never_writes(store_path: Path,
             list(run_sql(store_path, sql))
     with Store(store_path, read_only=True) as store:
         assert store.info()["studies"] == 12
+
+
+def test_an_sql_error_never_advises_a_setting_sql_refuses(store_path: Path) -> None:
+    Store(store_path).close()
+    deep = "SELECT " + "(" * 1200 + "1" + ")" * 1200
+    with pytest.raises(InvalidQueryError) as caught:
+        list(run_sql(store_path, deep))
+    assert str(caught.value) == (
+        "SQL error: Parser Error: Max expression depth limit of 1000 exceeded. (sql cannot "
+        "change DuckDB's settings: make the query simpler)")
 
 
 @pytest.mark.timeout(30)  # unstopped, the query would count to ten billion
@@ -234,6 +246,37 @@ def test_partitioned_export_splits_by_id_block_and_reads_back_as_one_table(
         f"SELECT id_block, count(*) FROM read_parquet('{tmp_path / 'hive' / 'studies'}/**/*"
         ".parquet', hive_partitioning = true) GROUP BY 1 ORDER BY 1").fetchall()
     assert rows == [("000", 1), ("991", 12)]
+
+
+def test_an_export_replaces_an_earlier_one_whatever_its_form(
+    store_path: Path, tmp_path: Path, standin_studies: list[dict[str, Any]]
+) -> None:
+    """Exporting into the same folder as files, then as folders, then as files again leaves
+    each table once, in the last form; a folder of a table's name holding other files is
+    never deleted: the export is refused before it writes anything."""
+    out = tmp_path / "out"
+
+    def listing() -> list[str]:
+        return sorted(p.name for p in out.iterdir())
+
+    with Store(store_path) as store:
+        store.add_records(standin_studies)
+        store.export(out)
+        files = listing()
+        store.export(out, partitioned=True)
+        assert listing() == [
+            "conditions", "contacts", "interventions", "officials", "run_studies",
+            "runs.parquet", "searches.parquet", "sites", "studies", "versions"]
+        store.export(out)
+        assert listing() == files == sorted(f"{n}.parquet" for n in (
+            "conditions", "contacts", "interventions", "officials", "run_studies", "runs",
+            "searches", "sites", "studies", "versions"))
+        (out / "studies").mkdir()
+        (out / "studies" / "notes.txt").write_text("mine")
+        with pytest.raises(DataFileError, match=r"studies holds files an export did not write"):
+            store.export(out, partitioned=True)
+    assert (out / "studies" / "notes.txt").read_text() == "mine"
+    assert listing() == sorted([*files, "studies"])
 
 
 @pytest.mark.timeout(60)

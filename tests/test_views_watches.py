@@ -120,7 +120,7 @@ def test_one_row_per_study_with_every_reason() -> None:
     assert (far.badge, far.reasons) == ("new site", ("new site 40 mi from your place: a site",))
 
 
-def test_study_line_is_inert_and_links_only_an_nct_id() -> None:
+def test_study_line_is_inert_and_links_only_an_nct_id(as_if_real: None) -> None:
     row = StudyChanges("NCT99000001", "[Click](https://x.example)", "new site near you",
                        ("new site 12 mi from Boston: Clinic <b>",))
     assert study_line(row) == (
@@ -131,6 +131,11 @@ def test_study_line_is_inert_and_links_only_an_nct_id() -> None:
     odd = StudyChanges("ISRCTN99000001", "Fictional", "new", ("new in this search",))
     assert study_line(odd) == (
         "- :blue-badge[new] **Fictional** (ISRCTN99000001): new in this search")
+
+
+def test_a_fictional_study_links_to_no_study_page() -> None:
+    row = StudyChanges("NCT99000001", "Fictional", "new", ("new in this search",))
+    assert study_line(row) == "- :blue-badge[new] **Fictional** (NCT99000001): new in this search"
 
 
 def test_feed_name_is_safe() -> None:

@@ -318,3 +318,18 @@ def test_table_lines_drop_terminal_control_characters(
     _print_changes([hostile], "table")
     assert capsys.readouterr().out == "w  NCT99200041  updated       title  Fictional [2J[31mRed " \
         "Study\n"
+
+
+def test_table_lines_cut_a_long_title_with_an_ellipsis(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from trialfinder.cli.watch import _print_changes
+
+    title = "A Fictional Randomised Study of Night Cramps in Adults Who Walk Long Distances Daily"
+    short = "Fictional Short Study"
+    _print_changes([Change("NCT99200042", "new", "w", title),
+                    Change("NCT99200043", "new", "w", short)], "table")
+    first, second = capsys.readouterr().out.splitlines()
+    head = "w  NCT99200042  new           "
+    assert first == head + title[:69] + "…"  # 70 columns, the last one saying it was cut
+    assert second == "w  NCT99200043  new           " + short

@@ -7,7 +7,7 @@ Light on purpose (no pandas, no requests): every command's parser imports it.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from trialfinder.places.resolve import Place
     from trialfinder.service.searching import Results
 
-__all__ = ["connection_options", "place_note", "read_search", "resolve_near",
-           "search_data_file", "settings_from", "status_label", "verbose_option"]
+__all__ = ["connection_options", "note_if_fictional", "place_note", "read_search",
+           "resolve_near", "search_data_file", "settings_from", "status_label", "verbose_option"]
 
 
 def connection_options(parser: argparse.ArgumentParser, *, no_store: bool = False) -> None:
@@ -106,8 +106,9 @@ def place_note(place: Place) -> str | None:
 
 
 def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | None]:
-    """A --near value as coordinates, and :func:`place_note`."""
-    if not text:
+    """A --near value as coordinates, and :func:`place_note`. An empty --near is an
+    error, as a blank one is, never silently no place."""
+    if text is None:
         return None, None
     from trialfinder.places.resolve import resolve_place  # loads the gazetteer
 
@@ -118,3 +119,16 @@ def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | No
 def status_label(value: object) -> str:
     text = str(value)
     return Status(text).label if text in Status.__members__ else text
+
+
+def note_if_fictional(ids: Iterable[object]) -> bool:
+    """Whether the studies ``ids`` are fictional by the one rule
+    (:func:`trialfinder.topics.demo.shows_fictional`); when they are, a note says so once the
+    output is delivered (after it, as the summary: a failed output stays the only line)."""
+    from trialfinder.core.delivery import report
+    from trialfinder.topics import demo
+
+    if not demo.shows_fictional(ids):
+        return False
+    report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")
+    return True

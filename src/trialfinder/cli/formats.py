@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
 
 from trialfinder.core.lazy import lazy
-from trialfinder.core.terminal import clean, display_width, fit_cell
+from trialfinder.core.terminal import as_shown, clean, display_width, fit_cell
 from trialfinder.core.textcap import LINE_CHARS, cap
 from trialfinder.tables.exportpath import SUFFIX_FORMATS, ExportFormat
 
@@ -135,7 +135,9 @@ class JsonLinesWriter(_BytesWriter):
 
 class TableWriter:
     """Rows lined up for a terminal (see :func:`column_widths`): a cell too wide is cut with
-    ``…``, width is counted in terminal columns, control characters never reach the screen.
+    ``…``, width is counted in terminal columns (a wide character takes two; on a stream that
+    cannot carry a character, its ``\\xe9`` escape, and ``~`` cuts where ``…`` cannot be
+    shown), control characters never reach the screen.
     A table needs all its rows for its widths: it is printed at the end."""
 
     def __init__(self, out: TextIO) -> None:
@@ -157,15 +159,22 @@ class TableWriter:
             return
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         width = shutil.get_terminal_size((100, 24)).columns
-        cols = [" ".join(clean(cap(str(c), LINE_CHARS)).split()) for c in frame.columns]
+        encoding = getattr(self.out, "encoding", None)
+        mark = as_shown("…", encoding)
+        mark = mark if len(mark) == 1 else "~"  # one column, whatever the stream carries
+
+        def shown(value: object) -> str:
+            return as_shown(" ".join(clean(cap(str(value), LINE_CHARS)).split()), encoding)
+
+        cols = [shown(c) for c in frame.columns]
         text = frame.astype("string").fillna("")
-        lines = [[" ".join(clean(cap(str(v), LINE_CHARS)).split()) for v in row]
-                 for row in text.itertuples(index=False)]
+        lines = [[shown(v) for v in row] for row in text.itertuples(index=False)]
         natural = [max([display_width(cols[i])] + [display_width(r[i]) for r in lines])
                    for i in range(len(cols))]
         widths = column_widths(natural, width)
         for line in [cols, *lines]:
-            self.out.write("  ".join(fit_cell(v, w) for v, w in zip(line, widths, strict=True))
+            self.out.write("  ".join(fit_cell(v, w, mark)
+                                     for v, w in zip(line, widths, strict=True))
                            .rstrip() + "\n")
 
 

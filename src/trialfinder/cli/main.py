@@ -35,7 +35,13 @@ from trialfinder.cli import show as cli_show
 from trialfinder.cli import store as cli_store
 from trialfinder.cli.common import connection_options, verbose_option
 from trialfinder.cli.oneshot import ONE_SEARCH_COMMANDS, tune_for_one_search
-from trialfinder.cli.streams import failure, install_sigterm, standard_streams
+from trialfinder.cli.streams import (
+    check_file_names,
+    command_line,
+    failure,
+    install_sigterm,
+    standard_streams,
+)
 from trialfinder.core.config import ONE_SEARCH, Settings
 from trialfinder.core.delivery import deliver, delivering
 from trialfinder.core.wording import plural
@@ -195,7 +201,13 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
 def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     _NOTES.seen.clear()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(command_line(argv))
+    except SystemExit as done:
+        if done.code in (0, None):  # --help, --version: their output is delivered as any is
+            deliver()
+        raise
+    check_file_names(list(vars(args).values()))
     args.own_process = own_process
     args.profile = None
     undo = _logging(args.verbose + getattr(args, "verbose_sub", 0))
@@ -210,7 +222,16 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
         deliver()
         return code
     finally:
+        _wait_for_saved_tables()
         undo()
+
+
+def _wait_for_saved_tables() -> None:
+    """Wait for saved tables written behind the output, so a failure to save them is a note
+    (the module is loaded only when a search ran)."""
+    tables = sys.modules.get("trialfinder.cache.tablecache")
+    if tables is not None:
+        tables.wait_for_saves()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder.cli.common import (
     connection_options,
+    note_if_fictional,
     read_search,
     search_data_file,
     settings_from,
@@ -102,7 +103,7 @@ def _profile(args: argparse.Namespace) -> Profile:
     from trialfinder.places.resolve import resolve_place
 
     near = None
-    if args.near:
+    if args.near is not None:  # "" is an empty place (an error), not no place
         place = resolve_place(args.near)
         near = (place.lat, place.lon)
     elif args.radius:
@@ -133,9 +134,9 @@ def _results(args: argparse.Namespace) -> Results:
 
 _MARKS = {"fits": "fits   ", "check": "check  ", "no": "no     "}
 LEGEND = ("fits: nothing in the record speaks against you; check: ask the study team (an "
-          "exclusion line names one of your conditions or medicines, or an inclusion line asks "
-          "for something you did not give); no: age, sex, status, distance or healthy "
-          "volunteers rule you out")
+          "exclusion line names one of your conditions or medicines, an inclusion line asks "
+          "for something you did not give, or the record gives no site to measure a radius "
+          "from); no: age, sex, status, distance or healthy volunteers rule you out")
 
 
 def _table(screen: Prescreen) -> str:
@@ -193,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
                f"{checking:,} to check with the study team; "
                f"{naming:,} {'names' if naming == 1 else 'name'} your conditions or "
                f"medicines in {'its' if naming == 1 else 'their'} criteria")
+    note_if_fictional(screen.studies["nct_id"].astype(str))
     if FORMATS[args.format].for_people:
         text = _table(screen)
         print(text if text else "no studies found")

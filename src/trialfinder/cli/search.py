@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialfinder.cli.common import (
     connection_options,
+    note_if_fictional,
     place_note,
     read_search,
     search_data_file,
@@ -33,6 +34,7 @@ from trialfinder.core.lazy import lazy
 from trialfinder.core.wording import plural
 from trialfinder.options.cli import add_options
 from trialfinder.tables.exportpath import check_output_path, format_for_path, sidecar_path
+from trialfinder.topics import demo
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -173,8 +175,12 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         notes.say(warning)
+    # fictional studies are never shown as real: a note says so, and their provenance file
+    fictional = note_if_fictional(frame["nct_id"].astype(str))
     if args.output:
-        path = write_export(args.output, _select(frame, args.columns), res.meta, fmt=fmt)
+        meta = res.meta.to_dict() | (
+            {"fictional": demo.FICTIONAL_PROVENANCE} if fictional else {})
+        path = write_export(args.output, _select(frame, args.columns), meta, fmt=fmt)
         report(f"wrote {plural(len(frame), what)} to {path} "
                f"(provenance in {sidecar_path(path)})")
         report(_summary(res, len(frame), what))

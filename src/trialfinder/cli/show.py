@@ -10,13 +10,14 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from trialfinder.cli.common import resolve_near, settings_from, status_label
+from trialfinder.cli.common import note_if_fictional, resolve_near, settings_from, status_label
 from trialfinder.core.codes import Phase, StudyType
 from trialfinder.core.errors import InvalidQueryError, TrialFinderError
 from trialfinder.core.lazy import LazyModule, lazy
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
 from trialfinder.registries import registry_for_id
+from trialfinder.topics import demo
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,11 +96,14 @@ def run(args: argparse.Namespace) -> int:
     clients = {registry.name: registry.client(settings) for registry, _ in ids}
     width = min(shutil.get_terminal_size((100, 24)).columns, 110)
     near, place_note = resolve_near(args.near)
+    shown: list[str] = []
     for index, (registry, nct) in enumerate(ids):
         detail = study_detail(nct, client=clients[registry.name], near=near)
         out = ["", "─" * width] if index else []
         out += _show_lines(detail, near=near is not None, width=width, n_sites=args.sites)
         print("\n".join(line.rstrip() for line in out))
+        shown.append(str(detail.results.studies.iloc[0]["nct_id"]))
+    note_if_fictional(shown)
     if place_note:
         print(f"trialfinder: note: {place_note}", file=sys.stderr)
     return 0
@@ -136,17 +140,30 @@ def _take_part_lines(detail: StudyDetail, row: pd.Series, near: bool, width: int
                                      subsequent_indent="      "))
     if part.empty:
         sites = detail.results.sites
-        line = _no_contact_line(sites[sites["nct_id"] == row["nct_id"]], _text(row["url"]),
-                                n_sites)
+        line = _no_contact_line(sites[sites["nct_id"] == row["nct_id"]], _page(row), n_sites)
         out.append(textwrap.fill(f"  {line}", width=width, subsequent_indent="    "))
     return out
 
 
-def _no_contact_line(sites: pd.DataFrame, url: str, n_sites: int) -> str:
+def _page(row: pd.Series) -> str | None:
+    """The study's page in its registry; ``None`` for a fictional study, which has none."""
+    return None if demo.shows_fictional((row["nct_id"],)) else _text(row["url"])
+
+
+def _more(url: str | None) -> str:
+    return (f"; the study page may say more: {url}" if url is not None
+            else " (an invented demo study: it has no page on ClinicalTrials.gov)")
+
+
+def _or_no_page(url: str | None) -> str:
+    return demo.NO_STUDY_PAGE if url is None else url
+
+
+def _no_contact_line(sites: pd.DataFrame, url: str | None, n_sites: int) -> str:
     """What to say when a study lists no study contact and no recruiting site: whether it
     lists sites at all, and whether any of them gives a contact (and where to see it)."""
     if not len(sites):
-        return f"No study contact and no site are listed; the study page may say more: {url}"
+        return f"No study contact and no site are listed{_more(url)}"
     columns = [c for c in ("contact_name", "contact_phone", "contact_email") if c in sites]
     text = sites[columns].astype("string").fillna("")
     has_contact = (text.apply(lambda col: col.str.strip()) != "").any(axis=1).to_numpy()
@@ -155,7 +172,7 @@ def _no_contact_line(sites: pd.DataFrame, url: str, n_sites: int) -> str:
     if not reached:
         which = "its one site gives no contact" if len(sites) == 1 else \
             f"none of its {len(sites):,} sites gives a contact"
-        return f"{lead}, and {which}; the study page may say more: {url}"
+        return f"{lead}, and {which}{_more(url)}"
     shown = int(has_contact[:n_sites].sum())
     where = "see the sites below" if shown == reached else f"--sites {len(sites)} lists them all"
     verb = "gives" if reached == 1 else "give"
@@ -183,7 +200,8 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
     """What ``trialfinder show`` prints for one study: how to take part first, then the facts."""
     row = detail.results.studies.iloc[0]
     out = [textwrap.fill(_text(row["title"]), width=width),
-           f"{row['nct_id']}  ·  {status_label(row['status'])}  ·  {row['url']}", ""]
+           f"{row['nct_id']}  ·  {status_label(row['status'])}  ·  "
+           f"{_or_no_page(_page(row))}", ""]
     out += _take_part_lines(detail, row, near, width, n_sites)
     out += ["", "Key facts"]
     if _text(row["why_stopped"]):

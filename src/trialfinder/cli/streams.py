@@ -9,6 +9,9 @@
   a success that the output then fails to carry.
 - A stream whose encoding cannot carry the text (``LC_ALL=C``) writes ``\\xe9`` escapes instead
   of failing.
+- The command line's arguments are read as the UTF-8 its terminal sent (:func:`command_line`),
+  whatever the locale says, and a file name the file system cannot take is one line
+  (:func:`check_file_names`).
 - The end of every command is one line and an exit code (:func:`failure`): 1 for a failure,
   2 for input that is not usable, 130 for Ctrl-C, 143 for SIGTERM (handled like Ctrl-C, so
   the same clean-up runs); a broken pipe (``| head``) ends quietly with 0.
@@ -23,14 +26,16 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO, cast
 
 from trialfinder.core.errors import InvalidQueryError, TrialFinderError
 from trialfinder.core.terminal import CleanText, clean
 
-__all__ = ["Terminated", "failure", "on_sigterm", "standard_streams"]
+__all__ = ["Terminated", "check_file_names", "command_line", "failure", "on_sigterm",
+           "standard_streams"]
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +184,41 @@ def standard_streams(*, own_process: bool) -> Iterator[TextIO | None]:
         for stream, errors in relaxed:
             with contextlib.suppress(ValueError, OSError):
                 stream.reconfigure(errors=errors)  # type: ignore[attr-defined]
+
+
+def command_line(argv: Sequence[str] | None) -> list[str]:
+    """The arguments (``sys.argv[1:]`` when ``argv`` is None) as the text the terminal sent.
+
+    Under a locale whose encoding is not UTF-8 (``LC_ALL=C`` without Python's UTF-8 mode),
+    Python hands each byte it cannot decode over as a surrogate escape ("Sjögren" arrives as
+    ``Sj\udcc3\udcb6gren``), which nothing further on can use. Such an argument is read back
+    from its bytes as UTF-8, once, here; one whose bytes are not UTF-8 is refused in one line.
+    """
+    out = []
+    for arg in sys.argv[1:] if argv is None else argv:
+        if arg.isascii() or not any("\ud800" <= ch <= "\udfff" for ch in arg):
+            out.append(arg)
+            continue
+        try:
+            out.append(os.fsencode(arg).decode("utf-8"))
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            raise InvalidQueryError(f"the argument {arg!a} is not UTF-8 text") from None
+    return out
+
+
+def check_file_names(values: Sequence[object]) -> None:
+    """Refuse in one line a file or folder name that the file system's encoding cannot
+    write (a name with "é" under ``LC_ALL=C``), before anything is fetched or written."""
+    for value in values:
+        if not isinstance(value, Path):
+            continue
+        try:
+            os.fsencode(value)
+        except UnicodeEncodeError:
+            raise InvalidQueryError(
+                f"the file name {str(value)!r} cannot be written in this system's file name "
+                f"encoding ({sys.getfilesystemencoding()}); use a UTF-8 locale (such as "
+                "LC_ALL=C.UTF-8) or a name in plain ASCII") from None
 
 
 def _say(err: TextIO | None, line: str) -> None:

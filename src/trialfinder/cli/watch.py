@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from trialfinder.cli.common import read_search
+from trialfinder.cli.common import note_if_fictional, read_search
 from trialfinder.cli.formats import FORMATS, add_format_option, write_rows
 from trialfinder.cli.storeargs import settings_for_refresh as _settings
 from trialfinder.cli.storeargs import size_text as _size
@@ -25,6 +25,7 @@ from trialfinder.cli.storeargs import store_path as _path
 from trialfinder.core.delivery import deliver
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.lazy import lazy
+from trialfinder.core.terminal import fit_cell
 from trialfinder.core.textcap import CSV_CELL_CHARS, LINE_CHARS, cap
 from trialfinder.core.wording import plural
 from trialfinder.options.cli import add_options
@@ -139,6 +140,7 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
                                 record=False))
         changes = [c for r in runs for c in r.changes]
         _print_changes(changes, args.format)
+        note_if_fictional(c.nct_id for c in changes)
         if args.feed is not None:
             names = ", ".join(r.watch for r in runs)
             write_feed(args.feed, changes, title=f"trialfinder watch: {names}",
@@ -178,10 +180,15 @@ class _ChangeLines:
             detail = change.detail()
             title = _one_line(change.title or "")
             self.out.write(f"{change.watch}  {change.nct_id}  {change.change:<12}  "
-                           f"{_one_line(detail) + '  ' if detail else ''}{title[:70]}\n")
+                           f"{_one_line(detail) + '  ' if detail else ''}"
+                           f"{fit_cell(title, _TITLE_COLUMNS).rstrip()}\n")
 
     def end(self) -> None:
         return None
+
+
+#: Terminal columns of a title in ``watch run``'s lines (a longer one is cut with ``…``).
+_TITLE_COLUMNS = 70
 
 
 def _print_changes(changes: Sequence[Change], fmt: str) -> None:

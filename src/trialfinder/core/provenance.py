@@ -21,10 +21,11 @@ from trialfinder.core.errors import DataFileError
 
 __all__ = ["EXPORT_KEYS", "FilterCount", "ResultMeta"]
 
-#: Keys an export adds to the provenance file (see ``tables.export.write_export``);
+#: Keys an export adds to the provenance file (see ``tables.export.write_export``; ``fictional``
+#: marks invented studies, see ``topics.demo.shows_fictional``);
 #: :meth:`ResultMeta.from_dict` skips them, so a sidecar reads back as its ResultMeta.
 EXPORT_KEYS: frozenset[str] = frozenset(
-    {"file", "format", "encoding", "written_at", "rows_written", "columns"}
+    {"file", "format", "encoding", "written_at", "rows_written", "columns", "fictional"}
 )
 
 #: Fields written only when set (they belong to one kind of search).

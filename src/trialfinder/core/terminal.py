@@ -17,7 +17,8 @@ import re
 import unicodedata
 from typing import TextIO
 
-__all__ = ["FORMAT_CHARS", "CleanText", "clean", "display_width", "fit_cell", "unwrap"]
+__all__ = ["FORMAT_CHARS", "CleanText", "as_shown", "clean", "display_width", "fit_cell",
+           "unwrap"]
 
 # ESC [ ... final byte (CSI); ESC ] ... BEL or ESC \ (OSC); ESC P/X/^/_ ... ESC \ (DCS, SOS,
 # PM, APC); ESC and one more byte (the rest). Each is removed whole; a sequence cut short
@@ -68,10 +69,10 @@ def display_width(text: str) -> int:
     return sum(_char_width(c) for c in text)
 
 
-def fit_cell(text: str, width: int) -> str:
+def fit_cell(text: str, width: int, mark: str = "…") -> str:
     """``text`` on one line, exactly ``width`` columns wide: padded with spaces, or cut and
-    ended with ``…`` when it is wider (a wide character that would straddle the edge is left
-    out and its column padded)."""
+    ended with ``mark`` (one column) when it is wider (a wide character that would straddle
+    the edge is left out and its column padded)."""
     text = clean(" ".join(text.split()))
     if width <= 0:
         return ""
@@ -86,7 +87,7 @@ def fit_cell(text: str, width: int) -> str:
             break
         kept.append(char)
         used += step
-    return "".join(kept) + "…" + " " * (width - 1 - used)
+    return "".join(kept) + mark + " " * (width - 1 - used)
 
 
 class CleanText(io.TextIOBase):
@@ -122,6 +123,14 @@ class CleanText(io.TextIOBase):
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return self.inner.encoding
+
+
+def as_shown(text: str, encoding: str | None) -> str:
+    """``text`` as a stream of ``encoding`` shows it: what the encoding cannot carry as
+    ``\\xe9`` escapes (so its width can be counted before it is written)."""
+    if not encoding or text.isascii():
+        return text
+    return text.encode(encoding, "backslashreplace").decode(encoding, "replace")
 
 
 def unwrap(stream: TextIO) -> TextIO:

@@ -393,20 +393,36 @@ def _cached_session(path: Path, **options: Any) -> requests.Session:
     search without the cache never loads it."""
     from requests_cache import CachedSession
 
+    from trialfinder.http.cachedb import GuardedCache
     from trialfinder.http.cachefile import cache_serializer
 
-    return CachedSession(str(path), serializer=cache_serializer(), **options)
+    backend = GuardedCache(str(path), serializer=cache_serializer(),
+                           **{k: options.pop(k) for k in ("wal", "busy_timeout")})
+    return CachedSession(backend=backend, **options)
+
+
+def _cache_reason(exc: BaseException) -> str:
+    if isinstance(exc, sqlite3.Error):
+        from trialfinder.http.cachedb import sqlite_reason
+
+        return sqlite_reason(exc)
+    return os_reason(exc) if isinstance(exc, OSError) else str(exc)
 
 
 def _prepare_cache_file(path: Path) -> None:
-    """Create the cache folder and file readable by the user only; rebuild a corrupt file."""
+    """Create the cache folder and file readable by the user only; rebuild a corrupt file.
+
+    A file SQLite cannot use for another reason (a full disk, a lock, an I/O error: an
+    ``OperationalError``) is left as it is and the error raised: it is not damaged."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if path.exists():
         try:
-            with sqlite3.connect(path) as conn:
+            with contextlib.closing(sqlite3.connect(path)) as conn:
                 row = conn.execute("PRAGMA quick_check").fetchone()
             if not row or row[0] != "ok":
                 raise sqlite3.DatabaseError(str(row))
+        except sqlite3.OperationalError:
+            raise
         except sqlite3.DatabaseError as exc:
             broken = path.with_suffix(".corrupt")
             os.replace(path, broken)
@@ -499,29 +515,27 @@ def make_session(
         try:
             prepare_cache_dir(settings.cache_dir)
             _prepare_cache_file(settings.cache_path)
-        except (CacheError, OSError) as exc:
+            session = _cached_session(
+                settings.cache_path,
+                expire_after=settings.expire_after,
+                urls_expire_after={"*/version": 3600},
+                allowable_codes=(200,),
+                allowable_methods=("GET",),
+                stale_if_error=True,
+                filter_fn=cacheable,
+                wal=True,
+                busy_timeout=30_000,
+            )
+            state_folder = settings.cache_dir
+        except (CacheError, OSError, sqlite3.Error) as exc:
             problem = exc if isinstance(exc, CacheError) else CacheError(
-                f"cannot use the cache file {settings.cache_path}: {os_reason(exc)}; "
+                f"cannot use the cache file {settings.cache_path}: {_cache_reason(exc)}; "
                 "not using the cache")
             if settings.offline:  # only the cache could answer
                 raise problem from None
             logger.warning("%s", problem)
             cached = False
-    if cached:
-        state_folder = settings.cache_dir
-        session = _cached_session(
-            settings.cache_path,
-            backend="sqlite",
-            expire_after=settings.expire_after,
-            urls_expire_after={"*/version": 3600},
-            allowable_codes=(200,),
-            allowable_methods=("GET",),
-            stale_if_error=True,
-            filter_fn=cacheable,
-            wal=True,
-            busy_timeout=30_000,
-        )
-    else:
+    if not cached:
         session = requests.Session()
     if bucket is None:
         bucket = shared_bucket(settings.base_url, settings.requests_per_minute, settings.burst,

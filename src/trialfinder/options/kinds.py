@@ -23,7 +23,7 @@ from trialfinder.core.checks import (
 )
 from trialfinder.core.codes import CodeEnum, Distance
 from trialfinder.core.dates import partial_date
-from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
 from trialfinder.core.wording import one_of
 from trialfinder.options.values import DEFAULT_RADIUS, Near, Radius, number_text
 
@@ -283,6 +283,15 @@ class NearKind(Kind):
         if isinstance(value, tuple | list):
             return Near(point=point_of(value, label))
         raise InvalidQueryError(f"{label} must be a place name or (lat, lon), not {shown(value)}")
+
+    def from_cli(self, given: Sequence[str], label: str) -> Near | None:
+        """As :meth:`from_text`, but a place given empty or blank (``--near ""``) is an error,
+        never silently no place."""
+        if given and not given[-1].strip():
+            from trialfinder.places.resolve import EMPTY_PLACE
+
+            raise PlaceNotFoundError(EMPTY_PLACE)
+        return self.python(given[-1] if given else None, label)
 
     def from_json(self, value: object, label: str) -> Near | None:
         if not isinstance(value, Mapping):

@@ -28,14 +28,16 @@ MAX_ITEMS: Final = 50
 _BY_KWARG: Final = {declared.kwarg: declared for declared in OPTIONS}
 
 
-def from_kwargs(kwargs: Mapping[str, Any], base: SearchOptions | None = None) -> SearchOptions:
+def from_kwargs(kwargs: Mapping[str, Any], base: SearchOptions | None = None, *,
+                also: Sequence[str] = ()) -> SearchOptions:
     """``trialfinder.search()``'s keyword arguments (``condition="ALS", status="recruiting"``)
     as options, over ``base`` (each one given replaces its option, ``status="any"`` too); an
-    unknown name or a wrong type is an :class:`InvalidQueryError` naming it."""
+    unknown name or a wrong type is an :class:`InvalidQueryError` naming it, and naming every
+    one the caller takes: the options and ``also`` (the caller's own, such as ``limit``)."""
     unknown = [name for name in kwargs if name not in _BY_KWARG]
     if unknown:
         raise InvalidQueryError(f"unknown search option(s) {', '.join(map(repr, unknown))}; "
-                                f"choose from: {', '.join(_BY_KWARG)}")
+                                f"choose from: {', '.join([*_BY_KWARG, *also])}")
     given = {_BY_KWARG[k].name: _BY_KWARG[k].from_python(v) for k, v in kwargs.items()}
     return base.replace(**given) if base is not None else SearchOptions(**given)
 

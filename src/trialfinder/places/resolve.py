@@ -2,7 +2,9 @@
 
 :func:`resolve_place` accepts
 
-* ``"LAT,LON"`` in decimal degrees (``"42.36,-71.06"``), ranges checked;
+* ``"LAT,LON"`` in decimal degrees (``"42.36,-71.06"``), ranges checked; any two numbers
+  (``"1e1,5"``, ``"nan,nan"``, ``"inf,0"``) are read as coordinates, never as a place name,
+  so two that are not finite are one error;
 * a US ZIP code (``"02115"`` or ``"02115-1234"``), from the ``zipcodes`` package;
 * ``"City"``, ``"City, Region"``, ``"City, Country"`` and ``"City, Region, Country"``, where
 
@@ -48,6 +50,7 @@ The gazetteer is read and indexed on the first call (about a second) and kept fo
 from __future__ import annotations
 
 import difflib
+import math
 import re
 
 from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
@@ -73,7 +76,10 @@ from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
 from trialfinder.places.uszip import zip_point
 
-__all__ = ["DOMINANCE", "Place", "PlaceKind", "coordinates", "resolve_place"]
+__all__ = ["DOMINANCE", "EMPTY_PLACE", "Place", "PlaceKind", "coordinates", "resolve_place"]
+
+#: What a place that is empty or blank is told (the command line's ``--near ""`` too).
+EMPTY_PLACE = "place is empty; type a city ('Boston, MA'), a US ZIP code or 'LAT,LON'"
 
 #: Longest text accepted as a place.
 MAX_LENGTH = 200
@@ -100,21 +106,40 @@ _CITY_ALIASES = {
 
 
 def coordinates(text: str) -> tuple[float, float] | None:
-    """``"42.36, -71.06"`` -> ``(42.36, -71.06)``; ``None`` for text that is not ``LAT,LON``;
-    :class:`InvalidQueryError` for coordinates out of range. Loads no gazetteer."""
+    """``"42.36, -71.06"`` -> ``(42.36, -71.06)``; ``None`` for text that is not two numbers;
+    :class:`InvalidQueryError` for coordinates out of range or not finite (``"nan,nan"``).
+    Loads no gazetteer."""
     match = _COORD_RE.match(text)
-    if match is None:
+    pair = (match.group(1), match.group(2)) if match else _number_pair(text)
+    if pair is None:
         return None
-    place = _coordinates(match)
+    place = _coordinates(*pair)
     return place.lat, place.lon
 
 
-def _coordinates(match: re.Match[str]) -> Place:
-    lat, lon = float(match.group(1)), float(match.group(2))
+def _number_pair(text: str) -> tuple[str, str] | None:
+    """The two parts of ``text`` when it is two comma-separated numbers as Python reads them
+    (``nan``, ``inf`` and ``1e3`` included): meant as coordinates, never a place name."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2:
+        return None
+    try:
+        float(parts[0])
+        float(parts[1])
+    except ValueError:
+        return None
+    return parts[0], parts[1]
+
+
+def _coordinates(lat_text: str, lon_text: str) -> Place:
+    lat, lon = float(lat_text), float(lon_text)
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        raise InvalidQueryError("coordinates must be two numbers: latitude -90..90, longitude "
+                                f"-180..180, not {lat_text!r}, {lon_text!r}")
     if not -90 <= lat <= 90:
-        raise InvalidQueryError(f"latitude must be within -90..90, not {match.group(1)}")
+        raise InvalidQueryError(f"latitude must be within -90..90, not {lat_text}")
     if not -180 <= lon <= 180:
-        raise InvalidQueryError(f"longitude must be within -180..180, not {match.group(2)}")
+        raise InvalidQueryError(f"longitude must be within -180..180, not {lon_text}")
     return Place(f"{lat:g}, {lon:g}", lat, lon, "coordinates")
 
 
@@ -265,13 +290,15 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
     and :class:`InvalidQueryError` for coordinates out of range.
     """
     if not isinstance(text, str) or not text.strip():
-        raise PlaceNotFoundError(
-            "place is empty; type a city ('Boston, MA'), a US ZIP code or 'LAT,LON'")
+        raise PlaceNotFoundError(EMPTY_PLACE)
     if len(text) > MAX_LENGTH:
         raise PlaceNotFoundError(f"place is longer than {MAX_LENGTH} characters")
     coords = _COORD_RE.match(text)
     if coords:
-        return _coordinates(coords)
+        return _coordinates(coords.group(1), coords.group(2))
+    pair = _number_pair(text)  # "nan,nan", "inf,0", "1e3,5": numbers, though not the usual
+    if pair is not None:
+        return _coordinates(*pair)
     zip_match = _ZIP_RE.match(text)
     if zip_match:
         name, lat, lon = zip_point(zip_match.group(1))

@@ -9,7 +9,6 @@ Saved tables are keyed by the registry's name, where its client asks and what it
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -111,10 +110,9 @@ def fetch_tables(client: RegistryClient, translation: Translation, limit: int | 
         info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
         info["warnings"] = [w for w in result.warnings if "limit reached" in w]
         if settings.profile.save_tables_behind:
-            # the command writes its output meanwhile; the process waits for this at exit,
-            # and a failure is logged as a warning (the command prints it)
-            threading.Thread(target=store.put, args=(key, tables, info),
-                             name="trialfinder-save-tables").start()
+            # the command writes its output meanwhile and waits for this before it ends; a
+            # failure is logged as a warning (the command prints it)
+            store.put_behind(key, tables, info)
         else:
             failed = store.put(key, tables, info)
             if failed is not None:

@@ -181,7 +181,7 @@ def search(
     """
     limit = limit_or_none(limit)
     check_kinds(query=query, client=None, settings=settings, progress=progress)
-    options = _options(options, kwargs)
+    options = _options(options, kwargs, also=_SEARCH_OWN)
     if query is None:
         check_asks(options)
     clients = _clients(client, options.registries or None, settings)
@@ -209,12 +209,18 @@ def search(
     return Results.from_tables(tables, filters, meta)
 
 
-def _options(options: object, kwargs: Mapping[str, Any]) -> SearchOptions:
-    """``options`` (or none) changed by the keyword arguments (checked, by their names)."""
+#: What :func:`search` takes beside the search options (named with them when a name is wrong).
+_SEARCH_OWN = ("query", "options", "client", "settings", "limit", "progress")
+
+
+def _options(options: object, kwargs: Mapping[str, Any],
+             also: Sequence[str] = ("options",)) -> SearchOptions:
+    """``options`` (or none) changed by the keyword arguments (checked, by their names; a
+    wrong one is told every name the caller takes: the options and ``also``)."""
     if options is not None and not isinstance(options, SearchOptions):
         raise InvalidQueryError(f"options must be a SearchOptions or None, "
                                 f"not {type(options).__name__}")
-    return from_kwargs(kwargs, base=options)
+    return from_kwargs(kwargs, base=options, also=also)
 
 
 def _translate(registry: Registry, options: SearchOptions,

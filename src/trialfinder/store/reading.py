@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,7 +18,7 @@ import duckdb
 import orjson
 import pandas as pd
 
-from trialfinder.core.delivery import staged_folder
+from trialfinder.core.delivery import after_delivery, staged_folder
 from trialfinder.core.errors import DataFileError
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES, Tables
 
@@ -106,14 +108,19 @@ class StoreReading:
         """Write every table as Parquet: one file per table (``folder/<table>.parquet``), or
         with ``partitioned`` one Hive-style folder per table split by ``id_block`` (the first
         three digits of the NCT number: ``folder/studies/id_block=051/*.parquet``), which
-        Spark, Trino and DuckDB read as one table and prune by id."""
+        Spark, Trino and DuckDB read as one table and prune by id. A table an earlier export
+        left in ``folder`` in the other form goes when this one is in place, so the folder
+        never holds two versions of a table."""
         written: list[Path] = []
+        names = (*TABLE_NAMES, "versions", "searches", "runs", "run_studies")
+        targets = {name: name if partitioned and "nct_id" in self.columns(name)
+                   else f"{name}.parquet" for name in names}
+        stale = _other_forms(Path(folder), targets)  # checked before anything is written
         # written aside, moved into place whole (under the command line, once its output
         # is delivered); an export that fails leaves nothing behind
         with staged_folder(folder) as work:
-            for name in (*TABLE_NAMES, "versions", "searches", "runs", "run_studies"):
-                by_id = partitioned and "nct_id" in self.columns(name)
-                target = name if by_id else f"{name}.parquet"
+            for name, target in targets.items():
+                by_id = target == name
                 quoted = str(work / target).replace("'", "''")
                 try:
                     if by_id:
@@ -128,4 +135,40 @@ class StoreReading:
                     raise DataFileError(f"cannot write the export into {folder}: "
                                         f"{str(exc).splitlines()[0]}") from None
                 written.append(folder / target)
+        after_delivery(lambda: _remove(stale))  # after the move into place
         return written
+
+
+_BLOCK = re.compile(r"id_block=[0-9A-Za-z_-]+")
+
+
+def _other_forms(folder: Path, targets: dict[str, str]) -> list[Path]:
+    """What an earlier export left of these tables in the other form (``studies.parquet``
+    for a partitioned ``studies/``, and the other way round). A folder of a table's name
+    that holds anything but ``id_block=...`` folders of Parquet files was not written by an
+    export: the export is refused rather than delete it."""
+    stale = []
+    for name, target in targets.items():
+        split = folder / name  # replaced or removed: either way it must be an export's
+        if split.is_dir() and not split.is_symlink() and not all(
+                b.is_dir() and not b.is_symlink() and _BLOCK.fullmatch(b.name)
+                and all(f.suffix == ".parquet" for f in b.iterdir()) for b in split.iterdir()):
+            raise DataFileError(
+                f"cannot export into {folder}: {split} holds files an export did not write; "
+                "move it away or export into another folder")
+        other = folder / (f"{name}.parquet" if target == name else name)
+        if other.is_symlink() or other.exists():
+            stale.append(other)
+    return stale
+
+
+def _remove(paths: Sequence[Path]) -> None:
+    for path in paths:
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise DataFileError(f"the export is in place, but the earlier {path} could not be "
+                                f"removed: {exc.strerror or exc}") from None

@@ -36,6 +36,25 @@ __all__ = ["DEFAULT_MEMORY_MB", "MAX_TIMEOUT", "SPILL_FACTOR", "check_memory", "
 logger = logging.getLogger(__name__)
 
 _ALLOWED: Final = frozenset({"SELECT", "EXPLAIN"})
+# the first word of a statement, after any comments
+_FIRST_WORD: Final = re.compile(r"\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*([A-Za-z]+)", re.S)
+# DuckDB's advice to change a setting: `sql` runs SELECT only, so it is refused here
+_SET_ADVICE: Final = re.compile(r"\s*(?:Use|Try|Set)\b[^.]*\bSET\b[^.]*\.?", re.IGNORECASE)
+
+
+def _first_word(statement: str) -> str:
+    """The keyword a statement starts with (``INSTALL`` where DuckDB says ``LOAD``)."""
+    found = _FIRST_WORD.match(statement)
+    return found.group(1).upper() if found else ""
+
+
+def sql_error(exc: BaseException) -> str:
+    """DuckDB's error in one line, without advice to ``SET`` something (refused here)."""
+    line = (str(exc).splitlines() or [type(exc).__name__])[0]
+    kept = _SET_ADVICE.sub("", line).strip()
+    if kept != line.strip():
+        kept += " (sql cannot change DuckDB's settings: make the query simpler)"
+    return f"SQL error: {kept}"
 #: DuckDB's memory for one query unless told otherwise, in MB.
 DEFAULT_MEMORY_MB: Final = 512
 #: How much a query may spill to disk, as a multiple of its memory.
@@ -136,13 +155,13 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
         try:
             statements = store.con.extract_statements(sql)
         except duckdb.Error as exc:
-            raise InvalidQueryError(f"SQL error: {str(exc).splitlines()[0]}") from None
+            raise InvalidQueryError(sql_error(exc)) from None
         if len(statements) != 1:
             raise InvalidQueryError(f"give exactly one SQL statement, not {len(statements)}")
         kind = str(statements[0].type).rsplit(".", 1)[-1].upper()
         if kind not in _ALLOWED:
             raise InvalidQueryError(f"the store is read-only here: only SELECT is allowed, "
-                                    f"not {kind}")
+                                    f"not {_first_word(statements[0].query) or kind}")
         timed_out = threading.Event()
         done = threading.Event()
 
@@ -176,7 +195,7 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
         except (duckdb.OutOfMemoryException, MemoryError):
             raise _too_big(memory_mb) from None
         except duckdb.Error as exc:
-            raise InvalidQueryError(f"SQL error: {str(exc).splitlines()[0]}") from None
+            raise InvalidQueryError(sql_error(exc)) from None
         finally:
             done.set()
             timer.cancel()

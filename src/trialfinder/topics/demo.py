@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trialfinder.core.errors import DataFileError
 from trialfinder.core.packed import unpack_gzip
 
-__all__ = ["DEMO_BANNER", "DEMO_FILE", "is_demo_id", "load_demo_studies"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DEMO_BANNER", "DEMO_FILE", "FICTIONAL_COLUMN", "FICTIONAL_NOTE",
+           "FICTIONAL_PROVENANCE", "NO_STUDY_PAGE", "is_demo_id", "load_demo_studies",
+           "mark_fictional", "shows_fictional"]
 
 #: Name of the packaged file, inside ``trialfinder/data``.
 DEMO_FILE = "demo_studies.json.gz"
@@ -32,12 +38,41 @@ DEMO_BANNER = (
     "studies you can join, and this is not medical advice."
 )
 
+#: The command line's note when fictional studies are shown (the banner's words).
+FICTIONAL_NOTE = ("fictional data: the trials shown here are fictional examples made up for "
+                  "trialfinder's demo (ids from NCT99000000 up), not real studies you can join")
+
+#: What a provenance file says of fictional studies (its ``fictional`` key).
+FICTIONAL_PROVENANCE = "invented demo studies, not from ClinicalTrials.gov"
+
+#: Said instead of a link to ClinicalTrials.gov for a fictional study.
+NO_STUDY_PAGE = "An invented demo study: it has no page on ClinicalTrials.gov."
+
+#: The first column of an exported table of fictional studies ("yes" on every row).
+FICTIONAL_COLUMN = "fictional_demo_data"
+
 _DEMO_ID = re.compile(r"^NCT99\d{6}$", re.IGNORECASE)
 
 
 def is_demo_id(nct_id: str) -> bool:
     """True for ids of the fictional range ``NCT99000000``-``NCT99999999``."""
     return bool(_DEMO_ID.match(str(nct_id).strip()))
+
+
+def shows_fictional(ids: Iterable[object]) -> bool:
+    """The one rule for results on screen or in a file: they are shown as fictional (the
+    demo's banner, note, file names and first column) when any study among them has an id of
+    the fictional range, whatever served them (the demo, a stand-in of the API, a file).
+    Fictional data are never shown as real."""
+    return any(is_demo_id(str(i)) for i in ids)
+
+
+def mark_fictional(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a first column saying every row is an invented demo study."""
+    import pandas as pd
+
+    marker = pd.DataFrame({FICTIONAL_COLUMN: ["yes"] * len(frame)}, index=frame.index)
+    return pd.concat([marker, frame], axis=1)
 
 
 @cache

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Protocol
 
-import pandas as pd
-
 from trialfinder.core.provenance import ResultMeta
 from trialfinder.tables.export import meta_json_bytes
+from trialfinder.topics.demo import FICTIONAL_COLUMN, FICTIONAL_PROVENANCE, mark_fictional
 
 __all__ = [
+    "FICTIONAL_COLUMN",
     "STALE_AFTER",
     "MetaView",
     "age_of",
@@ -76,17 +76,8 @@ def meta_json(result: _HasMeta, *, demo: bool = False) -> bytes:
     if hasattr(result, "studies") and hasattr(result, "sites"):
         meta["rows"] = {"studies": len(result.studies), "sites": len(result.sites)}
     if demo:
-        meta["fictional"] = "invented demo studies, not from ClinicalTrials.gov"
+        meta["fictional"] = FICTIONAL_PROVENANCE
     return meta_json_bytes(meta)
-
-
-FICTIONAL_COLUMN = "fictional_demo_data"
-
-
-def mark_fictional(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with a first column saying every row is an invented demo study."""
-    marker = pd.DataFrame({FICTIONAL_COLUMN: ["yes"] * len(frame)}, index=frame.index)
-    return pd.concat([marker, frame], axis=1)
 
 
 def slug(text: str, limit: int = SLUG_CHARS) -> str:

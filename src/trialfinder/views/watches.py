@@ -12,7 +12,7 @@ from trialfinder.core.errors import TrialFinderError
 from trialfinder.options import DEFAULT_RADIUS, SearchOptions
 from trialfinder.registries import study_link
 from trialfinder.store.watch import Change
-from trialfinder.topics import presets
+from trialfinder.topics import demo, presets
 from trialfinder.views.provenance import slug
 from trialfinder.views.request import SearchRequest
 from trialfinder.views.text import escape_md, status_label
@@ -150,9 +150,10 @@ def study_rows(changes: Iterable[Change], radius_mi: float | None = None,
 
 def study_line(row: StudyChanges) -> str:
     """One study's row as a Markdown list item: its badge, its title as a link to the study
-    (an id one of the registries writes only), its id and every reason; all text escaped."""
+    (an id one of the registries writes only, and not a fictional one: it has no page), its
+    id and every reason; all text escaped."""
     title = f"**{escape_md(row.title)}**"
-    link = study_link(row.nct_id)
+    link = None if demo.shows_fictional((row.nct_id,)) else study_link(row.nct_id)
     if link is not None:
         title = f"[{title}]({link})"
     reasons = "; ".join(escape_md(r) for r in row.reasons)

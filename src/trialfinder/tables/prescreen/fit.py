@@ -43,6 +43,8 @@ MENTION_COLUMNS = ["nct_id", "term", "found", "section", "text", "match", "excep
 _TEXT_COLUMNS = ["nct_id", "term", "found", "section", "text", "match"]
 _OPEN = frozenset(s.value for s in OPEN_STATUSES)
 _SEX_WORDS = {"FEMALE": "women", "MALE": "men"}
+UNLOCATED = ("the record gives no recruiting site with a known location: ask the study team "
+             "where it runs")
 
 
 class _HasTables(Protocol):
@@ -144,10 +146,13 @@ def _nearest_sites(studies: pd.DataFrame, sites: pd.DataFrame,
     return nearest
 
 
-def _structured(studies: pd.DataFrame, sites: pd.DataFrame,
-                profile: Profile) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
+def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
+                ) -> tuple[np.ndarray, list[list[str]], np.ndarray, list[list[str]]]:
+    """Whether the structured fields leave each study open, their reasons, the miles to the
+    nearest recruiting site, and what they cannot tell (a study to ``check``)."""
     n = len(studies)
     reasons: list[list[str]] = [[] for _ in range(n)]
+    unknown: list[list[str]] = [[] for _ in range(n)]
     status = _codes(studies["status"])
     closed = ~np.isin(status, list(_OPEN))
     for i in np.flatnonzero(closed):
@@ -180,14 +185,15 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame,
     nearest = np.full(n, np.nan)
     if profile.near is not None:
         nearest = _nearest_sites(studies, sites, profile.near)
-        unlocated = np.isnan(nearest)
-        for i in np.flatnonzero(unlocated):
-            reasons[i].append("no recruiting site with a known location")
+        # an unknown distance rules nobody out: within a radius it is a question to ask
+        target = unknown if profile.radius_mi is not None else reasons
+        for i in np.flatnonzero(np.isnan(nearest)):
+            target[i].append(UNLOCATED)
         if profile.radius_mi is not None:
             radius = profile.radius_mi
             with np.errstate(invalid="ignore"):
                 far = nearest > radius
-            fits &= ~(far | unlocated)
+            fits &= ~far
             for i in np.flatnonzero(far):
                 reasons[i].append(f"nearest recruiting site is {nearest[i]:,.0f} mi away "
                                   f"(more than {radius:g} mi)")
@@ -196,7 +202,7 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame,
     for i in np.flatnonzero(fits):
         if not reasons[i]:
             reasons[i].append(plain)
-    return fits, reasons, nearest
+    return fits, reasons, nearest, unknown
 
 
 def _mentions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -215,7 +221,7 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
     """
     studies = results.studies.reset_index(drop=True)
     sites = results.sites
-    open_, reasons, nearest = _structured(studies, sites, profile)
+    open_, reasons, nearest, unknown = _structured(studies, sites, profile)
     terms = [Term(m, "medicine", expand(m, "medicine")) for m in profile.medicines]
     terms += [Term(c, "condition", expand(c, "condition")) for c in profile.conditions]
     ids = [str(i) for i in studies["nct_id"].astype(object).tolist()]
@@ -239,7 +245,7 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
             [str(t) for t in column.iloc[still].astype(object).tolist()],
             [str(c) for c in listed.iloc[still].tolist()])
     verdicts, named, reasons = decide(ids, list(open_), reasons, rows, asked,
-                                      set(profile.conditions))
+                                      set(profile.conditions), unknown)
     mentions = _mentions_frame(rows)
     counts = mentions["nct_id"].value_counts() if len(mentions) else pd.Series(dtype="int64")
     verdict = np.asarray(verdicts, dtype=object)

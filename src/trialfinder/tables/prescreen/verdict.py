@@ -1,8 +1,10 @@
 """From what was found to a verdict per study, in plain sentences.
 
-* ``no``: the structured fields rule the person out (age, sex, status, distance, healthy
-  volunteers).
-* ``check``: nothing structured rules them out, but the text speaks against them or asks for
+* ``no``: the structured fields rule the person out (age, sex, status, distance beyond the
+  radius, healthy volunteers).
+* ``check``: nothing structured rules them out, but the record cannot tell (no recruiting site
+  with a known location, so no distance to hold against a radius), or the text speaks against
+  them or asks for
   something they did not give: an exclusion line names one of their conditions or medicines
   (by any name, brand, abbreviation or class) with no exception in that line; an inclusion
   line asks for its absence ("no history of diabetes"); or, when they gave a condition, an
@@ -122,14 +124,16 @@ def _note(row: Mapping[str, Any]) -> str | None:
 
 def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[str]],
            rows: Sequence[Mapping[str, Any]], asked: Mapping[str, list[tuple[str, str]]],
-           conditions: Collection[str]) -> tuple[list[str], list[bool], list[list[str]]]:
+           conditions: Collection[str], unknown: Sequence[Sequence[str]] = ()
+           ) -> tuple[list[str], list[bool], list[list[str]]]:
     """The verdict, "names one of your conditions" and the reasons of each study.
 
     ``structured``: the structured fields leave the study open; ``reasons``: their sentences;
     ``rows``: the mentions; ``asked``: the diagnoses inclusion lines ask for that the person
-    did not give; ``conditions``: the person's conditions as typed."""
+    did not give; ``conditions``: the person's conditions as typed; ``unknown``: per study,
+    what the structured fields cannot tell (each sentence makes an open study ``check``)."""
     position = {nct: i for i, nct in enumerate(ids)}
-    hits: list[list[str]] = [[] for _ in ids]
+    hits: list[list[str]] = [list(said) for said in unknown] or [[] for _ in ids]
     notes: list[list[str]] = [[] for _ in ids]
     named = [False] * len(ids)
     said: set[tuple[int, str, str]] = set()
