@@ -64,8 +64,8 @@ PHASES: list[tuple[str, str, str]] = [
     ("parse (JSON)", "", "orjson.loads"),
     ("fetch (HTTP)", "requests/sessions.py", "send"),
     ("HTTP cache: store pages (cache on)", "requests_cache/backends/base.py", "save_response"),
-    ("HTTP cache: density check", "trialfinder/api/transport.py", "too_dense"),
-    ("saved tables: write (cache on)", "trialfinder/store/tablecache.py", "put"),
+    ("HTTP cache: density check", "trialfinder/http/density.py", "too_dense"),
+    ("saved tables: write (cache on)", "trialfinder/cache/tablecache.py", "put"),
 ]
 
 

@@ -20,7 +20,7 @@ from conftest import run_child
 from devtools.standin import StandInServer
 from trialfinder.core.config import Settings
 from trialfinder.http.cachedb import GuardedCache
-from trialfinder.http.transport import make_session
+from trialfinder.http.session import make_session
 from trialfinder.topics.demo import load_demo_studies
 
 

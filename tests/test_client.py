@@ -27,7 +27,8 @@ from trialfinder.core.errors import (
     SchemaError,
 )
 from trialfinder.http.pacing import TokenBucket
-from trialfinder.http.transport import CacheRebuiltWarning, make_session, retry_after_seconds
+from trialfinder.http.session import CacheRebuiltWarning, make_session
+from trialfinder.http.transport import retry_after_seconds
 from trialfinder.registries.ctgov.client import ApiMemo, TrialsClient
 from trialfinder.registries.ctgov.query import StudyQuery
 
@@ -312,7 +313,7 @@ def test_a_new_cache_file_uses_large_pages_and_works_without_them(
 ) -> None:
     import sqlite3
 
-    import trialfinder.http.transport as transport
+    import trialfinder.http.session as transport
 
     settings = cached_settings(standin, tmp_path / "large")
     assert len(TrialsClient(settings).search(StudyQuery(conditions=("asthma",))).studies) == 2

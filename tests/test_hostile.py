@@ -27,7 +27,7 @@ from trialfinder.core.errors import (
     TrialFinderError,
 )
 from trialfinder.http.cachefile import unpack
-from trialfinder.http.transport import make_session
+from trialfinder.http.session import make_session
 from trialfinder.registries.ctgov.client import API_MEMO, TrialsClient
 from trialfinder.registries.ctgov.query import StudyQuery
 

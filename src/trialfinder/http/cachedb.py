@@ -13,7 +13,7 @@ and a table whose creation failed unseen broke the next read with "no such table
   from the API.
 
 requests-cache is imported here, so code without the cache never loads it; this module is
-imported only when a cached session is made (:func:`trialfinder.http.transport.make_session`).
+imported only when a cached session is made (:func:`trialfinder.http.session.make_session`).
 """
 
 from __future__ import annotations

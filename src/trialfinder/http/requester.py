@@ -35,15 +35,15 @@ from trialfinder.core.errors import (
 )
 from trialfinder.core.gcpause import gc_paused
 from trialfinder.core.wording import duration
+from trialfinder.http.density import too_dense
 from trialfinder.http.memo import API_MEMO, ApiMemo
+from trialfinder.http.session import make_session
 from trialfinder.http.transport import (
     BodyTooLarge,
     DeadlineExceeded,
     OtherOriginRefused,
     _caused_by,
-    make_session,
     retry_after_seconds,
-    too_dense,
 )
 
 __all__ = ["Requester", "Tally"]

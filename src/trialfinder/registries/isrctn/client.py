@@ -1,7 +1,7 @@
 """IsrctnClient: searches ISRCTN and reads one trial, with the same bounds as our
 ClinicalTrials.gov client, because it is built on the same transport.
 
-The session comes from :func:`trialfinder.http.transport.make_session` with the ISRCTN host as
+The session comes from :func:`trialfinder.http.session.make_session` with the ISRCTN host as
 its base URL, so every request has the project's guards: a whole-request deadline
 (``TRIALFINDER_TIMEOUT``), a cap on the decoded body (``TRIALFINDER_MAX_BODY_MB``), one host
 only (a redirect elsewhere is refused), retries of 429/5xx and dropped connections with backoff
@@ -43,11 +43,11 @@ from trialfinder.core.errors import (
     api_error,
 )
 from trialfinder.http.requester import _error_text, _looks_like_html, _reason
+from trialfinder.http.session import make_session
 from trialfinder.http.transport import (
     BodyTooLarge,
     DeadlineExceeded,
     OtherOriginRefused,
-    make_session,
 )
 from trialfinder.registries.isrctn.ids import normalize_isrctn_id
 from trialfinder.registries.isrctn.model import IsrctnTrial, ParsedAnswer
