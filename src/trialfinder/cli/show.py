@@ -17,6 +17,7 @@ from trialfinder.core.lazy import LazyModule, lazy
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
 from trialfinder.registries import registry_for_id
+from trialfinder.views.sources import record_links, study_status_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -182,8 +183,12 @@ def _officials(officials: pd.DataFrame, nct_id: str) -> str:
 def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) -> list[str]:
     """What ``trialfinder show`` prints for one study: how to take part first, then the facts."""
     row = detail.results.studies.iloc[0]
+    status = study_status_label(row["status"], row["nct_id"])
     out = [textwrap.fill(_text(row["title"]), width=width),
-           f"{row['nct_id']}  ·  {status_label(row['status'])}  ·  {row['url']}", ""]
+           f"{row['nct_id']}  ·  {status}  ·  {row['url']}"]
+    out += [f"Also in {link.registry}: {link.study_id}  ·  {link.url}"
+            for link in record_links(row["nct_id"], row["other_ids"])[1:]]
+    out.append("")
     out += _take_part_lines(detail, row, near, width, n_sites)
     out += ["", "Key facts"]
     if _text(row["why_stopped"]):
@@ -193,7 +198,7 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
         enrollment += f" ({_text(row['enrollment_type']).lower()})"
     hv = row["healthy_volunteers"]
     facts = [
-        ("Status", status_label(row["status"])),
+        ("Status", status),
         ("Start", _dated(row, "start_date")),
         ("Primary completion", _dated(row, "primary_completion_date")),
         ("Completion", _dated(row, "completion_date")),

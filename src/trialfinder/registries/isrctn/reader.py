@@ -66,9 +66,9 @@ def study_page(record: Record, today: date) -> StudyPage:
     if trial is None:
         return StudyPage(None)
     derived = derive_status(trial, today)
-    dates = [("Start", _day(trial.overall_start or trial.recruitment_start)),
+    dates = [("Start", _when(trial.overall_start or trial.recruitment_start, today)),
              ("Recruitment", _recruitment(trial)),
-             ("End", _day(trial.overall_end)),
+             ("End", _when(trial.overall_end, today)),
              ("Last update", _day(trial.last_updated)),
              ("Status derived from", derived.basis)]
     final, target = trial.final_enrolment, trial.target_enrolment
@@ -79,6 +79,14 @@ def study_page(record: Record, today: date) -> StudyPage:
     return StudyPage(trial.isrctn_id, official_title=trial.scientific_title or "",
                      dates=tuple((k, v) for k, v in dates if v), enrollment=enrollment,
                      arms=arms)
+
+
+def _when(value: date | None, today: date) -> str | None:
+    """``2024-03-01 (actual)`` once the day has come, else ``(estimated)``, as the table's
+    date types say."""
+    if value is None:
+        return None
+    return f"{value.isoformat()} ({'actual' if value <= today else 'estimated'})"
 
 
 def _recruitment(trial: IsrctnTrial) -> str | None:
