@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from devtools.isrctn import FictionalTrial, IsrctnServer
+from devtools.isrctn import IsrctnServer
 from devtools.standin import StandInServer, fictional_site, fictional_study
+from tests.conftest import isrctn_trial
 from tests.fakeregistry import BOSTON, LYON, WORCESTER, FakeRegistry, fake_record
 from trialfinder import service
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
-from trialfinder.registries import get_registry, register, registry_for_id, unregister
-from trialfinder.registries.isrctn.registry import ISRCTN, IsrctnRegistry
+from trialfinder.registries import get_registry, registry_for_id, unregister
 from trialfinder.service.searching import search
 from trialfinder.service.watchrun import clients_for, refresh
 from trialfinder.store.db import default_store_path, open_store
@@ -94,32 +94,6 @@ def _fake(registry: FakeRegistry) -> World:
 
     return World("fake", [f"FAKE-000{i}" for i in range(1, 5)], Settings(use_cache=False),
                  day_two, "2024-03")
-
-
-#: The day ISRCTN's statuses are derived on, in these tests (they have no status of their own).
-ISRCTN_TODAY = date(2026, 11, 20)
-
-
-def isrctn_trial(isrctn_id: str, title: str, *places: dict[str, Any],
-                 **facts: Any) -> FictionalTrial:
-    """A fictional ISRCTN trial at the fake registry's places (recruiting on ISRCTN_TODAY)."""
-    dates = {"recruitment_start": "2024-03-01", "recruitment_end": "2027-12-31",
-             "overall_end": "2028-06-30"}
-    return FictionalTrial(isrctn_id, title, centres=tuple(
-        (p["name"], p["town"], p["nation"]) for p in places), **(dates | facts))
-
-
-@pytest.fixture
-def isrctn_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[IsrctnServer]:
-    """The ISRCTN stand-in (no trials yet), ``TRIALFINDER_ISRCTN_URL`` pointing at it, and
-    ISRCTN's statuses derived on :data:`ISRCTN_TODAY`."""
-    with IsrctnServer([], today=ISRCTN_TODAY) as server:
-        monkeypatch.setenv("TRIALFINDER_ISRCTN_URL", server.base_url)
-        register(IsrctnRegistry(today=lambda: ISRCTN_TODAY))
-        try:
-            yield server
-        finally:
-            register(ISRCTN)
 
 
 def _isrctn(server: IsrctnServer) -> World:

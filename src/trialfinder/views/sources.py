@@ -34,20 +34,22 @@ def study_status_label(code: Any, study_id: Any) -> str:
     return label
 
 
-def _exact(text: str) -> RecordLink | None:
+def _link(text: str, *, exact: bool) -> RecordLink | None:
     for registry in REGISTRIES.values():
-        if registry.parse_id(text) == text:
-            return RecordLink(registry.title, text, registry.study_url(text))
+        found = registry.parse_id(text)
+        if found is not None and (found == text or not exact):
+            return RecordLink(registry.title, found, registry.study_url(found))
     return None
 
 
 def record_links(study_id: Any, other_ids: Any = None) -> list[RecordLink]:
-    """The study's own record first, then each of ``other_ids`` (``|``-joined) that is
-    exactly an id of another known registry: the same trial registered there."""
-    own = _exact(text_of(study_id))
+    """The study's own record first (its id exactly as its registry writes it), then each of
+    ``other_ids`` (``|``-joined) that a known registry reads as one of its ids
+    (``ISRCTN-12345678`` -> ``ISRCTN12345678``): the same trial registered there."""
+    own = _link(text_of(study_id), exact=True)
     links = [own] if own is not None else []
     for part in text_of(other_ids).split("|")[:20]:
-        found = _exact(part.strip())
+        found = _link(part.strip()[:40], exact=False)
         if found is not None and found not in links and (
                 own is None or found.registry != own.registry):
             links.append(found)

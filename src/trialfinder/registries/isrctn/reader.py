@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from trialfinder.core.wording import plural
-from trialfinder.registries.base import Arm, Record, StudyPage
+from trialfinder.registries.base import Record, StudyPage
 from trialfinder.registries.isrctn.model import IsrctnTrial
 from trialfinder.registries.isrctn.record import trial_of
 from trialfinder.registries.isrctn.sites import Placer
@@ -61,7 +61,8 @@ def _day(value: date | None) -> str | None:
 
 def study_page(record: Record, today: date) -> StudyPage:
     """The facts of one ISRCTN record that its row does not hold: the scientific title, the
-    dates (with the derived status's basis), the enrolment and the interventions."""
+    dates (with the derived status's basis) and the enrolment. ISRCTN's arms and outcomes
+    are free text that :mod:`.xml` does not read; contacts are not read either."""
     trial = trial_of(record)
     if trial is None:
         return StudyPage(None)
@@ -74,11 +75,8 @@ def study_page(record: Record, today: date) -> StudyPage:
     final, target = trial.final_enrolment, trial.target_enrolment
     enrollment = (f"{plural(final, 'person', 'people')} (final)" if final
                   else f"{plural(target, 'person', 'people')} (target)" if target else None)
-    arms = tuple(Arm(i.type, None, tuple(n for n in (i.drug_names,) if n), i.description)
-                 for i in trial.interventions)
     return StudyPage(trial.isrctn_id, official_title=trial.scientific_title or "",
-                     dates=tuple((k, v) for k, v in dates if v), enrollment=enrollment,
-                     arms=arms)
+                     dates=tuple((k, v) for k, v in dates if v), enrollment=enrollment)
 
 
 def _when(value: date | None, today: date) -> str | None:
