@@ -13,10 +13,11 @@ from trialfinder.core.wording import plural
 from trialfinder.places.resolve import Place
 from trialfinder.registries import registry_of
 from trialfinder.registries.base import StudyPage
+from trialfinder.registries.links import record_links
 from trialfinder.tables.detail import split_criteria
 from trialfinder.topics.demo import is_demo_id
 from trialfinder.views.contact import contact_line
-from trialfinder.views.sources import record_links, study_status_label
+from trialfinder.views.sources import study_status_label
 from trialfinder.views.text import (
     NOT_STATED,
     SEX_LABELS,

@@ -13,6 +13,7 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.core.wording import duration
+from trialfinder.registries.links import registries_title
 from trialfinder.tables import export
 from trialfinder.views.provenance import (
     STALE_AFTER,
@@ -81,7 +82,7 @@ def show_provenance(fetched: service.Results, demo_mode: bool) -> None:
         fetched.all.studies)
     parts = [f"Fetched {plural(count, 'study', 'studies')}"]
     if meta.total_reported is not None:
-        parts.append(f"ClinicalTrials.gov reported "
+        parts.append(f"{registries_title(fetched.meta.registries)} reported "
                      f"{plural(meta.total_reported, 'match', 'matches')}")
     registry = human_time(meta.data_timestamp) if meta.data_timestamp else None
     if registry:

@@ -1,6 +1,7 @@
-"""The registry seam, end to end, for ClinicalTrials.gov (through the loopback stand-in) and a
-second registry that exists only in the tests (tests/fakeregistry: its own ids, JSON shape,
-query and reader; nothing in src/ knows it): the same steps take both.
+"""The registry seam, end to end, for ClinicalTrials.gov (through the loopback stand-in), ISRCTN
+(through its stand-in, devtools/isrctn) and a registry that exists only in the tests
+(tests/fakeregistry: its own ids, JSON shape, query and reader; nothing in src/ knows it): the
+same steps take all three.
 
 search (Python API and command line) -> tables (``source``) -> the store (``sql``,
 ``history``) -> a watch over two days (exact changes) -> the page (``show`` and the
@@ -24,7 +25,6 @@ from devtools.isrctn import IsrctnServer
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from tests.conftest import isrctn_trial
 from tests.fakeregistry import BOSTON, LYON, WORCESTER, FakeRegistry, fake_record
-from trialfinder import service
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
@@ -227,14 +227,8 @@ def test_an_id_of_no_registry_names_what_each_registrys_ids_look_like(
 
 
 @pytest.fixture
-def page_search(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    """The dashboard searching the world's registry (the page has no registry choice yet)."""
-    real = service.search
-
-    def in_world(*args: Any, **kwargs: Any) -> service.Results:
-        return real(*args, **kwargs, registry=world.name)
-
-    monkeypatch.setattr(service, "search", in_world)
+def page_search(world: World) -> Iterator[World]:
+    """The dashboard, its caches cleared (the world's registry is chosen by the link)."""
     st.cache_data.clear()
     st.cache_resource.clear()
     yield world
@@ -247,7 +241,8 @@ def test_the_dashboards_study_page_shows_the_registrys_facts(page_search: World)
     first = world.ids[0]
     registry = get_registry(world.name)
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params.update({"term": "fictional", "status": "any", "study": first.lower()})
+    at.query_params.update({"term": "fictional", "status": "any", "study": first.lower(),
+                            "registry": world.name})
     at.run()
     assert not at.exception
     markdown = [m.value for m in at.markdown]

@@ -1,12 +1,14 @@
 """One search over ClinicalTrials.gov and ISRCTN, end to end against both loopback stand-ins,
 with fictional records (NCT994..., ISRCTN994...): the union without duplicates (links from
 either side, junk cross-references ignored), each row's source, ids, derived status, sites and
-distances; the store; a watch over both registries on two days; ``match`` and ``show``.
+distances; the store; a watch over both registries on two days; ``match``, ``sync``, ``show``
+and the dashboard (its registry choice, and the study page's source).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -15,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from devtools.isrctn import IsrctnServer
 from devtools.standin import StandInServer, fictional_site, fictional_study
@@ -34,6 +38,7 @@ LEEDS = {"name": "Imaginary Hospital Leeds", "town": "Leeds", "nation": "England
 GLASGOW = {"name": "Made-up Respiratory Unit", "town": "Glasgow", "nation": "Scotland"}
 YORK = {"name": "Pretend Clinic York", "town": "York", "nation": "England"}
 EDITED = "2026-11-21T08:00:00.000Z"
+APP = Path(__file__).parents[1] / "app.py"
 
 
 @dataclass
@@ -219,3 +224,53 @@ def test_sync_stores_both_registries_records(
         "ISRCTN99400002,isrctn,RECRUITING", "ISRCTN99400003,isrctn,RECRUITING",
         "ISRCTN99400004,isrctn,COMPLETED", "NCT99400001,ctgov,RECRUITING",
         "NCT99400002,ctgov,RECRUITING"]
+
+
+@pytest.fixture
+def page(both: Both) -> Iterator[Both]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield both
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def opened(**params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(params)
+    return at.run()
+
+
+def test_the_dashboard_searches_the_registries_chosen(page: Both) -> None:
+    plain = opened(condition="motor neurone disease", status="any")
+    assert not plain.exception
+    assert plain.multiselect(key="registry").value == ["ctgov"]  # the default
+    at = opened(condition="motor neurone disease", status="any", registry="ctgov,isrctn",
+                near="Sheffield, United Kingdom", radius="250")
+    assert not at.exception
+    assert at.multiselect(key="registry").value == ["ctgov", "isrctn"]
+    cards = [m.group(1) for e in at.caption
+             if (m := re.match(r"^(\S+) · .* · nearest site ", str(e.value)))]
+    assert cards == ["NCT99400001", "ISRCTN99400004", "ISRCTN99400003"]  # nearest first
+    # four in all (ISRCTN99400002 stands alone: ClinicalTrials.gov sent no twin near Sheffield)
+    assert any(str(e.value).startswith("Fetched 4 studies · ClinicalTrials.gov and ISRCTN "
+                                       "reported 5 matches") for e in at.caption)
+
+
+def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
+    search = {"condition": "motor neurone disease", "status": "any",
+              "registry": "ctgov,isrctn"}
+    at = opened(**search, study="isrctn99400003")
+    assert not at.exception
+    markdown = [m.value for m in at.markdown]
+    assert ("**Registered in:** [ISRCTN ISRCTN99400003](https://www.isrctn.com/ISRCTN99400003)"
+            in markdown)
+    facts = next(m for m in markdown if m.startswith("- **Status:**"))
+    assert "- **Status:** Recruiting \\(derived\\)" in facts
+    assert [(b.proto.label, b.proto.url) for b in at.get("link_button")] == [
+        ("Open on ISRCTN", "https://www.isrctn.com/ISRCTN99400003")]
+    twin = opened(**search, study="NCT99400001")
+    assert not twin.exception
+    # an invented NCT id has no page to link to; its twin's id is named all the same
+    assert ("**Registered in:** ClinicalTrials\\.gov NCT99400001 · ISRCTN ISRCTN99400001"
+            in [m.value for m in twin.markdown])

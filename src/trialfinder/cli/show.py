@@ -17,7 +17,7 @@ from trialfinder.core.lazy import LazyModule, lazy
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
 from trialfinder.registries import registry_for_id
-from trialfinder.views.sources import record_links, study_status_label
+from trialfinder.registries.links import record_links, status_is_derived
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,7 +183,9 @@ def _officials(officials: pd.DataFrame, nct_id: str) -> str:
 def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) -> list[str]:
     """What ``trialfinder show`` prints for one study: how to take part first, then the facts."""
     row = detail.results.studies.iloc[0]
-    status = study_status_label(row["status"], row["nct_id"])
+    status = status_label(row["status"])
+    if status_is_derived(row["nct_id"]) and _text(row["status"]):
+        status += " (derived)"
     out = [textwrap.fill(_text(row["title"]), width=width),
            f"{row['nct_id']}  ·  {status}  ·  {row['url']}"]
     out += [f"Also in {link.registry}: {link.study_id}  ·  {link.url}"

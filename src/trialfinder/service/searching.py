@@ -129,7 +129,8 @@ class Results:
 def _meta(params: Mapping[str, str], result: SearchResult | None, tables: Tables,
           version: Mapping[str, str] | None, source: str, *, answered_from: str | None = None,
           records_read: int | None = None, topic: tuple[str, ...] | None = None,
-          more_warnings: Sequence[str] = ()) -> ResultMeta:
+          more_warnings: Sequence[str] = (),
+          registries: Sequence[RegistryClient] = ()) -> ResultMeta:
     warnings = list(result.warnings) if result else []
     warnings += skipped_notes(tables.skipped, tables.problems.get("bad_nct_id", 0))
     warnings += more_warnings
@@ -151,6 +152,8 @@ def _meta(params: Mapping[str, str], result: SearchResult | None, tables: Tables
         answered_from=answered_from,
         records_read=records_read,
         topic=topic,
+        registries=tuple(c.registry.name for c in registries)
+        if [c.registry.name for c in registries] not in ([], [CTGOV.name]) else None,
     )
 
 
@@ -203,13 +206,15 @@ def search(
     if len(parts) == 1:
         _, fetched, params = parts[0]
         meta = _meta(params, fetched.result, fetched.tables, fetched.result.version,
-                     source=clients[0].base_url, answered_from=fetched.answered_from)
+                     source=clients[0].base_url, answered_from=fetched.answered_from,
+                     registries=clients)
         return Results.from_tables(fetched.tables, filters, meta)
     tables, joined_notes = one_list([(r.name, f.tables) for r, f, _ in parts])
     result, params = _joined(parts)
     result.warnings.extend(joined_notes)
     meta = _meta(params, result, tables, None, source=" + ".join(c.base_url for c in clients),
-                 answered_from="; ".join(f"{r.title}: {f.answered_from}" for r, f, _ in parts))
+                 answered_from="; ".join(f"{r.title}: {f.answered_from}" for r, f, _ in parts),
+                 registries=clients)
     return Results.from_tables(tables, filters, meta)
 
 
