@@ -252,6 +252,8 @@ def test_the_dashboard_searches_the_registries_chosen(page: Both) -> None:
     cards = [m.group(1) for e in at.caption
              if (m := re.match(r"^(\S+) · .* · nearest site ", str(e.value)))]
     assert cards == ["NCT99400001", "ISRCTN99400004", "ISRCTN99400003"]  # nearest first
+    assert any(str(e.value).startswith("ISRCTN99400004 · Completed \\(derived\\) · ")
+               for e in at.caption)
     # four in all (ISRCTN99400002 stands alone: ClinicalTrials.gov sent no twin near Sheffield)
     assert any(str(e.value).startswith("Fetched 4 studies · ClinicalTrials.gov and ISRCTN "
                                        "reported 5 matches") for e in at.caption)
