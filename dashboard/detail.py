@@ -13,9 +13,11 @@ from trialfinder.core.wording import plural
 from trialfinder.places.resolve import Place
 from trialfinder.registries import registry_of
 from trialfinder.registries.base import StudyPage
+from trialfinder.registries.links import record_links
 from trialfinder.tables.detail import split_criteria
 from trialfinder.topics.demo import is_demo_id
 from trialfinder.views.contact import contact_line
+from trialfinder.views.sources import study_status_label
 from trialfinder.views.text import (
     NOT_STATED,
     SEX_LABELS,
@@ -52,8 +54,9 @@ def show_study(results: service.Results, place: Place | None, nct: str,
     registry_title = registry_of(record_id).title  # a registry's own name (code, not data)
 
     st.markdown(f"## {escape_md(text_of(row['title'], record_id))}", anchors=False)
-    st.caption(escape_md(f"{record_id} · {status_label(row['status'])} · "
+    st.caption(escape_md(f"{record_id} · {study_status_label(row['status'], record_id)} · "
                          f"{codes_label(row['phases'])}"))
+    show_source(record_id, row, demo_mode or is_demo_id(record_id))
     if not is_blank(row["why_stopped"]) and str(row["why_stopped"]).strip():
         st.info(f"**Why it stopped:** {escape_md(row['why_stopped'])}",
                 icon=":material/do_not_disturb_on:")
@@ -81,6 +84,16 @@ def show_study(results: service.Results, place: Place | None, nct: str,
     else:
         st.link_button(f"Open on {registry_title}", text_of(row["url"]), key="study_link")
     st.caption(NOT_ADVICE)
+
+
+def show_source(record_id: str, row: Any, fictional: bool) -> None:
+    """Where the record comes from: its registry, and the same trial in other registries
+    (links built from ids a registry writes exactly so; none for invented studies)."""
+    links = record_links(record_id, row.get("other_ids"))
+    parts = [f"{escape_md(link.registry)} {link.study_id}" if fictional
+             else f"[{escape_md(link.registry)} {link.study_id}]({link.url})" for link in links]
+    if parts:
+        st.markdown("**Registered in:** " + " · ".join(parts))
 
 
 def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
@@ -114,7 +127,7 @@ def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
 def show_facts(row: Any, page: StudyPage) -> None:
     st.markdown("### Key facts", anchors=False)
     facts = [
-        ("Status", status_label(row["status"])),
+        ("Status", study_status_label(row["status"], row["nct_id"])),
         ("Phase", codes_label(row["phases"])),
         ("Type", status_label(row["study_type"])),
     ]

@@ -13,6 +13,7 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.core.wording import duration
+from trialfinder.registries.links import registries_title
 from trialfinder.tables import export
 from trialfinder.views.provenance import (
     STALE_AFTER,
@@ -25,6 +26,7 @@ from trialfinder.views.provenance import (
     search_slug,
 )
 from trialfinder.views.sorting import SORTS, chosen_sort, sort_choices, sort_studies
+from trialfinder.views.sources import study_status_label
 from trialfinder.views.summary import status_request_words, step_lines
 from trialfinder.views.text import (
     age_range,
@@ -81,7 +83,7 @@ def show_provenance(fetched: service.Results, demo_mode: bool) -> None:
         fetched.all.studies)
     parts = [f"Fetched {plural(count, 'study', 'studies')}"]
     if meta.total_reported is not None:
-        parts.append(f"ClinicalTrials.gov reported "
+        parts.append(f"{registries_title(fetched.meta.registries)} reported "
                      f"{plural(meta.total_reported, 'match', 'matches')}")
     registry = human_time(meta.data_timestamp) if meta.data_timestamp else None
     if registry:
@@ -165,7 +167,7 @@ def sort_control(studies: pd.DataFrame, ranking: Sequence[str] | None) -> str:
 
 
 def _card_facts(row: pd.Series[Any]) -> str:
-    facts = [status_label(row["status"]), codes_label(row["phases"]),
+    facts = [study_status_label(row["status"], row["nct_id"]), codes_label(row["phases"]),
              sentence(age_range(row["min_age_years"], row["max_age_years"]))]
     distance = row.get("nearest_distance_mi")
     if distance is not None and not pd.isna(distance):

@@ -7,6 +7,7 @@ import streamlit as st
 from trialfinder import service
 from trialfinder.core.codes import Phase, Status, StudyType
 from trialfinder.core.errors import TrialFinderError
+from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES
 from trialfinder.tables.filters import INTERVENTION_TYPES
 from trialfinder.topics import presets
 from trialfinder.views.extrafilters import DATE_RANGES, FUNDER_LABELS
@@ -17,7 +18,7 @@ from trialfinder.views.text import (
     SEX_LABELS,
     code_label,
 )
-from trialfinder.views.urlstate import RADII
+from trialfinder.views.urlstate import RADII, REGISTRY_KEY
 
 from .state import clear_filters, submit_search
 
@@ -31,6 +32,11 @@ def preset_title(name: str) -> str:
         return presets.get_preset(name).title
     except TrialFinderError:
         return name
+
+
+def registry_title(name: str) -> str:
+    found = REGISTRIES.get(name)
+    return found.title if found is not None else name
 
 
 def sidebar() -> None:
@@ -53,6 +59,11 @@ def sidebar() -> None:
                           placeholder="e.g. Boston, MA or 02115")
             st.select_slider("Within (miles)", options=list(RADII), key="radius",
                              help="Used only with a place.")
+            st.multiselect("Registries", list(REGISTRIES), key=REGISTRY_KEY,
+                           format_func=registry_title,
+                           placeholder=REGISTRIES[DEFAULT_REGISTRY].title,
+                           help="Where to search. A trial registered in both is listed "
+                           "once; ISRCTN has no status of its own, so its status is derived.")
             with st.expander("More registry fields"):
                 st.text_input("Words in the title", key="title", placeholder="e.g. magnesium")
                 st.text_input("Sponsor", key="sponsor", placeholder="e.g. a university")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from trialfinder.views.text import cell_text, codes_label, joined_label, status_label, text_of
+from trialfinder.views.sources import study_status_label
+from trialfinder.views.text import cell_text, codes_label, joined_label, text_of
 
 
 def blank_to_empty(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -26,7 +27,8 @@ def table_frame(studies: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     lists as ``a, b``. Rows keep their order, so a selected row number still fits ``studies``."""
     frame = blank_to_empty(studies[["nct_id", *(c for c in columns if c != "nct_id")]],
                            ["title", "nearest_site", "sponsor"])
-    frame["status"] = [status_label(v) for v in frame["status"]]
+    frame["status"] = [study_status_label(v, i) for v, i in zip(frame["status"],
+                                                                frame["nct_id"], strict=True)]
     frame["phases"] = [codes_label(v) for v in frame["phases"]]
     for column in ("conditions", "countries"):
         frame[column] = [cell_text(joined_label(v)) for v in frame[column]]

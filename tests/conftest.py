@@ -14,6 +14,12 @@ A second registry (``tests/fakeregistry``):
   holding :func:`~tests.fakeregistry.day_one`'s three records (``fake_registry.api.records``
   may be replaced to make a second day).
 
+ISRCTN (``devtools/isrctn``):
+
+* ``isrctn_server`` — the ISRCTN stand-in with no trials yet (``isrctn_server.api.trials``
+  takes :func:`isrctn_trial`'s), ``TRIALFINDER_ISRCTN_URL`` pointing at it, and ISRCTN's
+  statuses derived on ``ISRCTN_TODAY``.
+
 Threads, without sleeping:
 
 * ``decode_gate`` — counts the pages whose body has arrived and that now wait for their turn
@@ -30,18 +36,21 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
+from devtools.isrctn import FictionalTrial, IsrctnServer
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from tests.fakeregistry import FakeApi, FakeRegistry, day_one
 from trialfinder import registries
 from trialfinder.http.pacing import forget_shared_buckets
 from trialfinder.http.requester import Requester
 from trialfinder.registries.ctgov.client import API_MEMO
+from trialfinder.registries.isrctn.registry import ISRCTN, IsrctnRegistry
 
 BOSTON = fictional_site("Fictional General Hospital", "Boston", "United States", 42.3601,
                         -71.0589, state="Massachusetts", zip_code="02114", status="RECRUITING")
@@ -169,6 +178,32 @@ def fake_registry() -> Iterator[FakeRegistry]:
     registries.register(registry)
     yield registry
     registries.unregister(registry.name)
+
+
+#: The day ISRCTN's statuses are derived on, in these tests (they have no status of their own).
+ISRCTN_TODAY = date(2026, 11, 20)
+
+
+def isrctn_trial(isrctn_id: str, title: str, *places: dict[str, Any],
+                 **facts: Any) -> FictionalTrial:
+    """A fictional ISRCTN trial at the fake registry's places (recruiting on ISRCTN_TODAY)."""
+    dates = {"recruitment_start": "2024-03-01", "recruitment_end": "2027-12-31",
+             "overall_end": "2028-06-30"}
+    return FictionalTrial(isrctn_id, title, centres=tuple(
+        (p["name"], p["town"], p["nation"]) for p in places), **(dates | facts))
+
+
+@pytest.fixture
+def isrctn_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[IsrctnServer]:
+    """The ISRCTN stand-in (no trials yet), ``TRIALFINDER_ISRCTN_URL`` pointing at it, and
+    ISRCTN's statuses derived on :data:`ISRCTN_TODAY`."""
+    with IsrctnServer([], today=ISRCTN_TODAY) as server:
+        monkeypatch.setenv("TRIALFINDER_ISRCTN_URL", server.base_url)
+        registries.register(IsrctnRegistry(today=lambda: ISRCTN_TODAY))
+        try:
+            yield server
+        finally:
+            registries.register(ISRCTN)
 
 
 class DecodeGate:

@@ -144,7 +144,8 @@ def test_odd_value_types_cost_those_values_not_the_record(tmp_path: Path) -> Non
 
 def test_the_views_leave_the_store_tables_and_their_columns_alone(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
-        assert store.columns("studies") == list(TABLE_DTYPES["studies"])
+        # every column of the spec; a column a migration added comes after the first ones
+        assert sorted(store.columns("studies")) == sorted(TABLE_DTYPES["studies"])
         store.add_records(_records())
         views = store.con.execute("SELECT table_name FROM information_schema.tables "
                                   "WHERE table_schema = 'aact'").fetchall()

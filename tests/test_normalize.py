@@ -122,6 +122,7 @@ def test_studies_full_small_study_and_study_without_locations(small: Tables) -> 
         central_contact_email=[NA, "robin@example.org"],
         n_sites=[3, 0],
         countries=["United States|France", NA],
+        other_ids=["ISRCTN99000001|FX-CRAMP-01", NA],
         url=[
             "https://clinicaltrials.gov/study/NCT99000001",
             "https://clinicaltrials.gov/study/NCT99000002",

@@ -1,6 +1,7 @@
-"""The registry seam, end to end, for ClinicalTrials.gov (through the loopback stand-in) and a
-second registry that exists only in the tests (tests/fakeregistry: its own ids, JSON shape,
-query and reader; nothing in src/ knows it): the same steps take both.
+"""The registry seam, end to end, for ClinicalTrials.gov (through the loopback stand-in), ISRCTN
+(through its stand-in, devtools/isrctn) and a registry that exists only in the tests
+(tests/fakeregistry: its own ids, JSON shape, query and reader; nothing in src/ knows it): the
+same steps take all three.
 
 search (Python API and command line) -> tables (``source``) -> the store (``sql``,
 ``history``) -> a watch over two days (exact changes) -> the page (``show`` and the
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from devtools.isrctn import IsrctnServer
 from devtools.standin import StandInServer, fictional_site, fictional_study
+from tests.conftest import isrctn_trial
 from tests.fakeregistry import BOSTON, LYON, WORCESTER, FakeRegistry, fake_record
-from trialfinder import service
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
@@ -50,6 +52,7 @@ class World:
     settings: Settings
     day_two: Callable[[], None]
     start: str  # the study page's "Start" fact of the first study
+    recruiting: str = "Recruiting"  # the first study's status as people read it
 
 
 def _ctgov(server_of: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch) -> World:
@@ -93,12 +96,34 @@ def _fake(registry: FakeRegistry) -> World:
                  day_two, "2024-03")
 
 
-@pytest.fixture(params=["ctgov", "fake"])
+def _isrctn(server: IsrctnServer) -> World:
+    ids = [f"ISRCTN9930000{i}" for i in range(1, 5)]
+    trials = [isrctn_trial(ids[0], TITLES[0], BOSTON, LYON),
+              isrctn_trial(ids[1], TITLES[1], LYON),
+              isrctn_trial(ids[2], TITLES[2], WORCESTER, recruitment_end="2024-12-31",
+                           overall_end="2025-06-30"),
+              isrctn_trial(ids[3], TITLES[3], BOSTON, last_edited="2026-10-01T09:00:00.000Z")]
+    server.api.trials = trials[:3]
+
+    def day_two() -> None:
+        edited = "2026-11-21T08:00:00.000Z"
+        first = replace(trials[0], status_override="No longer recruiting", last_edited=edited)
+        second = replace(trials[1], last_edited=edited, centres=(
+            *trials[1].centres, (WORCESTER["name"], WORCESTER["town"], WORCESTER["nation"])))
+        server.api.trials = [first, second, trials[3]]
+
+    return World("isrctn", ids, Settings(use_cache=False, timeout=5), day_two,
+                 "2024-03-01 (actual)", "Recruiting (derived)")
+
+
+@pytest.fixture(params=["ctgov", "fake", "isrctn"])
 def world(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
           tmp_path: Path) -> World:
     monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
     if request.param == "fake":
         return _fake(request.getfixturevalue("fake_registry"))
+    if request.param == "isrctn":
+        return _isrctn(request.getfixturevalue("isrctn_server"))
     return _ctgov(request.getfixturevalue("standin_factory"), monkeypatch)
 
 
@@ -185,7 +210,7 @@ def test_show_reads_the_study_page_of_any_registry(
     assert (registry.name, study) == (world.name, first)
     lines = run(capsys, "show", first.lower(), "--no-cache")
     assert lines[:2] == [TITLES[0],
-                         f"{first}  ·  Recruiting  ·  {registry.study_url(first)}"]
+                         f"{first}  ·  {world.recruiting}  ·  {registry.study_url(first)}"]
     assert any(line.split() == ["Start", *world.start.split()] for line in lines)
     assert lines[-1] == "Not medical advice: talk to your doctor before joining any trial."
 
@@ -197,19 +222,14 @@ def test_an_id_of_no_registry_names_what_each_registrys_ids_look_like(
         registry_for_id("TRIAL-7")
     assert str(caught.value) == (
         "'TRIAL-7' is not an NCT id (expected NCT followed by up to 8 digits, e.g. NCT01234567; "
-        "shorter numbers are padded with zeros); nor Fake Registry's fake id (FAKE- and up to "
-        "4 digits, e.g. FAKE-0001)")
+        "shorter numbers are padded with zeros); nor ISRCTN's ISRCTN id (ISRCTN and 8 digits, "
+        "e.g. ISRCTN12345678); nor Fake Registry's fake id (FAKE- and up to 4 digits, e.g. "
+        "FAKE-0001)")
 
 
 @pytest.fixture
-def page_search(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    """The dashboard searching the world's registry (the page has no registry choice yet)."""
-    real = service.search
-
-    def in_world(*args: Any, **kwargs: Any) -> service.Results:
-        return real(*args, **kwargs, registry=world.name)
-
-    monkeypatch.setattr(service, "search", in_world)
+def page_search(world: World) -> Iterator[World]:
+    """The dashboard, its caches cleared (the world's registry is chosen by the link)."""
     st.cache_data.clear()
     st.cache_resource.clear()
     yield world
@@ -222,13 +242,14 @@ def test_the_dashboards_study_page_shows_the_registrys_facts(page_search: World)
     first = world.ids[0]
     registry = get_registry(world.name)
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params.update({"term": "fictional", "status": "any", "study": first.lower()})
+    at.query_params.update({"term": "fictional", "status": "any", "study": first.lower(),
+                            "registry": world.name})
     at.run()
     assert not at.exception
     markdown = [m.value for m in at.markdown]
     assert f"## {TITLES[0]}" in markdown
     facts = next(m for m in markdown if m.startswith("- **Status:**"))
-    assert "- **Status:** Recruiting" in facts
+    assert f"- **Status:** {escape_md(world.recruiting)}" in facts
     assert f"- **Start:** {escape_md(world.start)}" in facts  # the registry's own words
     links = [(b.proto.label, b.proto.url) for b in at.get("link_button")]
     captions = [c.value for c in at.caption]

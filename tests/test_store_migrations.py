@@ -87,7 +87,7 @@ def test_a_new_store_has_every_column_a_normalized_record_has_and_reads_it_back(
         store.add_records([record])
         back = store.tables_for(["NCT99000601"])
     assert names == ["0001_first_store", "0002_runs_params", "0003_runs_outcome",
-                     "0004_store_info_schema_2", "0005_source"]
+                     "0004_store_info_schema_2", "0005_source", "0006_other_ids"]
     held: dict[str, set[str]] = {}
     for table, column, _, _ in _schema(tmp_path / "studies.duckdb"):
         held.setdefault(table, set()).add(column)
@@ -103,7 +103,7 @@ def test_the_previous_release_store_is_upgraded_in_one_go_and_reads_back(
 ) -> None:
     with open_store(old_store) as store:
         ledger = _ledger(store)
-        assert len(ledger) == 5 and len({when for _, when in ledger}) == 1  # one transaction
+        assert len(ledger) == 6 and len({when for _, when in ledger}) == 1  # one transaction
         assert store.first_row("SELECT value FROM store_info WHERE key = 'schema'") == ("2",)
         ids = [r[0] for r in store.con.execute("SELECT nct_id FROM studies").fetchall()]
         assert sorted(ids) == sorted(SYNCED + WATCHED + SEARCHED)
@@ -139,7 +139,7 @@ def test_the_previous_release_store_is_upgraded_in_one_go_and_reads_back(
     Store(fresh).close()
     assert _schema(old_store) == _schema(fresh)  # the same tables, columns, types and order
     with open_store(old_store) as store:
-        assert len(_ledger(store)) == 5  # nothing left to do the second time
+        assert len(_ledger(store)) == 6  # nothing left to do the second time
     assert main(["sql", "--store", str(old_store),
                  "SELECT nct_id, source FROM sites WHERE nct_id = 'NCT99000602'"]) == 0
     assert capsys.readouterr().out.splitlines() == ["nct_id,source", "NCT99000602,ctgov"]
@@ -152,11 +152,11 @@ def test_a_reader_of_an_older_store_upgrades_it_first_and_store_alone_says_so(
         Store(old_store, read_only=True)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.endswith("was made by an earlier trialfinder and needs upgrading (5 step(s),"
+    assert message.endswith("was made by an earlier trialfinder and needs upgrading (6 step(s),"
                             " from 0001_first_store); a command that writes to it does that")
     with open_store(old_store, read_only=True) as store:
         assert store.read_only
-        assert len(_ledger(store)) == 5
+        assert len(_ledger(store)) == 6
         assert store.first_row("SELECT count(*) FROM studies WHERE source = 'ctgov'") == (8,)
 
 
@@ -202,7 +202,7 @@ def test_a_failing_migration_leaves_the_store_as_it_was(
     assert ("runs", "outcome") not in {(t, c) for t, c, _, _ in before}
     monkeypatch.undo()
     with open_store(old_store) as store:  # this trialfinder's own steps still apply whole
-        assert [name for name, _ in _ledger(store)][-1] == "0005_source"
+        assert [name for name, _ in _ledger(store)][-1] == "0006_other_ids"
 
 
 def test_a_page_with_a_column_the_store_lacks_is_an_error_not_narrowed(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def test_one_row_per_study_with_every_reason() -> None:
     assert (far.badge, far.reasons) == ("new site", ("new site 40 mi from your place: a site",))
 
 
-def test_study_line_is_inert_and_links_only_an_nct_id(as_if_real: None) -> None:
+def test_study_line_is_inert_and_links_only_a_registrys_id(as_if_real: None) -> None:
     row = StudyChanges("NCT99000001", "[Click](https://x.example)", "new site near you",
                        ("new site 12 mi from Boston: Clinic <b>",))
     assert study_line(row) == (
@@ -128,9 +128,12 @@ def test_study_line_is_inert_and_links_only_an_nct_id(as_if_real: None) -> None:
         "[**\\[Click\\]\\(https\\:\u2060\\/\\/x\\.example\\)**]"
         "(https://clinicaltrials.gov/study/NCT99000001) (NCT99000001): "
         "new site 12 mi from Boston\\: Clinic \\<b\\>")
-    odd = StudyChanges("ISRCTN99000001", "Fictional", "new", ("new in this search",))
-    assert study_line(odd) == (
-        "- :blue-badge[new] **Fictional** (ISRCTN99000001): new in this search")
+    isrctn = StudyChanges("ISRCTN99000001", "Fictional", "new", ("new in this search",))
+    assert study_line(isrctn) == (
+        "- :blue-badge[new] [**Fictional**](https://www.isrctn.com/ISRCTN99000001) "
+        "(ISRCTN99000001): new in this search")
+    odd = StudyChanges("TRIAL-7", "Fictional", "new", ("new in this search",))
+    assert study_line(odd) == "- :blue-badge[new] **Fictional** (TRIAL\\-7): new in this search"
 
 
 def test_a_fictional_study_links_to_no_study_page() -> None:

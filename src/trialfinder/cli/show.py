@@ -18,6 +18,7 @@ from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
 from trialfinder.registries import registry_for_id
 from trialfinder.topics import demo
+from trialfinder.registries.links import record_links, status_is_derived
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,9 +200,14 @@ def _officials(officials: pd.DataFrame, nct_id: str) -> str:
 def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) -> list[str]:
     """What ``trialfinder show`` prints for one study: how to take part first, then the facts."""
     row = detail.results.studies.iloc[0]
+    status = status_label(row["status"])
+    if status_is_derived(row["nct_id"]) and _text(row["status"]):
+        status += " (derived)"
     out = [textwrap.fill(_text(row["title"]), width=width),
-           f"{row['nct_id']}  ·  {status_label(row['status'])}  ·  "
-           f"{_or_no_page(_page(row))}", ""]
+           f"{row['nct_id']}  ·  {status}  ·  {_or_no_page(_page(row))}"]
+    out += [f"Also in {link.registry}: {link.study_id}  ·  {link.url}"
+            for link in record_links(row["nct_id"], row["other_ids"])[1:]]
+    out.append("")
     out += _take_part_lines(detail, row, near, width, n_sites)
     out += ["", "Key facts"]
     if _text(row["why_stopped"]):
@@ -211,7 +217,7 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
         enrollment += f" ({_text(row['enrollment_type']).lower()})"
     hv = row["healthy_volunteers"]
     facts = [
-        ("Status", status_label(row["status"])),
+        ("Status", status),
         ("Start", _dated(row, "start_date")),
         ("Primary completion", _dated(row, "primary_completion_date")),
         ("Completion", _dated(row, "completion_date")),

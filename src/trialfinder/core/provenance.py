@@ -29,7 +29,7 @@ EXPORT_KEYS: frozenset[str] = frozenset(
 )
 
 #: Fields written only when set (they belong to one kind of search).
-_OPTIONAL = ("answered_from", "records_read", "topic")
+_OPTIONAL = ("answered_from", "records_read", "topic", "registries")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,8 @@ class ResultMeta:
     answered_from: str | None = None
     records_read: int | None = None
     topic: tuple[str, ...] | None = None
+    #: the registries searched, by name, when not ClinicalTrials.gov alone
+    registries: tuple[str, ...] | None = None
     filters: tuple[FilterCount, ...] = ()
     rows: Mapping[str, int] = field(default_factory=dict)
 
@@ -81,6 +83,8 @@ class ResultMeta:
         set_(self, "warnings", tuple(self.warnings))
         if self.topic is not None:
             set_(self, "topic", tuple(self.topic))
+        if self.registries is not None:
+            set_(self, "registries", tuple(self.registries))
         set_(self, "filters", tuple(self.filters))
 
     def replace(self, **changes: Any) -> ResultMeta:
@@ -91,7 +95,7 @@ class ResultMeta:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data (lists and dicts), keys in field order; unset optional fields
-        (``answered_from``, ``records_read``, ``topic``) are left out."""
+        (``answered_from``, ``records_read``, ``topic``, ``registries``) are left out."""
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
@@ -220,5 +224,6 @@ _CHECKS: dict[str, Any] = {
     "requests": _count, "bytes": _count, "pages_from_cache": _count,
     "records_skipped": _count, "problems": _count_map, "warnings": _texts,
     "answered_from": _text_or_none, "records_read": _count_or_none, "topic": _texts_or_none,
+    "registries": _texts_or_none,
     "filters": _filter_counts, "rows": _count_map,
 }

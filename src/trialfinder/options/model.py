@@ -61,8 +61,8 @@ class SearchOptions:
     # -- where to search ----------------------------------------------------------------------
     registries: tuple[str, ...] = option(
         Names(), "--registry", kwarg="registry", words="registry: ", metavar="NAME",
-        help="the registries to search, by name: ctgov (ClinicalTrials.gov, the default); "
-        "several with commas")
+        help="the registries to search, by name: ctgov (ClinicalTrials.gov, the default), "
+        "isrctn (ISRCTN); several with commas (each trial listed once)")
     # -- filters the registry is asked for (and checked again on what comes back) -----------
     statuses: tuple[Status, ...] = option(
         Codes(Status), "-s", "--status",

@@ -5,7 +5,9 @@
   :class:`RecordPage`);
 - :mod:`~trialfinder.registries.result`: :class:`SearchResult`, what a search returns;
 - ``ctgov/``: ClinicalTrials.gov API v2 (:data:`~.ctgov.registry.CTGOV`, the default);
-- ``isrctn/``: ISRCTN, self-contained, not yet behind the seam (docs/isrctn.md).
+- ``isrctn/``: ISRCTN (:data:`~.isrctn.registry.ISRCTN`; docs/isrctn.md);
+- :mod:`~trialfinder.registries.union`: one list of several registries' tables, each trial
+  once (the duplicate rule).
 
 This module is the table of registries: :data:`REGISTRIES` by name, :func:`get_registry`,
 :func:`registry_for_id` (the registry whose id rule a text passes) and
@@ -22,6 +24,7 @@ from typing import Final
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.registries.base import Registry, RegistryClient
 from trialfinder.registries.ctgov.registry import CTGOV, CtgovClient
+from trialfinder.registries.isrctn.registry import ISRCTN
 
 __all__ = [
     "DEFAULT_REGISTRY",
@@ -40,7 +43,7 @@ __all__ = [
 #: The registry searched when none is named.
 DEFAULT_REGISTRY: Final = CTGOV.name
 
-_TABLE: dict[str, Registry] = {CTGOV.name: CTGOV}
+_TABLE: dict[str, Registry] = {CTGOV.name: CTGOV, ISRCTN.name: ISRCTN}
 #: Every registry by name (``source``), read-only: change it with :func:`register`.
 REGISTRIES: Final[Mapping[str, Registry]] = MappingProxyType(_TABLE)
 

@@ -252,6 +252,12 @@ class Registry(Protocol):
         """How many ids one :meth:`query_for_ids` may hold."""
         ...
 
+    @property
+    def derives_status(self) -> bool:
+        """Whether the registry has no status of its own, so its reader derives one (from
+        dates): such a status is shown with "(derived)" beside it."""
+        ...
+
     def parse_id(self, text: str) -> str | None:
         """The canonical id ``text`` names in this registry (``nct1234567`` ->
         ``NCT01234567``), or ``None`` when it names none."""

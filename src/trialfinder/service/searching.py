@@ -2,11 +2,13 @@
 Python API and the dashboard.
 
     options -> each registry: translate -> its client's pages -> its reader (tables)
-            -> the tables of every registry -> apply_filters -> Results
+            -> the tables of every registry, each trial once -> apply_filters -> Results
 
 A search asks one registry (ClinicalTrials.gov unless ``registry`` names others) or several:
 each registry's part is fetched (or taken from its saved tables) by
-:func:`trialfinder.service.fetching.fetch_tables`, and their tables are joined.
+:func:`trialfinder.service.fetching.fetch_tables`, and their tables are joined into one list
+where a trial registered in two of them appears once
+(:func:`trialfinder.registries.union.one_list`).
 """
 
 from __future__ import annotations
@@ -42,11 +44,12 @@ from trialfinder.registries.ctgov.options import (
 from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.registries.ctgov.registry import CTGOV
 from trialfinder.registries.result import ProgressCallback, SearchResult
+from trialfinder.registries.union import one_list
 from trialfinder.service.detail import StudyDetail, study_detail
 from trialfinder.service.fetching import Fetched, fetch_tables, narrow
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
-from trialfinder.tables.frames import Tables, concat_tables
+from trialfinder.tables.frames import Tables
 
 __all__ = [  # build_query, local_filters_for and load_records live in options and datafile
     "MAX_JSON_DEPTH",
@@ -126,7 +129,8 @@ class Results:
 def _meta(params: Mapping[str, str], result: SearchResult | None, tables: Tables,
           version: Mapping[str, str] | None, source: str, *, answered_from: str | None = None,
           records_read: int | None = None, topic: tuple[str, ...] | None = None,
-          more_warnings: Sequence[str] = ()) -> ResultMeta:
+          more_warnings: Sequence[str] = (),
+          registries: Sequence[RegistryClient] = ()) -> ResultMeta:
     warnings = list(result.warnings) if result else []
     warnings += skipped_notes(tables.skipped, tables.problems.get("bad_nct_id", 0))
     warnings += more_warnings
@@ -148,6 +152,8 @@ def _meta(params: Mapping[str, str], result: SearchResult | None, tables: Tables
         answered_from=answered_from,
         records_read=records_read,
         topic=topic,
+        registries=tuple(c.registry.name for c in registries)
+        if [c.registry.name for c in registries] not in ([], [CTGOV.name]) else None,
     )
 
 
@@ -200,12 +206,15 @@ def search(
     if len(parts) == 1:
         _, fetched, params = parts[0]
         meta = _meta(params, fetched.result, fetched.tables, fetched.result.version,
-                     source=clients[0].base_url, answered_from=fetched.answered_from)
+                     source=clients[0].base_url, answered_from=fetched.answered_from,
+                     registries=clients)
         return Results.from_tables(fetched.tables, filters, meta)
-    tables = concat_tables([f.tables for _, f, _ in parts])
+    tables, joined_notes = one_list([(r.name, f.tables) for r, f, _ in parts])
     result, params = _joined(parts)
+    result.warnings.extend(joined_notes)
     meta = _meta(params, result, tables, None, source=" + ".join(c.base_url for c in clients),
-                 answered_from="; ".join(f"{r.title}: {f.answered_from}" for r, f, _ in parts))
+                 answered_from="; ".join(f"{r.title}: {f.answered_from}" for r, f, _ in parts),
+                 registries=clients)
     return Results.from_tables(tables, filters, meta)
 
 

@@ -109,17 +109,19 @@ def _schema_2(con: duckdb.DuckDBPyConnection) -> None:
     _run(con, "UPDATE store_info SET value = ? WHERE key = 'schema'", [_SCHEMA_NOW])
 
 
-def _add_columns(name: str, about: str, held: Mapping[str, str]) -> Migration:
+def _add_columns(name: str, about: str, held: Mapping[str, str | None]) -> Migration:
     """A migration that adds the spec's columns named in ``held`` to every study table that
-    has them, with the value the rows already stored hold (``held[column]``)."""
+    has them, with the value the rows already stored hold (``held[column]``; ``None``: they
+    hold none)."""
     def apply(con: duckdb.DuckDBPyConnection) -> None:
         for spec in TABLES:
             for col in spec.columns:
                 if col.name in held:
                     _run(con, f'ALTER TABLE "{spec.name}" ADD COLUMN IF NOT EXISTS '
                               f'"{col.name}" {SQL_TYPES[col.dtype]}')
-                    _run(con, f'UPDATE "{spec.name}" SET "{col.name}" = ? '
-                              f'WHERE "{col.name}" IS NULL', [held[col.name]])
+                    if held[col.name] is not None:
+                        _run(con, f'UPDATE "{spec.name}" SET "{col.name}" = ? '
+                                  f'WHERE "{col.name}" IS NULL', [held[col.name]])
     return Migration(name, about, apply, tuple(held))
 
 
@@ -135,6 +137,9 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
               "0.1.0 refuses (it would write rows without the newer columns)", _schema_2),
     _add_columns("0005_source", "a source column in every study table; the rows already "
                  "stored came from ClinicalTrials.gov (ctgov)", {"source": SOURCE}),
+    _add_columns("0006_other_ids", "studies.other_ids: a study's ids in other registries "
+                 "(the duplicate rule reads them); empty for the rows already stored until "
+                 "their study is seen again", {"other_ids": None}),
 )
 
 

@@ -235,6 +235,9 @@ STUDY_SPEC: Final = TableSpec(
         Column("n_sites", "Int64", "derived", _CONTACTS + "locations[]", (), "number of sites"),
         Column("countries", "string", "derived", _CONTACTS + "locations[].country", (),
                "distinct site countries in site order, |-joined"),
+        Column("other_ids", "string", "list", _PS + "identificationModule.secondaryIdInfos[].id",
+               ("SecondaryId",), "the study's other ids as its registry gives them "
+               "(ClinicalTrials.gov's secondary ids; ISRCTN's NCT numbers), |-joined"),
         Column("url", "string", "derived", None, (), "the study's page on ClinicalTrials.gov"),
         _source(),
     ),

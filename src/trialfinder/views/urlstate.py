@@ -23,7 +23,7 @@ from trialfinder.options.kinds import Code, Codes, Flag, Number, RadiusKind
 from trialfinder.options.model import DATE_RANGES, conflicts
 from trialfinder.options.parse import MAX_TEXT
 from trialfinder.options.values import DEFAULT_RADIUS
-from trialfinder.registries import registry_for_id
+from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES, registry_for_id
 
 __all__ = [
     "BASE",
@@ -34,6 +34,7 @@ __all__ = [
     "LOCAL_ONLY",
     "MAX_TEXT",
     "RADII",
+    "REGISTRY_KEY",
     "SEARCH_KEYS",
     "SHOWN_TEXT",
     "TEXT_SEARCH_KEYS",
@@ -59,9 +60,11 @@ RADII: Final = (5, 10, 25, 50, 100, 250, 500)
 DEFAULT_RADIUS_MI: Final = int(DEFAULT_RADIUS.miles)
 DEFAULT_LIMIT: Final = 1000
 
-#: Options the page has no field for (a link that gives one is told it was left out); the
-#: page searches ClinicalTrials.gov only, for now.
-_NO_FIELD: Final = frozenset({"location", "states", "cities", "registries"})
+#: Options the page has no field for (a link that gives one is told it was left out).
+_NO_FIELD: Final = frozenset({"location", "states", "cities"})
+#: The widget of the registries searched (a multi-select of names; none or only the default
+#: one is the default search, which links do not name).
+REGISTRY_KEY: Final = "registry"
 #: Widget keys that are not the option's link parameter.
 _KEYS: Final = {"near": "place", "study_types": "study_type", "has_results": "has_results",
                 "ids": "ids"}
@@ -77,10 +80,10 @@ TEXT_SEARCH_KEYS: Final = tuple(key for key, d in WIDGET.items()
                                 if (d.topic and d.name != "preset")
                                 or (d.name in _IN_FORM and d.name != "radius"))
 #: Widget keys of the search itself (sent to the API when Search is pressed).
-SEARCH_KEYS: Final = ("preset", *TEXT_SEARCH_KEYS, "radius", "limit")
+SEARCH_KEYS: Final = ("preset", *TEXT_SEARCH_KEYS, REGISTRY_KEY, "radius", "limit")
 #: Widget keys of the filters: applied at once to what was fetched (Search sends most too).
 FILTER_KEYS: Final = tuple(key for key, d in WIDGET.items()
-                           if not d.topic and d.name not in _IN_FORM)
+                           if not d.topic and d.name not in _IN_FORM and key != REGISTRY_KEY)
 #: Filters the API never sees.
 LOCAL_ONLY: Final = tuple(key for key, d in WIDGET.items() if not d.sent)
 _SENT_FILTERS: Final = tuple(key for key in FILTER_KEYS if WIDGET[key].sent)
@@ -89,6 +92,8 @@ _SENT_FILTERS: Final = tuple(key for key in FILTER_KEYS if WIDGET[key].sent)
 def _widget(d: Option, value: Any) -> Any:
     """An option's value as its widget holds it."""
     kind, text = d.kind, d.to_url(value)
+    if d.name == "registries":
+        return [n for n in text if n in REGISTRIES] or [DEFAULT_REGISTRY]
     if isinstance(kind, Codes) or d.name == "countries":
         return text
     if isinstance(kind, Number):
@@ -114,6 +119,9 @@ def _label(d: Option) -> str:
 def _option(d: Option, widget: Any) -> Any:
     """A widget's value as its option's (checked: :class:`InvalidQueryError`)."""
     kind = d.kind
+    if d.name == "registries":
+        names = [str(n) for n in widget or []]
+        return () if names in ([], [DEFAULT_REGISTRY]) else d.from_python(names, _label(d))
     if isinstance(kind, Codes) or d.name == "countries":
         return d.from_python(list(widget or []), _label(d))
     if isinstance(kind, Number | RadiusKind):
@@ -179,6 +187,7 @@ def snapshot(state: Mapping[str, Any]) -> dict[str, Any]:
     for key in _SENT_FILTERS:
         value = state[key]
         snap[key] = tuple(value) if isinstance(value, list) else value
+    snap[REGISTRY_KEY] = tuple(snap[REGISTRY_KEY] or ())
     return snap
 
 
@@ -201,6 +210,9 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     ignored += [d.url for d in OPTIONS if d.name in _NO_FIELD and params.get(d.url)]
     state = defaults() | _widgets(options)
     state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
+    named = [n for v in params.get(WIDGET[REGISTRY_KEY].url) or [] for n in v.split(",")]
+    if any(n.strip().lower() not in REGISTRIES for n in named):
+        ignored.append(WIDGET[REGISTRY_KEY].url)  # those known are kept
     radius = WIDGET["radius"]
     given = [v for v in params.get(radius.url) or [] if v.strip()]
     try:

@@ -43,6 +43,7 @@ LIST_PIECE_PATHS: Final[dict[str, str]] = {
     "BriefTitle": _ID + "briefTitle",
     "OfficialTitle": _ID + "officialTitle",
     "Acronym": _ID + "acronym",
+    "SecondaryId": _ID + "secondaryIdInfos.id",
     "OverallStatus": _ST + "overallStatus",
     "LastKnownStatus": _ST + "lastKnownStatus",
     "WhyStopped": _ST + "whyStopped",

@@ -50,6 +50,7 @@ class CtgovRegistry:
     id_label: str = "NCT id"
     id_hint: str = "NCT and up to 8 digits, e.g. NCT01234567"
     ids_per_query: int = 100
+    derives_status: bool = False
 
     def parse_id(self, text: str) -> str | None:
         try:

@@ -9,7 +9,11 @@
 ``sites.py``   trial centres -> site rows, placed offline with the gazetteer
 ``dedupe.py``  one list across ClinicalTrials.gov and ISRCTN: links and the merge rule
 ``ids.py``     ISRCTN ids, study links, NCT and ISRCTN ids found in cross-references
+``record.py``  a trial as the JSON-ready record the seam and the study store carry
+``reader.py``  records -> the tables (the seam's reader), and one record's study page
+``registry.py`` ISRCTN behind the registry seam (:data:`~.registry.ISRCTN`, ``isrctn``)
 
-Nothing here is wired into searches, the CLI, the store or the dashboard yet; docs/isrctn.md
-says what a registry seam would call. Importing this package imports none of its modules.
+The table of registries (:mod:`trialfinder.registries`) holds :data:`~.registry.ISRCTN`, so
+searches, sync, match, watches, ``show`` and the dashboard reach ISRCTN through the seam;
+docs/isrctn.md says how. Importing this package imports none of its modules.
 """

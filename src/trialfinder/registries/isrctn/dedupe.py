@@ -45,6 +45,7 @@ __all__ = [
     "Link",
     "Merged",
     "links_from_ctgov",
+    "links_from_ctgov_ids",
     "links_from_isrctn",
     "links_of",
     "merge",
@@ -87,6 +88,14 @@ def links_from_ctgov(records: Iterable[Mapping[str, Any]]) -> list[Link]:
             if found:
                 links.append(Link(str(nct), found, "ctgov"))
     return links
+
+
+def links_from_ctgov_ids(rows: Iterable[tuple[object, Iterable[str]]]) -> list[Link]:
+    """Links from ClinicalTrials.gov rows' ``other_ids`` (``(nct_id, ids)``): each id that
+    names an ISRCTN id itself (``ISRCTN12345678``, ``ISRCTN-12345678``; the column keeps no
+    domain, so eight bare digits count only in :func:`links_from_ctgov`)."""
+    return [Link(str(nct), found, "ctgov") for nct, ids in rows if is_nct_id(nct)
+            for found in (isrctn_in_text(i) for i in ids) if found]
 
 
 def _dig(record: Mapping[str, Any], *keys: str) -> Any:

@@ -33,6 +33,7 @@ How ISRCTN's fields fill our columns (what has no counterpart stays missing):
 - ``brief_summary``: the plain English summary, else the hypothesis (a summary that only says
   it was "not provided" counts as none).
 - ``has_results``: results are published (``publicationStage`` "Results") or a basic report is.
+- ``other_ids``: the NCT ids the record names (:func:`nct_links_of`; junk left out).
 - sites: :mod:`.sites`; contacts and officials: none (ISRCTN's contact persons are not read).
 """
 
@@ -227,7 +228,7 @@ def _study(trial: IsrctnTrial, status: str, sites: list[dict[str, Any]], today: 
         "central_contact_email": None, "n_sites": len(sites),
         "countries": _joined([*(s["country"] for s in sites),
                               *(country_name(c) for c in trial.recruitment_countries)]),
-        "url": study_url(trial.isrctn_id),
+        "other_ids": _joined(nct_links_of(trial)), "url": study_url(trial.isrctn_id),
     }
 
 

@@ -1,0 +1,278 @@
+"""One search over ClinicalTrials.gov and ISRCTN, end to end against both loopback stand-ins,
+with fictional records (NCT994..., ISRCTN994...): the union without duplicates (links from
+either side, junk cross-references ignored), each row's source, ids, derived status, sites and
+distances; the store; a watch over both registries on two days; ``match``, ``sync``, ``show``
+and the dashboard (its registry choice, and the study page's source).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from devtools.isrctn import IsrctnServer
+from devtools.standin import StandInServer, fictional_site, fictional_study
+from tests.conftest import isrctn_trial
+from trialfinder.cli.main import main
+from trialfinder.core.config import Settings
+from trialfinder.service.searching import search
+from trialfinder.service.watchrun import clients_for, refresh
+from trialfinder.store.db import open_store
+from trialfinder.store.watch import add_watch
+
+DAY1 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+DAY2 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+SHEFFIELD = {"name": "Fictional Neuro Centre", "town": "Sheffield", "nation": "United Kingdom",
+             "at": [53.3811, -1.4701]}
+LEEDS = {"name": "Imaginary Hospital Leeds", "town": "Leeds", "nation": "England"}
+GLASGOW = {"name": "Made-up Respiratory Unit", "town": "Glasgow", "nation": "Scotland"}
+YORK = {"name": "Pretend Clinic York", "town": "York", "nation": "England"}
+EDITED = "2026-11-21T08:00:00.000Z"
+APP = Path(__file__).parents[1] / "app.py"
+
+
+@dataclass
+class Both:
+    ctgov: StandInServer
+    isrctn: IsrctnServer
+    settings: Settings
+    day_two: Callable[[], None]
+
+
+def _ct_site(place: dict[str, Any]) -> dict[str, Any]:
+    lat, lon = place["at"]
+    return fictional_site(place["name"], place["town"], place["nation"], lat, lon)
+
+
+@pytest.fixture
+def both(standin_factory: Callable[..., StandInServer], isrctn_server: IsrctnServer,
+         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Both]:
+    """ClinicalTrials.gov: NCT99400001 (naming ISRCTN99400001 among its secondary ids) and
+    NCT99400002. ISRCTN: ISRCTN99400001 (the first's twin, at Sheffield and Leeds),
+    ISRCTN99400002 (naming NCT99400002: the second's twin), ISRCTN99400003 ("Nil known") and
+    ISRCTN99400004 (recruitment ended, the trial too: completed). On the second day
+    NCT99400002 stops recruiting, ISRCTN99400001 too (its registrant says so), ISRCTN99400003
+    has a new centre in York, ISRCTN99400004 is gone and ISRCTN99400005 is new."""
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    first = fictional_study("NCT99400001", "Fictional walking aid study",
+                            conditions=["Motor neurone disease"],
+                            locations=[_ct_site(SHEFFIELD)], start_date="2024-03")
+    first["protocolSection"]["identificationModule"]["secondaryIdInfos"] = [
+        {"id": "ISRCTN-99400001", "type": "REGISTRY", "domain": "ISRCTN"},
+        {"id": "FX-WALK-1"}]
+    second = fictional_study("NCT99400002", "Fictional breathing study",
+                             conditions=["Motor neurone disease"], start_date="2024-03")
+    ctgov = standin_factory([first, second])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", ctgov.base_url)
+    trials = [isrctn_trial("ISRCTN99400001", "Walking aid trial (fictional)", SHEFFIELD, LEEDS,
+                           condition="Motor neurone disease"),
+              isrctn_trial("ISRCTN99400002", "Breathing trial (fictional)", condition="Motor "
+                           "neurone disease", nct="NCT 99400002"),
+              isrctn_trial("ISRCTN99400003", "Cramp trial (fictional)", GLASGOW,
+                           condition="Motor neurone disease", nct="Nil known"),
+              isrctn_trial("ISRCTN99400004", "Speech trial (fictional)", YORK,
+                           condition="Motor neurone disease", recruitment_end="2025-01-31",
+                           overall_end="2025-12-31")]
+    isrctn_server.api.trials = trials
+
+    def day_two() -> None:
+        later = copy.deepcopy(second)
+        later["protocolSection"]["statusModule"]["overallStatus"] = "ACTIVE_NOT_RECRUITING"
+        later["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"] = \
+            "2026-11-21"
+        ctgov.replace_studies([first, later])
+        closed = replace(trials[0], status_override="No longer recruiting", last_edited=EDITED)
+        third = replace(trials[2], last_edited=EDITED, centres=(
+            *trials[2].centres, (YORK["name"], YORK["town"], YORK["nation"])))
+        fifth = isrctn_trial("ISRCTN99400005", "Sleep trial (fictional)", LEEDS,
+                             condition="Motor neurone disease", last_edited=EDITED)
+        isrctn_server.api.trials = [closed, trials[1], third, fifth]
+
+    yield Both(ctgov, isrctn_server, Settings(use_cache=False, timeout=5), day_two)
+
+
+def rows(frame: pd.DataFrame, *columns: str) -> list[tuple[Any, ...]]:
+    """The rows of ``columns``, missing values as ``None``."""
+    return [tuple(None if pd.isna(v) else v for v in row)
+            for row in frame[list(columns)].itertuples(index=False)]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:
+    assert main(list(argv)) == 0, capsys.readouterr().err
+    return capsys.readouterr().out.splitlines()
+
+
+def test_one_search_over_both_lists_each_trial_once_with_its_source_and_ids(
+    both: Both, capsys: pytest.CaptureFixture[str],
+) -> None:
+    found = search(condition="motor neurone disease", registry="ctgov,isrctn",
+                   settings=both.settings)
+    assert rows(found.studies, "nct_id", "status", "source", "other_ids") == [
+        ("NCT99400001", "RECRUITING", "ctgov+isrctn", "ISRCTN-99400001|FX-WALK-1|ISRCTN99400001"),
+        ("NCT99400002", "RECRUITING", "ctgov+isrctn", "ISRCTN99400002"),
+        ("ISRCTN99400003", "RECRUITING", "isrctn", None),  # "Nil known" links nothing
+        ("ISRCTN99400004", "COMPLETED", "isrctn", None)]  # derived: recruitment and trial ended
+    assert list(found.studies["url"]) == [
+        "https://clinicaltrials.gov/study/NCT99400001",
+        "https://clinicaltrials.gov/study/NCT99400002",
+        "https://www.isrctn.com/ISRCTN99400003", "https://www.isrctn.com/ISRCTN99400004"]
+    assert found.meta.problems["merged_duplicate"] == 2
+    assert found.meta.problems["duplicate_site_left_out"] == 1  # Sheffield twice is one site
+    assert ("2 trials registered in both ClinicalTrials.gov and ISRCTN listed once, as "
+            "ClinicalTrials.gov's record with both ids") in found.warnings
+    # near Sheffield: ClinicalTrials.gov is asked for studies with a site near, so it does not
+    # send NCT99400002 (no site); its twin in ISRCTN then stands alone, and goes with no site
+    near = search(condition="motor neurone disease", registry="ctgov,isrctn",
+                  settings=both.settings, near="Sheffield, United Kingdom", radius="250mi")
+    assert rows(near.all.studies, "nct_id", "source", "other_ids") == [
+        ("NCT99400001", "ctgov+isrctn", "ISRCTN-99400001|FX-WALK-1|ISRCTN99400001"),
+        ("ISRCTN99400002", "isrctn", "NCT99400002"), ("ISRCTN99400003", "isrctn", None),
+        ("ISRCTN99400004", "isrctn", None)]
+    assert list(near.studies["nct_id"]) == ["NCT99400001", "ISRCTN99400003", "ISRCTN99400004"]
+    assert [(n, c, s, round(float(d), 1)) for n, c, s, d in rows(
+        near.sites, "nct_id", "city", "source", "distance_mi")] == [
+        ("NCT99400001", "Sheffield", "ctgov", 0.2),
+        ("NCT99400001", "Leeds", "isrctn", 28.8),  # the twin's centre in another city joins
+        ("ISRCTN99400003", "Glasgow", "isrctn", 204.6),
+        ("ISRCTN99400004", "York", "isrctn", 42.7)]
+    assert list(near.studies["n_sites"]) == [2, 1, 1]
+    # the command line, the same union; the default registry is still ClinicalTrials.gov alone
+    assert run(capsys, "search", "-c", "motor neurone disease", "--registry", "ctgov,isrctn",
+               "--no-cache", "--format", "csv", "--columns", "nct_id,status,source") == [
+        "nct_id,status,source", "NCT99400001,RECRUITING,ctgov+isrctn",
+        "NCT99400002,RECRUITING,ctgov+isrctn", "ISRCTN99400003,RECRUITING,isrctn",
+        "ISRCTN99400004,COMPLETED,isrctn"]
+    assert run(capsys, "search", "-c", "motor neurone disease", "--no-cache", "--format", "csv",
+               "--columns", "nct_id,source") == [
+        "nct_id,source", "NCT99400001,ctgov", "NCT99400002,ctgov"]
+    # the store keeps each registry's records with their source (twins too: one per registry)
+    assert run(capsys, "sql", "SELECT source, count(*) AS n FROM studies GROUP BY source "
+               "ORDER BY source") == ["source,n", "ctgov,2", "isrctn,4"]
+
+
+def test_show_says_where_a_record_comes_from_and_names_its_twin(
+    both: Both, capsys: pytest.CaptureFixture[str],
+) -> None:
+    isrctn = run(capsys, "show", "isrctn 99400003", "--no-cache")
+    assert isrctn[:3] == ["Cramp trial (fictional)", "ISRCTN99400003  ·  Recruiting (derived)  ·  "
+                          "https://www.isrctn.com/ISRCTN99400003", ""]
+    assert "Status                Recruiting (derived)" in isrctn
+    ctgov = run(capsys, "show", "NCT99400001", "--no-cache")
+    assert ctgov[1:4] == [
+        "NCT99400001  ·  Recruiting  ·  https://clinicaltrials.gov/study/NCT99400001",
+        "Also in ISRCTN: ISRCTN99400001  ·  https://www.isrctn.com/ISRCTN99400001", ""]
+    assert isrctn[-1] == ctgov[-1] == ("Not medical advice: talk to your doctor before joining "
+                                       "any trial.")
+
+
+def test_a_watch_over_both_registries_reports_the_second_days_changes_exactly(
+    both: Both, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "studies.duckdb"
+    with open_store(path) as store:
+        watch = add_watch(store, "mnd", {"condition": ["motor neurone disease"],
+                                         "registry": "ctgov,isrctn"})
+        assert watch.registries == ("ctgov", "isrctn")
+        day1 = refresh(store, clients_for(watch, both.settings), watch, now=DAY1)
+        both.day_two()
+        day2 = refresh(store, clients_for(watch, both.settings), watch, now=DAY2)
+    assert (day1.mode, day1.studies, day1.changes) == ("first", 6, [])
+    assert day2.mode == "incremental"
+    assert [(c.nct_id, c.change, c.before, c.after, c.facility) for c in day2.changes] == [
+        ("ISRCTN99400005", "new", None, None, None),
+        ("ISRCTN99400004", "gone", None, None, None),
+        ("ISRCTN99400001", "status", "RECRUITING", "ACTIVE_NOT_RECRUITING", None),
+        ("NCT99400002", "status", "RECRUITING", "ACTIVE_NOT_RECRUITING", None),
+        ("ISRCTN99400003", "site_added", None, None, "Pretend Clinic York"),
+    ]
+    lines = run(capsys, "history", "isrctn99400001", "--store", str(path))
+    assert lines[0].startswith("ISRCTN99400001: 2 versions seen; first 2026-11-20 08:00")
+    assert lines[1].split()[2:] == ["status", "RECRUITING", "->", "ACTIVE_NOT_RECRUITING"]
+
+
+def test_match_screens_the_trials_of_both_registries(
+    both: Both, capsys: pytest.CaptureFixture[str],
+) -> None:
+    lines = run(capsys, "match", "-c", "motor neurone disease", "--registry", "ctgov,isrctn",
+                "--no-cache", "--age", "50", "--sex", "female", "--format", "csv")
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
+    # the completed ISRCTN trial is not screened (match looks at open trials); the twins once
+    assert sorted((r["nct_id"], r["verdict"]) for r in rows) == [
+        ("ISRCTN99400003", "fits"), ("NCT99400001", "fits"), ("NCT99400002", "fits")]
+
+
+def test_sync_stores_both_registries_records(
+    both: Both, capsys: pytest.CaptureFixture[str],
+) -> None:
+    lines = run(capsys, "sync", "-c", "motor neurone disease", "--registry", "ctgov,isrctn",
+                "--no-cache")
+    assert [line.split(" (")[0] for line in lines[:2]] == [
+        "ClinicalTrials.gov: synced 2 studies", "ISRCTN: synced 4 studies"]
+    assert run(capsys, "sql", "SELECT nct_id, source, status FROM studies ORDER BY nct_id") == [
+        "nct_id,source,status", "ISRCTN99400001,isrctn,RECRUITING",
+        "ISRCTN99400002,isrctn,RECRUITING", "ISRCTN99400003,isrctn,RECRUITING",
+        "ISRCTN99400004,isrctn,COMPLETED", "NCT99400001,ctgov,RECRUITING",
+        "NCT99400002,ctgov,RECRUITING"]
+
+
+@pytest.fixture
+def page(both: Both) -> Iterator[Both]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield both
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def opened(**params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(params)
+    return at.run()
+
+
+def test_the_dashboard_searches_the_registries_chosen(page: Both) -> None:
+    plain = opened(condition="motor neurone disease", status="any")
+    assert not plain.exception
+    assert plain.multiselect(key="registry").value == ["ctgov"]  # the default
+    at = opened(condition="motor neurone disease", status="any", registry="ctgov,isrctn",
+                near="Sheffield, United Kingdom", radius="250")
+    assert not at.exception
+    assert at.multiselect(key="registry").value == ["ctgov", "isrctn"]
+    cards = [m.group(1) for e in at.caption
+             if (m := re.match(r"^(\S+) · .* · nearest site ", str(e.value)))]
+    assert cards == ["NCT99400001", "ISRCTN99400004", "ISRCTN99400003"]  # nearest first
+    assert any(str(e.value).startswith("ISRCTN99400004 · Completed \\(derived\\) · ")
+               for e in at.caption)
+    # four in all (ISRCTN99400002 stands alone: ClinicalTrials.gov sent no twin near Sheffield)
+    assert any(str(e.value).startswith("Fetched 4 studies · ClinicalTrials.gov and ISRCTN "
+                                       "reported 5 matches") for e in at.caption)
+
+
+def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
+    search = {"condition": "motor neurone disease", "status": "any",
+              "registry": "ctgov,isrctn"}
+    at = opened(**search, study="isrctn99400003")
+    assert not at.exception
+    markdown = [m.value for m in at.markdown]
+    assert ("**Registered in:** [ISRCTN ISRCTN99400003](https://www.isrctn.com/ISRCTN99400003)"
+            in markdown)
+    facts = next(m for m in markdown if m.startswith("- **Status:**"))
+    assert "- **Status:** Recruiting \\(derived\\)" in facts
+    assert [(b.proto.label, b.proto.url) for b in at.get("link_button")] == [
+        ("Open on ISRCTN", "https://www.isrctn.com/ISRCTN99400003")]
+    twin = opened(**search, study="NCT99400001")
+    assert not twin.exception
+    # an invented NCT id has no page to link to; its twin's id is named all the same
+    assert ("**Registered in:** ClinicalTrials\\.gov NCT99400001 · ISRCTN ISRCTN99400001"
+            in [m.value for m in twin.markdown])
