@@ -17,8 +17,8 @@ from trialfinder.core.lazy import LazyModule, lazy
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
 from trialfinder.registries import registry_for_id
-from trialfinder.topics import demo
 from trialfinder.registries.links import record_links, status_is_derived
+from trialfinder.topics import demo
 
 if TYPE_CHECKING:
     import pandas as pd
