@@ -161,7 +161,7 @@ def test_one_search_over_both_lists_each_trial_once_with_its_source_and_ids(
 
 
 def test_show_says_where_a_record_comes_from_and_names_its_twin(
-    both: Both, capsys: pytest.CaptureFixture[str],
+    both: Both, capsys: pytest.CaptureFixture[str], as_if_real: None,
 ) -> None:
     isrctn = run(capsys, "show", "isrctn 99400003", "--no-cache")
     assert isrctn[:3] == ["Cramp trial (fictional)", "ISRCTN99400003  ·  Recruiting (derived)  ·  "
@@ -241,7 +241,7 @@ def opened(**params: str) -> AppTest:
     return at.run()
 
 
-def test_the_dashboard_searches_the_registries_chosen(page: Both) -> None:
+def test_the_dashboard_searches_the_registries_chosen(page: Both, as_if_real: None) -> None:
     plain = opened(condition="motor neurone disease", status="any")
     assert not plain.exception
     assert plain.multiselect(key="registry").value == ["ctgov"]  # the default
