@@ -981,7 +981,11 @@ def test_charts_use_a_continuous_year_axis_and_skip_single_bars(api: StandInServ
         specs[title.get("text") if isinstance(title, dict) else title] = spec
     year = specs["Starts per year"]
     assert year["encoding"]["x"]["type"] == "quantitative"
-    assert year["encoding"]["x"]["bin"] == {"step": 1}
+    # each bar spans its year +-0.4, so the year's tick is under the middle of its bar
+    assert (year["encoding"]["x"]["field"], year["encoding"]["x2"]["field"]) == (
+        "left", "right")
+    low, high = year["encoding"]["x"]["scale"]["domain"]
+    assert low % 1 == 0.5 and high % 1 == 0.5
     at = show_view(open_url(new_app(), **NEAR_BOSTON), "map")  # one study
     assert not at.get("vega_lite_chart")
     assert any("nothing to chart" in t for t in texts(at.caption))
