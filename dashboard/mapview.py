@@ -27,6 +27,8 @@ from trialfinder.views.mapfit import fit_view
 from trialfinder.views.outlines import outline_lines, outlines_json, outlines_version
 from trialfinder.views.text import escape_md, plural, status_label, text_of
 
+from .state import open_study
+
 MAP_HEIGHT = 460
 # The colours Streamlit's light theme gives ``:green[…]`` and its kin (measured in Chromium,
 # Streamlit 1.67): the legend's dots are written in these words, so the map's dots take
@@ -181,7 +183,7 @@ def show_map(results: service.Results, place: Place | None) -> None:
     ss = st.session_state
     if pick and pick != ss.get("_map_pick"):
         ss["_map_pick"] = pick
-        ss["study"] = pick
+        open_study(pick)
         st.rerun()
     st.caption("Country and US-state borders are drawn from data shipped with trialfinder "
                "(public domain); no online map service is asked.")
