@@ -1321,7 +1321,7 @@ def test_saved_search_lists_what_changed_with_badges(
     lines = plain(next(t for t in texts(at.markdown) if "-badge[" in t)).split("\n")
     title = {n: by_id[n]["protocolSection"]["identificationModule"]["briefTitle"]
              for n in (waiting, closing)}
-    url = "https://clinicaltrials.gov/study/"
+    url = "?study="  # the study's own address in the dashboard
     # one row per study, each reason in words, each title a link to the study
     assert lines == [
         f"- :red-badge[closed] [**{title[closing]}**]({url}{closing}) ({closing}): "

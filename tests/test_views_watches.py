@@ -125,7 +125,7 @@ def test_study_line_is_inert_and_links_only_an_nct_id() -> None:
     assert study_line(row) == (
         "- :green-badge[new site near you] "
         "[**\\[Click\\]\\(https\\:\u2060\\/\\/x\\.example\\)**]"
-        "(https://clinicaltrials.gov/study/NCT99000001) (NCT99000001): "
+        "(?study=NCT99000001) (NCT99000001): "
         "new site 12 mi from Boston\\: Clinic \\<b\\>")
     odd = StudyChanges("ISRCTN99000001", "Fictional", "new", ("new in this search",))
     assert study_line(odd) == (

@@ -1,6 +1,7 @@
 """The dashboard's saved searches: a submitted search as a watch's options, a suggested
 name, a saved search described in words, and a watch run's changes as one row per study
-(every reason in words, the study's title a link) in inert Markdown."""
+(every reason in words, the study's title a link to its page in the dashboard) in inert
+Markdown."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from typing import Any, Final
 
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.options import DEFAULT_RADIUS, SearchOptions
-from trialfinder.registries.ctgov.normalize import study_url
 from trialfinder.store.watch import Change
 from trialfinder.topics import presets
 from trialfinder.views.provenance import slug
@@ -19,8 +19,8 @@ from trialfinder.views.request import SearchRequest
 from trialfinder.views.text import escape_md, status_label
 
 __all__ = ["BADGE_COLOURS", "BADGE_ORDER", "StudyChanges", "badge_of", "describe_watch",
-           "feed_name", "radius_of", "study_line", "study_rows", "suggest_name",
-           "watch_options"]
+           "feed_name", "radius_of", "study_address", "study_line", "study_rows",
+           "suggest_name", "watch_options"]
 
 #: Statuses after which a study no longer takes anyone.
 CLOSED: Final = frozenset({"ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED", "WITHDRAWN",
@@ -150,12 +150,19 @@ def study_rows(changes: Iterable[Change], radius_mi: float | None = None,
     return sorted(rows, key=lambda row: (rank[row.badge], row.nct_id))
 
 
+def study_address(nct_id: str) -> str:
+    """The dashboard's own address of a study, relative to the page (``?study=NCT99000001``:
+    it opens the study alone, see :func:`~trialfinder.views.urlstate.url_params`)."""
+    return f"?study={nct_id}"
+
+
 def study_line(row: StudyChanges) -> str:
-    """One study's row as a Markdown list item: its badge, its title as a link to the study
-    (an NCT id only), its id and every reason; all text escaped."""
+    """One study's row as a Markdown list item: its badge, its title as a link to the
+    study's page in this dashboard (an NCT id only), its id and every reason; all text
+    escaped."""
     title = f"**{escape_md(row.title)}**"
     if _NCT.match(row.nct_id):
-        title = f"[{title}]({study_url(row.nct_id)})"
+        title = f"[{title}]({study_address(row.nct_id)})"
     reasons = "; ".join(escape_md(r) for r in row.reasons)
     return (f"- :{BADGE_COLOURS[row.badge]}-badge[{row.badge}] {title} "
             f"({escape_md(row.nct_id)}): {reasons}")
