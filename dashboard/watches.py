@@ -20,8 +20,9 @@ import streamlit as st
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
+from trialfinder.service.watchrun import run_watch
 from trialfinder.store.feed import feed_bytes
-from trialfinder.store.watch import Change, run_watch, save_watch, saved_watches
+from trialfinder.store.watch import Change, save_watch, saved_watches
 from trialfinder.views.provenance import slug
 from trialfinder.views.text import escape_md, plural
 from trialfinder.views.watches import (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from trialfinder.cli.main import main
-from trialfinder.store.aact.fields import list_view
+from trialfinder.registries.ctgov.fullrecord import list_view
 from trialfinder.store.aact.source import keep_records
 from trialfinder.store.db import Store
 from trialfinder.topics.demo import load_demo_studies

@@ -19,11 +19,12 @@ import pytest
 from devtools.standin import PIECES, StandInServer, _fields_trie, _prune, replicate
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
+from trialfinder.options import SearchOptions
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
+from trialfinder.registries.ctgov.fullrecord import LIST_PIECE_PATHS, list_view
 from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.service.sync import sync
-from trialfinder.store.aact.fields import LIST_PIECE_PATHS, list_view
 from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
 from trialfinder.store.aact.source import keep_records
 from trialfinder.store.db import Store
@@ -67,7 +68,7 @@ def test_sync_stores_the_versions_a_search_would_and_keeps_the_whole_records(
     listed = [s for page in _client(server).iter_pages(StudyQuery(), fields=LIST_FIELDS)
               for s in page.studies]
     with Store(tmp_path / "s.duckdb") as store:
-        result = sync(store, _client(server), StudyQuery())
+        result = sync(store, _client(server), SearchOptions())
         held = store.current_hashes([r["protocolSection"]["identificationModule"]["nctId"]
                                      for r in listed])
         kept = store.con.execute(

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from trialfinder.store.aact.fields import list_view
+from trialfinder.registries.ctgov.fullrecord import list_view
 from trialfinder.store.aact.source import keep_records
 from trialfinder.store.db import Store
 

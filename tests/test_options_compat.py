@@ -13,6 +13,7 @@ import pytest
 from trialfinder.core.codes import FunderType, InterventionType, Phase, Sex, Status, StudyType
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.options import Near, Radius, SearchOptions
+from trialfinder.registries.ctgov.options import query_for
 from trialfinder.store.db import Store
 from trialfinder.store.watch import add_watch, get_watch, list_watches
 from trialfinder.views.request import SearchRequest
@@ -106,7 +107,7 @@ def test_watches_saved_before_are_read_as_search_options(tmp_path: Path) -> None
         cli = get_watch(store, "cli")
         assert cli.describe() == ("ALS · within 100 miles of Boston, MA · recruiting or not "
                                   "yet recruiting")
-        assert cli.query().to_params() == {
+        assert query_for(cli.options).to_params() == {
             "query.cond": "ALS", "filter.overallStatus": "RECRUITING,NOT_YET_RECRUITING",
             "filter.geo": "distance(42.3601,-71.0589,100mi)"}
         assert get_watch(store, "python").place == pytest.approx((42.3601, -71.0589), abs=0.1)

@@ -28,6 +28,7 @@ from trialfinder.cli.main import main
 from trialfinder.core.errors import StoreError, StoreOutdatedError
 from trialfinder.options import SearchOptions
 from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.registries.ctgov.registry import CTGOV
 from trialfinder.store import migrations
 from trialfinder.store.db import Store, open_store
 from trialfinder.store.versions import version_rows
@@ -124,6 +125,7 @@ def test_the_previous_release_store_is_upgraded_in_one_go_and_reads_back(
         assert store.aborted_runs() == 0
         # the 0.1.0 watch (saved as a plain dict) reads back as the same search
         assert get_watch(store, "gout").options == SearchOptions(conditions=("Gout",))
+        assert get_watch(store, "gout").registries == ("ctgov",)  # saved before registries
         assert store.last_run("gout") is not None
         assert sorted(store.run_found(2)) == WATCHED
         [(hash_, _, _, record)] = store.versions("NCT99000005")
@@ -210,7 +212,7 @@ def test_a_page_with_a_column_the_store_lacks_is_an_error_not_narrowed(tmp_path:
     with Store(tmp_path / "studies.duckdb") as store:
         page = type(tables).of({**tables.frames(), "studies": wider})
         with pytest.raises(StoreError, match=r"has no column studies\.novel$"):
-            store.add_tables(page, version_rows(records))
+            store.add_tables(page, version_rows(records, CTGOV.record_id))
         assert store.first_row("SELECT count(*) FROM studies") == (0,)  # nothing half-written
         assert store.first_row("SELECT count(*) FROM versions") == (0,)
 

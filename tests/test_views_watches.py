@@ -7,6 +7,7 @@ import pytest
 from trialfinder.core.codes import Status
 from trialfinder.options import Near, Radius, SearchOptions
 from trialfinder.options.parse import from_saved
+from trialfinder.registries.ctgov.options import query_for
 from trialfinder.store.watch import Change, Watch
 from trialfinder.views import urlstate
 from trialfinder.views.watches import (
@@ -34,7 +35,7 @@ def test_watch_options_keep_what_was_searched_and_build_the_same_query() -> None
     assert options == SearchOptions(conditions=("muscle cramp",),
                                     near=Near("Boston, MA", (42.36, -71.06)), radius=Radius(25),
                                     statuses=(Status.RECRUITING,))
-    query = Watch("w", options).query()
+    query = query_for(Watch("w", options).options)  # what ClinicalTrials.gov is asked
     assert query.near is not None and query.near.radius_miles == 25
     assert radius_of(options) == 25.0
     assert radius_of(watch_options(_searched(condition="cramp"), None)) is None

@@ -19,6 +19,7 @@ from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.options import SearchOptions
 from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.service.watchrun import refresh, run_watch
 from trialfinder.store.db import Store
 from trialfinder.store.feed import ATOM_NS, feed_bytes
 from trialfinder.store.watch import (
@@ -28,9 +29,7 @@ from trialfinder.store.watch import (
     diff_versions,
     get_watch,
     list_watches,
-    refresh,
     remove_watch,
-    run_watch,
     save_watch,
     saved_watches,
 )

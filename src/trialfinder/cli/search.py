@@ -133,28 +133,37 @@ def run(args: argparse.Namespace, notes: Any) -> int:
     from trialfinder.options.local import resolve_near
 
     options, place = resolve_near(options)  # a place we cannot find fails here
-    client = None
+    from trialfinder.registries import choose_registries  # light: no pandas, no requests
+
+    registries = choose_registries(options.registries or None)
+    if args.from_file and [r.name for r in registries] != ["ctgov"]:
+        raise InvalidQueryError("--from-file reads a ClinicalTrials.gov download; leave out "
+                                "--registry")
+    settings = settings_from(args)
+    clients = []
     if not args.from_file:
         from trialfinder.cache.tablekey import may_be_saved
-        from trialfinder.registries.ctgov.client import TrialsClient
-        from trialfinder.registries.ctgov.options import check_not_empty, query_for
+        from trialfinder.options import check_asks
 
         # a wrong value or an empty search fails here, before any request
-        query = check_not_empty(query_for(options))
-        client = TrialsClient(settings_from(args))
-        # every check is passed: /version (asked before the pages when a cache is on) and,
-        # unless saved tables may answer, the first page now travel while pandas loads
-        settings = client.settings
-        saved = settings.use_cache and may_be_saved(settings.cache_dir, settings.base_url,
-                                                    query.to_params(), limit)
-        client.ask_early(None if saved else query, limit=limit)
-    settle_before_search(client.settings.profile if client else settings_from(args).profile)
-    if client is None:
+        check_asks(options)
+        asks = [(r.client(settings), r.translate(options)) for r in registries]
+        # every check is passed: what each registry needs first (ClinicalTrials.gov: /version
+        # when a cache is on and, unless saved tables may answer, the first page) now travels
+        # while pandas loads
+        for client, translation in asks:
+            saved = settings.use_cache and may_be_saved(
+                settings.cache_dir, client.registry.name, client.base_url, translation.params,
+                limit)
+            client.ask_early(None if saved else translation.query, limit=limit)
+        clients = [client for client, _ in asks]
+    settle_before_search(settings.profile)
+    if not clients:
         res = search_data_file(args.from_file, options)
     else:
         bar = ProgressBar()
         try:
-            res = search(options=options, client=client, limit=limit, progress=bar)
+            res = search(options=options, client=clients, limit=limit, progress=bar)
         finally:
             bar.close()
     frame = res.sites if args.sites else res.studies

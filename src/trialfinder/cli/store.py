@@ -40,18 +40,13 @@ from trialfinder.core.lazy import lazy
 from trialfinder.core.wording import plural, skipped_notes
 from trialfinder.options import OPTIONS
 from trialfinder.options.cli import add_options
+from trialfinder.registries import choose_registries
 
 if TYPE_CHECKING:
-    from trialfinder.registries.ctgov.client import TrialsClient
-    from trialfinder.registries.ctgov.options import query_for
-    from trialfinder.registries.ctgov.query import StudyQuery
-    from trialfinder.service.sync import sync
+    from trialfinder.service.sync import SyncResult, sync
     from trialfinder.store.aact.export import export_aact
     from trialfinder.store.db import StoreError, open_store
 else:  # requests, pandas and DuckDB load when a command runs, not for --help
-    TrialsClient = lazy("trialfinder.registries.ctgov.client", "TrialsClient")
-    query_for = lazy("trialfinder.registries.ctgov.options", "query_for")
-    StudyQuery = lazy("trialfinder.registries.ctgov.query", "StudyQuery")
     export_aact = lazy("trialfinder.store.aact.export", "export_aact")
     StoreError = lazy("trialfinder.store.db", "StoreError")
     open_store = lazy("trialfinder.store.db", "open_store")
@@ -129,41 +124,51 @@ def _cmd_store(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_sync(store: Any, result: SyncResult, args: argparse.Namespace, title: str) -> None:
+    """The line of one registry's sync; its run is closed once the line is out."""
+    total = f" (the API reported {result.total_reported:,})" if result.total_reported else ""
+    try:
+        print(f"{title + ': ' if title else ''}synced {plural(result.studies, 'study')}{total} "
+              f"into {_path(args)}: {result.new_versions:,} new or changed, "
+              f"{plural(result.requests, 'request')}, {_size(result.nbytes)}, "
+              f"{result.elapsed:,.1f} s")
+        deliver()
+        store.finish_run(result.run_id, requests=result.requests, nbytes=result.nbytes)
+    except BaseException:
+        store.abort_run(result.run_id)
+        raise
+
+
 def _cmd_sync(args: argparse.Namespace) -> int:
     if args.all_old:
         print("trialfinder: note: `sync --all` is now spelled `sync --whole-registry`; "
               "the old spelling still works for now", file=sys.stderr)
     whole = args.whole_registry or args.all_old
     options = read_search(args, SYNC_OPTIONS)
-    if whole and options.given:
+    registries = choose_registries(options.registries or None)
+    if whole and options.replace(registries=()).given:
         raise InvalidQueryError("--whole-registry syncs every study; leave out the search "
                                 "options")
     if not whole and options.is_empty:
         raise InvalidQueryError("give search options, or --whole-registry for every study")
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
-    query = StudyQuery() if whole else query_for(options)
-    from trialfinder.store.aact.fields import SYNC_PAGE_SIZE  # pages of whole records
+    from trialfinder.registries.ctgov.fullrecord import SYNC_PAGE_SIZE  # whole records
 
     settings = _settings(args)
-    client = TrialsClient(settings.with_(page_size=min(settings.page_size, SYNC_PAGE_SIZE)))
-    bar = ProgressBar()
+    settings = settings.with_(page_size=min(settings.page_size, SYNC_PAGE_SIZE))
+    skipped = 0
     with open_store(_path(args)) as store:
-        try:
-            result = sync(store, client, query, limit=args.limit, progress=bar, finish=False)
-        finally:
-            bar.close()
-        total = f" (the API reported {result.total_reported:,})" if result.total_reported else ""
-        try:  # the run is closed once its line is out
-            print(f"synced {plural(result.studies, 'study')}{total} into {_path(args)}: "
-                  f"{result.new_versions:,} new or changed, {plural(result.requests, 'request')}"
-                  f", {_size(result.nbytes)}, {result.elapsed:,.1f} s")
-            deliver()
-            store.finish_run(result.run_id, requests=result.requests, nbytes=result.nbytes)
-        except BaseException:
-            store.abort_run(result.run_id)
-            raise
-    for note in skipped_notes(result.skipped, result.skipped):
+        for registry in registries:
+            bar = ProgressBar()
+            try:
+                result = sync(store, registry.client(settings), options, limit=args.limit,
+                              progress=bar, finish=False)
+            finally:
+                bar.close()
+            _report_sync(store, result, args, registry.title if len(registries) > 1 else "")
+            skipped += result.skipped
+    for note in skipped_notes(skipped, skipped):
         print(f"trialfinder: note: {note}", file=sys.stderr)
     return 0
 

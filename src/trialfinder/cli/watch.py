@@ -28,25 +28,25 @@ from trialfinder.core.lazy import lazy
 from trialfinder.core.textcap import CSV_CELL_CHARS, LINE_CHARS, cap
 from trialfinder.core.wording import plural
 from trialfinder.options.cli import add_options
-from trialfinder.registries.ctgov.query import normalize_nct_id
+from trialfinder.registries import registry_for_id
 
 if TYPE_CHECKING:
-    from trialfinder.registries.ctgov.client import TrialsClient
+    from trialfinder.service.watchrun import WatchRun, clients_for, refresh
+    from trialfinder.service.watchrun import studies as matching
     from trialfinder.store.db import open_store
     from trialfinder.store.feed import check_feed_path, write_feed
     from trialfinder.store.watch import (
         Change,
-        WatchRun,
         add_watch,
         get_watch,
         history,
         list_watches,
-        refresh,
         remove_watch,
     )
-    from trialfinder.store.watch import studies as matching
 else:  # requests, pandas and DuckDB load when a command runs, not for --help
-    TrialsClient = lazy("trialfinder.registries.ctgov.client", "TrialsClient")
+    refresh = lazy("trialfinder.service.watchrun", "refresh")
+    clients_for = lazy("trialfinder.service.watchrun", "clients_for")
+    matching = lazy("trialfinder.service.watchrun", "studies")
     open_store = lazy("trialfinder.store.db", "open_store")
     write_feed = lazy("trialfinder.store.feed", "write_feed")
     check_feed_path = lazy("trialfinder.store.feed", "check_feed_path")
@@ -54,9 +54,7 @@ else:  # requests, pandas and DuckDB load when a command runs, not for --help
     get_watch = lazy("trialfinder.store.watch", "get_watch")
     history = lazy("trialfinder.store.watch", "history")
     list_watches = lazy("trialfinder.store.watch", "list_watches")
-    refresh = lazy("trialfinder.store.watch", "refresh")
     remove_watch = lazy("trialfinder.store.watch", "remove_watch")
-    matching = lazy("trialfinder.store.watch", "studies")
 
 __all__ = ["add_parsers", "run_history", "run_watch"]
 
@@ -127,7 +125,7 @@ def run_watch(args: argparse.Namespace) -> int:
 def _cmd_watch_run(args: argparse.Namespace) -> int:
     """Run the watches, write every output asked for, and only then record the runs: when an
     output fails, no run is recorded and the next run reports the same changes again."""
-    client = TrialsClient(_settings(args))
+    settings = _settings(args)
     runs: list[WatchRun] = []
     with open_store(_path(args)) as store:
         watches = [get_watch(store, n) for n in args.names] if args.names \
@@ -137,7 +135,8 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
         if args.feed is not None:
             check_feed_path(args.feed)  # before any request
         for watch in watches:
-            runs.append(refresh(store, client, watch, full=args.full, record=False))
+            runs.append(refresh(store, clients_for(watch, settings), watch, full=args.full,
+                                record=False))
         changes = [c for r in runs for c in r.changes]
         _print_changes(changes, args.format)
         if args.feed is not None:
@@ -202,7 +201,7 @@ def _one_line(text: str) -> str:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    ids = [normalize_nct_id(n) for n in args.nct_id]
+    ids = [registry_for_id(n)[1] for n in args.nct_id]
     with open_store(_path(args), read_only=True) as store:
         for nct in ids:
             versions = store.versions(nct)

@@ -11,7 +11,7 @@ in a saved search or as keyword arguments) and made into a registry's query.
 """
 
 from trialfinder.options.declare import Option
-from trialfinder.options.model import OPTIONS, SearchOptions, get_option
+from trialfinder.options.model import OPTIONS, SearchOptions, check_asks, get_option
 from trialfinder.options.parse import from_json, from_kwargs, from_saved, from_url
 from trialfinder.options.render import to_cli, to_json, to_kwargs, to_url, words
 from trialfinder.options.values import DEFAULT_RADIUS, Near, Radius
@@ -23,6 +23,7 @@ __all__ = [
     "Option",
     "Radius",
     "SearchOptions",
+    "check_asks",
     "from_json",
     "from_kwargs",
     "from_saved",

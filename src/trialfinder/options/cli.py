@@ -18,7 +18,8 @@ __all__ = ["GROUPS", "add_options", "chosen", "read_options"]
 #: The groups of ``--help``: title, and which options belong.
 GROUPS: Final[tuple[tuple[str, Callable[[Option], bool]], ...]] = (
     ("what to search", lambda d: d.topic),
-    ("filters", lambda d: d.sent and not d.topic),
+    ("where to search", lambda d: d.name == "registries"),
+    ("filters", lambda d: d.sent and not d.topic and d.name != "registries"),
     ("local filters (applied to the studies fetched; never sent)", lambda d: not d.sent),
 )
 

@@ -27,8 +27,8 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.wording import one_of
 from trialfinder.options.values import DEFAULT_RADIUS, Near, Radius, number_text
 
-__all__ = ["ANY", "Code", "Codes", "Date", "Flag", "Kind", "NearKind", "Number", "Preset",
-           "RadiusKind", "Text", "Texts"]
+__all__ = ["ANY", "Code", "Codes", "Date", "Flag", "Kind", "Names", "NearKind", "Number",
+           "Preset", "RadiusKind", "Text", "Texts"]
 
 #: In a link or on the command line, "no restriction" for a list of codes (``status=any``).
 ANY: Final = "any"
@@ -139,6 +139,16 @@ class Texts(Kind):
 
     def to_json(self, value: Any) -> Any:
         return list(value)
+
+
+class Names(Texts):
+    """Names of things this layer does not hold a list of (the registries): lower case, a
+    comma list split wherever it comes from; which names exist is checked where they are
+    used (:func:`trialfinder.registries.choose_registries`)."""
+
+    def python(self, value: object, label: str) -> tuple[str, ...]:
+        parts = [part.strip().lower() for v in texts(value, label) for part in str(v).split(",")]
+        return super().python(parts, label)
 
 
 class Codes(Kind):

@@ -22,6 +22,7 @@ from trialfinder.options.kinds import (
     Codes,
     Date,
     Flag,
+    Names,
     NearKind,
     Number,
     Preset,
@@ -31,7 +32,7 @@ from trialfinder.options.kinds import (
 )
 from trialfinder.options.values import Near, Radius
 
-__all__ = ["DATE_RANGES", "OPTIONS", "SearchOptions", "conflicts", "get_option"]
+__all__ = ["DATE_RANGES", "OPTIONS", "SearchOptions", "check_asks", "conflicts", "get_option"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,11 @@ class SearchOptions:
     ids: tuple[str, ...] = option(Texts(joined=True), "--id", kwarg="nct_ids", url="id",
                                   topic=True, words="ids: ", metavar="NCT_ID",
                                   help="NCT id(s)")
+    # -- where to search ----------------------------------------------------------------------
+    registries: tuple[str, ...] = option(
+        Names(), "--registry", kwarg="registry", words="registry: ", metavar="NAME",
+        help="the registries to search, by name: ctgov (ClinicalTrials.gov, the default); "
+        "several with commas")
     # -- filters the registry is asked for (and checked again on what comes back) -----------
     statuses: tuple[Status, ...] = option(
         Codes(Status), "-s", "--status",
@@ -188,6 +194,16 @@ DATE_RANGES: Final = {"start": ("start date", "started"),
 def get_option(name: str) -> Option:
     """The declaration of the option ``name`` (a field of ``SearchOptions``)."""
     return _BY_NAME[name]
+
+
+def check_asks(options: SearchOptions) -> SearchOptions:
+    """``options``, or :class:`InvalidQueryError` when they ask a registry for nothing (only
+    local filters, or where to search): a search of every study is never run by mistake."""
+    if not any(getattr(options, d.name) != d.empty for d in OPTIONS
+               if d.sent and d.name != "registries"):
+        raise InvalidQueryError(
+            "the search is empty: give a condition, term, intervention, place or preset")
+    return options
 
 
 def conflicts(values: Mapping[str, Any]) -> list[tuple[str, str]]:

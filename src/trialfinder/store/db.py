@@ -44,14 +44,15 @@ from trialfinder.core.errors import (
     StoreOutdatedError,
 )
 from trialfinder.core.folders import private_folder
-from trialfinder.registries.ctgov.normalize import Tables, normalize
-from trialfinder.store import spool
+from trialfinder.registries import DEFAULT_REGISTRY, get_registry
+from trialfinder.store import ingest, spool
 from trialfinder.store.aact.install import install as install_aact
 from trialfinder.store.datadir import store_problem
 from trialfinder.store.migrations import upgrade
 from trialfinder.store.reading import StoreReading
 from trialfinder.store.runs import RunLog, _now, naive_utc
-from trialfinder.store.versions import VersionRows, nct_of, version_rows
+from trialfinder.store.versions import VersionRows, version_rows
+from trialfinder.tables.frames import Tables
 
 __all__ = [
     "AddStats",
@@ -173,14 +174,18 @@ class Store(StoreReading, RunLog):
     # -- writing ------------------------------------------------------------------------------
 
     def add_records(self, records: Sequence[Mapping[str, Any]], *,
-                    seen: datetime | None = None, run_id: int | None = None) -> AddStats:
-        """Add one page of raw study records: each study's rows are replaced by this version,
-        and the version is recorded (new, or ``last_seen`` moved on). With ``run_id`` the
-        studies are also recorded as found by that run."""
+                    source: str = DEFAULT_REGISTRY, seen: datetime | None = None,
+                    run_id: int | None = None) -> AddStats:
+        """Add one page of raw records of the registry ``source``, read by that registry's
+        reader and named by its ids: each study's rows are replaced by this version, and the
+        version is recorded (new, or ``last_seen`` moved on). With ``run_id`` the studies are
+        also recorded as found by that run. A record without a valid id (the registry's rule)
+        is skipped and counted."""
+        registry = get_registry(source)
         latest: dict[str, Mapping[str, Any]] = {}
         skipped = 0
         for record in records:
-            nct = nct_of(record)
+            nct = registry.record_id(record)
             if nct is None:
                 skipped += 1
                 continue
@@ -188,8 +193,11 @@ class Store(StoreReading, RunLog):
         if not latest:
             return AddStats(0, 0, skipped, {})
         kept = list(latest.values())
-        tables = normalize(kept)
-        stats = self.add_tables(tables, version_rows(kept), seen=seen, run_id=run_id)
+        reader = registry.reader()
+        reader.add(kept)
+        tables = reader.tables()
+        stats = self.add_tables(tables, version_rows(kept, registry.record_id), seen=seen,
+                                run_id=run_id)
         return AddStats(stats.studies, stats.new_versions, skipped + stats.skipped, stats.hashes)
 
     def add_tables(self, tables: Tables, versions: VersionRows, *,
@@ -332,7 +340,7 @@ def open_store(path: Path | None = None, *, read_only: bool = False, wait: float
             logger.info("the study store is busy; read without the latest searches")
         else:
             try:
-                spool.ingest(writer)
+                ingest.ingest(writer)
             except BaseException:
                 writer.close()
                 raise

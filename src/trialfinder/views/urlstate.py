@@ -22,7 +22,7 @@ from trialfinder.options.kinds import Code, Codes, Flag, Number, RadiusKind
 from trialfinder.options.model import DATE_RANGES, conflicts
 from trialfinder.options.parse import MAX_TEXT
 from trialfinder.options.values import DEFAULT_RADIUS
-from trialfinder.registries.ctgov.query import normalize_nct_id
+from trialfinder.registries import registry_for_id
 
 __all__ = [
     "BASE",
@@ -59,8 +59,9 @@ RADII: Final = (5, 10, 25, 50, 100, 250, 500)
 DEFAULT_RADIUS_MI: Final = int(DEFAULT_RADIUS.miles)
 DEFAULT_LIMIT: Final = 1000
 
-#: Options the page has no field for (a link that gives one is told it was left out).
-_NO_FIELD: Final = frozenset({"location", "states", "cities"})
+#: Options the page has no field for (a link that gives one is told it was left out); the
+#: page searches ClinicalTrials.gov only, for now.
+_NO_FIELD: Final = frozenset({"location", "states", "cities", "registries"})
 #: Widget keys that are not the option's link parameter.
 _KEYS: Final = {"near": "place", "study_types": "study_type", "has_results": "has_results",
                 "ids": "ids"}
@@ -229,11 +230,12 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
 
 
 def linked_study(params: Mapping[str, list[str]]) -> str | None:
-    """The NCT id a link's ``study`` parameter names (``nct99000012`` -> ``NCT99000012``), or
-    ``None`` when it names none or one we cannot read (see :func:`unreadable_study`)."""
+    """The study id a link's ``study`` parameter names, as its registry writes it
+    (``nct99000012`` -> ``NCT99000012``), or ``None`` when it names none or one we cannot
+    read (see :func:`unreadable_study`)."""
     values = params.get("study") or []
     try:
-        return normalize_nct_id(values[-1]) if values and values[-1].strip() else None
+        return registry_for_id(values[-1])[1] if values and values[-1].strip() else None
     except InvalidQueryError:
         return None
 
@@ -243,7 +245,7 @@ SHOWN_TEXT = 80
 
 
 def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
-    """A line for a link whose ``study`` parameter is no NCT id, quoting what it held (cut
+    """A line for a link whose ``study`` parameter is no study id, quoting what it held (cut
     to :data:`SHOWN_TEXT` characters; the page escapes it); ``None`` when there is nothing
     to say."""
     values = params.get("study") or []

@@ -5,13 +5,14 @@ Markdown."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import quote
 
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.options import DEFAULT_RADIUS, SearchOptions
+from trialfinder.registries import study_link
 from trialfinder.store.watch import Change
 from trialfinder.topics import presets
 from trialfinder.views.provenance import slug
@@ -33,7 +34,6 @@ BADGE_COLOURS: Final = {
 #: Badges from the most to the least telling: a study's row shows its first.
 BADGE_ORDER: Final = ("closed", "now recruiting", "new site near you", "new", "gone", "status",
                       "new site", "site removed", "updated")
-_NCT: Final = re.compile(r"^NCT\d{8}$")
 
 
 def watch_options(searched: Mapping[str, Any],
@@ -150,19 +150,22 @@ def study_rows(changes: Iterable[Change], radius_mi: float | None = None,
     return sorted(rows, key=lambda row: (rank[row.badge], row.nct_id))
 
 
-def study_address(nct_id: str) -> str:
+def study_address(study_id: str) -> str | None:
     """The dashboard's own address of a study, relative to the page (``?study=NCT99000001``:
-    it opens the study alone, see :func:`~trialfinder.views.urlstate.url_params`)."""
-    return f"?study={nct_id}"
+    it opens the study alone, see :func:`~trialfinder.views.urlstate.url_params`), when
+    ``study_id`` is exactly an id one of the registries writes; ``None`` otherwise (nothing
+    to link to)."""
+    return f"?study={quote(study_id, safe='')}" if study_link(study_id) is not None else None
 
 
 def study_line(row: StudyChanges) -> str:
     """One study's row as a Markdown list item: its badge, its title as a link to the
-    study's page in this dashboard (an NCT id only), its id and every reason; all text
-    escaped."""
+    study's page in this dashboard (an id one of the registries writes only), its id and
+    every reason; all text escaped."""
     title = f"**{escape_md(row.title)}**"
-    if _NCT.match(row.nct_id):
-        title = f"[{title}]({study_address(row.nct_id)})"
+    link = study_address(row.nct_id)
+    if link is not None:
+        title = f"[{title}]({link})"
     reasons = "; ".join(escape_md(r) for r in row.reasons)
     return (f"- :{BADGE_COLOURS[row.badge]}-badge[{row.badge}] {title} "
             f"({escape_md(row.nct_id)}): {reasons}")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 import orjson
 import pandas as pd
 
-from trialfinder.store.versions import nct_of
+from trialfinder.registries.ctgov.registry import CTGOV
 
 if TYPE_CHECKING:
     from trialfinder.store.db import Store
@@ -148,7 +148,7 @@ def keep_records(store: Store, records: Sequence[Mapping[str, Any]], seen: datet
     (one transaction each), so DuckDB's memory stays bounded however large the records."""
     latest: dict[str, bytes] = {}
     for record in records:
-        nct = nct_of(record)
+        nct = CTGOV.record_id(record)
         if nct is not None:
             latest[nct] = orjson.dumps(record)
     written = 0
