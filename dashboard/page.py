@@ -87,8 +87,8 @@ def main() -> None:
     wider = wider_than_search(state(), searched) if not ss.get("demo") else []
     if wider:
         st.info(f"Your filters are now wider than what the last search asked "
-                f"ClinicalTrials.gov for ({', '.join(wider)}). Press Search in the sidebar "
-                "to fetch the extra studies.")
+                f"ClinicalTrials.gov for ({', '.join(wider)}). Search again to fetch the "
+                "extra studies.")
         st.button("Search again with these filters", key="search_wider",
                   on_click=search_again, args=({},))
     if ss.get("view") not in VIEWS:  # the control was not drawn while a study was open
