@@ -38,6 +38,9 @@ def sync_from_url() -> None:
     """Read the URL on the first run of a session, and again when the browser changed it
     (Back, Forward) since this page last wrote it."""
     ss = st.session_state
+    # a run that Streamlit stopped (a newer rerun came) may have marked the card without
+    # bringing it into view: each run marks it afresh
+    ss.pop("_marked", None)
     params = _params()
     if not ss.get("_booted"):
         _boot(params)
