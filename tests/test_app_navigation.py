@@ -263,3 +263,20 @@ def test_filters_wider_than_the_search_offer_a_button(api: StandInServer) -> Non
     at.button(key="search_wider").click().run()
     assert not at.exception
     assert address(at)["status"] == ["any"] and len(card_ids(at)) == len(ALS) > asked
+
+
+def test_the_main_box_takes_a_distance_beside_the_place(api: StandInServer) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert at.selectbox(key="q_radius").value == 50  # the default distance
+    at.text_input(key="q_words").input("ALS")
+    at.text_input(key="q_place").input("Boston, MA")
+    at.selectbox(key="q_radius").set_value(250)
+    at.button(key="q_submit").click().run()
+    assert not at.exception
+    assert address(at)["near"] == ["Boston, MA"] and address(at)["radius"] == ["250"]
+    assert at.select_slider(key="radius").value == 250  # the sidebar's distance follows
+    assert "within 250 miles of Boston, MA" in [
+        plain(b.label) for b in at.button if b.key.startswith("chip_")]
+    # the "New search" box above the results keeps what was searched
+    assert (at.text_input(key="q_words").value, at.text_input(key="q_place").value,
+            at.selectbox(key="q_radius").value) == ("ALS", "Boston, MA", 250)
