@@ -11,10 +11,13 @@ Debian's Chromium with Playwright at 1400 px:
 - *map*: from clicking "Map and charts" to the map drawn (its canvas on the page and the run
   finished) with every site: the first opening of a page loads the map's code and borders,
   the later ones find them in the browser;
-- *study*: from pressing "Read this study" on the first card to the study's page drawn.
+- *study*: from pressing "Read this study" on the first card to the study's page drawn;
+- *back*: from the browser's Back on that page to the list drawn again with the card that
+  was left on screen.
 
 Targets (issues 12 and 21): search under 1.5 s, filter under 0.5 s, map under 1 s at 2,000
-sites, study under 1 s. Writes ``benchmarks/results/browser.md``.
+sites, study under 1 s (and Back, which the issues set no figure for, under 1 s). Writes
+``benchmarks/results/browser.md``.
 
     .venv/bin/python benchmarks/bench_browser.py [--studies 1000] [--sites 2] [--repeat 3]
 """
@@ -42,7 +45,8 @@ from devtools.standin import StandInServer, fictional_site, fictional_study  # n
 
 CHROMIUM = "/usr/bin/chromium"
 RESULTS = ROOT / "benchmarks" / "results" / "browser.md"
-TARGETS = {"search": 1.5, "filter": 0.5, "map (first)": 1.0, "map": 1.0, "study": 1.0}
+TARGETS = {"search": 1.5, "filter": 0.5, "map (first)": 1.0, "map": 1.0, "study": 1.0,
+           "back": 1.0}
 CITIES = [("Boston", "MA", 42.36, -71.06), ("Denver", "CO", 39.74, -104.99),
           ("Seattle", "WA", 47.61, -122.33), ("Austin", "TX", 30.27, -97.74)]
 
@@ -126,16 +130,18 @@ def one_map(page: Page) -> float:
     return took
 
 
-def one_study(page: Page) -> float:
+def one_study(page: Page) -> tuple[float, float]:
+    """Open the first card's study, then the browser's Back: the seconds each took."""
     started = time.perf_counter()
     page.locator(".st-key-card_0").get_by_role("button", name="Read this study").click()
     page.get_by_text("How to take part").first.wait_for(timeout=60_000)
     idle_page(page)
     took = time.perf_counter() - started
-    page.get_by_role("button", name="← Back to the results").click()
-    page.locator(".st-key-card_0").wait_for(timeout=60_000)
+    started = time.perf_counter()
+    page.go_back()
+    page.locator(".st-key-return_card").wait_for(timeout=60_000)  # the card left, marked
     idle_page(page)
-    return took
+    return took, time.perf_counter() - started
 
 
 def main() -> None:
@@ -178,7 +184,9 @@ def main() -> None:
                     # a fresh page each round: its first map opening loads the map's code
                     times["map (first)"].append(one_map(page))
                     times["map"] += [one_map(page), one_map(page)]
-                    times["study"].append(one_study(page))
+                    opened, back = one_study(page)
+                    times["study"].append(opened)
+                    times["back"].append(back)
                 browser.close()
         finally:
             proc.terminate()

@@ -9,6 +9,8 @@ to another machine, the panel says so.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from trialfinder import service
@@ -18,6 +20,7 @@ from trialfinder.tables.prescreen.fit import Prescreen, prescreen
 from trialfinder.tables.prescreen.profile import DISCLAIMER
 from trialfinder.views.prescreen import (
     FORM_KEYS,
+    FitCard,
     fit_cards,
     is_filled,
     privacy_words,
@@ -28,9 +31,6 @@ from trialfinder.views.text import SEX_LABELS, escape_md, plural
 from trialfinder.views.urlstate import RADII
 
 from .messages import place_problem
-from .state import open_study
-
-CARDS = 20  # studies drawn at a time
 
 
 def keep_form() -> None:
@@ -86,9 +86,20 @@ def _remote() -> bool:
     return served_elsewhere(host, address)
 
 
-def about_you(results: service.Results, place: Place | None) -> Prescreen | None:
+@dataclass(frozen=True, slots=True)
+class Fits:
+    """A filled *About you*: the pre-screen's order of the studies, each study's verdict card
+    (drawn by the list, once per study), and, when the person asks for it, the only studies
+    to list (those whose criteria name their conditions or medicines)."""
+
+    order: list[str]
+    cards: dict[str, FitCard]
+    only: frozenset[str] | None
+
+
+def about_you(results: service.Results, place: Place | None) -> Fits | None:
     """The panel (an expander above the list) and, once filled, the pre-screen (returned:
-    the list can be sorted in its order)."""
+    the list shows each study's verdict, and can be sorted in its order)."""
     keep_form()
     with st.expander("About you: which of these studies may fit you?", icon=":material/person:",
                      expanded=bool(st.session_state.get("ay_open"))):
@@ -110,39 +121,22 @@ def about_you(results: service.Results, place: Place | None) -> Prescreen | None
         except TrialFinderError as exc:
             st.error(f"The check could not run: {escape_md(exc)}")
             return None
-        show_fits(screen)
-    return screen
+        return summarise(screen)
 
 
-def show_fits(screen: Prescreen) -> None:
-    """The studies in the pre-screen's order (those whose inclusion names your condition,
-    then may fit, check with the study team, does not fit), each with its verdict, reasons
-    and the criteria lines naming the person's conditions or medicines."""
+def summarise(screen: Prescreen) -> Fits:
+    """How many studies may fit, in words, and the switch to list only those whose criteria
+    name the person's conditions or medicines; the cards themselves are the list's."""
     cards = fit_cards(screen)
     fitting = sum(card.verdict == "fits" for card in cards)
     checking = sum(card.verdict == "check" for card in cards)
     st.info(f"Of {len(cards):,} studies, {plural(fitting, 'study', 'studies')} may fit you and "
             f"{plural(checking, 'study', 'studies')} {'needs' if checking == 1 else 'need'} a "
-            "word with the study team first, as far as the records say. "
-            + escape_md(DISCLAIMER), icon=":material/info:")
+            "word with the study team first, as far as the records say. Each card below "
+            "says which, and why. " + escape_md(DISCLAIMER), icon=":material/info:")
     named_only = st.toggle("Only studies whose criteria name your conditions or medicines",
                            key="ay_named_only")
-    if named_only:
-        cards = [card for card in cards if card.mentions_md]
-    shown = min(len(cards), int(st.session_state.get("ay_shown") or CARDS))
-    for position, card in enumerate(cards[:shown]):
-        with st.container(border=True, key=f"fit_{position}"):
-            st.markdown(card.heading_md)
-            st.caption(card.caption_md)
-            if card.mentions_md:
-                st.markdown("\n".join(card.mentions_md))
-            st.button("Read this study", key=f"fit_open_{position}", on_click=open_study,
-                      args=(card.nct_id,))
-    if shown < len(cards):
-        st.button(f"Show more ({shown:,} of {len(cards):,} shown)", key="ay_more",
-                  on_click=_more)
-
-
-def _more() -> None:
-    ss = st.session_state
-    ss["ay_shown"] = int(ss.get("ay_shown") or CARDS) + CARDS
+    return Fits(order=[card.nct_id for card in cards],
+                cards={card.nct_id: card for card in cards},
+                only=frozenset(c.nct_id for c in cards if c.mentions_md) if named_only
+                else None)

@@ -1,5 +1,5 @@
-"""At-a-glance charts: by status, by phase, starts per year (a continuous axis), each with a
-sentence beside it saying what it shows."""
+"""At-a-glance charts: by status, by phase, starts per year (a continuous axis, each bar on
+its year's tick), each with a sentence beside it saying what it shows."""
 
 from __future__ import annotations
 
@@ -70,13 +70,18 @@ def show_charts(results: service.Results) -> None:
         low, high = int(years.min()), int(years.max())
         words = years_sentence(int(y) for y in years)
         st.caption(escape_md(words))
-        st.altair_chart(alt.Chart(data.dropna(subset=["year"])).mark_bar(
-            color="#e6911e").encode(
-            x=alt.X("year:Q", title="Start year", bin=alt.Bin(step=1),
-                    scale=alt.Scale(domain=[low, high + 1]),
+        # each bar is centred on its year (from year - 0.4 to year + 0.4), so a year's tick
+        # sits under its bar, not between two bars as a binned axis draws them
+        per_year = years.astype(int).value_counts().sort_index()
+        bars = pd.DataFrame({"year": per_year.index, "studies": per_year.to_numpy(),
+                             "left": per_year.index - 0.4, "right": per_year.index + 0.4})
+        st.altair_chart(alt.Chart(bars).mark_bar(color="#e6911e").encode(
+            x=alt.X("left:Q", title="Start year", scale=alt.Scale(domain=[low - 0.5, high + 0.5]),
                     axis=alt.Axis(format="d", tickMinStep=1)),
-            y=alt.Y("count():Q", title="Studies", axis=count_axis()),
-            tooltip=[alt.Tooltip("year:Q", title="Year", format="d"), studies_count],
+            x2="right:Q",
+            y=alt.Y("studies:Q", title="Studies", axis=count_axis()),
+            tooltip=[alt.Tooltip("year:Q", title="Year", format="d"),
+                     alt.Tooltip("studies:Q", title="Studies")],
         ).properties(title="Starts per year", height=240), width="stretch", key="chart_year",
             alt="Bar chart of starts per year. " + words)
         drawn += 1

@@ -41,8 +41,11 @@ NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything
 
 def show_study(results: service.Results, place: Place | None, nct: str,
                demo_mode: bool) -> None:
-    """The page of study ``nct`` (one of ``results``), with a way back to the list."""
-    st.button("← Back to the results", key="back_to_list", on_click=open_study, args=(None,))
+    """The page of study ``nct`` (one of ``results``), with a way back to the list (or, for a
+    study linked alone, to a search)."""
+    back = ("← Back to the results" if st.session_state.get("searched")
+            else "← Search for studies")
+    st.button(back, key="back_to_list", on_click=open_study, args=(None,))
     near = (place.lat, place.lon) if place else None
     detail = load_detail(nct, near, demo_mode)
     shown = detail.results if detail is not None else results
@@ -53,7 +56,8 @@ def show_study(results: service.Results, place: Place | None, nct: str,
         else StudyPage(record_id)
     registry_title = registry_of(record_id).title  # a registry's own name (code, not data)
 
-    st.markdown(f"## {escape_md(text_of(row['title'], record_id))}", anchors=False)
+    with st.container(key="study_heading"):  # where the focus goes when it opens
+        st.markdown(f"## {escape_md(text_of(row['title'], record_id))}", anchors=False)
     st.caption(escape_md(f"{record_id} · {study_status_label(row['status'], record_id)} · "
                          f"{codes_label(row['phases'])}"))
     show_source(record_id, row, demo_mode or is_demo_id(record_id))

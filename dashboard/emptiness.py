@@ -11,11 +11,12 @@ from trialfinder import service
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.views.extrafilters import DATE_RANGES
 from trialfinder.views.request import local_filters
-from trialfinder.views.summary import filter_words, registry_suggestions, step_key, without
+from trialfinder.views.searchline import suggestions
+from trialfinder.views.summary import filter_words, step_key, without
 from trialfinder.views.text import escape_md, plural
 from trialfinder.views.urlstate import RADII, filter_defaults
 
-from .state import clear_filters, state, undo_filter
+from .state import clear_filters, search_again, state, undo_filter
 
 
 def explain_empty(results: service.Results, fetched: service.Results,
@@ -23,10 +24,16 @@ def explain_empty(results: service.Results, fetched: service.Results,
     total = len(fetched.all.studies)
     if total == 0:
         where = "the demo data hold" if demo_mode else "ClinicalTrials.gov found"
-        tips = registry_suggestions(searched, RADII)
+        tips = suggestions(searched, RADII)
         st.info(f"No study: {where} nothing for this search, before any filter of this page."
-                + (" Try " + "; ".join(escape_md(t) for t in tips) + ", then Search again."
-                   if tips else ""))
+                + (" Each button below searches again with one change." if any(
+                    t.changes for t in tips) else ""))
+        for index, tip in enumerate(tips):
+            if tip.changes:
+                st.button(escape_md(tip.words), key=f"retry_{index}", on_click=search_again,
+                          args=(dict(tip.changes),))
+            else:
+                st.caption(escape_md(tip.words) + ".")
         return
     undo = _undo_options(results, fetched)
     st.warning(f"Your filters removed all {plural(total, 'study', 'studies')} that were "

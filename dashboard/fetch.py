@@ -10,7 +10,13 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.core.config import Settings
-from trialfinder.core.errors import ApiError, NetworkError, PlaceNotFoundError, TrialFinderError
+from trialfinder.core.errors import (
+    ApiError,
+    NetworkError,
+    NotFoundError,
+    PlaceNotFoundError,
+    TrialFinderError,
+)
 from trialfinder.places.resolve import Place, resolve_place
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.topics import demo
@@ -18,6 +24,7 @@ from trialfinder.views.request import SearchRequest
 from trialfinder.views.text import escape_md, plural
 
 from .messages import place_problem
+from .state import search_again
 from .state import use_demo as start_demo
 
 
@@ -94,6 +101,9 @@ def run_search(searched: Mapping[str, Any], use_demo: bool, *, fresh: bool = Fal
         return fetch_api(client(), Settings().base_url, request), place
     except PlaceNotFoundError as exc:
         st.error(place_problem(exc))
+        for index, name in enumerate(dict.fromkeys(exc.suggestions[:5])):
+            st.button(f"Search near {escape_md(name)}", key=f"place_fix_{index}",
+                      on_click=search_again, args=({"place": name},))
     except NetworkError as exc:
         st.error(
             "ClinicalTrials.gov cannot be reached right now, so no search was run. "
@@ -125,4 +135,23 @@ def load_detail(nct: str, near: tuple[float, float] | None,
         reason = "the record came back empty"
     st.warning(f"The full record of {escape_md(nct)} could not be loaded ({reason}). Showing "
                "what the search returned instead; outcome measures need the full record.")
+    return None
+
+
+def load_alone(nct: str, near: tuple[float, float] | None,
+               use_demo: bool) -> service.StudyDetail | None:
+    """One study's record fetched on its own (a link that names only the study, or one the
+    search's results lack), or ``None`` with a note saying why it cannot be shown."""
+    source = "the demo data" if use_demo else "ClinicalTrials.gov"
+    try:
+        detail = fetch_detail(client(), Settings().base_url, nct, use_demo, near)
+    except NotFoundError:
+        reason = f"{source} has no study {escape_md(nct)}"
+    except TrialFinderError as exc:
+        reason = f"its record could not be loaded from {source} ({escape_md(exc)})"
+    else:
+        if len(detail.results.studies):
+            return detail
+        reason = f"its record came back empty from {source}"
+    st.warning(f"Study {escape_md(nct)} cannot be shown: {reason}.")
     return None

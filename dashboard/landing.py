@@ -5,17 +5,30 @@ from __future__ import annotations
 import streamlit as st
 
 from trialfinder.topics import background, presets
+from trialfinder.views.urlstate import DEFAULT_RADIUS_MI, RADII
 
 from .state import quick_search, start_preset
 
 
 def search_form() -> None:
-    """Words and an optional place; Enter submits (it is a form), no sidebar needed."""
+    """Words and an optional place with its distance; Enter submits (it is a form), no
+    sidebar needed. Empty (a new session, or back from a study's page) it shows the last
+    search's words and place."""
+    ss = st.session_state
+    searched = ss.get("searched") or {}
+    for key, source in (("q_words", "condition"), ("q_place", "place")):
+        if key not in ss:
+            ss[key] = str(searched.get(source) or "")
+    if ss.get("q_radius") not in RADII:
+        ss["q_radius"] = ss.get("radius") if ss.get("radius") in RADII else DEFAULT_RADIUS_MI
     with st.form("quick_search", border=True, enter_to_submit=True):
         st.text_input("Condition or other words", key="q_words",
                       placeholder="e.g. ALS, leg cramps, magnesium")
-        st.text_input("Near (optional)", key="q_place",
-                      placeholder="City, ZIP code or lat,lon, e.g. Boston, MA")
+        where = st.columns([3, 2], vertical_alignment="bottom")
+        where[0].text_input("Near (optional)", key="q_place",
+                            placeholder="City, ZIP code or lat,lon, e.g. Boston, MA")
+        where[1].selectbox("Within", list(RADII), key="q_radius",
+                           format_func=lambda miles: f"{miles} miles")
         st.form_submit_button("Search", key="q_submit", type="primary", on_click=quick_search,
                               width="stretch")
 

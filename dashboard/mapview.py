@@ -27,18 +27,30 @@ from trialfinder.views.mapfit import fit_view
 from trialfinder.views.outlines import outline_lines, outlines_json, outlines_version
 from trialfinder.views.text import escape_md, plural, status_label, text_of
 
+from .state import open_study
+
 MAP_HEIGHT = 460
-SITE_COLOURS: dict[str, list[int]] = {
-    "RECRUITING": [33, 160, 84, 220],
-    "NOT_YET_RECRUITING": [28, 131, 225, 220],
-    "ENROLLING_BY_INVITATION": [128, 61, 245, 220],
-    "ACTIVE_NOT_RECRUITING": [245, 150, 20, 220],
+# The colours Streamlit's light theme gives ``:green[…]`` and its kin (measured in Chromium,
+# Streamlit 1.67): the legend's dots are written in these words, so the map's dots take
+# the same colours, and legend and map look alike (they are dark enough to stand out on the
+# white map, 3:1 and more).
+THEME_TEXT: dict[str, tuple[int, int, int]] = {
+    "green": (12, 90, 68), "blue": (36, 79, 180), "violet": (111, 51, 184),
+    "orange": (155, 69, 25), "gray": (104, 98, 85), "red": (158, 48, 59),
 }
-OTHER_COLOUR = [150, 155, 170, 190]
-LEGEND = (
-    ":green[●] recruiting · :blue[●] not yet recruiting · :violet[●] by invitation · "
-    ":orange[●] active, not recruiting · :gray[●] other or not stated"
-)
+#: Site status -> (the legend's colour word, its words); anything else is "gray".
+KEY = {
+    "RECRUITING": ("green", "recruiting"),
+    "NOT_YET_RECRUITING": ("blue", "not yet recruiting"),
+    "ENROLLING_BY_INVITATION": ("violet", "by invitation"),
+    "ACTIVE_NOT_RECRUITING": ("orange", "active, not recruiting"),
+}
+SITE_COLOURS: dict[str, list[int]] = {
+    status: [*THEME_TEXT[colour], 230] for status, (colour, _) in KEY.items()}
+OTHER_COLOUR = [*THEME_TEXT["gray"], 220]
+PLACE_COLOUR = [*THEME_TEXT["red"], 235]
+LEGEND = " · ".join([*(f":{colour}[●] {words}" for colour, words in KEY.values()),
+                     ":gray[●] other or not stated"])
 
 
 STATIC_OUTLINES = Path(__file__).parents[1] / "static" / "outlines.json"
@@ -128,7 +140,7 @@ def site_map(sites: pd.DataFrame, place: Place | None, *, key: str,
                              "city": [""], "country": [""], "status_label": ["Your place"]})
         layers.append(pdk.Layer(
             "ScatterplotLayer", data=here, id="place", get_position=["lon", "lat"],
-            get_fill_color=[200, 30, 45, 230], get_radius=DOT_PIXELS + 2,
+            get_fill_color=PLACE_COLOUR, get_radius=DOT_PIXELS + 2,
             radius_units="'pixels'",
             pickable=True))
         lats.append(place.lat)
@@ -171,7 +183,7 @@ def show_map(results: service.Results, place: Place | None) -> None:
     ss = st.session_state
     if pick and pick != ss.get("_map_pick"):
         ss["_map_pick"] = pick
-        ss["study"] = pick
+        open_study(pick)
         st.rerun()
     st.caption("Country and US-state borders are drawn from data shipped with trialfinder "
                "(public domain); no online map service is asked.")

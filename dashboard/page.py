@@ -1,4 +1,5 @@
-"""The page: search on top, then the first screen, the results, or one study's page."""
+"""The page: search on top, then the first screen, the results, or one study's page (its
+address and the browser's Back and Forward: :mod:`dashboard.navigation`)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from trialfinder.views.urlstate import wider_than_search
 
 from .aboutyou import about_you
 from .charts import show_charts
-from .detail import show_study
 from .fetch import run_search
 from .landing import landing, search_form, topic_cards
 from .mapview import show_map
-from .results import results_heading, show_results
-from .sidebar import NOT_ADVICE, country_filter, sidebar
-from .state import boot_from_url, current_filters, leave_demo, state, write_url
+from .navigation import returned, study_page, sync_from_url, write_url
+from .results import results_heading, searched_line, show_results
+from .sidebar import NOT_ADVICE, country_filter, filters_button, sidebar
+from .state import current_filters, leave_demo, search_again, state
 from .style import apply_style, focus_results
 from .watches import save_panel, whats_new
 
@@ -54,12 +55,16 @@ def main() -> None:
     st.set_page_config(page_title="Trial finder", page_icon="🔎", layout="wide",
                        initial_sidebar_state="auto")
     apply_style()
-    boot_from_url()
+    sync_from_url()
     ss = st.session_state
-    sidebar()
+    nct = str(ss["study"]) if ss.get("study") else None
 
     st.title("Trial finder", anchor=False)
     st.caption("Find clinical trials on ClinicalTrials.gov and narrow them down. " + NOT_ADVICE)
+    in_page = bool(ss.get("_filters_open")) and nct is None
+    if nct is None and not in_page:
+        filters_button()
+    where = sidebar(in_page)
     if ss.get("notice"):
         st.info(escape_md(ss.pop("notice")))
     if ss.get("demo"):
@@ -72,16 +77,11 @@ def main() -> None:
                       else (None, None))
     fictional = is_fictional(fetched)
     demo_banner(fictional)
-    country_filter(fetched)
+    country_filter(fetched, where)
     results = filtered(fetched, place) if fetched is not None else None
-    if results is not None and ss.get("study") and ss["study"] in set(
-            results.studies["nct_id"].astype(str)):
-        show_study(results, place, str(ss["study"]), bool(ss.get("demo")))
+    if nct is not None and study_page(results, place, nct, bool(ss.get("demo"))):
         write_url()
         return
-    if results is not None and ss.get("study"):
-        st.info(f"Study {escape_md(ss['study'])} is not among these results.")
-        ss["study"] = None
 
     if not searched:
         search_form()
@@ -98,8 +98,10 @@ def main() -> None:
     wider = wider_than_search(state(), searched) if not ss.get("demo") else []
     if wider:
         st.info(f"Your filters are now wider than what the last search asked "
-                f"ClinicalTrials.gov for ({', '.join(wider)}). Press Search in the sidebar "
-                "to fetch the extra studies.")
+                f"ClinicalTrials.gov for ({', '.join(wider)}). Search again to fetch the "
+                "extra studies.")
+        st.button("Search again with these filters", key="search_wider",
+                  on_click=search_again, args=({},))
     if ss.get("view") not in VIEWS:  # the control was not drawn while a study was open
         ss["view"] = ss.get("_view") if ss.get("_view") in VIEWS else "list"
     view = st.segmented_control("Show", list(VIEWS), key="view", format_func=VIEWS.__getitem__,
@@ -116,8 +118,9 @@ def main() -> None:
         results_heading(results)
         if focus:
             focus_results()
-        screen = about_you(results, place) if len(results.studies) else None
-        ranking = list(screen.studies["nct_id"].astype(str)) if screen is not None else None
-        show_results(results, fetched, searched, fictional, ranking)
+        searched_line(searched, bool(ss.get("demo")))
+        fits = about_you(results, place) if len(results.studies) else None
+        show_results(results, fetched, searched, fictional, fits)
         save_panel(searched, place, bool(ss.get("demo")))
+    returned()
     write_url()

@@ -1,10 +1,11 @@
-"""The result list: its heading, counts, where the data came from (and whether it is old), the
-filters in words, the studies as cards (or as a table) in the order chosen, and the
-downloads."""
+"""The result list: its heading, what was searched (chips), whether the list is old, the
+filters in words, the studies as cards (or as a table) in the order chosen, then counts, where
+the data came from, and the downloads."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from trialfinder.views.provenance import (
     read_meta,
     search_slug,
 )
+from trialfinder.views.searchline import cleared, search_chips
 from trialfinder.views.sorting import SORTS, chosen_sort, sort_choices, sort_studies
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.summary import status_request_words, step_lines
@@ -39,8 +41,10 @@ from trialfinder.views.text import (
     text_of,
 )
 
+from .aboutyou import Fits
 from .emptiness import explain_empty
-from .state import CARDS_PAGE, clear_filters, open_study, state
+from .navigation import return_marker
+from .state import CARDS_PAGE, clear_filters, open_study, search_again, state
 from .table import results_table
 
 EXPANDED_ACCESS = ("AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
@@ -97,7 +101,10 @@ def show_provenance(fetched: service.Results, demo_mode: bool) -> None:
         labels = [escape_md(status_label(code).lower()) for code in codes]
         hint = (" Expanded-access programmes (treatment outside a trial) are among those left "
                 "out." if not set(codes) & set(EXPANDED_ACCESS) else "")
-        st.caption(status_request_words(labels) + hint)
+        with st.container(horizontal=True, vertical_alignment="center", key="status_line"):
+            st.caption(status_request_words(labels) + hint)
+            st.button("Search every status", key="any_status", on_click=search_again,
+                      args=({"status": []},), width="content")
     for warning in meta.warnings:
         st.warning(escape_md(sentence(warning)))
 
@@ -130,30 +137,59 @@ def show_metrics(results: service.Results) -> None:
         st.metric("Recruiting now", f"{recruiting:,}", width="content")
 
 
+def searched_line(searched: Mapping[str, Any], demo_mode: bool) -> None:
+    """What was searched, in the options' own words, one chip per part; a chip's ✕ takes
+    that part away and searches again."""
+    chips = search_chips(state(), searched, demo_mode)
+    with st.container(horizontal=True, vertical_alignment="center", key="searched_line"):
+        st.markdown("You searched for:")
+        for index, chip in enumerate(chips):
+            if chip.removable:
+                st.button(escape_md(chip.words), key=f"chip_{index}", icon=":material/close:",
+                          icon_position="right", on_click=search_again,
+                          args=(cleared(chip.keys),))
+            else:
+                st.markdown(f"**{escape_md(chip.words)}**")
+    if any(chip.removable for chip in chips):
+        st.caption("Press a part of the search to take it away and search again.")
+
+
 def show_results(results: service.Results, fetched: service.Results,
                  searched: Mapping[str, Any], demo_mode: bool,
-                 ranking: Sequence[str] | None = None) -> None:
-    """The list (below its heading); ``ranking`` is the pre-screen's order of the studies,
-    when *About you* is filled."""
-    show_metrics(results)
-    show_provenance(fetched, demo_mode)
+                 fits: Fits | None = None) -> None:
+    """The list (below its heading); ``fits`` is the pre-screen, when *About you* is filled:
+    each card then carries its verdict, and the list can follow its order."""
     if not demo_mode:
         show_age(fetched, datetime.now(UTC))
     show_steps(results, fetched)
     if not len(results.studies):
         explain_empty(results, fetched, searched, demo_mode)
+        about_the_list(results, fetched, demo_mode)
         return
     with st.container(horizontal=True, vertical_alignment="bottom", key="list_controls"):
+        ranking = fits.order if fits is not None else None
         how = sort_control(results.studies, ranking)
         # Cards suit every screen; the table (wide) is drawn only when asked for, as sending
         # 1,000 rows on every redraw is what makes a filter change slow.
         as_table = st.toggle("Show as a table", key="as_table", width="content")
     studies = sort_studies(results.studies, how, ranking)
+    if fits is not None and fits.only is not None:
+        studies = studies[studies["nct_id"].astype(str).isin(fits.only)].reset_index(drop=True)
     if as_table:
         results_table(studies, demo_mode)
     else:
-        show_cards(studies)
+        show_cards(studies, fits)
+    about_the_list(results, fetched, demo_mode)
     show_downloads(results, fetched, searched, demo_mode)
+
+
+def about_the_list(results: service.Results, fetched: service.Results,
+                   demo_mode: bool) -> None:
+    """Counts and where the studies came from, below the list (the first cards come first
+    on the screen)."""
+    st.subheader("About this list", anchor=False)
+    show_metrics(results)
+    show_provenance(fetched, demo_mode)
 
 
 def sort_control(studies: pd.DataFrame, ranking: Sequence[str] | None) -> str:
@@ -161,6 +197,9 @@ def sort_control(studies: pd.DataFrame, ranking: Sequence[str] | None) -> str:
     pre-screen's order once *About you* is filled."""
     choices = sort_choices("nearest_distance_mi" in studies.columns, ranking is not None)
     ss = st.session_state
+    if ranking is not None and not ss.get("_sorted_by_fit"):  # About you just filled in
+        ss["sort"] = "fit"
+    ss["_sorted_by_fit"] = ranking is not None
     ss["sort"] = chosen_sort(ss.get("sort"), choices)  # a sort that no longer applies
     return str(st.selectbox("Sort", choices, key="sort", format_func=SORTS.__getitem__,
                             width=220))
@@ -178,17 +217,26 @@ def _card_facts(row: pd.Series[Any]) -> str:
     return " · ".join(facts)
 
 
-def show_cards(studies: pd.DataFrame) -> None:
-    """One card per study (title, status, phase, ages, nearest site), a page at a time; a
-    card's button opens the study."""
+def show_cards(studies: pd.DataFrame, fits: Fits | None = None) -> None:
+    """One card per study (title, status, phase, ages, nearest site; with *About you*
+    filled, its verdict, reasons and the criteria lines that name your conditions or
+    medicines), a page at a time; a card's button opens the study. The card of a study just
+    left comes back into view."""
     ss = st.session_state
     shown = min(len(studies), int(ss.get("cards_shown") or CARDS_PAGE))
     for position in range(shown):
         row = studies.iloc[position]
         nct = str(row["nct_id"])
-        with st.container(border=True, key=f"card_{position}"):
-            st.markdown(f"**{escape_md(text_of(row['title'], nct))}**")
+        fit = fits.cards.get(nct) if fits is not None else None
+        mark = st.container(key="return_card") if return_marker(nct) else nullcontext()
+        with mark, st.container(border=True, key=f"card_{position}"):
+            st.markdown(fit.heading_md if fit is not None
+                        else f"**{escape_md(text_of(row['title'], nct))}**")
             st.caption(escape_md(f"{nct} · {_card_facts(row)}"))
+            if fit is not None:
+                st.caption(fit.reasons_md)
+                if fit.mentions_md:
+                    st.markdown("\n".join(fit.mentions_md))
             st.button("Read this study", key=f"open_{position}", on_click=open_study,
                       args=(nct,))
     if shown < len(studies):

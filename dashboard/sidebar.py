@@ -1,8 +1,11 @@
-"""The sidebar: the full search (topic, words, place, registry fields) and the filters."""
+"""The sidebar: the full search (topic, words, place, registry fields) and the filters; on a
+phone, where the sidebar is hidden, the same in the page behind a "Search and filters"
+button."""
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from trialfinder import service
 from trialfinder.core.codes import Phase, Status, StudyType
@@ -20,7 +23,7 @@ from trialfinder.views.text import (
 )
 from trialfinder.views.urlstate import RADII, REGISTRY_KEY
 
-from .state import clear_filters, submit_search
+from .state import clear_filters, open_filters, submit_search
 
 NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything you read here."
 
@@ -39,10 +42,18 @@ def registry_title(name: str) -> str:
     return found.title if found is not None else name
 
 
-def sidebar() -> None:
-    """Search inputs, the Search button and the filters. Values live in st.session_state."""
+def sidebar(in_page: bool = False) -> DeltaGenerator:
+    """Search inputs, the Search button and the filters, in the sidebar or (``in_page``: the
+    phone's "Search and filters") in the page itself; returns where they are, for the country
+    filter drawn after the fetch. Values live in st.session_state, under the same keys in
+    either place."""
     ss = st.session_state
-    with st.sidebar:
+    where = st.container(border=True, key="filters_panel") if in_page else st.sidebar
+    with where:
+        if in_page:
+            st.header("Search and filters", anchor=False)
+            st.button("Close search and filters", key="filters_close", on_click=open_filters,
+                      args=(False,), icon=":material/close:")
         # bold text, not headings: the sidebar comes first in the page, before its one H1
         st.markdown("**Search**")
         with st.form("sidebar_search", border=False, enter_to_submit=True):
@@ -109,15 +120,28 @@ def sidebar() -> None:
                               placeholder="e.g. 2020 or 2020-05")
                 st.text_input(f"{label} until", key=f"{prefix}_to",
                               placeholder="e.g. 2024-12-31")
+    return where
 
 
-def country_filter(fetched: service.Results | None) -> None:
-    """Country choices come from the fetched sites, so this one is drawn after the fetch."""
+def country_filter(fetched: service.Results | None, where: DeltaGenerator) -> None:
+    """Country choices come from the fetched sites, so this one is drawn after the fetch
+    (``where`` the other filters are)."""
     ss = st.session_state
     found = (fetched.all.sites["country"].dropna().astype(str).unique().tolist()
              if fetched is not None else [])
     options = sorted(set(found) | set(ss["country"]))
-    with st.sidebar:
+    with where:
         st.multiselect("Country of a site", options, key="country", placeholder="Any country")
+        if where is not st.sidebar:
+            st.button("Close search and filters", key="filters_done", on_click=open_filters,
+                      args=(False,), type="primary", width="stretch")
+    with st.sidebar:
         st.divider()
         st.caption(NOT_ADVICE)
+
+
+def filters_button() -> None:
+    """The visible, labelled way to the search form and filters where the sidebar is hidden
+    (a phone; the style shows it only while the sidebar is closed)."""
+    st.button("Search and filters", key="filters_toggle", on_click=open_filters, args=(True,),
+              icon=":material/tune:")

@@ -1,4 +1,5 @@
-"""Session state glue: the URL on the first run, the submitted search, buttons' callbacks.
+"""Session state glue: the submitted search and the buttons' callbacks (the URL is read and
+written by :mod:`dashboard.navigation`).
 
 The rules themselves (defaults, URL parsing, what a search is) are in
 :mod:`trialfinder.views.urlstate`; this module only applies them to ``st.session_state``.
@@ -6,6 +7,7 @@ The rules themselves (defaults, URL parsing, what a search is) are in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
@@ -21,41 +23,6 @@ CARDS_PAGE = 20  # result cards drawn at a time
 def state() -> dict[str, Any]:
     """A plain copy of the session state (for the pure functions)."""
     return dict(st.session_state.to_dict())
-
-
-def boot_from_url() -> None:
-    """On the first run of a session, fill the widgets (and the search) from the URL."""
-    ss = st.session_state
-    if ss.get("_booted"):
-        return
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    values, ignored = urlstate.read_url(params)
-    for key, value in values.items():
-        ss[key] = value
-    ss["demo"] = params.get("demo") == ["1"]
-    ss["searched"] = (urlstate.snapshot(values)
-                      if urlstate.has_topic(values) or ss["demo"] else None)
-    ss["view"] = "list"
-    notices = [urlstate.unreadable_study(params) or ""]
-    if values["study"] and ss["searched"] is None:
-        ss["study"] = None
-        notices.append(f"The link named study {values['study']} but no search to find it in; "
-                       "search first, then open it from the results.")
-    if ignored:
-        notices.append("The link’s " + ", ".join(f"“{n}”" for n in ignored)
-                       + (" value was" if len(ignored) == 1 else " values were")
-                       + " not understood and left at the default.")
-    if any(notices):
-        ss["notice"] = " ".join(n if n.endswith(".") else n + "." for n in notices if n)
-    ss["_booted"] = True
-
-
-def write_url() -> None:
-    ss = st.session_state
-    wanted = urlstate.url_params(state(), ss.get("searched"), bool(ss.get("demo")))
-    current = {key: st.query_params.get_all(key) for key in st.query_params}
-    if wanted != current:
-        st.query_params.from_dict(wanted)
 
 
 def _reset_filters(keys: tuple[str, ...] = urlstate.FILTER_KEYS) -> None:
@@ -85,6 +52,11 @@ def _start() -> None:
     ss["cards_shown"] = CARDS_PAGE
     ss["view"] = ss["_view"] = "list"
     ss["_focus_results"] = True  # the page moves the keyboard focus to the results
+    # the main column's search box says what was searched (a bad place can be corrected)
+    ss["q_words"], ss["q_place"] = ss.get("condition") or "", ss.get("place") or ""
+    ss["q_radius"] = ss.get("radius")
+    ss["_filters_open"] = False  # the phone's search panel closes: the results show
+    ss.pop("_return_to", None)
     ss.pop("sort", None)  # each search starts in its default order (nearest first near a place)
     for widget in ("table", "map"):  # a row or dot picked in the last results
         ss.pop(widget, None)
@@ -114,7 +86,30 @@ def quick_search() -> None:
     _clear_search_text()
     _reset_filters()
     ss["condition"], ss["place"] = words, place
+    if ss.get("q_radius") in urlstate.RADII:
+        ss["radius"] = ss["q_radius"]
     _start()
+
+
+def search_again(changes: Mapping[str, Any]) -> None:
+    """A chip's ✕ or a suggestion's button: the last search again (as it was submitted, with
+    the filters as they are now), with ``changes`` made to its widgets."""
+    ss = st.session_state
+    searched = ss.get("searched") or {}
+    values = {key: searched[key] for key in urlstate.SEARCH_KEYS if key in searched}
+    values |= {key: list(v) if isinstance(v, tuple) else v for key, v in changes.items()}
+    if not urlstate.has_topic(state() | values) and not ss.get("demo"):
+        ss["notice"] = "A search needs a topic, words or a place, so that part was kept."
+        return
+    for key, value in values.items():
+        ss[key] = value
+    _start()
+
+
+def open_filters(is_open: bool) -> None:
+    """The "Search and filters" button (a phone has no sidebar on screen): the whole search
+    form and the filters open in the page itself; a search, or Close, closes them."""
+    st.session_state["_filters_open"] = is_open
 
 
 def clear_filters() -> None:
@@ -130,11 +125,19 @@ def undo_filter(key: str) -> None:
 
 
 def open_study(nct: str | None) -> None:
-    """Open a study's page (``None``: back to the view the study was opened from)."""
+    """Open a study's page at its top (``None``: back to the view the study was opened
+    from, at the card that opened it). A card's button, a table row and a map dot all come
+    here; so does the browser's Back or Forward (:mod:`dashboard.navigation`)."""
     ss = st.session_state
+    left = ss.get("study")
     ss["study"] = nct
     if nct is None:
         ss["view"] = ss.get("_view") or "list"
+        if left:
+            ss["_return_to"] = str(left)
+    elif nct != left:
+        ss["_opened"] = True
+        ss["_filters_open"] = False
 
 
 def use_demo() -> None:

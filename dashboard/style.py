@@ -1,5 +1,7 @@
 """What the theme cannot set: readable small text, big enough touch targets, a closed sidebar
-out of the Tab order, and focus on the results after a search.
+out of the Tab order, the phone's "Search and filters" button, and where the focus and the
+screen go: the results after a search, a study's top when it opens, the card left when the
+list comes back.
 
 Everything here is this project's own constant text: nothing from a record, a URL or a person
 reaches these calls (tests/test_app.py checks that ``st.html`` is called only here, and only
@@ -14,7 +16,8 @@ import streamlit as st
 # this grey, opaque, is 6.5:1 on white and 5.9:1 on the sidebar's background. Touch targets are at
 # least 44 px high (buttons, fields, the options of the view switch, check boxes); a closed
 # sidebar is hidden (visibility), so its 27 controls leave the Tab order and the screen
-# reader's view until it is opened again.
+# reader's view until it is opened again. The "Search and filters" button shows only while the
+# sidebar is closed (a phone): with the sidebar open, the same fields are beside the page.
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -27,11 +30,17 @@ STYLE = """<style>
 [data-testid="stTextInputRootElement"], [data-testid="stNumberInputContainer"],
 [data-testid="stSelectbox"] [role="group"], [data-testid="stMultiSelect"] [role="group"] {
   min-height: 44px !important; }
+[data-testid="stWidgetLabel"] button[aria-label^="Help for"] {
+  min-height: 44px !important; min-width: 44px !important; }
+[data-testid="stSlider"] [role="group"] { min-height: 44px !important; }
 [data-testid="stCheckbox"] label, [data-testid="stToggle"] label,
 [data-testid="stExpander"] summary { min-height: 44px !important; align-items: center; }
 [data-testid="stSidebar"][data-collapsed="true"],
 [data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
-.st-key-results_heading h2:focus { outline: 2px solid #1f6f8b; outline-offset: 4px; }
+.st-key-results_heading h2:focus, .st-key-study_heading h2:focus {
+  outline: 2px solid #1f6f8b; outline-offset: 4px; }
+body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_toggle {
+  display: none !important; }
 </style>"""
 
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a
@@ -79,6 +88,50 @@ FOCUS_SCRIPT = """<script>
 </script>"""
 
 
+# A study opens at its top: Streamlit keeps the page's scroll position when it redraws, so a
+# study opened from the 7th card showed its exclusion criteria first. This script (run once,
+# when a study is opened) scrolls the page to the top and puts the focus on the study's
+# title, without scrolling again.
+FOCUS_STUDY_SCRIPT = """<script>
+(function () {
+  let tries = 0;
+  const top = function () {
+    const title = document.querySelector(".st-key-study_heading h2");
+    const main = document.querySelector("[data-testid=stMain]");
+    if (title) {
+      if (main) { main.scrollTop = 0; }
+      window.scrollTo(0, 0);
+      title.setAttribute("tabindex", "-1");
+      title.focus({preventScroll: true});
+    } else if (tries++ < 50) {
+      setTimeout(top, 100);
+    }
+  };
+  top();
+})();
+</script>"""
+
+# Back on the list, the card of the study just left is in the middle of the screen and its
+# button has the focus (run once, after the cards are drawn; the page wraps that card in the
+# ``return_card`` container).
+FOCUS_CARD_SCRIPT = """<script>
+(function () {
+  let tries = 0;
+  const back = function () {
+    const card = document.querySelector(".st-key-return_card");
+    if (card) {
+      card.scrollIntoView({block: "center"});
+      const button = card.querySelector("button");
+      if (button) { button.focus({preventScroll: true}); }
+    } else if (tries++ < 50) {
+      setTimeout(back, 100);
+    }
+  };
+  back();
+})();
+</script>"""
+
+
 def apply_style() -> None:
     st.html(STYLE)
 
@@ -86,3 +139,13 @@ def apply_style() -> None:
 def focus_results() -> None:
     """Move the focus to the results heading (call once, right after a search)."""
     st.html(FOCUS_SCRIPT, unsafe_allow_javascript=True)
+
+
+def focus_study() -> None:
+    """Show the study's page from its top, the focus on its title (call once, on opening)."""
+    st.html(FOCUS_STUDY_SCRIPT, unsafe_allow_javascript=True)
+
+
+def focus_card() -> None:
+    """Bring the card the person came back to into view, the focus on its button."""
+    st.html(FOCUS_CARD_SCRIPT, unsafe_allow_javascript=True)

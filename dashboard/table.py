@@ -8,6 +8,8 @@ import streamlit as st
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.text import cell_text, codes_label, joined_label, text_of
 
+from .state import open_study
+
 
 def blank_to_empty(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Missing text shown as an empty cell (the table would print "None"); each cell cleaned
@@ -73,7 +75,7 @@ def results_table(studies: pd.DataFrame, demo_mode: bool) -> None:
     ss = st.session_state
     pick = str(studies["nct_id"].iloc[rows[0]]) if rows and rows[0] < len(studies) else None
     if pick and pick != ss.get("_table_pick"):
-        ss["study"] = pick
         ss["_table_pick"] = pick
+        open_study(pick)
         st.rerun()
     ss["_table_pick"] = pick

@@ -147,7 +147,7 @@ def whats_new() -> None:
     rows = study_rows(changes, radius_of(watch.options), near.place if near else "")
     st.caption(f"{plural(len(rows), 'study', 'studies')} changed since the previous check"
                + (f", the first {SHOWN:,} listed." if len(rows) > SHOWN else ".")
-               + " Each title opens the study on ClinicalTrials.gov.")
+               + " Each title opens the study’s page here, in a new tab.")
     st.markdown("\n".join(study_line(row) for row in rows[:SHOWN]))
     day = datetime.now(UTC).date().isoformat()
     st.download_button(

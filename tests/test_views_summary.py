@@ -7,12 +7,11 @@ from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
 from trialfinder.views.summary import (
     filter_words,
-    registry_suggestions,
     step_key,
     step_lines,
     without,
 )
-from trialfinder.views.urlstate import RADII, defaults, snapshot
+from trialfinder.views.urlstate import defaults
 
 
 def test_every_library_step_maps_to_its_widget() -> None:
@@ -54,25 +53,12 @@ def test_without_resets_one_filter_only() -> None:
     assert without(state, "condition") == state  # not a filter: left alone
 
 
-def test_registry_suggestions() -> None:
-    searched = snapshot(defaults() | {"condition": "rare thing", "place": "Boston",
-                                      "radius": 500, "phase": ["PHASE3"]})
-    assert registry_suggestions(searched, RADII) == [
-        "no place at all", "any status, not only recruiting, not yet recruiting",
-        "fewer or more general words", "any phase"]
-    searched = snapshot(defaults() | {"condition": "ALS", "place": "Boston", "radius": 25,
-                                      "status": []})
-    assert registry_suggestions(searched, RADII) == [
-        "a wider distance (try 50 miles)", "another spelling or a more general word"]
-
-
 def test_the_statuses_asked_for_read_as_plain_english() -> None:
     from trialfinder.views.summary import status_request_words
 
     assert status_request_words(["recruiting", "not yet recruiting"]) == (
-        "You asked for studies that are recruiting or not yet recruiting. To see others, "
-        "widen Status in the sidebar and press Search.")
+        "You asked for studies that are recruiting or not yet recruiting.")
     assert status_request_words(["recruiting", "enrolling by invitation", "active, not "
-                                 "recruiting"]).startswith(
+                                 "recruiting"]) == (
         "You asked for studies that are recruiting; enrolling by invitation or active, not "
-        "recruiting. ")
+        "recruiting.")

@@ -77,7 +77,9 @@ def test_no_stale_parameters() -> None:
     state = defaults() | {"condition": "ALS", "radius": 100, "study": "NCT99000012"}
     params = url_params(state, snapshot(state), demo_mode=True)
     assert params == {"condition": ["ALS"], "study": ["NCT99000012"], "demo": ["1"]}
-    assert url_params(state, None, demo_mode=False) == {}  # nothing searched: no study
+    # nothing searched: the study alone (its own address), and no search's parameters
+    assert url_params(state, None, demo_mode=False) == {"study": ["NCT99000012"]}
+    assert url_params(state | {"study": None}, None, demo_mode=False) == {}
 
 
 def test_topic_and_wider_filters() -> None:

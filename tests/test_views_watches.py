@@ -120,25 +120,27 @@ def test_one_row_per_study_with_every_reason() -> None:
     assert (far.badge, far.reasons) == ("new site", ("new site 40 mi from your place: a site",))
 
 
-def test_study_line_is_inert_and_links_only_a_registrys_id(as_if_real: None) -> None:
+def test_study_line_is_inert_and_links_only_a_registrys_id() -> None:
     row = StudyChanges("NCT99000001", "[Click](https://x.example)", "new site near you",
                        ("new site 12 mi from Boston: Clinic <b>",))
     assert study_line(row) == (
         "- :green-badge[new site near you] "
         "[**\\[Click\\]\\(https\\:\u2060\\/\\/x\\.example\\)**]"
-        "(https://clinicaltrials.gov/study/NCT99000001) (NCT99000001): "
+        "(?study=NCT99000001) (NCT99000001): "
         "new site 12 mi from Boston\\: Clinic \\<b\\>")
     isrctn = StudyChanges("ISRCTN99000001", "Fictional", "new", ("new in this search",))
     assert study_line(isrctn) == (
-        "- :blue-badge[new] [**Fictional**](https://www.isrctn.com/ISRCTN99000001) "
+        "- :blue-badge[new] [**Fictional**](?study=ISRCTN99000001) "
         "(ISRCTN99000001): new in this search")
     odd = StudyChanges("TRIAL-7", "Fictional", "new", ("new in this search",))
     assert study_line(odd) == "- :blue-badge[new] **Fictional** (TRIAL\\-7): new in this search"
 
 
-def test_a_fictional_study_links_to_no_study_page() -> None:
+def test_a_fictional_study_links_to_its_page_here_never_to_a_registry() -> None:
     row = StudyChanges("NCT99000001", "Fictional", "new", ("new in this search",))
-    assert study_line(row) == "- :blue-badge[new] **Fictional** (NCT99000001): new in this search"
+    assert study_line(row) == (
+        "- :blue-badge[new] [**Fictional**](?study=NCT99000001) (NCT99000001): "
+        "new in this search")
 
 
 def test_feed_name_is_safe() -> None:

@@ -10,7 +10,7 @@ from trialfinder.options.model import DATE_RANGES, OPTIONS, SearchOptions
 from trialfinder.options.parse import FORMAT
 from trialfinder.options.values import DEFAULT_RADIUS
 
-__all__ = ["to_cli", "to_json", "to_kwargs", "to_url", "words"]
+__all__ = ["to_cli", "to_json", "to_kwargs", "to_url", "word_parts", "words"]
 
 
 def to_cli(options: SearchOptions) -> list[str]:
@@ -45,25 +45,33 @@ def to_kwargs(options: SearchOptions) -> dict[str, Any]:
     return {d.kwarg: getattr(options, d.name) for d in OPTIONS if d.name in options.given}
 
 
-def words(options: SearchOptions) -> str:
-    """What a search looks for, in words (its topic, its place, then its filters): ``ALS ·
-    within 100 miles of Boston, MA · recruiting or not yet recruiting``; ``everything`` when
-    nothing is set. Plain text that holds what people typed: escape it before rendering it as
-    Markdown."""
-    parts: list[str] = []
+def word_parts(options: SearchOptions) -> list[tuple[tuple[str, ...], str]]:
+    """The parts of :func:`words`, each with the names of the options it says (a place with
+    its radius, a date range with both ends): ``[(("conditions",), "ALS"), (("near",
+    "radius"), "within 100 miles of Boston, MA"), ...]``. Plain text: escape it."""
+    parts: list[tuple[tuple[str, ...], str]] = []
     # what it is about, where, then the filters (in declaration order)
     for d in sorted(OPTIONS, key=lambda d: 0 if d.topic else 1 if d.name == "near" else 2):
         value = getattr(options, d.name)
         if value == d.empty or d.name == "radius":
             continue
         if d.name == "near":
-            parts.append(f"within {(options.radius or DEFAULT_RADIUS).words} of {value.text}")
+            parts.append((("near", "radius"),
+                          f"within {(options.radius or DEFAULT_RADIUS).words} of {value.text}"))
         elif d.name.endswith("_from") or d.name.endswith("_to"):
             prefix = d.name.rsplit("_", 1)[0]
             low, high = getattr(options, f"{prefix}_from"), getattr(options, f"{prefix}_to")
             said = f"{DATE_RANGES[prefix][1]} {low or '…'} to {high or '…'}"
-            if said not in parts:
-                parts.append(said)
+            if all(words != said for _, words in parts):
+                parts.append(((f"{prefix}_from", f"{prefix}_to"), said))
         else:
-            parts.append(d.describe(value))
-    return " · ".join(parts) or "everything"
+            parts.append(((d.name,), d.describe(value)))
+    return parts
+
+
+def words(options: SearchOptions) -> str:
+    """What a search looks for, in words (its topic, its place, then its filters): ``ALS ·
+    within 100 miles of Boston, MA · recruiting or not yet recruiting``; ``everything`` when
+    nothing is set. Plain text that holds what people typed: escape it before rendering it as
+    Markdown."""
+    return " · ".join(said for _, said in word_parts(options)) or "everything"

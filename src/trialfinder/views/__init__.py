@@ -4,7 +4,8 @@
 - :mod:`.urlstate`      widget state <-> URL parameters (as the search options declare them),
                         the submitted search
 - :mod:`.request`       the search request the dashboard caches and sends (SearchOptions)
-- :mod:`.summary`       the filter summary in words, and why a list came out empty
+- :mod:`.summary`       the filter summary in words, and the one-click undo of a filter
+- :mod:`.searchline`    what was searched as removable chips; what to try when nothing was found
 - :mod:`.extrafilters`  words for funder type and the completion/posted/update date ranges
 - :mod:`.mapfit`        the first map view that shows every point
 - :mod:`.outlines`      country and state borders for an offline map

@@ -102,12 +102,17 @@ class FitCard:
     nct_id: str
     verdict: str  # fits, check or no
     heading_md: str  # the verdict's badge and the title in bold
-    caption_md: str  # the id and the reasons
+    reasons_md: str  # the reasons of the verdict
     mentions_md: tuple[str, ...]  # one list item per criteria line naming a term
 
     @property
     def fits(self) -> bool:
         return self.verdict == "fits"
+
+    @property
+    def caption_md(self) -> str:
+        """The id and the reasons."""
+        return f"{escape_md(self.nct_id)} · {self.reasons_md}"
 
 
 def mention_line(term: str, found: str, section: str, text: str, match: str = "",
@@ -139,7 +144,7 @@ def fit_cards(screen: Prescreen) -> list[FitCard]:
             nct_id=nct,
             verdict=verdict,
             heading_md=f"{BADGES[verdict]} **{escape_md(_text(row['title'], nct))}**",
-            caption_md=f"{escape_md(nct)} · {escape_md('; '.join(row['reasons']))}",
+            reasons_md=escape_md("; ".join(row["reasons"])),
             mentions_md=mentions,
         ))
     return cards

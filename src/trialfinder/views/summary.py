@@ -1,4 +1,4 @@
-"""The filter summary in words, and why a list came out empty.
+"""The filter summary in words, and the one-click undo of a filter.
 
 The library names each filter step with the API's codes (``phase PHASE2``); the page says
 ``Phase: Phase 2`` instead, and knows which widget each step belongs to, so it can offer to
@@ -17,8 +17,8 @@ from trialfinder.views.extrafilters import DATE_RANGES, FUNDER_LABELS
 from trialfinder.views.text import HV_LABELS, RESULTS_LABELS, SEX_LABELS, code_label
 from trialfinder.views.urlstate import filter_defaults
 
-__all__ = ["StepLine", "filter_words", "registry_suggestions", "status_request_words",
-           "step_key", "step_lines", "without"]
+__all__ = ["StepLine", "filter_words", "status_request_words", "step_key", "step_lines",
+           "without"]
 
 # Step-name beginnings of :func:`trialfinder.tables.filters.apply_filters` -> widget key.
 _STEP_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -118,31 +118,6 @@ def without(state: Mapping[str, Any], key: str) -> dict[str, Any]:
 
 def status_request_words(labels: Sequence[str]) -> str:
     """The statuses a search asked the API for, as a person would say it: ``You asked for
-    studies that are recruiting or not yet recruiting.`` (``labels`` in lower case)."""
-    return (f"You asked for studies that are {one_of(labels)}. To see others, widen Status in "
-            "the sidebar and press Search.")
-
-
-def registry_suggestions(searched: Mapping[str, Any], radii: Sequence[int]) -> list[str]:
-    """What to try when ClinicalTrials.gov itself found nothing for ``searched``."""
-    tips: list[str] = []
-    if searched.get("place"):
-        wider = [r for r in radii if r > int(searched.get("radius") or 0)]
-        tips.append(f"a wider distance (try {wider[0]} miles)" if wider
-                    else "no place at all")
-    if searched.get("status"):
-        tips.append("any status, not only " + ", ".join(
-            code_label(str(s)).lower() for s in searched["status"]))
-    words = " ".join(str(searched.get(k) or "") for k in ("condition", "intervention", "term",
-                                                         "title", "sponsor")).split()
-    if len(words) > 1:
-        tips.append("fewer or more general words")
-    elif words:
-        tips.append("another spelling or a more general word")
-    for key, neutral, label in (("phase", (), "any phase"), ("study_type", (), "any study type"),
-                                ("age", None, "no age"), ("sex", "ALL", "any sex"),
-                                ("hv", "any", "healthy volunteers: doesn't matter"),
-                                ("has_results", "any", "studies with or without results")):
-        if searched.get(key, neutral) not in (neutral, (), [], None):
-            tips.append(label)
-    return tips
+    studies that are recruiting or not yet recruiting.`` (``labels`` in lower case; the page
+    puts a button beside it that searches any status)."""
+    return f"You asked for studies that are {one_of(labels)}."

@@ -6,8 +6,7 @@ value there is the option's link text (a list for a multi-select), and a link na
 the option declares (:mod:`trialfinder.options`), so links made before keep working.
 :func:`read_url` reads a state from hostile URL parameters (unknown or malformed values fall
 back to the defaults, and are named) and :func:`url_params` writes the parameters of a
-shareable link, leaving out defaults and anything stale (a radius without a place, a study
-not shown).
+shareable link, leaving out defaults and anything stale (a radius without a place).
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ __all__ = [
     "TEXT_SEARCH_KEYS",
     "WIDGET",
     "defaults",
+    "empty_widget",
     "filter_defaults",
     "has_topic",
     "linked_study",
@@ -106,6 +106,12 @@ def _widget(d: Option, value: Any) -> Any:
     if isinstance(kind, Flag):
         return {True: "yes", False: "no"}.get(value, "any")
     return " OR ".join(text)
+
+
+def empty_widget(key: str) -> Any:
+    """The value of widget ``key`` that gives its option no value (any status, no place)."""
+    d = WIDGET[key]
+    return _widget(d, d.empty)
 
 
 def _label(d: Option) -> str:
@@ -269,8 +275,8 @@ def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
     :func:`trialfinder.options.to_url` writes options (a value the library would refuse is
     left out).
 
-    Nothing stale is written: a radius only with a place, the study only after a search
-    (the caller clears ``study`` when it is not among the results).
+    Nothing stale is written: a radius only with a place; the open study, with or without a
+    search (a study is its own address: ``?study=NCT…`` opens it alone).
     """
     values = {key: state.get(key) for key in FILTER_KEYS}
     if searched:
@@ -278,7 +284,7 @@ def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
     out = to_url(options_of(values, lenient=True), base=BASE)
     if searched and searched.get("limit", DEFAULT_LIMIT) != DEFAULT_LIMIT:
         out["limit"] = [str(searched["limit"])]
-    if searched and state.get("study"):
+    if state.get("study"):
         out["study"] = [str(state["study"])]
     if demo_mode:
         out["demo"] = ["1"]

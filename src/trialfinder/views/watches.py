@@ -1,25 +1,27 @@
 """The dashboard's saved searches: a submitted search as a watch's options, a suggested
 name, a saved search described in words, and a watch run's changes as one row per study
-(every reason in words, the study's title a link) in inert Markdown."""
+(every reason in words, the study's title a link to its page in the dashboard) in inert
+Markdown."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import quote
 
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.options import DEFAULT_RADIUS, SearchOptions
 from trialfinder.registries import study_link
 from trialfinder.store.watch import Change
-from trialfinder.topics import demo, presets
+from trialfinder.topics import presets
 from trialfinder.views.provenance import slug
 from trialfinder.views.request import SearchRequest
 from trialfinder.views.text import escape_md, status_label
 
 __all__ = ["BADGE_COLOURS", "BADGE_ORDER", "StudyChanges", "badge_of", "describe_watch",
-           "feed_name", "radius_of", "study_line", "study_rows", "suggest_name",
-           "watch_options"]
+           "feed_name", "radius_of", "study_address", "study_line", "study_rows",
+           "suggest_name", "watch_options"]
 
 #: Statuses after which a study no longer takes anyone.
 CLOSED: Final = frozenset({"ACTIVE_NOT_RECRUITING", "COMPLETED", "TERMINATED", "WITHDRAWN",
@@ -148,12 +150,20 @@ def study_rows(changes: Iterable[Change], radius_mi: float | None = None,
     return sorted(rows, key=lambda row: (rank[row.badge], row.nct_id))
 
 
+def study_address(study_id: str) -> str | None:
+    """The dashboard's own address of a study, relative to the page (``?study=NCT99000001``:
+    it opens the study alone, see :func:`~trialfinder.views.urlstate.url_params`), when
+    ``study_id`` is exactly an id one of the registries writes; ``None`` otherwise (nothing
+    to link to)."""
+    return f"?study={quote(study_id, safe='')}" if study_link(study_id) is not None else None
+
+
 def study_line(row: StudyChanges) -> str:
-    """One study's row as a Markdown list item: its badge, its title as a link to the study
-    (an id one of the registries writes only, and not a fictional one: it has no page), its
-    id and every reason; all text escaped."""
+    """One study's row as a Markdown list item: its badge, its title as a link to the
+    study's page in this dashboard (an id one of the registries writes only), its id and
+    every reason; all text escaped."""
     title = f"**{escape_md(row.title)}**"
-    link = None if demo.shows_fictional((row.nct_id,)) else study_link(row.nct_id)
+    link = study_address(row.nct_id)
     if link is not None:
         title = f"[{title}]({link})"
     reasons = "; ".join(escape_md(r) for r in row.reasons)

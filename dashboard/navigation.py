@@ -1,0 +1,144 @@
+"""Addresses and the browser's history: each view of the page has its own link.
+
+The URL holds the search, the filters and the open study (:mod:`trialfinder.views.urlstate`).
+It is read on the first run of a session, and again whenever the browser changes it: Back and
+Forward (Streamlit reruns the page with the address of that step of the history), so a study
+left with Back gives the list again, and Forward the study. Every other run writes the URL
+from the page's state; Streamlit adds a step to the history when it changes (a study opened, a
+search, a filter) and replaces the step during a Back or Forward.
+
+A study opens at its top with the keyboard focus on its title; back on the list, the card
+that opened it is on screen with the focus on its button (the focus helper of
+:mod:`dashboard.style`). A link naming only a study (``?study=NCT…``) opens it: its record is
+fetched on its own when no search is in hand, or when the search's results lack it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from trialfinder import service
+from trialfinder.places.resolve import Place
+from trialfinder.views import urlstate
+from trialfinder.views.text import escape_md
+
+from .detail import show_study
+from .fetch import load_alone
+from .state import CARDS_PAGE, state
+from .style import focus_card, focus_study
+
+
+def _params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def sync_from_url() -> None:
+    """Read the URL on the first run of a session, and again when the browser changed it
+    (Back, Forward) since this page last wrote it."""
+    ss = st.session_state
+    # a run that Streamlit stopped (a newer rerun came) may have marked the card without
+    # bringing it into view: each run marks it afresh
+    ss.pop("_marked", None)
+    params = _params()
+    if not ss.get("_booted"):
+        _boot(params)
+    elif params != ss.get("_url"):
+        _follow(params)
+    ss["_url"] = params
+
+
+def _apply(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+    """Put the URL's search, filters and study into the widgets; return them (and the
+    parameters that were not understood)."""
+    ss = st.session_state
+    values, ignored = urlstate.read_url(params)
+    for key, value in values.items():
+        ss[key] = value
+    ss["demo"] = params.get("demo") == ["1"]
+    ss["searched"] = (urlstate.snapshot(values)
+                      if urlstate.has_topic(values) or ss["demo"] else None)
+    return values, ignored
+
+
+def _boot(params: dict[str, list[str]]) -> None:
+    ss = st.session_state
+    _, ignored = _apply(params)
+    ss["view"] = "list"
+    notices = [urlstate.unreadable_study(params) or ""]
+    if ignored:
+        notices.append("The link’s " + ", ".join(f"“{n}”" for n in ignored)
+                       + (" value was" if len(ignored) == 1 else " values were")
+                       + " not understood and left at the default.")
+    if any(notices):
+        ss["notice"] = " ".join(n if n.endswith(".") else n + "." for n in notices if n)
+    ss["_booted"] = True
+
+
+def _follow(params: dict[str, list[str]]) -> None:
+    """A Back or Forward: the page becomes what that step of the history was."""
+    ss = st.session_state
+    left, before = ss.get("study"), ss.get("searched")
+    values, _ = _apply(params)
+    if ss["searched"] != before:  # another search: its list starts at the top
+        ss["cards_shown"] = CARDS_PAGE
+        ss.pop("_return_to", None)
+    if values["study"] and values["study"] != left:
+        ss["_opened"] = True
+    elif left and not values["study"]:
+        ss["view"] = ss.get("_view") or "list"
+        ss["_return_to"] = str(left)
+
+
+def write_url() -> None:
+    """The URL of what the page shows now (after each run)."""
+    ss = st.session_state
+    wanted = urlstate.url_params(state(), ss.get("searched"), bool(ss.get("demo")))
+    if wanted != _params():
+        st.query_params.from_dict(wanted)
+    ss["_url"] = wanted
+
+
+def study_page(results: service.Results | None, place: Place | None, nct: str,
+               demo_mode: bool) -> bool:
+    """The page of study ``nct``: from the results when they hold it, else its own record
+    fetched alone. ``False`` (with a note, the study closed) when it cannot be shown."""
+    ss = st.session_state
+    in_hand = results is not None and nct in set(results.studies["nct_id"].astype(str))
+    shown = results
+    if not in_hand:
+        near = (place.lat, place.lon) if place else None
+        alone = load_alone(nct, near, demo_mode)
+        if alone is None:
+            ss["study"] = None
+            ss.pop("_opened", None)
+            return False
+        shown = alone.results
+        if results is not None:
+            st.caption(f"Study {escape_md(nct)} is not among this search’s results; "
+                       "this is its own record.")
+    assert shown is not None
+    show_study(shown, place, nct, demo_mode)
+    if ss.pop("_opened", False):
+        focus_study()
+    return True
+
+
+def return_marker(nct: str) -> bool:
+    """True for the card of the study just left: the caller wraps it in the ``return_card``
+    container that :func:`returned` brings into view."""
+    ss = st.session_state
+    if ss.get("_return_to") != nct or ss.get("_marked"):
+        return False
+    ss["_marked"] = True
+    return True
+
+
+def returned() -> None:
+    """After the view is drawn: the card of the study just left (if it was drawn) comes into
+    view, once."""
+    ss = st.session_state
+    ss.pop("_return_to", None)
+    if ss.pop("_marked", False):
+        focus_card()
