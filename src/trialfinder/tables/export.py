@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import pandas as pd
@@ -60,7 +60,8 @@ from trialfinder.core.delivery import stage
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.provenance import ResultMeta
 from trialfinder.core.textcap import CSV_CELL_CHARS, cap
-from trialfinder.tables.csvrows import arrow_rows, header_row, python_rows
+from trialfinder.tables.arrowtext import arrow_strings
+from trialfinder.tables.csvrows import arrow_rows, arrow_text, header_row, python_rows
 from trialfinder.tables.exportpath import (
     SUFFIX_FORMATS,
     ExportFormat,
@@ -120,23 +121,52 @@ def _date_strings(frame: pd.DataFrame, column: str) -> np.ndarray[Any, np.dtype[
     """Dates as text at their precision (object array, ``None`` where missing)."""
     dates = frame[column]
     missing = dates.isna().to_numpy()
-    if not isinstance(dates.dtype, pd.DatetimeTZDtype):
+    days = _day_strings(dates, missing)
+    if days is not None:  # naive nanosecond dates (every table's): numpy formats them in C
+        midnight = True
+    elif not isinstance(dates.dtype, pd.DatetimeTZDtype):
         midnight = bool((dates.dropna() == dates.dropna().dt.normalize()).all())
     else:
         midnight = False
-    text = dates.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%dT%H:%M:%S%z")
-    out: np.ndarray[Any, np.dtype[np.object_]] = np.array(text.astype(object), dtype=object)
+    if midnight:
+        if days is None:
+            days = np.asarray(dates.dt.strftime("%Y-%m-%d").astype(object), dtype=object)
+        out = np.array(days, dtype=object)
+    else:
+        out = np.array(dates.dt.strftime("%Y-%m-%dT%H:%M:%S%z").astype(object), dtype=object)
     precision_column = column + _PRECISION_SUFFIX
     if precision_column in frame.columns:
         precision = frame[precision_column].astype(object).to_numpy(dtype=object)
-        day_text = dates.dt.strftime("%Y-%m-%d").astype(object).to_numpy(dtype=object)
+        if days is None:
+            days = np.asarray(dates.dt.strftime("%Y-%m-%d").astype(object), dtype=object)
         for level, width in _WIDTH.items():
             rows = (precision == level) & ~missing
-            out[rows] = [value[:width] for value in day_text[rows]]
+            out[rows] = (days[rows].astype(f"<U{width}") if days.dtype.kind == "U"
+                         else [value[:width] for value in days[rows]])
         rows = ~np.isin(precision, list(_WIDTH)) & ~missing
-        out[rows] = day_text[rows]
+        out[rows] = days[rows]
     out[missing] = None
     return out
+
+
+_DAY_NS: Final = 86_400 * 10**9
+
+
+def _day_strings(dates: pd.Series[Any],
+                 missing: np.ndarray[Any, np.dtype[np.bool_]]) -> np.ndarray[Any, Any] | None:
+    """``YYYY-MM-DD`` of each date when the column holds naive
+    nanosecond dates, each at midnight (what ``strftime`` gives them: years 1677 to 2262 all
+    have four digits), as a numpy text array; else ``None``, and the caller asks pandas."""
+    if dates.dtype != np.dtype("M8[ns]"):
+        return None
+    nanoseconds = dates.to_numpy().view(np.int64)
+    if (nanoseconds[~missing] % _DAY_NS).any():
+        return None
+    # whole days by integer division: numpy's own M8[ns] -> M8[D] wraps 1677-09-22 round
+    # to 2262-04-11
+    days: np.ndarray[Any, Any] = np.datetime_as_string((nanoseconds // _DAY_NS).view("M8[D]"),
+                                                       unit="D")
+    return days
 
 
 def _joined(value: Any) -> Any:
@@ -165,11 +195,25 @@ def formula_guard(text: str) -> str:
 
 def _capped(text: pd.Series[Any]) -> pd.Series[Any]:
     """A text column with each cell longer than a spreadsheet cell holds cut (and marked)."""
+    if _fits_cells(text):
+        return text
     long = (text.str.len() > _CUT_AT).fillna(False).to_numpy(dtype=bool)
     if long.any():
         text = text.copy()
         text[long] = [cap(v, _CUT_AT) for v in text[long]]
     return text
+
+
+def _fits_cells(text: pd.Series[Any]) -> bool:
+    """Whether no cell of an Arrow-backed text column can be longer than :data:`_CUT_AT`
+    characters: a character takes one UTF-8 byte or more, so a column whose longest value in
+    bytes fits (read from its offsets alone) needs no count of characters."""
+    if not arrow_text(text):
+        return False
+    import pyarrow.compute as pc  # type: ignore[import-untyped]  # it holds this column
+
+    longest = pc.max(pc.binary_length(arrow_strings(text, chunked=True))).as_py()
+    return longest is None or longest <= _CUT_AT
 
 
 def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
