@@ -77,3 +77,22 @@ def test_nothing_is_asked_once_numpy_is_loaded(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     assert one_blas_thread() is False
     assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_the_collector_is_off_before_the_search_loads_its_modules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pyarrow as pa
+
+    from trialfinder.cli import oneshot
+
+    monkeypatch.setattr(oneshot, "keep_freed_heap", lambda: False)  # leave malloc alone
+    pool = pa.default_memory_pool()
+    gc.enable()
+    try:
+        applied = oneshot.tune_for_one_search()
+    finally:
+        pa.set_memory_pool(pool)
+    assert "collector off" in applied
+    assert not gc.isenabled()

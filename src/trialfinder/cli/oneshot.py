@@ -23,11 +23,12 @@ their memory stays flat however many pages come.
   containers pandas and the rest make at import are never garbage, yet each full collection
   walked them all, and so did the collection at exit. This took about a twentieth off a
   10,000-study search.
-- Then the collector stays off: a search makes next to no cyclic garbage (about 2,000 small
-  objects in a 10,000-study search, none of them per page), yet each collection walked every
-  page's objects again, as they were parsed and read into the tables. Freed objects go at once,
-  by reference counting, as before. About a hundredth of a 10,000-study search's CPU time
-  (benchmarks/results/analyst.md).
+- The collector is off from the start (:func:`tune_for_one_search`) and stays off: a search
+  makes next to no cyclic garbage (about 2,000 small objects in a 10,000-study search, most of
+  them made by the imports, none per page), yet each collection walked every object the
+  imports had made so far, and then every page's objects again as they were parsed and read
+  into the tables. Freed objects go at once, by reference counting, as before. The imports
+  took about 0.07 s less CPU, the search about a hundredth less (benchmarks/results/analyst.md).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import logging
 import os
 import sys
 
-from trialfinder.core.config import RunProfile
+from trialfinder.core.config import ONE_SEARCH, RunProfile
 from trialfinder.http.heap import keep_freed_heap
 
 __all__ = ["ONE_SEARCH_COMMANDS", "one_blas_thread", "settle_before_search",
@@ -57,6 +58,9 @@ def tune_for_one_search() -> list[str]:
     """Apply what belongs to the whole process (this platform's share of it); the names of
     those applied."""
     applied = ["heap kept"] if keep_freed_heap() else []
+    if ONE_SEARCH.collector_off:
+        gc.disable()  # already while the search's modules load (see the module docstring)
+        applied.append("collector off")
     if one_blas_thread():
         applied.append("one BLAS thread")
     try:
