@@ -135,6 +135,9 @@ def serve(source: str, condition: str, size: int) -> None:
         key = (path, tuple(sorted(parse_qsl(query, keep_blank_values=True))))
         if key not in answers:
             answers[key] = handle(path, query)
+            # the stand-in keeps each full record's JSON too: the pages kept here hold it
+            # already (at 100,000 studies that copy is another 1.3 GB)
+            getattr(server.api, "_full_json", {}).clear()
         return answers[key]
 
     server.api.handle = memo  # type: ignore[method-assign]
@@ -299,6 +302,105 @@ def run_once(key: str, suffix: str, base: str, condition: str, params_file: Path
         return Run(cpu=cpu, wall=wall, peak=peak, rows=rows)
 
 
+# -- where the CPU goes -----------------------------------------------------------------------
+
+#: What a search imports (the command loads these before its first page is read), and what the
+#: floor imports.
+SEARCH_IMPORTS = ("trialfinder.cli.main, trialfinder.service.searching, trialfinder.tables.export,"
+                  " trialfinder.http.cachefile, trialfinder.cache.tablecache, "
+                  "trialfinder.store.spool, requests_cache, pyarrow.parquet")
+FLOOR_IMPORTS = "requests, orjson"
+
+
+def import_cpu(modules: str, src: Path, times: int = 3) -> float:
+    """Median CPU of a fresh process that imports ``modules`` and ends."""
+    spent = []
+    for _ in range(times):
+        # one OpenBLAS thread, as the command asks for (cli.oneshot) before numpy loads
+        env = _env(Path(tempfile.gettempdir()), src) | {"OPENBLAS_NUM_THREADS": "1"}
+        # and everything frozen for the collector at the end, as the command does: else the
+        # collection at exit walks every object the imports made (0.1 s and more here)
+        code = f"import {modules}; import gc; gc.freeze()"
+        proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
+        _, _, usage = os.wait4(proc.pid, 0)
+        spent.append(usage.ru_utime + usage.ru_stime)
+    return statistics.median(spent)
+
+
+def phases(base: str, params_file: Path, src: Path) -> dict[str, float]:
+    """``cpu_phases.py``'s step timings plus the imports of a search and of the floor."""
+    done = subprocess.run([sys.executable, str(HERE / "cpu_phases.py"), base, str(params_file)],
+                          env=_env(Path(tempfile.gettempdir()), src), cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    if "RESULT " not in done.stdout:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": float("nan"), "why: " + tail[:200]: float("nan")}
+    out: dict[str, float] = json.loads(done.stdout.split("RESULT ", 1)[1])
+    out["imports, search"] = import_cpu(SEARCH_IMPORTS, src)
+    out["imports, floor"] = import_cpu(FLOOR_IMPORTS, src)
+    return out
+
+
+_STEPS = (
+    ("orjson.loads of each page (the floor does it too)", "parse every page with orjson "
+     "(the floor pays it too)"),
+    ("density check of each page", "density check of each page before it is parsed"),
+    ("records read into table columns (Normalizer.add)", "records read into table columns "
+     "(`Normalizer.add`)"),
+    ("the tables made (Normalizer.tables)", "the tables made (`Normalizer.tables`)"),
+    ("local filters (Results.from_tables)", "local filters (`Results.from_tables`)"),
+    ("CSV bytes of the studies table", "CSV bytes of the studies table"),
+    ("saved tables (Parquet, cache on)", "saved tables, Parquet (cache on)"),
+    ("HTTP cache: the pages stored (cache on)", "HTTP cache: the pages stored (cache on)"),
+)
+
+
+def phases_section(found: dict[str, float], rows: list[Row], size: int) -> list[str]:
+    head = [f"## Where the CPU goes at {size:,} studies", ""]
+    if "error" in found:
+        return [*head, "Not measured: " + next(k for k in found if k.startswith("why"))]
+    by = {(r.contender.key, r.size): r for r in rows}
+    tf, floor = by.get(("tf", size)), by.get(("floor", size))
+    if tf is None or not tf.ok or floor is None or not floor.ok:
+        return [*head, "Not measured: the command or the floor did not run at this size."]
+    whole, floor_cpu = tf.median("cpu"), floor.median("cpu")
+    lines = [*head,
+             "Each step timed on its own, in one process, on the same pages (`cpu_phases.py`: "
+             "best of 3 in CPU time, the collector off as the command runs it); the imports "
+             "as processes of their own (median of 3). The command's own figure is its median "
+             "CPU above, cache on; what the steps leave of it is fetching (requests, the "
+             "prefetch thread), the study store's spool, the command line, the output file's "
+             "staging and the interpreter's exit.",
+             "",
+             "| step | CPU s | share of the command |",
+             "|---|---:|---:|"]
+    rest = whole
+
+    def row(label: str, seconds: float) -> None:
+        lines.append(f"| {label} | {seconds:.3f} | {seconds / whole:.0%} |")
+
+    extra = found["imports, search"] - found["imports, floor"]
+    row("Python start and the floor's imports (requests, orjson)", found["imports, floor"])
+    row("the search's further imports (pandas, numpy, pyarrow, requests-cache, trialfinder)",
+        extra)
+    rest -= found["imports, search"]
+    for key, label in _STEPS:
+        row(label, found[key])
+        rest -= found[key]
+    row("the rest (fetching, spool, staging, exit; by difference)", rest)
+    jsonl = found.get("JSON lines bytes of the studies table")
+    parse = found["orjson.loads of each page (the floor does it too)"]
+    lines += ["", f"The floor's whole process took {floor_cpu:.2f} s, of which "
+              f"{found['imports, floor']:.2f} s start-up and imports and {parse:.2f} s "
+              "parsing; its fetching is the rest. Beyond what the floor pays, the command "
+              f"spends {extra:.2f} s more on imports and "
+              f"{sum(found[k] for k, _ in _STEPS[1:]):.2f} s on the steps after parsing."]
+    if jsonl is not None:
+        lines += ["", f"Writing JSON lines instead of CSV: {jsonl:.3f} s for the same table "
+                  "(each row through `json.dumps`)."]
+    return lines
+
+
 # -- report -----------------------------------------------------------------------------------
 
 
@@ -343,14 +445,14 @@ def _ratio(a: Row | None, b: Row | None) -> str:
 def table(rows: list[Row]) -> list[str]:
     lines = ["| process | studies | CPU s (median) | CPU s, each run | wall s (median) | "
              "peak MB | rows written | CPU / floor | CPU / ctgov (csv) | "
-             "CPU / ctgov (pandas) |",
-             "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+             "CPU / ctgov (pandas) | notes |",
+             "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     by = {(r.contender.key, r.size): r for r in rows}
     for row in rows:
         c = row.contender
         if not row.ok:
             err = row.runs[0].error if row.runs else "not run"
-            lines.append(f"| {c.label} | {row.size:,} | n/a | | | | | | | "
+            lines.append(f"| {c.label} | {row.size:,} | n/a | | | | | | | | "
                          f"failed: {err.replace('|', '/')} |")
             continue
         floor, ctg, ctp = (by.get((k, row.size)) for k in ("floor", "ctgov", "ctgov-pandas"))
@@ -358,7 +460,7 @@ def table(rows: list[Row]) -> list[str]:
         lines.append(
             f"| {c.label} | {row.size:,} | {row.median('cpu'):.2f} | {runs} | "
             f"{row.median('wall'):.2f} | {_mb(row.peak):,.0f} | {row.ok[-1].rows:,} | "
-            f"{_ratio(row, floor)} | {_ratio(row, ctg)} | {_ratio(row, ctp)} |")
+            f"{_ratio(row, floor)} | {_ratio(row, ctg)} | {_ratio(row, ctp)} | |")
     return lines
 
 
@@ -405,7 +507,8 @@ def targets(rows: list[Row], sizes: list[int]) -> list[str]:
 
 def report(rows: list[Row], *, source: str, condition: str, sizes: list[int],
            base_count: tuple[int, int], loads: tuple[float, float], load: Load,
-           repeat: int, repeat_large: int, code: str, seconds: float) -> str:
+           repeat: int, repeat_large: int, code: str, seconds: float,
+           found: dict[str, float] | None) -> str:
     studies, sites = base_count
     data = (f"{studies} real recorded studies from shared/ctgov that the stand-in says match "
             f"`query.cond={condition}` ({sites / studies:.1f} sites a study), copied up to each "
@@ -444,6 +547,8 @@ def report(rows: list[Row], *, source: str, condition: str, sizes: list[int],
         "## Targets (issue 22)",
         "",
         *targets(rows, sizes),
+        "",
+        *(phases_section(found, rows, min(sizes)) if found is not None else []),
     ]
     return "\n".join(lines) + "\n"
 
@@ -464,6 +569,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the trialfinder sources to measure (a snapshot, say)")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--quick", action="store_true", help="2,000 studies, one round")
+    parser.add_argument("--no-phases", action="store_true",
+                        help="leave out the step-by-step CPU of the smallest size")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--serve", nargs=3, metavar=("SOURCE", "CONDITION", "N"),
                         help=argparse.SUPPRESS)
@@ -484,6 +591,7 @@ def main(argv: list[str] | None = None) -> int:
     loads0 = os.getloadavg()[0]
     load = Load()
     rows: list[Row] = []
+    found: dict[str, float] | None = None
     with tempfile.TemporaryDirectory(prefix="bench-analyst-params-") as folder:
         params_file = Path(folder) / "params.json"
         params = subprocess.run([sys.executable, str(HERE / "floor.py"), "--params", condition],
@@ -517,6 +625,9 @@ def main(argv: list[str] | None = None) -> int:
                               f"wall {run.wall:.2f} s, peak {_mb(run.peak):.0f} MB, "
                               f"{run.rows:,} rows {run.error}", flush=True)
                 rows += [here[c.key] for c in chosen]
+                if size == sizes[0] and not args.no_phases:
+                    print("  where the CPU goes: cpu_phases.py", flush=True)
+                    found = phases(base, params_file, args.src)
             finally:
                 standin.terminate()
                 standin.wait(60)
@@ -526,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(rows, source=source, condition=condition, sizes=sizes, base_count=base_count,
                   loads=(loads0, os.getloadavg()[0]), load=load, repeat=args.repeat,
                   repeat_large=args.repeat_large, code=code_label(args.src),
-                  seconds=time.perf_counter() - started)
+                  seconds=time.perf_counter() - started, found=found)
     text += f"\nThe driver's own peak RSS was {own:.0f} MiB.\n"
     args.output.parent.mkdir(exist_ok=True)
     args.output.write_text(text, encoding="utf-8")
