@@ -86,8 +86,9 @@ def _remote() -> bool:
     return served_elsewhere(host, address)
 
 
-def about_you(results: service.Results, place: Place | None) -> None:
-    """The panel (an expander above the list) and, once filled, the pre-screen."""
+def about_you(results: service.Results, place: Place | None) -> Prescreen | None:
+    """The panel (an expander above the list) and, once filled, the pre-screen (returned:
+    the list can be sorted in its order)."""
     keep_form()
     with st.expander("About you: which of these studies may fit you?", icon=":material/person:",
                      expanded=bool(st.session_state.get("ay_open"))):
@@ -98,18 +99,19 @@ def about_you(results: service.Results, place: Place | None) -> None:
             st.session_state[f"_{key}"] = value
         if not is_filled(form):
             st.caption("Fill in any of the above to check the studies listed below.")
-            return
+            return None
         st.session_state["ay_open"] = True
         point = _point(place)
         if point is False:
-            return
+            return None
         try:
             profile = profile_from_form(form, point if isinstance(point, tuple) else None)
             screen = prescreen(results, profile)
         except TrialFinderError as exc:
             st.error(f"The check could not run: {escape_md(exc)}")
-            return
+            return None
         show_fits(screen)
+    return screen
 
 
 def show_fits(screen: Prescreen) -> None:

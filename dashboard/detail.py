@@ -1,9 +1,9 @@
 """The study page: how to take part first, then key facts, eligibility, treatments, outcomes
-and sites; the full title and the link to ClinicalTrials.gov."""
+and sites; the full title and the link to the study's registry (the facts a registry's full
+record holds beyond the tables come as its :class:`~trialfinder.registries.base.StudyPage`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
@@ -11,14 +11,11 @@ import streamlit as st
 from trialfinder import service
 from trialfinder.core.wording import plural
 from trialfinder.places.resolve import Place
-from trialfinder.registries.ctgov.record import (
-    central_contacts,
-    enrollment_text,
-    key_dates,
-    official_title,
-)
+from trialfinder.registries import registry_of
+from trialfinder.registries.base import StudyPage
 from trialfinder.tables.detail import split_criteria
 from trialfinder.topics.demo import is_demo_id
+from trialfinder.views.contact import contact_line
 from trialfinder.views.text import (
     NOT_STATED,
     SEX_LABELS,
@@ -28,7 +25,6 @@ from trialfinder.views.text import (
     inert_markdown,
     is_blank,
     joined_label,
-    mail_link,
     sentence,
     status_label,
     text_of,
@@ -51,20 +47,22 @@ def show_study(results: service.Results, place: Place | None, nct: str,
     matches = shown.studies.loc[shown.studies["nct_id"] == nct]
     row = (matches if len(matches) else shown.studies).iloc[0]
     record_id = str(row["nct_id"])  # differs from ``nct`` only if the id was an alias
-    record: Mapping[str, Any] = detail.record if detail is not None else {}
+    page = detail.page if detail is not None and detail.page is not None \
+        else StudyPage(record_id)
+    registry_title = registry_of(record_id).title  # a registry's own name (code, not data)
 
-    st.markdown(f"### {escape_md(text_of(row['title'], record_id))}")
+    st.markdown(f"## {escape_md(text_of(row['title'], record_id))}", anchors=False)
     st.caption(escape_md(f"{record_id} · {status_label(row['status'])} · "
                          f"{codes_label(row['phases'])}"))
     if not is_blank(row["why_stopped"]) and str(row["why_stopped"]).strip():
         st.info(f"**Why it stopped:** {escape_md(row['why_stopped'])}",
                 icon=":material/do_not_disturb_on:")
 
-    show_take_part(record, shown, record_id, near is not None,
-                   demo_mode or is_demo_id(record_id))
-    show_facts(row, record)
+    show_take_part(page, shown, record_id, near is not None,
+                   demo_mode or is_demo_id(record_id), registry_title)
+    show_facts(row, page)
 
-    st.markdown("##### Summary")
+    st.markdown("### Summary", anchors=False)
     st.markdown(inert_markdown(text_of(row["brief_summary"], "No summary given.")))
     criteria = (detail.criteria if detail is not None
                 else split_criteria(text_of(row["eligibility_criteria"])))
@@ -74,27 +72,23 @@ def show_study(results: service.Results, place: Place | None, nct: str,
         show_outcomes(detail.outcomes)
     show_sites(shown.sites[shown.sites["nct_id"] == record_id], place)
 
-    full = official_title(record) or text_of(row.get("official_title"))
+    full = page.official_title or text_of(row.get("official_title"))
     if full:
-        st.markdown("##### Full title")
+        st.markdown("### Full title", anchors=False)
         st.markdown(escape_md(full))
     if demo_mode or is_demo_id(record_id):
-        st.caption("An invented demo study: it has no page on ClinicalTrials.gov.")
+        st.caption(f"An invented demo study: it has no page on {registry_title}.")
     else:
-        st.link_button("Open on ClinicalTrials.gov", text_of(row["url"]), key="study_link")
+        st.link_button(f"Open on {registry_title}", text_of(row["url"]), key="study_link")
     st.caption(NOT_ADVICE)
 
 
-def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id: str,
-                   near: bool, fictional: bool) -> None:
-    st.markdown("#### How to take part")
-    contacts = central_contacts(record)
+def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
+                   near: bool, fictional: bool, registry_title: str) -> None:
+    st.markdown("### How to take part", anchors=False)
+    contacts = page.contacts
     if contacts:
-        lines = []
-        for c in contacts:
-            parts = [escape_md(p) for p in (c.name, c.role, c.phone) if p]
-            parts += [mail_link(c.email)] if c.email else []
-            lines.append("- " + " · ".join(parts))
+        lines = ["- " + contact_line(c.name, c.role, c.phone, c.email) for c in contacts]
         st.markdown("Contact for the whole study:\n\n" + "\n".join(lines))
     sites = shown.sites[shown.sites["nct_id"] == record_id]
     with_contact = sites[[any(text_of(r[c]).strip() for c in
@@ -104,33 +98,31 @@ def show_take_part(record: Mapping[str, Any], shown: service.Results, record_id:
         first = with_contact.iloc[0]
         where = ", ".join(p for p in (text_of(first["facility"]), text_of(first["city"]))
                           if p)
-        who = [escape_md(p) for p in (text_of(first["contact_name"]),
-                                      text_of(first["contact_phone"])) if p]
-        email = text_of(first["contact_email"])
-        who += [mail_link(email)] if email else []
+        who = contact_line(text_of(first["contact_name"]), "", text_of(first["contact_phone"]),
+                           text_of(first["contact_email"]))
         label = "Nearest site with a contact" if near else "A site with a contact"
-        st.markdown(f"{label}: {escape_md(where)} — {' · '.join(who)}")
+        st.markdown(f"{label}: {escape_md(where)} — {who}")
     if not contacts and not len(with_contact):
         st.markdown("The record names no contact. "
                     + ("The sites below are where the study runs."
-                       if fictional else "The study's page on ClinicalTrials.gov may say "
+                       if fictional else f"The study's page on {registry_title} may say "
                        "more."))
     st.caption("Ask the study team whether you could take part; bring the study id. "
                "Talk it over with your own doctor too.")
 
 
-def show_facts(row: Any, record: Mapping[str, Any]) -> None:
-    st.markdown("##### Key facts")
+def show_facts(row: Any, page: StudyPage) -> None:
+    st.markdown("### Key facts", anchors=False)
     facts = [
         ("Status", status_label(row["status"])),
         ("Phase", codes_label(row["phases"])),
         ("Type", status_label(row["study_type"])),
     ]
-    dates = key_dates(record)
+    dates = list(page.dates)
     if not dates and not is_blank(row["start_date"]):
         dates = [("Start", str(row["start_date"])[:10])]
     facts += dates
-    enrollment = enrollment_text(record) or (
+    enrollment = page.enrollment or (
         plural(int(row["enrollment"]), "person", "people")
         if not is_blank(row["enrollment"]) else None)
     facts.append(("Enrollment", enrollment or NOT_STATED))

@@ -1,6 +1,9 @@
-"""Parts of the study page: eligibility lists, treatments, outcomes, and the sites."""
+"""Parts of the study page: eligibility lists, treatments, outcomes, and the sites (as cards
+that fit a phone, each with its contact's phone and e-mail as links)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -8,6 +11,7 @@ import streamlit as st
 from trialfinder.core.wording import plural
 from trialfinder.places.resolve import Place
 from trialfinder.tables.detail import Criteria
+from trialfinder.views.contact import contact_line
 from trialfinder.views.text import (
     INTERVENTION_LABELS,
     code_label,
@@ -23,7 +27,7 @@ from .table import blank_to_empty, non_empty
 
 
 def show_criteria(criteria: Criteria) -> None:
-    st.markdown("##### Who can take part")
+    st.markdown("### Who can take part", anchors=False)
     if criteria.intro:
         st.markdown(markdown_list(criteria.intro))
     for title, section in (("Inclusion criteria", "inclusion"),
@@ -40,7 +44,7 @@ def show_criteria(criteria: Criteria) -> None:
 
 
 def show_treatments(treatments: pd.DataFrame) -> None:
-    st.markdown("##### Arms and treatments")
+    st.markdown("### Arms and treatments", anchors=False)
     if not len(treatments):
         st.caption("No treatment listed.")
         return
@@ -63,7 +67,7 @@ def show_treatments(treatments: pd.DataFrame) -> None:
 
 
 def show_outcomes(outcomes: pd.DataFrame) -> None:
-    st.markdown("##### What the study measures")
+    st.markdown("### What the study measures", anchors=False)
     if not len(outcomes):
         st.caption("No outcome measures listed.")
         return
@@ -80,14 +84,53 @@ def show_outcomes(outcomes: pd.DataFrame) -> None:
     )
 
 
+SITES_PAGE = 10  # site cards drawn at a time
+
+
+def _site_card(site: Any, near: bool) -> None:
+    where = ", ".join(p for p in (text_of(site["city"]), text_of(site["state"]),
+                                  text_of(site["country"])) if p.strip())
+    facts = [where, status_label(site["site_status"])]
+    miles = site.get("distance_mi")
+    if near and miles is not None and not pd.isna(miles):
+        facts.append(f"{float(miles):,.0f} miles away")
+    who = contact_line(text_of(site["contact_name"]), "", text_of(site["contact_phone"]),
+                       text_of(site["contact_email"]))
+    with st.container(border=True):
+        st.markdown(f"**{escape_md(text_of(site['facility'], 'A site'))}**")
+        st.caption(escape_md(" · ".join(f for f in facts if f)))
+        if who:
+            st.markdown(f"Contact: {who}")
+
+
+def _more_sites(nct: str, shown: int) -> None:
+    st.session_state["_sites_shown"] = (nct, shown + SITES_PAGE)
+
+
 def show_sites(sites: pd.DataFrame, place: Place | None) -> None:
-    st.markdown("##### Sites")
+    st.markdown("### Sites", anchors=False)
     if not len(sites):
         st.caption("No site listed.")
         return
     if place is not None and len(sites) > 1:
         st.caption(f"All {plural(len(sites), 'site')}, nearest first.")
     site_map(sites, place, key="detail_map", height=300, pickable=False)
+    nct = str(sites["nct_id"].iloc[0])
+    kept = st.session_state.get("_sites_shown")
+    shown = min(len(sites), kept[1] if isinstance(kept, tuple) and kept[0] == nct
+                else SITES_PAGE)
+    for position in range(shown):
+        _site_card(sites.iloc[position], place is not None)
+    if shown < len(sites):
+        st.button(f"Show more sites ({shown:,} of {len(sites):,} shown)",
+                  key="more_sites", on_click=_more_sites, args=(nct, shown))
+    with st.expander(f"All {len(sites):,} sites as a table" if len(sites) > 1
+                     else "The site as a table"):
+        sites_table(sites, place)
+
+
+def sites_table(sites: pd.DataFrame, place: Place | None) -> None:
+    """Every site in one wide table (sortable; scrolls sideways on a phone)."""
     sites = blank_to_empty(sites, ["facility", "city", "state", "country", "contact_name",
                                    "contact_phone", "contact_email"])
     sites = sites.assign(site_status=[status_label(v) for v in sites["site_status"]])

@@ -9,7 +9,7 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.core.errors import TrialFinderError
-from trialfinder.views.extrafilters import DATE_RANGES, apply_registry_filters
+from trialfinder.views.extrafilters import DATE_RANGES
 from trialfinder.views.request import local_filters
 from trialfinder.views.summary import filter_words, registry_suggestions, step_key, without
 from trialfinder.views.text import escape_md, plural
@@ -50,8 +50,7 @@ def _undo_options(results: service.Results,
     for key in keys:
         try:
             loose_state = without(current, key)
-            loose = apply_registry_filters(
-                fetched.refilter(local_filters(loose_state, searched, place)), loose_state)
+            loose = fetched.refilter(local_filters(loose_state, searched, place))
         except TrialFinderError:
             continue
         options.append((key, len(loose.studies)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import streamlit as st
@@ -75,14 +76,21 @@ def fetch_detail(_client: TrialsClient, base_url: str, nct_id: str, use_demo: bo
     return service.study_detail(nct_id, client=_client, records=records, near=near)
 
 
-def run_search(searched: Mapping[str, Any], use_demo: bool,
+def run_search(searched: Mapping[str, Any], use_demo: bool, *, fresh: bool = False,
                ) -> tuple[service.Results | None, Place | None]:
-    """Fetch the submitted search (API or demo). Errors are shown here and give ``None``."""
+    """Fetch the submitted search (API or demo). Errors are shown here and give ``None``.
+
+    ``fresh`` (the Refresh button of an old list) asks ClinicalTrials.gov again, past every
+    cache: the answer replaces the cached one (page cache, saved tables, this page's cache)."""
     try:
         place = find_place(searched["place"]) if searched["place"] else None
         request = SearchRequest.from_snapshot(searched, (place.lat, place.lon) if place else None)
         if use_demo:
             return fetch_demo(request), place
+        if fresh:
+            fetch_api.clear()
+            anew = TrialsClient(Settings().with_(expire_after=timedelta(0)))
+            return fetch_api(anew, Settings().base_url, request), place
         return fetch_api(client(), Settings().base_url, request), place
     except PlaceNotFoundError as exc:
         st.error(place_problem(exc))

@@ -23,7 +23,7 @@ def search_form() -> None:
 def topic_cards() -> None:
     """The topics of the background notes: a short note, a search button and the full notes
     one click away."""
-    st.subheader("Or start from a topic")
+    st.header("Or start from a topic", anchor=False)
     columns = st.columns(2)
     for index, section in enumerate(background.SECTIONS):
         preset = presets.get_preset(section.preset)
@@ -33,7 +33,7 @@ def topic_cards() -> None:
             st.button(f"Find trials: {preset.title}", key=f"bg_{section.key}",
                       on_click=start_preset, args=(section.preset,), width="stretch")
             with st.expander("Background notes"):
-                st.markdown(f"##### {section.title}")
+                st.markdown(f"### {section.title}", anchors=False)
                 st.markdown(section.body_markdown)
     st.info(background.DISCLAIMER)
 

@@ -1,18 +1,31 @@
-"""Maps of the sites: dots coloured by site status; a dot opens its study."""
+"""Maps of the sites: dots coloured by site status, with a sentence saying what the map shows;
+a dot opens its study.
+
+The borders (about 290 kB) are a static file the browser fetches once and keeps
+(``static/outlines.json``, served by Streamlit's static file serving); only the dots travel
+with each drawing, as compact JSON. Without static serving (another configuration) the borders
+are sent with the map, as before. There is no background map from an online service.
+"""
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
+from pydeck.bindings.json_tools import default_serialize
 
 from trialfinder import service
 from trialfinder.places.resolve import Place
+from trialfinder.views.describe import map_sentence
 from trialfinder.views.mapfit import fit_view
-from trialfinder.views.outlines import outline_lines
-from trialfinder.views.text import plural, status_label
+from trialfinder.views.outlines import outline_lines, outlines_json, outlines_version
+from trialfinder.views.text import escape_md, plural, status_label, text_of
 
 MAP_HEIGHT = 460
 SITE_COLOURS: dict[str, list[int]] = {
@@ -28,12 +41,58 @@ LEGEND = (
 )
 
 
+STATIC_OUTLINES = Path(__file__).parents[1] / "static" / "outlines.json"
+DOT_PIXELS = 8  # radius of a site's dot: 16 px across, and a tap 12 px off it still picks it
+PICK_PIXELS = 12
+
+
+@lru_cache(maxsize=1)
+def outlines_url() -> str | None:
+    """The URL of the static outlines file, when Streamlit serves it and it is current
+    (``tools/make_static_outlines.py`` writes it); else ``None``."""
+    try:
+        served = bool(st.get_option("server.enableStaticServing"))
+        current = served and STATIC_OUTLINES.read_bytes() == outlines_json()
+    except (OSError, RuntimeError):
+        return None
+    return f"app/static/outlines.json?v={outlines_version()}" if current else None
+
+
 def outline_layer() -> pdk.Layer:
     """Country and US-state borders shipped with the package: a map without internet."""
+    url = outlines_url()
+    data: Any = url if url else [{"path": line} for line in outline_lines()]
     return pdk.Layer(
-        "PathLayer", data=[{"path": line} for line in outline_lines()], id="outlines",
+        "PathLayer", data=data, id="outlines",
         get_path="path", get_color=[110, 120, 135, 150], width_units="'pixels'",
         get_width=1, width_min_pixels=1, pickable=False)
+
+
+class CompactDeck(pdk.Deck):  # type: ignore[misc]
+    """A deck whose JSON has no indentation: pydeck's own indents by two spaces per level,
+    which made each drawing of a map with its borders about 1.3 MB."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize,
+                          separators=(",", ":"))
+
+
+def describe_sites(sites: pd.DataFrame, place: Place | None) -> str:
+    """The map in words (plain text): sites per country, and the nearest to the place."""
+    located = sites.dropna(subset=["lat", "lon"])
+    countries = located["country"].astype(object).where(located["country"].notna(),
+                                                         "country not stated")
+    counts = {str(k): int(v) for k, v in countries.value_counts().items()}
+    nearest = None
+    if place is not None and "distance_mi" in located.columns and len(located):
+        miles = pd.to_numeric(located["distance_mi"], errors="coerce").to_numpy(
+            dtype=float, na_value=float("nan"))
+        if (miles == miles).any():
+            row = located.iloc[int(np.nanargmin(miles))]
+            name = ", ".join(p for p in (text_of(row["facility"]), text_of(row["city"])) if p)
+            nearest = (name or "a site", float(np.nanmin(miles)))
+    return map_sentence(counts, int(located["nct_id"].nunique()), len(sites) - len(located),
+                        nearest, place.name if place else "")
 
 
 def _dots(located: pd.DataFrame) -> pd.DataFrame:
@@ -51,18 +110,16 @@ def site_map(sites: pd.DataFrame, place: Place | None, *, key: str,
              height: int = MAP_HEIGHT, pickable: bool = True) -> str | None:
     """Draw the located ``sites`` (and the place); return the study id of a clicked dot."""
     located = sites.dropna(subset=["lat", "lon"])
-    missing = len(sites) - len(located)
-    if missing:
-        st.caption(f"{missing:,} of {plural(len(sites), 'site')} "
-                   f"{'has' if missing == 1 else 'have'} no map position and "
-                   f"{'is' if missing == 1 else 'are'} not shown.")
     if not len(located):
-        st.caption("None of these sites has a map position.")
+        missing = len(sites)
+        st.caption(f"None of these {plural(missing, 'site')} has a map position.")
         return None
+    summary = describe_sites(sites, place)
+    st.caption(escape_md(summary))  # the text beside the map: what it shows, in words
     shown = _dots(located)
     layers = [outline_layer(), pdk.Layer(
         "ScatterplotLayer", data=shown, id="sites", get_position=["lon", "lat"],
-        get_fill_color="colour", get_radius=6, radius_units="'pixels'", stroked=True,
+        get_fill_color="colour", get_radius=DOT_PIXELS, radius_units="'pixels'", stroked=True,
         get_line_color=[255, 255, 255, 220], line_width_min_pixels=1, pickable=True,
     )]
     lats, lons = list(shown["lat"]), list(shown["lon"])
@@ -71,20 +128,26 @@ def site_map(sites: pd.DataFrame, place: Place | None, *, key: str,
                              "city": [""], "country": [""], "status_label": ["Your place"]})
         layers.append(pdk.Layer(
             "ScatterplotLayer", data=here, id="place", get_position=["lon", "lat"],
-            get_fill_color=[200, 30, 45, 230], get_radius=8, radius_units="'pixels'",
+            get_fill_color=[200, 30, 45, 230], get_radius=DOT_PIXELS + 2,
+            radius_units="'pixels'",
             pickable=True))
         lats.append(place.lat)
         lons.append(place.lon)
     latitude, longitude, zoom = fit_view(lats, lons)
-    deck = pdk.Deck(layers=layers,
-                    initial_view_state=pdk.ViewState(latitude=latitude, longitude=longitude,
-                                                     zoom=zoom),
-                    tooltip={"text": "{facility}\n{city} {country}\n{status_label}"})
+    # No background map from an online service: the shipped borders are the map. Waiting for
+    # one cost 1.3 s or more per drawing (more without internet), and it told a third party
+    # which part of the world each visitor looks at.
+    deck = CompactDeck(layers=layers, map_style=None, map_provider=None,
+                       initial_view_state=pdk.ViewState(latitude=latitude, longitude=longitude,
+                                                        zoom=zoom),
+                       tooltip={"text": "{facility}\n{city} {country}\n{status_label}"})
+    deck.picking_radius = PICK_PIXELS  # a deck.gl prop (pickingRadius): dots easy to tap
+    alt = "Map of the sites. " + summary
     if pickable:
         event: Any = st.pydeck_chart(deck, key=key, height=height, on_select="rerun",
-                                     selection_mode="single-object")
+                                     selection_mode="single-object", alt=alt)
     else:
-        st.pydeck_chart(deck, key=key, height=height)
+        st.pydeck_chart(deck, key=key, height=height, alt=alt)
         event = None
     st.caption(LEGEND + (" · :red[●] your place" if place is not None else ""))
     return _picked(event)
@@ -102,14 +165,13 @@ def _picked(event: Any) -> str | None:
 
 
 def show_map(results: service.Results, place: Place | None) -> None:
-    st.subheader("Where the sites are")
-    st.caption("Click a dot to open its study.")
+    st.header("Where the sites are", anchor=False)
+    st.caption("Click or tap a dot to open its study.")
     pick = site_map(results.sites, place, key="map")
     ss = st.session_state
     if pick and pick != ss.get("_map_pick"):
         ss["_map_pick"] = pick
         ss["study"] = pick
         st.rerun()
-    st.caption("Borders are drawn from data shipped with trialfinder; the background map under "
-               "them comes from an online map service and shows only with an internet "
-               "connection.")
+    st.caption("Country and US-state borders are drawn from data shipped with trialfinder "
+               "(public domain); no online map service is asked.")

@@ -8,7 +8,6 @@ from trialfinder import service
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.topics import demo
-from trialfinder.views.extrafilters import apply_registry_filters
 from trialfinder.views.text import escape_md
 from trialfinder.views.urlstate import wider_than_search
 
@@ -18,9 +17,10 @@ from .detail import show_study
 from .fetch import run_search
 from .landing import landing, search_form, topic_cards
 from .mapview import show_map
-from .results import show_results
+from .results import results_heading, show_results
 from .sidebar import NOT_ADVICE, country_filter, sidebar
 from .state import boot_from_url, current_filters, leave_demo, state, write_url
+from .style import apply_style, focus_results
 from .watches import save_panel, whats_new
 
 VIEWS = {"list": "Studies", "map": "Map and charts", "topics": "Topics", "new": "What’s new"}
@@ -34,8 +34,7 @@ def demo_banner() -> None:
 def filtered(fetched: service.Results, place: Place | None) -> service.Results | None:
     """The fetched studies under the current filters (``None`` with a message on error)."""
     try:
-        narrowed = fetched.refilter(current_filters((place.lat, place.lon) if place else None))
-        return apply_registry_filters(narrowed, state())
+        return fetched.refilter(current_filters((place.lat, place.lon) if place else None))
     except TrialFinderError as exc:
         st.error(f"The filters could not be applied: {escape_md(exc)}")
         return None
@@ -44,11 +43,12 @@ def filtered(fetched: service.Results, place: Place | None) -> service.Results |
 def main() -> None:
     st.set_page_config(page_title="Trial finder", page_icon="🔎", layout="wide",
                        initial_sidebar_state="auto")
+    apply_style()
     boot_from_url()
     ss = st.session_state
     sidebar()
 
-    st.title("Trial finder")
+    st.title("Trial finder", anchor=False)
     st.caption("Find clinical trials on ClinicalTrials.gov and narrow them down. " + NOT_ADVICE)
     if ss.get("notice"):
         st.info(escape_md(ss.pop("notice")))
@@ -57,7 +57,10 @@ def main() -> None:
     demo_banner()
 
     searched = ss.get("searched")
-    fetched, place = run_search(searched, bool(ss.get("demo"))) if searched else (None, None)
+    fresh = bool(ss.pop("_refresh", False))  # the Refresh button of an old list
+    focus = bool(ss.pop("_focus_results", False))  # set by a search: focus its results
+    fetched, place = (run_search(searched, bool(ss.get("demo")), fresh=fresh) if searched
+                      else (None, None))
     country_filter(fetched)
     results = filtered(fetched, place) if fetched is not None else None
     if results is not None and ss.get("study") and ss["study"] in set(
@@ -99,8 +102,11 @@ def main() -> None:
     elif view == "new":
         whats_new()
     else:
-        if len(results.studies):
-            about_you(results, place)
-        show_results(results, fetched, searched, bool(ss.get("demo")))
+        results_heading(results)
+        if focus:
+            focus_results()
+        screen = about_you(results, place) if len(results.studies) else None
+        ranking = list(screen.studies["nct_id"].astype(str)) if screen is not None else None
+        show_results(results, fetched, searched, bool(ss.get("demo")), ranking)
         save_panel(searched, place, bool(ss.get("demo")))
     write_url()

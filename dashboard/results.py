@@ -1,17 +1,30 @@
-"""The result list: counts, where the data came from, the filters in words, the studies as
-cards (and as a sortable table), and the downloads."""
+"""The result list: its heading, counts, where the data came from (and whether it is old), the
+filters in words, the studies as cards (or as a table) in the order chosen, and the
+downloads."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from trialfinder import service
+from trialfinder.core.wording import duration
 from trialfinder.tables import export
-from trialfinder.views.provenance import download_name, mark_fictional, meta_json, read_meta
+from trialfinder.views.provenance import (
+    STALE_AFTER,
+    age_of,
+    download_name,
+    fetched_day,
+    mark_fictional,
+    meta_json,
+    read_meta,
+    search_slug,
+)
+from trialfinder.views.sorting import SORTS, chosen_sort, sort_choices, sort_studies
 from trialfinder.views.summary import status_request_words, step_lines
 from trialfinder.views.text import (
     age_range,
@@ -30,6 +43,31 @@ from .table import results_table
 
 EXPANDED_ACCESS = ("AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABLE",
                    "APPROVED_FOR_MARKETING")
+
+
+def results_heading(results: service.Results) -> None:
+    """The list's heading (the one the focus moves to after a search)."""
+    count = len(results.studies)
+    with st.container(key="results_heading"):
+        st.header(f"Results: {plural(count, 'study', 'studies')}" if count
+                  else "Results: no study to show", anchor=False)
+
+
+def _refresh() -> None:
+    st.session_state["_refresh"] = True
+
+
+def show_age(fetched: service.Results, now: datetime) -> None:
+    """A list fetched more than :data:`STALE_AFTER` ago says when, and offers Refresh."""
+    meta = read_meta(fetched)
+    age = age_of(meta, now)
+    if age is None or age <= STALE_AFTER:
+        return
+    shown = escape_md(human_time(meta.fetched_at, with_time=True) or "earlier")
+    st.warning(f"This list was fetched {duration(age.total_seconds())} ago ({shown}); "
+               "ClinicalTrials.gov may have changed since.", icon=":material/history:")
+    st.button("Refresh: fetch this search again", key="refresh", on_click=_refresh,
+              icon=":material/refresh:")
 
 
 def show_provenance(fetched: service.Results, demo_mode: bool) -> None:
@@ -91,20 +129,39 @@ def show_metrics(results: service.Results) -> None:
 
 
 def show_results(results: service.Results, fetched: service.Results,
-                 searched: Mapping[str, Any], demo_mode: bool) -> None:
+                 searched: Mapping[str, Any], demo_mode: bool,
+                 ranking: Sequence[str] | None = None) -> None:
+    """The list (below its heading); ``ranking`` is the pre-screen's order of the studies,
+    when *About you* is filled."""
     show_metrics(results)
     show_provenance(fetched, demo_mode)
+    if not demo_mode:
+        show_age(fetched, datetime.now(UTC))
     show_steps(results, fetched)
     if not len(results.studies):
         explain_empty(results, fetched, searched, demo_mode)
         return
-    # Cards suit every screen; the table (wide, sortable) is drawn only when asked for, as
-    # sending 1,000 rows on every redraw is what makes a filter change slow.
-    if st.toggle("Show as a sortable table", key="as_table"):
-        results_table(results.studies, demo_mode)
+    with st.container(horizontal=True, vertical_alignment="bottom", key="list_controls"):
+        how = sort_control(results.studies, ranking)
+        # Cards suit every screen; the table (wide) is drawn only when asked for, as sending
+        # 1,000 rows on every redraw is what makes a filter change slow.
+        as_table = st.toggle("Show as a table", key="as_table", width="content")
+    studies = sort_studies(results.studies, how, ranking)
+    if as_table:
+        results_table(studies, demo_mode)
     else:
-        show_cards(results.studies)
-    show_downloads(results, demo_mode)
+        show_cards(studies)
+    show_downloads(results, fetched, searched, demo_mode)
+
+
+def sort_control(studies: pd.DataFrame, ranking: Sequence[str] | None) -> str:
+    """The "Sort" box: nearest first by default when the search has a place; the
+    pre-screen's order once *About you* is filled."""
+    choices = sort_choices("nearest_distance_mi" in studies.columns, ranking is not None)
+    ss = st.session_state
+    ss["sort"] = chosen_sort(ss.get("sort"), choices)  # a sort that no longer applies
+    return str(st.selectbox("Sort", choices, key="sort", format_func=SORTS.__getitem__,
+                            width=220))
 
 
 def _card_facts(row: pd.Series[Any]) -> str:
@@ -112,8 +169,10 @@ def _card_facts(row: pd.Series[Any]) -> str:
              sentence(age_range(row["min_age_years"], row["max_age_years"]))]
     distance = row.get("nearest_distance_mi")
     if distance is not None and not pd.isna(distance):
-        site = text_of(row.get("nearest_site"), "nearest site")
-        facts.append(f"{float(distance):.0f} miles: {site}")
+        site = text_of(row.get("nearest_site"), "a site")
+        miles = float(distance)
+        away = "under a mile" if miles < 0.5 else f"{miles:,.0f} miles"
+        facts.append(f"nearest site {away} away: {site}")
     return " · ".join(facts)
 
 
@@ -144,23 +203,31 @@ def marked(frame: pd.DataFrame, demo_mode: bool) -> pd.DataFrame:
     return mark_fictional(frame) if demo_mode else frame
 
 
-def show_downloads(results: service.Results, demo_mode: bool) -> None:
-    st.subheader("Download")
+def show_downloads(results: service.Results, fetched: service.Results,
+                   searched: Mapping[str, Any], demo_mode: bool) -> None:
+    st.subheader("Download", anchor=False)
     st.caption("Invented demo studies: the files say so in their names and in a first column."
                if demo_mode else
-               "The same files as the command line tool writes for this search and filters.")
+               "The same files as the command line tool writes for this search and filters, "
+               "in ClinicalTrials.gov’s order.")
     cols = st.columns(3)
+    topic = search_slug(searched)
+    day = fetched_day(read_meta(fetched), datetime.now(UTC).date())
+
+    def name(kind: str, extension: str) -> str:
+        return download_name(kind, extension, demo=demo_mode, topic=topic, day=day)
+
     # The files are made only when a button is pressed (data given as a function).
     cols[0].download_button(
         "Studies (CSV)", lambda: export.to_csv_bytes(marked(results.studies, demo_mode)),
-        download_name("studies", "csv", demo=demo_mode), "text/csv", key="dl_studies",
-        on_click="ignore", width="stretch")
+        name("studies", "csv"), "text/csv", key="dl_studies", on_click="ignore",
+        width="stretch")
     if len(results.sites):
         cols[1].download_button(
             "Sites (CSV)", lambda: export.to_csv_bytes(marked(results.sites, demo_mode)),
-            download_name("sites", "csv", demo=demo_mode), "text/csv", key="dl_sites",
-            on_click="ignore", width="stretch")
+            name("sites", "csv"), "text/csv", key="dl_sites", on_click="ignore",
+            width="stretch")
     cols[2].download_button(
         "Where it came from (JSON)", lambda: meta_json(results, demo=demo_mode),
-        download_name("provenance", "json", demo=demo_mode), "application/json", key="dl_meta",
-        on_click="ignore", width="stretch")
+        name("provenance", "json"), "application/json", key="dl_meta", on_click="ignore",
+        width="stretch")

@@ -37,7 +37,8 @@ def sidebar() -> None:
     """Search inputs, the Search button and the filters. Values live in st.session_state."""
     ss = st.session_state
     with st.sidebar:
-        st.header("Search")
+        # bold text, not headings: the sidebar comes first in the page, before its one H1
+        st.markdown("**Search**")
         with st.form("sidebar_search", border=False, enter_to_submit=True):
             names = ["", *(p.name for p in presets.list_presets())]
             st.selectbox("Topic", names, key="preset", format_func=preset_title,
@@ -66,7 +67,7 @@ def sidebar() -> None:
             st.form_submit_button("Search", key="search_button", type="primary",
                                   on_click=submit_search, width="stretch")
 
-        st.header("Filters")
+        st.markdown("**Filters**")
         st.caption("Filters change the list at once. Search also sends most of them to "
                    "ClinicalTrials.gov, so widening one may need a new search.")
         st.button("Clear filters", key="clear_filters", on_click=clear_filters,

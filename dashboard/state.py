@@ -84,6 +84,8 @@ def _start() -> None:
     ss["_map_pick"] = None
     ss["cards_shown"] = CARDS_PAGE
     ss["view"] = ss["_view"] = "list"
+    ss["_focus_results"] = True  # the page moves the keyboard focus to the results
+    ss.pop("sort", None)  # each search starts in its default order (nearest first near a place)
     for widget in ("table", "map"):  # a row or dot picked in the last results
         ss.pop(widget, None)
 

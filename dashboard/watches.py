@@ -1,13 +1,18 @@
 """Saved searches on the page: "Save this search" under the results, and the "What's new"
-view, which runs a saved search and lists what changed since its previous run.
+view, which runs a saved search and lists what changed since its previous run, one row per
+study.
 
-Watches live in the local study store (``TRIALFINDER_DATA_DIR`` or the user's data folder).
-Demo searches cannot be saved: the demo studies are invented, so there is nothing to follow.
+Watches live in the local study store (``TRIALFINDER_DATA_DIR`` or the user's data folder) of
+the computer that runs the dashboard: everyone who opens this dashboard sees the same saved
+searches, and the page says so. ``TRIALFINDER_SAVED_SEARCHES=0`` turns the feature off (for a
+dashboard served to other people). Demo searches cannot be saved: the demo studies are
+invented, so there is nothing to follow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
@@ -15,12 +20,34 @@ import streamlit as st
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
+from trialfinder.service.watchrun import run_watch
 from trialfinder.store.feed import feed_bytes
-from trialfinder.store.watch import Change, run_watch, save_watch, saved_watches
+from trialfinder.store.watch import Change, save_watch, saved_watches
+from trialfinder.views.provenance import slug
 from trialfinder.views.text import escape_md, plural
-from trialfinder.views.watches import change_line, radius_of, suggest_name, watch_options
+from trialfinder.views.watches import (
+    describe_watch,
+    feed_name,
+    radius_of,
+    study_line,
+    study_rows,
+    suggest_name,
+    watch_options,
+)
 
-SHOWN = 200  # changes listed at most
+SHOWN = 200  # studies listed at most
+SHARED = ("Saved searches are kept on the computer that runs this dashboard and are shared: "
+          "everyone who opens this dashboard sees them and can check them. Give yours a name "
+          "that says nothing private.")
+TURNED_OFF = ("Saved searches are turned off on this dashboard (its setting "
+              "TRIALFINDER_SAVED_SEARCHES is 0).")
+
+
+def enabled() -> bool:
+    try:
+        return Settings().saved_searches
+    except TrialFinderError:  # an unreadable setting: off, rather than shared by mistake
+        return False
 
 
 def _note(kind: str, text: str) -> None:
@@ -31,7 +58,7 @@ def _save(searched: Mapping[str, Any], near: tuple[float, float] | None) -> None
     """The button's callback: save the search, then run it once so that the next check
     has something to compare with."""
     ss = st.session_state
-    name = str(ss.get("watch_name") or "").strip() or suggest_name(searched)
+    name = " ".join(str(ss.get("watch_name") or "").split()) or suggest_name(searched)
     try:
         watch = save_watch(name, watch_options(searched, near))
     except TrialFinderError as exc:
@@ -49,15 +76,18 @@ def _save(searched: Mapping[str, Any], near: tuple[float, float] | None) -> None
 
 
 def save_panel(searched: Mapping[str, Any], place: Place | None, demo_mode: bool) -> None:
-    """"Save this search" (off, with a note, for the demo)."""
-    st.subheader("Follow this search")
+    """"Save this search" (off, with a note, for the demo or by the setting)."""
+    st.subheader("Follow this search", anchor=False)
+    if not enabled():
+        st.caption(TURNED_OFF)
+        return
     if demo_mode:
         st.caption("Saving is off with the demo data: the demo studies are invented, so "
                    "there is nothing real to follow. Go back to live data to save a search.")
         st.button("Save this search", key="save_watch", disabled=True)
         return
     st.caption("Save it, and “What’s new” lists the studies that appear, start recruiting, "
-               "gain a site near you or close.")
+               "gain a site near you or close. " + SHARED)
     cols = st.columns([3, 1], vertical_alignment="bottom")
     cols[0].text_input("Name of the saved search", key="watch_name",
                        placeholder=suggest_name(searched), max_chars=80)
@@ -86,6 +116,9 @@ def _check(name: str) -> None:
 def whats_new() -> None:
     """The saved searches, and what changed in the one picked since its previous run."""
     ss = st.session_state
+    if not enabled():
+        st.info(TURNED_OFF)
+        return
     try:
         watches = {w.name: w for w in saved_watches()}
     except TrialFinderError as exc:
@@ -94,11 +127,12 @@ def whats_new() -> None:
     if not watches:
         st.info("No saved searches yet. Press “Save this search” under a list of studies.")
         return
+    st.caption(SHARED)
     if ss.get("watch_pick") not in watches:
         ss["watch_pick"] = next(iter(watches))
     name = str(st.selectbox("Saved search", list(watches), key="watch_pick"))
     watch = watches[name]
-    st.caption(escape_md(watch.describe()))
+    st.caption("Looks for: " + escape_md(describe_watch(watch.options)))
     st.button("Check for changes", key="run_watch", on_click=_check, args=(name,),
               type="primary")
     _show_note()
@@ -109,12 +143,15 @@ def whats_new() -> None:
     if not changes:
         st.success("Nothing changed since the previous check.")
         return
-    radius = radius_of(watch.options)
-    st.caption(f"{plural(len(changes), 'change', 'changes')} since the previous check"
-               + (f", the first {SHOWN:,} listed." if len(changes) > SHOWN else "."))
-    st.markdown("\n".join("- " + change_line(c, radius) for c in changes[:SHOWN]))
+    near = watch.options.near
+    rows = study_rows(changes, radius_of(watch.options), near.place if near else "")
+    st.caption(f"{plural(len(rows), 'study', 'studies')} changed since the previous check"
+               + (f", the first {SHOWN:,} listed." if len(rows) > SHOWN else ".")
+               + " Each title opens the study on ClinicalTrials.gov.")
+    st.markdown("\n".join(study_line(row) for row in rows[:SHOWN]))
+    day = datetime.now(UTC).date().isoformat()
     st.download_button(
         "These changes as a feed (Atom)",
-        lambda: feed_bytes(changes, title=f"trialfinder watch: {name}",
-                           feed_id=f"urn:trialfinder:watch:{name}"),
-        f"trialfinder-{name}.xml", "application/atom+xml", key="dl_feed", on_click="ignore")
+        lambda: feed_bytes(changes, title=f"trialfinder saved search: {name}",
+                           feed_id=f"urn:trialfinder:watch:{slug(name) or 'saved-search'}"),
+        feed_name(name, day), "application/atom+xml", key="dl_feed", on_click="ignore")

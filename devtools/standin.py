@@ -239,6 +239,16 @@ _MODULE_PIECES: dict[str, str] = {
         IPDSharingInfoType=infoTypes IPDSharingTimeFrame=timeFrame
         IPDSharingAccessCriteria=accessCriteria IPDSharingURL=url
     """,
+    # of the results section, only the values trialfinder's sync asks for (AACT's studies)
+    "resultsSection.baselineCharacteristicsModule": """
+        BaselineCharacteristicsModule=
+        BaselinePopulationDescription=populationDescription
+        BaselineTypeUnitsAnalyzed=typeUnitsAnalyzed
+    """,
+    "resultsSection.moreInfoModule": """
+        MoreInfoModule= LimitationsAndCaveats=limitationsAndCaveats
+        LimitationsAndCaveatsDescription=limitationsAndCaveats.description
+    """,
     "derivedSection.miscInfoModule": """
         MiscInfoModule= VersionHolder=versionHolder RemovedCountry=removedCountries
         SubmissionTracking=submissionTracking

@@ -8,6 +8,12 @@ Stand-in API (``devtools.standin``):
   its constructor: ``max_page_size``, ``faults``...), closed at teardown;
 * ``standin`` — a default server over ``standin_studies`` (page cap 1000, no faults).
 
+A second registry (``tests/fakeregistry``):
+
+* ``fake_registry`` — the fake registry (ids ``FAKE-0001``...), registered for the test and
+  holding :func:`~tests.fakeregistry.day_one`'s three records (``fake_registry.api.records``
+  may be replaced to make a second day).
+
 Threads, without sleeping:
 
 * ``decode_gate`` — counts the pages whose body has arrived and that now wait for their turn
@@ -31,6 +37,8 @@ import pytest
 from hypothesis import settings
 
 from devtools.standin import StandInServer, fictional_site, fictional_study
+from tests.fakeregistry import FakeApi, FakeRegistry, day_one
+from trialfinder import registries
 from trialfinder.http.pacing import forget_shared_buckets
 from trialfinder.http.requester import Requester
 from trialfinder.registries.ctgov.client import API_MEMO
@@ -143,6 +151,14 @@ def standin_factory(
 @pytest.fixture
 def standin(standin_factory: Callable[..., StandInServer]) -> StandInServer:
     return standin_factory()
+
+
+@pytest.fixture
+def fake_registry() -> Iterator[FakeRegistry]:
+    registry = FakeRegistry(FakeApi(day_one()))
+    registries.register(registry)
+    yield registry
+    registries.unregister(registry.name)
 
 
 class DecodeGate:

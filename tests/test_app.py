@@ -23,8 +23,10 @@ from streamlit.testing.v1 import AppTest
 from devtools.standin import StandInServer, fictional_study
 from trialfinder import service
 from trialfinder.core.errors import ApiError, NetworkError
+from trialfinder.options import OPTIONS, SearchOptions
 from trialfinder.topics import background
 from trialfinder.topics.demo import DEMO_BANNER, load_demo_studies
+from trialfinder.views.outlines import outlines_version
 from trialfinder.views.text import escape_md
 
 ROOT = Path(__file__).parents[1]
@@ -102,7 +104,7 @@ CRITERIA_STUDY = first(SPASM_OPEN, lambda r: (
     and {"inclusion", "exclusion"} <= {k for k, v in criteria_items(nct_of(r)).items() if v}
     and any(escape_md(i) != i for v in criteria_items(nct_of(r)).values() for i in v)
     and bool(module(r, "outcomesModule").get("primaryOutcomes"))))
-CRITERIA_HEADING = f"### {escape_md(title_of(CRITERIA_STUDY))}"
+CRITERIA_HEADING = f"## {escape_md(title_of(CRITERIA_STUDY))}"
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +123,12 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     real = service.search
 
     def counting(*args: Any, **kwargs: Any) -> service.Results:
-        seen.append(kwargs)
+        # each option under its keyword, its codes as text (statuses as "RECRUITING")
+        options = kwargs.get("options") or SearchOptions()
+        plain = {d.kwarg: tuple(getattr(v, "value", v) for v in value)
+                 if isinstance(value := getattr(options, d.name), tuple)
+                 else getattr(value, "value", value) for d in OPTIONS}
+        seen.append({**kwargs, **plain})
         return real(*args, **kwargs)
 
     monkeypatch.setattr(service, "search", counting)
@@ -357,7 +364,7 @@ def test_trial_text_is_rendered_inert(
             "\\[link\\]\\(https\\:\u2060\\/\\/example\\.org\\)**") in texts(at.markdown)
     at = open_study(at, "NCT99100077")
     markdown = texts(at.markdown)
-    assert ("### Tricky \\<b\\>Title\\<\\/b\\> "
+    assert ("## Tricky \\<b\\>Title\\<\\/b\\> "
             "\\[link\\]\\(https\\:\u2060\\/\\/example\\.org\\)") in markdown
     assert ("Hello \\<script\\>alert\\(1\\)\\<\\/script\\> "
             "\\!\\[img\\]\\(https\\:\u2060\\/\\/example\\.org\\/x\\.png\\)") in markdown
@@ -385,7 +392,7 @@ def test_decoded_references_are_shown_as_text_and_placeholders_in_words(
     assert not at.exception
     markdown = texts(at.markdown)
     # decoded once ("&amp;amp;" is the text "&amp;"), then shown as typed
-    assert "### Tricky \\<b\\>Title\\<\\/b\\> \\&amp\\; more" in markdown
+    assert "## Tricky \\<b\\>Title\\<\\/b\\> \\&amp\\; more" in markdown
     assert "- Cramps \\>\\= 2 a week" in markdown
     assert 'None\\: the record says \\"N\\/A\\"\\.' in texts(at.caption)
 
@@ -451,7 +458,7 @@ def test_link_reopens_the_same_search_and_filters(
     assert at.multiselect(key="phase").value == ["PHASE4"]
     assert at.text_input(key="keyword").value == "ibuprofen"
     # the study of the link is open ...
-    assert any(t.startswith("### ") for t in texts(at.markdown))
+    assert any(t.startswith("## ") for t in texts(at.markdown))
     assert param(at, "study") == [ibuprofen[-1]]
     # ... and behind it the filtered list
     back_to_list(at)
@@ -517,7 +524,8 @@ def test_table_shows_labels_and_puts_narrow_columns_first(api: StandInServer) ->
     # the card (what a phone shows) says it in words, with the nearest site
     card = next(plain(t) for t in texts(at.caption) if t.startswith(nct))
     assert card.startswith(f"{nct} · {status} · Not stated · ")
-    assert f" · {nearest['distance_mi']:.0f} miles: " in card and nearest["city"] in card
+    assert f" · nearest site {nearest['distance_mi']:.0f} miles away: " in card
+    assert nearest["city"] in card
     table = as_table(at)
     assert list(table.proto.column_order[:5]) == [
         "url", "title", "status", "nearest_distance_mi", "phases"]
@@ -567,15 +575,20 @@ def test_near_search_map_fits_the_place_and_every_site(api: StandInServer) -> No
     at = show_view(open_url(new_app(), **NEAR_BOSTON), "map")
     assert not at.exception
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    cities = [d.get("city") for layer in spec["layers"] for d in layer["data"]]
+    cities = [d.get("city") for layer in spec["layers"][1:] for d in layer["data"]]
     assert "Hartford" in cities  # the one site, 93 miles from Boston
     assert_view_shows_every_point(at)
     assert spec["initialViewState"]["zoom"] > 5  # not zoomed out to the whole world
-    assert any("background map" in t and "internet connection" in t for t in texts(at.caption))
-    # the shipped outlines come first, under the dots
+    assert "no online map service is asked" in " ".join(texts(at.caption))
+    assert "mapStyle" not in spec and "mapProvider" not in spec  # nothing from outside
+    # the shipped outlines come first, under the dots: a static file the browser keeps
     outlines = spec["layers"][0]
     assert outlines["@@type"] == "PathLayer" and outlines["id"] == "outlines"
-    assert len(outlines["data"]) > 1000
+    assert outlines["data"] == f"app/static/outlines.json?v={outlines_version()}"
+    assert len(at.get("deck_gl_json_chart")[0].proto.json) < 20_000  # no borders, no indents
+    # and the text beside it says what it shows
+    assert "1 site of 1 study on the map: United States 1. The nearest, " in " ".join(
+        plain(t) for t in texts(at.caption))
 
 
 def test_map_of_sites_around_the_world_fits_too(api: StandInServer) -> None:
@@ -915,7 +928,7 @@ def test_the_main_search_box_runs_a_search_without_the_sidebar(
     at.text_input(key="q_words").input("amyotrophic lateral sclerosis")
     at.button(key="q_submit").click().run()
     assert not at.exception
-    assert calls[0]["condition"] == "amyotrophic lateral sclerosis"
+    assert calls[0]["condition"] == ("amyotrophic lateral sclerosis",)
     assert table_ids(at)
     assert param(at, "condition") == ["amyotrophic lateral sclerosis"]
     # a place, then a search without one: no stale distance in the link
@@ -995,11 +1008,11 @@ _RENDERING = {"markdown", "info", "warning", "error", "caption", "success", "but
               "selectbox", "text_input", "multiselect", "download_button", "form_submit_button"}
 # Functions whose result is safe Markdown (escaped text, or numbers and fixed words).
 _SAFE_CALLS = {"escape_md", "mail_link", "markdown_list", "inert_markdown", "place_problem",
-               "plural", "len"}
+               "plural", "len", "contact_line", "phone_link", "study_line", "duration"}
 # Local names that hold text built only from escaped parts or from this project's own words
 # (each was checked where it is assigned; a new name here needs the same check).
 _VETTED_NAMES = {"where", "labels", "hint", "label", "title", "reason", "words", "shown",
-                 "missing", "wider", "who"}
+                 "missing", "wider", "who", "registry_title"}
 
 
 def _unvetted(value: ast.expr) -> list[str]:
@@ -1045,9 +1058,23 @@ def _raw_html(node: ast.AST) -> bool:
     return "unsafe_allow_html" in names
 
 
+def _constants(tree: ast.Module) -> set[str]:
+    """The module-level names bound once to a string literal."""
+    return {target.id for node in tree.body if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            for target in node.targets if isinstance(target, ast.Name)}
+
+
 def test_no_call_renders_raw_html() -> None:
-    found = [f"{path.name}:{node.lineno}" for path in APP_FILES
-             for node in ast.walk(ast.parse(path.read_text("utf-8"))) if _raw_html(node)]
+    """Raw HTML only in dashboard/style.py, and only the project's own constant text there
+    (the style sheet and the focus script): nothing from a record, a URL or a person."""
+    found = []
+    for path in APP_FILES:
+        tree = ast.parse(path.read_text("utf-8"))
+        own = _constants(tree) if path.name == "style.py" else set()
+        found += [f"{path.name}:{node.lineno}" for node in ast.walk(tree) if _raw_html(node)
+                  and not (isinstance(node, ast.Call) and len(node.args) == 1
+                           and isinstance(node.args[0], ast.Name) and node.args[0].id in own)]
     assert found == []
     # the check itself sees each way of asking for raw HTML
     sample = ast.parse("st.markdown(a, unsafe_allow_html=True)\n"
@@ -1255,11 +1282,14 @@ def test_saved_search_lists_what_changed_with_badges(
     monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
     at = search_preset(new_app().run())
     listed = table_ids(at)
-    at.text_input(key="watch_name").input("spasm-watch").run()
+    assert any(t.startswith("Save it, and “What’s new” lists") and "are shared" in t
+               for t in texts(at.caption))  # the page says whose saved searches they are
+    at.text_input(key="watch_name").input("Spasm watch: nights, near home").run()
     at.button(key="save_watch").click().run()
     assert not at.exception
     assert [plain(t) for t in texts(at.success)] == [
-        "Saved as “spasm-watch”. Open “What’s new” to see what changed since now."]
+        "Saved as “Spasm watch: nights, near home”. Open “What’s new” to see what changed "
+        "since now."]
     assert (tmp_path / "data").is_dir()
 
     today = datetime.now(UTC).date().isoformat()
@@ -1278,21 +1308,27 @@ def test_saved_search_lists_what_changed_with_badges(
     server.replace_studies([*changed, newcomer])
 
     show_view(at, "new")
-    assert at.selectbox(key="watch_pick").value == "spasm-watch"
+    assert at.selectbox(key="watch_pick").value == "Spasm watch: nights, near home"
+    assert "Looks for: Muscle spasms and cramps · recruiting or not yet recruiting" in [
+        plain(t) for t in texts(at.caption)]
     at.button(key="run_watch").click().run()
     assert not at.exception
     lines = plain(next(t for t in texts(at.markdown) if "-badge[" in t)).split("\n")
     title = {n: by_id[n]["protocolSection"]["identificationModule"]["briefTitle"]
              for n in (waiting, closing)}
-    assert "- :blue-badge[new] **Fictional night cramp diary** (NCT99000960)" in lines
-    assert (f"- :green-badge[now recruiting] **{title[waiting]}** ({waiting}): "
-            "Not yet recruiting → Recruiting") in lines
-    assert (f"- :red-badge[closed] **{title[closing]}** ({closing}): "
-            "Recruiting → Completed") in lines
-    assert f"- :gray-badge[gone] **{title[closing]}** ({closing})" in lines
+    url = "https://clinicaltrials.gov/study/"
+    # one row per study, each reason in words, each title a link to the study
+    assert lines == [
+        f"- :red-badge[closed] [**{title[closing]}**]({url}{closing}) ({closing}): "
+        "closed: now completed; no longer in this search’s results",
+        f"- :green-badge[now recruiting] [**{title[waiting]}**]({url}{waiting}) ({waiting}): "
+        "now recruiting",
+        f"- :blue-badge[new] [**Fictional night cramp diary**]({url}NCT99000960) "
+        "(NCT99000960): new in this search",
+    ]
     feed = at.get("download_button")[-1]
     assert feed.proto.label == "These changes as a feed (Atom)"
-    assert "spasm-watch" not in json.dumps(dict(at.query_params))
+    assert "Spasm watch" not in json.dumps(dict(at.query_params))
 
 
 def test_demo_searches_cannot_be_saved(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -1311,7 +1347,7 @@ def test_about_you_is_kept_while_a_study_is_open(monkeypatch: pytest.MonkeyPatch
     first = plain(next(t for t in texts(at.markdown) if t.startswith(":green-badge[")))
     at.button(key="fit_open_0").click().run()
     assert not at.exception
-    assert any(t.startswith("### " + first.split("**")[1]) for t in map(plain, texts(
+    assert any(t.startswith("## " + first.split("**")[1]) for t in map(plain, texts(
         at.markdown)))
     back_to_list(at)
     assert at.number_input(key="ay_age").value == 10

@@ -10,6 +10,7 @@ at the top of the repository (ignored by git).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -212,7 +213,8 @@ def test_laptop_topic_cards_downloads_and_map(app: App, tmp_path: Path,
             with page.expect_download(timeout=WAIT) as download:
                 button.click()
             downloaded = Path(download.value.path()).read_bytes()
-            assert download.value.suggested_filename == "trialfinder-studies.csv"
+            assert re.fullmatch(r"trialfinder-muscle-spasm-\d{4}-\d{2}-\d{2}\.csv",
+                                download.value.suggested_filename)
 
             page.locator("[data-testid=stButtonGroup]").get_by_text("Map and charts").click()
             page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=WAIT)

@@ -73,11 +73,15 @@ def test_sync_on_a_store_with_a_damaged_block_ends_with_one_line(
 def test_sync_on_a_full_disk_ends_with_one_line_and_its_run_is_then_aborted(
     standin_factory: Factory, tmp_path: Path,
 ) -> None:
-    server = standin_factory(replicate(make_standin_studies(), 200))
+    server = standin_factory(replicate(make_standin_studies(), 2000))
     data = tmp_path / "data"
     env = {"TRIALFINDER_DATA_DIR": str(data), "TRIALFINDER_BASE_URL": server.base_url}
-    # `ulimit -f 100`: the store is made, the run begins, its first page does not fit
-    code, _, err = run_child(["sync", "-t", "fictional"], env=env, file_size=100 * 1024)
+    data.mkdir(mode=0o700)
+    with Store(data / "studies.duckdb"):  # an empty store, views and all
+        pass
+    room = (data / "studies.duckdb").stat().st_size + 64 * 1024
+    # `ulimit -f`: the store opens and the run begins, but its first page does not fit
+    code, _, err = run_child(["sync", "-t", "fictional"], env=env, file_size=room)
     assert code == 1 and len(err) == 1, err
     assert err[0].startswith(f"trialfinder: error: the study store {data / 'studies.duckdb'} "
                              "failed: ") and err[0].endswith("File too large")

@@ -150,7 +150,11 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
          "trialfinder: error: unknown column(s) 'nope'", 2),
         (["search", "-c", "cramp", "--limit", "0"], "trialfinder: error: --limit must be", 2),
         (["search", "-c", "cramp", "--age=-3"],
-         "trialfinder: error: age must be within 0..125 years, not -3", 2),
+         "trialfinder: error: --age must be within 0..125 years, not -3", 2),
+        (["search", "-c", "cramp", "--age", "old"],
+         "trialfinder: error: --age must be a number, not 'old'", 2),
+        (["sync", "-c", "cramp", "--has-results", "maybe"],
+         "trialfinder: error: --has-results takes yes or no, not 'maybe'", 2),
         (["search", "-c", "cramp", "--format", "table", "--output", "t.txt"],
          "trialfinder: error: --format table prints to the terminal", 2),
         (["search", "-c", "cramp", "--output", "."], "trialfinder: error: '.' is a folder", 1),
@@ -203,10 +207,10 @@ def test_a_preset_with_your_own_condition_narrows_it(
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
-        main(["search", "--age", "old"])
+        main(["search", "--no-such-option"])
     assert caught.value.code == 2
     err = capsys.readouterr().err
-    assert err == ("trialfinder: usage error: argument --age: invalid float value: 'old' "
+    assert err == ("trialfinder: usage error: unrecognized arguments: --no-such-option "
                    "(see --help)\n")
 
 
@@ -577,3 +581,21 @@ def test_only_the_command_in_its_own_process_tunes_memory_for_one_search(
                           capture_output=True, text=True, timeout=60, env=CHILD_ENV)
     assert done.returncode == 0, done.stderr
     assert "memory settings" not in done.stderr
+
+
+def test_every_output_says_which_registry_each_row_came_from(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `source` is the last column of every table (after `url` for studies), so the columns
+    # that were there before keep their places; what a search adds (distances) comes after
+    code, out, _ = run(capsys, "search", "-c", "muscle spasm", "--near", "42.36,-71.06",
+                       "--radius", "50mi", "--format", "csv")
+    header = out.splitlines()[0].split(",")
+    assert code == 0
+    assert header[header.index("url") + 1:][:2] == ["source", "nearest_site"]
+    assert list(pd.read_csv(io.StringIO(out))["source"]) == ["ctgov"] * 6
+    code, out, _ = run(capsys, "search", "--preset", "als", "--sites", "--format", "json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and rows
+    assert {r["source"] for r in rows} == {"ctgov"}
+    assert list(rows[0])[:2] == ["nct_id", "site_index"]

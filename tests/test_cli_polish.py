@@ -329,7 +329,7 @@ def test_the_progress_line_counts_one_study(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_the_api_notes_count_one_study() -> None:
-    from trialfinder.registries.ctgov.result import SearchResult, warnings_for
+    from trialfinder.registries.result import SearchResult, warnings_for
 
     result = SearchResult(studies=[{}], total_count=None, pages=1, requests=1,
                           duplicates_dropped=1, truncated=True)

@@ -17,13 +17,12 @@ from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import NotFoundError
 from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.registries.ctgov.record import arms_table, outcomes_table
 from trialfinder.service.searching import study_detail
 from trialfinder.tables.detail import (
     Criteria,
-    arms_table,
     code_words,
     how_to_take_part,
-    outcomes_table,
     split_criteria,
 )
 from trialfinder.topics.demo import load_demo_studies

@@ -20,9 +20,13 @@ from devtools.standin import fictional_site, fictional_study
 from trialfinder.cli.main import main
 from trialfinder.core.entities import decode_entities
 from trialfinder.registries.ctgov.normalize import normalize
-from trialfinder.registries.ctgov.record import central_contacts, official_title
+from trialfinder.registries.ctgov.record import (
+    arms_table,
+    central_contacts,
+    official_title,
+    outcomes_table,
+)
 from trialfinder.service.searching import search_records, study_detail
-from trialfinder.tables.detail import arms_table, outcomes_table
 from trialfinder.tables.prescreen import Profile, prescreen
 from trialfinder.views.text import escape_md, inert_markdown, markdown_list
 

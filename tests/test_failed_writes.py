@@ -29,8 +29,9 @@ from devtools.standin import StandInServer, evolve, replicate
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.service.watchrun import refresh
 from trialfinder.store.db import Store, open_store
-from trialfinder.store.watch import add_watch, refresh
+from trialfinder.store.watch import add_watch
 
 DAY1 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from trialfinder.core.codes import FunderType
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.places.geo import MILES_PER_KM, haversine_miles
 from trialfinder.tables.filters import (
@@ -491,13 +492,15 @@ def test_every_filter_runs_in_filter_order(tables: Tables) -> None:
         intervention_types=("drug",), sex="female", age=40, healthy_volunteers=False,
         start_from="1990", start_to="2100", has_results=False, countries=("United States",),
         states=("Massachusetts",), cities=("Boston",), near=(42.36, -71.06), radius_mi=3000,
-        keyword="study",
+        keyword="study", funder_types=tuple(FunderType), completion_from="1900",
+        posted_from="1900", updated_to="2200",
     )
     label = {"statuses": "status", "phases": "phase", "study_types": "study",
              "intervention_types": "intervention", "sex": "sex", "age": "age",
              "healthy_volunteers": "does", "start": "start", "has_results": "no",
              "countries": "country", "states": "state", "cities": "city", "near": "within",
-             "keyword": "keyword"}
+             "keyword": "keyword", "funder_types": "funder", "completion": "completion",
+             "posted": "first", "updated": "last"}
     names = [step.name.split(" ")[0] for step in apply_filters(tables, f).steps]
     assert names == [label[key] for key in FILTER_ORDER]
 

@@ -97,6 +97,7 @@ def test_ctgov_fields_win_and_isrctn_adds_sites_in_other_cities() -> None:
     mine = sites[sites["nct_id"] == "NCT99000001"]
     assert list(mine["city"]) == ["Sheffield", "Leeds", "Dublin"]
     assert list(mine["site_index"]) == [0, 1, 2]
+    assert list(mine["source"]) == ["ctgov", "isrctn", "isrctn"]  # the sites ISRCTN added
     assert set(sites["nct_id"]) == {"NCT99000001", "ISRCTN99000002"}
     assert not merged.tables.conditions["nct_id"].str.startswith("ISRCTN99000001").any()
     assert merged.tables.problems == {"duplicate_site_left_out": 1,

@@ -71,6 +71,9 @@ def test_study_values() -> None:
     assert third["interventions"] == "No intervention; sleep is recorded with a mattress sensor."
     assert made.status_basis["ISRCTN99000002"] == "recruitmentStatusOverride is 'Stopped'"
     assert made.source == "isrctn"
+    for name in NAMES:  # every row of every table says where it came from
+        assert set(getattr(made.tables, name)["source"]) <= {"isrctn"}, name
+    assert list(made.tables.sites["source"]) == ["isrctn"] * len(made.tables.sites) > []
 
 
 def test_eligibility_splits_into_our_lists() -> None:

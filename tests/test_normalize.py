@@ -17,12 +17,6 @@ from hypothesis import strategies as st
 
 from devtools.standin import find_shared_dir, load_dataset
 from trialfinder.registries.ctgov.normalize import (
-    CONDITION_DTYPES,
-    CONTACT_DTYPES,
-    INTERVENTION_DTYPES,
-    OFFICIAL_DTYPES,
-    SITE_DTYPES,
-    STUDY_DTYPES,
     Normalizer,
     Tables,
     age_to_years,
@@ -33,6 +27,14 @@ from trialfinder.registries.ctgov.normalize import (
     normalize,
     parse_partial_date,
     study_url,
+)
+from trialfinder.tables.frames import (
+    CONDITION_DTYPES,
+    CONTACT_DTYPES,
+    INTERVENTION_DTYPES,
+    OFFICIAL_DTYPES,
+    SITE_DTYPES,
+    STUDY_DTYPES,
 )
 from trialfinder.topics.demo import load_demo_studies
 
@@ -124,6 +126,7 @@ def test_studies_full_small_study_and_study_without_locations(small: Tables) -> 
             "https://clinicaltrials.gov/study/NCT99000001",
             "https://clinicaltrials.gov/study/NCT99000002",
         ],
+        source=["ctgov"] * 2,
     )
     pd.testing.assert_frame_equal(small.studies, expected)
 
@@ -145,6 +148,7 @@ def test_sites_first_contact_and_missing_geopoint(small: Tables) -> None:
         contact_phone=["555-0100 ext. 12", NA, NA],
         contact_email=["pat@example.org", NA, NA],
         distance_mi=[NA, NA, NA],
+        source=["ctgov"] * 3,
     )
     pd.testing.assert_frame_equal(small.sites, expected)
 
@@ -157,6 +161,7 @@ def test_conditions_mesh_rule(small: Tables) -> None:
         condition=["Muscle Cramp", "Sleep Disorder", NA, "Night Cramps", NA],
         mesh_id=["D999001", NA, "D999003", NA, "D999002"],
         mesh_term=["muscle cramp", NA, "Sleep Wake Disorders", NA, "Cramps, Muscle"],
+        source=["ctgov"] * 5,
     )
     pd.testing.assert_frame_equal(small.conditions, expected)
 
@@ -170,6 +175,7 @@ def test_interventions(small: Tables) -> None:
         other_names=["Stretch routine|Calf stretch", NA],
         arm_labels=["Stretch", "Control|Stretch"],
         description=["Nightly stretching.", NA],
+        source=["ctgov"] * 2,
     )
     pd.testing.assert_frame_equal(small.interventions, expected)
 
@@ -186,6 +192,7 @@ def test_contacts_hold_every_central_and_site_contact(small: Tables) -> None:
         phone=["555-0100", NA, "555-0199", "555-0198"],
         phone_ext=["12", NA, NA, "7"],
         email=["pat@example.org", "sam@example.org", "robin@example.org", NA],
+        source=["ctgov"] * 4,
     )
     pd.testing.assert_frame_equal(small.contacts, expected)
 
@@ -197,6 +204,7 @@ def test_officials(small: Tables) -> None:
         name=["Dr. Lee Example"],
         affiliation=["Sample Foundation"],
         role=["PRINCIPAL_INVESTIGATOR"],
+        source=["ctgov"],
     )
     pd.testing.assert_frame_equal(small.officials, expected)
 

@@ -10,8 +10,8 @@ from types import ModuleType
 import pytest
 
 from devtools.standin import PIECES, _BadRequest, _fields_trie, find_shared_dir
-from trialfinder.registries.ctgov import normalize as norm
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
+from trialfinder.tables.frames import empty_tables
 from trialfinder.tables.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,18 +35,13 @@ def test_design_doc_schema_is_generated_from_the_spec() -> None:
             assert f"| `{col.name}` | {col.dtype} | {col.kind} |" in text
 
 
-def test_dtype_dicts_and_empty_tables_follow_the_spec() -> None:
-    empty = norm.empty_tables()
-    frames = {"studies": empty.studies, "sites": empty.sites, "contacts": empty.contacts,
-              "officials": empty.officials, "conditions": empty.conditions,
-              "interventions": empty.interventions}
-    dicts = {"studies": norm.STUDY_DTYPES, "sites": norm.SITE_DTYPES,
-             "contacts": norm.CONTACT_DTYPES, "officials": norm.OFFICIAL_DTYPES,
-             "conditions": norm.CONDITION_DTYPES, "interventions": norm.INTERVENTION_DTYPES}
+def test_empty_tables_have_every_column_of_the_spec_with_its_dtype() -> None:
+    frames = empty_tables().frames()
+    assert list(frames) == [spec.name for spec in TABLES]
     for spec in TABLES:
-        names = [c.name for c in spec.columns]
-        assert list(dicts[spec.name]) == names
-        assert {c: str(d) for c, d in frames[spec.name].dtypes.items()} == dicts[spec.name]
+        got = {c: str(d) for c, d in frames[spec.name].dtypes.items()}
+        assert got == {c.name: c.dtype for c in spec.columns}
+        assert list(got)[-1] == "source"
 
 
 def test_the_fields_list_is_accepted_by_the_stand_in() -> None:

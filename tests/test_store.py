@@ -16,15 +16,11 @@ import pytest
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from trialfinder.cli.main import main
 from trialfinder.core.errors import InvalidQueryError
-from trialfinder.registries.ctgov.normalize import (
-    CONTACT_DTYPES,
-    SITE_DTYPES,
-    STUDY_DTYPES,
-    normalize,
-)
+from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.store.db import Store, StoreError, data_dir, default_store_path
 from trialfinder.store.sql import run_sql
 from trialfinder.store.versions import record_hash
+from trialfinder.tables.frames import CONTACT_DTYPES, SITE_DTYPES, STUDY_DTYPES
 
 Factory = Callable[..., StandInServer]
 

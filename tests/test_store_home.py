@@ -22,11 +22,16 @@ from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.registries.ctgov.registry import CTGOV
 from trialfinder.store.db import Store, StoreBusyError, open_store
 from trialfinder.store.spool import Spooled, SpoolWriter, incoming_dir, pending
-from trialfinder.store.versions import version_rows
+from trialfinder.store.versions import VersionRows, version_rows
 
 Factory = Callable[..., StandInServer]
+
+
+def versions(records: list[dict[str, Any]]) -> VersionRows:
+    return version_rows(records, CTGOV.record_id)
 
 
 def _settings(server: StandInServer, tmp_path: Path, **changes: Any) -> Settings:
@@ -141,7 +146,7 @@ def test_a_page_keeps_the_time_it_came_from_the_api(tmp_path: Path) -> None:
         row = store.first_row("SELECT first_seen, last_seen, hash FROM versions")
         run = store.first_row("SELECT mode, started, requests, bytes, studies FROM runs")
     assert row[0] == row[1] == datetime(2026, 1, 2, 3, 4, 5)
-    assert row[2] == version_rows(records).hashes["NCT99000102"]
+    assert row[2] == versions(records).hashes["NCT99000102"]
     assert run == ("search", datetime(2026, 1, 3), 1, 10, 1)
 
 
@@ -224,17 +229,17 @@ def test_rows_follow_the_latest_version_and_an_unchanged_page_only_moves_last_se
     day = [datetime(2026, 3, d) for d in range(1, 5)]
     with Store(tmp_path / "studies.duckdb") as store:
         new, old = page("Newer title"), page("Older title")
-        assert store.add_tables(normalize(new), version_rows(new), seen=day[1]).new_versions == 1
+        assert store.add_tables(normalize(new), versions(new), seen=day[1]).new_versions == 1
         # a page fetched earlier (an HTTP-cache page) adds its version but not its rows
-        assert store.add_tables(normalize(old), version_rows(old), seen=day[0]).new_versions == 1
+        assert store.add_tables(normalize(old), versions(old), seen=day[0]).new_versions == 1
         assert title_and_versions(store) == (
             "Newer title", [(day[0], day[0]), (day[1], day[1])])
         # the same version seen again: no new version, no rewrite, last_seen moves on
-        assert store.add_tables(normalize(new), version_rows(new), seen=day[3]).new_versions == 0
+        assert store.add_tables(normalize(new), versions(new), seen=day[3]).new_versions == 0
         assert title_and_versions(store) == (
             "Newer title", [(day[0], day[0]), (day[1], day[3])])
         # a later, changed version replaces the rows
-        assert store.add_tables(normalize(old), version_rows(old), seen=day[3]).new_versions == 0
+        assert store.add_tables(normalize(old), versions(old), seen=day[3]).new_versions == 0
         assert title_and_versions(store)[0] == "Older title"
         assert store.first_row("SELECT count(*) FROM studies")[0] == 1
 
@@ -244,7 +249,7 @@ def test_version_rows_give_duckdb_the_same_rows_with_or_without_pyarrow(
 ) -> None:
     records = [_record("NCT99000104"), _record("NCT99000105")]
     records[0]["protocolSection"]["identificationModule"]["briefTitle"] = "Étude fictive 試験"
-    rows = version_rows(records)
+    rows = versions(records)
     with Store(tmp_path / "studies.duckdb") as store:
         store.add_tables(normalize(records), rows)
         assert store.record("NCT99000104", rows.digests[0]) == records[0]
@@ -296,7 +301,7 @@ def test_incoming_files_are_checked_before_anything_is_added(
     _spool_file(path, "d-bad-time.jsonl", [head, orjson.dumps(
         {"fetched": "yesterday", "studies": [_record("NCT99000111")]})])
     _spool_file(path, "e-still-written.jsonl.part", [head, page])
-    monkeypatch.setattr("trialfinder.store.spool.MAX_LINE_BYTES", 400)
+    monkeypatch.setattr("trialfinder.store.ingest.MAX_LINE_BYTES", 400)
     _spool_file(path, "f-long-line.jsonl", [head, orjson.dumps(
         {"fetched": "2026-02-01T00:00:01+00:00", "studies": [_record("NCT99000112")] * 9})])
     with caplog.at_level("WARNING", logger="trialfinder"), \
@@ -324,7 +329,7 @@ def test_past_the_bound_searches_leave_nothing_more_and_say_so(
     tf.search(condition="asthma", settings=settings)
     path = private_data_dir / "studies.duckdb"
     assert not path.exists() and len(pending(path)) == 1
-    monkeypatch.setattr("trialfinder.service.searching.MAX_PENDING_MB", 0)
+    monkeypatch.setattr("trialfinder.service.fetching.MAX_PENDING_MB", 0)
     results = tf.search(condition="migraine", settings=settings)
     assert len(results.studies) == 1  # the search itself is whole
     notes = [w for w in results.meta.warnings if "study store" in w]
@@ -379,10 +384,10 @@ def test_ctrl_c_inside_a_store_write_is_ctrl_c_and_the_store_stays_usable(
 
         monkeypatch.setattr(Store, "columns", interrupt)
         with pytest.raises(KeyboardInterrupt):
-            store.add_tables(normalize(records), version_rows(records))
+            store.add_tables(normalize(records), versions(records))
         monkeypatch.setattr(Store, "columns", real)
         assert store.first_row("SELECT count(*) FROM studies")[0] == 0  # rolled back
-        assert store.add_tables(normalize(records), version_rows(records)).studies == 1
+        assert store.add_tables(normalize(records), versions(records)).studies == 1
 
 
 def test_the_data_folder_is_made_private_and_a_file_in_its_place_is_named(
@@ -504,18 +509,6 @@ def test_an_odd_recorded_query_costs_only_itself(tmp_path: Path) -> None:
     with open_store(path, read_only=True) as store:
         runs = store.con.execute("SELECT params, studies FROM runs ORDER BY run_id").fetchall()
     assert runs == [(None, 1)] * 3
-
-
-def test_a_store_made_before_runs_kept_their_query_gains_the_column(tmp_path: Path) -> None:
-    path = tmp_path / "studies.duckdb"
-    with Store(path) as store:
-        store.con.execute("ALTER TABLE runs DROP COLUMN params")  # as the first stores were
-    with open_store(path, read_only=True) as store:
-        assert "params" not in store.columns("runs")  # read-only: left as it is, still read
-    with open_store(path) as store:
-        run = store.start_run(None, "search", params={"query.term": "cramp"})
-        assert store.first_row("SELECT params FROM runs WHERE run_id = ?", [run]) == (
-            '{"query.term": "cramp"}',)
 
 
 def test_a_search_run_ends_when_the_search_ended_not_when_it_was_added(tmp_path: Path) -> None:

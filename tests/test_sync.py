@@ -15,8 +15,8 @@ from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import SchemaError
 from trialfinder.http.prefetch import prefetch
+from trialfinder.options import SearchOptions
 from trialfinder.registries.ctgov.client import TrialsClient
-from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.service.sync import sync
 from trialfinder.store.db import Store
 
@@ -110,7 +110,7 @@ def test_sync_appends_page_by_page_and_records_the_run(
 
     monkeypatch.setattr(Store, "add_records", spy)
     with Store(tmp_path / "s.duckdb") as store:
-        result = sync(store, _client(server), StudyQuery(terms=("fictional",)))
+        result = sync(store, _client(server), SearchOptions(terms=("fictional",)))
         counted = store.first_row("SELECT count(*) FROM studies")[0]
         runs = store.con.execute("SELECT name, mode, studies, requests FROM runs").fetchall()
         params = store.first_row("SELECT params FROM runs")[0]
@@ -128,8 +128,8 @@ def test_sync_again_adds_no_versions_for_unchanged_studies(
 ) -> None:
     server = standin_factory(max_page_size=4)
     with Store(tmp_path / "s.duckdb") as store:
-        first = sync(store, _client(server), StudyQuery(), limit=10)
-        second = sync(store, _client(server), StudyQuery())
+        first = sync(store, _client(server), SearchOptions(), limit=10)
+        second = sync(store, _client(server), SearchOptions())
         versions = store.first_row("SELECT count(*) FROM versions")[0]
     assert (first.studies, first.new_versions, first.pages) == (10, 10, 3)
     assert (second.studies, second.new_versions) == (12, 2)
@@ -143,7 +143,7 @@ def test_sync_survives_faults_and_drops_nothing(
                     max_consecutive=1)
     server = standin_factory(replicate(standin_studies, 40), max_page_size=7, faults=faults)
     with Store(tmp_path / "s.duckdb") as store:
-        result = sync(store, _client(server), StudyQuery(terms=("fictional",)))
+        result = sync(store, _client(server), SearchOptions(terms=("fictional",)))
         ids = {r[0] for r in store.con.execute("SELECT nct_id FROM studies").fetchall()}
     assert result.studies == 40 and len(ids) == 40
     assert server.stats.faults_injected > 0
@@ -171,9 +171,9 @@ def test_sync_always_asks_the_api_even_with_an_http_cache(
     settings = Settings(base_url=server.base_url, cache_dir=tmp_path / "cache", timeout=5,
                         requests_per_minute=60000, page_size=7)
     with Store(tmp_path / "s.duckdb") as store:
-        first = sync(store, TrialsClient(settings), StudyQuery(terms=("fictional",)))
+        first = sync(store, TrialsClient(settings), SearchOptions(terms=("fictional",)))
         server.replace_studies(standin_studies[:3])
-        second = sync(store, TrialsClient(settings), StudyQuery(terms=("fictional",)))
+        second = sync(store, TrialsClient(settings), SearchOptions(terms=("fictional",)))
     assert (first.studies, first.requests) == (30, 5)
     assert (second.studies, second.requests, second.new_versions) == (3, 1, 0)
 
@@ -225,7 +225,7 @@ def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
     monkeypatch.setattr(client_module, "parse_page", spy)
     monkeypatch.setattr(Store, "add_records", add)
     with Store(tmp_path / "s.duckdb") as store:
-        result = sync(store, _client(server, page_size=3), StudyQuery(conditions=("cramp",)))
+        result = sync(store, _client(server, page_size=3), SearchOptions(conditions=("cramp",)))
     assert result.studies == 9
     # never two decoded pages at once: each decode comes after the page before it was stored
     assert events == ["decode", "store", "stored"] * 3

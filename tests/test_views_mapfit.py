@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
 
 from trialfinder.core.provenance import ResultMeta
+from trialfinder.views import urlstate
 from trialfinder.views.mapfit import MAX_ZOOM, MIN_ZOOM, fit_view
-from trialfinder.views.provenance import download_name, mark_fictional, meta_json, read_meta
+from trialfinder.views.provenance import (
+    STALE_AFTER,
+    age_of,
+    download_name,
+    fetched_day,
+    mark_fictional,
+    meta_json,
+    read_meta,
+    search_slug,
+    slug,
+)
 
 
 def pixel(lat: float, lon: float, zoom: float) -> tuple[float, float]:
@@ -67,6 +80,41 @@ def test_demo_downloads_are_marked() -> None:
     assert list(marked.columns) == ["fictional_demo_data", "nct_id"]
     assert list(marked["fictional_demo_data"]) == ["yes", "yes"]
     assert list(frame.columns) == ["nct_id"]  # the input is left alone
-    assert download_name("studies", "csv", demo=True) == (
-        "trialfinder-DEMO-fictional-studies.csv")
+    assert download_name("studies", "csv", demo=True, topic="als", day=DAY) == (
+        "trialfinder-DEMO-fictional-als-2026-12-06.csv")
     assert download_name("sites", "csv", demo=False) == "trialfinder-sites.csv"
+
+
+DAY = date(2026, 12, 6)
+
+
+def test_downloads_are_named_from_the_search_and_the_day() -> None:
+    searched = {**urlstate.snapshot(urlstate.defaults()), "preset": "als", "place": "Boston"}
+    topic = search_slug(searched)
+    assert topic == "als-boston"
+    assert download_name("studies", "csv", demo=False, topic=topic, day=DAY) == (
+        "trialfinder-als-boston-2026-12-06.csv")
+    assert download_name("sites", "csv", demo=False, topic=topic, day=DAY) == (
+        "trialfinder-als-boston-2026-12-06-sites.csv")
+    assert download_name("provenance", "json", demo=False, topic=topic, day=DAY) == (
+        "trialfinder-als-boston-2026-12-06-provenance.json")
+    # only safe characters, whatever was typed
+    hostile = {**searched, "preset": "", "condition": "../../etc/passwd; rm -rf ~",
+               "place": "Zürich, Ça"}
+    assert search_slug(hostile) == "etc-passwd-rm-rf-zurich-ca"
+    name = download_name("studies", "csv", demo=False, topic=search_slug(
+        {**hostile, "condition": "word " * 40}), day=DAY)
+    assert re.fullmatch(r"[a-z0-9.-]+", name) and len(name) <= 80
+    assert slug("“ ” ✓") == ""
+
+
+def test_a_result_says_how_old_it_is() -> None:
+    view = read_meta(Result(ResultMeta(fetched_at="2026-12-06T09:12:00+00:00")))
+    now = datetime(2026, 12, 6, 16, 0, tzinfo=UTC)
+    assert age_of(view, now) == timedelta(hours=6, minutes=48)
+    assert age_of(view, now) > STALE_AFTER  # (six hours)
+    assert age_of(view, datetime(2026, 12, 6, 12, 0, tzinfo=UTC)) < STALE_AFTER
+    assert age_of(view, datetime(2026, 12, 6, 9, 0, tzinfo=UTC)) == timedelta(0)  # clock skew
+    assert fetched_day(view, date(2030, 1, 1)) == DAY
+    unknown = read_meta(Result(ResultMeta(fetched_at="soon")))
+    assert age_of(unknown, now) is None and fetched_day(unknown, DAY) == DAY

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import re
+import tomllib
 from importlib import resources
 from itertools import pairwise
+from pathlib import Path
 
-from trialfinder.views.outlines import OUTLINE_FILES, arcs_to_lines, outline_lines
+from trialfinder.views.outlines import (
+    OUTLINE_FILES,
+    arcs_to_lines,
+    outline_lines,
+    outlines_json,
+    outlines_version,
+)
 
 
 def test_quantized_arcs_are_decoded() -> None:
@@ -41,3 +51,14 @@ def test_shipped_outlines_cover_the_world_and_the_states() -> None:
                for a, b in pairwise(line))
     # a US state border runs along 41°N between Colorado and Wyoming, near 105°W
     assert any(abs(lat - 41.0) < 0.01 and -106 < lon < -104 for lon, lat in points)
+
+
+def test_the_static_file_the_map_fetches_is_current() -> None:
+    """static/outlines.json (what the browser fetches once, by Streamlit's static serving) is
+    exactly what tools/make_static_outlines.py writes from the shipped outlines."""
+    root = Path(__file__).parents[1]
+    assert (root / "static" / "outlines.json").read_bytes() == outlines_json()
+    assert json.loads(outlines_json())[0] == {"path": outline_lines()[0]}
+    config = tomllib.loads((root / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["server"]["enableStaticServing"] is True
+    assert re.fullmatch(r"[0-9a-f]{12}", outlines_version())

@@ -37,7 +37,7 @@ def test_values_are_read_and_bad_ones_named() -> None:
     assert state_from_url({"results": ["without"]})["has_results"] == "no"
     assert read_url({"results": ["maybe"]}) == (defaults(), ["results"])
     assert state["country"] == ["France"]
-    assert ignored == ["preset", "limit", "age", "status", "hv"]
+    assert ignored == ["preset", "status", "age", "hv", "limit"]
 
 
 def test_hostile_text_is_kept_as_typed_but_bounded() -> None:

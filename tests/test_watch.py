@@ -14,9 +14,12 @@ import pytest
 
 from devtools.standin import StandInServer, evolve, fictional_site, fictional_study, replicate
 from trialfinder.cli.main import main
+from trialfinder.core.codes import Status
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.options import SearchOptions
 from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.service.watchrun import refresh, run_watch
 from trialfinder.store.db import Store
 from trialfinder.store.feed import ATOM_NS, feed_bytes
 from trialfinder.store.watch import (
@@ -26,9 +29,7 @@ from trialfinder.store.watch import (
     diff_versions,
     get_watch,
     list_watches,
-    refresh,
     remove_watch,
-    run_watch,
     save_watch,
     saved_watches,
 )
@@ -164,8 +165,11 @@ def test_sites_changes_carry_facility_city_and_distance_from_the_watch_place(
     rows = [(c.nct_id, c.change, c.facility, c.city, c.distance_mi, c.fields)
             for c in run.changes]
     assert rows == [
-        ("NCT99200012", "new", None, None, None, ()),  # its new site is within 100 miles
+        ("NCT99200012", "new", None, None, None, ()),
         ("NCT99200011", "site_added", "Springfield Pretend Clinic", "Springfield",
+         pytest.approx(80.3, abs=0.1), ()),
+        # why the far study entered: its new site is within 100 miles
+        ("NCT99200012", "site_added", "Springfield Pretend Clinic", "Springfield",
          pytest.approx(80.3, abs=0.1), ()),
         ("NCT99200011", "updated", None, None, None, ("enrollment",)),
     ]
@@ -190,15 +194,21 @@ def test_watch_names_and_options_are_checked(tmp_path: Path) -> None:
         add_watch(store, "als-boston", {"condition": ["ALS"], "status": ["recruiting"]})
         with pytest.raises(InvalidQueryError, match="exists; remove it first"):
             add_watch(store, "als-boston", {"condition": ["ALS"]})
-        with pytest.raises(InvalidQueryError, match="a watch name is 1 to 80"):
-            add_watch(store, "bad name!", {"condition": ["ALS"]})
+        for bad in ("", "   ", "two\nlines", "tab\there", "bidi \u202e name", "x" * 81):
+            with pytest.raises(InvalidQueryError, match="a watch name is 1 to 80"):
+                add_watch(store, bad, {"condition": ["ALS"]})
+        # free text is kept as data: spaces, quotes and SQL's own signs are a name like any
+        odd = "  Back pain near Boston; 'x' -- DROP TABLE searches  "
+        assert add_watch(store, odd, {"condition": ["back pain"]}).name == odd.strip()
+        assert get_watch(store, odd.strip()).options == SearchOptions(conditions=("back pain",))
+        remove_watch(store, odd.strip())
         with pytest.raises(InvalidQueryError, match="needs something to search for"):
             add_watch(store, "empty", {"status": ["recruiting"]})
         with pytest.raises(InvalidQueryError, match="unknown status 'bogus'"):
             add_watch(store, "bogus", {"condition": ["ALS"], "status": ["bogus"]})
         assert [w.name for w in list_watches(store)] == ["als-boston"]
-        assert get_watch(store, "als-boston").options == {"condition": ["ALS"],
-                                                          "status": ["recruiting"]}
+        assert get_watch(store, "als-boston").options == SearchOptions(
+            conditions=("ALS",), statuses=(Status.RECRUITING,))
         remove_watch(store, "als-boston")
         with pytest.raises(InvalidQueryError, match="no watch named 'als-boston'"):
             get_watch(store, "als-boston")
@@ -244,8 +254,8 @@ def test_cli_watch_add_list_run_json_feed_history_remove(
     assert main(["watch", "add", "asthma", "-c", "asthma", "--status", "recruiting,terminated",
                  "--near", "42.36,-71.06", "--radius", "6000mi"]) == 0
     assert capsys.readouterr().out == (
-        "watch 'asthma' saved: condition=asthma status=recruiting,terminated "
-        "radius=6000mi place=42.36,-71.06\n")
+        "watch 'asthma' saved: asthma · within 6,000 miles of 42.36,-71.06 · recruiting or "
+        "terminated\n")
     assert main(["watch", "run", "--format", "json", *base]) == 0
     out, err = capsys.readouterr()
     assert out == ""
@@ -287,20 +297,21 @@ def test_run_watch_library_call_returns_changes(
     assert saved_watches(path) == []
     save_watch("all", {"term": ("fictional",)}, store_path=path)
     assert [(w.name, w.options) for w in saved_watches(path)] == [
-        ("all", {"term": ["fictional"]})]
+        ("all", SearchOptions(terms=("fictional",)))]
     settings = Settings(base_url=server.base_url, use_cache=False, timeout=5)
     assert run_watch("all", store_path=path, settings=settings, now=DAY1) == []
     server.replace_studies(standin_studies[1:])
     changes = run_watch("all", store_path=path, settings=settings, now=DAY2)
     assert [(c.nct_id, c.change, c.title) for c in changes] == [
         ("NCT99100001", "gone", "Fictional Asthma Inhaler Study")]
-    assert Watch("w", {"condition": ["ALS"], "near": [42.0, -71.0]}).place == (42.0, -71.0)
+    assert Watch("w", SearchOptions(conditions=("ALS",), near=(42.0, -71.0))).place == (42.0,
+                                                                                       -71.0)
 
 
 def test_table_lines_drop_terminal_control_characters(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from trialfinder.cli.store import _print_changes
+    from trialfinder.cli.watch import _print_changes
 
     hostile = Change("NCT99200041", "updated", "w", "Fictional \x1b[2J\x1b[31mRed\x07\nStudy",
                      fields=("title",))

@@ -33,6 +33,7 @@ if typing.TYPE_CHECKING:
         TrialFinderError,
     )
     from trialfinder.core.provenance import ResultMeta
+    from trialfinder.options import SearchOptions
     from trialfinder.places.resolve import Place, resolve_place
     from trialfinder.registries.ctgov.client import SearchResult, TrialsClient
     from trialfinder.registries.ctgov.normalize import normalize
@@ -68,6 +69,7 @@ _HOMES: dict[str, str] = {
                      "NotFoundError", "OfflineError", "PlaceNotFoundError", "RateLimitedError",
                      "SchemaError", "TrialFinderError"], "trialfinder.core.errors"),
     "ResultMeta": "trialfinder.core.provenance",
+    "SearchOptions": "trialfinder.options",
     **dict.fromkeys(["Place", "resolve_place"], "trialfinder.places.resolve"),
     **dict.fromkeys(["Results", "StudyDetail", "build_query", "load_records", "search",
                      "search_file", "search_records", "study_detail"],
@@ -119,6 +121,7 @@ __all__ = [
     "ResultMeta",
     "Results",
     "SchemaError",
+    "SearchOptions",
     "SearchResult",
     "Settings",
     "Sex",

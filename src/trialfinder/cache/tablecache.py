@@ -50,15 +50,7 @@ import pandas as pd
 from trialfinder.cache.tablekey import manifest_name
 from trialfinder.core.folders import FILE_MODE, os_reason
 from trialfinder.core.lazy import LazyModule
-from trialfinder.registries.ctgov.normalize import (
-    CONDITION_DTYPES,
-    CONTACT_DTYPES,
-    INTERVENTION_DTYPES,
-    OFFICIAL_DTYPES,
-    SITE_DTYPES,
-    STUDY_DTYPES,
-    Tables,
-)
+from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES, Tables
 
 if TYPE_CHECKING:
     import duckdb
@@ -70,25 +62,17 @@ __all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "TableCach
 logger = logging.getLogger(__name__)
 
 FORMAT: Final = "trialfinder saved tables"
-# 1 was a pickle per search; 2 had no contacts or officials; 3 kept HTML references as sent
-SCHEMA_VERSION: Final = 4
-TABLES: Final = ("studies", "sites", "contacts", "officials", "conditions", "interventions")
-DTYPES: Final[dict[str, dict[str, str]]] = {
-    "studies": STUDY_DTYPES,
-    "sites": SITE_DTYPES,
-    "contacts": CONTACT_DTYPES,
-    "officials": OFFICIAL_DTYPES,
-    "conditions": CONDITION_DTYPES,
-    "interventions": INTERVENTION_DTYPES,
-}
+# 1 was a pickle per search; 2 had no contacts or officials; 3 kept HTML references as sent;
+# 4 had no source column
+SCHEMA_VERSION: Final = 5
 # Changes whenever a declared column or dtype changes, so older entries are dropped.
 COLUMNS_ID: Final = hashlib.sha256(
-    json.dumps({name: list(d.items()) for name, d in DTYPES.items()}).encode()
+    json.dumps({name: list(d.items()) for name, d in TABLE_DTYPES.items()}).encode()
 ).hexdigest()[:16]
 MAX_MANIFEST_BYTES: Final = 1 << 20
 
 _KEY = r"[0-9a-f]{32}"
-_TABLE = "|".join(TABLES)
+_TABLE = "|".join(TABLE_NAMES)
 MANIFEST_NAME: Final = re.compile(rf"({_KEY})\.json")
 DATA_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE})\.parquet")
 TEMP_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE}|json)\.\d+-\d+\.tmp")
@@ -192,9 +176,9 @@ class TableCache:
         if created.tzinfo is None:
             raise _Unusable("the manifest has no valid date")
         files = manifest.get("files")
-        if not isinstance(files, dict) or set(files) != set(TABLES):
+        if not isinstance(files, dict) or set(files) != set(TABLE_NAMES):
             raise _Unusable("the manifest does not list every table")
-        for name in TABLES:
+        for name in TABLE_NAMES:
             entry = files[name]
             if not (isinstance(entry, dict)
                     and entry.get("file") == self._data(key, name).name
@@ -213,7 +197,7 @@ class TableCache:
 
     def _read_tables(self, key: str, manifest: Mapping[str, Any]) -> Tables:
         frames: dict[str, pd.DataFrame] = {}
-        for name in TABLES:
+        for name in TABLE_NAMES:
             listed = manifest["files"][name]
             path = self._data(key, name)
             try:
@@ -229,7 +213,7 @@ class TableCache:
                 raise _Unusable(f"{path.name} does not match its checksum")
             source = _read_parquet(path)
             try:
-                frame = _frame(source, DTYPES[name])
+                frame = _frame(source, TABLE_DTYPES[name])
             except (duckdb.Error, TypeError, ValueError, NotImplementedError) as exc:
                 raise _Unusable(f"{path.name} has values of the wrong type: {_kind(exc)}") \
                     from None
@@ -251,11 +235,12 @@ class TableCache:
         """Save the tables of a search. Returns ``None``, or why they could not be saved (a
         full disk only costs speed later, so this never raises)."""
         tag = f"{os.getpid()}-{threading.get_ident()}"
-        temps = {name: self.folder / f"{key}.{name}.{tag}.tmp" for name in (*TABLES, "json")}
+        temps = {name: self.folder / f"{key}.{name}.{tag}.tmp"
+                 for name in (*TABLE_NAMES, "json")}
         current = f"{key}.json"
         try:
             files: dict[str, dict[str, Any]] = {}
-            for name in TABLES:
+            for name in TABLE_NAMES:
                 current = self._data(key, name).name
                 frame = getattr(tables, name)
                 _write_parquet(frame, temps[name])
@@ -275,7 +260,7 @@ class TableCache:
             fd = os.open(temps["json"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(body)
-            for name in TABLES:
+            for name in TABLE_NAMES:
                 os.replace(temps[name], self._data(key, name))
             os.replace(temps["json"], self._manifest(key))  # last: the entry is now whole
             self._trim()
@@ -291,7 +276,7 @@ class TableCache:
 
     def _remove_entry(self, key: str) -> int:
         removed = 0
-        for path in (self._manifest(key), *(self._data(key, name) for name in TABLES)):
+        for path in (self._manifest(key), *(self._data(key, name) for name in TABLE_NAMES)):
             removed += _unlink(path)
         return removed
 
@@ -333,7 +318,7 @@ class TableCache:
         found: list[Path] = []
         for key in self.entries():
             found.append(self._manifest(key))
-            found.extend(p for name in TABLES if (p := self._data(key, name)).exists())
+            found.extend(p for name in TABLE_NAMES if (p := self._data(key, name)).exists())
         try:
             names = [p for p in self.folder.iterdir()
                      if TEMP_NAME.fullmatch(p.name) or LEGACY_NAME.fullmatch(p.name)]
@@ -431,7 +416,7 @@ def _read_parquet(path: Path) -> Any:
     except (OSError, ValueError, TypeError, NotImplementedError) as exc:  # pyarrow's errors
         raise _Unusable(f"{path.name} is not readable Parquet: {type(exc).__name__}") \
             from None
-    if columns != list(DTYPES[path.name.split(".")[1]]):
+    if columns != list(TABLE_DTYPES[path.name.split(".")[1]]):
         raise _Unusable(f"{path.name} does not hold the declared columns")
     return table
 

@@ -24,9 +24,12 @@ def table_key(*parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def search_key(base_url: str, params: Mapping[str, str], limit: int | None) -> str:
-    """The entry of a search (its API parameters, up to ``limit`` studies) at ``base_url``."""
-    return table_key(base_url, dict(params), LIST_FIELDS, limit)
+def search_key(registry: str, base_url: str, params: Mapping[str, str],
+               limit: int | None) -> str:
+    """The entry of a search of the registry ``registry`` (its name) at ``base_url`` (what it
+    sends, up to ``limit`` studies). ClinicalTrials.gov's list view (``LIST_FIELDS``) stamps
+    every key, so a change of the columns read makes new entries."""
+    return table_key(registry, base_url, dict(params), LIST_FIELDS, limit)
 
 
 def manifest_name(key: str) -> str:
@@ -34,12 +37,13 @@ def manifest_name(key: str) -> str:
     return f"{key}.json"
 
 
-def may_be_saved(cache_dir: Path, base_url: str, params: Mapping[str, str],
+def may_be_saved(cache_dir: Path, registry: str, base_url: str, params: Mapping[str, str],
                  limit: int | None) -> bool:
     """Whether saved tables may answer this search: an entry for it, or (for a limited
     search) for the whole search, exists; whether it is fresh and whole is for the reader."""
     folder = cache_dir / TABLES_FOLDER
-    keys = {search_key(base_url, params, limit), search_key(base_url, params, None)}
+    keys = {search_key(registry, base_url, params, limit),
+            search_key(registry, base_url, params, None)}
     try:
         return any((folder / manifest_name(key)).exists() for key in keys)
     except OSError:

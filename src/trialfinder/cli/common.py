@@ -1,4 +1,5 @@
-"""What the ``trialfinder`` commands share: reading list options, search options and settings.
+"""What the ``trialfinder`` commands share: the connection options and the settings they make,
+reading search options (declared in :mod:`trialfinder.options`), -v, --from-file.
 
 Light on purpose (no pandas, no requests): every command's parser imports it.
 """
@@ -6,47 +7,52 @@ Light on purpose (no pandas, no requests): every command's parser imports it.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trialfinder.core.codes import Status
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import DataFileError, InvalidQueryError
+from trialfinder.options import SearchOptions
+from trialfinder.options.cli import read_options
 
 if TYPE_CHECKING:
+    from trialfinder.places.resolve import Place
     from trialfinder.service.searching import Results
 
-__all__ = ["listing", "search_data_file", "search_options", "settings_from", "verbose_option"]
+__all__ = ["connection_options", "place_note", "read_search", "resolve_near",
+           "search_data_file", "settings_from", "status_label", "verbose_option"]
 
 
-def listing(values: list[str] | None) -> list[str]:
-    """Repeatable options that also accept comma lists: --status recruiting,completed."""
-    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+def connection_options(parser: argparse.ArgumentParser, *, no_store: bool = False) -> None:
+    """The options of every command that asks the API: --base-url, --no-cache, --offline,
+    --cache-dir (and --no-store for the commands whose searches the store keeps)."""
+    net = parser.add_argument_group("connection")
+    net.add_argument("--base-url", help="API root (default: $TRIALFINDER_BASE_URL or the real API)")
+    net.add_argument("--no-cache", action="store_true", help="do not read or write the local cache")
+    net.add_argument("--offline", action="store_true", help="answer only from the local cache")
+    net.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
+    if no_store:
+        net.add_argument("--no-store", action="store_true",
+                         help="do not add the studies fetched to the local study store "
+                         "(also: TRIALFINDER_STORE=0)")
 
 
-def search_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The search options of ``search``, ``sync`` and ``watch add``, as keyword arguments of
-    :func:`trialfinder.service.searching.build_query` (a place and radius are each command's
-    own)."""
-    return {
-        "preset": args.preset,
-        "condition": listing(args.condition) or None,
-        "term": args.term or None,
-        "intervention": listing(args.intervention) or None,
-        "location": args.location,
-        "title": args.title,
-        "sponsor": args.sponsor,
-        "nct_ids": listing(args.nct_ids),
-        "status": listing(args.status),
-        "phase": listing(args.phase),
-        "study_type": listing(args.study_type),
-        "sex": args.sex,
-        "age": args.age,
-        "healthy_volunteers": args.healthy_volunteers,
-        "start_from": args.start_from,
-        "start_to": args.start_to,
-        "has_results": args.has_results,
-    }
+def read_search(args: argparse.Namespace, names: Collection[str] | None = None, *,
+                base: SearchOptions | None = None) -> SearchOptions:
+    """The search options given on the command line (see :mod:`trialfinder.options.cli`);
+    a country name that is no country is refused (a typo would otherwise widen the search
+    to every country)."""
+    options = read_options(args, names, base=base)
+    if not options.countries:
+        return options
+    from trialfinder.tables.countries import check_countries  # loads the gazetteer
+
+    countries = check_countries(options.countries)
+    if countries.unknown:
+        raise InvalidQueryError("; ".join(u.refusal() for u in countries.unknown))
+    return options.replace(countries=countries.known)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -77,34 +83,36 @@ def verbose_option(parser: argparse.ArgumentParser) -> None:
                         dest="verbose_sub", help="log what happens on stderr (-vv: debug lines)")
 
 
-def search_data_file(path: Path, **kwargs: Any) -> Results:
+def search_data_file(path: Path, options: SearchOptions) -> Results:
     """--from-file: :func:`trialfinder.service.searching.search_records` over the records of
-    ``path``;
-    a file that holds none (empty, blank lines only, an empty list) is refused rather than
-    searched."""
+    ``path``; a file that holds none (empty, blank lines only, an empty list) is refused
+    rather than searched."""
     from trialfinder.service.searching import load_records, search_records
 
     records = load_records(path)
     if not records:
         raise DataFileError(f"{path} holds no study records (it is empty, blank or an empty "
                             "list); expected a ClinicalTrials.gov JSON download")
-    return search_records(records, source=str(path), **kwargs)
+    return search_records(records, source=str(path), options=options)
+
+
+def place_note(place: Place) -> str | None:
+    """A note naming the place a name was taken for (printed once the command has succeeded,
+    so an error stays the only line); ``None`` for coordinates."""
+    if place.kind == "coordinates":
+        return None
+    note = f"near {place.name} ({place.lat:.4f}, {place.lon:.4f})"
+    return note + f"; {place.note}" if place.note else note
 
 
 def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | None]:
-    """A --near value as coordinates, and a note naming the place a name was taken for
-    (printed once the command has succeeded, so an error stays the only line)."""
+    """A --near value as coordinates, and :func:`place_note`."""
     if not text:
         return None, None
     from trialfinder.places.resolve import resolve_place  # loads the gazetteer
 
     place = resolve_place(text)
-    note = None
-    if place.kind != "coordinates":
-        note = f"near {place.name} ({place.lat:.4f}, {place.lon:.4f})"
-        if place.note:
-            note += f"; {place.note}"
-    return (place.lat, place.lon), note
+    return (place.lat, place.lon), place_note(place)
 
 
 def status_label(value: object) -> str:

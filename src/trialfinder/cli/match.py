@@ -12,20 +12,28 @@ machine: they are not sent with the search, not cached, not logged and not writt
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from trialfinder.cli.common import listing, search_data_file, settings_from
+from trialfinder.cli.common import (
+    connection_options,
+    read_search,
+    search_data_file,
+    settings_from,
+)
+from trialfinder.cli.formats import FORMATS, add_format_option, write_rows
 from trialfinder.cli.oneshot import settle_before_search
+from trialfinder.core.codes import OPEN_STATUSES
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.textcap import LONG_CHARS, cap
 from trialfinder.core.units import KM_PER_MILE
 from trialfinder.core.wording import plural
+from trialfinder.options import OPTIONS, SearchOptions
+from trialfinder.options.cli import add_options
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 
 if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` stays quick
@@ -35,8 +43,18 @@ if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` s
 __all__ = ["add_parser", "run"]
 
 DEFAULT_LIMIT = 10_000
-OPEN = ("recruiting", "not_yet_recruiting")
 
+
+
+#: The options of ``search`` that are personal here (about you, never sent): left out of the
+#: search options ``match`` takes.
+PERSONAL: Final = frozenset({"age", "sex", "near", "radius", "healthy_volunteers"})
+#: Studies ``match`` screens unless told otherwise: those you may be able to join.
+BASE: Final = SearchOptions(statuses=OPEN_STATUSES)
+
+
+def _search_names() -> list[str]:
+    return [d.name for d in OPTIONS if d.name not in PERSONAL]
 
 
 def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
@@ -48,15 +66,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
         "(age, sex, where you live, your conditions and medicines). What you say about "
         "yourself stays on this computer. " + DISCLAIMER,
     )
-    what = m.add_argument_group("what to search (as in `trialfinder search`)")
-    what.add_argument("--preset", help="a topic preset (see `trialfinder presets`)")
-    what.add_argument("-c", "--condition", action="append", help="condition (repeatable)")
-    what.add_argument("-t", "--term", action="append", help="other terms (repeatable)")
-    what.add_argument("-i", "--intervention", action="append", help="treatment (repeatable)")
-    what.add_argument("--status", action="append",
-                      help="statuses to search (default: recruiting and not yet recruiting; "
-                      "'any' for all)")
-    what.add_argument("--phase", action="append", help="phase: 1, 2, 3, 4, early_phase1, na")
+    groups = add_options(m, _search_names(), base=BASE, title=" (as in `trialfinder search`)")
+    what = groups["what to search"]
     what.add_argument("--from-file", type=Path,
                       help="check the studies of a saved ClinicalTrials.gov JSON download")
     what.add_argument("--limit", type=int, help=f"fetch at most N studies (default "
@@ -73,17 +84,9 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
     you.add_argument("--takes", action="append", metavar="MEDICINE",
                      help="a medicine you take, brand or generic name (repeatable)")
     out = m.add_argument_group("output")
-    out.add_argument("--format", choices=["table", "csv", "json"], default="table",
-                     help="table (default), csv, or json (one object per study per line)")
-    net = m.add_argument_group("connection")
-    net.add_argument("--base-url", help="API root (default: $TRIALFINDER_BASE_URL or the real API)")
-    net.add_argument("--no-cache", action="store_true", help="do not read or write the local cache")
-    net.add_argument("--offline", action="store_true", help="answer only from the local cache")
-    net.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
-    net.add_argument("--no-store", action="store_true",
-                     help="do not add the studies fetched to the local study store")
+    add_format_option(out, default="table", rows="study")
+    connection_options(m, no_store=True)
     return m
-
 
 
 def _radius_miles(text: str | None) -> float | None:
@@ -114,22 +117,10 @@ def _profile(args: argparse.Namespace) -> Profile:
 def _results(args: argparse.Namespace) -> Results:
     from trialfinder.service.searching import search
 
-    statuses = listing(args.status)
-    if not statuses:
-        statuses = list(OPEN)
-    elif any(s.lower() == "any" for s in statuses):
-        statuses = []
-    kwargs: dict[str, Any] = {
-        "preset": args.preset,
-        "condition": listing(args.condition) or None,
-        "term": args.term,
-        "intervention": listing(args.intervention) or None,
-        "status": statuses,
-        "phase": listing(args.phase),
-    }
+    options = read_search(args, _search_names(), base=BASE)
     if args.from_file:
-        return search_data_file(args.from_file, **kwargs)
-    if not any(kwargs[name] for name in ("preset", "condition", "term", "intervention")):
+        return search_data_file(args.from_file, options)
+    if not any(getattr(options, d.name) for d in OPTIONS if d.topic):
         # the statuses alone would screen up to 10,000 open studies of every kind
         raise InvalidQueryError("the search is empty: give a condition, term, intervention "
                                 "or preset; match screens the studies that search finds")
@@ -137,7 +128,7 @@ def _results(args: argparse.Namespace) -> Results:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
     settings = settings_from(args)
     settle_before_search(settings.profile)
-    return search(settings=settings, limit=args.limit or DEFAULT_LIMIT, **kwargs)
+    return search(options=options, settings=settings, limit=args.limit or DEFAULT_LIMIT)
 
 
 _MARKS = {"fits": "fits   ", "check": "check  ", "no": "no     "}
@@ -170,29 +161,22 @@ def _table(screen: Prescreen) -> str:
     return "\n".join(lines)
 
 
-def _csv(screen: Prescreen) -> bytes:
-    import pandas as pd
+_CSV_COLUMNS: Final = ("nct_id", "verdict", "fits", "names_your_condition", "nearest_site_mi",
+                       "status", "title", "reasons", "mentions")
 
-    from trialfinder.tables.export import to_csv_bytes
+
+def _csv_rows(screen: Prescreen) -> list[dict[str, Any]]:
     from trialfinder.tables.prescreen.verdict import mention_words
 
     rows = []
     for record in screen.records():
         rows.append({
-            "nct_id": record["nct_id"],
-            "verdict": record["verdict"],
-            "fits": record["fits"],
-            "names_your_condition": record["names_your_condition"],
-            "nearest_site_mi": record["nearest_site_mi"],
-            "status": record["status"],
-            "title": record["title"],
+            **{c: record[c] for c in _CSV_COLUMNS[:7]},
             "reasons": "; ".join(record["reasons"]),
             "mentions": " | ".join(f"{mention_words(m)}: {m['text']}"
                                    for m in record["mentions"]),
         })
-    columns = ["nct_id", "verdict", "fits", "names_your_condition", "nearest_site_mi",
-               "status", "title", "reasons", "mentions"]
-    return to_csv_bytes(pd.DataFrame(rows, columns=columns))
+    return rows
 
 
 def run(args: argparse.Namespace) -> int:
@@ -209,12 +193,7 @@ def run(args: argparse.Namespace) -> int:
                f"{checking:,} to check with the study team; "
                f"{naming:,} {'names' if naming == 1 else 'name'} your conditions or "
                f"medicines in {'its' if naming == 1 else 'their'} criteria")
-    if args.format == "json":
-        for record in screen.records():
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    elif args.format == "csv":
-        sys.stdout.buffer.write(_csv(screen))
-    else:
+    if FORMATS[args.format].for_people:
         text = _table(screen)
         print(text if text else "no studies found")
         if text:
@@ -222,6 +201,10 @@ def run(args: argparse.Namespace) -> int:
         print(summary)
         print(DISCLAIMER)
         return 0
+    if args.format == "csv":
+        write_rows(args.format, _csv_rows(screen), _CSV_COLUMNS)
+    else:
+        write_rows(args.format, screen.records(), _CSV_COLUMNS)
     print(summary, file=sys.stderr)
     print(DISCLAIMER, file=sys.stderr)
     return 0

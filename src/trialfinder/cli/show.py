@@ -1,5 +1,6 @@
-"""``trialfinder show NCT...``: one study in depth for a person at a terminal: how to take
-part first (whom to call, the nearest site), then what the study is, who may join, the sites."""
+"""``trialfinder show ID...``: one study in depth for a person at a terminal (an id of any
+registry: its registry is the one whose ids look so): how to take part first (whom to call,
+the nearest site), then what the study is, who may join, the sites."""
 
 from __future__ import annotations
 
@@ -15,20 +16,18 @@ from trialfinder.core.errors import InvalidQueryError, TrialFinderError
 from trialfinder.core.lazy import LazyModule, lazy
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
+from trialfinder.registries import registry_for_id
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from trialfinder.registries.ctgov.client import TrialsClient
     from trialfinder.registries.ctgov.normalize import format_partial_date
-    from trialfinder.service.searching import StudyDetail, study_detail
-    from trialfinder.tables.detail import arms_table, code_words, how_to_take_part
+    from trialfinder.service.detail import StudyDetail, study_detail
+    from trialfinder.tables.detail import code_words, how_to_take_part
 else:  # pandas and requests load when the command runs
     pd = LazyModule("pandas")
-    TrialsClient = lazy("trialfinder.registries.ctgov.client", "TrialsClient")
-    study_detail = lazy("trialfinder.service.searching", "study_detail")
+    study_detail = lazy("trialfinder.service.detail", "study_detail")
     format_partial_date = lazy("trialfinder.registries.ctgov.normalize", "format_partial_date")
-    arms_table = lazy("trialfinder.tables.detail", "arms_table")
     code_words = lazy("trialfinder.tables.detail", "code_words")
     how_to_take_part = lazy("trialfinder.tables.detail", "how_to_take_part")
 
@@ -88,15 +87,16 @@ def _paragraphs(text: str, width: int, indent: str = "") -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """`trialfinder show NCT...`."""
+    """`trialfinder show ID...`."""
     if args.sites < 0:
         raise InvalidQueryError(f"--sites must be 0 or more, not {args.sites}")
     settings = settings_from(args)
-    client = TrialsClient(settings)
+    ids = [registry_for_id(text) for text in args.nct_id]  # every id checked before a request
+    clients = {registry.name: registry.client(settings) for registry, _ in ids}
     width = min(shutil.get_terminal_size((100, 24)).columns, 110)
     near, place_note = resolve_near(args.near)
-    for index, nct in enumerate(args.nct_id):
-        detail = study_detail(nct, client=client, near=near)
+    for index, (registry, nct) in enumerate(ids):
+        detail = study_detail(nct, client=clients[registry.name], near=near)
         out = ["", "─" * width] if index else []
         out += _show_lines(detail, near=near is not None, width=width, n_sites=args.sites)
         print("\n".join(line.rstrip() for line in out))
@@ -216,13 +216,13 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
         ("Primary purpose", "primary_purpose")) if _text(row[col])]
     if design:
         out += ["", "Design", *[_wrap(label, value, width) for label, value in design]]
-    arms = arms_table(detail.record)
-    if len(arms):
+    arms = detail.page.arms if detail.page is not None else ()
+    if arms:
         out += ["", "Arms"]
-        for arm in arms.itertuples(index=False):
+        for arm in arms:
             kind = f" ({code_words(arm.type).lower()})" if _text(arm.type) else ""
-            gets = f": {_text(arm.interventions).replace('|', ', ')}" if _text(
-                arm.interventions) else ""
+            gets = f": {', '.join(_text(i) for i in arm.interventions)}" \
+                if arm.interventions else ""
             out.append(textwrap.fill(f"  • {_text(arm.label)}{kind}{gets}", width=width,
                                      subsequent_indent="    "))
     summary = _text(row.get("brief_summary"), LONG_CHARS)

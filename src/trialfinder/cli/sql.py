@@ -1,7 +1,9 @@
-"""``trialfinder sql``: one read-only query on the study store, printed as CSV.
+"""``trialfinder sql``: one read-only query on the study store, printed as CSV (or a table,
+or JSON lines: ``--format``, :mod:`trialfinder.cli.formats`), a batch of rows at a time.
 
     trialfinder sql "select status, count(*) from studies group by 1"
     trialfinder sql --memory-limit 2048 --timeout 300 "select ... from versions ..."
+    trialfinder sql --format json "select nct_id, title from studies limit 5"
 
 The query's bounds (memory, time, reach) are those of :func:`trialfinder.store.sql.run_sql`;
 in the command's own process the whole process's memory is capped too, and a query that is
@@ -13,7 +15,6 @@ The CSV gets the formula guard of every CSV trialfinder writes
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trialfinder.cli.formats import FORMATS, add_format_option
 from trialfinder.core.config import Settings
 from trialfinder.core.lazy import lazy
 
@@ -36,6 +38,9 @@ else:  # DuckDB and pandas load when the command runs, not for --help
 
 __all__ = ["add_parser", "run"]
 
+#: Rows handed to the writer at a time (a query's whole answer is never held at once).
+BATCH_ROWS = 10_000
+
 
 def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
     """Add ``sql`` to the ``trialfinder`` parser (``parents``: --store and -v)."""
@@ -47,16 +52,26 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
     sq.add_argument("--memory-limit", type=float, metavar="MB",
                     help="memory for the query in MB (default $TRIALFINDER_SQL_MEMORY_MB or "
                     "512); past it the query stops with one line")
+    add_format_option(sq, default="csv")
 
 
 def _cell(value: Any) -> Any:
+    """A value as a CSV cell or a table's (lists and objects as JSON text)."""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, (list, dict)):
         value = json.dumps(value, default=str)
     if isinstance(value, str):
         return formula_guard(value)
-    return "" if value is None else value
+    return value
+
+
+def _json_cell(value: Any) -> Any:
+    """A value as JSON holds it (dates as ISO text; what JSON has no form for, as text)."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return value if value is None or isinstance(value, (bool, int, float, str, list, dict)) \
+        else str(value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,8 +84,19 @@ def run(args: argparse.Namespace) -> int:
         os._exit(2)
 
     path: Path = args.store_path or default_store_path()
-    writer = csv.writer(sys.stdout, lineterminator="\r\n")
-    for row in run_sql(path, args.query, timeout=args.timeout, memory_mb=memory,
-                       cap_process=own, on_overrun=overrun if own else None):
-        writer.writerow([_cell(v) for v in row])
+    rows = run_sql(path, args.query, timeout=args.timeout, memory_mb=memory, cap_process=own,
+                   on_overrun=overrun if own else None)
+    columns = [str(c) for c in next(rows)]
+    cell = _cell if args.format == "csv" else _json_cell
+    writer = FORMATS[args.format].writer(sys.stdout)
+    writer.begin(columns)
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(dict(zip(columns, map(cell, row), strict=True)))
+        if len(batch) == BATCH_ROWS:
+            writer.write(batch)
+            batch = []
+    if batch:
+        writer.write(batch)
+    writer.end()
     return 0

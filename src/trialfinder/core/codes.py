@@ -15,7 +15,8 @@ from trialfinder.core.checks import number_or_none
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.units import KM_PER_MILE
 
-__all__ = ["OPEN_STATUSES", "CodeEnum", "Distance", "Phase", "Sex", "Status", "StudyType"]
+__all__ = ["OPEN_STATUSES", "CodeEnum", "Distance", "FunderType", "InterventionType", "Phase",
+           "Sex", "Status", "StudyType"]
 
 _RADIUS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mi|miles?|km|kilomet(?:er|re)s?)?\s*$", re.I)
 
@@ -86,7 +87,38 @@ class Sex(CodeEnum):
     MALE = "MALE"
 
 
-_LABELS = {"Status": "status", "Phase": "phase", "StudyType": "study type", "Sex": "sex"}
+class InterventionType(CodeEnum):
+    """The kind of a treatment a study tests (``interventionType``)."""
+
+    DRUG = "DRUG"
+    DEVICE = "DEVICE"
+    BIOLOGICAL = "BIOLOGICAL"
+    PROCEDURE = "PROCEDURE"
+    BEHAVIORAL = "BEHAVIORAL"
+    DIETARY_SUPPLEMENT = "DIETARY_SUPPLEMENT"
+    DIAGNOSTIC_TEST = "DIAGNOSTIC_TEST"
+    RADIATION = "RADIATION"
+    GENETIC = "GENETIC"
+    COMBINATION_PRODUCT = "COMBINATION_PRODUCT"
+    OTHER = "OTHER"
+
+
+class FunderType(CodeEnum):
+    """The kind of a study's lead sponsor (``leadSponsor.class``)."""
+
+    INDUSTRY = "INDUSTRY"
+    NIH = "NIH"
+    FED = "FED"
+    OTHER_GOV = "OTHER_GOV"
+    NETWORK = "NETWORK"
+    INDIV = "INDIV"
+    OTHER = "OTHER"
+    AMBIG = "AMBIG"
+    UNKNOWN = "UNKNOWN"
+
+
+_LABELS = {"Status": "status", "Phase": "phase", "StudyType": "study type", "Sex": "sex",
+           "InterventionType": "intervention type", "FunderType": "funder type"}
 _ALIASES: dict[str, dict[str, str]] = {
     "Status": {
         "ACTIVE": "ACTIVE_NOT_RECRUITING",
@@ -106,6 +138,7 @@ _ALIASES: dict[str, dict[str, str]] = {
     "StudyType": {"EXPANDED": "EXPANDED_ACCESS"},
     "Sex": {"F": "FEMALE", "M": "MALE", "WOMAN": "FEMALE", "MAN": "MALE", "ANY": "ALL",
             "WOMEN": "FEMALE", "MEN": "MALE"},
+    "FunderType": {"FEDERAL": "FED", "INDIVIDUAL": "INDIV", "GOVERNMENT": "OTHER_GOV"},
 }
 _PRETTY = {
     "NA": "Not applicable",
@@ -114,6 +147,11 @@ _PRETTY = {
     "PHASE2": "Phase 2",
     "PHASE3": "Phase 3",
     "PHASE4": "Phase 4",
+    "NIH": "NIH",
+    "FED": "US federal agency",
+    "OTHER_GOV": "Other government",
+    "INDIV": "Individual",
+    "AMBIG": "Unclear",
 }
 
 #: Statuses meaning "you may be able to join".

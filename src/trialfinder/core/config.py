@@ -5,6 +5,9 @@ Every value can come from the environment, so the CLI, the dashboard and tests a
 - ``TRIALFINDER_BASE_URL``      API root (default ``https://clinicaltrials.gov/api/v2``)
 - ``TRIALFINDER_CACHE_DIR``     folder of the SQLite cache (default: the user's cache folder)
 - ``TRIALFINDER_RATE``          sustained requests per minute (default 50)
+- ``TRIALFINDER_SAVED_SEARCHES`` ``0`` (or ``off``...) turns the dashboard's saved searches
+  off: they live in this computer's study store and are shared by everyone who opens the
+  dashboard it serves (default on)
 - ``TRIALFINDER_TIMEOUT``       whole-request deadline in seconds: connecting, the headers and
   the entire body must arrive within it (default 30)
 - ``TRIALFINDER_RETRIES``       retries after a failed attempt (default 5)
@@ -161,6 +164,9 @@ class Settings:
     use_cache: bool = True
     #: Searches add what they fetch from the API to the study store in ``data_dir``.
     use_store: bool = field(default_factory=lambda: _env_flag("TRIALFINDER_STORE", True))
+    #: The dashboard offers "Save this search" and "What's new" (shared by its visitors).
+    saved_searches: bool = field(
+        default_factory=lambda: _env_flag("TRIALFINDER_SAVED_SEARCHES", True))
     data_dir: Path = field(default_factory=default_data_dir)
     offline: bool = False
     # The API refreshes its data once a day; an answer older than this is fetched again.

@@ -20,7 +20,8 @@ def partial_date(text: str, label: str) -> tuple[date, Precision]:
     one-line :class:`InvalidQueryError` for anything else (``2024-13``, ``May 2024``)."""
     match = _PARTIAL.fullmatch(text.strip())
     if not match:
-        raise InvalidQueryError(f"{label} must be a date like 2024, 2024-05 or 2024-05-31")
+        raise InvalidQueryError(f"{label} must be a date like 2024, 2024-05 or 2024-05-31, "
+                                f"not {text.strip()!r}")
     year, month, day = match.groups()
     try:
         first = date(int(year), int(month or 1), int(day or 1))

@@ -13,6 +13,9 @@ Callers catch :class:`TrialFinderError`; the CLI and the dashboard catch nothing
     │   └── OfflineError                      offline mode and the answer is not in the cache
     ├── SchemaError                           a reply whose shape we did not expect (HTML, bad JSON)
     ├── DataFileError                         a local file that is not a study download
+    │   └── StoreError                        the study store cannot be opened or used
+    │       ├── StoreBusyError                another program or task has it open
+    │       └── StoreOutdatedError            made by an earlier trialfinder: a writer upgrades it
     └── CacheError                            the cache folder cannot be used safely
 """
 
@@ -30,6 +33,9 @@ __all__ = [
     "PlaceNotFoundError",
     "RateLimitedError",
     "SchemaError",
+    "StoreBusyError",
+    "StoreError",
+    "StoreOutdatedError",
     "TrialFinderError",
 ]
 
@@ -92,6 +98,21 @@ class SchemaError(TrialFinderError):
 
 class DataFileError(TrialFinderError):
     """A local file could not be read as ClinicalTrials.gov study records."""
+
+
+class StoreError(DataFileError):
+    """The study store file cannot be opened or used (locked, damaged, from a newer version)."""
+
+
+class StoreBusyError(StoreError):
+    """Another program (or another task of this one) has the store open; DuckDB allows one
+    writer at a time."""
+
+
+class StoreOutdatedError(StoreError):
+    """The store was made by an earlier trialfinder and was opened read-only: it needs the
+    migrations this version adds, which only a writer can apply
+    (:func:`trialfinder.store.db.open_store` does so by itself)."""
 
 
 class CacheError(TrialFinderError):

@@ -73,7 +73,7 @@ from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
 from trialfinder.places.uszip import zip_point
 
-__all__ = ["DOMINANCE", "Place", "PlaceKind", "resolve_place"]
+__all__ = ["DOMINANCE", "Place", "PlaceKind", "coordinates", "resolve_place"]
 
 #: Longest text accepted as a place.
 MAX_LENGTH = 200
@@ -97,6 +97,16 @@ _CITY_ALIASES = {
     "ciudadautonomabuenosaires": ("Buenos Aires", "", "AR"),
     "ciudaddebuenosaires": ("Buenos Aires", "", "AR"),
 }
+
+
+def coordinates(text: str) -> tuple[float, float] | None:
+    """``"42.36, -71.06"`` -> ``(42.36, -71.06)``; ``None`` for text that is not ``LAT,LON``;
+    :class:`InvalidQueryError` for coordinates out of range. Loads no gazetteer."""
+    match = _COORD_RE.match(text)
+    if match is None:
+        return None
+    place = _coordinates(match)
+    return place.lat, place.lon
 
 
 def _coordinates(match: re.Match[str]) -> Place:

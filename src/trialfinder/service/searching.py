@@ -1,53 +1,52 @@
-"""search(): the one path from a query to filtered tables, shared by the CLI, the Python API and
-the dashboard.
+"""search(): the one path from search options to filtered tables, shared by the CLI, the
+Python API and the dashboard.
 
-    StudyQuery -> TrialsClient.search (pages) -> normalize (tables) -> apply_filters -> Results
+    options -> each registry: translate -> its client's pages -> its reader (tables)
+            -> the tables of every registry -> apply_filters -> Results
+
+A search asks one registry (ClinicalTrials.gov unless ``registry`` names others) or several:
+each registry's part is fetched (or taken from its saved tables) by
+:func:`trialfinder.service.fetching.fetch_tables`, and their tables are joined.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from trialfinder.cache.tablecache import Dropped, Saved, TableCache
-from trialfinder.cache.tablekey import TABLES_FOLDER, search_key
 from trialfinder.core.checks import limit_or_none, text_or_none
 from trialfinder.core.config import Settings
-from trialfinder.core.errors import CacheError, InvalidQueryError, NotFoundError
-from trialfinder.core.folders import prepare_cache_dir
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.gcpause import gc_paused
 from trialfinder.core.provenance import FilterCount, ResultMeta
-from trialfinder.core.textcap import LONG_CHARS, cap
-from trialfinder.core.wording import duration, plural, skipped_notes
-from trialfinder.registries.ctgov.client import ProgressCallback, SearchResult, TrialsClient
+from trialfinder.core.wording import plural, skipped_notes
+from trialfinder.options import SearchOptions, check_asks, from_kwargs
+from trialfinder.options.local import local_filters
+from trialfinder.registries import choose_registries, client_of
+from trialfinder.registries.base import Registry, RegistryClient, Translation
 from trialfinder.registries.ctgov.datafile import MAX_JSON_DEPTH, dedupe, load_records
-from trialfinder.registries.ctgov.fields import LIST_FIELDS
-from trialfinder.registries.ctgov.normalize import Normalizer, Tables, normalize
+from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.registries.ctgov.options import (
     build_query,
     check_kinds,
     check_not_empty,
-    check_options,
     local_filters_for,
-    local_only,
-    point_of,
+    query_for,
 )
-from trialfinder.registries.ctgov.query import StudyQuery, normalize_nct_id
-from trialfinder.registries.ctgov.result import warnings_for
-from trialfinder.store.spool import MAX_PENDING_MB, Spooled, SpoolWriter, pending_bytes
+from trialfinder.registries.ctgov.query import StudyQuery
+from trialfinder.registries.ctgov.registry import CTGOV
+from trialfinder.registries.result import ProgressCallback, SearchResult
+from trialfinder.service.detail import StudyDetail, study_detail
+from trialfinder.service.fetching import Fetched, fetch_tables, narrow
 from trialfinder.tables.export import write_export
 from trialfinder.tables.filters import FilterStep, LocalFilters, apply_filters
-
-if TYPE_CHECKING:
-    from trialfinder.tables.detail import Criteria
+from trialfinder.tables.frames import Tables, concat_tables
 
 __all__ = [  # build_query, local_filters_for and load_records live in options and datafile
     "MAX_JSON_DEPTH",
@@ -124,7 +123,7 @@ class Results:
         )
 
 
-def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
+def _meta(params: Mapping[str, str], result: SearchResult | None, tables: Tables,
           version: Mapping[str, str] | None, source: str, *, answered_from: str | None = None,
           records_read: int | None = None, topic: tuple[str, ...] | None = None,
           more_warnings: Sequence[str] = ()) -> ResultMeta:
@@ -133,7 +132,7 @@ def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
     warnings += more_warnings
     return ResultMeta(
         source=source,
-        query=query.to_params(),
+        query=dict(params),
         api_version=(version or {}).get("apiVersion"),
         data_timestamp=(version or {}).get("dataTimestamp"),
         fetched_at=result.fetched_at if result else None,
@@ -155,214 +154,133 @@ def _meta(query: StudyQuery, result: SearchResult | None, tables: Tables,
 def search(
     query: StudyQuery | None = None,
     *,
-    client: TrialsClient | None = None,
+    options: SearchOptions | None = None,
+    client: RegistryClient | Any | None = None,
     settings: Settings | None = None,
     limit: int | None = None,
     progress: ProgressCallback | None = None,
-    keyword: str | None = None,
-    intervention_types: Sequence[str] = (),
-    countries: Sequence[str] = (),
-    states: Sequence[str] = (),
-    cities: Sequence[str] = (),
     **kwargs: Any,
 ) -> Results:
-    """Search ClinicalTrials.gov and return filtered, typed tables.
+    """Search one registry or several and return filtered, typed tables.
 
     ``tf.search(condition="ALS", status="recruiting", near="Boston, MA", radius="100mi")``.
-    Keyword arguments are those of :func:`build_query`; ``limit`` caps the studies fetched
-    (and the requests made). The local filters re-check the query's filters and compute site
-    distances; ``keyword``, ``intervention_types``, ``countries``, ``states`` and ``cities``
-    are local-only filters. A wrong argument (an unknown name, a wrong type) raises
-    :class:`InvalidQueryError` before any request.
+    Keyword arguments are the search options (README, "Search options"), read through
+    :func:`trialfinder.options.from_kwargs`; ``options`` gives them as one
+    :class:`~trialfinder.options.SearchOptions` instead (keyword arguments then change it).
+    ``registry`` (the option ``registries``) names the registries to search: ``"ctgov"``
+    (ClinicalTrials.gov, the default) or several, ``"ctgov,isrctn"``. ``limit`` caps the
+    studies fetched from each registry (and the requests made). ``client`` is a registry's
+    client (a ClinicalTrials.gov ``TrialsClient`` too) or a list of them, used for their
+    registries (the others get a client of ``settings``); ``query``, a ClinicalTrials.gov
+    :class:`StudyQuery`, adds to what is asked of ClinicalTrials.gov. The local filters check
+    the registries' answers against the filters again and compute site distances;
+    ``keyword``, ``countries``, ``states``, ``cities``, ``intervention_types``,
+    ``funder_types`` and the completion, first-posted and last-update dates are local only.
+    A wrong argument (an unknown name, a wrong type) raises :class:`InvalidQueryError` before
+    any request.
     """
     limit = limit_or_none(limit)
-    check_kinds(query=query, client=client, settings=settings, progress=progress)
-    filters = local_only(keyword=keyword, intervention_types=intervention_types,
-                          countries=countries, states=states, cities=cities)
-    check_options(kwargs)
+    check_kinds(query=query, client=None, settings=settings, progress=progress)
+    options = _options(options, kwargs)
     if query is None:
-        query = build_query(**kwargs)
-    elif kwargs:
-        query = query.merge(build_query(**kwargs))
-    check_not_empty(query)
-    client = client or TrialsClient(settings)
-    logger.debug("search %s with limit %s", query.to_params(), limit)
-    tables, result, answered_from = _fetch_tables(client, query, limit, progress)
-    logger.info("%d studies from %s (%d requests, %d of %d pages from the HTTP cache)",
-                len(tables.studies), answered_from, result.requests, result.from_cache,
-                result.pages)
-    meta = _meta(query, result, tables, result.version, source=client.settings.base_url,
-                 answered_from=answered_from)
-    return Results.from_tables(tables, local_filters_for(query, **filters), meta)
+        check_asks(options)
+    clients = _clients(client, options.registries or None, settings)
+    translations = [_translate(c.registry, options, query) for c in clients]
+    filters = local_filters(options) if query is None else local_filters_for(options, query)
+    parts: list[tuple[Registry, Fetched, Mapping[str, str]]] = []
+    for each, translation in zip(clients, translations, strict=True):
+        logger.debug("search %s %s with limit %s", each.registry.name, translation.params, limit)
+        fetched = fetch_tables(each, translation, limit, progress)
+        fetched.result.warnings.extend(translation.notes)
+        result = fetched.result
+        logger.info("%d studies from %s (%d requests, %d of %d pages from the HTTP cache)",
+                    result.count, fetched.answered_from, result.requests, result.from_cache,
+                    result.pages)
+        parts.append((each.registry, fetched, translation.params))
+    if len(parts) == 1:
+        _, fetched, params = parts[0]
+        meta = _meta(params, fetched.result, fetched.tables, fetched.result.version,
+                     source=clients[0].base_url, answered_from=fetched.answered_from)
+        return Results.from_tables(fetched.tables, filters, meta)
+    tables = concat_tables([f.tables for _, f, _ in parts])
+    result, params = _joined(parts)
+    meta = _meta(params, result, tables, None, source=" + ".join(c.base_url for c in clients),
+                 answered_from="; ".join(f"{r.title}: {f.answered_from}" for r, f, _ in parts))
+    return Results.from_tables(tables, filters, meta)
 
 
-def _fetch_tables(
-    client: TrialsClient, query: StudyQuery, limit: int | None,
-    progress: ProgressCallback | None,
-) -> tuple[Tables, SearchResult, str]:
-    """The tables of a search: from the saved tables when fresh, else fetched and normalized
-    (and saved). Saved tables are used only with a cache, and never when the API's data
-    changed since they were made (``/version``, itself cached for an hour). A cache folder
-    that cannot be used, or an entry that fails its checks, costs one warning, not the search."""
-    settings = client.settings
-    notes: list[str] = []
-    store = _open_store(settings, notes)
-    key = search_key(settings.base_url, query.to_params(), limit)
-    if store is not None:
-        version = client.version_or_none()
-        max_age = None if settings.offline else settings.expire_after
-        newer_than = None if settings.offline else client.data_time(version)
-        saved = store.get(key, max_age=max_age, newer_than=newer_than)
-        read = key  # the entry the tables come from
-        if saved is None and limit is not None:
-            # the whole result of the same search, saved by an earlier `--all`, holds these
-            # studies too: its first ``limit`` are what the API would send first
-            read = search_key(settings.base_url, query.to_params(), None)
-            wider = store.get(read, max_age=max_age, newer_than=newer_than)
-            if isinstance(wider, Saved):
-                saved = _first_of(wider, limit)
-        result = _result_from(saved) if isinstance(saved, Saved) else None
-        if isinstance(saved, Saved) and result is None:
-            saved = store.drop(read, "its search report is not one of ours")
-        if isinstance(saved, Dropped):
-            notes.append(f"saved tables for this search were dropped ({saved.reason}); "
-                         "fetched again")
-        if isinstance(saved, Saved) and result is not None:
-            if settings.offline:
-                result.warnings.append("offline mode: results come from the local cache only")
-            if progress is not None:
-                progress(len(saved.tables.studies), result.total_count)
-            return saved.tables, result, f"tables saved {duration(saved.age)} ago"
-    # Each page is read into table columns as it arrives, so the raw records of a large search
-    # are never all held at once (the columns are a fraction of their size); the tables are
-    # made once, at the end.
-    normalizer = Normalizer()
-    spooler = _spooler(settings, query, notes)
-
-    # Without a limit every page is kept whole (repeats aside, which the store sorts out):
-    # the prefetch thread writes each body as it came, while this thread makes tables.
-    whole_pages = spooler is not None and limit is None
-
-    def on_page(studies: list[dict[str, Any]], fetched: datetime | None) -> None:
-        with gc_paused():  # each page's parse pauses it too, inside the client
-            normalizer.add(studies)
-        if spooler is not None and not whole_pages:
-            spooler.add(studies, fetched)
-
-    try:
-        result = client.search(query, limit=limit, fields=LIST_FIELDS, progress=progress,
-                               on_page=on_page,
-                               on_body=spooler.add_body if whole_pages and spooler else None)
-    except BaseException:
-        if spooler is not None:
-            spooler.finish(complete=False)  # the pages that came are real: the store gets them
-        raise
-    with gc_paused():
-        tables = normalizer.tables()
-    if spooler is not None:
-        notes.extend(_spooled(spooler.finish(requests=result.requests, nbytes=result.nbytes)))
-    if store is not None and result.stale_age is None and not settings.offline:
-        info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
-        info["warnings"] = [w for w in result.warnings if "limit reached" in w]
-        if settings.profile.save_tables_behind:
-            # the command writes its output meanwhile; the process waits for this at exit,
-            # and a failure is logged as a warning (the command prints it)
-            threading.Thread(target=store.put, args=(key, tables, info),
-                             name="trialfinder-save-tables").start()
-        else:
-            failed = store.put(key, tables, info)
-            if failed is not None:
-                notes.append(f"could not save the tables for next time: {failed}")
-    result.warnings.extend(notes)
-    source = "the API" if result.from_cache < result.pages else "the HTTP cache"
-    return tables, result, source
+def _options(options: object, kwargs: Mapping[str, Any]) -> SearchOptions:
+    """``options`` (or none) changed by the keyword arguments (checked, by their names)."""
+    if options is not None and not isinstance(options, SearchOptions):
+        raise InvalidQueryError(f"options must be a SearchOptions or None, "
+                                f"not {type(options).__name__}")
+    return from_kwargs(kwargs, base=options)
 
 
-def _spooler(settings: Settings, query: StudyQuery,
-             notes: list[str]) -> SpoolWriter | None:
-    """Where this search leaves its pages for the study store, unless the store is turned
-    off, the search may not reach the API (offline: nothing new to add), or more than
-    ``MAX_PENDING_MB`` of earlier searches wait to be added (then ``notes`` says so: the
-    folder stays bounded, and opening the store adds what waits)."""
-    if not settings.use_store or settings.offline:
-        return None
-    waiting = pending_bytes(settings.store_path)
-    if waiting > MAX_PENDING_MB * 2**20:
-        notes.append(f"this search was not added to the study store: {waiting / 2**20:,.0f} MB "
-                     "of earlier searches wait to be added first (`trialfinder store info` "
-                     "adds them)")
-        return None
-    return SpoolWriter(settings.store_path, params=query.to_params())
+def _translate(registry: Registry, options: SearchOptions,
+               query: StudyQuery | None) -> Translation:
+    """``options`` in ``registry``'s query language; a ClinicalTrials.gov ``query`` given
+    beside them is added to ClinicalTrials.gov's (and refused for any other registry)."""
+    translation = registry.translate(options)
+    if query is None:
+        return translation
+    if registry.name != CTGOV.name:
+        raise InvalidQueryError(f"a StudyQuery is ClinicalTrials.gov's; {registry.title} is "
+                                "searched with search options")
+    merged = check_not_empty(query.merge(translation.query))
+    return replace(translation, query=merged, params=merged.to_params())
 
 
-def _spooled(spooled: Spooled) -> list[str]:
-    """The note about what a search left for the store, if something went wrong."""
-    logger.info("left %s for the study store", plural(spooled.studies, "study", "studies"))
-    return [] if spooled.problem is None else [spooled.problem]
+def _clients(given: object, names: str | Sequence[str] | None,
+             settings: Settings | None) -> list[RegistryClient]:
+    """A client for each registry searched: the registries named (or the given clients',
+    or the default one), each with a given client of its own or a new one of ``settings``."""
+    items = [] if given is None else list(given) if isinstance(given, list | tuple) \
+        else [given]
+    mine = {c.registry.name: c for c in map(client_of, items)}
+    if names is None and mine:
+        return list(mine.values())
+    return [mine.get(r.name) or r.client(settings) for r in choose_registries(names)]
 
 
-def _open_store(settings: Settings, notes: list[str]) -> TableCache | None:
-    """The saved-tables store, or ``None`` (no cache asked for, or a folder we must not use:
-    then ``notes`` gets the one line that says why)."""
-    if not settings.use_cache:
-        return None
-    try:
-        prepare_cache_dir(settings.cache_dir)
-        folder = prepare_cache_dir(settings.cache_dir / TABLES_FOLDER)
-    except CacheError as exc:
-        logger.debug("no saved tables: %s", exc)
-        notes.append(str(exc))
-        return None
-    return TableCache(folder)
-
-
-# What a saved search report may hold: field name -> accepted JSON types.
-_INFO_TYPES: dict[str, tuple[type, ...]] = {
-    "total_count": (int, type(None)), "truncated": (bool,), "requests": (int,),
-    "pages": (int,), "nbytes": (int,), "from_cache": (int,), "duplicates_dropped": (int,),
-    "warnings": (list,), "fetched_at": (str,), "elapsed": (int, float), "params": (dict,),
-    "version": (dict, type(None)), "stale_age": (int, float, type(None)), "count": (int,),
-}
-
-
-def _result_from(saved: Saved) -> SearchResult | None:
-    """The search report of saved tables as a :class:`SearchResult` (no studies, no requests),
-    or ``None`` when the saved report has other fields or types than a search writes."""
-    info = saved.info
-    if not {"total_count", "truncated"} <= set(info) <= set(_INFO_TYPES):
-        return None
-    for name, value in info.items():
-        kinds = _INFO_TYPES[name]
-        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            return None
-    if not all(isinstance(w, str) for w in info.get("warnings", [])):
-        return None
-    for name in ("params", "version"):
-        if not all(isinstance(k, str) and isinstance(v, str)
-                   for k, v in (info.get(name) or {}).items()):
-            return None
-    result = SearchResult(studies=[], **info)
-    result.requests, result.nbytes, result.elapsed = 0, 0, 0.0
-    result.from_cache = result.pages
-    return result
+def _joined(parts: Sequence[tuple[Registry, Fetched, Mapping[str, str]]],
+            ) -> tuple[SearchResult, dict[str, str]]:
+    """One report of a search of several registries: counts added, each registry's warnings
+    and parameters named by it."""
+    results = [(r, f.result) for r, f, _ in parts]
+    totals = [res.total_count for _, res in results]
+    joined = SearchResult(
+        studies=[], count=sum(res.count for _, res in results),
+        total_count=None if None in totals else sum(t for t in totals if t is not None),
+        truncated=any(res.truncated for _, res in results),
+        requests=sum(res.requests for _, res in results),
+        pages=sum(res.pages for _, res in results),
+        nbytes=sum(res.nbytes for _, res in results),
+        from_cache=sum(res.from_cache for _, res in results),
+        duplicates_dropped=sum(res.duplicates_dropped for _, res in results),
+        warnings=[f"{r.title}: {w}" for r, res in results for w in res.warnings],
+        fetched_at=min(res.fetched_at for _, res in results),
+    )
+    params = {f"{r.name}:{k}": v for r, _, p in parts for k, v in p.items()}
+    return joined, params
 
 
 def search_records(
-    records: Iterable[Mapping[str, Any]], *, source: str, keyword: str | None = None,
+    records: Iterable[Mapping[str, Any]], *, source: str, options: SearchOptions | None = None,
     **kwargs: Any,
 ) -> Results:
     """Filter study records already in hand (a saved download, the demo set), without the API.
 
     The text of the search picks the studies first, with the API's own rules (see
     :mod:`trialfinder.registries.ctgov.textsearch`): the fields are ANDed (a condition AND a
-    treatment),
-    the phrases of one field ORed. Those studies are ``Results.all``; the structured filters
-    (status, phase, age, distance...) and ``keyword`` then apply locally, so
-    :meth:`Results.refilter` can loosen or tighten them without losing the topic.
+    treatment), the phrases of one field ORed. Those studies are ``Results.all``; the
+    structured filters (status, phase, age, distance...) and the local-only ones then apply
+    locally, so :meth:`Results.refilter` can loosen or tighten them without losing the topic.
+    The options are given as in :func:`search`.
     """
-    _check_records(records, source=source, keyword=keyword)
-    check_options(kwargs)
-    query = build_query(**kwargs)
+    _check_records(records, source=source)
+    options = _options(options, kwargs)
+    query = query_for(options)
     logger.debug("local search %s in %s", query.to_params(), source)
     unique, duplicates = dedupe(records)
     with gc_paused():
@@ -371,110 +289,36 @@ def search_records(
     logger.info("%d studies read from %s (%d repeated records dropped)", in_file, source,
                 duplicates)
     if query.nct_ids:
-        tables = _narrow(tables, tables.studies["nct_id"].isin(set(query.nct_ids)))
+        tables = narrow(tables, tables.studies["nct_id"].isin(set(query.nct_ids)))
     words = [*query.conditions, *query.terms, *query.interventions]
     params = query.to_params()
     from trialfinder.registries.ctgov.textsearch import TextQuery, matching_ids  # only for files
 
     if TextQuery.from_params(params):
         found = matching_ids(unique, params)
-        tables = _narrow(tables, tables.studies["nct_id"].isin(found))
-    meta = _meta(query, None, tables, None, source=source, records_read=in_file,
+        tables = narrow(tables, tables.studies["nct_id"].isin(found))
+    meta = _meta(params, None, tables, None, source=source, records_read=in_file,
                  topic=tuple(dict.fromkeys([*words, *query.narrow]))
                  if words or query.narrow else None,
-                 more_warnings=[f"kept each study once: {plural(duplicates, 'record')} "
-                                f"repeated a study already read"] if duplicates else [])
-    return Results.from_tables(tables, local_filters_for(query, keyword=keyword or None), meta)
+                 more_warnings=_file_notes(duplicates, options))
+    return Results.from_tables(tables, local_filters_for(options), meta)
 
 
-def _check_records(records: object, *, source: object, keyword: object) -> None:
+def _file_notes(duplicates: int, options: SearchOptions) -> list[str]:
+    notes = [f"kept each study once: {plural(duplicates, 'record')} repeated a study already "
+             "read"] if duplicates else []
+    if options.registries not in ((), (CTGOV.name,)):
+        notes.append("records in hand are read as ClinicalTrials.gov's; the registries "
+                     f"asked for ({', '.join(options.registries)}) were not searched")
+    return notes
+
+
+def _check_records(records: object, *, source: object) -> None:
     if isinstance(records, str | bytes | bytearray | Mapping) or not isinstance(records,
                                                                                Iterable):
         raise InvalidQueryError(f"records must be a list of study records, "
                                 f"not {type(records).__name__}")
     text_or_none(source, "source")
-    text_or_none(keyword, "keyword")
-
-
-def _narrow(tables: Tables, keep: pd.Series) -> Tables:
-    """The tables restricted to the studies where ``keep`` (a mask over studies) is true."""
-    studies = tables.studies[keep.to_numpy()].reset_index(drop=True)
-    ids = set(studies["nct_id"])
-
-    def only(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["nct_id"].isin(ids)].reset_index(drop=True)
-
-    return replace(
-        tables, studies=studies, sites=only(tables.sites), conditions=only(tables.conditions),
-        interventions=only(tables.interventions), contacts=only(tables.contacts),
-        officials=only(tables.officials),
-    )
-
-
-def _first_of(saved: Saved, limit: int) -> Saved:
-    """The first ``limit`` studies (in the API's order) of a whole saved result, as a saved
-    result of a search with that limit (its report says the limit was reached when it was)."""
-    tables = saved.tables
-    count = len(tables.studies)
-    if count > limit:
-        keep = pd.Series(range(count)) < limit
-        tables = _narrow(tables, keep)
-    info = dict(saved.info)
-    total = info.get("total_count")
-    info["count"] = min(count, limit)
-    info["truncated"] = count > limit or (isinstance(total, int) and total > limit)
-    report = SearchResult(studies=[], count=info["count"],
-                          total_count=total if isinstance(total, int) else None,
-                          truncated=info["truncated"])
-    info["warnings"] = [w for w in warnings_for(report, False) if "limit reached" in w]
-    return replace(saved, tables=tables, info=info)
-
-
-@dataclass(frozen=True)
-class StudyDetail:
-    """One study from its full record: the usual tables (sites nearest first when a point is
-    given), its outcomes, its eligibility split into lists, and the raw record."""
-
-    results: Results
-    outcomes: pd.DataFrame
-    criteria: Criteria
-    record: Mapping[str, Any]
-
-
-def study_detail(
-    nct_id: str,
-    *,
-    client: TrialsClient | None = None,
-    settings: Settings | None = None,
-    records: Iterable[Mapping[str, Any]] | None = None,
-    near: tuple[float, float] | None = None,
-) -> StudyDetail:
-    """The full record of one study, from the API (one request, cached) or from ``records``."""
-    text_or_none(nct_id, "nct_id")
-    check_kinds(query=None, client=client, settings=settings, progress=None)
-    if near is not None:
-        near = point_of(near)
-    nct = normalize_nct_id(nct_id)
-    record: Mapping[str, Any] | None = None
-    if records is not None:
-        for candidate in records:
-            ident = candidate.get("protocolSection", {}).get("identificationModule", {})
-            if ident.get("nctId") == nct:
-                record = candidate
-                break
-        if record is None:
-            raise NotFoundError(404, nct, f"no study with id {nct} in these records")
-    else:
-        record = (client or TrialsClient(settings)).get_study(nct)
-    from trialfinder.tables.detail import outcomes_table, split_criteria  # one study in depth
-
-    tables = normalize([record])
-    results = Results.from_tables(tables, LocalFilters(near=near), ResultMeta(source="detail"))
-    text = tables.studies["eligibility_criteria"].iloc[0] if len(tables.studies) else None
-    # the lists are made to be read: a text past what a page or a terminal shows is cut first
-    criteria = split_criteria(cap(text, LONG_CHARS) if isinstance(text, str) else None)
-    return StudyDetail(results=results, outcomes=outcomes_table(record), criteria=criteria,
-                       record=record)
 
 
 def search_file(path: str | Path, **kwargs: Any) -> Results:

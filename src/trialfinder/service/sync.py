@@ -1,10 +1,17 @@
-"""``sync``: stream a search (or the whole registry) into the study store, page by page.
+"""``sync``: stream a search (or a whole registry) into the study store, page by page.
 
 Each page is normalized and appended as it arrives, and then let go: memory holds about two
 pages whatever the number of studies (the next page is fetched while the current one is
 stored, see :mod:`trialfinder.http.prefetch`). The run and the studies it found are recorded;
 a sync that stops part-way (an error, Ctrl-C, a full disk) leaves its run marked aborted,
 and the studies it stored stay.
+
+A sync asks the registry for everything it has on each study (the ``full`` view of its
+client's pages): the list view cut out of each record
+(:meth:`~trialfinder.registries.base.Registry.list_view`) goes to the search tables and
+``versions`` as a search would have stored it. ClinicalTrials.gov's records themselves also go
+to ``aact_records`` for the AACT views (:mod:`trialfinder.store.aact`, AACT being
+ClinicalTrials.gov's own database schema).
 """
 
 from __future__ import annotations
@@ -15,13 +22,15 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from trialfinder.http.prefetch import prefetch
-from trialfinder.registries.ctgov.client import TrialsClient
-from trialfinder.registries.ctgov.fields import LIST_FIELDS
-from trialfinder.registries.ctgov.page import Page
-from trialfinder.registries.ctgov.query import StudyQuery
-from trialfinder.store.db import Store
+from trialfinder.options import SearchOptions
+from trialfinder.registries import client_of
+from trialfinder.registries.base import RecordPage, Registry, RegistryClient
+from trialfinder.registries.ctgov.registry import CTGOV
+from trialfinder.store.aact.source import keep_records
+from trialfinder.store.db import Store, naive_utc
 from trialfinder.store.tally import Tally
 
 __all__ = ["SyncResult", "sync"]
@@ -44,8 +53,8 @@ class SyncResult:
 
 def sync(
     store: Store,
-    client: TrialsClient,
-    query: StudyQuery,
+    client: RegistryClient | Any,
+    options: SearchOptions,
     *,
     limit: int | None = None,
     name: str | None = None,
@@ -54,7 +63,8 @@ def sync(
     chunk: int = 250,
     finish: bool = True,
 ) -> SyncResult:
-    """Fetch every study matching ``query`` (an empty query: the whole registry) into ``store``.
+    """Fetch every study matching the search ``options`` (none: the whole registry) into
+    ``store``, through ``client`` (a registry's client, or a TrialsClient).
 
     Each page is stored ``chunk`` records at a time, which bounds the size of the tables built
     from it. Pages always come from the API (a sync is a refresh): an HTTP cache is not read.
@@ -62,18 +72,20 @@ def sync(
     (``store.finish_run``) once it has delivered its output, or to abort."""
     started = time.perf_counter()
     when = now or datetime.now(UTC)
-    run_id = store.start_run(name, "sync", when, params=query.to_params())
+    client = client_of(client)
+    registry = client.registry
+    translation = registry.translate(options)
+    run_id = store.start_run(name, "sync", when, params=translation.params)
     tally = Tally()
     # The next page is requested while this one is stored, but decoded only once this one is
     # done (``idle``): a decoded page waiting in line would double the memory of the run.
     idle = threading.Event()
     idle.set()
-    pages_iter = client.iter_pages(query, fields=LIST_FIELDS, limit=limit, force_refresh=True,
-                                   before_parse=idle.wait)
+    pages_iter = client.pages(translation.query, view="full", limit=limit, before_parse=idle.wait)
     try:
         try:
-            counts = _fetch(store, prefetch(tally.count(pages_iter), taken=idle.clear), idle,
-                            run_id, when, chunk, progress)
+            counts = _fetch(store, registry, prefetch(tally.count(pages_iter), taken=idle.clear),
+                            idle, run_id, when, chunk, progress)
         finally:
             idle.set()  # a worker waiting to decode goes on, sees the stop and ends
         found = (store.finish_run(run_id, requests=tally.requests, nbytes=tally.nbytes)
@@ -93,20 +105,26 @@ def sync(
     return result
 
 
-def _fetch(store: Store, pages: Iterator[Page], idle: threading.Event, run_id: int,
-           when: datetime, chunk: int, progress: Callable[[int, int | None], None] | None,
+def _fetch(store: Store, registry: Registry, pages: Iterator[RecordPage], idle: threading.Event,
+           run_id: int, when: datetime, chunk: int,
+           progress: Callable[[int, int | None], None] | None,
            ) -> tuple[int, int, int, int | None]:
     """Store every page; (new versions, pages, skipped, total reported)."""
     studies = new_versions = count = skipped = 0
     total: int | None = None
+    aact = registry.name == CTGOV.name  # the AACT views are ClinicalTrials.gov's
     for page in pages:
         count += 1
-        if page.total_count is not None:
-            total = page.total_count
-        records = page.studies
+        if page.total is not None:
+            total = page.total
+        records = page.records
         del page
         for start in range(0, len(records), chunk):
-            stats = store.add_records(records[start:start + chunk], seen=when, run_id=run_id)
+            part = records[start:start + chunk]
+            stats = store.add_records([registry.list_view(r) for r in part],
+                                      source=registry.name, seen=when, run_id=run_id)
+            if aact:
+                keep_records(store, part, naive_utc(when))
             studies += stats.studies
             new_versions += stats.new_versions
             skipped += stats.skipped

@@ -1,7 +1,7 @@
 """The local study store: one DuckDB file that remembers every study fetched.
 
-Tables (the first six in the same columns as the search tables of
-:mod:`trialfinder.registries.ctgov.normalize`; one row set per study, its latest version):
+Tables (the first six are the search tables, in the columns of the column spec
+:mod:`trialfinder.tables.schema`; one row set per study, its latest version):
 
 - ``studies``, ``sites``, ``contacts``, ``officials``, ``conditions``, ``interventions``;
 - ``versions``: every distinct version of each study (``hash`` of its record as received),
@@ -9,7 +9,9 @@ Tables (the first six in the same columns as the search tables of
 - ``searches``: saved searches (watches), their options as JSON;
 - ``runs`` and ``run_studies``: each run of a saved search or sync, and which studies it found;
   ``runs.outcome`` is ``finished``, ``aborted`` (it stopped part-way), or empty while it runs
-  (:mod:`trialfinder.store.runs`, mixed into :class:`Store`).
+  (:mod:`trialfinder.store.runs`, mixed into :class:`Store`);
+- ``migrations``: the schema changes the store has had (:mod:`trialfinder.store.migrations`,
+  applied when the store is opened), and ``store_info`` (key, value).
 
 The file lives in the user's data folder (``TRIALFINDER_DATA_DIR`` overrides it), created 0700;
 a data folder others can write to, or a store file that is a link or another user's, is
@@ -33,34 +35,31 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 import duckdb
-import orjson
 import pandas as pd
 
 from trialfinder.core.config import default_data_dir
-from trialfinder.core.delivery import staged_folder
-from trialfinder.core.errors import DataFileError
-from trialfinder.core.folders import private_folder
-from trialfinder.registries.ctgov.normalize import (
-    CONDITION_DTYPES,
-    CONTACT_DTYPES,
-    INTERVENTION_DTYPES,
-    OFFICIAL_DTYPES,
-    SITE_DTYPES,
-    STUDY_DTYPES,
-    Tables,
-    normalize,
+from trialfinder.core.errors import (
+    StoreBusyError,
+    StoreError,
+    StoreOutdatedError,
 )
-from trialfinder.store import spool
+from trialfinder.core.folders import private_folder
+from trialfinder.registries import DEFAULT_REGISTRY, get_registry
+from trialfinder.store import ingest, spool
+from trialfinder.store.aact.install import install as install_aact
 from trialfinder.store.datadir import store_problem
-from trialfinder.store.runs import FINISHED, RunLog, _now, naive_utc
-from trialfinder.store.versions import VersionRows, nct_of, version_rows
+from trialfinder.store.migrations import upgrade
+from trialfinder.store.reading import StoreReading
+from trialfinder.store.runs import RunLog, _now, naive_utc
+from trialfinder.store.versions import VersionRows, version_rows
+from trialfinder.tables.frames import Tables
 
 __all__ = [
-    "DATA_TABLES",
     "AddStats",
     "Store",
     "StoreBusyError",
     "StoreError",
+    "StoreOutdatedError",
     "data_dir",
     "default_store_path",
     "naive_utc",
@@ -70,44 +69,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 STORE_FILE: Final = "studies.duckdb"
-SCHEMA_VERSION: Final = "1"
-#: The study tables, in the column order (and dtypes) of the search tables.
-DATA_TABLES: Final[dict[str, Mapping[str, str]]] = {
-    "studies": STUDY_DTYPES,
-    "sites": SITE_DTYPES,
-    "contacts": CONTACT_DTYPES,
-    "officials": OFFICIAL_DTYPES,
-    "conditions": CONDITION_DTYPES,
-    "interventions": INTERVENTION_DTYPES,
-}
-
-_SQL_TYPES: Final[dict[str, str]] = {
-    "string": "VARCHAR",
-    "category": "VARCHAR",
-    "Int64": "BIGINT",
-    "Float64": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "datetime64[ns]": "TIMESTAMP",
-}
-
-_BOOK_TABLES: Final[dict[str, str]] = {
-    "versions": "nct_id VARCHAR, hash VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP, "
-                "record VARCHAR",
-    "searches": "name VARCHAR, options VARCHAR, created TIMESTAMP",
-    "runs": "run_id BIGINT, name VARCHAR, mode VARCHAR, started TIMESTAMP, finished TIMESTAMP, "
-            "requests BIGINT, bytes BIGINT, studies BIGINT, params VARCHAR, outcome VARCHAR",
-    "run_studies": "run_id BIGINT, nct_id VARCHAR, hash VARCHAR",
-    "store_info": "key VARCHAR, value VARCHAR",
-}
-
-
-class StoreError(DataFileError):
-    """The store file cannot be opened or used (locked, damaged, from a newer version)."""
-
-
-class StoreBusyError(StoreError):
-    """Another program (or another task of this one) has the store open; DuckDB allows one
-    writer at a time."""
 
 
 def data_dir() -> Path:
@@ -129,18 +90,7 @@ class AddStats:
     hashes: dict[str, str]  # nct_id -> hash of the version just stored
 
 
-def _frames(tables: Tables) -> dict[str, pd.DataFrame]:
-    return {
-        "studies": tables.studies,
-        "sites": tables.sites,
-        "contacts": tables.contacts,
-        "officials": tables.officials,
-        "conditions": tables.conditions,
-        "interventions": tables.interventions,
-    }
-
-
-class Store(RunLog):
+class Store(StoreReading, RunLog):
     """A DuckDB study store. Use as a context manager; one writer at a time."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False,
@@ -186,9 +136,18 @@ class Store(RunLog):
         self._columns: dict[str, list[str]] = {}
         if not read_only:
             os.chmod(self.path, 0o600)
-            self._ensure_schema()
-        else:
-            self._check_version()
+        try:
+            upgrade(self.con, self.path, read_only=read_only)
+            if not read_only:
+                self._abort_abandoned()
+                install_aact(self)  # the aact schema of views (store/aact/), renewed when stale
+        except duckdb.Error as exc:  # a damaged file
+            self.con.close()
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"the study store {self.path} failed: {first}") from None
+        except BaseException:
+            self.con.close()
+            raise
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -202,65 +161,31 @@ class Store(RunLog):
                  tb: TracebackType | None) -> None:
         self.close()
 
-    def _tables_present(self) -> set[str]:
-        rows = self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()
-        return {str(r[0]) for r in rows}
-
-    def _ensure_schema(self) -> None:
-        present = self._tables_present()
-        for name, dtypes in DATA_TABLES.items():
-            if name not in present:
-                cols = ", ".join(f'"{c}" {_SQL_TYPES[d]}' for c, d in dtypes.items())
-                self.execute(f'CREATE TABLE "{name}" ({cols})')
-        for name, cols in _BOOK_TABLES.items():
-            if name not in present:
-                self.execute(f"CREATE TABLE {name} ({cols})")
-        if "store_info" not in present:
-            self.execute("INSERT INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
-        # added since the first stores were made (each run's query): older files gain it
-        self.execute("ALTER TABLE runs ADD COLUMN IF NOT EXISTS params VARCHAR")
-        if "outcome" not in self.columns("runs"):  # added later still: closed runs finished
-            self.execute("ALTER TABLE runs ADD COLUMN outcome VARCHAR")
-            self.execute(f"UPDATE runs SET outcome = '{FINISHED}' WHERE finished IS NOT NULL")
-            self._columns.pop("runs", None)
-        self._check_version()
-        self._abort_abandoned()
-
-    def _check_version(self) -> None:
-        try:
-            row = self.first_row("SELECT value FROM store_info WHERE key = 'schema'")
-        except duckdb.CatalogException:
-            raise StoreError(f"{self.path} is not a trialfinder study store") from None
-        except duckdb.Error as exc:  # a damaged file
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise StoreError(f"the study store {self.path} failed: {first}") from None
-        if row is None or row[0] != SCHEMA_VERSION:
-            raise StoreError(f"{self.path} is a study store of another version "
-                             f"({row[0] if row else 'unknown'}); move it aside to start anew")
-
     def columns(self, table: str) -> list[str]:
         cached = self._columns.get(table)
         if cached is not None:
             return cached
         rows = self.con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-            "ORDER BY ordinal_position", [table]).fetchall()
+            "AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
         self._columns[table] = [str(r[0]) for r in rows]
         return self._columns[table]
 
     # -- writing ------------------------------------------------------------------------------
 
     def add_records(self, records: Sequence[Mapping[str, Any]], *,
-                    seen: datetime | None = None, run_id: int | None = None) -> AddStats:
-        """Add one page of raw study records: each study's rows are replaced by this version,
-        and the version is recorded (new, or ``last_seen`` moved on). With ``run_id`` the
-        studies are also recorded as found by that run."""
+                    source: str = DEFAULT_REGISTRY, seen: datetime | None = None,
+                    run_id: int | None = None) -> AddStats:
+        """Add one page of raw records of the registry ``source``, read by that registry's
+        reader and named by its ids: each study's rows are replaced by this version, and the
+        version is recorded (new, or ``last_seen`` moved on). With ``run_id`` the studies are
+        also recorded as found by that run. A record without a valid id (the registry's rule)
+        is skipped and counted."""
+        registry = get_registry(source)
         latest: dict[str, Mapping[str, Any]] = {}
         skipped = 0
         for record in records:
-            nct = nct_of(record)
+            nct = registry.record_id(record)
             if nct is None:
                 skipped += 1
                 continue
@@ -268,8 +193,11 @@ class Store(RunLog):
         if not latest:
             return AddStats(0, 0, skipped, {})
         kept = list(latest.values())
-        tables = normalize(kept)
-        stats = self.add_tables(tables, version_rows(kept), seen=seen, run_id=run_id)
+        reader = registry.reader()
+        reader.add(kept)
+        tables = reader.tables()
+        stats = self.add_tables(tables, version_rows(kept, registry.record_id), seen=seen,
+                                run_id=run_id)
         return AddStats(stats.studies, stats.new_versions, skipped + stats.skipped, stats.hashes)
 
     def add_tables(self, tables: Tables, versions: VersionRows, *,
@@ -286,15 +214,20 @@ class Store(RunLog):
             try:
                 con.register("page_versions", page)
                 replace = self._to_replace(when)
-                for name, frame in _frames(tables).items():
+                for name, frame in tables.frames().items():
                     if replace is not None:
                         self.execute(f'DELETE FROM "{name}" WHERE nct_id IN '
                                      "(SELECT nct_id FROM replaced_ids)")
                         frame = frame[frame["nct_id"].isin(replace)]
-                    cols = [c for c in self.columns(name) if c in frame.columns]
-                    if frame.empty or not cols:
+                    held = self.columns(name)
+                    if frame.empty:
                         continue
-                    con.register("page_rows", frame[cols])
+                    cols = [str(c) for c in frame.columns]
+                    lacking = [c for c in cols if c not in held]
+                    if lacking:  # never narrowed to the columns the store happens to have
+                        raise StoreError(f"the study store {self.path} has no column "
+                                         f"{', '.join(name + '.' + c for c in lacking)}")
+                    con.register("page_rows", frame)
                     listed = ", ".join(f'"{c}"' for c in cols)
                     self.execute(f'INSERT INTO "{name}" ({listed}) SELECT {listed} FROM page_rows')
                     con.unregister("page_rows")
@@ -364,103 +297,6 @@ class Store(RunLog):
         rows = self.con.execute(sql, params).fetchall()
         return rows[0] if rows else None
 
-    def _count(self, table: str) -> int:
-        row = self.first_row(f'SELECT count(*) FROM "{table}"')
-        return int(row[0]) if row else 0
-
-    # -- reading ------------------------------------------------------------------------------
-
-    def _per_study(self, ids: Sequence[str], value: str) -> list[tuple[Any, Any]]:
-        """``(nct_id, value)`` over the versions of those of ``ids`` the store holds;
-        ``value`` is one of this module's own aggregate expressions, never user text."""
-        if not ids:
-            return []
-        frame = pd.DataFrame({"nct_id": pd.array(list(ids), dtype="string")})
-        with self._lock:
-            self.con.register("wanted_ids", frame)
-            rows = self.con.execute(
-                f"SELECT nct_id, {value} FROM versions "
-                "WHERE nct_id IN (SELECT nct_id FROM wanted_ids) GROUP BY nct_id").fetchall()
-            self.con.unregister("wanted_ids")
-        return rows
-
-    def current_hashes(self, ids: Sequence[str]) -> dict[str, str]:
-        """The latest stored version of each of ``ids`` that the store holds."""
-        rows = self._per_study(ids, "arg_max(hash, last_seen)")
-        return {str(n): str(h) for n, h in rows}
-
-    def last_seen(self, ids: Sequence[str]) -> dict[str, datetime]:
-        """When each of ``ids`` was last seen (any version), for those the store holds."""
-        return {str(n): moment for n, moment in self._per_study(ids, "max(last_seen)")}
-
-    def record(self, nct_id: str, hash_: str) -> dict[str, Any] | None:
-        row = self.first_row("SELECT record FROM versions WHERE nct_id = ? AND hash = ?",
-                               [nct_id, hash_])
-        if row is None:
-            return None
-        value = orjson.loads(row[0])
-        return value if isinstance(value, dict) else None
-
-    def versions(self, nct_id: str) -> list[tuple[str, datetime, datetime, dict[str, Any]]]:
-        """Every version seen of one study, oldest first: (hash, first_seen, last_seen, record)."""
-        rows = self.con.execute(
-            "SELECT hash, first_seen, last_seen, record FROM versions WHERE nct_id = ? "
-            "ORDER BY first_seen, last_seen", [nct_id]).fetchall()
-        return [(str(h), f, last, orjson.loads(r)) for h, f, last, r in rows]
-
-    def tables_for(self, ids: Sequence[str]) -> Tables:
-        """The stored tables of the given studies, typed as the search tables."""
-        frame = pd.DataFrame({"nct_id": pd.array(list(ids), dtype="string")})
-        out: dict[str, pd.DataFrame] = {}
-        with self._lock:
-            self.con.register("wanted_ids", frame)
-            for name in ("studies", "sites", "conditions", "interventions"):
-                dtypes = DATA_TABLES[name]
-                got = self.con.execute(
-                    f'SELECT * FROM "{name}" WHERE nct_id IN (SELECT nct_id FROM wanted_ids)'
-                ).df()
-                out[name] = got.reindex(columns=list(dtypes)).astype(dict(dtypes))
-            self.con.unregister("wanted_ids")
-        return Tables(studies=out["studies"], sites=out["sites"], conditions=out["conditions"],
-                      interventions=out["interventions"])
-
-    def info(self) -> dict[str, int]:
-        """Rows per table, plus the file's size in bytes (``file_bytes``)."""
-        counts = {name: self._count(name) for name in (*DATA_TABLES, "versions", "searches",
-                                                       "runs")}
-        if not self.read_only:
-            self.execute("CHECKPOINT")
-        counts["file_bytes"] = self.path.stat().st_size if self.path.exists() else 0
-        return counts
-
-    def export(self, folder: Path, *, partitioned: bool = False) -> list[Path]:
-        """Write every table as Parquet: one file per table (``folder/<table>.parquet``), or
-        with ``partitioned`` one Hive-style folder per table split by ``id_block`` (the first
-        three digits of the NCT number: ``folder/studies/id_block=051/*.parquet``), which
-        Spark, Trino and DuckDB read as one table and prune by id."""
-        written: list[Path] = []
-        # written aside, moved into place whole (under the command line, once its output
-        # is delivered); an export that fails leaves nothing behind
-        with staged_folder(folder) as work:
-            for name in (*DATA_TABLES, "versions", "searches", "runs", "run_studies"):
-                by_id = partitioned and "nct_id" in self.columns(name)
-                target = name if by_id else f"{name}.parquet"
-                quoted = str(work / target).replace("'", "''")
-                try:
-                    if by_id:
-                        self.execute(
-                            f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM \"{name}\")"
-                            f" TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, "
-                            "PARTITION_BY (id_block), OVERWRITE_OR_IGNORE)")
-                    else:
-                        self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
-                                     "COMPRESSION zstd)")
-                except duckdb.Error as exc:
-                    raise DataFileError(f"cannot write the export into {folder}: "
-                                        f"{str(exc).splitlines()[0]}") from None
-                written.append(folder / target)
-        return written
-
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything done inside is committed at the end, or rolled back on an error."""
@@ -491,6 +327,8 @@ def open_store(path: Path | None = None, *, read_only: bool = False, wait: float
     (:mod:`trialfinder.store.spool`). While another program or task has the file open (DuckDB
     lets one writer in at a time) it waits up to ``wait`` seconds, then raises
     :class:`StoreBusyError`; a reader that cannot add the waiting pages reads without them.
+    A store made by an earlier trialfinder is upgraded first (:mod:`trialfinder.store.migrations`),
+    also for a reader, which opens it for writing once to do so.
     ``config``: DuckDB settings of the connection returned (``memory_limit``...)."""
     path = Path(path) if path is not None else default_store_path()
     if spool.pending(path):
@@ -502,13 +340,23 @@ def open_store(path: Path | None = None, *, read_only: bool = False, wait: float
             logger.info("the study store is busy; read without the latest searches")
         else:
             try:
-                spool.ingest(writer)
+                ingest.ingest(writer)
             except BaseException:
                 writer.close()
                 raise
             if not read_only:
                 return writer
             writer.close()
+    try:
+        return _open_waiting(path, read_only, wait, sleep, config)
+    except StoreOutdatedError as outdated:  # read-only: a writer upgrades it, then read
+        try:
+            _open_waiting(path, False, wait, sleep).close()
+        except StoreBusyError:
+            raise
+        except StoreError as exc:
+            raise StoreOutdatedError(f"{outdated}, but it cannot be opened for writing: {exc}"
+                                     ) from None
     return _open_waiting(path, read_only, wait, sleep, config)
 
 

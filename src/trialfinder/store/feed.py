@@ -19,7 +19,7 @@ from trialfinder._version import __version__
 from trialfinder.core.delivery import stage
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.textcap import LINE_CHARS, cap
-from trialfinder.registries.ctgov.normalize import study_url
+from trialfinder.registries import registry_of
 from trialfinder.store.watch import Change
 
 __all__ = ["ATOM_NS", "check_feed_path", "feed_bytes", "write_feed", "xml_text"]
@@ -88,7 +88,7 @@ def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
         _sub(entry, "id", f"urn:trialfinder:change:{digest}")
         _sub(entry, "updated", change.when or now)
-        _sub(entry, "link", href=study_url(change.nct_id))
+        _sub(entry, "link", href=registry_of(change.nct_id).study_url(change.nct_id))
         summary = f"{cap(change.title or change.nct_id, _PART_CHARS)} — {headline}" + (
             f": {detail}" if detail else "")
         _sub(entry, "summary", summary)

@@ -54,7 +54,6 @@ class RunLog:
 
         def execute(self, sql: str, params: Sequence[Any] | None = None) -> None: ...
         def first_row(self, sql: str, params: Sequence[Any] | None = None) -> Any: ...
-        def columns(self, table: str) -> list[str]: ...
         def _roll_back(self) -> None: ...
 
     def _live(self) -> set[int]:
@@ -75,9 +74,8 @@ class RunLog:
     def aborted_runs(self) -> int:
         """Runs that stopped part-way: marked aborted, or left open by a program that ended
         (a reader sees those before a writer marks them)."""
-        outcome = "outcome" if "outcome" in self.columns("runs") else "NULL"
-        rows = self.con.execute(f"SELECT run_id, {outcome} FROM runs WHERE {outcome} = "
-                                f"'{ABORTED}' OR ({outcome} IS NULL AND finished IS NULL)"
+        rows = self.con.execute(f"SELECT run_id, outcome FROM runs WHERE outcome = "
+                                f"'{ABORTED}' OR (outcome IS NULL AND finished IS NULL)"
                                 ).fetchall()
         live = self._live()
         return sum(1 for run_id, ended in rows if ended == ABORTED or int(run_id) not in live)

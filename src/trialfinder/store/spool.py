@@ -5,12 +5,10 @@ to a file of its own in the store's *incoming* folder (``studies.duckdb.incoming
 store file), and renames the file into place when the search ends. Writing a page costs one
 ``orjson.dumps`` and one file write; the search never waits for DuckDB and never holds it in
 memory. Whoever opens the store next (``sql``, ``store info``, ``sync``, a watch, the dashboard's
-saved searches; see :func:`trialfinder.store.db.open_store`) first adds the waiting files, a
-page at a time, each file as one ``search`` run with the studies it found, then deletes them.
-
-The incoming files are read back as hostile input: each line is size-capped before it is
-parsed, only files of the expected shape are added, and a file that is not is moved to
-``rejected/`` with a warning, never executed (JSON only). While the folder holds more than
+saved searches; see :func:`trialfinder.store.db.open_store`) first adds the waiting files
+(:mod:`trialfinder.store.ingest`: a page at a time, each file as one ``search`` run with the
+studies it found, read back as hostile input), then deletes them. Each file names the
+registry whose records it holds. While the folder holds more than
 ``MAX_PENDING_MB``, searches leave nothing more and say so in one line (opening the store adds
 what waits), so the folder never grows without bound and no search stalls to empty it. When
 the folder cannot be written, the search goes on and says so in one line.
@@ -26,31 +24,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import IO, Any, Final
 
 import orjson
 
 from trialfinder.core.delivery import after_delivery
 from trialfinder.core.folders import private_folder
-from trialfinder.core.wording import plural, skipped_notes
+from trialfinder.registries import DEFAULT_REGISTRY
 from trialfinder.store.datadir import (
     folder_problem,
-    open_own_file,
     own_files,
     subfolder_problem,
     warn_once,
 )
 
-if TYPE_CHECKING:
-    from trialfinder.store.db import Store
-
 __all__ = [
     "MAX_PENDING_MB",
-    "Ingested",
     "SpoolWriter",
     "Spooled",
     "incoming_dir",
-    "ingest",
     "pending",
     "pending_bytes",
 ]
@@ -59,11 +51,8 @@ logger = logging.getLogger(__name__)
 
 FORMAT: Final = "trialfinder-search-pages"
 #: 2: a page line may hold the API's page as it came (``"page"``); 1: parsed studies only.
+#: The head line names the registry of the records (``"source"``; none: ClinicalTrials.gov).
 VERSION: Final = 2
-_READS: Final = (1, 2)
-#: A line longer than this is refused before it is parsed (a 1,000-study page of full records
-#: is about 20 MB; searches ask for the list view, about 8 MB).
-MAX_LINE_BYTES: Final = 128 * 1024 * 1024
 #: Past this many MB waiting, searches leave no more pages (and say so) until the store is
 #: opened, which adds what waits: the folder stays bounded and no search stalls to add them.
 MAX_PENDING_MB: Final = 1024
@@ -122,7 +111,7 @@ class SpoolWriter:
     spooling and become the one line of :attr:`Spooled.problem`."""
 
     def __init__(self, store_path: Path, *, params: Mapping[str, str] | None = None,
-                 now: datetime | None = None) -> None:
+                 source: str = DEFAULT_REGISTRY, now: datetime | None = None) -> None:
         self.store_path = store_path
         self._lock = threading.Lock()  # pages may come from a search's prefetch thread
         self._studies = self._pages = 0
@@ -140,7 +129,7 @@ class SpoolWriter:
             fd = os.open(self._part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             self._file = os.fdopen(fd, "wb")
             self._write({"format": FORMAT, "version": VERSION, "started": _stamp(started),
-                         "params": dict(params or {})})
+                         "params": dict(params or {}), "source": source})
         except OSError as exc:
             self._fail(exc)
 
@@ -234,174 +223,3 @@ class SpoolWriter:
         except OSError as exc:
             self._fail(exc)
             logger.warning("%s", self._problem)
-
-
-# -- the store's side --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Ingested:
-    """What :func:`ingest` added."""
-
-    files: int = 0
-    studies: int = 0
-    new_versions: int = 0
-    rejected: int = 0
-    skipped: int = 0  # records without a valid NCT id, left out
-
-
-class _BadFile(Exception):
-    """An incoming file that is not what a search writes."""
-
-
-def _lines(handle: IO[bytes]) -> Any:
-    while True:
-        line = handle.readline(MAX_LINE_BYTES + 1)
-        if not line:
-            return
-        if len(line) > MAX_LINE_BYTES:
-            raise _BadFile(f"a line longer than {MAX_LINE_BYTES // 2**20} MB")
-        try:
-            yield orjson.loads(line)
-        except orjson.JSONDecodeError:
-            raise _BadFile("a line that is not JSON") from None
-
-
-def _when(value: object) -> datetime:
-    if not isinstance(value, str) or len(value) > 40:
-        raise _BadFile("a time that is not text")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise _BadFile(f"an unreadable time {value[:40]!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _records(item: Mapping[str, Any]) -> object:
-    """The studies of one page line: ``{"studies": [...]}`` (written from parsed records) or
-    ``{"page": {"studies": [...], ...}}`` (the API's page as it came)."""
-    if "page" in item:
-        page = item["page"]
-        return page.get("studies") if isinstance(page, dict) else None
-    return item.get("studies")
-
-
-#: The most a search's recorded query may hold; a larger or odd one is not kept (the run is).
-_MAX_PARAMS: Final = 64
-_MAX_PARAM_CHARS: Final = 4000
-
-
-def _params(value: object) -> dict[str, str] | None:
-    """The query a file says its search ran, when it is a small mapping of text to text;
-    otherwise ``None``: an odd value costs that value, not the pages."""
-    if not isinstance(value, dict) or len(value) > _MAX_PARAMS:
-        return None
-    if not all(isinstance(k, str) and isinstance(v, str) and len(k) + len(v) <= _MAX_PARAM_CHARS
-               for k, v in value.items()):
-        return None
-    return dict(value)
-
-
-def _when_or_none(value: object) -> datetime | None:
-    """When the search ended, if the file says so readably (older files do not: then the
-    run is closed at the time it is added)."""
-    try:
-        return _when(value)
-    except _BadFile:
-        return None
-
-
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _BadFile("a count that is not a whole number")
-    return value
-
-
-def ingest(store: Store, *, chunk: int = 250) -> Ingested:
-    """Add every finished incoming file to ``store`` (opened for writing), oldest first."""
-    files = pending(store.path)
-    if not files:
-        return Ingested()
-    logger.info("adding %s left by earlier searches to the study store",
-                plural(len(files), "search", "searches"))
-    added = studies = new_versions = rejected = skipped = 0
-    for file in files:
-        try:
-            got = _ingest_file(store, file, chunk)
-        except _BadFile as exc:
-            rejected += 1
-            _reject(file, str(exc))
-            continue
-        except OSError as exc:
-            # gone meanwhile, unreadable, or swapped for a link or another user's file since
-            # it was listed: left where it is
-            logger.warning("could not read %s: %s", file, exc.strerror or exc)
-            continue
-        file.unlink(missing_ok=True)
-        added += 1
-        studies += got[0]
-        new_versions += got[1]
-        skipped += got[2]
-    for note in skipped_notes(skipped, skipped):
-        logger.warning("adding earlier searches to the study store: %s", note)
-    return Ingested(added, studies, new_versions, rejected, skipped)
-
-
-def _ingest_file(store: Store, file: Path, chunk: int) -> tuple[int, int, int]:
-    with os.fdopen(open_own_file(file), "rb") as handle:
-        lines = _lines(handle)
-        head = next(lines, None)
-        if not isinstance(head, dict) or head.get("format") != FORMAT \
-                or head.get("version") not in _READS:
-            raise _BadFile("not a file of search pages")
-        started = _when(head.get("started"))
-        run_id: int | None = None  # started with the first good page
-        studies = new_versions = skipped = 0
-        end: dict[str, Any] | None = None
-        try:
-            for item in lines:
-                if end is not None or not isinstance(item, dict):
-                    raise _BadFile("lines after the end, or a line that is not an object")
-                if item.get("end") is True:
-                    end = item
-                    continue
-                records, fetched = _records(item), _when(item.get("fetched"))
-                if not isinstance(records, list):
-                    raise _BadFile("a page without a list of studies")
-                if run_id is None:
-                    run_id = store.start_run(None, "search", started,
-                                             params=_params(head.get("params")))
-                for start in range(0, len(records), chunk):
-                    stats = store.add_records(records[start:start + chunk], seen=fetched,
-                                              run_id=run_id)
-                    studies += stats.studies
-                    new_versions += stats.new_versions
-                    skipped += stats.skipped
-        except BaseException:
-            # Ctrl-C, or a bad line: the pages added stay (they are real), the run does not
-            # (an interrupted file is added again, whole, next time)
-            if run_id is not None:
-                store.drop_run(run_id)
-            raise
-        if run_id is not None and end is not None and end.get("complete") is True:
-            store.finish_run(run_id, requests=_count(end.get("requests")),
-                             nbytes=_count(end.get("bytes")),
-                             finished=_when_or_none(end.get("finished")))
-        elif run_id is not None:  # the search was interrupted: its pages stay, its run aborted
-            store.abort_run(run_id)
-        return studies, new_versions, skipped
-
-
-def _reject(file: Path, reason: str) -> None:
-    """Move a file we cannot add aside (kept for a person to look at), with one warning."""
-    folder = file.parent / "rejected"
-    try:
-        if subfolder_problem(folder, create=True) is not None:
-            raise PermissionError  # never moved through a link or into a shared folder
-        file.rename(folder / file.name)
-        where = f"moved to {folder}"
-    except OSError:
-        file.unlink(missing_ok=True)
-        where = "deleted"
-    logger.warning("an incoming file of search pages was not added to the store (%s); %s",
-                   reason, where)

@@ -28,7 +28,7 @@ from typing import Any, Final
 import duckdb
 
 from trialfinder.core.errors import InvalidQueryError
-from trialfinder.store.db import open_store
+from trialfinder.store.aact.install import open_for_sql
 
 __all__ = ["DEFAULT_MEMORY_MB", "MAX_TIMEOUT", "SPILL_FACTOR", "check_memory", "check_timeout",
            "run_sql"]
@@ -130,7 +130,8 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
     memory_mb = check_memory(memory_mb)
     config = {"memory_limit": f"{memory_mb:.0f}MB", "threads": 2,
               "max_temp_directory_size": f"{memory_mb * SPILL_FACTOR:.0f}MB"}
-    store = open_store(path, read_only=True, config=config)
+    # read-only; the aact views renewed first if out of date
+    store = open_for_sql(path, config=config)
     try:
         try:
             statements = store.con.extract_statements(sql)

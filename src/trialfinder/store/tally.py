@@ -1,8 +1,8 @@
 """Requests and bytes of the pages a store job fetched.
 
-The client keeps no counters of its own (one client serves many threads and sessions), so a
-job counts what passed through its hands: every page that did not come from the HTTP cache is
-one request, and its ``nbytes`` what the API sent.
+The clients keep no counters of their own (one client serves many threads and sessions), so a
+job counts what passed through its hands: each :class:`~trialfinder.registries.base.RecordPage`
+says what it cost (no request for an answer from the HTTP cache).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from trialfinder.registries.ctgov.client import Page
+from trialfinder.registries.base import RecordPage
 
 __all__ = ["Tally"]
 
@@ -20,10 +20,9 @@ class Tally:
     requests: int = 0
     nbytes: int = 0
 
-    def count(self, pages: Iterator[Page]) -> Iterator[Page]:
+    def count(self, pages: Iterator[RecordPage]) -> Iterator[RecordPage]:
         """``pages``, unchanged, counted as they go by."""
         for page in pages:
-            if not page.from_cache:
-                self.requests += 1
-                self.nbytes += page.nbytes
+            self.requests += page.requests
+            self.nbytes += page.nbytes
             yield page

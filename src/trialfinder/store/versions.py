@@ -7,17 +7,14 @@ gets the same name whatever order the API sent the keys in.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 import pandas as pd
 
-from trialfinder.registries.ctgov.page import nct_of as page_nct
-from trialfinder.registries.ctgov.query import is_nct_id
-
-__all__ = ["VersionRows", "nct_of", "record_hash", "version_rows"]
+__all__ = ["VersionRows", "record_hash", "version_rows"]
 
 
 def _text(record: Mapping[str, Any]) -> bytes:
@@ -31,14 +28,6 @@ def _digest(text: bytes) -> str:
 def record_hash(record: Mapping[str, Any]) -> str:
     """A short digest of a record's content (keys sorted), naming one version of a study."""
     return _digest(_text(record))
-
-
-def nct_of(record: Any) -> str | None:
-    """The NCT id of a raw record, or ``None`` when it has none or one that is not an NCT id
-    (:func:`~trialfinder.registries.ctgov.query.is_nct_id`): such a record is not stored, but
-    counted."""
-    value = page_nct(record)
-    return value if is_nct_id(value) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +64,15 @@ class VersionRows:
         })
 
 
-def version_rows(records: Sequence[Mapping[str, Any]]) -> VersionRows:
-    """The versions of ``records`` (records without a valid NCT id are left out; a study given
-    twice keeps its last record). The JSON text is the record with its keys sorted, and the
-    hash (:func:`record_hash`) is taken over that text."""
+def version_rows(records: Sequence[Mapping[str, Any]],
+                 record_id: Callable[[object], str | None]) -> VersionRows:
+    """The versions of ``records``, each named by ``record_id`` (its registry's
+    :meth:`~trialfinder.registries.base.Registry.record_id`: records without a valid id are
+    left out; a study given twice keeps its last record). The JSON text is the record with its
+    keys sorted, and the hash (:func:`record_hash`) is taken over that text."""
     latest: dict[str, bytes] = {}
     for record in records:
-        nct = nct_of(record)
+        nct = record_id(record)
         if nct is not None:
             latest[nct] = _text(record)
     texts = list(latest.values())

@@ -8,7 +8,6 @@ See :mod:`trialfinder.tables.filters` for what each filter means.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from trialfinder.core.codes import Phase, Sex, Status, StudyType
+from trialfinder.core.codes import FunderType, InterventionType, Phase, Sex, Status, StudyType
 from trialfinder.core.dates import partial_date
 from trialfinder.core.errors import InvalidQueryError
 
@@ -24,6 +23,7 @@ if TYPE_CHECKING:  # in annotations only: building filters (and a query) does no
     import pandas as pd
 
 __all__ = [
+    "DATE_RANGES",
     "INTERVENTION_TYPES",
     "FilterOutcome",
     "FilterStep",
@@ -31,10 +31,15 @@ __all__ = [
     "TablesLike",
 ]
 
-INTERVENTION_TYPES: tuple[str, ...] = (
-    "DRUG", "DEVICE", "BIOLOGICAL", "PROCEDURE", "BEHAVIORAL", "DIETARY_SUPPLEMENT",
-    "DIAGNOSTIC_TEST", "RADIATION", "GENETIC", "COMBINATION_PRODUCT", "OTHER",
-)
+INTERVENTION_TYPES: tuple[str, ...] = tuple(t.value for t in InterventionType)
+
+#: The date ranges of :class:`LocalFilters` besides the start date: name -> (studies column,
+#: words). A study without the date is removed (and counted).
+DATE_RANGES: dict[str, tuple[str, str]] = {
+    "completion": ("completion_date", "completion date"),
+    "posted": ("first_posted", "first posted"),
+    "updated": ("last_update", "last update"),
+}
 
 
 class TablesLike(Protocol):
@@ -102,16 +107,6 @@ def _texts(value: Any) -> tuple[str, ...] | None:
     return out or None
 
 
-def _intervention_type(value: str) -> str:
-    code = re.sub(r"[\s\-]+", "_", value.strip()).upper()
-    if code not in INTERVENTION_TYPES:
-        raise InvalidQueryError(
-            f"unknown intervention type {value!r}; choose from: "
-            + ", ".join(t.lower() for t in INTERVENTION_TYPES)
-        )
-    return code
-
-
 def date_bounds(text: str, label: str) -> tuple[np.datetime64, np.datetime64]:
     """First and last day covered by ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
     first, precision = partial_date(text, label)
@@ -149,6 +144,13 @@ class LocalFilters:
     start_to: str | None = None
     has_results: bool | None = None
     keyword: str | None = None
+    funder_types: tuple[str, ...] | None = None
+    completion_from: str | None = None
+    completion_to: str | None = None
+    posted_from: str | None = None
+    posted_to: str | None = None
+    updated_from: str | None = None
+    updated_to: str | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -156,8 +158,11 @@ class LocalFilters:
         set_(self, "phases", _codes(self.phases, lambda v: Phase.parse(v).value, "phase"))
         set_(self, "study_types",
              _codes(self.study_types, lambda v: StudyType.parse(v).value, "study type"))
-        set_(self, "intervention_types",
-             _codes(self.intervention_types, _intervention_type, "intervention type"))
+        set_(self, "intervention_types", _codes(
+            self.intervention_types, lambda v: InterventionType.parse(v).value,
+            "intervention type"))
+        set_(self, "funder_types",
+             _codes(self.funder_types, lambda v: FunderType.parse(v).value, "funder type"))
         for name in ("countries", "states", "cities"):
             set_(self, name, _texts(getattr(self, name)))
         if self.near is not None:
@@ -193,22 +198,26 @@ class LocalFilters:
                 raise InvalidQueryError(f"{name} must be true, false or None, not {value!r}")
             if value is not None:
                 set_(self, name, bool(value))
-        for name, label in (("start_from", "start date (from)"), ("start_to", "start date (to)")):
+        ranges = {"start": "start date", **{k: words for k, (_, words) in DATE_RANGES.items()}}
+        for prefix, words in ranges.items():
+            self._date_range(prefix, words)
+        if self.keyword is not None:
+            set_(self, "keyword", str(self.keyword).strip() or None)
+
+    def _date_range(self, prefix: str, words: str) -> None:
+        """Check and tidy ``<prefix>_from`` and ``<prefix>_to`` (``YYYY[-MM[-DD]]``)."""
+        for end, side in (("from", "from"), ("to", "to")):
+            name = f"{prefix}_{end}"
             value = getattr(self, name)
             if value is not None and not str(value).strip():
                 value = None
             if value is not None:
                 value = value.isoformat() if isinstance(value, date) else str(value).strip()
-                date_bounds(value, label)
-            set_(self, name, value)
-        if self.start_from and self.start_to and (
-            date_bounds(self.start_from, "")[0] > date_bounds(self.start_to, "")[1]
-        ):
-            raise InvalidQueryError(
-                f"start date range is empty: {self.start_from} is after {self.start_to}"
-            )
-        if self.keyword is not None:
-            set_(self, "keyword", str(self.keyword).strip() or None)
+                date_bounds(value, f"{words} ({side})")
+            object.__setattr__(self, name, value)
+        low, high = getattr(self, f"{prefix}_from"), getattr(self, f"{prefix}_to")
+        if low and high and date_bounds(low, "")[0] > date_bounds(high, "")[1]:
+            raise InvalidQueryError(f"{words} range is empty: {low} is after {high}")
 
     @property
     def is_active(self) -> bool:

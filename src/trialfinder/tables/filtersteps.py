@@ -12,12 +12,14 @@ import numpy.typing as npt
 
 from trialfinder.core.wording import plural
 from trialfinder.places.geo import haversine_miles
-from trialfinder.tables.filterspec import FilterStep, LocalFilters, TablesLike
+from trialfinder.tables.filterspec import DATE_RANGES, FilterStep, LocalFilters, TablesLike
 from trialfinder.tables.keywordfilter import by_keyword
 from trialfinder.tables.masks import (
     BoolArray,
     bools,
     by_age,
+    by_date_range,
+    by_funder_type,
     by_has_results,
     by_healthy_volunteers,
     by_intervention_type,
@@ -40,7 +42,7 @@ __all__ = [
 FILTER_ORDER: tuple[str, ...] = (
     "statuses", "phases", "study_types", "intervention_types", "sex", "age",
     "healthy_volunteers", "start", "has_results", "countries", "states", "cities", "near",
-    "keyword",
+    "keyword", "funder_types", *DATE_RANGES,
 )
 
 
@@ -201,6 +203,26 @@ def _step_keyword(r: Run) -> None:
         r.apply(f"keyword {r.f.keyword!r}", mask)
 
 
+def _step_funder_types(r: Run) -> None:
+    if r.f.funder_types:
+        r.apply(f"funder {_list(r.f.funder_types)}",
+                by_funder_type(r.studies, r.f.funder_types).to_numpy())
+
+
+def _date_step(prefix: str) -> Callable[[Run], None]:
+    column, words = DATE_RANGES[prefix]
+
+    def step(r: Run) -> None:
+        low, high = getattr(r.f, f"{prefix}_from"), getattr(r.f, f"{prefix}_to")
+        if low or high:
+            undated = r.count(r.studies[column].isna().to_numpy())
+            r.apply(f"{words} {low or '…'} to {high or '…'}",
+                    by_date_range(r.studies, column, low, high).to_numpy(),
+                    f"{plural(undated, 'study')} with no {words} removed" if undated else None)
+
+    return step
+
+
 #: Each filter's step, by its name in :data:`FILTER_ORDER`.
 STEPS: dict[str, Callable[[Run], None]] = {
     "statuses": _step_statuses, "phases": _step_phases, "study_types": _step_study_types,
@@ -208,5 +230,6 @@ STEPS: dict[str, Callable[[Run], None]] = {
     "healthy_volunteers": _step_healthy_volunteers, "start": _step_start,
     "has_results": _step_has_results, "countries": _site_step("countries", "country"),
     "states": _site_step("states", "state"), "cities": _site_step("cities", "city"),
-    "near": _step_near, "keyword": _step_keyword,
+    "near": _step_near, "keyword": _step_keyword, "funder_types": _step_funder_types,
+    **{prefix: _date_step(prefix) for prefix in DATE_RANGES},
 }

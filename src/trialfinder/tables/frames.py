@@ -8,23 +8,34 @@ from typing import Final
 
 import pandas as pd
 
-from trialfinder.tables.schema import (
-    CONDITION_SPEC,
-    CONTACT_SPEC,
-    INTERVENTION_SPEC,
-    OFFICIAL_SPEC,
-    SITE_SPEC,
-    STUDY_SPEC,
-    TableSpec,
-)
+from trialfinder.tables.schema import TABLES, TableSpec
 
-# The dtype dicts, column order = table order (generated from the spec in tables/schema.py).
-STUDY_DTYPES: Final[dict[str, str]] = STUDY_SPEC.dtypes
-SITE_DTYPES: Final[dict[str, str]] = SITE_SPEC.dtypes
-CONTACT_DTYPES: Final[dict[str, str]] = CONTACT_SPEC.dtypes
-OFFICIAL_DTYPES: Final[dict[str, str]] = OFFICIAL_SPEC.dtypes
-CONDITION_DTYPES: Final[dict[str, str]] = CONDITION_SPEC.dtypes
-INTERVENTION_DTYPES: Final[dict[str, str]] = INTERVENTION_SPEC.dtypes
+__all__ = [
+    "CONDITION_DTYPES",
+    "CONTACT_DTYPES",
+    "INTERVENTION_DTYPES",
+    "OFFICIAL_DTYPES",
+    "SITE_DTYPES",
+    "STUDY_DTYPES",
+    "TABLE_DTYPES",
+    "TABLE_NAMES",
+    "Tables",
+    "TablesBuilder",
+    "concat_tables",
+    "empty_tables",
+]
+
+#: Table name -> its dtypes, tables and columns in spec order (tables/schema.py).
+TABLE_DTYPES: Final[dict[str, dict[str, str]]] = {spec.name: spec.dtypes for spec in TABLES}
+TABLE_NAMES: Final[tuple[str, ...]] = tuple(TABLE_DTYPES)
+STUDY_DTYPES: Final = TABLE_DTYPES["studies"]
+SITE_DTYPES: Final = TABLE_DTYPES["sites"]
+CONTACT_DTYPES: Final = TABLE_DTYPES["contacts"]
+OFFICIAL_DTYPES: Final = TABLE_DTYPES["officials"]
+CONDITION_DTYPES: Final = TABLE_DTYPES["conditions"]
+INTERVENTION_DTYPES: Final = TABLE_DTYPES["interventions"]
+_SPECS: Final = {spec.name: spec for spec in TABLES}
+
 
 def _empty_frame(spec: TableSpec) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in spec.columns})
@@ -46,21 +57,24 @@ class Tables:
     interventions: pd.DataFrame
     problems: dict[str, int] = field(default_factory=dict)
     skipped: int = 0
-    contacts: pd.DataFrame = field(default_factory=lambda: _empty_frame(CONTACT_SPEC))
-    officials: pd.DataFrame = field(default_factory=lambda: _empty_frame(OFFICIAL_SPEC))
+    contacts: pd.DataFrame = field(default_factory=lambda: _empty_frame(_SPECS["contacts"]))
+    officials: pd.DataFrame = field(default_factory=lambda: _empty_frame(_SPECS["officials"]))
 
+    @classmethod
+    def of(cls, frames: Mapping[str, pd.DataFrame], problems: Mapping[str, int] | None = None,
+           skipped: int = 0) -> Tables:
+        """Tables from every table by name (:data:`TABLE_NAMES`)."""
+        return cls(**{name: frames[name] for name in TABLE_NAMES},
+                   problems=dict(problems or {}), skipped=skipped)
 
-_TABLE_DTYPES: Final[dict[str, Mapping[str, str]]] = {
-    "studies": STUDY_DTYPES, "sites": SITE_DTYPES, "conditions": CONDITION_DTYPES,
-    "interventions": INTERVENTION_DTYPES, "contacts": CONTACT_DTYPES, "officials": OFFICIAL_DTYPES,
-}
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table by name, in spec order (:data:`TABLE_NAMES`)."""
+        return {name: getattr(self, name) for name in TABLE_NAMES}
 
 
 def empty_tables() -> Tables:
     """Tables with every column and declared dtype, and no rows."""
-    return Tables(studies=_empty_frame(STUDY_SPEC), sites=_empty_frame(SITE_SPEC),
-                  conditions=_empty_frame(CONDITION_SPEC),
-                  interventions=_empty_frame(INTERVENTION_SPEC))
+    return Tables.of({name: _empty_frame(spec) for name, spec in _SPECS.items()})
 
 
 class TablesBuilder:
@@ -69,7 +83,7 @@ class TablesBuilder:
     table, not the pages plus every joined table)."""
 
     def __init__(self) -> None:
-        self._frames: dict[str, list[pd.DataFrame]] = {name: [] for name in _TABLE_DTYPES}
+        self._frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLE_NAMES}
         self._problems: dict[str, int] = {}
         self._skipped = 0
 
@@ -84,14 +98,14 @@ class TablesBuilder:
         if not self._frames["studies"]:
             return empty_tables()
         joined: dict[str, pd.DataFrame] = {}
-        for name, dtypes in _TABLE_DTYPES.items():
+        for name, dtypes in TABLE_DTYPES.items():
             frames = self._frames[name]
             whole = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
             frames.clear()
             if len(whole) and any(str(whole[c].dtype) != d for c, d in dtypes.items()):
                 whole = whole.astype(dict(dtypes))  # categoricals of different categories
             joined[name] = whole
-        return Tables(**joined, problems=dict(self._problems), skipped=self._skipped)
+        return Tables.of(joined, self._problems, self._skipped)
 
 
 def concat_tables(parts: Sequence[Tables]) -> Tables:
@@ -101,4 +115,3 @@ def concat_tables(parts: Sequence[Tables]) -> Tables:
     for part in parts:
         builder.add(part)
     return builder.build()
-

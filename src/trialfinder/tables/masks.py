@@ -17,6 +17,8 @@ from trialfinder.tables.filterspec import date_bounds
 
 __all__ = [
     "by_age",
+    "by_date_range",
+    "by_funder_type",
     "by_has_results",
     "by_healthy_volunteers",
     "by_intervention_type",
@@ -142,4 +144,24 @@ def by_start_date(
         mask &= last >= date_bounds(start_from, "start date (from)")[0]
     if start_to:
         mask &= first <= date_bounds(start_to, "start date (to)")[1]
+    return as_series(mask, studies)
+
+
+def by_funder_type(studies: pd.DataFrame, types: Iterable[str]) -> pd.Series[bool]:
+    """The lead sponsor's class (``sponsor_class``) is one of ``types``."""
+    return as_series(_isin_exact(studies["sponsor_class"], types), studies)
+
+
+def by_date_range(studies: pd.DataFrame, column: str, low: str | None,
+                  high: str | None) -> pd.Series[bool]:
+    """The date in ``column`` lies within ``low..high`` (each ``YYYY``, ``YYYY-MM`` or
+    ``YYYY-MM-DD``, inclusive, a partial bound covering its whole month or year). Studies
+    without the date never match."""
+    days = pd.to_datetime(studies[column], errors="coerce").to_numpy(dtype="datetime64[ns]")
+    days = days.astype("datetime64[D]")
+    mask = ~np.isnat(days)
+    if low:
+        mask &= days >= date_bounds(low, column)[0]
+    if high:
+        mask &= days <= date_bounds(high, column)[1]
     return as_series(mask, studies)

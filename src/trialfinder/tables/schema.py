@@ -1,20 +1,24 @@
 """The column spec: every column of every table, in one declarative list.
 
-Each :class:`Column` says where its value comes from in a v2 study record (a dotted JSON path),
-what it is called, its pandas dtype and its kind (how the value is read and checked). The spec
-drives four things, so they cannot drift apart:
+Each :class:`Column` says what it is called, its pandas dtype, its kind (how the value is read
+and checked) and where the ClinicalTrials.gov registry reads it in a v2 study record (a dotted
+JSON path, with the API piece names that ask for it). Everything that lists tables or columns
+derives from this spec, so nothing can drift apart:
 
-- extraction in :mod:`trialfinder.registries.ctgov.normalize` (which keys are read, how each column
-is
-  converted, which problems are counted);
-- the dtype dicts (``STUDY_DTYPES`` ...), column order included;
-- ``LIST_FIELDS`` in :mod:`trialfinder.registries.ctgov.fields` (the API piece names asked for in
-list views);
+- the table list and the dtype dicts, column order included (:mod:`trialfinder.tables.frames`:
+  ``TABLE_DTYPES``, ``STUDY_DTYPES`` ...), and so the saved tables (:mod:`trialfinder.cache`);
+- the study store's tables and their SQL types (:mod:`trialfinder.store.migrations`);
+- extraction in :mod:`trialfinder.registries.ctgov.normalize` (which keys are read, how each
+  column is converted, which problems are counted);
+- ``LIST_FIELDS`` and the text search's JSON paths of API pieces
+  (:mod:`trialfinder.registries.ctgov.fields`, :mod:`~trialfinder.registries.ctgov.textsearch`);
 - the schema section of ``docs/design.md`` (``python tools/gen_schema_doc.py``).
 
 Paths of a child table are relative to one item of its list (``TableSpec.items``). A ``[]`` in
 a path means "every item of this list" (``collaborators[].name``). Columns of kind ``derived``
 are computed from other values; their ``path`` tells where the value comes from, for the docs.
+The key column keeps the name ``nct_id`` that exports have always had; it holds the study's id
+in its registry, and ``source`` (the last column of every table) names that registry.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ __all__ = [
 ]
 
 Kind = Literal[
-    "key",  # the study's NCT id, in every table
+    "key",  # the study's id in its registry (nct_id), in every table
     "text",  # a string as sent, HTML character references decoded once (trialfinder.core.entities)
     "category",  # a code from a known set (unknown codes are kept and counted)
     "int",  # a whole number (out of Int64's range: NA and counted)
@@ -51,6 +55,7 @@ Kind = Literal[
     "list",  # a list of strings joined with "|" (references decoded, as for text)
     "age",  # "18 Years", "6 Months" -> years as a float (NA = no limit)
     "derived",  # computed by normalize from other values (see ``path`` for the source)
+    "source",  # the registry the row came from, set by the registry's reader (last column)
 ]
 
 DATETIME: Final = "datetime64[ns]"
@@ -130,7 +135,12 @@ def _dates(name: str, struct: str, piece: str, about: str, *, raw: bool = True) 
 
 def _key() -> Column:
     return Column("nct_id", "string", "key", _PS + "identificationModule.nctId", ("NCTId",),
-                  "the study's NCT id")
+                  "the study's id in its registry (an NCT id for ClinicalTrials.gov)")
+
+
+def _source() -> Column:
+    return Column("source", "category", "source", None, (),
+                  "the registry the row came from (ctgov = ClinicalTrials.gov, isrctn = ISRCTN)")
 
 
 STUDY_SPEC: Final = TableSpec(
@@ -226,6 +236,7 @@ STUDY_SPEC: Final = TableSpec(
         Column("countries", "string", "derived", _CONTACTS + "locations[].country", (),
                "distinct site countries in site order, |-joined"),
         Column("url", "string", "derived", None, (), "the study's page on ClinicalTrials.gov"),
+        _source(),
     ),
 )
 
@@ -253,6 +264,7 @@ SITE_SPEC: Final = TableSpec(
         Column("contact_email", "string", "derived", "contacts[].email", (), "its email"),
         Column("distance_mi", "Float64", "derived", None, (),
                "miles from the search point, once one is known"),
+        _source(),
     ),
 )
 
@@ -277,6 +289,7 @@ CONTACT_SPEC: Final = TableSpec(
                ("CentralContactPhoneExt", "LocationContactPhoneExt"), "phone extension"),
         Column("email", "string", "text", "email",
                ("CentralContactEMail", "LocationContactEMail"), "email"),
+        _source(),
     ),
 )
 
@@ -291,6 +304,7 @@ OFFICIAL_SPEC: Final = TableSpec(
                "affiliation"),
         Column("role", "category", "category", "role", ("OverallOfficialRole",),
                "STUDY_CHAIR, STUDY_DIRECTOR or PRINCIPAL_INVESTIGATOR", _CONTACT_ROLES),
+        _source(),
     ),
 )
 
@@ -308,6 +322,7 @@ CONDITION_SPEC: Final = TableSpec(
         Column("mesh_term", "string", "text",
                "derivedSection.conditionBrowseModule.meshes[].term", ("ConditionMeshTerm",),
                "that MeSH term"),
+        _source(),
     ),
 )
 
@@ -326,6 +341,7 @@ INTERVENTION_SPEC: Final = TableSpec(
                ("InterventionArmGroupLabel",), "arm groups that get it, |-joined"),
         Column("description", "string", "text", "description", (),
                "description (full records only)"),
+        _source(),
     ),
 )
 

@@ -1,13 +1,17 @@
 """Pure logic behind the dashboard, testable without Streamlit (nothing here imports it).
 
 - :mod:`.text`          escaping for Markdown, and words instead of the registry's codes
-- :mod:`.urlstate`      widget state <-> URL parameters, the submitted search
-- :mod:`.request`       the typed search request the dashboard caches and sends
+- :mod:`.urlstate`      widget state <-> URL parameters (as the search options declare them),
+                        the submitted search
+- :mod:`.request`       the search request the dashboard caches and sends (SearchOptions)
 - :mod:`.summary`       the filter summary in words, and why a list came out empty
-- :mod:`.extrafilters`  funder type and date ranges, applied after the library's filters
+- :mod:`.extrafilters`  words for funder type and the completion/posted/update date ranges
 - :mod:`.mapfit`        the first map view that shows every point
 - :mod:`.outlines`      country and state borders for an offline map
-- :mod:`.provenance`    the one place that reads a result's provenance
+- :mod:`.provenance`    the one place that reads a result's provenance (its age, download names)
 - :mod:`.prescreen`     the "About you" panel's rules
 - :mod:`.watches`       saved searches and "What's new"
+- :mod:`.sorting`       the order of the result list
+- :mod:`.contact`       phone numbers as ``tel:`` links, only from a phone number
+- :mod:`.describe`      the map and the charts in words
 """

@@ -4,18 +4,24 @@
 A TopoJSON file stores each border once, as an *arc*: a run of points, quantized and delta
 encoded. Every arc drawn once is exactly the outline picture, so :func:`arcs_to_lines` needs
 no polygon assembly.
+
+The dashboard serves the lines as one static file (:func:`outlines_json`, written to
+``static/outlines.json`` beside ``app.py`` by ``tools/make_static_outlines.py``), which the
+browser fetches once and keeps, instead of sending them with every drawing of a map.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["OUTLINE_FILES", "Line", "arcs_to_lines", "outline_lines"]
+__all__ = ["OUTLINE_FILES", "Line", "arcs_to_lines", "outline_lines", "outlines_json",
+           "outlines_version"]
 
 Line = list[list[float]]  # [[lon, lat], ...]
 
@@ -77,3 +83,17 @@ def outline_lines() -> tuple[Line, ...]:
         packed = (resources.files("trialfinder") / "data" / name).read_bytes()
         lines.extend(arcs_to_lines(json.loads(gzip.decompress(packed))))
     return tuple(lines)
+
+
+def outlines_json() -> bytes:
+    """The outlines as the map's path layer reads them from a URL: a compact JSON list of
+    ``{"path": [[lon, lat], ...]}``."""
+    rows = [{"path": line} for line in outline_lines()]
+    return json.dumps(rows, separators=(",", ":")).encode("utf-8")
+
+
+@lru_cache(maxsize=1)
+def outlines_version() -> str:
+    """A short digest of :func:`outlines_json`: put in the file's URL, a browser fetches the
+    file again only when the outlines change."""
+    return hashlib.sha256(outlines_json()).hexdigest()[:12]

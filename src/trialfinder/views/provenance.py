@@ -1,16 +1,37 @@
-"""The one place the dashboard reads a result's provenance (its typed ``ResultMeta``)."""
+"""The one place the dashboard reads a result's provenance (its typed ``ResultMeta``): what
+the page says about it, how old it is, and the names of the files it offers."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final, Protocol
 
 import pandas as pd
 
 from trialfinder.core.provenance import ResultMeta
 from trialfinder.tables.export import meta_json_bytes
 
-__all__ = ["MetaView", "download_name", "mark_fictional", "meta_json", "read_meta"]
+__all__ = [
+    "STALE_AFTER",
+    "MetaView",
+    "age_of",
+    "download_name",
+    "fetched_day",
+    "mark_fictional",
+    "meta_json",
+    "read_meta",
+    "search_slug",
+    "slug",
+]
+
+#: A list fetched longer ago than this says so and offers to fetch it again (the registry
+#: refreshes its data once a day; saved tables are kept up to 12 hours).
+STALE_AFTER: Final = timedelta(hours=6)
+SLUG_CHARS: Final = 50
 
 
 class _HasMeta(Protocol):
@@ -68,7 +89,54 @@ def mark_fictional(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([marker, frame], axis=1)
 
 
-def download_name(kind: str, extension: str, *, demo: bool) -> str:
-    """``trialfinder-studies.csv``, or ``trialfinder-DEMO-fictional-studies.csv``."""
+def slug(text: str, limit: int = SLUG_CHARS) -> str:
+    """Text as a safe piece of a file name: ``"ALS near Boston, MA"`` -> ``als-near-boston-ma``
+    (ASCII letters and digits joined by ``-``, accents dropped, at most ``limit`` characters,
+    cut at a ``-``)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    if len(words) > limit:
+        words = words[:limit].rsplit("-", 1)[0] if "-" in words[:limit] else words[:limit]
+    return words
+
+
+def search_slug(searched: Mapping[str, Any]) -> str:
+    """The words of a submitted search for a file name: its topic (a preset's name, the
+    condition, treatment, other words...) and its place: ``als-boston-ma``."""
+    parts = [str(searched.get(key) or "") for key in (
+        "preset", "condition", "intervention", "term", "title", "sponsor", "ids", "place")]
+    return slug(" ".join(p for p in parts if p.strip()))
+
+
+def download_name(kind: str, extension: str, *, demo: bool, topic: str = "",
+                  day: date | None = None) -> str:
+    """A download's file name from the search's words (see :func:`search_slug`) and the day
+    its data were fetched: ``trialfinder-als-boston-ma-2026-12-06.csv`` for the studies,
+    ``…-2026-12-06-sites.csv`` for the other files; the demo's begin
+    ``trialfinder-DEMO-fictional-``. Only ASCII letters, digits, ``-`` and ``.``."""
     prefix = "trialfinder-DEMO-fictional" if demo else "trialfinder"
-    return f"{prefix}-{kind}.{extension}"
+    parts = [prefix, slug(topic), day.isoformat() if day else ""]
+    parts += [] if kind == "studies" and (parts[1] or parts[2]) else [slug(kind)]
+    return "-".join(p for p in parts if p) + "." + slug(extension)
+
+
+def _parsed(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def age_of(meta: MetaView, now: datetime) -> timedelta | None:
+    """How long ago the result was fetched (``None`` when the time is not known)."""
+    when = _parsed(meta.fetched_at)
+    return None if when is None else max(timedelta(0), now - when)
+
+
+def fetched_day(meta: MetaView, today: date) -> date:
+    """The day the result was fetched (in UTC), else ``today``: the date in file names."""
+    when = _parsed(meta.fetched_at)
+    return when.astimezone(UTC).date() if when is not None else today

@@ -1,5 +1,6 @@
-"""The typed search request the dashboard sends (and caches on): one frozen value instead of
-a long row of positional parameters."""
+"""The typed search request the dashboard sends (and caches on): the search options of a
+submitted search (:class:`~trialfinder.options.SearchOptions`, read from its widgets as
+:mod:`trialfinder.views.urlstate` binds them) and how many studies to fetch."""
 
 from __future__ import annotations
 
@@ -7,110 +8,62 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from trialfinder.options import OPTIONS, Near, SearchOptions, get_option
+from trialfinder.options.local import local_filters as filters_of
 from trialfinder.tables.filters import LocalFilters
+from trialfinder.views.urlstate import DEFAULT_LIMIT, FILTER_KEYS, SEARCH_KEYS, options_of
 
 __all__ = ["SearchRequest", "local_filters"]
+
+_TOPIC = tuple(d.name for d in OPTIONS if d.topic)
+
+
+def _with_point(options: SearchOptions, point: tuple[float, float] | None) -> SearchOptions:
+    """``options`` with the place's resolved point (the page looked the place up)."""
+    if point is None:
+        return options.replace(near=None, radius=None)
+    place = options.near.place if options.near is not None else ""
+    return options.replace(near=Near(place=place, point=point))
 
 
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
-    """One submitted search. Text fields are stripped; ``""`` means not given.
+    """One submitted search: its options (the place with its point) and ``limit``."""
 
-    ``near`` is the resolved place (latitude, longitude); ``radius_mi`` applies only with it.
-    """
-
-    preset: str = ""
-    condition: str = ""
-    intervention: str = ""
-    term: str = ""
-    title: str = ""
-    sponsor: str = ""
-    ids: str = ""
-    start_from: str = ""
-    start_to: str = ""
-    near: tuple[float, float] | None = None
-    radius_mi: int = 50
-    statuses: tuple[str, ...] = ()
-    phases: tuple[str, ...] = ()
-    study_types: tuple[str, ...] = ()
-    age: float | None = None
-    sex: str = "ALL"
-    hv: str = "any"
-    has_results: str = "any"  # "yes" (with posted results), "no" (without) or "any"
-    limit: int = 1000
+    options: SearchOptions
+    limit: int = DEFAULT_LIMIT
 
     @classmethod
     def from_snapshot(cls, searched: Mapping[str, Any],
                       near: tuple[float, float] | None) -> SearchRequest:
-        """The request of a submitted search (see :func:`trialfinder.views.urlstate.snapshot`)."""
-        return cls(
-            preset=searched["preset"], condition=searched["condition"],
-            intervention=searched["intervention"], term=searched["term"],
-            title=searched.get("title", ""), sponsor=searched.get("sponsor", ""),
-            ids=searched.get("ids", ""), start_from=searched.get("start_from", ""),
-            start_to=searched.get("start_to", ""), near=near,
-            radius_mi=int(searched["radius"]), statuses=tuple(searched["status"]),
-            phases=tuple(searched["phase"]), study_types=tuple(searched["study_type"]),
-            age=searched["age"], sex=searched["sex"], hv=searched["hv"],
-            has_results=str(searched["has_results"]), limit=int(searched["limit"]),
-        )
+        """The request of a submitted search (see :func:`trialfinder.views.urlstate.snapshot`);
+        ``near`` is its place's point. A value the library refuses raises
+        :class:`~trialfinder.core.errors.InvalidQueryError`."""
+        keys = [k for k in searched if k in SEARCH_KEYS or k in FILTER_KEYS]
+        options = options_of({k: searched[k] for k in keys})
+        return cls(_with_point(options, near), int(searched.get("limit") or DEFAULT_LIMIT))
 
     def search_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`trialfinder.service.searching.search` (without client, limit
-        and progress)."""
-        ids = tuple(i for i in self.ids.replace(",", " ").split() if i)
-        return {
-            "preset": self.preset or None,
-            "condition": self.condition or None,
-            "intervention": self.intervention or None,
-            "term": self.term or None,
-            "title": self.title or None,
-            "sponsor": self.sponsor or None,
-            "nct_ids": ids or None,
-            "start_from": self.start_from or None,
-            "start_to": self.start_to or None,
-            "near": self.near,
-            "radius": f"{self.radius_mi}mi" if self.near else None,
-            "status": self.statuses,
-            "phase": self.phases,
-            "study_type": self.study_types,
-            "age": self.age,
-            "sex": None if self.sex == "ALL" else self.sex,
-            "healthy_volunteers": {"yes": True, "no": False}.get(self.hv),
-            "has_results": {"yes": True, "no": False}.get(self.has_results),
-        }
+        """Keyword arguments for :func:`trialfinder.service.searching.search` (without client,
+        limit and progress)."""
+        return {"options": self.options}
 
     def demo_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`trialfinder.service.searching.search_records` on the demo
-        set:
-        the topic only (every filter applies afterwards, locally)."""
-        ids = tuple(i for i in self.ids.replace(",", " ").split() if i)
-        return {
-            "preset": self.preset or None, "condition": self.condition or None,
-            "intervention": self.intervention or None, "term": self.term or None,
-            "nct_ids": ids or None,
-        }
+        """Keyword arguments for :func:`trialfinder.service.searching.search_records` on the
+        demo set: the topic only (every filter applies afterwards, locally)."""
+        return {"options": self.options.only(_TOPIC)}
 
 
 def local_filters(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
                   point: tuple[float, float] | None) -> LocalFilters:
     """The filter widgets of ``state`` as :class:`LocalFilters`, plus the search's place (for
-    distances) and the start-date range it asked for. Raises ``InvalidQueryError`` for
-    values the library refuses."""
+    distances, within the radius of ``state``) and the start-date range it asked for. Raises
+    ``InvalidQueryError`` for values the library refuses."""
     given = searched or {}
-    return LocalFilters(
-        statuses=tuple(state["status"]) or None,
-        phases=tuple(state["phase"]) or None,
-        study_types=tuple(state["study_type"]) or None,
-        intervention_types=tuple(state["itype"]) or None,
-        countries=tuple(state["country"]) or None,
-        near=point,
-        radius_mi=float(state["radius"]) if point else None,
-        age=state["age"],
-        sex=None if state["sex"] == "ALL" else state["sex"],
-        healthy_volunteers={"yes": True, "no": False}.get(state["hv"]),
-        has_results={"yes": True, "no": False}.get(state["has_results"]),
-        keyword=state["keyword"] or None,
-        start_from=given.get("start_from") or None,
-        start_to=given.get("start_to") or None,
-    )
+    values = {key: state[key] for key in FILTER_KEYS if key in state}
+    values |= {key: given.get(key) or "" for key in ("start_from", "start_to")}
+    options = options_of(values)
+    if point is not None:
+        radius = get_option("radius").from_python(state["radius"], "radius")
+        options = options.replace(near=Near(point=point), radius=radius)
+    return filters_of(options)

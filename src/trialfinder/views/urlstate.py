@@ -1,41 +1,48 @@
 """The dashboard's state as plain data: defaults, URL parameters, the submitted search.
 
 A *state* is a mapping of widget key to value (the dashboard keeps it in Streamlit's session
-state). :func:`state_from_url` reads one from hostile URL parameters (unknown or malformed
-values fall back to the defaults) and :func:`url_params` writes the parameters of a shareable
-link, leaving out defaults and anything stale (a radius without a place, a study not shown).
+state). Each search option the page has a field for is one widget (:data:`WIDGET`): its
+value there is the option's link text (a list for a multi-select), and a link names it as
+the option declares (:mod:`trialfinder.options`), so links made before keep working.
+:func:`read_url` reads a state from hostile URL parameters (unknown or malformed values fall
+back to the defaults, and are named) and :func:`url_params` writes the parameters of a
+shareable link, leaving out defaults and anything stale (a radius without a place, a study
+not shown).
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
-from trialfinder.core.codes import Phase, Status, StudyType
+from trialfinder.core.codes import OPEN_STATUSES
 from trialfinder.core.errors import InvalidQueryError
-from trialfinder.registries.ctgov.query import normalize_nct_id
-from trialfinder.tables.filters import INTERVENTION_TYPES
-from trialfinder.topics import presets
-from trialfinder.views.extrafilters import DATE_RANGES, FUNDER_LABELS, REGISTRY_DEFAULTS
-from trialfinder.views.text import HV_LABELS, SEX_LABELS
+from trialfinder.options import OPTIONS, Option, SearchOptions, from_url, to_url
+from trialfinder.options.kinds import Code, Codes, Flag, Number, RadiusKind
+from trialfinder.options.model import DATE_RANGES, conflicts
+from trialfinder.options.parse import MAX_TEXT
+from trialfinder.options.values import DEFAULT_RADIUS
+from trialfinder.registries import registry_for_id
 
 __all__ = [
+    "BASE",
     "DEFAULT_LIMIT",
-    "DEFAULT_RADIUS",
+    "DEFAULT_RADIUS_MI",
     "DEFAULT_STATUSES",
     "FILTER_KEYS",
     "LOCAL_ONLY",
-    "PARAM",
+    "MAX_TEXT",
     "RADII",
     "SEARCH_KEYS",
     "SHOWN_TEXT",
     "TEXT_SEARCH_KEYS",
+    "WIDGET",
     "defaults",
     "filter_defaults",
     "has_topic",
     "linked_study",
+    "options_of",
     "read_url",
     "snapshot",
     "state_from_url",
@@ -45,69 +52,122 @@ __all__ = [
     "wider_than_search",
 ]
 
-DEFAULT_STATUSES: Final = ("RECRUITING", "NOT_YET_RECRUITING")
+#: The search a page starts from: studies you may be able to join.
+BASE: Final = SearchOptions(statuses=OPEN_STATUSES)
+DEFAULT_STATUSES: Final = tuple(s.value for s in OPEN_STATUSES)
 RADII: Final = (5, 10, 25, 50, 100, 250, 500)
-DEFAULT_RADIUS: Final = 50
+DEFAULT_RADIUS_MI: Final = int(DEFAULT_RADIUS.miles)
 DEFAULT_LIMIT: Final = 1000
-MAX_TEXT = 300  # characters kept of one text parameter
+
+#: Options the page has no field for (a link that gives one is told it was left out); the
+#: page searches ClinicalTrials.gov only, for now.
+_NO_FIELD: Final = frozenset({"location", "states", "cities", "registries"})
+#: Widget keys that are not the option's link parameter.
+_KEYS: Final = {"near": "place", "study_types": "study_type", "has_results": "has_results",
+                "ids": "ids"}
+#: Widget key -> the option it holds.
+WIDGET: Final[dict[str, Option]] = {_KEYS.get(d.name, d.url): d for d in OPTIONS
+                                    if d.name not in _NO_FIELD}
+#: Filters that sit in the search form (sent with the search, not applied at once).
+_IN_FORM: Final = frozenset({"near", "radius", "start_from", "start_to"})
+_TOPIC: Final = tuple(key for key, d in WIDGET.items() if d.topic)
 
 #: Free-text parts of a search (each is sent to the API).
-TEXT_SEARCH_KEYS: Final = ("condition", "intervention", "term", "place", "title", "sponsor",
-                           "ids", "start_from", "start_to")
+TEXT_SEARCH_KEYS: Final = tuple(key for key, d in WIDGET.items()
+                                if (d.topic and d.name != "preset")
+                                or (d.name in _IN_FORM and d.name != "radius"))
 #: Widget keys of the search itself (sent to the API when Search is pressed).
 SEARCH_KEYS: Final = ("preset", *TEXT_SEARCH_KEYS, "radius", "limit")
 #: Widget keys of the filters: applied at once to what was fetched (Search sends most too).
-LIST_FILTERS: Final = ("status", "phase", "study_type", "itype", "country", "funder")
-_DATE_KEYS: Final = tuple(f"{k}_{end}" for k in DATE_RANGES for end in ("from", "to"))
-SCALAR_FILTERS: Final = ("age", "sex", "hv", "has_results", "keyword", *_DATE_KEYS)
-FILTER_KEYS: Final = (*LIST_FILTERS, *SCALAR_FILTERS)
+FILTER_KEYS: Final = tuple(key for key, d in WIDGET.items()
+                           if not d.topic and d.name not in _IN_FORM)
 #: Filters the API never sees.
-LOCAL_ONLY: Final = ("itype", "country", "keyword", "funder", *_DATE_KEYS)
+LOCAL_ONLY: Final = tuple(key for key, d in WIDGET.items() if not d.sent)
+_SENT_FILTERS: Final = tuple(key for key in FILTER_KEYS if WIDGET[key].sent)
 
-#: URL parameter name for each widget key.
-PARAM: Final = {
-    "preset": "preset", "condition": "condition", "intervention": "intervention",
-    "term": "term", "place": "near", "radius": "radius", "limit": "limit",
-    "title": "title", "sponsor": "sponsor", "ids": "id", "start_from": "start_from",
-    "start_to": "start_to",
-    "status": "status", "phase": "phase", "study_type": "type", "itype": "itype",
-    "country": "country", "age": "age", "sex": "sex", "hv": "hv",
-    "has_results": "results", "keyword": "keyword", "study": "study", "funder": "funder",
-    **{key: key for key in _DATE_KEYS},
-}
+
+def _widget(d: Option, value: Any) -> Any:
+    """An option's value as its widget holds it."""
+    kind, text = d.kind, d.to_url(value)
+    if isinstance(kind, Codes) or d.name == "countries":
+        return text
+    if isinstance(kind, Number):
+        return value
+    if isinstance(kind, RadiusKind):  # whole miles, as the slider offers them
+        miles = (value or DEFAULT_RADIUS).miles
+        return int(miles) if miles.is_integer() else miles
+    if isinstance(kind, Code):
+        return text[0] if text else kind.unset
+    if isinstance(kind, Flag):
+        return {True: "yes", False: "no"}.get(value, "any")
+    return " OR ".join(text)
+
+
+def _label(d: Option) -> str:
+    """An option as the page names it in a message (``completion date (until)``)."""
+    prefix, _, end = d.name.rpartition("_")
+    if prefix in DATE_RANGES and end in ("from", "to"):
+        return f"{DATE_RANGES[prefix][0]} ({'from' if end == 'from' else 'until'})"
+    return d.url
+
+
+def _option(d: Option, widget: Any) -> Any:
+    """A widget's value as its option's (checked: :class:`InvalidQueryError`)."""
+    kind = d.kind
+    if isinstance(kind, Codes) or d.name == "countries":
+        return d.from_python(list(widget or []), _label(d))
+    if isinstance(kind, Number | RadiusKind):
+        return d.from_python(widget, _label(d))
+    if isinstance(kind, Flag):
+        return {"yes": True, "no": False}.get(str(widget))
+    text = str(widget or "").strip()
+    return d.kind.from_text([text], _label(d)) if text else d.empty
+
+
+def options_of(values: Mapping[str, Any], *, lenient: bool = False) -> SearchOptions:
+    """The search options of these widget values (a radius only with a place). A bad value
+    is an :class:`InvalidQueryError`; ``lenient`` leaves it out instead (for a link)."""
+    chosen: dict[str, Any] = {}
+    for key, widget in values.items():
+        d = WIDGET.get(key)
+        if d is None or (d.name == "radius" and not str(values.get("place") or "").strip()):
+            continue
+        try:
+            chosen[d.name] = _option(d, widget)
+        except InvalidQueryError:
+            if not lenient:
+                raise
+    for name, _ in conflicts(chosen) if lenient else ():
+        chosen.pop(name, None)
+    return SearchOptions(**chosen)
+
+
+def _widgets(options: SearchOptions) -> dict[str, Any]:
+    return {key: _widget(d, getattr(options, d.name)) for key, d in WIDGET.items()}
 
 
 def defaults() -> dict[str, Any]:
     """Every widget's value on an empty page."""
-    return {
-        "preset": "", **dict.fromkeys(TEXT_SEARCH_KEYS, ""),
-        "radius": DEFAULT_RADIUS, "limit": DEFAULT_LIMIT, **filter_defaults(), "study": None,
-    }
+    return {**_widgets(BASE), "radius": DEFAULT_RADIUS_MI, "limit": DEFAULT_LIMIT,
+            "study": None}
 
 
 def filter_defaults() -> dict[str, Any]:
     """The filters as they are before anyone touches them."""
-    return {
-        "status": list(DEFAULT_STATUSES), "phase": [], "study_type": [], "itype": [],
-        "country": [], "age": None, "sex": "ALL", "hv": "any", "has_results": "any",
-        "keyword": "", **REGISTRY_DEFAULTS,
-    }
+    base = defaults()
+    return {key: base[key] for key in FILTER_KEYS}
 
 
 def has_topic(state: Mapping[str, Any]) -> bool:
     """True when the state names something to search for (not only filters)."""
-    return any(str(state.get(k) or "").strip()
-               for k in ("preset", "condition", "intervention", "term", "place", "title",
-                         "sponsor", "ids"))
+    return any(str(state.get(k) or "").strip() for k in (*_TOPIC, "place"))
 
 
 def topic_changed(state: Mapping[str, Any], searched: Mapping[str, Any] | None) -> bool:
     """True when the topic of ``state`` differs from the last submitted search."""
     if searched is None:
         return True
-    return any(str(state.get(k) or "").strip() != str(searched.get(k) or "")
-               for k in ("preset", "condition", "intervention", "term", "title", "sponsor",
-                         "ids"))
+    return any(str(state.get(k) or "").strip() != str(searched.get(k) or "") for k in _TOPIC)
 
 
 def snapshot(state: Mapping[str, Any]) -> dict[str, Any]:
@@ -116,31 +176,10 @@ def snapshot(state: Mapping[str, Any]) -> dict[str, Any]:
     for key in TEXT_SEARCH_KEYS:
         snap[key] = str(snap[key] or "").strip()
     snap["preset"] = str(snap["preset"] or "")
-    snap.update(
-        status=tuple(state["status"]), phase=tuple(state["phase"]),
-        study_type=tuple(state["study_type"]), age=state["age"], sex=state["sex"],
-        hv=state["hv"], has_results=state["has_results"],
-    )
+    for key in _SENT_FILTERS:
+        value = state[key]
+        snap[key] = tuple(value) if isinstance(value, list) else value
     return snap
-
-
-def _parse_codes(values: list[str], parse: Callable[[str], str]) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        try:
-            code = parse(value)
-        except (InvalidQueryError, ValueError):
-            continue
-        if code not in out:
-            out.append(code)
-    return out
-
-
-def _itype(value: str) -> str:
-    code = re.sub(r"[\s\-]+", "_", value.strip()).upper()
-    if code not in INTERVENTION_TYPES:
-        raise ValueError(value)
-    return code
 
 
 def state_from_url(params: Mapping[str, list[str]]) -> dict[str, Any]:
@@ -151,87 +190,46 @@ def state_from_url(params: Mapping[str, list[str]]) -> dict[str, Any]:
 def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
     """Widget values from URL parameters, and the names of the parameters that were ignored.
 
-    Unknown or malformed values are left at their defaults, and text longer than
-    :data:`MAX_TEXT` characters is ignored rather than cut. Text is kept as typed: it is
-    escaped where it is shown, and the library checks it before anything is sent.
+    The options are read as :func:`trialfinder.options.from_url` reads a link someone
+    followed: a bad value is left out (a list keeps its good values; all bad, the default
+    stays), text longer than :data:`MAX_TEXT` characters is refused rather than cut. Text is
+    kept as typed: it is escaped where it is shown, and the library checks it before anything
+    is sent. A radius is one the page offers (the nearest), a limit 10 to 10,000.
     """
-    state = defaults()
-    ignored: list[str] = []
-
-    def one(key: str) -> str | None:
-        values = params.get(PARAM[key]) or []
-        return values[-1].strip() if values else None
-
+    names = [d.name for d in WIDGET.values() if d.name != "radius"]  # the slider's own rule
+    options, ignored = from_url(params, base=BASE, names=names, lenient=True)
+    ignored += [d.url for d in OPTIONS if d.name in _NO_FIELD and params.get(d.url)]
+    state = defaults() | _widgets(options)
     state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
-    for key in (*TEXT_SEARCH_KEYS, "keyword", *_DATE_KEYS):
-        value = one(key)
-        if value and len(value) <= MAX_TEXT:
-            state[key] = value
-        elif value:
-            ignored.append(PARAM[key])
-    names = {p.name for p in presets.list_presets()}
-    if one("preset") in names:
-        state["preset"] = one("preset")
-    elif one("preset"):
-        ignored.append(PARAM["preset"])
-    for key, low, high in (("radius", 1, 500), ("limit", 10, 10000), ("age", 0, 125)):
-        raw = one(key)
-        try:
-            number = float(raw) if raw else None
-        except ValueError:
-            number = None
-        if number is not None and math.isfinite(number) and low <= number <= high:
-            state[key] = number if key == "age" else int(number)
-        elif raw:
-            ignored.append(PARAM[key])
-    if state["radius"] not in RADII:
-        state["radius"] = min(RADII, key=lambda r: abs(r - state["radius"]))
-    status = params.get(PARAM["status"])
-    if status:
-        parsed = [] if status == ["any"] else _parse_codes(
-            status, lambda v: Status.parse(v).value)
-        # a link whose statuses are all unknown keeps the default rather than showing any status
-        state["status"] = parsed if parsed or status == ["any"] else state["status"]
-    state["phase"] = _parse_codes(params.get(PARAM["phase"], []), lambda v: Phase.parse(v).value)
-    state["study_type"] = _parse_codes(
-        params.get(PARAM["study_type"], []), lambda v: StudyType.parse(v).value)
-    state["itype"] = _parse_codes(params.get(PARAM["itype"], []), _itype)
-    funders = params.get(PARAM["funder"], [])
-    state["funder"] = [f for f in dict.fromkeys(funders) if f in FUNDER_LABELS]
-    if len(state["funder"]) < len(set(funders)):
-        ignored.append(PARAM["funder"])
-    state["country"] = list(dict.fromkeys(
-        c.strip() for c in params.get(PARAM["country"], []) if c.strip()
-        and len(c) <= MAX_TEXT))[:50]
-    parsers: dict[str, Callable[[str], str]] = {
-        "status": lambda v: Status.parse(v).value, "phase": lambda v: Phase.parse(v).value,
-        "study_type": lambda v: StudyType.parse(v).value, "itype": _itype,
-    }
-    for key, parse in parsers.items():
-        given = [v for v in params.get(PARAM[key], []) if v != "any"]
-        if len(_parse_codes(given, parse)) < len(set(given)):
-            ignored.append(PARAM[key])
-    sex = (one("sex") or "").upper()
-    state["sex"] = sex if sex in SEX_LABELS else "ALL"
-    hv = (one("hv") or "").lower()
-    state["hv"] = hv if hv in HV_LABELS else "any"
-    for key, ok in (("sex", sex in SEX_LABELS), ("hv", hv in HV_LABELS)):
-        if one(key) and not ok:
-            ignored.append(PARAM[key])
-    results = (one("has_results") or "").lower()
-    state["has_results"] = ("yes" if results in ("1", "true", "yes", "with")
-                            else "no" if results in ("0", "false", "no", "without") else "any")
-    if results and state["has_results"] == "any" and results != "any":
-        ignored.append(PARAM["has_results"])
+    radius = WIDGET["radius"]
+    given = [v for v in params.get(radius.url) or [] if v.strip()]
+    try:
+        miles = (radius.from_url(given) or DEFAULT_RADIUS).miles
+    except InvalidQueryError:
+        miles = 0.0
+    if given and not 1 <= miles <= 500:
+        ignored.append(radius.url)
+    elif given:
+        state["radius"] = min(RADII, key=lambda r: abs(r - miles))
+    raw = (params.get("limit") or [""])[-1].strip()
+    try:
+        number = float(raw) if raw else None
+    except ValueError:
+        number = None
+    if number is not None and math.isfinite(number) and 10 <= number <= 10000:
+        state["limit"] = int(number)
+    elif raw:
+        ignored.append("limit")
     return state, ignored
 
 
 def linked_study(params: Mapping[str, list[str]]) -> str | None:
-    """The NCT id a link's ``study`` parameter names (``nct99000012`` -> ``NCT99000012``), or
-    ``None`` when it names none or one we cannot read (see :func:`unreadable_study`)."""
-    values = params.get(PARAM["study"]) or []
+    """The study id a link's ``study`` parameter names, as its registry writes it
+    (``nct99000012`` -> ``NCT99000012``), or ``None`` when it names none or one we cannot
+    read (see :func:`unreadable_study`)."""
+    values = params.get("study") or []
     try:
-        return normalize_nct_id(values[-1]) if values and values[-1].strip() else None
+        return registry_for_id(values[-1])[1] if values and values[-1].strip() else None
     except InvalidQueryError:
         return None
 
@@ -241,10 +239,10 @@ SHOWN_TEXT = 80
 
 
 def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
-    """A line for a link whose ``study`` parameter is no NCT id, quoting what it held (cut
+    """A line for a link whose ``study`` parameter is no study id, quoting what it held (cut
     to :data:`SHOWN_TEXT` characters; the page escapes it); ``None`` when there is nothing
     to say."""
-    values = params.get(PARAM["study"]) or []
+    values = params.get("study") or []
     text = " ".join(values[-1].split()) if values else ""
     if not text or linked_study(params) is not None:
         return None
@@ -255,27 +253,19 @@ def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
 
 def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
                demo_mode: bool) -> dict[str, list[str]]:
-    """The URL parameters of a search (as submitted) plus the current filters.
+    """The URL parameters of a search (as submitted) plus the current filters, written as
+    :func:`trialfinder.options.to_url` writes options (a value the library would refuse is
+    left out).
 
     Nothing stale is written: a radius only with a place, the study only after a search
     (the caller clears ``study`` when it is not among the results).
     """
-    base = defaults()
-    out: dict[str, list[str]] = {}
+    values = {key: state.get(key) for key in FILTER_KEYS}
     if searched:
-        for key in SEARCH_KEYS:
-            if key == "radius" and not searched.get("place"):
-                continue
-            if searched.get(key, base[key]) != base[key]:
-                out[PARAM[key]] = [str(searched[key])]
-    for key in LIST_FILTERS:
-        values = list(state.get(key) or [])
-        if values != base[key]:
-            out[PARAM[key]] = values or ["any"]
-    for key in SCALAR_FILTERS:
-        value = state.get(key)
-        if value not in (None, "") and value != base[key]:
-            out[PARAM[key]] = [f"{value:g}" if isinstance(value, float) else str(value)]
+        values |= {key: searched.get(key) for key in SEARCH_KEYS if key in WIDGET}
+    out = to_url(options_of(values, lenient=True), base=BASE)
+    if searched and searched.get("limit", DEFAULT_LIMIT) != DEFAULT_LIMIT:
+        out["limit"] = [str(searched["limit"])]
     if searched and state.get("study"):
         out["study"] = [str(state["study"])]
     if demo_mode:
@@ -298,3 +288,4 @@ def wider_than_search(state: Mapping[str, Any], searched: Mapping[str, Any]) -> 
     if searched["place"] and state["radius"] > searched["radius"]:
         wider.append("distance")
     return wider
+

@@ -12,7 +12,7 @@ One GET (errors, retries of broken bodies, the cache) is :mod:`trialfinder.http.
 page model :mod:`~trialfinder.registries.ctgov.page`; the paging checks
 :mod:`~trialfinder.registries.ctgov.paging`; the
 consumer side of a search :mod:`~trialfinder.registries.ctgov.gather`; its result
-:mod:`~trialfinder.registries.ctgov.result`; the per-API memo :mod:`~trialfinder.http.memo`.
+:mod:`~trialfinder.registries.result`; the per-API memo :mod:`~trialfinder.http.memo`.
 Flattening into
 tables happens in :mod:`trialfinder.registries.ctgov.normalize`, never here.
 """
@@ -42,12 +42,14 @@ from trialfinder.http.heap import after_page
 from trialfinder.http.memo import API_MEMO, UNREACHABLE_TTL, VERSION_TTL, ApiMemo
 from trialfinder.http.prefetch import prefetch
 from trialfinder.http.requester import Requester, Tally
+from trialfinder.registries.base import BodyConsumer, PageConsumer
 from trialfinder.registries.ctgov.fields import LIST_FIELDS, fields_param
 from trialfinder.registries.ctgov.gather import Gathering
 from trialfinder.registries.ctgov.page import Page, nct_of, parse_page, parse_version
 from trialfinder.registries.ctgov.paging import SLACK_PAGES, STALL_PAGES, PagingCheck
 from trialfinder.registries.ctgov.query import StudyQuery, is_nct_id, normalize_nct_id
-from trialfinder.registries.ctgov.result import ProgressCallback, SearchResult, stamp, warnings_for
+from trialfinder.registries.ctgov.registry import CTGOV
+from trialfinder.registries.result import ProgressCallback, SearchResult, stamp, warnings_for
 
 __all__ = [
     "API_MEMO", "SLACK_PAGES", "STALL_PAGES", "UNREACHABLE_TTL", "VERSION_TTL", "ApiMemo",
@@ -55,13 +57,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: ``on_page(studies, fetched)``: a search's consumer of each page's new studies, with the time
-#: an HTTP cache got that page from the API (``None``: it just came from the API).
-PageConsumer = Callable[[list[dict[str, Any]], datetime | None], None]
-#: Takes each page's JSON body as the API sent it, with the time it came from the API
-#: (``None``: just now) and its studies (parsed); see :meth:`TrialsClient.search`.
-BodyConsumer = Callable[[bytes, datetime | None, list[dict[str, Any]]], None]
 
 
 class TrialsClient(Requester):
@@ -271,7 +266,7 @@ class TrialsClient(Requester):
             version=version,
             stale_age=gathered.worst_stale,
         )
-        result.warnings.extend(warnings_for(result, self.settings.offline))
+        result.warnings += warnings_for(result, self.settings.offline, registry=CTGOV.title)
         return result
 
     # -- single study and metadata ----------------------------------------------------------

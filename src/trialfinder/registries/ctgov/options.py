@@ -1,5 +1,7 @@
-"""Search options as people give them (keyword arguments, the CLI's flags, the dashboard's
-fields) made into a checked :class:`StudyQuery` and the matching :class:`LocalFilters`.
+"""Search options in ClinicalTrials.gov's query language: :func:`query_for` makes a
+:class:`~trialfinder.options.SearchOptions` into a checked :class:`StudyQuery`;
+:func:`local_filters_for` gives the filters applied to what comes back (the same for every
+registry: :func:`trialfinder.options.local.local_filters`).
 
 A wrong option (an unknown name, a wrong type, a place we cannot find) raises
 :class:`~trialfinder.core.errors.InvalidQueryError` before any request.
@@ -7,121 +9,71 @@ A wrong option (an unknown name, a wrong type, a place we cannot find) raises
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from dataclasses import replace
+from typing import Any
 
-from trialfinder.core.checks import (
-    flag_or_none,
-    number_or_none,
-    shown,
-    text_or_none,
-    texts,
-)
-from trialfinder.core.codes import Distance, Phase, Sex, Status, StudyType
+from trialfinder.core.codes import Distance, Sex
 from trialfinder.core.config import Settings
-from trialfinder.core.errors import (
-    InvalidQueryError,
-)
-from trialfinder.places.resolve import resolve_place
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.options import SearchOptions, from_kwargs
+from trialfinder.options.local import local_filters, resolve_near
+from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.registries.ctgov.query import TEXT_FIELDS, StudyQuery, preset_query
 from trialfinder.tables.filterspec import LocalFilters
 from trialfinder.topics.presets import get_preset
 
-__all__ = ["build_query", "local_filters_for", "with_preset"]
+__all__ = ["build_query", "local_filters_for", "query_for", "with_preset"]
 
 
-def _split(value: object, label: str, *, whole_numbers: bool = False) -> tuple[Any, ...]:
-    return texts(value, label, whole_numbers=whole_numbers)
-
-
-def _near(near: object, radius: object) -> Distance | None:
-    if near is None or near == "":
-        if radius not in (None, ""):
-            raise InvalidQueryError("a radius needs a place: give --near as well")
-        return None
-    if radius is None or radius == "":
-        radius = "50mi"
-    elif not isinstance(radius, str):
-        radius = number_or_none(radius, "radius")
-    value, unit = Distance.parse_radius(cast("str | float", radius))
-    if isinstance(near, tuple | list):
-        lat, lon = point_of(near)
-    elif isinstance(near, str):
-        place = resolve_place(near)
-        lat, lon = place.lat, place.lon
-    else:
-        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {shown(near)}")
-    return Distance(lat=lat, lon=lon, radius=value, unit=unit)
-
-
-def point_of(near: object) -> tuple[float, float]:
-    """``(lat, lon)`` as two numbers within range, or an :class:`InvalidQueryError`."""
-    if not isinstance(near, tuple | list) or len(near) != 2:
-        raise InvalidQueryError(f"near must be a place name or (lat, lon), not {shown(near)}")
-    lat, lon = (cast(float, number_or_none(v, "near (lat, lon)")) for v in near)
-    Distance(lat=lat, lon=lon)  # checks the ranges
-    return lat, lon
-
-
-def build_query(
-    *,
-    preset: str | None = None,
-    condition: str | Iterable[str] | None = None,
-    term: str | Iterable[str] | None = None,
-    intervention: str | Iterable[str] | None = None,
-    location: str | None = None,
-    title: str | None = None,
-    sponsor: str | None = None,
-    nct_ids: str | Iterable[str] | None = None,
-    status: str | Iterable[str] | None = None,
-    phase: str | Iterable[str] | None = None,
-    study_type: str | Iterable[str] | None = None,
-    sex: str | None = None,
-    age: float | None = None,
-    healthy_volunteers: bool | None = None,
-    start_from: str | None = None,
-    start_to: str | None = None,
-    has_results: bool | None = None,
-    near: str | tuple[float, float] | None = None,
-    radius: str | float | None = None,
-) -> StudyQuery:
-    """A :class:`StudyQuery` from friendly keyword arguments (and an optional preset).
-
-    Each argument's type is checked first: a wrong one raises :class:`InvalidQueryError`
-    naming it (``condition=5``, ``healthy_volunteers="yes"``), before anything is sent.
-    """
-    for label, value in (("preset", preset), ("location", location), ("title", title),
-                         ("sponsor", sponsor), ("sex", sex)):
-        text_or_none(value, label)
-    for label, value in (("start_from", start_from), ("start_to", start_to)):
-        text_or_none(value, label, dates=True)
-    for label, flag in (("healthy_volunteers", healthy_volunteers),
-                        ("has_results", has_results)):
-        flag_or_none(flag, label)
+def query_for(options: SearchOptions) -> StudyQuery:
+    """The :class:`StudyQuery` that asks ClinicalTrials.gov for ``options`` (the local-only
+    options are not part of it). A place given by name is looked up."""
+    resolved, _ = resolve_near(options)
+    near = None
+    if resolved.near is not None and resolved.near.point is not None:
+        radius = resolved.radius or DEFAULT_RADIUS
+        near = Distance(lat=resolved.near.point[0], lon=resolved.near.point[1],
+                        radius=radius.value, unit=radius.unit)
     query = StudyQuery(
-        conditions=_split(condition, "condition"),
-        terms=_split(term, "term"),
-        interventions=_split(intervention, "intervention"),
-        location=location,
-        titles=title,
-        sponsor=sponsor,
-        nct_ids=_split(nct_ids, "nct_ids"),
-        statuses=tuple(Status.parse(s) for s in _split(status, "status")),
-        phases=tuple(Phase.parse(p) for p in _split(phase, "phase", whole_numbers=True)),
-        study_types=tuple(StudyType.parse(t) for t in _split(study_type, "study_type")),
-        sex=Sex.parse(sex) if sex else None,
-        age=number_or_none(age, "age"),
-        healthy_volunteers=healthy_volunteers,
-        start_from=start_from,
-        start_to=start_to,
-        has_results=has_results,
-        near=_near(near, radius),
+        conditions=options.conditions, terms=options.terms, interventions=options.interventions,
+        location=options.location, titles=options.title, sponsor=options.sponsor,
+        nct_ids=options.ids, statuses=options.statuses, phases=options.phases,
+        study_types=options.study_types, sex=options.sex, age=options.age,
+        healthy_volunteers=options.healthy_volunteers, start_from=options.start_from,
+        start_to=options.start_to, has_results=options.has_results, near=near,
     )
-    if preset:
-        query = with_preset(preset_query(get_preset(preset)), query)
+    if options.preset:
+        query = with_preset(preset_query(get_preset(options.preset)), query)
     return query
+
+
+def local_filters_for(options: SearchOptions, query: StudyQuery | None = None) -> LocalFilters:
+    """The filters applied to the studies ClinicalTrials.gov sends back for ``options``; with
+    ``query`` (a :class:`StudyQuery` the caller made, which ``options`` may add to), its
+    structured filters are the ones checked again."""
+    filters = local_filters(options)
+    if query is None:
+        return filters
+    near = query.near
+    return replace(
+        filters, statuses=tuple(s.value for s in query.statuses) or None,
+        phases=tuple(p.value for p in query.phases) or None,
+        study_types=tuple(t.value for t in query.study_types) or None,
+        near=(near.lat, near.lon) if near else None,
+        radius_mi=near.radius_miles if near else None, age=query.age,
+        sex=query.sex.value if query.sex and query.sex is not Sex.ALL else None,
+        healthy_volunteers=query.healthy_volunteers, start_from=query.start_from,
+        start_to=query.start_to, has_results=query.has_results,
+    )
+
+
+def build_query(**kwargs: Any) -> StudyQuery:
+    """A :class:`StudyQuery` from ``trialfinder.search()``'s keyword arguments
+    (``build_query(condition="ALS", status="recruiting", near="Boston, MA")``): the public
+    name of :func:`query_for` over :func:`trialfinder.options.from_kwargs`. A wrong argument
+    raises :class:`InvalidQueryError` naming it, before anything is sent."""
+    return query_for(from_kwargs(kwargs))
 
 
 def with_preset(base: StudyQuery, mine: StudyQuery) -> StudyQuery:
@@ -147,25 +99,6 @@ def check_not_empty(query: StudyQuery) -> StudyQuery:
     return query
 
 
-def local_filters_for(query: StudyQuery, **extra: Any) -> LocalFilters:
-    """The local filters that mirror a query's structured filters (and compute distances)."""
-    near = query.near
-    return LocalFilters(
-        statuses=tuple(s.value for s in query.statuses),
-        phases=tuple(p.value for p in query.phases),
-        study_types=tuple(t.value for t in query.study_types),
-        near=(near.lat, near.lon) if near else None,
-        radius_mi=near.radius_miles if near else None,
-        age=query.age,
-        sex=query.sex.value if query.sex and query.sex is not Sex.ALL else None,
-        healthy_volunteers=query.healthy_volunteers,
-        start_from=query.start_from,
-        start_to=query.start_to,
-        has_results=query.has_results,
-        **extra,
-    )
-
-
 def check_kinds(*, query: object, client: object, settings: object, progress: object) -> None:
     for label, value, kind in (("query", query, StudyQuery), ("client", client, TrialsClient),
                                ("settings", settings, Settings)):
@@ -174,22 +107,3 @@ def check_kinds(*, query: object, client: object, settings: object, progress: ob
                                     f"not {type(value).__name__}")
     if progress is not None and not callable(progress):
         raise InvalidQueryError(f"progress must be callable, not {type(progress).__name__}")
-
-
-def local_only(*, keyword: object, **lists: object) -> dict[str, Any]:
-    """The local-only filters of :func:`search`, type-checked."""
-    checked: dict[str, Any] = {"keyword": text_or_none(keyword, "keyword") or None}
-    for label, value in lists.items():
-        checked[label] = texts(value, label)
-    return checked
-
-
-def check_options(options: Mapping[str, Any]) -> None:
-    """Refuse keyword arguments :func:`build_query` does not take, naming the ones it does."""
-    known = inspect.signature(build_query).parameters
-    unknown = [name for name in options if name not in known]
-    if unknown:
-        raise InvalidQueryError(
-            f"unknown search option(s) {', '.join(map(repr, unknown))}; "
-            f"choose from: {', '.join(known)}"
-        )

@@ -1,29 +1,30 @@
-"""Facts the study page reads straight from one raw study record (hostile: any shape).
+"""Facts the study page reads straight from one raw v2 study record (hostile: any shape):
+:func:`study_page` gives them as one :class:`~trialfinder.registries.base.StudyPage` (the
+official title, key dates, enrollment, central contacts, outcomes and arms).
 
-Every function returns plain text or ``None``; nothing here trusts the record's types. HTML
-character references in the record's text are decoded once (:mod:`trialfinder.core.entities`).
+Every function returns plain text, ``None`` or typed values; nothing here trusts the record's
+types. HTML character references in the record's text are decoded once
+(:mod:`trialfinder.core.entities`). The list view asks the API only for ``fields``
+(:mod:`trialfinder.registries.ctgov.fields`); a study's page fetches the full record once and
+reads what only it has here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trialfinder.core.entities import decode_entities
 from trialfinder.core.wording import plural
+from trialfinder.registries.base import Arm, Contact, Outcome, StudyPage
 
-__all__ = ["Contact", "central_contacts", "enrollment_text", "key_dates", "official_title"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Contact", "arms", "arms_table", "central_contacts", "enrollment_text", "key_dates",
+           "official_title", "outcomes", "outcomes_table", "study_page"]
 
 MAX_FIELD = 500  # characters kept of one contact field
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    name: str
-    role: str
-    phone: str
-    email: str
 
 
 def _dig(record: Any, *path: str) -> Any:
@@ -100,3 +101,73 @@ def enrollment_text(record: Mapping[str, Any]) -> str | None:
 
 def official_title(record: Mapping[str, Any]) -> str:
     return _text(_dig(record, "protocolSection", "identificationModule", "officialTitle"))
+
+
+def _decoded(value: Any) -> str | None:
+    """A record's text with its HTML character references decoded once; ``None`` for
+    anything that is not text."""
+    return decode_entities(value) if isinstance(value, str) else None
+
+
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def _texts(value: Any) -> list[str]:
+    return [decode_entities(v) for v in value if isinstance(v, str) and v] \
+        if isinstance(value, list) else []
+
+
+def outcomes(record: Mapping[str, Any]) -> tuple[Outcome, ...]:
+    """Primary, secondary and other outcome measures (``outcomesModule``)."""
+    module = _dig(record, "protocolSection", "outcomesModule")
+    return tuple(
+        Outcome(kind, _decoded(item.get("measure")), _decoded(item.get("timeFrame")),
+                _decoded(item.get("description")))
+        for kind in ("primary", "secondary", "other")
+        for item in _items(_dig(module, f"{kind}Outcomes")))
+
+
+def arms(record: Mapping[str, Any]) -> tuple[Arm, ...]:
+    """The arm groups, each with the interventions it gets: the arm's own
+    ``interventionNames`` ("Drug: Baclofen") when given, otherwise the names of the
+    interventions whose ``armGroupLabels`` name the arm."""
+    module = _dig(record, "protocolSection", "armsInterventionsModule")
+    by_label: dict[str, list[str]] = {}
+    for iv in _items(_dig(module, "interventions")):
+        name = iv.get("name")
+        if isinstance(name, str) and name:
+            for group in _texts(iv.get("armGroupLabels")):
+                by_label.setdefault(group, []).append(decode_entities(name))
+    out: list[Arm] = []
+    for arm in _items(_dig(module, "armGroups")):
+        label = _decoded(arm.get("label"))
+        names = _texts(arm.get("interventionNames")) or by_label.get(label or "", [])
+        kind = arm.get("type")
+        out.append(Arm(label, kind if isinstance(kind, str) else None, tuple(names),
+                       _decoded(arm.get("description"))))
+    return tuple(out)
+
+
+def study_page(record: Mapping[str, Any]) -> StudyPage:
+    """Every fact of the study page that a full record holds beyond the tables."""
+    nct = _dig(record, "protocolSection", "identificationModule", "nctId")
+    return StudyPage(
+        study_id=nct if isinstance(nct, str) else None,
+        official_title=official_title(record),
+        dates=tuple(key_dates(record)),
+        enrollment=enrollment_text(record),
+        contacts=tuple(central_contacts(record)),
+        outcomes=outcomes(record),
+        arms=arms(record),
+    )
+
+
+def outcomes_table(record: Mapping[str, Any]) -> pd.DataFrame:
+    """The outcome measures of one full record as a table."""
+    return study_page(record).outcomes_frame()
+
+
+def arms_table(record: Mapping[str, Any]) -> pd.DataFrame:
+    """The arm groups of one full record as a table (interventions ``|``-joined)."""
+    return study_page(record).arms_frame()

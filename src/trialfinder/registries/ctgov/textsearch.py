@@ -15,6 +15,10 @@ online would find among those studies:
 
 Words match whole, ignoring case and accents; there is no stemming, and no synonym expansion
 (the live API adds both, so it may find a few studies more).
+
+Where each field's values are in a record comes from the column spec (the JSON path of the
+column that names the API piece: :func:`~trialfinder.registries.ctgov.fields.piece_paths`);
+every field searched here is a column of the tables.
 """
 
 from __future__ import annotations
@@ -22,34 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from trialfinder.core.entities import decode_entities
 from trialfinder.core.folding import fold
+from trialfinder.registries.ctgov.fields import piece_paths
 
 __all__ = ["AREAS", "TextQuery", "matching_ids", "words"]
-
-_PATHS: dict[str, tuple[str, ...]] = {
-    "NCTId": ("protocolSection", "identificationModule", "nctId"),
-    "Acronym": ("protocolSection", "identificationModule", "acronym"),
-    "BriefTitle": ("protocolSection", "identificationModule", "briefTitle"),
-    "OfficialTitle": ("protocolSection", "identificationModule", "officialTitle"),
-    "BriefSummary": ("protocolSection", "descriptionModule", "briefSummary"),
-    "Condition": ("protocolSection", "conditionsModule", "conditions"),
-    "Keyword": ("protocolSection", "conditionsModule", "keywords"),
-    "ConditionMeshTerm": ("derivedSection", "conditionBrowseModule", "meshes", "term"),
-    "InterventionName": ("protocolSection", "armsInterventionsModule", "interventions", "name"),
-    "InterventionOtherName": ("protocolSection", "armsInterventionsModule", "interventions",
-                              "otherNames"),
-    "LocationCity": ("protocolSection", "contactsLocationsModule", "locations", "city"),
-    "LocationState": ("protocolSection", "contactsLocationsModule", "locations", "state"),
-    "LocationCountry": ("protocolSection", "contactsLocationsModule", "locations", "country"),
-    "LocationFacility": ("protocolSection", "contactsLocationsModule", "locations", "facility"),
-    "LocationZip": ("protocolSection", "contactsLocationsModule", "locations", "zip"),
-    "LeadSponsorName": ("protocolSection", "sponsorCollaboratorsModule", "leadSponsor", "name"),
-    "CollaboratorName": ("protocolSection", "sponsorCollaboratorsModule", "collaborators",
-                         "name"),
-}
 
 #: ``query.*`` parameter -> the record fields (API piece names) it searches.
 AREAS: dict[str, tuple[str, ...]] = {
@@ -62,6 +45,10 @@ AREAS: dict[str, tuple[str, ...]] = {
     "query.titles": ("Acronym", "BriefTitle", "OfficialTitle"),
     "query.spons": ("LeadSponsorName", "CollaboratorName"),
 }
+_SPEC_PATHS: Final = piece_paths()
+#: Where each piece's values are: the column spec's paths (a piece no column names fails here).
+_PATHS: Final[dict[str, tuple[str, ...]]] = {
+    piece: _SPEC_PATHS[piece] for pieces in AREAS.values() for piece in pieces}
 
 _TOKEN = re.compile(r'\s+|(?P<lp>\()|(?P<rp>\))|"(?P<quote>[^"]*)"|(?P<word>[^\s()"]+)')
 

@@ -37,6 +37,7 @@ from trialfinder.registries.ctgov.query import is_nct_id
 from trialfinder.registries.isrctn.ids import is_isrctn_id, isrctn_in_text
 from trialfinder.registries.isrctn.ids import study_url as isrctn_url
 from trialfinder.registries.isrctn.sites import country_name
+from trialfinder.tables.frames import SITE_DTYPES
 
 __all__ = [
     "BOTH",
@@ -196,7 +197,9 @@ def _absorb_sites(ctgov: Tables, isrctn: Tables, into: Mapping[str, str],
         added.append(row)
     if not added:
         return ctgov.studies, None
-    extra = pd.DataFrame(added).reset_index(drop=True).astype(dict(sites.dtypes))
+    # the declared dtypes, not the ClinicalTrials.gov frame's: its categories (source "ctgov")
+    # would turn the ISRCTN rows' own codes into NA; concat_tables joins the categories
+    extra = pd.DataFrame(added).reset_index(drop=True).astype(SITE_DTYPES)
     studies = ctgov.studies.copy()
     for nct, group in extra.groupby("nct_id", sort=False):
         row = studies["nct_id"] == nct

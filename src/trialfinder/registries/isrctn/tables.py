@@ -2,10 +2,10 @@
 contacts, officials), with exactly the columns and dtypes of :mod:`trialfinder.tables.schema`.
 
 The key column ``nct_id`` holds the registry's own id (``ISRCTN99000001``); its name stays for
-compatibility. Every row comes from ISRCTN, so ``source`` is :data:`~.ids.SOURCE` for all of
-them; until the schema has a ``source`` column it is given beside the tables
-(:attr:`IsrctnTables.source`), with the NCT cross-references (:attr:`IsrctnTables.nct_links`)
-that the duplicate rule (:mod:`.dedupe`) reads.
+compatibility. Every row comes from ISRCTN, so every table's ``source`` column is
+:data:`~.ids.SOURCE` (also given beside the tables as :attr:`IsrctnTables.source`), with the
+NCT cross-references (:attr:`IsrctnTables.nct_links`) that the duplicate rule (:mod:`.dedupe`)
+reads.
 
 How ISRCTN's fields fill our columns (what has no counterpart stays missing):
 
@@ -47,19 +47,11 @@ from typing import Any, Final
 
 import pandas as pd
 
-from trialfinder.registries.ctgov.normalize import (
-    CONDITION_DTYPES,
-    CONTACT_DTYPES,
-    INTERVENTION_DTYPES,
-    OFFICIAL_DTYPES,
-    SITE_DTYPES,
-    STUDY_DTYPES,
-    Tables,
-)
 from trialfinder.registries.isrctn.ids import SOURCE, nct_in_text, study_url
 from trialfinder.registries.isrctn.model import IsrctnTrial
 from trialfinder.registries.isrctn.sites import Placer, country_name, site_rows
 from trialfinder.registries.isrctn.status import derive_status
+from trialfinder.tables.frames import TABLE_DTYPES, Tables
 
 __all__ = ["IsrctnTables", "nct_links_of", "to_tables"]
 
@@ -92,10 +84,10 @@ _NAME_MAX: Final = 200
 
 @dataclass(frozen=True, eq=False)
 class IsrctnTables:
-    """The tables of some ISRCTN trials and what goes beside them until the schema has it."""
+    """The tables of some ISRCTN trials and what goes beside them."""
 
     tables: Tables
-    #: Registry of every row (all ISRCTN); the schema's ``source`` column once it exists.
+    #: Registry of every row (all ISRCTN), as in each table's ``source`` column.
     source: str = SOURCE
     #: ISRCTN id -> the NCT ids its record names as the same study (valid ids only).
     nct_links: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -140,17 +132,16 @@ def to_tables(trials: Iterable[IsrctnTrial], today: date, *, placer: Placer | No
                           for i in trial.interventions]
         if nct := nct_links_of(trial):
             links[trial.isrctn_id] = nct
-    tables = Tables(
-        studies=_frame(studies, STUDY_DTYPES), sites=_frame(sites, SITE_DTYPES),
-        conditions=_frame(conditions, CONDITION_DTYPES),
-        interventions=_frame(interventions, INTERVENTION_DTYPES),
-        problems=dict(counts), skipped=skipped, contacts=_frame([], CONTACT_DTYPES),
-        officials=_frame([], OFFICIAL_DTYPES))
+    rows = {"studies": studies, "sites": sites, "conditions": conditions,
+            "interventions": interventions}
+    tables = Tables.of({name: _frame(rows.get(name, []), dtypes)
+                        for name, dtypes in TABLE_DTYPES.items()}, counts, skipped)
     return IsrctnTables(tables, nct_links=links, status_basis=basis)
 
 
 def _frame(rows: list[dict[str, Any]], dtypes: Mapping[str, str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(dtypes))
+    frame["source"] = SOURCE  # every row is ISRCTN's
     for name, dtype in dtypes.items():
         if dtype.startswith("datetime64"):
             frame[name] = pd.to_datetime(frame[name])

@@ -12,7 +12,8 @@ are declared once in :mod:`trialfinder.tables.schema`; this package reads what t
   in one pass in C when pyarrow backs the ``string`` dtype (the usual case), and are checked
   value by value only when a value is not a string or pyarrow is absent;
 - whatever needs a whole column (categories, dates and ages parsed once per *distinct* text,
-  dtypes) is done once at the end; the dtype dicts below are the spec's dtypes.
+  dtypes) is done once at the end, to the spec's dtypes (:mod:`trialfinder.tables.frames`);
+- ``source`` is ``ctgov`` on every row (:data:`trialfinder.registries.ctgov.SOURCE`).
 
 Values outside JSON's types (``bytes``, numpy strings) may be taken as text on the Arrow path;
 JSON input never holds them.
@@ -53,26 +54,9 @@ from trialfinder.registries.ctgov.normalize._values import (
     parse_partial_date,
     study_url,
 )
-from trialfinder.tables.frames import (
-    CONDITION_DTYPES,
-    CONTACT_DTYPES,
-    INTERVENTION_DTYPES,
-    OFFICIAL_DTYPES,
-    SITE_DTYPES,
-    STUDY_DTYPES,
-    Tables,
-    TablesBuilder,
-    concat_tables,
-    empty_tables,
-)
+from trialfinder.tables.frames import Tables, TablesBuilder, concat_tables, empty_tables
 
 __all__ = [
-    "CONDITION_DTYPES",
-    "CONTACT_DTYPES",
-    "INTERVENTION_DTYPES",
-    "OFFICIAL_DTYPES",
-    "SITE_DTYPES",
-    "STUDY_DTYPES",
     "STUDY_URL_PREFIX",
     "Normalizer",
     "Tables",

@@ -18,12 +18,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from trialfinder.core.entities import decode_column
+from trialfinder.registries.ctgov import SOURCE
 from trialfinder.registries.ctgov.normalize._columns import (
     _age_col,
     _as_strings,
     _bool_col,
     _bump,
     _categorical,
+    _categorical_from,
     _category_strings,
     _concat_strings,
     _date_col,
@@ -63,7 +65,7 @@ from trialfinder.tables.schema import (
     TableSpec,
 )
 
-_How = Literal["convert", "derived", "override", "missing"]
+_How = Literal["convert", "derived", "override", "missing", "source"]
 # One column's recipe: how it is made, which raw column it reads, the keys to pluck on the way.
 _Step = tuple[Column, _How, int, tuple[str, ...]]
 _STRING_KINDS: Final = frozenset(["key", "text", "date", "precision", "category", "age"])
@@ -97,7 +99,9 @@ def _slot_steps(
     steps: list[_Step] = []
     for col in spec.columns:
         keys = col.keys
-        if col.name in overrides:
+        if col.kind == "source":
+            steps.append((col, "source", -1, ()))
+        elif col.name in overrides:
             steps.append((col, "override", -1, ()))
         elif col.kind != "derived" and keys and keys[0] in where:
             pluck = keys[1:-1] if col.kind == "list" else keys[1:]  # geoPoint.lat
@@ -113,7 +117,9 @@ def _study_steps() -> list[_Step]:
     """Recipes of the studies table: read through the plan, or computed per record."""
     steps: list[_Step] = []
     for col in STUDY_SPEC.columns:
-        if col.name in _STUDY_DERIVED:
+        if col.kind == "source":
+            steps.append((col, "source", -1, ()))
+        elif col.name in _STUDY_DERIVED:
             steps.append((col, "derived", len(_SLOT) + _STUDY_DERIVED.index(col.name), ()))
         elif col.name == "url":
             steps.append((col, "derived", len(_SLOT) + len(_STUDY_DERIVED), ()))
@@ -192,6 +198,9 @@ class _TableParts:
             name = col.name
             if how == "override":
                 columns[name] = (overrides or {})[name]
+            elif how == "source":  # every row is read from ClinicalTrials.gov
+                columns[name] = _categorical_from(np.zeros(self.n_rows, dtype=np.int64),
+                                                  [SOURCE] if self.n_rows else [])
             elif how == "missing":
                 if col.dtype == "Float64":  # distance_mi: known only once a point is given
                     columns[name] = _masked_float(np.full(self.n_rows, np.nan))

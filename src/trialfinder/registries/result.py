@@ -1,4 +1,5 @@
-"""What a search returns: :class:`SearchResult`, and the warnings its reader must be told."""
+"""What a search of any registry returns: :class:`SearchResult`, and the warnings its reader
+must be told."""
 
 from __future__ import annotations
 
@@ -53,8 +54,9 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def warnings_for(result: SearchResult, offline: bool) -> list[str]:
-    """What a reader of ``result`` must be told."""
+def warnings_for(result: SearchResult, offline: bool, *,
+                 registry: str = "the registry") -> list[str]:
+    """What a reader of ``result`` must be told (``registry``: its title, for people)."""
     notes: list[str] = []
     total, got = result.total_count, result.count
     if result.duplicates_dropped:
@@ -69,7 +71,7 @@ def warnings_for(result: SearchResult, offline: bool) -> list[str]:
         )
     if result.stale_age is not None:
         notes.append(
-            "ClinicalTrials.gov could not be reached; showing cached results from "
+            f"{registry} could not be reached; showing cached results from "
             f"{duration(result.stale_age)} ago"
         )
     if offline:

@@ -1,0 +1,254 @@
+"""The output formats of every command that writes rows, in one registry: ``table`` (for the
+terminal), ``csv`` and ``json`` (JSON lines, one object per row).
+
+Each :class:`OutputFormat` declares its name, the file endings that mean it (``--output``),
+whether it is for people at a terminal, and its writer. A writer (:class:`RowWriter`) takes
+rows as they come: ``begin(columns)``, ``write(rows)`` once or page by page, ``end()``; the
+commands write a whole table with :func:`write_rows`. CSV and JSON keep the data as it is,
+except on a terminal (no escape codes reach the screen).
+
+    add_format_option(parser, default="table")   # --format, its choices and help
+    write_rows(args.format, frame)                # to standard output
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import shutil
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
+
+from trialfinder.core.lazy import lazy
+from trialfinder.core.terminal import clean, display_width, fit_cell
+from trialfinder.core.textcap import LINE_CHARS, cap
+from trialfinder.tables.exportpath import SUFFIX_FORMATS, ExportFormat
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from trialfinder.tables.export import formula_guard, to_csv_bytes, to_jsonl_bytes
+else:  # pandas loads when rows are written, not for --help
+    formula_guard = lazy("trialfinder.tables.export", "formula_guard")
+    to_csv_bytes = lazy("trialfinder.tables.export", "to_csv_bytes")
+    to_jsonl_bytes = lazy("trialfinder.tables.export", "to_jsonl_bytes")
+
+__all__ = ["FORMATS", "OutputFormat", "RowWriter", "add_format_option", "column_widths",
+           "write_rows"]
+
+class RowWriter(Protocol):
+    """Writes rows: ``begin`` with the column names, ``write`` any number of times (a page at
+    a time), ``end`` once."""
+
+    def begin(self, columns: Sequence[str]) -> None: ...
+
+    def write(self, rows: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None: ...
+
+    def end(self) -> None: ...
+
+
+def _frame(rows: pd.DataFrame | Sequence[Mapping[str, Any]],
+           columns: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    # values as they are (an int column with a gap stays ints, not floats)
+    return pd.DataFrame([[r.get(c) for c in columns] for r in rows], columns=list(columns),
+                        dtype=object)
+
+
+class _BytesWriter:
+    """Bytes on standard output, as they are (but never escape codes onto a terminal)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.rows, self.header = out, 0, False
+        self.columns: list[str] = []
+
+    def begin(self, columns: Sequence[str]) -> None:
+        self.columns = [str(c) for c in columns]
+
+    def put(self, data: bytes) -> None:
+        self.out.flush()
+        if self.out.isatty():
+            data = clean(data.decode("utf-8")).encode("utf-8")
+        self.out.buffer.write(data)
+
+    def end(self) -> None:
+        return None
+
+
+class CsvWriter(_BytesWriter):
+    """CSV (RFC 4180: CRLF) with the formula guard of every CSV trialfinder writes, the header
+    first, once. A frame is written as :func:`trialfinder.tables.export.to_csv_bytes` writes
+    it; records cell by cell (yes/no as ``true``/``false``, nothing as an empty cell)."""
+
+    def write(self, rows: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None:
+        if isinstance(rows, Sequence):
+            self.put(self._records(rows))
+            return
+        data = to_csv_bytes(rows)
+        if self.rows or self.header:  # a later page: its rows only
+            data = data.split(b"\r\n", 1)[1] if b"\r\n" in data else b""
+        self.rows += 1
+        self.put(data)
+
+    def _records(self, rows: Sequence[Mapping[str, Any]]) -> bytes:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\r\n")
+        if not self.header:
+            writer.writerow([formula_guard(c) for c in self.columns])
+            self.header = True
+        for row in rows:
+            writer.writerow([_csv_cell(row.get(c)) for c in self.columns])
+        self.rows += len(rows)
+        return text.getvalue().encode("utf-8")
+
+    def end(self) -> None:
+        if not self.rows and not self.header:
+            self.put(self._records([]))
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return formula_guard(value) if isinstance(value, str) else value
+
+
+class JsonLinesWriter(_BytesWriter):
+    """One JSON object per row and line (``null`` for a missing value of a frame; records are
+    written as they are)."""
+
+    def write(self, rows: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None:
+        if isinstance(rows, Sequence):
+            self.put("".join(json.dumps(dict(r), ensure_ascii=False) + "\n"
+                             for r in rows).encode("utf-8"))
+        else:
+            self.put(to_jsonl_bytes(rows))
+
+
+class TableWriter:
+    """Rows lined up for a terminal (see :func:`column_widths`): a cell too wide is cut with
+    ``…``, width is counted in terminal columns, control characters never reach the screen.
+    A table needs all its rows for its widths: it is printed at the end."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.columns: list[str] = []
+        self.frames: list[pd.DataFrame] = []
+
+    def begin(self, columns: Sequence[str]) -> None:
+        self.columns = [str(c) for c in columns]
+
+    def write(self, rows: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None:
+        self.frames.append(_frame(rows, self.columns))
+
+    def end(self) -> None:
+        import pandas as pd
+
+        frames = [f for f in self.frames if len(f)]
+        if not frames:
+            return
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        width = shutil.get_terminal_size((100, 24)).columns
+        cols = [" ".join(clean(cap(str(c), LINE_CHARS)).split()) for c in frame.columns]
+        text = frame.astype("string").fillna("")
+        lines = [[" ".join(clean(cap(str(v), LINE_CHARS)).split()) for v in row]
+                 for row in text.itertuples(index=False)]
+        natural = [max([display_width(cols[i])] + [display_width(r[i]) for r in lines])
+                   for i in range(len(cols))]
+        widths = column_widths(natural, width)
+        for line in [cols, *lines]:
+            self.out.write("  ".join(fit_cell(v, w) for v, w in zip(line, widths, strict=True))
+                           .rstrip() + "\n")
+
+
+#: How a table too wide for the terminal gives way: (which column, its narrowest), in order.
+#: The last column (a title) gives way first, then the others (the widest first) to the
+#: width of an NCT id, then each again.
+_GIVE_WAY = (("last", 20), ("others", 11), ("last", 8), ("others", 6), ("last", 1),
+             ("others", 1))
+
+
+def column_widths(natural: list[int], width: int) -> list[int]:
+    """Column widths that fit ``width`` terminal columns with two spaces between columns:
+    each column as wide as its widest cell (40 at most but for the last), narrowed as
+    :data:`_GIVE_WAY` says when the terminal is narrower."""
+    widths = [min(n, 40) for n in natural[:-1]] + [natural[-1]]
+    room = width - 2 * (len(widths) - 1)
+    for which, floor in _GIVE_WAY:
+        over = sum(widths) - room
+        if over <= 0:
+            break
+        if which == "last":
+            widths[-1] = max(min(widths[-1], floor), widths[-1] - over)
+            continue
+        while over > 0:
+            widest = max(range(len(widths) - 1), key=widths.__getitem__, default=-1)
+            if widest < 0 or widths[widest] <= floor:
+                break
+            widths[widest] -= 1
+            over -= 1
+    return widths
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFormat:
+    """One output format: ``name`` (``--format``), what it is in ``--help``, the file
+    format it writes with ``--output`` (``None``: the terminal only), whether it is for
+    people at a terminal, and its writer."""
+
+    name: str
+    help: str
+    export: ExportFormat | None
+    for_people: bool
+    writer: Callable[[TextIO], RowWriter]
+
+    @property
+    def endings(self) -> tuple[str, ...]:
+        """The file endings that mean this format (``--output``)."""
+        return tuple(s for s, f in SUFFIX_FORMATS.items() if f == self.export)
+
+
+#: Every output format, by name, in the order ``--help`` lists them.
+FORMATS: Final[dict[str, OutputFormat]] = {
+    f.name: f for f in (
+        OutputFormat("table", "table (for the terminal)", None, True, TableWriter),
+        OutputFormat("csv", "csv", "csv", False, CsvWriter),
+        OutputFormat("json", "json (JSON lines: one object per row and line)", "jsonl", False,
+                     JsonLinesWriter),
+    )
+}
+
+
+def add_format_option(parser: argparse.ArgumentParser | Any, default: str | None = "table",
+                      *, rows: str = "row", files: bool = False) -> None:
+    """``--format`` with every format of :data:`FORMATS` (``rows`` names what one row is;
+    ``files``: the command also writes files with --output, whose ending decides when
+    --format is not given)."""
+    said = ", ".join(f.help.replace("row", rows) + (" (default)" if f.name == default else "")
+                     for f in FORMATS.values())
+    if files:
+        said += "; with --output the file's ending decides when --format is not given"
+    parser.add_argument("--format", choices=list(FORMATS), default=default, help=said)
+
+
+def write_rows(name: str, rows: pd.DataFrame | Sequence[Any],
+               columns: Sequence[str] | None = None, *,
+               table: Callable[[TextIO], RowWriter] | None = None) -> None:
+    """Write ``rows`` to standard output in the format ``name`` (``table``: a command's own
+    terminal writer instead of the plain table)."""
+    chosen = FORMATS[name]
+    make = table if table is not None and chosen.for_people else chosen.writer
+    writer = make(sys.stdout)
+    names = list(columns) if columns is not None else [str(c) for c in getattr(rows, "columns",
+                                                                                ())]
+    writer.begin(names)
+    writer.write(rows)
+    writer.end()

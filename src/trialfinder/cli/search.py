@@ -1,0 +1,203 @@
+"""``trialfinder search``: search studies and print, or export, the matches.
+
+    trialfinder search --condition "back pain" --status recruiting --near "Boston, MA" --radius 50mi
+    trialfinder search --preset als --format csv --output als.csv
+    trialfinder search --from-file ctg-studies.json --sites --format csv --output sites.csv
+
+Its search options are declared in :mod:`trialfinder.options` (as for ``sync``, ``match`` and
+``watch add``); its output formats in :mod:`trialfinder.cli.formats`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from trialfinder.cli.common import (
+    connection_options,
+    place_note,
+    read_search,
+    search_data_file,
+    settings_from,
+    status_label,
+)
+from trialfinder.cli.formats import FORMATS, add_format_option, write_rows
+from trialfinder.cli.oneshot import settle_before_search
+from trialfinder.cli.progress import ProgressBar
+from trialfinder.core.delivery import report
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.lazy import lazy
+from trialfinder.core.wording import plural
+from trialfinder.options.cli import add_options
+from trialfinder.tables.exportpath import check_output_path, format_for_path, sidecar_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from trialfinder.service.searching import Results, search
+    from trialfinder.tables.export import write_export
+else:  # pandas, requests and numpy load on first use, so `--help` starts at once
+    search = lazy("trialfinder.service.searching", "search")
+    write_export = lazy("trialfinder.tables.export", "write_export")
+
+__all__ = ["DEFAULT_LIMIT", "add_parser", "run"]
+
+#: Studies the CLI fetches unless told otherwise (--limit N, --all): a broad search such as
+#: "--sex female" alone would otherwise page through the whole registry.
+DEFAULT_LIMIT = 10_000
+TABLE_COLUMNS = ["nct_id", "status", "title"]
+SITE_COLUMNS = ["nct_id", "distance_mi", "site_status", "facility", "city", "state", "country"]
+
+
+def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    """Add ``search`` to the ``trialfinder`` parser (``parents``: -v)."""
+    s = subparsers.add_parser("search", parents=list(parents), help="search studies",
+                              description="Search studies and print, or export, the matches.")
+    groups = add_options(s)
+    groups["what to search"].add_argument(
+        "--from-file", type=Path,
+        help="filter a saved ClinicalTrials.gov JSON download instead of the API")
+    out = s.add_argument_group("output")
+    out.add_argument("--limit", type=int,
+                     help=f"fetch at most N studies (default {DEFAULT_LIMIT:,})")
+    out.add_argument("--all", action="store_true",
+                     help=f"fetch every study that matches, however many (no --limit; "
+                     f"without it a search stops at {DEFAULT_LIMIT:,})")
+    add_format_option(out, default=None, rows="study or site", files=True)
+    out.add_argument("--output", "-o", type=Path,
+                     help="write to this file, CSV (.csv) or JSON lines (.jsonl, .json, "
+                     ".ndjson), with its provenance in PATH.meta.json")
+    out.add_argument("--sites", action="store_true", help="one row per study site")
+    out.add_argument("--columns", help="comma-separated columns to output")
+    connection_options(s, no_store=True)
+
+
+def _select(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
+    if not columns:
+        return frame
+    wanted = [c.strip() for c in columns.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in frame.columns]
+    if unknown:
+        raise InvalidQueryError(
+            f"unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"available: {', '.join(frame.columns)}"
+        )
+    return frame[wanted]
+
+
+def _summary(res: Results, rows: int, what: str) -> str:
+    meta = res.meta
+    fetched = meta.studies_fetched
+    parts = [plural(rows, what)]
+    if meta.total_reported is not None:
+        parts.append(f"the API reported {plural(meta.total_reported, 'matching study')}, "
+                     f"{fetched:,} fetched")
+    elif meta.records_read is not None:
+        parts.append(f"{plural(meta.records_read, 'study')} in the file"
+                     + (f", {fetched:,} on the topic" if meta.topic is not None else ""))
+    removed = [f"{s.name}: -{s.removed}" for s in res.steps if s.removed]
+    if removed:
+        parts.append("local filters " + ", ".join(removed))
+    return "; ".join(parts)
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    """csv or jsonl for --output: --format when given, else the file's ending; an ending we
+    do not write is refused (see :func:`trialfinder.tables.exportpath.format_for_path`)."""
+    chosen = FORMATS[args.format] if args.format else None
+    if chosen is not None and chosen.export is None:
+        files = " or ".join(f"--format {f.name}" for f in FORMATS.values() if f.export)
+        raise InvalidQueryError(f"--format {chosen.name} prints to the terminal; to write a "
+                                f"file use {files} (or a .csv / .jsonl name)")
+    return format_for_path(args.output, chosen.export if chosen else None)
+
+
+def run(args: argparse.Namespace, notes: Any) -> int:
+    """Run ``trialfinder search``; ``notes.say`` prints each warning once."""
+    options = read_search(args)
+    if args.limit is not None and args.limit < 1:
+        raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
+    if args.all and args.limit is not None:
+        raise InvalidQueryError("--all fetches every match and --limit stops at N; "
+                                "give one of them")
+    if args.from_file and (args.limit is not None or args.all):
+        raise InvalidQueryError("--limit and --all set how many studies to fetch from the API; "
+                                "--from-file reads every study in the file")
+    limit = None if args.all else (args.limit or DEFAULT_LIMIT)
+    if args.output:
+        check_output_path(args.output)  # before any request: a bad path fails at once
+    fmt = _output_format(args) if args.output else (args.format or "table")
+    from trialfinder.options.local import resolve_near
+
+    options, place = resolve_near(options)  # a place we cannot find fails here
+    from trialfinder.registries import choose_registries  # light: no pandas, no requests
+
+    registries = choose_registries(options.registries or None)
+    if args.from_file and [r.name for r in registries] != ["ctgov"]:
+        raise InvalidQueryError("--from-file reads a ClinicalTrials.gov download; leave out "
+                                "--registry")
+    settings = settings_from(args)
+    clients = []
+    if not args.from_file:
+        from trialfinder.cache.tablekey import may_be_saved
+        from trialfinder.options import check_asks
+
+        # a wrong value or an empty search fails here, before any request
+        check_asks(options)
+        asks = [(r.client(settings), r.translate(options)) for r in registries]
+        # every check is passed: what each registry needs first (ClinicalTrials.gov: /version
+        # when a cache is on and, unless saved tables may answer, the first page) now travels
+        # while pandas loads
+        for client, translation in asks:
+            saved = settings.use_cache and may_be_saved(
+                settings.cache_dir, client.registry.name, client.base_url, translation.params,
+                limit)
+            client.ask_early(None if saved else translation.query, limit=limit)
+        clients = [client for client, _ in asks]
+    settle_before_search(settings.profile)
+    if not clients:
+        res = search_data_file(args.from_file, options)
+    else:
+        bar = ProgressBar()
+        try:
+            res = search(options=options, client=clients, limit=limit, progress=bar)
+        finally:
+            bar.close()
+    frame = res.sites if args.sites else res.studies
+    what = "site" if args.sites else "study"
+    _select(frame, args.columns)  # an unknown column is an error before any note
+    for warning in [n for n in [place_note(place) if place else None] if n] + res.warnings:
+        if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
+            warning += "; use --limit N or --all to fetch more"
+        notes.say(warning)
+    if args.output:
+        path = write_export(args.output, _select(frame, args.columns), res.meta, fmt=fmt)
+        report(f"wrote {plural(len(frame), what)} to {path} "
+               f"(provenance in {sidecar_path(path)})")
+        report(_summary(res, len(frame), what))
+        return 0
+    if not FORMATS[fmt].for_people:
+        write_rows(fmt, _select(frame, args.columns))
+        report(_summary(res, len(frame), what))
+        return 0
+    default = SITE_COLUMNS if args.sites else TABLE_COLUMNS
+    if not args.sites and "nearest_distance_mi" in frame.columns and options.near:
+        default = ["nct_id", "status", "nearest_distance_mi", "title"]
+    columns = args.columns or ",".join(c for c in default if c in frame.columns)
+    write_rows(fmt, _for_people(_select(frame, columns)))
+    print(_summary(res, len(frame), what), file=sys.stdout)
+    return 0
+
+
+def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Terminal view: distances rounded, status codes as words."""
+    out = frame.copy()
+    for col in out.columns:
+        if col.endswith("distance_mi"):
+            out[col] = out[col].round(1)
+        elif col in ("status", "site_status", "last_known_status"):
+            out[col] = out[col].astype("string").map(status_label, na_action="ignore")
+    return out

@@ -1,0 +1,51 @@
+"""Search options made ready to apply: the place looked up (:func:`resolve_near`) and the
+filters applied to fetched studies (:func:`local_filters`, the same whatever the registry)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from trialfinder.options.model import SearchOptions
+from trialfinder.options.values import DEFAULT_RADIUS, Near
+from trialfinder.tables.filterspec import LocalFilters
+
+if TYPE_CHECKING:
+    from trialfinder.places.resolve import Place
+
+__all__ = ["local_filters", "resolve_near"]
+
+
+def resolve_near(options: SearchOptions) -> tuple[SearchOptions, Place | None]:
+    """``options`` with the point of a place given by name, and the place found (``None``
+    when there was no name to look up). A place that cannot be found is a
+    :class:`~trialfinder.core.errors.PlaceNotFoundError`."""
+    near = options.near
+    if near is None or near.point is not None:
+        return options, None
+    from trialfinder.places.resolve import resolve_place
+
+    place = resolve_place(near.place)
+    return options.replace(near=Near(place=near.place, point=(place.lat, place.lon))), place
+
+
+def local_filters(options: SearchOptions) -> LocalFilters:
+    """The filters applied to what was fetched: every structured filter again (what the
+    registry sent back is checked, and distances are computed) and the local-only ones. A
+    place given by name is looked up."""
+    o, _ = resolve_near(options)
+    point = o.near.point if o.near is not None else None
+    return LocalFilters(
+        statuses=tuple(s.value for s in o.statuses) or None,
+        phases=tuple(p.value for p in o.phases) or None,
+        study_types=tuple(t.value for t in o.study_types) or None,
+        intervention_types=tuple(t.value for t in o.intervention_types) or None,
+        countries=o.countries or None, states=o.states or None, cities=o.cities or None,
+        near=point, radius_mi=(o.radius or DEFAULT_RADIUS).miles if point else None,
+        age=o.age, sex=o.sex.value if o.sex else None,
+        healthy_volunteers=o.healthy_volunteers, has_results=o.has_results,
+        start_from=o.start_from, start_to=o.start_to, keyword=o.keyword,
+        funder_types=tuple(t.value for t in o.funder_types) or None,
+        completion_from=o.completion_from, completion_to=o.completion_to,
+        posted_from=o.posted_from, posted_to=o.posted_to,
+        updated_from=o.updated_from, updated_to=o.updated_to,
+    )

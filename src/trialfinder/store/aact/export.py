@@ -1,0 +1,68 @@
+"""``trialfinder store export --aact DIR``: every AACT view as a Parquet file (or folder)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from trialfinder.store.aact.install import SCHEMA, VIEWS
+from trialfinder.store.aact.source import TABLE
+from trialfinder.store.db import StoreError
+
+if TYPE_CHECKING:
+    from trialfinder.store.db import Store
+
+__all__ = ["export_aact", "unsynced"]
+
+logger = logging.getLogger(__name__)
+
+
+def unsynced(store: Store) -> int:
+    """Studies the store holds that are not in the AACT tables (only searches or watches found
+    them, and those fetch the list view, not the whole record)."""
+    row = store.first_row(f"SELECT count(*) FROM studies WHERE nct_id NOT IN "
+                          f"(SELECT nct_id FROM {TABLE})")
+    return int(row[0]) if row else 0
+
+
+def _copy(store: Store, name: str, target: Path, partitioned: bool) -> None:
+    quoted = str(target).replace("'", "''")
+    if partitioned:
+        store.execute(
+            f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM {SCHEMA}.\"{name}\") "
+            f"TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (id_block), "
+            "OVERWRITE_OR_IGNORE)")
+    else:
+        store.execute(f"COPY (SELECT * FROM {SCHEMA}.\"{name}\") TO '{quoted}' "
+                      "(FORMAT parquet, COMPRESSION zstd)")
+
+
+def export_aact(store: Store, folder: Path, *, partitioned: bool = False) -> list[Path]:
+    """Write each view of the ``aact`` schema as ``folder/<table>.parquet``, or with
+    ``partitioned`` as a Hive-style folder split by ``id_block`` (the first three digits of the
+    NCT number), as ``store export`` does for the store's own tables. Studies of the store
+    that no sync fetched are not in the AACT tables; a warning says how many."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    # a view's rows may come in any order: DuckDB then streams them (in the writer's small
+    # memory, the ordered unnest of every site of 50,000 studies does not fit)
+    store.execute("SET preserve_insertion_order = false")
+    try:
+        for name in VIEWS:
+            target = folder / (name if partitioned else f"{name}.parquet")
+            _copy(store, name, target, partitioned)
+            written.append(target)
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreError(f"cannot write the AACT table {name} to {folder}: {first}") from None
+    finally:
+        store.execute("RESET preserve_insertion_order")
+    left_out = unsynced(store)
+    if left_out:
+        logger.warning("%d studies of the store are not in the AACT tables: only searches or "
+                       "watches found them; `trialfinder sync` fetches their whole records",
+                       left_out)
+    return written

@@ -1,0 +1,62 @@
+"""Phone numbers and e-mail addresses as links a phone can follow (``tel:``, ``mailto:``).
+
+A link is made only from a record's text that is a phone number and nothing else: digits,
+``+`` (first only), ``-``, spaces and parentheses, optionally followed by an extension
+(``ext. 417``, ``x417``, ``extension 417``), as the tables write it. Anything else is shown as
+escaped text and never becomes a link.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from trialfinder.views.text import escape_md, mail_link
+
+__all__ = ["contact_line", "phone_link", "tel_uri"]
+
+MIN_DIGITS: Final = 3
+MAX_DIGITS: Final = 20
+_PHONE = re.compile(
+    r"^\s*(?P<number>\+?[0-9() \-]+?)"
+    r"(?:\s*(?:,|;)?\s*(?:ext\.?|extension|x)\s*(?P<ext>[0-9]{1,8}))?\s*$",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"[\s()\-]+")
+
+
+def tel_uri(text: object) -> str | None:
+    """``"+1 (617) 555-0100 ext. 123"`` -> ``"tel:+1-617-555-0100;ext=123"`` (RFC 3966: the
+    number's groups joined by ``-``, the extension as ``;ext=``); ``None`` for anything that is
+    not only a phone number (letters, other signs, too few or too many digits)."""
+    if not isinstance(text, str) or len(text) > 80:
+        return None
+    found = _PHONE.match(text)
+    if found is None:
+        return None
+    number = found.group("number")
+    plus = number.lstrip().startswith("+")
+    groups = [g for g in _SEPARATORS.split(number.replace("+", " ")) if g]
+    digits = sum(len(g) for g in groups)
+    if not MIN_DIGITS <= digits <= MAX_DIGITS or number.count("(") != number.count(")"):
+        return None
+    uri = "tel:" + ("+" if plus else "") + "-".join(groups)
+    ext = found.group("ext")
+    return uri + (f";ext={ext}" if ext else "")
+
+
+def phone_link(text: str) -> str:
+    """A phone number as a Markdown ``tel:`` link (its text escaped), or the text escaped
+    when it is not a phone number."""
+    uri = tel_uri(text)
+    shown = escape_md(" ".join(text.split()))
+    return f"[{shown}]({uri})" if uri else shown
+
+
+def contact_line(name: str, role: str, phone: str, email: str) -> str:
+    """One contact as inert Markdown: ``name · role · [phone](tel:…) · [email](mailto:…)``,
+    leaving out what is empty."""
+    parts = [escape_md(p) for p in (name, role) if p.strip()]
+    parts += [phone_link(phone)] if phone.strip() else []
+    parts += [mail_link(email)] if email.strip() else []
+    return " · ".join(parts)

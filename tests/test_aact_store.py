@@ -1,0 +1,304 @@
+"""The AACT views in the study store: what sync keeps, how the views are kept in step, the
+``sql`` and ``store export --aact`` commands, and records of an odd shape."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from devtools.standin import PIECES, StandInServer, _fields_trie, _prune, replicate
+from trialfinder.cli.main import main
+from trialfinder.core.config import Settings
+from trialfinder.options import SearchOptions
+from trialfinder.registries.ctgov.client import TrialsClient
+from trialfinder.registries.ctgov.fields import LIST_FIELDS
+from trialfinder.registries.ctgov.fullrecord import LIST_PIECE_PATHS, list_view
+from trialfinder.registries.ctgov.query import StudyQuery
+from trialfinder.service.sync import sync
+from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
+from trialfinder.store.aact.source import keep_records
+from trialfinder.store.db import Store
+from trialfinder.store.versions import record_hash
+from trialfinder.tables.frames import TABLE_DTYPES
+from trialfinder.topics.demo import load_demo_studies
+
+Factory = Callable[..., StandInServer]
+DATA = Path(__file__).parent / "data" / "aact_records.json"
+
+
+def _client(server: StandInServer) -> TrialsClient:
+    return TrialsClient(Settings(base_url=server.base_url, use_cache=False, timeout=5,
+                                 retries=2, backoff_factor=0.0, requests_per_minute=60000))
+
+
+def _records() -> list[dict[str, Any]]:
+    return list(json.loads(DATA.read_text()))
+
+
+# -- the list view cut out of a synced record -------------------------------------------------
+
+
+def test_each_list_piece_names_the_path_the_api_metadata_gives() -> None:
+    assert set(LIST_PIECE_PATHS) == set(LIST_FIELDS)
+    assert {p: PIECES[p] for p in LIST_FIELDS} == LIST_PIECE_PATHS
+
+
+def test_the_list_view_of_a_record_is_what_the_api_sends_for_the_list_fields() -> None:
+    trie = _fields_trie(",".join(LIST_FIELDS))
+    records = [*_records(), *load_demo_studies()]
+    assert [list_view(r) for r in records] == [_prune(r, trie) for r in records]
+    assert "detailedDescription" not in json.dumps(list_view(_records()[0]))
+
+
+def test_sync_stores_the_versions_a_search_would_and_keeps_the_whole_records(
+    standin_factory: Factory, tmp_path: Path
+) -> None:
+    demo = list(load_demo_studies())
+    server = standin_factory(demo, max_page_size=25)
+    listed = [s for page in _client(server).iter_pages(StudyQuery(), fields=LIST_FIELDS)
+              for s in page.studies]
+    with Store(tmp_path / "s.duckdb") as store:
+        result = sync(store, _client(server), SearchOptions())
+        held = store.current_hashes([r["protocolSection"]["identificationModule"]["nctId"]
+                                     for r in listed])
+        kept = store.con.execute(
+            'SELECT nct_id, doc."protocolSection"."descriptionModule"."detailedDescription", '
+            'len(doc."protocolSection"."outcomesModule"."primaryOutcomes") '
+            "FROM aact_records ORDER BY nct_id").fetchall()
+        phases = store.con.execute(
+            "SELECT phase, count(*) FROM aact.studies GROUP BY 1 ORDER BY 1").fetchall()
+    assert result.studies == len(demo) == len(kept)
+    assert held == {r["protocolSection"]["identificationModule"]["nctId"]: record_hash(r)
+                    for r in listed}
+    served = {r["protocolSection"]["identificationModule"]["nctId"]: r["protocolSection"]
+              for r in demo}
+    assert kept == [(nct, served[nct]["descriptionModule"].get("detailedDescription"),
+                     len(served[nct]["outcomesModule"]["primaryOutcomes"]))
+                    for nct in sorted(served)]
+    assert sum(n for _, n in phases) == len(demo)
+    assert ("PHASE2/PHASE3", 2) in phases
+
+
+# -- aact_records -------------------------------------------------------------------------
+
+
+def test_a_later_sync_replaces_a_record_and_an_older_one_does_not(tmp_path: Path) -> None:
+    first, later, older = datetime(2024, 1, 1), datetime(2024, 6, 1), datetime(2023, 1, 1)
+    record = _records()[1]
+    changed = copy.deepcopy(record)
+    changed["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
+    stale = copy.deepcopy(record)
+    stale["protocolSection"]["statusModule"]["overallStatus"] = "NOT_YET_RECRUITING"
+    with Store(tmp_path / "s.duckdb") as store:
+        assert keep_records(store, [record], first) == 1
+        assert keep_records(store, [changed], later) == 1
+        assert keep_records(store, [stale], older) == 0
+        got = store.con.execute("SELECT nct_id, overall_status, created_at, updated_at "
+                                "FROM aact.studies").fetchall()
+    assert got == [("NCT99000102", "COMPLETED", first, later)]
+
+
+def test_a_page_keeps_its_last_record_of_a_study_and_skips_records_without_an_id(
+    tmp_path: Path
+) -> None:
+    record = _records()[2]
+    again = copy.deepcopy(record)
+    again["protocolSection"]["identificationModule"]["briefTitle"] = "Second copy"
+    nameless: dict[str, Any] = {"protocolSection": {"identificationModule": {}}}
+    with Store(tmp_path / "s.duckdb") as store:
+        written = keep_records(store, [record, nameless, "not a record", again],  # type: ignore[list-item]
+                               datetime(2024, 1, 1))
+        titles = store.con.execute("SELECT brief_title FROM aact.studies").fetchall()
+    assert (written, titles) == (1, [("Second copy",)])
+
+
+def test_odd_value_types_cost_those_values_not_the_record(tmp_path: Path) -> None:
+    record = copy.deepcopy(_records()[0])
+    ps = record["protocolSection"]
+    ps["designModule"]["enrollmentInfo"]["count"] = "many"
+    ps["designModule"]["phases"] = "PHASE2"
+    ps["contactsLocationsModule"]["locations"] = {"facility": "not a list"}
+    ps["conditionsModule"]["keywords"] = [7, None, "Inhaler"]
+    with Store(tmp_path / "s.duckdb") as store:
+        assert keep_records(store, [record], datetime(2024, 1, 1)) == 1
+        study = store.first_row("SELECT enrollment, phase, brief_title FROM aact.studies")
+        sites = store.first_row("SELECT count(*) FROM aact.facilities")[0]
+        words = store.con.execute("SELECT name FROM aact.keywords ORDER BY id").fetchall()
+    assert study == (None, None, "Fictonide for Pretend Asthma in Adults")
+    assert sites == 0
+    assert words == [("7",), (None,), ("Inhaler",)]
+
+
+# -- the views in the store file ----------------------------------------------------------
+
+
+def test_the_views_leave_the_store_tables_and_their_columns_alone(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.duckdb") as store:
+        assert store.columns("studies") == list(TABLE_DTYPES["studies"])
+        store.add_records(_records())
+        views = store.con.execute("SELECT table_name FROM information_schema.tables "
+                                  "WHERE table_schema = 'aact'").fetchall()
+        studies = store.first_row("SELECT count(*) FROM studies")[0]
+    assert sorted(v for (v,) in views) == sorted(VIEWS)
+    assert studies == 3
+
+
+def test_out_of_date_views_are_renewed_before_a_query(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        keep_records(store, _records(), datetime(2024, 1, 1))
+        store.execute("UPDATE store_info SET value = 'old' WHERE key = 'aact_views'")
+        store.execute("DROP VIEW aact.countries")
+        store.execute("CREATE VIEW aact.retired AS SELECT 1 AS x")
+    store = open_for_sql(path)
+    try:
+        assert store.read_only and is_current(store)
+        countries = store.first_row("SELECT count(*) FROM aact.countries")[0]
+        retired = store.first_row("SELECT count(*) FROM information_schema.tables "
+                                  "WHERE table_schema = 'aact' AND table_name = 'retired'")[0]
+    finally:
+        store.close()
+    assert (countries, retired) == (5, 0)
+
+
+def test_a_changed_record_shape_keeps_the_values_held_and_the_rest_waits_for_a_sync(
+    tmp_path: Path
+) -> None:
+    path = tmp_path / "s.duckdb"
+    older = '{"protocolSection": {"designModule": {"phases": ["VARCHAR"]}}}'
+    with Store(path) as store:
+        keep_records(store, _records(), datetime(2024, 1, 1))
+        # as an older release left it: fewer parsed values, other view definitions
+        store.execute("DROP SCHEMA aact CASCADE")
+        store.execute(f"ALTER TABLE aact_records ALTER doc TYPE "
+                      f"STRUCT(\"protocolSection\" STRUCT(\"designModule\" STRUCT(\"phases\" "
+                      f"VARCHAR[]))) USING from_json(to_json(doc), '{older}')")
+        store.execute("UPDATE store_info SET value = 'old' WHERE key LIKE 'aact_%'")
+    with Store(path) as store:
+        before = store.con.execute(
+            "SELECT nct_id, phase, brief_title FROM aact.studies ORDER BY nct_id").fetchall()
+        keep_records(store, _records()[:1], datetime(2024, 2, 1))
+        after = store.first_row("SELECT brief_title FROM aact.studies WHERE phase IS NOT NULL")
+    assert before == [("NCT99000101", "PHASE2/PHASE3", None), ("NCT99000102", None, None),
+                      ("NCT99000103", None, None)]
+    assert after == ("Fictonide for Pretend Asthma in Adults",)
+
+
+def test_a_busy_store_is_queried_with_the_views_it_has(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        keep_records(store, _records(), datetime(2024, 1, 1))
+        store.execute("UPDATE store_info SET value = 'old' WHERE key = 'aact_views'")
+    holder = subprocess.Popen(  # another program reading the file: no writer may open it
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], "
+         "read_only=True); print('ready', flush=True); sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "ready\n"
+        store = open_for_sql(path)
+        try:
+            assert not is_current(store)
+            assert store.first_row("SELECT count(*) FROM aact.studies")[0] == 3
+        finally:
+            store.close()
+    finally:
+        holder.communicate("", timeout=30)
+
+
+# -- the commands ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def synced(standin_factory: Factory, standin_studies: list[dict[str, Any]], tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+    server = standin_factory(replicate(standin_studies, 30), max_page_size=8)
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    assert main(["sync", "--whole-registry", "--base-url", server.base_url]) == 0
+    capsys.readouterr()
+    return tmp_path / "data"
+
+
+def test_cli_sql_reads_the_aact_views_of_a_synced_store(
+    synced: Path, standin_studies: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sql", "select phase, count(*) as n from aact.studies group by 1 "
+                 "order by 1"]) == 0
+    served = replicate(standin_studies, 30)
+    expected = Counter("/".join(s["protocolSection"]["designModule"].get("phases", []))
+                       for s in served)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "phase,n"
+    assert dict(line.rsplit(",", 1) for line in lines[1:]) == \
+        {phase: str(n) for phase, n in expected.items()}
+
+
+def test_cli_export_aact_writes_parquet_that_duckdb_and_pandas_read(
+    synced: Path, standin_studies: list[dict[str, Any]], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "aact out"
+    assert main(["store", "export", "--aact", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.splitlines() == [str(out / f"{name}.parquet") for name in VIEWS]
+    assert printed.err.endswith(f"wrote {len(VIEWS)} AACT tables as Parquet files to {out}\n")
+    con = duckdb.connect()
+    studies = con.execute(f"SELECT count(*), count(DISTINCT nct_id), typeof(start_date) "
+                          f"FROM '{out / 'studies.parquet'}' GROUP BY 3").fetchone()
+    sites = con.execute(f"SELECT count(*) FROM '{out / 'facilities.parquet'}'").fetchone()
+    frame = pd.read_parquet(out / "calculated_values.parquet")
+    assert studies is not None and studies[:2] == (30, 30)
+    assert studies[2] == "DATE"
+    served = replicate(standin_studies, 30)
+    assert sites == (sum(len(s["protocolSection"].get("contactsLocationsModule", {})
+                             .get("locations", [])) for s in served),)
+    assert len(frame) == 30
+    assert str(frame["registered_in_calendar_year"].dtype) == "int32"
+
+
+def test_cli_export_aact_says_how_many_studies_no_sync_fetched(
+    synced: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store(synced / "studies.duckdb") as store:  # as a search leaves them
+        store.add_records([list_view(r) for r in _records()])
+    assert main(["store", "export", "--aact", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "3 studies of the store are not in the AACT tables" in err
+
+
+def test_cli_export_aact_partitioned_writes_hive_folders(
+    synced: Path, standin_studies: list[dict[str, Any]], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "parts"
+    assert main(["store", "export", "--aact", "--partitioned", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines() == [str(out / name) for name in VIEWS]
+    got = duckdb.connect().execute(
+        f"SELECT id_block::VARCHAR, count(*) FROM read_parquet('{out / 'studies'}/*/*.parquet', "
+        "hive_partitioning = true) GROUP BY 1 ORDER BY 1").fetchall()
+    served = Counter(s["protocolSection"]["identificationModule"]["nctId"][3:6]
+                     for s in replicate(standin_studies, 30))
+    assert got == sorted(served.items())
+
+
+def test_cli_export_aact_that_cannot_write_says_so_in_one_line(
+    synced: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    (out / "studies.parquet").mkdir(parents=True)  # a folder where the file should go
+    assert main(["store", "export", "--aact", str(out)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"trialfinder: error: cannot write the AACT table studies to {out}: ")

@@ -1,0 +1,168 @@
+"""The dashboard's list and study page (issue 21), driven headless with AppTest against the
+loopback stand-in serving the fictional demo records: the order of the list, the study's
+contacts as links, an old list that offers Refresh, saved searches that can be turned off."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from devtools.standin import StandInServer
+from trialfinder import service
+from trialfinder.tables.prescreen.fit import prescreen
+from trialfinder.tables.prescreen.profile import Profile
+from trialfinder.topics.demo import load_demo_studies
+
+ROOT = Path(__file__).parents[1]
+DEMO = load_demo_studies()
+NEAR = {"preset": "muscle-spasm", "near": "Boston, MA", "radius": "500", "status": "any"}
+# the same search through the library's offline path (the registry's order)
+NEAR_FOUND = service.search_records(DEMO, source="demo", preset="muscle-spasm",
+                                    near="Boston, MA", radius=500)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def api(standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> StandInServer:
+    server = standin_factory(DEMO)
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    return server
+
+
+def opened(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(params)
+    return at.run()
+
+
+def card_ids(at: AppTest) -> list[str]:
+    """The ids of the list's cards (near a place each names its nearest site; the cards of
+    About you do not)."""
+    return [m.group(1) for e in at.caption
+            if (m := re.match(r"^(NCT\d{8}) · .* · nearest site ", str(e.value)))]
+
+
+def card_miles(at: AppTest) -> list[int]:
+    """The miles each card gives (0 for "under a mile")."""
+    return [int(m.group(1).replace(",", "")) if m.group(1) else 0 for e in at.caption
+            if (m := re.search(r"nearest site (?:([\d,]+) miles|under a mile) away",
+                               str(e.value)))]
+
+
+def test_near_a_place_the_list_is_nearest_first_and_can_be_sorted(api: StandInServer) -> None:
+    registry = [str(n) for n in NEAR_FOUND.studies["nct_id"]]
+    miles = list(NEAR_FOUND.studies["nearest_distance_mi"])
+    assert miles != sorted(miles)  # the registry's order is not nearest first
+    at = opened(**NEAR)
+    assert not at.exception
+    assert at.selectbox(key="sort").value == "nearest"
+    shown = card_miles(at)
+    assert shown == sorted(shown) and shown[0] == 0 and len(shown) == 19
+    assert set(card_ids(at)) == set(registry)
+
+    at.selectbox(key="sort").set_value("registry").run()
+    assert card_ids(at) == registry
+    at.selectbox(key="sort").set_value("newest").run()
+    posted = NEAR_FOUND.studies.set_index("nct_id")["first_posted"]
+    dates = [posted[n] for n in card_ids(at)]
+    assert dates == sorted(dates, reverse=True)
+    assert "fit" not in at.selectbox(key="sort").options  # only once About you is filled
+
+    # the pre-screen's own order, once About you is filled
+    at.number_input(key="ay_age").set_value(70).run()
+    assert "Best fit for you first (About you)" in at.selectbox(key="sort").options
+    at.selectbox(key="sort").set_value("fit").run()
+    results = service.search_records(DEMO, source="demo", preset="muscle-spasm",
+                                     near="Boston, MA", radius=500)
+    screen = prescreen(results, Profile(age=70, near=(42.3601, -71.0589)))
+    order = [str(n) for n in screen.studies["nct_id"]]
+    assert card_ids(at) == order[:len(card_ids(at))]
+
+    # a new search starts in its default order again
+    at.selectbox(key="preset").set_value("als")
+    at.text_input(key="place").input("")
+    at.button(key="search_button").click().run()
+    assert at.selectbox(key="sort").value == "registry"
+
+
+def test_a_study_page_gives_phone_numbers_as_tel_links(api: StandInServer) -> None:
+    at = opened(preset="als", status="any", study="NCT99000041")
+    assert not at.exception
+    markdown = [str(e.value) for e in at.markdown]
+    contact = next(t for t in markdown if t.startswith("Contact for the whole study"))
+    assert "[206\\-555\\-0196 ext\\. 106](tel:206-555-0196;ext=106)" in contact
+    site = next(t for t in markdown if t.startswith("Contact: "))  # the site's card
+    assert "(tel:312-555-0197;ext=417)" in site and "(mailto:sasha.redfern@example.org)" in site
+    # every tel: link came from a phone number of the record
+    assert all(re.fullmatch(r"tel:[0-9+\-]+(;ext=[0-9]+)?", link)
+               for t in markdown for link in re.findall(r"\]\((tel:[^)]*)\)", t))
+
+
+def test_an_old_list_says_when_it_was_fetched_and_refresh_fetches_it_again(
+    api: StandInServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dashboard import results
+
+    calls: list[dict[str, Any]] = []
+    real = service.search
+
+    def counting(*args: Any, **kwargs: Any) -> service.Results:
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "search", counting)
+    at = opened(preset="als", status="any")
+    assert not any(str(w.value).startswith("This list was fetched") for w in at.warning)
+    monkeypatch.setattr(results, "STALE_AFTER", timedelta(0))  # any age is old now
+    at.run()
+    warning = next(str(w.value) for w in at.warning
+                   if str(w.value).startswith("This list was fetched"))
+    assert "ClinicalTrials.gov may have changed since" in warning
+    assert len(calls) == 1
+    at.button(key="refresh").click().run()
+    assert not at.exception
+    assert len(calls) == 2  # asked again, past the page's cache
+    at.run()
+    assert len(calls) == 2  # and only once
+
+
+def test_saved_searches_can_be_turned_off(api: StandInServer,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIALFINDER_SAVED_SEARCHES", "0")
+    at = opened(preset="als", status="any")
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "save_watch"]
+    off = "Saved searches are turned off on this dashboard"
+    assert any(str(c.value).startswith(off) for c in at.caption)
+    at.segmented_control(key="view").set_value("new").run()
+    assert any(str(i.value).startswith(off) for i in at.info)
+
+
+def test_after_a_search_the_focus_moves_to_the_results_heading(api: StandInServer) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.text_input(key="q_words").input("cramp")
+    at.button(key="q_submit").click().run()
+    assert not at.exception
+    scripts = [e for e in at.get("html") if "heading.focus" in str(e.proto.body)]
+    assert len(scripts) == 1 and "results_heading" in scripts[0].proto.body
+    assert [str(h.value) for h in at.header][:1] == ["Results: 6 studies"]
+    at.selectbox(key="sort").set_value("newest").run()  # a filter or a sort: no focus move
+    assert not [e for e in at.get("html") if "heading.focus" in str(e.proto.body)]

@@ -1,0 +1,56 @@
+"""trialfinder.views.contact: phone numbers as tel: links, only from a phone number."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from trialfinder.views.contact import contact_line, phone_link, tel_uri
+
+
+@pytest.mark.parametrize(("text", "uri"), [
+    ("+1 (617) 555-0100 ext. 123", "tel:+1-617-555-0100;ext=123"),
+    ("+1-617-555-0100", "tel:+1-617-555-0100"),
+    ("312-555-0197 ext. 417", "tel:312-555-0197;ext=417"),  # as the tables join phoneExt
+    ("555-0100 x12", "tel:555-0100;ext=12"),
+    ("+44 20 7946 0000 extension 9", "tel:+44-20-7946-0000;ext=9"),
+    ("  617 555 0100  ", "tel:617-555-0100"),
+    ("(617) 555-0100", "tel:617-555-0100"),
+])
+def test_a_phone_number_becomes_a_tel_uri(text: str, uri: str) -> None:
+    assert tel_uri(text) == uri
+
+
+@pytest.mark.parametrize("text", [
+    "call 555-0100", "555-0100; DROP", "12", "+1+2 345 678", "(617 555-0100",
+    "617.555.0100", "javascript:alert(1)", "555-0100 ext. abc", "", "1" * 21,
+    "555-0100\n555-0101", "٥٥٥-٠١٠٠",
+])
+def test_anything_else_is_no_link(text: str) -> None:
+    assert tel_uri(text) is None
+    assert "](" not in phone_link(text)
+
+
+def test_links_are_inert_markdown() -> None:
+    assert phone_link("312-555-0197 ext. 417") == (
+        "[312\\-555\\-0197 ext\\. 417](tel:312-555-0197;ext=417)")
+    assert phone_link("[x](https://evil.example)") == (
+        "\\[x\\]\\(https\\:\u2060\\/\\/evil\\.example\\)")
+    assert contact_line("Dr. Ann Lee", "Contact", "555-0100", "ann@example.org") == (
+        "Dr\\. Ann Lee · Contact · [555\\-0100](tel:555-0100) · "
+        "[ann\\@example\\.org](mailto:ann@example.org)")
+    assert contact_line("", "", "", "") == ""
+    assert contact_line("A", "", "ask at the desk", "not an address") == (
+        "A · ask at the desk · not an address")
+
+
+@given(st.text(max_size=40))
+def test_a_tel_uri_holds_only_safe_characters_from_a_phone_only_text(text: str) -> None:
+    uri = tel_uri(text)
+    if uri is not None:
+        assert re.fullmatch(r"tel:\+?[0-9]+(-[0-9]+)*(;ext=[0-9]{1,8})?", uri)
+        number = re.sub(r"(?i)\s*[,;]?\s*(ext\.?|extension|x)\s*[0-9]+\s*$", "", text)
+        assert re.fullmatch(r"[0-9+() \-]+", number.strip())
