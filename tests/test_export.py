@@ -186,7 +186,7 @@ def test_write_export_and_sidecar(tmp_path: Path, df: pd.DataFrame, fmt: str) ->
 
 
 def test_write_export_rejects_bad_format(tmp_path: Path, df: pd.DataFrame) -> None:
-    with pytest.raises(InvalidQueryError, match="export format must be csv or jsonl"):
+    with pytest.raises(InvalidQueryError, match="export format must be csv, jsonl or parquet"):
         write_export(tmp_path / "x.xlsx", df, {}, fmt="xlsx")
     with pytest.raises(InvalidQueryError, match="reserved"):
         write_export(tmp_path / "x.meta.json", df, {}, fmt="csv")
@@ -227,7 +227,7 @@ from trialfinder.tables import export
 def die(src, dst):
     os.kill(os.getpid(), signal.SIGKILL)
 
-export.os.replace = die
+os.replace = die  # the rename into place: killed between the write and it
 export.write_export(Path(sys.argv[1]), pd.DataFrame({"nct_id": ["NCT99000001"]}), {})
 """
 
