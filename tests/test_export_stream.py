@@ -44,6 +44,8 @@ def paged(standin_factory: Any, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
     monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    # a batch of tables a page: the counts of several batches are added up
+    monkeypatch.setattr("trialfinder.service.streaming.BATCH_STUDIES", 7)
     return server
 
 
