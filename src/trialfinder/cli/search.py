@@ -217,7 +217,7 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
     def rows_of(outcome: FilterOutcome) -> pd.DataFrame:
         return _select(outcome.sites if args.sites else outcome.studies, args.columns)
 
-    # an unknown --columns fails before any request: the columns of an answer of no studies
+    # an unknown --columns fails before the search reads a page: the columns of no studies
     rows_of(apply_filters(clients[0].registry.reader().tables(), local_filters(options)))
     bar = ProgressBar()
     try:
