@@ -27,6 +27,8 @@ from trialfinder.cli.progress import ProgressBar
 from trialfinder.core.provenance import ResultMeta
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.service.searching import Results
+from trialfinder.service.streaming import Streamed
+from trialfinder.tables.filters import LocalFilters, apply_filters
 from trialfinder.topics.demo import FICTIONAL_NOTE, load_demo_studies
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "ctgov"
@@ -539,8 +541,9 @@ def test_verbose_sends_the_library_log_to_stderr(
         if isinstance(h, logging.NullHandler)]
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv"])  # in memory; page by page
 def test_each_warning_reaches_stderr_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+                                          capsys: pytest.CaptureFixture[str], fmt: str) -> None:
     down = ("the API could not be reached; these answers come from the local cache, "
             "fetched 3.0 hours ago")
     count = "the API reported 40 matching studies but 38 arrived"
@@ -551,9 +554,17 @@ def test_each_warning_reaches_stderr_once(monkeypatch: pytest.MonkeyPatch, tmp_p
         logging.getLogger("trialfinder.registries.ctgov.client").warning(down)
         return Results.from_tables(tables, meta=meta)
 
+    def fake_stream(*_: Any, on_page: Any = None, **__: Any) -> Streamed:
+        logging.getLogger("trialfinder.registries.ctgov.client").warning(down)
+        done = Results.from_tables(tables, meta=meta)
+        _[-1](apply_filters(tables, LocalFilters()))
+        return Streamed(done.meta, done.steps)
+
     monkeypatch.setattr("trialfinder.service.searching.search", fake_search)
-    code, _, err = run(capsys, "search", "-c", "asthma", "--format", "csv")
+    monkeypatch.setattr("trialfinder.service.streaming.stream_search", fake_stream)
+    code, out, err = run(capsys, "search", "-c", "asthma", "--format", fmt)
     assert code == 0
+    assert "NCT99000001" in out
     notes = [line for line in err.splitlines() if line.startswith("trialfinder: note:")]
     assert notes == [f"trialfinder: note: {down}", f"trialfinder: note: {count}",
                      f"trialfinder: note: {FICTIONAL_NOTE}"]  # (the demo's studies)

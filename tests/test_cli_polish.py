@@ -128,12 +128,13 @@ def test_search_all_with_a_limit_is_refused(capsys: pytest.CaptureFixture[str]) 
 
 
 @pytest.mark.parametrize(("name", "extra", "message"), [
-    ("x.xlsx", [], "cannot write .xlsx files: trialfinder writes CSV (.csv) and JSON lines "
-     "(.jsonl, .json, .ndjson); choose one of those endings"),
-    ("x.xlsx", ["--format", "csv"], "cannot write .xlsx files: trialfinder writes CSV (.csv) "
-     "and JSON lines (.jsonl, .json, .ndjson); choose one of those endings"),
-    ("results", [], "cannot write 'results' without a format: trialfinder writes CSV (.csv) "
-     "and JSON lines (.jsonl, .json, .ndjson); choose one of those endings"),
+    ("x.xlsx", [], "cannot write .xlsx files: trialfinder writes CSV (.csv), JSON lines "
+     "(.jsonl, .json, .ndjson) and Parquet (.parquet); choose one of those endings"),
+    ("x.xlsx", ["--format", "csv"], "cannot write .xlsx files: trialfinder writes CSV (.csv), "
+     "JSON lines (.jsonl, .json, .ndjson) and Parquet (.parquet); choose one of those endings"),
+    ("results", [], "cannot write 'results' without a format: trialfinder writes CSV (.csv), "
+     "JSON lines (.jsonl, .json, .ndjson) and Parquet (.parquet); choose one of those endings"),
+    ("x.parquet", ["--format", "csv"], "'x.parquet' names Parquet but CSV was asked for"),
     ("x.csv", ["--format", "json"], "'x.csv' names CSV but JSON lines was asked for"),
 ])
 def test_output_with_an_ending_we_do_not_write_is_refused(

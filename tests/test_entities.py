@@ -174,3 +174,21 @@ def test_decoded_markup_stays_text_on_the_page() -> None:
     assert escape_md("<b>bold</b> & &gt;") == "\\<b\\>bold\\<\\/b\\> \\& \\&gt\\;"
     assert inert_markdown("* a <script> & b") == "- a \\<script\\> \\& b"
     assert markdown_list([(0, "QTc &gt; 450 ms")]) == "- QTc \\&gt\\; 450 ms"
+
+
+_PIECES = st.sampled_from(["R&D", "AT&T;", "&gt;", "&amp;gt;", "&#8805;", "&#x2265;", "&", ";",
+                           " and ", "&notably", "é", "x"])
+
+
+@given(st.lists(st.one_of(st.none(), st.lists(_PIECES, max_size=6).map("".join)),
+                max_size=12))
+def test_a_column_is_decoded_as_each_of_its_values(texts: list[str | None]) -> None:
+    import pyarrow as pa
+
+    from trialfinder.core.entities import decode_column
+
+    expected = [None if t is None else decode_entities(t) for t in texts]
+    column = pa.array(texts, type=pa.large_string())
+    assert decode_column(column).to_pylist() == expected
+    assert decode_column(column.slice(1)).to_pylist() == expected[1:]
+    assert decode_column(list(texts)) == expected

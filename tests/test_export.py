@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trialfinder.core.codes import Status
 from trialfinder.core.errors import DataFileError, InvalidQueryError
@@ -184,7 +186,7 @@ def test_write_export_and_sidecar(tmp_path: Path, df: pd.DataFrame, fmt: str) ->
 
 
 def test_write_export_rejects_bad_format(tmp_path: Path, df: pd.DataFrame) -> None:
-    with pytest.raises(InvalidQueryError, match="export format must be csv or jsonl"):
+    with pytest.raises(InvalidQueryError, match="export format must be csv, jsonl or parquet"):
         write_export(tmp_path / "x.xlsx", df, {}, fmt="xlsx")
     with pytest.raises(InvalidQueryError, match="reserved"):
         write_export(tmp_path / "x.meta.json", df, {}, fmt="csv")
@@ -225,7 +227,7 @@ from trialfinder.tables import export
 def die(src, dst):
     os.kill(os.getpid(), signal.SIGKILL)
 
-export.os.replace = die
+os.replace = die  # the rename into place: killed between the write and it
 export.write_export(Path(sys.argv[1]), pd.DataFrame({"nct_id": ["NCT99000001"]}), {})
 """
 
@@ -282,3 +284,39 @@ def test_write_export_takes_a_result_meta(tmp_path: Path, df: pd.DataFrame) -> N
     assert side["format"] == "jsonl" and side["rows_written"] == 3
     assert ResultMeta.from_dict(side) == meta
     assert json.loads(meta_json_bytes(meta)) == meta.to_dict()
+
+
+_NS_DAYS = (pd.Timestamp.min.ceil("D").value // 86_400_000_000_000,
+            pd.Timestamp.max.value // 86_400_000_000_000)
+
+
+@given(st.lists(st.tuples(st.integers(*_NS_DAYS), st.sampled_from(["day", "month", "year",
+                                                                     None, "other"])),
+                max_size=20))
+def test_nanosecond_dates_are_written_at_their_precision(
+    days: list[tuple[int, str | None]],
+) -> None:
+    # the tables' dates: naive, nanoseconds, midnight; the years 1677..2262 all have 4 digits
+    stamps = [pd.Timestamp(day * 86_400_000_000_000) for day, _ in days]
+    frame = pd.DataFrame({
+        "when": pd.Series(stamps, dtype="datetime64[ns]"),
+        "when_precision": pd.Categorical([p for _, p in days]),
+    })
+    width = {"year": 4, "month": 7}
+    expected = [s.strftime("%Y-%m-%d")[:width.get(p or "", 10)] for s, (_, p) in
+                zip(stamps, days, strict=True)]
+    assert list(read_back(to_csv_bytes(frame))["when"]) == expected
+
+
+def test_a_missing_nanosecond_date_is_an_empty_cell() -> None:
+    frame = pd.DataFrame({"when": pd.Series([pd.Timestamp("1677-09-22"), None, None],
+                                            dtype="datetime64[ns]"),
+                          "n": [1, 2, 3]})
+    assert list(read_back(to_csv_bytes(frame))["when"]) == ["1677-09-22", "", ""]
+
+
+def test_long_text_in_few_characters_is_not_cut() -> None:
+    # 20,000 characters of two UTF-8 bytes each: more bytes than a cell holds characters
+    frame = pd.DataFrame({"text": pd.array(["é" * 20_000, "short"], dtype="string"),
+                          "n": [1, 2]})
+    assert list(read_back(to_csv_bytes(frame))["text"]) == ["é" * 20_000, "short"]

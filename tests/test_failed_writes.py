@@ -204,6 +204,7 @@ def test_a_reader_that_stops_early_ends_the_search_quietly(world: World, tmp_pat
 CASES = [
     ("search", "full"), ("search", "closed"), ("search-api", "full"),
     ("search-api", "closed"), ("search-output", "folder"), ("search-output", "fsize"),
+    ("search-api-output", "fsize"),
     ("match", "full"), ("match", "closed"), ("watch-run", "full"), ("watch-run", "closed"),
     ("watch-feed", "folder"), ("watch-feed", "toolong"), ("watch-feed", "fsize"),
     ("export", "full"), ("export", "closed"), ("export", "file"), ("export", "fsize"),
@@ -224,6 +225,8 @@ def _argv(command: str, failure: str, case: Case, world: World, fmt: str) -> lis
         "search-api": ["search", "-t", "fictional", "--no-cache", "--format", fmt],
         "search-output": ["search", "--from-file", str(world.records), "--output",
                           str(out if failure == "folder" else case.folder / "out.csv")],
+        "search-api-output": ["search", "-t", "fictional", "--no-cache", "--output",
+                              str(case.folder / f"out.{'parquet' if fmt == 'json' else 'csv'}")],
         "match": ["match", "--from-file", str(world.records), "--age", "40", "--format", fmt],
         "watch-run": ["watch", "run", "--format", fmt],
         "watch-feed": ["watch", "run", "--feed",
@@ -243,6 +246,8 @@ def _argv(command: str, failure: str, case: Case, world: World, fmt: str) -> lis
 @example(case_=("export", "fsize"), fmt="table")
 @example(case_=("watch-feed", "toolong"), fmt="table")
 @example(case_=("search-api", "full"), fmt="json")
+@example(case_=("search-api-output", "fsize"), fmt="csv")  # a file written page by page
+@example(case_=("search-api-output", "fsize"), fmt="json")  # Parquet
 @example(case_=("watch-run", "closed"), fmt="csv")
 def test_every_command_that_writes_fails_whole_when_its_output_fails(
     world: World, case_: tuple[str, str], fmt: str,

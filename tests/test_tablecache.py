@@ -254,7 +254,7 @@ def test_a_failed_save_is_reported_and_leaves_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str, why: str,
 ) -> None:
     if writer == "duckdb":
-        monkeypatch.setattr("trialfinder.cache.tablecache._arrow_parquet", lambda: None)
+        monkeypatch.setattr("trialfinder.cache.tableparquet.arrow_parquet", lambda: None)
     store = TableCache(tmp_path / "gone")
     reason = store.put("a" * 32, normalize(load_demo_studies()[:2]), {})
     assert reason == f"{tmp_path / 'gone' / ('a' * 32)}.studies.parquet: {why}"
@@ -266,7 +266,7 @@ def test_tables_saved_by_either_writer_read_back_equal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str,
 ) -> None:
     if writer == "duckdb":
-        monkeypatch.setattr("trialfinder.cache.tablecache._arrow_parquet", lambda: None)
+        monkeypatch.setattr("trialfinder.cache.tableparquet.arrow_parquet", lambda: None)
     tables = normalize(load_demo_studies()[:40])
     store = TableCache(tmp_path)
     assert store.put("b" * 32, tables, {"total_count": 40}) is None

@@ -48,6 +48,11 @@ import orjson
 import pandas as pd
 
 from trialfinder.cache.tablekey import manifest_name
+from trialfinder.cache.tableparquet import Unusable as _Unusable
+from trialfinder.cache.tableparquet import frame_of as _frame
+from trialfinder.cache.tableparquet import kind_of as _kind
+from trialfinder.cache.tableparquet import read_parquet as _read_parquet
+from trialfinder.cache.tableparquet import write_parquet as _write_parquet
 from trialfinder.core.folders import FILE_MODE, os_reason
 from trialfinder.core.lazy import LazyModule
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES, Tables
@@ -79,9 +84,6 @@ DATA_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE})\.parquet")
 TEMP_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE}|json)\.\d+-\d+\.tmp")
 LEGACY_NAME: Final = re.compile(rf"{_KEY}\.pickle")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-# DuckDB must never reach the network (it could fetch extensions); Parquet is built in.
-_DUCKDB_CONFIG: Final[dict[str, str | bool | int | float | list[str]]] = {
-    "autoinstall_known_extensions": False, "autoload_known_extensions": False, "threads": 2}
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,6 @@ class Dropped:
 class Cleared:
     files: int
     nbytes: int
-
-
-class _Unusable(Exception):
-    """An entry failed a check; the message is the reason."""
 
 
 class TableCache:
@@ -235,45 +233,59 @@ class TableCache:
     def put(self, key: str, tables: Tables, info: Mapping[str, Any]) -> str | None:
         """Save the tables of a search. Returns ``None``, or why they could not be saved (a
         full disk only costs speed later, so this never raises)."""
-        tag = f"{os.getpid()}-{threading.get_ident()}"
-        temps = {name: self.folder / f"{key}.{name}.{tag}.tmp"
-                 for name in (*TABLE_NAMES, "json")}
+        temps = self.temps(key)
         current = f"{key}.json"
         try:
-            files: dict[str, dict[str, Any]] = {}
             for name in TABLE_NAMES:
                 current = self._data(key, name).name
-                frame = getattr(tables, name)
-                _write_parquet(frame, temps[name])
-                os.chmod(temps[name], FILE_MODE)
-                with temps[name].open("rb") as handle:
-                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
-                files[name] = {"file": self._data(key, name).name, "sha256": digest,
-                               "rows": len(frame)}
-            current = f"{key}.json"
-            manifest = {
-                "format": FORMAT, "schema_version": SCHEMA_VERSION, "columns": COLUMNS_ID,
-                "key": key, "created": datetime.now(UTC).isoformat(), "files": files,
-                "problems": dict(tables.problems), "skipped": tables.skipped,
-                "info": dict(info),
-            }
-            body = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
-            fd = os.open(temps["json"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-            for name in TABLE_NAMES:
-                os.replace(temps[name], self._data(key, name))
-            os.replace(temps["json"], self._manifest(key))  # last: the entry is now whole
-            self._trim()
-            logger.debug("saved tables %s written (%d studies)", key, len(tables.studies))
+                _write_parquet(getattr(tables, name), temps[name])
+            rows = {name: len(getattr(tables, name)) for name in TABLE_NAMES}
+            self.commit(key, temps, rows, tables.problems, tables.skipped, info)
             return None
         except (OSError, duckdb.Error, TypeError, ValueError, NotImplementedError) as exc:
-            for temp in temps.values():
-                _unlink(temp)
-            why = os_reason(exc) if isinstance(exc, OSError) else _kind(exc)
-            reason = f"{self.folder / current}: {why}"
-            logger.warning("saved tables %s not written: %s", key, reason)
-            return reason
+            return self.failed(key, temps, current, exc)
+
+    def temps(self, key: str) -> dict[str, Path]:
+        """The temporary files an entry is written to before it is renamed into place."""
+        tag = f"{os.getpid()}-{threading.get_ident()}"
+        return {name: self.folder / f"{key}.{name}.{tag}.tmp" for name in (*TABLE_NAMES, "json")}
+
+    def commit(self, key: str, temps: Mapping[str, Path], rows: Mapping[str, int],
+               problems: Mapping[str, int], skipped: int, info: Mapping[str, Any]) -> None:
+        """Every table of ``key`` is written to its temporary file (``rows`` rows each):
+        check-summed, the manifest written, all renamed into place (the manifest last) and
+        the folder trimmed. Raises what writing raises (:meth:`failed` says it)."""
+        files: dict[str, dict[str, Any]] = {}
+        for name in TABLE_NAMES:
+            os.chmod(temps[name], FILE_MODE)
+            with temps[name].open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            files[name] = {"file": self._data(key, name).name, "sha256": digest,
+                           "rows": rows[name]}
+        manifest = {
+            "format": FORMAT, "schema_version": SCHEMA_VERSION, "columns": COLUMNS_ID,
+            "key": key, "created": datetime.now(UTC).isoformat(), "files": files,
+            "problems": dict(problems), "skipped": skipped, "info": dict(info),
+        }
+        body = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
+        fd = os.open(temps["json"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        for name in TABLE_NAMES:
+            os.replace(temps[name], self._data(key, name))
+        os.replace(temps["json"], self._manifest(key))  # last: the entry is now whole
+        self._trim()
+        logger.debug("saved tables %s written (%d studies)", key, files["studies"]["rows"])
+
+    def failed(self, key: str, temps: Mapping[str, Path], current: str,
+               exc: Exception) -> str:
+        """Why an entry could not be saved (logged, its temporary files removed)."""
+        for temp in temps.values():
+            _unlink(temp)
+        why = os_reason(exc) if isinstance(exc, OSError) else _kind(exc)
+        reason = f"{self.folder / current}: {why}"
+        logger.warning("saved tables %s not written: %s", key, reason)
+        return reason
 
     def put_behind(self, key: str, tables: Tables, info: Mapping[str, Any]) -> None:
         """:meth:`put` in a thread of its own (the caller writes its output meanwhile); its
@@ -349,7 +361,6 @@ class TableCache:
         return Cleared(files, nbytes)
 
 
-_local = threading.local()
 _BEHIND: list[threading.Thread] = []
 _BEHIND_LOCK = threading.Lock()
 
@@ -363,128 +374,6 @@ def wait_for_saves() -> None:
                 return
             thread = _BEHIND.pop()
         thread.join()
-
-
-def _arrow_parquet() -> Any:
-    """``pyarrow.parquet`` when pyarrow is installed (the optional speed-up), else ``None``."""
-    try:
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
-    except ImportError:
-        return None
-    return pq
-
-
-#: Rows per Parquet row group: the writer buffers one group's encoded pages at a time.
-_ROWS_PER_GROUP: Final = 65536
-
-
-def _arrow_table(frame: pd.DataFrame) -> Any:
-    """``frame`` as a pyarrow table, column by column: Arrow-backed text is handed over without
-    a copy, the masked numbers, dates and flags are converted, and categories are stored as
-    text (the reader encodes them again); only those converted columns are copies, for the
-    whole table at once. ``pa.Table.from_pandas`` in slices did the same with several times
-    the overhead per column, which a search's six small tables mostly are."""
-    import pyarrow as pa
-
-    columns = []
-    for name in frame.columns:
-        values = frame[name].array
-        if isinstance(values, pd.Categorical):
-            columns.append(pa.array(values).cast(pa.string()))
-        else:
-            columns.append(pa.array(values, from_pandas=True))
-    return pa.Table.from_arrays(columns, names=[str(name) for name in frame.columns])
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """One table as a Parquet file: by pyarrow when installed (it is loaded already behind
-    pandas' strings, where DuckDB would add about 40 MB to the search that saves), else by
-    DuckDB. Either way the file is read back by DuckDB and checked against the spec."""
-    pq = _arrow_parquet()
-    if pq is not None:
-        with path.open("wb") as handle:
-            pq.write_table(_arrow_table(frame), handle, row_group_size=_ROWS_PER_GROUP)
-        return
-    con = _connection()
-    con.register("frame", frame)
-    try:
-        quoted = str(path).replace("'", "''")
-        con.execute(f"COPY frame TO '{quoted}' (FORMAT parquet)")
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            con.unregister("frame")
-
-
-def _connection() -> duckdb.DuckDBPyConnection:
-    """This thread's in-memory DuckDB connection (made once: connecting costs ~10 ms)."""
-    con: duckdb.DuckDBPyConnection | None = getattr(_local, "con", None)
-    if con is None:
-        con = _local.con = duckdb.connect(":memory:", config=_DUCKDB_CONFIG)
-    return con
-
-
-def _read_parquet(path: Path) -> Any:
-    """A checked Parquet file as a pyarrow table (pyarrow installed: DuckDB need not load) or a
-    DuckDB relation; :class:`_Unusable` when it is not readable Parquet with our columns."""
-    pq = _arrow_parquet()
-    try:
-        if pq is not None:
-            table = pq.read_table(str(path))
-            columns = list(table.column_names)
-        else:
-            table = _connection().read_parquet(str(path))
-            columns = list(table.columns)
-    except duckdb.Error as exc:
-        raise _Unusable(f"{path.name} is not readable Parquet: {_kind(exc)}") from None
-    except (OSError, ValueError, TypeError, NotImplementedError) as exc:  # pyarrow's errors
-        raise _Unusable(f"{path.name} is not readable Parquet: {type(exc).__name__}") \
-            from None
-    if columns != list(TABLE_DTYPES[path.name.split(".")[1]]):
-        raise _Unusable(f"{path.name} does not hold the declared columns")
-    return table
-
-
-def _frame(source: Any, dtypes: Mapping[str, str]) -> pd.DataFrame:
-    """A pyarrow table (or, without pyarrow, a DuckDB relation) as a DataFrame with the
-    declared dtypes. Categories come out as the normalizer makes them (sorted; object when
-    none)."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
-    except ImportError:
-        frame: pd.DataFrame = source.df()
-    else:
-        table = source if isinstance(source, pa.Table) else source.to_arrow_table()
-        for index, column in enumerate(table.column_names):
-            if dtypes.get(column) == "category":
-                encoded = pc.dictionary_encode(table.column(index))
-                table = table.set_column(index, column, encoded)
-        mapping = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
-                   pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype(),
-                   pa.large_string(): pd.StringDtype()}
-        frame = table.to_pandas(types_mapper=mapping.get)
-    if list(frame.columns) != list(dtypes):
-        raise ValueError("not the declared columns")
-    plain = {c: d for c, d in dtypes.items()
-             if d != "category" and frame[c].dtype != pd.api.types.pandas_dtype(d)}
-    out = frame.astype(plain) if plain else frame
-    for column, dtype in dtypes.items():
-        if dtype != "category":
-            continue
-        values = out[column]
-        if not isinstance(values.dtype, pd.CategoricalDtype):
-            values = values.astype(object).astype("category")
-        found = sorted(str(c) for c in values.cat.categories)
-        out[column] = values.cat.set_categories(
-            pd.Index(found) if found else pd.Index([], dtype=object))
-    return out
-
-
-def _kind(exc: Exception) -> str:
-    """A DuckDB or pandas error in a few words: its first line up to the first colon (the rest
-    repeats paths and query text)."""
-    first = (str(exc).splitlines() or [""])[0]
-    return first.split(":")[0].strip() or type(exc).__name__
 
 
 def _count(value: Any) -> bool:

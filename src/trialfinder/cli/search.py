@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from trialfinder.cli.common import (
     connection_options,
@@ -40,10 +40,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from trialfinder.service.searching import Results, search
+    from trialfinder.service.streaming import Streamed, stream_search
     from trialfinder.tables.export import write_export
+    from trialfinder.tables.exportpages import export_pages
+    from trialfinder.tables.exportpath import ExportFormat
+    from trialfinder.tables.filters import FilterOutcome
 else:  # pandas, requests and numpy load on first use, so `--help` starts at once
     search = lazy("trialfinder.service.searching", "search")
+    stream_search = lazy("trialfinder.service.streaming", "stream_search")
     write_export = lazy("trialfinder.tables.export", "write_export")
+    export_pages = lazy("trialfinder.tables.exportpages", "export_pages")
 
 __all__ = ["DEFAULT_LIMIT", "add_parser", "run"]
 
@@ -70,8 +76,10 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
                      f"without it a search stops at {DEFAULT_LIMIT:,})")
     add_format_option(out, default=None, rows="study or site", files=True)
     out.add_argument("--output", "-o", type=Path,
-                     help="write to this file, CSV (.csv) or JSON lines (.jsonl, .json, "
-                     ".ndjson), with its provenance in PATH.meta.json")
+                     help="write to this file, CSV (.csv), JSON lines (.jsonl, .json, "
+                     ".ndjson) or Parquet (.parquet), with its provenance in PATH.meta.json; "
+                     "a search of the API is written page by page as it comes, in flat "
+                     "memory (so is --format csv or json to standard output)")
     out.add_argument("--sites", action="store_true", help="one row per study site")
     out.add_argument("--columns", help="comma-separated columns to output")
     connection_options(s, no_store=True)
@@ -90,7 +98,7 @@ def _select(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
     return frame[wanted]
 
 
-def _summary(res: Results, rows: int, what: str) -> str:
+def _summary(res: Results | Streamed, rows: int, what: str) -> str:
     meta = res.meta
     fetched = meta.studies_fetched
     parts = [plural(rows, what)]
@@ -160,6 +168,11 @@ def run(args: argparse.Namespace, notes: Any) -> int:
             client.ask_early(None if saved else translation.query, limit=limit)
         clients = [client for client, _ in asks]
     settle_before_search(settings.profile)
+    # rows written to a file or a pipe stream a page at a time; a search of several
+    # registries is joined into one list without duplicates, which needs every answer
+    if len(clients) == 1 and (args.output or not FORMATS[fmt].for_people):
+        return _stream(args, options, clients, limit, fmt, [place_note(place) if place
+                                                            else None], notes)
     if not clients:
         res = search_data_file(args.from_file, options)
     else:
@@ -195,6 +208,65 @@ def run(args: argparse.Namespace, notes: Any) -> int:
     columns = args.columns or ",".join(c for c in default if c in frame.columns)
     write_rows(fmt, _for_people(_select(frame, columns)))
     print(_summary(res, len(frame), what), file=sys.stdout)
+    return 0
+
+
+def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: int | None,
+            fmt: str, first_notes: list[str | None], notes: Any) -> int:
+    """A search of the API into a file or onto standard output (CSV, JSON lines; Parquet
+    into a file) a page at a time (:mod:`trialfinder.service.streaming`): each page is read,
+    filtered and written before the next, so memory stays flat with the number of studies.
+    Its warnings come at the end, with the summary."""
+    from trialfinder.options.local import local_filters
+    from trialfinder.tables.filters import apply_filters
+
+    what = "site" if args.sites else "study"
+
+    fictional: list[bool] = []  # fictional studies are never shown as real (see below)
+
+    def rows_of(outcome: FilterOutcome) -> pd.DataFrame:
+        frame = outcome.sites if args.sites else outcome.studies
+        if not fictional and demo.shows_fictional(frame["nct_id"].astype(str)):
+            fictional.append(True)
+        return _select(frame, args.columns)
+
+    # an unknown --columns fails before the search reads a page: the columns of no studies
+    none = apply_filters(clients[0].registry.reader().tables(), local_filters(options))
+    _select(none.sites if args.sites else none.studies, args.columns)
+    bar = ProgressBar()
+    try:
+        if args.output:
+            with export_pages(args.output, cast("ExportFormat", fmt)) as out:
+                done = stream_search(options, clients, limit, bar,
+                                     lambda outcome: out.write(rows_of(outcome)))
+                out.finish(done.meta.to_dict() | (
+                    {"fictional": demo.FICTIONAL_PROVENANCE} if fictional else {}))
+        else:
+            writer = FORMATS[fmt].writer(sys.stdout)
+            begun: list[bool] = []
+
+            def put(outcome: FilterOutcome) -> None:
+                frame = rows_of(outcome)
+                if not begun:
+                    writer.begin([str(c) for c in frame.columns])
+                    begun.append(True)
+                writer.write(frame)
+
+            done = stream_search(options, clients, limit, bar, put)
+            writer.end()
+    finally:
+        bar.close()
+    rows = done.meta.rows.get("sites" if args.sites else "studies", 0)
+    for warning in [n for n in first_notes if n] + done.warnings:
+        if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
+            warning += "; use --limit N or --all to fetch more"
+        notes.say(warning)
+    if fictional:
+        report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")
+    if args.output:
+        report(f"wrote {plural(rows, what)} to {args.output} "
+               f"(provenance in {sidecar_path(args.output)})")
+    report(_summary(done, rows, what))
     return 0
 
 

@@ -122,9 +122,9 @@ class RunProfile:
     the heap a page freed is handed back after each page, so memory stays flat however many
     pages come. :data:`ONE_SEARCH` is for a process that makes one search and ends (the
     ``trialfinder`` command's ``search`` and ``match``): 1 MB reads, freed heap kept for the next
-    page, the saved tables written in a thread of their own while the output is written, and
-    the objects its imports made frozen for the garbage collector
-    (benchmarks/results/csv.md measures each)."""
+    page, the saved tables written in a thread of their own while the output is written, the
+    objects its imports made frozen for the garbage collector, and the collector off from then
+    on (benchmarks/results/csv.md and analyst.md measure each)."""
 
     #: Decoded bytes read at a time (it also bounds one step of decompression, so the body cap
     #: is passed by at most this much).
@@ -135,6 +135,9 @@ class RunProfile:
     save_tables_behind: bool = False
     #: Freeze every object alive for the garbage collector once the search's modules are in.
     freeze_after_imports: bool = False
+    #: Leave the cyclic garbage collector off once the search's modules are in (a search makes
+    #: next to no cyclic garbage; each collection walks every page's objects again).
+    collector_off: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.read_chunk, bool) or not isinstance(self.read_chunk, int) \
@@ -145,7 +148,7 @@ class RunProfile:
 
 #: A process that makes one search and ends (see :class:`RunProfile`).
 ONE_SEARCH = RunProfile(read_chunk=1024 * 1024, trim_heap_each_page=False,
-                        save_tables_behind=True, freeze_after_imports=True)
+                        save_tables_behind=True, freeze_after_imports=True, collector_off=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,9 @@ where the last good one left.
 
 - :func:`stage` writes a file to a hidden temporary file beside it (flushed and synced); it is
   renamed into place when the outputs are delivered, and removed if they are not.
-- :func:`staged_folder` does the same for what is written into a folder (Parquet exports).
+- :func:`staged_file` hands out the temporary file itself, for a file written piece by piece
+  (an export that streams); :func:`staged_folder` does the same for what is written into a
+  folder (Parquet exports).
 - :func:`after_delivery` holds a change of state (a commit, and what undoes its preparation)
   until then.
 - :func:`report` holds a line for people that says the command succeeded ("wrote ...") until
@@ -36,12 +38,12 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from trialfinder.core.errors import DataFileError
 
 __all__ = ["Delivery", "after_delivery", "deliver", "delivering", "report", "stage",
-           "staged_folder"]
+           "staged_file", "staged_folder"]
 
 logger = logging.getLogger(__name__)
 
@@ -208,6 +210,63 @@ def deliver() -> None:
             sys.stdout.flush()
         return
     active.deliver()
+
+
+class _Guarded:
+    """A file being written whose failures name the file (one line, not a traceback)."""
+
+    def __init__(self, handle: BinaryIO, path: Path) -> None:
+        self.handle, self.path = handle, path
+
+    def write(self, data: bytes | memoryview) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as exc:
+            raise DataFileError(f"cannot write {self.path}: {_os_reason(exc)}") from None
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    @property
+    def closed(self) -> bool:
+        return self.handle.closed
+
+
+@contextlib.contextmanager
+def staged_file(path: Path) -> Iterator[BinaryIO]:
+    """A new hidden temporary file beside ``path``, open for writing in binary, for a file
+    written piece by piece. When the block ends it is flushed, synced and staged as
+    :func:`stage` stages a file (renamed into place on delivery, at once outside
+    :func:`delivering`); when the block raises it is removed. A failed write raises
+    :class:`DataFileError` naming ``path``."""
+    path = Path(path)
+    if path.is_dir():
+        raise DataFileError(f"cannot write {path}: it is a folder; give a file name")
+    tmp = tmp_path_for(path)
+    try:
+        handle = os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb")
+    except OSError as exc:
+        raise DataFileError(f"cannot write {path}: {_os_reason(exc)}") from None
+    try:
+        with handle:
+            yield cast(BinaryIO, _Guarded(handle, path))
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise DataFileError(f"cannot write {path}: {_os_reason(exc)}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    active = _ACTIVE.get()
+    if active is not None:
+        active.staged.append((tmp, path))
+        return
+    _place(tmp, path)
 
 
 @contextlib.contextmanager

@@ -51,6 +51,18 @@ _START: Final = r"&(?:#[0-9]|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]{0,31};)"
 _START_BYTES: Final = re.compile(_START.encode())
 
 
+def _may_hold_reference(data: bytes) -> bool:
+    """Whether the UTF-8 text ``data`` holds what may start a reference: each ``&`` is found by
+    ``bytes.find`` (a ``memchr`` in C) and the pattern tried there only, where a search by
+    the pattern would step through every byte of the column in the regex engine."""
+    at = data.find(b"&")
+    while at != -1:
+        if _START_BYTES.match(data, at):
+            return True
+        at = data.find(b"&", at + 1)
+    return False
+
+
 def decode_column(values: Any, pool: Any = None) -> Any:
     """One column's strings decoded: a list of str / None, or a pyarrow string array (the
     result comes from ``pool``). Only values that may hold a reference are looked at: for an
@@ -60,7 +72,7 @@ def decode_column(values: Any, pool: Any = None) -> Any:
             return values
         return [v if v is None or "&" not in v else decode_entities(v) for v in values]
     data = values.buffers()[2]
-    if data is None or _START_BYTES.search(memoryview(data)) is None:
+    if data is None or not _may_hold_reference(data.to_pybytes()):
         return values
     import pyarrow as pa  # type: ignore[import-untyped]  # only ever given Arrow arrays with it
     import pyarrow.compute as pc  # type: ignore[import-untyped]

@@ -27,7 +27,7 @@ from trialfinder.registries.result import ProgressCallback, SearchResult, warnin
 from trialfinder.store.spool import MAX_PENDING_MB, Spooled, SpoolWriter, pending_bytes
 from trialfinder.tables.frames import Tables
 
-__all__ = ["Fetched", "fetch_tables", "narrow"]
+__all__ = ["Fetched", "fetch_tables", "narrow", "saved_info", "saved_tables"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,34 +50,10 @@ def fetch_tables(client: RegistryClient, translation: Translation, limit: int | 
     ``/version``, itself cached for an hour). A cache folder that cannot be used, or an entry
     that fails its checks, costs one warning, not the search."""
     settings, registry = client.settings, client.registry
-    params = translation.params
     notes: list[str] = []
-    store = _open_store(settings, notes)
-    key = search_key(registry.name, client.base_url, params, limit)
-    if store is not None:
-        max_age = None if settings.offline else settings.expire_after
-        newer_than = None if settings.offline else client.data_time()
-        saved = store.get(key, max_age=max_age, newer_than=newer_than)
-        read = key  # the entry the tables come from
-        if saved is None and limit is not None:
-            # the whole result of the same search, saved by an earlier `--all`, holds these
-            # studies too: its first ``limit`` are what the API would send first
-            read = search_key(registry.name, client.base_url, params, None)
-            wider = store.get(read, max_age=max_age, newer_than=newer_than)
-            if isinstance(wider, Saved):
-                saved = _first_of(wider, limit)
-        result = _result_from(saved) if isinstance(saved, Saved) else None
-        if isinstance(saved, Saved) and result is None:
-            saved = store.drop(read, "its search report is not one of ours")
-        if isinstance(saved, Dropped):
-            notes.append(f"saved tables for this search were dropped ({saved.reason}); "
-                         "fetched again")
-        if isinstance(saved, Saved) and result is not None:
-            if settings.offline:
-                result.warnings.append("offline mode: results come from the local cache only")
-            if progress is not None:
-                progress(len(saved.tables.studies), result.total_count)
-            return Fetched(saved.tables, result, f"tables saved {duration(saved.age)} ago")
+    store, key, fetched = saved_tables(client, translation, limit, progress, notes)
+    if fetched is not None:
+        return fetched
     # Each page is read into table columns as it arrives, so the raw records of a large search
     # are never all held at once (the columns are a fraction of their size); the tables are
     # made once, at the end.
@@ -107,8 +83,7 @@ def fetch_tables(client: RegistryClient, translation: Translation, limit: int | 
     if spooler is not None:
         notes.extend(_spooled(spooler.finish(requests=result.requests, nbytes=result.nbytes)))
     if store is not None and result.stale_age is None and not settings.offline:
-        info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
-        info["warnings"] = [w for w in result.warnings if "limit reached" in w]
+        info = saved_info(result)
         if settings.profile.save_tables_behind:
             # the command writes its output meanwhile and waits for this before it ends; a
             # failure is logged as a warning (the command prints it)
@@ -120,6 +95,51 @@ def fetch_tables(client: RegistryClient, translation: Translation, limit: int | 
     result.warnings.extend(notes)
     source = "the API" if result.from_cache < result.pages else "the HTTP cache"
     return Fetched(tables, result, source)
+
+
+def saved_tables(client: RegistryClient, translation: Translation, limit: int | None,
+                 progress: ProgressCallback | None, notes: list[str],
+                 ) -> tuple[TableCache | None, str, Fetched | None]:
+    """The saved-tables store of the search (``None``: no cache, or a folder we must not
+    use), the search's key in it, and its part answered from saved tables when they are
+    fresh (else ``None``). ``notes`` gets what went wrong on the way."""
+    settings, registry = client.settings, client.registry
+    params = translation.params
+    store = _open_store(settings, notes)
+    key = search_key(registry.name, client.base_url, params, limit)
+    if store is not None:
+        max_age = None if settings.offline else settings.expire_after
+        newer_than = None if settings.offline else client.data_time()
+        saved = store.get(key, max_age=max_age, newer_than=newer_than)
+        read = key  # the entry the tables come from
+        if saved is None and limit is not None:
+            # the whole result of the same search, saved by an earlier `--all`, holds these
+            # studies too: its first ``limit`` are what the API would send first
+            read = search_key(registry.name, client.base_url, params, None)
+            wider = store.get(read, max_age=max_age, newer_than=newer_than)
+            if isinstance(wider, Saved):
+                saved = _first_of(wider, limit)
+        result = _result_from(saved) if isinstance(saved, Saved) else None
+        if isinstance(saved, Saved) and result is None:
+            saved = store.drop(read, "its search report is not one of ours")
+        if isinstance(saved, Dropped):
+            notes.append(f"saved tables for this search were dropped ({saved.reason}); "
+                         "fetched again")
+        if isinstance(saved, Saved) and result is not None:
+            if settings.offline:
+                result.warnings.append("offline mode: results come from the local cache only")
+            if progress is not None:
+                progress(len(saved.tables.studies), result.total_count)
+            return store, key, Fetched(saved.tables, result,
+                                       f"tables saved {duration(saved.age)} ago")
+    return store, key, None
+
+
+def saved_info(result: SearchResult) -> dict[str, Any]:
+    """The search report kept with saved tables (its "limit reached" warning only)."""
+    info = {f.name: getattr(result, f.name) for f in fields(result) if f.name != "studies"}
+    info["warnings"] = [w for w in result.warnings if "limit reached" in w]
+    return info
 
 
 def _spooler(settings: Settings, translation: Translation, source: str,

@@ -127,12 +127,23 @@ class Results:
 
 
 def _meta(params: Mapping[str, str], result: SearchResult | None, tables: Tables,
-          version: Mapping[str, str] | None, source: str, *, answered_from: str | None = None,
-          records_read: int | None = None, topic: tuple[str, ...] | None = None,
-          more_warnings: Sequence[str] = (),
-          registries: Sequence[RegistryClient] = ()) -> ResultMeta:
+          version: Mapping[str, str] | None, source: str, **more: Any) -> ResultMeta:
+    return result_meta(params, result, (len(tables.studies), tables.skipped, tables.problems),
+                       version, source, **more)
+
+
+def result_meta(params: Mapping[str, str], result: SearchResult | None,
+                counts: tuple[int, int, Mapping[str, int]],
+                version: Mapping[str, str] | None, source: str, *,
+                answered_from: str | None = None, records_read: int | None = None,
+                topic: tuple[str, ...] | None = None,
+                more_warnings: Sequence[str] = (),
+                registries: Sequence[RegistryClient] = ()) -> ResultMeta:
+    """A search's provenance: ``counts`` are the studies read into tables, the records
+    skipped and the problems counted."""
+    fetched, skipped, problems = counts
     warnings = list(result.warnings) if result else []
-    warnings += skipped_notes(tables.skipped, tables.problems.get("bad_nct_id", 0))
+    warnings += skipped_notes(skipped, problems.get("bad_nct_id", 0))
     warnings += more_warnings
     return ResultMeta(
         source=source,
@@ -141,13 +152,13 @@ def _meta(params: Mapping[str, str], result: SearchResult | None, tables: Tables
         data_timestamp=(version or {}).get("dataTimestamp"),
         fetched_at=result.fetched_at if result else None,
         total_reported=result.total_count if result else None,
-        studies_fetched=len(tables.studies),
+        studies_fetched=fetched,
         truncated=result.truncated if result else False,
         requests=result.requests if result else 0,
         bytes=result.nbytes if result else 0,
         pages_from_cache=result.from_cache if result else 0,
-        records_skipped=tables.skipped,
-        problems=dict(tables.problems),
+        records_skipped=skipped,
+        problems=dict(problems),
         warnings=tuple(dict.fromkeys(warnings)),
         answered_from=answered_from,
         records_read=records_read,
@@ -210,7 +221,7 @@ def search(
                      registries=clients)
         return Results.from_tables(fetched.tables, filters, meta)
     tables, joined_notes = one_list([(r.name, f.tables) for r, f, _ in parts])
-    result, params = _joined(parts)
+    result, params = joined_result([(r, f.result, p) for r, f, p in parts])
     result.warnings.extend(joined_notes)
     meta = _meta(params, result, tables, None, source=" + ".join(c.base_url for c in clients),
                  answered_from="; ".join(f"{r.title}: {f.answered_from}" for r, f, _ in parts),
@@ -258,11 +269,11 @@ def _clients(given: object, names: str | Sequence[str] | None,
     return [mine.get(r.name) or r.client(settings) for r in choose_registries(names)]
 
 
-def _joined(parts: Sequence[tuple[Registry, Fetched, Mapping[str, str]]],
-            ) -> tuple[SearchResult, dict[str, str]]:
+def joined_result(parts: Sequence[tuple[Registry, SearchResult, Mapping[str, str]]],
+                  ) -> tuple[SearchResult, dict[str, str]]:
     """One report of a search of several registries: counts added, each registry's warnings
     and parameters named by it."""
-    results = [(r, f.result) for r, f, _ in parts]
+    results = [(r, res) for r, res, _ in parts]
     totals = [res.total_count for _, res in results]
     joined = SearchResult(
         studies=[], count=sum(res.count for _, res in results),

@@ -24,7 +24,7 @@ import pandas as pd
 
 from trialfinder.tables.arrowtext import arrow_strings
 
-__all__ = ["ArrowRows", "arrow_rows", "csv_fields", "python_rows"]
+__all__ = ["ArrowRows", "arrow_rows", "arrow_text", "csv_fields", "python_rows"]
 
 _QUOTE_CHARS = '",\r\n'
 _NEEDS_QUOTES = re.compile(f"[{_QUOTE_CHARS}]")
@@ -63,7 +63,7 @@ def python_rows(prepared: pd.DataFrame, start: int, stop: int) -> bytes:
     return text.encode("utf-8")
 
 
-def _arrow_text(series: pd.Series[Any]) -> bool:
+def arrow_text(series: pd.Series[Any]) -> bool:
     """Whether pyarrow holds this column's text (then its bytes need no conversion)."""
     dtype = series.dtype
     return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
@@ -93,7 +93,7 @@ class ArrowRows:
         self._ready: list[bool] = []
         for i in range(prepared.shape[1]):
             series = prepared.iloc[:, i]
-            if _arrow_text(series):
+            if arrow_text(series):
                 self._columns.append(arrow_strings(series, chunked=True))
                 self._ready.append(False)
             else:
@@ -107,7 +107,7 @@ class ArrowRows:
         needs = pc.match_substring_regex(values, '[",\r\n]')
         if not pc.any(needs).as_py():
             return values
-        doubled = pc.replace_substring_regex(values, '"', '""')
+        doubled = pc.replace_substring(values, '"', '""')
         quoted = pc.binary_join_element_wise(self._quote, doubled, self._quote, self._empty)
         return pc.if_else(needs, quoted, values)
 
@@ -143,7 +143,7 @@ def arrow_rows(prepared: pd.DataFrame) -> ArrowRows | None:
         import pyarrow.compute as pc  # type: ignore[import-untyped]
     except ImportError:
         return None
-    if not any(_arrow_text(prepared.iloc[:, i]) for i in range(prepared.shape[1])):
+    if not any(arrow_text(prepared.iloc[:, i]) for i in range(prepared.shape[1])):
         return None
     return ArrowRows(prepared, pa, pc)
 

@@ -39,19 +39,14 @@ Temporary files
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import logging
 import math
-import os
-import re
-import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from enum import Enum
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import pandas as pd
@@ -60,13 +55,20 @@ from trialfinder.core.delivery import stage
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.provenance import ResultMeta
 from trialfinder.core.textcap import CSV_CELL_CHARS, cap
-from trialfinder.tables.csvrows import arrow_rows, header_row, python_rows
+from trialfinder.tables.arrowtext import arrow_strings
+from trialfinder.tables.csvrows import arrow_rows, arrow_text, header_row, python_rows
 from trialfinder.tables.exportpath import (
     SUFFIX_FORMATS,
     ExportFormat,
     check_output_path,
     format_for_path,
     sidecar_path,
+)
+from trialfinder.tables.sidecar import (
+    STALE_TMP_SECONDS,
+    clean_stale_tmp,
+    json_default,
+    meta_json_bytes,
 )
 
 __all__ = [
@@ -89,11 +91,6 @@ __all__ = [
 
 #: A text cell starting with one of these is prefixed with ``'`` in CSV exports.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
-#: A temporary export file older than this (seconds) was left by a killed export.
-STALE_TMP_SECONDS = 15 * 60
-
-_TMP_RE = re.compile(r"^\..+\.trialfinder-\d+-[0-9a-f]{8}\.tmp$")
 
 logger = logging.getLogger(__name__)
 
@@ -120,23 +117,52 @@ def _date_strings(frame: pd.DataFrame, column: str) -> np.ndarray[Any, np.dtype[
     """Dates as text at their precision (object array, ``None`` where missing)."""
     dates = frame[column]
     missing = dates.isna().to_numpy()
-    if not isinstance(dates.dtype, pd.DatetimeTZDtype):
+    days = _day_strings(dates, missing)
+    if days is not None:  # naive nanosecond dates (every table's): numpy formats them in C
+        midnight = True
+    elif not isinstance(dates.dtype, pd.DatetimeTZDtype):
         midnight = bool((dates.dropna() == dates.dropna().dt.normalize()).all())
     else:
         midnight = False
-    text = dates.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%dT%H:%M:%S%z")
-    out: np.ndarray[Any, np.dtype[np.object_]] = np.array(text.astype(object), dtype=object)
+    if midnight:
+        if days is None:
+            days = np.asarray(dates.dt.strftime("%Y-%m-%d").astype(object), dtype=object)
+        out = np.array(days, dtype=object)
+    else:
+        out = np.array(dates.dt.strftime("%Y-%m-%dT%H:%M:%S%z").astype(object), dtype=object)
     precision_column = column + _PRECISION_SUFFIX
     if precision_column in frame.columns:
         precision = frame[precision_column].astype(object).to_numpy(dtype=object)
-        day_text = dates.dt.strftime("%Y-%m-%d").astype(object).to_numpy(dtype=object)
+        if days is None:
+            days = np.asarray(dates.dt.strftime("%Y-%m-%d").astype(object), dtype=object)
         for level, width in _WIDTH.items():
             rows = (precision == level) & ~missing
-            out[rows] = [value[:width] for value in day_text[rows]]
+            out[rows] = (days[rows].astype(f"<U{width}") if days.dtype.kind == "U"
+                         else [value[:width] for value in days[rows]])
         rows = ~np.isin(precision, list(_WIDTH)) & ~missing
-        out[rows] = day_text[rows]
+        out[rows] = days[rows]
     out[missing] = None
     return out
+
+
+_DAY_NS: Final = 86_400 * 10**9
+
+
+def _day_strings(dates: pd.Series[Any],
+                 missing: np.ndarray[Any, np.dtype[np.bool_]]) -> np.ndarray[Any, Any] | None:
+    """``YYYY-MM-DD`` of each date when the column holds naive
+    nanosecond dates, each at midnight (what ``strftime`` gives them: years 1677 to 2262 all
+    have four digits), as a numpy text array; else ``None``, and the caller asks pandas."""
+    if dates.dtype != np.dtype("M8[ns]"):
+        return None
+    nanoseconds = dates.to_numpy().view(np.int64)
+    if (nanoseconds[~missing] % _DAY_NS).any():
+        return None
+    # whole days by integer division: numpy's own M8[ns] -> M8[D] wraps 1677-09-22 round
+    # to 2262-04-11
+    days: np.ndarray[Any, Any] = np.datetime_as_string((nanoseconds // _DAY_NS).view("M8[D]"),
+                                                       unit="D")
+    return days
 
 
 def _joined(value: Any) -> Any:
@@ -165,11 +191,25 @@ def formula_guard(text: str) -> str:
 
 def _capped(text: pd.Series[Any]) -> pd.Series[Any]:
     """A text column with each cell longer than a spreadsheet cell holds cut (and marked)."""
+    if _fits_cells(text):
+        return text
     long = (text.str.len() > _CUT_AT).fillna(False).to_numpy(dtype=bool)
     if long.any():
         text = text.copy()
         text[long] = [cap(v, _CUT_AT) for v in text[long]]
     return text
+
+
+def _fits_cells(text: pd.Series[Any]) -> bool:
+    """Whether no cell of an Arrow-backed text column can be longer than :data:`_CUT_AT`
+    characters: a character takes one UTF-8 byte or more, so a column whose longest value in
+    bytes fits (read from its offsets alone) needs no count of characters."""
+    if not arrow_text(text):
+        return False
+    import pyarrow.compute as pc  # type: ignore[import-untyped]  # it holds this column
+
+    longest = pc.max(pc.binary_length(arrow_strings(text, chunked=True))).as_py()
+    return longest is None or longest <= _CUT_AT
 
 
 def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
@@ -253,16 +293,19 @@ def _csv_text_pandas(prepared: pd.DataFrame) -> str:
     return prepared.to_csv(index=False, na_rep="", lineterminator="\r\n")
 
 
-def _csv_pieces(df: pd.DataFrame) -> Iterator[bytes | memoryview]:
+def _csv_pieces(df: pd.DataFrame, header: bool = True) -> Iterator[bytes | memoryview]:
     """The CSV bytes of ``df`` in pieces: the header, then :data:`CSV_CHUNK_ROWS` rows at a
-    time. The bytes are exactly :func:`_csv_text_pandas` of the prepared frame in UTF-8 (the
-    tests hold them together), several times faster (:mod:`trialfinder.tables.csvrows`)."""
+    time (without the header: the rows only, for a later page). The bytes are exactly
+    :func:`_csv_text_pandas` of the prepared frame in UTF-8 (the tests hold them together),
+    several times faster (:mod:`trialfinder.tables.csvrows`)."""
     prepared = _csv_frame(df)
     if prepared.shape[1] < 2:
         # ``csv`` writes a row of one empty field as ``""``: such narrow frames go to pandas
-        yield _csv_text_pandas(prepared).encode("utf-8")
+        text = _csv_text_pandas(prepared)
+        yield (text if header else text.split("\r\n", 1)[1]).encode("utf-8")
         return
-    yield header_row([str(c) for c in prepared.columns])
+    if header:
+        yield header_row([str(c) for c in prepared.columns])
     fast = arrow_rows(prepared)
     for start in range(0, len(prepared), CSV_CHUNK_ROWS):
         stop = start + CSV_CHUNK_ROWS
@@ -277,10 +320,11 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return b"".join(_csv_pieces(df))
 
 
-def write_csv(df: pd.DataFrame, handle: BinaryIO) -> None:
+def write_csv(df: pd.DataFrame, handle: BinaryIO, *, header: bool = True) -> None:
     """Write :func:`to_csv_bytes` of ``df`` into the binary file ``handle`` piece by piece,
-    so the whole CSV text is never held in memory (the same bytes)."""
-    for piece in _csv_pieces(df):
+    so the whole CSV text is never held in memory (the same bytes; ``header=False``: the
+    rows only, a later page of the same columns)."""
+    for piece in _csv_pieces(df, header):
         handle.write(piece)
 
 
@@ -290,88 +334,18 @@ def to_jsonl_bytes(df: pd.DataFrame) -> bytes:
     columns = [_json_column(df, c) for c in df.columns]
     lines = [
         json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, allow_nan=False,
-                   default=_json_default)
+                   default=json_default)
         for row in zip(*columns, strict=True)
     ] if names else ["{}"] * len(df)
     return "".join(line + "\n" for line in lines).encode("utf-8")
-
-
-def _json_default(value: Any) -> Any:
-    converted = _jsonable(value)
-    if converted is value:
-        raise TypeError(f"cannot write a {type(value).__name__} value as JSON")
-    return converted
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON data from ``value`` (mappings, sequences, dates, enums, numpy...)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, Enum):
-        return _jsonable(value.value)
-    if isinstance(value, np.generic):
-        return _jsonable(value.item())
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, set | frozenset):
-        return [_jsonable(v) for v in sorted(value, key=str)]
-    if isinstance(value, list | tuple | np.ndarray | pd.Index | pd.Series):
-        return [_jsonable(v) for v in list(value)]
-    return value
-
-
-def meta_json_bytes(meta: ResultMeta | Mapping[str, Any]) -> bytes:
-    """``meta`` as pretty JSON (UTF-8, trailing newline). Dates, enums, paths, dataclasses,
-    sets and numpy values are converted; NaN becomes ``null``; anything else is a TypeError.
-    """
-    data = _jsonable(meta.to_dict() if isinstance(meta, ResultMeta) else meta)
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False,
-                      default=_json_default)
-    return (text + "\n").encode("utf-8")
-
-
-def clean_stale_tmp(folder: Path, *, older_than: float = STALE_TMP_SECONDS,
-                    now: float | None = None) -> list[Path]:
-    """Remove the temporary files killed exports left in ``folder`` (only names this module
-    makes, only when older than ``older_than`` seconds). Returns what was removed; a file that
-    cannot be removed is left (and logged), never an error."""
-    removed: list[Path] = []
-    limit = (time.time() if now is None else now) - older_than
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        if not _TMP_RE.match(entry.name):
-            continue
-        try:
-            if not entry.is_file(follow_symlinks=False) or entry.stat(
-                    follow_symlinks=False).st_mtime > limit:
-                continue
-            os.unlink(entry.path)
-        except OSError as exc:
-            logger.debug("could not remove the stale export file %s: %s", entry.path, exc)
-            continue
-        logger.debug("removed a stale export file: %s", entry.path)
-        removed.append(Path(entry.path))
-    return removed
 
 
 def write_export(
     path: Path, df: pd.DataFrame, meta: ResultMeta | Mapping[str, Any],
     fmt: ExportFormat | str = "csv",
 ) -> Path:
-    """Write ``df`` to ``path`` as ``fmt`` (``"csv"`` or ``"jsonl"``) and its sidecar.
+    """Write ``df`` to ``path`` as ``fmt`` (``"csv"``, ``"jsonl"`` or ``"parquet"``: see
+    :mod:`trialfinder.tables.parquetout`) and its sidecar.
 
     The folder must exist and ``path`` must be a file name (an existing regular file is
     replaced). Both files are written atomically (temporary file, then rename); stale
@@ -386,8 +360,12 @@ def write_export(
         data = functools.partial(write_csv, df)  # streamed into the file, not held
     elif fmt == "jsonl":
         data = to_jsonl_bytes(df)
+    elif fmt == "parquet":
+        from trialfinder.tables.parquetout import write_parquet
+
+        data = functools.partial(write_parquet, df)
     else:
-        raise InvalidQueryError(f"export format must be csv or jsonl, not {fmt!r}")
+        raise InvalidQueryError(f"export format must be csv, jsonl or parquet, not {fmt!r}")
     if path.name.endswith(".meta.json"):
         raise InvalidQueryError(f"{path.name!r} is reserved for provenance sidecars")
     record = meta.to_dict() if isinstance(meta, ResultMeta) else dict(meta)

@@ -15,11 +15,12 @@ from trialfinder.core.errors import DataFileError, InvalidQueryError
 __all__ = ["SUFFIX_FORMATS", "ExportFormat", "check_output_path", "format_for_path",
            "sidecar_path"]
 
-ExportFormat = Literal["csv", "jsonl"]
+ExportFormat = Literal["csv", "jsonl", "parquet"]
 
 #: The file name endings we write, and the format each one means.
 SUFFIX_FORMATS: dict[str, ExportFormat] = {
     ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl",
+    ".parquet": "parquet",
 }
 #: Endings that name no format, allowed only when the format is given (``--format csv``).
 _PLAIN_SUFFIXES = ("", ".txt")
@@ -49,11 +50,11 @@ def format_for_path(path: Path, wanted: ExportFormat | None = None) -> ExportFor
     what = f"{suffix} files" if suffix not in _PLAIN_SUFFIXES else \
         f"{path.name!r} without a format"
     raise InvalidQueryError(
-        f"cannot write {what}: trialfinder writes CSV (.csv) and JSON lines (.jsonl, .json, "
-        ".ndjson); choose one of those endings")
+        f"cannot write {what}: trialfinder writes CSV (.csv), JSON lines (.jsonl, .json, "
+        ".ndjson) and Parquet (.parquet); choose one of those endings")
 
 
-_LABELS: dict[str, str] = {"csv": "CSV", "jsonl": "JSON lines"}
+_LABELS: dict[str, str] = {"csv": "CSV", "jsonl": "JSON lines", "parquet": "Parquet"}
 
 
 def check_output_path(path: Path) -> None:

@@ -37,9 +37,11 @@ from trialfinder.registries.ctgov.query import NCT_ID
 from trialfinder.tables.frames import Tables
 
 # Rows are handed to the tables in chunks this small, so that each value is converted while the
-# objects it was read from are still in the CPU's caches (see _build).
-_CHUNK_STUDIES: Final = 100
-_CHUNK_SITES: Final = 2000
+# objects it was read from are still in the CPU's caches (see _build), and this large, so that
+# the calls made per column and chunk stay few: 100 studies took 3% more instructions for a
+# 10,000-study search and more time, 250 to 500 about the same time.
+_CHUNK_STUDIES: Final = 250
+_CHUNK_SITES: Final = 5000
 
 
 class _Odd(Exception):

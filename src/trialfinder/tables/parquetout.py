@@ -1,0 +1,135 @@
+"""Parquet out of a search, typed like the tables, one row group a page.
+
+:class:`ParquetPages` writes frames into a binary file as they come (``begin``, ``write`` once
+or a page at a time, ``end``), each frame one row group through ``pyarrow.parquet``'s
+``ParquetWriter``, so a search that streams holds one page at a time. The Parquet types come
+from the tables' dtypes (:mod:`trialfinder.tables.schema`), the same on every page:
+
+==================  ===========================================
+table dtype         Parquet (Arrow) type
+==================  ===========================================
+``string``          ``string``
+``category``        ``dictionary<int32, string>`` (pandas reads it back as ``category``)
+``Int64``           ``int64``
+``Float64``         ``double``
+``boolean``         ``bool``
+``datetime64[ns]``  ``timestamp[ns]`` (no time zone)
+==================  ===========================================
+
+Missing values are Parquet nulls. Values are kept as they are: no formula guard (Parquet is
+not opened by spreadsheets) and no cut of long text. Parquet needs ``pyarrow`` (installed with
+``trialfinder[fast]`` and with the dashboard); without it writing one is a one-line error.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, BinaryIO
+
+import pandas as pd
+
+from trialfinder.core.errors import InvalidQueryError
+
+__all__ = ["ParquetPages", "arrow_schema", "write_parquet"]
+
+#: Each table dtype's Arrow type, by name (see the module docstring).
+_TYPES: dict[str, str] = {
+    "string": "string", "category": "dictionary", "Int64": "int64", "Float64": "float64",
+    "boolean": "bool_", "datetime64[ns]": "timestamp",
+}
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    try:
+        pa = importlib.import_module("pyarrow")
+        pq = importlib.import_module("pyarrow.parquet")
+    except ImportError:
+        raise InvalidQueryError("writing Parquet needs pyarrow: pip install "
+                                "'trialfinder[fast]', or write .csv or .jsonl") from None
+    return pa, pq
+
+
+def _arrow_type(pa: Any, series: pd.Series[Any]) -> Any:
+    dtype = series.dtype
+    name = "category" if isinstance(dtype, pd.CategoricalDtype) else str(dtype)
+    if name.startswith("string"):
+        name = "string"
+    kind = _TYPES.get(name)
+    if kind == "dictionary":
+        return pa.dictionary(pa.int32(), pa.string())
+    if kind == "timestamp":
+        return pa.timestamp("ns")
+    if kind is not None:
+        return getattr(pa, kind)()
+    if pd.api.types.is_bool_dtype(dtype):
+        return pa.bool_()
+    if pd.api.types.is_integer_dtype(dtype):
+        return pa.int64()
+    if pd.api.types.is_float_dtype(dtype):
+        return pa.float64()
+    return pa.string()  # anything else (object columns of a caller's frame) as text
+
+
+def arrow_schema(frame: pd.DataFrame) -> Any:
+    """The Arrow schema a frame of the tables is written with (see the module docstring)."""
+    pa, _ = _pyarrow()
+    return pa.schema([pa.field(str(c), _arrow_type(pa, frame[c])) for c in frame.columns])
+
+
+def _column(pa: Any, series: pd.Series[Any], kind: Any) -> Any:
+    """One column of a page as an Arrow array of ``kind``."""
+    if pa.types.is_dictionary(kind):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy()  # -1 where the value is missing
+            words = pa.array([str(c) for c in series.cat.categories], type=pa.string())
+            return pa.DictionaryArray.from_arrays(
+                pa.array(codes.astype("int32"), mask=codes < 0), words)
+        series = series.astype("string")
+        return pa.array(series, type=pa.string(), from_pandas=True).dictionary_encode()
+    if pa.types.is_string(kind) and series.dtype == object:
+        series = series.map(lambda v: v if v is None or isinstance(v, str) or pd.isna(v)
+                            else str(v))
+    return pa.array(series, type=kind, from_pandas=True)
+
+
+class ParquetPages:
+    """Frames into a binary file as Parquet, one row group each (see the module docstring).
+    ``begin`` names the columns; the first frame fixes the schema; a frame of no rows still
+    fixes it, so an empty answer is a file of its columns and no rows."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.pa, self.pq = _pyarrow()
+        self.columns: list[str] = []
+        self.schema: Any = None
+        self.writer: Any = None
+        self.rows = 0
+
+    def begin(self, columns: list[str]) -> None:
+        self.columns = [str(c) for c in columns]
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.schema is None:
+            self.schema = arrow_schema(frame)
+            self.writer = self.pq.ParquetWriter(self.handle, self.schema,
+                                                compression="zstd")
+        arrays = [_column(self.pa, frame[f.name], f.type) for f in self.schema]
+        table = self.pa.Table.from_arrays(arrays, schema=self.schema)
+        if len(frame):
+            self.writer.write_table(table)
+        self.rows += len(frame)
+
+    def end(self) -> None:
+        if self.writer is None:  # nothing came at all: the columns named, as text
+            pa = self.pa
+            self.schema = pa.schema([pa.field(c, pa.string()) for c in self.columns])
+            self.writer = self.pq.ParquetWriter(self.handle, self.schema, compression="zstd")
+        self.writer.close()
+
+
+def write_parquet(frame: pd.DataFrame, handle: BinaryIO) -> None:
+    """``frame`` as Parquet into the binary file ``handle`` (one row group)."""
+    out = ParquetPages(handle)
+    out.begin([str(c) for c in frame.columns])
+    out.write(frame)
+    out.end()

@@ -1,0 +1,98 @@
+"""What the command changes in its own process for one search: the collector, OpenBLAS."""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from trialfinder.cli.oneshot import one_blas_thread, settle_before_search
+from trialfinder.core.config import ONE_SEARCH, RunProfile
+from trialfinder.core.gcpause import gc_paused
+
+
+@pytest.fixture
+def collector_restored() -> Iterator[None]:
+    """The test process gets its collector back as it was, nothing left frozen."""
+    enabled = gc.isenabled()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_one_search_freezes_then_leaves_the_collector_off() -> None:
+    gc.enable()
+    assert settle_before_search(ONE_SEARCH) is True
+    assert gc.get_freeze_count() > 0
+    assert not gc.isenabled()
+    with gc_paused():  # each page's pause must not switch it back on when it ends
+        pass
+    assert not gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_the_default_profile_leaves_the_collector_alone() -> None:
+    gc.enable()
+    frozen = gc.get_freeze_count()
+    assert settle_before_search(RunProfile()) is False
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_freezing_without_switching_the_collector_off() -> None:
+    gc.enable()
+    assert settle_before_search(RunProfile(freeze_after_imports=True)) is True
+    assert gc.isenabled()
+
+
+def test_openblas_gets_one_thread_when_numpy_is_not_loaded_yet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.delitem(sys.modules, "numpy", raising=False)
+    assert one_blas_thread() is True
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_a_users_own_openblas_setting_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    monkeypatch.delitem(sys.modules, "numpy", raising=False)
+    assert one_blas_thread() is False
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+
+
+def test_nothing_is_asked_once_numpy_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy  # noqa: F401  # loaded: the setting would come too late
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    assert one_blas_thread() is False
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_the_collector_is_off_before_the_search_loads_its_modules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pyarrow as pa
+
+    from trialfinder.cli import oneshot
+
+    monkeypatch.setattr(oneshot, "keep_freed_heap", lambda: False)  # leave malloc alone
+    pool = pa.default_memory_pool()
+    gc.enable()
+    try:
+        applied = oneshot.tune_for_one_search()
+    finally:
+        pa.set_memory_pool(pool)
+    assert "collector off" in applied
+    assert not gc.isenabled()
