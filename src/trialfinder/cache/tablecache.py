@@ -62,8 +62,7 @@ if TYPE_CHECKING:
 else:  # DuckDB loads with the first saved table read or written, not with every search
     duckdb = LazyModule("duckdb")
 
-__all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "TableCache",
-           "wait_for_saves"]
+__all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "TableCache"]
 
 logger = logging.getLogger(__name__)
 
@@ -287,15 +286,6 @@ class TableCache:
         logger.warning("saved tables %s not written: %s", key, reason)
         return reason
 
-    def put_behind(self, key: str, tables: Tables, info: Mapping[str, Any]) -> None:
-        """:meth:`put` in a thread of its own (the caller writes its output meanwhile); its
-        failure is a warning. :func:`wait_for_saves` waits for it."""
-        thread = threading.Thread(target=self.put, args=(key, tables, info),
-                                  name="trialfinder-save-tables")
-        with _BEHIND_LOCK:
-            _BEHIND.append(thread)
-        thread.start()
-
     def _remove_entry(self, key: str) -> int:
         removed = 0
         for path in (self._manifest(key), *(self._data(key, name) for name in TABLE_NAMES)):
@@ -359,21 +349,6 @@ class TableCache:
             if _unlink(path):
                 files, nbytes = files + 1, nbytes + size
         return Cleared(files, nbytes)
-
-
-_BEHIND: list[threading.Thread] = []
-_BEHIND_LOCK = threading.Lock()
-
-
-def wait_for_saves() -> None:
-    """Wait for the saved tables being written behind (:meth:`TableCache.put_behind`), so a
-    command says a failure to save them while it still shows its notes."""
-    while True:
-        with _BEHIND_LOCK:
-            if not _BEHIND:
-                return
-            thread = _BEHIND.pop()
-        thread.join()
 
 
 def _count(value: Any) -> bool:

@@ -229,9 +229,9 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
 def _wait_for_saved_tables() -> None:
     """Wait for saved tables written behind the output, so a failure to save them is a note
     (the module is loaded only when a search ran)."""
-    tables = sys.modules.get("trialfinder.cache.tablecache")
-    if tables is not None:
-        tables.wait_for_saves()
+    behind = sys.modules.get("trialfinder.cache.behind")
+    if behind is not None:
+        behind.wait_for_saves()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from trialfinder.cache.behind import put_behind
 from trialfinder.cache.tablecache import Dropped, Saved, TableCache
 from trialfinder.cache.tablekey import TABLES_FOLDER, search_key
 from trialfinder.core.config import Settings
@@ -87,7 +88,7 @@ def fetch_tables(client: RegistryClient, translation: Translation, limit: int | 
         if settings.profile.save_tables_behind:
             # the command writes its output meanwhile and waits for this before it ends; a
             # failure is logged as a warning (the command prints it)
-            store.put_behind(key, tables, info)
+            put_behind(store, key, tables, info)
         else:
             failed = store.put(key, tables, info)
             if failed is not None:
