@@ -292,3 +292,8 @@ def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
     assert not alone.exception
     assert ("**Registered in:** [ISRCTN ISRCTN99400002](https://www.isrctn.com/ISRCTN99400002)"
             " · ClinicalTrials\\.gov NCT99400002" in [m.value for m in alone.markdown])
+    # a linked ISRCTN id that ISRCTN does not hold is said to be missing from ISRCTN
+    missing = opened(study="ISRCTN99499999")
+    assert not missing.exception
+    assert [w.value for w in missing.warning] == [
+        "Study ISRCTN99499999 cannot be shown: ISRCTN has no study ISRCTN99499999."]
