@@ -18,6 +18,7 @@ from trialfinder.core.errors import (
     TrialFinderError,
 )
 from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.registries import registry_of
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.topics import demo
 from trialfinder.views.request import SearchRequest
@@ -142,7 +143,8 @@ def load_alone(nct: str, near: tuple[float, float] | None,
                use_demo: bool) -> service.StudyDetail | None:
     """One study's record fetched on its own (a link that names only the study, or one the
     search's results lack), or ``None`` with a note saying why it cannot be shown."""
-    source = "the demo data" if use_demo else "ClinicalTrials.gov"
+    # the registry the id names (a registry's own title: code, not data)
+    source = "the demo data" if use_demo else registry_of(nct).title
     try:
         detail = fetch_detail(client(), Settings().base_url, nct, use_demo, near)
     except NotFoundError:

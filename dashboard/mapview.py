@@ -148,8 +148,10 @@ def site_map(sites: pd.DataFrame, place: Place | None, *, key: str,
     latitude, longitude, zoom = fit_view(lats, lons)
     # No background map from an online service: the shipped borders are the map. Waiting for
     # one cost 1.3 s or more per drawing (more without internet), and it told a third party
-    # which part of the world each visitor looks at.
-    deck = CompactDeck(layers=layers, map_style=None, map_provider=None,
+    # which part of the world each visitor looks at. pydeck's own "no style" (map_style left
+    # unset) is what Streamlit's front end draws without a base map: ``map_style=None`` sends
+    # no style, and the front end then fetches Carto's from basemaps.cartocdn.com.
+    deck = CompactDeck(layers=layers, map_provider=None,
                        initial_view_state=pdk.ViewState(latitude=latitude, longitude=longitude,
                                                         zoom=zoom),
                        tooltip={"text": "{facility}\n{city} {country}\n{status_label}"})

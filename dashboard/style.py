@@ -31,7 +31,8 @@ STYLE = """<style>
 [data-testid="stTextInputRootElement"], [data-testid="stNumberInputContainer"],
 [data-testid="stSelectbox"] [role="group"], [data-testid="stMultiSelect"] [role="group"] {
   min-height: 44px !important; }
-[data-testid="stWidgetLabel"] button[aria-label^="Help for"] {
+[data-testid="stWidgetLabel"] button[aria-label^="Help for"],
+[data-testid="stMultiSelect"] [role="group"] button[aria-label^="Remove"] {
   min-height: 44px !important; min-width: 44px !important; }
 [data-testid="stSlider"] [role="group"] { min-height: 44px !important; }
 [data-testid="stMultiSelect"] [aria-label="Selected values"] {

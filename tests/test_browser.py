@@ -197,6 +197,9 @@ def test_laptop_topic_cards_downloads_and_map(app: App, tmp_path: Path,
         browser = launch(p)
         try:
             page = browser.new_page(viewport=LAPTOP)
+            outside: list[str] = []  # the page asks nothing of any other host (the map too)
+            page.on("request", lambda r: outside.append(r.url) if urllib.parse.urlsplit(
+                r.url).hostname not in ("127.0.0.1", "localhost") else None)
             page.goto(app_url)
             page.get_by_role("button", name="Find trials: Muscle spasms and cramps").click()
             first = page.locator(".st-key-card_0")
@@ -222,6 +225,7 @@ def test_laptop_topic_cards_downloads_and_map(app: App, tmp_path: Path,
             page.locator("[data-testid=stVegaLiteChart]").first.wait_for(timeout=WAIT)
             settle(page)
             save(page, "laptop-map")
+            assert outside == []
 
             phone = browser.new_page(viewport=PHONE)
             phone.goto(page.url)  # the link reopens the same search

@@ -63,14 +63,16 @@ def headings(page: sync_api.Page) -> list[int]:
 
 def small_targets(page: sync_api.Page) -> list[str]:
     """Visible controls of the main column smaller than 44 px (a field counts by its box, a
-    check box by its label; the skip link shows only when focused)."""
+    check box by its label, a control in a box that draws none, such as a multiselect's
+    chip, by itself; the skip link shows only when focused)."""
     return list(page.evaluate("""() => [...document.querySelectorAll(
         '[data-testid=stMain] button, [data-testid=stMain] a[href], [data-testid=stMain] input,'
         + '[data-testid=stMain] [role=combobox], [data-testid=stExpandSidebarButton]')]
       .filter(e => e.offsetParent !== null && e.getClientRects().length)
-      .map(e => e.closest('[data-testid=stTextInputRootElement], [role=group], label,'
-                          + ' [data-testid=stNumberInputContainer],'
-                          + ' [data-testid=stMarkdownContainer] p, li') || e)
+      .map(e => [e, e.closest('[data-testid=stTextInputRootElement], [role=group], label,'
+                              + ' [data-testid=stNumberInputContainer],'
+                              + ' [data-testid=stMarkdownContainer] p, li')])
+      .map(([e, box]) => box && getComputedStyle(box).display !== 'contents' ? box : e)
       .filter(e => !e.matches('p, li'))
       .map(e => { const r = e.getBoundingClientRect();
                   const name = e.innerText || e.getAttribute('aria-label') || e.tagName;

@@ -122,6 +122,14 @@ def test_an_answer_that_cannot_fit_under_the_cap_is_not_asked_for(start: Start) 
 
 
 @pytest.mark.timeout(30)
+def test_a_bad_isrctn_url_is_named_as_isrctns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIALFINDER_ISRCTN_URL", "notaurl")
+    with pytest.raises(InvalidQueryError) as caught:
+        IsrctnClient(Settings(base_url="http://127.0.0.1:9/api/v2"))
+    assert str(caught.value) == ("ISRCTN's base URL must start with http:// or https://, not "
+                                 "'notaurl' (from TRIALFINDER_ISRCTN_URL)")
+
+
 def test_server_errors_are_retried_then_served(start: Start) -> None:
     server, client = start(IsrctnFaults(statuses=(500, 503)))
     assert client.count(MND) == 3

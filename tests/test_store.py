@@ -13,10 +13,13 @@ import duckdb
 import pandas as pd
 import pytest
 
+from devtools.isrctn.records import answer_xml, sample_trials
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from trialfinder.cli.main import main
 from trialfinder.core.errors import DataFileError, InvalidQueryError
 from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.registries.isrctn.record import record_of
+from trialfinder.registries.isrctn.xml import parse_answer
 from trialfinder.store.db import Store, StoreError, data_dir, default_store_path
 from trialfinder.store.sql import run_sql
 from trialfinder.store.versions import record_hash
@@ -246,6 +249,22 @@ def test_partitioned_export_splits_by_id_block_and_reads_back_as_one_table(
         f"SELECT id_block, count(*) FROM read_parquet('{tmp_path / 'hive' / 'studies'}/**/*"
         ".parquet', hive_partitioning = true) GROUP BY 1 ORDER BY 1").fetchall()
     assert rows == [("000", 1), ("991", 12)]
+
+
+def test_partitioned_export_splits_an_isrctn_trial_by_its_digits(
+    store_path: Path, tmp_path: Path) -> None:
+    """id_block is the first three digits of any registry's id, never the letters of
+    "ISRCTN" (which put every ISRCTN trial into one block, ``CTN``)."""
+    trials = parse_answer(answer_xml(sample_trials())).trials[:2]
+    with Store(store_path) as store:
+        store.add_records([fictional_study("NCT00012345", "Fictional Early Study")])
+        store.add_records([record_of(t) for t in trials], source="isrctn")
+        store.export(tmp_path / "hive", partitioned=True)
+    rows = duckdb.connect().execute(
+        f"SELECT id_block::VARCHAR, nct_id FROM read_parquet('{tmp_path / 'hive' / 'studies'}"
+        "/**/*.parquet', hive_partitioning = true, hive_types_autocast = false) ORDER BY 2"
+    ).fetchall()
+    assert rows == [("990", "ISRCTN99000001"), ("990", "ISRCTN99000002"), ("000", "NCT00012345")]
 
 
 def test_an_export_replaces_an_earlier_one_whatever_its_form(

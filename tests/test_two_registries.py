@@ -175,6 +175,16 @@ def test_show_says_where_a_record_comes_from_and_names_its_twin(
                                        "any trial.")
 
 
+def test_show_gives_no_page_for_a_fictional_twin(
+    both: Both, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """ISRCTN99400002 names NCT99400002, of the fictional range: no ClinicalTrials.gov link."""
+    lines = run(capsys, "show", "ISRCTN99400002", "--no-cache")
+    assert lines[2] == ("Also in ClinicalTrials.gov: NCT99400002  ·  An invented demo study: "
+                        "it has no page on ClinicalTrials.gov.")
+    assert "clinicaltrials.gov/study/NCT99400002" not in "\n".join(lines)
+
+
 def test_a_watch_over_both_registries_reports_the_second_days_changes_exactly(
     both: Both, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -276,3 +286,14 @@ def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
     # an invented NCT id has no page to link to; its twin's id is named all the same
     assert ("**Registered in:** ClinicalTrials\\.gov NCT99400001 · ISRCTN ISRCTN99400001"
             in [m.value for m in twin.markdown])
+    # a real-looking ISRCTN record links to its page, but not to its invented NCT twin
+    alone = opened(**search, study="ISRCTN99400002", near="Sheffield, United Kingdom",
+                   radius="250")
+    assert not alone.exception
+    assert ("**Registered in:** [ISRCTN ISRCTN99400002](https://www.isrctn.com/ISRCTN99400002)"
+            " · ClinicalTrials\\.gov NCT99400002" in [m.value for m in alone.markdown])
+    # a linked ISRCTN id that ISRCTN does not hold is said to be missing from ISRCTN
+    missing = opened(study="ISRCTN99499999")
+    assert not missing.exception
+    assert [w.value for w in missing.warning] == [
+        "Study ISRCTN99499999 cannot be shown: ISRCTN has no study ISRCTN99499999."]

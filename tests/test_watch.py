@@ -214,7 +214,7 @@ def test_watch_names_and_options_are_checked(tmp_path: Path) -> None:
             get_watch(store, "als-boston")
 
 
-def test_feed_is_atom_with_escaped_text() -> None:
+def test_feed_is_atom_with_escaped_text(as_if_real: None) -> None:
     changes = [
         Change("NCT99200031", "new", "w", "Fictional <b>bold</b> & \x07 study",
                when="2026-11-21T08:00:00Z"),
@@ -239,6 +239,16 @@ def test_feed_is_atom_with_escaped_text() -> None:
     ids = [e.findtext("a:id", namespaces=ns) for e in entries]
     assert len(set(ids)) == 2 and feed_bytes(changes, title="x", feed_id="y").count(
         ids[0].encode()) == 1  # type: ignore[union-attr]
+
+
+def test_feed_links_no_fictional_study_to_a_registry() -> None:
+    changes = [Change("NCT99200031", "new", "w", "Fictional study", when="2026-11-21T08:00:00Z")]
+    root = ET.fromstring(feed_bytes(changes, title="t", feed_id="f", updated=DAY2))
+    entry = root.find(f"{{{ATOM_NS}}}entry")
+    assert entry is not None and entry.find(f"{{{ATOM_NS}}}link") is None
+    content = entry.find(f"{{{ATOM_NS}}}content")
+    assert content is not None and content.get("type") == "text"
+    assert content.text == "An invented demo study: it has no page on ClinicalTrials.gov."
 
 
 def test_cli_watch_add_list_run_json_feed_history_remove(

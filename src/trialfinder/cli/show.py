@@ -205,7 +205,9 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
         status += " (derived)"
     out = [textwrap.fill(_text(row["title"]), width=width),
            f"{row['nct_id']}  ·  {status}  ·  {_or_no_page(_page(row))}"]
-    out += [f"Also in {link.registry}: {link.study_id}  ·  {link.url}"
+    # a twin of the fictional range has no page either, whatever the study's own id
+    out += [f"Also in {link.registry}: {link.study_id}  ·  "
+            f"{_or_no_page(None if demo.shows_fictional((link.study_id,)) else link.url)}"
             for link in record_links(row["nct_id"], row["other_ids"])[1:]]
     out.append("")
     out += _take_part_lines(detail, row, near, width, n_sites)

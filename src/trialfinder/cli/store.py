@@ -73,7 +73,7 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     export.add_argument("folder", type=Path, metavar="DIR")
     export.add_argument("--partitioned", action="store_true",
                         help="one folder per table, split by id_block (first 3 digits of the "
-                        "NCT number), for Spark, Trino or DuckDB over object storage")
+                        "study's id), for Spark, Trino or DuckDB over object storage")
     export.add_argument("--aact", action="store_true",
                         help="write the AACT-compatible tables (schema aact) instead; see "
                         "docs/aact.md")

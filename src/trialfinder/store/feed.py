@@ -21,6 +21,7 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.textcap import LINE_CHARS, cap
 from trialfinder.registries import registry_of
 from trialfinder.store.watch import Change
+from trialfinder.topics import demo
 
 __all__ = ["ATOM_NS", "check_feed_path", "feed_bytes", "write_feed", "xml_text"]
 
@@ -88,7 +89,10 @@ def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
         _sub(entry, "id", f"urn:trialfinder:change:{digest}")
         _sub(entry, "updated", change.when or now)
-        _sub(entry, "link", href=registry_of(change.nct_id).study_url(change.nct_id))
+        if demo.shows_fictional((change.nct_id,)):  # no page to link to: said in words
+            _sub(entry, "content", demo.NO_STUDY_PAGE, type="text")
+        else:
+            _sub(entry, "link", href=registry_of(change.nct_id).study_url(change.nct_id))
         summary = f"{cap(change.title or change.nct_id, _PART_CHARS)} — {headline}" + (
             f": {detail}" if detail else "")
         _sub(entry, "summary", summary)

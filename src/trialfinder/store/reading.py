@@ -107,8 +107,8 @@ class StoreReading:
     def export(self, folder: Path, *, partitioned: bool = False) -> list[Path]:
         """Write every table as Parquet: one file per table (``folder/<table>.parquet``), or
         with ``partitioned`` one Hive-style folder per table split by ``id_block`` (the first
-        three digits of the NCT number: ``folder/studies/id_block=051/*.parquet``), which
-        Spark, Trino and DuckDB read as one table and prune by id. A table an earlier export
+        three digits of the study's id, :data:`ID_BLOCK`: ``folder/studies/id_block=051/``),
+        which Spark, Trino and DuckDB read as one table and prune by id. A table an earlier export
         left in ``folder`` in the other form goes when this one is in place, so the folder
         never holds two versions of a table."""
         written: list[Path] = []
@@ -125,7 +125,7 @@ class StoreReading:
                 try:
                     if by_id:
                         self.execute(
-                            f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM \"{name}\")"
+                            f"COPY (SELECT *, {ID_BLOCK} AS id_block FROM \"{name}\")"
                             f" TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, "
                             "PARTITION_BY (id_block), OVERWRITE_OR_IGNORE)")
                     else:
@@ -138,6 +138,10 @@ class StoreReading:
         after_delivery(lambda: _remove(stale))  # after the move into place
         return written
 
+
+#: A study's ``id_block``: the first three digits of its id in any registry (``051`` of
+#: NCT05123456, ``990`` of ISRCTN99012345; NULL for an id without three), never its letters.
+ID_BLOCK = "nullif(regexp_extract(nct_id, '[0-9]{3}'), '')"
 
 _BLOCK = re.compile(r"id_block=[0-9A-Za-z_-]+")
 

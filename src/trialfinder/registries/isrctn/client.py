@@ -118,9 +118,14 @@ class IsrctnClient:
         base = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
         self.offline = given.offline
         # the ClinicalTrials.gov base URL's credentials are never sent to another host
-        self.settings = given.with_(
-            base_url=base, credentials=None, use_cache=False, offline=False,
-            requests_per_minute=min(given.requests_per_minute, MAX_RATE))
+        try:
+            self.settings = given.with_(
+                base_url=base, credentials=None, use_cache=False, offline=False,
+                requests_per_minute=min(given.requests_per_minute, MAX_RATE))
+        except InvalidQueryError as exc:  # say whose URL it is, and where it came from
+            source = "" if base_url or not os.environ.get(ENV_BASE_URL) else \
+                f" (from {ENV_BASE_URL})"
+            raise InvalidQueryError(f"ISRCTN's {exc}{source}") from exc
         if session is None:
             session = make_session(self.settings)
         session.headers["Accept"] = "application/xml"
