@@ -14,8 +14,7 @@ import streamlit as st
 
 # WCAG 2.1 AA: captions (14 px) are drawn in the text colour at 60% opacity, 4.1:1 on white;
 # this grey, opaque, is 6.5:1 on white and 5.9:1 on the sidebar's background. Touch targets are at
-# least 44 px high (buttons, fields, the options of the view switch, check boxes, a chosen
-# value's remove button); a closed
+# least 44 px high (buttons, fields, the options of the view switch, check boxes); a closed
 # sidebar is hidden (visibility), so its 27 controls leave the Tab order and the screen
 # reader's view until it is opened again. The "Search and filters" button shows only while the
 # sidebar is closed (a phone): with the sidebar open, the same fields are beside the page.
@@ -35,10 +34,6 @@ STYLE = """<style>
 [data-testid="stMultiSelect"] [role="group"] button[aria-label^="Remove"] {
   min-height: 44px !important; min-width: 44px !important; }
 [data-testid="stSlider"] [role="group"] { min-height: 44px !important; }
-[data-testid="stMultiSelect"] [aria-label="Selected values"] {
-  display: inline-flex !important; flex-wrap: wrap; align-items: center; min-height: 44px; }
-[data-testid="stMultiSelect"] [data-tag] button { min-height: 44px !important;
-  min-width: 44px !important; }
 [data-testid="stCheckbox"] label, [data-testid="stToggle"] label,
 [data-testid="stExpander"] summary { min-height: 44px !important; align-items: center; }
 [data-testid="stSidebar"][data-collapsed="true"],
