@@ -20,7 +20,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from devtools.isrctn import IsrctnServer
+from devtools.isrctn import IsrctnFaults, IsrctnServer
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from tests.conftest import isrctn_trial
 from trialfinder.cli.main import main
@@ -276,3 +276,11 @@ def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
     # an invented NCT id has no page to link to; its twin's id is named all the same
     assert ("**Registered in:** ClinicalTrials\\.gov NCT99400001 · ISRCTN ISRCTN99400001"
             in [m.value for m in twin.markdown])
+
+
+def test_the_dashboard_names_the_registry_that_turned_the_search_down(page: Both) -> None:
+    page.isrctn.api.faults = IsrctnFaults(statuses=(400,))
+    at = opened(condition="motor neurone disease", status="any", registry="ctgov,isrctn")
+    assert not at.exception
+    assert [str(e.value).split(":", 1)[0] for e in at.error] == [
+        "ISRCTN turned the search down"]
