@@ -109,16 +109,17 @@ def run_search(searched: Mapping[str, Any], use_demo: bool, *, fresh: bool = Fal
             st.button(f"Search near {escape_md(name)}", key=f"place_fix_{index}",
                       on_click=search_again, args=({"place": name},))
     except NetworkError as exc:
+        registry_title = failed_title(exc, names)  # a registry's own title (code, not data)
         st.error(
-            f"{failed_title(exc, names)} cannot be reached right now, so no search was run. "
+            f"{registry_title} cannot be reached right now, so no search was run. "
             "Check the internet connection and try again in a moment, or look around with "
             "the invented demo data meanwhile."
         )
         st.caption(f"Details: {escape_md(exc)}")
         st.button("Use demo data", key="demo_button", on_click=start_demo)
     except ApiError as exc:
-        st.error(f"{failed_title(exc, names)} turned the search down: "
-                 f"{escape_md(exc.message)}")
+        registry_title = failed_title(exc, names)
+        st.error(f"{registry_title} turned the search down: {escape_md(exc.message)}")
     except TrialFinderError as exc:
         st.error(f"The search could not run: {escape_md(exc)}")
     return None, None
