@@ -62,6 +62,11 @@ def test_a_saved_answer_is_filtered_locally_with_derived_statuses(
                          "--status", "completed", "--format", "json")
     assert code == 0, err
     assert [json.loads(line)["nct_id"] for line in out.splitlines()] == ["ISRCTN99500002"]
+    code, out, err = run(capsys, "search", "--from-file", str(saved), "--columns",
+                         "nct_id,status")
+    assert code == 0, err
+    assert [line.split("  ", 1)[1].strip() for line in out.splitlines()[1:4]] == [
+        "Recruiting (derived)", "Completed (derived)", "Recruiting (derived)"]
 
 
 def test_match_screens_a_saved_answer(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -272,11 +272,18 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
 
 
 def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
-    """Terminal view: distances rounded, status codes as words."""
+    """Terminal view: distances rounded, status codes as words; a study's status that its
+    registry derives (ISRCTN) says so: "Recruiting (derived)"."""
+    from trialfinder.registries.links import status_is_derived
+
     out = frame.copy()
     for col in out.columns:
         if col.endswith("distance_mi"):
             out[col] = out[col].round(1)
         elif col in ("status", "site_status", "last_known_status"):
             out[col] = out[col].astype("string").map(status_label, na_action="ignore")
+    if "status" in out.columns and "nct_id" in out.columns:
+        derived = [status_is_derived(i) and isinstance(s, str)
+                   for i, s in zip(out["nct_id"], out["status"], strict=True)]
+        out.loc[derived, "status"] = out.loc[derived, "status"] + " (derived)"
     return out
