@@ -21,8 +21,10 @@ from trialfinder.places.resolve import Place, resolve_place
 from trialfinder.registries import registry_of
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.topics import demo
+from trialfinder.views.registrynames import failed_title, searched_title
 from trialfinder.views.request import SearchRequest
 from trialfinder.views.text import escape_md, plural
+from trialfinder.views.urlstate import REGISTRY_KEY
 
 from .messages import place_problem
 from .state import search_again
@@ -48,12 +50,12 @@ def find_place(text: str) -> Place:
 
 @st.cache_data(ttl=3600, show_spinner=False, max_entries=20)
 def fetch_api(_client: TrialsClient, base_url: str, request: SearchRequest) -> service.Results:
-    """Ask ClinicalTrials.gov (through the library); the cache key is the address and the
+    """Ask the chosen registries (through the library); the cache key is the address and the
     request. The progress bar is made in here so Streamlit can replay it on a cache hit (it
     ends empty, so a replay shows nothing)."""
     del base_url
     slot = st.empty()
-    slot.progress(0.0, text="Asking ClinicalTrials.gov…")
+    slot.progress(0.0, text=f"Asking {searched_title(request.options.registries)}…")
 
     def progress(fetched: int, total: int | None) -> None:
         goal = min(total, request.limit) if total is not None else request.limit
@@ -88,8 +90,9 @@ def run_search(searched: Mapping[str, Any], use_demo: bool, *, fresh: bool = Fal
                ) -> tuple[service.Results | None, Place | None]:
     """Fetch the submitted search (API or demo). Errors are shown here and give ``None``.
 
-    ``fresh`` (the Refresh button of an old list) asks ClinicalTrials.gov again, past every
+    ``fresh`` (the Refresh button of an old list) asks the registries again, past every
     cache: the answer replaces the cached one (page cache, saved tables, this page's cache)."""
+    names = searched.get(REGISTRY_KEY) or None
     try:
         place = find_place(searched["place"]) if searched["place"] else None
         request = SearchRequest.from_snapshot(searched, (place.lat, place.lon) if place else None)
@@ -106,15 +109,17 @@ def run_search(searched: Mapping[str, Any], use_demo: bool, *, fresh: bool = Fal
             st.button(f"Search near {escape_md(name)}", key=f"place_fix_{index}",
                       on_click=search_again, args=({"place": name},))
     except NetworkError as exc:
+        registry_title = failed_title(exc, names)  # a registry's own title (code, not data)
         st.error(
-            "ClinicalTrials.gov cannot be reached right now, so no search was run. "
+            f"{registry_title} cannot be reached right now, so no search was run. "
             "Check the internet connection and try again in a moment, or look around with "
             "the invented demo data meanwhile."
         )
         st.caption(f"Details: {escape_md(exc)}")
         st.button("Use demo data", key="demo_button", on_click=start_demo)
     except ApiError as exc:
-        st.error(f"ClinicalTrials.gov turned the search down: {escape_md(exc.message)}")
+        registry_title = failed_title(exc, names)
+        st.error(f"{registry_title} turned the search down: {escape_md(exc.message)}")
     except TrialFinderError as exc:
         st.error(f"The search could not run: {escape_md(exc)}")
     return None, None

@@ -89,4 +89,15 @@ def test_the_study_page_of_a_record_says_what_the_status_was_derived_from() -> N
         ("End", "2026-12-31 (estimated)"), ("Last update", "2026-01-15"),
         ("Status derived from", "recruitment ended 2026-03-31; the trial ends 2026-12-31"))
     assert page.enrollment == "100 people (target)"
+    assert (page.contacts, page.outcomes) == ((), ())
     assert study_page({"title": "no id"}, TODAY).study_id is None
+
+
+def test_the_study_page_has_the_contact_persons_and_outcomes() -> None:
+    trial = FictionalTrial("ISRCTN99000202", "Pretend trial", primary_outcome="Falls a month",
+                           contacts=(("Dr", "Ada", "Example", "Scientific", "+44 114 496 0000",
+                                      "ada@example.org"), ("", "", "", "Public", "", "")))
+    page = study_page(record_of(parse_answer(answer_xml([trial])).trials[0]), TODAY)
+    assert [(c.name, c.role, c.phone, c.email) for c in page.contacts] == [
+        ("Dr Ada Example", "Scientific", "+44 114 496 0000", "ada@example.org")]
+    assert [(o.kind, o.measure) for o in page.outcomes] == [("primary", "Falls a month")]

@@ -76,6 +76,32 @@ def test_study_values() -> None:
     assert list(made.tables.sites["source"]) == ["isrctn"] * len(made.tables.sites) > []
 
 
+def test_contact_persons_are_the_studys_contacts() -> None:
+    made = _tables()
+    contacts = made.tables.contacts
+    assert [tuple(None if pd.isna(v) else v for v in row) for row in contacts[
+        ["nct_id", "scope", "role", "name", "phone", "email"]].itertuples(index=False)] == [
+        ("ISRCTN99000001", "study", "PRINCIPAL_INVESTIGATOR", "Dr Imogen Madeup", None,
+         "i.madeup@example.org"),
+        ("ISRCTN99000001", "study", "CONTACT", "Mr Tom Invented", "+44 114 496 0123",
+         "stride-f@example.org")]
+    assert set(contacts["source"]) == {"isrctn"}
+    studies = made.tables.studies.set_index("nct_id")
+    central = studies.loc["ISRCTN99000001", ["central_contact_name", "central_contact_phone",
+                                             "central_contact_email"]]
+    assert [None if pd.isna(v) else v for v in central] == [
+        "Dr Imogen Madeup", None, "i.madeup@example.org"]  # the first with a phone or e-mail
+    assert pd.isna(studies.loc["ISRCTN99000002", "central_contact_name"])
+
+
+def test_a_contact_with_nothing_to_show_is_left_out_and_counted() -> None:
+    trial = FictionalTrial("ISRCTN99000024", "Blank contact (fictional)", contacts=(
+        ("", "", "", "Scientific", "", ""), ("", "", "", "", "   ", "y@example.org")))
+    made = to_tables(parse_answer(answer_xml([trial])).trials, TODAY)
+    assert list(made.tables.contacts["email"]) == ["y@example.org"]
+    assert made.tables.problems["empty_contact"] == 1
+
+
 def test_eligibility_splits_into_our_lists() -> None:
     text = _tables().tables.studies["eligibility_criteria"].iloc[0]
     criteria = split_criteria(text)

@@ -89,6 +89,26 @@ def test_a_missing_sponsor_is_counted() -> None:
     assert trial.problems == ("missing_sponsor",)
 
 
+def test_contact_persons_are_read_in_the_order_the_parties_name_them() -> None:
+    first = parse_answer(_three()).trials[0]
+    assert [(c.name, c.role, c.phone, c.email) for c in first.contacts] == [
+        ("Dr Imogen Madeup", "Principal Investigator", None, "i.madeup@example.org"),
+        ("Mr Tom Invented", "Public", "+44 114 496 0123", "stride-f@example.org")]
+    assert first.primary_outcome == "Distance walked in six minutes at 12 weeks"
+    assert first.secondary_outcome is None
+
+
+def test_a_missing_contact_is_counted_and_markup_in_one_stays_text() -> None:
+    trial = FictionalTrial("ISRCTN99000023", "Odd contacts (fictional)", contacts=(
+        ("", "<b>Eve</b>", "Pretend & Co", "Scientific", "0114 496 0999", "x@example.org"),))
+    xml = full_trial_xml(trial).replace(
+        "</parties>", "<contactId>b9999999-0000-4000-8000-000000000000</contactId></parties>")
+    read, = parse_answer(answer_xml([xml])).trials
+    assert [(c.name, c.phone) for c in read.contacts] == [
+        ("<b>Eve</b> Pretend & Co", "0114 496 0999")]
+    assert read.problems == ("missing_contact",)
+
+
 def test_an_empty_answer_has_a_count_and_no_trials() -> None:
     answer = parse_answer(f'<allTrials totalCount="0" xmlns="{NAMESPACE}"></allTrials>'.encode())
     assert (answer.total_count, answer.trials) == (0, ())

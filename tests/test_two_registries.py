@@ -20,7 +20,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from devtools.isrctn import IsrctnServer
+from devtools.isrctn import IsrctnFaults, IsrctnServer
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from tests.conftest import isrctn_trial
 from trialfinder.cli.main import main
@@ -79,7 +79,9 @@ def both(standin_factory: Callable[..., StandInServer], isrctn_server: IsrctnSer
               isrctn_trial("ISRCTN99400002", "Breathing trial (fictional)", condition="Motor "
                            "neurone disease", nct="NCT 99400002"),
               isrctn_trial("ISRCTN99400003", "Cramp trial (fictional)", GLASGOW,
-                           condition="Motor neurone disease", nct="Nil known"),
+                           condition="Motor neurone disease", nct="Nil known",
+                           contacts=(("Dr", "Ada", "Example", "Scientific",
+                                      "+44 141 496 0123", "cramp.trial@example.org"),)),
               isrctn_trial("ISRCTN99400004", "Speech trial (fictional)", YORK,
                            condition="Motor neurone disease", recruitment_end="2025-01-31",
                            overall_end="2025-12-31")]
@@ -167,6 +169,8 @@ def test_show_says_where_a_record_comes_from_and_names_its_twin(
     assert isrctn[:3] == ["Cramp trial (fictional)", "ISRCTN99400003  ·  Recruiting (derived)  ·  "
                           "https://www.isrctn.com/ISRCTN99400003", ""]
     assert "Status                Recruiting (derived)" in isrctn
+    assert ("  Study contact: Dr Ada Example · +44 141 496 0123 · cramp.trial@example.org"
+            in isrctn)
     ctgov = run(capsys, "show", "NCT99400001", "--no-cache")
     assert ctgov[1:4] == [
         "NCT99400001  ·  Recruiting  ·  https://clinicaltrials.gov/study/NCT99400001",
@@ -281,6 +285,9 @@ def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
     assert "- **Status:** Recruiting \\(derived\\)" in facts
     assert [(b.proto.label, b.proto.url) for b in at.get("link_button")] == [
         ("Open on ISRCTN", "https://www.isrctn.com/ISRCTN99400003")]
+    assert ("Contact for the whole study:\n\n- Dr Ada Example · Scientific · "
+            "[\\+44 141 496 0123](tel:+44-141-496-0123) · "
+            "[cramp\\.trial\\@example\\.org](mailto:cramp.trial@example.org)") in markdown
     twin = opened(**search, study="NCT99400001")
     assert not twin.exception
     # an invented NCT id has no page to link to; its twin's id is named all the same
@@ -297,3 +304,11 @@ def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
     assert not missing.exception
     assert [w.value for w in missing.warning] == [
         "Study ISRCTN99499999 cannot be shown: ISRCTN has no study ISRCTN99499999."]
+
+
+def test_the_dashboard_names_the_registry_that_turned_the_search_down(page: Both) -> None:
+    page.isrctn.api.faults = IsrctnFaults(statuses=(400,))
+    at = opened(condition="motor neurone disease", status="any", registry="ctgov,isrctn")
+    assert not at.exception
+    assert [str(e.value).split(":", 1)[0] for e in at.error] == [
+        "ISRCTN turned the search down"]

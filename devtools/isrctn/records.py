@@ -49,6 +49,9 @@ class FictionalTrial:
     sponsor: str = "Fictional University"
     funder: str = "Imaginary Research Council"
     target: str = "100"
+    #: Contact persons: (title, forename, surname, contact type, telephone, e-mail).
+    contacts: tuple[tuple[str, str, str, str, str, str], ...] = ()
+    primary_outcome: str = ""
     #: Extra XML put inside ``<trial>`` as is (faults: bad values, odd elements).
     extra: str = ""
     centres_xml: str = field(default="", repr=False)
@@ -86,6 +89,14 @@ def full_trial_xml(t: FictionalTrial) -> str:
         for i, (name, city, country) in enumerate(t.centres))
     sponsor_id, funder_id = f"a0000001-0000-4000-8000-{number:0>12}", \
         f"a0000002-0000-4000-8000-{number:0>12}"
+    contact_ids = [f"b{i:07d}-0000-4000-8000-{number:0>12}" for i in range(len(t.contacts))]
+    contacts = "".join(
+        f'<contact id="{ident}">{_el("title", title)}{_el("forename", forename)}'
+        f"{_el('surname', surname)}<orcid />{_el('contactType', role)}<contactDetails>"
+        f"<address /><city /><state /><country /><zip />{_el('telephone', phone)}"
+        f"{_el('email', email)}</contactDetails><privacy /></contact>"
+        for ident, (title, forename, surname, role, phone, email) in zip(
+            contact_ids, t.contacts, strict=True))
     return (
         f"<fullTrial><trial lastUpdated={quoteattr(t.last_edited)} version=\"1\" "
         f'isPublished="true" publicIdentifierType="isrctn" '
@@ -96,7 +107,8 @@ def full_trial_xml(t: FictionalTrial) -> str:
         f"<acknowledgment>true</acknowledgment>{_el('title', t.title)}"
         f"{_el('scientificTitle', 'A fictional study: ' + t.title)}<acronym />"
         f"{_el('studyHypothesis', 'A made-up hypothesis for a made-up trial.')}"
-        f"<plainEnglishSummary /><primaryOutcomes /><primaryOutcome /><secondaryOutcomes />"
+        f"<plainEnglishSummary /><primaryOutcomes />{_el('primaryOutcome', t.primary_outcome)}"
+        f"<secondaryOutcomes />"
         f"<secondaryOutcome /><ethicsApprovalRequired>Ethics approval required"
         f"</ethicsApprovalRequired></trialDescription>"
         f"<externalRefs>{_el('doi', '10.1186/' + t.isrctn_id)}<eudraCTNumber /><irasNumber />"
@@ -126,7 +138,8 @@ def full_trial_xml(t: FictionalTrial) -> str:
         f"<results><ipdSharingStatement /><dataPolicies /><publicationDetails />"
         f"<publicationStage /><basicReport /><plainEnglishReport /></results>"
         f"{t.extra}<parties><funderId>{funder_id}</funderId>"
-        f"<sponsorId>{sponsor_id}</sponsorId></parties></trial>"
+        f"{''.join(f'<contactId>{i}</contactId>' for i in contact_ids)}"
+        f"<sponsorId>{sponsor_id}</sponsorId></parties></trial>{contacts}"
         f'<sponsor id="{sponsor_id}">{_el("organisation", t.sponsor)}<sponsorType />'
         f"<rorId /><commercialStatus>Non-commercial</commercialStatus></sponsor>"
         f'<funder id="{funder_id}">{_el("name", t.funder)}</funder></fullTrial>'
@@ -149,6 +162,9 @@ def sample_trials() -> list[FictionalTrial]:
         FictionalTrial("ISRCTN99000001", "Walking aid for motor neurone disease (fictional)",
                        condition="Motor neurone disease", intervention_type="Device",
                        phase="Not Applicable", nct="NCT99000001",
+                       contacts=(("Dr", "Ada", "Example", "Scientific", "+44 114 496 0000",
+                                  "walking.aid@example.org"),),
+                       primary_outcome="Distance walked in six minutes, at 12 weeks",
                        centres=(("Fictional Neuro Centre", "Sheffield", "England"),
                                 ("Imaginary Hospital", "Leeds", "England"))),
         FictionalTrial("ISRCTN99000002", "Breathing support in motor neurone disease "

@@ -67,7 +67,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
     groups = add_options(s)
     groups["what to search"].add_argument(
         "--from-file", type=Path,
-        help="filter a saved ClinicalTrials.gov JSON download instead of the API")
+        help="filter a saved ClinicalTrials.gov JSON download, or a saved ISRCTN API answer "
+             "(XML), instead of asking the registry")
     out = s.add_argument_group("output")
     out.add_argument("--limit", type=int,
                      help=f"fetch at most N studies (default {DEFAULT_LIMIT:,})")
@@ -146,9 +147,9 @@ def run(args: argparse.Namespace, notes: Any) -> int:
     from trialfinder.registries import choose_registries  # light: no pandas, no requests
 
     registries = choose_registries(options.registries or None)
-    if args.from_file and [r.name for r in registries] != ["ctgov"]:
-        raise InvalidQueryError("--from-file reads a ClinicalTrials.gov download; leave out "
-                                "--registry")
+    if args.from_file and len(registries) > 1:
+        raise InvalidQueryError("--from-file reads one registry's records (ClinicalTrials.gov "
+                                "JSON or ISRCTN's XML); leave out --registry")
     settings = settings_from(args)
     clients = []
     if not args.from_file:
@@ -271,11 +272,18 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
 
 
 def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
-    """Terminal view: distances rounded, status codes as words."""
+    """Terminal view: distances rounded, status codes as words; a study's status that its
+    registry derives (ISRCTN) says so: "Recruiting (derived)"."""
+    from trialfinder.registries.links import status_is_derived
+
     out = frame.copy()
     for col in out.columns:
         if col.endswith("distance_mi"):
             out[col] = out[col].round(1)
         elif col in ("status", "site_status", "last_known_status"):
             out[col] = out[col].astype("string").map(status_label, na_action="ignore")
+    if "status" in out.columns and "nct_id" in out.columns:
+        derived = [status_is_derived(i) and isinstance(s, str)
+                   for i, s in zip(out["nct_id"], out["status"], strict=True)]
+        out.loc[derived, "status"] = out.loc[derived, "status"] + " (derived)"
     return out

@@ -15,4 +15,5 @@
 - :mod:`.sorting`       the order of the result list
 - :mod:`.contact`       phone numbers as ``tel:`` links, only from a phone number
 - :mod:`.describe`      the map and the charts in words
+- :mod:`.registrynames` the registries a search asks and the one an error came from, by title
 """

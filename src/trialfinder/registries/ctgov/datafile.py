@@ -19,7 +19,7 @@ from trialfinder.core.errors import (
     InvalidQueryError,
 )
 
-__all__ = ["MAX_FILE_MB", "MAX_JSON_DEPTH", "load_records", "max_file_bytes"]
+__all__ = ["MAX_FILE_MB", "MAX_JSON_DEPTH", "load_records", "max_file_bytes", "read_capped"]
 
 
 
@@ -101,6 +101,10 @@ def _read_capped(file: Path, cap: int) -> bytes:
     if len(raw) > cap:
         raise DataFileError(too_big)
     return raw
+
+
+#: The same reading for another registry's saved file (a saved ISRCTN answer).
+read_capped = _read_capped
 
 
 def _parse_data_file(raw: bytes, file: Path) -> Any:

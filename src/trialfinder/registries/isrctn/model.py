@@ -16,6 +16,7 @@ __all__ = [
     "AgeLimit",
     "Centre",
     "Condition",
+    "ContactPerson",
     "Intervention",
     "IsrctnTrial",
     "Organisation",
@@ -86,6 +87,26 @@ class Organisation:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactPerson:
+    """A contact person (``fullTrial/contact``, referenced from ``trial/parties/contactId``):
+    ``title``, ``forename``, ``surname``, ``contactType`` (the role, as ISRCTN words it) and
+    ``contactDetails/telephone`` and ``email``."""
+
+    id: str
+    title: str | None = None
+    forename: str | None = None
+    surname: str | None = None
+    role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+    @property
+    def name(self) -> str:
+        """``Dr Ada Example``: the title and names given, in that order."""
+        return " ".join(p for p in (self.title, self.forename, self.surname) if p)
+
+
+@dataclass(frozen=True, slots=True)
 class SecondaryNumber:
     """``<secondaryNumber numberType="nct" canonicalSecondaryNumber="NCT...">...``."""
 
@@ -107,6 +128,8 @@ class IsrctnTrial:
     acronym: str | None = None
     hypothesis: str | None = None
     plain_summary: str | None = None
+    primary_outcome: str | None = None
+    secondary_outcome: str | None = None
     doi: str | None = None
     eudract_number: str | None = None
     iras_number: str | None = None
@@ -146,6 +169,7 @@ class IsrctnTrial:
     interventions: tuple[Intervention, ...] = ()
     sponsors: tuple[Organisation, ...] = ()
     funders: tuple[Organisation, ...] = ()
+    contacts: tuple[ContactPerson, ...] = ()
     publication_stage: str | None = None
     basic_report: str | None = None
     #: Values that could not be read (``bad_date:recruitmentStart``), each costing that value.

@@ -14,15 +14,17 @@ from collections.abc import Sequence
 from datetime import date
 
 from trialfinder.core.wording import plural
-from trialfinder.registries.base import Record, StudyPage
+from trialfinder.registries.base import Contact, Outcome, Record, StudyPage
 from trialfinder.registries.isrctn.model import IsrctnTrial
 from trialfinder.registries.isrctn.record import trial_of
 from trialfinder.registries.isrctn.sites import Placer
 from trialfinder.registries.isrctn.status import derive_status
-from trialfinder.registries.isrctn.tables import to_tables
+from trialfinder.registries.isrctn.tables import contact_row, to_tables
 from trialfinder.tables.frames import Tables
 
 __all__ = ["IsrctnReader", "study_page"]
+
+_OUTCOME_MAX = 5_000  # characters kept of one outcome text
 
 
 class IsrctnReader:
@@ -61,8 +63,9 @@ def _day(value: date | None) -> str | None:
 
 def study_page(record: Record, today: date) -> StudyPage:
     """The facts of one ISRCTN record that its row does not hold: the scientific title, the
-    dates (with the derived status's basis) and the enrolment. ISRCTN's arms and outcomes
-    are free text that :mod:`.xml` does not read; contacts are not read either."""
+    dates (with the derived status's basis), the enrolment, the contact persons (as the
+    contacts table has them, with ISRCTN's own words for their role) and the primary and
+    secondary outcomes (each one free text, so one row each). ISRCTN has no arms."""
     trial = trial_of(record)
     if trial is None:
         return StudyPage(None)
@@ -75,8 +78,18 @@ def study_page(record: Record, today: date) -> StudyPage:
     final, target = trial.final_enrolment, trial.target_enrolment
     enrollment = (f"{plural(final, 'person', 'people')} (final)" if final
                   else f"{plural(target, 'person', 'people')} (target)" if target else None)
+    contacts = tuple(
+        Contact(row["name"] or "", " ".join((person.role or "").split())[:100],
+                row["phone"] or "", row["email"] or "")
+        for person in trial.contacts
+        if (row := contact_row(trial.isrctn_id, person))["name"] or row["phone"]
+        or row["email"])
+    outcomes = tuple(Outcome(kind, text[:_OUTCOME_MAX]) for kind, text in (
+        ("primary", trial.primary_outcome), ("secondary", trial.secondary_outcome)) if text)
     return StudyPage(trial.isrctn_id, official_title=trial.scientific_title or "",
-                     dates=tuple((k, v) for k, v in dates if v), enrollment=enrollment)
+                     dates=tuple((k, v) for k, v in dates if v), enrollment=enrollment,
+                     contacts=contacts, outcomes=outcomes)
+
 
 
 def _when(value: date | None, today: date) -> str | None:

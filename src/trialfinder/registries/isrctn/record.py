@@ -22,6 +22,7 @@ from trialfinder.registries.isrctn.model import (
     AgeLimit,
     Centre,
     Condition,
+    ContactPerson,
     Intervention,
     IsrctnTrial,
     Organisation,
@@ -35,6 +36,7 @@ ID_KEY: Final = "isrctn_id"
 _PARTS: Final[dict[str, type]] = {
     "secondary_numbers": SecondaryNumber, "centres": Centre, "conditions": Condition,
     "interventions": Intervention, "sponsors": Organisation, "funders": Organisation,
+    "contacts": ContactPerson,
 }
 _TEXT_LISTS: Final = frozenset({"purposes", "trial_types", "recruitment_countries",
                                 "participant_types", "problems"})
@@ -73,7 +75,7 @@ def _part(kind: type, value: object) -> Any:
         return None
     names = {f.name for f in dataclasses.fields(kind)}
     given = {k: _text(v) for k, v in value.items() if k in names}
-    if kind is Organisation and not given.get("id"):
+    if kind in (Organisation, ContactPerson) and not given.get("id"):
         given["id"] = ""
     if kind is SecondaryNumber and not given.get("value"):
         return None

@@ -34,7 +34,12 @@ How ISRCTN's fields fill our columns (what has no counterpart stays missing):
   it was "not provided" counts as none).
 - ``has_results``: results are published (``publicationStage`` "Results") or a basic report is.
 - ``other_ids``: the NCT ids the record names (:func:`nct_links_of`; junk left out).
-- sites: :mod:`.sites`; contacts and officials: none (ISRCTN's contact persons are not read).
+- contacts: one study-wide row (scope ``study``) per contact person, in the order the trial's
+  parties name them: the title and names, ``PRINCIPAL_INVESTIGATOR`` when ISRCTN's contact type
+  says so and ``CONTACT`` otherwise, the telephone and e-mail (each at most 500 characters); a
+  person with neither a name, a phone nor an e-mail is left out and counted
+  (``empty_contact``). ``central_contact_*``: the first contact with a phone or an e-mail.
+- sites: :mod:`.sites`; officials: none.
 """
 
 from __future__ import annotations
@@ -49,12 +54,12 @@ from typing import Any, Final
 import pandas as pd
 
 from trialfinder.registries.isrctn.ids import SOURCE, nct_in_text, study_url
-from trialfinder.registries.isrctn.model import IsrctnTrial
+from trialfinder.registries.isrctn.model import ContactPerson, IsrctnTrial
 from trialfinder.registries.isrctn.sites import Placer, country_name, site_rows
 from trialfinder.registries.isrctn.status import derive_status
 from trialfinder.tables.frames import TABLE_DTYPES, Tables
 
-__all__ = ["IsrctnTables", "nct_links_of", "to_tables"]
+__all__ = ["IsrctnTables", "contact_row", "contact_rows", "nct_links_of", "to_tables"]
 
 _PHASES: Final[dict[str, tuple[str, ...]]] = {
     "0": ("EARLY_PHASE1",), "i": ("PHASE1",), "ii": ("PHASE2",), "iii": ("PHASE3",),
@@ -81,6 +86,7 @@ _AGE_GROUPS: Final[dict[str, str]] = {
 _NOT_PROVIDED: Final = re.compile(r"^(?:plain english summary(?: of protocol)? )?not provided",
                                   re.IGNORECASE)
 _NAME_MAX: Final = 200
+_FIELD_MAX: Final = 500  # characters kept of one contact field, as for ClinicalTrials.gov
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,13 +124,17 @@ def to_tables(trials: Iterable[IsrctnTrial], today: date, *, placer: Placer | No
     sites: list[dict[str, Any]] = []
     conditions: list[dict[str, Any]] = []
     interventions: list[dict[str, Any]] = []
+    contacts: list[dict[str, Any]] = []
     links: dict[str, tuple[str, ...]] = {}
     basis: dict[str, str] = {}
     for trial in trials:
         derived = derive_status(trial, today)
         basis[trial.isrctn_id] = derived.basis
         trial_sites = site_rows(trial, placer, counts)
-        studies.append(_study(trial, derived.status.value, trial_sites, today, counts))
+        people = contact_rows(trial, counts)
+        studies.append(_study(trial, derived.status.value, trial_sites, today, counts)
+                       | _central(people))
+        contacts += people
         sites += trial_sites
         conditions += [{"nct_id": trial.isrctn_id, "condition": c.description,
                         "mesh_id": None, "mesh_term": None}
@@ -134,7 +144,7 @@ def to_tables(trials: Iterable[IsrctnTrial], today: date, *, placer: Placer | No
         if nct := nct_links_of(trial):
             links[trial.isrctn_id] = nct
     rows = {"studies": studies, "sites": sites, "conditions": conditions,
-            "interventions": interventions}
+            "interventions": interventions, "contacts": contacts}
     tables = Tables.of({name: _frame(rows.get(name, []), dtypes)
                         for name, dtypes in TABLE_DTYPES.items()}, counts, skipped)
     return IsrctnTables(tables, nct_links=links, status_basis=basis)
@@ -224,8 +234,7 @@ def _study(trial: IsrctnTrial, status: str, sites: list[dict[str, Any]], today: 
         "has_results": (trial.publication_stage or "").lower() == "results"
         or bool(trial.basic_report),
         "brief_summary": summary, "eligibility_criteria": _eligibility(trial),
-        "central_contact_name": None, "central_contact_phone": None,
-        "central_contact_email": None, "n_sites": len(sites),
+        "n_sites": len(sites),
         "countries": _joined([*(s["country"] for s in sites),
                               *(country_name(c) for c in trial.recruitment_countries)]),
         "other_ids": _joined(nct_links_of(trial)), "url": study_url(trial.isrctn_id),
@@ -288,3 +297,35 @@ def _intervention(isrctn_id: str, intervention: Any, problems: Counter[str]) -> 
     return {"nct_id": isrctn_id, "type": kind or ("OTHER" if raw else None),
             "name": _intervention_name(intervention.drug_names, intervention.description),
             "other_names": None, "arm_labels": None, "description": intervention.description}
+
+
+def _cut(text: str | None) -> str | None:
+    kept = " ".join((text or "").split())[:_FIELD_MAX]
+    return kept or None
+
+
+def contact_rows(trial: IsrctnTrial, problems: Counter[str]) -> list[dict[str, Any]]:
+    """The contacts table's rows of ``trial``'s contact persons (see the module)."""
+    rows = []
+    for person in trial.contacts:
+        row = contact_row(trial.isrctn_id, person)
+        if row["name"] or row["phone"] or row["email"]:
+            rows.append(row)
+        else:
+            problems["empty_contact"] += 1
+    return rows
+
+
+def contact_row(isrctn_id: str, person: ContactPerson) -> dict[str, Any]:
+    """One contact person as a row of the contacts table (texts cut, role a code)."""
+    lead = "principal investigator" in (person.role or "").lower()
+    return {"nct_id": isrctn_id, "scope": "study", "site_index": None, "facility": None,
+            "role": "PRINCIPAL_INVESTIGATOR" if lead else "CONTACT",
+            "name": _cut(person.name), "phone": _cut(person.phone), "phone_ext": None,
+            "email": _cut(person.email)}
+
+
+def _central(people: list[dict[str, Any]]) -> dict[str, Any]:
+    first = next((p for p in people if p["phone"] or p["email"]), None)
+    return {f"central_contact_{k}": first[k] if first else None
+            for k in ("name", "phone", "email")}

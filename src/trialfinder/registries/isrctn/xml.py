@@ -1,8 +1,8 @@
 """ISRCTN's XML answers, read safely, into :class:`~.model.IsrctnTrial` values.
 
 An answer is ``<allTrials xmlns="http://www.67bricks.com/isrctn" totalCount="N">`` holding one
-``<fullTrial>`` per trial (``trial`` plus the ``sponsor`` and ``funder`` elements its
-``parties`` refer to by id). Every byte of it is hostile until read:
+``<fullTrial>`` per trial (``trial`` plus the ``contact``, ``sponsor`` and ``funder``
+elements its ``parties`` refer to by id). Every byte of it is hostile until read:
 
 - **Size first.** A body over the cap is refused before a byte is parsed.
 - **No DTD, no entities.** defusedxml's parser refuses a document type declaration, entity
@@ -37,6 +37,7 @@ from trialfinder.registries.isrctn.model import (
     AgeLimit,
     Centre,
     Condition,
+    ContactPerson,
     Intervention,
     IsrctnTrial,
     Organisation,
@@ -269,6 +270,11 @@ def read_trial(full: Element) -> tuple[IsrctnTrial | None, str | None]:
     }
     values["sponsors"] = _parties(full, r, "sponsorId", "sponsor")
     values["funders"] = _parties(full, r, "funderId", "funder")
+    values["contacts"] = tuple(
+        ContactPerson(ident, r.text("title", c), r.text("forename", c), r.text("surname", c),
+                      r.text("contactType", c), r.text("contactDetails/telephone", c),
+                      r.text("contactDetails/email", c))
+        for ident, c in _named(full, r, "contactId", "contact"))
     return IsrctnTrial(**values, problems=tuple(r.problems)), None
 
 
@@ -300,7 +306,9 @@ def _description(r: _Reader) -> dict[str, Any]:
     d = "trialDescription/"
     return {"title": r.text(d + "title"), "scientific_title": r.text(d + "scientificTitle"),
             "acronym": r.text(d + "acronym"), "hypothesis": r.text(d + "studyHypothesis"),
-            "plain_summary": r.text(d + "plainEnglishSummary")}
+            "plain_summary": r.text(d + "plainEnglishSummary"),
+            "primary_outcome": r.text(d + "primaryOutcome"),
+            "secondary_outcome": r.text(d + "secondaryOutcome")}
 
 
 def _refs(r: _Reader) -> dict[str, Any]:
@@ -354,22 +362,26 @@ def _participants(r: _Reader) -> dict[str, Any]:
             "recruitment_status_override": r.text(p + "recruitmentStatusOverride")}
 
 
-def _parties(full: Element, r: _Reader, ref: str, kind: str) -> tuple[Organisation, ...]:
-    """The sponsors (or funders) in the order ``trial/parties`` names them, then any the
-    parties do not name; an id named but not present is counted (``missing_sponsor``)."""
+def _named(full: Element, r: _Reader, ref: str, kind: str) -> list[tuple[str, Element]]:
+    """The ``kind`` elements of ``full`` (sponsors, funders, contacts) in the order
+    ``trial/parties`` names them by ``ref``, then any it does not name; an id named but not
+    present is counted (``missing_sponsor``)."""
     by_id: dict[str, Element] = {}
     for node in full.findall(_Q + kind):
         by_id.setdefault((node.get("id") or "").strip(), node)
-    order = list(dict.fromkeys([*r.texts(f"parties/{ref}"), *by_id]))
-    out: list[Organisation] = []
-    for ident in order:
-        party = by_id.get(ident)
-        if party is None:
+    out: list[tuple[str, Element]] = []
+    for ident in dict.fromkeys([*r.texts(f"parties/{ref}"), *by_id]):
+        if (party := by_id.get(ident)) is None:
             r.problems.append(f"missing_{kind}")
-            continue
-        name = r.text("organisation" if kind == "sponsor" else "name", party)
-        out.append(Organisation(
-            id=ident, name=name, sponsor_type=r.text("sponsorType", party),
-            commercial_status=r.text("commercialStatus", party),
-            ror_id=r.text("rorId", party), fund_ref=r.text("fundRef", party)))
-    return tuple(out)
+        else:
+            out.append((ident, party))
+    return out
+
+
+def _parties(full: Element, r: _Reader, ref: str, kind: str) -> tuple[Organisation, ...]:
+    """The sponsors (or funders), as :func:`_named` orders them."""
+    return tuple(Organisation(
+        id=ident, name=r.text("organisation" if kind == "sponsor" else "name", party),
+        sponsor_type=r.text("sponsorType", party),
+        commercial_status=r.text("commercialStatus", party), ror_id=r.text("rorId", party),
+        fund_ref=r.text("fundRef", party)) for ident, party in _named(full, r, ref, kind))
