@@ -25,6 +25,7 @@ from devtools.standin import StandInServer, fictional_site, fictional_study
 from tests.conftest import isrctn_trial
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
+from trialfinder.core.errors import ApiError
 from trialfinder.service.searching import search
 from trialfinder.service.watchrun import clients_for, refresh
 from trialfinder.store.db import open_store
@@ -312,3 +313,35 @@ def test_the_dashboard_names_the_registry_that_turned_the_search_down(page: Both
     assert not at.exception
     assert [str(e.value).split(":", 1)[0] for e in at.error] == [
         "ISRCTN turned the search down"]
+
+
+def test_a_registry_that_cannot_answer_costs_its_own_part_not_the_search(
+    both: Both, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    down = IsrctnFaults(statuses=(503,) * 10)  # the first ten requests, more than are made
+    both.isrctn.api.faults = down
+    settings = replace(both.settings, retries=0)
+    found = search(condition="motor neurone disease", registry="ctgov,isrctn",
+                   settings=settings)
+    assert list(found.studies["nct_id"]) == ["NCT99400001", "NCT99400002"]
+    assert [w for w in found.warnings if w.startswith("ISRCTN could not be searched")]
+    assert found.warnings[-1].endswith("these results come from the other registries alone")
+    # the command line says so in a note and exits 0
+    monkeypatch.setenv("TRIALFINDER_RETRIES", "0")
+    assert main(["search", "-c", "motor neurone disease", "--registry", "ctgov,isrctn",
+                 "--no-cache", "--format", "csv", "--columns", "nct_id"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["nct_id", "NCT99400001", "NCT99400002"]
+    assert "trialfinder: note: ISRCTN could not be searched" in err
+    # asked alone, the registry's error stands: there is nothing else to show
+    assert both.isrctn.api.requests < len(down.statuses)
+    with pytest.raises(ApiError):
+        search(condition="motor neurone disease", registry="isrctn", settings=settings)
+
+
+def test_a_search_that_a_registry_turns_down_still_fails(both: Both) -> None:
+    both.isrctn.api.faults = IsrctnFaults(statuses=(400,))
+    with pytest.raises(ApiError) as caught:
+        search(condition="motor neurone disease", registry="ctgov,isrctn",
+               settings=both.settings)
+    assert caught.value.status == 400

@@ -24,7 +24,7 @@ import pandas as pd
 
 from trialfinder.core.checks import limit_or_none, text_or_none
 from trialfinder.core.config import Settings
-from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.errors import ApiError, InvalidQueryError, NetworkError, RateLimitedError
 from trialfinder.core.gcpause import gc_paused
 from trialfinder.core.provenance import FilterCount, ResultMeta
 from trialfinder.core.wording import plural, skipped_notes
@@ -205,15 +205,29 @@ def search(
     translations = [_translate(c.registry, options, query) for c in clients]
     filters = local_filters(options) if query is None else local_filters_for(options, query)
     parts: list[tuple[Registry, Fetched, Mapping[str, str]]] = []
+    down: list[str] = []  # registries that could not be reached (with several asked)
     for each, translation in zip(clients, translations, strict=True):
         logger.debug("search %s %s with limit %s", each.registry.name, translation.params, limit)
-        fetched = fetch_tables(each, translation, limit, progress)
+        try:
+            fetched = fetch_tables(each, translation, limit, progress)
+        except (NetworkError, ApiError) as exc:
+            # with several registries asked, one that cannot answer now costs its own part of
+            # the list (said in a note), not the whole search; when none can, the error stands
+            if len(clients) == 1 or not _unreachable(exc) or (
+                    not parts and len(down) == len(clients) - 1):
+                raise
+            logger.warning("%s could not be searched: %s", each.registry.title, exc)
+            down.append(f"{each.registry.title} could not be searched ({exc}); these results "
+                        "come from the other registries alone")
+            continue
         fetched.result.warnings.extend(translation.notes)
         result = fetched.result
         logger.info("%d studies from %s (%d requests, %d of %d pages from the HTTP cache)",
                     result.count, fetched.answered_from, result.requests, result.from_cache,
                     result.pages)
         parts.append((each.registry, fetched, translation.params))
+    if down:
+        parts[0][1].result.warnings.extend(down)
     if len(parts) == 1:
         _, fetched, params = parts[0]
         meta = _meta(params, fetched.result, fetched.tables, fetched.result.version,
@@ -227,6 +241,14 @@ def search(
                  answered_from="; ".join(f"{r.title}: {f.answered_from}" for r, f, _ in parts),
                  registries=clients)
     return Results.from_tables(tables, filters, meta)
+
+
+def _unreachable(exc: Exception) -> bool:
+    """A registry that cannot answer now (down, unreachable, rate-limited, not in the cache
+    when offline), as against one that turned the search down (a 4xx: the search is wrong)."""
+    if isinstance(exc, NetworkError | RateLimitedError):
+        return True
+    return isinstance(exc, ApiError) and exc.status >= 500
 
 
 #: What :func:`search` takes beside the search options (named with them when a name is wrong).
