@@ -310,3 +310,12 @@ def test_the_python_api_takes_options_as_one_value_too() -> None:
     with pytest.raises(InvalidQueryError, match="options must be a SearchOptions or None, not "
                                                 "dict"):
         tf.search_records(records, source="demo", options={"condition": "ALS"})
+
+
+def test_registries_are_said_by_their_titles() -> None:
+    import trialfinder.registries  # noqa: F401  (registering them gives the titles)
+
+    both = SearchOptions(conditions="ALS", registries="ctgov,ISRCTN")
+    assert both.registries == ("ctgov", "isrctn")
+    assert both.words() == "ALS · in ClinicalTrials.gov and ISRCTN"
+    assert SearchOptions(registries="elsewhere").words() == "in elsewhere"  # no title known

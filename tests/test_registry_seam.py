@@ -191,7 +191,8 @@ def test_a_watch_is_added_and_run_from_the_command_line(
     world: World, capsys: pytest.CaptureFixture[str],
 ) -> None:
     first, second, third, fourth = world.ids
-    said = "words: fictional" + ("" if world.name == "ctgov" else f" · registry: {world.name}")
+    title = get_registry(world.name).title
+    said = "words: fictional" + ("" if world.name == "ctgov" else f" · in {title}")
     assert run(capsys, "watch", "add", "fx", "-t", "fictional", "--registry", world.name) == [
         f"watch 'fx' saved: {said}"]  # the default registry is no option worth keeping
     run(capsys, "watch", "run", "--no-cache")

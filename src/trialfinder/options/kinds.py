@@ -27,8 +27,8 @@ from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
 from trialfinder.core.wording import one_of
 from trialfinder.options.values import DEFAULT_RADIUS, Near, Radius, number_text
 
-__all__ = ["ANY", "Code", "Codes", "Date", "Flag", "Kind", "Names", "NearKind", "Number",
-           "Preset", "RadiusKind", "Text", "Texts"]
+__all__ = ["ANY", "REGISTRY_TITLES", "Code", "Codes", "Date", "Flag", "Kind", "Names",
+           "NearKind", "Number", "Preset", "RadiusKind", "Text", "Texts"]
 
 #: In a link or on the command line, "no restriction" for a list of codes (``status=any``).
 ANY: Final = "any"
@@ -141,14 +141,28 @@ class Texts(Kind):
         return list(value)
 
 
+#: The registries' titles by name, as people say them (``ctgov`` -> ``ClinicalTrials.gov``):
+#: filled by :func:`trialfinder.registries.register`, which this layer cannot import.
+REGISTRY_TITLES: dict[str, str] = {}
+
+
 class Names(Texts):
     """Names of things this layer does not hold a list of (the registries): lower case, a
     comma list split wherever it comes from; which names exist is checked where they are
-    used (:func:`trialfinder.registries.choose_registries`)."""
+    used (:func:`trialfinder.registries.choose_registries`). In words each is its title in
+    ``titles`` (its name when it has none)."""
+
+    def __init__(self, titles: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.titles = titles if titles is not None else {}
 
     def python(self, value: object, label: str) -> tuple[str, ...]:
         parts = [part.strip().lower() for v in texts(value, label) for part in str(v).split(",")]
         return super().python(parts, label)
+
+    def words(self, value: Any) -> str:
+        said = [self.titles.get(name, name) for name in value]
+        return said[0] if len(said) < 2 else f"{', '.join(said[:-1])} and {said[-1]}"
 
 
 class Codes(Kind):

@@ -18,6 +18,7 @@ from trialfinder.core.dates import partial_date
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.options.declare import Option, option
 from trialfinder.options.kinds import (
+    REGISTRY_TITLES,
     Code,
     Codes,
     Date,
@@ -60,7 +61,7 @@ class SearchOptions:
                                   help="NCT id(s)")
     # -- where to search ----------------------------------------------------------------------
     registries: tuple[str, ...] = option(
-        Names(), "--registry", kwarg="registry", words="registry: ", metavar="NAME",
+        Names(REGISTRY_TITLES), "--registry", kwarg="registry", words="in ", metavar="NAME",
         help="the registries to search, by name: ctgov (ClinicalTrials.gov, the default), "
         "isrctn (ISRCTN); several with commas (each trial listed once)")
     # -- filters the registry is asked for (and checked again on what comes back) -----------

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Final
 
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.options.kinds import REGISTRY_TITLES
 from trialfinder.registries.base import Registry, RegistryClient
 from trialfinder.registries.ctgov.registry import CTGOV, CtgovClient
 from trialfinder.registries.isrctn.registry import ISRCTN
@@ -44,6 +45,7 @@ __all__ = [
 DEFAULT_REGISTRY: Final = CTGOV.name
 
 _TABLE: dict[str, Registry] = {CTGOV.name: CTGOV, ISRCTN.name: ISRCTN}
+REGISTRY_TITLES.update({name: registry.title for name, registry in _TABLE.items()})
 #: Every registry by name (``source``), read-only: change it with :func:`register`.
 REGISTRIES: Final[Mapping[str, Registry]] = MappingProxyType(_TABLE)
 
@@ -53,6 +55,7 @@ def register(registry: Registry) -> Registry:
     if not isinstance(registry, Registry):
         raise TypeError(f"{registry!r} is not a Registry")
     _TABLE[registry.name] = registry
+    REGISTRY_TITLES[registry.name] = registry.title  # how a search says it in words
     return registry
 
 
