@@ -19,7 +19,7 @@ __all__ = ["SORTS", "chosen_sort", "default_sort", "sort_choices", "sort_studies
 #: Each way of sorting, with the words the page shows for it.
 SORTS: Final = {
     "nearest": "Nearest first",
-    "registry": "ClinicalTrials.gov’s order",
+    "registry": "The registry’s order",
     "newest": "Newest first (first posted)",
     "updated": "Last updated first",
     "fit": "Best fit for you first (About you)",
