@@ -199,6 +199,7 @@ def test_write_export_rejects_bad_format(tmp_path: Path, df: pd.DataFrame) -> No
         (".", "is a folder; give a file name such as studies.csv"),
         ("missing/studies.csv", "does not exist"),
         ("adir", "is a folder; give a file name"),
+        ("-", "to write to standard output, leave out the output file"),
     ],
 )
 def test_write_export_refuses_paths_that_are_not_files(
@@ -208,7 +209,7 @@ def test_write_export_refuses_paths_that_are_not_files(
     (tmp_path / "adir").mkdir()
     with pytest.raises(DataFileError, match=message):
         write_export(Path(name), df, {}, fmt="csv")
-    assert not (tmp_path / "missing").exists()
+    assert not (tmp_path / "missing").exists() and not (tmp_path / "-").exists()
 
 
 def test_write_export_never_replaces_a_device(df: pd.DataFrame) -> None:
