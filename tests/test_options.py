@@ -319,3 +319,11 @@ def test_registries_are_said_by_their_titles() -> None:
     assert both.registries == ("ctgov", "isrctn")
     assert both.words() == "ALS · in ClinicalTrials.gov and ISRCTN"
     assert SearchOptions(registries="elsewhere").words() == "in elsewhere"  # no title known
+
+
+@pytest.mark.parametrize("argv", [["--status", ""], ["--registry", " "], ["-c", ""],
+                                  ["--title", ""], ["--phase", ","]])
+def test_an_option_given_empty_on_the_command_line_is_an_error(argv: list[str]) -> None:
+    args = build_parser().parse_args(["search", *argv])
+    with pytest.raises(tf.InvalidQueryError, match=r"^--[a-z-]+ is empty: give a value"):
+        read_options(args)

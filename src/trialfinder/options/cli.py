@@ -9,6 +9,7 @@ import argparse
 from collections.abc import Callable, Collection
 from typing import Any, Final
 
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.options.declare import Option
 from trialfinder.options.kinds import ANY
 from trialfinder.options.model import OPTIONS, SearchOptions
@@ -61,6 +62,13 @@ def read_options(args: argparse.Namespace, names: Collection[str] | None = None,
     values = {d.name: getattr(start, d.name) for d in OPTIONS}
     for d in chosen(names):
         given = getattr(args, d.name, None)
-        if given is not None:
-            values[d.name] = d.from_cli(given)
+        if given is None:
+            continue
+        items = given if isinstance(given, list) else [given]
+        if d.name != "near" and items and all(
+                isinstance(item, str) and not item.replace(",", " ").strip() for item in items):
+            # an option given with nothing in it is a mistake to say, never no option at all
+            flag = next(f for f in d.flags if f.startswith("--"))
+            raise InvalidQueryError(f"{flag} is empty: give a value or leave the option out")
+        values[d.name] = d.from_cli(given)
     return SearchOptions(**values)
