@@ -206,6 +206,20 @@ def test_the_chosen_place_is_named(demo_api: StandInServer,
     assert err.startswith("trialfinder: note: near Lyon, France (45.7")
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_nothing_near_the_place_says_what_to_widen(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], fmt: str,
+) -> None:
+    code, _, err = run(capsys, "search", "--preset", "als", "--near", "Lyon, France",
+                       "--format", fmt)
+    assert code == 0
+    assert ("trialfinder: note: nothing found within 50 miles of Lyon, France: a wider "
+            "--radius (e.g. 100mi or 250mi) or a wider --status may find studies") in err
+    code, _, err = run(capsys, "search", "--preset", "als", "--near", "42.36,-71.06",
+                       "--radius", "500mi", "--format", fmt)
+    assert code == 0 and "nothing found" not in err
+
+
 def test_output_format_follows_the_file_name(
     demo_api: StandInServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

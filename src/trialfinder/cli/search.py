@@ -33,6 +33,7 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.lazy import lazy
 from trialfinder.core.wording import plural
 from trialfinder.options.cli import add_options
+from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.tables.exportpath import check_output_path, format_for_path, sidecar_path
 from trialfinder.topics import demo
 
@@ -115,6 +116,13 @@ def _summary(res: Results | Streamed, rows: int, what: str) -> str:
     return "; ".join(parts)
 
 
+def _none_near(options: Any) -> str:
+    """What to try when nothing was found near the place."""
+    radius = options.radius or DEFAULT_RADIUS
+    return (f"nothing found within {radius.words} of {options.near.text}: a wider --radius "
+            "(e.g. 100mi or 250mi) or a wider --status may find studies")
+
+
 def _output_format(args: argparse.Namespace) -> str:
     """csv or jsonl for --output: --format when given, else the file's ending; an ending we
     do not write is refused (see :func:`trialfinder.tables.exportpath.format_for_path`)."""
@@ -189,6 +197,8 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         notes.say(warning)
+    if not len(frame) and options.near is not None:
+        notes.say(_none_near(options))
     # fictional studies are never shown as real: a note says so, and their provenance file
     fictional = note_if_fictional(frame["nct_id"].astype(str))
     if args.output:
@@ -262,6 +272,8 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         notes.say(warning)
+    if not rows and options.near is not None:
+        notes.say(_none_near(options))
     if fictional:
         report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")
     if args.output:
