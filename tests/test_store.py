@@ -217,6 +217,13 @@ def test_cli_store_info_sql_and_export(
     code, out, err = run(capsys, "store", "export", str(tmp_path / "pq"))
     assert code == 0 and err.strip() == f"wrote 10 tables as Parquet files to {tmp_path / 'pq'}"
     assert (tmp_path / "pq" / "studies.parquet").stat().st_size > 0
+    for aact in ([], ["--aact"]):  # a file where the folder should be: one line, untouched
+        code, out, err = run(capsys, "store", "export", *aact,
+                             str(tmp_path / "pq" / "studies.parquet"))
+        assert (code, out) == (1, "")
+        assert err == (f"trialfinder: error: {tmp_path / 'pq' / 'studies.parquet'} is not a "
+                       "folder: give a folder for the tables, e.g. export/\n")
+    assert (tmp_path / "pq" / "studies.parquet").stat().st_size > 0
 
 
 def test_cli_sql_errors_are_one_line(

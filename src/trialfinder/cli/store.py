@@ -35,7 +35,7 @@ from trialfinder.cli.storeargs import size_text as _size
 from trialfinder.cli.storeargs import store_option as _store_option
 from trialfinder.cli.storeargs import store_path as _path
 from trialfinder.core.delivery import deliver, report
-from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.errors import DataFileError, InvalidQueryError
 from trialfinder.core.lazy import lazy
 from trialfinder.core.wording import plural, skipped_notes
 from trialfinder.options import OPTIONS
@@ -101,6 +101,9 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
 
 def _cmd_store(args: argparse.Namespace) -> int:
     path = _path(args)
+    if args.store_command == "export" and args.folder.exists() and not args.folder.is_dir():
+        raise DataFileError(f"{args.folder} is not a folder: give a folder for the tables, "
+                            "e.g. export/")
     with open_store(path, read_only=args.store_command == "info") as store:
         if args.store_command == "export":
             # written aside, moved into place once the list below is delivered
