@@ -9,7 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from trialfinder.cli.oneshot import arrow_on_the_system_heap, one_blas_thread, settle_before_search
+from trialfinder.cli.oneshot import (
+    arrow_on_the_system_heap,
+    no_s3_filesystem,
+    one_blas_thread,
+    settle_before_search,
+)
 from trialfinder.core.config import ONE_SEARCH, RunProfile
 from trialfinder.core.gcpause import gc_paused
 
@@ -101,6 +106,24 @@ def test_arrow_is_left_alone_once_loaded(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
     assert arrow_on_the_system_heap() is False
     assert "ARROW_DEFAULT_MEMORY_POOL" not in os.environ
+
+
+def test_pyarrows_s3_filesystem_is_marked_absent_before_pyarrow_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
+    monkeypatch.delitem(sys.modules, "pyarrow._s3fs", raising=False)
+    assert no_s3_filesystem() is True
+    with pytest.raises(ImportError):
+        import pyarrow._s3fs  # noqa: F401
+
+
+def test_s3_is_left_alone_once_pyarrow_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow  # noqa: F401
+
+    monkeypatch.delitem(sys.modules, "pyarrow._s3fs", raising=False)
+    assert no_s3_filesystem() is False
+    assert "pyarrow._s3fs" not in sys.modules
 
 
 @pytest.mark.usefixtures("collector_restored")

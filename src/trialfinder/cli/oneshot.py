@@ -24,6 +24,11 @@ their memory stays flat however many pages come.
   pyarrow loads (``ARROW_DEFAULT_MEMORY_POOL=system``, unless the user set it,
   :func:`arrow_on_the_system_heap`): with mimalloc's arena beside the heap the saved tables'
   and the Parquet file's writers kept about 15 MB more (benchmarks/results/analyst.md).
+- pyarrow's S3 filesystem is marked absent before pyarrow loads (:func:`no_s3_filesystem`):
+  ``pyarrow.parquet`` loads ``pyarrow.fs``, which loads it when it can, and its library (the
+  AWS SDK's share of Arrow) stayed about 7 MB resident in every search, which never reads a
+  bucket. ``pyarrow.fs`` is made for builds without it: ``S3FileSystem`` is then missing, as
+  there.
 - Once the search's modules are loaded (:func:`settle_before_search`), everything alive is
   moved out of the cyclic garbage collector's sight (``gc.freeze``): the tens of thousands of
   containers pandas and the rest make at import are never garbage, yet each full collection
@@ -48,8 +53,8 @@ import sys
 from trialfinder.core.config import ONE_SEARCH, RunProfile
 from trialfinder.http.heap import keep_freed_heap, one_arena
 
-__all__ = ["ONE_SEARCH_COMMANDS", "arrow_on_the_system_heap", "one_blas_thread",
-           "settle_before_search", "tune_for_one_search"]
+__all__ = ["ONE_SEARCH_COMMANDS", "arrow_on_the_system_heap", "no_s3_filesystem",
+           "one_blas_thread", "settle_before_search", "tune_for_one_search"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +78,8 @@ def tune_for_one_search() -> list[str]:
         applied.append("one BLAS thread")
     if arrow_on_the_system_heap():
         applied.append("Arrow's default pool on the system heap")
+    if no_s3_filesystem():
+        applied.append("no S3 filesystem")
     try:
         import pyarrow as pa  # type: ignore[import-untyped]
     except ImportError:
@@ -100,6 +107,18 @@ def arrow_on_the_system_heap() -> bool:
         return False
     os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
     return True
+
+
+def no_s3_filesystem() -> bool:
+    """Mark pyarrow's S3 filesystem absent for this process, when pyarrow is not loaded yet
+    (see the module docstring); whether it was."""
+    if "pyarrow" in sys.modules or _S3FS in sys.modules:
+        return False
+    sys.modules[_S3FS] = None  # type: ignore[assignment]  # an import of it raises ImportError
+    return True
+
+
+_S3FS = "pyarrow._s3fs"
 
 
 def settle_before_search(profile: RunProfile) -> bool:
