@@ -79,6 +79,34 @@ def test_a_stored_answer_comes_back_whole_through_requests_cache() -> None:
         serializer.loads(planted)
 
 
+def test_an_answer_is_written_into_its_row_in_parts_as_the_serializer_would_join_it(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from requests_cache.models import CachedResponse
+
+    from trialfinder.http.cachedb import GuardedCache
+
+    serializer = cache_serializer()
+    cache = GuardedCache(str(tmp_path / "http.sqlite"), serializer=serializer)
+    body = b'{"studies":[' + b'{"n":12345},' * 250_000 + b'{"n":0}]}'  # 3 MB: 3 slices and more
+    response = CachedResponse(status_code=200, url="https://x/api/v2/studies?query.cond=x",
+                              expires=datetime.now(UTC) + timedelta(hours=1))
+    response._content = body
+    response.headers["Content-Type"] = "application/json"
+    cache.responses["k1"] = response
+    with sqlite3.connect(tmp_path / "http.sqlite") as conn:
+        value, expires = conn.execute(
+            "SELECT value, expires FROM responses WHERE key = 'k1'").fetchone()
+    assert value == serializer.dumps(response)
+    assert len(value) > len(body) and value.endswith(body)
+    assert expires == response.expires_unix
+    assert cache.responses["k1"].content == body
+    cache.redirects["r1"] = "k1"  # a redirect's alias is not an answer: stored as it is
+    assert cache.redirects["r1"] == "k1"
+
+
 @pytest.mark.timeout(30)
 def test_an_answer_reached_through_a_redirect_is_stored_without_the_redirects_body() -> None:
     from requests_cache.models import CachedResponse

@@ -28,6 +28,7 @@ from trialfinder.tables.export import (
     to_csv_bytes,
     to_jsonl_bytes,
     write_export,
+    write_jsonl,
 )
 
 EVIL = '=HYPERLINK("http://evil.example","x")'
@@ -136,6 +137,23 @@ def test_jsonl(df: pd.DataFrame) -> None:
     assert rows[2]["status"] is None
     assert rows[1]["sponsor"] == "Ünïcode Example"
     assert to_jsonl_bytes(df.iloc[:0]) == b""
+
+
+def test_jsonl_written_in_pieces_is_one_line_a_row_in_order() -> None:
+    many = pd.DataFrame({"nct_id": [f"NCT99{n:06d}" for n in range(600)],
+                         "enrollment": pd.array([n if n % 7 else None for n in range(600)],
+                                                dtype="Int64")})
+    handle = io.BytesIO()
+    write_jsonl(many, handle)  # 256 rows a piece: three pieces, the last one short
+    assert handle.getvalue() == to_jsonl_bytes(many)
+    lines = handle.getvalue().decode("utf-8").split("\n")
+    assert lines[-1] == "" and len(lines) == 601
+    assert json.loads(lines[255]) == {"nct_id": "NCT99000255", "enrollment": 255}
+    assert json.loads(lines[256]) == {"nct_id": "NCT99000256", "enrollment": 256}
+    assert json.loads(lines[595]) == {"nct_id": "NCT99000595", "enrollment": None}
+    bare = io.BytesIO()
+    write_jsonl(many[[]], bare)  # no columns: an empty object a row
+    assert bare.getvalue() == b"{}\n" * 600
 
 
 def test_sidecar_path() -> None:

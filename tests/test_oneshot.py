@@ -9,7 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from trialfinder.cli.oneshot import one_blas_thread, settle_before_search
+from trialfinder.cli.oneshot import (
+    arrow_on_the_system_heap,
+    no_s3_filesystem,
+    one_blas_thread,
+    settle_before_search,
+)
 from trialfinder.core.config import ONE_SEARCH, RunProfile
 from trialfinder.core.gcpause import gc_paused
 
@@ -79,6 +84,48 @@ def test_nothing_is_asked_once_numpy_is_loaded(monkeypatch: pytest.MonkeyPatch) 
     assert "OPENBLAS_NUM_THREADS" not in os.environ
 
 
+def test_arrow_is_asked_for_the_system_heap_before_it_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
+    assert arrow_on_the_system_heap() is True
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+
+
+def test_a_users_own_arrow_pool_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
+    assert arrow_on_the_system_heap() is False
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"
+
+
+def test_arrow_is_left_alone_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow  # noqa: F401  # loaded: its default pool is chosen already
+
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    assert arrow_on_the_system_heap() is False
+    assert "ARROW_DEFAULT_MEMORY_POOL" not in os.environ
+
+
+def test_pyarrows_s3_filesystem_is_marked_absent_before_pyarrow_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
+    monkeypatch.delitem(sys.modules, "pyarrow._s3fs", raising=False)
+    assert no_s3_filesystem() is True
+    with pytest.raises(ImportError):
+        import pyarrow._s3fs  # noqa: F401
+
+
+def test_s3_is_left_alone_once_pyarrow_is_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow  # noqa: F401
+
+    monkeypatch.delitem(sys.modules, "pyarrow._s3fs", raising=False)
+    assert no_s3_filesystem() is False
+    assert "pyarrow._s3fs" not in sys.modules
+
+
 @pytest.mark.usefixtures("collector_restored")
 def test_the_collector_is_off_before_the_search_loads_its_modules(
     monkeypatch: pytest.MonkeyPatch,
@@ -88,6 +135,7 @@ def test_the_collector_is_off_before_the_search_loads_its_modules(
     from trialfinder.cli import oneshot
 
     monkeypatch.setattr(oneshot, "keep_freed_heap", lambda: False)  # leave malloc alone
+    monkeypatch.setattr(oneshot, "one_arena", lambda: False)
     pool = pa.default_memory_pool()
     gc.enable()
     try:

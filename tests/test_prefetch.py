@@ -71,6 +71,7 @@ def test_keeping_the_heap_needs_glibc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     try:
         assert heap.keep_freed_heap() is False
+        assert heap.one_arena() is False
         assert heap.after_page(True) is False  # and no trim either: there is none
     finally:
         heap._libc.cache_clear()

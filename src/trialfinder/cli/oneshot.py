@@ -9,7 +9,9 @@ reads, no trim after each page, saved tables written behind the output). Command
 (``sync``, ``watch run``) keep the default profile: the heap is handed back after each page, so
 their memory stays flat however many pages come.
 
-- The heap keeps what a page freed for the next page (:func:`http.heap.keep_freed_heap`).
+- The heap keeps what a page freed for the next page (:func:`http.heap.keep_freed_heap`), and
+  every thread shares that one heap (:func:`http.heap.one_arena`): the thread that fetches the
+  next page no longer keeps an arena of its own.
 - numpy's linear algebra library (OpenBLAS) starts one thread per core when numpy is loaded,
   and they spin waiting for work a search never gives them: it is asked for one thread
   (``OPENBLAS_NUM_THREADS=1``, unless the user set it). That took about 0.05 s of CPU off every
@@ -17,7 +19,16 @@ their memory stays flat however many pages come.
 - pyarrow allocates from the same heap (its system pool) instead of its own mimalloc arenas,
   so the tables and the freed pages share one reused heap. For 10,000 studies this took the
   command's peak from about 240 MB to 220 MB and its time down by a tenth
-  (benchmarks/results/csv.md).
+  (benchmarks/results/csv.md). Arrow's own C++ code (the Parquet writer, the compute
+  kernels) takes its default pool, not the one pyarrow hands to Python, so it is chosen before
+  pyarrow loads (``ARROW_DEFAULT_MEMORY_POOL=system``, unless the user set it,
+  :func:`arrow_on_the_system_heap`): with mimalloc's arena beside the heap the saved tables'
+  and the Parquet file's writers kept about 15 MB more (benchmarks/results/analyst.md).
+- pyarrow's S3 filesystem is marked absent before pyarrow loads (:func:`no_s3_filesystem`):
+  ``pyarrow.parquet`` loads ``pyarrow.fs``, which loads it when it can, and its library (the
+  AWS SDK's share of Arrow) stayed about 7 MB resident in every search, which never reads a
+  bucket. ``pyarrow.fs`` is made for builds without it: ``S3FileSystem`` is then missing, as
+  there.
 - Once the search's modules are loaded (:func:`settle_before_search`), everything alive is
   moved out of the cyclic garbage collector's sight (``gc.freeze``): the tens of thousands of
   containers pandas and the rest make at import are never garbage, yet each full collection
@@ -40,10 +51,10 @@ import os
 import sys
 
 from trialfinder.core.config import ONE_SEARCH, RunProfile
-from trialfinder.http.heap import keep_freed_heap
+from trialfinder.http.heap import keep_freed_heap, one_arena
 
-__all__ = ["ONE_SEARCH_COMMANDS", "one_blas_thread", "settle_before_search",
-           "tune_for_one_search"]
+__all__ = ["ONE_SEARCH_COMMANDS", "arrow_on_the_system_heap", "no_s3_filesystem",
+           "one_blas_thread", "settle_before_search", "tune_for_one_search"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +69,17 @@ def tune_for_one_search() -> list[str]:
     """Apply what belongs to the whole process (this platform's share of it); the names of
     those applied."""
     applied = ["heap kept"] if keep_freed_heap() else []
+    if one_arena():
+        applied.append("one heap for every thread")
     if ONE_SEARCH.collector_off:
         gc.disable()  # already while the search's modules load (see the module docstring)
         applied.append("collector off")
     if one_blas_thread():
         applied.append("one BLAS thread")
+    if arrow_on_the_system_heap():
+        applied.append("Arrow's default pool on the system heap")
+    if no_s3_filesystem():
+        applied.append("no S3 filesystem")
     try:
         import pyarrow as pa  # type: ignore[import-untyped]
     except ImportError:
@@ -80,6 +97,28 @@ def one_blas_thread() -> bool:
         return False
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     return True
+
+
+def arrow_on_the_system_heap() -> bool:
+    """Ask Arrow's C++ code for the system allocator as its default pool, when pyarrow is not
+    loaded yet (it reads the setting as it loads) and the user did not choose; whether it was
+    asked."""
+    if "pyarrow" in sys.modules or "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+        return False
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    return True
+
+
+def no_s3_filesystem() -> bool:
+    """Mark pyarrow's S3 filesystem absent for this process, when pyarrow is not loaded yet
+    (see the module docstring); whether it was."""
+    if "pyarrow" in sys.modules or _S3FS in sys.modules:
+        return False
+    sys.modules[_S3FS] = None  # type: ignore[assignment]  # an import of it raises ImportError
+    return True
+
+
+_S3FS = "pyarrow._s3fs"
 
 
 def settle_before_search(profile: RunProfile) -> bool:

@@ -7,6 +7,10 @@ and a table whose creation failed unseen broke the next read with "no such table
 
 - a write transaction is begun once (SQLite's busy timeout is the wait for another writer)
   and any failure in it is rolled back and raised;
+- an answer of ours (:mod:`trialfinder.http.cachefile`) is written into its row in parts, the
+  body as it came in slices, not joined into one value that SQLite then copies twice: for a
+  page of 1,000 studies (about 4.5 MB) that is about 13 MB less at the top of each write,
+  which the fetching thread makes while the page before is being written out;
 - :class:`GuardedCache` catches every SQLite error of a read, a write or a delete during a
   search: the first one is one warning (a note on the command line), after which the cache is
   left alone for the rest of the run (reads miss, writes are skipped) and the search goes on
@@ -28,8 +32,12 @@ from requests_cache.backends.base import BaseCache
 from requests_cache.backends.sqlite import SQLiteCache, SQLiteDict
 
 from trialfinder.core.errors import CacheError
+from trialfinder.http.cachefile import stored_parts
 
 __all__ = ["GuardedCache", "GuardedDict", "sqlite_reason"]
+
+#: An answer's body is written into its row this many bytes at a time.
+_SLICE = 1 << 20
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +74,24 @@ class GuardedDict(SQLiteDict):
                 raise
             finally:
                 self._active_transaction = False
+
+    def _write(self, key: str, value: Any) -> None:
+        """``value`` stored under ``key``: an answer of ours in parts (see the module
+        docstring), anything else as requests-cache stores it."""
+        parts = stored_parts(self.serializer, value)
+        if parts is None:
+            super()._write(key, value)  # type: ignore[no-untyped-call]
+            return
+        head, body = parts
+        expires = getattr(value, "expires_unix", None)
+        with self.connection(commit=True) as con:
+            row = con.execute(f"INSERT OR REPLACE INTO {self.table_name} (key,value,expires) "
+                              "VALUES (?,zeroblob(?),?)", (key, len(head) + len(body), expires))
+            with con.blobopen(self.table_name, "value", row.lastrowid or 0) as blob:
+                blob.write(head)
+                view = memoryview(body)
+                for start in range(0, len(body), _SLICE):
+                    blob.write(view[start:start + _SLICE])
 
     def _open(self) -> sqlite3.Connection:
         """Connect once (WAL, SQLite's busy timeout); a failure leaves no connection."""

@@ -19,16 +19,27 @@ from typing import Any, Final
 
 import orjson
 
-__all__ = ["MAGIC", "cache_serializer", "pack", "unpack"]
+__all__ = ["MAGIC", "NAME", "cache_serializer", "pack", "pack_parts", "stored_parts", "unpack"]
 
 MAGIC: Final = b"trialfinder-cache 1\n"
+#: The name of the requests-cache serializer of these entries.
+NAME: Final = "trialfinder-raw"
 _LENGTH: Final = 4
 #: The facts of one answer are a few kB; anything far larger is not an entry of ours.
 MAX_FACTS_BYTES: Final = 1 << 20
 
 
 def pack(entry: dict[str, Any]) -> bytes:
-    """One unstructured answer as stored bytes (``entry`` loses its ``_content``).
+    """One unstructured answer as stored bytes (``entry`` loses its ``_content``): the two
+    parts of :func:`pack_parts` joined."""
+    return b"".join(pack_parts(entry))
+
+
+def pack_parts(entry: dict[str, Any]) -> tuple[bytes, bytes]:
+    """One unstructured answer as the two parts of its stored bytes: the head (the marker,
+    the facts' length and the facts) and the body as it came (``entry`` loses its
+    ``_content``). The cache file writes them one after the other into the entry, so the
+    body is never copied into one joined value (:mod:`trialfinder.http.cachedb`).
 
     The answers of the redirects that led to it (``history``, each with a body of its own)
     are kept without their bodies: a redirect's body is never read, and only the final
@@ -41,7 +52,15 @@ def pack(entry: dict[str, Any]) -> bytes:
         entry["history"] = [{k: v for k, v in step.items() if k != "_content"}
                             if isinstance(step, dict) else step for step in history]
     facts = orjson.dumps(entry)
-    return b"".join((MAGIC, len(facts).to_bytes(_LENGTH, "big"), facts, body))
+    return b"".join((MAGIC, len(facts).to_bytes(_LENGTH, "big"), facts)), body
+
+
+def stored_parts(serializer: Any, value: Any) -> tuple[bytes, bytes] | None:
+    """The head and body (:func:`pack_parts`) ``serializer`` would store for ``value`` when
+    it is :func:`cache_serializer`'s, else ``None``."""
+    if getattr(serializer, "name", None) != NAME:
+        return None
+    return pack_parts(serializer.stages[0].dumps(value))
 
 
 def unpack(blob: bytes | memoryview) -> dict[str, Any]:
@@ -76,7 +95,7 @@ def cache_serializer() -> Any:
     facts.converter.register_structure_hook(bytes, _body)
     facts_stage = Stage(dumps=facts.dumps, loads=_guarded(facts.loads))
     return SerializerPipeline([facts_stage, Stage(dumps=pack, loads=unpack)],
-                              name="trialfinder-raw", is_binary=True)
+                              name=NAME, is_binary=True)
 
 
 def _guarded(loads: Any) -> Any:

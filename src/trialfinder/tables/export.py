@@ -15,7 +15,7 @@ CSV (:func:`to_csv_bytes`; :func:`write_csv` streams the same bytes into a file)
     column stays ``-5``; the string ``"-5"`` in a text column becomes ``'-5``). A text cell
     longer than a spreadsheet cell holds (32,767 characters) is cut, and says so.
 
-JSON lines (:func:`to_jsonl_bytes`)
+JSON lines (:func:`to_jsonl_bytes`; :func:`write_jsonl` streams the same bytes into a file)
     UTF-8, one JSON object per row and line, keys in column order; missing values are
     ``null``, dates as in CSV, numbers and booleans as JSON numbers and booleans, lists as
     arrays. No formula guard (JSON is not opened by spreadsheets), so values are exact.
@@ -40,6 +40,7 @@ Temporary files
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import math
@@ -87,6 +88,7 @@ __all__ = [
     "to_jsonl_bytes",
     "write_csv",
     "write_export",
+    "write_jsonl",
 ]
 
 #: A text cell starting with one of these is prefixed with ``'`` in CSV exports.
@@ -330,14 +332,24 @@ def write_csv(df: pd.DataFrame, handle: BinaryIO, *, header: bool = True) -> Non
 
 def to_jsonl_bytes(df: pd.DataFrame) -> bytes:
     """``df`` as JSON lines (one object per row, ``null`` for missing), UTF-8."""
+    return b"".join(_jsonl_pieces(df))
+
+
+def write_jsonl(df: pd.DataFrame, handle: BinaryIO) -> None:
+    """Write :func:`to_jsonl_bytes` of ``df`` into the binary file ``handle`` a few hundred
+    rows at a time, so the whole text is never held (the same bytes)."""
+    for piece in _jsonl_pieces(df):
+        handle.write(piece)
+
+
+def _jsonl_pieces(df: pd.DataFrame, rows: int = 256) -> Iterator[bytes]:
     names = [str(c) for c in df.columns]
     columns = [_json_column(df, c) for c in df.columns]
-    lines = [
-        json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, allow_nan=False,
-                   default=json_default)
-        for row in zip(*columns, strict=True)
-    ] if names else ["{}"] * len(df)
-    return "".join(line + "\n" for line in lines).encode("utf-8")
+    lines = (json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False,
+                        allow_nan=False, default=json_default)
+             for row in zip(*columns, strict=True)) if names else iter(["{}"] * len(df))
+    while chunk := list(itertools.islice(lines, rows)):
+        yield ("\n".join(chunk) + "\n").encode("utf-8")
 
 
 def write_export(
@@ -359,7 +371,7 @@ def write_export(
     if fmt == "csv":
         data = functools.partial(write_csv, df)  # streamed into the file, not held
     elif fmt == "jsonl":
-        data = to_jsonl_bytes(df)
+        data = functools.partial(write_jsonl, df)
     elif fmt == "parquet":
         from trialfinder.tables.parquetout import write_parquet
 

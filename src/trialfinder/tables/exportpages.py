@@ -26,7 +26,7 @@ import pandas as pd
 from trialfinder.core.delivery import stage, staged_file
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.provenance import ResultMeta
-from trialfinder.tables.export import to_jsonl_bytes, write_csv
+from trialfinder.tables.export import write_csv, write_jsonl
 from trialfinder.tables.exportpath import ExportFormat, check_output_path, sidecar_path
 from trialfinder.tables.sidecar import clean_stale_tmp, meta_json_bytes
 
@@ -63,7 +63,7 @@ class PageExport:
         elif self.fmt == "csv":
             write_csv(frame, self.handle, header=first)
         else:
-            self.handle.write(to_jsonl_bytes(frame))
+            write_jsonl(frame, self.handle)
         self.rows += len(frame)
 
     def finish(self, meta: ResultMeta | Mapping[str, Any]) -> None:
