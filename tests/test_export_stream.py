@@ -134,7 +134,9 @@ def test_an_unknown_column_fails_before_the_search_goes_on(
                  "--output", str(tmp_path / "x.csv")])
     assert code == 2
     assert "unknown column(s) 'colour'" in capsys.readouterr().err
-    assert paged.stats.requests == 1  # the first page, asked for while pandas loaded
+    # at most the first page, asked for early in its own thread while pandas loaded (whether
+    # it reached the server before the refusal is a race); no page after it
+    assert paged.stats.requests <= 1
     assert list(tmp_path.iterdir()) == []
 
 
