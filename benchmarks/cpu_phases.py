@@ -58,9 +58,11 @@ def best(step: Callable[[], Any], times: int = 3,
 def main(base: str, params_file: str) -> int:
     from trialfinder.cache.tablecache import TableCache
     from trialfinder.core.config import Settings
-    from trialfinder.http.transport import make_session, too_dense
+    from trialfinder.http.density import too_dense
+    from trialfinder.http.session import make_session
+    from trialfinder.options import from_kwargs
     from trialfinder.registries.ctgov.normalize import Normalizer
-    from trialfinder.registries.ctgov.options import build_query, local_filters_for
+    from trialfinder.registries.ctgov.options import local_filters_for
     from trialfinder.service.searching import Results
     from trialfinder.tables.export import to_jsonl_bytes, write_csv
 
@@ -76,7 +78,7 @@ def main(base: str, params_file: str) -> int:
         return normalizer
 
     tables = read().tables()
-    results = Results.from_tables(tables, local_filters_for(build_query(condition="disc")))
+    results = Results.from_tables(tables, local_filters_for(from_kwargs({"condition": "disc"})))
 
     class Sink:
         def write(self, piece: bytes | memoryview) -> int:
@@ -100,7 +102,7 @@ def main(base: str, params_file: str) -> int:
                                                                       for b in bodies],
         "records read into table columns (Normalizer.add)": read,
         "local filters (Results.from_tables)": lambda: Results.from_tables(
-            tables, local_filters_for(build_query(condition="disc"))),
+            tables, local_filters_for(from_kwargs({"condition": "disc"}))),
         "CSV bytes of the studies table": lambda: write_csv(results.studies, Sink()),  # type: ignore[arg-type]
         "JSON lines bytes of the studies table": lambda: to_jsonl_bytes(results.studies),
         "saved tables (Parquet, cache on)": save_tables,
