@@ -10,19 +10,17 @@ the page asks for it once, at the right moment.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from devtools.standin import StandInServer
+from tests.test_app_page import ROOT, _fresh_caches, api, opened
 from trialfinder import service
 from trialfinder.topics.demo import load_demo_studies
 
-ROOT = Path(__file__).parents[1]
+__all__ = ["_fresh_caches", "api"]  # the fixtures of tests/test_app_page.py
+
 DEMO = load_demo_studies()
 TITLES = {s["protocolSection"]["identificationModule"]["nctId"]:
           s["protocolSection"]["identificationModule"]["briefTitle"] for s in DEMO}
@@ -33,29 +31,6 @@ SPASM = [str(n) for n in service.search_records(
     .studies["nct_id"]]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def api(standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
-        tmp_path: Path) -> StandInServer:
-    server = standin_factory(DEMO)
-    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
-    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
-    return server
-
-
-def opened(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update(params)
-    return at.run()
 
 
 def address(at: AppTest) -> dict[str, list[str]]:
