@@ -327,3 +327,9 @@ def test_an_option_given_empty_on_the_command_line_is_an_error(argv: list[str]) 
     args = build_parser().parse_args(["search", *argv])
     with pytest.raises(tf.InvalidQueryError, match=r"^--[a-z-]+ is empty: give a value"):
         read_options(args)
+
+
+def test_a_comma_is_text_where_the_option_is_one_text() -> None:
+    args = build_parser().parse_args(["search", "--location", ",", "--status", "any"])
+    options = read_options(args)
+    assert options.location == "," and options.statuses == ()  # "any" is no restriction

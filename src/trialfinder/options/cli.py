@@ -64,11 +64,12 @@ def read_options(args: argparse.Namespace, names: Collection[str] | None = None,
         given = getattr(args, d.name, None)
         if given is None:
             continue
+        value = d.from_cli(given)
         items = given if isinstance(given, list) else [given]
-        if d.name != "near" and items and all(
+        if d.name != "near" and value in (None, "", ()) and items and all(
                 isinstance(item, str) and not item.replace(",", " ").strip() for item in items):
             # an option given with nothing in it is a mistake to say, never no option at all
             flag = next(f for f in d.flags if f.startswith("--"))
             raise InvalidQueryError(f"{flag} is empty: give a value or leave the option out")
-        values[d.name] = d.from_cli(given)
+        values[d.name] = value
     return SearchOptions(**values)
