@@ -153,7 +153,8 @@ def test_phases_and_types_from_interventions() -> None:
 @pytest.mark.parametrize(("text", "nct"), [
     ("NCT99000001", "NCT99000001"), ("nct 99000001", "NCT99000001"),
     ("Nil known", None), ("N/A", None), ("", None), (None, None), ("NCT123", None),
-    ("NCT99000001, NCT99000002", None), ("NCT00000000", None), ("XNCT99000001", None),
+    ("NCT99000001, NCT99000002", None), ("NCT99999999", None), ("nct 99999999", None),
+    ("XNCT99000001", None),
 ])
 def test_nct_cross_references(text: str | None, nct: str | None) -> None:
     assert nct_in_text(text) == nct

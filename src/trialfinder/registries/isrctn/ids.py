@@ -76,13 +76,13 @@ def isrctn_in_text(text: object, *, domain: object = None) -> str | None:
 
 
 def nct_in_text(text: object) -> str | None:
-    """The NCT id in a cross-reference, or ``None`` for junk ("Nil known", "N/A", ""):
-    ``"NCT 99000001"`` -> ``NCT99000001``. A text naming two different NCT ids names none
-    (which one is meant cannot be told)."""
+    """The NCT id in a cross-reference, or ``None`` for junk ("Nil known", "N/A", "", a
+    placeholder whose eight digits are all the same): ``"NCT 99000001"`` -> ``NCT99000001``.
+    A text naming two different NCT ids names none (which one is meant cannot be told)."""
     if not isinstance(text, str) or len(text) > 200:
         return None
     found = {f"NCT{m.group(1)}" for m in _NCT_IN_TEXT.finditer(text)}
     if len(found) != 1:
         return None
     nct = found.pop()
-    return nct if is_nct_id(nct) and nct != "NCT00000000" else None
+    return nct if is_nct_id(nct) and len(set(nct[3:])) > 1 else None
