@@ -180,16 +180,14 @@ class Finder:
         return found
 
 
-def section_lines(text: str, keep: Finder | None = None,
+def section_lines(text: str,
                   sections: frozenset[str] | None = None) -> list[tuple[str, str]]:
     """The items of an eligibility text as (section, item), section being inclusion,
-    exclusion or other; only ``sections`` when given, and only lines ``keep`` may match."""
+    exclusion or other; only ``sections`` when given."""
     out: list[tuple[str, str]] = []
     for section, kind, part in sectioned_parts(text):
         label = _SECTION[section]
         if sections is not None and label not in sections:
-            continue
-        if keep is not None and not keep.maybe_in(part):
             continue
         lines = part.split("\n") if kind == "block" else [part]
         for line in lines:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from trialfinder.tables.eligibility import item_text, sectioned_parts
-from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term, section_lines
+from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term, inclusion_lines
 from trialfinder.tables.prescreen.scope import read
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
@@ -148,8 +148,7 @@ def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence
     diagnoses = _diagnoses()
     lines: list[tuple[int, str]] = []
     for index, text in enumerate(texts):
-        lines.extend((index, item) for _, item in section_lines(
-            text, sections=frozenset({"inclusion"})))
+        lines.extend((index, item) for item in inclusion_lines(text))
     plain = [line for _, line in lines]
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = diagnoses.lines_matching(plain)
