@@ -11,12 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
 from trialfinder.tables.prescreen.fit import Prescreen
 from trialfinder.tables.prescreen.profile import Profile
 from trialfinder.tables.prescreen.verdict import mention_phrase
-from trialfinder.views.text import escape_md
+from trialfinder.views.text import escape_md, text_of
 
 __all__ = ["BADGES", "FitCard", "fit_cards", "is_filled", "mention_line", "privacy_words",
            "profile_from_form", "served_elsewhere", "split_terms"]
@@ -124,12 +122,6 @@ def mention_line(term: str, found: str, section: str, text: str, match: str = ""
     return f"- **{label}** {escape_md(phrase)}: {escape_md(text)}"
 
 
-def _text(value: Any, fallback: str) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return fallback
-    return str(value)
-
-
 def fit_cards(screen: Prescreen) -> list[FitCard]:
     """The studies of ``screen`` in its order, with their verdict, reasons and the criteria
     lines that name the person's conditions or medicines."""
@@ -143,7 +135,7 @@ def fit_cards(screen: Prescreen) -> list[FitCard]:
         cards.append(FitCard(
             nct_id=nct,
             verdict=verdict,
-            heading_md=f"{BADGES[verdict]} **{escape_md(_text(row['title'], nct))}**",
+            heading_md=f"{BADGES[verdict]} **{escape_md(text_of(row['title'], nct))}**",
             reasons_md=escape_md("; ".join(row["reasons"])),
             mentions_md=mentions,
         ))
