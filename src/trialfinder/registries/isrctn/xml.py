@@ -25,6 +25,7 @@ import io
 import re
 from collections import Counter
 from datetime import date
+from functools import cache
 from typing import Any, Final
 from xml.etree.ElementTree import Element, ParseError
 
@@ -165,11 +166,11 @@ class _Reader:
 
     def node(self, path: str, under: Element | None = None) -> Element | None:
         base = self.trial if under is None else under
-        return base.find("/".join(_Q + part for part in path.split("/")))
+        return base.find(_qualified(path))
 
     def nodes(self, path: str, under: Element | None = None) -> list[Element]:
         base = self.trial if under is None else under
-        return base.findall("/".join(_Q + part for part in path.split("/")))
+        return base.findall(_qualified(path))
 
     def text(self, path: str, under: Element | None = None) -> str | None:
         found = self.node(path, under)
@@ -235,6 +236,12 @@ class _Reader:
             self.problems.append(f"bad_age:{path.rpartition('/')[2]}")
             return None
         return limit
+
+
+@cache
+def _qualified(path: str) -> str:
+    """``a/b`` in ISRCTN's namespace (made once per path: every trial asks for the same)."""
+    return "/".join(_Q + part for part in path.split("/"))
 
 
 def _text_of(node: Element | None) -> str | None:
