@@ -32,10 +32,10 @@ from typing import Any, Final, Literal
 import pandas as pd
 
 from trialfinder.core.folding import fold
-from trialfinder.registries.ctgov.normalize import Tables, concat_tables, study_url
+from trialfinder.registries import study_link
+from trialfinder.registries.ctgov.normalize import Tables, concat_tables
 from trialfinder.registries.ctgov.query import is_nct_id
 from trialfinder.registries.isrctn.ids import is_isrctn_id, isrctn_in_text
-from trialfinder.registries.isrctn.ids import study_url as isrctn_url
 from trialfinder.registries.isrctn.sites import country_name
 from trialfinder.tables.frames import SITE_DTYPES
 
@@ -108,8 +108,7 @@ def _dig(record: Mapping[str, Any], *keys: str) -> Any:
 def links_of(study_id: str, also_known_as: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     """The registry pages of a study: its own first, then its twins'."""
     ids = (study_id, *also_known_as.get(study_id, ()))
-    return tuple(study_url(i) if is_nct_id(i) else isrctn_url(i) for i in ids
-                 if is_nct_id(i) or is_isrctn_id(i))
+    return tuple(url for i in ids if (url := study_link(i)) is not None)
 
 
 @dataclass(frozen=True, eq=False)

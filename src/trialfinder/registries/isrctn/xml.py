@@ -25,6 +25,7 @@ import io
 import re
 from collections import Counter
 from datetime import date
+from functools import cache
 from typing import Any, Final
 from xml.etree.ElementTree import Element, ParseError
 
@@ -165,11 +166,11 @@ class _Reader:
 
     def node(self, path: str, under: Element | None = None) -> Element | None:
         base = self.trial if under is None else under
-        return base.find("/".join(_Q + part for part in path.split("/")))
+        return base.find(_qualified(path))
 
     def nodes(self, path: str, under: Element | None = None) -> list[Element]:
         base = self.trial if under is None else under
-        return base.findall("/".join(_Q + part for part in path.split("/")))
+        return base.findall(_qualified(path))
 
     def text(self, path: str, under: Element | None = None) -> str | None:
         found = self.node(path, under)
@@ -178,9 +179,9 @@ class _Reader:
     def texts(self, path: str) -> tuple[str, ...]:
         return tuple(t for t in (_text_of(n) for n in self.nodes(path)) if t)
 
-    def date(self, path: str) -> date | None:
-        raw = self.text(path)
-        if raw is None:
+    def as_date(self, raw: str | None, label: str) -> date | None:
+        """``raw`` as a date (``None`` when absent; counted as ``bad_date:label`` when bad)."""
+        if not raw:
             return None
         match = _DATE.fullmatch(raw)
         try:
@@ -188,8 +189,11 @@ class _Reader:
                 raise ValueError(raw)
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
-            self.problems.append(f"bad_date:{path.rpartition('/')[2]}")
+            self.problems.append(f"bad_date:{label}")
             return None
+
+    def date(self, path: str) -> date | None:
+        return self.as_date(self.text(path), path.rpartition("/")[2])
 
     def flag(self, path: str) -> bool | None:
         raw = self.text(path)
@@ -201,12 +205,15 @@ class _Reader:
         return None
 
     def number(self, path: str) -> int | None:
-        raw = self.text(path)
-        if raw is None:
+        return self.as_number(self.text(path), path.rpartition("/")[2])
+
+    def as_number(self, raw: str | None, label: str) -> int | None:
+        """``raw`` as a whole number (``None`` when absent; ``bad_number:label`` when bad)."""
+        if not raw:
             return None
         if _INT.fullmatch(raw):
             return int(raw)
-        self.problems.append(f"bad_number:{path.rpartition('/')[2]}")
+        self.problems.append(f"bad_number:{label}")
         return None
 
     def age(self, path: str) -> AgeLimit | None:
@@ -229,6 +236,12 @@ class _Reader:
             self.problems.append(f"bad_age:{path.rpartition('/')[2]}")
             return None
         return limit
+
+
+@cache
+def _qualified(path: str) -> str:
+    """``a/b`` in ISRCTN's namespace (made once per path: every trial asks for the same)."""
+    return "/".join(_Q + part for part in path.split("/"))
 
 
 def _text_of(node: Element | None) -> str | None:
@@ -279,27 +292,11 @@ def read_trial(full: Element) -> tuple[IsrctnTrial | None, str | None]:
 
 
 def _attr_date(trial: Element, name: str, r: _Reader) -> date | None:
-    raw = (trial.get(name) or "").strip()
-    match = _DATE.fullmatch(raw) if raw else None
-    if not raw:
-        return None
-    try:
-        if match is None:
-            raise ValueError(raw)
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        r.problems.append(f"bad_date:@{name}")
-        return None
+    return r.as_date((trial.get(name) or "").strip(), f"@{name}")
 
 
 def _attr_int(trial: Element, name: str, r: _Reader) -> int | None:
-    raw = (trial.get(name) or "").strip()
-    if not raw:
-        return None
-    if _INT.fullmatch(raw):
-        return int(raw)
-    r.problems.append(f"bad_number:@{name}")
-    return None
+    return r.as_number((trial.get(name) or "").strip(), f"@{name}")
 
 
 def _description(r: _Reader) -> dict[str, Any]:
