@@ -100,9 +100,10 @@ def test_observational_and_bare_studies(store: Store) -> None:
 
 def test_calculated_values(store: Store) -> None:
     assert rows(store, "calculated_values") == [
-        # id, nct_id, facilities, nsae, sae, registered, nlm date, actual duration (959 days),
-        # results reported, months to report (66 days), US facility, single, ages, outcomes
-        (A + 1, NCT_A, 3, None, None, 2020, None, 31, True, 2, True, False, 18, 65, "year",
+        # id, nct_id, facilities, nsae (12 + 9 affected), sae (2 + 1 + 1 + 0), registered, nlm
+        # date, actual duration (959 days), results reported, months to report (66 days), US
+        # facility, single, ages, outcomes
+        (A + 1, NCT_A, 3, 21, 4, 2020, None, 31, True, 2, True, False, 18, 65, "year",
          "year", 1, 2, 1),
         (B + 1, NCT_B, 1, None, None, 2019, None, None, False, None, False, True, 6, None,
          "month", None, None, None, None),
