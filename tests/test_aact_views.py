@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -170,9 +171,9 @@ def test_arm_groups_and_their_interventions(store: Store) -> None:
 def test_facilities_and_the_people_at_them(store: Store) -> None:
     assert rows(store, "facilities") == [
         (A + 1, NCT_A, "ACTIVE_NOT_RECRUITING", "Fictional General Hospital", "Boston",
-         "Massachusetts", "02114", "United States", 42.3601, -71.0589),
-        (A + 2, NCT_A, None, "Centre Hospitalier Fictif", "Lyon", None, None, "France", 45.764,
-         4.8357),
+         "Massachusetts", "02114", "United States", Decimal("42.360100"), Decimal("-71.058900")),
+        (A + 2, NCT_A, None, "Centre Hospitalier Fictif", "Lyon", None, None, "France",
+         Decimal("45.764000"), Decimal("4.835700")),
         (A + 3, NCT_A, None, "Imaginary Clinic Worcester", "Worcester", "Massachusetts", None,
          "United States", None, None),
         (B + 1, NCT_B, "RECRUITING", "Centre Hospitalier Fictif", "Lyon", None, None, "France",
@@ -282,7 +283,7 @@ STUDY_COLUMNS = (
      "older_adult BOOLEAN"),
     ("facilities",
      "id BIGINT, nct_id VARCHAR, status VARCHAR, name VARCHAR, city VARCHAR, state VARCHAR, "
-     "zip VARCHAR, country VARCHAR, latitude DOUBLE, longitude DOUBLE"),
+     "zip VARCHAR, country VARCHAR, latitude DECIMAL(10,6), longitude DECIMAL(10,6)"),
     ("facility_contacts",
      "id BIGINT, nct_id VARCHAR, facility_id BIGINT, contact_type VARCHAR, name VARCHAR, "
      "email VARCHAR, phone VARCHAR, phone_extension VARCHAR"),

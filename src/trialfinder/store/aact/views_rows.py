@@ -83,7 +83,8 @@ FROM (
 _FACILITIES: Final = f"""
 SELECT {row_id('i', 'nct_id')} AS id, nct_id, x."status" AS status, x."facility" AS name,
        x."city" AS city, x."state" AS state, x."zip" AS zip, x."country" AS country,
-       x."geoPoint"."lat" AS latitude, x."geoPoint"."lon" AS longitude
+       CAST(x."geoPoint"."lat" AS DECIMAL(10, 6)) AS latitude,
+       CAST(x."geoPoint"."lon" AS DECIMAL(10, 6)) AS longitude
 FROM ({_each(_LOCATIONS)})
 """
 
