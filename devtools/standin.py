@@ -239,11 +239,17 @@ _MODULE_PIECES: dict[str, str] = {
         IPDSharingInfoType=infoTypes IPDSharingTimeFrame=timeFrame
         IPDSharingAccessCriteria=accessCriteria IPDSharingURL=url
     """,
-    # of the results section, only the values trialfinder's sync asks for (AACT's studies)
+    # of the results section, only the values trialfinder's sync asks for (AACT's studies and
+    # calculated_values)
     "resultsSection.baselineCharacteristicsModule": """
         BaselineCharacteristicsModule=
         BaselinePopulationDescription=populationDescription
         BaselineTypeUnitsAnalyzed=typeUnitsAnalyzed
+    """,
+    "resultsSection.adverseEventsModule": """
+        AdverseEventsModule= SeriousEvent=seriousEvents SeriousEventStats=seriousEvents.stats
+        SeriousEventStatsNumAffected=seriousEvents.stats.numAffected OtherEvent=otherEvents
+        OtherEventStats=otherEvents.stats OtherEventStatsNumAffected=otherEvents.stats.numAffected
     """,
     "resultsSection.moreInfoModule": """
         MoreInfoModule= LimitationsAndCaveats=limitationsAndCaveats

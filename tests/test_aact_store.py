@@ -22,7 +22,7 @@ from trialfinder.core.config import Settings
 from trialfinder.options import SearchOptions
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
-from trialfinder.registries.ctgov.fullrecord import LIST_PIECE_PATHS, list_view
+from trialfinder.registries.ctgov.fullrecord import LIST_PIECE_PATHS, SYNC_FIELDS, list_view
 from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.service.sync import sync
 from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
@@ -87,6 +87,40 @@ def test_sync_stores_the_versions_a_search_would_and_keeps_the_whole_records(
                     for nct in sorted(served)]
     assert sum(n for _, n in phases) == len(demo)
     assert ("PHASE2/PHASE3", 2) in phases
+
+
+def test_sync_asks_for_the_participants_affected_by_adverse_events_and_no_more_of_them(
+    standin_factory: Factory, tmp_path: Path
+) -> None:
+    records = _records()
+    served = _prune(records[0], _fields_trie(",".join(SYNC_FIELDS)))
+    assert served["resultsSection"]["adverseEventsModule"] == {
+        "seriousEvents": [{"stats": [{"numAffected": 2}, {"numAffected": 1}]},
+                          {"stats": [{"numAffected": 1}, {"numAffected": 0}]}],
+        "otherEvents": [{"stats": [{"numAffected": 12}, {"numAffected": 9}]}]}
+    with Store(tmp_path / "s.duckdb") as store:
+        sync(store, _client(standin_factory(records)), SearchOptions())
+        counts = store.con.execute(
+            "SELECT nct_id, number_of_nsae_subjects, number_of_sae_subjects "
+            "FROM aact.calculated_values ORDER BY nct_id").fetchall()
+    assert counts == [("NCT99000101", 21, 4), ("NCT99000102", None, None),
+                      ("NCT99000103", None, None)]
+
+
+def test_adverse_events_without_numbers_count_zero_and_no_events_count_null(
+    tmp_path: Path
+) -> None:
+    record = copy.deepcopy(_records()[0])
+    events = record["resultsSection"]["adverseEventsModule"]
+    for event in events["seriousEvents"]:
+        for stat in event["stats"]:
+            del stat["numAffected"]
+    events["otherEvents"] = []
+    with Store(tmp_path / "s.duckdb") as store:
+        keep_records(store, [record], datetime(2024, 1, 1))
+        counts = store.first_row("SELECT number_of_nsae_subjects, number_of_sae_subjects "
+                                 "FROM aact.calculated_values")
+    assert counts == (None, 0)
 
 
 # -- aact_records -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +101,10 @@ def test_observational_and_bare_studies(store: Store) -> None:
 
 def test_calculated_values(store: Store) -> None:
     assert rows(store, "calculated_values") == [
-        # id, nct_id, facilities, nsae, sae, registered, nlm date, actual duration (959 days),
-        # results reported, months to report (66 days), US facility, single, ages, outcomes
-        (A + 1, NCT_A, 3, None, None, 2020, None, 31, True, 2, True, False, 18, 65, "year",
+        # id, nct_id, facilities, nsae (12 + 9 affected), sae (2 + 1 + 1 + 0), registered, nlm
+        # date, actual duration (959 days), results reported, months to report (66 days), US
+        # facility, single, ages, outcomes
+        (A + 1, NCT_A, 3, 21, 4, 2020, None, 31, True, 2, True, False, 18, 65, "year",
          "year", 1, 2, 1),
         (B + 1, NCT_B, 1, None, None, 2019, None, None, False, None, False, True, 6, None,
          "month", None, None, None, None),
@@ -169,9 +171,9 @@ def test_arm_groups_and_their_interventions(store: Store) -> None:
 def test_facilities_and_the_people_at_them(store: Store) -> None:
     assert rows(store, "facilities") == [
         (A + 1, NCT_A, "ACTIVE_NOT_RECRUITING", "Fictional General Hospital", "Boston",
-         "Massachusetts", "02114", "United States", 42.3601, -71.0589),
-        (A + 2, NCT_A, None, "Centre Hospitalier Fictif", "Lyon", None, None, "France", 45.764,
-         4.8357),
+         "Massachusetts", "02114", "United States", Decimal("42.360100"), Decimal("-71.058900")),
+        (A + 2, NCT_A, None, "Centre Hospitalier Fictif", "Lyon", None, None, "France",
+         Decimal("45.764000"), Decimal("4.835700")),
         (A + 3, NCT_A, None, "Imaginary Clinic Worcester", "Worcester", "Massachusetts", None,
          "United States", None, None),
         (B + 1, NCT_B, "RECRUITING", "Centre Hospitalier Fictif", "Lyon", None, None, "France",
@@ -196,34 +198,38 @@ def test_facilities_and_the_people_at_them(store: Store) -> None:
 
 
 def test_sponsors_countries_ids_and_outcomes(store: Store) -> None:
+    # a table made of several lists numbers them in the order AACT's loader fills them (the
+    # reverse of how it declares them): collaborators, then the lead sponsor
     assert rows(store, "sponsors") == [
-        (A + 1, NCT_A, "OTHER", "lead", "Fictional Lung Institute"),
-        (A + 2, NCT_A, "INDUSTRY", "collaborator", "Imaginary Pharma"),
-        (A + 3, NCT_A, "NIH", "collaborator", "Pretend Health Agency"),
+        (A + 1, NCT_A, "INDUSTRY", "collaborator", "Imaginary Pharma"),
+        (A + 2, NCT_A, "NIH", "collaborator", "Pretend Health Agency"),
+        (A + 3, NCT_A, "OTHER", "lead", "Fictional Lung Institute"),
         (B + 1, NCT_B, "NETWORK", "lead", "Pretend Heart Registry Group"),
     ]
-    # each site country once (numbered by its first site), then the removed ones (numbered
-    # after the three sites); France is both a site country and a removed one
+    # the removed countries first, then each site country once (numbered by its first site,
+    # after the two removed ones); France is both a removed country and a site country
     assert rows(store, "countries") == [
-        (A + 1, NCT_A, "United States", False), (A + 2, NCT_A, "France", False),
-        (A + 4, NCT_A, "Belgium", True), (A + 5, NCT_A, "France", True),
+        (A + 1, NCT_A, "Belgium", True), (A + 2, NCT_A, "France", True),
+        (A + 3, NCT_A, "United States", False), (A + 4, NCT_A, "France", False),
         (B + 1, NCT_B, "France", False),
     ]
+    # secondary ids, then the org study id, then NCT aliases
     assert rows(store, "id_information") == [
-        (A + 1, NCT_A, "nct_alias", "NCT99000199", None, None, None),
-        (A + 2, NCT_A, "org_study_id", "FICT-2021-07", "OTHER_GRANT", "Fictional Trust",
-         "https://example.org/grants/7"),
-        (A + 3, NCT_A, "secondary_id", "EU-FICT-0001", "REGISTRY", "Pretend Registry", None),
-        (A + 4, NCT_A, "secondary_id", "R99XX000001", "NIH", None,
+        (A + 1, NCT_A, "secondary_id", "EU-FICT-0001", "REGISTRY", "Pretend Registry", None),
+        (A + 2, NCT_A, "secondary_id", "R99XX000001", "NIH", None,
          "https://example.org/nih/R99XX000001"),
+        (A + 3, NCT_A, "org_study_id", "FICT-2021-07", "OTHER_GRANT", "Fictional Trust",
+         "https://example.org/grants/7"),
+        (A + 4, NCT_A, "nct_alias", "NCT99000199", None, None, None),
         (B + 1, NCT_B, "org_study_id", "OBS-7", None, None, None),
     ]
+    # other outcomes, then secondary, then primary ones
     assert rows(store, "design_outcomes") == [
-        (A + 1, NCT_A, "primary", "Change in FEV1", "Week 24", None, "Litres, from baseline"),
+        (A + 1, NCT_A, "other", "Taste of the inhaler", "Week 2", None, None),
         (A + 2, NCT_A, "secondary", "Rescue inhaler use", "Weeks 1 to 24", None, None),
         (A + 3, NCT_A, "secondary", "Symptom-free days", "Week 24", None,
          "Days without symptoms"),
-        (A + 4, NCT_A, "other", "Taste of the inhaler", "Week 2", None, None),
+        (A + 4, NCT_A, "primary", "Change in FEV1", "Week 24", None, "Litres, from baseline"),
     ]
 
 
@@ -277,7 +283,7 @@ STUDY_COLUMNS = (
      "older_adult BOOLEAN"),
     ("facilities",
      "id BIGINT, nct_id VARCHAR, status VARCHAR, name VARCHAR, city VARCHAR, state VARCHAR, "
-     "zip VARCHAR, country VARCHAR, latitude DOUBLE, longitude DOUBLE"),
+     "zip VARCHAR, country VARCHAR, latitude DECIMAL(10,6), longitude DECIMAL(10,6)"),
     ("facility_contacts",
      "id BIGINT, nct_id VARCHAR, facility_id BIGINT, contact_type VARCHAR, name VARCHAR, "
      "email VARCHAR, phone VARCHAR, phone_extension VARCHAR"),

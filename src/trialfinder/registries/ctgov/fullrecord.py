@@ -104,7 +104,9 @@ LIST_PIECE_PATHS: Final[dict[str, str]] = {
 }
 
 #: The pieces ``sync`` asks for: the whole protocol section, the list view's pieces outside it,
-#: the countries a study dropped, and the three results values of AACT's ``studies`` table.
+#: the countries a study dropped, the three results values of AACT's ``studies`` table, and the
+#: number of participants affected by each adverse event in each group (only that number of
+#: the adverse events module: AACT's ``calculated_values`` sums them).
 SYNC_FIELDS: Final[tuple[str, ...]] = (
     "ProtocolSection",
     *(p for p in LIST_FIELDS if not LIST_PIECE_PATHS[p].startswith(_PS)),
@@ -112,6 +114,8 @@ SYNC_FIELDS: Final[tuple[str, ...]] = (
     "BaselinePopulationDescription",
     "BaselineTypeUnitsAnalyzed",
     "LimitationsAndCaveatsDescription",
+    "SeriousEventStatsNumAffected",
+    "OtherEventStatsNumAffected",
 )
 
 #: ``trialfinder sync`` asks for pages of at most this many studies: a page of whole protocol

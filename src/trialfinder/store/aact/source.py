@@ -42,6 +42,8 @@ _DATE: Final = {"date": _V, "type": _V}
 _IDS: Final = {"id": _V, "type": _V, "domain": _V, "link": _V}
 _CONTACT: Final = {"name": _V, "role": _V, "phone": _V, "phoneExt": _V, "email": _V}
 _OUTCOMES: Final = [{"measure": _V, "description": _V, "timeFrame": _V}]
+#: Of each adverse event, per group: the participants affected (AACT sums them).
+_EVENTS: Final = [{"stats": [{"numAffected": "BIGINT"}]}]
 
 #: The values the views read: JSON keys as the API spells them -> DuckDB type (a dict is a
 #: STRUCT, a one-item list a LIST of that item).
@@ -109,6 +111,7 @@ DOC: Final[dict[str, Any]] = {
     },
     "resultsSection": {
         "baselineCharacteristicsModule": {"populationDescription": _V, "typeUnitsAnalyzed": _V},
+        "adverseEventsModule": {"seriousEvents": _EVENTS, "otherEvents": _EVENTS},
         "moreInfoModule": {"limitationsAndCaveats": {"description": _V}},
     },
     "derivedSection": {"miscInfoModule": {"removedCountries": [_V]}},

@@ -8,7 +8,8 @@ its study, so the ids of one study are the same in every export, and the links b
 (``facility_contacts.facility_id``, ``intervention_other_names.intervention_id``,
 ``design_group_interventions``) hold. A row under a site or an intervention is numbered
 ``parent position x 10,000 + its position``; tables made of several lists number them one after
-the other. No view needs a window over the whole table, so every one of them streams.
+the other, in the order AACT's loader fills them. No view needs a window over the whole
+table, so every one of them streams.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ FROM (
 _FACILITIES: Final = f"""
 SELECT {row_id('i', 'nct_id')} AS id, nct_id, x."status" AS status, x."facility" AS name,
        x."city" AS city, x."state" AS state, x."zip" AS zip, x."country" AS country,
-       x."geoPoint"."lat" AS latitude, x."geoPoint"."lon" AS longitude
+       CAST(x."geoPoint"."lat" AS DECIMAL(10, 6)) AS latitude,
+       CAST(x."geoPoint"."lon" AS DECIMAL(10, 6)) AS longitude
 FROM ({_each(_LOCATIONS)})
 """
 
@@ -122,52 +124,57 @@ SELECT {row_id('i', 'nct_id')} AS id, nct_id, x."role" AS role, x."name" AS name
 FROM ({_each(ps(_CL + 'overallOfficials'))})
 """
 
+# Tables made of several lists number them in the order AACT's loader fills them (the reverse
+# of its declaration of them): collaborators before the lead sponsor, removed countries before
+# site countries, secondary ids before the org study id before NCT aliases, other outcomes
+# before secondary before primary ones. So ``ORDER BY id`` lists a study's rows as AACT does.
 _LEAD: Final = ps("sponsorCollaboratorsModule.leadSponsor")
+_COLLABORATORS: Final = ps("sponsorCollaboratorsModule.collaborators")
 _SPONSORS: Final = f"""
 SELECT {row_id('i', 'nct_id')} AS id, nct_id, agency_class, lead_or_collaborator, name
 FROM (
-  SELECT r.nct_id AS nct_id, 1 AS i, {_LEAD}."class" AS agency_class,
+  SELECT r.nct_id AS nct_id, {_count(_COLLABORATORS)} + 1 AS i, {_LEAD}."class" AS agency_class,
          'lead' AS lead_or_collaborator, {_LEAD}."name" AS name
   FROM {SOURCE} WHERE {_LEAD} IS NOT NULL
   UNION ALL
-  SELECT nct_id, i + 1, x."class", 'collaborator', x."name"
-  FROM ({_each(ps('sponsorCollaboratorsModule.collaborators'))})
+  SELECT nct_id, i, x."class", 'collaborator', x."name"
+  FROM ({_each(_COLLABORATORS)})
 )
 """
 
 _REMOVED: Final = field("derivedSection.miscInfoModule.removedCountries")
-# Distinct site countries (removed = false), numbered by the first site in each, then distinct
-# removed countries (removed = true), numbered after the sites; a site without a country gives
-# a NULL name, as in AACT.
+# Distinct removed countries (removed = true), numbered by the first mention of each, then
+# distinct site countries (removed = false), numbered by the first site in each after the
+# removed ones; a site without a country gives a NULL name, as in AACT.
 _COUNTRIES: Final = f"""
 SELECT {row_id('min(i)', 'nct_id')} AS id, nct_id, name, removed
 FROM (
-  SELECT nct_id, i, x."country" AS name, false AS removed FROM ({_each(_LOCATIONS)})
+  SELECT nct_id, i, x AS name, true AS removed FROM ({_each(_REMOVED)})
   UNION ALL
-  SELECT nct_id, i + sites, x, true
-  FROM ({_each(_REMOVED, also=f'{_count(_LOCATIONS)} AS sites')})
+  SELECT nct_id, i + removed, x."country", false
+  FROM ({_each(_LOCATIONS, also=f'{_count(_REMOVED)} AS removed')})
 )
 GROUP BY nct_id, name, removed
 """
 
 _ID: Final = "identificationModule."
 _ORG_ID: Final = ps(_ID + "orgStudyIdInfo")
-_ALIASES: Final = ps(_ID + "nctIdAliases")
+_SECONDARY: Final = ps(_ID + "secondaryIdInfos")
 _ID_INFORMATION: Final = f"""
 SELECT {row_id('i', 'nct_id')} AS id, nct_id, id_source, id_value, id_type, id_type_description,
        id_link
 FROM (
-  SELECT nct_id, i, 'nct_alias' AS id_source, x AS id_value, CAST(NULL AS VARCHAR) AS id_type,
-         CAST(NULL AS VARCHAR) AS id_type_description, CAST(NULL AS VARCHAR) AS id_link
-  FROM ({_each(_ALIASES)})
+  SELECT nct_id, i, 'secondary_id' AS id_source, x."id" AS id_value, x."type" AS id_type,
+         x."domain" AS id_type_description, x."link" AS id_link
+  FROM ({_each(_SECONDARY)})
   UNION ALL
-  SELECT r.nct_id, {_count(_ALIASES)} + 1, 'org_study_id', {_ORG_ID}."id", {_ORG_ID}."type",
+  SELECT r.nct_id, {_count(_SECONDARY)} + 1, 'org_study_id', {_ORG_ID}."id", {_ORG_ID}."type",
          {_ORG_ID}."domain", {_ORG_ID}."link"
   FROM {SOURCE} WHERE {_ORG_ID} IS NOT NULL
   UNION ALL
-  SELECT nct_id, i + before, 'secondary_id', x."id", x."type", x."domain", x."link"
-  FROM ({_each(ps(_ID + 'secondaryIdInfos'),
-               also=f'{_count(_ALIASES)} + ({_ORG_ID} IS NOT NULL)::INTEGER AS before')})
+  SELECT nct_id, i + before, 'nct_alias', x, NULL, NULL, NULL
+  FROM ({_each(ps(_ID + 'nctIdAliases'),
+               also=f'{_count(_SECONDARY)} + ({_ORG_ID} IS NOT NULL)::INTEGER AS before')})
 )
 """
 
@@ -184,9 +191,9 @@ _DESIGN_OUTCOMES: Final = f"""
 SELECT {row_id('i', 'nct_id')} AS id, nct_id, outcome_type, measure, time_frame,
        CAST(NULL AS VARCHAR) AS population, description
 FROM (
-  {_outcomes('primaryOutcomes', 'primary', ())}
-  UNION ALL {_outcomes('secondaryOutcomes', 'secondary', ('primaryOutcomes',))}
-  UNION ALL {_outcomes('otherOutcomes', 'other', ('primaryOutcomes', 'secondaryOutcomes'))}
+  {_outcomes('otherOutcomes', 'other', ())}
+  UNION ALL {_outcomes('secondaryOutcomes', 'secondary', ('otherOutcomes',))}
+  UNION ALL {_outcomes('primaryOutcomes', 'primary', ('otherOutcomes', 'secondaryOutcomes'))}
 )
 """
 

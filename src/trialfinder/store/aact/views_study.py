@@ -190,6 +190,16 @@ def _months(later: str, earlier: str) -> str:
     return f"CAST(trunc(date_diff('day', {earlier}, {later}) / 30) AS INTEGER)"
 
 
+def _affected(key: str) -> str:
+    """The participants affected, summed over every adverse event of one kind and every group
+    (AACT's sum over its ``reported_events`` rows): NULL when the study reports no such event
+    with a group, 0 when it does but gives no numbers."""
+    stats = (f"flatten([[s.\"numAffected\" FOR s IN coalesce(e.\"stats\", [])] "
+             f"FOR e IN {field('resultsSection.adverseEventsModule.' + key)}])")
+    return (f"CAST(CASE WHEN len({stats}) > 0 THEN coalesce(list_sum({stats}), 0) END "
+            "AS INTEGER)")
+
+
 def _outcome_count(key: str) -> str:
     return f"CAST(nullif(coalesce(len({ps('outcomesModule.' + key)}), 0), 0) AS INTEGER)"
 
@@ -220,8 +230,8 @@ FROM (
     {_ONE} AS id,
     r.nct_id AS nct_id,
     CAST({_N_SITES} AS INTEGER) AS number_of_facilities,
-    CAST(NULL AS INTEGER) AS number_of_nsae_subjects,
-    CAST(NULL AS INTEGER) AS number_of_sae_subjects,
+    {_affected('otherEvents')} AS number_of_nsae_subjects,
+    {_affected('seriousEvents')} AS number_of_sae_subjects,
     {end_date(ps(_ST + 'studyFirstSubmitDate'))} AS first_submitted,
     CAST(NULL AS DATE) AS nlm_download_date,
     {end_date(ps(_ST + 'startDateStruct.date'))} AS start_date,
