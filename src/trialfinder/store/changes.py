@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+import orjson
 import pandas as pd
 
 from trialfinder.places.geo import haversine_miles
@@ -163,11 +164,15 @@ def _row_text(row: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _version_before(store: Store, nct: str, current: str,
                     since: datetime) -> dict[str, Any] | None:
-    """The version of a study the store held at ``since`` (a previous run), if another."""
-    held = [v for v in store.versions(nct) if v[1] <= since]
-    if not held or held[-1][0] == current:
+    """The version of a study the store held at ``since`` (a previous run, naive UTC), if
+    another: the latest first seen by then, read and decoded alone."""
+    row = store.first_row(
+        "SELECT hash, record FROM versions WHERE nct_id = ? AND first_seen <= ? "
+        "ORDER BY first_seen DESC, last_seen DESC LIMIT 1", [nct, since])
+    if row is None or str(row[0]) == current:
         return None
-    return held[-1][3]
+    value: dict[str, Any] = orjson.loads(row[1])
+    return value
 
 
 def changes_between(store: Store, watch: str, place: tuple[float, float] | None,
