@@ -32,6 +32,7 @@ from typing import Any, Final, Literal
 import pandas as pd
 
 from trialfinder.core.folding import fold
+from trialfinder.core.missing import dig
 from trialfinder.registries.ctgov.normalize import Tables, concat_tables
 from trialfinder.registries.ctgov.query import is_nct_id
 from trialfinder.registries.isrctn.ids import is_isrctn_id, isrctn_in_text
@@ -73,7 +74,7 @@ def links_from_ctgov(records: Iterable[Mapping[str, Any]]) -> list[Link]:
     """Links from ClinicalTrials.gov records' secondary ids (odd shapes are passed over)."""
     links: list[Link] = []
     for record in records:
-        ident = _dig(record, "protocolSection", "identificationModule")
+        ident = dig(record, "protocolSection", "identificationModule")
         nct = ident.get("nctId") if isinstance(ident, Mapping) else None
         infos = ident.get("secondaryIdInfos") if isinstance(ident, Mapping) else None
         if not is_nct_id(nct) or not isinstance(infos, list):
@@ -94,13 +95,6 @@ def links_from_ctgov_ids(rows: Iterable[tuple[object, Iterable[str]]]) -> list[L
     domain, so eight bare digits count only in :func:`links_from_ctgov`)."""
     return [Link(str(nct), found, "ctgov") for nct, ids in rows if is_nct_id(nct)
             for found in (isrctn_in_text(i) for i in ids) if found]
-
-
-def _dig(record: Mapping[str, Any], *keys: str) -> Any:
-    node: Any = record
-    for name in keys:
-        node = node.get(name) if isinstance(node, Mapping) else None
-    return node
 
 
 @dataclass(frozen=True, eq=False)
