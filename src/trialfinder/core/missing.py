@@ -9,17 +9,20 @@ or not a mapping), as a hostile record may hold anything anywhere.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping
 from typing import Any
-
-import pandas as pd
 
 __all__ = ["dig", "is_blank", "text_of"]
 
 
 def is_blank(value: Any) -> bool:
-    """Whether ``value`` is missing: ``None``, ``pd.NA``, ``pd.NaT`` or a float NaN."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    """Whether ``value`` is missing: ``None``, ``pd.NA``, ``pd.NaT`` or a float NaN. Light:
+    pandas is not imported here (no pandas loaded, no value of its own to meet)."""
+    if value is None:
+        return True
+    pd = sys.modules.get("pandas")
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return True
     return isinstance(value, float) and math.isnan(value)
 
