@@ -71,6 +71,7 @@ from trialfinder.tables.sidecar import (
     json_default,
     meta_json_bytes,
 )
+from trialfinder.topics.demo import honest_links
 
 __all__ = [
     "CSV_CHUNK_ROWS",
@@ -361,6 +362,7 @@ def write_export(
     """
     path = Path(path)
     check_output_path(path)
+    df = honest_links(df)  # an invented study's url would point at ClinicalTrials.gov
     data: bytes | Callable[[BinaryIO], None]
     if fmt == "csv":
         data = functools.partial(write_csv, df)  # streamed into the file, not held
