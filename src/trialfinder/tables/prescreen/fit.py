@@ -102,8 +102,7 @@ class Prescreen:
                 "fits": bool(row["fits"]),
                 "names_your_condition": bool(row["names_your_condition"]),
                 "reasons": list(row["reasons"]),
-                "nearest_site_mi": None if miles is pd.NA or miles is None or miles != miles
-                else round(float(miles), 1),
+                "nearest_site_mi": None if is_blank(miles) else round(float(miles), 1),
                 "mentions": by_study.get(str(row["nct_id"]), []),
             })
         return out
