@@ -16,6 +16,7 @@ from trialfinder.views.text import (
     INTERVENTION_LABELS,
     code_label,
     escape_md,
+    is_blank,
     joined_label,
     markdown_list,
     status_label,
@@ -92,7 +93,7 @@ def _site_card(site: Any, near: bool) -> None:
                                   text_of(site["country"])) if p.strip())
     facts = [where, status_label(site["site_status"])]
     miles = site.get("distance_mi")
-    if near and miles is not None and not pd.isna(miles):
+    if near and not is_blank(miles):
         facts.append(f"{float(miles):,.0f} miles away")
     who = contact_line(text_of(site["contact_name"]), "", text_of(site["contact_phone"]),
                        text_of(site["contact_email"]))

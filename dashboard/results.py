@@ -21,6 +21,7 @@ from trialfinder.views.provenance import (
     age_of,
     download_name,
     fetched_day,
+    honest_links,
     mark_fictional,
     meta_json,
     read_meta,
@@ -250,6 +251,7 @@ def _more_cards() -> None:
 
 
 def marked(frame: pd.DataFrame, demo_mode: bool) -> pd.DataFrame:
+    frame = honest_links(frame)  # an invented study's url is empty, demo or not
     return mark_fictional(frame) if demo_mode else frame
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from trialfinder.views.provenance import honest_links
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.text import cell_text, codes_label, joined_label, text_of
 
@@ -45,7 +46,7 @@ def results_table(studies: pd.DataFrame, demo_mode: bool) -> None:
     order += ["nearest_site"] if near else []
     order += ["conditions", "countries", "start_date", "enrollment", "sponsor"]
     event = st.dataframe(
-        table_frame(studies, order),
+        table_frame(honest_links(studies), order),
         key="table",
         hide_index=True,
         column_order=order,

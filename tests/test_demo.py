@@ -7,11 +7,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
+from trialfinder.cli.main import main
 from trialfinder.core.errors import DataFileError
 from trialfinder.core.packed import unpack_gzip
-from trialfinder.topics.demo import is_demo_id, load_demo_studies
+from trialfinder.tables.export import write_export
+from trialfinder.topics.demo import (
+    FICTIONAL_PROVENANCE,
+    honest_links,
+    is_demo_id,
+    load_demo_studies,
+)
 
 SHARED = Path("/work/shared/ctgov")
 STATUS_ENUM = {
@@ -160,3 +168,53 @@ def test_no_real_nct_id_in_demo_file() -> None:
     assert real, "expected some real ids in the shared folder"
     demo_text = json.dumps(load_demo_studies())
     assert not real & set(nct.findall(demo_text))
+
+
+LINKED = pd.DataFrame({
+    "nct_id": pd.array(["NCT99000001", "ISRCTN99000001"], dtype="string"),
+    "url": pd.array(["https://clinicaltrials.gov/study/NCT99000001",
+                     "https://www.isrctn.com/ISRCTN99000001"], dtype="string"),
+})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_an_exported_fictional_study_links_nowhere(tmp_path: Path, fmt: str) -> None:
+    """The demo's rule decides per row: NCT99... is invented (no page on ClinicalTrials.gov,
+    url empty), while an ISRCTN id is not of the invented range and keeps its page."""
+    path = write_export(tmp_path / f"t.{fmt}", LINKED, {"fictional": FICTIONAL_PROVENANCE},
+                        fmt=fmt)
+    if fmt == "csv":
+        back = pd.read_csv(path, dtype=str, keep_default_na=False)
+        urls = list(back["url"])
+    elif fmt == "jsonl":
+        urls = [json.loads(line)["url"] for line in path.read_text().splitlines()]
+    else:
+        urls = [u if isinstance(u, str) else None for u in pd.read_parquet(path)["url"]]
+    assert [u or None for u in urls] == [None, "https://www.isrctn.com/ISRCTN99000001"]
+    assert LINKED.at[0, "url"] == "https://clinicaltrials.gov/study/NCT99000001"  # not changed
+
+
+def test_search_output_of_the_demo_links_nowhere(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    download = tmp_path / "ctg-studies.json"
+    download.write_text(json.dumps(load_demo_studies()[:3]))
+    assert main(["search", "--from-file", str(download), "--format", "csv",
+                 "--columns", "nct_id,url"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["nct_id,url", "NCT99000001,", "NCT99000002,", "NCT99000003,"]
+
+
+def test_honest_links_keeps_a_frame_without_fiction() -> None:
+    real_looking = LINKED.iloc[[1]]
+    assert honest_links(real_looking) is real_looking
+    emptied = honest_links(LINKED)
+    assert emptied["url"].isna().tolist() == [True, False]
+
+
+def test_the_dashboards_downloads_link_no_fictional_study() -> None:
+    from dashboard.results import marked
+
+    for demo_mode in (True, False):  # per row, whether or not the page is in demo mode
+        frame = marked(LINKED, demo_mode)
+        assert frame["url"].isna().tolist() == [True, False]
+    assert list(marked(LINKED, True).columns) == ["fictional_demo_data", "nct_id", "url"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from devtools.isrctn import IsrctnFaults, IsrctnServer, sample_trials
 from trialfinder.core.config import Settings
@@ -202,3 +203,34 @@ def test_records_missing_fields_are_skipped_with_a_note(start: Start) -> None:
                                "bad_date:recruitmentStart": 1, "bad_date:recruitmentEnd": 1}
     odd = result.trials[-1]
     assert (odd.recruitment_start, odd.recruitment_end) == (None, None)
+
+
+class _Raising(requests.adapters.HTTPAdapter):
+    """An adapter whose every send fails with ``error``, as requests would raise it."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    def send(self, *args: Any, **kwargs: Any) -> requests.Response:
+        raise self.error
+
+
+@pytest.mark.parametrize(("error", "message"), [
+    (requests.exceptions.RetryError("Max retries exceeded"),
+     r"^gave up on http://127\.0\.0\.1:9/api/query/format/default after 2 retries$"),
+    (requests.exceptions.TooManyRedirects("Exceeded 30 redirects."),
+     r"^too many redirects from http://127\.0\.0\.1:9/api/query/format/default$"),
+    (requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead"),
+     r"^the connection broke while reading http://127\.0\.0\.1:9/api/query/format/default: "
+     r"Connection broken: IncompleteRead$"),
+])
+def test_failures_of_the_request_are_translated_as_for_ctgov(tmp_path: Path, error: Exception,
+                                                             message: str) -> None:
+    session = requests.Session()
+    session.mount("http://", _Raising(error))
+    client = IsrctnClient(Settings(cache_dir=tmp_path, retries=2),
+                          base_url="http://127.0.0.1:9/api", session=session)
+    with pytest.raises(NetworkError, match=message) as caught:
+        client.count(MND)
+    assert caught.value.__cause__ is error

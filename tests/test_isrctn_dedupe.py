@@ -15,7 +15,6 @@ from trialfinder.registries.isrctn.dedupe import (
     Link,
     links_from_ctgov,
     links_from_isrctn,
-    links_of,
     merge,
 )
 from trialfinder.registries.isrctn.tables import to_tables
@@ -68,7 +67,7 @@ def test_links_from_both_sides() -> None:
     ]
 
 
-def test_each_trial_once_with_both_ids_and_links() -> None:
+def test_each_trial_once_with_both_ids() -> None:
     records, ctgov = _ctgov()
     isrctn = _isrctn()
     merged = merge(ctgov, isrctn.tables, _links(records, isrctn))
@@ -79,10 +78,6 @@ def test_each_trial_once_with_both_ids_and_links() -> None:
     assert merged.merged == 2
     assert merged.also_known_as == {"NCT99000001": ("ISRCTN99000001",),
                                     "NCT99000005": ("ISRCTN99000003", "ISRCTN99000004")}
-    assert links_of("NCT99000001", merged.also_known_as) == (
-        "https://clinicaltrials.gov/study/NCT99000001", "https://www.isrctn.com/ISRCTN99000001")
-    assert links_of("ISRCTN99000002", merged.also_known_as) == (
-        "https://www.isrctn.com/ISRCTN99000002",)
 
 
 def test_ctgov_fields_win_and_isrctn_adds_sites_in_other_cities() -> None:

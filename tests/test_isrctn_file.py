@@ -113,3 +113,18 @@ def test_hostile_or_oversized_files_are_one_line(
     code, out, err = run(capsys, "search", "--from-file", str(big))
     assert code != 0 and out == ""
     assert len(err.splitlines()) == 1 and "limit for a data file" in err
+
+
+def test_the_python_api_reads_a_saved_answer_as_from_file_does(saved: Path) -> None:
+    import trialfinder as tf
+
+    res = tf.search_file(saved, status="recruiting", age=40)
+    assert [(r.nct_id, r.status, r.source) for r in res.studies.itertuples()] == [
+        ("ISRCTN99500001", "RECRUITING", "isrctn")]
+    assert res.meta.registries == ("isrctn",)
+    assert list(tf.search_file(str(saved), registry="isrctn", status="completed")
+                .studies["nct_id"]) == ["ISRCTN99500002"]
+    with pytest.raises(tf.InvalidQueryError, match="--registry can only be isrctn with it"):
+        tf.search_file(saved, registry="ctgov")
+    with pytest.raises(tf.InvalidQueryError, match="cannot be applied to them"):
+        tf.search_file(saved, condition="asthma")

@@ -671,3 +671,16 @@ def test_builder_keeps_district_seats_and_each_countrys_largest_town() -> None:
 def test_shipped_file_is_small() -> None:
     packed = (ROOT / "src" / "trialfinder" / "data" / "gazetteer.json.gz").stat().st_size
     assert packed < 12_000_000
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    # no country, US state or region anywhere has these codes: the one-line hint
+    ("Nowhere, XX", "'XX' is not a country or a state we know"),
+    ("Paris, QQ", "'QQ' is not a country or a state we know"),
+    # ZZ is a region's ISO 3166-2 code (Zanzan, Côte d'Ivoire): the error names that reading
+    ("Nowhere, ZZ", "no town 'Nowhere' found in Zanzan, Côte d'Ivoire"),
+])
+def test_a_code_we_do_not_know_is_never_a_place(text: str, message: str) -> None:
+    with pytest.raises(PlaceNotFoundError) as caught:
+        resolve_place(text)
+    assert str(caught.value) == message

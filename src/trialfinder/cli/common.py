@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialfinder.core.codes import Status
 from trialfinder.core.config import Settings
-from trialfinder.core.errors import DataFileError, InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.options import SearchOptions
 from trialfinder.options.cli import read_options
 
@@ -84,27 +84,11 @@ def verbose_option(parser: argparse.ArgumentParser) -> None:
 
 
 def search_data_file(path: Path, options: SearchOptions) -> Results:
-    """--from-file: a saved ISRCTN answer (XML; :mod:`trialfinder.service.isrctnfile`) or
-    :func:`trialfinder.service.searching.search_records` over the records of a
-    ClinicalTrials.gov download; a file that holds none (empty, blank lines only, an empty
-    list) is refused rather than searched. ``--registry`` may only name the file's registry."""
-    from trialfinder.service.isrctnfile import is_xml_file, search_isrctn_file
-    from trialfinder.service.searching import load_records, search_records
+    """--from-file: :func:`trialfinder.service.searching.search_file`, the Python API's own
+    path (a saved ISRCTN answer in XML, or a ClinicalTrials.gov download in JSON)."""
+    from trialfinder.service.searching import search_file
 
-    named = set(options.registries)
-    if is_xml_file(path):
-        if named - {"isrctn"}:
-            raise InvalidQueryError(f"{path} is XML, a saved ISRCTN answer; --registry can "
-                                    "only be isrctn with it")
-        return search_isrctn_file(path, options.replace(registries=()))
-    if named - {"ctgov"}:
-        raise InvalidQueryError(f"{path} is no XML, so no saved ISRCTN answer: --from-file "
-                                "reads ClinicalTrials.gov JSON or ISRCTN's XML")
-    records = load_records(path)
-    if not records:
-        raise DataFileError(f"{path} holds no study records (it is empty, blank or an empty "
-                            "list); expected a ClinicalTrials.gov JSON download")
-    return search_records(records, source=str(path), options=options)
+    return search_file(path, options=options)
 
 
 def place_note(place: Place) -> str | None:

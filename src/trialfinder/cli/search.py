@@ -190,7 +190,8 @@ def run(args: argparse.Namespace, notes: Any) -> int:
             res = search(options=options, client=clients, limit=limit, progress=bar)
         finally:
             bar.close()
-    frame = res.sites if args.sites else res.studies
+    # an invented study links nowhere: its url is empty in every output (demo.honest_links)
+    frame = demo.honest_links(res.sites if args.sites else res.studies)
     what = "site" if args.sites else "study"
     _select(frame, args.columns)  # an unknown column is an error before any note
     for warning in [n for n in [place_note(place) if place else None] if n] + res.warnings:
@@ -236,7 +237,7 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
     fictional: list[bool] = []  # fictional studies are never shown as real (see below)
 
     def rows_of(outcome: FilterOutcome) -> pd.DataFrame:
-        frame = outcome.sites if args.sites else outcome.studies
+        frame = demo.honest_links(outcome.sites if args.sites else outcome.studies)
         if not fictional and demo.shows_fictional(frame["nct_id"].astype(str)):
             fictional.append(True)
         return _select(frame, args.columns)

@@ -14,6 +14,7 @@ from trialfinder.cli.common import note_if_fictional, resolve_near, settings_fro
 from trialfinder.core.codes import Phase, StudyType
 from trialfinder.core.errors import InvalidQueryError, TrialFinderError
 from trialfinder.core.lazy import LazyModule, lazy
+from trialfinder.core.missing import is_blank
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
 from trialfinder.registries import registry_for_id
@@ -39,7 +40,7 @@ __all__ = ["run"]
 def _text(value: object, limit: int = LINE_CHARS) -> str:
     """A field as text to show, capped at ``limit`` characters (wrapping a longer text for the
     terminal would take time that grows faster than its length)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    if is_blank(value):
         return ""
     return cap(str(value), limit).strip()
 
@@ -66,7 +67,7 @@ def _codes(value: object, parse: Any) -> str:
 
 def _date(row: pd.Series, col: str) -> str:
     value = row[col]
-    if _text(value) == "" or pd.isna(value):
+    if _text(value) == "":
         return ""
     precision = row.get(f"{col}_precision")
     return format_partial_date(value, precision if isinstance(precision, str) else "day")
@@ -132,7 +133,7 @@ def _take_part_lines(detail: StudyDetail, row: pd.Series, near: bool, width: int
         site = part.site
         where = ", ".join(_text(site[c]) for c in ("city", "state", "country") if _text(site[c]))
         miles = site.get("distance_mi")
-        away = f", {miles:,.1f} mi away" if near and not pd.isna(miles) else ""
+        away = f", {miles:,.1f} mi away" if near and not is_blank(miles) else ""
         label = "Nearest recruiting site" if near else "A recruiting site"
         out.append(textwrap.fill(f"  {label}: {_text(site['facility'])} — {where}{away}",
                                  width=width, subsequent_indent="    "))
@@ -214,7 +215,7 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
     out += ["", "Key facts"]
     if _text(row["why_stopped"]):
         out.append(_wrap("Why it stopped", row["why_stopped"], width))
-    enrollment = "" if pd.isna(row["enrollment"]) else f"{int(row['enrollment']):,}"
+    enrollment = "" if is_blank(row["enrollment"]) else f"{int(row['enrollment']):,}"
     if enrollment and _text(row["enrollment_type"]):
         enrollment += f" ({_text(row['enrollment_type']).lower()})"
     hv = row["healthy_volunteers"]
@@ -232,7 +233,7 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
         ("Ages", age_range(row["min_age_years"], row["max_age_years"])),
         ("Sex", {"ALL": "All", "FEMALE": "Female", "MALE": "Male"}.get(_text(row["sex"]),
                                                                     _text(row["sex"]))),
-        ("Healthy volunteers", "" if pd.isna(hv) else ("Accepted" if hv else "Not accepted")),
+        ("Healthy volunteers", "" if is_blank(hv) else ("Accepted" if hv else "Not accepted")),
         ("Conditions", _text(row["conditions"]).replace("|", ", ")),
         ("Interventions", _text(row["interventions"]).replace("|", ", ")),
     ]

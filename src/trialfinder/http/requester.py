@@ -37,6 +37,7 @@ from trialfinder.core.gcpause import gc_paused
 from trialfinder.core.wording import duration
 from trialfinder.http.density import too_dense
 from trialfinder.http.memo import API_MEMO, ApiMemo
+from trialfinder.http.replies import error_text, looks_like_html, reason
 from trialfinder.http.session import make_session
 from trialfinder.http.transport import (
     BodyTooLarge,
@@ -91,8 +92,10 @@ class Requester:
 
     def __init__(
         self, settings: Settings | None = None, session: requests.Session | None = None,
-        *, memo: ApiMemo | None = None,
+        *, memo: ApiMemo | None = None, name: str | None = None,
     ) -> None:
+        #: How errors name the API (``None``: ClinicalTrials.gov, or the API at its base URL).
+        self.name = name
         self.settings = settings or Settings()
         self.session = session if session is not None else make_session(self.settings)
         self.memo = memo if memo is not None else API_MEMO
@@ -144,6 +147,8 @@ class Requester:
 
     def _api_name(self) -> str:
         base = self.settings.base_url
+        if self.name:
+            return f"{self.name} at {base}"
         return f"ClinicalTrials.gov at {base}" if base == DEFAULT_BASE_URL else f"the API at {base}"
 
     def _url(self, path: str) -> str:
@@ -199,10 +204,24 @@ class Requester:
         except Exception as exc:  # a broken cache must not hide the shape error
             logger.debug("could not delete a cached answer: %s", exc)
 
-    def _get_once(
-        self, path: str, params: dict[str, str] | None, tally: Tally, *, force_refresh: bool,
-        cache_only: bool = False, before_parse: Callable[[], object] | None = None,
-    ) -> tuple[Any, requests.Response]:
+    def response(
+        self, path: str, params: dict[str, str] | None, tally: Tally, *,
+        force_refresh: bool = False, cache_only: bool = False,
+    ) -> requests.Response:
+        """GET ``path`` once (the transport retries 429/5xx and failed connections) and return
+        the answer whose status is 200, its body not yet looked at; every failure of the
+        request and every other status becomes a :class:`TrialFinderError` (the one place
+        where requests' errors are translated, for every registry's client)."""
+        try:
+            return self._response(path, params, tally, force_refresh=force_refresh,
+                                  cache_only=cache_only)
+        except _BrokenBody as broken:  # retried only by _get, which decodes JSON
+            raise broken.error from broken.error.__cause__
+
+    def _response(
+        self, path: str, params: dict[str, str] | None, tally: Tally, *,
+        force_refresh: bool = False, cache_only: bool = False,
+    ) -> requests.Response:
         url = self._url(path)
         kwargs: dict[str, Any] = {"params": params, "timeout": self.settings.timeout}
         cached = hasattr(self.session, "cache")
@@ -223,9 +242,9 @@ class Requester:
                 logger.debug("answer asked for ahead: %s", redact_url(url))
         except OtherOriginRefused as exc:
             if exc.status is not None:
-                raise ApiError(exc.status, url, (
-                    f"the API redirected to {exc.target}, another host than {exc.allowed}; "
-                    "not followed")) from exc
+                raise self._named(ApiError(exc.status, url, (
+                    f"{self.name or 'the API'} redirected to {exc.target}, another host than "
+                    f"{exc.allowed}; not followed"))) from exc
             raise NetworkError(str(exc)) from exc
         except BodyTooLarge as exc:
             raise SchemaError(
@@ -248,19 +267,19 @@ class Requester:
             ) from exc
         except requests.exceptions.ChunkedEncodingError as exc:
             raise NetworkError(
-                f"the connection broke while reading {url}: {_reason(exc)}") from exc
+                f"the connection broke while reading {url}: {reason(exc)}") from exc
         except requests.exceptions.ConnectionError as exc:
             if _caused_by(exc, NameResolutionError):
                 raise NetworkError(
                     f"cannot reach {self._api_name()}: the host name does not resolve "
                     "(is this machine offline?)"
                 ) from exc
-            raise NetworkError(f"cannot reach {self._api_name()}: {_reason(exc)}") from exc
+            raise NetworkError(f"cannot reach {self._api_name()}: {reason(exc)}") from exc
         except requests.exceptions.ContentDecodingError as exc:
             raise _BrokenBody(NetworkError(
-                f"the answer from {url} could not be decompressed: {_reason(exc)}")) from exc
+                f"the answer from {url} could not be decompressed: {reason(exc)}")) from exc
         except requests.exceptions.RequestException as exc:
-            raise NetworkError(f"request to {url} failed: {_reason(exc)}") from exc
+            raise NetworkError(f"request to {url} failed: {reason(exc)}") from exc
         from_cache = bool(getattr(response, "from_cache", False))
         content = response.content or b""
         shown = redact_url(response.url or url)
@@ -276,11 +295,27 @@ class Requester:
                 "offline mode: this search is not in the cache yet; run it once while online"
             )
         if response.status_code >= 400:
-            raise api_error(response.status_code, response.url or url,
-                            _error_text(response) + self._come_back(response))
+            raise self._named(api_error(response.status_code, response.url or url,
+                                        error_text(response) + self._come_back(response)))
         if response.status_code != 200:
             raise SchemaError(f"unexpected HTTP {response.status_code} from {url}")
-        if _looks_like_html(response):
+        return response
+
+    def _named(self, error: ApiError) -> ApiError:
+        """``error`` with its message naming this client's API (class, status, URL kept)."""
+        if self.name:
+            error.args = (f"{self.name} API error {error.status}: {error.message}",)
+        return error
+
+    def _get_once(
+        self, path: str, params: dict[str, str] | None, tally: Tally, *, force_refresh: bool,
+        cache_only: bool = False, before_parse: Callable[[], object] | None = None,
+    ) -> tuple[Any, requests.Response]:
+        url = self._url(path)
+        response = self._response(path, params, tally, force_refresh=force_refresh,
+                                  cache_only=cache_only)
+        content = response.content or b""
+        if looks_like_html(response):
             raise _BrokenBody(SchemaError(
                 f"the API sent an HTML page instead of JSON ({url}); it may be down for maintenance"
             ), response)
@@ -343,34 +378,3 @@ def _check_density(content: bytes, url: str) -> None:
             f"objects and {values:,} values, far denser than real study records; refused "
             "rather than parsed, since that could exhaust memory"
         )
-
-
-def _reason(exc: BaseException) -> str:
-    """The innermost cause of a requests/urllib3 error, as one short line."""
-    inner: BaseException = exc
-    while True:
-        nxt = getattr(inner, "reason", None) or inner.__cause__ or inner.__context__
-        if not isinstance(nxt, BaseException) or nxt is inner:
-            break
-        inner = nxt
-    text = str(inner).strip() or type(inner).__name__
-    return text.splitlines()[0][:200]
-
-
-def _looks_like_html(response: requests.Response) -> bool:
-    kind = response.headers.get("Content-Type", "")
-    if "html" in kind:
-        return True
-    head = (response.content or b"")[:64].lstrip().lower()
-    return head.startswith((b"<!doctype", b"<html"))
-
-
-def _error_text(response: requests.Response) -> str:
-    """The API's own text/plain message, or a short description of an HTML error page."""
-    if _looks_like_html(response):
-        return f"HTTP {response.status_code} {response.reason or ''}".strip() + " (HTML error page)"
-    text = response.text.strip()
-    if not text:
-        return f"HTTP {response.status_code} {response.reason or ''}".strip()
-    first = text.splitlines()[0]
-    return first if len(first) <= 500 else first[:500] + "..."

@@ -1,5 +1,7 @@
-"""``--from-file`` with ISRCTN records: a saved answer of ISRCTN's API (the ``<allTrials>`` XML
-of ``/api/query/format/default``), read as safely as a live answer and filtered locally.
+"""``--from-file`` and :func:`~trialfinder.service.searching.search_file`: one reading of a saved
+file (:func:`search_saved`), a ClinicalTrials.gov download (JSON) or ISRCTN records: a saved
+answer of ISRCTN's API (the ``<allTrials>`` XML of ``/api/query/format/default``), read as
+safely as a live answer and filtered locally.
 
 The file is hostile like any answer: only a regular file is read, its size checked before it
 is read and while it is (the data file cap, ``TRIALFINDER_MAX_FILE_MB``), then
@@ -27,9 +29,9 @@ from trialfinder.registries.isrctn.ids import SOURCE
 from trialfinder.registries.isrctn.registry import IsrctnRegistry
 from trialfinder.registries.isrctn.tables import to_tables
 from trialfinder.registries.isrctn.xml import parse_answer
-from trialfinder.service.searching import Results, result_meta
+from trialfinder.service.searching import Results, load_records, result_meta, search_records
 
-__all__ = ["is_xml_file", "search_isrctn_file"]
+__all__ = ["is_xml_file", "search_isrctn_file", "search_saved"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +81,25 @@ def search_isrctn_file(path: Path, options: SearchOptions) -> Results:
                        None, str(path), records_read=len(answer.trials))
     return Results.from_tables(made.tables, local_filters(options),
                                meta.replace(registries=(SOURCE,)))
+
+
+def search_saved(path: Path, options: SearchOptions) -> Results:
+    """The studies of a saved file that pass ``options``: a saved ISRCTN answer (XML,
+    :func:`search_isrctn_file`) or the records of a ClinicalTrials.gov download (JSON,
+    :func:`~trialfinder.service.searching.search_records`). A file that holds none (empty,
+    blank lines only, an empty list) is refused rather than searched; the registries named
+    may only be the file's."""
+    named = set(options.registries)
+    if is_xml_file(path):
+        if named - {"isrctn"}:
+            raise InvalidQueryError(f"{path} is XML, a saved ISRCTN answer; --registry can "
+                                    "only be isrctn with it")
+        return search_isrctn_file(path, options.replace(registries=()))
+    if named - {"ctgov"}:
+        raise InvalidQueryError(f"{path} is no XML, so no saved ISRCTN answer: --from-file "
+                                "reads ClinicalTrials.gov JSON or ISRCTN's XML")
+    records = load_records(path)
+    if not records:
+        raise DataFileError(f"{path} holds no study records (it is empty, blank or an empty "
+                            "list); expected a ClinicalTrials.gov JSON download")
+    return search_records(records, source=str(path), options=options)

@@ -369,8 +369,14 @@ def _check_records(records: object, *, source: object) -> None:
     text_or_none(source, "source")
 
 
-def search_file(path: str | Path, **kwargs: Any) -> Results:
-    """Filter a saved ClinicalTrials.gov download locally (see :func:`search_records`)."""
+def search_file(path: str | Path, *, options: SearchOptions | None = None,
+                **kwargs: Any) -> Results:
+    """Filter a saved file locally, by the code ``--from-file`` runs
+    (:func:`trialfinder.service.isrctnfile.search_saved`): a saved ISRCTN answer (XML) or a
+    ClinicalTrials.gov download (JSON: :func:`search_records`). The options are given as in
+    :func:`search`."""
     if not isinstance(path, str | os.PathLike):
         raise InvalidQueryError(f"path must be a file name, not {type(path).__name__}")
-    return search_records(load_records(path), source=str(path), **kwargs)
+    from trialfinder.service.isrctnfile import search_saved  # it imports this module
+
+    return search_saved(Path(path), _options(options, kwargs))

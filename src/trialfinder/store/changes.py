@@ -9,14 +9,15 @@ changed, named). A bumped last update date alone is no change.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+import orjson
 import pandas as pd
 
+from trialfinder.core.missing import text_of
 from trialfinder.places.geo import haversine_miles
 from trialfinder.registries import registry_of
 from trialfinder.registries.base import Record, Registry
@@ -78,24 +79,11 @@ class Change:
         return ""
 
 
-def _text(value: Any) -> str:
-    if value is None or value is pd.NA:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value)
-
-
 def _sites(tables: Tables) -> dict[tuple[str, ...], Mapping[str, Any]]:
     out: dict[tuple[str, ...], Mapping[str, Any]] = {}
     for row in tables.sites.to_dict("records"):
         site = {str(k): v for k, v in row.items()}
-        out.setdefault(tuple(_text(site.get(k)) for k in _SITE_KEY), site)
+        out.setdefault(tuple(text_of(site.get(k)) for k in _SITE_KEY), site)
     return out
 
 
@@ -103,7 +91,7 @@ def _miles(site: Mapping[str, Any], place: tuple[float, float] | None) -> float 
     if place is None:
         return None
     lat, lon = site.get("lat"), site.get("lon")
-    if _text(lat) == "" or _text(lon) == "":
+    if text_of(lat) == "" or text_of(lon) == "":
         return None
     return float(haversine_miles(place[0], place[1], [float(lat)], [float(lon)])[0])  # type: ignore[arg-type]
 
@@ -130,11 +118,11 @@ def diff_versions(
         return []
     b = before.studies.iloc[0]
     a = after.studies.iloc[0]
-    title = _text(a["title"]) or None
+    title = text_of(a["title"]) or None
     changes: list[Change] = []
-    if _text(b["status"]) != _text(a["status"]):
-        changes.append(Change(nct_id, "status", watch, title, before=_text(b["status"]),
-                              after=_text(a["status"])))
+    if text_of(b["status"]) != text_of(a["status"]):
+        changes.append(Change(nct_id, "status", watch, title, before=text_of(b["status"]),
+                              after=text_of(a["status"])))
     old_sites, new_sites = _sites(before), _sites(after)
     for kind, keys, source in (
         ("site_added", [k for k in new_sites if k not in old_sites], new_sites),
@@ -145,17 +133,17 @@ def diff_versions(
             changes.append(Change(nct_id, kind, watch, title, facility=key[0] or None,
                                   city=key[1] or None, distance_mi=_miles(site, place)))
     named = [c for c in before.studies.columns
-             if c not in _NOT_UPDATES and _text(b[c]) != _text(a[c])]
+             if c not in _NOT_UPDATES and text_of(b[c]) != text_of(a[c])]
     same_keys = [k for k in new_sites if k in old_sites]
-    if any(_row_text(old_sites[k]) != _row_text(new_sites[k]) for k in same_keys):
+    if any(_rowtext_of(old_sites[k]) != _rowtext_of(new_sites[k]) for k in same_keys):
         named.append("sites")
     if named:
         changes.append(Change(nct_id, "updated", watch, title, fields=tuple(named)))
     return changes
 
 
-def _row_text(row: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(_text(row.get(k)) for k in sorted(row) if k != "distance_mi")
+def _rowtext_of(row: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(text_of(row.get(k)) for k in sorted(row) if k != "distance_mi")
 
 
 # -- between two runs ----------------------------------------------------------------------
@@ -163,11 +151,15 @@ def _row_text(row: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _version_before(store: Store, nct: str, current: str,
                     since: datetime) -> dict[str, Any] | None:
-    """The version of a study the store held at ``since`` (a previous run), if another."""
-    held = [v for v in store.versions(nct) if v[1] <= since]
-    if not held or held[-1][0] == current:
+    """The version of a study the store held at ``since`` (a previous run, naive UTC), if
+    another: the latest first seen by then, read and decoded alone."""
+    row = store.first_row(
+        "SELECT hash, record FROM versions WHERE nct_id = ? AND first_seen <= ? "
+        "ORDER BY first_seen DESC, last_seen DESC LIMIT 1", [nct, since])
+    if row is None or str(row[0]) == current:
         return None
-    return held[-1][3]
+    value: dict[str, Any] = orjson.loads(row[1])
+    return value
 
 
 def changes_between(store: Store, watch: str, place: tuple[float, float] | None,

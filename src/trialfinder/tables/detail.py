@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from trialfinder.core.missing import is_blank
 from trialfinder.tables.eligibility import Criteria, split_criteria
 
 __all__ = [
@@ -63,7 +64,7 @@ def how_to_take_part(contacts: pd.DataFrame, sites: pd.DataFrame, nct_id: str) -
     recruiting = (own_sites["site_status"] == "RECRUITING").to_numpy(dtype=bool, na_value=False)
     site = own_sites[recruiting].iloc[0] if recruiting.any() else None
     site_contacts = mine.iloc[0:0]
-    if site is not None and "site_index" in own_sites.columns and not pd.isna(site["site_index"]):
+    if site is not None and "site_index" in own_sites.columns and not is_blank(site["site_index"]):
         at_site = (mine["scope"] == "site") & (mine["site_index"] == site["site_index"])
         site_contacts = mine[at_site.to_numpy(dtype=bool, na_value=False)]
     return TakePart(central=central.reset_index(drop=True), site=site,

@@ -43,7 +43,6 @@ import functools
 import itertools
 import json
 import logging
-import math
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -54,6 +53,7 @@ import pandas as pd
 
 from trialfinder.core.delivery import stage
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.missing import is_blank
 from trialfinder.core.provenance import ResultMeta
 from trialfinder.core.textcap import CSV_CELL_CHARS, cap
 from trialfinder.tables.arrowtext import arrow_strings
@@ -71,6 +71,7 @@ from trialfinder.tables.sidecar import (
     json_default,
     meta_json_bytes,
 )
+from trialfinder.topics.demo import honest_links
 
 __all__ = [
     "CSV_CHUNK_ROWS",
@@ -169,14 +170,8 @@ def _day_strings(dates: pd.Series[Any],
 
 def _joined(value: Any) -> Any:
     if isinstance(value, list | tuple | np.ndarray):
-        return "|".join("" if _missing(v) else str(v) for v in value)
+        return "|".join("" if is_blank(v) else str(v) for v in value)
     return value
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 # a cut cell leaves room for the formula guard's quote: with it, at most CSV_CELL_CHARS
@@ -221,7 +216,7 @@ def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
     if _is_bool(series):
         values = series.astype(object).to_numpy(dtype=object)
         return pd.Series(
-            [None if _missing(v) else ("true" if v else "false") for v in values],
+            [None if is_blank(v) else ("true" if v else "false") for v in values],
             index=frame.index, dtype=object,
         )
     if _is_number(series):
@@ -245,17 +240,17 @@ def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
         return pd.Series(table[series.cat.codes.to_numpy()], index=frame.index, dtype=object)
     # object columns: text cells are guarded, other values kept
     values = series.astype(object).to_numpy(dtype=object)
-    out = [None if _missing(v) else _joined(v) for v in values]
+    out = [None if is_blank(v) else _joined(v) for v in values]
     return pd.Series([formula_guard(v) if isinstance(v, str) else v for v in out],
                      index=frame.index, dtype=object)
 
 
 def _json_value(value: Any) -> Any:
-    if _missing(value):
+    if is_blank(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()
-        return None if isinstance(value, float) and math.isnan(value) else value
+        return None if is_blank(value) else value
     if isinstance(value, np.ndarray):
         return [_json_value(v) for v in value.tolist()]
     if isinstance(value, list | tuple):
@@ -367,6 +362,7 @@ def write_export(
     """
     path = Path(path)
     check_output_path(path)
+    df = honest_links(df)  # an invented study's url would point at ClinicalTrials.gov
     data: bytes | Callable[[BinaryIO], None]
     if fmt == "csv":
         data = functools.partial(write_csv, df)  # streamed into the file, not held

@@ -238,7 +238,8 @@ STUDY_SPEC: Final = TableSpec(
         Column("other_ids", "string", "list", _PS + "identificationModule.secondaryIdInfos[].id",
                ("SecondaryId",), "the study's other ids as its registry gives them "
                "(ClinicalTrials.gov's secondary ids; ISRCTN's NCT numbers), |-joined"),
-        Column("url", "string", "derived", None, (), "the study's page on ClinicalTrials.gov"),
+        Column("url", "string", "derived", None, (), "the study's page on ClinicalTrials.gov "
+               "(empty in files for an invented study, NCT99...)"),
         _source(),
     ),
 )

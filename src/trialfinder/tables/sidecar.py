@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trialfinder.core.missing import is_blank
 from trialfinder.core.provenance import ResultMeta
 
 __all__ = ["STALE_TMP_SECONDS", "clean_stale_tmp", "json_default", "meta_json_bytes"]
@@ -49,7 +50,7 @@ def _jsonable(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if value is pd.NA or value is pd.NaT:
+    if is_blank(value):  # pd.NA, pd.NaT (None and floats are above)
         return None
     if isinstance(value, Enum):
         return _jsonable(value.value)

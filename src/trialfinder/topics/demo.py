@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["DEMO_BANNER", "DEMO_FILE", "FICTIONAL_COLUMN", "FICTIONAL_NOTE",
-           "FICTIONAL_PROVENANCE", "NO_STUDY_PAGE", "is_demo_id", "load_demo_studies",
-           "mark_fictional", "shows_fictional"]
+           "FICTIONAL_PROVENANCE", "NO_STUDY_PAGE", "honest_links", "is_demo_id",
+           "load_demo_studies", "mark_fictional", "shows_fictional"]
 
 #: Name of the packaged file, inside ``trialfinder/data``.
 DEMO_FILE = "demo_studies.json.gz"
@@ -65,6 +65,23 @@ def shows_fictional(ids: Iterable[object]) -> bool:
     the fictional range, whatever served them (the demo, a stand-in of the API, a file).
     Fictional data are never shown as real."""
     return any(is_demo_id(str(i)) for i in ids)
+
+
+def honest_links(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the ``url`` of each fictional study emptied (missing): an invented study
+    has no page on ClinicalTrials.gov, so a file or table must not link one there. Fiction is
+    decided per row by the one rule (:func:`shows_fictional`); ``frame`` itself when no row is
+    fictional or it has no ``url`` column."""
+    if "url" not in frame.columns or "nct_id" not in frame.columns:
+        return frame
+    fake = [shows_fictional((i,)) for i in frame["nct_id"].astype(str)]
+    if not any(fake):
+        return frame
+    import pandas as pd
+
+    out = frame.copy()
+    out["url"] = out["url"].mask(pd.Series(fake, index=frame.index, dtype=bool))
+    return out
 
 
 def mark_fictional(frame: pd.DataFrame) -> pd.DataFrame:

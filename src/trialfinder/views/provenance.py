@@ -12,7 +12,12 @@ from typing import Any, Final, Protocol
 
 from trialfinder.core.provenance import ResultMeta
 from trialfinder.tables.export import meta_json_bytes
-from trialfinder.topics.demo import FICTIONAL_COLUMN, FICTIONAL_PROVENANCE, mark_fictional
+from trialfinder.topics.demo import (
+    FICTIONAL_COLUMN,
+    FICTIONAL_PROVENANCE,
+    honest_links,
+    mark_fictional,
+)
 
 __all__ = [
     "FICTIONAL_COLUMN",
@@ -21,6 +26,7 @@ __all__ = [
     "age_of",
     "download_name",
     "fetched_day",
+    "honest_links",
     "mark_fictional",
     "meta_json",
     "read_meta",

@@ -8,7 +8,6 @@ never become a link, an image, HTML, maths or a colour directive.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from trialfinder.core.codes import Phase, Status, StudyType
+from trialfinder.core.missing import is_blank, text_of
 from trialfinder.core.terminal import clean
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
@@ -113,16 +113,6 @@ def inert_markdown(text: object) -> str:
 def markdown_list(items: Iterable[tuple[int, str]]) -> str:
     """``(depth, text)`` items as an escaped Markdown list (depth 0 or nested)."""
     return "\n".join(("    " if depth else "") + "- " + escape_md(item) for depth, item in items)
-
-
-def is_blank(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def text_of(value: Any, default: str = "") -> str:
-    return default if is_blank(value) else str(value)
 
 
 def cell_text(value: Any) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from trialfinder.core.entities import decode_entities
+from trialfinder.core.missing import dig
 from trialfinder.core.wording import plural
 from trialfinder.registries.base import Arm, Contact, Outcome, StudyPage
 
@@ -27,15 +28,6 @@ __all__ = ["Contact", "arms", "arms_table", "central_contacts", "enrollment_text
 MAX_FIELD = 500  # characters kept of one contact field
 
 
-def _dig(record: Any, *path: str) -> Any:
-    value = record
-    for name in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(name)
-    return value
-
-
 def _text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return ""
@@ -44,7 +36,7 @@ def _text(value: Any) -> str:
 
 def central_contacts(record: Mapping[str, Any]) -> list[Contact]:
     """The study-wide contacts (``contactsLocationsModule.centralContacts``)."""
-    raw = _dig(record, "protocolSection", "contactsLocationsModule", "centralContacts")
+    raw = dig(record, "protocolSection", "contactsLocationsModule", "centralContacts")
     out: list[Contact] = []
     for item in raw if isinstance(raw, list) else []:
         if not isinstance(item, Mapping):
@@ -72,17 +64,17 @@ _DATES = (
 def key_dates(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``[("Start", "2023-05 (actual)"), ...]``; dates as written in the record, with
     whether they are actual or estimated when the record says so."""
-    status = _dig(record, "protocolSection", "statusModule")
+    status = dig(record, "protocolSection", "statusModule")
     out: list[tuple[str, str]] = []
     for field, label in _DATES:
-        struct = _dig(status, field)
-        date = _text(_dig(struct, "date"))
+        struct = dig(status, field)
+        date = _text(dig(struct, "date"))
         if date:
-            kind = _text(_dig(struct, "type")).lower()
+            kind = _text(dig(struct, "type")).lower()
             out.append((label, f"{date} ({kind})" if kind in ("actual", "estimated") else date))
     for field, label in (("studyFirstPostDateStruct", "First posted"),
                          ("lastUpdatePostDateStruct", "Last update")):
-        date = _text(_dig(status, field, "date"))
+        date = _text(dig(status, field, "date"))
         if date:
             out.append((label, date))
     return out
@@ -90,17 +82,17 @@ def key_dates(record: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def enrollment_text(record: Mapping[str, Any]) -> str | None:
     """``"120 people (estimated)"`` or ``None``."""
-    info = _dig(record, "protocolSection", "designModule", "enrollmentInfo")
-    count = _dig(info, "count")
+    info = dig(record, "protocolSection", "designModule", "enrollmentInfo")
+    count = dig(info, "count")
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count < 10**9:
         return None
-    kind = _text(_dig(info, "type")).lower()
+    kind = _text(dig(info, "type")).lower()
     when = f" ({kind})" if kind in ("actual", "estimated") else ""
     return plural(count, "person", "people") + when
 
 
 def official_title(record: Mapping[str, Any]) -> str:
-    return _text(_dig(record, "protocolSection", "identificationModule", "officialTitle"))
+    return _text(dig(record, "protocolSection", "identificationModule", "officialTitle"))
 
 
 def _decoded(value: Any) -> str | None:
@@ -120,27 +112,27 @@ def _texts(value: Any) -> list[str]:
 
 def outcomes(record: Mapping[str, Any]) -> tuple[Outcome, ...]:
     """Primary, secondary and other outcome measures (``outcomesModule``)."""
-    module = _dig(record, "protocolSection", "outcomesModule")
+    module = dig(record, "protocolSection", "outcomesModule")
     return tuple(
         Outcome(kind, _decoded(item.get("measure")), _decoded(item.get("timeFrame")),
                 _decoded(item.get("description")))
         for kind in ("primary", "secondary", "other")
-        for item in _items(_dig(module, f"{kind}Outcomes")))
+        for item in _items(dig(module, f"{kind}Outcomes")))
 
 
 def arms(record: Mapping[str, Any]) -> tuple[Arm, ...]:
     """The arm groups, each with the interventions it gets: the arm's own
     ``interventionNames`` ("Drug: Baclofen") when given, otherwise the names of the
     interventions whose ``armGroupLabels`` name the arm."""
-    module = _dig(record, "protocolSection", "armsInterventionsModule")
+    module = dig(record, "protocolSection", "armsInterventionsModule")
     by_label: dict[str, list[str]] = {}
-    for iv in _items(_dig(module, "interventions")):
+    for iv in _items(dig(module, "interventions")):
         name = iv.get("name")
         if isinstance(name, str) and name:
             for group in _texts(iv.get("armGroupLabels")):
                 by_label.setdefault(group, []).append(decode_entities(name))
     out: list[Arm] = []
-    for arm in _items(_dig(module, "armGroups")):
+    for arm in _items(dig(module, "armGroups")):
         label = _decoded(arm.get("label"))
         names = _texts(arm.get("interventionNames")) or by_label.get(label or "", [])
         kind = arm.get("type")
@@ -151,7 +143,7 @@ def arms(record: Mapping[str, Any]) -> tuple[Arm, ...]:
 
 def study_page(record: Mapping[str, Any]) -> StudyPage:
     """Every fact of the study page that a full record holds beyond the tables."""
-    nct = _dig(record, "protocolSection", "identificationModule", "nctId")
+    nct = dig(record, "protocolSection", "identificationModule", "nctId")
     return StudyPage(
         study_id=nct if isinstance(nct, str) else None,
         official_title=official_title(record),

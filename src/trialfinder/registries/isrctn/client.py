@@ -32,23 +32,15 @@ from typing import Final
 
 import requests
 
-from trialfinder.core.config import Settings, redact_url
+from trialfinder.core.config import Settings
 from trialfinder.core.errors import (
-    ApiError,
     InvalidQueryError,
-    NetworkError,
     NotFoundError,
     OfflineError,
     SchemaError,
-    api_error,
 )
-from trialfinder.http.requester import _error_text, _looks_like_html, _reason
-from trialfinder.http.session import make_session
-from trialfinder.http.transport import (
-    BodyTooLarge,
-    DeadlineExceeded,
-    OtherOriginRefused,
-)
+from trialfinder.http.replies import looks_like_html
+from trialfinder.http.requester import Requester, Tally
 from trialfinder.registries.isrctn.ids import normalize_isrctn_id
 from trialfinder.registries.isrctn.model import IsrctnTrial, ParsedAnswer
 from trialfinder.registries.isrctn.query import MAX_LIMIT, IsrctnQuery
@@ -97,12 +89,6 @@ class IsrctnResult:
         return self.total_count > len(self.trials) + self.skipped
 
 
-@dataclass
-class _Tally:
-    requests: int = 0
-    nbytes: int = 0
-
-
 class IsrctnClient:
     """A client for ISRCTN's query API (see the module docstring).
 
@@ -126,10 +112,9 @@ class IsrctnClient:
             source = "" if base_url or not os.environ.get(ENV_BASE_URL) else \
                 f" (from {ENV_BASE_URL})"
             raise InvalidQueryError(f"ISRCTN's {exc}{source}") from exc
-        if session is None:
-            session = make_session(self.settings)
-        session.headers["Accept"] = "application/xml"
-        self.session = session
+        self._requester = Requester(self.settings, session, name="ISRCTN")
+        self.session = self._requester.session
+        self.session.headers["Accept"] = "application/xml"
 
     @property
     def base_url(self) -> str:
@@ -139,7 +124,7 @@ class IsrctnClient:
 
     def count(self, query: IsrctnQuery) -> int:
         """How many trials ISRCTN holds for ``query`` (one small request)."""
-        return self._answer(self._checked(query).params(0), _Tally()).total_count
+        return self._answer(self._checked(query).params(0), Tally()).total_count
 
     def search(self, query: IsrctnQuery, limit: int | None = None) -> IsrctnResult:
         """The trials of ``query``, at most ``limit`` (default: all, up to ``MAX_LIMIT``)."""
@@ -148,7 +133,7 @@ class IsrctnClient:
                                   or not 1 <= limit <= MAX_LIMIT):
             raise InvalidQueryError(f"limit must be a whole number within 1..{MAX_LIMIT:,}, "
                                     f"not {limit!r}")
-        tally = _Tally()
+        tally = Tally()
         total = self._answer(query.params(0), tally).total_count
         wanted = total if limit is None else min(limit, total)
         if wanted == 0:
@@ -183,7 +168,7 @@ class IsrctnClient:
         :class:`NotFoundError` when ISRCTN has none by that id."""
         wanted = normalize_isrctn_id(isrctn_id)
         self._check_online()
-        answer = self._answer({"q": wanted, "limit": str(LOOKUP_LIMIT)}, _Tally())
+        answer = self._answer({"q": wanted, "limit": str(LOOKUP_LIMIT)}, Tally())
         for trial in answer.trials:
             if trial.isrctn_id == wanted:
                 return trial
@@ -210,56 +195,16 @@ class IsrctnClient:
     def _url(self) -> str:
         return f"{self.settings.base_url}/{QUERY_PATH}"
 
-    def _answer(self, params: dict[str, str], tally: _Tally) -> ParsedAnswer:
+    def _answer(self, params: dict[str, str], tally: Tally) -> ParsedAnswer:
         content = self._get(params, tally)
         return parse_answer(content, source=f"the ISRCTN answer from {self._url()}",
                             max_bytes=self.settings.max_body_bytes)
 
-    def _get(self, params: dict[str, str], tally: _Tally) -> bytes:
-        """GET the query endpoint; every failure becomes a :class:`TrialFinderError`."""
-        url = self._url()
-        try:
-            response = self.session.get(url, params=params, timeout=self.settings.timeout)
-        except OtherOriginRefused as exc:
-            if exc.status is not None:
-                raise _isrctn_error(ApiError(exc.status, url, (
-                    f"ISRCTN redirected to {exc.target}, another host than {exc.allowed}; "
-                    "not followed"))) from exc
-            raise NetworkError(str(exc)) from exc
-        except BodyTooLarge as exc:
-            raise SchemaError(
-                f"the ISRCTN answer from {url} is larger than {self.settings.max_body_mb:g} MB; "
-                "stopped reading it (the cap is TRIALFINDER_MAX_BODY_MB)") from exc
-        except DeadlineExceeded as exc:
-            raise NetworkError(
-                f"ISRCTN at {self.base_url} did not send its whole answer within "
-                f"{self.settings.timeout:g} s (TRIALFINDER_TIMEOUT), after "
-                f"{self.settings.retries} retries") from exc
-        except requests.exceptions.Timeout as exc:
-            raise NetworkError(f"ISRCTN at {self.base_url} did not answer within "
-                               f"{self.settings.timeout:g} s") from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise NetworkError(f"cannot reach ISRCTN at {self.base_url}: {_reason(exc)}") \
-                from exc
-        except requests.exceptions.RequestException as exc:
-            raise NetworkError(f"request to ISRCTN failed: {_reason(exc)}") from exc
-        content = response.content or b""
-        tally.requests += 1
-        tally.nbytes += len(content)
-        logger.debug("HTTP %d from ISRCTN: %s (%d bytes)", response.status_code,
-                     redact_url(response.url or url), len(content))
-        if response.status_code >= 400:
-            raise _isrctn_error(api_error(response.status_code, response.url or url,
-                                          _error_text(response)))
-        if response.status_code != 200:
-            raise SchemaError(f"unexpected HTTP {response.status_code} from ISRCTN ({url})")
-        if _looks_like_html(response):
-            raise SchemaError(f"ISRCTN sent an HTML page instead of XML ({url}); it may be "
-                              "down for maintenance")
-        return content
-
-
-def _isrctn_error(error: ApiError) -> ApiError:
-    """``error`` with its message naming ISRCTN (the class, status and URL are kept)."""
-    error.args = (f"ISRCTN API error {error.status}: {error.message}",)
-    return error
+    def _get(self, params: dict[str, str], tally: Tally) -> bytes:
+        """GET the query endpoint through the shared requester (its one translation of every
+        failure into a :class:`TrialFinderError`); an HTML page instead of XML is refused."""
+        response = self._requester.response(QUERY_PATH, params, tally)
+        if looks_like_html(response):
+            raise SchemaError(f"ISRCTN sent an HTML page instead of XML ({self._url()}); it may "
+                              "be down for maintenance")
+        return response.content or b""

@@ -9,13 +9,13 @@ says ISRCTN: :func:`links_from_ctgov`). Either side's word is enough: a :class:`
 
 **Which record's fields win.** The ClinicalTrials.gov record stays, whole: its structured
 fields (status, phases, design, ages, contacts) are the registry's own, where ISRCTN's status
-is derived and its phases free text. The ISRCTN record adds (1) its id and link
-(:attr:`Merged.also_known_as`, :func:`links_of`) and (2) any of its sites in a city the
-ClinicalTrials.gov record has no site in (same city and country, folded, = same place: ISRCTN
-places its centres by city anyway); they join the kept record's sites under its id, numbered
-after its own, and its ``n_sites`` and ``countries`` count them. Its conditions,
-interventions and every other field are left out. The kept row's source reads
-``ctgov+isrctn``.
+is derived and its phases free text. The ISRCTN record adds (1) its id
+(:attr:`Merged.also_known_as`; the union lists it among the kept row's ``other_ids``) and
+(2) any of its sites in a city the ClinicalTrials.gov record has no site in (same city and
+country, folded, = same place: ISRCTN places its centres by city anyway); they join the kept
+record's sites under its id, numbered after its own, and its ``n_sites`` and ``countries``
+count them. Its conditions, interventions and every other field are left out. The kept row's
+source reads ``ctgov+isrctn``.
 
 **Odd links.** An ISRCTN record linked to two ClinicalTrials.gov records in the list joins the
 first of them (in the list's order) and ``ambiguous_link`` is counted; a link to a record not in
@@ -32,7 +32,7 @@ from typing import Any, Final, Literal
 import pandas as pd
 
 from trialfinder.core.folding import fold
-from trialfinder.registries import study_link
+from trialfinder.core.missing import dig
 from trialfinder.registries.ctgov.normalize import Tables, concat_tables
 from trialfinder.registries.ctgov.query import is_nct_id
 from trialfinder.registries.isrctn.ids import is_isrctn_id, isrctn_in_text
@@ -47,7 +47,6 @@ __all__ = [
     "links_from_ctgov",
     "links_from_ctgov_ids",
     "links_from_isrctn",
-    "links_of",
     "merge",
 ]
 
@@ -75,7 +74,7 @@ def links_from_ctgov(records: Iterable[Mapping[str, Any]]) -> list[Link]:
     """Links from ClinicalTrials.gov records' secondary ids (odd shapes are passed over)."""
     links: list[Link] = []
     for record in records:
-        ident = _dig(record, "protocolSection", "identificationModule")
+        ident = dig(record, "protocolSection", "identificationModule")
         nct = ident.get("nctId") if isinstance(ident, Mapping) else None
         infos = ident.get("secondaryIdInfos") if isinstance(ident, Mapping) else None
         if not is_nct_id(nct) or not isinstance(infos, list):
@@ -96,19 +95,6 @@ def links_from_ctgov_ids(rows: Iterable[tuple[object, Iterable[str]]]) -> list[L
     domain, so eight bare digits count only in :func:`links_from_ctgov`)."""
     return [Link(str(nct), found, "ctgov") for nct, ids in rows if is_nct_id(nct)
             for found in (isrctn_in_text(i) for i in ids) if found]
-
-
-def _dig(record: Mapping[str, Any], *keys: str) -> Any:
-    node: Any = record
-    for name in keys:
-        node = node.get(name) if isinstance(node, Mapping) else None
-    return node
-
-
-def links_of(study_id: str, also_known_as: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The registry pages of a study: its own first, then its twins'."""
-    ids = (study_id, *also_known_as.get(study_id, ()))
-    return tuple(url for i in ids if (url := study_link(i)) is not None)
 
 
 @dataclass(frozen=True, eq=False)

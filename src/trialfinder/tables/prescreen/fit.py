@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from trialfinder.core.codes import OPEN_STATUSES, Status
+from trialfinder.core.missing import is_blank
 from trialfinder.core.wording import age_range
 from trialfinder.places.geo import haversine_miles
 from trialfinder.tables.prescreen.finder import Finder, Term
@@ -56,7 +57,7 @@ class _HasTables(Protocol):
 
 
 def _text(value: Any) -> str | None:
-    return None if value is pd.NA or value is None else str(value)
+    return None if is_blank(value) else str(value)
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,7 @@ class Prescreen:
                 "fits": bool(row["fits"]),
                 "names_your_condition": bool(row["names_your_condition"]),
                 "reasons": list(row["reasons"]),
-                "nearest_site_mi": None if miles is pd.NA or miles is None or miles != miles
-                else round(float(miles), 1),
+                "nearest_site_mi": None if is_blank(miles) else round(float(miles), 1),
                 "mentions": by_study.get(str(row["nct_id"]), []),
             })
         return out

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
+
+from trialfinder.core.missing import is_blank
 
 if TYPE_CHECKING:
     from pandas._libs.tslibs.nattype import NaTType
@@ -108,18 +109,12 @@ def parse_partial_date(text: str | None) -> tuple[pd.Timestamp | NaTType, str | 
     return pd.Timestamp(np.datetime64(days, "D")), _PRECISIONS[prec]
 
 
-def _is_missing(value: object) -> bool:
-    if value is None or value is pd.NaT or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def format_partial_date(ts: object, precision: object) -> str:
     """Inverse of :func:`parse_partial_date`: ``(2023-05-01, "month")`` -> ``"2023-05"``.
 
     A missing timestamp gives ``""``; a missing or unknown precision writes the full day.
     """
-    if _is_missing(ts):
+    if is_blank(ts):
         return ""
     stamp = pd.Timestamp(ts)  # type: ignore[arg-type]
     if precision == "month":
