@@ -57,6 +57,8 @@ HERE = ROOT / "benchmarks"
 RESULTS = HERE / "results" / "analyst.md"
 PAGE_CAP = 1000
 CONDITIONS = {"shared": "disc", "demo": "muscle"}
+#: The key suffix of a contender run from ``--old-src``.
+OLD = "@old"
 # targets of issue 22
 CPU_VS_FLOOR = 1.6
 CPU_VS_CTGOV = 0.5
@@ -211,6 +213,7 @@ def command(key: str, base: str, condition: str, out: Path, params_file: Path) -
         return [py, str(HERE / "peer_csv.py"), key, base, condition, str(out)]
     if key == "plain":
         return [py, str(HERE / "plain_csv.py"), base, condition, str(out)]
+    key = key.removesuffix(OLD)  # the same command, run from --old-src
     cli = [py, "-m", "trialfinder", "search", "--condition", condition, "--all",
            "--output", str(out), "--base-url", base]
     return [*cli, "--no-cache"] if key == "tf-nocache" else cli
@@ -397,7 +400,7 @@ def phases_section(found: dict[str, float], rows: list[Row], size: int) -> list[
               f"{sum(found[k] for k, _ in _STEPS[1:]):.2f} s on the steps after parsing."]
     if jsonl is not None:
         lines += ["", f"Writing JSON lines instead of CSV: {jsonl:.3f} s for the same table "
-                  "(each row through `json.dumps`)."]
+                  "(each row through one `json.JSONEncoder`)."]
     return lines
 
 
@@ -567,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", choices=("auto", "shared", "demo"), default="auto")
     parser.add_argument("--src", type=Path, default=ROOT / "src",
                         help="the trialfinder sources to measure (a snapshot, say)")
+    parser.add_argument("--old-src", type=Path, default=None,
+                        help="also run trialfinder's CSV and JSON lines rows from these "
+                        "sources (the code before a change), in the same rounds")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--quick", action="store_true", help="2,000 studies, one round")
     parser.add_argument("--no-phases", action="store_true",
@@ -582,6 +588,10 @@ def main(argv: list[str] | None = None) -> int:
         args.sizes, args.repeat = "2000", 1
     sizes = sorted(int(s) for s in args.sizes.split(","))
     chosen = [c for c in CONTENDERS if not args.only or c.key in args.only.split(",")]
+    if args.old_src is not None:
+        old_label = f"the code before (`{args.old_src}`)"
+        chosen += [Contender(c.key + OLD, f"{c.label}, {old_label}", c.output)
+                   for c in chosen if c.key in ("tf", "tf-jsonl")]
     sys.path.insert(0, str(ROOT))
     from devtools.standin import find_shared_dir
 
@@ -618,8 +628,9 @@ def main(argv: list[str] | None = None) -> int:
                     for c in order:
                         if c.heavy and size >= 50_000 and round_:
                             continue
+                        src = args.old_src if c.key.endswith(OLD) else args.src
                         run = run_once(c.key, c.output, base, condition, params_file,
-                                       args.src, load, args.timeout)
+                                       src, load, args.timeout)
                         here[c.key].runs.append(run)
                         print(f"  round {round_ + 1}/{rounds} {c.label}: CPU {run.cpu:.2f} s, "
                               f"wall {run.wall:.2f} s, peak {_mb(run.peak):.0f} MB, "

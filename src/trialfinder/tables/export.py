@@ -44,7 +44,7 @@ import itertools
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
@@ -58,6 +58,7 @@ from trialfinder.core.provenance import ResultMeta
 from trialfinder.core.textcap import CSV_CELL_CHARS, cap
 from trialfinder.tables.arrowtext import arrow_strings
 from trialfinder.tables.csvrows import arrow_rows, arrow_text, header_row, python_rows
+from trialfinder.tables.exportcells import guarded_text, json_cells
 from trialfinder.tables.exportpath import (
     SUFFIX_FORMATS,
     ExportFormat,
@@ -226,7 +227,11 @@ def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
     ):
         return series
     if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
-        text = _capped(series.astype("string"))
+        text = series.astype("string")
+        safe = guarded_text(text, FORMULA_PREFIXES, _CUT_AT)
+        if safe is not None:
+            return safe
+        text = _capped(text)
         risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(dtype=bool)
         if risky.any():
             text = text.where(~risky, "'" + text)
@@ -245,26 +250,11 @@ def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
                      index=frame.index, dtype=object)
 
 
-def _json_value(value: Any) -> Any:
-    if is_blank(value):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-        return None if is_blank(value) else value
-    if isinstance(value, np.ndarray):
-        return [_json_value(v) for v in value.tolist()]
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
 def _json_column(frame: pd.DataFrame, column: str) -> list[Any]:
     series = frame[column]
     if _is_datetime(series):
         return list(_date_strings(frame, column))
-    return [_json_value(v) for v in series.astype(object).to_numpy(dtype=object)]
+    return json_cells(series)
 
 
 # -- public --------------------------------------------------------------------------------
@@ -340,8 +330,9 @@ def write_jsonl(df: pd.DataFrame, handle: BinaryIO) -> None:
 def _jsonl_pieces(df: pd.DataFrame, rows: int = 256) -> Iterator[bytes]:
     names = [str(c) for c in df.columns]
     columns = [_json_column(df, c) for c in df.columns]
-    lines = (json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False,
-                        allow_nan=False, default=json_default)
+    # one encoder for every row: what json.dumps with these options makes for each call
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=json_default).encode
+    lines = (encode(dict(zip(names, row, strict=True)))
              for row in zip(*columns, strict=True)) if names else iter(["{}"] * len(df))
     while chunk := list(itertools.islice(lines, rows)):
         yield ("\n".join(chunk) + "\n").encode("utf-8")
