@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from trialfinder.service.searching import Results, search
 from trialfinder.tables.export import to_csv_bytes, to_jsonl_bytes, write_export
 from trialfinder.tables.filters import LocalFilters, apply_filters
 from trialfinder.tables.filterspec import FilterStep
+from trialfinder.tables.parquetout import ParquetPages
 from trialfinder.tables.stepmerge import StepTotals
 from trialfinder.topics.demo import FICTIONAL_PROVENANCE, honest_links, load_demo_studies
 
@@ -163,6 +165,37 @@ def test_parquet_is_typed_like_the_tables(paged: StandInServer, tmp_path: Path,
     by_status = duckdb.sql(f"select status, count(*) from read_parquet('{out}') group by 1 "
                            "order by 1").fetchall()
     assert by_status == sorted(res.studies["status"].astype(str).value_counts().items())
+
+
+def test_one_page_writer_stores_categories_as_asked(tmp_path: Path) -> None:
+    studies = normalize(load_demo_studies()[:12]).studies
+    dtypes = {c: str(studies[c].dtype) for c in ("nct_id", "status", "enrollment",
+                                                  "start_date")}
+    frame = studies[list(dtypes)]
+    for storage in ("dictionary", "text"):
+        path = tmp_path / f"{storage}.parquet"
+        out = ParquetPages(path, categories=storage, dtypes=dtypes, compression="snappy")
+        out.write(frame.iloc[:5])
+        out.write(frame.iloc[5:])
+        out.end()
+        read = pq.ParquetFile(path)
+        assert read.metadata.num_row_groups == 2
+        assert str(read.schema_arrow.field("status").type) == (
+            "dictionary<values=string, indices=int32, ordered=0>" if storage == "dictionary"
+            else "string")
+        assert read.metadata.row_group(0).column(0).compression == "SNAPPY"
+        back = read.read().to_pandas()
+        assert list(back["status"].astype(str)) == list(frame["status"].astype(str))
+        assert list(back["enrollment"].fillna(-1)) == list(frame["enrollment"].fillna(-1))
+        assert back["start_date"].equals(frame["start_date"].reset_index(drop=True))
+    # no page at all: a file of no rows, typed by the dtypes given
+    empty = tmp_path / "empty.parquet"
+    out = ParquetPages(empty, categories="text", dtypes=dtypes)
+    out.end()
+    schema = pq.ParquetFile(empty).schema_arrow
+    assert [str(schema.field(c).type) for c in dtypes] == ["string", "string", "int64",
+                                                           "timestamp[ns]"]
+    assert pq.ParquetFile(empty).metadata.num_rows == 0
 
 
 def test_parquet_of_a_file_search_and_of_the_python_api(tmp_path: Path) -> None:

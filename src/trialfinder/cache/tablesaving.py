@@ -1,9 +1,11 @@
 """Saved tables written a page at a time, for a search that streams its rows
 (:mod:`trialfinder.service.streaming`): each page's tables are appended to the entry's
-Parquet files as one row group each, so the whole answer is never held, and the entry is
-committed as :meth:`TableCache.put` commits one (check-summed, manifest last) when the search
-ends whole. It needs pyarrow; without it (or once a write failed) the pages are not saved and
-:meth:`PageSaver.commit` says why, which costs speed next time, never the search.
+Parquet files as one row group each (:class:`~trialfinder.tables.parquetout.ParquetPages`,
+categories stored as text, as every saved table has them), so the whole answer is never held,
+and the entry is committed as :meth:`TableCache.put` commits one (check-summed, manifest
+last) when the search ends whole. It needs pyarrow; without it (or once a write failed) the
+pages are not saved and :meth:`PageSaver.commit` says why, which costs speed next time, never
+the search.
 """
 
 from __future__ import annotations
@@ -14,22 +16,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from trialfinder.cache.tablecache import TableCache
-from trialfinder.cache.tableparquet import arrow_parquet, arrow_table
+from trialfinder.cache.tableparquet import arrow_parquet
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES, Tables
+from trialfinder.tables.parquetout import ParquetPages
 
 __all__ = ["PageSaver"]
 
 logger = logging.getLogger(__name__)
-
-
-def _schema(pa: Any, table: str) -> Any:
-    """The Arrow schema a saved table is written with: its spec's dtypes, categories as
-    text (:func:`~trialfinder.cache.tableparquet.arrow_table` stores them so)."""
-    kinds = {"string": pa.string(), "category": pa.string(), "Int64": pa.int64(),
-             "Float64": pa.float64(), "boolean": pa.bool_(),
-             "datetime64[ns]": pa.timestamp("ns")}
-    return pa.schema([pa.field(name, kinds[dtype])
-                      for name, dtype in TABLE_DTYPES[table].items()])
 
 
 class PageSaver:
@@ -41,16 +34,23 @@ class PageSaver:
         self.rows: Counter[str] = Counter()
         self.problems: Counter[str] = Counter()
         self.skipped = 0
-        self.writers: dict[str, Any] = {}
+        self.writers: dict[str, ParquetPages] = {}
         self.problem: str | None = None
-        self.pq = arrow_parquet()
-        if self.pq is None:
+        if arrow_parquet() is None:
             self.problem = "pyarrow is not installed"
             return
         import pyarrow as pa  # type: ignore[import-untyped]
 
         self.pa = pa
-        self.schemas = {name: _schema(pa, name) for name in TABLE_NAMES}
+
+    def _writer(self, name: str) -> ParquetPages:
+        """The writer of table ``name``, made on first use."""
+        writer = self.writers.get(name)
+        if writer is None:
+            writer = self.writers[name] = ParquetPages(
+                self.temps[name], categories="text", dtypes=TABLE_DTYPES[name],
+                compression="snappy")
+        return writer
 
     def add(self, tables: Tables) -> None:
         """One page's tables, appended (never raises: a failure stops the saving)."""
@@ -60,12 +60,7 @@ class PageSaver:
         try:
             for name in TABLE_NAMES:
                 frame = getattr(tables, name)
-                table = arrow_table(frame).cast(self.schemas[name])
-                if name not in self.writers:
-                    self.writers[name] = self.pq.ParquetWriter(
-                        str(self.temps[name]), self.schemas[name])
-                if len(frame):
-                    self.writers[name].write_table(table)
+                self._writer(name).write(frame)
                 self.rows[name] += len(frame)
             self.problems.update(tables.problems)
             self.skipped += tables.skipped
@@ -73,11 +68,16 @@ class PageSaver:
                 self.pa.ArrowException) as exc:
             self._fail(name, exc)
 
-    def _close(self) -> None:
+    def _close(self, *, finish: bool = False) -> None:
+        """Close every file being written; ``finish``: each as a whole table (an empty one
+        when no page came), else as it stands (given up)."""
         writers, self.writers = self.writers, {}
         for writer in writers.values():
             try:
-                writer.close()
+                if finish:
+                    writer.end()
+                else:
+                    writer.close()
             except (OSError, self.pa.ArrowException) as exc:
                 logger.debug("could not close a saved table being written: %s", exc)
 
@@ -100,11 +100,9 @@ class PageSaver:
         if self.problem is not None:
             return None if self.problem == "pyarrow is not installed" else self.problem
         try:
-            if not self.writers:  # no page came: the entry of an empty answer
-                for name in TABLE_NAMES:
-                    self.writers[name] = self.pq.ParquetWriter(
-                        str(self.temps[name]), self.schemas[name])
-            self._close()
+            for name in TABLE_NAMES:  # no page came: the entry of an empty answer
+                self._writer(name)
+            self._close(finish=True)
             self.cache.commit(self.key, self.temps, self.rows, self.problems, self.skipped,
                               info)
         except (OSError, TypeError, ValueError, self.pa.ArrowException) as exc:

@@ -2,7 +2,8 @@
 facts :class:`SearchResult` reports (pages, cache use, stale ages, duplicates, truncation).
 
 It sees pages in order, as :meth:`TrialsClient.search` hands them on (from the prefetch thread),
-and keeps no page: only the ids seen and, when no ``on_page`` consumer takes them, the studies.
+and keeps no page: only the ids seen (as numbers, :class:`~trialfinder.core.idset.IdSet`) and,
+when no ``on_page`` consumer takes them, the studies.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from trialfinder.core.idset import IdSet
 from trialfinder.registries.ctgov.page import Page, nct_of
 
 __all__ = ["Gathering"]
@@ -23,7 +25,7 @@ class Gathering:
         self.keep = keep  # keep the studies (no on_page consumer takes them)
         self.unreachable = unreachable  # the API could not be reached: cached pages stand in
         self.studies: list[dict[str, Any]] = []
-        self.seen_ids: set[str] = set()
+        self.seen_ids = IdSet()
         self.total: int | None = None
         self.duplicates = 0
         self.pages = 0
@@ -47,15 +49,10 @@ class Gathering:
         elif self.unreachable and page.created_at is not None:
             age = (datetime.now(UTC) - page.created_at).total_seconds()
             self.worst_stale = max(self.worst_stale or 0.0, age)
-        kept: list[dict[str, Any]] = []
-        for study in page.studies:
-            nct = nct_of(study)
-            if nct is not None:
-                if nct in self.seen_ids:
-                    self.duplicates += 1
-                    continue
-                self.seen_ids.add(nct)
-            kept.append(study)
+        studies = page.studies
+        fresh = self.seen_ids.add_new([nct_of(study) for study in studies])
+        kept = [study for study, new in zip(studies, fresh, strict=True) if new]
+        self.duplicates += len(studies) - len(kept)
         if self.limit is not None:
             del kept[max(0, self.limit - self.count):]
         self.count += len(kept)

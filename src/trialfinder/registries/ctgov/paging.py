@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from trialfinder.core.errors import PagingError
+from trialfinder.core.idset import IdSet
 from trialfinder.registries.ctgov.page import Page, nct_of
 
 __all__ = ["SLACK_PAGES", "STALL_PAGES", "PagingCheck"]
@@ -24,7 +25,7 @@ class PagingCheck:
         self.url = url
         self.count_asked = count_asked
         self.tokens: set[str] = set()
-        self.ids: set[str] = set()
+        self.ids = IdSet()  # as numbers: it holds every id of the search
         self.new = 0
         self.pages = 0
         self.stalled = 0
@@ -33,13 +34,7 @@ class PagingCheck:
 
     def check(self, page: Page, asked: int, done: bool) -> None:
         self.pages += 1
-        fresh = 0
-        for study in page.studies:
-            nct = nct_of(study)
-            if nct is None or nct not in self.ids:
-                fresh += 1
-                if nct is not None:
-                    self.ids.add(nct)
+        fresh = sum(self.ids.add_new([nct_of(study) for study in page.studies]))
         self.new += fresh
         self.stalled = 0 if fresh else self.stalled + 1
         if self.pages == 1 and page.total_count is not None:
