@@ -56,6 +56,7 @@ SITE_COLOURS: dict[str, list[int]] = {
     status: [*THEME_TEXT[colour], 230] for status, (colour, _) in KEY.items()}
 OTHER_COLOUR = [*THEME_TEXT["gray"], 220]
 SITE_RGB = {status: THEME_TEXT[colour] for status, (colour, _) in KEY.items()}
+DRAW_RANK = {status: rank for rank, status in enumerate(KEY)}
 PLACE_COLOUR = [*THEME_TEXT["red"], 235]
 LEGEND = " · ".join([*(f":{colour}[●] {words}" for colour, words in KEY.values()),
                      ":gray[●] other or not stated"])
@@ -209,10 +210,13 @@ def _still_svg(digest: str, _sites: tuple[Dot, ...], _place: Dot | None,
 
 def still_picture(located: pd.DataFrame, summary: str, place: Place | None) -> StillMap:
     """The still map of the located sites (from the cache when these sites were drawn)."""
-    colours = [SITE_RGB.get(str(s), THEME_TEXT["gray"])
-               for s in located["site_status"].astype(object)]
-    dots = tuple(Dot(float(lat), float(lon), colour) for lat, lon, colour in zip(
-        located["lat"].astype(float), located["lon"].astype(float), colours, strict=True))
+    statuses = [str(s) for s in located["site_status"].astype(object)]
+    # drawn in the legend's order from its end: recruiting sites on top of the others
+    order = sorted(range(len(statuses)), key=lambda i: -DRAW_RANK.get(statuses[i], len(KEY)))
+    lats, lons = located["lat"].to_numpy(dtype=float), located["lon"].to_numpy(dtype=float)
+    dots = tuple(Dot(float(lats[i]), float(lons[i]), SITE_RGB.get(statuses[i],
+                                                                  THEME_TEXT["gray"]))
+                 for i in order)
     here = None if place is None else Dot(place.lat, place.lon, THEME_TEXT["red"])
     row = _nearest(located, place)
     near = None if row is None else Dot(float(row["lat"]), float(row["lon"]), SITE_RGB.get(

@@ -72,9 +72,10 @@ def test_sites_around_the_world_show_the_whole_world_at_most() -> None:
                 max_size=30))
 def test_every_point_lies_inside_the_picture(points: list[tuple[float, float]]) -> None:
     """Inside the margin, unless the frame was moved sideways to stay on the world (its
-    margin would cross the 180° meridian): then at least inside the picture."""
+    margin would cross the 180° meridian) or is as wide as the world (then centred on it):
+    then at least inside the picture."""
     frame = frame_for(points)
-    moved = frame.left == 0 or math.isclose(frame.left + WIDTH / frame.scale, 1.0)
+    moved = frame.left <= 0 or frame.left + WIDTH / frame.scale >= 1 - 1e-9
     low = 0.0 if moved else MARGIN - 1e-6
     for lat, lon in points:
         x, y = frame.project(lat, lon)
@@ -105,7 +106,7 @@ def test_the_nearest_is_ringed_and_the_place_is_a_diamond() -> None:
     assert (ring[0].attrib["cx"], ring[0].attrib["cy"]) == (f"{x:.1f}", f"{y:.1f}")
     diamond = [p for p in root.iter(SVG + "path") if p.attrib.get("fill") == "#9e303b"]
     px, py = frame.project(place.lat, place.lon)
-    assert len(diamond) == 1 and diamond[0].attrib["d"].startswith(f"M{px:.1f} {py - 10:.1f}l")
+    assert len(diamond) == 1 and diamond[0].attrib["d"].startswith(f"M{px:.1f} {py - 12:.1f}l")
 
 
 def test_borders_far_from_the_frame_are_left_out_and_thinned() -> None:
