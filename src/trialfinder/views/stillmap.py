@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from .outlines import Line, outline_lines
@@ -107,14 +108,45 @@ def _within(centre: float, span: float) -> float:
     return min(max(centre - span / 2, 0.0), 1.0 - span)
 
 
-def _border_paths(frame: Frame, lines: Iterable[Line]) -> list[str]:
-    """Each border as SVG path data in the frame's pixels: points outside the frame (with a
-    margin) dropped, except next to one inside, and a point under :data:`STEP` pixels from
-    the last one kept dropped."""
+@dataclass(frozen=True, slots=True)
+class _WorldLine:
+    """A border in world coordinates (0..1), with its bounding box."""
+
+    points: tuple[tuple[float, float], ...]
+    box: tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _world_lines(lines: Iterable[Line]) -> tuple[_WorldLine, ...]:
+    out = []
+    for line in lines:
+        points = tuple(_mercator(lat, lon) for lon, lat in line)
+        if points:
+            xs, ys = [x for x, _ in points], [y for _, y in points]
+            out.append(_WorldLine(points, (min(xs), min(ys), max(xs), max(ys))))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _shipped_world_lines() -> tuple[_WorldLine, ...]:
+    """The shipped borders, projected once per process."""
+    return _world_lines(outline_lines())
+
+
+def _border_paths(frame: Frame, lines: Iterable[_WorldLine]) -> list[str]:
+    """Each border as SVG path data in the frame's pixels: a border whose box misses the
+    frame (with a margin) left out; in the others, points outside dropped, except next to one
+    inside, and a point under :data:`STEP` pixels from the last one kept dropped."""
     pad = 40.0
+    left, top = frame.left - pad / frame.scale, frame.top - pad / frame.scale
+    right = frame.left + (frame.width + pad) / frame.scale
+    bottom = frame.top + (frame.height + pad) / frame.scale
     paths: list[str] = []
     for line in lines:
-        pixels = [frame.project(lat, lon) for lon, lat in line]
+        x0, y0, x1, y1 = line.box
+        if x1 < left or x0 > right or y1 < top or y0 > bottom:
+            continue
+        pixels = [((x - frame.left) * frame.scale, (y - frame.top) * frame.scale)
+                  for x, y in line.points]
         inside = [-pad <= x <= frame.width + pad and -pad <= y <= frame.height + pad
                   for x, y in pixels]
         run: list[tuple[float, float]] = []
@@ -178,7 +210,8 @@ def still_map(sites: Sequence[Dot], *, title: str, place: Dot | None = None,
         f"<style>circle{{stroke:#fff;stroke-width:1.5px}}{styles}</style>",
         f'<rect width="{width}" height="{height}" fill="#f7f8fa"/>',
         '<path fill="none" stroke="#6e7887" stroke-width="1" stroke-linejoin="round" d="'
-        + "".join(_border_paths(frame, outline_lines() if lines is None else lines)) + '"/>',
+        + "".join(_border_paths(frame, _shipped_world_lines() if lines is None
+                                else _world_lines(lines))) + '"/>',
         *circles,
     ]
     if nearest is not None and _on_earth(nearest):
