@@ -141,7 +141,8 @@ def _located(sites: pd.DataFrame, place: Place | None) -> tuple[pd.DataFrame, st
     with a line that says so, when no site has a position."""
     located = sites.dropna(subset=["lat", "lon"])
     if not len(located):
-        st.caption(f"None of these {plural(len(sites), 'site')} has a map position.")
+        st.caption("No site to show on a map." if not len(sites) else
+                   f"None of these {plural(len(sites), 'site')} has a map position.")
         return None
     summary = describe_sites(sites, place)
     st.caption(escape_md(summary))  # the text beside the map: what it shows, in words

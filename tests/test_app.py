@@ -621,6 +621,13 @@ def test_near_search_map_fits_the_place_and_every_site(api: StandInServer) -> No
         plain(t) for t in texts(at.caption))
 
 
+def test_map_view_of_no_study_says_there_is_no_site(api: StandInServer) -> None:
+    at = show_view(open_url(new_app(), preset="muscle-spasm", keyword="zzqx"), "map")
+    assert not at.exception
+    assert "No site to show on a map." in texts(at.caption)
+    assert not at.get("image") and not at.get("deck_gl_json_chart")
+
+
 def test_map_of_sites_around_the_world_fits_too(api: StandInServer) -> None:
     at = interactive_map(show_view(search_preset(new_app().run()), "map"))
     # sites on four continents: the whole world (zoom 0, the least there is) fits a laptop's
