@@ -8,10 +8,12 @@ Error paths replace ``service.search`` with a function that raises.
 from __future__ import annotations
 
 import ast
+import base64
 import dataclasses
 import json
 import math
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -235,6 +237,19 @@ def back_to_list(at: AppTest) -> AppTest:
 
 def show_view(at: AppTest, view: str) -> AppTest:
     return at.segmented_control(key="view").set_value(view).run()
+
+
+def interactive_map(at: AppTest) -> AppTest:
+    """The map view's "Open the interactive map" pressed (the view shows a still map first)."""
+    return at.button(key="map_open").click().run()
+
+
+def still_svg(at: AppTest) -> ET.Element:
+    """The map view's still picture, parsed (an SVG sent as a data URI)."""
+    (image,) = at.get("image")[0].proto.imgs
+    head, _, body = image.url.partition(",")
+    assert head == "data:image/svg+xml;base64"
+    return ET.fromstring(base64.b64decode(body))
 
 
 def test_app_loads_and_shows_the_disclaimer() -> None:
@@ -578,6 +593,15 @@ def assert_view_shows_every_point(at: AppTest, width: int = 358, height: int = 4
 def test_near_search_map_fits_the_place_and_every_site(api: StandInServer) -> None:
     at = show_view(open_url(new_app(), **NEAR_BOSTON), "map")
     assert not at.exception
+    # first a still picture: the site (ringed as the nearest) and the place, no deck.gl yet
+    assert not at.get("deck_gl_json_chart")
+    svg = still_svg(at)
+    names = [e.tag.rsplit("}", 1)[-1] for e in svg.iter()]
+    assert names.count("circle") == 2  # the site's dot, and its ring as the nearest
+    assert "Hartford" in (svg.findtext("{http://www.w3.org/2000/svg}title") or "")
+    assert at.get("image")[0].proto.imgs[0].alt.startswith("Map of the sites. 1 site of 1 ")
+    at = interactive_map(at)
+    assert not at.get("image")
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     cities = [d.get("city") for layer in spec["layers"][1:] for d in layer["data"]]
     assert "Hartford" in cities  # the one site, 93 miles from Boston
@@ -597,8 +621,15 @@ def test_near_search_map_fits_the_place_and_every_site(api: StandInServer) -> No
         plain(t) for t in texts(at.caption))
 
 
+def test_map_view_of_no_study_says_there_is_no_site(api: StandInServer) -> None:
+    at = show_view(open_url(new_app(), preset="muscle-spasm", keyword="zzqx"), "map")
+    assert not at.exception
+    assert "No site to show on a map." in texts(at.caption)
+    assert not at.get("image") and not at.get("deck_gl_json_chart")
+
+
 def test_map_of_sites_around_the_world_fits_too(api: StandInServer) -> None:
-    at = show_view(search_preset(new_app().run()), "map")
+    at = interactive_map(show_view(search_preset(new_app().run()), "map"))
     # sites on four continents: the whole world (zoom 0, the least there is) fits a laptop's
     # map, 900 px wide; a phone then needs a sideways drag
     assert json.loads(at.get("deck_gl_json_chart")[0].proto.json)["initialViewState"][
@@ -894,6 +925,15 @@ def test_hostile_records_render_as_text_on_every_view(
                  f"Summary {EVIL}", f"Clinic {EVIL}, Town {EVIL_HTML}", f"Sponsor {EVIL}")
     back_to_list(at)
     show_view(at, "map")
+    assert_inert(at)
+    # the still picture holds shapes and one title, the sentence beside it, as text
+    svg = still_svg(at)
+    assert {e.tag.rsplit("}", 1)[-1] for e in svg.iter()} <= {
+        "svg", "title", "style", "rect", "path", "circle"}
+    assert not [a for e in svg.iter() for a in e.attrib if "href" in a or a.startswith("on")]
+    assert "Map of the sites. " + (svg.findtext("{http://www.w3.org/2000/svg}title") or "") == (
+        at.get("image")[0].proto.imgs[0].alt)
+    at = interactive_map(at)
     assert_inert(at)
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert "html" not in spec.get("tooltip", {})  # deck.gl shows "text" tooltips as text

@@ -221,6 +221,9 @@ def test_laptop_topic_cards_downloads_and_map(app: App, tmp_path: Path,
                                 r"\.csv", download.value.suggested_filename)
 
             page.locator("[data-testid=stButtonGroup]").get_by_text("Map and charts").click()
+            page.locator("[data-testid=stImage] img[alt^='Map of the sites']").wait_for(
+                timeout=WAIT)  # a still map first, then the interactive one on request
+            page.get_by_role("button", name="Open the interactive map").click()
             page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(timeout=WAIT)
             page.locator("[data-testid=stVegaLiteChart]").first.wait_for(timeout=WAIT)
             settle(page)

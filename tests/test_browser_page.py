@@ -2,7 +2,9 @@
 ``tel:`` links, the first screen, the results and a study page pass axe-core (no serious or
 critical violation) at laptop (1400 px) and phone (390 px) width, with one H1, ordered
 headings, 44 px touch targets, no hidden control in the Tab order, and the focus on the
-results after a search; the map's borders come once per browser.
+results after a search; the map view shows a still map first (with its text, passing
+axe-core at both widths) and the interactive map on request; the map's borders come once per
+browser.
 
 ``streamlit run app.py`` against the loopback stand-in serving the fictional demo records, in
 headless Debian Chromium (skipped when it is not installed). axe-core is the copy that the
@@ -187,10 +189,57 @@ def test_a_study_with_a_phone_gives_a_tel_link_at_both_widths(app_url: str) -> N
             browser.close()
 
 
+STILL_MAP = "[data-testid=stImage] img[alt^='Map of the sites. ']"
+
+
+def test_the_map_view_shows_a_still_map_then_the_interactive_one_at_both_widths(
+        app_url: str) -> None:
+    """The still map (an image with its text) comes first and passes axe-core; its button
+    loads the interactive map, which draws every site; "Show the still map" goes back."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            for name, viewport in WIDTHS:
+                page = browser.new_page(viewport=viewport)
+                page.goto(app_url + NEAR)
+                page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+                settle(page)
+                page.locator("[data-testid=stButtonGroup]").get_by_text("Map and charts").click()
+                picture = page.locator(STILL_MAP)
+                picture.wait_for(timeout=WAIT)
+                settle(page)
+                # drawn (decoded, with its own size), inside the column, no WebGL yet
+                size = picture.evaluate("img => img.decode().then(() => "
+                                        "[img.naturalWidth, img.getBoundingClientRect().width])")
+                assert size[0] == 800 and 0 < size[1] <= viewport["width"], size
+                assert page.locator("[data-testid=stDeckGlJsonChart]").count() == 0
+                alt = picture.get_attribute("alt") or ""
+                assert alt.startswith("Map of the sites. 619 sites of 19 studies on the map: "
+                                      "United States 557, Canada 62. The nearest, Elm Street "
+                                      "Neurology Associates, Boston, is 0 miles"), alt
+                assert page.get_by_text(alt.removeprefix("Map of the sites. ")).count() == 1
+                check_page(page, f"{name} still map")
+                save(page, f"{name}-still-map")
+
+                page.get_by_role("button", name="Open the interactive map").click()
+                page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(
+                    timeout=WAIT)
+                page.locator(STILL_MAP).wait_for(state="detached", timeout=WAIT)
+                settle(page)
+                assert serious(page) == [], f"{name} interactive map"
+                page.get_by_role("button", name="Show the still map").click()
+                page.locator(STILL_MAP).wait_for(timeout=WAIT)
+                page.locator("[data-testid=stDeckGlJsonChart]").wait_for(state="detached",
+                                                                        timeout=WAIT)
+                page.close()
+        finally:
+            browser.close()
+
+
 def test_the_map_borders_come_once_per_browser(app_url: str) -> None:
-    """Opening the map twice transfers the borders once: the second time they come from the
-    browser's cache (Chromium's own record of each response, read through its DevTools
-    protocol)."""
+    """Opening the interactive map twice transfers the borders once: the second time they
+    come from the browser's cache (Chromium's own record of each response, read through its
+    DevTools protocol). Once asked for, it stays the map view's map in that session."""
     with sync_api.sync_playwright() as p:
         browser = launch(p)
         try:
@@ -204,8 +253,10 @@ def test_the_map_borders_come_once_per_browser(app_url: str) -> None:
             page.goto(app_url + "?preset=muscle-spasm&status=any")
             page.locator(".st-key-card_0").wait_for(timeout=WAIT)
             views = page.locator("[data-testid=stButtonGroup]")
-            for _ in range(2):
+            for first in (True, False):
                 views.get_by_text("Map and charts").click()
+                if first:
+                    page.get_by_role("button", name="Open the interactive map").click()
                 page.locator("[data-testid=stDeckGlJsonChart] canvas").first.wait_for(
                     timeout=WAIT)
                 settle(page)

@@ -9,6 +9,7 @@
 - :mod:`.extrafilters`  words for funder type and the completion/posted/update date ranges
 - :mod:`.mapfit`        the first map view that shows every point
 - :mod:`.outlines`      country and state borders for an offline map
+- :mod:`.stillmap`      the map as a still SVG picture, shown before the interactive map
 - :mod:`.provenance`    the one place that reads a result's provenance (its age, download names)
 - :mod:`.prescreen`     the "About you" panel's rules
 - :mod:`.watches`       saved searches and "What's new"
