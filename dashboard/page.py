@@ -117,7 +117,7 @@ def main() -> None:
     elif view == "new":
         whats_new()
     else:
-        results_heading(results)
+        results_heading(results, fictional)
         if focus:
             focus_results()
         searched_line(searched, bool(ss.get("demo")))

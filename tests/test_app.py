@@ -20,6 +20,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.results import FICTIONAL_LIST
 from devtools.standin import StandInServer, fictional_study
 from trialfinder import service
 from trialfinder.core.errors import ApiError, NetworkError
@@ -780,7 +781,9 @@ def test_fictional_studies_from_an_api_are_shown_as_the_demo_shows_them(
     assert "demo" not in at.query_params
     assert table_ids(at) == NEAR_BOSTON_IDS
     assert texts(at.warning).count(DEMO_BANNER) == 1
-    assert "Invented demo data: 1 study matches the topic." in texts(at.caption)
+    assert "Invented demo data: 1 study matches the search." in texts(at.caption)
+    # right under the heading a phone scrolls to the top (past the banner) after a search
+    assert texts(at.caption).count(FICTIONAL_LIST) == 1
     assert not any("ClinicalTrials.gov reported" in t for t in texts(at.caption))
     assert ("Invented demo studies: the files say so in their names and in a first column."
             in texts(at.caption))
