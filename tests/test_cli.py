@@ -249,6 +249,25 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
                    "(see --help)\n")
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (["search", "--condtion", "ALS"], "--condtion ALS; did you mean --condition?"),
+    (["search", "-c", "ALS", "--limt=5"], "--limt=5; did you mean --limit?"),
+    # match's own option about you is singular; search's filter plural
+    (["match", "-c", "ALS", "--healthy-volunteers", "yes"],
+     "--healthy-volunteers yes; did you mean --healthy-volunteer?"),
+    (["watch", "add", "als", "--conditon", "ALS"], "--conditon ALS; did you mean --condition?"),
+    (["search", "-c", "ALS", "--sites", "--colums", "nct_id", "--formt", "csv"],
+     "--colums nct_id --formt csv; did you mean --columns or --format?"),
+])
+def test_an_unknown_option_names_the_commands_closest(
+        argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == (
+        f"trialfinder: usage error: unrecognized arguments: {said} (see --help)\n")
+
+
 def test_api_unreachable_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str],
                                      standin_factory: Factory) -> None:
