@@ -296,10 +296,15 @@ def test_formula_in_a_title_cannot_become_a_formula(
 def test_from_file_filters_locally(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     download = tmp_path / "ctg-studies.json"
     download.write_text(json.dumps(load_demo_studies()))
-    code, out, _ = run(capsys, "search", "--from-file", str(download), "--preset", "als",
-                       "--status", "terminated", "--format", "csv", "--columns", "nct_id,status")
+    code, out, err = run(capsys, "search", "--from-file", str(download), "--preset", "als",
+                         "--status", "terminated,not_yet_recruiting", "--format", "csv",
+                         "--columns", "nct_id,status")
     assert code == 0
-    assert out.splitlines() == ["nct_id,status", "NCT99000012,TERMINATED", "NCT99000029,TERMINATED"]
+    assert out.splitlines() == ["nct_id,status", "NCT99000012,TERMINATED", "NCT99000029,TERMINATED",
+                                "NCT99000041,NOT_YET_RECRUITING", "NCT99000054,NOT_YET_RECRUITING"]
+    # the summary says statuses in words, as the table does; the CSV keeps the codes
+    assert err.splitlines()[-1].endswith(
+        "local filters status Terminated, Not yet recruiting: -2")
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/ctgov is not present")

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trialfinder.core.codes import Status
+from trialfinder.core.codes import status_words
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import DataFileError, InvalidQueryError
 from trialfinder.options import SearchOptions
@@ -128,8 +128,7 @@ def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | No
 
 
 def status_label(value: object) -> str:
-    text = str(value)
-    return Status(text).label if text in Status.__members__ else text
+    return status_words(value)
 
 
 def note_if_fictional(ids: Iterable[object]) -> bool:

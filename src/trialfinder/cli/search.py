@@ -110,10 +110,19 @@ def _summary(res: Results | Streamed, rows: int, what: str) -> str:
     elif meta.records_read is not None:
         parts.append(f"{plural(meta.records_read, 'study')} in the file"
                      + (f", {fetched:,} on the topic" if meta.topic is not None else ""))
-    removed = [f"{s.name}: -{s.removed}" for s in res.steps if s.removed]
+    removed = [f"{_step_words(s.name)}: -{s.removed}" for s in res.steps if s.removed]
     if removed:
         parts.append("local filters " + ", ".join(removed))
     return "; ".join(parts)
+
+
+def _step_words(name: str) -> str:
+    """A filter step's name with its statuses in words (``status NOT_YET_RECRUITING`` ->
+    ``status Not yet recruiting``), as the rest of the output says them."""
+    head, _, values = name.partition(" ")
+    if head != "status" or not values:
+        return name
+    return f"status {', '.join(status_label(v) for v in values.split(', '))}"
 
 
 def _none_near(options: Any) -> str:

@@ -16,7 +16,7 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.units import KM_PER_MILE
 
 __all__ = ["OPEN_STATUSES", "CodeEnum", "Distance", "FunderType", "InterventionType", "Phase",
-           "Sex", "Status", "StudyType"]
+           "Sex", "Status", "StudyType", "status_words"]
 
 _RADIUS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mi|miles?|km|kilomet(?:er|re)s?)?\s*$", re.I)
 
@@ -62,6 +62,13 @@ class Status(CodeEnum):
     APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING"
     WITHHELD = "WITHHELD"
     UNKNOWN = "UNKNOWN"
+
+
+def status_words(value: object) -> str:
+    """A status code as people read it (``NOT_YET_RECRUITING`` -> ``Not yet recruiting``), for
+    the edge that shows it; what is no status code is kept as it is. Stored values stay codes."""
+    text = str(value)
+    return Status(text).label if text in Status.__members__ else text
 
 
 class Phase(CodeEnum):

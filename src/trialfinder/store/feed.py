@@ -81,7 +81,9 @@ def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,
         entry = _sub(root, "entry")
         headline = _HEADLINES.get(change.change, change.change)
         detail = change.detail()
-        key = "|".join([change.watch, change.nct_id, change.change, change.when or "", detail])
+        # the id keys a status change on its codes, as earlier feeds did (its words may change)
+        coded = f"{change.before} -> {change.after}" if change.change == "status" else detail
+        key = "|".join([change.watch, change.nct_id, change.change, change.when or "", coded])
         # each part capped on its own, so an entry says which part was cut and how long it was
         detail = cap(detail, _PART_CHARS)
         text = f"{change.nct_id}: {headline}" + (f" ({detail})" if detail else "")
