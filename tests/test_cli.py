@@ -668,3 +668,20 @@ def test_every_output_says_which_registry_each_row_came_from(
     assert code == 0 and rows
     assert {r["source"] for r in rows} == {"ctgov"}
     assert list(rows[0])[:2] == ["nct_id", "site_index"]
+
+
+def test_the_table_near_a_place_lists_the_nearest_first_as_the_dashboard_does(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trialfinder.views.sorting import sort_studies
+
+    argv = ["search", "-c", "muscle spasm", "--near", "42.36,-71.06", "--radius", "3000mi"]
+    code, out, _ = run(capsys, *argv, "--columns", "nct_id,nearest_distance_mi")
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()[1:-1]]
+    miles = [float(row[1].replace(",", "")) for row in rows]
+    assert miles == sorted(miles) and len(miles) > 2
+    code, out, _ = run(capsys, *argv, "--format", "csv")
+    frame = pd.read_csv(pd.io.common.StringIO(out))  # the CSV keeps the registry's order
+    assert list(frame["nct_id"]) != [row[0] for row in rows]
+    assert [row[0] for row in rows] == list(sort_studies(frame, "nearest")["nct_id"])

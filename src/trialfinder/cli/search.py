@@ -64,7 +64,10 @@ SITE_COLUMNS = ["nct_id", "distance_mi", "site_status", "facility", "city", "sta
 def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
     """Add ``search`` to the ``trialfinder`` parser (``parents``: -v)."""
     s = subparsers.add_parser("search", parents=list(parents), help="search studies",
-                              description="Search studies and print, or export, the matches.")
+                              description="Search studies and print, or export, the matches. "
+                              "With --near, the table lists them nearest first (as the "
+                              "dashboard does); files and CSV or JSON output keep the "
+                              "registry's order.")
     groups = add_options(s)
     groups["what to search"].add_argument(
         "--from-file", type=Path,
@@ -226,6 +229,10 @@ def run(args: argparse.Namespace, notes: Any) -> int:
     if not args.sites and "nearest_distance_mi" in frame.columns and options.near:
         default = ["nct_id", "status", "nearest_distance_mi", "title"]
     columns = args.columns or ",".join(c for c in default if c in frame.columns)
+    if not args.sites and options.near is not None:  # as the dashboard's list; files keep
+        from trialfinder.tables.order import nearest_first  # the registry's order
+
+        frame = nearest_first(frame)
     write_rows(fmt, _for_people(_select(frame, columns)))
     print(_summary(res, len(frame), what), file=sys.stdout)
     return 0
