@@ -760,6 +760,18 @@ def test_a_link_with_unknown_statuses_keeps_the_default(
             in [plain(t) for t in texts(at.info)])
 
 
+def test_a_link_with_a_radius_the_page_does_not_offer_uses_the_nearest_and_says_so(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = new_app()
+    at.query_params.update({"preset": "als", "near": "Boston, MA", "radius": "3000"})
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="q_radius").value == 500
+    assert ("The link’s distance, 3,000 mi, is not one this page offers: the nearest, 500 mi, "
+            "is used." in [plain(t) for t in texts(at.info)])
+
+
 def test_demo_studies_do_not_link_to_clinicaltrials_gov(monkeypatch: pytest.MonkeyPatch) -> None:
     fail_with(monkeypatch, NetworkError("cannot reach ClinicalTrials.gov"))
     at = search_preset(new_app().run())
