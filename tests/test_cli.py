@@ -685,3 +685,15 @@ def test_the_table_near_a_place_lists_the_nearest_first_as_the_dashboard_does(
     frame = pd.read_csv(pd.io.common.StringIO(out))  # the CSV keeps the registry's order
     assert list(frame["nct_id"]) != [row[0] for row in rows]
     assert [row[0] for row in rows] == list(sort_studies(frame, "nearest")["nct_id"])
+
+
+def test_a_short_id_is_read_padded_and_the_note_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    download = tmp_path / "ctg-studies.json"
+    download.write_text(json.dumps(load_demo_studies()))
+    code, _, err = run(capsys, "search", "--from-file", str(download), "--id", "NCT123")
+    assert code == 0
+    assert "trialfinder: note: id 'NCT123' read as NCT00000123\n" in err
+    code, out, err = run(capsys, "search", "--from-file", str(download), "--id", "nct99000012")
+    assert code == 0 and "read as" not in err and out.splitlines()[1].startswith("NCT99000012")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from trialfinder.views.urlstate import (
     defaults,
     has_topic,
+    linked_study,
     radius_note,
     read_url,
     snapshot,
@@ -105,3 +106,10 @@ def test_a_radius_the_page_does_not_offer_becomes_the_nearest_offered_one() -> N
     assert read_url({"radius": ["0.5"]})[0]["radius"] == 5
     assert radius_note({"radius": ["100"]}) is None and radius_note({}) is None
     assert read_url({"radius": ["-5"]})[1] == ["radius"] and radius_note({"radius": ["-5"]}) is None
+
+
+def test_a_short_study_id_in_a_link_is_read_padded_and_said() -> None:
+    assert linked_study({"study": ["NCT123"]}) == "NCT00000123"
+    assert unreadable_study({"study": ["NCT123"]}) == (
+        "The link’s study id 'NCT123' read as NCT00000123")
+    assert unreadable_study({"study": [" nct99000012 "]}) is None

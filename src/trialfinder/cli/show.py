@@ -17,6 +17,7 @@ from trialfinder.core.lazy import LazyModule, lazy
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
 from trialfinder.registries import registry_for_id
+from trialfinder.registries.base import id_read_note
 from trialfinder.registries.links import record_links, status_is_derived
 from trialfinder.topics import demo
 
@@ -107,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
     note_if_fictional(shown)
     if place_note:
         print(f"trialfinder: note: {place_note}", file=sys.stderr)
+    for text, (_, nct) in zip(args.nct_id, ids, strict=True):
+        if note := id_read_note(text, nct):
+            print(f"trialfinder: note: {note}", file=sys.stderr)
     return 0
 
 

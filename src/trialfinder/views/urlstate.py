@@ -23,6 +23,7 @@ from trialfinder.options.model import DATE_RANGES, conflicts
 from trialfinder.options.parse import MAX_TEXT
 from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES, registry_for_id
+from trialfinder.registries.base import id_read_note
 
 __all__ = [
     "BASE",
@@ -282,11 +283,16 @@ SHOWN_TEXT = 80
 
 def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
     """A line for a link whose ``study`` parameter is no study id, quoting what it held (cut
-    to :data:`SHOWN_TEXT` characters; the page escapes it); ``None`` when there is nothing
-    to say."""
+    to :data:`SHOWN_TEXT` characters; the page escapes it), or that says how a short one was
+    read (``id 'NCT123' read as NCT00000123``, as ``--id`` says it); ``None`` when there is
+    nothing to say."""
     values = params.get("study") or []
     text = " ".join(values[-1].split()) if values else ""
-    if not text or linked_study(params) is not None:
+    found = linked_study(params) if text else None
+    if found is not None:
+        note = id_read_note(text, found)
+        return f"The link’s study {note}" if note else None
+    if not text:
         return None
     if len(text) > SHOWN_TEXT:
         text = text[: SHOWN_TEXT - 1] + "…"
