@@ -212,7 +212,7 @@ def test_a_watch_over_both_registries_reports_the_second_days_changes_exactly(
     ]
     lines = run(capsys, "history", "isrctn99400001", "--store", str(path))
     assert lines[0].startswith("ISRCTN99400001: 2 versions seen; first 2026-11-20 08:00")
-    assert lines[1].split()[2:] == ["status", "RECRUITING", "->", "ACTIVE_NOT_RECRUITING"]
+    assert lines[1].split()[2:] == ["status", "Recruiting", "->", "Active", "not", "recruiting"]
 
 
 def test_match_screens_the_trials_of_both_registries(
