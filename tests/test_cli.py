@@ -58,9 +58,12 @@ def test_search_prints_one_line_per_study_and_the_total(
     lines = out.splitlines()
     assert code == 0, err
     assert lines[0].split() == ["nct_id", "status", "title"]
-    assert [line.split()[0] for line in lines[1:-1]] == [
+    assert [line.split()[0] for line in lines[1:-2]] == [
         "NCT99000006", "NCT99000012", "NCT99000023", "NCT99000029", "NCT99000041", "NCT99000054"]
-    assert lines[-1] == "6 studies; the API reported 6 matching studies, 6 fetched"
+    assert lines[-2] == "6 studies; the API reported 6 matching studies, 6 fetched"
+    assert lines[-1] == "Not medical advice: talk to your doctor before joining any trial."
+    code, out, _ = run(capsys, "search", "--preset", "als", "--format", "csv")
+    assert code == 0 and "medical advice" not in out  # a file holds the rows only
 
 
 def test_search_near_a_place_sends_filter_geo_and_sorts_by_distance(
@@ -80,7 +83,7 @@ def test_limit_is_reported_on_stderr(demo_api: StandInServer,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "search", "--preset", "muscle-spasm", "--limit", "5")
     assert code == 0
-    assert len(out.splitlines()) == 7  # header, five studies, summary
+    assert len(out.splitlines()) == 8  # header, five studies, summary, not medical advice
     assert "trialfinder: note: showing the first 5 of 32 matching studies (limit reached)" in err
 
 
@@ -678,7 +681,7 @@ def test_the_table_near_a_place_lists_the_nearest_first_as_the_dashboard_does(
     argv = ["search", "-c", "muscle spasm", "--near", "42.36,-71.06", "--radius", "3000mi"]
     code, out, _ = run(capsys, *argv, "--columns", "nct_id,nearest_distance_mi")
     assert code == 0
-    rows = [line.split() for line in out.splitlines()[1:-1]]
+    rows = [line.split() for line in out.splitlines()[1:-2]]
     miles = [float(row[1].replace(",", "")) for row in rows]
     assert miles == sorted(miles) and len(miles) > 2
     code, out, _ = run(capsys, *argv, "--format", "csv")

@@ -21,8 +21,18 @@ if TYPE_CHECKING:
     from trialfinder.places.resolve import Place
     from trialfinder.service.searching import Results
 
-__all__ = ["connection_options", "note_if_fictional", "place_note", "read_search",
-           "resolve_near", "search_data_file", "settings_from", "status_label", "verbose_option"]
+__all__ = [
+    "NOT_ADVICE",
+    "connection_options",
+    "note_if_fictional",
+    "place_note",
+    "read_search",
+    "resolve_near",
+    "search_data_file",
+    "settings_from",
+    "status_label",
+    "verbose_option",
+]
 
 
 def connection_options(parser: argparse.ArgumentParser, *, no_store: bool = False) -> None:
@@ -125,6 +135,11 @@ def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | No
 
     place = resolve_place(text)
     return (place.lat, place.lon), place_note(place)
+
+
+#: The line under results read on a terminal (``search``'s table, ``show``); ``match`` says
+#: its pre-screen's own (:data:`~trialfinder.tables.prescreen.profile.DISCLAIMER`).
+NOT_ADVICE = "Not medical advice: talk to your doctor before joining any trial."
 
 
 def status_label(value: object) -> str:

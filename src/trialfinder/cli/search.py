@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from trialfinder.cli.common import (
+    NOT_ADVICE,
     connection_options,
     note_if_fictional,
     place_note,
@@ -235,6 +236,8 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         frame = nearest_first(frame)
     write_rows(fmt, _for_people(_select(frame, columns)))
     print(_summary(res, len(frame), what), file=sys.stdout)
+    if len(frame):
+        print(NOT_ADVICE, file=sys.stdout)  # where the results are read; not in files
     return 0
 
 

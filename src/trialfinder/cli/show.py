@@ -10,7 +10,13 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from trialfinder.cli.common import note_if_fictional, resolve_near, settings_from, status_label
+from trialfinder.cli.common import (
+    NOT_ADVICE,
+    note_if_fictional,
+    resolve_near,
+    settings_from,
+    status_label,
+)
 from trialfinder.core.codes import Phase, StudyType
 from trialfinder.core.errors import InvalidQueryError, TrialFinderError
 from trialfinder.core.lazy import LazyModule, lazy
@@ -279,7 +285,7 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
                                      f"{_text(outcome.measure)}{when}", width=width,
                                      subsequent_indent="    "))
     out += _site_lines(detail.results.sites, near=near, width=width, n_sites=n_sites)
-    out += ["", "Not medical advice: talk to your doctor before joining any trial."]
+    out += ["", NOT_ADVICE]
     return out
 
 
