@@ -189,6 +189,15 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
          "trialfinder: error: --offline answers", 2),
         (["show", "NCT99000017", "--sites", "-1"],
          "trialfinder: error: --sites must be 0 or more", 2),
+        # each lists the choices as the option's help does, and names its option
+        (["search", "-c", "cramp", "--phase", "5"],
+         "trialfinder: error: unknown phase '5'; choose from: 1, 2, 3, 4, early_phase1, na\n", 2),
+        (["search", "-c", "cramp", "--sex", "other"],
+         "trialfinder: error: unknown sex 'other'; choose from: female or male\n", 2),
+        (["match", "-c", "cramp", "--age", "200"],
+         "trialfinder: error: --age must be within 0..125 years, not 200\n", 2),
+        (["search", "-c", "cramp", "--near", ""], "trialfinder: error: --near is empty; ", 2),
+        (["match", "-c", "cramp", "--near", " "], "trialfinder: error: --near is empty; ", 2),
     ],
 )
 def test_errors_are_one_line(

@@ -465,7 +465,7 @@ def test_an_empty_place_is_an_error_however_it_is_empty(
     monkeypatch.setenv("TRIALFINDER_BASE_URL", "http://127.0.0.1:9")
     code, out, err = run(capsys, *command, "--near", near)
     assert (code, out) == (2, "")
-    assert err == ("trialfinder: error: place is empty; type a city ('Boston, MA'), a US ZIP "
+    assert err == ("trialfinder: error: --near is empty; type a city ('Boston, MA'), a US ZIP "
                    "code or 'LAT,LON'\n")
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from trialfinder.core.codes import status_words
 from trialfinder.core.config import Settings
-from trialfinder.core.errors import DataFileError, InvalidQueryError
+from trialfinder.core.errors import DataFileError, InvalidQueryError, PlaceNotFoundError
 from trialfinder.options import SearchOptions
 from trialfinder.options.cli import read_options
 
@@ -131,8 +131,10 @@ def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | No
     error, as a blank one is, never silently no place."""
     if text is None:
         return None, None
-    from trialfinder.places.resolve import resolve_place  # loads the gazetteer
+    from trialfinder.places.resolve import empty_place, resolve_place  # loads the gazetteer
 
+    if not text.strip():
+        raise PlaceNotFoundError(empty_place("--near"))
     place = resolve_place(text)
     return (place.lat, place.lon), place_note(place)
 

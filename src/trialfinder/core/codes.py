@@ -33,7 +33,7 @@ class CodeEnum(StrEnum):
         try:
             return cls(key)
         except ValueError:
-            allowed = ", ".join(m.value.lower() for m in cls)
+            allowed = _CHOICES.get(cls.__name__) or ", ".join(m.value.lower() for m in cls)
             label = _LABELS.get(cls.__name__, cls.__name__.lower())
             raise InvalidQueryError(
                 f"unknown {label} {value!r}; choose from: {allowed}"
@@ -126,6 +126,9 @@ class FunderType(CodeEnum):
 
 _LABELS = {"Status": "status", "Phase": "phase", "StudyType": "study type", "Sex": "sex",
            "InterventionType": "intervention type", "FunderType": "funder type"}
+#: The choices an unknown value's error lists, as the options' help says them (where that is
+#: not every code in lower case: ``PHASE2`` is typed ``2``, a sex filter is ``female or male``).
+_CHOICES = {"Phase": "1, 2, 3, 4, early_phase1, na", "Sex": "female or male"}
 _ALIASES: dict[str, dict[str, str]] = {
     "Status": {
         "ACTIVE": "ACTIVE_NOT_RECRUITING",

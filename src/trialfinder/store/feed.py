@@ -17,7 +17,7 @@ from pathlib import Path
 
 from trialfinder._version import __version__
 from trialfinder.core.delivery import stage
-from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.errors import DataFileError
 from trialfinder.core.textcap import LINE_CHARS, cap
 from trialfinder.registries import registry_of
 from trialfinder.store.watch import Change
@@ -116,10 +116,10 @@ def check_feed_path(path: Path) -> None:
     """Refuse at once a feed path that cannot be a file (a folder, a folder that is missing),
     before a watch run asks anything of the API."""
     if path.is_dir() or not path.name:
-        raise InvalidQueryError(f"cannot write the feed to {path}: it is a folder; give a file "
+        raise DataFileError(f"cannot write the feed to {path}: it is a folder; give a file "
                                 "name such as changes.xml")
     if path.exists() and not path.is_file():  # a device or a pipe is never replaced
-        raise InvalidQueryError(f"cannot write the feed to {path}: it exists and is not a "
+        raise DataFileError(f"cannot write the feed to {path}: it exists and is not a "
                                 "regular file")
     if not path.parent.is_dir():
-        raise InvalidQueryError(f"cannot write the feed: no folder {path.parent}")
+        raise DataFileError(f"cannot write the feed: no folder {path.parent}")
