@@ -1388,6 +1388,11 @@ def test_demo_searches_cannot_be_saved(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert table_ids(at)
     assert at.button(key="save_watch").disabled
     assert any("Saving is off with the demo data" in t for t in texts(at.caption))
+    show_view(at, "new")  # What's new says what is true in the demo, not to press it
+    assert [plain(t) for t in texts(at.info)] == [
+        "No saved searches yet. The demo studies are invented, so they cannot be followed: go "
+        "back to live ClinicalTrials.gov data, search, and press “Save this search” under the "
+        "list of studies."]
     assert not (tmp_path / "data").exists()
 
 
