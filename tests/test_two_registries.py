@@ -291,9 +291,9 @@ def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
             "[cramp\\.trial\\@example\\.org](mailto:cramp.trial@example.org)") in markdown
     twin = opened(**search, study="NCT99400001")
     assert not twin.exception
-    # an invented NCT id has no page to link to; its twin's id is named all the same
-    assert ("**Registered in:** ClinicalTrials\\.gov NCT99400001 · ISRCTN ISRCTN99400001"
-            in [m.value for m in twin.markdown])
+    # an invented NCT id is in no registry: the page says so, naming its ids all the same
+    assert ("**Not registered:** an invented demo study (ClinicalTrials\\.gov NCT99400001 · "
+            "ISRCTN ISRCTN99400001), in no registry." in [m.value for m in twin.markdown])
     # a real-looking ISRCTN record links to its page, but not to its invented NCT twin
     alone = opened(**search, study="ISRCTN99400002", near="Sheffield, United Kingdom",
                    radius="250")
