@@ -117,6 +117,14 @@ def test_the_help_of_each_all_says_what_it_does(capsys: pytest.CaptureFixture[st
     assert "--whole-registry every study in ClinicalTrials.gov, with no search options" \
         in sync_help
     assert "--all the old spelling of --whole-registry" in sync_help
+    # how long it takes: the README and the help say the same figure, the benchmark's
+    root = Path(__file__).parents[1]
+    measured = (root / "benchmarks" / "results" / "aact.md").read_text("utf-8")
+    readme = (root / "README.md").read_text("utf-8")
+    assert "the 1,120 requests take about 22 minutes" in " ".join(measured.split())
+    assert "(about 22 minutes: 1,120 requests at the API's pace)" in sync_help
+    assert "# every study in the registry (about 22 minutes)" in readme
+    assert "hour" not in sync_help
 
 
 def test_search_all_with_a_limit_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
