@@ -418,6 +418,10 @@ def test_offline_offers_demo_data_with_a_banner(monkeypatch: pytest.MonkeyPatch)
     at = search_preset(new_app().run())
     assert not at.exception
     assert at.error[0].value.startswith("ClinicalTrials.gov cannot be reached right now")
+    # the detail is plain text: its address is copied as it is, with no invisible character
+    assert [t.value for t in at.text] == [
+        "Details: cannot reach ClinicalTrials.gov at https://clinicaltrials.gov/api/v2 (after "
+        "5 retries): Name or service not known"]
     assert DEMO_BANNER not in texts(at.warning)
 
     at.button(key="demo_button").click().run()
