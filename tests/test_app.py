@@ -846,7 +846,8 @@ def assert_inert(at: AppTest, *hostile: str) -> None:
     for text in (re.sub(r"\]\(mailto:[^)\s]*\)", "]", t) for t in rendered):
         for pattern in _LIVE:
             assert not pattern.search(text), (pattern.pattern, text)
-    readable = " ".join(plain(t) for t in rendered)
+    # st.text shows its text as it is (no Markdown, no HTML): inert whatever it holds
+    readable = " ".join([plain(t) for t in rendered] + [str(e.value) for e in at.text])
     for value in hostile:
         assert value in readable, value
 
