@@ -95,9 +95,9 @@ def show_source(record_id: str, row: Any, fictional: bool) -> None:
     (links built from ids a registry writes exactly so; none for invented studies)."""
     links = record_links(record_id, row.get("other_ids"))
     if fictional or is_demo_id(record_id):  # made up: in no registry, whatever its ids say
-        ids = " · ".join(f"{escape_md(link.registry)} {link.study_id}" for link in links)
-        st.markdown(f"**Not registered:** an invented demo study ({ids or record_id}), in no "
-                    "registry.")
+        ids = [f"{escape_md(link.registry)} {link.study_id}" for link in links]
+        st.markdown("**Not registered:** an invented demo study (" + " · ".join(ids)
+                    + "), in no registry.")
         return
     parts = [f"{escape_md(link.registry)} {link.study_id}"
              if fictional or is_demo_id(link.study_id)  # an invented twin has no page either
