@@ -94,6 +94,11 @@ def show_source(record_id: str, row: Any, fictional: bool) -> None:
     """Where the record comes from: its registry, and the same trial in other registries
     (links built from ids a registry writes exactly so; none for invented studies)."""
     links = record_links(record_id, row.get("other_ids"))
+    if fictional or is_demo_id(record_id):  # made up: in no registry, whatever its ids say
+        ids = [f"{escape_md(link.registry)} {link.study_id}" for link in links]
+        st.markdown("**Not registered:** an invented demo study (" + " · ".join(ids)
+                    + "), in no registry.")
+        return
     parts = [f"{escape_md(link.registry)} {link.study_id}"
              if fictional or is_demo_id(link.study_id)  # an invented twin has no page either
              else f"[{escape_md(link.registry)} {link.study_id}]({link.url})" for link in links]

@@ -23,7 +23,7 @@ from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.topics import demo
 from trialfinder.views.registrynames import failed_title, searched_title
 from trialfinder.views.request import SearchRequest
-from trialfinder.views.text import escape_md, plural
+from trialfinder.views.text import escape_md, plain_line, plural
 from trialfinder.views.urlstate import REGISTRY_KEY
 
 from .messages import place_problem
@@ -115,7 +115,9 @@ def run_search(searched: Mapping[str, Any], use_demo: bool, *, fresh: bool = Fal
             "Check the internet connection and try again in a moment, or look around with "
             "the invented demo data meanwhile."
         )
-        st.caption(f"Details: {escape_md(exc)}")
+        # as plain text: Markdown would need an invisible character inside each address to keep
+        # it from becoming a link, and a copy of the detail would carry it
+        st.text(f"Details: {plain_line(exc)}")
         st.button("Use demo data", key="demo_button", on_click=start_demo)
     except ApiError as exc:
         registry_title = failed_title(exc, names)

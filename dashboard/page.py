@@ -76,7 +76,8 @@ def main() -> None:
     focus = bool(ss.pop("_focus_results", False))  # set by a search: focus its results
     fetched, place = (run_search(searched, bool(ss.get("demo")), fresh=fresh) if searched
                       else (None, None))
-    fictional = is_fictional(fetched)
+    # a study opened alone (a bare ?study= link) is fictional by its own id: no search ran
+    fictional = is_fictional(fetched) or (nct is not None and demo.shows_fictional([nct]))
     demo_banner(fictional)
     country_filter(fetched, where)
     results = filtered(fetched, place) if fetched is not None else None
@@ -116,7 +117,7 @@ def main() -> None:
     elif view == "new":
         whats_new()
     else:
-        results_heading(results)
+        results_heading(results, fictional)
         if focus:
             focus_results()
         searched_line(searched, bool(ss.get("demo")))

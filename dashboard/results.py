@@ -52,12 +52,19 @@ EXPANDED_ACCESS = ("AVAILABLE", "NO_LONGER_AVAILABLE", "TEMPORARILY_NOT_AVAILABL
                    "APPROVED_FOR_MARKETING")
 
 
-def results_heading(results: service.Results) -> None:
+#: Under the list's heading when its studies are fictional: a phone scrolls the heading to the
+#: top after a search, past the demo's banner, so the first screen says it again.
+FICTIONAL_LIST = "Invented demo studies, not real trials you can join."
+
+
+def results_heading(results: service.Results, fictional: bool = False) -> None:
     """The list's heading (the one the focus moves to after a search)."""
     count = len(results.studies)
     with st.container(key="results_heading"):
         st.header(f"Results: {plural(count, 'study', 'studies')}" if count
                   else "Results: no study to show", anchor=False)
+        if fictional and count:
+            st.caption(FICTIONAL_LIST)
 
 
 def _refresh() -> None:
@@ -82,7 +89,7 @@ def show_provenance(fetched: service.Results, demo_mode: bool) -> None:
     if demo_mode:
         count = len(fetched.all.studies)
         st.caption(f"Invented demo data: {plural(count, 'study', 'studies')} "
-                   f"{'matches' if count == 1 else 'match'} the topic.")
+                   f"{'matches' if count == 1 else 'match'} the search.")
         return
     count = meta.studies_fetched if meta.studies_fetched is not None else len(
         fetched.all.studies)

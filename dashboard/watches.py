@@ -124,6 +124,11 @@ def whats_new() -> None:
     except TrialFinderError as exc:
         st.error(f"The saved searches could not be read: {escape_md(exc)}")
         return
+    if not watches and ss.get("demo"):  # the demo's "Save this search" is switched off
+        st.info("No saved searches yet. The demo studies are invented, so they cannot be "
+                "followed: go back to live ClinicalTrials.gov data, search, and press “Save "
+                "this search” under the list of studies.")
+        return
     if not watches:
         st.info("No saved searches yet. Press “Save this search” under a list of studies.")
         return

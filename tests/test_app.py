@@ -22,6 +22,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.results import FICTIONAL_LIST
 from devtools.standin import StandInServer, fictional_study
 from trialfinder import service
 from trialfinder.core.errors import ApiError, NetworkError
@@ -432,6 +433,10 @@ def test_offline_offers_demo_data_with_a_banner(monkeypatch: pytest.MonkeyPatch)
     at = search_preset(new_app().run())
     assert not at.exception
     assert at.error[0].value.startswith("ClinicalTrials.gov cannot be reached right now")
+    # the detail is plain text: its address is copied as it is, with no invisible character
+    assert [t.value for t in at.text] == [
+        "Details: cannot reach ClinicalTrials.gov at https://clinicaltrials.gov/api/v2 (after "
+        "5 retries): Name or service not known"]
     assert DEMO_BANNER not in texts(at.warning)
 
     at.button(key="demo_button").click().run()
@@ -790,6 +795,18 @@ def test_a_link_with_unknown_statuses_keeps_the_default(
             in [plain(t) for t in texts(at.info)])
 
 
+def test_a_link_with_a_radius_the_page_does_not_offer_uses_the_nearest_and_says_so(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = new_app()
+    at.query_params.update({"preset": "als", "near": "Boston, MA", "radius": "3000"})
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="q_radius").value == 500
+    assert ("The link’s distance, 3,000 mi, is not one this page offers: the nearest, 500 mi, "
+            "is used." in [plain(t) for t in texts(at.info)])
+
+
 def test_demo_studies_do_not_link_to_clinicaltrials_gov(monkeypatch: pytest.MonkeyPatch) -> None:
     fail_with(monkeypatch, NetworkError("cannot reach ClinicalTrials.gov"))
     at = search_preset(new_app().run())
@@ -811,7 +828,9 @@ def test_fictional_studies_from_an_api_are_shown_as_the_demo_shows_them(
     assert "demo" not in at.query_params
     assert table_ids(at) == NEAR_BOSTON_IDS
     assert texts(at.warning).count(DEMO_BANNER) == 1
-    assert "Invented demo data: 1 study matches the topic." in texts(at.caption)
+    assert "Invented demo data: 1 study matches the search." in texts(at.caption)
+    # right under the heading a phone scrolls to the top (past the banner) after a search
+    assert texts(at.caption).count(FICTIONAL_LIST) == 1
     assert not any("ClinicalTrials.gov reported" in t for t in texts(at.caption))
     assert ("Invented demo studies: the files say so in their names and in a first column."
             in texts(at.caption))
@@ -858,7 +877,8 @@ def assert_inert(at: AppTest, *hostile: str) -> None:
     for text in (re.sub(r"\]\(mailto:[^)\s]*\)", "]", t) for t in rendered):
         for pattern in _LIVE:
             assert not pattern.search(text), (pattern.pattern, text)
-    readable = " ".join(plain(t) for t in rendered)
+    # st.text shows its text as it is (no Markdown, no HTML): inert whatever it holds
+    readable = " ".join([plain(t) for t in rendered] + [str(e.value) for e in at.text])
     for value in hostile:
         assert value in readable, value
 
@@ -1413,6 +1433,11 @@ def test_demo_searches_cannot_be_saved(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert table_ids(at)
     assert at.button(key="save_watch").disabled
     assert any("Saving is off with the demo data" in t for t in texts(at.caption))
+    show_view(at, "new")  # What's new says what is true in the demo, not to press it
+    assert [plain(t) for t in texts(at.info)] == [
+        "No saved searches yet. The demo studies are invented, so they cannot be followed: go "
+        "back to live ClinicalTrials.gov data, search, and press “Save this search” under the "
+        "list of studies."]
     assert not (tmp_path / "data").exists()
 
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from devtools.standin import StandInServer
 from tests.test_app_page import ROOT, _fresh_caches, api, opened
 from trialfinder import service
-from trialfinder.topics.demo import load_demo_studies
+from trialfinder.topics.demo import DEMO_BANNER, load_demo_studies
 
 __all__ = ["_fresh_caches", "api"]  # the fixtures of tests/test_app_page.py
 
@@ -153,7 +153,10 @@ def test_a_bare_study_link_opens_that_study_alone(api: StandInServer) -> None:
     assert api.stats.paths.get("/api/v2/studies/NCT99000012") == 1  # that one record
     assert not [p for p in api.stats.paths if p == "/api/v2/studies"]  # and no search
     assert at.button(key="back_to_list").label == "← Search for studies"
+    # no search ran, yet the study is fictional (NCT99...): the demo's banner says so
+    assert [str(w.value) for w in at.warning].count(DEMO_BANNER) == 1
     at.button(key="back_to_list").click().run()
+    assert DEMO_BANNER not in [str(w.value) for w in at.warning]  # the empty first screen
     assert study_title(at) is None and address(at) == {}
     assert [b for b in at.button if b.key == "q_submit"]  # the first screen
 

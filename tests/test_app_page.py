@@ -116,6 +116,15 @@ def test_a_study_page_gives_phone_numbers_as_tel_links(api: StandInServer) -> No
                for t in markdown for link in re.findall(r"\]\((tel:[^)]*)\)", t))
 
 
+def test_an_invented_study_is_said_to_be_in_no_registry(api: StandInServer) -> None:
+    at = opened(preset="als", status="any", study="NCT99000041")
+    assert not at.exception
+    markdown = [str(e.value) for e in at.markdown]
+    assert ("**Not registered:** an invented demo study (ClinicalTrials\\.gov NCT99000041), in "
+            "no registry." in markdown)
+    assert not any(t.startswith("**Registered in:**") for t in markdown)
+
+
 def test_an_old_list_says_when_it_was_fetched_and_refresh_fetches_it_again(
     api: StandInServer, monkeypatch: pytest.MonkeyPatch, as_if_real: None,
 ) -> None:

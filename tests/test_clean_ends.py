@@ -151,7 +151,8 @@ def test_arguments_under_an_ascii_locale_are_read_as_the_utf8_the_terminal_sent(
         "nct_id       title                                status",
         "NCT99100811  Fictional Sj\\xf6gren dry-eye drops   Recruiting",
         "NCT99100812  Fictional study of dry mouth in Sj~  Recruiting",
-        "2 studies; the API reported 2 matching studies, 2 fetched"]
+        "2 studies; the API reported 2 matching studies, 2 fetched",
+        "Not medical advice: talk to your doctor before joining any trial."]
     code, _, err = run_child(["search", "-c", "Sjögren", "-o", str(tmp_path / "é.csv")],
                              env=env)
     assert (code, len(err)) == (2, 1)

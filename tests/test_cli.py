@@ -58,9 +58,12 @@ def test_search_prints_one_line_per_study_and_the_total(
     lines = out.splitlines()
     assert code == 0, err
     assert lines[0].split() == ["nct_id", "status", "title"]
-    assert [line.split()[0] for line in lines[1:-1]] == [
+    assert [line.split()[0] for line in lines[1:-2]] == [
         "NCT99000006", "NCT99000012", "NCT99000023", "NCT99000029", "NCT99000041", "NCT99000054"]
-    assert lines[-1] == "6 studies; the API reported 6 matching studies, 6 fetched"
+    assert lines[-2] == "6 studies; the API reported 6 matching studies, 6 fetched"
+    assert lines[-1] == "Not medical advice: talk to your doctor before joining any trial."
+    code, out, _ = run(capsys, "search", "--preset", "als", "--format", "csv")
+    assert code == 0 and "medical advice" not in out  # a file holds the rows only
 
 
 def test_search_near_a_place_sends_filter_geo_and_sorts_by_distance(
@@ -80,7 +83,7 @@ def test_limit_is_reported_on_stderr(demo_api: StandInServer,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "search", "--preset", "muscle-spasm", "--limit", "5")
     assert code == 0
-    assert len(out.splitlines()) == 7  # header, five studies, summary
+    assert len(out.splitlines()) == 8  # header, five studies, summary, not medical advice
     assert "trialfinder: note: showing the first 5 of 32 matching studies (limit reached)" in err
 
 
@@ -186,6 +189,15 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
          "trialfinder: error: --offline answers", 2),
         (["show", "NCT99000017", "--sites", "-1"],
          "trialfinder: error: --sites must be 0 or more", 2),
+        # each lists the choices as the option's help does, and names its option
+        (["search", "-c", "cramp", "--phase", "5"],
+         "trialfinder: error: unknown phase '5'; choose from: 1, 2, 3, 4, early_phase1, na\n", 2),
+        (["search", "-c", "cramp", "--sex", "other"],
+         "trialfinder: error: unknown sex 'other'; choose from: female or male\n", 2),
+        (["match", "-c", "cramp", "--age", "200"],
+         "trialfinder: error: --age must be within 0..125 years, not 200\n", 2),
+        (["search", "-c", "cramp", "--near", ""], "trialfinder: error: --near is empty; ", 2),
+        (["match", "-c", "cramp", "--near", " "], "trialfinder: error: --near is empty; ", 2),
     ],
 )
 def test_errors_are_one_line(
@@ -249,6 +261,25 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
                    "(see --help)\n")
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (["search", "--condtion", "ALS"], "--condtion ALS; did you mean --condition?"),
+    (["search", "-c", "ALS", "--limt=5"], "--limt=5; did you mean --limit?"),
+    # match's own option about you is singular; search's filter plural
+    (["match", "-c", "ALS", "--healthy-volunteers", "yes"],
+     "--healthy-volunteers yes; did you mean --healthy-volunteer?"),
+    (["watch", "add", "als", "--conditon", "ALS"], "--conditon ALS; did you mean --condition?"),
+    (["search", "-c", "ALS", "--sites", "--colums", "nct_id", "--formt", "csv"],
+     "--colums nct_id --formt csv; did you mean --columns or --format?"),
+])
+def test_an_unknown_option_names_the_commands_closest(
+        argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == (
+        f"trialfinder: usage error: unrecognized arguments: {said} (see --help)\n")
+
+
 def test_api_unreachable_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str],
                                      standin_factory: Factory) -> None:
@@ -277,10 +308,15 @@ def test_formula_in_a_title_cannot_become_a_formula(
 def test_from_file_filters_locally(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     download = tmp_path / "ctg-studies.json"
     download.write_text(json.dumps(load_demo_studies()))
-    code, out, _ = run(capsys, "search", "--from-file", str(download), "--preset", "als",
-                       "--status", "terminated", "--format", "csv", "--columns", "nct_id,status")
+    code, out, err = run(capsys, "search", "--from-file", str(download), "--preset", "als",
+                         "--status", "terminated,not_yet_recruiting", "--format", "csv",
+                         "--columns", "nct_id,status")
     assert code == 0
-    assert out.splitlines() == ["nct_id,status", "NCT99000012,TERMINATED", "NCT99000029,TERMINATED"]
+    assert out.splitlines() == ["nct_id,status", "NCT99000012,TERMINATED", "NCT99000029,TERMINATED",
+                                "NCT99000041,NOT_YET_RECRUITING", "NCT99000054,NOT_YET_RECRUITING"]
+    # the summary says statuses in words, as the table does; the CSV keeps the codes
+    assert err.splitlines()[-1].endswith(
+        "local filters status Terminated, Not yet recruiting: -2")
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/ctgov is not present")
@@ -644,3 +680,32 @@ def test_every_output_says_which_registry_each_row_came_from(
     assert code == 0 and rows
     assert {r["source"] for r in rows} == {"ctgov"}
     assert list(rows[0])[:2] == ["nct_id", "site_index"]
+
+
+def test_the_table_near_a_place_lists_the_nearest_first_as_the_dashboard_does(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trialfinder.views.sorting import sort_studies
+
+    argv = ["search", "-c", "muscle spasm", "--near", "42.36,-71.06", "--radius", "3000mi"]
+    code, out, _ = run(capsys, *argv, "--columns", "nct_id,nearest_distance_mi")
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()[1:-2]]
+    miles = [float(row[1].replace(",", "")) for row in rows]
+    assert miles == sorted(miles) and len(miles) > 2
+    code, out, _ = run(capsys, *argv, "--format", "csv")
+    frame = pd.read_csv(pd.io.common.StringIO(out))  # the CSV keeps the registry's order
+    assert list(frame["nct_id"]) != [row[0] for row in rows]
+    assert [row[0] for row in rows] == list(sort_studies(frame, "nearest")["nct_id"])
+
+
+def test_a_short_id_is_read_padded_and_the_note_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    download = tmp_path / "ctg-studies.json"
+    download.write_text(json.dumps(load_demo_studies()))
+    code, _, err = run(capsys, "search", "--from-file", str(download), "--id", "NCT123")
+    assert code == 0
+    assert "trialfinder: note: id 'NCT123' read as NCT00000123\n" in err
+    code, out, err = run(capsys, "search", "--from-file", str(download), "--id", "nct99000012")
+    assert code == 0 and "read as" not in err and out.splitlines()[1].startswith("NCT99000012")

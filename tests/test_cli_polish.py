@@ -15,6 +15,7 @@ from devtools.standin import StandInServer, fictional_study
 from trialfinder.cli.main import main
 from trialfinder.cli.progress import ProgressBar
 from trialfinder.core.terminal import display_width
+from trialfinder.topics.demo import FICTIONAL_NOTE
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -52,7 +53,7 @@ def test_search_table_rows_line_up_with_the_header_at_any_width(
                      fictional_study("NCT99000103", "Short", status="COMPLETED"))
     code, out, err = run(capsys, "search", "--from-file", str(path))
     assert code == 0, err
-    header, *rows, summary = out.splitlines()
+    header, *rows, summary, _advice = out.splitlines()
     assert summary.startswith("3 studies")
     assert len(rows) == 3
     for line in [header, *rows]:
@@ -98,9 +99,10 @@ def test_sync_whole_registry_and_its_old_spelling(
         assert code == 0, err
         assert out.startswith("synced 12 studies (the API reported 12) into ")
         errors.append(err)
-    assert errors[0] == ""
+    fictional = f"trialfinder: note: {FICTIONAL_NOTE}\n"  # the stand-in's studies are invented
+    assert errors[0] == fictional
     assert errors[1] == ("trialfinder: note: `sync --all` is now spelled `sync --whole-registry`; "
-                   "the old spelling still works for now\n")
+                         "the old spelling still works for now\n" + fictional)
 
 
 def test_the_help_of_each_all_says_what_it_does(capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,6 +117,14 @@ def test_the_help_of_each_all_says_what_it_does(capsys: pytest.CaptureFixture[st
     assert "--whole-registry every study in ClinicalTrials.gov, with no search options" \
         in sync_help
     assert "--all the old spelling of --whole-registry" in sync_help
+    # how long it takes: the README and the help say the same figure, the benchmark's
+    root = Path(__file__).parents[1]
+    measured = (root / "benchmarks" / "results" / "aact.md").read_text("utf-8")
+    readme = (root / "README.md").read_text("utf-8")
+    assert "the 1,120 requests take about 22 minutes" in " ".join(measured.split())
+    assert "(about 22 minutes: 1,120 requests at the API's pace)" in sync_help
+    assert "# every study in the registry (about 22 minutes)" in readme
+    assert "hour" not in sync_help
 
 
 def test_search_all_with_a_limit_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
@@ -463,5 +473,23 @@ def test_an_empty_place_is_an_error_however_it_is_empty(
     monkeypatch.setenv("TRIALFINDER_BASE_URL", "http://127.0.0.1:9")
     code, out, err = run(capsys, *command, "--near", near)
     assert (code, out) == (2, "")
-    assert err == ("trialfinder: error: place is empty; type a city ('Boston, MA'), a US ZIP "
+    assert err == ("trialfinder: error: --near is empty; type a city ('Boston, MA'), a US ZIP "
                    "code or 'LAT,LON'\n")
+
+
+def test_sync_and_sql_say_when_they_store_or_list_fictional_studies(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = standin_factory([fictional_study("NCT99000122", "A fictional study")])
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    note = f"trialfinder: note: {FICTIONAL_NOTE}\n"
+    code, out, err = run(capsys, "sync", "-c", "fictional", "--no-cache")
+    assert code == 0 and out.startswith("synced 1 study") and err.endswith(note)
+    code, out, err = run(capsys, "sql", "select nct_id from studies", "--format", "csv")
+    assert (code, out, err) == (0, "nct_id\r\nNCT99000122\r\n", note)
+    code, out, err = run(capsys, "sql", "select count(*) as n from studies", "--format", "csv")
+    assert (code, out, err) == (0, "n\r\n1\r\n", "")

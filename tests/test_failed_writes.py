@@ -147,9 +147,13 @@ def test_a_watch_run_whose_output_fails_records_nothing_and_the_next_run_reports
                                          "too long"]
     assert case.state() == before
     assert case.left_behind() == []
-    # a feed path that is a folder is refused before anything is fetched
-    assert main(["watch", "run", "--feed", str(case.folder)]) == 2
+    # a feed path that is a folder, or in no folder, is refused before anything is fetched,
+    # with the exit code of a file that cannot be written (1), as -o's
+    assert main(["watch", "run", "--feed", str(case.folder)]) == 1
     assert capsys.readouterr().err.startswith("trialfinder: error: cannot write the feed to ")
+    assert main(["watch", "run", "--feed", str(case.folder / "none" / "a.xml")]) == 1
+    assert capsys.readouterr().err == (
+        f"trialfinder: error: cannot write the feed: no folder {case.folder / 'none'}\n")
     assert case.state() == before
     # nothing was lost: the next good run reports every change the failed ones found
     assert _changes(case, capsys) == expected

@@ -151,7 +151,7 @@ def test_cli_search_with_an_unusable_cache_prints_one_note(
     code = main(["search", "--preset", "als"])
     out, err = capsys.readouterr()
     assert code == 0
-    assert [line.split()[0] for line in out.splitlines()[1:-1]] == [
+    assert [line.split()[0] for line in out.splitlines()[1:-2]] == [
         "NCT99000006", "NCT99000012", "NCT99000023", "NCT99000029", "NCT99000041",
         "NCT99000054"]  # the six ALS studies, between the header and the total
     assert [line for line in err.splitlines() if "cache" in line] == [

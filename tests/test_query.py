@@ -187,3 +187,13 @@ def test_nct_ids_are_normalized_and_deduplicated() -> None:
 def test_empty_query_is_flagged() -> None:
     assert StudyQuery().is_empty
     assert not StudyQuery(statuses=("recruiting",)).is_empty
+
+
+def test_a_search_says_how_a_short_id_was_read() -> None:
+    """The library (``tf.search``, the CLI's --id) and the dashboard's ``study=`` say the
+    same: a short NCT id is padded, and the search's notes say to what."""
+    from trialfinder.options import SearchOptions
+    from trialfinder.registries.ctgov.registry import CTGOV
+
+    notes = CTGOV.translate(SearchOptions(ids=("NCT123", "nct99000012"))).notes
+    assert notes == ("id 'NCT123' read as NCT00000123",)

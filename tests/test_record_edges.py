@@ -92,7 +92,7 @@ def test_a_file_import_skips_and_counts_them(tmp_path: Path,
     path.write_text(json.dumps(hostile_records()))
     assert main(["search", "--from-file", str(path), "--columns", "nct_id,title"]) == 0
     out, err = capsys.readouterr()
-    assert [line.split()[0] for line in out.splitlines()[1:-1]] == [GOOD]
+    assert [line.split()[0] for line in out.splitlines()[1:-2]] == [GOOD]
     assert f"skipped 11 records {SKIPPED_NOTE}" in err
     assert "skipped 1 record that could not be read" in err  # the one without an id
 

@@ -184,7 +184,7 @@ def test_a_watch_reports_the_second_days_changes_exactly(
         [("status", "RECRUITING", "ACTIVE_NOT_RECRUITING")]]
     lines = run(capsys, "history", first.lower(), "--store", str(tmp_path / "studies.duckdb"))
     assert lines[0].startswith(f"{first}: 2 versions seen; first 2026-11-20 08:00")
-    assert lines[1].split()[2:] == ["status", "RECRUITING", "->", "ACTIVE_NOT_RECRUITING"]
+    assert lines[1].split()[2:] == ["status", "Recruiting", "->", "Active", "not", "recruiting"]
 
 
 def test_a_watch_is_added_and_run_from_the_command_line(

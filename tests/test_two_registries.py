@@ -212,7 +212,7 @@ def test_a_watch_over_both_registries_reports_the_second_days_changes_exactly(
     ]
     lines = run(capsys, "history", "isrctn99400001", "--store", str(path))
     assert lines[0].startswith("ISRCTN99400001: 2 versions seen; first 2026-11-20 08:00")
-    assert lines[1].split()[2:] == ["status", "RECRUITING", "->", "ACTIVE_NOT_RECRUITING"]
+    assert lines[1].split()[2:] == ["status", "Recruiting", "->", "Active", "not", "recruiting"]
 
 
 def test_match_screens_the_trials_of_both_registries(
@@ -291,9 +291,9 @@ def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
             "[cramp\\.trial\\@example\\.org](mailto:cramp.trial@example.org)") in markdown
     twin = opened(**search, study="NCT99400001")
     assert not twin.exception
-    # an invented NCT id has no page to link to; its twin's id is named all the same
-    assert ("**Registered in:** ClinicalTrials\\.gov NCT99400001 · ISRCTN ISRCTN99400001"
-            in [m.value for m in twin.markdown])
+    # an invented NCT id is in no registry: the page says so, naming its ids all the same
+    assert ("**Not registered:** an invented demo study (ClinicalTrials\\.gov NCT99400001 · "
+            "ISRCTN ISRCTN99400001), in no registry." in [m.value for m in twin.markdown])
     # a real-looking ISRCTN record links to its page, but not to its invented NCT twin
     alone = opened(**search, study="ISRCTN99400002", near="Sheffield, United Kingdom",
                    radius="250")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from trialfinder.views.urlstate import (
     defaults,
     has_topic,
+    linked_study,
+    radius_note,
     read_url,
     snapshot,
     state_from_url,
@@ -91,3 +93,23 @@ def test_topic_and_wider_filters() -> None:
     assert wider_than_search(state | {"phase": ["PHASE2", "PHASE3"], "status": []},
                              searched) == ["status", "phase"]
     assert wider_than_search(state | {"phase": []}, searched) == ["phase"]
+
+
+def test_a_radius_the_page_does_not_offer_becomes_the_nearest_offered_one() -> None:
+    """The CLI takes 3000 mi; a link with it gets the page's widest, and a note, not the
+    default distance with "not understood"."""
+    state, ignored = read_url({"near": ["Boston, MA"], "radius": ["3000"]})
+    assert (state["radius"], ignored) == (500, [])
+    assert radius_note({"radius": ["3000"]}) == (
+        "The link’s distance, 3,000 mi, is not one this page offers: the nearest, 500 mi, "
+        "is used.")
+    assert read_url({"radius": ["0.5"]})[0]["radius"] == 5
+    assert radius_note({"radius": ["100"]}) is None and radius_note({}) is None
+    assert read_url({"radius": ["-5"]})[1] == ["radius"] and radius_note({"radius": ["-5"]}) is None
+
+
+def test_a_short_study_id_in_a_link_is_read_padded_and_said() -> None:
+    assert linked_study({"study": ["NCT123"]}) == "NCT00000123"
+    assert unreadable_study({"study": ["NCT123"]}) == (
+        "The link’s study id 'NCT123' read as NCT00000123")
+    assert unreadable_study({"study": [" nct99000012 "]}) is None

@@ -230,7 +230,7 @@ def test_feed_is_atom_with_escaped_text(as_if_real: None) -> None:
     entries = root.findall("a:entry", ns)
     assert [e.findtext("a:title", namespaces=ns) for e in entries] == [
         "NCT99200031: new in the results",
-        "NCT99200032: status changed (RECRUITING -> COMPLETED)"]
+        "NCT99200032: status changed (Recruiting -> Completed)"]
     assert entries[0].findtext("a:summary", namespaces=ns) == \
         "Fictional <b>bold</b> &  study — new in the results"
     assert entries[0].find("a:link", ns).get("href") == \
@@ -289,7 +289,7 @@ def test_cli_watch_add_list_run_json_feed_history_remove(
     assert main(["history", "nct99100001"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("NCT99100001: 2 versions seen; first ")
-    assert lines[1].split()[2:] == ["status", "RECRUITING", "->", "COMPLETED"]
+    assert lines[1].split()[2:] == ["status", "Recruiting", "->", "Completed"]
     assert main(["watch", "run", "asthma", "--format", "csv", *base]) == 0
     assert capsys.readouterr().out == (
         "watch,nct_id,change,before,after,fields,facility,city,distance_mi,title,when\r\n")
@@ -343,3 +343,17 @@ def test_table_lines_cut_a_long_title_with_an_ellipsis(
     head = "w  NCT99200042  new           "
     assert first == head + title[:69] + "…"  # 70 columns, the last one saying it was cut
     assert second == "w  NCT99200043  new           " + short
+
+
+def test_watch_run_says_a_status_in_words_and_keeps_the_codes_as_data(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from trialfinder.cli.watch import _print_changes
+
+    change = Change("NCT99200044", "status", "w", "Fictional Study",
+                    before="NOT_YET_RECRUITING", after="RECRUITING")
+    _print_changes([change], "table")
+    assert capsys.readouterr().out == (
+        "w  NCT99200044  status        Not yet recruiting -> Recruiting  Fictional Study\n")
+    _print_changes([change], "json")
+    assert json.loads(capsys.readouterr().out)["before"] == "NOT_YET_RECRUITING"

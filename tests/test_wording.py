@@ -36,7 +36,14 @@ def test_duration(seconds: float, expected: str) -> None:
 @pytest.mark.parametrize(("low", "high", "expected"), [
     (18.0, 65.0, "18 to 65 years"), (18.0, None, "18 years and over"),
     (1.0, pd.NA, "1 year and over"), (None, 1.0, "up to 1 year"), (0.0, None, "any age"),
-    (math.nan, 17.0, "up to 17 years"), ("x", None, "any age"), (0.5, 2, "0.5 to 2 years"),
+    (math.nan, 17.0, "up to 17 years"), ("x", None, "any age"), (1.5, 2, "1.5 to 2 years"),
+    # under a year, in the unit the record wrote ("2 Days", "6 Weeks", "6 Months", "12 Hours")
+    (2 / 365.25, 42 / 365.25, "2 days to 6 weeks"), (0.5, 17.0, "6 months to 17 years"),
+    (1 / 12, None, "1 month and over"), (None, 0.5, "up to 6 months"),
+    (1 / 12, 0.5, "1 to 6 months"), (28 / 365.25, None, "4 weeks and over"),
+    (10 / 365.25, None, "10 days and over"), (12 / (24 * 365.25), 7 / 365.25,
+                                               "12 hours to 1 week"),
+    (18 / (60 * 24 * 365.25), None, "18 minutes and over"),
 ])
 def test_age_range(low: object, high: object, expected: str) -> None:
     assert age_range(low, high) == expected

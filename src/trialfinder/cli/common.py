@@ -11,9 +11,9 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trialfinder.core.codes import Status
+from trialfinder.core.codes import status_words
 from trialfinder.core.config import Settings
-from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
 from trialfinder.options import SearchOptions
 from trialfinder.options.cli import read_options
 
@@ -21,8 +21,18 @@ if TYPE_CHECKING:
     from trialfinder.places.resolve import Place
     from trialfinder.service.searching import Results
 
-__all__ = ["connection_options", "note_if_fictional", "place_note", "read_search",
-           "resolve_near", "search_data_file", "settings_from", "status_label", "verbose_option"]
+__all__ = [
+    "NOT_ADVICE",
+    "connection_options",
+    "note_if_fictional",
+    "place_note",
+    "read_search",
+    "resolve_near",
+    "search_data_file",
+    "settings_from",
+    "status_label",
+    "verbose_option",
+]
 
 
 def connection_options(parser: argparse.ArgumentParser, *, no_store: bool = False) -> None:
@@ -105,15 +115,21 @@ def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | No
     error, as a blank one is, never silently no place."""
     if text is None:
         return None, None
-    from trialfinder.places.resolve import resolve_place  # loads the gazetteer
+    from trialfinder.places.resolve import empty_place, resolve_place  # loads the gazetteer
 
+    if not text.strip():
+        raise PlaceNotFoundError(empty_place("--near"))
     place = resolve_place(text)
     return (place.lat, place.lon), place_note(place)
 
 
+#: The line under results read on a terminal (``search``'s table, ``show``); ``match`` says
+#: its pre-screen's own (:data:`~trialfinder.tables.prescreen.profile.DISCLAIMER`).
+NOT_ADVICE = "Not medical advice: talk to your doctor before joining any trial."
+
+
 def status_label(value: object) -> str:
-    text = str(value)
-    return Status(text).label if text in Status.__members__ else text
+    return status_words(value)
 
 
 def note_if_fictional(ids: Iterable[object]) -> bool:

@@ -21,6 +21,7 @@ and the store's commands); the search options of every command come from
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import sys
 import textwrap
@@ -53,6 +54,31 @@ __all__ = ["build_parser", "main"]
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2
         self.exit(2, f"trialfinder: usage error: {message} (see --help)\n")
+
+
+def parse_command_line(parser: argparse.ArgumentParser,
+                       argv: Sequence[str]) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, naming the command's closest option for one it does not
+    know (``--condtion``: did you mean --condition?; ``match --healthy-volunteers``: did you
+    mean --healthy-volunteer?)."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}{_closest(parser, argv, extras)}")
+    return args
+
+
+def _closest(parser: argparse.ArgumentParser, argv: Sequence[str],
+             extras: Sequence[str]) -> str:
+    command = parser
+    for word in argv:  # down to the (sub)command the line names: `watch add`
+        subcommands = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        if subcommands and word in subcommands[0].choices:
+            command = subcommands[0].choices[word]
+    known = [o for o in command._option_string_actions if o.startswith("--")]
+    guesses = [close[0] for word in extras if word.startswith("--")
+               if (close := difflib.get_close_matches(word.split("=", 1)[0], known, n=1,
+                                                      cutoff=0.8))]
+    return f"; did you mean {' or '.join(dict.fromkeys(guesses))}?" if guesses else ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,7 +228,7 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     _NOTES.seen.clear()
     parser = build_parser()
     try:
-        args = parser.parse_args(command_line(argv))
+        args = parse_command_line(parser, command_line(argv))
     except SystemExit as done:
         if done.code in (0, None):  # --help, --version: their output is delivered as any is
             deliver()

@@ -29,12 +29,13 @@ from trialfinder.cli.common import (
 from trialfinder.cli.formats import FORMATS, add_format_option, write_rows
 from trialfinder.cli.oneshot import settle_before_search
 from trialfinder.core.codes import OPEN_STATUSES
-from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
 from trialfinder.core.textcap import LONG_CHARS, cap
 from trialfinder.core.units import KM_PER_MILE
 from trialfinder.core.wording import plural
 from trialfinder.options import OPTIONS, SearchOptions
 from trialfinder.options.cli import add_options
+from trialfinder.options.kinds import Number
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 
 if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` stays quick
@@ -100,14 +101,18 @@ def _radius_miles(text: str | None) -> float | None:
 
 
 def _profile(args: argparse.Namespace) -> Profile:
-    from trialfinder.places.resolve import resolve_place
+    from trialfinder.places.resolve import empty_place, resolve_place
 
     near = None
-    if args.near is not None:  # "" is an empty place (an error), not no place
+    if args.near is not None and not args.near.strip():  # an empty place is an error
+        raise PlaceNotFoundError(empty_place("--near"))
+    if args.near is not None:
         place = resolve_place(args.near)
         near = (place.lat, place.lon)
     elif args.radius:
         raise InvalidQueryError("a radius needs a place: give --near as well")
+    # checked as search checks its --age, so the error names the option the same way
+    Number(0, 125, "years").python(args.age, "--age")
     return Profile(
         age=args.age, sex=args.sex, near=near, radius_mi=_radius_miles(args.radius),
         healthy_volunteer=True if args.healthy_volunteer else None,

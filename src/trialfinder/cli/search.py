@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from trialfinder.cli.common import (
+    NOT_ADVICE,
     connection_options,
     note_if_fictional,
     place_note,
@@ -64,7 +65,10 @@ SITE_COLUMNS = ["nct_id", "distance_mi", "site_status", "facility", "city", "sta
 def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
     """Add ``search`` to the ``trialfinder`` parser (``parents``: -v)."""
     s = subparsers.add_parser("search", parents=list(parents), help="search studies",
-                              description="Search studies and print, or export, the matches.")
+                              description="Search studies and print, or export, the matches. "
+                              "With --near, the table lists them nearest first (as the "
+                              "dashboard does); files and CSV or JSON output keep the "
+                              "registry's order.")
     groups = add_options(s)
     groups["what to search"].add_argument(
         "--from-file", type=Path,
@@ -110,10 +114,19 @@ def _summary(res: Results | Streamed, rows: int, what: str) -> str:
     elif meta.records_read is not None:
         parts.append(f"{plural(meta.records_read, 'study')} in the file"
                      + (f", {fetched:,} on the topic" if meta.topic is not None else ""))
-    removed = [f"{s.name}: -{s.removed}" for s in res.steps if s.removed]
+    removed = [f"{_step_words(s.name)}: -{s.removed}" for s in res.steps if s.removed]
     if removed:
         parts.append("local filters " + ", ".join(removed))
     return "; ".join(parts)
+
+
+def _step_words(name: str) -> str:
+    """A filter step's name with its statuses in words (``status NOT_YET_RECRUITING`` ->
+    ``status Not yet recruiting``), as the rest of the output says them."""
+    head, _, values = name.partition(" ")
+    if head != "status" or not values:
+        return name
+    return f"status {', '.join(status_label(v) for v in values.split(', '))}"
 
 
 def _none_near(options: Any) -> str:
@@ -218,8 +231,14 @@ def run(args: argparse.Namespace, notes: Any) -> int:
     if not args.sites and "nearest_distance_mi" in frame.columns and options.near:
         default = ["nct_id", "status", "nearest_distance_mi", "title"]
     columns = args.columns or ",".join(c for c in default if c in frame.columns)
+    if not args.sites and options.near is not None:  # as the dashboard's list; files keep
+        from trialfinder.tables.order import nearest_first  # the registry's order
+
+        frame = nearest_first(frame)
     write_rows(fmt, _for_people(_select(frame, columns)))
     print(_summary(res, len(frame), what), file=sys.stdout)
+    if len(frame):
+        print(NOT_ADVICE, file=sys.stdout)  # where the results are read; not in files
     return 0
 
 

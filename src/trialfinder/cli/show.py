@@ -10,7 +10,13 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any
 
-from trialfinder.cli.common import note_if_fictional, resolve_near, settings_from, status_label
+from trialfinder.cli.common import (
+    NOT_ADVICE,
+    note_if_fictional,
+    resolve_near,
+    settings_from,
+    status_label,
+)
 from trialfinder.core.codes import Phase, StudyType
 from trialfinder.core.errors import InvalidQueryError, TrialFinderError
 from trialfinder.core.lazy import LazyModule, lazy
@@ -18,6 +24,7 @@ from trialfinder.core.missing import is_blank
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
 from trialfinder.registries import registry_for_id
+from trialfinder.registries.base import id_read_note
 from trialfinder.registries.links import record_links, status_is_derived
 from trialfinder.topics import demo
 
@@ -108,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
     note_if_fictional(shown)
     if place_note:
         print(f"trialfinder: note: {place_note}", file=sys.stderr)
+    for text, (_, nct) in zip(args.nct_id, ids, strict=True):
+        if note := id_read_note(text, nct):
+            print(f"trialfinder: note: {note}", file=sys.stderr)
     return 0
 
 
@@ -276,7 +286,7 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
                                      f"{_text(outcome.measure)}{when}", width=width,
                                      subsequent_indent="    "))
     out += _site_lines(detail.results.sites, near=near, width=width, n_sites=n_sites)
-    out += ["", "Not medical advice: talk to your doctor before joining any trial."]
+    out += ["", NOT_ADVICE]
     return out
 
 

@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from trialfinder.cli.formats import FORMATS, add_format_option
 from trialfinder.core.config import Settings
+from trialfinder.core.delivery import report
 from trialfinder.core.lazy import lazy
+from trialfinder.topics.demo import FICTIONAL_NOTE, is_demo_id
 
 if TYPE_CHECKING:
     from trialfinder.store.db import default_store_path
@@ -91,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
     writer = FORMATS[args.format].writer(sys.stdout)
     writer.begin(columns)
     batch: list[dict[str, Any]] = []
+    fictional = False  # fictional studies are never shown as real: a note says so
     for row in rows:
+        fictional = fictional or any(isinstance(v, str) and is_demo_id(v) for v in row)
         batch.append(dict(zip(columns, map(cell, row), strict=True)))
         if len(batch) == BATCH_ROWS:
             writer.write(batch)
@@ -99,4 +103,6 @@ def run(args: argparse.Namespace) -> int:
     if batch:
         writer.write(batch)
     writer.end()
+    if fictional:
+        report(f"trialfinder: note: {FICTIONAL_NOTE}")
     return 0

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder.cli import sql as cli_sql
 from trialfinder.cli import watch as cli_watch
-from trialfinder.cli.common import read_search
+from trialfinder.cli.common import note_if_fictional, read_search
 from trialfinder.cli.progress import ProgressBar
 from trialfinder.cli.storeargs import settings_for_refresh as _settings
 from trialfinder.cli.storeargs import size_text as _size
@@ -90,7 +90,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     whole = sy.add_mutually_exclusive_group()
     whole.add_argument("--whole-registry", action="store_true",
                        help="every study in ClinicalTrials.gov, with no search options (about "
-                       "an hour); a search is always synced in full, up to --limit")
+                       "22 minutes: 1,120 requests at the API's pace); a search is always "
+                       "synced in full, up to --limit")
     whole.add_argument("--all", action="store_true", dest="all_old",
                        help="the old spelling of --whole-registry (it will go away)")
     sy.add_argument("--limit", type=int, help="at most N studies (default: every match)")
@@ -135,6 +136,8 @@ def _report_sync(store: Any, result: SyncResult, args: argparse.Namespace, title
               f"into {_path(args)}: {result.new_versions:,} new or changed, "
               f"{plural(result.requests, 'request')}, {_size(result.nbytes)}, "
               f"{result.elapsed:,.1f} s")
+        # fictional studies are never shown as real: a note says when the run stored some
+        note_if_fictional(store.found_ids_starting(result.run_id, "NCT99"))
         deliver()
         store.finish_run(result.run_id, requests=result.requests, nbytes=result.nbytes)
     except BaseException:

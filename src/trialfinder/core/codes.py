@@ -16,7 +16,7 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.units import KM_PER_MILE
 
 __all__ = ["OPEN_STATUSES", "CodeEnum", "Distance", "FunderType", "InterventionType", "Phase",
-           "Sex", "Status", "StudyType"]
+           "Sex", "Status", "StudyType", "status_words"]
 
 _RADIUS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mi|miles?|km|kilomet(?:er|re)s?)?\s*$", re.I)
 
@@ -33,7 +33,7 @@ class CodeEnum(StrEnum):
         try:
             return cls(key)
         except ValueError:
-            allowed = ", ".join(m.value.lower() for m in cls)
+            allowed = _CHOICES.get(cls.__name__) or ", ".join(m.value.lower() for m in cls)
             label = _LABELS.get(cls.__name__, cls.__name__.lower())
             raise InvalidQueryError(
                 f"unknown {label} {value!r}; choose from: {allowed}"
@@ -62,6 +62,13 @@ class Status(CodeEnum):
     APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING"
     WITHHELD = "WITHHELD"
     UNKNOWN = "UNKNOWN"
+
+
+def status_words(value: object) -> str:
+    """A status code as people read it (``NOT_YET_RECRUITING`` -> ``Not yet recruiting``), for
+    the edge that shows it; what is no status code is kept as it is. Stored values stay codes."""
+    text = str(value)
+    return Status(text).label if text in Status.__members__ else text
 
 
 class Phase(CodeEnum):
@@ -119,6 +126,9 @@ class FunderType(CodeEnum):
 
 _LABELS = {"Status": "status", "Phase": "phase", "StudyType": "study type", "Sex": "sex",
            "InterventionType": "intervention type", "FunderType": "funder type"}
+#: The choices an unknown value's error lists, as the options' help says them (where that is
+#: not every code in lower case: ``PHASE2`` is typed ``2``, a sex filter is ``female or male``).
+_CHOICES = {"Phase": "1, 2, 3, 4, early_phase1, na", "Sex": "female or male"}
 _ALIASES: dict[str, dict[str, str]] = {
     "Status": {
         "ACTIVE": "ACTIVE_NOT_RECRUITING",

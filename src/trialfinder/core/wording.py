@@ -59,19 +59,52 @@ def _years(value: object) -> float | None:
 
 def age_range(low: object, high: object) -> str:
     """``18 to 65 years``, ``18 years and over``, ``up to 17 years``, ``any age`` (a lower
-    limit of 0 is no limit)."""
+    limit of 0 is no limit); a limit under a year in the unit a record gives it (``2 days to
+    6 weeks``, ``6 months to 17 years``), not as a fraction of a year."""
     lo, hi = _years(low), _years(high)
     if lo is not None and lo <= 0:
         lo = None
     if lo is not None and hi is not None:
-        return f"{lo:g} to {hi:g} {_unit(hi)}"
+        (low_n, low_unit), (high_n, high_unit) = _in_units(lo), _in_units(hi)
+        if low_unit == high_unit:
+            return f"{low_n:g} to {high_n:g} {_unit(high_n, high_unit)}"
+        return f"{_age(lo)} to {_age(hi)}"
     if lo is not None:
-        return f"{lo:g} {_unit(lo)} and over"
-    return f"up to {hi:g} {_unit(hi)}" if hi is not None else "any age"
+        return f"{_age(lo)} and over"
+    return f"up to {_age(hi)}" if hi is not None else "any age"
 
 
-def _unit(years: float) -> str:
-    return "year" if years == 1 else "years"
+_DAYS_PER_YEAR = 365.25  # the normalizers' year for weeks, days and hours
+
+
+def _whole(number: float) -> bool:
+    return round(number) >= 1 and abs(number - round(number)) < 1e-6
+
+
+def _in_units(years: float) -> tuple[float, str]:
+    """An age limit as a number and a unit: years from one year up; below, whole months,
+    weeks or days as the registries write them ("6 Months" was read as 0.5 years, "2 Days"
+    as 2/365.25), else days, or hours (minutes) under a day (an hour)."""
+    if years >= 1:
+        return years, "year"
+    months, days = years * 12, years * _DAYS_PER_YEAR
+    if _whole(months):
+        return round(months), "month"
+    if _whole(days / 7):
+        return round(days / 7), "week"
+    if days >= 1:
+        return round(days, 1), "day"
+    hours = days * 24
+    return (round(hours, 1), "hour") if hours >= 1 else (round(hours * 60, 1), "minute")
+
+
+def _age(years: float) -> str:
+    number, unit = _in_units(years)
+    return f"{number:g} {_unit(number, unit)}"
+
+
+def _unit(number: float, unit: str = "year") -> str:
+    return unit if number == 1 else unit + "s"
 
 
 def skipped_notes(skipped: int, bad_ids: int) -> list[str]:

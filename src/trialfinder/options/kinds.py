@@ -302,9 +302,9 @@ class NearKind(Kind):
         """As :meth:`from_text`, but a place given empty or blank (``--near ""``) is an error,
         never silently no place."""
         if given and not given[-1].strip():
-            from trialfinder.places.resolve import EMPTY_PLACE
+            from trialfinder.places.resolve import empty_place
 
-            raise PlaceNotFoundError(EMPTY_PLACE)
+            raise PlaceNotFoundError(empty_place(label))
         return self.python(given[-1] if given else None, label)
 
     def from_json(self, value: object, label: str) -> Near | None:

@@ -58,7 +58,8 @@ class SearchOptions:
                                  help="sponsor or collaborator")
     ids: tuple[str, ...] = option(Texts(joined=True), "--id", kwarg="nct_ids", url="id",
                                   topic=True, words="ids: ", metavar="NCT_ID",
-                                  help="NCT id(s)")
+                                  help="NCT id(s); a shorter number is padded with zeros "
+                                  "(NCT123: NCT00000123), and a note says so")
     # -- where to search ----------------------------------------------------------------------
     registries: tuple[str, ...] = option(
         Names(REGISTRY_TITLES), "--registry", kwarg="registry", words="in ", metavar="NAME",

@@ -76,10 +76,16 @@ from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
 from trialfinder.places.uszip import zip_point
 
-__all__ = ["DOMINANCE", "EMPTY_PLACE", "Place", "PlaceKind", "coordinates", "resolve_place"]
+__all__ = ["DOMINANCE", "EMPTY_PLACE", "Place", "PlaceKind", "coordinates", "empty_place",
+           "resolve_place"]
 
 #: What a place that is empty or blank is told (the command line's ``--near ""`` too).
 EMPTY_PLACE = "place is empty; type a city ('Boston, MA'), a US ZIP code or 'LAT,LON'"
+
+
+def empty_place(label: str) -> str:
+    """:data:`EMPTY_PLACE` naming the option it was given to (``--near is empty; ...``)."""
+    return EMPTY_PLACE.replace("place", label, 1)
 
 #: Longest text accepted as a place.
 MAX_LENGTH = 200

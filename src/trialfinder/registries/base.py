@@ -40,7 +40,16 @@ __all__ = [
     "StudyPage",
     "Translation",
     "View",
+    "id_read_note",
 ]
+
+def id_read_note(given: str, found: str) -> str | None:
+    """A line saying how an id was read when it was read as more than its case
+    (``id 'NCT123' read as NCT00000123``), for each edge that takes ids (a search's ``--id``,
+    ``show``, a dashboard link's ``study=``); ``None`` when it was read as it was given."""
+    text = given.strip()
+    return None if text.upper() == found.upper() else f"id {text!r} read as {found}"
+
 
 #: One study as its registry gives it: a JSON-ready mapping, read only by its registry.
 Record = Mapping[str, Any]

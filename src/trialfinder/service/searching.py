@@ -348,7 +348,8 @@ def search_records(
     meta = _meta(params, None, tables, None, source=source, records_read=in_file,
                  topic=tuple(dict.fromkeys([*words, *query.narrow]))
                  if words or query.narrow else None,
-                 more_warnings=_file_notes(duplicates, options))
+                 more_warnings=[*CTGOV.translate(options).notes,
+                                *_file_notes(duplicates, options)])
     return Results.from_tables(tables, local_filters_for(options), meta)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import orjson
 import pandas as pd
 
+from trialfinder.core.codes import status_words
 from trialfinder.core.missing import text_of
 from trialfinder.places.geo import haversine_miles
 from trialfinder.registries import registry_of
@@ -66,9 +67,10 @@ class Change:
         return out
 
     def detail(self) -> str:
-        """What changed, in a few words (no title)."""
+        """What changed, in a few words (no title); a status in words (``Not yet recruiting ->
+        Recruiting``), as everywhere else, while :attr:`before` and :attr:`after` keep the codes."""
         if self.change == "status":
-            return f"{self.before} -> {self.after}"
+            return f"{status_words(self.before)} -> {status_words(self.after)}"
         if self.change in ("site_added", "site_removed"):
             where = ", ".join(v for v in (self.facility, self.city) if v)
             if self.distance_mi is not None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from trialfinder._version import __version__
 from trialfinder.core.delivery import stage
-from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.errors import DataFileError
 from trialfinder.core.textcap import LINE_CHARS, cap
 from trialfinder.registries import registry_of
 from trialfinder.store.watch import Change
@@ -81,7 +81,9 @@ def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,
         entry = _sub(root, "entry")
         headline = _HEADLINES.get(change.change, change.change)
         detail = change.detail()
-        key = "|".join([change.watch, change.nct_id, change.change, change.when or "", detail])
+        # the id keys a status change on its codes, as earlier feeds did (its words may change)
+        coded = f"{change.before} -> {change.after}" if change.change == "status" else detail
+        key = "|".join([change.watch, change.nct_id, change.change, change.when or "", coded])
         # each part capped on its own, so an entry says which part was cut and how long it was
         detail = cap(detail, _PART_CHARS)
         text = f"{change.nct_id}: {headline}" + (f" ({detail})" if detail else "")
@@ -114,10 +116,10 @@ def check_feed_path(path: Path) -> None:
     """Refuse at once a feed path that cannot be a file (a folder, a folder that is missing),
     before a watch run asks anything of the API."""
     if path.is_dir() or not path.name:
-        raise InvalidQueryError(f"cannot write the feed to {path}: it is a folder; give a file "
+        raise DataFileError(f"cannot write the feed to {path}: it is a folder; give a file "
                                 "name such as changes.xml")
     if path.exists() and not path.is_file():  # a device or a pipe is never replaced
-        raise InvalidQueryError(f"cannot write the feed to {path}: it exists and is not a "
+        raise DataFileError(f"cannot write the feed to {path}: it exists and is not a "
                                 "regular file")
     if not path.parent.is_dir():
-        raise InvalidQueryError(f"cannot write the feed: no folder {path.parent}")
+        raise DataFileError(f"cannot write the feed: no folder {path.parent}")

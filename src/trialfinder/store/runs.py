@@ -141,6 +141,16 @@ class RunLog:
             row = self.first_row("SELECT count(*) FROM run_studies WHERE run_id = ?", [run_id])
         return int(row[0]) if row else 0
 
+    def found_ids_starting(self, run_id: int, prefix: str, limit: int = 100) -> list[str]:
+        """Up to ``limit`` ids a run found that start with ``prefix`` (``NCT99``: the first
+        cut of the fictional range, which :func:`trialfinder.topics.demo.is_demo_id` then
+        decides), without reading every id of a large run."""
+        with self._lock:
+            rows = self.con.execute("SELECT nct_id FROM run_studies WHERE run_id = ? AND "
+                                    "starts_with(nct_id, ?) LIMIT ?",
+                                    [run_id, prefix, limit]).fetchall()
+        return [str(r[0]) for r in rows]
+
     def finish_run(self, run_id: int, *, requests: int, nbytes: int,
                    finished: datetime | None = None) -> int:
         """Close a run; returns the number of distinct studies it found."""

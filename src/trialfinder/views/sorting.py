@@ -14,6 +14,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from trialfinder.tables.order import nearest_first
+
 __all__ = ["SORTS", "chosen_sort", "default_sort", "sort_choices", "sort_studies"]
 
 #: Each way of sorting, with the words the page shows for it.
@@ -52,19 +54,17 @@ def sort_studies(studies: pd.DataFrame, how: str,
                  ranking: Sequence[str] | None = None) -> pd.DataFrame:
     """``studies`` in the order ``how`` names (a key of :data:`SORTS`), with a fresh index.
 
-    - ``nearest``: by ``nearest_distance_mi`` (the nearest site with a known position),
-      studies without one last;
+    - ``nearest``: :func:`~trialfinder.tables.order.nearest_first` (as the command line's
+      table), by ``nearest_distance_mi``, studies without one last;
     - ``newest`` / ``updated``: by ``first_posted`` / ``last_update``, latest first, studies
       without the date last;
     - ``fit``: in the order of ``ranking`` (the pre-screen's ids, best first), studies it does
       not name last;
     - ``registry``, or a column the frame lacks: unchanged.
     """
-    if how == "nearest" and "nearest_distance_mi" in studies.columns:
-        miles = pd.to_numeric(studies["nearest_distance_mi"], errors="coerce")
-        key = np.asarray(miles.astype("float64").fillna(np.inf), dtype=float)
-        order = np.argsort(key, kind="stable")
-    elif how in _DATE_COLUMNS and _DATE_COLUMNS[how] in studies.columns:
+    if how == "nearest":
+        return nearest_first(studies)
+    if how in _DATE_COLUMNS and _DATE_COLUMNS[how] in studies.columns:
         dates = pd.to_datetime(studies[_DATE_COLUMNS[how]], errors="coerce")
         stamps = np.asarray(dates.to_numpy(dtype="datetime64[ns]").astype("int64"), dtype=float)
         stamps[np.asarray(dates.isna())] = np.nan

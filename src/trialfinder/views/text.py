@@ -38,6 +38,7 @@ __all__ = [
     "joined_label",
     "mail_link",
     "markdown_list",
+    "plain_line",
     "plural",
     "sentence",
     "status_label",
@@ -82,6 +83,14 @@ def escape_md(text: object, limit: int = LONG_CHARS) -> str:
     plain = _MD_ESCAPED.sub(r"\1", " ".join(clean(cap(str(text), limit)).split()))
     escaped = _MD_PUNCT.sub(r"\\\1", plain)
     return _AUTOLINK.sub(lambda m: (m.group(1) or m.group(2) or "") + _WORD_JOINER, escaped)
+
+
+def plain_line(text: object, limit: int = LONG_CHARS) -> str:
+    """Text for an element that shows it as it is, with no Markdown (``st.text``): on one
+    line, capped, escape sequences, control and format characters dropped. An address in it
+    needs no guard against autolinking (:func:`escape_md`'s invisible word joiner), so a copy
+    of it is the address as it was."""
+    return " ".join(clean(cap(str(text), limit)).split())
 
 
 def mail_link(address: str) -> str:

@@ -23,6 +23,7 @@ from trialfinder.options.model import DATE_RANGES, conflicts
 from trialfinder.options.parse import MAX_TEXT
 from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES, registry_for_id
+from trialfinder.registries.base import id_read_note
 
 __all__ = [
     "BASE",
@@ -44,6 +45,7 @@ __all__ = [
     "has_topic",
     "linked_study",
     "options_of",
+    "radius_note",
     "read_url",
     "snapshot",
     "state_from_url",
@@ -209,7 +211,8 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     followed: a bad value is left out (a list keeps its good values; all bad, the default
     stays), text longer than :data:`MAX_TEXT` characters is refused rather than cut. Text is
     kept as typed: it is escaped where it is shown, and the library checks it before anything
-    is sent. A radius is one the page offers (the nearest), a limit 10 to 10,000.
+    is sent. A radius is one the page offers, the nearest to the link's (3000 mi: 500 mi;
+    :func:`radius_note` says so), a limit 10 to 10,000.
     """
     names = [d.name for d in WIDGET.values() if d.name != "radius"]  # the slider's own rule
     options, ignored = from_url(params, base=BASE, names=names, lenient=True)
@@ -219,16 +222,11 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     named = [n for v in params.get(WIDGET[REGISTRY_KEY].url) or [] for n in v.split(",")]
     if any(n.strip().lower() not in REGISTRIES for n in named):
         ignored.append(WIDGET[REGISTRY_KEY].url)  # those known are kept
-    radius = WIDGET["radius"]
-    given = [v for v in params.get(radius.url) or [] if v.strip()]
-    try:
-        miles = (radius.from_url(given) or DEFAULT_RADIUS).miles
-    except InvalidQueryError:
-        miles = 0.0
-    if given and not 1 <= miles <= 500:
-        ignored.append(radius.url)
-    elif given:
-        state["radius"] = min(RADII, key=lambda r: abs(r - miles))
+    given, offered = _linked_radius(params)
+    if given is not None and offered is None:
+        ignored.append(WIDGET["radius"].url)
+    elif offered is not None:
+        state["radius"] = offered
     raw = (params.get("limit") or [""])[-1].strip()
     try:
         number = float(raw) if raw else None
@@ -239,6 +237,33 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     elif raw:
         ignored.append("limit")
     return state, ignored
+
+
+def _linked_radius(params: Mapping[str, list[str]]) -> tuple[float | None, int | None]:
+    """The link's radius in miles (``None``: it gives none) and the offered one nearest to it
+    (``None``: none, or one not understood)."""
+    radius = WIDGET["radius"]
+    given = [v for v in params.get(radius.url) or [] if v.strip()]
+    if not given:
+        return None, None
+    try:
+        miles = (radius.from_url(given) or DEFAULT_RADIUS).miles
+    except InvalidQueryError:
+        return 0.0, None
+    if not math.isfinite(miles) or miles <= 0:
+        return 0.0, None
+    return miles, min(RADII, key=lambda r: abs(r - miles))
+
+
+def radius_note(params: Mapping[str, list[str]]) -> str | None:
+    """What the page says when a link's radius is not one it offers and the nearest offered
+    one is used instead, e.g. ``The link’s distance, 3,000 mi, is not one this page offers:
+    the nearest, 500 mi, is used.``; ``None`` when the link's radius is used as it is."""
+    miles, offered = _linked_radius(params)
+    if miles is None or offered is None or math.isclose(miles, offered):
+        return None
+    return (f"The link’s distance, {miles:,.4g} mi, is not one this page offers: the "
+            f"nearest, {offered:,} mi, is used.")
 
 
 def linked_study(params: Mapping[str, list[str]]) -> str | None:
@@ -258,11 +283,16 @@ SHOWN_TEXT = 80
 
 def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
     """A line for a link whose ``study`` parameter is no study id, quoting what it held (cut
-    to :data:`SHOWN_TEXT` characters; the page escapes it); ``None`` when there is nothing
-    to say."""
+    to :data:`SHOWN_TEXT` characters; the page escapes it), or that says how a short one was
+    read (``id 'NCT123' read as NCT00000123``, as ``--id`` says it); ``None`` when there is
+    nothing to say."""
     values = params.get("study") or []
     text = " ".join(values[-1].split()) if values else ""
-    if not text or linked_study(params) is not None:
+    found = linked_study(params) if text else None
+    if found is not None:
+        note = id_read_note(text, found)
+        return f"The link’s study {note}" if note else None
+    if not text:
         return None
     if len(text) > SHOWN_TEXT:
         text = text[: SHOWN_TEXT - 1] + "…"

@@ -23,6 +23,7 @@ from trialfinder.registries.base import (
     StudyPage,
     Translation,
     View,
+    id_read_note,
 )
 from trialfinder.registries.ctgov import SOURCE
 from trialfinder.registries.ctgov.query import StudyQuery, is_nct_id, normalize_nct_id
@@ -93,7 +94,9 @@ class CtgovRegistry:
         from trialfinder.registries.ctgov.options import query_for
 
         query = query_for(options)
-        return Translation(query=query, params=query.to_params())
+        notes = [id_read_note(str(given), normalize_nct_id(str(given))) for given in options.ids]
+        return Translation(query=query, params=query.to_params(),
+                           notes=tuple(n for n in notes if n))
 
     def query_for_ids(self, ids: Sequence[str]) -> StudyQuery:
         return StudyQuery(nct_ids=tuple(ids))
