@@ -415,6 +415,21 @@ def test_town_beats_county_on_a_fictional_gazetteer(tmp_path: Path) -> None:
     assert resolve_place("Smallville", gazetteer=gaz).name == "Bigton, OH, US"  # no region
 
 
+def test_a_spelling_beats_a_village_of_the_name_not_a_town(tmp_path: Path) -> None:
+    data = _tiny(
+        alternates_from=15000,
+        cities=_columns(["Marovale", 45.0, 4.0, "FR", "FR.84", "", 900000],
+                        ["Marvale", 46.0, 5.0, "FR", "FR.84", "", 40000]),
+        names={"marovale": [0], "marvale": [1]},
+        alternates={"marvale": [0]},  # the large town is also written without its "o"
+    )
+    gaz = gazetteer.load(_write(tmp_path / "g.json.gz", data))
+    assert resolve_place("Marvale, France", gazetteer=gaz).name == "Marvale, France"
+    data["cities"]["population"][1] = 3000  # a village of that name: the spelling wins
+    gaz = gazetteer.load(_write(tmp_path / "g2.json.gz", data))
+    assert resolve_place("Marvale, France", gazetteer=gaz).name == "Marovale, France"
+
+
 @pytest.mark.parametrize(("text", "name"), [
     ("Aarhus C, Denmark", "Århus, Denmark"),
     ("Aarhus N, Denmark", "Århus, Denmark"),
