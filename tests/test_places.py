@@ -415,6 +415,21 @@ def test_town_beats_county_on_a_fictional_gazetteer(tmp_path: Path) -> None:
     assert resolve_place("Smallville", gazetteer=gaz).name == "Bigton, OH, US"  # no region
 
 
+def test_a_us_town_in_the_zip_data_beats_another_towns_alternate_name(tmp_path: Path) -> None:
+    data = _tiny(
+        countries=[["US", "United States", ["unitedstates", "us"]]],
+        regions={"US.PA": ["Pennsylvania", ["pennsylvania", "pa"]]},
+        cities=_columns(["Bigton", 40.0, -75.0, "US", "US.PA", "", 900000]),
+        names={"bigton": [0]},
+        alternates={"smithfield": [0]},  # a quarter of Bigton was once called so
+    )
+    gaz = gazetteer.load(_write(tmp_path / "g.json.gz", data))
+    place = resolve_place("Smithfield, Pennsylvania", gazetteer=gaz)
+    assert place.name == "Smithfield, PA, US"  # the town in the ZIP data, 400 km west
+    assert (place.lat, place.lon) == pytest.approx((39.79, -79.81), abs=0.1)
+    assert resolve_place("Smithfield", gazetteer=gaz).name == "Bigton, PA, US"  # no state
+
+
 def test_a_spelling_beats_a_village_of_the_name_not_a_town(tmp_path: Path) -> None:
     data = _tiny(
         alternates_from=15000,
