@@ -451,6 +451,8 @@ def test_a_spelling_beats_a_village_of_the_name_not_a_town(tmp_path: Path) -> No
     ("Odense C, Denmark", "Odense, Denmark"),
     ("København Ø, Denmark", "Copenhagen, Denmark"),
     ("København NV, Denmark", "Copenhagen, Denmark"),
+    ("København Nv, Denmark", "Copenhagen, Denmark"),
+    ("Copenhagen Sø, Denmark", "Copenhagen, Denmark"),
     ("Paris Cedex 13, France", "Paris, France"),
     ("75013 Paris, France", "Paris, France"),
     ("Lyon Cedex 03, France", "Lyon, France"),
