@@ -87,6 +87,13 @@ ROOT = Path(__file__).resolve().parents[1]
         ("Washington DC", "Washington, DC, US", 38.895, -77.036),
         ("Washington, D.C.", "Washington, DC, US", 38.895, -77.036),
         ("CABA, Argentina", "Buenos Aires, Argentina", -34.613, -58.377),
+        ("Cuidad Autonoma de Buenos Aires, Argentina", "Buenos Aires, Argentina", -34.613,
+         -58.377),
+        ("Ciudad Autónoma de Buenos Aire, Argentina", "Buenos Aires, Argentina", -34.613,
+         -58.377),
+        ("Ciudad Autonoma Bs. As., Argentina", "Buenos Aires, Argentina", -34.613, -58.377),
+        ("City of Buenos Aires, Argentina", "Buenos Aires, Argentina", -34.613, -58.377),
+        ("D.F., Mexico", "Mexico City, Mexico", 19.428, -99.128),
     ],
 )
 def test_town_forms(text: str, name: str, lat: float, lon: float) -> None:
