@@ -155,6 +155,16 @@ def test_whole_words_only(typed: str, kind: str, line: str) -> None:
     assert record["mentions"] == [] and record["verdict"] == "fits"
 
 
+def test_an_exception_in_one_numbered_part_of_a_line_is_not_the_next_parts() -> None:
+    line = ("Unstable heart disease: (i) Angina at rest, or (ii) Arrhythmia (runs that need "
+            "drugs are excluded; a first-degree block will not be excluded), or (iii) Heart "
+            "failure of class 3 or more, or (iv) A heart attack in the last 3 months")
+    record = screen_one(Profile(conditions=("heart failure",)), exclusion=line)
+    assert record["verdict"] == "check"
+    [mention] = record["mentions"]
+    assert mention["section"] == "exclusion" and mention["exception"] is False
+
+
 @pytest.mark.parametrize(("line", "expected"), [
     ("Breastfeeding, or a positive serum pregnancy test at screening", "check"),
     ("A positive pregnancy test before the first dose", "check"),
