@@ -75,6 +75,21 @@ def test_non_inclusion_and_sentences_open_the_exclusion_list() -> None:
                                              "they take riluzole"])
 
 
+def test_sentence_pointing_at_one_exclusion_criterion_does_not_open_the_list() -> None:
+    text = ("Inclusion Criteria:\n1. Adults\n2. Stage 3 or 4 disease\n"
+            "2a. Tumours of these kinds qualify, apart from those named in exclusion "
+            "criterion #4:\n* Glioma\n"
+            "Growths of the following kinds, other than those in Exclusion criterion 2:\n"
+            "* Sarcoma\n\nExclusion Criteria:\n1. Pregnancy")
+    assert lists(text) == (
+        [],
+        ["Adults", "Stage 3 or 4 disease", "2a. Tumours of these kinds qualify, apart from "
+         "those named in exclusion criterion #4:", "Glioma", "Growths of the following kinds, "
+         "other than those in Exclusion criterion 2:", "Sarcoma"],
+        ["Pregnancy"],
+    )
+
+
 def test_mention_of_exclusion_is_an_item_not_a_heading() -> None:
     text = ("Inclusion Criteria:\n* ALS\nExclusion of patients on riluzole\n"
             "Exclusion Criteria:\n* Tracheostomy\n"

@@ -87,6 +87,13 @@ ROOT = Path(__file__).resolve().parents[1]
         ("Washington DC", "Washington, DC, US", 38.895, -77.036),
         ("Washington, D.C.", "Washington, DC, US", 38.895, -77.036),
         ("CABA, Argentina", "Buenos Aires, Argentina", -34.613, -58.377),
+        ("Cuidad Autonoma de Buenos Aires, Argentina", "Buenos Aires, Argentina", -34.613,
+         -58.377),
+        ("Ciudad Autónoma de Buenos Aire, Argentina", "Buenos Aires, Argentina", -34.613,
+         -58.377),
+        ("Ciudad Autonoma Bs. As., Argentina", "Buenos Aires, Argentina", -34.613, -58.377),
+        ("City of Buenos Aires, Argentina", "Buenos Aires, Argentina", -34.613, -58.377),
+        ("D.F., Mexico", "Mexico City, Mexico", 19.428, -99.128),
     ],
 )
 def test_town_forms(text: str, name: str, lat: float, lon: float) -> None:
@@ -415,12 +422,44 @@ def test_town_beats_county_on_a_fictional_gazetteer(tmp_path: Path) -> None:
     assert resolve_place("Smallville", gazetteer=gaz).name == "Bigton, OH, US"  # no region
 
 
+def test_a_us_town_in_the_zip_data_beats_another_towns_alternate_name(tmp_path: Path) -> None:
+    data = _tiny(
+        countries=[["US", "United States", ["unitedstates", "us"]]],
+        regions={"US.PA": ["Pennsylvania", ["pennsylvania", "pa"]]},
+        cities=_columns(["Bigton", 40.0, -75.0, "US", "US.PA", "", 900000]),
+        names={"bigton": [0]},
+        alternates={"smithfield": [0]},  # a quarter of Bigton was once called so
+    )
+    gaz = gazetteer.load(_write(tmp_path / "g.json.gz", data))
+    place = resolve_place("Smithfield, Pennsylvania", gazetteer=gaz)
+    assert place.name == "Smithfield, PA, US"  # the town in the ZIP data, 400 km west
+    assert (place.lat, place.lon) == pytest.approx((39.79, -79.81), abs=0.1)
+    assert resolve_place("Smithfield", gazetteer=gaz).name == "Bigton, PA, US"  # no state
+
+
+def test_a_spelling_beats_a_village_of_the_name_not_a_town(tmp_path: Path) -> None:
+    data = _tiny(
+        alternates_from=15000,
+        cities=_columns(["Marovale", 45.0, 4.0, "FR", "FR.84", "", 900000],
+                        ["Marvale", 46.0, 5.0, "FR", "FR.84", "", 40000]),
+        names={"marovale": [0], "marvale": [1]},
+        alternates={"marvale": [0]},  # the large town is also written without its "o"
+    )
+    gaz = gazetteer.load(_write(tmp_path / "g.json.gz", data))
+    assert resolve_place("Marvale, France", gazetteer=gaz).name == "Marvale, France"
+    data["cities"]["population"][1] = 3000  # a village of that name: the spelling wins
+    gaz = gazetteer.load(_write(tmp_path / "g2.json.gz", data))
+    assert resolve_place("Marvale, France", gazetteer=gaz).name == "Marovale, France"
+
+
 @pytest.mark.parametrize(("text", "name"), [
     ("Aarhus C, Denmark", "Århus, Denmark"),
     ("Aarhus N, Denmark", "Århus, Denmark"),
     ("Odense C, Denmark", "Odense, Denmark"),
     ("København Ø, Denmark", "Copenhagen, Denmark"),
     ("København NV, Denmark", "Copenhagen, Denmark"),
+    ("København Nv, Denmark", "Copenhagen, Denmark"),
+    ("Copenhagen Sø, Denmark", "Copenhagen, Denmark"),
     ("Paris Cedex 13, France", "Paris, France"),
     ("75013 Paris, France", "Paris, France"),
     ("Lyon Cedex 03, France", "Lyon, France"),

@@ -155,6 +155,29 @@ def test_whole_words_only(typed: str, kind: str, line: str) -> None:
     assert record["mentions"] == [] and record["verdict"] == "fits"
 
 
+def test_an_exception_in_one_numbered_part_of_a_line_is_not_the_next_parts() -> None:
+    line = ("Unstable heart disease: (i) Angina at rest, or (ii) Arrhythmia (runs that need "
+            "drugs are excluded; a first-degree block will not be excluded), or (iii) Heart "
+            "failure of class 3 or more, or (iv) A heart attack in the last 3 months")
+    record = screen_one(Profile(conditions=("heart failure",)), exclusion=line)
+    assert record["verdict"] == "check"
+    [mention] = record["mentions"]
+    assert mention["section"] == "exclusion" and mention["exception"] is False
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Breastfeeding, or a positive serum pregnancy test at screening", "check"),
+    ("A positive pregnancy test before the first dose", "check"),
+    ("Unwilling to take a pregnancy test", "fits"),
+])
+def test_a_positive_pregnancy_test_under_exclusion_names_pregnancy(line: str,
+                                                                   expected: str) -> None:
+    pregnant = Profile(conditions=("pregnant",))
+    assert verdict(pregnant, inclusion="Adults aged 18 or over", exclusion=line) == expected
+    assert verdict(pregnant, inclusion="A negative urine pregnancy test",
+                   exclusion="Allergy to the study drug") == "fits"
+
+
 @pytest.mark.parametrize("line", [
     "No history of diabetes", "Patients without diabetes", "Free of diabetes",
     "Absence of diabetes mellitus", "Non-diabetic adults", "Must not have DM",

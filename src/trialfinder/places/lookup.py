@@ -7,7 +7,9 @@ name that is (``"Cologne"`` is Köln, ``"Frankfurt"`` is Frankfurt am Main). Onc
 country is given, a town that bears the name exactly beats a larger town merely known by it,
 unless the name is part of the larger town's own name or a spelling of it (``"Frankfurt"``,
 ``"Querétaro"`` for Santiago de Querétaro, ``"Guanzhou"`` for Guangzhou): ``"Franklin,
-Ohio"`` is the town of Franklin, not Columbus (once called so, in Franklin County).
+Ohio"`` is the town of Franklin, not Columbus (once called so, in Franklin County). A spelling
+counts only against a village: a town of ``alternates_from`` people or more that bears the name
+keeps it (``"Goiana, Brazil"`` is Goiana, not Goiânia).
 """
 
 from __future__ import annotations
@@ -77,14 +79,20 @@ def hits(gaz: Gazetteer, name_key: str, scope: Scope | None = None) -> list[int]
     floor = DOMINANCE * cities[own[0]].population if own else 0
     alts = [i for i in gaz.by_alt.get(name_key, ())
             if in_scope(cities[i], scope) and cities[i].population >= floor]
-    if scope is not None and alts and any(key(cities[i].name) == name_key for i in own):
-        alts = [i for i in alts if _same_name(name_key, key(cities[i].name))]
+    exact = [i for i in own if key(cities[i].name) == name_key]
+    if scope is not None and alts and exact:
+        # a town of some size that bears the name is what the name means there: a larger
+        # town only spelled like it ("Goiana" is not Goiânia) wins over a village only
+        sized = cities[exact[0]].population >= gaz.alternates_from
+        alts = [i for i in alts if _same_name(name_key, key(cities[i].name), spelling=not sized)]
     return sorted({*own, *alts})
 
 
-def _same_name(alternate: str, own: str) -> bool:
-    """Whether an alternate name is the town's own name in short or in another spelling."""
-    return alternate in own or SequenceMatcher(None, alternate, own).ratio() >= _SPELLING
+def _same_name(alternate: str, own: str, spelling: bool = True) -> bool:
+    """Whether an alternate name is the town's own name in short or (``spelling``) in another
+    spelling."""
+    return alternate in own or (spelling
+                                and SequenceMatcher(None, alternate, own).ratio() >= _SPELLING)
 
 
 def distinct(gaz: Gazetteer, chosen: City, rest: Sequence[int]) -> list[City]:

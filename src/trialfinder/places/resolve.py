@@ -108,7 +108,17 @@ _CITY_ALIASES = {
     "ciudadautonomadebuenosaires": ("Buenos Aires", "", "AR"),
     "ciudadautonomabuenosaires": ("Buenos Aires", "", "AR"),
     "ciudaddebuenosaires": ("Buenos Aires", "", "AR"),
+    # the registry's other ways: misspelt, "Bs As", in English, or cut at 30 characters
+    "cuidadautonomadebuenosaires": ("Buenos Aires", "", "AR"),
+    "ciudadautonomadebuenosaire": ("Buenos Aires", "", "AR"),
+    "ciudadautonomadebsas": ("Buenos Aires", "", "AR"),
+    "ciudadautonomabsas": ("Buenos Aires", "", "AR"),
+    "cityofbuenosaires": ("Buenos Aires", "", "AR"),
+    "bsas": ("Buenos Aires", "", "AR"),
+    "df": ("Mexico City", "", "MX"),  # "D.F., Mexico": Distrito Federal
 }
+# aliases read only with their country given ("DF, Brazil" is Brasília; "DF" alone is either)
+_WITH_COUNTRY_ONLY = frozenset({"df"})
 
 
 def coordinates(text: str) -> tuple[float, float] | None:
@@ -318,7 +328,7 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
         return noted(_place(gaz, town, qualifiers, text),
                       f"{shown} read as a postal code and set aside", text)
     alias = _CITY_ALIASES.get(key(town))
-    if alias is not None:
+    if alias is not None and (qualifiers or key(town) not in _WITH_COUNTRY_ONLY):
         name, region, country = alias
         if not qualifiers:
             return _with_country(gaz, name, [region] if region else [], (country,), text)

@@ -5,7 +5,8 @@
 1. the town as written (give or take punctuation, brackets, postal tails and local suffixes;
    see :mod:`trialfinder.places.towntext`) in each region named, or the town as a region
    within it (``"Aichi, Nagoya"``), then in each country named; in the gazetteer, then in the
-   ZIP data for a US state or territory;
+   ZIP data for a US state or territory (the ZIP data first when the gazetteer knows the name
+   only as another town's alternate name);
 2. the town in the territories a named country governs (``"Hong Kong, China"``);
 3. the town as a region (``"Hokkaido, Japan"``: its largest town); a town of that name that
    GeoNames gives no population (a district seat) comes after the region ("Hebei, China" is
@@ -64,14 +65,18 @@ def _town_in(gaz: Gazetteer, town: str, scope: Scope, text: str, lossy: bool,
         if reading.lossy != lossy:
             continue
         found = hits(gaz, reading.key, scope)
-        place: Place | None
-        if found:
+        own = set(gaz.by_name.get(reading.key, ()))
+        place: Place | None = None
+        if not any(i in own for i in found):
+            # no town of that name, at most other towns' alternate names: a US town of that
+            # very name in the ZIP data comes first ("Smithfield, PA" is not a Philadelphia
+            # quarter once called so)
+            place = _zip_place(gaz, reading.key, scope)
+        if place is None and found:
             city = gaz.cities[found[0]]
             if not weak and city.population == 0 and region_in(gaz, town, scope.country):
                 return None
             place = chosen(gaz, city, distinct(gaz, city, found[1:]), text, f" in {scope.label}")
-        else:
-            place = _zip_place(gaz, reading.key, scope)
         if place is not None:
             if lossy:
                 place = noted(place, f"no town {town.strip()!r} in our data; read as "

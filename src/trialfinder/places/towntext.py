@@ -40,7 +40,8 @@ _DIRECTIONS = {"w": "west", "e": "east", "n": "north", "s": "south"}
 
 _POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{3,}(?:-\d+)?$")  # 75013, D-80331, 1090
 _NUMBER_RE = re.compile(r"^\d+(?:e|er|eme|ème|\.)?$", re.IGNORECASE)  # Paris 13, Lyon 3e
-_DISTRICT_RE = re.compile(r"^[A-ZÆØÅ]{1,2}$")  # "C", "Ø", "NV": a Danish postal district
+# "C", "Ø", "NV": a Danish postal district, also typed with one capital ("Nv", "Sø")
+_DISTRICT_RE = re.compile(r"^(?:[A-ZÆØÅ]{1,2}|[NS][vø])$")
 _PLACEHOLDERS = frozenset({"n/a", "n.a.", "-"})  # "Kuala Lumpur N/A"
 _MIN_HALF = 5  # letters a half of a joined name needs to be tried alone
 _TRANSLIT = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("aa", "a"))

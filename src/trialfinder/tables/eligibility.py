@@ -98,7 +98,10 @@ _SENTENCE_EXCLUDES = re.compile(
 _SENTENCE_INCLUDES = re.compile(r"inclu|eligib|enrol|may\s+(?:take\s+part|participate)", re.I)
 _ANNOUNCES = re.compile(r"criteri|following|\bif\s*:$|\bif\s+(?:they|you)\b[^:]*:$", re.I)
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
-_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]")
+_NUMBERED = re.compile(r"^\s*\d{1,3}[a-z]?[.)]")  # "3.", "5b.": an item, not a sentence
+# a sentence that points at one criterion of a list ("... named in exclusion criterion #5:")
+# speaks about that list; it does not open it
+_REFERS = re.compile(r"(?:in|ex)clusion\s+criteri(?:on|a)\s*(?:#|no\.?|number)?\s*\d", re.I)
 
 Item = tuple[int, str]
 _ORDER = {"intro": 0, "inclusion": 1, "exclusion": 2}
@@ -200,7 +203,7 @@ def _announces(line: str) -> str | None:
     bare = (_BULLET.sub("", line.strip()) if bulleted else line.strip()).strip(_MARKUP)
     if not bare.endswith(":") or _NUMBERED.match(line) or len(bare) > 300:
         return None
-    if not _ANNOUNCES.search(bare):
+    if not _ANNOUNCES.search(bare) or _REFERS.search(bare):
         return None
     if bulleted and not re.search(r"following\s+criteria", bare, re.I):
         return None

@@ -2,7 +2,7 @@
 as an option, or of someone else (a relative).
 
 The rules read the clause the name sits in (a line cut at ";", at sentence ends and at inner
-bullets) and, inside it, the brackets around the name:
+bullets, "(ii)" and "(b)" included) and, inside it, the brackets around the name:
 
 * **exception**, for exclusion lines: the name comes after "except", "other than",
   "excluding", "apart from", "but not"; or its clause (or a bracket right after it) says
@@ -31,7 +31,9 @@ __all__ = ["Reading", "clause_bounds", "read"]
 _WINDOW_WORDS = 8  # a cue this many words before the name or nearer governs it
 
 # Where a clause ends: ";", an inner bullet, a sentence end (not after "e.g." and the like).
-_HARD_BREAK = re.compile(r";|\n|\s[-•·]\s+(?=[A-Z])|\s\*\s+")
+# (an inner bullet is also a numbered part written inline: "..., or (iii) Heart failure")
+_HARD_BREAK = re.compile(r";|\n|\s[-•·]\s+(?=[A-Z])|\s\*\s+"
+                         r"|\s\((?:i{1,3}|iv|vi{0,3}|ix|x|[a-h]|\d{1,2})\)\s+(?=[A-Z])")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
 _ABBREVIATIONS = frozenset({"e.g", "eg", "i.e", "ie", "etc", "vs", "approx", "incl", "no",
                             "dr", "st", "fig", "ca", "cf", "resp", "nr", "min", "max", "esp"})
