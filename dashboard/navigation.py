@@ -109,8 +109,11 @@ def write_url() -> None:
     again at its end: only a change is sent)."""
     ss = st.session_state
     wanted = urlstate.url_params(state(), ss.get("searched"), bool(ss.get("demo")))
-    if wanted != _params():
+    # The page's address once it has read what was sent: the one it asked this run with,
+    # unless an address sent earlier reaches it after it asked (then that one).
+    if wanted != _params() or wanted != ss.get("_sent", wanted):
         st.query_params.from_dict(wanted)
+        ss["_sent"] = wanted
     ss["_url"] = wanted
 
 

@@ -169,3 +169,45 @@ def test_a_filter_cleared_just_before_a_click_stays_cleared(app_url: str) -> Non
             assert page.get_by_label(KEYWORD).input_value() == ""
         finally:
             browser.close()
+
+
+def test_a_filter_typed_and_cleared_before_the_page_heard_leaves_the_address_clear(
+        app_url: str) -> None:
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport=LAPTOP)
+            link = SlowLink(page)
+            page.goto(app_url + LIST)
+            page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+            settle(page)
+            start = page.url
+
+            # a keyword, and its run ends on the server; the page has not heard of it when
+            # the person clears the keyword again
+            link.holding = True
+            runs = link.finished
+            box = page.get_by_label(KEYWORD)
+            box.fill("zzz")
+            box.press("Enter")
+            link.until(lambda: link.finished > runs)
+            runs = link.finished
+            box.fill("")
+            box.press("Enter")
+            link.until(lambda: link.finished > runs)
+            link.release()
+            page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+            settle(page)
+            assert page.url == start and box.input_value() == ""  # the last one's, not "zzz"
+
+            # so a study's Back comes back to this list, at its card
+            card = page.locator(".st-key-card_0")
+            card.get_by_role("button", name="Read this study").click()
+            page.locator(".st-key-study_heading").wait_for(timeout=WAIT)
+            settle(page)
+            page.go_back()
+            page.locator(".st-key-return_card").wait_for(timeout=WAIT)
+            settle(page)
+            assert page.url == start and box.input_value() == ""
+        finally:
+            browser.close()
