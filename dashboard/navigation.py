@@ -1,11 +1,16 @@
 """Addresses and the browser's history: each view of the page has its own link.
 
 The URL holds the search, the filters and the open study (:mod:`trialfinder.views.urlstate`).
-It is read on the first run of a session, and again whenever the browser changes it: Back and
-Forward (Streamlit reruns the page with the address of that step of the history), so a study
-left with Back gives the list again, and Forward the study. Every other run writes the URL
-from the page's state; Streamlit adds a step to the history when it changes (a study opened, a
-search, a filter) and replaces the step during a Back or Forward.
+It is read on the first run of a session, and again on the run of a Back or Forward (Streamlit
+reruns the page with the address of that step of the history and marks the run as such), so
+a study left with Back gives the list again, and Forward the study. Any other run may carry an
+older address than the page's (the browser asked for it before the last run's new address
+reached it: a filter typed, then a click while the page still ran); that address is not read,
+or what the person just typed would go back to its old value. Each run writes the URL from the
+page's state first, before it draws anything, then again at its end if the run changed it:
+Streamlit adds a step to the history when it changes (a study opened, a search, a filter) and
+replaces the step during a Back or Forward. Written first, the new step is in the history by
+the time its page shows, so a Back pressed as soon as a study shows leaves that study.
 
 A study opens at its top with the keyboard focus on its title; back on the list, the card
 that opened it is on screen with the focus on its button (the focus helper of
@@ -18,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from trialfinder import service
 from trialfinder.places.resolve import Place
@@ -34,9 +40,16 @@ def _params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
+def browser_moved() -> bool:
+    """Whether this run is the browser's Back or Forward (the only runs whose address is
+    newer than the page's state)."""
+    ctx = get_script_run_ctx()
+    return ctx is not None and ctx.is_history_navigation
+
+
 def sync_from_url() -> None:
-    """Read the URL on the first run of a session, and again when the browser changed it
-    (Back, Forward) since this page last wrote it."""
+    """Read the URL on the first run of a session, and again on a Back or Forward that
+    changed it since this page last wrote it."""
     ss = st.session_state
     # a run that Streamlit stopped (a newer rerun came) may have marked the card without
     # bringing it into view: each run marks it afresh
@@ -44,7 +57,7 @@ def sync_from_url() -> None:
     params = _params()
     if not ss.get("_booted"):
         _boot(params)
-    elif params != ss.get("_url"):
+    elif params != ss.get("_url") and browser_moved():
         _follow(params)
     ss["_url"] = params
 
@@ -92,11 +105,15 @@ def _follow(params: dict[str, list[str]]) -> None:
 
 
 def write_url() -> None:
-    """The URL of what the page shows now (after each run)."""
+    """The URL of what the page shows (first in each run, before anything is drawn, and
+    again at its end: only a change is sent)."""
     ss = st.session_state
     wanted = urlstate.url_params(state(), ss.get("searched"), bool(ss.get("demo")))
-    if wanted != _params():
+    # The page's address once it has read what was sent: the one it asked this run with,
+    # unless an address sent earlier reaches it after it asked (then that one).
+    if wanted != _params() or wanted != ss.get("_sent", wanted):
         st.query_params.from_dict(wanted)
+        ss["_sent"] = wanted
     ss["_url"] = wanted
 
 
@@ -137,8 +154,9 @@ def return_marker(nct: str) -> bool:
 
 def returned() -> None:
     """After the view is drawn: the card of the study just left (if it was drawn) comes into
-    view, once."""
+    view, once. The card is forgotten only once the script that brings it into view is sent
+    (a run stopped by a newer one before that marks it again)."""
     ss = st.session_state
-    ss.pop("_return_to", None)
     if ss.pop("_marked", False):
         focus_card()
+    ss.pop("_return_to", None)

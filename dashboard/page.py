@@ -56,6 +56,7 @@ def main() -> None:
                        initial_sidebar_state="auto")
     apply_style()
     sync_from_url()
+    write_url()  # the new address before the page it names (a Back then leaves this page)
     ss = st.session_state
     nct = str(ss["study"]) if ss.get("study") else None
 

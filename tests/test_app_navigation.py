@@ -1,8 +1,9 @@
 """The dashboard's addresses and history (issue 21, items 1 and 3), driven headless with
 AppTest against the loopback stand-in serving the fictional demo records.
 
-A Back or Forward of the browser reruns the page with that step's address: here the test sets
-the query parameters to the earlier (or later) address and runs, as Streamlit does. What only
+A Back or Forward of the browser reruns the page with that step's address, and Streamlit marks
+that run as one of the history (AppTest cannot): here the test sets the query parameters to the
+earlier (or later) address and runs with that mark. What only
 a browser shows (the scroll position, the focus) is in tests/test_browser_nav.py; here, that
 the page asks for it once, at the right moment.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from unittest import mock
 
 from streamlit.testing.v1 import AppTest
 
@@ -42,7 +44,8 @@ def go_to(at: AppTest, params: dict[str, list[str]]) -> AppTest:
     """The browser's Back or Forward to the step whose address was ``params``."""
     at.query_params.clear()
     at.query_params.update(params)
-    return at.run()
+    with mock.patch("dashboard.navigation.browser_moved", return_value=True):
+        return at.run()
 
 
 def plain(markdown: str) -> str:
@@ -122,6 +125,24 @@ def test_a_back_whose_run_was_stopped_still_brings_the_card_back(api: StandInSer
     assert marked_card(at) == "card_3" and scripts(at, "card.scrollIntoView") == 1
     at.run()
     assert marked_card(at) is None and scripts(at, "card.scrollIntoView") == 0  # once
+
+
+def test_a_run_with_an_older_address_keeps_what_was_typed(api: StandInServer) -> None:
+    # The browser sends each rerun with the address it shows; one asked for before the last
+    # run's new address reached it (a keyword cleared, then a click while the page still ran)
+    # carries the older address. It is not a Back: the keyword just cleared stays cleared.
+    at = opened(preset="als", status="any")
+    at.text_input(key="keyword").set_value("zzz").run()
+    typed = address(at)
+    assert typed["keyword"] == ["zzz"] and card_ids(at) == []
+    at.text_input(key="keyword").set_value("").run()
+    assert "keyword" not in address(at) and card_ids(at) == ALS
+    at.query_params.clear()
+    at.query_params.update(typed)  # the older address, in a run that is not a Back
+    at.multiselect(key="phase").set_value(["PHASE2"]).run()
+    assert at.text_input(key="keyword").value == ""
+    assert "keyword" not in address(at) and address(at)["phase"] == ["PHASE2"]
+    assert card_ids(at) and set(card_ids(at)) < set(ALS)
 
 
 def test_back_to_an_earlier_search_and_its_filters(api: StandInServer) -> None:
