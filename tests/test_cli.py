@@ -514,6 +514,37 @@ def test_ctrl_c_during_a_search_prints_interrupted_and_exits_130(tmp_path: Path)
     assert (proc.returncode, err, out) == (130, "interrupted\n", "")
 
 
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(("registry", "noted", "failed", "path"), [
+    ("ctgov", "the API at {base}", "the API at {base}", "/studies"),
+    ("isrctn", "ISRCTN", "ISRCTN at {base}", "/query/format/default"),
+])
+def test_a_server_that_never_answers_is_said_once_before_the_error(
+    registry: str, noted: str, failed: str, path: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = SilentServer()
+    base = f"http://127.0.0.1:{server.port}"
+    for name, value in {"TRIALFINDER_BASE_URL": base, "TRIALFINDER_ISRCTN_URL": base,
+                        "TRIALFINDER_TIMEOUT": "0.2", "TRIALFINDER_RETRIES": "1",
+                        "TRIALFINDER_RATE": "60000",
+                        "TRIALFINDER_CACHE_DIR": str(tmp_path)}.items():
+        monkeypatch.setenv(name, value)
+    try:
+        code, out, err = run(capsys, "search", "-c", "asthma", "--no-cache", "--no-store",
+                             "--registry", registry)
+    finally:
+        server.close()
+    note, error = err.splitlines()  # the note once (not once per try), then the error
+    assert (code, out) == (1, "")
+    assert note == (f"trialfinder: note: {noted.format(base=base)} has not answered within "
+                    "0.2 s; trying again (once, about 1 second in all); Ctrl-C stops.")
+    # the socket's read timeout or the deadline's watchdog, whichever fires first, words it
+    assert error.startswith(f"trialfinder: error: {failed.format(base=base)} did not ")
+    assert " within 0.2 s" in error
+    assert error.endswith(f" ({base}{path})")
+
+
 HOSTILE_TITLE = ("Evil\x1b]0;owned\x07 title\x1b[2J\x1b[31m red\x9b1m\x00\x08 end\r"
                  "\x1bP+q\x1b\\ done")
 

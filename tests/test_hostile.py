@@ -4,6 +4,7 @@ stays bounded."""
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import sqlite3
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 
 from devtools.hostile import HostileServer
-from trialfinder.core.config import Settings
+from trialfinder.core.config import DEFAULT_BASE_URL, Settings
 from trialfinder.core.errors import (
     ApiError,
     NetworkError,
@@ -28,6 +29,7 @@ from trialfinder.core.errors import (
 )
 from trialfinder.http.cachefile import unpack
 from trialfinder.http.session import make_session
+from trialfinder.http.transport import DeadlineExceeded
 from trialfinder.registries.ctgov.client import API_MEMO, TrialsClient
 from trialfinder.registries.ctgov.query import StudyQuery
 
@@ -156,6 +158,31 @@ def test_a_trickling_answer_ends_at_the_deadline(hostile: Callable[..., HostileS
     assert server.paths["/api/v2/studies"] == 2  # one try and one retry, each cut at 0.5 s
 
 
+def test_a_request_out_of_time_warns_once_saying_what_comes_next(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # the defaults a person gets: 30 s a try, 5 retries; no try is sent, no backoff waited
+    client = TrialsClient(Settings(base_url=DEFAULT_BASE_URL, use_cache=False, timeout=30.0,
+                                   retries=5, requests_per_minute=60_000, burst=1000))
+    adapter = client.session.get_adapter(DEFAULT_BASE_URL)
+    tries: list[str] = []
+    waits: list[float] = []
+
+    def out_of_time(request: Any, *args: Any) -> Any:
+        tries.append(request.url)
+        raise DeadlineExceeded(request.url, 30.0, "connecting and reading the headers")
+
+    monkeypatch.setattr(adapter, "_attempt", out_of_time)
+    monkeypatch.setattr(adapter, "_sleep", waits.append)
+    with caplog.at_level(logging.WARNING, logger="trialfinder"), \
+            pytest.raises(DeadlineExceeded):
+        client.session.get(f"{DEFAULT_BASE_URL}/studies", timeout=30.0)
+    assert (len(tries), len(waits)) == (6, 5)
+    assert [(r.levelno, r.getMessage(), getattr(r, "interruptible", False))
+            for r in caplog.records] == [
+        (logging.WARNING, "ClinicalTrials.gov has not answered within 30 s; trying again "
+         "(up to 5 times, about 3 minutes in all)", True)]
+
+
 def test_a_long_retry_after_fails_at_once_saying_when(hostile: Callable[..., HostileServer]
                                                       ) -> None:
     server = hostile("retry_after_long")
@@ -262,13 +289,13 @@ def test_other_wrong_answers_are_one_clear_error(hostile: Callable[..., HostileS
 # -- the command line -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("mode", "expected"), [
-    ("repeat_token", "paging made no progress"),
-    ("trickle_body", "did not send its whole answer within 2 s"),
-    ("gzip_bomb", "is larger than 4 MB"),
+@pytest.mark.parametrize(("mode", "expected", "noted"), [
+    ("repeat_token", "paging made no progress", False),
+    ("trickle_body", "did not send its whole answer within 2 s", True),
+    ("gzip_bomb", "is larger than 4 MB", False),
 ])
 def test_the_cli_ends_with_one_line(hostile: Callable[..., HostileServer], tmp_path: Path,
-                                    mode: str, expected: str) -> None:
+                                    mode: str, expected: str, noted: bool) -> None:
     server = hostile(mode, interval=0.5, bomb_mb=64)
     env = os.environ | {
         "TRIALFINDER_BASE_URL": server.base_url, "TRIALFINDER_TIMEOUT": "2",
@@ -280,9 +307,11 @@ def test_the_cli_ends_with_one_line(hostile: Callable[..., HostileServer], tmp_p
         env=env, capture_output=True, text=True, timeout=30, check=False,
     )
     assert done.returncode == 1, done.stderr
-    lines = done.stderr.splitlines()
-    assert len(lines) == 1, done.stderr
-    assert expected in lines[0]
+    *notes, last = done.stderr.splitlines()
+    assert notes == [  # a try cut off at its deadline is said once, before it is retried
+        f"trialfinder: note: the API at {server.base_url} has not answered within 2 s; trying "
+        "again (once, about 4 seconds in all); Ctrl-C stops."] * noted, done.stderr
+    assert expected in last
     assert "Traceback" not in done.stderr
 
 

@@ -25,6 +25,7 @@ import difflib
 import logging
 import sys
 import textwrap
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -159,26 +160,31 @@ class _Notes:
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
+        self._lock = threading.Lock()  # a search's threads may log the same warning at once
 
     def say(self, text: str) -> None:
         line = " ".join(text.split())
-        if line and line not in self.seen:
+        with self._lock:
+            if not line or line in self.seen:
+                return
             self.seen.add(line)
-            print(f"trialfinder: note: {line}", file=sys.stderr)
+        print(f"trialfinder: note: {line}", file=sys.stderr)
 
 
 _NOTES = _Notes()
 
 
 class _LogLines(logging.Handler):
-    """The "trialfinder" logger on stderr: warnings as notes (once each), lower levels, when
-    asked for with -v, as ``trialfinder: debug: <logger>: <message>``."""
+    """The "trialfinder" logger on stderr: warnings as notes (once each; one about a wait
+    under way, ``interruptible``, says how to stop it), lower levels, when asked for with -v,
+    as ``trialfinder: debug: <logger>: <message>``."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             message = record.getMessage()
             if record.levelno >= logging.WARNING:
-                _NOTES.say(message)
+                _NOTES.say(f"{message}; Ctrl-C stops." if getattr(record, "interruptible", False)
+                           else message)
             else:
                 level = record.levelname.lower()
                 print(f"trialfinder: {level}: {record.name}: {message}", file=sys.stderr)

@@ -34,7 +34,7 @@ from trialfinder.core.errors import (
     api_error,
 )
 from trialfinder.core.gcpause import gc_paused
-from trialfinder.core.wording import duration
+from trialfinder.core.wording import duration, plural
 from trialfinder.http.density import too_dense
 from trialfinder.http.memo import API_MEMO, ApiMemo
 from trialfinder.http.replies import error_text, looks_like_html, reason
@@ -97,7 +97,8 @@ class Requester:
         #: How errors name the API (``None``: ClinicalTrials.gov, or the API at its base URL).
         self.name = name
         self.settings = settings or Settings()
-        self.session = session if session is not None else make_session(self.settings)
+        self.session = session if session is not None else make_session(
+            self.settings, name=self._short_name())
         self.memo = memo if memo is not None else API_MEMO
         self._ahead: _Ahead | None = None
         self._ahead_lock = threading.Lock()
@@ -144,6 +145,12 @@ class Requester:
         return ahead
 
     # -- one GET ----------------------------------------------------------------------------
+
+    def _short_name(self) -> str:
+        """How a note names the API: ``ISRCTN``, ``ClinicalTrials.gov``, the API at its URL."""
+        base = self.settings.base_url
+        return self.name or ("ClinicalTrials.gov" if base == DEFAULT_BASE_URL
+                             else f"the API at {base}")
 
     def _api_name(self) -> str:
         base = self.settings.base_url
@@ -255,12 +262,13 @@ class Requester:
             raise NetworkError(
                 f"{self._api_name()} did not send its whole answer within "
                 f"{self.settings.timeout:g} s (TRIALFINDER_TIMEOUT), after "
-                f"{self.settings.retries} retries ({url})"
+                f"{plural(self.settings.retries, 'retry')} ({url})"
             ) from exc
         except requests.exceptions.TooManyRedirects as exc:
             raise NetworkError(f"too many redirects from {url}") from exc
         except requests.exceptions.RetryError as exc:
-            raise NetworkError(f"gave up on {url} after {self.settings.retries} retries") from exc
+            raise NetworkError(
+                f"gave up on {url} after {plural(self.settings.retries, 'retry')}") from exc
         except requests.exceptions.Timeout as exc:
             raise NetworkError(
                 f"{self._api_name()} did not answer within {self.settings.timeout:g} s ({url})"

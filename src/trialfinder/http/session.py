@@ -113,10 +113,10 @@ def cacheable(response: requests.Response) -> bool:
 
 def make_session(
     settings: Settings, bucket: TokenBucket | None = None,
-    *, sleep: Callable[[float], None] = time.sleep,
+    *, sleep: Callable[[float], None] = time.sleep, name: str = "the API",
 ) -> requests.Session:
     """A session for the API: cached (unless ``settings.use_cache`` is off), retried, paced by the
-    API's shared budget and bounded in time and size."""
+    API's shared budget and bounded in time and size. ``name``: how its warnings name the API."""
     session: requests.Session
     state_folder: Path | None = None
     cached = settings.use_cache or settings.offline
@@ -149,7 +149,7 @@ def make_session(
     if bucket is None:
         bucket = shared_bucket(settings.base_url, settings.requests_per_minute, settings.burst,
                                state_folder=state_folder)
-    adapter = GuardedAdapter(settings, bucket, sleep=sleep, pool_maxsize=8)
+    adapter = GuardedAdapter(settings, bucket, sleep=sleep, name=name, pool_maxsize=8)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.max_redirects = MAX_REDIRECTS

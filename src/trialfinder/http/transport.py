@@ -20,6 +20,8 @@ Every attempt is bounded:
   anything is sent, so a redirect cannot lead the client to another server.
 - **Patience.** ``Retry-After`` is waited out up to ``Settings.retry_after_max``; a longer one
   ends the retries at once and the answer goes back to the caller, who says when to come back.
+  The first time a request runs out of time and is tried again, a warning says so, what comes
+  next and about how long it may take in all (the command line prints it once, as a note).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.util.retry import Retry
 
 from trialfinder.core.config import Settings, origin, redact_url
+from trialfinder.core.wording import duration
 from trialfinder.http.pacing import TokenBucket
 
 __all__ = [
@@ -205,9 +208,10 @@ class GuardedAdapter(HTTPAdapter):
 
     def __init__(
         self, settings: Settings, bucket: TokenBucket, *,
-        sleep: Callable[[float], None] = time.sleep, **kwargs: Any,
+        sleep: Callable[[float], None] = time.sleep, name: str = "the API", **kwargs: Any,
     ) -> None:
         self.settings = settings
+        self.name = name  # how the warning about a slow answer names the API
         self.bucket = bucket
         self.origin = origin(settings.base_url)
         self._sleep = sleep
@@ -262,6 +266,8 @@ class GuardedAdapter(HTTPAdapter):
                     limit = min(2, limit)  # a refused connection rarely heals within seconds
                 if attempt >= limit:
                     raise
+                if attempt == 0 and isinstance(exc, requests.exceptions.Timeout):
+                    self._warn_slow(limit)
                 delay = self._backoff(attempt)
                 logger.debug("retrying %s in %.2f s after %s", redact_url(url), delay,
                              type(exc).__name__)
@@ -285,6 +291,18 @@ class GuardedAdapter(HTTPAdapter):
             response.close()
             self._sleep(delay)
             attempt += 1
+
+    def _warn_slow(self, limit: int) -> None:
+        """Say, once per request, that the API has not answered in time and is asked again
+        (``interruptible``: the command line adds how to stop it)."""
+        settings = self.settings
+        waits = sum(0.75 * min(settings.backoff_max, settings.backoff_factor * 2.0**n)
+                    for n in range(limit))  # the backoff's mean, jitter included
+        again = "once" if limit == 1 else f"up to {limit} times"
+        logger.warning("%s has not answered within %g s; trying again (%s, about %s in all)",
+                       self.name, settings.timeout, again,
+                       duration((limit + 1) * settings.timeout + waits),
+                       extra={"interruptible": True})
 
     def _backoff(self, attempt: int) -> float:
         settings = self.settings
