@@ -55,6 +55,17 @@ def _body(name: str) -> str:
     return r"[\s\-]+".join(re.escape(w).replace("'", "['\u2019]?") for w in words)
 
 
+def _first(starts: dict[bool, set[str]]) -> str:
+    """A lookahead for the first character of any name (exact ones as written, the others in
+    any case), so that ``re`` tries the alternatives only where one may begin; none when a
+    name may begin otherwise (an empty name, or an optional apostrophe)."""
+    if any(len(c) != 1 or not c.isalnum() for cs in starts.values() for c in cs):
+        return ""
+    options = [f"(?i:[{''.join(sorted(starts[False]))}])"] if starts[False] else []
+    options += [f"[{''.join(sorted(starts[True]))}]"] if starts[True] else []
+    return "(?=" + "|".join(options) + ")"
+
+
 def _ascii_word(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == "_")
 
@@ -86,8 +97,10 @@ class Finder:
             if not names:
                 continue
             alternatives = []
+            starts: dict[bool, set[str]] = {True: set(), False: set()}
             for name in sorted(names.values(), key=lambda n: len(n.text), reverse=True):
                 body = _body(name.text)
+                starts[name.exact].add(body[:1])  # a literal when it is a letter or digit
                 first = re.split(r"[\s\-]+", name.text.strip())[0]
                 first = re.split("['\u2019]", first)[0]
                 if name.exact:  # not the tail of a compound ("GLP1-RA"), but "non-DM"
@@ -101,7 +114,8 @@ class Finder:
                 right = r"\b" if _ascii_word(name.text[-1]) else ""
                 re2.append(f"{left}{body}{right}" if not right else f"{left}{body}{_SUFFIX}\\b")
             self._patterns.append(re.compile(
-                r"(?<!\w)(?P<n>" + "|".join(alternatives) + ")" + _SUFFIX + r"(?!\w)"))
+                r"(?<!\w)" + _first(starts) + "(?P<n>" + "|".join(alternatives) + ")"
+                + _SUFFIX + r"(?!\w)"))
         self.re2 = "|".join(re2) if re2 else r"(?!)"
         self._needles_exact = tuple(needles_exact)
         self._needles_folded = tuple(needles_folded)

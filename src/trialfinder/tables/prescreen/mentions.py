@@ -83,19 +83,20 @@ def find_mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
         owners.extend([nct] * len(found))
         parts.extend(found)
     # which parts name a term, then which of their lines do: two passes of RE2
-    lines: list[tuple[str, str, str, bool]] = []  # nct, section, line, after a heading
+    lines: list[str] = []
+    part_of: list[int] = []  # the part each line comes from
     for i in np.flatnonzero(finder.lines_matching([part for _, _, part in parts])):
-        section, kind, part = parts[i]
-        if kind == "block":
-            lines.extend((owners[i], section, line, False) for line in part.split("\n"))
-        else:
-            lines.append((owners[i], section, part, kind == "rest"))
+        _, kind, part = parts[i]
+        split = part.split("\n") if kind == "block" else [part]
+        lines.extend(split)
+        part_of.extend([int(i)] * len(split))
     rows: list[dict[str, Any]] = []
-    for j in np.flatnonzero(finder.lines_matching([line for _, _, line, _ in lines])):
-        nct, section, line, rest = lines[j]
-        item = item_text(line, rest)
+    for j in np.flatnonzero(finder.lines_matching(lines)):
+        at = part_of[j]
+        section, kind, _ = parts[at]
+        item = item_text(lines[j], kind == "rest")  # after a heading
         if item and not item.startswith("<!--"):
-            rows.extend(_rows(finder, nct, _SECTION[section], item))
+            rows.extend(_rows(finder, owners[at], _SECTION[section], item))
     return rows
 
 
