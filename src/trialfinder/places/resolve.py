@@ -92,7 +92,6 @@ MAX_LENGTH = 200
 
 _MAX_CANDIDATES = 10
 
-_COORD_RE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
 _ZIP_RE = re.compile(r"^\s*([0-9]{5})(?:-[0-9]{4})?\s*$")  # ASCII digits only
 _POSTCODE_PART_RE = re.compile(r"^(?=(?:\D*\d){3})[\dA-Z -]{3,10}$")  # 03080, 1090, D-80331
 
@@ -125,8 +124,7 @@ def coordinates(text: str) -> tuple[float, float] | None:
     """``"42.36, -71.06"`` -> ``(42.36, -71.06)``; ``None`` for text that is not two numbers;
     :class:`InvalidQueryError` for coordinates out of range or not finite (``"nan,nan"``).
     Loads no gazetteer."""
-    match = _COORD_RE.match(text)
-    pair = (match.group(1), match.group(2)) if match else _number_pair(text)
+    pair = _number_pair(text)
     if pair is None:
         return None
     place = _coordinates(*pair)
@@ -309,10 +307,7 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
         raise PlaceNotFoundError(EMPTY_PLACE)
     if len(text) > MAX_LENGTH:
         raise PlaceNotFoundError(f"place is longer than {MAX_LENGTH} characters")
-    coords = _COORD_RE.match(text)
-    if coords:
-        return _coordinates(coords.group(1), coords.group(2))
-    pair = _number_pair(text)  # "nan,nan", "inf,0", "1e3,5": numbers, though not the usual
+    pair = _number_pair(text)  # "42.36,-71.06", and "nan,nan", "inf,0", "1e3,5" too
     if pair is not None:
         return _coordinates(*pair)
     zip_match = _ZIP_RE.match(text)

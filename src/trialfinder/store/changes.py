@@ -137,14 +137,14 @@ def diff_versions(
     named = [c for c in before.studies.columns
              if c not in _NOT_UPDATES and text_of(b[c]) != text_of(a[c])]
     same_keys = [k for k in new_sites if k in old_sites]
-    if any(_rowtext_of(old_sites[k]) != _rowtext_of(new_sites[k]) for k in same_keys):
+    if any(_row_text(old_sites[k]) != _row_text(new_sites[k]) for k in same_keys):
         named.append("sites")
     if named:
         changes.append(Change(nct_id, "updated", watch, title, fields=tuple(named)))
     return changes
 
 
-def _rowtext_of(row: Mapping[str, Any]) -> tuple[str, ...]:
+def _row_text(row: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(text_of(row.get(k)) for k in sorted(row) if k != "distance_mi")
 
 

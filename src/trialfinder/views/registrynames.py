@@ -7,20 +7,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from trialfinder.registries import DEFAULT_REGISTRY, choose_registries
+from trialfinder.registries import DEFAULT_REGISTRY, Registry, choose_registries
 from trialfinder.registries.links import registries_title
 
 __all__ = ["failed_title", "searched_title"]
 
 
+def _chosen(names: Iterable[str] | None) -> tuple[Registry, ...]:
+    """The registries a search over ``names`` asks (the default when a name is unknown: the
+    search refuses it itself)."""
+    try:
+        return choose_registries(tuple(names) if names is not None else None)
+    except ValueError:
+        return choose_registries(None)
+
+
 def searched_title(names: Iterable[str] | None) -> str:
     """The registries a search asks, as people name them (ClinicalTrials.gov when none are
     named: the default). Unknown names are left out (the search refuses them itself)."""
-    try:
-        chosen = choose_registries(tuple(names) if names is not None else None)
-    except ValueError:
-        chosen = choose_registries(None)
-    return registries_title(r.name for r in chosen)
+    return registries_title(r.name for r in _chosen(names))
 
 
 def failed_title(error: object, names: Iterable[str] | None) -> str:
@@ -28,10 +33,7 @@ def failed_title(error: object, names: Iterable[str] | None) -> str:
     default and whose title its message names before any address (ISRCTN's errors say
     "ISRCTN at ...", "ISRCTN API error ..."); else the default registry when it was asked
     (its errors name it, or only its address); else every registry asked."""
-    try:
-        chosen = choose_registries(tuple(names) if names is not None else None)
-    except ValueError:
-        chosen = choose_registries(None)
+    chosen = _chosen(names)
     text = str(error)[:2000].split("http", 1)[0]
     named = [r.name for r in chosen if r.name != DEFAULT_REGISTRY
              and re.search(rf"(?<!\w){re.escape(r.title)}(?!\w)", text)]
