@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trialfinder.core.codes import status_words
+from trialfinder.core.codes import status_words as status_label  # the one status wording
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
 from trialfinder.options import SearchOptions
@@ -126,10 +126,6 @@ def resolve_near(text: str | None) -> tuple[tuple[float, float] | None, str | No
 #: The line under results read on a terminal (``search``'s table, ``show``); ``match`` says
 #: its pre-screen's own (:data:`~trialfinder.tables.prescreen.profile.DISCLAIMER`).
 NOT_ADVICE = "Not medical advice: talk to your doctor before joining any trial."
-
-
-def status_label(value: object) -> str:
-    return status_words(value)
 
 
 def note_if_fictional(ids: Iterable[object]) -> bool:

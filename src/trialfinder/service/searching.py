@@ -145,6 +145,7 @@ def result_meta(params: Mapping[str, str], result: SearchResult | None,
     warnings = list(result.warnings) if result else []
     warnings += skipped_notes(skipped, problems.get("bad_nct_id", 0))
     warnings += more_warnings
+    names = tuple(c.registry.name for c in registries)
     return ResultMeta(
         source=source,
         query=dict(params),
@@ -163,8 +164,7 @@ def result_meta(params: Mapping[str, str], result: SearchResult | None,
         answered_from=answered_from,
         records_read=records_read,
         topic=topic,
-        registries=tuple(c.registry.name for c in registries)
-        if [c.registry.name for c in registries] not in ([], [CTGOV.name]) else None,
+        registries=names if names not in ((), (CTGOV.name,)) else None,
     )
 
 

@@ -56,7 +56,7 @@ def load_records(path: str | Path, *, max_bytes: int | None = None) -> list[dict
     :class:`DataFileError` that says so."""
     file = Path(path)
     cap = max_file_bytes() if max_bytes is None else max_bytes
-    data = _parse_data_file(_read_capped(file, cap), file)
+    data = _parse_data_file(read_capped(file, cap), file)
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -78,7 +78,7 @@ def _mb(nbytes: int) -> str:
     return f"{nbytes / (1024 * 1024):,.0f} MB" if nbytes >= 1024 * 1024 else f"{nbytes:,} bytes"
 
 
-def _read_capped(file: Path, cap: int) -> bytes:
+def read_capped(file: Path, cap: int) -> bytes:
     """The bytes of ``file`` if it is a regular file of at most ``cap`` bytes. Devices, pipes
     and folders are refused before they are opened for reading; a file that grows past the cap
     while being read is refused too. Nothing past ``cap + 1`` bytes is ever read."""
@@ -101,10 +101,6 @@ def _read_capped(file: Path, cap: int) -> bytes:
     if len(raw) > cap:
         raise DataFileError(too_big)
     return raw
-
-
-#: The same reading for another registry's saved file (a saved ISRCTN answer).
-read_capped = _read_capped
 
 
 def _parse_data_file(raw: bytes, file: Path) -> Any:
