@@ -28,6 +28,7 @@ from tests.fakeregistry import BOSTON, LYON, WORCESTER, FakeRegistry, fake_recor
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.options.kinds import REGISTRY_TITLES
 from trialfinder.registries import get_registry, registry_for_id, unregister
 from trialfinder.service.searching import search
 from trialfinder.service.watchrun import clients_for, refresh
@@ -307,6 +308,7 @@ def test_search_pages_of_a_registry_no_longer_known_are_set_aside(
     path = default_store_path()  # each test's own data folder (conftest)
     search(term="fictional", registry="fake", settings=Settings(use_cache=False))
     unregister(fake_registry.name)
+    assert "fake" not in REGISTRY_TITLES  # --registry no longer offers it
     with open_store(path) as store:
         assert store.info()["studies"] == 0
     rejected = list((path.with_name(path.name + ".incoming") / "rejected").iterdir())

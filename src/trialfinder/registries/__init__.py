@@ -63,6 +63,7 @@ def unregister(name: str) -> None:
     """Take the registry ``name`` out of the table (the default one stays)."""
     if name != DEFAULT_REGISTRY:
         _TABLE.pop(name, None)
+        REGISTRY_TITLES.pop(name, None)  # --registry no longer offers it
 
 
 def get_registry(name: str) -> Registry:
