@@ -205,6 +205,17 @@ def test_an_unknown_option_lists_every_option_search_takes(tmp_path: Path) -> No
     assert session.sent == []
 
 
+def test_settings_take_folders_as_text_and_refuse_other_types(tmp_path: Path) -> None:
+    """A folder given as text (what a script passes) is a path: the cache file lands in it;
+    a folder of another type is one clear error, not a TypeError when the cache opens."""
+    settings = tf.Settings(base_url="http://127.0.0.1:9/api/v2", cache_dir=str(tmp_path / "c"),
+                           data_dir=str(tmp_path / "d"))
+    assert settings.cache_path == tmp_path / "c" / "http_cache.sqlite"
+    assert settings.store_path == tmp_path / "d" / "studies.duckdb"
+    with pytest.raises(tf.InvalidQueryError, match=r"^cache_dir must be a folder's path, not int$"):
+        tf.Settings(cache_dir=3)  # type: ignore[arg-type]
+
+
 def test_study_query_and_build_query_check_types_too() -> None:
     with pytest.raises(tf.InvalidQueryError, match="conditions must be text"):
         tf.StudyQuery(conditions=5)  # type: ignore[arg-type]

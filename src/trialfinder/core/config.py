@@ -195,6 +195,13 @@ class Settings:
     def __post_init__(self) -> None:
         if not isinstance(self.base_url, str):
             raise InvalidQueryError(f"base URL must be text, not {type(self.base_url).__name__}")
+        for name in ("cache_dir", "data_dir"):  # a folder given as text is a path
+            value = getattr(self, name)
+            if isinstance(value, str | os.PathLike) and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+            elif not isinstance(value, Path):
+                raise InvalidQueryError(f"{name} must be a folder's path, not "
+                                        f"{type(value).__name__}")
         for name in ("timeout", "requests_per_minute", "retries", "page_size", "burst",
                      "retry_after_max", "max_body_mb", "backoff_factor", "backoff_max",
                      "sql_memory_mb"):
