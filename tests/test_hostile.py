@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import requests
 
 from devtools.hostile import HostileServer
 from trialfinder.core.config import DEFAULT_BASE_URL, Settings
@@ -181,6 +182,56 @@ def test_a_request_out_of_time_warns_once_saying_what_comes_next(
             for r in caplog.records] == [
         (logging.WARNING, "ClinicalTrials.gov has not answered within 30 s; trying again "
          "(up to 5 times, about 3 minutes in all)", True)]
+
+
+def _busy_client(monkeypatch: pytest.MonkeyPatch, answers: list[tuple[int, dict[str, str]]],
+                 ) -> tuple[TrialsClient, list[float]]:
+    """A client whose tries get ``answers`` in turn (status, headers), no wait really waited."""
+    client = TrialsClient(Settings(base_url=DEFAULT_BASE_URL, use_cache=False, timeout=30.0,
+                                   retries=5, requests_per_minute=60_000, burst=1000))
+    adapter = client.session.get_adapter(DEFAULT_BASE_URL)
+    waits: list[float] = []
+    queue = list(answers)
+
+    def answer(request: Any, *args: Any) -> requests.Response:
+        response = requests.Response()
+        response.status_code, headers = queue.pop(0)
+        response.headers.update({"Content-Type": "application/json", **headers})
+        response._content, response._content_consumed = b"{}", True
+        response.url = request.url
+        return response
+
+    monkeypatch.setattr(adapter, "_attempt", answer)
+    monkeypatch.setattr(adapter, "_sleep", waits.append)
+    return client, waits
+
+
+def test_a_long_wait_for_a_busy_api_is_said_once(monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    # two "slow down" answers asking for 30 s each, then the page: one note, not two
+    client, waits = _busy_client(monkeypatch, [(429, {"Retry-After": "30"}),
+                                               (429, {"Retry-After": "30"}), (200, {})])
+    with caplog.at_level(logging.WARNING, logger="trialfinder"):
+        response = client.session.get(f"{DEFAULT_BASE_URL}/studies", timeout=30.0)
+    assert response.status_code == 200 and waits == [30.0, 30.0]
+    assert [(r.getMessage(), getattr(r, "interruptible", False)) for r in caplog.records] == [
+        ("ClinicalTrials.gov asked us to slow down (HTTP 429); asking again in 30 seconds",
+         True)]
+
+
+def test_a_short_wait_after_a_server_error_is_not_said(monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    # a 503 without Retry-After waits the first backoff (under a second): nothing to say;
+    # one that asks for 8 s is said, in words
+    client, waits = _busy_client(monkeypatch, [(503, {}), (200, {})])
+    with caplog.at_level(logging.WARNING, logger="trialfinder"):
+        client.session.get(f"{DEFAULT_BASE_URL}/studies", timeout=30.0)
+    assert len(waits) == 1 and waits[0] < 1 and caplog.records == []
+    client, waits = _busy_client(monkeypatch, [(503, {"Retry-After": "8"}), (200, {})])
+    with caplog.at_level(logging.WARNING, logger="trialfinder"):
+        client.session.get(f"{DEFAULT_BASE_URL}/studies", timeout=30.0)
+    assert [r.getMessage() for r in caplog.records] == [
+        "ClinicalTrials.gov answered with a server error (HTTP 503); asking again in 8 seconds"]
 
 
 def test_a_long_retry_after_fails_at_once_saying_when(hostile: Callable[..., HostileServer]

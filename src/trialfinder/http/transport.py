@@ -71,6 +71,17 @@ logging.getLogger("requests_cache").addHandler(logging.NullHandler())
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
+#: A wait before the next try this long (seconds) or longer is said on the command line: a
+#: silent pause of several seconds looks like a hang.
+NOTE_WAIT_FROM = 5.0
+
+
+def _busy_words(status: int) -> str:
+    """What an answer that is retried says, in words."""
+    if status == 429:
+        return "asked us to slow down (HTTP 429)"
+    return f"answered with a server error (HTTP {status})"
+
 # Answers are read ``settings.profile.read_chunk`` decoded bytes at a time: 64 kB by default;
 # 1 MB for a process that makes one search and ends (a page of 1,000 studies is about 4.5 MB,
 # and at 64 kB a read the loop around each read and the hand-over of the interpreter lock to a
@@ -249,6 +260,7 @@ class GuardedAdapter(HTTPAdapter):
             raise OtherOriginRefused(url, self.allowed)
         settings = self.settings
         attempt = 0
+        noted = False  # whether a long wait of this request was said (once per request)
         while True:
             waited = self.bucket.acquire(settings.requests_per_minute, settings.burst)
             if waited > 0:
@@ -269,6 +281,8 @@ class GuardedAdapter(HTTPAdapter):
                 if attempt == 0 and isinstance(exc, requests.exceptions.Timeout):
                     self._warn_slow(limit)
                 delay = self._backoff(attempt)
+                if not isinstance(exc, requests.exceptions.Timeout):
+                    noted = self._note_wait("dropped the connection", delay, noted)
                 logger.debug("retrying %s in %.2f s after %s", redact_url(url), delay,
                              type(exc).__name__)
                 self._sleep(delay)
@@ -288,6 +302,7 @@ class GuardedAdapter(HTTPAdapter):
             delay = max(self._backoff(attempt), asked or 0.0)
             logger.debug("HTTP %d from %s; retrying in %.2f s", response.status_code,
                          redact_url(url), delay)
+            noted = self._note_wait(_busy_words(response.status_code), delay, noted)
             response.close()
             self._sleep(delay)
             attempt += 1
@@ -303,6 +318,15 @@ class GuardedAdapter(HTTPAdapter):
                        self.name, settings.timeout, again,
                        duration((limit + 1) * settings.timeout + waits),
                        extra={"interruptible": True})
+
+    def _note_wait(self, what: str, delay: float, noted: bool) -> bool:
+        """Say (once per request) that the API ``what`` and that the next try waits ``delay``
+        seconds, when that wait is long enough to look like a hang; whether it is said now."""
+        if noted or delay < NOTE_WAIT_FROM:
+            return noted
+        logger.warning("%s %s; asking again in %s", self.name, what, duration(delay),
+                       extra={"interruptible": True})
+        return True
 
     def _backoff(self, attempt: int) -> float:
         settings = self.settings
