@@ -19,6 +19,7 @@ from trialfinder.topics.demo import is_demo_id
 from trialfinder.views.contact import contact_line
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.text import (
+    NOT_ADVICE,
     NOT_STATED,
     SEX_LABELS,
     age_range,
@@ -35,8 +36,6 @@ from trialfinder.views.text import (
 from .detail_parts import show_criteria, show_outcomes, show_sites, show_treatments
 from .fetch import load_detail
 from .state import open_study
-
-NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything you read here."
 
 
 def show_study(results: service.Results, place: Place | None, nct: str,

@@ -9,7 +9,7 @@ from trialfinder import service
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.topics import demo
-from trialfinder.views.text import escape_md
+from trialfinder.views.text import NOT_ADVICE, escape_md
 from trialfinder.views.urlstate import wider_than_search
 
 from .aboutyou import about_you
@@ -19,7 +19,7 @@ from .landing import landing, search_form, topic_cards
 from .mapview import show_map
 from .navigation import returned, study_page, sync_from_url, write_url
 from .results import results_heading, searched_line, show_results
-from .sidebar import NOT_ADVICE, country_filter, filters_button, sidebar
+from .sidebar import country_filter, filters_button, sidebar
 from .state import current_filters, leave_demo, search_again, state
 from .style import apply_style, focus_results
 from .watches import save_panel, whats_new

@@ -17,6 +17,7 @@ from trialfinder.views.extrafilters import DATE_RANGES, FUNDER_LABELS
 from trialfinder.views.text import (
     HV_LABELS,
     INTERVENTION_LABELS,
+    NOT_ADVICE,
     RESULTS_LABELS,
     SEX_LABELS,
     code_label,
@@ -24,8 +25,6 @@ from trialfinder.views.text import (
 from trialfinder.views.urlstate import RADII, REGISTRY_KEY
 
 from .state import clear_filters, open_filters, submit_search
-
-NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything you read here."
 
 
 def preset_title(name: str) -> str:

@@ -35,7 +35,7 @@ from trialfinder.cli import match as cli_match
 from trialfinder.cli import search as cli_search
 from trialfinder.cli import show as cli_show
 from trialfinder.cli import store as cli_store
-from trialfinder.cli.common import connection_options, verbose_option
+from trialfinder.cli.common import NOT_ADVICE, connection_options, verbose_option
 from trialfinder.cli.oneshot import ONE_SEARCH_COMMANDS, tune_for_one_search
 from trialfinder.cli.streams import (
     check_file_names,
@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="trialfinder",
         description="Find and filter clinical trials from ClinicalTrials.gov (API v2). "
-        "Not medical advice: talk to your doctor about any trial.",
+        + NOT_ADVICE,
     )
     parser.add_argument("--version", action="version", version=f"trialfinder {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0,

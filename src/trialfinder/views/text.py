@@ -24,6 +24,7 @@ from trialfinder.tables.filters import INTERVENTION_TYPES
 __all__ = [
     "HV_LABELS",
     "INTERVENTION_LABELS",
+    "NOT_ADVICE",
     "NOT_STATED",
     "RESULTS_LABELS",
     "SEX_LABELS",
@@ -44,6 +45,9 @@ __all__ = [
     "status_label",
     "text_of",
 ]
+
+#: The page's one "not medical advice" line (under the filters and on every study's page).
+NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything you read here."
 
 NOT_STATED = "Not stated"  # one wording for a missing phase, sex, age limit...
 
