@@ -9,10 +9,11 @@ and its in-memory :class:`~trialfinder.service.searching.Results`.
 Every local filter decides study by study (a site's distance is its study's), and the
 client drops repeated studies as they come, so the rows, their order and the counts are
 those of :func:`~trialfinder.service.searching.search` with the same options: each page's
-filter steps are added up (:class:`~trialfinder.tables.stepmerge.StepTotals`). What is not
-the same: saved tables (:mod:`trialfinder.cache.tablecache`) are neither read nor written
-(they hold a whole answer); the HTTP cache and the study store get the pages as they do for
-any search.
+filter steps are added up (:class:`~trialfinder.tables.stepmerge.StepTotals`). Saved tables
+(:mod:`trialfinder.cache.tablecache`) fresh enough for the search answer it whole, as one
+page; otherwise the pages' tables are saved as they go
+(:class:`~trialfinder.cache.tablesaving.PageSaver`, committed only when the search ends
+whole). The HTTP cache and the study store get the pages as they do for any search.
 """
 
 from __future__ import annotations
