@@ -226,6 +226,21 @@ def test_cli_store_info_sql_and_export(
     assert (tmp_path / "pq" / "studies.parquet").stat().st_size > 0
 
 
+def test_ctrl_c_while_duckdb_writes_an_export_is_interrupted_not_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """DuckDB reports Ctrl-C during a statement as its own ``RuntimeError("Query
+    interrupted")``: the command ends as any Ctrl-C does, not as a bug to report."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    Store(tmp_path / "data" / "studies.duckdb").close()
+
+    def interrupted(self: Store, folder: Path, *, partitioned: bool = False) -> list[Path]:
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(Store, "export", interrupted)
+    assert run(capsys, "store", "export", str(tmp_path / "pq")) == (130, "", "interrupted\n")
+
+
 def test_cli_sql_errors_are_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
