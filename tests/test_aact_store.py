@@ -25,6 +25,7 @@ from trialfinder.registries.ctgov.fields import LIST_FIELDS
 from trialfinder.registries.ctgov.fullrecord import LIST_PIECE_PATHS, SYNC_FIELDS, list_view
 from trialfinder.registries.ctgov.query import StudyQuery
 from trialfinder.service.sync import sync
+from trialfinder.store.aact import export as aact_export
 from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
 from trialfinder.store.aact.source import keep_records
 from trialfinder.store.db import Store
@@ -334,6 +335,59 @@ def test_cli_export_aact_that_cannot_write_says_so_in_one_line(
     out = tmp_path / "out"
     (out / "studies.parquet").mkdir(parents=True)  # a folder where the file should go
     assert main(["store", "export", "--aact", str(out)]) == 1
-    err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1
-    assert err[0].startswith(f"trialfinder: error: cannot write the AACT table studies to {out}: ")
+    assert capsys.readouterr().err == (
+        f"trialfinder: error: cannot export into {out}: {out / 'studies.parquet'} is a folder "
+        "where the table's file goes; move it away or export into another folder\n")
+    assert [p.name for p in out.iterdir()] == ["studies.parquet"]  # nothing written
+
+
+def test_an_aact_export_that_fails_part_way_leaves_the_earlier_one_whole(
+    synced: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The tables are written aside and moved into place together: Ctrl-C (or a full disk)
+    after some of them leaves neither a half-written file nor a mix of two exports."""
+    out = tmp_path / "out"
+    assert main(["store", "export", "--aact", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with Store(synced / "studies.duckdb") as store:  # the next export has one study more
+        store.add_records([list_view(r) for r in _records()])
+        keep_records(store, _records(), datetime(2030, 1, 1))
+    copy_table = aact_export._copy
+    done: list[str] = []
+
+    def interrupted_at_the_fifth(store: Store, name: str, target: Path, split: bool) -> None:
+        if len(done) == 4:
+            raise RuntimeError("Query interrupted")  # Ctrl-C, as DuckDB reports it
+        copy_table(store, name, target, split)
+        done.append(name)
+
+    monkeypatch.setattr(aact_export, "_copy", interrupted_at_the_fifth)
+    capsys.readouterr()
+    assert main(["store", "export", "--aact", str(out)]) == 130
+    assert capsys.readouterr() == ("", "interrupted\n")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert len(done) == 4
+
+
+def test_an_aact_export_replaces_an_earlier_one_whatever_its_form(
+    synced: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As ``store export`` does: one form of each table in the folder, the last one written;
+    a folder of a table's name that holds other files is never deleted."""
+    out = tmp_path / "out"
+    assert main(["store", "export", "--aact", str(out)]) == 0
+    assert main(["store", "export", "--aact", "--partitioned", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(VIEWS)
+    assert main(["store", "export", "--aact", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in VIEWS)
+    (out / "studies").mkdir()
+    (out / "studies" / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert main(["store", "export", "--aact", "--partitioned", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"trialfinder: error: cannot export into {out}: {out / 'studies'} holds files an "
+        "export did not write; move it away or export into another folder\n")
+    assert (out / "studies" / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["studies", *(f"{n}.parquet" for n in VIEWS)])

@@ -62,6 +62,7 @@ __all__ = [
     "StoreOutdatedError",
     "data_dir",
     "default_store_path",
+    "interrupted",
     "naive_utc",
     "open_store",
 ]
@@ -252,7 +253,7 @@ class Store(StoreReading, RunLog):
                 self.execute("COMMIT")
             except BaseException as exc:
                 self._roll_back()
-                if _interrupted(exc):  # Ctrl-C while DuckDB read the page: still Ctrl-C
+                if interrupted(exc):  # Ctrl-C while DuckDB read the page: still Ctrl-C
                     raise KeyboardInterrupt from None
                 raise
         hashes = versions.hashes
@@ -312,7 +313,7 @@ class Store(StoreReading, RunLog):
             self.execute("COMMIT")
 
 
-def _interrupted(exc: BaseException) -> bool:
+def interrupted(exc: BaseException) -> bool:
     """Ctrl-C, also as DuckDB reports it when it came while DuckDB was reading Python data."""
     if isinstance(exc, KeyboardInterrupt):
         return True

@@ -22,7 +22,7 @@ from trialfinder.core.delivery import after_delivery, staged_folder
 from trialfinder.core.errors import DataFileError
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES, Tables
 
-__all__ = ["StoreReading"]
+__all__ = ["StoreReading", "other_forms", "remove_all"]
 
 
 class StoreReading:
@@ -115,7 +115,7 @@ class StoreReading:
         names = (*TABLE_NAMES, "versions", "searches", "runs", "run_studies")
         targets = {name: name if partitioned and "nct_id" in self.columns(name)
                    else f"{name}.parquet" for name in names}
-        stale = _other_forms(Path(folder), targets)  # checked before anything is written
+        stale = other_forms(Path(folder), targets)  # checked before anything is written
         # written aside, moved into place whole (under the command line, once its output
         # is delivered); an export that fails leaves nothing behind
         with staged_folder(folder) as work:
@@ -135,7 +135,7 @@ class StoreReading:
                     raise DataFileError(f"cannot write the export into {folder}: "
                                         f"{str(exc).splitlines()[0]}") from None
                 written.append(folder / target)
-        after_delivery(lambda: _remove(stale))  # after the move into place
+        after_delivery(lambda: remove_all(stale))  # after the move into place
         return written
 
 
@@ -146,13 +146,18 @@ ID_BLOCK = "nullif(regexp_extract(nct_id, '[0-9]{3}'), '')"
 _BLOCK = re.compile(r"id_block=[0-9A-Za-z_-]+")
 
 
-def _other_forms(folder: Path, targets: dict[str, str]) -> list[Path]:
+def other_forms(folder: Path, targets: dict[str, str]) -> list[Path]:
     """What an earlier export left of these tables in the other form (``studies.parquet``
     for a partitioned ``studies/``, and the other way round). A folder of a table's name
     that holds anything but ``id_block=...`` folders of Parquet files was not written by an
-    export: the export is refused rather than delete it."""
+    export: the export is refused rather than delete it, as it is when a folder stands where
+    a table's file goes (nothing is written then)."""
     stale = []
     for name, target in targets.items():
+        file = folder / target
+        if target != name and file.is_dir() and not file.is_symlink():
+            raise DataFileError(f"cannot export into {folder}: {file} is a folder where the "
+                                "table's file goes; move it away or export into another folder")
         split = folder / name  # replaced or removed: either way it must be an export's
         if split.is_dir() and not split.is_symlink() and not all(
                 b.is_dir() and not b.is_symlink() and _BLOCK.fullmatch(b.name)
@@ -166,7 +171,8 @@ def _other_forms(folder: Path, targets: dict[str, str]) -> list[Path]:
     return stale
 
 
-def _remove(paths: Sequence[Path]) -> None:
+def remove_all(paths: Sequence[Path]) -> None:
+    """Remove what :func:`other_forms` found (files and folders), once an export is in place."""
     for path in paths:
         try:
             if path.is_dir() and not path.is_symlink():
