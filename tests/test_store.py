@@ -192,6 +192,26 @@ def test_export_writes_one_parquet_file_per_table(
                       ("Worcester",)]
 
 
+def test_export_writes_long_records_in_the_writers_small_memory(
+    store_path: Path, tmp_path: Path
+) -> None:
+    """400 fictional studies of about 50 kB each: `versions` holds over 19 MB of JSON, more
+    than one row group of it fits in the 64 MB a writer opens the store with."""
+    studies = []
+    for i in range(400):
+        study = fictional_study(f"NCT99{i:06d}", f"Fictional Long Study {i}")
+        study["protocolSection"]["descriptionModule"] = {"briefSummary": f"word{i:03d} " * 6000}
+        studies.append(study)
+    with Store(store_path) as store:
+        store.add_records(studies)
+    with Store(store_path) as store:  # the export's own connection, as `store export` opens it
+        store.export(tmp_path / "out")
+    rows = duckdb.connect().execute(
+        f"SELECT count(*), sum(strlen(record)) > 400 * 48_000 "
+        f"FROM '{tmp_path / 'out' / 'versions.parquet'}'").fetchall()
+    assert rows == [(400, True)]
+
+
 def test_cli_store_info_sql_and_export(
     standin: StandInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

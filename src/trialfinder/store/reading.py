@@ -111,13 +111,25 @@ class StoreReading:
         which Spark, Trino and DuckDB read as one table and prune by id. A table an earlier export
         left in ``folder`` in the other form goes when this one is in place, so the folder
         never holds two versions of a table."""
-        written: list[Path] = []
         names = (*TABLE_NAMES, "versions", "searches", "runs", "run_studies")
         targets = {name: name if partitioned and "nct_id" in self.columns(name)
                    else f"{name}.parquet" for name in names}
         stale = other_forms(Path(folder), targets)  # checked before anything is written
-        # written aside, moved into place whole (under the command line, once its output
-        # is delivered); an export that fails leaves nothing behind
+        # rows in any order and row groups of a few MB: DuckDB then streams each table in
+        # the writer's small memory (the records in `versions` of a few thousand studies
+        # do not fit in one ordered row group)
+        self.execute("SET preserve_insertion_order = false")
+        try:
+            written = self._export_aside(Path(folder), targets)
+        finally:
+            self.execute("RESET preserve_insertion_order")
+        after_delivery(lambda: remove_all(stale))  # after the move into place
+        return written
+
+    def _export_aside(self, folder: Path, targets: dict[str, str]) -> list[Path]:
+        """Each table into a hidden folder inside ``folder``, moved into place whole (under the
+        command line, once its output is delivered); an export that fails leaves nothing."""
+        written: list[Path] = []
         with staged_folder(folder) as work:
             for name, target in targets.items():
                 by_id = target == name
@@ -127,17 +139,20 @@ class StoreReading:
                         self.execute(
                             f"COPY (SELECT *, {ID_BLOCK} AS id_block FROM \"{name}\")"
                             f" TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, "
-                            "PARTITION_BY (id_block), OVERWRITE_OR_IGNORE)")
+                            f"{ROW_GROUP}, PARTITION_BY (id_block), OVERWRITE_OR_IGNORE)")
                     else:
                         self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
-                                     "COMPRESSION zstd)")
+                                     f"COMPRESSION zstd, {ROW_GROUP})")
                 except duckdb.Error as exc:
                     raise DataFileError(f"cannot write the export into {folder}: "
                                         f"{str(exc).splitlines()[0]}") from None
                 written.append(folder / target)
-        after_delivery(lambda: remove_all(stale))  # after the move into place
         return written
 
+
+#: The most a Parquet row group of an export holds, so a table of long records (``versions``)
+#: is written in bounded memory.
+ROW_GROUP = "ROW_GROUP_SIZE_BYTES '4MB'"
 
 #: A study's ``id_block``: the first three digits of its id in any registry (``051`` of
 #: NCT05123456, ``990`` of ISRCTN99012345; NULL for an id without three), never its letters.
