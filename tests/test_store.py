@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import stat
 from collections.abc import Callable
 from datetime import datetime
@@ -119,7 +120,7 @@ def test_store_file_is_private_and_follows_the_data_dir_variable(
 def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:
     junk = tmp_path / "junk.duckdb"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(StoreError, match="cannot open the study store"):
+    with pytest.raises(StoreError, match=r"junk\.duckdb is not a study store: it is not a DuckDB"):
         Store(junk)
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
@@ -127,6 +128,42 @@ def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:
         Store(other, read_only=True)
     with pytest.raises(StoreError, match="no study store at"):
         Store(tmp_path / "missing.duckdb", read_only=True)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(("make", "why"), [
+    (lambda p: p.write_bytes(b"SQLite format 3\x00" + bytes(4080)),
+     "it is a SQLite database, not a DuckDB one"),
+    (lambda p: p.write_bytes(b""), "the file is empty"),
+    (lambda p: p.write_bytes(b"PAR1" + bytes(200)), "it is not a DuckDB database file"),
+    (lambda p: os.mkfifo(p), "it is not a regular file"),
+    (lambda p: p.mkdir(), "it is a folder"),
+])
+def test_a_store_file_that_is_no_duckdb_database_is_refused_before_duckdb_opens_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    make: Callable[[Path], None], why: str,
+) -> None:
+    """DuckDB would wait forever on a named pipe, and read a SQLite file by fetching an
+    extension from the internet: one line instead, for readers and writers alike."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    path = tmp_path / "studies.duckdb"
+    make(path)
+    line = f"{path} is not a study store: {why}; move it aside or name another store " \
+        "(--store FILE)"
+    for read_only in (False, True):
+        with pytest.raises(StoreError) as caught:
+            Store(path, read_only=read_only)
+        assert str(caught.value) == line
+    for argv in (["sql", "select 1"], ["store", "info"], ["store", "export", "--aact",
+                                                          str(tmp_path / "out")]):
+        assert run(capsys, *argv) == (1, "", f"trialfinder: error: {line}\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_store_never_fetches_a_duckdb_extension(store_path: Path) -> None:
+    with Store(store_path) as store:
+        assert store.first_row("SELECT current_setting('autoinstall_known_extensions'), "
+                               "current_setting('autoload_known_extensions')") == (False, False)
 
 
 def test_sql_reads_but_never_writes(store_path: Path,

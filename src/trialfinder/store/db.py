@@ -117,7 +117,10 @@ class Store(StoreReading, RunLog):
             raise StoreError(problem)
         # Writers append a page at a time and need little; readers may scan big tables.
         limit = memory_limit or ("256MB" if read_only else "64MB")
-        settings: dict[str, Any] = {"threads": 2, "memory_limit": limit, **(config or {})}
+        settings: dict[str, Any] = {"threads": 2, "memory_limit": limit, **(config or {}),
+                                    # nothing is fetched: what a store needs is built in
+                                    "autoinstall_known_extensions": False,
+                                    "autoload_known_extensions": False}
         if read_only:
             settings |= {"enable_external_access": False}
         try:
