@@ -298,6 +298,29 @@ def test_ctrl_c_while_duckdb_writes_an_export_is_interrupted_not_a_bug(
     assert run(capsys, "store", "export", str(tmp_path / "pq")) == (130, "", "interrupted\n")
 
 
+@pytest.mark.parametrize(("folder", "why"), [
+    ("", "the folder's name is empty: give a folder for the tables, e.g. export/"),
+    ("-", "'-' is not a folder here: the tables are written as Parquet files into a folder, "
+          "e.g. export/"),
+])
+@pytest.mark.parametrize("aact", [[], ["--aact"]])
+def test_store_export_refuses_an_empty_folder_name_and_a_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    folder: str, why: str, aact: list[str],
+) -> None:
+    """An unset variable (``store export "$OUT"``) must not export into the current folder,
+    nor ``-`` make a folder of that name."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    Store(tmp_path / "data" / "studies.duckdb").close()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as caught:  # a usage error, as argparse ends it
+        main(["store", "export", *aact, folder])
+    assert caught.value.code == 2
+    assert capsys.readouterr() == (
+        "", f"trialfinder: usage error: argument DIR: {why} (see --help)\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
 def test_cli_sql_errors_are_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
