@@ -15,6 +15,7 @@ import pytest
 from conftest import CHILD_ENV, child_preexec, make_standin_studies
 
 from devtools.standin import fictional_study
+from trialfinder.cli import sql as cli_sql
 from trialfinder.cli.main import main
 from trialfinder.store.db import Store
 from trialfinder.store.sql import run_sql
@@ -114,3 +115,22 @@ def test_run_sql_refuses_unusable_bounds(store_path: Path) -> None:
         next(run_sql(store_path, "select 1", memory_mb=float("inf")))
     rows = list(run_sql(store_path, "select count(*) from studies", memory_mb=64))
     assert rows == [["count_star()"], [15]]
+
+
+def test_a_table_for_the_terminal_shows_a_bounded_number_of_rows_and_says_so(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The table needs all its rows for its widths: without a bound, a huge answer was held
+    whole (3 million rows: about 1 GB) before a line was shown. CSV and JSON lines stream."""
+    monkeypatch.setattr(cli_sql, "TABLE_ROWS", 5)
+    query = "select range as n from range(8)"
+    assert main(["sql", "--store", str(store_path), "--format", "table", query]) == 0
+    out, err = capsys.readouterr()
+    assert out.split() == ["n", "0", "1", "2", "3", "4"]
+    assert err == ("trialfinder: note: the answer has more than 5 rows and the table shows the "
+                   "first 5; add LIMIT, or give --format csv or --format json for every row\n")
+    assert main(["sql", "--store", str(store_path), "--format", "table",
+                 "select range as n from range(5)"]) == 0
+    assert capsys.readouterr() == ("n\n0\n1\n2\n3\n4\n", "")
+    assert main(["sql", "--store", str(store_path), query]) == 0
+    assert capsys.readouterr().out.split() == ["n", *(str(i) for i in range(8))]

@@ -42,6 +42,9 @@ __all__ = ["add_parser", "run"]
 
 #: Rows handed to the writer at a time (a query's whole answer is never held at once).
 BATCH_ROWS = 10_000
+#: The most rows a table for the terminal shows: it needs all its rows for its widths, so a
+#: huge answer would be held whole (CSV and JSON lines stream, and have no such bound).
+TABLE_ROWS = 10_000
 
 
 def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -94,7 +97,14 @@ def run(args: argparse.Namespace) -> int:
     writer.begin(columns)
     batch: list[dict[str, Any]] = []
     fictional = False  # fictional studies are never shown as real: a note says so
-    for row in rows:
+    most = TABLE_ROWS if FORMATS[args.format].for_people else None
+    for shown, row in enumerate(rows):
+        if shown == most:
+            rows.close()  # the query ends here, and the store is closed
+            report(f"trialfinder: note: the answer has more than {most:,} rows and the table "
+                   f"shows the first {most:,}; add LIMIT, or give --format csv or --format "
+                   "json for every row")
+            break
         fictional = fictional or any(isinstance(v, str) and is_demo_id(v) for v in row)
         batch.append(dict(zip(columns, map(cell, row), strict=True)))
         if len(batch) == BATCH_ROWS:
