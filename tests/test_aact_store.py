@@ -302,6 +302,15 @@ def test_cli_export_aact_writes_parquet_that_duckdb_and_pandas_read(
                              .get("locations", [])) for s in served),)
     assert len(frame) == 30
     assert str(frame["registered_in_calendar_year"].dtype) == "int32"
+    # as docs/aact.md says: with a gap, pandas' default makes floats; asked, it keeps the types
+    default = pd.read_parquet(out / "studies.parquet")
+    kept = pd.read_parquet(out / "studies.parquet", dtype_backend="pyarrow")
+    nullable = pd.read_parquet(out / "studies.parquet", dtype_backend="numpy_nullable")
+    assert default["number_of_arms"].isna().any()
+    assert (str(default["number_of_arms"].dtype), str(kept["number_of_arms"].dtype),
+            str(nullable["number_of_arms"].dtype)) == ("float64", "int32[pyarrow]", "Int32")
+    assert (str(kept["start_date"].dtype), str(kept["has_dmc"].dtype)) == (
+        "date32[day][pyarrow]", "bool[pyarrow]")
 
 
 def test_cli_export_aact_says_how_many_studies_no_sync_fetched(
