@@ -31,7 +31,7 @@ from trialfinder.store.aact.source import keep_records
 from trialfinder.store.db import Store
 from trialfinder.store.versions import record_hash
 from trialfinder.tables.frames import TABLE_DTYPES
-from trialfinder.topics.demo import load_demo_studies
+from trialfinder.topics.demo import FICTIONAL_NOTE, load_demo_studies
 
 Factory = Callable[..., StandInServer]
 DATA = Path(__file__).parent / "data" / "aact_records.json"
@@ -289,7 +289,9 @@ def test_cli_export_aact_writes_parquet_that_duckdb_and_pandas_read(
     assert main(["store", "export", "--aact", str(out)]) == 0
     printed = capsys.readouterr()
     assert printed.out.splitlines() == [str(out / f"{name}.parquet") for name in VIEWS]
-    assert printed.err.endswith(f"wrote {len(VIEWS)} AACT tables as Parquet files to {out}\n")
+    assert printed.err.splitlines()[-2:] == [  # the stand-in's studies are fictional
+        f"wrote {len(VIEWS)} AACT tables as Parquet files to {out}",
+        f"trialfinder: note: {FICTIONAL_NOTE}"]
     con = duckdb.connect()
     studies = con.execute(f"SELECT count(*), count(DISTINCT nct_id), typeof(start_date) "
                           f"FROM '{out / 'studies.parquet'}' GROUP BY 3").fetchone()

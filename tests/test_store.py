@@ -25,6 +25,7 @@ from trialfinder.store.db import Store, StoreError, data_dir, default_store_path
 from trialfinder.store.sql import run_sql
 from trialfinder.store.versions import record_hash
 from trialfinder.tables.frames import CONTACT_DTYPES, SITE_DTYPES, STUDY_DTYPES
+from trialfinder.topics.demo import FICTIONAL_NOTE
 
 Factory = Callable[..., StandInServer]
 
@@ -272,7 +273,9 @@ def test_cli_store_info_sql_and_export(
     assert lines[1].split() == ["studies", "2"] and lines[7].split() == ["versions", "2"]
     assert lines[-1].startswith("file size")
     code, out, err = run(capsys, "store", "export", str(tmp_path / "pq"))
-    assert code == 0 and err.strip() == f"wrote 10 tables as Parquet files to {tmp_path / 'pq'}"
+    assert code == 0 and err.splitlines() == [
+        f"wrote 10 tables as Parquet files to {tmp_path / 'pq'}",
+        f"trialfinder: note: {FICTIONAL_NOTE}"]  # the stand-in's studies are fictional
     assert (tmp_path / "pq" / "studies.parquet").stat().st_size > 0
     for aact in ([], ["--aact"]):  # a file where the folder should be: one line, untouched
         code, out, err = run(capsys, "store", "export", *aact,
@@ -319,6 +322,23 @@ def test_store_export_refuses_an_empty_folder_name_and_a_dash(
     assert capsys.readouterr() == (
         "", f"trialfinder: usage error: argument DIR: {why} (see --help)\n")
     assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+def test_store_export_says_so_only_when_the_store_holds_fictional_studies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    with Store(tmp_path / "data" / "studies.duckdb") as store:  # an id outside the range
+        store.add_records([fictional_study("NCT00012345", "Fictional Early Study")])
+    code, _, err = run(capsys, "store", "export", str(tmp_path / "a"))
+    assert (code, err) == (0, f"wrote 10 tables as Parquet files to {tmp_path / 'a'}\n")
+    with Store(tmp_path / "data" / "studies.duckdb") as store:
+        store.add_records([fictional_study("NCT99100001", "Fictional Later Study")])
+    for aact, said in (([], "10 tables"), (["--aact"], "21 AACT tables")):
+        code, _, err = run(capsys, "store", "export", *aact, str(tmp_path / "b"))
+        assert (code, err.splitlines()[-2:]) == (0, [
+            f"wrote {said} as Parquet files to {tmp_path / 'b'}",
+            f"trialfinder: note: {FICTIONAL_NOTE}"])
 
 
 def test_cli_sql_errors_are_one_line(

@@ -128,6 +128,8 @@ def _cmd_store(args: argparse.Namespace) -> int:
             what = "Parquet folders" if args.partitioned else "Parquet files"
             table = "AACT table" if args.aact else "table"
             report(f"wrote {plural(len(written), table)} as {what} to {args.folder}")
+            # fictional studies are never shown as real: a note says when the files hold some
+            note_if_fictional(store.ids_starting("NCT99"))
             return 0
         counts = store.info()
         aborted = store.aborted_runs()

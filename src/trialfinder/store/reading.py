@@ -95,6 +95,14 @@ class StoreReading:
             self.con.unregister("wanted_ids")
         return Tables.of(out)
 
+    def ids_starting(self, prefix: str, limit: int = 100) -> list[str]:
+        """Up to ``limit`` ids of the studies held that start with ``prefix`` (``NCT99``: the
+        first cut of the fictional range), without reading every id of a large store."""
+        with self._lock:
+            rows = self.con.execute("SELECT nct_id FROM studies WHERE starts_with(nct_id, ?) "
+                                    "LIMIT ?", [prefix, limit]).fetchall()
+        return [str(r[0]) for r in rows]
+
     def info(self) -> dict[str, int]:
         """Rows per table, plus the file's size in bytes (``file_bytes``)."""
         counts = {name: self._count(name) for name in (*TABLE_NAMES, "versions", "searches",
