@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,25 @@ def test_a_table_for_the_terminal_shows_a_bounded_number_of_rows_and_says_so(
     assert capsys.readouterr() == ("n\n0\n1\n2\n3\n4\n", "")
     assert main(["sql", "--store", str(store_path), query]) == 0
     assert capsys.readouterr().out.split() == ["n", *(str(i) for i in range(8))]
+
+
+def test_sql_json_lines_are_json_whatever_the_numbers(
+    store_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """JSON has no infinity or NaN: Python wrote them as ``Infinity`` and ``NaN``, which JSON
+    readers (jq, JSON.parse, strict parsers) refuse; they are null, as JSON.stringify has them.
+    A list or struct of dates or decimals (``list(start_date)``) was "a bug in trialfinder"."""
+    assert main(["sql", "--store", str(store_path), "--format", "json",
+                 "select 1/0 as up, -1/0 as down, 0/0 as neither, 1.5::double as x, "
+                 "[1/0, 2] as listed, [date '2024-01-31', NULL] as dates, "
+                 "{'at': timestamp '2024-01-31 10:00', 'n': 1.50::decimal(4, 2)} as held, "
+                 "1.25::decimal(4, 2) as alone"]) == 0
+
+    def refuse(word: str) -> None:
+        raise ValueError(f"not JSON: {word}")
+
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line, parse_constant=refuse) for line in lines] == [
+        {"up": None, "down": None, "neither": None, "x": 1.5, "listed": [None, 2.0],
+         "dates": ["2024-01-31", None], "held": {"at": "2024-01-31 10:00:00", "n": "1.50"},
+         "alone": "1.25"}]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -72,11 +73,21 @@ def _cell(value: Any) -> Any:
 
 
 def _json_cell(value: Any) -> Any:
-    """A value as JSON holds it (dates as ISO text; what JSON has no form for, as text)."""
+    """A value as JSON holds it, inside lists and structs too: dates as ISO text, what JSON has
+    no form for (a date, a decimal, an interval) as text, an infinity or NaN as null (JSON
+    cannot hold them; Python's ``Infinity`` and ``NaN`` are not JSON), as JavaScript's
+    ``JSON.stringify`` writes them."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    return value if value is None or isinstance(value, (bool, int, float, str, list, dict)) \
-        else str(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_cell(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_cell(v) for k, v in value.items()}
+    return str(value)
 
 
 def run(args: argparse.Namespace) -> int:
