@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from devtools.isrctn.records import answer_xml, sample_trials
 from devtools.standin import PIECES, StandInServer, _fields_trie, _prune, replicate
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
@@ -24,6 +25,8 @@ from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
 from trialfinder.registries.ctgov.fullrecord import LIST_PIECE_PATHS, SYNC_FIELDS, list_view
 from trialfinder.registries.ctgov.query import StudyQuery
+from trialfinder.registries.isrctn.record import record_of
+from trialfinder.registries.isrctn.xml import parse_answer
 from trialfinder.service.sync import sync
 from trialfinder.store.aact import export as aact_export
 from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
@@ -323,6 +326,42 @@ def test_cli_export_aact_says_how_many_studies_no_sync_fetched(
     assert main(["store", "export", "--aact", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert "3 studies of the store are not in the AACT tables" in err
+
+
+def test_sql_on_the_aact_tables_says_how_many_studies_no_sync_fetched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store filled by searches alone has empty AACT tables: a count of 0 with no word of
+    why would read as "no such studies"."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    with Store(tmp_path / "studies.duckdb") as store:  # as searches leave them
+        store.add_records([list_view(r) for r in _records()])
+    note = ("trialfinder: note: 3 studies of the store are not in the AACT tables: only "
+            "searches or watches found them; `trialfinder sync` fetches their whole records\n")
+    assert main(["sql", 'select count(*) as n from "AACT" . studies']) == 0
+    assert capsys.readouterr() == ("n\r\n0\r\n", note)
+    assert main(["sql", "select count(*) as n from studies"]) == 0  # not the AACT tables
+    assert capsys.readouterr() == ("n\r\n3\r\n", "")
+    with Store(tmp_path / "studies.duckdb") as store:
+        keep_records(store, _records()[:2], datetime(2030, 1, 1))
+    assert main(["sql", "select count(*) as n from aact.studies"]) == 0
+    assert capsys.readouterr() == ("n\r\n2\r\n", note.replace("3 studies of the store are",
+                                                              "1 study of the store is"))
+
+
+def test_trials_of_other_registries_are_not_counted_as_waiting_for_a_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """AACT copies ClinicalTrials.gov alone: an ISRCTN trial is never in the AACT tables, and
+    no sync would put it there."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    trials = parse_answer(answer_xml(sample_trials())).trials[:2]
+    with Store(tmp_path / "studies.duckdb") as store:
+        store.add_records([record_of(t) for t in trials], source="isrctn")
+    assert main(["sql", "select count(*) as n from aact.studies"]) == 0
+    assert capsys.readouterr() == ("n\r\n0\r\n", "")
+    assert main(["store", "export", "--aact", str(tmp_path / "out")]) == 0
+    assert "not in the AACT tables" not in capsys.readouterr().err
 
 
 def test_cli_export_aact_partitioned_writes_hive_folders(

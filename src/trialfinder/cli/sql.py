@@ -18,6 +18,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -31,6 +32,7 @@ from trialfinder.core.lazy import lazy
 from trialfinder.topics.demo import FICTIONAL_NOTE, is_demo_id
 
 if TYPE_CHECKING:
+    from trialfinder.store.aact.export import unsynced_at, unsynced_note
     from trialfinder.store.db import default_store_path
     from trialfinder.store.sql import run_sql
     from trialfinder.tables.export import formula_guard
@@ -38,11 +40,15 @@ else:  # DuckDB and pandas load when the command runs, not for --help
     default_store_path = lazy("trialfinder.store.db", "default_store_path")
     run_sql = lazy("trialfinder.store.sql", "run_sql")
     formula_guard = lazy("trialfinder.tables.export", "formula_guard")
+    unsynced_at = lazy("trialfinder.store.aact.export", "unsynced_at")
+    unsynced_note = lazy("trialfinder.store.aact.export", "unsynced_note")
 
 __all__ = ["add_parser", "run"]
 
 #: Rows handed to the writer at a time (a query's whole answer is never held at once).
 BATCH_ROWS = 10_000
+#: A query that reads the ``aact`` schema (``aact.studies``, ``"aact"."facilities"``).
+_READS_AACT = re.compile(r'\b"?aact"?\s*\.', re.IGNORECASE)
 #: The most rows a table for the terminal shows: it needs all its rows for its widths, so a
 #: huge answer would be held whole (CSV and JSON lines stream, and have no such bound).
 TABLE_ROWS = 10_000
@@ -126,4 +132,8 @@ def run(args: argparse.Namespace) -> int:
     writer.end()
     if fictional:
         report(f"trialfinder: note: {FICTIONAL_NOTE}")
+    if _READS_AACT.search(args.query):  # an empty aact.* must not look like no such studies
+        left_out = unsynced_at(path)
+        if left_out:
+            report(f"trialfinder: note: {unsynced_note(left_out)}")
     return 0

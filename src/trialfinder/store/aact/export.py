@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from trialfinder.core.delivery import after_delivery, staged_folder
+from trialfinder.core.wording import plural
 from trialfinder.store.aact.install import SCHEMA, VIEWS
 from trialfinder.store.aact.source import TABLE
 from trialfinder.store.db import StoreError, interrupted
@@ -17,17 +18,33 @@ from trialfinder.store.reading import other_forms, remove_all
 if TYPE_CHECKING:
     from trialfinder.store.db import Store
 
-__all__ = ["export_aact", "unsynced"]
+__all__ = ["export_aact", "unsynced", "unsynced_at", "unsynced_note"]
 
 logger = logging.getLogger(__name__)
 
 
 def unsynced(store: Store) -> int:
-    """Studies the store holds that are not in the AACT tables (only searches or watches found
-    them, and those fetch the list view, not the whole record)."""
-    row = store.first_row(f"SELECT count(*) FROM studies WHERE nct_id NOT IN "
-                          f"(SELECT nct_id FROM {TABLE})")
+    """ClinicalTrials.gov studies the store holds that are not in the AACT tables (only
+    searches or watches found them, and those fetch the list view, not the whole record).
+    Other registries' trials are never in them (AACT copies ClinicalTrials.gov alone)."""
+    row = store.first_row(f"SELECT count(*) FROM studies WHERE source = 'ctgov' AND nct_id "
+                          f"NOT IN (SELECT nct_id FROM {TABLE})")
     return int(row[0]) if row else 0
+
+
+def unsynced_at(path: Path) -> int:
+    """:func:`unsynced` of the store at ``path``, opened read-only for the count."""
+    from trialfinder.store.db import open_store
+
+    with open_store(path, read_only=True) as store:
+        return unsynced(store)
+
+
+def unsynced_note(count: int) -> str:
+    """What :func:`unsynced` found, for people."""
+    return (f"{plural(count, 'study')} of the store {'is' if count == 1 else 'are'} not in the "
+            "AACT tables: only searches or watches found them; `trialfinder sync` fetches "
+            "their whole records")
 
 
 def _copy(store: Store, name: str, target: Path, partitioned: bool) -> None:
@@ -74,7 +91,5 @@ def export_aact(store: Store, folder: Path, *, partitioned: bool = False) -> lis
     after_delivery(lambda: remove_all(stale))  # after the move into place
     left_out = unsynced(store)
     if left_out:
-        logger.warning("%d studies of the store are not in the AACT tables: only searches or "
-                       "watches found them; `trialfinder sync` fetches their whole records",
-                       left_out)
+        logger.warning("%s", unsynced_note(left_out))
     return written
