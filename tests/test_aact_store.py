@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from devtools.isrctn.records import answer_xml, sample_trials
 from devtools.standin import PIECES, StandInServer, _fields_trie, _prune, replicate
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
@@ -24,13 +25,16 @@ from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
 from trialfinder.registries.ctgov.fullrecord import LIST_PIECE_PATHS, SYNC_FIELDS, list_view
 from trialfinder.registries.ctgov.query import StudyQuery
+from trialfinder.registries.isrctn.record import record_of
+from trialfinder.registries.isrctn.xml import parse_answer
 from trialfinder.service.sync import sync
+from trialfinder.store.aact import export as aact_export
 from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
 from trialfinder.store.aact.source import keep_records
 from trialfinder.store.db import Store
 from trialfinder.store.versions import record_hash
 from trialfinder.tables.frames import TABLE_DTYPES
-from trialfinder.topics.demo import load_demo_studies
+from trialfinder.topics.demo import FICTIONAL_NOTE, load_demo_studies
 
 Factory = Callable[..., StandInServer]
 DATA = Path(__file__).parent / "data" / "aact_records.json"
@@ -288,7 +292,9 @@ def test_cli_export_aact_writes_parquet_that_duckdb_and_pandas_read(
     assert main(["store", "export", "--aact", str(out)]) == 0
     printed = capsys.readouterr()
     assert printed.out.splitlines() == [str(out / f"{name}.parquet") for name in VIEWS]
-    assert printed.err.endswith(f"wrote {len(VIEWS)} AACT tables as Parquet files to {out}\n")
+    assert printed.err.splitlines()[-2:] == [  # the stand-in's studies are fictional
+        f"wrote {len(VIEWS)} AACT tables as Parquet files to {out}",
+        f"trialfinder: note: {FICTIONAL_NOTE}"]
     con = duckdb.connect()
     studies = con.execute(f"SELECT count(*), count(DISTINCT nct_id), typeof(start_date) "
                           f"FROM '{out / 'studies.parquet'}' GROUP BY 3").fetchone()
@@ -301,6 +307,15 @@ def test_cli_export_aact_writes_parquet_that_duckdb_and_pandas_read(
                              .get("locations", [])) for s in served),)
     assert len(frame) == 30
     assert str(frame["registered_in_calendar_year"].dtype) == "int32"
+    # as docs/aact.md says: with a gap, pandas' default makes floats; asked, it keeps the types
+    default = pd.read_parquet(out / "studies.parquet")
+    kept = pd.read_parquet(out / "studies.parquet", dtype_backend="pyarrow")
+    nullable = pd.read_parquet(out / "studies.parquet", dtype_backend="numpy_nullable")
+    assert default["number_of_arms"].isna().any()
+    assert (str(default["number_of_arms"].dtype), str(kept["number_of_arms"].dtype),
+            str(nullable["number_of_arms"].dtype)) == ("float64", "int32[pyarrow]", "Int32")
+    assert (str(kept["start_date"].dtype), str(kept["has_dmc"].dtype)) == (
+        "date32[day][pyarrow]", "bool[pyarrow]")
 
 
 def test_cli_export_aact_says_how_many_studies_no_sync_fetched(
@@ -311,6 +326,42 @@ def test_cli_export_aact_says_how_many_studies_no_sync_fetched(
     assert main(["store", "export", "--aact", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert "3 studies of the store are not in the AACT tables" in err
+
+
+def test_sql_on_the_aact_tables_says_how_many_studies_no_sync_fetched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store filled by searches alone has empty AACT tables: a count of 0 with no word of
+    why would read as "no such studies"."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    with Store(tmp_path / "studies.duckdb") as store:  # as searches leave them
+        store.add_records([list_view(r) for r in _records()])
+    note = ("trialfinder: note: 3 studies of the store are not in the AACT tables: only "
+            "searches or watches found them; `trialfinder sync` fetches their whole records\n")
+    assert main(["sql", 'select count(*) as n from "AACT" . studies']) == 0
+    assert capsys.readouterr() == ("n\r\n0\r\n", note)
+    assert main(["sql", "select count(*) as n from studies"]) == 0  # not the AACT tables
+    assert capsys.readouterr() == ("n\r\n3\r\n", "")
+    with Store(tmp_path / "studies.duckdb") as store:
+        keep_records(store, _records()[:2], datetime(2030, 1, 1))
+    assert main(["sql", "select count(*) as n from aact.studies"]) == 0
+    assert capsys.readouterr() == ("n\r\n2\r\n", note.replace("3 studies of the store are",
+                                                              "1 study of the store is"))
+
+
+def test_trials_of_other_registries_are_not_counted_as_waiting_for_a_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """AACT copies ClinicalTrials.gov alone: an ISRCTN trial is never in the AACT tables, and
+    no sync would put it there."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    trials = parse_answer(answer_xml(sample_trials())).trials[:2]
+    with Store(tmp_path / "studies.duckdb") as store:
+        store.add_records([record_of(t) for t in trials], source="isrctn")
+    assert main(["sql", "select count(*) as n from aact.studies"]) == 0
+    assert capsys.readouterr() == ("n\r\n0\r\n", "")
+    assert main(["store", "export", "--aact", str(tmp_path / "out")]) == 0
+    assert "not in the AACT tables" not in capsys.readouterr().err
 
 
 def test_cli_export_aact_partitioned_writes_hive_folders(
@@ -334,6 +385,59 @@ def test_cli_export_aact_that_cannot_write_says_so_in_one_line(
     out = tmp_path / "out"
     (out / "studies.parquet").mkdir(parents=True)  # a folder where the file should go
     assert main(["store", "export", "--aact", str(out)]) == 1
-    err = capsys.readouterr().err.splitlines()
-    assert len(err) == 1
-    assert err[0].startswith(f"trialfinder: error: cannot write the AACT table studies to {out}: ")
+    assert capsys.readouterr().err == (
+        f"trialfinder: error: cannot export into {out}: {out / 'studies.parquet'} is a folder "
+        "where the table's file goes; move it away or export into another folder\n")
+    assert [p.name for p in out.iterdir()] == ["studies.parquet"]  # nothing written
+
+
+def test_an_aact_export_that_fails_part_way_leaves_the_earlier_one_whole(
+    synced: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The tables are written aside and moved into place together: Ctrl-C (or a full disk)
+    after some of them leaves neither a half-written file nor a mix of two exports."""
+    out = tmp_path / "out"
+    assert main(["store", "export", "--aact", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with Store(synced / "studies.duckdb") as store:  # the next export has one study more
+        store.add_records([list_view(r) for r in _records()])
+        keep_records(store, _records(), datetime(2030, 1, 1))
+    copy_table = aact_export._copy
+    done: list[str] = []
+
+    def interrupted_at_the_fifth(store: Store, name: str, target: Path, split: bool) -> None:
+        if len(done) == 4:
+            raise RuntimeError("Query interrupted")  # Ctrl-C, as DuckDB reports it
+        copy_table(store, name, target, split)
+        done.append(name)
+
+    monkeypatch.setattr(aact_export, "_copy", interrupted_at_the_fifth)
+    capsys.readouterr()
+    assert main(["store", "export", "--aact", str(out)]) == 130
+    assert capsys.readouterr() == ("", "interrupted\n")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert len(done) == 4
+
+
+def test_an_aact_export_replaces_an_earlier_one_whatever_its_form(
+    synced: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As ``store export`` does: one form of each table in the folder, the last one written;
+    a folder of a table's name that holds other files is never deleted."""
+    out = tmp_path / "out"
+    assert main(["store", "export", "--aact", str(out)]) == 0
+    assert main(["store", "export", "--aact", "--partitioned", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(VIEWS)
+    assert main(["store", "export", "--aact", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in VIEWS)
+    (out / "studies").mkdir()
+    (out / "studies" / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert main(["store", "export", "--aact", "--partitioned", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"trialfinder: error: cannot export into {out}: {out / 'studies'} holds files an "
+        "export did not write; move it away or export into another folder\n")
+    assert (out / "studies" / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["studies", *(f"{n}.parquet" for n in VIEWS)])

@@ -235,6 +235,22 @@ def test_write_export_never_replaces_a_device(df: pd.DataFrame) -> None:
         write_export(Path("/dev/null"), df, {}, fmt="csv")
 
 
+@pytest.mark.parametrize("linked", ["studies.csv", "studies.csv.meta.json"])
+def test_write_export_never_replaces_a_symbolic_link(
+    tmp_path: Path, df: pd.DataFrame, linked: str
+) -> None:
+    """The file is written aside and renamed into place, which would replace the link itself
+    (run as root, ``--output /dev/stdout`` made ``/dev/stdout`` a file): refused instead."""
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("kept")
+    (tmp_path / linked).symlink_to(target)
+    with pytest.raises(DataFileError, match=rf"cannot write {tmp_path / linked}: it is a "
+                                            "symbolic link; give the name of the file itself"):
+        write_export(tmp_path / "studies.csv", df, {}, fmt="csv")
+    assert (tmp_path / linked).is_symlink() and target.read_text() == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["elsewhere.txt", linked])
+
+
 # -- temporary files of killed exports ---------------------------------------------------
 
 KILLED_EXPORT = """

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from conftest import CHILD_ENV, child_preexec, make_standin_studies
 
 from devtools.standin import fictional_study
+from trialfinder.cli import sql as cli_sql
 from trialfinder.cli.main import main
 from trialfinder.store.db import Store
 from trialfinder.store.sql import run_sql
@@ -114,3 +116,44 @@ def test_run_sql_refuses_unusable_bounds(store_path: Path) -> None:
         next(run_sql(store_path, "select 1", memory_mb=float("inf")))
     rows = list(run_sql(store_path, "select count(*) from studies", memory_mb=64))
     assert rows == [["count_star()"], [15]]
+
+
+def test_a_table_for_the_terminal_shows_a_bounded_number_of_rows_and_says_so(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The table needs all its rows for its widths: without a bound, a huge answer was held
+    whole (3 million rows: about 1 GB) before a line was shown. CSV and JSON lines stream."""
+    monkeypatch.setattr(cli_sql, "TABLE_ROWS", 5)
+    query = "select range as n from range(8)"
+    assert main(["sql", "--store", str(store_path), "--format", "table", query]) == 0
+    out, err = capsys.readouterr()
+    assert out.split() == ["n", "0", "1", "2", "3", "4"]
+    assert err == ("trialfinder: note: the answer has more than 5 rows and the table shows the "
+                   "first 5; add LIMIT, or give --format csv or --format json for every row\n")
+    assert main(["sql", "--store", str(store_path), "--format", "table",
+                 "select range as n from range(5)"]) == 0
+    assert capsys.readouterr() == ("n\n0\n1\n2\n3\n4\n", "")
+    assert main(["sql", "--store", str(store_path), query]) == 0
+    assert capsys.readouterr().out.split() == ["n", *(str(i) for i in range(8))]
+
+
+def test_sql_json_lines_are_json_whatever_the_numbers(
+    store_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """JSON has no infinity or NaN: Python wrote them as ``Infinity`` and ``NaN``, which JSON
+    readers (jq, JSON.parse, strict parsers) refuse; they are null, as JSON.stringify has them.
+    A list or struct of dates or decimals (``list(start_date)``) was "a bug in trialfinder"."""
+    assert main(["sql", "--store", str(store_path), "--format", "json",
+                 "select 1/0 as up, -1/0 as down, 0/0 as neither, 1.5::double as x, "
+                 "[1/0, 2] as listed, [date '2024-01-31', NULL] as dates, "
+                 "{'at': timestamp '2024-01-31 10:00', 'n': 1.50::decimal(4, 2)} as held, "
+                 "1.25::decimal(4, 2) as alone"]) == 0
+
+    def refuse(word: str) -> None:
+        raise ValueError(f"not JSON: {word}")
+
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line, parse_constant=refuse) for line in lines] == [
+        {"up": None, "down": None, "neither": None, "x": 1.5, "listed": [None, 2.0],
+         "dates": ["2024-01-31", None], "held": {"at": "2024-01-31 10:00:00", "n": "1.50"},
+         "alone": "1.25"}]

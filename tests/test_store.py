@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import stat
 from collections.abc import Callable
 from datetime import datetime
@@ -24,6 +25,7 @@ from trialfinder.store.db import Store, StoreError, data_dir, default_store_path
 from trialfinder.store.sql import run_sql
 from trialfinder.store.versions import record_hash
 from trialfinder.tables.frames import CONTACT_DTYPES, SITE_DTYPES, STUDY_DTYPES
+from trialfinder.topics.demo import FICTIONAL_NOTE
 
 Factory = Callable[..., StandInServer]
 
@@ -119,7 +121,7 @@ def test_store_file_is_private_and_follows_the_data_dir_variable(
 def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:
     junk = tmp_path / "junk.duckdb"
     junk.write_bytes(b"not a database at all" * 100)
-    with pytest.raises(StoreError, match="cannot open the study store"):
+    with pytest.raises(StoreError, match=r"junk\.duckdb is not a study store: it is not a DuckDB"):
         Store(junk)
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
@@ -127,6 +129,42 @@ def test_a_file_that_is_not_a_store_is_one_clear_error(tmp_path: Path) -> None:
         Store(other, read_only=True)
     with pytest.raises(StoreError, match="no study store at"):
         Store(tmp_path / "missing.duckdb", read_only=True)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(("make", "why"), [
+    (lambda p: p.write_bytes(b"SQLite format 3\x00" + bytes(4080)),
+     "it is a SQLite database, not a DuckDB one"),
+    (lambda p: p.write_bytes(b""), "the file is empty"),
+    (lambda p: p.write_bytes(b"PAR1" + bytes(200)), "it is not a DuckDB database file"),
+    (lambda p: os.mkfifo(p), "it is not a regular file"),
+    (lambda p: p.mkdir(), "it is a folder"),
+])
+def test_a_store_file_that_is_no_duckdb_database_is_refused_before_duckdb_opens_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    make: Callable[[Path], None], why: str,
+) -> None:
+    """DuckDB would wait forever on a named pipe, and read a SQLite file by fetching an
+    extension from the internet: one line instead, for readers and writers alike."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    path = tmp_path / "studies.duckdb"
+    make(path)
+    line = f"{path} is not a study store: {why}; move it aside or name another store " \
+        "(--store FILE)"
+    for read_only in (False, True):
+        with pytest.raises(StoreError) as caught:
+            Store(path, read_only=read_only)
+        assert str(caught.value) == line
+    for argv in (["sql", "select 1"], ["store", "info"], ["store", "export", "--aact",
+                                                          str(tmp_path / "out")]):
+        assert run(capsys, *argv) == (1, "", f"trialfinder: error: {line}\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_store_never_fetches_a_duckdb_extension(store_path: Path) -> None:
+    with Store(store_path) as store:
+        assert store.first_row("SELECT current_setting('autoinstall_known_extensions'), "
+                               "current_setting('autoload_known_extensions')") == (False, False)
 
 
 def test_sql_reads_but_never_writes(store_path: Path,
@@ -192,6 +230,26 @@ def test_export_writes_one_parquet_file_per_table(
                       ("Worcester",)]
 
 
+def test_export_writes_long_records_in_the_writers_small_memory(
+    store_path: Path, tmp_path: Path
+) -> None:
+    """400 fictional studies of about 50 kB each: `versions` holds over 19 MB of JSON, more
+    than one row group of it fits in the 64 MB a writer opens the store with."""
+    studies = []
+    for i in range(400):
+        study = fictional_study(f"NCT99{i:06d}", f"Fictional Long Study {i}")
+        study["protocolSection"]["descriptionModule"] = {"briefSummary": f"word{i:03d} " * 6000}
+        studies.append(study)
+    with Store(store_path) as store:
+        store.add_records(studies)
+    with Store(store_path) as store:  # the export's own connection, as `store export` opens it
+        store.export(tmp_path / "out")
+    rows = duckdb.connect().execute(
+        f"SELECT count(*), sum(strlen(record)) > 400 * 48_000 "
+        f"FROM '{tmp_path / 'out' / 'versions.parquet'}'").fetchall()
+    assert rows == [(400, True)]
+
+
 def test_cli_store_info_sql_and_export(
     standin: StandInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -215,7 +273,9 @@ def test_cli_store_info_sql_and_export(
     assert lines[1].split() == ["studies", "2"] and lines[7].split() == ["versions", "2"]
     assert lines[-1].startswith("file size")
     code, out, err = run(capsys, "store", "export", str(tmp_path / "pq"))
-    assert code == 0 and err.strip() == f"wrote 10 tables as Parquet files to {tmp_path / 'pq'}"
+    assert code == 0 and err.splitlines() == [
+        f"wrote 10 tables as Parquet files to {tmp_path / 'pq'}",
+        f"trialfinder: note: {FICTIONAL_NOTE}"]  # the stand-in's studies are fictional
     assert (tmp_path / "pq" / "studies.parquet").stat().st_size > 0
     for aact in ([], ["--aact"]):  # a file where the folder should be: one line, untouched
         code, out, err = run(capsys, "store", "export", *aact,
@@ -224,6 +284,61 @@ def test_cli_store_info_sql_and_export(
         assert err == (f"trialfinder: error: {tmp_path / 'pq' / 'studies.parquet'} is not a "
                        "folder: give a folder for the tables, e.g. export/\n")
     assert (tmp_path / "pq" / "studies.parquet").stat().st_size > 0
+
+
+def test_ctrl_c_while_duckdb_writes_an_export_is_interrupted_not_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """DuckDB reports Ctrl-C during a statement as its own ``RuntimeError("Query
+    interrupted")``: the command ends as any Ctrl-C does, not as a bug to report."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    Store(tmp_path / "data" / "studies.duckdb").close()
+
+    def interrupted(self: Store, folder: Path, *, partitioned: bool = False) -> list[Path]:
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(Store, "export", interrupted)
+    assert run(capsys, "store", "export", str(tmp_path / "pq")) == (130, "", "interrupted\n")
+
+
+@pytest.mark.parametrize(("folder", "why"), [
+    ("", "the folder's name is empty: give a folder for the tables, e.g. export/"),
+    ("-", "'-' is not a folder here: the tables are written as Parquet files into a folder, "
+          "e.g. export/"),
+])
+@pytest.mark.parametrize("aact", [[], ["--aact"]])
+def test_store_export_refuses_an_empty_folder_name_and_a_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    folder: str, why: str, aact: list[str],
+) -> None:
+    """An unset variable (``store export "$OUT"``) must not export into the current folder,
+    nor ``-`` make a folder of that name."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    Store(tmp_path / "data" / "studies.duckdb").close()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as caught:  # a usage error, as argparse ends it
+        main(["store", "export", *aact, folder])
+    assert caught.value.code == 2
+    assert capsys.readouterr() == (
+        "", f"trialfinder: usage error: argument DIR: {why} (see --help)\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+def test_store_export_says_so_only_when_the_store_holds_fictional_studies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    with Store(tmp_path / "data" / "studies.duckdb") as store:  # an id outside the range
+        store.add_records([fictional_study("NCT00012345", "Fictional Early Study")])
+    code, _, err = run(capsys, "store", "export", str(tmp_path / "a"))
+    assert (code, err) == (0, f"wrote 10 tables as Parquet files to {tmp_path / 'a'}\n")
+    with Store(tmp_path / "data" / "studies.duckdb") as store:
+        store.add_records([fictional_study("NCT99100001", "Fictional Later Study")])
+    for aact, said in (([], "10 tables"), (["--aact"], "21 AACT tables")):
+        code, _, err = run(capsys, "store", "export", *aact, str(tmp_path / "b"))
+        assert (code, err.splitlines()[-2:]) == (0, [
+            f"wrote {said} as Parquet files to {tmp_path / 'b'}",
+            f"trialfinder: note: {FICTIONAL_NOTE}"])
 
 
 def test_cli_sql_errors_are_one_line(

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -30,6 +32,7 @@ from trialfinder.core.lazy import lazy
 from trialfinder.topics.demo import FICTIONAL_NOTE, is_demo_id
 
 if TYPE_CHECKING:
+    from trialfinder.store.aact.export import unsynced_at, unsynced_note
     from trialfinder.store.db import default_store_path
     from trialfinder.store.sql import run_sql
     from trialfinder.tables.export import formula_guard
@@ -37,11 +40,18 @@ else:  # DuckDB and pandas load when the command runs, not for --help
     default_store_path = lazy("trialfinder.store.db", "default_store_path")
     run_sql = lazy("trialfinder.store.sql", "run_sql")
     formula_guard = lazy("trialfinder.tables.export", "formula_guard")
+    unsynced_at = lazy("trialfinder.store.aact.export", "unsynced_at")
+    unsynced_note = lazy("trialfinder.store.aact.export", "unsynced_note")
 
 __all__ = ["add_parser", "run"]
 
 #: Rows handed to the writer at a time (a query's whole answer is never held at once).
 BATCH_ROWS = 10_000
+#: A query that reads the ``aact`` schema (``aact.studies``, ``"aact"."facilities"``).
+_READS_AACT = re.compile(r'\b"?aact"?\s*\.', re.IGNORECASE)
+#: The most rows a table for the terminal shows: it needs all its rows for its widths, so a
+#: huge answer would be held whole (CSV and JSON lines stream, and have no such bound).
+TABLE_ROWS = 10_000
 
 
 def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -69,11 +79,21 @@ def _cell(value: Any) -> Any:
 
 
 def _json_cell(value: Any) -> Any:
-    """A value as JSON holds it (dates as ISO text; what JSON has no form for, as text)."""
+    """A value as JSON holds it, inside lists and structs too: dates as ISO text, what JSON has
+    no form for (a date, a decimal, an interval) as text, an infinity or NaN as null (JSON
+    cannot hold them; Python's ``Infinity`` and ``NaN`` are not JSON), as JavaScript's
+    ``JSON.stringify`` writes them."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    return value if value is None or isinstance(value, (bool, int, float, str, list, dict)) \
-        else str(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_cell(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_cell(v) for k, v in value.items()}
+    return str(value)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +114,14 @@ def run(args: argparse.Namespace) -> int:
     writer.begin(columns)
     batch: list[dict[str, Any]] = []
     fictional = False  # fictional studies are never shown as real: a note says so
-    for row in rows:
+    most = TABLE_ROWS if FORMATS[args.format].for_people else None
+    for shown, row in enumerate(rows):
+        if shown == most:
+            rows.close()  # the query ends here, and the store is closed
+            report(f"trialfinder: note: the answer has more than {most:,} rows and the table "
+                   f"shows the first {most:,}; add LIMIT, or give --format csv or --format "
+                   "json for every row")
+            break
         fictional = fictional or any(isinstance(v, str) and is_demo_id(v) for v in row)
         batch.append(dict(zip(columns, map(cell, row), strict=True)))
         if len(batch) == BATCH_ROWS:
@@ -105,4 +132,8 @@ def run(args: argparse.Namespace) -> int:
     writer.end()
     if fictional:
         report(f"trialfinder: note: {FICTIONAL_NOTE}")
+    if _READS_AACT.search(args.query):  # an empty aact.* must not look like no such studies
+        left_out = unsynced_at(path)
+        if left_out:
+            report(f"trialfinder: note: {unsynced_note(left_out)}")
     return 0

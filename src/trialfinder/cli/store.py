@@ -70,7 +70,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     info = st_sub.add_parser("info", help="rows per table and the file size")
     _store_option(info)
     export = st_sub.add_parser("export", help="write every table as Parquet into DIR")
-    export.add_argument("folder", type=Path, metavar="DIR")
+    export.add_argument("folder", type=_export_folder, metavar="DIR",
+                        help="the folder to write the Parquet files into (made if missing)")
     export.add_argument("--partitioned", action="store_true",
                         help="one folder per table, split by id_block (first 3 digits of the "
                         "study's id), for Spark, Trino or DuckDB over object storage")
@@ -100,6 +101,18 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     cli_watch.add_parsers(subparsers, parents)
 
 
+def _export_folder(text: str) -> Path:
+    """``store export``'s DIR: never an empty name (an unset variable would write into the
+    current folder) nor ``-`` (standard output, to many tools)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the folder's name is empty: give a folder for the "
+                                         "tables, e.g. export/")
+    if text == "-":
+        raise argparse.ArgumentTypeError("'-' is not a folder here: the tables are written as "
+                                         "Parquet files into a folder, e.g. export/")
+    return Path(text)
+
+
 def _cmd_store(args: argparse.Namespace) -> int:
     path = _path(args)
     if args.store_command == "export" and args.folder.exists() and not args.folder.is_dir():
@@ -115,6 +128,8 @@ def _cmd_store(args: argparse.Namespace) -> int:
             what = "Parquet folders" if args.partitioned else "Parquet files"
             table = "AACT table" if args.aact else "table"
             report(f"wrote {plural(len(written), table)} as {what} to {args.folder}")
+            # fictional studies are never shown as real: a note says when the files hold some
+            note_if_fictional(store.ids_starting("NCT99"))
             return 0
         counts = store.info()
         aborted = store.aborted_runs()

@@ -238,8 +238,14 @@ def _quiet_stdout() -> None:
         os.close(devnull)
 
 
+#: What DuckDB raises (a ``RuntimeError``) from a statement it was running when Ctrl-C came.
+DUCKDB_INTERRUPTED = "Query interrupted"
+
+
 def failure(exc: BaseException, err: TextIO | None, *, own_process: bool) -> int:
     """Print the one line that ends a failed command; returns its exit code."""
+    if isinstance(exc, RuntimeError) and str(exc) == DUCKDB_INTERRUPTED:
+        exc = KeyboardInterrupt()  # Ctrl-C (or SIGTERM) came while DuckDB ran a statement
     if isinstance(exc, KeyboardInterrupt):
         if isinstance(exc, Terminated) or _terminated:
             _say(err, "terminated")

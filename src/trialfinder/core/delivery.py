@@ -7,7 +7,8 @@ output fails, nothing advances and the command ends with one line; the next run 
 where the last good one left.
 
 - :func:`stage` writes a file to a hidden temporary file beside it (flushed and synced); it is
-  renamed into place when the outputs are delivered, and removed if they are not.
+  renamed into place when the outputs are delivered, and removed if they are not. A name that
+  is a folder or a symbolic link is refused (the rename would replace the link itself).
 - :func:`staged_file` hands out the temporary file itself, for a file written piece by piece
   (an export that streams); :func:`staged_folder` does the same for what is written into a
   folder (Parquet exports).
@@ -59,10 +60,20 @@ def tmp_path_for(path: Path) -> Path:
     return path.with_name(f".{path.name}.trialfinder-{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
-def _write_tmp(path: Path, data: bytes | Writer) -> Path:
-    """``data`` in a new temporary file beside ``path``, flushed and synced to disk."""
+def _check_target(path: Path) -> None:
+    """Refuse a ``path`` the rename into place would not write as asked: a folder, or a
+    symbolic link (the link itself would be replaced by the file, not written through: run as
+    root, ``--output /dev/stdout`` replaced ``/dev/stdout`` with a file)."""
+    if path.is_symlink():
+        raise DataFileError(f"cannot write {path}: it is a symbolic link; give the name of "
+                            "the file itself, or another name")
     if path.is_dir():
         raise DataFileError(f"cannot write {path}: it is a folder; give a file name")
+
+
+def _write_tmp(path: Path, data: bytes | Writer) -> Path:
+    """``data`` in a new temporary file beside ``path``, flushed and synced to disk."""
+    _check_target(path)
     tmp = tmp_path_for(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -243,8 +254,7 @@ def staged_file(path: Path) -> Iterator[BinaryIO]:
     :func:`delivering`); when the block raises it is removed. A failed write raises
     :class:`DataFileError` naming ``path``."""
     path = Path(path)
-    if path.is_dir():
-        raise DataFileError(f"cannot write {path}: it is a folder; give a file name")
+    _check_target(path)
     tmp = tmp_path_for(path)
     try:
         handle = os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb")

@@ -8,7 +8,9 @@ data, so nobody else may be able to put anything there:
 - the data folder must be a folder of this user that nobody else can write to, or the store
   is refused with one line that names the folder and the fix (``chmod 700``);
 - the store file and DuckDB's write-ahead log beside it must not be symbolic links or another
-  user's files (a planted log would be replayed into the store);
+  user's files (a planted log would be replayed into the store), and the store file must be a
+  DuckDB database (never a named pipe, which DuckDB would wait on forever, nor a SQLite file,
+  which DuckDB would fetch an extension to read);
 - a folder inside it (the spool's ``studies.duckdb.incoming/`` and its ``rejected/``) follows
   the data folder's rule and must not be a symbolic link; one that breaks it is not used;
 - a file inside those that is a symbolic link or another user's is left alone, and named.
@@ -77,7 +79,39 @@ def store_problem(path: Path) -> str | None:
         if problem is not None:
             return (f"refusing the study store file {file}: {problem}; move it aside (the "
                     "store's files must be this user's own, in the data folder itself)")
+        if file == path:
+            problem = _not_a_database(path, info)
+            if problem is not None:
+                return (f"{path} is not a study store: {problem}; move it aside or name "
+                        "another store (--store FILE)")
     return None
+
+
+#: The bytes every DuckDB database file has after its first 8 (a checksum).
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def _not_a_database(path: Path, info: os.stat_result) -> str | None:
+    """Why the existing file ``path`` (its ``lstat``: ``info``) cannot be a DuckDB database,
+    or ``None``. Looked at before DuckDB opens it: DuckDB waits forever on a named pipe, and
+    takes a SQLite file for a database of its own, fetching an extension to read it."""
+    if not stat.S_ISREG(info.st_mode):
+        return "it is a folder" if stat.S_ISDIR(info.st_mode) else "it is not a regular file"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            head = os.read(fd, 16)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    if head[8:12] == _DUCKDB_MAGIC:
+        return None
+    if not head:
+        return "the file is empty"
+    if head.startswith(b"SQLite format"):
+        return "it is a SQLite database, not a DuckDB one"
+    return "it is not a DuckDB database file"
 
 
 def subfolder_problem(folder: Path, *, create: bool = False) -> str | None:

@@ -62,6 +62,7 @@ __all__ = [
     "StoreOutdatedError",
     "data_dir",
     "default_store_path",
+    "interrupted",
     "naive_utc",
     "open_store",
 ]
@@ -116,7 +117,10 @@ class Store(StoreReading, RunLog):
             raise StoreError(problem)
         # Writers append a page at a time and need little; readers may scan big tables.
         limit = memory_limit or ("256MB" if read_only else "64MB")
-        settings: dict[str, Any] = {"threads": 2, "memory_limit": limit, **(config or {})}
+        settings: dict[str, Any] = {"threads": 2, "memory_limit": limit, **(config or {}),
+                                    # nothing is fetched: what a store needs is built in
+                                    "autoinstall_known_extensions": False,
+                                    "autoload_known_extensions": False}
         if read_only:
             settings |= {"enable_external_access": False}
         try:
@@ -252,7 +256,7 @@ class Store(StoreReading, RunLog):
                 self.execute("COMMIT")
             except BaseException as exc:
                 self._roll_back()
-                if _interrupted(exc):  # Ctrl-C while DuckDB read the page: still Ctrl-C
+                if interrupted(exc):  # Ctrl-C while DuckDB read the page: still Ctrl-C
                     raise KeyboardInterrupt from None
                 raise
         hashes = versions.hashes
@@ -312,7 +316,7 @@ class Store(StoreReading, RunLog):
             self.execute("COMMIT")
 
 
-def _interrupted(exc: BaseException) -> bool:
+def interrupted(exc: BaseException) -> bool:
     """Ctrl-C, also as DuckDB reports it when it came while DuckDB was reading Python data."""
     if isinstance(exc, KeyboardInterrupt):
         return True

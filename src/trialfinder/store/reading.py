@@ -22,7 +22,7 @@ from trialfinder.core.delivery import after_delivery, staged_folder
 from trialfinder.core.errors import DataFileError
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES, Tables
 
-__all__ = ["StoreReading"]
+__all__ = ["StoreReading", "other_forms", "remove_all"]
 
 
 class StoreReading:
@@ -95,6 +95,14 @@ class StoreReading:
             self.con.unregister("wanted_ids")
         return Tables.of(out)
 
+    def ids_starting(self, prefix: str, limit: int = 100) -> list[str]:
+        """Up to ``limit`` ids of the studies held that start with ``prefix`` (``NCT99``: the
+        first cut of the fictional range), without reading every id of a large store."""
+        with self._lock:
+            rows = self.con.execute("SELECT nct_id FROM studies WHERE starts_with(nct_id, ?) "
+                                    "LIMIT ?", [prefix, limit]).fetchall()
+        return [str(r[0]) for r in rows]
+
     def info(self) -> dict[str, int]:
         """Rows per table, plus the file's size in bytes (``file_bytes``)."""
         counts = {name: self._count(name) for name in (*TABLE_NAMES, "versions", "searches",
@@ -111,13 +119,25 @@ class StoreReading:
         which Spark, Trino and DuckDB read as one table and prune by id. A table an earlier export
         left in ``folder`` in the other form goes when this one is in place, so the folder
         never holds two versions of a table."""
-        written: list[Path] = []
         names = (*TABLE_NAMES, "versions", "searches", "runs", "run_studies")
         targets = {name: name if partitioned and "nct_id" in self.columns(name)
                    else f"{name}.parquet" for name in names}
-        stale = _other_forms(Path(folder), targets)  # checked before anything is written
-        # written aside, moved into place whole (under the command line, once its output
-        # is delivered); an export that fails leaves nothing behind
+        stale = other_forms(Path(folder), targets)  # checked before anything is written
+        # rows in any order and row groups of a few MB: DuckDB then streams each table in
+        # the writer's small memory (the records in `versions` of a few thousand studies
+        # do not fit in one ordered row group)
+        self.execute("SET preserve_insertion_order = false")
+        try:
+            written = self._export_aside(Path(folder), targets)
+        finally:
+            self.execute("RESET preserve_insertion_order")
+        after_delivery(lambda: remove_all(stale))  # after the move into place
+        return written
+
+    def _export_aside(self, folder: Path, targets: dict[str, str]) -> list[Path]:
+        """Each table into a hidden folder inside ``folder``, moved into place whole (under the
+        command line, once its output is delivered); an export that fails leaves nothing."""
+        written: list[Path] = []
         with staged_folder(folder) as work:
             for name, target in targets.items():
                 by_id = target == name
@@ -127,17 +147,20 @@ class StoreReading:
                         self.execute(
                             f"COPY (SELECT *, {ID_BLOCK} AS id_block FROM \"{name}\")"
                             f" TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, "
-                            "PARTITION_BY (id_block), OVERWRITE_OR_IGNORE)")
+                            f"{ROW_GROUP}, PARTITION_BY (id_block), OVERWRITE_OR_IGNORE)")
                     else:
                         self.execute(f"COPY \"{name}\" TO '{quoted}' (FORMAT parquet, "
-                                     "COMPRESSION zstd)")
+                                     f"COMPRESSION zstd, {ROW_GROUP})")
                 except duckdb.Error as exc:
                     raise DataFileError(f"cannot write the export into {folder}: "
                                         f"{str(exc).splitlines()[0]}") from None
                 written.append(folder / target)
-        after_delivery(lambda: _remove(stale))  # after the move into place
         return written
 
+
+#: The most a Parquet row group of an export holds, so a table of long records (``versions``)
+#: is written in bounded memory.
+ROW_GROUP = "ROW_GROUP_SIZE_BYTES '4MB'"
 
 #: A study's ``id_block``: the first three digits of its id in any registry (``051`` of
 #: NCT05123456, ``990`` of ISRCTN99012345; NULL for an id without three), never its letters.
@@ -146,13 +169,18 @@ ID_BLOCK = "nullif(regexp_extract(nct_id, '[0-9]{3}'), '')"
 _BLOCK = re.compile(r"id_block=[0-9A-Za-z_-]+")
 
 
-def _other_forms(folder: Path, targets: dict[str, str]) -> list[Path]:
+def other_forms(folder: Path, targets: dict[str, str]) -> list[Path]:
     """What an earlier export left of these tables in the other form (``studies.parquet``
     for a partitioned ``studies/``, and the other way round). A folder of a table's name
     that holds anything but ``id_block=...`` folders of Parquet files was not written by an
-    export: the export is refused rather than delete it."""
+    export: the export is refused rather than delete it, as it is when a folder stands where
+    a table's file goes (nothing is written then)."""
     stale = []
     for name, target in targets.items():
+        file = folder / target
+        if target != name and file.is_dir() and not file.is_symlink():
+            raise DataFileError(f"cannot export into {folder}: {file} is a folder where the "
+                                "table's file goes; move it away or export into another folder")
         split = folder / name  # replaced or removed: either way it must be an export's
         if split.is_dir() and not split.is_symlink() and not all(
                 b.is_dir() and not b.is_symlink() and _BLOCK.fullmatch(b.name)
@@ -166,7 +194,8 @@ def _other_forms(folder: Path, targets: dict[str, str]) -> list[Path]:
     return stale
 
 
-def _remove(paths: Sequence[Path]) -> None:
+def remove_all(paths: Sequence[Path]) -> None:
+    """Remove what :func:`other_forms` found (files and folders), once an export is in place."""
     for path in paths:
         try:
             if path.is_dir() and not path.is_symlink():

@@ -21,7 +21,7 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -137,7 +137,7 @@ def _too_big(memory_mb: float) -> InvalidQueryError:
 
 def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
             memory_mb: float = DEFAULT_MEMORY_MB, cap_process: bool = False,
-            on_overrun: Callable[[], None] | None = None) -> Iterator[list[Any]]:
+            on_overrun: Callable[[], None] | None = None) -> Generator[list[Any], None, None]:
     """Rows of one read-only query (first the column names), a batch at a time.
 
     See the module docstring for the bounds. ``cap_process`` also caps this whole process's
