@@ -46,6 +46,8 @@ _OPEN = frozenset(s.value for s in OPEN_STATUSES)
 _SEX_WORDS = {"FEMALE": "women", "MALE": "men"}
 UNLOCATED = ("the record gives no recruiting site with a known location: ask the study team "
              "where it runs")
+UNSAID_HEALTHY = ("the record does not say whether it takes healthy volunteers: ask the study "
+                  "team")
 
 
 class _HasTables(Protocol):
@@ -180,8 +182,8 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
         fits &= ~refuses
         for i in np.flatnonzero(refuses):
             reasons[i].append("does not take healthy volunteers")
-        for i in np.flatnonzero(accepts == ""):
-            reasons[i].append("does not say whether it takes healthy volunteers")
+        for i in np.flatnonzero(accepts == ""):  # an unknown is a question, not a fit
+            unknown[i].append(UNSAID_HEALTHY)
     nearest = np.full(n, np.nan)
     if profile.near is not None:
         nearest = _nearest_sites(studies, sites, profile.near)
