@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from devtools.standin import fictional_study
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.tables.prescreen import Profile, prescreen
@@ -42,3 +44,51 @@ def test_a_healthy_volunteer_and_a_record_silent_on_healthy_volunteers_is_check(
     assert found["NCT99700002"]["reasons"] == [
         "the record does not say whether it takes healthy volunteers: ask the study team"]
     assert found["NCT99700003"]["verdict"] == "fits"
+
+
+@pytest.mark.parametrize("line", [
+    "Pregnant or lactating women", "Women who are pregnant or nursing",
+    "Breast feeding at screening", "Pregnancy or lactation",
+])
+def test_breastfeeding_by_its_other_names(line: str) -> None:
+    assert verdict(Profile(sex="female", conditions=("breastfeeding",)), line) == "check"
+
+
+def test_nursing_as_care_is_not_breastfeeding() -> None:
+    nursing = Profile(sex="female", conditions=("breastfeeding",))
+    assert verdict(nursing, "Residents of nursing homes") == "fits"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(conditions=("multiple sclerosis",)), "Active autoimmune or inflammatory disorders"),
+    (Profile(conditions=("myasthenia gravis",)), "Systemic autoimmune disease of any kind"),
+    (Profile(conditions=("atrial fibrillation",)), "Unstable angina or cardiac arrhythmia"),
+    (Profile(medicines=("ibuprofen",)), "Regular use of analgesics"),
+    (Profile(medicines=("ibuprofen",)), "Continuous use of pain medication"),
+    (Profile(conditions=("chronic kidney disease",)), "Severe renal dysfunction"),
+    (Profile(conditions=("chronic kidney disease",)), "On chronic dialysis"),
+    (Profile(conditions=("hypomagnesaemia",)), "Uncorrected hypomagnesemia"),
+    (Profile(conditions=("hypomagnesemia",)), "Uncorrected electrolyte imbalance"),
+    (Profile(conditions=("vitamin D deficiency",)), "Known hypovitaminosis D"),
+    (Profile(medicines=("caffeine",)), "More than 4 cups of coffee a day"),
+    (Profile(conditions=("cancer",)), "Active neoplasm"),
+])
+def test_classes_and_names_the_vocabulary_lacked(profile: Profile, line: str) -> None:
+    assert verdict(profile, line) == "check"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(conditions=("multiple sclerosis",)), "Autoimmune hepatitis"),
+    (Profile(conditions=("atrial fibrillation",)), "Ventricular arrhythmias"),
+    (Profile(conditions=("cancer",)), "Benign neoplasms of the skin"),
+])
+def test_a_named_disease_is_not_its_class(profile: Profile, line: str) -> None:
+    assert verdict(profile, line) == "fits"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(conditions=("cancer",)), "Patients with other malignancies"),
+    (Profile(conditions=("pregnancy",)), "Multiple pregnancies"),
+])
+def test_a_name_ending_in_y_in_the_plural(profile: Profile, line: str) -> None:
+    assert verdict(profile, line) == "check"
