@@ -92,3 +92,24 @@ def test_a_named_disease_is_not_its_class(profile: Profile, line: str) -> None:
 ])
 def test_a_name_ending_in_y_in_the_plural(profile: Profile, line: str) -> None:
     assert verdict(profile, line) == "check"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(sex="female", conditions=("pregnancy",)), "Not pregnant or nursing"),
+    (Profile(sex="female", conditions=("breastfeeding",)), "Not pregnant or nursing"),
+    (Profile(conditions=("diabetes",)),
+     "No serious illness (e.g., heart failure or uncontrolled diabetes)"),
+])
+def test_a_negation_before_a_short_list_or_an_examples_bracket(profile: Profile,
+                                                               line: str) -> None:
+    # a text with no headings, as older records write it: a line asking for absence
+    study = record("NCT99700004", f"PATIENT CHARACTERISTICS:\n\nOther:\n\n* {line}\n")
+    found = screen(profile, study)["NCT99700004"]
+    assert found["verdict"] == "check"
+    assert found["mentions"][0]["negated"] is True
+
+
+def test_an_examples_bracket_after_a_plain_name_is_not_negated() -> None:
+    diabetes = Profile(conditions=("diabetes",))
+    study = record("NCT99700005", sectioned("Diabetes (e.g. type 2) for a year", "None"))
+    assert screen(diabetes, study)["NCT99700005"]["verdict"] == "fits"
