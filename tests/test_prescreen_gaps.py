@@ -113,3 +113,73 @@ def test_an_examples_bracket_after_a_plain_name_is_not_negated() -> None:
     diabetes = Profile(conditions=("diabetes",))
     study = record("NCT99700005", sectioned("Diabetes (e.g. type 2) for a year", "None"))
     assert screen(diabetes, study)["NCT99700005"]["verdict"] == "fits"
+
+
+def _aged(nct: str, inclusion: str, exclusion: str = "None", **ages: Any) -> dict[str, Any]:
+    study = record(nct, sectioned(inclusion, exclusion), **ages)
+    return study
+
+
+@pytest.mark.parametrize(("age", "inclusion", "exclusion", "expected"), [
+    (8, "Adults aged 18-65 with Fictitia", "None", "check"),
+    (16, "Adults 18 years or older", "None", "check"),
+    (17.9, "AGE: 18 and over", "None", "check"),
+    (18, "Adults 18 years or older", "None", "fits"),
+    (8, "Age 10-17 years", "None", "check"),
+    (82, "Men and women between ages 18-72", "None", "check"),
+    (72.5, "Men and women between ages 18-72", "None", "fits"),
+    (65, "Adults under 65 years old", "None", "check"),
+    (8, "Adults with Fictitia", "Age under 18 years", "check"),
+    (30, "Adults with Fictitia", "Age under 18 years", "fits"),
+    # cohorts: one that holds the age is enough
+    (16, "Cohort A: aged 12-17; Cohort B: aged 18-40", "None", "fits"),
+    # ages of something else
+    (8, "Fictitia diagnosed before age 18-25 years", "None", "fits"),
+    (8, "Parents of children aged 2-5 years", "None", "fits"),
+    (8, "Fictitia for 10 to 20 years", "None", "fits"),
+    # a condition on the age, the age of one arm, a definition of childbearing potential
+    (40, "Able to consent; if under 18 years of age, assent as well", "None", "fits"),
+    (40, "Adults with Fictitia", "Subjects age 11 and older: unable to swallow", "fits"),
+    (40, "Paediatric arm: aged 2 to 11 years", "None", "fits"),
+    (40, "Adults with Fictitia",
+     "Women of childbearing potential (under 50 years of age) without contraception", "fits"),
+])
+def test_an_age_stated_in_the_text_where_the_fields_give_none(
+        age: float, inclusion: str, exclusion: str, expected: str) -> None:
+    study = _aged("NCT99700010", inclusion, exclusion, minimum_age=None)
+    found = screen(Profile(age=age), study)["NCT99700010"]
+    assert found["verdict"] == expected
+    if expected == "check":
+        assert found["reasons"][0].startswith(
+            "Check with the study team: the record's age fields leave it open, but its "
+            f"criteria give an age {age:g} may be outside")
+
+
+def test_a_stated_age_counts_only_on_the_side_the_fields_leave_open() -> None:
+    # the fields give 18 and over: the text's lower end says nothing new, its upper end does
+    both = _aged("NCT99700011", "Adults aged 18-65", minimum_age="18 Years")
+    assert screen(Profile(age=70), both)["NCT99700011"]["verdict"] == "check"
+    closed = _aged("NCT99700012", "Adults aged 18-65", minimum_age="18 Years",
+                   maximum_age="75 Years")
+    assert screen(Profile(age=70), closed)["NCT99700012"]["verdict"] == "fits"
+
+
+def test_less_than_a_year_past_the_upper_age_field_is_check_not_no() -> None:
+    study = _aged("NCT99700013", "Adults with Fictitia", minimum_age="18 Years",
+                  maximum_age="65 Years")
+    found = screen(Profile(age=65.5), study)["NCT99700013"]
+    assert found["verdict"] == "check"
+    assert found["reasons"] == ["age 65.5 is past 18 to 65 years by less than a year: ask the "
+                                "study team whether you still count as 65"]
+    assert screen(Profile(age=66), study)["NCT99700013"]["verdict"] == "no"
+    assert screen(Profile(age=65), study)["NCT99700013"]["verdict"] == "fits"
+
+
+def test_a_stated_age_in_a_text_written_on_one_line() -> None:
+    text = ("Inclusion Criteria: Adults aged 18-65; Fictitia for a year. Exclusion Criteria: "
+            "Pregnancy; age under 21 with Fictitia of the eye.")
+    study = record("NCT99700014", text, minimum_age=None)
+    assert screen(Profile(age=8), study)["NCT99700014"]["verdict"] == "check"
+    assert screen(Profile(age=30), study)["NCT99700014"]["verdict"] == "fits"
+    # the exclusion's age holds someone 19 (whom the inclusion lets in)
+    assert screen(Profile(age=19), study)["NCT99700014"]["verdict"] == "check"

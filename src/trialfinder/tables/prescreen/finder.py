@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,10 +208,11 @@ class Finder:
         return found
 
 
-def section_lines(text: str,
-                  sections: frozenset[str] | None = None) -> list[tuple[str, str]]:
+def section_lines(text: str, sections: frozenset[str] | None = None,
+                  keep: Callable[[str], bool] | None = None) -> list[tuple[str, str]]:
     """The items of an eligibility text as (section, item), section being inclusion,
-    exclusion or other; only ``sections`` when given."""
+    exclusion or other; only ``sections`` when given, and only the lines ``keep`` keeps (a
+    quick test of the raw line, before it is made an item)."""
     out: list[tuple[str, str]] = []
     for section, kind, part in sectioned_parts(text):
         label = _SECTION[section]
@@ -219,6 +220,8 @@ def section_lines(text: str,
             continue
         lines = part.split("\n") if kind == "block" else [part]
         for line in lines:
+            if keep is not None and not keep(line):
+                continue
             item = item_text(line, kind == "rest")
             if item and not item.startswith("<!--"):
                 out.append((label, item))
