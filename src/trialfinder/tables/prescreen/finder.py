@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +53,18 @@ class Occurrence:
 def _body(name: str) -> str:
     words = [w for w in re.split(r"[\s\-]+", name) if w]
     return r"[\s\-]+".join(re.escape(w).replace("'", "['\u2019]?") for w in words)
+
+
+def _plural(name: str, body: str) -> str:
+    """``body`` also in the plural of a name ending in a consonant and y: "malignancies",
+    "pregnancies" (a trailing s is allowed after any name)."""
+    if re.search(r"[^aeiouy\W]y$", name, re.IGNORECASE) and body.endswith("y"):
+        return body[:-1] + "(?:y|ies)"
+    return body
+
+
+def _singular(text: str) -> str:
+    return text[:-3] + "y" if text[-3:].lower() == "ies" else text
 
 
 def _first(starts: dict[bool, set[str]]) -> str:
@@ -107,7 +119,7 @@ class Finder:
                     alternatives.append(rf"(?:(?<!\w-)|(?<=[Nn][Oo][Nn]-)){body}")
                     needles_exact.add(first)
                 else:
-                    body = f"(?i:{body})"
+                    body = f"(?i:{_plural(name.text, body)})"
                     alternatives.append(body)
                     needles_folded.add(first.lower())
                 left = r"\b" if _ascii_word(name.text[0]) else ""
@@ -159,7 +171,8 @@ class Finder:
         if (kind, source) not in self._nots:
             phrases = vocabulary().not_phrases(kind, source)
             self._nots[(kind, source)] = re.compile(
-                r"(?<!\w)(?:" + "|".join(f"(?i:{_body(p)})" for p in phrases) + r")(?!\w)"
+                r"(?<!\w)(?:" + "|".join(f"(?i:{_body(p)})" for p in phrases) + ")"
+                + _SUFFIX + r"(?!\w)"  # "nursing homes" as "nursing home"
             ) if phrases else None
         return self._nots[(kind, source)]
 
@@ -176,7 +189,8 @@ class Finder:
                 text = match.group("n")
                 start, end = match.start(), match.end()
                 owners = (self._exact.get(_spacing(text), [])
-                          + self._folded.get(key(text), []))
+                          + (self._folded.get(key(text))
+                             or self._folded.get(key(_singular(text)), [])))
                 reading: Reading | None = None
                 seen: set[int] = set()
                 for index, name in owners:
@@ -194,10 +208,11 @@ class Finder:
         return found
 
 
-def section_lines(text: str,
-                  sections: frozenset[str] | None = None) -> list[tuple[str, str]]:
+def section_lines(text: str, sections: frozenset[str] | None = None,
+                  keep: Callable[[str], bool] | None = None) -> list[tuple[str, str]]:
     """The items of an eligibility text as (section, item), section being inclusion,
-    exclusion or other; only ``sections`` when given."""
+    exclusion or other; only ``sections`` when given, and only the lines ``keep`` keeps (a
+    quick test of the raw line, before it is made an item)."""
     out: list[tuple[str, str]] = []
     for section, kind, part in sectioned_parts(text):
         label = _SECTION[section]
@@ -205,6 +220,8 @@ def section_lines(text: str,
             continue
         lines = part.split("\n") if kind == "block" else [part]
         for line in lines:
+            if keep is not None and not keep(line):
+                continue
             item = item_text(line, kind == "rest")
             if item and not item.startswith("<!--"):
                 out.append((label, item))

@@ -14,6 +14,7 @@ logs, caches or sends the profile.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,6 +26,7 @@ from trialfinder.core.codes import OPEN_STATUSES, Status
 from trialfinder.core.missing import is_blank
 from trialfinder.core.wording import age_range
 from trialfinder.places.geo import haversine_miles
+from trialfinder.tables.prescreen.ages import age_lines, stated_age_against
 from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.mentions import (
     MENTION_FIELDS,
@@ -33,7 +35,7 @@ from trialfinder.tables.prescreen.mentions import (
 )
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.tables.prescreen.synonyms import expand
-from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit
+from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit, quote
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "VERDICTS", "Prescreen", "prescreen"]
 
@@ -46,6 +48,8 @@ _OPEN = frozenset(s.value for s in OPEN_STATUSES)
 _SEX_WORDS = {"FEMALE": "women", "MALE": "men"}
 UNLOCATED = ("the record gives no recruiting site with a known location: ask the study team "
              "where it runs")
+UNSAID_HEALTHY = ("the record does not say whether it takes healthy volunteers: ask the study "
+                  "team")
 
 
 class _HasTables(Protocol):
@@ -164,10 +168,17 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
         age = profile.age
         low, high = _floats(studies["min_age_years"]), _floats(studies["max_age_years"])
         with np.errstate(invalid="ignore"):
-            outside = (low > age) | (high < age)
+            # "65 Years" holds someone 65.5 (ages count in whole years), but a limit said in
+            # months reads the same: past it by less than a year is a question, not a no
+            within_year = (high < age) & (math.floor(age) <= high)
+            outside = (low > age) | ((high < age) & ~within_year)
         fits &= ~outside
         for i in np.flatnonzero(outside):
             reasons[i].append(f"age {age:g} is outside {age_range(low[i], high[i])}")
+        for i in np.flatnonzero(within_year & fits):
+            unknown[i].append(f"age {age:g} is past {age_range(low[i], high[i])} by less "
+                              f"than a year: ask the study team whether you still count as "
+                              f"{high[i]:g}")
     if profile.sex is not None:
         sex = _codes(studies["sex"])
         other = np.isin(sex, [s for s in _SEX_WORDS if s != profile.sex])
@@ -180,8 +191,8 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
         fits &= ~refuses
         for i in np.flatnonzero(refuses):
             reasons[i].append("does not take healthy volunteers")
-        for i in np.flatnonzero(accepts == ""):
-            reasons[i].append("does not say whether it takes healthy volunteers")
+        for i in np.flatnonzero(accepts == ""):  # an unknown is a question, not a fit
+            unknown[i].append(UNSAID_HEALTHY)
     nearest = np.full(n, np.nan)
     if profile.near is not None:
         nearest = _nearest_sites(studies, sites, profile.near)
@@ -205,6 +216,26 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
     return fits, reasons, nearest, unknown
 
 
+def _stated_ages(studies: pd.DataFrame, open_: np.ndarray, age: float,
+                 unknown: list[list[str]]) -> None:
+    """Where the record's age fields leave a side open, an age its criteria state that
+    ``age`` may be outside makes the study ``check`` (a sentence in ``unknown``)."""
+    low, high = _floats(studies["min_age_years"]), _floats(studies["max_age_years"])
+    column = studies["eligibility_criteria"]
+    gaps = np.flatnonzero(open_ & (np.isnan(low) | np.isnan(high)) & column.notna().to_numpy())
+    texts = [str(t) for t in column.iloc[gaps].astype(object).tolist()]
+    for i, lines in zip(gaps, age_lines(texts), strict=True):
+        if not lines:
+            continue
+        line = stated_age_against(age, lines,
+                                  low_open=bool(np.isnan(low[i])),
+                                  high_open=bool(np.isnan(high[i])))
+        if line is not None:
+            unknown[i].append(f"Check with the study team: the record's age fields leave "
+                              f'it open, but its criteria give an age {age:g} may be outside '
+                              f'("{quote(line)}")')
+
+
 def _mentions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=MENTION_FIELDS)
     out = frame[_TEXT_COLUMNS].astype("string")
@@ -222,6 +253,8 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
     studies = results.studies.reset_index(drop=True)
     sites = results.sites
     open_, reasons, nearest, unknown = _structured(studies, sites, profile)
+    if profile.age is not None:
+        _stated_ages(studies, open_, profile.age, unknown)
     terms = [Term(m, "medicine", expand(m, "medicine")) for m in profile.medicines]
     terms += [Term(c, "condition", expand(c, "condition")) for c in profile.conditions]
     ids = [str(i) for i in studies["nct_id"].astype(object).tolist()]

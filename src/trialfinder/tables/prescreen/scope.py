@@ -69,6 +69,14 @@ _NOT_NEGATION = re.compile(
     r"^no\s+(?:more|less|later|earlier|longer|sooner|greater|fewer|change|changes|dose|"
     r"modification|adjustment)\b", re.IGNORECASE)
 _NON_PREFIX = re.compile(r"\bnon[\s\-]?$", re.IGNORECASE)
+# "not" right before the name, or before a short list holding it: "Not pregnant or nursing"
+_NOT_LIST = re.compile(r"\bnot\s+(?:[\w\-]+\s*(?:,|/|\bor\b|\bnor\b|\band\b)\s*){0,3}$",
+                       re.IGNORECASE)
+# a bracket that gives examples of what the words before it name: "No serious illness (e.g.
+# diabetes)"; a negation before the bracket governs its names
+_EXAMPLES = re.compile(r"^\W*(?:e\.?\s?g\b|i\.?\s?e\b|such\s+as|including|includes|like|"
+                       r"for\s+example|for\s+instance|especially|in\s+particular)",
+                       re.IGNORECASE)
 _NEGATION_AFTER = re.compile(
     r"^[\s\-]*(?:free|negative|(?:(?:is|are|must\s+be|should\s+be|will\s+be|to\s+be|be)\s+)?"
     r"(?:excluded|ruled\s+out|absent|not\s+(?:allowed|permitted|present|eligible)))\b",
@@ -176,7 +184,7 @@ def _last_cue(pattern: re.Pattern[str], before: str) -> re.Match[str] | None:
 
 
 def _negated(before: str, after: str) -> bool:
-    if _NON_PREFIX.search(before):
+    if _NON_PREFIX.search(before) or _NOT_LIST.search(before):
         return True
     if _NEGATION_AFTER.match(after):
         return True
@@ -198,8 +206,11 @@ def read(line: str, start: int, end: int) -> Reading:
     s, e = start - low, end - low
     pairs = _brackets(clause)
     inner = [(o, c) for o, c in pairs if o < s and c >= e]
+    outer_negated = False
     if inner:
         o, c = max(inner)  # the innermost pair around the name
+        if _EXAMPLES.match(clause[o + 1:c]) and not any(a < o < b for a, b in pairs):
+            outer_negated = _negated(clause[:o], "")
         chars = list(clause[o + 1:c])
         s, e = s - o - 1, e - o - 1
         shift = o + 1
@@ -222,7 +233,7 @@ def read(line: str, start: int, end: int) -> Reading:
                  or any(_has_whole_cue(text) for text in following))
     return Reading(
         exception=exception,
-        negated=_negated(before, after),
+        negated=_negated(before, after) or outer_negated,
         optional=_last_cue(_OPTIONAL, before) is not None,
         family=_last_cue(_FAMILY, before) is not None or _FAMILY_AFTER.match(after) is not None,
         other=_OTHER.search(before) is not None,

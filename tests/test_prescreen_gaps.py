@@ -1,0 +1,185 @@
+"""Pre-screen verdicts that an audit over many profiles found at odds with a study's own text:
+each test holds one pattern, on fictional records in the API's shape.
+
+Every criteria line here is fictional, written for these tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devtools.standin import fictional_study
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.tables.prescreen import Profile, prescreen
+
+
+def record(nct: str, criteria: str, **options: Any) -> dict[str, Any]:
+    study = fictional_study(nct, f"Fictional study {nct[-3:]}", **options)
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = criteria
+    return study
+
+
+def sectioned(inclusion: str, exclusion: str) -> str:
+    return f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n"
+
+
+def screen(profile: Profile, *studies: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["nct_id"]: r for r in prescreen(normalize(list(studies)), profile).records()}
+
+
+def verdict(profile: Profile, exclusion: str, inclusion: str = "Adults with Fictitia") -> str:
+    study = record("NCT99700001", sectioned(inclusion, exclusion))
+    return str(screen(profile, study)["NCT99700001"]["verdict"])
+
+
+def test_a_healthy_volunteer_and_a_record_silent_on_healthy_volunteers_is_check() -> None:
+    silent = record("NCT99700002", sectioned("Adults with Fictitia for a year", "None"),
+                    healthy_volunteers=True)
+    del silent["protocolSection"]["eligibilityModule"]["healthyVolunteers"]
+    taking = record("NCT99700003", sectioned("Healthy adults", "None"), healthy_volunteers=True)
+    found = screen(Profile(age=30, healthy_volunteer=True), silent, taking)
+    assert found["NCT99700002"]["verdict"] == "check"
+    assert found["NCT99700002"]["reasons"] == [
+        "the record does not say whether it takes healthy volunteers: ask the study team"]
+    assert found["NCT99700003"]["verdict"] == "fits"
+
+
+@pytest.mark.parametrize("line", [
+    "Pregnant or lactating women", "Women who are pregnant or nursing",
+    "Breast feeding at screening", "Pregnancy or lactation",
+])
+def test_breastfeeding_by_its_other_names(line: str) -> None:
+    assert verdict(Profile(sex="female", conditions=("breastfeeding",)), line) == "check"
+
+
+def test_nursing_as_care_is_not_breastfeeding() -> None:
+    nursing = Profile(sex="female", conditions=("breastfeeding",))
+    assert verdict(nursing, "Residents of nursing homes") == "fits"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(conditions=("multiple sclerosis",)), "Active autoimmune or inflammatory disorders"),
+    (Profile(conditions=("myasthenia gravis",)), "Systemic autoimmune disease of any kind"),
+    (Profile(conditions=("atrial fibrillation",)), "Unstable angina or cardiac arrhythmia"),
+    (Profile(medicines=("ibuprofen",)), "Regular use of analgesics"),
+    (Profile(medicines=("ibuprofen",)), "Continuous use of pain medication"),
+    (Profile(conditions=("chronic kidney disease",)), "Severe renal dysfunction"),
+    (Profile(conditions=("chronic kidney disease",)), "On chronic dialysis"),
+    (Profile(conditions=("hypomagnesaemia",)), "Uncorrected hypomagnesemia"),
+    (Profile(conditions=("hypomagnesemia",)), "Uncorrected electrolyte imbalance"),
+    (Profile(conditions=("vitamin D deficiency",)), "Known hypovitaminosis D"),
+    (Profile(medicines=("caffeine",)), "More than 4 cups of coffee a day"),
+    (Profile(conditions=("cancer",)), "Active neoplasm"),
+])
+def test_classes_and_names_the_vocabulary_lacked(profile: Profile, line: str) -> None:
+    assert verdict(profile, line) == "check"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(conditions=("multiple sclerosis",)), "Autoimmune hepatitis"),
+    (Profile(conditions=("atrial fibrillation",)), "Ventricular arrhythmias"),
+    (Profile(conditions=("cancer",)), "Benign neoplasms of the skin"),
+])
+def test_a_named_disease_is_not_its_class(profile: Profile, line: str) -> None:
+    assert verdict(profile, line) == "fits"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(conditions=("cancer",)), "Patients with other malignancies"),
+    (Profile(conditions=("pregnancy",)), "Multiple pregnancies"),
+])
+def test_a_name_ending_in_y_in_the_plural(profile: Profile, line: str) -> None:
+    assert verdict(profile, line) == "check"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(sex="female", conditions=("pregnancy",)), "Not pregnant or nursing"),
+    (Profile(sex="female", conditions=("breastfeeding",)), "Not pregnant or nursing"),
+    (Profile(conditions=("diabetes",)),
+     "No serious illness (e.g., heart failure or uncontrolled diabetes)"),
+])
+def test_a_negation_before_a_short_list_or_an_examples_bracket(profile: Profile,
+                                                               line: str) -> None:
+    # a text with no headings, as older records write it: a line asking for absence
+    study = record("NCT99700004", f"PATIENT CHARACTERISTICS:\n\nOther:\n\n* {line}\n")
+    found = screen(profile, study)["NCT99700004"]
+    assert found["verdict"] == "check"
+    assert found["mentions"][0]["negated"] is True
+
+
+def test_an_examples_bracket_after_a_plain_name_is_not_negated() -> None:
+    diabetes = Profile(conditions=("diabetes",))
+    study = record("NCT99700005", sectioned("Diabetes (e.g. type 2) for a year", "None"))
+    assert screen(diabetes, study)["NCT99700005"]["verdict"] == "fits"
+
+
+def _aged(nct: str, inclusion: str, exclusion: str = "None", **ages: Any) -> dict[str, Any]:
+    study = record(nct, sectioned(inclusion, exclusion), **ages)
+    return study
+
+
+@pytest.mark.parametrize(("age", "inclusion", "exclusion", "expected"), [
+    (8, "Adults aged 18-65 with Fictitia", "None", "check"),
+    (16, "Adults 18 years or older", "None", "check"),
+    (17.9, "AGE: 18 and over", "None", "check"),
+    (18, "Adults 18 years or older", "None", "fits"),
+    (8, "Age 10-17 years", "None", "check"),
+    (82, "Men and women between ages 18-72", "None", "check"),
+    (72.5, "Men and women between ages 18-72", "None", "fits"),
+    (65, "Adults under 65 years old", "None", "check"),
+    (8, "Adults with Fictitia", "Age under 18 years", "check"),
+    (30, "Adults with Fictitia", "Age under 18 years", "fits"),
+    # cohorts: one that holds the age is enough
+    (16, "Cohort A: aged 12-17; Cohort B: aged 18-40", "None", "fits"),
+    # ages of something else
+    (8, "Fictitia diagnosed before age 18-25 years", "None", "fits"),
+    (8, "Parents of children aged 2-5 years", "None", "fits"),
+    (8, "Fictitia for 10 to 20 years", "None", "fits"),
+    # a condition on the age, the age of one arm, a definition of childbearing potential
+    (40, "Able to consent; if under 18 years of age, assent as well", "None", "fits"),
+    (40, "Adults with Fictitia", "Subjects age 11 and older: unable to swallow", "fits"),
+    (40, "Paediatric arm: aged 2 to 11 years", "None", "fits"),
+    (40, "Adults with Fictitia",
+     "Women of childbearing potential (under 50 years of age) without contraception", "fits"),
+])
+def test_an_age_stated_in_the_text_where_the_fields_give_none(
+        age: float, inclusion: str, exclusion: str, expected: str) -> None:
+    study = _aged("NCT99700010", inclusion, exclusion, minimum_age=None)
+    found = screen(Profile(age=age), study)["NCT99700010"]
+    assert found["verdict"] == expected
+    if expected == "check":
+        assert found["reasons"][0].startswith(
+            "Check with the study team: the record's age fields leave it open, but its "
+            f"criteria give an age {age:g} may be outside")
+
+
+def test_a_stated_age_counts_only_on_the_side_the_fields_leave_open() -> None:
+    # the fields give 18 and over: the text's lower end says nothing new, its upper end does
+    both = _aged("NCT99700011", "Adults aged 18-65", minimum_age="18 Years")
+    assert screen(Profile(age=70), both)["NCT99700011"]["verdict"] == "check"
+    closed = _aged("NCT99700012", "Adults aged 18-65", minimum_age="18 Years",
+                   maximum_age="75 Years")
+    assert screen(Profile(age=70), closed)["NCT99700012"]["verdict"] == "fits"
+
+
+def test_less_than_a_year_past_the_upper_age_field_is_check_not_no() -> None:
+    study = _aged("NCT99700013", "Adults with Fictitia", minimum_age="18 Years",
+                  maximum_age="65 Years")
+    found = screen(Profile(age=65.5), study)["NCT99700013"]
+    assert found["verdict"] == "check"
+    assert found["reasons"] == ["age 65.5 is past 18 to 65 years by less than a year: ask the "
+                                "study team whether you still count as 65"]
+    assert screen(Profile(age=66), study)["NCT99700013"]["verdict"] == "no"
+    assert screen(Profile(age=65), study)["NCT99700013"]["verdict"] == "fits"
+
+
+def test_a_stated_age_in_a_text_written_on_one_line() -> None:
+    text = ("Inclusion Criteria: Adults aged 18-65; Fictitia for a year. Exclusion Criteria: "
+            "Pregnancy; age under 21 with Fictitia of the eye.")
+    study = record("NCT99700014", text, minimum_age=None)
+    assert screen(Profile(age=8), study)["NCT99700014"]["verdict"] == "check"
+    assert screen(Profile(age=30), study)["NCT99700014"]["verdict"] == "fits"
+    # the exclusion's age holds someone 19 (whom the inclusion lets in)
+    assert screen(Profile(age=19), study)["NCT99700014"]["verdict"] == "check"
