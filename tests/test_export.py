@@ -355,3 +355,46 @@ def test_long_text_in_few_characters_is_not_cut() -> None:
     frame = pd.DataFrame({"text": pd.array(["é" * 20_000, "short"], dtype="string"),
                           "n": [1, 2]})
     assert list(read_back(to_csv_bytes(frame))["text"]) == ["é" * 20_000, "short"]
+
+
+_CORE_INSTALL = """
+import sys
+sys.modules["pyarrow"] = None  # the core install: `pip install trialfinder`, no [fast] extra
+from trialfinder.cli.main import main
+sys.exit(main(["search", "--from-file", sys.argv[1], "--status", "any", "--output", sys.argv[2]]))
+"""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_exports_without_pyarrow_are_the_same_bytes(tmp_path: Path, fmt: str) -> None:
+    """Without pyarrow (the core install) CSV and JSON lines come out as they do with it: the
+    masked integer and flag columns of JSON lines once needed pyarrow and failed as a bug."""
+    from trialfinder.cli.main import main
+    from trialfinder.topics.demo import load_demo_studies
+
+    records = tmp_path / "records.json"
+    records.write_text(json.dumps(load_demo_studies()[:30]), encoding="utf-8")
+    with_arrow, without = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
+    assert main(["search", "--from-file", str(records), "--status", "any",
+                 "--output", str(with_arrow)]) == 0
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", _CORE_INSTALL, str(records), str(without)],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert without.read_bytes() == with_arrow.read_bytes()
+    assert len(without.read_bytes().splitlines()) >= 30
+
+
+def test_parquet_without_pyarrow_is_one_line_saying_what_to_install(tmp_path: Path) -> None:
+    from trialfinder.topics.demo import load_demo_studies
+
+    records = tmp_path / "records.json"
+    records.write_text(json.dumps(load_demo_studies()[:3]), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", _CORE_INSTALL, str(records),
+                           str(tmp_path / "x.parquet")],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0 and not (tmp_path / "x.parquet").exists()
+    assert done.stderr.strip().splitlines()[-1] == (
+        "trialfinder: error: writing Parquet needs pyarrow: pip install 'trialfinder[fast]', "
+        "or write .csv or .jsonl")

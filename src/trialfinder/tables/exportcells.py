@@ -59,7 +59,8 @@ def json_cells(series: pd.Series[Any]) -> list[Any]:
         table.append(None)
         return [table[code] for code in series.cat.codes.tolist()]
     if str(dtype) in _PLAIN_MASKED:
-        return list(series.array.__arrow_array__().to_pylist())
+        # int or bool, None for a missing cell (no pyarrow needed: the core install has none)
+        return list(series.array.to_numpy(dtype=object, na_value=None).tolist())
     return [json_value(v) for v in series.astype(object).to_numpy(dtype=object)]
 
 
