@@ -190,9 +190,9 @@ def run(args: argparse.Namespace, notes: Any) -> int:
             client.ask_early(None if saved else translation.query, limit=limit)
         clients = [client for client, _ in asks]
     settle_before_search(settings.profile)
-    # rows written to a file or a pipe stream a page at a time; a search of several
-    # registries is joined into one list without duplicates, which needs every answer
-    if len(clients) == 1 and (args.output or not FORMATS[fmt].for_people):
+    # rows written to a file or a pipe stream a page at a time (a search of several
+    # registries too: joined into one list without duplicates as the pages come)
+    if clients and (args.output or not FORMATS[fmt].for_people):
         return _stream(args, options, clients, limit, fmt, [place_note(place) if place
                                                             else None], notes)
     if not clients:
