@@ -10,16 +10,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devtools.isrctn import IsrctnFaults, IsrctnServer
+from devtools.isrctn.records import FictionalTrial, answer_xml
 from devtools.standin import StandInServer, fictional_site, fictional_study
+from tests.conftest import ISRCTN_TODAY as TODAY
 from tests.conftest import isrctn_trial
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.registries.isrctn.tables import to_tables
+from trialfinder.registries.isrctn.xml import parse_answer
+from trialfinder.registries.union import one_list
+from trialfinder.registries.unionpages import ORDINAL_BASE, TwinJoin
 from trialfinder.service.searching import Results, search
 from trialfinder.tables.export import write_export
+from trialfinder.tables.frames import Tables, concat_tables
 from trialfinder.topics.demo import honest_links
 
 #: Sidecar keys that differ from run to run (times) or with the HTTP traffic of each run.
@@ -83,9 +94,9 @@ def both(standin_factory: Callable[..., StandInServer], isrctn_server: IsrctnSer
     return isrctn_server
 
 
-def in_memory(**more: Any) -> Results:
+def in_memory(registry: str = "ctgov,isrctn", **more: Any) -> Results:
     return search(settings=Settings(use_cache=False, use_store=False, retries=0), limit=None,
-                  registry="ctgov,isrctn", condition=CONDITION, **more)
+                  registry=registry, condition=CONDITION, **more)
 
 
 def rows(frame: pd.DataFrame, *columns: str) -> list[tuple[Any, ...]]:
@@ -100,14 +111,15 @@ def sidecar(path: Path) -> dict[str, Any]:
 
 
 def compare(tmp_path: Path, capsys: pytest.CaptureFixture[str], ending: str, sites: bool,
-            more: dict[str, Any], argv: list[str]) -> tuple[Results, pd.DataFrame]:
+            more: dict[str, Any], argv: list[str],
+            registry: str = "ctgov,isrctn") -> tuple[Results, pd.DataFrame]:
     streamed = tmp_path / f"streamed.{ending}"
-    code = main(["search", "-c", CONDITION, "--registry", "ctgov,isrctn", "--all",
+    code = main(["search", "-c", CONDITION, "--registry", registry, "--all",
                  "--no-cache", *argv, *(["--sites"] if sites else []),
                  "--output", str(streamed)])
     assert code == 0, capsys.readouterr().err
     capsys.readouterr()
-    res = in_memory(**more)
+    res = in_memory(registry, **more)
     frame = honest_links(res.sites if sites else res.studies)
     whole = tmp_path / f"whole.{ending}"
     write_export(whole, frame, res.meta, fmt={"jsonl": "jsonl"}.get(ending, ending))
@@ -203,3 +215,102 @@ def test_clinicaltrials_gov_down_before_its_first_rows_leaves_isrctn_alone(
     assert list(frame["nct_id"]) == [t.isrctn_id for t in ISRCTN]
     assert list(frame["other_ids"].fillna("")) == ["NCT99500005", "", "NCT99500001",
                                                    "NCT99500077", ""]
+
+
+def test_isrctn_alone_streamed_names_its_registry_as_in_memory(
+        both: IsrctnServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    res, frame = compare(tmp_path, capsys, "jsonl", False, {}, [], registry="isrctn")
+    assert res.meta.registries == ("isrctn",)
+    assert list(frame["nct_id"]) == [t.isrctn_id for t in ISRCTN]
+
+
+# -- the join a batch at a time is the join of the whole (no servers) --------------------------
+
+#: (city, country as each registry writes it, latitude, longitude)
+CITIES = [("Sheffield", "United Kingdom", "England", 53.38, -1.47),
+          ("Leeds", "United Kingdom", "England", 53.80, -1.55),
+          ("Glasgow", "United Kingdom", "Scotland", 55.86, -4.25),
+          ("York", "United Kingdom", "England", 53.96, -1.08)]
+RULE = ("merged_duplicate", "ambiguous_link", "site_added_from_isrctn",
+        "duplicate_site_left_out")
+
+
+def _part(tables: Tables, ids: list[str]) -> Tables:
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["nct_id"].isin(ids)].reset_index(drop=True)
+
+    return Tables(keep(tables.studies), keep(tables.sites), keep(tables.conditions),
+                  keep(tables.interventions), {}, 0, keep(tables.contacts),
+                  keep(tables.officials))
+
+
+def _batches(tables: Tables, sizes: list[int]) -> list[Tables]:
+    ids = [str(i) for i in tables.studies["nct_id"]]
+    out, start = [], 0
+    for size in [*sizes, len(ids)]:
+        if start >= len(ids):
+            break
+        out.append(_part(tables, ids[start:start + size]))
+        start += size
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_a_join_batch_by_batch_is_the_join_of_the_whole(data: st.DataObject) -> None:
+    places = st.lists(st.sampled_from(range(len(CITIES))), unique=True, max_size=3)
+    records = []
+    for number in range(1, data.draw(st.integers(0, 6)) + 1):
+        names = data.draw(st.lists(st.tuples(st.integers(1, 7), st.booleans()), max_size=2))
+        records.append(_ct(number, *[fictional_site(f"Site {number}-{c}", CITIES[c][0],
+                                                    CITIES[c][1], CITIES[c][3], CITIES[c][4])
+                                     for c in data.draw(places)],
+                           names=tuple(f"ISRCTN{'-' if dash else ''}995000{k:02d}"
+                                       for k, dash in names)))
+    trials = [FictionalTrial(
+        f"ISRCTN995000{k:02d}", f"Fictional trial {k}", condition=CONDITION,
+        centres=tuple((f"Unit {k}-{c}", CITIES[c][0], CITIES[c][2]) for c in data.draw(places)),
+        nct=data.draw(st.sampled_from(["", "Nil known", *(f"NCT995000{i:02d}"
+                                                          for i in range(1, 9))])))
+        for k in range(1, data.draw(st.integers(0, 7)) + 1)]
+    ctgov = normalize(records)
+    isrctn = to_tables(parse_answer(answer_xml(trials)).trials, TODAY).tables
+    whole, notes = one_list([("ctgov", ctgov), ("isrctn", isrctn)])
+
+    sizes = st.lists(st.integers(1, 3), max_size=4)
+    kept = _batches(isrctn, data.draw(sizes))
+    join = TwinJoin()
+    for batch in kept:
+        join.isrctn_batch(batch.studies)
+
+    def sites_of(wanted: Any) -> pd.DataFrame:
+        frames = []
+        for number in sorted(wanted):
+            sites = kept[number].sites.copy()
+            sites.index = pd.RangeIndex(len(sites)) + number * ORDINAL_BASE
+            frames.append(sites[sites["nct_id"].isin(wanted[number])])
+        return pd.concat(frames) if frames else kept[0].sites.iloc[:0]
+
+    parts: list[Tables] = []
+    held: list[tuple[int, pd.DataFrame]] = []
+    for batch in _batches(ctgov, data.draw(sizes)):
+        joined, added = join.ctgov_batch(batch, sites_of)
+        mine = [added.get((str(n), int(i))) for n, i in zip(
+            joined.sites["nct_id"], joined.sites["site_index"], strict=True)]
+        held += [(p, joined.sites.iloc[[row]]) for row, p in enumerate(mine) if p is not None]
+        own = joined.sites[np.array([p is None for p in mine], dtype=bool)]
+        parts.append(Tables(joined.studies, own, joined.conditions, joined.interventions))
+    if held:
+        extra = pd.concat([f for _, f in sorted(held, key=lambda h: h[0])])
+        parts.append(Tables(ctgov.studies.iloc[:0], extra, ctgov.conditions.iloc[:0],
+                            ctgov.interventions.iloc[:0]))
+    parts += [join.isrctn_rest(batch) for batch in kept]
+    streamed = concat_tables(parts) if parts else whole
+    for name in ("studies", "sites", "conditions", "interventions", "contacts", "officials"):
+        mine, theirs = getattr(streamed, name), getattr(whole, name)
+        if len(mine) or len(theirs):  # (an empty table's dtypes may differ: no rows to write)
+            pd.testing.assert_frame_equal(mine, theirs, check_categorical=False, obj=name)
+        assert list(mine.columns) == list(theirs.columns)
+    assert {k: v for k, v in join.finish().items() if v} == \
+        {k: whole.problems[k] for k in RULE if whole.problems.get(k)}
+    assert join.notes() == notes
