@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from devtools.standin import StandInServer, evolve, replicate
 from trialfinder.cli.main import main
+from trialfinder.cli.search import NO_SIDECAR
 from trialfinder.core.config import Settings
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.service.watchrun import refresh
@@ -180,8 +181,8 @@ def test_a_search_whose_standard_output_fails_ends_with_one_line_and_no_summary(
     assert "NCT99100001" in captured.out
     # (and that the studies are fictional, as they are)
     note = f"trialfinder: note: {FICTIONAL_NOTE}\n"
-    assert captured.err == note + ("12 studies; 12 studies in the file\n" if fmt != "table"
-                                   else "")
+    assert captured.err == note + (f"{NO_SIDECAR}\n12 studies; 12 studies in the file\n"
+                                   if fmt != "table" else "")
 
 
 @pytest.mark.timeout(120)

@@ -1,5 +1,6 @@
 """The output formats of every command that writes rows, in one registry: ``table`` (for the
-terminal), ``csv`` and ``json`` (JSON lines, one object per row).
+terminal), ``csv``, ``json`` (JSON lines, one object per row) and ``parquet`` (binary, typed
+like the tables; offered by the commands that write the tables: ``search``).
 
 Each :class:`OutputFormat` declares its name, the file endings that mean it (``--output``),
 whether it is for people at a terminal, and its writer. A writer (:class:`RowWriter`) takes
@@ -23,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
 
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.lazy import lazy
 from trialfinder.core.terminal import as_shown, clean, display_width, fit_cell
 from trialfinder.core.textcap import LINE_CHARS, cap
@@ -32,13 +34,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from trialfinder.tables.export import formula_guard, to_csv_bytes, to_jsonl_bytes
+    from trialfinder.tables.parquetout import ParquetPages
 else:  # pandas loads when rows are written, not for --help
+    ParquetPages = lazy("trialfinder.tables.parquetout", "ParquetPages")
     formula_guard = lazy("trialfinder.tables.export", "formula_guard")
     to_csv_bytes = lazy("trialfinder.tables.export", "to_csv_bytes")
     to_jsonl_bytes = lazy("trialfinder.tables.export", "to_jsonl_bytes")
 
 __all__ = ["FORMATS", "OutputFormat", "RowWriter", "add_format_option", "column_widths",
-           "write_rows"]
+           "refuse_terminal", "write_rows"]
 
 class RowWriter(Protocol):
     """Writes rows: ``begin`` with the column names, ``write`` any number of times (a page at
@@ -133,6 +137,46 @@ class JsonLinesWriter(_BytesWriter):
             self.put(to_jsonl_bytes(rows))
 
 
+class ParquetWriter:
+    """Parquet on standard output, as ``--output x.parquet`` writes it
+    (:class:`~trialfinder.tables.parquetout.ParquetPages`: typed like the tables, one row group
+    a page; Parquet needs no seeking to be written, so a pipe takes it). Never onto a
+    terminal (:func:`refuse_terminal`)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.columns: list[str] = []
+        self.pages: Any = None
+
+    def begin(self, columns: Sequence[str]) -> None:
+        self.columns = [str(c) for c in columns]
+
+    def _opened(self) -> Any:
+        if self.pages is None:
+            refuse_terminal("parquet", self.out)
+            self.out.flush()
+            self.pages = ParquetPages(self.out.buffer)
+            self.pages.begin(self.columns)
+        return self.pages
+
+    def write(self, rows: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None:
+        self._opened().write(_frame(rows, self.columns))
+
+    def end(self) -> None:
+        self._opened().end()
+        self.out.buffer.flush()
+
+
+def refuse_terminal(name: str, out: TextIO | None = None) -> None:
+    """One line, before anything is asked, when a binary format would go to a terminal."""
+    chosen = FORMATS[name]
+    stream = sys.stdout if out is None else out
+    if chosen.binary and stream.isatty():
+        raise InvalidQueryError(
+            f"--format {name} writes binary data, not for a terminal: redirect it "
+            f"(> studies.{name}), pipe it on, or give --output studies.{name}")
+
+
 class TableWriter:
     """Rows lined up for a terminal (see :func:`column_widths`): a cell too wide is cut with
     ``…``, width is counted in terminal columns (a wide character takes two; on a stream that
@@ -218,6 +262,9 @@ class OutputFormat:
     export: ExportFormat | None
     for_people: bool
     writer: Callable[[TextIO], RowWriter]
+    #: bytes, not text: offered only where asked (:func:`add_format_option`), never printed
+    #: on a terminal
+    binary: bool = False
 
     @property
     def endings(self) -> tuple[str, ...]:
@@ -232,20 +279,24 @@ FORMATS: Final[dict[str, OutputFormat]] = {
         OutputFormat("csv", "csv", "csv", False, CsvWriter),
         OutputFormat("json", "json (JSON lines: one object per row and line)", "jsonl", False,
                      JsonLinesWriter),
+        OutputFormat("parquet", "parquet (binary: into a file or a pipe)", "parquet", False,
+                     ParquetWriter, binary=True),
     )
 }
 
 
 def add_format_option(parser: argparse.ArgumentParser | Any, default: str | None = "table",
-                      *, rows: str = "row", files: bool = False) -> None:
-    """``--format`` with every format of :data:`FORMATS` (``rows`` names what one row is;
+                      *, rows: str = "row", files: bool = False, binary: bool = False) -> None:
+    """``--format`` with the formats of :data:`FORMATS` (``rows`` names what one row is;
     ``files``: the command also writes files with --output, whose ending decides when
-    --format is not given)."""
+    --format is not given; ``binary``: Parquet too, for commands that write typed tables)."""
+    offered = [f for f in FORMATS.values() if binary or not f.binary]
     said = ", ".join(f.help.replace("row", rows) + (" (default)" if f.name == default else "")
-                     for f in FORMATS.values())
+                     for f in offered)
     if files:
         said += "; with --output the file's ending decides when --format is not given"
-    parser.add_argument("--format", choices=list(FORMATS), default=default, help=said)
+    parser.add_argument("--format", choices=[f.name for f in offered], default=default,
+                        help=said)
 
 
 def write_rows(name: str, rows: pd.DataFrame | Sequence[Any],

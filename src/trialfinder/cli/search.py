@@ -26,7 +26,7 @@ from trialfinder.cli.common import (
     settings_from,
     status_label,
 )
-from trialfinder.cli.formats import FORMATS, add_format_option, write_rows
+from trialfinder.cli.formats import FORMATS, add_format_option, refuse_terminal, write_rows
 from trialfinder.cli.oneshot import settle_before_search
 from trialfinder.cli.progress import ProgressBar
 from trialfinder.core.delivery import report
@@ -59,6 +59,9 @@ __all__ = ["DEFAULT_LIMIT", "add_parser", "run"]
 #: "--sex female" alone would otherwise page through the whole registry.
 DEFAULT_LIMIT = 10_000
 TABLE_COLUMNS = ["nct_id", "status", "title"]
+#: What rows on standard output say of their provenance (a file has it beside it).
+NO_SIDECAR = ("trialfinder: note: no provenance file with standard output; --output FILE "
+              "writes one beside the file (FILE.meta.json)")
 SITE_COLUMNS = ["nct_id", "distance_mi", "site_status", "facility", "city", "state", "country"]
 
 
@@ -80,12 +83,13 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
     out.add_argument("--all", action="store_true",
                      help=f"fetch every study that matches, however many (no --limit; "
                      f"without it a search stops at {DEFAULT_LIMIT:,})")
-    add_format_option(out, default=None, rows="study or site", files=True)
+    add_format_option(out, default=None, rows="study or site", files=True, binary=True)
     out.add_argument("--output", "-o", type=Path,
                      help="write to this file, CSV (.csv), JSON lines (.jsonl, .json, "
                      ".ndjson) or Parquet (.parquet), with its provenance in PATH.meta.json; "
                      "a search of the API is written page by page as it comes, in flat "
-                     "memory (so is --format csv or json to standard output)")
+                     "memory (so is --format csv, json or parquet to standard output, "
+                     "which has no provenance file)")
     out.add_argument("--sites", action="store_true", help="one row per study site")
     out.add_argument("--columns", help="comma-separated columns to output")
     connection_options(s, no_store=True)
@@ -162,6 +166,8 @@ def run(args: argparse.Namespace, notes: Any) -> int:
     if args.output:
         check_output_path(args.output)  # before any request: a bad path fails at once
     fmt = _output_format(args) if args.output else (args.format or "table")
+    if not args.output:
+        refuse_terminal(fmt)  # Parquet's bytes never go to a terminal
     from trialfinder.options.local import resolve_near
 
     options, place = resolve_near(options)  # a place we cannot find fails here
@@ -190,9 +196,9 @@ def run(args: argparse.Namespace, notes: Any) -> int:
             client.ask_early(None if saved else translation.query, limit=limit)
         clients = [client for client, _ in asks]
     settle_before_search(settings.profile)
-    # rows written to a file or a pipe stream a page at a time; a search of several
-    # registries is joined into one list without duplicates, which needs every answer
-    if len(clients) == 1 and (args.output or not FORMATS[fmt].for_people):
+    # rows written to a file or a pipe stream a page at a time (a search of several
+    # registries too: joined into one list without duplicates as the pages come)
+    if clients and (args.output or not FORMATS[fmt].for_people):
         return _stream(args, options, clients, limit, fmt, [place_note(place) if place
                                                             else None], notes)
     if not clients:
@@ -225,6 +231,7 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         return 0
     if not FORMATS[fmt].for_people:
         write_rows(fmt, _select(frame, args.columns))
+        report(NO_SIDECAR)
         report(_summary(res, len(frame), what))
         return 0
     default = SITE_COLUMNS if args.sites else TABLE_COLUMNS
@@ -244,8 +251,8 @@ def run(args: argparse.Namespace, notes: Any) -> int:
 
 def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: int | None,
             fmt: str, first_notes: list[str | None], notes: Any) -> int:
-    """A search of the API into a file or onto standard output (CSV, JSON lines; Parquet
-    into a file) a page at a time (:mod:`trialfinder.service.streaming`): each page is read,
+    """A search of the API into a file or onto standard output (CSV, JSON lines, Parquet) a
+    page at a time (:mod:`trialfinder.service.streaming`): each page is read,
     filtered and written before the next, so memory stays flat with the number of studies.
     Its warnings come at the end, with the summary."""
     from trialfinder.options.local import local_filters
@@ -296,9 +303,8 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
         notes.say(_none_near(options))
     if fictional:
         report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")
-    if args.output:
-        report(f"wrote {plural(rows, what)} to {args.output} "
-               f"(provenance in {sidecar_path(args.output)})")
+    report(f"wrote {plural(rows, what)} to {args.output} (provenance in "
+           f"{sidecar_path(args.output)})" if args.output else NO_SIDECAR)
     report(_summary(done, rows, what))
     return 0
 

@@ -12,7 +12,7 @@ a ClinicalTrials.gov row's secondary ids that are ISRCTN ids (``ISRCTN12345678``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 import pandas as pd
@@ -20,7 +20,7 @@ import pandas as pd
 from trialfinder.core.wording import plural
 from trialfinder.tables.frames import Tables, concat_tables
 
-__all__ = ["one_list"]
+__all__ = ["merged_notes", "one_list", "with_twins"]
 
 
 def _ids(value: object) -> list[str]:
@@ -47,18 +47,34 @@ def one_list(parts: Sequence[tuple[str, Tables]]) -> tuple[Tables, list[str]]:
                                                                    ctgov.studies["other_ids"]),
                                       strict=True))
     merged = merge(ctgov, isrctn, links)
-    studies = merged.tables.studies.copy()
+    both = {i for i, s in zip(merged.tables.studies["nct_id"], merged.sources, strict=True)
+            if s == BOTH}
+    studies = with_twins(merged.tables.studies, merged.also_known_as, both)
+    joined = replace(merged.tables, studies=studies)
+    rest = [t for name, t in parts if name not in ("ctgov", "isrctn")]
+    return (concat_tables([joined, *rest]) if rest else joined), merged_notes(merged.merged)
+
+
+def merged_notes(merged: int) -> list[str]:
+    """What a list says of the ``merged`` trials it lists once."""
+    return [f"{plural(merged, 'trial')} registered in both ClinicalTrials.gov and ISRCTN "
+            "listed once, as ClinicalTrials.gov's record with both ids"] if merged else []
+
+
+def with_twins(studies: pd.DataFrame, also_known_as: Mapping[str, Sequence[str]],
+               both: Collection[object]) -> pd.DataFrame:
+    """``studies`` of a joined list as the list shows them: each row's ``other_ids`` with
+    the ids of its twins (``also_known_as``) added, every row's ids cleaned of blanks; the
+    rows of ``both`` read ``ctgov+isrctn`` in ``source``."""
+    from trialfinder.registries.isrctn.dedupe import BOTH
+
+    studies = studies.copy()
     others = [_ids(o) for o in studies["other_ids"]]
     for row, study_id in enumerate(studies["nct_id"]):
-        others[row] += [i for i in merged.also_known_as.get(str(study_id), ())
+        others[row] += [i for i in also_known_as.get(str(study_id), ())
                         if i not in others[row]]
     studies["other_ids"] = pd.array(["|".join(o) or None for o in others], dtype="string")
     source = studies["source"].astype(object)
-    source[[s == BOTH for s in merged.sources]] = BOTH
+    source[[i in both for i in studies["nct_id"]]] = BOTH
     studies["source"] = source.astype("category")
-    joined = replace(merged.tables, studies=studies)
-    rest = [t for name, t in parts if name not in ("ctgov", "isrctn")]
-    notes = [f"{plural(merged.merged, 'trial')} registered in both ClinicalTrials.gov and "
-             "ISRCTN listed once, as ClinicalTrials.gov's record with both ids"
-             ] if merged.merged else []
-    return (concat_tables([joined, *rest]) if rest else joined), notes
+    return studies

@@ -61,7 +61,7 @@ def check_output_path(path: Path) -> None:
     """One clear error for an output path that cannot be an export file."""
     if str(path) == "-":  # many tools read it as standard output: never a file named "-"
         raise DataFileError("'-' is not a file name here: to write to standard output, leave "
-                            "out the output file and give --format csv or --format json")
+                            "out the output file and give --format csv, json or parquet")
     if not path.name or path.name in {".", ".."} or str(path).endswith(("/", "\\")):
         raise DataFileError(f"{str(path)!r} is a folder; give a file name such as studies.csv")
     if path.is_dir():

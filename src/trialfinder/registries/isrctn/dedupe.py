@@ -44,6 +44,8 @@ __all__ = [
     "CTGOV",
     "Link",
     "Merged",
+    "added_sites",
+    "counted_in",
     "links_from_ctgov",
     "links_from_ctgov_ids",
     "links_from_isrctn",
@@ -168,17 +170,31 @@ def _absorb_sites(ctgov: Tables, isrctn: Tables, into: Mapping[str, str],
                   problems: Counter[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The ClinicalTrials.gov studies and sites with the merged ISRCTN records' sites in
     cities they lack (``None``: the sites are unchanged)."""
-    if not into:
+    extra = added_sites(ctgov.sites, isrctn.sites, into, problems)
+    if extra is None:
         return ctgov.studies, None
-    sites = ctgov.sites
+    return counted_in(ctgov.studies, extra), pd.concat(
+        [ctgov.sites, extra.reset_index(drop=True)], ignore_index=True)
+
+
+def added_sites(ctgov_sites: pd.DataFrame, isrctn_sites: pd.DataFrame,
+                into: Mapping[str, str], problems: Counter[str]) -> pd.DataFrame | None:
+    """The sites of the ISRCTN records merged by ``into`` (ISRCTN id -> the
+    ClinicalTrials.gov id it joins) in cities their ClinicalTrials.gov record has no site in,
+    under that record's id and numbered after its sites (``ctgov_sites`` holds every site of
+    those records), in the order of ``isrctn_sites``, whose index they keep (``None``: none).
+    ``problems`` counts the sites added and those left out."""
+    if not into:
+        return None
     have: dict[str, set[tuple[str, str]]] = defaultdict(set)
     last: dict[str, int] = {}
-    for nct, city, country, index in zip(sites["nct_id"], sites["city"], sites["country"],
-                                         sites["site_index"], strict=True):
+    for nct, city, country, index in zip(ctgov_sites["nct_id"], ctgov_sites["city"],
+                                         ctgov_sites["country"], ctgov_sites["site_index"],
+                                         strict=True):
         have[nct].add(_place(city, country))
         last[nct] = max(last.get(nct, -1), int(index))
     added: list[pd.Series[Any]] = []
-    for _, site in isrctn.sites[isrctn.sites["nct_id"].isin(list(into))].iterrows():
+    for _, site in isrctn_sites[isrctn_sites["nct_id"].isin(list(into))].iterrows():
         nct = into[site["nct_id"]]
         where = _place(site["city"], site["country"])
         if not where[0] or where in have[nct]:
@@ -190,11 +206,18 @@ def _absorb_sites(ctgov: Tables, isrctn: Tables, into: Mapping[str, str],
         row["nct_id"], row["site_index"] = nct, last[nct]
         added.append(row)
     if not added:
-        return ctgov.studies, None
+        return None
     # the declared dtypes, not the ClinicalTrials.gov frame's: its categories (source "ctgov")
     # would turn the ISRCTN rows' own codes into NA; concat_tables joins the categories
-    extra = pd.DataFrame(added).reset_index(drop=True).astype(SITE_DTYPES)
-    studies = ctgov.studies.copy()
+    extra = pd.DataFrame(added).astype(SITE_DTYPES)
+    problems["site_added_from_isrctn"] += len(extra)
+    return extra
+
+
+def counted_in(studies: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """``studies`` with the sites of ``extra`` (from :func:`added_sites`) counted in their
+    study's ``n_sites`` and ``countries``."""
+    studies = studies.copy()
     for nct, group in extra.groupby("nct_id", sort=False):
         row = studies["nct_id"] == nct
         count = studies.loc[row, "n_sites"].fillna(0) + len(group)
@@ -203,5 +226,4 @@ def _absorb_sites(ctgov: Tables, isrctn: Tables, into: Mapping[str, str],
         names = [*(str(before).split("|") if isinstance(before, str) else []),
                  *group["country"].dropna().astype(str)]
         studies.loc[row, "countries"] = "|".join(dict.fromkeys(n for n in names if n))
-    problems["site_added_from_isrctn"] += len(extra)
-    return studies, pd.concat([sites, extra], ignore_index=True)
+    return studies
