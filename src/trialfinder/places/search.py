@@ -16,7 +16,9 @@
    a spelling changed, one half of a joined name); a word that names a quarter of a larger
    town ("Lanús Este", "North York") is dropped only to find a town of ``alternates_from``
    people, not a village of the name;
-6. a town written with a slip in each scope: its region after it with no comma, only the
+6. a quarter of the postal data in each scope (a suburb, a city district, a locality no town
+   names: :mod:`trialfinder.places.quarters`);
+7. a town written with a slip in each scope: its region after it with no comma, only the
    first words of its name, a letter missed, added, swapped or shown as ``?``
    (:mod:`trialfinder.places.slips`).
 
@@ -39,6 +41,7 @@ from trialfinder.places.lookup import (
 )
 from trialfinder.places.names import key
 from trialfinder.places.place import Place, chosen, noted
+from trialfinder.places.quarters import quarter_in
 from trialfinder.places.slips import leading_words, one_slip, town_then_region
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
@@ -137,6 +140,10 @@ def search(gaz: Gazetteer, town: str, parts: list[str], scopes: list[Scope],
                 if place is not None:
                     return noted(place, f"no town {town.strip()!r} in our data; "
                                         f"{part.strip()!r} taken as the town", text), scope
+    for scope in [*scopes, *governed]:
+        place = quarter_in(gaz, town, scope, text)
+        if place is not None:
+            return place, scope
     for slip in (town_then_region, leading_words, one_slip):
         for scope in [*scopes, *governed]:
             place = slip(gaz, town, scope, text)
