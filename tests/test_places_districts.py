@@ -129,6 +129,15 @@ def test_a_quarter_is_placed_in_its_country(tmp_path: Path) -> None:
     assert resolve_place(place.name, gazetteer=gaz).lat == 50.82  # the name reads back
 
 
+def test_a_quarter_may_carry_a_district_word_but_no_quarter_word(tmp_path: Path) -> None:
+    gaz = _gazetteer(tmp_path)
+    place = resolve_place(_text(_location("Les Tilleuls District", "France")), gazetteer=gaz)
+    assert (place.lat, place.lon) == (45.77, 4.88)
+    assert "placed as the locality Les Tilleuls" in place.note
+    with pytest.raises(PlaceNotFoundError):  # "Este" names a side of a town, not a quarter
+        resolve_place(_text(_location("Les Tilleuls Este", "France")), gazetteer=gaz)
+
+
 def test_a_quarter_in_two_places_of_a_country_needs_its_region(tmp_path: Path) -> None:
     gaz = _gazetteer(tmp_path)
     with pytest.raises(PlaceNotFoundError):

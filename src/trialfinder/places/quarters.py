@@ -18,13 +18,15 @@ from trialfinder.places.towntext import readings
 __all__ = ["quarter_in"]
 
 
-def quarter_in(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place | None:
-    """The quarter ``town`` names in ``scope`` by its faithful readings, or None (none
-    there, or more than one)."""
+def quarter_in(gaz: Gazetteer, town: str, scope: Scope, text: str,
+               lossy: bool = False) -> Place | None:
+    """The quarter ``town`` names in ``scope`` by its faithful readings (or, with ``lossy``,
+    by its lossy ones: "Gentofte Municipality"; never with a quarter word dropped, which
+    must leave a town), or None (none there, or more than one)."""
     if gaz.quarters is None:
         return None
     for reading in readings(town):
-        if reading.lossy:
+        if reading.lossy != lossy or reading.sized:
             continue
         found = [q for q in gaz.quarters.named(reading.key) if in_scope(q, scope)]
         if len(found) == 1:

@@ -140,10 +140,11 @@ def search(gaz: Gazetteer, town: str, parts: list[str], scopes: list[Scope],
                 if place is not None:
                     return noted(place, f"no town {town.strip()!r} in our data; "
                                         f"{part.strip()!r} taken as the town", text), scope
-    for scope in [*scopes, *governed]:
-        place = quarter_in(gaz, town, scope, text)
-        if place is not None:
-            return place, scope
+    for lossy in (False, True):
+        for scope in [*scopes, *governed]:
+            place = quarter_in(gaz, town, scope, text, lossy)
+            if place is not None:
+                return place, scope
     for slip in (town_then_region, leading_words, one_slip):
         for scope in [*scopes, *governed]:
             place = slip(gaz, town, scope, text)
