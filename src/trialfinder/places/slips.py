@@ -29,6 +29,7 @@ from trialfinder.places.gazetteer import Gazetteer
 from trialfinder.places.lookup import DOMINANCE, Scope, in_scope, region_in
 from trialfinder.places.names import key, words
 from trialfinder.places.place import Place, chosen, noted
+from trialfinder.places.towntext import DIRECTIONS
 
 __all__ = ["ALTERNATE_SLIP_FROM", "MIN_DROP_KEY", "MIN_SLIP_KEY", "leading_words", "one_slip",
            "town_then_region"]
@@ -43,7 +44,6 @@ MIN_DROP_KEY = 7
 #: large ("Wein" for Wien, Vienna): smaller towns' old names are too close to other places.
 ALTERNATE_SLIP_FROM = 100_000
 _LETTERS = ascii_lowercase + "0123456789"
-_DIRECTIONS = {"n": "north", "s": "south", "e": "east", "w": "west"}
 
 
 def _slips(typed: str, unknown_at: frozenset[int]) -> set[str]:
@@ -74,8 +74,8 @@ def _typed_forms(town: str) -> list[tuple[str, frozenset[int]]]:
     typed += " ".join(words(pieces[-1], aliases=False))
     forms = [(typed, frozenset(positions))]
     first, _, rest = typed.partition(" ")
-    if first in _DIRECTIONS and rest and not positions:
-        forms.append((f"{_DIRECTIONS[first]} {rest}", frozenset()))
+    if first in DIRECTIONS and rest and not positions:
+        forms.append((f"{DIRECTIONS[first]} {rest}", frozenset()))
     return forms
 
 

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from trialfinder.core.folding import fold
 from trialfinder.places.names import SUFFIXES, key, words
 
-__all__ = ["Reading", "readings"]
+__all__ = ["DIRECTIONS", "Reading", "readings"]
 
 _SUFFIXES = SUFFIXES | {"city"}
 
@@ -41,7 +41,8 @@ _QUARTER_WORDS = _TRAILING_PARTS - {"district", "township", "twp", "municipality
 #: Camaiore" on the shore of Camaiore, "Marina di Pisa").
 _LEADING_PARTS = (("west",), ("east",), ("north",), ("south",), ("upper",), ("lower",),
                   ("greater",), ("lido", "di"), ("marina", "di"), ("centro",))
-_DIRECTIONS = {"w": "west", "e": "east", "n": "north", "s": "south"}
+#: A direction abbreviated at the start of a name ("N Richland Hills", "W Los Angeles").
+DIRECTIONS = {"w": "west", "e": "east", "n": "north", "s": "south"}
 
 _POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{3,}(?:-\d+)?$")  # 75013, D-80331, 1090
 _NUMBER_RE = re.compile(r"^\d+(?:e|er|eme|ème|\.)?$", re.IGNORECASE)  # Paris 13, Lyon 3e
@@ -86,8 +87,8 @@ def _lossy(tokens: list[str]) -> list[tuple[list[str], bool]]:
     part-of-town word dropped at either end; each with whether a quarter of a larger town
     was dropped (see :data:`_QUARTER_WORDS`)."""
     out: list[tuple[list[str], bool]] = []
-    if len(tokens) > 1 and _plain(tokens[0]) in _DIRECTIONS:
-        tokens = [_DIRECTIONS[_plain(tokens[0])].title(), *tokens[1:]]
+    if len(tokens) > 1 and _plain(tokens[0]) in DIRECTIONS:
+        tokens = [DIRECTIONS[_plain(tokens[0])].title(), *tokens[1:]]
         out.append((tokens, False))
     if len(tokens) > 1 and _plain(tokens[-1]) in _TRAILING_PARTS:
         out.append((tokens[:-1], _plain(tokens[-1]) in _QUARTER_WORDS))
