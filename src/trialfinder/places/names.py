@@ -29,10 +29,11 @@ _PUNCT_RE = re.compile(r"['’`ʻʼ.]")
 _SEP_RE = re.compile(r"[\W_]+")
 
 
-def words(text: str) -> list[str]:
-    """The folded words of ``text``: lower case, accent-free, punctuation-free."""
-    text = fold(text)
-    return [_TOKEN_ALIASES.get(w, w) for w in _SEP_RE.sub(" ", _PUNCT_RE.sub("", text)).split()]
+def words(text: str, aliases: bool = True) -> list[str]:
+    """The folded words of ``text``: lower case, accent-free, punctuation-free, and (with
+    ``aliases``) saint, mount, fort... shortened."""
+    found = _SEP_RE.sub(" ", _PUNCT_RE.sub("", fold(text))).split()
+    return [_TOKEN_ALIASES.get(w, w) for w in found] if aliases else found
 
 
 def key(text: str) -> str:

@@ -225,6 +225,8 @@ def _bare(gaz: Gazetteer, text: str) -> Place:
     lossy = False
     for reading in readings(text):
         found, lossy = hits(gaz, reading.key), reading.lossy
+        if reading.sized:  # a quarter dropped: "North York" is no village called York
+            found = [i for i in found if gaz.cities[i].population >= gaz.alternates_from]
         if found:
             break
     if found:

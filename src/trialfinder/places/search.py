@@ -13,7 +13,14 @@
    the province, not the seat of that name);
 4. another part of the text as the town (``"Sheba Medical Center, Ramat Gan, Israel"``);
 5. steps 1, 2 and 4 again with the lossy readings of the text (a part-of-town word dropped,
-   a spelling changed, one half of a joined name).
+   a spelling changed, one half of a joined name); a word that names a quarter of a larger
+   town ("Lanús Este", "North York") is dropped only to find a town of ``alternates_from``
+   people, not a village of the name;
+6. a quarter of the postal data in each scope (a suburb, a city district, a locality no town
+   names: :mod:`trialfinder.places.quarters`);
+7. a town written with a slip in each scope: its region after it with no comma, only the
+   first words of its name, a letter missed, added, swapped or shown as ``?``
+   (:mod:`trialfinder.places.slips`).
 
 Whatever was set aside or read differently is said in the place's note.
 """
@@ -34,6 +41,8 @@ from trialfinder.places.lookup import (
 )
 from trialfinder.places.names import key
 from trialfinder.places.place import Place, chosen, noted
+from trialfinder.places.quarters import quarter_in
+from trialfinder.places.slips import leading_words, one_slip, town_then_region
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
 from trialfinder.places.uszip import TERRITORIES, zip_town
@@ -65,9 +74,11 @@ def _town_in(gaz: Gazetteer, town: str, scope: Scope, text: str, lossy: bool,
         if reading.lossy != lossy:
             continue
         found = hits(gaz, reading.key, scope)
+        if reading.sized:  # a quarter dropped: "North York" is no village called York
+            found = [i for i in found if gaz.cities[i].population >= gaz.alternates_from]
         own = set(gaz.by_name.get(reading.key, ()))
         place: Place | None = None
-        if not any(i in own for i in found):
+        if not any(i in own for i in found) and not reading.sized:
             # no town of that name, at most other towns' alternate names: a US town of that
             # very name in the ZIP data comes first ("Smithfield, PA" is not a Philadelphia
             # quarter once called so)
@@ -129,6 +140,16 @@ def search(gaz: Gazetteer, town: str, parts: list[str], scopes: list[Scope],
                 if place is not None:
                     return noted(place, f"no town {town.strip()!r} in our data; "
                                         f"{part.strip()!r} taken as the town", text), scope
+    for lossy in (False, True):
+        for scope in [*scopes, *governed]:
+            place = quarter_in(gaz, town, scope, text, lossy)
+            if place is not None:
+                return place, scope
+    for slip in (town_then_region, leading_words, one_slip):
+        for scope in [*scopes, *governed]:
+            place = slip(gaz, town, scope, text)
+            if place is not None:
+                return place, scope
     return None
 
 

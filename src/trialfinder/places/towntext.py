@@ -22,7 +22,7 @@ from typing import NamedTuple
 from trialfinder.core.folding import fold
 from trialfinder.places.names import SUFFIXES, key, words
 
-__all__ = ["Reading", "readings"]
+__all__ = ["DIRECTIONS", "Reading", "readings"]
 
 _SUFFIXES = SUFFIXES | {"city"}
 
@@ -30,13 +30,19 @@ _SUFFIXES = SUFFIXES | {"city"}
 _TRAILING_PARTS = frozenset({
     "district", "township", "twp", "municipality", "centre", "center", "central", "centro",
     "north", "south", "east", "west", "nord", "sud", "est", "ouest", "norte", "sur", "oeste",
+    "este", "leste", "sul", "ost", "noord", "zuid", "oost",
     "pusat", "barat", "timur", "utara", "selatan",
 })
+#: Of those, the words that name a quarter or side of a larger town ("Lanús Este", "North
+#: York"): the town left when one is dropped must have ``alternates_from`` people, or a
+#: village of the name elsewhere would be taken for the town the quarter belongs to.
+_QUARTER_WORDS = _TRAILING_PARTS - {"district", "township", "twp", "municipality"}
 #: Words that name a part of a town, when they start its name ("West Los Angeles", "Lido di
 #: Camaiore" on the shore of Camaiore, "Marina di Pisa").
 _LEADING_PARTS = (("west",), ("east",), ("north",), ("south",), ("upper",), ("lower",),
                   ("greater",), ("lido", "di"), ("marina", "di"), ("centro",))
-_DIRECTIONS = {"w": "west", "e": "east", "n": "north", "s": "south"}
+#: A direction abbreviated at the start of a name ("N Richland Hills", "W Los Angeles").
+DIRECTIONS = {"w": "west", "e": "east", "n": "north", "s": "south"}
 
 _POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{3,}(?:-\d+)?$")  # 75013, D-80331, 1090
 _NUMBER_RE = re.compile(r"^\d+(?:e|er|eme|ème|\.)?$", re.IGNORECASE)  # Paris 13, Lyon 3e
@@ -54,6 +60,7 @@ class Reading(NamedTuple):
 
     key: str
     lossy: bool
+    sized: bool = False  # only a town of ``alternates_from`` people counts (a quarter dropped)
 
 
 def _postal_trimmed(tokens: list[str]) -> list[str]:
@@ -75,18 +82,19 @@ def _plain(token: str) -> str:
     return fold(token).strip(".")
 
 
-def _lossy(tokens: list[str]) -> list[list[str]]:
+def _lossy(tokens: list[str]) -> list[tuple[list[str], bool]]:
     """Shorter forms of the words ``tokens``: an abbreviated direction written out, a
-    part-of-town word dropped at either end."""
-    out: list[list[str]] = []
-    if len(tokens) > 1 and _plain(tokens[0]) in _DIRECTIONS:
-        tokens = [_DIRECTIONS[_plain(tokens[0])].title(), *tokens[1:]]
-        out.append(tokens)
+    part-of-town word dropped at either end; each with whether a quarter of a larger town
+    was dropped (see :data:`_QUARTER_WORDS`)."""
+    out: list[tuple[list[str], bool]] = []
+    if len(tokens) > 1 and _plain(tokens[0]) in DIRECTIONS:
+        tokens = [DIRECTIONS[_plain(tokens[0])].title(), *tokens[1:]]
+        out.append((tokens, False))
     if len(tokens) > 1 and _plain(tokens[-1]) in _TRAILING_PARTS:
-        out.append(tokens[:-1])
+        out.append((tokens[:-1], _plain(tokens[-1]) in _QUARTER_WORDS))
     for lead in _LEADING_PARTS:
         if len(tokens) > len(lead) and tuple(map(_plain, tokens[: len(lead)])) == lead:
-            out.append(tokens[len(lead):])
+            out.append((tokens[len(lead):], lead[0] not in {"lido", "marina"}))
     return out
 
 
@@ -99,7 +107,7 @@ def readings(text: str) -> list[Reading]:
     found.append(Reading("".join(plain), False))
     if len(plain) > 1 and plain[-1] in _SUFFIXES:
         found.append(Reading("".join(plain[:-1]), False))
-    found += [Reading(key(" ".join(shorter)), True) for shorter in _lossy(tokens)]
+    found += [Reading(key(" ".join(shorter)), True, sized) for shorter, sized in _lossy(tokens)]
     if plain and plain[-1] != "city":  # "Kansas, Missouri" for Kansas City
         found.append(Reading("".join(plain) + "city", True))
     folded = "".join(plain)

@@ -1,0 +1,40 @@
+"""Parts of towns and localities written where the town belongs ("Sandton, South Africa").
+
+The gazetteer's quarters (see :mod:`trialfinder.places.gazetteer`) name the suburbs, city
+districts and localities of GeoNames' postal-code files that no town of 1,000+ people names
+in their country: "Sandton" (Johannesburg), "Hellerup" (Gentofte), "Temperley" (Lomas de
+Zamora), "Balçova" (İzmir). They are looked up last but for slips, and only within a country
+or region that was named: a name no town of the country bears, found once in it. The place
+is the middle of the quarter's postal codes, and its note says where it came from.
+"""
+
+from __future__ import annotations
+
+from trialfinder.places.gazetteer import Gazetteer
+from trialfinder.places.lookup import Scope, country_name, in_scope
+from trialfinder.places.place import Place, noted
+from trialfinder.places.towntext import readings
+
+__all__ = ["quarter_in"]
+
+
+def quarter_in(gaz: Gazetteer, town: str, scope: Scope, text: str,
+               lossy: bool = False) -> Place | None:
+    """The quarter ``town`` names in ``scope`` by its faithful readings (or, with ``lossy``,
+    by its lossy ones: "Gentofte Municipality"; never with a quarter word dropped, which
+    must leave a town), or None (none there, or more than one)."""
+    if gaz.quarters is None:
+        return None
+    for reading in readings(town):
+        if reading.lossy != lossy or reading.sized:
+            continue
+        found = [q for q in gaz.quarters.named(reading.key) if in_scope(q, scope)]
+        if len(found) == 1:
+            (quarter,) = found
+            name = f"{quarter.name}, {country_name(gaz, quarter.country)}"
+            place = Place(name, quarter.lat, quarter.lon, "city", quarter.country)
+            return noted(place, f"{town.strip()!r} is no town in our data; placed as the "
+                                f"locality {quarter.name} of the postal data", text)
+        if found:
+            return None
+    return None

