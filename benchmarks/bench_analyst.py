@@ -59,6 +59,10 @@ PAGE_CAP = 1000
 CONDITIONS = {"shared": "disc", "demo": "muscle"}
 #: The key suffix of a contender run from ``--old-src``.
 OLD = "@old"
+#: The key suffix of a contender run by ``--core-python`` (an install without pyarrow).
+CORE = "@core"
+#: The interpreter of the ``CORE`` rows (set from ``--core-python``).
+CORE_PYTHON: list[str] = []
 # targets of issue 22
 CPU_VS_FLOOR = 1.6
 CPU_VS_CTGOV = 0.5
@@ -207,6 +211,8 @@ def _env(tmp: Path, src: Path) -> dict[str, str]:
 
 def command(key: str, base: str, condition: str, out: Path, params_file: Path) -> list[str]:
     py = sys.executable
+    if key.endswith(CORE):
+        py, key = CORE_PYTHON[0], key.removesuffix(CORE)
     if key == "floor":
         return [py, str(HERE / "floor.py"), "--process", base, str(params_file)]
     if key in ("ctgov", "ctgov-pandas"):
@@ -476,7 +482,7 @@ def targets(rows: list[Row], sizes: list[int]) -> list[str]:
         return "**met**" if ok else "**not met**"
 
     floor = by.get(("floor", small))
-    for key in ("tf", "tf-nocache"):
+    for key in ("tf", "tf-nocache", "tf" + CORE, "tf-nocache" + CORE):
         row = by.get((key, small))
         if row is None or not row.ok or floor is None or not floor.ok:
             continue
@@ -491,15 +497,21 @@ def targets(rows: list[Row], sizes: list[int]) -> list[str]:
         out.append(f"- CPU at {small:,} studies, {row.contender.label}: {ratio:.2f}x the "
                    f"floor's (target <= {CPU_VS_FLOOR}x): {met(ratio <= CPU_VS_FLOOR)}; "
                    f"against ctgov (target <= {CPU_VS_CTGOV}x): {'; '.join(peers) or 'n/a'}.")
-    for key in ("tf", "tf-jsonl", "tf-parquet"):
+    ctgov = by.get(("ctgov", small))
+    for key in ("tf", "tf-jsonl", "tf-parquet", "tf" + CORE, "tf-jsonl" + CORE):
         lo, hi = by.get((key, small)), by.get((key, large))
         label = by[(key, small)].contender.label if (key, small) in by else key
+        if key.endswith(CORE) and lo is None:
+            continue  # no --core-python
         if lo is None or not lo.ok:
             err = lo.runs[0].error if lo is not None and lo.runs else "not run"
             out.append(f"- Peak memory, {label}: **not measured** ({err}).")
             continue
         text = (f"- Peak memory, {label}: {_mb(lo.peak):,.0f} MB at {small:,} studies "
                 f"(target <= {PEAK_MB_SMALL:.0f} MB): {met(_mb(lo.peak) <= PEAK_MB_SMALL)}")
+        if ctgov is not None and ctgov.ok:
+            text += (f"; below ctgov's {_mb(ctgov.peak):,.0f} MB: "
+                     f"{met(lo.peak < ctgov.peak)}")
         if large != small and hi is not None and hi.ok:
             growth = hi.peak / lo.peak
             text += (f"; {_mb(hi.peak):,.0f} MB at {large:,}, {growth:.2f}x (target <= "
@@ -573,6 +585,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--old-src", type=Path, default=None,
                         help="also run trialfinder's CSV and JSON lines rows from these "
                         "sources (the code before a change), in the same rounds")
+    parser.add_argument("--core-python", type=Path, default=None,
+                        help="also run trialfinder's rows with this interpreter: a venv with "
+                        "the core install (`pip install -c constraints.txt -e .`, no pyarrow), "
+                        "in the same rounds")
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument("--quick", action="store_true", help="2,000 studies, one round")
     parser.add_argument("--no-phases", action="store_true",
@@ -592,6 +608,10 @@ def main(argv: list[str] | None = None) -> int:
         old_label = f"the code before (`{args.old_src}`)"
         chosen += [Contender(c.key + OLD, f"{c.label}, {old_label}", c.output)
                    for c in chosen if c.key in ("tf", "tf-jsonl")]
+    if args.core_python is not None:
+        CORE_PYTHON[:] = [str(args.core_python)]
+        chosen += [Contender(c.key + CORE, f"{c.label}, core install (no pyarrow)", c.output)
+                   for c in chosen if c.key in ("tf", "tf-nocache", "tf-jsonl")]
     sys.path.insert(0, str(ROOT))
     from devtools.standin import find_shared_dir
 
