@@ -157,3 +157,17 @@ def test_sql_json_lines_are_json_whatever_the_numbers(
         {"up": None, "down": None, "neither": None, "x": 1.5, "listed": [None, 2.0],
          "dates": ["2024-01-31", None], "held": {"at": "2024-01-31 10:00:00", "n": "1.50"},
          "alone": "1.25"}]
+
+
+def test_the_sql_table_shows_lists_and_structs_as_the_csv_does(
+    store_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As JSON, as in the CSV, not as Python writes them (``['a', None]``, ``True``)."""
+    query = "select ['a', NULL] as l, {'ok': true, 'day': date '2024-01-02'} as s"
+    assert main(["sql", "--store", str(store_path), "--format", "table", query]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert [line.split("  ")[0] for line in table] == ["l", '["a", null]']
+    assert table[1].endswith('{"ok": true, "day": "2024-01-02"}')
+    assert main(["sql", "--store", str(store_path), query]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        '"[""a"", null]","{""ok"": true, ""day"": ""2024-01-02""}"')

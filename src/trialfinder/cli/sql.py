@@ -96,6 +96,13 @@ def _json_cell(value: Any) -> Any:
     return str(value)
 
 
+def _table_cell(value: Any) -> Any:
+    """A value as the table shows it: as JSON lines hold it, lists and structs written as
+    their JSON (as the CSV has them), not as Python writes them (``['a', None]``)."""
+    value = _json_cell(value)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
 def run(args: argparse.Namespace) -> int:
     memory = args.memory_limit if args.memory_limit is not None else Settings().sql_memory_mb
     own = bool(getattr(args, "own_process", False))
@@ -109,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     rows = run_sql(path, args.query, timeout=args.timeout, memory_mb=memory, cap_process=own,
                    on_overrun=overrun if own else None)
     columns = [str(c) for c in next(rows)]
-    cell = _cell if args.format == "csv" else _json_cell
+    cell = {"csv": _cell, "json": _json_cell}.get(args.format, _table_cell)
     writer = FORMATS[args.format].writer(sys.stdout)
     writer.begin(columns)
     batch: list[dict[str, Any]] = []
