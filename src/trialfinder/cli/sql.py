@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -112,9 +113,14 @@ def run(args: argparse.Namespace) -> int:
                     "stopped\n".encode())
         os._exit(2)
 
+    def stuck(signum: int) -> None:  # Ctrl-C or SIGTERM, and the query still runs: end here
+        terminated = signum == signal.SIGTERM
+        os.write(2, b"terminated\n" if terminated else b"interrupted\n")
+        os._exit(143 if terminated else 130)
+
     path: Path = args.store_path or default_store_path()
     rows = run_sql(path, args.query, timeout=args.timeout, memory_mb=memory, cap_process=own,
-                   on_overrun=overrun if own else None)
+                   on_overrun=overrun if own else None, on_stuck=stuck if own else None)
     columns = [str(c) for c in next(rows)]
     cell = {"csv": _cell, "json": _json_cell}.get(args.format, _table_cell)
     writer = FORMATS[args.format].writer(sys.stdout)
