@@ -31,7 +31,7 @@ from trialfinder.service.sync import sync
 from trialfinder.store.aact import export as aact_export
 from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
 from trialfinder.store.aact.source import keep_records
-from trialfinder.store.db import Store
+from trialfinder.store.db import Store, StoreBusyError
 from trialfinder.store.versions import record_hash
 from trialfinder.tables.frames import TABLE_DTYPES
 from trialfinder.topics.demo import FICTIONAL_NOTE, load_demo_studies
@@ -347,6 +347,26 @@ def test_sql_on_the_aact_tables_says_how_many_studies_no_sync_fetched(
     assert main(["sql", "select count(*) as n from aact.studies"]) == 0
     assert capsys.readouterr() == ("n\r\n2\r\n", note.replace("3 studies of the store are",
                                                               "1 study of the store is"))
+
+
+def test_sql_keeps_its_answer_when_the_store_is_taken_before_the_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The count of studies outside the AACT tables is only a note: when another program took
+    the store between the query and the count, the answer stands, without the note."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    with Store(tmp_path / "studies.duckdb") as store:
+        store.add_records([list_view(r) for r in _records()])
+
+    def taken(*args: Any, **kwargs: Any) -> Store:
+        raise StoreBusyError("the study store is in use by another program")
+
+    monkeypatch.setattr(aact_export, "unsynced", lambda store: pytest.fail("not counted"))
+    monkeypatch.setattr("trialfinder.store.db.open_store", taken)
+    monkeypatch.setattr("trialfinder.store.sql.open_for_sql",
+                        lambda path, config=None: Store(path, read_only=True, config=config))
+    assert main(["sql", "select count(*) as n from aact.studies"]) == 0
+    assert capsys.readouterr() == ("n\r\n0\r\n", "")
 
 
 def test_trials_of_other_registries_are_not_counted_as_waiting_for_a_sync(

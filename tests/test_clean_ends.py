@@ -271,3 +271,40 @@ def test_sigterm_during_start_up_is_one_line_and_exit_143(tmp_path: Path) -> Non
                                            "TRIALFINDER_CACHE_DIR": str(tmp_path)})
     assert (done.returncode, done.stderr, done.stdout) == (143, b"terminated\n", b"")
 
+
+
+LOST_CTRL_C = """
+import sys, weakref
+from trialfinder.cli.streams import keep_interrupts
+
+keep_interrupts()
+
+
+class Thing:
+    pass
+
+
+def gone(ref):  # Ctrl-C arriving while Python runs a weak reference's callback
+    raise KeyboardInterrupt
+
+
+thing = Thing()
+held = weakref.ref(thing, gone)
+try:
+    del thing
+    for step in range(100_000_000):  # the command goes on (a sync's next pages)
+        pass
+    print("went on")
+except KeyboardInterrupt:
+    print("stopped")
+"""
+
+
+def test_a_ctrl_c_python_swallows_in_a_callback_still_stops_the_command() -> None:
+    """Python swallows an exception raised in a weak reference's callback or a ``__del__``
+    ("Exception ignored in ..."): a Ctrl-C that came there was lost, and a sync went on to its
+    end and exited 0. The command's own process delivers it again."""
+    done = subprocess.run([sys.executable, "-c", LOST_CTRL_C], env=CHILD_ENV,
+                          preexec_fn=child_preexec(), capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "stopped\n", "")

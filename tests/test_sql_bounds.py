@@ -8,8 +8,10 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from conftest import CHILD_ENV, child_preexec, make_standin_studies
 from devtools.standin import fictional_study
 from trialfinder.cli import sql as cli_sql
 from trialfinder.cli.main import main
+from trialfinder.store import sql as sql_module
 from trialfinder.store.db import Store
 from trialfinder.store.sql import run_sql
 
@@ -157,3 +160,75 @@ def test_sql_json_lines_are_json_whatever_the_numbers(
         {"up": None, "down": None, "neither": None, "x": 1.5, "listed": [None, 2.0],
          "dates": ["2024-01-31", None], "held": {"at": "2024-01-31 10:00:00", "n": "1.50"},
          "alone": "1.25"}]
+
+
+def test_the_sql_table_shows_lists_and_structs_as_the_csv_does(
+    store_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """As JSON, as in the CSV, not as Python writes them (``['a', None]``, ``True``)."""
+    query = "select ['a', NULL] as l, {'ok': true, 'day': date '2024-01-02'} as s"
+    assert main(["sql", "--store", str(store_path), "--format", "table", query]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert [line.split("  ")[0] for line in table] == ["l", '["a", null]']
+    assert table[1].endswith('{"ok": true, "day": "2024-01-02"}')
+    assert main(["sql", "--store", str(store_path), query]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        '"[""a"", null]","{""ok"": true, ""day"": ""2024-01-02""}"')
+
+
+class _Connection:
+    """A stand-in for DuckDB's connection: says when it is interrupted."""
+
+    def __init__(self) -> None:
+        self.interrupted = threading.Event()
+        self.calls = 0
+
+    def interrupt(self) -> None:
+        self.calls += 1
+        self.interrupted.set()
+
+
+@pytest.mark.timeout(30)
+def test_a_signal_interrupts_duckdb_at_once_while_it_works() -> None:
+    """Python runs its handlers between bytecodes, which a query inside DuckDB does not reach
+    (Ctrl-C was noticed up to half a minute later): the signal's wakeup byte reaches a thread
+    that interrupts DuckDB while it works, and never between its calls."""
+    con = _Connection()
+    stuck: list[int] = []
+    handled: list[int] = []
+    before = signal.signal(signal.SIGTERM, lambda signum, frame: handled.append(signum))
+    try:
+        with sql_module._SignalWatch(con, stuck.append) as watch:  # type: ignore[arg-type]
+            signal.raise_signal(signal.SIGTERM)  # between DuckDB's calls: Python's handler
+            assert handled == [signal.SIGTERM]
+            with watch.in_duckdb():
+                signal.raise_signal(signal.SIGTERM)
+                assert con.interrupted.wait(20)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    # the watch reads the signals in order: the first, between calls, interrupted nothing
+    assert (con.calls, handled) == (1, [signal.SIGTERM] * 2)
+    assert stuck == []  # DuckDB came back within the grace
+    assert signal.set_wakeup_fd(-1) == -1  # the watch left no wakeup descriptor behind
+
+
+@pytest.mark.timeout(30)
+def test_a_query_that_ignores_the_interrupt_ends_the_process_its_own_way() -> None:
+    """DuckDB does not always stop when told (a long C call): after the grace, ``give_up``
+    (the command line: one line and exit code 130 or 143) is called with the signal."""
+    gave_up = threading.Event()
+    stuck: list[int] = []
+
+    def give_up(signum: int) -> None:
+        stuck.append(signum)
+        gave_up.set()
+
+    before = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        watch = sql_module._SignalWatch(_Connection(), give_up)  # type: ignore[arg-type]
+        with watch, watch.in_duckdb():  # a call into DuckDB that does not come back
+            signal.raise_signal(signal.SIGTERM)
+            assert gave_up.wait(20)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert stuck == [signal.SIGTERM]

@@ -521,3 +521,24 @@ def test_a_search_run_ends_when_the_search_ended_not_when_it_was_added(tmp_path:
     with open_store(path, read_only=True) as store:
         finished = store.first_row("SELECT finished FROM runs")[0]
     assert finished == ended.astimezone(UTC).replace(tzinfo=None)
+
+
+@pytest.mark.parametrize("aact", [[], ["--aact"]])
+def test_store_export_before_any_store_says_so_and_makes_none(
+    standin: StandInServer, tmp_path: Path, private_data_dir: Path,
+    capsys: pytest.CaptureFixture[str], aact: list[str],
+) -> None:
+    """Like `sql` and `store info`: no empty store is made (at a mistyped --store either) to
+    export empty tables from; pages a search left are a store waiting to be made."""
+    typo = tmp_path / "studeis.duckdb"
+    for where, path in (([], private_data_dir / "studies.duckdb"), (["--store", str(typo)], typo)):
+        assert main(["store", "export", *aact, *where, str(tmp_path / "out")]) == 1
+        assert capsys.readouterr() == ("", f"trialfinder: error: no study store at {path} yet "
+                                           "(a search, `trialfinder sync` or `trialfinder "
+                                           "watch run` fills it)\n")
+        assert not path.exists() and not (tmp_path / "out").exists()
+    base = ["--base-url", standin.base_url, "--cache-dir", str(tmp_path / "cache")]
+    assert main(["search", "--condition", "asthma", "--format", "csv", *base]) == 0
+    capsys.readouterr()
+    assert main(["store", "export", *aact, str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == str(tmp_path / "out" / "studies.parquet")

@@ -42,6 +42,7 @@ from trialfinder.cli.streams import (
     command_line,
     failure,
     install_sigterm,
+    keep_interrupts,
     standard_streams,
 )
 from trialfinder.core.config import ONE_SEARCH, Settings
@@ -222,6 +223,7 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
     ends with one line (:func:`trialfinder.cli.streams.failure`)."""
     if own_process:
         install_sigterm()
+        keep_interrupts()
     with standard_streams(own_process=own_process) as err:
         try:
             with delivering():

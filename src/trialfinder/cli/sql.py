@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -96,6 +97,13 @@ def _json_cell(value: Any) -> Any:
     return str(value)
 
 
+def _table_cell(value: Any) -> Any:
+    """A value as the table shows it: as JSON lines hold it, lists and structs written as
+    their JSON (as the CSV has them), not as Python writes them (``['a', None]``)."""
+    value = _json_cell(value)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
 def run(args: argparse.Namespace) -> int:
     memory = args.memory_limit if args.memory_limit is not None else Settings().sql_memory_mb
     own = bool(getattr(args, "own_process", False))
@@ -105,11 +113,16 @@ def run(args: argparse.Namespace) -> int:
                     "stopped\n".encode())
         os._exit(2)
 
+    def stuck(signum: int) -> None:  # Ctrl-C or SIGTERM, and the query still runs: end here
+        terminated = signum == signal.SIGTERM
+        os.write(2, b"terminated\n" if terminated else b"interrupted\n")
+        os._exit(143 if terminated else 130)
+
     path: Path = args.store_path or default_store_path()
     rows = run_sql(path, args.query, timeout=args.timeout, memory_mb=memory, cap_process=own,
-                   on_overrun=overrun if own else None)
+                   on_overrun=overrun if own else None, on_stuck=stuck if own else None)
     columns = [str(c) for c in next(rows)]
-    cell = _cell if args.format == "csv" else _json_cell
+    cell = {"csv": _cell, "json": _json_cell}.get(args.format, _table_cell)
     writer = FORMATS[args.format].writer(sys.stdout)
     writer.begin(columns)
     batch: list[dict[str, Any]] = []

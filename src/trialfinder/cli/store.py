@@ -118,7 +118,8 @@ def _cmd_store(args: argparse.Namespace) -> int:
     if args.store_command == "export" and args.folder.exists() and not args.folder.is_dir():
         raise DataFileError(f"{args.folder} is not a folder: give a folder for the tables, "
                             "e.g. export/")
-    with open_store(path, read_only=args.store_command == "info") as store:
+    # an export of a store that is not there yet is an error, not an empty store made for it
+    with open_store(path, read_only=args.store_command == "info", create=False) as store:
         if args.store_command == "export":
             # written aside, moved into place once the list below is delivered
             written = (export_aact(store, args.folder, partitioned=args.partitioned)

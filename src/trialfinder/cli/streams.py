@@ -14,7 +14,8 @@
   (:func:`check_file_names`).
 - The end of every command is one line and an exit code (:func:`failure`): 1 for a failure,
   2 for input that is not usable, 130 for Ctrl-C, 143 for SIGTERM (handled like Ctrl-C, so
-  the same clean-up runs); a broken pipe (``| head``) ends quietly with 0.
+  the same clean-up runs); a broken pipe (``| head``) ends quietly with 0. A Ctrl-C that
+  Python swallowed in a callback is sent again (:func:`keep_interrupts`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import logging
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
@@ -34,8 +37,8 @@ from typing import Any, TextIO, cast
 from trialfinder.core.errors import InvalidQueryError, TrialFinderError
 from trialfinder.core.terminal import CleanText, clean
 
-__all__ = ["Terminated", "check_file_names", "command_line", "failure", "on_sigterm",
-           "standard_streams"]
+__all__ = ["Terminated", "check_file_names", "command_line", "failure", "keep_interrupts",
+           "on_sigterm", "standard_streams"]
 
 logger = logging.getLogger(__name__)
 
@@ -283,3 +286,31 @@ def install_sigterm() -> None:
     """SIGTERM ends the command as Ctrl-C does (the command's own process only)."""
     with contextlib.suppress(ValueError, OSError):  # not the main thread: leave it
         signal.signal(signal.SIGTERM, on_sigterm)
+
+
+#: How long the Ctrl-C that Python swallowed waits before it is sent again: past the hook that
+#: saw it (an exception raised inside the hook itself would be swallowed too).
+_AGAIN_AFTER = 0.05
+
+
+def _interrupt_again() -> None:
+    time.sleep(_AGAIN_AFTER)
+    os.kill(os.getpid(), signal.SIGINT)  # SIGTERM's too: failure() then says "terminated"
+
+
+def _rescue_interrupt(unraisable: Any) -> None:
+    """``sys.unraisablehook`` of the command's own process: a Ctrl-C (or SIGTERM) that came
+    while Python ran a weak reference's callback or a ``__del__`` is swallowed by Python (it
+    prints "Exception ignored in ..." and goes on: a sync ran to its end and exited 0). It is
+    sent again, from a thread, to reach the main thread where it stops the command."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        threading.Thread(target=_interrupt_again, name="trialfinder-interrupt",
+                         daemon=True).start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def keep_interrupts() -> None:
+    """Ctrl-C is never lost in a callback (:func:`_rescue_interrupt`); the command's own
+    process only (a library must not change its host's hooks)."""
+    sys.unraisablehook = _rescue_interrupt

@@ -104,8 +104,7 @@ class Store(StoreReading, RunLog):
             raise StoreError(f"the data folder {folder} is not a folder (set "
                              "TRIALFINDER_DATA_DIR or --store to another place)")
         if read_only and not self.path.exists():
-            raise StoreError(f"no study store at {self.path} yet (a search, `trialfinder sync` "
-                             "or `trialfinder watch run` fills it)")
+            raise StoreError(_no_store_yet(self.path))
         if not read_only:
             try:
                 private_folder(folder)
@@ -324,18 +323,29 @@ def interrupted(exc: BaseException) -> bool:
                                               or "INTERRUPT" in str(exc).upper())
 
 
+def _no_store_yet(path: Path) -> str:
+    return (f"no study store at {path} yet (a search, `trialfinder sync` or `trialfinder watch "
+            "run` fills it)")
+
+
 def open_store(path: Path | None = None, *, read_only: bool = False, wait: float = 3.0,
                sleep: Callable[[float], None] = time.sleep,
-               config: Mapping[str, Any] | None = None) -> Store:
+               config: Mapping[str, Any] | None = None, create: bool = True) -> Store:
     """:class:`Store`, after adding the pages earlier searches left for it
     (:mod:`trialfinder.store.spool`). While another program or task has the file open (DuckDB
     lets one writer in at a time) it waits up to ``wait`` seconds, then raises
     :class:`StoreBusyError`; a reader that cannot add the waiting pages reads without them.
     A store made by an earlier trialfinder is upgraded first (:mod:`trialfinder.store.migrations`),
     also for a reader, which opens it for writing once to do so.
-    ``config``: DuckDB settings of the connection returned (``memory_limit``...)."""
+    ``config``: DuckDB settings of the connection returned (``memory_limit``...). Without
+    ``create``, a store that is not there yet (no file, no pages waiting) is an error, as for a
+    reader, rather than a new empty store."""
     path = Path(path) if path is not None else default_store_path()
-    if spool.pending(path):
+    waiting = spool.pending(path)
+    if not (create or waiting or path.exists() or path.is_symlink()
+            or path.parent.is_file()):  # (a file as the data folder: Store says so)
+        raise StoreError(_no_store_yet(path))
+    if waiting:
         try:
             writer = _open_waiting(path, False, wait, sleep)
         except StoreBusyError:

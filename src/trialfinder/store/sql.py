@@ -19,7 +19,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import re
+import signal
 import threading
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -129,6 +131,70 @@ def _process_cap(memory_mb: float) -> Iterator[None]:
             resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
 
 
+#: How long a query may go on after Ctrl-C (or SIGTERM) before the process ends anyway.
+SIGNAL_GRACE: Final = 3.0
+
+
+class _SignalWatch:
+    """Ctrl-C (or SIGTERM) interrupts the query at once, in the command's own process. Python
+    runs its signal handlers between bytecodes, which a query running inside DuckDB does not
+    reach: DuckDB noticed Ctrl-C when it next looked, up to half a minute later (a cross join
+    of a store's sites). Python's wakeup file descriptor tells a thread of each signal as it
+    comes, and while DuckDB works (:meth:`in_duckdb`) the thread interrupts it; when the query
+    still runs :data:`SIGNAL_GRACE` seconds later, ``give_up(signal)`` ends the process.
+    Nothing is watched outside the main thread (a wakeup descriptor is the main thread's)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection,
+                 give_up: Callable[[int], None] | None) -> None:
+        self.con, self.give_up = con, give_up
+        self.idle = threading.Event()
+        self.idle.set()
+        self._write_end: int | None = None
+        self._before = -1
+
+    def __enter__(self) -> _SignalWatch:
+        read_end, write_end = os.pipe()
+        os.set_blocking(write_end, False)
+        try:
+            self._before = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        except ValueError:  # not the main thread
+            os.close(read_end)
+            os.close(write_end)
+            return self
+        self._write_end = write_end
+        threading.Thread(target=self._watch, args=(read_end,), name="trialfinder-sql-signals",
+                         daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._write_end is not None:
+            signal.set_wakeup_fd(self._before)
+            os.close(self._write_end)  # the watcher reads the end, and closes its side
+
+    def _watch(self, read_end: int) -> None:
+        try:
+            while got := os.read(read_end, 64):
+                stop = next((n for n in got if n in (signal.SIGINT, signal.SIGTERM)), None)
+                if stop is None or self.idle.is_set():
+                    continue  # between DuckDB's calls Python's own handler stops the command
+                self.con.interrupt()
+                if self.give_up is not None and not self.idle.wait(SIGNAL_GRACE):
+                    self.give_up(stop)
+        except OSError as exc:
+            logger.debug("the signal watch ended: %s", exc)
+        finally:
+            os.close(read_end)
+
+    @contextlib.contextmanager
+    def in_duckdb(self) -> Iterator[None]:
+        """Around a call into DuckDB that may run long (the query, a batch of its rows)."""
+        self.idle.clear()
+        try:
+            yield
+        finally:
+            self.idle.set()
+
+
 def _too_big(memory_mb: float) -> InvalidQueryError:
     return InvalidQueryError(
         f"the query needed more memory than its limit of {memory_mb:,.0f} MB and was stopped "
@@ -137,13 +203,16 @@ def _too_big(memory_mb: float) -> InvalidQueryError:
 
 def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
             memory_mb: float = DEFAULT_MEMORY_MB, cap_process: bool = False,
-            on_overrun: Callable[[], None] | None = None) -> Generator[list[Any], None, None]:
+            on_overrun: Callable[[], None] | None = None,
+            on_stuck: Callable[[int], None] | None = None) -> Generator[list[Any], None, None]:
     """Rows of one read-only query (first the column names), a batch at a time.
 
     See the module docstring for the bounds. ``cap_process`` also caps this whole process's
     memory while the query runs (the command line's own process only: a library must not
     limit its host). ``on_overrun`` is called when the query is still running a few seconds
-    after it was interrupted (the command line ends its process there).
+    after it was interrupted (the command line ends its process there). With ``on_stuck``
+    (the command's own process), Ctrl-C or SIGTERM interrupts the query at once, and
+    ``on_stuck(signal)`` is called when it still runs a few seconds later (:class:`_SignalWatch`).
     """
     timeout = check_timeout(timeout)
     memory_mb = check_memory(memory_mb)
@@ -175,12 +244,15 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
         timer.daemon = True
         cap = _process_cap(memory_mb) if cap_process else contextlib.nullcontext()
         timer.start()
+        watch = _SignalWatch(store.con, on_stuck)
         try:
-            with cap:
-                cursor = store.con.execute(sql)
+            with cap, (watch if on_stuck is not None else contextlib.nullcontext(watch)):
+                with watch.in_duckdb():
+                    cursor = store.con.execute(sql)
                 yield [d[0] for d in cursor.description or []]
                 while True:
-                    rows = cursor.fetchmany(batch)
+                    with watch.in_duckdb():
+                        rows = cursor.fetchmany(batch)
                     if not rows:
                         break
                     yield from (list(r) for r in rows)

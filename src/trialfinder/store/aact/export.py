@@ -33,11 +33,16 @@ def unsynced(store: Store) -> int:
 
 
 def unsynced_at(path: Path) -> int:
-    """:func:`unsynced` of the store at ``path``, opened read-only for the count."""
+    """:func:`unsynced` of the store at ``path``, opened read-only for the count; 0 when it
+    cannot be opened now (another program took it meanwhile): the count is only a note."""
     from trialfinder.store.db import open_store
 
-    with open_store(path, read_only=True) as store:
-        return unsynced(store)
+    try:
+        with open_store(path, read_only=True, wait=0.5) as store:
+            return unsynced(store)
+    except StoreError as exc:
+        logger.debug("no count of the studies outside the AACT tables: %s", exc)
+        return 0
 
 
 def unsynced_note(count: int) -> str:
