@@ -183,3 +183,40 @@ def test_a_stated_age_in_a_text_written_on_one_line() -> None:
     assert screen(Profile(age=30), study)["NCT99700014"]["verdict"] == "fits"
     # the exclusion's age holds someone 19 (whom the inclusion lets in)
     assert screen(Profile(age=19), study)["NCT99700014"]["verdict"] == "check"
+
+
+@pytest.mark.parametrize(("typed", "inclusion", "exclusion", "expected", "first"), [
+    ("type 1 diabetes", "Adults with T2DM for a year", "None", "check", False),
+    ("T2D", "Type 1 diabetes since childhood", "None", "check", False),
+    ("type 1 diabetes", "Type 1 or type 2 diabetes", "None", "fits", True),
+    ("type 1 diabetes", "Diabetes mellitus of any kind", "None", "fits", True),
+    ("type 1 diabetes", "No type 2 diabetes", "None", "fits", False),
+    ("type 1 diabetes", "Adults with Fictitia", "Type 2 diabetes", "fits", False),
+    ("type 1 diabetes", "Adults with Fictitia", "T1DM on a pump", "check", False),
+    ("diabetes", "Adults with T2DM for a year", "None", "fits", True),
+])
+def test_another_kind_of_their_condition(typed: str, inclusion: str, exclusion: str,
+                                         expected: str, first: bool) -> None:
+    study = record("NCT99700015", sectioned(inclusion, exclusion))
+    found = screen(Profile(conditions=(typed,)), study)["NCT99700015"]
+    assert (found["verdict"], found["names_your_condition"]) == (expected, first)
+
+
+def test_another_kind_is_said_in_words() -> None:
+    asks = record("NCT99700016", sectioned("Adults with T2DM for a year", "None"))
+    other = record("NCT99700017", sectioned("Adults with Fictitia", "Type 2 diabetes"))
+    found = screen(Profile(conditions=("type 1 diabetes",)), asks, other)
+    assert found["NCT99700016"]["reasons"] == [
+        "Check with the study team: the inclusion criteria ask for T2DM, not your type 1 "
+        'diabetes ("Adults with T2DM for a year")']
+    assert found["NCT99700017"]["reasons"] == [
+        "recruiting", 'the exclusion criteria name Type 2 diabetes, not your type 1 diabetes '
+        '("Type 2 diabetes")']
+
+
+def test_either_kind_in_a_list_or_in_groups_holds_theirs() -> None:
+    listed = record("NCT99700018", sectioned("Diabetes mellitus type 1 or 2", "None"))
+    groups = record("NCT99700019", "Inclusion Criteria:\n\n* Group A: type 1 diabetes\n"
+                                   "* Group B: type 2 diabetes\n\nExclusion Criteria:\n\n* None\n")
+    found = screen(Profile(conditions=("type 2 diabetes",)), listed, groups)
+    assert [found[n]["verdict"] for n in ("NCT99700018", "NCT99700019")] == ["fits", "fits"]

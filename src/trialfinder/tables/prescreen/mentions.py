@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -24,7 +25,7 @@ from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
 
 MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "exception",
-                  "negated", "positive", "direct", "other_class"]
+                  "negated", "positive", "direct", "other_class", "other_kind"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 _HEALTHY = ("healthy", "normal volunteer", "control")
 
@@ -48,20 +49,54 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
             and all(r.exception or c for r, c in zip(readings, by_class, strict=True))))
     first = next((o for o in occurrences if not o.reading.exception), occurrences[0])
+    # every name is of another kind of their condition ("type 2 diabetes" for type 1): the
+    # line speaks of someone else, unless it asks for that kind (see verdict)
+    other_kind = _other_kind(term, item, occurrences)
+    positive = any(not (d or r.optional or r.family) for r, d in zip(readings, denied,
+                                                                     strict=True))
     return {
         "nct_id": nct, "term": own, "found": first.found, "section": section,
         "text": item, "match": first.how,
-        "exception": exception,
-        "negated": section != "exclusion" and all(denied),
-        "positive": any(not (d or r.optional or r.family) for r, d in zip(readings, denied,
-                                                                          strict=True)),
-        "direct": any(not (d or r.optional or r.family or c)
-                      for r, d, c in zip(readings, denied, by_class, strict=True)),
+        "exception": exception and not other_kind,
+        "negated": section != "exclusion" and all(denied) and not other_kind,
+        "positive": positive,
+        "direct": not other_kind and any(not (d or r.optional or r.family or c)
+                                         for r, d, c in zip(readings, denied, by_class,
+                                                            strict=True)),
         # named only as "other <class>" ("any other neurological disease"): not the person's
         # condition when the study is about it
         "other_class": all(o.reading.exception or (o.reading.other and c)
                            for o, c in zip(occurrences, by_class, strict=True)),
+        "other_kind": other_kind,
     }
+
+
+def _other_kind(term: Term, item: str, occurrences: list[Occurrence]) -> bool:
+    """Every occurrence names a kind of the person's condition other than theirs, and the
+    line does not name theirs by its first words either ("Type 1 or type 2 diabetes")."""
+    entry = vocabulary().lookup(term.own, term.kind) if term.kind == "condition" else None
+    mine = entry.kind_of(term.own) if entry is not None and entry.kinds else None
+    if entry is None or mine is None:
+        return False
+    if not all(entry.kind_of(o.found) not in (None, mine) for o in occurrences):
+        return False
+    generic = {key(name) for name, _, _ in entry.names()} - {
+        key(name) for names in entry.kinds for name in names}
+    heads = {key(name)[: -len(g)].strip() for name in entry.kinds[mine] for g in generic
+             if key(name).endswith(" " + g)}
+    low = key(item)
+    return not any(re.search(_said(head), low) for head in heads if head)
+
+
+def _said(head: str) -> str:
+    """A kind's first words in a line, alone or in a list: "type 2", "type 1 or 2"."""
+    words = head.split()
+    plain = rf"(?<!\w){re.escape(head)}(?![\w.])"
+    if len(words) < 2:
+        return plain
+    listed = (rf"(?<!\w){re.escape(words[0])}s?\s+\S+\s*(?:or|and|/|,|&)\s*"
+              rf"{re.escape(words[-1])}(?![\w.])")
+    return f"{plain}|{listed}"
 
 
 def _rows(finder: Finder, nct: str, section: str, item: str) -> list[dict[str, Any]]:

@@ -96,6 +96,10 @@ def _hit(row: Mapping[str, Any]) -> str | None:
     what = _what(str(row["term"]), str(row["found"]), str(row["match"]))
     line = quote(str(row["text"]))
     section = row["section"]
+    if row.get("other_kind"):  # another kind of their condition: asked for, or not theirs
+        return (f'{_CHECK}the inclusion criteria ask for {row["found"]}, not your '
+                f'{row["term"]} ("{line}")' if section == "inclusion" and row["positive"]
+                else None)
     if section == "exclusion" and not row["exception"]:
         return f'{_CHECK}the exclusion criteria mention {what} ("{line}")'
     if section == "inclusion" and row["negated"]:
@@ -115,6 +119,9 @@ def _note(row: Mapping[str, Any]) -> str | None:
     """A mention worth a sentence that does not change the verdict."""
     what = _what(str(row["term"]), str(row["found"]), str(row["match"]))
     line = quote(str(row["text"]))
+    if row.get("other_kind"):
+        return (f'the {row["section"]} criteria name {row["found"]}, not your {row["term"]} '
+                f'("{line}")' if row["section"] != "inclusion" else None)
     if row["section"] == "inclusion" and row["positive"]:
         return f'the inclusion criteria name {what} ("{line}")'
     if row["section"] in ("exclusion", "other") and row["exception"]:
@@ -144,6 +151,8 @@ def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[st
     for row in rows:
         i = position[str(row["nct_id"])]
         hit, note = _hit(row), _note(row)
+        if hit is not None and row.get("other_kind") and named[i]:
+            hit = None  # another line asks for their own kind: groups of either kind
         if hit is not None and row.get("other_class") and named[i]:
             # "any other neurological disease" in a study about their own condition
             named_class = (_class_of(str(row["match"])) or ("", ""))[1]
