@@ -220,3 +220,21 @@ def test_either_kind_in_a_list_or_in_groups_holds_theirs() -> None:
                                    "* Group B: type 2 diabetes\n\nExclusion Criteria:\n\n* None\n")
     found = screen(Profile(conditions=("type 2 diabetes",)), listed, groups)
     assert [found[n]["verdict"] for n in ("NCT99700018", "NCT99700019")] == ["fits", "fits"]
+
+
+@pytest.mark.parametrize(("inclusion", "expected"), [
+    ("Healthy men and women aged 18 to 65", "check"),
+    ("Up to 40 healthy volunteers as a comparison group", "check"),
+    ("Adults with Fictitia, healthy enough to walk 10 metres", "no"),
+])
+def test_a_record_refusing_healthy_volunteers_whose_criteria_ask_for_them(
+        inclusion: str, expected: str) -> None:
+    study = record("NCT99700021", sectioned(inclusion, "None"), healthy_volunteers=False)
+    found = screen(Profile(healthy_volunteer=True), study)["NCT99700021"]
+    assert found["verdict"] == expected
+    if expected == "check":
+        assert found["reasons"] == [
+            "the record says it takes no healthy volunteers, but its criteria ask for "
+            f'healthy people ("{inclusion}"): ask the study team']
+    else:
+        assert found["reasons"] == ["does not take healthy volunteers"]

@@ -23,7 +23,8 @@ from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.scope import Reading, read
 from trialfinder.tables.prescreen.synonyms import KINDS, Name, key, vocabulary
 
-__all__ = ["Finder", "Occurrence", "Term", "inclusion_lines", "section_lines"]
+__all__ = ["Finder", "Occurrence", "Term", "asks_for_healthy", "inclusion_lines",
+           "section_lines"]
 
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 _SUFFIX = "(?:['\u2019]?s)?"  # the real apostrophe: RE2 knows no \\u escapes
@@ -226,6 +227,22 @@ def section_lines(text: str, sections: frozenset[str] | None = None,
             if item and not item.startswith("<!--"):
                 out.append((label, item))
     return out
+
+
+# an inclusion line asking for healthy people ("Healthy men and women aged 18-65", "120
+# healthy volunteers"), not "healthy enough to", "a healthy diet"
+_HEALTHY = re.compile(
+    r"\b(?:healthy|normal)\s+(?:(?:male|female|adult|young|elderly|older)\s+"
+    r"(?:(?:and|or|&)\s+(?:male|female)\s+)?)?(?:volunteers?|participants?|subjects?|adults?|"
+    r"individuals?|controls?|men|women|males?|females?|man|woman|persons?|people|group|"
+    r"children|infants?)\b", re.IGNORECASE)
+
+
+def asks_for_healthy(text: str) -> str | None:
+    """The first inclusion line of an eligibility text that asks for healthy people."""
+    if "ealthy" not in text and "ormal" not in text:
+        return None
+    return next((line for line in inclusion_lines(text) if _HEALTHY.search(line)), None)
 
 
 def inclusion_lines(text: str) -> list[str]:

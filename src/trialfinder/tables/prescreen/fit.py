@@ -27,7 +27,7 @@ from trialfinder.core.missing import is_blank
 from trialfinder.core.wording import age_range
 from trialfinder.places.geo import haversine_miles
 from trialfinder.tables.prescreen.ages import age_lines, stated_age_against
-from trialfinder.tables.prescreen.finder import Finder, Term
+from trialfinder.tables.prescreen.finder import Finder, Term, asks_for_healthy
 from trialfinder.tables.prescreen.mentions import (
     MENTION_FIELDS,
     find_mentions,
@@ -188,6 +188,15 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
     if profile.healthy_volunteer:
         accepts = _codes(studies["healthy_volunteers"].astype("boolean").astype("string"))
         refuses = accepts == "False"
+        column = studies["eligibility_criteria"]
+        for i in np.flatnonzero(refuses & fits & column.notna().to_numpy()):
+            # the field says no, but the criteria ask for healthy people: ask, do not hide
+            line = asks_for_healthy(str(column.iloc[i]))
+            if line is not None:
+                refuses[i] = False
+                unknown[i].append("the record says it takes no healthy volunteers, but its "
+                                  f'criteria ask for healthy people ("{quote(line)}"): ask '
+                                  "the study team")
         fits &= ~refuses
         for i in np.flatnonzero(refuses):
             reasons[i].append("does not take healthy volunteers")
