@@ -238,3 +238,15 @@ def test_a_record_refusing_healthy_volunteers_whose_criteria_ask_for_them(
             f'healthy people ("{inclusion}"): ask the study team']
     else:
         assert found["reasons"] == ["does not take healthy volunteers"]
+
+
+@pytest.mark.parametrize("inclusion", [
+    "A negative urine pregnancy test at screening",
+    "Women of childbearing potential must have a negative serum or urine pregnancy test",
+])
+def test_an_inclusion_asking_for_a_negative_pregnancy_test(inclusion: str) -> None:
+    study = record("NCT99700022", sectioned(inclusion, "None"))
+    found = screen(Profile(sex="female", conditions=("pregnancy",)), study)["NCT99700022"]
+    assert (found["verdict"], found["names_your_condition"]) == ("check", False)
+    assert found["reasons"][0].startswith(
+        "Check with the study team: the inclusion criteria ask for people without pregnancy")

@@ -28,7 +28,7 @@ def test_every_entry_has_a_canonical_name_and_known_fields() -> None:
             allowed = {"name", "other", "abbreviations", "not"}
             allowed |= {"members"} if table.endswith("_class") else set()
             allowed |= {"brands"} if table == "medicine" else set()
-            allowed |= {"diagnosis", "kinds"} if table == "condition" else set()
+            allowed |= {"diagnosis", "kinds", "absent"} if table == "condition" else set()
             assert set(entry) <= allowed, (table, entry["name"], set(entry) - allowed)
             if table.endswith("_class"):
                 assert entry.get("members"), entry["name"]

@@ -38,6 +38,9 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     # retinopathy" (a medicine's is: "no metformin therapy"); nor is a relative's condition
     denied = [r.negated and not r.family and not (r.modifier and term.kind == "condition")
               for r in readings]
+    # a name that says it is absent ("a negative pregnancy test") denies it in any line
+    absent = _absent(term, occurrences)
+    denied = [d or a for d, a in zip(denied, absent, strict=True)]
     # an exception only when every place the line names it is excepted ("Uncontrolled
     # hypertension (controlled hypertension is allowed)"; not "Systemic steroids. Inhaled
     # steroids are not exclusionary" for someone taking prednisone), or when the line excepts
@@ -45,7 +48,7 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     # sertraline")
     by_class = [o.how.startswith('class "') for o in occurrences]
     exception: bool = section != "inclusion" and (
-        all(r.exception for r in readings)
+        all(r.exception or a for r, a in zip(readings, absent, strict=True))
         or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
             and all(r.exception or c for r, c in zip(readings, by_class, strict=True))))
     first = next((o for o in occurrences if not o.reading.exception), occurrences[0])
@@ -69,6 +72,15 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
                            for o, c in zip(occurrences, by_class, strict=True)),
         "other_kind": other_kind,
     }
+
+
+def _absent(term: Term, occurrences: list[Occurrence]) -> list[bool]:
+    """Which occurrences are names saying the term's condition is absent."""
+    entry = vocabulary().lookup(term.own, term.kind) if term.kind == "condition" else None
+    if entry is None or not entry.absent:
+        return [False] * len(occurrences)
+    names = {key(name) for name in entry.absent}
+    return [key(o.found) in names for o in occurrences]
 
 
 def _other_kind(term: Term, item: str, occurrences: list[Occurrence]) -> bool:

@@ -46,6 +46,7 @@ class Entry:
     members: tuple[str, ...]  # classes only: canonical names of groups or classes
     diagnosis: bool  # conditions: a diagnosis a study may ask for
     kinds: tuple[tuple[str, ...], ...] = ()  # conditions: names of kinds that rule out others
+    absent: tuple[str, ...] = ()  # conditions: names that say it is absent
 
     def kind_of(self, text: str) -> int | None:
         """Which of the group's kinds ``text`` (one of its names) names, if one."""
@@ -63,6 +64,8 @@ class Entry:
             yield name, "brand", False
         for name in self.abbreviations:
             yield name, "abbreviation", True
+        for name in self.absent:
+            yield name, "other name", False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,7 @@ def _entry(kind: str, is_class: bool, raw: Any) -> Entry:
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"{VOCABULARY_FILE}: a {kind} entry has no name")
     known = {"name", "other", "brands", "abbreviations", "not", "members", "diagnosis",
-             "kinds"}
+             "kinds", "absent"}
     if unknown := set(raw) - known:
         raise ValueError(f"{VOCABULARY_FILE}: {name}: unknown fields {sorted(unknown)}")
     return Entry(
@@ -95,7 +98,7 @@ def _entry(kind: str, is_class: bool, raw: Any) -> Entry:
         other=_strings(raw, "other", name), brands=_strings(raw, "brands", name),
         abbreviations=_strings(raw, "abbreviations", name), not_=_strings(raw, "not", name),
         members=_strings(raw, "members", name), diagnosis=bool(raw.get("diagnosis", True)),
-        kinds=_kinds(raw, name),
+        kinds=_kinds(raw, name), absent=_strings(raw, "absent", name),
     )
 
 
