@@ -250,3 +250,19 @@ def test_an_inclusion_asking_for_a_negative_pregnancy_test(inclusion: str) -> No
     assert (found["verdict"], found["names_your_condition"]) == ("check", False)
     assert found["reasons"][0].startswith(
         "Check with the study team: the inclusion criteria ask for people without pregnancy")
+
+
+@pytest.mark.parametrize(("profile", "line", "expected"), [
+    (Profile(conditions=("ALS",)), "Any rheumatologic, neurological and orthopedic disease",
+     "check"),
+    (Profile(conditions=("multiple sclerosis",)),
+     "History of neurological or psychiatric disorders", "check"),
+    (Profile(conditions=("chronic kidney disease",)),
+     "Significant hematological, renal, endocrine, hepatic, or ocular disease", "check"),
+    (Profile(conditions=("chronic kidney disease",)), "Abnormal renal or hepatic function tests",
+     "fits"),
+    (Profile(conditions=("ALS",)), "An abnormal neurological examination", "fits"),
+])
+def test_a_list_of_words_before_one_head_noun_names_each(profile: Profile, line: str,
+                                                         expected: str) -> None:
+    assert verdict(profile, line) == expected

@@ -68,6 +68,23 @@ def _singular(text: str) -> str:
     return text[:-3] + "y" if text[-3:].lower() == "ies" else text
 
 
+# "renal, hepatic or cardiac disease": a list of words before one head noun names each
+_HEADS = ("disease", "disorder", "condition", "illness", "dysfunction", "impairment",
+          "insufficiency", "failure")
+_HEAD = (r"(?:diseases?|disorders?|conditions?|illness(?:es)?|dysfunctions?|impairments?|"
+         r"insufficienc(?:y|ies)|failures?)")
+_ITEM = r"(?:\s*[,/]\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+)[\w\-]+"
+_LISTED = "(?:" + _ITEM + "){1,15}" + r"\s+" + _HEAD + r"\b"
+
+
+def _adjective(name: str) -> str | None:
+    """The word before the head noun of a two-word name ("renal" of "renal disease")."""
+    words = name.split()
+    if len(words) == 2 and words[1].lower() in _HEADS and words[0].isalpha():
+        return words[0]
+    return None
+
+
 def _first(starts: dict[bool, set[str]]) -> str:
     """A lookahead for the first character of any name (exact ones as written, the others in
     any case), so that ``re`` tries the alternatives only where one may begin; none when a
@@ -95,6 +112,7 @@ class Finder:
         self._exact: dict[str, list[tuple[int, Name]]] = {}
         self._folded: dict[str, list[tuple[int, Name]]] = {}
         by_kind: dict[str, dict[str, Name]] = {kind: {} for kind in KINDS}
+        listed: dict[str, dict[str, Name]] = {kind: {} for kind in KINDS}
         for index, term in enumerate(self.terms):
             for name in term.names:
                 if name.exact:
@@ -102,15 +120,26 @@ class Finder:
                 else:
                     self._folded.setdefault(key(name.text), []).append((index, name))
                 by_kind[term.kind].setdefault(name.text if name.exact else key(name.text), name)
+                word = None if name.exact else _adjective(name.text)
+                if word is not None:  # found only in a list before a head noun
+                    named = Name(word, name.how, False, name.source)
+                    self._folded.setdefault(key(word), []).append((index, named))
+                    listed[term.kind].setdefault(key(word), named)
         self._patterns: list[re.Pattern[str]] = []
         re2: list[str] = []
         needles_exact: set[str] = set()
         needles_folded: set[str] = set()
-        for names in by_kind.values():
+        for kind, names in by_kind.items():
             if not names:
                 continue
             alternatives = []
             starts: dict[bool, set[str]] = {True: set(), False: set()}
+            for adjective in listed[kind].values():
+                body = _body(adjective.text)
+                starts[False].add(body[:1])
+                alternatives.append(f"(?i:{body}(?={_LISTED}))")
+                needles_folded.add(adjective.text.lower())
+                re2.append(rf"(?i:\b{body}{_LISTED})")
             for name in sorted(names.values(), key=lambda n: len(n.text), reverse=True):
                 body = _body(name.text)
                 starts[name.exact].add(body[:1])  # a literal when it is a letter or digit
