@@ -259,6 +259,8 @@ def test_an_inclusion_asking_for_a_negative_pregnancy_test(inclusion: str) -> No
      "History of neurological or psychiatric disorders", "check"),
     (Profile(conditions=("chronic kidney disease",)),
      "Significant hematological, renal, endocrine, hepatic, or ocular disease", "check"),
+    (Profile(conditions=("chronic kidney disease",)), "Chronic renal and/ or hepatic impairment",
+     "check"),
     (Profile(conditions=("chronic kidney disease",)), "Abnormal renal or hepatic function tests",
      "fits"),
     (Profile(conditions=("ALS",)), "An abnormal neurological examination", "fits"),

@@ -73,7 +73,8 @@ _HEADS = ("disease", "disorder", "condition", "illness", "dysfunction", "impairm
           "insufficiency", "failure")
 _HEAD = (r"(?:diseases?|disorders?|conditions?|illness(?:es)?|dysfunctions?|impairments?|"
          r"insufficienc(?:y|ies)|failures?)")
-_ITEM = r"(?:\s*[,/]\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+)[\w\-]+"
+_ITEM = (r"(?:\s*[,/]\s*(?:(?:or|and|and\s*/\s*or)\s+)?|\s+(?:or|and|and\s*/\s*or)\s+)"
+         r"[\w\-]+")
 _LISTED = "(?:" + _ITEM + "){1,15}" + r"\s+" + _HEAD + r"\b"
 
 
