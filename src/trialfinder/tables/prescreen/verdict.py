@@ -9,6 +9,8 @@
   (by any name, brand, abbreviation or class) with no exception in that line; an inclusion
   line asks for its absence ("no history of diabetes"); or, when they gave a condition, an
   inclusion line asks for a diagnosis that is none of theirs.
+  An inclusion line naming only another kind of their condition (type 2 diabetes for type 1)
+  asks for what they do not have; one naming only another kind under exclusion is no hit.
 * ``fits``: nothing in the record speaks against them. Never while an un-excepted exclusion
   line names one of their terms.
 """
