@@ -268,3 +268,16 @@ def test_an_inclusion_asking_for_a_negative_pregnancy_test(inclusion: str) -> No
 def test_a_list_of_words_before_one_head_noun_names_each(profile: Profile, line: str,
                                                          expected: str) -> None:
     assert verdict(profile, line) == expected
+
+
+def test_age_fields_that_the_criteria_contradict_are_check_not_no() -> None:
+    wider = _aged("NCT99700023", "Ages 16-65 years inclusive", minimum_age="18 Years",
+                  maximum_age="65 Years")
+    same = _aged("NCT99700024", "Adults aged 18-65", minimum_age="18 Years",
+                 maximum_age="65 Years")
+    found = screen(Profile(age=16), wider, same)
+    assert found["NCT99700023"]["verdict"] == "check"
+    assert found["NCT99700023"]["reasons"] == [
+        "the record's age fields say 18 to 65 years, but its criteria give an age that holds 16 "
+        '("Ages 16-65 years inclusive"): ask the study team']
+    assert found["NCT99700024"]["verdict"] == "no"
