@@ -281,3 +281,20 @@ def test_age_fields_that_the_criteria_contradict_are_check_not_no() -> None:
         "the record's age fields say 18 to 65 years, but its criteria give an age that holds 16 "
         '("Ages 16-65 years inclusive"): ask the study team']
     assert found["NCT99700024"]["verdict"] == "no"
+
+
+def test_another_kind_in_a_study_that_names_theirs_still_asks_for_the_rest() -> None:
+    study = record("NCT99700025", "Inclusion Criteria:\n\n* Type 1 diabetes for a year\n"
+                                  "* Type 2 diabetes for a year\n* Fictitia Syndrome\n\n"
+                                  "Exclusion Criteria:\n\n* None\n",
+                   conditions=["Fictitia Syndrome"])
+    found = screen(Profile(conditions=("type 1 diabetes",)), study)["NCT99700025"]
+    assert found["verdict"] == "check"
+    assert found["reasons"][0] == (
+        "Check with the study team: the inclusion criteria ask for Fictitia Syndrome, which "
+        'you did not mention ("Fictitia Syndrome")')
+
+
+def test_eligible_to_participate_is_an_exception() -> None:
+    nursing = Profile(sex="female", conditions=("breastfeeding",))
+    assert verdict(nursing, "Pregnant and nursing people are eligible to participate") == "fits"

@@ -113,8 +113,9 @@ def _hit(row: Mapping[str, Any]) -> str | None:
 
 
 def is_hit(row: Mapping[str, Any]) -> bool:
-    """True when a mention turns its study to ``check`` whatever else the study says."""
-    return _hit(row) is not None and not row.get("other_class")
+    """True when a mention turns its study to ``check`` whatever else the study says (not
+    "other <class>" nor another kind of their condition: another line may answer those)."""
+    return _hit(row) is not None and not row.get("other_class") and not row.get("other_kind")
 
 
 def _note(row: Mapping[str, Any]) -> str | None:
