@@ -293,8 +293,3 @@ def test_another_kind_in_a_study_that_names_theirs_still_asks_for_the_rest() -> 
     assert found["reasons"][0] == (
         "Check with the study team: the inclusion criteria ask for Fictitia Syndrome, which "
         'you did not mention ("Fictitia Syndrome")')
-
-
-def test_eligible_to_participate_is_an_exception() -> None:
-    nursing = Profile(sex="female", conditions=("breastfeeding",))
-    assert verdict(nursing, "Pregnant and nursing people are eligible to participate") == "fits"

@@ -47,7 +47,7 @@ _AFTER_CUE = re.compile(
 _WHOLE_CUE = re.compile(
     r"\b(?:unless|allowed|permitted|"
     r"(?:is|are|be|considered|deemed)\s+(?:acceptable|accepted)|"
-    r"eligible(?!\s+(?:for|to)\b)|eligible\s+to\s+(?:participate|enrol\w*|take\s+part|join)|"
+    r"eligible(?!\s+(?:for|to)\b)|"
     r"(?:may|can|could|will)\s+(?:still\s+)?(?:be\s+)?(?:included|enrolled|enroll|participate|"
     r"take\s+part|enter|join)|"
     r"(?:is|are|will|shall)\s+not\s+(?:be\s+)?(?:excluded|an\s+exclusion)|"
