@@ -293,3 +293,25 @@ def test_another_kind_in_a_study_that_names_theirs_still_asks_for_the_rest() -> 
     assert found["reasons"][0] == (
         "Check with the study team: the inclusion criteria ask for Fictitia Syndrome, which "
         'you did not mention ("Fictitia Syndrome")')
+
+
+@pytest.mark.parametrize("inclusion", [
+    "Type II diabetic patients aged 18 or over", "Gestational diabetes in this pregnancy"])
+def test_another_kind_said_another_way(inclusion: str) -> None:
+    study = record("NCT99700026", sectioned(inclusion, "None"))
+    found = screen(Profile(conditions=("type 1 diabetes",)), study)["NCT99700026"]
+    assert (found["verdict"], found["names_your_condition"]) == ("check", False)
+
+
+def test_a_plain_name_after_its_own_kind_is_theirs() -> None:
+    study = record("NCT99700027", sectioned("Non-insulin-dependent diabetic adults", "None"))
+    found = screen(Profile(conditions=("type 2 diabetes",)), study)["NCT99700027"]
+    assert (found["verdict"], found["names_your_condition"]) == ("fits", True)
+
+
+def test_another_kind_in_a_line_does_not_change_how_it_speaks_of_theirs() -> None:
+    line = "No pre-existing diabetes before the index GDM pregnancy"
+    study = record("NCT99700028", sectioned(line, "None"))
+    found = screen(Profile(conditions=("type 1 diabetes",)), study)["NCT99700028"]
+    assert found["verdict"] == "check"
+    assert found["mentions"][0]["negated"] is True

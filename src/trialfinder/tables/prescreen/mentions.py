@@ -32,6 +32,10 @@ _HEALTHY = ("healthy", "normal volunteer", "control")
 
 def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence]
          ) -> dict[str, Any]:
+    # another kind of their condition ("type 2 diabetes" for type 1) is not theirs: the line
+    # is read by its other names, or, naming only other kinds, speaks of someone else unless
+    # it asks for that kind (see verdict)
+    occurrences, other_kind = _their_kind(term, item, occurrences)
     readings = [o.reading for o in occurrences]
     own = term.own
     # a condition's name that qualifies a noun is not what a negation denies: "no diabetic
@@ -52,9 +56,6 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
             and all(r.exception or c for r, c in zip(readings, by_class, strict=True))))
     first = next((o for o in occurrences if not o.reading.exception), occurrences[0])
-    # every name is of another kind of their condition ("type 2 diabetes" for type 1): the
-    # line speaks of someone else, unless it asks for that kind (see verdict)
-    other_kind = _other_kind(term, item, occurrences)
     positive = any(not (d or r.optional or r.family) for r, d in zip(readings, denied,
                                                                      strict=True))
     return {
@@ -83,21 +84,36 @@ def _absent(term: Term, occurrences: list[Occurrence]) -> list[bool]:
     return [key(o.found) in names for o in occurrences]
 
 
-def _other_kind(term: Term, item: str, occurrences: list[Occurrence]) -> bool:
-    """Every occurrence names a kind of the person's condition other than theirs, and the
-    line does not name theirs by its first words either ("Type 1 or type 2 diabetes")."""
+def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
+                ) -> tuple[list[Occurrence], bool]:
+    """The occurrences that may be the person's kind of their condition, and whether the
+    line names only other kinds (not theirs by its first words either: "Type 1 or type 2
+    diabetes"); all of them, and False, when the condition has no kinds."""
     entry = vocabulary().lookup(term.own, term.kind) if term.kind == "condition" else None
     mine = entry.kind_of(term.own) if entry is not None and entry.kinds else None
     if entry is None or mine is None:
-        return False
-    if not all(entry.kind_of(o.found) not in (None, mine) for o in occurrences):
-        return False
+        return occurrences, False
     generic = {key(name) for name, _, _ in entry.names()} - {
         key(name) for names in entry.kinds for name in names}
-    heads = {key(name)[: -len(g)].strip() for name in entry.kinds[mine] for g in generic
-             if key(name).endswith(" " + g)}
+
+    def heads(kind: int) -> set[str]:  # "type 2" of "type 2 diabetes"
+        return {key(name)[: -len(g)].strip() for name in entry.kinds[kind] for g in generic
+                if key(name).endswith(" " + g)} - {""}
+
+    others = {head for kind in range(len(entry.kinds)) if kind != mine for head in heads(kind)}
+    theirs: list[Occurrence] = []
+    for o in occurrences:
+        kind = entry.kind_of(o.found)
+        if kind is None:  # a plain name after another kind's first words: "Type II diabetic"
+            before = key(item[max(0, o.start - 20):o.start])
+            kind = -1 if any(re.search(rf"(?<!\w)(?<!non ){re.escape(head)}$", before)
+                             for head in others) else None
+        if kind is None or kind == mine:
+            theirs.append(o)
+    if theirs:
+        return theirs, False
     low = key(item)
-    return not any(re.search(_said(head), low) for head in heads if head)
+    return occurrences, not any(re.search(_said(head), low) for head in heads(mine))
 
 
 def _said(head: str) -> str:
