@@ -183,3 +183,135 @@ def test_a_stated_age_in_a_text_written_on_one_line() -> None:
     assert screen(Profile(age=30), study)["NCT99700014"]["verdict"] == "fits"
     # the exclusion's age holds someone 19 (whom the inclusion lets in)
     assert screen(Profile(age=19), study)["NCT99700014"]["verdict"] == "check"
+
+
+@pytest.mark.parametrize(("typed", "inclusion", "exclusion", "expected", "first"), [
+    ("type 1 diabetes", "Adults with T2DM for a year", "None", "check", False),
+    ("T2D", "Type 1 diabetes since childhood", "None", "check", False),
+    ("type 1 diabetes", "Type 1 or type 2 diabetes", "None", "fits", True),
+    ("type 1 diabetes", "Diabetes mellitus of any kind", "None", "fits", True),
+    ("type 1 diabetes", "No type 2 diabetes", "None", "fits", False),
+    ("type 1 diabetes", "Adults with Fictitia", "Type 2 diabetes", "fits", False),
+    ("type 1 diabetes", "Adults with Fictitia", "T1DM on a pump", "check", False),
+    ("diabetes", "Adults with T2DM for a year", "None", "fits", True),
+])
+def test_another_kind_of_their_condition(typed: str, inclusion: str, exclusion: str,
+                                         expected: str, first: bool) -> None:
+    study = record("NCT99700015", sectioned(inclusion, exclusion))
+    found = screen(Profile(conditions=(typed,)), study)["NCT99700015"]
+    assert (found["verdict"], found["names_your_condition"]) == (expected, first)
+
+
+def test_another_kind_is_said_in_words() -> None:
+    asks = record("NCT99700016", sectioned("Adults with T2DM for a year", "None"))
+    other = record("NCT99700017", sectioned("Adults with Fictitia", "Type 2 diabetes"))
+    found = screen(Profile(conditions=("type 1 diabetes",)), asks, other)
+    assert found["NCT99700016"]["reasons"] == [
+        "Check with the study team: the inclusion criteria ask for T2DM, not your type 1 "
+        'diabetes ("Adults with T2DM for a year")']
+    assert found["NCT99700017"]["reasons"] == [
+        "recruiting", 'the exclusion criteria name Type 2 diabetes, not your type 1 diabetes '
+        '("Type 2 diabetes")']
+
+
+def test_either_kind_in_a_list_or_in_groups_holds_theirs() -> None:
+    listed = record("NCT99700018", sectioned("Diabetes mellitus type 1 or 2", "None"))
+    groups = record("NCT99700019", "Inclusion Criteria:\n\n* Group A: type 1 diabetes\n"
+                                   "* Group B: type 2 diabetes\n\nExclusion Criteria:\n\n* None\n")
+    found = screen(Profile(conditions=("type 2 diabetes",)), listed, groups)
+    assert [found[n]["verdict"] for n in ("NCT99700018", "NCT99700019")] == ["fits", "fits"]
+
+
+@pytest.mark.parametrize(("inclusion", "expected"), [
+    ("Healthy men and women aged 18 to 65", "check"),
+    ("Up to 40 healthy volunteers as a comparison group", "check"),
+    ("Adults with Fictitia, healthy enough to walk 10 metres", "no"),
+])
+def test_a_record_refusing_healthy_volunteers_whose_criteria_ask_for_them(
+        inclusion: str, expected: str) -> None:
+    study = record("NCT99700021", sectioned(inclusion, "None"), healthy_volunteers=False)
+    found = screen(Profile(healthy_volunteer=True), study)["NCT99700021"]
+    assert found["verdict"] == expected
+    if expected == "check":
+        assert found["reasons"] == [
+            "the record says it takes no healthy volunteers, but its criteria ask for "
+            f'healthy people ("{inclusion}"): ask the study team']
+    else:
+        assert found["reasons"] == ["does not take healthy volunteers"]
+
+
+@pytest.mark.parametrize("inclusion", [
+    "A negative urine pregnancy test at screening",
+    "Women of childbearing potential must have a negative serum or urine pregnancy test",
+])
+def test_an_inclusion_asking_for_a_negative_pregnancy_test(inclusion: str) -> None:
+    study = record("NCT99700022", sectioned(inclusion, "None"))
+    found = screen(Profile(sex="female", conditions=("pregnancy",)), study)["NCT99700022"]
+    assert (found["verdict"], found["names_your_condition"]) == ("check", False)
+    assert found["reasons"][0].startswith(
+        "Check with the study team: the inclusion criteria ask for people without pregnancy")
+
+
+@pytest.mark.parametrize(("profile", "line", "expected"), [
+    (Profile(conditions=("ALS",)), "Any rheumatologic, neurological and orthopedic disease",
+     "check"),
+    (Profile(conditions=("multiple sclerosis",)),
+     "History of neurological or psychiatric disorders", "check"),
+    (Profile(conditions=("chronic kidney disease",)),
+     "Significant hematological, renal, endocrine, hepatic, or ocular disease", "check"),
+    (Profile(conditions=("chronic kidney disease",)), "Chronic renal and/ or hepatic impairment",
+     "check"),
+    (Profile(conditions=("chronic kidney disease",)), "Abnormal renal or hepatic function tests",
+     "fits"),
+    (Profile(conditions=("ALS",)), "An abnormal neurological examination", "fits"),
+])
+def test_a_list_of_words_before_one_head_noun_names_each(profile: Profile, line: str,
+                                                         expected: str) -> None:
+    assert verdict(profile, line) == expected
+
+
+def test_age_fields_that_the_criteria_contradict_are_check_not_no() -> None:
+    wider = _aged("NCT99700023", "Ages 16-65 years inclusive", minimum_age="18 Years",
+                  maximum_age="65 Years")
+    same = _aged("NCT99700024", "Adults aged 18-65", minimum_age="18 Years",
+                 maximum_age="65 Years")
+    found = screen(Profile(age=16), wider, same)
+    assert found["NCT99700023"]["verdict"] == "check"
+    assert found["NCT99700023"]["reasons"] == [
+        "the record's age fields say 18 to 65 years, but its criteria give an age that holds 16 "
+        '("Ages 16-65 years inclusive"): ask the study team']
+    assert found["NCT99700024"]["verdict"] == "no"
+
+
+def test_another_kind_in_a_study_that_names_theirs_still_asks_for_the_rest() -> None:
+    study = record("NCT99700025", "Inclusion Criteria:\n\n* Type 1 diabetes for a year\n"
+                                  "* Type 2 diabetes for a year\n* Fictitia Syndrome\n\n"
+                                  "Exclusion Criteria:\n\n* None\n",
+                   conditions=["Fictitia Syndrome"])
+    found = screen(Profile(conditions=("type 1 diabetes",)), study)["NCT99700025"]
+    assert found["verdict"] == "check"
+    assert found["reasons"][0] == (
+        "Check with the study team: the inclusion criteria ask for Fictitia Syndrome, which "
+        'you did not mention ("Fictitia Syndrome")')
+
+
+@pytest.mark.parametrize("inclusion", [
+    "Type II diabetic patients aged 18 or over", "Gestational diabetes in this pregnancy"])
+def test_another_kind_said_another_way(inclusion: str) -> None:
+    study = record("NCT99700026", sectioned(inclusion, "None"))
+    found = screen(Profile(conditions=("type 1 diabetes",)), study)["NCT99700026"]
+    assert (found["verdict"], found["names_your_condition"]) == ("check", False)
+
+
+def test_a_plain_name_after_its_own_kind_is_theirs() -> None:
+    study = record("NCT99700027", sectioned("Non-insulin-dependent diabetic adults", "None"))
+    found = screen(Profile(conditions=("type 2 diabetes",)), study)["NCT99700027"]
+    assert (found["verdict"], found["names_your_condition"]) == ("fits", True)
+
+
+def test_another_kind_in_a_line_does_not_change_how_it_speaks_of_theirs() -> None:
+    line = "No pre-existing diabetes before the index GDM pregnancy"
+    study = record("NCT99700028", sectioned(line, "None"))
+    found = screen(Profile(conditions=("type 1 diabetes",)), study)["NCT99700028"]
+    assert found["verdict"] == "check"
+    assert found["mentions"][0]["negated"] is True

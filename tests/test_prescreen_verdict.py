@@ -174,7 +174,7 @@ def test_a_positive_pregnancy_test_under_exclusion_names_pregnancy(line: str,
                                                                    expected: str) -> None:
     pregnant = Profile(conditions=("pregnant",))
     assert verdict(pregnant, inclusion="Adults aged 18 or over", exclusion=line) == expected
-    assert verdict(pregnant, inclusion="A negative urine pregnancy test",
+    assert verdict(pregnant, inclusion="Willing to take a urine pregnancy test",
                    exclusion="Allergy to the study drug") == "fits"
 
 

@@ -28,7 +28,7 @@ def test_every_entry_has_a_canonical_name_and_known_fields() -> None:
             allowed = {"name", "other", "abbreviations", "not"}
             allowed |= {"members"} if table.endswith("_class") else set()
             allowed |= {"brands"} if table == "medicine" else set()
-            allowed |= {"diagnosis"} if table == "condition" else set()
+            allowed |= {"diagnosis", "kinds", "absent"} if table == "condition" else set()
             assert set(entry) <= allowed, (table, entry["name"], set(entry) - allowed)
             if table.endswith("_class"):
                 assert entry.get("members"), entry["name"]
@@ -73,6 +73,14 @@ def test_not_phrases_hold_a_name_of_their_entry() -> None:
         for phrase in entry.not_:
             assert any(re.search(rf"(?<!\w){re.escape(key(n))}(?!\w)", key(phrase))
                        for n in names), (entry.name, phrase)
+
+
+def test_kinds_are_names_of_their_group_each_in_one_kind() -> None:
+    for entry in vocabulary().entries.values():
+        names = {key(n) for n, _, _ in entry.names()}
+        listed = [key(n) for kind in entry.kinds for n in kind]
+        assert set(listed) <= names, (entry.name, set(listed) - names)
+        assert len(listed) == len(set(listed)), entry.name
 
 
 def test_a_malformed_entry_is_refused_with_its_name() -> None:

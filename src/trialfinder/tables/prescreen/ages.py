@@ -28,7 +28,7 @@ from trialfinder.tables.prescreen.finder import section_lines
 from trialfinder.tables.prescreen.scope import clause_bounds
 
 __all__ = ["QUICK", "AgeStatement", "age_lines", "age_statements", "may_state_age",
-           "stated_age_against"]
+           "stated_age_against", "stated_age_for"]
 
 _N = r"(\d{1,3}(?:\.\d)?)"
 _Y = r"(?:\s*(?:years?|yrs?|y)\b\.?)?"
@@ -210,6 +210,20 @@ def age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
             items = (item_text(line) for _, line in candidates)
             out.append([("inclusion", item) for item in items if item])
     return out
+
+
+def stated_age_for(age: float, lines: Sequence[tuple[str, str]], below: bool) -> str | None:
+    """The first inclusion or other line (of ``lines``: (section, item)) stating an age that
+    holds ``age`` on the side the record's age fields put it outside (``below`` their lower
+    limit, or above their upper one): the record's own text then disagrees with its fields."""
+    for section, item in lines:
+        if section == "exclusion":
+            continue
+        for statement in age_statements(item):
+            side = statement.low if below else statement.high
+            if side is not None and _admits(age, statement):
+                return item
+    return None
 
 
 def stated_age_against(age: float, lines: Sequence[tuple[str, str]], low_open: bool,

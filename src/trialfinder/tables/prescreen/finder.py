@@ -23,7 +23,8 @@ from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.scope import Reading, read
 from trialfinder.tables.prescreen.synonyms import KINDS, Name, key, vocabulary
 
-__all__ = ["Finder", "Occurrence", "Term", "inclusion_lines", "section_lines"]
+__all__ = ["Finder", "Occurrence", "Term", "asks_for_healthy", "inclusion_lines",
+           "section_lines"]
 
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 _SUFFIX = "(?:['\u2019]?s)?"  # the real apostrophe: RE2 knows no \\u escapes
@@ -67,6 +68,24 @@ def _singular(text: str) -> str:
     return text[:-3] + "y" if text[-3:].lower() == "ies" else text
 
 
+# "renal, hepatic or cardiac disease": a list of words before one head noun names each
+_HEADS = ("disease", "disorder", "condition", "illness", "dysfunction", "impairment",
+          "insufficiency", "failure")
+_HEAD = (r"(?:diseases?|disorders?|conditions?|illness(?:es)?|dysfunctions?|impairments?|"
+         r"insufficienc(?:y|ies)|failures?)")
+_ITEM = (r"(?:\s*[,/]\s*(?:(?:or|and|and\s*/\s*or)\s+)?|\s+(?:or|and|and\s*/\s*or)\s+)"
+         r"[\w\-]+")
+_LISTED = "(?:" + _ITEM + "){1,15}" + r"\s+" + _HEAD + r"\b"
+
+
+def _adjective(name: str) -> str | None:
+    """The word before the head noun of a two-word name ("renal" of "renal disease")."""
+    words = name.split()
+    if len(words) == 2 and words[1].lower() in _HEADS and words[0].isalpha():
+        return words[0]
+    return None
+
+
 def _first(starts: dict[bool, set[str]]) -> str:
     """A lookahead for the first character of any name (exact ones as written, the others in
     any case), so that ``re`` tries the alternatives only where one may begin; none when a
@@ -94,6 +113,7 @@ class Finder:
         self._exact: dict[str, list[tuple[int, Name]]] = {}
         self._folded: dict[str, list[tuple[int, Name]]] = {}
         by_kind: dict[str, dict[str, Name]] = {kind: {} for kind in KINDS}
+        listed: dict[str, dict[str, Name]] = {kind: {} for kind in KINDS}
         for index, term in enumerate(self.terms):
             for name in term.names:
                 if name.exact:
@@ -101,15 +121,26 @@ class Finder:
                 else:
                     self._folded.setdefault(key(name.text), []).append((index, name))
                 by_kind[term.kind].setdefault(name.text if name.exact else key(name.text), name)
+                word = None if name.exact else _adjective(name.text)
+                if word is not None:  # found only in a list before a head noun
+                    named = Name(word, name.how, False, name.source)
+                    self._folded.setdefault(key(word), []).append((index, named))
+                    listed[term.kind].setdefault(key(word), named)
         self._patterns: list[re.Pattern[str]] = []
         re2: list[str] = []
         needles_exact: set[str] = set()
         needles_folded: set[str] = set()
-        for names in by_kind.values():
+        for kind, names in by_kind.items():
             if not names:
                 continue
             alternatives = []
             starts: dict[bool, set[str]] = {True: set(), False: set()}
+            for adjective in listed[kind].values():
+                body = _body(adjective.text)
+                starts[False].add(body[:1])
+                alternatives.append(f"(?i:{body}(?={_LISTED}))")
+                needles_folded.add(adjective.text.lower())
+                re2.append(rf"(?i:\b{body}{_LISTED})")
             for name in sorted(names.values(), key=lambda n: len(n.text), reverse=True):
                 body = _body(name.text)
                 starts[name.exact].add(body[:1])  # a literal when it is a letter or digit
@@ -226,6 +257,22 @@ def section_lines(text: str, sections: frozenset[str] | None = None,
             if item and not item.startswith("<!--"):
                 out.append((label, item))
     return out
+
+
+# an inclusion line asking for healthy people ("Healthy men and women aged 18-65", "120
+# healthy volunteers"), not "healthy enough to", "a healthy diet"
+_HEALTHY = re.compile(
+    r"\b(?:healthy|normal)\s+(?:(?:male|female|adult|young|elderly|older)\s+"
+    r"(?:(?:and|or|&)\s+(?:male|female)\s+)?)?(?:volunteers?|participants?|subjects?|adults?|"
+    r"individuals?|controls?|men|women|males?|females?|man|woman|persons?|people|group|"
+    r"children|infants?)\b", re.IGNORECASE)
+
+
+def asks_for_healthy(text: str) -> str | None:
+    """The first inclusion line of an eligibility text that asks for healthy people."""
+    if "ealthy" not in text and "ormal" not in text:
+        return None
+    return next((line for line in inclusion_lines(text) if _HEALTHY.search(line)), None)
 
 
 def inclusion_lines(text: str) -> list[str]:

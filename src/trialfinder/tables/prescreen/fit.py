@@ -26,8 +26,8 @@ from trialfinder.core.codes import OPEN_STATUSES, Status
 from trialfinder.core.missing import is_blank
 from trialfinder.core.wording import age_range
 from trialfinder.places.geo import haversine_miles
-from trialfinder.tables.prescreen.ages import age_lines, stated_age_against
-from trialfinder.tables.prescreen.finder import Finder, Term
+from trialfinder.tables.prescreen.ages import age_lines, stated_age_against, stated_age_for
+from trialfinder.tables.prescreen.finder import Finder, Term, asks_for_healthy
 from trialfinder.tables.prescreen.mentions import (
     MENTION_FIELDS,
     find_mentions,
@@ -172,6 +172,7 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
             # months reads the same: past it by less than a year is a question, not a no
             within_year = (high < age) & (math.floor(age) <= high)
             outside = (low > age) | ((high < age) & ~within_year)
+        outside &= ~_fields_against_text(studies, outside & fits, age, low, high, unknown)
         fits &= ~outside
         for i in np.flatnonzero(outside):
             reasons[i].append(f"age {age:g} is outside {age_range(low[i], high[i])}")
@@ -188,6 +189,15 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
     if profile.healthy_volunteer:
         accepts = _codes(studies["healthy_volunteers"].astype("boolean").astype("string"))
         refuses = accepts == "False"
+        column = studies["eligibility_criteria"]
+        for i in np.flatnonzero(refuses & fits & column.notna().to_numpy()):
+            # the field says no, but the criteria ask for healthy people: ask, do not hide
+            line = asks_for_healthy(str(column.iloc[i]))
+            if line is not None:
+                refuses[i] = False
+                unknown[i].append("the record says it takes no healthy volunteers, but its "
+                                  f'criteria ask for healthy people ("{quote(line)}"): ask '
+                                  "the study team")
         fits &= ~refuses
         for i in np.flatnonzero(refuses):
             reasons[i].append("does not take healthy volunteers")
@@ -214,6 +224,28 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
         if not reasons[i]:
             reasons[i].append(plain)
     return fits, reasons, nearest, unknown
+
+
+def _fields_against_text(studies: pd.DataFrame, outside: np.ndarray, age: float,
+                         low: np.ndarray, high: np.ndarray, unknown: list[list[str]]
+                         ) -> np.ndarray:
+    """Where the age fields put ``age`` outside but the criteria state an age that holds it
+    ("Ages 16-65 years inclusive" with a minimum age of 18), the study is ``check``, not
+    ``no``: the mask of those studies (each with its sentence in ``unknown``)."""
+    held = np.zeros(len(studies), dtype=bool)
+    column = studies["eligibility_criteria"]
+    rows = np.flatnonzero(outside & column.notna().to_numpy())
+    if not len(rows):
+        return held
+    texts = [str(t) for t in column.iloc[rows].astype(object).tolist()]
+    for i, lines in zip(rows, age_lines(texts), strict=True):
+        line = stated_age_for(age, lines, below=bool(low[i] > age)) if lines else None
+        if line is not None:
+            held[i] = True
+            unknown[i].append(f"the record's age fields say {age_range(low[i], high[i])}, but "
+                              f'its criteria give an age that holds {age:g} ("{quote(line)}"): '
+                              "ask the study team")
+    return held
 
 
 def _stated_ages(studies: pd.DataFrame, open_: np.ndarray, age: float,

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -24,19 +25,26 @@ from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
 
 MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "exception",
-                  "negated", "positive", "direct", "other_class"]
+                  "negated", "positive", "direct", "other_class", "other_kind"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 _HEALTHY = ("healthy", "normal volunteer", "control")
 
 
 def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence]
          ) -> dict[str, Any]:
+    # another kind of their condition ("type 2 diabetes" for type 1) is not theirs: the line
+    # is read by its other names, or, naming only other kinds, speaks of someone else unless
+    # it asks for that kind (see verdict)
+    occurrences, other_kind = _their_kind(term, item, occurrences)
     readings = [o.reading for o in occurrences]
     own = term.own
     # a condition's name that qualifies a noun is not what a negation denies: "no diabetic
     # retinopathy" (a medicine's is: "no metformin therapy"); nor is a relative's condition
     denied = [r.negated and not r.family and not (r.modifier and term.kind == "condition")
               for r in readings]
+    # a name that says it is absent ("a negative pregnancy test") denies it in any line
+    absent = _absent(term, occurrences)
+    denied = [d or a for d, a in zip(denied, absent, strict=True)]
     # an exception only when every place the line names it is excepted ("Uncontrolled
     # hypertension (controlled hypertension is allowed)"; not "Systemic steroids. Inhaled
     # steroids are not exclusionary" for someone taking prednisone), or when the line excepts
@@ -44,24 +52,79 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     # sertraline")
     by_class = [o.how.startswith('class "') for o in occurrences]
     exception: bool = section != "inclusion" and (
-        all(r.exception for r in readings)
+        all(r.exception or a for r, a in zip(readings, absent, strict=True))
         or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
             and all(r.exception or c for r, c in zip(readings, by_class, strict=True))))
     first = next((o for o in occurrences if not o.reading.exception), occurrences[0])
+    positive = any(not (d or r.optional or r.family) for r, d in zip(readings, denied,
+                                                                     strict=True))
     return {
         "nct_id": nct, "term": own, "found": first.found, "section": section,
         "text": item, "match": first.how,
-        "exception": exception,
-        "negated": section != "exclusion" and all(denied),
-        "positive": any(not (d or r.optional or r.family) for r, d in zip(readings, denied,
-                                                                          strict=True)),
-        "direct": any(not (d or r.optional or r.family or c)
-                      for r, d, c in zip(readings, denied, by_class, strict=True)),
+        "exception": exception and not other_kind,
+        "negated": section != "exclusion" and all(denied) and not other_kind,
+        "positive": positive,
+        "direct": not other_kind and any(not (d or r.optional or r.family or c)
+                                         for r, d, c in zip(readings, denied, by_class,
+                                                            strict=True)),
         # named only as "other <class>" ("any other neurological disease"): not the person's
         # condition when the study is about it
         "other_class": all(o.reading.exception or (o.reading.other and c)
                            for o, c in zip(occurrences, by_class, strict=True)),
+        "other_kind": other_kind,
     }
+
+
+def _absent(term: Term, occurrences: list[Occurrence]) -> list[bool]:
+    """Which occurrences are names saying the term's condition is absent."""
+    entry = vocabulary().lookup(term.own, term.kind) if term.kind == "condition" else None
+    if entry is None or not entry.absent:
+        return [False] * len(occurrences)
+    names = {key(name) for name in entry.absent}
+    return [key(o.found) in names for o in occurrences]
+
+
+def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
+                ) -> tuple[list[Occurrence], bool]:
+    """The occurrences that may be the person's kind of their condition, and whether the
+    line names only other kinds (not theirs by its first words either: "Type 1 or type 2
+    diabetes"); all of them, and False, when the condition has no kinds."""
+    entry = vocabulary().lookup(term.own, term.kind) if term.kind == "condition" else None
+    mine = entry.kind_of(term.own) if entry is not None and entry.kinds else None
+    if entry is None or mine is None:
+        return occurrences, False
+    generic = {key(name) for name, _, _ in entry.names()} - {
+        key(name) for names in entry.kinds for name in names}
+
+    def heads(kind: int) -> set[str]:  # "type 2" of "type 2 diabetes"
+        return {key(name)[: -len(g)].strip() for name in entry.kinds[kind] for g in generic
+                if key(name).endswith(" " + g)} - {""}
+
+    others = {head for kind in range(len(entry.kinds)) if kind != mine for head in heads(kind)}
+    theirs: list[Occurrence] = []
+    for o in occurrences:
+        kind = entry.kind_of(o.found)
+        if kind is None:  # a plain name after another kind's first words: "Type II diabetic"
+            before = key(item[max(0, o.start - 20):o.start])
+            kind = -1 if any(re.search(rf"(?<!\w)(?<!non ){re.escape(head)}$", before)
+                             for head in others) else None
+        if kind is None or kind == mine:
+            theirs.append(o)
+    if theirs:
+        return theirs, False
+    low = key(item)
+    return occurrences, not any(re.search(_said(head), low) for head in heads(mine))
+
+
+def _said(head: str) -> str:
+    """A kind's first words in a line, alone or in a list: "type 2", "type 1 or 2"."""
+    words = head.split()
+    plain = rf"(?<!\w){re.escape(head)}(?![\w.])"
+    if len(words) < 2:
+        return plain
+    listed = (rf"(?<!\w){re.escape(words[0])}s?\s+\S+\s*(?:or|and|/|,|&)\s*"
+              rf"{re.escape(words[-1])}(?![\w.])")
+    return f"{plain}|{listed}"
 
 
 def _rows(finder: Finder, nct: str, section: str, item: str) -> list[dict[str, Any]]:

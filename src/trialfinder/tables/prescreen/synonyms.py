@@ -45,6 +45,15 @@ class Entry:
     not_: tuple[str, ...]  # phrases holding a name that mean something else
     members: tuple[str, ...]  # classes only: canonical names of groups or classes
     diagnosis: bool  # conditions: a diagnosis a study may ask for
+    kinds: tuple[tuple[str, ...], ...] = ()  # conditions: names of kinds that rule out others
+    absent: tuple[str, ...] = ()  # conditions: names that say it is absent
+
+    def kind_of(self, text: str) -> int | None:
+        """Which of the group's kinds ``text`` (one of its names) names, if one."""
+        wanted = key(text)
+        wanted = wanted[:-2] if wanted.endswith("'s") else wanted
+        return next((i for i, names in enumerate(self.kinds)
+                     if any(key(name) == wanted for name in names)), None)
 
     def names(self) -> Iterator[tuple[str, str, bool]]:
         """(name, how it is related to the canonical name, matched in capitals only)."""
@@ -55,6 +64,8 @@ class Entry:
             yield name, "brand", False
         for name in self.abbreviations:
             yield name, "abbreviation", True
+        for name in self.absent:
+            yield name, "other name", False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +89,8 @@ def _entry(kind: str, is_class: bool, raw: Any) -> Entry:
     name = raw.get("name") if isinstance(raw, dict) else None
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"{VOCABULARY_FILE}: a {kind} entry has no name")
-    known = {"name", "other", "brands", "abbreviations", "not", "members", "diagnosis"}
+    known = {"name", "other", "brands", "abbreviations", "not", "members", "diagnosis",
+             "kinds", "absent"}
     if unknown := set(raw) - known:
         raise ValueError(f"{VOCABULARY_FILE}: {name}: unknown fields {sorted(unknown)}")
     return Entry(
@@ -86,7 +98,17 @@ def _entry(kind: str, is_class: bool, raw: Any) -> Entry:
         other=_strings(raw, "other", name), brands=_strings(raw, "brands", name),
         abbreviations=_strings(raw, "abbreviations", name), not_=_strings(raw, "not", name),
         members=_strings(raw, "members", name), diagnosis=bool(raw.get("diagnosis", True)),
+        kinds=_kinds(raw, name), absent=_strings(raw, "absent", name),
     )
+
+
+def _kinds(raw: Any, where: str) -> tuple[tuple[str, ...], ...]:
+    value = raw.get("kinds", [])
+    if not isinstance(value, list) or not all(
+            isinstance(names, list) and names
+            and all(isinstance(n, str) and n.strip() for n in names) for names in value):
+        raise ValueError(f"{VOCABULARY_FILE}: {where}: kinds must be a list of lists of names")
+    return tuple(tuple(names) for names in value)
 
 
 class Vocabulary:

@@ -9,6 +9,8 @@
   (by any name, brand, abbreviation or class) with no exception in that line; an inclusion
   line asks for its absence ("no history of diabetes"); or, when they gave a condition, an
   inclusion line asks for a diagnosis that is none of theirs.
+  An inclusion line naming only another kind of their condition (type 2 diabetes for type 1)
+  asks for what they do not have; one naming only another kind under exclusion is no hit.
 * ``fits``: nothing in the record speaks against them. Never while an un-excepted exclusion
   line names one of their terms.
 """
@@ -96,6 +98,10 @@ def _hit(row: Mapping[str, Any]) -> str | None:
     what = _what(str(row["term"]), str(row["found"]), str(row["match"]))
     line = quote(str(row["text"]))
     section = row["section"]
+    if row.get("other_kind"):  # another kind of their condition: asked for, or not theirs
+        return (f'{_CHECK}the inclusion criteria ask for {row["found"]}, not your '
+                f'{row["term"]} ("{line}")' if section == "inclusion" and row["positive"]
+                else None)
     if section == "exclusion" and not row["exception"]:
         return f'{_CHECK}the exclusion criteria mention {what} ("{line}")'
     if section == "inclusion" and row["negated"]:
@@ -107,14 +113,18 @@ def _hit(row: Mapping[str, Any]) -> str | None:
 
 
 def is_hit(row: Mapping[str, Any]) -> bool:
-    """True when a mention turns its study to ``check`` whatever else the study says."""
-    return _hit(row) is not None and not row.get("other_class")
+    """True when a mention turns its study to ``check`` whatever else the study says (not
+    "other <class>" nor another kind of their condition: another line may answer those)."""
+    return _hit(row) is not None and not row.get("other_class") and not row.get("other_kind")
 
 
 def _note(row: Mapping[str, Any]) -> str | None:
     """A mention worth a sentence that does not change the verdict."""
     what = _what(str(row["term"]), str(row["found"]), str(row["match"]))
     line = quote(str(row["text"]))
+    if row.get("other_kind"):
+        return (f'the {row["section"]} criteria name {row["found"]}, not your {row["term"]} '
+                f'("{line}")' if row["section"] != "inclusion" else None)
     if row["section"] == "inclusion" and row["positive"]:
         return f'the inclusion criteria name {what} ("{line}")'
     if row["section"] in ("exclusion", "other") and row["exception"]:
@@ -144,6 +154,8 @@ def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[st
     for row in rows:
         i = position[str(row["nct_id"])]
         hit, note = _hit(row), _note(row)
+        if hit is not None and row.get("other_kind") and named[i]:
+            hit = None  # another line asks for their own kind: groups of either kind
         if hit is not None and row.get("other_class") and named[i]:
             # "any other neurological disease" in a study about their own condition
             named_class = (_class_of(str(row["match"])) or ("", ""))[1]
