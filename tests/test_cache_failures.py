@@ -11,6 +11,7 @@ with "no such table"). Fictional data (the demo's studies) on a loopback stand-i
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from conftest import run_child
 
 from devtools.standin import StandInServer
 from trialfinder.core.config import Settings
-from trialfinder.http.cachedb import GuardedCache
+from trialfinder.http.cachedb import GuardedCache, GuardedDict
 from trialfinder.http.session import make_session
 from trialfinder.topics.demo import load_demo_studies
 
@@ -117,3 +118,19 @@ def test_a_cache_damaged_mid_run_is_one_warning_and_the_answer_comes_from_the_ap
         assert len(warnings) == 1 and "failed while reading an answer" in warnings[0], warnings
     finally:
         http.close()
+
+
+def test_a_read_waits_while_another_thread_uses_the_connection(tmp_path: Path) -> None:
+    """One thread at a time on the cache's one connection, reads included: a read made while
+    another thread holds it waits, then answers (reads sharing it at once crashed the
+    interpreter in a test of twenty threads on one session)."""
+    table = GuardedDict(str(tmp_path / "c.sqlite"), table_name="responses", serializer=None)
+    table["key"] = b"value"
+    got: list[object] = []
+    reader = threading.Thread(target=lambda: got.append(table.get("key")))
+    with table.connection():  # this thread is using the connection
+        reader.start()
+        reader.join(0.5)
+        assert reader.is_alive() and got == []
+    reader.join(30)
+    assert got == [b"value"]

@@ -7,6 +7,8 @@ and a table whose creation failed unseen broke the next read with "no such table
 
 - a write transaction is begun once (SQLite's busy timeout is the wait for another writer)
   and any failure in it is rolled back and raised;
+- the one connection is used by one thread at a time, reads included (requests-cache lets
+  reads run on it at once; Python's sqlite3 does not promise that is safe, and it crashed);
 - an answer of ours (:mod:`trialfinder.http.cachefile`) is written into its row in parts, the
   body as it came in slices, not joined into one value that SQLite then copies twice: for a
   page of 1,000 studies (about 4.5 MB) that is about 13 MB less at the top of each write,
@@ -59,7 +61,11 @@ class GuardedDict(SQLiteDict):
         with self._lock:
             connection = self._open()
         if not commit or getattr(self, "_active_transaction", False):
-            yield connection  # reads share the connection, as requests-cache's do
+            # one thread at a time on the connection, reads too: requests-cache lets reads
+            # share it at once, and a test of twenty threads on one session crashed the
+            # interpreter there (a segmentation fault in a read, another read under way)
+            with self._lock:
+                yield connection
             return
         with self._lock:
             connection = self._open()
