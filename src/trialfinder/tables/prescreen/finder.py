@@ -140,7 +140,9 @@ class Finder:
                 starts[False].add(body[:1])
                 alternatives.append(f"(?i:{body}(?={_LISTED}))")
                 needles_folded.add(adjective.text.lower())
-                re2.append(rf"(?i:\b{body}{_LISTED})")
+                # RE2 only picks lines: the word before a list's joint is enough (a long
+                # repeated group would make its automaton slow); Python checks the head
+                re2.append(rf"(?i:\b{body}\s*(?:[,/]|\s(?:or|and)\b))")
             for name in sorted(names.values(), key=lambda n: len(n.text), reverse=True):
                 body = _body(name.text)
                 starts[name.exact].add(body[:1])  # a literal when it is a letter or digit

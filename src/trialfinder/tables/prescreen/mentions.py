@@ -84,6 +84,25 @@ def _absent(term: Term, occurrences: list[Occurrence]) -> list[bool]:
     return [key(o.found) in names for o in occurrences]
 
 
+@lru_cache(maxsize=64)
+def _kind_heads(name: str, mine: int) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """For the condition ``name`` and the person's kind ``mine``: a pattern for another
+    kind's first words ending a text ("type ii" before "diabetic"), and one for their own
+    kind's first words in a line, alone or in a list ("type 1", "type 1 or 2")."""
+    entry = vocabulary().entries[("condition", name)]
+    generic = {key(n) for n, _, _ in entry.names()} - {key(n) for k in entry.kinds for n in k}
+
+    def heads(kind: int) -> set[str]:  # "type 2" of "type 2 diabetes"
+        return {key(n)[: -len(g)].strip() for n in entry.kinds[kind] for g in generic
+                if key(n).endswith(" " + g)} - {""}
+
+    others = sorted({h for k in range(len(entry.kinds)) if k != mine for h in heads(k)})
+    before = re.compile(r"(?<!\w)(?<!non )(?:" + "|".join(map(re.escape, others)) + ")$"
+                        if others else r"(?!)")
+    own = sorted(heads(mine))
+    return before, (re.compile("|".join(_said(h) for h in own)) if own else None)
+
+
 def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
                 ) -> tuple[list[Occurrence], bool]:
     """The occurrences that may be the person's kind of their condition, and whether the
@@ -93,27 +112,17 @@ def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
     mine = entry.kind_of(term.own) if entry is not None and entry.kinds else None
     if entry is None or mine is None:
         return occurrences, False
-    generic = {key(name) for name, _, _ in entry.names()} - {
-        key(name) for names in entry.kinds for name in names}
-
-    def heads(kind: int) -> set[str]:  # "type 2" of "type 2 diabetes"
-        return {key(name)[: -len(g)].strip() for name in entry.kinds[kind] for g in generic
-                if key(name).endswith(" " + g)} - {""}
-
-    others = {head for kind in range(len(entry.kinds)) if kind != mine for head in heads(kind)}
+    other_head, own_head = _kind_heads(entry.name, mine)
     theirs: list[Occurrence] = []
     for o in occurrences:
         kind = entry.kind_of(o.found)
-        if kind is None:  # a plain name after another kind's first words: "Type II diabetic"
-            before = key(item[max(0, o.start - 20):o.start])
-            kind = -1 if any(re.search(rf"(?<!\w)(?<!non ){re.escape(head)}$", before)
-                             for head in others) else None
+        if kind is None and other_head.search(key(item[max(0, o.start - 20):o.start])):
+            kind = -1  # a plain name after another kind's first words: "Type II diabetic"
         if kind is None or kind == mine:
             theirs.append(o)
     if theirs:
         return theirs, False
-    low = key(item)
-    return occurrences, not any(re.search(_said(head), low) for head in heads(mine))
+    return occurrences, own_head is None or own_head.search(key(item)) is None
 
 
 def _said(head: str) -> str:
