@@ -268,3 +268,28 @@ def test_a_search_that_streams_saves_its_tables_for_the_next_one(
     assert "answered_from" in sidecar(repeat)
     assert sidecar(repeat)["answered_from"].startswith("tables saved")
     assert repeat.read_bytes() == out.read_bytes()
+
+
+def test_a_parquet_export_given_up_closes_its_writer_while_the_file_is_open(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C part-way through a Parquet export: no file is left, and the writer is not left
+    for the garbage collector to close into a closed file ("Exception ignored in
+    ParquetWriter.__del__ ... write to closed file")."""
+    import gc
+    import sys
+
+    from trialfinder.tables.exportpages import export_pages
+    from trialfinder.topics.demo import load_demo_studies
+
+    ignored: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook",
+                        lambda report: ignored.append(repr(report.exc_value)))
+    frame = normalize(load_demo_studies()[:5]).studies
+    path = tmp_path / "x.parquet"
+    with pytest.raises(KeyboardInterrupt), export_pages(path, "parquet") as out:
+        out.write(frame)
+        raise KeyboardInterrupt
+    del out
+    gc.collect()
+    assert ignored == [] and not path.exists()
+    assert list(tmp_path.iterdir()) == []

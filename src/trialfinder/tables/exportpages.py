@@ -66,6 +66,13 @@ class PageExport:
             write_jsonl(frame, self.handle)
         self.rows += len(frame)
 
+    def abandon(self) -> None:
+        """The export is given up (an error, Ctrl-C): a Parquet writer is closed now, while
+        its file is still open, never later by the garbage collector, when it is not."""
+        if self.parquet is not None:
+            with contextlib.suppress(Exception):
+                self.parquet.close()
+
     def finish(self, meta: ResultMeta | Mapping[str, Any]) -> None:
         """Every page is in: the provenance to write beside the file (``rows_written`` and
         ``columns`` from the pages)."""
@@ -94,7 +101,11 @@ def export_pages(path: Path, fmt: ExportFormat) -> Iterator[PageExport]:
     clean_stale_tmp(path.parent)
     with staged_file(path) as handle:
         out = PageExport(path, fmt, handle)
-        yield out
+        try:
+            yield out
+        except BaseException:
+            out.abandon()  # before the file closes: a writer left open wrote into it later
+            raise
         if out.record is None:
             raise ValueError("an export ended without finish()")
     stage((sidecar_path(path), meta_json_bytes(out.record)))
