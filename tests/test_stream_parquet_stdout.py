@@ -110,3 +110,38 @@ def test_parquet_is_offered_where_rows_are_typed_tables_only(
     with pytest.raises(SystemExit):
         main(["sql", "select 1", "--format", "parquet"])
     assert "invalid choice: 'parquet'" in capsys.readouterr().err
+
+
+def test_parquet_given_up_on_standard_output_is_never_a_whole_file(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search stopped part-way (Ctrl-C) leaves what went out without a footer: no reader
+    takes it for the whole answer. The writer is not left for the garbage collector either
+    (closing it at exit wrote the footer)."""
+    import gc
+
+    from trialfinder.cli.formats import ParquetWriter
+    from trialfinder.registries.ctgov.normalize import normalize
+
+    ignored: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook",
+                        lambda report: ignored.append(repr(report.exc_value)))
+    frame = normalize(load_demo_studies()[:6]).studies
+    outputs = []
+    for finished in (True, False):
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        writer = ParquetWriter(out)
+        writer.begin(list(frame.columns))
+        writer.write(frame)
+        if finished:
+            writer.end()
+        else:
+            writer.abandon()
+        del writer
+        gc.collect()
+        outputs.append(out.buffer.getvalue())  # type: ignore[attr-defined]
+    whole, given_up = outputs
+    assert len(pd.read_parquet(io.BytesIO(whole))) == 6
+    assert given_up.startswith(b"PAR1") and not given_up.endswith(b"PAR1")
+    with pytest.raises(Exception, match=r"(?i)parquet"):
+        pq.ParquetFile(io.BytesIO(given_up))
+    assert ignored == []

@@ -15,6 +15,7 @@ except on a terminal (no escape codes reach the screen).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -22,7 +23,7 @@ import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, Protocol, TextIO, cast
 
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.lazy import lazy
@@ -147,6 +148,7 @@ class ParquetWriter:
         self.out = out
         self.columns: list[str] = []
         self.pages: Any = None
+        self.sink: _CutSink | None = None
 
     def begin(self, columns: Sequence[str]) -> None:
         self.columns = [str(c) for c in columns]
@@ -155,7 +157,8 @@ class ParquetWriter:
         if self.pages is None:
             refuse_terminal("parquet", self.out)
             self.out.flush()
-            self.pages = ParquetPages(self.out.buffer)
+            self.sink = _CutSink(self.out.buffer)
+            self.pages = ParquetPages(cast("BinaryIO", self.sink))
             self.pages.begin(self.columns)
         return self.pages
 
@@ -165,6 +168,39 @@ class ParquetWriter:
     def end(self) -> None:
         self._opened().end()
         self.out.buffer.flush()
+
+    def abandon(self) -> None:
+        """The search stopped (Ctrl-C, an error): no footer is written, so what went out is
+        no Parquet file a reader could take for the whole answer (without this the garbage
+        collector closed the writer at exit, and that writes the footer)."""
+        if self.sink is not None:
+            self.sink.cut()
+        if self.pages is not None:
+            with contextlib.suppress(Exception):
+                self.pages.close()
+
+
+class _CutSink:
+    """A binary stream that can be cut: writes after :meth:`cut` go nowhere and fail."""
+
+    def __init__(self, inner: BinaryIO) -> None:
+        self.inner = inner
+        self.closed = False
+
+    def cut(self) -> None:
+        self.closed = True
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.closed:
+            raise ValueError("the output was given up")
+        return self.inner.write(data)
+
+    def flush(self) -> None:
+        if not self.closed:
+            self.inner.flush()
 
 
 def refuse_terminal(name: str, out: TextIO | None = None) -> None:

@@ -290,7 +290,13 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
                     begun.append(True)
                 writer.write(frame)
 
-            done = stream_search(options, clients, limit, bar, put)
+            try:
+                done = stream_search(options, clients, limit, bar, put)
+            except BaseException:
+                abandon = getattr(writer, "abandon", None)
+                if abandon is not None:
+                    abandon()  # a binary format ends unfinished, never as a whole file
+                raise
             writer.end()
     finally:
         bar.close()
