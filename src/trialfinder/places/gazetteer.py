@@ -190,18 +190,24 @@ def _quarters_of(raw: Any) -> tuple[Towns, dict[str, list[int]]]:
 
 def _packaged_quarters() -> tuple[Towns, dict[str, list[int]]]:
     where = f"the packaged gazetteer ({QUARTERS_FILE})"
-    try:
-        raw: Any = _parse(_read_bounded(None, QUARTERS_FILE))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _shape_error(where, "not JSON") from exc
-    if not isinstance(raw, dict) or raw.get("format") != _QUARTERS_FORMAT:
-        raise _shape_error(where, f"format is not {_QUARTERS_FORMAT}")
-    if raw.get("fold") != FOLD_VERSION:
-        raise _shape_error(where, f"names folded by rule {raw.get('fold')}, not {FOLD_VERSION}")
+    raw = _read_checked(_read_bounded(None, QUARTERS_FILE), where, _QUARTERS_FORMAT)
     try:
         return _quarters_of(raw)
     except (KeyError, TypeError, ValueError) as exc:
         raise _shape_error(where, f"bad entry: {exc}") from exc
+
+
+def _read_checked(body: bytes, where: str, form: int) -> Any:
+    """A gazetteer file's JSON, checked to be of format ``form`` and our folding rule."""
+    try:
+        raw: Any = _parse(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _shape_error(where, "not JSON") from exc
+    if not isinstance(raw, dict) or raw.get("format") != form:
+        raise _shape_error(where, f"format is not {form}")
+    if raw.get("fold") != FOLD_VERSION:
+        raise _shape_error(where, f"names folded by rule {raw.get('fold')}, not {FOLD_VERSION}")
+    return raw
 
 
 def _parse(body: bytes) -> Any:
@@ -228,14 +234,7 @@ def load(path: Path | None = None) -> Gazetteer:
     """Read a gazetteer file (the packaged one when ``path`` is None); checks its shape."""
     started = time.perf_counter()
     where = str(path) if path is not None else "the packaged gazetteer"
-    try:
-        raw: Any = _parse(_read_bounded(path))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _shape_error(where, "not JSON") from exc
-    if not isinstance(raw, dict) or raw.get("format") != _FORMAT:
-        raise _shape_error(where, f"format is not {_FORMAT}")
-    if raw.get("fold") != FOLD_VERSION:
-        raise _shape_error(where, f"names folded by rule {raw.get('fold')}, not {FOLD_VERSION}")
+    raw = _read_checked(_read_bounded(path), where, _FORMAT)
     try:
         cities = Towns(raw["cities"])
         by_name = _positions(raw["names"], len(cities))
