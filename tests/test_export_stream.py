@@ -148,11 +148,14 @@ def test_parquet_is_typed_like_the_tables(paged: StandInServer, tmp_path: Path,
     assert main(["search", *ARGS, "--no-cache", "--output", str(out)]) == 0
     capsys.readouterr()
     res = in_memory(paged, tmp_path)
-    back = pd.read_parquet(out)
+    back = pd.read_parquet(out)  # plainly: the file says what the tables' dtypes are
     assert list(back.columns) == list(res.studies.columns)
+    assert {c: str(back[c].dtype) for c in back.columns} == {
+        c: str(res.studies[c].dtype) for c in res.studies.columns}
     assert isinstance(back["status"].dtype, pd.CategoricalDtype)
     assert str(back["start_date"].dtype) == "datetime64[ns]"
-    assert str(back["nearest_distance_mi"].dtype) == "float64"
+    assert str(back["nearest_distance_mi"].dtype) == "Float64"
+    assert str(back["enrollment"].dtype) == "Int64"
     assert list(back["nct_id"]) == list(res.studies["nct_id"])
     assert list(back["enrollment"]) == [int(v) for v in res.studies["enrollment"]]
     assert list(back["status"].astype(str)) == list(res.studies["status"].astype(str))

@@ -66,7 +66,7 @@ def test_parquet_through_a_pipe_is_the_file_export(
     rows = len(from_pipe)
     assert rows > 25 if sites else rows == 25
     assert str(from_pipe["nearest_distance_mi" if not sites else "distance_mi"].dtype) == \
-        "float64"
+        "Float64"
     assert from_pipe["nct_id"].str.startswith("NCT99").all()
     err = done.stderr.decode().splitlines()
     # standard output has no provenance beside it: one line says so, before the summary

@@ -82,10 +82,20 @@ def _arrow_type(pa: Any, series: pd.Series[Any], categories: CategoryStorage) ->
 
 
 def arrow_schema(frame: pd.DataFrame, categories: CategoryStorage = "dictionary") -> Any:
-    """The Arrow schema a frame of the tables is written with (see the module docstring)."""
+    """The Arrow schema a frame of the tables is written with (see the module docstring).
+    With categories stored as dictionaries (an export), it carries pandas' description of
+    the frame's dtypes, so a plain ``pandas.read_parquet`` gives back ``Int64``, ``boolean``,
+    ``string`` and ``category`` columns, not floats for whole numbers with a gap."""
     pa, _ = _pyarrow()
-    return pa.schema([pa.field(str(c), _arrow_type(pa, frame[c], categories))
-                      for c in frame.columns])
+    schema = pa.schema([pa.field(str(c), _arrow_type(pa, frame[c], categories))
+                        for c in frame.columns])
+    if categories != "dictionary" or not frame.columns.is_unique:
+        return schema
+    try:
+        described = pa.Schema.from_pandas(frame.iloc[:0], preserve_index=False).metadata
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return schema  # a caller's frame pandas cannot describe: types as above, no more
+    return schema.with_metadata(described) if described else schema
 
 
 def dtypes_schema(dtypes: Mapping[str, str], categories: CategoryStorage = "dictionary") -> Any:
