@@ -183,6 +183,14 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
         (["search", "-c", "cramp", "--format", "table", "--output", "t.txt"],
          "trialfinder: error: --format table prints to the terminal", 2),
         (["search", "-c", "cramp", "--output", "."], "trialfinder: error: '.' is a folder", 1),
+        (["search", "-c", "cramp", "--output", ""],
+         "trialfinder: error: the output file name is empty; give a file name such as "
+         "studies.csv\n", 2),
+        # every spelling of a bare "-" is bad input, as other bad arguments are
+        *[(["search", "-c", "cramp", *dash],
+           "trialfinder: error: '-' is not a file name here: to write to standard output, leave "
+           "out the output file and give --format csv, json or parquet\n", 2)
+          for dash in (["--output", "-"], ["--output=-"], ["-o", "-"], ["-o-"])],
         (["search", "-c", "cramp", "--output", "/no/such/dir/x.csv"],
          "trialfinder: error: the folder /no/such/dir does not exist", 1),
         (["search", "--from-file", "/no/such/file.json"], "trialfinder: error: cannot read", 1),
@@ -242,6 +250,38 @@ def test_output_format_follows_the_file_name(
     assert code == 0
     assert [r["nct_id"] for r in rows][:2] == ["NCT99000006", "NCT99000012"]
     assert f"(provenance in {tmp_path / 'als.jsonl.meta.json'})" in err
+
+
+def test_an_output_under_a_file_says_the_file_is_in_the_way(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.csv").write_text("kept")
+    code, out, err = run(capsys, "search", "-c", "cramp", "--output", "x.csv/inner.csv")
+    assert (code, out, err) == (1, "", "trialfinder: error: x.csv is a file, not a folder\n")
+    assert (tmp_path / "x.csv").read_text() == "kept"
+
+
+@pytest.mark.parametrize("source", ["file", "api"])
+def test_dot_slash_dash_is_a_file_in_the_current_folder(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, source: str,
+) -> None:
+    """Only a bare "-" means standard output; "./-" is written as any other file name."""
+    records = tmp_path / "records.json"
+    records.write_text(json.dumps(load_demo_studies()[:5]))
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    what = ["--from-file", str(records), "--status", "any"] if source == "file" else \
+        ["--preset", "als"]
+    code, out, err = run(capsys, "search", *what, "--format", "csv", "--output", "./-")
+    assert code == 0, err
+    assert out == ""
+    assert f"wrote {'5' if source == 'file' else '6'} studies to ./- (provenance in " \
+           "-.meta.json)\n" in err
+    assert sorted(p.name for p in (tmp_path / "here").iterdir()) == ["-", "-.meta.json"]
+    rows = pd.read_csv(tmp_path / "here" / "-")
+    assert len(rows) == (5 if source == "file" else 6)
 
 
 def test_a_preset_with_your_own_condition_narrows_it(

@@ -217,7 +217,8 @@ def test_write_export_rejects_bad_format(tmp_path: Path, df: pd.DataFrame) -> No
         (".", "is a folder; give a file name such as studies.csv"),
         ("missing/studies.csv", "does not exist"),
         ("adir", "is a folder; give a file name"),
-        ("-", "to write to standard output, leave out the output file"),
+        ("taken.csv/inner.csv", "^taken.csv is a file, not a folder$"),
+        ("taken.csv/sub/inner.csv", "^taken.csv is a file, not a folder$"),
     ],
 )
 def test_write_export_refuses_paths_that_are_not_files(
@@ -225,9 +226,42 @@ def test_write_export_refuses_paths_that_are_not_files(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "adir").mkdir()
+    (tmp_path / "taken.csv").write_text("kept")
     with pytest.raises(DataFileError, match=message):
         write_export(Path(name), df, {}, fmt="csv")
-    assert not (tmp_path / "missing").exists() and not (tmp_path / "-").exists()
+    assert not (tmp_path / "missing").exists() and (tmp_path / "taken.csv").read_text() == "kept"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "the output file name is empty; give a file name such as studies.csv"),
+        ("-", "'-' is not a file name here: to write to standard output, leave out the output "
+              "file and give --format csv, json or parquet"),
+        (Path("./-"), "'-' is not a file name here: to write to standard output, leave out "
+                      "the output file and give --format csv, json or parquet"),
+    ],
+)
+def test_write_export_refuses_an_empty_name_and_a_bare_dash_as_bad_input(
+    tmp_path: Path, df: pd.DataFrame, name: str | Path, message: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bad input (the command line's exit code 2), decided on the name as written: a Path
+    has already made "./-" into "-"."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidQueryError) as caught:
+        write_export(name, df, {}, fmt="csv")
+    assert str(caught.value) == message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_export_writes_a_file_named_dash_given_as_dot_slash_dash(
+    tmp_path: Path, df: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert write_export("./-", df, {}, fmt="csv") == Path("-")
+    assert (tmp_path / "-").read_bytes() == to_csv_bytes(df)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["-", "-.meta.json"]
 
 
 def test_write_export_never_replaces_a_device(df: pd.DataFrame) -> None:

@@ -84,7 +84,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
                      help=f"fetch every study that matches, however many (no --limit; "
                      f"without it a search stops at {DEFAULT_LIMIT:,})")
     add_format_option(out, default=None, rows="study or site", files=True, binary=True)
-    out.add_argument("--output", "-o", type=Path,
+    # kept as written (a str): Path("./-") would be "-", and "" would be "."
+    out.add_argument("--output", "-o",
                      help="write to this file, CSV (.csv), JSON lines (.jsonl, .json, "
                      ".ndjson) or Parquet (.parquet), with its provenance in PATH.meta.json; "
                      "a search of the API is written page by page as it comes, in flat "
@@ -148,7 +149,7 @@ def _output_format(args: argparse.Namespace) -> str:
         files = " or ".join(f"--format {f.name}" for f in FORMATS.values() if f.export)
         raise InvalidQueryError(f"--format {chosen.name} prints to the terminal; to write a "
                                 f"file use {files} (or a .csv / .jsonl name)")
-    return format_for_path(args.output, chosen.export if chosen else None)
+    return format_for_path(Path(args.output), chosen.export if chosen else None)
 
 
 def run(args: argparse.Namespace, notes: Any) -> int:
@@ -163,7 +164,7 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         raise InvalidQueryError("--limit and --all set how many studies to fetch from the API; "
                                 "--from-file reads every study in the file")
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
-    if args.output:
+    if args.output is not None:  # "" too: refused here, so a true args.output is a file
         check_output_path(args.output)  # before any request: a bad path fails at once
     fmt = _output_format(args) if args.output else (args.format or "table")
     if not args.output:
@@ -225,7 +226,7 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         meta = res.meta.to_dict() | (
             {"fictional": demo.FICTIONAL_PROVENANCE} if fictional else {})
         path = write_export(args.output, _select(frame, args.columns), meta, fmt=fmt)
-        report(f"wrote {plural(len(frame), what)} to {path} "
+        report(f"wrote {plural(len(frame), what)} to {args.output} "
                f"(provenance in {sidecar_path(path)})")
         report(_summary(res, len(frame), what))
         return 0
@@ -310,7 +311,7 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
     if fictional:
         report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")
     report(f"wrote {plural(rows, what)} to {args.output} (provenance in "
-           f"{sidecar_path(args.output)})" if args.output else NO_SIDECAR)
+           f"{sidecar_path(Path(args.output))})" if args.output else NO_SIDECAR)
     report(_summary(done, rows, what))
     return 0
 

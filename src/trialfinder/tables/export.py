@@ -339,7 +339,7 @@ def _jsonl_pieces(df: pd.DataFrame, rows: int = 256) -> Iterator[bytes]:
 
 
 def write_export(
-    path: Path, df: pd.DataFrame, meta: ResultMeta | Mapping[str, Any],
+    path: Path | str, df: pd.DataFrame, meta: ResultMeta | Mapping[str, Any],
     fmt: ExportFormat | str = "csv",
 ) -> Path:
     """Write ``df`` to ``path`` as ``fmt`` (``"csv"``, ``"jsonl"`` or ``"parquet"``: see
@@ -351,8 +351,7 @@ def write_export(
     ``path``. The sidecar is :func:`sidecar_path` of ``path``. Problems raise
     :class:`DataFileError` with one clear line.
     """
-    path = Path(path)
-    check_output_path(path)
+    path = check_output_path(path)  # decided on the name as written: "./-" is a file
     df = honest_links(df)  # an invented study's url would point at ClinicalTrials.gov
     data: bytes | Callable[[BinaryIO], None]
     if fmt == "csv":

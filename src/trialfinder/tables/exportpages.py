@@ -88,12 +88,11 @@ class PageExport:
 
 
 @contextlib.contextmanager
-def export_pages(path: Path, fmt: ExportFormat) -> Iterator[PageExport]:
+def export_pages(path: Path | str, fmt: ExportFormat) -> Iterator[PageExport]:
     """An export of ``path`` as ``fmt`` written page by page (see the module docstring). The
     block must call :meth:`PageExport.finish`; the file and its sidecar are staged together
     when it ends, and neither is kept when it raises."""
-    path = Path(path)
-    check_output_path(path)
+    path = check_output_path(path)  # decided on the name as written: "./-" is a file
     if path.name.endswith(".meta.json"):
         raise InvalidQueryError(f"{path.name!r} is reserved for provenance sidecars")
     if fmt not in ("csv", "jsonl", "parquet"):

@@ -57,19 +57,37 @@ def format_for_path(path: Path, wanted: ExportFormat | None = None) -> ExportFor
 _LABELS: dict[str, str] = {"csv": "CSV", "jsonl": "JSON lines", "parquet": "Parquet"}
 
 
-def check_output_path(path: Path) -> None:
-    """One clear error for an output path that cannot be an export file."""
-    if str(path) == "-":  # many tools read it as standard output: never a file named "-"
-        raise DataFileError("'-' is not a file name here: to write to standard output, leave "
-                            "out the output file and give --format csv, json or parquet")
-    if not path.name or path.name in {".", ".."} or str(path).endswith(("/", "\\")):
-        raise DataFileError(f"{str(path)!r} is a folder; give a file name such as studies.csv")
-    if path.is_dir():
-        raise DataFileError(f"{path} is a folder; give a file name such as {path / 'studies.csv'}")
-    if path.exists() and not path.is_file():
-        raise DataFileError(f"{path} exists and is not a regular file; choose another name")
-    parent = path.parent
+def check_output_path(path: str | os.PathLike[str]) -> Path:
+    """One clear error for an output path that cannot be an export file; the path as a
+    :class:`~pathlib.Path` when it can be one.
+
+    Decided on the name as written, before :class:`~pathlib.Path` shortens it: an empty name
+    and a bare ``-`` (standard output, to many tools) are bad input
+    (:class:`InvalidQueryError`), while ``./-`` names a file in the current folder. (A
+    ``Path("./-")`` is already ``Path("-")``, and refused as ``-`` is.)"""
+    text = os.fspath(path)
+    if not text:
+        raise InvalidQueryError("the output file name is empty; give a file name such as "
+                                "studies.csv")
+    if text == "-":  # many tools read it as standard output: never a file named "-"
+        raise InvalidQueryError("'-' is not a file name here: to write to standard output, "
+                                "leave out the output file and give --format csv, json or "
+                                "parquet")
+    out = Path(text)
+    if not out.name or out.name in {".", ".."} or text.endswith(("/", "\\")):
+        raise DataFileError(f"{text!r} is a folder; give a file name such as studies.csv")
+    if out.is_dir():
+        raise DataFileError(f"{out} is a folder; give a file name such as {out / 'studies.csv'}")
+    if out.exists() and not out.is_file():
+        raise DataFileError(f"{out} exists and is not a regular file; choose another name")
+    parent = out.parent
     if not parent.is_dir():
+        # the nearest part of the path that is there: a file in the way, or a folder missing
+        there = next((p for p in (parent, *parent.parents) if p.exists()), None)
+        if there is not None and not there.is_dir():
+            raise DataFileError(f"{there} is a file, not a folder" if there.is_file()
+                                else f"{there} is not a folder")
         raise DataFileError(f"the folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise DataFileError(f"cannot write into the folder {parent}")
+    return out
