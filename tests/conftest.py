@@ -347,3 +347,15 @@ def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None,
             preexec_fn=child_preexec(close_stdout=stdout == "closed", file_size=file_size))
     out = done.stdout.decode("utf-8", "replace") if done.stdout else ""
     return done.returncode, out, done.stderr.decode("utf-8", "replace").splitlines()
+
+
+def assert_same_export(streamed: Path, whole: Path, ending: str) -> None:
+    """A streamed export holds what the in-memory one does: the same bytes (CSV, JSON lines),
+    or the same frame (Parquet, whose categories' codes follow the order pages met them)."""
+    import pandas as pd
+
+    if ending == "parquet":
+        pd.testing.assert_frame_equal(pd.read_parquet(streamed), pd.read_parquet(whole),
+                                      check_categorical=False)
+    else:
+        assert streamed.read_bytes() == whole.read_bytes()

@@ -20,7 +20,7 @@ from devtools.isrctn import IsrctnFaults, IsrctnServer
 from devtools.isrctn.records import FictionalTrial, answer_xml
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from tests.conftest import ISRCTN_TODAY as TODAY
-from tests.conftest import isrctn_trial
+from tests.conftest import assert_same_export, isrctn_trial
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.registries.ctgov.normalize import normalize
@@ -123,11 +123,7 @@ def compare(tmp_path: Path, capsys: pytest.CaptureFixture[str], ending: str, sit
     frame = honest_links(res.sites if sites else res.studies)
     whole = tmp_path / f"whole.{ending}"
     write_export(whole, frame, res.meta, fmt={"jsonl": "jsonl"}.get(ending, ending))
-    if ending == "parquet":
-        pd.testing.assert_frame_equal(pd.read_parquet(streamed), pd.read_parquet(whole),
-                                      check_categorical=False)
-    else:
-        assert streamed.read_bytes() == whole.read_bytes()
+    assert_same_export(streamed, whole, ending)
     mine, theirs = sidecar(streamed), sidecar(whole)
     # the command marks fictional NCT ids (NCT99...) as such; the in-memory export does not
     assert ("fictional" in mine) == frame["nct_id"].str.startswith("NCT99").any()
