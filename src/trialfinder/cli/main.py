@@ -241,7 +241,8 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
         if done.code in (0, None):  # --help, --version: their output is delivered as any is
             deliver()
         raise
-    check_file_names(list(vars(args).values()))
+    output = getattr(args, "output", None)  # kept as typed (``./-`` is no ``-``): a name too
+    check_file_names([*vars(args).values(), *([Path(output)] if isinstance(output, str) else [])])
     args.own_process = own_process
     args.profile = None
     undo = _logging(args.verbose + getattr(args, "verbose_sub", 0))
