@@ -27,14 +27,11 @@ Every attempt is bounded:
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import logging
-import random
 import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -51,8 +48,15 @@ from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.util.retry import Retry
 
 from trialfinder.core.config import Settings, origin, redact_url
-from trialfinder.core.wording import duration
 from trialfinder.http.pacing import TokenBucket
+from trialfinder.http.retrying import (
+    RETRY_STATUSES,
+    backoff,
+    busy_words,
+    retry_after_seconds,
+    slow_note,
+    wait_note,
+)
 
 __all__ = [
     "RETRY_STATUSES",
@@ -68,19 +72,6 @@ logger = logging.getLogger(__name__)
 # requests-cache logs failed refreshes with a traceback at WARNING level; trialfinder reports
 # stale answers itself, so keep that noise out of users' terminals unless they configure logging.
 logging.getLogger("requests_cache").addHandler(logging.NullHandler())
-
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-#: A wait before the next try this long (seconds) or longer is said on the command line: a
-#: silent pause of several seconds looks like a hang.
-NOTE_WAIT_FROM = 5.0
-
-
-def _busy_words(status: int) -> str:
-    """What an answer that is retried says, in words."""
-    if status == 429:
-        return "asked us to slow down (HTTP 429)"
-    return f"answered with a server error (HTTP {status})"
 
 # Answers are read ``settings.profile.read_chunk`` decoded bytes at a time: 64 kB by default;
 # 1 MB for a process that makes one search and ends (a page of 1,000 studies is about 4.5 MB,
@@ -183,26 +174,6 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
         return connection
 
 
-# -- Retry-After ------------------------------------------------------------------------------
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds asked for by a ``Retry-After`` value (delta seconds or an HTTP date), or ``None``
-    when it is missing or unreadable. A date in the past gives 0."""
-    if not value:
-        return None
-    text = value.strip()[:100]
-    if text.isascii() and text.isdigit():
-        return float(int(text))
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 # -- the adapter ------------------------------------------------------------------------------
 
 
@@ -279,10 +250,10 @@ class GuardedAdapter(HTTPAdapter):
                 if attempt >= limit:
                     raise
                 if attempt == 0 and isinstance(exc, requests.exceptions.Timeout):
-                    self._warn_slow(limit)
-                delay = self._backoff(attempt)
+                    slow_note(self.name, settings, limit)
+                delay = backoff(settings, attempt)
                 if not isinstance(exc, requests.exceptions.Timeout):
-                    noted = self._note_wait("dropped the connection", delay, noted)
+                    noted = wait_note(self.name, "dropped the connection", delay, noted)
                 logger.debug("retrying %s in %.2f s after %s", redact_url(url), delay,
                              type(exc).__name__)
                 self._sleep(delay)
@@ -299,39 +270,13 @@ class GuardedAdapter(HTTPAdapter):
             if asked is None and "Retry-After" in response.headers:
                 logger.debug("unreadable Retry-After %r ignored",
                              response.headers["Retry-After"][:60])
-            delay = max(self._backoff(attempt), asked or 0.0)
+            delay = max(backoff(settings, attempt), asked or 0.0)
             logger.debug("HTTP %d from %s; retrying in %.2f s", response.status_code,
                          redact_url(url), delay)
-            noted = self._note_wait(_busy_words(response.status_code), delay, noted)
+            noted = wait_note(self.name, busy_words(response.status_code), delay, noted)
             response.close()
             self._sleep(delay)
             attempt += 1
-
-    def _warn_slow(self, limit: int) -> None:
-        """Say, once per request, that the API has not answered in time and is asked again
-        (``interruptible``: the command line adds how to stop it)."""
-        settings = self.settings
-        waits = sum(0.75 * min(settings.backoff_max, settings.backoff_factor * 2.0**n)
-                    for n in range(limit))  # the backoff's mean, jitter included
-        again = "once" if limit == 1 else f"up to {limit} times"
-        logger.warning("%s has not answered within %g s; trying again (%s, about %s in all)",
-                       self.name, settings.timeout, again,
-                       duration((limit + 1) * settings.timeout + waits),
-                       extra={"interruptible": True})
-
-    def _note_wait(self, what: str, delay: float, noted: bool) -> bool:
-        """Say (once per request) that the API ``what`` and that the next try waits ``delay``
-        seconds, when that wait is long enough to look like a hang; whether it is said now."""
-        if noted or delay < NOTE_WAIT_FROM:
-            return noted
-        logger.warning("%s %s; asking again in %s", self.name, what, duration(delay),
-                       extra={"interruptible": True})
-        return True
-
-    def _backoff(self, attempt: int) -> float:
-        settings = self.settings
-        delay = min(settings.backoff_max, settings.backoff_factor * 2.0**attempt)
-        return float(delay * (0.5 + random.random() / 2))
 
     def _check_redirect(self, response: requests.Response) -> None:
         if not response.is_redirect:
