@@ -47,13 +47,15 @@ __all__ = ["FORMATS", "OutputFormat", "RowWriter", "add_format_option", "column_
 
 class RowWriter(Protocol):
     """Writes rows: ``begin`` with the column names, ``write`` any number of times (a page at
-    a time), ``end`` once."""
+    a time), ``end`` once; or ``abandon`` instead of ``end`` when the rows stop part-way."""
 
     def begin(self, columns: Sequence[str]) -> None: ...
 
     def write(self, rows: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None: ...
 
     def end(self) -> None: ...
+
+    def abandon(self) -> None: ...
 
 
 def _frame(rows: pd.DataFrame | Sequence[Mapping[str, Any]],
@@ -85,6 +87,9 @@ class _BytesWriter:
 
     def end(self) -> None:
         return None
+
+    def abandon(self) -> None:
+        return None  # rows already out stay as they are: no footer to leave off
 
 
 class CsvWriter(_BytesWriter):
@@ -230,6 +235,9 @@ class TableWriter:
 
     def write(self, rows: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None:
         self.frames.append(_frame(rows, self.columns))
+
+    def abandon(self) -> None:
+        self.frames = []  # a table of part of the rows is never printed
 
     def end(self) -> None:
         import pandas as pd

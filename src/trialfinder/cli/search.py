@@ -294,9 +294,7 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
             try:
                 done = stream_search(options, clients, limit, bar, put)
             except BaseException:
-                abandon = getattr(writer, "abandon", None)
-                if abandon is not None:
-                    abandon()  # a binary format ends unfinished, never as a whole file
+                writer.abandon()  # Parquet ends unfinished, never as a whole file
                 raise
             writer.end()
     finally:

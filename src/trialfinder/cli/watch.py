@@ -186,6 +186,9 @@ class _ChangeLines:
     def end(self) -> None:
         return None
 
+    def abandon(self) -> None:
+        return None  # each change's line is out as it comes
+
 
 #: Terminal columns of a title in ``watch run``'s lines (a longer one is cut with ``…``).
 _TITLE_COLUMNS = 70
