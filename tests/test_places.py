@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import array
+import base64
 import dataclasses
 import gzip
 import importlib.util
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -619,7 +622,7 @@ def test_a_gazetteer_file_can_replace_the_packaged_one(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    (_tiny(format=2), "format is not 3"),
+    (_tiny(format=2), "format is not 4 or 3"),
     (_tiny(fold=FOLD_VERSION + 1), "names folded by rule"),
     (_tiny(names={"lyon": [7]}), "an index points outside the town list"),
     (_tiny(cities=_columns(["Lyon", 95.0, 4.85, "FR", "", "", 1])), "a town lies off the globe"),
@@ -628,7 +631,7 @@ def test_a_gazetteer_file_can_replace_the_packaged_one(tmp_path: Path) -> None:
     (_tiny(cities={"name": ["Lyon"]}), "the towns are not the columns"),
     (_tiny(cities=_columns(["Lyon", 45.7, 4.85, "FR", "", "", 1]) | {"lat": []}),
      "the town columns differ in length"),
-    ([1, 2], "format is not 3"),
+    ([1, 2], "format is not 4 or 3"),
 ])
 def test_a_damaged_gazetteer_is_one_clear_error(tmp_path: Path, data: Any,
                                                 message: str) -> None:
@@ -712,6 +715,67 @@ def test_shipped_file_is_small() -> None:
     assert packed < 12_000_000
     quarters = (ROOT / "src" / "trialfinder" / "data" / gazetteer.QUARTERS_FILE).stat().st_size
     assert quarters < 2_000_000
+
+
+def _packed(data: dict[str, Any]) -> dict[str, Any]:
+    return cast(dict[str, Any], _builder().packed(data))
+
+
+def test_a_packed_gazetteer_reads_back_the_same_towns_and_names(tmp_path: Path) -> None:
+    listed = _tiny(cities=_columns(["Lyon", 45.75, 4.85, "FR", "FR.84", "", 500000],
+                                   ["Villeurbanne", 45.76667, 4.88, "FR", "FR.84", "", 150000],
+                                   ["Écully", -45.5, -179.99999, "FR", "FR.84", "FR.84.69", 0]),
+                   names={"lyon": [0], "villeurbanne": [1], "ecully": [2]},
+                   alternates={"lugdunum": [0, 2], "villeurbane": [1]})
+    old = gazetteer.load(_write(tmp_path / "g3.json.gz", listed))
+    new = gazetteer.load(_write(tmp_path / "g4.json.gz", _packed(listed)))
+    assert list(new.cities) == list(old.cities) == [
+        ("Lyon", 45.75, 4.85, "FR", "FR.84", "", 500000),
+        ("Villeurbanne", 45.76667, 4.88, "FR", "FR.84", "", 150000),
+        ("Écully", -45.5, -179.99999, "FR", "FR.84", "FR.84.69", 0)]
+    assert new.cities[2].admin2 == "FR.84.69" and type(new.cities[0].lat) is float
+    assert {k: list(v) for k, v in new.by_alt.items()} == {"lugdunum": [0, 2], "villeurbane": [1]}
+    assert new.by_name.get("nowhere", ()) == () and "lyon" in new.by_name
+    assert resolve_place("Lugdunum", gazetteer=new).name == "Lyon, France"
+
+
+def test_packing_refuses_what_it_could_not_write_exactly() -> None:
+    with pytest.raises(ValueError, match="lat has more than five decimals"):
+        _packed(_tiny(cities=_columns(["Lyon", 45.123456, 4.85, "FR", "FR.84", "", 1])))
+    with pytest.raises(ValueError, match="name holds a line break"):
+        _packed(_tiny(cities=_columns(["Ly\non", 45.7, 4.85, "FR", "FR.84", "", 1])))
+
+
+def _damaged(part: str, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    data = _packed(_tiny())
+    change(data[part])
+    return data
+
+
+def _ints(typecode: str, *values: int) -> str:
+    return base64.b64encode(array.array(typecode, values).tobytes()).decode()
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (_damaged("cities", lambda c: c.update(lat="not base64!")), "bad entry"),
+    (_damaged("cities", lambda c: c.update(lat=_ints("i", 4575000))), "differ in length"),
+    (_damaged("cities", lambda c: c.update(lat=_ints("i", 9_100_000, 0))), "off the globe"),
+    (_damaged("cities", lambda c: c.update(name="Lyon")), "differ in length"),
+    (_damaged("cities", lambda c: c.update(population=_ints("i", 5, -1))), "below zero"),
+    (_damaged("cities", lambda c: c["country"].update(codes=_ints("I", 0, 1))),
+     "country points outside its values"),
+    (_damaged("cities", lambda c: c["admin1"].update(values=[7])), "admin1 has the wrong type"),
+    (_damaged("names", lambda n: n.update(positions=_ints("I", 0, 2))), "outside the town list"),
+    (_damaged("names", lambda n: n.update(offsets=_ints("I", 0, 1))), "do not fit"),
+    (_damaged("names", lambda n: n.update(offsets=_ints("I", 0, 2, 2))), "not a list of towns"),
+    (_damaged("names", lambda n: n.update(keys="lyon\nlyon")), "names a town twice"),
+    (_damaged("alternates", lambda n: n.update(keys=7)), "bad entry"),
+])
+def test_a_damaged_packed_gazetteer_is_one_clear_error(tmp_path: Path, data: Any,
+                                                       message: str) -> None:
+    with pytest.raises(DataFileError, match=message) as err:
+        gazetteer.load(_write(tmp_path / "g.json.gz", data))
+    assert "rebuild it with tools/make_gazetteer.py" in str(err.value)
 
 
 @pytest.mark.parametrize(("text", "message"), [

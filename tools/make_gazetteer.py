@@ -28,14 +28,19 @@ same licence.
 
 The output is gzip-compressed compact JSON::
 
-    {"format": 3, "fold": FOLD_VERSION, "min_population": N, "seats": true,
+    {"format": 4, "fold": FOLD_VERSION, "min_population": N, "seats": true,
      "alternates_from": M, "source": "...",
      "countries": [[iso2, display name, [keys...]], ...],
      "regions":   {"CA.08": [name, [keys...]], "FR.76.34": [...], ...},
-     "cities":    {"name": [...], "lat": [...], "lon": [...], "country": [iso2...],
-                   "admin1": [...], "admin2": [...], "population": [...]},
-     "names":     {key: [city positions...]},      # the towns' own names
-     "alternates": {key: [city positions...]}}    # other names, of towns >= M people
+     "cities":    the towns' seven columns, packed,
+     "names":     the towns' own names -> their positions, packed,
+     "alternates": other names, of towns >= M people -> their positions, packed}
+
+The packed forms are described in ``trialfinder.places.towns`` (numbers as base64 of
+little-endian integers, names joined by line breaks: reading them makes no Python object per
+value). Built, they are first the JSON lists of format 3 (``"cities": {"name": [...], "lat":
+[...], ...}``, ``"names": {key: [positions...]}``), which trialfinder still reads;
+``--recode FILE`` packs a format-3 file into format 4 without the sources.
 
 and the quarters file ``{"format": 1, "fold": ..., "source": ..., "quarters": {the seven
 columns of "cities", population 0, admin2 ""}, "quarter_names": {key: [positions...]}}``.
@@ -61,6 +66,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from trialfinder.places.gazetteer import QUARTERS_FILE  # noqa: E402
 from trialfinder.places.names import FOLD_VERSION, is_latin, key, name_keys  # noqa: E402
+from trialfinder.places.towns import pack_index, pack_towns  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tools"))
 from gazetteer_quarters import quarters, read_rows  # noqa: E402
@@ -196,7 +202,7 @@ def build(min_population: int, alternates_from: int, seats: bool = True,
         columns, index = quarters(read_rows(postal), towns, names, others, sub_rows)
         extra = {"quarters": columns, "quarter_names": index}
     return {
-        "format": 3,
+        "format": 3,  # packed into format 4 when written
         "fold": FOLD_VERSION,
         "min_population": min_population,
         "seats": seats,
@@ -210,6 +216,16 @@ def build(min_population: int, alternates_from: int, seats: bool = True,
         "alternates": others,
         **extra,
     }
+
+
+def packed(gazetteer: dict[str, Any]) -> dict[str, Any]:
+    """The towns file of format 3 (JSON lists) as format 4 (packed columns and indexes)."""
+    if gazetteer.get("format") != 3:
+        raise SystemExit(f"not a format 3 gazetteer: {gazetteer.get('format')!r}")
+    count = len(gazetteer["cities"]["name"])
+    return {**gazetteer, "format": 4, "cities": pack_towns(gazetteer["cities"]),
+            "names": pack_index(gazetteer["names"], count),
+            "alternates": pack_index(gazetteer["alternates"], count)}
 
 
 def write(gazetteer: dict[str, Any], path: Path) -> int:
@@ -231,10 +247,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="a folder of GeoNames postal-code files (XX.txt, one per country): "
                              "their parts of towns and localities become the quarters")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--recode", type=Path, metavar="FILE",
+                        help="only pack FILE, a towns file of format 3, into format 4 at --output")
     args = parser.parse_args(argv)
+    if args.recode is not None:
+        size = write(packed(json.loads(gzip.decompress(args.recode.read_bytes()))), args.output)
+        print(f"{args.output}: packed; {size / 1e6:.2f} MB compressed")
+        return 0
     gazetteer = build(args.min_population, args.alternates_from, args.seats, args.postal)
     quarters = {k: gazetteer.pop(k) for k in ("quarters", "quarter_names") if k in gazetteer}
-    size = write(gazetteer, args.output)
+    size = write(packed(gazetteer), args.output)
     if quarters:  # their own file, read by trialfinder only when a name is no town
         path = args.output.with_name(QUARTERS_FILE)
         quarters_size = write({"format": 1, "fold": FOLD_VERSION,

@@ -27,21 +27,21 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from trialfinder.core.errors import DataFileError
 from trialfinder.core.packed import unpack_gzip
 from trialfinder.places.countrynames import EVERYDAY_COUNTRIES, FORMER_NAMES, REGISTRY_COUNTRIES
 from trialfinder.places.names import FOLD_VERSION, key
+from trialfinder.places.towns import City, Positions, Towns
 
-__all__ = ["MAX_PACKED", "MAX_UNPACKED", "QUARTERS_FILE", "City", "Gazetteer", "Quarters",
-           "default_gazetteer", "load"]
+__all__ = ["MAX_PACKED", "MAX_UNPACKED", "QUARTERS_FILE", "City", "Gazetteer", "Positions",
+           "Quarters", "Towns", "default_gazetteer", "load"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,20 +49,13 @@ logger = logging.getLogger(__name__)
 MAX_PACKED = 32 * 1024 * 1024
 MAX_UNPACKED = 160 * 1024 * 1024
 
-_FORMAT = 3
+#: The towns and name indexes packed (:mod:`.towns`); format 3, the same as JSON lists, is
+#: still read (a gazetteer file given by path may be one).
+_FORMAT = 4
+_LISTED = 3
 _QUARTERS_FORMAT = 1
 #: The packaged quarters, beside the packaged towns.
 QUARTERS_FILE = "gazetteer-quarters.json.gz"
-
-
-class City(NamedTuple):
-    name: str
-    lat: float
-    lon: float
-    country: str  # ISO 3166-1 alpha-2
-    admin1: str  # GeoNames code of its first-level region, e.g. "CA.08" (Ontario), or ""
-    admin2: str  # GeoNames code of its second-level region, e.g. "FR.76.34" (Hérault), or ""
-    population: int
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -73,8 +66,8 @@ class Gazetteer:
     """
 
     cities: Towns
-    by_name: dict[str, list[int]]  # own-name key -> towns
-    by_alt: dict[str, list[int]]  # alternate-name key -> towns (not those that own the name)
+    by_name: Positions  # own-name key -> towns
+    by_alt: Positions  # alternate-name key -> towns (not those that own the name)
     countries: dict[str, str]  # name / code / alias key -> ISO alpha-2
     country_names: dict[str, str]  # ISO alpha-2 -> display name
     regions: dict[str, tuple[str, ...]]  # region name / code key -> GeoNames region codes
@@ -105,70 +98,17 @@ def _shape_error(where: str, what: str) -> DataFileError:
                          "tools/make_gazetteer.py or reinstall trialfinder")
 
 
-def _positions(index: Any, count: int) -> dict[str, list[int]]:
-    """``index`` checked: non-empty lists of ints within ``0..count-1`` (C-speed passes)."""
-    if not isinstance(index, dict):
-        raise TypeError("an index is not a mapping")
-    lists = list(index.values())
-    if not all(type(v) is list and v for v in lists):
-        raise ValueError("an index entry is not a list of towns")
-    flat = list(chain.from_iterable(lists))
-    if set(map(type, flat)) - {int} or min(flat, default=0) < 0 or max(flat, default=-1) >= count:
-        raise ValueError("an index points outside the town list")
-    return index
-
-
-_NUMBER = {float, int}
-_COLUMNS: dict[str, set[type]] = {
-    "name": {str}, "lat": _NUMBER, "lon": _NUMBER, "country": {str}, "admin1": {str},
-    "admin2": {str}, "population": {int},
-}
-
-
-class Towns:
-    """The towns, stored by column and made into :class:`City` values when asked for (reading
-    the file this way is about twice as fast as one object per town)."""
-
-    __slots__ = ("_columns", "_count")
-
-    def __init__(self, columns: Any) -> None:
-        """Check ``columns`` (a mapping of the seven fields to equally long lists)."""
-        if not isinstance(columns, dict) or set(columns) != set(_COLUMNS):
-            raise ValueError(f"the towns are not the columns {', '.join(_COLUMNS)}")
-        values = [columns[name] for name in _COLUMNS]
-        if not all(type(v) is list for v in values) or len({len(v) for v in values}) != 1:
-            raise ValueError("the town columns differ in length")
-        for (name, allowed), column in zip(_COLUMNS.items(), values, strict=True):
-            if set(map(type, column)) - allowed:
-                raise ValueError(f"a town's {name} has the wrong type")
-        lats, lons = values[1], values[2]
-        if lats and not (-90 <= min(lats) <= max(lats) <= 90 and
-                         -180 <= min(lons) <= max(lons) <= 180):
-            raise ValueError("a town lies off the globe")
-        self._columns: tuple[list[Any], ...] = tuple(values)
-        self._count = len(lats)
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index: int) -> City:
-        return City._make(column[index] for column in self._columns)
-
-    def __iter__(self) -> Iterator[City]:
-        return map(City._make, zip(*self._columns, strict=True))
-
-
 class Quarters:
     """The quarters (as towns of population 0) and their name index, read on first use."""
 
     __slots__ = ("_lock", "_read", "_value")
 
-    def __init__(self, read: Callable[[], tuple[Towns, dict[str, list[int]]]]) -> None:
+    def __init__(self, read: Callable[[], tuple[Towns, Positions]]) -> None:
         self._read = read
         self._lock = threading.Lock()
-        self._value: tuple[Towns, dict[str, list[int]]] | None = None
+        self._value: tuple[Towns, Positions] | None = None
 
-    def _loaded(self) -> tuple[Towns, dict[str, list[int]]]:
+    def _loaded(self) -> tuple[Towns, Positions]:
         with self._lock:
             if self._value is None:
                 self._value = self._read()
@@ -183,12 +123,12 @@ class Quarters:
         return len(self._loaded()[0])
 
 
-def _quarters_of(raw: Any) -> tuple[Towns, dict[str, list[int]]]:
-    towns = Towns(raw["quarters"])
-    return towns, _positions(raw["quarter_names"], len(towns))
+def _quarters_of(raw: Any) -> tuple[Towns, Positions]:
+    towns = Towns.from_columns(raw["quarters"])
+    return towns, Positions.from_lists(raw["quarter_names"], len(towns))
 
 
-def _packaged_quarters() -> tuple[Towns, dict[str, list[int]]]:
+def _packaged_quarters() -> tuple[Towns, Positions]:
     where = f"the packaged gazetteer ({QUARTERS_FILE})"
     raw = _read_checked(_read_bounded(None, QUARTERS_FILE), where, _QUARTERS_FORMAT)
     try:
@@ -197,14 +137,16 @@ def _packaged_quarters() -> tuple[Towns, dict[str, list[int]]]:
         raise _shape_error(where, f"bad entry: {exc}") from exc
 
 
-def _read_checked(body: bytes, where: str, form: int) -> Any:
-    """A gazetteer file's JSON, checked to be of format ``form`` and our folding rule."""
+def _read_checked(body: bytes, where: str, form: int, *older: int) -> Any:
+    """A gazetteer file's JSON, checked to be of format ``form`` (or one of ``older``) and
+    our folding rule."""
     try:
         raw: Any = _parse(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _shape_error(where, "not JSON") from exc
-    if not isinstance(raw, dict) or raw.get("format") != form:
-        raise _shape_error(where, f"format is not {form}")
+    if not isinstance(raw, dict) or raw.get("format") not in (form, *older):
+        also = "".join(f" or {o}" for o in older)
+        raise _shape_error(where, f"format is not {form}{also}")
     if raw.get("fold") != FOLD_VERSION:
         raise _shape_error(where, f"names folded by rule {raw.get('fold')}, not {FOLD_VERSION}")
     return raw
@@ -234,11 +176,17 @@ def load(path: Path | None = None) -> Gazetteer:
     """Read a gazetteer file (the packaged one when ``path`` is None); checks its shape."""
     started = time.perf_counter()
     where = str(path) if path is not None else "the packaged gazetteer"
-    raw = _read_checked(_read_bounded(path), where, _FORMAT)
+    raw = _read_checked(_read_bounded(path), where, _FORMAT, _LISTED)
     try:
-        cities = Towns(raw["cities"])
-        by_name = _positions(raw["names"], len(cities))
-        by_alt = _positions(raw["alternates"], len(cities))
+        if raw["format"] == _FORMAT:
+            cities = Towns.unpack(raw["cities"])
+            by_name = Positions.unpack(raw["names"], len(cities))
+            by_alt = Positions.unpack(raw["alternates"], len(cities))
+        else:
+            cities = Towns.from_columns(raw["cities"])
+            by_name = Positions.from_lists(raw["names"], len(cities))
+            by_alt = Positions.from_lists(raw["alternates"], len(cities))
+        del raw["cities"], raw["names"], raw["alternates"]  # the JSON's copies: freed now
         countries: dict[str, str] = {}
         country_names: dict[str, str] = {}
         for iso2, display, keys in raw["countries"]:
