@@ -29,6 +29,7 @@ from trialfinder.views.urlstate import REGISTRY_KEY
 from .messages import place_problem
 from .state import search_again
 from .state import use_demo as start_demo
+from .waitnotes import waiting_notes
 
 
 @st.cache_resource(show_spinner=False)
@@ -56,6 +57,7 @@ def fetch_api(_client: TrialsClient, base_url: str, request: SearchRequest) -> s
     del base_url
     slot = st.empty()
     slot.progress(0.0, text=f"Asking {searched_title(request.options.registries)}…")
+    notes = st.empty()  # a slow registry is said here while the search waits
 
     def progress(fetched: int, total: int | None) -> None:
         goal = min(total, request.limit) if total is not None else request.limit
@@ -63,8 +65,9 @@ def fetch_api(_client: TrialsClient, base_url: str, request: SearchRequest) -> s
         slot.progress(share, text=f"Fetched {fetched:,} of {plural(goal, 'study', 'studies')}…")
 
     try:
-        return service.search(client=_client, limit=request.limit, progress=progress,
-                              **request.search_kwargs())
+        with waiting_notes(notes):
+            return service.search(client=_client, limit=request.limit, progress=progress,
+                                  **request.search_kwargs())
     finally:
         slot.empty()
 
@@ -83,7 +86,8 @@ def fetch_detail(_client: TrialsClient, base_url: str, nct_id: str, use_demo: bo
     """One study's full record (outcomes, eligibility, every site), from the API or the demo."""
     del base_url
     records = demo.load_demo_studies() if use_demo else None
-    return service.study_detail(nct_id, client=_client, records=records, near=near)
+    with waiting_notes(st.empty()):
+        return service.study_detail(nct_id, client=_client, records=records, near=near)
 
 
 def run_search(searched: Mapping[str, Any], use_demo: bool, *, fresh: bool = False,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools.standin import StandInServer
+from devtools.standin import Faults, StandInServer
 from trialfinder.cli.main import main as cli_main
 from trialfinder.topics.demo import load_demo_studies
 
@@ -64,6 +64,7 @@ def wait_until_up(proc: subprocess.Popen[str]) -> tuple[str, threading.Thread]:
 class App:
     url: str  # the dashboard, ending in "/"
     api: str  # the stand-in's API root it searches
+    standin: StandInServer  # the stand-in itself (a test may give it faults, then take them back)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +90,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
             base, drain = wait_until_up(proc)
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=10) as reply:
                 assert reply.status == 200
-            yield App(f"{base}/", server.base_url)
+            yield App(f"{base}/", server.base_url, server)
         finally:
             proc.terminate()
             try:
@@ -278,6 +279,31 @@ def test_near_search_and_stopped_trial_on_both_widths(app_url: str) -> None:
                 page.close()
         finally:
             browser.close()
+
+
+def test_a_slow_registry_is_said_on_the_page_while_the_search_waits(app: App) -> None:
+    """ClinicalTrials.gov asks us to slow down for 8 s: the page says so during the wait (not
+    a silent progress bar), then shows the studies and the note is gone."""
+    app.standin.api.set_faults(Faults(script=[429, 429], retry_after="8"))
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = launch(p)
+            try:
+                page = browser.new_page(viewport=PHONE)
+                page.goto(app.url + "?condition=spasticity&status=any")
+                note = page.get_by_text("asked us to slow down (HTTP 429); asking again in 8")
+                note.first.wait_for(timeout=WAIT)
+                assert "This page keeps waiting" in note.first.inner_text()
+                assert sideways_scroll(page) == 0
+                save(page, "phone-slow-registry")
+                page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+                settle(page)
+                assert note.count() == 0
+                assert page.locator("[data-testid=stException]").count() == 0
+            finally:
+                browser.close()
+    finally:
+        app.standin.api.set_faults(Faults())
 
 
 def test_hostile_link_gives_no_live_link_or_image(app_url: str) -> None:

@@ -16,6 +16,8 @@ import threading
 from collections.abc import Callable, Generator, Iterable
 from typing import Final, TypeVar
 
+from trialfinder.core.threads import start_daemon
+
 __all__ = ["prefetch"]
 
 logger = logging.getLogger(__name__)
@@ -65,8 +67,7 @@ def prefetch(
             if callable(close):
                 close()
 
-    worker = threading.Thread(target=work, name="trialfinder-prefetch", daemon=True)
-    worker.start()
+    worker = start_daemon(work, "trialfinder-prefetch")
     wait = True
     try:
         while True:

@@ -38,6 +38,7 @@ from trialfinder.core.errors import (
     SchemaError,
     TrialFinderError,
 )
+from trialfinder.core.threads import start_daemon
 from trialfinder.http.heap import after_page
 from trialfinder.http.memo import API_MEMO, UNREACHABLE_TTL, VERSION_TTL, ApiMemo
 from trialfinder.http.prefetch import prefetch
@@ -354,9 +355,7 @@ class TrialsClient(Requester):
                 raise
             self._send_reserved(ahead, send=not unreachable)
 
-        thread = threading.Thread(target=ask, name="trialfinder-early", daemon=True)
-        thread.start()
-        return thread
+        return start_daemon(ask, "trialfinder-early")
 
     def version_or_none(self) -> dict[str, str] | None:
         """:meth:`version`, or ``None`` when it cannot be had (never raises)."""
