@@ -66,3 +66,17 @@ def test_the_short_names_keep_their_meaning() -> None:
     assert resolve_place("CABA, Argentina").name == "Buenos Aires, Argentina"
     with pytest.raises(PlaceNotFoundError):
         resolve_place("LA, Texas")
+
+
+def test_a_locality_written_by_the_first_words_of_its_name() -> None:
+    place = resolve_place("Umhlanga, South Africa")
+    assert place.name == "Umhlanga Rocks, South Africa"
+    assert abs(place.lat + 29.72) < 0.05 and abs(place.lon - 31.07) < 0.05
+    assert "first words of its name" in place.note
+
+
+def test_first_words_shared_by_two_localities_name_neither() -> None:
+    with pytest.raises(PlaceNotFoundError):
+        resolve_place("Hamfelde, Germany")  # Hamfelde in Holstein or in Lauenburg
+    with pytest.raises(PlaceNotFoundError):
+        resolve_place("Umhlanga, Germany")  # only in the country it lies in
