@@ -119,6 +119,13 @@ class Quarters:
         towns, index = self._loaded()
         return [towns[i] for i in index.get(name_key, ())]
 
+    def starting(self, prefix: str) -> list[tuple[str, City]]:
+        """``(folded name, quarter)`` for each quarter whose folded name starts with
+        ``prefix`` and goes on."""
+        towns, index = self._loaded()
+        return [(k, towns[i]) for k in index
+                if k.startswith(prefix) and k != prefix for i in index[k]]
+
     def __len__(self) -> int:
         return len(self._loaded()[0])
 

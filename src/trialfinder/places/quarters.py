@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from trialfinder.places.gazetteer import Gazetteer
 from trialfinder.places.lookup import Scope, country_name, in_scope
+from trialfinder.places.names import key, words
 from trialfinder.places.place import Place, noted
 from trialfinder.places.towntext import readings
 
-__all__ = ["quarter_in"]
+__all__ = ["quarter_by_first_words", "quarter_in"]
+
+_MIN_FIRST_WORDS = 5  # letters typed, at least, for a quarter found by its first words
 
 
 def quarter_in(gaz: Gazetteer, town: str, scope: Scope, text: str,
@@ -38,3 +41,23 @@ def quarter_in(gaz: Gazetteer, town: str, scope: Scope, text: str,
         if found:
             return None
     return None
+
+
+def quarter_by_first_words(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place | None:
+    """The one quarter in ``scope`` whose name starts with the words of ``town`` and goes on
+    ("Umhlanga" for Umhlanga Rocks), or None (none, or more than one)."""
+    if gaz.quarters is None:
+        return None
+    typed = words(town)
+    name_key = key(town)
+    if len(name_key) < _MIN_FIRST_WORDS:
+        return None
+    found = [q for _, q in gaz.quarters.starting(name_key)
+             if in_scope(q, scope) and words(q.name)[: len(typed)] == typed]
+    if len(found) != 1:
+        return None
+    (quarter,) = found
+    name = f"{quarter.name}, {country_name(gaz, quarter.country)}"
+    place = Place(name, quarter.lat, quarter.lon, "city", quarter.country)
+    return noted(place, f"{town.strip()!r} is no town in our data; read as the locality "
+                        f"{quarter.name} of the postal data (the first words of its name)", text)

@@ -21,7 +21,10 @@
   - what the registry puts in a city field besides the town (a hospital, a street, a postal
     code: ``"Sheba Medical Center, Ramat Gan, Israel"``, ``"Seoul, 03080"``) is set aside: each
     part is tried as the town, and a postal code is left out, with a note;
-  - ``"NYC"``, ``"LA"``, ``"SF"`` and ``"DC"`` (``"Washington DC"``) are everyday aliases.
+  - ``"NYC"``, ``"LA"``, ``"SF"`` and ``"DC"`` (``"Washington DC"``) are everyday aliases; a
+    hospital campus written as the town (``"Tel Hashomer"``) and a renamed US Army post
+    (``"Fort Eisenhower, Georgia"``) are read as their town, with a note; text garbled by a
+    wrong encoding (``"MÃ¼nchen"``) is read as written (:mod:`trialfinder.places.aliases`).
 
 Towns come from the gazetteer shipped with trialfinder (GeoNames towns of at least 1,000
 people; see :mod:`trialfinder.places.gazetteer`). A US town missing there, or a township, part
@@ -54,6 +57,7 @@ import math
 import re
 
 from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
+from trialfinder.places.aliases import SAID, alias_for, repaired
 from trialfinder.places.gazetteer import Gazetteer, default_gazetteer
 from trialfinder.places.lookup import (
     DOMINANCE,
@@ -67,7 +71,6 @@ from trialfinder.places.lookup import (
     region_in,
     scopes,
     state_scope,
-    us_state,
 )
 from trialfinder.places.names import key
 from trialfinder.places.place import Place, PlaceKind, chosen, noted
@@ -95,29 +98,6 @@ _MAX_CANDIDATES = 10
 _ZIP_RE = re.compile(r"^\s*([0-9]{5})(?:-[0-9]{4})?\s*$")  # ASCII digits only
 _POSTCODE_PART_RE = re.compile(r"^(?=(?:\D*\d){3})[\dA-Z -]{3,10}$")  # 03080, 1090, D-80331
 
-# Everyday names: folded key -> (town name, its region or "", its country).
-_CITY_ALIASES = {
-    "nyc": ("New York City", "New York", "US"),
-    "newyork": ("New York City", "New York", "US"),
-    "la": ("Los Angeles", "California", "US"),
-    "sf": ("San Francisco", "California", "US"),
-    "dc": ("Washington", "District of Columbia", "US"),
-    "washingtondc": ("Washington", "District of Columbia", "US"),
-    "caba": ("Buenos Aires", "", "AR"),
-    "ciudadautonomadebuenosaires": ("Buenos Aires", "", "AR"),
-    "ciudadautonomabuenosaires": ("Buenos Aires", "", "AR"),
-    "ciudaddebuenosaires": ("Buenos Aires", "", "AR"),
-    # the registry's other ways: misspelt, "Bs As", in English, or cut at 30 characters
-    "cuidadautonomadebuenosaires": ("Buenos Aires", "", "AR"),
-    "ciudadautonomadebuenosaire": ("Buenos Aires", "", "AR"),
-    "ciudadautonomadebsas": ("Buenos Aires", "", "AR"),
-    "ciudadautonomabsas": ("Buenos Aires", "", "AR"),
-    "cityofbuenosaires": ("Buenos Aires", "", "AR"),
-    "bsas": ("Buenos Aires", "", "AR"),
-    "df": ("Mexico City", "", "MX"),  # "D.F., Mexico": Distrito Federal
-}
-# aliases read only with their country given ("DF, Brazil" is Brasília; "DF" alone is either)
-_WITH_COUNTRY_ONLY = frozenset({"df"})
 
 
 def coordinates(text: str) -> tuple[float, float] | None:
@@ -317,6 +297,14 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
         name, lat, lon = zip_point(zip_match.group(1))
         return Place(name, lat, lon, "zip", "US")
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
+    fixed = repaired(text)
+    if fixed != text:  # "MÃ¼nchen": UTF-8 read back as Windows-1252
+        return noted(_resolve(gaz, fixed), f"{text.strip()!r} read as {fixed.strip()!r} "
+                                           "(its letters had been garbled)", text)
+    return _resolve(gaz, text)
+
+
+def _resolve(gaz: Gazetteer, text: str) -> Place:
     town, qualifiers = _split(gaz, text)
     postcodes = [q for q in qualifiers if _POSTCODE_PART_RE.match(q)]
     if postcodes:  # "Seoul, 03080": a postal code where a region or country would be
@@ -324,12 +312,15 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
         shown = ", ".join(repr(p) for p in postcodes)
         return noted(_place(gaz, town, qualifiers, text),
                       f"{shown} read as a postal code and set aside", text)
-    alias = _CITY_ALIASES.get(key(town))
-    if alias is not None and (qualifiers or key(town) not in _WITH_COUNTRY_ONLY):
+    alias = alias_for(gaz, town, qualifiers)
+    if alias is not None:
         name, region, country = alias
+        said = key(town) in SAID
         if not qualifiers:
-            return _with_country(gaz, name, [region] if region else [], (country,), text)
-        last = qualifiers[-1]
-        if country in {*country_codes(gaz, last), (us_state(gaz, last) or "")[:2]}:
-            town = name
+            place = _with_country(gaz, name, [region] if region else [], (country,), text)
+            return noted(place, f"{town.strip()!r} read as {name}", text) if said else place
+        if said:
+            return noted(_place(gaz, name, qualifiers, text),
+                         f"{town.strip()!r} read as {name}", text)
+        town = name
     return _place(gaz, town, qualifiers, text)

@@ -19,8 +19,8 @@
 6. a quarter of the postal data in each scope (a suburb, a city district, a locality no town
    names: :mod:`trialfinder.places.quarters`);
 7. a town written with a slip in each scope: its region after it with no comma, only the
-   first words of its name, a letter missed, added, swapped or shown as ``?``
-   (:mod:`trialfinder.places.slips`).
+   first words of its name (of a town, then of one quarter: "Umhlanga" for Umhlanga Rocks),
+   a letter missed, added, swapped or shown as ``?`` (:mod:`trialfinder.places.slips`).
 
 Whatever was set aside or read differently is said in the place's note.
 """
@@ -41,7 +41,7 @@ from trialfinder.places.lookup import (
 )
 from trialfinder.places.names import key
 from trialfinder.places.place import Place, chosen, noted
-from trialfinder.places.quarters import quarter_in
+from trialfinder.places.quarters import quarter_by_first_words, quarter_in
 from trialfinder.places.slips import leading_words, one_slip, town_then_region
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
@@ -145,7 +145,7 @@ def search(gaz: Gazetteer, town: str, parts: list[str], scopes: list[Scope],
             place = quarter_in(gaz, town, scope, text, lossy)
             if place is not None:
                 return place, scope
-    for slip in (town_then_region, leading_words, one_slip):
+    for slip in (town_then_region, leading_words, quarter_by_first_words, one_slip):
         for scope in [*scopes, *governed]:
             place = slip(gaz, town, scope, text)
             if place is not None:

@@ -102,6 +102,9 @@ _NUMBERED = re.compile(r"^\s*\d{1,3}[a-z]?[.)]")  # "3.", "5b.": an item, not a 
 # a sentence that points at one criterion of a list ("... named in exclusion criterion #5:")
 # speaks about that list; it does not open it
 _REFERS = re.compile(r"(?:in|ex)clusion\s+criteri(?:on|a)\s*(?:#|no\.?|number)?\s*\d", re.I)
+# a sentence naming both lists speaks of them all ("The main inclusion and exclusion criteria
+# include the following:"); it opens neither
+_BOTH = re.compile(r"(?:in|ex)clusion\s*(?:and|&|or|/)\s*(?:in|ex)clusion", re.I)
 
 Item = tuple[int, str]
 _ORDER = {"intro": 0, "inclusion": 1, "exclusion": 2}
@@ -203,7 +206,7 @@ def _announces(line: str) -> str | None:
     bare = (_BULLET.sub("", line.strip()) if bulleted else line.strip()).strip(_MARKUP)
     if not bare.endswith(":") or _NUMBERED.match(line) or len(bare) > 300:
         return None
-    if not _ANNOUNCES.search(bare) or _REFERS.search(bare):
+    if not _ANNOUNCES.search(bare) or _REFERS.search(bare) or _BOTH.search(bare):
         return None
     if bulleted and not re.search(r"following\s+criteria", bare, re.I):
         return None
@@ -215,11 +218,16 @@ def _announces(line: str) -> str | None:
 
 
 def _lines(text: str) -> Iterator[str]:
-    """The text's lines, with a heading in mid-line moved to a line of its own."""
+    """The text's lines, with a heading in mid-line moved to a line of its own, and so the
+    first item of a heading that carries it after a bullet ("Inclusion Criteria for X • Y")."""
     for line in text.split("\n"):
         if "riteria" not in line and "RITERIA" not in line:
             yield line
             continue
+        head, dot, tail = line.partition("•")
+        if dot and head.strip() and tail.strip() and _heading(head) is not None:
+            yield head
+            line = dot + tail
         pieces = _INLINE.split(line)
         before = _BULLET.sub("", pieces[0]).strip()
         if len(pieces) > 1 and (_LABEL.match(before) or not _ENDS_ITEM.search(before)):

@@ -1,0 +1,43 @@
+"""Eligibility shapes found in a third sample of real records (written anew, fictional)."""
+
+from __future__ import annotations
+
+from trialfinder.tables.eligibility import split_criteria
+
+
+def lists(text: str) -> tuple[list[str], list[str], list[str]]:
+    c = split_criteria(text)
+    return ([t for _, t in c.intro], [t for _, t in c.inclusion], [t for _, t in c.exclusion])
+
+
+def test_a_sentence_naming_both_lists_opens_neither() -> None:
+    text = ("The key inclusion and exclusion criteria are, among others, the following:\n\n"
+            "Inclusion Criteria:\n\n* Adults with gout\n\nExclusion Criteria:\n\n* Kidney stones")
+    assert lists(text) == (
+        ["The key inclusion and exclusion criteria are, among others, the following:"],
+        ["Adults with gout"],
+        ["Kidney stones"],
+    )
+
+
+def test_a_sentence_naming_one_list_still_opens_it() -> None:
+    text = ("Inclusion Criteria:\n\n* Adults with gout\n\n"
+            "Participants are excluded if any of the following apply:\n\n* Kidney stones")
+    assert lists(text)[2] == ["Participants are excluded if any of the following apply:",
+                              "Kidney stones"]
+
+
+def test_a_heading_carrying_its_first_item_after_a_bullet() -> None:
+    text = ("Inclusion Criteria for the parents\n\n* Signed consent\n\nExclusion Criteria\n\n"
+            "* No consent\n\nInclusion Criteria for the follow-up study • Child seen at "
+            "age two\n\nExclusion Criteria\n\n• Family moved away")
+    c = split_criteria(text)
+    assert [t for _, t in c.inclusion] == ["Signed consent", "Child seen at age two"]
+    assert [t for _, t in c.exclusion] == ["No consent", "Family moved away"]
+    assert c.headings[2] == ("inclusion", "Inclusion Criteria for the follow-up study")
+
+
+def test_a_bullet_in_an_item_that_names_a_list_is_no_heading() -> None:
+    text = ("Inclusion Criteria:\n\n* Adults • who meet the inclusion criteria of the parent "
+            "study\n\nExclusion Criteria:\n\n* Pregnancy")
+    assert lists(text)[1] == ["Adults • who meet the inclusion criteria of the parent study"]
