@@ -186,7 +186,16 @@ def _exclusion_may_begin(text: str) -> int:
 def age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     """For each eligibility text, its lines that may state an age, as (section, item). A
     text is cut into sections only when such a line comes after where an exclusion list may
-    begin: before it, every line is one of who may join (the quick way for most texts)."""
+    begin: before it, every line is one of who may join (the quick way for most texts).
+    A text given more than once is read once (its studies share the list: do not change it)."""
+    unique = list(dict.fromkeys(texts))
+    if len(unique) == len(texts):
+        return _age_lines(texts)
+    found = dict(zip(unique, _age_lines(unique), strict=True))
+    return [found[text] for text in texts]
+
+
+def _age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     owners: list[int] = []
     starts: list[int] = []
     lines: list[str] = []

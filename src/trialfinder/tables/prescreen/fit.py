@@ -238,8 +238,12 @@ def _fields_against_text(studies: pd.DataFrame, outside: np.ndarray, age: float,
     if not len(rows):
         return held
     texts = [str(t) for t in column.iloc[rows].astype(object).tolist()]
-    for i, lines in zip(rows, age_lines(texts), strict=True):
-        line = stated_age_for(age, lines, below=bool(low[i] > age)) if lines else None
+    said: dict[tuple[str, bool], str | None] = {}  # a text given more than once is read once
+    for i, text, lines in zip(rows, texts, age_lines(texts), strict=True):
+        below = bool(low[i] > age)
+        if (text, below) not in said:
+            said[(text, below)] = stated_age_for(age, lines, below=below) if lines else None
+        line = said[(text, below)]
         if line is not None:
             held[i] = True
             unknown[i].append(f"the record's age fields say {age_range(low[i], high[i])}, but "
@@ -256,12 +260,15 @@ def _stated_ages(studies: pd.DataFrame, open_: np.ndarray, age: float,
     column = studies["eligibility_criteria"]
     gaps = np.flatnonzero(open_ & (np.isnan(low) | np.isnan(high)) & column.notna().to_numpy())
     texts = [str(t) for t in column.iloc[gaps].astype(object).tolist()]
-    for i, lines in zip(gaps, age_lines(texts), strict=True):
+    said: dict[tuple[str, bool, bool], str | None] = {}  # a text given more than once: once
+    for i, text, lines in zip(gaps, texts, age_lines(texts), strict=True):
         if not lines:
             continue
-        line = stated_age_against(age, lines,
-                                  low_open=bool(np.isnan(low[i])),
-                                  high_open=bool(np.isnan(high[i])))
+        sides = (text, bool(np.isnan(low[i])), bool(np.isnan(high[i])))
+        if sides not in said:
+            said[sides] = stated_age_against(age, lines, low_open=sides[1],
+                                             high_open=sides[2])
+        line = said[sides]
         if line is not None:
             unknown[i].append(f"Check with the study team: the record's age fields leave "
                               f'it open, but its criteria give an age {age:g} may be outside '
