@@ -1,15 +1,20 @@
 """The pre-screen reads a criteria text once when several studies give it: each study must
 still get the answer it gets alone (its own id, age fields, listed conditions), and a second
-person screened over the same studies must get their own answers, not the first one's.
+person screened over the same studies must get their own answers, not the first one's. Each
+site is matched to its study with pyarrow when it can: without it, the same distances.
 
 Every record and criteria line here is fictional, written for these tests.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from devtools.standin import fictional_study
+import pandas as pd
+import pytest
+
+from devtools.standin import fictional_site, fictional_study
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.tables.prescreen import Profile, prescreen
 
@@ -102,3 +107,38 @@ def test_one_text_read_against_each_studys_open_side() -> None:
     assert any("Aged over 60 years" in r for r in found["NCT99710007"]["reasons"])
     # the fields give an upper age (80) that holds 70: the same line is not read against it
     assert found["NCT99710008"]["verdict"] == "fits"
+
+
+def test_each_site_counts_for_its_own_study_with_or_without_pyarrow(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    near = fictional_site("Fictional Near Clinic", "Boston", "United States", 42.36, -71.06,
+                          status="RECRUITING")
+    far = fictional_site("Fictional Far Clinic", "Worcester", "United States", 42.26, -71.80,
+                         status="RECRUITING")
+    records = [record("NCT99710011", ASKS, locations=[far]),
+               record("NCT99710012", ASKS, locations=[far, near]),
+               record("NCT99710013", ASKS)]
+    me = Profile(near=(42.36, -71.06), radius_mi=20)
+    tables = normalize(records)
+    with_arrow = prescreen(tables, me).studies
+    miles = dict(zip(with_arrow["nct_id"], with_arrow["nearest_site_mi"], strict=True))
+    assert miles["NCT99710012"] == 0
+    assert 38 < miles["NCT99710011"] < 40
+    assert pd.isna(miles["NCT99710013"])
+    assert list(with_arrow["verdict"]) == ["fits", "check", "no"]
+    # the sites of a study left out of the table (a narrowed one) count for no other
+    narrowed = type(tables)(**{**{f: getattr(tables, f) for f in tables.__dataclass_fields__},
+                               "studies": tables.studies.iloc[[2, 0]]})
+    alone = prescreen(narrowed, me).studies
+    assert list(alone["nct_id"]) == ["NCT99710013", "NCT99710011"]
+    assert list(alone["verdict"]) == ["check", "no"]
+    real_import = importlib.import_module
+
+    def no_arrow(name: str, package: str | None = None) -> Any:
+        if name.startswith("pyarrow"):
+            raise ImportError(name)
+        return real_import(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", no_arrow)
+    pd.testing.assert_frame_equal(with_arrow, prescreen(tables, me).studies)
+    pd.testing.assert_frame_equal(alone, prescreen(narrowed, me).studies)
