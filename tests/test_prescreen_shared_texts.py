@@ -142,3 +142,19 @@ def test_each_site_counts_for_its_own_study_with_or_without_pyarrow(
     monkeypatch.setattr(importlib, "import_module", no_arrow)
     pd.testing.assert_frame_equal(with_arrow, prescreen(tables, me).studies)
     pd.testing.assert_frame_equal(alone, prescreen(narrowed, me).studies)
+
+
+def test_a_finder_that_remembers_finds_what_one_that_does_not_finds() -> None:
+    from trialfinder.tables.prescreen.finder import Finder, Term
+    from trialfinder.tables.prescreen.synonyms import expand
+
+    terms = [Term("warfarin", "medicine", expand("warfarin", "medicine")),
+             Term("diabetes", "condition", expand("diabetes", "condition"))]
+    lines = ["No anticoagulants other than warfarin", "Type 2 diabetes (DM) is allowed",
+             "Adults with Fictitia", "No anticoagulants other than warfarin"]
+    plain, remembering = Finder(terms), Finder(terms, remember=True)
+    found = [remembering.occurrences(line) for line in lines]
+    assert found == [plain.occurrences(line) for line in lines]
+    assert [[(o.term, o.found) for o in each] for each in found] == [
+        [(0, "anticoagulants"), (0, "warfarin")], [(1, "Type 2 diabetes"), (1, "DM")], [],
+        [(0, "anticoagulants"), (0, "warfarin")]]

@@ -338,7 +338,7 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
     rows: list[dict[str, Any]] = []
     asked: dict[str, list[tuple[str, str]]] = {}
     column = studies["eligibility_criteria"]
-    finder = Finder(terms) if terms else None
+    finder = Finder(terms, remember=True) if terms else None
     readable = np.flatnonzero(open_ & column.notna().to_numpy())
     if finder is not None and len(readable):
         # the criteria of studies the structured fields already rule out are not read

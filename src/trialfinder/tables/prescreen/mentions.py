@@ -259,6 +259,7 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
     named = diagnoses.lines_matching(plain)
     own = [_own_conditions(listed) for _, listed in studies]
     out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
+    diagnosed: dict[str, list[str]] = {}
     for j, (index, line) in enumerate(lines):
         if theirs[j] and person is not None and any(
                 not (o.reading.negated or o.reading.optional or o.reading.family)
@@ -271,9 +272,12 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
             asked.extend(name for name, needle in own[index]
                          if needle in low and _positive_at(line, low, needle))
         if named[j] and not asked:
-            asked.extend(diagnoses.terms[o.term].own for o in diagnoses.occurrences(line)
-                         if not (o.reading.negated or o.reading.optional or o.reading.family
-                                 or o.reading.exception))
+            if line not in diagnosed:  # a line many studies share is read once
+                diagnosed[line] = [diagnoses.terms[o.term].own
+                                   for o in diagnoses.occurrences(line)
+                                   if not (o.reading.negated or o.reading.optional
+                                           or o.reading.family or o.reading.exception)]
+            asked.extend(diagnosed[line])
         if asked:
             out[index].append((asked, line))
     return out
