@@ -46,18 +46,20 @@ _OR_MORE = r"\s*(?:or|and)\s*(?:older|over|above|more|greater|up)\b(?!\s*than)"
 _OR_OLDER = r"\s*(?:or|and)\s*(?:older|over|above)\b(?!\s*than)"  # not "5 years or more"
 _OR_LESS = r"\s*(?:or|and)\s*(?:younger|under|below|less)\b(?!\s*than)"
 
-_SHAPES: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(pattern, re.IGNORECASE)) for
-                                               kind, pattern in [
-    ("range", _AGED + r"(?:between|from)?\s*" + _N + _Y + _TO + _N),
-    ("range", r"\b(?:between|from)?\s*" + _N + _Y + _TO + _N + _YEARS_OF_AGE),
-    ("low", _AGED + r"(?:of\s+)?" + f"({_LOW_WORD})" + r"\s*" + _N),
-    ("low", f"({_LOW_WORD})" + r"\s*" + _N + _YEARS_OF_AGE),
-    ("low", _AGED + _N + _Y + r"(?:\s*of\s+age)?" + _OR_MORE),
-    ("low", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_OLDER),
-    ("low", _AGED + _N + r"\s*\+"),
-    ("high", _AGED + r"(?:of\s+)?" + f"({_HIGH_WORD})" + r"\s*" + _N),
-    ("high", f"({_HIGH_WORD})" + r"\s*" + _N + _YEARS_OF_AGE),
-    ("high", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_LESS),
+# each shape, and the words it cannot match without: "aged" (age, aged, adult...), "years"
+# (year, yr), "years of age" (years and age or old); a line lacking them skips the shape
+_SHAPES: list[tuple[str, re.Pattern[str], str]] = [
+    (kind, re.compile(pattern, re.IGNORECASE), needs) for kind, pattern, needs in [
+    ("range", _AGED + r"(?:between|from)?\s*" + _N + _Y + _TO + _N, "aged"),
+    ("range", r"\b(?:between|from)?\s*" + _N + _Y + _TO + _N + _YEARS_OF_AGE, "years of age"),
+    ("low", _AGED + r"(?:of\s+)?" + f"({_LOW_WORD})" + r"\s*" + _N, "aged"),
+    ("low", f"({_LOW_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, "years of age"),
+    ("low", _AGED + _N + _Y + r"(?:\s*of\s+age)?" + _OR_MORE, "aged"),
+    ("low", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_OLDER, "years"),
+    ("low", _AGED + _N + r"\s*\+", "aged"),
+    ("high", _AGED + r"(?:of\s+)?" + f"({_HIGH_WORD})" + r"\s*" + _N, "aged"),
+    ("high", f"({_HIGH_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, "years of age"),
+    ("high", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_LESS, "years"),
 ]]
 # an age that is not the participant's, said just before the statement
 _SOMEONE_ELSE = re.compile(
@@ -80,6 +82,7 @@ _QUICK = re.compile(QUICK)
 # where an exclusion list may begin: nothing before the first of these is one
 _EXCLUDING_WORDS = ("exclu", "ineligib", "not eligib", "not be eligib", "non-inclu",
                     "non inclu", "noninclu", "not be enrolled", "not be included", "may not")
+_LONGEST = max(map(len, _EXCLUDING_WORDS))
 _DIGIT = re.compile(r"\d")
 _OTHER_UNIT = re.compile(r"^\s*(?:months?|mos?|weeks?|wks?|days?|hours?|kg|cm|%)",
                          re.IGNORECASE)
@@ -102,7 +105,13 @@ def age_statements(line: str) -> list[AgeStatement]:
     taken: list[tuple[int, int]] = []
     if _DIGIT.search(line) is None:
         return found
-    for kind, pattern in _SHAPES:
+    folded = line.lower()  # the words each shape needs (no other letter folds to these)
+    years = "year" in folded or "yr" in folded
+    present = {"aged": "age" in folded or "adult" in folded, "years": years,
+               "years of age": years and ("age" in folded or "old" in folded)}
+    for kind, pattern, needs in _SHAPES:
+        if not present[needs]:
+            continue
         for match in pattern.finditer(line):
             start, end = match.span()
             if any(a < end and start < b for a, b in taken):
@@ -186,7 +195,16 @@ def _exclusion_may_begin(text: str) -> int:
 def age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     """For each eligibility text, its lines that may state an age, as (section, item). A
     text is cut into sections only when such a line comes after where an exclusion list may
-    begin: before it, every line is one of who may join (the quick way for most texts)."""
+    begin: before it, every line is one of who may join (the quick way for most texts).
+    A text given more than once is read once (its studies share the list: do not change it)."""
+    unique = list(dict.fromkeys(texts))
+    if len(unique) == len(texts):
+        return _age_lines(texts)
+    found = dict(zip(unique, _age_lines(unique), strict=True))
+    return [found[text] for text in texts]
+
+
+def _age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     owners: list[int] = []
     starts: list[int] = []
     lines: list[str] = []
@@ -202,7 +220,9 @@ def age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
         found[owners[j]].append((starts[j], lines[j]))
     out: list[list[tuple[str, str]]] = []
     for text, candidates in zip(texts, found, strict=True):
-        cut = _exclusion_may_begin(text) if candidates else -1
+        # only a cut before the last candidate's end matters: look no further than that
+        last = max((start + len(line) for start, line in candidates), default=0)
+        cut = _exclusion_may_begin(text[:last + _LONGEST]) if candidates else -1
         if cut >= 0 and any(start + len(line) > cut and age_statements(item_text(line))
                             for start, line in candidates):
             out.append(section_lines(text, keep=may_state_age))

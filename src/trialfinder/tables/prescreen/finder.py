@@ -106,10 +106,13 @@ def _spacing(text: str) -> str:
 
 
 class Finder:
-    """Every name of some terms, and where they stand in eligibility lines."""
+    """Every name of some terms, and where they stand in eligibility lines. With
+    ``remember``, the occurrences of each line are kept for the finder's life (one
+    pre-screen: its lines are read for mentions, then for what they ask for)."""
 
-    def __init__(self, terms: Iterable[Term]) -> None:
+    def __init__(self, terms: Iterable[Term], *, remember: bool = False) -> None:
         self.terms = list(terms)
+        self._read: dict[str, list[Occurrence]] | None = {} if remember else None
         self._exact: dict[str, list[tuple[int, Name]]] = {}
         self._folded: dict[str, list[tuple[int, Name]]] = {}
         by_kind: dict[str, dict[str, Name]] = {kind: {} for kind in KINDS}
@@ -215,7 +218,15 @@ class Finder:
             m.start() <= start and end <= m.end() for m in pattern.finditer(line))
 
     def occurrences(self, line: str) -> list[Occurrence]:
-        """Every occurrence of a term's name in ``line``, in order."""
+        """Every occurrence of a term's name in ``line``, in order (do not change the
+        list: a finder that remembers gives it again)."""
+        if self._read is None:
+            return self._occurrences(line)
+        if line not in self._read:
+            self._read[line] = self._occurrences(line)
+        return self._read[line]
+
+    def _occurrences(self, line: str) -> list[Occurrence]:
         found: list[Occurrence] = []
         for pattern in self._patterns:
             for match in pattern.finditer(line):

@@ -13,6 +13,7 @@ logs, caches or sends the profile.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 from collections.abc import Hashable, Mapping
@@ -26,6 +27,7 @@ from trialfinder.core.codes import OPEN_STATUSES, Status
 from trialfinder.core.missing import is_blank
 from trialfinder.core.wording import age_range
 from trialfinder.places.geo import haversine_miles
+from trialfinder.tables.arrowtext import arrow_strings
 from trialfinder.tables.prescreen.ages import age_lines, stated_age_against, stated_age_for
 from trialfinder.tables.prescreen.finder import Finder, Term, asks_for_healthy
 from trialfinder.tables.prescreen.mentions import (
@@ -125,6 +127,22 @@ def _codes(values: pd.Series) -> np.ndarray:
 
 
 
+def _owners(ids: pd.Series, of_sites: pd.Series) -> np.ndarray:
+    """The row in ``ids`` (unique study ids) of each site's study, -1 for none."""
+    try:
+        pc: Any = importlib.import_module("pyarrow.compute")
+        known, wanted = arrow_strings(ids), arrow_strings(of_sites)
+        if known.null_count == 0 and wanted.null_count == 0 and (
+                pc.count_distinct(known).as_py() == len(known)):
+            found = pc.index_in(wanted, value_set=known).fill_null(-1)
+            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.intp)
+    except (ImportError, AttributeError, ValueError, TypeError, LookupError):
+        pass
+    # no pyarrow, or ids that are missing or not unique (get_indexer refuses those)
+    owner: np.ndarray = pd.Index(ids.astype(object)).get_indexer(of_sites.astype(object))
+    return owner
+
+
 def _nearest_sites(studies: pd.DataFrame, sites: pd.DataFrame,
                    point: tuple[float, float]) -> np.ndarray:
     """Miles from ``point`` to each study's nearest recruiting site (NaN: none located).
@@ -135,8 +153,7 @@ def _nearest_sites(studies: pd.DataFrame, sites: pd.DataFrame,
     nearest = np.full(n, np.inf)
     if sites.empty or n == 0:
         return np.full(n, np.nan)
-    owner = pd.Index(studies["nct_id"].astype(object)).get_indexer(
-        sites["nct_id"].astype(object))
+    owner = _owners(studies["nct_id"], sites["nct_id"])
     miles = haversine_miles(point[0], point[1], _floats(sites["lat"]), _floats(sites["lon"]))
     status = _codes(sites["site_status"])
     known = owner >= 0
@@ -150,6 +167,22 @@ def _nearest_sites(studies: pd.DataFrame, sites: pd.DataFrame,
     return nearest
 
 
+class _Ranges:
+    """The words of each study's age limits (:func:`age_range`), each pair worded once."""
+
+    def __init__(self, low: np.ndarray, high: np.ndarray) -> None:
+        self.low, self.high = low, high
+        self._lows, self._highs = low.tolist(), high.tolist()
+        self._said: dict[tuple[float | None, float | None], str] = {}
+
+    def of(self, i: int) -> str:
+        lo, hi = self._lows[i], self._highs[i]
+        pair = (None if math.isnan(lo) else lo, None if math.isnan(hi) else hi)
+        if pair not in self._said:
+            self._said[pair] = age_range(self.low[i], self.high[i])
+        return self._said[pair]
+
+
 def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
                 ) -> tuple[np.ndarray, list[list[str]], np.ndarray, list[list[str]]]:
     """Whether the structured fields leave each study open, their reasons, the miles to the
@@ -159,10 +192,13 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
     unknown: list[list[str]] = [[] for _ in range(n)]
     status = _codes(studies["status"])
     closed = ~np.isin(status, list(_OPEN))
-    for i in np.flatnonzero(closed):
+    said: dict[str, str] = {}  # each status's sentence, once
+    for i in np.flatnonzero(closed).tolist():
         code = status[i]
-        label = Status(code).label if code in Status.__members__ else "unknown"
-        reasons[i].append(f"not recruiting (status: {label})")
+        if code not in said:
+            label = Status(code).label if code in Status.__members__ else "unknown"
+            said[code] = f"not recruiting (status: {label})"
+        reasons[i].append(said[code])
     fits = ~closed
     if profile.age is not None:
         age = profile.age
@@ -174,23 +210,24 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
             outside = (low > age) | ((high < age) & ~within_year)
         outside &= ~_fields_against_text(studies, outside & fits, age, low, high, unknown)
         fits &= ~outside
-        for i in np.flatnonzero(outside):
-            reasons[i].append(f"age {age:g} is outside {age_range(low[i], high[i])}")
-        for i in np.flatnonzero(within_year & fits):
-            unknown[i].append(f"age {age:g} is past {age_range(low[i], high[i])} by less "
+        ranges = _Ranges(low, high)
+        for i in np.flatnonzero(outside).tolist():
+            reasons[i].append(f"age {age:g} is outside {ranges.of(i)}")
+        for i in np.flatnonzero(within_year & fits).tolist():
+            unknown[i].append(f"age {age:g} is past {ranges.of(i)} by less "
                               f"than a year: ask the study team whether you still count as "
                               f"{high[i]:g}")
     if profile.sex is not None:
         sex = _codes(studies["sex"])
         other = np.isin(sex, [s for s in _SEX_WORDS if s != profile.sex])
         fits &= ~other
-        for i in np.flatnonzero(other):
+        for i in np.flatnonzero(other).tolist():
             reasons[i].append(f"open to {_SEX_WORDS[sex[i]]} only")
     if profile.healthy_volunteer:
         accepts = _codes(studies["healthy_volunteers"].astype("boolean").astype("string"))
         refuses = accepts == "False"
         column = studies["eligibility_criteria"]
-        for i in np.flatnonzero(refuses & fits & column.notna().to_numpy()):
+        for i in np.flatnonzero(refuses & fits & column.notna().to_numpy()).tolist():
             # the field says no, but the criteria ask for healthy people: ask, do not hide
             line = asks_for_healthy(str(column.iloc[i]))
             if line is not None:
@@ -199,28 +236,29 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
                                   f'criteria ask for healthy people ("{quote(line)}"): ask '
                                   "the study team")
         fits &= ~refuses
-        for i in np.flatnonzero(refuses):
+        for i in np.flatnonzero(refuses).tolist():
             reasons[i].append("does not take healthy volunteers")
-        for i in np.flatnonzero(accepts == ""):  # an unknown is a question, not a fit
+        for i in np.flatnonzero(accepts == "").tolist():  # an unknown is a question, not a fit
             unknown[i].append(UNSAID_HEALTHY)
     nearest = np.full(n, np.nan)
     if profile.near is not None:
         nearest = _nearest_sites(studies, sites, profile.near)
         # an unknown distance rules nobody out: within a radius it is a question to ask
         target = unknown if profile.radius_mi is not None else reasons
-        for i in np.flatnonzero(np.isnan(nearest)):
+        for i in np.flatnonzero(np.isnan(nearest)).tolist():
             target[i].append(UNLOCATED)
         if profile.radius_mi is not None:
             radius = profile.radius_mi
             with np.errstate(invalid="ignore"):
                 far = nearest > radius
             fits &= ~far
-            for i in np.flatnonzero(far):
-                reasons[i].append(f"nearest recruiting site is {nearest[i]:,.0f} mi away "
+            miles = nearest.tolist()  # a float formats as its numpy scalar does, quicker
+            for i in np.flatnonzero(far).tolist():
+                reasons[i].append(f"nearest recruiting site is {miles[i]:,.0f} mi away "
                                   f"(more than {radius:g} mi)")
     plain = ("fits on age, sex, status and distance as far as the record says"
              if profile.age is not None or profile.near is not None else "recruiting")
-    for i in np.flatnonzero(fits):
+    for i in np.flatnonzero(fits).tolist():
         if not reasons[i]:
             reasons[i].append(plain)
     return fits, reasons, nearest, unknown
@@ -238,8 +276,12 @@ def _fields_against_text(studies: pd.DataFrame, outside: np.ndarray, age: float,
     if not len(rows):
         return held
     texts = [str(t) for t in column.iloc[rows].astype(object).tolist()]
-    for i, lines in zip(rows, age_lines(texts), strict=True):
-        line = stated_age_for(age, lines, below=bool(low[i] > age)) if lines else None
+    said: dict[tuple[str, bool], str | None] = {}  # a text given more than once is read once
+    for i, text, lines in zip(rows, texts, age_lines(texts), strict=True):
+        below = bool(low[i] > age)
+        if (text, below) not in said:
+            said[(text, below)] = stated_age_for(age, lines, below=below) if lines else None
+        line = said[(text, below)]
         if line is not None:
             held[i] = True
             unknown[i].append(f"the record's age fields say {age_range(low[i], high[i])}, but "
@@ -256,12 +298,15 @@ def _stated_ages(studies: pd.DataFrame, open_: np.ndarray, age: float,
     column = studies["eligibility_criteria"]
     gaps = np.flatnonzero(open_ & (np.isnan(low) | np.isnan(high)) & column.notna().to_numpy())
     texts = [str(t) for t in column.iloc[gaps].astype(object).tolist()]
-    for i, lines in zip(gaps, age_lines(texts), strict=True):
+    said: dict[tuple[str, bool, bool], str | None] = {}  # a text given more than once: once
+    for i, text, lines in zip(gaps, texts, age_lines(texts), strict=True):
         if not lines:
             continue
-        line = stated_age_against(age, lines,
-                                  low_open=bool(np.isnan(low[i])),
-                                  high_open=bool(np.isnan(high[i])))
+        sides = (text, bool(np.isnan(low[i])), bool(np.isnan(high[i])))
+        if sides not in said:
+            said[sides] = stated_age_against(age, lines, low_open=sides[1],
+                                             high_open=sides[2])
+        line = said[sides]
         if line is not None:
             unknown[i].append(f"Check with the study team: the record's age fields leave "
                               f'it open, but its criteria give an age {age:g} may be outside '
@@ -293,7 +338,7 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
     rows: list[dict[str, Any]] = []
     asked: dict[str, list[tuple[str, str]]] = {}
     column = studies["eligibility_criteria"]
-    finder = Finder(terms) if terms else None
+    finder = Finder(terms, remember=True) if terms else None
     readable = np.flatnonzero(open_ & column.notna().to_numpy())
     if finder is not None and len(readable):
         # the criteria of studies the structured fields already rule out are not read
@@ -332,8 +377,8 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
     order = np.lexsort((table["nct_id"].to_numpy(dtype=str),
                         np.nan_to_num(nearest, nan=np.inf), rank))
     table = table.iloc[order].reset_index(drop=True)
-    place = {nct: i for i, nct in enumerate(table["nct_id"])}
     if len(mentions):
+        place = {nct: i for i, nct in enumerate(table["nct_id"].tolist())}
         mentions = mentions.iloc[
             np.argsort([place[n] for n in mentions["nct_id"]], kind="stable")
         ].reset_index(drop=True)

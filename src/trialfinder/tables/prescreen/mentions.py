@@ -147,7 +147,19 @@ def _rows(finder: Finder, nct: str, section: str, item: str) -> list[dict[str, A
 def find_mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
                   ) -> list[dict[str, Any]]:
     """The lines of ``texts`` (one per study of ``ids``) that name a term, one row per line
-    and term (see :data:`MENTION_FIELDS`)."""
+    and term (see :data:`MENTION_FIELDS`). A text given more than once is read once."""
+    unique = list(dict.fromkeys(texts))
+    if len(unique) == len(texts):
+        return _mentions(finder, ids, texts)
+    by_text: dict[str, list[dict[str, Any]]] = {text: [] for text in unique}
+    for row in _mentions(finder, unique, unique):
+        by_text[row["nct_id"]].append(row)
+    return [{**row, "nct_id": nct}
+            for nct, text in zip(ids, texts, strict=True) for row in by_text[text]]
+
+
+def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
+              ) -> list[dict[str, Any]]:
     owners: list[str] = []
     parts: list[tuple[str, str, str]] = []
     for nct, text in zip(ids, texts, strict=True):
@@ -217,16 +229,37 @@ def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence
                       listed: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
     """For each study of ``ids``: the diagnoses its inclusion lines ask for that none of the
     person's conditions (found by ``person``) answers, as (condition, line), first come
-    first."""
+    first. A study whose text and listed conditions another has already given is read
+    once."""
+    studies = list(zip(texts, listed, strict=True))
+    unique = list(dict.fromkeys(studies))
+    asked = dict(zip(unique, _asked(person, unique), strict=True))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for nct, study in zip(ids, studies, strict=True):
+        for names, line in asked[study]:
+            found = out.setdefault(nct, [])
+            known = {key(name) for name, _ in found}
+            for name in dict.fromkeys(names):
+                if key(name) not in known:
+                    found.append((name, line))
+                    known.add(key(name))
+    return out
+
+
+def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
+           ) -> list[list[tuple[list[str], str]]]:
+    """For each (text, listed conditions): its inclusion lines that ask for a diagnosis the
+    person did not give, as (the diagnoses, line), in order."""
     diagnoses = _diagnoses()
     lines: list[tuple[int, str]] = []
-    for index, text in enumerate(texts):
+    for index, (text, _) in enumerate(studies):
         lines.extend((index, item) for item in inclusion_lines(text))
     plain = [line for _, line in lines]
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = diagnoses.lines_matching(plain)
-    own = [_own_conditions(listed[i]) for i in range(len(ids))]
-    out: dict[str, list[tuple[str, str]]] = {}
+    own = [_own_conditions(listed) for _, listed in studies]
+    out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
+    diagnosed: dict[str, list[str]] = {}
     for j, (index, line) in enumerate(lines):
         if theirs[j] and person is not None and any(
                 not (o.reading.negated or o.reading.optional or o.reading.family)
@@ -239,14 +272,12 @@ def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence
             asked.extend(name for name, needle in own[index]
                          if needle in low and _positive_at(line, low, needle))
         if named[j] and not asked:
-            asked.extend(diagnoses.terms[o.term].own for o in diagnoses.occurrences(line)
-                         if not (o.reading.negated or o.reading.optional or o.reading.family
-                                 or o.reading.exception))
+            if line not in diagnosed:  # a line many studies share is read once
+                diagnosed[line] = [diagnoses.terms[o.term].own
+                                   for o in diagnoses.occurrences(line)
+                                   if not (o.reading.negated or o.reading.optional
+                                           or o.reading.family or o.reading.exception)]
+            asked.extend(diagnosed[line])
         if asked:
-            found = out.setdefault(ids[index], [])
-            known = {key(name) for name, _ in found}
-            for name in dict.fromkeys(asked):
-                if key(name) not in known:
-                    found.append((name, line))
-                    known.add(key(name))
+            out[index].append((asked, line))
     return out

@@ -143,8 +143,9 @@ def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[st
     did not give; ``conditions``: the person's conditions as typed; ``unknown``: per study,
     what the structured fields cannot tell (each sentence makes an open study ``check``)."""
     position = {nct: i for i, nct in enumerate(ids)}
-    hits: list[list[str]] = [list(said) for said in unknown] or [[] for _ in ids]
-    notes: list[list[str]] = [[] for _ in ids]
+    # only the studies with something to say get a list (fewer objects for the collector)
+    hits: dict[int, list[str]] = {i: list(said) for i, said in enumerate(unknown) if said}
+    notes: dict[int, list[str]] = {}
     named = [False] * len(ids)
     said: set[tuple[int, str, str]] = set()
     for row in rows:
@@ -162,19 +163,20 @@ def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[st
             line = quote(str(row["text"]))
             hit, note = None, (f"the exclusion criteria name other {named_class}, and this "
                                f'study is about your {row["term"]} ("{line}")')
-        for target, sentence in ((hits[i], hit), (notes[i], note)):
+        for target, sentence in ((hits, hit), (notes, note)):
             if sentence is not None:
                 kind = sentence.split(' ("', 1)[0]
                 if (i, str(row["term"]), kind) not in said:  # one sentence a term and kind
                     said.add((i, str(row["term"]), kind))
-                    target.append(sentence)
+                    target.setdefault(i, []).append(sentence)
     for nct, found in asked.items():
         i = position[nct]
+        against = hits.setdefault(i, [])
         for condition, line in found[:3]:
-            hits[i].append(f"{_CHECK}the inclusion criteria ask for {condition}, which you "
+            against.append(f"{_CHECK}the inclusion criteria ask for {condition}, which you "
                            f'did not mention ("{quote(line)}")')
         if len(found) > 3:
-            hits[i].append(f"{_CHECK}the inclusion criteria ask for {len(found) - 3} more "
+            against.append(f"{_CHECK}the inclusion criteria ask for {len(found) - 3} more "
                            "conditions you did not mention")
     verdicts: list[str] = []
     out: list[list[str]] = []
@@ -183,11 +185,11 @@ def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[st
             verdicts.append("no")
             out.append(reasons[i])
             named[i] = False
-        elif hits[i]:
+        elif hits.get(i):
             verdicts.append("check")
             out.append([r for r in reasons[i] if not r.startswith("fits on ")
-                        and r != "recruiting"] + hits[i] + notes[i])
+                        and r != "recruiting"] + hits[i] + notes.get(i, []))
         else:
             verdicts.append("fits")
-            out.append(reasons[i] + notes[i])
+            out.append(reasons[i] + notes.get(i, []))
     return verdicts, named, out
