@@ -15,9 +15,9 @@ RAW = tomllib.loads((resources.files("trialfinder") / "data" / "vocabulary.toml"
 TABLES = {"medicine", "medicine_class", "condition", "condition_class"}
 
 
-def test_the_file_holds_the_four_tables_and_nothing_else() -> None:
-    assert set(RAW) == TABLES
-    assert all(len(RAW[table]) > 0 for table in TABLES)
+def test_the_file_holds_the_four_tables_and_the_lab_tests_and_nothing_else() -> None:
+    assert set(RAW) == TABLES | {"lab"}
+    assert all(len(RAW[table]) > 0 for table in (*TABLES, "lab"))
 
 
 def test_every_entry_has_a_canonical_name_and_known_fields() -> None:
@@ -28,7 +28,8 @@ def test_every_entry_has_a_canonical_name_and_known_fields() -> None:
             allowed = {"name", "other", "abbreviations", "not"}
             allowed |= {"members"} if table.endswith("_class") else set()
             allowed |= {"brands"} if table == "medicine" else set()
-            allowed |= {"diagnosis", "kinds", "absent"} if table == "condition" else set()
+            allowed |= ({"diagnosis", "kinds", "absent", "more_kinds"} if table == "condition"
+                        else set())
             assert set(entry) <= allowed, (table, entry["name"], set(entry) - allowed)
             if table.endswith("_class"):
                 assert entry.get("members"), entry["name"]

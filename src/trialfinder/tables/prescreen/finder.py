@@ -97,6 +97,33 @@ def _first(starts: dict[bool, set[str]]) -> str:
     return "(?=" + "|".join(options) + ")"
 
 
+def _covered(names: Iterable[Name]) -> set[str]:
+    """The names (any case) that hold another of ``names`` (any case) as whole words:
+    "breast cancer" holds "cancer", so a line holding it is picked by "cancer" alone."""
+    folded = [n for n in names if not n.exact]
+    keys = {key(n.text) for n in folded}
+    out: set[str] = set()
+    for name in folded:
+        words = key(name.text).split()
+        if any(" ".join(words[i:j]) in keys for i in range(len(words))
+               for j in range(i + 1, len(words) + 1) if j - i < len(words)):
+            out.add(name.text)
+    return out
+
+
+def _by_first(alternatives: list[str], firsts: list[str]) -> str:
+    """``alternatives`` joined, grouped by the first letter of their names behind one
+    lookahead each, so that ``re`` tries at a word only the names that may begin there (in
+    the same order as before: names of two groups cannot match at one place)."""
+    if any(len(c) != 1 or not c.isalnum() for c in firsts):
+        return "|".join(alternatives)
+    groups: dict[str, list[str]] = {}
+    for first, alternative in zip(firsts, alternatives, strict=True):
+        groups.setdefault(first.casefold(), []).append(alternative)
+    return "|".join(f"(?=(?i:{re.escape(c)}))(?:{'|'.join(alts)})" if len(alts) > 1
+                    else alts[0] for c, alts in groups.items())
+
+
 def _ascii_word(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == "_")
 
@@ -137,18 +164,22 @@ class Finder:
             if not names:
                 continue
             alternatives = []
+            firsts: list[str] = []  # the first character of each alternative's name
             starts: dict[bool, set[str]] = {True: set(), False: set()}
             for adjective in listed[kind].values():
                 body = _body(adjective.text)
                 starts[False].add(body[:1])
+                firsts.append(body[:1])
                 alternatives.append(f"(?i:{body}(?={_LISTED}))")
                 needles_folded.add(adjective.text.lower())
                 # RE2 only picks lines: the word before a list's joint is enough (a long
                 # repeated group would make its automaton slow); Python checks the head
                 re2.append(rf"(?i:\b{body}\s*(?:[,/]|\s(?:or|and)\b))")
+            covered = _covered(names.values())
             for name in sorted(names.values(), key=lambda n: len(n.text), reverse=True):
                 body = _body(name.text)
                 starts[name.exact].add(body[:1])  # a literal when it is a letter or digit
+                firsts.append(body[:1])
                 first = re.split(r"[\s\-]+", name.text.strip())[0]
                 first = re.split("['\u2019]", first)[0]
                 if name.exact:  # not the tail of a compound ("GLP1-RA"), but "non-DM"
@@ -158,11 +189,13 @@ class Finder:
                     body = f"(?i:{_plural(name.text, body)})"
                     alternatives.append(body)
                     needles_folded.add(first.lower())
+                if name.text in covered:
+                    continue  # a line holding it holds a shorter name: RE2 needs only that
                 left = r"\b" if _ascii_word(name.text[0]) else ""
                 right = r"\b" if _ascii_word(name.text[-1]) else ""
                 re2.append(f"{left}{body}{right}" if not right else f"{left}{body}{_SUFFIX}\\b")
             self._patterns.append(re.compile(
-                r"(?<!\w)" + _first(starts) + "(?P<n>" + "|".join(alternatives) + ")"
+                r"(?<!\w)" + _first(starts) + "(?P<n>" + _by_first(alternatives, firsts) + ")"
                 + _SUFFIX + r"(?!\w)"))
         self.re2 = "|".join(re2) if re2 else r"(?!)"
         self._needles_exact = tuple(needles_exact)

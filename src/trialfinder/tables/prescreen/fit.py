@@ -30,6 +30,7 @@ from trialfinder.places.geo import haversine_miles
 from trialfinder.tables.arrowtext import arrow_strings
 from trialfinder.tables.prescreen.ages import age_lines, stated_age_against, stated_age_for
 from trialfinder.tables.prescreen.finder import Finder, Term, asks_for_healthy
+from trialfinder.tables.prescreen.labs import lab_names
 from trialfinder.tables.prescreen.mentions import (
     MENTION_FIELDS,
     find_mentions,
@@ -332,8 +333,10 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
     open_, reasons, nearest, unknown = _structured(studies, sites, profile)
     if profile.age is not None:
         _stated_ages(studies, open_, profile.age, unknown)
-    terms = [Term(m, "medicine", expand(m, "medicine")) for m in profile.medicines]
-    terms += [Term(c, "condition", expand(c, "condition")) for c in profile.conditions]
+    terms = [Term(m, "medicine", expand(m, "medicine") + lab_names(m, "medicine"))
+             for m in profile.medicines]
+    terms += [Term(c, "condition", expand(c, "condition") + lab_names(c, "condition"))
+              for c in profile.conditions]
     ids = [str(i) for i in studies["nct_id"].astype(object).tolist()]
     rows: list[dict[str, Any]] = []
     asked: dict[str, list[tuple[str, str]]] = {}

@@ -19,13 +19,15 @@ import numpy as np
 
 from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term, inclusion_lines
+from trialfinder.tables.prescreen.labs import is_lab, lab_row
 from trialfinder.tables.prescreen.scope import read
-from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
+from trialfinder.tables.prescreen.synonyms import Entry, Name, key, vocabulary
 
 __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
 
 MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "exception",
-                  "negated", "positive", "direct", "other_class", "other_kind"]
+                  "negated", "positive", "direct", "other_class", "other_kind", "open_kinds",
+                  "broader", "narrower"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 _HEALTHY = ("healthy", "normal volunteer", "control")
 
@@ -35,7 +37,7 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     # another kind of their condition ("type 2 diabetes" for type 1) is not theirs: the line
     # is read by its other names, or, naming only other kinds, speaks of someone else unless
     # it asks for that kind (see verdict)
-    occurrences, other_kind = _their_kind(term, item, occurrences)
+    occurrences, other_kind, broader, narrower = _their_kind(term, item, occurrences)
     readings = [o.reading for o in occurrences]
     own = term.own
     # a condition's name that qualifies a noun is not what a negation denies: "no diabetic
@@ -62,22 +64,44 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         "nct_id": nct, "term": own, "found": first.found, "section": section,
         "text": item, "match": first.how,
         "exception": exception and not other_kind,
+        # the group in general ("any malignancy") for someone who gave one of its kinds,
+        # when its kinds are not all there are: it may be theirs, or not
+        "broader": broader,
+        # and only some of its kinds ("NSCLC") for someone who gave it in general
+        "narrower": narrower,
         "negated": section != "exclusion" and all(denied) and not other_kind,
         "positive": positive,
-        "direct": not other_kind and any(not (d or r.optional or r.family or c)
-                                         for r, d, c in zip(readings, denied, by_class,
-                                                            strict=True)),
+        # (nor as an exception: "No other cancer, except melanoma in situ")
+        "direct": not (other_kind or broader or narrower) and any(
+            not (d or r.optional or r.family or r.exception or c)
+            for r, d, c in zip(readings, denied, by_class, strict=True)),
         # named only as "other <class>" ("any other neurological disease"): not the person's
         # condition when the study is about it
-        "other_class": all(o.reading.exception or (o.reading.other and c)
-                           for o, c in zip(occurrences, by_class, strict=True)),
+        # (or, for someone who gave one kind of it, as "other" of the condition in general:
+        # "any other malignancy" in a study about their breast cancer)
+        "other_class": (any(by_class) or (broader and any(r.other for r in readings))) and all(
+            o.reading.exception or (o.reading.other and (c or broader))
+            for o, c in zip(occurrences, by_class, strict=True)),
         "other_kind": other_kind,
+        "open_kinds": other_kind and _open_kinds(term),
     }
+
+
+@lru_cache(maxsize=256)
+def _condition(own: str, kind: str) -> Entry | None:
+    """The vocabulary's condition group or class a term names, if any (once per term)."""
+    return vocabulary().lookup(own, kind) if kind == "condition" else None
+
+
+def _open_kinds(term: Term) -> bool:
+    """Whether the term's condition has more kinds than the vocabulary lists (cancer)."""
+    entry = _condition(term.own, term.kind)
+    return entry is not None and entry.more_kinds
 
 
 def _absent(term: Term, occurrences: list[Occurrence]) -> list[bool]:
     """Which occurrences are names saying the term's condition is absent."""
-    entry = vocabulary().lookup(term.own, term.kind) if term.kind == "condition" else None
+    entry = _condition(term.own, term.kind)
     if entry is None or not entry.absent:
         return [False] * len(occurrences)
     names = {key(name) for name in entry.absent}
@@ -99,30 +123,44 @@ def _kind_heads(name: str, mine: int) -> tuple[re.Pattern[str], re.Pattern[str] 
     others = sorted({h for k in range(len(entry.kinds)) if k != mine for h in heads(k)})
     before = re.compile(r"(?<!\w)(?<!non )(?:" + "|".join(map(re.escape, others)) + ")$"
                         if others else r"(?!)")
-    own = sorted(heads(mine))
+    own = sorted(heads(mine)) if mine < len(entry.kinds) else []
     return before, (re.compile("|".join(_said(h) for h in own)) if own else None)
 
 
 def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
-                ) -> tuple[list[Occurrence], bool]:
-    """The occurrences that may be the person's kind of their condition, and whether the
-    line names only other kinds (not theirs by its first words either: "Type 1 or type 2
-    diabetes"); all of them, and False, when the condition has no kinds."""
-    entry = vocabulary().lookup(term.own, term.kind) if term.kind == "condition" else None
-    mine = entry.kind_of(term.own) if entry is not None and entry.kinds else None
-    if entry is None or mine is None:
-        return occurrences, False
+                ) -> tuple[list[Occurrence], bool, bool, bool]:
+    """The occurrences that may be the person's kind of their condition, whether the line
+    names only other kinds (not theirs by its first words either: "Type 1 or type 2
+    diabetes"), and, where the condition's kinds are not all there are, whether it names the
+    condition only in general ("any malignancy" for someone with breast cancer) or only some
+    of its kinds ("NSCLC" for someone with cancer); all of them and three False when the
+    condition has no kinds."""
+    entry = _condition(term.own, term.kind)
+    if entry is None or not entry.kinds:
+        return occurrences, False, False, False
+    mine = entry.kind_of(term.own)
+    if mine is None:  # the condition in general
+        if not entry.more_kinds:
+            return occurrences, False, False, False
+        any_head, _ = _kind_heads(entry.name, len(entry.kinds))
+        return occurrences, False, False, all(
+            entry.kind_of(o.found) is not None
+            or any_head.search(key(item[max(0, o.start - 20):o.start])) is not None
+            for o in occurrences)
     other_head, own_head = _kind_heads(entry.name, mine)
     theirs: list[Occurrence] = []
+    named = False  # their own kind, by one of its names
     for o in occurrences:
         kind = entry.kind_of(o.found)
         if kind is None and other_head.search(key(item[max(0, o.start - 20):o.start])):
             kind = -1  # a plain name after another kind's first words: "Type II diabetic"
         if kind is None or kind == mine:
             theirs.append(o)
+            named = named or kind == mine
+    said = own_head is not None and own_head.search(key(item)) is not None
     if theirs:
-        return theirs, False
-    return occurrences, own_head is None or own_head.search(key(item)) is None
+        return theirs, False, entry.more_kinds and not (named or said), False
+    return occurrences, not said, False, False
 
 
 def _said(head: str) -> str:
@@ -140,8 +178,15 @@ def _rows(finder: Finder, nct: str, section: str, item: str) -> list[dict[str, A
     by_term: dict[int, list[Occurrence]] = {}
     for occurrence in finder.occurrences(item):
         by_term.setdefault(occurrence.term, []).append(occurrence)
-    return [_row(nct, section, item, finder.terms[index], found)
-            for index, found in by_term.items()]
+    rows = []
+    for index, found in by_term.items():
+        term = finder.terms[index]
+        plain = [o for o in found if not is_lab(o.how)]
+        # a lab test's name counts only in a line that does not name the term itself: "INR
+        # > 1.5 unless on anticoagulants" speaks of the person, and the usual rules read it
+        rows.append(_row(nct, section, item, term, plain) if plain else
+                    lab_row(nct, section, item, term.own, found[0].found, found[0].how))
+    return rows
 
 
 def find_mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]

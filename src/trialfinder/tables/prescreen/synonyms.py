@@ -20,7 +20,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["KINDS", "Entry", "Name", "Vocabulary", "expand", "names_for", "vocabulary"]
+__all__ = ["KINDS", "Entry", "Name", "Vocabulary", "document", "expand", "names_for",
+           "vocabulary"]
 
 KINDS = ("medicine", "condition")
 VOCABULARY_FILE = "vocabulary.toml"
@@ -47,13 +48,17 @@ class Entry:
     diagnosis: bool  # conditions: a diagnosis a study may ask for
     kinds: tuple[tuple[str, ...], ...] = ()  # conditions: names of kinds that rule out others
     absent: tuple[str, ...] = ()  # conditions: names that say it is absent
+    more_kinds: bool = False  # conditions: its kinds are not all there are
 
     def kind_of(self, text: str) -> int | None:
         """Which of the group's kinds ``text`` (one of its names) names, if one."""
         wanted = key(text)
         wanted = wanted[:-2] if wanted.endswith("'s") else wanted
-        return next((i for i, names in enumerate(self.kinds)
-                     if any(key(name) == wanted for name in names)), None)
+        index = _kind_index(self.kinds)
+        found = index.get(wanted)
+        if found is None and wanted.endswith("s"):  # "breast cancers"
+            found = index.get(wanted[:-1])
+        return found
 
     def names(self) -> Iterator[tuple[str, str, bool]]:
         """(name, how it is related to the canonical name, matched in capitals only)."""
@@ -66,6 +71,16 @@ class Entry:
             yield name, "abbreviation", True
         for name in self.absent:
             yield name, "other name", False
+
+
+@lru_cache(maxsize=64)
+def _kind_index(kinds: tuple[tuple[str, ...], ...]) -> dict[str, int]:
+    """Each name of some kinds (as compared) and the first kind holding it."""
+    index: dict[str, int] = {}
+    for i, names in enumerate(kinds):
+        for name in names:
+            index.setdefault(key(name), i)
+    return index
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +105,7 @@ def _entry(kind: str, is_class: bool, raw: Any) -> Entry:
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"{VOCABULARY_FILE}: a {kind} entry has no name")
     known = {"name", "other", "brands", "abbreviations", "not", "members", "diagnosis",
-             "kinds", "absent"}
+             "kinds", "absent", "more_kinds"}
     if unknown := set(raw) - known:
         raise ValueError(f"{VOCABULARY_FILE}: {name}: unknown fields {sorted(unknown)}")
     return Entry(
@@ -99,6 +114,7 @@ def _entry(kind: str, is_class: bool, raw: Any) -> Entry:
         abbreviations=_strings(raw, "abbreviations", name), not_=_strings(raw, "not", name),
         members=_strings(raw, "members", name), diagnosis=bool(raw.get("diagnosis", True)),
         kinds=_kinds(raw, name), absent=_strings(raw, "absent", name),
+        more_kinds=bool(raw.get("more_kinds", False)),
     )
 
 
@@ -199,10 +215,16 @@ class Vocabulary:
 
 
 @lru_cache(maxsize=1)
+def document() -> dict[str, Any]:
+    """The vocabulary file as read (once per process): its tables of entries."""
+    raw = (resources.files("trialfinder") / "data" / VOCABULARY_FILE).read_bytes()
+    return tomllib.loads(raw.decode("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """The vocabulary shipped with trialfinder (read once per process)."""
-    raw = (resources.files("trialfinder") / "data" / VOCABULARY_FILE).read_bytes()
-    return Vocabulary(tomllib.loads(raw.decode("utf-8")))
+    return Vocabulary(document())
 
 
 def expand(text: str, kind: str) -> tuple[Name, ...]:

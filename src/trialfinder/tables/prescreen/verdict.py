@@ -21,6 +21,8 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from trialfinder.tables.prescreen.labs import is_lab, lab_about
+
 __all__ = ["VERDICTS", "decide", "is_hit", "match_words", "mention_phrase", "mention_words",
            "quote"]
 
@@ -60,6 +62,8 @@ def _what(term: str, found: str, match: str) -> str:
 def match_words(term: str, found: str, match: str) -> str:
     """How a line's name relates to what the person gave, for a list item: "" when the same,
     else "as “DM”, an abbreviation" and the like."""
+    if is_lab(match):
+        return f"as “{found}”, a lab test whose limits it may put you outside"
     kind = _class_of(match)
     if kind is not None:
         role, name = kind
@@ -76,6 +80,8 @@ def mention_phrase(mention: Mapping[str, Any]) -> str:
     abbreviation)", "names diabetes, with an exception", "asks for people without
     diabetes"."""
     term, found = str(mention["term"]), str(mention["found"])
+    if is_lab(str(mention.get("match") or "")):
+        return f"names {lab_about(term, found, str(mention['match']))}"
     how = match_words(term, found, str(mention.get("match") or ""))
     named = f"{term} ({how})" if how else term
     if mention.get("negated"):
@@ -93,17 +99,35 @@ def mention_words(mention: Mapping[str, Any]) -> str:
     return f"{label} {mention_phrase(mention)}"
 
 
+def _scope(row: Mapping[str, Any]) -> str | None:
+    """What a line naming the person's condition only in general, or only one of its kinds,
+    names: "malignancy, which may include your breast cancer", "NSCLC, a kind of cancer"."""
+    if row.get("broader"):
+        return f'{row["found"]}, which may include your {row["term"]}'
+    return f'{row["found"]}, a kind of {row["term"]}' if row.get("narrower") else None
+
+
 def _hit(row: Mapping[str, Any]) -> str | None:
     """The reason a mention turns a study to ``check``, if it does."""
-    what = _what(str(row["term"]), str(row["found"]), str(row["match"]))
+    what = _scope(row) or _what(str(row["term"]), str(row["found"]), str(row["match"]))
     line = quote(str(row["text"]))
     section = row["section"]
+    if is_lab(str(row["match"])):  # a limit that may rule them out, in any section
+        where = "criteria" if section == "other" else f"{section} criteria"
+        return (f"{_CHECK}the {where} name "
+                f'{lab_about(str(row["term"]), str(row["found"]), str(row["match"]))} ("{line}")')
     if row.get("other_kind"):  # another kind of their condition: asked for, or not theirs
         return (f'{_CHECK}the inclusion criteria ask for {row["found"]}, not your '
                 f'{row["term"]} ("{line}")' if section == "inclusion" and row["positive"]
                 else None)
     if section == "exclusion" and not row["exception"]:
         return f'{_CHECK}the exclusion criteria mention {what} ("{line}")'
+    if row.get("broader") and section == "inclusion" and not row["negated"]:
+        return (f'{_CHECK}the inclusion criteria ask for {row["found"]} without saying which '
+                f'kind: ask whether your {row["term"]} counts ("{line}")')
+    if row.get("narrower") and section == "inclusion" and row["positive"]:
+        return (f'{_CHECK}the inclusion criteria ask for {row["found"]}, one kind of '
+                f'{row["term"]}: ask whether yours counts ("{line}")')
     if section == "inclusion" and row["negated"]:
         return f'{_CHECK}the inclusion criteria ask for people without {what} ("{line}")'
     if section == "other" and not row["exception"] and (
@@ -120,8 +144,11 @@ def is_hit(row: Mapping[str, Any]) -> bool:
 
 def _note(row: Mapping[str, Any]) -> str | None:
     """A mention worth a sentence that does not change the verdict."""
-    what = _what(str(row["term"]), str(row["found"]), str(row["match"]))
+    what = _scope(row) or _what(str(row["term"]), str(row["found"]), str(row["match"]))
     line = quote(str(row["text"]))
+    if is_lab(str(row["match"])) or (row["section"] == "inclusion" and (
+            row.get("broader") or (row.get("narrower") and row["positive"]))):
+        return None
     if row.get("other_kind"):
         return (f'the {row["section"]} criteria name {row["found"]}, not your {row["term"]} '
                 f'("{line}")' if row["section"] != "inclusion" else None)
@@ -155,11 +182,13 @@ def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[st
     for row in rows:
         i = position[str(row["nct_id"])]
         hit, note = _hit(row), _note(row)
-        if hit is not None and row.get("other_kind") and named[i]:
-            hit = None  # another line asks for their own kind: groups of either kind
+        if hit is not None and named[i] and row.get("other_kind") and not row.get("open_kinds"):
+            # another line asks for their own kind: groups of either kind (not where kinds
+            # are many and a long line names theirs in passing: cancer)
+            hit = None
         if hit is not None and row.get("other_class") and named[i]:
             # "any other neurological disease" in a study about their own condition
-            named_class = (_class_of(str(row["match"])) or ("", ""))[1]
+            named_class = (_class_of(str(row["match"])) or ("", str(row["found"])))[1]
             line = quote(str(row["text"]))
             hit, note = None, (f"the exclusion criteria name other {named_class}, and this "
                                f'study is about your {row["term"]} ("{line}")')
