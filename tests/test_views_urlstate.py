@@ -11,6 +11,7 @@ from trialfinder.views.urlstate import (
     snapshot,
     state_from_url,
     topic_changed,
+    unknown_params,
     unreadable_study,
     url_params,
     wider_than_search,
@@ -113,3 +114,20 @@ def test_a_short_study_id_in_a_link_is_read_padded_and_said() -> None:
     assert unreadable_study({"study": ["NCT123"]}) == (
         "The link’s study id 'NCT123' read as NCT00000123")
     assert unreadable_study({"study": [" nct99000012 "]}) is None
+
+
+def test_a_link_part_the_page_does_not_know_is_named() -> None:
+    assert unknown_params({"conditon": ["ALS"]}) == (
+        "This page does not know the link’s “conditon”, so it was left out")
+    assert unknown_params({"a": [], "b": ["1"], "condition": ["ALS"]}) == (
+        "This page does not know the link’s “a”, “b”, so they were left out")
+    many = unknown_params({f"p{i}": [] for i in range(7)} | {"x" * 200: []})
+    assert many == ("This page does not know the link’s “p0”, “p1”, “p2”, “p3”, “p4” and 3 "
+                    "more, so they were left out")
+    assert unknown_params({"k" * 100: []}) == (
+        "This page does not know the link’s “" + "k" * 79 + "…”, so it was left out")
+    # every part the page writes is known: a link it made is never told off
+    state = defaults() | {"condition": "ALS", "place": "Boston, MA", "radius": 100,
+                          "study": "NCT99000012", "country": ["France"], "limit": 500}
+    assert unknown_params(url_params(state, snapshot(state), demo_mode=True)) is None
+    assert unknown_params({"city": ["Lyon"], "id": ["NCT99000012"]}) is None

@@ -50,6 +50,7 @@ __all__ = [
     "snapshot",
     "state_from_url",
     "topic_changed",
+    "unknown_params",
     "unreadable_study",
     "url_params",
     "wider_than_search",
@@ -297,6 +298,27 @@ def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
     if len(text) > SHOWN_TEXT:
         text = text[: SHOWN_TEXT - 1] + "…"
     return f"The link named a study id we could not read: “{text}”"
+
+
+#: The parameters a link of this page may hold: every option's, the list's size, the open
+#: study and the demo switch (Streamlit keeps its own, ``embed``, out of the page's view).
+_KNOWN: Final = frozenset({d.url for d in OPTIONS} | {"limit", "study", "demo"})
+_NAMED_AT_MOST: Final = 5
+
+
+def unknown_params(params: Mapping[str, list[str]]) -> str | None:
+    """A line naming the parameters of a link that this page does not know (a misspelt
+    ``conditon=ALS``, a name from elsewhere), which are left out; ``None`` when there are
+    none. Each name is cut to :data:`SHOWN_TEXT` characters (the page escapes them)."""
+    names = [n if len(n) <= SHOWN_TEXT else n[: SHOWN_TEXT - 1] + "…"
+             for n in (" ".join(k.split()) for k in params if k not in _KNOWN)]
+    if not names:
+        return None
+    shown = ", ".join(f"“{n}”" for n in names[:_NAMED_AT_MOST])
+    more = (f" and {len(names) - _NAMED_AT_MOST} more" if len(names) > _NAMED_AT_MOST
+            else "")
+    return (f"This page does not know the link’s {shown}{more}, so "
+            f"{'it was' if len(names) == 1 else 'they were'} left out")
 
 
 def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
