@@ -14,6 +14,7 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.core.wording import duration
+from trialfinder.places.resolve import Place
 from trialfinder.registries.links import registries_title
 from trialfinder.tables import export
 from trialfinder.views.provenance import (
@@ -44,6 +45,7 @@ from trialfinder.views.text import (
 
 from .aboutyou import Fits
 from .emptiness import explain_empty
+from .messages import place_choice
 from .navigation import return_marker
 from .state import CARDS_PAGE, clear_filters, open_study, search_again, state
 from .table import results_table
@@ -145,9 +147,10 @@ def show_metrics(results: service.Results) -> None:
         st.metric("Recruiting now", f"{recruiting:,}", width="content")
 
 
-def searched_line(searched: Mapping[str, Any], demo_mode: bool) -> None:
+def searched_line(searched: Mapping[str, Any], demo_mode: bool, place: Place | None) -> None:
     """What was searched, in the options' own words, one chip per part; a chip's ✕ takes
-    that part away and searches again."""
+    that part away and searches again. A place name that could mean others says which one
+    was taken, with a button for each of the likeliest others."""
     chips = search_chips(state(), searched, demo_mode)
     with st.container(horizontal=True, vertical_alignment="center", key="searched_line"):
         st.markdown("You searched for:")
@@ -160,6 +163,13 @@ def searched_line(searched: Mapping[str, Any], demo_mode: bool) -> None:
                 st.markdown(f"**{escape_md(chip.words)}**")
     if any(chip.removable for chip in chips):
         st.caption("Press a part of the search to take it away and search again.")
+    choice = place_choice(place) if place is not None else None
+    if choice:
+        st.caption(choice)
+        with st.container(horizontal=True, key="place_others"):
+            for index, other in enumerate(place.others[:3] if place else ()):
+                st.button(f"Search near {escape_md(other)}", key=f"place_other_{index}",
+                          on_click=search_again, args=({"place": other},))
 
 
 def show_results(results: service.Results, fetched: service.Results,

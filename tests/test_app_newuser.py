@@ -21,3 +21,30 @@ def test_a_misspelt_link_part_is_named_not_silently_dropped(
         "This page does not know the link’s “conditon”, so it was left out."]
     assert table_ids(at)  # the rest of the link searches as before
     assert "conditon" not in at.query_params
+
+
+def test_a_place_name_of_several_places_says_which_was_taken(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    """"Boston" is searched as Boston, MA (the CLI says so in a note); the page said only
+    "within 100 miles of Boston", so someone in Boston, Lincolnshire was not told."""
+    at = open_url(new_app(), condition="spasticity", near="Boston", radius="100")
+    assert not at.exception
+    [choice] = [plain(t) for t in texts(at.caption) if t.startswith("Near:")]
+    assert choice.startswith("Near: “Boston” taken as Boston, MA, US (")
+    assert "also: Boston, United Kingdom" in choice
+    others = [b for b in at.button if str(b.key).startswith("place_other_")]
+    assert [plain(b.label) for b in others][:1] == ["Search near Boston, United Kingdom"]
+    others[0].click().run()
+    assert not at.exception
+    assert at.query_params["near"] == "Boston, United Kingdom"
+    assert calls[-1]["near"].place == "Boston, United Kingdom"
+
+
+def test_an_unambiguous_place_adds_no_note(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = open_url(new_app(), condition="spasticity", near="Boston, MA", radius="100")
+    assert not at.exception and table_ids(at)
+    assert not [t for t in texts(at.caption) if t.startswith("Near:")]
+    assert not [b for b in at.button if str(b.key).startswith("place_other_")]
