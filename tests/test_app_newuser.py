@@ -48,3 +48,16 @@ def test_an_unambiguous_place_adds_no_note(
     assert not at.exception and table_ids(at)
     assert not [t for t in texts(at.caption) if t.startswith("Near:")]
     assert not [b for b in at.button if str(b.key).startswith("place_other_")]
+
+
+def test_a_link_with_one_bad_study_id_still_searches_the_others(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    """``?id=NCT99000012,<b>x</b>`` stopped the whole search ("The search could not run:
+    '<b>x</b>' is not an NCT id"): a bad value of a link costs that value only."""
+    at = open_url(new_app(), id="NCT99000012,<b>x</b>", status="any")
+    assert not at.exception and not at.error
+    assert [plain(n) for n in texts(at.info)] == [
+        "The link’s “id” value was not understood and left at the default."]
+    assert table_ids(at) == ["NCT99000012"]
+    assert calls[-1]["nct_ids"] == ("NCT99000012",)

@@ -131,3 +131,11 @@ def test_a_link_part_the_page_does_not_know_is_named() -> None:
                           "study": "NCT99000012", "country": ["France"], "limit": 500}
     assert unknown_params(url_params(state, snapshot(state), demo_mode=True)) is None
     assert unknown_params({"city": ["Lyon"], "id": ["NCT99000012"]}) is None
+
+
+def test_a_linked_id_that_is_no_study_id_costs_itself_not_the_search() -> None:
+    state, ignored = read_url({"id": ["NCT12,<b>x</b>", "NCT99000012 isrctn99000001"]})
+    assert state["ids"] == "NCT12 NCT99000012 isrctn99000001"  # each read by its registry
+    assert ignored == ["id"]
+    assert read_url({"id": ["[x](https://evil.example)"]}) == (defaults(), ["id"])
+    assert read_url({"id": ["NCT99000012"]})[1] == []

@@ -219,6 +219,10 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     options, ignored = from_url(params, base=BASE, names=names, lenient=True)
     ignored += [d.url for d in OPTIONS if d.name in _NO_FIELD and params.get(d.url)]
     state = defaults() | _widgets(options)
+    readable = tuple(i for i in options.ids if _is_study_id(i))
+    if readable != options.ids:  # one bad id costs itself, not the search (it would stop it)
+        state["ids"] = _widget(WIDGET["ids"], readable)
+        ignored.append(WIDGET["ids"].url)
     state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
     named = [n for v in params.get(WIDGET[REGISTRY_KEY].url) or [] for n in v.split(",")]
     if any(n.strip().lower() not in REGISTRIES for n in named):
@@ -238,6 +242,14 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     elif raw:
         ignored.append("limit")
     return state, ignored
+
+
+def _is_study_id(text: str) -> bool:
+    try:
+        registry_for_id(text)
+    except InvalidQueryError:
+        return False
+    return True
 
 
 def _linked_radius(params: Mapping[str, list[str]]) -> tuple[float | None, int | None]:
