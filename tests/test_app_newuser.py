@@ -7,7 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from devtools.standin import StandInServer
-from tests.test_app import _fresh_caches, api, calls, new_app, open_url, plain, table_ids, texts
+from tests.test_app import (
+    ALS_ANY,
+    _fresh_caches,
+    api,
+    calls,
+    new_app,
+    open_url,
+    plain,
+    table_ids,
+    texts,
+)
 
 __all__ = ["_fresh_caches", "api", "calls"]  # the fixtures of tests/test_app.py
 
@@ -61,3 +71,16 @@ def test_a_link_with_one_bad_study_id_still_searches_the_others(
         "The link’s “id” value was not understood and left at the default."]
     assert table_ids(at) == ["NCT99000012"]
     assert calls[-1]["nct_ids"] == ("NCT99000012",)
+
+
+def test_a_link_with_an_unknown_country_does_not_empty_the_list(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    """``?country=Atlantis`` filtered every study away ("Your filters removed all 6 studies")
+    where the command line refuses the name before any request."""
+    at = open_url(new_app(), preset="als", status="any", country="Atlantis")
+    assert not at.exception
+    assert [plain(n) for n in texts(at.info)] == [
+        "The link’s “country” value was not understood and left at the default."]
+    assert set(table_ids(at)) == set(ALS_ANY)  # every ALS study, none filtered away
+    assert "country" not in at.query_params

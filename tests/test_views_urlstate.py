@@ -139,3 +139,9 @@ def test_a_linked_id_that_is_no_study_id_costs_itself_not_the_search() -> None:
     assert ignored == ["id"]
     assert read_url({"id": ["[x](https://evil.example)"]}) == (defaults(), ["id"])
     assert read_url({"id": ["NCT99000012"]})[1] == []
+
+
+def test_a_linked_country_we_do_not_know_is_left_out_and_named() -> None:
+    state, ignored = read_url({"country": ["France", "Atlantis **x**", "DE"]})
+    assert state["country"] == ["France", "DE"] and ignored == ["country"]
+    assert read_url({"country": ["Narnia"]}) == (defaults(), ["country"])

@@ -24,6 +24,7 @@ from trialfinder.options.parse import MAX_TEXT
 from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES, registry_for_id
 from trialfinder.registries.base import id_read_note
+from trialfinder.tables.countries import check_countries
 
 __all__ = [
     "BASE",
@@ -223,6 +224,10 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     if readable != options.ids:  # one bad id costs itself, not the search (it would stop it)
         state["ids"] = _widget(WIDGET["ids"], readable)
         ignored.append(WIDGET["ids"].url)
+    unknown = {u.value for u in check_countries(state["country"]).unknown}
+    if unknown:  # a name we cannot read would remove every study (the CLI refuses it)
+        state["country"] = [c for c in state["country"] if c.strip() not in unknown]
+        ignored.append(WIDGET["country"].url)
     state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
     named = [n for v in params.get(WIDGET[REGISTRY_KEY].url) or [] for n in v.split(",")]
     if any(n.strip().lower() not in REGISTRIES for n in named):
