@@ -22,11 +22,11 @@ def place_problem(exc: PlaceNotFoundError) -> str:
     return f"We could not find this place on the map: {escape_md(message)}."
 
 
-def place_choice(place: Place) -> str | None:
+def place_choice(place: Place, field: str = "Near") -> str | None:
     """Which place a name was taken for when it could mean others ("Boston": Boston, MA, of
-    five), in the library's words (its quotes made curly), escaped; ``None`` when no choice
-    was made."""
+    five), in the library's words (its quotes made curly) after the ``field`` it was typed
+    in, escaped; ``None`` when no choice was made."""
     if not place.note:
         return None
     note = _QUOTED.sub(lambda m: f"“{m.group(1) or m.group(2) or ''}”", place.note.rstrip(". "))
-    return f"Near: {escape_md(note)}."
+    return f"{field}: {escape_md(note)}."

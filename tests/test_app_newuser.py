@@ -84,3 +84,16 @@ def test_a_link_with_an_unknown_country_does_not_empty_the_list(
         "The link’s “country” value was not understood and left at the default."]
     assert set(table_ids(at)) == set(ALS_ANY)  # every ALS study, none filtered away
     assert "country" not in at.query_params
+
+
+def test_about_you_says_which_of_several_places_is_where_you_live(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    """*Where you live* "Portland" measured from Portland, OR without a word (the list's
+    distances and the pre-screen's radius then belong to the other coast)."""
+    at = open_url(new_app(), preset="muscle-spasm")
+    at.text_input(key="ay_place").set_value("Portland").run()
+    assert not at.exception
+    [choice] = [plain(t) for t in texts(at.caption) if t.startswith("Where you live:")]
+    assert choice.startswith("Where you live: “Portland” taken as Portland, OR, US (")
+    assert "also: Portland, ME, US" in choice
