@@ -509,3 +509,21 @@ def test_watch_and_history_help_say_what_they_are_for(
         in watch_help
     assert "with the dashboard's saved searches" in watch_help
     assert "The versions of each study that the local study store has seen" in history_help
+
+
+def test_match_with_nothing_about_you_says_that_fits_means_little(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`match -c cramp` with no personal option called every open study "fits" without a
+    word, where the dashboard asks for at least one answer first."""
+    from trialfinder.topics.demo import load_demo_studies
+
+    path = _download(tmp_path, *load_demo_studies())
+    code, out, err = run(capsys, "match", "--from-file", str(path), "-c", "cramp")
+    assert code == 0 and "fits   NCT990000" in out
+    assert ("trialfinder: note: nothing about you was given (--age, --sex, --near, "
+            "--healthy-volunteer, --has, --takes), so only each study's status was checked: "
+            "\"fits\" here says nothing about you") in err.splitlines()
+    code, out, err = run(capsys, "match", "--from-file", str(path), "-c", "cramp",
+                         "--age", "40")
+    assert code == 0 and "nothing about you" not in err
