@@ -14,6 +14,7 @@ from tests.test_app import (
     calls,
     new_app,
     open_url,
+    param,
     plain,
     table_ids,
     texts,
@@ -97,3 +98,20 @@ def test_about_you_says_which_of_several_places_is_where_you_live(
     [choice] = [plain(t) for t in texts(at.caption) if t.startswith("Where you live:")]
     assert choice.startswith("Where you live: “Portland” taken as Portland, OR, US (")
     assert "also: Portland, ME, US" in choice
+
+
+def test_a_search_typed_in_the_form_makes_a_link_that_opens_it_again(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    """The form took any length while a link holds at most 300 characters a field: a long
+    search ran, and its copied link then said "The link’s “condition” value was not
+    understood". The form's fields now stop where a link does."""
+    at = new_app().run()
+    at.text_input(key="q_words").set_value("cramp " * 60)  # 360 characters typed
+    at.button(key="q_submit").click().run()
+    assert not at.exception
+    [searched] = param(at, "condition")
+    assert searched == ("cramp " * 50).strip()  # what the box took: its first 300
+    again = open_url(new_app(), condition=searched)
+    assert not again.exception and not texts(again.info)  # no "not understood"
+    assert param(again, "condition") == [searched] and table_ids(again) == table_ids(at)
