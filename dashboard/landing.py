@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from trialfinder.topics import background, presets
-from trialfinder.views.urlstate import DEFAULT_RADIUS_MI, MAX_TEXT, RADII
+from trialfinder.views.urlstate import DEFAULT_RADIUS_MI, RADII
 
 from .state import quick_search, start_preset
 
@@ -22,10 +22,10 @@ def search_form() -> None:
     if ss.get("q_radius") not in RADII:
         ss["q_radius"] = ss.get("radius") if ss.get("radius") in RADII else DEFAULT_RADIUS_MI
     with st.form("quick_search", border=True, enter_to_submit=True):
-        st.text_input("Condition or other words", key="q_words", max_chars=MAX_TEXT,
+        st.text_input("Condition or other words", key="q_words",
                       placeholder="e.g. ALS, leg cramps, magnesium")
         where = st.columns([3, 2], vertical_alignment="bottom")
-        where[0].text_input("Near (optional)", key="q_place", max_chars=MAX_TEXT,
+        where[0].text_input("Near (optional)", key="q_place",
                             placeholder="City, ZIP code or lat,lon, e.g. Boston, MA")
         where[1].selectbox("Within", list(RADII), key="q_radius",
                            format_func=lambda miles: f"{miles} miles")

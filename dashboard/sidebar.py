@@ -22,7 +22,7 @@ from trialfinder.views.text import (
     SEX_LABELS,
     code_label,
 )
-from trialfinder.views.urlstate import MAX_TEXT, RADII, REGISTRY_KEY
+from trialfinder.views.urlstate import RADII, REGISTRY_KEY
 
 from .state import clear_filters, open_filters, submit_search
 
@@ -62,12 +62,10 @@ def sidebar(in_page: bool = False) -> DeltaGenerator:
             chosen = preset_title(str(ss.get("preset") or ""))
             if ss.get("preset") and len(chosen) > 26:
                 st.caption(chosen)  # the box cuts long names
-            st.text_input("Condition", key="condition", max_chars=MAX_TEXT,
-                          placeholder="e.g. muscle cramp")
-            st.text_input("Treatment or drug", key="intervention", max_chars=MAX_TEXT,
-                          placeholder="e.g. magnesium")
-            st.text_input("Other words", key="term", max_chars=MAX_TEXT, placeholder="e.g. night")
-            st.text_input("Near (city, ZIP code or lat,lon)", key="place", max_chars=MAX_TEXT,
+            st.text_input("Condition", key="condition", placeholder="e.g. muscle cramp")
+            st.text_input("Treatment or drug", key="intervention", placeholder="e.g. magnesium")
+            st.text_input("Other words", key="term", placeholder="e.g. night")
+            st.text_input("Near (city, ZIP code or lat,lon)", key="place",
                           placeholder="e.g. Boston, MA or 02115")
             st.select_slider("Within (miles)", options=list(RADII), key="radius",
                              help="Used only with a place.")
@@ -77,10 +75,8 @@ def sidebar(in_page: bool = False) -> DeltaGenerator:
                            help="Where to search. A trial registered in both is listed "
                            "once; ISRCTN has no status of its own, so its status is derived.")
             with st.expander("More registry fields"):
-                st.text_input("Words in the title", key="title", max_chars=MAX_TEXT,
-                              placeholder="e.g. magnesium")
-                st.text_input("Sponsor", key="sponsor", max_chars=MAX_TEXT,
-                              placeholder="e.g. a university")
+                st.text_input("Words in the title", key="title", placeholder="e.g. magnesium")
+                st.text_input("Sponsor", key="sponsor", placeholder="e.g. a university")
                 st.text_input("NCT ids", key="ids",
                               placeholder="e.g. NCT01234567 NCT07654321",
                               help="One or more study ids, separated by spaces or commas.")
@@ -113,7 +109,7 @@ def sidebar(in_page: bool = False) -> DeltaGenerator:
                      format_func=HV_LABELS.__getitem__)
         st.selectbox("Posted results", list(RESULTS_LABELS), key="has_results",
                      format_func=RESULTS_LABELS.__getitem__)
-        st.text_input("Keyword in title, summary or conditions", key="keyword", max_chars=MAX_TEXT)
+        st.text_input("Keyword in title, summary or conditions", key="keyword")
         with st.expander("More registry filters"):
             st.multiselect("Funder type", list(FUNDER_LABELS), key="funder",
                            format_func=FUNDER_LABELS.__getitem__, placeholder="Any funder")

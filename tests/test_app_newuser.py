@@ -100,18 +100,36 @@ def test_about_you_says_which_of_several_places_is_where_you_live(
     assert "also: Portland, ME, US" in choice
 
 
-def test_a_search_typed_in_the_form_makes_a_link_that_opens_it_again(
+def test_a_search_too_long_for_a_link_is_refused_in_one_line(
     api: StandInServer, calls: list[dict[str, Any]]
 ) -> None:
     """The form took any length while a link holds at most 300 characters a field: a long
     search ran, and its copied link then said "The link’s “condition” value was not
-    understood". The form's fields now stop where a link does."""
+    understood". A longer search is now refused, in one line, before it runs."""
     at = new_app().run()
-    at.text_input(key="q_words").set_value("cramp " * 60)  # 360 characters typed
+    at.text_input(key="q_words").set_value("cramp " * 60)  # 360 characters
     at.button(key="q_submit").click().run()
-    assert not at.exception
-    [searched] = param(at, "condition")
-    assert searched == ("cramp " * 50).strip()  # what the box took: its first 300
-    again = open_url(new_app(), condition=searched)
-    assert not again.exception and not texts(again.info)  # no "not understood"
-    assert param(again, "condition") == [searched] and table_ids(again) == table_ids(at)
+    assert not at.exception and calls == []
+    assert [plain(n) for n in texts(at.info)][:1] == [
+        "The condition field holds 359 characters; a search field takes at most 300. "
+        "Shorten it and search again."]
+    assert "condition" not in at.query_params
+    at.text_input(key="q_words").set_value(("cramp " * 50).strip())
+    at.button(key="q_submit").click().run()  # 299 characters: searched, and its link opens
+    assert not at.exception and len(calls) == 1
+    again = open_url(new_app(), **{k: at.query_params[k] for k in at.query_params})
+    assert not again.exception and not texts(again.info)
+    assert param(again, "condition") == [("cramp " * 50).strip()]
+
+
+def test_the_sidebar_refuses_a_search_too_long_for_a_link(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    at = new_app().run()
+    at.text_input(key="condition").set_value("ALS")
+    at.text_input(key="sponsor").set_value("s" * 301)
+    at.button(key="search_button").click().run()
+    assert not at.exception and calls == []
+    assert [plain(n) for n in texts(at.info)][:1] == [
+        "The sponsor field holds 301 characters; a search field takes at most 300. "
+        "Shorten it and search again."]

@@ -6,6 +6,7 @@ from trialfinder.views.urlstate import (
     defaults,
     has_topic,
     linked_study,
+    overlong,
     radius_note,
     read_url,
     snapshot,
@@ -145,3 +146,13 @@ def test_a_linked_country_we_do_not_know_is_left_out_and_named() -> None:
     state, ignored = read_url({"country": ["France", "Atlantis **x**", "DE"]})
     assert state["country"] == ["France", "DE"] and ignored == ["country"]
     assert read_url({"country": ["Narnia"]}) == (defaults(), ["country"])
+
+
+def test_a_search_field_longer_than_a_link_holds_is_named() -> None:
+    assert overlong({"condition": "ALS", "place": "p" * 300}) is None  # 300 fit
+    assert overlong({"condition": "ALS", "term": " " + "w" * 301 + " "}) == (
+        "The other words field holds 301 characters; a search field takes at most "
+        "300. Shorten it and search again.")
+    assert overlong({"ids": "NCT99000012 " * 30}) == (
+        "The NCT ids field holds 359 characters; a search field takes at most 300. "
+        "Shorten it and search again.")

@@ -46,6 +46,7 @@ __all__ = [
     "has_topic",
     "linked_study",
     "options_of",
+    "overlong",
     "radius_note",
     "read_url",
     "snapshot",
@@ -247,6 +248,26 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     elif raw:
         ignored.append("limit")
     return state, ignored
+
+
+#: The search fields in a person's words (a too-long one is named so).
+_FIELD_WORDS: Final = {"condition": "condition", "term": "other words",
+                       "intervention": "treatment", "title": "title words",
+                       "sponsor": "sponsor", "ids": "NCT ids", "place": "place",
+                       "start_from": "start date", "start_to": "start date"}
+
+
+def overlong(values: Mapping[str, Any]) -> str | None:
+    """A line for the first search field of ``values`` (widget key -> text) longer than a
+    link may hold (:data:`MAX_TEXT` characters: a search that ran would write a link the
+    page then refuses); ``None`` when each fits."""
+    for key, value in values.items():
+        length = len(str(value or "").strip())
+        if length > MAX_TEXT:
+            words = _FIELD_WORDS.get(key, key)
+            return (f"The {words} field holds {length:,} characters; a search field takes "
+                    f"at most {MAX_TEXT:,}. Shorten it and search again.")
+    return None
 
 
 def _is_study_id(text: str) -> bool:
