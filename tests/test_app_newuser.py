@@ -133,3 +133,14 @@ def test_the_sidebar_refuses_a_search_too_long_for_a_link(
     assert [plain(n) for n in texts(at.info)][:1] == [
         "The sponsor field holds 301 characters; a search field takes at most 300. "
         "Shorten it and search again."]
+
+
+def test_the_first_screen_names_the_way_to_the_filters_a_phone_shows(
+    api: StandInServer,
+) -> None:
+    """On a phone the sidebar is closed and its only way in is a button; the first screen
+    spoke of "the sidebar" alone."""
+    at = new_app().run()
+    label = at.button(key="filters_toggle").label
+    [words] = [t for t in texts(at.markdown) if t.startswith("Look for clinical trials")]
+    assert f"**{label}**" in words
