@@ -138,12 +138,16 @@ def show_steps(results: service.Results, fetched: service.Results) -> None:
         st.button("Clear filters", key="clear_filters_main", on_click=clear_filters)
 
 
-def show_metrics(results: service.Results) -> None:
+def show_metrics(results: service.Results, searched: Mapping[str, Any]) -> None:
+    """The counts; near a place, the sites are those within the search's distance (a
+    study's page lists all of its sites), and the label says so."""
     studies, sites = results.studies, results.sites
     recruiting = int((studies["status"] == "RECRUITING").sum()) if len(studies) else 0
+    near = searched.get("place") and searched.get("radius")
     with st.container(horizontal=True, gap="large", key="metrics"):
         st.metric("Studies", f"{len(studies):,}", width="content")
-        st.metric("Sites", f"{len(sites):,}", width="content")
+        st.metric(f"Sites within {searched['radius']:,} miles" if near else "Sites",
+                  f"{len(sites):,}", width="content")
         st.metric("Recruiting now", f"{recruiting:,}", width="content")
 
 
@@ -182,7 +186,7 @@ def show_results(results: service.Results, fetched: service.Results,
     show_steps(results, fetched)
     if not len(results.studies):
         explain_empty(results, fetched, searched, demo_mode)
-        about_the_list(results, fetched, demo_mode)
+        about_the_list(results, fetched, searched, demo_mode)
         return
     with st.container(horizontal=True, vertical_alignment="bottom", key="list_controls"):
         ranking = fits.order if fits is not None else None
@@ -197,16 +201,16 @@ def show_results(results: service.Results, fetched: service.Results,
         results_table(studies, demo_mode)
     else:
         show_cards(studies, fits)
-    about_the_list(results, fetched, demo_mode)
+    about_the_list(results, fetched, searched, demo_mode)
     show_downloads(results, fetched, searched, demo_mode)
 
 
 def about_the_list(results: service.Results, fetched: service.Results,
-                   demo_mode: bool) -> None:
+                   searched: Mapping[str, Any], demo_mode: bool) -> None:
     """Counts and where the studies came from, below the list (the first cards come first
     on the screen)."""
     st.subheader("About this list", anchor=False)
-    show_metrics(results)
+    show_metrics(results, searched)
     show_provenance(fetched, demo_mode)
 
 

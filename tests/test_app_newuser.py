@@ -9,6 +9,8 @@ from typing import Any
 from devtools.standin import StandInServer
 from tests.test_app import (
     ALS_ANY,
+    NEAR_BOSTON,
+    NEAR_BOSTON_FOUND,
     _fresh_caches,
     api,
     calls,
@@ -144,3 +146,17 @@ def test_the_first_screen_names_the_way_to_the_filters_a_phone_shows(
     label = at.button(key="filters_toggle").label
     [words] = [t for t in texts(at.markdown) if t.startswith("Look for clinical trials")]
     assert f"**{label}**" in words
+
+
+def test_near_a_place_the_site_count_says_it_counts_those_within_reach(
+    api: StandInServer,
+) -> None:
+    """"Sites 318" under four studies, one of which lists 1,200 sites on its own page: near a
+    place the count is of the sites within the distance, and now says so."""
+    at = open_url(new_app(), **NEAR_BOSTON)
+    assert not at.exception
+    counts = {m.label: m.value for m in at.metric}
+    within = NEAR_BOSTON_FOUND.sites
+    assert counts["Sites within 100 miles"] == f"{len(within):,}"
+    assert len(within) and float(within["distance_mi"].max()) <= 100
+    assert "Sites" in {m.label for m in open_url(new_app(), preset="als", status="any").metric}
