@@ -168,12 +168,13 @@ def searched_line(searched: Mapping[str, Any], demo_mode: bool, place: Place | N
     if any(chip.removable for chip in chips):
         st.caption("Press a part of the search to take it away and search again.")
     choice = place_choice(place) if place is not None else None
-    if choice:
+    if choice and place is not None:
         st.caption(choice)
-        with st.container(horizontal=True, key="place_others"):
-            for index, other in enumerate(place.others[:3] if place else ()):
-                st.button(f"Search near {escape_md(other)}", key=f"place_other_{index}",
-                          on_click=search_again, args=({"place": other},))
+        if place.others:  # folded: a phone's first screen is for the studies
+            with st.expander("Search near another place of that name", key="place_others"):
+                for index, other in enumerate(place.others[:3]):
+                    st.button(f"Search near {escape_md(other)}", key=f"place_other_{index}",
+                              on_click=search_again, args=({"place": other},))
 
 
 def show_results(results: service.Results, fetched: service.Results,
