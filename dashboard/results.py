@@ -33,6 +33,7 @@ from trialfinder.views.sorting import SORTS, chosen_sort, sort_choices, sort_stu
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.summary import status_request_words, step_lines
 from trialfinder.views.text import (
+    NOT_ADVICE,
     age_range,
     codes_label,
     escape_md,
@@ -67,6 +68,8 @@ def results_heading(results: service.Results, fictional: bool = False) -> None:
                   else "Results: no study to show", anchor=False)
         if fictional and count:
             st.caption(FICTIONAL_LIST)
+        if count:  # a phone scrolls the heading to the top, past the page's own caption
+            st.caption(NOT_ADVICE)
 
 
 def _refresh() -> None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from dashboard.results import FICTIONAL_LIST
 from devtools.standin import StandInServer
 from tests.test_app import (
     ALS_ANY,
@@ -21,6 +24,8 @@ from tests.test_app import (
     table_ids,
     texts,
 )
+from trialfinder.topics import demo
+from trialfinder.views.text import NOT_ADVICE
 
 __all__ = ["_fresh_caches", "api", "calls"]  # the fixtures of tests/test_app.py
 
@@ -160,3 +165,18 @@ def test_near_a_place_the_site_count_says_it_counts_those_within_reach(
     assert counts["Sites within 100 miles"] == f"{len(within):,}"
     assert len(within) and float(within["distance_mi"].max()) <= 100
     assert "Sites" in {m.label for m in open_url(new_app(), preset="als", status="any").metric}
+
+
+@pytest.mark.parametrize("real", [False, True])
+def test_not_medical_advice_is_said_right_under_the_results_heading(
+    api: StandInServer, monkeypatch: pytest.MonkeyPatch, real: bool
+) -> None:
+    """After a search a phone scrolls the results heading to the top, past the page's
+    caption and the demo's banner: under the heading no line said "not medical advice"."""
+    if real:
+        monkeypatch.setattr(demo, "shows_fictional", lambda ids: False)
+    at = open_url(new_app(), **NEAR_BOSTON)
+    assert not at.exception and table_ids(at)
+    captions = texts(at.main.caption)  # the sidebar's own line is not where the list is
+    assert NOT_ADVICE in captions  # a line of its own, not only the end of the top caption
+    assert (FICTIONAL_LIST in captions) is not real
