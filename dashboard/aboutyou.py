@@ -30,7 +30,7 @@ from trialfinder.views.prescreen import (
 from trialfinder.views.text import SEX_LABELS, escape_md, plural
 from trialfinder.views.urlstate import RADII
 
-from .messages import place_problem
+from .messages import place_choice, place_problem
 
 
 def keep_form() -> None:
@@ -73,6 +73,9 @@ def _point(place: Place | None) -> tuple[float, float] | bool | None:
     except PlaceNotFoundError as exc:
         st.warning(place_problem(exc))
         return False
+    choice = place_choice(found, "Where you live")  # "Boston": which one the distances use
+    if choice:
+        st.caption(choice)
     return (found.lat, found.lon)
 
 

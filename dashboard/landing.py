@@ -53,6 +53,7 @@ def topic_cards() -> None:
 
 def landing() -> None:
     st.markdown("Look for clinical trials on ClinicalTrials.gov: type a condition and press "
-                "Enter, or pick a topic below. The sidebar holds more search fields and the "
-                "filters.")
+                "Enter, or pick a topic below. More search fields and the filters are in the "
+                "sidebar, or under **Search and filters** where the sidebar is closed (a "
+                "phone).")
     topic_cards()

@@ -79,7 +79,8 @@ def _boot(params: dict[str, list[str]]) -> None:
     ss = st.session_state
     _, ignored = _apply(params)
     ss["view"] = "list"
-    notices = [urlstate.unreadable_study(params) or "", urlstate.radius_note(params) or ""]
+    notices = [urlstate.unreadable_study(params) or "", urlstate.radius_note(params) or "",
+               urlstate.unknown_params(params) or ""]
     if ignored:
         notices.append("The link’s " + ", ".join(f"“{n}”" for n in ignored)
                        + (" value was" if len(ignored) == 1 else " values were")

@@ -121,7 +121,7 @@ def main() -> None:
         results_heading(results, fictional)
         if focus:
             focus_results()
-        searched_line(searched, bool(ss.get("demo")))
+        searched_line(searched, bool(ss.get("demo")), place)
         fits = about_you(results, place) if len(results.studies) else None
         show_results(results, fetched, searched, fictional, fits)
         save_panel(searched, place, bool(ss.get("demo")))

@@ -14,6 +14,7 @@ import streamlit as st
 
 from trialfinder import service
 from trialfinder.core.wording import duration
+from trialfinder.places.resolve import Place
 from trialfinder.registries.links import registries_title
 from trialfinder.tables import export
 from trialfinder.views.provenance import (
@@ -32,6 +33,7 @@ from trialfinder.views.sorting import SORTS, chosen_sort, sort_choices, sort_stu
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.summary import status_request_words, step_lines
 from trialfinder.views.text import (
+    NOT_ADVICE,
     age_range,
     codes_label,
     escape_md,
@@ -44,6 +46,7 @@ from trialfinder.views.text import (
 
 from .aboutyou import Fits
 from .emptiness import explain_empty
+from .messages import place_choice
 from .navigation import return_marker
 from .state import CARDS_PAGE, clear_filters, open_study, search_again, state
 from .table import results_table
@@ -65,6 +68,8 @@ def results_heading(results: service.Results, fictional: bool = False) -> None:
                   else "Results: no study to show", anchor=False)
         if fictional and count:
             st.caption(FICTIONAL_LIST)
+        if count:  # a phone scrolls the heading to the top, past the page's own caption
+            st.caption(NOT_ADVICE)
 
 
 def _refresh() -> None:
@@ -136,18 +141,23 @@ def show_steps(results: service.Results, fetched: service.Results) -> None:
         st.button("Clear filters", key="clear_filters_main", on_click=clear_filters)
 
 
-def show_metrics(results: service.Results) -> None:
+def show_metrics(results: service.Results, searched: Mapping[str, Any]) -> None:
+    """The counts; near a place, the sites are those within the search's distance (a
+    study's page lists all of its sites), and the label says so."""
     studies, sites = results.studies, results.sites
     recruiting = int((studies["status"] == "RECRUITING").sum()) if len(studies) else 0
+    near = searched.get("place") and searched.get("radius")
     with st.container(horizontal=True, gap="large", key="metrics"):
         st.metric("Studies", f"{len(studies):,}", width="content")
-        st.metric("Sites", f"{len(sites):,}", width="content")
+        st.metric(f"Sites within {searched['radius']:,} miles" if near else "Sites",
+                  f"{len(sites):,}", width="content")
         st.metric("Recruiting now", f"{recruiting:,}", width="content")
 
 
-def searched_line(searched: Mapping[str, Any], demo_mode: bool) -> None:
+def searched_line(searched: Mapping[str, Any], demo_mode: bool, place: Place | None) -> None:
     """What was searched, in the options' own words, one chip per part; a chip's ✕ takes
-    that part away and searches again."""
+    that part away and searches again. A place name that could mean others says which one
+    was taken, with a button for each of the likeliest others."""
     chips = search_chips(state(), searched, demo_mode)
     with st.container(horizontal=True, vertical_alignment="center", key="searched_line"):
         st.markdown("You searched for:")
@@ -160,6 +170,14 @@ def searched_line(searched: Mapping[str, Any], demo_mode: bool) -> None:
                 st.markdown(f"**{escape_md(chip.words)}**")
     if any(chip.removable for chip in chips):
         st.caption("Press a part of the search to take it away and search again.")
+    choice = place_choice(place) if place is not None else None
+    if choice and place is not None:
+        st.caption(choice)
+        if place.others:  # folded: a phone's first screen is for the studies
+            with st.expander("Search near another place of that name", key="place_others"):
+                for index, other in enumerate(place.others[:3]):
+                    st.button(f"Search near {escape_md(other)}", key=f"place_other_{index}",
+                              on_click=search_again, args=({"place": other},))
 
 
 def show_results(results: service.Results, fetched: service.Results,
@@ -172,7 +190,7 @@ def show_results(results: service.Results, fetched: service.Results,
     show_steps(results, fetched)
     if not len(results.studies):
         explain_empty(results, fetched, searched, demo_mode)
-        about_the_list(results, fetched, demo_mode)
+        about_the_list(results, fetched, searched, demo_mode)
         return
     with st.container(horizontal=True, vertical_alignment="bottom", key="list_controls"):
         ranking = fits.order if fits is not None else None
@@ -187,16 +205,16 @@ def show_results(results: service.Results, fetched: service.Results,
         results_table(studies, demo_mode)
     else:
         show_cards(studies, fits)
-    about_the_list(results, fetched, demo_mode)
+    about_the_list(results, fetched, searched, demo_mode)
     show_downloads(results, fetched, searched, demo_mode)
 
 
 def about_the_list(results: service.Results, fetched: service.Results,
-                   demo_mode: bool) -> None:
+                   searched: Mapping[str, Any], demo_mode: bool) -> None:
     """Counts and where the studies came from, below the list (the first cards come first
     on the screen)."""
     st.subheader("About this list", anchor=False)
-    show_metrics(results)
+    show_metrics(results, searched)
     show_provenance(fetched, demo_mode)
 
 

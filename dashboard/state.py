@@ -38,6 +38,10 @@ def submit_search() -> None:
     if not urlstate.has_topic(state()) and not ss.get("demo"):
         ss["notice"] = "Pick a topic, or type a condition, treatment, words or a place first."
         return
+    too_long = urlstate.overlong({k: ss.get(k) for k in urlstate.TEXT_SEARCH_KEYS})
+    if too_long:
+        ss["notice"] = too_long
+        return
     if urlstate.topic_changed(state(), ss.get("searched")):
         _reset_filters(urlstate.LOCAL_ONLY)
     _start()
@@ -82,6 +86,10 @@ def quick_search() -> None:
     words, place = str(ss.get("q_words") or "").strip(), str(ss.get("q_place") or "").strip()
     if not words and not place:
         ss["notice"] = "Type a condition or other words (or a place) to search for."
+        return
+    too_long = urlstate.overlong({"condition": words, "place": place})
+    if too_long:
+        ss["notice"] = too_long
         return
     _clear_search_text()
     _reset_filters()

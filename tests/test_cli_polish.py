@@ -493,3 +493,37 @@ def test_sync_and_sql_say_when_they_store_or_list_fictional_studies(
     assert (code, out, err) == (0, "nct_id\r\nNCT99000122\r\n", note)
     code, out, err = run(capsys, "sql", "select count(*) as n from studies", "--format", "csv")
     assert (code, out, err) == (0, "n\r\n1\r\n", "")
+
+
+def test_watch_and_history_help_say_what_they_are_for(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`watch --help` listed its four subcommands and nothing of what a watch is."""
+    with pytest.raises(SystemExit):
+        main(["watch", "--help"])
+    watch_help = " ".join(capsys.readouterr().out.split())
+    with pytest.raises(SystemExit):
+        main(["history", "--help"])
+    history_help = " ".join(capsys.readouterr().out.split())
+    assert ("Follow a search: `watch add NAME` saves it (with any search option), `watch run` "
+            "searches again and prints each study that changed since the previous run") \
+        in watch_help
+    assert "with the dashboard's saved searches" in watch_help
+    assert "The versions of each study that the local study store has seen" in history_help
+
+
+def test_match_with_nothing_about_you_says_that_fits_means_little(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`match -c cramp` with no personal option called every open study "fits" without a
+    word, where the dashboard asks for at least one answer first."""
+    from trialfinder.topics.demo import load_demo_studies
+
+    path = _download(tmp_path, *load_demo_studies())
+    code, out, err = run(capsys, "match", "--from-file", str(path), "-c", "cramp")
+    assert code == 0 and "fits   NCT990000" in out
+    assert ("trialfinder: note: nothing about you was given (--age, --sex, --near, "
+            "--healthy-volunteer, --has, --takes), so only each study's status was checked: "
+            "\"fits\" here says nothing about you") in err.splitlines()
+    code, out, err = run(capsys, "match", "--from-file", str(path), "-c", "cramp",
+                         "--age", "40")
+    assert code == 0 and "nothing about you" not in err

@@ -72,6 +72,8 @@ def example(d: Option) -> Any:
     if isinstance(kind, Texts):
         if d.name == "registries":  # names the dashboard offers: the registries there are
             return ("ctgov", "isrctn")
+        if d.name == "countries":  # a link's country the page does not know is left out
+            return ("France", "Czechia")
         return ("NCT99000001", "NCT99000002") if d.name == "ids" else ("alpha", "beta gamma")
     if isinstance(kind, Codes):
         return tuple(list(kind.codes)[:2])

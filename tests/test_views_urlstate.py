@@ -6,11 +6,13 @@ from trialfinder.views.urlstate import (
     defaults,
     has_topic,
     linked_study,
+    overlong,
     radius_note,
     read_url,
     snapshot,
     state_from_url,
     topic_changed,
+    unknown_params,
     unreadable_study,
     url_params,
     wider_than_search,
@@ -113,3 +115,44 @@ def test_a_short_study_id_in_a_link_is_read_padded_and_said() -> None:
     assert unreadable_study({"study": ["NCT123"]}) == (
         "The link’s study id 'NCT123' read as NCT00000123")
     assert unreadable_study({"study": [" nct99000012 "]}) is None
+
+
+def test_a_link_part_the_page_does_not_know_is_named() -> None:
+    assert unknown_params({"conditon": ["ALS"]}) == (
+        "This page does not know the link’s “conditon”, so it was left out")
+    assert unknown_params({"a": [], "b": ["1"], "condition": ["ALS"]}) == (
+        "This page does not know the link’s “a”, “b”, so they were left out")
+    many = unknown_params({f"p{i}": [] for i in range(7)} | {"x" * 200: []})
+    assert many == ("This page does not know the link’s “p0”, “p1”, “p2”, “p3”, “p4” and 3 "
+                    "more, so they were left out")
+    assert unknown_params({"k" * 100: []}) == (
+        "This page does not know the link’s “" + "k" * 79 + "…”, so it was left out")
+    # every part the page writes is known: a link it made is never told off
+    state = defaults() | {"condition": "ALS", "place": "Boston, MA", "radius": 100,
+                          "study": "NCT99000012", "country": ["France"], "limit": 500}
+    assert unknown_params(url_params(state, snapshot(state), demo_mode=True)) is None
+    assert unknown_params({"city": ["Lyon"], "id": ["NCT99000012"]}) is None
+
+
+def test_a_linked_id_that_is_no_study_id_costs_itself_not_the_search() -> None:
+    state, ignored = read_url({"id": ["NCT12,<b>x</b>", "NCT99000012 isrctn99000001"]})
+    assert state["ids"] == "NCT12 NCT99000012 isrctn99000001"  # each read by its registry
+    assert ignored == ["id"]
+    assert read_url({"id": ["[x](https://evil.example)"]}) == (defaults(), ["id"])
+    assert read_url({"id": ["NCT99000012"]})[1] == []
+
+
+def test_a_linked_country_we_do_not_know_is_left_out_and_named() -> None:
+    state, ignored = read_url({"country": ["France", "Atlantis **x**", "DE"]})
+    assert state["country"] == ["France", "DE"] and ignored == ["country"]
+    assert read_url({"country": ["Narnia"]}) == (defaults(), ["country"])
+
+
+def test_a_search_field_longer_than_a_link_holds_is_named() -> None:
+    assert overlong({"condition": "ALS", "place": "p" * 300}) is None  # 300 fit
+    assert overlong({"condition": "ALS", "term": " " + "w" * 301 + " "}) == (
+        "The other words field holds 301 characters; a search field takes at most "
+        "300. Shorten it and search again.")
+    assert overlong({"ids": "NCT99000012 " * 30}) == (
+        "The NCT ids field holds 359 characters; a search field takes at most 300. "
+        "Shorten it and search again.")

@@ -144,6 +144,12 @@ LEGEND = ("fits: nothing in the record speaks against you; check: ask the study 
           "from); no: age, sex, status, distance or healthy volunteers rule you out")
 
 
+NOTHING_GIVEN: Final = (
+    "trialfinder: note: nothing about you was given (--age, --sex, --near, "
+    "--healthy-volunteer, --has, --takes), so only each study's status was checked: "
+    "\"fits\" here says nothing about you")
+
+
 def _table(screen: Prescreen) -> str:
     from trialfinder.tables.prescreen.verdict import mention_words
 
@@ -200,6 +206,10 @@ def run(args: argparse.Namespace) -> int:
                f"{naming:,} {'names' if naming == 1 else 'name'} your conditions or "
                f"medicines in {'its' if naming == 1 else 'their'} criteria")
     note_if_fictional(screen.studies["nct_id"].astype(str))
+    if profile == Profile():  # every open study "fits" someone nobody described
+        from trialfinder.core.delivery import report
+
+        report(NOTHING_GIVEN)
     if FORMATS[args.format].for_people:
         text = _table(screen)
         print(text if text else "no studies found")

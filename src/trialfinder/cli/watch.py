@@ -65,7 +65,13 @@ CHANGE_COLUMNS: Final = ("watch", "nct_id", "change", "before", "after", "fields
 
 def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
     """Add ``watch`` and ``history`` (``parents``: the connection options, for a run)."""
-    wa = subparsers.add_parser("watch", help="saved searches that report what changed")
+    wa = subparsers.add_parser(
+        "watch", help="saved searches that report what changed",
+        description="Follow a search: `watch add NAME` saves it (with any search option), "
+        "`watch run` searches again and prints each study that changed since the previous "
+        "run (new, closed, now recruiting, a new site), `watch list` and `watch remove` "
+        "keep the list. Watches live in the local study store, with the dashboard's saved "
+        "searches.")
     wa_sub = wa.add_subparsers(dest="watch_command", required=True, metavar="COMMAND")
     add = wa_sub.add_parser("add", help="save a search as a watch")
     add.add_argument("name", help="a short name, up to 80 characters (quote one with spaces)")
@@ -85,7 +91,10 @@ def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
                     help="fetch every matching record instead of only what changed")
     store_option(wr, verbose=False)
 
-    hi = subparsers.add_parser("history", help="what changed between the versions seen")
+    hi = subparsers.add_parser(
+        "history", help="what changed between the versions seen",
+        description="The versions of each study that the local study store has seen "
+        "(searches, syncs and watch runs keep them) and what changed between them.")
     hi.add_argument("nct_id", nargs="+", help="NCT id(s)")
     store_option(hi)
 

@@ -24,6 +24,7 @@ from trialfinder.options.parse import MAX_TEXT
 from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES, registry_for_id
 from trialfinder.registries.base import id_read_note
+from trialfinder.tables.countries import check_countries
 
 __all__ = [
     "BASE",
@@ -45,11 +46,13 @@ __all__ = [
     "has_topic",
     "linked_study",
     "options_of",
+    "overlong",
     "radius_note",
     "read_url",
     "snapshot",
     "state_from_url",
     "topic_changed",
+    "unknown_params",
     "unreadable_study",
     "url_params",
     "wider_than_search",
@@ -218,6 +221,14 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     options, ignored = from_url(params, base=BASE, names=names, lenient=True)
     ignored += [d.url for d in OPTIONS if d.name in _NO_FIELD and params.get(d.url)]
     state = defaults() | _widgets(options)
+    readable = tuple(i for i in options.ids if _is_study_id(i))
+    if readable != options.ids:  # one bad id costs itself, not the search (it would stop it)
+        state["ids"] = _widget(WIDGET["ids"], readable)
+        ignored.append(WIDGET["ids"].url)
+    unknown = {u.value for u in check_countries(state["country"]).unknown}
+    if unknown:  # a name we cannot read would remove every study (the CLI refuses it)
+        state["country"] = [c for c in state["country"] if c.strip() not in unknown]
+        ignored.append(WIDGET["country"].url)
     state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
     named = [n for v in params.get(WIDGET[REGISTRY_KEY].url) or [] for n in v.split(",")]
     if any(n.strip().lower() not in REGISTRIES for n in named):
@@ -237,6 +248,34 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     elif raw:
         ignored.append("limit")
     return state, ignored
+
+
+#: The search fields in a person's words (a too-long one is named so).
+_FIELD_WORDS: Final = {"condition": "condition", "term": "other words",
+                       "intervention": "treatment", "title": "title words",
+                       "sponsor": "sponsor", "ids": "NCT ids", "place": "place",
+                       "start_from": "start date", "start_to": "start date"}
+
+
+def overlong(values: Mapping[str, Any]) -> str | None:
+    """A line for the first search field of ``values`` (widget key -> text) longer than a
+    link may hold (:data:`MAX_TEXT` characters: a search that ran would write a link the
+    page then refuses); ``None`` when each fits."""
+    for key, value in values.items():
+        length = len(str(value or "").strip())
+        if length > MAX_TEXT:
+            words = _FIELD_WORDS.get(key, key)
+            return (f"The {words} field holds {length:,} characters; a search field takes "
+                    f"at most {MAX_TEXT:,}. Shorten it and search again.")
+    return None
+
+
+def _is_study_id(text: str) -> bool:
+    try:
+        registry_for_id(text)
+    except InvalidQueryError:
+        return False
+    return True
 
 
 def _linked_radius(params: Mapping[str, list[str]]) -> tuple[float | None, int | None]:
@@ -297,6 +336,27 @@ def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
     if len(text) > SHOWN_TEXT:
         text = text[: SHOWN_TEXT - 1] + "…"
     return f"The link named a study id we could not read: “{text}”"
+
+
+#: The parameters a link of this page may hold: every option's, the list's size, the open
+#: study and the demo switch (Streamlit keeps its own, ``embed``, out of the page's view).
+_KNOWN: Final = frozenset({d.url for d in OPTIONS} | {"limit", "study", "demo"})
+_NAMED_AT_MOST: Final = 5
+
+
+def unknown_params(params: Mapping[str, list[str]]) -> str | None:
+    """A line naming the parameters of a link that this page does not know (a misspelt
+    ``conditon=ALS``, a name from elsewhere), which are left out; ``None`` when there are
+    none. Each name is cut to :data:`SHOWN_TEXT` characters (the page escapes them)."""
+    names = [n if len(n) <= SHOWN_TEXT else n[: SHOWN_TEXT - 1] + "…"
+             for n in (" ".join(k.split()) for k in params if k not in _KNOWN)]
+    if not names:
+        return None
+    shown = ", ".join(f"“{n}”" for n in names[:_NAMED_AT_MOST])
+    more = (f" and {len(names) - _NAMED_AT_MOST} more" if len(names) > _NAMED_AT_MOST
+            else "")
+    return (f"This page does not know the link’s {shown}{more}, so "
+            f"{'it was' if len(names) == 1 else 'they were'} left out")
 
 
 def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
