@@ -43,8 +43,10 @@ class Place:
 
 
 def noted(place: Place, note: str, text: str) -> Place:
-    """``place`` with ``note`` before any note it has; the note is logged."""
-    logger.debug("place %r: %s", text, note)
+    """``place`` with ``note`` before any note it has. What was typed is never logged (a
+    person's place is private in the pre-screen): the log says only that a choice was made."""
+    del text
+    logger.debug("a place name needed a choice; the place carries its note")
     return dataclasses.replace(place, note=note + (f"; {place.note}" if place.note else ""))
 
 
@@ -58,5 +60,5 @@ def chosen(gaz: Gazetteer, city: City, others: list[City], text: str, where: str
         note = (f"{text.strip()!r} taken as {label(gaz, city)} ({city.population:,} people), "
                 f"the most populous of {len(others) + 1} places of that name{where}; "
                 f"also: {shown}{more}")
-        logger.debug("place %r: %s", text, note)
+        logger.debug("a place name fits %d places; the place carries its note", len(others) + 1)
     return Place(label(gaz, city), city.lat, city.lon, "city", city.country, note, labels)
