@@ -78,7 +78,7 @@ def sidebar(in_page: bool = False) -> DeltaGenerator:
                 st.text_input("Words in the title", key="title", placeholder="e.g. magnesium")
                 st.text_input("Sponsor", key="sponsor", placeholder="e.g. a university")
                 st.text_input("NCT ids", key="ids",
-                              placeholder="e.g. NCT01234567 NCT07654321",
+                              placeholder="e.g. NCT99000012 NCT99000017",
                               help="One or more study ids, separated by spaces or commas.")
                 st.text_input("Started from", key="start_from",
                               placeholder="e.g. 2020 or 2020-05")

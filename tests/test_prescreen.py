@@ -129,6 +129,11 @@ def test_profile_is_checked_and_private() -> None:
         Profile(radius_mi=10)
     with pytest.raises(InvalidQueryError, match="no letters"):
         Profile(medicines=("--",))
+    # a pasted list as one medicine: the message says which entry and what to do
+    with pytest.raises(InvalidQueryError) as err:
+        Profile(medicines=("baclofen", "tizanidine; " * 12))
+    assert str(err.value) == ("medicine 'tizanidine; tizanidine; tizani…' is 143 characters "
+                              "long; one medicine is at most 100 (give several one by one)")
 
 
 def test_public_names() -> None:

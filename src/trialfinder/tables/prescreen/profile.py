@@ -30,7 +30,9 @@ def _terms(values: Iterable[str] | str, label: str) -> tuple[str, ...]:
         if not any(ch.isalnum() for ch in text):
             raise InvalidQueryError(f"{label} {str(item)!r} has no letters or digits")
         if len(text) > 100:
-            raise InvalidQueryError(f"{label} names are at most 100 characters")
+            raise InvalidQueryError(
+                f"{label} {text[:30] + '…'!r} is {len(text):,} characters long; "
+                f"one {label} is at most 100 (give several one by one)")
         cleaned.append(text)
     return tuple(dict.fromkeys(cleaned))
 
