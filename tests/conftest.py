@@ -147,6 +147,25 @@ def as_if_real(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def hide_pyarrow(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to make every later ``importlib.import_module("pyarrow...")`` fail, as in an
+    install without pyarrow (the library looks its optional modules up that way)."""
+    import importlib
+
+    real_import = importlib.import_module
+
+    def no_arrow(name: str, package: str | None = None) -> Any:
+        if name.startswith("pyarrow"):
+            raise ImportError(name)
+        return real_import(name, package)
+
+    def hide() -> None:
+        monkeypatch.setattr(importlib, "import_module", no_arrow)
+
+    return hide
+
+
+@pytest.fixture
 def standin_studies() -> list[dict[str, Any]]:
     return make_standin_studies()
 

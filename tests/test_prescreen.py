@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import re
@@ -251,17 +250,10 @@ def test_profile_never_leaves_the_machine(
     assert "NCT99500002" in out
 
 
-def test_same_mentions_without_pyarrow(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_mentions_without_pyarrow(hide_pyarrow: Callable[[], None]) -> None:
     me = Profile(medicines=("baclofen", "Zanaflex"), conditions=("ALS",))
     with_arrow = prescreen(results(), me).mentions
-    real_import = importlib.import_module
-
-    def no_arrow(name: str, package: str | None = None) -> Any:
-        if name.startswith("pyarrow"):
-            raise ImportError(name)
-        return real_import(name, package)
-
-    monkeypatch.setattr(importlib, "import_module", no_arrow)
+    hide_pyarrow()
     without = prescreen(results(), me).mentions
     assert len(with_arrow) == 4
     pd.testing.assert_frame_equal(with_arrow, without)

@@ -8,11 +8,10 @@ Every record and criteria line here is fictional, written for these tests.
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-import pytest
 
 from devtools.standin import fictional_site, fictional_study
 from trialfinder.registries.ctgov.normalize import normalize
@@ -110,7 +109,7 @@ def test_one_text_read_against_each_studys_open_side() -> None:
 
 
 def test_each_site_counts_for_its_own_study_with_or_without_pyarrow(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        hide_pyarrow: Callable[[], None]) -> None:
     near = fictional_site("Fictional Near Clinic", "Boston", "United States", 42.36, -71.06,
                           status="RECRUITING")
     far = fictional_site("Fictional Far Clinic", "Worcester", "United States", 42.26, -71.80,
@@ -132,14 +131,7 @@ def test_each_site_counts_for_its_own_study_with_or_without_pyarrow(
     alone = prescreen(narrowed, me).studies
     assert list(alone["nct_id"]) == ["NCT99710013", "NCT99710011"]
     assert list(alone["verdict"]) == ["check", "no"]
-    real_import = importlib.import_module
-
-    def no_arrow(name: str, package: str | None = None) -> Any:
-        if name.startswith("pyarrow"):
-            raise ImportError(name)
-        return real_import(name, package)
-
-    monkeypatch.setattr(importlib, "import_module", no_arrow)
+    hide_pyarrow()
     pd.testing.assert_frame_equal(with_arrow, prescreen(tables, me).studies)
     pd.testing.assert_frame_equal(alone, prescreen(narrowed, me).studies)
 
