@@ -128,11 +128,16 @@ def test_bare_name_prefers_the_clearly_larger_place_and_says_so() -> None:
         assert resolve_place(other).name == other
 
 
-def test_a_choice_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_choice_is_logged_without_the_text_typed(caplog: pytest.LogCaptureFixture) -> None:
+    # the place a person types is private in the pre-screen: the log says a choice was made,
+    # the Place's own note says which
     with caplog.at_level("DEBUG", logger="trialfinder.places"):
-        resolve_place("Nara")
+        place = resolve_place("Nara")
+        resolve_place("Worcestr, MA")
     lines = [r.getMessage() for r in caplog.records if r.name == "trialfinder.places.resolve"]
-    assert lines == ["place 'Nara': " + resolve_place("Nara").note]
+    assert lines == [f"a place name fits {len(place.others) + 1} places; the place carries its "
+                     "note", "a place name needed a choice; the place carries its note"]
+    assert place.note.startswith("'Nara' taken as Nara-shi, Japan")
 
 
 def test_halle_in_germany_is_the_large_one() -> None:
