@@ -54,6 +54,16 @@ def test_breastfeeding_by_its_other_names(line: str) -> None:
     assert verdict(Profile(sex="female", conditions=("breastfeeding",)), line) == "check"
 
 
+def test_a_line_asks_once_for_a_listed_condition_and_its_longer_name() -> None:
+    study = record("NCT99700009", sectioned("Diagnosis of chronic fictitial ache", "None"),
+                   conditions=["Chronic Fictitial Ache", "Fictitial Ache"])
+    found = screen(Profile(age=40, conditions=("ALS",)), study)["NCT99700009"]
+    assert found["verdict"] == "check"
+    assert found["reasons"] == [
+        "Check with the study team: the inclusion criteria ask for Chronic Fictitial Ache, "
+        'which you did not mention ("Diagnosis of chronic fictitial ache")']
+
+
 def test_nursing_as_care_is_not_breastfeeding() -> None:
     nursing = Profile(sex="female", conditions=("breastfeeding",))
     assert verdict(nursing, "Residents of nursing homes") == "fits"

@@ -314,8 +314,11 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
         asked: list[str] = []
         if own[index]:  # the study's own name for it first: it is the more precise
             low = line.lower()
-            asked.extend(name for name, needle in own[index]
-                         if needle in low and _positive_at(line, low, needle))
+            hits = [(name, needle) for name, needle in own[index]
+                    if needle in low and _positive_at(line, low, needle)]
+            # "Back Pain" inside "low back pain" is the same ask: the longer name says it
+            asked.extend(name for name, needle in hits
+                         if not any(needle != other and needle in other for _, other in hits))
         if named[j] and not asked:
             if line not in diagnosed:  # a line many studies share is read once
                 diagnosed[line] = [diagnoses.terms[o.term].own
