@@ -88,8 +88,9 @@ def test_fit_cards_follow_the_order_and_carry_the_verdicts() -> None:
         ":green-badge[:material/check_circle: May fit] **Open to all**",
         ":orange-badge[:material/help: Check with the study team] **Adults**",
         ":gray-badge[:material/block: Does not fit] **Children \\*only\\***"]
+    # the badge says "Check with the study team": the reason does not repeat it
     assert cards[1].caption_md == (
-        "NCT99000952 · Check with the study team\\: the exclusion criteria mention Lioresal "
+        "NCT99000952 · the exclusion criteria mention Lioresal "
         '\\(\\"Taking baclofen\\"\\)')
     assert cards[2].caption_md == "NCT99000951 · age 40 is outside 2 to 12 years"
     assert not cards[2].mentions_md

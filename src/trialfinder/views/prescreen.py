@@ -13,7 +13,7 @@ from typing import Any
 
 from trialfinder.tables.prescreen.fit import Prescreen
 from trialfinder.tables.prescreen.profile import Profile
-from trialfinder.tables.prescreen.verdict import mention_phrase
+from trialfinder.tables.prescreen.verdict import CHECK_PREFIX, mention_phrase
 from trialfinder.views.text import escape_md, text_of
 
 __all__ = ["BADGES", "FitCard", "fit_cards", "is_filled", "mention_line", "privacy_words",
@@ -100,7 +100,7 @@ class FitCard:
     nct_id: str
     verdict: str  # fits, check or no
     heading_md: str  # the verdict's badge and the title in bold
-    reasons_md: str  # the reasons of the verdict
+    reasons_md: str  # the reasons of the verdict (a check's without the badge's words)
     mentions_md: tuple[str, ...]  # one list item per criteria line naming a term
 
     @property
@@ -132,11 +132,14 @@ def fit_cards(screen: Prescreen) -> list[FitCard]:
                                       m["match"], m["exception"], m["negated"])
                          for m in row["mentions"])
         verdict = str(row["verdict"])
+        # under the "Check with the study team" badge its reasons need not say it again
+        reasons = [str(r).removeprefix(CHECK_PREFIX) if verdict == "check" else str(r)
+                   for r in row["reasons"]]
         cards.append(FitCard(
             nct_id=nct,
             verdict=verdict,
             heading_md=f"{BADGES[verdict]} **{escape_md(text_of(row['title'], nct))}**",
-            reasons_md=escape_md("; ".join(row["reasons"])),
+            reasons_md=escape_md("; ".join(reasons)),
             mentions_md=mentions,
         ))
     return cards

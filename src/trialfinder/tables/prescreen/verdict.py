@@ -23,12 +23,14 @@ from typing import Any
 
 from trialfinder.tables.prescreen.labs import is_lab, lab_about
 
-__all__ = ["VERDICTS", "decide", "is_hit", "match_words", "mention_phrase", "mention_words",
-           "quote"]
+__all__ = ["CHECK_PREFIX", "VERDICTS", "decide", "is_hit", "match_words", "mention_phrase",
+           "mention_words", "quote"]
 
 VERDICTS = ("fits", "check", "no")
 _QUOTE = 120
-_CHECK = "Check with the study team: "
+#: How a reason that makes a study "check" begins (a card under the badge leaves it out).
+CHECK_PREFIX = "Check with the study team: "
+_CHECK = CHECK_PREFIX
 # a line outside both lists that still speaks of keeping people out
 _EXCLUDING = re.compile(r"\b(?:exclu\w*|ineligible|not\s+(?:be\s+)?eligible|must\s+not|cannot|"
                         r"may\s+not|not\s+(?:be\s+)?allowed)\b", re.IGNORECASE)
