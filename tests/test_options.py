@@ -243,8 +243,35 @@ def test_json_is_checked() -> None:
 
 # -- property-based: any text comes back as it went in ---------------------------------------
 
-TEXT = st.text(min_size=1, max_size=40).map(lambda t: " ".join(t.split())).filter(bool)
+# any text but control characters (a bell or an escape is refused in one line: below)
+TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=40).map(
+    lambda t: " ".join(t.split())).filter(bool)
 NO_COMMA = TEXT.filter(lambda t: "," not in t)
+
+
+@pytest.mark.parametrize(("bad", "code"), [
+    ("back\x07 pain", "0007"), ("disc\x00", "0000"), ("\x1b[31mred", "001B"), ("a\x7fb", "007F"),
+    ("a\x9bb", "009B"),
+])
+def test_a_control_character_in_a_text_is_refused_in_one_line(
+        bad: str, code: str, capsys: pytest.CaptureFixture[str]) -> None:
+    message = f"holds a control character \\(U\\+{code}\\); remove it"
+    with pytest.raises(InvalidQueryError, match="conditions " + message):
+        SearchOptions(conditions=("sciatica", bad))
+    with pytest.raises(InvalidQueryError, match="title " + message):
+        SearchOptions(title=bad)
+    # a link someone followed: the bad value costs itself only, and is named
+    options, refused = from_url({"condition": [bad, "sciatica"], "title": ["Fictional"]},
+                                lenient=True)
+    assert (options.conditions, options.title, refused) == (("sciatica",), "Fictional",
+                                                            ["condition"])
+    # line breaks and tabs are spacing, as before
+    assert SearchOptions(conditions=("back\tpain\n",)).conditions == ("back pain",)
+    from trialfinder.cli.main import main
+
+    assert main(["search", "--condition", bad]) == 2
+    assert capsys.readouterr().err == (
+        f"trialfinder: error: --condition holds a control character (U+{code}); remove it\n")
 
 
 def _back(options: SearchOptions, names: list[str] | None = None) -> None:

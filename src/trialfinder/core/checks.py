@@ -7,6 +7,7 @@ is not read as three numbers).
 from __future__ import annotations
 
 import numbers
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -20,6 +21,7 @@ __all__ = [
     "shown",
     "text_or_none",
     "texts",
+    "without_controls",
 ]
 
 
@@ -45,6 +47,19 @@ def texts(value: object, label: str, *, whole_numbers: bool = False) -> tuple[An
             raise InvalidQueryError(f"{label} must be {want}, not a list holding "
                                     f"{shown(item)}")
     return items
+
+
+def without_controls(text: str, label: str) -> str:
+    """``text`` when it holds no control character (a pasted bell, escape or NUL; line breaks
+    and tabs are spacing, made spaces before this); otherwise one clear error naming the
+    first, never a value quietly changed or sent on."""
+    if text.isprintable():
+        return text
+    for char in text:
+        if unicodedata.category(char) == "Cc":
+            raise InvalidQueryError(f"{label} holds a control character (U+{ord(char):04X}); "
+                                    "remove it")
+    return text
 
 
 def _whole(value: object, allowed: bool) -> bool:

@@ -20,6 +20,7 @@ from trialfinder.core.checks import (
     shown,
     text_or_none,
     texts,
+    without_controls,
 )
 from trialfinder.core.codes import CodeEnum, Distance
 from trialfinder.core.dates import partial_date
@@ -78,7 +79,7 @@ class Text(Kind):
         text = text_or_none(value, label)
         if text is None:
             return None
-        return " ".join(text.split()) or None
+        return without_controls(" ".join(text.split()), label) or None
 
 
 class Preset(Text):
@@ -119,7 +120,7 @@ class Texts(Kind):
         self.split, self.joined = split, joined
 
     def python(self, value: object, label: str) -> tuple[str, ...]:
-        items = (" ".join(str(v).split()) for v in texts(value, label))
+        items = (without_controls(" ".join(str(v).split()), label) for v in texts(value, label))
         return tuple(dict.fromkeys(item for item in items if item))
 
     def from_cli(self, given: Sequence[str], label: str) -> tuple[str, ...]:
