@@ -22,6 +22,7 @@ from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.service.searching import Results, search
+from trialfinder.service.streaming import Tally
 from trialfinder.tables.export import to_csv_bytes, to_jsonl_bytes, write_export
 from trialfinder.tables.filters import LocalFilters, apply_filters
 from trialfinder.tables.filterspec import FilterStep
@@ -267,6 +268,39 @@ def test_a_search_that_streams_saves_its_tables_for_the_next_one(
     assert "answered_from" in sidecar(repeat)
     assert sidecar(repeat)["answered_from"].startswith("tables saved")
     assert repeat.read_bytes() == out.read_bytes()
+
+
+@pytest.mark.parametrize("extra", [["--sites"], ["--limit", "9"]])
+def test_a_repeat_answered_from_saved_tables_reads_them_a_batch_at_a_time(
+        paged: StandInServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, extra: list[str]) -> None:
+    first = tmp_path / "first.csv"
+    assert main(["search", *ARGS, "--output", str(first)]) == 0  # the --all answer saved
+    fresh = tmp_path / "fresh.csv"
+    args = [a for a in ARGS if a != "--all"] if "--limit" in extra else list(ARGS)
+    assert main(["search", *args, *extra, "--no-cache", "--output", str(fresh)]) == 0
+    capsys.readouterr()
+    asked = paged.stats.requests
+
+    def whole(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("saved tables read whole by a search that streams")
+
+    monkeypatch.setattr("trialfinder.cache.tablecache.TableCache.get", whole)
+    handed: list[int] = []
+    real = Tally.page
+
+    def page(self: Tally, tables: Any, hold: Any = None) -> None:
+        handed.append(len(tables.studies))
+        real(self, tables, hold)
+
+    monkeypatch.setattr(Tally, "page", page)
+    repeat = tmp_path / "repeat.csv"
+    assert main(["search", *args, *extra, "--output", str(repeat)]) == 0
+    assert paged.stats.requests == asked
+    assert sidecar(repeat)["answered_from"].startswith("tables saved")
+    assert repeat.read_bytes() == fresh.read_bytes()
+    # batches of seven studies (the fixture's batch size): the first nine are 7 + 2
+    assert handed[:2] == ([7, 2] if "--limit" in extra else [7, 7])
 
 
 def test_a_parquet_export_given_up_closes_its_writer_while_the_file_is_open(

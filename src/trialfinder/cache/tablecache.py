@@ -38,17 +38,25 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import orjson
 import pandas as pd
 
 from trialfinder.cache.tablekey import manifest_name
+from trialfinder.cache.tablemanifest import COLUMNS_ID, FORMAT, SCHEMA_VERSION, read_manifest
+from trialfinder.cache.tablepages import (
+    SavedPages,
+    close_all,
+    open_files,
+    read_batches,
+    whole_pages,
+)
 from trialfinder.cache.tableparquet import Unusable as _Unusable
+from trialfinder.cache.tableparquet import arrow_parquet
 from trialfinder.cache.tableparquet import frame_of as _frame
 from trialfinder.cache.tableparquet import kind_of as _kind
 from trialfinder.cache.tableparquet import read_parquet as _read_parquet
@@ -62,19 +70,10 @@ if TYPE_CHECKING:
 else:  # DuckDB loads with the first saved table read or written, not with every search
     duckdb = LazyModule("duckdb")
 
-__all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "TableCache"]
+__all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "SavedPages",
+           "TableCache"]
 
 logger = logging.getLogger(__name__)
-
-FORMAT: Final = "trialfinder saved tables"
-# 1 was a pickle per search; 2 had no contacts or officials; 3 kept HTML references as sent;
-# 4 had no source column
-SCHEMA_VERSION: Final = 5
-# Changes whenever a declared column or dtype changes, so older entries are dropped.
-COLUMNS_ID: Final = hashlib.sha256(
-    json.dumps({name: list(d.items()) for name, d in TABLE_DTYPES.items()}).encode()
-).hexdigest()[:16]
-MAX_MANIFEST_BYTES: Final = 1 << 20
 
 _KEY = r"[0-9a-f]{32}"
 _TABLE = "|".join(TABLE_NAMES)
@@ -82,7 +81,6 @@ MANIFEST_NAME: Final = re.compile(rf"({_KEY})\.json")
 DATA_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE})\.parquet")
 TEMP_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE}|json)\.\d+-\d+\.tmp")
 LEGACY_NAME: Final = re.compile(rf"{_KEY}\.pickle")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -129,6 +127,53 @@ class TableCache:
     ) -> Saved | Dropped | None:
         """The saved tables for ``key`` if fresh enough (``max_age=None``: any age); ``None``
         when there are none (or they are too old); :class:`Dropped` when they failed a check."""
+        manifest = self._fresh(key, max_age=max_age, newer_than=newer_than)
+        if not isinstance(manifest, dict):
+            return manifest
+        try:
+            tables = self._read_tables(key, manifest)
+        except _Unusable as exc:
+            return self.drop(key, str(exc))
+        except duckdb.Error as exc:  # DuckDB itself failed (memory, a broken install)
+            return self.drop(key, f"DuckDB could not read it: {_kind(exc)}")
+        self._used(key)
+        logger.debug("saved tables %s used (%d studies)", key, len(tables.studies))
+        return Saved(tables=tables, info=manifest["info"], created=manifest["created"])
+
+    def get_pages(
+        self, key: str, *, max_age: timedelta | None, newer_than: datetime | None
+    ) -> SavedPages | Dropped | None:
+        """As :meth:`get`, for a search that streams: the entry's files checked and open, its
+        tables read a batch of studies at a time (:mod:`trialfinder.cache.tablepages`)."""
+        manifest = self._fresh(key, max_age=max_age, newer_than=newer_than)
+        if not isinstance(manifest, dict):
+            return manifest
+        problems, skipped = dict(manifest["problems"]), manifest["skipped"]
+        if arrow_parquet() is None:
+            whole = self.get(key, max_age=None, newer_than=None)
+            if not isinstance(whole, Saved):
+                return whole
+            batches = whole_pages(whole.tables)
+        else:
+            try:
+                handles = open_files(self.folder, key, manifest)
+            except _Unusable as exc:
+                return self.drop(key, str(exc))
+            self._used(key)
+
+            def batches(limit: int | None, size: int) -> Iterator[Tables]:
+                return read_batches(key, handles, problems, skipped, limit, size)
+
+            logger.debug("saved tables %s used a batch at a time", key)
+            return SavedPages(studies=manifest["files"]["studies"]["rows"],
+                              info=manifest["info"], created=manifest["created"],
+                              batches=batches, close=lambda: close_all(handles))
+        return SavedPages(studies=manifest["files"]["studies"]["rows"], info=manifest["info"],
+                          created=manifest["created"], batches=batches)
+
+    def _fresh(self, key: str, *, max_age: timedelta | None,
+               newer_than: datetime | None) -> dict[str, Any] | Dropped | None:
+        """The manifest of entry ``key`` when it is ours and fresh enough."""
         try:
             manifest = self._read_manifest(key)
         except FileNotFoundError:
@@ -143,55 +188,15 @@ class TableCache:
         if newer_than is not None and created < newer_than:
             logger.debug("saved tables %s predate the API's data of %s", key, newer_than)
             return None
-        try:
-            tables = self._read_tables(key, manifest)
-        except _Unusable as exc:
-            return self.drop(key, str(exc))
-        except duckdb.Error as exc:  # DuckDB itself failed (memory, a broken install)
-            return self.drop(key, f"DuckDB could not read it: {_kind(exc)}")
+        return manifest
+
+    def _used(self, key: str) -> None:
         with contextlib.suppress(OSError):
             os.utime(self._manifest(key))  # recently used: kept longest
-        logger.debug("saved tables %s used (%d studies)", key, len(tables.studies))
-        return Saved(tables=tables, info=manifest["info"], created=created)
 
     def _read_manifest(self, key: str) -> dict[str, Any]:
-        data = _read_small(self._manifest(key), MAX_MANIFEST_BYTES)
-        try:
-            manifest = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            raise _Unusable("the manifest is not JSON") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise _Unusable("the manifest is not one of ours")
-        if manifest.get("schema_version") != SCHEMA_VERSION or \
-                manifest.get("columns") != COLUMNS_ID:
-            raise _Unusable("it was saved by another version of trialfinder")
-        if manifest.get("key") != key:
-            raise _Unusable("the manifest belongs to another search")
-        try:
-            created = datetime.fromisoformat(manifest["created"])
-        except (KeyError, TypeError, ValueError):
-            raise _Unusable("the manifest has no valid date") from None
-        if created.tzinfo is None:
-            raise _Unusable("the manifest has no valid date")
-        files = manifest.get("files")
-        if not isinstance(files, dict) or set(files) != set(TABLE_NAMES):
-            raise _Unusable("the manifest does not list every table")
-        for name in TABLE_NAMES:
-            entry = files[name]
-            if not (isinstance(entry, dict)
-                    and entry.get("file") == self._data(key, name).name
-                    and isinstance(entry.get("sha256"), str)
-                    and _SHA256.fullmatch(entry["sha256"])
-                    and _count(entry.get("rows"))):
-                raise _Unusable(f"the manifest entry for {name} is malformed")
-        problems = manifest.get("problems")
-        if not (isinstance(problems, dict) and all(
-                isinstance(k, str) and _count(v) for k, v in problems.items())):
-            raise _Unusable("the manifest's problem counts are malformed")
-        if not _count(manifest.get("skipped")) or not isinstance(manifest.get("info"), dict):
-            raise _Unusable("the manifest's search report is malformed")
-        manifest["created"] = created
-        return manifest
+        return read_manifest(self._manifest(key), key,
+                             {name: self._data(key, name).name for name in TABLE_NAMES})
 
     def _read_tables(self, key: str, manifest: Mapping[str, Any]) -> Tables:
         frames: dict[str, pd.DataFrame] = {}
@@ -351,31 +356,9 @@ class TableCache:
         return Cleared(files, nbytes)
 
 
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
 def _unlink(path: Path) -> int:
     try:
         path.unlink()
     except OSError:
         return 0
     return 1
-
-
-def _read_small(path: Path, cap: int) -> bytes:
-    """The bytes of a small regular file; :class:`_Unusable` when it is not one."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
-            raise _Unusable(f"{path.name} is not a manifest (too big or not a file)")
-        try:
-            return handle.read(cap + 1)
-        except OSError as exc:
-            raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None

@@ -9,6 +9,7 @@ Saved tables are keyed by the registry's name, where its client asks and what it
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from trialfinder.cache.behind import put_behind
-from trialfinder.cache.tablecache import Dropped, Saved, TableCache
+from trialfinder.cache.tablecache import Dropped, Saved, SavedPages, TableCache
 from trialfinder.cache.tablekey import TABLES_FOLDER, search_key
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import CacheError
@@ -28,7 +29,8 @@ from trialfinder.registries.result import ProgressCallback, SearchResult, warnin
 from trialfinder.store.spool import MAX_PENDING_MB, Spooled, SpoolWriter, pending_bytes
 from trialfinder.tables.frames import Tables
 
-__all__ = ["Fetched", "fetch_tables", "narrow", "saved_info", "saved_tables"]
+__all__ = ["Fetched", "SavedPart", "fetch_tables", "narrow", "saved_info", "saved_pages",
+           "saved_tables"]
 
 logger = logging.getLogger(__name__)
 
@@ -104,36 +106,87 @@ def saved_tables(client: RegistryClient, translation: Translation, limit: int | 
     """The saved-tables store of the search (``None``: no cache, or a folder we must not
     use), the search's key in it, and its part answered from saved tables when they are
     fresh (else ``None``). ``notes`` gets what went wrong on the way."""
+    store, key, found = _saved(client, translation, limit, notes, pages=False)
+    if found is None:
+        return store, key, None
+    saved, result = found
+    assert isinstance(saved, Saved)
+    if progress is not None:
+        progress(len(saved.tables.studies), result.total_count)
+    return store, key, Fetched(saved.tables, result, f"tables saved {duration(saved.age)} ago")
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPart:
+    """One registry's part of a search that streams, answered from saved tables: its tables
+    a batch at a time (``batches(size)``), its report, and where they came from."""
+
+    batches: Callable[[int], Iterator[Tables]]
+    result: SearchResult
+    answered_from: str
+
+
+def saved_pages(client: RegistryClient, translation: Translation, limit: int | None,
+                progress: ProgressCallback | None, notes: list[str],
+                ) -> tuple[TableCache | None, str, SavedPart | None]:
+    """As :func:`saved_tables`, for a search that streams: the saved tables are read a batch
+    of studies at a time (:meth:`TableCache.get_pages`), never whole."""
+    store, key, found = _saved(client, translation, limit, notes, pages=True)
+    if found is None:
+        return store, key, None
+    saved, result = found
+    assert isinstance(saved, SavedPages)
+    count = saved.studies if limit is None else min(saved.studies, limit)
+    if progress is not None:
+        progress(count, result.total_count)
+
+    def batches(size: int) -> Iterator[Tables]:
+        return saved.batches(limit, size)
+
+    return store, key, SavedPart(batches, result, f"tables saved {duration(saved.age)} ago")
+
+
+def _saved(client: RegistryClient, translation: Translation, limit: int | None,
+           notes: list[str], *, pages: bool,
+           ) -> tuple[TableCache | None, str, tuple[Saved | SavedPages, SearchResult] | None]:
+    """The store, the key, and the fresh saved entry that answers the search with its report
+    (whole tables, or read a batch at a time when ``pages``): the search's own entry, or the
+    first ``limit`` studies of the same search's whole answer."""
     settings, registry = client.settings, client.registry
     params = translation.params
     store = _open_store(settings, notes)
     key = search_key(registry.name, client.base_url, params, limit)
-    if store is not None:
-        max_age = None if settings.offline else settings.expire_after
-        newer_than = None if settings.offline else client.data_time()
-        saved = store.get(key, max_age=max_age, newer_than=newer_than)
-        read = key  # the entry the tables come from
-        if saved is None and limit is not None:
-            # the whole result of the same search, saved by an earlier `--all`, holds these
-            # studies too: its first ``limit`` are what the API would send first
-            read = search_key(registry.name, client.base_url, params, None)
-            wider = store.get(read, max_age=max_age, newer_than=newer_than)
-            if isinstance(wider, Saved):
-                saved = _first_of(wider, limit)
-        result = _result_from(saved) if isinstance(saved, Saved) else None
-        if isinstance(saved, Saved) and result is None:
-            saved = store.drop(read, "its search report is not one of ours")
-        if isinstance(saved, Dropped):
-            notes.append(f"saved tables for this search were dropped ({saved.reason}); "
-                         "fetched again")
-        if isinstance(saved, Saved) and result is not None:
-            if settings.offline:
-                result.warnings.append("offline mode: results come from the local cache only")
-            if progress is not None:
-                progress(len(saved.tables.studies), result.total_count)
-            return store, key, Fetched(saved.tables, result,
-                                       f"tables saved {duration(saved.age)} ago")
-    return store, key, None
+    if store is None:
+        return store, key, None
+    max_age = None if settings.offline else settings.expire_after
+    newer_than = None if settings.offline else client.data_time()
+    get = store.get_pages if pages else store.get
+    saved: Saved | SavedPages | Dropped | None = get(key, max_age=max_age,
+                                                     newer_than=newer_than)
+    read = key  # the entry the tables come from
+    if saved is None and limit is not None:
+        # the whole result of the same search, saved by an earlier `--all`, holds these
+        # studies too: its first ``limit`` are what the API would send first
+        read = search_key(registry.name, client.base_url, params, None)
+        wider = get(read, max_age=max_age, newer_than=newer_than)
+        if isinstance(wider, Saved):
+            saved = _first_of(wider, limit)
+        elif isinstance(wider, SavedPages):
+            saved = replace(wider, info=_limited_info(wider.info, wider.studies, limit))
+    usable = isinstance(saved, Saved | SavedPages)
+    result = _result_from(saved.info) if isinstance(saved, Saved | SavedPages) else None
+    if usable and result is None:
+        if isinstance(saved, SavedPages):
+            saved.close()
+        saved = store.drop(read, "its search report is not one of ours")
+    if isinstance(saved, Dropped):
+        notes.append(f"saved tables for this search were dropped ({saved.reason}); "
+                     "fetched again")
+    if not isinstance(saved, Saved | SavedPages) or result is None:
+        return store, key, None
+    if settings.offline:
+        result.warnings.append("offline mode: results come from the local cache only")
+    return store, key, (saved, result)
 
 
 def saved_info(result: SearchResult) -> dict[str, Any]:
@@ -190,10 +243,9 @@ _INFO_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _result_from(saved: Saved) -> SearchResult | None:
+def _result_from(info: dict[str, Any]) -> SearchResult | None:
     """The search report of saved tables as a :class:`SearchResult` (no studies, no requests),
     or ``None`` when the saved report has other fields or types than a search writes."""
-    info = saved.info
     if not {"total_count", "truncated"} <= set(info) <= set(_INFO_TYPES):
         return None
     for name, value in info.items():
@@ -235,7 +287,13 @@ def _first_of(saved: Saved, limit: int) -> Saved:
     if count > limit:
         keep = pd.Series(range(count)) < limit
         tables = narrow(tables, keep)
-    info = dict(saved.info)
+    return replace(saved, tables=tables, info=_limited_info(saved.info, count, limit))
+
+
+def _limited_info(saved: dict[str, Any], count: int, limit: int) -> dict[str, Any]:
+    """The report of a whole saved result of ``count`` studies, as that of the same search
+    with ``limit``."""
+    info = dict(saved)
     total = info.get("total_count")
     info["count"] = min(count, limit)
     info["truncated"] = count > limit or (isinstance(total, int) and total > limit)
@@ -243,4 +301,4 @@ def _first_of(saved: Saved, limit: int) -> Saved:
                           total_count=total if isinstance(total, int) else None,
                           truncated=info["truncated"])
     info["warnings"] = [w for w in warnings_for(report, False) if "limit reached" in w]
-    return replace(saved, tables=tables, info=info)
+    return info

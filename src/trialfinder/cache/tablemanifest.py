@@ -1,0 +1,98 @@
+"""A saved-tables entry's manifest (see :mod:`trialfinder.cache.tablecache`): what it must
+hold, and the check of one read back from the cache folder (hostile until checked)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+import orjson
+
+from trialfinder.cache.tableparquet import Unusable as _Unusable
+from trialfinder.core.folders import os_reason
+from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES
+
+__all__ = ["COLUMNS_ID", "FORMAT", "MAX_MANIFEST_BYTES", "SCHEMA_VERSION", "read_manifest"]
+
+FORMAT: Final = "trialfinder saved tables"
+# 1 was a pickle per search; 2 had no contacts or officials; 3 kept HTML references as sent;
+# 4 had no source column
+SCHEMA_VERSION: Final = 5
+# Changes whenever a declared column or dtype changes, so older entries are dropped.
+COLUMNS_ID: Final = hashlib.sha256(
+    json.dumps({name: list(d.items()) for name, d in TABLE_DTYPES.items()}).encode()
+).hexdigest()[:16]
+MAX_MANIFEST_BYTES: Final = 1 << 20
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def read_manifest(path: Path, key: str, files_named: Mapping[str, str]) -> dict[str, Any]:
+    """The checked manifest of entry ``key`` at ``path`` (``files_named``: each table's file
+    name), its date parsed; :class:`~trialfinder.cache.tableparquet.Unusable` when it is not
+    one of ours, ``FileNotFoundError`` when there is none."""
+    data = _read_small(path, MAX_MANIFEST_BYTES)
+    try:
+        manifest = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raise _Unusable("the manifest is not JSON") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _Unusable("the manifest is not one of ours")
+    if manifest.get("schema_version") != SCHEMA_VERSION or \
+            manifest.get("columns") != COLUMNS_ID:
+        raise _Unusable("it was saved by another version of trialfinder")
+    if manifest.get("key") != key:
+        raise _Unusable("the manifest belongs to another search")
+    try:
+        created = datetime.fromisoformat(manifest["created"])
+    except (KeyError, TypeError, ValueError):
+        raise _Unusable("the manifest has no valid date") from None
+    if created.tzinfo is None:
+        raise _Unusable("the manifest has no valid date")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or set(files) != set(TABLE_NAMES):
+        raise _Unusable("the manifest does not list every table")
+    for name in TABLE_NAMES:
+        entry = files[name]
+        if not (isinstance(entry, dict)
+                and entry.get("file") == files_named[name]
+                and isinstance(entry.get("sha256"), str)
+                and _SHA256.fullmatch(entry["sha256"])
+                and _count(entry.get("rows"))):
+            raise _Unusable(f"the manifest entry for {name} is malformed")
+    problems = manifest.get("problems")
+    if not (isinstance(problems, dict) and all(
+            isinstance(k, str) and _count(v) for k, v in problems.items())):
+        raise _Unusable("the manifest's problem counts are malformed")
+    if not _count(manifest.get("skipped")) or not isinstance(manifest.get("info"), dict):
+        raise _Unusable("the manifest's search report is malformed")
+    manifest["created"] = created
+    return manifest
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _read_small(path: Path, cap: int) -> bytes:
+    """The bytes of a small regular file; :class:`_Unusable` when it is not one."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
+            raise _Unusable(f"{path.name} is not a manifest (too big or not a file)")
+        try:
+            return handle.read(cap + 1)
+        except OSError as exc:
+            raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
