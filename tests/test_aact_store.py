@@ -440,6 +440,57 @@ def test_an_aact_export_that_fails_part_way_leaves_the_earlier_one_whole(
     assert len(done) == 4
 
 
+def test_an_aact_export_is_written_in_row_groups_bounded_in_bytes(tmp_path: Path) -> None:
+    """DuckDB holds a whole Parquet row group before it writes it (122,880 rows unless told):
+    the studies of a store of 100,000 (a run by hand) did not fit in the writer's 64 MB and
+    the export failed. Bounded in bytes, each group holds at most a few thousand studies."""
+    template = _records()[1]
+    records = []
+    for i in range(3000):  # 3,000 studies of 4 kB each: 12 MB, several row groups
+        record = copy.deepcopy(template)
+        record["protocolSection"]["identificationModule"]["nctId"] = f"NCT992{i:05d}"
+        record["protocolSection"]["statusModule"]["whyStopped"] = f"{i} " + "x" * 4000
+        records.append(record)
+    with Store(tmp_path / "s.duckdb") as store:
+        assert keep_records(store, records, datetime(2024, 1, 1)) == 3000
+        aact_export.export_aact(store, tmp_path / "out")
+    pq = pytest.importorskip("pyarrow.parquet")
+    meta = pq.ParquetFile(tmp_path / "out" / "studies.parquet").metadata
+    groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sum(groups) == 3000
+    assert len(groups) >= 2 and max(groups) <= 2048
+    got = duckdb.connect().execute(
+        f"SELECT min(length(why_stopped)), max(why_stopped LIKE '2999 %') "
+        f"FROM '{tmp_path / 'out' / 'studies.parquet'}'").fetchone()
+    assert got == (4002, True)
+
+
+def test_a_partitioned_aact_export_has_more_memory_and_gives_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DuckDB's partitioned writer cannot spill its buffers: the export raises the store's
+    memory for its copies, then the writer has its own small share again."""
+    seen: list[str] = []
+    with Store(tmp_path / "s.duckdb") as store:
+        keep_records(store, _records(), datetime(2024, 1, 1))
+        before = store.first_row("SELECT current_setting('memory_limit')")
+        copy_table = aact_export._copy
+
+        def watched(into: Store, name: str, target: Path, split: bool) -> None:
+            row = into.first_row("SELECT current_setting('memory_limit')")
+            seen.append(str(row[0]) if row else "")
+            copy_table(into, name, target, split)
+
+        monkeypatch.setattr(aact_export, "_copy", watched)
+        aact_export.export_aact(store, tmp_path / "split", partitioned=True)
+        aact_export.export_aact(store, tmp_path / "plain")
+        after = store.first_row("SELECT current_setting('memory_limit')")
+    assert before is not None and after == before
+    count = len(VIEWS)
+    assert set(seen[:count]) == {"244.1 MiB"}  # 256 MB, as DuckDB prints it
+    assert set(seen[count:]) == {before[0]}
+
+
 def test_an_aact_export_replaces_an_earlier_one_whatever_its_form(
     synced: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

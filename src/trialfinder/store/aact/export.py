@@ -13,7 +13,7 @@ from trialfinder.core.wording import plural
 from trialfinder.store.aact.install import SCHEMA, VIEWS
 from trialfinder.store.aact.source import TABLE
 from trialfinder.store.db import StoreError, interrupted
-from trialfinder.store.reading import other_forms, remove_all
+from trialfinder.store.reading import ROW_GROUP, other_forms, remove_all
 
 if TYPE_CHECKING:
     from trialfinder.store.db import Store
@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 __all__ = ["export_aact", "unsynced", "unsynced_at", "unsynced_note"]
 
 logger = logging.getLogger(__name__)
+
+#: DuckDB's memory for a partitioned export: its partitioned writer holds a buffer for each
+#: folder it fills and cannot spill them. With the writer's 64 MB, the ``studies`` table of
+#: 100,000 studies failed; with 128 MB, that of 599,000 studies in 69 folders (the whole
+#: registry's size) failed too, and with 256 MB every table was written (the process peaked
+#: at 483 MB). A plain export streams in the writer's 64 MB.
+PARTITIONED_MEMORY = "256MB"
 
 
 def unsynced(store: Store) -> int:
@@ -57,10 +64,14 @@ def _copy(store: Store, name: str, target: Path, partitioned: bool) -> None:
     if partitioned:
         store.execute(
             f"COPY (SELECT *, substr(nct_id, 4, 3) AS id_block FROM {SCHEMA}.\"{name}\") "
-            f"TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (id_block))")
+            f"TO '{quoted}' (FORMAT parquet, COMPRESSION zstd, {ROW_GROUP}, "
+            "PARTITION_BY (id_block))")
     else:
+        # row groups bounded in bytes, as the store's own export has them: DuckDB holds one
+        # whole row group before writing it (122,880 rows by default: every study of a large
+        # store, more than the writer's 64 MB)
         store.execute(f"COPY (SELECT * FROM {SCHEMA}.\"{name}\") TO '{quoted}' "
-                      "(FORMAT parquet, COMPRESSION zstd)")
+                      f"(FORMAT parquet, COMPRESSION zstd, {ROW_GROUP})")
 
 
 def export_aact(store: Store, folder: Path, *, partitioned: bool = False) -> list[Path]:
@@ -79,6 +90,9 @@ def export_aact(store: Store, folder: Path, *, partitioned: bool = False) -> lis
     # a view's rows may come in any order: DuckDB then streams them (in the writer's small
     # memory, the ordered unnest of every site of 50,000 studies does not fit)
     store.execute("SET preserve_insertion_order = false")
+    memory = store.first_row("SELECT current_setting('memory_limit')")
+    if partitioned:  # see PARTITIONED_MEMORY
+        store.execute(f"SET memory_limit = '{PARTITIONED_MEMORY}'")
     try:
         with staged_folder(folder) as work:
             for name, target in targets.items():
@@ -93,6 +107,8 @@ def export_aact(store: Store, folder: Path, *, partitioned: bool = False) -> lis
                 written.append(folder / target)
     finally:
         store.execute("RESET preserve_insertion_order")
+        if partitioned and memory is not None:
+            store.execute(f"SET memory_limit = '{memory[0]}'")
     after_delivery(lambda: remove_all(stale))  # after the move into place
     left_out = unsynced(store)
     if left_out:
