@@ -18,6 +18,8 @@ Every value can come from the environment, so the CLI, the dashboard and tests a
 - ``TRIALFINDER_STORE``         ``0`` (or ``off``, ``no``, ``false``) stops searches from adding
   what they fetch to the study store (default on)
 - ``TRIALFINDER_SQL_MEMORY_MB`` memory for one ``trialfinder sql`` query, in MB (default 512)
+- ``TRIALFINDER_CACHE_MAX_MB``  the HTTP cache's largest size, in MB: a larger cache file loses
+  the answers that expire first as a session opens it (default 1024)
 
 A user name and password written into the base URL (``https://user:pw@host/api``) are taken out
 of ``base_url`` and kept in ``credentials``, so the URL that reaches messages, logs, the cache and
@@ -187,6 +189,9 @@ class Settings:
     #: at about one and a half times this above what it holds when the query starts).
     sql_memory_mb: float = field(
         default_factory=lambda: _env_float("TRIALFINDER_SQL_MEMORY_MB", 512.0))
+    #: The HTTP cache's largest size, in MB (:mod:`trialfinder.http.cachetrim`).
+    cache_max_mb: float = field(
+        default_factory=lambda: _env_float("TRIALFINDER_CACHE_MAX_MB", 1024.0))
     #: How this process runs a search (read size, heap, background saving).
     profile: RunProfile = field(default_factory=RunProfile)
     #: ``(user, password)`` taken out of a base URL that carried them; never printed.
@@ -204,7 +209,7 @@ class Settings:
                                         f"{type(value).__name__}")
         for name in ("timeout", "requests_per_minute", "retries", "page_size", "burst",
                      "retry_after_max", "max_body_mb", "backoff_factor", "backoff_max",
-                     "sql_memory_mb"):
+                     "sql_memory_mb", "cache_max_mb"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or (
                     isinstance(value, float) and not math.isfinite(value)):
@@ -244,6 +249,9 @@ class Settings:
             raise InvalidQueryError("the body cap must be within 0.01..900 MB")
         if not 16 <= self.sql_memory_mb <= 1_048_576:
             raise InvalidQueryError("the SQL memory limit must be within 16..1048576 MB")
+        if not 0.01 <= self.cache_max_mb <= 10_000_000:
+            raise InvalidQueryError("the HTTP cache's largest size (TRIALFINDER_CACHE_MAX_MB) "
+                                    "must be within 0.01..10000000 MB")
 
     @property
     def max_body_bytes(self) -> int:

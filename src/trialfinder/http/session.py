@@ -20,6 +20,7 @@ import requests
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import CacheError
 from trialfinder.core.folders import os_reason, prepare_cache_dir
+from trialfinder.http.cachetrim import trim_cache
 from trialfinder.http.pacing import TokenBucket, shared_bucket
 from trialfinder.http.transport import MAX_REDIRECTS, GuardedAdapter
 
@@ -88,8 +89,11 @@ def _prepare_cache_file(path: Path) -> None:
         try:
             with contextlib.closing(sqlite3.connect(path)) as conn:
                 # set before the first table: a page of 1,000 studies (about 4.5 MB) is then 70
-                # database pages instead of 1,100, about a third of the time to store
+                # database pages instead of 1,100, about a third of the time to store; and the
+                # space of answers deleted to keep it under its size is given back
+                # (http.cachetrim)
                 conn.execute(f"PRAGMA page_size = {CACHE_PAGE_SIZE}")
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
                 conn.execute("VACUUM")
         except sqlite3.Error as exc:  # a speed-up only (another process may be creating it)
             logger.debug("the cache file keeps SQLite's default page size: %s", exc)
@@ -124,6 +128,8 @@ def make_session(
         try:
             prepare_cache_dir(settings.cache_dir)
             _prepare_cache_file(settings.cache_path)
+            if not settings.offline:  # offline, the old answers are all there is
+                trim_cache(settings.cache_path, settings.cache_max_mb)
             session = _cached_session(
                 settings.cache_path,
                 expire_after=settings.expire_after,
