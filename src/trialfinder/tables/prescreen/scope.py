@@ -121,12 +121,25 @@ class Reading:
     modifier: bool = False  # "diabetic retinopathy", "diabetes technology": a word before a noun
 
 
+def _word_before(line: str, at: int) -> str:
+    """The last word of ``line[:at]`` once its closing ``.!?`` are taken off (what
+    ``line[:at].rstrip(".!?").rsplit(None, 1)[-1]`` gives, or ``""``), read backwards from
+    ``at``: a long line with many sentences is not copied and split once for each of them."""
+    end = at
+    while end and line[end - 1] in ".!?":
+        end -= 1
+    while end and line[end - 1].isspace():
+        end -= 1
+    start = end
+    while start and not line[start - 1].isspace():
+        start -= 1
+    return line[start:end]
+
+
 def _sentence_ends(line: str) -> list[int]:
     ends = []
     for found in _SENTENCE.finditer(line):
-        before = line[: found.start()].rstrip(".!?")
-        word = before.rsplit(None, 1)[-1].lower() if before.split() else ""
-        word = word.lstrip("([")
+        word = _word_before(line, found.start()).lower().lstrip("([")
         if word in _ABBREVIATIONS or len(word) == 1:
             continue
         ends.append(found.start())
