@@ -355,6 +355,26 @@ def test_cli_sql_errors_are_one_line(
                    "not DROP\n")
 
 
+def test_an_empty_store_name_is_one_usage_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--store ""`` (an unset variable in ``--store "$STORE"``) named the current folder and
+    ended in 'unexpected ValueError ... (a bug in trialfinder)'."""
+    monkeypatch.chdir(tmp_path)
+    for argv in (["sql", "select 1"], ["store", "info"], ["store", "export", "--aact", "out"],
+                 ["watch", "list"], ["history", "NCT99000001"]):
+        for empty in ("", "  "):
+            with pytest.raises(SystemExit) as caught:  # a usage error, as argparse ends it
+                main([*argv, "--store", empty])
+            assert caught.value.code == 2, argv
+            out, err = capsys.readouterr()
+            assert out == "", argv
+            assert err == ("trialfinder: usage error: argument --store: the store file's name "
+                           "is empty: give a file such as studies.duckdb, or leave out --store "
+                           "for the default (see --help)\n"), argv
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_partitioned_export_splits_by_id_block_and_reads_back_as_one_table(
     store_path: Path, tmp_path: Path, standin_studies: list[dict[str, Any]]
 ) -> None:
