@@ -31,6 +31,7 @@ import duckdb
 
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.store.aact.install import open_for_sql
+from trialfinder.store.sqlerrors import aact_hint, sql_error
 
 __all__ = ["DEFAULT_MEMORY_MB", "MAX_TIMEOUT", "SPILL_FACTOR", "check_memory", "check_timeout",
            "run_sql"]
@@ -40,8 +41,6 @@ logger = logging.getLogger(__name__)
 _ALLOWED: Final = frozenset({"SELECT", "EXPLAIN"})
 # the first word of a statement, after any comments
 _FIRST_WORD: Final = re.compile(r"\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*([A-Za-z]+)", re.S)
-# DuckDB's advice to change a setting: `sql` runs SELECT only, so it is refused here
-_SET_ADVICE: Final = re.compile(r"\s*(?:Use|Try|Set)\b[^.]*\bSET\b[^.]*\.?", re.IGNORECASE)
 
 
 def _first_word(statement: str) -> str:
@@ -50,13 +49,6 @@ def _first_word(statement: str) -> str:
     return found.group(1).upper() if found else ""
 
 
-def sql_error(exc: BaseException) -> str:
-    """DuckDB's error in one line, without advice to ``SET`` something (refused here)."""
-    line = (str(exc).splitlines() or [type(exc).__name__])[0]
-    kept = _SET_ADVICE.sub("", line).strip()
-    if kept != line.strip():
-        kept += " (sql cannot change DuckDB's settings: make the query simpler)"
-    return f"SQL error: {kept}"
 #: DuckDB's memory for one query unless told otherwise, in MB.
 DEFAULT_MEMORY_MB: Final = 512
 #: How much a query may spill to disk, as a multiple of its memory.
@@ -267,7 +259,7 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
         except (duckdb.OutOfMemoryException, MemoryError):
             raise _too_big(memory_mb) from None
         except duckdb.Error as exc:
-            raise InvalidQueryError(sql_error(exc)) from None
+            raise InvalidQueryError(sql_error(exc, aact_hint(store.con, sql, exc))) from None
         finally:
             done.set()
             timer.cancel()
