@@ -453,3 +453,26 @@ def test_cli_sql_timeout_must_be_a_finite_positive_number(
     assert capsys.readouterr().err == ("trialfinder: error: --timeout must be a number of "
                                        f"seconds above 0 and at most 86,400, not {shown}\n")
 
+
+
+@pytest.mark.parametrize(("fmt", "shown"), [
+    ("csv", "nct_id,name,nct_id_1,name_1,name_2\r\nNCT99000001,cramp,NCT99000001,spasm,x\r\n"),
+    ("json", '{"nct_id": "NCT99000001", "name": "cramp", "nct_id_1": "NCT99000001", '
+             '"name_1": "spasm", "name_2": "x"}\n'),
+    ("table", "nct_id       name   nct_id_1     name_1  name_2\n"
+              "NCT99000001  cramp  NCT99000001  spasm   x\n"),
+])
+def test_sql_writes_each_column_when_names_repeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fmt: str, shown: str,
+) -> None:
+    """``select *`` over a join names nct_id twice; rows were written by name, so the first
+    nct_id and name columns held the second's values, with no word of it."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    Store(tmp_path / "studies.duckdb").close()
+    sql = ("select *, 'x' as name from (values ('NCT99000001', 'cramp')) c(nct_id, name) "
+           "join (values ('NCT99000001', 'spasm')) k(nct_id, name) on c.nct_id = k.nct_id")
+    code, out, err = run(capsys, "sql", "--format", fmt, sql)
+    assert (code, out) == (0, shown)
+    assert err.splitlines()[0] == ("trialfinder: note: column names that repeat are numbered: "
+                                   "nct_id_1, name_1, name_2 (name them with AS to choose)")
