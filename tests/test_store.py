@@ -476,3 +476,22 @@ def test_sql_writes_each_column_when_names_repeat(
     assert (code, out) == (0, shown)
     assert err.splitlines()[0] == ("trialfinder: note: column names that repeat are numbered: "
                                    "nct_id_1, name_1, name_2 (name them with AS to choose)")
+
+
+def test_sql_gives_intervals_as_duckdb_writes_them(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """DuckDB's Python client hands an interval over as a timedelta, which has no months:
+    ``age()`` of four years was written as 1440 days and a year as 360 days."""
+    Store(store_path).close()
+    sql = ("select age(date '2027-04-10', date '2023-04-10') as age, "
+           "interval '1 year 2 months 3 days' as i, [interval 1 month] as l, "
+           "{'interval': 7} as s, date '2027-04-10' - date '2023-04-10' as days, 1 as n, "
+           "2 as n; -- the end")
+    assert list(run_sql(store_path, sql)) == [
+        ["age", "i", "l", "s", "days", "n", "n"],
+        ["4 years", "1 year 2 months 3 days", ["1 month"], {"interval": 7}, 1461, 1, 2]]
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(store_path.parent))
+    code, out, _ = run(capsys, "sql", "select interval '-1 month' as back, age(date '2026-03-01',"
+                       " date '2025-01-31') as age")
+    assert (code, out) == (0, "back,age\r\n'-1 month,1 year 1 month 1 day\r\n")

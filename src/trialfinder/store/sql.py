@@ -39,6 +39,11 @@ __all__ = ["DEFAULT_MEMORY_MB", "MAX_TIMEOUT", "SPILL_FACTOR", "check_memory", "
 logger = logging.getLogger(__name__)
 
 _ALLOWED: Final = frozenset({"SELECT", "EXPLAIN"})
+# INTERVAL in a column's type (INTERVAL, INTERVAL[], STRUCT(a INTERVAL)), not a quoted name
+# (STRUCT("interval" INTEGER)) nor an enum's value (ENUM('INTERVAL'))
+_INTERVAL: Final = re.compile(r"""(?<!["'])\bINTERVAL\b(?!["'])""")
+# the semicolon that ends the one statement, and any spaces and comments after it
+_END: Final = re.compile(r";(?:\s+|--[^\n]*|/\*.*?\*/)*\Z", re.S)
 # the first word of a statement, after any comments
 _FIRST_WORD: Final = re.compile(r"\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*([A-Za-z]+)", re.S)
 
@@ -193,6 +198,23 @@ def _too_big(memory_mb: float) -> InvalidQueryError:
         "(sql --memory-limit MB or TRIALFINDER_SQL_MEMORY_MB allow more)")
 
 
+def _intervals_as_text(description: Any, statement: str) -> str | None:
+    """The query again with its intervals as DuckDB's text (``1 year 2 months``), in lists and
+    structs too, or ``None`` when it has none. DuckDB's Python client hands an ``INTERVAL``
+    over as a ``timedelta``, which has no months: ``age()`` of four years came out as 1440
+    days (48 x 30) and ``interval '1 year'`` as 360 days. Columns are taken by position, so
+    names that repeat keep their places."""
+    types = [str(column[1]) for column in description or []]
+    if not any(_INTERVAL.search(kind) for kind in types):
+        return None
+    columns = ", ".join(
+        (f"CAST(#{n} AS {_INTERVAL.sub('VARCHAR', kind)})" if _INTERVAL.search(kind)
+         else f"#{n}") + ' AS "' + str(column[0]).replace('"', '""') + '"'
+        for n, (column, kind) in enumerate(zip(description, types, strict=True), start=1))
+    # on lines of their own: the statement may end in a -- comment
+    return f"SELECT {columns} FROM (\n{_END.sub('', statement)}\n)"
+
+
 def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
             memory_mb: float = DEFAULT_MEMORY_MB, cap_process: bool = False,
             on_overrun: Callable[[], None] | None = None,
@@ -241,6 +263,10 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
             with cap, (watch if on_stuck is not None else contextlib.nullcontext(watch)):
                 with watch.in_duckdb():
                     cursor = store.con.execute(sql)
+                    again = _intervals_as_text(cursor.description, statements[0].query) \
+                        if kind == "SELECT" else None
+                    if again is not None:
+                        cursor = store.con.execute(again)
                 yield [d[0] for d in cursor.description or []]
                 while True:
                     with watch.in_duckdb():
