@@ -198,6 +198,10 @@ def _too_big(memory_mb: float) -> InvalidQueryError:
         "(sql --memory-limit MB or TRIALFINDER_SQL_MEMORY_MB allow more)")
 
 
+def _ran_past(timeout: float) -> InvalidQueryError:
+    return InvalidQueryError(f"the query ran past {timeout:g} s and was stopped")
+
+
 def _intervals_as_text(description: Any, statement: str) -> str | None:
     """The query again with its intervals as DuckDB's text (``1 year 2 months``), in lists and
     structs too, or ``None`` when it has none. DuckDB's Python client hands an ``INTERVAL``
@@ -265,8 +269,10 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
                     cursor = store.con.execute(sql)
                     again = _intervals_as_text(cursor.description, statements[0].query) \
                         if kind == "SELECT" else None
-                    if again is not None:
+                    if again is not None and not timed_out.is_set():
                         cursor = store.con.execute(again)
+                if timed_out.is_set():  # its interrupt came before DuckDB ran (and was lost)
+                    raise _ran_past(timeout)
                 yield [d[0] for d in cursor.description or []]
                 while True:
                     with watch.in_duckdb():
@@ -280,8 +286,7 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
                 raise
             if not timed_out.is_set():
                 raise KeyboardInterrupt from None
-            raise InvalidQueryError(f"the query ran past {timeout:g} s and was stopped") \
-                from None
+            raise _ran_past(timeout) from None
         except (duckdb.OutOfMemoryException, MemoryError):
             raise _too_big(memory_mb) from None
         except duckdb.Error as exc:
