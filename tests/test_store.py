@@ -495,3 +495,23 @@ def test_sql_gives_intervals_as_duckdb_writes_them(
     code, out, _ = run(capsys, "sql", "select interval '-1 month' as back, age(date '2026-03-01',"
                        " date '2025-01-31') as age")
     assert (code, out) == (0, "back,age\r\n'-1 month,1 year 1 month 1 day\r\n")
+
+
+def test_a_pivot_without_its_values_says_how_to_write_it(
+    store_path: Path, standin_studies: list[dict[str, Any]]
+) -> None:
+    """DuckDB runs a PIVOT without IN as several statements; sql refused it as 'only SELECT
+    is allowed, not SELECT'. With its values named it is one SELECT, and runs."""
+    with Store(store_path) as store:
+        store.add_records(standin_studies)
+    for sql in ("pivot studies on status using count(*)",
+                "select * from (pivot studies on status using count(*) group by source)"):
+        with pytest.raises(InvalidQueryError) as caught:
+            list(run_sql(store_path, sql))
+        assert str(caught.value) == (
+            "sql runs one SELECT, and DuckDB runs this query as several statements (a PIVOT "
+            "without IN does: name the values it pivots on, PIVOT ... ON phase IN ('PHASE1', "
+            "'PHASE2'))")
+    rows = list(run_sql(store_path, "pivot studies on status in ('COMPLETED', 'RECRUITING') "
+                                    "using count(*) group by source"))
+    assert rows == [["source", "COMPLETED", "RECRUITING"], ["ctgov", 7, 2]]

@@ -246,6 +246,11 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
         if len(statements) != 1:
             raise InvalidQueryError(f"give exactly one SQL statement, not {len(statements)}")
         kind = str(statements[0].type).rsplit(".", 1)[-1].upper()
+        if kind == "MULTI":  # not one statement: DuckDB makes a type first for a PIVOT
+            raise InvalidQueryError(
+                "sql runs one SELECT, and DuckDB runs this query as several statements (a "
+                "PIVOT without IN does: name the values it pivots on, PIVOT ... ON phase IN "
+                "('PHASE1', 'PHASE2'))")
         if kind not in _ALLOWED:
             raise InvalidQueryError(f"the store is read-only here: only SELECT is allowed, "
                                     f"not {_first_word(statements[0].query) or kind}")
