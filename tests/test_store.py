@@ -177,6 +177,7 @@ def test_sql_reads_but_never_writes(store_path: Path,
                     ["ACTIVE_NOT_RECRUITING", 1], ["NOT_YET_RECRUITING", 1], ["TERMINATED", 1]]
     refused = {
         "DELETE FROM studies": "only SELECT is allowed, not DELETE",
+        "with gone as (select 1) delete from studies": "only SELECT is allowed, not DELETE$",
         "select 1; select 2": "exactly one SQL statement, not 2",
         "COPY studies TO 'out.csv'": "not COPY",
         "ATTACH 'other.duckdb'": "not ATTACH",

@@ -252,8 +252,9 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
                 "PIVOT without IN does: name the values it pivots on, PIVOT ... ON phase IN "
                 "('PHASE1', 'PHASE2'))")
         if kind not in _ALLOWED:
+            word = _first_word(statements[0].query)  # WITH ... INSERT is an INSERT
             raise InvalidQueryError(f"the store is read-only here: only SELECT is allowed, "
-                                    f"not {_first_word(statements[0].query) or kind}")
+                                    f"not {kind if word in ('', 'WITH') else word}")
         timed_out = threading.Event()
         done = threading.Event()
 
