@@ -335,10 +335,10 @@ def test_store_export_says_so_only_when_the_store_holds_fictional_studies(
     assert (code, err) == (0, f"wrote 10 tables as Parquet files to {tmp_path / 'a'}\n")
     with Store(tmp_path / "data" / "studies.duckdb") as store:
         store.add_records([fictional_study("NCT99100001", "Fictional Later Study")])
-    for aact, said in (([], "10 tables"), (["--aact"], "21 AACT tables")):
-        code, _, err = run(capsys, "store", "export", *aact, str(tmp_path / "b"))
+    for aact, said, folder in (([], "10 tables", "b"), (["--aact"], "21 AACT tables", "c")):
+        code, _, err = run(capsys, "store", "export", *aact, str(tmp_path / folder))
         assert (code, err.splitlines()[-2:]) == (0, [
-            f"wrote {said} as Parquet files to {tmp_path / 'b'}",
+            f"wrote {said} as Parquet files to {tmp_path / folder}",
             f"trialfinder: note: {FICTIONAL_NOTE}"])
 
 
@@ -516,3 +516,38 @@ def test_a_pivot_without_its_values_says_how_to_write_it(
     rows = list(run_sql(store_path, "pivot studies on status in ('COMPLETED', 'RECRUITING') "
                                     "using count(*) group by source"))
     assert rows == [["source", "COMPLETED", "RECRUITING"], ["ctgov", 7, 2]]
+
+
+@pytest.mark.parametrize("partitioned", [[], ["--partitioned"]])
+def test_the_two_exports_never_share_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    standin_studies: list[dict[str, Any]], partitioned: list[str],
+) -> None:
+    """``store export`` and ``store export --aact`` both write studies, conditions and
+    interventions: one into the other's folder replaced those three and left the rest, AACT's
+    studies.parquet beside the store's sites.parquet, with no word of it."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    with Store(tmp_path / "data" / "studies.duckdb") as store:
+        store.add_records(standin_studies)
+    store_folder, aact_folder = tmp_path / "store", tmp_path / "aact"
+    assert run(capsys, "store", "export", *partitioned, str(store_folder))[0] == 0
+    assert run(capsys, "store", "export", "--aact", *partitioned, str(aact_folder))[0] == 0
+    before = {folder: sorted(p.name for p in folder.iterdir())
+              for folder in (store_folder, aact_folder)}
+    assert run(capsys, "store", "export", "--aact", str(store_folder)) == (1, "", (
+        f"trialfinder: error: cannot export the AACT tables into {store_folder}: it holds the "
+        "store's own tables of `store export` (sites, contacts, officials, ...), and both "
+        "exports write studies, conditions and interventions; export into another folder\n"))
+    assert run(capsys, "store", "export", str(aact_folder)) == (1, "", (
+        f"trialfinder: error: cannot export the store's tables into {aact_folder}: it holds "
+        "AACT tables of `store export --aact` (brief_summaries, detailed_descriptions, designs, "
+        "...), and both exports write studies, conditions and interventions; export into "
+        "another folder\n"))
+    assert {folder: sorted(p.name for p in folder.iterdir())
+            for folder in (store_folder, aact_folder)} == before
+    columns = duckdb.connect().execute(
+        f"SELECT * FROM read_parquet('{store_folder}/studies*/**/*.parquet', "
+        "hive_partitioning = true) LIMIT 0" if partitioned else
+        f"SELECT * FROM '{store_folder / 'studies.parquet'}' LIMIT 0").description
+    assert "title" in [c[0] for c in columns]  # the store's studies, not AACT's
+    assert run(capsys, "store", "export", str(store_folder))[0] == 0  # its own folder: fine
