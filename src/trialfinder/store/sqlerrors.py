@@ -31,7 +31,7 @@ _HELP: Final = ("Did you mean", "Candidate bindings")
 _AACT_SCHEMA: Final = re.compile(r'schema "(ctgov(?:_v2)?)" does not exist', re.IGNORECASE)
 _NO_COLUMN: Final = re.compile(r'(?:Referenced column|does not have a column named) "([^"]+)"')
 #: A query that reads the ``aact`` schema (``aact.studies``, ``"aact"."facilities"``).
-READS_AACT: Final = re.compile(rf'\b"?{SCHEMA}"?\s*\.', re.IGNORECASE)
+_READS_AACT: Final = re.compile(rf'\b"?{SCHEMA}"?\s*\.', re.IGNORECASE)
 #: The most AACT tables named for a column (``id`` and ``nct_id`` are in every one).
 _MOST_TABLES: Final = 4
 
@@ -42,7 +42,8 @@ def sql_error(exc: BaseException, hint: str = "") -> str:
     ``hint`` (:func:`aact_hint`) at the end."""
     lines = str(exc).splitlines() or [type(exc).__name__]
     helps = (h.strip() for h in itertools.takewhile(str.strip, lines[1:]))
-    said = [lines[0].strip(), *(h for h in helps if h.startswith(_HELP[: 1 if hint else 2]))]
+    kept_help = _HELP[:1] if hint else _HELP  # a hint says better than the candidates
+    said = [lines[0].strip(), *(h for h in helps if h.startswith(kept_help))]
     line = " ".join(said)
     kept = _SET_ADVICE.sub("", line).strip()
     if kept != line:
@@ -73,7 +74,7 @@ def aact_hint(con: duckdb.DuckDBPyConnection, sql: str, exc: BaseException) -> s
         return ""
     tables = ", ".join(f"{SCHEMA}.{name}" for (name,) in found[:_MOST_TABLES])
     more = f" and {len(found) - _MOST_TABLES} more" if len(found) > _MOST_TABLES else ""
-    where = "" if READS_AACT.search(sql) else (
+    where = "" if _READS_AACT.search(sql) else (
         f": the AACT tables are in the schema {SCHEMA}, the store's own tables have other "
         "columns; docs/aact.md")
     return f" (AACT's {column.group(1)} is in {tables}{more}{where})"
