@@ -17,6 +17,7 @@ import pytest
 from devtools.isrctn.records import answer_xml, sample_trials
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from trialfinder.cli.main import main
+from trialfinder.core.config import default_cache_dir, default_data_dir
 from trialfinder.core.errors import DataFileError, InvalidQueryError
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.registries.isrctn.record import record_of
@@ -551,3 +552,38 @@ def test_the_two_exports_never_share_a_folder(
         f"SELECT * FROM '{store_folder / 'studies.parquet'}' LIMIT 0").description
     assert "title" in [c[0] for c in columns]  # the store's studies, not AACT's
     assert run(capsys, "store", "export", str(store_folder))[0] == 0  # its own folder: fine
+
+
+def test_an_empty_cache_folder_name_is_one_usage_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--cache-dir ""`` (an unset variable in ``--cache-dir "$CACHE"``) made the current
+    folder the cache: the search wrote its HTTP cache and saved tables there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRIALFINDER_STORE", "0")
+    for argv in (["search", "-c", "cramp", "--offline"], ["cache"], ["sync", "-c", "cramp"]):
+        for empty in ("", " "):
+            with pytest.raises(SystemExit) as caught:  # a usage error, as argparse ends it
+                main([*argv, "--cache-dir", empty])
+            assert caught.value.code == 2, argv
+            assert capsys.readouterr() == ("", (
+                "trialfinder: usage error: argument --cache-dir: the cache folder's name is "
+                "empty: give a folder, or leave out --cache-dir for the default (see --help)\n"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_blank_folder_variable_is_unset_as_an_empty_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``TRIALFINDER_DATA_DIR=" "`` named a folder " " in the current folder (an empty value
+    already meant the default)."""
+    monkeypatch.chdir(tmp_path)
+    for name, folder in (("TRIALFINDER_DATA_DIR", default_data_dir),
+                         ("TRIALFINDER_CACHE_DIR", default_cache_dir)):
+        monkeypatch.delenv(name, raising=False)
+        default = folder()
+        for blank in ("", "  ", "\t"):
+            monkeypatch.setenv(name, blank)
+            assert folder() == default, (name, blank)
+        monkeypatch.setenv(name, "mine")
+        assert folder() == Path("mine")
