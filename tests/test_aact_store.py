@@ -20,6 +20,7 @@ from devtools.isrctn.records import answer_xml, sample_trials
 from devtools.standin import PIECES, StandInServer, _fields_trie, _prune, replicate
 from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.options import SearchOptions
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
@@ -32,6 +33,7 @@ from trialfinder.store.aact import export as aact_export
 from trialfinder.store.aact.install import VIEWS, is_current, open_for_sql
 from trialfinder.store.aact.source import keep_records
 from trialfinder.store.db import Store, StoreBusyError
+from trialfinder.store.sql import run_sql
 from trialfinder.store.versions import record_hash
 from trialfinder.tables.frames import TABLE_DTYPES
 from trialfinder.topics.demo import FICTIONAL_NOTE, load_demo_studies
@@ -347,6 +349,65 @@ def test_sql_on_the_aact_tables_says_how_many_studies_no_sync_fetched(
     assert main(["sql", "select count(*) as n from aact.studies"]) == 0
     assert capsys.readouterr() == ("n\r\n2\r\n", note.replace("3 studies of the store are",
                                                               "1 study of the store is"))
+
+
+_ELSEWHERE = ": the AACT tables are in the schema aact, the store's own tables have other " \
+    "columns; docs/aact.md)"
+
+
+@pytest.mark.parametrize(("sql", "ending"), [
+    # AACT's own schema, as SQL written for AACT names it
+    ("select count(*) from ctgov.studies s join ctgov.facilities f using (nct_id)",
+     '(the AACT tables are in the schema aact here: write aact.studies for ctgov.studies; '
+     'docs/aact.md)'),
+    ("select nct_id from ctgov_v2.conditions",
+     '(the AACT tables are in the schema aact here: write aact.studies for '
+     'ctgov_v2.studies; docs/aact.md)'),
+    # AACT's search path: a bare studies is the store's own table here
+    ("select count(*) from studies where overall_status = 'RECRUITING'",
+     f"(AACT's overall_status is in aact.studies{_ELSEWHERE}"),
+    ("select c.downcase_name from conditions c",
+     f"(AACT's downcase_name is in aact.conditions, aact.keywords{_ELSEWHERE}"),
+    ("select s.id from studies s",
+     "(AACT's id is in aact.brief_summaries, aact.calculated_values, aact.central_contacts, "
+     f"aact.conditions and 16 more{_ELSEWHERE}"),
+    # the AACT tables already, but the column is in another of them
+    ("select downcase_name from aact.studies", "(AACT's downcase_name is in aact.conditions, "
+                                               "aact.keywords)"),
+    # DuckDB's own suggestions, which the first line of its message left out
+    ("select * from facilities", 'Did you mean "aact.facilities"?'),
+    ("select overal_status from aact.studies", 'Candidate bindings: "overall_status"'),
+])
+def test_sql_written_for_aact_is_pointed_at_the_aact_tables(
+    tmp_path: Path, sql: str, ending: str
+) -> None:
+    """An analyst's AACT query names ``ctgov.studies``, or a bare ``studies`` (AACT's search
+    path), and DuckDB's one line said only that there is no such schema, or no such column in
+    the store's own studies table; its "Did you mean" line was cut off."""
+    Store(tmp_path / "s.duckdb").close()
+    with pytest.raises(InvalidQueryError) as caught:
+        list(run_sql(tmp_path / "s.duckdb", sql))
+    said = str(caught.value)
+    assert said.startswith("SQL error: ") and "\n" not in said
+    assert ending in said
+    if ending.startswith("Candidate"):
+        assert said.index(ending) > said.index("not found in FROM clause!")
+        assert "AACT's" not in said
+    else:
+        assert said.endswith(ending)
+
+
+def test_cli_sql_on_ctgov_says_where_the_aact_tables_are_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    Store(tmp_path / "studies.duckdb").close()
+    assert main(["sql", "select phase, count(*) from ctgov.studies group by 1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith("trialfinder: error: SQL error: Catalog Error: ")
+    assert err.endswith("(the AACT tables are in the schema aact here: write aact.studies for "
+                        "ctgov.studies; docs/aact.md)\n")
 
 
 def test_sql_keeps_its_answer_when_the_store_is_taken_before_the_count(

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from conftest import CHILD_ENV, child_preexec, make_standin_studies
 from devtools.standin import fictional_study
 from trialfinder.cli import sql as cli_sql
 from trialfinder.cli.main import main
+from trialfinder.core.errors import InvalidQueryError
 from trialfinder.store import sql as sql_module
 from trialfinder.store.db import Store
 from trialfinder.store.sql import run_sql
@@ -232,3 +234,27 @@ def test_a_query_that_ignores_the_interrupt_ends_the_process_its_own_way() -> No
     finally:
         signal.signal(signal.SIGTERM, before)
     assert stuck == [signal.SIGTERM]
+
+
+def test_a_timeout_that_comes_before_duckdb_runs_still_stops_the_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB forgets an interrupt that comes before a query starts: a timer that fired then
+    (a tiny --timeout, a busy machine) let the query run to its end and answer."""
+
+    class FiredAtOnce:
+        def __init__(self, _seconds: float, stop: Callable[[], None]) -> None:
+            self.stop, self.daemon = stop, False
+
+        def start(self) -> None:
+            self.stop()
+
+        def cancel(self) -> None:
+            pass
+
+    Store(tmp_path / "s.duckdb").close()
+    monkeypatch.setattr(sql_module.threading, "Timer", FiredAtOnce)
+    for query in ("select 42 as answer", "select interval 1 month as answer"):
+        with pytest.raises(InvalidQueryError, match=r"^the query ran past 0\.5 s and was "
+                                                    r"stopped$"):
+            list(run_sql(tmp_path / "s.duckdb", query, timeout=0.5))

@@ -17,6 +17,7 @@ import pytest
 from devtools.isrctn.records import answer_xml, sample_trials
 from devtools.standin import StandInServer, fictional_site, fictional_study
 from trialfinder.cli.main import main
+from trialfinder.core.config import default_cache_dir, default_data_dir
 from trialfinder.core.errors import DataFileError, InvalidQueryError
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.registries.isrctn.record import record_of
@@ -177,6 +178,7 @@ def test_sql_reads_but_never_writes(store_path: Path,
                     ["ACTIVE_NOT_RECRUITING", 1], ["NOT_YET_RECRUITING", 1], ["TERMINATED", 1]]
     refused = {
         "DELETE FROM studies": "only SELECT is allowed, not DELETE",
+        "with gone as (select 1) delete from studies": "only SELECT is allowed, not DELETE$",
         "select 1; select 2": "exactly one SQL statement, not 2",
         "COPY studies TO 'out.csv'": "not COPY",
         "ATTACH 'other.duckdb'": "not ATTACH",
@@ -334,10 +336,10 @@ def test_store_export_says_so_only_when_the_store_holds_fictional_studies(
     assert (code, err) == (0, f"wrote 10 tables as Parquet files to {tmp_path / 'a'}\n")
     with Store(tmp_path / "data" / "studies.duckdb") as store:
         store.add_records([fictional_study("NCT99100001", "Fictional Later Study")])
-    for aact, said in (([], "10 tables"), (["--aact"], "21 AACT tables")):
-        code, _, err = run(capsys, "store", "export", *aact, str(tmp_path / "b"))
+    for aact, said, folder in (([], "10 tables", "b"), (["--aact"], "21 AACT tables", "c")):
+        code, _, err = run(capsys, "store", "export", *aact, str(tmp_path / folder))
         assert (code, err.splitlines()[-2:]) == (0, [
-            f"wrote {said} as Parquet files to {tmp_path / 'b'}",
+            f"wrote {said} as Parquet files to {tmp_path / folder}",
             f"trialfinder: note: {FICTIONAL_NOTE}"])
 
 
@@ -353,6 +355,26 @@ def test_cli_sql_errors_are_one_line(
     assert (code, out) == (2, "")
     assert err == ("trialfinder: error: the store is read-only here: only SELECT is allowed, "
                    "not DROP\n")
+
+
+def test_an_empty_store_name_is_one_usage_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--store ""`` (an unset variable in ``--store "$STORE"``) named the current folder and
+    ended in 'unexpected ValueError ... (a bug in trialfinder)'."""
+    monkeypatch.chdir(tmp_path)
+    for argv in (["sql", "select 1"], ["store", "info"], ["store", "export", "--aact", "out"],
+                 ["watch", "list"], ["history", "NCT99000001"]):
+        for empty in ("", "  "):
+            with pytest.raises(SystemExit) as caught:  # a usage error, as argparse ends it
+                main([*argv, "--store", empty])
+            assert caught.value.code == 2, argv
+            out, err = capsys.readouterr()
+            assert out == "", argv
+            assert err == ("trialfinder: usage error: argument --store: the store file's name "
+                           "is empty: give a file such as studies.duckdb, or leave out --store "
+                           "for the default (see --help)\n"), argv
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_partitioned_export_splits_by_id_block_and_reads_back_as_one_table(
@@ -433,3 +455,135 @@ def test_cli_sql_timeout_must_be_a_finite_positive_number(
     assert capsys.readouterr().err == ("trialfinder: error: --timeout must be a number of "
                                        f"seconds above 0 and at most 86,400, not {shown}\n")
 
+
+
+@pytest.mark.parametrize(("fmt", "shown"), [
+    ("csv", "nct_id,name,nct_id_1,name_1,name_2\r\nNCT99000001,cramp,NCT99000001,spasm,x\r\n"),
+    ("json", '{"nct_id": "NCT99000001", "name": "cramp", "nct_id_1": "NCT99000001", '
+             '"name_1": "spasm", "name_2": "x"}\n'),
+    ("table", "nct_id       name   nct_id_1     name_1  name_2\n"
+              "NCT99000001  cramp  NCT99000001  spasm   x\n"),
+])
+def test_sql_writes_each_column_when_names_repeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fmt: str, shown: str,
+) -> None:
+    """``select *`` over a join names nct_id twice; rows were written by name, so the first
+    nct_id and name columns held the second's values, with no word of it."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    Store(tmp_path / "studies.duckdb").close()
+    sql = ("select *, 'x' as name from (values ('NCT99000001', 'cramp')) c(nct_id, name) "
+           "join (values ('NCT99000001', 'spasm')) k(nct_id, name) on c.nct_id = k.nct_id")
+    code, out, err = run(capsys, "sql", "--format", fmt, sql)
+    assert (code, out) == (0, shown)
+    assert err.splitlines()[0] == ("trialfinder: note: column names that repeat are numbered: "
+                                   "nct_id_1, name_1, name_2 (name them with AS to choose)")
+
+
+def test_sql_gives_intervals_as_duckdb_writes_them(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """DuckDB's Python client hands an interval over as a timedelta, which has no months:
+    ``age()`` of four years was written as 1440 days and a year as 360 days."""
+    Store(store_path).close()
+    sql = ("select age(date '2027-04-10', date '2023-04-10') as age, "
+           "interval '1 year 2 months 3 days' as i, [interval 1 month] as l, "
+           "{'interval': 7} as s, date '2027-04-10' - date '2023-04-10' as days, 1 as n, "
+           "2 as n; -- the end")
+    assert list(run_sql(store_path, sql)) == [
+        ["age", "i", "l", "s", "days", "n", "n"],
+        ["4 years", "1 year 2 months 3 days", ["1 month"], {"interval": 7}, 1461, 1, 2]]
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(store_path.parent))
+    code, out, _ = run(capsys, "sql", "select interval '-1 month' as back, age(date '2026-03-01',"
+                       " date '2025-01-31') as age")
+    assert (code, out) == (0, "back,age\r\n'-1 month,1 year 1 month 1 day\r\n")
+
+
+def test_a_pivot_without_its_values_says_how_to_write_it(
+    store_path: Path, standin_studies: list[dict[str, Any]]
+) -> None:
+    """DuckDB runs a PIVOT without IN as several statements; sql refused it as 'only SELECT
+    is allowed, not SELECT'. With its values named it is one SELECT, and runs."""
+    with Store(store_path) as store:
+        store.add_records(standin_studies)
+    for sql in ("pivot studies on status using count(*)",
+                "select * from (pivot studies on status using count(*) group by source)"):
+        with pytest.raises(InvalidQueryError) as caught:
+            list(run_sql(store_path, sql))
+        assert str(caught.value) == (
+            "sql runs one SELECT, and DuckDB runs this query as several statements (a PIVOT "
+            "without IN does: name the values it pivots on, PIVOT ... ON phase IN ('PHASE1', "
+            "'PHASE2'))")
+    rows = list(run_sql(store_path, "pivot studies on status in ('COMPLETED', 'RECRUITING') "
+                                    "using count(*) group by source"))
+    assert rows == [["source", "COMPLETED", "RECRUITING"], ["ctgov", 7, 2]]
+
+
+@pytest.mark.parametrize("partitioned", [[], ["--partitioned"]])
+def test_the_two_exports_never_share_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    standin_studies: list[dict[str, Any]], partitioned: list[str],
+) -> None:
+    """``store export`` and ``store export --aact`` both write studies, conditions and
+    interventions: one into the other's folder replaced those three and left the rest, AACT's
+    studies.parquet beside the store's sites.parquet, with no word of it."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    with Store(tmp_path / "data" / "studies.duckdb") as store:
+        store.add_records(standin_studies)
+    store_folder, aact_folder = tmp_path / "store", tmp_path / "aact"
+    assert run(capsys, "store", "export", *partitioned, str(store_folder))[0] == 0
+    assert run(capsys, "store", "export", "--aact", *partitioned, str(aact_folder))[0] == 0
+    before = {folder: sorted(p.name for p in folder.iterdir())
+              for folder in (store_folder, aact_folder)}
+    assert run(capsys, "store", "export", "--aact", str(store_folder)) == (1, "", (
+        f"trialfinder: error: cannot export the AACT tables into {store_folder}: it holds the "
+        "store's own tables of `store export` (sites, contacts, officials, ...), and both "
+        "exports write studies, conditions and interventions; export into another folder\n"))
+    assert run(capsys, "store", "export", str(aact_folder)) == (1, "", (
+        f"trialfinder: error: cannot export the store's tables into {aact_folder}: it holds "
+        "AACT tables of `store export --aact` (brief_summaries, detailed_descriptions, designs, "
+        "...), and both exports write studies, conditions and interventions; export into "
+        "another folder\n"))
+    assert {folder: sorted(p.name for p in folder.iterdir())
+            for folder in (store_folder, aact_folder)} == before
+    columns = duckdb.connect().execute(
+        f"SELECT * FROM read_parquet('{store_folder}/studies*/**/*.parquet', "
+        "hive_partitioning = true) LIMIT 0" if partitioned else
+        f"SELECT * FROM '{store_folder / 'studies.parquet'}' LIMIT 0").description
+    assert "title" in [c[0] for c in columns]  # the store's studies, not AACT's
+    assert run(capsys, "store", "export", str(store_folder))[0] == 0  # its own folder: fine
+
+
+def test_an_empty_cache_folder_name_is_one_usage_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--cache-dir ""`` (an unset variable in ``--cache-dir "$CACHE"``) made the current
+    folder the cache: the search wrote its HTTP cache and saved tables there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRIALFINDER_STORE", "0")
+    for argv in (["search", "-c", "cramp", "--offline"], ["cache"], ["sync", "-c", "cramp"]):
+        for empty in ("", " "):
+            with pytest.raises(SystemExit) as caught:  # a usage error, as argparse ends it
+                main([*argv, "--cache-dir", empty])
+            assert caught.value.code == 2, argv
+            assert capsys.readouterr() == ("", (
+                "trialfinder: usage error: argument --cache-dir: the cache folder's name is "
+                "empty: give a folder, or leave out --cache-dir for the default (see --help)\n"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_blank_folder_variable_is_unset_as_an_empty_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``TRIALFINDER_DATA_DIR=" "`` named a folder " " in the current folder (an empty value
+    already meant the default)."""
+    monkeypatch.chdir(tmp_path)
+    for name, folder in (("TRIALFINDER_DATA_DIR", default_data_dir),
+                         ("TRIALFINDER_CACHE_DIR", default_cache_dir)):
+        monkeypatch.delenv(name, raising=False)
+        default = folder()
+        for blank in ("", "  ", "\t"):
+            monkeypatch.setenv(name, blank)
+            assert folder() == default, (name, blank)
+        monkeypatch.setenv(name, "mine")
+        assert folder() == Path("mine")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOT_ADVICE",
+    "cache_folder",
     "connection_options",
     "note_if_fictional",
     "place_note",
@@ -35,6 +36,15 @@ __all__ = [
 ]
 
 
+def cache_folder(text: str) -> Path:
+    """--cache-dir's FOLDER: never an empty name (``Path("")`` is the current folder, where an
+    unset variable in ``--cache-dir "$CACHE"`` put the cache and its saved tables)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the cache folder's name is empty: give a folder, or "
+                                         "leave out --cache-dir for the default")
+    return Path(text)
+
+
 def connection_options(parser: argparse.ArgumentParser, *, no_store: bool = False) -> None:
     """The options of every command that asks the API: --base-url, --no-cache, --offline,
     --cache-dir (and --no-store for the commands whose searches the store keeps)."""
@@ -42,7 +52,8 @@ def connection_options(parser: argparse.ArgumentParser, *, no_store: bool = Fals
     net.add_argument("--base-url", help="API root (default: $TRIALFINDER_BASE_URL or the real API)")
     net.add_argument("--no-cache", action="store_true", help="do not read or write the local cache")
     net.add_argument("--offline", action="store_true", help="answer only from the local cache")
-    net.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
+    net.add_argument("--cache-dir", type=cache_folder,
+                     help="cache folder (default: user cache folder)")
     if no_store:
         net.add_argument("--no-store", action="store_true",
                          help="do not add the studies fetched to the local study store "

@@ -35,7 +35,7 @@ from trialfinder.cli import match as cli_match
 from trialfinder.cli import search as cli_search
 from trialfinder.cli import show as cli_show
 from trialfinder.cli import store as cli_store
-from trialfinder.cli.common import NOT_ADVICE, connection_options, verbose_option
+from trialfinder.cli.common import NOT_ADVICE, cache_folder, connection_options, verbose_option
 from trialfinder.cli.oneshot import ONE_SEARCH_COMMANDS, tune_for_one_search
 from trialfinder.cli.streams import (
     check_file_names,
@@ -110,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("cache", parents=[loud],
                        help="where the local cache is and how big; --clear empties it")
-    c.add_argument("--cache-dir", type=Path, help="cache folder (default: user cache folder)")
+    c.add_argument("--cache-dir", type=cache_folder,
+                   help="cache folder (default: user cache folder)")
     c.add_argument("--clear", action="store_true", help="delete the HTTP cache and saved tables")
     cli_store.add_parser(sub, parents=[common])
     return parser

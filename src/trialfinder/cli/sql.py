@@ -104,6 +104,26 @@ def _table_cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
+def _distinct_names(columns: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The column names as written, and the ones renamed: a name that comes again gets
+    ``_1`` (``_2``, ... past a name the query has), as DuckDB numbers them in a subquery. Rows
+    are written by name, so ``select *`` over a join (``nct_id`` twice) wrote the last
+    column's values under both names."""
+    taken, seen = set(columns), set()
+    names, renamed = [], []
+    for name in columns:
+        if name in seen:
+            n = 1
+            while f"{name}_{n}" in taken:
+                n += 1
+            name = f"{name}_{n}"
+            taken.add(name)
+            renamed.append(name)
+        seen.add(name)
+        names.append(name)
+    return names, renamed
+
+
 def run(args: argparse.Namespace) -> int:
     memory = args.memory_limit if args.memory_limit is not None else Settings().sql_memory_mb
     own = bool(getattr(args, "own_process", False))
@@ -121,7 +141,11 @@ def run(args: argparse.Namespace) -> int:
     path: Path = args.store_path or default_store_path()
     rows = run_sql(path, args.query, timeout=args.timeout, memory_mb=memory, cap_process=own,
                    on_overrun=overrun if own else None, on_stuck=stuck if own else None)
-    columns = [str(c) for c in next(rows)]
+    columns, renamed = _distinct_names([str(c) for c in next(rows)])
+    if renamed:  # nothing changed silently: the note names them
+        report(f"trialfinder: note: column names that repeat are numbered: "
+               f"{', '.join(renamed[:5])}{', ...' if len(renamed) > 5 else ''} (name them with "
+               "AS to choose)")
     cell = {"csv": _cell, "json": _json_cell}.get(args.format, _table_cell)
     writer = FORMATS[args.format].writer(sys.stdout)
     writer.begin(columns)

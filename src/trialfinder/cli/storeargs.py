@@ -18,9 +18,18 @@ def store_option(parser: argparse.ArgumentParser, *, verbose: bool = True) -> No
     """--store, and -v unless the command's parents (the connection options) bring it."""
     if verbose:
         verbose_option(parser)
-    parser.add_argument("--store", type=Path, dest="store_path",
+    parser.add_argument("--store", type=_store_file, dest="store_path",
                         help="the store file (default: studies.duckdb in $TRIALFINDER_DATA_DIR "
                         "or the user data folder)")
+
+
+def _store_file(text: str) -> Path:
+    """--store's FILE: never an empty name (``Path("")`` is the current folder, and an unset
+    variable in ``--store "$STORE"`` would name it)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the store file's name is empty: give a file such as "
+                                         "studies.duckdb, or leave out --store for the default")
+    return Path(text)
 
 
 def store_path(args: argparse.Namespace) -> Path:

@@ -108,13 +108,14 @@ def _env_flag(name: str, default: bool) -> bool:
 
 def default_data_dir() -> Path:
     """The folder of the study store: ``TRIALFINDER_DATA_DIR`` or the user's data folder."""
-    override = os.environ.get("TRIALFINDER_DATA_DIR")
-    return Path(override) if override else Path(user_data_dir("trialfinder"))
+    override = os.environ.get("TRIALFINDER_DATA_DIR", "")
+    # blank is unset, as empty is: "  " would be a folder of that name in the current folder
+    return Path(override) if override.strip() else Path(user_data_dir("trialfinder"))
 
 
 def default_cache_dir() -> Path:
-    override = os.environ.get("TRIALFINDER_CACHE_DIR")
-    return Path(override) if override else Path(user_cache_dir("trialfinder"))
+    override = os.environ.get("TRIALFINDER_CACHE_DIR", "")
+    return Path(override) if override.strip() else Path(user_cache_dir("trialfinder"))
 
 
 @dataclass(frozen=True, slots=True)

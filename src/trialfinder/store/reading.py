@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import duckdb
 import orjson
@@ -20,9 +20,13 @@ import pandas as pd
 
 from trialfinder.core.delivery import after_delivery, staged_folder
 from trialfinder.core.errors import DataFileError
+from trialfinder.store.aact.install import VIEWS
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES, Tables
 
-__all__ = ["StoreReading", "other_forms", "remove_all"]
+__all__ = ["EXPORT_TABLES", "StoreReading", "other_export", "other_forms", "remove_all"]
+
+#: The tables ``store export`` writes, in its order.
+EXPORT_TABLES: Final = (*TABLE_NAMES, "versions", "searches", "runs", "run_studies")
 
 
 class StoreReading:
@@ -119,9 +123,9 @@ class StoreReading:
         which Spark, Trino and DuckDB read as one table and prune by id. A table an earlier export
         left in ``folder`` in the other form goes when this one is in place, so the folder
         never holds two versions of a table."""
-        names = (*TABLE_NAMES, "versions", "searches", "runs", "run_studies")
         targets = {name: name if partitioned and "nct_id" in self.columns(name)
-                   else f"{name}.parquet" for name in names}
+                   else f"{name}.parquet" for name in EXPORT_TABLES}
+        other_export(Path(folder), EXPORT_TABLES, VIEWS, aact=False)
         stale = other_forms(Path(folder), targets)  # checked before anything is written
         # rows in any order and row groups of a few MB: DuckDB then streams each table in
         # the writer's small memory (the records in `versions` of a few thousand studies
@@ -167,6 +171,24 @@ ROW_GROUP = "ROW_GROUP_SIZE_BYTES '4MB'"
 ID_BLOCK = "nullif(regexp_extract(nct_id, '[0-9]{3}'), '')"
 
 _BLOCK = re.compile(r"id_block=[0-9A-Za-z_-]+")
+
+
+def other_export(folder: Path, mine: Iterable[str], theirs: Iterable[str], *,
+                 aact: bool) -> None:
+    """Refuse a folder that holds the other export's tables (``aact``: this export is
+    ``store export --aact``). Both write ``studies``, ``conditions`` and ``interventions``,
+    so one into the other's folder left a mix: AACT's studies beside the store's sites."""
+    own = set(mine)
+    found = [name for name in theirs if name not in own and any(
+        p.exists() or p.is_symlink() for p in (folder / f"{name}.parquet", folder / name))]
+    if not found:
+        return
+    shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+    what, held = (("the AACT tables", "the store's own tables of `store export`") if aact else
+                  ("the store's tables", "AACT tables of `store export --aact`"))
+    raise DataFileError(f"cannot export {what} into {folder}: it holds {held} ({shown}), and "
+                        "both exports write studies, conditions and interventions; export into "
+                        "another folder")
 
 
 def other_forms(folder: Path, targets: dict[str, str]) -> list[Path]:

@@ -31,6 +31,7 @@ import duckdb
 
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.store.aact.install import open_for_sql
+from trialfinder.store.sqlerrors import aact_hint, sql_error
 
 __all__ = ["DEFAULT_MEMORY_MB", "MAX_TIMEOUT", "SPILL_FACTOR", "check_memory", "check_timeout",
            "run_sql"]
@@ -38,10 +39,13 @@ __all__ = ["DEFAULT_MEMORY_MB", "MAX_TIMEOUT", "SPILL_FACTOR", "check_memory", "
 logger = logging.getLogger(__name__)
 
 _ALLOWED: Final = frozenset({"SELECT", "EXPLAIN"})
+# INTERVAL in a column's type (INTERVAL, INTERVAL[], STRUCT(a INTERVAL)), not a quoted name
+# (STRUCT("interval" INTEGER)) nor an enum's value (ENUM('INTERVAL'))
+_INTERVAL: Final = re.compile(r"""(?<!["'])\bINTERVAL\b(?!["'])""")
+# the semicolon that ends the one statement, and any spaces and comments after it
+_END: Final = re.compile(r";(?:\s+|--[^\n]*|/\*.*?\*/)*\Z", re.S)
 # the first word of a statement, after any comments
 _FIRST_WORD: Final = re.compile(r"\s*(?:(?:--[^\n]*(?:\n|$)|/\*.*?\*/)\s*)*([A-Za-z]+)", re.S)
-# DuckDB's advice to change a setting: `sql` runs SELECT only, so it is refused here
-_SET_ADVICE: Final = re.compile(r"\s*(?:Use|Try|Set)\b[^.]*\bSET\b[^.]*\.?", re.IGNORECASE)
 
 
 def _first_word(statement: str) -> str:
@@ -50,13 +54,6 @@ def _first_word(statement: str) -> str:
     return found.group(1).upper() if found else ""
 
 
-def sql_error(exc: BaseException) -> str:
-    """DuckDB's error in one line, without advice to ``SET`` something (refused here)."""
-    line = (str(exc).splitlines() or [type(exc).__name__])[0]
-    kept = _SET_ADVICE.sub("", line).strip()
-    if kept != line.strip():
-        kept += " (sql cannot change DuckDB's settings: make the query simpler)"
-    return f"SQL error: {kept}"
 #: DuckDB's memory for one query unless told otherwise, in MB.
 DEFAULT_MEMORY_MB: Final = 512
 #: How much a query may spill to disk, as a multiple of its memory.
@@ -201,6 +198,27 @@ def _too_big(memory_mb: float) -> InvalidQueryError:
         "(sql --memory-limit MB or TRIALFINDER_SQL_MEMORY_MB allow more)")
 
 
+def _ran_past(timeout: float) -> InvalidQueryError:
+    return InvalidQueryError(f"the query ran past {timeout:g} s and was stopped")
+
+
+def _intervals_as_text(description: Any, statement: str) -> str | None:
+    """The query again with its intervals as DuckDB's text (``1 year 2 months``), in lists and
+    structs too, or ``None`` when it has none. DuckDB's Python client hands an ``INTERVAL``
+    over as a ``timedelta``, which has no months: ``age()`` of four years came out as 1440
+    days (48 x 30) and ``interval '1 year'`` as 360 days. Columns are taken by position, so
+    names that repeat keep their places."""
+    types = [str(column[1]) for column in description or []]
+    if not any(_INTERVAL.search(kind) for kind in types):
+        return None
+    columns = ", ".join(
+        (f"CAST(#{n} AS {_INTERVAL.sub('VARCHAR', kind)})" if _INTERVAL.search(kind)
+         else f"#{n}") + ' AS "' + str(column[0]).replace('"', '""') + '"'
+        for n, (column, kind) in enumerate(zip(description, types, strict=True), start=1))
+    # on lines of their own: the statement may end in a -- comment
+    return f"SELECT {columns} FROM (\n{_END.sub('', statement)}\n)"
+
+
 def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
             memory_mb: float = DEFAULT_MEMORY_MB, cap_process: bool = False,
             on_overrun: Callable[[], None] | None = None,
@@ -228,9 +246,15 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
         if len(statements) != 1:
             raise InvalidQueryError(f"give exactly one SQL statement, not {len(statements)}")
         kind = str(statements[0].type).rsplit(".", 1)[-1].upper()
+        if kind == "MULTI":  # not one statement: DuckDB makes a type first for a PIVOT
+            raise InvalidQueryError(
+                "sql runs one SELECT, and DuckDB runs this query as several statements (a "
+                "PIVOT without IN does: name the values it pivots on, PIVOT ... ON phase IN "
+                "('PHASE1', 'PHASE2'))")
         if kind not in _ALLOWED:
+            word = _first_word(statements[0].query)  # WITH ... INSERT is an INSERT
             raise InvalidQueryError(f"the store is read-only here: only SELECT is allowed, "
-                                    f"not {_first_word(statements[0].query) or kind}")
+                                    f"not {kind if word in ('', 'WITH') else word}")
         timed_out = threading.Event()
         done = threading.Event()
 
@@ -249,6 +273,12 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
             with cap, (watch if on_stuck is not None else contextlib.nullcontext(watch)):
                 with watch.in_duckdb():
                     cursor = store.con.execute(sql)
+                    again = _intervals_as_text(cursor.description, statements[0].query) \
+                        if kind == "SELECT" else None
+                    if again is not None and not timed_out.is_set():
+                        cursor = store.con.execute(again)
+                if timed_out.is_set():  # its interrupt came before DuckDB ran (and was lost)
+                    raise _ran_past(timeout)
                 yield [d[0] for d in cursor.description or []]
                 while True:
                     with watch.in_duckdb():
@@ -262,12 +292,11 @@ def run_sql(path: Path, sql: str, *, timeout: float = 60.0, batch: int = 10_000,
                 raise
             if not timed_out.is_set():
                 raise KeyboardInterrupt from None
-            raise InvalidQueryError(f"the query ran past {timeout:g} s and was stopped") \
-                from None
+            raise _ran_past(timeout) from None
         except (duckdb.OutOfMemoryException, MemoryError):
             raise _too_big(memory_mb) from None
         except duckdb.Error as exc:
-            raise InvalidQueryError(sql_error(exc)) from None
+            raise InvalidQueryError(sql_error(exc, aact_hint(store.con, sql, exc))) from None
         finally:
             done.set()
             timer.cancel()

@@ -13,7 +13,13 @@ from trialfinder.core.wording import plural
 from trialfinder.store.aact.install import SCHEMA, VIEWS
 from trialfinder.store.aact.source import TABLE
 from trialfinder.store.db import StoreError, interrupted
-from trialfinder.store.reading import ROW_GROUP, other_forms, remove_all
+from trialfinder.store.reading import (
+    EXPORT_TABLES,
+    ROW_GROUP,
+    other_export,
+    other_forms,
+    remove_all,
+)
 
 if TYPE_CHECKING:
     from trialfinder.store.db import Store
@@ -85,6 +91,7 @@ def export_aact(store: Store, folder: Path, *, partitioned: bool = False) -> lis
     many."""
     folder = Path(folder)
     targets = {name: name if partitioned else f"{name}.parquet" for name in VIEWS}
+    other_export(folder, VIEWS, EXPORT_TABLES, aact=True)
     stale = other_forms(folder, targets)  # checked before anything is written
     written: list[Path] = []
     # a view's rows may come in any order: DuckDB then streams them (in the writer's small

@@ -1,0 +1,80 @@
+"""What ``trialfinder sql`` says when DuckDB refuses a query: one line, with DuckDB's own
+suggestion kept and, for SQL written for AACT, where the AACT tables are.
+
+DuckDB's message has its first line, then lines of help (``Did you mean "aact.facilities"?``,
+``Candidate bindings: ...``), a blank line and an excerpt of the query. The first line alone
+lost the help: ``from facilities`` said only that there is no such table. SQL written for AACT
+reads ``ctgov.studies`` (AACT's schema) or, with AACT's search path, a bare ``studies`` (here
+the store's own table, with other columns); both get a note that names the ``aact`` tables.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from typing import Final
+
+import duckdb
+
+from trialfinder.store.aact.install import SCHEMA
+
+__all__ = ["aact_hint", "sql_error"]
+
+logger = logging.getLogger(__name__)
+
+# DuckDB's advice to change a setting: `sql` runs SELECT only, so it is refused here
+_SET_ADVICE: Final = re.compile(r"\s*(?:Use|Try|Set)\b[^.]*\bSET\b[^.]*\.?", re.IGNORECASE)
+#: The lines of help under DuckDB's first line that are kept.
+_HELP: Final = ("Did you mean", "Candidate bindings")
+#: AACT's own schemas (``ctgov``; ``ctgov_v2`` while AACT moved to the API v2).
+_AACT_SCHEMA: Final = re.compile(r'schema "(ctgov(?:_v2)?)" does not exist', re.IGNORECASE)
+_NO_COLUMN: Final = re.compile(r'(?:Referenced column|does not have a column named) "([^"]+)"')
+#: A query that reads the ``aact`` schema (``aact.studies``, ``"aact"."facilities"``).
+_READS_AACT: Final = re.compile(rf'\b"?{SCHEMA}"?\s*\.', re.IGNORECASE)
+#: The most AACT tables named for a column (``id`` and ``nct_id`` are in every one).
+_MOST_TABLES: Final = 4
+
+
+def sql_error(exc: BaseException, hint: str = "") -> str:
+    """DuckDB's error in one line, its suggestions kept (``Did you mean ...?``; candidate
+    columns only without ``hint``), without advice to ``SET`` something (refused here), and
+    ``hint`` (:func:`aact_hint`) at the end."""
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    helps = (h.strip() for h in itertools.takewhile(str.strip, lines[1:]))
+    kept_help = _HELP[:1] if hint else _HELP  # a hint says better than the candidates
+    said = [lines[0].strip(), *(h for h in helps if h.startswith(kept_help))]
+    line = " ".join(said)
+    kept = _SET_ADVICE.sub("", line).strip()
+    if kept != line:
+        kept += " (sql cannot change DuckDB's settings: make the query simpler)"
+    return f"SQL error: {kept}{hint}"
+
+
+def aact_hint(con: duckdb.DuckDBPyConnection, sql: str, exc: BaseException) -> str:
+    """A note for a query written for AACT that DuckDB refused, or ``""``: AACT's schema name
+    (``ctgov.studies``), or a column that is in AACT's tables but not where the query looked
+    (the store's own ``studies``, or another AACT table)."""
+    message = str(exc)
+    schema = _AACT_SCHEMA.search(message)
+    if schema:
+        return (f" (the AACT tables are in the schema {SCHEMA} here: write {SCHEMA}.studies "
+                f"for {schema.group(1)}.studies; docs/aact.md)")
+    column = _NO_COLUMN.search(message)
+    if not column or not isinstance(exc, duckdb.BinderException):
+        return ""
+    try:
+        found = con.execute("SELECT DISTINCT table_name FROM information_schema.columns WHERE "
+                            "table_schema = ? AND column_name = ? ORDER BY 1",
+                            [SCHEMA, column.group(1)]).fetchall()
+    except duckdb.Error as err:  # only a note: the error itself is said anyway
+        logger.debug("no AACT tables looked up for the error: %s", err)
+        return ""
+    if not found:
+        return ""
+    tables = ", ".join(f"{SCHEMA}.{name}" for (name,) in found[:_MOST_TABLES])
+    more = f" and {len(found) - _MOST_TABLES} more" if len(found) > _MOST_TABLES else ""
+    where = "" if _READS_AACT.search(sql) else (
+        f": the AACT tables are in the schema {SCHEMA}, the store's own tables have other "
+        "columns; docs/aact.md")
+    return f" (AACT's {column.group(1)} is in {tables}{more}{where})"
