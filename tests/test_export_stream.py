@@ -139,6 +139,27 @@ def test_an_unknown_column_fails_before_the_search_goes_on(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("columns", "said"), [
+    (",", "--columns ',' names no column"),
+    ("", "--columns '' names no column"),
+    ("nct_id,title,nct_id", "--columns names 'nct_id' more than once"),
+])
+def test_a_column_list_of_no_names_or_a_name_twice_is_refused_before_any_request(
+        paged: StandInServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        columns: str, said: str) -> None:
+    """It had written a file of no columns (``,``), every column (``""``), or failed with
+    an AttributeError as a bug (a name twice)."""
+    for output in (["--output", str(tmp_path / "x.csv")], ["--format", "csv"]):
+        code = main(["search", *ARGS, "--no-cache", "--columns", columns, *output])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert err.splitlines() == [f"trialfinder: error: {said}" + (
+            "; give names such as nct_id,title,status" if "no column" in said
+            else "; give each column once")]
+    assert paged.stats.requests == 0
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_parquet_is_typed_like_the_tables(paged: StandInServer, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "studies.parquet"

@@ -96,10 +96,27 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
     connection_options(s, no_store=True)
 
 
-def _select(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
-    if not columns:
-        return frame
+def _column_list(columns: str | None) -> list[str] | None:
+    """The names ``--columns`` gives (``None`` when it is not given); a list that names no
+    column, or one column twice, is refused (a file of no columns, or two columns of one
+    name, is never what was meant)."""
+    if columns is None:
+        return None
     wanted = [c.strip() for c in columns.split(",") if c.strip()]
+    if not wanted:
+        raise InvalidQueryError(f"--columns {columns!r} names no column; give names such as "
+                                "nct_id,title,status")
+    twice = sorted({c for c in wanted if wanted.count(c) > 1})
+    if twice:
+        raise InvalidQueryError(f"--columns names {', '.join(map(repr, twice))} more than "
+                                "once; give each column once")
+    return wanted
+
+
+def _select(frame: pd.DataFrame, columns: str | None) -> pd.DataFrame:
+    wanted = _column_list(columns)
+    if wanted is None:
+        return frame
     unknown = [c for c in wanted if c not in frame.columns]
     if unknown:
         raise InvalidQueryError(
@@ -155,6 +172,7 @@ def _output_format(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace, notes: Any) -> int:
     """Run ``trialfinder search``; ``notes.say`` prints each warning once."""
     options = read_search(args)
+    _column_list(args.columns)  # before any request: a list of no names, or a name twice
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
     if args.all and args.limit is not None:
