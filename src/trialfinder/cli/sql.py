@@ -18,7 +18,6 @@ import argparse
 import json
 import math
 import os
-import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from trialfinder.cli.formats import FORMATS, add_format_option
 from trialfinder.core.config import Settings
 from trialfinder.core.delivery import report
 from trialfinder.core.lazy import lazy
+from trialfinder.store.aact.names import READS_AACT
 from trialfinder.topics.demo import FICTIONAL_NOTE, is_demo_id
 
 if TYPE_CHECKING:
@@ -48,8 +48,6 @@ __all__ = ["add_parser", "run"]
 
 #: Rows handed to the writer at a time (a query's whole answer is never held at once).
 BATCH_ROWS = 10_000
-#: A query that reads the ``aact`` schema (``aact.studies``, ``"aact"."facilities"``).
-_READS_AACT = re.compile(r'\b"?aact"?\s*\.', re.IGNORECASE)
 #: The most rows a table for the terminal shows: it needs all its rows for its widths, so a
 #: huge answer would be held whole (CSV and JSON lines stream, and have no such bound).
 TABLE_ROWS = 10_000
@@ -169,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     writer.end()
     if fictional:
         report(f"trialfinder: note: {FICTIONAL_NOTE}")
-    if _READS_AACT.search(args.query):  # an empty aact.* must not look like no such studies
+    if READS_AACT.search(args.query):  # an empty aact.* must not look like no such studies
         left_out = unsynced_at(path)
         if left_out:
             report(f"trialfinder: note: {unsynced_note(left_out)}")

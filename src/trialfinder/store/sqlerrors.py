@@ -4,8 +4,9 @@ suggestion kept and, for SQL written for AACT, where the AACT tables are.
 DuckDB's message has its first line, then lines of help (``Did you mean "aact.facilities"?``,
 ``Candidate bindings: ...``), a blank line and an excerpt of the query. The first line alone
 lost the help: ``from facilities`` said only that there is no such table. SQL written for AACT
-reads ``ctgov.studies`` (AACT's schema) or, with AACT's search path, a bare ``studies`` (here
-the store's own table, with other columns); both get a note that names the ``aact`` tables.
+reads ``ctgov.studies`` (AACT's schema, whose views the store has too), ``ctgov_v2.studies``
+(AACT's schema while it moved to API v2) or, with AACT's search path, a bare ``studies`` (here
+the store's own table, with other columns); the last two get a note that names the tables.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Final
 
 import duckdb
 
-from trialfinder.store.aact.install import SCHEMA
+from trialfinder.store.aact.names import AACT_SCHEMA, READS_AACT, SCHEMA
 
 __all__ = ["aact_hint", "sql_error"]
 
@@ -27,11 +28,9 @@ logger = logging.getLogger(__name__)
 _SET_ADVICE: Final = re.compile(r"\s*(?:Use|Try|Set)\b[^.]*\bSET\b[^.]*\.?", re.IGNORECASE)
 #: The lines of help under DuckDB's first line that are kept.
 _HELP: Final = ("Did you mean", "Candidate bindings")
-#: AACT's own schemas (``ctgov``; ``ctgov_v2`` while AACT moved to the API v2).
-_AACT_SCHEMA: Final = re.compile(r'schema "(ctgov(?:_v2)?)" does not exist', re.IGNORECASE)
+#: AACT's schema while it moved to API v2 (``ctgov`` itself is here).
+_AACT_SCHEMA: Final = re.compile(r'schema "(ctgov_v2)" does not exist', re.IGNORECASE)
 _NO_COLUMN: Final = re.compile(r'(?:Referenced column|does not have a column named) "([^"]+)"')
-#: A query that reads the ``aact`` schema (``aact.studies``, ``"aact"."facilities"``).
-_READS_AACT: Final = re.compile(rf'\b"?{SCHEMA}"?\s*\.', re.IGNORECASE)
 #: The most AACT tables named for a column (``id`` and ``nct_id`` are in every one).
 _MOST_TABLES: Final = 4
 
@@ -58,8 +57,8 @@ def aact_hint(con: duckdb.DuckDBPyConnection, sql: str, exc: BaseException) -> s
     message = str(exc)
     schema = _AACT_SCHEMA.search(message)
     if schema:
-        return (f" (the AACT tables are in the schema {SCHEMA} here: write {SCHEMA}.studies "
-                f"for {schema.group(1)}.studies; docs/aact.md)")
+        return (f" (the AACT tables are in the schemas {SCHEMA} and {AACT_SCHEMA} here: write "
+                f"{AACT_SCHEMA}.studies for {schema.group(1)}.studies; docs/aact.md)")
     column = _NO_COLUMN.search(message)
     if not column or not isinstance(exc, duckdb.BinderException):
         return ""
@@ -74,7 +73,7 @@ def aact_hint(con: duckdb.DuckDBPyConnection, sql: str, exc: BaseException) -> s
         return ""
     tables = ", ".join(f"{SCHEMA}.{name}" for (name,) in found[:_MOST_TABLES])
     more = f" and {len(found) - _MOST_TABLES} more" if len(found) > _MOST_TABLES else ""
-    where = "" if _READS_AACT.search(sql) else (
-        f": the AACT tables are in the schema {SCHEMA}, the store's own tables have other "
-        "columns; docs/aact.md")
+    where = "" if READS_AACT.search(sql) else (
+        f": the AACT tables are in the schemas {SCHEMA} and {AACT_SCHEMA}, the store's own "
+        "tables have other columns; docs/aact.md")
     return f" (AACT's {column.group(1)} is in {tables}{more}{where})"

@@ -1,7 +1,8 @@
 """Putting the ``aact`` schema into a store file, and keeping it in step with this release.
 
 The views live in the store file, so any DuckDB client that opens ``studies.duckdb`` (the
-``duckdb`` command, DBeaver, pandas) sees ``aact.studies`` too. They are (re)made whenever the
+``duckdb`` command, DBeaver, pandas) sees ``aact.studies`` too, and the same views under
+AACT's own schema name, ``ctgov.studies``. They are (re)made whenever the
 store is opened for writing and its ``store_info`` says they were made by other definitions
 (:data:`VIEWS_VERSION`); when :data:`~trialfinder.store.aact.source.DOC` changed, the parsed
 column is first converted to the new shape (the values it had are kept; values it did not hold
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from trialfinder.store.aact.names import AACT_SCHEMA, READS_AACT, SCHEMA
 from trialfinder.store.aact.source import DOC_TYPE, TABLE, create_table, parse_sql
 from trialfinder.store.aact.views_rows import ROW_VIEWS
 from trialfinder.store.aact.views_study import STUDY_VIEWS
@@ -24,11 +26,11 @@ from trialfinder.store.aact.views_study import STUDY_VIEWS
 if TYPE_CHECKING:
     from trialfinder.store.db import Store
 
-__all__ = ["SCHEMA", "VIEWS", "VIEWS_VERSION", "install", "is_current", "open_for_sql"]
+__all__ = ["AACT_SCHEMA", "READS_AACT", "SCHEMA", "VIEWS", "VIEWS_VERSION", "install",
+           "is_current", "open_for_sql"]
 
 logger = logging.getLogger(__name__)
 
-SCHEMA: Final = "aact"
 #: Every view: name -> its SELECT (the AACT tables in AACT's order of the docs).
 VIEWS: Final[dict[str, str]] = {**STUDY_VIEWS, **ROW_VIEWS}
 
@@ -38,7 +40,8 @@ def _digest(text: str) -> str:
 
 
 _DOC_VERSION: Final = _digest(DOC_TYPE)
-VIEWS_VERSION: Final = _digest(_DOC_VERSION + "".join(f"{k}\n{v}" for k, v in VIEWS.items()))
+VIEWS_VERSION: Final = _digest(_DOC_VERSION + AACT_SCHEMA
+                               + "".join(f"{k}\n{v}" for k, v in VIEWS.items()))
 _DOC_KEY: Final = "aact_doc"
 _VIEWS_KEY: Final = "aact_views"
 
@@ -72,21 +75,26 @@ def install(store: Store) -> None:
             store.execute(f"ALTER TABLE {TABLE} ALTER doc TYPE {DOC_TYPE} "
                           f"USING {parse_sql('to_json(doc)')}")
         _set_marker(store, _DOC_KEY, _DOC_VERSION)
-        store.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-        held = store.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
-            [SCHEMA]).fetchall()
-        for (name,) in held:
-            if name not in VIEWS:
-                store.execute(f'DROP VIEW IF EXISTS {SCHEMA}."{name}"')
-        for name, select in VIEWS.items():
-            store.execute(f'CREATE OR REPLACE VIEW {SCHEMA}."{name}" AS {select}')
+        for schema in (SCHEMA, AACT_SCHEMA):  # each view made from its own text, so
+            _make_views(store, schema)         # neither schema depends on the other's name
         _set_marker(store, _VIEWS_KEY, VIEWS_VERSION)
         store.execute("COMMIT")
     except BaseException:
         store._roll_back()  # DuckDB may have ended it already (a full disk, an interrupt)
         raise
     logger.debug("made the %d AACT views (%s)", len(VIEWS), VIEWS_VERSION)
+
+
+def _make_views(store: Store, schema: str) -> None:
+    store.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    held = store.con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+        [schema]).fetchall()
+    for (name,) in held:
+        if name not in VIEWS:
+            store.execute(f'DROP VIEW IF EXISTS {schema}."{name}"')
+    for name, select in VIEWS.items():
+        store.execute(f'CREATE OR REPLACE VIEW {schema}."{name}" AS {select}')
 
 
 def open_for_sql(path: Path, *, config: Mapping[str, Any] | None = None) -> Store:
