@@ -36,7 +36,6 @@ import json
 import logging
 import os
 import re
-import stat
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -47,7 +46,13 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 
 from trialfinder.cache.tablekey import manifest_name
-from trialfinder.cache.tablemanifest import COLUMNS_ID, FORMAT, SCHEMA_VERSION, read_manifest
+from trialfinder.cache.tablemanifest import (
+    COLUMNS_ID,
+    FORMAT,
+    SCHEMA_VERSION,
+    checked_file,
+    read_manifest,
+)
 from trialfinder.cache.tablepages import (
     SavedPages,
     close_all,
@@ -203,17 +208,7 @@ class TableCache:
         for name in TABLE_NAMES:
             listed = manifest["files"][name]
             path = self._data(key, name)
-            try:
-                with path.open("rb") as handle:
-                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                        raise _Unusable(f"{path.name} is not a regular file")
-                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            except FileNotFoundError:
-                raise _Unusable(f"{path.name} is missing") from None
-            except OSError as exc:
-                raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
-            if digest != listed["sha256"]:
-                raise _Unusable(f"{path.name} does not match its checksum")
+            checked_file(path, listed["sha256"]).close()
             source = _read_parquet(path)
             try:
                 frame = _frame(source, TABLE_DTYPES[name])

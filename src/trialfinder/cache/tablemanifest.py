@@ -11,7 +11,7 @@ import stat
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import orjson
 
@@ -19,7 +19,8 @@ from trialfinder.cache.tableparquet import Unusable as _Unusable
 from trialfinder.core.folders import os_reason
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES
 
-__all__ = ["COLUMNS_ID", "FORMAT", "MAX_MANIFEST_BYTES", "SCHEMA_VERSION", "read_manifest"]
+__all__ = ["COLUMNS_ID", "FORMAT", "MAX_MANIFEST_BYTES", "SCHEMA_VERSION", "checked_file",
+           "read_manifest"]
 
 FORMAT: Final = "trialfinder saved tables"
 # 1 was a pickle per search; 2 had no contacts or officials; 3 kept HTML references as sent;
@@ -96,3 +97,29 @@ def _read_small(path: Path, cap: int) -> bytes:
             return handle.read(cap + 1)
         except OSError as exc:
             raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
+
+
+def checked_file(path: Path, sha256: str) -> BinaryIO:
+    """``path`` open for reading, at its start, once it is a regular file whose bytes match
+    ``sha256``; :class:`~trialfinder.cache.tableparquet.Unusable` (the file closed) when not."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        raise _Unusable(f"{path.name} is missing") from None
+    except OSError as exc:
+        raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise _Unusable(f"{path.name} is not a regular file")
+        try:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError as exc:
+            raise _Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
+        if digest != sha256:
+            raise _Unusable(f"{path.name} does not match its checksum")
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+

@@ -17,19 +17,16 @@ no page-by-page entry is ever written, so an entry holds what one in-memory sear
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
-import os
-import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from trialfinder.cache.tablemanifest import checked_file
 from trialfinder.cache.tableparquet import Unusable, arrow_parquet, frame_of, kind_of
 from trialfinder.core.errors import CacheError
-from trialfinder.core.folders import os_reason
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES, Tables
 
 __all__ = ["SavedPages", "open_files", "whole_pages"]
@@ -65,19 +62,7 @@ def open_files(folder: Path, key: str, manifest: Mapping[str, Any]) -> dict[str,
     try:
         for name in TABLE_NAMES:
             path = folder / f"{key}.{name}.parquet"
-            try:
-                handle = path.open("rb")
-                handles[name] = handle
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    raise Unusable(f"{path.name} is not a regular file")
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            except FileNotFoundError:
-                raise Unusable(f"{path.name} is missing") from None
-            except OSError as exc:
-                raise Unusable(f"{path.name} cannot be read: {os_reason(exc)}") from None
-            if digest != manifest["files"][name]["sha256"]:
-                raise Unusable(f"{path.name} does not match its checksum")
-            handle.seek(0)
+            handle = handles[name] = checked_file(path, manifest["files"][name]["sha256"])
             try:
                 meta = pq.ParquetFile(handle)
                 columns, rows = list(meta.schema_arrow.names), meta.metadata.num_rows
