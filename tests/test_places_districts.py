@@ -279,6 +279,32 @@ def test_builder_finds_districts_written_in_another_script_by_their_code() -> No
     assert not any(k.startswith(("\ub3d9", "\uc911")) for k in index)  # no Hangul keys
 
 
+def test_builder_keeps_a_citys_district_named_like_a_village_of_its_region() -> None:
+    build = _quarters_module()
+    towns = [(1, ["Bigtown", 10.0, 10.0, "FL", "FL.01", "", 200000]),
+             (2, ["Millbrook", 10.5, 10.9, "FL", "FL.01", "", 1400]),  # a village of FL.01
+             (3, ["Oakley", 10.6, 10.8, "FL", "FL.01", "", 4000]),  # a town of FL.01
+             (4, ["Rivermouth", 10.7, 10.7, "FL", "FL.01", "", 0])]  # a district seat
+    names = {"bigtown": [0], "millbrook": [1], "oakley": [2], "rivermouth": [3]}
+
+    def district(place: str, name: str, lat: float, lon: float) -> list[str]:
+        return ["FL", "1000", place, "Region", "01", name, "", "", "", str(lat), str(lon), "4"]
+
+    rows = [district("Northgate", "Millbrook", 10.02, 10.01),
+            district("Southgate", "Millbrook", 10.03, 10.02),
+            district("Eastgate", "Millbrook", 10.04, 10.01),
+            district("Stray", "Millbrook", 11.20, 11.20),  # a code placed far off: one in four
+            district("Westgate", "Oakley", 10.02, 9.98), district("Hill", "Oakley", 10.01, 9.97),
+            district("Quay", "Rivermouth", 10.01, 10.03),
+            district("Dock", "Rivermouth", 10.02, 10.03)]
+    columns, index = build.quarters(rows, towns, names, {})
+    (position,) = index["millbrook"]
+    assert (columns["name"][position], columns["admin1"][position]) == ("Millbrook", "FL.01")
+    assert (columns["lat"][position], columns["lon"][position]) == (10.03, 10.01)
+    # a town of 2,000 people or more, or a seat, keeps the district of its name out
+    assert "oakley" not in index and "rivermouth" not in index
+
+
 def test_builder_reads_country_files_but_not_us_or_gb(tmp_path: Path) -> None:
     build = _quarters_module()
     for country in ("FL", "US", "GB"):
@@ -306,3 +332,52 @@ def test_the_packaged_quarters_are_read_only_when_needed(monkeypatch: pytest.Mon
     assert resolve_place("Lyon, France", gazetteer=gaz).name == "Lyon, France"
     with pytest.raises(DataFileError, match=r"gazetteer-quarters.json.gz\) is not a trialfinder"):
         resolve_place("Sandton, South Africa", gazetteer=gaz)
+
+
+# -- a city's district named like a village of its region (fictional gazetteer) ----------------
+
+
+def _villages(tmp_path: Path) -> gazetteer.Gazetteer:
+    """Pontavert (a city of FR.93) has the districts Val Fleuri, Mont Clair and Saint-Gilles;
+    FR.93 also has a village Val Fleuri (1,400 people), a town Mont Clair (4,000) and the
+    seat Saint-Gilles (no population given); FR.84 has a village Val Fleuri too."""
+    cities = _columns(["Pontavert", 43.30, 5.40, "FR", "FR.93", "", 400000],
+                      ["Val Fleuri", 44.20, 5.00, "FR", "FR.93", "", 1400],
+                      ["Mont Clair", 44.40, 6.20, "FR", "FR.93", "", 4000],
+                      ["Saint-Gilles", 43.80, 4.40, "FR", "FR.93", "", 0],
+                      ["Val Fleuri", 45.40, 4.60, "FR", "FR.84", "", 1500])
+    quarters = _columns(["Val Fleuri", 43.31, 5.39, "FR", "FR.93", "", 0],
+                        ["Mont Clair", 43.29, 5.42, "FR", "FR.93", "", 0],
+                        ["Saint-Gilles", 43.28, 5.37, "FR", "FR.93", "", 0])
+    return _gazetteer(tmp_path, cities=cities,
+                      names={"pontavert": [0], "valfleuri": [1, 4], "montclair": [2],
+                             "stgilles": [3], "saintgilles": [3]},
+                      quarters=quarters,
+                      quarter_names={"valfleuri": [0], "montclair": [1], "stgilles": [2],
+                                     "saintgilles": [2]})
+
+
+def test_a_district_of_the_region_named_comes_before_a_village_of_its_name(
+        tmp_path: Path) -> None:
+    """"Kadıköy, Istanbul" had been placed at a village of 1,454 people at the far end of
+    the province, 63 km from the district a study's hospital is in."""
+    gaz = _villages(tmp_path)
+    place = resolve_place("Val Fleuri, Provence-Alpes-Côte d'Azur, France", gazetteer=gaz)
+    assert (place.lat, place.lon) == (43.31, 5.39)
+    assert place.note.endswith("'Val Fleuri' taken as the district Val Fleuri of the postal "
+                               "data, not the village Val Fleuri, Provence-Alpes-Côte d'Azur, "
+                               "France")
+    # in the other region, and with no region named, the villages as before
+    place = resolve_place("Val Fleuri, Auvergne-Rhône-Alpes, France", gazetteer=gaz)
+    assert (place.lat, place.lon) == (45.40, 4.60)
+    assert resolve_place("Val Fleuri, France", gazetteer=gaz).lat in (44.20, 45.40)
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("Mont Clair, Provence-Alpes-Côte d'Azur, France", (44.40, 6.20)),  # 4,000 people
+    ("Saint-Gilles, Provence-Alpes-Côte d'Azur, France", (43.80, 4.40)),  # a district seat
+])
+def test_a_town_of_some_size_or_a_seat_comes_before_a_district_of_its_name(
+        tmp_path: Path, text: str, where: tuple[float, float]) -> None:
+    place = resolve_place(text, gazetteer=_villages(tmp_path))
+    assert (place.lat, place.lon) == where

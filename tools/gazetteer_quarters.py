@@ -23,6 +23,12 @@ Korean files write their gu and si in Hangul, and "Dongjak-gu" (also "Dongjak") 
 Each region is an entry of its own, so that a name two regions share ("Jung-gu", in several
 cities) needs the region above it.
 
+A district a province's postal codes name (their second column of names) may also bear the
+name of a town, or of other places, elsewhere in the country: "Kadıköy", a district of
+Istanbul, and villages of that name in other provinces. Such a district is an entry of its own
+in its region (:func:`_districts_beside_towns`), which the resolver reads only when that region
+is named and holds no town of the name.
+
 Each entry carries the first-level region of the nearest town (within :data:`REGION_KM`),
 so that "Sandton, Gauteng, South Africa" can be narrowed like a town. The United States are
 left out (trialfinder reads its ZIP data for them), and so is Great Britain (its file carries
@@ -39,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from trialfinder.places.names import is_latin, key, name_keys
+from trialfinder.places.quarters import VILLAGE as QUARTER_VILLAGE
 
 MIN_KEY = 4
 SPREAD_KM = 15.0
@@ -46,6 +53,10 @@ NEAR_KM = 25.0
 NEAR_POPULATION = 50_000
 REGION_KM = 50.0
 MIN_ACCURACY = 3
+#: A town below this many people does not keep a district of its name in its region out
+#: (the village Kadıköy of Istanbul's countryside; the district of that name is in the city):
+#: the same figure as the resolver's (trialfinder.places.quarters.VILLAGE).
+VILLAGE = QUARTER_VILLAGE
 SKIP_COUNTRIES = frozenset({"US", "GB"})
 COLUMNS = ("name", "lat", "lon", "country", "admin1", "admin2", "population")  # as the towns
 
@@ -116,6 +127,56 @@ def _districts(subdivisions: Iterable[list[str]],
             yield row[2].split(".", 1)[0], k, latin[0] if latin else row[0], by_code[row[2]]
 
 
+def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(p[0] for p in points), statistics.median(p[1] for p in points)
+
+
+def _districts_beside_towns(
+        districts: dict[tuple[str, str, str], list[tuple[float, float]]],
+        shown: dict[tuple[str, str], str], kept: set[tuple[str, str]],
+        towns: list[tuple[int, list[Any]]], names: dict[str, list[int]],
+        others: dict[str, list[int]], near: _Near) -> list[tuple[str, str, str, float, float, str]]:
+    """The districts of a province that bear the name of a town, or of other places,
+    elsewhere in the country (Kadıköy of Istanbul; villages of that name in other provinces):
+    an entry of their own, in their first-level region, so that "Kadıköy, Istanbul" is found
+    there. Kept under the rules of the module (a district's postal code placed far off, at
+    most one in four, is left out of its middle), and only when no town of that name and of
+    :data:`VILLAGE` people or more is in the same region and no other such district of that
+    name is (a town in the region named comes first; two districts would be a guess)."""
+    town_regions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for index in (names, others):
+        for k, positions in index.items():
+            for i in positions:
+                if towns[i][1][6] >= VILLAGE or towns[i][1][6] == 0:  # a town, or a seat
+                    town_regions[(towns[i][1][3], k)].add(towns[i][1][4])
+    found: dict[tuple[str, str, str], tuple[str, float, float]] = {}
+    twice: set[tuple[str, str, str]] = set()
+    for (country, _, k), spots in sorted(districts.items()):
+        if (country, k) in kept:
+            continue  # a quarter of the country already bears the name alone
+        middle = _middle(spots)
+        close = [p for p in spots if _km(middle, p) <= SPREAD_KM]
+        if len(close) < len(spots):
+            # a postal code placed in a namesake elsewhere (Esentepe of Kartal, at Esentepe
+            # of Şişli): left out when at most one in four, and three or more stay together
+            if len(close) < 3 or len(close) < 0.75 * len(spots):
+                continue
+            middle = _middle(close)
+        around = near.within(country, middle, REGION_KM)
+        if not any(d <= NEAR_KM and row[6] >= NEAR_POPULATION for d, row in around):
+            continue
+        region = around[0][1][4]
+        if region in town_regions.get((country, k), set()):
+            continue
+        entry = (country, k, region)
+        if entry in found:
+            twice.add(entry)
+        found[entry] = (shown[(country, k)], round(middle[0], 3), round(middle[1], 3))
+    return [(country, k, name, lat, lon, region)
+            for (country, k, region), (name, lat, lon) in found.items()
+            if (country, k, region) not in twice]
+
+
 def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
              names: dict[str, list[int]], others: dict[str, list[int]],
              subdivisions: Iterable[list[str]] = ()
@@ -124,6 +185,7 @@ def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
     points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     shown: dict[tuple[str, str], str] = {}
     by_code: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    districts: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
     for row in rows:
         country, accuracy = row[0], row[11]
         if not (accuracy.isdigit() and int(accuracy) >= MIN_ACCURACY and row[9] and row[10]):
@@ -134,6 +196,10 @@ def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
             if len(k) >= MIN_KEY and is_latin(name):
                 points[(country, k)].append(point)
                 shown.setdefault((country, k), _display(name.strip()))
+        district = key(row[5])
+        if row[4] and len(district) >= MIN_KEY and is_latin(row[5]):
+            districts[(country, row[4], district)].append(point)
+            shown.setdefault((country, district), _display(row[5].strip()))
         if row[4] and row[6]:
             by_code[f"{country}.{row[4]}.{row[6]}"].append(point)
     entries = [(country, k, shown[(country, k)], found)
@@ -154,6 +220,8 @@ def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
             continue
         kept.append((country, k, name, round(middle[0], 3), round(middle[1], 3),
                      around[0][1][4]))
+    kept += _districts_beside_towns(districts, shown, {(c, k) for c, k, *_ in kept}, towns,
+                                    names, others, near)
     kept.sort()
     columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     index: dict[str, list[int]] = defaultdict(list)

@@ -41,7 +41,11 @@ from trialfinder.places.lookup import (
 )
 from trialfinder.places.names import key
 from trialfinder.places.place import Place, chosen, noted
-from trialfinder.places.quarters import quarter_by_first_words, quarter_in
+from trialfinder.places.quarters import (
+    district_before_village,
+    quarter_by_first_words,
+    quarter_in,
+)
 from trialfinder.places.slips import leading_words, one_slip, town_then_region
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
@@ -120,7 +124,8 @@ def search(gaz: Gazetteer, town: str, parts: list[str], scopes: list[Scope],
     for scope in scopes:  # a town in a region, or a region within it ("Aichi, Nagoya")
         if scope.codes is None:
             break  # the regions named first; the scopes after a country are other readings
-        place = (_town_in(gaz, town, scope, text, False)
+        place = (district_before_village(gaz, town, scope, text)
+                 or _town_in(gaz, town, scope, text, False)
                  or _region_as_town(gaz, town, scope, text))
         if place is not None:
             return place, scope
