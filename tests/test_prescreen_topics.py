@@ -32,3 +32,22 @@ def verdict(profile: Profile, exclusion: str, inclusion: str = "Adults with Fict
 def test_a_name_typed_in_the_plural_is_looked_for_by_all_its_names(profile: Profile,
                                                                     line: str) -> None:
     assert verdict(profile, line) == "check"
+
+
+@pytest.mark.parametrize(("profile", "inclusion"), [
+    (Profile(medicines=("prednisone",)),
+     "Not having received an injection or oral prednisone in the past 3 months"),
+    (Profile(medicines=("baclofen",)), "Has not received baclofen for the fictitial spasm"),
+    (Profile(medicines=("tizanidine",)), "Not requiring tizanidine during the study"),
+    (Profile(medicines=("Flexeril",)),
+     "Not taking any medicine such as painkillers, sleeping pills, anti-inflammatory drugs "
+     "or muscle relaxants for the fictitial ache"),
+])
+def test_an_inclusion_asking_for_people_without_their_medicine(profile: Profile,
+                                                              inclusion: str) -> None:
+    assert verdict(profile, "None", inclusion) == "check"
+
+
+def test_a_list_of_examples_with_no_negation_before_it_still_names_their_medicine() -> None:
+    taking = "Taking any medicine such as painkillers, anti-inflammatory drugs or baclofen"
+    assert verdict(Profile(medicines=("baclofen",)), "None", taking) == "fits"
