@@ -51,3 +51,28 @@ def test_an_inclusion_asking_for_people_without_their_medicine(profile: Profile,
 def test_a_list_of_examples_with_no_negation_before_it_still_names_their_medicine() -> None:
     taking = "Taking any medicine such as painkillers, anti-inflammatory drugs or baclofen"
     assert verdict(Profile(medicines=("baclofen",)), "None", taking) == "fits"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(conditions=("lupus",)), "Uncontrolled infection or connective tissue disease"),
+    (Profile(conditions=("scleroderma",)), "History of collagen vascular disease"),
+    (Profile(conditions=("Sjogren's syndrome",)), "Active autoimmune disease"),
+    (Profile(conditions=("hypocalcemia",)), "Uncorrected electrolyte disorders"),
+    (Profile(conditions=("hypocalcemia",)), "Symptomatic hypocalcaemia"),
+    (Profile(conditions=("thiamine deficiency",)), "Known vitamin deficiency"),
+    (Profile(conditions=("vitamin E deficiency",)), "Any vitamin deficiency at screening"),
+    (Profile(medicines=("apixaban",)), "Anticoagulating medicine that cannot be paused"),
+])
+def test_classes_and_names_of_the_muscle_and_autoimmune_topics(profile: Profile,
+                                                               line: str) -> None:
+    assert verdict(profile, line) == "check"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(conditions=("vitamin B1 deficiency",)), "Hypovitaminosis D under treatment"),
+    (Profile(conditions=("hypocalcemia",)), "Patients on a low calcium diet"),
+    (Profile(conditions=("scleroderma",)), "Multiple sclerosis"),
+])
+def test_names_of_the_new_topics_that_mean_something_else(profile: Profile,
+                                                          line: str) -> None:
+    assert verdict(profile, line) == "fits"
