@@ -76,3 +76,17 @@ def test_classes_and_names_of_the_muscle_and_autoimmune_topics(profile: Profile,
 def test_names_of_the_new_topics_that_mean_something_else(profile: Profile,
                                                           line: str) -> None:
     assert verdict(profile, line) == "fits"
+
+
+def test_their_condition_named_as_the_cause_of_another_still_asks_for_the_other() -> None:
+    study = fictional_study("NCT99710002", "Fictional study 002",
+                            conditions=["Fictitial Lung Disease"])
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Fictitial lung disease of any cause, such as connective "
+        "tissue disease-associated fictitial lung disease\n\nExclusion Criteria:\n\n* None\n")
+    row = prescreen(normalize([study]), Profile(conditions=("lupus",))).records()[0]
+    assert row["verdict"] == "check"
+    assert row["reasons"][0] == (
+        "Check with the study team: the inclusion criteria ask for Fictitial Lung Disease, "
+        "which you did not mention (\"Fictitial lung disease of any cause, such as connective "
+        "tissue disease-associated fictitial lung disease\")")

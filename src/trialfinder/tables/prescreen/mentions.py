@@ -30,6 +30,10 @@ MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "except
                   "broader", "narrower"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 _HEALTHY = ("healthy", "normal volunteer", "control")
+# a condition named only as the cause of another ("connective tissue disease-associated lung
+# disease") does not answer a line's ask for the other
+_QUALIFIER = re.compile(r"[\s\-]*(?:associated|related|induced|mediated|secondary)\b",
+                        re.IGNORECASE)
 
 
 def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence]
@@ -309,6 +313,7 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
         if theirs[j] and person is not None and any(
                 not (o.reading.negated or o.reading.optional or o.reading.family)
                 and person.terms[o.term].kind == "condition"
+                and not _QUALIFIER.match(line, o.end)
                 for o in person.occurrences(line)):
             continue  # the line names one of their conditions: it asks for them
         asked: list[str] = []
