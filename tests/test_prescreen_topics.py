@@ -90,3 +90,28 @@ def test_their_condition_named_as_the_cause_of_another_still_asks_for_the_other(
         "Check with the study team: the inclusion criteria ask for Fictitial Lung Disease, "
         "which you did not mention (\"Fictitial lung disease of any cause, such as connective "
         "tissue disease-associated fictitial lung disease\")")
+
+
+def _ageless(inclusion: str, exclusion: str) -> dict[str, object]:
+    study = fictional_study("NCT99710003", "Fictional study 003", minimum_age=None)
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n")
+    return study
+
+
+@pytest.mark.parametrize(("age", "inclusion", "exclusion", "expected"), [
+    # the exclusion's age holds only with stage IV; the inclusion's holds them
+    (12, "Patients must be >= 11 and < 25 years of age at enrollment",
+     "Poor-risk fictitial tumour (age >= 11 years old and stage IV disease)", "fits"),
+    (40, "Patients must be >= 11 and < 25 years of age at enrollment",
+     "Poor-risk fictitial tumour (age >= 11 years old and stage IV disease)", "check"),
+    # with no inclusion age that holds them, a joined exclusion still counts: a child in a
+    # study for adults is never made to fit by it
+    (12, "Adults with Fictitia", "Age under 18 and unable to swallow tablets", "check"),
+    (12, "Adults aged 18 to 65", "Age under 18 and unable to swallow tablets", "check"),
+    (30, "Adults with Fictitia", "Age under 18 and unable to swallow tablets", "fits"),
+])
+def test_an_excluded_age_joined_to_another_condition(age: float, inclusion: str,
+                                                    exclusion: str, expected: str) -> None:
+    rows = prescreen(normalize([_ageless(inclusion, exclusion)]), Profile(age=age)).records()
+    assert rows[0]["verdict"] == expected
