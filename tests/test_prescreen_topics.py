@@ -115,3 +115,12 @@ def test_an_excluded_age_joined_to_another_condition(age: float, inclusion: str,
                                                     exclusion: str, expected: str) -> None:
     rows = prescreen(normalize([_ageless(inclusion, exclusion)]), Profile(age=age)).records()
     assert rows[0]["verdict"] == expected
+
+
+def test_their_condition_named_as_the_cause_of_something_is_not_asked_of_them() -> None:
+    study = fictional_study("NCT99710004", "Fictional study 004")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Planned for cancer-related surgery\n\n"
+        "Exclusion Criteria:\n\n* None\n")
+    row = prescreen(normalize([study]), Profile(conditions=("cancer",))).records()[0]
+    assert row["verdict"] == "fits"

@@ -307,6 +307,10 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = diagnoses.lines_matching(plain)
     own = [_own_conditions(listed) for _, listed in studies]
+    # the vocabulary's names of the person's own conditions: a line never asks them for these
+    given = {entry.name for entry in (
+        vocabulary().lookup(term.own, "condition") for term in (person.terms if person else ())
+        if term.kind == "condition") if entry is not None}
     out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
     diagnosed: dict[str, list[str]] = {}
     for j, (index, line) in enumerate(lines):
@@ -330,7 +334,7 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
                                    for o in diagnoses.occurrences(line)
                                    if not (o.reading.negated or o.reading.optional
                                            or o.reading.family or o.reading.exception)]
-            asked.extend(diagnosed[line])
+            asked.extend(name for name in diagnosed[line] if name not in given)
         if asked:
             out[index].append((asked, line))
     return out
