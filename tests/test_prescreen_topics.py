@@ -62,6 +62,8 @@ def test_a_list_of_examples_with_no_negation_before_it_still_names_their_medicin
     (Profile(conditions=("thiamine deficiency",)), "Known vitamin deficiency"),
     (Profile(conditions=("vitamin E deficiency",)), "Any vitamin deficiency at screening"),
     (Profile(medicines=("apixaban",)), "Anticoagulating medicine that cannot be paused"),
+    (Profile(conditions=("ALS",)), "Known muscle disease that may alter strength tests"),
+    (Profile(conditions=("myasthenia gravis",)), "History of a muscular disorder"),
 ])
 def test_classes_and_names_of_the_muscle_and_autoimmune_topics(profile: Profile,
                                                                line: str) -> None:
