@@ -126,3 +126,24 @@ def test_their_condition_named_as_the_cause_of_something_is_not_asked_of_them() 
         "Exclusion Criteria:\n\n* None\n")
     row = prescreen(normalize([study]), Profile(conditions=("cancer",))).records()[0]
     assert row["verdict"] == "fits"
+
+
+@pytest.mark.parametrize(("inclusion", "expected"), [
+    ("Female or male patients aged 18 or over with Fictitia", "check"),
+    ("Men and women with Fictitia of any kind", "check"),
+    ("Adults of either sex with Fictitia", "check"),
+    # the sexes of a relative say nothing of who may join
+    ("A relative (female or male) with Fictitia before 50", "no"),
+    ("Women with Fictitia", "no"),
+])
+def test_a_sex_field_its_own_criteria_contradict_is_check_not_no(inclusion: str,
+                                                                 expected: str) -> None:
+    study = fictional_study("NCT99710005", "Fictional study 005", sex="FEMALE")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* None\n")
+    row = prescreen(normalize([study]), Profile(age=40, sex="male")).records()[0]
+    assert row["verdict"] == expected
+    if expected == "check":
+        assert row["reasons"] == [
+            "the record says it is open to women only, but its criteria take both sexes "
+            f'("{inclusion}"): ask the study team']
