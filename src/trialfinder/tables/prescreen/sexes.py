@@ -18,15 +18,18 @@ __all__ = ["asks_for_both_sexes", "sex_against_text"]
 _MEN = r"(?:men|males?|man|boys?)"
 _WOMEN = r"(?:women|females?|woman|girls?)"
 _JOIN = r"\s*(?:and|or|&|/|,)\s*"
-# "male or female", "women and men", "both sexes", "either gender", "regardless of sex"
+# "male or female", "women and men", "both sexes", "either sex" (not "any gender", said of
+# gender identity beside a sex at birth)
 _BOTH = re.compile(
     rf"\b(?:{_MEN}{_JOIN}{_WOMEN}|{_WOMEN}{_JOIN}{_MEN}|both\s+(?:sexes|genders)|"
-    r"either\s+(?:sex|gender)|all\s+(?:sexes|genders)|any\s+(?:sex|gender)|"
-    r"regardless\s+of\s+(?:sex|gender))\b", re.IGNORECASE)
-# the sexes of someone else: a relative, a partner, a carer ("a relative (female or male)")
+    r"either\s+(?:sex|gender)|all\s+sexes|any\s+sex|regardless\s+of\s+sex)\b",
+    re.IGNORECASE)
+# not who may join: the sexes of someone else ("a relative (female or male)"), or a rule for
+# each sex ("male and female subjects of childbearing potential must use contraception")
 _SOMEONE_ELSE = re.compile(
     r"\b(?:relatives?|parents?|siblings?|partners?|spouses?|caregivers?|carers?|donors?|"
-    r"children\s+of|offspring)\b", re.IGNORECASE)
+    r"children\s+of|offspring|contracept\w*|child[\s\-]?bearing|reproductive|pregnan\w*|"
+    r"fertil\w*|sperm|birth\s+control|at\s+birth)\b", re.IGNORECASE)
 
 
 def asks_for_both_sexes(text: str) -> str | None:
