@@ -64,6 +64,9 @@ def test_a_list_of_examples_with_no_negation_before_it_still_names_their_medicin
     (Profile(medicines=("apixaban",)), "Anticoagulating medicine that cannot be paused"),
     (Profile(conditions=("ALS",)), "Known muscle disease that may alter strength tests"),
     (Profile(conditions=("myasthenia gravis",)), "History of a muscular disorder"),
+    (Profile(conditions=("lupus",)), "History of rheumatological diseases"),
+    (Profile(conditions=("rheumatoid arthritis",)), "Any rheumatic disease"),
+    (Profile(conditions=("multiple sclerosis",)), "Chronic inflammatory disease"),
 ])
 def test_classes_and_names_of_the_muscle_and_autoimmune_topics(profile: Profile,
                                                                line: str) -> None:
@@ -74,6 +77,8 @@ def test_classes_and_names_of_the_muscle_and_autoimmune_topics(profile: Profile,
     (Profile(conditions=("vitamin B1 deficiency",)), "Hypovitaminosis D under treatment"),
     (Profile(conditions=("hypocalcemia",)), "Patients on a low calcium diet"),
     (Profile(conditions=("scleroderma",)), "Multiple sclerosis"),
+    (Profile(conditions=("lupus",)), "History of rheumatic heart disease"),
+    (Profile(conditions=("lupus",)), "Pelvic inflammatory disease in the past year"),
 ])
 def test_names_of_the_new_topics_that_mean_something_else(profile: Profile,
                                                           line: str) -> None:
