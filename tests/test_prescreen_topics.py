@@ -78,7 +78,8 @@ def test_classes_and_names_of_the_muscle_and_autoimmune_topics(profile: Profile,
     (Profile(conditions=("hypocalcemia",)), "Patients on a low calcium diet"),
     (Profile(conditions=("scleroderma",)), "Multiple sclerosis"),
     (Profile(conditions=("lupus",)), "History of rheumatic heart disease"),
-    (Profile(conditions=("lupus",)), "Pelvic inflammatory disease in the past year"),
+    (Profile(conditions=("multiple sclerosis",)), "Spinal inflammatory disease or infection"),
+    (Profile(conditions=("lupus",)), "Heel pain from inflammatory conditions such as gout"),
 ])
 def test_names_of_the_new_topics_that_mean_something_else(profile: Profile,
                                                           line: str) -> None:
