@@ -67,6 +67,7 @@ def test_a_list_of_examples_with_no_negation_before_it_still_names_their_medicin
     (Profile(conditions=("lupus",)), "History of rheumatological diseases"),
     (Profile(conditions=("rheumatoid arthritis",)), "Any rheumatic disease"),
     (Profile(conditions=("multiple sclerosis",)), "Chronic inflammatory disease"),
+    (Profile(conditions=("lupus",)), "Current systemic immunologic disorders (e.g. psoriasis)"),
 ])
 def test_classes_and_names_of_the_muscle_and_autoimmune_topics(profile: Profile,
                                                                line: str) -> None:
