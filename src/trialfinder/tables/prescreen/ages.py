@@ -84,6 +84,13 @@ _EXCLUDING_WORDS = ("exclu", "ineligib", "not eligib", "not be eligib", "non-inc
                     "non inclu", "noninclu", "not be enrolled", "not be included", "may not")
 _LONGEST = max(map(len, _EXCLUDING_WORDS))
 _DIGIT = re.compile(r"\d")
+# "and" or "with" joining the age to another condition (not to another age: "and < 65",
+# "and older")
+_JOINED_AFTER = re.compile(
+    r"^\s*(?:(?:years?|yrs?)\b\.?\s*(?:of\s+age|old)?)?\s*,?\s*(?:and|with)\s+"
+    r"(?!(?:older|over|above|younger|under|below|less|more|greater|up|at\s+least|at\s+most|"
+    r"equal|not\s+(?:older|younger|more|less))\b|[<>≤≥=]|\d)\w", re.IGNORECASE)
+_JOINED_BEFORE = re.compile(r"\w[\w\s\-]*\s(?:and|with)\s+(?:an?\s+)?$", re.IGNORECASE)
 _OTHER_UNIT = re.compile(r"^\s*(?:months?|mos?|weeks?|wks?|days?|hours?|kg|cm|%)",
                          re.IGNORECASE)
 
@@ -97,6 +104,9 @@ class AgeStatement:
     high: float | None
     strict: bool
     line: str
+    #: joined by "and" or "with" to something else ("age >= 11 and stage IV disease"): in an
+    #: exclusion line it rules out only those who have both
+    joined: bool = False
 
 
 def age_statements(line: str) -> list[AgeStatement]:
@@ -121,18 +131,20 @@ def age_statements(line: str) -> list[AgeStatement]:
                     or _OTHER_UNIT.match(line[end:]) or _PART.search(line[first:start])
                     or _HEADING_AFTER.match(line[end:]) or _FERTILITY.search(line[first:last])):
                 continue
+            joined = bool(_JOINED_AFTER.match(line[end:last])
+                          or _JOINED_BEFORE.search(line[first:start]))
             numbers = [float(g) for g in match.groups() if g and g[0].isdigit()]
             words = [g for g in match.groups() if g and not g[0].isdigit()]
             if kind == "range":
                 low, high = numbers
                 if low > high:
                     continue
-                statement = AgeStatement(low, high, False, line)
+                statement = AgeStatement(low, high, False, line, joined)
             elif kind == "low":
-                statement = AgeStatement(numbers[0], None, False, line)
+                statement = AgeStatement(numbers[0], None, False, line, joined)
             else:
                 strict = bool(words) and _STRICT.match(words[0]) is not None
-                statement = AgeStatement(None, numbers[0], strict, line)
+                statement = AgeStatement(None, numbers[0], strict, line, joined)
             if max(n for n in numbers) > 125:
                 continue
             taken.append((start, end))
@@ -254,15 +266,22 @@ def stated_age_against(age: float, lines: Sequence[tuple[str, str]], low_open: b
     enough (cohorts of different ages)."""
     asked: list[AgeStatement] = []
     every: list[AgeStatement] = []
+    joined: list[AgeStatement] = []
     for section, item in lines:
         for statement in age_statements(item):
             if section == "exclusion":
                 if _excludes(age, statement, low_open, high_open):
-                    return item
+                    if not statement.joined:
+                        return item
+                    joined.append(statement)
                 continue
             every.append(statement)
             if _speaks_to(statement, low_open, high_open):
                 asked.append(statement)
+    # an exclusion of an age joined to something else ("age >= 11 and stage IV") rules out
+    # only some of that age: it counts unless an inclusion statement holds the age
+    if joined and not any(_admits(age, s) for s in asked):
+        return joined[0].line
     # a statement holding the age on every side it gives ("aged 18 or under", where the
     # fields give the upper limit) answers a stricter one ("or over 18 under guardianship")
     if asked and not any(_admits(age, s) for s in every):

@@ -37,6 +37,7 @@ from trialfinder.tables.prescreen.mentions import (
     find_requirements,
 )
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
+from trialfinder.tables.prescreen.sexes import sex_against_text
 from trialfinder.tables.prescreen.synonyms import expand
 from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit, quote
 
@@ -221,6 +222,7 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
     if profile.sex is not None:
         sex = _codes(studies["sex"])
         other = np.isin(sex, [s for s in _SEX_WORDS if s != profile.sex])
+        other &= ~sex_against_text(studies, other & fits, sex, _SEX_WORDS, unknown)
         fits &= ~other
         for i in np.flatnonzero(other).tolist():
             reasons[i].append(f"open to {_SEX_WORDS[sex[i]]} only")

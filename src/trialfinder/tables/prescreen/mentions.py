@@ -30,6 +30,10 @@ MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "except
                   "broader", "narrower"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 _HEALTHY = ("healthy", "normal volunteer", "control")
+# a condition named only as the cause of another ("connective tissue disease-associated lung
+# disease") does not answer a line's ask for the other
+_QUALIFIER = re.compile(r"[\s\-]*(?:associated|related|induced|mediated|secondary)\b",
+                        re.IGNORECASE)
 
 
 def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence]
@@ -303,12 +307,17 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = diagnoses.lines_matching(plain)
     own = [_own_conditions(listed) for _, listed in studies]
+    # the vocabulary's names of the person's own conditions: a line never asks them for these
+    given = {entry.name for entry in (
+        vocabulary().lookup(term.own, "condition") for term in (person.terms if person else ())
+        if term.kind == "condition") if entry is not None}
     out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
     diagnosed: dict[str, list[str]] = {}
     for j, (index, line) in enumerate(lines):
         if theirs[j] and person is not None and any(
                 not (o.reading.negated or o.reading.optional or o.reading.family)
                 and person.terms[o.term].kind == "condition"
+                and not _QUALIFIER.match(line, o.end)
                 for o in person.occurrences(line)):
             continue  # the line names one of their conditions: it asks for them
         asked: list[str] = []
@@ -325,7 +334,7 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
                                    for o in diagnoses.occurrences(line)
                                    if not (o.reading.negated or o.reading.optional
                                            or o.reading.family or o.reading.exception)]
-            asked.extend(diagnosed[line])
+            asked.extend(name for name in diagnosed[line] if name not in given)
         if asked:
             out[index].append((asked, line))
     return out

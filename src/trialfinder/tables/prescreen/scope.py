@@ -61,10 +61,15 @@ _NEGATION_BEFORE = re.compile(
     r"negative\s+(?:for|history\s+of)|lack\s+of|lacking|denies|denied|rule[sd]?\s+out|"
     r"exclusion\s+of|excluding|except(?:ing)?(?:\s+for)?|other\s+than|apart\s+from|"
     r"aside\s+from|(?:must|should|will|shall|does|do|did|may|can|could)\s+not|cannot|"
-    r"can't|don't|doesn't|didn't|"
-    r"not\s+(?:have|has|had|be|being|been|taking|take|takes|using|use|receiving|receive|on|"
-    r"currently|previously|diagnosed|suffer\w*|known|with|a|any|history|experienced?))\b",
+    r"can't|don't|doesn't|didn't|(?:has|have|had)\s+not|hasn't|haven't|hadn't|"
+    r"not\s+(?:have|has|had|having|be|being|been|taking|take|takes|using|use|receiving|"
+    r"receive|received|requiring|require|undergoing|treated|on|currently|previously|"
+    r"diagnosed|suffer\w*|known|with|a|any|history|experienced?))\b",
     re.IGNORECASE)
+# a list of examples after a negation: "Not taking any medicine such as analgesics, sedatives
+# or muscle relaxants" (the cue governs the list, however long the words before it)
+_LIST_HEAD = re.compile(r"\b(?:such\s+as|including|e\.\s?g\.?|for\s+example|like)\W",
+                        re.IGNORECASE)
 _NOT_NEGATION = re.compile(
     r"^no\s+(?:more|less|later|earlier|longer|sooner|greater|fewer|change|changes|dose|"
     r"modification|adjustment)\b", re.IGNORECASE)
@@ -196,12 +201,22 @@ def _last_cue(pattern: re.Pattern[str], before: str) -> re.Match[str] | None:
     return last
 
 
+def _listing_cue(before: str) -> re.Match[str] | None:
+    """A negation cue too far from the name that heads a list of examples holding it: the
+    cue near the list's head, the name in the list (no sentence between)."""
+    heads = list(_LIST_HEAD.finditer(before))
+    if not heads or _words(before[heads[-1].end():]) > _WINDOW_WORDS:
+        return None
+    head = heads[-1]
+    return _last_cue(_NEGATION_BEFORE, before[: head.start()])
+
+
 def _negated(before: str, after: str) -> bool:
     if _NON_PREFIX.search(before) or _NOT_LIST.search(before):
         return True
     if _NEGATION_AFTER.match(after):
         return True
-    cue = _last_cue(_NEGATION_BEFORE, before)
+    cue = _last_cue(_NEGATION_BEFORE, before) or _listing_cue(before)
     if cue is None or _NOT_NEGATION.match(before[cue.start():]):
         return False
     if cue.group(0).lower() == "without" and re.search(r"\bwith\s*(?:or|and|/)\s*$",

@@ -73,6 +73,16 @@ class Entry:
             yield name, "other name", False
 
 
+def _singulars(name: str) -> tuple[str, ...]:
+    """A name as compared, then as a singular or without a possessive: "muscle cramps",
+    "muscle cramp"; "parkinson's", "parkinson" (not "abscess" to "absces")."""
+    if name.endswith("'s"):
+        return name, name[:-2]
+    if name.endswith("s") and not name.endswith("ss") and len(name) > 3:
+        return name, name[:-1]
+    return (name,)
+
+
 @lru_cache(maxsize=64)
 def _kind_index(kinds: tuple[tuple[str, ...], ...]) -> dict[str, int]:
     """Each name of some kinds (as compared) and the first kind holding it."""
@@ -146,8 +156,14 @@ class Vocabulary:
                 self._parents.setdefault((entry.kind, member), []).append(entry)
 
     def lookup(self, text: str, kind: str) -> Entry | None:
-        """The group or class one of whose names is ``text`` (any case), if any."""
-        return self._index.get((kind, key(text)))
+        """The group or class one of whose names is ``text`` (any case), if any: typed in
+        the plural or the possessive ("spasms", "steroids", "Parkinson's") too, as criteria
+        may write any name."""
+        for name in _singulars(key(text)):
+            found = self._index.get((kind, name))
+            if found is not None:
+                return found
+        return None
 
     def classes_of(self, entry: Entry) -> list[Entry]:
         """Every class ``entry`` belongs to, nearest first (a class of a class too)."""
@@ -184,7 +200,9 @@ class Vocabulary:
             exact = len(typed) <= 5 and typed.isupper()
             return (Name(typed, "as typed", exact, ""),)
         # the group's own spelling of what was typed ("advil" is "Advil", "ms" is "MS")
-        spelled, exact = next((n, x) for n, _, x in entry.names() if key(n) == key(typed))
+        # (or the plural as typed: "spasms" is looked for as well as "spasm")
+        spelled, exact = next(((n, x) for n, _, x in entry.names() if key(n) == key(typed)),
+                              (typed, False))
         names.append(Name(spelled, "as typed", exact, entry.name))
         for name, how, exact in entry.names():
             names.append(Name(name, how, exact, entry.name))
