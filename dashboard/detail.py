@@ -16,7 +16,7 @@ from trialfinder.registries.base import StudyPage
 from trialfinder.registries.links import record_links
 from trialfinder.tables.detail import split_criteria
 from trialfinder.topics.demo import is_demo_id
-from trialfinder.views.contact import contact_line
+from trialfinder.views.contact import BREAK, contact_lines
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.text import (
     NOT_ADVICE,
@@ -110,7 +110,7 @@ def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
     st.markdown("### How to take part", anchors=False)
     contacts = page.contacts
     if contacts:
-        lines = ["- " + contact_line(c.name, c.role, c.phone, c.email) for c in contacts]
+        lines = ["- " + contact_lines(c.name, c.role, c.phone, c.email) for c in contacts]
         st.markdown("Contact for the whole study:\n\n" + "\n".join(lines))
     sites = shown.sites[shown.sites["nct_id"] == record_id]
     with_contact = sites[[any(text_of(r[c]).strip() for c in
@@ -120,10 +120,10 @@ def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
         first = with_contact.iloc[0]
         where = ", ".join(p for p in (text_of(first["facility"]), text_of(first["city"]))
                           if p)
-        who = contact_line(text_of(first["contact_name"]), "", text_of(first["contact_phone"]),
-                           text_of(first["contact_email"]))
+        who = contact_lines(text_of(first["contact_name"]), "",
+                            text_of(first["contact_phone"]), text_of(first["contact_email"]))
         label = "Nearest site with a contact" if near else "A site with a contact"
-        st.markdown(f"{label}: {escape_md(where)} — {who}")
+        st.markdown(f"{label}: {escape_md(where)}{BREAK}{who}")
     if not contacts and not len(with_contact):
         st.markdown("The record names no contact. "
                     + ("The sites below are where the study runs."

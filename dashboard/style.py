@@ -19,7 +19,11 @@ import streamlit as st
 # reader's view until it is opened again. The "Search and filters" button shows only while the
 # sidebar is closed (a phone): with the sidebar open, the same fields are beside the page. The
 # chosen view's name is a darker teal than the theme's (5.7:1 on its hovered background, which
-# the theme's colour meets only at 4.3:1).
+# the theme's colour meets only at 4.3:1). A phone number or e-mail address that is a link is
+# a tap target of its own line (views.contact.contact_lines): at least 24 px (WCAG 2.2's
+# target size), 44 px where the screen is a phone's; a number never breaks inside, an address
+# breaks anywhere rather than push the page sideways. A multiselect's typing field, squeezed
+# beside its chips, keeps 24 px too.
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -37,6 +41,7 @@ STYLE = """<style>
 [data-testid="stWidgetLabel"] button[aria-label^="Help for"],
 [data-testid="stMultiSelect"] [role="group"] button[aria-label^="Remove"] {
   min-height: 44px !important; min-width: 44px !important; }
+[data-testid="stMultiSelect"] input[role="combobox"] { min-width: 24px !important; }
 [data-testid="stSlider"] [role="group"] { min-height: 44px !important; }
 [data-testid="stCheckbox"] label, [data-testid="stToggle"] label,
 [data-testid="stExpander"] summary { min-height: 44px !important; align-items: center; }
@@ -46,6 +51,14 @@ STYLE = """<style>
   outline: 2px solid #1f6f8b; outline-offset: 4px; }
 body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_toggle {
   display: none !important; }
+[data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"] {
+  display: inline-flex; align-items: center; min-height: 24px; min-width: 24px;
+  max-width: 100%; }
+[data-testid="stMain"] a[href^="tel:"] { white-space: nowrap; }
+[data-testid="stMain"] a[href^="mailto:"] { overflow-wrap: anywhere; }
+@media (max-width: 640px) {
+  [data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"] {
+    min-height: 44px; min-width: 44px; } }
 </style>"""
 
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a

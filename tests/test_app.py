@@ -1100,11 +1100,12 @@ _RENDERING = {"markdown", "info", "warning", "error", "caption", "success", "but
               "selectbox", "text_input", "multiselect", "download_button", "form_submit_button"}
 # Functions whose result is safe Markdown (escaped text, or numbers and fixed words).
 _SAFE_CALLS = {"escape_md", "mail_link", "markdown_list", "inert_markdown", "place_problem",
-               "plural", "len", "contact_line", "phone_link", "study_line", "duration"}
+               "plural", "len", "contact_line", "contact_lines", "phone_link", "study_line",
+               "duration"}
 # Local names that hold text built only from escaped parts or from this project's own words
 # (each was checked where it is assigned; a new name here needs the same check).
 _VETTED_NAMES = {"where", "labels", "hint", "label", "title", "reason", "words", "shown",
-                 "missing", "wider", "who", "registry_title"}
+                 "missing", "wider", "who", "registry_title", "BREAK"}
 
 
 def _unvetted(value: ast.expr) -> list[str]:

@@ -1,0 +1,83 @@
+"""End to end, a phone's walk to a study: whom to call is a row of tap targets (44 px high at
+390 px, at least WCAG 2.2's 24 px on a laptop), and the study page passes axe-core with its
+``target-size`` rule (off by default) turned on.
+
+``streamlit run app.py`` against the loopback stand-in serving the fictional demo records, in
+headless Debian Chromium (skipped when it is not installed), as tests/test_browser.py starts it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.test_browser import CHROMIUM, WAIT, app, app_url, launch, save, settle, sync_api
+
+__all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
+    # the first test also waits for Streamlit to start; all drive a real browser
+    pytest.mark.timeout(180),
+]
+axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
+LAPTOP = {"viewport": {"width": 1280, "height": 800}}
+# a central contact (phone and e-mail) and sites with a contact, the nearest in Minneapolis
+STUDY = "?preset=als&near=Boston%2C%20MA&radius=500&status=any&study=NCT99000041"
+CONTACT_LINKS = {"tel:206-555-0196;ext=106", "mailto:jordan.redfern@example.org",
+                 "tel:312-555-0197;ext=417", "mailto:sasha.redfern@example.org"}
+
+
+def contact_boxes(page: sync_api.Page) -> list[tuple[str, int, int, int]]:
+    """Each visible ``tel:`` and ``mailto:`` link of the page: its address, width, height and
+    how many line boxes it is drawn in (2 = broken across lines)."""
+    return [(str(href), int(w), int(h), int(n)) for href, w, h, n in page.evaluate(
+        """() => [...document.querySelectorAll(
+             '[data-testid=stMain] a[href^="tel:"], [data-testid=stMain] a[href^="mailto:"]')]
+           .filter(a => a.offsetParent !== null)
+           .map(a => { const r = a.getBoundingClientRect();
+                       return [a.getAttribute('href'), Math.floor(r.width),
+                               Math.floor(r.height), a.getClientRects().length] })""")]
+
+
+def target_size_violations(page: sync_api.Page) -> list[str]:
+    """axe-core's violations with its WCAG 2.2 ``target-size`` rule turned on (any impact)."""
+    found: dict[str, Any] = axe_sync.Axe().run(
+        page, options={"rules": {"target-size": {"enabled": True}}}).response
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+            for v in found["violations"]
+            if v["id"] == "target-size" or v["impact"] in ("serious", "critical")]
+
+
+def open_study(browser: sync_api.Browser, url: str, device: dict[str, Any]) -> sync_api.Page:
+    page = browser.new_context(**device).new_page()
+    page.goto(url + STUDY)
+    page.get_by_text("Contact for the whole study").first.wait_for(timeout=WAIT)
+    settle(page)
+    return page
+
+
+@pytest.mark.parametrize(("device", "least"), [(PHONE, 44), (SMALL_PHONE, 44), (LAPTOP, 24)],
+                         ids=["390px", "360px", "laptop"])
+def test_whom_to_call_is_a_row_of_tap_targets(app_url: str, device: dict[str, Any],
+                                              least: int) -> None:
+    """Each phone number and e-mail address on the study page is a link on a line of its own,
+    drawn in one piece and at least ``least`` px high (and 24 px wide); axe's target-size
+    rule finds nothing on the page."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = open_study(browser, app_url, device)
+            boxes = contact_boxes(page)
+            assert {href for href, *_ in boxes} == CONTACT_LINKS, boxes
+            small = [box for box in boxes if box[2] < least or box[1] < 24 or box[3] != 1]
+            assert small == [], small
+            assert target_size_violations(page) == []
+            save(page, f"study-contacts-{device['viewport']['width']}")
+        finally:
+            browser.close()
