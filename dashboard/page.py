@@ -119,8 +119,7 @@ def main() -> None:
         whats_new()
     else:
         results_heading(results, fictional)
-        if focus:
-            focus_results()
+        focus_results(focus)
         searched_line(searched, bool(ss.get("demo")), place)
         fits = about_you(results, place) if len(results.studies) else None
         show_results(results, fetched, searched, fictional, fits)

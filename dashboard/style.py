@@ -154,9 +154,15 @@ def apply_style() -> None:
     st.html(STYLE)
 
 
-def focus_results() -> None:
-    """Move the focus to the results heading (call once, right after a search)."""
-    st.html(FOCUS_SCRIPT, unsafe_allow_javascript=True)
+def focus_results(now: bool) -> None:
+    """Move the focus to the results heading when ``now`` (right after a search). Call it on
+    every drawing of the list: otherwise an empty slot holds the script's place, so that what
+    follows keeps its place in the page and Streamlit does not draw it anew (an expander the
+    person opened, such as *About you*, closed on the run after a search)."""
+    if now:
+        st.html(FOCUS_SCRIPT, unsafe_allow_javascript=True)
+    else:
+        st.empty()
 
 
 def focus_study() -> None:

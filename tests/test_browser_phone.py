@@ -81,3 +81,33 @@ def test_whom_to_call_is_a_row_of_tap_targets(app_url: str, device: dict[str, An
             save(page, f"study-contacts-{device['viewport']['width']}")
         finally:
             browser.close()
+
+
+def test_about_you_stays_open_while_it_is_filled_after_a_typed_search(app_url: str) -> None:
+    """At 390 px: a search typed on the first screen, then *About you* opened and an age
+    typed: the panel stays open for the next field (it closed on that run, the page's
+    elements shifting up by the script that had focused the results)."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(**PHONE).new_page()
+            page.goto(app_url)
+            box = page.get_by_label("Condition or other words")
+            box.wait_for(timeout=WAIT)
+            settle(page)
+            box.fill("muscle spasm")
+            page.get_by_label("Near (optional)").fill("Boston, MA")
+            box.press("Enter")
+            page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+            settle(page)
+            page.get_by_text("About you: which of these studies may fit you?").click()
+            age = page.get_by_label("Your age (years)")
+            age.fill("70")
+            age.press("Enter")
+            summary = page.get_by_text("Of 4 studies, 3 studies may fit you and 0 studies")
+            summary.wait_for(state="attached", timeout=WAIT)
+            settle(page)
+            assert summary.is_visible()
+            assert page.get_by_label("Your conditions (comma separated)").is_visible()
+        finally:
+            browser.close()
