@@ -129,8 +129,9 @@ def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
                     + ("The sites below are where the study runs."
                        if fictional else f"The study's page on {registry_title} may say "
                        "more."))
+    # a phone opens the study below the page's own caption: the first screen says it again
     st.caption("Ask the study team whether you could take part; bring the study id. "
-               "Talk it over with your own doctor too.")
+               + NOT_ADVICE)
 
 
 def show_facts(row: Any, page: StudyPage) -> None:

@@ -60,9 +60,10 @@ def main() -> None:
     ss = st.session_state
     nct = str(ss["study"]) if ss.get("study") else None
 
-    st.title("Trial finder", anchor=False)
-    st.caption("Find clinical trials on ClinicalTrials.gov (and ISRCTN, if you choose) and "
-               "narrow them down. " + NOT_ADVICE)
+    with st.container(key="masthead"):  # a phone opens a study just below it
+        st.title("Trial finder", anchor=False)
+        st.caption("Find clinical trials on ClinicalTrials.gov (and ISRCTN, if you choose) and "
+                   "narrow them down. " + NOT_ADVICE)
     in_page = bool(ss.get("_filters_open")) and nct is None
     if nct is None and not in_page:
         filters_button()

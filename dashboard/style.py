@@ -23,7 +23,8 @@ import streamlit as st
 # a tap target of its own line (views.contact.contact_lines): at least 24 px (WCAG 2.2's
 # target size), 44 px where the screen is a phone's; a number never breaks inside, an address
 # breaks anywhere rather than push the page sideways. A multiselect's typing field, squeezed
-# beside its chips, keeps 24 px too.
+# beside its chips, keeps 24 px too. On a phone a study's title is drawn smaller (28 px, as
+# the page's third-level headings), so that a long one leaves room for whom to call.
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -58,7 +59,8 @@ body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_togg
 [data-testid="stMain"] a[href^="mailto:"] { overflow-wrap: anywhere; }
 @media (max-width: 640px) {
   [data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"] {
-    min-height: 44px; min-width: 44px; } }
+    min-height: 44px; min-width: 44px; }
+  .st-key-study_heading h2 { font-size: 1.75rem; } }
 </style>"""
 
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a
@@ -109,16 +111,34 @@ FOCUS_SCRIPT = """<script>
 # A study opens at its top: Streamlit keeps the page's scroll position when it redraws, so a
 # study opened from the 7th card showed its exclusion criteria first. This script (run once,
 # when a study is opened) scrolls the page to the top and puts the focus on the study's
-# title, without scrolling again.
+# title, without scrolling again. On a phone the top is just below the page's title and its
+# caption (the ``masthead``): whom to call is then on the first screen, under the study's
+# title, where the page's own height had put it below (the study page says again that it is
+# not medical advice, and that an invented study is invented).
 FOCUS_STUDY_SCRIPT = """<script>
 (function () {
   let tries = 0;
+  const below = function (head) {
+    let box = head.parentElement;
+    while (box && box !== document.body && !(box.scrollHeight > box.clientHeight
+           && /auto|scroll/.test(getComputedStyle(box).overflowY))) {
+      box = box.parentElement;
+    }
+    const inner = box && box !== document.body;
+    const bar = document.querySelector("[data-testid=stHeader]");  // drawn over the page
+    const by = head.getBoundingClientRect().bottom
+               - Math.max(inner ? box.getBoundingClientRect().top : 0,
+                          bar ? bar.getBoundingClientRect().bottom : 0);
+    if (inner) { box.scrollTop += by; } else { window.scrollBy(0, by); }
+  };
   const top = function () {
     const title = document.querySelector(".st-key-study_heading h2");
     const main = document.querySelector("[data-testid=stMain]");
     if (title) {
       if (main) { main.scrollTop = 0; }
       window.scrollTo(0, 0);
+      const head = document.querySelector(".st-key-masthead");
+      if (head && window.innerWidth < 640) { below(head); }
       title.setAttribute("tabindex", "-1");
       title.focus({preventScroll: true});
     } else if (tries++ < 50) {

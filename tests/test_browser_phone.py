@@ -111,3 +111,45 @@ def test_about_you_stays_open_while_it_is_filled_after_a_typed_search(app_url: s
             assert page.get_by_label("Your conditions (comma separated)").is_visible()
         finally:
             browser.close()
+
+
+def on_screen(page: sync_api.Page, locator: sync_api.Locator) -> bool:
+    """Whether the element is wholly on the first screen, below Streamlit's top bar (drawn
+    over the page)."""
+    box = locator.bounding_box()
+    bar = page.locator("[data-testid=stHeader]").bounding_box()
+    height = page.viewport_size["height"] if page.viewport_size else 0
+    return (box is not None and bar is not None
+            and box["y"] >= bar["y"] + bar["height"] - 1 and box["y"] + box["height"] <= height)
+
+
+@pytest.mark.parametrize("device", [PHONE, SMALL_PHONE], ids=["390px", "360px"])
+def test_a_study_opened_on_a_phone_shows_whom_to_call_on_its_first_screen(
+        app_url: str, device: dict[str, Any]) -> None:
+    """A study opened from its card shows, without scrolling, the demo banner, the way back,
+    its title and its first phone number (they were below the first screen, under the page's
+    title and caption); the page's title is scrolled just out of view."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(**device).new_page()
+            page.goto(app_url + "?preset=muscle-spasm&near=Boston%2C%20MA&status=any")
+            card = page.locator(".st-key-card_0")
+            card.wait_for(timeout=WAIT)
+            settle(page)
+            assert "NCT99000017" in card.inner_text()  # a study-wide contact, four-line title
+            card.get_by_role("button", name="Read this study").click()
+            page.get_by_text("Contact for the whole study").wait_for(timeout=WAIT)
+            settle(page)
+            page.wait_for_function("() => document.activeElement"
+                                   " && !!document.activeElement.closest('.st-key-study_heading')",
+                                   timeout=WAIT)
+            phone = page.locator("[data-testid=stMain] a[href='tel:415-555-0144']")
+            for shown in (page.get_by_text("Demo mode: the trials shown here are fictional"),
+                          page.locator(".st-key-back_to_list"),
+                          page.locator(".st-key-study_heading"), phone):
+                assert on_screen(page, shown), shown
+            assert not on_screen(page, page.locator("h1"))
+            save(page, f"study-first-screen-{device['viewport']['width']}")
+        finally:
+            browser.close()
