@@ -17,6 +17,7 @@ from trialfinder.registries.links import record_links
 from trialfinder.tables.detail import split_criteria
 from trialfinder.topics.demo import is_demo_id
 from trialfinder.views.contact import BREAK, contact_lines
+from trialfinder.views.prescreen import FitCard
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.text import (
     NOT_ADVICE,
@@ -39,9 +40,9 @@ from .state import open_study
 
 
 def show_study(results: service.Results, place: Place | None, nct: str,
-               demo_mode: bool) -> None:
+               demo_mode: bool, fit: FitCard | None = None) -> None:
     """The page of study ``nct`` (one of ``results``), with a way back to the list (or, for a
-    study linked alone, to a search)."""
+    study linked alone, to a search); ``fit`` is its pre-screen, when *About you* is filled."""
     back = ("← Back to the results" if st.session_state.get("searched")
             else "← Search for studies")
     st.button(back, key="back_to_list", on_click=open_study, args=(None,))
@@ -65,7 +66,7 @@ def show_study(results: service.Results, place: Place | None, nct: str,
                 icon=":material/do_not_disturb_on:")
 
     show_take_part(page, shown, record_id, near is not None,
-                   demo_mode or is_demo_id(record_id), registry_title)
+                   demo_mode or is_demo_id(record_id), registry_title, fit)
     show_facts(row, page)
 
     st.markdown("### Summary", anchors=False)
@@ -106,7 +107,8 @@ def show_source(record_id: str, row: Any, fictional: bool) -> None:
 
 
 def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
-                   near: bool, fictional: bool, registry_title: str) -> None:
+                   near: bool, fictional: bool, registry_title: str,
+                   fit: FitCard | None = None) -> None:
     st.markdown("### How to take part", anchors=False)
     contacts = page.contacts
     if contacts:
@@ -129,9 +131,20 @@ def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
                     + ("The sites below are where the study runs."
                        if fictional else f"The study's page on {registry_title} may say "
                        "more."))
+    if fit is not None:
+        show_fit(fit)
     # a phone opens the study below the page's own caption: the first screen says it again
     st.caption("Ask the study team whether you could take part; bring the study id. "
                + NOT_ADVICE)
+
+
+def show_fit(fit: FitCard) -> None:
+    """What *About you* found for this study, next to whom to ask about it."""
+    st.markdown("**About you:** " + fit.badge_md)
+    if fit.reasons_md:
+        st.caption(fit.reasons_md)
+    if fit.mentions_md:
+        st.markdown("\n".join(fit.mentions_md))
 
 
 def show_facts(row: Any, page: StudyPage) -> None:

@@ -30,6 +30,7 @@ from trialfinder.places.resolve import Place
 from trialfinder.views import urlstate
 from trialfinder.views.text import escape_md
 
+from .aboutyou import study_fit
 from .detail import show_study
 from .fetch import load_alone
 from .state import CARDS_PAGE, state
@@ -137,7 +138,7 @@ def study_page(results: service.Results | None, place: Place | None, nct: str,
             st.caption(f"Study {escape_md(nct)} is not among this search’s results; "
                        "this is its own record.")
     assert shown is not None
-    show_study(shown, place, nct, demo_mode)
+    show_study(shown, place, nct, demo_mode, study_fit(shown, place, nct))
     if ss.pop("_opened", False):
         focus_study()
     return True
