@@ -17,7 +17,7 @@ from typing import Final
 
 from trialfinder.views.text import escape_md, mail_link
 
-__all__ = ["contact_line", "contact_lines", "phone_link", "tel_uri"]
+__all__ = ["BREAK", "contact_line", "contact_lines", "phone_link", "tel_uri"]
 
 MIN_DIGITS: Final = 3
 MAX_DIGITS: Final = 20
