@@ -86,7 +86,8 @@ def test_whom_to_call_is_a_row_of_tap_targets(app_url: str, device: dict[str, An
 def test_about_you_stays_open_while_it_is_filled_after_a_typed_search(app_url: str) -> None:
     """At 390 px: a search typed on the first screen, then *About you* opened and an age
     typed: the panel stays open for the next field (it closed on that run, the page's
-    elements shifting up by the script that had focused the results)."""
+    elements shifting up by the script that had focused the results), and the Sort box,
+    now on the pre-screen's order, shows that choice's whole name (it was cut)."""
     with sync_api.sync_playwright() as p:
         browser = launch(p)
         try:
@@ -109,6 +110,10 @@ def test_about_you_stays_open_while_it_is_filled_after_a_typed_search(app_url: s
             settle(page)
             assert summary.is_visible()
             assert page.get_by_label("Your conditions (comma separated)").is_visible()
+            # the list now follows the pre-screen, and the Sort box shows all of its name
+            sort = page.get_by_role("combobox", name="Sort")
+            assert sort.input_value() == "Best fit for you first (About you)"
+            assert sort.evaluate("box => box.scrollWidth <= box.clientWidth")
         finally:
             browser.close()
 
