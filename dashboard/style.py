@@ -21,7 +21,8 @@ import streamlit as st
 # chosen view's name is a darker teal than the theme's (5.7:1 on its hovered background, which
 # the theme's colour meets only at 4.3:1). A phone number or e-mail address that is a link is
 # a tap target of its own line (views.contact.contact_lines): at least 24 px (WCAG 2.2's
-# target size), 44 px where the screen is a phone's; a number never breaks inside, an address
+# target size), 44 px on a phone's screen or a touch screen (a phone turned sideways is wider
+# than 640 px); a number never breaks inside, an address
 # breaks anywhere rather than push the page sideways. A multiselect's typing field, squeezed
 # beside its chips, keeps 24 px too. On a phone a study's title is drawn smaller (28 px, as
 # the page's third-level headings), so that a long one leaves room for whom to call.
@@ -57,10 +58,10 @@ body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_togg
   max-width: 100%; }
 [data-testid="stMain"] a[href^="tel:"] { white-space: nowrap; }
 [data-testid="stMain"] a[href^="mailto:"] { overflow-wrap: anywhere; }
-@media (max-width: 640px) {
+@media (max-width: 640px), (pointer: coarse) {
   [data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"] {
-    min-height: 44px; min-width: 44px; }
-  .st-key-study_heading h2 { font-size: 1.75rem; } }
+    min-height: 44px; min-width: 44px; } }
+@media (max-width: 640px) { .st-key-study_heading h2 { font-size: 1.75rem; } }
 </style>"""
 
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a

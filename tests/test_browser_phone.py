@@ -1,6 +1,7 @@
-"""End to end, a phone's walk to a study: whom to call is a row of tap targets (44 px high at
-390 px, at least WCAG 2.2's 24 px on a laptop), and the study page passes axe-core with its
-``target-size`` rule (off by default) turned on.
+"""End to end, a phone's walk to a study: whom to call is a row of tap targets (44 px high on
+a phone, upright or sideways, at least WCAG 2.2's 24 px on a laptop) and on a phone's first
+screen, the study page passes axe-core with its ``target-size`` rule (off by default) turned
+on, and *About you* stays open while it is filled.
 
 ``streamlit run app.py`` against the loopback stand-in serving the fictional demo records, in
 headless Debian Chromium (skipped when it is not installed), as tests/test_browser.py starts it.
@@ -26,6 +27,8 @@ axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
+SIDEWAYS_PHONE = {"viewport": {"width": 844, "height": 390}, "has_touch": True,
+                  "is_mobile": True}
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 # a central contact (phone and e-mail) and sites with a contact, the nearest in Minneapolis
 STUDY = "?preset=als&near=Boston%2C%20MA&radius=500&status=any&study=NCT99000041"
@@ -62,8 +65,9 @@ def open_study(browser: sync_api.Browser, url: str, device: dict[str, Any]) -> s
     return page
 
 
-@pytest.mark.parametrize(("device", "least"), [(PHONE, 44), (SMALL_PHONE, 44), (LAPTOP, 24)],
-                         ids=["390px", "360px", "laptop"])
+@pytest.mark.parametrize(("device", "least"), [(PHONE, 44), (SMALL_PHONE, 44),
+                                               (SIDEWAYS_PHONE, 44), (LAPTOP, 24)],
+                         ids=["390px", "360px", "844px-touch", "laptop"])
 def test_whom_to_call_is_a_row_of_tap_targets(app_url: str, device: dict[str, Any],
                                               least: int) -> None:
     """Each phone number and e-mail address on the study page is a link on a line of its own,
