@@ -22,10 +22,11 @@ import streamlit as st
 # the theme's colour meets only at 4.3:1). A phone number or e-mail address that is a link is
 # a tap target of its own line (views.contact.contact_lines): at least 24 px (WCAG 2.2's
 # target size), 44 px on a phone's screen or a touch screen (a phone turned sideways is wider
-# than 640 px); a number never breaks inside, an address
-# breaks anywhere rather than push the page sideways. A multiselect's typing field, squeezed
-# beside its chips, keeps 24 px too. On a phone a study's title is drawn smaller (28 px, as
-# the page's third-level headings), so that a long one leaves room for whom to call.
+# than 640 px); a number never breaks inside, an address breaks anywhere rather than push the
+# page sideways. A multiselect's typing field, squeezed
+# beside its chips, keeps 24 px too, and a number field's ✕ (clear) is 44 px like its - and
+# +. On a phone a study's title is drawn smaller (28 px, as the page's third-level headings),
+# so that a long one leaves room for whom to call.
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -35,6 +36,7 @@ STYLE = """<style>
 [data-testid="stButtonGroup"] button, [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"] button,
 [data-testid="stNumberInputStepUp"], [data-testid="stNumberInputStepDown"],
+[data-testid="stNumberInputClearButton"],
 [data-testid="stElementToolbar"] button, [data-testid="stDeckGlJsonChart"] button {
   min-height: 44px !important; min-width: 44px !important; }
 [data-testid="stTextInputRootElement"], [data-testid="stNumberInputContainer"],

@@ -114,6 +114,9 @@ def test_about_you_stays_open_while_it_is_filled_after_a_typed_search(app_url: s
             settle(page)
             assert summary.is_visible()
             assert page.get_by_label("Your conditions (comma separated)").is_visible()
+            # the age field's ✕ is as big a target as its - and + (it was 24 x 16 px)
+            clear = page.get_by_role("button", name="Clear value").bounding_box()
+            assert clear is not None and clear["width"] >= 44 and clear["height"] >= 44, clear
             # the list now follows the pre-screen, and the Sort box shows all of its name
             sort = page.get_by_role("combobox", name="Sort")
             assert sort.input_value() == "Best fit for you first (About you)"
