@@ -165,3 +165,24 @@ def test_a_study_opened_on_a_phone_shows_whom_to_call_on_its_first_screen(
             save(page, f"study-first-screen-{device['viewport']['width']}")
         finally:
             browser.close()
+
+
+def test_enter_in_the_saved_search_name_saves_it(app_url: str) -> None:
+    """At 390 px, a name typed under *Follow this search* and the keyboard's Go (Enter)
+    save the search, as the button does (Enter had only kept the text)."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(**PHONE).new_page()
+            page.goto(app_url + "?preset=muscle-spasm&status=any")
+            page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+            settle(page)
+            name = page.get_by_label("Name of the saved search")
+            name.fill("Spasms, phone walk")
+            name.press("Enter")
+            saved = page.get_by_text("Saved as “Spasms, phone walk”.")
+            saved.wait_for(timeout=WAIT)
+            settle(page)
+            assert saved.is_visible()
+        finally:
+            browser.close()
