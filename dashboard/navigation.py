@@ -88,6 +88,8 @@ def _boot(params: dict[str, list[str]]) -> None:
                        + " not understood and left at the default.")
     if any(notices):
         ss["notice"] = " ".join(n if n.endswith(".") else n + "." for n in notices if n)
+    if ss.get("study"):  # a link to a study opens it as a card does (a phone: whom to call)
+        ss["_opened"] = True
     ss["_booted"] = True
 
 

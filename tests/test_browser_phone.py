@@ -136,21 +136,26 @@ def on_screen(page: sync_api.Page, locator: sync_api.Locator) -> bool:
 
 
 @pytest.mark.parametrize("device", [PHONE, SMALL_PHONE], ids=["390px", "360px"])
+@pytest.mark.parametrize("linked", [False, True], ids=["from-its-card", "linked-alone"])
 def test_a_study_opened_on_a_phone_shows_whom_to_call_on_its_first_screen(
-        app_url: str, device: dict[str, Any]) -> None:
-    """A study opened from its card shows, without scrolling, the demo banner, the way back,
-    its title and its first phone number (they were below the first screen, under the page's
-    title and caption); the page's title is scrolled just out of view."""
+        app_url: str, device: dict[str, Any], linked: bool) -> None:
+    """A study opened from its card, or from a link naming it alone, shows without scrolling
+    the demo banner, the way back, its title and its first phone number (they were below the
+    first screen, under the page's title and caption); the page's title is scrolled just out
+    of view."""
     with sync_api.sync_playwright() as p:
         browser = launch(p)
         try:
             page = browser.new_context(**device).new_page()
-            page.goto(app_url + "?preset=muscle-spasm&near=Boston%2C%20MA&status=any")
-            card = page.locator(".st-key-card_0")
-            card.wait_for(timeout=WAIT)
-            settle(page)
-            assert "NCT99000017" in card.inner_text()  # a study-wide contact, four-line title
-            card.get_by_role("button", name="Read this study").click()
+            if linked:
+                page.goto(app_url + "?study=NCT99000017")
+            else:
+                page.goto(app_url + "?preset=muscle-spasm&near=Boston%2C%20MA&status=any")
+                card = page.locator(".st-key-card_0")
+                card.wait_for(timeout=WAIT)
+                settle(page)
+                assert "NCT99000017" in card.inner_text()  # a study-wide contact, long title
+                card.get_by_role("button", name="Read this study").click()
             page.get_by_text("Contact for the whole study").wait_for(timeout=WAIT)
             settle(page)
             page.wait_for_function("() => document.activeElement"
@@ -162,7 +167,7 @@ def test_a_study_opened_on_a_phone_shows_whom_to_call_on_its_first_screen(
                           page.locator(".st-key-study_heading"), phone):
                 assert on_screen(page, shown), shown
             assert not on_screen(page, page.locator("h1"))
-            save(page, f"study-first-screen-{device['viewport']['width']}")
+            save(page, f"study-first-screen-{device['viewport']['width']}-{linked}")
         finally:
             browser.close()
 
