@@ -127,6 +127,24 @@ def about_you(results: service.Results, place: Place | None) -> Fits | None:
         return summarise(screen)
 
 
+def study_fit(results: service.Results, place: Place | None, nct: str) -> FitCard | None:
+    """The pre-screen's card of study ``nct`` for the study's page, from what the person typed
+    in *About you* (kept while that page hides the form); ``None`` when nothing is typed, or
+    when the check cannot run (the list's panel says why)."""
+    ss = st.session_state
+    form = {key: ss.get(key, ss.get(f"_{key}")) for key in FORM_KEYS}
+    if not is_filled(form):
+        return None
+    typed = str(form.get("ay_place") or "").strip()
+    try:
+        found = resolve_place(typed) if typed else place
+        point = (found.lat, found.lon) if found is not None else None
+        screen = prescreen(results, profile_from_form(form, point))
+    except TrialFinderError:
+        return None
+    return next((card for card in fit_cards(screen) if card.nct_id == nct), None)
+
+
 def summarise(screen: Prescreen) -> Fits:
     """How many studies may fit, in words, and the switch to list only those whose criteria
     name the person's conditions or medicines; the cards themselves are the list's."""

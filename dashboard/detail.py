@@ -16,7 +16,8 @@ from trialfinder.registries.base import StudyPage
 from trialfinder.registries.links import record_links
 from trialfinder.tables.detail import split_criteria
 from trialfinder.topics.demo import is_demo_id
-from trialfinder.views.contact import contact_line
+from trialfinder.views.contact import BREAK, contact_lines
+from trialfinder.views.prescreen import FitCard
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.text import (
     NOT_ADVICE,
@@ -39,9 +40,9 @@ from .state import open_study
 
 
 def show_study(results: service.Results, place: Place | None, nct: str,
-               demo_mode: bool) -> None:
+               demo_mode: bool, fit: FitCard | None = None) -> None:
     """The page of study ``nct`` (one of ``results``), with a way back to the list (or, for a
-    study linked alone, to a search)."""
+    study linked alone, to a search); ``fit`` is its pre-screen, when *About you* is filled."""
     back = ("← Back to the results" if st.session_state.get("searched")
             else "← Search for studies")
     st.button(back, key="back_to_list", on_click=open_study, args=(None,))
@@ -65,7 +66,7 @@ def show_study(results: service.Results, place: Place | None, nct: str,
                 icon=":material/do_not_disturb_on:")
 
     show_take_part(page, shown, record_id, near is not None,
-                   demo_mode or is_demo_id(record_id), registry_title)
+                   demo_mode or is_demo_id(record_id), registry_title, fit)
     show_facts(row, page)
 
     st.markdown("### Summary", anchors=False)
@@ -106,11 +107,12 @@ def show_source(record_id: str, row: Any, fictional: bool) -> None:
 
 
 def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
-                   near: bool, fictional: bool, registry_title: str) -> None:
+                   near: bool, fictional: bool, registry_title: str,
+                   fit: FitCard | None = None) -> None:
     st.markdown("### How to take part", anchors=False)
     contacts = page.contacts
     if contacts:
-        lines = ["- " + contact_line(c.name, c.role, c.phone, c.email) for c in contacts]
+        lines = ["- " + contact_lines(c.name, c.role, c.phone, c.email) for c in contacts]
         st.markdown("Contact for the whole study:\n\n" + "\n".join(lines))
     sites = shown.sites[shown.sites["nct_id"] == record_id]
     with_contact = sites[[any(text_of(r[c]).strip() for c in
@@ -120,17 +122,29 @@ def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
         first = with_contact.iloc[0]
         where = ", ".join(p for p in (text_of(first["facility"]), text_of(first["city"]))
                           if p)
-        who = contact_line(text_of(first["contact_name"]), "", text_of(first["contact_phone"]),
-                           text_of(first["contact_email"]))
+        who = contact_lines(text_of(first["contact_name"]), "",
+                            text_of(first["contact_phone"]), text_of(first["contact_email"]))
         label = "Nearest site with a contact" if near else "A site with a contact"
-        st.markdown(f"{label}: {escape_md(where)} — {who}")
+        st.markdown(f"{label}: {escape_md(where)}{BREAK}{who}")
     if not contacts and not len(with_contact):
         st.markdown("The record names no contact. "
                     + ("The sites below are where the study runs."
                        if fictional else f"The study's page on {registry_title} may say "
                        "more."))
+    if fit is not None:
+        show_fit(fit)
+    # a phone opens the study below the page's own caption: the first screen says it again
     st.caption("Ask the study team whether you could take part; bring the study id. "
-               "Talk it over with your own doctor too.")
+               + NOT_ADVICE)
+
+
+def show_fit(fit: FitCard) -> None:
+    """What *About you* found for this study, next to whom to ask about it."""
+    st.markdown("**About you:** " + fit.badge_md)
+    if fit.reasons_md:
+        st.caption(fit.reasons_md)
+    if fit.mentions_md:
+        st.markdown("\n".join(fit.mentions_md))
 
 
 def show_facts(row: Any, page: StudyPage) -> None:

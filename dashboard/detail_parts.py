@@ -11,7 +11,7 @@ import streamlit as st
 from trialfinder.core.wording import plural
 from trialfinder.places.resolve import Place
 from trialfinder.tables.detail import Criteria
-from trialfinder.views.contact import contact_line
+from trialfinder.views.contact import contact_lines
 from trialfinder.views.text import (
     INTERVENTION_LABELS,
     code_label,
@@ -95,13 +95,13 @@ def _site_card(site: Any, near: bool) -> None:
     miles = site.get("distance_mi")
     if near and not is_blank(miles):
         facts.append(f"{float(miles):,.0f} miles away")
-    who = contact_line(text_of(site["contact_name"]), "", text_of(site["contact_phone"]),
-                       text_of(site["contact_email"]))
+    who = contact_lines(text_of(site["contact_name"]), "", text_of(site["contact_phone"]),
+                        text_of(site["contact_email"]), lead="Contact: ")
     with st.container(border=True):
         st.markdown(f"**{escape_md(text_of(site['facility'], 'A site'))}**")
         st.caption(escape_md(" · ".join(f for f in facts if f)))
         if who:
-            st.markdown(f"Contact: {who}")
+            st.markdown(who)
 
 
 def _more_sites(nct: str, shown: int) -> None:

@@ -30,6 +30,7 @@ from trialfinder.places.resolve import Place
 from trialfinder.views import urlstate
 from trialfinder.views.text import escape_md
 
+from .aboutyou import study_fit
 from .detail import show_study
 from .fetch import load_alone
 from .state import CARDS_PAGE, state
@@ -87,6 +88,8 @@ def _boot(params: dict[str, list[str]]) -> None:
                        + " not understood and left at the default.")
     if any(notices):
         ss["notice"] = " ".join(n if n.endswith(".") else n + "." for n in notices if n)
+    if ss.get("study"):  # a link to a study opens it as a card does (a phone: whom to call)
+        ss["_opened"] = True
     ss["_booted"] = True
 
 
@@ -137,7 +140,7 @@ def study_page(results: service.Results | None, place: Place | None, nct: str,
             st.caption(f"Study {escape_md(nct)} is not among this search’s results; "
                        "this is its own record.")
     assert shown is not None
-    show_study(shown, place, nct, demo_mode)
+    show_study(shown, place, nct, demo_mode, study_fit(shown, place, nct))
     if ss.pop("_opened", False):
         focus_study()
     return True

@@ -60,9 +60,10 @@ def main() -> None:
     ss = st.session_state
     nct = str(ss["study"]) if ss.get("study") else None
 
-    st.title("Trial finder", anchor=False)
-    st.caption("Find clinical trials on ClinicalTrials.gov (and ISRCTN, if you choose) and "
-               "narrow them down. " + NOT_ADVICE)
+    with st.container(key="masthead"):  # a phone opens a study just below it
+        st.title("Trial finder", anchor=False)
+        st.caption("Find clinical trials on ClinicalTrials.gov (and ISRCTN, if you choose) and "
+                   "narrow them down. " + NOT_ADVICE)
     in_page = bool(ss.get("_filters_open")) and nct is None
     if nct is None and not in_page:
         filters_button()
@@ -119,8 +120,7 @@ def main() -> None:
         whats_new()
     else:
         results_heading(results, fictional)
-        if focus:
-            focus_results()
+        focus_results(focus)
         searched_line(searched, bool(ss.get("demo")), place)
         fits = about_you(results, place) if len(results.studies) else None
         show_results(results, fetched, searched, fictional, fits)

@@ -227,8 +227,9 @@ def sort_control(studies: pd.DataFrame, ranking: Sequence[str] | None) -> str:
         ss["sort"] = "fit"
     ss["_sorted_by_fit"] = ranking is not None
     ss["sort"] = chosen_sort(ss.get("sort"), choices)  # a sort that no longer applies
+    # wide enough for its longest choice, "Best fit for you first (About you)" (it was cut)
     return str(st.selectbox("Sort", choices, key="sort", format_func=SORTS.__getitem__,
-                            width=220))
+                            width=280))
 
 
 def _card_facts(row: pd.Series[Any]) -> str:

@@ -19,7 +19,14 @@ import streamlit as st
 # reader's view until it is opened again. The "Search and filters" button shows only while the
 # sidebar is closed (a phone): with the sidebar open, the same fields are beside the page. The
 # chosen view's name is a darker teal than the theme's (5.7:1 on its hovered background, which
-# the theme's colour meets only at 4.3:1).
+# the theme's colour meets only at 4.3:1). A phone number or e-mail address that is a link is
+# a tap target of its own line (views.contact.contact_lines): at least 24 px (WCAG 2.2's
+# target size), 44 px on a phone's screen or a touch screen (a phone turned sideways is wider
+# than 640 px); a number never breaks inside, an address breaks anywhere rather than push the
+# page sideways. A multiselect's typing field, squeezed
+# beside its chips, keeps 24 px too, and a number field's ✕ (clear) is 44 px like its - and
+# +. On a phone a study's title is drawn smaller (28 px, as the page's third-level headings),
+# so that a long one leaves room for whom to call.
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -29,6 +36,7 @@ STYLE = """<style>
 [data-testid="stButtonGroup"] button, [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarCollapseButton"] button,
 [data-testid="stNumberInputStepUp"], [data-testid="stNumberInputStepDown"],
+[data-testid="stNumberInputClearButton"],
 [data-testid="stElementToolbar"] button, [data-testid="stDeckGlJsonChart"] button {
   min-height: 44px !important; min-width: 44px !important; }
 [data-testid="stTextInputRootElement"], [data-testid="stNumberInputContainer"],
@@ -37,6 +45,7 @@ STYLE = """<style>
 [data-testid="stWidgetLabel"] button[aria-label^="Help for"],
 [data-testid="stMultiSelect"] [role="group"] button[aria-label^="Remove"] {
   min-height: 44px !important; min-width: 44px !important; }
+[data-testid="stMultiSelect"] input[role="combobox"] { min-width: 24px !important; }
 [data-testid="stSlider"] [role="group"] { min-height: 44px !important; }
 [data-testid="stCheckbox"] label, [data-testid="stToggle"] label,
 [data-testid="stExpander"] summary { min-height: 44px !important; align-items: center; }
@@ -46,6 +55,15 @@ STYLE = """<style>
   outline: 2px solid #1f6f8b; outline-offset: 4px; }
 body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_toggle {
   display: none !important; }
+[data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"] {
+  display: inline-flex; align-items: center; min-height: 24px; min-width: 24px;
+  max-width: 100%; }
+[data-testid="stMain"] a[href^="tel:"] { white-space: nowrap; }
+[data-testid="stMain"] a[href^="mailto:"] { overflow-wrap: anywhere; }
+@media (max-width: 640px), (pointer: coarse) {
+  [data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"] {
+    min-height: 44px; min-width: 44px; } }
+@media (max-width: 640px) { .st-key-study_heading h2 { font-size: 1.75rem; } }
 </style>"""
 
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a
@@ -96,16 +114,34 @@ FOCUS_SCRIPT = """<script>
 # A study opens at its top: Streamlit keeps the page's scroll position when it redraws, so a
 # study opened from the 7th card showed its exclusion criteria first. This script (run once,
 # when a study is opened) scrolls the page to the top and puts the focus on the study's
-# title, without scrolling again.
+# title, without scrolling again. On a phone the top is just below the page's title and its
+# caption (the ``masthead``): whom to call is then on the first screen, under the study's
+# title, where the page's own height had put it below (the study page says again that it is
+# not medical advice, and that an invented study is invented).
 FOCUS_STUDY_SCRIPT = """<script>
 (function () {
   let tries = 0;
+  const below = function (head) {
+    let box = head.parentElement;
+    while (box && box !== document.body && !(box.scrollHeight > box.clientHeight
+           && /auto|scroll/.test(getComputedStyle(box).overflowY))) {
+      box = box.parentElement;
+    }
+    const inner = box && box !== document.body;
+    const bar = document.querySelector("[data-testid=stHeader]");  // drawn over the page
+    const by = head.getBoundingClientRect().bottom
+               - Math.max(inner ? box.getBoundingClientRect().top : 0,
+                          bar ? bar.getBoundingClientRect().bottom : 0);
+    if (inner) { box.scrollTop += by; } else { window.scrollBy(0, by); }
+  };
   const top = function () {
     const title = document.querySelector(".st-key-study_heading h2");
     const main = document.querySelector("[data-testid=stMain]");
     if (title) {
       if (main) { main.scrollTop = 0; }
       window.scrollTo(0, 0);
+      const head = document.querySelector(".st-key-masthead");
+      if (head && window.innerWidth < 640) { below(head); }
       title.setAttribute("tabindex", "-1");
       title.focus({preventScroll: true});
     } else if (tries++ < 50) {
@@ -141,9 +177,15 @@ def apply_style() -> None:
     st.html(STYLE)
 
 
-def focus_results() -> None:
-    """Move the focus to the results heading (call once, right after a search)."""
-    st.html(FOCUS_SCRIPT, unsafe_allow_javascript=True)
+def focus_results(now: bool) -> None:
+    """Move the focus to the results heading when ``now`` (right after a search). Call it on
+    every drawing of the list: otherwise an empty slot holds the script's place, so that what
+    follows keeps its place in the page and Streamlit does not draw it anew (an expander the
+    person opened, such as *About you*, closed on the run after a search)."""
+    if now:
+        st.html(FOCUS_SCRIPT, unsafe_allow_javascript=True)
+    else:
+        st.empty()
 
 
 def focus_study() -> None:

@@ -88,11 +88,14 @@ def save_panel(searched: Mapping[str, Any], place: Place | None, demo_mode: bool
         return
     st.caption("Save it, and “What’s new” lists the studies that appear, start recruiting, "
                "gain a site near you or close. " + SHARED)
-    cols = st.columns([3, 1], vertical_alignment="bottom")
-    cols[0].text_input("Name of the saved search", key="watch_name",
-                       placeholder=suggest_name(searched), max_chars=80)
-    cols[1].button("Save this search", key="save_watch", on_click=_save,
-                   args=(searched, (place.lat, place.lon) if place else None), width="stretch")
+    # a form, so that Enter (a phone keyboard's Go) in the name saves, as the button does
+    with st.form("save_form", border=False, enter_to_submit=True):
+        cols = st.columns([3, 1], vertical_alignment="bottom")
+        cols[0].text_input("Name of the saved search", key="watch_name",
+                           placeholder=suggest_name(searched), max_chars=80)
+        cols[1].form_submit_button(
+            "Save this search", key="save_watch", on_click=_save,
+            args=(searched, (place.lat, place.lon) if place else None), width="stretch")
     _show_note()
 
 

@@ -19,6 +19,7 @@ from trialfinder import service
 from trialfinder.tables.prescreen.fit import prescreen
 from trialfinder.tables.prescreen.profile import Profile
 from trialfinder.topics.demo import load_demo_studies
+from trialfinder.views.text import escape_md
 
 ROOT = Path(__file__).parents[1]
 DEMO = load_demo_studies()
@@ -175,3 +176,26 @@ def test_after_a_search_the_focus_moves_to_the_results_heading(api: StandInServe
     assert [str(h.value) for h in at.header][:1] == ["Results: 6 studies"]
     at.selectbox(key="sort").set_value("newest").run()  # a filter or a sort: no focus move
     assert not [e for e in at.get("html") if "heading.focus" in str(e.proto.body)]
+
+
+def test_a_study_page_gives_the_about_you_verdict_beside_whom_to_call(
+        api: StandInServer) -> None:
+    at = opened(**NEAR)
+    at.number_input(key="ay_age").set_value(70).run()
+    at.text_input(key="ay_conditions").input("multiple sclerosis").run()
+    listed = [str(e.value) for e in at.markdown]
+    at.button(key=f"open_{card_ids(at).index('NCT99000017')}").click().run()
+    assert not at.exception
+    markdown = [str(e.value) for e in at.markdown]
+    verdict = "**About you:** :orange-badge[:material/help: Check with the study team]"
+    assert verdict in markdown
+    # after the study's contact, before the key facts; the reasons as on the list's card
+    assert (next(i for i, t in enumerate(markdown) if t.startswith("Contact for the whole"))
+            < markdown.index(verdict)
+            < next(i for i, t in enumerate(markdown) if t.startswith("### Key facts")))
+    assert escape_md('the inclusion criteria ask for Low Back Pain, which you did not mention '
+                     '("Diagnosis of low back pain")') in [str(e.value) for e in at.caption]
+    assert verdict not in listed  # the list's cards carry it in their titles
+    # nothing typed: no verdict
+    plain = opened(**NEAR, study="NCT99000017")
+    assert not any(str(e.value).startswith("**About you:**") for e in plain.markdown)

@@ -286,9 +286,10 @@ def test_the_study_page_says_where_the_record_comes_from(page: Both) -> None:
     assert "- **Status:** Recruiting \\(derived\\)" in facts
     assert [(b.proto.label, b.proto.url) for b in at.get("link_button")] == [
         ("Open on ISRCTN", "https://www.isrctn.com/ISRCTN99400003")]
-    assert ("Contact for the whole study:\n\n- Dr Ada Example · Scientific · "
-            "[\\+44 141 496 0123](tel:+44-141-496-0123) · "
-            "[cramp\\.trial\\@example\\.org](mailto:cramp.trial@example.org)") in markdown
+    assert ("Contact for the whole study:\n\n- Dr Ada Example · Scientific  \n"
+            "  Phone: [\\+44 141 496 0123](tel:+44-141-496-0123)  \n"
+            "  E-mail: [cramp\\.trial\\@example\\.org](mailto:cramp.trial@example.org)"
+            ) in markdown
     twin = opened(**search, study="NCT99400001")
     assert not twin.exception
     # an invented NCT id is in no registry: the page says so, naming its ids all the same

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trialfinder.views.contact import contact_line, phone_link, tel_uri
+from trialfinder.views.contact import contact_line, contact_lines, phone_link, tel_uri
 
 
 @pytest.mark.parametrize(("text", "uri"), [
@@ -45,6 +45,18 @@ def test_links_are_inert_markdown() -> None:
     assert contact_line("", "", "", "") == ""
     assert contact_line("A", "", "ask at the desk", "not an address") == (
         "A · ask at the desk · not an address")
+
+
+def test_contact_lines_give_each_link_a_line_of_its_own() -> None:
+    assert contact_lines("Dr. Ann Lee", "Contact", "555-0100", "ann@example.org") == (
+        "Dr\\. Ann Lee · Contact  \n  Phone: [555\\-0100](tel:555-0100)  \n"
+        "  E-mail: [ann\\@example\\.org](mailto:ann@example.org)")
+    assert contact_lines("Sam Ng", "", "555-0100", "", lead="Contact: ") == (
+        "Contact: Sam Ng  \n  Phone: [555\\-0100](tel:555-0100)")
+    # no name or role: no lead, the phone first; a text that is no number stays text
+    assert contact_lines(" ", "", "ask at the desk", "ann@example.org", lead="Contact: ") == (
+        "Phone: ask at the desk  \n  E-mail: [ann\\@example\\.org](mailto:ann@example.org)")
+    assert contact_lines("", "", "", "") == ""
 
 
 @given(st.text(max_size=40))

@@ -1,5 +1,9 @@
 """Phone numbers and e-mail addresses as links a phone can follow (``tel:``, ``mailto:``).
 
+:func:`contact_lines` puts each link on a line of its own (Markdown hard line breaks), so the
+dashboard's style can draw it as a tap target (44 px high on a phone) that no other text
+shares: a link inside a sentence can only be as tall as the sentence's line.
+
 A link is made only from a record's text that is a phone number and nothing else: digits,
 ``+`` (first only), ``-``, spaces and parentheses, optionally followed by an extension
 (``ext. 417``, ``x417``, ``extension 417``), as the tables write it. Anything else is shown as
@@ -13,7 +17,7 @@ from typing import Final
 
 from trialfinder.views.text import escape_md, mail_link
 
-__all__ = ["contact_line", "phone_link", "tel_uri"]
+__all__ = ["BREAK", "contact_line", "contact_lines", "phone_link", "tel_uri"]
 
 MIN_DIGITS: Final = 3
 MAX_DIGITS: Final = 20
@@ -60,3 +64,20 @@ def contact_line(name: str, role: str, phone: str, email: str) -> str:
     parts += [phone_link(phone)] if phone.strip() else []
     parts += [mail_link(email)] if email.strip() else []
     return " · ".join(parts)
+
+
+#: A Markdown hard line break (two spaces before the newline), indented so that the next line
+#: stays in the same list item when the lines are one.
+BREAK: Final = "  \n  "
+
+
+def contact_lines(name: str, role: str, phone: str, email: str, lead: str = "") -> str:
+    """One contact as inert Markdown on up to three lines: ``lead name · role``, then
+    ``Phone: [phone](tel:…)``, then ``E-mail: [email](mailto:…)``, leaving out what is empty
+    (``lead`` is our own Markdown, such as ``"Contact: "``; it is left out when the contact has
+    neither a name nor a role, and the lines then start with the phone)."""
+    who = " · ".join(escape_md(p) for p in (name, role) if p.strip())
+    lines = [lead + who] if who else []
+    lines += [f"Phone: {phone_link(phone)}"] if phone.strip() else []
+    lines += [f"E-mail: {mail_link(email)}"] if email.strip() else []
+    return BREAK.join(lines)

@@ -108,6 +108,11 @@ class FitCard:
         return self.verdict == "fits"
 
     @property
+    def badge_md(self) -> str:
+        """The verdict's badge alone (a distinct word for each verdict)."""
+        return BADGES[self.verdict]
+
+    @property
     def caption_md(self) -> str:
         """The id and the reasons."""
         return f"{escape_md(self.nct_id)} · {self.reasons_md}"
