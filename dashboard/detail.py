@@ -88,6 +88,9 @@ def show_study(results: service.Results, place: Place | None, nct: str,
     else:
         st.link_button(f"Open on {registry_title}", text_of(row["url"]), key="study_link")
     st.caption(NOT_ADVICE)
+    # the way back again at the foot: a long study read on a phone ends far below the first
+    st.button(back.replace("←", "↑", 1), key="back_to_list_foot", on_click=open_study,
+              args=(None,))
 
 
 def show_source(record_id: str, row: Any, fictional: bool) -> None:

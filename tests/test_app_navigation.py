@@ -110,6 +110,14 @@ def test_back_and_forward_move_between_the_list_and_a_study(api: StandInServer) 
     assert study_title(at) is None and card_ids(at) == cards
     assert scripts(at, "card.scrollIntoView") == 1 and address(at) == listed
 
+    # the same way back at the foot of the study, where a long page read on a phone ends
+    at.button(key="open_2").click().run()
+    foot = at.button(key="back_to_list_foot")
+    assert foot.label == "↑ Back to the results"
+    foot.click().run()
+    assert study_title(at) is None and card_ids(at) == cards
+    assert marked_card(at) == "card_2" and address(at) == listed
+
 
 def test_a_back_whose_run_was_stopped_still_brings_the_card_back(api: StandInServer) -> None:
     at = opened(preset="als", status="any")
@@ -174,6 +182,7 @@ def test_a_bare_study_link_opens_that_study_alone(api: StandInServer) -> None:
     assert api.stats.paths.get("/api/v2/studies/NCT99000012") == 1  # that one record
     assert not [p for p in api.stats.paths if p == "/api/v2/studies"]  # and no search
     assert at.button(key="back_to_list").label == "← Search for studies"
+    assert at.button(key="back_to_list_foot").label == "↑ Search for studies"
     # no search ran, yet the study is fictional (NCT99...): the demo's banner says so
     assert [str(w.value) for w in at.warning].count(DEMO_BANNER) == 1
     at.button(key="back_to_list").click().run()
