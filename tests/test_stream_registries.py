@@ -162,6 +162,26 @@ def test_the_joined_list_streamed_is_the_in_memory_export(
 
 
 @pytest.mark.parametrize("sites", [False, True])
+def test_the_joined_list_repeated_from_saved_tables_is_the_same_file(
+        both: IsrctnServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, sites: bool) -> None:
+    """With the cache on, a repeat is answered from each registry's saved tables, read a batch
+    at a time (two studies here): the join of those batches is the first run's file."""
+    argv = ["search", "-c", CONDITION, "--registry", "ctgov,isrctn", "--all",
+            *(["--sites"] if sites else [])]
+    first, again = tmp_path / "first.csv", tmp_path / "again.csv"
+    assert main([*argv, "--output", str(first)]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("trialfinder.cache.tablecache.TableCache.get", None)  # never whole
+    assert main([*argv, "--output", str(again)]) == 0
+    assert "tables saved" in sidecar(again)["answered_from"]
+    assert again.read_bytes() == first.read_bytes()
+    res = in_memory()
+    assert len(pd.read_csv(again)) == len(res.sites if sites else res.studies) == (9 if sites
+                                                                                   else 8)
+
+
+@pytest.mark.parametrize("sites", [False, True])
 def test_near_a_place_each_studys_sites_come_together_as_in_memory(
         both: IsrctnServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
         sites: bool) -> None:
