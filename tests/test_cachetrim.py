@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from devtools.standin import StandInServer
+from trialfinder.cli.main import main
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.http.cachetrim import KEEP_SHARE, trim_cache
@@ -120,3 +121,14 @@ def test_a_cache_size_that_is_not_a_size_is_one_line(
     monkeypatch.setenv("TRIALFINDER_CACHE_MAX_MB", value)
     with pytest.raises(InvalidQueryError, match="TRIALFINDER_CACHE_MAX_MB"):
         Settings()
+
+
+def test_the_cache_command_says_the_size_the_cache_is_kept_under(
+        server: StandInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    ask(settings_for(server, tmp_path), "spasm")
+    monkeypatch.setenv("TRIALFINDER_CACHE_MAX_MB", "2500")
+    assert main(["cache", "--cache-dir", str(tmp_path)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("HTTP"))
+    assert line.endswith("; kept under 2,500 MB (TRIALFINDER_CACHE_MAX_MB)")
+

@@ -132,7 +132,8 @@ def _cmd_cache(args: argparse.Namespace) -> int:
     held = cache_contents(folder)
     print(f"cache folder: {folder}")
     print(f"HTTP answers: {held.http_bytes / 1e6:,.1f} MB "
-          f"({plural(len(held.http_files), 'file')} named http_cache.* or pacing-*.state)")
+          f"({plural(len(held.http_files), 'file')} named http_cache.* or pacing-*.state); "
+          f"kept under {Settings().cache_max_mb:,.0f} MB (TRIALFINDER_CACHE_MAX_MB)")
     print(f"saved tables: {plural(held.saved_searches, 'saved search')}, "
           f"{held.table_bytes / 1e6:,.1f} MB")
     if held.other_files:
