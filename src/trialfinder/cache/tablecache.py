@@ -135,6 +135,10 @@ class TableCache:
         manifest = self._fresh(key, max_age=max_age, newer_than=newer_than)
         if not isinstance(manifest, dict):
             return manifest
+        return self._whole(key, manifest)
+
+    def _whole(self, key: str, manifest: Mapping[str, Any]) -> Saved | Dropped:
+        """Entry ``key`` of ``manifest`` (checked and fresh) with its tables read whole."""
         try:
             tables = self._read_tables(key, manifest)
         except _Unusable as exc:
@@ -155,7 +159,7 @@ class TableCache:
             return manifest
         problems, skipped = dict(manifest["problems"]), manifest["skipped"]
         if arrow_parquet() is None:
-            whole = self.get(key, max_age=None, newer_than=None)
+            whole = self._whole(key, manifest)  # the manifest is read once
             if not isinstance(whole, Saved):
                 return whole
             batches = whole_pages(whole.tables)
