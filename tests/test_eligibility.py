@@ -260,3 +260,53 @@ def test_every_recorded_text_with_both_headings_gets_both_lists() -> None:
         assert "\\>" not in " ".join(t for _, t in c.inclusion + c.exclusion)
     assert both > 200
     assert split / both >= 0.99
+
+
+def test_headings_without_colons_carry_their_first_items() -> None:
+    # the registry lost the line breaks and the colons: the inclusion heading opens the text
+    # with its first item on the same line, the exclusion heading sits after a sentence
+    text = ("Inclusion Criteria Adults aged 18 to 70 with fictitial ache. Able to walk.\n\n"
+            "Stable dose of any medicine for a month.\n\n"
+            "Written consent given. Exclusion Criteria Prior surgery on the spine.\n\n"
+            "History of epilepsy or dementia.")
+    assert lists(text) == (
+        [],
+        ["Adults aged 18 to 70 with fictitial ache. Able to walk.",
+         "Stable dose of any medicine for a month.", "Written consent given."],
+        ["Prior surgery on the spine.", "History of epilepsy or dementia."],
+    )
+    assert split_criteria(text).headings == [("inclusion", "Inclusion Criteria"),
+                                             ("exclusion", "Exclusion Criteria")]
+
+
+@pytest.mark.parametrize("line", [
+    "Inclusion Criteria Are As Follows for every arm",
+    "Exclusion Criteria Below apply to both groups.",
+    "Exclusion criteria Listed by the sponsor apply.",
+])
+def test_a_statement_about_a_list_is_no_heading_without_its_colon(line: str) -> None:
+    text = f"Inclusion Criteria:\n\n* Adults with fictitial ache\n* {line}\n"
+    assert lists(text) == ([], ["Adults with fictitial ache", line], [])
+
+
+def test_a_sentence_naming_a_list_mid_line_without_capitals_stays_in_its_item() -> None:
+    text = ("Inclusion Criteria:\n\n* Meets all criteria. Exclusion criteria of the parent "
+            "study do not apply.\n\nExclusion Criteria:\n\n* Pregnancy")
+    assert lists(text) == (
+        [], ["Meets all criteria. Exclusion criteria of the parent study do not apply."],
+        ["Pregnancy"])
+
+
+def test_a_title_over_both_lists_before_the_inclusion_heading_is_intro() -> None:
+    text = ("Eligibility criteria for the first phase:\n\nNote: people from the second phase "
+            "may join directly.\n\nInclusion criteria for the first phase:\n\n1. Age 18 or over"
+            "\n\nExclusion criteria for the first phase:\n\n1. Pregnancy")
+    assert lists(text) == (
+        ["Eligibility criteria for the first phase:",
+         "Note: people from the second phase may join directly."],
+        ["Age 18 or over"], ["Pregnancy"])
+
+
+def test_a_title_with_no_inclusion_heading_after_it_still_opens_the_inclusion_list() -> None:
+    text = "Eligibility criteria:\n\n* Age 18 or over\n\nExclusion criteria:\n\n* Pregnancy"
+    assert lists(text) == ([], ["Eligibility criteria:", "Age 18 or over"], ["Pregnancy"])

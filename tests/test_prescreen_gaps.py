@@ -326,3 +326,17 @@ def test_another_kind_in_a_line_does_not_change_how_it_speaks_of_theirs() -> Non
     found = screen(Profile(conditions=("type 1 diabetes",)), study)["NCT99700028"]
     assert found["verdict"] == "check"
     assert found["mentions"][0]["negated"] is True
+
+
+def test_exclusions_under_a_heading_written_without_its_colon_are_read_as_exclusions() -> None:
+    # headings the registry ran into the text: before they were read, the whole text was an
+    # intro and someone with epilepsy was told "fits"
+    study = record("NCT99700041", (
+        "Inclusion Criteria Adults aged 18 to 70 with fictitial ache. Able to walk.\n\n"
+        "Written consent given. Exclusion Criteria Prior surgery on the spine.\n\n"
+        "History of epilepsy or dementia."))
+    found = screen(Profile(age=50, conditions=("epilepsy",)), study)["NCT99700041"]
+    assert found["verdict"] == "check"
+    assert found["reasons"] == [
+        "Check with the study team: the exclusion criteria mention epilepsy (\"History of "
+        "epilepsy or dementia.\")"]

@@ -13,9 +13,15 @@ a list, "Exclusion Criteria:", a list; many do not. :func:`split_criteria` knows
   ("Inclusion Criteria: adults 18-65 with ALS");
 * a heading in mid-line ("... approved by the board Exclusion Criteria:• Patient has ..."), or
   ending a bullet ("- Able to walk. Exclusion Criteria:");
+* a heading whose colon and line breaks were lost, its first item on its line ("Inclusion
+  Criteria Female patients aged 18 to 75. ...", "... Written consent. Exclusion Criteria Prior
+  surgery."), told from a statement about a list ("Exclusion Criteria Below apply ...");
 * sentences that announce a list: "Patients will be excluded if:", "Participants are excluded
   from the study if any of the following criteria apply:", "Non-inclusion criteria:";
-* "Inclusion/Exclusion Criteria" as an overall heading (it switches to neither list).
+* "Inclusion/Exclusion Criteria" as an overall heading (it switches to neither list), and a
+  title such as "Eligibility criteria for the first phase:" followed by an inclusion heading
+  (it and what follows it up to that heading are the intro; without one, it opens the
+  inclusion list).
 
 Lines that merely mention the words ("Exclusion of patients on riluzole", "Other
 protocol-defined exclusion criteria may apply", "Not meeting the inclusion criteria") stay
@@ -32,7 +38,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from trialfinder.tables.criteriaheads import BULLET, MARKUP, announces, heading, lines
 
 __all__ = [
     "Criteria",
@@ -45,66 +52,14 @@ __all__ = [
 ]
 
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-# a bullet: "*", "-", "•", "1.", "2)", or one the registry escaped ("\- ", "1\. ": the author's
-# own numbering; a lone "\-" is how it writes an empty item, see _PLACEHOLDER)
-_BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)]|(?:\d{1,3}\\[.)]|\\-)(?=\s|$))\s*")
-_MARKUP = "#*_ \t•·"
-_KIND = r"(?P<kind>non[- ]?inclusion|inclusion\s*/\s*exclusion|inclusion|exclusion)"
-# "Key Inclusion Criteria ...", "Inclusion:", "Intra-operative Exclusion Criteria"
-_STARTS = re.compile(
-    rf"^(?P<prefix>(?:[^\s:]+\s+){{0,3}}?){_KIND}(?P<crit>\s+criteria)?\b(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-# a heading named by a longer phrase, alone on its line: "Lung Health Service Clinic
-# exclusion criteria:" (its words are checked against _NOT_PREFIX too)
-_LONG_PREFIX = re.compile(rf"^(?P<prefix>(?:[\w'’()/-]+\s+){{4,6}}){_KIND}\s+criteria\s*:$",
-                          re.IGNORECASE)
-# words that make "... inclusion criteria" a statement about a list, not its heading:
-# "Not meeting the inclusion criteria", "See exclusion criteria", "Other protocol-defined ..."
-_NOT_PREFIX = re.compile(
-    r"\b(?:not?|never|fail\w*|meet\w*|met|fulfil\w*|satisf\w*|violat\w*|see|note|further"
-    r"|other\s+protocol|all|any|the|these|those|above|below|listed|per|if|unless|except|does|do|did"
-    r"|is|are|was|were|be|has|have|had|who|refer\w*|described|outlined)\b",
-    re.I,
-)
-# the words after "... criteria" in a statement rather than a heading ("... criteria are met")
-_STATEMENT = re.compile(r"\b(?:apply|applies|may|must|will|are|is|was|were|be|been|not|met)\b",
-                        re.I)
-# whom a list is for: "... criteria for caregivers", "(patients)", "- healthy controls"
-_FOR_WHOM = re.compile(r"(?:for|in|of)\b|[(\[\-–]", re.I)
-# a number glued to the heading: "5Inclusion Criteria:", "2.Exclusion criteria"
-_GLUED = re.compile(r"^\d{1,3}[.)]?(?=(?:non[- ]?)?(?:in|ex)clusion)", re.I)
-# a heading inside a line: written with capitals, followed by a colon
-_INLINE = re.compile(
-    r"(?<=\S)\s*(?=(?:Key\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+"
-    r"(?:Criteria|CRITERIA|criteria)\s*:)"
-)
-# what comes before such a heading when the line is an item that the heading ends
-# ("- Able to walk. Exclusion Criteria:"), not the heading's own first words ("Key ...")
-# or its label ("B)", "II.")
-_ENDS_ITEM = re.compile(r"[.;!?)\]]\s*$|\S+\s+\S+\s+\S+\s+\S+")
-_LABEL = re.compile(r"^\(?[A-Za-z0-9]{1,4}[.):]?$")
 # an empty item: no letter or digit ("-", ".", a lone "\-"), or words that say "nothing here"
 _PLACEHOLDER = re.compile(
     r"^[\W_]*(?:(?:n\W?a|nil|none(?:\s+(?:listed|specified|stated))?|not\s+applicable|nothing"
     r"|no)[\W_]*)?$",
     re.I,
 )
-_SENTENCE_EXCLUDES = re.compile(
-    r"exclu|not\s+(?:be\s+)?eligible|ineligible|not\s+(?:to\s+)?be\s+(?:enrolled|included)"
-    r"|non[- ]?inclusion|may\s+not\s+(?:be\s+)?(?:enrolled|included|participate)",
-    re.IGNORECASE,
-)
-_SENTENCE_INCLUDES = re.compile(r"inclu|eligib|enrol|may\s+(?:take\s+part|participate)", re.I)
-_ANNOUNCES = re.compile(r"criteri|following|\bif\s*:$|\bif\s+(?:they|you)\b[^:]*:$", re.I)
+
 _COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
-_NUMBERED = re.compile(r"^\s*\d{1,3}[a-z]?[.)]")  # "3.", "5b.": an item, not a sentence
-# a sentence that points at one criterion of a list ("... named in exclusion criterion #5:")
-# speaks about that list; it does not open it
-_REFERS = re.compile(r"(?:in|ex)clusion\s+criteri(?:on|a)\s*(?:#|no\.?|number)?\s*\d", re.I)
-# a sentence naming both lists speaks of them all ("The main inclusion and exclusion criteria
-# include the following:"); it opens neither
-_BOTH = re.compile(r"(?:in|ex)clusion\s*(?:and|&|or|/)\s*(?:in|ex)clusion", re.I)
 
 Item = tuple[int, str]
 _ORDER = {"intro": 0, "inclusion": 1, "exclusion": 2}
@@ -142,111 +97,17 @@ class Criteria:
         return ", ".join(dict.fromkeys(said))
 
 
-def _section(kind: str) -> str | None:
-    """inclusion, exclusion, or None for a heading that names both."""
-    folded = re.sub(r"[\s\-]", "", kind.lower())
-    if folded.startswith("noninclusion"):
-        return "exclusion"
-    if "/" in folded:
-        return None
-    return folded
-
-
-@lru_cache(maxsize=4096)  # heading lines repeat from text to text: "Inclusion Criteria:"
-def _heading(line: str) -> tuple[str | None, str, str] | None:
-    """``(section, heading text, rest of the line)`` when ``line`` is a heading, else None.
-
-    ``section`` is None for "Inclusion/Exclusion Criteria" (a heading over both lists).
-    """
-    bulleted = bool(_BULLET.match(line))
-    bare = _BULLET.sub("", line.strip()) if bulleted else line.strip()
-    bare = _GLUED.sub("", bare.strip(_MARKUP)).strip(_MARKUP)
-    if not bare:
-        return None
-    starts = _STARTS.match(bare)
-    if starts is None and not bulleted:
-        starts = _LONG_PREFIX.match(bare)
-        if starts and not _NOT_PREFIX.search(starts.group("prefix")):
-            return _section(starts.group("kind")), bare[:-1].rstrip(_MARKUP), ""
-        return None
-    if starts and not _NOT_PREFIX.search(starts.group("prefix")):
-        prefix, crit = starts.group("prefix"), starts.group("crit")
-        rest = starts.group("rest")
-        section = _section(starts.group("kind"))
-        plain = rest.strip(_MARKUP)
-        head = bare[: len(bare) - len(rest)]
-        if plain.startswith(":") or (crit and plain.startswith(".")):
-            # "Exclusion Criteria: pregnancy", "Inclusion criteria. Age 22 or over. ..."
-            # -> the heading, then its first item
-            item = plain[1:].strip(_MARKUP)
-            if not bulleted or len(prefix.split()) <= 1:
-                return section, head, item
-        elif crit and ":" in plain and len(plain.split(":")[0]) <= 80:
-            # "Inclusion Criteria for caregivers:", "Inclusion Criteria for all groups: ..."
-            # (a longer heading with a colon; as a bullet, only when nothing follows it)
-            more, _, item = plain.partition(":")
-            item = item.strip(_MARKUP)
-            if not bulleted or (not item and len(more.split()) <= 6):
-                return section, f"{head}{rest.partition(':')[0]}".strip(_MARKUP), item
-        elif not plain:
-            if crit or not prefix:  # "Inclusion", "Key Inclusion Criteria"
-                return section, bare, ""
-        elif (crit and len(bare.split()) <= 10 and not bare.endswith(".")
-              and not _STATEMENT.search(plain) and (not bulleted or _FOR_WHOM.match(plain))):
-            # "Exclusion criteria determined after tissue explant", "1. Inclusion criteria
-            # for caregivers"
-            return section, bare, ""
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _announces(line: str) -> str | None:
-    """The list a sentence such as "Patients will be excluded if:" opens, if it is one."""
-    bulleted = bool(_BULLET.match(line))
-    bare = (_BULLET.sub("", line.strip()) if bulleted else line.strip()).strip(_MARKUP)
-    if not bare.endswith(":") or _NUMBERED.match(line) or len(bare) > 300:
-        return None
-    if not _ANNOUNCES.search(bare) or _REFERS.search(bare) or _BOTH.search(bare):
-        return None
-    if bulleted and not re.search(r"following\s+criteria", bare, re.I):
-        return None
-    if _SENTENCE_EXCLUDES.search(bare):
-        return "exclusion"
-    if _SENTENCE_INCLUDES.search(bare):
-        return "inclusion"
-    return None
-
-
-def _lines(text: str) -> Iterator[str]:
-    """The text's lines, with a heading in mid-line moved to a line of its own, and so the
-    first item of a heading that carries it after a bullet ("Inclusion Criteria for X • Y")."""
-    for line in text.split("\n"):
-        if "riteria" not in line and "RITERIA" not in line:
-            yield line
-            continue
-        head, dot, tail = line.partition("•")
-        if dot and head.strip() and tail.strip() and _heading(head) is not None:
-            yield head
-            line = dot + tail
-        pieces = _INLINE.split(line)
-        before = _BULLET.sub("", pieces[0]).strip()
-        if len(pieces) > 1 and (_LABEL.match(before) or not _ENDS_ITEM.search(before)):
-            pieces = [line]  # "Key Inclusion Criteria:", "B) Exclusion Criteria:"
-        yield pieces[0]
-        yield from (piece.lstrip() for piece in pieces[1:])
-
-
 _STAR = re.compile(r"^\s*[*\-+•·]")
 
 
 def _item(line: str) -> Item:
-    bullet = _BULLET.match(line)
+    bullet = BULLET.match(line)
     if bullet is None:
         return 0, unescape_markdown(line.strip().strip("•·").strip())
     depth = 1 if len(line) - len(line.lstrip()) >= 2 else 0
     body = line[bullet.end():]
     if _STAR.match(line):
-        second = _BULLET.match(body)  # "* 1. Age 18-65"
+        second = BULLET.match(body)  # "* 1. Age 18-65"
         if second is not None:
             body = body[second.end():]
     return depth, unescape_markdown(body.strip().strip("•·").strip())
@@ -278,20 +139,34 @@ def _candidate_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _next_heading(text: str, spans: list[tuple[int, int]], after: int) -> tuple[int, str]:
+    """``(position in spans, list)`` of the first inclusion or exclusion heading after
+    ``spans[after]``, or ``(len(spans), "")``."""
+    for at in range(after + 1, len(spans)):
+        start, end = spans[at]
+        for line in lines(text[start:end]):
+            found = heading(line) if ("lusion" in line or "LUSION" in line) else None
+            if found is not None and found[0] is not None:
+                return at, found[0]
+    return len(spans), ""
+
+
 def _walk(text: str) -> Iterator[_Step]:
     """The text in order, each part with the list it belongs to."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     current = "intro"
     pos = 0
-    for start, end in _candidate_lines(text):
+    spans = _candidate_lines(text)
+    ahead = (-1, "")  # the next heading after an announcing sentence, once looked for
+    for at, (start, end) in enumerate(spans):
         if start > pos:
             yield "block", current, text[pos:start]
         pos = end
-        for line in _lines(text[start:end]):
+        for line in lines(text[start:end]):
             stripped = line.strip()
             if not stripped:
                 continue
-            found = _heading(line) if ("lusion" in line or "LUSION" in line) else None
+            found = heading(line) if ("lusion" in line or "LUSION" in line) else None
             if found is not None:
                 section, head, rest = found
                 current = section or current
@@ -299,8 +174,14 @@ def _walk(text: str) -> Iterator[_Step]:
                 if rest:
                     yield "rest", current, rest
                 continue
-            announced = (_announces(line) if stripped.rstrip(_MARKUP).endswith(":")
+            announced = (announces(line) if stripped.rstrip(MARKUP).endswith(":")
                          else None)
+            if announced == "inclusion" and current == "intro":
+                if ahead[0] <= at:  # looked for once up to the heading found, not per line
+                    ahead = _next_heading(text, spans, at)
+                if ahead[1] == "inclusion":
+                    # "Eligibility criteria for phase 1:" and then "Inclusion criteria ...:"
+                    announced = None
             if announced is not None and _ORDER[announced] > _ORDER[current]:
                 # a sentence that opens the next list: it switches, and stays as an item
                 current = announced
