@@ -310,3 +310,48 @@ def test_a_title_over_both_lists_before_the_inclusion_heading_is_intro() -> None
 def test_a_title_with_no_inclusion_heading_after_it_still_opens_the_inclusion_list() -> None:
     text = "Eligibility criteria:\n\n* Age 18 or over\n\nExclusion criteria:\n\n* Pregnancy"
     assert lists(text) == ([], ["Eligibility criteria:", "Age 18 or over"], ["Pregnancy"])
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    ("* 18.0 - \\<70 years of age", "18.0 - <70 years of age"),
+    ("* 35.0-36.6 weeks of gestation", "35.0-36.6 weeks of gestation"),
+    ("2.5 x ULN for fictitial enzyme", "2.5 x ULN for fictitial enzyme"),
+    ("* 6.0%\\<HbA1c ≤ 8.5%", "6.0%<HbA1c ≤ 8.5%"),
+    ("* 2.Adults with fictitial ache", "Adults with fictitial ache"),
+    ("* 3\\. Adults with fictitial ache", "Adults with fictitial ache"),
+])
+def test_a_number_that_opens_an_item_is_kept_unless_it_is_the_items_number(
+        line: str, shown: str) -> None:
+    # "18.0", "2.5": a decimal at the start of an item is a value, not the item's number
+    assert lists(f"Inclusion Criteria:\n\n{line}\n") == ([], [shown], [])
+
+
+@pytest.mark.parametrize("heading_line", [
+    "Part 1: Key Exclusion Criteria",
+    "Cohort B - Exclusion Criteria",
+    "2.2 Exclusion criteria Medical conditions",
+    "Exclusion Criteria - For the fictional group with normal kidney function (control group)",
+])
+def test_headings_with_a_label_a_section_number_or_a_long_for_whom(heading_line: str) -> None:
+    text = f"Part 1: Key Inclusion Criteria\n\n1. Age 18 or over\n\n{heading_line}\n\n1. Pregnancy"
+    c = split_criteria(text)
+    assert lists(text) == ([], ["Age 18 or over"], ["Pregnancy"])
+    assert c.headings == [("inclusion", "Part 1: Key Inclusion Criteria"),
+                          ("exclusion", heading_line)]
+
+
+def test_a_heading_that_ends_an_item_without_its_colon() -> None:
+    text = ("Inclusion Criteria:\n\n* Adults with fictitial ache\n* At least 4 weeks since any "
+            "prior therapy. Exclusion Criteria\n* Pregnancy or nursing.\n* Prior spine surgery.")
+    assert lists(text) == (
+        [], ["Adults with fictitial ache", "At least 4 weeks since any prior therapy."],
+        ["Pregnancy or nursing.", "Prior spine surgery."])
+
+
+def test_a_sentence_announcing_the_exclusions_may_end_with_a_full_stop() -> None:
+    text = ("Inclusion Criteria:\n\n* Adults with fictitial ache\n\nSubjects will not be "
+            "eligible if they meet any of the following exclusion criteria.\n\n* Pregnancy")
+    assert lists(text) == (
+        [], ["Adults with fictitial ache"],
+        ["Subjects will not be eligible if they meet any of the following exclusion criteria.",
+         "Pregnancy"])

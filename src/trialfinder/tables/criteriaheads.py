@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-__all__ = ["BULLET", "MARKUP", "announces", "heading", "lines"]
+__all__ = ["BULLET", "MARKUP", "announces", "heading", "lines", "may_announce"]
 
 # a bullet: "*", "-", "•", "1.", "2)", or one the registry escaped ("\- ", "1\. ": the author's
 # own numbering; a lone "\-" is how it writes an empty item, see _PLACEHOLDER)
-BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)]|(?:\d{1,3}\\[.)]|\\-)(?=\s|$))\s*")
+BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)](?!\d)|(?:\d{1,3}\\[.)]|\\-)(?=\s|$))\s*")
 MARKUP = "#*_ \t•·"
 _KIND = r"(?P<kind>non[- ]?inclusion|inclusion\s*/\s*exclusion|inclusion|exclusion)"
 # "Key Inclusion Criteria ...", "Inclusion:", "Intra-operative Exclusion Criteria"
@@ -42,6 +42,9 @@ _STATEMENT = re.compile(r"\b(?:apply|applies|may|must|will|are|is|was|were|be|be
 # whom a list is for: "... criteria for caregivers", "(patients)", "- healthy controls"
 _FOR_WHOM = re.compile(r"(?:for|in|of)\b|[(\[\-–]", re.I)
 # a number glued to the heading: "5Inclusion Criteria:", "2.Exclusion criteria"
+# a label before a heading: "Part 1: Key Exclusion Criteria", "Cohort B - Inclusion Criteria"
+_PART_LABEL = re.compile(r"^(?:part|cohort|arm|group|stage|phase|step|section|module|sub-?study)"
+                         r"\s*[A-Z0-9]{1,3}\s*[:.)\-–]\s+(?=\S)", re.I)
 _GLUED = re.compile(r"^\d{1,3}[.)]?(?=(?:non[- ]?)?(?:in|ex)clusion)", re.I)
 # a heading inside a line: written with capitals, followed by a colon
 _INLINE = re.compile(
@@ -53,6 +56,11 @@ _INLINE = re.compile(
 _INLINE_BARE = re.compile(
     r"(?<=[.;])\s+(?=(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|CRITERIA|criteria)"
     r"\s+[A-Z][a-z])"
+)
+# ... or ending the line: "- At least 4 weeks since prior therapy. Exclusion Criteria"
+_INLINE_END = re.compile(
+    r"(?<=[.;])\s+(?=(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|CRITERIA|criteria)"
+    r"\s*$)"
 )
 # the first words of a sentence written on a heading's line without a colon ("Inclusion
 # Criteria Female patients aged 18 to 75."); not those of a statement about the list
@@ -74,6 +82,9 @@ _SENTENCE_EXCLUDES = re.compile(
 _SENTENCE_INCLUDES = re.compile(r"inclu|eligib|enrol|may\s+(?:take\s+part|participate)", re.I)
 _ANNOUNCES = re.compile(r"criteri|following|\bif\s*:$|\bif\s+(?:they|you)\b[^:]*:$", re.I)
 _NUMBERED = re.compile(r"^\s*\d{1,3}[a-z]?[.)]")  # "3.", "5b.": an item, not a sentence
+# a sentence announcing a list that ends with a full stop instead of a colon ("Subjects will
+# not be eligible if they meet any of the following exclusion criteria.")
+_FOLLOWING_END = re.compile(r"following\s+(?:[\w-]+\s+){0,2}criteria\s*\.$", re.I)
 # a sentence that points at one criterion of a list ("... named in exclusion criterion #5:")
 # speaks about that list; it does not open it
 _REFERS = re.compile(r"(?:in|ex)clusion\s+criteri(?:on|a)\s*(?:#|no\.?|number)?\s*\d", re.I)
@@ -102,6 +113,10 @@ def heading(line: str) -> tuple[str | None, str, str] | None:
     bare = _GLUED.sub("", bare.strip(MARKUP)).strip(MARKUP)
     if not bare:
         return None
+    label = None if bulleted else _PART_LABEL.match(bare)
+    if label is not None:
+        found = heading(bare[label.end():])
+        return None if found is None else (found[0], bare[: label.end()] + found[1], found[2])
     starts = _STARTS.match(bare)
     if starts is None and not bulleted:
         starts = _LONG_PREFIX.match(bare)
@@ -130,7 +145,8 @@ def heading(line: str) -> tuple[str | None, str, str] | None:
         elif not plain:
             if crit or not prefix:  # "Inclusion", "Key Inclusion Criteria"
                 return section, bare, ""
-        elif (crit and len(bare.split()) <= 10 and not bare.endswith(".")
+        elif (crit and len(bare.split()) <= (16 if _FOR_WHOM.match(plain) else 10)
+              and not bare.endswith(".")
               and not _STATEMENT.search(plain) and (not bulleted or _FOR_WHOM.match(plain))):
             # "Exclusion criteria determined after tissue explant", "1. Inclusion criteria
             # for caregivers"
@@ -148,7 +164,8 @@ def announces(line: str) -> str | None:
     """The list a sentence such as "Patients will be excluded if:" opens, if it is one."""
     bulleted = bool(BULLET.match(line))
     bare = (BULLET.sub("", line.strip()) if bulleted else line.strip()).strip(MARKUP)
-    if not bare.endswith(":") or _NUMBERED.match(line) or len(bare) > 300:
+    if (not (bare.endswith(":") or _FOLLOWING_END.search(bare)) or _NUMBERED.match(line)
+            or len(bare) > 300):
         return None
     if not _ANNOUNCES.search(bare) or _REFERS.search(bare) or _BOTH.search(bare):
         return None
@@ -172,9 +189,17 @@ def lines(text: str) -> Iterator[str]:
         if dot and head.strip() and tail.strip() and heading(head) is not None:
             yield head
             line = dot + tail
-        pieces = [bare for piece in _INLINE.split(line) for bare in _INLINE_BARE.split(piece)]
+        pieces = [bare for piece in _INLINE.split(line) for split in _INLINE_BARE.split(piece)
+                  for bare in _INLINE_END.split(split)]
         before = BULLET.sub("", pieces[0]).strip()
         if len(pieces) > 1 and (_LABEL.match(before) or not _ENDS_ITEM.search(before)):
             pieces = [line]  # "Key Inclusion Criteria:", "B) Exclusion Criteria:"
         yield pieces[0]
         yield from (piece.lstrip() for piece in pieces[1:])
+
+
+def may_announce(stripped: str) -> bool:
+    """Whether a stripped line ends as a sentence announcing a list may (a cheap test before
+    :func:`announces`)."""
+    bare = stripped.rstrip(MARKUP)
+    return bare.endswith(":") or (bare.endswith(".") and _FOLLOWING_END.search(bare) is not None)

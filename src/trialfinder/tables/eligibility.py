@@ -39,7 +39,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from trialfinder.tables.criteriaheads import BULLET, MARKUP, announces, heading, lines
+from trialfinder.tables.criteriaheads import (
+    BULLET,
+    announces,
+    heading,
+    lines,
+    may_announce,
+)
 
 __all__ = [
     "Criteria",
@@ -174,8 +180,7 @@ def _walk(text: str) -> Iterator[_Step]:
                 if rest:
                     yield "rest", current, rest
                 continue
-            announced = (announces(line) if stripped.rstrip(MARKUP).endswith(":")
-                         else None)
+            announced = announces(line) if may_announce(stripped) else None
             if announced == "inclusion" and current == "intro":
                 if ahead[0] <= at:  # looked for once up to the heading found, not per line
                     ahead = _next_heading(text, spans, at)
