@@ -340,3 +340,18 @@ def test_exclusions_under_a_heading_written_without_its_colon_are_read_as_exclus
     assert found["reasons"] == [
         "Check with the study team: the exclusion criteria mention epilepsy (\"History of "
         "epilepsy or dementia.\")"]
+
+
+def test_an_inclusion_asking_to_be_off_a_medicine_is_a_check_for_someone_taking_it() -> None:
+    found = verdict(Profile(age=50, medicines=("prednisone",)), "Pregnancy",
+                    inclusion="Neurologically stable and off corticosteroids for at least 7 days")
+    assert found == "check"
+
+
+@pytest.mark.parametrize("inclusion", [
+    "Receiving off-label corticosteroids for fictitial ache",
+    "Fasting glucose cut off met while on corticosteroids",
+])
+def test_off_label_and_cut_off_do_not_negate_a_medicine(inclusion: str) -> None:
+    assert verdict(Profile(age=50, medicines=("prednisone",)), "Pregnancy",
+                   inclusion=inclusion) == "fits"

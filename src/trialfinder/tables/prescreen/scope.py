@@ -10,7 +10,8 @@ bullets, "(ii)" and "(b)" included) and, inside it, the brackets around the name
   "well controlled" (not "not allowed", "poorly controlled"):
   "Uncontrolled hypertension (controlled hypertension is allowed)".
 * **negated**, for inclusion lines: a cue shortly before the name ("no history of", "without",
-  "free of", "absence of", "must not have", "non-", "other than") with no "but" between, or
+  "free of", "absence of", "must not have", "non-", "other than", "off steroids for at least 7
+  days") with no "but" between, or
   shortly after it ("-free", "excluded", "negative").
 * **optional**: "with or without", "whether or not", "regardless of".
 * **family**: "family history of", "first-degree relative", "parents of", "caregivers of".
@@ -61,6 +62,7 @@ _NEGATION_BEFORE = re.compile(
     r"negative\s+(?:for|history\s+of)|lack\s+of|lacking|denies|denied|rule[sd]?\s+out|"
     r"exclusion\s+of|excluding|except(?:ing)?(?:\s+for)?|other\s+than|apart\s+from|"
     r"aside\s+from|(?:must|should|will|shall|does|do|did|may|can|could)\s+not|cannot|"
+    r"(?<!cut\s)off(?![\-\w])|"
     r"can't|don't|doesn't|didn't|(?:has|have|had)\s+not|hasn't|haven't|hadn't|"
     r"not\s+(?:have|has|had|having|be|being|been|taking|take|takes|using|use|receiving|"
     r"receive|received|requiring|require|undergoing|treated|on|currently|previously|"
