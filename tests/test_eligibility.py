@@ -331,6 +331,7 @@ def test_a_number_that_opens_an_item_is_kept_unless_it_is_the_items_number(
     "Cohort B - Exclusion Criteria",
     "2.2 Exclusion criteria Medical conditions",
     "Exclusion Criteria - For the fictional group with normal kidney function (control group)",
+    "Screening Visit (Visit 1) Exclusion Criteria",
 ])
 def test_headings_with_a_label_a_section_number_or_a_long_for_whom(heading_line: str) -> None:
     text = f"Part 1: Key Inclusion Criteria\n\n1. Age 18 or over\n\n{heading_line}\n\n1. Pregnancy"

@@ -25,8 +25,9 @@ _STARTS = re.compile(
     re.IGNORECASE,
 )
 # a heading named by a longer phrase, alone on its line: "Lung Health Service Clinic
-# exclusion criteria:" (its words are checked against _NOT_PREFIX too)
-_LONG_PREFIX = re.compile(rf"^(?P<prefix>(?:[\w'’()/-]+\s+){{4,6}}){_KIND}\s+criteria\s*:$",
+# exclusion criteria:", "Screening Visit (Visit 1) Exclusion Criteria" (its words are checked
+# against _NOT_PREFIX too)
+_LONG_PREFIX = re.compile(rf"^(?P<prefix>(?:[\w'’()/-]+\s+){{4,6}}){_KIND}\s+criteria\s*:?$",
                           re.IGNORECASE)
 # words that make "... inclusion criteria" a statement about a list, not its heading:
 # "Not meeting the inclusion criteria", "See exclusion criteria", "Other protocol-defined ..."
@@ -121,7 +122,7 @@ def heading(line: str) -> tuple[str | None, str, str] | None:
     if starts is None and not bulleted:
         starts = _LONG_PREFIX.match(bare)
         if starts and not _NOT_PREFIX.search(starts.group("prefix")):
-            return _section(starts.group("kind")), bare[:-1].rstrip(MARKUP), ""
+            return _section(starts.group("kind")), bare.removesuffix(":").rstrip(MARKUP), ""
         return None
     if starts and not _NOT_PREFIX.search(starts.group("prefix")):
         prefix, crit = starts.group("prefix"), starts.group("crit")
