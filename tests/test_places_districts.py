@@ -208,6 +208,17 @@ def test_a_quarter_word_dropped_needs_a_town_not_a_village() -> None:
     assert not next(r for r in readings("Linkou District") if r.key == "linkou").sized
 
 
+@pytest.mark.parametrize(("text", "town"), [
+    ("Changhua County, Taiwan", "Chang-hua, Changhua, Taiwan"),
+    ("Orange County, CA", "Orange, CA, US"),
+])
+def test_a_county_word_is_dropped_to_find_its_town_and_said(text: str, town: str) -> None:
+    place = resolve_place(text)
+    assert place.name == town
+    assert place.note == f"no town {text.split(',')[0]!r} in our data; read as {town}"
+    assert not next(r for r in readings("Xitun Dist.") if r.key == "xitun").sized
+
+
 # -- the builder --------------------------------------------------------------------------------
 
 

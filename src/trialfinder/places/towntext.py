@@ -2,9 +2,10 @@
 
 The registry's city field is typed by hand at each site, so besides the town it may carry a
 postal code (``"75013 Paris"``, ``"Wien 1090"``), a postal district (``"Aarhus C"``,
-``"København Ø"``, ``"Paris Cedex 13"``, ``"Praha 8 - Libeň"``), a part of town (``"Jakarta
-Pusat"``, ``"Linkou District"``, ``"West Los Angeles"``, ``"Lido di Camaiore"``), a local suffix
-(``"Nara-shi"``, ``"Bunkyo-ku"``), a spelling without the letters of the local alphabet
+``"København Ø"``, ``"Paris Cedex 13"``, ``"Praha 8 - Libeň"``), a part of town or the
+area around it (``"Jakarta Pusat"``, ``"Linkou District"``, ``"Changhua County"``, ``"West Los
+Angeles"``, ``"Lido di Camaiore"``), a local suffix (``"Nara-shi"``, ``"Bunkyo-ku"``), a
+spelling without the letters of the local alphabet
 (``"Voecklabruck"`` for Vöcklabruck) or two places joined (``"Heusden-Zolder"``).
 
 :func:`readings` turns such a text into the keys to look up, faithful ones first: the text as
@@ -28,7 +29,8 @@ _SUFFIXES = SUFFIXES | {"city"}
 
 #: Words that name a part of a town rather than the town, when they end its name.
 _TRAILING_PARTS = frozenset({
-    "district", "township", "twp", "municipality", "centre", "center", "central", "centro",
+    "district", "dist", "county", "township", "twp", "municipality", "centre", "center",
+    "central", "centro",
     "north", "south", "east", "west", "nord", "sud", "est", "ouest", "norte", "sur", "oeste",
     "este", "leste", "sul", "ost", "noord", "zuid", "oost",
     "pusat", "barat", "timur", "utara", "selatan",
@@ -36,7 +38,8 @@ _TRAILING_PARTS = frozenset({
 #: Of those, the words that name a quarter or side of a larger town ("Lanús Este", "North
 #: York"): the town left when one is dropped must have ``alternates_from`` people, or a
 #: village of the name elsewhere would be taken for the town the quarter belongs to.
-_QUARTER_WORDS = _TRAILING_PARTS - {"district", "township", "twp", "municipality"}
+_QUARTER_WORDS = _TRAILING_PARTS - {"district", "dist", "county", "township", "twp",
+                                     "municipality"}
 #: Words that name a part of a town, when they start its name ("West Los Angeles", "Lido di
 #: Camaiore" on the shore of Camaiore, "Marina di Pisa").
 _LEADING_PARTS = (("west",), ("east",), ("north",), ("south",), ("upper",), ("lower",),
