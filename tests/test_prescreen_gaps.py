@@ -355,3 +355,34 @@ def test_an_inclusion_asking_to_be_off_a_medicine_is_a_check_for_someone_taking_
 def test_off_label_and_cut_off_do_not_negate_a_medicine(inclusion: str) -> None:
     assert verdict(Profile(age=50, medicines=("prednisone",)), "Pregnancy",
                    inclusion=inclusion) == "fits"
+
+
+def _with_list(parent: str, *children: str) -> str:
+    listed = "".join(f"  * {child}\n" for child in children)
+    return (f"Inclusion Criteria:\n\n* Adults with fictitial ache\n* {parent}\n\n{listed}\n"
+            "Exclusion Criteria:\n\n* Pregnancy\n")
+
+
+@pytest.mark.parametrize(("parent", "profile", "reason"), [
+    ("No prior treatment with any of the following:", Profile(age=50, medicines=("prednisone",)),
+     'Check with the study team: the inclusion criteria ask for people without prednisone '
+     '("prednisone")'),
+    ("Must not have any of the following conditions:", Profile(age=50, conditions=("epilepsy",)),
+     'Check with the study team: the inclusion criteria ask for people without epilepsy '
+     '("epilepsy")'),
+])
+def test_a_sub_item_of_a_list_its_parent_denies_is_read_as_denied(
+        parent: str, profile: Profile, reason: str) -> None:
+    # before, the sub-item alone was read: "the inclusion criteria name prednisone", fits
+    study = record("NCT99700051", _with_list(parent, "prednisone", "epilepsy", "methotrexate"))
+    found = screen(profile, study)["NCT99700051"]
+    assert (found["verdict"], found["reasons"]) == ("check", [reason])
+
+
+def test_a_sub_item_of_a_list_its_parent_asks_for_is_not_denied() -> None:
+    study = record("NCT99700052", _with_list("Taking one of the following:", "prednisone",
+                                             "methotrexate"))
+    found = screen(Profile(age=50, medicines=("prednisone",)), study)["NCT99700052"]
+    assert (found["verdict"], found["reasons"]) == (
+        "fits", ["fits on age, sex, status and distance as far as the record says",
+                 'the inclusion criteria name prednisone ("prednisone")'])

@@ -21,6 +21,7 @@ from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term, inclusion_lines
 from trialfinder.tables.prescreen.labs import is_lab, lab_row
 from trialfinder.tables.prescreen.scope import read
+from trialfinder.tables.prescreen.sublists import denied_by_parent, indent
 from trialfinder.tables.prescreen.synonyms import Entry, Name, key, vocabulary
 
 __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
@@ -178,7 +179,10 @@ def _said(head: str) -> str:
     return f"{plain}|{listed}"
 
 
-def _rows(finder: Finder, nct: str, section: str, item: str) -> list[dict[str, Any]]:
+def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = False
+          ) -> list[dict[str, Any]]:
+    """The rows of one line; ``denied`` when the line is a sub-item of a list its parent
+    line denies ("No prior treatment with any of the following:")."""
     by_term: dict[int, list[Occurrence]] = {}
     for occurrence in finder.occurrences(item):
         by_term.setdefault(occurrence.term, []).append(occurrence)
@@ -188,8 +192,11 @@ def _rows(finder: Finder, nct: str, section: str, item: str) -> list[dict[str, A
         plain = [o for o in found if not is_lab(o.how)]
         # a lab test's name counts only in a line that does not name the term itself: "INR
         # > 1.5 unless on anticoagulants" speaks of the person, and the usual rules read it
-        rows.append(_row(nct, section, item, term, plain) if plain else
-                    lab_row(nct, section, item, term.own, found[0].found, found[0].how))
+        row = (_row(nct, section, item, term, plain) if plain else
+               lab_row(nct, section, item, term.own, found[0].found, found[0].how))
+        if denied and plain and not row["other_kind"]:
+            row.update(negated=True, positive=False, direct=False)
+        rows.append(row)
     return rows
 
 
@@ -218,18 +225,28 @@ def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
     # which parts name a term, then which of their lines do: two passes of RE2
     lines: list[str] = []
     part_of: list[int] = []  # the part each line comes from
+    first: dict[int, int] = {}  # where each part's lines begin in ``lines``
     for i in np.flatnonzero(finder.lines_matching([part for _, _, part in parts])):
         _, kind, part = parts[i]
         split = part.split("\n") if kind == "block" else [part]
+        first[int(i)] = len(lines)
         lines.extend(split)
         part_of.extend([int(i)] * len(split))
     rows: list[dict[str, Any]] = []
     for j in np.flatnonzero(finder.lines_matching(lines)):
         at = part_of[j]
-        section, kind, _ = parts[at]
+        section, kind, part = parts[at]
         item = item_text(lines[j], kind == "rest")  # after a heading
         if item and not item.startswith("<!--"):
-            rows.extend(_rows(finder, owners[at], _SECTION[section], item))
+            denied = False
+            if kind == "block" and section != "exclusion" and indent(lines[j]) >= 2:
+                start = first[at]
+                previous = parts[at - 1] if at and owners[at - 1] == owners[at] else None
+                before = ([previous[2]] if previous and previous[1] == "line"
+                          and previous[0] == section else [])
+                denied = denied_by_parent(lines[start:start + part.count("\n") + 1],
+                                           int(j) - start, before)
+            rows.extend(_rows(finder, owners[at], _SECTION[section], item, denied))
     return rows
 
 

@@ -1,0 +1,60 @@
+"""Sub-items of a list whose parent line denies it: "No prior treatment with any of the
+following:" over "  * prednisone". A sub-item read alone names prednisone plainly; read under
+its parent, the line asks for people without it (the pre-screen's mentions use this for the
+inclusion lines and the intro, never for the exclusions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from trialfinder.tables.eligibility import item_text
+from trialfinder.tables.prescreen.scope import read
+
+__all__ = ["denied_by_parent", "indent"]
+
+_STANDS_FOR_LIST = re.compile(r"\b(?:following|these|below)\b", re.IGNORECASE)
+
+
+def indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _parent(lines: Sequence[str], at: int) -> str | None:
+    """The nearest line before ``lines[at]`` that is less indented, if it is (a sub-item's
+    parent): None when ``lines[at]`` is not indented or no such line comes before it."""
+    depth = indent(lines[at])
+    if depth < 2:
+        return None
+    for line in reversed(lines[:at]):
+        if line.strip() and indent(line) < depth:
+            return line
+    return None
+
+
+def _denies_its_list(parent: str) -> bool:
+    """Whether a parent line ending with a colon denies what its sub-items name: "No prior
+    treatment with any of the following:", "Must not have:" (read as a name written after
+    it would be)."""
+    head = item_text(parent).rstrip()
+    if not head.endswith(":"):
+        return False
+    # the words that stand for the list ("the following") take the sub-item's place: a
+    # negation later in the line is not about it ("... the following list, for which no
+    # curative therapy exists:")
+    ends = [found.end() for found in _STANDS_FOR_LIST.finditer(head)]
+    probe = f"{head[: ends[-1]] if ends else head[:-1]} x"
+    return read(probe, len(probe) - 1, len(probe)).negated
+
+
+def denied_by_parent(own: Sequence[str], at: int, before: Sequence[str]) -> bool:
+    """Whether line ``at`` of a block (``own``, its lines) is a sub-item under a parent that
+    denies its list; ``before``: the lines of the part before it in the same list (a line
+    ending with a colon is a part of its own), looked at only when the block has no parent."""
+    if indent(own[at]) < 2:
+        return False
+    parent = _parent(own, at)
+    if parent is None and before:
+        parent = _parent([*before, own[at]], len(before))
+    return parent is not None and _denies_its_list(parent)
