@@ -386,3 +386,20 @@ def test_a_sub_item_of_a_list_its_parent_asks_for_is_not_denied() -> None:
     assert (found["verdict"], found["reasons"]) == (
         "fits", ["fits on age, sex, status and distance as far as the record says",
                  'the inclusion criteria name prednisone ("prednisone")'])
+
+
+def test_an_inclusion_clause_that_rules_its_people_out_is_read_as_denying() -> None:
+    found = verdict(Profile(age=60, conditions=("epilepsy",)), "Pregnancy", inclusion=(
+        "Patients with epilepsy within 12 months prior to entry are not eligible"))
+    assert found == "check"
+
+
+@pytest.mark.parametrize("inclusion", [
+    "Patients with epilepsy who are not eligible for surgery",
+    "Patients with epilepsy must have a scan (a sleep study is excluded)",
+    "Patients with epilepsy will not be excluded if a diary is missing",
+])
+def test_a_clause_saying_who_they_are_or_excluding_something_else_does_not_deny(
+        inclusion: str) -> None:
+    assert verdict(Profile(age=60, conditions=("epilepsy",)), "Pregnancy",
+                   inclusion=inclusion) == "fits"

@@ -20,7 +20,7 @@ import numpy as np
 from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term, inclusion_lines
 from trialfinder.tables.prescreen.labs import is_lab, lab_row
-from trialfinder.tables.prescreen.scope import read
+from trialfinder.tables.prescreen.scope import clause_bounds, read
 from trialfinder.tables.prescreen.sublists import denied_by_parent, indent
 from trialfinder.tables.prescreen.synonyms import Entry, Name, key, vocabulary
 
@@ -49,9 +49,12 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     # retinopathy" (a medicine's is: "no metformin therapy"); nor is a relative's condition
     denied = [r.negated and not r.family and not (r.modifier and term.kind == "condition")
               for r in readings]
-    # a name that says it is absent ("a negative pregnancy test") denies it in any line
+    # a name that says it is absent ("a negative pregnancy test") denies it in any line, and
+    # so does a clause that ends by ruling its people out ("Patients with heart failure within
+    # 12 months are not eligible")
     absent = _absent(term, occurrences)
-    denied = [d or a for d, a in zip(denied, absent, strict=True)]
+    denied = [d or a or (section != "exclusion" and not r.family and _ruled_out(item, o))
+              for d, a, r, o in zip(denied, absent, readings, occurrences, strict=True)]
     # an exception only when every place the line names it is excepted ("Uncontrolled
     # hypertension (controlled hypertension is allowed)"; not "Systemic steroids. Inhaled
     # steroids are not exclusionary" for someone taking prednisone), or when the line excepts
@@ -90,6 +93,25 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         "other_kind": other_kind,
         "open_kinds": other_kind and _open_kinds(term),
     }
+
+
+# what a clause says of the people it names, after their name: ruled out (not "not eligible
+# for surgery", which says who they are, nor "will not be excluded")
+_RULED_OUT = re.compile(
+    r"\b(?<!not\s)(?:is|are|will\s+be|shall\s+be|would\s+be|be)\s+"
+    r"(?:excluded|ineligible|not\s+eligible)"
+    r"(?!\s+(?:for|to)\s+(?!(?:this|the)\s+(?:study|trial)|participat|enrol|inclusion|entry))",
+    re.IGNORECASE)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def _ruled_out(item: str, occurrence: Occurrence) -> bool:
+    """Whether the rest of the name's clause rules its people out (brackets left aside:
+    "(fine needle aspiration is excluded)" speaks of something else)."""
+    _, high = clause_bounds(item, occurrence.start, occurrence.end)
+    tail = item[occurrence.end:high]
+    return ("xclu" in tail or "ligib" in tail) and bool(
+        _RULED_OUT.search(_BRACKETED.sub(" ", tail)))
 
 
 @lru_cache(maxsize=256)
