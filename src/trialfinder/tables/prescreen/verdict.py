@@ -158,6 +158,10 @@ def _note(row: Mapping[str, Any]) -> str | None:
         return f'the inclusion criteria name {what} ("{line}")'
     if row["section"] in ("exclusion", "other") and row["exception"]:
         return f'the exclusion criteria name {what} but make an exception ("{line}")'
+    if row["section"] == "other" and row["positive"] and _hit(row) is None:
+        # a text without inclusion or exclusion headings: the person sees the line, whichever
+        # way it speaks of them
+        return f'the criteria name {what} ("{line}")'
     return None
 
 
