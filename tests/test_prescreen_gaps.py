@@ -405,9 +405,16 @@ def test_a_clause_saying_who_they_are_or_excluding_something_else_does_not_deny(
                    inclusion=inclusion) == "fits"
 
 
-def test_a_text_without_headings_that_names_the_person_shows_the_line() -> None:
-    study = record("NCT99700061", "Adults with epilepsy on a stable treatment\n\nAble to walk")
+@pytest.mark.parametrize(("line", "reason"), [
+    ("Adults with epilepsy for a year", 'the criteria name epilepsy ("Adults with epilepsy '
+     'for a year")'),
+    # an exception in a text without headings is not said to be in the exclusion criteria
+    ("Adults with epilepsy on a stable treatment", 'the criteria name epilepsy but make an '
+     'exception ("Adults with epilepsy on a stable treatment")'),
+])
+def test_a_text_without_headings_that_names_the_person_shows_the_line(
+        line: str, reason: str) -> None:
+    study = record("NCT99700061", f"{line}\n\nAble to walk")
     found = screen(Profile(age=50, conditions=("epilepsy",)), study)["NCT99700061"]
     assert (found["verdict"], found["reasons"]) == (
-        "fits", ["fits on age, sex, status and distance as far as the record says",
-                 'the criteria name epilepsy ("Adults with epilepsy on a stable treatment")'])
+        "fits", ["fits on age, sex, status and distance as far as the record says", reason])

@@ -157,7 +157,8 @@ def _note(row: Mapping[str, Any]) -> str | None:
     if row["section"] == "inclusion" and row["positive"]:
         return f'the inclusion criteria name {what} ("{line}")'
     if row["section"] in ("exclusion", "other") and row["exception"]:
-        return f'the exclusion criteria name {what} but make an exception ("{line}")'
+        where = "criteria" if row["section"] == "other" else "exclusion criteria"
+        return f'the {where} name {what} but make an exception ("{line}")'
     if row["section"] == "other" and row["positive"] and _hit(row) is None:
         # a text without inclusion or exclusion headings: the person sees the line, whichever
         # way it speaks of them
