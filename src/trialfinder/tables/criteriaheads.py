@@ -15,7 +15,8 @@ from functools import lru_cache
 __all__ = ["BULLET", "MARKUP", "announces", "heading", "lines", "may_announce"]
 
 # a bullet: "*", "-", "•", "1.", "2)", or one the registry escaped ("\- ", "1\. ": the author's
-# own numbering; a lone "\-" is how it writes an empty item, see _PLACEHOLDER)
+# own numbering; a lone "\-" is how it writes an empty item); a number that runs on into
+# digits ("18.0 - <70 years", "2.5 x ULN") is a value, not a bullet
 BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)](?!\d)|(?:\d{1,3}\\[.)]|\\-)(?=\s|$))\s*")
 MARKUP = "#*_ \t•·"
 _KIND = r"(?P<kind>non[- ]?inclusion|inclusion\s*/\s*exclusion|inclusion|exclusion)"
@@ -43,10 +44,10 @@ _STATEMENT = re.compile(r"\b(?:apply|applies|may|must|will|are|is|was|were|be|be
 # whom a list is for: "... criteria for caregivers", "(patients)", "- healthy controls"
 _FOR_WHOM = re.compile(r"(?:for|in|of)\b|[(\[\-–]", re.I)
 # a number glued to the heading: "5Inclusion Criteria:", "2.Exclusion criteria"
+_GLUED = re.compile(r"^\d{1,3}[.)]?(?=(?:non[- ]?)?(?:in|ex)clusion)", re.I)
 # a label before a heading: "Part 1: Key Exclusion Criteria", "Cohort B - Inclusion Criteria"
 _PART_LABEL = re.compile(r"^(?:part|cohort|arm|group|stage|phase|step|section|module|sub-?study)"
                          r"\s*[A-Z0-9]{1,3}\s*[:.)\-–]\s+(?=\S)", re.I)
-_GLUED = re.compile(r"^\d{1,3}[.)]?(?=(?:non[- ]?)?(?:in|ex)clusion)", re.I)
 # a heading inside a line: written with capitals, followed by a colon
 _INLINE = re.compile(
     r"(?<=\S)\s*(?=(?:Key\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+"
@@ -92,6 +93,7 @@ _REFERS = re.compile(r"(?:in|ex)clusion\s+criteri(?:on|a)\s*(?:#|no\.?|number)?\
 # a sentence naming both lists speaks of them all ("The main inclusion and exclusion criteria
 # include the following:"); it opens neither
 _BOTH = re.compile(r"(?:in|ex)clusion\s*(?:and|&|or|/)\s*(?:in|ex)clusion", re.I)
+
 
 def _section(kind: str) -> str | None:
     """inclusion, exclusion, or None for a heading that names both."""
