@@ -1,7 +1,7 @@
 """What the theme cannot set: readable small text, big enough touch targets, a closed sidebar
-out of the Tab order, the phone's "Search and filters" button, and where the focus and the
-screen go: the results after a search, a study's top when it opens, the card left when the
-list comes back.
+out of the Tab order, the phone's "Search and filters" button, a sidebar closed on a short
+screen (a phone turned sideways), and where the focus and the screen go: the results after a
+search, a study's top when it opens, the card left when the list comes back.
 
 Everything here is this project's own constant text: nothing from a record, a URL or a person
 reaches these calls (tests/test_app.py checks that ``st.html`` is called only here, and only
@@ -26,7 +26,8 @@ import streamlit as st
 # page sideways. A multiselect's typing field, squeezed
 # beside its chips, keeps 24 px too, and a number field's ✕ (clear) is 44 px like its - and
 # +. On a phone a study's title is drawn smaller (28 px, as the page's third-level headings),
-# so that a long one leaves room for whom to call.
+# so that a long one leaves room for whom to call. The page's own scripts sit in a hidden
+# ``page_script`` container (an element of the page would push the title 16 px down).
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -64,6 +65,8 @@ body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_togg
   [data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"] {
     min-height: 44px; min-width: 44px; } }
 @media (max-width: 640px) { .st-key-study_heading h2 { font-size: 1.75rem; } }
+[data-testid="stLayoutWrapper"]:has(> .st-key-page_script), .st-key-page_script {
+  display: none !important; }
 </style>"""
 
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a
@@ -172,9 +175,55 @@ FOCUS_CARD_SCRIPT = """<script>
 })();
 </script>"""
 
+# Streamlit's "auto" closes the sidebar only on a screen at most 768 px wide: a phone turned
+# sideways (844 x 390) opened with it over a third of its width and all of its short height.
+# This script (installed once per page) closes it on a screen at most 500 px high (a laptop
+# shows at least 600 px of page), when it opens there by itself: on loading, and when a
+# phone upright (closed by Streamlit) is turned sideways and Streamlit opens it. It never
+# closes what the person opened (a trusted click on a sidebar toggle, or a choice Streamlit
+# has stored for them); its own click leaves no stored choice behind, so the next page
+# decides again by its size. The toggle to open it stays in the top bar (44 px, above).
+SHORT_SCREEN_SCRIPT = """<script>
+(function () {
+  if (window.trialfinderShortScreen) return;
+  window.trialfinderShortScreen = true;
+  const short = window.matchMedia("(max-height: 500px)");
+  const prefix = "stSidebarCollapsed-";  // where Streamlit stores a person's choice
+  let chose = false;
+  const stored = function () {
+    try { return Object.keys(window.localStorage).filter(k => k.startsWith(prefix)); }
+    catch (e) { return null; }  // no storage: a choice could not be told apart
+  };
+  document.addEventListener("click", function (event) {
+    const on = event.target instanceof Element ? event.target : null;
+    if (event.isTrusted && on && on.closest(
+        "[data-testid=stExpandSidebarButton], button[aria-controls=stSidebar]")) {
+      chose = true;
+    }
+  }, true);
+  const close = function () {
+    const side = document.querySelector("[data-testid=stSidebar]");
+    const before = stored();
+    if (chose || !short.matches || !side || before === null || before.length
+        || side.getAttribute("data-collapsed") !== "false") return;
+    const button = side.querySelector("[data-testid=stSidebarCollapseButton] button");
+    if (!button) return;
+    button.click();
+    for (const key of stored() || []) { window.localStorage.removeItem(key); }
+  };
+  // the sidebar is drawn after this script when its first widget arrives, and Streamlit
+  // opens it again when a phone is turned sideways
+  new MutationObserver(close).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["data-collapsed"]});
+  close();
+})();
+</script>"""
+
 
 def apply_style() -> None:
     st.html(STYLE)
+    with st.container(key="page_script"):  # hidden by the style: it takes no room
+        st.html(SHORT_SCREEN_SCRIPT, unsafe_allow_javascript=True)
 
 
 def focus_results(now: bool) -> None:

@@ -1,0 +1,109 @@
+"""End to end, the page's layout at the sizes people use: the sidebar starts closed on a
+phone, upright or sideways (Streamlit's "auto" closes it only below 768 px of width, so a
+phone turned sideways, 844 x 390, opened with the sidebar over most of its short screen),
+where it starts closed its toggle is a 44 px target that opens it, and it then stays open.
+
+``streamlit run app.py`` against the loopback stand-in serving the fictional demo records, in
+headless Debian Chromium (skipped when it is not installed), as tests/test_browser.py starts it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.test_browser import CHROMIUM, WAIT, app, app_url, launch, save, settle, sync_api
+
+__all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
+    # the first test also waits for Streamlit to start; all drive a real browser
+    pytest.mark.timeout(180),
+]
+
+LIST = "?preset=als&status=any"
+SIDEWAYS_PHONE = {"viewport": {"width": 844, "height": 390}, "has_touch": True,
+                  "is_mobile": True}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+BIG_LAPTOP = {"viewport": {"width": 1440, "height": 900}}
+SIDEBAR = "[data-testid=stSidebar]"
+
+
+def sidebar_closed(page: sync_api.Page) -> bool:
+    return bool(page.evaluate(
+        f"() => document.querySelector('{SIDEBAR}').getAttribute('data-collapsed') === 'true'"))
+
+
+def opened_list(browser: sync_api.Browser, url: str, device: dict[str, Any]) -> sync_api.Page:
+    page = browser.new_context(**device).new_page()
+    page.goto(url + LIST)
+    page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+    settle(page)
+    return page
+
+
+def frames(page: sync_api.Page, count: int = 3) -> None:
+    """Let the browser draw ``count`` frames (whatever reacts to a change has then run)."""
+    for _ in range(count):
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
+
+
+@pytest.mark.parametrize("device", [SIDEWAYS_PHONE, PHONE],
+                         ids=["844x390-sideways", "390x844-upright"])
+def test_on_a_phone_the_sidebar_starts_closed_and_its_toggle_opens_it(
+        app_url: str, device: dict[str, Any]) -> None:
+    """The sidebar is closed once the list is drawn, and the page beside it is not covered;
+    its toggle is at least 44 x 44 px and opens it, the Topic box in view, and it stays open
+    (nothing closes it again); the page's own "Search and filters" button is there too."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = opened_list(browser, app_url, device)
+            page.wait_for_function(
+                f"() => document.querySelector('{SIDEBAR}')"
+                ".getAttribute('data-collapsed') === 'true'", timeout=10_000)
+            width = device["viewport"]["width"]
+            save(page, f"sidebar-closed-{width}")
+            assert page.get_by_role("button", name="Search and filters").is_visible()
+            toggle = page.locator("[data-testid=stExpandSidebarButton]")
+            box = toggle.bounding_box()
+            assert box is not None and box["width"] >= 44 and box["height"] >= 44, box
+            toggle.click()
+            page.wait_for_function(
+                f"() => document.querySelector('{SIDEBAR}')"
+                ".getAttribute('data-collapsed') === 'false'", timeout=WAIT)
+            frames(page)
+            assert not sidebar_closed(page)
+            assert page.locator(SIDEBAR).get_by_role("combobox", name="Topic").is_visible()
+            save(page, f"sidebar-opened-{width}")
+        finally:
+            browser.close()
+
+
+def test_a_phone_turned_sideways_closes_the_sidebar_streamlit_opens(app_url: str) -> None:
+    """Upright (390 x 844) the sidebar is closed; turned sideways (844 x 390), Streamlit opens
+    it again (it is wider than 768 px), and the page closes it; opened by the person, it
+    stays open when the phone is turned upright and sideways again."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = opened_list(browser, app_url, PHONE)
+            assert sidebar_closed(page)
+            page.set_viewport_size(SIDEWAYS_PHONE["viewport"])
+            frames(page, 5)
+            assert sidebar_closed(page)
+            page.locator("[data-testid=stExpandSidebarButton]").click()
+            frames(page)
+            assert not sidebar_closed(page)
+            page.set_viewport_size(PHONE["viewport"])
+            frames(page, 5)
+            page.set_viewport_size(SIDEWAYS_PHONE["viewport"])
+            frames(page, 5)
+            assert not sidebar_closed(page)
+        finally:
+            browser.close()
