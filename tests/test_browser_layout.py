@@ -1,7 +1,9 @@
 """End to end, the page's layout at the sizes people use: the sidebar starts closed on a
 phone, upright or sideways (Streamlit's "auto" closes it only below 768 px of width, so a
 phone turned sideways, 844 x 390, opened with the sidebar over most of its short screen),
-where it starts closed its toggle is a 44 px target that opens it, and it then stays open.
+and open on a desktop and on laptops; where it starts closed its toggle is a 44 px target
+that opens it, and it then stays open. On a laptop the Topic box shows the whole name of
+the ALS topic (it cut about 10 px off its end).
 
 ``streamlit run app.py`` against the loopback stand-in serving the fictional demo records, in
 headless Debian Chromium (skipped when it is not installed), as tests/test_browser.py starts it.
@@ -81,6 +83,28 @@ def test_on_a_phone_the_sidebar_starts_closed_and_its_toggle_opens_it(
             assert not sidebar_closed(page)
             assert page.locator(SIDEBAR).get_by_role("combobox", name="Topic").is_visible()
             save(page, f"sidebar-opened-{width}")
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("device", [DESKTOP, LAPTOP, BIG_LAPTOP],
+                         ids=["1280x800", "1366x768", "1440x900"])
+def test_on_a_desktop_or_laptop_the_sidebar_stays_open_and_shows_the_whole_topic(
+        app_url: str, device: dict[str, Any]) -> None:
+    """The sidebar is open, and its Topic box shows "ALS (amyotrophic lateral sclerosis)"
+    whole: the text is no wider than the box (it was 216 px in a 206 px box)."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = opened_list(browser, app_url, device)
+            frames(page)
+            assert not sidebar_closed(page)
+            topic = page.locator(SIDEBAR).get_by_role("combobox", name="Topic")
+            assert topic.input_value() == "ALS (amyotrophic lateral sclerosis)"
+            assert topic.is_visible()
+            text, box = topic.evaluate("box => [box.scrollWidth, box.clientWidth]")
+            assert text <= box, (text, box)
+            save(page, f"sidebar-topic-{device['viewport']['width']}")
         finally:
             browser.close()
 
