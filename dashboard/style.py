@@ -72,13 +72,15 @@ body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_togg
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a
 # screen reader says nothing and a keyboard user starts again at the top. This script (run
 # once, on the first drawing after a search) gives the results heading ``tabindex=-1`` and
-# focuses it; on a phone it also scrolls the heading to the top of the screen, so the first
-# results show without scrolling past the search. It waits up to 5 s for the heading to be
-# drawn. ``st.html`` runs it in the page; a custom component would need its own iframe
-# and package for these few lines.
+# focuses it; on a phone (upright, or sideways: at most 500 px high) it also scrolls the
+# heading to the top of the screen, so the first results show without scrolling past the
+# search (sideways, a topic picked from its card had left the page at the list's end). It
+# waits up to 5 s for the heading to be drawn. ``st.html`` runs it in the page; a custom
+# component would need its own iframe and package for these few lines.
 FOCUS_SCRIPT = """<script>
 (function () {
   let tries = 0;
+  const small = window.matchMedia("(max-width: 639px), (max-height: 500px)");
   const find = () => document.querySelector(".st-key-results_heading h2");
   // a phone: the results start at the top of the screen, and stay there while what is above
   // them is still drawn (a banner, a note), until the reader scrolls, taps or types
@@ -104,7 +106,7 @@ FOCUS_SCRIPT = """<script>
     if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus({preventScroll: true});
-      if (window.innerWidth < 640) hold();
+      if (small.matches) hold();
     } else if (tries++ < 50) {
       setTimeout(focus, 100);
     }
@@ -117,13 +119,15 @@ FOCUS_SCRIPT = """<script>
 # A study opens at its top: Streamlit keeps the page's scroll position when it redraws, so a
 # study opened from the 7th card showed its exclusion criteria first. This script (run once,
 # when a study is opened) scrolls the page to the top and puts the focus on the study's
-# title, without scrolling again. On a phone the top is just below the page's title and its
-# caption (the ``masthead``): whom to call is then on the first screen, under the study's
-# title, where the page's own height had put it below (the study page says again that it is
-# not medical advice, and that an invented study is invented).
+# title, without scrolling again. On a phone (upright, or sideways: at most 500 px high, where
+# the page's title, caption, banner and the way back filled the screen) the top is just below
+# the page's title and its caption (the ``masthead``): whom to call is then on the first
+# screen, under the study's title, where the page's own height had put it below (the study
+# page says again that it is not medical advice, and that an invented study is invented).
 FOCUS_STUDY_SCRIPT = """<script>
 (function () {
   let tries = 0;
+  const small = window.matchMedia("(max-width: 639px), (max-height: 500px)");
   const below = function (head) {
     let box = head.parentElement;
     while (box && box !== document.body && !(box.scrollHeight > box.clientHeight
@@ -144,7 +148,7 @@ FOCUS_STUDY_SCRIPT = """<script>
       if (main) { main.scrollTop = 0; }
       window.scrollTo(0, 0);
       const head = document.querySelector(".st-key-masthead");
-      if (head && window.innerWidth < 640) { below(head); }
+      if (head && small.matches) { below(head); }
       title.setAttribute("tabindex", "-1");
       title.focus({preventScroll: true});
     } else if (tries++ < 50) {

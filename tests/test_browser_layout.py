@@ -131,3 +131,53 @@ def test_a_phone_turned_sideways_closes_the_sidebar_streamlit_opens(app_url: str
             assert not sidebar_closed(page)
         finally:
             browser.close()
+
+
+def on_screen(page: sync_api.Page, locator: sync_api.Locator) -> bool:
+    """Whether the element is wholly on the screen, below Streamlit's top bar."""
+    box = locator.bounding_box()
+    bar = page.locator("[data-testid=stHeader]").bounding_box()
+    height = page.viewport_size["height"] if page.viewport_size else 0
+    return (box is not None and bar is not None
+            and box["y"] >= bar["y"] + bar["height"] - 1 and box["y"] + box["height"] <= height)
+
+
+def focused(page: sync_api.Page, selector: str) -> None:
+    """Wait until the focus is in ``selector`` (the page's script has run)."""
+    page.wait_for_function("selector => document.activeElement"
+                           " && !!document.activeElement.closest(selector)", arg=selector,
+                           timeout=WAIT)
+
+
+def test_a_phone_sideways_shows_the_results_and_the_study_it_opens(app_url: str) -> None:
+    """At 844 x 390, a topic picked from its card at the foot of the first screen shows the
+    results heading (the page stayed where the card was, at the list's end), and a study
+    opened from the list shows its title (the page's title, caption, banner and the way
+    back filled the short screen)."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(**SIDEWAYS_PHONE).new_page()
+            page.goto(app_url)
+            card = page.get_by_role("button",
+                                    name="Find trials: ALS (amyotrophic lateral sclerosis)")
+            card.wait_for(timeout=WAIT)
+            settle(page)
+            card.click()
+            heading = page.locator(".st-key-results_heading h2")
+            heading.wait_for(timeout=WAIT)
+            settle(page)
+            focused(page, ".st-key-results_heading")
+            frames(page)
+            assert on_screen(page, heading)
+            save(page, "sideways-results")
+            page.locator(".st-key-card_0").get_by_role("button", name="Read this study").click()
+            title = page.locator(".st-key-study_heading h2")
+            title.wait_for(timeout=WAIT)
+            settle(page)
+            focused(page, ".st-key-study_heading")
+            frames(page)
+            assert on_screen(page, title)
+            save(page, "sideways-study")
+        finally:
+            browser.close()
