@@ -5,15 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from trialfinder.topics import background, presets
+from trialfinder.views.text import escape_md
 from trialfinder.views.urlstate import DEFAULT_RADIUS_MI, RADII
 
+from .sidebar import preset_title
 from .state import quick_search, start_preset
 
 
 def search_form() -> None:
     """Words and an optional place with its distance; Enter submits (it is a form), no
     sidebar needed. Empty (a new session, or back from a study's page) it shows the last
-    search's words and place."""
+    search's words and place; after a topic it says that a place alone keeps the topic."""
     ss = st.session_state
     searched = ss.get("searched") or {}
     for key, source in (("q_words", "condition"), ("q_place", "place")):
@@ -22,6 +24,10 @@ def search_form() -> None:
     if ss.get("q_radius") not in RADII:
         ss["q_radius"] = ss.get("radius") if ss.get("radius") in RADII else DEFAULT_RADIUS_MI
     with st.form("quick_search", border=True, enter_to_submit=True):
+        topic = str(searched.get("preset") or "")
+        if topic:  # its words box is empty: say what a place alone searches for
+            st.caption(f"Topic: {escape_md(preset_title(topic))}. A place alone looks for "
+                       "this topic near it; words start a new search.")
         st.text_input("Condition or other words", key="q_words",
                       placeholder="e.g. ALS, leg cramps, magnesium")
         where = st.columns([3, 2], vertical_alignment="bottom")
