@@ -90,7 +90,6 @@ def main() -> None:
         return
 
     if not searched:
-        search_form()
         landing()
         write_url()
         return

@@ -72,11 +72,23 @@ def _clear_search_text() -> None:
     st.session_state["preset"] = ""
 
 
-def start_preset(name: str) -> None:
-    """A topic card or button: that topic's search with every filter back at its default."""
+def start_preset(name: str, typed: bool = False) -> None:
+    """A topic card or button: that topic's search with every filter back at its default;
+    ``typed`` (a card of the first screen, in its search form): with the words and place
+    typed above the cards, and the distance chosen there."""
+    ss = st.session_state
+    words = place = ""
+    if typed:
+        words, place = str(ss.get("q_words") or "").strip(), str(ss.get("q_place") or "").strip()
+        too_long = urlstate.overlong({"condition": words, "place": place})
+        if too_long:
+            ss["notice"] = too_long
+            return
     _clear_search_text()
     _reset_filters()
-    st.session_state["preset"] = name
+    ss["preset"], ss["condition"], ss["place"] = name, words, place
+    if typed and ss.get("q_radius") in urlstate.RADII:
+        ss["radius"] = ss["q_radius"]
     _start()
 
 

@@ -194,3 +194,28 @@ def test_a_phone_sideways_shows_the_results_and_the_study_it_opens(app_url: str)
             save(page, "sideways-study")
         finally:
             browser.close()
+
+
+def test_a_place_typed_on_the_first_screen_goes_with_the_topic_picked_below(
+        app_url: str) -> None:
+    """At 390 px a person types where they live, then picks a topic's card below: the topic
+    is searched near that place (the place, typed into the search form above the cards, was
+    never sent, and the topic was searched everywhere without a word)."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(**PHONE).new_page()
+            page.goto(app_url)
+            near = page.get_by_label("Near (optional)")
+            near.wait_for(timeout=WAIT)
+            settle(page)
+            near.fill("Boston, MA")
+            page.get_by_role("button", name="Find trials: Muscle spasms and cramps").click()
+            heading = page.locator(".st-key-results_heading h2")
+            heading.wait_for(timeout=WAIT)
+            settle(page)
+            assert "preset=muscle-spasm" in page.url and "near=Boston" in page.url, page.url
+            assert page.get_by_role("button", name="within 50 miles of Boston, MA").count() == 1
+            save(page, "first-screen-place-and-topic")
+        finally:
+            browser.close()
