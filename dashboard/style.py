@@ -208,11 +208,12 @@ SHORT_SCREEN_SCRIPT = """<script>
       chose = true;
     }
   }, true);
-  const close = function () {
+  const close = function () {  // cheap first: it runs on every change of the page
+    if (chose || !short.matches) return;
     const side = document.querySelector("[data-testid=stSidebar]");
+    if (!side || side.getAttribute("data-collapsed") !== "false") return;
     const before = stored();
-    if (chose || !short.matches || !side || before === null || before.length
-        || side.getAttribute("data-collapsed") !== "false") return;
+    if (before === null || before.length) return;
     const button = side.querySelector("[data-testid=stSidebarCollapseButton] button");
     if (!button) return;
     button.click();
