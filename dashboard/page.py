@@ -19,7 +19,7 @@ from .landing import landing, search_form, topic_cards
 from .mapview import show_map
 from .navigation import returned, study_page, sync_from_url, write_url
 from .results import results_heading, searched_line, show_results
-from .sidebar import country_filter, filters_button, sidebar
+from .sidebar import SIDEBAR_WIDTH, country_filter, filters_button, sidebar
 from .state import current_filters, leave_demo, search_again, state
 from .style import apply_style, focus_results
 from .watches import save_panel, whats_new
@@ -52,8 +52,10 @@ def filtered(fetched: service.Results, place: Place | None) -> service.Results |
 
 
 def main() -> None:
+    # a width keeps Streamlit's "auto" (closed at most 768 px wide; the style closes it on a
+    # short screen too: a phone turned sideways)
     st.set_page_config(page_title="Trial finder", page_icon="🔎", layout="wide",
-                       initial_sidebar_state="auto")
+                       initial_sidebar_state=SIDEBAR_WIDTH)
     apply_style()
     sync_from_url()
     write_url()  # the new address before the page it names (a Back then leaves this page)
@@ -88,7 +90,6 @@ def main() -> None:
         return
 
     if not searched:
-        search_form()
         landing()
         write_url()
         return

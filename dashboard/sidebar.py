@@ -26,6 +26,15 @@ from trialfinder.views.urlstate import RADII, REGISTRY_KEY
 
 from .state import clear_filters, open_filters, submit_search
 
+# The most characters of a topic's name the Topic box shows whole in the sidebar's width
+# (``SIDEBAR_WIDTH``): in Chromium, "ALS (amyotrophic lateral sclerosis)" (35) takes 216 of the
+# box's 226 px, "Muscle relaxants for spasm and spasticity" (41) 256 px. A longer name is
+# written out in full under the box.
+LONGEST_SHOWN = 35
+#: The sidebar's width in px as it opens (Streamlit's own is 300, whose Topic box, 206 px wide
+#: on a laptop, cut the ALS topic's name by 10 px).
+SIDEBAR_WIDTH = 320
+
 
 def preset_title(name: str) -> str:
     if not name:
@@ -60,8 +69,8 @@ def sidebar(in_page: bool = False) -> DeltaGenerator:
             st.selectbox("Topic", names, key="preset", format_func=preset_title,
                          help="A ready-made search for one of the topics this tool focuses on.")
             chosen = preset_title(str(ss.get("preset") or ""))
-            if ss.get("preset") and len(chosen) > 26:
-                st.caption(chosen)  # the box cuts long names
+            if ss.get("preset") and len(chosen) > LONGEST_SHOWN:
+                st.caption(chosen)  # the box cuts longer names
             st.text_input("Condition", key="condition", placeholder="e.g. muscle cramp")
             st.text_input("Treatment or drug", key="intervention", placeholder="e.g. magnesium")
             st.text_input("Other words", key="term", placeholder="e.g. night")

@@ -72,16 +72,30 @@ def _clear_search_text() -> None:
     st.session_state["preset"] = ""
 
 
-def start_preset(name: str) -> None:
-    """A topic card or button: that topic's search with every filter back at its default."""
+def start_preset(name: str, typed: bool = False) -> None:
+    """A topic card or button: that topic's search with every filter back at its default;
+    ``typed`` (a card of the first screen, in its search form): with the words and place
+    typed above the cards, and the distance chosen there."""
+    ss = st.session_state
+    words = place = ""
+    if typed:
+        words, place = str(ss.get("q_words") or "").strip(), str(ss.get("q_place") or "").strip()
+        too_long = urlstate.overlong({"condition": words, "place": place})
+        if too_long:
+            ss["notice"] = too_long
+            return
     _clear_search_text()
     _reset_filters()
-    st.session_state["preset"] = name
+    ss["preset"], ss["condition"], ss["place"] = name, words, place
+    if typed and ss.get("q_radius") in urlstate.RADII:
+        ss["radius"] = ss["q_radius"]
     _start()
 
 
 def quick_search() -> None:
-    """The main column's search form: the words and place typed there, filters reset."""
+    """The main column's search form: the words and place typed there, filters reset. A
+    place typed alone after a topic's search keeps that topic (the form says so: its words
+    box is empty for a topic, and the topic was silently dropped)."""
     ss = st.session_state
     words, place = str(ss.get("q_words") or "").strip(), str(ss.get("q_place") or "").strip()
     if not words and not place:
@@ -91,9 +105,10 @@ def quick_search() -> None:
     if too_long:
         ss["notice"] = too_long
         return
+    topic = "" if words else str((ss.get("searched") or {}).get("preset") or "")
     _clear_search_text()
     _reset_filters()
-    ss["condition"], ss["place"] = words, place
+    ss["condition"], ss["place"], ss["preset"] = words, place, topic
     if ss.get("q_radius") in urlstate.RADII:
         ss["radius"] = ss["q_radius"]
     _start()

@@ -1,7 +1,7 @@
 """What the theme cannot set: readable small text, big enough touch targets, a closed sidebar
-out of the Tab order, the phone's "Search and filters" button, and where the focus and the
-screen go: the results after a search, a study's top when it opens, the card left when the
-list comes back.
+out of the Tab order, the phone's "Search and filters" button, a sidebar closed on a short
+screen (a phone turned sideways), and where the focus and the screen go: the results after a
+search, a study's top when it opens, the card left when the list comes back.
 
 Everything here is this project's own constant text: nothing from a record, a URL or a person
 reaches these calls (tests/test_app.py checks that ``st.html`` is called only here, and only
@@ -12,21 +12,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-# WCAG 2.1 AA: captions (14 px) are drawn in the text colour at 60% opacity, 4.1:1 on white;
-# this grey, opaque, is 6.5:1 on white and 5.9:1 on the sidebar's background. Touch targets are at
+# WCAG 2.1 AA: captions (14 px) are drawn in the text colour at 60% opacity, 4.1:1 on white; this
+# grey, opaque, is 6.5:1 on white and 5.9:1 on the sidebar's background. Touch targets are at
 # least 44 px high (buttons, fields, the options of the view switch, check boxes); a closed
-# sidebar is hidden (visibility), so its 27 controls leave the Tab order and the screen
-# reader's view until it is opened again. The "Search and filters" button shows only while the
-# sidebar is closed (a phone): with the sidebar open, the same fields are beside the page. The
-# chosen view's name is a darker teal than the theme's (5.7:1 on its hovered background, which
-# the theme's colour meets only at 4.3:1). A phone number or e-mail address that is a link is
-# a tap target of its own line (views.contact.contact_lines): at least 24 px (WCAG 2.2's
-# target size), 44 px on a phone's screen or a touch screen (a phone turned sideways is wider
-# than 640 px); a number never breaks inside, an address breaks anywhere rather than push the
-# page sideways. A multiselect's typing field, squeezed
-# beside its chips, keeps 24 px too, and a number field's ✕ (clear) is 44 px like its - and
-# +. On a phone a study's title is drawn smaller (28 px, as the page's third-level headings),
-# so that a long one leaves room for whom to call.
+# sidebar is hidden (visibility), so its 27 controls leave the Tab order and the screen reader's
+# view until it is opened again; an open one shows its « (close) at all times, where Streamlit
+# shows it only under a pointer wider than 640 px (a phone turned sideways had no visible way to
+# close it, and a keyboard could not reach it). The "Search and filters" button shows only while
+# the sidebar is closed (a phone): with the sidebar open, the same fields are beside the page. The
+# chosen view's name is a darker teal than the theme's (5.7:1 on its hovered background, which the
+# theme's colour meets only at 4.3:1). A phone number or e-mail address that is a link is a tap
+# target of its own line (views.contact.contact_lines): at least 24 px (WCAG 2.2's target size),
+# 44 px on a phone's screen or a touch screen (a phone turned sideways is wider than 640 px); a
+# number never breaks inside, an address breaks anywhere rather than push the page sideways. A
+# multiselect's typing field, squeezed beside its chips, keeps 24 px too, and a number field's ✕
+# (clear) is 44 px like its - and +. On a phone a study's title is drawn smaller (28 px, as the
+# page's third-level headings), so that a long one leaves room for whom to call. The page's own
+# scripts sit in a hidden ``page_script`` container (an element of the page would push the title
+# 16 px down).
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -49,6 +52,7 @@ STYLE = """<style>
 [data-testid="stSlider"] [role="group"] { min-height: 44px !important; }
 [data-testid="stCheckbox"] label, [data-testid="stToggle"] label,
 [data-testid="stExpander"] summary { min-height: 44px !important; align-items: center; }
+[data-testid="stSidebarCollapseButton"] { visibility: visible !important; }
 [data-testid="stSidebar"][data-collapsed="true"],
 [data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
 .st-key-results_heading h2:focus, .st-key-study_heading h2:focus {
@@ -64,18 +68,22 @@ body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_togg
   [data-testid="stMain"] a[href^="tel:"], [data-testid="stMain"] a[href^="mailto:"] {
     min-height: 44px; min-width: 44px; } }
 @media (max-width: 640px) { .st-key-study_heading h2 { font-size: 1.75rem; } }
+[data-testid="stLayoutWrapper"]:has(> .st-key-page_script), .st-key-page_script {
+  display: none !important; }
 </style>"""
 
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a
 # screen reader says nothing and a keyboard user starts again at the top. This script (run
 # once, on the first drawing after a search) gives the results heading ``tabindex=-1`` and
-# focuses it; on a phone it also scrolls the heading to the top of the screen, so the first
-# results show without scrolling past the search. It waits up to 5 s for the heading to be
-# drawn. ``st.html`` runs it in the page; a custom component would need its own iframe
-# and package for these few lines.
+# focuses it; on a phone (upright, or sideways: at most 500 px high) it also scrolls the
+# heading to the top of the screen, so the first results show without scrolling past the
+# search (sideways, a topic picked from its card had left the page at the list's end). It
+# waits up to 5 s for the heading to be drawn. ``st.html`` runs it in the page; a custom
+# component would need its own iframe and package for these few lines.
 FOCUS_SCRIPT = """<script>
 (function () {
   let tries = 0;
+  const small = window.matchMedia("(max-width: 639px), (max-height: 500px)");
   const find = () => document.querySelector(".st-key-results_heading h2");
   // a phone: the results start at the top of the screen, and stay there while what is above
   // them is still drawn (a banner, a note), until the reader scrolls, taps or types
@@ -101,7 +109,7 @@ FOCUS_SCRIPT = """<script>
     if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus({preventScroll: true});
-      if (window.innerWidth < 640) hold();
+      if (small.matches) hold();
     } else if (tries++ < 50) {
       setTimeout(focus, 100);
     }
@@ -114,13 +122,15 @@ FOCUS_SCRIPT = """<script>
 # A study opens at its top: Streamlit keeps the page's scroll position when it redraws, so a
 # study opened from the 7th card showed its exclusion criteria first. This script (run once,
 # when a study is opened) scrolls the page to the top and puts the focus on the study's
-# title, without scrolling again. On a phone the top is just below the page's title and its
-# caption (the ``masthead``): whom to call is then on the first screen, under the study's
-# title, where the page's own height had put it below (the study page says again that it is
-# not medical advice, and that an invented study is invented).
+# title, without scrolling again. On a phone (upright, or sideways: at most 500 px high, where
+# the page's title, caption, banner and the way back filled the screen) the top is just below
+# the page's title and its caption (the ``masthead``): whom to call is then on the first
+# screen, under the study's title, where the page's own height had put it below (the study
+# page says again that it is not medical advice, and that an invented study is invented).
 FOCUS_STUDY_SCRIPT = """<script>
 (function () {
   let tries = 0;
+  const small = window.matchMedia("(max-width: 639px), (max-height: 500px)");
   const below = function (head) {
     let box = head.parentElement;
     while (box && box !== document.body && !(box.scrollHeight > box.clientHeight
@@ -141,7 +151,7 @@ FOCUS_STUDY_SCRIPT = """<script>
       if (main) { main.scrollTop = 0; }
       window.scrollTo(0, 0);
       const head = document.querySelector(".st-key-masthead");
-      if (head && window.innerWidth < 640) { below(head); }
+      if (head && small.matches) { below(head); }
       title.setAttribute("tabindex", "-1");
       title.focus({preventScroll: true});
     } else if (tries++ < 50) {
@@ -172,9 +182,56 @@ FOCUS_CARD_SCRIPT = """<script>
 })();
 </script>"""
 
+# Streamlit's "auto" closes the sidebar only on a screen at most 768 px wide: a phone turned
+# sideways (844 x 390) opened with it over a third of its width and all of its short height.
+# This script (installed once per page) closes it on a screen at most 500 px high (a laptop
+# shows at least 600 px of page), when it opens there by itself: on loading, and when a
+# phone upright (closed by Streamlit) is turned sideways and Streamlit opens it. It never
+# closes what the person opened (a trusted click on a sidebar toggle, or a choice Streamlit
+# has stored for them); its own click leaves no stored choice behind, so the next page
+# decides again by its size. The toggle to open it stays in the top bar (44 px, above).
+SHORT_SCREEN_SCRIPT = """<script>
+(function () {
+  if (window.trialfinderShortScreen) return;
+  window.trialfinderShortScreen = true;
+  const short = window.matchMedia("(max-height: 500px)");
+  const prefix = "stSidebarCollapsed-";  // where Streamlit stores a person's choice
+  let chose = false;
+  const stored = function () {
+    try { return Object.keys(window.localStorage).filter(k => k.startsWith(prefix)); }
+    catch (e) { return null; }  // no storage: a choice could not be told apart
+  };
+  document.addEventListener("click", function (event) {
+    const on = event.target instanceof Element ? event.target : null;
+    if (event.isTrusted && on && on.closest(
+        "[data-testid=stExpandSidebarButton], button[aria-controls=stSidebar]")) {
+      chose = true;
+    }
+  }, true);
+  const close = function () {  // cheap first: it runs on every change of the page
+    if (chose || !short.matches) return;
+    const side = document.querySelector("[data-testid=stSidebar]");
+    if (!side || side.getAttribute("data-collapsed") !== "false") return;
+    const before = stored();
+    if (before === null || before.length) return;
+    const button = side.querySelector("[data-testid=stSidebarCollapseButton] button");
+    if (!button) return;
+    button.click();
+    for (const key of stored() || []) { window.localStorage.removeItem(key); }
+  };
+  // the sidebar is drawn after this script when its first widget arrives, and Streamlit
+  // opens it again when a phone is turned sideways
+  new MutationObserver(close).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["data-collapsed"]});
+  close();
+})();
+</script>"""
+
 
 def apply_style() -> None:
     st.html(STYLE)
+    with st.container(key="page_script"):  # hidden by the style: it takes no room
+        st.html(SHORT_SCREEN_SCRIPT, unsafe_allow_javascript=True)
 
 
 def focus_results(now: bool) -> None:

@@ -180,3 +180,25 @@ def test_not_medical_advice_is_said_right_under_the_results_heading(
     captions = texts(at.main.caption)  # the sidebar's own line is not where the list is
     assert NOT_ADVICE in captions  # a line of its own, not only the end of the top caption
     assert (FICTIONAL_LIST in captions) is not real
+
+
+def test_a_place_typed_after_a_topic_keeps_the_topic(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    """After the ALS topic, a place typed alone under *New search* searched every study near
+    it, the topic silently gone (the form's words box is empty for a topic): the form says
+    a place alone keeps the topic, and does; words typed start a new search as before."""
+    at = open_url(new_app(), preset="als", status="any")
+    assert not at.exception
+    assert ("Topic: ALS (amyotrophic lateral sclerosis). A place alone looks for this topic "
+            "near it; words start a new search.") in [plain(t) for t in texts(at.caption)]
+    at.text_input(key="q_place").input("Boston, MA")
+    at.button(key="q_submit").click().run()
+    assert not at.exception
+    assert calls[-1]["preset"] == "als" and calls[-1]["near"].place == "Boston, MA"
+    assert (param(at, "preset"), param(at, "near")) == (["als"], ["Boston, MA"])
+    at.text_input(key="q_words").input("leg cramps")
+    at.button(key="q_submit").click().run()
+    assert not at.exception
+    assert calls[-1]["preset"] is None and calls[-1]["condition"] == ("leg cramps",)
+    assert param(at, "preset") == [] and param(at, "condition") == ["leg cramps"]
