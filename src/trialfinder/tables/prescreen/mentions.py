@@ -108,6 +108,8 @@ _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 def _ruled_out(item: str, occurrence: Occurrence) -> bool:
     """Whether the rest of the name's clause rules its people out (brackets left aside:
     "(fine needle aspiration is excluded)" speaks of something else)."""
+    if "xclu" not in item and "ligib" not in item:  # most lines: no clause to cut
+        return False
     _, high = clause_bounds(item, occurrence.start, occurrence.end)
     tail = item[occurrence.end:high]
     return ("xclu" in tail or "ligib" in tail) and bool(
