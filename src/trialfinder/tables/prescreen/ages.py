@@ -25,7 +25,7 @@ import numpy as np
 
 from trialfinder.tables.eligibility import item_text
 from trialfinder.tables.prescreen.finder import section_lines
-from trialfinder.tables.prescreen.scope import clause_bounds
+from trialfinder.tables.prescreen.scope import ODD_CASES, clause_bounds
 
 __all__ = ["QUICK", "AgeStatement", "age_lines", "age_statements", "may_state_age",
            "stated_age_against", "stated_age_for"]
@@ -46,20 +46,42 @@ _OR_MORE = r"\s*(?:or|and)\s*(?:older|over|above|more|greater|up)\b(?!\s*than)"
 _OR_OLDER = r"\s*(?:or|and)\s*(?:older|over|above)\b(?!\s*than)"  # not "5 years or more"
 _OR_LESS = r"\s*(?:or|and)\s*(?:younger|under|below|less)\b(?!\s*than)"
 
-# each shape, and the words it cannot match without: "aged" (age, aged, adult...), "years"
-# (year, yr), "years of age" (years and age or old); a line lacking them skips the shape
-_SHAPES: list[tuple[str, re.Pattern[str], str]] = [
-    (kind, re.compile(pattern, re.IGNORECASE), needs) for kind, pattern, needs in [
-    ("range", _AGED + r"(?:between|from)?\s*" + _N + _Y + _TO + _N, "aged"),
-    ("range", r"\b(?:between|from)?\s*" + _N + _Y + _TO + _N + _YEARS_OF_AGE, "years of age"),
-    ("low", _AGED + r"(?:of\s+)?" + f"({_LOW_WORD})" + r"\s*" + _N, "aged"),
-    ("low", f"({_LOW_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, "years of age"),
-    ("low", _AGED + _N + _Y + r"(?:\s*of\s+age)?" + _OR_MORE, "aged"),
-    ("low", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_OLDER, "years"),
-    ("low", _AGED + _N + r"\s*\+", "aged"),
-    ("high", _AGED + r"(?:of\s+)?" + f"({_HIGH_WORD})" + r"\s*" + _N, "aged"),
-    ("high", f"({_HIGH_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, "years of age"),
-    ("high", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_LESS, "years"),
+# each shape, and the words it cannot match without (every group of _NEEDS it names, by
+# one of the group's words in lower case): a line lacking them skips the shape; and where a
+# match may begin at the earliest (_BEGINS: at one of the words the shape starts with, "0" at
+# the first digit, " 0" at the spaces before it): the search starts there
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "aged": ("age", "adult"), "years": ("year", "yr"), "of age": ("age", "old"),
+    "low": ("\u2265", ">", "least", "over", "above", "older", "more", "greater", "minimum"),
+    "high": ("\u2264", "<", "under", "below", "younger", "less", "up", "older", "maximum"),
+    "or more": ("older", "over", "above", "more", "greater", "up"),
+    "or older": ("older", "over", "above"), "or less": ("younger", "under", "below", "less"),
+    "plus": ("+",),
+}
+_BEGINS: dict[str, tuple[str, ...]] = {
+    "aged": ("age", "adult"), "range": ("between", "from", " 0"), "digit": ("0",),
+    "low": ("\u2265", ">", "=", "at", "over", "above", "older", "more", "greater", "minimum"),
+    "high": ("\u2264", "<", "=", "under", "below", "younger", "less", "up", "not", "maximum"),
+}
+_SHAPES: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = [
+    (kind, re.compile(pattern, re.IGNORECASE), needs, begins)
+    for kind, pattern, needs, begins in [
+    ("range", _AGED + r"(?:between|from)?\s*" + _N + _Y + _TO + _N, ("aged",), "aged"),
+    ("range", r"\b(?:between|from)?\s*" + _N + _Y + _TO + _N + _YEARS_OF_AGE,
+     ("years", "of age"), "range"),
+    ("low", _AGED + r"(?:of\s+)?" + f"({_LOW_WORD})" + r"\s*" + _N, ("aged", "low"), "aged"),
+    ("low", f"({_LOW_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, ("years", "of age", "low"),
+     "low"),
+    ("low", _AGED + _N + _Y + r"(?:\s*of\s+age)?" + _OR_MORE, ("aged", "or more"), "aged"),
+    ("low", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_OLDER,
+     ("years", "or older"), "digit"),
+    ("low", _AGED + _N + r"\s*\+", ("aged", "plus"), "aged"),
+    ("high", _AGED + r"(?:of\s+)?" + f"({_HIGH_WORD})" + r"\s*" + _N, ("aged", "high"),
+     "aged"),
+    ("high", f"({_HIGH_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, ("years", "of age", "high"),
+     "high"),
+    ("high", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_LESS,
+     ("years", "or less"), "digit"),
 ]]
 # an age that is not the participant's, said just before the statement
 _SOMEONE_ELSE = re.compile(
@@ -109,20 +131,37 @@ class AgeStatement:
     joined: bool = False
 
 
+def _earliest(folded: str, words: tuple[str, ...], digit: int, spaced: int) -> int:
+    """The first index of any of ``words`` in ``folded`` ("0": ``digit``, " 0": ``spaced``),
+    -1 for none."""
+    at = [digit if word == "0" else spaced if word == " 0" else folded.find(word)
+          for word in words]
+    return min((i for i in at if i >= 0), default=-1)
+
+
 def age_statements(line: str) -> list[AgeStatement]:
     """The age ranges ``line`` states for the participant (see the module's rules)."""
     found: list[AgeStatement] = []
     taken: list[tuple[int, int]] = []
-    if _DIGIT.search(line) is None:
+    first_digit = _DIGIT.search(line)
+    if first_digit is None:
         return found
-    folded = line.lower()  # the words each shape needs (no other letter folds to these)
-    years = "year" in folded or "yr" in folded
-    present = {"aged": "age" in folded or "adult" in folded, "years": years,
-               "years of age": years and ("age" in folded or "old" in folded)}
-    for kind, pattern, needs in _SHAPES:
-        if not present[needs]:
+    digit = spaced = first_digit.start()
+    while spaced and line[spaced - 1].isspace():
+        spaced -= 1
+    # the words each shape needs, in lower case, and where it may begin: re's IGNORECASE
+    # folds three more letters to these (a line holding one is searched whole)
+    folded = line.lower()
+    odd = any(letter in line for letter in ODD_CASES)
+    present = {group: odd or any(word in folded for word in words)
+               for group, words in _NEEDS.items()}
+    for kind, pattern, needs, begins in _SHAPES:
+        if not all(present[group] for group in needs):
             continue
-        for match in pattern.finditer(line):
+        pos = 0 if odd else _earliest(folded, _BEGINS[begins], digit, spaced)
+        if pos < 0:
+            continue
+        for match in pattern.finditer(line, pos):
             start, end = match.span()
             if any(a < end and start < b for a, b in taken):
                 continue

@@ -26,14 +26,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Reading", "clause_bounds", "read"]
+__all__ = ["ODD_CASES", "WHOLE_CUE_WORDS", "Reading", "clause_bounds", "folded", "holds",
+           "may_hold", "read"]
 
 _WINDOW_WORDS = 8  # a cue this many words before the name or nearer governs it
 
 # Where a clause ends: ";", an inner bullet, a sentence end (not after "e.g." and the like).
 # (an inner bullet is also a numbered part written inline: "..., or (iii) Heart failure")
-_HARD_BREAK = re.compile(r";|\n|\s[-•·]\s+(?=[A-Z])|\s\*\s+"
-                         r"|\s\((?:i{1,3}|iv|vi{0,3}|ix|x|[a-h]|\d{1,2})\)\s+(?=[A-Z])")
+# As written first: r";|\n|\s[-•·]\s+(?=[A-Z])|\s\*\s+|\s\((?:...)\)\s+(?=[A-Z])"; its
+# first character taken out in front (one set) lets re skip to where a break may begin.
+_INLINE_NUMBER = r"\((?:i{1,3}|iv|vi{0,3}|ix|x|[a-h]|\d{1,2})\)\s+(?=[A-Z])"
+_HARD_BREAK = re.compile(r"[;\n\s](?:(?<=[;\n])|[-•·]\s+(?=[A-Z])|\*\s+|"
+                         + _INLINE_NUMBER + ")")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
 _ABBREVIATIONS = frozenset({"e.g", "eg", "i.e", "ie", "etc", "vs", "approx", "incl", "no",
                             "dr", "st", "fig", "ca", "cf", "resp", "nr", "min", "max", "esp"})
@@ -142,7 +146,9 @@ def _word_before(line: str, at: int) -> str:
 
 
 def _sentence_ends(line: str) -> list[int]:
-    ends = []
+    ends: list[int] = []
+    if "." not in line and "!" not in line and "?" not in line:
+        return ends  # no sentence ends without a stop (the pattern's look-behind needs one)
     for found in _SENTENCE.finditer(line):
         word = _word_before(line, found.start()).lower().lstrip("([")
         if word in _ABBREVIATIONS or len(word) == 1:
@@ -186,9 +192,40 @@ def _cue_unnegated(text: str, found: re.Match[str]) -> bool:
     return _NEGATORS.search(text[: found.start()]) is None
 
 
+# a word every match of a pattern holds (in lower case): a text holding none has no match
+WHOLE_CUE_WORDS = ("unless", "allowed", "permitted", "accept", "eligible", "included",
+                   "enrol", "participate", "take", "enter", "join", "exclu", "controlled",
+                   "stable")
+_AFTER_CUE_WORDS = ("except", "other", "exclu", "apart", "aside", "but", "besides")
+_OPTIONAL_WORDS = ("without", "whether", "regardless", "irrespective", "independent")
+_FAMILY_WORDS = ("family", "relative", "degree", "parent", "sibling", "mother", "father",
+                 "offspring", "children", "household", "caregiver", "carer", "spouse")
+_OTHER_WORDS = ("other", "additional", "further")
+# the letters re's IGNORECASE reads as an ASCII one that str.lower() does not make it
+ODD_CASES = ("\u0131", "\u017f", "\u0130")  # dotless i, long s, dotted capital I
+
+
+def folded(text: str) -> str | None:
+    """``text`` in lower case for :func:`holds`; None when it holds a letter of
+    :data:`ODD_CASES` (then it may hold any word)."""
+    return None if any(odd in text for odd in ODD_CASES) else text.lower()
+
+
+def holds(low: str | None, words: tuple[str, ...]) -> bool:
+    """False only when the text folded to ``low`` holds none of ``words`` (lower case ASCII)
+    in any case, as ``re.IGNORECASE`` reads it: a quick test before a pattern needing one."""
+    return low is None or any(word in low for word in words)
+
+
+def may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """:func:`holds` for ``text`` itself."""
+    return holds(folded(text), words)
+
+
 @lru_cache(maxsize=256)
 def _has_whole_cue(text: str) -> bool:
-    return any(_cue_unnegated(text, m) for m in _WHOLE_CUE.finditer(text))
+    return may_hold(text, WHOLE_CUE_WORDS) and any(
+        _cue_unnegated(text, m) for m in _WHOLE_CUE.finditer(text))
 
 
 def _last_cue(pattern: re.Pattern[str], before: str) -> re.Match[str] | None:
@@ -256,14 +293,16 @@ def read(line: str, start: int, end: int) -> Reading:
             chars[i] = " "
     scope = "".join(chars)
     before, after = scope[:s], scope[e:]
-    exception = (_AFTER_CUE.search(before) is not None
+    lower = folded(before)  # each pattern below runs only where a word it needs is there
+    exception = ((holds(lower, _AFTER_CUE_WORDS) and _AFTER_CUE.search(before) is not None)
                  or _has_whole_cue(scope)
                  or any(_has_whole_cue(text) for text in following))
     return Reading(
         exception=exception,
         negated=_negated(before, after) or outer_negated,
-        optional=_last_cue(_OPTIONAL, before) is not None,
-        family=_last_cue(_FAMILY, before) is not None or _FAMILY_AFTER.match(after) is not None,
-        other=_OTHER.search(before) is not None,
+        optional=holds(lower, _OPTIONAL_WORDS) and _last_cue(_OPTIONAL, before) is not None,
+        family=((holds(lower, _FAMILY_WORDS) and _last_cue(_FAMILY, before) is not None)
+                or _FAMILY_AFTER.match(after) is not None),
+        other=holds(lower, _OTHER_WORDS) and _OTHER.search(before) is not None,
         modifier=_HEAD_AFTER.match(after) is not None,
     )

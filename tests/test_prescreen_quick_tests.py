@@ -1,0 +1,176 @@
+"""The pre-screen's quick tests before its slow patterns (a word a pattern needs, where a
+match may begin, a break's first character in front) skip only what could not match: each
+reading is the one the patterns give when they are run on the whole of every line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trialfinder.tables.prescreen import ages, scope
+from trialfinder.tables.prescreen.ages import age_statements
+from trialfinder.tables.prescreen.scope import read
+
+# letters re.IGNORECASE reads as ASCII ones: dotless i, long s, dotted capital I, Kelvin sign
+_ODD = {"i": ["\u0131", "\u0130"], "s": ["\u017f"], "k": ["\u212a"]}
+
+
+@st.composite
+def _cased(draw: st.DrawFn, words: list[str]) -> str:
+    """One of ``words`` in any case, a letter sometimes written as one of ``_ODD``."""
+    word = draw(st.sampled_from(words))
+    out = []
+    for ch in word:
+        choice = draw(st.integers(0, 9))
+        if choice == 0 and ch.lower() in _ODD:
+            out.append(draw(st.sampled_from(_ODD[ch.lower()])))
+        else:
+            out.append(ch.upper() if choice < 4 else ch)
+    return "".join(out)
+
+
+_CUES = ["unless", "allowed", "permitted", "is acceptable", "are accepted", "eligible",
+         "eligible for", "may be included", "can still enroll", "will participate",
+         "could take part", "may enter", "can join", "is not excluded", "not an exclusion",
+         "does not exclude", "well controlled", "well-controlled", "is stable", "stable dose",
+         "not", "poorly", "except", "except for", "with the exception of", "other than",
+         "excluding", "apart from", "aside from", "but not", "but not limited", "besides",
+         "with or without", "with/without", "whether or not", "regardless of",
+         "irrespective of", "independently of", "family history", "family member",
+         "relatives", "first-degree", "second degree", "parents of", "siblings", "mother",
+         "father", "offspring", "children of", "household contacts", "caregivers", "carers",
+         "spouse", "other", "another", "additional", "further", "no", "without", "history of",
+         "of", "patients", "any", "disease", "e.g.", "such as"]
+_GLUE = [" ", "  ", ", ", "; ", ". ", " (", ") ", " - ", " • ", " * ", " (ii) ", " (b) ",
+         "\n", "/", "-", "\u00a0"]
+_NAME = "diabetes"
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.one_of(_cased(_CUES), st.sampled_from(_GLUE)), max_size=14),
+       st.lists(st.one_of(_cased(_CUES), st.sampled_from(_GLUE)), max_size=10))
+def test_a_name_is_read_as_with_every_pattern_run_on_the_whole_line(
+        before: list[str], after: list[str]) -> None:
+    line = "".join(before) + " " + _NAME + " " + "".join(after)
+    start = line.index(" " + _NAME + " ") + 1
+    end = start + len(_NAME)
+    quick = read(line, start, end)
+    scope._has_whole_cue.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scope, "ODD_CASES", ("",))  # every text "may hold" every word
+        whole = read(line, start, end)
+    scope._has_whole_cue.cache_clear()
+    assert quick == whole
+
+
+_VOCABULARY = {  # each cue pattern's own words, to build texts it matches
+    "whole": _CUES[:20],
+    "after": ["except", "except for", "excepting", "with the exception of", "other than",
+              "excluding", "apart from", "aside from", "but not", "but not limited",
+              "besides"],
+    "optional": ["with or without", "with/without", "with and without", "whether or not",
+                 "regardless of", "irrespective of", "independently of", "independent of"],
+    "family": ["family history", "family member", "relatives", "first-degree",
+               "second degree", "parents of", "siblings", "mother", "father", "offspring",
+               "children of", "household contacts", "caregivers", "carers", "spouse"],
+    "other": ["other", "another", "additional", "further"]}
+
+
+@pytest.mark.parametrize(("pattern", "words", "vocabulary"), [
+    (scope._WHOLE_CUE, scope.WHOLE_CUE_WORDS, "whole"),
+    (scope._AFTER_CUE, scope._AFTER_CUE_WORDS, "after"),
+    (scope._OPTIONAL, scope._OPTIONAL_WORDS, "optional"),
+    (scope._FAMILY, scope._FAMILY_WORDS, "family"),
+    (scope._OTHER, scope._OTHER_WORDS, "other")])
+def test_a_text_a_cue_pattern_matches_holds_one_of_its_words(
+        pattern: re.Pattern[str], words: tuple[str, ...], vocabulary: str) -> None:
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(_cased(_VOCABULARY[vocabulary]), st.sampled_from(_GLUE)),
+                    min_size=1, max_size=4))
+    def check(pieces: list[str]) -> None:
+        text = "".join(pieces)
+        if pattern.search(text) is not None:
+            assert scope.may_hold(text, words)
+    check()
+    for word in _VOCABULARY[vocabulary]:  # and each of them alone, as written
+        if pattern.search(word) is not None:
+            assert scope.may_hold(word, words), word
+
+
+def test_a_text_without_the_words_is_skipped_and_an_odd_letter_is_not() -> None:
+    assert not scope.may_hold("Severe hypertension", scope.WHOLE_CUE_WORDS)
+    assert scope.may_hold("Hypertension (controlled hypertension is ALLOWED)",
+                          scope.WHOLE_CUE_WORDS)
+    # "unleſs" (a long s) is "unless" to re.IGNORECASE, not to str.lower()
+    assert scope._WHOLE_CUE.search("unle\u017fs stable") is not None
+    assert scope.may_hold("unle\u017fs", ("unless",))
+
+
+_PLAIN_BREAK = re.compile(r";|\n|\s[-•·]\s+(?=[A-Z])|\s\*\s+"
+                          r"|\s\((?:i{1,3}|iv|vi{0,3}|ix|x|[a-h]|\d{1,2})\)\s+(?=[A-Z])")
+_BREAK_PIECES = st.sampled_from([";", "\n", "\r", " ", "  ", "\t", "\u00a0", "\u2003", "-",
+                                 "•", "·", "*", "(", ")", "i", "ii", "iii", "iv", "v", "vi",
+                                 "ix", "x", "a", "h", "j", "12", "3", "A", "Heart", " - ",
+                                 " (ii) ", " * ", "; "])
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(_BREAK_PIECES, max_size=30))
+def test_clause_breaks_are_where_the_plain_pattern_finds_them(pieces: list[str]) -> None:
+    line = "".join(pieces)
+    assert ([m.span() for m in scope._HARD_BREAK.finditer(line)]
+            == [m.span() for m in _PLAIN_BREAK.finditer(line)])
+
+
+def test_an_inline_numbered_part_and_a_bullet_cut_a_line() -> None:
+    line = "Any of: (i) Stroke; heart failure - Cancer * other (iv) Kidney disease"
+    assert [line[m.start():m.end()] for m in scope._HARD_BREAK.finditer(line)] == [
+        " (i) ", ";", " - ", " * ", " (iv) "]
+
+
+_LEADS = ["", "Patients", "Male or female", "both", "diagnosis at", "onset", "if", "cohort",
+          "menopause", "with", "Age", "aged", "ages", "Adults", "adult", "age:", "age =",
+          "age is", "age range", "age of"]
+_BEFORE = ["", "between", "from", "of", "\u2265", ">", ">=", "=>", ">/=", "=/>", "at least",
+           "over", "above", "older than", "more than", "greater than", "minimum", "minimum of",
+           "\u2264", "<", "<=", "=<", "</=", "=/<", "under", "below", "younger than",
+           "less than", "up to", "not older than", "maximum", "maximum of"]
+_NUMBERS = ["18", "65", "5", "12.5", "130", "\u0663"]
+_UNITS = ["", "years", "year", "yrs", "yr", "y", "y.", "years of age", "years old", "yrs old",
+          "months", "kg"]
+_JOINS = ["", "-", "\u2013", "to", "and"]
+_AFTER = ["", "or older", "and over", "or above", "or more", "and greater", "or up",
+          "or younger", "and under", "or below", "or less", "+", "of age", ":",
+          "and stage IV", "more than"]
+_SPACE = st.sampled_from(["", " ", "  ", "\u00a0", ", "])
+
+
+@st.composite
+def _age_phrase(draw: st.DrawFn) -> str:
+    parts = [draw(_cased(_LEADS)), draw(_SPACE), draw(_cased(_BEFORE)), draw(_SPACE),
+             draw(st.sampled_from(_NUMBERS)), draw(_SPACE), draw(_cased(_UNITS))]
+    if draw(st.booleans()):
+        parts += [draw(_SPACE), draw(_cased(_JOINS)), draw(_SPACE),
+                  draw(st.sampled_from(_NUMBERS)), draw(_SPACE), draw(_cased(_UNITS))]
+    parts += [draw(_SPACE), draw(_cased(_AFTER))]
+    return "".join(parts)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(_age_phrase(), st.sampled_from(["; ", ". ", " (", ") ", "\n"])),
+                min_size=1, max_size=3))
+def test_ages_are_read_as_with_every_shape_searched_from_the_start(pieces: list[str]) -> None:
+    line = "".join(pieces)
+    quick = age_statements(line)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ages, "ODD_CASES", ("",))  # every shape searched, from the start
+        whole = age_statements(line)
+    assert quick == whole
+
+
+def test_an_age_after_other_words_is_found_from_where_it_may_begin() -> None:
+    line = "Male or female patients, both aged 18 to 75 years, or 80 years and over"
+    assert [(s.low, s.high) for s in age_statements(line)] == [(18.0, 75.0), (80.0, None)]
