@@ -45,8 +45,10 @@ def sex_against_text(studies: pd.DataFrame, other: np.ndarray, codes: np.ndarray
     sexes: the mask of them, each with its sentence in ``unknown``."""
     held = np.zeros(len(studies), dtype=bool)
     column = studies["eligibility_criteria"]
-    for i in np.flatnonzero(other & column.notna().to_numpy()).tolist():
-        line = asks_for_both_sexes(str(column.iloc[i]))
+    rows = np.flatnonzero(other & column.notna().to_numpy()).tolist()
+    texts = column.iloc[rows].astype(object).tolist()  # one take: a row at a time is slow
+    for i, text in zip(rows, texts, strict=True):
+        line = asks_for_both_sexes(str(text))
         if line is not None:
             held[i] = True
             unknown[i].append(f"the record says it is open to {words[codes[i]]} only, but its "
