@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialfinder.tables.prescreen import ages, scope
+from trialfinder.tables.prescreen import scope
 from trialfinder.tables.prescreen.ages import age_statements
 from trialfinder.tables.prescreen.scope import read
 
@@ -43,7 +43,8 @@ _CUES = ["unless", "allowed", "permitted", "is acceptable", "are accepted", "eli
          "relatives", "first-degree", "second degree", "parents of", "siblings", "mother",
          "father", "offspring", "children of", "household contacts", "caregivers", "carers",
          "spouse", "other", "another", "additional", "further", "no", "without", "history of",
-         "of", "patients", "any", "disease", "e.g.", "such as"]
+         "of", "patients", "any", "disease", "e.g.", "such as", "free of", "absence of",
+         "denies", "ruled out", "cannot", "don't", "non-", "nor", "negative for"]
 _GLUE = [" ", "  ", ", ", "; ", ". ", " (", ") ", " - ", " • ", " * ", " (ii) ", " (b) ",
          "\n", "/", "-", "\u00a0"]
 _NAME = "diabetes"
@@ -76,7 +77,14 @@ _VOCABULARY = {  # each cue pattern's own words, to build texts it matches
     "family": ["family history", "family member", "relatives", "first-degree",
                "second degree", "parents of", "siblings", "mother", "father", "offspring",
                "children of", "household contacts", "caregivers", "carers", "spouse"],
-    "other": ["other", "another", "additional", "further"]}
+    "other": ["other", "another", "additional", "further"],
+    "negation": ["no", "without", "never", "nor", "neither", "none of", "free of", "free from",
+                 "absence of", "absent", "negative for", "negative history of", "lack of",
+                 "lacking", "denies", "denied", "rules out", "ruled out", "exclusion of",
+                 "excluding", "except", "excepting for", "other than", "apart from",
+                 "aside from", "must not", "cannot", "can't", "don't", "doesn't", "didn't",
+                 "has not", "hasn't", "haven't", "hadn't", "not have", "not taking", "non",
+                 "non-", "not pregnant or", "not"]}
 
 
 @pytest.mark.parametrize(("pattern", "words", "vocabulary"), [
@@ -84,7 +92,10 @@ _VOCABULARY = {  # each cue pattern's own words, to build texts it matches
     (scope._AFTER_CUE, scope._AFTER_CUE_WORDS, "after"),
     (scope._OPTIONAL, scope._OPTIONAL_WORDS, "optional"),
     (scope._FAMILY, scope._FAMILY_WORDS, "family"),
-    (scope._OTHER, scope._OTHER_WORDS, "other")])
+    (scope._OTHER, scope._OTHER_WORDS, "other"),
+    (scope._NEGATION_BEFORE, scope._NEGATION_WORDS, "negation"),
+    (scope._NON_PREFIX, scope._NEGATION_WORDS, "negation"),
+    (scope._NOT_LIST, scope._NEGATION_WORDS, "negation")])
 def test_a_text_a_cue_pattern_matches_holds_one_of_its_words(
         pattern: re.Pattern[str], words: tuple[str, ...], vocabulary: str) -> None:
     @settings(max_examples=300, deadline=None)
@@ -166,7 +177,7 @@ def test_ages_are_read_as_with_every_shape_searched_from_the_start(pieces: list[
     line = "".join(pieces)
     quick = age_statements(line)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ages, "ODD_CASES", ("",))  # every shape searched, from the start
+        patch.setattr(scope, "ODD_CASES", ("",))  # every pattern searched, from the start
         whole = age_statements(line)
     assert quick == whole
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from trialfinder.tables.eligibility import item_text
 from trialfinder.tables.prescreen.finder import section_lines
-from trialfinder.tables.prescreen.scope import ODD_CASES, clause_bounds
+from trialfinder.tables.prescreen.scope import clause_bounds, folded
 
 __all__ = ["QUICK", "AgeStatement", "age_lines", "age_statements", "may_state_age",
            "stated_age_against", "stated_age_for"]
@@ -97,6 +97,16 @@ _PART = re.compile(r"\b(?:arms?|cohorts?|groups?|parts?|strat(?:um|a)|substud\w+
 # a clause that defines childbearing potential or menopause by age, not who may join
 _FERTILITY = re.compile(r"menopaus|menstruat|amenorrh|child[\s\-]?bearing|contracept|pregnan|"
                         r"conceiv|birth\s+control", re.IGNORECASE)
+# the words (lower case) every match of each of these holds
+_SOMEONE_ELSE_WORDS = ("diagnos", "onset", "gestation", "bone", "menarche", "menopaus",
+                       "since", "duration", "before", "after", "parent", "caregiver",
+                       "mother", "father", "guardian", "children", "infant", "relative",
+                       "sibling", "spouse", "partner", "matched", "if", "when", "whether",
+                       "for", "applicable", "case", "defined")
+_PART_WORDS = ("arm", "cohort", "group", "part", "strat", "substud")
+_FERTILITY_WORDS = ("menopaus", "menstruat", "amenorrh", "child", "contracept", "pregnan",
+                    "conceiv", "birth")
+_JOINED_WORDS = ("and", "with")
 # a quick first look (RE2 too): could a text or line state an age at all?
 QUICK = (r"(?i)\b(?:age[ds]?|adults?)\b[^\n\d]{0,30}\d|"
          r"\d[^\n\d]{0,3}(?:years?|yrs?)\s*(?:of\s+age|old|or|and)\b")
@@ -131,12 +141,23 @@ class AgeStatement:
     joined: bool = False
 
 
-def _earliest(folded: str, words: tuple[str, ...], digit: int, spaced: int) -> int:
-    """The first index of any of ``words`` in ``folded`` ("0": ``digit``, " 0": ``spaced``),
+def _earliest(lower: str, words: tuple[str, ...], digit: int, spaced: int) -> int:
+    """The first index of any of ``words`` in ``lower`` ("0": ``digit``, " 0": ``spaced``),
     -1 for none."""
-    at = [digit if word == "0" else spaced if word == " 0" else folded.find(word)
+    at = [digit if word == "0" else spaced if word == " 0" else lower.find(word)
           for word in words]
     return min((i for i in at if i >= 0), default=-1)
+
+
+def _search(pattern: re.Pattern[str], words: tuple[str, ...], line: str, lower: str | None,
+            a: int, b: int) -> bool:
+    """Whether ``pattern`` finds something in ``line[a:b]``; not searched when that part of
+    ``lower`` (``line`` folded, None: search anyway) holds none of ``words``."""
+    if lower is not None:
+        part = lower[a:b]
+        if not any(word in part for word in words):
+            return False
+    return pattern.search(line[a:b]) is not None
 
 
 def age_statements(line: str) -> list[AgeStatement]:
@@ -149,16 +170,16 @@ def age_statements(line: str) -> list[AgeStatement]:
     digit = spaced = first_digit.start()
     while spaced and line[spaced - 1].isspace():
         spaced -= 1
-    # the words each shape needs, in lower case, and where it may begin: re's IGNORECASE
-    # folds three more letters to these (a line holding one is searched whole)
-    folded = line.lower()
-    odd = any(letter in line for letter in ODD_CASES)
-    present = {group: odd or any(word in folded for word in words)
+    # the words each pattern needs, in lower case, and where a shape may begin: the line
+    # folded as re's IGNORECASE reads it (None: a letter str.lower() folds otherwise, so
+    # every pattern is searched in whole)
+    lower = folded(line)
+    present = {group: lower is None or any(word in lower for word in words)
                for group, words in _NEEDS.items()}
     for kind, pattern, needs, begins in _SHAPES:
         if not all(present[group] for group in needs):
             continue
-        pos = 0 if odd else _earliest(folded, _BEGINS[begins], digit, spaced)
+        pos = 0 if lower is None else _earliest(lower, _BEGINS[begins], digit, spaced)
         if pos < 0:
             continue
         for match in pattern.finditer(line, pos):
@@ -166,12 +187,15 @@ def age_statements(line: str) -> list[AgeStatement]:
             if any(a < end and start < b for a, b in taken):
                 continue
             first, last = clause_bounds(line, start, end)  # the clause around it
-            if (_SOMEONE_ELSE.search(line[max(first, start - 60):start])
-                    or _OTHER_UNIT.match(line[end:]) or _PART.search(line[first:start])
-                    or _HEADING_AFTER.match(line[end:]) or _FERTILITY.search(line[first:last])):
+            if (_search(_SOMEONE_ELSE, _SOMEONE_ELSE_WORDS, line, lower, max(first, start - 60),
+                        start)
+                    or _OTHER_UNIT.match(line[end:])
+                    or _search(_PART, _PART_WORDS, line, lower, first, start)
+                    or _HEADING_AFTER.match(line[end:])
+                    or _search(_FERTILITY, _FERTILITY_WORDS, line, lower, first, last)):
                 continue
             joined = bool(_JOINED_AFTER.match(line[end:last])
-                          or _JOINED_BEFORE.search(line[first:start]))
+                          or _search(_JOINED_BEFORE, _JOINED_WORDS, line, lower, first, start))
             numbers = [float(g) for g in match.groups() if g and g[0].isdigit()]
             words = [g for g in match.groups() if g and not g[0].isdigit()]
             if kind == "range":

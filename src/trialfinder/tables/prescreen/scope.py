@@ -201,6 +201,10 @@ _OPTIONAL_WORDS = ("without", "whether", "regardless", "irrespective", "independ
 _FAMILY_WORDS = ("family", "relative", "degree", "parent", "sibling", "mother", "father",
                  "offspring", "children", "household", "caregiver", "carer", "spouse")
 _OTHER_WORDS = ("other", "additional", "further")
+# (and of _NON_PREFIX, _NOT_LIST and _NEGATION_BEFORE: "no" is in "non", "not", "nor",
+# "none", "cannot")
+_NEGATION_WORDS = ("no", "without", "never", "neither", "free", "absen", "negative", "lack",
+                   "deni", "rule", "exclu", "except", "other", "apart", "aside", "n't")
 # the letters re's IGNORECASE reads as an ASCII one that str.lower() does not make it
 ODD_CASES = ("\u0131", "\u017f", "\u0130")  # dotless i, long s, dotted capital I
 
@@ -249,6 +253,8 @@ def _listing_cue(before: str) -> re.Match[str] | None:
 
 
 def _negated(before: str, after: str) -> bool:
+    if not may_hold(before, _NEGATION_WORDS):  # no cue before the name: only one after it
+        return _NEGATION_AFTER.match(after) is not None
     if _NON_PREFIX.search(before) or _NOT_LIST.search(before):
         return True
     if _NEGATION_AFTER.match(after):
