@@ -84,7 +84,8 @@ _VOCABULARY = {  # each cue pattern's own words, to build texts it matches
                  "excluding", "except", "excepting for", "other than", "apart from",
                  "aside from", "must not", "cannot", "can't", "don't", "doesn't", "didn't",
                  "has not", "hasn't", "haven't", "hadn't", "not have", "not taking", "non",
-                 "non-", "not pregnant or", "not"]}
+                 "non-", "not pregnant or", "not"],
+    "list": ["such as", "including", "e.g.", "e. g.", "E.g,", "for example", "like"]}
 
 
 @pytest.mark.parametrize(("pattern", "words", "vocabulary"), [
@@ -95,7 +96,8 @@ _VOCABULARY = {  # each cue pattern's own words, to build texts it matches
     (scope._OTHER, scope._OTHER_WORDS, "other"),
     (scope._NEGATION_BEFORE, scope._NEGATION_WORDS, "negation"),
     (scope._NON_PREFIX, scope._NEGATION_WORDS, "negation"),
-    (scope._NOT_LIST, scope._NEGATION_WORDS, "negation")])
+    (scope._NOT_LIST, scope._NEGATION_WORDS, "negation"),
+    (scope._LIST_HEAD, scope._LIST_HEAD_WORDS, "list")])
 def test_a_text_a_cue_pattern_matches_holds_one_of_its_words(
         pattern: re.Pattern[str], words: tuple[str, ...], vocabulary: str) -> None:
     @settings(max_examples=300, deadline=None)

@@ -203,6 +203,7 @@ _FAMILY_WORDS = ("family", "relative", "degree", "parent", "sibling", "mother", 
 _OTHER_WORDS = ("other", "additional", "further")
 # (and of _NON_PREFIX, _NOT_LIST and _NEGATION_BEFORE: "no" is in "non", "not", "nor",
 # "none", "cannot")
+_LIST_HEAD_WORDS = ("such", "including", "e.", "example", "like")
 _NEGATION_WORDS = ("no", "without", "never", "neither", "free", "absen", "negative", "lack",
                    "deni", "rule", "exclu", "except", "other", "apart", "aside", "n't")
 # the letters re's IGNORECASE reads as an ASCII one that str.lower() does not make it
@@ -253,13 +254,15 @@ def _listing_cue(before: str) -> re.Match[str] | None:
 
 
 def _negated(before: str, after: str) -> bool:
-    if not may_hold(before, _NEGATION_WORDS):  # no cue before the name: only one after it
+    lower = folded(before)
+    if not holds(lower, _NEGATION_WORDS):  # no cue before the name: only one after it
         return _NEGATION_AFTER.match(after) is not None
     if _NON_PREFIX.search(before) or _NOT_LIST.search(before):
         return True
     if _NEGATION_AFTER.match(after):
         return True
-    cue = _last_cue(_NEGATION_BEFORE, before) or _listing_cue(before)
+    cue = _last_cue(_NEGATION_BEFORE, before) or (
+        _listing_cue(before) if holds(lower, _LIST_HEAD_WORDS) else None)
     if cue is None or _NOT_NEGATION.match(before[cue.start():]):
         return False
     if cue.group(0).lower() == "without" and re.search(r"\bwith\s*(?:or|and|/)\s*$",
