@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialfinder.tables.prescreen import scope
+from trialfinder.tables.prescreen import ages, scope, sexes
 from trialfinder.tables.prescreen.ages import age_statements
 from trialfinder.tables.prescreen.scope import read
 
@@ -85,7 +85,11 @@ _VOCABULARY = {  # each cue pattern's own words, to build texts it matches
                  "aside from", "must not", "cannot", "can't", "don't", "doesn't", "didn't",
                  "has not", "hasn't", "haven't", "hadn't", "not have", "not taking", "non",
                  "non-", "not pregnant or", "not"],
-    "list": ["such as", "including", "e.g.", "e. g.", "E.g,", "for example", "like"]}
+    "list": ["such as", "including", "e.g.", "e. g.", "E.g,", "for example", "like"],
+    "sexes": ["men", "males", "male", "man", "boys", "boy", "women", "females", "female",
+              "woman", "girls", "girl", "and", "or", "&", "/", ",", "both sexes",
+              "both genders", "either sex", "either gender", "all sexes", "any sex",
+              "regardless of sex"]}
 
 
 @pytest.mark.parametrize(("pattern", "words", "vocabulary"), [
@@ -97,7 +101,8 @@ _VOCABULARY = {  # each cue pattern's own words, to build texts it matches
     (scope._NEGATION_BEFORE, scope._NEGATION_WORDS, "negation"),
     (scope._NON_PREFIX, scope._NEGATION_WORDS, "negation"),
     (scope._NOT_LIST, scope._NEGATION_WORDS, "negation"),
-    (scope._LIST_HEAD, scope._LIST_HEAD_WORDS, "list")])
+    (scope._LIST_HEAD, scope._LIST_HEAD_WORDS, "list"),
+    (sexes._BOTH, sexes.BOTH_WORDS, "sexes")])
 def test_a_text_a_cue_pattern_matches_holds_one_of_its_words(
         pattern: re.Pattern[str], words: tuple[str, ...], vocabulary: str) -> None:
     @settings(max_examples=300, deadline=None)
@@ -151,7 +156,7 @@ _BEFORE = ["", "between", "from", "of", "\u2265", ">", ">=", "=>", ">/=", "=/>",
            "over", "above", "older than", "more than", "greater than", "minimum", "minimum of",
            "\u2264", "<", "<=", "=<", "</=", "=/<", "under", "below", "younger than",
            "less than", "up to", "not older than", "maximum", "maximum of"]
-_NUMBERS = ["18", "65", "5", "12.5", "130", "\u0663"]
+_NUMBERS = ["18", "65", "5", "12.5", "130", "\u0663", "eighteen"]
 _UNITS = ["", "years", "year", "yrs", "yr", "y", "y.", "years of age", "years old", "yrs old",
           "months", "kg"]
 _JOINS = ["", "-", "\u2013", "to", "and"]
@@ -182,6 +187,14 @@ def test_ages_are_read_as_with_every_shape_searched_from_the_start(pieces: list[
         patch.setattr(scope, "ODD_CASES", ("",))  # every pattern searched, from the start
         whole = age_statements(line)
     assert quick == whole
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_age_phrase(), st.sampled_from(["; ", ". ", " (", ") ", "\n"])),
+                min_size=1, max_size=3))
+def test_a_line_may_state_an_age_as_the_quick_pattern_says(pieces: list[str]) -> None:
+    line = "".join(pieces)
+    assert ages.may_state_age(line) == (ages._QUICK.search(line) is not None)
 
 
 def test_an_age_after_other_words_is_found_from_where_it_may_begin() -> None:

@@ -246,7 +246,7 @@ def _speaks_to(statement: AgeStatement, low_open: bool, high_open: bool) -> bool
 
 def may_state_age(text: str) -> bool:
     """A quick first look: could ``text`` (a line) state an age at all?"""
-    return _QUICK.search(text) is not None
+    return _DIGIT.search(text) is not None and _QUICK.search(text) is not None  # \d in both
 
 
 def _quick_mask(lines: list[str]) -> np.ndarray:

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from trialfinder.tables.prescreen.finder import inclusion_lines
+from trialfinder.tables.prescreen.scope import may_hold
 from trialfinder.tables.prescreen.verdict import quote
 
-__all__ = ["asks_for_both_sexes", "sex_against_text"]
+__all__ = ["BOTH_WORDS", "asks_for_both_sexes", "sex_against_text"]
 
 _MEN = r"(?:men|males?|man|boys?)"
 _WOMEN = r"(?:women|females?|woman|girls?)"
@@ -24,6 +25,8 @@ _BOTH = re.compile(
     rf"\b(?:{_MEN}{_JOIN}{_WOMEN}|{_WOMEN}{_JOIN}{_MEN}|both\s+(?:sexes|genders)|"
     r"either\s+(?:sex|gender)|all\s+sexes|any\s+sex|regardless\s+of\s+sex)\b",
     re.IGNORECASE)
+# a word every _BOTH match holds ("women" holds "men", "female" "male", "woman" "man")
+BOTH_WORDS = ("men", "male", "man", "boy", "girl", "both", "either", "sex")
 # not who may join: the sexes of someone else ("a relative (female or male)"), or a rule for
 # each sex ("male and female subjects of childbearing potential must use contraception")
 _SOMEONE_ELSE = re.compile(
@@ -34,8 +37,8 @@ _SOMEONE_ELSE = re.compile(
 
 def asks_for_both_sexes(text: str) -> str | None:
     """The first inclusion line of an eligibility text that takes both sexes, if any."""
-    return next((line for line in inclusion_lines(text)
-                 if _BOTH.search(line) and not _SOMEONE_ELSE.search(line)), None)
+    return next((line for line in inclusion_lines(text) if may_hold(line, BOTH_WORDS)
+                 and _BOTH.search(line) and not _SOMEONE_ELSE.search(line)), None)
 
 
 def sex_against_text(studies: pd.DataFrame, other: np.ndarray, codes: np.ndarray,
