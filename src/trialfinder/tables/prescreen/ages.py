@@ -25,7 +25,7 @@ import numpy as np
 
 from trialfinder.tables.eligibility import item_text
 from trialfinder.tables.prescreen.finder import section_lines
-from trialfinder.tables.prescreen.scope import clause_bounds, folded
+from trialfinder.tables.prescreen.scope import clause_bounds, folded, holds
 
 __all__ = ["QUICK", "AgeStatement", "age_lines", "age_statements", "may_state_age",
            "stated_age_against", "stated_age_for"]
@@ -144,9 +144,12 @@ class AgeStatement:
 def _earliest(lower: str, words: tuple[str, ...], digit: int, spaced: int) -> int:
     """The first index of any of ``words`` in ``lower`` ("0": ``digit``, " 0": ``spaced``),
     -1 for none."""
-    at = [digit if word == "0" else spaced if word == " 0" else lower.find(word)
-          for word in words]
-    return min((i for i in at if i >= 0), default=-1)
+    first = -1
+    for word in words:
+        at = digit if word == "0" else spaced if word == " 0" else lower.find(word)
+        if at >= 0 and (first < 0 or at < first):
+            first = at
+    return first
 
 
 def _search(pattern: re.Pattern[str], words: tuple[str, ...], line: str, lower: str | None,
@@ -174,8 +177,7 @@ def age_statements(line: str) -> list[AgeStatement]:
     # folded as re's IGNORECASE reads it (None: a letter str.lower() folds otherwise, so
     # every pattern is searched in whole)
     lower = folded(line)
-    present = {group: lower is None or any(word in lower for word in words)
-               for group, words in _NEEDS.items()}
+    present = {group: holds(lower, words) for group, words in _NEEDS.items()}
     for kind, pattern, needs, begins in _SHAPES:
         if not all(present[group] for group in needs):
             continue
