@@ -298,8 +298,9 @@ def read(line: str, start: int, end: int) -> Reading:
     for a, b in others:  # blank out other brackets, keeping those right after the name
         if a >= e and _words("".join(chars[e:a])) <= 3:
             following.append("".join(chars[a + 1:b]))
-        for i in range(max(a, 0), min(b + 1, len(chars))):
-            chars[i] = " "
+        first, last = max(a, 0), min(b + 1, len(chars))
+        if first < last:
+            chars[first:last] = " " * (last - first)  # one slice, not a step per character
     scope = "".join(chars)
     before, after = scope[:s], scope[e:]
     lower = folded(before)  # each pattern below runs only where a word it needs is there
