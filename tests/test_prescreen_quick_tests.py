@@ -32,6 +32,11 @@ def _cased(draw: st.DrawFn, words: list[str]) -> str:
     return "".join(out)
 
 
+def _unfolded(text: str) -> str | None:
+    """What ``scope.folded`` gives for a text of odd letters: no quick test skips a thing."""
+    return None
+
+
 _CUES = ["unless", "allowed", "permitted", "is acceptable", "are accepted", "eligible",
          "eligible for", "may be included", "can still enroll", "will participate",
          "could take part", "may enter", "can join", "is not excluded", "not an exclusion",
@@ -50,9 +55,9 @@ _GLUE = [" ", "  ", ", ", "; ", ". ", " (", ") ", " - ", " • ", " * ", " (ii) 
 _NAME = "diabetes"
 
 
-@settings(max_examples=600, deadline=None)
-@given(st.lists(st.one_of(_cased(_CUES), st.sampled_from(_GLUE)), max_size=14),
-       st.lists(st.one_of(_cased(_CUES), st.sampled_from(_GLUE)), max_size=10))
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(_cased(_CUES), st.sampled_from(_GLUE)), max_size=6),
+       st.lists(st.one_of(_cased(_CUES), st.sampled_from(_GLUE)), max_size=6))
 def test_a_name_is_read_as_with_every_pattern_run_on_the_whole_line(
         before: list[str], after: list[str]) -> None:
     line = "".join(before) + " " + _NAME + " " + "".join(after)
@@ -61,7 +66,7 @@ def test_a_name_is_read_as_with_every_pattern_run_on_the_whole_line(
     quick = read(line, start, end)
     scope._has_whole_cue.cache_clear()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(scope, "ODD_CASES", ("",))  # every text "may hold" every word
+        patch.setattr(scope, "folded", _unfolded)  # every text "may hold" every word
         whole = read(line, start, end)
     scope._has_whole_cue.cache_clear()
     assert quick == whole
@@ -184,7 +189,7 @@ def test_ages_are_read_as_with_every_shape_searched_from_the_start(pieces: list[
     line = "".join(pieces)
     quick = age_statements(line)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(scope, "ODD_CASES", ("",))  # every pattern searched, from the start
+        patch.setattr(ages, "folded", _unfolded)  # every pattern searched, from the start
         whole = age_statements(line)
     assert quick == whole
 

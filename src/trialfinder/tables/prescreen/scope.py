@@ -213,6 +213,8 @@ ODD_CASES = ("\u0131", "\u017f", "\u0130")  # dotless i, long s, dotted capital 
 def folded(text: str) -> str | None:
     """``text`` in lower case for :func:`holds`; None when it holds a letter of
     :data:`ODD_CASES` (then it may hold any word)."""
+    if text.isascii():  # (a flag Python keeps: no look at the text)
+        return text.lower()
     return None if any(odd in text for odd in ODD_CASES) else text.lower()
 
 
@@ -253,8 +255,9 @@ def _listing_cue(before: str) -> re.Match[str] | None:
     return _last_cue(_NEGATION_BEFORE, before[: head.start()])
 
 
-def _negated(before: str, after: str) -> bool:
-    lower = folded(before)
+def _negated(before: str, after: str, lower: str | None) -> bool:
+    """Whether a cue negates the name between ``before`` and ``after`` (``lower``:
+    ``folded(before)``)."""
     if not holds(lower, _NEGATION_WORDS):  # no cue before the name: only one after it
         return _NEGATION_AFTER.match(after) is not None
     if _NON_PREFIX.search(before) or _NOT_LIST.search(before):
@@ -284,7 +287,7 @@ def read(line: str, start: int, end: int) -> Reading:
     if inner:
         o, c = max(inner)  # the innermost pair around the name
         if _EXAMPLES.match(clause[o + 1:c]) and not any(a < o < b for a, b in pairs):
-            outer_negated = _negated(clause[:o], "")
+            outer_negated = _negated(clause[:o], "", folded(clause[:o]))
         chars = list(clause[o + 1:c])
         s, e = s - o - 1, e - o - 1
         shift = o + 1
@@ -309,7 +312,7 @@ def read(line: str, start: int, end: int) -> Reading:
                  or any(_has_whole_cue(text) for text in following))
     return Reading(
         exception=exception,
-        negated=_negated(before, after) or outer_negated,
+        negated=_negated(before, after, lower) or outer_negated,
         optional=holds(lower, _OPTIONAL_WORDS) and _last_cue(_OPTIONAL, before) is not None,
         family=((holds(lower, _FAMILY_WORDS) and _last_cue(_FAMILY, before) is not None)
                 or _FAMILY_AFTER.match(after) is not None),
