@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from trialfinder.tables.prescreen import ages, scope, sexes
 from trialfinder.tables.prescreen.ages import age_statements
+from trialfinder.tables.prescreen.finder import inclusion_lines
 from trialfinder.tables.prescreen.scope import read
 
 # letters re.IGNORECASE reads as ASCII ones: dotless i, long s, dotted capital I, Kelvin sign
@@ -205,3 +206,20 @@ def test_a_line_may_state_an_age_as_the_quick_pattern_says(pieces: list[str]) ->
 def test_an_age_after_other_words_is_found_from_where_it_may_begin() -> None:
     line = "Male or female patients, both aged 18 to 75 years, or 80 years and over"
     assert [(s.low, s.high) for s in age_statements(line)] == [(18.0, 75.0), (80.0, None)]
+
+
+_SEX_LINES = ["Inclusion Criteria:", "Exclusion Criteria:", "Male or female", "Men and women",
+              "wo\\men or \\men", "male\\/female", "Female \\- or male", "Both sexes",
+              "either gender", "Aged 18 or over", "Healthy", "Relatives (male or female)",
+              "Girls or boys aged 12", "any sex", "No prior cancer", "Both \u017fexes",
+              "Ma\u0130e or fema\u0131e", "Regardless of sex", "<!-- -->"]
+_BULLETS = ["", "* ", "- ", "1. ", "2) ", "\\- ", "3\\. ", "  * ", "• "]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_BULLETS), _cased(_SEX_LINES)), max_size=8))
+def test_both_sexes_are_found_as_in_every_inclusion_item(lines: list[tuple[str, str]]) -> None:
+    text = "\n".join(bullet + line for bullet, line in lines)
+    plain = next((line for line in inclusion_lines(text)
+                  if sexes._BOTH.search(line) and not sexes._SOMEONE_ELSE.search(line)), None)
+    assert sexes.asks_for_both_sexes(text) == plain

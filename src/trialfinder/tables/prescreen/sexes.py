@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from trialfinder.tables.prescreen.finder import inclusion_lines
+from trialfinder.tables.prescreen.finder import section_lines
 from trialfinder.tables.prescreen.scope import may_hold
 from trialfinder.tables.prescreen.verdict import quote
 
@@ -25,6 +25,7 @@ _BOTH = re.compile(
     rf"\b(?:{_MEN}{_JOIN}{_WOMEN}|{_WOMEN}{_JOIN}{_MEN}|both\s+(?:sexes|genders)|"
     r"either\s+(?:sex|gender)|all\s+sexes|any\s+sex|regardless\s+of\s+sex)\b",
     re.IGNORECASE)
+_INCLUSION = frozenset({"inclusion"})
 # a word every _BOTH match holds ("women" holds "men", "female" "male", "woman" "man")
 BOTH_WORDS = ("men", "male", "man", "boy", "girl", "both", "either", "sex")
 # not who may join: the sexes of someone else ("a relative (female or male)"), or a rule for
@@ -35,9 +36,16 @@ _SOMEONE_ELSE = re.compile(
     r"fertil\w*|sperm|birth\s+control|at\s+birth)\b", re.IGNORECASE)
 
 
+def _names_a_sex(line: str) -> bool:
+    return may_hold(line, BOTH_WORDS)
+
+
 def asks_for_both_sexes(text: str) -> str | None:
     """The first inclusion line of an eligibility text that takes both sexes, if any."""
-    return next((line for line in inclusion_lines(text) if may_hold(line, BOTH_WORDS)
+    # a raw line without a word for a sex is not made an item: its item holds none either
+    # (an item is the line without its bullet and the backslashes before punctuation)
+    items = section_lines(text, sections=_INCLUSION, keep=_names_a_sex)
+    return next((line for _, line in items if _names_a_sex(line)
                  and _BOTH.search(line) and not _SOMEONE_ELSE.search(line)), None)
 
 
