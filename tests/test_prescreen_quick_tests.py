@@ -223,3 +223,25 @@ def test_both_sexes_are_found_as_in_every_inclusion_item(lines: list[tuple[str, 
     plain = next((line for line in inclusion_lines(text)
                   if sexes._BOTH.search(line) and not sexes._SOMEONE_ELSE.search(line)), None)
     assert sexes.asks_for_both_sexes(text) == plain
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["inclusion", "other", "exclusion"]), _age_phrase()),
+                max_size=4),
+       st.sampled_from([0.5, 8, 12, 16, 17.9, 18, 54, 54.5, 65, 65.5, 80, 82, 99, 100, 130]),
+       st.booleans())
+def test_an_age_that_holds_someone_is_found_as_when_every_line_is_read(
+        lines: list[tuple[str, str]], age: float, below: bool) -> None:
+    quick = ages.stated_age_for(age, lines, below=below)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ages, "_reaches", lambda line, years: True)  # every line read
+        whole = ages.stated_age_for(age, lines, below=below)
+    assert quick == whole
+
+
+def test_an_upper_age_below_the_persons_skips_the_line() -> None:
+    assert not ages._reaches("Children aged 2 to 17 years", 54)
+    assert ages._reaches("Adults aged 18 to 75 years", 54)
+    assert ages._reaches("Age 18-1000", 54)  # four digits or more count unread
+    assert ages.stated_age_for(54, [("inclusion", "Aged 18 to 75 years")], below=False) == (
+        "Aged 18 to 75 years")

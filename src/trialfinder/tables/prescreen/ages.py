@@ -116,6 +116,7 @@ _EXCLUDING_WORDS = ("exclu", "ineligib", "not eligib", "not be eligib", "non-inc
                     "non inclu", "noninclu", "not be enrolled", "not be included", "may not")
 _LONGEST = max(map(len, _EXCLUDING_WORDS))
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 # "and" or "with" joining the age to another condition (not to another age: "and < 65",
 # "and older")
 _JOINED_AFTER = re.compile(
@@ -309,12 +310,20 @@ def _age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     return out
 
 
+def _reaches(line: str, years: int) -> bool:
+    """Whether a run of digits in ``line`` is ``years`` or more (a run of four or more digits
+    counts without being read): an upper limit holding someone of ``years`` needs one, since
+    each number a statement reads begins a run of digits."""
+    return any(len(run) > 3 or int(run) >= years for run in _DIGITS.findall(line))
+
+
 def stated_age_for(age: float, lines: Sequence[tuple[str, str]], below: bool) -> str | None:
     """The first inclusion or other line (of ``lines``: (section, item)) stating an age that
     holds ``age`` on the side the record's age fields put it outside (``below`` their lower
     limit, or above their upper one): the record's own text then disagrees with its fields."""
+    years = math.floor(age)
     for section, item in lines:
-        if section == "exclusion":
+        if section == "exclusion" or not (below or _reaches(item, years)):
             continue
         for statement in age_statements(item):
             side = statement.low if below else statement.high
