@@ -195,8 +195,9 @@ def test_ages_are_read_as_with_every_shape_searched_from_the_start(pieces: list[
     assert quick == whole
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.one_of(_age_phrase(), st.sampled_from(["; ", ". ", " (", ") ", "\n"])),
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.one_of(_age_phrase(), st.sampled_from(["; ", ". ", " (", ") ", "\n",
+                                                          "18", "Stage 3", "3 months"])),
                 min_size=1, max_size=3))
 def test_a_line_may_state_an_age_as_the_quick_pattern_says(pieces: list[str]) -> None:
     line = "".join(pieces)
@@ -208,7 +209,8 @@ def test_an_age_after_other_words_is_found_from_where_it_may_begin() -> None:
     assert [(s.low, s.high) for s in age_statements(line)] == [(18.0, 75.0), (80.0, None)]
 
 
-_SEX_LINES = ["Inclusion Criteria:", "Exclusion Criteria:", "Male or female", "Men and women",
+_HEADINGS = ["Inclusion Criteria:", "Exclusion Criteria:", "INCLUSION CRITERIA", "exclusion:"]
+_SEX_LINES = ["Male or female", "Men and women",
               "wo\\men or \\men", "male\\/female", "Female \\- or male", "Both sexes",
               "either gender", "Aged 18 or over", "Healthy", "Relatives (male or female)",
               "Girls or boys aged 12", "any sex", "No prior cancer", "Both \u017fexes",
@@ -217,7 +219,9 @@ _BULLETS = ["", "* ", "- ", "1. ", "2) ", "\\- ", "3\\. ", "  * ", "• "]
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(_BULLETS), _cased(_SEX_LINES)), max_size=8))
+@given(st.lists(st.tuples(st.sampled_from(_BULLETS),
+                          st.one_of(st.sampled_from(_HEADINGS), _cased(_SEX_LINES))),
+                max_size=8))
 def test_both_sexes_are_found_as_in_every_inclusion_item(lines: list[tuple[str, str]]) -> None:
     text = "\n".join(bullet + line for bullet, line in lines)
     plain = next((line for line in inclusion_lines(text)

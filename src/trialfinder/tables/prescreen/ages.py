@@ -111,6 +111,7 @@ _JOINED_WORDS = ("and", "with")
 QUICK = (r"(?i)\b(?:age[ds]?|adults?)\b[^\n\d]{0,30}\d|"
          r"\d[^\n\d]{0,3}(?:years?|yrs?)\s*(?:of\s+age|old|or|and)\b")
 _QUICK = re.compile(QUICK)
+_QUICK_WORDS = ("age", "adult", "year", "yr")
 # where an exclusion list may begin: nothing before the first of these is one
 _EXCLUDING_WORDS = ("exclu", "ineligib", "not eligib", "not be eligib", "non-inclu",
                     "non inclu", "noninclu", "not be enrolled", "not be included", "may not")
@@ -249,7 +250,9 @@ def _speaks_to(statement: AgeStatement, low_open: bool, high_open: bool) -> bool
 
 def may_state_age(text: str) -> bool:
     """A quick first look: could ``text`` (a line) state an age at all?"""
-    return _DIGIT.search(text) is not None and _QUICK.search(text) is not None  # \d in both
+    # each side of the pattern needs a digit and an age word or a year word
+    return (_DIGIT.search(text) is not None and holds(folded(text), _QUICK_WORDS)
+            and _QUICK.search(text) is not None)
 
 
 def _quick_mask(lines: list[str]) -> np.ndarray:
