@@ -25,7 +25,7 @@ import numpy as np
 
 from trialfinder.tables.eligibility import item_text
 from trialfinder.tables.prescreen.finder import section_lines
-from trialfinder.tables.prescreen.scope import clause_bounds
+from trialfinder.tables.prescreen.scope import clause_bounds, folded, holds
 
 __all__ = ["QUICK", "AgeStatement", "age_lines", "age_statements", "may_state_age",
            "stated_age_against", "stated_age_for"]
@@ -46,20 +46,42 @@ _OR_MORE = r"\s*(?:or|and)\s*(?:older|over|above|more|greater|up)\b(?!\s*than)"
 _OR_OLDER = r"\s*(?:or|and)\s*(?:older|over|above)\b(?!\s*than)"  # not "5 years or more"
 _OR_LESS = r"\s*(?:or|and)\s*(?:younger|under|below|less)\b(?!\s*than)"
 
-# each shape, and the words it cannot match without: "aged" (age, aged, adult...), "years"
-# (year, yr), "years of age" (years and age or old); a line lacking them skips the shape
-_SHAPES: list[tuple[str, re.Pattern[str], str]] = [
-    (kind, re.compile(pattern, re.IGNORECASE), needs) for kind, pattern, needs in [
-    ("range", _AGED + r"(?:between|from)?\s*" + _N + _Y + _TO + _N, "aged"),
-    ("range", r"\b(?:between|from)?\s*" + _N + _Y + _TO + _N + _YEARS_OF_AGE, "years of age"),
-    ("low", _AGED + r"(?:of\s+)?" + f"({_LOW_WORD})" + r"\s*" + _N, "aged"),
-    ("low", f"({_LOW_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, "years of age"),
-    ("low", _AGED + _N + _Y + r"(?:\s*of\s+age)?" + _OR_MORE, "aged"),
-    ("low", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_OLDER, "years"),
-    ("low", _AGED + _N + r"\s*\+", "aged"),
-    ("high", _AGED + r"(?:of\s+)?" + f"({_HIGH_WORD})" + r"\s*" + _N, "aged"),
-    ("high", f"({_HIGH_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, "years of age"),
-    ("high", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_LESS, "years"),
+# each shape, and the words it cannot match without (every group of _NEEDS it names, by
+# one of the group's words in lower case): a line lacking them skips the shape; and where a
+# match may begin at the earliest (_BEGINS: at one of the words the shape starts with, "0" at
+# the first digit, " 0" at the spaces before it): the search starts there
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "aged": ("age", "adult"), "years": ("year", "yr"), "of age": ("age", "old"),
+    "low": ("\u2265", ">", "least", "over", "above", "older", "more", "greater", "minimum"),
+    "high": ("\u2264", "<", "under", "below", "younger", "less", "up", "older", "maximum"),
+    "or more": ("older", "over", "above", "more", "greater", "up"),
+    "or older": ("older", "over", "above"), "or less": ("younger", "under", "below", "less"),
+    "plus": ("+",),
+}
+_BEGINS: dict[str, tuple[str, ...]] = {
+    "aged": ("age", "adult"), "range": ("between", "from", " 0"), "digit": ("0",),
+    "low": ("\u2265", ">", "=", "at", "over", "above", "older", "more", "greater", "minimum"),
+    "high": ("\u2264", "<", "=", "under", "below", "younger", "less", "up", "not", "maximum"),
+}
+_SHAPES: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = [
+    (kind, re.compile(pattern, re.IGNORECASE), needs, begins)
+    for kind, pattern, needs, begins in [
+    ("range", _AGED + r"(?:between|from)?\s*" + _N + _Y + _TO + _N, ("aged",), "aged"),
+    ("range", r"\b(?:between|from)?\s*" + _N + _Y + _TO + _N + _YEARS_OF_AGE,
+     ("years", "of age"), "range"),
+    ("low", _AGED + r"(?:of\s+)?" + f"({_LOW_WORD})" + r"\s*" + _N, ("aged", "low"), "aged"),
+    ("low", f"({_LOW_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, ("years", "of age", "low"),
+     "low"),
+    ("low", _AGED + _N + _Y + r"(?:\s*of\s+age)?" + _OR_MORE, ("aged", "or more"), "aged"),
+    ("low", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_OLDER,
+     ("years", "or older"), "digit"),
+    ("low", _AGED + _N + r"\s*\+", ("aged", "plus"), "aged"),
+    ("high", _AGED + r"(?:of\s+)?" + f"({_HIGH_WORD})" + r"\s*" + _N, ("aged", "high"),
+     "aged"),
+    ("high", f"({_HIGH_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, ("years", "of age", "high"),
+     "high"),
+    ("high", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_LESS,
+     ("years", "or less"), "digit"),
 ]]
 # an age that is not the participant's, said just before the statement
 _SOMEONE_ELSE = re.compile(
@@ -75,15 +97,27 @@ _PART = re.compile(r"\b(?:arms?|cohorts?|groups?|parts?|strat(?:um|a)|substud\w+
 # a clause that defines childbearing potential or menopause by age, not who may join
 _FERTILITY = re.compile(r"menopaus|menstruat|amenorrh|child[\s\-]?bearing|contracept|pregnan|"
                         r"conceiv|birth\s+control", re.IGNORECASE)
+# the words (lower case) every match of each of these holds
+_SOMEONE_ELSE_WORDS = ("diagnos", "onset", "gestation", "bone", "menarche", "menopaus",
+                       "since", "duration", "before", "after", "parent", "caregiver",
+                       "mother", "father", "guardian", "children", "infant", "relative",
+                       "sibling", "spouse", "partner", "matched", "if", "when", "whether",
+                       "for", "applicable", "case", "defined")
+_PART_WORDS = ("arm", "cohort", "group", "part", "strat", "substud")
+_FERTILITY_WORDS = ("menopaus", "menstruat", "amenorrh", "child", "contracept", "pregnan",
+                    "conceiv", "birth")
+_JOINED_WORDS = ("and", "with")
 # a quick first look (RE2 too): could a text or line state an age at all?
 QUICK = (r"(?i)\b(?:age[ds]?|adults?)\b[^\n\d]{0,30}\d|"
          r"\d[^\n\d]{0,3}(?:years?|yrs?)\s*(?:of\s+age|old|or|and)\b")
 _QUICK = re.compile(QUICK)
+_QUICK_WORDS = ("age", "adult", "year", "yr")
 # where an exclusion list may begin: nothing before the first of these is one
 _EXCLUDING_WORDS = ("exclu", "ineligib", "not eligib", "not be eligib", "non-inclu",
                     "non inclu", "noninclu", "not be enrolled", "not be included", "may not")
 _LONGEST = max(map(len, _EXCLUDING_WORDS))
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 # "and" or "with" joining the age to another condition (not to another age: "and < 65",
 # "and older")
 _JOINED_AFTER = re.compile(
@@ -109,30 +143,63 @@ class AgeStatement:
     joined: bool = False
 
 
+def _earliest(lower: str, words: tuple[str, ...], digit: int, spaced: int) -> int:
+    """The first index of any of ``words`` in ``lower`` ("0": ``digit``, " 0": ``spaced``),
+    -1 for none."""
+    first = -1
+    for word in words:
+        at = digit if word == "0" else spaced if word == " 0" else lower.find(word)
+        if at >= 0 and (first < 0 or at < first):
+            first = at
+    return first
+
+
+def _search(pattern: re.Pattern[str], words: tuple[str, ...], line: str, lower: str | None,
+            a: int, b: int) -> bool:
+    """Whether ``pattern`` finds something in ``line[a:b]``; not searched when that part of
+    ``lower`` (``line`` folded, None: search anyway) holds none of ``words``."""
+    if lower is not None:
+        part = lower[a:b]
+        if not any(word in part for word in words):
+            return False
+    return pattern.search(line[a:b]) is not None
+
+
 def age_statements(line: str) -> list[AgeStatement]:
     """The age ranges ``line`` states for the participant (see the module's rules)."""
     found: list[AgeStatement] = []
     taken: list[tuple[int, int]] = []
-    if _DIGIT.search(line) is None:
+    first_digit = _DIGIT.search(line)
+    if first_digit is None:
         return found
-    folded = line.lower()  # the words each shape needs (no other letter folds to these)
-    years = "year" in folded or "yr" in folded
-    present = {"aged": "age" in folded or "adult" in folded, "years": years,
-               "years of age": years and ("age" in folded or "old" in folded)}
-    for kind, pattern, needs in _SHAPES:
-        if not present[needs]:
+    digit = spaced = first_digit.start()
+    while spaced and line[spaced - 1].isspace():
+        spaced -= 1
+    # the words each pattern needs, in lower case, and where a shape may begin: the line
+    # folded as re's IGNORECASE reads it (None: a letter str.lower() folds otherwise, so
+    # every pattern is searched in whole)
+    lower = folded(line)
+    present = {group: holds(lower, words) for group, words in _NEEDS.items()}
+    for kind, pattern, needs, begins in _SHAPES:
+        if not all(present[group] for group in needs):
             continue
-        for match in pattern.finditer(line):
+        pos = 0 if lower is None else _earliest(lower, _BEGINS[begins], digit, spaced)
+        if pos < 0:
+            continue
+        for match in pattern.finditer(line, pos):
             start, end = match.span()
             if any(a < end and start < b for a, b in taken):
                 continue
             first, last = clause_bounds(line, start, end)  # the clause around it
-            if (_SOMEONE_ELSE.search(line[max(first, start - 60):start])
-                    or _OTHER_UNIT.match(line[end:]) or _PART.search(line[first:start])
-                    or _HEADING_AFTER.match(line[end:]) or _FERTILITY.search(line[first:last])):
+            if (_search(_SOMEONE_ELSE, _SOMEONE_ELSE_WORDS, line, lower, max(first, start - 60),
+                        start)
+                    or _OTHER_UNIT.match(line[end:])
+                    or _search(_PART, _PART_WORDS, line, lower, first, start)
+                    or _HEADING_AFTER.match(line[end:])
+                    or _search(_FERTILITY, _FERTILITY_WORDS, line, lower, first, last)):
                 continue
             joined = bool(_JOINED_AFTER.match(line[end:last])
-                          or _JOINED_BEFORE.search(line[first:start]))
+                          or _search(_JOINED_BEFORE, _JOINED_WORDS, line, lower, first, start))
             numbers = [float(g) for g in match.groups() if g and g[0].isdigit()]
             words = [g for g in match.groups() if g and not g[0].isdigit()]
             if kind == "range":
@@ -183,7 +250,9 @@ def _speaks_to(statement: AgeStatement, low_open: bool, high_open: bool) -> bool
 
 def may_state_age(text: str) -> bool:
     """A quick first look: could ``text`` (a line) state an age at all?"""
-    return _QUICK.search(text) is not None
+    # each side of the pattern needs a digit and an age word or a year word
+    return (_DIGIT.search(text) is not None and holds(folded(text), _QUICK_WORDS)
+            and _QUICK.search(text) is not None)
 
 
 def _quick_mask(lines: list[str]) -> np.ndarray:
@@ -244,12 +313,20 @@ def _age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     return out
 
 
+def _reaches(line: str, years: int) -> bool:
+    """Whether a run of digits in ``line`` is ``years`` or more (a run of four or more digits
+    counts without being read): an upper limit holding someone of ``years`` needs one, since
+    each number a statement reads begins a run of digits."""
+    return any(len(run) > 3 or int(run) >= years for run in _DIGITS.findall(line))
+
+
 def stated_age_for(age: float, lines: Sequence[tuple[str, str]], below: bool) -> str | None:
     """The first inclusion or other line (of ``lines``: (section, item)) stating an age that
     holds ``age`` on the side the record's age fields put it outside (``below`` their lower
     limit, or above their upper one): the record's own text then disagrees with its fields."""
+    years = math.floor(age)
     for section, item in lines:
-        if section == "exclusion":
+        if section == "exclusion" or not (below or _reaches(item, years)):
             continue
         for statement in age_statements(item):
             side = statement.low if below else statement.high

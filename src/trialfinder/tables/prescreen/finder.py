@@ -128,8 +128,11 @@ def _ascii_word(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == "_")
 
 
+_RUNS = re.compile(r"[\s\-]+")
+
+
 def _spacing(text: str) -> str:
-    return re.sub(r"[\s\-]+", " ", text.strip().replace("\u2019", "'"))
+    return _RUNS.sub(" ", text.strip().replace("\u2019", "'"))
 
 
 class Finder:
@@ -245,10 +248,17 @@ class Finder:
             ) if phrases else None
         return self._nots[(kind, source)]
 
-    def _excluded_by_not(self, kind: str, name: Name, line: str, start: int, end: int) -> bool:
-        pattern = self._not_pattern(kind, name.source) if name.source else None
-        return pattern is not None and any(
-            m.start() <= start and end <= m.end() for m in pattern.finditer(line))
+    def _excluded_by_not(self, kind: str, name: Name, line: str, start: int, end: int,
+                         spans: dict[tuple[str, str], list[tuple[int, int]]]) -> bool:
+        """Whether ``line[start:end]`` is inside one of the name's "not" phrases (``spans``:
+        where each group's phrases stand in ``line``, found once per line)."""
+        if not name.source:
+            return False
+        group = (kind, name.source)
+        if group not in spans:
+            pattern = self._not_pattern(kind, name.source)
+            spans[group] = [] if pattern is None else [m.span() for m in pattern.finditer(line)]
+        return any(a <= start and end <= b for a, b in spans[group])
 
     def occurrences(self, line: str) -> list[Occurrence]:
         """Every occurrence of a term's name in ``line``, in order (do not change the
@@ -261,6 +271,7 @@ class Finder:
 
     def _occurrences(self, line: str) -> list[Occurrence]:
         found: list[Occurrence] = []
+        spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for pattern in self._patterns:
             for match in pattern.finditer(line):
                 text = match.group("n")
@@ -274,7 +285,7 @@ class Finder:
                     term = self.terms[index]
                     if index in seen:
                         continue
-                    if self._excluded_by_not(term.kind, name, line, start, end):
+                    if self._excluded_by_not(term.kind, name, line, start, end, spans):
                         continue
                     seen.add(index)
                     if reading is None:

@@ -230,9 +230,10 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
         accepts = _codes(studies["healthy_volunteers"].astype("boolean").astype("string"))
         refuses = accepts == "False"
         column = studies["eligibility_criteria"]
-        for i in np.flatnonzero(refuses & fits & column.notna().to_numpy()).tolist():
+        rows = np.flatnonzero(refuses & fits & column.notna().to_numpy()).tolist()
+        for i, text in zip(rows, column.iloc[rows].astype(object).tolist(), strict=True):
             # the field says no, but the criteria ask for healthy people: ask, do not hide
-            line = asks_for_healthy(str(column.iloc[i]))
+            line = asks_for_healthy(str(text))
             if line is not None:
                 refuses[i] = False
                 unknown[i].append("the record says it takes no healthy volunteers, but its "

@@ -27,14 +27,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Reading", "clause_bounds", "read"]
+__all__ = ["ODD_CASES", "WHOLE_CUE_WORDS", "Reading", "clause_bounds", "folded", "holds",
+           "may_hold", "read"]
 
 _WINDOW_WORDS = 8  # a cue this many words before the name or nearer governs it
 
 # Where a clause ends: ";", an inner bullet, a sentence end (not after "e.g." and the like).
 # (an inner bullet is also a numbered part written inline: "..., or (iii) Heart failure")
-_HARD_BREAK = re.compile(r";|\n|\s[-•·]\s+(?=[A-Z])|\s\*\s+"
-                         r"|\s\((?:i{1,3}|iv|vi{0,3}|ix|x|[a-h]|\d{1,2})\)\s+(?=[A-Z])")
+# As written first: r";|\n|\s[-•·]\s+(?=[A-Z])|\s\*\s+|\s\((?:...)\)\s+(?=[A-Z])"; its
+# first character taken out in front (one set) lets re skip to where a break may begin.
+_INLINE_NUMBER = r"\((?:i{1,3}|iv|vi{0,3}|ix|x|[a-h]|\d{1,2})\)\s+(?=[A-Z])"
+_HARD_BREAK = re.compile(r"[;\n\s](?:(?<=[;\n])|[-•·]\s+(?=[A-Z])|\*\s+|"
+                         + _INLINE_NUMBER + ")")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
 _ABBREVIATIONS = frozenset({"e.g", "eg", "i.e", "ie", "etc", "vs", "approx", "incl", "no",
                             "dr", "st", "fig", "ca", "cf", "resp", "nr", "min", "max", "esp"})
@@ -144,7 +148,9 @@ def _word_before(line: str, at: int) -> str:
 
 
 def _sentence_ends(line: str) -> list[int]:
-    ends = []
+    ends: list[int] = []
+    if "." not in line and "!" not in line and "?" not in line:
+        return ends  # no sentence ends without a stop (the pattern's look-behind needs one)
     for found in _SENTENCE.finditer(line):
         word = _word_before(line, found.start()).lower().lstrip("([")
         if word in _ABBREVIATIONS or len(word) == 1:
@@ -188,9 +194,47 @@ def _cue_unnegated(text: str, found: re.Match[str]) -> bool:
     return _NEGATORS.search(text[: found.start()]) is None
 
 
+# a word every match of a pattern holds (in lower case): a text holding none has no match
+WHOLE_CUE_WORDS = ("unless", "allowed", "permitted", "accept", "eligible", "included",
+                   "enrol", "participate", "take", "enter", "join", "exclu", "controlled",
+                   "stable")
+_AFTER_CUE_WORDS = ("except", "other", "exclu", "apart", "aside", "but", "besides")
+_OPTIONAL_WORDS = ("without", "whether", "regardless", "irrespective", "independent")
+_FAMILY_WORDS = ("family", "relative", "degree", "parent", "sibling", "mother", "father",
+                 "offspring", "children", "household", "caregiver", "carer", "spouse")
+_OTHER_WORDS = ("other", "additional", "further")
+# (and of _NON_PREFIX, _NOT_LIST and _NEGATION_BEFORE: "no" is in "non", "not", "nor",
+# "none", "cannot")
+_LIST_HEAD_WORDS = ("such", "including", "e.", "example", "like")
+_NEGATION_WORDS = ("no", "without", "never", "neither", "free", "absen", "negative", "lack",
+                   "deni", "rule", "exclu", "except", "other", "apart", "aside", "n't", "off")
+# the letters re's IGNORECASE reads as an ASCII one that str.lower() does not make it
+ODD_CASES = ("\u0131", "\u017f", "\u0130")  # dotless i, long s, dotted capital I
+
+
+def folded(text: str) -> str | None:
+    """``text`` in lower case for :func:`holds`; None when it holds a letter of
+    :data:`ODD_CASES` (then it may hold any word)."""
+    if text.isascii():  # (a flag Python keeps: no look at the text)
+        return text.lower()
+    return None if any(odd in text for odd in ODD_CASES) else text.lower()
+
+
+def holds(low: str | None, words: tuple[str, ...]) -> bool:
+    """False only when the text folded to ``low`` holds none of ``words`` (lower case ASCII)
+    in any case, as ``re.IGNORECASE`` reads it: a quick test before a pattern needing one."""
+    return low is None or any(word in low for word in words)
+
+
+def may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """:func:`holds` for ``text`` itself."""
+    return holds(folded(text), words)
+
+
 @lru_cache(maxsize=256)
 def _has_whole_cue(text: str) -> bool:
-    return any(_cue_unnegated(text, m) for m in _WHOLE_CUE.finditer(text))
+    return may_hold(text, WHOLE_CUE_WORDS) and any(
+        _cue_unnegated(text, m) for m in _WHOLE_CUE.finditer(text))
 
 
 def _last_cue(pattern: re.Pattern[str], before: str) -> re.Match[str] | None:
@@ -213,12 +257,17 @@ def _listing_cue(before: str) -> re.Match[str] | None:
     return _last_cue(_NEGATION_BEFORE, before[: head.start()])
 
 
-def _negated(before: str, after: str) -> bool:
+def _negated(before: str, after: str, lower: str | None) -> bool:
+    """Whether a cue negates the name between ``before`` and ``after`` (``lower``:
+    ``folded(before)``)."""
+    if not holds(lower, _NEGATION_WORDS):  # no cue before the name: only one after it
+        return _NEGATION_AFTER.match(after) is not None
     if _NON_PREFIX.search(before) or _NOT_LIST.search(before):
         return True
     if _NEGATION_AFTER.match(after):
         return True
-    cue = _last_cue(_NEGATION_BEFORE, before) or _listing_cue(before)
+    cue = _last_cue(_NEGATION_BEFORE, before) or (
+        _listing_cue(before) if holds(lower, _LIST_HEAD_WORDS) else None)
     if cue is None or _NOT_NEGATION.match(before[cue.start():]):
         return False
     if cue.group(0).lower() == "without" and re.search(r"\bwith\s*(?:or|and|/)\s*$",
@@ -240,7 +289,7 @@ def read(line: str, start: int, end: int) -> Reading:
     if inner:
         o, c = max(inner)  # the innermost pair around the name
         if _EXAMPLES.match(clause[o + 1:c]) and not any(a < o < b for a, b in pairs):
-            outer_negated = _negated(clause[:o], "")
+            outer_negated = _negated(clause[:o], "", folded(clause[:o]))
         chars = list(clause[o + 1:c])
         s, e = s - o - 1, e - o - 1
         shift = o + 1
@@ -254,18 +303,21 @@ def read(line: str, start: int, end: int) -> Reading:
     for a, b in others:  # blank out other brackets, keeping those right after the name
         if a >= e and _words("".join(chars[e:a])) <= 3:
             following.append("".join(chars[a + 1:b]))
-        for i in range(max(a, 0), min(b + 1, len(chars))):
-            chars[i] = " "
+        first, last = max(a, 0), min(b + 1, len(chars))
+        if first < last:
+            chars[first:last] = " " * (last - first)  # one slice, not a step per character
     scope = "".join(chars)
     before, after = scope[:s], scope[e:]
-    exception = (_AFTER_CUE.search(before) is not None
+    lower = folded(before)  # each pattern below runs only where a word it needs is there
+    exception = ((holds(lower, _AFTER_CUE_WORDS) and _AFTER_CUE.search(before) is not None)
                  or _has_whole_cue(scope)
                  or any(_has_whole_cue(text) for text in following))
     return Reading(
         exception=exception,
-        negated=_negated(before, after) or outer_negated,
-        optional=_last_cue(_OPTIONAL, before) is not None,
-        family=_last_cue(_FAMILY, before) is not None or _FAMILY_AFTER.match(after) is not None,
-        other=_OTHER.search(before) is not None,
+        negated=_negated(before, after, lower) or outer_negated,
+        optional=holds(lower, _OPTIONAL_WORDS) and _last_cue(_OPTIONAL, before) is not None,
+        family=((holds(lower, _FAMILY_WORDS) and _last_cue(_FAMILY, before) is not None)
+                or _FAMILY_AFTER.match(after) is not None),
+        other=holds(lower, _OTHER_WORDS) and _OTHER.search(before) is not None,
         modifier=_HEAD_AFTER.match(after) is not None,
     )

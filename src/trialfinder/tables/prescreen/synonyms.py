@@ -27,10 +27,13 @@ KINDS = ("medicine", "condition")
 VOCABULARY_FILE = "vocabulary.toml"
 
 
+_RUNS = re.compile(r"[\s\-]+")
+
+
 def key(text: str) -> str:
     """A name as compared: case folded, runs of spaces and hyphens as one space, one kind of
     apostrophe."""
-    return re.sub(r"[\s\-]+", " ", text.strip().replace("\u2019", "'")).casefold()
+    return _RUNS.sub(" ", text.strip().replace("\u2019", "'")).casefold()
 
 
 @dataclass(frozen=True, slots=True)
