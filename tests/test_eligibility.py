@@ -356,3 +356,12 @@ def test_a_sentence_announcing_the_exclusions_may_end_with_a_full_stop() -> None
         [], ["Adults with fictitial ache"],
         ["Subjects will not be eligible if they meet any of the following exclusion criteria.",
          "Pregnancy"])
+
+
+@pytest.mark.parametrize("text", [
+    "\u0131NCLUSION CRITERIA:\n* Age 18\nEXCLUSION CRITERIA:\n* Pregnancy",
+    "\u0130nclusion Criteria:\n* Age 18\nExclusion Criteria:\n* Pregnancy",
+])
+def test_headings_with_a_dotless_or_dotted_i_are_read_not_a_crash(text: str) -> None:
+    # re's IGNORECASE reads "ı" and "İ" as "i"; their lower case is not "i" (a KeyError before)
+    assert lists(text) == ([], ["Age 18"], ["Pregnancy"])

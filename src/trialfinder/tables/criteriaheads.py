@@ -96,13 +96,15 @@ _BOTH = re.compile(r"(?:in|ex)clusion\s*(?:and|&|or|/)\s*(?:in|ex)clusion", re.I
 
 
 def _section(kind: str) -> str | None:
-    """inclusion, exclusion, or None for a heading that names both."""
+    """inclusion, exclusion, or None for a heading that names both (the patterns match any
+    case as ``re.IGNORECASE`` reads it: "ıNCLUSION" with a dotless i is an inclusion heading
+    too, though its lower case is not "inclusion")."""
     folded = re.sub(r"[\s\-]", "", kind.lower())
-    if folded.startswith("noninclusion"):
-        return "exclusion"
     if "/" in folded:
         return None
-    return folded
+    if folded.startswith("non"):  # non-inclusion
+        return "exclusion"
+    return "exclusion" if folded.startswith("ex") else "inclusion"
 
 
 @lru_cache(maxsize=4096)  # heading lines repeat from text to text: "Inclusion Criteria:"
