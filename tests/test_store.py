@@ -277,6 +277,28 @@ def test_store_export_of_records_larger_than_the_writers_memory_in_one_scan(
     assert rows == [(400, True)]
 
 
+def test_a_failed_export_into_new_folders_leaves_none_of_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`store export DIR` makes DIR and any folder above it that is missing (a typo such as
+    `/nonexistent/x` too): an export that fails leaves nothing, those folders included."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    Store(tmp_path / "data" / "studies.duckdb").close()
+    execute = Store.execute
+
+    def full_disk(self: Store, sql: str, params: Any = None) -> None:
+        if sql.startswith("COPY"):
+            raise duckdb.IOException("could not write file: No space left on device")
+        execute(self, sql, params)
+
+    monkeypatch.setattr(Store, "execute", full_disk)
+    out = tmp_path / "new" / "deeper" / "pq"
+    code, _out, err = run(capsys, "store", "export", str(out))
+    assert (code, err) == (1, f"trialfinder: error: cannot write the export into {out}: "
+                              "could not write file: No space left on device\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
 def test_cli_store_info_sql_and_export(
     standin: StandInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
