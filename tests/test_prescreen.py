@@ -174,6 +174,42 @@ def test_match_json_flags_a_brand_under_exclusion(
     assert DISCLAIMER in err
 
 
+def test_match_says_which_of_your_words_it_knows_no_other_names_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A misspelt medicine is looked for as typed and found nowhere: the study whose
+    exclusion names baclofen by its brand was "fits" for "baclofenn", without a word. The
+    table names each such word (it is the person's own output, as the mentions are); stderr,
+    where -vv logs, only counts them."""
+    monkeypatch.setenv("COLUMNS", "400")
+    download = tmp_path / "studies.json"
+    download.write_text(json.dumps(records()))
+    mine = ["--takes", "baclofenn", "--has", "spasticty", "--has", "knee twinges", "--takes",
+            "Zanaflex"]
+    code, out, err = run(capsys, "match", "--from-file", str(download), *mine)
+    assert code == 0, err
+    assert [line for line in out.splitlines() if line.startswith("Note: ")] == [
+        "Note: 'spasticty' is no condition trialfinder knows by name: the criteria are "
+        "searched for it only as typed, not by other names, abbreviations or classes; did you "
+        "mean spasticity?",
+        "Note: 'knee twinges' is no condition trialfinder knows by name: the criteria are "
+        "searched for it only as typed, not by other names, abbreviations or classes",
+        "Note: 'baclofenn' is no medicine trialfinder knows by name: the criteria are searched "
+        "for it only as typed, not by other names, brands or classes; did you mean baclofen?"]
+    code, out, err = run(capsys, "match", "--from-file", str(download), *mine,
+                         "--format", "json")
+    assert code == 0, err
+    assert "trialfinder: note: 3 conditions or medicines you gave are no name trialfinder " \
+        "knows: searched for only as typed, not by other names, brands, abbreviations or " \
+        "classes (--format table names them)\n" in err
+    assert not any(word in err for word in ("baclofen", "spastic", "knee"))
+    by_id = {row["nct_id"]: row for row in map(json.loads, out.splitlines())}
+    assert by_id["NCT99500001"]["mentions"] == []  # what the note warns of
+    _, out, err = run(capsys, "match", "--from-file", str(download), "--takes", "Lioresal",
+                      "--has", "spasticity")
+    assert "Note: " not in out and "you gave" not in err
+
+
 def test_match_table_says_it_is_a_first_look(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -191,11 +191,23 @@ def _csv_rows(screen: Prescreen) -> list[dict[str, Any]]:
     return rows
 
 
+def _unknown_names(profile: Profile) -> list[str]:
+    """A note for each condition or medicine given that the vocabulary has no other names
+    for: it is looked for as typed only, so a misspelt one finds nothing and says nothing.
+    They name what you gave, so they go with the results, never on stderr (-vv's log)."""
+    from trialfinder.tables.prescreen.synonyms import unknown_note
+
+    return [note for kind, terms in (("condition", profile.conditions),
+                                     ("medicine", profile.medicines))
+            for term in terms if (note := unknown_note(term, kind)) is not None]
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``trialfinder match``; returns the exit code (errors are raised to ``main``)."""
     from trialfinder.tables.prescreen.fit import prescreen
 
     profile = _profile(args)  # every personal value is checked before any search
+    unknown = _unknown_names(profile)
     results = _results(args)
     screen = prescreen(results, profile)
     verdicts = screen.studies["verdict"]
@@ -212,6 +224,9 @@ def run(args: argparse.Namespace) -> int:
         report(NOTHING_GIVEN)
     if FORMATS[args.format].for_people:
         text = _table(screen)
+        for note in unknown:
+            print(textwrap.fill(f"Note: {note}", width=shutil.get_terminal_size((100, 24))
+                                .columns - 1, subsequent_indent="  "))
         print(text if text else "no studies found")
         if text:
             print(LEGEND)
@@ -222,6 +237,11 @@ def run(args: argparse.Namespace) -> int:
         write_rows(args.format, _csv_rows(screen), _CSV_COLUMNS)
     else:
         write_rows(args.format, screen.records(), _CSV_COLUMNS)
+    if unknown:  # counted only: stderr carries nothing you gave (-vv logs there too)
+        given = plural(len(unknown), "condition or medicine", "conditions or medicines")
+        print(f"trialfinder: note: {given} you gave {'is' if len(unknown) == 1 else 'are'} no name "
+              "trialfinder knows: searched for only as typed, not by other names, brands, "
+              "abbreviations or classes (--format table names them)", file=sys.stderr)
     print(summary, file=sys.stderr)
     print(DISCLAIMER, file=sys.stderr)
     return 0
