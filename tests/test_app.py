@@ -1331,6 +1331,29 @@ def test_about_you_flags_a_medicine_named_in_the_criteria(
     assert "lioresal" not in caplog.text.lower() and "baclofen" not in caplog.text.lower()
 
 
+def test_about_you_says_which_words_it_knows_no_other_names_for(
+    standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A slip ("baclofenn") is looked for as typed and found nowhere, so the study whose
+    exclusion names baclofen was "May fit" without a word: the panel says so, and how the
+    word may be spelled."""
+    server = standin_factory([*load_demo_studies(), *BACLOFEN_STUDIES])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    caplog.set_level("DEBUG", logger="trialfinder")
+    at = search_preset(new_app().run())
+    at.text_input(key="ay_medicines").input("baclofenn, Lioresal").run()
+    assert not at.exception
+    assert [plain(t) for t in texts(at.warning) if "knows by name" in t] == [
+        "'baclofenn' is no medicine trialfinder knows by name: the criteria are searched for "
+        "it only as typed, not by other names, brands or classes; did you mean baclofen?"]
+    assert "baclofenn" not in caplog.text.lower()
+    at.text_input(key="ay_medicines").input("Lioresal").run()
+    assert not at.exception
+    assert not [t for t in texts(at.warning) if "knows by name" in t]
+
+
 def test_about_you_puts_fitting_studies_first_with_reasons(api: StandInServer) -> None:
     at = search_preset(new_app().run())
     at.number_input(key="ay_age").set_value(10).run()

@@ -191,23 +191,16 @@ def _csv_rows(screen: Prescreen) -> list[dict[str, Any]]:
     return rows
 
 
-def _unknown_names(profile: Profile) -> list[str]:
-    """A note for each condition or medicine given that the vocabulary has no other names
-    for: it is looked for as typed only, so a misspelt one finds nothing and says nothing.
-    They name what you gave, so they go with the results, never on stderr (-vv's log)."""
-    from trialfinder.tables.prescreen.synonyms import unknown_note
-
-    return [note for kind, terms in (("condition", profile.conditions),
-                                     ("medicine", profile.medicines))
-            for term in terms if (note := unknown_note(term, kind)) is not None]
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``trialfinder match``; returns the exit code (errors are raised to ``main``)."""
     from trialfinder.tables.prescreen.fit import prescreen
+    from trialfinder.tables.prescreen.synonyms import unknown_notes
 
     profile = _profile(args)  # every personal value is checked before any search
-    unknown = _unknown_names(profile)
+    # each condition or medicine with no other names is looked for as typed only, so a slip
+    # finds nothing: the notes name what you gave, so they go with the results, never on
+    # stderr (-vv's log)
+    unknown = unknown_notes(profile.conditions, profile.medicines)
     results = _results(args)
     screen = prescreen(results, profile)
     verdicts = screen.studies["verdict"]

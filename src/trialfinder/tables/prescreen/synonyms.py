@@ -15,14 +15,14 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 __all__ = ["KINDS", "Entry", "Name", "Vocabulary", "document", "expand", "names_for",
-           "unknown_note", "vocabulary"]
+           "unknown_note", "unknown_notes", "vocabulary"]
 
 KINDS = ("medicine", "condition")
 VOCABULARY_FILE = "vocabulary.toml"
@@ -278,6 +278,12 @@ def unknown_note(text: str, kind: str) -> str | None:
     others = "brands" if kind == "medicine" else "abbreviations"
     return (f"{typed!r} is no {kind} trialfinder knows by name: the criteria are searched for "
             f"it only as typed, not by other names, {others} or classes{hint}")
+
+
+def unknown_notes(conditions: Iterable[str], medicines: Iterable[str]) -> list[str]:
+    """:func:`unknown_note` of each condition, then of each medicine, that has one."""
+    return [note for kind, terms in (("condition", conditions), ("medicine", medicines))
+            for term in terms if (note := unknown_note(term, kind)) is not None]
 
 
 def names_for(text: str, kind: str) -> tuple[str, ...]:
