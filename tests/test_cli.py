@@ -241,6 +241,24 @@ def test_nothing_near_the_place_says_what_to_widen(
     assert code == 0 and "nothing found" not in err
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_nothing_found_for_a_slip_says_what_it_may_be(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], fmt: str,
+) -> None:
+    """A misspelt condition found nothing and said nothing (0 studies, exit code 0): the
+    names trialfinder knows that are spelled nearly so are offered."""
+    code, _, err = run(capsys, "search", "-c", "musle spasm", "-i", "tizanidin",
+                         "--format", fmt)
+    assert code == 0
+    assert ("trialfinder: note: nothing found for --condition 'musle spasm' (did you mean "
+            "muscle spasm?), --intervention 'tizanidin' (did you mean tizanidine?)") in err
+    code, _, err = run(capsys, "search", "-c", "muscle spasm", "-i", "tizanidine",
+                       "--format", fmt)
+    assert code == 0 and "nothing found" not in err
+    code, _, err = run(capsys, "search", "-c", "zzqx unheard of", "--format", fmt)
+    assert code == 0 and "nothing found" not in err  # no close name: nothing to offer
+
+
 def test_output_format_follows_the_file_name(
     demo_api: StandInServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

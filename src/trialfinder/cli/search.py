@@ -151,11 +151,24 @@ def _step_words(name: str) -> str:
     return f"status {', '.join(status_label(v) for v in values.split(', '))}"
 
 
-def _none_near(options: Any) -> str:
-    """What to try when nothing was found near the place."""
-    radius = options.radius or DEFAULT_RADIUS
-    return (f"nothing found within {radius.words} of {options.near.text}: a wider --radius "
-            "(e.g. 100mi or 250mi) or a wider --status may find studies")
+def _none_found(options: Any) -> list[str]:
+    """What to try when nothing was found: the names trialfinder knows that are spelled
+    nearly as a condition or treatment searched for (a slip finds nothing, and said nothing),
+    and near a place, a wider radius."""
+    from trialfinder.tables.prescreen.synonyms import vocabulary
+
+    vocab, slips = vocabulary(), []
+    for flag, kind, words in (("--condition", "condition", options.conditions),
+                              ("--intervention", "medicine", options.interventions)):
+        for word in words:
+            if vocab.lookup(word, kind) is None and (close := vocab.close_names(word, kind)):
+                slips.append(f"{flag} {word!r} (did you mean {' or '.join(close)}?)")
+    notes = [f"nothing found for {', '.join(slips)}"] if slips else []
+    if options.near is not None:
+        radius = options.radius or DEFAULT_RADIUS
+        notes.append(f"nothing found within {radius.words} of {options.near.text}: a wider "
+                     "--radius (e.g. 100mi or 250mi) or a wider --status may find studies")
+    return notes
 
 
 def _output_format(args: argparse.Namespace) -> str:
@@ -236,8 +249,9 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         notes.say(warning)
-    if not len(frame) and options.near is not None:
-        notes.say(_none_near(options))
+    if not len(frame):
+        for note in _none_found(options):
+            notes.say(note)
     # fictional studies are never shown as real: a note says so, and their provenance file
     fictional = note_if_fictional(frame["nct_id"].astype(str))
     if args.output:
@@ -322,8 +336,9 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         notes.say(warning)
-    if not rows and options.near is not None:
-        notes.say(_none_near(options))
+    if not rows:
+        for note in _none_found(options):
+            notes.say(note)
     if fictional:
         report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")
     report(f"wrote {plural(rows, what)} to {args.output} (provenance in "
