@@ -128,6 +128,17 @@ def test_bare_name_prefers_the_clearly_larger_place_and_says_so() -> None:
         assert resolve_place(other).name == other
 
 
+def test_other_places_of_one_label_are_named_once_and_counted() -> None:
+    """Two villages called Montréal in Occitanie read the same: the note said "also:
+    Montréal, Occitanie, France; Montréal, Occitanie, France", and the dashboard offered
+    two buttons that both searched near the larger one."""
+    place = resolve_place("Montréal")
+    assert place.name == "Montréal, Canada"
+    assert place.others == ("Montréal, Occitanie, France",)
+    assert place.note.endswith("the most populous of 3 places of that name; also: Montréal, "
+                               "Occitanie, France (2 places)")
+
+
 def test_a_choice_is_logged_without_the_text_typed(caplog: pytest.LogCaptureFixture) -> None:
     # the place a person types is private in the pre-screen: the log says a choice was made,
     # the Place's own note says which
