@@ -244,6 +244,13 @@ def _bare(gaz: Gazetteer, text: str) -> Place:
     raise not_found(f"unknown place {text.strip()!r}", close_names(gaz, key(text)))
 
 
+#: Postcodes of other countries, as people type their own: British (``SW1A 1AA``), Canadian
+#: (``M5V 2T6``), Dutch (``1012 AB``) and those of digits alone (``8001``, ``0211``).
+_POSTCODE = re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}"
+                       r"|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9]"
+                       r"|[0-9]{4} ?[A-Za-z]{2}|[0-9]{3,7}")
+
+
 def _split(gaz: Gazetteer, text: str) -> tuple[str, list[str]]:
     """The town and its qualifiers, empty parts left out; a country written with a comma
     (``"Korea, Republic of"``, ``"Congo, The Democratic Republic of the"``) counts as one."""
@@ -296,6 +303,11 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
     if zip_match:
         name, lat, lon = zip_point(zip_match.group(1))
         return Place(name, lat, lon, "zip", "US")
+    if _POSTCODE.fullmatch(text.strip()):  # a person's own postcode, outside the US (its
+        # letters read alone could be a town: "1012 AB" was Ibb, Yemen, without a word)
+        raise PlaceNotFoundError(
+            f"unknown place {text.strip()!r}: trialfinder reads US ZIP codes, not other "
+            "postcodes; give the town ('London, UK', 'Toronto, Canada') or LAT,LON")
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     fixed = repaired(text)
     if fixed != text:  # "MÃ¼nchen": UTF-8 read back as Windows-1252
