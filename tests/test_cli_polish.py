@@ -511,6 +511,17 @@ def test_watch_and_history_help_say_what_they_are_for(
     assert "The versions of each study that the local study store has seen" in history_help
 
 
+@pytest.mark.parametrize("command", ["show", "history"])
+def test_show_and_history_help_name_both_kinds_of_id(
+        capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """Both take an ISRCTN id as well (`show ISRCTN12345678`); their help said "NCT id(s)"."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "ID [ID ...]" in text
+    assert "ID NCT or ISRCTN id(s), e.g. NCT01234567 or ISRCTN12345678" in text
+
+
 def test_match_with_nothing_about_you_says_that_fits_means_little(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -95,7 +95,8 @@ def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
         "history", help="what changed between the versions seen",
         description="The versions of each study that the local study store has seen "
         "(searches, syncs and watch runs keep them) and what changed between them.")
-    hi.add_argument("nct_id", nargs="+", help="NCT id(s)")
+    hi.add_argument("nct_id", nargs="+", metavar="ID",
+                    help="NCT or ISRCTN id(s), e.g. NCT01234567 or ISRCTN12345678")
     store_option(hi)
 
 
