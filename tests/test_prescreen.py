@@ -210,6 +210,26 @@ def test_match_says_which_of_your_words_it_knows_no_other_names_for(
     assert "Note: " not in out and "you gave" not in err
 
 
+def test_match_reads_several_names_with_commas_as_the_dashboard_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--takes "Zanaflex, baclofen"` was one medicine of that name, found nowhere, so no
+    study was "check"; the dashboard's *About you* reads the same text as two."""
+    download = tmp_path / "studies.json"
+    download.write_text(json.dumps(records()))
+    code, out, err = run(capsys, "match", "--from-file", str(download), "--format", "json",
+                         "--takes", "Zanaflex, baclofen", "--has", "ALS,")
+    assert code == 0, err
+    by_id = {row["nct_id"]: row for row in map(json.loads, out.splitlines())}
+    assert [(m["term"], m["found"]) for m in by_id["NCT99500001"]["mentions"]] == [
+        ("ALS", "ALS"), ("baclofen", "Lioresal")]
+    assert [(m["term"], m["found"]) for m in by_id["NCT99500002"]["mentions"]] == [
+        ("Zanaflex", "Zanaflex")]
+    assert "you gave" not in err  # each name is known
+    code, _, err = run(capsys, "match", "--from-file", str(download), "--takes", " , ")
+    assert (code, err) == (2, "trialfinder: error: medicine ' , ' has no letters or digits\n")
+
+
 def test_match_table_says_it_is_a_first_look(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

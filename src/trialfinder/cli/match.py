@@ -36,7 +36,7 @@ from trialfinder.core.wording import plural
 from trialfinder.options import OPTIONS, SearchOptions
 from trialfinder.options.cli import add_options
 from trialfinder.options.kinds import Number
-from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
+from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile, split_terms
 
 if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` stays quick
     from trialfinder.service.searching import Results
@@ -82,9 +82,10 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
     you.add_argument("--healthy-volunteer", action="store_true",
                      help="you would join as a healthy volunteer")
     you.add_argument("--has", action="append", metavar="CONDITION",
-                     help="a condition you have (repeatable)")
+                     help="a condition you have (repeatable, or several with commas)")
     you.add_argument("--takes", action="append", metavar="MEDICINE",
-                     help="a medicine you take, brand or generic name (repeatable)")
+                     help="a medicine you take, brand or generic name (repeatable, or "
+                     "several with commas)")
     out = m.add_argument_group("output")
     add_format_option(out, default="table", rows="study")
     connection_options(m, no_store=True)
@@ -116,8 +117,14 @@ def _profile(args: argparse.Namespace) -> Profile:
     return Profile(
         age=args.age, sex=args.sex, near=near, radius_mi=_radius_miles(args.radius),
         healthy_volunteer=True if args.healthy_volunteer else None,
-        conditions=tuple(args.has or ()), medicines=tuple(args.takes or ()),
+        conditions=_names(args.has), medicines=_names(args.takes),
     )
+
+
+def _names(values: list[str] | None) -> tuple[str, ...]:
+    """Each ``--has`` (or ``--takes``), several in one with commas as the dashboard reads
+    them; one of nothing but commas is kept whole, for :class:`Profile` to refuse."""
+    return tuple(name for value in values or () for name in split_terms(value) or (value,))
 
 
 def _results(args: argparse.Namespace) -> Results:
