@@ -242,6 +242,23 @@ def test_nothing_near_the_place_says_what_to_widen(
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_what_a_local_filter_could_not_judge_is_said(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], fmt: str,
+) -> None:
+    """The distance filter left 40 sites without coordinates out of its judgement, and the
+    provenance file said so; the terminal said nothing (the dashboard says it under the
+    list)."""
+    code, _, err = run(capsys, "search", "-c", "muscle spasm", "--near", "42.36,-71.06",
+                       "--format", fmt)
+    assert code == 0
+    assert ("trialfinder: note: within 50 mi of 42.36, -71.06: 40 sites without coordinates "
+            "ignored\n") in err
+    code, _, err = run(capsys, "search", "-c", "muscle spasm", "--start-from", "2024",
+                       "--format", fmt)
+    assert code == 0 and "start 2024" not in err  # a filter with nothing to say says nothing
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
 def test_nothing_found_for_a_slip_says_what_it_may_be(
     demo_api: StandInServer, capsys: pytest.CaptureFixture[str], fmt: str,
 ) -> None:

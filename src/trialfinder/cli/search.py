@@ -151,6 +151,14 @@ def _step_words(name: str) -> str:
     return f"status {', '.join(status_label(v) for v in values.split(', '))}"
 
 
+def _say_filter_notes(meta: Any, notes: Any) -> None:
+    """What each local filter could not judge (sites without coordinates, studies that do
+    not state a value), as the provenance file and the dashboard say it."""
+    for step in meta.filters:
+        if step.note:
+            notes.say(f"{step.name}: {step.note}")
+
+
 def _none_found(options: Any) -> list[str]:
     """What to try when nothing was found: the names trialfinder knows that are spelled
     nearly as a condition or treatment searched for (a slip finds nothing, and said nothing),
@@ -249,6 +257,7 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         notes.say(warning)
+    _say_filter_notes(res.meta, notes)
     if not len(frame):
         for note in _none_found(options):
             notes.say(note)
@@ -336,6 +345,7 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         notes.say(warning)
+    _say_filter_notes(done.meta, notes)
     if not rows:
         for note in _none_found(options):
             notes.say(note)
