@@ -276,6 +276,20 @@ def test_nothing_found_for_a_slip_says_what_it_may_be(
     assert code == 0 and "nothing found" not in err  # no close name: nothing to offer
 
 
+def test_a_sync_that_finds_nothing_says_what_may_be_a_slip(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The analyst's `sync -c "musle spasm"` said "synced 0 studies" and nothing else."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    code, out, err = run(capsys, "sync", "-c", "musle spasm")
+    assert code == 0 and out.startswith("synced 0 studies")
+    assert err == ("trialfinder: note: nothing found for --condition 'musle spasm' (did you "
+                   "mean muscle spasm?)\n")
+    code, out, err = run(capsys, "sync", "-c", "muscle spasm")
+    assert code == 0 and "nothing found" not in err
+
+
 def test_output_format_follows_the_file_name(
     demo_api: StandInServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from trialfinder.cli.common import (
     NOT_ADVICE,
     connection_options,
+    none_found,
     note_if_fictional,
     place_note,
     read_search,
@@ -34,7 +35,6 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.lazy import lazy
 from trialfinder.core.wording import plural
 from trialfinder.options.cli import add_options
-from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.tables.exportpath import check_output_path, format_for_path, sidecar_path
 from trialfinder.topics import demo
 
@@ -159,26 +159,6 @@ def _say_filter_notes(meta: Any, notes: Any) -> None:
             notes.say(f"{step.name}: {step.note}")
 
 
-def _none_found(options: Any) -> list[str]:
-    """What to try when nothing was found: the names trialfinder knows that are spelled
-    nearly as a condition or treatment searched for (a slip finds nothing, and said nothing),
-    and near a place, a wider radius."""
-    from trialfinder.tables.prescreen.synonyms import vocabulary
-
-    vocab, slips = vocabulary(), []
-    for flag, kind, words in (("--condition", "condition", options.conditions),
-                              ("--intervention", "medicine", options.interventions)):
-        for word in words:
-            if vocab.lookup(word, kind) is None and (close := vocab.close_names(word, kind)):
-                slips.append(f"{flag} {word!r} (did you mean {' or '.join(close)}?)")
-    notes = [f"nothing found for {', '.join(slips)}"] if slips else []
-    if options.near is not None:
-        radius = options.radius or DEFAULT_RADIUS
-        notes.append(f"nothing found within {radius.words} of {options.near.text}: a wider "
-                     "--radius (e.g. 100mi or 250mi) or a wider --status may find studies")
-    return notes
-
-
 def _output_format(args: argparse.Namespace) -> str:
     """csv or jsonl for --output: --format when given, else the file's ending; an ending we
     do not write is refused (see :func:`trialfinder.tables.exportpath.format_for_path`)."""
@@ -259,7 +239,7 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         notes.say(warning)
     _say_filter_notes(res.meta, notes)
     if not len(frame):
-        for note in _none_found(options):
+        for note in none_found(options):
             notes.say(note)
     # fictional studies are never shown as real: a note says so, and their provenance file
     fictional = note_if_fictional(frame["nct_id"].astype(str))
@@ -347,7 +327,7 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
         notes.say(warning)
     _say_filter_notes(done.meta, notes)
     if not rows:
-        for note in _none_found(options):
+        for note in none_found(options):
             notes.say(note)
     if fictional:
         report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")

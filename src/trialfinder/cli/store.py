@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder.cli import sql as cli_sql
 from trialfinder.cli import watch as cli_watch
-from trialfinder.cli.common import note_if_fictional, read_search
+from trialfinder.cli.common import none_found, note_if_fictional, read_search
 from trialfinder.cli.progress import ProgressBar
 from trialfinder.cli.storeargs import settings_for_refresh as _settings
 from trialfinder.cli.storeargs import size_text as _size
@@ -179,7 +179,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     settings = settings.with_(page_size=min(settings.page_size, SYNC_PAGE_SIZE))
-    skipped = 0
+    skipped = found = 0
     with open_store(_path(args)) as store:
         for registry in registries:
             bar = ProgressBar()
@@ -190,7 +190,8 @@ def _cmd_sync(args: argparse.Namespace) -> int:
                 bar.close()
             _report_sync(store, result, args, registry.title if len(registries) > 1 else "")
             skipped += result.skipped
-    for note in skipped_notes(skipped, skipped):
+            found += result.studies
+    for note in skipped_notes(skipped, skipped) + ([] if found else none_found(options)):
         print(f"trialfinder: note: {note}", file=sys.stderr)
     return 0
 
