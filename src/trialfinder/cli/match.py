@@ -71,7 +71,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
     groups = add_options(m, _search_names(), base=BASE, title=" (as in `trialfinder search`)")
     what = groups["what to search"]
     what.add_argument("--from-file", type=Path,
-                      help="check the studies of a saved ClinicalTrials.gov JSON download")
+                      help="check the studies of a saved ClinicalTrials.gov JSON download, "
+                      "or of a saved ISRCTN API answer (XML)")
     what.add_argument("--limit", type=int, help=f"fetch at most N studies (default "
                       f"{DEFAULT_LIMIT:,})")
     you = m.add_argument_group("about you (stays on this computer)")
