@@ -84,9 +84,14 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     _store_option(store_only)
     cli_sql.add_parser(subparsers, [store_only])
 
-    sy = subparsers.add_parser("sync", parents=list(parents),
-                               help="fetch a search (or --whole-registry) into the store, "
-                               "page by page")
+    sy = subparsers.add_parser(
+        "sync", parents=list(parents),
+        help="fetch a search (or --whole-registry) into the store, page by page",
+        description="Fetch every study a search finds (or the whole registry) into the local "
+        "study store, page by page, whole records included (the AACT tables, docs/aact.md, "
+        "read them). Run it again to refresh: an unchanged study adds no version. The local "
+        "filters of `search` (--keyword, --country...) are not taken: a sync keeps every "
+        "study the registry finds.")
     add_options(sy, SYNC_OPTIONS)
     whole = sy.add_mutually_exclusive_group()
     whole.add_argument("--whole-registry", action="store_true",
