@@ -153,10 +153,10 @@ def note_if_fictional(ids: Iterable[object]) -> bool:
     return True
 
 
-def none_found(options: SearchOptions) -> list[str]:
-    """What to try when a search (or sync) found nothing: the names trialfinder knows that are
-    spelled nearly as a condition or treatment searched for (a slip finds nothing, and said
-    nothing), and near a place, a wider radius."""
+def none_found(options: SearchOptions, *, wider: bool = True) -> list[str]:
+    """What to try when a search (sync, watch) found nothing: the names trialfinder knows
+    that are spelled nearly as a condition or treatment searched for (a slip finds nothing,
+    and said nothing), and with ``wider``, near a place, a wider radius."""
     from trialfinder.options.values import DEFAULT_RADIUS
     from trialfinder.tables.prescreen.synonyms import vocabulary
 
@@ -167,7 +167,7 @@ def none_found(options: SearchOptions) -> list[str]:
             if vocab.lookup(word, kind) is None and (close := vocab.close_names(word, kind)):
                 slips.append(f"{flag} {word!r} (did you mean {' or '.join(close)}?)")
     notes = [f"nothing found for {', '.join(slips)}"] if slips else []
-    if options.near is not None:
+    if wider and options.near is not None:
         radius = options.radius or DEFAULT_RADIUS
         notes.append(f"nothing found within {radius.words} of {options.near.text}: a wider "
                      "--radius (e.g. 100mi or 250mi) or a wider --status may find studies")
