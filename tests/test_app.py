@@ -1060,6 +1060,18 @@ def test_registry_with_no_match_says_so_with_suggestions(api: StandInServer) -> 
     assert param(at, "status") == ["any"] and param(at, "radius") == ["25"]
 
 
+def test_a_slip_in_the_condition_is_one_click_from_its_spelling(api: StandInServer) -> None:
+    """"musle spasm" found nothing, and the page said only "Try another spelling"."""
+    at = open_url(new_app(), condition="musle spasm")
+    assert not at.exception
+    retry = [b for b in at.button if b.key.startswith("retry_")]
+    assert plain(retry[0].label) == "Search for muscle spasm"
+    retry[0].click().run()
+    assert not at.exception
+    assert param(at, "condition") == ["muscle spasm"]
+    assert table_ids(at)  # the stand-in's muscle spasm studies
+
+
 def test_charts_use_a_continuous_year_axis_and_skip_single_bars(api: StandInServer) -> None:
     at = show_view(search_preset(new_app().run()), "map")
     specs = {}

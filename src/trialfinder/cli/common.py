@@ -158,13 +158,13 @@ def none_found(options: SearchOptions, *, wider: bool = True) -> list[str]:
     that are spelled nearly as a condition or treatment searched for (a slip finds nothing,
     and said nothing), and with ``wider``, near a place, a wider radius."""
     from trialfinder.options.values import DEFAULT_RADIUS
-    from trialfinder.tables.prescreen.synonyms import vocabulary
+    from trialfinder.tables.prescreen.synonyms import spelled_nearly
 
-    vocab, slips = vocabulary(), []
+    slips = []
     for flag, kind, words in (("--condition", "condition", options.conditions),
                               ("--intervention", "medicine", options.interventions)):
         for word in words:
-            if vocab.lookup(word, kind) is None and (close := vocab.close_names(word, kind)):
+            if close := spelled_nearly(word, kind):
                 slips.append(f"{flag} {word!r} (did you mean {' or '.join(close)}?)")
     notes = [f"nothing found for {', '.join(slips)}"] if slips else []
     if wider and options.near is not None:

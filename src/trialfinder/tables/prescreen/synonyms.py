@@ -22,7 +22,7 @@ from importlib import resources
 from typing import Any
 
 __all__ = ["KINDS", "Entry", "Name", "Vocabulary", "document", "expand", "names_for",
-           "unknown_note", "unknown_notes", "vocabulary"]
+           "spelled_nearly", "unknown_note", "unknown_notes", "vocabulary"]
 
 KINDS = ("medicine", "condition")
 VOCABULARY_FILE = "vocabulary.toml"
@@ -263,6 +263,13 @@ def vocabulary() -> Vocabulary:
 def expand(text: str, kind: str) -> tuple[Name, ...]:
     """:meth:`Vocabulary.expand` of the shipped vocabulary."""
     return vocabulary().expand(text, kind)
+
+
+def spelled_nearly(text: str, kind: str, n: int = 3) -> list[str]:
+    """The names of ``kind`` spelled nearly as ``text`` when it is no name the vocabulary
+    knows ("musle spasm": muscle spasm), closest first; none for a name it knows."""
+    vocab = vocabulary()
+    return [] if vocab.lookup(text, kind) is not None else vocab.close_names(text, kind, n)
 
 
 def unknown_note(text: str, kind: str) -> str | None:
