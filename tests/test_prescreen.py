@@ -230,6 +230,22 @@ def test_match_reads_several_names_with_commas_as_the_dashboard_does(
     assert (code, err) == (2, "trialfinder: error: medicine ' , ' has no letters or digits\n")
 
 
+def test_match_that_finds_nothing_says_what_may_be_a_slip(
+    standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`match -c "spasticty"` said "no studies found" and nothing more, as `search` did."""
+    server = standin_factory(records())
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    code, out, err = run(capsys, "match", "--base-url", server.base_url, "--cache-dir",
+                         str(tmp_path / "cache"), "--no-store", "-c", "spasticty",
+                         "--age", "40")
+    assert code == 0, err
+    assert out.startswith("no studies found\n")
+    assert ("trialfinder: note: nothing found for --condition 'spasticty' (did you mean "
+            "spasticity?)\n") in err
+
+
 def test_match_table_says_it_is_a_first_look(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

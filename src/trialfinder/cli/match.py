@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder.cli.common import (
     connection_options,
+    none_found,
     note_if_fictional,
     read_search,
     search_data_file,
@@ -128,10 +129,9 @@ def _names(values: list[str] | None) -> tuple[str, ...]:
     return tuple(name for value in values or () for name in split_terms(value) or (value,))
 
 
-def _results(args: argparse.Namespace) -> Results:
+def _results(args: argparse.Namespace, options: SearchOptions) -> Results:
     from trialfinder.service.searching import search
 
-    options = read_search(args, _search_names(), base=BASE)
     if args.from_file:
         return search_data_file(args.from_file, options)
     if not any(getattr(options, d.name) for d in OPTIONS if d.topic):
@@ -209,8 +209,12 @@ def run(args: argparse.Namespace) -> int:
     # finds nothing: the notes name what you gave, so they go with the results, never on
     # stderr (-vv's log)
     unknown = unknown_notes(profile.conditions, profile.medicines)
-    results = _results(args)
+    options = read_search(args, _search_names(), base=BASE)
+    results = _results(args, options)
     screen = prescreen(results, profile)
+    if not len(screen.studies):  # a slip in what was searched for (-c spasticty)
+        for note in none_found(options, wider=False):
+            print(f"trialfinder: note: {note}", file=sys.stderr)
     verdicts = screen.studies["verdict"]
     fitting, checking = int((verdicts == "fits").sum()), int((verdicts == "check").sum())
     naming = int((screen.studies["n_mentions"] > 0).sum())
