@@ -203,6 +203,13 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
          "trialfinder: error: unknown phase '5'; choose from: 1, 2, 3, 4, early_phase1, na\n", 2),
         (["search", "-c", "cramp", "--sex", "other"],
          "trialfinder: error: unknown sex 'other'; choose from: female or male\n", 2),
+        # a slip names the choice it may be first (the list of 14 statuses hid it)
+        (["search", "-c", "cramp", "--status", "recruting"],
+         "trialfinder: error: unknown status 'recruting' (did you mean recruiting?); choose "
+         "from: active_not_recruiting, ", 2),
+        (["search", "--preset", "muscle-spasms"],
+         "trialfinder: error: unknown preset 'muscle-spasms' (did you mean muscle-spasm?); "
+         "choose from: knee-twitching, ", 2),
         (["match", "-c", "cramp", "--age", "200"],
          "trialfinder: error: --age must be within 0..125 years, not 200\n", 2),
         (["search", "-c", "cramp", "--near", ""], "trialfinder: error: --near is empty; ", 2),
