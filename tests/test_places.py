@@ -150,6 +150,21 @@ def test_a_postcode_not_of_the_us_says_what_to_give_instead(text: str) -> None:
         "the town ('London, UK', 'Toronto, Canada') or LAT,LON")
 
 
+@pytest.mark.parametrize(("text", "name", "code"), [
+    ("EC1A 1BB, London", "London, United Kingdom", "EC1A 1BB"),
+    ("London, SW1A 1AA", "London, United Kingdom", "SW1A 1AA"),
+    ("M5V 2T6, Toronto", "Toronto, Canada", "M5V 2T6"),
+    ("75013, Paris", "Paris, France", "75013"),
+    ("D-80331, München", "Munich, Germany", "D-80331"),
+])
+def test_a_postcode_beside_the_town_is_set_aside(text: str, name: str, code: str) -> None:
+    """"EC1A 1BB, London" said "'London' is not a country or a state we know": the postcode
+    was read as the town and London as its country."""
+    place = resolve_place(text)
+    assert place.name == name
+    assert place.note.startswith(f"{code!r} read as a postal code and set aside")
+
+
 def test_a_choice_is_logged_without_the_text_typed(caplog: pytest.LogCaptureFixture) -> None:
     # the place a person types is private in the pre-screen: the log says a choice was made,
     # the Place's own note says which
