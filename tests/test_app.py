@@ -1060,6 +1060,18 @@ def test_registry_with_no_match_says_so_with_suggestions(api: StandInServer) -> 
     assert param(at, "status") == ["any"] and param(at, "radius") == ["25"]
 
 
+def test_a_slip_in_the_condition_is_one_click_from_its_spelling(api: StandInServer) -> None:
+    """"musle spasm" found nothing, and the page said only "Try another spelling"."""
+    at = open_url(new_app(), condition="musle spasm")
+    assert not at.exception
+    retry = [b for b in at.button if b.key.startswith("retry_")]
+    assert plain(retry[0].label) == "Search for muscle spasm"
+    retry[0].click().run()
+    assert not at.exception
+    assert param(at, "condition") == ["muscle spasm"]
+    assert table_ids(at)  # the stand-in's muscle spasm studies
+
+
 def test_charts_use_a_continuous_year_axis_and_skip_single_bars(api: StandInServer) -> None:
     at = show_view(search_preset(new_app().run()), "map")
     specs = {}
@@ -1329,6 +1341,29 @@ def test_about_you_flags_a_medicine_named_in_the_criteria(
     # never in the link, never in a log line
     assert "lioresal" not in json.dumps(dict(at.query_params)).lower()
     assert "lioresal" not in caplog.text.lower() and "baclofen" not in caplog.text.lower()
+
+
+def test_about_you_says_which_words_it_knows_no_other_names_for(
+    standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A slip ("baclofenn") is looked for as typed and found nowhere, so the study whose
+    exclusion names baclofen was "May fit" without a word: the panel says so, and how the
+    word may be spelled."""
+    server = standin_factory([*load_demo_studies(), *BACLOFEN_STUDIES])
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    caplog.set_level("DEBUG", logger="trialfinder")
+    at = search_preset(new_app().run())
+    at.text_input(key="ay_medicines").input("baclofenn, Lioresal").run()
+    assert not at.exception
+    assert [plain(t) for t in texts(at.warning) if "knows by name" in t] == [
+        "'baclofenn' is no medicine trialfinder knows by name: the criteria are searched for "
+        "it only as typed, not by other names, brands or classes; did you mean baclofen?"]
+    assert "baclofenn" not in caplog.text.lower()
+    at.text_input(key="ay_medicines").input("Lioresal").run()
+    assert not at.exception
+    assert not [t for t in texts(at.warning) if "knows by name" in t]
 
 
 def test_about_you_puts_fitting_studies_first_with_reasons(api: StandInServer) -> None:

@@ -203,6 +203,13 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
          "trialfinder: error: unknown phase '5'; choose from: 1, 2, 3, 4, early_phase1, na\n", 2),
         (["search", "-c", "cramp", "--sex", "other"],
          "trialfinder: error: unknown sex 'other'; choose from: female or male\n", 2),
+        # a slip names the choice it may be first (the list of 14 statuses hid it)
+        (["search", "-c", "cramp", "--status", "recruting"],
+         "trialfinder: error: unknown status 'recruting' (did you mean recruiting?); choose "
+         "from: active_not_recruiting, ", 2),
+        (["search", "--preset", "muscle-spasms"],
+         "trialfinder: error: unknown preset 'muscle-spasms' (did you mean muscle-spasm?); "
+         "choose from: knee-twitching, ", 2),
         (["match", "-c", "cramp", "--age", "200"],
          "trialfinder: error: --age must be within 0..125 years, not 200\n", 2),
         (["search", "-c", "cramp", "--near", ""], "trialfinder: error: --near is empty; ", 2),
@@ -238,6 +245,55 @@ def test_nothing_near_the_place_says_what_to_widen(
             "--radius (e.g. 100mi or 250mi) or a wider --status may find studies") in err
     code, _, err = run(capsys, "search", "--preset", "als", "--near", "42.36,-71.06",
                        "--radius", "500mi", "--format", fmt)
+    assert code == 0 and "nothing found" not in err
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_what_a_local_filter_could_not_judge_is_said(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], fmt: str,
+) -> None:
+    """The distance filter left 40 sites without coordinates out of its judgement, and the
+    provenance file said so; the terminal said nothing (the dashboard says it under the
+    list)."""
+    code, _, err = run(capsys, "search", "-c", "muscle spasm", "--near", "42.36,-71.06",
+                       "--format", fmt)
+    assert code == 0
+    assert ("trialfinder: note: within 50 mi of 42.36, -71.06: 40 sites without coordinates "
+            "ignored\n") in err
+    code, _, err = run(capsys, "search", "-c", "muscle spasm", "--start-from", "2024",
+                       "--format", fmt)
+    assert code == 0 and "start 2024" not in err  # a filter with nothing to say says nothing
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_nothing_found_for_a_slip_says_what_it_may_be(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], fmt: str,
+) -> None:
+    """A misspelt condition found nothing and said nothing (0 studies, exit code 0): the
+    names trialfinder knows that are spelled nearly so are offered."""
+    code, _, err = run(capsys, "search", "-c", "musle spasm", "-i", "tizanidin",
+                         "--format", fmt)
+    assert code == 0
+    assert ("trialfinder: note: nothing found for --condition 'musle spasm' (did you mean "
+            "muscle spasm?), --intervention 'tizanidin' (did you mean tizanidine?)") in err
+    code, _, err = run(capsys, "search", "-c", "muscle spasm", "-i", "tizanidine",
+                       "--format", fmt)
+    assert code == 0 and "nothing found" not in err
+    code, _, err = run(capsys, "search", "-c", "zzqx unheard of", "--format", fmt)
+    assert code == 0 and "nothing found" not in err  # no close name: nothing to offer
+
+
+def test_a_sync_that_finds_nothing_says_what_may_be_a_slip(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The analyst's `sync -c "musle spasm"` said "synced 0 studies" and nothing else."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    code, out, err = run(capsys, "sync", "-c", "musle spasm")
+    assert code == 0 and out.startswith("synced 0 studies")
+    assert err == ("trialfinder: note: nothing found for --condition 'musle spasm' (did you "
+                   "mean muscle spasm?)\n")
+    code, out, err = run(capsys, "sync", "-c", "muscle spasm")
     assert code == 0 and "nothing found" not in err
 
 

@@ -511,6 +511,30 @@ def test_watch_and_history_help_say_what_they_are_for(
     assert "The versions of each study that the local study store has seen" in history_help
 
 
+@pytest.mark.parametrize("command", ["show", "history"])
+def test_show_and_history_help_name_both_kinds_of_id(
+        capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """Both take an ISRCTN id as well (`show ISRCTN12345678`); their help said "NCT id(s)"."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "ID [ID ...]" in text
+    assert "ID NCT or ISRCTN id(s), e.g. NCT01234567 or ISRCTN12345678" in text
+
+
+def test_sync_help_says_what_it_is_for(capsys: pytest.CaptureFixture[str]) -> None:
+    """`sync --help` went from its usage straight to the options: nothing of what a sync
+    keeps, how to refresh, or why the local filters of `search` are not among them."""
+    with pytest.raises(SystemExit):
+        main(["sync", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("Fetch every study a search finds (or the whole registry) into the local study "
+            "store, page by page, whole records included (the AACT tables, docs/aact.md, "
+            "read them). Run it again to refresh: an unchanged study adds no version. The "
+            "local filters of `search` (--keyword, --country...) are not taken: a sync keeps "
+            "every study the registry finds.") in text
+
+
 def test_match_with_nothing_about_you_says_that_fits_means_little(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

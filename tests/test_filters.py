@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,6 +276,21 @@ def test_by_site_location_case_insensitive(tables: Tables) -> None:
         False, True, False, False, False]
     # all parts must hold for the same site
     assert mask(by_site_location(s, sites, states=["MA"], cities=["New York"])) == [False] * 5
+
+
+def test_a_us_state_is_found_by_its_name_or_its_two_letters(tables: Tables) -> None:
+    """ClinicalTrials.gov writes "Massachusetts"; a clinician types `--state MA`, which
+    removed every study (and "Massachusetts" missed sites written "MA")."""
+    s, sites = tables.studies, tables.sites
+    assert mask(by_site_location(s, sites, states=["Massachusetts"])) == [
+        True, True, False, False, True]
+    written = sites.assign(state=sites["state"].replace({"MA": "Massachusetts"}))
+    assert mask(by_site_location(s, written, states=["ma"])) == [True, True, False, False, True]
+    assert mask(by_site_location(s, written, states=["Ma", "Illinois"])) == mask(
+        by_site_location(s, sites, states=["MA", "IL"]))
+    assert mask(by_site_location(s, written, states=["Mass"])) == [False] * 5
+    out = apply_filters(dataclasses.replace(tables, sites=written), LocalFilters(states=["ma"]))
+    assert ids(out.studies) == ["NCT99000001", "NCT99000002", "NCT99000005"]
 
 
 def test_by_distance_and_site_distances(tables: Tables) -> None:

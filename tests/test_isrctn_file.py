@@ -76,6 +76,17 @@ def test_match_screens_a_saved_answer(saved: Path, capsys: pytest.CaptureFixture
     assert out.splitlines()[0].split()[:2] == ["fits", "ISRCTN99500003"]
 
 
+def test_match_help_says_it_reads_a_saved_isrctn_answer_too(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`match --from-file` screens ISRCTN's XML (above); its help named only
+    ClinicalTrials.gov's JSON download."""
+    with pytest.raises(SystemExit):
+        main(["match", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("--from-file FROM_FILE check the studies of a saved ClinicalTrials.gov JSON "
+            "download, or of a saved ISRCTN API answer (XML)") in text
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (("-c", "asthma"), "--condition cannot be applied to them"),
     (("--registry", "ctgov"), "--registry can only be isrctn with it"),

@@ -128,6 +128,43 @@ def test_bare_name_prefers_the_clearly_larger_place_and_says_so() -> None:
         assert resolve_place(other).name == other
 
 
+def test_other_places_of_one_label_are_named_once_and_counted() -> None:
+    """Two villages called Montréal in Occitanie read the same: the note said "also:
+    Montréal, Occitanie, France; Montréal, Occitanie, France", and the dashboard offered
+    two buttons that both searched near the larger one."""
+    place = resolve_place("Montréal")
+    assert place.name == "Montréal, Canada"
+    assert place.others == ("Montréal, Occitanie, France",)
+    assert place.note.endswith("the most populous of 3 places of that name; also: Montréal, "
+                               "Occitanie, France (2 places)")
+
+
+@pytest.mark.parametrize("text", ["SW1A 1AA", "ec1a1bb", "M5V 2T6", "1012 AB", "0211", "8001"])
+def test_a_postcode_not_of_the_us_says_what_to_give_instead(text: str) -> None:
+    """A person in London types their postcode: "unknown place 'SW1A 1AA'" said nothing of
+    why, nor what would do."""
+    with pytest.raises(PlaceNotFoundError) as caught:
+        resolve_place(text)
+    assert str(caught.value) == (
+        f"unknown place {text!r}: trialfinder reads US ZIP codes, not other postcodes; give "
+        "the town ('London, UK', 'Toronto, Canada') or LAT,LON")
+
+
+@pytest.mark.parametrize(("text", "name", "code"), [
+    ("EC1A 1BB, London", "London, United Kingdom", "EC1A 1BB"),
+    ("London, SW1A 1AA", "London, United Kingdom", "SW1A 1AA"),
+    ("M5V 2T6, Toronto", "Toronto, Canada", "M5V 2T6"),
+    ("75013, Paris", "Paris, France", "75013"),
+    ("D-80331, München", "Munich, Germany", "D-80331"),
+])
+def test_a_postcode_beside_the_town_is_set_aside(text: str, name: str, code: str) -> None:
+    """"EC1A 1BB, London" said "'London' is not a country or a state we know": the postcode
+    was read as the town and London as its country."""
+    place = resolve_place(text)
+    assert place.name == name
+    assert place.note.startswith(f"{code!r} read as a postal code and set aside")
+
+
 def test_a_choice_is_logged_without_the_text_typed(caplog: pytest.LogCaptureFixture) -> None:
     # the place a person types is private in the pre-screen: the log says a choice was made,
     # the Place's own note says which

@@ -174,6 +174,78 @@ def test_match_json_flags_a_brand_under_exclusion(
     assert DISCLAIMER in err
 
 
+def test_match_says_which_of_your_words_it_knows_no_other_names_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A misspelt medicine is looked for as typed and found nowhere: the study whose
+    exclusion names baclofen by its brand was "fits" for "baclofenn", without a word. The
+    table names each such word (it is the person's own output, as the mentions are); stderr,
+    where -vv logs, only counts them."""
+    monkeypatch.setenv("COLUMNS", "400")
+    download = tmp_path / "studies.json"
+    download.write_text(json.dumps(records()))
+    mine = ["--takes", "baclofenn", "--has", "spasticty", "--has", "knee twinges", "--takes",
+            "Zanaflex"]
+    code, out, err = run(capsys, "match", "--from-file", str(download), *mine)
+    assert code == 0, err
+    assert [line for line in out.splitlines() if line.startswith("Note: ")] == [
+        "Note: 'spasticty' is no condition trialfinder knows by name: the criteria are "
+        "searched for it only as typed, not by other names, abbreviations or classes; did you "
+        "mean spasticity?",
+        "Note: 'knee twinges' is no condition trialfinder knows by name: the criteria are "
+        "searched for it only as typed, not by other names, abbreviations or classes",
+        "Note: 'baclofenn' is no medicine trialfinder knows by name: the criteria are searched "
+        "for it only as typed, not by other names, brands or classes; did you mean baclofen?"]
+    code, out, err = run(capsys, "match", "--from-file", str(download), *mine,
+                         "--format", "json")
+    assert code == 0, err
+    assert "trialfinder: note: 3 conditions or medicines you gave are no name trialfinder " \
+        "knows: searched for only as typed, not by other names, brands, abbreviations or " \
+        "classes (--format table names them)\n" in err
+    assert not any(word in err for word in ("baclofen", "spastic", "knee"))
+    by_id = {row["nct_id"]: row for row in map(json.loads, out.splitlines())}
+    assert by_id["NCT99500001"]["mentions"] == []  # what the note warns of
+    _, out, err = run(capsys, "match", "--from-file", str(download), "--takes", "Lioresal",
+                      "--has", "spasticity")
+    assert "Note: " not in out and "you gave" not in err
+
+
+def test_match_reads_several_names_with_commas_as_the_dashboard_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--takes "Zanaflex, baclofen"` was one medicine of that name, found nowhere, so no
+    study was "check"; the dashboard's *About you* reads the same text as two."""
+    download = tmp_path / "studies.json"
+    download.write_text(json.dumps(records()))
+    code, out, err = run(capsys, "match", "--from-file", str(download), "--format", "json",
+                         "--takes", "Zanaflex, baclofen", "--has", "ALS,")
+    assert code == 0, err
+    by_id = {row["nct_id"]: row for row in map(json.loads, out.splitlines())}
+    assert [(m["term"], m["found"]) for m in by_id["NCT99500001"]["mentions"]] == [
+        ("ALS", "ALS"), ("baclofen", "Lioresal")]
+    assert [(m["term"], m["found"]) for m in by_id["NCT99500002"]["mentions"]] == [
+        ("Zanaflex", "Zanaflex")]
+    assert "you gave" not in err  # each name is known
+    code, _, err = run(capsys, "match", "--from-file", str(download), "--takes", " , ")
+    assert (code, err) == (2, "trialfinder: error: medicine ' , ' has no letters or digits\n")
+
+
+def test_match_that_finds_nothing_says_what_may_be_a_slip(
+    standin_factory: Callable[..., StandInServer], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`match -c "spasticty"` said "no studies found" and nothing more, as `search` did."""
+    server = standin_factory(records())
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    code, out, err = run(capsys, "match", "--base-url", server.base_url, "--cache-dir",
+                         str(tmp_path / "cache"), "--no-store", "-c", "spasticty",
+                         "--age", "40")
+    assert code == 0, err
+    assert out.startswith("no studies found\n")
+    assert ("trialfinder: note: nothing found for --condition 'spasticty' (did you mean "
+            "spasticity?)\n") in err
+
+
 def test_match_table_says_it_is_a_first_look(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -252,6 +252,53 @@ def test_export_writes_long_records_in_the_writers_small_memory(
     assert rows == [(400, True)]
 
 
+def test_store_export_of_records_larger_than_the_writers_memory_in_one_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """DuckDB reads up to 2,048 rows at once, each record whole: 400 fictional studies of
+    about 180 kB (72 MB of JSON in one read) ended `store export` with "Out of Memory Error"
+    in the 64 MB a writer opens the store with. A store synced from studies with many sites
+    gets there with a few thousand studies (`store export --aact`: test_aact_store.py)."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    studies = []
+    for i in range(400):
+        study = fictional_study(f"NCT99{i:06d}", f"Fictional Wide Study {i}")
+        study["protocolSection"]["descriptionModule"] = {"briefSummary": f"word{i:03d} " * 20_000}
+        studies.append(study)
+    with Store(tmp_path / "data" / "studies.duckdb") as store:
+        for start in range(0, 400, 50):  # as sync adds them, a page at a time
+            store.add_records(studies[start:start + 50])
+    code, out, err = run(capsys, "store", "export", str(tmp_path / "pq"))
+    assert code == 0, err
+    assert out.splitlines()[6] == str(tmp_path / "pq" / "versions.parquet")
+    rows = duckdb.connect().execute(
+        f"SELECT count(*), min(strlen(record)) > 160_000 "
+        f"FROM '{tmp_path / 'pq' / 'versions.parquet'}'").fetchall()
+    assert rows == [(400, True)]
+
+
+def test_a_failed_export_into_new_folders_leaves_none_of_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`store export DIR` makes DIR and any folder above it that is missing (a typo such as
+    `/nonexistent/x` too): an export that fails leaves nothing, those folders included."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    Store(tmp_path / "data" / "studies.duckdb").close()
+    execute = Store.execute
+
+    def full_disk(self: Store, sql: str, params: Any = None) -> None:
+        if sql.startswith("COPY"):
+            raise duckdb.IOException("could not write file: No space left on device")
+        execute(self, sql, params)
+
+    monkeypatch.setattr(Store, "execute", full_disk)
+    out = tmp_path / "new" / "deeper" / "pq"
+    code, _out, err = run(capsys, "store", "export", str(out))
+    assert (code, err) == (1, f"trialfinder: error: cannot write the export into {out}: "
+                              "could not write file: No space left on device\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
 def test_cli_store_info_sql_and_export(
     standin: StandInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

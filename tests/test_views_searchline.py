@@ -77,3 +77,18 @@ def test_suggestions_are_buttons_where_the_page_can_do_them() -> None:
         Suggestion("Try another spelling or a more general word"),
         Suggestion("Search any sex", {"sex": "ALL"}),
     ]
+
+
+def test_a_slip_in_the_condition_or_treatment_is_a_button_to_its_spelling() -> None:
+    """"musle spasm" found nothing, and the page said only "Try another spelling": the name
+    trialfinder knows, spelled nearly so, is one click away (as `search` names it)."""
+    searched = snapshot(defaults() | {"condition": "musle spasm", "intervention": "tizanidin",
+                                      "status": []})
+    assert suggestions(searched, RADII) == [
+        Suggestion("Search for muscle spasm", {"condition": "muscle spasm"}),
+        Suggestion("Search for tizanidine", {"intervention": "tizanidine"}),
+        Suggestion("Try fewer or more general words"),
+    ]
+    searched = snapshot(defaults() | {"condition": "muscle spasm", "status": []})
+    assert suggestions(searched, RADII) == [
+        Suggestion("Try fewer or more general words")]

@@ -251,6 +251,26 @@ def test_feed_links_no_fictional_study_to_a_registry() -> None:
     assert content.text == "An invented demo study: it has no page on ClinicalTrials.gov."
 
 
+def test_a_watch_that_finds_nothing_says_what_may_be_a_slip(
+    standin_factory: Factory, standin_studies: list[dict[str, Any]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`watch add bad -c "astma"` saved a watch that would never find anything, and its runs
+    said "0 matching studies" and nothing else."""
+    server = standin_factory(standin_studies)
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    assert main(["watch", "add", "bad", "-c", "astma", "--near", "42.36,-71.06"]) == 0
+    assert main(["watch", "add", "good", "-c", "asthma"]) == 0
+    capsys.readouterr()
+    assert main(["watch", "run", "--no-cache"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[err.index("bad: 0 changes, 0 matching studies (first, 1 request, 0.0 kB)") - 1] \
+        == "trialfinder: note: nothing found for --condition 'astma' (did you mean asthma?)"
+    assert sum("nothing found" in line for line in err) == 1  # not for the good one
+
+
 def test_cli_watch_add_list_run_json_feed_history_remove(
     standin_factory: Factory, standin_studies: list[dict[str, Any]], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],

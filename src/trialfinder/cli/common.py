@@ -25,6 +25,7 @@ __all__ = [
     "NOT_ADVICE",
     "cache_folder",
     "connection_options",
+    "none_found",
     "note_if_fictional",
     "place_note",
     "read_search",
@@ -150,3 +151,24 @@ def note_if_fictional(ids: Iterable[object]) -> bool:
         return False
     report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")
     return True
+
+
+def none_found(options: SearchOptions, *, wider: bool = True) -> list[str]:
+    """What to try when a search (sync, watch) found nothing: the names trialfinder knows
+    that are spelled nearly as a condition or treatment searched for (a slip finds nothing,
+    and said nothing), and with ``wider``, near a place, a wider radius."""
+    from trialfinder.options.values import DEFAULT_RADIUS
+    from trialfinder.tables.prescreen.synonyms import spelled_nearly
+
+    slips = []
+    for flag, kind, words in (("--condition", "condition", options.conditions),
+                              ("--intervention", "medicine", options.interventions)):
+        for word in words:
+            if close := spelled_nearly(word, kind):
+                slips.append(f"{flag} {word!r} (did you mean {' or '.join(close)}?)")
+    notes = [f"nothing found for {', '.join(slips)}"] if slips else []
+    if wider and options.near is not None:
+        radius = options.radius or DEFAULT_RADIUS
+        notes.append(f"nothing found within {radius.words} of {options.near.text}: a wider "
+                     "--radius (e.g. 100mi or 250mi) or a wider --status may find studies")
+    return notes

@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_search.add_parser(sub, parents=[loud])
 
     sh = sub.add_parser("show", parents=[common], help="show one study in detail")
-    sh.add_argument("nct_id", nargs="+", help="NCT id(s)")
+    sh.add_argument("nct_id", nargs="+", metavar="ID",
+                    help="NCT or ISRCTN id(s), e.g. NCT01234567 or ISRCTN12345678")
     sh.add_argument("--near", help="sort sites by distance from this place or LAT,LON")
     sh.add_argument("--sites", type=int, default=5, help="how many sites to list (default 5)")
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder.cli.common import (
     connection_options,
+    none_found,
     note_if_fictional,
     read_search,
     search_data_file,
@@ -36,7 +37,7 @@ from trialfinder.core.wording import plural
 from trialfinder.options import OPTIONS, SearchOptions
 from trialfinder.options.cli import add_options
 from trialfinder.options.kinds import Number
-from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
+from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile, split_terms
 
 if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` stays quick
     from trialfinder.service.searching import Results
@@ -71,7 +72,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
     groups = add_options(m, _search_names(), base=BASE, title=" (as in `trialfinder search`)")
     what = groups["what to search"]
     what.add_argument("--from-file", type=Path,
-                      help="check the studies of a saved ClinicalTrials.gov JSON download")
+                      help="check the studies of a saved ClinicalTrials.gov JSON download, "
+                      "or of a saved ISRCTN API answer (XML)")
     what.add_argument("--limit", type=int, help=f"fetch at most N studies (default "
                       f"{DEFAULT_LIMIT:,})")
     you = m.add_argument_group("about you (stays on this computer)")
@@ -82,9 +84,10 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
     you.add_argument("--healthy-volunteer", action="store_true",
                      help="you would join as a healthy volunteer")
     you.add_argument("--has", action="append", metavar="CONDITION",
-                     help="a condition you have (repeatable)")
+                     help="a condition you have (repeatable, or several with commas)")
     you.add_argument("--takes", action="append", metavar="MEDICINE",
-                     help="a medicine you take, brand or generic name (repeatable)")
+                     help="a medicine you take, brand or generic name (repeatable, or "
+                     "several with commas)")
     out = m.add_argument_group("output")
     add_format_option(out, default="table", rows="study")
     connection_options(m, no_store=True)
@@ -116,14 +119,19 @@ def _profile(args: argparse.Namespace) -> Profile:
     return Profile(
         age=args.age, sex=args.sex, near=near, radius_mi=_radius_miles(args.radius),
         healthy_volunteer=True if args.healthy_volunteer else None,
-        conditions=tuple(args.has or ()), medicines=tuple(args.takes or ()),
+        conditions=_names(args.has), medicines=_names(args.takes),
     )
 
 
-def _results(args: argparse.Namespace) -> Results:
+def _names(values: list[str] | None) -> tuple[str, ...]:
+    """Each ``--has`` (or ``--takes``), several in one with commas as the dashboard reads
+    them; one of nothing but commas is kept whole, for :class:`Profile` to refuse."""
+    return tuple(name for value in values or () for name in split_terms(value) or (value,))
+
+
+def _results(args: argparse.Namespace, options: SearchOptions) -> Results:
     from trialfinder.service.searching import search
 
-    options = read_search(args, _search_names(), base=BASE)
     if args.from_file:
         return search_data_file(args.from_file, options)
     if not any(getattr(options, d.name) for d in OPTIONS if d.topic):
@@ -194,10 +202,19 @@ def _csv_rows(screen: Prescreen) -> list[dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     """Run ``trialfinder match``; returns the exit code (errors are raised to ``main``)."""
     from trialfinder.tables.prescreen.fit import prescreen
+    from trialfinder.tables.prescreen.synonyms import unknown_notes
 
     profile = _profile(args)  # every personal value is checked before any search
-    results = _results(args)
+    # each condition or medicine with no other names is looked for as typed only, so a slip
+    # finds nothing: the notes name what you gave, so they go with the results, never on
+    # stderr (-vv's log)
+    unknown = unknown_notes(profile.conditions, profile.medicines)
+    options = read_search(args, _search_names(), base=BASE)
+    results = _results(args, options)
     screen = prescreen(results, profile)
+    if not len(screen.studies):  # a slip in what was searched for (-c spasticty)
+        for note in none_found(options, wider=False):
+            print(f"trialfinder: note: {note}", file=sys.stderr)
     verdicts = screen.studies["verdict"]
     fitting, checking = int((verdicts == "fits").sum()), int((verdicts == "check").sum())
     naming = int((screen.studies["n_mentions"] > 0).sum())
@@ -212,6 +229,9 @@ def run(args: argparse.Namespace) -> int:
         report(NOTHING_GIVEN)
     if FORMATS[args.format].for_people:
         text = _table(screen)
+        for note in unknown:
+            print(textwrap.fill(f"Note: {note}", width=shutil.get_terminal_size((100, 24))
+                                .columns - 1, subsequent_indent="  "))
         print(text if text else "no studies found")
         if text:
             print(LEGEND)
@@ -222,6 +242,11 @@ def run(args: argparse.Namespace) -> int:
         write_rows(args.format, _csv_rows(screen), _CSV_COLUMNS)
     else:
         write_rows(args.format, screen.records(), _CSV_COLUMNS)
+    if unknown:  # counted only: stderr carries nothing you gave (-vv logs there too)
+        given = plural(len(unknown), "condition or medicine", "conditions or medicines")
+        print(f"trialfinder: note: {given} you gave {'is' if len(unknown) == 1 else 'are'} no name "
+              "trialfinder knows: searched for only as typed, not by other names, brands, "
+              "abbreviations or classes (--format table names them)", file=sys.stderr)
     print(summary, file=sys.stderr)
     print(DISCLAIMER, file=sys.stderr)
     return 0

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from trialfinder.cli.common import (
     NOT_ADVICE,
     connection_options,
+    none_found,
     note_if_fictional,
     place_note,
     read_search,
@@ -34,7 +35,6 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.lazy import lazy
 from trialfinder.core.wording import plural
 from trialfinder.options.cli import add_options
-from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.tables.exportpath import check_output_path, format_for_path, sidecar_path
 from trialfinder.topics import demo
 
@@ -151,11 +151,12 @@ def _step_words(name: str) -> str:
     return f"status {', '.join(status_label(v) for v in values.split(', '))}"
 
 
-def _none_near(options: Any) -> str:
-    """What to try when nothing was found near the place."""
-    radius = options.radius or DEFAULT_RADIUS
-    return (f"nothing found within {radius.words} of {options.near.text}: a wider --radius "
-            "(e.g. 100mi or 250mi) or a wider --status may find studies")
+def _say_filter_notes(meta: Any, notes: Any) -> None:
+    """What each local filter could not judge (sites without coordinates, studies that do
+    not state a value), as the provenance file and the dashboard say it."""
+    for step in meta.filters:
+        if step.note:
+            notes.say(f"{step.name}: {step.note}")
 
 
 def _output_format(args: argparse.Namespace) -> str:
@@ -236,8 +237,10 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         notes.say(warning)
-    if not len(frame) and options.near is not None:
-        notes.say(_none_near(options))
+    _say_filter_notes(res.meta, notes)
+    if not len(frame):
+        for note in none_found(options):
+            notes.say(note)
     # fictional studies are never shown as real: a note says so, and their provenance file
     fictional = note_if_fictional(frame["nct_id"].astype(str))
     if args.output:
@@ -322,8 +325,10 @@ def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: i
         if limit == DEFAULT_LIMIT and args.limit is None and "limit reached" in warning:
             warning += "; use --limit N or --all to fetch more"
         notes.say(warning)
-    if not rows and options.near is not None:
-        notes.say(_none_near(options))
+    _say_filter_notes(done.meta, notes)
+    if not rows:
+        for note in none_found(options):
+            notes.say(note)
     if fictional:
         report(f"trialfinder: note: {demo.FICTIONAL_NOTE}")
     report(f"wrote {plural(rows, what)} to {args.output} (provenance in "

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from trialfinder.cli import sql as cli_sql
 from trialfinder.cli import watch as cli_watch
-from trialfinder.cli.common import note_if_fictional, read_search
+from trialfinder.cli.common import none_found, note_if_fictional, read_search
 from trialfinder.cli.progress import ProgressBar
 from trialfinder.cli.storeargs import settings_for_refresh as _settings
 from trialfinder.cli.storeargs import size_text as _size
@@ -84,9 +84,14 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     _store_option(store_only)
     cli_sql.add_parser(subparsers, [store_only])
 
-    sy = subparsers.add_parser("sync", parents=list(parents),
-                               help="fetch a search (or --whole-registry) into the store, "
-                               "page by page")
+    sy = subparsers.add_parser(
+        "sync", parents=list(parents),
+        help="fetch a search (or --whole-registry) into the store, page by page",
+        description="Fetch every study a search finds (or the whole registry) into the local "
+        "study store, page by page, whole records included (the AACT tables, docs/aact.md, "
+        "read them). Run it again to refresh: an unchanged study adds no version. The local "
+        "filters of `search` (--keyword, --country...) are not taken: a sync keeps every "
+        "study the registry finds.")
     add_options(sy, SYNC_OPTIONS)
     whole = sy.add_mutually_exclusive_group()
     whole.add_argument("--whole-registry", action="store_true",
@@ -179,7 +184,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     settings = settings.with_(page_size=min(settings.page_size, SYNC_PAGE_SIZE))
-    skipped = 0
+    skipped = found = 0
     with open_store(_path(args)) as store:
         for registry in registries:
             bar = ProgressBar()
@@ -190,7 +195,8 @@ def _cmd_sync(args: argparse.Namespace) -> int:
                 bar.close()
             _report_sync(store, result, args, registry.title if len(registries) > 1 else "")
             skipped += result.skipped
-    for note in skipped_notes(skipped, skipped):
+            found += result.studies
+    for note in skipped_notes(skipped, skipped) + ([] if found else none_found(options)):
         print(f"trialfinder: note: {note}", file=sys.stderr)
     return 0
 

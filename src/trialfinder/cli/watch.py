@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from trialfinder.cli.common import note_if_fictional, read_search
+from trialfinder.cli.common import none_found, note_if_fictional, read_search
 from trialfinder.cli.formats import FORMATS, add_format_option, write_rows
 from trialfinder.cli.storeargs import settings_for_refresh as _settings
 from trialfinder.cli.storeargs import size_text as _size
@@ -95,7 +95,8 @@ def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
         "history", help="what changed between the versions seen",
         description="The versions of each study that the local study store has seen "
         "(searches, syncs and watch runs keep them) and what changed between them.")
-    hi.add_argument("nct_id", nargs="+", help="NCT id(s)")
+    hi.add_argument("nct_id", nargs="+", metavar="ID",
+                    help="NCT or ISRCTN id(s), e.g. NCT01234567 or ISRCTN12345678")
     store_option(hi)
 
 
@@ -157,8 +158,11 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
         deliver()  # standard output flushed, the feed in place: now the runs count
         for r in runs:
             r.record(store)
-    for r in runs:
-        for note in r.notes:
+    for watch, r in zip(watches, runs, strict=True):
+        # a watch that matches nothing may hold a slip (`-c astma`); not a wider radius: what
+        # it looks for is the person's own choice, kept
+        slips = [] if r.studies else none_found(watch.options, wider=False)
+        for note in [*r.notes, *slips]:
             print(f"trialfinder: note: {note}", file=sys.stderr)
         print(f"{r.watch}: {plural(len(r.changes), 'change')}, {matching(r.studies)} "
               f"({r.mode}, {plural(r.requests, 'request')}, {_size(r.nbytes)})",

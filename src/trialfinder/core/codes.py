@@ -14,6 +14,7 @@ from typing import Self
 from trialfinder.core.checks import number_or_none
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.units import KM_PER_MILE
+from trialfinder.core.wording import did_you_mean
 
 __all__ = ["OPEN_STATUSES", "CodeEnum", "Distance", "FunderType", "InterventionType", "Phase",
            "Sex", "Status", "StudyType", "status_words"]
@@ -35,8 +36,9 @@ class CodeEnum(StrEnum):
         except ValueError:
             allowed = _CHOICES.get(cls.__name__) or ", ".join(m.value.lower() for m in cls)
             label = _LABELS.get(cls.__name__, cls.__name__.lower())
+            hint = did_you_mean(str(value), allowed.replace(" or ", ", ").split(", "))
             raise InvalidQueryError(
-                f"unknown {label} {value!r}; choose from: {allowed}"
+                f"unknown {label} {value!r}{hint}; choose from: {allowed}"
             ) from None
 
     @property

@@ -288,7 +288,8 @@ def staged_folder(folder: Path) -> Iterator[Path]:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise DataFileError(f"cannot write into {folder}: it is a file, not a folder")
-    created = not folder.exists()
+    # the folders made for this export, deepest first: ``folder`` and any missing above it
+    created = [p for p in (folder, *folder.parents) if not p.exists()]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".trialfinder-export-", dir=folder))
@@ -297,9 +298,11 @@ def staged_folder(folder: Path) -> Iterator[Path]:
 
     def discard() -> None:
         shutil.rmtree(work, ignore_errors=True)
-        if created:  # a folder made for this export goes too (when nothing else is in it)
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        for made in created:  # the folders made for it go too (each when nothing else is in it)
+            try:
+                made.rmdir()
+            except OSError:
+                break
 
     try:
         yield work

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-__all__ = ["age_range", "duration", "one_of", "plural", "skipped_notes"]
+__all__ = ["age_range", "did_you_mean", "duration", "one_of", "plural", "skipped_notes"]
 
 _ES_ENDINGS = ("s", "sh", "ch", "x", "z")
 
@@ -117,3 +118,11 @@ def skipped_notes(skipped: int, bad_ids: int) -> list[str]:
     if skipped > bad_ids:
         notes.append(f"skipped {plural(skipped - bad_ids, 'record')} that could not be read")
     return notes
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """`` (did you mean recruiting?)`` when one of ``choices`` is spelled nearly as ``value``
+    (a letter missed, added or swapped), else ``""``: for an error that lists every choice,
+    where the one meant is easily missed."""
+    close = difflib.get_close_matches(value.strip().lower(), list(choices), n=1, cutoff=0.8)
+    return f" (did you mean {close[0]}?)" if close else ""

@@ -104,7 +104,8 @@ class SearchOptions:
         words="sites in ", metavar="COUNTRY", help="a site in this country")
     states: tuple[str, ...] = option(
         Texts(), "--state", kwarg="states", url="state", sent=False, words="sites in ",
-        metavar="STATE", help="a site in this state or region")
+        metavar="STATE",
+        help="a site in this state or region (a US state by name or two letters)")
     cities: tuple[str, ...] = option(
         Texts(), "--city", kwarg="cities", url="city", sent=False, words="sites in ",
         metavar="CITY", help="a site in this city")

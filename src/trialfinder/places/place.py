@@ -52,10 +52,16 @@ def noted(place: Place, note: str, text: str) -> Place:
 
 def chosen(gaz: Gazetteer, city: City, others: list[City], text: str, where: str) -> Place:
     """``city`` as a Place; ``others`` (other towns of the name, in ``where``) in its note."""
-    labels = tuple(label(gaz, c) for c in others)
+    # places of one label (two villages of a name in one region) are named once, counted:
+    # each label is an input that reads back to the most populous of them
+    counts: dict[str, int] = {}
+    for other in others:
+        counts[label(gaz, other)] = counts.get(label(gaz, other), 0) + 1
+    labels = tuple(counts)
     note = ""
     if others:
-        shown = "; ".join(labels[:_MAX_OTHERS])
+        shown = "; ".join(name + (f" ({counts[name]} places)" if counts[name] > 1 else "")
+                          for name in labels[:_MAX_OTHERS])
         more = f" and {len(labels) - _MAX_OTHERS} more" if len(labels) > _MAX_OTHERS else ""
         note = (f"{text.strip()!r} taken as {label(gaz, city)} ({city.population:,} people), "
                 f"the most populous of {len(others) + 1} places of that name{where}; "

@@ -244,6 +244,14 @@ def _bare(gaz: Gazetteer, text: str) -> Place:
     raise not_found(f"unknown place {text.strip()!r}", close_names(gaz, key(text)))
 
 
+#: Postcodes of other countries, as people type their own: British (``SW1A 1AA``), Canadian
+#: (``M5V 2T6``), Dutch (``1012 AB``), those of digits alone (``8001``, ``0211``) and with
+#: a country's letters (``D-80331``).
+_POSTCODE = re.compile(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}"
+                       r"|[A-Za-z][0-9][A-Za-z] ?[0-9][A-Za-z][0-9]"
+                       r"|[0-9]{4} ?[A-Za-z]{2}|(?:[A-Za-z]{1,2}-)?[0-9]{3,7}")
+
+
 def _split(gaz: Gazetteer, text: str) -> tuple[str, list[str]]:
     """The town and its qualifiers, empty parts left out; a country written with a comma
     (``"Korea, Republic of"``, ``"Congo, The Democratic Republic of the"``) counts as one."""
@@ -296,6 +304,11 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
     if zip_match:
         name, lat, lon = zip_point(zip_match.group(1))
         return Place(name, lat, lon, "zip", "US")
+    if _POSTCODE.fullmatch(text.strip()):  # a person's own postcode, outside the US (its
+        # letters read alone could be a town: "1012 AB" was Ibb, Yemen, without a word)
+        raise PlaceNotFoundError(
+            f"unknown place {text.strip()!r}: trialfinder reads US ZIP codes, not other "
+            "postcodes; give the town ('London, UK', 'Toronto, Canada') or LAT,LON")
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     fixed = repaired(text)
     if fixed != text:  # "MÃ¼nchen": UTF-8 read back as Windows-1252
@@ -305,8 +318,12 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
 
 
 def _resolve(gaz: Gazetteer, text: str) -> Place:
+    first, _, rest = text.partition(",")
+    if rest.strip() and _POSTCODE.fullmatch(first.strip()):  # "EC1A 1BB, London"
+        return noted(_resolve(gaz, rest), f"{first.strip()!r} read as a postal code and set "
+                                          "aside", text)
     town, qualifiers = _split(gaz, text)
-    postcodes = [q for q in qualifiers if _POSTCODE_PART_RE.match(q)]
+    postcodes = [q for q in qualifiers if _POSTCODE_PART_RE.match(q) or _POSTCODE.fullmatch(q)]
     if postcodes:  # "Seoul, 03080": a postal code where a region or country would be
         qualifiers = [q for q in qualifiers if q not in postcodes]
         shown = ", ".join(repr(p) for p in postcodes)

@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -23,7 +24,8 @@ from trialfinder.core.errors import DataFileError
 from trialfinder.store.aact.install import VIEWS
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES, Tables
 
-__all__ = ["EXPORT_TABLES", "StoreReading", "other_export", "other_forms", "remove_all"]
+__all__ = ["EXPORT_MEMORY", "EXPORT_TABLES", "StoreReading", "export_settings", "other_export",
+           "other_forms", "remove_all"]
 
 #: The tables ``store export`` writes, in its order.
 EXPORT_TABLES: Final = (*TABLE_NAMES, "versions", "searches", "runs", "run_studies")
@@ -127,14 +129,8 @@ class StoreReading:
                    else f"{name}.parquet" for name in EXPORT_TABLES}
         other_export(Path(folder), EXPORT_TABLES, VIEWS, aact=False)
         stale = other_forms(Path(folder), targets)  # checked before anything is written
-        # rows in any order and row groups of a few MB: DuckDB then streams each table in
-        # the writer's small memory (the records in `versions` of a few thousand studies
-        # do not fit in one ordered row group)
-        self.execute("SET preserve_insertion_order = false")
-        try:
+        with export_settings(self):
             written = self._export_aside(Path(folder), targets)
-        finally:
-            self.execute("RESET preserve_insertion_order")
         after_delivery(lambda: remove_all(stale))  # after the move into place
         return written
 
@@ -160,6 +156,34 @@ class StoreReading:
                                         f"{str(exc).splitlines()[0]}") from None
                 written.append(folder / target)
         return written
+
+
+#: DuckDB's memory while an export (``store export``, with ``--aact`` or not, plain or
+#: ``--partitioned``) copies the tables, given back after. DuckDB reads up to 2,048 rows at a
+#: time, each whole: 2,000 studies of about 30 kB of JSON each (the demo's studies, with their
+#: many sites) are 60 MB in one read, and `store export` failed in the writer's 64 MB (so did
+#: `--aact`, at its calculated values). 256 MB holds reads of studies of about 120 kB on
+#: average. DuckDB's partitioned writer also holds a buffer for each folder it fills and cannot
+#: spill them: with 128 MB the AACT ``studies`` of 599,000 studies in 69 folders (the whole
+#: registry's size) failed, and with 256 MB every table was written (the process peaked at
+#: 483 MB).
+EXPORT_MEMORY: Final = "256MB"
+
+
+@contextlib.contextmanager
+def export_settings(store: StoreReading) -> Iterator[None]:
+    """DuckDB's settings for an export's copies: rows in any order (DuckDB then streams each
+    table in row groups of a few MB; the records in ``versions`` of a few thousand studies do
+    not fit in one ordered row group) and :data:`EXPORT_MEMORY`; the store's own after."""
+    memory = store.first_row("SELECT current_setting('memory_limit')")
+    store.execute("SET preserve_insertion_order = false")
+    store.execute(f"SET memory_limit = '{EXPORT_MEMORY}'")
+    try:
+        yield
+    finally:
+        store.execute("RESET preserve_insertion_order")
+        if memory is not None:
+            store.execute(f"SET memory_limit = '{memory[0]}'")
 
 
 #: The most a Parquet row group of an export holds, so a table of long records (``versions``)

@@ -30,7 +30,7 @@ from trialfinder.tables.masks import (
     by_study_type,
     floats,
 )
-from trialfinder.tables.sitefilter import isin_country, isin_folded, site_owner, studies_with
+from trialfinder.tables.sitefilter import SITE_MATCHERS, site_owner, studies_with
 
 __all__ = [
     "FILTER_ORDER",
@@ -165,8 +165,7 @@ def _site_step(column: str, label: str) -> Callable[[Run], None]:
     def step(r: Run) -> None:
         wanted = getattr(r.f, column)
         if wanted and r.owner is not None:
-            isin = isin_country if label == "country" else isin_folded
-            mask = studies_with(r.owner, isin(r.sites[label], wanted), r.n)
+            mask = studies_with(r.owner, SITE_MATCHERS[label](r.sites[label], wanted), r.n)
             siteless = r.count(~r.with_sites)
             r.apply(f"{label} {_list(wanted)}", mask,
                     f"{plural(siteless, 'study')} with no sites removed" if siteless else None)

@@ -5,7 +5,7 @@ from a point, plus the site-to-study look-ups those need and the nearest-site co
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from trialfinder.tables.countries import COUNTRY_ALIASES
 from trialfinder.tables.masks import BoolArray, as_series, floats, fold_spaces, per_unique
 
 __all__ = [
+    "SITE_MATCHERS",
     "by_distance",
     "by_site_location",
     "site_distances",
@@ -34,6 +35,28 @@ def isin_country(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
     sites written ``"Turkey (Türkiye)"``; see :data:`COUNTRY_ALIASES`)."""
     targets = {fold_spaces(w) for w in wanted}
     return isin_folded(values, targets | {s for t in targets for s in COUNTRY_ALIASES.get(t, ())})
+
+
+def isin_state(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
+    """Like :func:`isin_folded`, a US state by its name or its two letters alike (`MA` also
+    finds sites written "Massachusetts", as ClinicalTrials.gov writes them, and the other way
+    round). Other regions are matched as written."""
+    names = set(wanted)
+    if names:
+        from trialfinder.places.gazetteer import default_gazetteer  # read on first use
+        from trialfinder.places.lookup import us_state
+
+        gaz = default_gazetteer()
+        for name in list(names):
+            code = us_state(gaz, name)
+            if code is not None:
+                names |= {gaz.region_names.get(code, name), code.removeprefix("US.")}
+    return isin_folded(values, names)
+
+
+#: How each site column is matched against the names a person gave.
+SITE_MATCHERS: dict[str, Callable[[pd.Series[Any], Iterable[str]], BoolArray]] = {
+    "country": isin_country, "state": isin_state, "city": isin_folded}
 
 
 def positions(values: pd.Series[Any], reference: pd.Series[Any]) -> npt.NDArray[np.intp]:
@@ -80,12 +103,11 @@ def by_site_location(
     cities: Iterable[str] | None = None,
 ) -> pd.Series[bool]:
     """At least one site matches every given part (country, state, city; case-insensitive;
-    a country by any of its names)."""
+    a country by any of its names, a US state by its name or its two letters)."""
     site_mask = np.ones(len(sites), dtype=bool)
     for column, wanted in (("country", countries), ("state", states), ("city", cities)):
         if wanted:
-            site_mask &= (isin_country if column == "country" else isin_folded)(
-                sites[column], wanted)
+            site_mask &= SITE_MATCHERS[column](sites[column], wanted)
     return as_series(studies_with(site_owner(studies, sites), site_mask, len(studies)), studies)
 
 

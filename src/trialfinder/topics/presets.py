@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.wording import did_you_mean
 
 __all__ = ["PRESETS", "Preset", "TopicSearch", "get_preset", "list_presets"]
 
@@ -362,7 +363,8 @@ def get_preset(name: str) -> Preset:
     """
     preset = PRESETS.get(_slug(name))
     if preset is None:
-        raise InvalidQueryError(f"unknown preset {name!r}; choose from: {', '.join(PRESETS)}")
+        raise InvalidQueryError(f"unknown preset {name!r}{did_you_mean(_slug(name), PRESETS)}; "
+                                f"choose from: {', '.join(PRESETS)}")
     return preset
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialfinder.tables.prescreen.fit import Prescreen
-from trialfinder.tables.prescreen.profile import Profile
+from trialfinder.tables.prescreen.profile import Profile, split_terms
 from trialfinder.tables.prescreen.verdict import CHECK_PREFIX, mention_phrase
 from trialfinder.views.text import escape_md, text_of
 
@@ -60,11 +60,6 @@ def served_elsewhere(host: object, ip_address: object) -> bool:
 def privacy_words(remote: bool) -> str:
     """What the page says about where the form's values go."""
     return PRIVACY_LOCAL + (PRIVACY_REMOTE if remote else "")
-
-
-def split_terms(text: object) -> tuple[str, ...]:
-    """Comma-separated names, trimmed, empty ones left out (``"a, ,b"`` gives ``a``, ``b``)."""
-    return tuple(part.strip() for part in str(text or "").split(",") if part.strip())
 
 
 def is_filled(form: Mapping[str, Any]) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from trialfinder.options.render import word_parts
+from trialfinder.tables.prescreen.synonyms import spelled_nearly
 from trialfinder.views.text import code_label
 from trialfinder.views.urlstate import (
     DEFAULT_RADIUS_MI,
@@ -83,9 +84,14 @@ class Suggestion:
 
 
 def suggestions(searched: Mapping[str, Any], radii: Sequence[int]) -> list[Suggestion]:
-    """What to try when ClinicalTrials.gov itself found nothing for ``searched``: a wider
-    distance, any status, other words, and each sent filter lifted."""
+    """What to try when ClinicalTrials.gov itself found nothing for ``searched``: the name a
+    slip in the condition or treatment may be, a wider distance, any status, other words,
+    and each sent filter lifted."""
     out: list[Suggestion] = []
+    for key, kind in (("condition", "condition"), ("intervention", "medicine")):
+        typed = str(searched.get(key) or "").strip()  # a slip: the name it may be, a click away
+        if typed and (close := spelled_nearly(typed, kind, n=1)):
+            out.append(Suggestion(f"Search for {close[0]}", {key: close[0]}))
     if searched.get("place"):
         wider = [r for r in radii if r > int(searched.get("radius") or 0)]
         out.append(Suggestion(f"Search within {wider[0]} miles", {"radius": wider[0]})

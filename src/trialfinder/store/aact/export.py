@@ -16,6 +16,7 @@ from trialfinder.store.db import StoreError, interrupted
 from trialfinder.store.reading import (
     EXPORT_TABLES,
     ROW_GROUP,
+    export_settings,
     other_export,
     other_forms,
     remove_all,
@@ -27,14 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["export_aact", "unsynced", "unsynced_at", "unsynced_note"]
 
 logger = logging.getLogger(__name__)
-
-#: DuckDB's memory for a partitioned export: its partitioned writer holds a buffer for each
-#: folder it fills and cannot spill them. With the writer's 64 MB, the ``studies`` table of
-#: 100,000 studies failed; with 128 MB, that of 599,000 studies in 69 folders (the whole
-#: registry's size) failed too, and with 256 MB every table was written (the process peaked
-#: at 483 MB). A plain export streams in the writer's 64 MB.
-PARTITIONED_MEMORY = "256MB"
-
 
 def unsynced(store: Store) -> int:
     """ClinicalTrials.gov studies the store holds that are not in the AACT tables (only
@@ -75,7 +68,7 @@ def _copy(store: Store, name: str, target: Path, partitioned: bool) -> None:
     else:
         # row groups bounded in bytes, as the store's own export has them: DuckDB holds one
         # whole row group before writing it (122,880 rows by default: every study of a large
-        # store, more than the writer's 64 MB)
+        # store, more than the export's memory)
         store.execute(f"COPY (SELECT * FROM {SCHEMA}.\"{name}\") TO '{quoted}' "
                       f"(FORMAT parquet, COMPRESSION zstd, {ROW_GROUP})")
 
@@ -94,28 +87,19 @@ def export_aact(store: Store, folder: Path, *, partitioned: bool = False) -> lis
     other_export(folder, VIEWS, EXPORT_TABLES, aact=True)
     stale = other_forms(folder, targets)  # checked before anything is written
     written: list[Path] = []
-    # a view's rows may come in any order: DuckDB then streams them (in the writer's small
-    # memory, the ordered unnest of every site of 50,000 studies does not fit)
-    store.execute("SET preserve_insertion_order = false")
-    memory = store.first_row("SELECT current_setting('memory_limit')")
-    if partitioned:  # see PARTITIONED_MEMORY
-        store.execute(f"SET memory_limit = '{PARTITIONED_MEMORY}'")
-    try:
-        with staged_folder(folder) as work:
-            for name, target in targets.items():
-                try:
-                    _copy(store, name, work / target, partitioned)
-                except duckdb.Error as exc:
-                    if interrupted(exc):
-                        raise KeyboardInterrupt from None
-                    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                    raise StoreError(f"cannot write the AACT table {name} to {folder}: "
-                                     f"{first}") from None
-                written.append(folder / target)
-    finally:
-        store.execute("RESET preserve_insertion_order")
-        if partitioned and memory is not None:
-            store.execute(f"SET memory_limit = '{memory[0]}'")
+    # a view's rows may come in any order: DuckDB then streams them (the ordered unnest of
+    # every site of 50,000 studies does not fit in the writer's small memory); EXPORT_MEMORY
+    with export_settings(store), staged_folder(folder) as work:
+        for name, target in targets.items():
+            try:
+                _copy(store, name, work / target, partitioned)
+            except duckdb.Error as exc:
+                if interrupted(exc):
+                    raise KeyboardInterrupt from None
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise StoreError(f"cannot write the AACT table {name} to {folder}: "
+                                 f"{first}") from None
+            written.append(folder / target)
     after_delivery(lambda: remove_all(stale))  # after the move into place
     left_out = unsynced(store)
     if left_out:

@@ -19,7 +19,13 @@ DISCLAIMER = (
     "Talk to your doctor before taking part in any study."
 )
 
-__all__ = ["Profile"]
+__all__ = ["Profile", "split_terms"]
+
+
+def split_terms(text: object) -> tuple[str, ...]:
+    """Comma-separated names, trimmed, empty ones left out (``"a, ,b"`` gives ``a``, ``b``):
+    the dashboard's fields and each ``--has`` / ``--takes`` of ``match`` are read so."""
+    return tuple(part.strip() for part in str(text or "").split(",") if part.strip())
 
 
 def _terms(values: Iterable[str] | str, label: str) -> tuple[str, ...]:

@@ -12,16 +12,17 @@ then looked for. Abbreviations match in capitals only, as whole words ("MS" is n
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 __all__ = ["KINDS", "Entry", "Name", "Vocabulary", "document", "expand", "names_for",
-           "vocabulary"]
+           "spelled_nearly", "unknown_note", "unknown_notes", "vocabulary"]
 
 KINDS = ("medicine", "condition")
 VOCABULARY_FILE = "vocabulary.toml"
@@ -146,6 +147,7 @@ class Vocabulary:
     def __init__(self, document: dict[str, Any]) -> None:
         self.entries: dict[tuple[str, str], Entry] = {}
         self._index: dict[tuple[str, str], Entry] = {}
+        self._written: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
         self._parents: dict[tuple[str, str], list[Entry]] = {}
         for kind in KINDS:
             for is_class, table in ((False, kind), (True, f"{kind}_class")):
@@ -154,6 +156,7 @@ class Vocabulary:
                     self.entries[(kind, entry.name)] = entry
                     for name, _, _ in entry.names():
                         self._index.setdefault((kind, key(name)), entry)
+                        self._written[kind].setdefault(key(name), name)
         for entry in self.entries.values():
             for member in entry.members:
                 self._parents.setdefault((entry.kind, member), []).append(entry)
@@ -167,6 +170,18 @@ class Vocabulary:
             if found is not None:
                 return found
         return None
+
+    def close_names(self, text: str, kind: str, n: int = 3) -> list[str]:
+        """Up to ``n`` names of ``kind`` spelled nearly as ``text`` ("baclofenn": baclofen),
+        closest first, as the vocabulary writes them."""
+        written = self._written.get(kind, {})
+        close = difflib.get_close_matches(key(text), written, n=4 * n, cutoff=0.8)
+        found: dict[str, str] = {}  # one name a group or class: its own, else its closest
+        for name in close:
+            entry = self._index[(kind, name)]
+            own = key(entry.name) in close
+            found.setdefault(entry.name, entry.name if own else written[name])
+        return list(found.values())[:n]
 
     def classes_of(self, entry: Entry) -> list[Entry]:
         """Every class ``entry`` belongs to, nearest first (a class of a class too)."""
@@ -251,6 +266,34 @@ def vocabulary() -> Vocabulary:
 def expand(text: str, kind: str) -> tuple[Name, ...]:
     """:meth:`Vocabulary.expand` of the shipped vocabulary."""
     return vocabulary().expand(text, kind)
+
+
+def spelled_nearly(text: str, kind: str, n: int = 3) -> list[str]:
+    """The names of ``kind`` spelled nearly as ``text`` when it is no name the vocabulary
+    knows ("musle spasm": muscle spasm), closest first; none for a name it knows."""
+    vocab = vocabulary()
+    return [] if vocab.lookup(text, kind) is not None else vocab.close_names(text, kind, n)
+
+
+def unknown_note(text: str, kind: str) -> str | None:
+    """What a pre-screen cannot do for ``text`` (``kind``: medicine or condition) when it is
+    no name the vocabulary knows: look for it by its other names, brands or classes; with the
+    names spelled nearly so. ``None`` for a name it knows."""
+    vocab = vocabulary()
+    if vocab.lookup(text, kind) is not None:
+        return None
+    typed = " ".join(text.split())
+    close = vocab.close_names(typed, kind)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    others = "brands" if kind == "medicine" else "abbreviations"
+    return (f"{typed!r} is no {kind} trialfinder knows by name: the criteria are searched for "
+            f"it only as typed, not by other names, {others} or classes{hint}")
+
+
+def unknown_notes(conditions: Iterable[str], medicines: Iterable[str]) -> list[str]:
+    """:func:`unknown_note` of each condition, then of each medicine, that has one."""
+    return [note for kind, terms in (("condition", conditions), ("medicine", medicines))
+            for term in terms if (note := unknown_note(term, kind)) is not None]
 
 
 def names_for(text: str, kind: str) -> tuple[str, ...]:
