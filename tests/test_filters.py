@@ -293,6 +293,25 @@ def test_a_us_state_is_found_by_its_name_or_its_two_letters(tables: Tables) -> N
     assert ids(out.studies) == ["NCT99000001", "NCT99000002", "NCT99000005"]
 
 
+@pytest.mark.parametrize("typed", ["NYC", "New York City", "new york city"])
+def test_a_city_is_found_by_its_everyday_names(tables: Tables, typed: str) -> None:
+    """ClinicalTrials.gov writes "New York"; `--city NYC` (or "New York City") removed every
+    study."""
+    s, sites = tables.studies, tables.sites
+    assert mask(by_site_location(s, sites, cities=[typed])) == [
+        False, True, False, False, False]
+    out = apply_filters(tables, LocalFilters(cities=[typed]))
+    assert ids(out.studies) == ["NCT99000002"]
+
+
+def test_a_short_form_read_only_with_its_country_is_matched_as_written(tables: Tables) -> None:
+    # "DF" is Mexico City in Mexico and Brasília in Brazil: no other name is added
+    s, sites = tables.studies, tables.sites
+    written = sites.assign(city=sites["city"].replace({"Paris": "DF"}))
+    assert mask(by_site_location(s, written, cities=["DF"])) == [True, False, False, False, False]
+    assert mask(by_site_location(s, written, cities=["Mexico City"])) == [False] * 5
+
+
 def test_by_distance_and_site_distances(tables: Tables) -> None:
     s, sites = tables.studies, tables.sites
     assert mask(by_distance(s, sites, *BOSTON, 10)) == [True, True, False, False, False]

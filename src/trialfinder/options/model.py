@@ -108,7 +108,7 @@ class SearchOptions:
         help="a site in this state or region (a US state by name or two letters)")
     cities: tuple[str, ...] = option(
         Texts(), "--city", kwarg="cities", url="city", sent=False, words="sites in ",
-        metavar="CITY", help="a site in this city")
+        metavar="CITY", help="a site in this city (also by an everyday name: NYC)")
     intervention_types: tuple[InterventionType, ...] = option(
         Codes(InterventionType), "--intervention-type", kwarg="intervention_types",
         url="itype", sent=False, words="treatment type: ", metavar="TYPE",

@@ -14,7 +14,7 @@ from trialfinder.places.gazetteer import Gazetteer
 from trialfinder.places.lookup import country_codes, us_state
 from trialfinder.places.names import key
 
-__all__ = ["CITY_ALIASES", "SAID", "alias_for", "repaired"]
+__all__ = ["CITY_ALIASES", "SAID", "alias_for", "names_alike", "repaired"]
 
 _ALIASES: dict[str, tuple[str, str, str]] = {
     # name as written -> (town name, its region or "", its country)
@@ -63,6 +63,20 @@ IN_THEIR_STATE_ONLY = frozenset({key("Fort Johnson"), key("Fort Walker")})
 #: Said in the place's note when read (a new name or a campus, not a short form).
 SAID = frozenset(key(name) for name, (town, _, country) in _ALIASES.items()
                  if name.startswith("Fort ") or country == "IL")
+
+
+def names_alike(name: str) -> set[str]:
+    """The other ways of writing the town ``name`` stands for ("NYC", "New York City" and
+    "New York" alike), for matching a city as the registry writes it; empty for a name with no
+    other ways, or one read only with its country or state ("DF")."""
+    name_key = key(name)
+    if name_key in WITH_COUNTRY_ONLY | IN_THEIR_STATE_ONLY:
+        return set()
+    alias = CITY_ALIASES.get(name_key)
+    town = key(alias[0]) if alias is not None else name_key
+    alike = {written for written, (other, _, _) in _ALIASES.items() if key(other) == town
+             and key(written) not in WITH_COUNTRY_ONLY | IN_THEIR_STATE_ONLY}
+    return alike | {alias[0]} if alias is not None else alike
 
 
 def alias_for(gaz: Gazetteer, town: str, qualifiers: list[str]) -> tuple[str, str, str] | None:

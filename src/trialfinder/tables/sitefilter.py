@@ -54,9 +54,21 @@ def isin_state(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
     return isin_folded(values, names)
 
 
+def isin_city(values: pd.Series[Any], wanted: Iterable[str]) -> BoolArray:
+    """Like :func:`isin_folded`, a town by its everyday other names too (`NYC` and "New York
+    City" find the sites ClinicalTrials.gov writes "New York")."""
+    names = set(wanted)
+    if names:
+        from trialfinder.places.aliases import names_alike  # the gazetteer's module: on use
+
+        for name in list(names):
+            names |= names_alike(name)
+    return isin_folded(values, names)
+
+
 #: How each site column is matched against the names a person gave.
 SITE_MATCHERS: dict[str, Callable[[pd.Series[Any], Iterable[str]], BoolArray]] = {
-    "country": isin_country, "state": isin_state, "city": isin_folded}
+    "country": isin_country, "state": isin_state, "city": isin_city}
 
 
 def positions(values: pd.Series[Any], reference: pd.Series[Any]) -> npt.NDArray[np.intp]:
