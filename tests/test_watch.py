@@ -138,6 +138,9 @@ def test_a_study_leaving_the_status_filter_is_status_and_gone(
          "title": "Fictional Alpha Study", "before": "RECRUITING", "after": "TERMINATED",
          "when": "2026-11-21T08:00:00Z"},
     ]
+    # the line `watch run` prints says why it is gone (it said only "gone")
+    assert [c.detail() for c in run.changes] == [
+        "no longer in this search's results", "Recruiting -> Terminated"]
 
 
 def test_sites_changes_carry_facility_city_and_distance_from_the_watch_place(

@@ -78,6 +78,8 @@ class Change:
             return where
         if self.change == "updated":
             return ", ".join(self.fields)
+        if self.change == "gone":  # not closed, nor deleted: this search no longer finds it
+            return "no longer in this search's results"
         return ""
 
 
