@@ -425,3 +425,12 @@ def test_an_exclusion_naming_their_term_never_fits(term: tuple[str, str],
     record = screen_one(profile, inclusion="Adults aged 18 or over", exclusion=line)
     assert record["verdict"] != "fits", (line, record)
     assert any(m["section"] == "exclusion" and not m["exception"] for m in record["mentions"])
+
+
+def test_a_name_in_the_plural_is_found_without_pyarrow_as_with_it() -> None:
+    # the quick substring test before the Python patterns (the path without pyarrow) looked
+    # for "pregnancy" in "pregnancies" and skipped the line
+    typed = [("pregnancy", "condition"), ("malignancy", "condition")]
+    finder = Finder(Term(t, k, expand(t, k)) for t, k in typed)
+    lines = ["History of pregnancies", "Prior malignancies", "Pregnant", "Adults"]
+    assert [finder.keep(line) for line in lines] == [True, True, True, False]

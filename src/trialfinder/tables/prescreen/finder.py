@@ -189,9 +189,13 @@ class Finder:
                     alternatives.append(rf"(?:(?<!\w-)|(?<=[Nn][Oo][Nn]-)){body}")
                     needles_exact.add(first)
                 else:
-                    body = f"(?i:{_plural(name.text, body)})"
+                    plural = _plural(name.text, body)
+                    body = f"(?i:{plural})"
                     alternatives.append(body)
-                    needles_folded.add(first.lower())
+                    # a one-word name found in the plural ("pregnancies") holds its stem only
+                    one_word = first == name.text
+                    needles_folded.add((first[:-1] if one_word and plural != _body(name.text)
+                                        else first).lower())
                 if name.text in covered:
                     continue  # a line holding it holds a shorter name: RE2 needs only that
                 left = r"\b" if _ascii_word(name.text[0]) else ""
