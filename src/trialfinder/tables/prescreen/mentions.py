@@ -249,27 +249,26 @@ def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
     # which parts name a term, then which of their lines do: two passes of RE2
     lines: list[str] = []
     part_of: list[int] = []  # the part each line comes from
-    first: dict[int, int] = {}  # where each part's lines begin in ``lines``
+    span: dict[int, tuple[int, int]] = {}  # where each part's lines stand in ``lines``
     for i in np.flatnonzero(finder.lines_matching([part for _, _, part in parts])):
         _, kind, part = parts[i]
         split = part.split("\n") if kind == "block" else [part]
-        first[int(i)] = len(lines)
+        span[int(i)] = (len(lines), len(lines) + len(split))
         lines.extend(split)
         part_of.extend([int(i)] * len(split))
     rows: list[dict[str, Any]] = []
     for j in np.flatnonzero(finder.lines_matching(lines)):
         at = part_of[j]
-        section, kind, part = parts[at]
+        section, kind, _ = parts[at]
         item = item_text(lines[j], kind == "rest")  # after a heading
         if item and not item.startswith("<!--"):
             denied = False
             if kind == "block" and section != "exclusion" and indent(lines[j]) >= 2:
-                start = first[at]
+                start, end = span[at]
                 previous = parts[at - 1] if at and owners[at - 1] == owners[at] else None
                 before = ([previous[2]] if previous and previous[1] == "line"
                           and previous[0] == section else [])
-                denied = denied_by_parent(lines[start:start + part.count("\n") + 1],
-                                           int(j) - start, before)
+                denied = denied_by_parent(lines[start:end], int(j) - start, before)
             rows.extend(_rows(finder, owners[at], _SECTION[section], item, denied))
     return rows
 
