@@ -49,21 +49,12 @@ _GLUED = re.compile(r"^\d{1,3}[.)]?(?=(?:non[- ]?)?(?:in|ex)clusion)", re.I)
 _PART_LABEL = re.compile(r"^(?:part|cohort|arm|group|stage|phase|step|section|module|sub-?study)"
                          r"\s*[A-Z0-9]{1,3}\s*[:.)\-–]\s+(?=\S)", re.I)
 # a heading inside a line: written with capitals, followed by a colon
-_INLINE = re.compile(
-    r"(?<=\S)\s*(?=(?:Key\s+)?(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+"
-    r"(?:Criteria|CRITERIA|criteria)\s*:)"
-)
-# ... or without the colon, after a sentence and before one: "... consent. Exclusion
-# Criteria Prior receipt of ..." (the registry lost the line breaks around it)
-_INLINE_BARE = re.compile(
-    r"(?<=[.;])\s+(?=(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|CRITERIA|criteria)"
-    r"\s+[A-Z][a-z])"
-)
-# ... or ending the line: "- At least 4 weeks since prior therapy. Exclusion Criteria"
-_INLINE_END = re.compile(
-    r"(?<=[.;])\s+(?=(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|CRITERIA|criteria)"
-    r"\s*$)"
-)
+_NAMED = r"(?:Inclusion|Exclusion|INCLUSION|EXCLUSION)\s+(?:Criteria|CRITERIA|criteria)"
+_INLINE = re.compile(rf"(?<=\S)\s*(?=(?:Key\s+)?{_NAMED}\s*:)")
+# ... or without the colon, after a sentence and before another or at the line's end: "...
+# consent. Exclusion Criteria Prior receipt of ...", "- At least 4 weeks since prior therapy.
+# Exclusion Criteria" (the registry lost the line breaks around it)
+_INLINE_BARE = re.compile(rf"(?<=[.;])\s+(?={_NAMED}(?:\s+[A-Z][a-z]|\s*$))")
 # the first words of a sentence written on a heading's line without a colon ("Inclusion
 # Criteria Female patients aged 18 to 75."); not those of a statement about the list
 # ("Inclusion Criteria Are As Follows", "Exclusion Criteria Below ...")
@@ -194,8 +185,7 @@ def lines(text: str) -> Iterator[str]:
         if dot and head.strip() and tail.strip() and heading(head) is not None:
             yield head
             line = dot + tail
-        pieces = [bare for piece in _INLINE.split(line) for split in _INLINE_BARE.split(piece)
-                  for bare in _INLINE_END.split(split)]
+        pieces = [bare for piece in _INLINE.split(line) for bare in _INLINE_BARE.split(piece)]
         before = BULLET.sub("", pieces[0]).strip()
         if len(pieces) > 1 and (_LABEL.match(before) or not _ENDS_ITEM.search(before)):
             pieces = [line]  # "Key Inclusion Criteria:", "B) Exclusion Criteria:"
