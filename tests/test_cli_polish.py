@@ -160,9 +160,9 @@ def test_output_with_an_ending_we_do_not_write_is_refused(
 
 
 @pytest.mark.parametrize(("name", "extra", "first"), [
-    ("x.ndjson", [], '{"nct_id": "NCT99000101"'),
+    ("x.ndjson", [], '{"nct_id":"NCT99000101"'),
     ("x.txt", ["--format", "csv"], "nct_id,"),
-    ("x", ["--format", "json"], '{"nct_id": "NCT99000101"'),
+    ("x", ["--format", "json"], '{"nct_id":"NCT99000101"'),
 ])
 def test_output_writes_what_was_asked_for(
     name: str, extra: list[str], first: str, tmp_path: Path,

@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import csv
 import io
-import json
 import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -34,13 +33,14 @@ from trialfinder.tables.exportpath import SUFFIX_FORMATS, ExportFormat
 if TYPE_CHECKING:
     import pandas as pd
 
-    from trialfinder.tables.export import formula_guard, to_csv_bytes, to_jsonl_bytes
+    from trialfinder.tables.export import formula_guard, json_line, to_csv_bytes, to_jsonl_bytes
     from trialfinder.tables.parquetout import ParquetPages
 else:  # pandas loads when rows are written, not for --help
     ParquetPages = lazy("trialfinder.tables.parquetout", "ParquetPages")
     formula_guard = lazy("trialfinder.tables.export", "formula_guard")
     to_csv_bytes = lazy("trialfinder.tables.export", "to_csv_bytes")
     to_jsonl_bytes = lazy("trialfinder.tables.export", "to_jsonl_bytes")
+    json_line = lazy("trialfinder.tables.export", "json_line")
 
 __all__ = ["FORMATS", "OutputFormat", "RowWriter", "add_format_option", "column_widths",
            "refuse_terminal", "write_rows"]
@@ -137,8 +137,7 @@ class JsonLinesWriter(_BytesWriter):
 
     def write(self, rows: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None:
         if isinstance(rows, Sequence):
-            self.put("".join(json.dumps(dict(r), ensure_ascii=False) + "\n"
-                             for r in rows).encode("utf-8"))
+            self.put(b"".join(json_line(r) + b"\n" for r in rows))
         else:
             self.put(to_jsonl_bytes(rows))
 

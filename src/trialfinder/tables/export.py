@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -49,6 +48,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Final
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from trialfinder.core.delivery import stage
@@ -327,15 +327,19 @@ def write_jsonl(df: pd.DataFrame, handle: BinaryIO) -> None:
         handle.write(piece)
 
 
+def json_line(record: Mapping[str, Any]) -> bytes:
+    """One JSON lines record, without its line end: compact UTF-8 (orjson, several times
+    quicker than the json module's encoder), ``null`` for a missing or non-finite number."""
+    return orjson.dumps(record, default=json_default)
+
+
 def _jsonl_pieces(df: pd.DataFrame, rows: int = 256) -> Iterator[bytes]:
     names = [str(c) for c in df.columns]
     columns = [_json_column(df, c) for c in df.columns]
-    # one encoder for every row: what json.dumps with these options makes for each call
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=json_default).encode
-    lines = (encode(dict(zip(names, row, strict=True)))
-             for row in zip(*columns, strict=True)) if names else iter(["{}"] * len(df))
+    lines = (json_line(dict(zip(names, row, strict=True)))
+             for row in zip(*columns, strict=True)) if names else iter([b"{}"] * len(df))
     while chunk := list(itertools.islice(lines, rows)):
-        yield ("\n".join(chunk) + "\n").encode("utf-8")
+        yield b"\n".join(chunk) + b"\n"
 
 
 def write_export(
