@@ -539,10 +539,13 @@ def report(rows: list[Row], *, source: str, condition: str, sizes: list[int],
            repeat: int, repeat_large: int, code: str, seconds: float,
            found: dict[str, float] | None) -> str:
     studies, sites = base_count
-    data = (f"{studies} real recorded studies from shared/ctgov that the stand-in says match "
+    origin = ("shared/ctgov" if source == "shared" else
+              f"`{Path(source).name}`, a file of real API v2 records gathered outside the "
+              "repository")
+    data = (f"{studies} real recorded studies from {origin} that the stand-in says match "
             f"`query.cond={condition}` ({sites / studies:.1f} sites a study), copied up to each "
             "size (copies get fictional NCT99xxxxxx ids)"
-            if source == "shared" else
+            if source != "demo" else
             f"**the fictional demo set** ({studies} studies matching `query.cond={condition}`, "
             f"{sites / studies:.1f} sites a study), copied up to each size: not real records")
     lines = [
@@ -593,7 +596,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="rounds at 50,000 studies and more")
     parser.add_argument("--only", default="", help="comma-separated contender keys: "
                         + ", ".join(c.key for c in CONTENDERS))
-    parser.add_argument("--data", choices=("auto", "shared", "demo"), default="auto")
+    parser.add_argument("--data", default="auto",
+                        help="auto, shared, demo, or a JSON file of real API v2 study records "
+                        "(an array or a page), such as records gathered outside the repository")
+    parser.add_argument("--condition", default=None,
+                        help="the condition searched (default: disc for shared, muscle for "
+                        "demo; needed with a file)")
     parser.add_argument("--src", type=Path, default=ROOT / "src",
                         help="the trialfinder sources to measure (a snapshot, say)")
     parser.add_argument("--old-src", type=Path, default=None,
@@ -630,7 +638,9 @@ def main(argv: list[str] | None = None) -> int:
     from devtools.standin import find_shared_dir
 
     source = args.data if args.data != "auto" else ("shared" if find_shared_dir() else "demo")
-    condition = CONDITIONS[source]
+    condition = args.condition or CONDITIONS.get(source)
+    if condition is None:
+        raise SystemExit("bench_analyst: --condition is needed with a file of records")
     started = time.perf_counter()
     loads0 = os.getloadavg()[0]
     load = Load()
