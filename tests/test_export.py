@@ -11,6 +11,7 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -140,16 +141,26 @@ def test_jsonl(df: pd.DataFrame) -> None:
 
 
 def test_jsonl_written_in_pieces_is_one_line_a_row_in_order() -> None:
-    many = pd.DataFrame({"nct_id": [f"NCT99{n:06d}" for n in range(600)],
+    # text as the tables hold it (Arrow-backed when pyarrow is there: sliced a piece at a time)
+    many = pd.DataFrame({"nct_id": pd.array([f"NCT99{n:06d}" for n in range(600)],
+                                            dtype="string"),
                          "enrollment": pd.array([n if n % 7 else None for n in range(600)],
                                                 dtype="Int64")})
-    handle = io.BytesIO()
-    write_jsonl(many, handle)  # 256 rows a piece: three pieces, the last one short
+    pieces: list[bytes] = []
+
+    class Pieces(io.BytesIO):
+        def write(self, piece: Any) -> int:
+            pieces.append(bytes(piece))
+            return super().write(piece)
+
+    handle = Pieces()
+    write_jsonl(many, handle)  # 250 rows a piece: three pieces, the last one short
+    assert [piece.count(b"\n") for piece in pieces] == [250, 250, 100]
     assert handle.getvalue() == to_jsonl_bytes(many)
     lines = handle.getvalue().decode("utf-8").split("\n")
     assert lines[-1] == "" and len(lines) == 601
-    assert json.loads(lines[255]) == {"nct_id": "NCT99000255", "enrollment": 255}
-    assert json.loads(lines[256]) == {"nct_id": "NCT99000256", "enrollment": 256}
+    assert json.loads(lines[249]) == {"nct_id": "NCT99000249", "enrollment": 249}
+    assert json.loads(lines[250]) == {"nct_id": "NCT99000250", "enrollment": 250}
     assert json.loads(lines[595]) == {"nct_id": "NCT99000595", "enrollment": None}
     bare = io.BytesIO()
     write_jsonl(many[[]], bare)  # no columns: an empty object a row
