@@ -414,7 +414,7 @@ def phases_section(found: dict[str, float], rows: list[Row], size: int) -> list[
               f"{sum(found[k] for k, _ in _STEPS[1:]):.2f} s on the steps after parsing."]
     if jsonl is not None:
         lines += ["", f"Writing JSON lines instead of CSV: {jsonl:.3f} s for the same table "
-                  "(each row through one `json.JSONEncoder`)."]
+                  "(each row through `orjson.dumps`)."]
     return lines
 
 
