@@ -506,8 +506,8 @@ def test_cli_sql_timeout_must_be_a_finite_positive_number(
 
 @pytest.mark.parametrize(("fmt", "shown"), [
     ("csv", "nct_id,name,nct_id_1,name_1,name_2\r\nNCT99000001,cramp,NCT99000001,spasm,x\r\n"),
-    ("json", '{"nct_id": "NCT99000001", "name": "cramp", "nct_id_1": "NCT99000001", '
-             '"name_1": "spasm", "name_2": "x"}\n'),
+    ("json", '{"nct_id":"NCT99000001","name":"cramp","nct_id_1":"NCT99000001",'
+             '"name_1":"spasm","name_2":"x"}\n'),
     ("table", "nct_id       name   nct_id_1     name_1  name_2\n"
               "NCT99000001  cramp  NCT99000001  spasm   x\n"),
 ])
@@ -544,6 +544,21 @@ def test_sql_gives_intervals_as_duckdb_writes_them(
     code, out, _ = run(capsys, "sql", "select interval '-1 month' as back, age(date '2026-03-01',"
                        " date '2025-01-31') as age")
     assert (code, out) == (0, "back,age\r\n'-1 month,1 year 1 month 1 day\r\n")
+
+
+def test_sql_json_lines_keep_a_whole_number_past_64_bits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """JSON lines are written by orjson, which has no form for a whole number past 64 bits
+    (DuckDB's HUGEINT): such a row is written by the json module, in the same compact form."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path))
+    Store(tmp_path / "studies.duckdb").close()
+    code, out, err = run(capsys, "sql", "--format", "json",
+                         "select 170141183460469231731687303715884105727::hugeint as big, "
+                         "'Ünïcode' as t union all select 7, 'x' order by 1")
+    assert (code, err) == (0, "")
+    assert out == ('{"big":7,"t":"x"}\n'
+                   '{"big":170141183460469231731687303715884105727,"t":"Ünïcode"}\n')
 
 
 def test_a_pivot_without_its_values_says_how_to_write_it(

@@ -40,6 +40,7 @@ Temporary files
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -329,7 +330,13 @@ def write_jsonl(df: pd.DataFrame, handle: BinaryIO) -> None:
 def json_line(record: Mapping[str, Any]) -> bytes:
     """One JSON lines record, without its line end: compact UTF-8 (orjson, several times
     quicker than the json module's encoder), ``null`` for a missing or non-finite number."""
-    return orjson.dumps(record, default=json_default)
+    try:
+        return orjson.dumps(record, default=json_default)
+    except orjson.JSONEncodeError:
+        # what orjson has no form for (a whole number past 64 bits, as SQL's HUGEINT gives, a
+        # key that is not text): the json module, in the same compact form
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                          default=json_default).encode("utf-8")
 
 
 def _json_cells_of(frame: pd.DataFrame, column: str) -> Callable[[int, int], list[Any]]:
