@@ -202,16 +202,15 @@ def _csv_rows(screen: Prescreen) -> list[dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     """Run ``trialfinder match``; returns the exit code (errors are raised to ``main``)."""
     from trialfinder.tables.prescreen.fit import prescreen
-    from trialfinder.tables.prescreen.synonyms import unknown_notes
 
     profile = _profile(args)  # every personal value is checked before any search
-    # each condition or medicine with no other names is looked for as typed only, so a slip
-    # finds nothing: the notes name what you gave, so they go with the results, never on
-    # stderr (-vv's log)
-    unknown = unknown_notes(profile.conditions, profile.medicines)
     options = read_search(args, _search_names(), base=BASE)
     results = _results(args, options)
     screen = prescreen(results, profile)
+    # each condition or medicine with no other names is looked for as typed only, so a slip
+    # finds nothing: the notes name what you gave, so they go with the results, never on
+    # stderr (-vv's log)
+    unknown = [name.note for name in screen.unknown_names]
     if not len(screen.studies):  # a slip in what was searched for (-c spasticty)
         for note in none_found(options, wider=False):
             print(f"trialfinder: note: {note}", file=sys.stderr)
