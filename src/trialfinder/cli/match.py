@@ -57,7 +57,7 @@ BASE: Final = SearchOptions(statuses=OPEN_STATUSES)
 
 
 def _search_names() -> list[str]:
-    return [d.name for d in OPTIONS if d.name not in PERSONAL]
+    return [d.name for d in OPTIONS if d.name not in PERSONAL and not d.order]  # own order
 
 
 def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
