@@ -50,3 +50,18 @@ def test_cli_says_it_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code = main(["search", "--from-file", str(download), "--near", "75013"])
     out, err = capsys.readouterr()
     assert code == 0 and "trialfinder: note: near 75013 (Allen, TX)" in err
+
+
+def test_match_reads_its_near_as_search_does(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`match`'s --near is about you, read apart from the search: the same refusal."""
+    download = tmp_path / "studies.json"
+    download.write_text(json.dumps(records()))
+    code = main(["match", "--from-file", str(download), "--near", "75013", "--country",
+                 "France"])
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (2, "", f"trialfinder: error: {REFUSAL}\n")
+    code = main(["match", "--from-file", str(download), "--near", "75013", "--radius",
+                 "20mi"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "NCT99610002" in out, err

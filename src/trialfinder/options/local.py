@@ -12,7 +12,7 @@ from trialfinder.tables.filterspec import LocalFilters
 if TYPE_CHECKING:
     from trialfinder.places.resolve import Place
 
-__all__ = ["local_filters", "resolve_near"]
+__all__ = ["local_filters", "resolve_near", "zip_in_countries"]
 
 
 def resolve_near(options: SearchOptions) -> tuple[SearchOptions, Place | None]:
@@ -26,11 +26,11 @@ def resolve_near(options: SearchOptions) -> tuple[SearchOptions, Place | None]:
 
     place = resolve_place(near.place)
     if place.kind == "zip" and options.countries:
-        _zip_in_countries(near.place, place, options.countries)
+        zip_in_countries(near.place, place, options.countries)
     return options.replace(near=Near(place=near.place, point=(place.lat, place.lon))), place
 
 
-def _zip_in_countries(text: str, place: Place, countries: tuple[str, ...]) -> None:
+def zip_in_countries(text: str, place: Place, countries: tuple[str, ...]) -> None:
     """A five-digit code is read as a US ZIP code; when every ``--country`` is another
     country, it is that country's postcode (75013: Paris), which nothing here can place: a
     :class:`~trialfinder.core.errors.PlaceNotFoundError`, rather than a search around a US
