@@ -18,7 +18,6 @@ from trialfinder.core.errors import PlaceNotFoundError, TrialFinderError
 from trialfinder.places.resolve import Place, resolve_place
 from trialfinder.tables.prescreen.fit import Prescreen, prescreen
 from trialfinder.tables.prescreen.profile import DISCLAIMER
-from trialfinder.tables.prescreen.synonyms import unknown_notes
 from trialfinder.views.prescreen import (
     FORM_KEYS,
     FitCard,
@@ -126,8 +125,8 @@ def about_you(results: service.Results, place: Place | None) -> Fits | None:
             st.error(f"The check could not run: {escape_md(exc)}")
             return None
         # a slip is looked for as typed, and found nowhere
-        for note in unknown_notes(profile.conditions, profile.medicines):
-            st.warning(escape_md(note))
+        for name in screen.unknown_names:
+            st.warning(escape_md(name.note))
         return summarise(screen)
 
 

@@ -135,6 +135,30 @@ def test_profile_is_checked_and_private() -> None:
                               "long; one medicine is at most 100 (give several one by one)")
 
 
+def test_prescreen_names_what_it_does_not_know_for_library_users(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`tf.prescreen` looked for "baclofenn" as typed and said nothing: the CLI's note was its
+    own. The result now carries the names it does not know, each with the names spelled nearly
+    so, in the order given (conditions, then medicines); the note is worded from them, and
+    neither the repr nor any log line holds what was typed."""
+    caplog.set_level(logging.DEBUG, logger="trialfinder")
+    me = Profile(medicines=("baclofenn", "Zanaflex"), conditions=("spasticty", "knee twinges"))
+    screen = tf.prescreen(results(), me)
+    assert [(u.text, u.kind, u.suggestions) for u in screen.unknown_names] == [
+        ("spasticty", "condition", ("spasticity",)),
+        ("knee twinges", "condition", ()),
+        ("baclofenn", "medicine", ("baclofen",))]
+    assert screen.unknown_names[2].note == (
+        "'baclofenn' is no medicine trialfinder knows by name: the criteria are searched for "
+        "it only as typed, not by other names, brands or classes; did you mean baclofen?")
+    assert repr(screen.unknown_names[0]) == "UnknownName(<private>)"
+    assert "spastic" not in repr(screen) and "baclofen" not in repr(screen.unknown_names)
+    assert not any(w in r.getMessage() for r in caplog.records
+                   for w in ("baclofen", "spastic", "twinges"))
+    assert tf.prescreen(results(), Profile(medicines=("Lioresal",))).unknown_names == ()
+
+
 def test_public_names() -> None:
     assert tf.prescreen is prescreen and tf.Profile is Profile
 

@@ -277,11 +277,33 @@ def test_store_export_of_records_larger_than_the_writers_memory_in_one_scan(
     assert rows == [(400, True)]
 
 
-def test_a_failed_export_into_new_folders_leaves_none_of_them(
+def test_export_makes_its_folder_but_none_above_it_as_search_output_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """`store export DIR` makes DIR and any folder above it that is missing (a typo such as
-    `/nonexistent/x` too): an export that fails leaves nothing, those folders included."""
+    """`store export a/b/DIR` made a, b and DIR, while `search --output a/b/x.csv` refused the
+    missing a: a typo in the path (`/nonexistent/x`) made a tree of folders. Each command now
+    makes what it is asked to write (the file; the export's folder) and no folder above it,
+    and both say so in the same line."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    Store(tmp_path / "data" / "studies.duckdb").close()
+    missing = tmp_path / "new" / "deeper"
+    for argv in (["store", "export", str(missing / "pq")],
+                 ["store", "export", "--aact", str(missing / "pq")],
+                 ["search", "-c", "x", "--output", str(missing / "x.csv")]):
+        code, out, err = run(capsys, *argv)
+        assert (code, out, err) == (1, "", f"trialfinder: error: the folder {missing} does "
+                                           "not exist: create it first, or check the path\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+    code, out, err = run(capsys, "store", "export", str(tmp_path / "pq"))  # its own folder
+    assert code == 0, err
+    assert (tmp_path / "pq" / "studies.parquet").is_file()
+
+
+def test_a_failed_export_into_a_new_folder_leaves_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`store export DIR` makes DIR when it is missing: an export that fails leaves nothing,
+    that folder included."""
     monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
     Store(tmp_path / "data" / "studies.duckdb").close()
     execute = Store.execute
@@ -292,7 +314,7 @@ def test_a_failed_export_into_new_folders_leaves_none_of_them(
         execute(self, sql, params)
 
     monkeypatch.setattr(Store, "execute", full_disk)
-    out = tmp_path / "new" / "deeper" / "pq"
+    out = tmp_path / "pq"
     code, _out, err = run(capsys, "store", "export", str(out))
     assert (code, err) == (1, f"trialfinder: error: cannot write the export into {out}: "
                               "could not write file: No space left on device\n")

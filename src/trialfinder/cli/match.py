@@ -57,7 +57,7 @@ BASE: Final = SearchOptions(statuses=OPEN_STATUSES)
 
 
 def _search_names() -> list[str]:
-    return [d.name for d in OPTIONS if d.name not in PERSONAL]
+    return [d.name for d in OPTIONS if d.name not in PERSONAL and not d.order]  # own order
 
 
 def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
@@ -103,7 +103,8 @@ def _radius_miles(text: str | None) -> float | None:
     return value if unit == "mi" else value / KM_PER_MILE
 
 
-def _profile(args: argparse.Namespace) -> Profile:
+def _profile(args: argparse.Namespace, options: SearchOptions) -> Profile:
+    from trialfinder.options.local import zip_in_countries
     from trialfinder.places.resolve import empty_place, resolve_place
 
     near = None
@@ -111,6 +112,8 @@ def _profile(args: argparse.Namespace) -> Profile:
         raise PlaceNotFoundError(empty_place("--near"))
     if args.near is not None:
         place = resolve_place(args.near)
+        if place.kind == "zip" and options.countries:  # 75013 with France: as search reads it
+            zip_in_countries(args.near, place, options.countries)
         near = (place.lat, place.lon)
     elif args.radius:
         raise InvalidQueryError("a radius needs a place: give --near as well")
@@ -202,16 +205,15 @@ def _csv_rows(screen: Prescreen) -> list[dict[str, Any]]:
 def run(args: argparse.Namespace) -> int:
     """Run ``trialfinder match``; returns the exit code (errors are raised to ``main``)."""
     from trialfinder.tables.prescreen.fit import prescreen
-    from trialfinder.tables.prescreen.synonyms import unknown_notes
 
-    profile = _profile(args)  # every personal value is checked before any search
+    options = read_search(args, _search_names(), base=BASE)
+    profile = _profile(args, options)  # every personal value is checked before any search
+    results = _results(args, options)
+    screen = prescreen(results, profile)
     # each condition or medicine with no other names is looked for as typed only, so a slip
     # finds nothing: the notes name what you gave, so they go with the results, never on
     # stderr (-vv's log)
-    unknown = unknown_notes(profile.conditions, profile.medicines)
-    options = read_search(args, _search_names(), base=BASE)
-    results = _results(args, options)
-    screen = prescreen(results, profile)
+    unknown = [name.note for name in screen.unknown_names]
     if not len(screen.studies):  # a slip in what was searched for (-c spasticty)
         for note in none_found(options, wider=False):
             print(f"trialfinder: note: {note}", file=sys.stderr)

@@ -71,7 +71,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> N
                               description="Search studies and print, or export, the matches. "
                               "With --near, the table lists them nearest first (as the "
                               "dashboard does); files and CSV or JSON output keep the "
-                              "registry's order.")
+                              "registry's order. --sort asks for an order everywhere (a "
+                              "file or stream is then held whole: at most --limit 10000).")
     groups = add_options(s)
     groups["what to search"].add_argument(
         "--from-file", type=Path,
@@ -183,6 +184,11 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         raise InvalidQueryError("--limit and --all set how many studies to fetch from the API; "
                                 "--from-file reads every study in the file")
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
+    streams = not args.from_file and bool(args.output or not FORMATS[
+        args.format or "table"].for_people)
+    sorted_whole = streams and options.sort not in (None, "registry")
+    if sorted_whole:  # a stream is written as it comes: sorted, the answer is held whole
+        _check_sort_bound(limit)
     if args.output is not None:  # "" too: refused here, so a true args.output is a file
         check_output_path(args.output)  # before any request: a bad path fails at once
     fmt = _output_format(args) if args.output else (args.format or "table")
@@ -218,7 +224,7 @@ def run(args: argparse.Namespace, notes: Any) -> int:
     settle_before_search(settings.profile)
     # rows written to a file or a pipe stream a page at a time (a search of several
     # registries too: joined into one list without duplicates as the pages come)
-    if clients and (args.output or not FORMATS[fmt].for_people):
+    if clients and (args.output or not FORMATS[fmt].for_people) and not sorted_whole:
         return _stream(args, options, clients, limit, fmt, [place_note(place) if place
                                                             else None], notes)
     if not clients:
@@ -260,15 +266,26 @@ def run(args: argparse.Namespace, notes: Any) -> int:
     if not args.sites and "nearest_distance_mi" in frame.columns and options.near:
         default = ["nct_id", "status", "nearest_distance_mi", "title"]
     columns = args.columns or ",".join(c for c in default if c in frame.columns)
-    if not args.sites and options.near is not None:  # as the dashboard's list; files keep
-        from trialfinder.tables.order import nearest_first  # the registry's order
+    if not args.sites and options.near is not None and options.sort is None:
+        from trialfinder.tables.order import nearest_first  # as the dashboard's list; files
 
-        frame = nearest_first(frame)
+        frame = nearest_first(frame)  # keep the registry's order unless --sort says
     write_rows(fmt, _for_people(_select(frame, columns)))
     print(_summary(res, len(frame), what), file=sys.stdout)
     if len(frame):
         print(NOT_ADVICE, file=sys.stdout)  # where the results are read; not in files
     return 0
+
+
+def _check_sort_bound(limit: int | None) -> None:
+    """A sorted stream holds the whole answer (as the table does): refused without a bound,
+    or past :data:`DEFAULT_LIMIT` studies."""
+    if limit is None or limit > DEFAULT_LIMIT:
+        given = "--all" if limit is None else f"--limit {limit:,}"
+        raise InvalidQueryError(
+            f"--sort orders the whole answer, so it holds it in memory: give --limit N (at "
+            f"most {DEFAULT_LIMIT:,}) instead of {given}, or leave out --sort to write every "
+            "study as it comes")
 
 
 def _stream(args: argparse.Namespace, options: Any, clients: list[Any], limit: int | None,

@@ -34,7 +34,7 @@ from trialfinder.cli.storeargs import settings_for_refresh as _settings
 from trialfinder.cli.storeargs import size_text as _size
 from trialfinder.cli.storeargs import store_option as _store_option
 from trialfinder.cli.storeargs import store_path as _path
-from trialfinder.core.delivery import deliver, report
+from trialfinder.core.delivery import check_parent, deliver, report
 from trialfinder.core.errors import DataFileError, InvalidQueryError
 from trialfinder.core.lazy import lazy
 from trialfinder.core.wording import plural, skipped_notes
@@ -71,7 +71,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ())
     _store_option(info)
     export = st_sub.add_parser("export", help="write every table as Parquet into DIR")
     export.add_argument("folder", type=_export_folder, metavar="DIR",
-                        help="the folder to write the Parquet files into (made if missing)")
+                        help="the folder to write the Parquet files into (made if missing, in "
+                        "a folder that is there)")
     export.add_argument("--partitioned", action="store_true",
                         help="one folder per table, split by id_block (first 3 digits of the "
                         "study's id), for Spark, Trino or DuckDB over object storage")
@@ -123,6 +124,8 @@ def _cmd_store(args: argparse.Namespace) -> int:
     if args.store_command == "export" and args.folder.exists() and not args.folder.is_dir():
         raise DataFileError(f"{args.folder} is not a folder: give a folder for the tables, "
                             "e.g. export/")
+    if args.store_command == "export" and not args.folder.exists():
+        check_parent(args.folder)  # DIR is made, no folder above it (as search --output)
     # an export of a store that is not there yet is an error, not an empty store made for it
     with open_store(path, read_only=args.store_command == "info", create=False) as store:
         if args.store_command == "export":

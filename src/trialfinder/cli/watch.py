@@ -29,6 +29,7 @@ from trialfinder.core.terminal import fit_cell
 from trialfinder.core.textcap import CSV_CELL_CHARS, LINE_CHARS, cap
 from trialfinder.core.wording import plural
 from trialfinder.options.cli import add_options
+from trialfinder.options.model import FINDING
 from trialfinder.registries import registry_for_id
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
     wa_sub = wa.add_subparsers(dest="watch_command", required=True, metavar="COMMAND")
     add = wa_sub.add_parser("add", help="save a search as a watch")
     add.add_argument("name", help="a short name, up to 80 characters (quote one with spaces)")
-    add_options(add)
+    add_options(add, FINDING)  # a watch prints what changed: no --sort
     store_option(add)
     lst = wa_sub.add_parser("list", help="the saved watches and their last run")
     store_option(lst)
@@ -103,7 +104,7 @@ def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
 def run_watch(args: argparse.Namespace) -> int:
     command = args.watch_command
     if command == "add":
-        options = read_search(args)
+        options = read_search(args, FINDING)
         with open_store(_path(args)) as store, store.transaction():
             watch = add_watch(store, args.name, options)
             print(f"watch {watch.name!r} saved: {watch.describe()}")

@@ -43,8 +43,8 @@ from typing import BinaryIO, cast
 
 from trialfinder.core.errors import DataFileError
 
-__all__ = ["Delivery", "after_delivery", "deliver", "delivering", "report", "stage",
-           "staged_file", "staged_folder"]
+__all__ = ["Delivery", "after_delivery", "check_parent", "deliver", "delivering", "report",
+           "stage", "staged_file", "staged_folder"]
 
 logger = logging.getLogger(__name__)
 
@@ -279,30 +279,49 @@ def staged_file(path: Path) -> Iterator[BinaryIO]:
     _place(tmp, path)
 
 
+def check_parent(path: Path) -> None:
+    """One line (:class:`DataFileError`) when the folder ``path`` goes into cannot take it: a
+    file in the way, a folder missing, or one we cannot write into. An output (a file, an
+    export's folder) is made, but never a folder above it: a typo in a path
+    (``/nonexistent/x``) would otherwise make a tree of folders nobody meant."""
+    parent = Path(path).parent
+    if parent.is_dir():
+        if not os.access(parent, os.W_OK):
+            raise DataFileError(f"cannot write into the folder {parent}")
+        return
+    # the nearest part of the path that is there: a file in the way, or a folder missing
+    there = next((p for p in (parent, *parent.parents) if p.exists()), None)
+    if there is not None and not there.is_dir():
+        raise DataFileError(f"{there} is a file, not a folder" if there.is_file()
+                            else f"{there} is not a folder")
+    raise DataFileError(f"the folder {parent} does not exist: create it first, or check the "
+                        "path")
+
+
 @contextlib.contextmanager
 def staged_folder(folder: Path) -> Iterator[Path]:
-    """A hidden temporary folder inside ``folder`` (created when missing) to write into. What
-    it holds is moved into ``folder`` on delivery (at once outside :func:`delivering`), an entry
-    at a time (a folder replaces the one of the same name); when the writing fails or the
-    outputs are not delivered, it is removed with everything in it."""
+    """A hidden temporary folder inside ``folder`` (created when missing, in a folder that is
+    there: :func:`check_parent`) to write into. What it holds is moved into ``folder`` on
+    delivery (at once outside :func:`delivering`), an entry at a time (a folder replaces the one
+    of the same name); when the writing fails or the outputs are not delivered, it is removed
+    with everything in it (``folder`` too, when it was made for it and nothing else is in it)."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise DataFileError(f"cannot write into {folder}: it is a file, not a folder")
-    # the folders made for this export, deepest first: ``folder`` and any missing above it
-    created = [p for p in (folder, *folder.parents) if not p.exists()]
+    made = not folder.exists()
+    if made:
+        check_parent(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=".trialfinder-export-", dir=folder))
     except OSError as exc:
         raise DataFileError(f"cannot write into {folder}: {_os_reason(exc)}") from None
 
     def discard() -> None:
         shutil.rmtree(work, ignore_errors=True)
-        for made in created:  # the folders made for it go too (each when nothing else is in it)
-            try:
-                made.rmdir()
-            except OSError:
-                break
+        if made:  # the folder made for it goes too, when nothing else is in it
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
     try:
         yield work

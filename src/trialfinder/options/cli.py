@@ -21,7 +21,9 @@ GROUPS: Final[tuple[tuple[str, Callable[[Option], bool]], ...]] = (
     ("what to search", lambda d: d.topic),
     ("where to search", lambda d: d.name == "registries"),
     ("filters", lambda d: d.sent and not d.topic and d.name != "registries"),
-    ("local filters (applied to the studies fetched; never sent)", lambda d: not d.sent),
+    ("local filters (applied to the studies fetched; never sent)",
+     lambda d: not d.sent and not d.order),
+    ("order", lambda d: d.order),
 )
 
 

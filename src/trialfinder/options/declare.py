@@ -29,7 +29,9 @@ class Option:
       ``trialfinder.search()``;
     - ``sent``: the registry is asked for it (``False``: a local filter only, applied to what
       was fetched); ``topic``: it names what to search for (not a filter);
-    - ``words``: how a description in words introduces its value (``"treatment: "``).
+    - ``words``: how a description in words introduces its value (``"treatment: "``);
+    - ``order``: it orders the list and filters nothing (``--sort``): never sent, no part
+      of what a search looks for, and not taken by commands with an order of their own.
     """
 
     name: str
@@ -42,6 +44,7 @@ class Option:
     topic: bool = False
     words: str = ""
     metavar: str = ""
+    order: bool = False
 
     @property
     def flag(self) -> str:
@@ -87,12 +90,14 @@ class Option:
 
 
 def option(kind: Kind, *flags: str, help: str, url: str = "", kwarg: str = "",
-           sent: bool = True, topic: bool = False, words: str = "", metavar: str = "") -> Any:
+           sent: bool = True, topic: bool = False, words: str = "", metavar: str = "",
+           order: bool = False) -> Any:
     """A field of ``SearchOptions`` declaring its option (the name is the field's). ``kwarg``
     defaults to the long flag's words (``--study-type`` -> ``study_type``), ``url`` to
     ``kwarg``, ``metavar`` to ``kwarg`` in capitals."""
     long = next(f for f in flags if f.startswith("--"))
     kwarg = kwarg or long[2:].replace("-", "_")
     declared = Option(name="", kind=kind, help=help, flags=flags, url=url or kwarg, kwarg=kwarg,
-                      sent=sent, topic=topic, words=words, metavar=metavar or kwarg.upper())
+                      sent=sent, topic=topic, words=words, metavar=metavar or kwarg.upper(),
+                      order=order)
     return field(default=kind.empty, metadata={"option": declared})

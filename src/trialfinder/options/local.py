@@ -12,7 +12,7 @@ from trialfinder.tables.filterspec import LocalFilters
 if TYPE_CHECKING:
     from trialfinder.places.resolve import Place
 
-__all__ = ["local_filters", "resolve_near"]
+__all__ = ["local_filters", "resolve_near", "zip_in_countries"]
 
 
 def resolve_near(options: SearchOptions) -> tuple[SearchOptions, Place | None]:
@@ -25,7 +25,28 @@ def resolve_near(options: SearchOptions) -> tuple[SearchOptions, Place | None]:
     from trialfinder.places.resolve import resolve_place
 
     place = resolve_place(near.place)
+    if place.kind == "zip" and options.countries:
+        zip_in_countries(near.place, place, options.countries)
     return options.replace(near=Near(place=near.place, point=(place.lat, place.lon))), place
+
+
+def zip_in_countries(text: str, place: Place, countries: tuple[str, ...]) -> None:
+    """A five-digit code is read as a US ZIP code; when every ``--country`` is another
+    country, it is that country's postcode (75013: Paris), which nothing here can place: a
+    :class:`~trialfinder.core.errors.PlaceNotFoundError`, rather than a search around a US
+    town for sites in France that finds nothing."""
+    from trialfinder.core.errors import PlaceNotFoundError
+    from trialfinder.core.wording import one_of
+    from trialfinder.places.countrynames import country_code
+    from trialfinder.places.uszip import TERRITORIES
+
+    codes = [country_code(c) for c in countries]
+    if None in codes or {"US", *TERRITORIES} & set(codes):  # a name not known: no guess
+        return
+    raise PlaceNotFoundError(
+        f"--near {text.strip()!r} is a US ZIP code ({place.name}), but --country names "
+        f"{one_of(list(countries))} only: trialfinder reads no other country's postcodes; "
+        "give the town ('Paris, France') or LAT,LON")
 
 
 def local_filters(options: SearchOptions) -> LocalFilters:

@@ -16,6 +16,7 @@ from typing import Any, Final
 from trialfinder.core.codes import FunderType, InterventionType, Phase, Sex, Status, StudyType
 from trialfinder.core.dates import partial_date
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.options.choice import SORT_ORDERS, Choice
 from trialfinder.options.declare import Option, option
 from trialfinder.options.kinds import (
     REGISTRY_TITLES,
@@ -33,7 +34,8 @@ from trialfinder.options.kinds import (
 )
 from trialfinder.options.values import Near, Radius
 
-__all__ = ["DATE_RANGES", "OPTIONS", "SearchOptions", "check_asks", "conflicts", "get_option"]
+__all__ = ["DATE_RANGES", "FINDING", "OPTIONS", "SearchOptions", "check_asks", "conflicts",
+           "get_option"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,14 @@ class SearchOptions:
                                       help="studies last updated on or after")
     updated_to: str | None = option(Date(), "--updated-to", sent=False, metavar="DATE",
                                     help="studies last updated on or before")
+    # -- the order of the list: filters nothing ------------------------------------------
+    sort: str | None = option(
+        Choice(SORT_ORDERS, "a way to sort"), "--sort", sent=False, order=True,
+        metavar="ORDER",
+        help="the order of the list: nearest (first; needs --near), registry (its own order), "
+        "newest (first posted) or updated (last updated first); studies without the value "
+        "go last. Without it the table of a search near a place is nearest first and "
+        "everything else keeps the registry's order")
 
     def __post_init__(self) -> None:
         for declared in OPTIONS:
@@ -185,6 +195,9 @@ def _collect() -> tuple[Option, ...]:
 #: Every option, in declaration order (the order of ``--help``, links and descriptions).
 OPTIONS: Final[tuple[Option, ...]] = _collect()
 _BY_NAME: Final = {declared.name: declared for declared in OPTIONS}
+#: The options that say what a search finds: every one but the order of the list (for
+#: commands with an order of their own: ``match``, ``watch add``).
+FINDING: Final[tuple[str, ...]] = tuple(d.name for d in OPTIONS if not d.order)
 
 #: The date ranges, each a pair of options ``<prefix>_from`` and ``<prefix>_to``: prefix ->
 #: (what the dates are, how a description says it).
@@ -215,6 +228,8 @@ def conflicts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if values.get("radius") is not None and values.get("near") is None:
         out.append(("radius", "a radius needs a place: give --near as well"))
+    if values.get("sort") == "nearest" and values.get("near") is None:
+        out.append(("sort", "sorting nearest first needs a place: give --near as well"))
     for prefix, (words, _) in DATE_RANGES.items():
         low, high = values.get(f"{prefix}_from"), values.get(f"{prefix}_to")
         if low and high and partial_date(low, words)[0] > _last_day(high, words):

@@ -53,7 +53,7 @@ def word_parts(options: SearchOptions) -> list[tuple[tuple[str, ...], str]]:
     # what it is about, where, then the filters (in declaration order)
     for d in sorted(OPTIONS, key=lambda d: 0 if d.topic else 1 if d.name == "near" else 2):
         value = getattr(options, d.name)
-        if value == d.empty or d.name == "radius":
+        if value == d.empty or d.name == "radius" or d.order:  # the order: not what it seeks
             continue
         if d.name == "near":
             parts.append((("near", "radius"),

@@ -24,7 +24,7 @@ from functools import cache
 from trialfinder.core.folding import fold
 
 __all__ = ["DEPENDENCIES", "EVERYDAY_COUNTRIES", "FORMER", "FORMER_NAMES", "REGISTRY_COUNTRIES",
-           "spellings"]
+           "country_code", "spellings"]
 
 #: Every country spelling the registry is known to write -> ISO 3166-1 alpha-2 code.
 REGISTRY_COUNTRIES: dict[str, str] = {
@@ -178,3 +178,17 @@ def spellings() -> dict[str, tuple[str, ...]]:
         by_code[code].append(" ".join(fold(name).split()))
     return {folded: tuple(dict.fromkeys(by_code[code]))
             for code, folded_names in by_code.items() for folded in folded_names}
+
+
+@cache
+def _codes() -> dict[str, str]:
+    names = [*REGISTRY_COUNTRIES.items(),
+             *((n, c) for c, typed in EVERYDAY_COUNTRIES.items() for n in typed)]
+    return {" ".join(fold(name).split()): code for name, code in names}
+
+
+def country_code(name: str) -> str | None:
+    """The ISO 3166-1 alpha-2 code of a country by any of its registry spellings or everyday
+    names (``"USA"``: ``US``); ``None`` for a name that is none of them."""
+    return _codes().get(" ".join(fold(name).split()))
+

@@ -80,7 +80,7 @@ def search_isrctn_file(path: Path, options: SearchOptions) -> Results:
     meta = result_meta({}, None, (len(made.tables.studies), answer.skipped, answer.problems),
                        None, str(path), records_read=len(answer.trials))
     return Results.from_tables(made.tables, local_filters(options),
-                               meta.replace(registries=(SOURCE,)))
+                               meta.replace(registries=(SOURCE,)), options.sort)
 
 
 def search_saved(path: Path, options: SearchOptions) -> Results:

@@ -72,7 +72,9 @@ class Results:
     """Filtered tables plus everything needed to be honest about them.
 
     ``all`` holds every study fetched, before the local filters, so a caller (the dashboard)
-    can re-filter with :meth:`refilter` without a new request.
+    can re-filter with :meth:`refilter` without a new request. ``sort``: the order asked for
+    (``sort=``; ``None``: the registry's), kept by :meth:`refilter`; the sites follow their
+    studies.
     """
 
     all: Tables
@@ -83,31 +85,40 @@ class Results:
     steps: tuple[FilterStep, ...] = ()
     meta: ResultMeta = field(default_factory=ResultMeta)
     filters: LocalFilters = field(default_factory=LocalFilters)
+    sort: str | None = None
 
     @classmethod
     def from_tables(
         cls, tables: Tables, filters: LocalFilters | None = None,
-        meta: ResultMeta | None = None,
+        meta: ResultMeta | None = None, sort: str | None = None,
     ) -> Results:
         outcome = apply_filters(tables, filters or LocalFilters())
+        studies, sites = outcome.studies, outcome.sites
+        if sort is not None and sort != "registry":
+            from trialfinder.tables.order import sites_in_order, sort_studies
+
+            studies = sort_studies(studies, sort)
+            sites = sites_in_order(sites, studies)
         info = (meta or ResultMeta()).replace(
             filters=tuple(FilterCount(s.name, s.removed, s.note) for s in outcome.steps),
             rows={"studies": len(outcome.studies), "sites": len(outcome.sites)},
         )
         return cls(
             all=tables,
-            studies=outcome.studies,
-            sites=outcome.sites,
+            studies=studies,
+            sites=sites,
             conditions=outcome.conditions,
             interventions=outcome.interventions,
             steps=tuple(outcome.steps),
             meta=info,
             filters=filters or LocalFilters(),
+            sort=sort,
         )
 
     def refilter(self, filters: LocalFilters) -> Results:
-        """The same fetched studies under other local filters (no request is made)."""
-        return Results.from_tables(self.all, filters, self.meta)
+        """The same fetched studies under other local filters (no request is made), in the
+        same order."""
+        return Results.from_tables(self.all, filters, self.meta, self.sort)
 
     @property
     def warnings(self) -> list[str]:
@@ -233,14 +244,14 @@ def search(
         meta = _meta(params, fetched.result, fetched.tables, fetched.result.version,
                      source=clients[0].base_url, answered_from=fetched.answered_from,
                      registries=clients)
-        return Results.from_tables(fetched.tables, filters, meta)
+        return Results.from_tables(fetched.tables, filters, meta, options.sort)
     tables, joined_notes = one_list([(r.name, f.tables) for r, f, _ in parts])
     result, params = joined_result([(r, f.result, p) for r, f, p in parts])
     result.warnings.extend(joined_notes)
     meta = _meta(params, result, tables, None, source=" + ".join(c.base_url for c in clients),
                  answered_from="; ".join(f"{r.title}: {f.answered_from}" for r, f, _ in parts),
                  registries=clients)
-    return Results.from_tables(tables, filters, meta)
+    return Results.from_tables(tables, filters, meta, options.sort)
 
 
 def _unreachable(exc: Exception) -> bool:
@@ -350,7 +361,7 @@ def search_records(
                  if words or query.narrow else None,
                  more_warnings=[*CTGOV.translate(options).notes,
                                 *_file_notes(duplicates, options)])
-    return Results.from_tables(tables, local_filters_for(options), meta)
+    return Results.from_tables(tables, local_filters_for(options), meta, options.sort)
 
 
 def _file_notes(duplicates: int, options: SearchOptions) -> list[str]:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
+from trialfinder.core.delivery import check_parent
 from trialfinder.core.errors import DataFileError, InvalidQueryError
 
 __all__ = ["SUFFIX_FORMATS", "ExportFormat", "check_output_path", "format_for_path",
@@ -80,14 +81,5 @@ def check_output_path(path: str | os.PathLike[str]) -> Path:
         raise DataFileError(f"{out} is a folder; give a file name such as {out / 'studies.csv'}")
     if out.exists() and not out.is_file():
         raise DataFileError(f"{out} exists and is not a regular file; choose another name")
-    parent = out.parent
-    if not parent.is_dir():
-        # the nearest part of the path that is there: a file in the way, or a folder missing
-        there = next((p for p in (parent, *parent.parents) if p.exists()), None)
-        if there is not None and not there.is_dir():
-            raise DataFileError(f"{there} is a file, not a folder" if there.is_file()
-                                else f"{there} is not a folder")
-        raise DataFileError(f"the folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise DataFileError(f"cannot write into the folder {parent}")
+    check_parent(out)  # the file is made, no folder above it (as `store export` does)
     return out

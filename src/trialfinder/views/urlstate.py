@@ -65,8 +65,9 @@ RADII: Final = (5, 10, 25, 50, 100, 250, 500)
 DEFAULT_RADIUS_MI: Final = int(DEFAULT_RADIUS.miles)
 DEFAULT_LIMIT: Final = 1000
 
-#: Options the page has no field for (a link that gives one is told it was left out).
-_NO_FIELD: Final = frozenset({"location", "states", "cities"})
+#: Options the page has no field for (a link that gives one is told it was left out); the
+#: order has the list's own Sort control (:mod:`trialfinder.views.sorting`).
+_NO_FIELD: Final = frozenset({"location", "states", "cities", "sort"})
 #: The widget of the registries searched (a multi-select of names; none or only the default
 #: one is the default search, which links do not name).
 REGISTRY_KEY: Final = "registry"

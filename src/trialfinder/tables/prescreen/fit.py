@@ -16,15 +16,13 @@ from __future__ import annotations
 import importlib
 import logging
 import math
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from trialfinder.core.codes import OPEN_STATUSES, Status
-from trialfinder.core.missing import is_blank
 from trialfinder.core.wording import age_range
 from trialfinder.places.geo import haversine_miles
 from trialfinder.tables.arrowtext import arrow_strings
@@ -37,17 +35,15 @@ from trialfinder.tables.prescreen.mentions import (
     find_requirements,
 )
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
+from trialfinder.tables.prescreen.result import MENTION_COLUMNS, TEXT_COLUMNS, Prescreen
 from trialfinder.tables.prescreen.sexes import sex_against_text
-from trialfinder.tables.prescreen.synonyms import expand
+from trialfinder.tables.prescreen.synonyms import expand, unknown_names
 from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit, quote
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "VERDICTS", "Prescreen", "prescreen"]
 
 logger = logging.getLogger(__name__)  # counts only: never a value from the profile
 
-MENTION_COLUMNS = ["nct_id", "term", "found", "section", "text", "match", "exception",
-                   "negated"]
-_TEXT_COLUMNS = ["nct_id", "term", "found", "section", "text", "match"]
 _OPEN = frozenset(s.value for s in OPEN_STATUSES)
 _SEX_WORDS = {"FEMALE": "women", "MALE": "men"}
 UNLOCATED = ("the record gives no recruiting site with a known location: ask the study team "
@@ -62,58 +58,6 @@ class _HasTables(Protocol):
 
     @property
     def sites(self) -> pd.DataFrame: ...
-
-
-def _text(value: Any) -> str | None:
-    return None if is_blank(value) else str(value)
-
-
-@dataclass(frozen=True)
-class Prescreen:
-    """The pre-screen of a set of studies.
-
-    ``studies``: one row per study, in the order to read them (studies whose inclusion names
-    one of the person's conditions first, then ``fits``, ``check``, ``no``; nearest first
-    within each), with ``verdict`` (fits, check or no), ``fits`` (``verdict == "fits"``, kept
-    for older callers), ``names_your_condition``, ``reasons`` (a list of short sentences),
-    ``nearest_site_mi`` (miles to the nearest recruiting site, when a place was given) and
-    ``n_mentions``. ``mentions``: one row per eligibility line naming one of the person's
-    terms: ``term`` as they gave it, ``found`` the name in the text, ``section`` inclusion,
-    exclusion or other, ``text`` the line, ``match`` how it matched (as typed, other name,
-    brand, abbreviation, class "x", member of "x"), ``exception`` (the line makes an exception
-    for it) and ``negated`` (the line says it must be absent).
-    """
-
-    studies: pd.DataFrame
-    mentions: pd.DataFrame
-
-    def records(self) -> list[dict[str, Any]]:
-        """One JSON-ready dict per study: nct_id, title, status, verdict, fits,
-        names_your_condition, reasons, nearest_site_mi, mentions [{term, found, section,
-        text, match, exception, negated}]."""
-        by_study: dict[str, list[dict[str, Any]]] = {}
-        mention: dict[Hashable, Any]
-        for mention in self.mentions.to_dict("records"):
-            item: dict[str, Any] = {k: str(mention[k]) for k in _TEXT_COLUMNS[1:]}
-            item["exception"] = bool(mention["exception"])
-            item["negated"] = bool(mention["negated"])
-            by_study.setdefault(str(mention["nct_id"]), []).append(item)
-        out = []
-        row: dict[Hashable, Any]
-        for row in self.studies.to_dict("records"):
-            miles = row["nearest_site_mi"]
-            out.append({
-                "nct_id": str(row["nct_id"]),
-                "title": _text(row["title"]),
-                "status": _text(row["status"]),
-                "verdict": str(row["verdict"]),
-                "fits": bool(row["fits"]),
-                "names_your_condition": bool(row["names_your_condition"]),
-                "reasons": list(row["reasons"]),
-                "nearest_site_mi": None if is_blank(miles) else round(float(miles), 1),
-                "mentions": by_study.get(str(row["nct_id"]), []),
-            })
-        return out
 
 
 def _floats(values: pd.Series) -> np.ndarray:
@@ -319,7 +263,7 @@ def _stated_ages(studies: pd.DataFrame, open_: np.ndarray, age: float,
 
 def _mentions_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=MENTION_FIELDS)
-    out = frame[_TEXT_COLUMNS].astype("string")
+    out = frame[TEXT_COLUMNS].astype("string")
     out["exception"] = frame["exception"].astype(bool)
     out["negated"] = frame["negated"].astype(bool)
     return out
@@ -390,7 +334,8 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
         ].reset_index(drop=True)
     logger.debug("pre-screen: %d studies, %d fit, %d to check, %d criteria lines name a term",
                  len(table), verdicts.count("fits"), verdicts.count("check"), len(mentions))
-    return Prescreen(studies=table, mentions=mentions)
+    return Prescreen(studies=table, mentions=mentions,
+                     unknown_names=unknown_names(profile.conditions, profile.medicines))
 
 
 def profile_from(values: Mapping[str, Any]) -> Profile:

@@ -21,8 +21,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["KINDS", "Entry", "Name", "Vocabulary", "document", "expand", "names_for",
-           "spelled_nearly", "unknown_note", "unknown_notes", "vocabulary"]
+__all__ = ["KINDS", "Entry", "Name", "UnknownName", "Vocabulary", "document", "expand",
+           "names_for", "spelled_nearly", "unknown_name", "unknown_names", "vocabulary"]
 
 KINDS = ("medicine", "condition")
 VOCABULARY_FILE = "vocabulary.toml"
@@ -275,25 +275,51 @@ def spelled_nearly(text: str, kind: str, n: int = 3) -> list[str]:
     return [] if vocab.lookup(text, kind) is not None else vocab.close_names(text, kind, n)
 
 
-def unknown_note(text: str, kind: str) -> str | None:
-    """What a pre-screen cannot do for ``text`` (``kind``: medicine or condition) when it is
-    no name the vocabulary knows: look for it by its other names, brands or classes; with the
-    names spelled nearly so. ``None`` for a name it knows."""
+@dataclass(frozen=True, slots=True, repr=False)
+class UnknownName:
+    """A condition or medicine a person gave that the vocabulary does not know by name: the
+    pre-screen looks for it only as typed, not by its other names, brands or classes.
+
+    ``text`` as typed (runs of spaces as one), ``kind`` condition or medicine,
+    ``suggestions`` the names spelled nearly so, closest first ("baclofenn": baclofen).
+    Private as the profile is: its ``repr`` shows none of it.
+    """
+
+    text: str
+    kind: str
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """The sentence for the person (the CLI's table, the dashboard): what the pre-screen
+        cannot do for this name, and the names spelled nearly so."""
+        hint = f"; did you mean {' or '.join(self.suggestions)}?" if self.suggestions else ""
+        others = "brands" if self.kind == "medicine" else "abbreviations"
+        return (f"{self.text!r} is no {self.kind} trialfinder knows by name: the criteria are "
+                f"searched for it only as typed, not by other names, {others} or "
+                f"classes{hint}")
+
+    def __repr__(self) -> str:
+        return "UnknownName(<private>)"
+
+    __str__ = __repr__
+
+
+def unknown_name(text: str, kind: str) -> UnknownName | None:
+    """``text`` (``kind``: medicine or condition) as an :class:`UnknownName` when the
+    vocabulary does not know it; ``None`` for a name it knows."""
     vocab = vocabulary()
     if vocab.lookup(text, kind) is not None:
         return None
     typed = " ".join(text.split())
-    close = vocab.close_names(typed, kind)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    others = "brands" if kind == "medicine" else "abbreviations"
-    return (f"{typed!r} is no {kind} trialfinder knows by name: the criteria are searched for "
-            f"it only as typed, not by other names, {others} or classes{hint}")
+    return UnknownName(typed, kind, tuple(vocab.close_names(typed, kind)))
 
 
-def unknown_notes(conditions: Iterable[str], medicines: Iterable[str]) -> list[str]:
-    """:func:`unknown_note` of each condition, then of each medicine, that has one."""
-    return [note for kind, terms in (("condition", conditions), ("medicine", medicines))
-            for term in terms if (note := unknown_note(term, kind)) is not None]
+def unknown_names(conditions: Iterable[str], medicines: Iterable[str]
+                  ) -> tuple[UnknownName, ...]:
+    """:func:`unknown_name` of each condition, then of each medicine, that is one."""
+    return tuple(found for kind, terms in (("condition", conditions), ("medicine", medicines))
+                 for term in terms if (found := unknown_name(term, kind)) is not None)
 
 
 def names_for(text: str, kind: str) -> tuple[str, ...]:
