@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from trialfinder.tables.eligibility import item_text, sectioned_parts
+from trialfinder.tables.prescreen.allowances import own_exceptions
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term, inclusion_lines
 from trialfinder.tables.prescreen.labs import is_lab, lab_row
 from trialfinder.tables.prescreen.scope import clause_bounds, read
@@ -28,7 +29,7 @@ __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
 
 MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "exception",
                   "negated", "positive", "direct", "other_class", "other_kind", "open_kinds",
-                  "broader", "narrower"]
+                  "broader", "narrower", "limited"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 _HEALTHY = ("healthy", "normal volunteer", "control")
 # a condition named only as the cause of another ("connective tissue disease-associated lung
@@ -43,12 +44,16 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     # is read by its other names, or, naming only other kinds, speaks of someone else unless
     # it asks for that kind (see verdict)
     occurrences, other_kind, broader, narrower = _their_kind(term, item, occurrences)
+    if section != "inclusion":  # "Steroids (topical steroids are allowed)": not theirs
+        occurrences = own_exceptions(term, occurrences)
     readings = [o.reading for o in occurrences]
     own = term.own
+    medicine = term.kind == "medicine"
     # a condition's name that qualifies a noun is not what a negation denies: "no diabetic
-    # retinopathy" (a medicine's is: "no metformin therapy"); nor is a relative's condition
-    denied = [r.negated and not r.family and not (r.modifier and term.kind == "condition")
-              for r in readings]
+    # retinopathy" (a medicine's is: "no metformin therapy"); nor is a relative's condition;
+    # a medicine to stop first is one to be without ("must stop NSAIDs 7 days before")
+    denied = [(r.negated or (r.stopped and medicine)) and not r.family
+              and not (r.modifier and not medicine) for r in readings]
     # a name that says it is absent ("a negative pregnancy test") denies it in any line, and
     # so does a clause that ends by ruling its people out ("Patients with heart failure within
     # 12 months are not eligible")
@@ -79,6 +84,9 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         "narrower": narrower,
         "negated": section != "exclusion" and all(denied) and not other_kind,
         "positive": positive,
+        # an inclusion line capping the dose of their medicine ("prednisone 10 mg or less")
+        "limited": section == "inclusion" and medicine and any(
+            r.limited and not d for r, d in zip(readings, denied, strict=True)),
         # (nor as an exception: "No other cancer, except melanoma in situ")
         "direct": not (other_kind or broader or narrower) and any(
             not (d or r.optional or r.family or r.exception or c)

@@ -132,6 +132,8 @@ def _hit(row: Mapping[str, Any]) -> str | None:
                 f'{row["term"]}: ask whether yours counts ("{line}")')
     if section == "inclusion" and row["negated"]:
         return f'{_CHECK}the inclusion criteria ask for people without {what} ("{line}")'
+    if section == "inclusion" and row.get("limited"):
+        return f'{_CHECK}the inclusion criteria set a limit on {what} ("{line}")'
     if section == "other" and not row["exception"] and (
             row["negated"] or _EXCLUDING.search(str(row["text"]))):
         return f'{_CHECK}the criteria mention {what} ("{line}")'
