@@ -1,0 +1,65 @@
+"""Names of the muscle, nerve, steroid and pregnancy topics that eligibility texts use and
+the pre-screen once missed, each letting a study "fit" someone its own text rules out; and
+the names near them that mean something else.
+
+Every criteria line here is fictional, written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from devtools.standin import fictional_study
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.tables.prescreen import Profile, prescreen
+
+
+def verdict(profile: Profile, exclusion: str, inclusion: str = "Adults with Fictitia") -> str:
+    study = fictional_study("NCT99730001", "Fictional study 001")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n")
+    return str(prescreen(normalize([study]), profile).records()[0]["verdict"])
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(medicines=("ibuprofen",)), "Use of anti-inflammatories within 7 days"),
+    (Profile(medicines=("Aleve",)), "Regular antiinflammatories for the fictitial ache"),
+    (Profile(medicines=("prednisone",)), "Receiving cortisone treatment"),
+    (Profile(medicines=("Lioresal",)), "Use of spasmolytic medication"),
+    (Profile(conditions=("multiple sclerosis",)), "History of demyelinating disease"),
+    (Profile(conditions=("MS",)), "Any CNS demyelinating disorder"),
+    (Profile(conditions=("myasthenia gravis",)), "Neuromuscular junction disorders"),
+    (Profile(conditions=("myasthenia gravis",)), "Myasthenic crisis within 3 months"),
+    (Profile(conditions=("stiff person syndrome",)), "Stiff-person spectrum disorder"),
+    # lab values their condition may put outside the limits
+    (Profile(conditions=("hypokalemia",)), "Serum potassium < 3.5 mmol/L"),
+    (Profile(conditions=("hypomagnesaemia",)), "Magnesium below the lower limit of normal"),
+    (Profile(conditions=("hypocalcemia",)), "Abnormal calcium levels"),
+    (Profile(conditions=("vitamin D deficiency",)), "25-OH vitamin D < 20 ng/mL"),
+])
+def test_a_topic_name_in_an_exclusion_makes_them_check(profile: Profile, line: str) -> None:
+    assert verdict(profile, line) == "check"
+
+
+@pytest.mark.parametrize(("profile", "inclusion"), [
+    (Profile(sex="female", conditions=("pregnancy",)), "Negative urine hCG at screening"),
+    (Profile(sex="female", conditions=("pregnant",)), "A negative serum beta-hCG test"),
+    (Profile(conditions=("ALS",)), "Diagnosis of primary lateral sclerosis"),
+])
+def test_a_topic_name_in_an_inclusion_makes_them_check(profile: Profile,
+                                                       inclusion: str) -> None:
+    assert verdict(profile, "None", inclusion) == "check"
+
+
+@pytest.mark.parametrize(("profile", "line"), [
+    (Profile(conditions=("myasthenia gravis",)), "Lambert-Eaton myasthenic syndrome"),
+    (Profile(conditions=("hypocalcemia",)), "Patients on a low calcium diet"),
+    (Profile(medicines=("ibuprofen",)), "Anti-inflammatory diet within 2 weeks"),
+])
+def test_names_near_the_topics_that_mean_something_else(profile: Profile, line: str) -> None:
+    assert verdict(profile, line) == "fits"
+
+
+def test_their_condition_or_primary_lateral_sclerosis_fits() -> None:
+    assert verdict(Profile(conditions=("ALS",)), "None",
+                   "Diagnosis of ALS or primary lateral sclerosis") == "fits"
