@@ -63,3 +63,33 @@ def test_names_near_the_topics_that_mean_something_else(profile: Profile, line: 
 def test_their_condition_or_primary_lateral_sclerosis_fits() -> None:
     assert verdict(Profile(conditions=("ALS",)), "None",
                    "Diagnosis of ALS or primary lateral sclerosis") == "fits"
+
+
+@pytest.mark.parametrize(("typed", "line"), [
+    ("magnesium", "Use of dietary supplements within 2 weeks"),
+    ("magnesium citrate", "Magnesium-containing antacids or supplements"),
+    ("vitamin E", "Taking vitamin supplements"),
+    ("thiamine", "Use of B vitamins or multivitamins"),
+    ("potassium", "Potassium supplementation"),
+    ("calcium", "Calcium supplements > 1000 mg/day"),
+    ("vitamin D", "Current use of cholecalciferol"),
+    ("vitamin D", "Supplementation of vitamin D > 20 \u00b5g a day"),
+    ("vitamin E", "Use of vitamin E within 12 weeks before screening"),
+])
+def test_a_supplement_they_take_named_in_an_exclusion(typed: str, line: str) -> None:
+    assert verdict(Profile(medicines=(typed,)), line) == "check"
+
+
+@pytest.mark.parametrize(("typed", "line"), [
+    ("magnesium", "Magnesium < lower limit of normal"),
+    ("magnesium", "Magnesium < 0.9 mg/dl or > 3 mg/dl despite treatment"),
+    ("magnesium", "Serum magnesium below 0.5 mmol/L"),
+    ("potassium", "Potassium > 5.5 mmol/L at screening"),
+    ("potassium", "Abnormal potassium despite treatment"),
+    ("calcium", "Corrected calcium above the upper limit of normal"),
+    ("calcium", "Treatment with calcium channel blockers"),
+    ("vitamin D", "Vitamin D deficiency (25-OH vitamin D < 10 ng/mL)"),
+])
+def test_a_supplement_named_as_a_blood_level_is_not_one_they_take(typed: str,
+                                                                  line: str) -> None:
+    assert verdict(Profile(medicines=(typed,)), line) == "fits"

@@ -21,6 +21,7 @@ from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.allowances import own_exceptions
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term, inclusion_lines
 from trialfinder.tables.prescreen.labs import is_lab, lab_row
+from trialfinder.tables.prescreen.levels import is_level
 from trialfinder.tables.prescreen.scope import clause_bounds, read
 from trialfinder.tables.prescreen.sublists import denied_by_parent, indent
 from trialfinder.tables.prescreen.synonyms import Entry, Name, key, vocabulary
@@ -217,7 +218,9 @@ def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = Fals
     line denies ("No prior treatment with any of the following:")."""
     by_term: dict[int, list[Occurrence]] = {}
     for occurrence in finder.occurrences(item):
-        by_term.setdefault(occurrence.term, []).append(occurrence)
+        kind = finder.terms[occurrence.term].kind
+        if not is_level(item, occurrence, kind):  # "Magnesium < LLN": no supplement taken
+            by_term.setdefault(occurrence.term, []).append(occurrence)
     rows = []
     for index, found in by_term.items():
         term = finder.terms[index]
