@@ -93,3 +93,22 @@ def test_a_supplement_they_take_named_in_an_exclusion(typed: str, line: str) -> 
 def test_a_supplement_named_as_a_blood_level_is_not_one_they_take(typed: str,
                                                                   line: str) -> None:
     assert verdict(Profile(medicines=(typed,)), line) == "fits"
+
+
+@pytest.mark.parametrize(("conditions", "inclusion", "expected"), [
+    # what their condition must be caused by is asked for too
+    (("spasticity",), "Spasticity due to stroke", "check"),
+    (("spasticity",), "Spasticity secondary to multiple sclerosis or stroke", "check"),
+    (("spasticity", "multiple sclerosis"),
+     "Spasticity secondary to multiple sclerosis or stroke", "fits"),
+    (("muscle cramps", "cirrhosis"), "Muscle cramps due to liver cirrhosis", "fits"),
+    (("spasticity",), "Spasticity of the lower limbs for at least 6 months", "fits"),
+    # spasms, cramps and spasticity are asked for as any diagnosis is
+    (("ALS",), "Muscle cramps at least 4 times a week", "check"),
+    (("multiple sclerosis",), "Spasticity of the lower limbs (MAS >= 2)", "check"),
+    (("ALS",), "With or without muscle cramps", "fits"),
+])
+def test_what_an_inclusion_asks_for_beside_their_condition(conditions: tuple[str, ...],
+                                                           inclusion: str,
+                                                           expected: str) -> None:
+    assert verdict(Profile(conditions=conditions), "None", inclusion) == expected

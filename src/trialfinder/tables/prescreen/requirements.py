@@ -104,13 +104,18 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
         if term.kind == "condition") if entry is not None}
     out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
     diagnosed: dict[str, list[str]] = {}
-    for j, (index, line) in enumerate(lines):
-        if theirs[j] and person is not None and any(
-                not (o.reading.negated or o.reading.optional or o.reading.family)
+    for j, (index, whole) in enumerate(lines):
+        line = whole
+        mine = [o for o in person.occurrences(line)
+                if not (o.reading.negated or o.reading.optional or o.reading.family)
                 and person.terms[o.term].kind == "condition"
-                and not _QUALIFIER.match(line, o.end)
-                for o in person.occurrences(line)):
-            continue  # the line names one of their conditions: it asks for them
+                and not _QUALIFIER.match(line, o.end)] if theirs[j] and person else []
+        if mine and person is not None:
+            # the line names one of their conditions: it asks for them, and, when it says
+            # what must cause it ("Spasticity due to stroke"), for that cause as well
+            line = _cause(whole, mine[0].end, person)
+            if not line:
+                continue
         asked: list[str] = []
         if own[index]:  # the study's own name for it first: it is the more precise
             low = line.lower()
@@ -119,7 +124,7 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
             # "Back Pain" inside "low back pain" is the same ask: the longer name says it
             asked.extend(name for name, needle in hits
                          if not any(needle != other and needle in other for _, other in hits))
-        if named[j] and not asked:
+        if (named[j] or line != whole) and not asked:
             if line not in diagnosed:  # a line many studies share is read once
                 diagnosed[line] = [diagnoses.terms[o.term].own
                                    for o in diagnoses.occurrences(line)
@@ -127,5 +132,27 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
                                            or o.reading.family or o.reading.exception)]
             asked.extend(name for name in diagnosed[line] if name not in given)
         if asked:
-            out[index].append((asked, line))
+            out[index].append((asked, whole))
     return out
+
+
+# what a condition's name may be said to be caused by ("Spasticity due to stroke")
+_CAUSE = re.compile(
+    r"[\s,]*(?:\([^()]*\)\s*)?(?:[\w\-]+\s+){0,2}?(?:due\s+to|secondary\s+to|caused\s+by|"
+    r"as\s+a\s+(?:result|consequence)\s+of|resulting\s+from|following|attributed\s+to|"
+    r"attributable\s+to|because\s+of)\s", re.IGNORECASE)
+_CLAUSE_END = re.compile(r";|\.\s|\n")
+
+
+def _cause(line: str, at: int, person: Finder) -> str:
+    """The words after a cause cue right after ``line[:at]`` (their condition's name), up to
+    the clause's end: "" when there is none, or when those words name a condition of theirs
+    ("Spasticity due to MS or stroke" for someone with MS)."""
+    found = _CAUSE.match(line, at)
+    if found is None:
+        return ""
+    end = _CLAUSE_END.search(line, found.end())
+    tail = line[found.end():end.start() if end else len(line)]
+    if any(person.terms[o.term].kind == "condition" for o in person.occurrences(tail)):
+        return ""
+    return tail
