@@ -124,3 +124,21 @@ def test_the_reading_of_what_an_exception_allows() -> None:
     assert (reading.exception, reading.allowance) == (True, "")  # excepted by its own name
     line = "Prednisone 10 mg/day or less"
     assert read(line, 0, 10).limited and not read("Prednisone for 10 days", 0, 10).limited
+
+
+@pytest.mark.parametrize("text", [
+    "Adults 18-65 with fictitial back pain.\nProhibited medications: baclofen, tizanidine.",
+    "Adults 18-65 with fictitial back pain.\nBaclofen is forbidden during the study.",
+    "Adults 18-65 with fictitial back pain.\nDisallowed: muscle relaxants.",
+    "Adults 18-65 with fictitial back pain.\nParticipants must avoid muscle relaxants.",
+    "Inclusion Criteria:\n* Adults\n* Prohibited: antispastic drugs\n\nExclusion Criteria:\n"
+    "* None\n",
+    "Inclusion Criteria:\n* Adults willing to avoid muscle relaxants\n\nExclusion Criteria:\n"
+    "* None\n",
+    "Inclusion Criteria:\n* Adults\n* Baclofen is prohibited\n\nExclusion Criteria:\n* None\n",
+])
+def test_a_medicine_the_text_prohibits_is_a_question(text: str) -> None:
+    study = fictional_study("NCT99720002", "Fictional study 002")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = text
+    record = prescreen(normalize([study]), Profile(medicines=("Lioresal",))).records()[0]
+    assert record["verdict"] == "check", record

@@ -94,7 +94,8 @@ _EXAMPLES = re.compile(r"^\W*(?:e\.?\s?g\b|i\.?\s?e\b|such\s+as|including|includ
                        re.IGNORECASE)
 _NEGATION_AFTER = re.compile(
     r"^[\s\-]*(?:free|negative|(?:(?:is|are|must\s+be|should\s+be|will\s+be|to\s+be|be)\s+)?"
-    r"(?:excluded|ruled\s+out|absent|not\s+(?:allowed|permitted|present|eligible)))\b",
+    r"(?:excluded|ruled\s+out|absent|prohibited|forbidden|disallowed|"
+    r"not\s+(?:allowed|permitted|present|eligible)))\b",
     re.IGNORECASE)
 _BREAKER = re.compile(r"\b(?:but|however|although|though|whereas|yet|instead)\b",
                       re.IGNORECASE)
@@ -123,9 +124,10 @@ _HEAD_AFTER = re.compile(
 # baclofen", "steroid-naive"), and a limit on its dose ("prednisone 10 mg/day or less")
 _STOP_BEFORE = re.compile(
     r"\b(?:stop(?:s|ped|ping)?|discontinu\w*|withdraw\w*|wash[\s\-]?out(?:\s+(?:of|from))?|"
-    r"taper\w*|ceas\w*|abstain\w*|refrain\w*|naive\s+to|na\u00efve\s+to)\b", re.IGNORECASE)
+    r"taper\w*|ceas\w*|abstain\w*|refrain\w*|avoid\w*|prohibit\w*|forbid\w*|disallow\w*|"
+    r"naive\s+to|na\u00efve\s+to)\b", re.IGNORECASE)
 _STOP_WORDS = ("stop", "discontinu", "withdraw", "wash", "taper", "ceas", "abstain",
-               "refrain", "naive", "na\u00efve")
+               "refrain", "avoid", "prohibit", "forbid", "disallow", "naive", "na\u00efve")
 _STOP_AFTER = re.compile(r"^[\s\-]*(?:naive|na\u00efve)\b", re.IGNORECASE)
 _QUANTITY = (r"(?:\d+(?:[.,]\d+)?|\b(?:one|two|three|four|five|six|seven|eight|ten|twelve))"
              r"\s*(?:mg|mcg|\u00b5g|\u03bcg|g|iu|units?|u|ml|days?|weeks?|"

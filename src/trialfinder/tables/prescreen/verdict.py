@@ -33,7 +33,8 @@ CHECK_PREFIX = "Check with the study team: "
 _CHECK = CHECK_PREFIX
 # a line outside both lists that still speaks of keeping people out
 _EXCLUDING = re.compile(r"\b(?:exclu\w*|ineligible|not\s+(?:be\s+)?eligible|must\s+not|cannot|"
-                        r"may\s+not|not\s+(?:be\s+)?allowed)\b", re.IGNORECASE)
+                        r"may\s+not|not\s+(?:be\s+)?(?:allowed|permitted)|prohibit\w*|"
+                        r"forbid\w*|disallow\w*|avoid\w*)\b", re.IGNORECASE)
 
 
 def quote(text: str, limit: int = _QUOTE) -> str:
