@@ -112,3 +112,26 @@ def test_what_an_inclusion_asks_for_beside_their_condition(conditions: tuple[str
                                                            inclusion: str,
                                                            expected: str) -> None:
     assert verdict(Profile(conditions=conditions), "None", inclusion) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Inclusion Criteria:\n* Diagnosis of one of the following:\n  * ALS\n  * Fictitial "
+     "sclerosis\n  * myasthenia gravis\n\nExclusion Criteria:\n* None\n", "fits"),
+    ("Inclusion Criteria:\n\n1. Patients with any of the following:\n\n* ALS\n"
+     "* Multiple sclerosis\n\n2. Age 18 or over\n\nExclusion Criteria:\n\n* None\n", "fits"),
+    ("Inclusion Criteria:\n1. At least one of:\n   a. Multiple sclerosis\n   b. ALS\n"
+     "2. Able to consent\n\nExclusion Criteria:\n1. None\n", "fits"),
+    # all of them are asked for, and a long item after a flat list is its own requirement
+    ("Inclusion Criteria:\n* All of the following:\n  * ALS\n  * Multiple sclerosis\n\n"
+     "Exclusion Criteria:\n* None\n", "check"),
+    ("Inclusion Criteria:\n* Diagnosis of one of the following:\n* ALS\n* Fictitial "
+     "sclerosis\n* Diagnosis of multiple sclerosis for at least ten years before the "
+     "screening visit\n\nExclusion Criteria:\n* None\n", "check"),
+])
+def test_their_condition_among_alternatives_does_not_ask_for_the_others(
+        text: str, expected: str) -> None:
+    study = fictional_study("NCT99730002", "Fictional study 002",
+                            conditions=["Fictitial Sclerosis"])
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = text
+    row = prescreen(normalize([study]), Profile(conditions=("ALS",))).records()[0]
+    assert row["verdict"] == expected, row

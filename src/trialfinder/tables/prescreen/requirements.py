@@ -11,7 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from trialfinder.tables.prescreen.finder import Finder, Term, inclusion_lines
+from trialfinder.tables.prescreen.alternatives import inclusion_groups
+from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.scope import read
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
@@ -92,8 +93,11 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
     person did not give, as (the diagnoses, line), in order."""
     diagnoses = _diagnoses()
     lines: list[tuple[int, str]] = []
+    group_of: list[int | None] = []  # a group of alternatives ("one of the following:")
     for index, (text, _) in enumerate(studies):
-        lines.extend((index, item) for item in inclusion_lines(text))
+        for item, group in inclusion_groups(text):
+            lines.append((index, item))
+            group_of.append(group)
     plain = [line for _, line in lines]
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = diagnoses.lines_matching(plain)
@@ -102,7 +106,8 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
     given = {entry.name for entry in (
         vocabulary().lookup(term.own, "condition") for term in (person.terms if person else ())
         if term.kind == "condition") if entry is not None}
-    out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
+    found: list[tuple[int, int | None, list[str], str]] = []
+    answered: set[tuple[int, int]] = set()  # groups one of whose items names their condition
     diagnosed: dict[str, list[str]] = {}
     for j, (index, whole) in enumerate(lines):
         line = whole
@@ -115,6 +120,9 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
             # what must cause it ("Spasticity due to stroke"), for that cause as well
             line = _cause(whole, mine[0].end, person)
             if not line:
+                group = group_of[j]
+                if group is not None:
+                    answered.add((index, group))
                 continue
         asked: list[str] = []
         if own[index]:  # the study's own name for it first: it is the more precise
@@ -132,6 +140,10 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
                                            or o.reading.family or o.reading.exception)]
             asked.extend(name for name in diagnosed[line] if name not in given)
         if asked:
+            found.append((index, group_of[j], asked, whole))
+    out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
+    for index, group, asked, whole in found:
+        if group is None or (index, group) not in answered:
             out[index].append((asked, whole))
     return out
 
