@@ -142,3 +142,33 @@ def test_a_medicine_the_text_prohibits_is_a_question(text: str) -> None:
     study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = text
     record = prescreen(normalize([study]), Profile(medicines=("Lioresal",))).records()[0]
     assert record["verdict"] == "check", record
+
+
+@pytest.mark.parametrize(("typed", "text"), [
+    ("ibuprofen", "Inclusion Criteria:\n* Adults\n* Willing to stop the following "
+     "medications:\n  * NSAIDs\n  * opioids\n\nExclusion Criteria:\n* None\n"),
+    ("ibuprofen", "Inclusion Criteria:\n* Adults\n* Must discontinue the following before "
+     "baseline:\n  - ibuprofen\n\nExclusion Criteria:\n* None\n"),
+    ("prednisone", "Inclusion Criteria:\n* Adults\n* Prohibited medications:\n"
+     "  * systemic steroids\n\nExclusion Criteria:\n* None\n"),
+    # a flat list right after a parent that denies it
+    ("prednisone", "Participants must not have taken any of the following:\n- prednisone\n"
+     "- fictitiamab\n"),
+    ("prednisone", "Inclusion Criteria:\n* Adults\n* None of the following:\n* steroids\n"
+     "* fictitiamab\n\nExclusion Criteria:\n* None\n"),
+])
+def test_a_sub_item_under_a_parent_that_stops_or_denies_it(typed: str, text: str) -> None:
+    study = fictional_study("NCT99720003", "Fictional study 003")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = text
+    record = prescreen(normalize([study]), Profile(medicines=(typed,))).records()[0]
+    assert record["verdict"] == "check", record
+
+
+def test_a_long_item_after_a_flat_denied_list_is_its_own() -> None:
+    study = fictional_study("NCT99720004", "Fictional study 004")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n* None of the following:\n* fictitial rash\n* fictitial ache\n"
+        "* Taking prednisone at a stable dose for at least three months before the first "
+        "visit\n\nExclusion Criteria:\n* None\n")
+    record = prescreen(normalize([study]), Profile(medicines=("prednisone",))).records()[0]
+    assert record["verdict"] == "fits", record

@@ -23,7 +23,7 @@ from trialfinder.tables.prescreen.labs import is_lab, lab_row
 from trialfinder.tables.prescreen.levels import is_level
 from trialfinder.tables.prescreen.requirements import find_requirements
 from trialfinder.tables.prescreen.scope import clause_bounds
-from trialfinder.tables.prescreen.sublists import denied_by_parent, indent
+from trialfinder.tables.prescreen.sublists import denied_by_parent
 from trialfinder.tables.prescreen.synonyms import Entry, key, vocabulary
 
 __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
@@ -269,7 +269,7 @@ def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
         item = item_text(lines[j], kind == "rest")  # after a heading
         if item and not item.startswith("<!--"):
             denied = False
-            if kind == "block" and section != "exclusion" and indent(lines[j]) >= 2:
+            if kind == "block" and section != "exclusion":
                 start, end = span[at]
                 previous = parts[at - 1] if at and owners[at - 1] == owners[at] else None
                 before = ([previous[2]] if previous and previous[1] == "line"
