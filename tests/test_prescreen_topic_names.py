@@ -135,3 +135,24 @@ def test_their_condition_among_alternatives_does_not_ask_for_the_others(
     study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = text
     row = prescreen(normalize([study]), Profile(conditions=("ALS",))).records()[0]
     assert row["verdict"] == expected, row
+
+
+@pytest.mark.parametrize(("medicines", "inclusion", "expected"), [
+    # a medicine the inclusion asks them to be taking, which they did not give
+    ((), "Taking baclofen at a stable dose for at least 30 days", "check"),
+    (("tizanidine",), "On riluzole for at least 30 days", "check"),
+    ((), "Previously treated with at least one immunosuppressant", "check"),
+    # theirs, by any name or class
+    (("Lioresal",), "Taking baclofen at a stable dose for at least 30 days", "fits"),
+    (("azathioprine",), "Previously treated with at least one immunosuppressant", "fits"),
+    # a medicine they may take, will start, or one of several choices
+    ((), "Patients on riluzole are eligible", "fits"),
+    ((), "If receiving riluzole, the dose must be stable for 30 days", "fits"),
+    ((), "Currently receiving riluzole or wishing to start it", "fits"),
+    ((), "With or without riluzole", "fits"),
+    ((), "Not taking riluzole", "fits"),
+])
+def test_a_medicine_an_inclusion_asks_them_to_take(medicines: tuple[str, ...], inclusion: str,
+                                                   expected: str) -> None:
+    profile = Profile(conditions=("ALS",), medicines=medicines)
+    assert verdict(profile, "None", f"Diagnosis of ALS. {inclusion}") == expected

@@ -1,6 +1,8 @@
 """What else a study's inclusion lines ask for: for studies that may fit, the lines asking for
 a diagnosis the person did not give (a condition of the vocabulary, or one of the study's own
-listed conditions, named plainly: not negated, not optional, not of a relative).
+listed conditions, named plainly: not negated, not optional, not of a relative), or for
+taking a medicine they did not give ("On riluzole for at least 30 days"; not "Patients on
+riluzole are eligible", "If receiving riluzole, ...").
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from trialfinder.tables.prescreen.allowances import _everything
 from trialfinder.tables.prescreen.alternatives import inclusion_groups
 from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.scope import read
@@ -109,8 +112,17 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
     found: list[tuple[int, int | None, list[str], str]] = []
     answered: set[tuple[int, int]] = set()  # groups one of whose items names their condition
     diagnosed: dict[str, list[str]] = {}
+    medicines = _everything("medicine")
+    taken = medicines.lines_matching(plain)
     for j, (index, whole) in enumerate(lines):
         line = whole
+        if taken[j]:  # "Taking riluzole for at least 30 days": a medicine they did not give
+            needed, theirs_too = _medicines_asked(medicines, person, whole)
+            group = group_of[j]
+            if theirs_too and group is not None:
+                answered.add((index, group))
+            if needed:
+                found.append((index, group, needed, whole))
         mine = [o for o in person.occurrences(line)
                 if not (o.reading.negated or o.reading.optional or o.reading.family)
                 and person.terms[o.term].kind == "condition"
@@ -146,6 +158,40 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
         if group is None or (index, group) not in answered:
             out[index].append((asked, whole))
     return out
+
+
+# what says a medicine is taken now: "Taking riluzole", "on a stable dose of baclofen",
+# "Previously treated with at least one DMARD"
+_TAKING = re.compile(
+    r"\b(?:taking|takes|on|receiving|received|treated\s+with|treatment\s+with|"
+    r"therapy\s+with|using|uses|use\s+of)\s+(?:[\w\-]+\s+){0,5}$", re.IGNORECASE)
+# ... but not a medicine they may take, will start, or one choice of several: "Steroids are
+# allowed", "If receiving Botox, ...", "about to start insulin", "or have been offered"
+_NOT_ASKED = re.compile(
+    r"\b(?:allowed|permitted|eligible|acceptable|may\s+(?:be\s+)?(?:included|enrolled|"
+    r"continue|participate)|if|about\s+to|wish\w*\s+to|plan\w*\s+to|going\s+to|"
+    r"scheduled\s+to|expected\s+to|intend\w*\s+to|initiat\w*|candidates?\s+for|offered)\b",
+    re.IGNORECASE)
+
+
+def _medicines_asked(medicines: Finder, person: Finder | None, line: str
+                     ) -> tuple[list[str], bool]:
+    """The medicines an inclusion line asks them to take that none of theirs answers (by its
+    names or its classes), and whether it names one of theirs."""
+    mine = ([o for o in person.occurrences(line) if person.terms[o.term].kind == "medicine"
+             and not (o.reading.negated or o.reading.stopped)] if person is not None else [])
+    if mine:
+        return [], True
+    if _NOT_ASKED.search(line):
+        return [], False
+    out: list[str] = []
+    for o in medicines.occurrences(line):
+        r = o.reading
+        if (r.negated or r.stopped or r.optional or r.family or r.other
+                or _TAKING.search(line[max(0, o.start - 60):o.start]) is None):
+            continue
+        out.append(medicines.terms[o.term].own)
+    return list(dict.fromkeys(out)), False
 
 
 # what a condition's name may be said to be caused by ("Spasticity due to stroke")
