@@ -63,3 +63,8 @@ def test_an_item_ending_with_the_words_of_a_heading_is_not_cut() -> None:
             "Exclusion Criteria:\n\n* None")
     assert lists(text)[1] == ["Adults who meet the Inclusion Criteria",
                               "Patients treated at the fictional clinic Inclusion Criteria"]
+
+
+def test_headings_written_in_the_plural() -> None:
+    text = "Inclusions:\n- Adults\nExclusions:\n- Treatment with fictitiamab\n"
+    assert lists(text) == ([], ["Adults"], ["Treatment with fictitiamab"])

@@ -19,7 +19,7 @@ __all__ = ["BULLET", "MARKUP", "announces", "heading", "lines", "may_announce"]
 # digits ("18.0 - <70 years", "2.5 x ULN") is a value, not a bullet
 BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)](?!\d)|(?:\d{1,3}\\[.)]|\\-)(?=\s|$))\s*")
 MARKUP = "#*_ \t•·"
-_KIND = r"(?P<kind>non[- ]?inclusion|inclusion\s*/\s*exclusion|inclusion|exclusion)"
+_KIND = r"(?P<kind>non[- ]?inclusion|inclusion\s*/\s*exclusion|inclusions?|exclusions?)"
 # "Key Inclusion Criteria ...", "Inclusion:", "Intra-operative Exclusion Criteria"
 _STARTS = re.compile(
     rf"^(?P<prefix>(?:[^\s:]+\s+){{0,3}}?){_KIND}(?P<crit>\s+criteria)?\b(?P<rest>.*)$",
