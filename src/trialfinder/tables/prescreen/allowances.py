@@ -23,7 +23,7 @@ from functools import lru_cache
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
-__all__ = ["narrowed", "own_exceptions"]
+__all__ = ["every_name", "narrowed", "own_exceptions"]
 
 # a route, dose or frequency that allows only some of those taking a medicine
 _QUALIFIED = re.compile(
@@ -38,7 +38,7 @@ _UNIT = re.compile(r"[\s\-]*(?:equivalents?|dose\s+equivalents?)\b", re.IGNORECA
 
 
 @lru_cache(maxsize=2)
-def _everything(kind: str) -> Finder:
+def every_name(kind: str) -> Finder:
     """Every group and class of ``kind`` in the vocabulary, each under its own names."""
     return Finder(Term(entry.name, kind, tuple(Name(text, how, exact, entry.name)
                                              for text, how, exact in entry.names()))
@@ -53,7 +53,7 @@ def narrowed(term: Term, allowance: str) -> bool:
         return False
     if _QUALIFIED.search(allowance):
         return True
-    finder = _everything(term.kind)
+    finder = every_name(term.kind)
     if not finder.maybe_in(allowance):
         return False
     own = {key(name.text) for name in term.names}

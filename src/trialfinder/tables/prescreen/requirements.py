@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from trialfinder.tables.prescreen.allowances import _everything
+from trialfinder.tables.prescreen.allowances import every_name
 from trialfinder.tables.prescreen.alternatives import inclusion_groups
 from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.scope import read
@@ -112,7 +112,7 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
     found: list[tuple[int, int | None, list[str], str]] = []
     answered: set[tuple[int, int]] = set()  # groups one of whose items names their condition
     diagnosed: dict[str, list[str]] = {}
-    medicines = _everything("medicine")
+    medicines = every_name("medicine")
     taken = medicines.lines_matching(plain)
     for j, (index, whole) in enumerate(lines):
         line = whole
