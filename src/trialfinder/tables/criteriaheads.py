@@ -19,7 +19,7 @@ __all__ = ["BULLET", "MARKUP", "announces", "heading", "lines", "may_announce"]
 # digits ("18.0 - <70 years", "2.5 x ULN") is a value, not a bullet
 BULLET = re.compile(r"^\s*(?:[*\-+•·]|\d{1,3}[.)](?!\d)|(?:\d{1,3}\\[.)]|\\-)(?=\s|$))\s*")
 MARKUP = "#*_ \t•·"
-_KIND = r"(?P<kind>non[- ]?inclusion|inclusion\s*/\s*exclusion|inclusion|exclusion)"
+_KIND = r"(?P<kind>non[- ]?inclusion|inclusion\s*/\s*exclusion|inclusions?|exclusions?)"
 # "Key Inclusion Criteria ...", "Inclusion:", "Intra-operative Exclusion Criteria"
 _STARTS = re.compile(
     rf"^(?P<prefix>(?:[^\s:]+\s+){{0,3}}?){_KIND}(?P<crit>\s+criteria)?\b(?P<rest>.*)$",
@@ -55,6 +55,10 @@ _INLINE = re.compile(rf"(?<=\S)\s*(?=(?:Key\s+)?{_NAMED}\s*:)")
 # consent. Exclusion Criteria Prior receipt of ...", "- At least 4 weeks since prior therapy.
 # Exclusion Criteria" (the registry lost the line breaks around it)
 _INLINE_BARE = re.compile(rf"(?<=[.;])\s+(?={_NAMED}(?:\s+[A-Z][a-z]|\s*$))")
+# ... or at the end of a title naming eligibility with no break before it ("Patients
+# eligibility criteria for participation to the study Inclusion criteria")
+_TITLE_END = re.compile(rf"(?<=[\w)])\s+(?=(?:Key\s+)?{_NAMED}\s*:?\s*$)")
+_TITLE = re.compile(r"\b(?:criteria|eligib\w*)\b", re.IGNORECASE)
 # the first words of a sentence written on a heading's line without a colon ("Inclusion
 # Criteria Female patients aged 18 to 75."); not those of a statement about the list
 # ("Inclusion Criteria Are As Follows", "Exclusion Criteria Below ...")
@@ -186,6 +190,10 @@ def lines(text: str) -> Iterator[str]:
             yield head
             line = dot + tail
         pieces = [bare for piece in _INLINE.split(line) for bare in _INLINE_BARE.split(piece)]
+        cut = _TITLE_END.search(line) if len(pieces) == 1 else None
+        if (cut is not None and len(line[: cut.start()].split()) >= 3
+                and not BULLET.match(line) and _TITLE.search(line[: cut.start()])):
+            pieces = [line[: cut.start()], line[cut.end():]]
         before = BULLET.sub("", pieces[0]).strip()
         if len(pieces) > 1 and (_LABEL.match(before) or not _ENDS_ITEM.search(before)):
             pieces = [line]  # "Key Inclusion Criteria:", "B) Exclusion Criteria:"

@@ -3,9 +3,8 @@
 * :func:`find_mentions`: every eligibility line naming one of the person's terms, with the
   section it sits in, how the name matched, and whether the line makes an exception for it or
   negates it.
-* :func:`find_requirements`: for studies that may fit, the inclusion lines that ask for a
-  diagnosis the person did not give (a condition of the vocabulary, or one of the study's own
-  listed conditions, named plainly: not negated, not optional, not of a relative).
+* :func:`find_requirements` (from :mod:`.requirements`): for studies that may fit, the
+  inclusion lines that ask for a diagnosis the person did not give.
 """
 
 from __future__ import annotations
@@ -18,23 +17,21 @@ from typing import Any
 import numpy as np
 
 from trialfinder.tables.eligibility import item_text, sectioned_parts
-from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term, inclusion_lines
+from trialfinder.tables.prescreen.allowances import own_exceptions
+from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term
 from trialfinder.tables.prescreen.labs import is_lab, lab_row
-from trialfinder.tables.prescreen.scope import clause_bounds, read
-from trialfinder.tables.prescreen.sublists import denied_by_parent, indent
-from trialfinder.tables.prescreen.synonyms import Entry, Name, key, vocabulary
+from trialfinder.tables.prescreen.levels import is_level
+from trialfinder.tables.prescreen.requirements import find_requirements
+from trialfinder.tables.prescreen.scope import clause_bounds
+from trialfinder.tables.prescreen.sublists import denied_by_parent
+from trialfinder.tables.prescreen.synonyms import Entry, key, vocabulary
 
 __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
 
 MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "exception",
                   "negated", "positive", "direct", "other_class", "other_kind", "open_kinds",
-                  "broader", "narrower"]
+                  "broader", "narrower", "limited"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
-_HEALTHY = ("healthy", "normal volunteer", "control")
-# a condition named only as the cause of another ("connective tissue disease-associated lung
-# disease") does not answer a line's ask for the other
-_QUALIFIER = re.compile(r"[\s\-]*(?:associated|related|induced|mediated|secondary)\b",
-                        re.IGNORECASE)
 
 
 def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence]
@@ -43,12 +40,16 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     # is read by its other names, or, naming only other kinds, speaks of someone else unless
     # it asks for that kind (see verdict)
     occurrences, other_kind, broader, narrower = _their_kind(term, item, occurrences)
+    if section != "inclusion":  # "Steroids (topical steroids are allowed)": not theirs
+        occurrences = own_exceptions(term, occurrences)
     readings = [o.reading for o in occurrences]
     own = term.own
+    medicine = term.kind == "medicine"
     # a condition's name that qualifies a noun is not what a negation denies: "no diabetic
-    # retinopathy" (a medicine's is: "no metformin therapy"); nor is a relative's condition
-    denied = [r.negated and not r.family and not (r.modifier and term.kind == "condition")
-              for r in readings]
+    # retinopathy" (a medicine's is: "no metformin therapy"); nor is a relative's condition;
+    # a medicine to stop first is one to be without ("must stop NSAIDs 7 days before")
+    denied = [(r.negated or (r.stopped and medicine)) and not r.family
+              and not (r.modifier and not medicine) for r in readings]
     # a name that says it is absent ("a negative pregnancy test") denies it in any line, and
     # so does a clause that ends by ruling its people out ("Patients with heart failure within
     # 12 months are not eligible")
@@ -79,6 +80,9 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         "narrower": narrower,
         "negated": section != "exclusion" and all(denied) and not other_kind,
         "positive": positive,
+        # an inclusion line capping the dose of their medicine ("prednisone 10 mg or less")
+        "limited": section == "inclusion" and medicine and any(
+            r.limited and not d for r, d in zip(readings, denied, strict=True)),
         # (nor as an exception: "No other cancer, except melanoma in situ")
         "direct": not (other_kind or broader or narrower) and any(
             not (d or r.optional or r.family or r.exception or c)
@@ -209,7 +213,9 @@ def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = Fals
     line denies ("No prior treatment with any of the following:")."""
     by_term: dict[int, list[Occurrence]] = {}
     for occurrence in finder.occurrences(item):
-        by_term.setdefault(occurrence.term, []).append(occurrence)
+        kind = finder.terms[occurrence.term].kind
+        if not is_level(item, occurrence, kind):  # "Magnesium < LLN": no supplement taken
+            by_term.setdefault(occurrence.term, []).append(occurrence)
     rows = []
     for index, found in by_term.items():
         term = finder.terms[index]
@@ -263,7 +269,7 @@ def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
         item = item_text(lines[j], kind == "rest")  # after a heading
         if item and not item.startswith("<!--"):
             denied = False
-            if kind == "block" and section != "exclusion" and indent(lines[j]) >= 2:
+            if kind == "block" and section != "exclusion":
                 start, end = span[at]
                 previous = parts[at - 1] if at and owners[at - 1] == owners[at] else None
                 before = ([previous[2]] if previous and previous[1] == "line"
@@ -271,110 +277,3 @@ def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
                 denied = denied_by_parent(lines[start:end], int(j) - start, before)
             rows.extend(_rows(finder, owners[at], _SECTION[section], item, denied))
     return rows
-
-
-@lru_cache(maxsize=1)
-def _diagnoses() -> Finder:
-    """Every diagnosis of the vocabulary, each under its own name."""
-    return Finder(Term(entry.name, "condition",
-                       tuple(Name(text, how, exact, entry.name)
-                             for text, how, exact in entry.names()))
-                  for entry in vocabulary().diagnoses())
-
-
-def _own_conditions(listed: str) -> list[tuple[str, str]]:
-    """A study's own listed conditions worth looking for: (as written, lower case), leaving
-    out healthy volunteers, very short names and names the vocabulary already knows."""
-    out: list[tuple[str, str]] = []
-    for raw in listed.split("|"):
-        name = " ".join(raw.split())
-        low = name.lower()
-        if (len(name) < 4 and not name.isupper()) or any(w in low for w in _HEALTHY):
-            continue
-        if vocabulary().lookup(name, "condition") is not None:
-            continue
-        out.append((name, low))
-        head, comma, tail = name.partition(", ")
-        if comma and tail and "," not in tail:  # the registry's "Osteoarthritis, Knee"
-            out.append((name, f"{tail} {head}".lower()))
-    return out
-
-
-def _positive_at(line: str, low: str, needle: str) -> bool:
-    start = low.find(needle)
-    while start >= 0:
-        end = start + len(needle)
-        if ((start == 0 or not low[start - 1].isalnum())
-                and (end == len(low) or not low[end].isalnum())):
-            reading = read(line, start, end)
-            if not (reading.negated or reading.optional or reading.family
-                    or reading.exception):
-                return True
-        start = low.find(needle, start + 1)
-    return False
-
-
-def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence[str],
-                      listed: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
-    """For each study of ``ids``: the diagnoses its inclusion lines ask for that none of the
-    person's conditions (found by ``person``) answers, as (condition, line), first come
-    first. A study whose text and listed conditions another has already given is read
-    once."""
-    studies = list(zip(texts, listed, strict=True))
-    unique = list(dict.fromkeys(studies))
-    asked = dict(zip(unique, _asked(person, unique), strict=True))
-    out: dict[str, list[tuple[str, str]]] = {}
-    for nct, study in zip(ids, studies, strict=True):
-        for names, line in asked[study]:
-            found = out.setdefault(nct, [])
-            known = {key(name) for name, _ in found}
-            for name in dict.fromkeys(names):
-                if key(name) not in known:
-                    found.append((name, line))
-                    known.add(key(name))
-    return out
-
-
-def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
-           ) -> list[list[tuple[list[str], str]]]:
-    """For each (text, listed conditions): its inclusion lines that ask for a diagnosis the
-    person did not give, as (the diagnoses, line), in order."""
-    diagnoses = _diagnoses()
-    lines: list[tuple[int, str]] = []
-    for index, (text, _) in enumerate(studies):
-        lines.extend((index, item) for item in inclusion_lines(text))
-    plain = [line for _, line in lines]
-    theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
-    named = diagnoses.lines_matching(plain)
-    own = [_own_conditions(listed) for _, listed in studies]
-    # the vocabulary's names of the person's own conditions: a line never asks them for these
-    given = {entry.name for entry in (
-        vocabulary().lookup(term.own, "condition") for term in (person.terms if person else ())
-        if term.kind == "condition") if entry is not None}
-    out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
-    diagnosed: dict[str, list[str]] = {}
-    for j, (index, line) in enumerate(lines):
-        if theirs[j] and person is not None and any(
-                not (o.reading.negated or o.reading.optional or o.reading.family)
-                and person.terms[o.term].kind == "condition"
-                and not _QUALIFIER.match(line, o.end)
-                for o in person.occurrences(line)):
-            continue  # the line names one of their conditions: it asks for them
-        asked: list[str] = []
-        if own[index]:  # the study's own name for it first: it is the more precise
-            low = line.lower()
-            hits = [(name, needle) for name, needle in own[index]
-                    if needle in low and _positive_at(line, low, needle)]
-            # "Back Pain" inside "low back pain" is the same ask: the longer name says it
-            asked.extend(name for name, needle in hits
-                         if not any(needle != other and needle in other for _, other in hits))
-        if named[j] and not asked:
-            if line not in diagnosed:  # a line many studies share is read once
-                diagnosed[line] = [diagnoses.terms[o.term].own
-                                   for o in diagnoses.occurrences(line)
-                                   if not (o.reading.negated or o.reading.optional
-                                           or o.reading.family or o.reading.exception)]
-            asked.extend(name for name in diagnosed[line] if name not in given)
-        if asked:
-            out[index].append((asked, line))
-    return out

@@ -17,6 +17,10 @@ bullets, "(ii)" and "(b)" included) and, inside it, the brackets around the name
 * **family**: "family history of", "first-degree relative", "parents of", "caregivers of".
 * **other**: "other", "another", "additional" just before the name ("any other neurological
   disease").
+* **stopped**: a cue asking for it to be stopped first ("must stop", "discontinue",
+  "washout of", "refrain from", "-naive"); **limited**: a dose or duration capped after it
+  ("10 mg/day or less", "<= 7.5 mg"). The pre-screen reads these for medicines only.
+* **allowance**: what an exception's cue after the name may narrow (see ``.allowances``).
 
 They are plain word rules, tuned on real texts, not a parser: a first look, not a verdict.
 """
@@ -90,7 +94,8 @@ _EXAMPLES = re.compile(r"^\W*(?:e\.?\s?g\b|i\.?\s?e\b|such\s+as|including|includ
                        re.IGNORECASE)
 _NEGATION_AFTER = re.compile(
     r"^[\s\-]*(?:free|negative|(?:(?:is|are|must\s+be|should\s+be|will\s+be|to\s+be|be)\s+)?"
-    r"(?:excluded|ruled\s+out|absent|not\s+(?:allowed|permitted|present|eligible)))\b",
+    r"(?:excluded|ruled\s+out|absent|prohibited|forbidden|disallowed|"
+    r"not\s+(?:allowed|permitted|present|eligible)))\b",
     re.IGNORECASE)
 _BREAKER = re.compile(r"\b(?:but|however|although|though|whereas|yet|instead)\b",
                       re.IGNORECASE)
@@ -115,6 +120,25 @@ _HEAD_AFTER = re.compile(
     r"care|devices?|programs?|programmes?|distress|eyes?|camps?|teams?|services?|"
     r"self[\s\-]management|relapses?|attacks?|exacerbations?|flares?|crisis|crises)\b",
     re.IGNORECASE)
+# a medicine to stop before the study ("must stop NSAIDs 7 days before", "a washout of
+# baclofen", "steroid-naive"), and a limit on its dose ("prednisone 10 mg/day or less")
+_STOP_BEFORE = re.compile(
+    r"\b(?:stop(?:s|ped|ping)?|discontinu\w*|withdraw\w*|wash[\s\-]?out(?:\s+(?:of|from))?|"
+    r"taper\w*|ceas\w*|abstain\w*|refrain\w*|avoid\w*|prohibit\w*|forbid\w*|disallow\w*|"
+    r"naive\s+to|na\u00efve\s+to)\b", re.IGNORECASE)
+_STOP_WORDS = ("stop", "discontinu", "withdraw", "wash", "taper", "ceas", "abstain",
+               "refrain", "avoid", "prohibit", "forbid", "disallow", "naive", "na\u00efve")
+_STOP_AFTER = re.compile(r"^[\s\-]*(?:naive|na\u00efve)\b", re.IGNORECASE)
+_QUANTITY = (r"(?:\d+(?:[.,]\d+)?|\b(?:one|two|three|four|five|six|seven|eight|ten|twelve))"
+             r"\s*(?:mg|mcg|\u00b5g|\u03bcg|g|iu|units?|u|ml|days?|weeks?|"
+             r"months?|hours?|doses?)\b")
+_LIMIT = re.compile(
+    r"(?:(?:\u2264|=?\\?<=?|\b(?:no|not)\s+more\s+than|\bnot\s+(?:to\s+)?exceed\w*|"
+    r"\bat\s+most|\bmaximum(?:\s+of)?|\bmax\.?|\bup\s+to)\s*" + _QUANTITY
+    + r"|" + _QUANTITY + r"(?:\s*/\s*\w+)?\s+or\s+(?:less|lower|fewer)\b)", re.IGNORECASE)
+# what a stop cue says of something new, not of what they take: "refrain from starting new"
+_NOT_STOP = re.compile(r"\b(?:start\w*|initiat\w*|begin\w*|new|add\w*|chang\w*|increas\w*)\b",
+                       re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 _OPEN = "([{"
 _BRACKET = re.compile(r"[()\[\]{}]")
@@ -130,6 +154,12 @@ class Reading:
     family: bool = False
     other: bool = False  # "other neurological disease": besides the one the study is about
     modifier: bool = False  # "diabetic retinopathy", "diabetes technology": a word before a noun
+    # what an exception's cue may narrow, when a cue in the clause or a bracket right after
+    # the name makes it (not "except", "other than" before it): the clause after the name and
+    # those brackets ("steroids, unless topical": ", unless topical")
+    allowance: str = ""
+    stopped: bool = False  # asked to stop it first: "must stop NSAIDs 7 days before", "-naive"
+    limited: bool = False  # a dose limit after it: "prednisone 10 mg/day or less"
 
 
 def _word_before(line: str, at: int) -> str:
@@ -278,6 +308,15 @@ def _negated(before: str, after: str, lower: str | None) -> bool:
     return _BREAKER.search(before[cue.end():]) is None
 
 
+def _stopped(before: str, after: str, lower: str | None) -> bool:
+    """Whether a cue asks for the name to be stopped first (``lower``: ``folded(before)``)."""
+    if _STOP_AFTER.match(after):
+        return True
+    cue = _last_cue(_STOP_BEFORE, before) if holds(lower, _STOP_WORDS) else None
+    return cue is not None and _BREAKER.search(before[cue.end():]) is None and (
+        _NOT_STOP.search(before[cue.end():]) is None)
+
+
 def read(line: str, start: int, end: int) -> Reading:
     """How ``line`` speaks of the name at ``line[start:end]``."""
     low, high = clause_bounds(line, start, end)
@@ -309,11 +348,16 @@ def read(line: str, start: int, end: int) -> Reading:
     scope = "".join(chars)
     before, after = scope[:s], scope[e:]
     lower = folded(before)  # each pattern below runs only where a word it needs is there
-    exception = ((holds(lower, _AFTER_CUE_WORDS) and _AFTER_CUE.search(before) is not None)
-                 or _has_whole_cue(scope)
-                 or any(_has_whole_cue(text) for text in following))
+    by_name = holds(lower, _AFTER_CUE_WORDS) and _AFTER_CUE.search(before) is not None
+    allowing = [text for text in following if _has_whole_cue(text)]
+    exception = by_name or _has_whole_cue(scope) or bool(allowing)
     return Reading(
         exception=exception,
+        # (a cue before the name allows the name itself: "unless on a stable dose of x")
+        allowance=(" ".join([after, *following])
+                   if not by_name and (allowing or _has_whole_cue(after)) else ""),
+        stopped=_stopped(before, after, lower),
+        limited=any(_LIMIT.search(text) is not None for text in (after, *following)),
         negated=_negated(before, after, lower) or outer_negated,
         optional=holds(lower, _OPTIONAL_WORDS) and _last_cue(_OPTIONAL, before) is not None,
         family=((holds(lower, _FAMILY_WORDS) and _last_cue(_FAMILY, before) is not None)

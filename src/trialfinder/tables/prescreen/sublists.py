@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from trialfinder.tables.criteriaheads import BULLET
 from trialfinder.tables.eligibility import item_text
 from trialfinder.tables.prescreen.scope import read
 
 __all__ = ["denied_by_parent", "indent"]
 
+_SHORT = 8  # words: a longer flat item is a line of its own, not the parent's list
 _STANDS_FOR_LIST = re.compile(r"\b(?:following|these|below)\b", re.IGNORECASE)
 
 
@@ -45,7 +47,23 @@ def _denies_its_list(parent: str) -> bool:
     # curative therapy exists:")
     ends = [found.end() for found in _STANDS_FOR_LIST.finditer(head)]
     probe = f"{head[: ends[-1]] if ends else head[:-1]} x"
-    return read(probe, len(probe) - 1, len(probe)).negated
+    reading = read(probe, len(probe) - 1, len(probe))
+    # (or asks for it to be stopped: "Willing to stop the following medications:")
+    return reading.negated or reading.stopped
+
+
+def _mark(line: str) -> str:
+    found = BULLET.match(line)
+    return "" if found is None else re.sub(r"\d+", "9", found.group().strip())
+
+
+def _flat_run(own: Sequence[str], at: int) -> bool:
+    """Whether ``own[at]`` is in the first run of short items of a block, each with the
+    same bullet (the list a parent line ending with a colon announces)."""
+    items = [line for line in own[: at + 1] if line.strip()]
+    mark = _mark(items[0]) if items else ""
+    return bool(mark) and all(_mark(line) == mark and len(line.split()) <= _SHORT + 1
+                              for line in items)
 
 
 def denied_by_parent(own: Sequence[str], at: int, before: Sequence[str]) -> bool:
@@ -53,7 +71,8 @@ def denied_by_parent(own: Sequence[str], at: int, before: Sequence[str]) -> bool
     denies its list; ``before``: the lines of the part before it in the same list (a line
     ending with a colon is a part of its own), looked at only when the block has no parent."""
     if indent(own[at]) < 2:
-        return False
+        # a flat list right after its parent line: its first run of short items
+        return bool(before) and _flat_run(own, at) and _denies_its_list(before[-1])
     parent = _parent(own, at)
     if parent is None and before:
         parent = _parent([*before, own[at]], len(before))

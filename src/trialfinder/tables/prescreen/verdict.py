@@ -33,7 +33,8 @@ CHECK_PREFIX = "Check with the study team: "
 _CHECK = CHECK_PREFIX
 # a line outside both lists that still speaks of keeping people out
 _EXCLUDING = re.compile(r"\b(?:exclu\w*|ineligible|not\s+(?:be\s+)?eligible|must\s+not|cannot|"
-                        r"may\s+not|not\s+(?:be\s+)?allowed)\b", re.IGNORECASE)
+                        r"may\s+not|not\s+(?:be\s+)?(?:allowed|permitted)|prohibit\w*|"
+                        r"forbid\w*|disallow\w*|avoid\w*)\b", re.IGNORECASE)
 
 
 def quote(text: str, limit: int = _QUOTE) -> str:
@@ -132,6 +133,8 @@ def _hit(row: Mapping[str, Any]) -> str | None:
                 f'{row["term"]}: ask whether yours counts ("{line}")')
     if section == "inclusion" and row["negated"]:
         return f'{_CHECK}the inclusion criteria ask for people without {what} ("{line}")'
+    if section == "inclusion" and row.get("limited"):
+        return f'{_CHECK}the inclusion criteria set a limit on {what} ("{line}")'
     if section == "other" and not row["exception"] and (
             row["negated"] or _EXCLUDING.search(str(row["text"]))):
         return f'{_CHECK}the criteria mention {what} ("{line}")'

@@ -1,0 +1,71 @@
+"""Inclusion items that are alternatives: the sub-items of "Diagnosis of one of the
+following:". Someone whose condition one of them names need not have the others, so the
+pre-screen does not ask them for those.
+
+The items under such a parent are those indented below it; or, in a flat list, the short
+items right after it written with the same bullet ("* ALS", "* MS" up to "2. Age 18 or
+over").
+"""
+
+from __future__ import annotations
+
+import re
+
+from trialfinder.tables.criteriaheads import BULLET
+from trialfinder.tables.eligibility import item_text, sectioned_parts
+from trialfinder.tables.prescreen.sublists import indent
+
+__all__ = ["inclusion_groups"]
+
+# a parent offering a choice (not "all of the following")
+_ONE_OF = re.compile(r"\b(?:(?:any|either|one)(?:\s+or\s+more)?|at\s+least\s+one)\s+of\b",
+                     re.IGNORECASE)
+_SHORT = 8  # words: longer flat items are requirements of their own
+
+
+def _bullet(line: str) -> str:
+    """The kind of a line's bullet: "*", "-", "1." as "9.", "a." as "a.", "" for none."""
+    found = BULLET.match(line)
+    if found is None:
+        head = re.match(r"\s*\(?([a-zA-Z])[.)]\s", line)
+        return "a." if head else ""
+    mark = found.group().strip()
+    return re.sub(r"\d+", "9", mark)
+
+
+def inclusion_groups(text: str) -> list[tuple[str, int | None]]:
+    """The inclusion items of an eligibility text (as :func:`.finder.inclusion_lines` gives
+    them), each with the number of the group of alternatives it belongs to, or None."""
+    out: list[tuple[str, int | None]] = []
+    groups = 0
+    parent: tuple[int, int] | None = None  # (group, indent) of an open "one of" parent
+    mode = ""  # how its items are written: "indent", "flat" (with bullet ``flat``)
+    flat = ""
+    for section, kind, part in sectioned_parts(text):
+        if section != "inclusion":
+            parent = None
+            continue
+        lines = part.split("\n") if kind == "block" else [part]
+        for line in lines:
+            item = item_text(line, kind == "rest")
+            if not item or item.startswith("<!--"):
+                continue
+            group = None
+            if parent is not None and kind == "block":
+                number, depth = parent
+                if not mode:
+                    mode, flat = ("indent", "") if indent(line) > depth else (
+                        "flat", _bullet(line))
+                short = len(item.split()) <= _SHORT
+                if (indent(line) > depth if mode == "indent"
+                        else _bullet(line) == flat and short):
+                    group = number
+                else:
+                    parent = None
+            out.append((item, group))
+            if item.endswith(":") and _ONE_OF.search(item):
+                groups += 1
+                parent, mode = (groups, indent(line)), ""
+            elif kind != "block":
+                parent = None
+    return out

@@ -1,0 +1,216 @@
+"""What else a study's inclusion lines ask for: for studies that may fit, the lines asking for
+a diagnosis the person did not give (a condition of the vocabulary, or one of the study's own
+listed conditions, named plainly: not negated, not optional, not of a relative), or for
+taking a medicine they did not give ("On riluzole for at least 30 days"; not "Patients on
+riluzole are eligible", "If receiving riluzole, ...").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from trialfinder.tables.prescreen.allowances import every_name
+from trialfinder.tables.prescreen.alternatives import inclusion_groups
+from trialfinder.tables.prescreen.finder import Finder, Term
+from trialfinder.tables.prescreen.scope import read
+from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
+
+__all__ = ["find_requirements"]
+
+_HEALTHY = ("healthy", "normal volunteer", "control")
+# a condition named only as the cause of another ("connective tissue disease-associated lung
+# disease") does not answer a line's ask for the other
+_QUALIFIER = re.compile(r"[\s\-]*(?:associated|related|induced|mediated|secondary)\b",
+                        re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _diagnoses() -> Finder:
+    """Every diagnosis of the vocabulary, each under its own name."""
+    return Finder(Term(entry.name, "condition",
+                       tuple(Name(text, how, exact, entry.name)
+                             for text, how, exact in entry.names()))
+                  for entry in vocabulary().diagnoses())
+
+
+def _own_conditions(listed: str) -> list[tuple[str, str]]:
+    """A study's own listed conditions worth looking for: (as written, lower case), leaving
+    out healthy volunteers, very short names and names the vocabulary already knows."""
+    out: list[tuple[str, str]] = []
+    for raw in listed.split("|"):
+        name = " ".join(raw.split())
+        low = name.lower()
+        if (len(name) < 4 and not name.isupper()) or any(w in low for w in _HEALTHY):
+            continue
+        if vocabulary().lookup(name, "condition") is not None:
+            continue
+        out.append((name, low))
+        head, comma, tail = name.partition(", ")
+        if comma and tail and "," not in tail:  # the registry's "Osteoarthritis, Knee"
+            out.append((name, f"{tail} {head}".lower()))
+    return out
+
+
+def _positive_at(line: str, low: str, needle: str) -> bool:
+    start = low.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if ((start == 0 or not low[start - 1].isalnum())
+                and (end == len(low) or not low[end].isalnum())):
+            reading = read(line, start, end)
+            if not (reading.negated or reading.optional or reading.family
+                    or reading.exception):
+                return True
+        start = low.find(needle, start + 1)
+    return False
+
+
+def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence[str],
+                      listed: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+    """For each study of ``ids``: the diagnoses its inclusion lines ask for that none of the
+    person's conditions (found by ``person``) answers, as (condition, line), first come
+    first. A study whose text and listed conditions another has already given is read
+    once."""
+    studies = list(zip(texts, listed, strict=True))
+    unique = list(dict.fromkeys(studies))
+    asked = dict(zip(unique, _asked(person, unique), strict=True))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for nct, study in zip(ids, studies, strict=True):
+        for names, line in asked[study]:
+            found = out.setdefault(nct, [])
+            known = {key(name) for name, _ in found}
+            for name in dict.fromkeys(names):
+                if key(name) not in known:
+                    found.append((name, line))
+                    known.add(key(name))
+    return out
+
+
+def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
+           ) -> list[list[tuple[list[str], str]]]:
+    """For each (text, listed conditions): its inclusion lines that ask for a diagnosis the
+    person did not give, as (the diagnoses, line), in order."""
+    diagnoses = _diagnoses()
+    lines: list[tuple[int, str]] = []
+    group_of: list[int | None] = []  # a group of alternatives ("one of the following:")
+    for index, (text, _) in enumerate(studies):
+        for item, group in inclusion_groups(text):
+            lines.append((index, item))
+            group_of.append(group)
+    plain = [line for _, line in lines]
+    theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
+    named = diagnoses.lines_matching(plain)
+    own = [_own_conditions(listed) for _, listed in studies]
+    # the vocabulary's names of the person's own conditions: a line never asks them for these
+    given = {entry.name for entry in (
+        vocabulary().lookup(term.own, "condition") for term in (person.terms if person else ())
+        if term.kind == "condition") if entry is not None}
+    found: list[tuple[int, int | None, list[str], str]] = []
+    answered: set[tuple[int, int]] = set()  # groups one of whose items names their condition
+    diagnosed: dict[str, list[str]] = {}
+    medicines = every_name("medicine")
+    taken = medicines.lines_matching(plain)
+    for j, (index, whole) in enumerate(lines):
+        line = whole
+        if taken[j]:  # "Taking riluzole for at least 30 days": a medicine they did not give
+            needed, theirs_too = _medicines_asked(medicines, person, whole)
+            group = group_of[j]
+            if theirs_too and group is not None:
+                answered.add((index, group))
+            if needed:
+                found.append((index, group, needed, whole))
+        mine = [o for o in person.occurrences(line)
+                if not (o.reading.negated or o.reading.optional or o.reading.family)
+                and person.terms[o.term].kind == "condition"
+                and not _QUALIFIER.match(line, o.end)] if theirs[j] and person else []
+        if mine and person is not None:
+            # the line names one of their conditions: it asks for them, and, when it says
+            # what must cause it ("Spasticity due to stroke"), for that cause as well
+            line = _cause(whole, mine[0].end, person)
+            if not line:
+                group = group_of[j]
+                if group is not None:
+                    answered.add((index, group))
+                continue
+        asked: list[str] = []
+        if own[index]:  # the study's own name for it first: it is the more precise
+            low = line.lower()
+            hits = [(name, needle) for name, needle in own[index]
+                    if needle in low and _positive_at(line, low, needle)]
+            # "Back Pain" inside "low back pain" is the same ask: the longer name says it
+            asked.extend(name for name, needle in hits
+                         if not any(needle != other and needle in other for _, other in hits))
+        if (named[j] or line != whole) and not asked:
+            if line not in diagnosed:  # a line many studies share is read once
+                diagnosed[line] = [diagnoses.terms[o.term].own
+                                   for o in diagnoses.occurrences(line)
+                                   if not (o.reading.negated or o.reading.optional
+                                           or o.reading.family or o.reading.exception)]
+            asked.extend(name for name in diagnosed[line] if name not in given)
+        if asked:
+            found.append((index, group_of[j], asked, whole))
+    out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
+    for index, group, asked, whole in found:
+        if group is None or (index, group) not in answered:
+            out[index].append((asked, whole))
+    return out
+
+
+# what says a medicine is taken now: "Taking riluzole", "on a stable dose of baclofen",
+# "Previously treated with at least one DMARD"
+_TAKING = re.compile(
+    r"\b(?:taking|takes|on|receiving|received|treated\s+with|treatment\s+with|"
+    r"therapy\s+with|using|uses|use\s+of)\s+(?:[\w\-]+\s+){0,5}$", re.IGNORECASE)
+# ... but not a medicine they may take, will start, or one choice of several: "Steroids are
+# allowed", "If receiving Botox, ...", "about to start insulin", "or have been offered"
+_NOT_ASKED = re.compile(
+    r"\b(?:allowed|permitted|eligible|acceptable|may\s+(?:be\s+)?(?:included|enrolled|"
+    r"continue|participate)|if|about\s+to|wish\w*\s+to|plan\w*\s+to|going\s+to|"
+    r"scheduled\s+to|expected\s+to|intend\w*\s+to|initiat\w*|candidates?\s+for|offered)\b",
+    re.IGNORECASE)
+
+
+def _medicines_asked(medicines: Finder, person: Finder | None, line: str
+                     ) -> tuple[list[str], bool]:
+    """The medicines an inclusion line asks them to take that none of theirs answers (by its
+    names or its classes), and whether it names one of theirs."""
+    mine = ([o for o in person.occurrences(line) if person.terms[o.term].kind == "medicine"
+             and not (o.reading.negated or o.reading.stopped)] if person is not None else [])
+    if mine:
+        return [], True
+    if _NOT_ASKED.search(line):
+        return [], False
+    out: list[str] = []
+    for o in medicines.occurrences(line):
+        r = o.reading
+        if (r.negated or r.stopped or r.optional or r.family or r.other
+                or _TAKING.search(line[max(0, o.start - 60):o.start]) is None):
+            continue
+        out.append(medicines.terms[o.term].own)
+    return list(dict.fromkeys(out)), False
+
+
+# what a condition's name may be said to be caused by ("Spasticity due to stroke")
+_CAUSE = re.compile(
+    r"[\s,]*(?:\([^()]*\)\s*)?(?:[\w\-]+\s+){0,2}?(?:due\s+to|secondary\s+to|caused\s+by|"
+    r"as\s+a\s+(?:result|consequence)\s+of|resulting\s+from|following|attributed\s+to|"
+    r"attributable\s+to|because\s+of)\s", re.IGNORECASE)
+_CLAUSE_END = re.compile(r";|\.\s|\n")
+
+
+def _cause(line: str, at: int, person: Finder) -> str:
+    """The words after a cause cue right after ``line[:at]`` (their condition's name), up to
+    the clause's end: "" when there is none, or when those words name a condition of theirs
+    ("Spasticity due to MS or stroke" for someone with MS)."""
+    found = _CAUSE.match(line, at)
+    if found is None:
+        return ""
+    end = _CLAUSE_END.search(line, found.end())
+    tail = line[found.end():end.start() if end else len(line)]
+    if any(person.terms[o.term].kind == "condition" for o in person.occurrences(tail)):
+        return ""
+    return tail
