@@ -33,14 +33,15 @@ from trialfinder.tables.exportpath import SUFFIX_FORMATS, ExportFormat
 if TYPE_CHECKING:
     import pandas as pd
 
-    from trialfinder.tables.export import formula_guard, json_line, to_csv_bytes, to_jsonl_bytes
+    from trialfinder.tables.export import formula_guard, to_csv_bytes
+    from trialfinder.tables.jsonlines import json_line, to_jsonl_bytes
     from trialfinder.tables.parquetout import ParquetPages
 else:  # pandas loads when rows are written, not for --help
     ParquetPages = lazy("trialfinder.tables.parquetout", "ParquetPages")
     formula_guard = lazy("trialfinder.tables.export", "formula_guard")
     to_csv_bytes = lazy("trialfinder.tables.export", "to_csv_bytes")
-    to_jsonl_bytes = lazy("trialfinder.tables.export", "to_jsonl_bytes")
-    json_line = lazy("trialfinder.tables.export", "json_line")
+    to_jsonl_bytes = lazy("trialfinder.tables.jsonlines", "to_jsonl_bytes")
+    json_line = lazy("trialfinder.tables.jsonlines", "json_line")
 
 __all__ = ["FORMATS", "OutputFormat", "RowWriter", "add_format_option", "column_widths",
            "refuse_terminal", "write_rows"]

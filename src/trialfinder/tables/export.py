@@ -40,15 +40,13 @@ Temporary files
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO
 
 import numpy as np
-import orjson
 import pandas as pd
 
 from trialfinder.core.delivery import stage
@@ -58,7 +56,8 @@ from trialfinder.core.provenance import ResultMeta
 from trialfinder.core.textcap import CSV_CELL_CHARS, cap
 from trialfinder.tables.arrowtext import arrow_strings
 from trialfinder.tables.csvrows import arrow_rows, arrow_text, header_row, python_rows
-from trialfinder.tables.exportcells import guarded_text, json_cells
+from trialfinder.tables.datecells import date_strings, is_datetime
+from trialfinder.tables.exportcells import guarded_text
 from trialfinder.tables.exportpath import (
     SUFFIX_FORMATS,
     ExportFormat,
@@ -66,10 +65,10 @@ from trialfinder.tables.exportpath import (
     format_for_path,
     sidecar_path,
 )
+from trialfinder.tables.jsonlines import to_jsonl_bytes, write_jsonl
 from trialfinder.tables.sidecar import (
     STALE_TMP_SECONDS,
     clean_stale_tmp,
-    json_default,
     meta_json_bytes,
 )
 from trialfinder.topics.demo import honest_links
@@ -98,15 +97,8 @@ FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 logger = logging.getLogger(__name__)
 
-_PRECISION_SUFFIX = "_precision"
-_WIDTH = {"year": 4, "month": 7}
-
 
 # -- column conversion ---------------------------------------------------------------------
-
-
-def _is_datetime(series: pd.Series[Any]) -> bool:
-    return bool(pd.api.types.is_datetime64_any_dtype(series.dtype))
 
 
 def _is_bool(series: pd.Series[Any]) -> bool:
@@ -115,58 +107,6 @@ def _is_bool(series: pd.Series[Any]) -> bool:
 
 def _is_number(series: pd.Series[Any]) -> bool:
     return bool(pd.api.types.is_numeric_dtype(series.dtype)) and not _is_bool(series)
-
-
-def _date_strings(frame: pd.DataFrame, column: str) -> np.ndarray[Any, np.dtype[np.object_]]:
-    """Dates as text at their precision (object array, ``None`` where missing)."""
-    dates = frame[column]
-    missing = dates.isna().to_numpy()
-    days = _day_strings(dates, missing)
-    if days is not None:  # naive nanosecond dates (every table's): numpy formats them in C
-        midnight = True
-    elif not isinstance(dates.dtype, pd.DatetimeTZDtype):
-        midnight = bool((dates.dropna() == dates.dropna().dt.normalize()).all())
-    else:
-        midnight = False
-    if midnight:
-        if days is None:
-            days = np.asarray(dates.dt.strftime("%Y-%m-%d").astype(object), dtype=object)
-        out = np.array(days, dtype=object)
-    else:
-        out = np.array(dates.dt.strftime("%Y-%m-%dT%H:%M:%S%z").astype(object), dtype=object)
-    precision_column = column + _PRECISION_SUFFIX
-    if precision_column in frame.columns:
-        precision = frame[precision_column].astype(object).to_numpy(dtype=object)
-        if days is None:
-            days = np.asarray(dates.dt.strftime("%Y-%m-%d").astype(object), dtype=object)
-        for level, width in _WIDTH.items():
-            rows = (precision == level) & ~missing
-            out[rows] = (days[rows].astype(f"<U{width}") if days.dtype.kind == "U"
-                         else [value[:width] for value in days[rows]])
-        rows = ~np.isin(precision, list(_WIDTH)) & ~missing
-        out[rows] = days[rows]
-    out[missing] = None
-    return out
-
-
-_DAY_NS: Final = 86_400 * 10**9
-
-
-def _day_strings(dates: pd.Series[Any],
-                 missing: np.ndarray[Any, np.dtype[np.bool_]]) -> np.ndarray[Any, Any] | None:
-    """``YYYY-MM-DD`` of each date when the column holds naive
-    nanosecond dates, each at midnight (what ``strftime`` gives them: years 1677 to 2262 all
-    have four digits), as a numpy text array; else ``None``, and the caller asks pandas."""
-    if dates.dtype != np.dtype("M8[ns]"):
-        return None
-    nanoseconds = dates.to_numpy().view(np.int64)
-    if (nanoseconds[~missing] % _DAY_NS).any():
-        return None
-    # whole days by integer division: numpy's own M8[ns] -> M8[D] wraps 1677-09-22 round
-    # to 2262-04-11
-    days: np.ndarray[Any, Any] = np.datetime_as_string((nanoseconds // _DAY_NS).view("M8[D]"),
-                                                       unit="D")
-    return days
 
 
 def _joined(value: Any) -> Any:
@@ -212,8 +152,8 @@ def _fits_cells(text: pd.Series[Any]) -> bool:
 
 def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
     series = frame[column]
-    if _is_datetime(series):
-        return pd.Series(_date_strings(frame, column), index=frame.index, dtype=object)
+    if is_datetime(series):
+        return pd.Series(date_strings(frame, column), index=frame.index, dtype=object)
     if _is_bool(series):
         values = series.astype(object).to_numpy(dtype=object)
         return pd.Series(
@@ -248,13 +188,6 @@ def _csv_column(frame: pd.DataFrame, column: str) -> pd.Series[Any]:
     out = [None if is_blank(v) else _joined(v) for v in values]
     return pd.Series([formula_guard(v) if isinstance(v, str) else v for v in out],
                      index=frame.index, dtype=object)
-
-
-def _json_column(frame: pd.DataFrame, column: str) -> list[Any]:
-    series = frame[column]
-    if _is_datetime(series):
-        return list(_date_strings(frame, column))
-    return json_cells(series)
 
 
 # -- public --------------------------------------------------------------------------------
@@ -313,54 +246,6 @@ def write_csv(df: pd.DataFrame, handle: BinaryIO, *, header: bool = True) -> Non
     rows only, a later page of the same columns)."""
     for piece in _csv_pieces(df, header):
         handle.write(piece)
-
-
-def to_jsonl_bytes(df: pd.DataFrame) -> bytes:
-    """``df`` as JSON lines (one object per row, ``null`` for missing), UTF-8."""
-    return b"".join(_jsonl_pieces(df))
-
-
-def write_jsonl(df: pd.DataFrame, handle: BinaryIO) -> None:
-    """Write :func:`to_jsonl_bytes` of ``df`` into the binary file ``handle`` a few hundred
-    rows at a time, so the whole text is never held (the same bytes)."""
-    for piece in _jsonl_pieces(df):
-        handle.write(piece)
-
-
-def json_line(record: Mapping[str, Any]) -> bytes:
-    """One JSON lines record, without its line end: compact UTF-8 (orjson, several times
-    quicker than the json module's encoder), ``null`` for a missing or non-finite number."""
-    try:
-        return orjson.dumps(record, default=json_default)
-    except orjson.JSONEncodeError:
-        # what orjson has no form for (a whole number past 64 bits, as SQL's HUGEINT gives, a
-        # key that is not text): the json module, in the same compact form
-        return json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                          default=json_default).encode("utf-8")
-
-
-def _json_cells_of(frame: pd.DataFrame, column: str) -> Callable[[int, int], list[Any]]:
-    """The JSON cells of rows ``start:stop`` of one column. Text that pyarrow holds becomes
-    Python strings only for those rows (a page's long free texts all at once, about 10 MB at
-    the peak); the other columns' short values are converted once, whole."""
-    series = frame[column]
-    if arrow_text(series) and not _is_datetime(series):
-        values = arrow_strings(series, chunked=True)
-        return lambda start, stop: list(values.slice(start, stop - start).to_pylist())
-    cells = _json_column(frame, column)
-    return lambda start, stop: cells[start:stop]
-
-
-def _jsonl_pieces(df: pd.DataFrame, rows: int = 250) -> Iterator[bytes]:
-    names = [str(c) for c in df.columns]
-    if not names:
-        yield from (b"{}\n" * min(rows, len(df) - start) for start in range(0, len(df), rows))
-        return
-    cells = [_json_cells_of(df, c) for c in df.columns]
-    for start in range(0, len(df), rows):
-        columns = [take(start, start + rows) for take in cells]
-        yield b"\n".join(json_line(dict(zip(names, row, strict=True)))
-                         for row in zip(*columns, strict=True)) + b"\n"
 
 
 def write_export(
