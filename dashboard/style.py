@@ -29,7 +29,9 @@ import streamlit as st
 # (clear) is 44 px like its - and +. On a phone a study's title is drawn smaller (28 px, as the
 # page's third-level headings), so that a long one leaves room for whom to call. The page's own
 # scripts sit in a hidden ``page_script`` container (an element of the page would push the title
-# 16 px down).
+# 16 px down). Beside a study's way back, the first way to call its team (``quick_call``) shows
+# only on a screen at most 500 px high (a phone turned sideways): there the contacts are below
+# the first screen, which a taller one reaches, showing the same number again.
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -70,6 +72,9 @@ body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_togg
 @media (max-width: 640px) { .st-key-study_heading h2 { font-size: 1.75rem; } }
 [data-testid="stLayoutWrapper"]:has(> .st-key-page_script), .st-key-page_script {
   display: none !important; }
+@media (min-height: 501px) {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-quick_call), .st-key-quick_call {
+    display: none !important; } }
 </style>"""
 
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a
