@@ -9,6 +9,7 @@ from trialfinder import service
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.topics import demo
+from trialfinder.views.device import phone_browser
 from trialfinder.views.text import NOT_ADVICE, escape_md
 from trialfinder.views.urlstate import wider_than_search
 
@@ -53,9 +54,12 @@ def filtered(fetched: service.Results, place: Place | None) -> service.Results |
 
 def main() -> None:
     # a width keeps Streamlit's "auto" (closed at most 768 px wide; the style closes it on a
-    # short screen too: a phone turned sideways)
+    # short screen too: a phone turned sideways); a phone's browser starts it closed, so that
+    # sideways it is never drawn before that script runs (the width is kept for its opening)
     st.set_page_config(page_title="Trial finder", page_icon="🔎", layout="wide",
                        initial_sidebar_state=SIDEBAR_WIDTH)
+    if phone_browser(st.context.headers.get("User-Agent")):
+        st.set_page_config(initial_sidebar_state="collapsed")
     apply_style()
     sync_from_url()
     write_url()  # the new address before the page it names (a Back then leaves this page)

@@ -194,7 +194,11 @@ FOCUS_CARD_SCRIPT = """<script>
 # phone upright (closed by Streamlit) is turned sideways and Streamlit opens it. It never
 # closes what the person opened (a trusted click on a sidebar toggle, or a choice Streamlit
 # has stored for them); its own click leaves no stored choice behind, so the next page
-# decides again by its size. The toggle to open it stays in the top bar (44 px, above).
+# decides again by its size. The toggle to open it stays in the top bar (44 px, above). A
+# phone's browser (its User-Agent) starts the sidebar closed from the server instead
+# (``page.main``): this script, like every ``st.html``, runs only once Streamlit has loaded its
+# code for it, after the sidebar is first drawn, so a desktop window that short still shows
+# the sidebar on loading for a moment (about 1 s on a first visit, 0.2 s after).
 SHORT_SCREEN_SCRIPT = """<script>
 (function () {
   if (window.trialfinderShortScreen) return;
