@@ -13,25 +13,29 @@ from __future__ import annotations
 import streamlit as st
 
 # WCAG 2.1 AA: captions (14 px) are drawn in the text colour at 60% opacity, 4.1:1 on white; this
-# grey, opaque, is 6.5:1 on white and 5.9:1 on the sidebar's background. Touch targets are at
-# least 44 px high (buttons, fields, the options of the view switch, check boxes); a closed
-# sidebar is hidden (visibility), so its 27 controls leave the Tab order and the screen reader's
-# view until it is opened again; an open one shows its « (close) at all times, where Streamlit
-# shows it only under a pointer wider than 640 px (a phone turned sideways had no visible way to
-# close it, and a keyboard could not reach it). The "Search and filters" button shows only while
-# the sidebar is closed (a phone): with the sidebar open, the same fields are beside the page. The
-# chosen view's name is a darker teal than the theme's (5.7:1 on its hovered background, which the
-# theme's colour meets only at 4.3:1). A phone number or e-mail address that is a link is a tap
-# target of its own line (views.contact.contact_lines): at least 24 px (WCAG 2.2's target size),
-# 44 px on a phone's screen or a touch screen (a phone turned sideways is wider than 640 px); a
-# number never breaks inside, an address breaks anywhere rather than push the page sideways. A
-# multiselect's typing field, squeezed beside its chips, keeps 24 px too, and a number field's ✕
-# (clear) is 44 px like its - and +. On a phone a study's title is drawn smaller (28 px, as the
-# page's third-level headings), so that a long one leaves room for whom to call. The page's own
-# scripts sit in a hidden ``page_script`` container (an element of the page would push the title
-# 16 px down). Beside a study's way back, the first way to call its team (``quick_call``) shows
-# only on a screen at most 500 px high (a phone turned sideways): there the contacts are below
-# the first screen, which a taller one reaches, showing the same number again.
+# grey, opaque, is 6.5:1 on white and 5.9:1 on the sidebar's background. Touch targets are at least
+# 44 px high (buttons, fields, the options of the view switch, check boxes); a closed sidebar is
+# hidden (visibility), so its 27 controls leave the Tab order and the screen reader's view until it
+# is opened again; an open one shows its « (close) at all times, where Streamlit shows it only under
+# a pointer wider than 640 px (a phone turned sideways had no visible way to close it, and a
+# keyboard could not reach it). The "Search and filters" button shows only while the sidebar is
+# closed (a phone): with the sidebar open, the same fields are beside the page. The chosen view's
+# name is a darker teal than the theme's (5.7:1 on its hovered background, which the theme's colour
+# meets only at 4.3:1). A phone number or e-mail address that is a link is a tap target of its own
+# line (views.contact.contact_lines): at least 24 px (WCAG 2.2's target size), 44 px on a phone's
+# screen or a touch screen (a phone turned sideways is wider than 640 px); a number never breaks
+# inside, an address breaks anywhere rather than push the page sideways. A multiselect's typing
+# field, squeezed beside its chips, keeps 24 px too, and a number field's ✕ (clear) is 44 px like
+# its - and +. An open drop-down list is no taller than the room its frame is given on the screen,
+# so it scrolls by itself: on a phone turned sideways the frame cut it after the first four choices,
+# with nothing to scroll ("500 miles" could not be reached by a finger). A single choice's options
+# are 44 px (40); a multiple choice's stay 40 px (WCAG's 24 px is met): they are placed every 40 px,
+# and taller ones would overlap. On a phone a study's title is drawn smaller (28 px, as the page's
+# third-level headings), so that a long one leaves room for whom to call. The page's own scripts sit
+# in a hidden ``page_script`` container (an element of the page would push the title 16 px down).
+# Beside a study's way back, the first way to call its team (``quick_call``) shows only on a screen
+# at most 500 px high (a phone turned sideways): there the contacts are below the first screen,
+# which a taller one reaches, showing the same number again.
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -51,6 +55,9 @@ STYLE = """<style>
 [data-testid="stMultiSelect"] [role="group"] button[aria-label^="Remove"] {
   min-height: 44px !important; min-width: 44px !important; }
 [data-testid="stMultiSelect"] input[role="combobox"] { min-width: 24px !important; }
+[data-testid="stSelectboxVirtualDropdown"] [role="listbox"],
+[data-testid="stMultiSelectDropdown"] [role="listbox"] { max-height: inherit !important; }
+[data-testid="stSelectboxVirtualDropdown"] [role="option"] { min-height: 44px !important; }
 [data-testid="stSlider"] [role="group"] { min-height: 44px !important; }
 [data-testid="stCheckbox"] label, [data-testid="stToggle"] label,
 [data-testid="stExpander"] summary { min-height: 44px !important; align-items: center; }
