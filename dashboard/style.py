@@ -244,10 +244,38 @@ SHORT_SCREEN_SCRIPT = """<script>
 </script>"""
 
 
+# Streamlit turns a download button off while it makes the file (the data is given as a
+# function), and a button turned off loses the focus to the page: a keyboard or switch user
+# who pressed "Studies (CSV)" started again from the page's top. This script (installed once
+# per page) gives the focus back to such a button when it is on again, unless the person has
+# moved it elsewhere meanwhile.
+DOWNLOAD_FOCUS_SCRIPT = """<script>
+(function () {
+  if (window.trialfinderDownloadFocus) return;
+  window.trialfinderDownloadFocus = true;
+  document.addEventListener("focusout", function (event) {
+    const button = event.target;
+    if (!(button instanceof HTMLButtonElement) || event.relatedTarget || !button.disabled
+        || !button.closest(".stDownloadButton")) return;
+    const watch = new MutationObserver(function () {
+      if (button.disabled) return;
+      watch.disconnect();
+      const now = document.activeElement;
+      if (button.isConnected && (!now || now === document.body)) {
+        button.focus({preventScroll: true});
+      }
+    });
+    watch.observe(button, {attributes: true, attributeFilter: ["disabled"]});
+  }, true);
+})();
+</script>"""
+
+
 def apply_style() -> None:
     st.html(STYLE)
     with st.container(key="page_script"):  # hidden by the style: it takes no room
         st.html(SHORT_SCREEN_SCRIPT, unsafe_allow_javascript=True)
+        st.html(DOWNLOAD_FOCUS_SCRIPT, unsafe_allow_javascript=True)
 
 
 def focus_results(now: bool) -> None:

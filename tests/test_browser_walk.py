@@ -121,3 +121,32 @@ def test_a_filter_list_in_search_and_filters_reaches_its_last_choice_sideways(
             assert top + height <= 390, options(page)
         finally:
             browser.close()
+
+
+def test_the_focus_stays_on_a_download_button_after_the_download(app_url: str) -> None:
+    """At 390 x 844, "Studies (CSV)" pressed with the keyboard downloads the file and keeps the
+    focus (Streamlit turns the button off while it makes the file, which dropped the focus to
+    the page's top: a keyboard or switch user started again from there)."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(**PHONE, accept_downloads=True).new_page()
+            page.goto(app_url + "?preset=muscle-spasm&status=any")
+            page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+            settle(page)
+            button = page.get_by_role("button", name="Studies (CSV)")
+            button.focus()
+            with page.expect_download() as download:
+                page.keyboard.press("Enter")
+            assert download.value.suggested_filename.endswith(".csv")
+            page.wait_for_function(
+                "() => document.activeElement && document.activeElement.tagName === 'BUTTON'"
+                " && document.activeElement.textContent.includes('Studies (CSV)')"
+                " && !document.activeElement.disabled",
+                timeout=WAIT)
+            page.keyboard.press("Tab")  # on to the next button, not the page's first link
+            assert page.evaluate("() => [document.activeElement.tagName,"
+                                 " document.activeElement.textContent]") == [
+                "BUTTON", "Sites (CSV)"]
+        finally:
+            browser.close()
