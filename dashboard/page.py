@@ -22,7 +22,7 @@ from .navigation import returned, study_page, sync_from_url, write_url
 from .results import results_heading, searched_line, show_results
 from .sidebar import SIDEBAR_WIDTH, country_filter, filters_button, sidebar
 from .state import current_filters, leave_demo, search_again, state
-from .style import apply_style, focus_results
+from .style import apply_style, focus_filters, focus_results
 from .watches import save_panel, whats_new
 
 VIEWS = {"list": "Studies", "map": "Map and charts", "topics": "Topics", "new": "What’s new"}
@@ -60,7 +60,7 @@ def main() -> None:
                        initial_sidebar_state=SIDEBAR_WIDTH)
     if phone_browser(st.context.headers.get("User-Agent")):
         st.set_page_config(initial_sidebar_state="collapsed")
-    apply_style()
+    scripts = apply_style()
     sync_from_url()
     write_url()  # the new address before the page it names (a Back then leaves this page)
     ss = st.session_state
@@ -74,6 +74,7 @@ def main() -> None:
     if nct is None and not in_page:
         filters_button()
     where = sidebar(in_page)
+    focus_filters(scripts, ss.pop("_filters_focus", None))
     if ss.get("notice"):
         st.info(escape_md(ss.pop("notice")))
     if ss.get("demo"):

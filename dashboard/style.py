@@ -11,6 +11,7 @@ with these constants).
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 # WCAG 2.1 AA: captions (14 px) are drawn in the text colour at 60% opacity, 4.1:1 on white; this
 # grey, opaque, is 6.5:1 on white and 5.9:1 on the sidebar's background. Touch targets are at least
@@ -64,7 +65,9 @@ STYLE = """<style>
 [data-testid="stSidebarCollapseButton"] { visibility: visible !important; }
 [data-testid="stSidebar"][data-collapsed="true"],
 [data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
-.st-key-results_heading h2:focus, .st-key-study_heading h2:focus {
+.st-key-filters_panel h2, .st-key-filters_toggle button { scroll-margin-top: 76px; }
+.st-key-results_heading h2:focus, .st-key-study_heading h2:focus,
+.st-key-filters_panel h2:focus {
   outline: 2px solid #1f6f8b; outline-offset: 4px; }
 body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_toggle {
   display: none !important; }
@@ -271,11 +274,63 @@ DOWNLOAD_FOCUS_SCRIPT = """<script>
 </script>"""
 
 
-def apply_style() -> None:
+# The phone's "Search and filters" opens a panel in place of its button, and its Close buttons
+# put the button back: the focus fell to the page's top each time (the control pressed was
+# gone). These scripts (run once, on the drawing after the panel opens or closes) put it on the
+# panel's heading, or back on the button, and bring that into view below the top bar.
+FOCUS_PANEL_SCRIPT = """<script>
+(function () {
+  let tries = 0;
+  const focus = function () {
+    const heading = document.querySelector(".st-key-filters_panel h2");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({preventScroll: true});
+      heading.scrollIntoView({block: "nearest"});
+    } else if (tries++ < 50) {
+      setTimeout(focus, 100);
+    }
+  };
+  focus();
+})();
+</script>"""
+FOCUS_TOGGLE_SCRIPT = """<script>
+(function () {
+  let tries = 0;
+  const focus = function () {
+    const button = document.querySelector(".st-key-filters_toggle button");
+    if (button && !document.querySelector(".st-key-filters_panel")) {
+      button.focus({preventScroll: true});
+      button.scrollIntoView({block: "nearest"});
+    } else if (tries++ < 50) {
+      setTimeout(focus, 100);
+    }
+  };
+  focus();
+})();
+</script>"""
+
+
+def apply_style() -> DeltaGenerator:
+    """The style sheet and the page's lasting scripts; returns their hidden container, where
+    :func:`focus_filters` puts its script later in the run."""
     st.html(STYLE)
-    with st.container(key="page_script"):  # hidden by the style: it takes no room
+    scripts = st.container(key="page_script")  # hidden by the style: it takes no room
+    with scripts:
         st.html(SHORT_SCREEN_SCRIPT, unsafe_allow_javascript=True)
         st.html(DOWNLOAD_FOCUS_SCRIPT, unsafe_allow_javascript=True)
+    return scripts
+
+
+def focus_filters(scripts: DeltaGenerator, moved: object) -> None:
+    """After *Search and filters* opened (``moved`` is ``"panel"``) or closed (``"toggle"``):
+    the focus on the panel's heading or back on the button (in ``scripts``, the hidden
+    container: nothing else in the page moves)."""
+    with scripts:
+        if moved == "panel":
+            st.html(FOCUS_PANEL_SCRIPT, unsafe_allow_javascript=True)
+        elif moved == "toggle":
+            st.html(FOCUS_TOGGLE_SCRIPT, unsafe_allow_javascript=True)
 
 
 def focus_results(now: bool) -> None:

@@ -1,6 +1,7 @@
 """End to end, what a person on a phone stumbled over on the way to a study, found by walking
 it at 390 x 844, 360 x 740 and 844 x 390: a drop-down list cut by the short screen, its
-choices under 44 px, and the focus after a download.
+choices under 44 px, the focus after a download, and the focus as *Search and filters* opens
+and closes.
 
 ``streamlit run app.py`` against the loopback stand-in serving the fictional demo records, in
 headless Debian Chromium (skipped when it is not installed), as tests/test_browser.py starts it.
@@ -28,6 +29,15 @@ pytestmark = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 SIDEWAYS_PHONE = {"viewport": {"width": 844, "height": 390}, "has_touch": True,
                   "is_mobile": True}
+
+
+def on_screen(page: sync_api.Page, locator: sync_api.Locator) -> bool:
+    """Whether the element is wholly on the screen, below Streamlit's top bar."""
+    box = locator.bounding_box()
+    bar = page.locator("[data-testid=stHeader]").bounding_box()
+    height = page.viewport_size["height"] if page.viewport_size else 0
+    return (box is not None and bar is not None
+            and box["y"] >= bar["y"] + bar["height"] - 1 and box["y"] + box["height"] <= height)
 
 
 def frames(page: sync_api.Page, count: int = 3) -> None:
@@ -148,5 +158,44 @@ def test_the_focus_stays_on_a_download_button_after_the_download(app_url: str) -
             assert page.evaluate("() => [document.activeElement.tagName,"
                                  " document.activeElement.textContent]") == [
                 "BUTTON", "Sites (CSV)"]
+        finally:
+            browser.close()
+
+
+def focused_on(page: sync_api.Page, selector: str) -> None:
+    """Wait until the focus is on ``selector`` (the page's script has run)."""
+    page.wait_for_function("selector => document.activeElement"
+                           " && document.activeElement.matches(selector)", arg=selector,
+                           timeout=WAIT)
+
+
+@pytest.mark.parametrize("device", [PHONE, SIDEWAYS_PHONE], ids=["390x844", "844x390"])
+@pytest.mark.parametrize("close", ["filters_close", "filters_done"], ids=["top", "foot"])
+def test_search_and_filters_takes_the_focus_and_gives_it_back(
+        app_url: str, device: dict[str, Any], close: str) -> None:
+    """*Search and filters* opened: the focus is on the panel's heading, on the screen (it fell
+    to the page's top, the button pressed being gone); closed by either of its Close buttons:
+    the focus is back on *Search and filters*, on the screen (it fell to the page's top)."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(**device).new_page()
+            page.goto(app_url + "?preset=als&status=any")
+            page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+            settle(page)
+            page.get_by_role("button", name="Search and filters").tap()
+            heading = ".st-key-filters_panel h2"
+            page.locator(heading).wait_for(timeout=WAIT)
+            settle(page)
+            focused_on(page, heading)
+            assert on_screen(page, page.locator(heading))
+            done = page.locator(f".st-key-{close} button")
+            done.scroll_into_view_if_needed()
+            done.tap()
+            toggle = ".st-key-filters_toggle button"
+            page.locator(toggle).wait_for(timeout=WAIT)
+            settle(page)
+            focused_on(page, toggle)
+            assert on_screen(page, page.locator(toggle))
         finally:
             browser.close()
