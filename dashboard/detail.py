@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from trialfinder import service
@@ -16,7 +17,7 @@ from trialfinder.registries.base import StudyPage
 from trialfinder.registries.links import record_links
 from trialfinder.tables.detail import split_criteria
 from trialfinder.topics.demo import is_demo_id
-from trialfinder.views.contact import BREAK, contact_lines
+from trialfinder.views.contact import BREAK, contact_lines, quick_call
 from trialfinder.views.prescreen import FitCard
 from trialfinder.views.sources import study_status_label
 from trialfinder.views.text import (
@@ -45,7 +46,9 @@ def show_study(results: service.Results, place: Place | None, nct: str,
     study linked alone, to a search); ``fit`` is its pre-screen, when *About you* is filled."""
     back = ("← Back to the results" if st.session_state.get("searched")
             else "← Search for studies")
-    st.button(back, key="back_to_list", on_click=open_study, args=(None,))
+    with st.container(horizontal=True, vertical_alignment="center", key="study_top"):
+        st.button(back, key="back_to_list", on_click=open_study, args=(None,))
+        call = st.container(key="quick_call")  # filled once the record is read
     near = (place.lat, place.lon) if place else None
     detail = load_detail(nct, near, demo_mode)
     shown = detail.results if detail is not None else results
@@ -55,6 +58,13 @@ def show_study(results: service.Results, place: Place | None, nct: str,
     page = detail.page if detail is not None and detail.page is not None \
         else StudyPage(record_id)
     registry_title = registry_of(record_id).title  # a registry's own name (code, not data)
+    with_contact = site_contacts(shown, record_id)
+    # a short screen (a phone turned sideways) shows it beside the way back, where the first
+    # screen ends above the contacts; the style hides it on a taller one, which shows them
+    call.markdown(quick_call(
+        [("for the whole study", c.phone, c.email) for c in page.contacts]
+        + [("nearest site" if near else "a site", text_of(r["contact_phone"]),
+            text_of(r["contact_email"])) for _, r in with_contact.iterrows()]))
 
     with st.container(key="study_heading"):  # where the focus goes when it opens
         st.markdown(f"## {escape_md(text_of(row['title'], record_id))}", anchors=False)
@@ -65,7 +75,7 @@ def show_study(results: service.Results, place: Place | None, nct: str,
         st.info(f"**Why it stopped:** {escape_md(row['why_stopped'])}",
                 icon=":material/do_not_disturb_on:")
 
-    show_take_part(page, shown, record_id, near is not None,
+    show_take_part(page, with_contact, near is not None,
                    demo_mode or is_demo_id(record_id), registry_title, fit)
     show_facts(row, page)
 
@@ -109,7 +119,16 @@ def show_source(record_id: str, row: Any, fictional: bool) -> None:
         st.markdown("**Registered in:** " + " · ".join(parts))
 
 
-def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
+def site_contacts(shown: service.Results, record_id: str) -> pd.DataFrame:
+    """The study's sites that name a contact (a name, a phone or an e-mail), in their order
+    (nearest first when a place is set)."""
+    sites = shown.sites[shown.sites["nct_id"] == record_id]
+    return sites[[any(text_of(r[c]).strip() for c in
+                      ("contact_name", "contact_phone", "contact_email"))
+                  for _, r in sites.iterrows()]] if len(sites) else sites
+
+
+def show_take_part(page: StudyPage, with_contact: pd.DataFrame,
                    near: bool, fictional: bool, registry_title: str,
                    fit: FitCard | None = None) -> None:
     st.markdown("### How to take part", anchors=False)
@@ -117,10 +136,6 @@ def show_take_part(page: StudyPage, shown: service.Results, record_id: str,
     if contacts:
         lines = ["- " + contact_lines(c.name, c.role, c.phone, c.email) for c in contacts]
         st.markdown("Contact for the whole study:\n\n" + "\n".join(lines))
-    sites = shown.sites[shown.sites["nct_id"] == record_id]
-    with_contact = sites[[any(text_of(r[c]).strip() for c in
-                              ("contact_name", "contact_phone", "contact_email"))
-                          for _, r in sites.iterrows()]] if len(sites) else sites
     if len(with_contact):
         first = with_contact.iloc[0]
         where = ", ".join(p for p in (text_of(first["facility"]), text_of(first["city"]))

@@ -9,6 +9,7 @@ from trialfinder import service
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.topics import demo
+from trialfinder.views.device import phone_browser
 from trialfinder.views.text import NOT_ADVICE, escape_md
 from trialfinder.views.urlstate import wider_than_search
 
@@ -21,7 +22,7 @@ from .navigation import returned, study_page, sync_from_url, write_url
 from .results import results_heading, searched_line, show_results
 from .sidebar import SIDEBAR_WIDTH, country_filter, filters_button, sidebar
 from .state import current_filters, leave_demo, search_again, state
-from .style import apply_style, focus_results
+from .style import apply_style, focus_filters, focus_results
 from .watches import save_panel, whats_new
 
 VIEWS = {"list": "Studies", "map": "Map and charts", "topics": "Topics", "new": "What’s new"}
@@ -53,10 +54,13 @@ def filtered(fetched: service.Results, place: Place | None) -> service.Results |
 
 def main() -> None:
     # a width keeps Streamlit's "auto" (closed at most 768 px wide; the style closes it on a
-    # short screen too: a phone turned sideways)
+    # short screen too: a phone turned sideways); a phone's browser starts it closed, so that
+    # sideways it is never drawn before that script runs (the width is kept for its opening)
     st.set_page_config(page_title="Trial finder", page_icon="🔎", layout="wide",
                        initial_sidebar_state=SIDEBAR_WIDTH)
-    apply_style()
+    if phone_browser(st.context.headers.get("User-Agent")):
+        st.set_page_config(initial_sidebar_state="collapsed")
+    scripts = apply_style()
     sync_from_url()
     write_url()  # the new address before the page it names (a Back then leaves this page)
     ss = st.session_state
@@ -70,6 +74,7 @@ def main() -> None:
     if nct is None and not in_page:
         filters_button()
     where = sidebar(in_page)
+    focus_filters(scripts, ss.pop("_filters_focus", None))
     if ss.get("notice"):
         st.info(escape_md(ss.pop("notice")))
     if ss.get("demo"):

@@ -133,6 +133,7 @@ def open_filters(is_open: bool) -> None:
     """The "Search and filters" button (a phone has no sidebar on screen): the whole search
     form and the filters open in the page itself; a search, or Close, closes them."""
     st.session_state["_filters_open"] = is_open
+    st.session_state["_filters_focus"] = "panel" if is_open else "toggle"  # where it goes
 
 
 def clear_filters() -> None:

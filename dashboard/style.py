@@ -11,25 +11,32 @@ with these constants).
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 # WCAG 2.1 AA: captions (14 px) are drawn in the text colour at 60% opacity, 4.1:1 on white; this
-# grey, opaque, is 6.5:1 on white and 5.9:1 on the sidebar's background. Touch targets are at
-# least 44 px high (buttons, fields, the options of the view switch, check boxes); a closed
-# sidebar is hidden (visibility), so its 27 controls leave the Tab order and the screen reader's
-# view until it is opened again; an open one shows its « (close) at all times, where Streamlit
-# shows it only under a pointer wider than 640 px (a phone turned sideways had no visible way to
-# close it, and a keyboard could not reach it). The "Search and filters" button shows only while
-# the sidebar is closed (a phone): with the sidebar open, the same fields are beside the page. The
-# chosen view's name is a darker teal than the theme's (5.7:1 on its hovered background, which the
-# theme's colour meets only at 4.3:1). A phone number or e-mail address that is a link is a tap
-# target of its own line (views.contact.contact_lines): at least 24 px (WCAG 2.2's target size),
-# 44 px on a phone's screen or a touch screen (a phone turned sideways is wider than 640 px); a
-# number never breaks inside, an address breaks anywhere rather than push the page sideways. A
-# multiselect's typing field, squeezed beside its chips, keeps 24 px too, and a number field's ✕
-# (clear) is 44 px like its - and +. On a phone a study's title is drawn smaller (28 px, as the
-# page's third-level headings), so that a long one leaves room for whom to call. The page's own
-# scripts sit in a hidden ``page_script`` container (an element of the page would push the title
-# 16 px down).
+# grey, opaque, is 6.5:1 on white and 5.9:1 on the sidebar's background. Touch targets are at least
+# 44 px high (buttons, fields, the options of the view switch, check boxes); a closed sidebar is
+# hidden (visibility), so its 27 controls leave the Tab order and the screen reader's view until it
+# is opened again; an open one shows its « (close) at all times, where Streamlit shows it only under
+# a pointer wider than 640 px (a phone turned sideways had no visible way to close it, and a
+# keyboard could not reach it). The "Search and filters" button shows only while the sidebar is
+# closed (a phone): with the sidebar open, the same fields are beside the page. The chosen view's
+# name is a darker teal than the theme's (5.7:1 on its hovered background, which the theme's colour
+# meets only at 4.3:1). A phone number or e-mail address that is a link is a tap target of its own
+# line (views.contact.contact_lines): at least 24 px (WCAG 2.2's target size), 44 px on a phone's
+# screen or a touch screen (a phone turned sideways is wider than 640 px); a number never breaks
+# inside, an address breaks anywhere rather than push the page sideways. A multiselect's typing
+# field, squeezed beside its chips, keeps 24 px too, and a number field's ✕ (clear) is 44 px like
+# its - and +. An open drop-down list is no taller than the room its frame is given on the screen,
+# so it scrolls by itself: on a phone turned sideways the frame cut it after the first four choices,
+# with nothing to scroll ("500 miles" could not be reached by a finger). A single choice's options
+# are 44 px (40); a multiple choice's stay 40 px (WCAG's 24 px is met): they are placed every 40 px,
+# and taller ones would overlap. On a phone a study's title is drawn smaller (28 px, as the page's
+# third-level headings), so that a long one leaves room for whom to call. The page's own scripts sit
+# in a hidden ``page_script`` container (an element of the page would push the title 16 px down).
+# Beside a study's way back, the first way to call its team (``quick_call``) shows only on a screen
+# at most 500 px high (a phone turned sideways): there the contacts are below the first screen,
+# which a taller one reaches, showing the same number again.
 STYLE = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] {
   color: #555f66 !important; opacity: 1 !important; }
@@ -49,13 +56,18 @@ STYLE = """<style>
 [data-testid="stMultiSelect"] [role="group"] button[aria-label^="Remove"] {
   min-height: 44px !important; min-width: 44px !important; }
 [data-testid="stMultiSelect"] input[role="combobox"] { min-width: 24px !important; }
+[data-testid="stSelectboxVirtualDropdown"] [role="listbox"],
+[data-testid="stMultiSelectDropdown"] [role="listbox"] { max-height: inherit !important; }
+[data-testid="stSelectboxVirtualDropdown"] [role="option"] { min-height: 44px !important; }
 [data-testid="stSlider"] [role="group"] { min-height: 44px !important; }
 [data-testid="stCheckbox"] label, [data-testid="stToggle"] label,
 [data-testid="stExpander"] summary { min-height: 44px !important; align-items: center; }
 [data-testid="stSidebarCollapseButton"] { visibility: visible !important; }
 [data-testid="stSidebar"][data-collapsed="true"],
 [data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
-.st-key-results_heading h2:focus, .st-key-study_heading h2:focus {
+.st-key-filters_panel h2, .st-key-filters_toggle button { scroll-margin-top: 76px; }
+.st-key-results_heading h2:focus, .st-key-study_heading h2:focus,
+.st-key-filters_panel h2:focus {
   outline: 2px solid #1f6f8b; outline-offset: 4px; }
 body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_toggle {
   display: none !important; }
@@ -70,6 +82,9 @@ body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-filters_togg
 @media (max-width: 640px) { .st-key-study_heading h2 { font-size: 1.75rem; } }
 [data-testid="stLayoutWrapper"]:has(> .st-key-page_script), .st-key-page_script {
   display: none !important; }
+@media (min-height: 501px) {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-quick_call), .st-key-quick_call {
+    display: none !important; } }
 </style>"""
 
 # Streamlit has no way to move the keyboard focus, and after a search it drops to <body>: a
@@ -189,7 +204,11 @@ FOCUS_CARD_SCRIPT = """<script>
 # phone upright (closed by Streamlit) is turned sideways and Streamlit opens it. It never
 # closes what the person opened (a trusted click on a sidebar toggle, or a choice Streamlit
 # has stored for them); its own click leaves no stored choice behind, so the next page
-# decides again by its size. The toggle to open it stays in the top bar (44 px, above).
+# decides again by its size. The toggle to open it stays in the top bar (44 px, above). A
+# phone's browser (its User-Agent) starts the sidebar closed from the server instead
+# (``page.main``): this script, like every ``st.html``, runs only once Streamlit has loaded its
+# code for it, after the sidebar is first drawn, so a desktop window that short still shows
+# the sidebar on loading for a moment (about 1 s on a first visit, 0.2 s after).
 SHORT_SCREEN_SCRIPT = """<script>
 (function () {
   if (window.trialfinderShortScreen) return;
@@ -228,10 +247,90 @@ SHORT_SCREEN_SCRIPT = """<script>
 </script>"""
 
 
-def apply_style() -> None:
+# Streamlit turns a download button off while it makes the file (the data is given as a
+# function), and a button turned off loses the focus to the page: a keyboard or switch user
+# who pressed "Studies (CSV)" started again from the page's top. This script (installed once
+# per page) gives the focus back to such a button when it is on again, unless the person has
+# moved it elsewhere meanwhile.
+DOWNLOAD_FOCUS_SCRIPT = """<script>
+(function () {
+  if (window.trialfinderDownloadFocus) return;
+  window.trialfinderDownloadFocus = true;
+  document.addEventListener("focusout", function (event) {
+    const button = event.target;
+    if (!(button instanceof HTMLButtonElement) || event.relatedTarget || !button.disabled
+        || !button.closest(".stDownloadButton")) return;
+    const watch = new MutationObserver(function () {
+      if (button.disabled) return;
+      watch.disconnect();
+      const now = document.activeElement;
+      if (button.isConnected && (!now || now === document.body)) {
+        button.focus({preventScroll: true});
+      }
+    });
+    watch.observe(button, {attributes: true, attributeFilter: ["disabled"]});
+  }, true);
+})();
+</script>"""
+
+
+# The phone's "Search and filters" opens a panel in place of its button, and its Close buttons
+# put the button back: the focus fell to the page's top each time (the control pressed was
+# gone). These scripts (run once, on the drawing after the panel opens or closes) put it on the
+# panel's heading, or back on the button, and bring that into view below the top bar.
+FOCUS_PANEL_SCRIPT = """<script>
+(function () {
+  let tries = 0;
+  const focus = function () {
+    const heading = document.querySelector(".st-key-filters_panel h2");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({preventScroll: true});
+      heading.scrollIntoView({block: "nearest"});
+    } else if (tries++ < 50) {
+      setTimeout(focus, 100);
+    }
+  };
+  focus();
+})();
+</script>"""
+FOCUS_TOGGLE_SCRIPT = """<script>
+(function () {
+  let tries = 0;
+  const focus = function () {
+    const button = document.querySelector(".st-key-filters_toggle button");
+    if (button && !document.querySelector(".st-key-filters_panel")) {
+      button.focus({preventScroll: true});
+      button.scrollIntoView({block: "nearest"});
+    } else if (tries++ < 50) {
+      setTimeout(focus, 100);
+    }
+  };
+  focus();
+})();
+</script>"""
+
+
+def apply_style() -> DeltaGenerator:
+    """The style sheet and the page's lasting scripts; returns their hidden container, where
+    :func:`focus_filters` puts its script later in the run."""
     st.html(STYLE)
-    with st.container(key="page_script"):  # hidden by the style: it takes no room
+    scripts = st.container(key="page_script")  # hidden by the style: it takes no room
+    with scripts:
         st.html(SHORT_SCREEN_SCRIPT, unsafe_allow_javascript=True)
+        st.html(DOWNLOAD_FOCUS_SCRIPT, unsafe_allow_javascript=True)
+    return scripts
+
+
+def focus_filters(scripts: DeltaGenerator, moved: object) -> None:
+    """After *Search and filters* opened (``moved`` is ``"panel"``) or closed (``"toggle"``):
+    the focus on the panel's heading or back on the button (in ``scripts``, the hidden
+    container: nothing else in the page moves)."""
+    with scripts:
+        if moved == "panel":
+            st.html(FOCUS_PANEL_SCRIPT, unsafe_allow_javascript=True)
+        elif moved == "toggle":
+            st.html(FOCUS_TOGGLE_SCRIPT, unsafe_allow_javascript=True)
 
 
 def focus_results(now: bool) -> None:

@@ -1,7 +1,8 @@
 """End to end, the page's layout at the sizes people use: the sidebar starts closed on a
 phone, upright or sideways (Streamlit's "auto" closes it only below 768 px of width, so a
-phone turned sideways, 844 x 390, opened with the sidebar over most of its short screen),
-and open on a desktop and on laptops; where it starts closed its toggle is a 44 px target
+phone turned sideways, 844 x 390, opened with the sidebar over most of its short screen), and
+in a desktop window as short; a phone's browser never draws it while the page loads; it
+starts open on a desktop and on laptops; where it starts closed its toggle is a 44 px target
 that opens it, and it then stays open. On a laptop the Topic box shows the whole name of
 the ALS topic (it cut about 10 px off its end).
 
@@ -33,6 +34,10 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobil
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 BIG_LAPTOP = {"viewport": {"width": 1440, "height": 900}}
+# a desktop window at most 500 px high (or a laptop's zoomed to 175 %, 780 x 439) is treated as
+# a phone turned sideways: its first screen is as short, and the page shows whom to call and
+# the results heading as it does there
+SHORT_WINDOW = {"viewport": {"width": 1280, "height": 450}}
 SIDEBAR = "[data-testid=stSidebar]"
 
 
@@ -55,8 +60,8 @@ def frames(page: sync_api.Page, count: int = 3) -> None:
         page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
 
 
-@pytest.mark.parametrize("device", [SIDEWAYS_PHONE, PHONE],
-                         ids=["844x390-sideways", "390x844-upright"])
+@pytest.mark.parametrize("device", [SIDEWAYS_PHONE, PHONE, SHORT_WINDOW],
+                         ids=["844x390-sideways", "390x844-upright", "1280x450-short-window"])
 def test_on_a_phone_the_sidebar_starts_closed_and_its_toggle_opens_it(
         app_url: str, device: dict[str, Any]) -> None:
     """The sidebar is closed once the list is drawn, and the page beside it is not covered;
@@ -217,5 +222,56 @@ def test_a_place_typed_on_the_first_screen_goes_with_the_topic_picked_below(
             assert "preset=muscle-spasm" in page.url and "near=Boston" in page.url, page.url
             assert page.get_by_role("button", name="within 50 miles of Boston, MA").count() == 1
             save(page, "first-screen-place-and-topic")
+        finally:
+            browser.close()
+
+
+ANDROID_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/131.0.0.0 Mobile Safari/537.36")
+# every frame from the page's start: whether the sidebar is drawn on the screen
+SIDEBAR_FRAMES = """
+window.sidebarFrames = [];
+const start = performance.now();
+const look = () => {
+  const side = document.querySelector('[data-testid=stSidebar]');
+  if (side) {
+    const box = side.getBoundingClientRect(), style = getComputedStyle(side);
+    window.sidebarFrames.push(style.visibility !== 'hidden' && style.display !== 'none'
+                              && box.right > 1 && box.width > 1);
+  }
+  if (performance.now() - start < 60000) requestAnimationFrame(look);
+};
+requestAnimationFrame(look);
+"""
+
+
+def test_a_phone_sideways_never_draws_the_sidebar_on_loading(app_url: str) -> None:
+    """A phone's browser (its User-Agent says "Mobile") turned sideways starts with the
+    sidebar closed: it is not drawn on the screen in any frame while the page loads (it
+    showed for most of a second before the page's script closed it), and its toggle opens it
+    320 px wide; it stays open when the page runs again."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(**SIDEWAYS_PHONE, user_agent=ANDROID_UA).new_page()
+            page.add_init_script(SIDEBAR_FRAMES)
+            page.goto(app_url + LIST)
+            page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+            settle(page)
+            frames(page)
+            drawn = page.evaluate("() => window.sidebarFrames")
+            assert len(drawn) > 0 and not any(drawn), drawn.count(True)
+            assert sidebar_closed(page)
+            page.locator("[data-testid=stExpandSidebarButton]").click()
+            page.wait_for_function(
+                f"() => document.querySelector('{SIDEBAR}')"
+                ".getAttribute('data-collapsed') === 'false'", timeout=WAIT)
+            frames(page)
+            box = page.locator(SIDEBAR).bounding_box()
+            assert box is not None and round(box["width"]) == 320, box
+            page.locator(SIDEBAR).get_by_role("button", name="Clear filters").click()
+            settle(page)
+            frames(page, 5)
+            assert not sidebar_closed(page)
         finally:
             browser.close()

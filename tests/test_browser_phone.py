@@ -161,7 +161,7 @@ def test_a_study_opened_on_a_phone_shows_whom_to_call_on_its_first_screen(
             page.wait_for_function("() => document.activeElement"
                                    " && !!document.activeElement.closest('.st-key-study_heading')",
                                    timeout=WAIT)
-            phone = page.locator("[data-testid=stMain] a[href='tel:415-555-0144']")
+            phone = page.locator("[data-testid=stMain] a[href='tel:415-555-0144']:visible")
             for shown in (page.get_by_text("Demo mode: the trials shown here are fictional"),
                           page.locator(".st-key-back_to_list"),
                           page.locator(".st-key-study_heading"), phone):
@@ -189,5 +189,59 @@ def test_enter_in_the_saved_search_name_saves_it(app_url: str) -> None:
             saved.wait_for(timeout=WAIT)
             settle(page)
             assert saved.is_visible()
+        finally:
+            browser.close()
+
+
+SHORT_WINDOW = {"viewport": {"width": 1280, "height": 450}}
+
+
+@pytest.mark.parametrize("device", [SIDEWAYS_PHONE, SHORT_WINDOW],
+                         ids=["844x390-sideways", "1280x450-short-window"])
+def test_a_study_opened_on_a_short_screen_shows_whom_to_call_on_its_first_screen(
+        app_url: str, device: dict[str, Any]) -> None:
+    """On a screen at most 500 px high, a study opened from its card shows, without
+    scrolling, the demo banner (it says the study is invented and not medical advice), the
+    way back, the study's title and a link to call its contact, beside the way back (the
+    first phone number was 170 px and more below the first screen); the call link is a
+    whole target and the page passes axe."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_context(**device).new_page()
+            page.goto(app_url + "?preset=muscle-spasm&near=Boston%2C%20MA&status=any")
+            card = page.locator(".st-key-card_0")
+            card.wait_for(timeout=WAIT)
+            settle(page)
+            assert "NCT99000017" in card.inner_text()
+            card.get_by_role("button", name="Read this study").click()
+            page.get_by_text("Contact for the whole study").wait_for(timeout=WAIT)
+            settle(page)
+            page.wait_for_function("() => document.activeElement"
+                                   " && !!document.activeElement.closest('.st-key-study_heading')",
+                                   timeout=WAIT)
+            call = page.locator(".st-key-quick_call a[href='tel:415-555-0144']")
+            for shown in (page.get_by_text("Demo mode: the trials shown here are fictional"),
+                          page.locator(".st-key-back_to_list"),
+                          page.locator(".st-key-study_heading"), call):
+                assert on_screen(page, shown), shown
+            box = call.bounding_box()
+            assert box is not None and box["height"] >= 24 and box["width"] >= 24, box
+            assert target_size_violations(page) == []
+            save(page, f"study-first-screen-short-{device['viewport']['width']}")
+        finally:
+            browser.close()
+
+
+def test_on_a_tall_screen_the_call_link_beside_the_way_back_is_not_shown(
+        app_url: str) -> None:
+    """At 390 x 844 whom to call is already on the first screen, under the title: the call
+    link beside the way back is left out there (the same number twice on one screen)."""
+    with sync_api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = open_study(browser, app_url, PHONE)
+            assert page.locator(".st-key-quick_call a[href^='tel:']").count() == 1
+            assert not page.locator(".st-key-quick_call a[href^='tel:']").is_visible()
         finally:
             browser.close()

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trialfinder.views.contact import contact_line, contact_lines, phone_link, tel_uri
+from trialfinder.views.contact import (
+    contact_line,
+    contact_lines,
+    phone_link,
+    quick_call,
+    tel_uri,
+)
 
 
 @pytest.mark.parametrize(("text", "uri"), [
@@ -66,3 +72,22 @@ def test_a_tel_uri_holds_only_safe_characters_from_a_phone_only_text(text: str) 
         assert re.fullmatch(r"tel:\+?[0-9]+(-[0-9]+)*(;ext=[0-9]{1,8})?", uri)
         number = re.sub(r"(?i)\s*[,;]?\s*(ext\.?|extension|x)\s*[0-9]+\s*$", "", text)
         assert re.fullmatch(r"[0-9+() \-]+", number.strip())
+
+
+def test_quick_call_is_the_first_phone_number_then_the_first_address() -> None:
+    # the first reach with a number that is a number, whoever comes first with an address
+    assert quick_call([("the whole study", "ask at the desk", "ann@example.org"),
+                       ("the nearest site", "312-555-0197 ext. 417", "")]) == (
+        "**Call:** [312\\-555\\-0197 ext\\. 417](tel:312-555-0197;ext=417) "
+        "(the nearest site)")
+    assert quick_call([("the whole study", "", "not an address"),
+                       ("a site", "", "ann@example.org")]) == (
+        "**E-mail:** [ann\\@example\\.org](mailto:ann@example.org) (a site)")
+    assert quick_call([("the whole study", "call 555-0100", "not an address")]) == ""
+    assert quick_call([]) == ""
+
+
+def test_quick_call_keeps_markdown_of_a_record_inert() -> None:
+    line = quick_call([("a [site](https://evil.example)", "555-0100", "")])
+    assert line == ("**Call:** [555\\-0100](tel:555-0100) "
+                    "(a \\[site\\]\\(https\\:\u2060\\/\\/evil\\.example\\))")

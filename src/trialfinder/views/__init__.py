@@ -15,6 +15,7 @@
 - :mod:`.watches`       saved searches and "What's new"
 - :mod:`.sorting`       the order of the result list
 - :mod:`.contact`       phone numbers as ``tel:`` links, only from a phone number
+- :mod:`.device`        a phone's browser, told by its User-Agent (the sidebar starts closed)
 - :mod:`.describe`      the map and the charts in words
 - :mod:`.registrynames` the registries a search asks and the one an error came from, by title
 """

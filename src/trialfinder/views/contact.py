@@ -13,11 +13,12 @@ escaped text and never becomes a link.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Final
 
 from trialfinder.views.text import escape_md, mail_link
 
-__all__ = ["BREAK", "contact_line", "contact_lines", "phone_link", "tel_uri"]
+__all__ = ["BREAK", "contact_line", "contact_lines", "phone_link", "quick_call", "tel_uri"]
 
 MIN_DIGITS: Final = 3
 MAX_DIGITS: Final = 20
@@ -81,3 +82,20 @@ def contact_lines(name: str, role: str, phone: str, email: str, lead: str = "") 
     lines += [f"Phone: {phone_link(phone)}"] if phone.strip() else []
     lines += [f"E-mail: {mail_link(email)}"] if email.strip() else []
     return BREAK.join(lines)
+
+
+def quick_call(reaches: Iterable[tuple[str, str, str]]) -> str:
+    """The first way to reach a study, as one short line of inert Markdown (a short screen
+    shows it beside the study page's way back). ``reaches`` are ``(whose, phone, email)`` in
+    the page's order, ``whose`` naming the contact in a few words: the first phone number
+    that is a number gives ``**Call:** [number](tel:…) (whose)``; failing that, the first
+    well-formed address gives ``**E-mail:** [address](mailto:…) (whose)``; else ``""``."""
+    reaches = list(reaches)
+    for whose, phone, _email in reaches:
+        if tel_uri(phone):
+            return f"**Call:** {phone_link(phone)} ({escape_md(whose)})"
+    for whose, _phone, email in reaches:
+        link = mail_link(email)
+        if link.startswith("["):
+            return f"**E-mail:** {link} ({escape_md(whose)})"
+    return ""
