@@ -135,6 +135,25 @@ def on_screen(page: sync_api.Page, locator: sync_api.Locator) -> bool:
             and box["y"] >= bar["y"] + bar["height"] - 1 and box["y"] + box["height"] <= height)
 
 
+def study_with_a_desk(page: sync_api.Page, app_url: str, *, linked: bool) -> None:
+    """Open NCT99000017 (a study-wide contact, a long title) from a link naming it alone, or
+    from its card in a search near Boston, and wait until its heading has the focus."""
+    if linked:
+        page.goto(app_url + "?study=NCT99000017")
+    else:
+        page.goto(app_url + "?preset=muscle-spasm&near=Boston%2C%20MA&status=any")
+        card = page.locator(".st-key-card_0")
+        card.wait_for(timeout=WAIT)
+        settle(page)
+        assert "NCT99000017" in card.inner_text()
+        card.get_by_role("button", name="Read this study").click()
+    page.get_by_text("Contact for the whole study").wait_for(timeout=WAIT)
+    settle(page)
+    page.wait_for_function("() => document.activeElement"
+                           " && !!document.activeElement.closest('.st-key-study_heading')",
+                           timeout=WAIT)
+
+
 @pytest.mark.parametrize("device", [PHONE, SMALL_PHONE], ids=["390px", "360px"])
 @pytest.mark.parametrize("linked", [False, True], ids=["from-its-card", "linked-alone"])
 def test_a_study_opened_on_a_phone_shows_whom_to_call_on_its_first_screen(
@@ -147,20 +166,7 @@ def test_a_study_opened_on_a_phone_shows_whom_to_call_on_its_first_screen(
         browser = launch(p)
         try:
             page = browser.new_context(**device).new_page()
-            if linked:
-                page.goto(app_url + "?study=NCT99000017")
-            else:
-                page.goto(app_url + "?preset=muscle-spasm&near=Boston%2C%20MA&status=any")
-                card = page.locator(".st-key-card_0")
-                card.wait_for(timeout=WAIT)
-                settle(page)
-                assert "NCT99000017" in card.inner_text()  # a study-wide contact, long title
-                card.get_by_role("button", name="Read this study").click()
-            page.get_by_text("Contact for the whole study").wait_for(timeout=WAIT)
-            settle(page)
-            page.wait_for_function("() => document.activeElement"
-                                   " && !!document.activeElement.closest('.st-key-study_heading')",
-                                   timeout=WAIT)
+            study_with_a_desk(page, app_url, linked=linked)
             phone = page.locator("[data-testid=stMain] a[href='tel:415-555-0144']:visible")
             for shown in (page.get_by_text("Demo mode: the trials shown here are fictional"),
                           page.locator(".st-key-back_to_list"),
@@ -209,17 +215,7 @@ def test_a_study_opened_on_a_short_screen_shows_whom_to_call_on_its_first_screen
         browser = launch(p)
         try:
             page = browser.new_context(**device).new_page()
-            page.goto(app_url + "?preset=muscle-spasm&near=Boston%2C%20MA&status=any")
-            card = page.locator(".st-key-card_0")
-            card.wait_for(timeout=WAIT)
-            settle(page)
-            assert "NCT99000017" in card.inner_text()
-            card.get_by_role("button", name="Read this study").click()
-            page.get_by_text("Contact for the whole study").wait_for(timeout=WAIT)
-            settle(page)
-            page.wait_for_function("() => document.activeElement"
-                                   " && !!document.activeElement.closest('.st-key-study_heading')",
-                                   timeout=WAIT)
+            study_with_a_desk(page, app_url, linked=False)
             call = page.locator(".st-key-quick_call a[href='tel:415-555-0144']")
             for shown in (page.get_by_text("Demo mode: the trials shown here are fictional"),
                           page.locator(".st-key-back_to_list"),
