@@ -365,3 +365,22 @@ def test_a_sentence_announcing_the_exclusions_may_end_with_a_full_stop() -> None
 def test_headings_with_a_dotless_or_dotted_i_are_read_not_a_crash(text: str) -> None:
     # re's IGNORECASE reads "ı" and "İ" as "i"; their lower case is not "i" (a KeyError before)
     assert lists(text) == ([], ["Age 18"], ["Pregnancy"])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Who can take part:\n- Adults aged 18 to 65 with back ache\n\nNot eligible:\n- Diabetes\n"
+     "- Pregnancy", ([], ["Adults aged 18 to 65 with back ache"], ["Diabetes", "Pregnancy"])),
+    ("Adults with back ache may join.\nWho cannot take part:\n* Diabetes\n* Pregnancy",
+     ([], ["Adults with back ache may join."], ["Diabetes", "Pregnancy"])),
+    ("Eligible: adults aged 18 to 65\nIneligible: people with diabetes",
+     ([], ["adults aged 18 to 65"], ["people with diabetes"])),
+    # a sentence that speaks of eligibility is not a heading
+    ("Participants who are eligible:\n* Adults", (["Participants who are eligible:", "Adults"],
+                                                  [], [])),
+])
+def test_headings_in_plain_words_open_their_lists(
+        text: str, expected: tuple[list[str], list[str], list[str]]) -> None:
+    """Texts written for the public head their lists "Who can take part:" and "Not
+    eligible:"; the list under "Not eligible:" was read as neither list, so someone it names
+    was told "fits"."""
+    assert lists(text) == expected

@@ -418,3 +418,14 @@ def test_a_text_without_headings_that_names_the_person_shows_the_line(
     found = screen(Profile(age=50, conditions=("epilepsy",)), study)["NCT99700061"]
     assert (found["verdict"], found["reasons"]) == (
         "fits", ["fits on age, sex, status and distance as far as the record says", reason])
+
+
+def test_a_list_under_not_eligible_names_them() -> None:
+    """A text written for the public, "Who can take part:" then "Not eligible:": the list
+    under "Not eligible:" was read as neither list, and someone with diabetes was told
+    "fits" by a study whose text turns away people with diabetes."""
+    plain = record("NCT99700090", "Who can take part:\n- Adults with Fictitia\n\n"
+                   "Not eligible:\n- Diabetes\n- Pregnancy")
+    found = screen(Profile(age=40, conditions=("diabetes",)), plain)["NCT99700090"]
+    assert found["verdict"] == "check"
+    assert any("Diabetes" in reason for reason in found["reasons"]), found["reasons"]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-__all__ = ["BULLET", "MARKUP", "announces", "heading", "lines", "may_announce"]
+__all__ = ["BULLET", "MARKUP", "announces", "heading", "lines", "may_announce", "may_head"]
 
 # a bullet: "*", "-", "•", "1.", "2)", or one the registry escaped ("\- ", "1\. ": the author's
 # own numbering; a lone "\-" is how it writes an empty item); a number that runs on into
@@ -90,6 +90,16 @@ _REFERS = re.compile(r"(?:in|ex)clusion\s+criteri(?:on|a)\s*(?:#|no\.?|number)?\
 _BOTH = re.compile(r"(?:in|ex)clusion\s*(?:and|&|or|/)\s*(?:in|ex)clusion", re.I)
 
 
+# a heading in plain words, alone on its line or before a colon: "Not eligible:", "Who can
+# take part", "Who cannot take part:", "Ineligible", "Eligible: adults with ..." (written for
+# the public; the list under "Not eligible:" had been read as neither list)
+_PLAIN = re.compile(
+    r"^(?P<head>(?:who\s+(?:can(?:not|'t|\u2019t)?|is(?:\s+not)?|are(?:\s+not)?|should(?:\s+not)?"
+    r"|may(?:\s+not)?)\s+(?:take\s+part|participate|join|be\s+eligible|be\s+included|be\s+enrolled"
+    r"|eligible))|not\s+eligible|ineligible|eligible)\s*\??\s*(?::\s*(?P<item>.*))?$", re.I)
+_PLAIN_NOT = re.compile(r"\bnot\b|n't|n\u2019t|cannot|ineligible", re.I)
+
+
 def _section(kind: str) -> str | None:
     """inclusion, exclusion, or None for a heading that names both (the patterns match any
     case as ``re.IGNORECASE`` reads it: "ıNCLUSION" with a dotless i is an inclusion heading
@@ -100,6 +110,18 @@ def _section(kind: str) -> str | None:
     if folded.startswith("non"):  # non-inclusion
         return "exclusion"
     return "exclusion" if folded.startswith("ex") else "inclusion"
+
+
+_HINTS = ("lusion", "ligib", "take part", "particip", "join", "included", "enrolled")
+
+
+def may_head(line: str) -> bool:
+    """Whether ``line`` may be a heading (a cheap test before :func:`heading`): it names
+    inclusion or exclusion, or who may take part."""
+    if "lusion" in line or "LUSION" in line:
+        return True
+    low = line.lower()
+    return any(hint in low for hint in _HINTS)
 
 
 @lru_cache(maxsize=4096)  # heading lines repeat from text to text: "Inclusion Criteria:"
@@ -113,6 +135,10 @@ def heading(line: str) -> tuple[str | None, str, str] | None:
     bare = _GLUED.sub("", bare.strip(MARKUP)).strip(MARKUP)
     if not bare:
         return None
+    words = None if bulleted else _PLAIN.match(bare)
+    if words is not None:
+        side = "exclusion" if _PLAIN_NOT.search(words.group("head")) else "inclusion"
+        return side, words.group("head"), (words.group("item") or "").strip(MARKUP)
     label = None if bulleted else _PART_LABEL.match(bare)
     if label is not None:
         found = heading(bare[label.end():])

@@ -16,6 +16,8 @@ a list, "Exclusion Criteria:", a list; many do not. :func:`split_criteria` knows
 * a heading whose colon and line breaks were lost, its first item on its line ("Inclusion
   Criteria Female patients aged 18 to 75. ...", "... Written consent. Exclusion Criteria Prior
   surgery."), told from a statement about a list ("Exclusion Criteria Below apply ...");
+* headings in plain words, ending with a colon or carrying an item after it: "Who can take
+  part:", "Not eligible:", "Ineligible: people with diabetes";
 * sentences that announce a list: "Patients will be excluded if:", "Participants are excluded
   from the study if any of the following criteria apply:", "Non-inclusion criteria:";
 * "Inclusion/Exclusion Criteria" as an overall heading (it switches to neither list), and a
@@ -45,6 +47,7 @@ from trialfinder.tables.criteriaheads import (
     heading,
     lines,
     may_announce,
+    may_head,
 )
 
 __all__ = [
@@ -131,7 +134,7 @@ _COLON_END = re.compile(r":[ \t*_#•·]*(?:\n|$)")
 def _candidate_lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line that may be a heading, in order (literal searches only)."""
     starts: set[int] = set()
-    for needle in ("lusion", "LUSION"):
+    for needle in ("lusion", "LUSION", "ligib", "LIGIB"):
         at = text.find(needle)
         while at != -1:
             starts.add(text.rfind("\n", 0, at) + 1)
@@ -151,7 +154,7 @@ def _next_heading(text: str, spans: list[tuple[int, int]], after: int) -> tuple[
     for at in range(after + 1, len(spans)):
         start, end = spans[at]
         for line in lines(text[start:end]):
-            found = heading(line) if ("lusion" in line or "LUSION" in line) else None
+            found = heading(line) if may_head(line) else None
             if found is not None and found[0] is not None:
                 return at, found[0]
     return len(spans), ""
@@ -172,7 +175,7 @@ def _walk(text: str) -> Iterator[_Step]:
             stripped = line.strip()
             if not stripped:
                 continue
-            found = heading(line) if ("lusion" in line or "LUSION" in line) else None
+            found = heading(line) if may_head(line) else None
             if found is not None:
                 section, head, rest = found
                 current = section or current
