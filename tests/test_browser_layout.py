@@ -266,7 +266,11 @@ def test_a_phone_sideways_never_draws_the_sidebar_on_loading(app_url: str) -> No
             page.wait_for_function(
                 f"() => document.querySelector('{SIDEBAR}')"
                 ".getAttribute('data-collapsed') === 'false'", timeout=WAIT)
-            frames(page)
+            # it slides in: measured once it is all on the screen (a busy machine's frames
+            # caught it halfway, 170 px still to the left)
+            page.wait_for_function(
+                f"() => document.querySelector('{SIDEBAR}').getBoundingClientRect().left >= 0",
+                timeout=WAIT)
             box = page.locator(SIDEBAR).bounding_box()
             assert box is not None and round(box["width"]) == 320, box
             page.locator(SIDEBAR).get_by_role("button", name="Clear filters").click()
