@@ -166,6 +166,7 @@ class Requester:
         check: Callable[[Any, requests.Response], T], tally: Tally, *,
         force_refresh: bool = False, cache_only: bool = False,
         before_parse: Callable[[], object] | None = None,
+        decode: Callable[[bytes], Any] = orjson.loads,
     ) -> T:
         """GET ``path``, decode its JSON and ``check`` its shape; every failure becomes a
         ``TrialFinderError``.
@@ -176,13 +177,16 @@ class Requester:
         whose shape ``check`` refuses is deleted from the cache, so it is never replayed.
         ``before_parse`` is called once the body has arrived, before it is decoded (a search
         uses it to wait until the previous page is handed on, see ``TrialsClient.search``).
+        ``decode`` turns the body into values (``orjson.loads``, or a reader that leaves parts
+        of a large body to be parsed later); it raises ``orjson.JSONDecodeError`` for a body
+        that is not JSON.
         """
         retries = self.settings.retries
         for attempt in range(retries + 1):
             try:
                 body, response = self._get_once(
                     path, params, tally, force_refresh=force_refresh or attempt > 0,
-                    cache_only=cache_only, before_parse=before_parse)
+                    cache_only=cache_only, before_parse=before_parse, decode=decode)
             except _BrokenBody as broken:
                 if broken.response is not None:
                     self._forget(broken.response)
@@ -318,6 +322,7 @@ class Requester:
     def _get_once(
         self, path: str, params: dict[str, str] | None, tally: Tally, *, force_refresh: bool,
         cache_only: bool = False, before_parse: Callable[[], object] | None = None,
+        decode: Callable[[bytes], Any] = orjson.loads,
     ) -> tuple[Any, requests.Response]:
         url = self._url(path)
         response = self._response(path, params, tally, force_refresh=force_refresh,
@@ -338,7 +343,7 @@ class Requester:
             raise
         try:
             with gc_paused():  # CPU only: a page of 1,000 studies is 10^5 small objects
-                body = orjson.loads(without_bom(content))
+                body = decode(without_bom(content))
         except orjson.JSONDecodeError as exc:
             error = SchemaError(
                 f"the API sent a reply that is not valid JSON ({len(content):,} bytes "

@@ -55,12 +55,12 @@ def id_read_note(given: str, found: str) -> str | None:
 Record = Mapping[str, Any]
 #: ``on_page(records, fetched)``: a search's consumer of each page's new records, with the
 #: time an HTTP cache got that page from the registry (``None``: it just came).
-PageConsumer = Callable[[list[dict[str, Any]], datetime | None], None]
+PageConsumer = Callable[[Sequence[dict[str, Any]], datetime | None], None]
 #: ``on_body(body, fetched, records)``: each answer's JSON body as it came, for a consumer
 #: that keeps pages as they came (the store's spool). A registry calls it only when its
 #: answers are JSON objects whose ``"studies"`` list holds the records (the spool reads them
 #: back so); any other registry leaves it uncalled, and the spool writes the records instead.
-BodyConsumer = Callable[[bytes, datetime | None, list[dict[str, Any]]], None]
+BodyConsumer = Callable[[bytes, datetime | None, Sequence[dict[str, Any]]], None]
 #: What a listing asks for: the search tables' fields (``list``), ids only (``ids``: a
 #: watch's listing), or everything the registry has on each study (``full``).
 View = Literal["list", "ids", "full"]

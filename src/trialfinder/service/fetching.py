@@ -9,7 +9,7 @@ Saved tables are keyed by the registry's name, where its client asks and what it
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -67,10 +67,13 @@ def fetch_tables(client: RegistryClient, translation: Translation, limit: int | 
     # the prefetch thread writes each body as it came, while this thread makes tables.
     whole_pages = spooler is not None and limit is None and client.gives_bodies
 
-    def on_page(studies: list[dict[str, Any]], fetched: datetime | None) -> None:
-        with gc_paused():  # each page's parse pauses it too, inside the client
+    def on_page(studies: Sequence[dict[str, Any]], fetched: datetime | None) -> None:
+        keep = spooler is not None and not whole_pages
+        with gc_paused():  # a page's records are parsed as they are read (or in the client)
+            if keep:
+                studies = list(studies)  # read twice: parsed once
             reader.add(studies)
-        if spooler is not None and not whole_pages:
+        if spooler is not None and keep:
             spooler.add(studies, fetched)
 
     try:

@@ -120,8 +120,8 @@ class _Batch:
         self.reader = registry.reader()
         self.held = 0
 
-    def add(self, studies: list[dict[str, Any]]) -> None:
-        with gc_paused():
+    def add(self, studies: Sequence[dict[str, Any]]) -> None:
+        with gc_paused():  # the records of a page are parsed as they are read
             self.reader.add(studies)
         self.held += len(studies)
 
@@ -256,10 +256,13 @@ def _one(client: RegistryClient, translation: Translation, limit: int | None,
                 saver.add(tables)
             take(tables)
 
-    def on_page(studies: list[dict[str, Any]], fetched: Any) -> None:
-        batch.add(studies)
+    def on_page(studies: Sequence[dict[str, Any]], fetched: Any) -> None:
         if spooler is not None and not whole_pages:
+            studies = list(studies)  # read twice: parsed once
+            batch.add(studies)
             spooler.add(studies, fetched)
+        else:
+            batch.add(studies)
         if batch.held >= BATCH_STUDIES:
             flush()
 

@@ -28,6 +28,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import requests
 
 from trialfinder.core.errors import (
@@ -50,6 +51,7 @@ from trialfinder.registries.ctgov.page import Page, nct_of, parse_page, parse_ve
 from trialfinder.registries.ctgov.paging import SLACK_PAGES, STALL_PAGES, PagingCheck
 from trialfinder.registries.ctgov.query import StudyQuery, is_nct_id, normalize_nct_id
 from trialfinder.registries.ctgov.registry import CTGOV
+from trialfinder.registries.ctgov.slices import read_page
 from trialfinder.registries.result import ProgressCallback, SearchResult, stamp, warnings_for
 
 __all__ = [
@@ -104,6 +106,7 @@ class TrialsClient(Requester):
         cache_only: bool = False,
         before_parse: Callable[[], object] | None = None,
         keep_body: bool = False,
+        sliced: bool = False,
     ) -> Generator[Page, None, None]:
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
                                   or limit < 1):
@@ -119,7 +122,8 @@ class TrialsClient(Requester):
                 size = min(size, limit - seen)
             params = _page_params(base, size, count=first and count_total, token=token)
             page = self._get("studies", params, parse_page, tally, force_refresh=force_refresh,
-                             cache_only=cache_only, before_parse=before_parse)
+                             cache_only=cache_only, before_parse=before_parse,
+                             decode=read_page if sliced else orjson.loads)
             seen += len(page.studies)
             if first and not page.from_cache:
                 # a listing the API just sent is followed from the API: a later page kept
@@ -148,7 +152,8 @@ class TrialsClient(Requester):
         page the consumer got is with ``on_body`` whatever happens next, Ctrl-C included."""
         keep = on_body is not None
         pages = self._pages(query, tally, fields=fields, limit=limit, keep_body=keep,
-                            cache_only=unreachable is not None, before_parse=before_parse)
+                            cache_only=unreachable is not None, before_parse=before_parse,
+                            sliced=True)
         try:
             first = next(pages)
         except OfflineError:
@@ -160,7 +165,7 @@ class TrialsClient(Requester):
             logger.debug("cached pages predate the API's data (%s); fetching anew", data_time)
             pages.close()
             pages = self._pages(query, tally, fields=fields, limit=limit, force_refresh=True,
-                                before_parse=before_parse, keep_body=keep)
+                                before_parse=before_parse, keep_body=keep, sliced=True)
             first = next(pages)
         handed = self._handed_on(first, on_body)
         del first  # with its body

@@ -8,11 +8,13 @@ when no ``on_page`` consumer takes them, the studies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from trialfinder.core.gcpause import gc_paused
 from trialfinder.core.idset import IdSet
-from trialfinder.registries.ctgov.page import Page, nct_of
+from trialfinder.registries.ctgov.page import Page, StudySlices, ids_of
 
 __all__ = ["Gathering"]
 
@@ -35,8 +37,9 @@ class Gathering:
         self.oldest: datetime | None = None
         self.last_token: str | None = None
 
-    def take(self, page: Page) -> list[dict[str, Any]]:
-        """The studies of ``page`` not seen before, cut at the limit; kept when ``keep``."""
+    def take(self, page: Page) -> Sequence[dict[str, Any]]:
+        """The studies of ``page`` not seen before, cut at the limit; kept when ``keep``
+        (studies read from slices of the body are parsed then, and not before)."""
         self.pages += 1
         self.cached_pages += page.from_cache
         if page.total_count is not None:
@@ -50,15 +53,20 @@ class Gathering:
             age = (datetime.now(UTC) - page.created_at).total_seconds()
             self.worst_stale = max(self.worst_stale or 0.0, age)
         studies = page.studies
-        fresh = self.seen_ids.add_new([nct_of(study) for study in studies])
-        kept = [study for study, new in zip(studies, fresh, strict=True) if new]
+        fresh = self.seen_ids.add_new(ids_of(studies))
+        kept: Sequence[dict[str, Any]]
+        if isinstance(studies, StudySlices):
+            kept = studies if all(fresh) else studies.kept(fresh)
+        else:
+            kept = [study for study, new in zip(studies, fresh, strict=True) if new]
         self.duplicates += len(studies) - len(kept)
         if self.limit is not None:
-            del kept[max(0, self.limit - self.count):]
+            kept = kept[:max(0, self.limit - self.count)]
         self.count += len(kept)
         self.last_token = page.next_token
         if self.keep:
-            self.studies.extend(kept)
+            with gc_paused():  # the records of a page: many small objects, no cycles
+                self.studies.extend(kept)
         return kept
 
     @property

@@ -7,7 +7,7 @@ import math
 
 from trialfinder.core.errors import PagingError
 from trialfinder.core.idset import IdSet
-from trialfinder.registries.ctgov.page import Page, nct_of
+from trialfinder.registries.ctgov.page import Page, ids_of
 
 __all__ = ["SLACK_PAGES", "STALL_PAGES", "PagingCheck"]
 
@@ -34,7 +34,7 @@ class PagingCheck:
 
     def check(self, page: Page, asked: int, done: bool) -> None:
         self.pages += 1
-        fresh = sum(self.ids.add_new([nct_of(study) for study in page.studies]))
+        fresh = sum(self.ids.add_new(ids_of(page.studies)))
         self.new += fresh
         self.stalled = 0 if fresh else self.stalled + 1
         if self.pages == 1 and page.total_count is not None:

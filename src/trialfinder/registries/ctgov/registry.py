@@ -159,7 +159,8 @@ class CtgovClient:
                                            count_total=view == "full", force_refresh=True,
                                            before_parse=before_parse):
             fresh = not page.from_cache
-            yield RecordPage(page.studies, page.total_count, int(fresh),
+            # a listing's pages are decoded whole (a list): only a search reads slices
+            yield RecordPage(list(page.studies), page.total_count, int(fresh),
                              page.nbytes if fresh else 0)
 
     def fetch(self, study_id: str) -> dict[str, Any]:
