@@ -11,10 +11,13 @@ from typing import Any
 import orjson
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devtools.standin import StandInServer, fictional_study
 from trialfinder.core.config import Settings
 from trialfinder.core.errors import SchemaError
+from trialfinder.registries.ctgov import slices
 from trialfinder.registries.ctgov.client import TrialsClient
 from trialfinder.registries.ctgov.gather import Gathering
 from trialfinder.registries.ctgov.normalize import normalize
@@ -97,7 +100,7 @@ def test_a_record_altered_past_its_start_is_refused_when_it_is_read() -> None:
     records = iter(page["studies"])
     assert [next(records)["protocolSection"]["identificationModule"]["nctId"]
             for _ in range(4)] == ["NCT99400001", "NCT99400002", "NCT99400003", "NCT99400004"]
-    with pytest.raises(SchemaError, match="NCT99400005 at byte .* is not one whole record"):
+    with pytest.raises(SchemaError, match=r"NCT99400005 at byte .* is not one whole record"):
         next(records)
 
 
@@ -151,3 +154,35 @@ def test_a_search_reads_large_pages_into_the_same_tables(
     kept = client.search(StudyQuery(conditions=("spasm",)))  # no on_page: records kept
     assert len(kept.studies) == 150 and all(type(s) is dict for s in kept.studies)
     assert kept.studies == [study for page in handed for study in page]
+
+
+_TRICKY = st.lists(st.sampled_from(
+    ['a', ' ', '"', '\\', '{', '}', '[', ']', ',', ':', '\n', 'é', '\u2028', 'NCT',
+     '},{"protocolSection":', '"nctId":"NCT99400001"', '{"protocolSection":{']),
+    max_size=12).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(_TRICKY, min_size=1, max_size=8), token=st.none() | _TRICKY,
+       total=st.none() | st.integers(min_value=0, max_value=10**9))
+def test_any_texts_read_record_by_record_equal_the_page_decoded_whole(
+    texts: list[str], token: str | None, total: int | None,
+) -> None:
+    studies = [fictional_study(f"NCT99{410000 + i:06d}", text or "Fictional", summary=text)
+               for i, text in enumerate(texts)]
+    envelope: dict[str, Any] = {"studies": studies}
+    if total is not None:
+        envelope["totalCount"] = total
+    if token is not None:
+        envelope["nextPageToken"] = token
+    body = orjson.dumps(envelope)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(slices, "SPLIT_FROM", 0)
+        page = read_page(body)
+    # the API's tokens are letters, digits, - and _: such a page is always cut; a token that
+    # needs escapes (or holds "}]") is not the API's writing, and the page is decoded whole
+    plain = token is None or (not any(c in token for c in '"\\\n') and "}]" not in token)
+    assert isinstance(page["studies"], StudySlices if plain else list)
+    assert {k: v for k, v in page.items() if k != "studies"} == {
+        k: v for k, v in envelope.items() if k != "studies"}
+    assert list(page["studies"]) == studies
