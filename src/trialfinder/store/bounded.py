@@ -71,9 +71,29 @@ def cut_text(text: str) -> str | None:
     return data[:keep].decode() + mark
 
 
+def _holds_long(value: Any) -> bool:
+    """Whether a JSON value holds a string longer than :data:`MOST_BYTES` (a quick look that
+    builds nothing, as nearly every record holds none)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) > _SURE_CHARS and len(item.encode()) > MOST_BYTES:
+                return True
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def cut_strings(value: Any) -> tuple[Any, int]:
     """A JSON value with every string longer than :data:`MOST_BYTES` cut (:func:`cut_text`),
     and how many were; the value itself when none was (the rest is shared, not copied)."""
+    return _cut_strings(value) if _holds_long(value) else (value, 0)
+
+
+def _cut_strings(value: Any) -> tuple[Any, int]:
     if isinstance(value, str):
         cut = cut_text(value)
         return (value, 0) if cut is None else (cut, 1)
@@ -81,14 +101,14 @@ def cut_strings(value: Any) -> tuple[Any, int]:
         count = 0
         out: dict[Any, Any] = {}
         for key, item in value.items():
-            out[key], n = cut_strings(item)
+            out[key], n = _cut_strings(item)
             count += n
         return (out, count) if count else (value, 0)
     if isinstance(value, list):
         count = 0
         items = []
         for item in value:
-            new, n = cut_strings(item)
+            new, n = _cut_strings(item)
             items.append(new)
             count += n
         return (items, count) if count else (value, 0)
@@ -115,7 +135,10 @@ def cut_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             lengths = series.str.len()
         except AttributeError:  # a column of other values
             continue
-        long = np.flatnonzero(lengths.fillna(0).to_numpy(dtype="int64") > _SURE_CHARS)
+        over = lengths.gt(_SURE_CHARS)
+        if not over.any():  # nearly always: nothing to look at closer
+            continue
+        long = np.flatnonzero(over.fillna(False).to_numpy(dtype=bool))
         cuts = {int(i): c for i in long if (c := cut_text(series.array[i])) is not None}
         if not cuts:
             continue
