@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 import pandas as pd
 import pytest
 
@@ -30,6 +31,7 @@ from trialfinder.options import SearchOptions
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.registries.ctgov.registry import CTGOV
 from trialfinder.store import migrations
+from trialfinder.store.bounded import MOST_BYTES
 from trialfinder.store.db import Store, open_store
 from trialfinder.store.versions import version_rows
 from trialfinder.store.watch import get_watch, history
@@ -87,7 +89,8 @@ def test_a_new_store_has_every_column_a_normalized_record_has_and_reads_it_back(
         store.add_records([record])
         back = store.tables_for(["NCT99000601"])
     assert names == ["0001_first_store", "0002_runs_params", "0003_runs_outcome",
-                     "0004_store_info_schema_2", "0005_source", "0006_other_ids"]
+                     "0004_store_info_schema_2", "0005_source", "0006_other_ids",
+                     "0007_versions_in_parts"]
     held: dict[str, set[str]] = {}
     for table, column, _, _ in _schema(tmp_path / "studies.duckdb"):
         held.setdefault(table, set()).add(column)
@@ -103,7 +106,7 @@ def test_the_previous_release_store_is_upgraded_in_one_go_and_reads_back(
 ) -> None:
     with open_store(old_store) as store:
         ledger = _ledger(store)
-        assert len(ledger) == 6 and len({when for _, when in ledger}) == 1  # one transaction
+        assert len(ledger) == 7 and len({when for _, when in ledger}) == 1  # one transaction
         assert store.first_row("SELECT value FROM store_info WHERE key = 'schema'") == ("2",)
         ids = [r[0] for r in store.con.execute("SELECT nct_id FROM studies").fetchall()]
         assert sorted(ids) == sorted(SYNCED + WATCHED + SEARCHED)
@@ -139,7 +142,7 @@ def test_the_previous_release_store_is_upgraded_in_one_go_and_reads_back(
     Store(fresh).close()
     assert _schema(old_store) == _schema(fresh)  # the same tables, columns, types and order
     with open_store(old_store) as store:
-        assert len(_ledger(store)) == 6  # nothing left to do the second time
+        assert len(_ledger(store)) == 7  # nothing left to do the second time
     assert main(["sql", "--store", str(old_store),
                  "SELECT nct_id, source FROM sites WHERE nct_id = 'NCT99000602'"]) == 0
     assert capsys.readouterr().out.splitlines() == ["nct_id,source", "NCT99000602,ctgov"]
@@ -152,11 +155,11 @@ def test_a_reader_of_an_older_store_upgrades_it_first_and_store_alone_says_so(
         Store(old_store, read_only=True)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.endswith("was made by an earlier trialfinder and needs upgrading (6 step(s),"
+    assert message.endswith("was made by an earlier trialfinder and needs upgrading (7 step(s),"
                             " from 0001_first_store); a command that writes to it does that")
     with open_store(old_store, read_only=True) as store:
         assert store.read_only
-        assert len(_ledger(store)) == 6
+        assert len(_ledger(store)) == 7
         assert store.first_row("SELECT count(*) FROM studies WHERE source = 'ctgov'") == (8,)
 
 
@@ -202,7 +205,7 @@ def test_a_failing_migration_leaves_the_store_as_it_was(
     assert ("runs", "outcome") not in {(t, c) for t, c, _, _ in before}
     monkeypatch.undo()
     with open_store(old_store) as store:  # this trialfinder's own steps still apply whole
-        assert [name for name, _ in _ledger(store)][-1] == "0006_other_ids"
+        assert [name for name, _ in _ledger(store)][-1] == "0007_versions_in_parts"
 
 
 def test_a_page_with_a_column_the_store_lacks_is_an_error_not_narrowed(tmp_path: Path) -> None:
@@ -233,3 +236,31 @@ def test_export_of_an_upgraded_store_carries_source(old_store: Path, tmp_path: P
     frame = pd.read_parquet(tmp_path / "out" / "interventions.parquet")
     assert list(frame.columns)[-1] == "source"
     assert set(frame["source"]) == {"ctgov"} and len(frame) == 14
+
+
+def test_the_versions_of_an_older_store_move_into_parts_and_read_back_whole(
+    old_store: Path,
+) -> None:
+    """0007_versions_in_parts: each record's text goes into parts under 60 KiB (a text of 64 KiB
+    or more, by the hundred, killed DuckDB's checkpoint), and ``versions`` joins them back."""
+    record = _record("NCT99000650")
+    record["protocolSection"]["descriptionModule"] = {"briefSummary": "ζωή 試験 " * 12_000}
+    text = orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode()
+    assert len(text.encode()) > 2 * MOST_BYTES + 1  # three parts
+    con = duckdb.connect(str(old_store))
+    con.execute("INSERT INTO versions VALUES ('NCT99000650', 'fictionalhash', "
+                "TIMESTAMP '2024-01-01', TIMESTAMP '2024-01-02', ?)", [text]).fetchall()
+    small = con.execute("SELECT nct_id, hash, record FROM versions ORDER BY ALL").fetchall()
+    con.close()
+    with open_store(old_store) as store:
+        rows = store.con.execute(
+            "SELECT nct_id, hash, record_parts FROM version_records ORDER BY ALL").fetchall()
+        assert store.first_row("SELECT record FROM versions WHERE nct_id = 'NCT99000650'") == (
+            text,)
+        assert [(n, h, "".join(p)) for n, h, p in rows] == small  # every text, whole
+        assert store.versions("NCT99000650")[0][3] == record
+        assert store.record("NCT99000650", "fictionalhash") == record
+    parts = {n: p for n, _, p in rows}
+    assert [len(p) for p in parts.values()].count(1) == len(parts) - 1
+    assert len(parts["NCT99000650"]) == 3
+    assert max(len(p.encode()) for p in parts["NCT99000650"]) <= MOST_BYTES

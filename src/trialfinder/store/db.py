@@ -5,7 +5,8 @@ Tables (the first six are the search tables, in the columns of the column spec
 
 - ``studies``, ``sites``, ``contacts``, ``officials``, ``conditions``, ``interventions``;
 - ``versions``: every distinct version of each study (``hash`` of its record as received),
-  with ``first_seen``/``last_seen`` and the record itself as JSON text, for ``history``;
+  with ``first_seen``/``last_seen`` and the record itself as JSON text, for ``history``: a
+  view joining the parts of each text in ``version_records`` (:mod:`.bounded`);
 - ``searches``: saved searches (watches), their options as JSON;
 - ``runs`` and ``run_studies``: each run of a saved search or sync, and which studies it found;
   ``runs.outcome`` is ``finished``, ``aborted`` (it stopped part-way), or empty while it runs
@@ -47,8 +48,9 @@ from trialfinder.core.folders import private_folder
 from trialfinder.registries import DEFAULT_REGISTRY, get_registry
 from trialfinder.store import ingest, spool
 from trialfinder.store.aact.install import install as install_aact
+from trialfinder.store.bounded import cut_frame, say_cut
 from trialfinder.store.datadir import store_problem
-from trialfinder.store.migrations import upgrade
+from trialfinder.store.migrations import VERSION_TABLE, upgrade
 from trialfinder.store.reading import StoreReading
 from trialfinder.store.runs import RunLog, _now, naive_utc
 from trialfinder.store.versions import VersionRows, version_rows
@@ -89,6 +91,7 @@ class AddStats:
     new_versions: int
     skipped: int
     hashes: dict[str, str]  # nct_id -> hash of the version just stored
+    cut: int = 0  # texts of the search tables longer than the store keeps, cut (store.bounded)
 
 
 class Store(StoreReading, RunLog):
@@ -201,7 +204,8 @@ class Store(StoreReading, RunLog):
         tables = reader.tables()
         stats = self.add_tables(tables, version_rows(kept, registry.record_id), seen=seen,
                                 run_id=run_id)
-        return AddStats(stats.studies, stats.new_versions, skipped + stats.skipped, stats.hashes)
+        return AddStats(stats.studies, stats.new_versions, skipped + stats.skipped, stats.hashes,
+                        stats.cut)
 
     def add_tables(self, tables: Tables, versions: VersionRows, *,
                    seen: datetime | None = None, run_id: int | None = None) -> AddStats:
@@ -211,6 +215,7 @@ class Store(StoreReading, RunLog):
         if not len(versions):
             return AddStats(0, 0, tables.skipped, {})
         page = versions.relation()
+        cut: list[str] = []
         with self._lock:
             con = self.con
             self.execute("BEGIN TRANSACTION")
@@ -225,6 +230,8 @@ class Store(StoreReading, RunLog):
                     held = self.columns(name)
                     if frame.empty:
                         continue
+                    frame, named = cut_frame(frame)
+                    cut += [f"{name}.{c}" for c in named]
                     cols = [str(c) for c in frame.columns]
                     lacking = [c for c in cols if c not in held]
                     if lacking:  # never narrowed to the columns the store happens to have
@@ -237,16 +244,18 @@ class Store(StoreReading, RunLog):
                 if replace is not None:
                     con.unregister("replaced_ids")
                     self.execute(
-                        "UPDATE versions SET last_seen = greatest(last_seen, ?) "
+                        f"UPDATE {VERSION_TABLE} v SET last_seen = greatest(last_seen, ?) "
                         "FROM page_versions p "
-                        "WHERE versions.nct_id = p.nct_id AND versions.hash = p.hash", [when])
+                        "WHERE v.nct_id = p.nct_id AND v.hash = p.hash", [when])
                     row = self.first_row(
-                        "INSERT INTO versions SELECT p.nct_id, p.hash, ?, ?, p.record "
-                        "FROM page_versions p WHERE NOT EXISTS (SELECT 1 FROM versions v "
+                        f"INSERT INTO {VERSION_TABLE} SELECT p.nct_id, p.hash, ?, ?, "
+                        "p.record_parts::VARCHAR[] FROM page_versions p WHERE NOT EXISTS "
+                        f"(SELECT 1 FROM {VERSION_TABLE} v "
                         "WHERE v.nct_id = p.nct_id AND v.hash = p.hash)", [when, when])
                 else:
-                    row = self.first_row("INSERT INTO versions SELECT nct_id, hash, ?, ?, record "
-                                         "FROM page_versions", [when, when])
+                    row = self.first_row(
+                        f"INSERT INTO {VERSION_TABLE} SELECT nct_id, hash, ?, ?, "
+                        "record_parts::VARCHAR[] FROM page_versions", [when, when])
                 added = int(row[0]) if row else 0
                 if run_id is not None:
                     self.execute("INSERT INTO run_studies SELECT ?, nct_id, hash "
@@ -260,7 +269,8 @@ class Store(StoreReading, RunLog):
                 raise
         hashes = versions.hashes
         logger.debug("stored %d studies (%d new versions)", len(hashes), added)
-        return AddStats(len(hashes), added, tables.skipped, hashes)
+        say_cut(cut)
+        return AddStats(len(hashes), added, tables.skipped, hashes, len(cut))
 
     def _to_replace(self, when: datetime) -> set[str] | None:
         """Of the page in ``page_versions``, the studies whose rows must be written: new to

@@ -35,9 +35,10 @@ import duckdb
 from trialfinder._version import __version__
 from trialfinder.core.errors import StoreError, StoreOutdatedError
 from trialfinder.registries.ctgov import SOURCE
+from trialfinder.store.bounded import MOST_BYTES, parts
 from trialfinder.tables.schema import TABLES
 
-__all__ = ["MIGRATIONS", "SQL_TYPES", "Migration", "missing_columns", "upgrade"]
+__all__ = ["MIGRATIONS", "SQL_TYPES", "VERSION_TABLE", "Migration", "missing_columns", "upgrade"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ _LEDGER: Final = "migrations"
 # knows no migrations) to refuse the store rather than write rows without the newer columns.
 _SCHEMA_BEFORE: Final = "1"
 _SCHEMA_NOW: Final = "2"
+#: The table under the ``versions`` view: each record's JSON text in parts (``record_parts``).
+VERSION_TABLE: Final = "version_records"
 
 Apply = Callable[[duckdb.DuckDBPyConnection], None]
 
@@ -109,6 +112,29 @@ def _schema_2(con: duckdb.DuckDBPyConnection) -> None:
     _run(con, "UPDATE store_info SET value = ? WHERE key = 'schema'", [_SCHEMA_NOW])
 
 
+def _versions_in_parts(con: duckdb.DuckDBPyConnection) -> None:
+    """``versions`` becomes a view of ``version_records``, which holds each record's text in
+    parts of at most :data:`~trialfinder.store.bounded.MOST_BYTES` (:func:`parts`)."""
+    _run(con, f"CREATE TABLE {VERSION_TABLE} (nct_id VARCHAR, hash VARCHAR, "
+              "first_seen TIMESTAMP, last_seen TIMESTAMP, record_parts VARCHAR[])")
+    _run(con, f"INSERT INTO {VERSION_TABLE} SELECT nct_id, hash, first_seen, last_seen, "
+              "CASE WHEN record IS NOT NULL THEN [record] END FROM versions "
+              f"WHERE coalesce(strlen(record), 0) <= {MOST_BYTES}")
+    longer = con.execute("SELECT rowid FROM versions WHERE strlen(record) > ?",
+                         [MOST_BYTES]).fetchall()
+    for (rowid,) in longer:  # one at a time: each may be large
+        row = con.execute("SELECT record FROM versions WHERE rowid = ?", [rowid]).fetchone()
+        split = parts(str(row[0]).encode()) if row else []
+        _run(con, f"INSERT INTO {VERSION_TABLE} SELECT nct_id, hash, first_seen, last_seen, "
+                  "?::VARCHAR[] FROM versions WHERE rowid = ?", [split, rowid])
+    _run(con, "DROP TABLE versions")
+    # list_reduce rather than array_to_string: an export of 400 records of 180 kB ran out of
+    # 256 MB with the latter, not with the former (DuckDB 2.0.1)
+    _run(con, "CREATE VIEW versions AS SELECT nct_id, hash, first_seen, last_seen, "
+              "list_reduce(record_parts, lambda a, b: a || b) AS record "
+              f"FROM {VERSION_TABLE}")
+
+
 def _add_columns(name: str, about: str, held: Mapping[str, str | None]) -> Migration:
     """A migration that adds the spec's columns named in ``held`` to every study table that
     has them, with the value the rows already stored hold (``held[column]``; ``None``: they
@@ -140,6 +166,10 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     _add_columns("0006_other_ids", "studies.other_ids: a study's ids in other registries "
                  "(the duplicate rule reads them); empty for the rows already stored until "
                  "their study is seen again", {"other_ids": None}),
+    Migration("0007_versions_in_parts", "versions becomes a view of version_records, which "
+              "keeps each record's JSON text in parts under 60 KiB (DuckDB's checkpoint failed "
+              "on hundreds of texts of 64 KiB or more); the view gives the whole text",
+              _versions_in_parts),
 )
 
 

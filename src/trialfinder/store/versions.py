@@ -1,7 +1,9 @@
 """Study versions: a record's content hash and its JSON text, as the store keeps them.
 
 A version is named by a short digest of the record with its keys sorted, so the same content
-gets the same name whatever order the API sent the keys in.
+gets the same name whatever order the API sent the keys in. Its text is stored in parts of at
+most 60 KiB (:func:`trialfinder.store.bounded.parts`, in ``version_records.record_parts``),
+which the ``versions`` view joins back whole.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 import orjson
 import pandas as pd
+
+from trialfinder.store.bounded import parts
 
 __all__ = ["VersionRows", "record_hash", "version_rows"]
 
@@ -46,8 +50,10 @@ class VersionRows:
         return dict(zip(self.ids, self.digests, strict=True))
 
     def relation(self) -> Any:
-        """The rows for DuckDB (``nct_id``, ``hash``, ``record``): a pyarrow table when
-        pyarrow is installed (read without copying), else a pandas DataFrame."""
+        """The rows for DuckDB (``nct_id``, ``hash``, ``record_parts``: the JSON text in
+        parts, :func:`~trialfinder.store.bounded.parts`): a pyarrow table when pyarrow is
+        installed, else a pandas DataFrame."""
+        split = [parts(t) for t in self.texts]
         try:
             import pyarrow as pa  # type: ignore[import-untyped]
         except ImportError:
@@ -55,12 +61,12 @@ class VersionRows:
             return pd.DataFrame({
                 "nct_id": pd.array(self.ids, dtype=text),
                 "hash": pd.array(self.digests, dtype=text),
-                "record": pd.array([t.decode() for t in self.texts], dtype=text),
+                "record_parts": pd.Series(split, dtype=object),
             })
         return pa.table({
             "nct_id": pa.array(self.ids, pa.string()),
             "hash": pa.array(self.digests, pa.string()),
-            "record": pa.array(self.texts, pa.binary()).cast(pa.string()),
+            "record_parts": pa.array(split, pa.list_(pa.string())),
         })
 
 

@@ -8,7 +8,9 @@ a column read, so the views cost no JSON parsing when they are queried.
 :data:`DOC` is the one declaration of what is kept and as which type. DuckDB reads leniently:
 a value of another JSON type is converted when it can be (``"12"`` as a number) and is ``NULL``
 when it cannot. The JSON text itself is not kept a second time (it would double what a sync
-writes); what the list view holds stays, as sent, in ``versions``.
+writes); what the list view holds stays, as sent, in ``versions``. A text of a record longer
+than 60 KiB is cut with a mark before it is parsed, counted and said
+(:mod:`trialfinder.store.bounded`: DuckDB's checkpoints cannot hold such texts by the hundred).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import orjson
 import pandas as pd
 
 from trialfinder.registries.ctgov.registry import CTGOV
+from trialfinder.store.bounded import MOST_BYTES, cut_strings, say_cut
 
 if TYPE_CHECKING:
     from trialfinder.store.db import Store
@@ -150,10 +153,17 @@ def keep_records(store: Store, records: Sequence[Mapping[str, Any]], seen: datet
     of rows written. The page is written in batches of at most :data:`BATCH_BYTES` of JSON
     (one transaction each), so DuckDB's memory stays bounded however large the records."""
     latest: dict[str, bytes] = {}
+    cut = 0
     for record in records:
         nct = CTGOV.record_id(record)
         if nct is not None:
-            latest[nct] = orjson.dumps(record)
+            text = orjson.dumps(record)
+            if len(text) > MOST_BYTES:  # it may hold a text longer than that
+                bounded, count = cut_strings(record)
+                if count:
+                    text, cut = orjson.dumps(bounded), cut + count
+            latest[nct] = text
+    say_cut([f"{TABLE}.doc"] * cut)
     written = 0
     batch: dict[str, bytes] = {}
     size = 0
