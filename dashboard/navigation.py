@@ -78,9 +78,10 @@ def _apply(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
 
 def _boot(params: dict[str, list[str]]) -> None:
     ss = st.session_state
-    _, ignored = _apply(params)
+    values, ignored = _apply(params)
     ss["view"] = "list"
     notices = [urlstate.unreadable_study(params) or "", urlstate.radius_note(params) or "",
+               urlstate.linked_sort(params, bool(values["place"].strip()))[1] or "",
                urlstate.unknown_params(params) or ""]
     if ignored:
         notices.append("The link’s " + ", ".join(f"“{n}”" for n in ignored)

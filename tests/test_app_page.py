@@ -104,6 +104,30 @@ def test_near_a_place_the_list_is_nearest_first_and_can_be_sorted(api: StandInSe
     assert at.selectbox(key="sort").value == "registry"
 
 
+def test_a_links_order_opens_the_list_so_and_a_bad_one_costs_only_itself(
+    api: StandInServer,
+) -> None:
+    """A colleague's link with ``sort=newest`` shows the list newest first, and the page's
+    own link keeps it; a misspelt order is named and the list keeps its default order."""
+    at = opened(**NEAR, sort="newest")
+    assert not at.exception and not at.info
+    assert at.selectbox(key="sort").value == "newest"
+    posted = NEAR_FOUND.studies.set_index("nct_id")["first_posted"]
+    dates = [posted[n] for n in card_ids(at)]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 19
+    assert at.query_params["sort"] == "newest"
+    at.selectbox(key="sort").set_value("nearest").run()  # the default near a place
+    assert "sort" not in at.query_params
+
+    at = opened(**NEAR, sort="neweset")
+    assert not at.exception
+    assert [str(e.value) for e in at.info] == [escape_md(
+        "The link’s order “neweset” is not one this list offers, so it keeps its default "
+        "order; the orders are nearest, registry, newest or updated (did you mean newest?).")]
+    assert at.selectbox(key="sort").value == "nearest"
+    assert card_miles(at) == sorted(card_miles(at)) and len(card_miles(at)) == 19
+
+
 def test_a_study_page_gives_phone_numbers_as_tel_links(api: StandInServer) -> None:
     at = opened(preset="als", status="any", study="NCT99000041")
     assert not at.exception

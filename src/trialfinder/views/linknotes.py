@@ -1,9 +1,9 @@
 """What a dashboard link holds besides the search's widgets, and the notes it gets.
 
 The parts of a link the page reads on their own (the open study, the distance it offers
-nearest to the link's) and the one-line notes for what a link gets wrong (a study id it
-cannot read, a distance it does not offer, names it does not know, a search field longer
-than a link may hold). :mod:`.urlstate` reads the rest
+nearest to the link's, the list's order) and the one-line notes for what a link gets wrong
+(a study id it cannot read, a distance it does not offer, an order it cannot follow, names
+it does not know, a search field longer than a link may hold). :mod:`.urlstate` reads the rest
 of a link into the page's widgets and re-exports these.
 """
 
@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from typing import Final
 
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.wording import did_you_mean, one_of
 from trialfinder.options import DEFAULT_RADIUS, OPTIONS, get_option
+from trialfinder.options.choice import SORT_ORDERS
 from trialfinder.options.parse import MAX_TEXT
 from trialfinder.registries import registry_for_id
 from trialfinder.registries.base import id_read_note
@@ -23,9 +25,11 @@ __all__ = [
     "RADII",
     "SHOWN_TEXT",
     "linked_radius",
+    "linked_sort",
     "linked_study",
     "overlong",
     "radius_note",
+    "sort_param",
     "unknown_params",
     "unreadable_study",
 ]
@@ -86,6 +90,37 @@ def radius_note(params: Mapping[str, list[str]]) -> str | None:
         return None
     return (f"The link’s distance, {miles:,.4g} mi, is not one this page offers: the "
             f"nearest, {offered:,} mi, is used.")
+
+
+def linked_sort(params: Mapping[str, list[str]],
+                has_place: bool) -> tuple[str | None, str | None]:
+    """The order a link's ``sort`` asks the list for, read as ``--sort`` reads it (any case;
+    the last one given), and a line for one the list cannot follow: a name that is none of
+    its orders (with the one spelled nearly so), or nearest first without a place. Such a
+    value costs itself (``None``: the list's default order), not the page; ``(None, None)``
+    when the link names no order."""
+    sort = get_option("sort")
+    given = [v for v in params.get(sort.url) or [] if v.strip()]
+    if not given:
+        return None, None
+    try:
+        name = sort.from_url(given[-1:])
+    except InvalidQueryError:
+        return None, (f"The link’s order “{_shown(given[-1])}” is not one this list offers, "
+                      f"so it keeps its default order; the orders are "
+                      f"{one_of(list(SORT_ORDERS))}{did_you_mean(given[-1], SORT_ORDERS)}")
+    if name == "nearest" and not has_place:
+        return None, ("The link asks for the nearest studies first but names no place, so "
+                      "the list keeps the registry’s order")
+    return str(name), None
+
+
+def sort_param(sort: object, has_place: bool) -> list[str]:
+    """The ``sort`` parameter of a link to a list shown in ``sort`` order: none for the
+    list's default (nearest first near a place, else the registry's) or for an order a link
+    does not carry (the pre-screen's: what *About you* holds stays out of links)."""
+    default = "nearest" if has_place else "registry"
+    return [sort] if isinstance(sort, str) and sort in SORT_ORDERS and sort != default else []
 
 
 def linked_study(params: Mapping[str, list[str]]) -> str | None:

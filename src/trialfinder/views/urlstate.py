@@ -28,9 +28,11 @@ from trialfinder.views.linknotes import (
     RADII,
     SHOWN_TEXT,
     linked_radius,
+    linked_sort,
     linked_study,
     overlong,
     radius_note,
+    sort_param,
     unknown_params,
     unreadable_study,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "empty_widget",
     "filter_defaults",
     "has_topic",
+    "linked_sort",
     "linked_study",
     "options_of",
     "overlong",
@@ -73,8 +76,8 @@ DEFAULT_STATUSES: Final = tuple(s.value for s in OPEN_STATUSES)
 DEFAULT_RADIUS_MI: Final = int(DEFAULT_RADIUS.miles)
 DEFAULT_LIMIT: Final = 1000
 
-#: Options the page has no field for (a link that gives one is told it was left out); the
-#: order has the list's own Sort control (:mod:`trialfinder.views.sorting`).
+#: Options the page has no field for (a link that gives one is told it was left out, but
+#: for the order: the list's own Sort control, :mod:`trialfinder.views.sorting`, takes it).
 _NO_FIELD: Final = frozenset({"location", "states", "cities", "sort"})
 #: The widget of the registries searched (a multi-select of names; none or only the default
 #: one is the default search, which links do not name).
@@ -177,7 +180,7 @@ def _widgets(options: SearchOptions) -> dict[str, Any]:
 def defaults() -> dict[str, Any]:
     """Every widget's value on an empty page."""
     return {**_widgets(BASE), "radius": DEFAULT_RADIUS_MI, "limit": DEFAULT_LIMIT,
-            "study": None}
+            "study": None, "sort": None}
 
 
 def filter_defaults() -> dict[str, Any]:
@@ -228,7 +231,8 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     """
     names = [d.name for d in WIDGET.values() if d.name != "radius"]  # the slider's own rule
     options, ignored = from_url(params, base=BASE, names=names, lenient=True)
-    ignored += [d.url for d in OPTIONS if d.name in _NO_FIELD and params.get(d.url)]
+    ignored += [d.url for d in OPTIONS
+                if d.name in _NO_FIELD and d.name != "sort" and params.get(d.url)]
     state = defaults() | _widgets(options)
     readable = tuple(i for i in options.ids if _is_study_id(i))
     if readable != options.ids:  # one bad id costs itself, not the search (it would stop it)
@@ -239,6 +243,7 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
         state["country"] = [c for c in state["country"] if c.strip() not in unknown]
         ignored.append(WIDGET["country"].url)
     state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
+    state["sort"] = linked_sort(params, bool(state["place"].strip()))[0]  # its note: linked_sort
     named = [n for v in params.get(WIDGET[REGISTRY_KEY].url) or [] for n in v.split(",")]
     if any(n.strip().lower() not in REGISTRIES for n in named):
         ignored.append(WIDGET[REGISTRY_KEY].url)  # those known are kept
@@ -282,6 +287,8 @@ def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
     out = to_url(options_of(values, lenient=True), base=BASE)
     if searched and searched.get("limit", DEFAULT_LIMIT) != DEFAULT_LIMIT:
         out["limit"] = [str(searched["limit"])]
+    if searched and (sort := sort_param(state.get("sort"), bool(searched.get("place")))):
+        out["sort"] = sort  # the list's order; the pre-screen's is kept out
     if state.get("study"):
         out["study"] = [str(state["study"])]
     if demo_mode:
