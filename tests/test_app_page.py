@@ -128,6 +128,20 @@ def test_a_links_order_opens_the_list_so_and_a_bad_one_costs_only_itself(
     assert card_miles(at) == sorted(card_miles(at)) and len(card_miles(at)) == 19
 
 
+def test_the_way_back_from_a_study_keeps_the_lists_order(api: StandInServer) -> None:
+    """Streamlit forgets the Sort box's value while a study is open (the box is not drawn):
+    the page's Back gave the list nearest first again, the card left elsewhere."""
+    at = opened(**NEAR)
+    at.selectbox(key="sort").set_value("newest").run()
+    newest = card_ids(at)
+    at.button(key="open_2").click().run()
+    at.run()  # any run on the study's page (a tap on its map, a rerun)
+    assert at.query_params["sort"] == "newest" and at.query_params["study"] == newest[2]
+    at.button(key="back_to_list").click().run()
+    assert at.selectbox(key="sort").value == "newest"
+    assert card_ids(at) == newest and at.query_params["sort"] == "newest"
+
+
 def test_a_study_page_gives_phone_numbers_as_tel_links(api: StandInServer) -> None:
     at = opened(preset="als", status="any", study="NCT99000041")
     assert not at.exception
