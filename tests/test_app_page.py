@@ -142,6 +142,25 @@ def test_the_way_back_from_a_study_keeps_the_lists_order(api: StandInServer) -> 
     assert card_ids(at) == newest and at.query_params["sort"] == "newest"
 
 
+def test_a_demo_list_the_distance_emptied_offers_a_way_that_shows_studies(
+    api: StandInServer,
+) -> None:
+    """The demo's studies are fetched whatever the place, so its distance is a filter: ALS
+    near Boston emptied the list and offered only "Undo Status (shows 0 studies)"."""
+    at = opened(demo="1", condition="ALS", near="Boston, MA")
+    assert not at.exception
+    assert [str(e.value) for e in at.warning][-1] == (
+        "Your filters and the distance removed all 6 studies that were fetched.")
+    assert [b.key for b in at.button if str(b.key).startswith(("undo_", "farther_"))] == [
+        "farther_0"]  # no undo that still shows nothing
+    farther = at.button(key="farther_0")
+    assert farther.label == "Search without a place (shows 2 studies)"
+    farther.click().run()
+    assert not at.exception
+    assert [b.key for b in at.button if str(b.key).startswith("open_")] == ["open_0", "open_1"]
+    assert "near" not in at.query_params and at.query_params["demo"] == "1"
+
+
 def test_a_study_page_gives_phone_numbers_as_tel_links(api: StandInServer) -> None:
     at = opened(preset="als", status="any", study="NCT99000041")
     assert not at.exception
