@@ -39,8 +39,8 @@ def explain_empty(results: service.Results, fetched: service.Results,
     undo = [(key, count) for key, count in _undo_options(results, fetched) if count]
     far = any(step_key(s.name) == "radius" and s.removed for s in results.steps)
     farther = _farther(results, fetched, searched, demo_mode) if far else []
-    by = "Your filters and the distance" if far else "Your filters"
-    st.warning(f"{by} removed all {plural(total, 'study', 'studies')} that were fetched.")
+    st.warning(f"{'Your filters and the distance' if far else 'Your filters'} removed all "
+               f"{plural(total, 'study', 'studies')} that were fetched.")
     for key, count in undo[:3]:
         words = escape_md(filter_words(key, state()))
         st.button(f"Undo {words} (shows {plural(count, 'study', 'studies')})",
