@@ -70,6 +70,7 @@ def _apply(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
     values, ignored = urlstate.read_url(params)
     for key, value in values.items():
         ss[key] = value
+    ss["_sort"] = values["sort"]  # the list's order while a study is open (see sort_control)
     ss["demo"] = params.get("demo") == ["1"]
     ss["searched"] = (urlstate.snapshot(values)
                       if urlstate.has_topic(values) or ss["demo"] else None)
@@ -78,9 +79,10 @@ def _apply(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
 
 def _boot(params: dict[str, list[str]]) -> None:
     ss = st.session_state
-    _, ignored = _apply(params)
+    values, ignored = _apply(params)
     ss["view"] = "list"
     notices = [urlstate.unreadable_study(params) or "", urlstate.radius_note(params) or "",
+               urlstate.linked_sort(params, bool(values["place"].strip()))[1] or "",
                urlstate.unknown_params(params) or ""]
     if ignored:
         notices.append("The link’s " + ", ".join(f"“{n}”" for n in ignored)
@@ -112,7 +114,9 @@ def write_url() -> None:
     """The URL of what the page shows (first in each run, before anything is drawn, and
     again at its end: only a change is sent)."""
     ss = st.session_state
-    wanted = urlstate.url_params(state(), ss.get("searched"), bool(ss.get("demo")))
+    current = state()
+    current.setdefault("sort", ss.get("_sort"))  # the list's order, kept while a study is open
+    wanted = urlstate.url_params(current, ss.get("searched"), bool(ss.get("demo")))
     # The page's address once it has read what was sent: the one it asked this run with,
     # unless an address sent earlier reaches it after it asked (then that one).
     if wanted != _params() or wanted != ss.get("_sent", wanted):

@@ -226,10 +226,13 @@ def sort_control(studies: pd.DataFrame, ranking: Sequence[str] | None) -> str:
     if ranking is not None and not ss.get("_sorted_by_fit"):  # About you just filled in
         ss["sort"] = "fit"
     ss["_sorted_by_fit"] = ranking is not None
-    ss["sort"] = chosen_sort(ss.get("sort"), choices)  # a sort that no longer applies
+    # a sort that no longer applies falls back; Streamlit forgets the box's value while a
+    # study is open, so "_sort" keeps it for the way back to the list
+    ss["sort"] = chosen_sort(ss.get("sort", ss.get("_sort")), choices)
     # wide enough for its longest choice, "Best fit for you first (About you)" (it was cut)
-    return str(st.selectbox("Sort", choices, key="sort", format_func=SORTS.__getitem__,
-                            width=280))
+    ss["_sort"] = str(st.selectbox("Sort", choices, key="sort",
+                                   format_func=SORTS.__getitem__, width=280))
+    return str(ss["_sort"])
 
 
 def _card_facts(row: pd.Series[Any]) -> str:

@@ -61,7 +61,8 @@ def _start() -> None:
     ss["q_radius"] = ss.get("radius")
     ss["_filters_open"] = False  # the phone's search panel closes: the results show
     ss.pop("_return_to", None)
-    ss.pop("sort", None)  # each search starts in its default order (nearest first near a place)
+    for key in ("sort", "_sort"):  # each search starts in its default order (nearest first
+        ss.pop(key, None)          # near a place)
     for widget in ("table", "map"):  # a row or dot picked in the last results
         ss.pop(widget, None)
 

@@ -22,7 +22,7 @@ from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.service.watchrun import run_watch
 from trialfinder.store.feed import feed_bytes
-from trialfinder.store.watch import Change, save_watch, saved_watches
+from trialfinder.store.watch import Change, clean_options, save_watch, saved_watches
 from trialfinder.views.provenance import slug
 from trialfinder.views.text import escape_md, plural
 from trialfinder.views.watches import (
@@ -60,7 +60,13 @@ def _save(searched: Mapping[str, Any], near: tuple[float, float] | None) -> None
     ss = st.session_state
     name = " ".join(str(ss.get("watch_name") or "").split()) or suggest_name(searched)
     try:
-        watch = save_watch(name, watch_options(searched, near))
+        options = watch_options(searched, near)
+        if any(w.name == name and w.options == clean_options(options) for w in saved_watches()):
+            ss["watch_pick"] = name  # saved already (a second press, or Enter then the button)
+            _note("success", f"This search is saved as “{escape_md(name)}” already. Open "
+                  "“What’s new” to see what changed since then.")
+            return
+        watch = save_watch(name, options)
     except TrialFinderError as exc:
         _note("error", f"The search could not be saved: {escape_md(exc)}")
         return

@@ -1424,6 +1424,12 @@ def test_saved_search_lists_what_changed_with_badges(
         "Saved as “Spasm watch: nights, near home”. Open “What’s new” to see what changed "
         "since now."]
     assert (tmp_path / "data").is_dir()
+    # pressed again (Enter saved it, then the button): the same search, not an error
+    at.text_input(key="watch_name").input("Spasm watch: nights, near home")
+    at.button(key="save_watch").click().run()
+    assert [plain(t) for t in texts(at.success)] == [
+        "This search is saved as “Spasm watch: nights, near home” already. Open “What’s new” "
+        "to see what changed since then."] and not at.error
 
     today = datetime.now(UTC).date().isoformat()
     changed = copy.deepcopy(records)

@@ -104,6 +104,63 @@ def test_near_a_place_the_list_is_nearest_first_and_can_be_sorted(api: StandInSe
     assert at.selectbox(key="sort").value == "registry"
 
 
+def test_a_links_order_opens_the_list_so_and_a_bad_one_costs_only_itself(
+    api: StandInServer,
+) -> None:
+    """A colleague's link with ``sort=newest`` shows the list newest first, and the page's
+    own link keeps it; a misspelt order is named and the list keeps its default order."""
+    at = opened(**NEAR, sort="newest")
+    assert not at.exception and not at.info
+    assert at.selectbox(key="sort").value == "newest"
+    posted = NEAR_FOUND.studies.set_index("nct_id")["first_posted"]
+    dates = [posted[n] for n in card_ids(at)]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 19
+    assert at.query_params["sort"] == "newest"
+    at.selectbox(key="sort").set_value("nearest").run()  # the default near a place
+    assert "sort" not in at.query_params
+
+    at = opened(**NEAR, sort="neweset")
+    assert not at.exception
+    assert [str(e.value) for e in at.info] == [escape_md(
+        "The link’s order “neweset” is not one this list offers, so it keeps its default "
+        "order; the orders are nearest, registry, newest or updated (did you mean newest?).")]
+    assert at.selectbox(key="sort").value == "nearest"
+    assert card_miles(at) == sorted(card_miles(at)) and len(card_miles(at)) == 19
+
+
+def test_the_way_back_from_a_study_keeps_the_lists_order(api: StandInServer) -> None:
+    """Streamlit forgets the Sort box's value while a study is open (the box is not drawn):
+    the page's Back gave the list nearest first again, the card left elsewhere."""
+    at = opened(**NEAR)
+    at.selectbox(key="sort").set_value("newest").run()
+    newest = card_ids(at)
+    at.button(key="open_2").click().run()
+    at.run()  # any run on the study's page (a tap on its map, a rerun)
+    assert at.query_params["sort"] == "newest" and at.query_params["study"] == newest[2]
+    at.button(key="back_to_list").click().run()
+    assert at.selectbox(key="sort").value == "newest"
+    assert card_ids(at) == newest and at.query_params["sort"] == "newest"
+
+
+def test_a_demo_list_the_distance_emptied_offers_a_way_that_shows_studies(
+    api: StandInServer,
+) -> None:
+    """The demo's studies are fetched whatever the place, so its distance is a filter: ALS
+    near Boston emptied the list and offered only "Undo Status (shows 0 studies)"."""
+    at = opened(demo="1", condition="ALS", near="Boston, MA")
+    assert not at.exception
+    assert [str(e.value) for e in at.warning][-1] == (
+        "Your filters and the distance removed all 6 studies that were fetched.")
+    assert [b.key for b in at.button if str(b.key).startswith(("undo_", "farther_"))] == [
+        "farther_0"]  # no undo that still shows nothing
+    farther = at.button(key="farther_0")
+    assert farther.label == "Search without a place (shows 2 studies)"
+    farther.click().run()
+    assert not at.exception
+    assert [b.key for b in at.button if str(b.key).startswith("open_")] == ["open_0", "open_1"]
+    assert "near" not in at.query_params and at.query_params["demo"] == "1"
+
+
 def test_a_study_page_gives_phone_numbers_as_tel_links(api: StandInServer) -> None:
     at = opened(preset="als", status="any", study="NCT99000041")
     assert not at.exception

@@ -143,7 +143,11 @@ def test_search_all_with_a_limit_is_refused(capsys: pytest.CaptureFixture[str]) 
     ("x.xlsx", ["--format", "csv"], "cannot write .xlsx files: trialfinder writes CSV (.csv), "
      "JSON lines (.jsonl, .json, .ndjson) and Parquet (.parquet); choose one of those endings"),
     ("results", [], "cannot write 'results' without a format: trialfinder writes CSV (.csv), "
-     "JSON lines (.jsonl, .json, .ndjson) and Parquet (.parquet); choose one of those endings"),
+     "JSON lines (.jsonl, .json, .ndjson) and Parquet (.parquet); choose one of those endings, "
+     "or give the format (--format csv, json or parquet)"),
+    ("x.txt", [], "cannot write 'x.txt' without a format: trialfinder writes CSV (.csv), "
+     "JSON lines (.jsonl, .json, .ndjson) and Parquet (.parquet); choose one of those endings, "
+     "or give the format (--format csv, json or parquet)"),
     ("x.parquet", ["--format", "csv"], "'x.parquet' names Parquet but CSV was asked for"),
     ("x.csv", ["--format", "json"], "'x.csv' names CSV but JSON lines was asked for"),
 ])

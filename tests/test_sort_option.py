@@ -74,9 +74,12 @@ def test_a_bad_sort_is_one_line_with_a_suggestion(capsys: pytest.CaptureFixture[
         tf.search_records(records(), source="t", sort="neweset")
     assert str(err.value) == ("sort 'neweset' is not a way to sort; choose nearest, registry, "
                               "newest or updated (did you mean newest?)")
+    # keyword arguments are told the keyword (near=), not the command line's --near
     with pytest.raises(InvalidQueryError, match=r"^sorting nearest first needs a place: give "
-                                                r"--near as well$"):
+                                                r"near= as well$"):
         tf.search_records(records(), source="t", sort="nearest")
+    with pytest.raises(InvalidQueryError, match=r"^a radius needs a place: give near= as well$"):
+        tf.search(condition="Fictional Sortitis", radius=25)
     download = tmp_path / "studies.json"
     download.write_text(json.dumps(records()))
     code, out, err = run(capsys, "search", "--from-file", str(download), "--sort", "Updatd")

@@ -426,6 +426,23 @@ def test_cli_sql_errors_are_one_line(
                    "not DROP\n")
 
 
+def test_a_table_the_store_lacks_is_not_suggested_as_duckdbs_own(tmp_path: Path) -> None:
+    """``from nope`` got DuckDB's 'Did you mean "pg_enum"?', a catalog table of its own that
+    no analyst meant; a near spelling of a store table is still suggested."""
+    Store(tmp_path / "s.duckdb").close()
+    said = {}
+    for sql in ("select * from nope", "select * from studys", "select * from enum"):
+        with pytest.raises(InvalidQueryError) as caught:
+            list(run_sql(tmp_path / "s.duckdb", sql))
+        said[sql.rsplit(" ", 1)[1]] = str(caught.value)
+    listed = ' (trialfinder sql "show tables" lists the store\'s tables)'
+    assert said == {
+        "nope": f"SQL error: Catalog Error: Table with name nope does not exist!{listed}",
+        "studys": ('SQL error: Catalog Error: Table with name studys does not exist! Did you '
+                   'mean "studies"?'),
+        "enum": f"SQL error: Catalog Error: Table with name enum does not exist!{listed}"}
+
+
 def test_an_empty_store_name_is_one_usage_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:

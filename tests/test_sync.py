@@ -196,6 +196,23 @@ def test_cli_sync_refuses_unclear_requests(
     assert capsys.readouterr().err == f"trialfinder: error: {message}\n"
 
 
+@pytest.mark.parametrize("command", [["sync"], ["watch", "run"]])
+def test_a_refresh_offers_no_cache_options_in_its_help(
+    command: list[str], capsys: pytest.CaptureFixture[str],
+) -> None:
+    """sync and watch run never use the cache folder (and refuse --offline): their help
+    offered --offline as "answer only from the local cache"; `show`'s still offers it."""
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    out = capsys.readouterr().out
+    assert "--base-url" in out
+    assert [o for o in ("--offline", "--no-cache", "--cache-dir") if o in out] == []
+    with pytest.raises(SystemExit):
+        main(["show", "--help"])
+    shown = capsys.readouterr().out
+    assert "--offline" in shown and "answer only from the local cache" in shown
+
+
 def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
     standin_factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     decode_gate: Any,

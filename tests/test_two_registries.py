@@ -334,6 +334,7 @@ def test_a_registry_that_cannot_answer_costs_its_own_part_not_the_search(
     out, err = capsys.readouterr()
     assert out.splitlines() == ["nct_id", "NCT99400001", "NCT99400002"]
     assert "trialfinder: note: ISRCTN could not be searched" in err
+    assert err.count("could not be searched") == 1  # the log line and the note were two
     # asked alone, the registry's error stands: there is nothing else to show
     assert both.isrctn.api.requests < len(down.statuses)
     with pytest.raises(ApiError):

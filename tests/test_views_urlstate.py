@@ -5,6 +5,7 @@ from __future__ import annotations
 from trialfinder.views.urlstate import (
     defaults,
     has_topic,
+    linked_sort,
     linked_study,
     overlong,
     radius_note,
@@ -156,3 +157,37 @@ def test_a_search_field_longer_than_a_link_holds_is_named() -> None:
     assert overlong({"ids": "NCT99000012 " * 30}) == (
         "The NCT ids field holds 359 characters; a search field takes at most 300. "
         "Shorten it and search again.")
+
+
+def test_a_linked_order_is_applied_and_written_back() -> None:
+    """``sort=`` is read as ``--sort`` reads it and restored by the link the page writes;
+    the list's default order (nearest near a place, else the registry's) is not written."""
+    state, ignored = read_url({"condition": ["ALS"], "sort": ["Newest"]})
+    assert (state["sort"], ignored) == ("newest", [])
+    assert url_params(state, snapshot(state), demo_mode=False) == {
+        "condition": ["ALS"], "sort": ["newest"]}
+    near = state_from_url({"condition": ["ALS"], "near": ["Boston, MA"], "sort": ["nearest"]})
+    assert near["sort"] == "nearest"
+    assert "sort" not in url_params(near, snapshot(near), demo_mode=False)
+    assert url_params(near | {"sort": "registry"}, snapshot(near),
+                      demo_mode=False)["sort"] == ["registry"]
+    # the pre-screen's order is private (About you), so no link carries it
+    assert "sort" not in url_params(near | {"sort": "fit"}, snapshot(near), demo_mode=False)
+
+
+def test_a_linked_order_the_list_cannot_follow_costs_itself_with_a_note() -> None:
+    state, ignored = read_url({"condition": ["ALS"], "sort": ["neweset"], "phase": ["PHASE2"]})
+    assert (state["sort"], state["condition"], state["phase"], ignored) == (
+        None, "ALS", ["PHASE2"], [])
+    assert linked_sort({"sort": ["neweset"]}, has_place=False) == (None, (
+        "The link’s order “neweset” is not one this list offers, so it keeps its default "
+        "order; the orders are nearest, registry, newest or updated (did you mean newest?)"))
+    assert linked_sort({"sort": ["fit"]}, has_place=True)[0] is None  # About you's: private
+    assert read_url({"condition": ["ALS"], "sort": ["nearest"]})[0]["sort"] is None
+    assert linked_sort({"sort": ["nearest"]}, has_place=False) == (None, (
+        "The link asks for the nearest studies first but names no place, so the list keeps "
+        "the registry’s order"))
+    assert linked_sort({"sort": ["z" * 500]}, has_place=False)[1] == (
+        "The link’s order “" + "z" * 79 + "…” is not one this list offers, so it keeps its "
+        "default order; the orders are nearest, registry, newest or updated")
+    assert linked_sort({}, has_place=True) == (None, None)

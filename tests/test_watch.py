@@ -195,8 +195,14 @@ def test_diff_names_changed_fields_and_ignores_a_bare_update_date() -> None:
 def test_watch_names_and_options_are_checked(tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
         add_watch(store, "als-boston", {"condition": ["ALS"], "status": ["recruiting"]})
-        with pytest.raises(InvalidQueryError, match="exists; remove it first"):
+        with pytest.raises(InvalidQueryError) as caught:
             add_watch(store, "als-boston", {"condition": ["ALS"]})
+        assert str(caught.value) == ("a watch named 'als-boston' exists: give another name, "
+                                     "or remove it first (trialfinder watch remove als-boston)")
+        with Store(tmp_path / "other.duckdb") as other:  # a name the shell must quote
+            add_watch(other, "als near Boston", {"condition": ["ALS"]})
+            with pytest.raises(InvalidQueryError, match=r"remove 'als near Boston'\)$"):
+                add_watch(other, "als near Boston", {"condition": ["ALS"]})
         for bad in ("", "   ", "two\nlines", "tab\there", "bidi \u202e name", "x" * 81):
             with pytest.raises(InvalidQueryError, match="a watch name is 1 to 80"):
                 add_watch(store, bad, {"condition": ["ALS"]})

@@ -46,15 +46,22 @@ def cache_folder(text: str) -> Path:
     return Path(text)
 
 
-def connection_options(parser: argparse.ArgumentParser, *, no_store: bool = False) -> None:
+def connection_options(parser: argparse.ArgumentParser, *, no_store: bool = False,
+                       refresh: bool = False) -> None:
     """The options of every command that asks the API: --base-url, --no-cache, --offline,
-    --cache-dir (and --no-store for the commands whose searches the store keeps)."""
+    --cache-dir (and --no-store for the commands whose searches the store keeps). A
+    ``refresh`` (sync, watch run) never uses the cache folder and refuses --offline in one
+    line: --no-cache, --offline and --cache-dir are taken, as before, but not offered in its
+    help, which said they would read the cache."""
     net = parser.add_argument_group("connection")
     net.add_argument("--base-url", help="API root (default: $TRIALFINDER_BASE_URL or the real API)")
-    net.add_argument("--no-cache", action="store_true", help="do not read or write the local cache")
-    net.add_argument("--offline", action="store_true", help="answer only from the local cache")
+    net.add_argument("--no-cache", action="store_true",
+                     help=argparse.SUPPRESS if refresh else "do not read or write the local cache")
+    net.add_argument("--offline", action="store_true",
+                     help=argparse.SUPPRESS if refresh else "answer only from the local cache")
     net.add_argument("--cache-dir", type=cache_folder,
-                     help="cache folder (default: user cache folder)")
+                     help=argparse.SUPPRESS if refresh
+                     else "cache folder (default: user cache folder)")
     if no_store:
         net.add_argument("--no-store", action="store_true",
                          help="do not add the studies fetched to the local study store "

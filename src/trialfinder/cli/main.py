@@ -114,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--cache-dir", type=cache_folder,
                    help="cache folder (default: user cache folder)")
     c.add_argument("--clear", action="store_true", help="delete the HTTP cache and saved tables")
-    cli_store.add_parser(sub, parents=[common])
+    fresh = _Parser(add_help=False, parents=[loud])  # sync and watch run: no HTTP cache
+    connection_options(fresh, refresh=True)
+    cli_store.add_parser(sub, parents=[fresh])
     return parser
 
 

@@ -32,11 +32,10 @@ from trialfinder.cli.oneshot import settle_before_search
 from trialfinder.core.codes import OPEN_STATUSES
 from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
 from trialfinder.core.textcap import LONG_CHARS, cap
-from trialfinder.core.units import KM_PER_MILE
 from trialfinder.core.wording import plural
-from trialfinder.options import OPTIONS, SearchOptions
+from trialfinder.options import DEFAULT_RADIUS, OPTIONS, SearchOptions
 from trialfinder.options.cli import add_options
-from trialfinder.options.kinds import Number
+from trialfinder.options.kinds import Number, RadiusKind
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile, split_terms
 
 if TYPE_CHECKING:  # the rest loads when `match` runs, so `trialfinder --help` stays quick
@@ -95,12 +94,10 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
 
 
 def _radius_miles(text: str | None) -> float | None:
+    """--radius in miles, read as search's --radius is (its errors name --radius)."""
     if not text:
         return None
-    from trialfinder.core.codes import Distance
-
-    value, unit = Distance.parse_radius(text)
-    return value if unit == "mi" else value / KM_PER_MILE
+    return (RadiusKind().python(text, "--radius") or DEFAULT_RADIUS).miles  # 50mi reads as None
 
 
 def _profile(args: argparse.Namespace, options: SearchOptions) -> Profile:

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from trialfinder.core.checks import (
     flag_or_none,
@@ -353,11 +353,28 @@ class RadiusKind(Kind):
         if isinstance(value, Radius):
             radius = value
         elif isinstance(value, str):
-            number, unit = Distance.parse_radius(value)
-            radius = Radius(number, "km" if unit == "km" else "mi")
+            number, unit = self._parsed(value, label)
+            radius = self._radius(number, "km" if unit == "km" else "mi", label)
         else:
-            radius = Radius(_number(value, label))
+            radius = self._radius(_number(value, label), "mi", label)
         return None if radius == DEFAULT_RADIUS else radius
+
+    @staticmethod
+    def _parsed(text: str, label: str) -> tuple[float, str]:
+        """``50mi`` -> (50.0, "mi"); a bad one is an error naming ``label`` (``--radius``)."""
+        try:
+            return Distance.parse_radius(text)
+        except InvalidQueryError:
+            negative = re.match(r"\s*-\s*\d", text) is not None  # -5mi: a distance below 0
+            raise InvalidQueryError(f"{label} must be above 0, not {text!r}" if negative
+                                    else f"{label} {text!r} is not like 50mi or 80km") from None
+
+    @staticmethod
+    def _radius(number: float, unit: Literal["mi", "km"], label: str) -> Radius:
+        try:
+            return Radius(number, unit)
+        except InvalidQueryError:
+            raise InvalidQueryError(f"{label} must be above 0, not {number:g}") from None
 
     def to_text(self, value: Any) -> list[str]:
         return [] if value is None else [value.text]

@@ -222,14 +222,18 @@ def check_asks(options: SearchOptions) -> SearchOptions:
     return options
 
 
+#: How a conflict asks for the place (keyword arguments say ``near=``: see from_kwargs).
+GIVE_NEAR: Final = "give --near as well"
+
+
 def conflicts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What in these (canonical) option values cannot go together: (the option to leave out,
     why) for each — a radius without a place, a date range that ends before it starts."""
     out: list[tuple[str, str]] = []
     if values.get("radius") is not None and values.get("near") is None:
-        out.append(("radius", "a radius needs a place: give --near as well"))
+        out.append(("radius", f"a radius needs a place: {GIVE_NEAR}"))
     if values.get("sort") == "nearest" and values.get("near") is None:
-        out.append(("sort", "sorting nearest first needs a place: give --near as well"))
+        out.append(("sort", f"sorting nearest first needs a place: {GIVE_NEAR}"))
     for prefix, (words, _) in DATE_RANGES.items():
         low, high = values.get(f"{prefix}_from"), values.get(f"{prefix}_to")
         if low and high and partial_date(low, words)[0] > _last_day(high, words):

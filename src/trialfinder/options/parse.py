@@ -13,7 +13,7 @@ from trialfinder.core.checks import shown
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.options.declare import Option
 from trialfinder.options.kinds import ANY, Codes
-from trialfinder.options.model import OPTIONS, SearchOptions, conflicts, get_option
+from trialfinder.options.model import GIVE_NEAR, OPTIONS, SearchOptions, conflicts, get_option
 from trialfinder.options.values import Near
 
 __all__ = ["FORMAT", "MAX_ITEMS", "MAX_TEXT", "from_json", "from_kwargs", "from_saved",
@@ -39,7 +39,13 @@ def from_kwargs(kwargs: Mapping[str, Any], base: SearchOptions | None = None, *,
         raise InvalidQueryError(f"unknown search option(s) {', '.join(map(repr, unknown))}; "
                                 f"choose from: {', '.join([*_BY_KWARG, *also])}")
     given = {_BY_KWARG[k].name: _BY_KWARG[k].from_python(v) for k, v in kwargs.items()}
-    return base.replace(**given) if base is not None else SearchOptions(**given)
+    try:
+        return base.replace(**given) if base is not None else SearchOptions(**given)
+    except InvalidQueryError as exc:  # the place is a keyword argument here, not --near
+        said = str(exc).replace(GIVE_NEAR, "give near= as well")
+        if said == str(exc):
+            raise
+        raise InvalidQueryError(said) from None
 
 
 def from_url(params: Mapping[str, Sequence[str]], *, base: SearchOptions | None = None,

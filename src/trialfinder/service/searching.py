@@ -227,9 +227,10 @@ def search(
             if len(clients) == 1 or not _unreachable(exc) or (
                     not parts and len(down) == len(clients) - 1):
                 raise
-            logger.warning("%s could not be searched: %s", each.registry.title, exc)
-            down.append(f"{each.registry.title} could not be searched ({exc}); these results "
-                        "come from the other registries alone")
+            note = (f"{each.registry.title} could not be searched ({exc}); these results "
+                    "come from the other registries alone")
+            logger.warning("%s", note)  # the note's own words: the command line says it once
+            down.append(note)
             continue
         fetched.result.warnings.extend(translation.notes)
         result = fetched.result

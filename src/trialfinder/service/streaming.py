@@ -165,9 +165,10 @@ class Down:
         self.errors[client.registry.name] = exc
         if len(self.errors) == len(self.clients):
             raise self.errors[self.clients[-1].registry.name]
-        logger.warning("%s could not be searched: %s", client.registry.title, exc)
-        self.notes.append(f"{client.registry.title} could not be searched ({exc}); these "
-                          "results come from the other registries alone")
+        note = (f"{client.registry.title} could not be searched ({exc}); these results come "
+                "from the other registries alone")
+        logger.warning("%s", note)  # the note's own words: the command line says it once
+        self.notes.append(note)
         return True
 
 

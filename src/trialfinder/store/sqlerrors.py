@@ -33,16 +33,27 @@ _AACT_SCHEMA: Final = re.compile(r'schema "(ctgov_v2)" does not exist', re.IGNOR
 _NO_COLUMN: Final = re.compile(r'(?:Referenced column|does not have a column named) "([^"]+)"')
 #: The most AACT tables named for a column (``id`` and ``nct_id`` are in every one).
 _MOST_TABLES: Final = 4
+#: DuckDB's "Did you mean" naming one of its own catalog tables (``from nope``: "pg_enum"),
+#: which is no table of the store and only puzzles.
+_SYSTEM_TABLE: Final = re.compile(
+    r'^Did you mean "(?:pg_|duckdb_|sqlite_|pragma_|information_schema\.)[^"]*"\?$')
+_NO_TABLE: Final = re.compile(r"Table with name \S+ does not exist")
+#: Said instead, for a table the store does not have.
+_LIST_TABLES: Final = " (trialfinder sql \"show tables\" lists the store's tables)"
 
 
 def sql_error(exc: BaseException, hint: str = "") -> str:
     """DuckDB's error in one line, its suggestions kept (``Did you mean ...?``; candidate
-    columns only without ``hint``), without advice to ``SET`` something (refused here), and
-    ``hint`` (:func:`aact_hint`) at the end."""
+    columns only without ``hint``) but for one of its own catalog tables (a table the store
+    lacks is then told where its tables are listed), without advice to ``SET`` something
+    (refused here), and ``hint`` (:func:`aact_hint`) at the end."""
     lines = str(exc).splitlines() or [type(exc).__name__]
     helps = (h.strip() for h in itertools.takewhile(str.strip, lines[1:]))
     kept_help = _HELP[:1] if hint else _HELP  # a hint says better than the candidates
-    said = [lines[0].strip(), *(h for h in helps if h.startswith(kept_help))]
+    said = [lines[0].strip(), *(h for h in helps
+                                if h.startswith(kept_help) and not _SYSTEM_TABLE.match(h))]
+    if len(said) == 1 and not hint and _NO_TABLE.search(said[0]):
+        said[0] += _LIST_TABLES
     line = " ".join(said)
     kept = _SET_ADVICE.sub("", line).strip()
     if kept != line:

@@ -14,6 +14,7 @@ registry's answer. Runs: :mod:`trialfinder.service.watchrun`; changes:
 from __future__ import annotations
 
 import logging
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,7 +115,8 @@ def add_watch(store: Store, name: str, options: SearchOptions | Mapping[str, Any
     kept = clean_options(options)
     exists = store.first_row("SELECT count(*) FROM searches WHERE name = ?", [name])[0]
     if exists and not replace:
-        raise InvalidQueryError(f"a watch named {name!r} exists; remove it first")
+        raise InvalidQueryError(f"a watch named {name!r} exists: give another name, or remove "
+                                f"it first (trialfinder watch remove {shlex.quote(name)})")
     now = naive_utc(datetime.now(UTC))
     store.execute("DELETE FROM searches WHERE name = ?", [name])
     store.execute("INSERT INTO searches VALUES (?, ?, ?)",

@@ -48,11 +48,12 @@ def format_for_path(path: Path, wanted: ExportFormat | None = None) -> ExportFor
         return named
     if wanted is not None and suffix in _PLAIN_SUFFIXES:
         return wanted
-    what = f"{suffix} files" if suffix not in _PLAIN_SUFFIXES else \
-        f"{path.name!r} without a format"
+    plain = suffix in _PLAIN_SUFFIXES  # no ending, or .txt: a format given would do
+    what = f"{path.name!r} without a format" if plain else f"{suffix} files"
     raise InvalidQueryError(
         f"cannot write {what}: trialfinder writes CSV (.csv), JSON lines (.jsonl, .json, "
-        ".ndjson) and Parquet (.parquet); choose one of those endings")
+        ".ndjson) and Parquet (.parquet); choose one of those endings"
+        + (", or give the format (--format csv, json or parquet)" if plain else ""))
 
 
 _LABELS: dict[str, str] = {"csv": "CSV", "jsonl": "JSON lines", "parquet": "Parquet"}

@@ -3,6 +3,7 @@
 - :mod:`.text`          escaping for Markdown, and words instead of the registry's codes
 - :mod:`.urlstate`      widget state <-> URL parameters (as the search options declare them),
                         the submitted search
+- :mod:`.linknotes`     a link's study, distance and order, and the notes on what it got wrong
 - :mod:`.request`       the search request the dashboard caches and sends (SearchOptions)
 - :mod:`.summary`       the filter summary in words, and the one-click undo of a filter
 - :mod:`.searchline`    what was searched as removable chips; what to try when nothing was found

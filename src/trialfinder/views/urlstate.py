@@ -23,8 +23,19 @@ from trialfinder.options.model import DATE_RANGES, conflicts
 from trialfinder.options.parse import MAX_TEXT
 from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES, registry_for_id
-from trialfinder.registries.base import id_read_note
 from trialfinder.tables.countries import check_countries
+from trialfinder.views.linknotes import (
+    RADII,
+    SHOWN_TEXT,
+    linked_radius,
+    linked_sort,
+    linked_study,
+    overlong,
+    radius_note,
+    sort_param,
+    unknown_params,
+    unreadable_study,
+)
 
 __all__ = [
     "BASE",
@@ -44,6 +55,7 @@ __all__ = [
     "empty_widget",
     "filter_defaults",
     "has_topic",
+    "linked_sort",
     "linked_study",
     "options_of",
     "overlong",
@@ -61,12 +73,11 @@ __all__ = [
 #: The search a page starts from: studies you may be able to join.
 BASE: Final = SearchOptions(statuses=OPEN_STATUSES)
 DEFAULT_STATUSES: Final = tuple(s.value for s in OPEN_STATUSES)
-RADII: Final = (5, 10, 25, 50, 100, 250, 500)
 DEFAULT_RADIUS_MI: Final = int(DEFAULT_RADIUS.miles)
 DEFAULT_LIMIT: Final = 1000
 
-#: Options the page has no field for (a link that gives one is told it was left out); the
-#: order has the list's own Sort control (:mod:`trialfinder.views.sorting`).
+#: Options the page has no field for (a link that gives one is told it was left out, but
+#: for the order: the list's own Sort control, :mod:`trialfinder.views.sorting`, takes it).
 _NO_FIELD: Final = frozenset({"location", "states", "cities", "sort"})
 #: The widget of the registries searched (a multi-select of names; none or only the default
 #: one is the default search, which links do not name).
@@ -169,7 +180,7 @@ def _widgets(options: SearchOptions) -> dict[str, Any]:
 def defaults() -> dict[str, Any]:
     """Every widget's value on an empty page."""
     return {**_widgets(BASE), "radius": DEFAULT_RADIUS_MI, "limit": DEFAULT_LIMIT,
-            "study": None}
+            "study": None, "sort": None}
 
 
 def filter_defaults() -> dict[str, Any]:
@@ -220,7 +231,8 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     """
     names = [d.name for d in WIDGET.values() if d.name != "radius"]  # the slider's own rule
     options, ignored = from_url(params, base=BASE, names=names, lenient=True)
-    ignored += [d.url for d in OPTIONS if d.name in _NO_FIELD and params.get(d.url)]
+    ignored += [d.url for d in OPTIONS
+                if d.name in _NO_FIELD and d.name != "sort" and params.get(d.url)]
     state = defaults() | _widgets(options)
     readable = tuple(i for i in options.ids if _is_study_id(i))
     if readable != options.ids:  # one bad id costs itself, not the search (it would stop it)
@@ -231,10 +243,11 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
         state["country"] = [c for c in state["country"] if c.strip() not in unknown]
         ignored.append(WIDGET["country"].url)
     state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
+    state["sort"] = linked_sort(params, bool(state["place"].strip()))[0]  # its note: linked_sort
     named = [n for v in params.get(WIDGET[REGISTRY_KEY].url) or [] for n in v.split(",")]
     if any(n.strip().lower() not in REGISTRIES for n in named):
         ignored.append(WIDGET[REGISTRY_KEY].url)  # those known are kept
-    given, offered = _linked_radius(params)
+    given, offered = linked_radius(params)
     if given is not None and offered is None:
         ignored.append(WIDGET["radius"].url)
     elif offered is not None:
@@ -251,113 +264,12 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]
     return state, ignored
 
 
-#: The search fields in a person's words (a too-long one is named so).
-_FIELD_WORDS: Final = {"condition": "condition", "term": "other words",
-                       "intervention": "treatment", "title": "title words",
-                       "sponsor": "sponsor", "ids": "NCT ids", "place": "place",
-                       "start_from": "start date", "start_to": "start date"}
-
-
-def overlong(values: Mapping[str, Any]) -> str | None:
-    """A line for the first search field of ``values`` (widget key -> text) longer than a
-    link may hold (:data:`MAX_TEXT` characters: a search that ran would write a link the
-    page then refuses); ``None`` when each fits."""
-    for key, value in values.items():
-        length = len(str(value or "").strip())
-        if length > MAX_TEXT:
-            words = _FIELD_WORDS.get(key, key)
-            return (f"The {words} field holds {length:,} characters; a search field takes "
-                    f"at most {MAX_TEXT:,}. Shorten it and search again.")
-    return None
-
-
 def _is_study_id(text: str) -> bool:
     try:
         registry_for_id(text)
     except InvalidQueryError:
         return False
     return True
-
-
-def _linked_radius(params: Mapping[str, list[str]]) -> tuple[float | None, int | None]:
-    """The link's radius in miles (``None``: it gives none) and the offered one nearest to it
-    (``None``: none, or one not understood)."""
-    radius = WIDGET["radius"]
-    given = [v for v in params.get(radius.url) or [] if v.strip()]
-    if not given:
-        return None, None
-    try:
-        miles = (radius.from_url(given) or DEFAULT_RADIUS).miles
-    except InvalidQueryError:
-        return 0.0, None
-    if not math.isfinite(miles) or miles <= 0:
-        return 0.0, None
-    return miles, min(RADII, key=lambda r: abs(r - miles))
-
-
-def radius_note(params: Mapping[str, list[str]]) -> str | None:
-    """What the page says when a link's radius is not one it offers and the nearest offered
-    one is used instead, e.g. ``The link’s distance, 3,000 mi, is not one this page offers:
-    the nearest, 500 mi, is used.``; ``None`` when the link's radius is used as it is."""
-    miles, offered = _linked_radius(params)
-    if miles is None or offered is None or math.isclose(miles, offered):
-        return None
-    return (f"The link’s distance, {miles:,.4g} mi, is not one this page offers: the "
-            f"nearest, {offered:,} mi, is used.")
-
-
-def linked_study(params: Mapping[str, list[str]]) -> str | None:
-    """The study id a link's ``study`` parameter names, as its registry writes it
-    (``nct99000012`` -> ``NCT99000012``), or ``None`` when it names none or one we cannot
-    read (see :func:`unreadable_study`)."""
-    values = params.get("study") or []
-    try:
-        return registry_for_id(values[-1])[1] if values and values[-1].strip() else None
-    except InvalidQueryError:
-        return None
-
-
-#: Characters of an unreadable study id quoted back in a notice.
-SHOWN_TEXT = 80
-
-
-def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
-    """A line for a link whose ``study`` parameter is no study id, quoting what it held (cut
-    to :data:`SHOWN_TEXT` characters; the page escapes it), or that says how a short one was
-    read (``id 'NCT123' read as NCT00000123``, as ``--id`` says it); ``None`` when there is
-    nothing to say."""
-    values = params.get("study") or []
-    text = " ".join(values[-1].split()) if values else ""
-    found = linked_study(params) if text else None
-    if found is not None:
-        note = id_read_note(text, found)
-        return f"The link’s study {note}" if note else None
-    if not text:
-        return None
-    if len(text) > SHOWN_TEXT:
-        text = text[: SHOWN_TEXT - 1] + "…"
-    return f"The link named a study id we could not read: “{text}”"
-
-
-#: The parameters a link of this page may hold: every option's, the list's size, the open
-#: study and the demo switch (Streamlit keeps its own, ``embed``, out of the page's view).
-_KNOWN: Final = frozenset({d.url for d in OPTIONS} | {"limit", "study", "demo"})
-_NAMED_AT_MOST: Final = 5
-
-
-def unknown_params(params: Mapping[str, list[str]]) -> str | None:
-    """A line naming the parameters of a link that this page does not know (a misspelt
-    ``conditon=ALS``, a name from elsewhere), which are left out; ``None`` when there are
-    none. Each name is cut to :data:`SHOWN_TEXT` characters (the page escapes them)."""
-    names = [n if len(n) <= SHOWN_TEXT else n[: SHOWN_TEXT - 1] + "…"
-             for n in (" ".join(k.split()) for k in params if k not in _KNOWN)]
-    if not names:
-        return None
-    shown = ", ".join(f"“{n}”" for n in names[:_NAMED_AT_MOST])
-    more = (f" and {len(names) - _NAMED_AT_MOST} more" if len(names) > _NAMED_AT_MOST
-            else "")
-    return (f"This page does not know the link’s {shown}{more}, so "
-            f"{'it was' if len(names) == 1 else 'they were'} left out")
 
 
 def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
@@ -375,6 +287,8 @@ def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
     out = to_url(options_of(values, lenient=True), base=BASE)
     if searched and searched.get("limit", DEFAULT_LIMIT) != DEFAULT_LIMIT:
         out["limit"] = [str(searched["limit"])]
+    if searched and (sort := sort_param(state.get("sort"), bool(searched.get("place")))):
+        out["sort"] = sort  # the list's order; the pre-screen's is kept out
     if state.get("study"):
         out["study"] = [str(state["study"])]
     if demo_mode:

@@ -1,0 +1,170 @@
+"""What a dashboard link holds besides the search's widgets, and the notes it gets.
+
+The parts of a link the page reads on their own (the open study, the distance it offers
+nearest to the link's, the list's order) and the one-line notes for what a link gets wrong
+(a study id it cannot read, a distance it does not offer, an order it cannot follow, names
+it does not know, a search field longer than a link may hold). :mod:`.urlstate` reads the rest
+of a link into the page's widgets and re-exports these.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Final
+
+from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.wording import did_you_mean, one_of
+from trialfinder.options import DEFAULT_RADIUS, OPTIONS, get_option
+from trialfinder.options.choice import SORT_ORDERS
+from trialfinder.options.parse import MAX_TEXT
+from trialfinder.registries import registry_for_id
+from trialfinder.registries.base import id_read_note
+
+__all__ = [
+    "RADII",
+    "SHOWN_TEXT",
+    "linked_radius",
+    "linked_sort",
+    "linked_study",
+    "overlong",
+    "radius_note",
+    "sort_param",
+    "unknown_params",
+    "unreadable_study",
+]
+
+#: The distances (miles) the page's slider offers.
+RADII: Final = (5, 10, 25, 50, 100, 250, 500)
+#: Characters of a link's text quoted back in a notice.
+SHOWN_TEXT: Final = 80
+
+#: The search fields in a person's words (a too-long one is named so).
+_FIELD_WORDS: Final = {"condition": "condition", "term": "other words",
+                       "intervention": "treatment", "title": "title words",
+                       "sponsor": "sponsor", "ids": "NCT ids", "place": "place",
+                       "start_from": "start date", "start_to": "start date"}
+
+
+def overlong(values: Mapping[str, object]) -> str | None:
+    """A line for the first search field of ``values`` (widget key -> text) longer than a
+    link may hold (:data:`MAX_TEXT` characters: a search that ran would write a link the
+    page then refuses); ``None`` when each fits."""
+    for key, value in values.items():
+        length = len(str(value or "").strip())
+        if length > MAX_TEXT:
+            words = _FIELD_WORDS.get(key, key)
+            return (f"The {words} field holds {length:,} characters; a search field takes "
+                    f"at most {MAX_TEXT:,}. Shorten it and search again.")
+    return None
+
+
+def _shown(text: str) -> str:
+    """``text`` on one line, cut to :data:`SHOWN_TEXT` characters (the page escapes it)."""
+    text = " ".join(text.split())
+    return text if len(text) <= SHOWN_TEXT else text[: SHOWN_TEXT - 1] + "…"
+
+
+def linked_radius(params: Mapping[str, list[str]]) -> tuple[float | None, int | None]:
+    """The link's radius in miles (``None``: it gives none) and the offered one nearest to it
+    (``None``: none, or one not understood)."""
+    radius = get_option("radius")
+    given = [v for v in params.get(radius.url) or [] if v.strip()]
+    if not given:
+        return None, None
+    try:
+        miles = (radius.from_url(given) or DEFAULT_RADIUS).miles
+    except InvalidQueryError:
+        return 0.0, None
+    if not math.isfinite(miles) or miles <= 0:
+        return 0.0, None
+    return miles, min(RADII, key=lambda r: abs(r - miles))
+
+
+def radius_note(params: Mapping[str, list[str]]) -> str | None:
+    """What the page says when a link's radius is not one it offers and the nearest offered
+    one is used instead, e.g. ``The link’s distance, 3,000 mi, is not one this page offers:
+    the nearest, 500 mi, is used.``; ``None`` when the link's radius is used as it is."""
+    miles, offered = linked_radius(params)
+    if miles is None or offered is None or math.isclose(miles, offered):
+        return None
+    return (f"The link’s distance, {miles:,.4g} mi, is not one this page offers: the "
+            f"nearest, {offered:,} mi, is used.")
+
+
+def linked_sort(params: Mapping[str, list[str]],
+                has_place: bool) -> tuple[str | None, str | None]:
+    """The order a link's ``sort`` asks the list for, read as ``--sort`` reads it (any case;
+    the last one given), and a line for one the list cannot follow: a name that is none of
+    its orders (with the one spelled nearly so), or nearest first without a place. Such a
+    value costs itself (``None``: the list's default order), not the page; ``(None, None)``
+    when the link names no order."""
+    sort = get_option("sort")
+    given = [v for v in params.get(sort.url) or [] if v.strip()]
+    if not given:
+        return None, None
+    try:
+        name = sort.from_url(given[-1:])
+    except InvalidQueryError:
+        return None, (f"The link’s order “{_shown(given[-1])}” is not one this list offers, "
+                      f"so it keeps its default order; the orders are "
+                      f"{one_of(list(SORT_ORDERS))}{did_you_mean(given[-1], SORT_ORDERS)}")
+    if name == "nearest" and not has_place:
+        return None, ("The link asks for the nearest studies first but names no place, so "
+                      "the list keeps the registry’s order")
+    return str(name), None
+
+
+def sort_param(sort: object, has_place: bool) -> list[str]:
+    """The ``sort`` parameter of a link to a list shown in ``sort`` order: none for the
+    list's default (nearest first near a place, else the registry's) or for an order a link
+    does not carry (the pre-screen's: what *About you* holds stays out of links)."""
+    default = "nearest" if has_place else "registry"
+    return [sort] if isinstance(sort, str) and sort in SORT_ORDERS and sort != default else []
+
+
+def linked_study(params: Mapping[str, list[str]]) -> str | None:
+    """The study id a link's ``study`` parameter names, as its registry writes it
+    (``nct99000012`` -> ``NCT99000012``), or ``None`` when it names none or one we cannot
+    read (see :func:`unreadable_study`)."""
+    values = params.get("study") or []
+    try:
+        return registry_for_id(values[-1])[1] if values and values[-1].strip() else None
+    except InvalidQueryError:
+        return None
+
+
+def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
+    """A line for a link whose ``study`` parameter is no study id, quoting what it held (cut
+    to :data:`SHOWN_TEXT` characters; the page escapes it), or that says how a short one was
+    read (``id 'NCT123' read as NCT00000123``, as ``--id`` says it); ``None`` when there is
+    nothing to say."""
+    values = params.get("study") or []
+    text = " ".join(values[-1].split()) if values else ""
+    found = linked_study(params) if text else None
+    if found is not None:
+        note = id_read_note(text, found)
+        return f"The link’s study {note}" if note else None
+    if not text:
+        return None
+    return f"The link named a study id we could not read: “{_shown(text)}”"
+
+
+#: The parameters a link of this page may hold: every option's, the list's size, the open
+#: study and the demo switch (Streamlit keeps its own, ``embed``, out of the page's view).
+_KNOWN: Final = frozenset({d.url for d in OPTIONS} | {"limit", "study", "demo"})
+_NAMED_AT_MOST: Final = 5
+
+
+def unknown_params(params: Mapping[str, list[str]]) -> str | None:
+    """A line naming the parameters of a link that this page does not know (a misspelt
+    ``conditon=ALS``, a name from elsewhere), which are left out; ``None`` when there are
+    none. Each name is cut to :data:`SHOWN_TEXT` characters (the page escapes them)."""
+    names = [_shown(k) for k in params if k not in _KNOWN]
+    if not names:
+        return None
+    shown = ", ".join(f"“{n}”" for n in names[:_NAMED_AT_MOST])
+    more = (f" and {len(names) - _NAMED_AT_MOST} more" if len(names) > _NAMED_AT_MOST
+            else "")
+    return (f"This page does not know the link’s {shown}{more}, so "
+            f"{'it was' if len(names) == 1 else 'they were'} left out")
