@@ -13,6 +13,7 @@ import pytest
 
 from devtools.standin import fictional_study
 from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.tables.eligibility import split_criteria
 from trialfinder.tables.prescreen import Profile, prescreen
 
 PREGNANT = Profile(age=30, sex="female", conditions=("pregnancy",))
@@ -50,3 +51,35 @@ def test_expecting_is_pregnancy(line: str) -> None:
 ])
 def test_expecting_something_else_is_not_pregnancy(line: str) -> None:
     assert screened(PREGNANT, sectioned("Adults with Fictitia", line))["verdict"] == "fits"
+
+
+@pytest.mark.parametrize(("text", "inclusion", "exclusion"), [
+    ("Who can take part?\n\n* Adults with Fictitia\n\nWho cannot take part?\n\n"
+     "* Pregnant women\n", ["Adults with Fictitia"], ["Pregnant women"]),
+    ("Who can take part\n- Adults with Fictitia\nWho can't take part\n- Pregnant women\n",
+     ["Adults with Fictitia"], ["Pregnant women"]),
+    ("Who can take part in this study?\n\n* Adults with Fictitia\n\n"
+     "Who cannot take part in this study?\n\n* Pregnant women\n",
+     ["Adults with Fictitia"], ["Pregnant women"]),
+    ("You may be able to join if\n\n* You are an adult with Fictitia\n\nYou cannot join if\n\n"
+     "* You are pregnant\n", ["You are an adult with Fictitia"], ["You are pregnant"]),
+    ("You can take part if:\n* You are an adult with Fictitia\n"
+     "You will not be able to take part if:\n* You are pregnant\n",
+     ["You are an adult with Fictitia"], ["You are pregnant"]),
+    ("**You may not be able to join if**\n\n* You are pregnant\n", [], ["You are pregnant"]),
+])
+def test_headings_in_plain_words_without_a_colon(text: str, inclusion: list[str],
+                                                 exclusion: list[str]) -> None:
+    parts = split_criteria(text)
+    assert [item for _, item in parts.inclusion] == inclusion
+    assert [item for _, item in parts.exclusion] == exclusion
+    assert screened(PREGNANT, text)["verdict"] == "check"
+
+
+@pytest.mark.parametrize("line", [
+    "You can join if you are 18 or over",
+    "Who can take part in decisions about their care",
+])
+def test_a_sentence_about_joining_stays_an_item(line: str) -> None:
+    parts = split_criteria(f"Inclusion Criteria:\n\n{line}\n\nExclusion Criteria:\n\n* None\n")
+    assert [item for _, item in parts.inclusion] == [line]

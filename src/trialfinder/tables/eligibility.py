@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from trialfinder.tables.criteriaheads import (
     BULLET,
+    PLAIN_LINE,
     announces,
     heading,
     lines,
@@ -141,6 +142,8 @@ def _candidate_lines(text: str) -> list[tuple[int, int]]:
             at = text.find(needle, at + 6)
     for colon in _COLON_END.finditer(text):
         starts.add(text.rfind("\n", 0, colon.start()) + 1)
+    for plain in PLAIN_LINE.finditer(text):  # "Who can take part?", "You cannot join if"
+        starts.add(plain.start())
     spans = []
     for start in sorted(starts):
         end = text.find("\n", start)
