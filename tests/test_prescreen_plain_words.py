@@ -83,3 +83,49 @@ def test_headings_in_plain_words_without_a_colon(text: str, inclusion: list[str]
 def test_a_sentence_about_joining_stays_an_item(line: str) -> None:
     parts = split_criteria(f"Inclusion Criteria:\n\n{line}\n\nExclusion Criteria:\n\n* None\n")
     assert [item for _, item in parts.inclusion] == [line]
+
+
+@pytest.mark.parametrize(("profile", "expected"), [
+    # they said what they take: a medicine the text asks for that is not theirs is a question
+    (Profile(age=50, medicines=("ibuprofen",)), "check"),
+    (Profile(age=50, medicines=("Glucophage",)), "fits"),
+    # they gave no medicine and no condition: the text is not read for what they did not say,
+    # as for a diagnosis
+    (Profile(age=50), "fits"),
+])
+def test_a_medicine_the_inclusion_asks_for(profile: Profile, expected: str) -> None:
+    found = screened(profile, sectioned("On stable metformin therapy for 3 months", "None"))
+    assert found["verdict"] == expected
+    if expected == "check":
+        assert found["reasons"] == [
+            "Check with the study team: the inclusion criteria ask for metformin, which you "
+            'did not mention ("On stable metformin therapy for 3 months")']
+
+
+@pytest.mark.parametrize("inclusion", [
+    # a lab limit excepting those on a medicine, a permission, a time since, a choice
+    "INR <= 1.5 x ULN unless the participant is receiving anticoagulant therapy",
+    "PT <= 1.5 x ULN, except for patients receiving anticoagulation",
+    "For patients receiving therapeutic anticoagulation: a stable anticoagulant regimen",
+    "Participants may be receiving corticosteroids at up to 8 mg of dexamethasone a day",
+    "More than 6 months since receiving botulinum toxin injections",
+    "Not required to have received systemic corticosteroids",
+    "Agrees not to start taking new dietary supplements during the study",
+    "Untreated for hypertension, or on stable antihypertensive medications for 30 days",
+    "Diabetes treated with diet alone or with oral antidiabetic agents",
+    # a condition about a medicine, not the medicine taken
+    "Interest in using a fictitial app for opioid use disorder",
+    "Using a fictitial device, with no metformin-associated lactic acidosis",
+])
+def test_a_line_that_does_not_ask_them_to_take_a_medicine(inclusion: str) -> None:
+    for profile in (Profile(age=50, medicines=("ibuprofen",)),
+                    Profile(age=50, conditions=("ALS",))):
+        asked = [r.split(", which you did not mention")[0].rsplit("ask for ", 1)[-1]
+                 for r in screened(profile, sectioned(inclusion, "None"))["reasons"]
+                 if "which you did not mention" in r]
+        assert not [name for name in asked if name in _MEDICINES], (profile, asked)
+
+
+_MEDICINES = {"anticoagulants", "corticosteroids", "dexamethasone", "botulinum toxin",
+              "dietary supplements", "antihypertensives", "antidiabetic medicines", "opioids",
+              "metformin"}
