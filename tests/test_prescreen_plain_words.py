@@ -129,3 +129,47 @@ def test_a_line_that_does_not_ask_them_to_take_a_medicine(inclusion: str) -> Non
 _MEDICINES = {"anticoagulants", "corticosteroids", "dexamethasone", "botulinum toxin",
               "dietary supplements", "antihypertensives", "antidiabetic medicines", "opioids",
               "metformin"}
+
+
+@pytest.mark.parametrize(("typed", "line", "state"), [
+    ("pregnant", "Negative serum pregnancy test at screening", "pregnant"),
+    ("pregnancy", "Premenopausal women must have a negative pregnancy test", "pregnant"),
+    ("lactating", "Not breastfeeding at screening", "breastfeeding"),
+])
+def test_a_negated_state_is_said_plainly(typed: str, line: str, state: str) -> None:
+    found = screened(Profile(age=30, sex="female", conditions=(typed,)),
+                     sectioned(line, "None"))
+    assert found["reasons"] == [
+        f"Check with the study team: the inclusion criteria ask for people who are not {state} "
+        f'("{line}")']
+
+
+@pytest.mark.parametrize("line", [
+    "Premenopausal, patient must be willing to comply with pregnancy requirements",
+    "Women of childbearing potential must use contraception to avoid pregnancy",
+    "Unless postmenopausal for 12 months, agrees to use birth control to prevent pregnancy",
+])
+def test_rules_to_avoid_pregnancy_are_a_question_for_someone_pregnant(line: str) -> None:
+    found = screened(PREGNANT, sectioned(line, "None"))
+    assert found["verdict"] == "check"
+    assert found["reasons"] == [
+        "Check with the study team: the inclusion criteria set rules for people who could "
+        f'become pregnant (tests, birth control), which may not allow a pregnancy ("{line}")']
+
+
+@pytest.mark.parametrize("line", [
+    "Pregnant women at 20 to 30 weeks",
+    "Women with a positive pregnancy test and fictitial ache",
+])
+def test_an_inclusion_asking_for_pregnancy_still_names_it(line: str) -> None:
+    found = screened(PREGNANT, sectioned(line, "None"))
+    assert found["verdict"] == "fits"
+    assert found["reasons"][1] == f'the inclusion criteria name pregnancy ("{line}")'
+
+
+def test_a_line_outside_both_lists_keeping_pregnant_women_out_says_so() -> None:
+    line = "Pregnant women may not take part; women who could become pregnant use birth control"
+    found = screened(PREGNANT, f"{line}\n")
+    assert found["verdict"] == "check"
+    assert found["reasons"] == [
+        f'Check with the study team: the criteria mention pregnancy ("{line}")']
