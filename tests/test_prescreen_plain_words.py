@@ -110,6 +110,7 @@ def test_a_medicine_the_inclusion_asks_for(profile: Profile, expected: str) -> N
     "Participants may be receiving corticosteroids at up to 8 mg of dexamethasone a day",
     "More than 6 months since receiving botulinum toxin injections",
     "Not required to have received systemic corticosteroids",
+    "Off corticosteroids, or treated with a maximum daily dose of 4 mg of dexamethasone",
     "Agrees not to start taking new dietary supplements during the study",
     "Untreated for hypertension, or on stable antihypertensive medications for 30 days",
     "Diabetes treated with diet alone or with oral antidiabetic agents",

@@ -166,10 +166,11 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
 
 
 # what says a medicine is taken now: "Taking riluzole", "on a stable dose of baclofen",
-# "Previously treated with at least one DMARD"
+# "Previously treated with at least one DMARD", "Stable dose of prednisone"
 _TAKING = re.compile(
     r"\b(?:taking|takes|on|receiving|received|treated\s+with|treatment\s+with|"
-    r"therapy\s+with|using|uses|use\s+of)\s+(?:[\w\-]+\s+){0,5}$", re.IGNORECASE)
+    r"therapy\s+with|using|uses|use\s+of|(?:stable|current|regular|daily|maintenance)\s+"
+    r"(?:doses?|regimen|use)\s+of)\s+(?:[\w\-]+\s+){0,5}$", re.IGNORECASE)
 # ... but not a medicine they may take, will start, or one choice of several: "Steroids are
 # allowed", "If receiving Botox, ...", "about to start insulin", "or have been offered"
 _NOT_ASKED = re.compile(
@@ -182,9 +183,10 @@ _NOT_ASKED = re.compile(
 
 # ... nor one said with a cue that it need not be taken now: "For patients receiving
 # anticoagulation: ...", "may be receiving corticosteroids", "6 months since receiving
-# botulinum toxin", "not required to have received", "agrees not to start taking"
+# botulinum toxin", "not required to have received", "agrees not to start taking", "a
+# maximum daily dose of 4 mg of dexamethasone" (a cap)
 _NOT_TAKING = re.compile(
-    r"\b(?:since|may|might|not\s+required|not\s+to|for\s+(?:those|patients|"
+    r"\b(?:since|may|might|not\s+required|not\s+to|maximum|for\s+(?:those|patients|"
     r"participants|subjects|people|persons|individuals|women|men))\b", re.IGNORECASE)
 # ... or one choice of several: "Untreated, or on antihypertensives", "diet alone or with oral
 # antidiabetic agents"
