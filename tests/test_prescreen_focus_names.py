@@ -72,3 +72,14 @@ def test_ages_said_as_the_age_of(age: float, inclusion: str, exclusion: str,
         f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n")
     found = prescreen(normalize([study]), Profile(age=age)).records()[0]
     assert found["verdict"] == expected
+
+
+@pytest.mark.parametrize(("profile", "inclusion", "exclusion"), [
+    (Profile(conditions=("hypomagnesaemia",)), "Normal serum electrolytes", "None"),
+    (Profile(conditions=("low potassium",)), "Electrolyte levels within normal limits", "None"),
+    (Profile(conditions=("rheumatoid arthritis",)), "Adults with Fictitia",
+     "Inflammatory arthritis"),
+])
+def test_a_group_that_holds_theirs_makes_them_check(profile: Profile, inclusion: str,
+                                                    exclusion: str) -> None:
+    assert verdict(profile, exclusion, inclusion) == "check"
