@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-__all__ = ["BULLET", "MARKUP", "PLAIN_LINE", "announces", "heading", "lines", "may_announce",
-           "may_head"]
+__all__ = ["BULLET", "MARKUP", "PLAIN_LINE", "PLAIN_WORDS", "announces", "heading", "lines",
+           "may_announce", "may_head"]
 
 # a bullet: "*", "-", "•", "1.", "2)", or one the registry escaped ("\- ", "1\. ": the author's
 # own numbering; a lone "\-" is how it writes an empty item); a number that runs on into
@@ -104,9 +104,11 @@ _PLAIN = re.compile(
     r"|might(?:\s+not)?|will(?:\s+not)?|won't|won\u2019t|should(?:\s+not)?|are(?:\s+not)?)"
     rf"\s+(?:be\s+able\s+to\s+)?{_JOINING}\s+if)"
     r"|not\s+eligible|ineligible|eligible)\s*\??\s*(?::\s*(?P<item>.*))?$", re.I)
-# where such a heading may stand in a text: a line beginning with "who" or "you" (the other
+# where such a heading may stand in a text: a line beginning with "who" or "you" (the text's
+# first, or after a line break) that holds one of PLAIN_WORDS in lower case (the other
 # candidate lines name eligibility or end with a colon)
-PLAIN_LINE = re.compile(r"^[ \t#*_]*(?:who|you)\b", re.I | re.M)
+PLAIN_LINE = re.compile(r"\n[ \t#*_]*(?i:who|you)\b")
+PLAIN_WORDS = ("take part", "join", "participate")
 _PLAIN_NOT = re.compile(r"\bnot\b|n't|n\u2019t|cannot|ineligible", re.I)
 
 

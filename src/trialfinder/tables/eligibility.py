@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from trialfinder.tables.criteriaheads import (
     BULLET,
     PLAIN_LINE,
+    PLAIN_WORDS,
     announces,
     heading,
     lines,
@@ -142,8 +143,12 @@ def _candidate_lines(text: str) -> list[tuple[int, int]]:
             at = text.find(needle, at + 6)
     for colon in _COLON_END.finditer(text):
         starts.add(text.rfind("\n", 0, colon.start()) + 1)
-    for plain in PLAIN_LINE.finditer(text):  # "Who can take part?", "You cannot join if"
-        starts.add(plain.start())
+    for plain in PLAIN_LINE.finditer("\n" + text):  # "Who can take part?", "You cannot join if"
+        start = plain.start()  # the line's start in text (one "\n" was put before it)
+        end = text.find("\n", start)
+        line = text[start:] if end == -1 else text[start:end]
+        if any(word in line.lower() for word in PLAIN_WORDS):
+            starts.add(start)
     spans = []
     for start in sorted(starts):
         end = text.find("\n", start)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from trialfinder.tables.prescreen.labs import is_lab, lab_about
@@ -49,6 +50,7 @@ _PREVENTS = re.compile(
     r"|prevention|test)|menopaus|steril", re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)
 def _state(term: str) -> str | None:
     """"pregnant" for someone who gave pregnancy by any of its names, and so on."""
     entry = vocabulary().lookup(term, "condition")
