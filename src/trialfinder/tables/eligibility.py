@@ -17,7 +17,8 @@ a list, "Exclusion Criteria:", a list; many do not. :func:`split_criteria` knows
   Criteria Female patients aged 18 to 75. ...", "... Written consent. Exclusion Criteria Prior
   surgery."), told from a statement about a list ("Exclusion Criteria Below apply ...");
 * headings in plain words, ending with a colon or carrying an item after it: "Who can take
-  part:", "Not eligible:", "Ineligible: people with diabetes";
+  part:", "Not eligible:", "Ineligible: people with diabetes"; or alone on their line as a
+  question or the start of a sentence: "Who cannot take part?", "You cannot join if";
 * sentences that announce a list: "Patients will be excluded if:", "Participants are excluded
   from the study if any of the following criteria apply:", "Non-inclusion criteria:";
 * "Inclusion/Exclusion Criteria" as an overall heading (it switches to neither list), and a
