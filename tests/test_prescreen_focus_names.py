@@ -79,6 +79,10 @@ def test_ages_said_as_the_age_of(age: float, inclusion: str, exclusion: str,
     (Profile(conditions=("low potassium",)), "Electrolyte levels within normal limits", "None"),
     (Profile(conditions=("rheumatoid arthritis",)), "Adults with Fictitia",
      "Inflammatory arthritis"),
+    (Profile(conditions=("Hashimoto's",)), "Adults with Fictitia", "Autoimmune thyroid disease"),
+    (Profile(conditions=("Hashimoto's thyroiditis",)), "Adults with Fictitia",
+     "Any autoimmune disease requiring treatment"),
+    (Profile(conditions=("charley horse",)), "Adults with Fictitia", "Nocturnal muscle cramps"),
 ])
 def test_a_group_that_holds_theirs_makes_them_check(profile: Profile, inclusion: str,
                                                     exclusion: str) -> None:
