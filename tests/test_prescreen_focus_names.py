@@ -77,6 +77,8 @@ def test_ages_said_as_the_age_of(age: float, inclusion: str, exclusion: str,
 @pytest.mark.parametrize(("profile", "inclusion", "exclusion"), [
     (Profile(conditions=("hypomagnesaemia",)), "Normal serum electrolytes", "None"),
     (Profile(conditions=("low potassium",)), "Electrolyte levels within normal limits", "None"),
+    (Profile(conditions=("hypokalaemia",)), "Normokalemia at screening", "None"),
+    (Profile(conditions=("low calcium",)), "Normocalcaemia", "None"),
     (Profile(conditions=("rheumatoid arthritis",)), "Adults with Fictitia",
      "Inflammatory arthritis"),
     (Profile(conditions=("Hashimoto's",)), "Adults with Fictitia", "Autoimmune thyroid disease"),
