@@ -281,15 +281,18 @@ def test_match_table_says_it_is_a_first_look(
     assert code == 0
     heads = [line for line in out.splitlines() if line[:7] in ("fits   ", "check  ", "no     ")]
     # fits first, then check, then no, nearest first within each: the study whose exclusion
-    # names the medicine is "check", not "fits", though its structured fields fit
+    # names the medicine is "check", not "fits", though its structured fields fit, and so is
+    # the one whose inclusion asks for a medicine they did not give (they gave their medicines)
     assert [line[:18] for line in heads] == [
-        "fits   NCT99500003", "fits   NCT99500001", "check  NCT99500002", "no     NCT99500004",
+        "fits   NCT99500003", "check  NCT99500002", "check  NCT99500001", "no     NCT99500004",
         "no     NCT99500005", "no     NCT99500006"]
+    assert ("Check with the study team: the inclusion criteria ask for riluzole, which you did "
+            "not") in out
     assert "exclusion criterion names Zanaflex: Taking Zanaflex" in out
     assert ('· Check with the study team: the exclusion criteria mention Zanaflex ("Taking '
             'Zanaflex")') in out
     assert "not medical advice" in out
-    assert "2 of 6 studies may fit; 1 to check with the study team" in out
+    assert "1 of 6 studies may fit; 2 to check with the study team" in out
 
 
 def test_match_bad_input_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -260,7 +260,7 @@ def test_an_inclusion_asking_for_a_negative_pregnancy_test(inclusion: str) -> No
     found = screen(Profile(sex="female", conditions=("pregnancy",)), study)["NCT99700022"]
     assert (found["verdict"], found["names_your_condition"]) == ("check", False)
     assert found["reasons"][0].startswith(
-        "Check with the study team: the inclusion criteria ask for people without pregnancy")
+        "Check with the study team: the inclusion criteria ask for people who are not pregnant")
 
 
 @pytest.mark.parametrize(("profile", "line", "expected"), [

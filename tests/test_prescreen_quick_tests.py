@@ -161,7 +161,8 @@ _LEADS = ["", "Patients", "Male or female", "both", "diagnosis at", "onset", "if
 _BEFORE = ["", "between", "from", "of", "\u2265", ">", ">=", "=>", ">/=", "=/>", "at least",
            "over", "above", "older than", "more than", "greater than", "minimum", "minimum of",
            "\u2264", "<", "<=", "=<", "</=", "=/<", "under", "below", "younger than",
-           "less than", "up to", "not older than", "maximum", "maximum of"]
+           "less than", "up to", "not older than", "maximum", "maximum of", "over the age of",
+           "under the age of"]
 _NUMBERS = ["18", "65", "5", "12.5", "130", "\u0663", "eighteen"]
 _UNITS = ["", "years", "year", "yrs", "yr", "y", "y.", "years of age", "years old", "yrs old",
           "months", "kg"]

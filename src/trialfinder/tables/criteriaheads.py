@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-__all__ = ["BULLET", "MARKUP", "announces", "heading", "lines", "may_announce", "may_head"]
+__all__ = ["BULLET", "MARKUP", "PLAIN_LINE", "PLAIN_WORDS", "announces", "heading", "lines",
+           "may_announce", "may_head"]
 
 # a bullet: "*", "-", "•", "1.", "2)", or one the registry escaped ("\- ", "1\. ": the author's
 # own numbering; a lone "\-" is how it writes an empty item); a number that runs on into
@@ -91,12 +92,23 @@ _BOTH = re.compile(r"(?:in|ex)clusion\s*(?:and|&|or|/)\s*(?:in|ex)clusion", re.I
 
 
 # a heading in plain words, alone on its line or before a colon: "Not eligible:", "Who can
-# take part", "Who cannot take part:", "Ineligible", "Eligible: adults with ..." (written for
-# the public; the list under "Not eligible:" had been read as neither list)
+# take part", "Who cannot take part in this study?", "Ineligible", "Eligible: adults with ...",
+# "You may be able to join if", "You cannot join if:" (written for the public; the list under
+# "Not eligible:" had been read as neither list)
+_JOINING = (r"(?:take\s+part|participate|join|be\s+eligible|be\s+included|be\s+enrolled"
+            r"|eligible)(?:\s+in\s+(?:this|the)\s+(?:study|trial|research))?")
 _PLAIN = re.compile(
     r"^(?P<head>(?:who\s+(?:can(?:not|'t|\u2019t)?|is(?:\s+not)?|are(?:\s+not)?|should(?:\s+not)?"
-    r"|may(?:\s+not)?)\s+(?:take\s+part|participate|join|be\s+eligible|be\s+included|be\s+enrolled"
-    r"|eligible))|not\s+eligible|ineligible|eligible)\s*\??\s*(?::\s*(?P<item>.*))?$", re.I)
+    rf"|may(?:\s+not)?)\s+{_JOINING})"
+    r"|(?:you\s+(?:can(?:not|'t|\u2019t)?|could(?:\s+not|n't|n\u2019t)?|may(?:\s+not)?"
+    r"|might(?:\s+not)?|will(?:\s+not)?|won't|won\u2019t|should(?:\s+not)?|are(?:\s+not)?)"
+    rf"\s+(?:be\s+able\s+to\s+)?{_JOINING}\s+if)"
+    r"|not\s+eligible|ineligible|eligible)\s*\??\s*(?::\s*(?P<item>.*))?$", re.I)
+# where such a heading may stand in a text: a line beginning with "who" or "you" (the text's
+# first, or after a line break) that holds one of PLAIN_WORDS in lower case (the other
+# candidate lines name eligibility or end with a colon)
+PLAIN_LINE = re.compile(r"\n[ \t#*_]*(?i:who|you)\b")
+PLAIN_WORDS = ("take part", "join", "participate")
 _PLAIN_NOT = re.compile(r"\bnot\b|n't|n\u2019t|cannot|ineligible", re.I)
 
 
@@ -135,7 +147,8 @@ def heading(line: str) -> tuple[str | None, str, str] | None:
     bare = _GLUED.sub("", bare.strip(MARKUP)).strip(MARKUP)
     if not bare:
         return None
-    words = None if bulleted else _PLAIN.match(bare)
+    # in bold ("**You cannot join if**") it is no bullet
+    words = None if bulleted and not line.lstrip().startswith("**") else _PLAIN.match(bare)
     if words is not None:
         side = "exclusion" if _PLAIN_NOT.search(words.group("head")) else "inclusion"
         return side, words.group("head"), (words.group("item") or "").strip(MARKUP)

@@ -17,7 +17,8 @@ a list, "Exclusion Criteria:", a list; many do not. :func:`split_criteria` knows
   Criteria Female patients aged 18 to 75. ...", "... Written consent. Exclusion Criteria Prior
   surgery."), told from a statement about a list ("Exclusion Criteria Below apply ...");
 * headings in plain words, ending with a colon or carrying an item after it: "Who can take
-  part:", "Not eligible:", "Ineligible: people with diabetes";
+  part:", "Not eligible:", "Ineligible: people with diabetes"; or alone on their line as a
+  question or the start of a sentence: "Who cannot take part?", "You cannot join if";
 * sentences that announce a list: "Patients will be excluded if:", "Participants are excluded
   from the study if any of the following criteria apply:", "Non-inclusion criteria:";
 * "Inclusion/Exclusion Criteria" as an overall heading (it switches to neither list), and a
@@ -43,6 +44,8 @@ from dataclasses import dataclass, field
 
 from trialfinder.tables.criteriaheads import (
     BULLET,
+    PLAIN_LINE,
+    PLAIN_WORDS,
     announces,
     heading,
     lines,
@@ -141,6 +144,12 @@ def _candidate_lines(text: str) -> list[tuple[int, int]]:
             at = text.find(needle, at + 6)
     for colon in _COLON_END.finditer(text):
         starts.add(text.rfind("\n", 0, colon.start()) + 1)
+    for plain in PLAIN_LINE.finditer("\n" + text):  # "Who can take part?", "You cannot join if"
+        start = plain.start()  # the line's start in text (one "\n" was put before it)
+        end = text.find("\n", start)
+        line = text[start:] if end == -1 else text[start:end]
+        if any(word in line.lower() for word in PLAIN_WORDS):
+            starts.add(start)
     spans = []
     for start in sorted(starts):
         end = text.find("\n", start)

@@ -82,6 +82,9 @@ _SHAPES: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = [
      "high"),
     ("high", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_LESS,
      ("years", "or less"), "digit"),
+    # "Over the age of 18", "under the age of 75"
+    ("low", f"({_LOW_WORD})" + r"\s+the\s+age\s+of\s*" + _N, ("aged", "low"), "low"),
+    ("high", f"({_HIGH_WORD})" + r"\s+the\s+age\s+of\s*" + _N, ("aged", "high"), "high"),
 ]]
 # an age that is not the participant's, said just before the statement
 _SOMEONE_ELSE = re.compile(

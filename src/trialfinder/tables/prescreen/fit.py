@@ -295,15 +295,17 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
         chosen = readable[finder.candidates(column.iloc[readable])]
         texts: list[Any] = column.iloc[chosen].astype(object).tolist()
         rows = find_mentions(finder, [ids[i] for i in chosen], [str(t) for t in texts])
-    if profile.conditions and len(readable):
-        # what else the inclusion lines ask for, where nothing speaks against them yet
+    if (profile.conditions or profile.medicines) and len(readable):
+        # what else the inclusion lines ask for, where nothing speaks against them yet: the
+        # diagnoses when they gave a condition, the medicines when they gave either (a person
+        # who gave neither is asked for neither, as the "fits" sentence says)
         against = {str(row["nct_id"]) for row in rows if is_hit(row)}
         still = np.asarray([i for i in readable if ids[i] not in against], dtype=int)
         listed = studies["conditions"].astype(object).where(studies["conditions"].notna(), "")
         asked = find_requirements(
             finder, [ids[i] for i in still],
             [str(t) for t in column.iloc[still].astype(object).tolist()],
-            [str(c) for c in listed.iloc[still].tolist()])
+            [str(c) for c in listed.iloc[still].tolist()], diagnoses=bool(profile.conditions))
     verdicts, named, reasons = decide(ids, list(open_), reasons, rows, asked,
                                       set(profile.conditions), unknown)
     mentions = _mentions_frame(rows)

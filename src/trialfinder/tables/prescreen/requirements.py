@@ -70,14 +70,15 @@ def _positive_at(line: str, low: str, needle: str) -> bool:
 
 
 def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence[str],
-                      listed: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
-    """For each study of ``ids``: the diagnoses its inclusion lines ask for that none of the
-    person's conditions (found by ``person``) answers, as (condition, line), first come
-    first. A study whose text and listed conditions another has already given is read
-    once."""
+                      listed: Sequence[str], *, diagnoses: bool = True
+                      ) -> dict[str, list[tuple[str, str]]]:
+    """For each study of ``ids``: the diagnoses (unless ``diagnoses`` is False: the person
+    gave no condition) and medicines its inclusion lines ask for that none of the person's
+    terms (found by ``person``) answers, as (name, line), first come first. A study whose
+    text and listed conditions another has already given is read once."""
     studies = list(zip(texts, listed, strict=True))
     unique = list(dict.fromkeys(studies))
-    asked = dict(zip(unique, _asked(person, unique), strict=True))
+    asked = dict(zip(unique, _asked(person, unique, diagnoses), strict=True))
     out: dict[str, list[tuple[str, str]]] = {}
     for nct, study in zip(ids, studies, strict=True):
         for names, line in asked[study]:
@@ -90,10 +91,11 @@ def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence
     return out
 
 
-def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
+def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagnoses: bool
            ) -> list[list[tuple[list[str], str]]]:
-    """For each (text, listed conditions): its inclusion lines that ask for a diagnosis the
-    person did not give, as (the diagnoses, line), in order."""
+    """For each (text, listed conditions): its inclusion lines that ask for a medicine, or
+    (with ``ask_diagnoses``) a diagnosis, the person did not give, as (the names, line), in
+    order."""
     diagnoses = _diagnoses()
     lines: list[tuple[int, str]] = []
     group_of: list[int | None] = []  # a group of alternatives ("one of the following:")
@@ -103,7 +105,8 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
             group_of.append(group)
     plain = [line for _, line in lines]
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
-    named = diagnoses.lines_matching(plain)
+    named = (diagnoses.lines_matching(plain) if ask_diagnoses
+             else np.zeros(len(plain), dtype=bool))
     own = [_own_conditions(listed) for _, listed in studies]
     # the vocabulary's names of the person's own conditions: a line never asks them for these
     given = {entry.name for entry in (
@@ -136,6 +139,8 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
                 if group is not None:
                     answered.add((index, group))
                 continue
+        if not ask_diagnoses:
+            continue
         asked: list[str] = []
         if own[index]:  # the study's own name for it first: it is the more precise
             low = line.lower()
@@ -161,17 +166,45 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]]
 
 
 # what says a medicine is taken now: "Taking riluzole", "on a stable dose of baclofen",
-# "Previously treated with at least one DMARD"
+# "Previously treated with at least one DMARD", "Stable dose of prednisone"
 _TAKING = re.compile(
     r"\b(?:taking|takes|on|receiving|received|treated\s+with|treatment\s+with|"
-    r"therapy\s+with|using|uses|use\s+of)\s+(?:[\w\-]+\s+){0,5}$", re.IGNORECASE)
+    r"therapy\s+with|using|uses|use\s+of|(?:stable|current|regular|daily|maintenance)\s+"
+    r"(?:doses?|regimen|use)\s+of)\s+(?:[\w\-]+\s+){0,5}$", re.IGNORECASE)
 # ... but not a medicine they may take, will start, or one choice of several: "Steroids are
 # allowed", "If receiving Botox, ...", "about to start insulin", "or have been offered"
 _NOT_ASKED = re.compile(
     r"\b(?:allowed|permitted|eligible|acceptable|may\s+(?:be\s+)?(?:included|enrolled|"
     r"continue|participate)|if|about\s+to|wish\w*\s+to|plan\w*\s+to|going\s+to|"
-    r"scheduled\s+to|expected\s+to|intend\w*\s+to|initiat\w*|candidates?\s+for|offered)\b",
+    r"scheduled\s+to|expected\s+to|intend\w*\s+to|initiat\w*|candidates?\s+for|offered|"
+    r"must\s+(?:discontinue|stop))\b",
     re.IGNORECASE)
+
+
+# ... nor one said with a cue that it need not be taken now: "For patients receiving
+# anticoagulation: ...", "may be receiving corticosteroids", "6 months since receiving
+# botulinum toxin", "not required to have received", "agrees not to start taking", "a
+# maximum daily dose of 4 mg of dexamethasone" (a cap)
+_NOT_TAKING = re.compile(
+    r"\b(?:since|may|might|not\s+required|not\s+to|maximum|for\s+(?:those|patients|"
+    r"participants|subjects|people|persons|individuals|women|men))\b", re.IGNORECASE)
+# ... or one choice of several: "Untreated, or on antihypertensives", "diet alone or with oral
+# antidiabetic agents"
+_OR_BEFORE = re.compile(r"\b(?:or|either)\W+(?:[\w/\-]+\W+)?$", re.IGNORECASE)
+# ... or one an exception earlier in the line speaks of: "INR <= 1.5 x ULN unless receiving
+# anticoagulant therapy, as long as ... within the range of intended use of anticoagulants"
+_EXCEPTING = re.compile(r"\b(?:unless|except)\b", re.IGNORECASE)
+_CHOICE = re.compile(r"\b(?:or|either)\b", re.IGNORECASE)
+# ... or a condition the medicine is part of: "opioid use disorder", "metformin-associated
+# lactic acidosis"
+_CONDITION_OF = re.compile(
+    r"[\s\-]*(?:use\s+disorder|addiction|dependence|withdrawal|overdose|toxicity|allergy|"
+    r"intolerance|associated|induced|related)\b", re.IGNORECASE)
+
+# ... unless medicines for that condition are what is asked: "treated with medications for
+# opioid use disorder"
+_FOR_MEDICINE = re.compile(r"\b(?:medications?|medicines?|drugs?|pharmacotherapy)\s+for\s+$",
+                           re.IGNORECASE)
 
 
 def _medicines_asked(medicines: Finder, person: Finder | None, line: str
@@ -187,8 +220,17 @@ def _medicines_asked(medicines: Finder, person: Finder | None, line: str
     out: list[str] = []
     for o in medicines.occurrences(line):
         r = o.reading
-        if (r.negated or r.stopped or r.optional or r.family or r.other
-                or _TAKING.search(line[max(0, o.start - 60):o.start]) is None):
+        if r.negated or r.stopped or r.optional or r.family or r.other:
+            continue
+        start = max(0, o.start - 60)
+        taking = _TAKING.search(line, start, o.start)
+        if (taking is None or (_CONDITION_OF.match(line, o.end)
+                               and not _FOR_MEDICINE.search(line, start, o.start))
+                or _EXCEPTING.search(line, 0, o.start)
+                or _NOT_TAKING.search(line, max(0, taking.start() - 30), taking.start())
+                or _NOT_TAKING.search(line, taking.start(), o.start)
+                or _OR_BEFORE.search(line, start, taking.start())
+                or _CHOICE.search(line, taking.start(), o.start)):
             continue
         out.append(medicines.terms[o.term].own)
     return list(dict.fromkeys(out)), False

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from trialfinder.tables.prescreen.labs import is_lab, lab_about
+from trialfinder.tables.prescreen.synonyms import vocabulary
 
 __all__ = ["CHECK_PREFIX", "VERDICTS", "decide", "is_hit", "match_words", "mention_phrase",
            "mention_words", "quote"]
@@ -35,6 +37,31 @@ _CHECK = CHECK_PREFIX
 _EXCLUDING = re.compile(r"\b(?:exclu\w*|ineligible|not\s+(?:be\s+)?eligible|must\s+not|cannot|"
                         r"may\s+not|not\s+(?:be\s+)?(?:allowed|permitted)|prohibit\w*|"
                         r"forbid\w*|disallow\w*|avoid\w*)\b", re.IGNORECASE)
+
+
+# the states that are not a diagnosis, said as a person is: "people who are not pregnant", not
+# "people without pregnancy"
+_STATES = {"pregnancy": "pregnant", "breastfeeding": "breastfeeding"}
+# a line setting rules for people who could become pregnant (a test, birth control, being past
+# menopause or sterile): it names pregnancy, but does not ask for it
+_PREVENTS = re.compile(
+    r"contracept|birth\s+control|child[\s\-]?bearing|reproductive\s+potential|\b(?:WOCBP|FOCBP)\b"
+    r"|becom\w*\s+pregnant|(?:avoid|prevent)\w*\s+(?:a\s+)?pregnan|pregnancy\s+(?:requirements"
+    r"|prevention|test)|menopaus|steril", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _state(term: str) -> str | None:
+    """"pregnant" for someone who gave pregnancy by any of its names, and so on."""
+    entry = vocabulary().lookup(term, "condition")
+    return _STATES.get(entry.name) if entry is not None else None
+
+
+def _without(term: str, what: str) -> str:
+    """Whom a line denying ``term`` asks for: "people without diabetes", "people who are not
+    pregnant"."""
+    state = _state(term)
+    return f"people who are not {state}" if state else f"people without {what}"
 
 
 def quote(text: str, limit: int = _QUOTE) -> str:
@@ -88,7 +115,7 @@ def mention_phrase(mention: Mapping[str, Any]) -> str:
     how = match_words(term, found, str(mention.get("match") or ""))
     named = f"{term} ({how})" if how else term
     if mention.get("negated"):
-        return f"asks for people without {named}"
+        return f"asks for {_without(term, named)}"
     if mention.get("exception"):
         return f"names {named}, with an exception"
     return f"names {named}"
@@ -132,13 +159,32 @@ def _hit(row: Mapping[str, Any]) -> str | None:
         return (f'{_CHECK}the inclusion criteria ask for {row["found"]}, one kind of '
                 f'{row["term"]}: ask whether yours counts ("{line}")')
     if section == "inclusion" and row["negated"]:
-        return f'{_CHECK}the inclusion criteria ask for people without {what} ("{line}")'
+        whom = _without(str(row["term"]), what)
+        return f'{_CHECK}the inclusion criteria ask for {whom} ("{line}")'
+    if _prevents(row):
+        where = "criteria" if section == "other" else "inclusion criteria"
+        return (f"{_CHECK}the {where} set rules for people who could become pregnant (tests, "
+                f'birth control), which may not allow a pregnancy ("{line}")')
     if section == "inclusion" and row.get("limited"):
         return f'{_CHECK}the inclusion criteria set a limit on {what} ("{line}")'
     if section == "other" and not row["exception"] and (
             row["negated"] or _EXCLUDING.search(str(row["text"]))):
         return f'{_CHECK}the criteria mention {what} ("{line}")'
     return None
+
+
+def _prevents(row: Mapping[str, Any]) -> bool:
+    """Whether a line names pregnancy, for someone pregnant, in rules for people who could
+    become pregnant ("must use contraception to avoid pregnancy"): a question, not a note
+    that it "names pregnancy", which reads as if it asked for it."""
+    text = str(row["text"])
+    return (row["section"] in ("inclusion", "other") and not row["negated"]
+            and _state(str(row["term"])) == "pregnant" and _PREVENTS.search(text) is not None
+            # "Woman with a positive pregnancy test" asks for it
+            and "positive" not in str(row["found"]).lower()
+            # outside both lists, a line keeping people out says so ("Pregnant women may not
+            # participate; women who could become pregnant ...")
+            and not (row["section"] == "other" and _EXCLUDING.search(text)))
 
 
 def is_hit(row: Mapping[str, Any]) -> bool:
@@ -151,7 +197,7 @@ def _note(row: Mapping[str, Any]) -> str | None:
     """A mention worth a sentence that does not change the verdict."""
     what = _scope(row) or _what(str(row["term"]), str(row["found"]), str(row["match"]))
     line = quote(str(row["text"]))
-    if is_lab(str(row["match"])) or (row["section"] == "inclusion" and (
+    if is_lab(str(row["match"])) or _prevents(row) or (row["section"] == "inclusion" and (
             row.get("broader") or (row.get("narrower") and row["positive"]))):
         return None
     if row.get("other_kind"):
