@@ -24,6 +24,7 @@ from trialfinder.views.text import (
     NOT_ADVICE,
     NOT_STATED,
     SEX_LABELS,
+    SHORT_NOT_ADVICE,
     age_range,
     codes_label,
     escape_md,
@@ -61,10 +62,13 @@ def show_study(results: service.Results, place: Place | None, nct: str,
     with_contact = site_contacts(shown, record_id)
     # a short screen (a phone turned sideways) shows it beside the way back, where the first
     # screen ends above the contacts; the style hides it on a taller one, which shows them
-    call.markdown(quick_call(
+    # (the page's caption saying it is not medical advice is scrolled away there: it is said
+    # on that line too)
+    reach = quick_call(
         [("for the whole study", c.phone, c.email) for c in page.contacts]
         + [("nearest site" if near else "a site", text_of(r["contact_phone"]),
-            text_of(r["contact_email"])) for _, r in with_contact.iterrows()]))
+            text_of(r["contact_email"])) for _, r in with_contact.iterrows()])
+    call.markdown(f"{reach} · {SHORT_NOT_ADVICE}" if reach else SHORT_NOT_ADVICE)
 
     with st.container(key="study_heading"):  # where the focus goes when it opens
         st.markdown(f"## {escape_md(text_of(row['title'], record_id))}", anchors=False)

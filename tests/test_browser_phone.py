@@ -209,17 +209,19 @@ def test_a_study_opened_on_a_short_screen_shows_whom_to_call_on_its_first_screen
     """On a screen at most 500 px high, a study opened from its card shows, without
     scrolling, the demo banner (it says the study is invented and not medical advice), the
     way back, the study's title and a link to call its contact, beside the way back (the
-    first phone number was 170 px and more below the first screen); the call link is a
-    whole target and the page passes axe."""
+    first phone number was 170 px and more below the first screen), and beside them that it
+    is not medical advice (a search of real records has no banner to say it, and the page's
+    caption is scrolled away); the call link is a whole target and the page passes axe."""
     with sync_api.sync_playwright() as p:
         browser = launch(p)
         try:
             page = browser.new_context(**device).new_page()
             study_with_a_desk(page, app_url, linked=False)
             call = page.locator(".st-key-quick_call a[href='tel:415-555-0144']")
+            advice = page.locator(".st-key-quick_call").get_by_text("Not medical advice.")
             for shown in (page.get_by_text("Demo mode: the trials shown here are fictional"),
                           page.locator(".st-key-back_to_list"),
-                          page.locator(".st-key-study_heading"), call):
+                          page.locator(".st-key-study_heading"), call, advice):
                 assert on_screen(page, shown), shown
             box = call.bounding_box()
             assert box is not None and box["height"] >= 24 and box["width"] >= 24, box

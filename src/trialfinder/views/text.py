@@ -28,6 +28,7 @@ __all__ = [
     "NOT_STATED",
     "RESULTS_LABELS",
     "SEX_LABELS",
+    "SHORT_NOT_ADVICE",
     "age_range",
     "cell_text",
     "code_label",
@@ -48,6 +49,8 @@ __all__ = [
 
 #: The page's one "not medical advice" line (under the filters and on every study's page).
 NOT_ADVICE = "Not medical advice; talk to your doctor before you act on anything you read here."
+#: The same, where a line has little room (beside a study's way back on a short screen).
+SHORT_NOT_ADVICE = "Not medical advice."
 
 NOT_STATED = "Not stated"  # one wording for a missing phase, sex, age limit...
 
