@@ -19,7 +19,6 @@ tables happens in :mod:`trialfinder.registries.ctgov.normalize`, never here.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
@@ -47,7 +46,7 @@ from trialfinder.http.requester import Requester, Tally
 from trialfinder.registries.base import BodyConsumer, PageConsumer
 from trialfinder.registries.ctgov.fields import LIST_FIELDS, fields_param
 from trialfinder.registries.ctgov.gather import Gathering
-from trialfinder.registries.ctgov.page import Page, nct_of, parse_page, parse_version
+from trialfinder.registries.ctgov.page import Page, nct_of, parse_page, parse_version, without_body
 from trialfinder.registries.ctgov.paging import SLACK_PAGES, STALL_PAGES, PagingCheck
 from trialfinder.registries.ctgov.query import StudyQuery, is_nct_id, normalize_nct_id
 from trialfinder.registries.ctgov.registry import CTGOV
@@ -133,7 +132,7 @@ class TrialsClient(Requester):
             token = page.next_token
             done = not token or (limit is not None and seen >= limit)
             if not keep_body:  # then no one holds the body while the page is in hand
-                page = _without_body(page)
+                page = without_body(page)
             yield page
             # checked before asking for the next page, so a caller taking one page never fails
             check.check(page, size, done)
@@ -180,7 +179,7 @@ class TrialsClient(Requester):
         """``page`` once its body went to ``on_body``, without the body."""
         if on_body is not None and page.body is not None:
             on_body(page.body, page.created_at if page.from_cache else None, page.studies)
-        return _without_body(page)
+        return without_body(page)
 
     def search(
         self,
@@ -398,7 +397,3 @@ def _page_params(base: dict[str, str], size: int, *, count: bool,
         params["pageToken"] = token
     return params
 
-
-def _without_body(page: Page) -> Page:
-    """``page`` without its raw body (handed on pages do not hold a second copy of it)."""
-    return dataclasses.replace(page, body=None) if page.body is not None else page

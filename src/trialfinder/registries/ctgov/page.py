@@ -9,7 +9,7 @@ Python objects."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import compress
 from typing import TYPE_CHECKING, Any, overload
@@ -22,7 +22,8 @@ from trialfinder.core.errors import SchemaError
 if TYPE_CHECKING:  # only named in annotations: the store reads ids here without requests
     import requests
 
-__all__ = ["Page", "StudySlices", "ids_of", "nct_of", "parse_page", "parse_version"]
+__all__ = ["Page", "StudySlices", "ids_of", "nct_of", "parse_page", "parse_version",
+           "without_body"]
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -154,3 +155,8 @@ def parse_version(body: Any, _: requests.Response) -> dict[str, str]:
     if not isinstance(body, dict) or "apiVersion" not in body:
         raise SchemaError("the API's /version answer has no apiVersion")
     return {str(k): str(v)[:200] for k, v in list(body.items())[:20]}
+
+
+def without_body(page: Page) -> Page:
+    """``page`` without its raw body (handed on pages do not hold a second copy of it)."""
+    return replace(page, body=None) if page.body is not None else page
