@@ -378,3 +378,16 @@ def assert_same_export(streamed: Path, whole: Path, ending: str) -> None:
                                       check_categorical=False)
     else:
         assert streamed.read_bytes() == whole.read_bytes()
+
+
+def criteria_verdict(profile: Any, exclusion: str, inclusion: str = "Adults with Fictitia",
+                     nct: str = "NCT99730001") -> str:
+    """The pre-screen's verdict for ``profile`` on one fictional study whose criteria are one
+    inclusion line and one exclusion line."""
+    from trialfinder.registries.ctgov.normalize import normalize
+    from trialfinder.tables.prescreen import prescreen
+
+    study = fictional_study(nct, "Fictional study 001")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n")
+    return str(prescreen(normalize([study]), profile).records()[0]["verdict"])

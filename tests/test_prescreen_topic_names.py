@@ -8,6 +8,7 @@ Every criteria line here is fictional, written for these tests.
 from __future__ import annotations
 
 import pytest
+from conftest import criteria_verdict
 
 from devtools.standin import fictional_study
 from trialfinder.registries.ctgov.normalize import normalize
@@ -15,10 +16,7 @@ from trialfinder.tables.prescreen import Profile, prescreen
 
 
 def verdict(profile: Profile, exclusion: str, inclusion: str = "Adults with Fictitia") -> str:
-    study = fictional_study("NCT99730001", "Fictional study 001")
-    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
-        f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n")
-    return str(prescreen(normalize([study]), profile).records()[0]["verdict"])
+    return criteria_verdict(profile, exclusion, inclusion, "NCT99730001")
 
 
 @pytest.mark.parametrize(("profile", "line"), [
