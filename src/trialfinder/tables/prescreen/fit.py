@@ -36,7 +36,7 @@ from trialfinder.tables.prescreen.mentions import (
 )
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.tables.prescreen.result import MENTION_COLUMNS, TEXT_COLUMNS, Prescreen
-from trialfinder.tables.prescreen.sexes import sex_against_text
+from trialfinder.tables.prescreen.sexes import one_sex_in_text, sex_against_text
 from trialfinder.tables.prescreen.synonyms import expand, unknown_names
 from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit, quote
 
@@ -170,6 +170,7 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
         fits &= ~other
         for i in np.flatnonzero(other).tolist():
             reasons[i].append(f"open to {_SEX_WORDS[sex[i]]} only")
+        _one_sex_against_field(studies, fits & (sex == "ALL"), profile.sex, unknown)
     if profile.healthy_volunteer:
         accepts = _codes(studies["healthy_volunteers"].astype("boolean").astype("string"))
         refuses = accepts == "False"
@@ -343,3 +344,16 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
 def profile_from(values: Mapping[str, Any]) -> Profile:
     """A :class:`Profile` from plain values (the dashboard's form, a JSON file)."""
     return Profile(**{k: v for k, v in values.items() if v not in (None, "", ())})
+
+
+def _one_sex_against_field(studies: pd.DataFrame, open_to_all: np.ndarray, sex: str,
+                           unknown: list[list[str]]) -> None:
+    """Studies whose field takes both sexes but whose criteria leave out someone of ``sex``
+    ("Women only"): a question for the study team (:func:`one_sex_in_text`)."""
+    column = studies["eligibility_criteria"]
+    rows = np.flatnonzero(open_to_all & column.notna().to_numpy()).tolist()
+    for i, text in zip(rows, column.iloc[rows].astype(object).tolist(), strict=True):
+        line = one_sex_in_text(str(text), sex)
+        if line is not None:
+            unknown[i].append(f'the record says it is open to all, but its criteria say '
+                              f'"{quote(line)}": ask the study team')

@@ -1,6 +1,9 @@
 """A record whose sex field leaves a person out while its own criteria take both sexes
 ("Female or male patients aged 18 or over" under a sex field of FEMALE): a question for the
-study team, not a ``no``, as with age fields the criteria contradict."""
+study team, not a ``no``, as with age fields the criteria contradict. And the other way round:
+a record open to all whose criteria take one sex only ("Women only" among its inclusion
+criteria, "Male sex" among its exclusions): a question for someone of the other sex, never a
+``fits``."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from trialfinder.tables.prescreen.finder import section_lines
 from trialfinder.tables.prescreen.scope import may_hold
 from trialfinder.tables.prescreen.verdict import quote
 
-__all__ = ["BOTH_WORDS", "asks_for_both_sexes", "sex_against_text"]
+__all__ = ["BOTH_WORDS", "asks_for_both_sexes", "one_sex_in_text", "sex_against_text"]
 
 _MEN = r"(?:men|males?|man|boys?)"
 _WOMEN = r"(?:women|females?|woman|girls?)"
@@ -66,3 +69,29 @@ def sex_against_text(studies: pd.DataFrame, other: np.ndarray, codes: np.ndarray
                               f'criteria take both sexes ("{quote(line)}"): ask the study '
                               "team")
     return held
+
+
+_PEOPLE = r"(?:patients?|participants?|subjects?|volunteers?|adults?|individuals?|persons?)"
+_ONE = rf"(?P<sex>{_MEN}|{_WOMEN})"
+# an inclusion item taking one sex only: "Women only", "Female patients only", "Only men",
+# "Male participants only." (not a heading of per-sex rules, "Female participants:")
+_ONLY = re.compile(rf"^(?=only\s|exclusively\s|.*\sonly\W*$)(?:(?:only|exclusively)\s+)?"
+                   rf"{_ONE}(?:\s+{_PEOPLE})?(?:\s+only)?\s*[.;]?$", re.IGNORECASE)
+# an exclusion item that is a sex alone: "Male", "Male sex", "Men", "Female gender"
+_SEX_ALONE = re.compile(rf"^{_ONE}(?:\s+(?:sex|gender|{_PEOPLE}))?\s*[.;]?$", re.IGNORECASE)
+_SECTIONS = frozenset({"inclusion", "exclusion"})
+
+
+def _code(word: str) -> str:
+    return "MALE" if re.fullmatch(_MEN, word, re.IGNORECASE) else "FEMALE"
+
+
+def one_sex_in_text(text: str, sex: str) -> str | None:
+    """The first criteria line of ``text`` that leaves out someone of ``sex`` ("MALE" or
+    "FEMALE") although the record is open to all: an inclusion item taking the other sex only,
+    or an exclusion item that is their sex alone."""
+    for section, line in section_lines(text, sections=_SECTIONS, keep=_names_a_sex):
+        found = (_ONLY if section == "inclusion" else _SEX_ALONE).match(line.strip())
+        if found is not None and (_code(found["sex"]) == sex) == (section == "exclusion"):
+            return line
+    return None
