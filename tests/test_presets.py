@@ -174,3 +174,17 @@ def test_get_section_unknown_key() -> None:
     with pytest.raises(KeyError, match="knee-twitching"):
         get_section("nope")
 
+
+
+@pytest.mark.parametrize(("name", "said"), [
+    ("ms", "; the preset autoimmune-spasms searches spasticity in multiple sclerosis (for every "
+           'such study, search the condition "multiple sclerosis"); choose from: '),
+    ("Lou Gehrig", "; the preset als searches ALS (Lou Gehrig disease, motor neuron disease); "
+                   "choose from: "),
+    ("stiff person syndrome", "; the preset autoimmune-spasms searches stiff-person syndrome; "
+                              "choose from: "),
+])
+def test_a_condition_a_preset_searches_names_that_preset(name: str, said: str) -> None:
+    with pytest.raises(InvalidQueryError) as caught:
+        get_preset(name)
+    assert str(caught.value).startswith(f"unknown preset {name!r}{said}")

@@ -363,9 +363,31 @@ def get_preset(name: str) -> Preset:
     """
     preset = PRESETS.get(_slug(name))
     if preset is None:
-        raise InvalidQueryError(f"unknown preset {name!r}{did_you_mean(_slug(name), PRESETS)}; "
+        hint = _COVERED.get(_slug(name))
+        where = did_you_mean(_slug(name), PRESETS) if hint is None else (
+            f"; the preset {hint[0]} searches {hint[1]}" + (
+                f' (for every such study, search the condition "{hint[2]}")' if hint[2]
+                else ""))
+        raise InvalidQueryError(f"unknown preset {name!r}{where}; "
                                 f"choose from: {', '.join(PRESETS)}")
     return preset
+
+
+#: Names a person may try as a preset for a condition a preset searches: (the preset, what of
+#: it that preset searches, and the condition to search when it searches only a part).
+_COVERED: dict[str, tuple[str, str, str | None]] = {
+    **dict.fromkeys(("ms", "multiple-sclerosis", "ms-spasticity"), (
+        "autoimmune-spasms", "spasticity in multiple sclerosis", "multiple sclerosis")),
+    **dict.fromkeys(("stiff-person", "stiff-person-syndrome", "sps", "stiff-man-syndrome"), (
+        "autoimmune-spasms", "stiff-person syndrome", None)),
+    **dict.fromkeys(("nmo", "nmosd", "neuromyelitis-optica"), (
+        "autoimmune-spasms", "the tonic spasms of neuromyelitis optica",
+        "neuromyelitis optica")),
+    **dict.fromkeys(("lou-gehrig", "lou-gehrigs", "motor-neuron-disease", "mnd"), (
+        "als", "ALS (Lou Gehrig disease, motor neuron disease)", None)),
+    **dict.fromkeys(("cramps", "muscle-cramps", "leg-cramps"), (
+        "muscle-spasm", "muscle spasms and cramps", None)),
+}
 
 
 def list_presets() -> list[Preset]:
