@@ -120,6 +120,16 @@ def launch(p: sync_api.Playwright) -> sync_api.Browser:
 
 LAPTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# the browser contexts (``new_context`` arguments) of the devices the phone walks use
+PHONE_CONTEXT = {"viewport": PHONE, "has_touch": True, "is_mobile": True}
+SMALL_PHONE_CONTEXT = {"viewport": {"width": 360, "height": 740}, "has_touch": True,
+                       "is_mobile": True}
+SIDEWAYS_CONTEXT = {"viewport": {"width": 844, "height": 390}, "has_touch": True,
+                    "is_mobile": True}
+# a desktop window at most 500 px high (or a laptop's zoomed to 175 %, 780 x 439) is treated as
+# a phone turned sideways: its first screen is as short, and the page shows whom to call and
+# the results heading as it does there
+SHORT_WINDOW_CONTEXT = {"viewport": {"width": 1280, "height": 450}}
 WAIT = 30_000  # ms
 
 

@@ -17,6 +17,9 @@ from typing import Any
 import pytest
 
 from tests.test_browser import CHROMIUM, WAIT, app, app_url, launch, save, settle, sync_api
+from tests.test_browser import PHONE_CONTEXT as PHONE
+from tests.test_browser import SHORT_WINDOW_CONTEXT as SHORT_WINDOW
+from tests.test_browser import SIDEWAYS_CONTEXT as SIDEWAYS_PHONE
 
 __all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
 
@@ -28,16 +31,9 @@ pytestmark = [
 ]
 
 LIST = "?preset=als&status=any"
-SIDEWAYS_PHONE = {"viewport": {"width": 844, "height": 390}, "has_touch": True,
-                  "is_mobile": True}
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 BIG_LAPTOP = {"viewport": {"width": 1440, "height": 900}}
-# a desktop window at most 500 px high (or a laptop's zoomed to 175 %, 780 x 439) is treated as
-# a phone turned sideways: its first screen is as short, and the page shows whom to call and
-# the results heading as it does there
-SHORT_WINDOW = {"viewport": {"width": 1280, "height": 450}}
 SIDEBAR = "[data-testid=stSidebar]"
 
 

@@ -14,6 +14,10 @@ from typing import Any
 import pytest
 
 from tests.test_browser import CHROMIUM, WAIT, app, app_url, launch, save, settle, sync_api
+from tests.test_browser import PHONE_CONTEXT as PHONE
+from tests.test_browser import SHORT_WINDOW_CONTEXT as SHORT_WINDOW
+from tests.test_browser import SIDEWAYS_CONTEXT as SIDEWAYS_PHONE
+from tests.test_browser import SMALL_PHONE_CONTEXT as SMALL_PHONE
 
 __all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
 
@@ -25,10 +29,6 @@ pytestmark = [
 ]
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
-SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
-SIDEWAYS_PHONE = {"viewport": {"width": 844, "height": 390}, "has_touch": True,
-                  "is_mobile": True}
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 # a central contact (phone and e-mail) and sites with a contact, the nearest in Minneapolis
 STUDY = "?preset=als&near=Boston%2C%20MA&radius=500&status=any&study=NCT99000041"
@@ -197,9 +197,6 @@ def test_enter_in_the_saved_search_name_saves_it(app_url: str) -> None:
             assert saved.is_visible()
         finally:
             browser.close()
-
-
-SHORT_WINDOW = {"viewport": {"width": 1280, "height": 450}}
 
 
 @pytest.mark.parametrize("device", [SIDEWAYS_PHONE, SHORT_WINDOW],

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from tests.test_browser import CHROMIUM, WAIT, app, app_url, launch, save, settle, sync_api
+from tests.test_browser import PHONE_CONTEXT as PHONE
+from tests.test_browser import SIDEWAYS_CONTEXT as SIDEWAYS_PHONE
 from trialfinder.core.codes import Status
 from trialfinder.views.text import code_label
 
@@ -26,9 +28,6 @@ pytestmark = [
     pytest.mark.timeout(180),
 ]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
-SIDEWAYS_PHONE = {"viewport": {"width": 844, "height": 390}, "has_touch": True,
-                  "is_mobile": True}
 
 
 def on_screen(page: sync_api.Page, locator: sync_api.Locator) -> bool:
