@@ -95,6 +95,16 @@ def test_the_distance_list_can_be_scrolled_to_its_last_choice_by_touch(
             browser.close()
 
 
+def open_filters(browser: Any, app_url: str, device: dict[str, Any]) -> Any:
+    """A page of ALS studies on ``device``, its *Search and filters* tapped open."""
+    page = browser.new_context(**device).new_page()
+    page.goto(app_url + "?preset=als&status=any")
+    page.locator(".st-key-card_0").wait_for(timeout=WAIT)
+    settle(page)
+    page.get_by_role("button", name="Search and filters").tap()
+    return page
+
+
 def test_a_filter_list_in_search_and_filters_reaches_its_last_choice_sideways(
         app_url: str) -> None:
     """At 844 x 390, the Status filter under *Search and filters*: its list ends on the screen
@@ -103,11 +113,7 @@ def test_a_filter_list_in_search_and_filters_reaches_its_last_choice_sideways(
     with sync_api.sync_playwright() as p:
         browser = launch(p)
         try:
-            page = browser.new_context(**SIDEWAYS_PHONE).new_page()
-            page.goto(app_url + "?preset=als&status=any")
-            page.locator(".st-key-card_0").wait_for(timeout=WAIT)
-            settle(page)
-            page.get_by_role("button", name="Search and filters").tap()
+            page = open_filters(browser, app_url, SIDEWAYS_PHONE)
             panel = page.locator(".st-key-filters_panel")
             panel.wait_for(timeout=WAIT)
             settle(page)
@@ -178,11 +184,7 @@ def test_search_and_filters_takes_the_focus_and_gives_it_back(
     with sync_api.sync_playwright() as p:
         browser = launch(p)
         try:
-            page = browser.new_context(**device).new_page()
-            page.goto(app_url + "?preset=als&status=any")
-            page.locator(".st-key-card_0").wait_for(timeout=WAIT)
-            settle(page)
-            page.get_by_role("button", name="Search and filters").tap()
+            page = open_filters(browser, app_url, device)
             heading = ".st-key-filters_panel h2"
             page.locator(heading).wait_for(timeout=WAIT)
             settle(page)
