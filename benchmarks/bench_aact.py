@@ -147,7 +147,7 @@ def write(rows: list[Any], source: str, loads: tuple[float, float], output: Path
         "",
         f"Stand-in in its own process serving `{source}` records replicated to each size; "
         "`trialfinder sync --whole-registry` as a whole process into an empty store (it asks "
-        "for whole protocol sections, 500 studies a page). Query times: best of 3 in one "
+        "for whole protocol sections, 1,000 studies a page). Query times: best of 3 in one "
         "process with the store open read-only (as `trialfinder sql` opens it). `sql` and "
         "`store export --aact`: whole processes, best of 3, start-up included. MB = 10^6 bytes.",
         "",

@@ -121,9 +121,9 @@ def test_the_help_of_each_all_says_what_it_does(capsys: pytest.CaptureFixture[st
     root = Path(__file__).parents[1]
     measured = (root / "benchmarks" / "results" / "aact.md").read_text("utf-8")
     readme = (root / "README.md").read_text("utf-8")
-    assert "the 1,120 requests take about 22 minutes" in " ".join(measured.split())
-    assert "(about 22 minutes: 1,120 requests at the API's pace)" in sync_help
-    assert "# every study in the registry (about 22 minutes)" in readme
+    assert "the 560 requests take about 11 minutes" in " ".join(measured.split())
+    assert "(about 11 minutes: 560 requests at the API's pace)" in sync_help
+    assert "# every study in the registry (about 11 minutes)" in readme
     assert "hour" not in sync_help
 
 

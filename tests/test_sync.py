@@ -247,3 +247,66 @@ def test_sync_decodes_the_next_page_only_once_the_current_one_is_stored(
     # never two decoded pages at once: each decode comes after the page before it was stored
     assert events == ["decode", "store", "stored"] * 3
     assert decode_gate.count == 3
+
+
+# -- a large page of whole records, read a part at a time ---------------------------------------
+
+#: About 20 kB of summary: each fictional record below is some 21 kB as the API writes it.
+_LONG = "A fictional summary of a study of muscle cramps at night. " * 350
+
+
+def _large_studies(count: int) -> list[dict[str, Any]]:
+    return [fictional_study(f"NCT99{420000 + i:06d}", f"Fictional Cramp Study {i:03d}",
+                            conditions=["Muscle Cramp"], summary=_LONG,
+                            locations=[{"facility": f"Fictional Clinic {i:03d}",
+                                        "city": "Springfield", "country": "United States"}])
+            for i in range(count)]
+
+
+def _stored(path: Path) -> tuple[list[Any], list[Any]]:
+    with Store(path) as store:
+        versions = store.con.execute(
+            "SELECT nct_id, hash, record FROM versions ORDER BY nct_id").fetchall()
+        aact = store.con.execute(
+            "SELECT nct_id, doc::VARCHAR FROM aact_records ORDER BY nct_id").fetchall()
+    return versions, aact
+
+
+def test_sync_reads_a_large_page_of_whole_records_a_part_at_a_time(
+    standin_factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import trialfinder.registries.ctgov.slices as slices
+    import trialfinder.service.sync as sync_module
+
+    server = standin_factory(_large_studies(120), max_page_size=60)  # two pages of ~1.3 MB
+    parts: list[int] = []
+    real_add = Store.add_records
+
+    def add(self: Store, records: Any, **kwargs: Any) -> Any:
+        parts.append(len(records))
+        return real_add(self, records, **kwargs)
+
+    monkeypatch.setattr(Store, "add_records", add)
+    # a part ends once it holds 100,000 bytes of JSON: five records of some 21 kB
+    monkeypatch.setattr(sync_module, "PART_BYTES", 100_000)
+    with Store(tmp_path / "parts.duckdb") as store:
+        result = sync(store, _client(server, page_size=60), SearchOptions(conditions=("cramp",)))
+    assert (result.studies, result.pages) == (120, 2)
+    assert parts == [5] * 24
+    # the same store as when each page is decoded whole (a page below the size slices start at)
+    monkeypatch.setattr(slices, "SPLIT_FROM", 1 << 40)
+    with Store(tmp_path / "whole.duckdb") as store:
+        sync(store, _client(server, page_size=60), SearchOptions(conditions=("cramp",)))
+    assert parts[24:] == [60, 60]  # no sizes known: a part is ``chunk`` records or the page
+    sliced, whole = _stored(tmp_path / "parts.duckdb"), _stored(tmp_path / "whole.duckdb")
+    assert len(sliced[0]) == len(sliced[1]) == 120
+    assert sliced == whole
+
+
+def test_parts_of_a_plain_list_are_chunks_of_records() -> None:
+    from trialfinder.service.sync import _parts
+
+    records = [{"n": i} for i in range(7)]
+    assert [len(p) for p in _parts(records, 3)] == [3, 3, 1]
+    assert [p[0]["n"] for p in _parts(records, 3)] == [0, 3, 6]
+    assert list(_parts([], 3)) == []

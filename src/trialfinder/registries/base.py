@@ -153,9 +153,11 @@ class Translation:
 @dataclass(frozen=True, slots=True)
 class RecordPage:
     """One answer of a listing: its records, the count the registry reported (if it did),
-    and what it cost (``requests`` 0 for an answer from the HTTP cache)."""
+    and what it cost (``requests`` 0 for an answer from the HTTP cache). ``records`` may read
+    each record when it is asked for (ClinicalTrials.gov's whole records): take a part of it
+    at a time, and read each part once."""
 
-    records: list[dict[str, Any]]
+    records: Sequence[dict[str, Any]]
     total: int | None = None
     requests: int = 1
     nbytes: int = 0

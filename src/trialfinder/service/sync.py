@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +36,10 @@ from trialfinder.store.tally import Tally
 __all__ = ["SyncResult", "sync"]
 
 logger = logging.getLogger(__name__)
+
+#: A part of a page stored at once holds at most this much JSON (and ``chunk`` records): about
+#: five times as much as Python objects while it is stored.
+PART_BYTES = 8 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +123,7 @@ def _fetch(store: Store, registry: Registry, pages: Iterator[RecordPage], idle: 
             total = page.total
         records = page.records
         del page
-        for start in range(0, len(records), chunk):
-            part = records[start:start + chunk]
+        for part in _parts(records, chunk):
             stats = store.add_records([registry.list_view(r) for r in part],
                                       source=registry.name, seen=when, run_id=run_id)
             if aact:
@@ -128,8 +131,27 @@ def _fetch(store: Store, registry: Registry, pages: Iterator[RecordPage], idle: 
             studies += stats.studies
             new_versions += stats.new_versions
             skipped += stats.skipped
+            del part
         del records
         if progress is not None:
             progress(studies, total)
         idle.set()
     return new_versions, count, skipped, total
+
+
+def _parts(records: Sequence[dict[str, Any]], chunk: int) -> Iterator[list[dict[str, Any]]]:
+    """``records`` as lists of at most ``chunk`` records, each read once; where the page
+    knows each record's size in bytes (``sizes()``: ClinicalTrials.gov's pages read a record
+    at a time), a part also ends once it holds :data:`PART_BYTES` of JSON, so a page of very
+    long records (thousands of sites, long results) is never read as a whole."""
+    sizes_of = getattr(records, "sizes", None)
+    sizes: list[int] = sizes_of() if callable(sizes_of) else [0] * len(records)
+    start = 0
+    while start < len(records):
+        stop, held = start, 0
+        while stop < len(records) and stop - start < chunk and (held < PART_BYTES
+                                                                  or stop == start):
+            held += sizes[stop]
+            stop += 1
+        yield list(records[start:stop])
+        start = stop

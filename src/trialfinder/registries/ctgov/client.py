@@ -81,6 +81,7 @@ class TrialsClient(Requester):
         force_refresh: bool = False,
         cache_only: bool = False,
         before_parse: Callable[[], object] | None = None,
+        sliced: bool = False,
     ) -> Generator[Page, None, None]:
         """Yield pages lazily until the API sends no ``nextPageToken`` (or ``limit`` is met).
 
@@ -88,10 +89,12 @@ class TrialsClient(Requester):
         a new study, or more pages than the first ``totalCount`` allows raise
         :class:`PagingError`. ``before_parse`` is called once a page's body has arrived, before
         it is decoded (a consumer running one page behind uses it to decode only when ready).
+        ``sliced``: a large page's studies are :class:`~trialfinder.registries.ctgov.page.
+        StudySlices`, each record read from the body when it is asked for.
         """
         return self._pages(query, Tally(), fields=fields, limit=limit, count_total=count_total,
                            force_refresh=force_refresh, cache_only=cache_only,
-                           before_parse=before_parse)
+                           before_parse=before_parse, sliced=sliced)
 
     def _pages(
         self,

@@ -118,10 +118,10 @@ SYNC_FIELDS: Final[tuple[str, ...]] = (
     "OtherEventStatsNumAffected",
 )
 
-#: ``trialfinder sync`` asks for pages of at most this many studies: a page of whole protocol
-#: sections decoded at once is about twice a list-view page, and this keeps the command's peak
-#: memory where list-view pages of 1,000 had it (benchmarks/results/aact.md).
-SYNC_PAGE_SIZE: Final = 500
+#: ``trialfinder sync`` asks for pages of at most this many studies, the API's most. A page of
+#: whole protocol sections is read a part at a time (``service.sync``), never decoded whole,
+#: which keeps the peak where pages of 500 decoded whole had it (benchmarks/results/aact.md).
+SYNC_PAGE_SIZE: Final = 1000
 
 
 class _Trie:

@@ -80,6 +80,10 @@ class StudySlices(Sequence[dict[str, Any]]):
     def __repr__(self) -> str:
         return f"StudySlices({len(self)} studies)"
 
+    def sizes(self) -> list[int]:
+        """The length in bytes of each study's slice, in order."""
+        return [stop - start for start, stop in self._bounds]
+
     def kept(self, keep: Iterable[bool]) -> StudySlices:
         """The studies whose ``keep`` is true, in order."""
         keep = list(keep)

@@ -155,13 +155,15 @@ class CtgovClient:
         from trialfinder.registries.ctgov.fullrecord import SYNC_FIELDS
 
         fields = {"list": LIST_FIELDS, "ids": _ID_FIELDS, "full": SYNC_FIELDS}[view]
+        # whole records are read from a large page one at a time, as the caller asks for
+        # them (StudySlices): a page of 1,000 never exists whole as Python objects
+        full = view == "full"
         for page in self.trials.iter_pages(query, fields=fields, limit=limit,
-                                           count_total=view == "full", force_refresh=True,
-                                           before_parse=before_parse):
+                                           count_total=full, force_refresh=True,
+                                           before_parse=before_parse, sliced=full):
             fresh = not page.from_cache
-            # a listing's pages are decoded whole (a list): only a search reads slices
-            yield RecordPage(list(page.studies), page.total_count, int(fresh),
-                             page.nbytes if fresh else 0)
+            yield RecordPage(page.studies if full else list(page.studies), page.total_count,
+                             int(fresh), page.nbytes if fresh else 0)
 
     def fetch(self, study_id: str) -> dict[str, Any]:
         return self.trials.get_study(study_id)
