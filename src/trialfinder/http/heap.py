@@ -9,9 +9,11 @@ page of the heap to the system (Dask's workers do the same to keep their memory 
 Only glibc has it: elsewhere (macOS, Windows, musl) :func:`trim` does nothing. It never raises.
 
 A process that makes one search and ends (the command line) wants the opposite:
-:func:`keep_freed_heap` lets glibc keep what a page freed for the next page, since handing it
-back only to take it again costs a page fault for every 4 kB touched, a sixth of a 10,000-study
-search's time on a virtual machine. Its peak is lower besides: the heap is reused, not grown.
+:func:`keep_freed_heap` lets glibc keep the small blocks a page freed for the next page, since
+handing them back only to take them again costs a page fault for every 4 kB touched, a sixth of
+a 10,000-study search's time on a virtual machine. Its peak is lower besides: the heap is
+reused, not grown. A block of a megabyte or more (a page's body) gets a mapping of its own,
+handed back when freed, so it leaves no hole in the heap for smaller blocks to split.
 A search calls :func:`after_page` after each page: a trim, unless its run profile
 (``Settings.profile``) keeps the heap. Such a process also keeps one heap for all its threads
 (:func:`one_arena`): the thread that fetches the next page would otherwise get an arena of its
@@ -35,8 +37,12 @@ logger = logging.getLogger(__name__)
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
-#: Blocks up to this size come from the heap (reused once freed), not from fresh mappings.
-KEEP_MMAP_THRESHOLD = 32 * 2**20  # the most every glibc accepts
+#: Blocks below this size come from the heap (reused once freed); larger ones (a page's body of
+#: several MB, its CSV text) get mappings of their own, handed back when freed. Kept in the heap
+#: (up to 32 MB, glibc's most, until this stop), such blocks left holes that the smaller blocks
+#: of the next page split, so each new body grew the heap: 25 to 35 MB more at the peak of a
+#: 10,000-study search of multi-centre trials, at the same CPU (benchmarks/results/analyst.md).
+KEEP_MMAP_THRESHOLD = 1 * 2**20
 #: The heap's free top is handed back only past this size.
 KEEP_TRIM_THRESHOLD = 256 * 2**20
 
