@@ -82,7 +82,8 @@ def _boot(params: dict[str, list[str]]) -> None:
     values, ignored = _apply(params)
     ss["view"] = "list"
     notices = [urlstate.unreadable_study(params) or "", urlstate.radius_note(params) or "",
-               urlstate.linked_sort(params, bool(values["place"].strip()))[1] or "",
+               urlstate.sort_note(params, bool(values["place"].strip()),
+                                  bool(ss["searched"])) or "",
                urlstate.unknown_params(params) or ""]
     if ignored:
         notices.append("The link’s " + ", ".join(f"“{n}”" for n in ignored)

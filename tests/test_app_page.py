@@ -128,6 +128,25 @@ def test_a_links_order_opens_the_list_so_and_a_bad_one_costs_only_itself(
     assert card_miles(at) == sorted(card_miles(at)) and len(card_miles(at)) == 19
 
 
+def test_an_order_in_a_link_without_a_search_is_named_not_dropped(api: StandInServer) -> None:
+    """``?study=NCT…&sort=newest`` opens the study alone: there is no list for the order to
+    sort, and the page dropped it from its link without a word."""
+    at = opened(study="NCT99000017", sort="newest")
+    assert not at.exception
+    assert [str(e.value) for e in at.info] == [escape_md(
+        "The link’s order “newest” sorts a list of studies, but the link names no search, "
+        "so it was left out.")]
+    assert "sort" not in at.query_params and at.query_params["study"] == "NCT99000017"
+    # one misspelt is named the same way, not as an order the (absent) list keeps
+    at = opened(sort="nearst")
+    assert [str(e.value) for e in at.info if "link" in str(e.value)] == [escape_md(
+        "The link’s order “nearst” sorts a list of studies, but the link names no search, "
+        "so it was left out.")]
+    # with a search, the order is the list's as before
+    at = opened(study="NCT99000017", condition="back pain", sort="newest")
+    assert not at.info and at.query_params["sort"] == "newest"
+
+
 def test_the_way_back_from_a_study_keeps_the_lists_order(api: StandInServer) -> None:
     """Streamlit forgets the Sort box's value while a study is open (the box is not drawn):
     the page's Back gave the list nearest first again, the card left elsewhere."""

@@ -11,6 +11,7 @@ from trialfinder.views.urlstate import (
     radius_note,
     read_url,
     snapshot,
+    sort_note,
     state_from_url,
     topic_changed,
     unknown_params,
@@ -191,3 +192,17 @@ def test_a_linked_order_the_list_cannot_follow_costs_itself_with_a_note() -> Non
         "The link’s order “" + "z" * 79 + "…” is not one this list offers, so it keeps its "
         "default order; the orders are nearest, registry, newest or updated")
     assert linked_sort({}, has_place=True) == (None, None)
+
+
+def test_an_order_in_a_link_with_no_search_is_named_whatever_it_says() -> None:
+    no_list = ("The link’s order “{}” sorts a list of studies, but the link names no search, "
+               "so it was left out")
+    assert sort_note({"sort": ["newest"], "study": ["NCT99000017"]}, has_place=False,
+                     has_search=False) == no_list.format("newest")
+    assert sort_note({"sort": ["nearest"]}, has_place=False,
+                     has_search=False) == no_list.format("nearest")
+    # with a search it is the list's note, as before
+    assert sort_note({"sort": ["nearest"]}, has_place=False, has_search=True) == linked_sort(
+        {"sort": ["nearest"]}, has_place=False)[1]
+    assert sort_note({"sort": ["newest"]}, has_place=False, has_search=True) is None
+    assert sort_note({}, has_place=False, has_search=False) is None

@@ -29,6 +29,7 @@ __all__ = [
     "linked_study",
     "overlong",
     "radius_note",
+    "sort_note",
     "sort_param",
     "unknown_params",
     "unreadable_study",
@@ -113,6 +114,21 @@ def linked_sort(params: Mapping[str, list[str]],
         return None, ("The link asks for the nearest studies first but names no place, so "
                       "the list keeps the registry’s order")
     return str(name), None
+
+
+def sort_note(params: Mapping[str, list[str]], has_place: bool,
+              has_search: bool) -> str | None:
+    """The line for a link's ``sort``: :func:`linked_sort`'s note when the link holds a
+    search, and, when it holds none (``?study=NCT…&sort=newest`` opens that study alone, or
+    ``?sort=newest`` the first screen), that there is no list for its order to sort, so it
+    was left out; ``None`` when the link names no order or the list can follow it."""
+    if has_search:
+        return linked_sort(params, has_place)[1]
+    given = [v for v in params.get(get_option("sort").url) or [] if v.strip()]
+    if not given:
+        return None
+    return (f"The link’s order “{_shown(given[-1])}” sorts a list of studies, but the link "
+            "names no search, so it was left out")
 
 
 def sort_param(sort: object, has_place: bool) -> list[str]:
