@@ -38,6 +38,7 @@ from trialfinder.views.text import (
     codes_label,
     escape_md,
     human_time,
+    miles_away,
     plural,
     sentence,
     status_label,
@@ -241,9 +242,7 @@ def _card_facts(row: pd.Series[Any]) -> str:
     distance = row.get("nearest_distance_mi")
     if distance is not None and not pd.isna(distance):
         site = text_of(row.get("nearest_site"), "a site")
-        miles = float(distance)
-        away = "under a mile" if miles < 0.5 else f"{miles:,.0f} miles"
-        facts.append(f"nearest site {away} away: {site}")
+        facts.append(f"nearest site {miles_away(float(distance))}: {site}")
     return " · ".join(facts)
 
 

@@ -275,3 +275,32 @@ def test_a_study_page_gives_the_about_you_verdict_beside_whom_to_call(
     # nothing typed: no verdict
     plain = opened(**NEAR, study="NCT99000017")
     assert not any(str(e.value).startswith("**About you:**") for e in plain.markdown)
+
+
+def test_how_to_take_part_says_how_far_the_nearest_site_is(api: StandInServer) -> None:
+    """Near a place, the study's page said whom to call but not how far: its nearest site
+    (under a mile away) was named only on the list's card and far down among the sites, as
+    "0 miles away", because that site names no contact of its own."""
+    def take_part(at: AppTest) -> list[str]:
+        markdown = [str(e.value) for e in at.markdown]
+        start = markdown.index("### How to take part")
+        return markdown[start + 1: markdown.index("### Key facts")]
+
+    at = opened(**NEAR, study="NCT99000017")
+    assert not at.exception
+    contact, nearest = take_part(at)
+    assert contact.startswith("Contact for the whole study:")
+    assert nearest == ("Nearest site: " + escape_md("Elm Street Neurology Associates, Boston, "
+                                                    "under a mile away")
+                       + "; it names no contact of its own, so ask the contact above.")
+    site_cards = [str(e.value) for e in at.caption if str(e.value).startswith("Boston")]
+    assert site_cards and all("0 miles" not in t for t in site_cards)
+    assert "under a mile away" in site_cards[0]
+    # the nearest site that names a contact says its distance too
+    at = opened(preset="als", status="any", near="Chicago, IL", study="NCT99000041")
+    assert take_part(at)[1].startswith("Nearest site with a contact: " + escape_md(
+        "Lakeview Spine and Pain Center, Minneapolis, 355 miles away") + "  \n")
+    # without a place, no distance is said
+    at = opened(preset="als", status="any", study="NCT99000041")
+    assert take_part(at)[1].startswith("A site with a contact: " + escape_md(
+        "Lakeview Spine and Pain Center, Minneapolis") + "  \n")
