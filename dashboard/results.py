@@ -15,11 +15,11 @@ import streamlit as st
 from trialfinder import service
 from trialfinder.core.wording import duration
 from trialfinder.places.resolve import Place
-from trialfinder.registries.links import registries_title
 from trialfinder.tables import export
 from trialfinder.views.provenance import (
     STALE_AFTER,
     age_of,
+    answered_by,
     download_name,
     fetched_day,
     honest_links,
@@ -101,7 +101,7 @@ def show_provenance(fetched: service.Results, demo_mode: bool) -> None:
         fetched.all.studies)
     parts = [f"Fetched {plural(count, 'study', 'studies')}"]
     if meta.total_reported is not None:
-        parts.append(f"{registries_title(fetched.meta.registries)} reported "
+        parts.append(f"{escape_md(answered_by(fetched.meta))} reported "
                      f"{plural(meta.total_reported, 'match', 'matches')}")
     registry = human_time(meta.data_timestamp) if meta.data_timestamp else None
     if registry:

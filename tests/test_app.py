@@ -522,8 +522,10 @@ def test_counts_are_singular_for_one_and_timestamps_are_human(
     assert not at.exception
     assert table_ids(at) == NEAR_BOSTON_IDS
     provenance = next(t for t in texts(at.caption) if t.startswith("Fetched "))
+    # the stand-in answered, not ClinicalTrials.gov: the page names its address
     assert re.fullmatch(
-        r"Fetched 1 study · ClinicalTrials\.gov reported 1 match · registry data of "
+        r"Fetched 1 study · " + re.escape(escape_md(f"the API at {api.base_url}"))
+        + r" reported 1 match · registry data of "
         r"20 Nov 2026 · fetched \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC\.", provenance)
     assert not any("1 studies" in t or "1 matches" in t or "1 sites" in t
                    for t in texts(at.caption) + texts(at.markdown))
@@ -531,8 +533,8 @@ def test_counts_are_singular_for_one_and_timestamps_are_human(
     at = search_preset(new_app().run())
     n = len(SPASM_OPEN)
     assert n > 1
-    assert any(t.startswith(f"Fetched {n} studies · ClinicalTrials.gov reported {n} matches")
-               for t in texts(at.caption))
+    assert any(t.startswith(f"Fetched {n} studies · {escape_md(f'the API at {api.base_url}')} "
+                            f"reported {n} matches") for t in texts(at.caption))
 
 
 def test_table_shows_labels_and_puts_narrow_columns_first(
