@@ -198,7 +198,11 @@ def show_results(results: service.Results, fetched: service.Results,
         how = sort_control(results.studies, ranking)
         # Cards suit every screen; the table (wide) is drawn only when asked for, as sending
         # 1,000 rows on every redraw is what makes a filter change slow.
+        ss = st.session_state
+        if "as_table" not in ss:  # forgotten while a study was open: the list comes back so
+            ss["as_table"] = bool(ss.get("_as_table"))
         as_table = st.toggle("Show as a table", key="as_table", width="content")
+        ss["_as_table"] = as_table
     studies = sort_studies(results.studies, how, ranking)
     if fits is not None and fits.only is not None:
         studies = studies[studies["nct_id"].astype(str).isin(fits.only)].reset_index(drop=True)

@@ -840,6 +840,8 @@ def test_fictional_studies_from_an_api_are_shown_as_the_demo_shows_them(
     show_view(at, "map")
     assert texts(at.warning).count(DEMO_BANNER) == 1
     show_view(at, "list")
+    assert at.toggle(key="as_table").value  # the list comes back as the table it was
+    at.toggle(key="as_table").set_value(False).run()
     at = open_study(at, NEAR_BOSTON_IDS[0])
     assert texts(at.warning).count(DEMO_BANNER) == 1
     assert "An invented demo study: it has no page on ClinicalTrials.gov." in texts(at.caption)
@@ -1239,6 +1241,35 @@ def test_back_from_a_study_returns_to_the_view_it_came_from(api: StandInServer) 
     assert CRITERIA_HEADING in texts(at.markdown)
     back_to_list(at)
     assert at.segmented_control(key="view").value == "topics"
+
+
+def test_the_map_or_the_table_is_kept_in_the_link_and_across_a_study(
+        api: StandInServer) -> None:
+    """A link to the map (or to the list shown as a table) opened the list of cards, and a
+    study opened from the table came back to cards: the view was in no link."""
+    at = open_url(new_app(), **NEAR_BOSTON)
+    as_table(at)
+    assert param(at, "view") == ["table"]
+    at.session_state["study"] = NEAR_BOSTON_IDS[0]  # as a table row sets it
+    at.run()
+    assert param(at, "view") == ["table"] and param(at, "study") == NEAR_BOSTON_IDS
+    back_to_list(at)
+    assert at.toggle(key="as_table").value and table_ids(at) == NEAR_BOSTON_IDS
+    assert param(at, "view") == ["table"] and not param(at, "study")
+    show_view(at, "map")
+    assert param(at, "view") == ["map"]
+
+    shared = open_url(new_app(), **NEAR_BOSTON, view="map")  # a colleague opens that link
+    assert not shared.exception and not shared.info
+    assert shared.segmented_control(key="view").value == "map"
+    shared = open_url(new_app(), **NEAR_BOSTON, view="table")
+    assert shared.toggle(key="as_table").value
+    assert [d.key for d in shared.dataframe if getattr(d, "key", None) == "table"] == ["table"]
+    wrong = open_url(new_app(), **NEAR_BOSTON, view="chart")
+    assert wrong.segmented_control(key="view").value == "list"
+    assert [plain(str(i.value)) for i in wrong.info] == [
+        "The link’s view “chart” is not one this page has (map, topics, new or table), so it "
+        "shows the list."]
 
 
 def test_funder_and_date_filters_narrow_the_list_and_can_be_undone(api: StandInServer) -> None:

@@ -7,6 +7,7 @@ from trialfinder.views.urlstate import (
     has_topic,
     linked_sort,
     linked_study,
+    linked_view,
     overlong,
     radius_note,
     read_url,
@@ -206,3 +207,22 @@ def test_an_order_in_a_link_with_no_search_is_named_whatever_it_says() -> None:
         {"sort": ["nearest"]}, has_place=False)[1]
     assert sort_note({"sort": ["newest"]}, has_place=False, has_search=True) is None
     assert sort_note({}, has_place=False, has_search=False) is None
+
+
+def test_a_searchs_view_is_in_its_link_and_read_back() -> None:
+    near = state_from_url({"condition": ["ALS"], "near": ["Boston, MA"]})
+    searched = snapshot(near)
+    assert "view" not in url_params(near | {"view": "list"}, searched, demo_mode=False)
+    assert url_params(near | {"view": "map"}, searched, demo_mode=False)["view"] == ["map"]
+    assert url_params(near | {"view": "list", "as_table": True}, searched,
+                      demo_mode=False)["view"] == ["table"]
+    assert url_params(near | {"view": "topics"}, searched, demo_mode=False)["view"] == ["topics"]
+    # no search, no view: the first screen has none
+    assert "view" not in url_params({"view": "map"}, None, demo_mode=False)
+    assert linked_view({"view": ["map"]}) == ("map", False, None)
+    assert linked_view({"view": ["Table"]}) == ("list", True, None)
+    assert linked_view({}) == ("list", False, None)
+    assert linked_view({"view": ["mapp"]}) == ("list", False, (
+        "The link’s view “mapp” is not one this page has (map, topics, new or table; did you "
+        "mean map?), so it shows the list"))
+    assert "view" not in read_url({"condition": ["ALS"], "view": ["map"]})[1]
