@@ -31,6 +31,7 @@ from trialfinder.views.text import (
     inert_markdown,
     is_blank,
     joined_label,
+    miles_away,
     sentence,
     status_label,
     text_of,
@@ -80,7 +81,8 @@ def show_study(results: service.Results, place: Place | None, nct: str,
                 icon=":material/do_not_disturb_on:")
 
     show_take_part(page, with_contact, near is not None,
-                   demo_mode or is_demo_id(record_id), registry_title, fit)
+                   demo_mode or is_demo_id(record_id), registry_title, fit,
+                   nearest_site(shown, record_id) if near else None)
     show_facts(row, page)
 
     st.markdown("### Summary", anchors=False)
@@ -132,22 +134,45 @@ def site_contacts(shown: service.Results, record_id: str) -> pd.DataFrame:
                   for _, r in sites.iterrows()]] if len(sites) else sites
 
 
+def nearest_site(shown: service.Results, record_id: str) -> Any:
+    """The study's site nearest the place searched (a row of ``shown.sites``), or ``None``
+    without a place or a site with a known distance."""
+    sites = shown.sites[shown.sites["nct_id"] == record_id]
+    if "distance_mi" not in sites.columns:
+        return None
+    sites = sites[sites["distance_mi"].notna()]
+    return sites.sort_values("distance_mi", kind="stable").iloc[0] if len(sites) else None
+
+
+def _where(site: Any, near: bool) -> str:
+    """``Facility, City`` of a site, and how far it is from the place searched."""
+    where = ", ".join(p for p in (text_of(site["facility"]), text_of(site["city"])) if p)
+    miles = site.get("distance_mi")
+    return where + (f", {miles_away(float(miles))}" if near and not is_blank(miles) else "")
+
+
 def show_take_part(page: StudyPage, with_contact: pd.DataFrame,
                    near: bool, fictional: bool, registry_title: str,
-                   fit: FitCard | None = None) -> None:
+                   fit: FitCard | None = None, nearest: Any = None) -> None:
+    """Whom to call (the study's contacts, the nearest site that names one) and, near a
+    place, how far the nearest site is, whether or not it names a contact of its own."""
     st.markdown("### How to take part", anchors=False)
     contacts = page.contacts
     if contacts:
         lines = ["- " + contact_lines(c.name, c.role, c.phone, c.email) for c in contacts]
         st.markdown("Contact for the whole study:\n\n" + "\n".join(lines))
+    if nearest is not None and (not len(with_contact) or nearest["site_index"]
+                                != with_contact.iloc[0]["site_index"]):
+        alone = not contacts and not len(with_contact)  # "The record names no contact" follows
+        st.markdown(f"Nearest site: {escape_md(_where(nearest, near))}"
+                    + ("." if alone else "; it names no contact of its own"
+                       + (", so ask the contact above." if contacts else ".")))
     if len(with_contact):
         first = with_contact.iloc[0]
-        where = ", ".join(p for p in (text_of(first["facility"]), text_of(first["city"]))
-                          if p)
         who = contact_lines(text_of(first["contact_name"]), "",
                             text_of(first["contact_phone"]), text_of(first["contact_email"]))
         label = "Nearest site with a contact" if near else "A site with a contact"
-        st.markdown(f"{label}: {escape_md(where)}{BREAK}{who}")
+        st.markdown(f"{label}: {escape_md(_where(first, near))}{BREAK}{who}")
     if not contacts and not len(with_contact):
         st.markdown("The record names no contact. "
                     + ("The sites below are where the study runs."

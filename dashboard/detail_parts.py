@@ -19,6 +19,7 @@ from trialfinder.views.text import (
     is_blank,
     joined_label,
     markdown_list,
+    miles_away,
     status_label,
     text_of,
 )
@@ -94,7 +95,7 @@ def _site_card(site: Any, near: bool) -> None:
     facts = [where, status_label(site["site_status"])]
     miles = site.get("distance_mi")
     if near and not is_blank(miles):
-        facts.append(f"{float(miles):,.0f} miles away")
+        facts.append(miles_away(float(miles)))
     who = contact_lines(text_of(site["contact_name"]), "", text_of(site["contact_phone"]),
                         text_of(site["contact_email"]), lead="Contact: ")
     with st.container(border=True):

@@ -71,6 +71,9 @@ def _apply(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
     for key, value in values.items():
         ss[key] = value
     ss["_sort"] = values["sort"]  # the list's order while a study is open (see sort_control)
+    # the view the link names (the map, the list as a table...), kept while a study is open
+    ss["view"], ss["as_table"], _ = urlstate.linked_view(params)
+    ss["_view"], ss["_as_table"] = ss["view"], ss["as_table"]
     ss["demo"] = params.get("demo") == ["1"]
     ss["searched"] = (urlstate.snapshot(values)
                       if urlstate.has_topic(values) or ss["demo"] else None)
@@ -80,9 +83,10 @@ def _apply(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
 def _boot(params: dict[str, list[str]]) -> None:
     ss = st.session_state
     values, ignored = _apply(params)
-    ss["view"] = "list"
     notices = [urlstate.unreadable_study(params) or "", urlstate.radius_note(params) or "",
-               urlstate.linked_sort(params, bool(values["place"].strip()))[1] or "",
+               urlstate.linked_view(params)[2] or "",
+               urlstate.sort_note(params, bool(values["place"].strip()),
+                                  bool(ss["searched"])) or "",
                urlstate.unknown_params(params) or ""]
     if ignored:
         notices.append("The link’s " + ", ".join(f"“{n}”" for n in ignored)
@@ -116,6 +120,9 @@ def write_url() -> None:
     ss = st.session_state
     current = state()
     current.setdefault("sort", ss.get("_sort"))  # the list's order, kept while a study is open
+    if current.get("view") not in urlstate.VIEWS:  # the view's control is not drawn then either
+        current["view"] = ss.get("_view")
+    current.setdefault("as_table", ss.get("_as_table"))
     wanted = urlstate.url_params(current, ss.get("searched"), bool(ss.get("demo")))
     # The page's address once it has read what was sent: the one it asked this run with,
     # unless an address sent earlier reaches it after it asked (then that one).

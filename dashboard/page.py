@@ -11,7 +11,7 @@ from trialfinder.places.resolve import Place
 from trialfinder.topics import demo
 from trialfinder.views.device import phone_browser
 from trialfinder.views.text import NOT_ADVICE, escape_md
-from trialfinder.views.urlstate import wider_than_search
+from trialfinder.views.urlstate import VIEWS, wider_than_search
 
 from .aboutyou import about_you
 from .charts import show_charts
@@ -24,8 +24,6 @@ from .sidebar import SIDEBAR_WIDTH, country_filter, filters_button, sidebar
 from .state import current_filters, leave_demo, search_again, state
 from .style import apply_style, focus_filters, focus_results
 from .watches import save_panel, whats_new
-
-VIEWS = {"list": "Studies", "map": "Map and charts", "topics": "Topics", "new": "What’s new"}
 
 
 def demo_banner(fictional: bool) -> None:

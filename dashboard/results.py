@@ -15,11 +15,11 @@ import streamlit as st
 from trialfinder import service
 from trialfinder.core.wording import duration
 from trialfinder.places.resolve import Place
-from trialfinder.registries.links import registries_title
 from trialfinder.tables import export
 from trialfinder.views.provenance import (
     STALE_AFTER,
     age_of,
+    answered_by,
     download_name,
     fetched_day,
     honest_links,
@@ -38,6 +38,7 @@ from trialfinder.views.text import (
     codes_label,
     escape_md,
     human_time,
+    miles_away,
     plural,
     sentence,
     status_label,
@@ -100,7 +101,7 @@ def show_provenance(fetched: service.Results, demo_mode: bool) -> None:
         fetched.all.studies)
     parts = [f"Fetched {plural(count, 'study', 'studies')}"]
     if meta.total_reported is not None:
-        parts.append(f"{registries_title(fetched.meta.registries)} reported "
+        parts.append(f"{escape_md(answered_by(fetched.meta))} reported "
                      f"{plural(meta.total_reported, 'match', 'matches')}")
     registry = human_time(meta.data_timestamp) if meta.data_timestamp else None
     if registry:
@@ -197,7 +198,11 @@ def show_results(results: service.Results, fetched: service.Results,
         how = sort_control(results.studies, ranking)
         # Cards suit every screen; the table (wide) is drawn only when asked for, as sending
         # 1,000 rows on every redraw is what makes a filter change slow.
+        ss = st.session_state
+        if "as_table" not in ss:  # forgotten while a study was open: the list comes back so
+            ss["as_table"] = bool(ss.get("_as_table"))
         as_table = st.toggle("Show as a table", key="as_table", width="content")
+        ss["_as_table"] = as_table
     studies = sort_studies(results.studies, how, ranking)
     if fits is not None and fits.only is not None:
         studies = studies[studies["nct_id"].astype(str).isin(fits.only)].reset_index(drop=True)
@@ -241,9 +246,7 @@ def _card_facts(row: pd.Series[Any]) -> str:
     distance = row.get("nearest_distance_mi")
     if distance is not None and not pd.isna(distance):
         site = text_of(row.get("nearest_site"), "a site")
-        miles = float(distance)
-        away = "under a mile" if miles < 0.5 else f"{miles:,.0f} miles"
-        facts.append(f"nearest site {away} away: {site}")
+        facts.append(f"nearest site {miles_away(float(distance))}: {site}")
     return " · ".join(facts)
 
 

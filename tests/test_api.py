@@ -73,6 +73,11 @@ def test_readme_python_examples_run(
     detail = namespace["detail"]
     assert list(detail.results.studies["nct_id"]) == ["NCT99000017"]  # type: ignore[attr-defined]
     assert detail.results.sites["distance_mi"].notna().any()  # type: ignore[attr-defined]
+    # the pre-screen's example has studies to judge (as `match` searches: recruiting or not
+    # yet recruiting), not an empty table on the demo's studies
+    screen = namespace["screen"]
+    assert dict(zip(screen.studies["nct_id"], screen.studies["verdict"],  # type: ignore[attr-defined]
+                    strict=True)) == {"NCT99000054": "check", "NCT99000041": "no"}
 
 
 # -- wrong argument types are our errors, and nothing is sent ------------------------------

@@ -522,8 +522,10 @@ def test_counts_are_singular_for_one_and_timestamps_are_human(
     assert not at.exception
     assert table_ids(at) == NEAR_BOSTON_IDS
     provenance = next(t for t in texts(at.caption) if t.startswith("Fetched "))
+    # the stand-in answered, not ClinicalTrials.gov: the page names its address
     assert re.fullmatch(
-        r"Fetched 1 study · ClinicalTrials\.gov reported 1 match · registry data of "
+        r"Fetched 1 study · " + re.escape(escape_md(f"the API at {api.base_url}"))
+        + r" reported 1 match · registry data of "
         r"20 Nov 2026 · fetched \d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC\.", provenance)
     assert not any("1 studies" in t or "1 matches" in t or "1 sites" in t
                    for t in texts(at.caption) + texts(at.markdown))
@@ -531,8 +533,8 @@ def test_counts_are_singular_for_one_and_timestamps_are_human(
     at = search_preset(new_app().run())
     n = len(SPASM_OPEN)
     assert n > 1
-    assert any(t.startswith(f"Fetched {n} studies · ClinicalTrials.gov reported {n} matches")
-               for t in texts(at.caption))
+    assert any(t.startswith(f"Fetched {n} studies · {escape_md(f'the API at {api.base_url}')} "
+                            f"reported {n} matches") for t in texts(at.caption))
 
 
 def test_table_shows_labels_and_puts_narrow_columns_first(
@@ -838,6 +840,8 @@ def test_fictional_studies_from_an_api_are_shown_as_the_demo_shows_them(
     show_view(at, "map")
     assert texts(at.warning).count(DEMO_BANNER) == 1
     show_view(at, "list")
+    assert at.toggle(key="as_table").value  # the list comes back as the table it was
+    at.toggle(key="as_table").set_value(False).run()
     at = open_study(at, NEAR_BOSTON_IDS[0])
     assert texts(at.warning).count(DEMO_BANNER) == 1
     assert "An invented demo study: it has no page on ClinicalTrials.gov." in texts(at.caption)
@@ -1237,6 +1241,35 @@ def test_back_from_a_study_returns_to_the_view_it_came_from(api: StandInServer) 
     assert CRITERIA_HEADING in texts(at.markdown)
     back_to_list(at)
     assert at.segmented_control(key="view").value == "topics"
+
+
+def test_the_map_or_the_table_is_kept_in_the_link_and_across_a_study(
+        api: StandInServer) -> None:
+    """A link to the map (or to the list shown as a table) opened the list of cards, and a
+    study opened from the table came back to cards: the view was in no link."""
+    at = open_url(new_app(), **NEAR_BOSTON)
+    as_table(at)
+    assert param(at, "view") == ["table"]
+    at.session_state["study"] = NEAR_BOSTON_IDS[0]  # as a table row sets it
+    at.run()
+    assert param(at, "view") == ["table"] and param(at, "study") == NEAR_BOSTON_IDS
+    back_to_list(at)
+    assert at.toggle(key="as_table").value and table_ids(at) == NEAR_BOSTON_IDS
+    assert param(at, "view") == ["table"] and not param(at, "study")
+    show_view(at, "map")
+    assert param(at, "view") == ["map"]
+
+    shared = open_url(new_app(), **NEAR_BOSTON, view="map")  # a colleague opens that link
+    assert not shared.exception and not shared.info
+    assert shared.segmented_control(key="view").value == "map"
+    shared = open_url(new_app(), **NEAR_BOSTON, view="table")
+    assert shared.toggle(key="as_table").value
+    assert [d.key for d in shared.dataframe if getattr(d, "key", None) == "table"] == ["table"]
+    wrong = open_url(new_app(), **NEAR_BOSTON, view="chart")
+    assert wrong.segmented_control(key="view").value == "list"
+    assert [plain(str(i.value)) for i in wrong.info] == [
+        "The link’s view “chart” is not one this page has (map, topics, new or table), so it "
+        "shows the list."]
 
 
 def test_funder_and_date_filters_narrow_the_list_and_can_be_undone(api: StandInServer) -> None:

@@ -128,6 +128,25 @@ def test_a_links_order_opens_the_list_so_and_a_bad_one_costs_only_itself(
     assert card_miles(at) == sorted(card_miles(at)) and len(card_miles(at)) == 19
 
 
+def test_an_order_in_a_link_without_a_search_is_named_not_dropped(api: StandInServer) -> None:
+    """``?study=NCT…&sort=newest`` opens the study alone: there is no list for the order to
+    sort, and the page dropped it from its link without a word."""
+    at = opened(study="NCT99000017", sort="newest")
+    assert not at.exception
+    assert [str(e.value) for e in at.info] == [escape_md(
+        "The link’s order “newest” sorts a list of studies, but the link names no search, "
+        "so it was left out.")]
+    assert "sort" not in at.query_params and at.query_params["study"] == "NCT99000017"
+    # one misspelt is named the same way, not as an order the (absent) list keeps
+    at = opened(sort="nearst")
+    assert [str(e.value) for e in at.info if "link" in str(e.value)] == [escape_md(
+        "The link’s order “nearst” sorts a list of studies, but the link names no search, "
+        "so it was left out.")]
+    # with a search, the order is the list's as before
+    at = opened(study="NCT99000017", condition="back pain", sort="newest")
+    assert not at.info and at.query_params["sort"] == "newest"
+
+
 def test_the_way_back_from_a_study_keeps_the_lists_order(api: StandInServer) -> None:
     """Streamlit forgets the Sort box's value while a study is open (the box is not drawn):
     the page's Back gave the list nearest first again, the card left elsewhere."""
@@ -256,3 +275,32 @@ def test_a_study_page_gives_the_about_you_verdict_beside_whom_to_call(
     # nothing typed: no verdict
     plain = opened(**NEAR, study="NCT99000017")
     assert not any(str(e.value).startswith("**About you:**") for e in plain.markdown)
+
+
+def test_how_to_take_part_says_how_far_the_nearest_site_is(api: StandInServer) -> None:
+    """Near a place, the study's page said whom to call but not how far: its nearest site
+    (under a mile away) was named only on the list's card and far down among the sites, as
+    "0 miles away", because that site names no contact of its own."""
+    def take_part(at: AppTest) -> list[str]:
+        markdown = [str(e.value) for e in at.markdown]
+        start = markdown.index("### How to take part")
+        return markdown[start + 1: markdown.index("### Key facts")]
+
+    at = opened(**NEAR, study="NCT99000017")
+    assert not at.exception
+    contact, nearest = take_part(at)
+    assert contact.startswith("Contact for the whole study:")
+    assert nearest == ("Nearest site: " + escape_md("Elm Street Neurology Associates, Boston, "
+                                                    "under a mile away")
+                       + "; it names no contact of its own, so ask the contact above.")
+    site_cards = [str(e.value) for e in at.caption if str(e.value).startswith("Boston")]
+    assert site_cards and all("0 miles" not in t for t in site_cards)
+    assert "under a mile away" in site_cards[0]
+    # the nearest site that names a contact says its distance too
+    at = opened(preset="als", status="any", near="Chicago, IL", study="NCT99000041")
+    assert take_part(at)[1].startswith("Nearest site with a contact: " + escape_md(
+        "Lakeview Spine and Pain Center, Minneapolis, 355 miles away") + "  \n")
+    # without a place, no distance is said
+    at = opened(preset="als", status="any", study="NCT99000041")
+    assert take_part(at)[1].startswith("A site with a contact: " + escape_md(
+        "Lakeview Spine and Pain Center, Minneapolis") + "  \n")

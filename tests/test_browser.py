@@ -242,10 +242,17 @@ def test_laptop_topic_cards_downloads_and_map(app: App, tmp_path: Path,
             assert outside == []
 
             phone = browser.new_page(viewport=PHONE)
-            phone.goto(page.url)  # the link reopens the same search
+            assert "view=map" in page.url
+            phone.goto(page.url)  # the link reopens the same search, in the same view
+            phone.locator("[data-testid=stImage] img[alt^='Map of the sites']").wait_for(
+                timeout=WAIT)
+            settle(phone)
+            assert sideways_scroll(phone) == 0
+            phone.locator("[data-testid=stButtonGroup]").get_by_text("Studies").click()
             phone.locator(".st-key-card_0").wait_for(timeout=WAIT)
             settle(phone)
             assert sideways_scroll(phone) == 0
+            assert "view=" not in phone.url
         finally:
             browser.close()
     # The download is byte for byte what the command line writes for the same search.

@@ -443,3 +443,30 @@ def test_parquet_without_pyarrow_is_one_line_saying_what_to_install(tmp_path: Pa
     assert done.stderr.strip().splitlines()[-1] == (
         "trialfinder: error: writing Parquet needs pyarrow: pip install 'trialfinder[fast]', "
         "or write .csv or .jsonl")
+
+
+def test_the_python_apis_file_of_fictional_studies_says_so_in_its_provenance(
+        tmp_path: Path) -> None:
+    """``res.to_csv`` (the README's Python example) wrote the demo's studies with a
+    provenance file that did not say they were invented; the command line's did."""
+    from trialfinder import service
+    from trialfinder.topics.demo import FICTIONAL_PROVENANCE, load_demo_studies
+
+    res = service.search_records(load_demo_studies(), source="demo", preset="als")
+    assert len(res.studies) == 6
+    written = res.to_csv(tmp_path / "als.csv")
+    meta = json.loads((tmp_path / "als.csv.meta.json").read_text("utf-8"))
+    assert meta["fictional"] == FICTIONAL_PROVENANCE
+    assert pd.read_csv(written)["url"].isna().all()  # and no link to ClinicalTrials.gov
+    res.to_csv(tmp_path / "sites.csv", sites=True)
+    assert json.loads((tmp_path / "sites.csv.meta.json").read_text("utf-8"))["fictional"] == (
+        FICTIONAL_PROVENANCE)
+
+
+def test_real_studies_provenance_has_no_fictional_key(tmp_path: Path, as_if_real: None) -> None:
+    from trialfinder import service
+    from trialfinder.topics.demo import load_demo_studies
+
+    res = service.search_records(load_demo_studies(), source="demo", preset="als")
+    res.to_csv(tmp_path / "als.csv")
+    assert "fictional" not in json.loads((tmp_path / "als.csv.meta.json").read_text("utf-8"))

@@ -17,6 +17,7 @@ from trialfinder.views.text import (
     joined_label,
     mail_link,
     markdown_list,
+    miles_away,
     plural,
     sentence,
     status_label,
@@ -97,3 +98,12 @@ def test_human_time() -> None:
     assert human_time("2026-11-20") == "20 Nov 2026"
     assert human_time("<b>not a date</b>") is None
     assert human_time("99999-01-01") is None
+
+
+@pytest.mark.parametrize(("miles", "said"), [
+    (0.0, "under a mile away"), (0.49, "under a mile away"), (0.5, "1 mile away"),
+    (1.4, "1 mile away"), (2.5, "2 miles away"), (355.2, "355 miles away"),
+    (1234.0, "1,234 miles away"),
+])
+def test_a_distance_is_never_zero_miles(miles: float, said: str) -> None:
+    assert miles_away(miles) == said

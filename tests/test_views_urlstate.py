@@ -7,10 +7,12 @@ from trialfinder.views.urlstate import (
     has_topic,
     linked_sort,
     linked_study,
+    linked_view,
     overlong,
     radius_note,
     read_url,
     snapshot,
+    sort_note,
     state_from_url,
     topic_changed,
     unknown_params,
@@ -191,3 +193,36 @@ def test_a_linked_order_the_list_cannot_follow_costs_itself_with_a_note() -> Non
         "The link’s order “" + "z" * 79 + "…” is not one this list offers, so it keeps its "
         "default order; the orders are nearest, registry, newest or updated")
     assert linked_sort({}, has_place=True) == (None, None)
+
+
+def test_an_order_in_a_link_with_no_search_is_named_whatever_it_says() -> None:
+    no_list = ("The link’s order “{}” sorts a list of studies, but the link names no search, "
+               "so it was left out")
+    assert sort_note({"sort": ["newest"], "study": ["NCT99000017"]}, has_place=False,
+                     has_search=False) == no_list.format("newest")
+    assert sort_note({"sort": ["nearest"]}, has_place=False,
+                     has_search=False) == no_list.format("nearest")
+    # with a search it is the list's note, as before
+    assert sort_note({"sort": ["nearest"]}, has_place=False, has_search=True) == linked_sort(
+        {"sort": ["nearest"]}, has_place=False)[1]
+    assert sort_note({"sort": ["newest"]}, has_place=False, has_search=True) is None
+    assert sort_note({}, has_place=False, has_search=False) is None
+
+
+def test_a_searchs_view_is_in_its_link_and_read_back() -> None:
+    near = state_from_url({"condition": ["ALS"], "near": ["Boston, MA"]})
+    searched = snapshot(near)
+    assert "view" not in url_params(near | {"view": "list"}, searched, demo_mode=False)
+    assert url_params(near | {"view": "map"}, searched, demo_mode=False)["view"] == ["map"]
+    assert url_params(near | {"view": "list", "as_table": True}, searched,
+                      demo_mode=False)["view"] == ["table"]
+    assert url_params(near | {"view": "topics"}, searched, demo_mode=False)["view"] == ["topics"]
+    # no search, no view: the first screen has none
+    assert "view" not in url_params({"view": "map"}, None, demo_mode=False)
+    assert linked_view({"view": ["map"]}) == ("map", False, None)
+    assert linked_view({"view": ["Table"]}) == ("list", True, None)
+    assert linked_view({}) == ("list", False, None)
+    assert linked_view({"view": ["mapp"]}) == ("list", False, (
+        "The link’s view “mapp” is not one this page has (map, topics, new or table; did you "
+        "mean map?), so it shows the list"))
+    assert "view" not in read_url({"condition": ["ALS"], "view": ["map"]})[1]

@@ -45,8 +45,10 @@ from trialfinder.cli.streams import (
     keep_interrupts,
     standard_streams,
 )
+from trialfinder.cli.unreachable import unreachable_hint
 from trialfinder.core.config import ONE_SEARCH, Settings
 from trialfinder.core.delivery import deliver, delivering
+from trialfinder.core.errors import NetworkError
 from trialfinder.core.wording import plural
 from trialfinder.topics.presets import list_presets
 
@@ -261,6 +263,11 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
                 else handlers[args.command](args))
         deliver()
         return code
+    except NetworkError as exc:  # the one line says how to go on without the internet
+        hint = unreachable_hint(exc, args)
+        if hint:
+            raise NetworkError(f"{exc}{hint}") from exc
+        raise
     finally:
         _wait_for_saved_tables()
         undo()

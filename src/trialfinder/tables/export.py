@@ -71,6 +71,7 @@ from trialfinder.tables.sidecar import (
     clean_stale_tmp,
     meta_json_bytes,
 )
+from trialfinder.topics import demo
 from trialfinder.topics.demo import honest_links
 
 __all__ = [
@@ -277,6 +278,8 @@ def write_export(
     if path.name.endswith(".meta.json"):
         raise InvalidQueryError(f"{path.name!r} is reserved for provenance sidecars")
     record = meta.to_dict() if isinstance(meta, ResultMeta) else dict(meta)
+    if "nct_id" in df.columns and demo.shows_fictional(df["nct_id"].astype(str)):
+        record.setdefault("fictional", demo.FICTIONAL_PROVENANCE)  # as the command line's
     record.update(
         file=path.name,
         format=fmt,

@@ -24,18 +24,28 @@ from trialfinder.registries.base import id_read_note
 __all__ = [
     "RADII",
     "SHOWN_TEXT",
+    "VIEWS",
     "linked_radius",
     "linked_sort",
     "linked_study",
+    "linked_view",
     "overlong",
     "radius_note",
+    "sort_note",
     "sort_param",
     "unknown_params",
     "unreadable_study",
+    "view_param",
 ]
 
 #: The distances (miles) the page's slider offers.
 RADII: Final = (5, 10, 25, 50, 100, 250, 500)
+#: The page's views of a search (its segmented control), by the names a link gives them
+#: (``view=map``); the list is the default and is named by none. ``view=table`` is the list
+#: shown as a table.
+VIEWS: Final = {"list": "Studies", "map": "Map and charts", "topics": "Topics",
+                "new": "What’s new"}
+_TABLE: Final = "table"
 #: Characters of a link's text quoted back in a notice.
 SHOWN_TEXT: Final = 80
 
@@ -115,12 +125,53 @@ def linked_sort(params: Mapping[str, list[str]],
     return str(name), None
 
 
+def sort_note(params: Mapping[str, list[str]], has_place: bool,
+              has_search: bool) -> str | None:
+    """The line for a link's ``sort``: :func:`linked_sort`'s note when the link holds a
+    search, and, when it holds none (``?study=NCT…&sort=newest`` opens that study alone, or
+    ``?sort=newest`` the first screen), that there is no list for its order to sort, so it
+    was left out; ``None`` when the link names no order or the list can follow it."""
+    if has_search:
+        return linked_sort(params, has_place)[1]
+    given = [v for v in params.get(get_option("sort").url) or [] if v.strip()]
+    if not given:
+        return None
+    return (f"The link’s order “{_shown(given[-1])}” sorts a list of studies, but the link "
+            "names no search, so it was left out")
+
+
 def sort_param(sort: object, has_place: bool) -> list[str]:
     """The ``sort`` parameter of a link to a list shown in ``sort`` order: none for the
     list's default (nearest first near a place, else the registry's) or for an order a link
     does not carry (the pre-screen's: what *About you* holds stays out of links)."""
     default = "nearest" if has_place else "registry"
     return [sort] if isinstance(sort, str) and sort in SORT_ORDERS and sort != default else []
+
+
+def view_param(view: object, as_table: bool) -> list[str]:
+    """The ``view`` parameter of a link to ``view`` (one of :data:`VIEWS`; the list is
+    ``table`` when shown as one): none for the list of cards, the default."""
+    if view in VIEWS and view != "list":
+        return [str(view)]
+    return [_TABLE] if as_table else []
+
+
+def linked_view(params: Mapping[str, list[str]]) -> tuple[str, bool, str | None]:
+    """The view a link's ``view`` names (any case; the last one given), whether the list is
+    a table, and a line for a name that is none of them (the list is shown, as cards)."""
+    given = [v for v in params.get("view") or [] if v.strip()]
+    if not given:
+        return "list", False, None
+    name = given[-1].strip().lower()
+    if name == _TABLE:
+        return "list", True, None
+    if name in VIEWS:
+        return name, False, None
+    names = [*[v for v in VIEWS if v != "list"], _TABLE]
+    guess = did_you_mean(given[-1], names).strip().strip("()")
+    return "list", False, (f"The link’s view “{_shown(given[-1])}” is not one this page has "
+                           f"({one_of(names)}{'; ' + guess if guess else ''}), so it shows "
+                           "the list")
 
 
 def linked_study(params: Mapping[str, list[str]]) -> str | None:
@@ -152,7 +203,7 @@ def unreadable_study(params: Mapping[str, list[str]]) -> str | None:
 
 #: The parameters a link of this page may hold: every option's, the list's size, the open
 #: study and the demo switch (Streamlit keeps its own, ``embed``, out of the page's view).
-_KNOWN: Final = frozenset({d.url for d in OPTIONS} | {"limit", "study", "demo"})
+_KNOWN: Final = frozenset({d.url for d in OPTIONS} | {"limit", "study", "demo", "view"})
 _NAMED_AT_MOST: Final = 5
 
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Protocol
 
+from trialfinder.core.config import DEFAULT_BASE_URL
 from trialfinder.core.provenance import ResultMeta
+from trialfinder.registries.links import registries_title
 from trialfinder.tables.export import meta_json_bytes
 from trialfinder.topics.demo import (
     FICTIONAL_COLUMN,
@@ -24,6 +26,7 @@ __all__ = [
     "STALE_AFTER",
     "MetaView",
     "age_of",
+    "answered_by",
     "download_name",
     "fetched_day",
     "honest_links",
@@ -56,6 +59,19 @@ class MetaView:
     status_param: str | None  # the ``filter.overallStatus`` sent, if any
     truncated: bool
     warnings: tuple[str, ...]
+
+
+def answered_by(meta: ResultMeta) -> str:
+    """Who answered a search, as the page names it beside the total it reported: the
+    registries' titles (``ClinicalTrials.gov``), or, when ClinicalTrials.gov alone was asked at
+    another address than its own (the loopback stand-in, a mirror), that address, as the
+    command line's "the API" says: the page must not name ClinicalTrials.gov as the source of
+    answers it did not send."""
+    source = meta.source.rstrip("/")
+    if not meta.registries and source.startswith(("http://", "https://")) \
+            and source != DEFAULT_BASE_URL:
+        return f"the API at {source}"
+    return registries_title(meta.registries)
 
 
 def read_meta(result: _HasMeta) -> MetaView:

@@ -40,6 +40,7 @@ __all__ = [
     "joined_label",
     "mail_link",
     "markdown_list",
+    "miles_away",
     "plain_line",
     "plural",
     "sentence",
@@ -141,6 +142,14 @@ def cell_text(value: Any) -> str:
 def sentence(text: str) -> str:
     """The text with its first letter capitalised (the rest left alone)."""
     return text[:1].upper() + text[1:]
+
+
+def miles_away(miles: float) -> str:
+    """A distance as a card and a study's page say it: ``under a mile away`` (never "0 miles
+    away" for a site in the town itself), ``1 mile away``, ``12 miles away``."""
+    if miles < 0.5:
+        return "under a mile away"
+    return f"{plural(max(1, round(miles)), 'mile')} away"
 
 
 def code_label(code: str) -> str:

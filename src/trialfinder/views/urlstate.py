@@ -27,14 +27,18 @@ from trialfinder.tables.countries import check_countries
 from trialfinder.views.linknotes import (
     RADII,
     SHOWN_TEXT,
+    VIEWS,
     linked_radius,
     linked_sort,
     linked_study,
+    linked_view,
     overlong,
     radius_note,
+    sort_note,
     sort_param,
     unknown_params,
     unreadable_study,
+    view_param,
 )
 
 __all__ = [
@@ -50,6 +54,7 @@ __all__ = [
     "SEARCH_KEYS",
     "SHOWN_TEXT",
     "TEXT_SEARCH_KEYS",
+    "VIEWS",
     "WIDGET",
     "defaults",
     "empty_widget",
@@ -57,11 +62,13 @@ __all__ = [
     "has_topic",
     "linked_sort",
     "linked_study",
+    "linked_view",
     "options_of",
     "overlong",
     "radius_note",
     "read_url",
     "snapshot",
+    "sort_note",
     "state_from_url",
     "topic_changed",
     "unknown_params",
@@ -278,7 +285,8 @@ def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
     :func:`trialfinder.options.to_url` writes options (a value the library would refuse is
     left out).
 
-    Nothing stale is written: a radius only with a place; the open study, with or without a
+    Nothing stale is written: a radius only with a place; the view of a search (``view=map``,
+    ``view=table``: :func:`view_param`) only with one; the open study, with or without a
     search (a study is its own address: ``?study=NCT…`` opens it alone).
     """
     values = {key: state.get(key) for key in FILTER_KEYS}
@@ -289,6 +297,8 @@ def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
         out["limit"] = [str(searched["limit"])]
     if searched and (sort := sort_param(state.get("sort"), bool(searched.get("place")))):
         out["sort"] = sort  # the list's order; the pre-screen's is kept out
+    if searched and (view := view_param(state.get("view"), bool(state.get("as_table")))):
+        out["view"] = view  # the view of the search: the map, the list as a table, ...
     if state.get("study"):
         out["study"] = [str(state["study"])]
     if demo_mode:

@@ -1,0 +1,91 @@
+"""A registry that cannot be reached ends a command with one line that also says how to go
+on without the internet: --offline for searches made before, the stand-in for the fictional
+demo studies, or, when the stand-in was asked, that it may not be running."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+from pathlib import Path
+
+import pytest
+
+from trialfinder.cli.main import main
+from trialfinder.cli.unreachable import unreachable_hint
+from trialfinder.core.errors import NetworkError, OfflineError
+
+
+def unused_loopback_url() -> str:
+    with socket.socket() as sock:  # bound, never listening: a connection is refused
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/api/v2"
+
+
+def error_line(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    return code, err.strip()
+
+
+@pytest.fixture
+def no_api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("TRIALFINDER_BASE_URL", raising=False)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_RETRIES", "0")
+
+
+@pytest.mark.usefixtures("no_api")
+def test_offline_with_nothing_cached_points_to_the_stand_in(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, line = error_line(capsys, "search", "--preset", "als", "--offline")
+    assert code == 1
+    assert line == (
+        "trialfinder: error: offline mode: this search is not in the cache yet; run it once "
+        "while online; without the internet, `make standin` serves the fictional demo studies "
+        "at http://127.0.0.1:8765/api/v2 (TRIALFINDER_BASE_URL) (README: Trying it without "
+        "the internet)")
+
+
+@pytest.mark.usefixtures("no_api")
+@pytest.mark.parametrize("command", [["search", "-c", "ALS"], ["show", "NCT99000017"],
+                                     ["sync", "-c", "ALS"]])
+def test_a_stand_in_that_is_not_running_is_named(
+        command: list[str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", unused_loopback_url())
+    code, line = error_line(capsys, *command)
+    assert code == 1
+    assert line.startswith("trialfinder: error: cannot reach the API at http://127.0.0.1:")
+    assert line.endswith("; is the stand-in running? `make standin` starts it (README: "
+                         "Trying it without the internet)")
+
+
+def args(command: str, base_url: str | None = None) -> argparse.Namespace:
+    return argparse.Namespace(command=command, base_url=base_url)
+
+
+@pytest.mark.usefixtures("no_api")
+def test_clinicaltrials_gov_unreachable_offers_offline_and_the_stand_in() -> None:
+    down = NetworkError("cannot reach ClinicalTrials.gov at https://clinicaltrials.gov/api/v2: "
+                        "the host name does not resolve (is this machine offline?)")
+    said = unreachable_hint(down, args("search"))
+    assert said.startswith("; without the internet, --offline answers searches made before "
+                           "from the cache, and `make standin` serves the fictional demo")
+    # sync and watch run ask afresh and take no --offline: only the stand-in is offered
+    assert "--offline" not in unreachable_hint(down, args("sync"))
+    assert "`make standin`" in unreachable_hint(down, args("sync"))
+    assert "--offline" not in unreachable_hint(OfflineError("offline mode: ..."), args("show"))
+
+
+@pytest.mark.usefixtures("no_api")
+def test_no_hint_where_neither_would_help() -> None:
+    # ISRCTN is never cached, and someone's own mirror is not the stand-in
+    assert unreachable_hint(NetworkError("cannot reach ISRCTN at https://www.isrctn.com/api"),
+                            args("search")) == ""
+    assert unreachable_hint(NetworkError("cannot reach the API at https://mirror.example/v2"),
+                            args("search", "https://mirror.example/v2")) == ""
+    # a loopback server that answers too slowly is running: no "is the stand-in running?"
+    slow = NetworkError("the API at http://127.0.0.1:8765/api/v2 did not send its whole "
+                        "answer within 2 s (TRIALFINDER_TIMEOUT), after 1 retry")
+    assert unreachable_hint(slow, args("search", "http://127.0.0.1:8765/api/v2")) == ""
