@@ -78,10 +78,8 @@ class TrialsClient(Requester):
         fields: tuple[str, ...] | None = LIST_FIELDS,
         limit: int | None = None,
         count_total: bool = True,
-        force_refresh: bool = False,
-        cache_only: bool = False,
-        before_parse: Callable[[], object] | None = None,
-        sliced: bool = False,
+        force_refresh: bool = False, cache_only: bool = False,
+        before_parse: Callable[[], object] | None = None, sliced: bool = False,
     ) -> Generator[Page, None, None]:
         """Yield pages lazily until the API sends no ``nextPageToken`` (or ``limit`` is met).
 
@@ -89,8 +87,7 @@ class TrialsClient(Requester):
         a new study, or more pages than the first ``totalCount`` allows raise
         :class:`PagingError`. ``before_parse`` is called once a page's body has arrived, before
         it is decoded (a consumer running one page behind uses it to decode only when ready).
-        ``sliced``: a large page's studies are :class:`~trialfinder.registries.ctgov.page.
-        StudySlices`, each record read from the body when it is asked for.
+        ``sliced``: a large page's studies are read one by one as asked for (``StudySlices``).
         """
         return self._pages(query, Tally(), fields=fields, limit=limit, count_total=count_total,
                            force_refresh=force_refresh, cache_only=cache_only,
