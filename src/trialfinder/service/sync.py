@@ -30,6 +30,7 @@ from trialfinder.registries import client_of
 from trialfinder.registries.base import RecordPage, Registry, RegistryClient
 from trialfinder.registries.ctgov.registry import CTGOV
 from trialfinder.store.aact.source import keep_records
+from trialfinder.store.bounded import cuts_said_once
 from trialfinder.store.db import Store, naive_utc
 from trialfinder.store.tally import Tally
 
@@ -88,8 +89,10 @@ def sync(
     pages_iter = client.pages(translation.query, view="full", limit=limit, before_parse=idle.wait)
     try:
         try:
-            counts = _fetch(store, registry, prefetch(tally.count(pages_iter), taken=idle.clear),
-                            idle, run_id, when, chunk, progress)
+            with cuts_said_once():  # one warning for the whole sync, not one a part
+                counts = _fetch(store, registry,
+                                prefetch(tally.count(pages_iter), taken=idle.clear), idle,
+                                run_id, when, chunk, progress)
         finally:
             idle.set()  # a worker waiting to decode goes on, sees the stop and ends
         found = (store.finish_run(run_id, requests=tally.requests, nbytes=tally.nbytes)

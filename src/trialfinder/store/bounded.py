@@ -16,8 +16,10 @@ storage version or compression helped; only texts below that size do. So:
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any, Final
 
 import numpy as np
@@ -25,7 +27,8 @@ import pandas as pd
 
 from trialfinder.core.wording import plural
 
-__all__ = ["MARK", "MOST_BYTES", "cut_frame", "cut_strings", "cut_text", "parts", "say_cut"]
+__all__ = ["MARK", "MOST_BYTES", "cut_frame", "cut_strings", "cut_text", "cuts_said_once", "parts",
+           "say_cut"]
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +155,31 @@ def cut_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return out, named
 
 
+#: Where :func:`say_cut` gathers the cuts while :func:`cuts_said_once` is open (else ``None``).
+_GATHERED: ContextVar[list[str] | None] = ContextVar("trialfinder_cut_texts", default=None)
+
+
 def say_cut(where: Sequence[str]) -> None:
-    """Say (a warning) how many texts were cut, and where (``table.column`` of each)."""
+    """Say (a warning) how many texts were cut, and where (``table.column`` of each); inside
+    :func:`cuts_said_once`, gathered for its one warning instead."""
+    gathered = _GATHERED.get()
+    if gathered is not None:
+        gathered.extend(where)
+        return
     if where:
         logger.warning("%s longer than %d KiB cut in the study store, with a mark at the end "
                        "(%s)", plural(len(where), "text"), MOST_BYTES // 1024,
                        ", ".join(sorted(set(where))))
+
+
+@contextlib.contextmanager
+def cuts_said_once() -> Iterator[list[str]]:
+    """Within it, the texts cut are gathered (the list yielded) and said in one warning at its
+    end, also when it ends by an error: a sync stores many parts, and says its cuts once."""
+    gathered: list[str] = []
+    token = _GATHERED.set(gathered)
+    try:
+        yield gathered
+    finally:
+        _GATHERED.reset(token)
+        say_cut(gathered)
