@@ -440,3 +440,17 @@ def test_a_list_under_not_eligible_names_them() -> None:
     found = screen(Profile(age=40, conditions=("diabetes",)), plain)["NCT99700090"]
     assert found["verdict"] == "check"
     assert any("Diabetes" in reason for reason in found["reasons"]), found["reasons"]
+
+
+@pytest.mark.parametrize("line", ["Negative pregnancy test",
+                                  "Negative pregnancy test if female of childbearing potential",
+                                  "Women must have a negative urine pregnancy test"])
+def test_a_negative_pregnancy_test_outside_both_lists_asks_for_no_pregnancy(line: str) -> None:
+    # a text without inclusion or exclusion headings: the line asks for the absence of a
+    # pregnancy, as it does among the inclusions; it makes no exception for one
+    study = record("NCT99700016", f"Adults with Fictitia\n\n{line}\n")
+    found = screen(Profile(age=30, sex="female", conditions=("pregnant",)), study)
+    assert found["NCT99700016"]["verdict"] == "check"
+    assert found["NCT99700016"]["reasons"] == [
+        f'Check with the study team: the criteria mention pregnant ("{line}")']
+    assert screen(Profile(age=30, sex="female"), study)["NCT99700016"]["verdict"] == "fits"
