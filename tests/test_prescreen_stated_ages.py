@@ -100,6 +100,12 @@ def test_one_sexs_age_is_not_the_other_sexs() -> None:
     ("Optional: children in the fictional sub-study must be 4 to 10 years of age", "None"),
     ("Fictional level above 9 for those 28 days to < 2 years of age", "None"),
     ("Adults with Fictitia", "Patients under 18 years and over 70 years of age"),
+    # a time, not an age; one choice among others; a relative's age, said further before
+    ("Fictitia felt in one leg for 6 weeks or more but 1 year or less", "None"),
+    ("Age 70 or over OR a fictional score of 2 OR a fictional weight loss", "None"),
+    ("Adults with Fictitia",
+     "Family history of fictional heart disease (under 70 years of age in male relatives)"),
+    ("First symptoms of Fictitia came on at 50 years of age or younger", "None"),
 ])
 def test_an_age_that_is_no_limit_on_who_may_join(inclusion: str, exclusion: str) -> None:
     fields = {"minimum_age": "18 Years", "maximum_age": "80 Years"}
@@ -116,3 +122,14 @@ def test_a_number_said_twice_is_read_once() -> None:
     line = "Residents who are aged nineteen (19) years or older"
     assert [(s.low, s.high) for s in age_statements(line)] == [(19.0, None)]
     assert age_statements(line)[0].line == line  # the record's own words are quoted
+
+
+def test_a_lower_limit_that_excludes_its_own_number() -> None:
+    # "> 85" and "older than 60" among the exclusions leave out 86 and 61, not 85 and 60
+    fields = {"minimum_age": "40 Years", "maximum_age": "85 Years"}
+    assert screen(Profile(age=85), "Adults with Fictitia", "Age > 85", **fields)[
+        "verdict"] == "fits"
+    assert screen(Profile(age=70), "Adults with Fictitia", "Aged older than 60", **fields)[
+        "verdict"] == "check"
+    assert screen(Profile(age=60), "Adults with Fictitia", "Aged older than 60", **fields)[
+        "verdict"] == "fits"

@@ -14,10 +14,37 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ELSE_AFTER", "FERTILITY", "FERTILITY_WORDS", "HALF_RANGE", "JOINED_AFTER",
-           "JOINED_BEFORE", "JOINED_WORDS", "MONTH", "OPTION", "OPTIONAL_LINE", "OTHER_UNIT",
-           "PART", "PART_WORDS", "RULE_AFTER", "SOMEONE_ELSE", "SOMEONE_ELSE_WORDS",
-           "WHO", "WHO_WORDS", "menopausal_who", "sex_of"]
+__all__ = [
+    "AGE_WORD",
+    "DURATION",
+    "EITHER_AFTER",
+    "EITHER_BEFORE",
+    "ELSE_AFTER",
+    "FERTILITY",
+    "FERTILITY_WORDS",
+    "HALF_RANGE",
+    "HEADING_AFTER",
+    "JOINED_AFTER",
+    "JOINED_BEFORE",
+    "JOINED_WORDS",
+    "MONTH",
+    "OPTION",
+    "OPTIONAL_LINE",
+    "OTHER_UNIT",
+    "PART",
+    "PART_WORDS",
+    "RULE_AFTER",
+    "SOMEONE_ELSE",
+    "SOMEONE_ELSE_FAR",
+    "SOMEONE_ELSE_WORDS",
+    "STRICT_LOW",
+    "WHO",
+    "WHO_WORDS",
+    "menopausal_who",
+    "not_a_limit",
+    "search",
+    "sex_of",
+]
 
 # who may join, right before an age said without "aged": "Men 50 to 75 years", "Women 65 or
 # older", "Postmenopausal women, 50 years or older"
@@ -84,7 +111,7 @@ ELSE_AFTER = re.compile(
     r"^\s*(?:(?:years?|yrs?)\b\.?)?\s*(?:of\s+age|old)?\s*,?\s*(?:(?:at|by|since|from)\s+"
     r"(?:the\s+)?(?:time\s+of\s+)?(?:[\w\-]+\s+){0,3}?(?:diagnos\w*|onset|symptoms?|"
     r"injury|surgery|transplant\w*|menarche|menopause|presentation|first)\b|in\s+(?:an?\s+|the\s+)?"
-    r"(?:first[\s\-]degree\s+|close\s+)?(?:relatives?|family|parents?|siblings?))",
+    r"(?:[\w\-]+\s+){0,2}?(?:relatives?|family|parents?|siblings?))",
     re.IGNORECASE)
 # the upper half of a range not read ("28 days to < 2 years of age"): its lower end is lost
 HALF_RANGE = re.compile(r"\d\s*(?:days?|weeks?|wks?)?\s*(?:to|-|–)\s*$", re.IGNORECASE)
@@ -106,3 +133,58 @@ def menopausal_who(before: str, clause: str) -> int:
     women, age 50 or older"."""
     found = _MENOPAUSAL_WHO.match(before)
     return found.end() if found is not None and _DEFINING.search(clause) is None else 0
+
+
+# someone else's age, or an age at something, a little further before it: "onset of the
+# headache at 50 years of age or under", "family history of heart disease (under 55 years of
+# age in male relatives)"
+SOMEONE_ELSE_FAR = re.compile(
+    r"(?:diagnos\w*|onset|symptoms?|family\s+history|death|died|relatives?)\b(?:\W+\w+){0,6}"
+    r"\W*$", re.IGNORECASE)
+# a time, not an age, when what reads as an age has no word for one: "leg pain for 6 weeks
+# or more but 1 year or less"
+DURATION = re.compile(r"\b(?:for|since|within|during|lasting|duration|history|weeks?|months?|"
+                      r"days?|ago|prior|past|last)\b", re.IGNORECASE)
+AGE_WORD = re.compile(r"\b(?:age[ds]?|old|older|younger|adults?)\b", re.IGNORECASE)
+# one choice among others ("Age ≥ 70 OR a performance status of 2"): an inclusion of it asks
+# for no age; an exclusion of it still excludes
+EITHER_AFTER = re.compile(
+    r"^\s*(?:(?:years?|yrs?)\b\.?)?\s*(?:of\s+age|old)?\s*,?\s*or\s+(?!(?:older|over|above|"
+    r"younger|under|below|less|more|greater|equal|up|aged?)\b|[<>≤≥=]|\d)", re.IGNORECASE)
+EITHER_BEFORE = re.compile(r"\w\s*,?\s+or\s+(?:an?\s+)?$", re.IGNORECASE)
+# a lower limit that excludes its own number: "> 85", "older than 60", "over 70"
+STRICT_LOW = re.compile(r"^(?:>(?![=/])|=?>(?!=)|over|above|older|more|greater)", re.IGNORECASE)
+# "Subjects age 11 and older: ..." heads a rule for some, it is no limit
+HEADING_AFTER = re.compile(r"^(?:\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?)?\s*:")
+
+
+def search(pattern: re.Pattern[str], words: tuple[str, ...], line: str, lower: str | None,
+           a: int, b: int) -> bool:
+    """Whether ``pattern`` finds something in ``line[a:b]``; not searched when that part of
+    ``lower`` (``line`` folded, None: search anyway) holds none of ``words``."""
+    if lower is not None:
+        part = lower[a:b]
+        if not any(word in part for word in words):
+            return False
+    return pattern.search(line[a:b]) is not None
+
+
+def not_a_limit(text: str, lower: str | None, start: int, end: int, first: int,
+                last: int) -> bool:
+    """Whether the age at ``text[start:end]`` (its clause ``text[first:last]``) is no limit on
+    who may join (the rules above)."""
+    who = menopausal_who(text[first:start], text[first:last]) if lower is None or (
+        "menopaus" in lower[first:last]) else 0
+    return bool(search(SOMEONE_ELSE, SOMEONE_ELSE_WORDS, text, lower,
+                       max(first + who, start - 60), start)
+                or SOMEONE_ELSE_FAR.search(text[max(first + who, start - 90):start])
+                or (DURATION.search(text[first:start])
+                    and not AGE_WORD.search(text[start:end]))
+                or OTHER_UNIT.match(text[end:])
+                or ELSE_AFTER.match(text[end:last])
+                or HALF_RANGE.search(text[max(first, start - 20):start])
+                or OPTION.search(text[first:start])
+                or search(PART, PART_WORDS, text, lower, first, start)
+                or HEADING_AFTER.match(text[end:])
+                or (not who and search(FERTILITY, FERTILITY_WORDS, text, lower,
+                                       first, last)))

@@ -40,8 +40,6 @@ _LOW_WORD = (r"(?:≥|>/=|=/>|>=|=>|>|at\s+least|over|above|older\s+than|more\s+
              r"greater\s+than|minimum(?:\s+of)?)")
 _HIGH_WORD = (r"(?:≤|</=|=/<|<=|=<|<|under|below|younger\s+than|less\s+than|up\s+to|"
               r"not\s+older\s+than|maximum(?:\s+of)?)")
-# "Subjects age 11 and older: ..." heads a rule for some, it is no limit
-_HEADING_AFTER = re.compile(r"^(?:\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?)?\s*:")
 _STRICT = re.compile(r"^(?:<|under|below|younger|less)", re.IGNORECASE)
 _TO = r"\s*(?:-|–|—|to|and)\s*"
 _OR_MORE = r"\s*(?:or|and)\s*(?:older|over|above|more|greater|up)\b(?!\s*(?:than|\d))"
@@ -130,6 +128,9 @@ class AgeStatement:
     sex: str | None = None
     #: a rule for those of that age, not a limit ("Patients over 50 will undergo a scan")
     rule: bool = False
+    #: one choice among others ("Age ≥ 70 OR ..."), and a lower end it excludes ("> 85")
+    either: bool = False
+    low_strict: bool = False
 
 
 def _earliest(lower: str, words: tuple[str, ...], digit: int, spaced: int) -> int:
@@ -141,35 +142,6 @@ def _earliest(lower: str, words: tuple[str, ...], digit: int, spaced: int) -> in
         if at >= 0 and (first < 0 or at < first):
             first = at
     return first
-
-
-def _search(pattern: re.Pattern[str], words: tuple[str, ...], line: str, lower: str | None,
-            a: int, b: int) -> bool:
-    """Whether ``pattern`` finds something in ``line[a:b]``; not searched when that part of
-    ``lower`` (``line`` folded, None: search anyway) holds none of ``words``."""
-    if lower is not None:
-        part = lower[a:b]
-        if not any(word in part for word in words):
-            return False
-    return pattern.search(line[a:b]) is not None
-
-
-def _not_a_limit(text: str, lower: str | None, start: int, end: int, first: int,
-                 last: int) -> bool:
-    """Whether the age at ``text[start:end]`` (its clause ``text[first:last]``) is no limit on
-    who may join (:mod:`~trialfinder.tables.prescreen.agecontext`)."""
-    who = ctx.menopausal_who(text[first:start], text[first:last]) if lower is None or (
-        "menopaus" in lower[first:last]) else 0
-    return bool(_search(ctx.SOMEONE_ELSE, ctx.SOMEONE_ELSE_WORDS, text, lower,
-                        max(first + who, start - 60), start)
-                or ctx.OTHER_UNIT.match(text[end:])
-                or ctx.ELSE_AFTER.match(text[end:last])
-                or ctx.HALF_RANGE.search(text[max(first, start - 20):start])
-                or ctx.OPTION.search(text[first:start])
-                or _search(ctx.PART, ctx.PART_WORDS, text, lower, first, start)
-                or _HEADING_AFTER.match(text[end:])
-                or (not who and _search(ctx.FERTILITY, ctx.FERTILITY_WORDS, text, lower,
-                                        first, last)))
 
 
 def age_statements(line: str) -> list[AgeStatement]:
@@ -203,9 +175,9 @@ def age_statements(line: str) -> list[AgeStatement]:
             if any(a < end and start < b for a, b in taken):
                 continue
             first, last = clause_bounds(text, start, end)  # the clause around it
-            if _not_a_limit(text, lower, start, end, first, last):
+            if ctx.not_a_limit(text, lower, start, end, first, last):
                 continue
-            joined = bool(ctx.JOINED_AFTER.match(text[end:last]) or _search(
+            joined = bool(ctx.JOINED_AFTER.match(text[end:last]) or ctx.search(
                 ctx.JOINED_BEFORE, ctx.JOINED_WORDS, text, lower, first, start))
             groups = [(g, match.span(i + 1)) for i, g in enumerate(match.groups()) if g]
             numbers = [float(g) for g, _ in groups if g[0].isdigit()]
@@ -216,19 +188,24 @@ def age_statements(line: str) -> list[AgeStatement]:
             # the words before its first number (a shape may begin with who: "Women 65")
             sex = ctx.sex_of(text[first:min(at for g, (at, _) in groups if g[0].isdigit())])
             rule = ctx.RULE_AFTER.match(text[end:last]) is not None
+            either = bool(ctx.EITHER_AFTER.match(text[end:last])
+                          or ctx.EITHER_BEFORE.search(text[first:start]))
+            low_strict = bool(words) and ctx.STRICT_LOW.match(words[0]) is not None
             if kind == "range":
                 low, high = numbers
                 if low > high:
                     continue
                 statement = AgeStatement(low, high, False, line, joined, units[0], units[1],
-                                         sex, rule)
+                                         sex, rule, either)
             elif kind == "low":
                 statement = AgeStatement(numbers[0], None, False, line, joined, units[0],
-                                         sex=sex, rule=rule)
+                                         sex=sex, rule=rule, either=either,
+                                         low_strict=low_strict)
             else:
                 strict = bool(words) and _STRICT.match(words[0]) is not None
                 statement = AgeStatement(None, numbers[0], strict, line, joined,
-                                         high_unit=units[0], sex=sex, rule=rule)
+                                         high_unit=units[0], sex=sex, rule=rule,
+                                         either=either)
             if max(n for n in numbers) > 125:
                 continue
             taken.append((start, end))
@@ -255,9 +232,12 @@ def _admits(age: float, statement: AgeStatement) -> bool:
 
 
 def _excludes(age: float, statement: AgeStatement) -> bool:
-    """An exclusion ``statement`` ("Age under 18") holds ``age``."""
-    if statement.low is not None and _counted(age, statement.low_unit) < statement.low - 1e-9:
-        return False
+    """An exclusion ``statement`` ("Age under 18") holds ``age`` (someone 85 is not "> 85")."""
+    if statement.low is not None:
+        counted = _counted(age, statement.low_unit)
+        if counted < statement.low - 1e-9 or (statement.low_strict
+                                              and counted <= statement.low + 1e-9):
+            return False
     if statement.high is not None:
         if statement.strict:
             return age < statement.high
@@ -381,6 +361,8 @@ def stated_age_against(age: float, lines: Sequence[tuple[str, str]], low: float 
                     if not statement.joined:
                         return item
                     joined.append(statement)
+                continue
+            if statement.either:  # "Age ≥ 70 OR ...": another choice may let them in
                 continue
             every.append(statement)
             if _narrower(statement, low, high):
