@@ -57,6 +57,7 @@ def test_other_lines_naming_a_sex_leave_the_verdict_alone(sex: str, inclusion: s
     ("male", "Women with fictitial spasm"),
     ("female", "Healthy male volunteers aged 18-45"),
     ("female", "Men who had a fictional prostate operation a year ago"),
+    ("female", "Men who will undergo a fictional prostate operation"),
     ("male", "Pregnant women at 24 to 28 weeks"),
 ])
 def test_a_line_led_by_the_other_sex_makes_the_field_of_all_a_question(
@@ -73,6 +74,7 @@ def test_a_line_led_by_the_other_sex_makes_the_field_of_all_a_question(
     ("male", "Female partners of participants must use fictional contraception"),
     ("male", "Women must not be pregnant or breastfeeding"),
     ("female", "Men must agree to use condoms"),
+    ("female", "Men will be asked to keep a fictional diary"),
     ("male", "Men and women aged 18 or over"),
     ("female", "Male or female, 18 years or older"),
     ("male", "Women of childbearing potential with a negative test"),

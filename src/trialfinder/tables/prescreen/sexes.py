@@ -94,8 +94,9 @@ _LEADS = re.compile(
     re.IGNORECASE)
 # a rule for one sex, not who may join: "Women must not be pregnant", "Men agree to use
 # condoms" (and the partner, childbearing and contraception words of _SOMEONE_ELSE)
-_RULE = re.compile(r"\b(?:must|should|shall|will|agrees?|need|needs|required|may|can|"
-                   r"willing)\b|:", re.IGNORECASE)
+# ("who will undergo ..." says who they are)
+_RULE = re.compile(r"\b(?:must|should|shall|(?<!who\s)(?<!that\s)will|agrees?|need|needs|"
+                   r"required|may|can|willing)\b|:", re.IGNORECASE)
 _PARTNER = re.compile(r"\b(?:partners?|spouses?|relatives?|parents?|caregivers?|donors?)\b",
                       re.IGNORECASE)
 _DEFINING = re.compile(r"amenorrh|menses|menstrua|hysterectom|oophorectom|steril|defin|"
