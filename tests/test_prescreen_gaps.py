@@ -165,13 +165,24 @@ def test_an_age_stated_in_the_text_where_the_fields_give_none(
             f"criteria give an age {age:g} may be outside")
 
 
-def test_a_stated_age_counts_only_on_the_side_the_fields_leave_open() -> None:
-    # the fields give 18 and over: the text's lower end says nothing new, its upper end does
+def test_a_stated_age_counts_where_it_asks_for_less_than_the_fields() -> None:
+    # the fields give 18 and over: the text's upper end says more than they do
     both = _aged("NCT99700011", "Adults aged 18-65", minimum_age="18 Years")
     assert screen(Profile(age=70), both)["NCT99700011"]["verdict"] == "check"
+    # fields of 18 to 75 hold 70, but the text asks for 18 to 65: "fits" would contradict it
     closed = _aged("NCT99700012", "Adults aged 18-65", minimum_age="18 Years",
                    maximum_age="75 Years")
-    assert screen(Profile(age=70), closed)["NCT99700012"]["verdict"] == "fits"
+    found = screen(Profile(age=70), closed)["NCT99700012"]
+    assert found["verdict"] == "check"
+    assert found["reasons"] == [
+        "Check with the study team: the record's age fields say 18 to 75 years, but its "
+        'criteria give an age 70 may be outside ("Adults aged 18-65")']
+    assert screen(Profile(age=60), closed)["NCT99700012"]["verdict"] == "fits"
+    # an exclusion of an age the fields hold: "Age over 70" under fields of 18 to 80
+    excluded = _aged("NCT99700015", "Adults with Fictitia", "Age over 70 years",
+                     minimum_age="18 Years", maximum_age="80 Years")
+    assert screen(Profile(age=75), excluded)["NCT99700015"]["verdict"] == "check"
+    assert screen(Profile(age=50), excluded)["NCT99700015"]["verdict"] == "fits"
 
 
 def test_less_than_a_year_past_the_upper_age_field_is_check_not_no() -> None:
@@ -429,3 +440,17 @@ def test_a_list_under_not_eligible_names_them() -> None:
     found = screen(Profile(age=40, conditions=("diabetes",)), plain)["NCT99700090"]
     assert found["verdict"] == "check"
     assert any("Diabetes" in reason for reason in found["reasons"]), found["reasons"]
+
+
+@pytest.mark.parametrize("line", ["Negative pregnancy test",
+                                  "Negative pregnancy test if female of childbearing potential",
+                                  "Women must have a negative urine pregnancy test"])
+def test_a_negative_pregnancy_test_outside_both_lists_asks_for_no_pregnancy(line: str) -> None:
+    # a text without inclusion or exclusion headings: the line asks for the absence of a
+    # pregnancy, as it does among the inclusions; it makes no exception for one
+    study = record("NCT99700016", f"Adults with Fictitia\n\n{line}\n")
+    found = screen(Profile(age=30, sex="female", conditions=("pregnant",)), study)
+    assert found["NCT99700016"]["verdict"] == "check"
+    assert found["NCT99700016"]["reasons"] == [
+        f'Check with the study team: the criteria mention pregnant ("{line}")']
+    assert screen(Profile(age=30, sex="female"), study)["NCT99700016"]["verdict"] == "fits"

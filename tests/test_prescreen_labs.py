@@ -150,3 +150,16 @@ def test_labs_name_only_entries_that_exist_and_concern_their_classes() -> None:
 def test_a_malformed_lab_is_refused(raw: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         _lab(raw)
+
+
+@pytest.mark.parametrize("condition", ["cancer", "breast cancer", "prostate cancer"])
+@pytest.mark.parametrize("line", ["Known fictional brain metastases",
+                                  "Metastatic disease at the fictional screening scan",
+                                  "Any distant metastasis"])
+def test_metastases_under_exclusion_are_check_for_cancer(condition: str, line: str) -> None:
+    # a line about cancer that has spread names no cancer: someone with cancer may have it
+    record = screen_one(Profile(conditions=(condition,)), exclusion=line)
+    assert record["verdict"] == "check"
+    assert f"which your {condition} may have" in " ".join(record["reasons"])
+    # and someone without cancer is not asked about it
+    assert screen_one(Profile(conditions=("asthma",)), exclusion=line)["verdict"] == "fits"

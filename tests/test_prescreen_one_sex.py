@@ -47,3 +47,49 @@ def test_criteria_of_one_sex_make_the_other_check(sex: str, inclusion: str,
 def test_other_lines_naming_a_sex_leave_the_verdict_alone(sex: str, inclusion: str,
                                                            exclusion: str) -> None:
     assert screen(sex, inclusion, exclusion)["verdict"] == "fits"
+
+
+@pytest.mark.parametrize(("sex", "inclusion"), [
+    ("male", "Only women aged 40 to 60 with fictitial spasm"),
+    ("male", "Female patients aged 18 or older with fictitial spasm"),
+    ("female", "Men between 50 and 75 years"),
+    ("male", "Postmenopausal women, age 50 or older"),
+    ("male", "Women with fictitial spasm"),
+    ("female", "Healthy male volunteers aged 18-45"),
+    ("female", "Men who had a fictional prostate operation a year ago"),
+    ("female", "Men who will undergo a fictional prostate operation"),
+    ("male", "Pregnant women at 24 to 28 weeks"),
+])
+def test_a_line_led_by_the_other_sex_makes_the_field_of_all_a_question(
+        sex: str, inclusion: str) -> None:
+    row = screen(sex, inclusion)
+    assert row["verdict"] == "check"
+    assert f'the record says it is open to all, but its criteria say "{inclusion}"' in str(
+        row["reasons"])
+    # their own sex is not asked anything new
+    assert screen("female" if sex == "male" else "male", inclusion)["verdict"] != "no"
+
+
+@pytest.mark.parametrize(("sex", "inclusion"), [
+    ("male", "Female partners of participants must use fictional contraception"),
+    ("male", "Women must not be pregnant or breastfeeding"),
+    ("female", "Men must agree to use condoms"),
+    ("female", "Men will be asked to keep a fictional diary"),
+    ("male", "Men and women aged 18 or over"),
+    ("female", "Male or female, 18 years or older"),
+    ("male", "Women of childbearing potential with a negative test"),
+    ("male", "Women under 50 amenorrheic for a year count as postmenopausal"),
+    ("female", "Patient managed for fictitial spasm"),  # "man" inside a word is no sex
+])
+def test_lines_for_each_sex_or_both_leave_the_verdict_alone(sex: str, inclusion: str) -> None:
+    assert screen(sex, inclusion)["verdict"] == "fits"
+
+
+def test_lines_for_each_sex_are_rules_for_each_not_one_sex_only() -> None:
+    study = fictional_study("NCT99760002", "Fictional study 002", sex="ALL")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Male\n* Not pregnant female\n* Aged 18 to 65\n\n"
+        "Exclusion Criteria:\n\n* None\n")
+    for sex in ("female", "male"):
+        row = prescreen(normalize([study]), Profile(sex=sex, age=40)).records()[0]
+        assert row["verdict"] == "fits", sex

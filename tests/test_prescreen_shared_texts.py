@@ -40,6 +40,7 @@ def studies() -> list[dict[str, Any]]:
         record("NCT99710006", AGES, minimum_age="18 Years", maximum_age=None),
         record("NCT99710007", OLDER, minimum_age="18 Years", maximum_age=None),
         record("NCT99710008", OLDER, minimum_age=None, maximum_age="80 Years"),
+        record("NCT99710009", OLDER, minimum_age=None, maximum_age="65 Years"),
     ]
 
 
@@ -99,13 +100,17 @@ def test_a_second_person_over_the_same_studies_gets_their_own_answers() -> None:
     assert second["NCT99710001"]["verdict"] != "no"  # 25 is within 18 to 40
 
 
-def test_one_text_read_against_each_studys_open_side() -> None:
+def test_one_text_read_against_each_studys_fields() -> None:
     found = screen(PEOPLE["70"], studies())
     # no upper age in the fields: the exclusion's "over 60" speaks for the missing side
     assert found["NCT99710007"]["verdict"] == "check"
-    assert any("Aged over 60 years" in r for r in found["NCT99710007"]["reasons"])
-    # the fields give an upper age (80) that holds 70: the same line is not read against it
-    assert found["NCT99710008"]["verdict"] == "fits"
+    assert any("leave it open" in r and "Aged over 60 years" in r
+               for r in found["NCT99710007"]["reasons"])
+    # fields of up to 80 hold 70, but the same line excludes them: a question, not a fit
+    assert found["NCT99710008"]["verdict"] == "check"
+    assert any("Aged over 60 years" in r for r in found["NCT99710008"]["reasons"])
+    # fields of up to 65 rule 70 out: the same text is not read
+    assert found["NCT99710009"]["verdict"] == "no"
 
 
 def test_each_site_counts_for_its_own_study_with_or_without_pyarrow(

@@ -1,15 +1,15 @@
-"""Age limits an eligibility text states in words, for a record whose age fields leave a side
-open ("Adults aged 18-65" with no minimum or maximum age given).
+"""Age limits an eligibility text states in words, set against the record's age fields: where
+the fields leave a side open or ask for less ("Adults aged 40-65" under fields of 18 to 80).
 
-Only plain statements count: a number of years right after "age", "aged" or "adults", or
-followed by "years of age" / "years old", with a range ("18-65", "between 18 and 65"), a
-comparison ("≥ 18", "under 65", "at least 18") or "or older" / "or younger". An age of
-something else (at diagnosis, at onset, of a child or parent), an age that sets a condition
-("if under 18, assent"; "Subjects age 11 and older: ..."), the age of one arm or cohort, and
-a clause defining childbearing potential or menopause do not count. One inclusion statement
-holding the age is enough (cohorts of different ages); one exclusion statement holding it
-is not. A first look: a statement the person may be outside of makes a study ``check``,
-never ``no``.
+Only plain statements count: a number of years (in digits, words or months: "eighteen", "18
+months to 5 years") right after "age", "aged", "adults" or who may join ("Men 50 to 75
+years", "Women 65 or older"), or followed by "years of age" / "years old", with a range, a
+comparison ("≥ 18", "under 65", "at least 18") or "or older" / "or younger". What the words
+around it may make of it instead (someone else's age, a condition, a part of the study, a
+definition of menopause, one choice among others, a rule, one sex's age) is in
+:mod:`~trialfinder.tables.prescreen.agecontext`. One inclusion statement holding the age is
+enough (cohorts of different ages); one exclusion statement holding it is not. A first look:
+a statement the person may be outside of makes a study ``check``, never ``no``.
 """
 
 from __future__ import annotations
@@ -24,13 +24,15 @@ from typing import Any
 import numpy as np
 
 from trialfinder.tables.eligibility import item_text
+from trialfinder.tables.prescreen import agecontext as ctx
+from trialfinder.tables.prescreen.agewords import NUMBER_WORDS, plain_ages
 from trialfinder.tables.prescreen.finder import section_lines
 from trialfinder.tables.prescreen.scope import clause_bounds, folded, holds
 
 __all__ = ["QUICK", "AgeStatement", "age_lines", "age_statements", "may_state_age",
            "stated_age_against", "stated_age_for"]
 
-_N = r"(\d{1,3}(?:\.\d)?)"
+_N = r"(\d{1,3}(?:\.\d+)?)"
 _Y = r"(?:\s*(?:years?|yrs?|y)\b\.?)?"
 _AGED = r"(?:\b(?:age[ds]?|adults?)\b\s*(?:[:=]|is|of|range|limit)?\s*)"
 _YEARS_OF_AGE = r"\s*(?:years?|yrs?)\s*(?:of\s+age|old)\b"
@@ -38,13 +40,12 @@ _LOW_WORD = (r"(?:≥|>/=|=/>|>=|=>|>|at\s+least|over|above|older\s+than|more\s+
              r"greater\s+than|minimum(?:\s+of)?)")
 _HIGH_WORD = (r"(?:≤|</=|=/<|<=|=<|<|under|below|younger\s+than|less\s+than|up\s+to|"
               r"not\s+older\s+than|maximum(?:\s+of)?)")
-# "Subjects age 11 and older: ..." heads a rule for some, it is no limit
-_HEADING_AFTER = re.compile(r"^(?:\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?)?\s*:")
 _STRICT = re.compile(r"^(?:<|under|below|younger|less)", re.IGNORECASE)
 _TO = r"\s*(?:-|–|—|to|and)\s*"
-_OR_MORE = r"\s*(?:or|and)\s*(?:older|over|above|more|greater|up)\b(?!\s*than)"
-_OR_OLDER = r"\s*(?:or|and)\s*(?:older|over|above)\b(?!\s*than)"  # not "5 years or more"
-_OR_LESS = r"\s*(?:or|and)\s*(?:younger|under|below|less)\b(?!\s*than)"
+_OR_MORE = r"\s*(?:or|and)\s*(?:older|over|above|more|greater|up)\b(?!\s*(?:than|\d))"
+# not "5 years or more", nor "under 18 years and over 70" (another limit)
+_OR_OLDER = r"\s*(?:or|and)\s*(?:older|over|above)\b(?!\s*(?:than|\d))"
+_OR_LESS = r"\s*(?:or|and)\s*(?:younger|under|below|less)\b(?!\s*(?:than|\d))"
 
 # each shape, and the words it cannot match without (every group of _NEEDS it names, by
 # one of the group's words in lower case): a line lacking them skips the shape; and where a
@@ -57,11 +58,13 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "or more": ("older", "over", "above", "more", "greater", "up"),
     "or older": ("older", "over", "above"), "or less": ("younger", "under", "below", "less"),
     "plus": ("+",),
+    "who": ctx.WHO_WORDS,
 }
 _BEGINS: dict[str, tuple[str, ...]] = {
     "aged": ("age", "adult"), "range": ("between", "from", " 0"), "digit": ("0",),
     "low": ("\u2265", ">", "=", "at", "over", "above", "older", "more", "greater", "minimum"),
     "high": ("\u2264", "<", "=", "under", "below", "younger", "less", "up", "not", "maximum"),
+    "who": ("wom", "fem", *ctx.WHO_WORDS),  # "men" and "male" begin inside "women", "female"
 }
 _SHAPES: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = [
     (kind, re.compile(pattern, re.IGNORECASE), needs, begins)
@@ -85,51 +88,25 @@ _SHAPES: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = [
     # "Over the age of 18", "under the age of 75"
     ("low", f"({_LOW_WORD})" + r"\s+the\s+age\s+of\s*" + _N, ("aged", "low"), "low"),
     ("high", f"({_HIGH_WORD})" + r"\s+the\s+age\s+of\s*" + _N, ("aged", "high"), "high"),
+    # a range or "or older" right after who may join: "Men between 50 and 75 years",
+    # "Women 65 or older" (a range needs its unit: "Patients 1 to 3 lesions" is no age)
+    ("range", ctx.WHO + r"(?:between|from)?\s*" + _N + _Y + _TO + _N + r"\s*(?:years?|yrs?)\b",
+     ("who", "years"), "who"),
+    ("low", ctx.WHO + _N + _Y + _OR_OLDER, ("who", "or older"), "who"),
 ]]
-# an age that is not the participant's, said just before the statement
-_SOMEONE_ELSE = re.compile(
-    r"(?:diagnos\w*|onset|gestation\w*|bone|menarche|menopaus\w*|since|duration|before|"
-    r"after|parents?|caregivers?|mothers?|fathers?|guardians?|children\s+of|infants?\s+of|"
-    r"relatives?|siblings?|spouses?|partners?|matched|"
-    # a condition on the age, not a limit: "if under 18, assent", "for 16 years and older"
-    r"if|when|whether|for|applicable\s+to|in\s+case\s+of|defined\s+as)\b(?:\W+\w+){0,3}\W*$",
-    re.IGNORECASE)
-# a part of the study, not the whole of it: "Pediatric arm: aged 1 to 17"
-_PART = re.compile(r"\b(?:arms?|cohorts?|groups?|parts?|strat(?:um|a)|substud\w+)\b",
-                   re.IGNORECASE)
-# a clause that defines childbearing potential or menopause by age, not who may join
-_FERTILITY = re.compile(r"menopaus|menstruat|amenorrh|child[\s\-]?bearing|contracept|pregnan|"
-                        r"conceiv|birth\s+control", re.IGNORECASE)
-# the words (lower case) every match of each of these holds
-_SOMEONE_ELSE_WORDS = ("diagnos", "onset", "gestation", "bone", "menarche", "menopaus",
-                       "since", "duration", "before", "after", "parent", "caregiver",
-                       "mother", "father", "guardian", "children", "infant", "relative",
-                       "sibling", "spouse", "partner", "matched", "if", "when", "whether",
-                       "for", "applicable", "case", "defined")
-_PART_WORDS = ("arm", "cohort", "group", "part", "strat", "substud")
-_FERTILITY_WORDS = ("menopaus", "menstruat", "amenorrh", "child", "contracept", "pregnan",
-                    "conceiv", "birth")
-_JOINED_WORDS = ("and", "with")
 # a quick first look (RE2 too): could a text or line state an age at all?
-QUICK = (r"(?i)\b(?:age[ds]?|adults?)\b[^\n\d]{0,30}\d|"
-         r"\d[^\n\d]{0,3}(?:years?|yrs?)\s*(?:of\s+age|old|or|and)\b")
+_NUMBER = rf"\b(?:{'|'.join(NUMBER_WORDS)})\b"
+QUICK = (r"(?i)\b(?:age[ds]?|adults?)\b[^\n\d]{0,30}(?:\d|" + _NUMBER + ")|"
+         r"(?:\d|" + _NUMBER + r")[^\n\d]{0,12}(?:years?|yrs?|months?|mos?)\s*"
+         r"(?:of\s+age|old|or|and)\b|" + ctx.WHO + r"(?:between|from)?\s*\d")
 _QUICK = re.compile(QUICK)
-_QUICK_WORDS = ("age", "adult", "year", "yr")
+_QUICK_WORDS = ("age", "adult", "year", "yr", "month", "mo", *ctx.WHO_WORDS)
 # where an exclusion list may begin: nothing before the first of these is one
 _EXCLUDING_WORDS = ("exclu", "ineligib", "not eligib", "not be eligib", "non-inclu",
                     "non inclu", "noninclu", "not be enrolled", "not be included", "may not")
 _LONGEST = max(map(len, _EXCLUDING_WORDS))
 _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
-# "and" or "with" joining the age to another condition (not to another age: "and < 65",
-# "and older")
-_JOINED_AFTER = re.compile(
-    r"^\s*(?:(?:years?|yrs?)\b\.?\s*(?:of\s+age|old)?)?\s*,?\s*(?:and|with)\s+"
-    r"(?!(?:older|over|above|younger|under|below|less|more|greater|up|at\s+least|at\s+most|"
-    r"equal|not\s+(?:older|younger|more|less))\b|[<>≤≥=]|\d)\w", re.IGNORECASE)
-_JOINED_BEFORE = re.compile(r"\w[\w\s\-]*\s(?:and|with)\s+(?:an?\s+)?$", re.IGNORECASE)
-_OTHER_UNIT = re.compile(r"^\s*(?:months?|mos?|weeks?|wks?|days?|hours?|kg|cm|%)",
-                         re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +121,16 @@ class AgeStatement:
     #: joined by "and" or "with" to something else ("age >= 11 and stage IV disease"): in an
     #: exclusion line it rules out only those who have both
     joined: bool = False
+    #: the unit each end was said in, in years (1/12: months): an age counts in whole units
+    low_unit: float = 1.0
+    high_unit: float = 1.0
+    #: the one sex its clause speaks of before it ("Men aged 50 to 75": MALE), if any
+    sex: str | None = None
+    #: a rule for those of that age, not a limit ("Patients over 50 will undergo a scan")
+    rule: bool = False
+    #: one choice among others ("Age ≥ 70 OR ..."), and a lower end it excludes ("> 85")
+    either: bool = False
+    low_strict: bool = False
 
 
 def _earliest(lower: str, words: tuple[str, ...], digit: int, spaced: int) -> int:
@@ -157,31 +144,25 @@ def _earliest(lower: str, words: tuple[str, ...], digit: int, spaced: int) -> in
     return first
 
 
-def _search(pattern: re.Pattern[str], words: tuple[str, ...], line: str, lower: str | None,
-            a: int, b: int) -> bool:
-    """Whether ``pattern`` finds something in ``line[a:b]``; not searched when that part of
-    ``lower`` (``line`` folded, None: search anyway) holds none of ``words``."""
-    if lower is not None:
-        part = lower[a:b]
-        if not any(word in part for word in words):
-            return False
-    return pattern.search(line[a:b]) is not None
-
-
 def age_statements(line: str) -> list[AgeStatement]:
-    """The age ranges ``line`` states for the participant (see the module's rules)."""
+    """The age ranges ``line`` states for the participant (see the module's rules). Ages in
+    words or months ("aged eighteen or over", "6 to 12 months old") are read as well; each
+    statement quotes ``line`` as given."""
     found: list[AgeStatement] = []
+    text, months = plain_ages(line)
+    if ctx.OPTIONAL_LINE.match(text):  # "Optional: ..." speaks of a part nobody must join
+        return found
     taken: list[tuple[int, int]] = []
-    first_digit = _DIGIT.search(line)
+    first_digit = _DIGIT.search(text)
     if first_digit is None:
         return found
     digit = spaced = first_digit.start()
-    while spaced and line[spaced - 1].isspace():
+    while spaced and text[spaced - 1].isspace():
         spaced -= 1
     # the words each pattern needs, in lower case, and where a shape may begin: the line
     # folded as re's IGNORECASE reads it (None: a letter str.lower() folds otherwise, so
     # every pattern is searched in whole)
-    lower = folded(line)
+    lower = folded(text)
     present = {group: holds(lower, words) for group, words in _NEEDS.items()}
     for kind, pattern, needs, begins in _SHAPES:
         if not all(present[group] for group in needs):
@@ -189,37 +170,53 @@ def age_statements(line: str) -> list[AgeStatement]:
         pos = 0 if lower is None else _earliest(lower, _BEGINS[begins], digit, spaced)
         if pos < 0:
             continue
-        for match in pattern.finditer(line, pos):
+        for match in pattern.finditer(text, pos):
             start, end = match.span()
             if any(a < end and start < b for a, b in taken):
                 continue
-            first, last = clause_bounds(line, start, end)  # the clause around it
-            if (_search(_SOMEONE_ELSE, _SOMEONE_ELSE_WORDS, line, lower, max(first, start - 60),
-                        start)
-                    or _OTHER_UNIT.match(line[end:])
-                    or _search(_PART, _PART_WORDS, line, lower, first, start)
-                    or _HEADING_AFTER.match(line[end:])
-                    or _search(_FERTILITY, _FERTILITY_WORDS, line, lower, first, last)):
+            first, last = clause_bounds(text, start, end)  # the clause around it
+            if ctx.not_a_limit(text, lower, start, end, first, last):
                 continue
-            joined = bool(_JOINED_AFTER.match(line[end:last])
-                          or _search(_JOINED_BEFORE, _JOINED_WORDS, line, lower, first, start))
-            numbers = [float(g) for g in match.groups() if g and g[0].isdigit()]
-            words = [g for g in match.groups() if g and not g[0].isdigit()]
+            joined = bool(ctx.JOINED_AFTER.match(text[end:last]) or ctx.search(
+                ctx.JOINED_BEFORE, ctx.JOINED_WORDS, text, lower, first, start))
+            groups = [(g, match.span(i + 1)) for i, g in enumerate(match.groups()) if g]
+            numbers = [float(g) for g, _ in groups if g[0].isdigit()]
+            # a number said in months counts in whole months, one in years in whole years
+            units = [ctx.MONTH if any(a <= at < b for a, b in months) else 1.0
+                     for g, (at, _) in groups if g[0].isdigit()]
+            words = [g for g, _ in groups if not g[0].isdigit()]
+            # the words before its first number (a shape may begin with who: "Women 65")
+            sex = ctx.sex_of(text[first:min(at for g, (at, _) in groups if g[0].isdigit())])
+            rule = ctx.RULE_AFTER.match(text[end:last]) is not None
+            either = bool(ctx.EITHER_AFTER.match(text[end:last])
+                          or ctx.EITHER_BEFORE.search(text[first:start]))
+            low_strict = bool(words) and ctx.STRICT_LOW.match(words[0]) is not None
             if kind == "range":
                 low, high = numbers
                 if low > high:
                     continue
-                statement = AgeStatement(low, high, False, line, joined)
+                statement = AgeStatement(low, high, False, line, joined, units[0], units[1],
+                                         sex, rule, either)
             elif kind == "low":
-                statement = AgeStatement(numbers[0], None, False, line, joined)
+                statement = AgeStatement(numbers[0], None, False, line, joined, units[0],
+                                         sex=sex, rule=rule, either=either,
+                                         low_strict=low_strict)
             else:
                 strict = bool(words) and _STRICT.match(words[0]) is not None
-                statement = AgeStatement(None, numbers[0], strict, line, joined)
+                statement = AgeStatement(None, numbers[0], strict, line, joined,
+                                         high_unit=units[0], sex=sex, rule=rule,
+                                         either=either)
             if max(n for n in numbers) > 125:
                 continue
             taken.append((start, end))
             found.append(statement)
     return found
+
+
+def _counted(age: float, unit: float) -> float:
+    """``age`` as it is counted in whole ``unit``s (years, or months: 1/12): someone 65.5 is
+    65, a baby of 13.5 months is 13 months."""
+    return math.floor(age / unit + 1e-9) * unit
 
 
 def _admits(age: float, statement: AgeStatement) -> bool:
@@ -228,34 +225,37 @@ def _admits(age: float, statement: AgeStatement) -> bool:
     if statement.low is not None and age < statement.low:
         return False
     if statement.high is not None:
-        return age < statement.high if statement.strict else math.floor(age) <= statement.high
+        if statement.strict:
+            return age < statement.high
+        return _counted(age, statement.high_unit) <= statement.high + 1e-9
     return True
 
 
-def _excludes(age: float, statement: AgeStatement, low_open: bool, high_open: bool) -> bool:
-    """An exclusion ``statement`` ("Age under 18") holds ``age`` and speaks of a side the
-    record's fields leave open (its lower end is the study's upper limit)."""
-    if not ((statement.low is not None and high_open)
-            or (statement.high is not None and low_open)):
-        return False
-    years = math.floor(age)
-    if statement.low is not None and years < statement.low:
-        return False
+def _excludes(age: float, statement: AgeStatement) -> bool:
+    """An exclusion ``statement`` ("Age under 18") holds ``age`` (someone 85 is not "> 85")."""
+    if statement.low is not None:
+        counted = _counted(age, statement.low_unit)
+        if counted < statement.low - 1e-9 or (statement.low_strict
+                                              and counted <= statement.low + 1e-9):
+            return False
     if statement.high is not None:
-        return age < statement.high if statement.strict else years <= statement.high
+        if statement.strict:
+            return age < statement.high
+        return _counted(age, statement.high_unit) <= statement.high + 1e-9
     return True
 
 
-def _speaks_to(statement: AgeStatement, low_open: bool, high_open: bool) -> bool:
-    return ((statement.low is not None and low_open)
-            or (statement.high is not None and high_open))
+def _narrower(statement: AgeStatement, low: float | None, high: float | None) -> bool:
+    """Whether ``statement`` asks for less than the record's age fields (``low`` and
+    ``high`` in years, None: open) on a side it gives."""
+    return ((statement.low is not None and (low is None or statement.low > low))
+            or (statement.high is not None and (high is None or statement.high < high)))
 
 
 def may_state_age(text: str) -> bool:
     """A quick first look: could ``text`` (a line) state an age at all?"""
-    # each side of the pattern needs a digit and an age word or a year word
-    return (_DIGIT.search(text) is not None and holds(folded(text), _QUICK_WORDS)
-            and _QUICK.search(text) is not None)
+    # each shape needs an age, year, month or who word (a number may be a word)
+    return holds(folded(text), _QUICK_WORDS) and _QUICK.search(text) is not None
 
 
 def _quick_mask(lines: list[str]) -> np.ndarray:
@@ -320,7 +320,8 @@ def _reaches(line: str, years: int) -> bool:
     """Whether a run of digits in ``line`` is ``years`` or more (a run of four or more digits
     counts without being read): an upper limit holding someone of ``years`` needs one, since
     each number a statement reads begins a run of digits."""
-    return any(len(run) > 3 or int(run) >= years for run in _DIGITS.findall(line))
+    return any(len(run) > 3 or int(run) >= years
+               for run in _DIGITS.findall(plain_ages(line)[0]))
 
 
 def stated_age_for(age: float, lines: Sequence[tuple[str, str]], below: bool) -> str | None:
@@ -338,29 +339,37 @@ def stated_age_for(age: float, lines: Sequence[tuple[str, str]], below: bool) ->
     return None
 
 
-def stated_age_against(age: float, lines: Sequence[tuple[str, str]], low_open: bool,
-                       high_open: bool) -> str | None:
+def stated_age_against(age: float, lines: Sequence[tuple[str, str]], low: float | None,
+                       high: float | None, sex: str | None = None) -> str | None:
     """The criteria line (of ``lines``: (section, item)) whose stated age ``age`` may be
-    outside, on the sides the record's age fields leave open; None when nothing stated
-    speaks against it. Inclusion and other lines count together: one that admits the age is
-    enough (cohorts of different ages)."""
+    outside, for a record whose age fields (``low``, ``high``; None: open) hold ``age``; None
+    when nothing stated speaks against it. Inclusion and other lines count together: one that
+    admits the age is enough (cohorts of different ages). A statement said of the other sex
+    than ``sex`` ("Men aged 50 to 75", for a woman) is not hers; an exclusion setting a rule
+    for an age ("Patients over 50 will undergo a scan") excludes nobody."""
     asked: list[AgeStatement] = []
     every: list[AgeStatement] = []
     joined: list[AgeStatement] = []
     for section, item in lines:
         for statement in age_statements(item):
+            if sex is not None and statement.sex not in (None, sex):
+                continue
             if section == "exclusion":
-                if _excludes(age, statement, low_open, high_open):
+                if statement.rule:
+                    continue
+                if _excludes(age, statement):
                     if not statement.joined:
                         return item
                     joined.append(statement)
                 continue
+            if statement.either:  # "Age ≥ 70 OR ...": another choice may let them in
+                continue
             every.append(statement)
-            if _speaks_to(statement, low_open, high_open):
+            if _narrower(statement, low, high):
                 asked.append(statement)
     # an exclusion of an age joined to something else ("age >= 11 and stage IV") rules out
     # only some of that age: it counts unless an inclusion statement holds the age
-    if joined and not any(_admits(age, s) for s in asked):
+    if joined and not any(_admits(age, s) for s in every):
         return joined[0].line
     # a statement holding the age on every side it gives ("aged 18 or under", where the
     # fields give the upper limit) answers a stricter one ("or over 18 under guardianship")

@@ -239,26 +239,31 @@ def _fields_against_text(studies: pd.DataFrame, outside: np.ndarray, age: float,
     return held
 
 
-def _stated_ages(studies: pd.DataFrame, open_: np.ndarray, age: float,
+def _stated_ages(studies: pd.DataFrame, open_: np.ndarray, age: float, sex: str | None,
                  unknown: list[list[str]]) -> None:
-    """Where the record's age fields leave a side open, an age its criteria state that
-    ``age`` may be outside makes the study ``check`` (a sentence in ``unknown``)."""
+    """Where the record's age fields hold ``age``, an age its criteria state that ``age`` may
+    be outside (on a side the fields leave open, or narrower than they are: "Aged 40 to 60"
+    under fields of 18 to 80) makes the study ``check`` (a sentence in ``unknown``)."""
     low, high = _floats(studies["min_age_years"]), _floats(studies["max_age_years"])
     column = studies["eligibility_criteria"]
-    gaps = np.flatnonzero(open_ & (np.isnan(low) | np.isnan(high)) & column.notna().to_numpy())
-    texts = [str(t) for t in column.iloc[gaps].astype(object).tolist()]
-    said: dict[tuple[str, bool, bool], str | None] = {}  # a text given more than once: once
-    for i, text, lines in zip(gaps, texts, age_lines(texts), strict=True):
+    rows = np.flatnonzero(open_ & column.notna().to_numpy())
+    texts = [str(t) for t in column.iloc[rows].astype(object).tolist()]
+    lows = [None if math.isnan(v) else v for v in low[rows].tolist()]
+    highs = [None if math.isnan(v) else v for v in high[rows].tolist()]
+    # a text given more than once, under the same fields, is read once
+    said: dict[tuple[str, float | None, float | None], str | None] = {}
+    for i, text, lines, lo, hi in zip(rows, texts, age_lines(texts), lows, highs, strict=True):
         if not lines:
             continue
-        sides = (text, bool(np.isnan(low[i])), bool(np.isnan(high[i])))
-        if sides not in said:
-            said[sides] = stated_age_against(age, lines, low_open=sides[1],
-                                             high_open=sides[2])
-        line = said[sides]
+        key = (text, lo, hi)
+        if key not in said:
+            said[key] = stated_age_against(age, lines, low=lo, high=hi, sex=sex)
+        line = said[key]
         if line is not None:
-            unknown[i].append(f"Check with the study team: the record's age fields leave "
-                              f'it open, but its criteria give an age {age:g} may be outside '
+            fields = ("leave it open" if lo is None or hi is None
+                      else f"say {age_range(low[i], high[i])}")
+            unknown[i].append(f"Check with the study team: the record's age fields {fields}, "
+                              f'but its criteria give an age {age:g} may be outside '
                               f'("{quote(line)}")')
 
 
@@ -280,7 +285,7 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
     sites = results.sites
     open_, reasons, nearest, unknown = _structured(studies, sites, profile)
     if profile.age is not None:
-        _stated_ages(studies, open_, profile.age, unknown)
+        _stated_ages(studies, open_, profile.age, profile.sex, unknown)
     terms = [Term(m, "medicine", expand(m, "medicine") + lab_names(m, "medicine"))
              for m in profile.medicines]
     terms += [Term(c, "condition", expand(c, "condition") + lab_names(c, "condition"))

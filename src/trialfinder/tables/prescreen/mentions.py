@@ -62,8 +62,11 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     # it by its own name and names it otherwise only through a class ("SSRIs, other than
     # sertraline")
     by_class = [o.how.startswith('class "') for o in occurrences]
+    # (a name saying it is absent excepts it in an exclusion line only: outside both lists,
+    # "Negative pregnancy test" asks for its absence, as an inclusion line would)
     exception: bool = section != "inclusion" and (
-        all(r.exception or a for r, a in zip(readings, absent, strict=True))
+        all(r.exception or (a and section == "exclusion")
+            for r, a in zip(readings, absent, strict=True))
         or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
             and all(r.exception or c for r, c in zip(readings, by_class, strict=True))))
     first = next((o for o in occurrences if not o.reading.exception), occurrences[0])

@@ -21,6 +21,8 @@ __all__ = ["BOTH_WORDS", "asks_for_both_sexes", "one_sex_in_text", "sex_against_
 
 _MEN = r"(?:men|males?|man|boys?)"
 _WOMEN = r"(?:women|females?|woman|girls?)"
+_MEN_WORD = re.compile(rf"\b{_MEN}\b", re.IGNORECASE)
+_WOMEN_WORD = re.compile(rf"\b{_WOMEN}\b", re.IGNORECASE)
 _JOIN = r"\s*(?:and|or|&|/|,)\s*"
 # "male or female", "women and men", "both sexes", "either sex" (not "any gender", said of
 # gender identity beside a sex at birth)
@@ -80,18 +82,70 @@ _ONLY = re.compile(rf"^(?=only\s|exclusively\s|.*\sonly\W*$)(?:(?:only|exclusive
 # an exclusion item that is a sex alone: "Male", "Male sex", "Men", "Female gender"
 _SEX_ALONE = re.compile(rf"^{_ONE}(?:\s+(?:sex|gender|{_PEOPLE}))?\s*[.;]?$", re.IGNORECASE)
 _SECTIONS = frozenset({"inclusion", "exclusion"})
+# an inclusion item led by one sex, then who they are: "Only women aged 40 to 60 with ...",
+# "Female patients aged 18 or older", "Men between 50 and 75 years", "Postmenopausal women,
+# age 50 or older" (a word or two may come first: "Adult", "Healthy", "Postmenopausal")
+_LEADS = re.compile(
+    rf"^(?:(?:only|exclusively)\s+)?(?:(?!(?:if|for|when|non|not|no|all|any|each|both)\b)"
+    rf"[a-z][\w\-]*\s+){{0,2}}?\b{_ONE}\b(?:\s+{_PEOPLE})?\s*,?\s*(?:(?:only\b)|(?:aged?|ages|"
+    r"between|from|over|above|under|older|younger|at\s+least|with|who|whom|diagnosed|having|"
+    r"suffering|presenting|undergoing|scheduled|receiving|seeking|referred|attending|planning|"
+    r"living|in|at|on|of\s+\d|\d)\b|[≥><≤\d]|[.;]?\s*$)",
+    re.IGNORECASE)
+# a rule for one sex, not who may join: "Women must not be pregnant", "Men agree to use
+# condoms" (and the partner, childbearing and contraception words of _SOMEONE_ELSE)
+# ("who will undergo ..." says who they are)
+_RULE = re.compile(r"\b(?:must|should|shall|(?<!who\s)(?<!that\s)will|agrees?|need|needs|"
+                   r"required|may|can|willing)\b|:", re.IGNORECASE)
+_PARTNER = re.compile(r"\b(?:partners?|spouses?|relatives?|parents?|caregivers?|donors?)\b",
+                      re.IGNORECASE)
+_DEFINING = re.compile(r"amenorrh|menses|menstrua|hysterectom|oophorectom|steril|defin|"
+                       r"considered|\bi\.e\b", re.IGNORECASE)
+_PREGNANT_WOMEN = re.compile(r"^(?:(?:healthy|adult)\s+)?pregnant\s+(?:women|females?)\b",
+                             re.IGNORECASE)
 
 
 def _code(word: str) -> str:
     return "MALE" if re.fullmatch(_MEN, word, re.IGNORECASE) else "FEMALE"
 
 
+def _led_by(line: str) -> str | None:
+    """The sex an inclusion item is led by ("Female patients aged 18 or older with ..."),
+    when it takes that sex only: it names no other, sets no rule for it ("Women must not be
+    pregnant") and speaks of no one else ("Female partners of ...")."""
+    found = _LEADS.match(line)
+    if found is None:
+        return None
+    code = _code(found["sex"])
+    other = _WOMEN_WORD if code == "MALE" else _MEN_WORD
+    if other.search(line) or _BOTH.search(line) or _RULE.search(line):
+        return None
+    if _SOMEONE_ELSE.search(line) and not _PREGNANT_WOMEN.match(line):
+        return None
+    if _DEFINING.search(line):  # "Women under 50 amenorrheic for a year": a definition
+        return None
+    return code
+
+
 def one_sex_in_text(text: str, sex: str) -> str | None:
     """The first criteria line of ``text`` that leaves out someone of ``sex`` ("MALE" or
-    "FEMALE") although the record is open to all: an inclusion item taking the other sex only,
-    or an exclusion item that is their sex alone."""
+    "FEMALE") although the record is open to all: an inclusion item taking the other sex only
+    ("Women only", or led by it: "Only women aged 40 to 60 with ..."), or an exclusion item
+    that is their sex alone. An item led by the other sex does not count when another leads
+    with theirs ("Women aged 55 to 75" beside "Men aged 50 to 75": rules for each sex)."""
+    led: str | None = None
+    own = False
     for section, line in section_lines(text, sections=_SECTIONS, keep=_names_a_sex):
-        found = (_ONLY if section == "inclusion" else _SEX_ALONE).match(line.strip())
+        item = line.strip()
+        found = (_ONLY if section == "inclusion" else _SEX_ALONE).match(item)
         if found is not None and (_code(found["sex"]) == sex) == (section == "exclusion"):
             return line
-    return None
+        if section == "inclusion":
+            code = _led_by(item)
+            # a line for their own sex ("not pregnant female" beside "Male"; "Women must use
+            # contraception" beside "Men aged 50 to 75"): both sexes may join
+            own |= code == sex or ((_MEN_WORD if sex == "MALE" else _WOMEN_WORD).search(item)
+                                   is not None and _PARTNER.search(item) is None)
+            if code is not None and code != sex and led is None:
+                led = line
+    return None if own else led
