@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from conftest import CHILD_ENV
 
 from trialfinder.cli.oneshot import (
     arrow_on_the_system_heap,
@@ -144,3 +147,26 @@ def test_the_collector_is_off_before_the_search_loads_its_modules(
         pa.set_memory_pool(pool)
     assert "collector off" in applied
     assert not gc.isenabled()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("argv", "said", "not_said"), [
+    (["sync", "--condition", "cramp"], "memory settings for a long run: ",
+     "memory settings for one search"),
+    (["search", "--condition", "cramp"], "memory settings for one search: ",
+     "memory settings for a long run"),
+])
+def test_a_long_run_gets_one_heap_not_the_one_search_settings(
+    tmp_path: Path, argv: list[str], said: str, not_said: str,
+) -> None:
+    """A sync or a watch stores page after page for a long time: its process shares one heap
+    between its threads but keeps the collector on and the heap handed back after each page
+    (the one-search settings would turn the collector off for the whole run)."""
+    env = CHILD_ENV | {"TRIALFINDER_DATA_DIR": str(tmp_path / "data"),
+                       "TRIALFINDER_CACHE_DIR": str(tmp_path / "cache"),
+                       "TRIALFINDER_RETRIES": "0", "TRIALFINDER_TIMEOUT": "5"}
+    done = subprocess.run([sys.executable, "-m", "trialfinder", *argv, "-vv", "--base-url",
+                           "http://127.0.0.1:9/api/v2"],  # refused at once: nothing listens
+                          capture_output=True, text=True, env=env, timeout=50, check=False)
+    assert done.returncode == 1, done.stderr
+    assert said in done.stderr and not_said not in done.stderr

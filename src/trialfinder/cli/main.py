@@ -36,7 +36,12 @@ from trialfinder.cli import search as cli_search
 from trialfinder.cli import show as cli_show
 from trialfinder.cli import store as cli_store
 from trialfinder.cli.common import NOT_ADVICE, cache_folder, connection_options, verbose_option
-from trialfinder.cli.oneshot import ONE_SEARCH_COMMANDS, tune_for_one_search
+from trialfinder.cli.oneshot import (
+    LONG_RUN_COMMANDS,
+    ONE_SEARCH_COMMANDS,
+    tune_for_a_long_run,
+    tune_for_one_search,
+)
 from trialfinder.cli.streams import (
     check_file_names,
     command_line,
@@ -256,6 +261,8 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
     if own_process and args.command in ONE_SEARCH_COMMANDS:
         tune_for_one_search()
         args.profile = ONE_SEARCH
+    elif own_process and args.command in LONG_RUN_COMMANDS:
+        tune_for_a_long_run()
     handlers = {"search": lambda a: cli_search.run(a, _NOTES), "show": cli_show.run,
                 "presets": _cmd_presets, "cache": _cmd_cache, "match": cli_match.run}
     try:
