@@ -85,7 +85,8 @@ def show_age(fetched: service.Results, now: datetime) -> None:
         return
     shown = escape_md(human_time(meta.fetched_at, with_time=True) or "earlier")
     st.warning(f"This list was fetched {duration(age.total_seconds())} ago ({shown}); "
-               "ClinicalTrials.gov may have changed since.", icon=":material/history:")
+               f"{escape_md(answered_by(fetched.meta))} may have changed since.",
+               icon=":material/history:")
     st.button("Refresh: fetch this search again", key="refresh", on_click=_refresh,
               icon=":material/refresh:")
 
@@ -293,7 +294,7 @@ def show_downloads(results: service.Results, fetched: service.Results,
     st.caption("Invented demo studies: the files say so in their names and in a first column."
                if demo_mode else
                "The same files as the command line tool writes for this search and filters, "
-               "in ClinicalTrials.gov’s order.")
+               f"in the order {escape_md(answered_by(fetched.meta))} sent them.")
     cols = st.columns(3)
     topic = search_slug(searched)
     day = fetched_day(read_meta(fetched), datetime.now(UTC).date())

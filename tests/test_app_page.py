@@ -221,7 +221,10 @@ def test_an_old_list_says_when_it_was_fetched_and_refresh_fetches_it_again(
     at.run()
     warning = next(str(w.value) for w in at.warning
                    if str(w.value).startswith("This list was fetched"))
-    assert "ClinicalTrials.gov may have changed since" in warning
+    # the stand-in answered, not ClinicalTrials.gov: the page names it by its address
+    assert f"{escape_md(f'the API at {api.base_url}')} may have changed since" in warning
+    assert (f"in the order {escape_md(f'the API at {api.base_url}')} sent them."
+            in [str(c.value).rsplit(", ", 1)[-1] for c in at.caption])
     assert len(calls) == 1
     at.button(key="refresh").click().run()
     assert not at.exception
