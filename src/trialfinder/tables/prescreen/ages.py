@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -148,6 +149,15 @@ def age_statements(line: str) -> list[AgeStatement]:
     """The age ranges ``line`` states for the participant (see the module's rules). Ages in
     words or months ("aged eighteen or over", "6 to 12 months old") are read as well; each
     statement quotes ``line`` as given."""
+    return list(_statements(line))
+
+
+@lru_cache(maxsize=8192)  # a line is read once, not once for each profile
+def _statements(line: str) -> tuple[AgeStatement, ...]:
+    return tuple(_read_statements(line))
+
+
+def _read_statements(line: str) -> list[AgeStatement]:
     found: list[AgeStatement] = []
     text, months = plain_ages(line)
     if ctx.OPTIONAL_LINE.match(text):  # "Optional: ..." speaks of a part nobody must join
@@ -276,16 +286,27 @@ def _exclusion_may_begin(text: str) -> int:
     return min(found, default=-1)
 
 
+# each text's lines that may state an age, kept across pre-screens (a dashboard screens the
+# same studies for each change to the profile); emptied when it would hold more
+_LINES: dict[str, list[tuple[str, str]]] = {}
+_LINES_KEPT = 4096
+
+
 def age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     """For each eligibility text, its lines that may state an age, as (section, item). A
     text is cut into sections only when such a line comes after where an exclusion list may
     begin: before it, every line is one of who may join (the quick way for most texts).
-    A text given more than once is read once (its studies share the list: do not change it)."""
-    unique = list(dict.fromkeys(texts))
-    if len(unique) == len(texts):
-        return _age_lines(texts)
-    found = dict(zip(unique, _age_lines(unique), strict=True))
-    return [found[text] for text in texts]
+    A text is read once (its studies, and later pre-screens, share the list: do not change
+    it)."""
+    found = {text: _LINES.get(text) for text in texts}
+    missing = [text for text, lines in found.items() if lines is None]
+    if missing:
+        fresh = dict(zip(missing, _age_lines(missing), strict=True))
+        found.update(fresh)
+        if len(_LINES) + len(fresh) > _LINES_KEPT:
+            _LINES.clear()
+        _LINES.update(fresh)
+    return [found[text] or [] for text in texts]
 
 
 def _age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:

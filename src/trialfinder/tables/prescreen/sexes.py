@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,9 @@ _MEN = r"(?:men|males?|man|boys?)"
 _WOMEN = r"(?:women|females?|woman|girls?)"
 _MEN_WORD = re.compile(rf"\b{_MEN}\b", re.IGNORECASE)
 _WOMEN_WORD = re.compile(rf"\b{_WOMEN}\b", re.IGNORECASE)
+# a word for a sex anywhere in a raw text: every line :func:`one_sex_in_text` may give holds
+# one (an item is its line without bullet and escapes, which makes no new word boundary)
+_SEX_WORD = re.compile(rf"\b(?:{_MEN}|{_WOMEN})\b", re.IGNORECASE)
 _JOIN = r"\s*(?:and|or|&|/|,)\s*"
 # "male or female", "women and men", "both sexes", "either sex" (not "any gender", said of
 # gender identity beside a sex at birth)
@@ -127,12 +131,19 @@ def _led_by(line: str) -> str | None:
     return code
 
 
+@lru_cache(maxsize=4096)  # a text is read once for each sex, not for each pre-screen
 def one_sex_in_text(text: str, sex: str) -> str | None:
     """The first criteria line of ``text`` that leaves out someone of ``sex`` ("MALE" or
     "FEMALE") although the record is open to all: an inclusion item taking the other sex only
     ("Women only", or led by it: "Only women aged 40 to 60 with ..."), or an exclusion item
     that is their sex alone. An item led by the other sex does not count when another leads
     with theirs ("Women aged 55 to 75" beside "Men aged 50 to 75": rules for each sex)."""
+    if _SEX_WORD.search(text) is None:  # half the texts: no line to find
+        return None
+    return _one_sex_line(text, sex)
+
+
+def _one_sex_line(text: str, sex: str) -> str | None:
     led: str | None = None
     own = False
     for section, line in section_lines(text, sections=_SECTIONS, keep=_names_a_sex):
