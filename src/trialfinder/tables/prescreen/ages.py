@@ -98,10 +98,12 @@ _SHAPES: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = [
 # a quick first look (RE2 too): could a text or line state an age at all?
 _NUMBER = rf"\b(?:{'|'.join(NUMBER_WORDS)})\b"
 QUICK = (r"(?i)\b(?:age[ds]?|adults?)\b[^\n\d]{0,30}(?:\d|" + _NUMBER + ")|"
-         r"(?:\d|" + _NUMBER + r")[^\n\d]{0,12}(?:years?|yrs?|months?|mos?)\s*"
+         r"(?:\d|" + _NUMBER + r")[^\n\d]{0,12}"
+         r"(?:years?|yrs?|months?|mos?|weeks?|wks?|days?)\s*"
          r"(?:of\s+age|old|or|and)\b|" + ctx.WHO + r"(?:between|from)?\s*\d")
 _QUICK = re.compile(QUICK)
-_QUICK_WORDS = ("age", "adult", "year", "yr", "month", "mo", *ctx.WHO_WORDS)
+_QUICK_WORDS = ("age", "adult", "year", "yr", "month", "mo", "week", "wk", "day",
+                *ctx.WHO_WORDS)
 # where an exclusion list may begin: nothing before the first of these is one
 _EXCLUDING_WORDS = ("exclu", "ineligib", "not eligib", "not be eligib", "non-inclu",
                     "non inclu", "noninclu", "not be enrolled", "not be included", "may not")
@@ -159,7 +161,7 @@ def _statements(line: str) -> tuple[AgeStatement, ...]:
 
 def _read_statements(line: str) -> list[AgeStatement]:
     found: list[AgeStatement] = []
-    text, months = plain_ages(line)
+    text, small = plain_ages(line)
     if ctx.OPTIONAL_LINE.match(text):  # "Optional: ..." speaks of a part nobody must join
         return found
     taken: list[tuple[int, int]] = []
@@ -192,7 +194,7 @@ def _read_statements(line: str) -> list[AgeStatement]:
             groups = [(g, match.span(i + 1)) for i, g in enumerate(match.groups()) if g]
             numbers = [float(g) for g, _ in groups if g[0].isdigit()]
             # a number said in months counts in whole months, one in years in whole years
-            units = [ctx.MONTH if any(a <= at < b for a, b in months) else 1.0
+            units = [next((unit for a, b, unit in small if a <= at < b), 1.0)
                      for g, (at, _) in groups if g[0].isdigit()]
             words = [g for g, _ in groups if not g[0].isdigit()]
             # the words before its first number (a shape may begin with who: "Women 65")
@@ -286,8 +288,7 @@ def _exclusion_may_begin(text: str) -> int:
     return min(found, default=-1)
 
 
-# each text's lines that may state an age, kept across pre-screens (a dashboard screens the
-# same studies for each change to the profile); emptied when it would hold more
+# each text's lines that may state an age, kept for the next pre-screen (emptied when full)
 _LINES: dict[str, list[tuple[str, str]]] = {}
 _LINES_KEPT = 4096
 
@@ -296,8 +297,7 @@ def age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     """For each eligibility text, its lines that may state an age, as (section, item). A
     text is cut into sections only when such a line comes after where an exclusion list may
     begin: before it, every line is one of who may join (the quick way for most texts).
-    A text is read once (its studies, and later pre-screens, share the list: do not change
-    it)."""
+    A text is read once (its studies and later pre-screens share the list: do not change it)."""
     found = {text: _LINES.get(text) for text in texts}
     missing = [text for text, lines in found.items() if lines is None]
     if missing:
