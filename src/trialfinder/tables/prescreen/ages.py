@@ -29,6 +29,7 @@ from trialfinder.tables.prescreen import agecontext as ctx
 from trialfinder.tables.prescreen.agewords import NUMBER_WORDS, plain_ages
 from trialfinder.tables.prescreen.finder import section_lines
 from trialfinder.tables.prescreen.scope import clause_bounds, folded, holds
+from trialfinder.tables.prescreen.sublists import not_under_a_test
 
 __all__ = ["QUICK", "AgeStatement", "age_lines", "age_statements", "may_state_age",
            "stated_age_against", "stated_age_for"]
@@ -288,8 +289,7 @@ def _exclusion_may_begin(text: str) -> int:
     return min(found, default=-1)
 
 
-# each text's lines that may state an age, kept for the next pre-screen (emptied when full)
-_LINES: dict[str, list[tuple[str, str]]] = {}
+_LINES: dict[str, list[tuple[str, str]]] = {}  # kept for the next pre-screen (emptied if full)
 _LINES_KEPT = 4096
 
 
@@ -301,7 +301,8 @@ def age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     found = {text: _LINES.get(text) for text in texts}
     missing = [text for text, lines in found.items() if lines is None]
     if missing:
-        fresh = dict(zip(missing, _age_lines(missing), strict=True))
+        fresh = {text: not_under_a_test(text, lines)
+                 for text, lines in zip(missing, _age_lines(missing), strict=True)}
         found.update(fresh)
         if len(_LINES) + len(fresh) > _LINES_KEPT:
             _LINES.clear()
