@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from trialfinder.tables.prescreen.finder import section_lines
-from trialfinder.tables.prescreen.scope import may_hold
+from trialfinder.tables.prescreen.scope import folded, may_hold
 from trialfinder.tables.prescreen.verdict import quote
 
 __all__ = ["BOTH_WORDS", "asks_for_both_sexes", "one_sex_in_text", "sex_against_text",
@@ -28,6 +28,7 @@ _WOMEN_WORD = re.compile(rf"\b{_WOMEN}\b", re.IGNORECASE)
 # a word for a sex anywhere in a raw text: every line :func:`one_sex_in_text` may give holds
 # one (an item is its line without bullet and escapes, which makes no new word boundary)
 _SEX_WORD = re.compile(rf"\b(?:{_MEN}|{_WOMEN})\b", re.IGNORECASE)
+_SEX_WORD_LOW = re.compile(rf"\b(?:{_MEN}|{_WOMEN})\b")  # the same in lower case, quicker
 _JOIN = r"\s*(?:and|or|&|/|,)\s*"
 # "male or female", "women and men", "both sexes", "either sex" (not "any gender", said of
 # gender identity beside a sex at birth)
@@ -167,8 +168,9 @@ def one_sex_in_text(text: str, sex: str) -> str | None:
     ("Women only", or led by it: "Only women aged 40 to 60 with ..."), or an exclusion item
     that is their sex alone. An item led by the other sex does not count when another leads
     with theirs ("Women aged 55 to 75" beside "Men aged 50 to 75": rules for each sex)."""
-    if _SEX_WORD.search(text) is None:  # half the texts: no line to find
-        return None
+    low = folded(text)  # (None: a letter re reads otherwise than str.lower())
+    if (_SEX_WORD.search(text) if low is None else _SEX_WORD_LOW.search(low)) is None:
+        return None  # half the texts: no line to find
     return _one_sex_line(text, sex)
 
 

@@ -92,9 +92,12 @@ _TEST_FOR = re.compile(
 def not_under_a_test(text: str, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """``items`` ((section, item) of ``text``) without the sub-items of a parent line that
     sets out who is to have a test (``items`` itself when ``text`` has no such line)."""
-    if not items or _TEST_FOR.search(text) is None:
+    if not items:
         return items
     lines = text.split("\n")
+    # (only a line ending with a colon may be one: the pattern is slow over a whole text)
+    if not any(_TEST_FOR.search(line) for line in lines if line.rstrip().endswith(":")):
+        return items
     under = set()
     for at, line in enumerate(lines):
         parent = _parent(lines, at)
