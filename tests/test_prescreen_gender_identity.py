@@ -29,6 +29,7 @@ def screen(person: str, field: str, inclusion: str, exclusion: str = "Pregnancy"
 @pytest.mark.parametrize(("person", "field", "inclusion"), [
     ("male", "FEMALE", "Transgender or gender non-conforming adults with fictional dysphoria"),
     ("male", "FEMALE", "Adults assigned female at birth planning fictional surgery"),
+    ("male", "FEMALE", "Assigned female at birth, of any gender, aged 18 or over"),
     ("female", "MALE", "Trans women on fictional hormone therapy"),
     ("female", "MALE", "Non-binary or gender-diverse people with Fictitia"),
 ])
