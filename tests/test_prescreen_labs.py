@@ -163,3 +163,28 @@ def test_metastases_under_exclusion_are_check_for_cancer(condition: str, line: s
     assert f"which your {condition} may have" in " ".join(record["reasons"])
     # and someone without cancer is not asked about it
     assert screen_one(Profile(conditions=("asthma",)), exclusion=line)["verdict"] == "fits"
+
+
+@pytest.mark.parametrize("line", [
+    "Fictional enzyme A <= 3 x ULN (or <= 5 x ULN if liver metastases)",
+    "Fictional enzyme B ≤ 2.5 × ULN (≤ 5 × ULN for patients with known liver metastases)",
+    "Fictional enzyme C within normal range, or up to 3 times the upper limit of normal in "
+    "case of hepatic metastases",
+])
+def test_metastases_easing_another_tests_limit_are_no_question(line: str) -> None:
+    # the line's limit is the enzyme's, for everyone; metastases only widen it
+    for section in ("inclusion", "exclusion"):
+        lines = {section: line}
+        record = screen_one(Profile(conditions=("cancer",)), **lines)
+        assert record["verdict"] == "fits", (section, record["reasons"])
+
+
+@pytest.mark.parametrize("line", [
+    "Fictional enzyme A <= 3 x ULN if liver metastases; no active brain metastases",
+    "Fictional enzyme A <= 3 x ULN; brain metastases",
+    "Liver metastases with fictional enzyme A > 5 x ULN",
+])
+def test_metastases_beside_a_limit_but_not_easing_it_stay_a_question(line: str) -> None:
+    record = screen_one(Profile(conditions=("cancer",)), exclusion=line)
+    assert record["verdict"] == "check"
+    assert "which your cancer may have" in " ".join(record["reasons"])

@@ -133,3 +133,33 @@ def test_a_lower_limit_that_excludes_its_own_number() -> None:
         "verdict"] == "check"
     assert screen(Profile(age=60), "Adults with Fictitia", "Aged older than 60", **fields)[
         "verdict"] == "fits"
+
+
+def _with_sublist(section: str, parent: str, subitems: list[str]) -> str:
+    other = "Exclusion Criteria:\n\n* None\n" if section == "Inclusion" else (
+        "Inclusion Criteria:\n\n* Adults with Fictitia\n")
+    block = "\n".join(f"    {n}. {line}" for n, line in zip("abc", subitems, strict=False))
+    own = f"{section} Criteria:\n\n1. Fictional bone thinning.\n2. {parent}\n\n{block}\n"
+    return own + "\n" + other if section == "Inclusion" else other + "\n" + own
+
+
+def _screen_text(profile: Profile, text: str) -> str:
+    study = fictional_study(NCT, "Fictional study 001", **OPEN)
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = text
+    return str(prescreen(normalize([study]), profile).records()[0]["verdict"])
+
+
+def test_ages_in_a_list_of_who_is_to_have_a_test_are_no_limit() -> None:
+    woman = Profile(age=70, sex="female")
+    ages_listed = ["Women 65 or older", "Postmenopausal women under age 65"]
+    for section in ("Exclusion", "Inclusion"):
+        text = _with_sublist(section, "At the investigator's discretion, the following "
+                             "participants may have a fictional bone scan performed:",
+                             ages_listed)
+        assert _screen_text(woman, text) == "fits", section
+    # a list of who is excluded, or of what everyone must have, still speaks to them
+    excluded = _with_sublist("Exclusion", "Any of the following:", ages_listed)
+    assert _screen_text(woman, excluded) == "check"
+    asked = _with_sublist("Inclusion", "Participants must have all of the following:",
+                          ["Aged 18 to 60 years", "A fictional scan result"])
+    assert _screen_text(woman, asked) == "check"

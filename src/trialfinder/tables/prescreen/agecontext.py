@@ -27,7 +27,6 @@ __all__ = [
     "JOINED_AFTER",
     "JOINED_BEFORE",
     "JOINED_WORDS",
-    "MONTH",
     "OPTION",
     "OPTIONAL_LINE",
     "OTHER_UNIT",
@@ -89,7 +88,6 @@ JOINED_AFTER = re.compile(
 JOINED_BEFORE = re.compile(r"\w[\w\s\-]*\s(?:and|with)\s+(?:an?\s+)?$", re.IGNORECASE)
 OTHER_UNIT = re.compile(r"^\s*(?:months?|mos?|weeks?|wks?|days?|hours?|kg|cm|%)",
                          re.IGNORECASE)
-MONTH = 1 / 12
 _MEN = re.compile(r"\b(?:men|man|males?|boys?)\b", re.IGNORECASE)
 _WOMEN = re.compile(r"\b(?:women|woman|females?|girls?)\b", re.IGNORECASE)
 # what those of the age must or will do, said after it (not inside "who ...", "that ...")
@@ -111,10 +109,14 @@ ELSE_AFTER = re.compile(
     r"^\s*(?:(?:years?|yrs?)\b\.?)?\s*(?:of\s+age|old)?\s*,?\s*(?:(?:at|by|since|from)\s+"
     r"(?:the\s+)?(?:time\s+of\s+)?(?:[\w\-]+\s+){0,3}?(?:diagnos\w*|onset|symptoms?|"
     r"injury|surgery|transplant\w*|menarche|menopause|presentation|first)\b|in\s+(?:an?\s+|the\s+)?"
-    r"(?:[\w\-]+\s+){0,2}?(?:relatives?|family|parents?|siblings?))",
+    r"(?:[\w\-]+\s+){0,2}?(?:relatives?|family|parents?|siblings?)|"
+    # a time since or before something ("4 to 6 weeks after surgery", "6 weeks postpartum")
+    r"(?:after|following|before|prior\s+to|post[\s\-]?\w*)\b)",
     re.IGNORECASE)
 # the upper half of a range not read ("28 days to < 2 years of age"): its lower end is lost
-HALF_RANGE = re.compile(r"\d\s*(?:days?|weeks?|wks?)?\s*(?:to|-|–)\s*$", re.IGNORECASE)
+# (days and weeks are read as years by then)
+HALF_RANGE = re.compile(r"\d\s*(?:days?|weeks?|wks?|years?|yrs?)?\s*(?:to|-|–)\s*$",
+                        re.IGNORECASE)
 # one choice among others, not a limit: "high risk factors such as ..., age < 35 years"
 OPTION = re.compile(r"\b(?:such\s+as|including|e\.\s?g\.?|for\s+example|risk\s+factors?|"
                      r"any\s+of|one\s+of)\b", re.IGNORECASE)

@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from trialfinder.tables.prescreen import agecontext as ctx
 from trialfinder.tables.prescreen.agewords import NUMBER_WORDS, plain_ages
 from trialfinder.tables.prescreen.finder import section_lines
 from trialfinder.tables.prescreen.scope import clause_bounds, folded, holds
+from trialfinder.tables.prescreen.sublists import not_under_a_test
 
 __all__ = ["QUICK", "AgeStatement", "age_lines", "age_statements", "may_state_age",
            "stated_age_against", "stated_age_for"]
@@ -97,10 +99,12 @@ _SHAPES: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = [
 # a quick first look (RE2 too): could a text or line state an age at all?
 _NUMBER = rf"\b(?:{'|'.join(NUMBER_WORDS)})\b"
 QUICK = (r"(?i)\b(?:age[ds]?|adults?)\b[^\n\d]{0,30}(?:\d|" + _NUMBER + ")|"
-         r"(?:\d|" + _NUMBER + r")[^\n\d]{0,12}(?:years?|yrs?|months?|mos?)\s*"
+         r"(?:\d|" + _NUMBER + r")[^\n\d]{0,12}"
+         r"(?:years?|yrs?|months?|mos?|weeks?|wks?|days?)\s*"
          r"(?:of\s+age|old|or|and)\b|" + ctx.WHO + r"(?:between|from)?\s*\d")
 _QUICK = re.compile(QUICK)
-_QUICK_WORDS = ("age", "adult", "year", "yr", "month", "mo", *ctx.WHO_WORDS)
+_QUICK_WORDS = ("age", "adult", "year", "yr", "month", "mo", "week", "wk", "day",
+                *ctx.WHO_WORDS)
 # where an exclusion list may begin: nothing before the first of these is one
 _EXCLUDING_WORDS = ("exclu", "ineligib", "not eligib", "not be eligib", "non-inclu",
                     "non inclu", "noninclu", "not be enrolled", "not be included", "may not")
@@ -148,8 +152,17 @@ def age_statements(line: str) -> list[AgeStatement]:
     """The age ranges ``line`` states for the participant (see the module's rules). Ages in
     words or months ("aged eighteen or over", "6 to 12 months old") are read as well; each
     statement quotes ``line`` as given."""
+    return list(_statements(line))
+
+
+@lru_cache(maxsize=8192)  # a line is read once, not once for each profile
+def _statements(line: str) -> tuple[AgeStatement, ...]:
+    return tuple(_read_statements(line))
+
+
+def _read_statements(line: str) -> list[AgeStatement]:
     found: list[AgeStatement] = []
-    text, months = plain_ages(line)
+    text, small = plain_ages(line)
     if ctx.OPTIONAL_LINE.match(text):  # "Optional: ..." speaks of a part nobody must join
         return found
     taken: list[tuple[int, int]] = []
@@ -182,7 +195,7 @@ def age_statements(line: str) -> list[AgeStatement]:
             groups = [(g, match.span(i + 1)) for i, g in enumerate(match.groups()) if g]
             numbers = [float(g) for g, _ in groups if g[0].isdigit()]
             # a number said in months counts in whole months, one in years in whole years
-            units = [ctx.MONTH if any(a <= at < b for a, b in months) else 1.0
+            units = [next((unit for a, b, unit in small if a <= at < b), 1.0)
                      for g, (at, _) in groups if g[0].isdigit()]
             words = [g for g, _ in groups if not g[0].isdigit()]
             # the words before its first number (a shape may begin with who: "Women 65")
@@ -276,16 +289,25 @@ def _exclusion_may_begin(text: str) -> int:
     return min(found, default=-1)
 
 
+_LINES: dict[str, list[tuple[str, str]]] = {}  # kept for the next pre-screen (emptied if full)
+_LINES_KEPT = 4096
+
+
 def age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     """For each eligibility text, its lines that may state an age, as (section, item). A
     text is cut into sections only when such a line comes after where an exclusion list may
     begin: before it, every line is one of who may join (the quick way for most texts).
-    A text given more than once is read once (its studies share the list: do not change it)."""
-    unique = list(dict.fromkeys(texts))
-    if len(unique) == len(texts):
-        return _age_lines(texts)
-    found = dict(zip(unique, _age_lines(unique), strict=True))
-    return [found[text] for text in texts]
+    A text is read once (its studies and later pre-screens share the list: do not change it)."""
+    found = {text: _LINES.get(text) for text in texts}
+    missing = [text for text, lines in found.items() if lines is None]
+    if missing:
+        fresh = {text: not_under_a_test(text, lines)
+                 for text, lines in zip(missing, _age_lines(missing), strict=True)}
+        found.update(fresh)
+        if len(_LINES) + len(fresh) > _LINES_KEPT:
+            _LINES.clear()
+        _LINES.update(fresh)
+    return [found[text] or [] for text in texts]
 
 
 def _age_lines(texts: Sequence[str]) -> list[list[tuple[str, str]]]:

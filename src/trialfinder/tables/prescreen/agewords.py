@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NUMBER_WORDS", "plain_ages"]
+__all__ = ["DAY", "MONTH", "NUMBER_WORDS", "WEEK", "plain_ages"]
 
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
           "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
@@ -24,10 +24,14 @@ _WORD = re.compile(
     rf"\b(?:(?P<tens>{'|'.join(_TENS)})(?:[\s\-]+(?P<unit>{'|'.join(_UNITS[1:10])}))?"
     rf"|(?P<small>{'|'.join(_UNITS[1:])}))\b", re.IGNORECASE)
 _NUM = r"\d{1,3}(?:\.\d+)?"
-# "6 to 12 months", "6-12 months": both numbers are months; "18 months": one
-_MONTHS = re.compile(
-    rf"(?P<a>{_NUM})(?:(?P<to>\s*(?:-|–|—|to|and)\s*)(?P<b>{_NUM}))?\s*(?:months?|mos?)\b",
-    re.IGNORECASE)
+# "6 to 12 months", "6-12 months": both numbers are months; "18 months": one (and so for
+# weeks and days: "6 weeks", "28 days")
+_SMALL_UNITS = re.compile(
+    rf"(?P<a>{_NUM})(?:(?P<to>\s*(?:-|–|—|to|and)\s*)(?P<b>{_NUM}))?\s*"
+    r"(?:(?P<months>months?|mos?)|(?P<weeks>weeks?|wks?)|days?)\b", re.IGNORECASE)
+#: a year in months, weeks and days
+MONTH, WEEK, DAY = 1 / 12, 7 / 365.25, 1 / 365.25
+_SMALL_WORDS = ("mo", "week", "wk", "day")
 _NEEDS_WORDS = re.compile(r"[a-z]", re.IGNORECASE)
 _REPEATED = re.compile(r"\b(\d{1,3})\s*\(\1\)")
 
@@ -41,32 +45,35 @@ def _number(found: re.Match[str]) -> str:
     return str(value)
 
 
-def _years(months: str) -> str:
-    return f"{float(months) / 12:.4f}".rstrip("0").rstrip(".")
+def _years(number: str, unit: float) -> str:
+    # (a month to four places, as ever; a week or a day to ten: a day is 0.0027 years)
+    return f"{float(number) * unit:.{4 if unit == MONTH else 10}f}".rstrip("0").rstrip(".")
 
 
-def plain_ages(line: str) -> tuple[str, list[tuple[int, int]]]:
-    """``line`` with its number words as digits and its months as years, and the (start,
-    end) of each number there that was months. A line with neither comes back as it is."""
+def plain_ages(line: str) -> tuple[str, list[tuple[int, int, float]]]:
+    """``line`` with its number words as digits and its months, weeks and days as years,
+    and the (start, end, unit) of each number there that was one of them (unit: the part of
+    a year it counts in). A line with neither comes back as it is."""
     lower = line.lower()
     if any(word in lower for word in NUMBER_WORDS) and _NEEDS_WORDS.search(line):
         line = _REPEATED.sub(r"\1", _WORD.sub(_number, line))  # "nineteen (19)": once
         lower = line.lower()
-    if "mo" not in lower:
+    if not any(word in lower for word in _SMALL_WORDS):
         return line, []
     out: list[str] = []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, float]] = []
     at = length = 0
-    for found in _MONTHS.finditer(line):
+    for found in _SMALL_UNITS.finditer(line):
+        unit = MONTH if found["months"] else WEEK if found["weeks"] else DAY
         out.append(line[at:found.start()])
         length += len(line[at:found.start()])
-        first = _years(found["a"])
-        spans.append((length, length + len(first)))
+        first = _years(found["a"], unit)
+        spans.append((length, length + len(first), unit))
         piece = first
         if found["b"] is not None:
-            second = _years(found["b"])
+            second = _years(found["b"], unit)
             start = length + len(first) + len(found["to"])
-            spans.append((start, start + len(second)))
+            spans.append((start, start + len(second), unit))
             piece += found["to"] + second
         piece += " years"
         out.append(piece)

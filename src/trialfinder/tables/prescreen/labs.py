@@ -13,13 +13,14 @@ value, so such a line never makes a study ``no``, only ``check``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from trialfinder.tables.prescreen.synonyms import VOCABULARY_FILE, Name, document, vocabulary
 
-__all__ = ["Lab", "is_lab", "lab_about", "lab_names", "lab_row", "labs"]
+__all__ = ["Lab", "eases_a_limit", "is_lab", "lab_about", "lab_names", "lab_row", "labs"]
 
 _HOW = 'lab "'
 
@@ -108,3 +109,21 @@ def lab_row(nct: str, section: str, item: str, own: str, found: str, how: str
         "direct": False, "other_class": False, "other_kind": False, "open_kinds": False,
         "broader": False, "narrower": False, "limited": False,
     }
+
+
+# metastases named as what eases another test's limit ("ALT <= 3 x ULN, or <= 5 x ULN if
+# liver metastases"): the line's limit is that test's, and the cancer only widens it
+_EASED = f'{_HOW}metastases"'
+_LIMIT_BEFORE = re.compile(r"\bULN\b|upper\s+limit\s+of\s+normal|\d\s*(?:x|×|times)\b",
+                           re.IGNORECASE)
+_IF_BEFORE = re.compile(
+    r"\b(?:if|when|in\s+case\s+of|in\s+the\s+presence\s+of|(?:for|in)\s+(?:patients|"
+    r"subjects|participants|those|cases)\s+with|due\s+to|because\s+of)\s+"
+    r"(?:(?:known|documented|the|any|hepatic|liver|bone|osseous)\s+){0,2}$", re.IGNORECASE)
+
+
+def eases_a_limit(how: str, item: str, start: int) -> bool:
+    """True when the lab name at ``item[start:]`` (matched as ``how``) is metastases said as
+    what eases another test's limit before it in the line ("if liver metastases")."""
+    return (how == _EASED and _IF_BEFORE.search(item[:start]) is not None
+            and _LIMIT_BEFORE.search(item[:start]) is not None)

@@ -19,7 +19,7 @@ import numpy as np
 from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.allowances import own_exceptions
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term
-from trialfinder.tables.prescreen.labs import is_lab, lab_row
+from trialfinder.tables.prescreen.labs import eases_a_limit, is_lab, lab_row
 from trialfinder.tables.prescreen.levels import is_level
 from trialfinder.tables.prescreen.requirements import find_requirements
 from trialfinder.tables.prescreen.scope import clause_bounds
@@ -217,8 +217,11 @@ def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = Fals
     by_term: dict[int, list[Occurrence]] = {}
     for occurrence in finder.occurrences(item):
         kind = finder.terms[occurrence.term].kind
-        if not is_level(item, occurrence, kind):  # "Magnesium < LLN": no supplement taken
-            by_term.setdefault(occurrence.term, []).append(occurrence)
+        if is_level(item, occurrence, kind):  # "Magnesium < LLN": no supplement taken
+            continue
+        if eases_a_limit(occurrence.how, item, occurrence.start):  # "... if liver metastases"
+            continue
+        by_term.setdefault(occurrence.term, []).append(occurrence)
     rows = []
     for index, found in by_term.items():
         term = finder.terms[index]

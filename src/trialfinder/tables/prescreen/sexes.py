@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from trialfinder.tables.prescreen.finder import section_lines
-from trialfinder.tables.prescreen.scope import may_hold
+from trialfinder.tables.prescreen.scope import folded, may_hold
 from trialfinder.tables.prescreen.verdict import quote
 
-__all__ = ["BOTH_WORDS", "asks_for_both_sexes", "one_sex_in_text", "sex_against_text"]
+__all__ = ["BOTH_WORDS", "asks_for_both_sexes", "one_sex_in_text", "sex_against_text",
+           "takes_gender_identity"]
 
 _MEN = r"(?:men|males?|man|boys?)"
 _WOMEN = r"(?:women|females?|woman|girls?)"
 _MEN_WORD = re.compile(rf"\b{_MEN}\b", re.IGNORECASE)
 _WOMEN_WORD = re.compile(rf"\b{_WOMEN}\b", re.IGNORECASE)
+# a word for a sex anywhere in a raw text: every line :func:`one_sex_in_text` may give holds
+# one (an item is its line without bullet and escapes, which makes no new word boundary)
+_SEX_WORD = re.compile(rf"\b(?:{_MEN}|{_WOMEN})\b", re.IGNORECASE)
+_SEX_WORD_LOW = re.compile(rf"\b(?:{_MEN}|{_WOMEN})\b")  # the same in lower case, quicker
 _JOIN = r"\s*(?:and|or|&|/|,)\s*"
 # "male or female", "women and men", "both sexes", "either sex" (not "any gender", said of
 # gender identity beside a sex at birth)
@@ -54,6 +60,30 @@ def asks_for_both_sexes(text: str) -> str | None:
                  and _BOTH.search(line) and not _SOMEONE_ELSE.search(line)), None)
 
 
+# an inclusion line taking transgender or gender-diverse people, or speaking of the sex
+# assigned at birth ("Transgender or gender non-conforming adults", "Trans women", "Assigned
+# male at birth"): a sex field may then be a sex at birth or a gender, and a person's own
+# entry need not be the same one (not a rule for those who could become pregnant)
+_GENDER = re.compile(
+    r"\b(?:transgender|trans\s*(?:wom[ae]n|m[ae]n|people|persons?|individuals?|females?|"
+    r"males?)|gender[\s\-]*(?:diverse|non[\s\-]*conforming|minorit\w*|expansive|queer)|"
+    r"non[\s\-]*binary|(?:assigned|designated)\s+(?:fe)?male|(?:sex|gender)\s+assigned)\b",
+    re.IGNORECASE)
+_GENDER_WORDS = ("trans", "gender", "binary", "assigned", "designated")
+_RULE_FOR_PREGNANCY = re.compile(r"\b(?:contracept\w*|child[\s\-]?bearing|pregnan\w*|"
+                                 r"fertil\w*|sperm|birth\s+control|breast[\s\-]?feed\w*)\b",
+                                 re.IGNORECASE)
+
+
+def takes_gender_identity(text: str) -> str | None:
+    """The first inclusion line of an eligibility text that takes transgender or
+    gender-diverse people or speaks of the sex assigned at birth, if any."""
+    items = section_lines(text, sections=_INCLUSION,
+                          keep=lambda line: may_hold(line, _GENDER_WORDS))
+    return next((line for _, line in items if _GENDER.search(line)
+                 and not _RULE_FOR_PREGNANCY.search(line)), None)
+
+
 def sex_against_text(studies: pd.DataFrame, other: np.ndarray, codes: np.ndarray,
                      words: Mapping[str, str], unknown: list[list[str]]) -> np.ndarray:
     """Of the studies whose sex field is ``other`` than the person's (``codes``: each
@@ -65,10 +95,14 @@ def sex_against_text(studies: pd.DataFrame, other: np.ndarray, codes: np.ndarray
     texts = column.iloc[rows].astype(object).tolist()  # one take: a row at a time is slow
     for i, text in zip(rows, texts, strict=True):
         line = asks_for_both_sexes(str(text))
+        said = "take both sexes"
+        if line is None:
+            line = takes_gender_identity(str(text))
+            said = "speak of gender identity or of the sex assigned at birth"
         if line is not None:
             held[i] = True
             unknown[i].append(f"the record says it is open to {words[codes[i]]} only, but its "
-                              f'criteria take both sexes ("{quote(line)}"): ask the study '
+                              f'criteria {said} ("{quote(line)}"): ask the study '
                               "team")
     return held
 
@@ -127,12 +161,20 @@ def _led_by(line: str) -> str | None:
     return code
 
 
+@lru_cache(maxsize=4096)  # a text is read once for each sex, not for each pre-screen
 def one_sex_in_text(text: str, sex: str) -> str | None:
     """The first criteria line of ``text`` that leaves out someone of ``sex`` ("MALE" or
     "FEMALE") although the record is open to all: an inclusion item taking the other sex only
     ("Women only", or led by it: "Only women aged 40 to 60 with ..."), or an exclusion item
     that is their sex alone. An item led by the other sex does not count when another leads
     with theirs ("Women aged 55 to 75" beside "Men aged 50 to 75": rules for each sex)."""
+    low = folded(text)  # (None: a letter re reads otherwise than str.lower())
+    if (_SEX_WORD.search(text) if low is None else _SEX_WORD_LOW.search(low)) is None:
+        return None  # half the texts: no line to find
+    return _one_sex_line(text, sex)
+
+
+def _one_sex_line(text: str, sex: str) -> str | None:
     led: str | None = None
     own = False
     for section, line in section_lines(text, sections=_SECTIONS, keep=_names_a_sex):

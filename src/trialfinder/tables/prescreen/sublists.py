@@ -13,7 +13,7 @@ from trialfinder.tables.criteriaheads import BULLET
 from trialfinder.tables.eligibility import item_text
 from trialfinder.tables.prescreen.scope import read
 
-__all__ = ["denied_by_parent", "indent"]
+__all__ = ["denied_by_parent", "indent", "not_under_a_test"]
 
 _SHORT = 8  # words: a longer flat item is a line of its own, not the parent's list
 _STANDS_FOR_LIST = re.compile(r"\b(?:following|these|below)\b", re.IGNORECASE)
@@ -77,3 +77,30 @@ def denied_by_parent(own: Sequence[str], at: int, before: Sequence[str]) -> bool
     if parent is None and before:
         parent = _parent([*before, own[at]], len(before))
     return parent is not None and _denies_its_list(parent)
+
+
+# a parent line setting out who is to have a test ("At the investigator's discretion, the
+# following subjects may have a bone scan performed:"): its sub-items ("Women 65 or older")
+# say who has the test, not who may join
+_TEST_FOR = re.compile(
+    r"\b(?:may|will|should|must|shall)\s+(?:\w+\s+){0,2}?(?:have|undergo|receive|get)\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}?(?:scans?|tests?|x-?rays?|mri|screening|"
+    r"exam\w*|biops\w+|measurements?|evaluations?|assessments?)\b(?:\s+\w+)?\s*:[ \t]*$",
+    re.IGNORECASE | re.MULTILINE)
+
+
+def not_under_a_test(text: str, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``items`` ((section, item) of ``text``) without the sub-items of a parent line that
+    sets out who is to have a test (``items`` itself when ``text`` has no such line)."""
+    if not items:
+        return items
+    lines = text.split("\n")
+    # (only a line ending with a colon may be one: the pattern is slow over a whole text)
+    if not any(_TEST_FOR.search(line) for line in lines if line.rstrip().endswith(":")):
+        return items
+    under = set()
+    for at, line in enumerate(lines):
+        parent = _parent(lines, at)
+        if parent is not None and _TEST_FOR.search(parent.rstrip()) is not None:
+            under.add(item_text(line))
+    return [(section, item) for section, item in items if item not in under]

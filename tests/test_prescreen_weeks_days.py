@@ -1,0 +1,63 @@
+"""Ages the criteria state in weeks or days ("Infants aged 6 weeks to 2 years", "at least 28
+days old", "Newborns up to 30 days of age") are read as ages, as months are: a baby or child
+outside them is never told "fits". A time since or before something ("4 to 6 weeks after
+surgery", "2 to 6 weeks postpartum") is no age.
+
+Every record and criteria line here is fictional, written for these tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devtools.standin import fictional_study
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.tables.prescreen import Profile, prescreen
+from trialfinder.tables.prescreen.ages import age_statements
+
+NCT = "NCT99790001"
+OPEN = {"minimum_age": None, "maximum_age": None}
+DAYS = 1 / 365.25  # a year in days
+
+
+def screen(profile: Profile, inclusion: str, exclusion: str = "None") -> dict[str, Any]:
+    study = fictional_study(NCT, "Fictional study 001", **OPEN)
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n")
+    return dict(prescreen(normalize([study]), profile).records()[0])
+
+
+@pytest.mark.parametrize(("inclusion", "outside", "inside"), [
+    ("Infants aged 6 weeks to 2 years with Fictitia", 3, 1),
+    ("Infants aged 6 weeks to 2 years with Fictitia", 20 * DAYS, 50 * DAYS),
+    ("Babies at least 28 days old with Fictitia", 20 * DAYS, 28 * DAYS),
+    ("Newborns up to 30 days of age", 0.5, 30 * DAYS),  # a baby of 30 days is "up to 30"
+    ("Age: 14 days to 17 years", 10 * DAYS, 17.5),
+    ("Infants 8 to 12 wks old", 14 * 7 * DAYS, 10 * 7 * DAYS),
+])
+def test_an_age_in_weeks_or_days_is_read(inclusion: str, outside: float,
+                                         inside: float) -> None:
+    found = screen(Profile(age=outside), inclusion)
+    assert found["verdict"] == "check"
+    assert found["reasons"][0].endswith(f'may be outside ("{inclusion}")')
+    assert screen(Profile(age=inside), inclusion)["verdict"] == "fits"
+
+
+def test_an_exclusion_of_an_age_in_weeks_holds_only_that_age() -> None:
+    line = "Infants younger than 8 weeks of age"
+    assert screen(Profile(age=5 * 7 * DAYS), "Infants with Fictitia", line)["verdict"] == (
+        "check")
+    assert screen(Profile(age=0.5), "Infants with Fictitia", line)["verdict"] == "fits"
+
+
+@pytest.mark.parametrize("line", [
+    "Patients 4 to 6 weeks after surgery for Fictitia",
+    "Women 2 to 6 weeks postpartum",
+    "Adults 1 to 3 months following a Fictitia flare",
+    "Within 14 days before the first dose",
+])
+def test_a_time_since_or_before_something_is_no_age(line: str) -> None:
+    assert age_statements(line) == []
+    assert screen(Profile(age=54, sex="female"), line)["verdict"] == "fits"
