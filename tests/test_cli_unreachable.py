@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -80,8 +81,12 @@ def test_clinicaltrials_gov_unreachable_offers_offline_and_the_stand_in() -> Non
 
 @pytest.mark.usefixtures("no_api")
 def test_no_hint_where_neither_would_help() -> None:
-    # ISRCTN is never cached, and someone's own mirror is not the stand-in
-    assert unreachable_hint(NetworkError("cannot reach ISRCTN at https://www.isrctn.com/api"),
+    # ISRCTN is never cached (told by the error's registry, not by its words), and someone's
+    # own mirror is not the stand-in
+    isrctn = NetworkError("cannot reach ISRCTN at https://www.isrctn.com/api", registry="ISRCTN",
+                          refused=True)
+    assert unreachable_hint(isrctn, args("search")) == ""
+    assert unreachable_hint(OfflineError("offline mode: not cached", registry="ISRCTN"),
                             args("search")) == ""
     assert unreachable_hint(NetworkError("cannot reach the API at https://mirror.example/v2"),
                             args("search", "https://mirror.example/v2")) == ""
@@ -89,3 +94,38 @@ def test_no_hint_where_neither_would_help() -> None:
     slow = NetworkError("the API at http://127.0.0.1:8765/api/v2 did not send its whole "
                         "answer within 2 s (TRIALFINDER_TIMEOUT), after 1 retry")
     assert unreachable_hint(slow, args("search", "http://127.0.0.1:8765/api/v2")) == ""
+    # nor one whose connection broke after it was made (its words say "cannot reach" too)
+    broke = NetworkError("cannot reach the API at http://127.0.0.1:8765/api/v2: the "
+                         "connection was reset")
+    assert unreachable_hint(broke, args("search", "http://127.0.0.1:8765/api/v2")) == ""
+    refused = NetworkError("cannot reach the API at http://127.0.0.1:8765/api/v2: refused",
+                           refused=True)
+    assert unreachable_hint(refused, args("search", "http://127.0.0.1:8765/api/v2")).startswith(
+        "; is the stand-in running?")
+
+
+@pytest.mark.usefixtures("no_api")
+def test_a_stand_in_that_drops_the_connection_is_not_asked_whether_it_runs(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # a server that takes the connection and closes it unanswered is running: the error
+    # stays one line, without the question a refused connection gets
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+
+        def drop() -> None:
+            for _ in range(4):
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return
+                conn.close()
+
+        worker = threading.Thread(target=drop, daemon=True)
+        worker.start()
+        monkeypatch.setenv("TRIALFINDER_BASE_URL", f"http://127.0.0.1:{port}/api/v2")
+        code, line = error_line(capsys, "show", "NCT99000017")
+    assert code == 1
+    assert line.startswith(f"trialfinder: error: cannot reach the API at http://127.0.0.1:{port}")
+    assert "stand-in" not in line

@@ -272,8 +272,8 @@ def _main(argv: Sequence[str] | None, *, own_process: bool = False) -> int:
         return code
     except NetworkError as exc:  # the one line says how to go on without the internet
         hint = unreachable_hint(exc, args)
-        if hint:
-            raise NetworkError(f"{exc}{hint}") from exc
+        if hint:  # the same error (its class, say OfflineError, kept), its line longer
+            exc.args = (f"{exc}{hint}",)
         raise
     finally:
         _wait_for_saved_tables()

@@ -36,11 +36,11 @@ def unreachable_hint(exc: NetworkError, args: argparse.Namespace) -> str:
     loopback server that answered too slowly or wrongly (it is running)."""
     base = (getattr(args, "base_url", None) or os.environ.get("TRIALFINDER_BASE_URL")
             or DEFAULT_BASE_URL).rstrip("/")
-    if "ISRCTN" in str(exc):
+    if exc.registry is not None:  # ISRCTN: its answers are never cached
         return ""
     if _loopback(base):  # refused, not slow or broken: that server is running
         return (f"; is the stand-in running? `make standin` starts it {_README}"
-                if str(exc).startswith("cannot reach") else "")
+                if exc.refused else "")
     if base != DEFAULT_BASE_URL:
         return ""
     standin = (f"`make standin` serves the fictional demo studies at {STANDIN_URL} "

@@ -85,7 +85,17 @@ class PagingError(ApiError):
 
 
 class NetworkError(TrialFinderError):
-    """The API could not be reached (timeout, DNS, refused or dropped connection)."""
+    """The API could not be reached (timeout, DNS, refused or dropped connection).
+
+    ``registry`` names the registry asked (``None``: ClinicalTrials.gov or an API of its
+    shape); ``refused`` is true when no connection could be made at all (the server is not
+    there), as against one that was too slow or broke."""
+
+    def __init__(self, *args: object, registry: str | None = None,
+                 refused: bool = False) -> None:
+        super().__init__(*args)
+        self.registry = registry
+        self.refused = refused
 
 
 class OfflineError(NetworkError):

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import orjson
 import requests
-from urllib3.exceptions import NameResolutionError
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from trialfinder.core.bom import without_bom
 from trialfinder.core.config import DEFAULT_BASE_URL, Settings, redact_url
@@ -256,42 +256,43 @@ class Requester:
                 raise self._named(ApiError(exc.status, url, (
                     f"{self.name or 'the API'} redirected to {exc.target}, another host than "
                     f"{exc.allowed}; not followed"))) from exc
-            raise NetworkError(str(exc)) from exc
+            raise self._down(str(exc)) from exc
         except BodyTooLarge as exc:
             raise SchemaError(
                 f"the answer from {url} is larger than {self.settings.max_body_mb:g} MB; "
                 "stopped reading it (the cap is TRIALFINDER_MAX_BODY_MB)"
             ) from exc
         except DeadlineExceeded as exc:
-            raise NetworkError(
+            raise self._down(
                 f"{self._api_name()} did not send its whole answer within "
                 f"{self.settings.timeout:g} s (TRIALFINDER_TIMEOUT), after "
                 f"{plural(self.settings.retries, 'retry')} ({url})"
             ) from exc
         except requests.exceptions.TooManyRedirects as exc:
-            raise NetworkError(f"too many redirects from {url}") from exc
+            raise self._down(f"too many redirects from {url}") from exc
         except requests.exceptions.RetryError as exc:
-            raise NetworkError(
+            raise self._down(
                 f"gave up on {url} after {plural(self.settings.retries, 'retry')}") from exc
         except requests.exceptions.Timeout as exc:
-            raise NetworkError(
+            raise self._down(
                 f"{self._api_name()} did not answer within {self.settings.timeout:g} s ({url})"
             ) from exc
         except requests.exceptions.ChunkedEncodingError as exc:
-            raise NetworkError(
+            raise self._down(
                 f"the connection broke while reading {url}: {reason(exc)}") from exc
         except requests.exceptions.ConnectionError as exc:
             if _caused_by(exc, NameResolutionError):
-                raise NetworkError(
+                raise self._down(
                     f"cannot reach {self._api_name()}: the host name does not resolve "
-                    "(is this machine offline?)"
+                    "(is this machine offline?)", refused=True
                 ) from exc
-            raise NetworkError(f"cannot reach {self._api_name()}: {reason(exc)}") from exc
+            raise self._down(f"cannot reach {self._api_name()}: {reason(exc)}",
+                             refused=_caused_by(exc, NewConnectionError)) from exc
         except requests.exceptions.ContentDecodingError as exc:
-            raise _BrokenBody(NetworkError(
+            raise _BrokenBody(self._down(
                 f"the answer from {url} could not be decompressed: {reason(exc)}")) from exc
         except requests.exceptions.RequestException as exc:
-            raise NetworkError(f"request to {url} failed: {reason(exc)}") from exc
+            raise self._down(f"request to {url} failed: {reason(exc)}") from exc
         from_cache = bool(getattr(response, "from_cache", False))
         content = response.content or b""
         shown = redact_url(response.url or url)
@@ -304,14 +305,19 @@ class Requester:
         tally.nbytes += len(content)
         if offline and response.status_code == 504:
             raise OfflineError(
-                "offline mode: this search is not in the cache yet; run it once while online"
-            )
+                "offline mode: this search is not in the cache yet; run it once while online",
+                registry=self.name)
         if response.status_code >= 400:
             raise self._named(api_error(response.status_code, response.url or url,
                                         error_text(response) + self._come_back(response)))
         if response.status_code != 200:
             raise SchemaError(f"unexpected HTTP {response.status_code} from {url}")
         return response
+
+    def _down(self, message: str, *, refused: bool = False) -> NetworkError:
+        """A :class:`NetworkError` naming this client's registry (``refused``: no connection
+        could be made at all)."""
+        return NetworkError(message, registry=self.name, refused=refused)
 
     def _named(self, error: ApiError) -> ApiError:
         """``error`` with its message naming this client's API (class, status, URL kept)."""

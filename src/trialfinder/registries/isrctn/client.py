@@ -190,7 +190,7 @@ class IsrctnClient:
     def _check_online(self) -> None:
         if self.offline:
             raise OfflineError("offline mode: ISRCTN answers are not kept in the cache, so "
-                               "ISRCTN cannot be searched offline")
+                               "ISRCTN cannot be searched offline", registry="ISRCTN")
 
     def _url(self) -> str:
         return f"{self.settings.base_url}/{QUERY_PATH}"
