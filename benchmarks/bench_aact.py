@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bench_store import _env, machine, run_sync, start_standin  # noqa: E402
 
 from devtools.standin import find_shared_dir  # noqa: E402
+from trialfinder.registries.ctgov.fullrecord import SYNC_PAGE_SIZE  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "aact.md"
 
@@ -147,7 +148,8 @@ def write(rows: list[Any], source: str, loads: tuple[float, float], output: Path
         "",
         f"Stand-in in its own process serving `{source}` records replicated to each size; "
         "`trialfinder sync --whole-registry` as a whole process into an empty store (it asks "
-        "for whole protocol sections, 1,000 studies a page). Query times: best of 3 in one "
+        f"for whole protocol sections, {SYNC_PAGE_SIZE:,} studies a page). Query times: best of "
+        "3 in one "
         "process with the store open read-only (as `trialfinder sql` opens it). `sql` and "
         "`store export --aact`: whole processes, best of 3, start-up included. MB = 10^6 bytes.",
         "",
