@@ -555,3 +555,24 @@ def test_match_with_nothing_about_you_says_that_fits_means_little(
     code, out, err = run(capsys, "match", "--from-file", str(path), "-c", "cramp",
                          "--age", "40")
     assert code == 0 and "nothing about you" not in err
+
+
+def test_the_sync_line_counts_the_texts_it_stored_cut(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    study = fictional_study("NCT99000122", "A fictional study stopped at length",
+                            status="TERMINATED")
+    study["protocolSection"]["statusModule"]["whyStopped"] = "w" * 70_000
+    server = standin_factory([study, fictional_study("NCT99000123", "A fictional short one")])
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    code, out, err = run(capsys, "sync", "-c", "fictional", "--no-cache")
+    assert code == 0, err
+    # the reason is cut where the search table and the AACT views' record keep it
+    first = out.splitlines()[0]
+    assert first.startswith("synced 2 studies (the API reported 2) into ")
+    assert first.endswith(" s, 2 texts cut to 60 KiB"), first
+    assert "2 texts longer than 60 KiB cut in the study store" in err

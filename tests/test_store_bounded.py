@@ -194,7 +194,7 @@ def test_a_sync_of_records_that_killed_the_checkpoint_now_completes(
         back = store.first_row("SELECT record FROM versions WHERE nct_id = 'NCT99001059'")[0]
         why = store.first_row("SELECT why_stopped FROM aact.studies "
                               "WHERE nct_id = 'NCT99001059'")[0]
-    assert (result.studies, result.pages) == (60, 6)
+    assert (result.studies, result.pages, result.cut_texts) == (60, 6, 780)
     assert counts == (60, 60, 18)  # each record of about 1 MB in 18 parts
     assert back.encode() == orjson.dumps(CTGOV.list_view(studies[59]),
                                          option=orjson.OPT_SORT_KEYS)

@@ -152,6 +152,13 @@ def _cmd_store(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cut(texts: int) -> str:
+    """The sync line's words for the texts it stored cut (its warning names their columns)."""
+    from trialfinder.store.bounded import MOST_BYTES  # loaded by the sync already
+
+    return f", {plural(texts, 'text')} cut to {MOST_BYTES // 1024} KiB" if texts else ""
+
+
 def _report_sync(store: Any, result: SyncResult, args: argparse.Namespace, title: str) -> None:
     """The line of one registry's sync; its run is closed once the line is out."""
     total = f" (the API reported {result.total_reported:,})" if result.total_reported else ""
@@ -159,7 +166,7 @@ def _report_sync(store: Any, result: SyncResult, args: argparse.Namespace, title
         print(f"{title + ': ' if title else ''}synced {plural(result.studies, 'study')}{total} "
               f"into {_path(args)}: {result.new_versions:,} new or changed, "
               f"{plural(result.requests, 'request')}, {_size(result.nbytes)}, "
-              f"{result.elapsed:,.1f} s")
+              f"{result.elapsed:,.1f} s{_cut(result.cut_texts)}")
         # fictional studies are never shown as real: a note says when the run stored some
         note_if_fictional(store.found_ids_starting(result.run_id, "NCT99"))
         deliver()

@@ -54,6 +54,7 @@ class SyncResult:
     elapsed: float
     total_reported: int | None
     skipped: int
+    cut_texts: int = 0  # texts over the store's bound, stored cut with a mark (said once)
 
 
 def sync(
@@ -89,7 +90,7 @@ def sync(
     pages_iter = client.pages(translation.query, view="full", limit=limit, before_parse=idle.wait)
     try:
         try:
-            with cuts_said_once():  # one warning for the whole sync, not one a part
+            with cuts_said_once() as cut:  # one warning for the whole sync, not one a part
                 counts = _fetch(store, registry,
                                 prefetch(tally.count(pages_iter), taken=idle.clear), idle,
                                 run_id, when, chunk, progress)
@@ -105,7 +106,7 @@ def sync(
         run_id=run_id, studies=found, new_versions=new_versions, pages=pages,
         requests=tally.requests,
         nbytes=tally.nbytes, elapsed=time.perf_counter() - started,
-        total_reported=total, skipped=skipped,
+        total_reported=total, skipped=skipped, cut_texts=len(cut),
     )
     logger.debug("sync run %d: %d studies, %d pages, %d bytes", run_id, found, pages,
                  result.nbytes)
