@@ -30,8 +30,9 @@ lint: $(VENV)/.dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# One worker per core (pytest-xdist), a test file to a worker (its module fixtures made once).
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Speed measurements (not tests): peers, fetching, normalization, filters, store, CSV -> benchmarks/results/
 bench: $(VENV)/.dev

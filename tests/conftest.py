@@ -128,6 +128,14 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(autouse=True)
+def terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output wrapped to the terminal is wrapped at 100 columns in every test, whatever the
+    terminal (or the worker process of a parallel run) says: a test sets its own width with
+    ``COLUMNS`` when width is what it is about."""
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+@pytest.fixture(autouse=True)
 def fresh_api_state() -> Iterator[None]:
     """Each test starts with no remembered /version answers and no request budgets: a server
     port reused by a later test must not inherit an earlier test's state."""
