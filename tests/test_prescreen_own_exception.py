@@ -47,6 +47,9 @@ def test_a_group_named_to_except_their_own_condition_does_not_exclude_them(
     (("ALS",), "Motor neuron diseases other than primary lateral sclerosis"),
     # words before the excepted name make it one kind only: theirs may be another
     (("cancer",), "History of other malignancies, other than basal cell carcinoma of the skin"),
+    # ... and words after it do too
+    (("cancer",), "Any malignancy other than carcinoma of the prostate"),
+    (("cancer",), "Another primary malignancy except for malignancy treated with curative intent"),
 ])
 def test_a_group_excepting_something_else_still_names_them(
         conditions: tuple[str, ...], exclusion: str) -> None:

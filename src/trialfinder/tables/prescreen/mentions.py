@@ -133,17 +133,20 @@ _EXCEPTING = re.compile(
     r"(?:e?s|\(s\))?\W{0,3}(?:other\s+than|except(?:ing)?(?:\s+for)?|excluding|"
     r"apart\s+from|aside\s+from|besides|but\s+not(?!\s+limited))\b", re.IGNORECASE)
 _FIRST_WORDS = re.compile(r"\W*(?:(?:an?|the)\s+)?")
+_LAST_WORD = re.compile(r"(?:e?s|'s)?\s*(?:$|[,;:.)\]]|(?:or|and|nor)\b)", re.IGNORECASE)
 
 
 def _excepts_own(term: Term, item: str, named: Occurrence,
                  occurrences: list[Occurrence]) -> bool:
     """Whether ``item`` excepts the person's own condition from ``named`` at once: a cue right
     after it and their own name right after the cue ("diseases other than ALS"; not "other
-    than basal cell carcinoma", where the words before the name make it one kind of it)."""
+    than basal cell carcinoma", where the words before the name make it one kind of it, nor
+    "except for malignancy treated with curative intent", where the words after it do)."""
     cue = _EXCEPTING.match(item, named.end)
     return cue is not None and any(
         o.reading.exception and _FIRST_WORDS.fullmatch(item, cue.end(), o.start) is not None
-        and _own_kind(term, o.found) for o in occurrences)
+        and _LAST_WORD.match(item, o.end) is not None and _own_kind(term, o.found)
+        for o in occurrences)
 
 
 def _own_kind(term: Term, found: str) -> bool:
