@@ -61,3 +61,37 @@ def test_an_exclusion_of_an_age_in_weeks_holds_only_that_age() -> None:
 def test_a_time_since_or_before_something_is_no_age(line: str) -> None:
     assert age_statements(line) == []
     assert screen(Profile(age=54, sex="female"), line)["verdict"] == "fits"
+
+
+@pytest.mark.parametrize(("section", "line", "held", "free"), [
+    # an exclusion: a baby of 5 weeks is younger than 8 weeks, one of 6 months is not
+    ("exclusion", "Infants younger than 8 weeks", 5 * 7 * DAYS, 0.5),
+    ("exclusion", "Babies younger than 30 days at screening", 10 * DAYS, 0.25),
+    # an inclusion: a baby of 20 days is not older than 28 days, one of 2 months is
+    ("inclusion", "Babies older than 28 days with Fictitia", 20 * DAYS, 2 / 12),
+])
+def test_younger_or_older_than_weeks_or_days_is_an_age_without_old(
+        section: str, line: str, held: float, free: float) -> None:
+    def verdict(age: float) -> str:
+        if section == "exclusion":
+            return str(screen(Profile(age=age), "Infants with Fictitia", line)["verdict"])
+        return str(screen(Profile(age=age), line)["verdict"])
+
+    assert verdict(held) == "check"
+    assert verdict(free) == "fits"
+
+
+def test_younger_than_a_number_of_years_without_of_age_is_still_no_age() -> None:
+    # a threshold for some, not who may join: only weeks, days and months are read so
+    line = "PSA above 2.5 ng/ml in men younger than 60 years"
+    assert age_statements(line) == []
+
+
+@pytest.mark.parametrize("line", [
+    "Surgery less than 30 days old",
+    "An MRI less than 6 months old showing a Fictitia lesion",
+    "Wound less than 2 weeks old at the first visit",
+])
+def test_the_age_of_a_thing_is_no_age_of_the_person(line: str) -> None:
+    assert age_statements(line) == []
+    assert screen(Profile(age=10 * DAYS), "Anyone with Fictitia", line)["verdict"] == "fits"

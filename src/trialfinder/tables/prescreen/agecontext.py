@@ -20,6 +20,7 @@ __all__ = [
     "EITHER_AFTER",
     "EITHER_BEFORE",
     "ELSE_AFTER",
+    "EVENT_BEFORE",
     "FERTILITY",
     "FERTILITY_WORDS",
     "HALF_RANGE",
@@ -143,6 +144,15 @@ def menopausal_who(before: str, clause: str) -> int:
 SOMEONE_ELSE_FAR = re.compile(
     r"(?:diagnos\w*|onset|symptoms?|family\s+history|death|died|relatives?)\b(?:\W+\w+){0,6}"
     r"\W*$", re.IGNORECASE)
+# the age of a thing, not of a person, right before it: "Surgery less than 30 days old", "an
+# MRI less than 6 months old"
+EVENT_BEFORE = re.compile(
+    r"\b(?:surger(?:y|ies)|operations?|procedures?|wounds?|incisions?|fractures?|injur(?:y|ies)|"
+    r"lesions?|scars?|tattoos?|piercings?|burns?|ulcers?|infarcts?|infarctions?|strokes?|"
+    r"bleeds?|h(?:a)?emorrhages?|thrombos[ie]s|clots?|transplants?|implants?|grafts?|stents?|"
+    r"samples?|specimens?|biops(?:y|ies)|scans?|images?|imaging|MRIs?|CTs?|x[\s\-]?rays?|"
+    r"tests?|results?|data|records?|embryos?|oocytes?|eggs?|sperm|blood)"
+    r"\s*(?:is|are|was|were)?\s*$", re.IGNORECASE)
 # a time, not an age, when what reads as an age has no word for one: "leg pain for 6 weeks
 # or more but 1 year or less"
 DURATION = re.compile(r"\b(?:for|since|within|during|lasting|duration|history|weeks?|months?|"
@@ -183,6 +193,7 @@ def not_a_limit(text: str, lower: str | None, start: int, end: int, first: int,
                 or (DURATION.search(text[first:start])
                     and not AGE_WORD.search(text[start:end]))
                 or OTHER_UNIT.match(text[end:])
+                or EVENT_BEFORE.search(text[max(first, start - 30):start])
                 or ELSE_AFTER.match(text[end:last])
                 or HALF_RANGE.search(text[max(first, start - 20):start])
                 or OPTION.search(text[first:start])

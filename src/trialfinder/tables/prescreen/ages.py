@@ -26,7 +26,8 @@ import numpy as np
 
 from trialfinder.tables.eligibility import item_text
 from trialfinder.tables.prescreen import agecontext as ctx
-from trialfinder.tables.prescreen.agewords import NUMBER_WORDS, plain_ages
+from trialfinder.tables.prescreen.ageshapes import BEGINS, NEEDS, QUICK, SHAPES, SMALL_ONLY, STRICT
+from trialfinder.tables.prescreen.agewords import plain_ages
 from trialfinder.tables.prescreen.finder import section_lines
 from trialfinder.tables.prescreen.scope import clause_bounds, folded, holds
 from trialfinder.tables.prescreen.sublists import not_under_a_test
@@ -34,74 +35,6 @@ from trialfinder.tables.prescreen.sublists import not_under_a_test
 __all__ = ["QUICK", "AgeStatement", "age_lines", "age_statements", "may_state_age",
            "stated_age_against", "stated_age_for"]
 
-_N = r"(\d{1,3}(?:\.\d+)?)"
-_Y = r"(?:\s*(?:years?|yrs?|y)\b\.?)?"
-_AGED = r"(?:\b(?:age[ds]?|adults?)\b\s*(?:[:=]|is|of|range|limit)?\s*)"
-_YEARS_OF_AGE = r"\s*(?:years?|yrs?)\s*(?:of\s+age|old)\b"
-_LOW_WORD = (r"(?:≥|>/=|=/>|>=|=>|>|at\s+least|over|above|older\s+than|more\s+than|"
-             r"greater\s+than|minimum(?:\s+of)?)")
-_HIGH_WORD = (r"(?:≤|</=|=/<|<=|=<|<|under|below|younger\s+than|less\s+than|up\s+to|"
-              r"not\s+older\s+than|maximum(?:\s+of)?)")
-_STRICT = re.compile(r"^(?:<|under|below|younger|less)", re.IGNORECASE)
-_TO = r"\s*(?:-|–|—|to|and)\s*"
-_OR_MORE = r"\s*(?:or|and)\s*(?:older|over|above|more|greater|up)\b(?!\s*(?:than|\d))"
-# not "5 years or more", nor "under 18 years and over 70" (another limit)
-_OR_OLDER = r"\s*(?:or|and)\s*(?:older|over|above)\b(?!\s*(?:than|\d))"
-_OR_LESS = r"\s*(?:or|and)\s*(?:younger|under|below|less)\b(?!\s*(?:than|\d))"
-
-# each shape, and the words it cannot match without (every group of _NEEDS it names, by
-# one of the group's words in lower case): a line lacking them skips the shape; and where a
-# match may begin at the earliest (_BEGINS: at one of the words the shape starts with, "0" at
-# the first digit, " 0" at the spaces before it): the search starts there
-_NEEDS: dict[str, tuple[str, ...]] = {
-    "aged": ("age", "adult"), "years": ("year", "yr"), "of age": ("age", "old"),
-    "low": ("\u2265", ">", "least", "over", "above", "older", "more", "greater", "minimum"),
-    "high": ("\u2264", "<", "under", "below", "younger", "less", "up", "older", "maximum"),
-    "or more": ("older", "over", "above", "more", "greater", "up"),
-    "or older": ("older", "over", "above"), "or less": ("younger", "under", "below", "less"),
-    "plus": ("+",),
-    "who": ctx.WHO_WORDS,
-}
-_BEGINS: dict[str, tuple[str, ...]] = {
-    "aged": ("age", "adult"), "range": ("between", "from", " 0"), "digit": ("0",),
-    "low": ("\u2265", ">", "=", "at", "over", "above", "older", "more", "greater", "minimum"),
-    "high": ("\u2264", "<", "=", "under", "below", "younger", "less", "up", "not", "maximum"),
-    "who": ("wom", "fem", *ctx.WHO_WORDS),  # "men" and "male" begin inside "women", "female"
-}
-_SHAPES: list[tuple[str, re.Pattern[str], tuple[str, ...], str]] = [
-    (kind, re.compile(pattern, re.IGNORECASE), needs, begins)
-    for kind, pattern, needs, begins in [
-    ("range", _AGED + r"(?:between|from)?\s*" + _N + _Y + _TO + _N, ("aged",), "aged"),
-    ("range", r"\b(?:between|from)?\s*" + _N + _Y + _TO + _N + _YEARS_OF_AGE,
-     ("years", "of age"), "range"),
-    ("low", _AGED + r"(?:of\s+)?" + f"({_LOW_WORD})" + r"\s*" + _N, ("aged", "low"), "aged"),
-    ("low", f"({_LOW_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, ("years", "of age", "low"),
-     "low"),
-    ("low", _AGED + _N + _Y + r"(?:\s*of\s+age)?" + _OR_MORE, ("aged", "or more"), "aged"),
-    ("low", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_OLDER,
-     ("years", "or older"), "digit"),
-    ("low", _AGED + _N + r"\s*\+", ("aged", "plus"), "aged"),
-    ("high", _AGED + r"(?:of\s+)?" + f"({_HIGH_WORD})" + r"\s*" + _N, ("aged", "high"),
-     "aged"),
-    ("high", f"({_HIGH_WORD})" + r"\s*" + _N + _YEARS_OF_AGE, ("years", "of age", "high"),
-     "high"),
-    ("high", r"\b" + _N + r"\s*(?:years?|yrs?)(?:\s*of\s+age|\s*old)?" + _OR_LESS,
-     ("years", "or less"), "digit"),
-    # "Over the age of 18", "under the age of 75"
-    ("low", f"({_LOW_WORD})" + r"\s+the\s+age\s+of\s*" + _N, ("aged", "low"), "low"),
-    ("high", f"({_HIGH_WORD})" + r"\s+the\s+age\s+of\s*" + _N, ("aged", "high"), "high"),
-    # a range or "or older" right after who may join: "Men between 50 and 75 years",
-    # "Women 65 or older" (a range needs its unit: "Patients 1 to 3 lesions" is no age)
-    ("range", ctx.WHO + r"(?:between|from)?\s*" + _N + _Y + _TO + _N + r"\s*(?:years?|yrs?)\b",
-     ("who", "years"), "who"),
-    ("low", ctx.WHO + _N + _Y + _OR_OLDER, ("who", "or older"), "who"),
-]]
-# a quick first look (RE2 too): could a text or line state an age at all?
-_NUMBER = rf"\b(?:{'|'.join(NUMBER_WORDS)})\b"
-QUICK = (r"(?i)\b(?:age[ds]?|adults?)\b[^\n\d]{0,30}(?:\d|" + _NUMBER + ")|"
-         r"(?:\d|" + _NUMBER + r")[^\n\d]{0,12}"
-         r"(?:years?|yrs?|months?|mos?|weeks?|wks?|days?)\s*"
-         r"(?:of\s+age|old|or|and)\b|" + ctx.WHO + r"(?:between|from)?\s*\d")
 _QUICK = re.compile(QUICK)
 _QUICK_WORDS = ("age", "adult", "year", "yr", "month", "mo", "week", "wk", "day",
                 *ctx.WHO_WORDS)
@@ -176,11 +109,11 @@ def _read_statements(line: str) -> list[AgeStatement]:
     # folded as re's IGNORECASE reads it (None: a letter str.lower() folds otherwise, so
     # every pattern is searched in whole)
     lower = folded(text)
-    present = {group: holds(lower, words) for group, words in _NEEDS.items()}
-    for kind, pattern, needs, begins in _SHAPES:
-        if not all(present[group] for group in needs):
+    present = {group: holds(lower, words) for group, words in NEEDS.items()}
+    for index, (kind, pattern, needs, begins) in enumerate(SHAPES):
+        if not all(present[group] for group in needs) or (index >= SMALL_ONLY and not small):
             continue
-        pos = 0 if lower is None else _earliest(lower, _BEGINS[begins], digit, spaced)
+        pos = 0 if lower is None else _earliest(lower, BEGINS[begins], digit, spaced)
         if pos < 0:
             continue
         for match in pattern.finditer(text, pos):
@@ -197,6 +130,8 @@ def _read_statements(line: str) -> list[AgeStatement]:
             # a number said in months counts in whole months, one in years in whole years
             units = [next((unit for a, b, unit in small if a <= at < b), 1.0)
                      for g, (at, _) in groups if g[0].isdigit()]
+            if index >= SMALL_ONLY and units[0] == 1.0:
+                continue
             words = [g for g, _ in groups if not g[0].isdigit()]
             # the words before its first number (a shape may begin with who: "Women 65")
             sex = ctx.sex_of(text[first:min(at for g, (at, _) in groups if g[0].isdigit())])
@@ -215,7 +150,7 @@ def _read_statements(line: str) -> list[AgeStatement]:
                                          sex=sex, rule=rule, either=either,
                                          low_strict=low_strict)
             else:
-                strict = bool(words) and _STRICT.match(words[0]) is not None
+                strict = bool(words) and STRICT.match(words[0]) is not None
                 statement = AgeStatement(None, numbers[0], strict, line, joined,
                                          high_unit=units[0], sex=sex, rule=rule,
                                          either=either)

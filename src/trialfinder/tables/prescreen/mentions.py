@@ -61,7 +61,12 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     # steroids are not exclusionary" for someone taking prednisone), or when the line excepts
     # it by its own name and names it otherwise only through a class ("SSRIs, other than
     # sertraline")
-    by_class = [o.how.startswith('class "') for o in occurrences]
+    # (and so does a name the line narrows at once by excepting their own: "Motor neuron
+    # diseases other than ALS" for someone with ALS, where "motor neuron disease" is one of its
+    # names; not "Any malignancy other than prostate cancer" for someone who gave cancer)
+    by_class = [o.how.startswith('class "') or (
+        section != "inclusion" and not o.reading.exception
+        and _excepts_own(term, item, o, occurrences)) for o in occurrences]
     # (a name saying it is absent excepts it in an exclusion line only: outside both lists,
     # "Negative pregnancy test" asks for its absence, as an inclusion line would)
     exception: bool = section != "inclusion" and (
@@ -121,6 +126,36 @@ def _ruled_out(item: str, occurrence: Occurrence) -> bool:
     tail = item[occurrence.end:high]
     return ("xclu" in tail or "ligib" in tail) and bool(
         _RULED_OUT.search(_BRACKETED.sub(" ", tail)))
+
+
+# a cue right after a name that excepts what follows from it: "diseases other than ALS"
+_EXCEPTING = re.compile(
+    r"(?:e?s|\(s\))?\W{0,3}(?:other\s+than|except(?:ing)?(?:\s+for)?|excluding|"
+    r"apart\s+from|aside\s+from|besides|but\s+not(?!\s+limited))\b", re.IGNORECASE)
+_FIRST_WORDS = re.compile(r"\W*(?:(?:an?|the)\s+)?")
+_LAST_WORD = re.compile(r"(?:e?s|'s)?\s*(?:$|[,;:.)\]]|(?:or|and|nor)\b)", re.IGNORECASE)
+
+
+def _excepts_own(term: Term, item: str, named: Occurrence,
+                 occurrences: list[Occurrence]) -> bool:
+    """Whether ``item`` excepts the person's own condition from ``named`` at once: a cue right
+    after it and their own name right after the cue ("diseases other than ALS"; not "other
+    than basal cell carcinoma", where the words before the name make it one kind of it, nor
+    "except for malignancy treated with curative intent", where the words after it do)."""
+    cue = _EXCEPTING.match(item, named.end)
+    return cue is not None and any(
+        o.reading.exception and _FIRST_WORDS.fullmatch(item, cue.end(), o.start) is not None
+        and _LAST_WORD.match(item, o.end) is not None and _own_kind(term, o.found)
+        for o in occurrences)
+
+
+def _own_kind(term: Term, found: str) -> bool:
+    """Whether ``found`` names the person's own kind of their condition (any of its names when
+    it has no kinds): not only one kind of what they gave in general."""
+    entry = _condition(term.own, term.kind)
+    if entry is None or not entry.kinds:
+        return True
+    return entry.kind_of(found) == entry.kind_of(term.own)
 
 
 @lru_cache(maxsize=256)

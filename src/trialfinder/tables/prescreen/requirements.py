@@ -2,7 +2,8 @@
 a diagnosis the person did not give (a condition of the vocabulary, or one of the study's own
 listed conditions, named plainly: not negated, not optional, not of a relative), or for
 taking a medicine they did not give ("On riluzole for at least 30 days"; not "Patients on
-riluzole are eligible", "If receiving riluzole, ...").
+riluzole are eligible", "If receiving riluzole, ...", "Subjects taking riluzole must be on a
+stable dose").
 """
 
 from __future__ import annotations
@@ -188,6 +189,14 @@ _NOT_ASKED = re.compile(
 _NOT_TAKING = re.compile(
     r"\b(?:since|may|might|not\s+required|not\s+to|maximum|for\s+(?:those|patients|"
     r"participants|subjects|people|persons|individuals|women|men))\b", re.IGNORECASE)
+# ... nor a rule for those who take it, said of who they are: "Subjects taking riluzole must be
+# on a stable dose" (not "Patients must be taking riluzole": the rule comes after the name)
+_WHO_TAKING = re.compile(
+    r"\b(?:subjects?|patients?|participants?|those|people|persons?|individuals?|anyone)\s+"
+    r"(?:who\s+(?:are|is|were)\s+(?:currently\s+|already\s+)?)?$", re.IGNORECASE)
+_RULE_AFTER = re.compile(
+    r"[^;.\n]{0,40}?\b(?:must|should|shall|will\s+need\s+to|need\s+to|needs\s+to|have\s+to|"
+    r"has\s+to|(?:is|are)\s+required\s+to)\b", re.IGNORECASE)
 # ... or one choice of several: "Untreated, or on antihypertensives", "diet alone or with oral
 # antidiabetic agents"
 _OR_BEFORE = re.compile(r"\b(?:or|either)\W+(?:[\w/\-]+\W+)?$", re.IGNORECASE)
@@ -229,6 +238,8 @@ def _medicines_asked(medicines: Finder, person: Finder | None, line: str
                 or _EXCEPTING.search(line, 0, o.start)
                 or _NOT_TAKING.search(line, max(0, taking.start() - 30), taking.start())
                 or _NOT_TAKING.search(line, taking.start(), o.start)
+                or (_WHO_TAKING.search(line, max(0, taking.start() - 40), taking.start())
+                    and _RULE_AFTER.match(line, o.end))
                 or _OR_BEFORE.search(line, start, taking.start())
                 or _CHOICE.search(line, taking.start(), o.start)):
             continue
