@@ -555,3 +555,27 @@ def test_match_with_nothing_about_you_says_that_fits_means_little(
     code, out, err = run(capsys, "match", "--from-file", str(path), "-c", "cramp",
                          "--age", "40")
     assert code == 0 and "nothing about you" not in err
+
+
+def test_a_corrupt_cache_file_is_one_note_not_a_python_warning(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A cache file that is no database was moved aside with Python's own warning: two lines
+    naming a source file of trialfinder and the line of code that called it
+    (``.../http/requester.py:100: CacheRebuiltWarning: ...``). It is one note now, and the
+    search goes on from the API."""
+    server = standin_factory([fictional_study("NCT99000121", "A fictional cramp study",
+                                              conditions=("Muscle Cramp",))])
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    (cache / "http_cache.sqlite").write_bytes(b"not a database at all " * 200)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(cache))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    code, out, err = run(capsys, "search", "--base-url", server.base_url, "-c", "cramp",
+                         "--format", "csv", "--columns", "nct_id")
+    assert (code, out.split()) == (0, ["nct_id", "NCT99000121"]), err
+    assert [line for line in err.splitlines() if "cache" in line] == [
+        f"trialfinder: note: the cache file {cache / 'http_cache.sqlite'} was unreadable (file "
+        "is not a database); moved it to http_cache.corrupt and started an empty cache"]
+    assert (cache / "http_cache.corrupt").exists()

@@ -37,6 +37,7 @@ __all__ = [
     "StoreError",
     "StoreOutdatedError",
     "TrialFinderError",
+    "TrialFinderWarning",
 ]
 
 
@@ -118,6 +119,11 @@ class StoreOutdatedError(StoreError):
 class CacheError(TrialFinderError):
     """The cache folder is unsafe (others can write to it, another user owns it) or unusable
     (read-only, not a folder). Searches go on without the cache; ``cache --clear`` stops."""
+
+
+class TrialFinderWarning(UserWarning):
+    """Base class of the warnings trialfinder gives on purpose (a damaged cache file rebuilt):
+    the command line prints each as one note, ``trialfinder: note: ...``."""
 
 
 ERROR_CODES: dict[int, type[ApiError]] = {404: NotFoundError, 429: RateLimitedError}
