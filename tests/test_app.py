@@ -793,7 +793,7 @@ def test_a_link_with_unknown_statuses_keeps_the_default(
     assert not at.exception
     assert at.multiselect(key="status").value == ["RECRUITING", "NOT_YET_RECRUITING"]
     assert calls[0]["status"] == ("RECRUITING", "NOT_YET_RECRUITING")
-    assert ("The link’s “status” value was not understood and left at the default."
+    assert ("The link’s status “bogus” was not understood and was left out."
             in [plain(t) for t in texts(at.info)])
 
 
