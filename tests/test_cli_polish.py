@@ -579,3 +579,28 @@ def test_a_corrupt_cache_file_is_one_note_not_a_python_warning(
         f"trialfinder: note: the cache file {cache / 'http_cache.sqlite'} was unreadable (file "
         "is not a database); moved it to http_cache.corrupt and started an empty cache"]
     assert (cache / "http_cache.corrupt").exists()
+
+
+@pytest.mark.parametrize("first", [["-c", "cramp"], ["-c", "cramp", "--all"]],
+                         ids=["same-search", "whole-answer"])
+def test_saved_tables_that_fail_their_check_are_one_note(
+    first: list[str], standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A saved search whose table was damaged was said twice, in two wordings ("saved tables
+    1f3... dropped: ... does not match its checksum", then "saved tables for this search were
+    dropped (...); fetched again"). Once now, also when the damaged entry is the whole answer
+    of an earlier ``--all`` that a search with a limit reads."""
+    server = standin_factory([fictional_study(f"NCT9900013{n}", f"Fictional cramp study {n}",
+                                              conditions=("Muscle Cramp",)) for n in range(3)])
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    argv = ["search", "--base-url", server.base_url, "--format", "csv", "--columns", "nct_id"]
+    assert run(capsys, *argv, *first)[0] == 0
+    [table] = (tmp_path / "cache" / "tables").glob("*.studies.parquet")
+    table.write_bytes(b"not the table that was saved")
+    code, out, err = run(capsys, *argv, "-c", "cramp", "--no-store")
+    assert (code, len(out.split())) == (0, 4), err
+    assert [line for line in err.splitlines() if "dropped" in line] == [
+        f"trialfinder: note: saved tables for this search were dropped ({table.name} does not "
+        "match its checksum); fetched again"]
