@@ -604,3 +604,17 @@ def test_saved_tables_that_fail_their_check_are_one_note(
     assert [line for line in err.splitlines() if "dropped" in line] == [
         f"trialfinder: note: saved tables for this search were dropped ({table.name} does not "
         "match its checksum); fetched again"]
+
+
+def test_search_all_with_no_search_names_the_whole_registry_download(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``search --all --output x.parquet`` with nothing to search for (an analyst after every
+    study) was told only to give a condition; the download of every study is another command."""
+    code, out, err = run(capsys, "search", "--all", "--output", "x.parquet", "--base-url",
+                         "http://127.0.0.1:9/api/v2")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "trialfinder: error: the search is empty: give a condition, term, intervention, place "
+        "or preset; every study of the registry is `trialfinder sync --whole-registry`, then "
+        "`trialfinder store export DIR` or `trialfinder sql`"]

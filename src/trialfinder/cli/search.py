@@ -210,7 +210,14 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         from trialfinder.options import check_asks
 
         # a wrong value or an empty search fails here, before any request
-        check_asks(options)
+        try:
+            check_asks(options)
+        except InvalidQueryError as exc:  # --all of nothing: every study is another command
+            if not args.all:
+                raise
+            raise InvalidQueryError(
+                f"{exc}; every study of the registry is `trialfinder sync --whole-registry`, "
+                "then `trialfinder store export DIR` or `trialfinder sql`") from exc
         asks = [(r.client(settings), r.translate(options)) for r in registries]
         # every check is passed: what each registry needs first (ClinicalTrials.gov: /version
         # when a cache is on and, unless saved tables may answer, the first page) now travels
