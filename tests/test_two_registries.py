@@ -8,6 +8,7 @@ and the dashboard (its registry choice, and the study page's source).
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -340,6 +341,40 @@ def test_a_registry_that_cannot_answer_costs_its_own_part_not_the_search(
     assert both.isrctn.api.requests < len(down.statuses)
     with pytest.raises(ApiError):
         search(condition="motor neurone disease", registry="isrctn", settings=settings)
+
+
+def test_the_one_registry_that_answered_is_named_as_the_source(
+    both: Both, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With one of two registries down, the list's provenance named both as having answered
+    (the page: "ClinicalTrials.gov and ISRCTN reported 2 matches"), and its address was the
+    first asked, ClinicalTrials.gov's, also when that one was down and ISRCTN answered. It
+    names the one that answered now, in memory and in a streamed file's provenance; the
+    note says the other could not be searched."""
+    from trialfinder.views.provenance import answered_by
+
+    settings = replace(both.settings, retries=0)
+    both.isrctn.api.faults = IsrctnFaults(statuses=(503,) * 10)
+    found = search(condition="motor neurone disease", registry="ctgov,isrctn",
+                   settings=settings)
+    assert (found.meta.source, found.meta.registries) == (both.ctgov.base_url, None)
+    assert answered_by(found.meta) == f"the API at {both.ctgov.base_url}"
+    both.isrctn.api.faults = IsrctnFaults()
+    gone = both.ctgov.base_url.replace(str(both.ctgov.port), "9")  # nothing listens there
+    found = search(condition="motor neurone disease", registry="ctgov,isrctn",
+                   settings=replace(settings, base_url=gone))
+    assert len(found.studies) == 4
+    assert (found.meta.source, found.meta.registries) == (both.isrctn.base_url, ("isrctn",))
+    assert answered_by(found.meta) == "ISRCTN"
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", gone)
+    monkeypatch.setenv("TRIALFINDER_RETRIES", "0")
+    out = tmp_path / "mnd.csv"
+    assert main(["search", "-c", "motor neurone disease", "--registry", "ctgov,isrctn",
+                 "--no-cache", "--no-store", "--output", str(out)]) == 0
+    capsys.readouterr()
+    meta = json.loads(out.with_name("mnd.csv.meta.json").read_text(encoding="utf-8"))
+    assert meta["source"] == both.isrctn.base_url, meta
 
 
 def test_a_search_that_a_registry_turns_down_still_fails(both: Both) -> None:
