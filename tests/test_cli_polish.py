@@ -618,3 +618,35 @@ def test_search_all_with_no_search_names_the_whole_registry_download(
         "trialfinder: error: the search is empty: give a condition, term, intervention, place "
         "or preset; every study of the registry is `trialfinder sync --whole-registry`, then "
         "`trialfinder store export DIR` or `trialfinder sql`"]
+
+
+def test_a_table_too_wide_for_the_terminal_shows_the_columns_that_fit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``sql "select * from aact.studies" --format table`` (71 columns) on an 80-column
+    terminal printed every cell as a lone ``…``: nothing could be read. The table now shows
+    the first columns, as many as fit, and a note says how many
+    it left out and how to get them all (those shown at 12 columns each at least, so their
+    names can be told apart)."""
+    from trialfinder.cli.formats import TableWriter
+
+    monkeypatch.setenv("COLUMNS", "80")
+    names = [f"column_{i:02d}" for i in range(30)]
+    out = io.StringIO()
+    table = TableWriter(out)
+    table.begin(names)
+    table.write([{name: f"v{i:02d}" for i, name in enumerate(names)}])
+    table.end()
+    header, row = out.getvalue().splitlines()
+    assert row.split() == [f"v{i:02d}" for i in range(7)]
+    assert header.split() == names[:7] and len(header) <= 80
+    assert capsys.readouterr().err == (
+        "trialfinder: note: the table shows the first 7 of 30 columns, as many as fit a "
+        "terminal 80 columns wide; --format csv or json writes them all\n")
+    narrow = io.StringIO()  # a table that fits is left whole, without a note
+    table = TableWriter(narrow)
+    table.begin(names[:3])
+    table.write([{name: "x" for name in names[:3]}])
+    table.end()
+    assert narrow.getvalue().split() == [*names[:3], "x", "x", "x"]
+    assert capsys.readouterr().err == ""
