@@ -650,3 +650,19 @@ def test_a_table_too_wide_for_the_terminal_shows_the_columns_that_fit(
     table.end()
     assert narrow.getvalue().split() == [*names[:3], "x", "x", "x"]
     assert capsys.readouterr().err == ""
+
+
+def test_offline_with_an_unusable_cache_folder_does_not_say_it_goes_on_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--offline`` with a cache folder that is a file ended with "the cache folder ... is
+    not a folder; not using the cache", the words of a search that goes on from the API."""
+    folder = tmp_path / "afile"
+    folder.write_text("not a folder")
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(folder))
+    code, out, err = run(capsys, "search", "-c", "cramp", "--offline",
+                         "--base-url", "http://127.0.0.1:9/api/v2")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"trialfinder: error: offline mode answers from the cache only, and the cache folder "
+        f"{folder} is not a folder"]

@@ -146,8 +146,10 @@ def make_session(
             problem = exc if isinstance(exc, CacheError) else CacheError(
                 f"cannot use the cache file {settings.cache_path}: {_cache_reason(exc)}; "
                 "not using the cache")
-            if settings.offline:  # only the cache could answer
-                raise problem from None
+            if settings.offline:  # only the cache could answer: nothing goes on without it
+                said = str(problem).removesuffix("; not using the cache")
+                raise CacheError(f"offline mode answers from the cache only, and "
+                                 f"{said[:1].lower()}{said[1:]}") from None
             logger.warning("%s", problem)
             cached = False
     if not cached:
