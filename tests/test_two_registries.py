@@ -383,3 +383,15 @@ def test_a_search_that_a_registry_turns_down_still_fails(both: Both) -> None:
         search(condition="motor neurone disease", registry="ctgov,isrctn",
                settings=both.settings)
     assert caught.value.status == 400
+
+
+def test_the_summary_names_the_registries_that_reported(
+    both: Both, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The command line's summary said "the API reported 6 matching studies" of a search of
+    two registries (two APIs, each with its own count), where the dashboard names both."""
+    assert main(["search", "-c", "motor neurone disease", "--registry", "ctgov,isrctn",
+                 "--no-cache", "--no-store"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2] == ("4 studies; ClinicalTrials.gov and ISRCTN reported 6 matching studies, "
+                       "4 fetched")

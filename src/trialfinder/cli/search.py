@@ -132,7 +132,12 @@ def _summary(res: Results | Streamed, rows: int, what: str) -> str:
     fetched = meta.studies_fetched
     parts = [plural(rows, what)]
     if meta.total_reported is not None:
-        parts.append(f"the API reported {plural(meta.total_reported, 'matching study')}, "
+        who = "the API"  # several registries: each has its own API and count, so they are named
+        if meta.registries and len(meta.registries) > 1:
+            from trialfinder.registries.links import registries_title
+
+            who = registries_title(meta.registries)
+        parts.append(f"{who} reported {plural(meta.total_reported, 'matching study')}, "
                      f"{fetched:,} fetched")
     elif meta.records_read is not None:
         parts.append(f"{plural(meta.records_read, 'study')} in the file"
