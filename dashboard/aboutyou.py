@@ -22,12 +22,13 @@ from trialfinder.views.prescreen import (
     FORM_KEYS,
     FitCard,
     fit_cards,
+    fit_summary,
     is_filled,
     privacy_words,
     profile_from_form,
     served_elsewhere,
 )
-from trialfinder.views.text import SEX_LABELS, escape_md, plural
+from trialfinder.views.text import SEX_LABELS, escape_md
 from trialfinder.views.urlstate import RADII
 
 from .messages import place_choice, place_problem
@@ -154,10 +155,8 @@ def summarise(screen: Prescreen) -> Fits:
     cards = fit_cards(screen)
     fitting = sum(card.verdict == "fits" for card in cards)
     checking = sum(card.verdict == "check" for card in cards)
-    st.info(f"Of {len(cards):,} studies, {plural(fitting, 'study', 'studies')} may fit you and "
-            f"{plural(checking, 'study', 'studies')} {'needs' if checking == 1 else 'need'} a "
-            "word with the study team first, as far as the records say. Each card below "
-            "says which, and why. " + escape_md(DISCLAIMER), icon=":material/info:")
+    st.info(fit_summary(len(cards), fitting, checking) + " Each card below says which, and "
+            "why. " + escape_md(DISCLAIMER), icon=":material/info:")
     named_only = st.toggle("Only studies whose criteria name your conditions or medicines",
                            key="ay_named_only")
     return Fits(order=[card.nct_id for card in cards],

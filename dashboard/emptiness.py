@@ -10,6 +10,7 @@ import streamlit as st
 from trialfinder import service
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.views.extrafilters import DATE_RANGES
+from trialfinder.views.provenance import nothing_found
 from trialfinder.views.request import local_filters
 from trialfinder.views.searchline import cleared, suggestions
 from trialfinder.views.summary import filter_words, step_key, without
@@ -23,9 +24,8 @@ def explain_empty(results: service.Results, fetched: service.Results,
                   searched: Mapping[str, Any], demo_mode: bool) -> None:
     total = len(fetched.all.studies)
     if total == 0:
-        where = "the demo data hold" if demo_mode else "ClinicalTrials.gov found"
         tips = suggestions(searched, RADII)
-        st.info(f"No study: {where} nothing for this search, before any filter of this page."
+        st.info(escape_md(nothing_found(fetched.meta, demo_mode))
                 + (" Each button below searches again with one change." if any(
                     t.changes for t in tips) else ""))
         for index, tip in enumerate(tips):

@@ -87,11 +87,8 @@ def _boot(params: dict[str, list[str]]) -> None:
                urlstate.linked_view(params)[2] or "",
                urlstate.sort_note(params, bool(values["place"].strip()),
                                   bool(ss["searched"])) or "",
-               urlstate.unknown_params(params) or ""]
-    if ignored:
-        notices.append("The link’s " + ", ".join(f"“{n}”" for n in ignored)
-                       + (" value was" if len(ignored) == 1 else " values were")
-                       + " not understood and left at the default.")
+               urlstate.unknown_params(params) or "",
+               urlstate.ignored_note(params, ignored) or ""]
     if any(notices):
         ss["notice"] = " ".join(n if n.endswith(".") else n + "." for n in notices if n)
     if ss.get("study"):  # a link to a study opens it as a card does (a phone: whom to call)

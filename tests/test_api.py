@@ -176,7 +176,10 @@ def test_a_wrong_argument_type_is_an_invalid_query_and_nothing_is_sent(
         ({"healthy_volunteers": "yes"},
          "healthy_volunteers must be True, False or None, not str 'yes'"),
         ({"countries": [1]}, "countries must be text or a list of texts, not a list holding"),
-        ({"conditon": "als"}, "unknown search option(s) 'conditon'; choose from: preset, "),
+        # the one meant is named, as a misspelt --condtion is on the command line
+        ({"conditon": "als"}, "unknown search option(s) 'conditon' (did you mean "
+                              "condition?); choose from: preset, "),
+        ({"colour": "red"}, "unknown search option(s) 'colour'; choose from: preset, "),
     ],
 )
 def test_wrong_arguments_are_named(tmp_path: Path, args: dict[str, Any], message: str) -> None:

@@ -76,7 +76,7 @@ def test_a_link_with_one_bad_study_id_still_searches_the_others(
     at = open_url(new_app(), id="NCT99000012,<b>x</b>", status="any")
     assert not at.exception and not at.error
     assert [plain(n) for n in texts(at.info)] == [
-        "The link’s “id” value was not understood and left at the default."]
+        "The link’s id “<b>x</b>” was not understood and was left out."]
     assert table_ids(at) == ["NCT99000012"]
     assert calls[-1]["nct_ids"] == ("NCT99000012",)
 
@@ -89,7 +89,7 @@ def test_a_link_with_an_unknown_country_does_not_empty_the_list(
     at = open_url(new_app(), preset="als", status="any", country="Atlantis")
     assert not at.exception
     assert [plain(n) for n in texts(at.info)] == [
-        "The link’s “country” value was not understood and left at the default."]
+        "The link’s country “Atlantis” was not understood and was left out."]
     assert set(table_ids(at)) == set(ALS_ANY)  # every ALS study, none filtered away
     assert "country" not in at.query_params
 

@@ -576,3 +576,114 @@ def test_the_sync_line_counts_the_texts_it_stored_cut(
     assert first.startswith("synced 2 studies (the API reported 2) into ")
     assert first.endswith(" s, 2 texts cut to 60 KiB"), first
     assert "2 texts longer than 60 KiB cut in the study store" in err
+
+
+def test_a_corrupt_cache_file_is_one_note_not_a_python_warning(
+    standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A cache file that is no database was moved aside with Python's own warning: two lines
+    naming a source file of trialfinder and the line of code that called it
+    (``.../http/requester.py:100: CacheRebuiltWarning: ...``). It is one note now, and the
+    search goes on from the API."""
+    server = standin_factory([fictional_study("NCT99000121", "A fictional cramp study",
+                                              conditions=("Muscle Cramp",))])
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    (cache / "http_cache.sqlite").write_bytes(b"not a database at all " * 200)
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(cache))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    code, out, err = run(capsys, "search", "--base-url", server.base_url, "-c", "cramp",
+                         "--format", "csv", "--columns", "nct_id")
+    assert (code, out.split()) == (0, ["nct_id", "NCT99000121"]), err
+    assert [line for line in err.splitlines() if "cache" in line] == [
+        f"trialfinder: note: the cache file {cache / 'http_cache.sqlite'} was unreadable (file "
+        "is not a database); moved it to http_cache.corrupt and started an empty cache"]
+    assert (cache / "http_cache.corrupt").exists()
+
+
+@pytest.mark.parametrize("first", [["-c", "cramp"], ["-c", "cramp", "--all"]],
+                         ids=["same-search", "whole-answer"])
+def test_saved_tables_that_fail_their_check_are_one_note(
+    first: list[str], standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A saved search whose table was damaged was said twice, in two wordings ("saved tables
+    1f3... dropped: ... does not match its checksum", then "saved tables for this search were
+    dropped (...); fetched again"). Once now, also when the damaged entry is the whole answer
+    of an earlier ``--all`` that a search with a limit reads."""
+    server = standin_factory([fictional_study(f"NCT9900013{n}", f"Fictional cramp study {n}",
+                                              conditions=("Muscle Cramp",)) for n in range(3)])
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    argv = ["search", "--base-url", server.base_url, "--format", "csv", "--columns", "nct_id"]
+    assert run(capsys, *argv, *first)[0] == 0
+    [table] = (tmp_path / "cache" / "tables").glob("*.studies.parquet")
+    table.write_bytes(b"not the table that was saved")
+    code, out, err = run(capsys, *argv, "-c", "cramp", "--no-store")
+    assert (code, len(out.split())) == (0, 4), err
+    assert [line for line in err.splitlines() if "dropped" in line] == [
+        f"trialfinder: note: saved tables for this search were dropped ({table.name} does not "
+        "match its checksum); fetched again"]
+
+
+def test_search_all_with_no_search_names_the_whole_registry_download(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``search --all --output x.parquet`` with nothing to search for (an analyst after every
+    study) was told only to give a condition; the download of every study is another command."""
+    code, out, err = run(capsys, "search", "--all", "--output", "x.parquet", "--base-url",
+                         "http://127.0.0.1:9/api/v2")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "trialfinder: error: the search is empty: give a condition, term, intervention, place "
+        "or preset; every study of the registry is `trialfinder sync --whole-registry`, then "
+        "`trialfinder store export DIR` or `trialfinder sql`"]
+
+
+def test_a_table_too_wide_for_the_terminal_shows_the_columns_that_fit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``sql "select * from aact.studies" --format table`` (71 columns) on an 80-column
+    terminal printed every cell as a lone ``…``: nothing could be read. The table now shows
+    the first columns, as many as fit, and a note says how many
+    it left out and how to get them all (those shown at 12 columns each at least, so their
+    names can be told apart)."""
+    from trialfinder.cli.formats import TableWriter
+
+    monkeypatch.setenv("COLUMNS", "80")
+    names = [f"column_{i:02d}" for i in range(30)]
+    out = io.StringIO()
+    table = TableWriter(out)
+    table.begin(names)
+    table.write([{name: f"v{i:02d}" for i, name in enumerate(names)}])
+    table.end()
+    header, row = out.getvalue().splitlines()
+    assert row.split() == [f"v{i:02d}" for i in range(7)]
+    assert header.split() == names[:7] and len(header) <= 80
+    assert capsys.readouterr().err == (
+        "trialfinder: note: the table shows the first 7 of 30 columns, as many as fit a "
+        "terminal 80 columns wide; --format csv or json writes them all\n")
+    narrow = io.StringIO()  # a table that fits is left whole, without a note
+    table = TableWriter(narrow)
+    table.begin(names[:3])
+    table.write([{name: "x" for name in names[:3]}])
+    table.end()
+    assert narrow.getvalue().split() == [*names[:3], "x", "x", "x"]
+    assert capsys.readouterr().err == ""
+
+
+def test_offline_with_an_unusable_cache_folder_does_not_say_it_goes_on_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--offline`` with a cache folder that is a file ended with "the cache folder ... is
+    not a folder; not using the cache", the words of a search that goes on from the API."""
+    folder = tmp_path / "afile"
+    folder.write_text("not a folder")
+    monkeypatch.setenv("TRIALFINDER_CACHE_DIR", str(folder))
+    code, out, err = run(capsys, "search", "-c", "cramp", "--offline",
+                         "--base-url", "http://127.0.0.1:9/api/v2")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"trialfinder: error: offline mode answers from the cache only, and the cache folder "
+        f"{folder} is not a folder"]

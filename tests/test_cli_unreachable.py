@@ -81,11 +81,12 @@ def test_clinicaltrials_gov_unreachable_offers_offline_and_the_stand_in() -> Non
 
 @pytest.mark.usefixtures("no_api")
 def test_no_hint_where_neither_would_help() -> None:
-    # ISRCTN is never cached (told by the error's registry, not by its words), and someone's
-    # own mirror is not the stand-in
-    isrctn = NetworkError("cannot reach ISRCTN at https://www.isrctn.com/api", registry="ISRCTN",
-                          refused=True)
-    assert unreachable_hint(isrctn, args("search")) == ""
+    # someone's own mirror is not the stand-in (of either registry), and ISRCTN offline is
+    # told by the error's registry, not by its words: ISRCTN is never cached
+    assert unreachable_hint(NetworkError("cannot reach ISRCTN at https://isrctn.example/api",
+                                         registry="ISRCTN", address="https://isrctn.example/api",
+                                         refused=True),
+                            args("search")) == ""
     assert unreachable_hint(OfflineError("offline mode: not cached", registry="ISRCTN"),
                             args("search")) == ""
     assert unreachable_hint(NetworkError("cannot reach the API at https://mirror.example/v2"),
@@ -129,3 +130,34 @@ def test_a_stand_in_that_drops_the_connection_is_not_asked_whether_it_runs(
     assert code == 1
     assert line.startswith(f"trialfinder: error: cannot reach the API at http://127.0.0.1:{port}")
     assert "stand-in" not in line
+
+
+ISRCTN_DOWN = NetworkError("cannot reach ISRCTN at https://www.isrctn.com/api: the host name "
+                           "does not resolve (is this machine offline?)", registry="ISRCTN",
+                           address="https://www.isrctn.com/api", refused=True)
+
+
+@pytest.mark.usefixtures("no_api")
+def test_isrctn_unreachable_offers_its_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ISRCTN out of reach ended with its error alone, though a stand-in of it ships beside
+    ClinicalTrials.gov's; and one not running said "[Errno 111] Connection refused" alone."""
+    monkeypatch.delenv("TRIALFINDER_ISRCTN_URL", raising=False)
+    assert unreachable_hint(ISRCTN_DOWN, args("search")) == (
+        "; without the internet, `python -m devtools.isrctn` serves fictional ISRCTN trials at "
+        "http://127.0.0.1:8766/api (TRIALFINDER_ISRCTN_URL) (docs/isrctn.md: The stand-in)")
+    # ISRCTN is never cached: --offline is not offered for it
+    assert "--offline" not in unreachable_hint(ISRCTN_DOWN, args("search"))
+    slow = NetworkError("ISRCTN did not send its whole answer within 2 s (TRIALFINDER_TIMEOUT)",
+                        registry="ISRCTN", address="https://www.isrctn.com/api")
+    assert unreachable_hint(slow, args("search")) == ""
+
+
+@pytest.mark.usefixtures("no_api")
+def test_an_isrctn_stand_in_that_is_not_running_is_named(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIALFINDER_ISRCTN_URL", unused_loopback_url().replace("/v2", ""))
+    code, line = error_line(capsys, "search", "-c", "cramp", "--registry", "isrctn")
+    assert code == 1
+    assert line.startswith("trialfinder: error: cannot reach ISRCTN at http://127.0.0.1:")
+    assert line.endswith("; is the ISRCTN stand-in running? `python -m devtools.isrctn` "
+                         "starts it (docs/isrctn.md: The stand-in)")

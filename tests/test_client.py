@@ -450,6 +450,27 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     assert (settings.retry_after_max, settings.max_body_bytes) == (30.0, 2_500_000)
 
 
+@pytest.mark.parametrize(("name", "raw", "said"), [
+    ("TRIALFINDER_RATE", "-1", "requests per minute (TRIALFINDER_RATE) must be above 0, not -1"),
+    ("TRIALFINDER_RETRIES", "99", "retries (TRIALFINDER_RETRIES) must be within 0..20, not 99"),
+    ("TRIALFINDER_TIMEOUT", "0", "the deadline of a request (TRIALFINDER_TIMEOUT) must be above 0 "
+     "and at most 3600 seconds, not 0"),
+    ("TRIALFINDER_RETRY_AFTER_MAX", "100000", "the longest Retry-After waited out "
+     "(TRIALFINDER_RETRY_AFTER_MAX) must be within 0..86400 seconds, not 100000"),
+    ("TRIALFINDER_MAX_BODY_MB", "1000", "the largest answer (TRIALFINDER_MAX_BODY_MB) must be "
+     "within 0.01..900 MB, not 1000"),
+])
+def test_a_limit_out_of_range_names_its_variable_and_value(
+    monkeypatch: pytest.MonkeyPatch, name: str, raw: str, said: str
+) -> None:
+    """``TRIALFINDER_RATE=-1`` ended a search with "requests per minute must be above 0 and
+    burst at least 1": neither the variable to fix nor the value it held."""
+    monkeypatch.setenv(name, raw)
+    with pytest.raises(InvalidQueryError) as refused:
+        Settings()
+    assert str(refused.value) == said
+
+
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 
 

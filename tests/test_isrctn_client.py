@@ -234,3 +234,29 @@ def test_failures_of_the_request_are_translated_as_for_ctgov(tmp_path: Path, err
     with pytest.raises(NetworkError, match=message) as caught:
         client.count(MND)
     assert caught.value.__cause__ is error
+
+
+def test_the_stand_in_command_takes_a_port_and_help(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m devtools.isrctn`` took no option: ``--help`` started a server, on a port
+    of its own choosing each time, so the address to give TRIALFINDER_ISRCTN_URL changed
+    from run to run. It serves on 8766 unless ``--port`` says otherwise, as the command line
+    says when ISRCTN cannot be reached."""
+    import socket
+
+    from devtools.isrctn.__main__ import main
+    from trialfinder.cli.unreachable import ISRCTN_STANDIN_URL
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    assert "--port PORT" in capsys.readouterr().out
+    assert main(["--port", "-1"]) == 2
+    assert capsys.readouterr().err.startswith("devtools.isrctn: ")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with IsrctnServer(sample_trials(), today=date(2026, 1, 1), port=port) as server:
+        assert server.base_url == f"http://127.0.0.1:{port}/api"
+        assert IsrctnClient(Settings(), base_url=server.base_url).search(MND).total_count == 3
+    assert ISRCTN_STANDIN_URL == "http://127.0.0.1:8766/api"

@@ -314,3 +314,14 @@ def test_search_pages_of_a_registry_no_longer_known_are_set_aside(
     rejected = list((path.with_name(path.name + ".incoming") / "rejected").iterdir())
     assert len(rejected) == 1
     assert "records of a registry this trialfinder does not know ('fake')" in caplog.text
+
+
+def test_a_misspelt_registry_is_named_with_the_one_meant() -> None:
+    """``--registry isrctm`` listed the registries but did not say which one was meant, as
+    a misspelt status or sort order does."""
+    with pytest.raises(InvalidQueryError) as refused:
+        get_registry("isrctm")
+    assert str(refused.value).startswith(
+        "unknown registry 'isrctm' (did you mean isrctn?); choose from: ctgov, isrctn")
+    with pytest.raises(InvalidQueryError, match=r"^unknown registry 'euctr'; choose from"):
+        get_registry("euctr")

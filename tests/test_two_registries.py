@@ -8,6 +8,7 @@ and the dashboard (its registry choice, and the study page's source).
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -342,9 +343,55 @@ def test_a_registry_that_cannot_answer_costs_its_own_part_not_the_search(
         search(condition="motor neurone disease", registry="isrctn", settings=settings)
 
 
+def test_the_one_registry_that_answered_is_named_as_the_source(
+    both: Both, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With one of two registries down, the list's provenance named both as having answered
+    (the page: "ClinicalTrials.gov and ISRCTN reported 2 matches"), and its address was the
+    first asked, ClinicalTrials.gov's, also when that one was down and ISRCTN answered. It
+    names the one that answered now, in memory and in a streamed file's provenance; the
+    note says the other could not be searched."""
+    from trialfinder.views.provenance import answered_by
+
+    settings = replace(both.settings, retries=0)
+    both.isrctn.api.faults = IsrctnFaults(statuses=(503,) * 10)
+    found = search(condition="motor neurone disease", registry="ctgov,isrctn",
+                   settings=settings)
+    assert (found.meta.source, found.meta.registries) == (both.ctgov.base_url, None)
+    assert answered_by(found.meta) == f"the API at {both.ctgov.base_url}"
+    both.isrctn.api.faults = IsrctnFaults()
+    gone = both.ctgov.base_url.replace(str(both.ctgov.port), "9")  # nothing listens there
+    found = search(condition="motor neurone disease", registry="ctgov,isrctn",
+                   settings=replace(settings, base_url=gone))
+    assert len(found.studies) == 4
+    assert (found.meta.source, found.meta.registries) == (both.isrctn.base_url, ("isrctn",))
+    assert answered_by(found.meta) == "ISRCTN"
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", gone)
+    monkeypatch.setenv("TRIALFINDER_RETRIES", "0")
+    out = tmp_path / "mnd.csv"
+    assert main(["search", "-c", "motor neurone disease", "--registry", "ctgov,isrctn",
+                 "--no-cache", "--no-store", "--output", str(out)]) == 0
+    capsys.readouterr()
+    meta = json.loads(out.with_name("mnd.csv.meta.json").read_text(encoding="utf-8"))
+    assert meta["source"] == both.isrctn.base_url, meta
+
+
 def test_a_search_that_a_registry_turns_down_still_fails(both: Both) -> None:
     both.isrctn.api.faults = IsrctnFaults(statuses=(400,))
     with pytest.raises(ApiError) as caught:
         search(condition="motor neurone disease", registry="ctgov,isrctn",
                settings=both.settings)
     assert caught.value.status == 400
+
+
+def test_the_summary_names_the_registries_that_reported(
+    both: Both, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The command line's summary said "the API reported 6 matching studies" of a search of
+    two registries (two APIs, each with its own count), where the dashboard names both."""
+    assert main(["search", "-c", "motor neurone disease", "--registry", "ctgov,isrctn",
+                 "--no-cache", "--no-store"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2] == ("4 studies; ClinicalTrials.gov and ISRCTN reported 6 matching studies, "
+                       "4 fetched")

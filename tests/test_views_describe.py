@@ -32,3 +32,15 @@ def test_the_map_in_words() -> None:
         "1 site of 1 study on the map: United States 1. The nearest, Clinic A, Hartford, is "
         "93 miles from Boston, MA.")
     assert map_sentence({}, 0) == "No site has a map position."
+
+
+def test_the_nearest_site_in_words_is_never_zero_or_one_miles() -> None:
+    """A site in the town itself was "0 miles from Boston, MA" beside the list's "under a mile
+    away"; one a mile off was "1 miles"."""
+    near = {"United States": 3}
+    assert map_sentence(near, 1, nearest=("Clinic A, Boston", 0.1), place="Boston, MA").endswith(
+        " The nearest, Clinic A, Boston, is under a mile from Boston, MA.")
+    assert map_sentence(near, 1, nearest=("Clinic B, Quincy", 1.3), place="Boston, MA").endswith(
+        " The nearest, Clinic B, Quincy, is 1 mile from Boston, MA.")
+    assert map_sentence(near, 1, nearest=("Clinic C", 1_234.4)).endswith(
+        " The nearest, Clinic C, is 1,234 miles from your place.")

@@ -14,6 +14,7 @@ from trialfinder.tables.prescreen.fit import prescreen
 from trialfinder.views.prescreen import (
     BADGES,
     fit_cards,
+    fit_summary,
     is_filled,
     mention_line,
     privacy_words,
@@ -125,3 +126,13 @@ def test_privacy_words_say_where_the_values_are_held() -> None:
         "is gone when the session ends.")
     remote = privacy_words(True)
     assert remote.startswith(local) and "served by another computer" in remote
+
+
+def test_the_summary_counts_one_study_as_one() -> None:
+    """A list of one study said "Of 1 studies, 0 studies may fit you ..." above its card."""
+    assert fit_summary(1, 0, 0) == (
+        "Of 1 study, 0 studies may fit you and 0 studies need a word with the study team "
+        "first, as far as the records say.")
+    assert fit_summary(1, 1, 0).startswith("Of 1 study, 1 study may fit you and 0 studies ")
+    assert fit_summary(1_200, 3, 1).startswith(
+        "Of 1,200 studies, 3 studies may fit you and 1 study needs a word with the study team")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from trialfinder.views.urlstate import (
     defaults,
     has_topic,
+    ignored_note,
     linked_sort,
     linked_study,
     linked_view,
@@ -226,3 +227,26 @@ def test_a_searchs_view_is_in_its_link_and_read_back() -> None:
         "The link’s view “mapp” is not one this page has (map, topics, new or table; did you "
         "mean map?), so it shows the list"))
     assert "view" not in read_url({"condition": ["ALS"], "view": ["map"]})[1]
+
+
+def test_the_note_on_a_link_names_the_values_it_left_out() -> None:
+    """``?phase=7&phase=2`` kept phase 2 and dropped 7, yet the note said the "phase" value
+    was "left at the default"; it names each value left out now, and no value kept."""
+    params = {"condition": ["spasm"], "phase": ["7", "2"], "status": ["recruting"],
+              "id": ["NCT99000012,<b>x</b>"], "registry": ["ctgov,isrctm"],
+              "country": ["Narnia", "Korea, Republic of"], "limit": ["999999999"],
+              "age": ["abc"]}
+    state, ignored = read_url(params)
+    assert state["phase"] == ["PHASE2"] and state["ids"] == "NCT99000012"
+    assert ignored_note(params, ignored) == (
+        "The link’s status “recruting”, phase “7”, age “abc”, id “<b>x</b>”, country "
+        "“Narnia”, registry “isrctm” and limit “999999999” were not understood and were left "
+        "out")
+    one = {"condition": ["spasm"], "sex": ["alien"]}
+    assert ignored_note(one, read_url(one)[1]) == (
+        "The link’s sex “alien” was not understood and was left out")
+    assert ignored_note(one, []) is None
+    # values that only clash are named whole: each alone would be read
+    both = {"condition": ["spasm"], "start_from": ["2030"], "start_to": ["2020"]}
+    assert ignored_note(both, read_url(both)[1]) == (
+        "The link’s start_to “2020” was not understood and was left out")

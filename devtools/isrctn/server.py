@@ -177,7 +177,7 @@ class _Http(ThreadingHTTPServer):
         self.owner = owner
         self.open: set[Any] = set()
         self.open_lock = threading.Lock()
-        super().__init__((owner.host, 0), _Handler)
+        super().__init__((owner.host, owner.port), _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.open_lock:
@@ -226,13 +226,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class IsrctnServer:
-    """:class:`IsrctnStandIn` on 127.0.0.1 (any free port), as a context manager;
+    """:class:`IsrctnStandIn` on 127.0.0.1 (``port``, or any free port), as a context manager;
     ``base_url`` is what :class:`~trialfinder.registries.isrctn.client.IsrctnClient` takes."""
 
     def __init__(self, trials: Sequence[FictionalTrial], *, today: date,
-                 faults: IsrctnFaults | None = None) -> None:
+                 faults: IsrctnFaults | None = None, port: int = 0) -> None:
         self.api = IsrctnStandIn(trials, today=today, faults=faults)
         self.host = "127.0.0.1"
+        self.port = port  # 0: any free port
         self._http: _Http | None = None
         self._thread: threading.Thread | None = None
 

@@ -226,8 +226,9 @@ class TableCache:
                       skipped=manifest["skipped"])
 
     def drop(self, key: str, reason: str) -> Dropped:
-        """Remove the entry ``key`` (whatever state it is in) and say why."""
-        logger.warning("saved tables %s dropped: %s", key, reason)
+        """Remove the entry ``key`` (whatever state it is in) and say why: the caller warns
+        with the reason (a log line at warning level too said it twice on the command line)."""
+        logger.info("saved tables %s dropped: %s", key, reason)
         self._remove_entry(key)
         return Dropped(reason)
 

@@ -259,6 +259,12 @@ class TableWriter:
         lines = [[shown(v) for v in row] for row in text.itertuples(index=False)]
         natural = [max([display_width(cols[i])] + [display_width(r[i]) for r in lines])
                    for i in range(len(cols))]
+        keep = fitting_columns(natural, width)
+        if keep < len(cols):  # every cell a lone "…" says nothing: the first ones, and a note
+            cols, lines, natural = cols[:keep], [r[:keep] for r in lines], natural[:keep]
+            print(f"trialfinder: note: the table shows the first {keep:,} of "
+                  f"{len(frame.columns):,} columns, as many as fit a terminal {width} columns "
+                  "wide; --format csv or json writes them all", file=sys.stderr)
         widths = column_widths(natural, width)
         for line in [cols, *lines]:
             self.out.write("  ".join(fit_cell(v, w, mark)
@@ -271,6 +277,28 @@ class TableWriter:
 #: width of an NCT id, then each again.
 _GIVE_WAY = (("last", 20), ("others", 11), ("last", 8), ("others", 6), ("last", 1),
              ("others", 1))
+
+
+#: The narrowest a column of a table is drawn before the columns after it are left out, and
+#: the narrowest of those kept when some are (wide enough to tell them apart).
+_NARROWEST: Final = 6
+_KEPT_NARROWEST: Final = 12
+
+
+def fitting_columns(natural: list[int], width: int) -> int:
+    """How many of the first columns a table of ``width`` terminal columns shows: all when
+    each fits :data:`_NARROWEST` wide (or its natural width, when less), two spaces apart;
+    else as many as fit :data:`_KEPT_NARROWEST` wide; one at least."""
+
+    def fit(narrowest: int) -> int:
+        used = 0
+        for i, each in enumerate(natural):
+            used += min(each, narrowest) + (2 if i else 0)
+            if used > width:
+                return max(1, i)
+        return len(natural)
+
+    return len(natural) if fit(_NARROWEST) == len(natural) else fit(_KEPT_NARROWEST)
 
 
 def column_widths(natural: list[int], width: int) -> list[int]:

@@ -26,7 +26,9 @@ import logging
 import sys
 import textwrap
 import threading
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,7 @@ from trialfinder.cli.streams import (
 from trialfinder.cli.unreachable import unreachable_hint
 from trialfinder.core.config import ONE_SEARCH, Settings
 from trialfinder.core.delivery import deliver, delivering
-from trialfinder.core.errors import NetworkError
+from trialfinder.core.errors import NetworkError, TrialFinderWarning
 from trialfinder.core.wording import plural
 from trialfinder.topics.presets import list_presets
 
@@ -224,6 +226,26 @@ def _logging(verbosity: int) -> Callable[[], None]:
     return undo
 
 
+@contextmanager
+def _warnings_as_notes() -> Iterator[None]:
+    """trialfinder's own warnings (:class:`TrialFinderWarning`: a damaged cache file moved
+    aside) as one note each, not as Python prints a warning (the source file, its line number
+    and the line of code); other warnings are left as they are. Undone when the command ends."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", TrialFinderWarning)
+        shown = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: Any = None, line: str | None = None) -> None:
+            if issubclass(category, TrialFinderWarning):
+                _NOTES.say(str(message))
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
     """Run the command line; returns the exit code (see the module docstring).
 
@@ -238,7 +260,7 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
         keep_interrupts()
     with standard_streams(own_process=own_process) as err:
         try:
-            with delivering():
+            with delivering(), _warnings_as_notes():
                 return _main(argv, own_process=own_process)
         except (KeyboardInterrupt, Exception) as exc:
             return failure(exc, err, own_process=own_process)

@@ -132,7 +132,12 @@ def _summary(res: Results | Streamed, rows: int, what: str) -> str:
     fetched = meta.studies_fetched
     parts = [plural(rows, what)]
     if meta.total_reported is not None:
-        parts.append(f"the API reported {plural(meta.total_reported, 'matching study')}, "
+        who = "the API"  # several registries: each has its own API and count, so they are named
+        if meta.registries and len(meta.registries) > 1:
+            from trialfinder.registries.links import registries_title
+
+            who = registries_title(meta.registries)
+        parts.append(f"{who} reported {plural(meta.total_reported, 'matching study')}, "
                      f"{fetched:,} fetched")
     elif meta.records_read is not None:
         parts.append(f"{plural(meta.records_read, 'study')} in the file"
@@ -210,7 +215,14 @@ def run(args: argparse.Namespace, notes: Any) -> int:
         from trialfinder.options import check_asks
 
         # a wrong value or an empty search fails here, before any request
-        check_asks(options)
+        try:
+            check_asks(options)
+        except InvalidQueryError as exc:  # --all of nothing: every study is another command
+            if not args.all:
+                raise
+            raise InvalidQueryError(
+                f"{exc}; every study of the registry is `trialfinder sync --whole-registry`, "
+                "then `trialfinder store export DIR` or `trialfinder sql`") from exc
         asks = [(r.client(settings), r.translate(options)) for r in registries]
         # every check is passed: what each registry needs first (ClinicalTrials.gov: /version
         # when a cache is on and, unless saved tables may answer, the first page) now travels

@@ -236,18 +236,27 @@ class Settings:
             object.__setattr__(self, "credentials", found)
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise InvalidQueryError(f"page size must be within 1..{MAX_PAGE_SIZE}")
-        if self.requests_per_minute <= 0 or self.burst < 1:
-            raise InvalidQueryError("requests per minute must be above 0 and burst at least 1")
+        # each limit that the environment can set names its variable and the value it held
+        if self.requests_per_minute <= 0:
+            raise InvalidQueryError(f"requests per minute (TRIALFINDER_RATE) must be above 0, "
+                                    f"not {self.requests_per_minute:g}")
+        if self.burst < 1:
+            raise InvalidQueryError(f"the burst of requests must be at least 1, not {self.burst}")
         if self.backoff_factor < 0 or self.backoff_max < 0:
             raise InvalidQueryError("backoff times cannot be negative")
         if not 0 <= self.retries <= 20:
-            raise InvalidQueryError("retries must be within 0..20")
+            raise InvalidQueryError(f"retries (TRIALFINDER_RETRIES) must be within 0..20, "
+                                    f"not {self.retries}")
         if not 0 < self.timeout <= 3600:
-            raise InvalidQueryError("timeout must be above 0 and at most 3600 seconds")
+            raise InvalidQueryError(f"the deadline of a request (TRIALFINDER_TIMEOUT) must be "
+                                    f"above 0 and at most 3600 seconds, not {self.timeout:g}")
         if not 0 <= self.retry_after_max <= 86400:
-            raise InvalidQueryError("the Retry-After cap must be within 0..86400 seconds")
+            raise InvalidQueryError(f"the longest Retry-After waited out "
+                                    f"(TRIALFINDER_RETRY_AFTER_MAX) must be within 0..86400 "
+                                    f"seconds, not {self.retry_after_max:g}")
         if not 0.01 <= self.max_body_mb <= 900:
-            raise InvalidQueryError("the body cap must be within 0.01..900 MB")
+            raise InvalidQueryError(f"the largest answer (TRIALFINDER_MAX_BODY_MB) must be "
+                                    f"within 0.01..900 MB, not {self.max_body_mb:g}")
         if not 16 <= self.sql_memory_mb <= 1_048_576:
             raise InvalidQueryError("the SQL memory limit must be within 16..1048576 MB")
         if not 0.01 <= self.cache_max_mb <= 10_000_000:

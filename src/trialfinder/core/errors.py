@@ -37,6 +37,7 @@ __all__ = [
     "StoreError",
     "StoreOutdatedError",
     "TrialFinderError",
+    "TrialFinderWarning",
 ]
 
 
@@ -88,13 +89,15 @@ class NetworkError(TrialFinderError):
     """The API could not be reached (timeout, DNS, refused or dropped connection).
 
     ``registry`` names the registry asked (``None``: ClinicalTrials.gov or an API of its
-    shape); ``refused`` is true when no connection could be made at all (the server is not
-    there), as against one that was too slow or broke."""
+    shape) and ``address`` the API's address asked (``None``: not known); ``refused`` is
+    true when no connection could be made at all (the server is not there), as against one
+    that was too slow or broke."""
 
     def __init__(self, *args: object, registry: str | None = None,
-                 refused: bool = False) -> None:
+                 address: str | None = None, refused: bool = False) -> None:
         super().__init__(*args)
         self.registry = registry
+        self.address = address
         self.refused = refused
 
 
@@ -128,6 +131,11 @@ class StoreOutdatedError(StoreError):
 class CacheError(TrialFinderError):
     """The cache folder is unsafe (others can write to it, another user owns it) or unusable
     (read-only, not a folder). Searches go on without the cache; ``cache --clear`` stops."""
+
+
+class TrialFinderWarning(UserWarning):
+    """Base class of the warnings trialfinder gives on purpose (a damaged cache file rebuilt):
+    the command line prints each as one note, ``trialfinder: note: ...``."""
 
 
 ERROR_CODES: dict[int, type[ApiError]] = {404: NotFoundError, 429: RateLimitedError}

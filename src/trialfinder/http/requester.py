@@ -317,7 +317,8 @@ class Requester:
     def _down(self, message: str, *, refused: bool = False) -> NetworkError:
         """A :class:`NetworkError` naming this client's registry (``refused``: no connection
         could be made at all)."""
-        return NetworkError(message, registry=self.name, refused=refused)
+        return NetworkError(message, registry=self.name, address=self.settings.base_url,
+                            refused=refused)
 
     def _named(self, error: ApiError) -> ApiError:
         """``error`` with its message naming this client's API (class, status, URL kept)."""

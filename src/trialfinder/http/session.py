@@ -18,7 +18,7 @@ from typing import Any, Final
 import requests
 
 from trialfinder.core.config import Settings
-from trialfinder.core.errors import CacheError
+from trialfinder.core.errors import CacheError, TrialFinderWarning
 from trialfinder.core.folders import os_reason, prepare_cache_dir
 from trialfinder.http.cachetrim import trim_cache
 from trialfinder.http.pacing import TokenBucket, shared_bucket
@@ -29,7 +29,7 @@ __all__ = ["CACHE_PAGE_SIZE", "CacheRebuiltWarning", "cacheable", "make_session"
 logger = logging.getLogger(__name__)
 
 
-class CacheRebuiltWarning(UserWarning):
+class CacheRebuiltWarning(TrialFinderWarning):
     """The on-disk cache was unreadable and has been replaced by an empty one."""
 
 
@@ -146,8 +146,10 @@ def make_session(
             problem = exc if isinstance(exc, CacheError) else CacheError(
                 f"cannot use the cache file {settings.cache_path}: {_cache_reason(exc)}; "
                 "not using the cache")
-            if settings.offline:  # only the cache could answer
-                raise problem from None
+            if settings.offline:  # only the cache could answer: nothing goes on without it
+                said = str(problem).removesuffix("; not using the cache")
+                raise CacheError(f"offline mode answers from the cache only, and "
+                                 f"{said[:1].lower()}{said[1:]}") from None
             logger.warning("%s", problem)
             cached = False
     if not cached:

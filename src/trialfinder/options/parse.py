@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from trialfinder.core.checks import shown
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.wording import did_you_mean
 from trialfinder.options.declare import Option
 from trialfinder.options.kinds import ANY, Codes
 from trialfinder.options.model import GIVE_NEAR, OPTIONS, SearchOptions, conflicts, get_option
@@ -36,8 +37,9 @@ def from_kwargs(kwargs: Mapping[str, Any], base: SearchOptions | None = None, *,
     one the caller takes: the options and ``also`` (the caller's own, such as ``limit``)."""
     unknown = [name for name in kwargs if name not in _BY_KWARG]
     if unknown:
-        raise InvalidQueryError(f"unknown search option(s) {', '.join(map(repr, unknown))}; "
-                                f"choose from: {', '.join([*_BY_KWARG, *also])}")
+        hint = did_you_mean(unknown[0], [*_BY_KWARG, *also]) if len(unknown) == 1 else ""
+        raise InvalidQueryError(f"unknown search option(s) {', '.join(map(repr, unknown))}"
+                                f"{hint}; choose from: {', '.join([*_BY_KWARG, *also])}")
     given = {_BY_KWARG[k].name: _BY_KWARG[k].from_python(v) for k, v in kwargs.items()}
     try:
         return base.replace(**given) if base is not None else SearchOptions(**given)

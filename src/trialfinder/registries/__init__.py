@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Final
 
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.core.wording import did_you_mean
 from trialfinder.options.kinds import REGISTRY_TITLES
 from trialfinder.registries.base import Registry, RegistryClient
 from trialfinder.registries.ctgov.registry import CTGOV, CtgovClient
@@ -71,7 +72,9 @@ def get_registry(name: str) -> Registry:
     there are."""
     found = _TABLE.get(name.strip().lower()) if isinstance(name, str) else None
     if found is None:
-        raise InvalidQueryError(f"unknown registry {name!r}; choose from: {', '.join(_TABLE)}")
+        hint = did_you_mean(name, _TABLE) if isinstance(name, str) else ""
+        raise InvalidQueryError(f"unknown registry {name!r}{hint}; choose from: "
+                                f"{', '.join(_TABLE)}")
     return found
 
 

@@ -176,6 +176,8 @@ def _saved(client: RegistryClient, translation: Translation, limit: int | None,
             saved = _first_of(wider, limit)
         elif isinstance(wider, SavedPages):
             saved = replace(wider, info=_limited_info(wider.info, wider.studies, limit))
+        elif isinstance(wider, Dropped):  # said as this search's own would be
+            saved = wider
     usable = isinstance(saved, Saved | SavedPages)
     result = _result_from(saved.info) if isinstance(saved, Saved | SavedPages) else None
     if usable and result is None:

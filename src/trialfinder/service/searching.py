@@ -216,6 +216,7 @@ def search(
     translations = [_translate(c.registry, options, query) for c in clients]
     filters = local_filters(options) if query is None else local_filters_for(options, query)
     parts: list[tuple[Registry, Fetched, Mapping[str, str]]] = []
+    answered: list[RegistryClient] = []  # the provenance names these, not those down
     down: list[str] = []  # registries that could not be reached (with several asked)
     for each, translation in zip(clients, translations, strict=True):
         logger.debug("search %s %s with limit %s", each.registry.name, translation.params, limit)
@@ -238,13 +239,14 @@ def search(
                     result.count, fetched.answered_from, result.requests, result.from_cache,
                     result.pages)
         parts.append((each.registry, fetched, translation.params))
+        answered.append(each)
     if down:
         parts[0][1].result.warnings.extend(down)
     if len(parts) == 1:
         _, fetched, params = parts[0]
         meta = _meta(params, fetched.result, fetched.tables, fetched.result.version,
-                     source=clients[0].base_url, answered_from=fetched.answered_from,
-                     registries=clients)
+                     source=answered[0].base_url, answered_from=fetched.answered_from,
+                     registries=answered)
         return Results.from_tables(fetched.tables, filters, meta, options.sort)
     tables, joined_notes = one_list([(r.name, f.tables) for r, f, _ in parts])
     result, params = joined_result([(r, f.result, p) for r, f, p in parts])

@@ -215,8 +215,8 @@ def stream_search(options: SearchOptions, clients: Sequence[RegistryClient],
     if len(done) == 1:
         part, result = done[0]
         meta = result_meta(part.translation.params, result, tally.counts(), result.version,
-                           source=clients[0].base_url, answered_from=part.source,
-                           registries=clients)
+                           source=part.client.base_url, answered_from=part.source,
+                           registries=[part.client])  # not a registry that was down
     else:
         joined, params = joined_result([(p.client.registry, r, p.translation.params)
                                         for p, r in done])

@@ -62,5 +62,6 @@ def map_sentence(countries: Mapping[str, int], studies: int, unplaced: int = 0,
         text += f" {plural(unplaced, 'more site')} without a map position {verb} not shown."
     if nearest is not None:
         name, miles = nearest
-        text += f" The nearest, {name}, is {miles:,.0f} miles from {place or 'your place'}."
+        far = "under a mile" if miles < 0.5 else plural(max(1, round(miles)), "mile")
+        text += f" The nearest, {name}, is {far} from {place or 'your place'}."
     return text

@@ -10,21 +10,24 @@ of a link into the page's widgets and re-exports these.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.wording import did_you_mean, one_of
 from trialfinder.options import DEFAULT_RADIUS, OPTIONS, get_option
 from trialfinder.options.choice import SORT_ORDERS
+from trialfinder.options.declare import Option
 from trialfinder.options.parse import MAX_TEXT
-from trialfinder.registries import registry_for_id
+from trialfinder.registries import REGISTRIES, registry_for_id
 from trialfinder.registries.base import id_read_note
+from trialfinder.tables.countries import check_countries
 
 __all__ = [
     "RADII",
     "SHOWN_TEXT",
     "VIEWS",
+    "ignored_note",
     "linked_radius",
     "linked_sort",
     "linked_study",
@@ -219,3 +222,62 @@ def unknown_params(params: Mapping[str, list[str]]) -> str | None:
             else "")
     return (f"This page does not know the link’s {shown}{more}, so "
             f"{'it was' if len(names) == 1 else 'they were'} left out")
+
+
+_BY_URL: Final = {d.url: d for d in OPTIONS}
+
+
+def _readable(declared: Option, text: str) -> bool:
+    """Whether a link's ``text`` for ``declared`` is read as the page reads it (an id it can
+    open, a country it knows)."""
+    if len(text) > MAX_TEXT:
+        return False
+    try:
+        value = declared.from_url([text])
+    except InvalidQueryError:
+        return False
+    if declared.name == "ids":
+        try:
+            for each in value:
+                registry_for_id(each)
+        except InvalidQueryError:
+            return False
+    return not (declared.name == "countries" and check_countries([text]).unknown)
+
+
+def _left_out(name: str, text: str) -> list[str]:
+    """What of one value of a link's parameter ``name`` the page could not read: the whole
+    value, the parts of a list between commas that it could not read, or nothing."""
+    declared = _BY_URL.get(name)
+    if declared is None or name == "limit":
+        return [text]
+    if declared.name == "registries":
+        return [p.strip() for p in text.split(",")
+                if p.strip() and p.strip().lower() not in REGISTRIES]
+    if _readable(declared, text):
+        return []
+    parts = [p.strip() for p in text.split(",") if p.strip()] if declared.repeatable else []
+    return [p for p in parts if not _readable(declared, p)] or [text]
+
+
+def ignored_note(params: Mapping[str, list[str]], ignored: Sequence[str]) -> str | None:
+    """A line naming each value of a link that the page could not read and left out
+    (``ignored``: the parameters :func:`~trialfinder.views.urlstate.read_url` names), as
+    ``The link’s phase “7” was not understood and was left out``: a parameter whose other
+    values were read keeps them, so the line names only those left out. Values that can each
+    be read but not together (a date range that ends before it starts) are named whole.
+    Each value is cut to :data:`SHOWN_TEXT` characters (the page escapes them); ``None`` when
+    nothing was left out."""
+    parts: list[str] = []
+    for name in dict.fromkeys(ignored):
+        given = [v for v in params.get(name) or [] if v.strip()]
+        bad = list(dict.fromkeys(b for v in given for b in _left_out(name, v))) or given
+        shown = ", ".join(f"“{_shown(b)}”" for b in bad[:_NAMED_AT_MOST])
+        more = f" and {len(bad) - _NAMED_AT_MOST} more" if len(bad) > _NAMED_AT_MOST else ""
+        parts.append(f"{_shown(name)} {shown}{more}" if shown else f"“{_shown(name)}”")
+    if not parts:
+        return None
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    many = len(parts) > 1 or sum(p.count("“") for p in parts) > 1
+    return (f"The link’s {listed} {'were' if many else 'was'} not understood and "
+            f"{'were' if many else 'was'} left out")

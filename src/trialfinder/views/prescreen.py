@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from trialfinder.core.wording import plural
 from trialfinder.tables.prescreen.fit import Prescreen
 from trialfinder.tables.prescreen.profile import Profile, split_terms
 from trialfinder.tables.prescreen.verdict import CHECK_PREFIX, mention_phrase
 from trialfinder.views.text import escape_md, text_of
 
-__all__ = ["BADGES", "FitCard", "fit_cards", "is_filled", "mention_line", "privacy_words",
-           "profile_from_form", "served_elsewhere", "split_terms"]
+__all__ = ["BADGES", "FitCard", "fit_cards", "fit_summary", "is_filled", "mention_line",
+           "privacy_words", "profile_from_form", "served_elsewhere", "split_terms"]
 
 #: The form's keys in the session (never part of the URL: urlstate writes only its own keys).
 FORM_KEYS = ("ay_age", "ay_sex", "ay_hv", "ay_place", "ay_radius", "ay_conditions",
@@ -120,6 +121,15 @@ def mention_line(term: str, found: str, section: str, text: str, match: str = ""
     phrase = mention_phrase({"term": term, "found": found, "match": match,
                              "exception": exception, "negated": negated})
     return f"- **{label}** {escape_md(phrase)}: {escape_md(text)}"
+
+
+def fit_summary(total: int, fitting: int, checking: int) -> str:
+    """How many of the listed studies may fit and how many need a word with the study team:
+    ``Of 4 studies, 3 studies may fit you and 1 study needs a word ...`` (``Of 1 study``)."""
+    return (f"Of {plural(total, 'study', 'studies')}, {plural(fitting, 'study', 'studies')} "
+            f"may fit you and {plural(checking, 'study', 'studies')} "
+            f"{'needs' if checking == 1 else 'need'} a word with the study team first, as far "
+            "as the records say.")
 
 
 def fit_cards(screen: Prescreen) -> list[FitCard]:

@@ -32,6 +32,7 @@ __all__ = [
     "honest_links",
     "mark_fictional",
     "meta_json",
+    "nothing_found",
     "read_meta",
     "search_slug",
     "slug",
@@ -72,6 +73,13 @@ def answered_by(meta: ResultMeta) -> str:
             and source != DEFAULT_BASE_URL:
         return f"the API at {source}"
     return registries_title(meta.registries)
+
+
+def nothing_found(meta: ResultMeta, demo_mode: bool) -> str:
+    """Why an empty list is empty when the registry sent nothing, naming who answered
+    (:func:`answered_by`), or the demo data."""
+    where = "the demo data hold" if demo_mode else f"{answered_by(meta)} found"
+    return f"No study: {where} nothing for this search, before any filter of this page."
 
 
 def read_meta(result: _HasMeta) -> MetaView:
