@@ -272,7 +272,7 @@ def test_a_study_page_gives_the_about_you_verdict_beside_whom_to_call(
     assert (next(i for i, t in enumerate(markdown) if t.startswith("Contact for the whole"))
             < markdown.index(verdict)
             < next(i for i, t in enumerate(markdown) if t.startswith("### Key facts")))
-    assert escape_md('the inclusion criteria ask for Low Back Pain, which you did not mention '
+    assert escape_md('the inclusion criteria ask for back pain, which you did not mention '
                      '("Diagnosis of low back pain")') in [str(e.value) for e in at.caption]
     assert verdict not in listed  # the list's cards carry it in their titles
     # nothing typed: no verdict
