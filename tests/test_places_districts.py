@@ -169,6 +169,10 @@ def test_a_gazetteer_without_quarters_still_reads(tmp_path: Path) -> None:
     (_location("Temperley", "Argentina"), "Temperley, Argentina", -34.78, -58.40),
     (_location("Balçova", "Turkey (Türkiye)"), "Balçova, Türkiye", 38.39, 27.06),
     (_location("Vällingby", "Sweden"), "Vällingby, Sweden", 59.36, 17.87),
+    # villages by a small town, and the Dutch file, which gives no accuracy
+    (_location("Rennaz", "Switzerland"), "Rennaz, Switzerland", 46.38, 6.92),
+    (_location("Banka", "Slovakia"), "Banka, Slovakia", 48.59, 17.86),
+    (_location("Leidschendam", "Netherlands"), "Leidschendam, Netherlands", 52.09, 4.40),
     # a quarter word after the town
     (_location("Lanús Este", "Argentina"), "Lanús, Argentina", -34.70, -58.39),
     # slips of the pen and of the export
@@ -260,6 +264,26 @@ def test_builder_keeps_reliable_quarters_near_a_city_that_no_town_names() -> Non
     assert columns["population"] == [0, 0, 0]
     assert columns["lat"][1] == pytest.approx(10.055)
     assert index == {"centralward": [0], "greenside": [1], "greensideeast": [2]}
+
+
+def test_builder_keeps_a_village_near_a_small_town_and_a_file_without_accuracy() -> None:
+    build = _quarters_module()
+    towns = [(1, ["Smalltown", 10.0, 10.0, "FL", "FL.01", "", 16000]),
+             (2, ["Hamlet", 12.0, 12.0, "FL", "FL.02", "", 1500]),
+             (3, ["Polder", 20.0, 20.0, "NM", "NM.01", "", 30000])]
+    names = {"smalltown": [0], "hamlet": [1], "polder": [2]}
+    rows = [
+        _postal("FL", "Clinicdorf", 10.1, 10.05),  # a village by a town of 16,000: kept
+        _postal("FL", "Unrated", 10.02, 10.02, accuracy=""),  # no accuracy where the file
+        # gives one elsewhere: an estimated point, left out
+        _postal("FL", "Farfield", 12.01, 12.01),  # near a village only: left out
+        _postal("NM", "Dijkzicht", 20.03, 20.02, accuracy=""),  # a file with no accuracy
+        _postal("NM", "Dijkzicht", 20.04, 20.02, accuracy=""),  # at all: taken as it is
+    ]
+    columns, index = build.quarters(rows, towns, names, {})
+    assert columns["name"] == ["Clinicdorf", "Dijkzicht"]
+    assert (columns["lat"][1], columns["admin1"][1]) == (20.035, "NM.01")
+    assert index == {"clinicdorf": [0], "dijkzicht": [1]}
 
 
 def test_builder_finds_districts_written_in_another_script_by_their_code() -> None:

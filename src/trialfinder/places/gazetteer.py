@@ -8,7 +8,7 @@ second-level regions those towns lie in (states, provinces, prefectures, departm
 the ISO 3166-1 countries,
 each with the names it is known by, already folded with :func:`trialfinder.places.names.key`;
 and the *quarters*: parts of towns and localities that GeoNames' postal-code files name
-("Sandton", "Hellerup"), near a town of 50,000+ people and not named by any town of their
+("Sandton", "Hellerup", "Rennaz"), near a town of 15,000+ people and not named by any town of their
 country, each at the middle of its postal codes. The packaged quarters live in their own
 file, ``data/gazetteer-quarters.json.gz``, read only when a name is not a town (so reading
 the towns costs no more); a gazetteer file given by path may hold its own.
