@@ -202,6 +202,21 @@ def test_a_district_is_never_placed_in_another_country(site: dict[str, Any]) -> 
         resolve_place(_text(site))
 
 
+@pytest.mark.parametrize("site", [
+    # a suburb of Johannesburg whose postal codes GeoNames also put 400 km away: never the US
+    # state, nor a guess between the two
+    _location("Florida", "South Africa"),
+    # a region's name, or part of one, written as the town: no region of the gazetteer bears
+    # it, so no largest town stands in for it (the registry's point for this KwaZulu site
+    # lies 400 km from Durban)
+    _location("Mecklenburg", "Germany"),
+    _location("KwaZulu", "South Africa"),
+])
+def test_a_name_the_data_cannot_place_stays_unresolved(site: dict[str, Any]) -> None:
+    with pytest.raises(PlaceNotFoundError, match="no town"):
+        resolve_place(_text(site))
+
+
 def test_a_quarter_word_dropped_needs_a_town_not_a_village() -> None:
     # "North York" is a part of Toronto (a quarter of the postal data), never the village of
     # York 2,700 km away that dropping "North" would find
