@@ -117,6 +117,15 @@ def test_a_slip_is_read_only_in_the_country_named(tmp_path: Path) -> None:
 # -- quarters of the postal data (fictional gazetteer) -----------------------------------------
 
 
+def test_a_lost_letter_is_never_read_as_a_locality(tmp_path: Path) -> None:
+    # "Mar?vale" lost a letter: the locality Marvale, its letters without the "?", is
+    # another place; the town one letter away is the one meant
+    gaz = _gazetteer(tmp_path, quarters=_columns(["Marvale", 44.2, 3.1, "FR", "FR.84", "", 0]),
+                     quarter_names={"marvale": [0]})
+    assert resolve_place("Mar?vale, France", gazetteer=gaz).name == "Marovale, France"
+    assert resolve_place("Marvale, France", gazetteer=gaz).name == "Marvale, France"
+
+
 def test_a_quarter_is_placed_in_its_country(tmp_path: Path) -> None:
     gaz = _gazetteer(tmp_path)
     place = resolve_place(_text(_location("Les Tilleuls", "France")), gazetteer=gaz)
