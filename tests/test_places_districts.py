@@ -182,6 +182,9 @@ def test_a_gazetteer_without_quarters_still_reads(tmp_path: Path) -> None:
     (_location("Rennaz", "Switzerland"), "Rennaz, Switzerland", 46.38, 6.92),
     (_location("Banka", "Slovakia"), "Banka, Slovakia", 48.59, 17.86),
     (_location("Leidschendam", "Netherlands"), "Leidschendam, Netherlands", 52.09, 4.40),
+    # the French and Portuguese files, read from their CSV export
+    (_location("Ambilly", "France"), "Ambilly, France", 46.20, 6.22),
+    (_location("Guilhufe", "Portugal"), "Guilhufe, Portugal", 41.19, -8.32),
     # a quarter word after the town
     (_location("Lanús Este", "Argentina"), "Lanús, Argentina", -34.70, -58.39),
     # slips of the pen and of the export
@@ -371,6 +374,21 @@ def test_builder_reads_country_files_but_not_us_or_gb(tmp_path: Path) -> None:
         (tmp_path / f"{country}.txt").write_text(line, encoding="utf-8")
     (tmp_path / "FL_full.txt").write_text("not read\n", encoding="utf-8")
     assert [row[2] for row in build.read_rows(tmp_path)] == ["Place FL"]
+
+
+def test_builder_reads_a_countrys_csv_export_when_it_has_no_tab_file(tmp_path: Path) -> None:
+    build = _quarters_module()
+    header = ",".join(build.CSV_COLUMNS) + "\n"
+    (tmp_path / "FL.txt").write_text("\t".join(_postal("FL", "Tabbed", 1.0, 1.0)) + "\n",
+                                     encoding="utf-8")
+    (tmp_path / "FL.csv").write_text(header + "FL,1000,Not Read,R,01,P,001,C,0001,1.0,1.0\n",
+                                     encoding="utf-8")
+    (tmp_path / "NM.csv").write_text(header + 'NM,2000,"Vieux-Bourg, Le",Region,01,Prov,'
+                                     "011,Comm,0111,20.5,-1.25\n", encoding="utf-8")
+    assert list(build.read_rows(tmp_path)) == [
+        _postal("FL", "Tabbed", 1.0, 1.0),
+        ["NM", "2000", "Vieux-Bourg, Le", "Region", "01", "Prov", "011", "Comm", "0111",
+         "20.5", "-1.25", ""]]
 
 
 def test_packaged_gazetteer_has_quarters() -> None:

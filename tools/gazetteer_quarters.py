@@ -39,6 +39,7 @@ the Royal Mail's own terms).
 
 from __future__ import annotations
 
+import csv
 import math
 import statistics
 from collections import defaultdict
@@ -79,10 +80,25 @@ def _display(name: str) -> str:
     return name.title() if name.isupper() else name
 
 
+#: The columns of the same files exported as CSV (``XX.csv``, as some public mirrors keep the
+#: countries whose tab-separated file is too large for them): no accuracy column.
+CSV_COLUMNS = ("country_code", "zipcode", "place", "state", "state_code", "province",
+               "province_code", "community", "community_code", "latitude", "longitude")
+
+
 def read_rows(folder: Path) -> Iterable[list[str]]:
-    """The rows of every country file ``XX.txt`` in ``folder`` (not the ``*_full`` ones)."""
-    for path in sorted(folder.glob("??.txt")):
+    """The rows of every country file ``XX.txt`` in ``folder`` (not the ``*_full`` ones), and
+    of ``XX.csv`` for a country with no ``XX.txt`` there (its accuracy left empty)."""
+    texts = {path.stem for path in folder.glob("??.txt")}
+    paths = [*folder.glob("??.txt"), *(p for p in folder.glob("??.csv") if p.stem not in texts)]
+    for path in sorted(paths):
         if path.stem in SKIP_COUNTRIES:
+            continue
+        if path.suffix == ".csv":
+            with path.open(encoding="utf-8", newline="") as handle:
+                for record in csv.DictReader(handle):
+                    if all(record.get(c) is not None for c in CSV_COLUMNS):
+                        yield [record[c] for c in CSV_COLUMNS] + [""]
             continue
         with path.open(encoding="utf-8") as handle:
             for line in handle:

