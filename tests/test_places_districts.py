@@ -411,6 +411,29 @@ def test_the_packaged_quarters_are_read_only_when_needed(monkeypatch: pytest.Mon
         resolve_place("Sandton, South Africa", gazetteer=gaz)
 
 
+@pytest.mark.parametrize("form", [1, 2])
+def test_the_packaged_quarters_are_read_packed_or_as_lists(monkeypatch: pytest.MonkeyPatch,
+                                                            form: int) -> None:
+    from trialfinder.places.towns import pack_index, pack_towns
+
+    columns = _columns(["Quaybridge", 10.5, 10.25, "FR", "FR.84", "", 0],
+                       ["Saint-Roch", 45.70, 4.80, "FR", "FR.84", "", 0])
+    names = {"quaybridge": [0], "stroch": [1]}
+    body = {"format": form, "fold": FOLD_VERSION, "source": "test",
+            "quarters": pack_towns(columns) if form == 2 else columns,
+            "quarter_names": pack_index(names, 2) if form == 2 else names}
+    real = gazetteer._read_bounded
+
+    def fictional(path: Path | None, packaged: str = "gazetteer.json.gz") -> bytes:
+        if packaged == gazetteer.QUARTERS_FILE:
+            return json.dumps(body).encode()
+        return real(path, packaged)
+
+    monkeypatch.setattr(gazetteer, "_read_bounded", fictional)
+    place = resolve_place("Quaybridge, France", gazetteer=gazetteer.load())
+    assert (place.name, place.lat, place.lon) == ("Quaybridge, France", 10.5, 10.25)
+
+
 # -- a city's district named like a village of its region (fictional gazetteer) ----------------
 
 

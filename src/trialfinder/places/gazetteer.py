@@ -53,7 +53,8 @@ MAX_UNPACKED = 160 * 1024 * 1024
 #: still read (a gazetteer file given by path may be one).
 _FORMAT = 4
 _LISTED = 3
-_QUARTERS_FORMAT = 1
+_QUARTERS_FORMAT = 2  # packed as the towns are (format 1: JSON lists, still read)
+_QUARTERS_LISTED = 1
 #: The packaged quarters, beside the packaged towns.
 QUARTERS_FILE = "gazetteer-quarters.json.gz"
 
@@ -131,13 +132,17 @@ class Quarters:
 
 
 def _quarters_of(raw: Any) -> tuple[Towns, Positions]:
+    if raw.get("format") == _QUARTERS_FORMAT:  # the packaged file: packed columns
+        towns = Towns.unpack(raw["quarters"])
+        return towns, Positions.unpack(raw["quarter_names"], len(towns))
     towns = Towns.from_columns(raw["quarters"])
     return towns, Positions.from_lists(raw["quarter_names"], len(towns))
 
 
 def _packaged_quarters() -> tuple[Towns, Positions]:
     where = f"the packaged gazetteer ({QUARTERS_FILE})"
-    raw = _read_checked(_read_bounded(None, QUARTERS_FILE), where, _QUARTERS_FORMAT)
+    raw = _read_checked(_read_bounded(None, QUARTERS_FILE), where, _QUARTERS_FORMAT,
+                        _QUARTERS_LISTED)
     try:
         return _quarters_of(raw)
     except (KeyError, TypeError, ValueError) as exc:
