@@ -223,7 +223,8 @@ def test_the_map_view_shows_a_still_map_then_the_interactive_one_at_both_widths(
                 alt = picture.get_attribute("alt") or ""
                 assert alt.startswith("Map of the sites. 619 sites of 19 studies on the map: "
                                       "United States 557, Canada 62. The nearest, Elm Street "
-                                      "Neurology Associates, Boston, is under a mile from Boston"), alt
+                                      "Neurology Associates, Boston, is under a mile from "
+                                      "Boston"), alt
                 assert page.get_by_text(alt.removeprefix("Map of the sites. ")).count() == 1
                 check_page(page, f"{name} still map")
                 save(page, f"{name}-still-map")
