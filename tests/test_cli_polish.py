@@ -308,16 +308,22 @@ def test_store_info_verbose_logs_what_happens(
 # -- 7. counts of one are singular ----------------------------------------------------------
 
 
+def sync_fictional(server: StandInServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                   capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``sync -c fictional`` from ``server`` into a store of its own under ``tmp_path``."""
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
+    monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
+    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
+    return run(capsys, "sync", "-c", "fictional", "--no-cache")
+
+
 def test_counts_of_one_are_singular_in_sync_watch_and_history(
     standin_factory: Callable[..., StandInServer], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     server = standin_factory([fictional_study("NCT99000121", "A fictional study")])
-    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
-    monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
-    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
-    code, out, err = run(capsys, "sync", "-c", "fictional", "--no-cache")
+    code, out, err = sync_fictional(server, tmp_path, monkeypatch, capsys)
     assert code == 0, err
     assert out.startswith("synced 1 study (the API reported 1) into ")
     assert ": 1 new or changed, 1 request, " in out
@@ -565,11 +571,7 @@ def test_the_sync_line_counts_the_texts_it_stored_cut(
                             status="TERMINATED")
     study["protocolSection"]["statusModule"]["whyStopped"] = "w" * 70_000
     server = standin_factory([study, fictional_study("NCT99000123", "A fictional short one")])
-    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TRIALFINDER_BASE_URL", server.base_url)
-    monkeypatch.setenv("TRIALFINDER_TIMEOUT", "10")
-    monkeypatch.setenv("TRIALFINDER_RATE", "60000")
-    code, out, err = run(capsys, "sync", "-c", "fictional", "--no-cache")
+    code, out, err = sync_fictional(server, tmp_path, monkeypatch, capsys)
     assert code == 0, err
     # the reason is cut where the search table and the AACT views' record keep it
     first = out.splitlines()[0]
