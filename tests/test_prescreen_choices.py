@@ -19,7 +19,6 @@ from trialfinder.tables.prescreen import Profile, prescreen
     # the abbreviation in brackets is read as the name before it is
     ("Adults with fictitial leg pain with or without low back pain (LBP)", "fits"),
     ("Adults with fictitial leg pain with or without multiple sclerosis (MS)", "fits"),
-    ("No or mild ED (erectile dysfunction)", "fits"),
     # still asked for when it is asked for
     ("Adults with chronic low back pain (LBP)", "check"),
     ("Adults with fictitial leg pain and low back pain (LBP)", "check"),
@@ -28,6 +27,17 @@ def test_a_condition_named_with_or_without_is_not_asked_for(inclusion: str,
                                                             expected: str) -> None:
     assert criteria_verdict(Profile(age=50, conditions=("ALS",)), "None", inclusion,
                             "NCT99740001") == expected
+
+
+def test_a_name_in_brackets_is_denied_with_the_words_before_it() -> None:
+    # the study's own listed condition, in brackets after its abbreviation
+    study = fictional_study("NCT99740005", "Fictional study 005",
+                            conditions=["Erectile Dysfunction"])
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Men aged 18 to 50\n* No or mild ED (erectile dysfunction)"
+        "\n\nExclusion Criteria:\n\n* None\n")
+    row = prescreen(normalize([study]), Profile(age=30, conditions=("ALS",))).records()[0]
+    assert row["verdict"] == "fits", row
 
 
 def test_an_abbreviation_in_brackets_keeps_the_exception_before_it() -> None:
