@@ -182,10 +182,12 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
                 choices[index, group] = []
                 out[index].append((choices[index, group], heads[index, group]))
             choices[index, group].extend(asked)
+    chosen = {id(names) for names in choices.values()}
     for (index, _), names in choices.items():
-        # (what another line asks already is said there: "Followed for cancer care at one
-        # of the following institutions:" over "* Fictional Cancer Center")
-        known = {key(name) for asked, _ in out[index] if asked is not names for name in asked}
+        # (what a line of its own asks already is said there: "Followed for cancer care at
+        # one of the following institutions:" over "* Fictional Cancer Center")
+        known = {key(name) for asked, _ in out[index] if id(asked) not in chosen
+                 for name in asked}
         fresh = [name for name in dict.fromkeys(names) if key(name) not in known]
         names[:] = [f"one of the alternatives they list ({', '.join(fresh)})"] if fresh else []
     return [[(asked, whole) for asked, whole in study if asked] for study in out]
