@@ -4,7 +4,9 @@ pre-screen does not ask them for those.
 
 The items under such a parent are those indented below it; or, in a flat list, the short
 items right after it written with the same bullet ("* ALS", "* MS" up to "2. Age 18 or
-over").
+over"), or the two items right after a parent offering "either of the following", however
+long. A parent may end with a colon or with "of the following" ("pregnant women PLUS
+(either of the following)").
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ __all__ = ["inclusion_groups"]
 # a parent offering a choice (not "all of the following")
 _ONE_OF = re.compile(r"\b(?:(?:any|either|one)(?:\s+or\s+more)?|at\s+least\s+one)\s+of\b",
                      re.IGNORECASE)
+# ... ending the line (the colon's place)
+_HEAD_END = re.compile(r"(?::|\bof\s+the\s+following\W*)$", re.IGNORECASE)
+_EITHER = re.compile(r"\beither\s+of\b", re.IGNORECASE)
 _SHORT = 8  # words: longer flat items are requirements of their own
 
 
@@ -33,12 +38,15 @@ def _bullet(line: str) -> str:
     return re.sub(r"\d+", "9", mark)
 
 
-def inclusion_groups(text: str) -> list[tuple[str, int | None]]:
+def inclusion_groups(text: str) -> list[tuple[str, int | None, str]]:
     """The inclusion items of an eligibility text (as :func:`.finder.inclusion_lines` gives
-    them), each with the number of the group of alternatives it belongs to, or None."""
-    out: list[tuple[str, int | None]] = []
+    them), each with the number of the group of alternatives it belongs to, or None, and
+    that group's parent line ("" for none)."""
+    out: list[tuple[str, int | None, str]] = []
     groups = 0
     parent: tuple[int, int] | None = None  # (group, indent) of an open "one of" parent
+    head = ""  # its line
+    either, pair = False, 0  # a parent offering two: the items still to take
     mode = ""  # how its items are written: "indent", "flat" (with bullet ``flat``)
     flat = ""
     for section, kind, part in sectioned_parts(text):
@@ -56,16 +64,20 @@ def inclusion_groups(text: str) -> list[tuple[str, int | None]]:
                 if not mode:
                     mode, flat = ("indent", "") if indent(line) > depth else (
                         "flat", _bullet(line))
-                short = len(item.split()) <= _SHORT
+                # (after "either of the following", its two items, however long)
+                short = pair > 0 if either else len(item.split()) <= _SHORT
                 if (indent(line) > depth if mode == "indent"
                         else _bullet(line) == flat and short):
                     group = number
+                    pair -= 1
                 else:
                     parent = None
-            out.append((item, group))
-            if item.endswith(":") and _ONE_OF.search(item):
+            out.append((item, group, head if group is not None else ""))
+            if _HEAD_END.search(item) and _ONE_OF.search(item):
                 groups += 1
-                parent, mode = (groups, indent(line)), ""
+                parent, mode, head = (groups, indent(line)), "", item
+                either = _EITHER.search(item) is not None
+                pair = 2
             elif kind != "block":
                 parent = None
     return out

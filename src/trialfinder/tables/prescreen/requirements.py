@@ -100,10 +100,15 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
     diagnoses = _diagnoses()
     lines: list[tuple[int, str]] = []
     group_of: list[int | None] = []  # a group of alternatives ("one of the following:")
+    head_of: list[str] = []  # its parent line
+    heads: dict[tuple[int, int], str] = {}
     for index, (text, _) in enumerate(studies):
-        for item, group in inclusion_groups(text):
+        for item, group, head in inclusion_groups(text):
             lines.append((index, item))
             group_of.append(group)
+            head_of.append(head)
+            if group is not None:
+                heads[index, group] = head
     plain = [line for _, line in lines]
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = (diagnoses.lines_matching(plain) if ask_diagnoses
@@ -131,6 +136,12 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
                 if not (o.reading.negated or o.reading.optional or o.reading.family)
                 and person.terms[o.term].kind == "condition"
                 and not _QUALIFIER.match(line, o.end)] if theirs[j] and person else []
+        if mine and head_of[j] and person is not None:
+            # a condition the parent line names is what every alternative shares, no choice
+            # of theirs ("pregnant women PLUS either of the following:" over "Gestational
+            # diabetes diagnosed in current pregnancy")
+            shared = {o.term for o in person.occurrences(head_of[j])}
+            mine = [o for o in mine if o.term not in shared]
         if mine and person is not None:
             # the line names one of their conditions: it asks for them, and, when it says
             # what must cause it ("Spasticity due to stroke"), for that cause as well
@@ -160,10 +171,26 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
         if asked:
             found.append((index, group_of[j], asked, whole))
     out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
+    # a group none of whose items is theirs asks for one of them: one entry, at its first
+    # item's place, quoting its parent line
+    choices: dict[tuple[int, int], list[str]] = {}
     for index, group, asked, whole in found:
-        if group is None or (index, group) not in answered:
+        if group is None:
             out[index].append((asked, whole))
-    return out
+        elif (index, group) not in answered:
+            if (index, group) not in choices:
+                choices[index, group] = []
+                out[index].append((choices[index, group], heads[index, group]))
+            choices[index, group].extend(asked)
+    chosen = {id(names) for names in choices.values()}
+    for (index, _), names in choices.items():
+        # (what a line of its own asks already is said there: "Followed for cancer care at
+        # one of the following institutions:" over "* Fictional Cancer Center")
+        known = {key(name) for asked, _ in out[index] if id(asked) not in chosen
+                 for name in asked}
+        fresh = [name for name in dict.fromkeys(names) if key(name) not in known]
+        names[:] = [f"one of the alternatives they list ({', '.join(fresh)})"] if fresh else []
+    return [[(asked, whole) for asked, whole in study if asked] for study in out]
 
 
 # what says a medicine is taken now: "Taking riluzole", "on a stable dose of baclofen",

@@ -327,6 +327,10 @@ def read(line: str, start: int, end: int) -> Reading:
     outer_negated = False
     if inner:
         o, c = max(inner)  # the innermost pair around the name
+        if o > 0 and clause[o + 1:c].strip() == clause[s:e]:
+            # a bracket holding only the name is another name of the words before it ("with
+            # or without low back pain (LBP)"): it is read as they are
+            return read(line, low + o, min(low + c + 1, high))
         if _EXAMPLES.match(clause[o + 1:c]) and not any(a < o < b for a, b in pairs):
             outer_negated = _negated(clause[:o], "", folded(clause[:o]))
         chars = list(clause[o + 1:c])

@@ -1,0 +1,122 @@
+"""What an inclusion leaves to the person's choice and what it asks them to choose from: a
+condition named only "with or without" (by an abbreviation in brackets too) is not asked for;
+a line asking for one of several alternatives that name diagnoses is.
+
+Every criteria line here is fictional, written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import criteria_verdict
+
+from devtools.standin import fictional_study
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.tables.prescreen import Profile, prescreen
+
+
+@pytest.mark.parametrize(("inclusion", "expected"), [
+    # the abbreviation in brackets is read as the name before it is
+    ("Adults with fictitial leg pain with or without low back pain (LBP)", "fits"),
+    ("Adults with fictitial leg pain with or without multiple sclerosis (MS)", "fits"),
+    # still asked for when it is asked for
+    ("Adults with chronic low back pain (LBP)", "check"),
+    ("Adults with fictitial leg pain and low back pain (LBP)", "check"),
+])
+def test_a_condition_named_with_or_without_is_not_asked_for(inclusion: str,
+                                                            expected: str) -> None:
+    assert criteria_verdict(Profile(age=50, conditions=("ALS",)), "None", inclusion,
+                            "NCT99740001") == expected
+
+
+def test_a_name_in_brackets_is_denied_with_the_words_before_it() -> None:
+    # the study's own listed condition, in brackets after its abbreviation
+    study = fictional_study("NCT99740005", "Fictional study 005",
+                            conditions=["Erectile Dysfunction"])
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Men aged 18 to 50\n* No or mild ED (erectile dysfunction)"
+        "\n\nExclusion Criteria:\n\n* None\n")
+    row = prescreen(normalize([study]), Profile(age=30, conditions=("ALS",))).records()[0]
+    assert row["verdict"] == "fits", row
+
+
+def test_an_abbreviation_in_brackets_keeps_the_exception_before_it() -> None:
+    line = ("Currently taking anticoagulant medications (except for aspirin or "
+            "nonsteroidal anti-inflammatory drugs [NSAIDS])")
+    assert criteria_verdict(Profile(age=30, medicines=("naproxen",)), line,
+                            nct="NCT99740002") == "fits"
+
+
+_PREGNANCY_CHOICE = (
+    "Inclusion Criteria:\n\n* Able to read the consent form\n"
+    "* Pregnant women between 20 and 28 weeks of gestation PLUS (either of the following)\n"
+    "* At high risk: at least one of a first degree relative with fictitial syndrome, a "
+    "previous pregnancy ended early, or a body mass index of 30 or more at the first visit\n"
+    "* Gestational diabetes diagnosed in the current pregnancy by an oral glucose test\n"
+    "\nExclusion Criteria:\n\n* Fictitial renal syndrome\n")
+_INDENTED_CHOICE = (
+    "Inclusion Criteria:\n\n* Pregnant women and one of the following:\n"
+    "  * Gestational diabetes diagnosed in the current pregnancy\n"
+    "  * Hypertension diagnosed in the current pregnancy\n"
+    "* Able to read the consent form\n\nExclusion Criteria:\n\n* None\n")
+
+
+def _pregnant(text: str, *conditions: str) -> dict[str, object]:
+    study = fictional_study("NCT99740003", "Fictional study 003")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = text
+    profile = Profile(age=29, sex="female", conditions=("pregnant", *conditions))
+    return dict(prescreen(normalize([study]), profile).records()[0])
+
+
+@pytest.mark.parametrize(("text", "listed"), [
+    (_PREGNANCY_CHOICE, "diabetes"), (_INDENTED_CHOICE, "diabetes, hypertension")])
+def test_alternatives_under_a_condition_they_share_ask_for_one_of_them(text: str,
+                                                                       listed: str) -> None:
+    # the pregnancy the parent line asks for is in each alternative too: it is not the choice
+    row = _pregnant(text)
+    assert row["verdict"] == "check", row
+    asks = [r for r in row["reasons"] if "ask for" in r]
+    assert len(asks) == 1, asks
+    assert asks[0].startswith(f"Check with the study team: the inclusion criteria ask for one "
+                              f"of the alternatives they list ({listed}), which you did not "
+                              f'mention ("Pregnant women'), asks
+
+
+@pytest.mark.parametrize("text", [_PREGNANCY_CHOICE, _INDENTED_CHOICE])
+def test_their_condition_among_shared_alternatives_answers_them(text: str) -> None:
+    row = _pregnant(text, "gestational diabetes")
+    assert row["verdict"] == "fits", row
+
+
+def test_a_choice_of_what_is_no_diagnosis_asks_for_nothing() -> None:
+    text = ("Inclusion Criteria:\n\n* Pregnant women PLUS (either of the following)\n"
+            "* Living within 30 miles of the fictional clinic at the time of the first visit\n"
+            "* Able to come to the clinic every two weeks until the end of the pregnancy\n"
+            "\nExclusion Criteria:\n\n* None\n")
+    assert _pregnant(text)["verdict"] == "fits"
+
+
+def test_either_of_the_following_takes_two_items_and_no_more() -> None:
+    # a third long item is a requirement of its own, not a third alternative
+    text = _PREGNANCY_CHOICE.replace(
+        "\n\nExclusion", "\n* Chronic hypertension for at least one year"
+        "\n\nExclusion")
+    row = _pregnant(text, "gestational diabetes")
+    assert row["verdict"] == "check", row
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for hypertension, which you did "
+        'not mention ("Chronic hypertension for at least one year")']
+
+
+def test_a_choice_says_nothing_its_parent_line_already_asks() -> None:
+    study = fictional_study("NCT99740004", "Fictional study 004",
+                            conditions=["Fictitial Syndrome"])
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Followed for fictitial syndrome at one of the following "
+        "clinics:\n  * The Fictitial Syndrome Centre North\n  * The Fictitial Syndrome "
+        "Centre South\n\nExclusion Criteria:\n\n* None\n")
+    row = prescreen(normalize([study]), Profile(age=50, conditions=("ALS",))).records()[0]
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for Fictitial Syndrome, which "
+        'you did not mention ("Followed for fictitial syndrome at one of the following '
+        'clinics:")']
