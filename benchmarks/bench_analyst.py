@@ -21,6 +21,9 @@ data, cache and output folders, run in turn, the order rotating from round to ro
   ``--no-cache``; then ``x.jsonl`` and ``x.parquet`` (cache on); and ``tf-repeat``, the
   default command run a second time in the same folders (the first run untimed), which the
   saved tables answer;
+- ``least``: ``least_csv.py``: the floor's requests and parsing, then the same 51 columns
+  read by plain dictionary lookups and written by ``csv.writer`` (no cache, no checks): the
+  least a Python client pays for this output;
 - ``ctgov`` (PyPI) to CSV, two ways (``peer_csv.py``): rows streamed into ``csv.DictWriter``,
   and rows into a pandas DataFrame and ``to_csv``;
 - the plain script ``plain_csv.py``: requests + ``json.loads`` + ``pandas.json_normalize`` +
@@ -87,6 +90,8 @@ CONTENDERS = (
     Contender("tf-jsonl", "trialfinder, default settings, .jsonl", ".jsonl"),
     Contender("tf-parquet", "trialfinder, default settings, .parquet", ".parquet"),
     Contender("tf-repeat", "trialfinder, default settings, run again (saved tables answer)"),
+    Contender("least", "the least for these columns: requests + orjson + csv.writer "
+                       "(least_csv.py)"),
     Contender("ctgov", "ctgov -> csv.DictWriter (peer_csv.py)"),
     Contender("ctgov-pandas", "ctgov -> pandas to_csv (peer_csv.py)"),
     Contender("plain", "requests + json_normalize + to_csv (plain_csv.py)", heavy=True),
@@ -218,6 +223,8 @@ def command(key: str, base: str, condition: str, out: Path, params_file: Path) -
         py, key = CORE_PYTHON[0], key.removesuffix(CORE)
     if key == "floor":
         return [py, str(HERE / "floor.py"), "--process", base, str(params_file)]
+    if key == "least":
+        return [py, str(HERE / "least_csv.py"), base, str(params_file), str(out)]
     if key in ("ctgov", "ctgov-pandas"):
         return [py, str(HERE / "peer_csv.py"), key, base, condition, str(out)]
     if key == "plain":
@@ -505,6 +512,14 @@ def targets(rows: list[Row], sizes: list[int]) -> list[str]:
         out.append(f"- CPU at {small:,} studies, {row.contender.label}: {ratio:.2f}x the "
                    f"floor's (target <= {CPU_VS_FLOOR}x): {met(ratio <= CPU_VS_FLOOR)}; "
                    f"against ctgov (target <= {CPU_VS_CTGOV}x): {'; '.join(peers) or 'n/a'}.")
+    least = by.get(("least", small))
+    if least is not None and least.ok and floor is not None and floor.ok:
+        ratio = least.median("cpu") / floor.median("cpu")
+        out.append(f"- The least a Python script pays for the same 51 columns "
+                   f"(`least_csv.py`: no cache, no checks): {ratio:.2f}x the floor's CPU at "
+                   f"{small:,} studies, so the target of {CPU_VS_FLOOR}x is "
+                   + ("within reach." if ratio <= CPU_VS_FLOOR
+                      else "below what such a script pays."))
     ctgov = by.get(("ctgov", small))
     for key in ("tf", "tf-jsonl", "tf-parquet", "tf-repeat", "tf" + CORE, "tf-jsonl" + CORE):
         lo, hi = by.get((key, small)), by.get((key, large))
