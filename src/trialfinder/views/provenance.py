@@ -62,17 +62,41 @@ class MetaView:
     warnings: tuple[str, ...]
 
 
+def _official_url(registry: str) -> str | None:
+    """The address a registry answers at when no other is given (``None``: not known)."""
+    if registry == "isrctn":
+        from trialfinder.registries.isrctn.client import DEFAULT_BASE_URL as ISRCTN_URL
+
+        return ISRCTN_URL
+    return DEFAULT_BASE_URL if registry == "ctgov" else None
+
+
 def answered_by(meta: ResultMeta) -> str:
     """Who answered a search, as the page names it beside the total it reported: the
-    registries' titles (``ClinicalTrials.gov``), or, when ClinicalTrials.gov alone was asked at
-    another address than its own (the loopback stand-in, a mirror), that address, as the
-    command line's "the API" says: the page must not name ClinicalTrials.gov as the source of
-    answers it did not send."""
-    source = meta.source.rstrip("/")
-    if not meta.registries and source.startswith(("http://", "https://")) \
-            and source != DEFAULT_BASE_URL:
-        return f"the API at {source}"
-    return registries_title(meta.registries)
+    registries' titles (``ClinicalTrials.gov``), except that a registry asked at another
+    address than its own (the loopback stand-in, a mirror) is named by that address, as the
+    command line's "the API" says: the page must not name a registry as the source of answers
+    it did not send. With several registries, each is named so (``ClinicalTrials.gov and the
+    API at http://127.0.0.1:8766/api, standing in for ISRCTN``)."""
+    names = list(meta.registries or ())
+    sources = [part.strip().rstrip("/") for part in meta.source.split(" + ")]
+    if not names:
+        source = sources[0] if len(sources) == 1 else ""
+        if source.startswith(("http://", "https://")) and source != DEFAULT_BASE_URL:
+            return f"the API at {source}"
+        return registries_title(meta.registries)
+    if len(sources) != len(names):
+        return registries_title(names)
+    said: list[str] = []
+    for name, source in zip(names, sources, strict=True):
+        official = _official_url(name)
+        if (source.startswith(("http://", "https://")) and official is not None
+                and source != official.rstrip("/")):
+            said.append(f"the API at {source}" if len(names) == 1
+                        else f"the API at {source}, standing in for {registries_title([name])}")
+        else:
+            said.append(registries_title([name]))
+    return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
 
 
 def nothing_found(meta: ResultMeta, demo_mode: bool) -> str:
