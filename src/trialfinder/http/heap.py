@@ -73,6 +73,18 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return function
 
 
+def _mallopt() -> Callable[[int, int], int] | None:
+    """glibc's ``mallopt`` (``None`` in another C library), read from the cached library
+    each time (a test that takes glibc away clears only :func:`_libc`)."""
+    libc = _libc()
+    function = getattr(libc, "mallopt", None) if libc is not None else None
+    if function is None:
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function  # type: ignore[no-any-return]
+
+
 def trim() -> bool:
     """Return free heap pages to the system; whether anything was returned (False without
     glibc)."""
@@ -85,12 +97,9 @@ def keep_freed_heap() -> bool:
     raise glibc's mmap and trim thresholds. Whether it applied (False without glibc). Meant
     for a process that ends after one search, whose run profile also stops the trim after each
     page (:data:`trialfinder.core.config.ONE_SEARCH`)."""
-    libc = _libc()
-    mallopt = getattr(libc, "mallopt", None) if libc is not None else None
+    mallopt = _mallopt()
     if mallopt is None:
         return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
     applied = bool(mallopt(_M_MMAP_THRESHOLD, KEEP_MMAP_THRESHOLD)) and bool(
         mallopt(_M_TRIM_THRESHOLD, KEEP_TRIM_THRESHOLD))
     if applied:
@@ -105,13 +114,8 @@ def one_arena() -> bool:
     tables in the main thread, and the reverse. For 10,000 studies this took the command's
     peak down by about 13 MB at the same CPU (benchmarks/results/analyst.md). Whether it
     applied (False without glibc). Call it before any other thread starts."""
-    libc = _libc()
-    mallopt = getattr(libc, "mallopt", None) if libc is not None else None
-    if mallopt is None:
-        return False
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(_M_ARENA_MAX, 1))
+    mallopt = _mallopt()
+    return bool(mallopt(_M_ARENA_MAX, 1)) if mallopt is not None else False
 
 
 def after_page(trim_each_page: bool) -> bool:
