@@ -166,6 +166,9 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
          "trialfinder: error: ", 2),
         (["search", "-c", "cramp", "--radius", "10mi"],
          "trialfinder: error: a radius needs a place: give --near as well", 2),
+        # the default distance too: it was dropped without a word
+        (["search", "-c", "cramp", "--radius", "50mi"],
+         "trialfinder: error: a radius needs a place: give --near as well", 2),
         (["search", "-c", "cramp", "--near", "42,-71", "--radius=-5mi"],
          "trialfinder: error: --radius must be above 0, not '-5mi'", 2),
         (["search", "-c", "cramp", "--near", "42,-71", "--radius", "10 parsecs"],

@@ -206,6 +206,7 @@ def test_friendly_values_and_one_clear_error() -> None:
         "SearchOptions(funder_types=(<FunderType.NIH: 'NIH'>,))")
     for kwargs, message in [
         ({"radius": "5mi"}, "a radius needs a place: give --near as well"),
+        ({"radius": "50mi"}, "a radius needs a place: give --near as well"),
         ({"start_from": "2024", "start_to": "2023-12"}, "start date range is empty"),
         ({"statuses": ["bogus"]}, "unknown status 'bogus'; choose from"),
         ({"age": 130}, "age must be within 0..125 years, not 130"),

@@ -38,7 +38,7 @@ def test_values_are_read_and_bad_ones_named() -> None:
         "hv": ["maybe"], "results": ["1"], "country": ["France", " ", "France"],
     })
     assert state["preset"] == "" and state["condition"] == "ALS"
-    assert state["radius"] == 50  # the nearest offered radius
+    assert state["radius"] == 50  # the default: a radius without a place is left out
     assert state["limit"] == 1000 and state["age"] is None
     assert state["status"] == ["RECRUITING"]
     assert state["phase"] == ["PHASE2", "PHASE3"]
@@ -48,7 +48,8 @@ def test_values_are_read_and_bad_ones_named() -> None:
     assert read_url({"results": ["maybe"]}) == (defaults(), [Refused("results", "maybe")])
     assert state["country"] == ["France"]
     assert ignored == [Refused("preset", "no-such-topic"), Refused("status", "bogus"),
-                       Refused("age", "nan"), Refused("hv", "maybe"), Refused("limit", "1e9")]
+                       Refused("age", "nan"), Refused("hv", "maybe"),
+                       Refused("radius", "70", "a radius needs a place"), Refused("limit", "1e9")]
 
 
 def test_hostile_text_is_kept_as_typed_but_bounded() -> None:
@@ -107,15 +108,29 @@ def test_topic_and_wider_filters() -> None:
 def test_a_radius_the_page_does_not_offer_becomes_the_nearest_offered_one() -> None:
     """The CLI takes 3000 mi; a link with it gets the page's widest, and a note, not the
     default distance with "not understood"."""
-    state, ignored = read_url({"near": ["Boston, MA"], "radius": ["3000"]})
+    boston = {"near": ["Boston, MA"]}
+    state, ignored = read_url(boston | {"radius": ["3000"]})
     assert (state["radius"], ignored) == (500, [])
-    assert radius_note({"radius": ["3000"]}) == (
+    assert radius_note(boston | {"radius": ["3000"]}) == (
         "The link’s distance, 3,000 mi, is not one this page offers: the nearest, 500 mi, "
         "is used.")
-    assert read_url({"radius": ["0.5"]})[0]["radius"] == 5
-    assert radius_note({"radius": ["100"]}) is None and radius_note({}) is None
+    assert read_url(boston | {"radius": ["0.5"]})[0]["radius"] == 5
+    assert radius_note(boston | {"radius": ["100"]}) is None and radius_note({}) is None
+    assert read_url(boston | {"radius": ["-5"]})[1] == [Refused("radius", "-5")]
+    assert radius_note(boston | {"radius": ["-5"]}) is None
+
+
+def test_a_radius_in_a_link_without_a_place_is_left_out_and_said() -> None:
+    """``?radius=50`` (the default distance) was dropped without a word, and ``?radius=3000``
+    was said to be "used" as 500 mi: without a place neither is used, and the note says so,
+    once, as the command line refuses ``--radius`` without ``--near``."""
+    for given in ("50", "3000"):
+        state, ignored = read_url({"condition": ["ALS"], "radius": [given]})
+        assert state["radius"] == 50 and radius_note({"radius": [given]}) is None
+        assert ignored_note(ignored) == (
+            f"The link’s radius “{given}” was left out: a radius needs a place")
+    # an unreadable radius is said once, as not understood
     assert read_url({"radius": ["-5"]})[1] == [Refused("radius", "-5")]
-    assert radius_note({"radius": ["-5"]}) is None
 
 
 def test_a_short_study_id_in_a_link_is_read_padded_and_said() -> None:

@@ -14,7 +14,15 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.wording import did_you_mean
 from trialfinder.options.declare import Option
 from trialfinder.options.kinds import ANY, Codes
-from trialfinder.options.model import GIVE_NEAR, OPTIONS, SearchOptions, conflicts, get_option
+from trialfinder.options.model import (
+    GIVE_NEAR,
+    OPTIONS,
+    SearchOptions,
+    conflicts,
+    get_option,
+    named,
+    refuse_conflicts,
+)
 from trialfinder.options.values import Near
 
 __all__ = ["FORMAT", "MAX_ITEMS", "MAX_TEXT", "TOO_LONG", "TOO_MANY", "UNREADABLE", "LinkReading",
@@ -67,7 +75,10 @@ def from_kwargs(kwargs: Mapping[str, Any], base: SearchOptions | None = None, *,
                                 f"{hint}; choose from: {', '.join([*_BY_KWARG, *also])}")
     given = {_BY_KWARG[k].name: _BY_KWARG[k].from_python(v) for k, v in kwargs.items()}
     try:
-        return base.replace(**given) if base is not None else SearchOptions(**given)
+        options = base.replace(**given) if base is not None else SearchOptions(**given)
+        refuse_conflicts({d.name: getattr(options, d.name) for d in OPTIONS},
+                         named({_BY_KWARG[k].name: v for k, v in kwargs.items()}))
+        return options
     except InvalidQueryError as exc:  # the place is a keyword argument here, not --near
         said = str(exc).replace(GIVE_NEAR, "give near= as well")
         if said == str(exc):
@@ -93,9 +104,7 @@ def from_url(params: Mapping[str, Sequence[str]], *, base: SearchOptions | None 
         given = _given(params, declared)
         if given:
             values[declared.name] = declared.from_url(given)
-    problems = conflicts(values)
-    if problems:
-        raise InvalidQueryError(problems[0][1])
+    refuse_conflicts(values, _named(params, names))
     return SearchOptions(**values), []
 
 
@@ -109,6 +118,7 @@ def read_link(params: Mapping[str, Sequence[str]], *, base: SearchOptions | None
     out comes back as a :class:`Refused`, in the order of the options."""
     values = {d.name: getattr(base or SearchOptions(), d.name) for d in OPTIONS}
     refused: list[Refused] = []
+    read: set[str] = set()  # given, and not refused whole (50, the default radius, is read)
     for declared in _chosen(names):
         given = _given(params, declared)
         if not given:
@@ -117,7 +127,9 @@ def read_link(params: Mapping[str, Sequence[str]], *, base: SearchOptions | None
         refused += bad
         if value is not None:
             values[declared.name] = value
-    for name, why in conflicts(values):
+        if value is not None or not bad:
+            read.add(declared.name)
+    for name, why in conflicts(values, read):
         declared = get_option(name)
         values[name] = declared.empty
         text = (_given(params, declared) or [""])[-1]
@@ -132,6 +144,11 @@ def _chosen(names: Sequence[str] | None) -> list[Option]:
 def _given(params: Mapping[str, Sequence[str]], declared: Option) -> list[str]:
     """The values a link gives ``declared`` (blank ones are none)."""
     return [v for v in params.get(declared.url) or [] if v.strip()]
+
+
+def _named(params: Mapping[str, Sequence[str]], names: Sequence[str] | None) -> set[str]:
+    """The options read that the link gives a value, whatever the value reads as."""
+    return {d.name for d in _chosen(names) if _given(params, d)}
 
 
 def _read_leniently(declared: Option, given: list[str]) -> tuple[Any, list[Refused]]:

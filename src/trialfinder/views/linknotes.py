@@ -15,7 +15,7 @@ from typing import Final
 
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.wording import did_you_mean, one_of
-from trialfinder.options import DEFAULT_RADIUS, OPTIONS, Refused, get_option
+from trialfinder.options import DEFAULT_RADIUS, OPTIONS, Refused, get_option, read_link
 from trialfinder.options.choice import SORT_ORDERS
 from trialfinder.options.parse import MAX_TEXT, TOO_LONG, TOO_MANY, UNREADABLE
 from trialfinder.registries import registry_for_id
@@ -98,8 +98,9 @@ def radius_note(params: Mapping[str, list[str]]) -> str | None:
     one is used instead, e.g. ``The link’s distance, 3,000 mi, is not one this page offers:
     the nearest, 500 mi, is used.``; ``None`` when the link's radius is used as it is."""
     miles, offered = linked_radius(params)
-    if miles is None or offered is None or math.isclose(miles, offered):
-        return None
+    place = read_link(params, names=["near"]).options.near
+    if miles is None or offered is None or math.isclose(miles, offered) or place is None:
+        return None  # without a place the radius is left out (ignored_note says so)
     return (f"The link’s distance, {miles:,.4g} mi, is not one this page offers: the "
             f"nearest, {offered:,} mi, is used.")
 

@@ -238,9 +238,9 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[Refu
     stays), text longer than :data:`MAX_TEXT` characters is refused rather than cut. Text is
     kept as typed: it is escaped where it is shown, and the library checks it before anything
     is sent. A radius is one the page offers, the nearest to the link's (3000 mi: 500 mi;
-    :func:`radius_note` says so), a limit 10 to 10,000.
+    :func:`radius_note` says so), and is left out without a place; a limit is 10 to 10,000.
     """
-    names = [d.name for d in WIDGET.values() if d.name != "radius"]  # the slider's own rule
+    names = [d.name for d in WIDGET.values()]
     options, read = read_link(params, base=BASE, names=names)
     refused = list(read)
     for d in OPTIONS:
@@ -263,11 +263,8 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[Refu
              for n in v.split(",") if n.strip()]
     refused += [Refused(WIDGET[REGISTRY_KEY].url, n) for n in dict.fromkeys(named)
                 if n.lower() not in REGISTRIES]  # those known are kept
-    given, offered = linked_radius(params)
-    if given is not None and offered is None:
-        refused.append(Refused(WIDGET["radius"].url, _last(params, WIDGET["radius"].url)))
-    elif offered is not None:
-        state["radius"] = offered
+    if options.radius is not None:  # the slider's own rule: the nearest radius it offers
+        state["radius"] = linked_radius(params)[1] or DEFAULT_RADIUS_MI
     raw = _last(params, "limit")
     try:
         number = float(raw) if raw else None
