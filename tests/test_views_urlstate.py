@@ -24,6 +24,8 @@ from trialfinder.views.urlstate import (
     wider_than_search,
 )
 
+LIMIT_RANGE = "out of range (it must be within 10..10000 studies)"
+
 
 def test_empty_url_gives_the_defaults() -> None:
     assert state_from_url({}) == defaults()
@@ -49,7 +51,25 @@ def test_values_are_read_and_bad_ones_named() -> None:
     assert state["country"] == ["France"]
     assert ignored == [Refused("preset", "no-such-topic"), Refused("status", "bogus"),
                        Refused("age", "nan"), Refused("hv", "maybe"),
-                       Refused("radius", "70", "a radius needs a place"), Refused("limit", "1e9")]
+                       Refused("radius", "70", "a radius needs a place"),
+                       Refused("limit", "1e9", LIMIT_RANGE)]
+
+
+def test_a_number_out_of_range_in_a_link_is_said_so_with_its_range() -> None:
+    """``limit=999999999`` was "not understood"; it is a number, outside the page's range,
+    and the note names the range as the command line does (``--age must be within 0..125
+    years``). A limit that is no number is still not understood."""
+    state, ignored = read_url({"condition": ["ALS"], "limit": ["999999999"], "age": ["200"]})
+    assert (state["limit"], state["age"]) == (1000, None)
+    assert ignored == [Refused("age", "200", "out of range (it must be within 0..125 years)"),
+                       Refused("limit", "999999999", LIMIT_RANGE)]
+    assert ignored_note(ignored) == (
+        "The link’s age “200” was out of range (it must be within 0..125 years) and was left "
+        "out. The link’s limit “999999999” was out of range (it must be within 10..10000 "
+        "studies) and was left out")
+    assert read_url({"limit": ["5"]})[1] == [Refused("limit", "5", LIMIT_RANGE)]
+    assert read_url({"limit": ["lots"]})[1] == [Refused("limit", "lots", "not understood")]
+    assert read_url({"limit": ["10000"]})[0]["limit"] == 10000
 
 
 def test_hostile_text_is_kept_as_typed_but_bounded() -> None:
@@ -261,8 +281,9 @@ def test_the_note_on_a_link_names_the_values_it_left_out() -> None:
     assert state["phase"] == ["PHASE2"] and state["ids"] == "NCT99000012"
     assert ignored_note(ignored) == (
         "The link’s status “recruting”, phase “7”, age “abc”, id “<b>x</b>”, country "
-        "“Narnia”, registry “isrctm” and limit “999999999” were not understood and were left "
-        "out")
+        "“Narnia” and registry “isrctm” were not understood and were left out. The link’s "
+        "limit “999999999” was out of range (it must be within 10..10000 studies) and was "
+        "left out")
     one = {"condition": ["spasm"], "sex": ["alien"]}
     assert ignored_note(read_url(one)[1]) == (
         "The link’s sex “alien” was not understood and was left out")

@@ -6,6 +6,7 @@ saved by an earlier version (:func:`from_saved`). The command line is read in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
@@ -13,7 +14,7 @@ from trialfinder.core.checks import shown
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.wording import did_you_mean
 from trialfinder.options.declare import Option
-from trialfinder.options.kinds import ANY, Codes
+from trialfinder.options.kinds import ANY, Codes, Kind, Number
 from trialfinder.options.model import (
     GIVE_NEAR,
     OPTIONS,
@@ -25,8 +26,9 @@ from trialfinder.options.model import (
 )
 from trialfinder.options.values import Near
 
-__all__ = ["FORMAT", "MAX_ITEMS", "MAX_TEXT", "TOO_LONG", "TOO_MANY", "UNREADABLE", "LinkReading",
-           "Refused", "from_json", "from_kwargs", "from_saved", "from_url", "read_link"]
+__all__ = ["FORMAT", "MAX_ITEMS", "MAX_TEXT", "OUT_OF_RANGE", "TOO_LONG", "TOO_MANY", "UNREADABLE",
+           "LinkReading", "Refused", "from_json", "from_kwargs", "from_saved", "from_url",
+           "read_link", "why_refused"]
 
 #: The ``format`` of search options written as JSON (a saved watch's options).
 FORMAT: Final = "search/1"
@@ -42,6 +44,8 @@ UNREADABLE: Final = "not understood"
 TOO_LONG: Final = f"longer than the {MAX_TEXT} characters a value of a link may hold"
 #: Why: a value past the first :data:`MAX_ITEMS` of its parameter.
 TOO_MANY: Final = f"past the first {MAX_ITEMS} values a link may give one name"
+#: Why (its start): a number outside its range, which follows (see :func:`why_refused`).
+OUT_OF_RANGE: Final = "out of range"
 
 
 class Refused(NamedTuple):
@@ -160,7 +164,7 @@ def _read_leniently(declared: Option, given: list[str]) -> tuple[Any, list[Refus
         try:
             return declared.from_url([text]), []
         except InvalidQueryError:
-            return None, [Refused(declared.url, text, UNREADABLE)]
+            return None, [Refused(declared.url, text, why_refused(declared.kind, text))]
     codes = isinstance(declared.kind, Codes)  # where "any" means no restriction
     if codes and [v.strip().lower() for v in given] == [ANY]:
         return declared.empty, []
@@ -175,9 +179,22 @@ def _read_leniently(declared: Option, given: list[str]) -> tuple[Any, list[Refus
         try:
             good.extend(declared.from_url([text]))
         except InvalidQueryError:
-            bad.append(Refused(declared.url, text, UNREADABLE))
+            bad.append(Refused(declared.url, text, why_refused(declared.kind, text)))
     bad += [Refused(declared.url, text, TOO_MANY) for text in given[MAX_ITEMS:]]
     return (tuple(dict.fromkeys(good)) if good or not bad else None), bad
+
+
+def why_refused(kind: Kind, text: str) -> str:
+    """Why a link's ``text`` that ``kind`` refused was refused: a number outside the range
+    of a :class:`Number` is :data:`OUT_OF_RANGE`, with the range as the command line says it
+    (``out of range (it must be within 0..125 years)``); anything else :data:`UNREADABLE`."""
+    try:
+        number = float(text)
+    except ValueError:
+        return UNREADABLE
+    if isinstance(kind, Number) and math.isfinite(number):
+        return f"{OUT_OF_RANGE} (it must be {kind.within})"
+    return UNREADABLE
 
 
 def from_json(data: object) -> SearchOptions:

@@ -17,7 +17,7 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.wording import did_you_mean, one_of
 from trialfinder.options import DEFAULT_RADIUS, OPTIONS, Refused, get_option, read_link
 from trialfinder.options.choice import SORT_ORDERS
-from trialfinder.options.parse import MAX_TEXT, TOO_LONG, TOO_MANY, UNREADABLE
+from trialfinder.options.parse import MAX_TEXT, OUT_OF_RANGE, TOO_LONG, TOO_MANY, UNREADABLE
 from trialfinder.registries import registry_for_id
 from trialfinder.registries.base import id_read_note
 
@@ -226,7 +226,8 @@ def unknown_params(params: Mapping[str, list[str]]) -> str | None:
 
 #: Why a value of a link the page has no field for was left out.
 NO_FIELD: Final = "this page has no field for it"
-#: The reasons that read as "... was <why> and was left out"; any other reason is said
+#: The reasons that read as "... was <why> and was left out" (and ``out of range (...)``:
+#: :data:`~trialfinder.options.parse.OUT_OF_RANGE`); any other reason is said
 #: after the value (``The link’s radius “50” was left out: a radius needs a place``).
 _SAID_BEFORE: Final = (UNREADABLE, TOO_LONG, TOO_MANY)
 
@@ -253,6 +254,6 @@ def _sentence(refused: Sequence[Refused], why: str) -> str:
         parts.append(f"{_shown(name)} {shown}{more}" if shown else f"“{_shown(name)}”")
     listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
     was = "were" if len(parts) > 1 or sum(p.count("“") for p in parts) > 1 else "was"
-    if why in _SAID_BEFORE:
+    if why in _SAID_BEFORE or why.startswith(OUT_OF_RANGE):
         return f"The link’s {listed} {was} {why} and {was} left out"
     return f"The link’s {listed} {was} left out: {why}"

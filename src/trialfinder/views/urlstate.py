@@ -11,7 +11,6 @@ shareable link, leaving out defaults and anything stale (a radius without a plac
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -20,7 +19,7 @@ from trialfinder.core.errors import InvalidQueryError
 from trialfinder.options import OPTIONS, Option, Refused, SearchOptions, read_link, to_url
 from trialfinder.options.kinds import Code, Codes, Flag, Number, RadiusKind
 from trialfinder.options.model import DATE_RANGES, conflicts
-from trialfinder.options.parse import MAX_TEXT
+from trialfinder.options.parse import MAX_TEXT, why_refused
 from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES, registry_for_id
 from trialfinder.tables.countries import check_countries
@@ -85,6 +84,8 @@ BASE: Final = SearchOptions(statuses=OPEN_STATUSES)
 DEFAULT_STATUSES: Final = tuple(s.value for s in OPEN_STATUSES)
 DEFAULT_RADIUS_MI: Final = int(DEFAULT_RADIUS.miles)
 DEFAULT_LIMIT: Final = 1000
+#: The studies a link may ask the page to fetch (``limit=``).
+_LIMIT: Final = Number(10, 10_000, "studies")
 
 #: Options the page has no field for (a link that gives one is told it was left out, but
 #: for the order: the list's own Sort control, :mod:`trialfinder.views.sorting`, takes it).
@@ -267,13 +268,11 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[Refu
         state["radius"] = linked_radius(params)[1] or DEFAULT_RADIUS_MI
     raw = _last(params, "limit")
     try:
-        number = float(raw) if raw else None
-    except ValueError:
-        number = None
-    if number is not None and math.isfinite(number) and 10 <= number <= 10000:
-        state["limit"] = int(number)
-    elif raw:
-        refused.append(Refused("limit", raw))
+        number = _LIMIT.from_text([raw], "limit")
+    except InvalidQueryError:
+        refused.append(Refused("limit", raw, why_refused(_LIMIT, raw)))
+    else:
+        state["limit"] = int(number) if number is not None else DEFAULT_LIMIT
     return state, refused
 
 
