@@ -93,6 +93,10 @@ OLD_WATCHES: list[tuple[str, dict[str, Any], SearchOptions]] = [
                    study_types=(StudyType.INTERVENTIONAL,))),
     ("python", {"term": ["fictional"], "near": "Boston, MA", "preset": "als"},
      SearchOptions(terms=("fictional",), near=Near("Boston, MA"), preset="als")),
+    # the default radius without a place read as none; refused now where it is given, a
+    # watch saved so still reads as it did
+    ("default radius", {"condition": ["ALS"], "radius": "50mi"},
+     SearchOptions(conditions=("ALS",))),
 ]
 
 
