@@ -305,6 +305,11 @@ def test_the_note_words_what_the_reading_refused_and_why() -> None:
     assert read_url(spaced)[0]["ids"] == "NCT99000012"
     assert ignored_note(read_url(spaced)[1]) == (
         "The link’s id “<b>x</b>” was not understood and was left out")
+    # a registry value too long was refused by the reading and then again, as a name unknown
+    registries = {"condition": ["spasm"], "registry": ["r" * 301, "ctgov,IsrctM"]}
+    state, ignored = read_url(registries)
+    assert state["registry"] == ["ctgov"]
+    assert ignored == [Refused("registry", "r" * 301, TOO_LONG), Refused("registry", "isrctm")]
     both = {"condition": ["spasm"], "start_from": ["2030"], "start_to": ["2020"],
             "keyword": ["k" * 301], "state": ["MA"]}
     assert ignored_note(read_url(both)[1]) == (

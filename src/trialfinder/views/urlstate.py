@@ -260,10 +260,8 @@ def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[Refu
         state["country"] = [c for c in state["country"] if c.strip() not in unknown]
     state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
     state["sort"] = linked_sort(params, bool(state["place"].strip()))[0]  # its note: linked_sort
-    named = [n.strip() for v in params.get(WIDGET[REGISTRY_KEY].url) or []
-             for n in v.split(",") if n.strip()]
-    refused += [Refused(WIDGET[REGISTRY_KEY].url, n) for n in dict.fromkeys(named)
-                if n.lower() not in REGISTRIES]  # those known are kept
+    refused += [Refused(WIDGET[REGISTRY_KEY].url, n) for n in options.registries
+                if n not in REGISTRIES]  # those known are kept (see _widget)
     if options.radius is not None:  # the slider's own rule: the nearest radius it offers
         state["radius"] = linked_radius(params)[1] or DEFAULT_RADIUS_MI
     raw = _last(params, "limit")
