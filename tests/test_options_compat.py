@@ -118,6 +118,10 @@ def test_watches_saved_before_are_read_as_search_options(tmp_path: Path) -> None
             "query.cond": "ALS", "filter.overallStatus": "RECRUITING,NOT_YET_RECRUITING",
             "filter.geo": "distance(42.3601,-71.0589,100mi)"}
         assert get_watch(store, "python").place == pytest.approx((42.3601, -71.0589), abs=0.1)
+        # read as before; a watch saved now with the same keyword arguments is refused, as
+        # tf.search(radius=50) is without a place
+        with pytest.raises(InvalidQueryError, match=r"^a radius needs a place: give near="):
+            add_watch(store, "new", {"condition": ["ALS"], "radius": "50mi"})
 
 
 def test_a_watch_saved_now_is_search_options_json(tmp_path: Path) -> None:

@@ -223,8 +223,6 @@ def from_saved(data: object) -> SearchOptions:
     old = dict(data)
     place = old.pop("place", None)
     near = old.get("near")
-    if near is None and get_option("radius").from_python(old.get("radius")) is None:
-        old.pop("radius", None)  # the default radius without a place read as none: it still does
     if isinstance(near, list | tuple) and isinstance(place, str):
         point = get_option("near").from_python(near).point
         named = get_option("near").from_python(place)
