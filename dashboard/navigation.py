@@ -26,6 +26,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from trialfinder import service
+from trialfinder.options import Refused
 from trialfinder.places.resolve import Place
 from trialfinder.views import urlstate
 from trialfinder.views.text import escape_md
@@ -63,9 +64,9 @@ def sync_from_url() -> None:
     ss["_url"] = params
 
 
-def _apply(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+def _apply(params: dict[str, list[str]]) -> tuple[dict[str, Any], list[Refused]]:
     """Put the URL's search, filters and study into the widgets; return them (and the
-    parameters that were not understood)."""
+    values left out, and why)."""
     ss = st.session_state
     values, ignored = urlstate.read_url(params)
     for key, value in values.items():
@@ -88,7 +89,7 @@ def _boot(params: dict[str, list[str]]) -> None:
                urlstate.sort_note(params, bool(values["place"].strip()),
                                   bool(ss["searched"])) or "",
                urlstate.unknown_params(params) or "",
-               urlstate.ignored_note(params, ignored) or ""]
+               urlstate.ignored_note(ignored) or ""]
     if any(notices):
         ss["notice"] = " ".join(n if n.endswith(".") else n + "." for n in notices if n)
     if ss.get("study"):  # a link to a study opens it as a card does (a phone: whom to call)

@@ -166,6 +166,9 @@ def test_presets_lists_the_parameters_they_send(capsys: pytest.CaptureFixture[st
          "trialfinder: error: ", 2),
         (["search", "-c", "cramp", "--radius", "10mi"],
          "trialfinder: error: a radius needs a place: give --near as well", 2),
+        # the default distance too: it was dropped without a word
+        (["search", "-c", "cramp", "--radius", "50mi"],
+         "trialfinder: error: a radius needs a place: give --near as well", 2),
         (["search", "-c", "cramp", "--near", "42,-71", "--radius=-5mi"],
          "trialfinder: error: --radius must be above 0, not '-5mi'", 2),
         (["search", "-c", "cramp", "--near", "42,-71", "--radius", "10 parsecs"],
@@ -566,6 +569,52 @@ def test_ctrl_c_during_start_up_imports_prints_interrupted(entry: str, module: s
     done = child(INTERRUPT_ON_IMPORT.format(module=module, argv=argv, entry=entry),
                  TRIALFINDER_BASE_URL="http://127.0.0.1:9", TRIALFINDER_CACHE_DIR=str(tmp_path))
     assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")
+
+
+# Ctrl-C as the package itself loads (its logging, the slowest import before the command's
+# handlers), the finder put in place before anything of trialfinder: by a copy of the console
+# script pip writes, or by a sitecustomize for ``python -m trialfinder``.
+CTRL_C_FINDER = """
+import importlib.abc, os, signal, sys
+
+class CtrlC(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "logging":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+"""
+CONSOLE_SCRIPT = CTRL_C_FINDER + """
+from trialfinder.__main__ import run
+if __name__ == "__main__":
+    sys.exit(run())
+"""
+
+
+@pytest.mark.parametrize("how", ["console script", "python -m"])
+def test_ctrl_c_while_the_package_loads_prints_interrupted(how: str, tmp_path: Path) -> None:
+    """The console script imports trialfinder.__main__, so the package's __init__ (and its
+    logging) loaded before any handler: Ctrl-C there was a KeyboardInterrupt traceback."""
+    if how == "console script":
+        script = tmp_path / "trialfinder"
+        script.write_text(CONSOLE_SCRIPT)
+        argv, env = [sys.executable, str(script), "--version"], CHILD_ENV
+    else:
+        (tmp_path / "sitecustomize.py").write_text(CTRL_C_FINDER)
+        argv = [sys.executable, "-m", "trialfinder", "--version"]
+        env = CHILD_ENV | {"PYTHONPATH": os.pathsep.join([str(tmp_path), CHILD_ENV["PYTHONPATH"]])}
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env,
+                          preexec_fn=_as_at_a_terminal)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")
+
+
+def test_a_program_importing_the_library_keeps_pythons_ctrl_c() -> None:
+    """Only the command answers Ctrl-C with one line: a program that imports trialfinder
+    still gets its KeyboardInterrupt (here, from inside the import)."""
+    done = child(CTRL_C_FINDER + "try:\n    import trialfinder\nexcept KeyboardInterrupt:\n"
+                 "    print('caught')\n")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "caught\n", "")
 
 
 class SilentServer:

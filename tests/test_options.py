@@ -22,10 +22,12 @@ from trialfinder.options import (
     Near,
     Option,
     Radius,
+    Refused,
     SearchOptions,
     from_json,
     from_kwargs,
     from_url,
+    read_link,
     to_cli,
     to_json,
     to_kwargs,
@@ -204,6 +206,7 @@ def test_friendly_values_and_one_clear_error() -> None:
         "SearchOptions(funder_types=(<FunderType.NIH: 'NIH'>,))")
     for kwargs, message in [
         ({"radius": "5mi"}, "a radius needs a place: give --near as well"),
+        ({"radius": "50mi"}, "a radius needs a place: give --near as well"),
         ({"start_from": "2024", "start_to": "2023-12"}, "start date range is empty"),
         ({"statuses": ["bogus"]}, "unknown status 'bogus'; choose from"),
         ({"age": 130}, "age must be within 0..125 years, not 130"),
@@ -231,6 +234,25 @@ def test_lenient_links_cost_a_bad_value_only_itself() -> None:
     assert from_url({"status": ["any"]}, base=BASE, lenient=True)[0].statuses == ()
     assert from_url({"status": ["bogus"]}, base=BASE, lenient=True)[0] == BASE
     assert to_url(SearchOptions(), base=BASE) == {"status": ["any"]}
+
+
+def test_a_links_reading_gives_each_value_it_refused_and_why() -> None:
+    """``from_url`` names the parameters; ``read_link`` gives each value left out, as the
+    link gives it, and why, so that a note need not read the link again."""
+    options, refused = read_link({"status": ["recruiting", "bogus"], "age": ["old"],
+                                  "condition": ["x" * 301, "ALS"], "radius": ["10"],
+                                  "phase": [str(n % 4 + 1) for n in range(52)]})
+    assert options.statuses == (Status.RECRUITING,) and len(options.phases) == 4
+    assert refused == (
+        Refused("condition", "x" * 301, "longer than the 300 characters a value of a link "
+                "may hold"),
+        Refused("status", "bogus", "not understood"),
+        Refused("phase", "3", "past the first 50 values a link may give one name"),
+        Refused("phase", "4", "past the first 50 values a link may give one name"),
+        Refused("age", "old", "not understood"),
+        Refused("radius", "10", "a radius needs a place"))
+    assert read_link({"start_from": ["2030"], "start_to": ["2020"]}).refused == (
+        Refused("start_to", "2020", "start date range is empty: 2030 is after 2020"),)
 
 
 def test_json_is_checked() -> None:

@@ -63,12 +63,13 @@ def test_an_old_link_fills_every_field_as_before_and_is_written_back_the_same() 
     ("near=02115&radius=25&sex=male", {"place": "02115", "radius": 25, "sex": "MALE"}, []),
     ("itype=dietary+supplement&funder=INDUSTRY&funder=bogus",
      {"itype": ["DIETARY_SUPPLEMENT"], "funder": ["INDUSTRY"]}, ["funder"]),
-    ("status=bogus&age=200&radius=-9&id=" + "x" * 301, {}, ["id", "status", "age", "radius"]),
+    ("status=bogus&age=200&radius=-9&id=" + "x" * 301, {}, ["id", "status", "radius", "age"]),
     # a radius the page does not offer is the nearest it does (the page says so)
     ("near=02115&radius=9000", {"place": "02115", "radius": 500}, []),
 ])
 def test_old_links(link: str, changes: dict[str, Any], ignored: list[str]) -> None:
-    assert read_url(parse_qs(link)) == (defaults() | changes, ignored)
+    state, refused = read_url(parse_qs(link))
+    assert (state, [r.param for r in refused]) == (defaults() | changes, ignored)
 
 
 # -- watches saved as keyword arguments --------------------------------------------------------
@@ -92,6 +93,10 @@ OLD_WATCHES: list[tuple[str, dict[str, Any], SearchOptions]] = [
                    study_types=(StudyType.INTERVENTIONAL,))),
     ("python", {"term": ["fictional"], "near": "Boston, MA", "preset": "als"},
      SearchOptions(terms=("fictional",), near=Near("Boston, MA"), preset="als")),
+    # the default radius without a place read as none; refused now where it is given, a
+    # watch saved so still reads as it did
+    ("default radius", {"condition": ["ALS"], "radius": "50mi"},
+     SearchOptions(conditions=("ALS",))),
 ]
 
 
@@ -113,6 +118,10 @@ def test_watches_saved_before_are_read_as_search_options(tmp_path: Path) -> None
             "query.cond": "ALS", "filter.overallStatus": "RECRUITING,NOT_YET_RECRUITING",
             "filter.geo": "distance(42.3601,-71.0589,100mi)"}
         assert get_watch(store, "python").place == pytest.approx((42.3601, -71.0589), abs=0.1)
+        # read as before; a watch saved now with the same keyword arguments is refused, as
+        # tf.search(radius=50) is without a place
+        with pytest.raises(InvalidQueryError, match=r"^a radius needs a place: give near="):
+            add_watch(store, "new", {"condition": ["ALS"], "radius": "50mi"})
 
 
 def test_a_watch_saved_now_is_search_options_json(tmp_path: Path) -> None:

@@ -80,6 +80,9 @@ def test_a_bad_sort_is_one_line_with_a_suggestion(capsys: pytest.CaptureFixture[
         tf.search_records(records(), source="t", sort="nearest")
     with pytest.raises(InvalidQueryError, match=r"^a radius needs a place: give near= as well$"):
         tf.search(condition="Fictional Sortitis", radius=25)
+    for default in (50, "50mi", "80.4672km"):  # the default distance: it was dropped
+        with pytest.raises(InvalidQueryError, match=r"^a radius needs a place: give near="):
+            tf.search(condition="Fictional Sortitis", radius=default)
     download = tmp_path / "studies.json"
     download.write_text(json.dumps(records()))
     code, out, err = run(capsys, "search", "--from-file", str(download), "--sort", "Updatd")

@@ -90,7 +90,7 @@ def test_a_new_store_has_every_column_a_normalized_record_has_and_reads_it_back(
         back = store.tables_for(["NCT99000601"])
     assert names == ["0001_first_store", "0002_runs_params", "0003_runs_outcome",
                      "0004_store_info_schema_2", "0005_source", "0006_other_ids",
-                     "0007_versions_in_parts"]
+                     "0007_versions_in_parts", "0008_cut_long_texts"]
     held: dict[str, set[str]] = {}
     for table, column, _, _ in _schema(tmp_path / "studies.duckdb"):
         held.setdefault(table, set()).add(column)
@@ -106,7 +106,7 @@ def test_the_previous_release_store_is_upgraded_in_one_go_and_reads_back(
 ) -> None:
     with open_store(old_store) as store:
         ledger = _ledger(store)
-        assert len(ledger) == 7 and len({when for _, when in ledger}) == 1  # one transaction
+        assert len(ledger) == 8 and len({when for _, when in ledger}) == 1  # one transaction
         assert store.first_row("SELECT value FROM store_info WHERE key = 'schema'") == ("2",)
         ids = [r[0] for r in store.con.execute("SELECT nct_id FROM studies").fetchall()]
         assert sorted(ids) == sorted(SYNCED + WATCHED + SEARCHED)
@@ -142,7 +142,7 @@ def test_the_previous_release_store_is_upgraded_in_one_go_and_reads_back(
     Store(fresh).close()
     assert _schema(old_store) == _schema(fresh)  # the same tables, columns, types and order
     with open_store(old_store) as store:
-        assert len(_ledger(store)) == 7  # nothing left to do the second time
+        assert len(_ledger(store)) == 8  # nothing left to do the second time
     assert main(["sql", "--store", str(old_store),
                  "SELECT nct_id, source FROM sites WHERE nct_id = 'NCT99000602'"]) == 0
     assert capsys.readouterr().out.splitlines() == ["nct_id,source", "NCT99000602,ctgov"]
@@ -155,11 +155,11 @@ def test_a_reader_of_an_older_store_upgrades_it_first_and_store_alone_says_so(
         Store(old_store, read_only=True)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.endswith("was made by an earlier trialfinder and needs upgrading (7 step(s),"
+    assert message.endswith("was made by an earlier trialfinder and needs upgrading (8 step(s),"
                             " from 0001_first_store); a command that writes to it does that")
     with open_store(old_store, read_only=True) as store:
         assert store.read_only
-        assert len(_ledger(store)) == 7
+        assert len(_ledger(store)) == 8
         assert store.first_row("SELECT count(*) FROM studies WHERE source = 'ctgov'") == (8,)
 
 
@@ -205,7 +205,7 @@ def test_a_failing_migration_leaves_the_store_as_it_was(
     assert ("runs", "outcome") not in {(t, c) for t, c, _, _ in before}
     monkeypatch.undo()
     with open_store(old_store) as store:  # this trialfinder's own steps still apply whole
-        assert [name for name, _ in _ledger(store)][-1] == "0007_versions_in_parts"
+        assert [name for name, _ in _ledger(store)][-1] == "0008_cut_long_texts"
 
 
 def test_a_page_with_a_column_the_store_lacks_is_an_error_not_narrowed(tmp_path: Path) -> None:
@@ -264,3 +264,73 @@ def test_the_versions_of_an_older_store_move_into_parts_and_read_back_whole(
     assert [len(p) for p in parts.values()].count(1) == len(parts) - 1
     assert len(parts["NCT99000650"]) == 3
     assert max(len(p.encode()) for p in parts["NCT99000650"]) <= MOST_BYTES
+
+
+def _long_texts(path: Path) -> tuple[str, str, str]:
+    """Into the store at ``path`` (any shape), as a store written before sync cut texts kept
+    them: a summary of 70,000 bytes, a condition of 61,444 bytes in 30,722 characters (Greek:
+    two bytes each) and an eligibility text of exactly 60 KiB (it fits)."""
+    summary, condition, fits = "s" * 70_000, "ζω" * 15_361, "e" * MOST_BYTES
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO studies (nct_id, brief_summary, eligibility_criteria) "
+                "VALUES ('NCT99000660', ?, ?)", [summary, fits]).fetchall()
+    con.execute("INSERT INTO conditions (nct_id, condition) VALUES ('NCT99000660', ?)",
+                [condition]).fetchall()
+    con.close()
+    return summary, condition, fits
+
+
+def _cut_rows(store: Store) -> tuple[str, str, str]:
+    row = store.first_row("SELECT s.brief_summary, c.condition, s.eligibility_criteria "
+                          "FROM studies s JOIN conditions c USING (nct_id) "
+                          "WHERE nct_id = 'NCT99000660'")
+    assert row is not None
+    return str(row[0]), str(row[1]), str(row[2])
+
+
+def test_texts_an_older_store_kept_whole_are_cut_by_a_migration_and_counted(
+    old_store: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A store written before sync cut texts over 60 KiB kept them whole (DuckDB's checkpoint
+    holds such texts of a row group in memory: hundreds killed it); 0008_cut_long_texts cuts
+    them as a sync does, and the upgrade's log line counts them."""
+    summary, condition, fits = _long_texts(old_store)
+    with caplog.at_level("INFO", logger="trialfinder.store.migrations"), \
+            open_store(old_store) as store:
+        cut_summary, cut_condition, kept = _cut_rows(store)
+    assert kept == fits  # 60 KiB exactly: kept whole
+    for before, after in ((summary, cut_summary), (condition, cut_condition)):
+        mark = f" [cut by trialfinder: the text had {len(before.encode()):,} bytes, more than " \
+               "the store keeps]"
+        assert after.endswith(mark) and len(after.encode()) <= MOST_BYTES
+        assert before.startswith(after.removesuffix(mark))
+    assert len(cut_summary.encode()) > MOST_BYTES - 4  # cut at the limit, not far below it
+    [said] = [r for r in caplog.records if "upgraded" in r.getMessage()]
+    assert said.levelname == "WARNING"
+    assert said.getMessage().endswith(
+        "0007_versions_in_parts, 0008_cut_long_texts: 2 texts longer than 60 KiB cut in the "
+        "study store, with a mark at the end (conditions.condition, studies.brief_summary)")
+
+
+def test_a_store_of_the_previous_release_gets_its_long_texts_cut_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The store a release before this one wrote (every migration to 0007) and its long
+    texts: only 0008 runs; a store with none has nothing to say but its upgrade."""
+    path = tmp_path / "studies.duckdb"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:7])
+    Store(path).close()
+    Store(tmp_path / "none.duckdb").close()
+    monkeypatch.undo()
+    summary, _, _ = _long_texts(path)
+    with caplog.at_level("INFO", logger="trialfinder.store.migrations"):
+        with Store(path) as store:
+            assert [name for name, _ in _ledger(store)][-1] == "0008_cut_long_texts"
+            assert _cut_rows(store)[0].startswith(summary[:1000])
+            assert len(_cut_rows(store)[0].encode()) <= MOST_BYTES
+        Store(tmp_path / "none.duckdb").close()
+    assert [(r.levelname, r.getMessage().rpartition(": ")[2]) for r in caplog.records
+            if "upgraded" in r.getMessage()] == [
+        ("WARNING", "2 texts longer than 60 KiB cut in the study store, with a mark at the "
+         "end (conditions.condition, studies.brief_summary)"),
+        ("INFO", "0008_cut_long_texts")]

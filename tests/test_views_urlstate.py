@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from trialfinder.options import Refused
+from trialfinder.options.parse import TOO_LONG
 from trialfinder.views.urlstate import (
     defaults,
     has_topic,
@@ -22,6 +24,8 @@ from trialfinder.views.urlstate import (
     wider_than_search,
 )
 
+LIMIT_RANGE = "out of range (it must be within 10..10000 studies)"
+
 
 def test_empty_url_gives_the_defaults() -> None:
     assert state_from_url({}) == defaults()
@@ -36,16 +40,36 @@ def test_values_are_read_and_bad_ones_named() -> None:
         "hv": ["maybe"], "results": ["1"], "country": ["France", " ", "France"],
     })
     assert state["preset"] == "" and state["condition"] == "ALS"
-    assert state["radius"] == 50  # the nearest offered radius
+    assert state["radius"] == 50  # the default: a radius without a place is left out
     assert state["limit"] == 1000 and state["age"] is None
     assert state["status"] == ["RECRUITING"]
     assert state["phase"] == ["PHASE2", "PHASE3"]
     assert state["itype"] == ["DIETARY_SUPPLEMENT"]
     assert (state["sex"], state["hv"], state["has_results"]) == ("FEMALE", "any", "yes")
     assert state_from_url({"results": ["without"]})["has_results"] == "no"
-    assert read_url({"results": ["maybe"]}) == (defaults(), ["results"])
+    assert read_url({"results": ["maybe"]}) == (defaults(), [Refused("results", "maybe")])
     assert state["country"] == ["France"]
-    assert ignored == ["preset", "status", "age", "hv", "limit"]
+    assert ignored == [Refused("preset", "no-such-topic"), Refused("status", "bogus"),
+                       Refused("age", "nan"), Refused("hv", "maybe"),
+                       Refused("radius", "70", "a radius needs a place"),
+                       Refused("limit", "1e9", LIMIT_RANGE)]
+
+
+def test_a_number_out_of_range_in_a_link_is_said_so_with_its_range() -> None:
+    """``limit=999999999`` was "not understood"; it is a number, outside the page's range,
+    and the note names the range as the command line does (``--age must be within 0..125
+    years``). A limit that is no number is still not understood."""
+    state, ignored = read_url({"condition": ["ALS"], "limit": ["999999999"], "age": ["200"]})
+    assert (state["limit"], state["age"]) == (1000, None)
+    assert ignored == [Refused("age", "200", "out of range (it must be within 0..125 years)"),
+                       Refused("limit", "999999999", LIMIT_RANGE)]
+    assert ignored_note(ignored) == (
+        "The link’s age “200” was out of range (it must be within 0..125 years) and was left "
+        "out. The link’s limit “999999999” was out of range (it must be within 10..10000 "
+        "studies) and was left out")
+    assert read_url({"limit": ["5"]})[1] == [Refused("limit", "5", LIMIT_RANGE)]
+    assert read_url({"limit": ["lots"]})[1] == [Refused("limit", "lots", "not understood")]
+    assert read_url({"limit": ["10000"]})[0]["limit"] == 10000
 
 
 def test_hostile_text_is_kept_as_typed_but_bounded() -> None:
@@ -54,7 +78,7 @@ def test_hostile_text_is_kept_as_typed_but_bounded() -> None:
     assert state["study"] is None  # not an NCT id: the page says so (unreadable_study)
     assert unreadable_study({"study": [evil]}) == (
         "The link named a study id we could not read: “[x](https://evil.example)”")
-    assert state["keyword"] == "" and ignored == ["keyword"]
+    assert state["keyword"] == "" and ignored == [Refused("keyword", "k" * 301, TOO_LONG)]
 
 
 def test_a_linked_study_is_read_as_an_nct_id_or_reported() -> None:
@@ -104,14 +128,29 @@ def test_topic_and_wider_filters() -> None:
 def test_a_radius_the_page_does_not_offer_becomes_the_nearest_offered_one() -> None:
     """The CLI takes 3000 mi; a link with it gets the page's widest, and a note, not the
     default distance with "not understood"."""
-    state, ignored = read_url({"near": ["Boston, MA"], "radius": ["3000"]})
+    boston = {"near": ["Boston, MA"]}
+    state, ignored = read_url(boston | {"radius": ["3000"]})
     assert (state["radius"], ignored) == (500, [])
-    assert radius_note({"radius": ["3000"]}) == (
+    assert radius_note(boston | {"radius": ["3000"]}) == (
         "The link’s distance, 3,000 mi, is not one this page offers: the nearest, 500 mi, "
         "is used.")
-    assert read_url({"radius": ["0.5"]})[0]["radius"] == 5
-    assert radius_note({"radius": ["100"]}) is None and radius_note({}) is None
-    assert read_url({"radius": ["-5"]})[1] == ["radius"] and radius_note({"radius": ["-5"]}) is None
+    assert read_url(boston | {"radius": ["0.5"]})[0]["radius"] == 5
+    assert radius_note(boston | {"radius": ["100"]}) is None and radius_note({}) is None
+    assert read_url(boston | {"radius": ["-5"]})[1] == [Refused("radius", "-5")]
+    assert radius_note(boston | {"radius": ["-5"]}) is None
+
+
+def test_a_radius_in_a_link_without_a_place_is_left_out_and_said() -> None:
+    """``?radius=50`` (the default distance) was dropped without a word, and ``?radius=3000``
+    was said to be "used" as 500 mi: without a place neither is used, and the note says so,
+    once, as the command line refuses ``--radius`` without ``--near``."""
+    for given in ("50", "3000"):
+        state, ignored = read_url({"condition": ["ALS"], "radius": [given]})
+        assert state["radius"] == 50 and radius_note({"radius": [given]}) is None
+        assert ignored_note(ignored) == (
+            f"The link’s radius “{given}” was left out: a radius needs a place")
+    # an unreadable radius is said once, as not understood
+    assert read_url({"radius": ["-5"]})[1] == [Refused("radius", "-5")]
 
 
 def test_a_short_study_id_in_a_link_is_read_padded_and_said() -> None:
@@ -141,15 +180,17 @@ def test_a_link_part_the_page_does_not_know_is_named() -> None:
 def test_a_linked_id_that_is_no_study_id_costs_itself_not_the_search() -> None:
     state, ignored = read_url({"id": ["NCT12,<b>x</b>", "NCT99000012 isrctn99000001"]})
     assert state["ids"] == "NCT12 NCT99000012 isrctn99000001"  # each read by its registry
-    assert ignored == ["id"]
-    assert read_url({"id": ["[x](https://evil.example)"]}) == (defaults(), ["id"])
+    assert ignored == [Refused("id", "<b>x</b>")]
+    assert read_url({"id": ["[x](https://evil.example)"]}) == (
+        defaults(), [Refused("id", "[x](https://evil.example)")])
     assert read_url({"id": ["NCT99000012"]})[1] == []
 
 
 def test_a_linked_country_we_do_not_know_is_left_out_and_named() -> None:
     state, ignored = read_url({"country": ["France", "Atlantis **x**", "DE"]})
-    assert state["country"] == ["France", "DE"] and ignored == ["country"]
-    assert read_url({"country": ["Narnia"]}) == (defaults(), ["country"])
+    assert state["country"] == ["France", "DE"]
+    assert ignored == [Refused("country", "Atlantis **x**")]
+    assert read_url({"country": ["Narnia"]}) == (defaults(), [Refused("country", "Narnia")])
 
 
 def test_a_search_field_longer_than_a_link_holds_is_named() -> None:
@@ -238,15 +279,41 @@ def test_the_note_on_a_link_names_the_values_it_left_out() -> None:
               "age": ["abc"]}
     state, ignored = read_url(params)
     assert state["phase"] == ["PHASE2"] and state["ids"] == "NCT99000012"
-    assert ignored_note(params, ignored) == (
+    assert ignored_note(ignored) == (
         "The link’s status “recruting”, phase “7”, age “abc”, id “<b>x</b>”, country "
-        "“Narnia”, registry “isrctm” and limit “999999999” were not understood and were left "
-        "out")
+        "“Narnia” and registry “isrctm” were not understood and were left out. The link’s "
+        "limit “999999999” was out of range (it must be within 10..10000 studies) and was "
+        "left out")
     one = {"condition": ["spasm"], "sex": ["alien"]}
-    assert ignored_note(one, read_url(one)[1]) == (
+    assert ignored_note(read_url(one)[1]) == (
         "The link’s sex “alien” was not understood and was left out")
-    assert ignored_note(one, []) is None
-    # values that only clash are named whole: each alone would be read
-    both = {"condition": ["spasm"], "start_from": ["2030"], "start_to": ["2020"]}
-    assert ignored_note(both, read_url(both)[1]) == (
-        "The link’s start_to “2020” was not understood and was left out")
+    assert ignored_note([]) is None
+
+
+def test_the_note_words_what_the_reading_refused_and_why() -> None:
+    """The note read each value again with copies of the reading's rules, and the copies
+    drifted: a list past 50 values named the values that were read, an id list split at
+    spaces was named whole though one id in it was read, and a clash or a value too long
+    was "not understood". The note now words what the reading refused."""
+    many = {"condition": ["spasm"], "phase": ["1"] * 50 + ["3"]}
+    state, ignored = read_url(many)
+    assert state["phase"] == ["PHASE1"]
+    assert ignored_note(ignored) == (
+        "The link’s phase “3” was past the first 50 values a link may give one name and was "
+        "left out")
+    spaced = {"condition": ["spasm"], "id": ["NCT99000012 <b>x</b>"]}
+    assert read_url(spaced)[0]["ids"] == "NCT99000012"
+    assert ignored_note(read_url(spaced)[1]) == (
+        "The link’s id “<b>x</b>” was not understood and was left out")
+    # a registry value too long was refused by the reading and then again, as a name unknown
+    registries = {"condition": ["spasm"], "registry": ["r" * 301, "ctgov,IsrctM"]}
+    state, ignored = read_url(registries)
+    assert state["registry"] == ["ctgov"]
+    assert ignored == [Refused("registry", "r" * 301, TOO_LONG), Refused("registry", "isrctm")]
+    both = {"condition": ["spasm"], "start_from": ["2030"], "start_to": ["2020"],
+            "keyword": ["k" * 301], "state": ["MA"]}
+    assert ignored_note(read_url(both)[1]) == (
+        "The link’s keyword “" + "k" * 79 + "…” was longer than the 300 characters a value "
+        "of a link may hold and was left out. The link’s start_to “2020” was left out: start "
+        "date range is empty: 2030 is after 2020. The link’s state “MA” was left out: this "
+        "page has no field for it")

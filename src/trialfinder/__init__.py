@@ -10,11 +10,17 @@ Every public name is imported on first use (PEP 562), so ``import trialfinder`` 
 the command line starts without loading pandas; ``tf.search`` and the rest work as usual.
 """
 
-import importlib
-import logging
-import typing
+from trialfinder import _early
 
-from trialfinder._version import __version__
+# The command line: Ctrl-C while the package loads (logging is the slowest import before the
+# command's own handlers) is one line, not a traceback; elsewhere guard() changes nothing.
+_before = _early.guard()
+
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import typing  # noqa: E402
+
+from trialfinder._version import __version__  # noqa: E402
 
 if typing.TYPE_CHECKING:
     from trialfinder.core.codes import Distance, Phase, Sex, Status, StudyType
@@ -56,6 +62,7 @@ if typing.TYPE_CHECKING:
 
 # The library logs under "trialfinder"; applications choose where it goes (the CLI's -v).
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+_early.unguard(_before)  # trialfinder.__main__.run() answers them again at once
 
 #: Where each public name lives.
 _HOMES: dict[str, str] = {

@@ -2,32 +2,23 @@
 
 Until :func:`trialfinder.cli.main.main` is running and catches Ctrl-C and SIGTERM itself, early
 handlers answer them the same way: one line, ``interrupted`` (exit code 130) or ``terminated``
-(143), never a traceback from the middle of an import.
+(143), never a traceback from the middle of an import (:mod:`trialfinder._early`, which the
+package's ``__init__`` also calls while it loads, before this module).
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
-from types import FrameType
 from typing import NoReturn
 
-
-def _interrupted_early(signum: int, frame: FrameType | None) -> None:
-    os.write(2, b"interrupted\n")
-    os._exit(130)
-
-
-def _terminated_early(signum: int, frame: FrameType | None) -> None:
-    os.write(2, b"terminated\n")
-    os._exit(143)
+from trialfinder._early import interrupted_early, terminated_early
 
 
 def run() -> NoReturn:
     """Entry point of the console script."""
-    before = signal.signal(signal.SIGINT, _interrupted_early)
-    signal.signal(signal.SIGTERM, _terminated_early)
+    before = signal.signal(signal.SIGINT, interrupted_early)
+    signal.signal(signal.SIGTERM, terminated_early)
     from trialfinder.cli.main import main
 
     signal.signal(signal.SIGINT, before)

@@ -12,16 +12,26 @@ in a saved search or as keyword arguments) and made into a registry's query.
 
 from trialfinder.options.declare import Option
 from trialfinder.options.model import OPTIONS, SearchOptions, check_asks, get_option
-from trialfinder.options.parse import from_json, from_kwargs, from_saved, from_url
+from trialfinder.options.parse import (
+    LinkReading,
+    Refused,
+    from_json,
+    from_kwargs,
+    from_saved,
+    from_url,
+    read_link,
+)
 from trialfinder.options.render import to_cli, to_json, to_kwargs, to_url, words
 from trialfinder.options.values import DEFAULT_RADIUS, Near, Radius
 
 __all__ = [
     "DEFAULT_RADIUS",
     "OPTIONS",
+    "LinkReading",
     "Near",
     "Option",
     "Radius",
+    "Refused",
     "SearchOptions",
     "check_asks",
     "from_json",
@@ -29,6 +39,7 @@ __all__ = [
     "from_saved",
     "from_url",
     "get_option",
+    "read_link",
     "to_cli",
     "to_json",
     "to_kwargs",

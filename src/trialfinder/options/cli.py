@@ -12,7 +12,7 @@ from typing import Any, Final
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.options.declare import Option
 from trialfinder.options.kinds import ANY
-from trialfinder.options.model import OPTIONS, SearchOptions
+from trialfinder.options.model import OPTIONS, SearchOptions, refuse_conflicts
 
 __all__ = ["GROUPS", "add_options", "chosen", "read_options"]
 
@@ -74,4 +74,6 @@ def read_options(args: argparse.Namespace, names: Collection[str] | None = None,
             flag = next(f for f in d.flags if f.startswith("--"))
             raise InvalidQueryError(f"{flag} is empty: give a value or leave the option out")
         values[d.name] = value
+    given = [d.name for d in chosen(names) if getattr(args, d.name, None) is not None]
+    refuse_conflicts(values, given)  # --radius 50mi reads as the default, yet was given
     return SearchOptions(**values)

@@ -255,17 +255,18 @@ class Flag(Kind):
 
 
 class Number(Kind):
-    """A number within ``low..high`` (``unit`` names what it counts)."""
+    """A number within ``low..high`` (``unit`` names what it counts; ``within`` is the range
+    in words, as a refusal names it: ``within 0..125 years``)."""
 
     def __init__(self, low: float, high: float, unit: str) -> None:
         self.low, self.high, self.unit = low, high, unit
+        self.within = f"within {low:g}..{high:g} {unit}"
 
     def python(self, value: object, label: str) -> float | None:
         number = number_or_none(value, label)
         if number is not None and not (math.isfinite(number)
                                        and self.low <= number <= self.high):
-            raise InvalidQueryError(f"{label} must be within {self.low:g}..{self.high:g} "
-                                    f"{self.unit}, not {number:g}")
+            raise InvalidQueryError(f"{label} must be {self.within}, not {number:g}")
         return number
 
     def from_text(self, given: Sequence[str], label: str) -> float | None:

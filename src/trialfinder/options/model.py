@@ -9,7 +9,7 @@ values are accepted (``statuses=("recruiting",)``, ``phases=(2, "phase 3")``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, Final
 
@@ -35,7 +35,7 @@ from trialfinder.options.kinds import (
 from trialfinder.options.values import Near, Radius
 
 __all__ = ["DATE_RANGES", "FINDING", "OPTIONS", "SearchOptions", "check_asks", "conflicts",
-           "get_option"]
+           "get_option", "named", "refuse_conflicts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,8 @@ class SearchOptions:
         NearKind(), "--near", metavar="PLACE",
         help='a place ("Boston, MA", a US ZIP code, "Lyon, France") or LAT,LON')
     radius: Radius | None = option(
-        RadiusKind(), "--radius", help="distance from --near, e.g. 50mi or 80km (default 50mi)")
+        RadiusKind(), "--radius",
+        help="distance from --near (only with it), e.g. 50mi or 80km (default 50mi)")
     age: float | None = option(Number(0, 125, "years"), "--age", words="age ",
                                help="a person's age in years")
     sex: Sex | None = option(Code(Sex, "ALL", {"FEMALE": "women", "MALE": "men"}), "--sex",
@@ -144,12 +145,11 @@ class SearchOptions:
         "everything else keeps the registry's order")
 
     def __post_init__(self) -> None:
+        given = named({d.name: getattr(self, d.name) for d in OPTIONS})
         for declared in OPTIONS:
             value = declared.from_python(getattr(self, declared.name), declared.name)
             object.__setattr__(self, declared.name, value)
-        problems = conflicts({d.name: getattr(self, d.name) for d in OPTIONS})
-        if problems:
-            raise InvalidQueryError(problems[0][1])
+        refuse_conflicts({d.name: getattr(self, d.name) for d in OPTIONS}, given)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.given)
@@ -226,11 +226,14 @@ def check_asks(options: SearchOptions) -> SearchOptions:
 GIVE_NEAR: Final = "give --near as well"
 
 
-def conflicts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+def conflicts(values: Mapping[str, Any],
+              given: Collection[str] = ()) -> list[tuple[str, str]]:
     """What in these (canonical) option values cannot go together: (the option to leave out,
-    why) for each — a radius without a place, a date range that ends before it starts."""
+    why) for each — a radius without a place, a date range that ends before it starts.
+    ``given`` names the options given whatever their value reads as: ``50mi``, the default
+    radius, reads as none, yet given without a place it is still refused, not dropped."""
     out: list[tuple[str, str]] = []
-    if values.get("radius") is not None and values.get("near") is None:
+    if (values.get("radius") is not None or "radius" in given) and values.get("near") is None:
         out.append(("radius", f"a radius needs a place: {GIVE_NEAR}"))
     if values.get("sort") == "nearest" and values.get("near") is None:
         out.append(("sort", f"sorting nearest first needs a place: {GIVE_NEAR}"))
@@ -239,6 +242,21 @@ def conflicts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         if low and high and partial_date(low, words)[0] > _last_day(high, words):
             out.append((f"{prefix}_to", f"{words} range is empty: {low} is after {high}"))
     return out
+
+
+def named(raw: Mapping[str, object]) -> set[str]:
+    """The names in ``raw`` (option name -> a value as given, before it is read) given a
+    value: not ``None``, nor blank text, nor an empty list."""
+    return {name for name, value in raw.items()
+            if not (value is None or (isinstance(value, str) and not value.strip())
+                    or (isinstance(value, tuple | list) and not value))}
+
+
+def refuse_conflicts(values: Mapping[str, Any], given: Collection[str] = ()) -> None:
+    """:class:`InvalidQueryError` for the first of :func:`conflicts`, if any."""
+    problems = conflicts(values, given)
+    if problems:
+        raise InvalidQueryError(problems[0][1])
 
 
 def _last_day(text: str, words: str) -> Any:

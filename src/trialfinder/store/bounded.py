@@ -27,8 +27,8 @@ import pandas as pd
 
 from trialfinder.core.wording import plural
 
-__all__ = ["MARK", "MOST_BYTES", "cut_frame", "cut_strings", "cut_text", "cuts_said_once", "parts",
-           "say_cut"]
+__all__ = ["MARK", "MOST_BYTES", "cut_frame", "cut_said", "cut_strings", "cut_text",
+           "cuts_said_once", "parts", "say_cut"]
 
 logger = logging.getLogger(__name__)
 
@@ -167,9 +167,14 @@ def say_cut(where: Sequence[str]) -> None:
         gathered.extend(where)
         return
     if where:
-        logger.warning("%s longer than %d KiB cut in the study store, with a mark at the end "
-                       "(%s)", plural(len(where), "text"), MOST_BYTES // 1024,
-                       ", ".join(sorted(set(where))))
+        logger.warning("%s", cut_said(where))
+
+
+def cut_said(where: Sequence[str]) -> str:
+    """How many texts were cut, and where (``table.column`` of each), in words: ``2 texts
+    longer than 60 KiB cut in the study store, with a mark at the end (studies.summary)``."""
+    return (f"{plural(len(where), 'text')} longer than {MOST_BYTES // 1024} KiB cut in the "
+            f"study store, with a mark at the end ({', '.join(sorted(set(where)))})")
 
 
 @contextlib.contextmanager

@@ -35,7 +35,7 @@ import duckdb
 from trialfinder._version import __version__
 from trialfinder.core.errors import StoreError, StoreOutdatedError
 from trialfinder.registries.ctgov import SOURCE
-from trialfinder.store.bounded import MOST_BYTES, parts
+from trialfinder.store.bounded import MOST_BYTES, cut_said, cut_text, parts
 from trialfinder.tables.schema import TABLES
 
 __all__ = ["MIGRATIONS", "SQL_TYPES", "VERSION_TABLE", "Migration", "missing_columns", "upgrade"]
@@ -59,7 +59,9 @@ _SCHEMA_NOW: Final = "2"
 #: The table under the ``versions`` view: each record's JSON text in parts (``record_parts``).
 VERSION_TABLE: Final = "version_records"
 
-Apply = Callable[[duckdb.DuckDBPyConnection], None]
+#: What a migration does to the store; what it returns (if anything) is said in the log line
+#: of the upgrade (the texts it cut).
+Apply = Callable[[duckdb.DuckDBPyConnection], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,28 @@ def _versions_in_parts(con: duckdb.DuckDBPyConnection) -> None:
               f"FROM {VERSION_TABLE}")
 
 
+def _cut_long_texts(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Each text of a study table longer than :data:`MOST_BYTES`, which a store written before
+    sync cut them kept whole, cut as a sync cuts it now (:func:`cut_text`, a mark at its end):
+    the record it was read from stays whole in ``version_records``. Said when there was any."""
+    names = ", ".join(f"'{spec.name}'" for spec in TABLES)
+    columns = con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                          f"WHERE table_schema = 'main' AND table_name IN ({names}) "
+                          "AND data_type = 'VARCHAR' ORDER BY ALL").fetchall()
+    where: list[str] = []
+    for table, column in columns:  # the store's own columns: a later migration adds more
+        long = con.execute(f'SELECT rowid FROM "{table}" WHERE strlen("{column}") > ?',
+                           [MOST_BYTES]).fetchall()
+        for (rowid,) in long:  # one at a time: each may be large
+            row = con.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?',
+                              [rowid]).fetchone()
+            cut = cut_text(str(row[0])) if row else None
+            if cut is not None:
+                _run(con, f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', [cut, rowid])
+                where.append(f"{table}.{column}")
+    return cut_said(where) if where else None
+
+
 def _add_columns(name: str, about: str, held: Mapping[str, str | None]) -> Migration:
     """A migration that adds the spec's columns named in ``held`` to every study table that
     has them, with the value the rows already stored hold (``held[column]``; ``None``: they
@@ -170,6 +194,10 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
               "keeps each record's JSON text in parts under 60 KiB (DuckDB's checkpoint failed "
               "on hundreds of texts of 64 KiB or more); the view gives the whole text",
               _versions_in_parts),
+    Migration("0008_cut_long_texts", "a text of a study table longer than 60 KiB, kept whole "
+              "by a store written before sync cut them, is cut with a mark as sync cuts it "
+              "(the record stays whole in version_records); the texts cut are counted in the "
+              "upgrade's log line", _cut_long_texts),
 )
 
 
@@ -243,8 +271,9 @@ def _apply(con: duckdb.DuckDBPyConnection, path: Path, due: Sequence[Migration])
         _run(con, f"CREATE TABLE IF NOT EXISTS {_LEDGER} "
                   "(name VARCHAR, applied_at TIMESTAMP, version VARCHAR)")
         when = datetime.now(UTC).replace(tzinfo=None)
+        notes: list[str | None] = []
         for current in due:
-            current.apply(con)
+            notes.append(current.apply(con))
             _run(con, f"INSERT INTO {_LEDGER} VALUES (?, ?, ?)",
                  [current.name, when, __version__])
         _run(con, "COMMIT")
@@ -258,4 +287,7 @@ def _apply(con: duckdb.DuckDBPyConnection, path: Path, due: Sequence[Migration])
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StoreError(f"cannot upgrade the study store {path}: migration {current.name} "
                          f"failed ({first}); the store is left as it was") from None
-    logger.info("study store %s upgraded: %s", path, ", ".join(m.name for m in due))
+    said = [f"{m.name}: {note}" if note else m.name for m, note in zip(due, notes, strict=True)]
+    # what a migration did to the rows (texts cut) is a warning, as a sync's cut is
+    log = logger.warning if any(notes) else logger.info
+    log("study store %s upgraded: %s", path, ", ".join(said))

@@ -25,7 +25,7 @@ from typing import Any, Final
 import orjson
 
 from trialfinder.core.errors import InvalidQueryError, TrialFinderError
-from trialfinder.options import OPTIONS, SearchOptions, from_saved
+from trialfinder.options import OPTIONS, SearchOptions, from_saved, get_option
 from trialfinder.options.local import resolve_near
 from trialfinder.registries import DEFAULT_REGISTRY, choose_registries, registry_of
 from trialfinder.store.changes import CHANGE_KINDS, Change, diff_versions
@@ -124,9 +124,20 @@ def add_watch(store: Store, name: str, options: SearchOptions | Mapping[str, Any
     return Watch(name, kept, now)
 
 
+def _as_read_before(saved: object) -> object:
+    """A watch saved by an earlier version as keyword arguments, with the default radius and
+    no place, read as no radius: it still does, rather than be refused as damaged now that a
+    radius given without a place is refused."""
+    if (isinstance(saved, dict) and "format" not in saved and saved.get("near") is None
+            and "radius" in saved
+            and get_option("radius").from_python(saved["radius"]) is None):
+        return {key: value for key, value in saved.items() if key != "radius"}
+    return saved
+
+
 def _watch_from(row: Sequence[Any]) -> Watch:
     try:
-        options = from_saved(orjson.loads(row[1]))
+        options = from_saved(_as_read_before(orjson.loads(row[1])))
     except (orjson.JSONDecodeError, InvalidQueryError) as exc:
         raise InvalidQueryError(f"the saved options of watch {row[0]!r} are damaged: "
                                 f"{exc}") from None

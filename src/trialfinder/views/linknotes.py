@@ -15,15 +15,14 @@ from typing import Final
 
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.core.wording import did_you_mean, one_of
-from trialfinder.options import DEFAULT_RADIUS, OPTIONS, get_option
+from trialfinder.options import DEFAULT_RADIUS, OPTIONS, Refused, get_option, read_link
 from trialfinder.options.choice import SORT_ORDERS
-from trialfinder.options.declare import Option
-from trialfinder.options.parse import MAX_TEXT
-from trialfinder.registries import REGISTRIES, registry_for_id
+from trialfinder.options.parse import MAX_TEXT, OUT_OF_RANGE, TOO_LONG, TOO_MANY, UNREADABLE
+from trialfinder.registries import registry_for_id
 from trialfinder.registries.base import id_read_note
-from trialfinder.tables.countries import check_countries
 
 __all__ = [
+    "NO_FIELD",
     "RADII",
     "SHOWN_TEXT",
     "VIEWS",
@@ -99,8 +98,9 @@ def radius_note(params: Mapping[str, list[str]]) -> str | None:
     one is used instead, e.g. ``The link’s distance, 3,000 mi, is not one this page offers:
     the nearest, 500 mi, is used.``; ``None`` when the link's radius is used as it is."""
     miles, offered = linked_radius(params)
-    if miles is None or offered is None or math.isclose(miles, offered):
-        return None
+    place = read_link(params, names=["near"]).options.near
+    if miles is None or offered is None or math.isclose(miles, offered) or place is None:
+        return None  # without a place the radius is left out (ignored_note says so)
     return (f"The link’s distance, {miles:,.4g} mi, is not one this page offers: the "
             f"nearest, {offered:,} mi, is used.")
 
@@ -224,60 +224,36 @@ def unknown_params(params: Mapping[str, list[str]]) -> str | None:
             f"{'it was' if len(names) == 1 else 'they were'} left out")
 
 
-_BY_URL: Final = {d.url: d for d in OPTIONS}
+#: Why a value of a link the page has no field for was left out.
+NO_FIELD: Final = "this page has no field for it"
+#: The reasons that read as "... was <why> and was left out" (and ``out of range (...)``:
+#: :data:`~trialfinder.options.parse.OUT_OF_RANGE`); any other reason is said
+#: after the value (``The link’s radius “50” was left out: a radius needs a place``).
+_SAID_BEFORE: Final = (UNREADABLE, TOO_LONG, TOO_MANY)
 
 
-def _readable(declared: Option, text: str) -> bool:
-    """Whether a link's ``text`` for ``declared`` is read as the page reads it (an id it can
-    open, a country it knows)."""
-    if len(text) > MAX_TEXT:
-        return False
-    try:
-        value = declared.from_url([text])
-    except InvalidQueryError:
-        return False
-    if declared.name == "ids":
-        try:
-            for each in value:
-                registry_for_id(each)
-        except InvalidQueryError:
-            return False
-    return not (declared.name == "countries" and check_countries([text]).unknown)
+def ignored_note(refused: Sequence[Refused]) -> str | None:
+    """A line naming each value of a link that the page left out (``refused``: as
+    :func:`~trialfinder.views.urlstate.read_url` gives them), and why, as ``The link’s phase
+    “7” was not understood and was left out``: a parameter whose other values were read
+    keeps them, so the line names only those left out. Each value is cut to
+    :data:`SHOWN_TEXT` characters (the page escapes them); ``None`` when nothing was left
+    out."""
+    whys = list(dict.fromkeys(r.why for r in refused))
+    said = [_sentence([r for r in refused if r.why == why], why) for why in whys]
+    return ". ".join(said) or None
 
 
-def _left_out(name: str, text: str) -> list[str]:
-    """What of one value of a link's parameter ``name`` the page could not read: the whole
-    value, the parts of a list between commas that it could not read, or nothing."""
-    declared = _BY_URL.get(name)
-    if declared is None or name == "limit":
-        return [text]
-    if declared.name == "registries":
-        return [p.strip() for p in text.split(",")
-                if p.strip() and p.strip().lower() not in REGISTRIES]
-    if _readable(declared, text):
-        return []
-    parts = [p.strip() for p in text.split(",") if p.strip()] if declared.repeatable else []
-    return [p for p in parts if not _readable(declared, p)] or [text]
-
-
-def ignored_note(params: Mapping[str, list[str]], ignored: Sequence[str]) -> str | None:
-    """A line naming each value of a link that the page could not read and left out
-    (``ignored``: the parameters :func:`~trialfinder.views.urlstate.read_url` names), as
-    ``The link’s phase “7” was not understood and was left out``: a parameter whose other
-    values were read keeps them, so the line names only those left out. Values that can each
-    be read but not together (a date range that ends before it starts) are named whole.
-    Each value is cut to :data:`SHOWN_TEXT` characters (the page escapes them); ``None`` when
-    nothing was left out."""
+def _sentence(refused: Sequence[Refused], why: str) -> str:
+    """One sentence for the values left out for one reason."""
     parts: list[str] = []
-    for name in dict.fromkeys(ignored):
-        given = [v for v in params.get(name) or [] if v.strip()]
-        bad = list(dict.fromkeys(b for v in given for b in _left_out(name, v))) or given
+    for name in dict.fromkeys(r.param for r in refused):
+        bad = list(dict.fromkeys(r.value for r in refused if r.param == name and r.value))
         shown = ", ".join(f"“{_shown(b)}”" for b in bad[:_NAMED_AT_MOST])
         more = f" and {len(bad) - _NAMED_AT_MOST} more" if len(bad) > _NAMED_AT_MOST else ""
         parts.append(f"{_shown(name)} {shown}{more}" if shown else f"“{_shown(name)}”")
-    if not parts:
-        return None
     listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    many = len(parts) > 1 or sum(p.count("“") for p in parts) > 1
-    return (f"The link’s {listed} {'were' if many else 'was'} not understood and "
-            f"{'were' if many else 'was'} left out")
+    was = "were" if len(parts) > 1 or sum(p.count("“") for p in parts) > 1 else "was"
+    if why in _SAID_BEFORE or why.startswith(OUT_OF_RANGE):
+        return f"The link’s {listed} {was} {why} and {was} left out"
+    return f"The link’s {listed} {was} left out: {why}"

@@ -11,20 +11,20 @@ shareable link, leaving out defaults and anything stale (a radius without a plac
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, Final
 
 from trialfinder.core.codes import OPEN_STATUSES
 from trialfinder.core.errors import InvalidQueryError
-from trialfinder.options import OPTIONS, Option, SearchOptions, from_url, to_url
+from trialfinder.options import OPTIONS, Option, Refused, SearchOptions, read_link, to_url
 from trialfinder.options.kinds import Code, Codes, Flag, Number, RadiusKind
 from trialfinder.options.model import DATE_RANGES, conflicts
-from trialfinder.options.parse import MAX_TEXT
+from trialfinder.options.parse import MAX_TEXT, why_refused
 from trialfinder.options.values import DEFAULT_RADIUS
 from trialfinder.registries import DEFAULT_REGISTRY, REGISTRIES, registry_for_id
 from trialfinder.tables.countries import check_countries
 from trialfinder.views.linknotes import (
+    NO_FIELD,
     RADII,
     SHOWN_TEXT,
     VIEWS,
@@ -84,6 +84,8 @@ BASE: Final = SearchOptions(statuses=OPEN_STATUSES)
 DEFAULT_STATUSES: Final = tuple(s.value for s in OPEN_STATUSES)
 DEFAULT_RADIUS_MI: Final = int(DEFAULT_RADIUS.miles)
 DEFAULT_LIMIT: Final = 1000
+#: The studies a link may ask the page to fetch (``limit=``).
+_LIMIT: Final = Number(10, 10_000, "studies")
 
 #: Options the page has no field for (a link that gives one is told it was left out, but
 #: for the order: the list's own Sort control, :mod:`trialfinder.views.sorting`, takes it).
@@ -228,49 +230,53 @@ def state_from_url(params: Mapping[str, list[str]]) -> dict[str, Any]:
     return read_url(params)[0]
 
 
-def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
-    """Widget values from URL parameters, and the names of the parameters that were ignored.
+def read_url(params: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[Refused]]:
+    """Widget values from URL parameters, and each value left out (:func:`ignored_note`
+    words them).
 
-    The options are read as :func:`trialfinder.options.from_url` reads a link someone
+    The options are read as :func:`trialfinder.options.read_link` reads a link someone
     followed: a bad value is left out (a list keeps its good values; all bad, the default
     stays), text longer than :data:`MAX_TEXT` characters is refused rather than cut. Text is
     kept as typed: it is escaped where it is shown, and the library checks it before anything
     is sent. A radius is one the page offers, the nearest to the link's (3000 mi: 500 mi;
-    :func:`radius_note` says so), a limit 10 to 10,000.
+    :func:`radius_note` says so), and is left out without a place; a limit is 10 to 10,000.
     """
-    names = [d.name for d in WIDGET.values() if d.name != "radius"]  # the slider's own rule
-    options, ignored = from_url(params, base=BASE, names=names, lenient=True)
-    ignored += [d.url for d in OPTIONS
-                if d.name in _NO_FIELD and d.name != "sort" and params.get(d.url)]
+    names = [d.name for d in WIDGET.values()]
+    options, read = read_link(params, base=BASE, names=names)
+    refused = list(read)
+    for d in OPTIONS:
+        if d.name in _NO_FIELD and d.name != "sort" and params.get(d.url):
+            texts = [v for v in params[d.url] if v.strip()] or [""]
+            refused += [Refused(d.url, v, NO_FIELD) for v in texts]
     state = defaults() | _widgets(options)
     readable = tuple(i for i in options.ids if _is_study_id(i))
     if readable != options.ids:  # one bad id costs itself, not the search (it would stop it)
         state["ids"] = _widget(WIDGET["ids"], readable)
-        ignored.append(WIDGET["ids"].url)
+        refused += [Refused(WIDGET["ids"].url, i) for i in options.ids if i not in readable]
     unknown = {u.value for u in check_countries(state["country"]).unknown}
     if unknown:  # a name we cannot read would remove every study (the CLI refuses it)
+        refused += [Refused(WIDGET["country"].url, c) for c in state["country"]
+                    if c.strip() in unknown]
         state["country"] = [c for c in state["country"] if c.strip() not in unknown]
-        ignored.append(WIDGET["country"].url)
     state["study"] = linked_study(params)  # an unreadable one: see unreadable_study
     state["sort"] = linked_sort(params, bool(state["place"].strip()))[0]  # its note: linked_sort
-    named = [n for v in params.get(WIDGET[REGISTRY_KEY].url) or [] for n in v.split(",")]
-    if any(n.strip().lower() not in REGISTRIES for n in named):
-        ignored.append(WIDGET[REGISTRY_KEY].url)  # those known are kept
-    given, offered = linked_radius(params)
-    if given is not None and offered is None:
-        ignored.append(WIDGET["radius"].url)
-    elif offered is not None:
-        state["radius"] = offered
-    raw = (params.get("limit") or [""])[-1].strip()
+    refused += [Refused(WIDGET[REGISTRY_KEY].url, n) for n in options.registries
+                if n not in REGISTRIES]  # those known are kept (see _widget)
+    if options.radius is not None:  # the slider's own rule: the nearest radius it offers
+        state["radius"] = linked_radius(params)[1] or DEFAULT_RADIUS_MI
+    raw = _last(params, "limit")
     try:
-        number = float(raw) if raw else None
-    except ValueError:
-        number = None
-    if number is not None and math.isfinite(number) and 10 <= number <= 10000:
-        state["limit"] = int(number)
-    elif raw:
-        ignored.append("limit")
-    return state, ignored
+        number = _LIMIT.from_text([raw], "limit")
+    except InvalidQueryError:
+        refused.append(Refused("limit", raw, why_refused(_LIMIT, raw)))
+    else:
+        state["limit"] = int(number) if number is not None else DEFAULT_LIMIT
+    return state, refused
+
+
+def _last(params: Mapping[str, list[str]], name: str) -> str:
+    """The last value a link gives ``name`` (blank ones are none), as given."""
+    return ([v for v in params.get(name) or [] if v.strip()] or [""])[-1]
 
 
 def _is_study_id(text: str) -> bool:
