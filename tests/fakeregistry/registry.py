@@ -94,6 +94,7 @@ class FakeRegistry:
     id_hint: str = "FAKE- and up to 4 digits, e.g. FAKE-0001"
     ids_per_query: int = 2
     derives_status: bool = False
+    official_url: str = "https://registry.example/api"
 
     def parse_id(self, text: str) -> str | None:
         found = _ID.match(text) if isinstance(text, str) else None

@@ -264,6 +264,12 @@ class Registry(Protocol):
         ...
 
     @property
+    def official_url(self) -> str:
+        """The address of the registry's own API, where a search goes unless told otherwise
+        (another address is a stand-in or a mirror, and is named as such)."""
+        ...
+
+    @property
     def derives_status(self) -> bool:
         """Whether the registry has no status of its own, so its reader derives one (from
         dates): such a status is shown with "(derived)" beside it."""

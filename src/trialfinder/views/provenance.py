@@ -12,6 +12,7 @@ from typing import Any, Final, Protocol
 
 from trialfinder.core.config import DEFAULT_BASE_URL
 from trialfinder.core.provenance import ResultMeta
+from trialfinder.registries import REGISTRIES
 from trialfinder.registries.links import registries_title
 from trialfinder.tables.export import meta_json_bytes
 from trialfinder.topics.demo import (
@@ -64,11 +65,8 @@ class MetaView:
 
 def _official_url(registry: str) -> str | None:
     """The address a registry answers at when no other is given (``None``: not known)."""
-    if registry == "isrctn":
-        from trialfinder.registries.isrctn.client import DEFAULT_BASE_URL as ISRCTN_URL
-
-        return ISRCTN_URL
-    return DEFAULT_BASE_URL if registry == "ctgov" else None
+    known = REGISTRIES.get(registry)
+    return known.official_url if known is not None else None
 
 
 def answered_by(meta: ResultMeta) -> str:

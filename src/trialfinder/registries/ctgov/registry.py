@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from trialfinder.core.config import DEFAULT_BASE_URL
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.registries.base import (
     BodyConsumer,
@@ -52,6 +53,7 @@ class CtgovRegistry:
     id_hint: str = "NCT and up to 8 digits, e.g. NCT01234567"
     ids_per_query: int = 100
     derives_status: bool = False
+    official_url: str = DEFAULT_BASE_URL
 
     def parse_id(self, text: str) -> str | None:
         try:

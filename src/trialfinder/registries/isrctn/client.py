@@ -41,7 +41,7 @@ from trialfinder.core.errors import (
 )
 from trialfinder.http.replies import looks_like_html
 from trialfinder.http.requester import Requester, Tally
-from trialfinder.registries.isrctn.ids import normalize_isrctn_id
+from trialfinder.registries.isrctn.ids import API_URL, normalize_isrctn_id
 from trialfinder.registries.isrctn.model import IsrctnTrial, ParsedAnswer
 from trialfinder.registries.isrctn.query import MAX_LIMIT, IsrctnQuery
 from trialfinder.registries.isrctn.xml import parse_answer
@@ -58,7 +58,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL: Final = "https://www.isrctn.com/api"
+DEFAULT_BASE_URL: Final = API_URL
 ENV_BASE_URL: Final = "TRIALFINDER_ISRCTN_URL"
 QUERY_PATH: Final = "query/format/default"
 #: Requests a minute at most (ISRCTN documents no limit; its answers can be large).

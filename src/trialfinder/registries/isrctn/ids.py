@@ -16,7 +16,11 @@ from typing import Final
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.registries.ctgov.query import is_nct_id
 
+#: ISRCTN's own API, where a search goes unless ``TRIALFINDER_ISRCTN_URL`` says otherwise.
+API_URL: Final = "https://www.isrctn.com/api"
+
 __all__ = [
+    "API_URL",
     "ISRCTN_ID",
     "SOURCE",
     "STUDY_URL_PREFIX",

@@ -29,6 +29,7 @@ from trialfinder.registries.base import (
     View,
 )
 from trialfinder.registries.isrctn.ids import (
+    API_URL,
     SOURCE,
     is_isrctn_id,
     normalize_isrctn_id,
@@ -77,6 +78,7 @@ class IsrctnRegistry:
     id_hint: str = "ISRCTN and 8 digits, e.g. ISRCTN12345678"
     ids_per_query: int = 50
     derives_status: bool = True
+    official_url: str = API_URL
 
     def parse_id(self, text: str) -> str | None:
         """``isrctn 99000001``, ``ISRCTN-99000001`` -> ``ISRCTN99000001``; eight digits alone
