@@ -1055,15 +1055,18 @@ def test_registry_with_no_match_says_so_with_suggestions(api: StandInServer) -> 
     assert message.startswith(f"No study: the API at {api.base_url} found nothing for this "
                               "search")
     assert [plain(b.label) for b in at.button if b.key.startswith("retry_")] == [
-        "Search within 25 miles", "Search any status, not only recruiting, not yet recruiting"]
+        "Search within 25 miles", "Search without a place",
+        "Search any status, not only recruiting, not yet recruiting"]
     assert "Try fewer or more general words." in [plain(t) for t in texts(at.caption)]
     assert not any("filters removed" in t for t in texts(at.warning))
     # a suggestion's button searches again with its one change
     at.button(key="retry_0").click().run()
     assert not at.exception
     assert param(at, "radius") == ["25"] and param(at, "condition") == ["qwzx unheard of"]
-    at.button(key="retry_1").click().run()
+    at.button(key="retry_2").click().run()
     assert param(at, "status") == ["any"] and param(at, "radius") == ["25"]
+    at.button(key="retry_1").click().run()  # no place: the topic everywhere
+    assert param(at, "near") == [] and param(at, "condition") == ["qwzx unheard of"]
 
 
 def test_a_slip_in_the_condition_is_one_click_from_its_spelling(api: StandInServer) -> None:
