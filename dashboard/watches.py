@@ -122,6 +122,41 @@ def _check(name: str) -> None:
     ss["_watch_changes"] = (name, changes)
 
 
+def saved_card() -> None:
+    """The first screen's way back to the saved searches (someone coming back starts there,
+    with no search of this session): how many there are and a button to *What's new*.
+    Nothing when there are none, when they are off, or in the demo."""
+    ss = st.session_state
+    if ss.get("demo") or not enabled():
+        return
+    try:
+        count = len(saved_watches())
+    except TrialFinderError:
+        return  # said by What's new itself, once opened from a search
+    if not count:
+        return
+    with st.container(border=True):
+        st.markdown(f"**Coming back?** This dashboard has "
+                    f"{plural(count, 'saved search', 'saved searches')}.")
+        st.button("What’s new in the saved searches", key="open_new", on_click=_open_new)
+
+
+def _open_new() -> None:
+    st.session_state["view"] = st.session_state["_view"] = "new"
+
+
+def _leave_new() -> None:
+    st.session_state["view"] = st.session_state["_view"] = "list"
+
+
+def new_alone() -> None:
+    """*What's new* opened from the first screen (no search yet): its own heading and a
+    way back to the search box."""
+    st.button("← Search for studies", key="leave_new", on_click=_leave_new)
+    st.header("What’s new", anchor=False)
+    whats_new()
+
+
 def whats_new() -> None:
     """The saved searches, and what changed in the one picked since its previous run."""
     ss = st.session_state

@@ -1509,6 +1509,32 @@ def test_saved_search_lists_what_changed_with_badges(
     assert "Spasm watch" not in json.dumps(dict(at.query_params))
 
 
+def test_someone_coming_back_finds_whats_new_on_the_first_screen(
+    api: StandInServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """A new session (someone coming back the next day) starts on the first screen, which
+    never named the saved searches: What's new was only a view of a list, so a search had to
+    be made first to reach it, and ``?view=new`` opened the first screen."""
+    from trialfinder.store.watch import save_watch
+
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    at = new_app().run()
+    assert not [b for b in at.button if b.key == "open_new"]  # none saved: nothing said
+    save_watch("Cramps near home", {"condition": "muscle cramp"})
+    at = new_app().run()
+    assert "**Coming back?** This dashboard has 1 saved search." in texts(at.markdown)
+    at.button(key="open_new").click().run()
+    assert not at.exception
+    assert at.selectbox(key="watch_pick").value == "Cramps near home"
+    at.button(key="run_watch").click().run()
+    assert not at.exception and not at.error
+    at.button(key="leave_new").click().run()  # back to the search box and the topics
+    assert at.text_input(key="q_words") is not None
+    assert not [b for b in at.selectbox if b.key == "watch_pick"]
+    at = open_url(new_app(), view="new")  # a link to it opens it too
+    assert at.selectbox(key="watch_pick").value == "Cramps near home"
+
+
 def test_demo_searches_cannot_be_saved(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
     at = open_url(new_app(), demo="1", preset="muscle-spasm")
