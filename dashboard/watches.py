@@ -21,9 +21,8 @@ from trialfinder.core.config import Settings
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.service.watchrun import run_watch
-from trialfinder.store.feed import feed_bytes
+from trialfinder.store.feed import feed_bytes, watch_feed_id
 from trialfinder.store.watch import Change, clean_options, save_watch, saved_watches
-from trialfinder.views.provenance import slug
 from trialfinder.views.text import escape_md, plural
 from trialfinder.views.watches import (
     describe_watch,
@@ -202,5 +201,5 @@ def whats_new() -> None:
     st.download_button(
         "These changes as a feed (Atom)",
         lambda: feed_bytes(changes, title=f"trialfinder saved search: {name}",
-                           feed_id=f"urn:trialfinder:watch:{slug(name) or 'saved-search'}"),
+                           feed_id=watch_feed_id([name])),
         feed_name(name, day), "application/atom+xml", key="dl_feed", on_click="ignore")
