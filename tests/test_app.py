@@ -1526,9 +1526,11 @@ def test_someone_coming_back_finds_whats_new_on_the_first_screen(
     at.button(key="open_new").click().run()
     assert not at.exception
     assert at.selectbox(key="watch_pick").value == "Cramps near home"
+    assert param(at, "view") == ["new"]  # its own address: a phone's Back leaves it
     at.button(key="run_watch").click().run()
     assert not at.exception and not at.error
     at.button(key="leave_new").click().run()  # back to the search box and the topics
+    assert param(at, "view") == []
     assert at.text_input(key="q_words") is not None
     assert not [b for b in at.selectbox if b.key == "watch_pick"]
     at = open_url(new_app(), view="new")  # a link to it opens it too
