@@ -34,6 +34,8 @@ from trialfinder.views.watches import (
     watch_options,
 )
 
+from .style import focus_once
+
 SHOWN = 200  # studies listed at most
 SHARED = ("Saved searches are kept on the computer that runs this dashboard and are shared: "
           "everyone who opens this dashboard sees them and can check them. Give yours a name "
@@ -138,21 +140,28 @@ def saved_card() -> None:
         st.markdown(f"**Coming back?** This dashboard has "
                     f"{plural(count, 'saved search', 'saved searches')}.")
         st.button("What’s new in the saved searches", key="open_new", on_click=_open_new)
+    if st.session_state.pop("_new_focus", None) == "open_new":  # back: on the button again
+        focus_once("open_new", "button")
 
 
 def _open_new() -> None:
     st.session_state["view"] = st.session_state["_view"] = "new"
+    st.session_state["_new_focus"] = "new"
 
 
 def _leave_new() -> None:
     st.session_state["view"] = st.session_state["_view"] = "list"
+    st.session_state["_new_focus"] = "open_new"
 
 
 def new_alone() -> None:
     """*What's new* opened from the first screen (no search yet): its own heading and a
-    way back to the search box."""
-    st.button("← Search for studies", key="leave_new", on_click=_leave_new)
-    st.header("What’s new", anchor=False)
+    way back to the search box. Opened by its button, the focus goes to its heading."""
+    with st.container(key="new_alone"):
+        st.button("← Search for studies", key="leave_new", on_click=_leave_new)
+        st.header("What’s new", anchor=False)
+    if st.session_state.pop("_new_focus", None) == "new":
+        focus_once("new_alone", "h2")
     whats_new()
 
 
