@@ -10,6 +10,7 @@ from trialfinder.views.urlstate import DEFAULT_RADIUS_MI, RADII
 
 from .sidebar import preset_title
 from .state import quick_search, start_preset
+from .watches import saved_card
 
 
 def search_form(with_topics: bool = False) -> None:
@@ -76,5 +77,7 @@ def topic_cards(in_form: bool = False) -> None:
 
 
 def landing() -> None:
-    """The first screen: the search form, and the topic cards within it."""
+    """The first screen: the saved searches' news (when there are any), the search form,
+    and the topic cards within it."""
+    saved_card()
     search_form(with_topics=True)

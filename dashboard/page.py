@@ -23,7 +23,7 @@ from .results import results_heading, searched_line, show_results
 from .sidebar import SIDEBAR_WIDTH, country_filter, filters_button, sidebar
 from .state import current_filters, leave_demo, search_again, state
 from .style import apply_style, focus_filters, focus_results
-from .watches import save_panel, whats_new
+from .watches import new_alone, save_panel, whats_new
 
 
 def demo_banner(fictional: bool) -> None:
@@ -92,8 +92,8 @@ def main() -> None:
         write_url()
         return
 
-    if not searched:
-        landing()
+    if not searched:  # What's new needs no search: the first screen's saved searches open it
+        new_alone() if ss.get("view") == "new" else landing()
         write_url()
         return
     with st.expander("New search", expanded=fetched is None):

@@ -10,6 +10,8 @@ with these constants).
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -309,6 +311,34 @@ FOCUS_TOGGLE_SCRIPT = """<script>
   focus();
 })();
 </script>"""
+
+
+# A view drawn in place of the button that opened it (What's new from the first screen), or the
+# button back in place of the view: the focus, left on a control that is gone, fell to the
+# page's top. This script (run once) puts it on the view's heading or on the button.
+FOCUS_ONCE_SCRIPT = """<script>
+(function () {
+  let tries = 0;
+  const focus = function () {
+    const target = document.querySelector(SELECTOR);
+    if (target) {
+      if (target.tagName !== "BUTTON") { target.setAttribute("tabindex", "-1"); }
+      target.focus({preventScroll: true});
+      target.scrollIntoView({block: "nearest"});
+    } else if (tries++ < 50) {
+      setTimeout(focus, 100);
+    }
+  };
+  focus();
+})();
+</script>"""
+
+
+def focus_once(key: str, element: str) -> None:
+    """The focus on ``element`` (``h2``, ``button``) of the container or widget ``key``,
+    once, when it is drawn (``key``: one of the page's own keys, never a person's text)."""
+    selector = json.dumps(f".st-key-{key} {element}")
+    st.html(FOCUS_ONCE_SCRIPT.replace("SELECTOR", selector), unsafe_allow_javascript=True)
 
 
 def apply_style() -> DeltaGenerator:

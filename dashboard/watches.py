@@ -21,9 +21,8 @@ from trialfinder.core.config import Settings
 from trialfinder.core.errors import TrialFinderError
 from trialfinder.places.resolve import Place
 from trialfinder.service.watchrun import run_watch
-from trialfinder.store.feed import feed_bytes
+from trialfinder.store.feed import feed_bytes, watch_feed_id
 from trialfinder.store.watch import Change, clean_options, save_watch, saved_watches
-from trialfinder.views.provenance import slug
 from trialfinder.views.text import escape_md, plural
 from trialfinder.views.watches import (
     describe_watch,
@@ -34,6 +33,8 @@ from trialfinder.views.watches import (
     suggest_name,
     watch_options,
 )
+
+from .style import focus_once
 
 SHOWN = 200  # studies listed at most
 SHARED = ("Saved searches are kept on the computer that runs this dashboard and are shared: "
@@ -122,6 +123,48 @@ def _check(name: str) -> None:
     ss["_watch_changes"] = (name, changes)
 
 
+def saved_card() -> None:
+    """The first screen's way back to the saved searches (someone coming back starts there,
+    with no search of this session): how many there are and a button to *What's new*.
+    Nothing when there are none, when they are off, or in the demo."""
+    ss = st.session_state
+    if ss.get("demo") or not enabled():
+        return
+    try:
+        count = len(saved_watches())
+    except TrialFinderError:
+        return  # said by What's new itself, once opened from a search
+    if not count:
+        return
+    with st.container(border=True):
+        st.markdown(f"**Coming back?** This dashboard has "
+                    f"{plural(count, 'saved search', 'saved searches')}.")
+        st.button("What’s new in the saved searches", key="open_new", on_click=_open_new)
+    if st.session_state.pop("_new_focus", None) == "open_new":  # back: on the button again
+        focus_once("open_new", "button")
+
+
+def _open_new() -> None:
+    st.session_state["view"] = st.session_state["_view"] = "new"
+    st.session_state["_new_focus"] = "new"
+
+
+def _leave_new() -> None:
+    st.session_state["view"] = st.session_state["_view"] = "list"
+    st.session_state["_new_focus"] = "open_new"
+
+
+def new_alone() -> None:
+    """*What's new* opened from the first screen (no search yet): its own heading and a
+    way back to the search box. Opened by its button, the focus goes to its heading."""
+    with st.container(key="new_alone"):
+        st.button("← Search for studies", key="leave_new", on_click=_leave_new)
+        st.header("What’s new", anchor=False)
+    if st.session_state.pop("_new_focus", None) == "new":
+        focus_once("new_alone", "h2")
+    whats_new()
+
+
 def whats_new() -> None:
     """The saved searches, and what changed in the one picked since its previous run."""
     ss = st.session_state
@@ -167,5 +210,5 @@ def whats_new() -> None:
     st.download_button(
         "These changes as a feed (Atom)",
         lambda: feed_bytes(changes, title=f"trialfinder saved search: {name}",
-                           feed_id=f"urn:trialfinder:watch:{slug(name) or 'saved-search'}"),
+                           feed_id=watch_feed_id([name])),
         feed_name(name, day), "application/atom+xml", key="dl_feed", on_click="ignore")

@@ -371,6 +371,12 @@ _ELSEWHERE = ": the AACT tables are in the schemas aact and ctgov, the store's o
     # the AACT tables already, but the column is in another of them
     ("select downcase_name from aact.studies", "(AACT's downcase_name is in aact.conditions, "
                                                "aact.keywords)"),
+    # PostgreSQL's functions DuckDB lacks: its guess was "to_hours", and the hint ends it
+    ("select to_char(start_date, 'YYYY') from aact.studies",
+     "to_char does not exist! (PostgreSQL's to_char is strftime here: to_char(start_date, "
+     "'YYYY-MM') is strftime(start_date, '%Y-%m'); docs/aact.md)"),
+    ("select TO_DATE('2020-01-02', 'YYYY-MM-DD')", "(PostgreSQL's to_date is strptime here: "
+     "to_date(t, 'YYYY-MM-DD') is strptime(t, '%Y-%m-%d')::date; docs/aact.md)"),
     # DuckDB's own suggestions, which the first line of its message left out
     ("select * from facilities", 'Did you mean "aact.facilities or ctgov.facilities"?'),
     ("select overal_status from aact.studies", 'Candidate bindings: "overall_status"'),
@@ -409,6 +415,26 @@ def test_sql_written_for_aact_with_its_schema_runs_unchanged(
     assert mine == theirs
     assert mine.splitlines()[0] == "phase,trials,sites"
     assert sum(int(line.split(",")[1]) for line in mine.splitlines()[1:]) == 30
+
+
+def test_sql_comparing_with_aact_older_spellings_says_they_match_no_code(
+    synced: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """AACT's SQL compares with 'Recruiting' and 'Phase 2'; the views hold the API's codes,
+    so the answer was 0 with no word of why (the doc says it, the command did not)."""
+    assert main(["sql", "select count(*) as n from ctgov.studies "
+                 "where overall_status = 'Recruiting' and phase in ('Phase 2', 'Phase 3')"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "n\r\n0\r\n"
+    assert err == ("trialfinder: note: 'Recruiting', 'Phase 2', 'Phase 3' are AACT's older "
+                   "spellings: the AACT tables here hold the codes the API sends ('RECRUITING', "
+                   "'PHASE2', 'PHASE3'), so they match no code (docs/aact.md, Value "
+                   "conventions)\n")
+    assert main(["sql", "select count(*) as n from aact.studies "
+                 "where overall_status = 'RECRUITING' or brief_title = 'it''s'"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["sql", "select 'Recruiting' as word"]) == 0  # not the AACT tables: no note
+    assert capsys.readouterr().err == ""
 
 
 def test_sql_keeps_its_answer_when_the_store_is_taken_before_the_count(

@@ -1055,15 +1055,18 @@ def test_registry_with_no_match_says_so_with_suggestions(api: StandInServer) -> 
     assert message.startswith(f"No study: the API at {api.base_url} found nothing for this "
                               "search")
     assert [plain(b.label) for b in at.button if b.key.startswith("retry_")] == [
-        "Search within 25 miles", "Search any status, not only recruiting, not yet recruiting"]
+        "Search within 25 miles", "Search without a place",
+        "Search any status, not only recruiting, not yet recruiting"]
     assert "Try fewer or more general words." in [plain(t) for t in texts(at.caption)]
     assert not any("filters removed" in t for t in texts(at.warning))
     # a suggestion's button searches again with its one change
     at.button(key="retry_0").click().run()
     assert not at.exception
     assert param(at, "radius") == ["25"] and param(at, "condition") == ["qwzx unheard of"]
-    at.button(key="retry_1").click().run()
+    at.button(key="retry_2").click().run()
     assert param(at, "status") == ["any"] and param(at, "radius") == ["25"]
+    at.button(key="retry_1").click().run()  # no place: the topic everywhere
+    assert param(at, "near") == [] and param(at, "condition") == ["qwzx unheard of"]
 
 
 def test_a_slip_in_the_condition_is_one_click_from_its_spelling(api: StandInServer) -> None:
@@ -1504,6 +1507,34 @@ def test_saved_search_lists_what_changed_with_badges(
     feed = at.get("download_button")[-1]
     assert feed.proto.label == "These changes as a feed (Atom)"
     assert "Spasm watch" not in json.dumps(dict(at.query_params))
+
+
+def test_someone_coming_back_finds_whats_new_on_the_first_screen(
+    api: StandInServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    """A new session (someone coming back the next day) starts on the first screen, which
+    never named the saved searches: What's new was only a view of a list, so a search had to
+    be made first to reach it, and ``?view=new`` opened the first screen."""
+    from trialfinder.store.watch import save_watch
+
+    monkeypatch.setenv("TRIALFINDER_DATA_DIR", str(tmp_path / "data"))
+    at = new_app().run()
+    assert not [b for b in at.button if b.key == "open_new"]  # none saved: nothing said
+    save_watch("Cramps near home", {"condition": "muscle cramp"})
+    at = new_app().run()
+    assert "**Coming back?** This dashboard has 1 saved search." in texts(at.markdown)
+    at.button(key="open_new").click().run()
+    assert not at.exception
+    assert at.selectbox(key="watch_pick").value == "Cramps near home"
+    assert param(at, "view") == ["new"]  # its own address: a phone's Back leaves it
+    at.button(key="run_watch").click().run()
+    assert not at.exception and not at.error
+    at.button(key="leave_new").click().run()  # back to the search box and the topics
+    assert param(at, "view") == []
+    assert at.text_input(key="q_words") is not None
+    assert not [b for b in at.selectbox if b.key == "watch_pick"]
+    at = open_url(new_app(), view="new")  # a link to it opens it too
+    assert at.selectbox(key="watch_pick").value == "Cramps near home"
 
 
 def test_demo_searches_cannot_be_saved(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

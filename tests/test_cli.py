@@ -251,10 +251,28 @@ def test_nothing_near_the_place_says_what_to_widen(
                        "--format", fmt)
     assert code == 0
     assert ("trialfinder: note: nothing found within 50 miles of Lyon, France: a wider "
-            "--radius (e.g. 100mi or 250mi) or a wider --status may find studies") in err
+            "--radius (e.g. 100mi or 250mi) may find studies") in err
     code, _, err = run(capsys, "search", "--preset", "als", "--near", "42.36,-71.06",
                        "--radius", "500mi", "--format", fmt)
     assert code == 0 and "nothing found" not in err
+
+
+@pytest.mark.parametrize(("radius", "status", "advice"), [
+    (["--radius", "500mi"], [], "a wider --radius (e.g. 1000mi)"),
+    (["--radius", "100km"], ["-s", "completed"],
+     "a wider --radius (e.g. 150km or 400km) or another --status"),
+    (["--radius", "1000mi"], [], "a search without --near"),
+])
+def test_the_note_of_nothing_near_offers_only_what_is_wider(
+    demo_api: StandInServer, capsys: pytest.CaptureFixture[str], radius: list[str],
+    status: list[str], advice: str,
+) -> None:
+    """Nothing within 500 miles of a place was told to try "a wider --radius (e.g. 100mi or
+    250mi) or a wider --status", narrower radii, and a status for a search of every status."""
+    code, _, err = run(capsys, "search", "--condition", "no such condition zz", "--near",
+                       "Lyon, France", *radius, *status)
+    assert code == 0
+    assert f"of Lyon, France: {advice} may find studies" in err, err
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv"])

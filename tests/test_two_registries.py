@@ -242,6 +242,24 @@ def test_sync_stores_both_registries_records(
         "NCT99400002,ctgov,RECRUITING"]
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--whole-registry"], "error: --whole-registry syncs ClinicalTrials.gov only, and ISRCTN "
+     "is searched by condition, other terms, treatment, title, country, status or dates: give "
+     "one of them (in a sync of its own)\n"),
+    (["--near", "Leeds, UK"], "error: ISRCTN is searched by condition, other terms, "
+     "treatment, title, country, status or dates: give one of them\n"),
+])
+def test_a_sync_that_isrctn_cannot_take_fails_before_any_request(
+    both: Both, capsys: pytest.CaptureFixture[str], argv: list[str], said: str,
+) -> None:
+    """`sync --registry ctgov,isrctn --whole-registry` synced the whole of ClinicalTrials.gov
+    (about 11 minutes) and only then failed on ISRCTN, in words that did not name the
+    option."""
+    assert main(["sync", "--registry", "ctgov,isrctn", "--no-cache", *argv]) == 2
+    assert capsys.readouterr().err.endswith(said)
+    assert both.ctgov.stats.requests == 0
+
+
 @pytest.fixture
 def page(both: Both) -> Iterator[Both]:
     st.cache_data.clear()

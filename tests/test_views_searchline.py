@@ -74,6 +74,8 @@ def test_suggestions_are_buttons_where_the_page_can_do_them() -> None:
                                       "status": [], "sex": "FEMALE"})
     assert suggestions(searched, RADII) == [
         Suggestion("Search within 50 miles", {"radius": 50}),
+        # nothing near Austin within 50, 100, 250 or 500 miles took five searches to say so
+        Suggestion("Search without a place", {"place": "", "radius": 50}),
         Suggestion("Try another spelling or a more general word"),
         Suggestion("Search any sex", {"sex": "ALL"}),
     ]

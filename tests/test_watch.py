@@ -313,6 +313,16 @@ def test_cli_watch_add_list_run_json_feed_history_remove(
         ("NCT99100001", "status", "RECRUITING", "COMPLETED")]
     assert "asthma: 2 changes, 0 matching studies (incremental" in err
     assert len(ET.parse(feed).getroot().findall(f"{{{ATOM_NS}}}entry")) == 2
+    # the feed's id is an IRI (it was "urn:trialfinder:watch:<the name as typed>", spaces
+    # and all, and the dashboard wrote another one for the same saved search)
+    assert main(["watch", "add", "Asthma near Boston, MA", "-c", "asthma"]) == 0
+    assert main(["watch", "run", "Asthma near Boston, MA", "asthma", "--feed", str(feed),
+                 *base]) == 0
+    capsys.readouterr()
+    assert ET.parse(feed).getroot().findtext(f"{{{ATOM_NS}}}id") == (
+        "urn:trialfinder:watch:Asthma%20near%20Boston%2C%20MA+asthma")
+    assert main(["watch", "remove", "Asthma near Boston, MA"]) == 0
+    capsys.readouterr()
     assert main(["watch", "list"]) == 0
     assert capsys.readouterr().out.startswith("asthma  [")
     assert main(["history", "nct99100001"]) == 0

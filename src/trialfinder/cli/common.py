@@ -16,6 +16,7 @@ from trialfinder.core.config import Settings
 from trialfinder.core.errors import InvalidQueryError, PlaceNotFoundError
 from trialfinder.options import SearchOptions
 from trialfinder.options.cli import read_options
+from trialfinder.options.values import Radius, number_text
 
 if TYPE_CHECKING:
     from trialfinder.places.resolve import Place
@@ -160,6 +161,11 @@ def note_if_fictional(ids: Iterable[object]) -> bool:
     return True
 
 
+#: Radii a note offers past the one searched (the dashboard's steps; the same distances in km).
+WIDER_RADII: dict[str, tuple[int, ...]] = {"mi": (100, 250, 500, 1000),
+                                           "km": (150, 400, 800, 1600)}
+
+
 def none_found(options: SearchOptions, *, wider: bool = True) -> list[str]:
     """What to try when a search (sync, watch) found nothing: the names trialfinder knows
     that are spelled nearly as a condition or treatment searched for (a slip finds nothing,
@@ -176,6 +182,18 @@ def none_found(options: SearchOptions, *, wider: bool = True) -> list[str]:
     notes = [f"nothing found for {', '.join(slips)}"] if slips else []
     if wider and options.near is not None:
         radius = options.radius or DEFAULT_RADIUS
-        notes.append(f"nothing found within {radius.words} of {options.near.text}: a wider "
-                     "--radius (e.g. 100mi or 250mi) or a wider --status may find studies")
+        notes.append(f"nothing found within {radius.words} of {options.near.text}: "
+                     f"{_what_to_widen(options, radius)} may find studies")
     return notes
+
+
+def _what_to_widen(options: SearchOptions, radius: Radius) -> str:
+    """The note's advice: a radius wider than the one searched (its examples in the search's
+    own unit, or no --near past the widest), and another --status only when one was given."""
+    wider = [f"{number_text(r)}{radius.unit}" for r in WIDER_RADII[radius.unit]
+             if r > radius.value][:2]
+    ways = [f"a wider --radius (e.g. {' or '.join(wider)})" if wider
+            else "a search without --near"]
+    if options.statuses:
+        ways.append("another --status")
+    return " or ".join(ways)

@@ -30,6 +30,7 @@ from trialfinder.core.config import Settings
 from trialfinder.core.delivery import report
 from trialfinder.core.lazy import lazy
 from trialfinder.store.aact.names import READS_AACT
+from trialfinder.store.aact.spellings import spelling_note
 from trialfinder.topics.demo import FICTIONAL_NOTE, is_demo_id
 
 if TYPE_CHECKING:
@@ -168,6 +169,8 @@ def run(args: argparse.Namespace) -> int:
     if fictional:
         report(f"trialfinder: note: {FICTIONAL_NOTE}")
     if READS_AACT.search(args.query):  # an empty aact.* must not look like no such studies
+        if note := spelling_note(args.query):  # 'Recruiting' finds nothing, and said nothing
+            report(f"trialfinder: note: {note}")
         left_out = unsynced_at(path)
         if left_out:
             report(f"trialfinder: note: {unsynced_note(left_out)}")

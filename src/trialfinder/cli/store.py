@@ -190,6 +190,14 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         raise InvalidQueryError("give search options, or --whole-registry for every study")
     if args.limit is not None and args.limit < 1:
         raise InvalidQueryError(f"--limit must be at least 1, not {args.limit}")
+    for registry in registries:  # before any request: a registry that cannot take the search
+        try:  # (ISRCTN is asked by a query) fails here, not after the others' long syncs
+            registry.translate(options)
+        except InvalidQueryError as exc:
+            if not whole:
+                raise
+            raise InvalidQueryError(f"--whole-registry syncs ClinicalTrials.gov only, and "
+                                    f"{exc} (in a sync of its own)") from None
     from trialfinder.registries.ctgov.fullrecord import SYNC_PAGE_SIZE  # whole records
 
     settings = _settings(args)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from trialfinder.service.watchrun import WatchRun, clients_for, refresh
     from trialfinder.service.watchrun import studies as matching
     from trialfinder.store.db import open_store
-    from trialfinder.store.feed import check_feed_path, write_feed
+    from trialfinder.store.feed import check_feed_path, watch_feed_id, write_feed
     from trialfinder.store.watch import (
         Change,
         add_watch,
@@ -51,6 +51,7 @@ else:  # requests, pandas and DuckDB load when a command runs, not for --help
     matching = lazy("trialfinder.service.watchrun", "studies")
     open_store = lazy("trialfinder.store.db", "open_store")
     write_feed = lazy("trialfinder.store.feed", "write_feed")
+    watch_feed_id = lazy("trialfinder.store.feed", "watch_feed_id")
     check_feed_path = lazy("trialfinder.store.feed", "check_feed_path")
     add_watch = lazy("trialfinder.store.watch", "add_watch")
     get_watch = lazy("trialfinder.store.watch", "get_watch")
@@ -155,7 +156,7 @@ def _cmd_watch_run(args: argparse.Namespace) -> int:
         if args.feed is not None:
             names = ", ".join(r.watch for r in runs)
             write_feed(args.feed, changes, title=f"trialfinder watch: {names}",
-                       feed_id=f"urn:trialfinder:watch:{'+'.join(r.watch for r in runs)}")
+                       feed_id=watch_feed_id([r.watch for r in runs]))
         deliver()  # standard output flushed, the feed in place: now the runs count
         for r in runs:
             r.record(store)

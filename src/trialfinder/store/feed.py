@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from trialfinder._version import __version__
 from trialfinder.core.delivery import stage
@@ -23,7 +24,7 @@ from trialfinder.registries import registry_of
 from trialfinder.store.watch import Change
 from trialfinder.topics import demo
 
-__all__ = ["ATOM_NS", "check_feed_path", "feed_bytes", "write_feed", "xml_text"]
+__all__ = ["ATOM_NS", "check_feed_path", "feed_bytes", "watch_feed_id", "write_feed", "xml_text"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -63,6 +64,13 @@ def xml_text(text: str, limit: int = LINE_CHARS) -> str:
 def _stamp(when: datetime) -> str:
     moment = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def watch_feed_id(names: Sequence[str]) -> str:
+    """The feed's id (an IRI, as RFC 4287 asks) for the changes of the watches ``names``,
+    the same from the command line and the dashboard: each name percent-encoded, so a name
+    with spaces or signs gives a valid id, and two names give two ids."""
+    return "urn:trialfinder:watch:" + "+".join(quote(name, safe="") for name in names)
 
 
 def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,

@@ -38,6 +38,15 @@ _MOST_TABLES: Final = 4
 _SYSTEM_TABLE: Final = re.compile(
     r'^Did you mean "(?:pg_|duckdb_|sqlite_|pragma_|information_schema\.)[^"]*"\?$')
 _NO_TABLE: Final = re.compile(r"Table with name \S+ does not exist")
+#: PostgreSQL's functions that DuckDB lacks, as AACT's users write them -> DuckDB's way (DuckDB's
+#: own "Did you mean" names a function of another kind: to_char -> "to_hours").
+_PG_FUNCTIONS: Final = {
+    "to_char": "strftime here: to_char(start_date, 'YYYY-MM') is strftime(start_date, '%Y-%m')",
+    "to_date": "strptime here: to_date(t, 'YYYY-MM-DD') is strptime(t, '%Y-%m-%d')::date",
+    "to_number": "a cast here: to_number(t, '999') is try_cast(t AS INTEGER)",
+}
+_GUESS: Final = re.compile(r'\s*Did you mean "[^"]*"\?')
+_NO_FUNCTION: Final = re.compile(r"Function with name (\w+) does not exist", re.IGNORECASE)
 #: Said instead, for a table the store does not have.
 _LIST_TABLES: Final = " (trialfinder sql \"show tables\" lists the store's tables)"
 
@@ -55,6 +64,8 @@ def sql_error(exc: BaseException, hint: str = "") -> str:
     if len(said) == 1 and not hint and _NO_TABLE.search(said[0]):
         said[0] += _LIST_TABLES
     line = " ".join(said)
+    if hint and _NO_FUNCTION.search(line):  # DuckDB's guess (to_char: "to_hours") misleads
+        line = _GUESS.sub("", line)
     kept = _SET_ADVICE.sub("", line).strip()
     if kept != line:
         kept += " (sql cannot change DuckDB's settings: make the query simpler)"
@@ -62,10 +73,14 @@ def sql_error(exc: BaseException, hint: str = "") -> str:
 
 
 def aact_hint(con: duckdb.DuckDBPyConnection, sql: str, exc: BaseException) -> str:
-    """A note for a query written for AACT that DuckDB refused, or ``""``: AACT's schema name
-    (``ctgov.studies``), or a column that is in AACT's tables but not where the query looked
-    (the store's own ``studies``, or another AACT table)."""
+    """A note for a query written for AACT that DuckDB refused, or ``""``: DuckDB's way for a
+    function of PostgreSQL it lacks (``to_char``), AACT's schema name (``ctgov.studies``), or
+    a column that is in AACT's tables but not where the query looked (the store's own
+    ``studies``, or another AACT table)."""
     message = str(exc)
+    function = _NO_FUNCTION.search(message)
+    if function and (way := _PG_FUNCTIONS.get(function.group(1).lower())):
+        return f" (PostgreSQL's {function.group(1)} is {way}; docs/aact.md)"
     schema = _AACT_SCHEMA.search(message)
     if schema:
         return (f" (the AACT tables are in the schemas {SCHEMA} and {AACT_SCHEMA} here: write "

@@ -85,18 +85,18 @@ class Suggestion:
 
 def suggestions(searched: Mapping[str, Any], radii: Sequence[int]) -> list[Suggestion]:
     """What to try when ClinicalTrials.gov itself found nothing for ``searched``: the name a
-    slip in the condition or treatment may be, a wider distance, any status, other words,
-    and each sent filter lifted."""
+    slip in the condition or treatment may be, a wider distance and no place, any status,
+    other words, and each sent filter lifted."""
     out: list[Suggestion] = []
     for key, kind in (("condition", "condition"), ("intervention", "medicine")):
         typed = str(searched.get(key) or "").strip()  # a slip: the name it may be, a click away
         if typed and (close := spelled_nearly(typed, kind, n=1)):
             out.append(Suggestion(f"Search for {close[0]}", {key: close[0]}))
-    if searched.get("place"):
+    if searched.get("place"):  # the next distance, and, as it may find nothing either, none
         wider = [r for r in radii if r > int(searched.get("radius") or 0)]
-        out.append(Suggestion(f"Search within {wider[0]} miles", {"radius": wider[0]})
-                   if wider else Suggestion("Search without a place", cleared(["place",
-                                                                               "radius"])))
+        if wider:
+            out.append(Suggestion(f"Search within {wider[0]} miles", {"radius": wider[0]}))
+        out.append(Suggestion("Search without a place", cleared(["place", "radius"])))
     if searched.get("status"):
         shown = ", ".join(code_label(str(s)).lower() for s in searched["status"])
         out.append(Suggestion(f"Search any status, not only {shown}", {"status": []}))

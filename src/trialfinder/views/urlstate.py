@@ -294,8 +294,9 @@ def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
     left out).
 
     Nothing stale is written: a radius only with a place; the view of a search (``view=map``,
-    ``view=table``: :func:`view_param`) only with one; the open study, with or without a
-    search (a study is its own address: ``?study=NCT…`` opens it alone).
+    ``view=table``: :func:`view_param`) only with one, but *What's new* (``view=new``), which
+    needs none; the open study, with or without a search (a study is its own address:
+    ``?study=NCT…`` opens it alone).
     """
     values = {key: state.get(key) for key in FILTER_KEYS}
     if searched:
@@ -307,6 +308,8 @@ def url_params(state: Mapping[str, Any], searched: Mapping[str, Any] | None,
         out["sort"] = sort  # the list's order; the pre-screen's is kept out
     if searched and (view := view_param(state.get("view"), bool(state.get("as_table")))):
         out["view"] = view  # the view of the search: the map, the list as a table, ...
+    elif state.get("view") == "new" and not state.get("study"):
+        out["view"] = ["new"]  # What's new needs no search: its own step in the history
     if state.get("study"):
         out["study"] = [str(state["study"])]
     if demo_mode:
