@@ -155,6 +155,21 @@ def test_a_quarter_in_two_places_of_a_country_needs_its_region(tmp_path: Path) -
     assert (place.lat, place.lon) == (43.32, 5.42)
 
 
+def test_a_suburb_written_before_its_locality_is_placed_at_the_locality(tmp_path: Path) -> None:
+    # the registry's city field "Rosebank Heights, Les Tilleuls": a suburb no data names,
+    # then the locality of the postal data it belongs to
+    gaz = _gazetteer(tmp_path)
+    site = _location("Rosebank Heights, Les Tilleuls", "France")
+    place = resolve_place(_text(site), gazetteer=gaz)
+    assert (place.name, place.lat, place.lon) == ("Les Tilleuls, France", 45.77, 4.88)
+    assert "no town 'Rosebank Heights' in our data; 'Les Tilleuls' taken as the place" in (
+        place.note)
+    assert "not a region" not in place.note
+    with pytest.raises(PlaceNotFoundError):  # a locality in two places: still none chosen
+        resolve_place(_text(_location("Rosebank Heights, Saint-Roch", "France")),
+                      gazetteer=gaz)
+
+
 def test_a_quarter_is_never_a_place_without_a_country(tmp_path: Path) -> None:
     gaz = _gazetteer(tmp_path)
     with pytest.raises(PlaceNotFoundError):
