@@ -337,6 +337,17 @@ def test_builder_places_a_name_of_two_places_by_the_far_larger_town() -> None:
     assert (columns["lat"], columns["lon"]) == ([10.02, 10.035], [10.02, 10.04])
     assert columns["admin1"] == ["FL.01", "FL.01"]
     assert "twinford" not in index
+    # a name of two places that is also a district of each province (a parish of two
+    # municipalities) stays those two districts, each found with its region named
+
+    def parish(code: str, place: str, lat: float, lon: float) -> list[str]:
+        return ["FL", "1000", place, "Region", code, "Oakparish", "", "", "", str(lat),
+                str(lon), "4"]
+
+    rows = [parish("01", "Ash", 10.02, 10.02), parish("01", "Elm", 10.03, 10.02),
+            parish("02", "Fir", 11.02, 11.01), parish("02", "Yew", 11.03, 11.01)]
+    columns, index = build.quarters(rows, towns, names, {})
+    assert [columns["admin1"][i] for i in index["oakparish"]] == ["FL.01", "FL.02"]
 
 
 def test_builder_counts_a_suburb_with_its_city_beyond_the_nearest_town() -> None:

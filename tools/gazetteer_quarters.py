@@ -296,6 +296,7 @@ def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
     taken = _taken(towns, names, others)
     near = _Near(towns)
     kept: list[tuple[str, str, str, float, float, str]] = []
+    alone: set[tuple[str, str]] = set()  # names of one place only (not chosen among several)
     for country, k, name, found in entries:
         if (country, k) in taken:
             continue
@@ -303,10 +304,16 @@ def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
         if spot is None:
             continue
         middle, around = spot
+        if max(_km(middle, p) for p in found) <= SPREAD_KM:
+            alone.add((country, k))
         kept.append((country, k, name, round(middle[0], 3), round(middle[1], 3),
                      around[0][1][4]))
-    kept += _districts_beside_towns(districts, shown, {(c, k) for c, k, *_ in kept}, towns,
-                                    names, others, near)
+    beside = _districts_beside_towns(districts, shown, alone, towns, names, others, near)
+    # a name of several places that is also the district of a province (Salas pag. of two
+    # Latvian municipalities) is found as those districts, with its region, as before
+    districted = {(c, k) for c, k, *_ in beside}
+    kept = [entry for entry in kept if entry[:2] in alone or entry[:2] not in districted]
+    kept += beside
     kept.sort()
     columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     index: dict[str, list[int]] = defaultdict(list)
