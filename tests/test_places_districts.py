@@ -155,6 +155,21 @@ def test_a_quarter_in_two_places_of_a_country_needs_its_region(tmp_path: Path) -
     assert (place.lat, place.lon) == (43.32, 5.42)
 
 
+def test_a_suburb_written_before_its_locality_is_placed_at_the_locality(tmp_path: Path) -> None:
+    # the registry's city field "Rosebank Heights, Les Tilleuls": a suburb no data names,
+    # then the locality of the postal data it belongs to
+    gaz = _gazetteer(tmp_path)
+    site = _location("Rosebank Heights, Les Tilleuls", "France")
+    place = resolve_place(_text(site), gazetteer=gaz)
+    assert (place.name, place.lat, place.lon) == ("Les Tilleuls, France", 45.77, 4.88)
+    assert "no town 'Rosebank Heights' in our data; 'Les Tilleuls' taken as the place" in (
+        place.note)
+    assert "not a region" not in place.note
+    with pytest.raises(PlaceNotFoundError):  # a locality in two places: still none chosen
+        resolve_place(_text(_location("Rosebank Heights, Saint-Roch", "France")),
+                      gazetteer=gaz)
+
+
 def test_a_quarter_is_never_a_place_without_a_country(tmp_path: Path) -> None:
     gaz = _gazetteer(tmp_path)
     with pytest.raises(PlaceNotFoundError):
@@ -182,6 +197,11 @@ def test_a_gazetteer_without_quarters_still_reads(tmp_path: Path) -> None:
     (_location("Rennaz", "Switzerland"), "Rennaz, Switzerland", 46.38, 6.92),
     (_location("Banka", "Slovakia"), "Banka, Slovakia", 48.59, 17.86),
     (_location("Leidschendam", "Netherlands"), "Leidschendam, Netherlands", 52.09, 4.40),
+    # a name of two places in the postal data, by a city and by no town as large: the one
+    # by the city (Florida of Johannesburg; two of its postal codes GeoNames put 400 km
+    # off, by a village of the name: never the US state, nor a point between the two)
+    (_location("Florida", "South Africa"), "Florida, South Africa", -26.17, 27.92),
+    (_location("Surquillo", "Peru"), "Surquillo, Peru", -12.12, -77.01),
     # the French and Portuguese files, read from their CSV export
     (_location("Ambilly", "France"), "Ambilly, France", 46.20, 6.22),
     (_location("Guilhufe", "Portugal"), "Guilhufe, Portugal", 41.19, -8.32),
@@ -215,9 +235,9 @@ def test_a_district_is_never_placed_in_another_country(site: dict[str, Any]) -> 
 
 
 @pytest.mark.parametrize("site", [
-    # a suburb of Johannesburg whose postal codes GeoNames also put 400 km away: never the US
-    # state, nor a guess between the two
-    _location("Florida", "South Africa"),
+    # a locality in two provinces by towns of about one size (Perugia's and Pesaro's San
+    # Sisto): neither is a better guess
+    _location("San Sisto", "Italy"),
     # a region's name, or part of one, written as the town: no region of the gazetteer bears
     # it, so no largest town stands in for it (the registry's point for this KwaZulu site
     # lies 400 km from Durban)
@@ -272,14 +292,15 @@ def _postal(country: str, name: str, lat: float, lon: float, accuracy: str = "4"
 def test_builder_keeps_reliable_quarters_near_a_city_that_no_town_names() -> None:
     build = _quarters_module()
     towns = [(1, ["Bigtown", 10.0, 10.0, "FL", "FL.01", "", 200000]),
-             (2, ["Hamlet", 12.0, 12.0, "FL", "FL.02", "", 1500])]
-    names = {"bigtown": [0], "hamlet": [1]}
+             (2, ["Hamlet", 12.0, 12.0, "FL", "FL.02", "", 1500]),
+             (3, ["Midtown", 10.6, 10.0, "FL", "FL.02", "", 60000])]
+    names = {"bigtown": [0], "hamlet": [1], "midtown": [2]}
     rows = [
         _postal("FL", "Greenside", 10.05, 10.02),  # kept: a suburb of Bigtown
         _postal("FL", "Greenside", 10.06, 10.02),  # (a second postal code of it)
         _postal("FL", "Hamlet", 10.04, 10.01),  # a town of that name exists: left out
-        _postal("FL", "Twoplace", 10.05, 10.05),  # in two places 60 km apart: left out
-        _postal("FL", "Twoplace", 10.55, 10.05),
+        _postal("FL", "Twoplace", 10.05, 10.05),  # by Bigtown and by Midtown, 60 km apart:
+        _postal("FL", "Twoplace", 10.55, 10.05),  # neither town 5 times the other, left out
         _postal("FL", "Guessed", 10.02, 10.02, accuracy="1"),  # an estimated point
         _postal("FL", "Farfield", 12.01, 12.01),  # near a village only: left out
         _postal("FL", "Abc", 10.01, 10.01),  # too short a name
@@ -291,6 +312,58 @@ def test_builder_keeps_reliable_quarters_near_a_city_that_no_town_names() -> Non
     assert columns["population"] == [0, 0, 0]
     assert columns["lat"][1] == pytest.approx(10.055)
     assert index == {"centralward": [0], "greenside": [1], "greensideeast": [2]}
+
+
+def test_builder_places_a_name_of_two_places_by_the_far_larger_town() -> None:
+    # a district of a large city and a village of the same name far away (Surquillo of Lima,
+    # and a village in the Andes): the name stands for the district, never for a point
+    # between the two; by two towns of about one size it stands for neither
+    build = _quarters_module()
+    towns = [(1, ["Bigtown", 10.0, 10.0, "FL", "FL.01", "", 200000]),
+             (2, ["Smallton", 11.0, 11.0, "FL", "FL.02", "", 20000]),
+             (3, ["Midtown", 12.0, 10.0, "FL", "FL.03", "", 60000])]
+    names = {"bigtown": [0], "smallton": [1], "midtown": [2]}
+    rows = [
+        _postal("FL", "Riverside", 10.03, 10.04),  # by Bigtown (200,000)
+        _postal("FL", "Riverside", 10.04, 10.04),
+        _postal("FL", "Riverside", 11.05, 11.02),  # by Smallton (20,000): 10 times smaller
+        _postal("FL", "Hillcrest", 10.02, 10.02),  # by Bigtown
+        _postal("FL", "Hillcrest", 13.50, 13.50),  # by no town at all: counted as 15,000
+        _postal("FL", "Twinford", 10.02, 10.03),  # by Bigtown
+        _postal("FL", "Twinford", 12.03, 10.02),  # by Midtown (60,000): not 5 times smaller
+    ]
+    columns, index = build.quarters(rows, towns, names, {})
+    assert columns["name"] == ["Hillcrest", "Riverside"]
+    assert (columns["lat"], columns["lon"]) == ([10.02, 10.035], [10.02, 10.04])
+    assert columns["admin1"] == ["FL.01", "FL.01"]
+    assert "twinford" not in index
+    # a name of two places that is also a district of each province (a parish of two
+    # municipalities) stays those two districts, each found with its region named
+
+    def parish(code: str, place: str, lat: float, lon: float) -> list[str]:
+        return ["FL", "1000", place, "Region", code, "Oakparish", "", "", "", str(lat),
+                str(lon), "4"]
+
+    rows = [parish("01", "Ash", 10.02, 10.02), parish("01", "Elm", 10.03, 10.02),
+            parish("02", "Fir", 11.02, 11.01), parish("02", "Yew", 11.03, 11.01)]
+    columns, index = build.quarters(rows, towns, names, {})
+    assert [columns["admin1"][i] for i in index["oakparish"]] == ["FL.01", "FL.02"]
+
+
+def test_builder_counts_a_suburb_with_its_city_beyond_the_nearest_town() -> None:
+    # a suburb 37 km from the centre of a city of 1,000,000 (its nearest town, of 20,000, is
+    # closer) and a namesake by a city of 300,000: the suburb's city is not 5 times larger,
+    # so the name stands for neither (its nearest town alone would have given the namesake)
+    build = _quarters_module()
+    towns = [(1, ["Bigcity", 10.0, 10.0, "FL", "FL.01", "", 1000000]),
+             (2, ["Othercity", 12.0, 10.0, "FL", "FL.02", "", 300000]),
+             (3, ["Localton", 10.35, 10.0, "FL", "FL.01", "", 20000])]
+    names = {"bigcity": [0], "othercity": [1], "localton": [2]}
+    rows = [_postal("FL", "Kingsley", 10.33, 10.02), _postal("FL", "Kingsley", 12.02, 10.01),
+            _postal("FL", "Far Kingsley", 10.0, 10.4),  # 44 km from Bigcity, by no town of
+            _postal("FL", "Far Kingsley", 14.0, 14.0)]  # 15,000 within 25 km: left out too
+    _, index = build.quarters(rows, towns, names, {})
+    assert index == {}  # neither Kingsley nor Far Kingsley
 
 
 def test_builder_keeps_a_village_near_a_small_town_and_a_file_without_accuracy() -> None:

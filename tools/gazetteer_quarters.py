@@ -17,7 +17,9 @@ entry per country and name, placed at the median of its postal codes' points, ke
 * its points are reliable (GeoNames' accuracy 3 or more: matched to a named place, not
   estimated from neighbouring codes; a country file that gives no accuracy for any of its
   codes, the Dutch one, is taken as it is) and lie within :data:`SPREAD_KM` of their median:
-  a name used in two places of a country is left out rather than placed between them.
+  a name used in two places of a country is never placed between them; it stands for the
+  one by a city at least five times as large as any town by the others (Surquillo, a
+  district of Lima, not the village of that name in San Martín), or for none.
 
 Besides the names the files write, a second-level region whose GeoNames code the files give
 for their districts is an entry by each of its Latin names, under the same conditions: the
@@ -47,6 +49,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from trialfinder.places.lookup import DOMINANCE
 from trialfinder.places.names import is_latin, key, name_keys
 from trialfinder.places.quarters import VILLAGE as QUARTER_VILLAGE
 
@@ -199,6 +202,64 @@ def _districts_beside_towns(
             if (country, k, region) not in twice]
 
 
+def _groups(points: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """``points`` in groups: two points within :data:`SPREAD_KM` of each other are in one."""
+    spots = list(dict.fromkeys(points))  # each point once (postal codes share points)
+    parent = list(range(len(spots)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(spots):
+        for j in range(i):
+            if abs(a[0] - spots[j][0]) < 0.2 and _km(a, spots[j]) <= SPREAD_KM:
+                parent[root(i)] = root(j)
+    where = {spot: root(i) for i, spot in enumerate(spots)}
+    grouped: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for point in points:
+        grouped[where[point]].append(point)
+    return list(grouped.values())
+
+
+def _one_place(country: str, found: list[tuple[float, float]], near: _Near
+               ) -> tuple[tuple[float, float], list[tuple[float, list[Any]]]] | None:
+    """(middle, towns around it) of the place a postal name stands for in ``country``, or None.
+
+    The name's points must lie within :data:`SPREAD_KM` of their middle and near a town of
+    :data:`NEAR_POPULATION` people. A name used in places far apart (Surquillo, a district of
+    Lima, and a village of that name in San Martín) is never placed between them: it stands
+    for one of them only when the largest town within :data:`REGION_KM` of it has at least
+    :data:`~trialfinder.places.lookup.DOMINANCE` times the people of the largest town that
+    near each other place (counted as :data:`NEAR_POPULATION` at least), the rule the
+    resolver follows for towns of one name; otherwise it is left out. The wider circle
+    counts a city's suburbs with the city (Kingswood by Penrith is Sydney's, and no smaller
+    than Adelaide's Kingswood)."""
+    middle = _middle(found)
+    if max(_km(middle, p) for p in found) <= SPREAD_KM:
+        around = near.within(country, middle, REGION_KM)
+        if any(d <= NEAR_KM and row[6] >= NEAR_POPULATION for d, row in around):
+            return middle, around
+        return None
+    sized: list[tuple[int, tuple[float, float], list[tuple[float, list[Any]]]]] = []
+    for group in _groups(found):
+        middle = _middle(group)
+        if max(_km(middle, p) for p in group) > SPREAD_KM:
+            return None  # a chain of points, no one place
+        around = near.within(country, middle, REGION_KM)
+        people = max((row[6] for _, row in around), default=0)
+        sized.append((people, middle, around))
+    sized.sort(key=lambda entry: -entry[0])
+    (people, middle, around), rest = sized[0], sized[1:]
+    if people < DOMINANCE * max(rest[0][0], NEAR_POPULATION):
+        return None
+    if not any(d <= NEAR_KM and row[6] >= NEAR_POPULATION for d, row in around):
+        return None
+    return middle, around
+
+
 def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
              names: dict[str, list[int]], others: dict[str, list[int]],
              subdivisions: Iterable[list[str]] = ()
@@ -235,19 +296,24 @@ def quarters(rows: Iterable[list[str]], towns: list[tuple[int, list[Any]]],
     taken = _taken(towns, names, others)
     near = _Near(towns)
     kept: list[tuple[str, str, str, float, float, str]] = []
+    alone: set[tuple[str, str]] = set()  # names of one place only (not chosen among several)
     for country, k, name, found in entries:
         if (country, k) in taken:
             continue
-        middle = (statistics.median(p[0] for p in found), statistics.median(p[1] for p in found))
-        if max(_km(middle, p) for p in found) > SPREAD_KM:
+        spot = _one_place(country, found, near)
+        if spot is None:
             continue
-        around = near.within(country, middle, REGION_KM)
-        if not any(d <= NEAR_KM and row[6] >= NEAR_POPULATION for d, row in around):
-            continue
+        middle, around = spot
+        if max(_km(middle, p) for p in found) <= SPREAD_KM:
+            alone.add((country, k))
         kept.append((country, k, name, round(middle[0], 3), round(middle[1], 3),
                      around[0][1][4]))
-    kept += _districts_beside_towns(districts, shown, {(c, k) for c, k, *_ in kept}, towns,
-                                    names, others, near)
+    beside = _districts_beside_towns(districts, shown, alone, towns, names, others, near)
+    # a name of several places that is also the district of a province (Salas pag. of two
+    # Latvian municipalities) is found as those districts, with its region, as before
+    districted = {(c, k) for c, k, *_ in beside}
+    kept = [entry for entry in kept if entry[:2] in alone or entry[:2] not in districted]
+    kept += beside
     kept.sort()
     columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     index: dict[str, list[int]] = defaultdict(list)

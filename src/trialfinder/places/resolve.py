@@ -170,7 +170,7 @@ def _with_country(gaz: Gazetteer, town: str, regions: list[str], codes: tuple[st
         raise town_error(gaz, town, [*narrow, *wholes][0])
     place, where = result
     asides = [f"{r!r} is not a region of {named} in our data" for r in unknown
-              if f"{r!r} taken as the town" not in place.note]
+              if f"{r!r} taken as the" not in place.note]
     passed = narrow[: narrow.index(where)] if where in narrow else narrow
     asides += [f"no {town.strip()!r} in {gaz.region_names[min(s.codes or ())]} in our data"
                for s in passed]

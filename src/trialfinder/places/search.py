@@ -17,7 +17,8 @@
    town ("Lanús Este", "North York") is dropped only to find a town of ``alternates_from``
    people, not a village of the name;
 6. a quarter of the postal data in each scope (a suburb, a city district, a locality no town
-   names: :mod:`trialfinder.places.quarters`);
+   names: :mod:`trialfinder.places.quarters`), then another part of the text as such a quarter
+   (``"Athlone Park, Amanzimtoti, South Africa"``: a suburb of the locality Amanzimtoti);
 7. a town written with a slip in each scope: its region after it with no comma, only the
    first words of its name (of a town, then of one quarter: "Umhlanga" for Umhlanga Rocks),
    a letter missed, added, swapped or shown as ``?`` (:mod:`trialfinder.places.slips`).
@@ -150,6 +151,12 @@ def search(gaz: Gazetteer, town: str, parts: list[str], scopes: list[Scope],
             place = quarter_in(gaz, town, scope, text, lossy)
             if place is not None:
                 return place, scope
+    for part in parts:  # "Athlone Park, Amanzimtoti": the suburb's town is a locality too
+        for scope in [*scopes, *governed]:
+            place = quarter_in(gaz, part, scope, text)
+            if place is not None:
+                return noted(place, f"no town {town.strip()!r} in our data; "
+                                    f"{part.strip()!r} taken as the place", text), scope
     for slip in (town_then_region, leading_words, quarter_by_first_words, one_slip):
         for scope in [*scopes, *governed]:
             place = slip(gaz, town, scope, text)
