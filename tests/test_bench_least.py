@@ -4,24 +4,17 @@ command writes: the same 51 cells for every study."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-from pathlib import Path
 from typing import Any
 
+from tests.scripts import load_script
 from trialfinder.registries.ctgov.normalize import normalize
 from trialfinder.tables.export import to_csv_bytes
 from trialfinder.topics.demo import load_demo_studies
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _least() -> Any:
-    spec = importlib.util.spec_from_file_location("least_csv", ROOT / "benchmarks" / "least_csv.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/least_csv.py")
 
 
 def test_least_script_writes_the_commands_cells_for_every_demo_study() -> None:

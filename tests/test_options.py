@@ -333,16 +333,13 @@ def test_any_place_and_radius_round_trip(place: str, miles: int) -> None:
 def test_the_readme_table_is_written_from_the_declarations(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import importlib.util
     from pathlib import Path
+
+    from tests.scripts import load_script
 
     root = Path(__file__).resolve().parents[1]
     monkeypatch.syspath_prepend(str(root / "tools"))
-    spec = importlib.util.spec_from_file_location("gen_options_doc",
-                                                  root / "tools" / "gen_options_doc.py")
-    assert spec is not None and spec.loader is not None
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_script("tools/gen_options_doc.py")
     text = (root / "README.md").read_text(encoding="utf-8")
     assert tool.updated(text) == text, "run: python tools/gen_options_doc.py"
     for d in OPTIONS:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -10,6 +9,7 @@ from types import ModuleType
 import pytest
 
 from devtools.standin import PIECES, _BadRequest, _fields_trie, find_shared_dir
+from tests.scripts import load_script
 from trialfinder.registries.ctgov.fields import LIST_FIELDS
 from trialfinder.tables.frames import empty_tables
 from trialfinder.tables.schema import TABLES
@@ -18,12 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_schema_doc", ROOT / "tools" /
-                                                  "gen_schema_doc.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/gen_schema_doc.py")
 
 
 def test_design_doc_schema_is_generated_from_the_spec() -> None:
