@@ -10,8 +10,6 @@ with these constants).
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -313,18 +311,33 @@ FOCUS_TOGGLE_SCRIPT = """<script>
 </script>"""
 
 
-# A view drawn in place of the button that opened it (What's new from the first screen), or the
-# button back in place of the view: the focus, left on a control that is gone, fell to the
-# page's top. This script (run once) puts it on the view's heading or on the button.
-FOCUS_ONCE_SCRIPT = """<script>
+# What's new drawn in place of the button that opened it, or the button back in its place: the
+# focus fell to the page's top. Each script (run once) names its own target: for a moment the
+# one it replaces may still be on the page.
+FOCUS_NEW_HEADING_SCRIPT = """<script>
 (function () {
   let tries = 0;
   const focus = function () {
-    const target = document.querySelector(SELECTOR);
-    if (target) {
-      if (target.tagName !== "BUTTON") { target.setAttribute("tabindex", "-1"); }
-      target.focus({preventScroll: true});
-      target.scrollIntoView({block: "nearest"});
+    const heading = document.querySelector(".st-key-new_alone h2");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({preventScroll: true});
+      heading.scrollIntoView({block: "nearest"});
+    } else if (tries++ < 50) {
+      setTimeout(focus, 100);
+    }
+  };
+  focus();
+})();
+</script>"""
+FOCUS_NEW_BUTTON_SCRIPT = """<script>
+(function () {
+  let tries = 0;
+  const focus = function () {
+    const button = document.querySelector(".st-key-open_new button");
+    if (button) {
+      button.focus({preventScroll: true});
+      button.scrollIntoView({block: "nearest"});
     } else if (tries++ < 50) {
       setTimeout(focus, 100);
     }
@@ -334,11 +347,14 @@ FOCUS_ONCE_SCRIPT = """<script>
 </script>"""
 
 
-def focus_once(key: str, element: str) -> None:
-    """The focus on ``element`` (``h2``, ``button``) of the container or widget ``key``,
-    once, when it is drawn (``key``: one of the page's own keys, never a person's text)."""
-    selector = json.dumps(f".st-key-{key} {element}")
-    st.html(FOCUS_ONCE_SCRIPT.replace("SELECTOR", selector), unsafe_allow_javascript=True)
+def focus_whats_new(heading: bool) -> None:
+    """The focus on What's new's heading (``heading``: opened from the first screen) or on
+    the button that opens it (back on the first screen), once, when it is drawn. The scripts
+    are the project's own constant text (no key or text is put into them)."""
+    if heading:
+        st.html(FOCUS_NEW_HEADING_SCRIPT, unsafe_allow_javascript=True)
+    else:
+        st.html(FOCUS_NEW_BUTTON_SCRIPT, unsafe_allow_javascript=True)
 
 
 def apply_style() -> DeltaGenerator:

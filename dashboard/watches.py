@@ -34,7 +34,7 @@ from trialfinder.views.watches import (
     watch_options,
 )
 
-from .style import focus_once
+from .style import focus_whats_new
 
 SHOWN = 200  # studies listed at most
 SHARED = ("Saved searches are kept on the computer that runs this dashboard and are shared: "
@@ -141,7 +141,7 @@ def saved_card() -> None:
                     f"{plural(count, 'saved search', 'saved searches')}.")
         st.button("What’s new in the saved searches", key="open_new", on_click=_open_new)
     if st.session_state.pop("_new_focus", None) == "open_new":  # back: on the button again
-        focus_once("open_new", "button")
+        focus_whats_new(heading=False)
 
 
 def _open_new() -> None:
@@ -161,7 +161,7 @@ def new_alone() -> None:
         st.button("← Search for studies", key="leave_new", on_click=_leave_new)
         st.header("What’s new", anchor=False)
     if st.session_state.pop("_new_focus", None) == "new":
-        focus_once("new_alone", "h2")
+        focus_whats_new(heading=True)
     whats_new()
 
 
