@@ -43,9 +43,11 @@ _EXCLUDING = re.compile(r"\b(?:exclu\w*|ineligible|not\s+(?:be\s+)?eligible|must
 # "people without pregnancy"
 _STATES = {"pregnancy": "pregnant", "breastfeeding": "breastfeeding"}
 # a line setting rules for people who could become pregnant (a test, birth control, being past
-# menopause or sterile): it names pregnancy, but does not ask for it
+# menopause or sterile): it names pregnancy, but does not ask for it (not "a history of unmet
+# contraceptive needs", "contraceptive counselling": a need or a service, not a rule)
 _PREVENTS = re.compile(
-    r"contracept|birth\s+control|child[\s\-]?bearing|reproductive\s+potential|\b(?:WOCBP|FOCBP)\b"
+    r"(?<!unmet\s)contracept(?!\w*\s+(?:needs?|counsel\w*|services?|access|care|visits?)\b)"
+    r"|birth\s+control|child[\s\-]?bearing|reproductive\s+potential|\b(?:WOCBP|FOCBP)\b"
     r"|becom\w*\s+pregnant|(?:avoid|prevent)\w*\s+(?:a\s+)?pregnan|pregnancy\s+(?:requirements"
     r"|prevention|test)|menopaus|steril", re.IGNORECASE)
 
