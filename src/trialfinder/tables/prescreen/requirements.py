@@ -137,14 +137,16 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
     lines: list[tuple[int, str]] = []
     group_of: list[int | None] = []  # a group of alternatives ("one of the following:")
     head_of: list[str] = []  # its parent line
-    heads: dict[tuple[int, int], str] = {}
+    quote_of: list[str] = []  # the line it comes from: itself, or a choice written in one
+    heads: dict[tuple[int, int], str] = {}  # the line a group's choice is quoted by
     for index, (text, _) in enumerate(studies):
-        for item, group, head in inclusion_groups(text):
+        for item, group, head, whole_line in inclusion_groups(text):
             lines.append((index, item))
             group_of.append(group)
             head_of.append(head)
+            quote_of.append(whole_line)
             if group is not None:
-                heads[index, group] = head
+                heads[index, group] = whole_line if whole_line != item else head
     plain = [line for _, line in lines]
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = (diagnoses.lines_matching(plain) if ask_diagnoses
@@ -167,7 +169,7 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
             if theirs_too and group is not None:
                 answered.add((index, group))
             if needed:
-                found.append((index, group, needed, whole))
+                found.append((index, group, needed, quote_of[j]))
         mine = [o for o in person.occurrences(line)
                 if not (o.reading.negated or o.reading.optional or o.reading.family)
                 and person.terms[o.term].kind == "condition"
@@ -210,7 +212,7 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
             asked.extend(name for name, start, end in diagnosed[line] if name not in given
                          and not (theirs_at and _beside(line, theirs_at, start, end)))
         if asked:
-            found.append((index, group_of[j], asked, whole))
+            found.append((index, group_of[j], asked, quote_of[j]))
     out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
     # a group none of whose items is theirs asks for one of them: one entry, at its first
     # item's place, quoting its parent line
