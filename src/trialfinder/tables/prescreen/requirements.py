@@ -17,6 +17,7 @@ import numpy as np
 from trialfinder.tables.prescreen.allowances import every_name
 from trialfinder.tables.prescreen.alternatives import inclusion_groups
 from trialfinder.tables.prescreen.finder import Finder, Term
+from trialfinder.tables.prescreen.pregnancy import PREGNANCY, requires_pregnancy
 from trialfinder.tables.prescreen.scope import QUALIFIER, read
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
@@ -107,15 +108,18 @@ def _beside(line: str, theirs: Sequence[tuple[int, int]], start: int, end: int) 
 
 
 def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence[str],
-                      listed: Sequence[str], *, diagnoses: bool = True
-                      ) -> dict[str, list[tuple[str, str]]]:
+                      listed: Sequence[str], *, diagnoses: bool = True, medicines: bool = True,
+                      pregnancy: bool = False) -> dict[str, list[tuple[str, str]]]:
     """For each study of ``ids``: the diagnoses (unless ``diagnoses`` is False: the person
-    gave no condition) and medicines its inclusion lines ask for that none of the person's
-    terms (found by ``person``) answers, as (name, line), first come first. A study whose
-    text and listed conditions another has already given is read once."""
+    gave no condition), medicines (unless ``medicines`` is False: they gave neither) and,
+    with ``pregnancy`` (they did not say they are pregnant), the pregnancy its inclusion
+    lines ask for that none of the person's terms (found by ``person``) answers, as (name,
+    line), first come first. A study whose text and listed conditions another has already
+    given is read once."""
     studies = list(zip(texts, listed, strict=True))
     unique = list(dict.fromkeys(studies))
-    asked = dict(zip(unique, _asked(person, unique, diagnoses), strict=True))
+    asked = dict(zip(unique, _asked(person, unique, (diagnoses, medicines, pregnancy)),
+                     strict=True))
     out: dict[str, list[tuple[str, str]]] = {}
     for nct, study in zip(ids, studies, strict=True):
         for names, line in asked[study]:
@@ -128,11 +132,12 @@ def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence
     return out
 
 
-def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagnoses: bool
-           ) -> list[list[tuple[list[str], str]]]:
-    """For each (text, listed conditions): its inclusion lines that ask for a medicine, or
-    (with ``ask_diagnoses``) a diagnosis, the person did not give, as (the names, line), in
-    order."""
+def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
+           ask: tuple[bool, bool, bool]) -> list[list[tuple[list[str], str]]]:
+    """For each (text, listed conditions): its inclusion lines that ask for a diagnosis, a
+    medicine or pregnancy (as ``ask`` says which) the person did not give, as (the names,
+    line), in order."""
+    ask_diagnoses, ask_medicines, ask_pregnancy = ask
     diagnoses = _diagnoses()
     lines: list[tuple[int, str]] = []
     group_of: list[int | None] = []  # a group of alternatives ("one of the following:")
@@ -163,7 +168,8 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
     taken = medicines.lines_matching(plain)
     for j, (index, whole) in enumerate(lines):
         line = whole
-        if taken[j]:  # "Taking riluzole for at least 30 days": a medicine they did not give
+        if taken[j] and ask_medicines:
+            # "Taking riluzole for at least 30 days": a medicine they did not give
             needed, theirs_too = _medicines_asked(medicines, person, whole)
             group = group_of[j]
             if theirs_too and group is not None:
@@ -193,9 +199,15 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
                 # alternative to it ("ALS patients with a history of diabetes" asks someone
                 # with diabetes for ALS; "ALS, PLS or PMA" asks someone with ALS for nothing)
                 line, theirs_at = whole, [(o.start, o.end) for o in mine]
-        if not ask_diagnoses:
-            continue
+        # pregnancy, which nobody thinks to deny, asked of whoever did not say they are (not
+        # by an alternative when the line offering the choice asks for it itself)
+        pregnant = ask_pregnancy and requires_pregnancy(whole) and not (
+            head_of[j] and requires_pregnancy(head_of[j]))
         asked: list[str] = []
+        if not ask_diagnoses:
+            if pregnant:
+                found.append((index, group_of[j], [PREGNANCY], quote_of[j]))
+            continue
         if own[index]:  # the study's own name for it first: it is the more precise
             low = line.lower()
             hits = [(name, needle) for name, needle in own[index]
@@ -211,6 +223,8 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
                                            or o.reading.family or o.reading.exception)]
             asked.extend(name for name, start, end in diagnosed[line] if name not in given
                          and not (theirs_at and _beside(line, theirs_at, start, end)))
+        if pregnant:
+            asked.append(PREGNANCY)
         if asked:
             found.append((index, group_of[j], asked, quote_of[j]))
     out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
