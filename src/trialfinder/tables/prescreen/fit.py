@@ -39,6 +39,7 @@ from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.tables.prescreen.result import MENTION_COLUMNS, TEXT_COLUMNS, Prescreen
 from trialfinder.tables.prescreen.sexes import one_sex_in_text, sex_against_text
 from trialfinder.tables.prescreen.synonyms import expand, unknown_names
+from trialfinder.tables.prescreen.treatments import treatment_notes
 from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit, quote
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "VERDICTS", "Prescreen", "prescreen"]
@@ -322,6 +323,11 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
             medicines=gave, pregnancy=pregnancy)
     verdicts, named, reasons = decide(ids, list(open_), reasons, rows, asked,
                                       set(profile.conditions), unknown)
+    # the study's own treatments that are one of their medicines, by any name: a note
+    tested = treatment_notes(getattr(results, "interventions", None),
+                             [ids[i] for i in readable], profile.medicines)
+    for i in readable.tolist() if tested else ():
+        reasons[i].extend(tested.get(ids[i], ()))
     mentions = _mentions_frame(rows)
     counts = mentions["nct_id"].value_counts() if len(mentions) else pd.Series(dtype="int64")
     verdict = np.asarray(verdicts, dtype=object)

@@ -25,6 +25,7 @@ from typing import Any
 from trialfinder.tables.prescreen.labs import is_lab, lab_about
 from trialfinder.tables.prescreen.pregnancy import PREGNANCY, PREVENTS
 from trialfinder.tables.prescreen.synonyms import vocabulary
+from trialfinder.tables.prescreen.treatments import name_relation
 
 __all__ = ["CHECK_PREFIX", "VERDICTS", "decide", "is_hit", "match_words", "mention_phrase",
            "mention_words", "quote"]
@@ -72,10 +73,13 @@ def _class_of(match: str) -> tuple[str, str] | None:
 
 def _what(term: str, found: str, match: str) -> str:
     """What a line names, said from the person's side: "diabetes", "anticoagulants, which
-    include your warfarin", "warfarin, one of the anticoagulants"."""
+    include your warfarin", "warfarin, one of the anticoagulants", "Lioresal, a brand of
+    your baclofen"."""
     kind = _class_of(match)
     if kind is None:
-        return term
+        # a brand and its generic name meet: "tizanidine, the generic name of your Zanaflex"
+        relation = name_relation(term, found)
+        return f"{found}, {relation} of your {term}" if relation else term
     role, name = kind
     if role == "class":
         return f"{name}, which include your {term}"
@@ -94,7 +98,11 @@ def match_words(term: str, found: str, match: str) -> str:
                 else f"as “{found}”, one of the {name}")
     if found.casefold() == term.casefold():
         return ""
-    said = {"brand": "a brand name", "abbreviation": "an abbreviation"}.get(match, "another name")
+    relation = name_relation(term, found)
+    said = ("its generic name" if relation == "the generic name"
+            else "another brand name" if relation == "another brand"
+            else {"brand": "a brand name", "abbreviation": "an abbreviation"}.get(
+                match, "another name"))
     return f"as “{found}”, {said}"
 
 
