@@ -98,3 +98,17 @@ def test_a_choice_under_a_line_asking_for_pregnancy_asks_it_once() -> None:
 def test_a_line_not_asking_for_a_pregnancy_now_is_no_question(line: str) -> None:
     row = screened(WOMAN, line)
     assert not any("pregnant, which you did not say" in r for r in row["reasons"]), row
+
+
+@pytest.mark.parametrize(("line", "named"), [
+    ("Women with a previous pregnancy complicated by fictitial ache", False),
+    ("Fictitial ache after a pregnancy-associated fictitial strain", False),
+    ("Pregnant women at 20 to 30 weeks", True),
+])
+def test_a_past_pregnancy_is_not_theirs_named(line: str, named: bool) -> None:
+    # for someone pregnant, a pregnancy named as past or as a cause is background: the study
+    # is not listed first as naming their condition, nor the line noted as naming it
+    row = screened(Profile(age=30, sex="female", conditions=("pregnant",)), line)
+    assert row["verdict"] == "fits", row
+    assert row["names_your_condition"] is named
+    assert any("criteria name pregnant" in r for r in row["reasons"]) is named

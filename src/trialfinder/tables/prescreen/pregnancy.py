@@ -21,7 +21,8 @@ from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.scope import QUALIFIER, clause_bounds
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
-__all__ = ["PREGNANCY", "PREVENTS", "is_pregnancy", "pregnancy_finder", "requires_pregnancy"]
+__all__ = ["PREGNANCY", "PREVENTS", "is_pregnancy", "past_or_aside", "pregnancy_finder",
+           "requires_pregnancy"]
 
 #: The vocabulary's name of pregnancy, as an inclusion line asks for it.
 PREGNANCY = "pregnancy"
@@ -68,6 +69,19 @@ def is_pregnancy(term: str) -> bool:
     """Whether a condition a person gave is pregnancy by one of its names."""
     entry = vocabulary().lookup(term, "condition")
     return entry is not None and entry.name == PREGNANCY
+
+
+# what makes a pregnancy named after it a past one ("a previous pregnancy", "history of")
+_PAST = re.compile(r"\b(?:previous\w*|prior|past|history|earlier|former\w*|before|after|"
+                   r"following|since|last)\b", re.IGNORECASE)
+
+
+def past_or_aside(line: str, start: int, end: int) -> bool:
+    """Whether the pregnancy named at ``line[start:end]`` is a past one ("a previous
+    pregnancy complicated by ...", "history of pregnancy loss") or only the cause of another
+    condition ("pregnancy-associated hypertension"): not the person's pregnancy now."""
+    low, _ = clause_bounds(line, start, end)
+    return QUALIFIER.match(line, end) is not None or _PAST.search(line, low, start) is not None
 
 
 def _in_brackets(text: str) -> bool:
