@@ -83,3 +83,14 @@ def test_pain_medicine_the_specialty_is_no_painkiller(line: str) -> None:
     # the medicines themselves still count
     assert screen(Profile(age=57, medicines=("ibuprofen",)), "Anyone with Fictitia",
                   "Daily pain medicine for fictitial aches")["verdict"] == "check"
+
+
+@pytest.mark.parametrize(("condition", "line"), [
+    ("MS", "Testosterone below 300 ng/dL (measured by LC-MS/MS)"),
+    ("multiple sclerosis", "Fictitial hormone measured by MS/MS"),
+    ("chronic kidney disease", "Free testosterone measured by equilibrium dialysis"),
+])
+def test_a_laboratory_method_is_no_condition(condition: str, line: str) -> None:
+    # mass spectrometry is no multiple sclerosis, equilibrium dialysis no kidney treatment
+    found = screen(Profile(age=50, conditions=(condition,)), "Anyone with Fictitia", line)
+    assert found["verdict"] == "fits", found
