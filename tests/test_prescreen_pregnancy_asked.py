@@ -112,3 +112,18 @@ def test_a_past_pregnancy_is_not_theirs_named(line: str, named: bool) -> None:
     assert row["verdict"] == "fits", row
     assert row["names_your_condition"] is named
     assert any("criteria name pregnant" in r for r in row["reasons"]) is named
+
+
+def test_pregnancy_named_only_among_the_exclusions_is_asked_of_nobody() -> None:
+    study = fictional_study("NCT99770002", "Fictional study 002")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Key Inclusion Criteria:\n\n* Adults with fictitia\n\nKey Exclusion Criteria:\n\n"
+        "* Pregnant women\n* Singleton pregnancy at 20 weeks\n")
+    for profile in (WOMAN, Profile(age=35, sex="female", conditions=("ALS",))):
+        row = prescreen(normalize([study]), profile).records()[0]
+        assert not any("pregnant, which you did not say" in r for r in row["reasons"]), row
+    # the same line under the inclusions is asked, by someone who gave only an age and sex too
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Key Inclusion Criteria:\n\n* Adults with fictitia\n* Singleton pregnancy at 20 "
+        "weeks\n\nKey Exclusion Criteria:\n\n* Pregnant women\n")
+    assert prescreen(normalize([study]), WOMAN).records()[0]["verdict"] == "check"

@@ -34,7 +34,7 @@ from trialfinder.tables.prescreen.mentions import (
     find_mentions,
     find_requirements,
 )
-from trialfinder.tables.prescreen.pregnancy import is_pregnancy, pregnancy_finder
+from trialfinder.tables.prescreen.pregnancy import is_pregnancy, may_require_pregnancy
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.tables.prescreen.result import MENTION_COLUMNS, TEXT_COLUMNS, Prescreen
 from trialfinder.tables.prescreen.sexes import one_sex_in_text, sex_against_text
@@ -313,8 +313,10 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
         against = {str(row["nct_id"]) for row in rows if is_hit(row)}
         still = np.asarray([i for i in readable if ids[i] not in against], dtype=int)
         gave = bool(profile.conditions or profile.medicines)
-        if not gave and len(still):  # pregnancy alone: only the texts that may name it
-            still = still[pregnancy_finder().candidates(column.iloc[still])]
+        if not gave and len(still):  # pregnancy alone: only the texts that may ask for it
+            texts = column.iloc[still].astype(object).tolist()
+            still = np.asarray([i for i, text in zip(still.tolist(), texts, strict=True)
+                                if may_require_pregnancy(str(text))], dtype=int)
         listed = studies["conditions"].astype(object).where(studies["conditions"].notna(), "")
         asked = find_requirements(
             finder, [ids[i] for i in still],

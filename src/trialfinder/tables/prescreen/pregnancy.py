@@ -21,8 +21,8 @@ from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.scope import QUALIFIER, clause_bounds
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
-__all__ = ["PREGNANCY", "PREVENTS", "is_pregnancy", "past_or_aside", "pregnancy_finder",
-           "requires_pregnancy"]
+__all__ = ["PREGNANCY", "PREVENTS", "is_pregnancy", "may_require_pregnancy", "past_or_aside",
+           "pregnancy_finder", "requires_pregnancy"]
 
 #: The vocabulary's name of pregnancy, as an inclusion line asks for it.
 PREGNANCY = "pregnancy"
@@ -88,14 +88,54 @@ def _in_brackets(text: str) -> bool:
     return text.count("(") > text.count(")") or text.count("[") > text.count("]")
 
 
+_INCLUSION = re.compile(r"^\W*(?:key\s+)?inclusion\s+criteria\b", re.IGNORECASE | re.MULTILINE)
+_EXCLUSION = re.compile(r"^\W*(?:key\s+)?exclusion\s+criteria\b", re.IGNORECASE | re.MULTILINE)
+# a pregnancy word that cannot be one asked for, seen from a few characters around it: "not
+# pregnant", "pregnant or breastfeeding", "prior to pregnancy"
+_WORD = re.compile(r"\b(?:pregnan\w*|expect\w*|mothers?\b)", re.IGNORECASE)
+_STEMS = ("pregnan", "expect", "mother")
+_DISMISSED_BEFORE = re.compile(
+    r"(?:\b(?:not?|non|nor|or|if|prior\s+to|before|after|during|partners?|become|becoming|"
+    r"avoid|prevent\w*)|-)\W*$", re.IGNORECASE)
+_DISMISSED_AFTER = re.compile(r"\W*(?:or\b|and/or\b|/|loss\w*|"
+                              r"(?:is|are|will|must|should)\s+(?:be\s+)?(?:not|excluded)\b)",
+                              re.IGNORECASE)
+
+
+def may_require_pregnancy(text: str) -> bool:
+    """Whether some line of a whole eligibility text, read as it stands (bullets and all, up
+    to an exclusion heading after an inclusion one), may ask for a pregnancy now: a quick look
+    before the text is cut into items, skipping the words plainly not asked for (most:
+    exclusions, rules on tests)."""
+    end = len(text)
+    inclusion = _INCLUSION.search(text)
+    if inclusion is not None:
+        exclusion = _EXCLUSION.search(text, inclusion.end())
+        end = exclusion.start() if exclusion is not None else end
+    low = text.lower()
+    for stem in _STEMS:
+        at = low.find(stem, 0, end)
+        while at >= 0:
+            word = _WORD.match(text, max(0, at - 1)) or _WORD.match(text, at)
+            if word is not None and not (
+                    _DISMISSED_BEFORE.search(text[max(0, word.start() - 30):word.start()])
+                    or _DISMISSED_AFTER.match(text, word.end())):
+                first = text.rfind("\n", 0, at) + 1
+                last = text.find("\n", at)
+                if requires_pregnancy(text[first:last if last >= 0 else len(text)]):
+                    return True
+            at = low.find(stem, at + len(stem), end)
+    return False
+
+
 def requires_pregnancy(line: str) -> bool:
     """Whether an inclusion line asks for people who are pregnant now."""
     low = line.lower()
     if "regnan" not in low and "xpect" not in low and "mother" not in low:
         return False
-    if _ELSE.search(line):
-        return False
     prevents = PREVENTS.search(line) is not None
+    if _ELSE.search(line) or (prevents and "positive" not in low):
+        return False  # (most lines naming pregnancy: rules on tests and birth control)
     for o in pregnancy_finder().occurrences(line):
         r = o.reading
         if (r.negated or r.optional or r.family or r.exception or r.other

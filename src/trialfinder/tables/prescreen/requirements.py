@@ -165,7 +165,8 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
     answered: set[tuple[int, int]] = set()  # groups one of whose items names their condition
     diagnosed: dict[str, list[tuple[str, int, int]]] = {}
     medicines = every_name("medicine")
-    taken = medicines.lines_matching(plain)
+    taken = (medicines.lines_matching(plain) if ask_medicines
+             else np.zeros(len(plain), dtype=bool))
     for j, (index, whole) in enumerate(lines):
         line = whole
         if taken[j] and ask_medicines:
