@@ -3,7 +3,9 @@ a diagnosis the person did not give (a condition of the vocabulary, or one of th
 listed conditions, named plainly: not negated, not optional, not of a relative), or for
 taking a medicine they did not give ("On riluzole for at least 30 days"; not "Patients on
 riluzole are eligible", "If receiving riluzole, ...", "Subjects taking riluzole must be on a
-stable dose").
+stable dose"), or for a pregnancy they did not say they have (:mod:`.pregnancy`). A line
+naming one of their conditions still asks for what else it names beside it, but not for what
+it offers as an alternative to theirs ("ALS, PLS or PMA").
 """
 
 from __future__ import annotations
