@@ -1360,8 +1360,8 @@ def test_about_you_flags_a_medicine_named_in_the_criteria(
         position = next(i for i, t in enumerate(shown) if t.endswith(f"**{title}**"))
         lines = shown[position + 1].split("\n")
         assert len(lines) == 1 and lines[0].startswith(
-            f"- **{where.capitalize()}** names Lioresal (as “baclofen”, another name): ")
-    assert ("- **Exclusion** names Lioresal (as “baclofen”, another name): Current treatment "
+            f"- **{where.capitalize()}** names Lioresal (as “baclofen”, its generic name): ")
+    assert ("- **Exclusion** names Lioresal (as “baclofen”, its generic name): Current treatment "
             "with baclofen [any route]") in shown
     # the study whose exclusion names their medicine is "Check with the study team", the one
     # whose inclusion asks for it "May fit": three labels in words, not colours alone

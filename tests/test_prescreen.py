@@ -188,8 +188,8 @@ def test_match_json_flags_a_brand_under_exclusion(
     # an exclusion line names their medicine: never "fits", and the old key says the same
     assert (by_id["NCT99500001"]["verdict"], by_id["NCT99500001"]["fits"]) == ("check", False)
     assert by_id["NCT99500001"]["reasons"] == [
-        'Check with the study team: the exclusion criteria mention baclofen '
-        '("Current use of Lioresal or Ozobax")']
+        'Check with the study team: the exclusion criteria mention Lioresal, a brand of your '
+        'baclofen ("Current use of Lioresal or Ozobax")']
     assert by_id["NCT99500002"]["mentions"] == []
     assert (by_id["NCT99500002"]["verdict"], by_id["NCT99500002"]["fits"]) == ("fits", True)
     # "Takes no baclofen-like drugs" under inclusion asks for people without it

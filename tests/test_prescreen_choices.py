@@ -120,3 +120,47 @@ def test_a_choice_says_nothing_its_parent_line_already_asks() -> None:
         "Check with the study team: the inclusion criteria ask for Fictitial Syndrome, which "
         'you did not mention ("Followed for fictitial syndrome at one of the following '
         'clinics:")']
+
+
+@pytest.mark.parametrize(("inclusion", "listed"), [
+    ("Any of: diabetes, hypertension, or epilepsy", "diabetes, hypertension, epilepsy"),
+    ("Diagnosis of one of the following: diabetes; hypertension; epilepsy",
+     "diabetes, hypertension, epilepsy"),
+    ("Fictitial risk factors, which may include: obesity, depression or diabetes",
+     "obesity, depression, diabetes"),
+    ("Patient with at least one vascular disease: hypertension or atrial fibrillation",
+     "hypertension, atrial fibrillation"),
+])
+def test_a_list_after_a_colon_offers_alternatives(inclusion: str, listed: str) -> None:
+    row = _choice(inclusion, "ALS")
+    assert row["verdict"] == "check", row
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for one of the alternatives "
+        f'they list ({listed}), which you did not mention ("{inclusion}")']
+
+
+@pytest.mark.parametrize("inclusion", [
+    "Any of: diabetes, hypertension, or epilepsy",
+    "A fictitial disease that meets the criteria, which includes: arthritis, Fictitia, "
+    "erectile dysfunction, and neurodegenerative disease such as Parkinson's or diabetes",
+])
+def test_their_condition_in_a_list_after_a_colon_answers_it(inclusion: str) -> None:
+    assert _choice(inclusion, "diabetes")["verdict"] == "fits"
+
+
+def test_at_least_1_of_the_following_offers_a_choice() -> None:
+    text = "At least 1 of the following:\n  * Hypertension\n  * Epilepsy"
+    row = _choice(text, "ALS")
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for one of the alternatives "
+        'they list (hypertension, epilepsy), which you did not mention ("At least 1 of the '
+        'following:")']
+
+
+def _choice(inclusion: str, condition: str) -> dict[str, object]:
+    study = fictional_study("NCT99740006", "Fictional study 006", conditions=["Fictitia"])
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        f"Inclusion Criteria:\n\n* Adults aged 18 or over\n* {inclusion}\n\n"
+        "Exclusion Criteria:\n\n* None\n")
+    profile = Profile(age=50, conditions=(condition,))
+    return dict(prescreen(normalize([study]), profile).records()[0])

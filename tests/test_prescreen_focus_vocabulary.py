@@ -71,3 +71,26 @@ def test_a_questionnaire_named_like_an_abbreviation_is_not_a_spinal_cord_injury(
     line = "Men distressed by low libido as defined by the SCI-M questionnaire"
     found = screen(Profile(age=30, conditions=("spinal cord injury",)), line, "None")
     assert not any("spinal cord injury" in reason for reason in found["reasons"])
+
+
+@pytest.mark.parametrize("line", [
+    "Diagnosed by a pain medicine physician with fictitial radiculopathy",
+    "Followed at the Department of Pain Medicine of the fictional hospital",
+])
+def test_pain_medicine_the_specialty_is_no_painkiller(line: str) -> None:
+    found = screen(Profile(age=57, medicines=("ibuprofen",)), "Anyone with Fictitia", line)
+    assert found["verdict"] == "fits", found
+    # the medicines themselves still count
+    assert screen(Profile(age=57, medicines=("ibuprofen",)), "Anyone with Fictitia",
+                  "Daily pain medicine for fictitial aches")["verdict"] == "check"
+
+
+@pytest.mark.parametrize(("condition", "line"), [
+    ("MS", "Testosterone below 300 ng/dL (measured by LC-MS/MS)"),
+    ("multiple sclerosis", "Fictitial hormone measured by MS/MS"),
+    ("chronic kidney disease", "Free testosterone measured by equilibrium dialysis"),
+])
+def test_a_laboratory_method_is_no_condition(condition: str, line: str) -> None:
+    # mass spectrometry is no multiple sclerosis, equilibrium dialysis no kidney treatment
+    found = screen(Profile(age=50, conditions=(condition,)), "Anyone with Fictitia", line)
+    assert found["verdict"] == "fits", found

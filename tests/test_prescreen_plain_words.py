@@ -159,6 +159,17 @@ def test_rules_to_avoid_pregnancy_are_a_question_for_someone_pregnant(line: str)
 
 
 @pytest.mark.parametrize("line", [
+    "Fictitial ache in a previous pregnancy, with a history of unmet contraceptive needs",
+    "Pregnant women offered contraceptive counselling at the fictional clinic",
+])
+def test_a_need_for_contraception_is_no_rule_against_pregnancy(line: str) -> None:
+    # a need or a service, not a rule for people who could become pregnant: nothing to ask
+    found = screened(PREGNANT, sectioned(line, "None"))
+    assert found["verdict"] == "fits", found
+    assert not any("birth control" in r for r in found["reasons"]), found
+
+
+@pytest.mark.parametrize("line", [
     "Pregnant women at 20 to 30 weeks",
     "Women with a positive pregnancy test and fictitial ache",
 ])

@@ -57,8 +57,9 @@ def test_profile_from_form_keeps_the_radius_only_with_a_place() -> None:
 def test_mention_line_is_inert_markdown() -> None:
     line = mention_line("Lioresal", "baclofen", "exclusion",
                         "Use of [baclofen](https://x.example) <b>now</b>", "other name")
-    assert line == ("- **Exclusion** names Lioresal \\(as “baclofen”\\, another name\\): Use of "
-                    "\\[baclofen\\]\\(https\\:\u2060\\/\\/x\\.example\\) \\<b\\>now\\<\\/b\\>")
+    assert line == ("- **Exclusion** names Lioresal \\(as “baclofen”\\, its generic name\\): "
+                    "Use of \\[baclofen\\]\\(https\\:\u2060\\/\\/x\\.example\\) "
+                    "\\<b\\>now\\<\\/b\\>")
     assert mention_line("baclofen", "Baclofen", "inclusion", "x").startswith(
         "- **Inclusion** names baclofen: ")
     assert mention_line("diabetes", "DM", "inclusion", "No DM", "abbreviation",
@@ -84,15 +85,15 @@ def test_fit_cards_follow_the_order_and_carry_the_verdicts() -> None:
         ("NCT99000953", "fits", True), ("NCT99000952", "check", False),
         ("NCT99000951", "no", False)]
     assert cards[1].mentions_md == (
-        "- **Exclusion** names Lioresal \\(as “baclofen”\\, another name\\): Taking baclofen",)
+        "- **Exclusion** names Lioresal \\(as “baclofen”\\, its generic name\\): Taking baclofen",)
     assert [c.heading_md for c in cards] == [
         ":green-badge[:material/check_circle: May fit] **Open to all**",
         ":orange-badge[:material/help: Check with the study team] **Adults**",
         ":gray-badge[:material/block: Does not fit] **Children \\*only\\***"]
     # the badge says "Check with the study team": the reason does not repeat it
     assert cards[1].caption_md == (
-        "NCT99000952 · the exclusion criteria mention Lioresal "
-        '\\(\\"Taking baclofen\\"\\)')
+        "NCT99000952 · the exclusion criteria mention baclofen\\, the generic name of your "
+        'Lioresal \\(\\"Taking baclofen\\"\\)')
     assert cards[2].caption_md == "NCT99000951 · age 40 is outside 2 to 12 years"
     assert not cards[2].mentions_md
 

@@ -20,8 +20,16 @@ from trialfinder.tables.prescreen.sublists import indent
 __all__ = ["inclusion_groups"]
 
 # a parent offering a choice (not "all of the following")
-_ONE_OF = re.compile(r"\b(?:(?:any|either|one)(?:\s+or\s+more)?|at\s+least\s+one)\s+of\b",
-                     re.IGNORECASE)
+_ONE_OF = re.compile(r"\b(?:(?:any|either|one|1)(?:\s+or\s+more)?|at\s+least\s+(?:one|1))"
+                     r"\s+of\b", re.IGNORECASE)
+# ... or, before a colon in the line itself, examples or a choice without "of" ("risk factors,
+# which may include: ...", "at least one vascular disease: ...")
+_INLINE_HEAD = re.compile(r"(?:\b(?:includ\w*|such\s+as|e\.\s?g\.?|for\s+example)|\bat\s+"
+                          r"least\s+(?:one|1)\b[^:]{0,60})\W*$", re.IGNORECASE)
+# the items of a list after it: "diabetes, hypertension, or epilepsy" (not the "or" of "with
+# or without")
+_PIECES = re.compile(r"\s*[;,]\s*(?:(?:or|and/or|and)\s+)?|(?<!\bwith)\s+(?:or|and/or)\s+"
+                     r"(?!without)", re.IGNORECASE)
 # ... ending the line (the colon's place)
 _HEAD_END = re.compile(r"(?::|\bof\s+the\s+following\W*)$", re.IGNORECASE)
 _EITHER = re.compile(r"\beither\s+of\b", re.IGNORECASE)
@@ -38,11 +46,27 @@ def _bullet(line: str) -> str:
     return re.sub(r"\d+", "9", mark)
 
 
-def inclusion_groups(text: str) -> list[tuple[str, int | None, str]]:
+def _inline(item: str) -> tuple[str, list[str]] | None:
+    """A choice written in one line, after a colon: its words before the colon and the
+    items after it ("Any of: diabetes, hypertension, or epilepsy"), or None."""
+    for colon in re.finditer(r":\s+", item):
+        head = item[:colon.start()]
+        if not (_ONE_OF.search(head) or _INLINE_HEAD.search(head)):
+            continue
+        pieces = [piece.strip(" .;()[]") for piece in _PIECES.split(item[colon.end():])]
+        pieces = [piece for piece in pieces if piece]
+        return (head + ":", pieces) if len(pieces) > 1 else None
+    return None
+
+
+def inclusion_groups(text: str) -> list[tuple[str, int | None, str, str]]:
     """The inclusion items of an eligibility text (as :func:`.finder.inclusion_lines` gives
-    them), each with the number of the group of alternatives it belongs to, or None, and
-    that group's parent line ("" for none)."""
-    out: list[tuple[str, int | None, str]] = []
+    them), each with the number of the group of alternatives it belongs to, or None, that
+    group's parent line ("" for none), and the line it comes from (itself, but for the items
+    of a choice written in one line: "Any of: diabetes, hypertension, or epilepsy" gives
+    "Any of:", then "diabetes", "hypertension" and "epilepsy" as a group whose parent is
+    "Any of:", each from that line)."""
+    out: list[tuple[str, int | None, str, str]] = []
     groups = 0
     parent: tuple[int, int] | None = None  # (group, indent) of an open "one of" parent
     head = ""  # its line
@@ -72,7 +96,13 @@ def inclusion_groups(text: str) -> list[tuple[str, int | None, str]]:
                     pair -= 1
                 else:
                     parent = None
-            out.append((item, group, head if group is not None else ""))
+            inline = _inline(item) if group is None else None
+            if inline is not None:
+                groups += 1
+                out.append((inline[0], None, "", item))
+                out.extend((piece, groups, inline[0], item) for piece in inline[1])
+            else:
+                out.append((item, group, head if group is not None else "", item))
             if _HEAD_END.search(item) and _ONE_OF.search(item):
                 groups += 1
                 parent, mode, head = (groups, indent(line)), "", item

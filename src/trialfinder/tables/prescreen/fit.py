@@ -34,10 +34,12 @@ from trialfinder.tables.prescreen.mentions import (
     find_mentions,
     find_requirements,
 )
+from trialfinder.tables.prescreen.pregnancy import is_pregnancy, may_require_pregnancy
 from trialfinder.tables.prescreen.profile import DISCLAIMER, Profile
 from trialfinder.tables.prescreen.result import MENTION_COLUMNS, TEXT_COLUMNS, Prescreen
 from trialfinder.tables.prescreen.sexes import one_sex_in_text, sex_against_text
 from trialfinder.tables.prescreen.synonyms import expand, unknown_names
+from trialfinder.tables.prescreen.treatments import treatment_notes
 from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit, quote
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "VERDICTS", "Prescreen", "prescreen"]
@@ -301,19 +303,33 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
         chosen = readable[finder.candidates(column.iloc[readable])]
         texts: list[Any] = column.iloc[chosen].astype(object).tolist()
         rows = find_mentions(finder, [ids[i] for i in chosen], [str(t) for t in texts])
-    if (profile.conditions or profile.medicines) and len(readable):
+    # pregnancy is asked of anyone who said something of themselves but not that they are
+    # pregnant (nobody thinks to say they are not)
+    pregnancy = _said_anything(profile) and not any(map(is_pregnancy, profile.conditions))
+    if (profile.conditions or profile.medicines or pregnancy) and len(readable):
         # what else the inclusion lines ask for, where nothing speaks against them yet: the
         # diagnoses when they gave a condition, the medicines when they gave either (a person
         # who gave neither is asked for neither, as the "fits" sentence says)
         against = {str(row["nct_id"]) for row in rows if is_hit(row)}
         still = np.asarray([i for i in readable if ids[i] not in against], dtype=int)
+        gave = bool(profile.conditions or profile.medicines)
+        if not gave and len(still):  # pregnancy alone: only the texts that may ask for it
+            texts = column.iloc[still].astype(object).tolist()
+            still = np.asarray([i for i, text in zip(still.tolist(), texts, strict=True)
+                                if may_require_pregnancy(str(text))], dtype=int)
         listed = studies["conditions"].astype(object).where(studies["conditions"].notna(), "")
         asked = find_requirements(
             finder, [ids[i] for i in still],
             [str(t) for t in column.iloc[still].astype(object).tolist()],
-            [str(c) for c in listed.iloc[still].tolist()], diagnoses=bool(profile.conditions))
+            [str(c) for c in listed.iloc[still].tolist()], diagnoses=bool(profile.conditions),
+            medicines=gave, pregnancy=pregnancy)
     verdicts, named, reasons = decide(ids, list(open_), reasons, rows, asked,
                                       set(profile.conditions), unknown)
+    # the study's own treatments that are one of their medicines, by any name: a note
+    tested = treatment_notes(getattr(results, "interventions", None),
+                             [ids[i] for i in readable], profile.medicines)
+    for i in readable.tolist() if tested else ():
+        reasons[i].extend(tested.get(ids[i], ()))
     mentions = _mentions_frame(rows)
     counts = mentions["nct_id"].value_counts() if len(mentions) else pd.Series(dtype="int64")
     verdict = np.asarray(verdicts, dtype=object)
@@ -344,6 +360,11 @@ def prescreen(results: _HasTables, profile: Profile) -> Prescreen:
                  len(table), verdicts.count("fits"), verdicts.count("check"), len(mentions))
     return Prescreen(studies=table, mentions=mentions,
                      unknown_names=unknown_names(profile.conditions, profile.medicines))
+
+
+def _said_anything(profile: Profile) -> bool:
+    return bool(profile.age is not None or profile.sex or profile.near is not None
+                or profile.healthy_volunteer or profile.conditions or profile.medicines)
 
 
 def profile_from(values: Mapping[str, Any]) -> Profile:

@@ -21,6 +21,7 @@ from trialfinder.tables.prescreen.allowances import own_exceptions
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term
 from trialfinder.tables.prescreen.labs import eases_a_limit, is_lab, lab_row
 from trialfinder.tables.prescreen.levels import is_level
+from trialfinder.tables.prescreen.pregnancy import is_pregnancy, past_or_aside
 from trialfinder.tables.prescreen.requirements import find_requirements
 from trialfinder.tables.prescreen.scope import clause_bounds
 from trialfinder.tables.prescreen.sublists import denied_by_parent
@@ -75,7 +76,13 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
             and all(r.exception or c for r, c in zip(readings, by_class, strict=True))))
     first = next((o for o in occurrences if not o.reading.exception), occurrences[0])
-    positive = any(not (d or r.optional or r.family) for r, d in zip(readings, denied,
+    # an inclusion naming a pregnancy past, or as the cause of another condition, does not
+    # name theirs: "a previous pregnancy complicated by preeclampsia", "pregnancy-associated
+    # hypertension" (it is no study about their pregnancy, nor a line to note for it)
+    aside = ([d or past_or_aside(item, o.start, o.end)
+              for d, o in zip(denied, occurrences, strict=True)]
+             if section == "inclusion" and is_pregnancy(own) else denied)
+    positive = any(not (d or r.optional or r.family) for r, d in zip(readings, aside,
                                                                      strict=True))
     return {
         "nct_id": nct, "term": own, "found": first.found, "section": section,
@@ -94,7 +101,7 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         # (nor as an exception: "No other cancer, except melanoma in situ")
         "direct": not (other_kind or broader or narrower) and any(
             not (d or r.optional or r.family or r.exception or c)
-            for r, d, c in zip(readings, denied, by_class, strict=True)),
+            for r, d, c in zip(readings, aside, by_class, strict=True)),
         # named only as "other <class>" ("any other neurological disease"): not the person's
         # condition when the study is about it
         # (or, for someone who gave one kind of it, as "other" of the condition in general:

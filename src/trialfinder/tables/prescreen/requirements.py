@@ -3,7 +3,9 @@ a diagnosis the person did not give (a condition of the vocabulary, or one of th
 listed conditions, named plainly: not negated, not optional, not of a relative), or for
 taking a medicine they did not give ("On riluzole for at least 30 days"; not "Patients on
 riluzole are eligible", "If receiving riluzole, ...", "Subjects taking riluzole must be on a
-stable dose").
+stable dose"), or for a pregnancy they did not say they have (:mod:`.pregnancy`). A line
+naming one of their conditions still asks for what else it names beside it, but not for what
+it offers as an alternative to theirs ("ALS, PLS or PMA").
 """
 
 from __future__ import annotations
@@ -17,18 +19,13 @@ import numpy as np
 from trialfinder.tables.prescreen.allowances import every_name
 from trialfinder.tables.prescreen.alternatives import inclusion_groups
 from trialfinder.tables.prescreen.finder import Finder, Term
-from trialfinder.tables.prescreen.scope import read
+from trialfinder.tables.prescreen.pregnancy import PREGNANCY, requires_pregnancy
+from trialfinder.tables.prescreen.scope import QUALIFIER, read
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
 __all__ = ["find_requirements"]
 
 _HEALTHY = ("healthy", "normal volunteer", "control")
-# a condition named only as the cause of another ("connective tissue disease-associated lung
-# disease") does not answer a line's ask for the other
-_QUALIFIER = re.compile(r"[\s\-]*(?:associated|related|induced|mediated|secondary)\b",
-                        re.IGNORECASE)
-
-
 @lru_cache(maxsize=1)
 def _diagnoses() -> Finder:
     """Every diagnosis of the vocabulary, each under its own name."""
@@ -56,12 +53,17 @@ def _own_conditions(listed: str) -> list[tuple[str, str]]:
     return out
 
 
-def _positive_at(line: str, low: str, needle: str) -> bool:
+def _positive_at(line: str, low: str, needle: str, theirs: Sequence[tuple[int, int]] = ()
+                 ) -> bool:
+    """Whether ``needle`` stands in ``line`` (``low``: in lower case) as a whole word, named
+    plainly, and neither within nor offered beside one of ``theirs`` (the places their own
+    condition stands)."""
     start = low.find(needle)
     while start >= 0:
         end = start + len(needle)
         if ((start == 0 or not low[start - 1].isalnum())
-                and (end == len(low) or not low[end].isalnum())):
+                and (end == len(low) or not low[end].isalnum())
+                and not _beside(line, theirs, start, end)):
             reading = read(line, start, end)
             if not (reading.negated or reading.optional or reading.family
                     or reading.exception):
@@ -70,16 +72,56 @@ def _positive_at(line: str, low: str, needle: str) -> bool:
     return False
 
 
+# what joins names offered as alternatives ("ALS, PLS or PMA", "diabetes and/or obesity"), or
+# names another as an example ("diabetes with complications such as neuropathy")
+_OR = re.compile(r"\bor\b|/|\bnor\b|\beither\b", re.IGNORECASE)
+_EXAMPLE = re.compile(r"\b(?:such\s+as|including|e\.\s?g\b|for\s+example)", re.IGNORECASE)
+# ... and what says both are asked for ("ALS patients with diabetes", "diabetes and ALS")
+_ALL = re.compile(r"\b(?:with|plus|who|whose|having|has|have)\b|;", re.IGNORECASE)
+_BOTH = re.compile(r"\W*\band\W*", re.IGNORECASE)
+_JOINT = re.compile(r"[,/]|\b(?:or|and/or|and|nor)\b", re.IGNORECASE)
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_CHOICE_BEFORE = re.compile(r"\b(?:(?:any|either|one|1)(?:\s+or\s+more)?\s+of|at\s+least\s+"
+                            r"(?:one|1))\b", re.IGNORECASE)
+_ITEM_WORDS = 4  # words: a longer piece between two names is no list item
+
+
+def _beside(line: str, theirs: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``line[start:end]`` is one of the places of ``theirs`` (their condition's
+    names), or offered beside one of them as an alternative: in a list with it ("ALS, PLS
+    or PMA", "type 2 diabetes, hypertension and/or heart failure"), after "one of" before
+    both, or as an example after theirs ("diabetes with complications such as
+    neuropathy"). Not "ALS patients with a history of diabetes", nor "diabetes and ALS":
+    those ask for both."""
+    for low, high in theirs:
+        if start < high and low < end:
+            return True
+        between = _BRACKETS.sub(" ", line[min(end, high):max(start, low)])
+        if (_CHOICE_BEFORE.search(line, 0, min(start, low))
+                or (start > high and _EXAMPLE.search(between))):
+            return True
+        if _ALL.search(between) or _BOTH.fullmatch(between):
+            continue
+        pieces = _JOINT.split(between)
+        if all(len(piece.split()) <= _ITEM_WORDS for piece in pieces) and (
+                "," in between or _OR.search(between) or not between.strip()):
+            return True
+    return False
+
+
 def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence[str],
-                      listed: Sequence[str], *, diagnoses: bool = True
-                      ) -> dict[str, list[tuple[str, str]]]:
+                      listed: Sequence[str], *, diagnoses: bool = True, medicines: bool = True,
+                      pregnancy: bool = False) -> dict[str, list[tuple[str, str]]]:
     """For each study of ``ids``: the diagnoses (unless ``diagnoses`` is False: the person
-    gave no condition) and medicines its inclusion lines ask for that none of the person's
-    terms (found by ``person``) answers, as (name, line), first come first. A study whose
-    text and listed conditions another has already given is read once."""
+    gave no condition), medicines (unless ``medicines`` is False: they gave neither) and,
+    with ``pregnancy`` (they did not say they are pregnant), the pregnancy its inclusion
+    lines ask for that none of the person's terms (found by ``person``) answers, as (name,
+    line), first come first. A study whose text and listed conditions another has already
+    given is read once."""
     studies = list(zip(texts, listed, strict=True))
     unique = list(dict.fromkeys(studies))
-    asked = dict(zip(unique, _asked(person, unique, diagnoses), strict=True))
+    asked = dict(zip(unique, _asked(person, unique, (diagnoses, medicines, pregnancy)),
+                     strict=True))
     out: dict[str, list[tuple[str, str]]] = {}
     for nct, study in zip(ids, studies, strict=True):
         for names, line in asked[study]:
@@ -92,23 +134,26 @@ def find_requirements(person: Finder | None, ids: Sequence[str], texts: Sequence
     return out
 
 
-def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagnoses: bool
-           ) -> list[list[tuple[list[str], str]]]:
-    """For each (text, listed conditions): its inclusion lines that ask for a medicine, or
-    (with ``ask_diagnoses``) a diagnosis, the person did not give, as (the names, line), in
-    order."""
+def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
+           ask: tuple[bool, bool, bool]) -> list[list[tuple[list[str], str]]]:
+    """For each (text, listed conditions): its inclusion lines that ask for a diagnosis, a
+    medicine or pregnancy (as ``ask`` says which) the person did not give, as (the names,
+    line), in order."""
+    ask_diagnoses, ask_medicines, ask_pregnancy = ask
     diagnoses = _diagnoses()
     lines: list[tuple[int, str]] = []
     group_of: list[int | None] = []  # a group of alternatives ("one of the following:")
     head_of: list[str] = []  # its parent line
-    heads: dict[tuple[int, int], str] = {}
+    quote_of: list[str] = []  # the line it comes from: itself, or a choice written in one
+    heads: dict[tuple[int, int], str] = {}  # the line a group's choice is quoted by
     for index, (text, _) in enumerate(studies):
-        for item, group, head in inclusion_groups(text):
+        for item, group, head, whole_line in inclusion_groups(text):
             lines.append((index, item))
             group_of.append(group)
             head_of.append(head)
+            quote_of.append(whole_line)
             if group is not None:
-                heads[index, group] = head
+                heads[index, group] = whole_line if whole_line != item else head
     plain = [line for _, line in lines]
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = (diagnoses.lines_matching(plain) if ask_diagnoses
@@ -120,28 +165,31 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
         if term.kind == "condition") if entry is not None}
     found: list[tuple[int, int | None, list[str], str]] = []
     answered: set[tuple[int, int]] = set()  # groups one of whose items names their condition
-    diagnosed: dict[str, list[str]] = {}
+    diagnosed: dict[str, list[tuple[str, int, int]]] = {}
     medicines = every_name("medicine")
-    taken = medicines.lines_matching(plain)
+    taken = (medicines.lines_matching(plain) if ask_medicines
+             else np.zeros(len(plain), dtype=bool))
     for j, (index, whole) in enumerate(lines):
         line = whole
-        if taken[j]:  # "Taking riluzole for at least 30 days": a medicine they did not give
+        if taken[j] and ask_medicines:
+            # "Taking riluzole for at least 30 days": a medicine they did not give
             needed, theirs_too = _medicines_asked(medicines, person, whole)
             group = group_of[j]
             if theirs_too and group is not None:
                 answered.add((index, group))
             if needed:
-                found.append((index, group, needed, whole))
+                found.append((index, group, needed, quote_of[j]))
         mine = [o for o in person.occurrences(line)
                 if not (o.reading.negated or o.reading.optional or o.reading.family)
                 and person.terms[o.term].kind == "condition"
-                and not _QUALIFIER.match(line, o.end)] if theirs[j] and person else []
+                and not QUALIFIER.match(line, o.end)] if theirs[j] and person else []
         if mine and head_of[j] and person is not None:
             # a condition the parent line names is what every alternative shares, no choice
             # of theirs ("pregnant women PLUS either of the following:" over "Gestational
             # diabetes diagnosed in current pregnancy")
             shared = {o.term for o in person.occurrences(head_of[j])}
             mine = [o for o in mine if o.term not in shared]
+        theirs_at: list[tuple[int, int]] = []
         if mine and person is not None:
             # the line names one of their conditions: it asks for them, and, when it says
             # what must cause it ("Spasticity due to stroke"), for that cause as well
@@ -150,26 +198,38 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]], ask_diagno
                 group = group_of[j]
                 if group is not None:
                     answered.add((index, group))
-                continue
-        if not ask_diagnoses:
-            continue
+                # ... and for what else it names beside theirs, not offered as an
+                # alternative to it ("ALS patients with a history of diabetes" asks someone
+                # with diabetes for ALS; "ALS, PLS or PMA" asks someone with ALS for nothing)
+                line, theirs_at = whole, [(o.start, o.end) for o in mine]
+        # pregnancy, which nobody thinks to deny, asked of whoever did not say they are (not
+        # by an alternative when the line offering the choice asks for it itself)
+        pregnant = ask_pregnancy and requires_pregnancy(whole) and not (
+            head_of[j] and requires_pregnancy(head_of[j]))
         asked: list[str] = []
+        if not ask_diagnoses:
+            if pregnant:
+                found.append((index, group_of[j], [PREGNANCY], quote_of[j]))
+            continue
         if own[index]:  # the study's own name for it first: it is the more precise
             low = line.lower()
             hits = [(name, needle) for name, needle in own[index]
-                    if needle in low and _positive_at(line, low, needle)]
+                    if needle in low and _positive_at(line, low, needle, theirs_at)]
             # "Back Pain" inside "low back pain" is the same ask: the longer name says it
             asked.extend(name for name, needle in hits
                          if not any(needle != other and needle in other for _, other in hits))
         if (named[j] or line != whole) and not asked:
             if line not in diagnosed:  # a line many studies share is read once
-                diagnosed[line] = [diagnoses.terms[o.term].own
+                diagnosed[line] = [(diagnoses.terms[o.term].own, o.start, o.end)
                                    for o in diagnoses.occurrences(line)
                                    if not (o.reading.negated or o.reading.optional
                                            or o.reading.family or o.reading.exception)]
-            asked.extend(name for name in diagnosed[line] if name not in given)
+            asked.extend(name for name, start, end in diagnosed[line] if name not in given
+                         and not (theirs_at and _beside(line, theirs_at, start, end)))
+        if pregnant:
+            asked.append(PREGNANCY)
         if asked:
-            found.append((index, group_of[j], asked, whole))
+            found.append((index, group_of[j], asked, quote_of[j]))
     out: list[list[tuple[list[str], str]]] = [[] for _ in studies]
     # a group none of whose items is theirs asks for one of them: one entry, at its first
     # item's place, quoting its parent line

@@ -31,8 +31,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["ODD_CASES", "WHOLE_CUE_WORDS", "Reading", "clause_bounds", "folded", "holds",
-           "may_hold", "read"]
+__all__ = ["ODD_CASES", "QUALIFIER", "WHOLE_CUE_WORDS", "Reading", "clause_bounds", "folded",
+           "holds", "may_hold", "read"]
 
 _WINDOW_WORDS = 8  # a cue this many words before the name or nearer governs it
 
@@ -140,6 +140,10 @@ _LIMIT = re.compile(
 _NOT_STOP = re.compile(r"\b(?:start\w*|initiat\w*|begin\w*|new|add\w*|chang\w*|increas\w*)\b",
                        re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+# a name right before these words is only the cause of another condition: "connective tissue
+# disease-associated lung disease", "pregnancy-associated hypertension"
+QUALIFIER = re.compile(r"[\s\-]*(?:associated|related|induced|mediated|secondary)\b",
+                       re.IGNORECASE)
 _OPEN = "([{"
 _BRACKET = re.compile(r"[()\[\]{}]")
 

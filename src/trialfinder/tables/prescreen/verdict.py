@@ -23,7 +23,9 @@ from functools import lru_cache
 from typing import Any
 
 from trialfinder.tables.prescreen.labs import is_lab, lab_about
+from trialfinder.tables.prescreen.pregnancy import PREGNANCY, PREVENTS
 from trialfinder.tables.prescreen.synonyms import vocabulary
+from trialfinder.tables.prescreen.treatments import name_relation
 
 __all__ = ["CHECK_PREFIX", "VERDICTS", "decide", "is_hit", "match_words", "mention_phrase",
            "mention_words", "quote"]
@@ -42,14 +44,6 @@ _EXCLUDING = re.compile(r"\b(?:exclu\w*|ineligible|not\s+(?:be\s+)?eligible|must
 # the states that are not a diagnosis, said as a person is: "people who are not pregnant", not
 # "people without pregnancy"
 _STATES = {"pregnancy": "pregnant", "breastfeeding": "breastfeeding"}
-# a line setting rules for people who could become pregnant (a test, birth control, being past
-# menopause or sterile): it names pregnancy, but does not ask for it
-_PREVENTS = re.compile(
-    r"contracept|birth\s+control|child[\s\-]?bearing|reproductive\s+potential|\b(?:WOCBP|FOCBP)\b"
-    r"|becom\w*\s+pregnant|(?:avoid|prevent)\w*\s+(?:a\s+)?pregnan|pregnancy\s+(?:requirements"
-    r"|prevention|test)|menopaus|steril", re.IGNORECASE)
-
-
 @lru_cache(maxsize=256)
 def _state(term: str) -> str | None:
     """"pregnant" for someone who gave pregnancy by any of its names, and so on."""
@@ -79,10 +73,13 @@ def _class_of(match: str) -> tuple[str, str] | None:
 
 def _what(term: str, found: str, match: str) -> str:
     """What a line names, said from the person's side: "diabetes", "anticoagulants, which
-    include your warfarin", "warfarin, one of the anticoagulants"."""
+    include your warfarin", "warfarin, one of the anticoagulants", "Lioresal, a brand of
+    your baclofen"."""
     kind = _class_of(match)
     if kind is None:
-        return term
+        # a brand and its generic name meet: "tizanidine, the generic name of your Zanaflex"
+        relation = name_relation(term, found)
+        return f"{found}, {relation} of your {term}" if relation else term
     role, name = kind
     if role == "class":
         return f"{name}, which include your {term}"
@@ -101,7 +98,11 @@ def match_words(term: str, found: str, match: str) -> str:
                 else f"as “{found}”, one of the {name}")
     if found.casefold() == term.casefold():
         return ""
-    said = {"brand": "a brand name", "abbreviation": "an abbreviation"}.get(match, "another name")
+    relation = name_relation(term, found)
+    said = ("its generic name" if relation == "the generic name"
+            else "another brand name" if relation == "another brand"
+            else {"brand": "a brand name", "abbreviation": "an abbreviation"}.get(
+                match, "another name"))
     return f"as “{found}”, {said}"
 
 
@@ -179,7 +180,7 @@ def _prevents(row: Mapping[str, Any]) -> bool:
     that it "names pregnancy", which reads as if it asked for it."""
     text = str(row["text"])
     return (row["section"] in ("inclusion", "other") and not row["negated"]
-            and _state(str(row["term"])) == "pregnant" and _PREVENTS.search(text) is not None
+            and _state(str(row["term"])) == "pregnant" and PREVENTS.search(text) is not None
             # "Woman with a positive pregnancy test" asks for it
             and "positive" not in str(row["found"]).lower()
             # outside both lists, a line keeping people out says so ("Pregnant women may not
@@ -258,7 +259,10 @@ def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[st
         i = position[nct]
         against = hits.setdefault(i, [])
         for condition, line in found[:3]:
-            against.append(f"{_CHECK}the inclusion criteria ask for {condition}, which you "
+            against.append(f"{_CHECK}the inclusion criteria ask for people who are pregnant, "
+                           f'which you did not say you are ("{quote(line)}")'
+                           if condition == PREGNANCY else
+                           f"{_CHECK}the inclusion criteria ask for {condition}, which you "
                            f'did not mention ("{quote(line)}")')
         if len(found) > 3:
             against.append(f"{_CHECK}the inclusion criteria ask for {len(found) - 3} more "
