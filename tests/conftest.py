@@ -51,6 +51,7 @@ from trialfinder.http.pacing import forget_shared_buckets
 from trialfinder.http.requester import Requester
 from trialfinder.registries.ctgov.client import API_MEMO
 from trialfinder.registries.isrctn.registry import ISRCTN, IsrctnRegistry
+from trialfinder.topics.demo import forget_declared
 
 BOSTON = fictional_site("Fictional General Hospital", "Boston", "United States", 42.3601,
                         -71.0589, state="Massachusetts", zip_code="02114", status="RECRUITING")
@@ -141,6 +142,7 @@ def fresh_api_state() -> Iterator[None]:
     port reused by a later test must not inherit an earlier test's state."""
     API_MEMO.forget()
     forget_shared_buckets()
+    forget_declared()  # no id read as invented by an earlier test
     yield
 
 
@@ -213,9 +215,11 @@ ISRCTN_TODAY = date(2026, 11, 20)
 
 def isrctn_trial(isrctn_id: str, title: str, *places: dict[str, Any],
                  **facts: Any) -> FictionalTrial:
-    """A fictional ISRCTN trial at the fake registry's places (recruiting on ISRCTN_TODAY)."""
+    """A fictional ISRCTN trial at the fake registry's places (recruiting on ISRCTN_TODAY),
+    written as ISRCTN sends one: without the stand-in's mark of an invented trial (unless
+    ``marked=True``), so its links and pages are those a real record gets."""
     dates = {"recruitment_start": "2024-03-01", "recruitment_end": "2027-12-31",
-             "overall_end": "2028-06-30"}
+             "overall_end": "2028-06-30", "marked": False}
     return FictionalTrial(isrctn_id, title, centres=tuple(
         (p["name"], p["town"], p["nation"]) for p in places), **(dates | facts))
 

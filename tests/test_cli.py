@@ -114,7 +114,7 @@ def test_fictional_studies_from_an_api_are_said_to_be_fictional(
     code, _, err = run(capsys, "search", "--preset", "als", "--output", str(target))
     assert code == 0 and f"trialfinder: note: {FICTIONAL_NOTE}" in err.splitlines()
     sidecar = json.loads((tmp_path / "als.csv.meta.json").read_text())
-    assert sidecar["fictional"] == "invented demo studies, not from ClinicalTrials.gov"
+    assert sidecar["fictional"] == "invented demo studies, not from any registry"
     assert ResultMeta.from_dict(sidecar).total_reported == 6  # it reads back
     code, _, err = run(capsys, "match", "--preset", "als", "--age", "54")
     assert code == 0 and f"trialfinder: note: {FICTIONAL_NOTE}" in err.splitlines()

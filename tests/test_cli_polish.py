@@ -432,7 +432,8 @@ def test_show_gives_a_fictional_study_no_link_and_says_it_is_invented(
     assert "clinicaltrials.gov/study" not in out
     assert err.splitlines() == [
         "trialfinder: note: fictional data: the trials shown here are fictional examples made "
-        "up for trialfinder's demo (ids from NCT99000000 up), not real studies you can join"]
+        "up for trialfinder's demo (ids from NCT99000000 up, or records a stand-in marks as "
+        "invented), not real studies you can join"]
 
 
 def test_show_with_a_central_contact_names_it_first(

@@ -393,6 +393,16 @@ def test_location_filters_report_siteless_studies(tables: Tables) -> None:
     assert len(out.sites) == 2  # location filters do not drop a kept study's other sites
 
 
+def test_the_distance_filter_is_named_by_its_place_when_it_has_a_name() -> None:
+    tables = make_tables("string")
+    named = apply_filters(tables, LocalFilters(near=BOSTON, radius_mi=45,
+                                               near_name="  Boston,\n MA "))
+    assert named.steps[0].name == "within 45 mi of Boston, MA"
+    assert named.steps[0].removed == 2
+    with pytest.raises(InvalidQueryError, match="near_name must be text, not int"):
+        LocalFilters(near=BOSTON, near_name=3)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("text", ["string", "object"])
 def test_distance_filter_restricts_and_sorts_sites(text: str) -> None:
     tables = make_tables(text)

@@ -57,7 +57,7 @@ def test_search_counts_then_asks_for_exactly_that_many(start: Start) -> None:
         "ISRCTN99000001", "ISRCTN99000002", "ISRCTN99000003"]
     assert (result.total_count, result.requests, result.truncated) == (3, 2, False)
     assert [a["limit"] for a in server.api.asked] == ["0", "3"]
-    assert result.q == 'condition:"motor neurone disease"'
+    assert result.q == '(condition:"motor neurone disease" OR condition:"motor neuron disease")'
 
 
 @pytest.mark.timeout(30)

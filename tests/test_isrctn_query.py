@@ -24,7 +24,8 @@ def test_fields_are_quoted_and_joined_with_and() -> None:
     query = IsrctnQuery(conditions=("motor neurone disease", "ALS"), interventions=("riluzole",),
                         countries=("United Kingdom",), trial_statuses=("ongoing",))
     assert query.to_q() == (
-        '(condition:"motor neurone disease" OR condition:"ALS") AND intervention:"riluzole" '
+        '(condition:"motor neurone disease" OR condition:"motor neuron disease" OR '
+        'condition:"ALS") AND intervention:"riluzole" '
         'AND recruitmentCountry:"United Kingdom" AND trialStatus:ongoing')
 
 
@@ -114,7 +115,8 @@ def test_translate_sends_what_isrctn_can_say_and_returns_the_rest() -> None:
                        sex="female", healthy_volunteers=False, start_from="2020")
     out = translate(query, countries=("United Kingdom",), edited_since=date(2026, 1, 1))
     assert out.query.to_q() == (
-        'condition:"motor neurone disease" AND recruitmentCountry:"United Kingdom" AND '
+        '(condition:"motor neurone disease" OR condition:"motor neuron disease") AND '
+        'recruitmentCountry:"United Kingdom" AND '
         '("walking" AND "aid") AND trialStatus:ongoing AND '
         "overallStartDate GE 2020-01-01T00:00:00.000Z AND "
         "lastEdited GE 2026-01-01T00:00:00.000Z")

@@ -418,3 +418,20 @@ def test_the_summary_names_the_registries_that_reported(
     out = capsys.readouterr().out.splitlines()
     assert out[-2] == ("4 studies; ClinicalTrials.gov and ISRCTN reported 6 matching studies, "
                        "4 fetched")
+
+
+def test_a_trial_the_isrctn_stand_in_marks_invented_is_shown_so_on_the_dashboard(
+    page: Both,
+) -> None:
+    page.isrctn.api.trials = [replace(t, marked=True) if t.isrctn_id == "ISRCTN99400003" else t
+                              for t in page.isrctn.api.trials]
+    at = opened(condition="motor neurone disease", status="any", registry="ctgov,isrctn",
+                study="isrctn99400003")
+    assert not at.exception
+    assert [w.value for w in at.warning][:1] == [
+        "Demo mode: the trials shown here are fictional examples made up for this demo, not "
+        "real studies you can join, and this is not medical advice."]
+    assert ("**Not registered:** an invented demo study (ISRCTN ISRCTN99400003), in no "
+            "registry." in [m.value for m in at.markdown])
+    assert at.get("link_button") == []  # no "Open on ISRCTN" for an invented trial
+    assert "An invented demo study: it has no page on ISRCTN." in [c.value for c in at.caption]

@@ -3,8 +3,11 @@
 :class:`FictionalTrial` holds the few facts a test or a demo varies; :func:`full_trial_xml`
 writes one ``<fullTrial>`` element in the element order of ISRCTN's own answers (namespace
 ``http://www.67bricks.com/isrctn``) and :func:`answer_xml` wraps trials in ``<allTrials>``.
-Every name, place and id here is made up; :func:`sample_trials` is a small set for the
-stand-in, shown as fictional wherever it is shown.
+Every name, place and id here is made up, and every ``<trial>`` says so with trialfinder's
+own mark (:data:`FICTIONAL_MARK`, an attribute in a namespace ISRCTN never writes), which the
+ISRCTN reader turns into the one "fictional" rule (``topics.demo.is_demo_id``): the banner, the
+note, the provenance key, the export's column and no link to isrctn.com. ISRCTN's numbers are
+random, so no id range could say it. :func:`sample_trials` is a small set for the stand-in.
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["NAMESPACE", "FictionalTrial", "answer_xml", "full_trial_xml", "sample_trials"]
+__all__ = ["FICTIONAL_MARK", "FICTIONAL_NAMESPACE", "NAMESPACE", "FictionalTrial", "answer_xml",
+           "full_trial_xml", "sample_trials"]
 
 NAMESPACE = "http://www.67bricks.com/isrctn"
+#: trialfinder's mark of an invented trial (see ``trialfinder.registries.isrctn.xml``).
+FICTIONAL_NAMESPACE = "https://trialfinder.invalid/fictional"
+FICTIONAL_MARK = (f'xmlns:tf={quoteattr(FICTIONAL_NAMESPACE)} tf:fictional="true"')
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,9 @@ class FictionalTrial:
     #: Extra XML put inside ``<trial>`` as is (faults: bad values, odd elements).
     extra: str = ""
     centres_xml: str = field(default="", repr=False)
+    #: Whether ``<trial>`` carries :data:`FICTIONAL_MARK` (``False`` only for a test of a
+    #: record as ISRCTN sends it, without the mark).
+    marked: bool = True
 
 
 def _el(name: str, text: str) -> str:
@@ -98,7 +108,8 @@ def full_trial_xml(t: FictionalTrial) -> str:
         for ident, (title, forename, surname, role, phone, email) in zip(
             contact_ids, t.contacts, strict=True))
     return (
-        f"<fullTrial><trial lastUpdated={quoteattr(t.last_edited)} version=\"1\" "
+        f"<fullTrial><trial {FICTIONAL_MARK + ' ' if t.marked else ''}"
+        f"lastUpdated={quoteattr(t.last_edited)} version=\"1\" "
         f'isPublished="true" publicIdentifierType="isrctn" '
         f"publicIdentifierCanonical={quoteattr(t.isrctn_id)} "
         f'publicIdentifierDateAssigned="2024-06-01T00:00:00.000000Z">'

@@ -23,7 +23,7 @@ from trialfinder.core.lazy import LazyModule, lazy
 from trialfinder.core.missing import is_blank
 from trialfinder.core.textcap import LINE_CHARS, LONG_CHARS, cap
 from trialfinder.core.wording import age_range, plural
-from trialfinder.registries import registry_for_id
+from trialfinder.registries import registry_for_id, registry_of
 from trialfinder.registries.base import id_read_note
 from trialfinder.registries.links import record_links, status_is_derived
 from trialfinder.topics import demo
@@ -152,7 +152,8 @@ def _take_part_lines(detail: StudyDetail, row: pd.Series, near: bool, width: int
                                      subsequent_indent="      "))
     if part.empty:
         sites = detail.results.sites
-        line = _no_contact_line(sites[sites["nct_id"] == row["nct_id"]], _page(row), n_sites)
+        line = _no_contact_line(sites[sites["nct_id"] == row["nct_id"]], _page(row), n_sites,
+                                row["nct_id"])
         out.append(textwrap.fill(f"  {line}", width=width, subsequent_indent="    "))
     return out
 
@@ -162,20 +163,28 @@ def _page(row: pd.Series) -> str | None:
     return None if demo.shows_fictional((row["nct_id"],)) else _text(row["url"])
 
 
-def _more(url: str | None) -> str:
-    return (f"; the study page may say more: {url}" if url is not None
-            else " (an invented demo study: it has no page on ClinicalTrials.gov)")
+def _more(url: str | None, study_id: object) -> str:
+    if url is not None:
+        return f"; the study page may say more: {url}"
+    page = demo.no_study_page(_registry_title(study_id))
+    return f" ({page[0].lower()}{page[1:-1]})"
 
 
-def _or_no_page(url: str | None) -> str:
-    return demo.NO_STUDY_PAGE if url is None else url
+def _registry_title(study_id: object) -> str:
+    """The title of the registry ``study_id`` is in (ClinicalTrials.gov when none says)."""
+    return registry_of(str(study_id)).title
 
 
-def _no_contact_line(sites: pd.DataFrame, url: str | None, n_sites: int) -> str:
+def _or_no_page(url: str | None, study_id: object) -> str:
+    return demo.no_study_page(_registry_title(study_id)) if url is None else url
+
+
+def _no_contact_line(sites: pd.DataFrame, url: str | None, n_sites: int,
+                     study_id: object = "") -> str:
     """What to say when a study lists no study contact and no recruiting site: whether it
     lists sites at all, and whether any of them gives a contact (and where to see it)."""
     if not len(sites):
-        return f"No study contact and no site are listed{_more(url)}"
+        return f"No study contact and no site are listed{_more(url, study_id)}"
     columns = [c for c in ("contact_name", "contact_phone", "contact_email") if c in sites]
     text = sites[columns].astype("string").fillna("")
     has_contact = (text.apply(lambda col: col.str.strip()) != "").any(axis=1).to_numpy()
@@ -184,7 +193,7 @@ def _no_contact_line(sites: pd.DataFrame, url: str | None, n_sites: int) -> str:
     if not reached:
         which = "its one site gives no contact" if len(sites) == 1 else \
             f"none of its {len(sites):,} sites gives a contact"
-        return f"{lead}, and {which}{_more(url)}"
+        return f"{lead}, and {which}{_more(url, study_id)}"
     shown = int(has_contact[:n_sites].sum())
     where = "see the sites below" if shown == reached else f"--sites {len(sites)} lists them all"
     verb = "gives" if reached == 1 else "give"
@@ -215,10 +224,10 @@ def _show_lines(detail: StudyDetail, *, near: bool, width: int, n_sites: int) ->
     if status_is_derived(row["nct_id"]) and _text(row["status"]):
         status += " (derived)"
     out = [textwrap.fill(_text(row["title"]), width=width),
-           f"{row['nct_id']}  ·  {status}  ·  {_or_no_page(_page(row))}"]
+           f"{row['nct_id']}  ·  {status}  ·  {_or_no_page(_page(row), row['nct_id'])}"]
     # a twin of the fictional range has no page either, whatever the study's own id
-    out += [f"Also in {link.registry}: {link.study_id}  ·  "
-            f"{_or_no_page(None if demo.shows_fictional((link.study_id,)) else link.url)}"
+    out += [f"Also in {link.registry}: {link.study_id}  ·  " + _or_no_page(
+                None if demo.shows_fictional((link.study_id,)) else link.url, link.study_id)
             for link in record_links(row["nct_id"], row["other_ids"])[1:]]
     out.append("")
     out += _take_part_lines(detail, row, near, width, n_sites)

@@ -53,8 +53,10 @@ def local_filters(options: SearchOptions) -> LocalFilters:
     """The filters applied to what was fetched: every structured filter again (what the
     registry sent back is checked, and distances are computed) and the local-only ones. A
     place given by name is looked up."""
-    o, _ = resolve_near(options)
+    o, place = resolve_near(options)
     point = o.near.point if o.near is not None else None
+    name = (place.name if place is not None and place.kind != "coordinates"
+            else o.near.place if o.near is not None else "")
     return LocalFilters(
         statuses=tuple(s.value for s in o.statuses) or None,
         phases=tuple(p.value for p in o.phases) or None,
@@ -62,6 +64,7 @@ def local_filters(options: SearchOptions) -> LocalFilters:
         intervention_types=tuple(t.value for t in o.intervention_types) or None,
         countries=o.countries or None, states=o.states or None, cities=o.cities or None,
         near=point, radius_mi=(o.radius or DEFAULT_RADIUS).miles if point else None,
+        near_name=name or None if point else None,
         age=o.age, sex=o.sex.value if o.sex else None,
         healthy_volunteers=o.healthy_volunteers, has_results=o.has_results,
         start_from=o.start_from, start_to=o.start_to, keyword=o.keyword,

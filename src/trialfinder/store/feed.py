@@ -100,7 +100,8 @@ def feed_bytes(changes: Sequence[Change], *, title: str, feed_id: str,
         _sub(entry, "id", f"urn:trialfinder:change:{digest}")
         _sub(entry, "updated", change.when or now)
         if demo.shows_fictional((change.nct_id,)):  # no page to link to: said in words
-            _sub(entry, "content", demo.NO_STUDY_PAGE, type="text")
+            _sub(entry, "content", demo.no_study_page(registry_of(change.nct_id).title),
+                 type="text")
         else:
             _sub(entry, "link", href=registry_of(change.nct_id).study_url(change.nct_id))
         summary = f"{cap(change.title or change.nct_id, _PART_CHARS)} — {headline}" + (

@@ -137,6 +137,10 @@ class LocalFilters:
     cities: tuple[str, ...] | None = None
     near: tuple[float, float] | None = None
     radius_mi: float | None = None
+    #: The place ``near`` is, as given or looked up (``"Leeds, United Kingdom"``): how the
+    #: filter's summary names it (``None``: by its coordinates). Plain text, at most 200
+    #: characters.
+    near_name: str | None = None
     age: float | None = None
     sex: str | None = None
     healthy_volunteers: bool | None = None
@@ -177,6 +181,11 @@ class LocalFilters:
             if not (math.isfinite(lon) and -180 <= lon <= 180):
                 raise InvalidQueryError(f"longitude must be within -180..180, not {lon:g}")
             set_(self, "near", (lat, lon))
+        if self.near_name is not None:
+            if not isinstance(self.near_name, str):
+                raise InvalidQueryError(f"near_name must be text, not "
+                                        f"{type(self.near_name).__name__}")
+            set_(self, "near_name", " ".join(self.near_name.split())[:200] or None)
         if self.radius_mi is not None:
             radius = _number(self.radius_mi, "radius_mi")
             if radius <= 0:

@@ -190,7 +190,7 @@ def _step_near(r: Run) -> None:
             notes.append(f"{plural(unlocated, 'site')} without coordinates ignored")
         if no_point:
             notes.append(f"{plural(no_point, 'study')} with no located site removed")
-        r.apply(f"within {r.f.radius_mi:g} mi of {lat:g}, {lon:g}",
+        r.apply(f"within {r.f.radius_mi:g} mi of {r.f.near_name or f'{lat:g}, {lon:g}'}",
                 studies_with(r.owner, within, r.n), "; ".join(notes) or None)
 
 

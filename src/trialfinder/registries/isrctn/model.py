@@ -172,6 +172,10 @@ class IsrctnTrial:
     contacts: tuple[ContactPerson, ...] = ()
     publication_stage: str | None = None
     basic_report: str | None = None
+    #: ``True`` when the answer declares the trial invented (:data:`~.xml.FICTIONAL_MARK`:
+    #: trialfinder's stand-in does, ISRCTN never does); ``None`` otherwise, so a real
+    #: record's fields (and its version's hash) do not change.
+    fictional: bool | None = None
     #: Values that could not be read (``bad_date:recruitmentStart``), each costing that value.
     problems: tuple[str, ...] = ()
 

@@ -49,6 +49,7 @@ from trialfinder.core.codes import Sex, Status
 from trialfinder.core.dates import partial_date
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.registries.ctgov.query import StudyQuery
+from trialfinder.registries.isrctn.topicq import TopicSyntaxError, phrase_clauses, topic_clause
 
 __all__ = [
     "MAX_LIMIT",
@@ -141,10 +142,13 @@ class IsrctnQuery:
     end_from: str | None = None
     end_to: str | None = None
     edited_since: date | datetime | None = None
+    #: The conditions and interventions written in a topic's notation (a preset's words:
+    #: :func:`~.topicq.topic_clause`); the others are phrases.
+    topic: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("conditions", "terms", "narrow", "interventions", "countries",
-                     "trial_statuses"):
+                     "trial_statuses", "topic"):
             value = getattr(self, name)
             if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                 raise InvalidQueryError(f"{name} must be a tuple of texts")
@@ -160,12 +164,12 @@ class IsrctnQuery:
         for field, values in (("condition", self.conditions),
                               ("intervention", self.interventions),
                               ("recruitmentCountry", self.countries)):
-            parts = [phrase(v) for v in values]
-            if values and not any(parts):
+            parts = [p for v in values for p in self._clause(field, v)]
+            if values and not parts:
                 raise InvalidQueryError(f"{field} {', '.join(map(repr, values))} has no "
                                         "searchable words")
-            if any(parts):
-                clauses.append(_any([f"{field}:{p}" for p in parts if p]))
+            if parts:
+                clauses.append(_any(parts))
         if self.titles:
             title = phrase(self.titles)
             if not title:
@@ -178,6 +182,20 @@ class IsrctnQuery:
             clauses.append(_any([_all(w) for w in free]))
         clauses += [_all(words) for words in (_words(t) for t in self.narrow) if words]
         return clauses
+
+    def _clause(self, field: str, value: str) -> list[str]:
+        """One condition, intervention or country as its alternatives ``field:"..."``: a
+        condition or an intervention in every spelling, or in the topic's notation when it is
+        the topic's (one clause); ``[]`` when no word is left."""
+        if field == "recruitmentCountry":
+            quoted = phrase(value)
+            return [f"{field}:{quoted}"] if quoted else []
+        if value in self.topic:
+            try:
+                return [topic_clause(field, value)]
+            except TopicSyntaxError:
+                pass
+        return phrase_clauses(field, value)
 
     def to_q(self) -> str:
         """The ``q`` parameter (``""`` for a query that narrows nothing)."""
@@ -256,14 +274,16 @@ _LOCAL_REASONS: Final = (
 
 def translate(query: StudyQuery, *, countries: tuple[str, ...] = (),
               edited_since: date | datetime | None = None, end_from: str | None = None,
-              end_to: str | None = None) -> Translation:
-    """The ISRCTN side of a search (see the module docstring for the mapping)."""
+              end_to: str | None = None, topic: tuple[str, ...] = ()) -> Translation:
+    """The ISRCTN side of a search (see the module docstring for the mapping). ``topic``: the
+    conditions and interventions written in a topic's notation (a preset's), read as such."""
     if not isinstance(query, StudyQuery):
         raise InvalidQueryError(f"query must be a StudyQuery, not {type(query).__name__}")
     notes = [f"{t!r}: AND/OR/NOT are not sent to ISRCTN; every word must match"
              for t in (*query.terms, *query.narrow) if _OPERATORS & set(t.split())]
     notes += [f"{t!r}: quotes and brackets are not sent to ISRCTN; the words are one phrase"
-              for t in (*query.conditions, *query.interventions) if re.search(r'["()]', t)]
+              for t in (*query.conditions, *query.interventions)
+              if t not in topic and re.search(r'["()]', t)]
     unexpressed = [Unexpressed(name, reason) for name, reason in _LOCAL_REASONS
                    if getattr(query, name) not in (None, (), Sex.ALL)]
     statuses: tuple[str, ...] = ()
@@ -280,5 +300,5 @@ def translate(query: StudyQuery, *, countries: tuple[str, ...] = (),
         conditions=query.conditions, terms=query.terms, narrow=query.narrow,
         interventions=query.interventions, titles=query.titles, countries=tuple(countries),
         trial_statuses=statuses, start_from=query.start_from, start_to=query.start_to,
-        end_from=end_from, end_to=end_to, edited_since=edited_since)
+        end_from=end_from, end_to=end_to, edited_since=edited_since, topic=tuple(topic))
     return Translation(isrctn, tuple(unexpressed), tuple(notes))

@@ -21,6 +21,7 @@ from trialfinder.registries.isrctn.sites import Placer
 from trialfinder.registries.isrctn.status import derive_status
 from trialfinder.registries.isrctn.tables import contact_row, to_tables
 from trialfinder.tables.frames import Tables
+from trialfinder.topics.demo import declare_fictional
 
 __all__ = ["IsrctnReader", "study_page"]
 
@@ -48,6 +49,7 @@ class IsrctnReader:
                 self.problems["duplicate_id"] += 1
                 continue
             self.seen.add(trial.isrctn_id)
+            declare_fictional(trial.isrctn_id, trial.fictional is True)
             self.problems.update(trial.problems)
             self.trials.append(trial)
 
@@ -69,6 +71,7 @@ def study_page(record: Record, today: date) -> StudyPage:
     trial = trial_of(record)
     if trial is None:
         return StudyPage(None)
+    declare_fictional(trial.isrctn_id, trial.fictional is True)
     derived = derive_status(trial, today)
     dates = [("Start", _when(trial.overall_start or trial.recruitment_start, today)),
              ("Recruitment", _recruitment(trial)),

@@ -42,7 +42,7 @@ _TEXT_LISTS: Final = frozenset({"purposes", "trial_types", "recruitment_countrie
                                 "participant_types", "problems"})
 _AGES: Final = frozenset({"lower_age", "upper_age"})
 _INTS: Final = frozenset({"version", "target_enrolment", "final_enrolment"})
-_BOOLS: Final = frozenset({"healthy_volunteers"})
+_BOOLS: Final = frozenset({"healthy_volunteers", "fictional"})
 _DATES: Final = frozenset(f.name for f in dataclasses.fields(IsrctnTrial)
                           if "date" in str(f.type))
 #: Longest text kept from a record (a store's record is hostile; ISRCTN's texts are short).

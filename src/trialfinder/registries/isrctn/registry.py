@@ -54,6 +54,17 @@ _NOT_APPLIED: Final = {
 }
 
 
+def _topic(options: SearchOptions) -> tuple[str, ...]:
+    """The conditions and treatments of the search's preset: written in the presets' own
+    notation (phrases, AND, OR, NOT, brackets), which ISRCTN's translation reads as such."""
+    if not options.preset:
+        return ()
+    from trialfinder.topics.presets import get_preset
+
+    words = get_preset(options.preset).query
+    return (*words.conditions, *words.interventions)
+
+
 @dataclass(frozen=True, slots=True)
 class IsrctnAsk:
     """What the seam's ISRCTN client is asked: an :class:`IsrctnQuery`, and (for a look-up by
@@ -124,7 +135,8 @@ class IsrctnRegistry:
         from trialfinder.registries.ctgov.options import query_for
         from trialfinder.registries.isrctn.query import translate
 
-        made = translate(query_for(options), countries=options.countries)
+        made = translate(query_for(options), countries=options.countries,
+                         topic=_topic(options))
         if made.query.is_empty:
             raise InvalidQueryError("ISRCTN is searched by condition, other terms, treatment, "
                                     "title, country, status or dates: give one of them")

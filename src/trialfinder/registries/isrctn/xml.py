@@ -47,6 +47,8 @@ from trialfinder.registries.isrctn.model import (
 )
 
 __all__ = [
+    "FICTIONAL_MARK",
+    "FICTIONAL_NAMESPACE",
     "MAX_DEPTH",
     "MAX_ELEMENTS_PER_TRIAL",
     "NAMESPACE",
@@ -56,6 +58,12 @@ __all__ = [
 
 NAMESPACE: Final = "http://www.67bricks.com/isrctn"
 _Q: Final = f"{{{NAMESPACE}}}"
+#: The namespace of trialfinder's own mark: a name under ``.invalid``, which can name no real
+#: site, so ISRCTN never writes it.
+FICTIONAL_NAMESPACE: Final = "https://trialfinder.invalid/fictional"
+#: The attribute of ``<trial>`` that declares the trial invented (value ``true``): put on every
+#: trial by trialfinder's stand-in (``devtools/isrctn``), never sent by ISRCTN.
+FICTIONAL_MARK: Final = f"{{{FICTIONAL_NAMESPACE}}}fictional"
 #: Elements one ``fullTrial`` may hold (a real one holds a few hundred; a trial with 500
 #: centres about 4,000).
 MAX_ELEMENTS_PER_TRIAL: Final = 20_000
@@ -280,6 +288,7 @@ def read_trial(full: Element) -> tuple[IsrctnTrial | None, str | None]:
             for i in r.nodes("interventions/intervention")),
         "publication_stage": r.text("results/publicationStage"),
         "basic_report": r.text("results/basicReport"),
+        "fictional": True if (trial.get(FICTIONAL_MARK) or "").strip() == "true" else None,
     }
     values["sponsors"] = _parties(full, r, "sponsorId", "sponsor")
     values["funders"] = _parties(full, r, "funderId", "funder")
