@@ -182,3 +182,21 @@ def test_isrctn_id_normalisation() -> None:
     assert normalize_isrctn_id("99000001") == "ISRCTN99000001"
     with pytest.raises(ValueError, match="not an ISRCTN id"):
         normalize_isrctn_id("ISRCTN1234")
+
+
+def test_a_british_centre_of_a_town_we_cannot_place_is_placed_by_its_postcode() -> None:
+    """A centre whose city is a suburb no data names ("Wythenshawe") had no point, though its
+    postcode was given; a town that is found still comes first."""
+    centre = ('<trialCentre id="c0000000-0000-4000-8000-0000000000{n}"><name>Fictional {city} '
+              "Unit</name><city>{city}</city><state /><country>England</country>"
+              "<zip>{code}</zip></trialCentre>")
+    xml = "".join(centre.format(n=n, city=city, code=code) for n, city, code in (
+        ("01", "Zzyzx Quarter", "LS1 4AP"), ("02", "Sheffield", "LS1 4AP"),
+        ("03", "Zzyzxtown", "not a postcode")))
+    trial = FictionalTrial("ISRCTN99000031", "Postcode centres (fictional)", centres_xml=xml)
+    made = to_tables(parse_answer(answer_xml([trial])).trials, TODAY)
+    sites = made.tables.sites
+    assert (round(sites["lat"].iloc[0], 2), round(sites["lon"].iloc[0], 2)) == (53.80, -1.55)
+    assert sites["lat"].iloc[1] == pytest.approx(53.38, abs=0.05)  # Sheffield, not its postcode
+    assert pd.isna(sites["lat"].iloc[2])
+    assert made.tables.problems == {"site_not_placed": 1}

@@ -10,7 +10,10 @@ Each centre is placed with the project's gazetteer (:func:`trialfinder.places.re
 resolve_place`, "City, Country"), one look-up per distinct city and country. A centre that
 cannot be placed (an unknown town, no city, a city that is not a name) keeps no coordinates
 and is counted (``site_not_placed``), never dropped. A city must hold a letter, so a "city" of
-``51.5,-0.1`` or ``02115`` is never read as coordinates or a ZIP code.
+``51.5,-0.1`` or ``02115`` is never read as coordinates or a ZIP code. A British centre whose
+city cannot be placed (a suburb the data does not name: "Wythenshawe") is placed by its
+postcode, at the middle of the postcode's sector (:mod:`trialfinder.places.ukpost`); the town,
+when it is found, always comes first.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, Final
 
 from trialfinder.core.errors import InvalidQueryError
 from trialfinder.places.resolve import Place, resolve_place
+from trialfinder.places.ukpost import uk_postcode
 from trialfinder.registries.isrctn.model import Centre, IsrctnTrial
 
 __all__ = ["UK_NATIONS", "Placer", "country_name", "site_rows"]
@@ -62,6 +66,14 @@ class Placer:
                 self._known[key] = None
         return self._known[key]
 
+    def postcode(self, code: str) -> tuple[float, float] | None:
+        """The middle of a UK postcode's sector (or district), or None for no UK postcode."""
+        key = (code.strip(), UNITED_KINGDOM)
+        if key not in self._known:
+            found = uk_postcode(code)
+            self._known[key] = (found.lat, found.lon) if found else None
+        return self._known[key]
+
 
 def site_rows(trial: IsrctnTrial, placer: Placer,
               problems: Counter[str]) -> list[dict[str, Any]]:
@@ -80,9 +92,11 @@ def _row(isrctn_id: str, index: int, centre: Centre, placer: Placer,
         state = nation
     # the nation places a town better than the kingdom does ("Newport, Wales")
     point = placer.place(centre.city, nation or country)
+    zip_code = centre.zip if centre.zip and re.search(r"\w", centre.zip) else None
+    if point is None and zip_code and country == UNITED_KINGDOM:
+        point = placer.postcode(zip_code)  # "Wythenshawe" by M23 9LT
     if point is None:
         problems["site_not_placed"] += 1
-    zip_code = centre.zip if centre.zip and re.search(r"\w", centre.zip) else None
     return {
         "nct_id": isrctn_id, "site_index": index, "facility": centre.name,
         "city": centre.city, "state": state, "zip": zip_code, "country": country,
