@@ -10,10 +10,12 @@ Each centre is placed with the project's gazetteer (:func:`trialfinder.places.re
 resolve_place`, "City, Country"), one look-up per distinct city and country. A centre that
 cannot be placed (an unknown town, no city, a city that is not a name) keeps no coordinates
 and is counted (``site_not_placed``), never dropped. A city must hold a letter, so a "city" of
-``51.5,-0.1`` or ``02115`` is never read as coordinates or a ZIP code. A British centre whose
-city cannot be placed (a suburb the data does not name: "Wythenshawe") is placed by its
-postcode, at the middle of the postcode's sector (:mod:`trialfinder.places.ukpost`); the town,
-when it is found, always comes first.
+``51.5,-0.1`` or ``02115`` is never read as coordinates or a ZIP code. A British centre with
+a postcode is placed at the middle of the postcode's sector (:mod:`trialfinder.places.ukpost`:
+about a kilometre across in a city, where the town's one point may be 10 km off: St George's,
+Tooting, from the middle of London) when its town is not found (a suburb: "Wythenshawe") or
+lies within :data:`POSTCODE_AGREES_KM` of it; a postcode farther from the town it is written
+with is taken for a slip, and the town is kept.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from trialfinder.core.errors import InvalidQueryError
+from trialfinder.places.geo import MILES_PER_KM, haversine_miles
 from trialfinder.places.resolve import Place, resolve_place
 from trialfinder.places.ukpost import uk_postcode
 from trialfinder.registries.isrctn.model import Centre, IsrctnTrial
@@ -36,6 +39,8 @@ UK_NATIONS: Final[dict[str, str]] = {
     "northern ireland": "Northern Ireland",
 }
 UNITED_KINGDOM: Final = "United Kingdom"
+#: A British centre's postcode places it only within this distance of its town, if found.
+POSTCODE_AGREES_KM: Final = 25.0
 _LETTER: Final = re.compile(r"[^\W\d_]")
 
 
@@ -75,6 +80,10 @@ class Placer:
         return self._known[key]
 
 
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(haversine_miles(a[0], a[1], [b[0]], [b[1]])[0]) / MILES_PER_KM
+
+
 def site_rows(trial: IsrctnTrial, placer: Placer,
               problems: Counter[str]) -> list[dict[str, Any]]:
     """One row per centre of ``trial``, in the sites table's columns."""
@@ -93,8 +102,10 @@ def _row(isrctn_id: str, index: int, centre: Centre, placer: Placer,
     # the nation places a town better than the kingdom does ("Newport, Wales")
     point = placer.place(centre.city, nation or country)
     zip_code = centre.zip if centre.zip and re.search(r"\w", centre.zip) else None
-    if point is None and zip_code and country == UNITED_KINGDOM:
-        point = placer.postcode(zip_code)  # "Wythenshawe" by M23 9LT
+    if zip_code and country == UNITED_KINGDOM:  # "Wythenshawe" by M23 9LT; Tooting's SW17
+        sector = placer.postcode(zip_code)
+        if sector is not None and (point is None or _km(point, sector) <= POSTCODE_AGREES_KM):
+            point = sector
     if point is None:
         problems["site_not_placed"] += 1
     return {
