@@ -37,7 +37,8 @@ def search_form(with_topics: bool = False) -> None:
                           placeholder="e.g. ALS, leg cramps, magnesium")
             where = st.columns([3, 2], vertical_alignment="bottom")
             where[0].text_input("Near (optional)", key="q_place",
-                                placeholder="City, ZIP code or lat,lon, e.g. Boston, MA")
+                                placeholder="City, ZIP code, UK postcode or lat,lon, "
+                                            "e.g. Boston, MA")
             where[1].selectbox("Within", list(RADII), key="q_radius",
                                format_func=lambda miles: f"{miles} miles")
             # the first of the form's buttons: the one Enter presses

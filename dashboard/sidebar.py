@@ -74,7 +74,7 @@ def sidebar(in_page: bool = False) -> DeltaGenerator:
             st.text_input("Condition", key="condition", placeholder="e.g. muscle cramp")
             st.text_input("Treatment or drug", key="intervention", placeholder="e.g. magnesium")
             st.text_input("Other words", key="term", placeholder="e.g. night")
-            st.text_input("Near (city, ZIP code or lat,lon)", key="place",
+            st.text_input("Near (city, ZIP code, UK postcode or lat,lon)", key="place",
                           placeholder="e.g. Boston, MA or 02115")
             st.select_slider("Within (miles)", options=list(RADII), key="radius",
                              help="Used only with a place.")

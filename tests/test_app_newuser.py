@@ -202,3 +202,17 @@ def test_a_place_typed_after_a_topic_keeps_the_topic(
     assert not at.exception
     assert calls[-1]["preset"] is None and calls[-1]["condition"] == ("leg cramps",)
     assert param(at, "preset") == [] and param(at, "condition") == ["leg cramps"]
+
+
+def test_a_uk_postcode_is_searched_near_with_how_precise_it_is(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    """Someone in Leeds typed their postcode: the page said only that this place could not
+    be found on the map (trialfinder read US ZIP codes only)."""
+    at = open_url(new_app(), condition="spasticity", near="LS1 4AP", radius="100")
+    assert not at.exception
+    assert not at.error
+    [choice] = [plain(t) for t in texts(at.caption) if t.startswith("Near:")]
+    assert choice.startswith("Near: “LS1 4AP” placed at the middle of the postcode sector "
+                             "LS1 4 (by Leeds), not at the address: ")
+    assert calls[-1]["near"].place == "LS1 4AP"

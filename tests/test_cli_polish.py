@@ -485,7 +485,7 @@ def test_an_empty_place_is_an_error_however_it_is_empty(
     code, out, err = run(capsys, *command, "--near", near)
     assert (code, out) == (2, "")
     assert err == ("trialfinder: error: --near is empty; type a city ('Boston, MA'), a US ZIP "
-                   "code or 'LAT,LON'\n")
+                   "code, a UK postcode or 'LAT,LON'\n")
 
 
 def test_sync_and_sql_say_when_they_store_or_list_fictional_studies(

@@ -182,3 +182,26 @@ def test_isrctn_id_normalisation() -> None:
     assert normalize_isrctn_id("99000001") == "ISRCTN99000001"
     with pytest.raises(ValueError, match="not an ISRCTN id"):
         normalize_isrctn_id("ISRCTN1234")
+
+
+def test_a_british_centre_is_placed_by_its_postcode_when_it_agrees_with_its_town() -> None:
+    """A centre whose city is a suburb no data names ("Wythenshawe") had no point, though its
+    postcode was given, and one in a large city was placed at the city's middle (Tooting's
+    hospital 9 km from London's point); a postcode far from its town is taken for a slip."""
+    centre = ('<trialCentre id="c0000000-0000-4000-8000-0000000000{n}"><name>Fictional {city} '
+              "Unit</name><city>{city}</city><state /><country>England</country>"
+              "<zip>{code}</zip></trialCentre>")
+    xml = "".join(centre.format(n=n, city=city, code=code) for n, city, code in (
+        ("01", "Zzyzx Quarter", "LS1 4AP"), ("02", "Sheffield", "LS1 4AP"),
+        ("03", "Zzyzxtown", "not a postcode"), ("04", "London", "SW17 0QT")))
+    trial = FictionalTrial("ISRCTN99000031", "Postcode centres (fictional)", centres_xml=xml)
+    made = to_tables(parse_answer(answer_xml([trial])).trials, TODAY)
+    sites = made.tables.sites
+    assert (sites["lat"].iloc[0], sites["lon"].iloc[0]) == (pytest.approx(53.80, abs=0.01),
+                                                            pytest.approx(-1.55, abs=0.01))
+    assert sites["lat"].iloc[1] == pytest.approx(53.38, abs=0.05)  # Sheffield, not its postcode
+    assert pd.isna(sites["lat"].iloc[2])
+    # Tooting's sector, 9 km from London's point (51.51, -0.13)
+    assert (sites["lat"].iloc[3], sites["lon"].iloc[3]) == (pytest.approx(51.43, abs=0.01),
+                                                            pytest.approx(-0.17, abs=0.01))
+    assert made.tables.problems == {"site_not_placed": 1}

@@ -440,8 +440,9 @@ def test_builder_keeps_a_citys_district_named_like_a_village_of_its_region() -> 
     assert "oakley" not in index and "rivermouth" not in index
 
 
-def test_builder_reads_country_files_but_not_us_or_gb(tmp_path: Path) -> None:
-    build = _quarters_module()
+def test_builder_reads_country_files_but_not_us_nor_gb_rows_of_no_district(
+        tmp_path: Path) -> None:
+    build = _quarters_module()  # "1000" is no British postcode district
     for country in ("FL", "US", "GB"):
         line = "\t".join(_postal(country, f"Place {country}", 1.0, 1.0)) + "\n"
         (tmp_path / f"{country}.txt").write_text(line, encoding="utf-8")
@@ -554,3 +555,37 @@ def test_a_town_of_some_size_or_a_seat_comes_before_a_district_of_its_name(
         tmp_path: Path, text: str, where: tuple[float, float]) -> None:
     place = resolve_place(text, gazetteer=_villages(tmp_path))
     assert (place.lat, place.lon) == where
+
+
+def test_builder_leaves_out_a_british_place_far_from_its_postcode_district(
+        tmp_path: Path) -> None:
+    """Great Britain's postal file places some names at a namesake far from the postcode
+    district they belong to ("Broadgate" of the London district EC2, 360 km away): such a
+    row would place the suburb wrongly, so the district's middle (ONS) vets each row."""
+    build = _quarters_module()
+    districts = {"QQ1": (53.0, -1.0, 2.0)}
+    assert build.in_district(["GB", "QQ1", "Nearby", *[""] * 6, "53.05", "-1.0", "4"],
+                             districts)  # 5.6 km: within 2 km + 5 km
+    assert not build.in_district(["GB", "QQ1", "Faraway", *[""] * 6, "53.5", "-1.0", "4"],
+                                 districts)  # 56 km off
+    assert not build.in_district(["GB", "QQ9", "Unplaced", *[""] * 6, "53.0", "-1.0", "4"],
+                                 districts)  # a district the ONS file does not place
+    (tmp_path / "GB.txt").write_text(
+        "GB\tLS1\tFictional Yard\tEngland\tENG\t\t\t\t\t53.797\t-1.553\t4\n"
+        "GB\tLS1\tFictional Namesake\tEngland\tENG\t\t\t\t\t51.508\t-0.126\t4\n",
+        encoding="utf-8")
+    assert [row[2] for row in build.read_rows(tmp_path)] == ["Fictional Yard"]
+
+
+@pytest.mark.parametrize(("text", "lat", "lon"), [
+    ("Edgbaston, United Kingdom", 52.46, -1.92),  # Birmingham
+    ("Lindley, UK", 53.65, -1.82),  # Huddersfield
+])
+def test_a_british_suburb_written_as_the_city_is_placed(text: str, lat: float,
+                                                        lon: float) -> None:
+    """Sites whose city field names their suburb ("Edgbaston") were unplaced: Great Britain's
+    postal file was left out of the quarters."""
+    place = resolve_place(text)
+    assert place.country == "GB"
+    assert (round(place.lat, 2), round(place.lon, 2)) == (lat, lon)
+    assert "placed as the locality" in place.note

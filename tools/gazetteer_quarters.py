@@ -35,17 +35,21 @@ is named and holds no town of the name.
 
 Each entry carries the first-level region of the nearest town (within :data:`REGION_KM`),
 so that "Sandton, Gauteng, South Africa" can be narrowed like a town. The United States are
-left out (trialfinder reads its ZIP data for them), and so is Great Britain (its file carries
-the Royal Mail's own terms).
+left out (trialfinder reads its ZIP data for them). Great Britain's file (derived from
+Ordnance Survey's Code-Point Open, Open Government Licence) is vetted against the ONS middle
+of each postcode district (:func:`in_district`).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
+import json
 import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +71,17 @@ MIN_ACCURACY = 3
 #: (the village Kadıköy of Istanbul's countryside; the district of that name is in the city):
 #: the same figure as the resolver's (trialfinder.places.quarters.VILLAGE).
 VILLAGE = QUARTER_VILLAGE
-SKIP_COUNTRIES = frozenset({"US", "GB"})
+SKIP_COUNTRIES = frozenset({"US"})
+#: Great Britain's file names the places of each postcode district (outward code), with
+#: GeoNames' point for the place; a place it matched to a namesake elsewhere ("Broadgate" of
+#: the London district EC2 placed 360 km away) is caught by the district's middle in the
+#: ONS postcode lookup (``data/postcodes-uk.json.gz``, tools/make_postcodes.py): a row whose
+#: point lies more than :data:`DISTRICT_KM` beyond the circle that holds 90% of its district's
+#: postcodes is left out, and so is a row of a district that file does not place.
+DISTRICT_COUNTRY = "GB"
+DISTRICT_KM = 5.0
+DISTRICTS = (Path(__file__).resolve().parent.parent / "src" / "trialfinder" / "data"
+             / "postcodes-uk.json.gz")
 COLUMNS = ("name", "lat", "lon", "country", "admin1", "admin2", "population")  # as the towns
 
 
@@ -104,10 +118,27 @@ def read_rows(folder: Path) -> Iterable[list[str]]:
                         yield [record[c] for c in CSV_COLUMNS] + [""]
             continue
         with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                row = line.rstrip("\n").split("\t")
-                if len(row) >= 12:
-                    yield row
+            rows = (line.rstrip("\n").split("\t") for line in handle)
+            yield from (row for row in rows if len(row) >= 12 and (
+                path.stem != DISTRICT_COUNTRY or in_district(row, _districts_of_postcodes())))
+
+
+@cache
+def _districts_of_postcodes() -> dict[str, tuple[float, float, float]]:
+    """Postcode district -> (lat, lon, km holding 90% of its postcodes), from the ONS file."""
+    raw = json.loads(gzip.decompress(DISTRICTS.read_bytes()))
+    return {k: (float(v[0]), float(v[1]), float(v[2])) for k, v in raw["districts"].items()}
+
+
+def in_district(row: list[str], districts: dict[str, tuple[float, float, float]]) -> bool:
+    """Whether a row of Great Britain's file lies by its postcode district (column 2)."""
+    district = districts.get(row[1].strip())
+    try:
+        point = float(row[9]), float(row[10])
+    except ValueError:
+        return False
+    return district is not None and (
+        _km(point, district[:2]) <= district[2] + DISTRICT_KM)
 
 
 def _taken(towns: list[tuple[int, list[Any]]], names: dict[str, list[int]],

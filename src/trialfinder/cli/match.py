@@ -78,7 +78,8 @@ def add_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
     you = m.add_argument_group("about you (stays on this computer)")
     you.add_argument("--age", type=float, help="your age in years")
     you.add_argument("--sex", help="female or male")
-    you.add_argument("--near", help='where you live: "Boston, MA", a US ZIP code or LAT,LON')
+    you.add_argument("--near", help='where you live: "Boston, MA", a US ZIP code, a UK '
+                     'postcode or LAT,LON')
     you.add_argument("--radius", help="how far you can travel, e.g. 50mi or 80km")
     you.add_argument("--healthy-volunteer", action="store_true",
                      help="you would join as a healthy volunteer")

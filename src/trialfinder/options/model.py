@@ -78,7 +78,7 @@ class SearchOptions:
         help="interventional, observational or expanded_access")
     near: Near | None = option(
         NearKind(), "--near", metavar="PLACE",
-        help='a place ("Boston, MA", a US ZIP code, "Lyon, France") or LAT,LON')
+        help='a place ("Boston, MA", a US ZIP code, a UK postcode, "Lyon, France") or LAT,LON')
     radius: Radius | None = option(
         RadiusKind(), "--radius",
         help="distance from --near (only with it), e.g. 50mi or 80km (default 50mi)")

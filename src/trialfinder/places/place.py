@@ -14,7 +14,7 @@ __all__ = ["Place", "PlaceKind", "chosen", "noted"]
 
 logger = logging.getLogger("trialfinder.places.resolve")  # one logger for every choice made
 
-PlaceKind = Literal["coordinates", "zip", "city"]
+PlaceKind = Literal["coordinates", "zip", "postcode", "city"]
 
 _MAX_OTHERS = 3
 
@@ -26,7 +26,8 @@ class Place:
     ``name`` is a display name that :func:`~trialfinder.places.resolve.resolve_place` reads
     back to the same place (``"Boston, MA, US"``, ``"Lyon, France"``, ``"London, Ontario,
     Canada"``); ``lat`` and ``lon`` are decimal degrees; ``kind`` says what the input was
-    (``"coordinates"``, ``"zip"`` or ``"city"``); ``country`` is the ISO 3166-1 alpha-2 code
+    (``"coordinates"``, ``"zip"``, ``"postcode"`` (a UK one) or ``"city"``); ``country`` is
+    the ISO 3166-1 alpha-2 code
     (``""`` for bare coordinates). ``note`` explains a choice that was made (another place of
     the same name, a region or a postal code set aside, a part of the text read as the town),
     and is ``""`` when there was none; ``others`` names the other places the text could have

@@ -6,6 +6,8 @@
   (``"1e1,5"``, ``"nan,nan"``, ``"inf,0"``) are read as coordinates, never as a place name,
   so two that are not finite are one error;
 * a US ZIP code (``"02115"`` or ``"02115-1234"``), from the ``zipcodes`` package;
+* a UK postcode (``"LS1 4AP"``) or postcode district (``"LS1"``), alone or with the country,
+  placed at the middle of its sector or district (:mod:`trialfinder.places.ukpost`);
 * ``"City"``, ``"City, Region"``, ``"City, Country"`` and ``"City, Region, Country"``, where
 
   - a country is named as people and the registry write it: ``"France"``, ``"FR"``, ``"FRA"``,
@@ -77,13 +79,15 @@ from trialfinder.places.place import Place, PlaceKind, chosen, noted
 from trialfinder.places.search import search, town_error
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
+from trialfinder.places.ukpost import uk_postcode
 from trialfinder.places.uszip import zip_point
 
 __all__ = ["DOMINANCE", "EMPTY_PLACE", "Place", "PlaceKind", "coordinates", "empty_place",
            "resolve_place"]
 
 #: What a place that is empty or blank is told (the command line's ``--near ""`` too).
-EMPTY_PLACE = "place is empty; type a city ('Boston, MA'), a US ZIP code or 'LAT,LON'"
+EMPTY_PLACE = ("place is empty; type a city ('Boston, MA'), a US ZIP code, a UK postcode or "
+               "'LAT,LON'")
 
 
 def empty_place(label: str) -> str:
@@ -304,11 +308,15 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
     if zip_match:
         name, lat, lon = zip_point(zip_match.group(1))
         return Place(name, lat, lon, "zip", "US")
-    if _POSTCODE.fullmatch(text.strip()):  # a person's own postcode, outside the US (its
-        # letters read alone could be a town: "1012 AB" was Ibb, Yemen, without a word)
+    postcode = uk_postcode(text)  # "LS1 4AP", "LS1", "M22 5RU, UK"
+    if postcode is not None:
+        return postcode
+    if _POSTCODE.fullmatch(text.strip()):  # a person's own postcode, outside the US and UK
+        # (its letters read alone could be a town: "1012 AB" was Ibb, Yemen, without a word)
         raise PlaceNotFoundError(
-            f"unknown place {text.strip()!r}: trialfinder reads US ZIP codes, not other "
-            "postcodes; give the town ('London, UK', 'Toronto, Canada') or LAT,LON")
+            f"unknown place {text.strip()!r}: trialfinder reads US ZIP codes and UK "
+            "postcodes, not other postcodes; give the town ('London, UK', 'Toronto, Canada') "
+            "or LAT,LON")
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     fixed = repaired(text)
     if fixed != text:  # "MÃ¼nchen": UTF-8 read back as Windows-1252
