@@ -139,3 +139,23 @@ def test_builder_places_districts_and_sectors_at_the_mean_of_their_postcodes(
     assert (lat, lon, count) == (53.0043, -1.0, 3)
     assert km == 0.8  # the farthest, 0.74 km, rounded up
     assert isinstance(town, str) and town
+
+
+def test_a_northern_ireland_postcode_is_refused_in_its_own_words() -> None:
+    """Northern Ireland's postcode points come under Land & Property Services' licence, not
+    the Open Government Licence: they are not in the data, and a BT postcode said so (it was
+    told trialfinder reads only US ZIP codes and UK postcodes)."""
+    for typed in ("BT1 1AA", "bt48 6pl", "BT1"):
+        with pytest.raises(PlaceNotFoundError, match="is a Northern Ireland postcode: those are "
+                                                     "not placed"):
+            resolve_place(typed)
+    assert resolve_place("Belfast, UK").country == "GB"  # the town is
+
+
+def test_a_northern_ireland_centre_of_an_isrctn_trial_keeps_its_town() -> None:
+    """The BT refusal is for a place someone types: reading a record's postcode says only that
+    it is not placed, and the centre keeps its town's point."""
+    from trialfinder.places.ukpost import northern_ireland_postcode, uk_postcode
+
+    assert uk_postcode("BT9 7AB") is None
+    assert northern_ireland_postcode("BT9 7AB") and not northern_ireland_postcode("LS1 4AP")

@@ -5,7 +5,9 @@ Input: a folder of CSV files ``XX.csv`` (one per postcode area) with the columns
 ``Postcode,lat,long``, as the National Statistics Postcode Lookup (ONS, Open Government Licence
 v3) is split in the public repository odileeds/Postcodes2LatLon (``postcodes/``). Postcodes with
 no point (the Channel Islands, the Isle of Man and codes that serve no place: written there
-with an empty latitude) are left out.
+with an empty latitude) are left out, and so is Northern Ireland (the area ``BT``): its postcodes
+come under Land & Property Services' own licence (free for non-commercial use only), not the
+Open Government Licence, so a BT postcode is not placed.
 
 Each district and sector becomes ``[lat, lon, km, count]``: the mean of its postcodes' points
 (rounded to 4 decimal places, about 10 m), the distance within which 90% of its postcodes lie
@@ -32,6 +34,8 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Postcode areas left out: Northern Ireland's (its data come under another licence).
+LEFT_OUT_AREAS = frozenset({"BT"})
 OUTPUT = ROOT / "src" / "trialfinder" / "data" / "postcodes-uk.json.gz"
 FORMAT = 1
 TOWN_POPULATION = 15_000
@@ -51,6 +55,8 @@ def read_points(folder: Path) -> dict[str, dict[str, list[tuple[float, float]]]]
     """outward code -> sector digit -> the points of its postcodes."""
     points: dict[str, dict[str, list[tuple[float, float]]]] = defaultdict(lambda: defaultdict(list))
     for path in sorted(folder.glob("*.csv")):
+        if path.stem.upper() in LEFT_OUT_AREAS:
+            continue
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 match = _CODE.match(" ".join((row.get("Postcode") or "").split()))
@@ -58,7 +64,8 @@ def read_points(folder: Path) -> dict[str, dict[str, list[tuple[float, float]]]]
                     lat, lon = float(row["lat"]), float(row["long"])
                 except (KeyError, TypeError, ValueError):
                     continue  # no point: a code that serves no place, or outside the data
-                if match is None or not (49.0 < lat < 61.5 and -9.0 < lon < 2.5):
+                if match is None or not (49.0 < lat < 61.5 and -9.0 < lon < 2.5) \
+                        or match.group(1).rstrip("0123456789") in LEFT_OUT_AREAS:
                     continue
                 points[match.group(1)][match.group(2)].append((lat, lon))
     return points

@@ -79,7 +79,7 @@ from trialfinder.places.place import Place, PlaceKind, chosen, noted
 from trialfinder.places.search import search, town_error
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
-from trialfinder.places.ukpost import uk_postcode
+from trialfinder.places.ukpost import northern_ireland_postcode, uk_postcode
 from trialfinder.places.uszip import zip_point
 
 __all__ = ["DOMINANCE", "EMPTY_PLACE", "Place", "PlaceKind", "coordinates", "empty_place",
@@ -311,6 +311,11 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
     postcode = uk_postcode(text)  # "LS1 4AP", "LS1", "M22 5RU, UK"
     if postcode is not None:
         return postcode
+    if northern_ireland_postcode(text):
+        raise PlaceNotFoundError(
+            f"{text.strip()!r} is a Northern Ireland postcode: those are not placed (their data "
+            "come under another licence than Great Britain's); give the town ('Belfast, UK') "
+            "or LAT,LON")
     if _POSTCODE.fullmatch(text.strip()):  # a person's own postcode, outside the US and UK
         # (its letters read alone could be a town: "1012 AB" was Ibb, Yemen, without a word)
         raise PlaceNotFoundError(

@@ -63,10 +63,9 @@ def _entry(values: Any) -> Entry:
     return float(lat), float(lon), float(km), int(count)
 
 
-def uk_postcode(text: str) -> Place | None:
-    """The place of a UK postcode or postcode district, alone or followed by the country
-    (``"LS1 4AP"``, ``"ls14ap"``, ``"LS1"``, ``"M22 5RU, UK"``); None when ``text`` is none
-    of these or its district is not in our data."""
+def _read(text: str) -> tuple[str, str | None, str | None] | None:
+    """(district, sector digit, unit letters) of a UK postcode or district, alone or followed
+    by the country; None when ``text`` is none of these."""
     head, *rest = text.split(",")
     shape = _SHAPE.fullmatch(" ".join(head.upper().split()))
     after = [part for part in rest if part.strip()]
@@ -75,6 +74,25 @@ def uk_postcode(text: str) -> Place | None:
     district, digit, letters, area, number, typed_digit, typed_letters = shape.groups()
     if area is not None:
         district, digit, letters = area + number, typed_digit.replace("O", "0"), typed_letters
+    return district, digit, letters
+
+
+def northern_ireland_postcode(text: str) -> bool:
+    """Whether ``text`` is a Northern Ireland postcode or district (area ``BT``): their points
+    come under Land & Property Services' licence, not the Open Government Licence, and are not
+    in our data (``tools/make_postcodes.py``)."""
+    read = _read(text)
+    return read is not None and read[0].rstrip("0123456789") == "BT"
+
+
+def uk_postcode(text: str) -> Place | None:
+    """The place of a UK postcode or postcode district, alone or followed by the country
+    (``"LS1 4AP"``, ``"ls14ap"``, ``"LS1"``, ``"M22 5RU, UK"``); None when ``text`` is none
+    of these or its district is not in our data (Northern Ireland's are not)."""
+    read = _read(text)
+    if read is None:
+        return None
+    district, digit, letters = read
     districts, sectors = _data()
     if district not in districts:
         return None
