@@ -48,15 +48,34 @@ def _bullet(line: str) -> str:
 
 def _inline(item: str) -> tuple[str, list[str]] | None:
     """A choice written in one line, after a colon: its words before the colon and the
-    items after it ("Any of: diabetes, hypertension, or epilepsy"), or None."""
+    items after it ("Any of: diabetes, hypertension, or epilepsy"), or None; or, without a
+    colon, the examples after "such as", "including" or "e.g." ("Risk factors such as
+    obesity, hypertension or diabetes", "a risk factor (e.g. obesity, diabetes)")."""
     for colon in re.finditer(r":\s+", item):
         head = item[:colon.start()]
         if not (_ONE_OF.search(head) or _INLINE_HEAD.search(head)):
             continue
-        pieces = [piece.strip(" .;()[]") for piece in _PIECES.split(item[colon.end():])]
-        pieces = [piece for piece in pieces if piece]
-        return (head + ":", pieces) if len(pieces) > 1 else None
-    return None
+        return _pieces(head + ":", item[colon.end():])
+    cue = _EXAMPLES.search(item)
+    if cue is None or ":" in item[cue.end():]:
+        return None
+    rest = item[cue.end():]
+    if "(" in item[:cue.start()][-3:]:  # "(e.g. a, b)": the list ends with its bracket
+        rest = rest.split(")", 1)[0]
+    # "including a and b" may ask for both: a choice only when it says "or"
+    if cue.group().lower().startswith("including") and not re.search(r"\bor\b", rest, re.I):
+        return None
+    return _pieces(item[:cue.end()].rstrip(), rest)
+
+
+# examples written without a colon
+_EXAMPLES = re.compile(r"\b(?:such\s+as|including|e\.\s?g\.|for\s+example,?)\s+", re.IGNORECASE)
+
+
+def _pieces(head: str, listed: str) -> tuple[str, list[str]] | None:
+    pieces = [piece.strip(" .;()[]") for piece in _PIECES.split(listed)]
+    pieces = [piece for piece in pieces if piece]
+    return (head, pieces) if len(pieces) > 1 else None
 
 
 def inclusion_groups(text: str) -> list[tuple[str, int | None, str, str]]:
