@@ -227,11 +227,16 @@ def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
             or any_head.search(key(item[max(0, o.start - 20):o.start])) is not None
             for o in occurrences)
     other_head, own_head = _kind_heads(entry.name, mine)
+    # a kind that begins with a pregnancy (gestational diabetes) is not one diagnosed before
+    # it: "Pre-pregnancy diagnosis of diabetes mellitus", "Pregestational diabetes"
+    before = _BEFORE_PREGNANCY.search(item) is not None and any(
+        "gestational" in name.lower() for name in entry.kinds[mine])
     theirs: list[Occurrence] = []
     named = False  # their own kind, by one of its names
     for o in occurrences:
         kind = entry.kind_of(o.found)
-        if kind is None and other_head.search(key(item[max(0, o.start - 20):o.start])):
+        if kind is None and (before or other_head.search(
+                key(item[max(0, o.start - 20):o.start]))):
             kind = -1  # a plain name after another kind's first words: "Type II diabetic"
         if kind is None or kind == mine:
             theirs.append(o)
@@ -240,6 +245,11 @@ def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
     if theirs:
         return theirs, False, entry.more_kinds and not (named or said), False
     return occurrences, not said, False, False
+
+
+_BEFORE_PREGNANCY = re.compile(
+    r"\bpre-?(?:pregnancy|gestational)|\b(?:before|prior\s+to|preceding)\s+(?:the\s+|this\s+|"
+    r"a\s+|her\s+|their\s+)?(?:current\s+|index\s+)?pregnan", re.IGNORECASE)
 
 
 def _said(head: str) -> str:

@@ -86,6 +86,10 @@ _CHOICE_BEFORE = re.compile(r"\b(?:(?:any|either|one|1)(?:\s+or\s+more)?\s+of|at
 _ITEM_WORDS = 4  # words: a longer piece between two names is no list item
 
 
+_BIRTH_RULE = re.compile(r"pregnancy\s+test|contracept|birth\s+control|child[\s\-]?bearing|"
+                         r"reproductive\s+potential|\b(?:WOCBP|FOCBP)\b", re.IGNORECASE)
+
+
 def _beside(line: str, theirs: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     """Whether ``line[start:end]`` is one of the places of ``theirs`` (their condition's
     names), or offered beside one of them as an alternative: in a list with it ("ALS, PLS
@@ -211,7 +215,10 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
             if pregnant:
                 found.append((index, group_of[j], [PREGNANCY], quote_of[j]))
             continue
-        if own[index]:  # the study's own name for it first: it is the more precise
+        # (a rule on a pregnancy test or birth control asks for none of the study's own
+        # listed conditions: "Negative pregnancy test within 30 days of surgery")
+        if own[index] and not _BIRTH_RULE.search(whole):
+            # the study's own name for it first: it is the more precise
             low = line.lower()
             hits = [(name, needle) for name, needle in own[index]
                     if needle in low and _positive_at(line, low, needle, theirs_at)]
