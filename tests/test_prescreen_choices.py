@@ -164,6 +164,20 @@ def test_examples_without_a_colon_offer_alternatives(inclusion: str, listed: str
         f'they list ({listed}), which you did not mention ("{inclusion}")']
 
 
+@pytest.mark.parametrize("inclusion", [
+    "No contraindication to fictitial therapy such as inflammatory bowel disease, pregnancy, "
+    "etc.",
+    "No contraindication to fictitial therapy, such as: inflammatory bowel disease or "
+    "pregnancy",
+])
+def test_examples_a_line_denies_are_no_choice(inclusion: str) -> None:
+    # before, each example read alone was asked for: "one of the alternatives they list
+    # (pregnancy)"
+    row = _choice(inclusion, "ALS")
+    assert (row["verdict"], row["reasons"]) == (
+        "fits", ["fits on age and status as far as the record says"])
+
+
 def test_a_list_including_both_without_or_still_asks_for_each() -> None:
     # "including a and b" may need both: it is not read as a choice
     row = _choice("Fictitial comorbidities including obesity and diabetes", "ALS")

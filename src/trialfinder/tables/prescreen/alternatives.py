@@ -15,6 +15,7 @@ import re
 
 from trialfinder.tables.criteriaheads import BULLET
 from trialfinder.tables.eligibility import item_text, sectioned_parts
+from trialfinder.tables.prescreen.scope import read
 from trialfinder.tables.prescreen.sublists import indent
 
 __all__ = ["inclusion_groups"]
@@ -73,6 +74,11 @@ _EXAMPLES = re.compile(r"\b(?:such\s+as|including|e\.\s?g\.|for\s+example,?)\s+"
 
 
 def _pieces(head: str, listed: str) -> tuple[str, list[str]] | None:
+    # a list its head denies is no choice ("No contraindication such as pregnancy or
+    # bowel disease"): read whole, its names stay denied
+    probe = f"{head.rstrip(':')} x"
+    if read(probe, len(probe) - 1, len(probe)).negated:
+        return None
     pieces = [piece.strip(" .;()[]") for piece in _PIECES.split(listed)]
     pieces = [piece for piece in pieces if piece]
     return (head, pieces) if len(pieces) > 1 else None
