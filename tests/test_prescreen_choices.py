@@ -178,6 +178,15 @@ def test_examples_a_line_denies_are_no_choice(inclusion: str) -> None:
         "fits", ["fits on age and status as far as the record says"])
 
 
+def test_examples_of_a_condition_the_line_asks_for_are_no_choice() -> None:
+    # the examples are causes of the epilepsy asked for, not alternatives to ask for
+    line = "Adults with epilepsy of any cause (e.g. after a stroke, or multiple sclerosis)"
+    row = _choice(line, "ALS")
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for epilepsy, which you did "
+        f'not mention ("{line}")']
+
+
 def test_a_list_including_both_without_or_still_asks_for_each() -> None:
     # "including a and b" may need both: it is not read as a choice
     row = _choice("Fictitial comorbidities including obesity and diabetes", "ALS")

@@ -12,6 +12,7 @@ long. A parent may end with a colon or with "of the following" ("pregnant women 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from trialfinder.tables.criteriaheads import BULLET
 from trialfinder.tables.eligibility import item_text, sectioned_parts
@@ -47,7 +48,7 @@ def _bullet(line: str) -> str:
     return re.sub(r"\d+", "9", mark)
 
 
-def _inline(item: str) -> tuple[str, list[str]] | None:
+def _inline(item: str, asks: Callable[[str], bool]) -> tuple[str, list[str]] | None:
     """A choice written in one line, after a colon: its words before the colon and the
     items after it ("Any of: diabetes, hypertension, or epilepsy"), or None; or, without a
     colon, the examples after "such as", "including" or "e.g." ("Risk factors such as
@@ -60,6 +61,11 @@ def _inline(item: str) -> tuple[str, list[str]] | None:
     cue = _EXAMPLES.search(item)
     if cue is None or ":" in item[cue.end():]:
         return None
+    # examples of a condition the words before them ask for are kinds or causes of it, no
+    # choice and nothing more to ask: "erectile dysfunction of any cause (e.g. after prostate
+    # cancer surgery)" asks for erectile dysfunction only
+    if asks(item[:cue.start()]):
+        return item[:cue.start()].rstrip(" ,(["), []
     rest = item[cue.end():]
     if "(" in item[:cue.start()][-3:]:  # "(e.g. a, b)": the list ends with its bracket
         rest = rest.split(")", 1)[0]
@@ -84,7 +90,8 @@ def _pieces(head: str, listed: str) -> tuple[str, list[str]] | None:
     return (head, pieces) if len(pieces) > 1 else None
 
 
-def inclusion_groups(text: str) -> list[tuple[str, int | None, str, str]]:
+def inclusion_groups(text: str, asks: Callable[[str], bool] = lambda _: False
+                     ) -> list[tuple[str, int | None, str, str]]:
     """The inclusion items of an eligibility text (as :func:`.finder.inclusion_lines` gives
     them), each with the number of the group of alternatives it belongs to, or None, that
     group's parent line ("" for none), and the line it comes from (itself, but for the items
@@ -121,7 +128,7 @@ def inclusion_groups(text: str) -> list[tuple[str, int | None, str, str]]:
                     pair -= 1
                 else:
                     parent = None
-            inline = _inline(item) if group is None else None
+            inline = _inline(item, asks) if group is None else None
             if inline is not None:
                 groups += 1
                 out.append((inline[0], None, "", item))

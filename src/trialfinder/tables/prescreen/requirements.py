@@ -150,8 +150,13 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
     head_of: list[str] = []  # its parent line
     quote_of: list[str] = []  # the line it comes from: itself, or a choice written in one
     heads: dict[tuple[int, int], str] = {}  # the line a group's choice is quoted by
+    own = [_own_conditions(listed) for _, listed in studies]
     for index, (text, _) in enumerate(studies):
-        for item, group, head, whole_line in inclusion_groups(text):
+        def asks(head: str, needles: list[tuple[str, str]] = own[index]) -> bool:
+            low = head.lower()  # (a whole word: "Fictitia" is not in "fictitial")
+            return bool(diagnoses.lines_matching([head])[0]) or any(
+                re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", low) for _, needle in needles)
+        for item, group, head, whole_line in inclusion_groups(text, asks):
             lines.append((index, item))
             group_of.append(group)
             head_of.append(head)
@@ -162,7 +167,6 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = (diagnoses.lines_matching(plain) if ask_diagnoses
              else np.zeros(len(plain), dtype=bool))
-    own = [_own_conditions(listed) for _, listed in studies]
     # the vocabulary's names of the person's own conditions: a line never asks them for these
     given = {entry.name for entry in (
         vocabulary().lookup(term.own, "condition") for term in (person.terms if person else ())
