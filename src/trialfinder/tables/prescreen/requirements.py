@@ -154,7 +154,8 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
     for index, (text, _) in enumerate(studies):
         def asks(head: str, needles: list[tuple[str, str]] = own[index]) -> bool:
             low = head.lower()  # (a whole word: "Fictitia" is not in "fictitial")
-            return bool(diagnoses.lines_matching([head])[0]) or any(
+            # (one short line: the quick pass, not an RE2 pass built for many lines)
+            return diagnoses.keep(head) or any(
                 re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", low) for _, needle in needles)
         for item, group, head, whole_line in inclusion_groups(text, asks):
             lines.append((index, item))
