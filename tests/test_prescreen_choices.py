@@ -148,6 +148,55 @@ def test_their_condition_in_a_list_after_a_colon_answers_it(inclusion: str) -> N
     assert _choice(inclusion, "diabetes")["verdict"] == "fits"
 
 
+@pytest.mark.parametrize(("inclusion", "listed"), [
+    # examples without a colon offer the same choice as after one
+    ("Fictitial risk factors such as obesity, hypertension or diabetes",
+     "obesity, hypertension, diabetes"),
+    ("At least one fictitial risk factor, including obesity, hypertension or diabetes",
+     "obesity, hypertension, diabetes"),
+    ("Adults with a fictitial risk factor (e.g. obesity, hypertension, diabetes) for a year",
+     "obesity, hypertension, diabetes"),
+])
+def test_examples_without_a_colon_offer_alternatives(inclusion: str, listed: str) -> None:
+    row = _choice(inclusion, "ALS")
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for one of the alternatives "
+        f'they list ({listed}), which you did not mention ("{inclusion}")']
+
+
+@pytest.mark.parametrize("inclusion", [
+    "No contraindication to fictitial therapy such as inflammatory bowel disease, pregnancy, "
+    "etc.",
+    "No contraindication to fictitial therapy, such as: inflammatory bowel disease or "
+    "pregnancy",
+])
+def test_examples_a_line_denies_are_no_choice(inclusion: str) -> None:
+    # before, each example read alone was asked for: "one of the alternatives they list
+    # (pregnancy)"
+    row = _choice(inclusion, "ALS")
+    assert (row["verdict"], row["reasons"]) == (
+        "fits", ["fits on age and status as far as the record says"])
+
+
+def test_examples_of_a_condition_the_line_asks_for_are_no_choice() -> None:
+    # the examples are causes of the epilepsy asked for, not alternatives to ask for
+    line = "Adults with epilepsy of any cause (e.g. after a stroke, or multiple sclerosis)"
+    row = _choice(line, "ALS")
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for epilepsy, which you did "
+        f'not mention ("{line}")']
+
+
+def test_a_list_including_both_without_or_still_asks_for_each() -> None:
+    # "including a and b" may need both: it is not read as a choice
+    row = _choice("Fictitial comorbidities including obesity and diabetes", "ALS")
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for obesity, which you did not "
+        'mention ("Fictitial comorbidities including obesity and diabetes")',
+        "Check with the study team: the inclusion criteria ask for diabetes, which you did "
+        'not mention ("Fictitial comorbidities including obesity and diabetes")']
+
+
 def test_at_least_1_of_the_following_offers_a_choice() -> None:
     text = "At least 1 of the following:\n  * Hypertension\n  * Epilepsy"
     row = _choice(text, "ALS")

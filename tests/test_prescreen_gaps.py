@@ -395,7 +395,7 @@ def test_a_sub_item_of_a_list_its_parent_asks_for_is_not_denied() -> None:
                                              "methotrexate"))
     found = screen(Profile(age=50, medicines=("prednisone",)), study)["NCT99700052"]
     assert (found["verdict"], found["reasons"]) == (
-        "fits", ["fits on age, sex, status and distance as far as the record says",
+        "fits", ["fits on age and status as far as the record says",
                  'the inclusion criteria name prednisone ("prednisone")'])
 
 
@@ -428,7 +428,7 @@ def test_a_text_without_headings_that_names_the_person_shows_the_line(
     study = record("NCT99700061", f"{line}\n\nAble to walk")
     found = screen(Profile(age=50, conditions=("epilepsy",)), study)["NCT99700061"]
     assert (found["verdict"], found["reasons"]) == (
-        "fits", ["fits on age, sex, status and distance as far as the record says", reason])
+        "fits", ["fits on age and status as far as the record says", reason])
 
 
 def test_a_list_under_not_eligible_names_them() -> None:

@@ -12,9 +12,11 @@ long. A parent may end with a colon or with "of the following" ("pregnant women 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from trialfinder.tables.criteriaheads import BULLET
 from trialfinder.tables.eligibility import item_text, sectioned_parts
+from trialfinder.tables.prescreen.scope import read
 from trialfinder.tables.prescreen.sublists import indent
 
 __all__ = ["inclusion_groups"]
@@ -46,20 +48,50 @@ def _bullet(line: str) -> str:
     return re.sub(r"\d+", "9", mark)
 
 
-def _inline(item: str) -> tuple[str, list[str]] | None:
+def _inline(item: str, asks: Callable[[str], bool]) -> tuple[str, list[str]] | None:
     """A choice written in one line, after a colon: its words before the colon and the
-    items after it ("Any of: diabetes, hypertension, or epilepsy"), or None."""
+    items after it ("Any of: diabetes, hypertension, or epilepsy"), or None; or, without a
+    colon, the examples after "such as", "including" or "e.g." ("Risk factors such as
+    obesity, hypertension or diabetes", "a risk factor (e.g. obesity, diabetes)")."""
     for colon in re.finditer(r":\s+", item):
         head = item[:colon.start()]
         if not (_ONE_OF.search(head) or _INLINE_HEAD.search(head)):
             continue
-        pieces = [piece.strip(" .;()[]") for piece in _PIECES.split(item[colon.end():])]
-        pieces = [piece for piece in pieces if piece]
-        return (head + ":", pieces) if len(pieces) > 1 else None
-    return None
+        return _pieces(head + ":", item[colon.end():])
+    cue = _EXAMPLES.search(item)
+    if cue is None or ":" in item[cue.end():]:
+        return None
+    # examples of a condition the words before them ask for are kinds or causes of it, no
+    # choice and nothing more to ask: "erectile dysfunction of any cause (e.g. after prostate
+    # cancer surgery)" asks for erectile dysfunction only
+    if asks(item[:cue.start()]):
+        return item[:cue.start()].rstrip(" ,(["), []
+    rest = item[cue.end():]
+    if "(" in item[:cue.start()][-3:]:  # "(e.g. a, b)": the list ends with its bracket
+        rest = rest.split(")", 1)[0]
+    # "including a and b" may ask for both: a choice only when it says "or"
+    if cue.group().lower().startswith("including") and not re.search(r"\bor\b", rest, re.I):
+        return None
+    return _pieces(item[:cue.end()].rstrip(), rest)
 
 
-def inclusion_groups(text: str) -> list[tuple[str, int | None, str, str]]:
+# examples written without a colon
+_EXAMPLES = re.compile(r"\b(?:such\s+as|including|e\.\s?g\.|for\s+example,?)\s+", re.IGNORECASE)
+
+
+def _pieces(head: str, listed: str) -> tuple[str, list[str]] | None:
+    # a list its head denies is no choice ("No contraindication such as pregnancy or
+    # bowel disease"): read whole, its names stay denied
+    probe = f"{head.rstrip(':')} x"
+    if read(probe, len(probe) - 1, len(probe)).negated:
+        return None
+    pieces = [piece.strip(" .;()[]") for piece in _PIECES.split(listed)]
+    pieces = [piece for piece in pieces if piece]
+    return (head, pieces) if len(pieces) > 1 else None
+
+
+def inclusion_groups(text: str, asks: Callable[[str], bool] = lambda _: False
+                     ) -> list[tuple[str, int | None, str, str]]:
     """The inclusion items of an eligibility text (as :func:`.finder.inclusion_lines` gives
     them), each with the number of the group of alternatives it belongs to, or None, that
     group's parent line ("" for none), and the line it comes from (itself, but for the items
@@ -96,7 +128,7 @@ def inclusion_groups(text: str) -> list[tuple[str, int | None, str, str]]:
                     pair -= 1
                 else:
                     parent = None
-            inline = _inline(item) if group is None else None
+            inline = _inline(item, asks) if group is None else None
             if inline is not None:
                 groups += 1
                 out.append((inline[0], None, "", item))

@@ -207,12 +207,22 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
             for i in np.flatnonzero(far).tolist():
                 reasons[i].append(f"nearest recruiting site is {miles[i]:,.0f} mi away "
                                   f"(more than {radius:g} mi)")
-    plain = ("fits on age, sex, status and distance as far as the record says"
-             if profile.age is not None or profile.near is not None else "recruiting")
+    plain = _fits_on(profile)
     for i in np.flatnonzero(fits).tolist():
         if not reasons[i]:
             reasons[i].append(plain)
     return fits, reasons, nearest, unknown
+
+
+def _fits_on(profile: Profile) -> str:
+    """The sentence of a study the structured fields leave open: it names only what the
+    person gave and was checked (the status always is), never a sex or distance not given."""
+    checked = [word for word, given in (
+        ("age", profile.age is not None), ("sex", profile.sex is not None), ("status", True),
+        ("distance", profile.radius_mi is not None)) if given]
+    if len(checked) == 1:
+        return "recruiting"
+    return f"fits on {', '.join(checked[:-1])} and {checked[-1]} as far as the record says"
 
 
 def _fields_against_text(studies: pd.DataFrame, outside: np.ndarray, age: float,

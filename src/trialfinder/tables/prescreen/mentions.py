@@ -19,6 +19,7 @@ import numpy as np
 from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.allowances import own_exceptions
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term
+from trialfinder.tables.prescreen.headings import drop_headings
 from trialfinder.tables.prescreen.labs import eases_a_limit, is_lab, lab_row
 from trialfinder.tables.prescreen.levels import is_level
 from trialfinder.tables.prescreen.pregnancy import is_pregnancy, past_or_aside
@@ -226,11 +227,16 @@ def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
             or any_head.search(key(item[max(0, o.start - 20):o.start])) is not None
             for o in occurrences)
     other_head, own_head = _kind_heads(entry.name, mine)
+    # a kind that begins with a pregnancy (gestational diabetes) is not one diagnosed before
+    # it: "Pre-pregnancy diagnosis of diabetes mellitus", "Pregestational diabetes"
+    before = _BEFORE_PREGNANCY.search(item) is not None and any(
+        "gestational" in name.lower() for name in entry.kinds[mine])
     theirs: list[Occurrence] = []
     named = False  # their own kind, by one of its names
     for o in occurrences:
         kind = entry.kind_of(o.found)
-        if kind is None and other_head.search(key(item[max(0, o.start - 20):o.start])):
+        if kind is None and (before or other_head.search(
+                key(item[max(0, o.start - 20):o.start]))):
             kind = -1  # a plain name after another kind's first words: "Type II diabetic"
         if kind is None or kind == mine:
             theirs.append(o)
@@ -239,6 +245,11 @@ def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
     if theirs:
         return theirs, False, entry.more_kinds and not (named or said), False
     return occurrences, not said, False, False
+
+
+_BEFORE_PREGNANCY = re.compile(
+    r"\bpre-?(?:pregnancy|gestational)|\b(?:before|prior\s+to|preceding)\s+(?:the\s+|this\s+|"
+    r"a\s+|her\s+|their\s+)?(?:current\s+|index\s+)?pregnan", re.IGNORECASE)
 
 
 def _said(head: str) -> str:
@@ -310,7 +321,8 @@ def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
         span[int(i)] = (len(lines), len(lines) + len(split))
         lines.extend(split)
         part_of.extend([int(i)] * len(split))
-    rows: list[dict[str, Any]] = []
+    found_at: dict[tuple[int, int], list[dict[str, Any]]] = {}  # (part, line): its rows
+    headed: set[str] = set()  # the studies with a heading among their exclusions' lines
     for j in np.flatnonzero(finder.lines_matching(lines)):
         at = part_of[j]
         section, kind, _ = parts[at]
@@ -323,5 +335,28 @@ def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
                 before = ([previous[2]] if previous and previous[1] == "line"
                           and previous[0] == section else [])
                 denied = denied_by_parent(lines[start:end], int(j) - start, before)
-            rows.extend(_rows(finder, owners[at], _SECTION[section], item, denied))
-    return rows
+            found_at[(at, int(j) - span[at][0])] = _rows(
+                finder, owners[at], _SECTION[section], item, denied)
+            if section == "exclusion" and kind != "rest" and item.rstrip().endswith(":"):
+                headed.add(owners[at])
+    if headed:
+        _drop_headings(owners, parts, headed, found_at)
+    return [row for key in sorted(found_at) for row in found_at[key]]
+
+
+def _drop_headings(owners: list[str], parts: list[tuple[str, str, str]], headed: set[str],
+                   found_at: dict[tuple[int, int], list[dict[str, Any]]]) -> None:
+    """:func:`drop_headings` over the exclusions of each study in ``headed``."""
+    raw: dict[str, list[str]] = {}
+    where: dict[str, list[tuple[int, int]]] = {}
+    for at, (owner, (section, kind, part)) in enumerate(zip(owners, parts, strict=True)):
+        if owner in headed and section == "exclusion":
+            split = part.split("\n") if kind == "block" else [part]
+            raw.setdefault(owner, []).extend(split)
+            where.setdefault(owner, []).extend((at, k) for k in range(len(split)))
+    for owner, lines in raw.items():
+        keys = where[owner]
+        rows_at = {n: found_at[key] for n, key in enumerate(keys) if key in found_at}
+        drop_headings(lines, rows_at)
+        for n, rows in rows_at.items():
+            found_at[keys[n]] = rows

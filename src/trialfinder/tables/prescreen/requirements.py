@@ -86,6 +86,10 @@ _CHOICE_BEFORE = re.compile(r"\b(?:(?:any|either|one|1)(?:\s+or\s+more)?\s+of|at
 _ITEM_WORDS = 4  # words: a longer piece between two names is no list item
 
 
+_BIRTH_RULE = re.compile(r"pregnancy\s+test|contracept|birth\s+control|child[\s\-]?bearing|"
+                         r"reproductive\s+potential|\b(?:WOCBP|FOCBP)\b", re.IGNORECASE)
+
+
 def _beside(line: str, theirs: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     """Whether ``line[start:end]`` is one of the places of ``theirs`` (their condition's
     names), or offered beside one of them as an alternative: in a list with it ("ALS, PLS
@@ -146,8 +150,14 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
     head_of: list[str] = []  # its parent line
     quote_of: list[str] = []  # the line it comes from: itself, or a choice written in one
     heads: dict[tuple[int, int], str] = {}  # the line a group's choice is quoted by
+    own = [_own_conditions(listed) for _, listed in studies]
     for index, (text, _) in enumerate(studies):
-        for item, group, head, whole_line in inclusion_groups(text):
+        def asks(head: str, needles: list[tuple[str, str]] = own[index]) -> bool:
+            low = head.lower()  # (a whole word: "Fictitia" is not in "fictitial")
+            # (one short line: the quick pass, not an RE2 pass built for many lines)
+            return diagnoses.keep(head) or any(
+                re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", low) for _, needle in needles)
+        for item, group, head, whole_line in inclusion_groups(text, asks):
             lines.append((index, item))
             group_of.append(group)
             head_of.append(head)
@@ -158,7 +168,6 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
     theirs = person.lines_matching(plain) if person is not None else np.zeros(len(plain), bool)
     named = (diagnoses.lines_matching(plain) if ask_diagnoses
              else np.zeros(len(plain), dtype=bool))
-    own = [_own_conditions(listed) for _, listed in studies]
     # the vocabulary's names of the person's own conditions: a line never asks them for these
     given = {entry.name for entry in (
         vocabulary().lookup(term.own, "condition") for term in (person.terms if person else ())
@@ -211,7 +220,10 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
             if pregnant:
                 found.append((index, group_of[j], [PREGNANCY], quote_of[j]))
             continue
-        if own[index]:  # the study's own name for it first: it is the more precise
+        # (a rule on a pregnancy test or birth control asks for none of the study's own
+        # listed conditions: "Negative pregnancy test within 30 days of surgery")
+        if own[index] and not _BIRTH_RULE.search(whole):
+            # the study's own name for it first: it is the more precise
             low = line.lower()
             hits = [(name, needle) for name, needle in own[index]
                     if needle in low and _positive_at(line, low, needle, theirs_at)]

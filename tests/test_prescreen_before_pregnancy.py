@@ -1,0 +1,70 @@
+"""Two readings around a pregnancy: diabetes diagnosed before a pregnancy is not someone's
+gestational diabetes, and a rule on a pregnancy test ("within 30 days of surgery") does not
+ask for the study's own listed condition it happens to name.
+
+Every record and criteria line here is fictional, written for these tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devtools.standin import fictional_study
+from trialfinder.registries.ctgov.normalize import normalize
+from trialfinder.tables.prescreen import Profile, prescreen
+
+GESTATIONAL = Profile(age=38, sex="female", conditions=("pregnancy", "gestational diabetes"))
+
+
+def screen(profile: Profile, inclusion: str, exclusion: str,
+           listed: tuple[str, ...] = ("Fictitia",)) -> dict[str, Any]:
+    study = fictional_study("NCT99790601", "Fictional study 601", minimum_age="18 Years",
+                            conditions=list(listed))
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        f"Inclusion Criteria:\n\n* {inclusion}\n\nExclusion Criteria:\n\n* {exclusion}\n")
+    return dict(prescreen(normalize([study]), profile).records()[0])
+
+
+@pytest.mark.parametrize(("line", "found"), [
+    ("Pre-pregnancy diagnosis of diabetes mellitus", "diabetes mellitus"),
+    ("Pregestational diabetes", "diabetes"),
+])
+def test_diabetes_before_a_pregnancy_is_not_gestational(line: str, found: str) -> None:
+    row = screen(GESTATIONAL, "Pregnant women at 24 to 28 weeks of fictitial gestation", line)
+    assert (row["verdict"], row["reasons"][-1]) == (
+        "fits", f'the exclusion criteria name {found}, not your gestational diabetes ("{line}")')
+
+
+def test_diabetes_in_general_still_asks_someone_with_gestational_diabetes() -> None:
+    row = screen(GESTATIONAL, "Pregnant women at 24 to 28 weeks of fictitial gestation",
+                 "Diabetes mellitus")
+    assert row["verdict"] == "check"
+
+
+def test_someone_with_type_2_diabetes_is_still_named_by_pregestational_diabetes() -> None:
+    row = screen(Profile(age=38, sex="female", conditions=("type 2 diabetes",)),
+                 "Adults with Fictitia", "Pre-pregnancy diagnosis of diabetes mellitus")
+    assert row["verdict"] == "check"
+
+
+@pytest.mark.parametrize("line", [
+    "Negative pregnancy test within 30 days of surgery",
+    "Negative (serum or urine) pregnancy test 30 days or less before surgery in women before "
+    "menopause",
+    "Women of childbearing potential agree to use contraception until surgery",
+])
+def test_a_pregnancy_test_rule_does_not_ask_for_a_listed_condition(line: str) -> None:
+    row = screen(Profile(age=29, sex="female", conditions=("asthma",)), line, "None",
+                 listed=("Fictitia", "Surgery"))
+    assert (row["verdict"], row["reasons"]) == (
+        "fits", ["fits on age, sex and status as far as the record says"])
+
+
+def test_a_listed_condition_outside_such_a_rule_is_still_asked() -> None:
+    row = screen(Profile(age=29, sex="female", conditions=("asthma",)),
+                 "Adults planned for fictitial surgery", "None", listed=("Fictitia", "Surgery"))
+    assert row["reasons"] == ["Check with the study team: the inclusion criteria ask for "
+                              'Surgery, which you did not mention ("Adults planned for '
+                              'fictitial surgery")']
