@@ -8,7 +8,6 @@ geography, the facilities and records ours.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.scripts import load_script
 from trialfinder.core.errors import DataFileError, PlaceNotFoundError
 from trialfinder.places import gazetteer
 from trialfinder.places.names import FOLD_VERSION
@@ -275,12 +275,7 @@ def test_a_county_word_is_dropped_to_find_its_town_and_said(text: str, town: str
 
 def _quarters_module() -> Any:
     sys.path.insert(0, str(ROOT / "tools"))
-    spec = importlib.util.spec_from_file_location("gazetteer_quarters",
-                                                  ROOT / "tools" / "gazetteer_quarters.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/gazetteer_quarters.py")
 
 
 def _postal(country: str, name: str, lat: float, lon: float, accuracy: str = "4",

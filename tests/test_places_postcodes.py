@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 
 from devtools.standin import fictional_site, fictional_study
+from tests.scripts import load_script
 from trialfinder.cli.main import main
 from trialfinder.core.errors import PlaceNotFoundError
 from trialfinder.places.resolve import resolve_place
@@ -115,12 +115,7 @@ def test_shipped_postcodes_file_is_small() -> None:
 
 
 def _builder() -> Any:
-    spec = importlib.util.spec_from_file_location("make_postcodes",
-                                                  ROOT / "tools" / "make_postcodes.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/make_postcodes.py")
 
 
 def test_builder_places_districts_and_sectors_at_the_mean_of_their_postcodes(
