@@ -108,6 +108,73 @@ def test_an_answer_is_written_into_its_row_in_parts_as_the_serializer_would_join
 
 
 @pytest.mark.timeout(30)
+def _sqlite_memory() -> Any:
+    """SQLite's own memory counters, when the library Python's sqlite3 uses can be reached."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("sqlite3")
+    if name is None:
+        pytest.skip("no SQLite library to read the memory counters of")
+    lib = ctypes.CDLL(name)
+    lib.sqlite3_memory_highwater.restype = ctypes.c_int64
+    lib.sqlite3_memory_highwater.argtypes = [ctypes.c_int]
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return lib
+
+
+def _stored(cache: Any, key: str, body: bytes) -> Any:
+    from datetime import UTC, datetime, timedelta
+
+    from requests_cache.models import CachedResponse
+
+    response = CachedResponse(status_code=200, url=f"https://x/api/v2/studies?k={key}",
+                              expires=datetime.now(UTC) + timedelta(hours=1))
+    response._content = body
+    response.headers["Content-Type"] = "application/json"
+    cache.responses[key] = response
+    return response
+
+
+def test_storing_an_answer_does_not_make_its_body_again_in_sqlites_memory(
+    tmp_path: Path,
+) -> None:
+    from trialfinder.http.cachedb import GuardedCache
+
+    lib = _sqlite_memory()
+    cache = GuardedCache(str(tmp_path / "http.sqlite"), serializer=cache_serializer())
+    body = b'{"studies":[' + b'{"n":12345},' * 700_000 + b'{"n":0}]}'  # 8.4 MB
+    _stored(cache, "warm", b"{}")
+    if lib.sqlite3_memory_used() <= 0:
+        pytest.skip("the SQLite library found is not the one Python's sqlite3 uses")
+    lib.sqlite3_memory_highwater(1)  # reset to what is in use now
+    in_use = lib.sqlite3_memory_used()
+    _stored(cache, "k1", body)
+    # with the body before `expires` in the row, SQLite made the zeroblob (and the row) in
+    # memory: about twice the body's size above what was in use
+    assert lib.sqlite3_memory_highwater(0) - in_use < len(body) // 4
+    assert cache.responses["k1"].content == body
+
+
+def test_a_cache_table_made_in_requests_caches_order_is_still_read_and_written(
+    tmp_path: Path,
+) -> None:
+    from trialfinder.http.cachedb import GuardedCache
+
+    path = tmp_path / "http.sqlite"
+    with sqlite3.connect(path) as conn:  # as requests-cache (and trialfinder before) made it
+        conn.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, value BLOB, "
+                     "expires INTEGER)")
+    cache = GuardedCache(str(path), serializer=cache_serializer())
+    response = _stored(cache, "k1", b'{"studies":[]}')
+    assert cache.responses["k1"].content == b'{"studies":[]}'
+    with sqlite3.connect(path) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(responses)")]
+        expires = conn.execute("SELECT expires FROM responses").fetchone()[0]
+    assert columns == ["key", "value", "expires"]
+    assert expires == response.expires_unix
+
+
 def test_an_answer_reached_through_a_redirect_is_stored_without_the_redirects_body() -> None:
     from requests_cache.models import CachedResponse
 
