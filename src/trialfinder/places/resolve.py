@@ -6,8 +6,11 @@
   (``"1e1,5"``, ``"nan,nan"``, ``"inf,0"``) are read as coordinates, never as a place name,
   so two that are not finite are one error;
 * a US ZIP code (``"02115"`` or ``"02115-1234"``), from the ``zipcodes`` package;
-* a UK postcode (``"LS1 4AP"``) or postcode district (``"LS1"``), alone or with the country,
-  placed at the middle of its sector or district (:mod:`trialfinder.places.ukpost`);
+* a UK postcode (``"LS1 4AP"``) or postcode district (``"LS1"``), alone or with the country
+  (``"W6 8RF UK"``, ``"LS1, England"``), placed at the middle of its sector or district
+  (:mod:`trialfinder.places.ukpost`); one written with another country, of a district that
+  does not exist (``"M2O 4BX"``: did you mean M20 4BX) or of Northern Ireland, the Channel
+  Islands or the Isle of Man is refused in one line;
 * ``"City"``, ``"City, Region"``, ``"City, Country"`` and ``"City, Region, Country"``, where
 
   - a country is named as people and the registry write it: ``"France"``, ``"FR"``, ``"FRA"``,
@@ -79,7 +82,7 @@ from trialfinder.places.place import Place, PlaceKind, chosen, noted
 from trialfinder.places.search import search, town_error
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
-from trialfinder.places.ukpost import northern_ireland_postcode, uk_postcode
+from trialfinder.places.ukpost import postcode_refusal, uk_postcode
 from trialfinder.places.uszip import zip_point
 
 __all__ = ["DOMINANCE", "EMPTY_PLACE", "Place", "PlaceKind", "coordinates", "empty_place",
@@ -311,11 +314,9 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
     postcode = uk_postcode(text)  # "LS1 4AP", "LS1", "M22 5RU, UK"
     if postcode is not None:
         return postcode
-    if northern_ireland_postcode(text):
-        raise PlaceNotFoundError(
-            f"{text.strip()!r} is a Northern Ireland postcode: those are not placed (their data "
-            "come under another licence than Great Britain's); give the town ('Belfast, UK') "
-            "or LAT,LON")
+    refused = postcode_refusal(text)  # Northern Ireland, "W6 8RF, France", "M2O 4BX"
+    if refused is not None:
+        raise refused
     if _POSTCODE.fullmatch(text.strip()):  # a person's own postcode, outside the US and UK
         # (its letters read alone could be a town: "1012 AB" was Ibb, Yemen, without a word)
         raise PlaceNotFoundError(
