@@ -552,6 +552,46 @@ def test_a_town_of_some_size_or_a_seat_comes_before_a_district_of_its_name(
     assert (place.lat, place.lon) == where
 
 
+def _great_city(tmp_path: Path) -> gazetteer.Gazetteer:
+    """The same, Pontavert being a city of 1,200,000 people."""
+    gaz = _villages(tmp_path)
+    cities = _columns(["Pontavert", 43.30, 5.40, "FR", "FR.93", "", 1200000],
+                      ["Val Fleuri", 44.20, 5.00, "FR", "FR.93", "", 1400],
+                      ["Mont Clair", 44.40, 6.20, "FR", "FR.93", "", 4000],
+                      ["Saint-Gilles", 43.80, 4.40, "FR", "FR.93", "", 0],
+                      ["Val Fleuri", 45.40, 4.60, "FR", "FR.84", "", 1500])
+    return _gazetteer(tmp_path, cities=cities, names={
+        "pontavert": [0], "valfleuri": [1, 4], "montclair": [2], "stgilles": [3],
+        "saintgilles": [3]}, quarters=_columns(*(list(q) for q in gaz.quarters.named("valfleuri")
+                                                 + gaz.quarters.named("montclair")
+                                                 + gaz.quarters.named("stgilles"))),
+        quarter_names={"valfleuri": [0], "montclair": [1], "stgilles": [2], "saintgilles": [2]})
+
+
+@pytest.mark.parametrize("text", ["Val Fleuri, France", "Val Fleuri", "Mont Clair, France",
+                                  "Mont Clair, Provence-Alpes-Côte d'Azur, France"])
+def test_a_great_citys_district_comes_before_small_towns_of_its_name(tmp_path: Path,
+                                                                     text: str) -> None:
+    """"Kadıköy, Turkey" was placed at a village of 2,741 people in Yalova, 40 km from
+    Istanbul's district of 480,000, and "Kadıköy" alone was three villages to choose from."""
+    place = resolve_place(text, gazetteer=_great_city(tmp_path))
+    district = text.split(",")[0]
+    assert (place.name, place.country) == (f"{district}, France", "FR")
+    assert (place.lat, place.lon) == {"Val Fleuri": (43.31, 5.39),
+                                      "Mont Clair": (43.29, 5.42)}[district]
+    assert f"{district!r} taken as the district {district} of the postal data" in place.note
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("Val Fleuri, Auvergne-Rhône-Alpes, France", (45.40, 4.60)),  # the region named
+    ("Saint-Gilles, France", (43.80, 4.40)),  # a district seat is no small town
+])
+def test_a_great_citys_district_is_not_taken_for_a_seat_or_in_another_region(
+        tmp_path: Path, text: str, where: tuple[float, float]) -> None:
+    place = resolve_place(text, gazetteer=_great_city(tmp_path))
+    assert (place.lat, place.lon) == where
+
+
 def test_builder_leaves_out_a_british_place_far_from_its_postcode_district(
         tmp_path: Path) -> None:
     """Great Britain's postal file places some names at a namesake far from the postcode

@@ -79,6 +79,7 @@ from trialfinder.places.lookup import (
 )
 from trialfinder.places.names import key
 from trialfinder.places.place import Place, PlaceKind, chosen, noted
+from trialfinder.places.quarters import district_of_a_city
 from trialfinder.places.search import search, town_error
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
@@ -208,6 +209,9 @@ def _with_qualifier(gaz: Gazetteer, town: str, qualifier: str, text: str,
 def _bare(gaz: Gazetteer, text: str) -> Place:
     if not key(text):
         raise PlaceNotFoundError(f"{text!r} is not a place name")
+    district = district_of_a_city(gaz, text, None, text)  # "Kadıköy": Istanbul's
+    if district is not None:
+        return district
     found: list[int] = []
     lossy = False
     for reading in readings(text):

@@ -44,6 +44,7 @@ from trialfinder.places.names import key
 from trialfinder.places.place import Place, chosen, noted
 from trialfinder.places.quarters import (
     district_before_village,
+    district_of_a_city,
     quarter_by_first_words,
     quarter_in,
 )
@@ -128,6 +129,10 @@ def search(gaz: Gazetteer, town: str, parts: list[str], scopes: list[Scope],
         place = (district_before_village(gaz, town, scope, text)
                  or _town_in(gaz, town, scope, text, False)
                  or _region_as_town(gaz, town, scope, text))
+        if place is not None:
+            return place, scope
+    for scope in scopes:  # a country named: a great city's district before small towns
+        place = district_of_a_city(gaz, town, scope, text)
         if place is not None:
             return place, scope
     for lossy in (False, True):
