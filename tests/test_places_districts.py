@@ -582,6 +582,21 @@ def test_a_great_citys_district_comes_before_small_towns_of_its_name(tmp_path: P
     assert f"{district!r} taken as the district {district} of the postal data" in place.note
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("Val Fleuri/Pontavert, France", "'Val Fleuri/Pontavert' taken as the district Val Fleuri"),
+    ("Val Fleuri Provence-Alpes-Côte d'Azur, France",
+     "\"Provence-Alpes-Côte d'Azur\" read as the region (Provence-Alpes-Côte d'Azur) of "
+     "'Val Fleuri'; 'Val Fleuri' taken as the district Val Fleuri"),
+])
+def test_a_great_citys_district_written_with_its_city_or_region_is_the_district(
+        tmp_path: Path, text: str, said: str) -> None:
+    """The registry's "Kadıkoy/Istanbul, Turkey" and "Kadikoy Istanbul, Turkey" went to
+    villages of that name, 40 and 63 km from Istanbul's district."""
+    place = resolve_place(text, gazetteer=_great_city(tmp_path))
+    assert (place.lat, place.lon) == (43.31, 5.39)
+    assert said in place.note
+
+
 @pytest.mark.parametrize(("text", "where"), [
     ("Val Fleuri, Auvergne-Rhône-Alpes, France", (45.40, 4.60)),  # the region named
     ("Saint-Gilles, France", (43.80, 4.40)),  # a district seat is no small town

@@ -54,18 +54,21 @@ BIG_CITY = 1_000_000
 SMALL_TOWN = 5_000
 
 
-def district_of_a_city(gaz: Gazetteer, town: str, scope: Scope | None,
-                       text: str) -> Place | None:
+def district_of_a_city(gaz: Gazetteer, town: str, scope: Scope | None, text: str,
+                       lossy: bool = False) -> Place | None:
     """In a whole country (or, ``scope`` None, anywhere): the one district of a great city's
-    region that ``town`` names when each town of that name there is a village or small town
-    (fewer than :data:`SMALL_TOWN` people, not a district seat); or None."""
+    region that ``town`` names (by its faithful readings, or with ``lossy`` its lossy ones:
+    "Kadıkoy/Istanbul") when each town of that name there is a village or small town (fewer
+    than :data:`SMALL_TOWN` people, not a district seat); or None."""
     if gaz.quarters is None or "?" in town or (scope is not None and scope.codes is not None):
         return None
     for reading in readings(town):
-        if reading.lossy:
+        if reading.lossy != lossy or reading.sized:
             continue
         there = [gaz.cities[i] for i in hits(gaz, reading.key, scope)]
-        if not there or any(c.population >= SMALL_TOWN or c.population == 0 for c in there):
+        if not there:
+            continue
+        if any(c.population >= SMALL_TOWN or c.population == 0 for c in there):
             return None  # (the quarters are not read for a town of some size)
         found = [q for q in gaz.quarters.named(reading.key) if in_scope(q, scope)]
         if len(found) != 1:

@@ -136,6 +136,10 @@ def search(gaz: Gazetteer, town: str, parts: list[str], scopes: list[Scope],
         if place is not None:
             return place, scope
     for lossy in (False, True):
+        for scope in scopes if lossy else ():  # "Kadıkoy/Istanbul": the district, as above
+            place = district_of_a_city(gaz, town, scope, text, lossy=True)
+            if place is not None:
+                return place, scope
         for scope in [*scopes, *governed]:
             place = _town_in(gaz, town, scope, text, lossy, weak=lossy)
             if place is not None:

@@ -29,6 +29,7 @@ from trialfinder.places.gazetteer import Gazetteer
 from trialfinder.places.lookup import DOMINANCE, Scope, in_scope, region_in
 from trialfinder.places.names import key, words
 from trialfinder.places.place import Place, chosen, noted
+from trialfinder.places.quarters import district_before_village
 from trialfinder.places.towntext import DIRECTIONS
 
 __all__ = ["ALTERNATE_SLIP_FROM", "MIN_DROP_KEY", "MIN_SLIP_KEY", "leading_words", "one_slip",
@@ -149,10 +150,13 @@ def town_then_region(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Plac
         if not codes or len(key(head)) < 2:
             continue
         inside = Scope(scope.country, codes, scope.label)
+        region = gaz.region_names[min(codes)]
+        district = district_before_village(gaz, head, inside, text)  # "Kadikoy Istanbul"
+        if district is not None:
+            return noted(district, f"{tail!r} read as the region ({region}) of {head!r}", text)
         found = [i for i in gaz.by_name.get(key(head), ())
                  if in_scope(gaz.cities[i], inside) and in_scope(gaz.cities[i], scope)]
         if found:
             place = chosen(gaz, gaz.cities[found[0]], [], text, "")
-            region = gaz.region_names[min(codes)]
             return noted(place, f"{tail!r} read as the region ({region}) of {head!r}", text)
     return None
