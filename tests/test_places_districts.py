@@ -639,3 +639,25 @@ def test_a_british_suburb_written_as_the_city_is_placed(text: str, lat: float,
     assert place.country == "GB"
     assert (round(place.lat, 2), round(place.lon, 2)) == (lat, lon)
     assert "placed as the locality" in place.note
+
+
+def test_a_district_written_as_the_town_is_its_seat_when_the_seat_bears_its_name(
+        tmp_path: Path) -> None:
+    """"Selçuklu, Turkey" (a district of Konya, its seat of that name given no population)
+    was placed at the district's largest town, a village 13 km off; "Pendik, Turkey" 19 km
+    off. The seat of the district of that name is its place; a seat of a province's name
+    elsewhere still comes after the province ("Hebei, China")."""
+    regions = {"FR.93": ["Provence-Alpes-Côte d'Azur", ["provencealpescotedazur", "pac"]],
+               "FR.93.13": ["Lavande", ["lavande"]], "FR.93.14": ["Romarin", ["romarin"]]}
+    cities = _columns(["Grandbourg", 43.90, 5.90, "FR", "FR.93", "FR.93.13", 30000],
+                      ["Lavande", 43.50, 5.50, "FR", "FR.93", "FR.93.13", 0],
+                      ["Thymville", 44.30, 6.30, "FR", "FR.93", "FR.93.14", 20000],
+                      ["Romarin", 44.60, 4.60, "FR", "FR.93", "FR.93.13", 0])
+    gaz = _gazetteer(tmp_path, regions=regions, cities=cities, names={
+        "grandbourg": [0], "lavande": [1], "thymville": [2], "romarin": [3]})
+    place = resolve_place("Lavande, France", gazetteer=gaz)
+    assert (place.name, place.lat, place.lon, place.note) == ("Lavande, France", 43.50, 5.50, "")
+    # a seat of that name in another district: the district's largest town, as before
+    place = resolve_place("Romarin, France", gazetteer=gaz)
+    assert (place.lat, place.lon) == (44.30, 6.30)
+    assert place.note.startswith("'Romarin' is a region of France (Romarin), not a town; ")

@@ -91,7 +91,8 @@ def _town_in(gaz: Gazetteer, town: str, scope: Scope, text: str, lossy: bool,
             place = _zip_place(gaz, reading.key, scope)
         if place is None and found:
             city = gaz.cities[found[0]]
-            if not weak and city.population == 0 and region_in(gaz, town, scope.country):
+            if not weak and city.population == 0 and city.admin2 not in region_in(
+                    gaz, town, scope.country):  # the seat of its own district is its place
                 return None
             place = chosen(gaz, city, distinct(gaz, city, found[1:]), text, f" in {scope.label}")
         if place is not None:
