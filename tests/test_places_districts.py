@@ -85,6 +85,7 @@ def _gazetteer(tmp_path: Path, **changes: Any) -> gazetteer.Gazetteer:
     ("Marovle", "Marovale, France"),  # a letter left out
     ("Marovalle", "Marovale, France"),  # a letter added
     ("Mar?vale", "Marovale, France"),  # a letter the export could not write
+    ("Ly A", "Lyra, France"),  # ... nor drop, leaving a space ("Ja N" for Jaén, "C Rdoba")
     ("Lyar", "Lyra, France"),  # two letters swapped in a short name
     ("Bellecombe", "Bellecombe sur Loire, France"),  # the first words of its name
 ])
@@ -106,6 +107,21 @@ def test_no_slip_is_read_where_it_could_name_another_place(tmp_path: Path, city:
     gaz = _gazetteer(tmp_path)
     with pytest.raises(PlaceNotFoundError):
         resolve_place(_text(_location(city, "France")), gazetteer=gaz)
+
+
+def test_a_town_by_another_name_then_its_region_without_a_comma(tmp_path: Path) -> None:
+    """"Heraklion Crete, Greece": the town by its other name (GeoNames writes Irákleion),
+    then its region, no comma between them, was no town."""
+    gaz = _gazetteer(tmp_path, alternates={"marovalia": [0]})
+    place = resolve_place("Marovalia Auvergne-Rhône-Alpes, France", gazetteer=gaz)
+    assert (place.name, place.note) == ("Marovale, France", "'Auvergne-Rhône-Alpes' read as "
+                                        "the region (Auvergne-Rhône-Alpes) of 'Marovalia'")
+
+
+def test_a_cedex_run_together_with_its_number_is_set_aside(tmp_path: Path) -> None:
+    """"Toulouse Cedex9, France" was no town; "Toulouse Cedex 9" was Toulouse."""
+    place = resolve_place("Marovale Cedex9, France", gazetteer=_gazetteer(tmp_path))
+    assert (place.name, place.note) == ("Marovale, France", "")
 
 
 def test_a_slip_is_read_only_in_the_country_named(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ The registry's city field is typed by hand, so a town may come with
   (15,000 in the shipped gazetteer) one such slip away. A letter written *instead of*
   another is not a slip here: that is how two real places differ (Belagave is not
   Belagavi), and so is a village against a town, so villages are never reached this way;
+  A letter an export dropped and left a space for (``"C Rdoba"``, ``"Ja N"``) counts as a ``?``
+  where the space stands beside a piece of one or two letters;
 * only the first words of its name (``"Krems"`` for Krems an der Donau, ``"Immenstadt"`` for
   Immenstadt im Allgäu): :func:`leading_words`;
 * its region after it without a comma (``"Suwon Gyeonggi-do"``, ``"Pune Maharashtra"``):
@@ -26,7 +28,7 @@ from functools import lru_cache
 from string import ascii_lowercase
 
 from trialfinder.places.gazetteer import Gazetteer
-from trialfinder.places.lookup import DOMINANCE, Scope, in_scope, region_in
+from trialfinder.places.lookup import DOMINANCE, Scope, hits, in_scope, region_in
 from trialfinder.places.names import key, words
 from trialfinder.places.place import Place, chosen, noted
 from trialfinder.places.quarters import district_before_village
@@ -45,6 +47,7 @@ MIN_DROP_KEY = 7
 #: large ("Wein" for Wien, Vienna): smaller towns' old names are too close to other places.
 ALTERNATE_SLIP_FROM = 100_000
 _LETTERS = ascii_lowercase + "0123456789"
+_STUB = 2  # letters of a word piece an export may leave on one side of a lost letter
 
 
 def _slips(typed: str, unknown_at: frozenset[int]) -> set[str]:
@@ -74,6 +77,13 @@ def _typed_forms(town: str) -> list[tuple[str, frozenset[int]]]:
         positions.append(len(typed))
     typed += " ".join(words(pieces[-1], aliases=False))
     forms = [(typed, frozenset(positions))]
+    tokens = typed.split(" ")
+    for i in range(len(tokens) - 1 if not positions else 0):
+        # a letter the export dropped and left a space for, beside a stub of one or two
+        # letters: "C Rdoba" (Córdoba), "Ja N" (Jaén), "L Rida" (Lérida)
+        if min(len(tokens[i]), len(tokens[i + 1])) <= _STUB:
+            left = " ".join(tokens[: i + 1])
+            forms.append((left + " ".join(tokens[i + 1:]), frozenset({len(left)})))
     first, _, rest = typed.partition(" ")
     if first in DIRECTIONS and rest and not positions:
         forms.append((f"{DIRECTIONS[first]} {rest}", frozenset()))
@@ -98,7 +108,7 @@ def one_slip(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place | None
     """A town of ``alternates_from`` people or more in ``scope`` whose own or alternate name
     is one slip away from ``town`` (see the module)."""
     for typed, unknown_at in _typed_forms(town):
-        if len(typed.replace(" ", "")) < MIN_SLIP_KEY:
+        if len(typed.replace(" ", "")) + len(unknown_at) < MIN_SLIP_KEY:
             continue
         keys = _slips(typed, unknown_at)
         found = [i for k in keys for i in gaz.by_name.get(k, ())
@@ -154,8 +164,8 @@ def town_then_region(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Plac
         district = district_before_village(gaz, head, inside, text)  # "Kadikoy Istanbul"
         if district is not None:
             return noted(district, f"{tail!r} read as the region ({region}) of {head!r}", text)
-        found = [i for i in gaz.by_name.get(key(head), ())
-                 if in_scope(gaz.cities[i], inside) and in_scope(gaz.cities[i], scope)]
+        found = [i for i in hits(gaz, key(head), inside)  # own names, or other names
+                 if in_scope(gaz.cities[i], scope)]  # ("Heraklion Crete": Irákleio)
         if found:
             place = chosen(gaz, gaz.cities[found[0]], [], text, "")
             return noted(place, f"{tail!r} read as the region ({region}) of {head!r}", text)

@@ -52,6 +52,7 @@ _NUMBER_RE = re.compile(r"^\d+(?:e|er|eme|ème|\.)?$", re.IGNORECASE)  # Paris 1
 # "C", "Ø", "NV": a Danish postal district, also typed with one capital ("Nv", "Sø")
 _DISTRICT_RE = re.compile(r"^(?:[A-ZÆØÅ]{1,2}|[NS][vø])$")
 _PLACEHOLDERS = frozenset({"n/a", "n.a.", "-"})  # "Kuala Lumpur N/A"
+_CEDEX_RE = re.compile(r"cedex\d*")  # "Lyon Cedex 03", and "Toulouse Cedex9" run together
 _MIN_HALF = 5  # letters a half of a joined name needs to be tried alone
 _TRANSLIT = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("aa", "a"))
 
@@ -72,7 +73,7 @@ def _postal_trimmed(tokens: list[str]) -> list[str]:
     while len(tokens) > 1 and _POSTCODE_RE.match(tokens[0]):
         tokens = tokens[1:]
     for i, token in enumerate(tokens[1:], start=1):
-        if fold(token) == "cedex" or _NUMBER_RE.match(token) or token in {"-", "–"}:
+        if _CEDEX_RE.fullmatch(fold(token)) or _NUMBER_RE.match(token) or token in {"-", "–"}:
             tokens = tokens[:i]
             break
     while len(tokens) > 1 and (_DISTRICT_RE.match(tokens[-1]) or _POSTCODE_RE.match(tokens[-1])
