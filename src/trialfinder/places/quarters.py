@@ -6,6 +6,11 @@ in their country: "Sandton" (Johannesburg), "Hellerup" (Gentofte), "Temperley" (
 Zamora), "Balçova" (İzmir). They are looked up last but for slips, and only within a country
 or region that was named: a name no town of the country bears, found once in it. The place
 is the middle of the quarter's postal codes, and its note says where it came from.
+
+A district named like towns elsewhere in its country (kept by the builder in its region) comes
+first in that region over a village of its name, and, in the region of a city of
+:data:`BIG_CITY` people, over towns of its name anywhere in the country (or, with no country
+named, anywhere) that are all under :data:`SMALL_TOWN` people: "Kadıköy" is Istanbul's.
 """
 
 from __future__ import annotations

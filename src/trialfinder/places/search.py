@@ -2,6 +2,8 @@
 
 :func:`search` tries, in this order, stopping at the first place found:
 
+0. with only a country named, the district of a great city's region that the town names when
+   the country's towns of that name are all small (:func:`~.quarters.district_of_a_city`);
 1. the town as written (give or take punctuation, brackets, postal tails and local suffixes;
    see :mod:`trialfinder.places.towntext`) in each region named, or the town as a region
    within it (``"Aichi, Nagoya"``), then in each country named; in the gazetteer, then in the
@@ -10,9 +12,10 @@
 2. the town in the territories a named country governs (``"Hong Kong, China"``);
 3. the town as a region (``"Hokkaido, Japan"``: its largest town); a town of that name that
    GeoNames gives no population (a district seat) comes after the region ("Hebei, China" is
-   the province, not the seat of that name);
+   the province, not the seat of that name), unless it is the seat of the district of that
+   name ("Pendik, Turkey");
 4. another part of the text as the town (``"Sheba Medical Center, Ramat Gan, Israel"``);
-5. steps 1, 2 and 4 again with the lossy readings of the text (a part-of-town word dropped,
+5. steps 0, 1, 2 and 4 again with the lossy readings of the text (a part-of-town word dropped,
    a spelling changed, one half of a joined name); a word that names a quarter of a larger
    town ("Lanús Este", "North York") is dropped only to find a town of ``alternates_from``
    people, not a village of the name;
@@ -21,7 +24,8 @@
    (``"Athlone Park, Amanzimtoti, South Africa"``: a suburb of the locality Amanzimtoti);
 7. a town written with a slip in each scope: its region after it with no comma, only the
    first words of its name (of a town, then of one quarter: "Umhlanga" for Umhlanga Rocks),
-   a letter missed, added, swapped or shown as ``?`` (:mod:`trialfinder.places.slips`).
+   a letter missed, added, swapped, shown as ``?`` or dropped leaving a space
+   (:mod:`trialfinder.places.slips`).
 
 Whatever was set aside or read differently is said in the place's note.
 """
