@@ -496,6 +496,22 @@ def test_the_packaged_quarters_are_read_only_when_needed(monkeypatch: pytest.Mon
         resolve_place("Sandton, South Africa", gazetteer=gaz)
 
 
+def test_a_small_town_of_a_country_without_a_great_city_reads_no_quarters(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A great city's district may come before small towns of its name, so a small town's
+    name reads the quarters; in a country with no city of a million people it need not."""
+    real = gazetteer._read_bounded
+
+    def damaged(path: Path | None, packaged: str = "gazetteer.json.gz") -> bytes:
+        return b"{not json" if packaged == gazetteer.QUARTERS_FILE else real(path, packaged)
+
+    monkeypatch.setattr(gazetteer, "_read_bounded", damaged)
+    gaz = gazetteer.load()
+    assert resolve_place("Grindelwald, Switzerland", gazetteer=gaz).country == "CH"
+    with pytest.raises(DataFileError):
+        resolve_place("Kadıköy, Turkey", gazetteer=gaz)  # Istanbul's district: they are read
+
+
 @pytest.mark.parametrize("form", [1, 2])
 def test_the_packaged_quarters_are_read_packed_or_as_lists(monkeypatch: pytest.MonkeyPatch,
                                                             form: int) -> None:

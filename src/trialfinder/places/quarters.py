@@ -74,8 +74,12 @@ def district_of_a_city(gaz: Gazetteer, town: str, scope: Scope | None, text: str
         if not there:
             continue
         if any(c.population >= SMALL_TOWN or c.population == 0 for c in there):
-            return None  # (the quarters are not read for a town of some size)
-        found = [q for q in gaz.quarters.named(reading.key) if in_scope(q, scope)]
+            return None  # (the quarters are not read for a town of some size...)
+        countries = {c.country for c in there}  # (with no country named, the towns' own)
+        if not any(_largest_in(gaz, country) for country in countries):
+            return None  # (...nor in a country without a great city)
+        found = [q for q in gaz.quarters.named(reading.key)
+                 if in_scope(q, scope) and q.country in countries]
         if len(found) != 1:
             return None
         (quarter,) = found
@@ -91,12 +95,13 @@ def district_of_a_city(gaz: Gazetteer, town: str, scope: Scope | None, text: str
     return None
 
 
-def _largest_in(gaz: Gazetteer, country: str, region: str) -> City | None:
-    """The town of :data:`BIG_CITY` people or more in ``region`` (the first, the largest)."""
+def _largest_in(gaz: Gazetteer, country: str, region: str | None = None) -> City | None:
+    """The largest town of :data:`BIG_CITY` people or more in ``region`` of ``country`` (in
+    the whole country with no region), or None."""
     for city in gaz.cities:
         if city.population < BIG_CITY:
             return None
-        if city.country == country and city.admin1 == region:
+        if city.country == country and region in (None, city.admin1):
             return city
     return None
 
