@@ -88,6 +88,9 @@ def _gazetteer(tmp_path: Path, **changes: Any) -> gazetteer.Gazetteer:
     ("Ly A", "Lyra, France"),  # ... nor drop, leaving a space ("Ja N" for Jaén, "C Rdoba")
     ("Lyar", "Lyra, France"),  # two letters swapped in a short name
     ("Bellecombe", "Bellecombe sur Loire, France"),  # the first words of its name
+    ("Bellecombe sur Loi", "Bellecombe sur Loire, France"),  # its last word cut short
+    ("Hanazono-ku Marovale-shi", "Marovale, France"),  # a ward, then its city, no comma
+    ("County Marovale", "Marovale, France"),  # its county ("County Limerick")
 ])
 def test_a_slip_reads_as_the_one_town_it_is_close_to(tmp_path: Path, city: str,
                                                      name: str) -> None:
@@ -102,6 +105,7 @@ def test_a_slip_reads_as_the_one_town_it_is_close_to(tmp_path: Path, city: str,
     "Pontaver",  # one slip from two towns of about one size: neither is chosen
     "Grandlc",  # one slip from two villages only: villages are not reached by slips
     "Lyrra",  # a letter added to a short name: as likely another place
+    "Bellecombe sur L",  # a last word cut to one letter could be many
 ])
 def test_no_slip_is_read_where_it_could_name_another_place(tmp_path: Path, city: str) -> None:
     gaz = _gazetteer(tmp_path)
@@ -118,9 +122,14 @@ def test_a_town_by_another_name_then_its_region_without_a_comma(tmp_path: Path) 
                                         "the region (Auvergne-Rhône-Alpes) of 'Marovalia'")
 
 
-def test_a_cedex_run_together_with_its_number_is_set_aside(tmp_path: Path) -> None:
-    """"Toulouse Cedex9, France" was no town; "Toulouse Cedex 9" was Toulouse."""
-    place = resolve_place("Marovale Cedex9, France", gazetteer=_gazetteer(tmp_path))
+@pytest.mark.parametrize("city", [
+    "Marovale Cedex9",  # "Toulouse Cedex9" was no town; "Toulouse Cedex 9" was Toulouse
+    "Marovale SK14",  # a British postcode district after the town ("Hyde SK14")
+    "Marovale WN7 2PE",  # a whole British postcode ("Wigan WN7 2PE")
+    "Marovale M5G 1X5",  # a Canadian one ("Toronto M5G 1X5")
+])
+def test_a_postal_tail_after_the_town_is_set_aside(tmp_path: Path, city: str) -> None:
+    place = resolve_place(f"{city}, France", gazetteer=_gazetteer(tmp_path))
     assert (place.name, place.note) == ("Marovale, France", "")
 
 

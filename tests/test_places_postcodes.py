@@ -84,10 +84,21 @@ def test_a_district_in_the_south_of_manchester_is_not_placed_in_another_town() -
 
 def test_a_postcode_of_no_uk_district_is_refused_saying_what_was_not_understood() -> None:
     with pytest.raises(PlaceNotFoundError) as caught:
-        resolve_place("ZZ9 9ZZ")
-    assert str(caught.value) == ("unknown place 'ZZ9 9ZZ': written as a UK postcode, but there "
-                                 "is no postcode district ZZ9 in our data")
+        resolve_place("N23 1AA")  # the area N, but no district N23
+    assert str(caught.value) == ("unknown place 'N23 1AA': written as a UK postcode, but there "
+                                 "is no postcode district N23 in our data")
     assert caught.value.suggestions == []
+    with pytest.raises(PlaceNotFoundError) as caught:
+        resolve_place("ZZ9 9ZZ")  # no UK area ZZ: another country's postcode, as before
+    assert str(caught.value).startswith("unknown place 'ZZ9 9ZZ': trialfinder reads US ZIP "
+                                        "codes and UK postcodes, not other postcodes; ")
+
+
+def test_a_name_shaped_like_a_district_of_no_uk_area_is_no_postcode() -> None:
+    """"K2, Pakistan" is the mountain's name, not a UK postcode written with Pakistan."""
+    with pytest.raises(PlaceNotFoundError) as caught:
+        resolve_place("K2, Pakistan")
+    assert "UK postcode" not in str(caught.value)
 
 
 @pytest.mark.parametrize(("typed", "district", "meant"), [

@@ -11,7 +11,8 @@ The registry's city field is typed by hand, so a town may come with
   A letter an export dropped and left a space for (``"C Rdoba"``, ``"Ja N"``) counts as a ``?``
   where the space stands beside a piece of one or two letters;
 * only the first words of its name (``"Krems"`` for Krems an der Donau, ``"Immenstadt"`` for
-  Immenstadt im Allgäu): :func:`leading_words`;
+  Immenstadt im Allgäu), or its last word cut short (``"Las Palmas de Gran Canar"``):
+  :func:`leading_words`;
 * its region after it without a comma (``"Suwon Gyeonggi-do"``, ``"Pune Maharashtra"``):
   :func:`town_then_region`.
 
@@ -48,6 +49,8 @@ MIN_DROP_KEY = 7
 ALTERNATE_SLIP_FROM = 100_000
 _LETTERS = ascii_lowercase + "0123456789"
 _STUB = 2  # letters of a word piece an export may leave on one side of a lost letter
+_MIN_CUT_KEY = 12  # letters typed, at least, for a name whose last word was cut short...
+_MIN_CUT_WORD = 3  # ...and of that word
 
 
 def _slips(typed: str, unknown_at: frozenset[int]) -> set[str]:
@@ -130,7 +133,10 @@ def _sorted_keys(gaz: Gazetteer) -> list[str]:
 
 def leading_words(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place | None:
     """A town of at least ``min_population`` people in ``scope`` whose own name starts with
-    the words of ``town`` and goes on ("Krems" for Krems an der Donau, not Kremsmünster)."""
+    the words of ``town`` and goes on ("Krems" for Krems an der Donau, not Kremsmünster);
+    failing one, a town of ``alternates_from`` people whose name is ``town`` with its last
+    word cut short, the text being long enough (an export's cut field: "Las Palmas de Gran
+    Canar")."""
     typed = words(town)
     name_key = "".join(typed)
     if len(name_key) < MIN_SLIP_KEY:
@@ -147,7 +153,22 @@ def leading_words(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place |
             if (len(own) > len(typed) and own[: len(typed)] == typed and in_scope(city, scope)
                     and city.population >= gaz.min_population):
                 found.append(i)
-    return _choose(gaz, found, town, scope, text, "the first words of its name")
+    place = _choose(gaz, found, town, scope, text, "the first words of its name")
+    if place is not None or len(name_key) < _MIN_CUT_KEY or len(typed) < 2:
+        return place
+    # the last word cut short, as an export cuts a long field ("Las Palmas de Gran Canar")
+    cut: list[int] = []
+    for k in keys[start:]:
+        if not k.startswith(name_key):
+            break
+        for i in gaz.by_name[k]:
+            city = gaz.cities[i]
+            own = words(city.name.split("(", 1)[0])
+            if (len(own) == len(typed) and own[:-1] == typed[:-1]
+                    and own[-1].startswith(typed[-1]) and len(typed[-1]) >= _MIN_CUT_WORD
+                    and in_scope(city, scope) and city.population >= gaz.alternates_from):
+                cut.append(i)
+    return _choose(gaz, cut, town, scope, text, "its last word cut short")
 
 
 def town_then_region(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place | None:

@@ -81,8 +81,22 @@ def _read(text: str) -> tuple[str, str | None, str | None, str | None] | None:
         district, digit, letters, area, number, typed_digit, typed_letters = shape.groups()
         if area is not None:
             district, digit, letters = area + number, typed_digit.replace("O", "0"), typed_letters
+        if _area(district) not in _areas():
+            continue  # "K2": no postcode area of the UK
         return district, digit, letters, country or None
     return None
+
+
+@cache
+def _areas() -> frozenset[str]:
+    """The letters of every UK postcode area: Great Britain's in our data, Northern
+    Ireland's, the Channel Islands' and the Isle of Man's."""
+    return frozenset({_area(district) for district in _data()[0]} | {"BT", *_CROWN})
+
+
+def _area(district: str) -> str:
+    """The area's letters of a district: "EC" of EC1A, "M" of M22."""
+    return district[: 2 if district[1].isalpha() else 1]
 
 
 def _code(read: tuple[str, str | None, str | None, str | None]) -> str:
@@ -110,7 +124,7 @@ def postcode_refusal(text: str) -> PlaceNotFoundError | None:
         return None
     district, _, _, country = read
     code = _code(read)
-    area = district[: 2 if district[1].isalpha() else 1]
+    area = _area(district)
     if country is not None and country_code(country) != "GB":
         return PlaceNotFoundError(
             f"{code!r} is a UK postcode, but {text.strip()!r} names another country "
