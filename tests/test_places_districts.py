@@ -195,7 +195,7 @@ def test_a_suburb_written_before_its_locality_is_placed_at_the_locality(tmp_path
                       gazetteer=gaz)
 
 
-def test_a_quarter_is_never_a_place_without_a_country(tmp_path: Path) -> None:
+def test_a_quarter_of_two_countries_is_no_place_without_a_country(tmp_path: Path) -> None:
     gaz = _gazetteer(tmp_path)
     with pytest.raises(PlaceNotFoundError):
         resolve_place("Les Tilleuls", gazetteer=gaz)
@@ -621,6 +621,28 @@ def test_a_great_citys_district_comes_before_small_towns_of_its_name(tmp_path: P
     assert (place.lat, place.lon) == {"Val Fleuri": (43.31, 5.39),
                                       "Mont Clair": (43.29, 5.42)}[district]
     assert f"{district!r} taken as the district {district} of the postal data" in place.note
+
+
+def test_a_great_citys_district_typed_alone_is_that_district(tmp_path: Path) -> None:
+    """"Gangnam-gu" and "Beşiktaş" typed alone were unknown places (or "a region, not a
+    town"): a district the postal data name once, in a great city's region, is that one."""
+    place = resolve_place("Val Fleuri", gazetteer=_great_city(tmp_path))  # villages: as above
+    assert (place.lat, place.lon) == (43.31, 5.39)
+    gaz = _gazetteer(tmp_path, cities=_columns(
+        ["Pontavert", 43.30, 5.40, "FR", "FR.93", "", 1200000],
+        ["Marovale", 45.75, 4.85, "FR", "FR.84", "", 900000]),
+        names={"pontavert": [0], "marovale": [1]},
+        quarters=_columns(["Les Calanques", 43.21, 5.45, "FR", "FR.93", "", 0],
+                          ["La Croix-Rousse", 45.77, 4.83, "FR", "FR.84", "", 0]),
+        quarter_names={"lescalanques": [0], "lacroixrousse": [1]})
+    place = resolve_place("Les Calanques", gazetteer=gaz)
+    assert (place.name, place.lat, place.lon) == ("Les Calanques, France", 43.21, 5.45)
+    assert place.note == ("'Les Calanques' is no town in our data; placed as the district Les "
+                          "Calanques of the postal data (in a region with a city of a million "
+                          "people or more, France)")
+    with pytest.raises(PlaceNotFoundError):  # by a city of 900,000: a country is needed
+        resolve_place("La Croix-Rousse", gazetteer=gaz)
+    assert resolve_place("La Croix-Rousse, France", gazetteer=gaz).lat == 45.77
 
 
 @pytest.mark.parametrize(("text", "said"), [

@@ -21,7 +21,7 @@ from trialfinder.places.names import key, words
 from trialfinder.places.place import Place, noted
 from trialfinder.places.towntext import readings
 
-__all__ = ["BIG_CITY", "SMALL_TOWN", "VILLAGE", "district_before_village",
+__all__ = ["BIG_CITY", "SMALL_TOWN", "VILLAGE", "district_alone", "district_before_village",
            "district_of_a_city", "quarter_by_first_words", "quarter_in"]
 
 _MIN_FIRST_WORDS = 5  # letters typed, at least, for a quarter found by its first words
@@ -92,6 +92,32 @@ def district_of_a_city(gaz: Gazetteer, town: str, scope: Scope | None, text: str
         return noted(place, f"{town.strip()!r} taken as the district {quarter.name} of the "
                             f"postal data, in the region of {city.name}, not the small "
                             f"town{'s' if len(there) > 1 else ''} {villages}", text)
+    return None
+
+
+def district_alone(gaz: Gazetteer, town: str) -> Place | None:
+    """With no country named and no town of that name anywhere: the one quarter ``town``
+    names in all the data (by its faithful readings), when it lies in the region of a city
+    of :data:`BIG_CITY` people ("Gangnam-gu" of Seoul, "Beşiktaş" of Istanbul); or None."""
+    if gaz.quarters is None or "?" in town:
+        return None
+    for reading in readings(town):
+        if reading.lossy or reading.sized:
+            continue
+        found = gaz.quarters.named(reading.key)
+        if len(found) > 1:
+            return None
+        if not found:
+            continue
+        (quarter,) = found
+        if _largest_in(gaz, quarter.country, quarter.admin1) is None:
+            return None
+        name = f"{quarter.name}, {country_name(gaz, quarter.country)}"
+        place = Place(name, quarter.lat, quarter.lon, "city", quarter.country)
+        return noted(place, f"{town.strip()!r} is no town in our data; placed as the district "
+                            f"{quarter.name} of the postal data (in a region with a city of a "
+                            f"million people or more, {country_name(gaz, quarter.country)})",
+                     town)
     return None
 
 

@@ -79,7 +79,7 @@ from trialfinder.places.lookup import (
 )
 from trialfinder.places.names import key
 from trialfinder.places.place import Place, PlaceKind, chosen, noted
-from trialfinder.places.quarters import district_of_a_city
+from trialfinder.places.quarters import district_alone, district_of_a_city
 from trialfinder.places.search import search, town_error
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
@@ -246,6 +246,9 @@ def _bare(gaz: Gazetteer, text: str) -> Place:
                 return _with_qualifier(gaz, head, tail, text)
             except PlaceNotFoundError:
                 break
+    district = district_alone(gaz, text)  # "Gangnam-gu", "Beşiktaş": a great city's
+    if district is not None:
+        return district
     for scope in scopes(gaz, text):
         biggest = next((c for c in gaz.cities if in_scope(c, scope)), None)
         examples = [label(gaz, biggest)] if biggest is not None else []
