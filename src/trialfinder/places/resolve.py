@@ -215,6 +215,8 @@ def _bare(gaz: Gazetteer, text: str) -> Place:
     found: list[int] = []
     lossy = False
     for reading in readings(text):
+        if reading.lossy and scopes(gaz, text):
+            break  # a region's own name is no other town's misspelling ("Kocaeli", "Kocaali")
         found, lossy = hits(gaz, reading.key), reading.lossy
         if reading.sized:  # a quarter dropped: "North York" is no village called York
             found = [i for i in found if gaz.cities[i].population >= gaz.alternates_from]
