@@ -10,7 +10,9 @@ is the middle of the quarter's postal codes, and its note says where it came fro
 A district named like towns elsewhere in its country (kept by the builder in its region) comes
 first in that region over a village of its name, and, in the region of a city of
 :data:`BIG_CITY` people, over towns of its name anywhere in the country (or, with no country
-named, anywhere) that are all under :data:`SMALL_TOWN` people: "Kadıköy" is Istanbul's.
+named, anywhere) that are all under :data:`SMALL_TOWN` people: "Kadıköy" is Istanbul's. Typed
+alone, a name no town bears anywhere is the one quarter of that name in all the data when it
+lies in such a city's region ("Gangnam-gu", "Beşiktaş"); other quarters need their country.
 """
 
 from __future__ import annotations

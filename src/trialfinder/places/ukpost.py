@@ -103,7 +103,7 @@ def _code(read: tuple[str, str | None, str | None, str | None]) -> str:
     return read[0] if read[1] is None else f"{read[0]} {read[1]}{read[2]}"
 
 
-#: Characters typed for one another in a district ("M2O" for M20, "SWIA" for SW1A).
+#: Characters typed for one another in a district ("M2O" for M20, "N1I" for N11).
 _LOOKALIKES = {"O": "0", "0": "O", "I": "1", "1": "I", "L": "1"}
 
 #: Areas whose postcodes the ONS lookup gives no point (the Channel Islands, the Isle of Man).
