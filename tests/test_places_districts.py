@@ -127,6 +127,7 @@ def test_a_town_by_another_name_then_its_region_without_a_comma(tmp_path: Path) 
     "Marovale SK14",  # a British postcode district after the town ("Hyde SK14")
     "Marovale WN7 2PE",  # a whole British postcode ("Wigan WN7 2PE")
     "Marovale M5G 1X5",  # a Canadian one ("Toronto M5G 1X5")
+    "WN7 2PE Marovale",  # a British one before the town, in a city field
 ])
 def test_a_postal_tail_after_the_town_is_set_aside(tmp_path: Path, city: str) -> None:
     place = resolve_place(f"{city}, France", gazetteer=_gazetteer(tmp_path))

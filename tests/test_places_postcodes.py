@@ -133,6 +133,23 @@ def test_a_uk_postcode_with_another_country_names_the_clash(typed: str, code: st
         f"not placed; give a town there ('Town, {country}'), the postcode alone or LAT,LON")
 
 
+def test_a_postcode_then_its_town_is_the_postcode_when_they_agree() -> None:
+    """"W6 8RF London" was an unknown place. The postcode is the finer place; the town after
+    it is checked against it, as an ISRCTN centre's is."""
+    place = resolve_place("LS1 4AP Leeds")
+    assert (place.name, place.kind) == ("LS1 4AP, United Kingdom", "postcode")
+    assert place.note.startswith("'Leeds' agrees with it (Leeds, United Kingdom); 'LS1 4AP' "
+                                 "placed at the middle of the postcode sector LS1 4")
+    with pytest.raises(PlaceNotFoundError) as caught:  # York lies 36 km from that sector
+        resolve_place("LS1 4AP York")
+    assert str(caught.value) == ("'LS1 4AP York': the postcode 'LS1 4AP' lies 36 km from York, "
+                                 "United Kingdom; give the postcode or the town alone")
+    place = resolve_place("LS1 4AP Qwxzton")  # no town of that name: said, the postcode kept
+    assert place.name == "LS1 4AP, United Kingdom"
+    assert place.note.startswith("'Qwxzton' set aside (no town of the United Kingdom in our "
+                                 "data); ")
+
+
 def test_a_channel_islands_postcode_is_refused_in_its_own_words() -> None:
     """Jersey's, Guernsey's and the Isle of Man's postcodes have no point in the ONS lookup."""
     with pytest.raises(PlaceNotFoundError) as caught:

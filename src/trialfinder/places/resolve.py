@@ -83,7 +83,7 @@ from trialfinder.places.quarters import district_alone, district_of_a_city
 from trialfinder.places.search import search, town_error
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
-from trialfinder.places.ukpost import postcode_refusal, uk_postcode
+from trialfinder.places.ukpost import postcode_refusal, postcode_then_town, uk_postcode
 from trialfinder.places.uszip import zip_point
 
 __all__ = ["DOMINANCE", "EMPTY_PLACE", "Place", "PlaceKind", "coordinates", "empty_place",
@@ -326,6 +326,10 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
     refused = postcode_refusal(text)  # Northern Ireland, "W6 8RF, France", "M2O 4BX"
     if refused is not None:
         raise refused
+    lead = postcode_then_town(text)  # "W6 8RF London"
+    if lead is not None:
+        gaz = gazetteer if gazetteer is not None else default_gazetteer()
+        return _postcode_and_town(gaz, *lead, text)
     if _POSTCODE.fullmatch(text.strip()):  # a person's own postcode, outside the US and UK
         # (its letters read alone could be a town: "1012 AB" was Ibb, Yemen, without a word)
         raise PlaceNotFoundError(
@@ -338,6 +342,32 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
         return noted(_resolve(gaz, fixed), f"{text.strip()!r} read as {fixed.strip()!r} "
                                            "(its letters had been garbled)", text)
     return _resolve(gaz, text)
+
+
+#: A postcode and the town after it agree when the town lies this close to the postcode.
+POSTCODE_AGREES_KM = 25.0
+
+
+def _postcode_and_town(gaz: Gazetteer, code: str, town: str, text: str) -> Place:
+    """``"W6 8RF London"``: the postcode's place when the town agrees with it (or is no town
+    of the UK we know, which is said); a town far from the postcode is refused."""
+    placed = uk_postcode(code)
+    if placed is None:
+        raise postcode_refusal(code) or PlaceNotFoundError(f"unknown place {text.strip()!r}")
+    try:
+        found = _resolve(gaz, f"{town}, United Kingdom")
+    except PlaceNotFoundError:
+        return noted(placed, f"{town!r} set aside (no town of the United Kingdom in our data)",
+                     text)
+    p = math.pi / 180
+    a = (math.sin((found.lat - placed.lat) * p / 2) ** 2 + math.cos(placed.lat * p)
+         * math.cos(found.lat * p) * math.sin((found.lon - placed.lon) * p / 2) ** 2)
+    km = 12742 * math.asin(math.sqrt(a))
+    if km > POSTCODE_AGREES_KM:
+        raise PlaceNotFoundError(
+            f"{text.strip()!r}: the postcode {code.strip()!r} lies {km:.0f} km from "
+            f"{found.name}; give the postcode or the town alone")
+    return noted(placed, f"{town!r} agrees with it ({found.name})", text)
 
 
 def _resolve(gaz: Gazetteer, text: str) -> Place:

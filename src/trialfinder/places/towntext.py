@@ -54,8 +54,8 @@ _POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{3,}(?:-\d+)?$")  # 75013, D-8033
 _NUMBER_RE = re.compile(r"^\d+(?:e|er|eme|ème|\.)?$", re.IGNORECASE)  # Paris 13, Lyon 3e
 # "C", "Ø", "NV": a Danish postal district, also typed with one capital ("Nv", "Sø")
 _DISTRICT_RE = re.compile(r"^(?:[A-ZÆØÅ]{1,2}|[NS][vø])$")
-# the halves of a British or Canadian postcode after the town: "Hyde SK14", "Wigan WN7 2PE",
-# "Toronto M5G 1X5"
+# the halves of a British or Canadian postcode before or after the town: "Hyde SK14", "Wigan
+# WN7 2PE", "Toronto M5G 1X5", "W6 8RF London"
 _LETTERED_RE = re.compile(r"^(?:[A-Z]{1,2}\d[A-Z\d]?|\d[A-Z]{2}|[A-Z]\d[A-Z]|\d[A-Z]\d)$")
 _PLACEHOLDERS = frozenset({"n/a", "n.a.", "-"})  # "Kuala Lumpur N/A"
 _CEDEX_RE = re.compile(r"cedex\d*")  # "Lyon Cedex 03", and "Toulouse Cedex9" run together
@@ -77,7 +77,7 @@ def _postal_trimmed(tokens: list[str]) -> list[str]:
     """``tokens`` without a leading postal code, a ``Cedex`` tail, a district number and
     what follows it, or a trailing postal code (a British or Canadian one too) or district
     of capitals."""
-    while len(tokens) > 1 and _POSTCODE_RE.match(tokens[0]):
+    while len(tokens) > 1 and (_POSTCODE_RE.match(tokens[0]) or _LETTERED_RE.match(tokens[0])):
         tokens = tokens[1:]
     for i, token in enumerate(tokens[1:], start=1):
         if _CEDEX_RE.fullmatch(fold(token)) or _NUMBER_RE.match(token) or token in {"-", "–"}:

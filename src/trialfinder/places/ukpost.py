@@ -23,7 +23,8 @@ from trialfinder.core.packed import unpack_gzip
 from trialfinder.places.countrynames import country_code
 from trialfinder.places.place import Place
 
-__all__ = ["POSTCODES_FILE", "northern_ireland_postcode", "postcode_refusal", "uk_postcode"]
+__all__ = ["POSTCODES_FILE", "northern_ireland_postcode", "postcode_refusal",
+           "postcode_then_town", "uk_postcode"]
 
 POSTCODES_FILE = "postcodes-uk.json.gz"
 _FORMAT = 1
@@ -150,6 +151,20 @@ def _lookalikes(district: str) -> list[str]:
     """``district`` with one character changed for one that looks like it."""
     return [district[:i] + _LOOKALIKES[c] + district[i + 1:]
             for i, c in enumerate(district) if c in _LOOKALIKES]
+
+
+def postcode_then_town(text: str) -> tuple[str, str] | None:
+    """``"W6 8RF London"``: the UK postcode (or district) as written and the words after it,
+    when ``text`` has no comma and goes on after the code with words that name no country;
+    else None."""
+    words = text.split()
+    if "," in text:
+        return None
+    for cut in range(min(3, len(words) - 1), 0, -1):
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        if tail[0].isalpha() and _read(head) is not None and country_code(tail) is None:
+            return head, tail  # (a word, not the rest of a postcode: "M5V 2T6" is Canadian)
+    return None
 
 
 def northern_ireland_postcode(text: str) -> bool:
