@@ -65,3 +65,31 @@ def test_match_reads_its_near_as_search_does(tmp_path: Path,
                  "20mi"])
     out, err = capsys.readouterr()
     assert code == 0 and "NCT99610002" in out, err
+
+
+LEEDS = fictional_site("Imaginary Leeds Clinic", "Leeds", "United Kingdom", 53.8010, -1.5500,
+                       status="RECRUITING")
+
+
+def test_a_uk_postcode_with_other_countries_only_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--near "LS1 4AP" --country France` searched around Leeds for sites in France, and
+    found nothing without a word."""
+    found = [*records(), fictional_study("NCT99610003", "Fictional Leeds study",
+                                         locations=[LEEDS])]
+    refusal = ("--near 'LS1 4AP' is a UK postcode (LS1 4AP, United Kingdom), but --country "
+               "names France only: give a town in France ('Town, Country') or LAT,LON, or "
+               "leave out --country")
+    with pytest.raises(PlaceNotFoundError) as err:
+        tf.search_records(found, source="t", near="LS1 4AP", countries=("France",))
+    assert str(err.value) == refusal
+    for countries in (("UK", "France"), ("England",), ()):  # the UK named, or no country
+        res = tf.search_records(found, source="t", near="LS1 4AP", countries=countries)
+        assert list(res.studies["nct_id"]) == ["NCT99610003"]
+    download = tmp_path / "studies.json"
+    download.write_text(json.dumps(found))
+    for command in ("search", "match"):
+        code = main([command, "--from-file", str(download), "--near", "LS1 4AP", "--country",
+                     "France"])
+        out, err_text = capsys.readouterr()
+        assert (code, out, err_text) == (2, "", f"trialfinder: error: {refusal}\n")

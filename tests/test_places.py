@@ -559,6 +559,17 @@ def test_empty_parts_are_left_out() -> None:
     assert resolve_place("Boston,,MA").name == "Boston, MA, US"
 
 
+@pytest.mark.parametrize(("text", "kind"), [("Kocaeli", "a region"), ("Texas", "a US state")])
+def test_a_regions_own_name_typed_alone_is_no_other_towns_misspelling(text: str,
+                                                                      kind: str) -> None:
+    """"Kocaeli" (a Turkish province) was read as the town Kocaali, 70 km off, by a changed
+    spelling; "Texas" as Texas City. A region's own name says it is a region."""
+    with pytest.raises(PlaceNotFoundError) as caught:
+        resolve_place(text)
+    assert str(caught.value).startswith(f"{text!r} is {kind}, not a town; name a town in it")
+    assert resolve_place("Kansas, Missouri").name == "Kansas City, MO, US"  # with its state
+
+
 def test_district_seats_without_a_population_are_towns() -> None:
     assert resolve_place("Providencia, Chile").lat == pytest.approx(-33.43, abs=0.01)
     assert resolve_place("Meram, Turkey (Türkiye)").lat == pytest.approx(37.83, abs=0.01)

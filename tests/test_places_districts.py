@@ -85,8 +85,12 @@ def _gazetteer(tmp_path: Path, **changes: Any) -> gazetteer.Gazetteer:
     ("Marovle", "Marovale, France"),  # a letter left out
     ("Marovalle", "Marovale, France"),  # a letter added
     ("Mar?vale", "Marovale, France"),  # a letter the export could not write
+    ("Ly A", "Lyra, France"),  # ... nor drop, leaving a space ("Ja N" for Jaén, "C Rdoba")
     ("Lyar", "Lyra, France"),  # two letters swapped in a short name
     ("Bellecombe", "Bellecombe sur Loire, France"),  # the first words of its name
+    ("Bellecombe sur Loi", "Bellecombe sur Loire, France"),  # its last word cut short
+    ("Hanazono-ku Marovale-shi", "Marovale, France"),  # a ward, then its city, no comma
+    ("County Marovale", "Marovale, France"),  # its county ("County Limerick")
 ])
 def test_a_slip_reads_as_the_one_town_it_is_close_to(tmp_path: Path, city: str,
                                                      name: str) -> None:
@@ -101,11 +105,33 @@ def test_a_slip_reads_as_the_one_town_it_is_close_to(tmp_path: Path, city: str,
     "Pontaver",  # one slip from two towns of about one size: neither is chosen
     "Grandlc",  # one slip from two villages only: villages are not reached by slips
     "Lyrra",  # a letter added to a short name: as likely another place
+    "Bellecombe sur L",  # a last word cut to one letter could be many
 ])
 def test_no_slip_is_read_where_it_could_name_another_place(tmp_path: Path, city: str) -> None:
     gaz = _gazetteer(tmp_path)
     with pytest.raises(PlaceNotFoundError):
         resolve_place(_text(_location(city, "France")), gazetteer=gaz)
+
+
+def test_a_town_by_another_name_then_its_region_without_a_comma(tmp_path: Path) -> None:
+    """"Heraklion Crete, Greece": the town by its other name (GeoNames writes Irákleion),
+    then its region, no comma between them, was no town."""
+    gaz = _gazetteer(tmp_path, alternates={"marovalia": [0]})
+    place = resolve_place("Marovalia Auvergne-Rhône-Alpes, France", gazetteer=gaz)
+    assert (place.name, place.note) == ("Marovale, France", "'Auvergne-Rhône-Alpes' read as "
+                                        "the region (Auvergne-Rhône-Alpes) of 'Marovalia'")
+
+
+@pytest.mark.parametrize("city", [
+    "Marovale Cedex9",  # "Toulouse Cedex9" was no town; "Toulouse Cedex 9" was Toulouse
+    "Marovale SK14",  # a British postcode district after the town ("Hyde SK14")
+    "Marovale WN7 2PE",  # a whole British postcode ("Wigan WN7 2PE")
+    "Marovale M5G 1X5",  # a Canadian one ("Toronto M5G 1X5")
+    "WN7 2PE Marovale",  # a British one before the town, in a city field
+])
+def test_a_postal_tail_after_the_town_is_set_aside(tmp_path: Path, city: str) -> None:
+    place = resolve_place(f"{city}, France", gazetteer=_gazetteer(tmp_path))
+    assert (place.name, place.note) == ("Marovale, France", "")
 
 
 def test_a_slip_is_read_only_in_the_country_named(tmp_path: Path) -> None:
@@ -170,7 +196,7 @@ def test_a_suburb_written_before_its_locality_is_placed_at_the_locality(tmp_path
                       gazetteer=gaz)
 
 
-def test_a_quarter_is_never_a_place_without_a_country(tmp_path: Path) -> None:
+def test_a_quarter_of_two_countries_is_no_place_without_a_country(tmp_path: Path) -> None:
     gaz = _gazetteer(tmp_path)
     with pytest.raises(PlaceNotFoundError):
         resolve_place("Les Tilleuls", gazetteer=gaz)
@@ -480,6 +506,22 @@ def test_the_packaged_quarters_are_read_only_when_needed(monkeypatch: pytest.Mon
         resolve_place("Sandton, South Africa", gazetteer=gaz)
 
 
+def test_a_small_town_of_a_country_without_a_great_city_reads_no_quarters(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A great city's district may come before small towns of its name, so a small town's
+    name reads the quarters; in a country with no city of a million people it need not."""
+    real = gazetteer._read_bounded
+
+    def damaged(path: Path | None, packaged: str = "gazetteer.json.gz") -> bytes:
+        return b"{not json" if packaged == gazetteer.QUARTERS_FILE else real(path, packaged)
+
+    monkeypatch.setattr(gazetteer, "_read_bounded", damaged)
+    gaz = gazetteer.load()
+    assert resolve_place("Grindelwald, Switzerland", gazetteer=gaz).country == "CH"
+    with pytest.raises(DataFileError):
+        resolve_place("Kadıköy, Turkey", gazetteer=gaz)  # Istanbul's district: they are read
+
+
 @pytest.mark.parametrize("form", [1, 2])
 def test_the_packaged_quarters_are_read_packed_or_as_lists(monkeypatch: pytest.MonkeyPatch,
                                                             form: int) -> None:
@@ -552,6 +594,83 @@ def test_a_town_of_some_size_or_a_seat_comes_before_a_district_of_its_name(
     assert (place.lat, place.lon) == where
 
 
+def _great_city(tmp_path: Path) -> gazetteer.Gazetteer:
+    """The same, Pontavert being a city of 1,200,000 people."""
+    gaz = _villages(tmp_path)
+    cities = _columns(["Pontavert", 43.30, 5.40, "FR", "FR.93", "", 1200000],
+                      ["Val Fleuri", 44.20, 5.00, "FR", "FR.93", "", 1400],
+                      ["Mont Clair", 44.40, 6.20, "FR", "FR.93", "", 4000],
+                      ["Saint-Gilles", 43.80, 4.40, "FR", "FR.93", "", 0],
+                      ["Val Fleuri", 45.40, 4.60, "FR", "FR.84", "", 1500])
+    return _gazetteer(tmp_path, cities=cities, names={
+        "pontavert": [0], "valfleuri": [1, 4], "montclair": [2], "stgilles": [3],
+        "saintgilles": [3]}, quarters=_columns(*(list(q) for q in gaz.quarters.named("valfleuri")
+                                                 + gaz.quarters.named("montclair")
+                                                 + gaz.quarters.named("stgilles"))),
+        quarter_names={"valfleuri": [0], "montclair": [1], "stgilles": [2], "saintgilles": [2]})
+
+
+@pytest.mark.parametrize("text", ["Val Fleuri, France", "Val Fleuri", "Mont Clair, France",
+                                  "Mont Clair, Provence-Alpes-Côte d'Azur, France"])
+def test_a_great_citys_district_comes_before_small_towns_of_its_name(tmp_path: Path,
+                                                                     text: str) -> None:
+    """"Kadıköy, Turkey" was placed at a village of 2,741 people in Yalova, 40 km from
+    Istanbul's district of 480,000, and "Kadıköy" alone was three villages to choose from."""
+    place = resolve_place(text, gazetteer=_great_city(tmp_path))
+    district = text.split(",")[0]
+    assert (place.name, place.country) == (f"{district}, France", "FR")
+    assert (place.lat, place.lon) == {"Val Fleuri": (43.31, 5.39),
+                                      "Mont Clair": (43.29, 5.42)}[district]
+    assert f"{district!r} taken as the district {district} of the postal data" in place.note
+
+
+def test_a_great_citys_district_typed_alone_is_that_district(tmp_path: Path) -> None:
+    """"Gangnam-gu" and "Beşiktaş" typed alone were unknown places (or "a region, not a
+    town"): a district the postal data name once, in a great city's region, is that one."""
+    place = resolve_place("Val Fleuri", gazetteer=_great_city(tmp_path))  # villages: as above
+    assert (place.lat, place.lon) == (43.31, 5.39)
+    gaz = _gazetteer(tmp_path, cities=_columns(
+        ["Pontavert", 43.30, 5.40, "FR", "FR.93", "", 1200000],
+        ["Marovale", 45.75, 4.85, "FR", "FR.84", "", 900000]),
+        names={"pontavert": [0], "marovale": [1]},
+        quarters=_columns(["Les Calanques", 43.21, 5.45, "FR", "FR.93", "", 0],
+                          ["La Croix-Rousse", 45.77, 4.83, "FR", "FR.84", "", 0]),
+        quarter_names={"lescalanques": [0], "lacroixrousse": [1]})
+    place = resolve_place("Les Calanques", gazetteer=gaz)
+    assert (place.name, place.lat, place.lon) == ("Les Calanques, France", 43.21, 5.45)
+    assert place.note == ("'Les Calanques' is no town in our data; placed as the district Les "
+                          "Calanques of the postal data (in a region with a city of a million "
+                          "people or more, France)")
+    with pytest.raises(PlaceNotFoundError):  # by a city of 900,000: a country is needed
+        resolve_place("La Croix-Rousse", gazetteer=gaz)
+    assert resolve_place("La Croix-Rousse, France", gazetteer=gaz).lat == 45.77
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Val Fleuri/Pontavert, France", "'Val Fleuri/Pontavert' taken as the district Val Fleuri"),
+    ("Val Fleuri Provence-Alpes-Côte d'Azur, France",
+     "\"Provence-Alpes-Côte d'Azur\" read as the region (Provence-Alpes-Côte d'Azur) of "
+     "'Val Fleuri'; 'Val Fleuri' taken as the district Val Fleuri"),
+])
+def test_a_great_citys_district_written_with_its_city_or_region_is_the_district(
+        tmp_path: Path, text: str, said: str) -> None:
+    """The registry's "Kadıkoy/Istanbul, Turkey" and "Kadikoy Istanbul, Turkey" went to
+    villages of that name, 40 and 63 km from Istanbul's district."""
+    place = resolve_place(text, gazetteer=_great_city(tmp_path))
+    assert (place.lat, place.lon) == (43.31, 5.39)
+    assert said in place.note
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("Val Fleuri, Auvergne-Rhône-Alpes, France", (45.40, 4.60)),  # the region named
+    ("Saint-Gilles, France", (43.80, 4.40)),  # a district seat is no small town
+])
+def test_a_great_citys_district_is_not_taken_for_a_seat_or_in_another_region(
+        tmp_path: Path, text: str, where: tuple[float, float]) -> None:
+    place = resolve_place(text, gazetteer=_great_city(tmp_path))
+    assert (place.lat, place.lon) == where
+
+
 def test_builder_leaves_out_a_british_place_far_from_its_postcode_district(
         tmp_path: Path) -> None:
     """Great Britain's postal file places some names at a namesake far from the postcode
@@ -584,3 +703,25 @@ def test_a_british_suburb_written_as_the_city_is_placed(text: str, lat: float,
     assert place.country == "GB"
     assert (round(place.lat, 2), round(place.lon, 2)) == (lat, lon)
     assert "placed as the locality" in place.note
+
+
+def test_a_district_written_as_the_town_is_its_seat_when_the_seat_bears_its_name(
+        tmp_path: Path) -> None:
+    """"Selçuklu, Turkey" (a district of Konya, its seat of that name given no population)
+    was placed at the district's largest town, a village 13 km off; "Pendik, Turkey" 19 km
+    off. The seat of the district of that name is its place; a seat of a province's name
+    elsewhere still comes after the province ("Hebei, China")."""
+    regions = {"FR.93": ["Provence-Alpes-Côte d'Azur", ["provencealpescotedazur", "pac"]],
+               "FR.93.13": ["Lavande", ["lavande"]], "FR.93.14": ["Romarin", ["romarin"]]}
+    cities = _columns(["Grandbourg", 43.90, 5.90, "FR", "FR.93", "FR.93.13", 30000],
+                      ["Lavande", 43.50, 5.50, "FR", "FR.93", "FR.93.13", 0],
+                      ["Thymville", 44.30, 6.30, "FR", "FR.93", "FR.93.14", 20000],
+                      ["Romarin", 44.60, 4.60, "FR", "FR.93", "FR.93.13", 0])
+    gaz = _gazetteer(tmp_path, regions=regions, cities=cities, names={
+        "grandbourg": [0], "lavande": [1], "thymville": [2], "romarin": [3]})
+    place = resolve_place("Lavande, France", gazetteer=gaz)
+    assert (place.name, place.lat, place.lon, place.note) == ("Lavande, France", 43.50, 5.50, "")
+    # a seat of that name in another district: the district's largest town, as before
+    place = resolve_place("Romarin, France", gazetteer=gaz)
+    assert (place.lat, place.lon) == (44.30, 6.30)
+    assert place.note.startswith("'Romarin' is a region of France (Romarin), not a town; ")

@@ -38,6 +38,10 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     ("LS1", "LS1, United Kingdom", "the postcode district LS1 (by Leeds)"),
     ("LS1 4AP, UK", "LS1 4AP, United Kingdom", "the postcode sector LS1 4 (by Leeds)"),
     ("LS1, England", "LS1, United Kingdom", "the postcode district LS1 (by Leeds)"),
+    # the country after a space, no comma: "W6 8RF UK" was an unknown place
+    ("LS1 4AP UK", "LS1 4AP, United Kingdom", "the postcode sector LS1 4 (by Leeds)"),
+    ("ls1 4ap United Kingdom", "LS1 4AP, United Kingdom", "the postcode sector LS1 4 (by Leeds)"),
+    ("LS1 England", "LS1, United Kingdom", "the postcode district LS1 (by Leeds)"),
 ])
 def test_a_uk_postcode_is_the_middle_of_its_sector_or_district(text: str, name: str,
                                                                what: str) -> None:
@@ -78,17 +82,80 @@ def test_a_district_in_the_south_of_manchester_is_not_placed_in_another_town() -
     assert _km((place.lat, place.lon), WYTHENSHAWE) < 3
 
 
-def test_a_postcode_of_no_uk_district_is_still_refused() -> None:
+def test_a_postcode_of_no_uk_district_is_refused_saying_what_was_not_understood() -> None:
     with pytest.raises(PlaceNotFoundError) as caught:
-        resolve_place("ZZ9 9ZZ")
+        resolve_place("N23 1AA")  # the area N, but no district N23
+    assert str(caught.value) == ("unknown place 'N23 1AA': written as a UK postcode, but there "
+                                 "is no postcode district N23 in our data")
+    assert caught.value.suggestions == []
+    with pytest.raises(PlaceNotFoundError) as caught:
+        resolve_place("ZZ9 9ZZ")  # no UK area ZZ: another country's postcode, as before
     assert str(caught.value).startswith("unknown place 'ZZ9 9ZZ': trialfinder reads US ZIP "
                                         "codes and UK postcodes, not other postcodes; ")
 
 
-def test_a_uk_postcode_with_another_country_is_not_read_as_a_uk_one() -> None:
+def test_a_name_shaped_like_a_district_of_no_uk_area_is_no_postcode() -> None:
+    """"K2, Pakistan" is the mountain's name, not a UK postcode written with Pakistan."""
     with pytest.raises(PlaceNotFoundError) as caught:
-        resolve_place("LS1 4AP, France")
-    assert "'France' is a country, not a town" in str(caught.value)
+        resolve_place("K2, Pakistan")
+    assert "UK postcode" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("typed", "district", "meant"), [
+    ("M2O 4BX", "M2O", "M20 4BX"),  # a letter O for the zero of the district
+    ("ls1O 4ap, UK", "LS1O", "LS10 4AP"),
+    ("N1I 1AA", "N1I", "N11 1AA"),  # a letter I for a one
+])
+def test_a_mistyped_district_is_refused_with_did_you_mean(typed: str, district: str,
+                                                          meant: str) -> None:
+    """"M2O 4BX" was told trialfinder reads no other country's postcodes; it is asked about,
+    never placed at the district it may have meant."""
+    with pytest.raises(PlaceNotFoundError) as caught:
+        resolve_place(typed)
+    assert str(caught.value) == (f"unknown place {typed!r}: written as a UK postcode, but there "
+                                 f"is no postcode district {district} in our data; did you "
+                                 f"mean: {meant}")
+    assert caught.value.suggestions == [meant]
+    assert resolve_place(meant).kind == "postcode"  # the suggestion is itself a valid input
+
+
+@pytest.mark.parametrize(("typed", "code", "country"), [
+    ("LS1 4AP, France", "LS1 4AP", "France"), ("LS1 4AP France", "LS1 4AP", "France"),
+    ("ls1 Germany", "LS1", "Germany"), ("BT1 1AA, Ireland", "BT1 1AA", "Ireland")])
+def test_a_uk_postcode_with_another_country_names_the_clash(typed: str, code: str,
+                                                            country: str) -> None:
+    """"LS1 4AP, France" was told France is a country, not a town; "LS1 4AP France" was an
+    unknown place: the postcode is neither placed in the UK nor in the country named."""
+    with pytest.raises(PlaceNotFoundError) as caught:
+        resolve_place(typed)
+    assert str(caught.value) == (
+        f"{code!r} is a UK postcode, but {typed!r} names another country ({country}): it is "
+        f"not placed; give a town there ('Town, {country}'), the postcode alone or LAT,LON")
+
+
+def test_a_postcode_then_its_town_is_the_postcode_when_they_agree() -> None:
+    """"W6 8RF London" was an unknown place. The postcode is the finer place; the town after
+    it is checked against it, as an ISRCTN centre's is."""
+    place = resolve_place("LS1 4AP Leeds")
+    assert (place.name, place.kind) == ("LS1 4AP, United Kingdom", "postcode")
+    assert place.note.startswith("'Leeds' agrees with it (Leeds, United Kingdom); 'LS1 4AP' "
+                                 "placed at the middle of the postcode sector LS1 4")
+    with pytest.raises(PlaceNotFoundError) as caught:  # York lies 36 km from that sector
+        resolve_place("LS1 4AP York")
+    assert str(caught.value) == ("'LS1 4AP York': the postcode 'LS1 4AP' lies 36 km from York, "
+                                 "United Kingdom; give the postcode or the town alone")
+    place = resolve_place("LS1 4AP Qwxzton")  # no town of that name: said, the postcode kept
+    assert place.name == "LS1 4AP, United Kingdom"
+    assert place.note.startswith("'Qwxzton' set aside (no town of the United Kingdom in our "
+                                 "data); ")
+
+
+def test_a_channel_islands_postcode_is_refused_in_its_own_words() -> None:
+    """Jersey's, Guernsey's and the Isle of Man's postcodes have no point in the ONS lookup."""
+    with pytest.raises(PlaceNotFoundError) as caught:
+        resolve_place("JE2 3QS")
+    assert str(caught.value).startswith("'JE2 3QS' is a postcode of Jersey: those are not in "
+                                        "our data ")
 
 
 def test_the_command_line_searches_near_a_uk_postcode(tmp_path: Path,

@@ -102,7 +102,7 @@ def _radius_miles(text: str | None) -> float | None:
 
 
 def _profile(args: argparse.Namespace, options: SearchOptions) -> Profile:
-    from trialfinder.options.local import zip_in_countries
+    from trialfinder.options.local import code_in_countries
     from trialfinder.places.resolve import empty_place, resolve_place
 
     near = None
@@ -110,8 +110,8 @@ def _profile(args: argparse.Namespace, options: SearchOptions) -> Profile:
         raise PlaceNotFoundError(empty_place("--near"))
     if args.near is not None:
         place = resolve_place(args.near)
-        if place.kind == "zip" and options.countries:  # 75013 with France: as search reads it
-            zip_in_countries(args.near, place, options.countries)
+        if options.countries:  # 75013 or LS1 4AP with France: as search reads it
+            code_in_countries(args.near, place, options.countries)
         near = (place.lat, place.lon)
     elif args.radius:
         raise InvalidQueryError("a radius needs a place: give --near as well")

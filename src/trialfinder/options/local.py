@@ -12,7 +12,7 @@ from trialfinder.tables.filterspec import LocalFilters
 if TYPE_CHECKING:
     from trialfinder.places.resolve import Place
 
-__all__ = ["local_filters", "resolve_near", "zip_in_countries"]
+__all__ = ["code_in_countries", "local_filters", "resolve_near"]
 
 
 def resolve_near(options: SearchOptions) -> tuple[SearchOptions, Place | None]:
@@ -25,28 +25,37 @@ def resolve_near(options: SearchOptions) -> tuple[SearchOptions, Place | None]:
     from trialfinder.places.resolve import resolve_place
 
     place = resolve_place(near.place)
-    if place.kind == "zip" and options.countries:
-        zip_in_countries(near.place, place, options.countries)
+    if options.countries:
+        code_in_countries(near.place, place, options.countries)
     return options.replace(near=Near(place=near.place, point=(place.lat, place.lon))), place
 
 
-def zip_in_countries(text: str, place: Place, countries: tuple[str, ...]) -> None:
-    """A five-digit code is read as a US ZIP code; when every ``--country`` is another
-    country, it is that country's postcode (75013: Paris), which nothing here can place: a
-    :class:`~trialfinder.core.errors.PlaceNotFoundError`, rather than a search around a US
-    town for sites in France that finds nothing."""
+def code_in_countries(text: str, place: Place, countries: tuple[str, ...]) -> None:
+    """A US ZIP code or a UK postcode given with ``--country`` naming only other countries:
+    a :class:`~trialfinder.core.errors.PlaceNotFoundError` in one line, rather than a search
+    around a town of one country for sites in another that finds nothing without a word.
+    A five-digit code with other countries is theirs (75013: Paris), which nothing here can
+    place; a UK postcode (``LS1 4AP``) is no code of France. Any other place, and a country
+    name we do not know, is left alone."""
     from trialfinder.core.errors import PlaceNotFoundError
     from trialfinder.core.wording import one_of
     from trialfinder.places.countrynames import country_code
     from trialfinder.places.uszip import TERRITORIES
 
+    own = {"zip": {"US", *TERRITORIES}, "postcode": {"GB"}}.get(place.kind)
     codes = [country_code(c) for c in countries]
-    if None in codes or {"US", *TERRITORIES} & set(codes):  # a name not known: no guess
+    if own is None or None in codes or own & set(codes):  # a name not known: no guess
         return
+    named = one_of(list(countries))
+    if place.kind == "zip":
+        raise PlaceNotFoundError(
+            f"--near {text.strip()!r} is a US ZIP code ({place.name}), but --country names "
+            f"{named} only: trialfinder reads no other country's postcodes; give the town "
+            "('Paris, France') or LAT,LON")
     raise PlaceNotFoundError(
-        f"--near {text.strip()!r} is a US ZIP code ({place.name}), but --country names "
-        f"{one_of(list(countries))} only: trialfinder reads no other country's postcodes; "
-        "give the town ('Paris, France') or LAT,LON")
+        f"--near {text.strip()!r} is a UK postcode ({place.name}), but --country names "
+        f"{named} only: give a town in {named} ('Town, Country') or LAT,LON, or leave out "
+        "--country")
 
 
 def local_filters(options: SearchOptions) -> LocalFilters:

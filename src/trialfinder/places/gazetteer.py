@@ -10,8 +10,9 @@ each with the names it is known by, already folded with :func:`trialfinder.place
 and the *quarters*: parts of towns and localities that GeoNames' postal-code files name
 ("Sandton", "Hellerup", "Rennaz"), near a town of 15,000+ people and not named by any town of their
 country, each at the middle of its postal codes. The packaged quarters live in their own
-file, ``data/gazetteer-quarters.json.gz``, read only when a name is not a town (so reading
-the towns costs no more); a gazetteer file given by path may hold its own.
+file, ``data/gazetteer-quarters.json.gz``, read only when a name is not a town, or names
+only small towns (a great city's district may come first: :mod:`.quarters`), so reading the
+towns costs no more; a gazetteer file given by path may hold its own.
 The registry's own country spellings and everyday names (:mod:`.countrynames`) are added to
 those when the file is read.
 

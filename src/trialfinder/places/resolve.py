@@ -6,8 +6,11 @@
   (``"1e1,5"``, ``"nan,nan"``, ``"inf,0"``) are read as coordinates, never as a place name,
   so two that are not finite are one error;
 * a US ZIP code (``"02115"`` or ``"02115-1234"``), from the ``zipcodes`` package;
-* a UK postcode (``"LS1 4AP"``) or postcode district (``"LS1"``), alone or with the country,
-  placed at the middle of its sector or district (:mod:`trialfinder.places.ukpost`);
+* a UK postcode (``"LS1 4AP"``) or postcode district (``"LS1"``), alone or with the country
+  (``"W6 8RF UK"``, ``"LS1, England"``), placed at the middle of its sector or district
+  (:mod:`trialfinder.places.ukpost`); one written with another country, of a district that
+  does not exist (``"M2O 4BX"``: did you mean M20 4BX) or of Northern Ireland, the Channel
+  Islands or the Isle of Man is refused in one line;
 * ``"City"``, ``"City, Region"``, ``"City, Country"`` and ``"City, Region, Country"``, where
 
   - a country is named as people and the registry write it: ``"France"``, ``"FR"``, ``"FRA"``,
@@ -76,10 +79,11 @@ from trialfinder.places.lookup import (
 )
 from trialfinder.places.names import key
 from trialfinder.places.place import Place, PlaceKind, chosen, noted
+from trialfinder.places.quarters import district_alone, district_of_a_city
 from trialfinder.places.search import search, town_error
 from trialfinder.places.suggest import close_names, not_found
 from trialfinder.places.towntext import readings
-from trialfinder.places.ukpost import northern_ireland_postcode, uk_postcode
+from trialfinder.places.ukpost import postcode_refusal, postcode_then_town, uk_postcode
 from trialfinder.places.uszip import zip_point
 
 __all__ = ["DOMINANCE", "EMPTY_PLACE", "Place", "PlaceKind", "coordinates", "empty_place",
@@ -205,9 +209,14 @@ def _with_qualifier(gaz: Gazetteer, town: str, qualifier: str, text: str,
 def _bare(gaz: Gazetteer, text: str) -> Place:
     if not key(text):
         raise PlaceNotFoundError(f"{text!r} is not a place name")
+    district = district_of_a_city(gaz, text, None, text)  # "Kadıköy": Istanbul's
+    if district is not None:
+        return district
     found: list[int] = []
     lossy = False
     for reading in readings(text):
+        if reading.lossy and scopes(gaz, text):
+            break  # a region's own name is no other town's misspelling ("Kocaeli", "Kocaali")
         found, lossy = hits(gaz, reading.key), reading.lossy
         if reading.sized:  # a quarter dropped: "North York" is no village called York
             found = [i for i in found if gaz.cities[i].population >= gaz.alternates_from]
@@ -239,6 +248,9 @@ def _bare(gaz: Gazetteer, text: str) -> Place:
                 return _with_qualifier(gaz, head, tail, text)
             except PlaceNotFoundError:
                 break
+    district = district_alone(gaz, text)  # "Gangnam-gu", "Beşiktaş": a great city's
+    if district is not None:
+        return district
     for scope in scopes(gaz, text):
         biggest = next((c for c in gaz.cities if in_scope(c, scope)), None)
         examples = [label(gaz, biggest)] if biggest is not None else []
@@ -311,11 +323,13 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
     postcode = uk_postcode(text)  # "LS1 4AP", "LS1", "M22 5RU, UK"
     if postcode is not None:
         return postcode
-    if northern_ireland_postcode(text):
-        raise PlaceNotFoundError(
-            f"{text.strip()!r} is a Northern Ireland postcode: those are not placed (their data "
-            "come under another licence than Great Britain's); give the town ('Belfast, UK') "
-            "or LAT,LON")
+    refused = postcode_refusal(text)  # Northern Ireland, "W6 8RF, France", "M2O 4BX"
+    if refused is not None:
+        raise refused
+    lead = postcode_then_town(text)  # "W6 8RF London"
+    if lead is not None:
+        gaz = gazetteer if gazetteer is not None else default_gazetteer()
+        return _postcode_and_town(gaz, *lead, text)
     if _POSTCODE.fullmatch(text.strip()):  # a person's own postcode, outside the US and UK
         # (its letters read alone could be a town: "1012 AB" was Ibb, Yemen, without a word)
         raise PlaceNotFoundError(
@@ -328,6 +342,32 @@ def resolve_place(text: str, *, gazetteer: Gazetteer | None = None) -> Place:
         return noted(_resolve(gaz, fixed), f"{text.strip()!r} read as {fixed.strip()!r} "
                                            "(its letters had been garbled)", text)
     return _resolve(gaz, text)
+
+
+#: A postcode and the town after it agree when the town lies this close to the postcode.
+POSTCODE_AGREES_KM = 25.0
+
+
+def _postcode_and_town(gaz: Gazetteer, code: str, town: str, text: str) -> Place:
+    """``"W6 8RF London"``: the postcode's place when the town agrees with it (or is no town
+    of the UK we know, which is said); a town far from the postcode is refused."""
+    placed = uk_postcode(code)
+    if placed is None:
+        raise postcode_refusal(code) or PlaceNotFoundError(f"unknown place {text.strip()!r}")
+    try:
+        found = _resolve(gaz, f"{town}, United Kingdom")
+    except PlaceNotFoundError:
+        return noted(placed, f"{town!r} set aside (no town of the United Kingdom in our data)",
+                     text)
+    p = math.pi / 180
+    a = (math.sin((found.lat - placed.lat) * p / 2) ** 2 + math.cos(placed.lat * p)
+         * math.cos(found.lat * p) * math.sin((found.lon - placed.lon) * p / 2) ** 2)
+    km = 12742 * math.asin(math.sqrt(a))
+    if km > POSTCODE_AGREES_KM:
+        raise PlaceNotFoundError(
+            f"{text.strip()!r}: the postcode {code.strip()!r} lies {km:.0f} km from "
+            f"{found.name}; give the postcode or the town alone")
+    return noted(placed, f"{town!r} agrees with it ({found.name})", text)
 
 
 def _resolve(gaz: Gazetteer, text: str) -> Place:

@@ -2,6 +2,8 @@
 
 :func:`search` tries, in this order, stopping at the first place found:
 
+0. with only a country named, the district of a great city's region that the town names when
+   the country's towns of that name are all small (:func:`~.quarters.district_of_a_city`);
 1. the town as written (give or take punctuation, brackets, postal tails and local suffixes;
    see :mod:`trialfinder.places.towntext`) in each region named, or the town as a region
    within it (``"Aichi, Nagoya"``), then in each country named; in the gazetteer, then in the
@@ -10,9 +12,10 @@
 2. the town in the territories a named country governs (``"Hong Kong, China"``);
 3. the town as a region (``"Hokkaido, Japan"``: its largest town); a town of that name that
    GeoNames gives no population (a district seat) comes after the region ("Hebei, China" is
-   the province, not the seat of that name);
+   the province, not the seat of that name), unless it is the seat of the district of that
+   name ("Pendik, Turkey");
 4. another part of the text as the town (``"Sheba Medical Center, Ramat Gan, Israel"``);
-5. steps 1, 2 and 4 again with the lossy readings of the text (a part-of-town word dropped,
+5. steps 0, 1, 2 and 4 again with the lossy readings of the text (a part-of-town word dropped,
    a spelling changed, one half of a joined name); a word that names a quarter of a larger
    town ("Lanús Este", "North York") is dropped only to find a town of ``alternates_from``
    people, not a village of the name;
@@ -21,7 +24,8 @@
    (``"Athlone Park, Amanzimtoti, South Africa"``: a suburb of the locality Amanzimtoti);
 7. a town written with a slip in each scope: its region after it with no comma, only the
    first words of its name (of a town, then of one quarter: "Umhlanga" for Umhlanga Rocks),
-   a letter missed, added, swapped or shown as ``?`` (:mod:`trialfinder.places.slips`).
+   a letter missed, added, swapped, shown as ``?`` or dropped leaving a space
+   (:mod:`trialfinder.places.slips`).
 
 Whatever was set aside or read differently is said in the place's note.
 """
@@ -44,6 +48,7 @@ from trialfinder.places.names import key
 from trialfinder.places.place import Place, chosen, noted
 from trialfinder.places.quarters import (
     district_before_village,
+    district_of_a_city,
     quarter_by_first_words,
     quarter_in,
 )
@@ -90,7 +95,8 @@ def _town_in(gaz: Gazetteer, town: str, scope: Scope, text: str, lossy: bool,
             place = _zip_place(gaz, reading.key, scope)
         if place is None and found:
             city = gaz.cities[found[0]]
-            if not weak and city.population == 0 and region_in(gaz, town, scope.country):
+            if not weak and city.population == 0 and city.admin2 not in region_in(
+                    gaz, town, scope.country):  # the seat of its own district is its place
                 return None
             place = chosen(gaz, city, distinct(gaz, city, found[1:]), text, f" in {scope.label}")
         if place is not None:
@@ -130,7 +136,15 @@ def search(gaz: Gazetteer, town: str, parts: list[str], scopes: list[Scope],
                  or _region_as_town(gaz, town, scope, text))
         if place is not None:
             return place, scope
+    for scope in scopes:  # a country named: a great city's district before small towns
+        place = district_of_a_city(gaz, town, scope, text)
+        if place is not None:
+            return place, scope
     for lossy in (False, True):
+        for scope in scopes if lossy else ():  # "Kadıkoy/Istanbul": the district, as above
+            place = district_of_a_city(gaz, town, scope, text, lossy=True)
+            if place is not None:
+                return place, scope
         for scope in [*scopes, *governed]:
             place = _town_in(gaz, town, scope, text, lossy, weak=lossy)
             if place is not None:

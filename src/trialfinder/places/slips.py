@@ -8,8 +8,11 @@ The registry's city field is typed by hand, so a town may come with
   (15,000 in the shipped gazetteer) one such slip away. A letter written *instead of*
   another is not a slip here: that is how two real places differ (Belagave is not
   Belagavi), and so is a village against a town, so villages are never reached this way;
+  A letter an export dropped and left a space for (``"C Rdoba"``, ``"Ja N"``) counts as a ``?``
+  where the space stands beside a piece of one or two letters;
 * only the first words of its name (``"Krems"`` for Krems an der Donau, ``"Immenstadt"`` for
-  Immenstadt im Allgäu): :func:`leading_words`;
+  Immenstadt im Allgäu), or its last word cut short (``"Las Palmas de Gran Canar"``):
+  :func:`leading_words`;
 * its region after it without a comma (``"Suwon Gyeonggi-do"``, ``"Pune Maharashtra"``):
   :func:`town_then_region`.
 
@@ -26,9 +29,10 @@ from functools import lru_cache
 from string import ascii_lowercase
 
 from trialfinder.places.gazetteer import Gazetteer
-from trialfinder.places.lookup import DOMINANCE, Scope, in_scope, region_in
+from trialfinder.places.lookup import DOMINANCE, Scope, hits, in_scope, region_in
 from trialfinder.places.names import key, words
 from trialfinder.places.place import Place, chosen, noted
+from trialfinder.places.quarters import district_before_village
 from trialfinder.places.towntext import DIRECTIONS
 
 __all__ = ["ALTERNATE_SLIP_FROM", "MIN_DROP_KEY", "MIN_SLIP_KEY", "leading_words", "one_slip",
@@ -44,6 +48,9 @@ MIN_DROP_KEY = 7
 #: large ("Wein" for Wien, Vienna): smaller towns' old names are too close to other places.
 ALTERNATE_SLIP_FROM = 100_000
 _LETTERS = ascii_lowercase + "0123456789"
+_STUB = 2  # letters of a word piece an export may leave on one side of a lost letter
+_MIN_CUT_KEY = 12  # letters typed, at least, for a name whose last word was cut short...
+_MIN_CUT_WORD = 3  # ...and of that word
 
 
 def _slips(typed: str, unknown_at: frozenset[int]) -> set[str]:
@@ -73,6 +80,13 @@ def _typed_forms(town: str) -> list[tuple[str, frozenset[int]]]:
         positions.append(len(typed))
     typed += " ".join(words(pieces[-1], aliases=False))
     forms = [(typed, frozenset(positions))]
+    tokens = typed.split(" ")
+    for i in range(len(tokens) - 1 if not positions else 0):
+        # a letter the export dropped and left a space for, beside a stub of one or two
+        # letters: "C Rdoba" (Córdoba), "Ja N" (Jaén), "L Rida" (Lérida)
+        if min(len(tokens[i]), len(tokens[i + 1])) <= _STUB:
+            left = " ".join(tokens[: i + 1])
+            forms.append((left + " ".join(tokens[i + 1:]), frozenset({len(left)})))
     first, _, rest = typed.partition(" ")
     if first in DIRECTIONS and rest and not positions:
         forms.append((f"{DIRECTIONS[first]} {rest}", frozenset()))
@@ -97,7 +111,7 @@ def one_slip(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place | None
     """A town of ``alternates_from`` people or more in ``scope`` whose own or alternate name
     is one slip away from ``town`` (see the module)."""
     for typed, unknown_at in _typed_forms(town):
-        if len(typed.replace(" ", "")) < MIN_SLIP_KEY:
+        if len(typed.replace(" ", "")) + len(unknown_at) < MIN_SLIP_KEY:
             continue
         keys = _slips(typed, unknown_at)
         found = [i for k in keys for i in gaz.by_name.get(k, ())
@@ -119,7 +133,10 @@ def _sorted_keys(gaz: Gazetteer) -> list[str]:
 
 def leading_words(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place | None:
     """A town of at least ``min_population`` people in ``scope`` whose own name starts with
-    the words of ``town`` and goes on ("Krems" for Krems an der Donau, not Kremsmünster)."""
+    the words of ``town`` and goes on ("Krems" for Krems an der Donau, not Kremsmünster);
+    failing one, a town of ``alternates_from`` people whose name is ``town`` with its last
+    word cut short, the text being long enough (an export's cut field: "Las Palmas de Gran
+    Canar")."""
     typed = words(town)
     name_key = "".join(typed)
     if len(name_key) < MIN_SLIP_KEY:
@@ -136,7 +153,22 @@ def leading_words(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place |
             if (len(own) > len(typed) and own[: len(typed)] == typed and in_scope(city, scope)
                     and city.population >= gaz.min_population):
                 found.append(i)
-    return _choose(gaz, found, town, scope, text, "the first words of its name")
+    place = _choose(gaz, found, town, scope, text, "the first words of its name")
+    if place is not None or len(name_key) < _MIN_CUT_KEY or len(typed) < 2:
+        return place
+    # the last word cut short, as an export cuts a long field ("Las Palmas de Gran Canar")
+    cut: list[int] = []
+    for k in keys[start:]:
+        if not k.startswith(name_key):
+            break
+        for i in gaz.by_name[k]:
+            city = gaz.cities[i]
+            own = words(city.name.split("(", 1)[0])
+            if (len(own) == len(typed) and own[:-1] == typed[:-1]
+                    and own[-1].startswith(typed[-1]) and len(typed[-1]) >= _MIN_CUT_WORD
+                    and in_scope(city, scope) and city.population >= gaz.alternates_from):
+                cut.append(i)
+    return _choose(gaz, cut, town, scope, text, "its last word cut short")
 
 
 def town_then_region(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place | None:
@@ -149,10 +181,13 @@ def town_then_region(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Plac
         if not codes or len(key(head)) < 2:
             continue
         inside = Scope(scope.country, codes, scope.label)
-        found = [i for i in gaz.by_name.get(key(head), ())
-                 if in_scope(gaz.cities[i], inside) and in_scope(gaz.cities[i], scope)]
+        region = gaz.region_names[min(codes)]
+        district = district_before_village(gaz, head, inside, text)  # "Kadikoy Istanbul"
+        if district is not None:
+            return noted(district, f"{tail!r} read as the region ({region}) of {head!r}", text)
+        found = [i for i in hits(gaz, key(head), inside)  # own names, or other names
+                 if in_scope(gaz.cities[i], scope)]  # ("Heraklion Crete": Irákleio)
         if found:
             place = chosen(gaz, gaz.cities[found[0]], [], text, "")
-            region = gaz.region_names[min(codes)]
             return noted(place, f"{tail!r} read as the region ({region}) of {head!r}", text)
     return None

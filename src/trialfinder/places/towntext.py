@@ -26,6 +26,9 @@ from trialfinder.places.names import SUFFIXES, key, words
 __all__ = ["DIRECTIONS", "Reading", "readings"]
 
 _SUFFIXES = SUFFIXES | {"city"}
+#: A ward, then its city, with no comma: "Toyohira-ku Sapporo-shi", "Bundang-gu Seongnam-si".
+_WARD = (["ku"], ["gu"])
+_CITY = (["shi"], ["si"])
 
 #: Words that name a part of a town rather than the town, when they end its name.
 _TRAILING_PARTS = frozenset({
@@ -41,9 +44,9 @@ _TRAILING_PARTS = frozenset({
 _QUARTER_WORDS = _TRAILING_PARTS - {"district", "dist", "county", "township", "twp",
                                      "municipality"}
 #: Words that name a part of a town, when they start its name ("West Los Angeles", "Lido di
-#: Camaiore" on the shore of Camaiore, "Marina di Pisa").
+#: Camaiore" on the shore of Camaiore, "Marina di Pisa"), or its county ("County Limerick").
 _LEADING_PARTS = (("west",), ("east",), ("north",), ("south",), ("upper",), ("lower",),
-                  ("greater",), ("lido", "di"), ("marina", "di"), ("centro",))
+                  ("greater",), ("lido", "di"), ("marina", "di"), ("centro",), ("county",))
 #: A direction abbreviated at the start of a name ("N Richland Hills", "W Los Angeles").
 DIRECTIONS = {"w": "west", "e": "east", "n": "north", "s": "south"}
 
@@ -51,7 +54,11 @@ _POSTCODE_RE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{3,}(?:-\d+)?$")  # 75013, D-8033
 _NUMBER_RE = re.compile(r"^\d+(?:e|er|eme|ème|\.)?$", re.IGNORECASE)  # Paris 13, Lyon 3e
 # "C", "Ø", "NV": a Danish postal district, also typed with one capital ("Nv", "Sø")
 _DISTRICT_RE = re.compile(r"^(?:[A-ZÆØÅ]{1,2}|[NS][vø])$")
+# the halves of a British or Canadian postcode before or after the town: "Hyde SK14", "Wigan
+# WN7 2PE", "Toronto M5G 1X5", "W6 8RF London"
+_LETTERED_RE = re.compile(r"^(?:[A-Z]{1,2}\d[A-Z\d]?|\d[A-Z]{2}|[A-Z]\d[A-Z]|\d[A-Z]\d)$")
 _PLACEHOLDERS = frozenset({"n/a", "n.a.", "-"})  # "Kuala Lumpur N/A"
+_CEDEX_RE = re.compile(r"cedex\d*")  # "Lyon Cedex 03", and "Toulouse Cedex9" run together
 _MIN_HALF = 5  # letters a half of a joined name needs to be tried alone
 _TRANSLIT = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("aa", "a"))
 
@@ -68,14 +75,16 @@ class Reading(NamedTuple):
 
 def _postal_trimmed(tokens: list[str]) -> list[str]:
     """``tokens`` without a leading postal code, a ``Cedex`` tail, a district number and
-    what follows it, or a trailing postal code or district of capitals."""
-    while len(tokens) > 1 and _POSTCODE_RE.match(tokens[0]):
+    what follows it, or a trailing postal code (a British or Canadian one too) or district
+    of capitals."""
+    while len(tokens) > 1 and (_POSTCODE_RE.match(tokens[0]) or _LETTERED_RE.match(tokens[0])):
         tokens = tokens[1:]
     for i, token in enumerate(tokens[1:], start=1):
-        if fold(token) == "cedex" or _NUMBER_RE.match(token) or token in {"-", "–"}:
+        if _CEDEX_RE.fullmatch(fold(token)) or _NUMBER_RE.match(token) or token in {"-", "–"}:
             tokens = tokens[:i]
             break
     while len(tokens) > 1 and (_DISTRICT_RE.match(tokens[-1]) or _POSTCODE_RE.match(tokens[-1])
+                               or _LETTERED_RE.match(tokens[-1])
                                or fold(tokens[-1]) in _PLACEHOLDERS):
         tokens = tokens[:-1]
     return tokens
@@ -111,6 +120,8 @@ def readings(text: str) -> list[Reading]:
     if len(plain) > 1 and plain[-1] in _SUFFIXES:
         found.append(Reading("".join(plain[:-1]), False))
     found += [Reading(key(" ".join(shorter)), True, sized) for shorter, sized in _lossy(tokens)]
+    if len(tokens) == 2 and words(tokens[0])[-1:] in _WARD and words(tokens[1])[-1:] in _CITY:
+        found.append(Reading("".join(words(tokens[1])[:-1]), True))  # "Toyohira-ku Sapporo-shi"
     if plain and plain[-1] != "city":  # "Kansas, Missouri" for Kansas City
         found.append(Reading("".join(plain) + "city", True))
     folded = "".join(plain)
