@@ -143,6 +143,7 @@ def leading_words(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place |
         return None
     keys = _sorted_keys(gaz)
     found: list[int] = []
+    cut: list[int] = []  # the last word cut short, as an export cuts a long field
     start = bisect.bisect_right(keys, name_key)  # the key itself was tried before
     for k in keys[start:]:
         if not k.startswith(name_key):
@@ -150,24 +151,18 @@ def leading_words(gaz: Gazetteer, town: str, scope: Scope, text: str) -> Place |
         for i in gaz.by_name[k]:
             city = gaz.cities[i]
             own = words(city.name.split("(", 1)[0])
-            if (len(own) > len(typed) and own[: len(typed)] == typed and in_scope(city, scope)
+            if not in_scope(city, scope):
+                continue
+            if (len(own) > len(typed) and own[: len(typed)] == typed
                     and city.population >= gaz.min_population):
                 found.append(i)
+            elif (len(own) == len(typed) and own[:-1] == typed[:-1]
+                    and own[-1].startswith(typed[-1]) and len(typed[-1]) >= _MIN_CUT_WORD
+                    and city.population >= gaz.alternates_from):
+                cut.append(i)
     place = _choose(gaz, found, town, scope, text, "the first words of its name")
     if place is not None or len(name_key) < _MIN_CUT_KEY or len(typed) < 2:
         return place
-    # the last word cut short, as an export cuts a long field ("Las Palmas de Gran Canar")
-    cut: list[int] = []
-    for k in keys[start:]:
-        if not k.startswith(name_key):
-            break
-        for i in gaz.by_name[k]:
-            city = gaz.cities[i]
-            own = words(city.name.split("(", 1)[0])
-            if (len(own) == len(typed) and own[:-1] == typed[:-1]
-                    and own[-1].startswith(typed[-1]) and len(typed[-1]) >= _MIN_CUT_WORD
-                    and in_scope(city, scope) and city.population >= gaz.alternates_from):
-                cut.append(i)
     return _choose(gaz, cut, town, scope, text, "its last word cut short")
 
 
