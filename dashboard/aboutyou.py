@@ -33,6 +33,10 @@ from trialfinder.views.urlstate import RADII
 
 from .messages import place_choice, place_problem
 
+#: after a *Where you live* that cannot be found, when the rest of the form is filled
+WITHOUT_PLACE = (" Until it is found, the studies below are checked on the rest of what you "
+                 "gave, without a distance.")
+
 
 def keep_form() -> None:
     """Put back what the person typed when the form was not drawn on the last run (Streamlit
@@ -63,16 +67,17 @@ def _form(place: Place | None) -> None:
                   key="ay_medicines", placeholder="e.g. Lioresal, metformin")
 
 
-def _point(place: Place | None) -> tuple[float, float] | bool | None:
+def _point(place: Place | None, rest: bool) -> tuple[float, float] | bool | None:
     """The person's place: typed (resolved here, never cached), else the search's; ``False``
-    when the typed place cannot be found (the reason is shown)."""
+    when the typed place cannot be found (the reason is shown, and, when ``rest`` of the form
+    is filled, that the studies are checked without it)."""
     typed = str(st.session_state.get("ay_place") or "").strip()
     if not typed:
         return (place.lat, place.lon) if place else None
     try:
         found = resolve_place(typed)
     except PlaceNotFoundError as exc:
-        st.warning(place_problem(exc))
+        st.warning(place_problem(exc) + (WITHOUT_PLACE if rest else ""))
         return False
     choice = place_choice(found, "Where you live")  # "Boston": which one the distances use
     if choice:
@@ -116,8 +121,9 @@ def about_you(results: service.Results, place: Place | None) -> Fits | None:
             st.caption("Fill in any of the above to check the studies listed below.")
             return None
         st.session_state["ay_open"] = True
-        point = _point(place)
-        if point is False:
+        rest = is_filled({**form, "ay_place": ""})  # more than the place
+        point = _point(place, rest)
+        if point is False and not rest:
             return None
         try:
             profile = profile_from_form(form, point if isinstance(point, tuple) else None)
@@ -142,6 +148,9 @@ def study_fit(results: service.Results, place: Place | None, nct: str) -> FitCar
     typed = str(form.get("ay_place") or "").strip()
     try:
         found = resolve_place(typed) if typed else place
+    except PlaceNotFoundError:  # checked without it, as the list's panel says
+        found = None
+    try:
         point = (found.lat, found.lon) if found is not None else None
         screen = prescreen(results, profile_from_form(form, point))
     except TrialFinderError:

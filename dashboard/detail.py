@@ -15,7 +15,7 @@ from trialfinder.places.resolve import Place
 from trialfinder.registries import registry_of
 from trialfinder.registries.base import StudyPage
 from trialfinder.registries.links import record_links
-from trialfinder.tables.detail import split_criteria
+from trialfinder.tables.detail import split_criteria, take_part_words
 from trialfinder.topics.demo import is_demo_id
 from trialfinder.views.contact import BREAK, contact_lines, quick_call
 from trialfinder.views.prescreen import FitCard
@@ -82,7 +82,7 @@ def show_study(results: service.Results, place: Place | None, nct: str,
 
     show_take_part(page, with_contact, near is not None,
                    demo_mode or is_demo_id(record_id), registry_title, fit,
-                   nearest_site(shown, record_id) if near else None)
+                   nearest_site(shown, record_id) if near else None, row["status"])
     show_facts(row, page)
 
     st.markdown("### Summary", anchors=False)
@@ -153,9 +153,11 @@ def _where(site: Any, near: bool) -> str:
 
 def show_take_part(page: StudyPage, with_contact: pd.DataFrame,
                    near: bool, fictional: bool, registry_title: str,
-                   fit: FitCard | None = None, nearest: Any = None) -> None:
+                   fit: FitCard | None = None, nearest: Any = None,
+                   status: object = None) -> None:
     """Whom to call (the study's contacts, the nearest site that names one) and, near a
-    place, how far the nearest site is, whether or not it names a contact of its own."""
+    place, how far the nearest site is, whether or not it names a contact of its own; what
+    to ask them follows the study's ``status`` (a closed study takes no one new)."""
     st.markdown("### How to take part", anchors=False)
     contacts = page.contacts
     if contacts:
@@ -181,8 +183,7 @@ def show_take_part(page: StudyPage, with_contact: pd.DataFrame,
     if fit is not None:
         show_fit(fit)
     # a phone opens the study below the page's own caption: the first screen says it again
-    st.caption("Ask the study team whether you could take part; bring the study id. "
-               + NOT_ADVICE)
+    st.caption(take_part_words(status) + " " + NOT_ADVICE)
 
 
 def show_fit(fit: FitCard) -> None:

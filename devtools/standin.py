@@ -24,8 +24,9 @@ gets its data in the end.
 Run ``python -m devtools.standin --data demo`` to serve until Ctrl-C.
 
 Limitations (on purpose): JSON only (``format=csv`` is a 400), no ``sort``, ``aggFilters`` or
-``filter.synonyms`` (400), no ranking (studies come in dataset order), no stemming or synonyms
-(words match whole, case- and accent-insensitively; ``word*`` matches a prefix), and the
+``filter.synonyms`` (400), no ranking (studies come in dataset order), no stemming beyond a
+plural ending and no synonyms (words match whole, case- and accent-insensitively, ``spasms``
+matching "Spasm" and ``cramp`` "Cramps"; ``word*`` matches a prefix as written), and the
 ``/studies/metadata``, ``/studies/search-areas``, ``/studies/enums`` and ``/stats/*`` endpoints
 answer 404.
 """
@@ -576,6 +577,21 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", folded)
 
 
+def _forms(word: str) -> frozenset[str]:
+    """A word and what it may be without a plural ending: two words match when their forms
+    meet, as the API's stemming matches ``spasms`` with "Spasm" (``twitches`` and "twitch",
+    ``headaches`` and "headache", ``injuries`` and "injury"); ss, us and is endings
+    (``weakness``, ``lupus``, ``sclerosis``) are kept, and no form is under three letters."""
+    forms = {word}
+    if len(word) > 4 and word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    if len(word) > 4 and word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(word[:-2])
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        forms.add(word[:-1])
+    return frozenset(forms)
+
+
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _AGE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 _AGE_UNITS = {
@@ -670,12 +686,17 @@ class _Doc:
             self._cache[key] = cached
         return cached
 
-    def text(self, area: _Area) -> tuple[list[list[str]], frozenset[str]]:
+    def text(self, area: _Area) -> tuple[list[list[frozenset[str]]], frozenset[str],
+                                         frozenset[str]]:
+        """The area's values as lists of each word's forms (with and without a plural
+        ending), every form, and every word as written (for a prefix)."""
         key = "t:" + area.name
         cached = self._cache.get(key)
         if cached is None:
-            lists = [_words(s) for value in self.values(area) for s in _strings(value)]
-            cached = (lists, frozenset(w for words in lists for w in words))
+            written = [_words(s) for value in self.values(area) for s in _strings(value)]
+            lists = [[_forms(w) for w in words] for words in written]
+            cached = (lists, frozenset(f for words in lists for forms in words for f in forms),
+                      frozenset(w for words in written for w in words))
             self._cache[key] = cached
         return cached
 
@@ -710,19 +731,20 @@ class _Word(_Node):
     prefix: bool
 
     def match(self, doc: _Doc) -> bool:
-        lists, vocabulary = doc.text(self.area)
+        lists, vocabulary, written = doc.text(self.area)
+        forms = [_forms(w) for w in self.words]
         if self.phrase:
-            n = len(self.words)
+            n = len(forms)
             return any(
-                tuple(words[i:i + n]) == self.words
+                all(forms[k] & words[i + k] for k in range(n))
                 for words in lists for i in range(len(words) - n + 1)
             )
-        *whole, last = self.words
-        if any(w not in vocabulary for w in whole):
+        *whole, last = forms
+        if any(not w & vocabulary for w in whole):
             return False
-        if self.prefix:
-            return any(w.startswith(last) for w in vocabulary)
-        return last in vocabulary
+        if self.prefix:  # the prefix as typed, against the words as written
+            return any(w.startswith(self.words[-1]) for w in written)
+        return bool(last & vocabulary)
 
 
 @dataclass(frozen=True, slots=True)

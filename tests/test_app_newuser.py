@@ -4,6 +4,7 @@ before its fix."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -216,3 +217,30 @@ def test_a_uk_postcode_is_searched_near_with_how_precise_it_is(
     assert choice.startswith("Near: “LS1 4AP” placed at the middle of the postcode sector "
                              "LS1 4 (by Leeds), not at the address: ")
     assert calls[-1]["near"].place == "LS1 4AP"
+
+
+def test_about_you_checks_the_rest_when_where_you_live_is_not_found(
+    api: StandInServer, calls: list[dict[str, Any]]
+) -> None:
+    """A slip in *Where you live* turned the whole pre-screen off: the age, conditions and
+    medicines given were not checked, the cards had no verdict, and the page said only that
+    the place could not be found."""
+    at = open_url(new_app(), condition="ALS", status="any")
+    at.text_input(key="ay_place").input("Qwxzvq").run()
+    assert not at.exception
+    # the place alone: nothing to check yet, and nothing said of checking
+    place = [plain(t) for t in texts(at.warning) if t.startswith("We could not find")]
+    assert place == ["We could not find this place on the map: unknown place “Qwxzvq”."]
+    assert not [t for t in texts(at.markdown) if t.startswith(":green-badge[")]
+    at.text_input(key="ay_conditions").input("amyotrophic lateral sclerosis").run()
+    assert not at.exception
+    assert [plain(t) for t in texts(at.warning) if t.startswith("We could not find")] == [
+        "We could not find this place on the map: unknown place “Qwxzvq”. Until it is found, "
+        "the studies below are checked on the rest of what you gave, without a distance."]
+    badges = [t for t in texts(at.markdown) if re.match(r":(green|orange|gray)-badge\[", t)]
+    assert len(badges) == len(table_ids(at)) == len(ALS_ANY)
+    assert any(t.startswith(":green-badge[:material/check_circle: May fit]") for t in badges)
+    # the study's page gives its verdict too
+    at.button(key="open_0").click().run()
+    assert not at.exception
+    assert any(str(e.value).startswith("**About you:** ") for e in at.markdown)

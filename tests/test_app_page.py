@@ -19,7 +19,7 @@ from trialfinder import service
 from trialfinder.tables.prescreen.fit import prescreen
 from trialfinder.tables.prescreen.profile import Profile
 from trialfinder.topics.demo import load_demo_studies
-from trialfinder.views.text import escape_md
+from trialfinder.views.text import NOT_ADVICE, escape_md
 
 ROOT = Path(__file__).parents[1]
 DEMO = load_demo_studies()
@@ -191,6 +191,21 @@ def test_a_study_page_gives_phone_numbers_as_tel_links(api: StandInServer) -> No
     # every tel: link came from a phone number of the record
     assert all(re.fullmatch(r"tel:[0-9+\-]+(;ext=[0-9]+)?", link)
                for t in markdown for link in re.findall(r"\]\((tel:[^)]*)\)", t))
+
+
+def test_a_closed_study_says_it_takes_no_one_new_under_how_to_take_part(
+        api: StandInServer) -> None:
+    """A terminated ALS study's page asked, under *How to take part*, to "Ask the study team
+    whether you could take part", right below "Why it stopped"."""
+    at = opened(preset="als", status="any", study="NCT99000012")
+    assert not at.exception
+    captions = [str(e.value) for e in at.caption]
+    assert not [t for t in captions if "whether you could take part" in t]
+    assert ("This study takes no one new (terminated); its team may still answer questions "
+            "about it. " + NOT_ADVICE) in captions
+    at = opened(preset="als", status="any", study="NCT99000041")  # not yet recruiting
+    assert any(str(e.value).startswith("Ask the study team whether you could take part")
+               for e in at.caption)
 
 
 def test_an_invented_study_is_said_to_be_in_no_registry(api: StandInServer) -> None:

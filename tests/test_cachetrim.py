@@ -85,7 +85,7 @@ def test_a_cache_under_its_size_and_an_offline_one_are_left_alone(
 
 def test_a_new_cache_file_gives_the_space_back(server: StandInServer, tmp_path: Path) -> None:
     settings = settings_for(server, tmp_path)
-    for condition in ("spasm", "pain", "cramp"):
+    for condition in ("spasm", "pain", "spasticity"):  # the newest answer the smallest
         ask(settings, condition)
     with sqlite3.connect(settings.cache_path) as con:
         assert con.execute("PRAGMA auto_vacuum").fetchone() == (2,)  # incremental

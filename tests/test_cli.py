@@ -386,6 +386,22 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(("argv", "said"), [
+    (["search", "-c", "ALS", "--limit", "10x"], "--limit must be a whole number, not '10x'"),
+    (["show", "--sites", "abc", "NCT99000012"], "--sites must be a whole number, not 'abc'"),
+    (["match", "-c", "ALS", "--age", "forty"], "--age must be a number, not 'forty'"),
+    (["sql", "select 1", "--timeout", "1m"], "--timeout must be a number, not '1m'"),
+])
+def test_a_number_not_read_is_said_as_the_other_numbers_are(
+        argv: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse said "usage error: argument --limit: invalid int value: '10x' (see --help)",
+    where `--age 4.5.6` says "--age must be a number, not '4.5.6'"."""
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == f"trialfinder: error: {said}\n"
+
+
+@pytest.mark.parametrize(("argv", "said"), [
     (["search", "--condtion", "ALS"], "--condtion ALS; did you mean --condition?"),
     (["search", "-c", "ALS", "--limt=5"], "--limt=5; did you mean --limit?"),
     # match's own option about you is singular; search's filter plural

@@ -416,6 +416,23 @@ def test_show_says_truly_whom_to_contact(
     assert _show(standin_factory, study, tmp_path, monkeypatch, capsys, *extra) == expected
 
 
+@pytest.mark.parametrize(("status", "first"), [
+    ("TERMINATED", "This study takes no one new (terminated); its team may still answer "
+                   "questions about it."),
+    ("SUSPENDED", "This study takes no one new for now (suspended); ask the study team "
+                  "whether it will again, and bring the study id."),
+])
+def test_show_says_a_closed_study_takes_no_one_new(
+    status: str, first: str, standin_factory: Callable[..., StandInServer], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], as_if_real: None,
+) -> None:
+    """A terminated study's *How to take part* listed its contacts as a recruiting one's."""
+    study = fictional_study("NCT99000131", "A fictional study", status=status,
+                            locations=[_located("Lyon", None, True)])
+    said = _show(standin_factory, study, tmp_path, monkeypatch, capsys)
+    assert said.startswith(first + " No study contact is listed")
+
+
 def test_show_gives_a_fictional_study_no_link_and_says_it_is_invented(
     standin_factory: Callable[..., StandInServer], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],

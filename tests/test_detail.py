@@ -24,6 +24,8 @@ from trialfinder.tables.detail import (
     code_words,
     how_to_take_part,
     split_criteria,
+    take_part_words,
+    takes_people,
 )
 from trialfinder.topics.demo import load_demo_studies
 
@@ -256,3 +258,22 @@ def test_show_says_what_the_record_wrote_instead_of_an_empty_list(
     start = lines.index("Inclusion criteria")
     assert lines[start:start + 5] == ["Inclusion criteria", "  • Night cramps >= 2 a week", "",
                                       "Exclusion criteria", '  None (the record says "N/A")']
+
+
+@pytest.mark.parametrize(("status", "words"), [
+    ("RECRUITING", "Ask the study team whether you could take part; bring the study id."),
+    ("ENROLLING_BY_INVITATION",
+     "Ask the study team whether you could take part; bring the study id."),
+    (None, "Ask the study team whether you could take part; bring the study id."),
+    ("COMPLETED", "This study takes no one new (completed); its team may still answer "
+                  "questions about it."),
+    ("ACTIVE_NOT_RECRUITING", "This study takes no one new (active not recruiting); its team "
+                              "may still answer questions about it."),
+    ("TEMPORARILY_NOT_AVAILABLE", "This study takes no one new for now (temporarily not "
+     "available); ask the study team whether it will again, and bring the study id."),
+    ("UNKNOWN", "This study's status is unknown (its record has not been checked lately); "
+                "ask the study team whether it still takes people, and bring the study id."),
+])
+def test_what_to_ask_follows_the_studys_status(status: str | None, words: str) -> None:
+    assert take_part_words(status) == words
+    assert takes_people(status) == words.startswith("Ask the study team whether you could")

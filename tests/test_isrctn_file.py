@@ -99,6 +99,18 @@ def test_what_a_saved_answer_cannot_do_is_one_line(
     assert len(err.splitlines()) == 1 and message in err
 
 
+def test_a_broken_xml_file_with_a_condition_says_what_is_wrong_with_the_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file cut short ('<allTrials><bad') searched with --condition was said to hold ISRCTN
+    records that a condition cannot be applied to: the file was never read."""
+    path = tmp_path / "cut.xml"
+    path.write_text('<?xml version="1.0"?><allTrials><bad')
+    code, out, err = run(capsys, "search", "--from-file", str(path), "-c", "asthma")
+    assert code != 0 and out == ""
+    assert len(err.splitlines()) == 1 and "holds ISRCTN records" not in err
+    assert err.startswith(f"trialfinder: error: {path} ")
+
+
 def test_json_is_not_read_as_isrctn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "studies.json"
     path.write_text("[]")

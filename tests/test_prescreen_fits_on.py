@@ -49,3 +49,19 @@ def test_a_card_of_someone_without_sex_or_place_names_only_age_and_status() -> N
 def test_the_fits_sentence_names_what_was_given(profile: Profile, sentence: str) -> None:
     [row] = prescreen(normalize([_open_study()]), profile).records()
     assert (row["verdict"], row["reasons"]) == ("fits", [sentence])
+
+
+def test_a_study_not_yet_recruiting_is_not_said_to_be_recruiting() -> None:
+    """Given conditions only, a card said "recruiting" of a study not yet recruiting (its
+    status shown beside it: "Not yet recruiting")."""
+    study = _open_study()
+    study["protocolSection"]["statusModule"]["overallStatus"] = "NOT_YET_RECRUITING"
+    [row] = prescreen(normalize([study]), Profile(conditions=("asthma",))).records()
+    assert (row["verdict"], row["reasons"]) == ("fits", ["not yet recruiting"])
+    [row] = prescreen(normalize([study]), Profile(age=40)).records()  # said as before
+    assert row["reasons"] == ["fits on age and status as far as the record says"]
+    # a question to ask the team leaves the status alone out, as for a recruiting study
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = (
+        "Inclusion Criteria:\n\n* Adults\n\nExclusion Criteria:\n\n* Asthma")
+    [row] = prescreen(normalize([study]), Profile(conditions=("asthma",))).records()
+    assert row["verdict"] == "check" and "not yet recruiting" not in row["reasons"]

@@ -46,6 +46,25 @@ def test_the_caffeine_preset_needs_caffeine_and_a_muscle_outcome() -> None:
         "NCT99300021", "NCT99300022"}
 
 
+@pytest.mark.parametrize(("typed", "found"), [
+    ("muscle spasms", {"NCT99300041", "NCT99300042"}),
+    ("muscle spasm", {"NCT99300041", "NCT99300042"}), ("spasms", {"NCT99300041", "NCT99300042"}),
+    ('"leg cramp"', {"NCT99300043"}), ("fasciculation*", {"NCT99300044"}),
+    ("twitches", {"NCT99300044"}),
+])
+def test_a_plural_ending_matches_as_the_api_stems_it(typed: str, found: set[str]) -> None:
+    """A search of the demo studies (or a saved download) for "muscle spasms" found none of
+    the studies of "Muscle Spasm": the words had to match as written."""
+    studies = [
+        fictional_study("NCT99300041", "Fictional study", conditions=["Muscle Spasm"]),
+        fictional_study("NCT99300042", "Fictional study", conditions=["Muscle Spasms"]),
+        fictional_study("NCT99300043", "Fictional study", conditions=["Leg Cramps"]),
+        fictional_study("NCT99300044", "Fictional study", conditions=["Fasciculations"],
+                        keywords=["Twitch"]),
+    ]
+    assert matching_ids(studies, StudyQuery(conditions=(typed,)).to_params()) == found
+
+
 @pytest.mark.parametrize(("name", "condition", "intervention"), [
     # generic, brand and intrathecal names of muscle relaxants, for spasticity
     *(("muscle-relaxants", "Muscle Spasticity", drug) for drug in (

@@ -396,3 +396,21 @@ def test_watch_run_says_a_status_in_words_and_keeps_the_codes_as_data(
         "w  NCT99200044  status        Not yet recruiting -> Recruiting  Fictional Study\n")
     _print_changes([change], "json")
     assert json.loads(capsys.readouterr().out)["before"] == "NOT_YET_RECRUITING"
+
+
+def test_watch_run_says_a_site_change_in_words_and_keeps_the_code_as_data(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The terminal's lines said "site_added" and "site_removed", the codes of the data."""
+    from trialfinder.cli.watch import _print_changes
+
+    added = Change("NCT99200045", "site_added", "w", "Fictional Study",
+                   facility="Fictional Clinic", city="Springfield", distance_mi=80.3)
+    removed = Change("NCT99200046", "site_removed", "w", "Other Study",
+                     facility="Fictional Unit", city="Lowell")
+    _print_changes([added, removed], "table")
+    first, second = capsys.readouterr().out.splitlines()
+    assert first.startswith("w  NCT99200045  new site      Fictional Clinic, Springfield")
+    assert second.startswith("w  NCT99200046  site removed  Fictional Unit, Lowell")
+    _print_changes([added], "json")
+    assert json.loads(capsys.readouterr().out)["change"] == "site_added"

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from trialfinder.core.folding import fold
+from trialfinder.core.folding import fold, word_forms
 from trialfinder.core.wording import age_range, duration, plural
 
 
@@ -62,3 +62,17 @@ def test_one_of_joins_alternatives_with_or() -> None:
 
     assert [one_of([]), one_of(["a"]), one_of(["a", "b"]), one_of(["a", "b", "c"])] == [
         "", "a", "a or b", "a, b or c"]
+
+
+@pytest.mark.parametrize(("word", "forms"), [
+    ("spasms", {"spasms", "spasm"}), ("spasm", {"spasm"}), ("cramps", {"cramps", "cramp"}),
+    ("twitches", {"twitches", "twitche", "twitch"}), ("headaches", {"headaches", "headache",
+                                                                    "headach"}),
+    ("injuries", {"injuries", "injurie", "injury"}), ("knees", {"knees", "knee"}),
+    ("legs", {"legs", "leg"}),
+    # kept: ss, us and is endings, and no form under three letters
+    ("weakness", {"weakness"}), ("lupus", {"lupus"}), ("sclerosis", {"sclerosis"}),
+    ("als", {"als"}), ("ms", {"ms"}), ("its", {"its"}),
+])
+def test_word_forms(word: str, forms: set[str]) -> None:
+    assert word_forms(word) == forms

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import logging
+import re
 import sys
 import textwrap
 import threading
@@ -62,8 +63,18 @@ from trialfinder.topics.presets import list_presets
 __all__ = ["build_parser", "main"]
 
 
+#: argparse's words for a number it could not read ("argument --limit: invalid int value: '1x'")
+_NOT_A_NUMBER = re.compile(
+    r"argument (?P<option>\S+): invalid (?P<kind>int|float) value: (?P<value>.*)")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2
+        number = _NOT_A_NUMBER.fullmatch(message)
+        if number:  # said as the other numbers are ("--age must be a number, not 'abc'")
+            kind = "a whole number" if number["kind"] == "int" else "a number"
+            self.exit(2, f"trialfinder: error: {number['option']} must be {kind}, "
+                         f"not {number['value']}\n")
         self.exit(2, f"trialfinder: usage error: {message} (see --help)\n")
 
 

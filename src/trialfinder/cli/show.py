@@ -33,13 +33,20 @@ if TYPE_CHECKING:
 
     from trialfinder.registries.ctgov.normalize import format_partial_date
     from trialfinder.service.detail import StudyDetail, study_detail
-    from trialfinder.tables.detail import code_words, how_to_take_part
+    from trialfinder.tables.detail import (
+        code_words,
+        how_to_take_part,
+        take_part_words,
+        takes_people,
+    )
 else:  # pandas and requests load when the command runs
     pd = LazyModule("pandas")
     study_detail = lazy("trialfinder.service.detail", "study_detail")
     format_partial_date = lazy("trialfinder.registries.ctgov.normalize", "format_partial_date")
     code_words = lazy("trialfinder.tables.detail", "code_words")
     how_to_take_part = lazy("trialfinder.tables.detail", "how_to_take_part")
+    take_part_words = lazy("trialfinder.tables.detail", "take_part_words")
+    takes_people = lazy("trialfinder.tables.detail", "takes_people")
 
 __all__ = ["run"]
 
@@ -136,6 +143,9 @@ def _take_part_lines(detail: StudyDetail, row: pd.Series, near: bool, width: int
                      n_sites: int) -> list[str]:
     part = how_to_take_part(detail.results.all.contacts, detail.results.sites, row["nct_id"])
     out = ["How to take part"]
+    if not takes_people(row["status"]):  # a closed study: no one new, whoever is listed
+        out.append(textwrap.fill(f"  {take_part_words(row['status'])}", width=width,
+                                 subsequent_indent="    "))
     for contact in part.central.itertuples(index=False):
         out.append(textwrap.fill(f"  Study contact: {_contact_text(contact)}", width=width,
                                  subsequent_indent="    "))

@@ -181,6 +181,15 @@ def _row(change: Change) -> dict[str, Any]:
     return {c: cap(v, CSV_CELL_CHARS) if isinstance(v, str) else v for c, v in cells.items()}
 
 
+#: A change's kind as the terminal's lines say it (the data keep the codes: csv, json, feed).
+_KIND_WORDS: Final = {"site_added": "new site", "site_removed": "site removed"}
+
+
+def _kind(change: Change) -> str:
+    """``site_added`` -> ``new site``: a kind in words, padded to one column's width."""
+    return f"{_KIND_WORDS.get(change.change, change.change):<12}"
+
+
 class _ChangeLines:
     """The table of ``watch run``: one line per change, for a terminal."""
 
@@ -194,7 +203,7 @@ class _ChangeLines:
         for change in rows:
             detail = change.detail()
             title = _one_line(change.title or "")
-            self.out.write(f"{change.watch}  {change.nct_id}  {change.change:<12}  "
+            self.out.write(f"{change.watch}  {change.nct_id}  {_kind(change)}  "
                            f"{_one_line(detail) + '  ' if detail else ''}"
                            f"{fit_cell(title, _TITLE_COLUMNS).rstrip()}\n")
 
@@ -238,6 +247,6 @@ def run_history(args: argparse.Namespace) -> int:
                 if not changes:
                     print(f"  {when:%Y-%m-%d %H:%M}  record changed (update date only)")
                 for change in changes:
-                    print(f"  {when:%Y-%m-%d %H:%M}  {change.change:<12}  "
+                    print(f"  {when:%Y-%m-%d %H:%M}  {_kind(change)}  "
                           f"{_one_line(change.detail())}")
     return 0

@@ -60,16 +60,17 @@ def search_isrctn_file(path: Path, options: SearchOptions) -> Results:
     module); :class:`InvalidQueryError` for an option only a registry applies,
     :class:`DataFileError` / :class:`~trialfinder.core.errors.SchemaError` for a file that
     cannot be read as one."""
+    cap = max_file_bytes()
+    # read first: a file that is no ISRCTN answer says so, not that it holds ISRCTN records
+    answer = parse_answer(read_capped(path, cap), source=str(path), max_bytes=cap)
+    if not answer.trials and not answer.skipped:
+        raise DataFileError(f"{path} holds no ISRCTN trials (an empty answer)")
     refused = [get_option(name).flag for name in options.given if name in _NOT_LOCAL]
     if refused:
         raise InvalidQueryError(
             f"{path} holds ISRCTN records, which are filtered here, not searched: "
             f"{', '.join(refused)} cannot be applied to them (leave them out; --keyword "
             "filters by words)")
-    cap = max_file_bytes()
-    answer = parse_answer(read_capped(path, cap), source=str(path), max_bytes=cap)
-    if not answer.trials and not answer.skipped:
-        raise DataFileError(f"{path} holds no ISRCTN trials (an empty answer)")
     registry = get_registry(SOURCE)
     today = registry.today() if isinstance(registry, IsrctnRegistry) else None
     if today is None:  # another registry took ISRCTN's name: no day to derive statuses on

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from trialfinder.core.codes import status_words
 from trialfinder.core.missing import is_blank
 from trialfinder.tables.eligibility import Criteria, split_criteria
 
@@ -19,6 +20,8 @@ __all__ = [
     "code_words",
     "how_to_take_part",
     "split_criteria",
+    "take_part_words",
+    "takes_people",
 ]
 
 
@@ -69,3 +72,32 @@ def how_to_take_part(contacts: pd.DataFrame, sites: pd.DataFrame, nct_id: str) -
         site_contacts = mine[at_site.to_numpy(dtype=bool, na_value=False)]
     return TakePart(central=central.reset_index(drop=True), site=site,
                     site_contacts=site_contacts.reset_index(drop=True))
+
+
+#: statuses of a study that may take someone now (by invitation, or expanded access, too)
+_TAKING = frozenset({"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "AVAILABLE"})
+#: statuses of a study that has stopped taking people for a while
+_PAUSED = frozenset({"SUSPENDED", "TEMPORARILY_NOT_AVAILABLE"})
+
+
+def takes_people(status: object) -> bool:
+    """Whether a study of this status may take someone now (true when no status is given)."""
+    return is_blank(status) or not str(status).strip() or str(status).strip().upper() in _TAKING
+
+
+def take_part_words(status: object) -> str:
+    """What to do about taking part, by the study's status: ask whether you could (a study
+    that takes people, or one whose status is not given), or, for one that takes no one now,
+    say so (a terminated study said "Ask the study team whether you could take part")."""
+    if takes_people(status):
+        return "Ask the study team whether you could take part; bring the study id."
+    code = str(status).strip().upper()
+    label = status_words(code).lower()
+    if code in _PAUSED:
+        return (f"This study takes no one new for now ({label}); ask the study team whether "
+                "it will again, and bring the study id.")
+    if code == "UNKNOWN":
+        return ("This study's status is unknown (its record has not been checked lately); ask "
+                "the study team whether it still takes people, and bring the study id.")
+    return (f"This study takes no one new ({label}); its team may still answer questions "
+            "about it.")

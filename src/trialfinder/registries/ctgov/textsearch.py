@@ -13,8 +13,9 @@ online would find among those studies:
   in the field's values), ``"quoted phrases"`` (the words in a row, within one value),
   ``OR``, ``AND``, ``NOT``, parentheses and a trailing ``*`` for a prefix.
 
-Words match whole, ignoring case and accents; there is no stemming, and no synonym expansion
-(the live API adds both, so it may find a few studies more).
+Words match whole, ignoring case, accents and a plural ending (``spasms`` finds "Muscle
+Spasm" and ``cramp`` "Cramps", as the API's stemming does); there is no other stemming, and no
+synonym expansion (the live API adds both, so it may find a few studies more).
 
 Where each field's values are in a record comes from the column spec (the JSON path of the
 column that names the API piece: :func:`~trialfinder.registries.ctgov.fields.piece_paths`);
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from trialfinder.core.entities import decode_entities
-from trialfinder.core.folding import fold
+from trialfinder.core.folding import fold, word_forms
 from trialfinder.registries.ctgov.fields import piece_paths
 
 __all__ = ["AREAS", "TextQuery", "matching_ids", "words"]
@@ -74,32 +75,42 @@ def _values(node: Any, path: Sequence[str]) -> Iterator[str]:
 
 
 class _Field:
-    """One record's text in one area: its values as word lists, and all its words."""
+    """One record's text in one area: its values as word lists, every word as written (for a
+    prefix) and every form of them (with and without a plural ending)."""
 
-    __slots__ = ("lists", "vocabulary")
+    __slots__ = ("_lists", "vocabulary", "word_lists", "written")
 
     def __init__(self, record: Mapping[str, Any], pieces: Iterable[str]) -> None:
-        self.lists = [words(v) for piece in pieces for v in _values(record, _PATHS[piece])]
-        self.vocabulary = frozenset(w for ws in self.lists for w in ws)
+        self.word_lists = [words(v) for piece in pieces for v in _values(record, _PATHS[piece])]
+        self.written = frozenset(w for ws in self.word_lists for w in ws)
+        self.vocabulary = frozenset().union(*map(word_forms, self.written))
+        self._lists: list[list[frozenset[str]]] | None = None
+
+    @property
+    def lists(self) -> list[list[frozenset[str]]]:
+        """The word lists as each word's forms (for a phrase), made once when first asked."""
+        if self._lists is None:
+            self._lists = [[word_forms(w) for w in ws] for ws in self.word_lists]
+        return self._lists
 
 
 @dataclass(frozen=True, slots=True)
 class _Leaf:
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # as typed (folded)
     phrase: bool
     prefix: bool
 
     def match(self, text: _Field) -> bool:
+        forms = [word_forms(w) for w in self.words]
+        if any(not f & text.vocabulary for f in forms[:-1 if self.prefix else None]):
+            return False  # a word the field does not hold at all
         if self.phrase:
-            n = len(self.words)
-            return any(tuple(ws[i:i + n]) == self.words
+            n = len(forms)
+            return any(all(forms[k] & ws[i + k] for k in range(n))
                        for ws in text.lists for i in range(len(ws) - n + 1))
-        *whole, last = self.words
-        if any(w not in text.vocabulary for w in whole):
-            return False
-        if self.prefix:
-            return any(w.startswith(last) for w in text.vocabulary)
-        return last in text.vocabulary
+        if self.prefix:  # the prefix as typed, against the words as written
+            return any(w.startswith(self.words[-1]) for w in text.written)
+        return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from trialfinder.tables.prescreen.result import MENTION_COLUMNS, TEXT_COLUMNS, P
 from trialfinder.tables.prescreen.sexes import one_sex_in_text, sex_against_text
 from trialfinder.tables.prescreen.synonyms import expand, unknown_names
 from trialfinder.tables.prescreen.treatments import treatment_notes
-from trialfinder.tables.prescreen.verdict import VERDICTS, decide, is_hit, quote
+from trialfinder.tables.prescreen.verdict import STATUS_ALONE, VERDICTS, decide, is_hit, quote
 
 __all__ = ["DISCLAIMER", "MENTION_COLUMNS", "VERDICTS", "Prescreen", "prescreen"]
 
@@ -209,19 +209,20 @@ def _structured(studies: pd.DataFrame, sites: pd.DataFrame, profile: Profile
                                   f"(more than {radius:g} mi)")
     plain = _fits_on(profile)
     for i in np.flatnonzero(fits).tolist():
-        if not reasons[i]:
-            reasons[i].append(plain)
+        if not reasons[i]:  # the status alone: said as the study's own
+            reasons[i].append(plain or STATUS_ALONE.get(str(status[i]), "recruiting"))
     return fits, reasons, nearest, unknown
 
 
-def _fits_on(profile: Profile) -> str:
+def _fits_on(profile: Profile) -> str | None:
     """The sentence of a study the structured fields leave open: it names only what the
-    person gave and was checked (the status always is), never a sex or distance not given."""
+    person gave and was checked (the status always is), never a sex or distance not given;
+    ``None`` when only the status was (each study's own is said)."""
     checked = [word for word, given in (
         ("age", profile.age is not None), ("sex", profile.sex is not None), ("status", True),
         ("distance", profile.radius_mi is not None)) if given]
     if len(checked) == 1:
-        return "recruiting"
+        return None
     return f"fits on {', '.join(checked[:-1])} and {checked[-1]} as far as the record says"
 
 

@@ -27,6 +27,11 @@ from trialfinder.tables.prescreen.pregnancy import PREGNANCY, PREVENTS
 from trialfinder.tables.prescreen.synonyms import vocabulary
 from trialfinder.tables.prescreen.treatments import name_relation
 
+#: The sentence of a fitting study when only its status was checked, by its status (a study
+#: not yet recruiting was said to be "recruiting").
+STATUS_ALONE: dict[str, str] = {"RECRUITING": "recruiting",
+                                "NOT_YET_RECRUITING": "not yet recruiting"}
+
 __all__ = ["CHECK_PREFIX", "VERDICTS", "decide", "is_hit", "match_words", "mention_phrase",
            "mention_words", "quote"]
 
@@ -277,7 +282,7 @@ def decide(ids: Sequence[str], structured: Sequence[bool], reasons: list[list[st
         elif hits.get(i):
             verdicts.append("check")
             out.append([r for r in reasons[i] if not r.startswith("fits on ")
-                        and r != "recruiting"] + hits[i] + notes.get(i, []))
+                        and r not in STATUS_ALONE.values()] + hits[i] + notes.get(i, []))
         else:
             verdicts.append("fits")
             out.append(reasons[i] + notes.get(i, []))
