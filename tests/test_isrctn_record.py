@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -74,6 +75,19 @@ def test_any_json_in_a_record_reads_as_a_trial_or_none(values: dict[str, Any]) -
     assert trial is not None and trial.isrctn_id == "ISRCTN99000001"
     reader = IsrctnReader(TODAY)
     reader.add([{"isrctn_id": "ISRCTN99000001", **values}])
+    assert list(reader.tables().studies["nct_id"]) == ["ISRCTN99000001"]
+
+
+@pytest.mark.parametrize("number", [2**63, -(2**63) - 1, -1, 10**9])
+def test_a_count_no_table_can_hold_costs_that_value_only(number: int) -> None:
+    record = {"isrctn_id": "ISRCTN99000001", "title": "Pretend trial",
+              "final_enrolment": number, "target_enrolment": 120}
+    trial = trial_of(record)
+    assert trial is not None
+    assert (trial.final_enrolment, trial.target_enrolment) == (None, 120)
+    assert "bad_record_value:final_enrolment" in trial.problems
+    reader = IsrctnReader(TODAY)
+    reader.add([record])
     assert list(reader.tables().studies["nct_id"]) == ["ISRCTN99000001"]
 
 

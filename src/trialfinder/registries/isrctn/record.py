@@ -43,6 +43,7 @@ _TEXT_LISTS: Final = frozenset({"purposes", "trial_types", "recruitment_countrie
 _AGES: Final = frozenset({"lower_age", "upper_age"})
 _INTS: Final = frozenset({"version", "target_enrolment", "final_enrolment"})
 _BOOLS: Final = frozenset({"healthy_volunteers", "fictional"})
+_MAX_INT: Final = 999_999_999
 _DATES: Final = frozenset(f.name for f in dataclasses.fields(IsrctnTrial)
                           if "date" in str(f.type))
 #: Longest text kept from a record (a store's record is hostile; ISRCTN's texts are short).
@@ -107,7 +108,9 @@ def _value(name: str, value: object) -> tuple[Any, bool]:
                             _text(value.get("text")) or ""), True
         return None, False
     if name in _INTS:
-        good = isinstance(value, int) and not isinstance(value, bool)
+        # whole numbers of up to nine digits, as ISRCTN's XML is read: a larger one (or one
+        # below zero) cannot be a count of people or a version, and would not fit the tables
+        good = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _MAX_INT
         return (value if good else None), good
     if name in _BOOLS:
         return (value if isinstance(value, bool) else None), isinstance(value, bool)
