@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from trialfinder.tables.prescreen.allowances import every_name
-from trialfinder.tables.prescreen.alternatives import inclusion_groups
+from trialfinder.tables.prescreen.alternatives import RISK_OF, inclusion_groups
 from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.pregnancy import PREGNANCY, requires_pregnancy
 from trialfinder.tables.prescreen.scope import QUALIFIER, read
@@ -66,7 +66,7 @@ def _positive_at(line: str, low: str, needle: str, theirs: Sequence[tuple[int, i
                 and not _beside(line, theirs, start, end)):
             reading = read(line, start, end)
             if not (reading.negated or reading.optional or reading.family
-                    or reading.exception):
+                    or reading.exception or RISK_OF.search(line, max(0, start - 50), start)):
                 return True
         start = low.find(needle, start + 1)
     return False
@@ -232,10 +232,13 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
                          if not any(needle != other and needle in other for _, other in hits))
         if (named[j] or line != whole) and not asked:
             if line not in diagnosed:  # a line many studies share is read once
+                # (nor what the line names as a risk: "at high risk of stroke")
                 diagnosed[line] = [(diagnoses.terms[o.term].own, o.start, o.end)
                                    for o in diagnoses.occurrences(line)
                                    if not (o.reading.negated or o.reading.optional
-                                           or o.reading.family or o.reading.exception)]
+                                           or o.reading.family or o.reading.exception
+                                           or RISK_OF.search(line, max(0, o.start - 50),
+                                                             o.start))]
             asked.extend(name for name, start, end in diagnosed[line] if name not in given
                          and not (theirs_at and _beside(line, theirs_at, start, end)))
         if pregnant:
