@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,25 +20,32 @@ from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.allowances import own_exceptions
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term
 from trialfinder.tables.prescreen.headings import drop_headings
+from trialfinder.tables.prescreen.kin import KIN
 from trialfinder.tables.prescreen.kinds import condition_entry, open_kinds, own_kind, their_kind
 from trialfinder.tables.prescreen.labs import eases_a_limit, is_lab, lab_row
 from trialfinder.tables.prescreen.levels import is_level
 from trialfinder.tables.prescreen.pregnancy import is_pregnancy, named_as_a_time, past_or_aside
 from trialfinder.tables.prescreen.requirements import find_requirements
 from trialfinder.tables.prescreen.scope import clause_bounds
-from trialfinder.tables.prescreen.sublists import denied_by_parent
+from trialfinder.tables.prescreen.sublists import (
+    denied_by_parent,
+    may_name_relatives,
+    relatives_by_parent,
+)
 from trialfinder.tables.prescreen.synonyms import key
 
 __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
 
 MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "exception",
                   "negated", "positive", "direct", "other_class", "other_kind", "open_kinds",
-                  "broader", "narrower", "limited"]
+                  "broader", "narrower", "limited", "relative"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 
 
-def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence]
-         ) -> dict[str, Any]:
+def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence],
+         kin: bool = False) -> dict[str, Any]:
+    """One line's row for one term; ``kin``: the line is an item under a parent saying its
+    items are a relative's ("Family history:")."""
     # another kind of their condition ("type 2 diabetes" for type 1) is not theirs: the line
     # is read by its other names, or, naming only other kinds, speaks of someone else unless
     # it asks for that kind (see verdict)
@@ -45,6 +53,8 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
     if section != "inclusion":  # "Steroids (topical steroids are allowed)": not theirs
         occurrences = own_exceptions(term, occurrences)
     readings = [o.reading for o in occurrences]
+    if kin:
+        readings = [replace(r, family=True) for r in readings]
     own = term.own
     medicine = term.kind == "medicine"
     # a condition's name that qualifies a noun is not what a negation denies: "no diabetic
@@ -112,6 +122,9 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
             for o, c in zip(occurrences, by_class, strict=True)),
         "other_kind": other_kind,
         "open_kinds": other_kind and open_kinds(term),
+        # a relative's only ("Family history of ALS", "ALS in a first-degree relative"): not
+        # the person's own, in any list (not "mothers with HIV", who may be the people asked)
+        "relative": all(r.family for r in readings) and (kin or KIN.search(item) is not None),
     }
 
 
@@ -166,10 +179,11 @@ def _absent(term: Term, occurrences: list[Occurrence]) -> list[bool]:
     return [key(o.found) in names for o in occurrences]
 
 
-def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = False
-          ) -> list[dict[str, Any]]:
+def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = False,
+          kin: bool = False) -> list[dict[str, Any]]:
     """The rows of one line; ``denied`` when the line is a sub-item of a list its parent
-    line denies ("No prior treatment with any of the following:")."""
+    line denies ("No prior treatment with any of the following:"), ``kin`` when its parent
+    says its items are a relative's ("Family history:")."""
     by_term: dict[int, list[Occurrence]] = {}
     for occurrence in finder.occurrences(item):
         kind = finder.terms[occurrence.term].kind
@@ -187,7 +201,7 @@ def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = Fals
         plain = [o for o in found if not is_lab(o.how)]
         # a lab test's name counts only in a line that does not name the term itself: "INR
         # > 1.5 unless on anticoagulants" speaks of the person, and the usual rules read it
-        row = (_row(nct, section, item, term, plain) if plain else
+        row = (_row(nct, section, item, term, plain, kin) if plain else
                lab_row(nct, section, item, term.own, found[0].found, found[0].how))
         if denied and plain and not row["other_kind"]:
             row.update(negated=True, positive=False, direct=False)
@@ -229,20 +243,26 @@ def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
         part_of.extend([int(i)] * len(split))
     found_at: dict[tuple[int, int], list[dict[str, Any]]] = {}  # (part, line): its rows
     headed: set[str] = set()  # the studies with a heading among their exclusions' lines
+    kinless: dict[int, bool] = {}  # parts with no parent line about relatives
     for j in np.flatnonzero(finder.lines_matching(lines)):
         at = part_of[j]
         section, kind, _ = parts[at]
         item = item_text(lines[j], kind == "rest")  # after a heading
         if item and not item.startswith("<!--"):
-            denied = False
-            if kind == "block" and section != "exclusion":
+            denied = kin = False
+            if kind == "block":
                 start, end = span[at]
                 previous = parts[at - 1] if at and owners[at - 1] == owners[at] else None
                 before = ([previous[2]] if previous and previous[1] == "line"
                           and previous[0] == section else [])
-                denied = denied_by_parent(lines[start:end], int(j) - start, before)
+                if section != "exclusion":
+                    denied = denied_by_parent(lines[start:end], int(j) - start, before)
+                if at not in kinless:  # (once a part: most name no relatives' parent)
+                    kinless[at] = not may_name_relatives("\n".join([*before, parts[at][2]]))
+                kin = not kinless[at] and relatives_by_parent(lines[start:end],
+                                                             int(j) - start, before)
             found_at[(at, int(j) - span[at][0])] = _rows(
-                finder, owners[at], _SECTION[section], item, denied)
+                finder, owners[at], _SECTION[section], item, denied, kin)
             if section == "exclusion" and kind != "rest" and item.rstrip().endswith(":"):
                 headed.add(owners[at])
     if headed:

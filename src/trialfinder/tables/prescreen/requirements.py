@@ -21,6 +21,7 @@ from trialfinder.tables.prescreen.alternatives import RISK_OF, inclusion_groups
 from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.pregnancy import PREGNANCY, requires_pregnancy
 from trialfinder.tables.prescreen.scope import QUALIFIER, read
+from trialfinder.tables.prescreen.sublists import under_relatives
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
 __all__ = ["find_requirements"]
@@ -157,7 +158,10 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
             # (one short line: the quick pass, not an RE2 pass built for many lines)
             return diagnoses.keep(head) or any(
                 re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", low) for _, needle in needles)
+        kin = under_relatives(text)  # ("Family history:" over "- ALS": a relative's)
         for item, group, head, whole_line in inclusion_groups(text, asks):
+            if kin and (item in kin or whole_line in kin):
+                continue
             lines.append((index, item))
             group_of.append(group)
             head_of.append(head)
