@@ -52,6 +52,9 @@ def test_a_relatives_condition_is_not_held_against_them(exclusion: str, line: st
      "Family history of fictitial dementia or personal history of ALS"),
     ("* First-degree relative with fictitial dementia, previous ALS",
      "First-degree relative with fictitial dementia, previous ALS"),
+    # a relative's words after a comma are no longer the name's
+    ("* History of ALS, absence of family history of sudden death",
+     "History of ALS, absence of family history of sudden death"),
     # a relative's phrase closed before the name
     ("* Sudden death in first-degree relatives, ALS", "Sudden death in first-degree relatives, "
      "ALS"),

@@ -109,8 +109,9 @@ _FAMILY = re.compile(
     r"\b(?:family\s+(?:history|members?)|relatives?|first[\s\-]degree|second[\s\-]degree|"
     r"parents?\s+of|siblings?|mother|father|offspring|children\s+of|household\s+contacts?|"
     r"caregivers?|carers?|spouses?)\b", re.IGNORECASE)
+# (not across a comma or a stop: "No history of heart disease, absence of family history")
 _FAMILY_AFTER = re.compile(
-    r"^\W*(?:\w+\W+){0,3}?(?:in|among|of)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?"
+    r"^[^\w,;.]*(?:\w+[^\w,;.]+){0,3}?(?:in|among|of)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?"
     r"(?:first[\s\-]degree|second[\s\-]degree|family|relatives?|parents?|siblings?)\b",
     re.IGNORECASE)
 _OTHER = re.compile(r"\b(?:other|another|additional|further)\b(?:\W+\w+){0,2}\W*$",
