@@ -123,3 +123,20 @@ def test_the_kind_after_a_name_is_read_for_each_kind(condition: str, line: str,
                                                       verdict: str) -> None:
     row = screen(Profile(age=60, sex="male", conditions=(condition,)), "Adults", line)
     assert row["verdict"] == verdict
+
+
+@pytest.mark.parametrize("line", [
+    "Positive urine pregnancy test: women may participate only if they have a negative urine "
+    "pregnancy test",
+    "Pregnancy (women with a negative pregnancy test may participate)",
+])
+def test_an_allowance_for_a_negative_test_makes_no_exception_for_a_pregnancy(line: str) -> None:
+    # before, "fits": the line's "may participate" read as excepting the pregnancy it excludes
+    row = screen(PREGNANT, "Adults", line)
+    assert (row["verdict"], row["reasons"]) == (
+        "check", [f'Check with the study team: the exclusion criteria mention pregnant ("{line}")'])
+
+
+def test_a_negative_test_alone_in_the_exclusions_is_still_no_hit() -> None:
+    row = screen(PREGNANT, "Adults", "Women without a negative pregnancy test")
+    assert row["verdict"] == "fits"

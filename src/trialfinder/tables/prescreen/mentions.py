@@ -81,7 +81,11 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         and _excepts_own(term, item, o, occurrences)) for o in occurrences]
     # (a name saying it is absent excepts it in an exclusion line only: outside both lists,
     # "Negative pregnancy test" asks for its absence, as an inclusion line would)
-    exception: bool = section != "inclusion" and (
+    # (and a line naming it both ways makes no exception for it: "Positive pregnancy test:
+    # women may participate only if they have a negative pregnancy test" allows only those
+    # without it)
+    exception: bool = section != "inclusion" and not (
+        section == "exclusion" and any(absent) and not all(absent)) and (
         all(r.exception or (a and section == "exclusion")
             for r, a in zip(readings, absent, strict=True))
         or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
