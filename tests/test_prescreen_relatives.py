@@ -30,6 +30,8 @@ def screen(profile: Profile, inclusion: str, exclusion: str) -> dict[str, Any]:
     ("* ALS in a first-degree relative", "ALS in a first-degree relative"),
     ("* Family history of ALS", "Family history of ALS"),
     ("* Subjects with a family history of ALS", "Subjects with a family history of ALS"),
+    ("* Family history of fictitial dementia or ALS",
+     "Family history of fictitial dementia or ALS"),
     # the items under a heading saying they are a relative's
     ("* Family history:\n  - ALS in a first-degree relative", "ALS in a first-degree relative"),
     ("* Family history:\n  - ALS\n  - Fictitial dementia", "ALS"),
@@ -55,6 +57,11 @@ def test_a_relatives_condition_is_not_held_against_them(exclusion: str, line: st
     # a relative's words after a comma are no longer the name's
     ("* History of ALS, absence of family history of sudden death",
      "History of ALS, absence of family history of sudden death"),
+    # a list after a comma may have turned back to the person: read as theirs to be safe
+    ("* History of seizures, family history of epilepsy or fictitial tumour, ALS",
+     "History of seizures, family history of epilepsy or fictitial tumour, ALS"),
+    ("* Family history of fictitial dementia, ALS or stroke",
+     "Family history of fictitial dementia, ALS or stroke"),
     # a relative's phrase closed before the name
     ("* Sudden death in first-degree relatives, ALS", "Sudden death in first-degree relatives, "
      "ALS"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["KIN", "ends_relatives", "speaks_of_self"]
+__all__ = ["KIN", "ends_relatives", "plainly_relatives", "speaks_of_self"]
 
 #: A relative's words plain enough to keep a line naming only theirs from counting against
 #: the person ("family", "first-degree relative"; not "mothers with HIV", who may be the
@@ -45,3 +45,15 @@ def ends_relatives(before: str, at: int) -> bool:
     """Whether the words of ``before`` from ``at`` (right after a relative's cue) end the
     relative's phrase or turn to the person before the name that follows them."""
     return _CLOSED.match(before, at) is not None or _SELF_AFTER.search(before, at) is not None
+
+
+def plainly_relatives(item: str, start: int, end: int) -> bool:
+    """Whether the name at ``item[start:end]`` sits right by a relative's word of :data:`KIN`,
+    with no comma or semicolon between ("Family history of ALS", "ALS in a first-degree
+    relative"; not "family history of epilepsy, pregnancy", where a list may have turned back
+    to the person): what an exclusion needs before it is read as a relative's only."""
+    before = [m for m in KIN.finditer(item, 0, start)]
+    if before and not any(c in item[before[-1].end():start] for c in ",;"):
+        return True
+    after = KIN.search(item, end)
+    return after is not None and not any(c in item[end:after.start()] for c in ",;.")

@@ -20,7 +20,7 @@ from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.allowances import own_exceptions
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term
 from trialfinder.tables.prescreen.headings import drop_headings
-from trialfinder.tables.prescreen.kin import KIN
+from trialfinder.tables.prescreen.kin import plainly_relatives
 from trialfinder.tables.prescreen.kinds import condition_entry, open_kinds, own_kind, their_kind
 from trialfinder.tables.prescreen.labs import eases_a_limit, is_lab, lab_row
 from trialfinder.tables.prescreen.levels import is_level
@@ -128,7 +128,8 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         "open_kinds": other_kind and open_kinds(term),
         # a relative's only ("Family history of ALS", "ALS in a first-degree relative"): not
         # the person's own, in any list (not "mothers with HIV", who may be the people asked)
-        "relative": all(r.family for r in readings) and (kin or KIN.search(item) is not None),
+        "relative": all(r.family for r in readings) and (kin or all(
+            plainly_relatives(item, o.start, o.end) for o in occurrences)),
     }
 
 
