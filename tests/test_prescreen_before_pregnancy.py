@@ -99,6 +99,9 @@ def test_a_pregnancy_the_line_excludes_still_asks(line: str) -> None:
     ("Diabetes mellitus \u2013 insulin dependent", "Diabetes mellitus"),
     ("Diabetes mellitus (type 1 or 2) requiring insulin", "Diabetes mellitus"),
     ("Diabetes mellitus, type 1", "Diabetes mellitus"),
+    ("Diabetes mellitus (type I or II)", "Diabetes mellitus"),
+    ("Fictitial angina, diabetes mellitus-insulin dependent, or fictitial dystrophy",
+     "diabetes mellitus"),
 ])
 def test_diabetes_of_another_kind_said_after_its_name_is_not_gestational(line: str,
                                                                        found: str) -> None:
@@ -118,6 +121,10 @@ def test_diabetes_of_another_kind_said_after_its_name_is_not_gestational(line: s
     # a list after a comma is no kind: "gestational hypertension", "kidney or liver disease"
     ("type 1 diabetes", "Diabetes, gestational hypertension or preeclampsia", "check"),
     ("prostate cancer", "History of rheumatologic, cancer, kidney or liver disease", "check"),
+    # a kind listed with something other than a kind leaves the name general
+    ("breast cancer", "History of cancer (lung or other)", "check"),
+    ("breast cancer", "History of cancer (lung)", "fits"),
+    ("type 2 diabetes", "Diabetes mellitus (type I or II)", "check"),
 ])
 def test_the_kind_after_a_name_is_read_for_each_kind(condition: str, line: str,
                                                       verdict: str) -> None:

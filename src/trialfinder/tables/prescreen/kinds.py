@@ -59,23 +59,27 @@ def _kind_heads(name: str, mine: int) -> tuple[re.Pattern[str], re.Pattern[str] 
 @lru_cache(maxsize=64)
 def _kind_tails(name: str) -> tuple[re.Pattern[str], dict[str, int]]:
     """For the condition ``name``: a pattern for a kind's first words right after one of its
-    names, after a dash or an open bracket ("diabetes mellitus - insulin dependent",
-    "diabetes mellitus (type 1)"), after "mellitus" ("insulin-dependent diabetes mellitus
-    type II"), or after a comma ending the line there ("Diabetes
-    mellitus, type 1"; not "cancer, kidney or liver disease", a list), and the kind of
-    each."""
+    names: after a dash ("Diabetes mellitus-insulin dependent", also in a list), after an
+    open bracket or "mellitus" when they end there or are listed with another kind only
+    ("diabetes mellitus (type 1 or 2)", "insulin-dependent diabetes mellitus type II"; not
+    "cancer (lung or other)"), or after a comma ending the line ("Diabetes mellitus, type 1";
+    not "cancer, kidney or liver disease"); and the kind of each."""
     entry = vocabulary().entries[("condition", name)]
     generic = {key(n) for n, _, _ in entry.names()} - {key(n) for k in entry.kinds for n in k}
     kinds = {key(n)[: -len(g)].strip(): k for k, names in enumerate(entry.kinds)
              for n in names for g in generic if key(n).endswith(" " + g)}
     kinds.pop("", None)
+    if not kinds:
+        return re.compile(r"(?!)"), kinds
     heads = "|".join(r"[\s\-]+".join(map(re.escape, h.split()))
                      for h in sorted(kinds, key=len, reverse=True))
-    dash = r"\s*(?:[\-\u2010-\u2015]|\()\s*"
-    ends = r"(?=\s*(?:$|[).;,:/]|or\b|and\b))"
-    return re.compile(rf"(?:\s+mellitus\s+({heads}){ends}|(?:\s+mellitus)?(?:{dash}({heads})"
-                      rf"{ends}|\s*,\s*({heads})(?=\s*(?:$|[).;]))))" if heads else r"(?!)",
-                      re.IGNORECASE), kinds
+    loose = r"(?=\s*(?:$|[).;,:/]|or\b|and\b))"
+    strict = (rf"(?=\s*(?:$|[).;:]|(?:[,/]|or\b|and\b)\s*(?:{heads}|"
+              r"(?:type\s+)?(?:\d|i{1,2})\b)))")
+    return re.compile(
+        rf"(?:\s+mellitus)?\s*[\-\u2010-\u2015]\s*({heads}){loose}"
+        rf"|(?:\s+mellitus)?\s*\(\s*({heads}){strict}|\s+mellitus\s+({heads}){strict}"
+        rf"|\s*,\s*({heads})(?=\s*(?:$|[).;]))", re.IGNORECASE), kinds
 
 
 def _kind_after(name: str, item: str, end: int) -> int | None:
