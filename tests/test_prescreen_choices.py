@@ -187,6 +187,38 @@ def test_examples_of_a_condition_the_line_asks_for_are_no_choice() -> None:
         f'not mention ("{line}")']
 
 
+@pytest.mark.parametrize(("inclusion", "listed"), [
+    # what the examples are the risk of is neither asked for nor what they are examples of
+    ("At least one risk factor for coronary artery disease, such as hypertension, diabetes "
+     "or smoking", "hypertension, diabetes"),
+    ("At high risk of stroke, such as hypertension, diabetes or atrial fibrillation",
+     "hypertension, diabetes, atrial fibrillation"),
+    ("Risk factors for Fictitia such as hypertension, diabetes or obesity",
+     "hypertension, diabetes, obesity"),
+])
+def test_examples_of_a_risk_offer_alternatives(inclusion: str, listed: str) -> None:
+    # before: "ask for coronary artery disease", "ask for stroke", "ask for Fictitia"
+    row = _choice(inclusion, "ALS")
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for one of the alternatives "
+        f'they list ({listed}), which you did not mention ("{inclusion}")']
+
+
+def test_someone_with_one_of_the_risks_is_answered() -> None:
+    row = _choice("At high risk of stroke, such as hypertension, diabetes or atrial "
+                  "fibrillation", "diabetes")
+    assert row["verdict"] == "fits"
+
+
+def test_a_condition_named_beside_a_risk_is_still_asked() -> None:
+    # "recurrence of" is no risk factor: the line asks for Fictitia itself
+    line = "Adults with a high risk of recurrence of Fictitia"
+    row = _choice(line, "ALS")
+    assert [r for r in row["reasons"] if "ask for" in r] == [
+        "Check with the study team: the inclusion criteria ask for Fictitia, which you did "
+        f'not mention ("{line}")']
+
+
 def test_a_list_including_both_without_or_still_asks_for_each() -> None:
     # "including a and b" may need both: it is not read as a choice
     row = _choice("Fictitial comorbidities including obesity and diabetes", "ALS")

@@ -285,6 +285,13 @@ def test_an_inclusion_asking_for_a_negative_pregnancy_test(inclusion: str) -> No
      "check"),
     (Profile(conditions=("chronic kidney disease",)), "Abnormal renal or hepatic function tests",
      "fits"),
+    # the list between a word saying it is impaired and "function", or before "function
+    # impairment" (before, both "fits")
+    (Profile(conditions=("chronic kidney disease",)),
+     "Clinically significant impaired renal or hepatic function", "check"),
+    (Profile(conditions=("chronic kidney disease",)),
+     "Significant renal or hepatic function impairment", "check"),
+    (Profile(conditions=("chronic kidney disease",)), "Normal renal or hepatic function", "fits"),
     (Profile(conditions=("ALS",)), "An abnormal neurological examination", "fits"),
 ])
 def test_a_list_of_words_before_one_head_noun_names_each(profile: Profile, line: str,

@@ -19,7 +19,7 @@ from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.scope import read
 from trialfinder.tables.prescreen.sublists import indent
 
-__all__ = ["inclusion_groups"]
+__all__ = ["RISK_OF", "inclusion_groups"]
 
 # a parent offering a choice (not "all of the following")
 _ONE_OF = re.compile(r"\b(?:(?:any|either|one|1)(?:\s+or\s+more)?|at\s+least\s+(?:one|1))"
@@ -64,7 +64,7 @@ def _inline(item: str, asks: Callable[[str], bool]) -> tuple[str, list[str]] | N
     # examples of a condition the words before them ask for are kinds or causes of it, no
     # choice and nothing more to ask: "erectile dysfunction of any cause (e.g. after prostate
     # cancer surgery)" asks for erectile dysfunction only
-    if asks(item[:cue.start()]):
+    if asks(item[:cue.start()]) and not _risk_of(item[:cue.start()]):
         return item[:cue.start()].rstrip(" ,(["), []
     rest = item[cue.end():]
     if "(" in item[:cue.start()][-3:]:  # "(e.g. a, b)": the list ends with its bracket
@@ -73,6 +73,20 @@ def _inline(item: str, asks: Callable[[str], bool]) -> tuple[str, list[str]] | N
     if cue.group().lower().startswith("including") and not re.search(r"\bor\b", rest, re.I):
         return None
     return _pieces(item[:cue.end()].rstrip(), rest)
+
+
+# what a condition is named as the risk of: "a risk factor for heart disease", "at high risk of
+# stroke", "at risk for developing diabetes" (what is asked are the risk factors, not it)
+RISK_OF = re.compile(r"\brisks?\s+(?:factors?\s+)?(?:of|for)\s+(?:(?:developing|having|getting|"
+                     r"an?|the)\s+)?$", re.IGNORECASE)
+_RISK_HEAD = re.compile(r"\brisks?\s+(?:factors?\s+)?(?:of|for)\s+(?:[\w\-]+\s+){0,5}?[\w\-]+"
+                        r"\W*$", re.IGNORECASE)
+
+
+def _risk_of(head: str) -> bool:
+    """Whether the words before examples end with what they are the risk of ("a risk
+    factor for heart disease, such as ..."): the examples are the risk factors."""
+    return "risk" in head.lower() and _RISK_HEAD.search(head) is not None
 
 
 # examples written without a colon

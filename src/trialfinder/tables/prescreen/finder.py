@@ -75,7 +75,14 @@ _HEAD = (r"(?:diseases?|disorders?|conditions?|illness(?:es)?|dysfunctions?|impa
          r"insufficienc(?:y|ies)|failures?)")
 _ITEM = (r"(?:\s*[,/]\s*(?:(?:or|and|and\s*/\s*or)\s+)?|\s+(?:or|and|and\s*/\s*or)\s+)"
          r"[\w\-]+")
-_LISTED = "(?:" + _ITEM + "){1,15}" + r"\s+" + _HEAD + r"\b"
+_LISTED = "(?:" + _ITEM + "){1,15}" + r"\s+(?:function\s+)?" + _HEAD + r"\b"
+# ... and "impaired renal or hepatic function": a list between a word saying it is impaired
+# and "function" ("renal or hepatic function impairment" is the list above)
+_IMPAIRED = ("(?:" + "|".join(rf"(?<={word}\s)" for word in (
+    "impaired", "abnormal", "reduced", "decreased", "compromised", "poor")) + ")")
+# (not a lab test's result: "Abnormal renal or hepatic function tests")
+_FUNCTION = ("(?:" + _ITEM + r"){1,15}\s+function\b"
+             r"(?!\s+(?:tests?|values?|parameters?|results?|labs?|panels?)\b)")
 
 
 def _adjective(name: str) -> str | None:
@@ -188,6 +195,8 @@ class Finder:
                 starts[False].add(body[:1])
                 firsts.append(body[:1])
                 alternatives.append(f"(?i:{body}(?={_LISTED}))")
+                alternatives.append(f"(?i:{_IMPAIRED}{body}(?={_FUNCTION}))")
+                firsts.append(body[:1])
                 needles_folded.add(adjective.text.lower())
                 # RE2 only picks lines: the word before a list's joint is enough (a long
                 # repeated group would make its automaton slow); Python checks the head

@@ -107,7 +107,7 @@ def lab_row(nct: str, section: str, item: str, own: str, found: str, how: str
         "nct_id": nct, "term": own, "found": found, "section": section, "text": item,
         "match": how, "exception": False, "negated": False, "positive": True,
         "direct": False, "other_class": False, "other_kind": False, "open_kinds": False,
-        "broader": False, "narrower": False, "limited": False,
+        "broader": False, "narrower": False, "limited": False, "relative": False,
     }
 
 

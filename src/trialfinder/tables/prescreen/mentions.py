@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -20,31 +20,41 @@ from trialfinder.tables.eligibility import item_text, sectioned_parts
 from trialfinder.tables.prescreen.allowances import own_exceptions
 from trialfinder.tables.prescreen.finder import Finder, Occurrence, Term
 from trialfinder.tables.prescreen.headings import drop_headings
+from trialfinder.tables.prescreen.kin import plainly_relatives
+from trialfinder.tables.prescreen.kinds import condition_entry, open_kinds, own_kind, their_kind
 from trialfinder.tables.prescreen.labs import eases_a_limit, is_lab, lab_row
 from trialfinder.tables.prescreen.levels import is_level
-from trialfinder.tables.prescreen.pregnancy import is_pregnancy, past_or_aside
+from trialfinder.tables.prescreen.pregnancy import is_pregnancy, named_as_a_time, past_or_aside
 from trialfinder.tables.prescreen.requirements import find_requirements
 from trialfinder.tables.prescreen.scope import clause_bounds
-from trialfinder.tables.prescreen.sublists import denied_by_parent
-from trialfinder.tables.prescreen.synonyms import Entry, key, vocabulary
+from trialfinder.tables.prescreen.sublists import (
+    denied_by_parent,
+    may_name_relatives,
+    relatives_by_parent,
+)
+from trialfinder.tables.prescreen.synonyms import key
 
 __all__ = ["MENTION_FIELDS", "find_mentions", "find_requirements"]
 
 MENTION_FIELDS = ["nct_id", "term", "found", "section", "text", "match", "exception",
                   "negated", "positive", "direct", "other_class", "other_kind", "open_kinds",
-                  "broader", "narrower", "limited"]
+                  "broader", "narrower", "limited", "relative"]
 _SECTION = {"inclusion": "inclusion", "exclusion": "exclusion", "intro": "other"}
 
 
-def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence]
-         ) -> dict[str, Any]:
+def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurrence],
+         kin: bool = False) -> dict[str, Any]:
+    """One line's row for one term; ``kin``: the line is an item under a parent saying its
+    items are a relative's ("Family history:")."""
     # another kind of their condition ("type 2 diabetes" for type 1) is not theirs: the line
     # is read by its other names, or, naming only other kinds, speaks of someone else unless
     # it asks for that kind (see verdict)
-    occurrences, other_kind, broader, narrower = _their_kind(term, item, occurrences)
+    occurrences, other_kind, broader, narrower = their_kind(term, item, occurrences)
     if section != "inclusion":  # "Steroids (topical steroids are allowed)": not theirs
         occurrences = own_exceptions(term, occurrences)
     readings = [o.reading for o in occurrences]
+    if kin:
+        readings = [replace(r, family=True) for r in readings]
     own = term.own
     medicine = term.kind == "medicine"
     # a condition's name that qualifies a noun is not what a negation denies: "no diabetic
@@ -71,7 +81,11 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
         and _excepts_own(term, item, o, occurrences)) for o in occurrences]
     # (a name saying it is absent excepts it in an exclusion line only: outside both lists,
     # "Negative pregnancy test" asks for its absence, as an inclusion line would)
-    exception: bool = section != "inclusion" and (
+    # (and a line naming it both ways makes no exception for it: "Positive pregnancy test:
+    # women may participate only if they have a negative pregnancy test" allows only those
+    # without it)
+    exception: bool = section != "inclusion" and not (
+        section == "exclusion" and any(absent) and not all(absent)) and (
         all(r.exception or (a and section == "exclusion")
             for r, a in zip(readings, absent, strict=True))
         or (any(r.exception and not c for r, c in zip(readings, by_class, strict=True))
@@ -111,7 +125,11 @@ def _row(nct: str, section: str, item: str, term: Term, occurrences: list[Occurr
             o.reading.exception or (o.reading.other and (c or broader))
             for o, c in zip(occurrences, by_class, strict=True)),
         "other_kind": other_kind,
-        "open_kinds": other_kind and _open_kinds(term),
+        "open_kinds": other_kind and open_kinds(term),
+        # a relative's only ("Family history of ALS", "ALS in a first-degree relative"): not
+        # the person's own, in any list (not "mothers with HIV", who may be the people asked)
+        "relative": all(r.family for r in readings) and (kin or all(
+            plainly_relatives(item, o.start, o.end) for o in occurrences)),
     }
 
 
@@ -153,120 +171,24 @@ def _excepts_own(term: Term, item: str, named: Occurrence,
     cue = _EXCEPTING.match(item, named.end)
     return cue is not None and any(
         o.reading.exception and _FIRST_WORDS.fullmatch(item, cue.end(), o.start) is not None
-        and _LAST_WORD.match(item, o.end) is not None and _own_kind(term, o.found)
+        and _LAST_WORD.match(item, o.end) is not None and own_kind(term, o.found)
         for o in occurrences)
-
-
-def _own_kind(term: Term, found: str) -> bool:
-    """Whether ``found`` names the person's own kind of their condition (any of its names when
-    it has no kinds): not only one kind of what they gave in general."""
-    entry = _condition(term.own, term.kind)
-    if entry is None or not entry.kinds:
-        return True
-    return entry.kind_of(found) == entry.kind_of(term.own)
-
-
-@lru_cache(maxsize=256)
-def _condition(own: str, kind: str) -> Entry | None:
-    """The vocabulary's condition group or class a term names, if any (once per term)."""
-    return vocabulary().lookup(own, kind) if kind == "condition" else None
-
-
-def _open_kinds(term: Term) -> bool:
-    """Whether the term's condition has more kinds than the vocabulary lists (cancer)."""
-    entry = _condition(term.own, term.kind)
-    return entry is not None and entry.more_kinds
 
 
 def _absent(term: Term, occurrences: list[Occurrence]) -> list[bool]:
     """Which occurrences are names saying the term's condition is absent."""
-    entry = _condition(term.own, term.kind)
+    entry = condition_entry(term.own, term.kind)
     if entry is None or not entry.absent:
         return [False] * len(occurrences)
     names = {key(name) for name in entry.absent}
     return [key(o.found) in names for o in occurrences]
 
 
-@lru_cache(maxsize=64)
-def _kind_heads(name: str, mine: int) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """For the condition ``name`` and the person's kind ``mine``: a pattern for another
-    kind's first words ending a text ("type ii" before "diabetic"), and one for their own
-    kind's first words in a line, alone or in a list ("type 1", "type 1 or 2")."""
-    entry = vocabulary().entries[("condition", name)]
-    generic = {key(n) for n, _, _ in entry.names()} - {key(n) for k in entry.kinds for n in k}
-
-    def heads(kind: int) -> set[str]:  # "type 2" of "type 2 diabetes"
-        return {key(n)[: -len(g)].strip() for n in entry.kinds[kind] for g in generic
-                if key(n).endswith(" " + g)} - {""}
-
-    others = sorted({h for k in range(len(entry.kinds)) if k != mine for h in heads(k)})
-    before = re.compile(r"(?<!\w)(?<!non )(?:" + "|".join(map(re.escape, others)) + ")$"
-                        if others else r"(?!)")
-    own = sorted(heads(mine)) if mine < len(entry.kinds) else []
-    return before, (re.compile("|".join(_said(h) for h in own)) if own else None)
-
-
-def _their_kind(term: Term, item: str, occurrences: list[Occurrence]
-                ) -> tuple[list[Occurrence], bool, bool, bool]:
-    """The occurrences that may be the person's kind of their condition, whether the line
-    names only other kinds (not theirs by its first words either: "Type 1 or type 2
-    diabetes"), and, where the condition's kinds are not all there are, whether it names the
-    condition only in general ("any malignancy" for someone with breast cancer) or only some
-    of its kinds ("NSCLC" for someone with cancer); all of them and three False when the
-    condition has no kinds."""
-    entry = _condition(term.own, term.kind)
-    if entry is None or not entry.kinds:
-        return occurrences, False, False, False
-    mine = entry.kind_of(term.own)
-    if mine is None:  # the condition in general
-        if not entry.more_kinds:
-            return occurrences, False, False, False
-        any_head, _ = _kind_heads(entry.name, len(entry.kinds))
-        return occurrences, False, False, all(
-            entry.kind_of(o.found) is not None
-            or any_head.search(key(item[max(0, o.start - 20):o.start])) is not None
-            for o in occurrences)
-    other_head, own_head = _kind_heads(entry.name, mine)
-    # a kind that begins with a pregnancy (gestational diabetes) is not one diagnosed before
-    # it: "Pre-pregnancy diagnosis of diabetes mellitus", "Pregestational diabetes"
-    before = _BEFORE_PREGNANCY.search(item) is not None and any(
-        "gestational" in name.lower() for name in entry.kinds[mine])
-    theirs: list[Occurrence] = []
-    named = False  # their own kind, by one of its names
-    for o in occurrences:
-        kind = entry.kind_of(o.found)
-        if kind is None and (before or other_head.search(
-                key(item[max(0, o.start - 20):o.start]))):
-            kind = -1  # a plain name after another kind's first words: "Type II diabetic"
-        if kind is None or kind == mine:
-            theirs.append(o)
-            named = named or kind == mine
-    said = own_head is not None and own_head.search(key(item)) is not None
-    if theirs:
-        return theirs, False, entry.more_kinds and not (named or said), False
-    return occurrences, not said, False, False
-
-
-_BEFORE_PREGNANCY = re.compile(
-    r"\bpre-?(?:pregnancy|gestational)|\b(?:before|prior\s+to|preceding)\s+(?:the\s+|this\s+|"
-    r"a\s+|her\s+|their\s+)?(?:current\s+|index\s+)?pregnan", re.IGNORECASE)
-
-
-def _said(head: str) -> str:
-    """A kind's first words in a line, alone or in a list: "type 2", "type 1 or 2"."""
-    words = head.split()
-    plain = rf"(?<!\w){re.escape(head)}(?![\w.])"
-    if len(words) < 2:
-        return plain
-    listed = (rf"(?<!\w){re.escape(words[0])}s?\s+\S+\s*(?:or|and|/|,|&)\s*"
-              rf"{re.escape(words[-1])}(?![\w.])")
-    return f"{plain}|{listed}"
-
-
-def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = False
-          ) -> list[dict[str, Any]]:
+def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = False,
+          kin: bool = False) -> list[dict[str, Any]]:
     """The rows of one line; ``denied`` when the line is a sub-item of a list its parent
-    line denies ("No prior treatment with any of the following:")."""
+    line denies ("No prior treatment with any of the following:"), ``kin`` when its parent
+    says its items are a relative's ("Family history:")."""
     by_term: dict[int, list[Occurrence]] = {}
     for occurrence in finder.occurrences(item):
         kind = finder.terms[occurrence.term].kind
@@ -274,6 +196,9 @@ def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = Fals
             continue
         if eases_a_limit(occurrence.how, item, occurrence.start):  # "... if liver metastases"
             continue
+        if kind == "condition" and named_as_a_time(item, occurrence.start) and is_pregnancy(
+                finder.terms[occurrence.term].own):
+            continue  # "Hypertension diagnosed prior to current pregnancy": a time, not theirs
         by_term.setdefault(occurrence.term, []).append(occurrence)
     rows = []
     for index, found in by_term.items():
@@ -281,7 +206,7 @@ def _rows(finder: Finder, nct: str, section: str, item: str, denied: bool = Fals
         plain = [o for o in found if not is_lab(o.how)]
         # a lab test's name counts only in a line that does not name the term itself: "INR
         # > 1.5 unless on anticoagulants" speaks of the person, and the usual rules read it
-        row = (_row(nct, section, item, term, plain) if plain else
+        row = (_row(nct, section, item, term, plain, kin) if plain else
                lab_row(nct, section, item, term.own, found[0].found, found[0].how))
         if denied and plain and not row["other_kind"]:
             row.update(negated=True, positive=False, direct=False)
@@ -323,20 +248,26 @@ def _mentions(finder: Finder, ids: Sequence[str], texts: Sequence[str]
         part_of.extend([int(i)] * len(split))
     found_at: dict[tuple[int, int], list[dict[str, Any]]] = {}  # (part, line): its rows
     headed: set[str] = set()  # the studies with a heading among their exclusions' lines
+    kinless: dict[int, bool] = {}  # parts with no parent line about relatives
     for j in np.flatnonzero(finder.lines_matching(lines)):
         at = part_of[j]
         section, kind, _ = parts[at]
         item = item_text(lines[j], kind == "rest")  # after a heading
         if item and not item.startswith("<!--"):
-            denied = False
-            if kind == "block" and section != "exclusion":
+            denied = kin = False
+            if kind == "block":
                 start, end = span[at]
                 previous = parts[at - 1] if at and owners[at - 1] == owners[at] else None
                 before = ([previous[2]] if previous and previous[1] == "line"
                           and previous[0] == section else [])
-                denied = denied_by_parent(lines[start:end], int(j) - start, before)
+                if section != "exclusion":
+                    denied = denied_by_parent(lines[start:end], int(j) - start, before)
+                if at not in kinless:  # (once a part: most name no relatives' parent)
+                    kinless[at] = not may_name_relatives("\n".join([*before, parts[at][2]]))
+                kin = not kinless[at] and relatives_by_parent(lines[start:end],
+                                                             int(j) - start, before)
             found_at[(at, int(j) - span[at][0])] = _rows(
-                finder, owners[at], _SECTION[section], item, denied)
+                finder, owners[at], _SECTION[section], item, denied, kin)
             if section == "exclusion" and kind != "rest" and item.rstrip().endswith(":"):
                 headed.add(owners[at])
     if headed:

@@ -21,8 +21,8 @@ from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.scope import QUALIFIER, clause_bounds
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
-__all__ = ["PREGNANCY", "PREVENTS", "is_pregnancy", "may_require_pregnancy", "past_or_aside",
-           "pregnancy_finder", "requires_pregnancy"]
+__all__ = ["PREGNANCY", "PREVENTS", "is_pregnancy", "may_require_pregnancy", "named_as_a_time",
+           "past_or_aside", "pregnancy_finder", "requires_pregnancy"]
 
 #: The vocabulary's name of pregnancy, as an inclusion line asks for it.
 PREGNANCY = "pregnancy"
@@ -82,6 +82,18 @@ def past_or_aside(line: str, start: int, end: int) -> bool:
     condition ("pregnancy-associated hypertension"): not the person's pregnancy now."""
     low, _ = clause_bounds(line, start, end)
     return QUALIFIER.match(line, end) is not None or _PAST.search(line, low, start) is not None
+
+
+# a pregnancy named only as the time something was before: "prior to current pregnancy"
+_BEFORE_IT = re.compile(r"\b(?:before|prior\s+to|preceding)\s+(?:(?:the|this|her|their|a|"
+                        r"current|index|present)\s+){0,2}$", re.IGNORECASE)
+
+
+def named_as_a_time(line: str, start: int) -> bool:
+    """Whether the pregnancy named at ``line[start:]`` is only the time something was
+    before ("Hypertension diagnosed prior to current pregnancy"): not a pregnancy the line
+    asks about or rules out."""
+    return _BEFORE_IT.search(line, max(0, start - 40), start) is not None
 
 
 def _in_brackets(text: str) -> bool:

@@ -17,10 +17,11 @@ from functools import lru_cache
 import numpy as np
 
 from trialfinder.tables.prescreen.allowances import every_name
-from trialfinder.tables.prescreen.alternatives import inclusion_groups
+from trialfinder.tables.prescreen.alternatives import RISK_OF, inclusion_groups
 from trialfinder.tables.prescreen.finder import Finder, Term
 from trialfinder.tables.prescreen.pregnancy import PREGNANCY, requires_pregnancy
 from trialfinder.tables.prescreen.scope import QUALIFIER, read
+from trialfinder.tables.prescreen.sublists import under_relatives
 from trialfinder.tables.prescreen.synonyms import Name, key, vocabulary
 
 __all__ = ["find_requirements"]
@@ -66,7 +67,7 @@ def _positive_at(line: str, low: str, needle: str, theirs: Sequence[tuple[int, i
                 and not _beside(line, theirs, start, end)):
             reading = read(line, start, end)
             if not (reading.negated or reading.optional or reading.family
-                    or reading.exception):
+                    or reading.exception or RISK_OF.search(line, max(0, start - 50), start)):
                 return True
         start = low.find(needle, start + 1)
     return False
@@ -157,7 +158,10 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
             # (one short line: the quick pass, not an RE2 pass built for many lines)
             return diagnoses.keep(head) or any(
                 re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", low) for _, needle in needles)
+        kin = under_relatives(text)  # ("Family history:" over "- ALS": a relative's)
         for item, group, head, whole_line in inclusion_groups(text, asks):
+            if kin and (item in kin or whole_line in kin):
+                continue
             lines.append((index, item))
             group_of.append(group)
             head_of.append(head)
@@ -232,10 +236,13 @@ def _asked(person: Finder | None, studies: Sequence[tuple[str, str]],
                          if not any(needle != other and needle in other for _, other in hits))
         if (named[j] or line != whole) and not asked:
             if line not in diagnosed:  # a line many studies share is read once
+                # (nor what the line names as a risk: "at high risk of stroke")
                 diagnosed[line] = [(diagnoses.terms[o.term].own, o.start, o.end)
                                    for o in diagnoses.occurrences(line)
                                    if not (o.reading.negated or o.reading.optional
-                                           or o.reading.family or o.reading.exception)]
+                                           or o.reading.family or o.reading.exception
+                                           or RISK_OF.search(line, max(0, o.start - 50),
+                                                             o.start))]
             asked.extend(name for name, start, end in diagnosed[line] if name not in given
                          and not (theirs_at and _beside(line, theirs_at, start, end)))
         if pregnant:

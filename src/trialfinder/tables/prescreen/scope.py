@@ -14,7 +14,8 @@ bullets, "(ii)" and "(b)" included) and, inside it, the brackets around the name
   days") with no "but" between, or
   shortly after it ("-free", "excluded", "negative").
 * **optional**: "with or without", "whether or not", "regardless of".
-* **family**: "family history of", "first-degree relative", "parents of", "caregivers of".
+* **family**: "family history of", "first-degree relative", "parents of", "caregivers of";
+  not when the line speaks of the person as well ("personal or family history of").
 * **other**: "other", "another", "additional" just before the name ("any other neurological
   disease").
 * **stopped**: a cue asking for it to be stopped first ("must stop", "discontinue",
@@ -30,6 +31,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from trialfinder.tables.prescreen.kin import ends_relatives, speaks_of_self
 
 __all__ = ["ODD_CASES", "QUALIFIER", "WHOLE_CUE_WORDS", "Reading", "clause_bounds", "folded",
            "holds", "may_hold", "read"]
@@ -103,11 +106,12 @@ _OPTIONAL = re.compile(
     r"\b(?:with\s*(?:or|and|/)\s*without|whether\s+or\s+not|regardless\s+of|irrespective\s+of|"
     r"independent(?:ly)?\s+of)\b", re.IGNORECASE)
 _FAMILY = re.compile(
-    r"\b(?:family\s+(?:history|member)|relatives?|first[\s\-]degree|second[\s\-]degree|"
+    r"\b(?:family\s+(?:history|members?)|relatives?|first[\s\-]degree|second[\s\-]degree|"
     r"parents?\s+of|siblings?|mother|father|offspring|children\s+of|household\s+contacts?|"
     r"caregivers?|carers?|spouses?)\b", re.IGNORECASE)
+# (not across a comma or a stop: "No history of heart disease, absence of family history")
 _FAMILY_AFTER = re.compile(
-    r"^\W*(?:\w+\W+){0,3}?(?:in|among|of)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?"
+    r"^[^\w,;.]*(?:\w+[^\w,;.]+){0,3}?(?:in|among|of)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?"
     r"(?:first[\s\-]degree|second[\s\-]degree|family|relatives?|parents?|siblings?)\b",
     re.IGNORECASE)
 _OTHER = re.compile(r"\b(?:other|another|additional|further)\b(?:\W+\w+){0,2}\W*$",
@@ -321,6 +325,16 @@ def _stopped(before: str, after: str, lower: str | None) -> bool:
         _NOT_STOP.search(before[cue.end():]) is None)
 
 
+def _family(before: str, after: str, lower: str | None) -> bool:
+    """Whether a cue makes the name a relative's (``lower``: ``folded(before)``)."""
+    if _FAMILY_AFTER.match(after) is not None:
+        return True
+    cue = _last_cue(_FAMILY, before) if holds(lower, _FAMILY_WORDS) else None
+    # (not a relative's phrase closed before the name: "sudden death in first-degree
+    # relatives, serious hypokalemia")
+    return cue is not None and not ends_relatives(before, cue.end())
+
+
 def read(line: str, start: int, end: int) -> Reading:
     """How ``line`` speaks of the name at ``line[start:end]``."""
     low, high = clause_bounds(line, start, end)
@@ -368,8 +382,7 @@ def read(line: str, start: int, end: int) -> Reading:
         limited=any(_LIMIT.search(text) is not None for text in (after, *following)),
         negated=_negated(before, after, lower) or outer_negated,
         optional=holds(lower, _OPTIONAL_WORDS) and _last_cue(_OPTIONAL, before) is not None,
-        family=((holds(lower, _FAMILY_WORDS) and _last_cue(_FAMILY, before) is not None)
-                or _FAMILY_AFTER.match(after) is not None),
+        family=_family(before, after, lower) and not speaks_of_self(scope),
         other=holds(lower, _OTHER_WORDS) and _OTHER.search(before) is not None,
         modifier=_HEAD_AFTER.match(after) is not None,
     )

@@ -6,7 +6,8 @@
   with a known location, so no distance to hold against a radius), or the text speaks against
   them or asks for
   something they did not give: an exclusion line names one of their conditions or medicines
-  (by any name, brand, abbreviation or class) with no exception in that line; an inclusion
+  (by any name, brand, abbreviation or class) with no exception in that line, and not only as
+  a relative's ("Family history of ALS" is noted, not held against someone with ALS); an inclusion
   line asks for its absence ("no history of diabetes"); or, when they gave a condition, an
   inclusion line asks for a diagnosis that is none of theirs.
   An inclusion line naming only another kind of their condition (type 2 diabetes for type 1)
@@ -152,6 +153,8 @@ def _hit(row: Mapping[str, Any]) -> str | None:
         where = "criteria" if section == "other" else f"{section} criteria"
         return (f"{_CHECK}the {where} name "
                 f'{lab_about(str(row["term"]), str(row["found"]), str(row["match"]))} ("{line}")')
+    if row.get("relative"):  # a relative's: not theirs (see _note)
+        return None
     if row.get("other_kind"):  # another kind of their condition: asked for, or not theirs
         return (f'{_CHECK}the inclusion criteria ask for {row["found"]}, not your '
                 f'{row["term"]} ("{line}")' if section == "inclusion" and row["positive"]
@@ -209,6 +212,9 @@ def _note(row: Mapping[str, Any]) -> str | None:
     if row.get("other_kind"):
         return (f'the {row["section"]} criteria name {row["found"]}, not your {row["term"]} '
                 f'("{line}")' if row["section"] != "inclusion" else None)
+    if row.get("relative"):
+        where = "criteria" if row["section"] == "other" else f'{row["section"]} criteria'
+        return f'the {where} name {what}, but as a relative\'s condition ("{line}")'
     if row["section"] == "inclusion" and row["positive"]:
         return f'the inclusion criteria name {what} ("{line}")'
     if row["section"] in ("exclusion", "other") and row["exception"]:
