@@ -222,7 +222,7 @@ def test_a_pickle_is_never_loaded_even_with_a_matching_manifest(
     studies = folder / f"{key}.studies.parquet"
     studies.write_bytes(payload)  # and in place of a table, with its checksum updated
     manifest = json.loads((folder / f"{key}.json").read_text())
-    manifest["files"]["studies"]["sha256"] = hashlib.sha256(payload).hexdigest()
+    manifest["files"]["studies"]["parts"][0]["sha256"] = hashlib.sha256(payload).hexdigest()
     (folder / f"{key}.json").write_text(json.dumps(manifest))
 
     res = search(settings=settings, preset="als")

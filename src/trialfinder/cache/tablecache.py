@@ -7,19 +7,25 @@ in ``<cache folder>/tables`` and hands them back while they are fresh:
 - no older than the cache's expiry (``Settings.expire_after``);
 - not older than the API's last data refresh (``/version``'s ``dataTimestamp``).
 
-Nothing here runs code when read. One saved search (an *entry*) is seven files named by its key
-(32 hex digits)::
+Nothing here runs code when read. One saved search (an *entry*) is files named by its key
+(32 hex digits): each table in one or more parts, and the manifest::
 
     <key>.studies.parquet  <key>.sites.parquet  <key>.contacts.parquet  <key>.officials.parquet
     <key>.conditions.parquet  <key>.interventions.parquet  <key>.json   (the manifest, written last)
+    <key>.studies.1.parquet  <key>.sites.1.parquet ...  (the next parts of a long search)
+
+A search that streams writes a new part of each table every
+:data:`~trialfinder.cache.tablesaving.PAGES_PER_PART` pages, so that no Parquet writer keeps
+the footer of a long search's every page in memory; :meth:`TableCache.put` writes one part.
 
 The Parquet files are written by pyarrow when it is installed (else by DuckDB) and read by
 DuckDB. The manifest is plain JSON: a format marker,
 :data:`SCHEMA_VERSION`, a fingerprint of the declared columns, when the entry was made, each
-file's SHA-256 and row count, the normalizer's problem counts and the search's own report
-(``info``). On reading, every file must match its checksum and row count and hold exactly the
-declared columns, which get their declared dtypes back. Anything else (a changed byte, a
-missing file, another schema, a manifest that is not ours) drops the entry: :meth:`get` returns
+table's rows and its parts in order (each part's file, SHA-256 and row count), the
+normalizer's problem counts and the search's own report (``info``). On reading, every part
+must match its checksum and row count and hold exactly the declared columns, which get their
+declared dtypes back. Anything else (a changed byte, a missing part or one the manifest does
+not list, another schema, a manifest that is not ours) drops the entry: :meth:`get` returns
 :class:`Dropped` with the reason, the caller warns and fetches again.
 
 Files are 0600 in a 0700 folder (see :mod:`trialfinder.core.folders`); at most
@@ -35,22 +41,27 @@ import hashlib
 import json
 import logging
 import os
-import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from trialfinder.cache.tablekey import manifest_name
 from trialfinder.cache.tablemanifest import (
     COLUMNS_ID,
+    DATA_NAME,
     FORMAT,
+    LEGACY_NAME,
+    MANIFEST_NAME,
     SCHEMA_VERSION,
+    TEMP_NAME,
     checked_file,
+    named_files,
+    part_name,
     read_manifest,
 )
 from trialfinder.cache.tablepages import (
@@ -63,8 +74,10 @@ from trialfinder.cache.tablepages import (
 from trialfinder.cache.tableparquet import Unusable as _Unusable
 from trialfinder.cache.tableparquet import arrow_parquet
 from trialfinder.cache.tableparquet import frame_of as _frame
+from trialfinder.cache.tableparquet import joined as _joined
 from trialfinder.cache.tableparquet import kind_of as _kind
 from trialfinder.cache.tableparquet import read_parquet as _read_parquet
+from trialfinder.cache.tableparquet import row_count as _row_count
 from trialfinder.cache.tableparquet import write_parquet as _write_parquet
 from trialfinder.core.folders import FILE_MODE, os_reason
 from trialfinder.core.lazy import LazyModule
@@ -80,12 +93,6 @@ __all__ = ["FORMAT", "SCHEMA_VERSION", "Cleared", "Dropped", "Saved", "SavedPage
 
 logger = logging.getLogger(__name__)
 
-_KEY = r"[0-9a-f]{32}"
-_TABLE = "|".join(TABLE_NAMES)
-MANIFEST_NAME: Final = re.compile(rf"({_KEY})\.json")
-DATA_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE})\.parquet")
-TEMP_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE}|json)\.\d+-\d+\.tmp")
-LEGACY_NAME: Final = re.compile(rf"{_KEY}\.pickle")
 
 
 @dataclass(frozen=True)
@@ -122,8 +129,12 @@ class TableCache:
     def _manifest(self, key: str) -> Path:
         return self.folder / manifest_name(key)
 
-    def _data(self, key: str, table: str) -> Path:
-        return self.folder / f"{key}.{table}.parquet"
+    def _parts(self, manifest: Mapping[str, Any], table: str) -> list[Path]:
+        """The files of ``table``'s parts, in order, as the (checked) manifest lists them."""
+        return [self.folder / part["file"] for part in manifest["files"][table]["parts"]]
+
+    def _data_files(self, key: str) -> list[Path]:
+        return named_files(self.folder, DATA_NAME, key)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -189,6 +200,10 @@ class TableCache:
             return None
         except _Unusable as exc:
             return self.drop(key, str(exc))
+        listed = {part["file"] for name in TABLE_NAMES for part in manifest["files"][name]["parts"]}
+        extra = [p.name for p in self._data_files(key) if p.name not in listed]
+        if extra:
+            return self.drop(key, f"{extra[0]} is not listed in its manifest")
         created = manifest["created"]
         age = (datetime.now(UTC) - created).total_seconds()
         if max_age is not None and age > max_age.total_seconds():
@@ -204,24 +219,24 @@ class TableCache:
             os.utime(self._manifest(key))  # recently used: kept longest
 
     def _read_manifest(self, key: str) -> dict[str, Any]:
-        return read_manifest(self._manifest(key), key,
-                             {name: self._data(key, name).name for name in TABLE_NAMES})
+        return read_manifest(self._manifest(key), key)
 
     def _read_tables(self, key: str, manifest: Mapping[str, Any]) -> Tables:
         frames: dict[str, pd.DataFrame] = {}
         for name in TABLE_NAMES:
-            listed = manifest["files"][name]
-            path = self._data(key, name)
-            checked_file(path, listed["sha256"]).close()
-            source = _read_parquet(path)
+            sources = []
+            parts = manifest["files"][name]["parts"]
+            for part, path in zip(parts, self._parts(manifest, name), strict=True):
+                checked_file(path, part["sha256"]).close()
+                source = _read_parquet(path)
+                if _row_count(source) != part["rows"]:
+                    raise _Unusable(f"{path.name} does not hold the rows its manifest lists")
+                sources.append(source)
             try:
-                frame = _frame(source, TABLE_DTYPES[name])
+                frames[name] = _frame(_joined(sources), TABLE_DTYPES[name])
             except (duckdb.Error, TypeError, ValueError, NotImplementedError) as exc:
                 raise _Unusable(f"{path.name} has values of the wrong type: {_kind(exc)}") \
                     from None
-            if len(frame) != listed["rows"]:
-                raise _Unusable(f"{path.name} does not hold the rows its manifest lists")
-            frames[name] = frame
         return Tables(**frames, problems=dict(manifest["problems"]),
                       skipped=manifest["skipped"])
 
@@ -237,63 +252,76 @@ class TableCache:
     def put(self, key: str, tables: Tables, info: Mapping[str, Any]) -> str | None:
         """Save the tables of a search. Returns ``None``, or why they could not be saved (a
         full disk only costs speed later, so this never raises)."""
-        temps = self.temps(key)
         current = f"{key}.json"
         try:
             for name in TABLE_NAMES:
-                current = self._data(key, name).name
-                _write_parquet(getattr(tables, name), temps[name])
-            rows = {name: len(getattr(tables, name)) for name in TABLE_NAMES}
-            self.commit(key, temps, rows, tables.problems, tables.skipped, info)
+                current = part_name(key, name, 0)
+                _write_parquet(getattr(tables, name), self.temp(key, name, 0))
+            rows = {name: [len(getattr(tables, name))] for name in TABLE_NAMES}
+            self.commit(key, rows, tables.problems, tables.skipped, info)
             return None
         except (OSError, duckdb.Error, TypeError, ValueError, NotImplementedError) as exc:
-            return self.failed(key, temps, current, exc)
+            return self.failed(key, current, exc)
 
-    def temps(self, key: str) -> dict[str, Path]:
-        """The temporary files an entry is written to before it is renamed into place."""
+    def temp(self, key: str, name: str, part: int = 0) -> Path:
+        """The temporary file part ``part`` of table ``name`` (or ``"json"``, the manifest) of
+        entry ``key`` is written to, by this thread, before it is renamed into place."""
         tag = f"{os.getpid()}-{threading.get_ident()}"
-        return {name: self.folder / f"{key}.{name}.{tag}.tmp" for name in (*TABLE_NAMES, "json")}
+        return self.folder / f"{part_name(key, name, part).removesuffix('.parquet')}.{tag}.tmp"
 
-    def commit(self, key: str, temps: Mapping[str, Path], rows: Mapping[str, int],
+    def commit(self, key: str, rows: Mapping[str, Sequence[int]],
                problems: Mapping[str, int], skipped: int, info: Mapping[str, Any]) -> None:
-        """Every table of ``key`` is written to its temporary file (``rows`` rows each):
-        check-summed, the manifest written, all renamed into place (the manifest last) and
-        the folder trimmed. Raises what writing raises (:meth:`failed` says it)."""
+        """Every table of ``key`` is written to its temporary files (:meth:`temp`), one a
+        part, ``rows[name]`` their rows in order: check-summed, the manifest written, the
+        entry there before removed, all renamed into place (the manifest last) and the folder
+        trimmed. Raises what writing raises (:meth:`failed` says it)."""
         files: dict[str, dict[str, Any]] = {}
         for name in TABLE_NAMES:
-            os.chmod(temps[name], FILE_MODE)
-            with temps[name].open("rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-            files[name] = {"file": self._data(key, name).name, "sha256": digest,
-                           "rows": rows[name]}
+            parts = []
+            for n, count in enumerate(rows[name]):
+                temp = self.temp(key, name, n)
+                os.chmod(temp, FILE_MODE)
+                with temp.open("rb") as handle:
+                    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                parts.append({"file": part_name(key, name, n), "sha256": digest, "rows": count})
+            files[name] = {"rows": sum(rows[name]), "parts": parts}
         manifest = {
             "format": FORMAT, "schema_version": SCHEMA_VERSION, "columns": COLUMNS_ID,
             "key": key, "created": datetime.now(UTC).isoformat(), "files": files,
             "problems": dict(problems), "skipped": skipped, "info": dict(info),
         }
         body = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
-        fd = os.open(temps["json"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        fd = os.open(self.temp(key, "json"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(body)
+        self._remove_entry(key)  # an older entry's parts beyond this one's would be extra
         for name in TABLE_NAMES:
-            os.replace(temps[name], self._data(key, name))
-        os.replace(temps["json"], self._manifest(key))  # last: the entry is now whole
+            for n, part in enumerate(files[name]["parts"]):
+                os.replace(self.temp(key, name, n), self.folder / part["file"])
+        os.replace(self.temp(key, "json"), self._manifest(key))  # last: the entry is whole
         self._trim()
         logger.debug("saved tables %s written (%d studies)", key, files["studies"]["rows"])
 
-    def failed(self, key: str, temps: Mapping[str, Path], current: str,
-               exc: Exception) -> str:
-        """Why an entry could not be saved (logged, its temporary files removed)."""
-        for temp in temps.values():
-            _unlink(temp)
+    def failed(self, key: str, current: str, exc: Exception) -> str:
+        """Why an entry could not be saved (logged, this thread's temporary files of it
+        removed)."""
+        self.remove_temps(key)
         why = os_reason(exc) if isinstance(exc, OSError) else _kind(exc)
         reason = f"{self.folder / current}: {why}"
         logger.warning("saved tables %s not written: %s", key, reason)
         return reason
 
+    def remove_temps(self, key: str) -> None:
+        """This thread's temporary files of entry ``key`` (an unfinished write), removed."""
+        tag = f".{os.getpid()}-{threading.get_ident()}.tmp"
+        for temp in named_files(self.folder, TEMP_NAME, key):
+            if temp.name.endswith(tag):
+                _unlink(temp)
+
     def _remove_entry(self, key: str) -> int:
-        removed = 0
-        for path in (self._manifest(key), *(self._data(key, name) for name in TABLE_NAMES)):
+        """Entry ``key``'s manifest (first: the entry is no longer whole) and every part."""
+        removed = _unlink(self._manifest(key))
+        for path in self._data_files(key):
             removed += _unlink(path)
         return removed
 
@@ -335,7 +363,7 @@ class TableCache:
         found: list[Path] = []
         for key in self.entries():
             found.append(self._manifest(key))
-            found.extend(p for name in TABLE_NAMES if (p := self._data(key, name)).exists())
+            found.extend(self._data_files(key))
         try:
             names = [p for p in self.folder.iterdir()
                      if TEMP_NAME.fullmatch(p.name) or LEGACY_NAME.fullmatch(p.name)]

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import stat
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Final
@@ -19,13 +18,14 @@ from trialfinder.cache.tableparquet import Unusable as _Unusable
 from trialfinder.core.folders import os_reason
 from trialfinder.tables.frames import TABLE_DTYPES, TABLE_NAMES
 
-__all__ = ["COLUMNS_ID", "FORMAT", "MAX_MANIFEST_BYTES", "SCHEMA_VERSION", "checked_file",
-           "read_manifest"]
+__all__ = ["COLUMNS_ID", "DATA_NAME", "FORMAT", "LEGACY_NAME", "MANIFEST_NAME",
+           "MAX_MANIFEST_BYTES", "SCHEMA_VERSION", "TEMP_NAME", "checked_file", "named_files",
+           "part_name", "read_manifest"]
 
 FORMAT: Final = "trialfinder saved tables"
 # 1 was a pickle per search; 2 had no contacts or officials; 3 kept HTML references as sent;
-# 4 had no source column
-SCHEMA_VERSION: Final = 5
+# 4 had no source column; 5 had one file per table, not parts
+SCHEMA_VERSION: Final = 6
 # Changes whenever a declared column or dtype changes, so older entries are dropped.
 COLUMNS_ID: Final = hashlib.sha256(
     json.dumps({name: list(d.items()) for name, d in TABLE_DTYPES.items()}).encode()
@@ -33,11 +33,38 @@ COLUMNS_ID: Final = hashlib.sha256(
 MAX_MANIFEST_BYTES: Final = 1 << 20
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
+# The names of an entry's files in the folder: its manifest, its tables' parts (the first part
+# has no number), the temporary files of a write under way (a process and thread each), and
+# the pickles earlier builds wrote (only removed).
+_KEY = r"[0-9a-f]{32}"
+_TABLE = "|".join(TABLE_NAMES)
+MANIFEST_NAME: Final = re.compile(rf"({_KEY})\.json")
+DATA_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE})(?:\.[1-9]\d{{0,8}})?\.parquet")
+TEMP_NAME: Final = re.compile(rf"({_KEY})\.({_TABLE}|json)(?:\.\d+)?\.\d+-\d+\.tmp")
+LEGACY_NAME: Final = re.compile(rf"{_KEY}\.pickle")
 
-def read_manifest(path: Path, key: str, files_named: Mapping[str, str]) -> dict[str, Any]:
-    """The checked manifest of entry ``key`` at ``path`` (``files_named``: each table's file
-    name), its date parsed; :class:`~trialfinder.cache.tableparquet.Unusable` when it is not
-    one of ours, ``FileNotFoundError`` when there is none."""
+
+def named_files(folder: Path, names: re.Pattern[str], key: str) -> list[Path]:
+    """The files in ``folder`` whose name ``names`` matches for the entry ``key``, sorted."""
+    try:
+        return sorted(p for p in folder.iterdir()
+                      if (m := names.fullmatch(p.name)) and m[1] == key)
+    except OSError:
+        return []
+
+
+def part_name(key: str, table: str, part: int) -> str:
+    """The file of part ``part`` (from 0) of table ``table`` of entry ``key``: the first part
+    is ``<key>.<table>.parquet``, the next ones ``<key>.<table>.<part>.parquet``."""
+    return f"{key}.{table}.parquet" if part == 0 else f"{key}.{table}.{part}.parquet"
+
+
+def read_manifest(path: Path, key: str) -> dict[str, Any]:
+    """The checked manifest of entry ``key`` at ``path``, its date parsed: each table's parts
+    listed in order, each named as :func:`part_name` names it (so a manifest can name no
+    other file) with its checksum and rows, which add up to the table's rows;
+    :class:`~trialfinder.cache.tableparquet.Unusable` when it is not one of ours,
+    ``FileNotFoundError`` when there is none."""
     data = _read_small(path, MAX_MANIFEST_BYTES)
     try:
         manifest = orjson.loads(data)
@@ -61,11 +88,10 @@ def read_manifest(path: Path, key: str, files_named: Mapping[str, str]) -> dict[
         raise _Unusable("the manifest does not list every table")
     for name in TABLE_NAMES:
         entry = files[name]
-        if not (isinstance(entry, dict)
-                and entry.get("file") == files_named[name]
-                and isinstance(entry.get("sha256"), str)
-                and _SHA256.fullmatch(entry["sha256"])
-                and _count(entry.get("rows"))):
+        parts = entry.get("parts") if isinstance(entry, dict) else None
+        if not (isinstance(parts, list) and parts and _count(entry.get("rows"))
+                and all(_part(part, part_name(key, name, n)) for n, part in enumerate(parts))
+                and sum(part["rows"] for part in parts) == entry["rows"]):
             raise _Unusable(f"the manifest entry for {name} is malformed")
     problems = manifest.get("problems")
     if not (isinstance(problems, dict) and all(
@@ -75,6 +101,13 @@ def read_manifest(path: Path, key: str, files_named: Mapping[str, str]) -> dict[
         raise _Unusable("the manifest's search report is malformed")
     manifest["created"] = created
     return manifest
+
+
+def _part(part: Any, file: str) -> bool:
+    """Whether ``part`` lists the file ``file`` with a checksum and a row count."""
+    return (isinstance(part, dict) and part.get("file") == file
+            and isinstance(part.get("sha256"), str) and bool(_SHA256.fullmatch(part["sha256"]))
+            and _count(part.get("rows")))
 
 
 def _count(value: Any) -> bool:

@@ -2,13 +2,14 @@
 (:mod:`trialfinder.service.streaming`): repeating an export of 100,000 studies answered from
 saved tables holds one batch, not every table (754 MB at 100,000 studies when read whole).
 
-Each table's file is opened once, checked against its checksum on that open handle (so the
-bytes read are the bytes checked) and against the manifest's row count and the declared
-columns, all before the first row is handed on. Then the studies are read ``size`` rows at a
-time, and each child table (sites, conditions, ...) hands on the rows of those studies: a
-search's tables are written in its studies' order, so they are the next rows of each child
-file. Rows of a child table left over at the end belong to no study: the entry is not what we
-wrote, and reading it fails (:class:`~trialfinder.core.errors.CacheError`).
+Each table's files (its parts, in order) are opened once, each checked against its checksum
+on that open handle (so the bytes read are the bytes checked), against the manifest's row count
+and the declared columns, and against the first part's schema, all before the first row is
+handed on. Then the studies are read ``size`` rows at a time, a batch running on into the
+next part where one ends, and each child table (sites, conditions, ...) hands on the rows of
+those studies: a search's tables are written in its studies' order, so they are the next
+rows of each child table. Rows of a child table left over at the end belong to no study: the
+entry is not what we wrote, and reading it fails (:class:`~trialfinder.core.errors.CacheError`).
 
 Without pyarrow the tables are read whole (as :meth:`TableCache.get` reads them): without it
 no page-by-page entry is ever written, so an entry holds what one in-memory search held.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,26 +55,35 @@ class SavedPages:
         return max(0.0, (datetime.now(UTC) - self.created).total_seconds())
 
 
-def open_files(folder: Path, key: str, manifest: Mapping[str, Any]) -> dict[str, BinaryIO]:
-    """Each table's file of entry ``key``, open and checked against the manifest (checksum,
-    row count, columns); :class:`Unusable` when one fails, with every file closed again."""
+def open_files(folder: Path, key: str,
+               manifest: Mapping[str, Any]) -> dict[str, list[BinaryIO]]:
+    """Each table's parts of entry ``key``, open and checked against the manifest (checksum,
+    row count, columns, the first part's schema); :class:`Unusable` when one fails, with
+    every file closed again."""
     pq = arrow_parquet()
-    handles: dict[str, BinaryIO] = {}
+    handles: dict[str, list[BinaryIO]] = {}
     try:
         for name in TABLE_NAMES:
-            path = folder / f"{key}.{name}.parquet"
-            handle = handles[name] = checked_file(path, manifest["files"][name]["sha256"])
-            try:
-                meta = pq.ParquetFile(handle)
-                columns, rows = list(meta.schema_arrow.names), meta.metadata.num_rows
-            except (OSError, ValueError, TypeError, NotImplementedError) as exc:
-                raise Unusable(f"{path.name} is not readable Parquet: "
-                               f"{type(exc).__name__}") from None
-            if columns != list(TABLE_DTYPES[name]):
-                raise Unusable(f"{path.name} does not hold the declared columns")
-            if rows != manifest["files"][name]["rows"]:
-                raise Unusable(f"{path.name} does not hold the rows its manifest lists")
-            handle.seek(0)
+            opened = handles[name] = []
+            schema = None
+            for part in manifest["files"][name]["parts"]:
+                path = folder / part["file"]
+                handle = checked_file(path, part["sha256"])
+                opened.append(handle)
+                try:
+                    meta = pq.ParquetFile(handle)
+                    found, rows = meta.schema_arrow, meta.metadata.num_rows
+                except (OSError, ValueError, TypeError, NotImplementedError) as exc:
+                    raise Unusable(f"{path.name} is not readable Parquet: "
+                                   f"{type(exc).__name__}") from None
+                if list(found.names) != list(TABLE_DTYPES[name]):
+                    raise Unusable(f"{path.name} does not hold the declared columns")
+                if schema is not None and not found.equals(schema):
+                    raise Unusable(f"{path.name} does not hold the types of the first part")
+                if rows != part["rows"]:
+                    raise Unusable(f"{path.name} does not hold the rows its manifest lists")
+                schema = found
+                handle.seek(0)
     except BaseException:
         close_all(handles)
         raise
@@ -122,8 +132,34 @@ def _frame(key: str, name: str, table: Any) -> Any:
                          f"the wrong type ({kind_of(exc)})") from None
 
 
-def read_batches(key: str, handles: Mapping[str, BinaryIO], problems: Mapping[str, int],
-                 skipped: int, limit: int | None, size: int) -> Iterator[Tables]:
+def _rows(handles: Sequence[BinaryIO], size: int, pq: Any) -> Iterator[Any]:
+    """The rows of a table's parts, in order, as record batches of up to ``size`` rows (a
+    part's last batch may be shorter); each part's footer read when its rows are, not all
+    at once."""
+    for handle in handles:
+        yield from pq.ParquetFile(handle).iter_batches(batch_size=size)
+
+
+def _studies(handles: Sequence[BinaryIO], size: int, schema: Any, pq: Any,
+             pa: Any) -> Iterator[Any]:
+    """The studies, ``size`` rows a table (the last one shorter), across the parts."""
+    held: list[Any] = []
+    count = 0
+    for batch in _rows(handles, size, pq):
+        held.append(batch)
+        count += len(batch)
+        while count >= size:
+            table = pa.Table.from_batches(held, schema=schema)
+            yield table.slice(0, size)
+            rest = table.slice(size)
+            held, count = rest.to_batches(), len(rest)
+    if count:
+        yield pa.Table.from_batches(held, schema=schema)
+
+
+def read_batches(key: str, handles: Mapping[str, Sequence[BinaryIO]],
+                 problems: Mapping[str, int], skipped: int, limit: int | None,
+                 size: int) -> Iterator[Tables]:
     """The entry's tables, ``size`` studies at a time (the first ``limit`` studies when given),
     the problem counts and skipped records with the first batch; the files closed at the
     end, or when the reader stops early."""
@@ -132,27 +168,28 @@ def read_batches(key: str, handles: Mapping[str, BinaryIO], problems: Mapping[st
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     try:
-        files = {name: pq.ParquetFile(handle) for name, handle in handles.items()}
-        children = {name: _Child(iter(files[name].iter_batches(batch_size=_CHILD_ROWS)), pa, pc)
+        schemas = {name: pq.ParquetFile(opened[0]).schema_arrow  # the same in every part
+                   for name, opened in handles.items()}
+        children = {name: _Child(_rows(handles[name], _CHILD_ROWS, pq), pa, pc)
                     for name in TABLE_NAMES if name != "studies"}
         first, handed = True, 0
-        for batch in files["studies"].iter_batches(batch_size=size):
+        for batch in _studies(handles["studies"], size, schemas["studies"], pq, pa):
             if limit is not None and handed + len(batch) > limit:
                 batch = batch.slice(0, limit - handed)
             if not len(batch) and not first:
                 break
-            ids = batch.column(0)
-            frames = {"studies": _frame(key, "studies", pa.Table.from_batches([batch]))}
+            ids = batch.column(0).combine_chunks()
+            frames = {"studies": _frame(key, "studies", batch)}
             for name, child in children.items():
                 parts = child.take(ids)
-                table = pa.Table.from_batches(parts, schema=files[name].schema_arrow)
+                table = pa.Table.from_batches(parts, schema=schemas[name])
                 frames[name] = _frame(key, name, table)
             yield Tables.of(frames, problems if first else {}, skipped if first else 0)
             first, handed = False, handed + len(batch)
             if limit is not None and handed >= limit:
                 return
         if first:  # an entry of no studies: one batch of empty tables
-            yield Tables.of({name: _frame(key, name, files[name].schema_arrow.empty_table())
+            yield Tables.of({name: _frame(key, name, schemas[name].empty_table())
                              for name in TABLE_NAMES}, problems, skipped)
             return
         stray = [name for name, child in children.items() if child.left()]
@@ -163,10 +200,11 @@ def read_batches(key: str, handles: Mapping[str, BinaryIO], problems: Mapping[st
         close_all(handles)
 
 
-def close_all(handles: Mapping[str, BinaryIO]) -> None:
-    for handle in handles.values():
-        with contextlib.suppress(OSError):
-            handle.close()
+def close_all(handles: Mapping[str, Sequence[BinaryIO]]) -> None:
+    for opened in handles.values():
+        for handle in opened:
+            with contextlib.suppress(OSError):
+                handle.close()
 
 
 def whole_pages(tables: Tables) -> Callable[[int | None, int], Iterator[Tables]]:

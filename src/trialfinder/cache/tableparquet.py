@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 else:
     duckdb = LazyModule("duckdb")
 
-__all__ = ["Unusable", "arrow_parquet", "arrow_table", "frame_of", "kind_of",
-           "read_parquet", "write_parquet"]
+__all__ = ["Unusable", "arrow_parquet", "arrow_table", "frame_of", "joined", "kind_of",
+           "read_parquet", "row_count", "write_parquet"]
 
 # DuckDB must never reach the network (it could fetch extensions); Parquet is built in.
 _DUCKDB_CONFIG: Final[dict[str, str | bool | int | float | list[str]]] = {
@@ -115,15 +115,36 @@ def read_parquet(path: Path) -> Any:
     return table
 
 
+def row_count(source: Any) -> int:
+    """The rows of what :func:`read_parquet` read (a pyarrow table or a DuckDB relation)."""
+    return int(source.num_rows if hasattr(source, "num_rows") else len(source))
+
+
+def joined(sources: list[Any]) -> Any:
+    """The parts of one table (as :func:`read_parquet` read them) one after another: one
+    pyarrow table, or (without pyarrow) one DataFrame, for :func:`frame_of`."""
+    if len(sources) == 1:
+        return sources[0]
+    if arrow_parquet() is None:  # DuckDB relations
+        return pd.concat([source.df() for source in sources], ignore_index=True)
+    import pyarrow as pa
+
+    return pa.concat_tables(sources)
+
+
 def frame_of(source: Any, dtypes: Mapping[str, str]) -> pd.DataFrame:
-    """A pyarrow table (or, without pyarrow, a DuckDB relation) as a DataFrame with the
-    declared dtypes. Categories come out as the normalizer makes them (sorted; object when
-    none)."""
+    """A pyarrow table (or, without pyarrow, a DuckDB relation or a DataFrame) as a DataFrame
+    with the declared dtypes. Categories come out as the normalizer makes them (sorted; object
+    when none)."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc  # type: ignore[import-untyped]
     except ImportError:
-        frame: pd.DataFrame = source.df()
+        pa = None
+    if isinstance(source, pd.DataFrame):
+        frame: pd.DataFrame = source
+    elif pa is None:
+        frame = source.df()
     else:
         table = source if isinstance(source, pa.Table) else source.to_arrow_table()
         for index, column in enumerate(table.column_names):
