@@ -144,7 +144,7 @@ def test_a_failed_attempt_is_retried(standin_factory: Factory, first: int) -> No
 def test_rate_limit_that_outlasts_retries_is_one_clear_error(standin_factory: Factory) -> None:
     server = standin_factory(many(3), faults=Faults(script=[429] * 10))
     client = TrialsClient(fast_settings(server, retries=2))
-    with pytest.raises(RateLimitedError, match="API error 429") as caught:
+    with pytest.raises(RateLimitedError, match="answered with error 429") as caught:
         client.search(StudyQuery(conditions=("cramp",)))
     assert caught.value.status == 429
     assert server.stats.requests == 3  # the first try and two retries
@@ -187,8 +187,9 @@ def test_the_apis_400_text_reaches_the_user_verbatim(standin: StandInServer) -> 
     assert caught.value.message == (
         "Error parsing query in advanced filter: Unknown area name: `NotARealField`"
     )
+    # the stand-in answered, not ClinicalTrials.gov: it is named by its address
     assert str(caught.value) == (
-        "ClinicalTrials.gov API error 400: "
+        f"the API at {standin.base_url} answered with error 400: "
         "Error parsing query in advanced filter: Unknown area name: `NotARealField`"
     )
 

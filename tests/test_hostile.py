@@ -261,7 +261,7 @@ def test_an_unreadable_retry_after_falls_back_to_backoff(hostile: Callable[..., 
     server = hostile("retry_after_garbage")
     error = search_error(server, retries=2)
     assert isinstance(error, RateLimitedError)
-    assert str(error) == "ClinicalTrials.gov API error 429: Too many requests"
+    assert str(error) == f"the API at {server.base_url} answered with error 429: Too many requests"
     assert server.paths["/api/v2/studies"] == 3
 
 

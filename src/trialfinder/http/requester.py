@@ -321,9 +321,15 @@ class Requester:
                             refused=refused)
 
     def _named(self, error: ApiError) -> ApiError:
-        """``error`` with its message naming this client's API (class, status, URL kept)."""
+        """``error`` with its message naming this client's API (class, status, URL kept): a
+        named registry by its name; ClinicalTrials.gov's client by that name only at
+        ClinicalTrials.gov's own address, another address (a stand-in, a mirror) by itself,
+        since its 404 is not ClinicalTrials.gov's."""
         if self.name:
             error.args = (f"{self.name} API error {error.status}: {error.message}",)
+        elif self.settings.base_url != DEFAULT_BASE_URL:
+            error.args = (f"the API at {self.settings.base_url} answered with error "
+                          f"{error.status}: {error.message}",)
         return error
 
     def _get_once(
