@@ -70,7 +70,8 @@ def test_a_saved_search_is_described_in_words_not_code() -> None:
         "takes healthy volunteers · started 2020 to … · only without posted results")
     saved = from_saved({"preset": "als", "study_type": ["interventional"]})
     assert describe_watch(saved) == (
-        "ALS (amyotrophic lateral sclerosis) · type: interventional")
+        "ALS (amyotrophic lateral sclerosis) · type: interventional · any status")
+    assert describe_watch(from_saved({})) == "everything"
 
 
 @pytest.mark.parametrize(("change", "radius", "badge"), [

@@ -68,8 +68,11 @@ def _preset_title(name: str) -> str:
 
 def describe_watch(options: SearchOptions) -> str:
     """What a saved search looks for, in words: ``Back pain · within 100 miles of Boston, MA
-    · recruiting or not yet recruiting`` (the options' own words; plain text: escape it)."""
-    return options.words() or "everything"
+    · recruiting or not yet recruiting`` (the options' own words; plain text: escape it). A
+    search of every status says so (``ALS · any status``): beside searches of recruiting
+    trials only, its silence read as theirs."""
+    said = options.words()  # "everything" when it names nothing (any status included)
+    return said if options.statuses or options.is_empty else f"{said} · any status"
 
 
 def badge_of(change: Change, radius_mi: float | None = None) -> str:
