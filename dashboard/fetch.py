@@ -167,4 +167,15 @@ def load_alone(nct: str, near: tuple[float, float] | None,
             return detail
         reason = f"its record came back empty from {source}"
     st.warning(f"Study {escape_md(nct)} cannot be shown: {reason}.")
+    if not use_demo and demo.is_demo_id(nct):  # a link to a demo study without its demo=1
+        st.info(f"{escape_md(nct)} is one of trialfinder's invented demo studies, not a real "
+                "trial: its page is in the demo data.")
+        st.button("Open it in the demo data", key="study_in_demo", on_click=_open_in_demo,
+                  args=(nct,))
     return None
+
+
+def _open_in_demo(nct: str) -> None:
+    """The button's callback: the demo data on, and study ``nct`` opened in it."""
+    ss = st.session_state
+    ss["demo"], ss["study"], ss["_opened"] = True, nct, True

@@ -289,3 +289,31 @@ def test_the_main_box_takes_a_distance_beside_the_place(api: StandInServer) -> N
     # the "New search" box above the results keeps what was searched
     assert (at.text_input(key="q_words").value, at.text_input(key="q_place").value,
             at.selectbox(key="q_radius").value) == ("ALS", "Boston, MA", 250)
+
+
+def test_a_link_to_a_demo_study_without_the_demo_offers_it_in_the_demo_data(
+        api: StandInServer, monkeypatch: Any) -> None:
+    """Offline, a link to an invented study without ``demo=1`` (shared from the demo) said
+    its record could not be loaded and no more: it now offers the demo data, where it is."""
+    from trialfinder.core.errors import NetworkError
+
+    real_detail = service.study_detail
+
+    def offline(nct_id: str, **kwargs: Any) -> Any:
+        if kwargs.get("records") is None:  # asked of the API
+            raise NetworkError("cannot reach the API (a test)")
+        return real_detail(nct_id, **kwargs)
+
+    monkeypatch.setattr(service, "study_detail", offline)
+    nct = str(load_demo_studies()[0]["protocolSection"]["identificationModule"]["nctId"])
+    title = str(load_demo_studies()[0]["protocolSection"]["identificationModule"]["briefTitle"])
+    at = opened(study=nct)
+    assert not at.exception
+    assert study_title(at) is None
+    assert [plain(str(i.value)) for i in at.info if "invented demo" in str(i.value)] == [
+        f"{nct} is one of trialfinder's invented demo studies, not a real trial: its page is "
+        "in the demo data."]
+    at.button(key="study_in_demo").click().run()
+    assert not at.exception
+    assert study_title(at) == title
+    assert DEMO_BANNER in [str(w.value) for w in at.warning]
