@@ -3,7 +3,10 @@ before it is parsed (it would take many times its size in memory)."""
 
 from __future__ import annotations
 
-__all__ = ["DENSITY_FROM", "MIN_BYTES_PER_CONTAINER", "MIN_BYTES_PER_VALUE", "too_dense"]
+from trialfinder.core.errors import SchemaError
+
+__all__ = ["DENSITY_FROM", "MIN_BYTES_PER_CONTAINER", "MIN_BYTES_PER_VALUE", "check_density",
+           "too_dense"]
 
 #: Below these averages a large answer is refused before it is parsed. Real answers hold one
 #: object or list per 47+ bytes and one value per 10+ bytes; a body packed tighter (``[{},{},...]``)
@@ -43,3 +46,16 @@ def _structure_counts(content: bytes) -> tuple[int, int]:
         separators += (int(np.count_nonzero(window == 0x2C))
                        + int(np.count_nonzero(window == 0x3A)))  # { [ and , :
     return opened, separators
+
+
+def check_density(content: bytes, url: str) -> None:
+    """Refuse a large answer packed so densely with tiny values that parsing it could use many
+    times its size in memory (the body cap bounds bytes; this bounds what they become)."""
+    dense = too_dense(content)
+    if dense is not None:
+        containers, values = dense
+        raise SchemaError(
+            f"the answer from {url} ({len(content):,} bytes) is packed with {containers:,} "
+            f"objects and {values:,} values, far denser than real study records; refused "
+            "rather than parsed, since that could exhaust memory"
+        )

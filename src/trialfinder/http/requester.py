@@ -35,7 +35,7 @@ from trialfinder.core.errors import (
 )
 from trialfinder.core.gcpause import gc_paused
 from trialfinder.core.wording import duration, plural
-from trialfinder.http.density import too_dense
+from trialfinder.http.density import check_density
 from trialfinder.http.memo import API_MEMO, ApiMemo
 from trialfinder.http.replies import error_text, looks_like_html, reason
 from trialfinder.http.session import make_session
@@ -350,7 +350,7 @@ class Requester:
         # checked once the caller waits for this body: the check's passes release the
         # interpreter lock, which costs them a wait each while another thread holds it
         try:
-            _check_density(content, url)
+            check_density(content, url)
         except SchemaError:
             self._forget(response)
             raise
@@ -392,15 +392,3 @@ class _BrokenBody(Exception):
         self.error = error
         self.response = response
 
-
-def _check_density(content: bytes, url: str) -> None:
-    """Refuse a large answer packed so densely with tiny values that parsing it could use many
-    times its size in memory (the body cap bounds bytes; this bounds what they become)."""
-    dense = too_dense(content)
-    if dense is not None:
-        containers, values = dense
-        raise SchemaError(
-            f"the answer from {url} ({len(content):,} bytes) is packed with {containers:,} "
-            f"objects and {values:,} values, far denser than real study records; refused "
-            "rather than parsed, since that could exhaust memory"
-        )
