@@ -32,12 +32,14 @@ from trialfinder.topics.demo import load_demo_studies
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 ROOT = Path(__file__).parents[1]
 
-pytestmark = [
+#: The marks of every browser test file: a browser test, skipped without Chromium, and time
+#: for the first test to wait for Streamlit to start (all drive a real browser).
+BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
-    # the first test also waits for Streamlit to start; all drive a real browser
     pytest.mark.timeout(180),
 ]
+pytestmark = BROWSER_MARKS
 sync_api = pytest.importorskip("playwright.sync_api")
 
 

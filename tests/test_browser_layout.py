@@ -16,19 +16,23 @@ from typing import Any
 
 import pytest
 
-from tests.test_browser import CHROMIUM, WAIT, app, app_url, launch, save, settle, sync_api
+from tests.test_browser import (
+    BROWSER_MARKS,
+    WAIT,
+    app,
+    app_url,
+    launch,
+    save,
+    settle,
+    sync_api,
+)
 from tests.test_browser import PHONE_CONTEXT as PHONE
 from tests.test_browser import SHORT_WINDOW_CONTEXT as SHORT_WINDOW
 from tests.test_browser import SIDEWAYS_CONTEXT as SIDEWAYS_PHONE
 
 __all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
-    # the first test also waits for Streamlit to start; all drive a real browser
-    pytest.mark.timeout(180),
-]
+pytestmark = BROWSER_MARKS
 
 LIST = "?preset=als&status=any"
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}

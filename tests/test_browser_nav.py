@@ -10,10 +10,8 @@ headless Debian Chromium (skipped when it is not installed).
 
 from __future__ import annotations
 
-import pytest
-
 from tests.test_browser import (
-    CHROMIUM,
+    BROWSER_MARKS,
     LAPTOP,
     PHONE,
     WAIT,
@@ -30,12 +28,7 @@ from trialfinder.topics.demo import load_demo_studies
 
 __all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
-    # the first test also waits for Streamlit to start; all drive a real browser
-    pytest.mark.timeout(180),
-]
+pytestmark = BROWSER_MARKS
 
 WIDTHS = [("laptop", LAPTOP), ("phone", PHONE)]
 LIST = "?preset=muscle-spasm&status=any"

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.test_browser import (
-    CHROMIUM,
+    BROWSER_MARKS,
     LAPTOP,
     PHONE,
     WAIT,
@@ -37,12 +37,7 @@ from trialfinder.topics.demo import load_demo_studies
 
 __all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
-    # the first test also waits for Streamlit to start; all drive a real browser
-    pytest.mark.timeout(180),
-]
+pytestmark = BROWSER_MARKS
 axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 WIDTHS = [("laptop", LAPTOP), ("phone", PHONE)]

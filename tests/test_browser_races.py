@@ -17,19 +17,23 @@ import re
 import time
 from collections.abc import Callable
 
-import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from tests.test_browser import CHROMIUM, LAPTOP, WAIT, app, app_url, launch, settle, sync_api
+from tests.test_browser import (
+    BROWSER_MARKS,
+    LAPTOP,
+    WAIT,
+    app,
+    app_url,
+    launch,
+    settle,
+    sync_api,
+)
 from tests.test_browser_nav import CARD, LIST, focused, on_screen
 
 __all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
-    pytest.mark.timeout(180),
-]
+pytestmark = BROWSER_MARKS
 
 KEYWORD = "Keyword in title, summary or conditions"
 EMPTY = "Your filters removed all"

@@ -11,10 +11,8 @@ headless Debian Chromium (skipped when it is not installed).
 
 from __future__ import annotations
 
-import pytest
-
 from tests.test_browser import (
-    CHROMIUM,
+    BROWSER_MARKS,
     PHONE_CONTEXT,
     WAIT,
     app,
@@ -27,11 +25,7 @@ from tests.test_browser_nav import focused
 
 __all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
-    pytest.mark.timeout(180),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_coming_back_opens_whats_new_from_the_first_screen(app_url: str) -> None:

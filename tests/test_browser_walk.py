@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 
-from tests.test_browser import CHROMIUM, WAIT, app, app_url, launch, save, settle, sync_api
+from tests.test_browser import (
+    BROWSER_MARKS,
+    WAIT,
+    app,
+    app_url,
+    launch,
+    save,
+    settle,
+    sync_api,
+)
 from tests.test_browser import PHONE_CONTEXT as PHONE
 from tests.test_browser import SIDEWAYS_CONTEXT as SIDEWAYS_PHONE
 from trialfinder.core.codes import Status
@@ -21,12 +30,7 @@ from trialfinder.views.text import code_label
 
 __all__ = ["app", "app_url"]  # the fixtures of tests/test_browser.py (one dashboard here)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed"),
-    # the first test also waits for Streamlit to start; all drive a real browser
-    pytest.mark.timeout(180),
-]
+pytestmark = BROWSER_MARKS
 
 
 
